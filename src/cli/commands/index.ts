@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Each CLI command lives in its own module and registers itself here. */
+export type CommandModule = { register(program: Command): void };
+
+export const commandModules: Array<() => CommandModule> = [
+];

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from './errors';
+import { commandModules } from './commands/index';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('omov')
+    .description('One-member-one-vote balloting: serve, count, compare with a delegate conference, verify.')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of commandModules) load().register(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version arrive here too, with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`omov: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`omov: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
