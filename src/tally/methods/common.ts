@@ -1,0 +1,91 @@
+/** Pieces every non-STV method shares: who stands, exact figures as strings, filling seats by lot-broken order. */
+import type { Election, Tie } from '../types';
+import { type Rational, cmp, ratToString } from '../rational';
+import { drawOrder } from '../lot';
+
+/** Indices of the candidates still standing (not withdrawn), in ballot-paper order. */
+export function standingOf(election: Election<unknown>): number[] {
+  const out = new Set(election.withdrawn);
+  const standing: number[] = [];
+  for (let i = 0; i < election.candidates.length; i++) if (!out.has(i)) standing.push(i);
+  return standing;
+}
+
+export function nameOf(election: Election<unknown>, i: number): string {
+  const n = election.candidates[i];
+  if (n === undefined) throw new RangeError(`no candidate ${i}`);
+  return n;
+}
+
+/** The figures of `who` as an object keyed by name, in ballot-paper order (stable JSON). */
+export function votesRecord(election: Election<unknown>, who: ReadonlyArray<number>, value: (i: number) => Rational): Record<string, string> {
+  const rec: Record<string, string> = {};
+  for (const i of who) rec[nameOf(election, i)] = ratToString(value(i));
+  return rec;
+}
+
+export function withdrawnNote(election: Election<unknown>): string[] {
+  if (election.withdrawn.length === 0) return [];
+  const names = [...election.withdrawn].sort((a, b) => a - b).map((i) => nameOf(election, i));
+  return [`Withdrawn (not counted; preferences for them pass to the next): ${names.join(', ')}.`];
+}
+
+/** Group candidates into tiers of equal value, best (highest) first; ballot-paper order inside a tier. */
+export function tiersByValue(who: ReadonlyArray<number>, value: (i: number) => Rational): number[][] {
+  const sorted = [...who].sort((a, b) => cmp(value(b), value(a)) || a - b);
+  const tiers: number[][] = [];
+  for (const i of sorted) {
+    const last = tiers[tiers.length - 1];
+    if (last !== undefined && cmp(value(last[0]!), value(i)) === 0) last.push(i);
+    else tiers.push([i]);
+  }
+  return tiers;
+}
+
+export interface Filled { readonly elected: number[]; readonly ties: Tie[] }
+
+/**
+ * Fill `seats` places from tiers (best first). A tier that fits is elected whole, listed
+ * in ballot-paper order (that order decides nothing). A tier that straddles the last seat
+ * is a tie: a lot drawn from (seed, context) orders it and the first ones take the seats.
+ * The lot's order depends only on the seed, the context and the tier's positions, never
+ * on names or on the order of ballots.
+ */
+export function fillSeats(
+  election: Election<unknown>,
+  tiers: ReadonlyArray<ReadonlyArray<number>>,
+  seats: number,
+  seed: string,
+  context: string,
+  what: string,
+): Filled {
+  const elected: number[] = [];
+  const ties: Tie[] = [];
+  for (const tier of tiers) {
+    const room = seats - elected.length;
+    if (room <= 0) break;
+    if (tier.length <= room) {
+      elected.push(...tier);
+      continue;
+    }
+    const order = drawOrder([...tier], seed, `${context}:seat ${elected.length + 1}`);
+    for (let k = 0; k < room; k++) {
+      const chosen = order[k]!;
+      const between = tier.filter((i) => !order.slice(0, k).includes(i));
+      ties.push({
+        round: null,
+        between: between.map((i) => nameOf(election, i)),
+        brokenBy: 'lot',
+        chosen: nameOf(election, chosen),
+        note: `${what}: ${between.length} candidates tied for seat ${elected.length + 1}; the lot chose ${nameOf(election, chosen)}.`,
+      });
+      elected.push(chosen);
+    }
+  }
+  return { elected, ties };
+}
+
+export function checkSeats(method: string, seats: number, standing: number): void {
+  if (!Number.isInteger(seats) || seats < 1) throw new RangeError(`${method}: seats must be a positive whole number, not ${seats}`);
+  if (seats > standing) throw new RangeError(`${method}: ${seats} seats but only ${standing} candidates standing`);
+}
