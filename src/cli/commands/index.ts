@@ -4,4 +4,7 @@ import type { Command } from 'commander';
 export type CommandModule = { register(program: Command): void };
 
 export const commandModules: Array<() => CommandModule> = [
+  () => require('./serve') as CommandModule,
+  () => require('./migrate') as CommandModule,
+  () => require('./tally') as CommandModule,
 ];

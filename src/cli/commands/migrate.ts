@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config';
+import { migrateToLatest } from '../../db/database';
+import { createLogger } from '../../logger';
+import { connectDatabase } from '../../server';
+
+export function register(program: Command): void {
+  program.command('migrate')
+    .description('Apply the database migrations (also done on every start)')
+    .action(async () => {
+      const config = loadConfig();
+      const { db, embedded } = await connectDatabase(config, createLogger('warn'));
+      try {
+        const applied = await migrateToLatest(db);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+      } finally {
+        await db.destroy();
+        await embedded?.stop();
+      }
+    });
+}

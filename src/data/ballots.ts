@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../db/database';
+import type { BallotStatus } from '../db/schema';
+import type { Question } from '../domain/ballot';
+import type { Method } from '../tally/types';
+
+/** Ballots, their questions and options. */
+
+export type BallotRow = {
+  id: string; organisationId: string; title: string; description: string;
+  opensAt: Date; closesAt: Date; status: BallotStatus;
+  openedAt: Date | null; closedAt: Date | null; publishedAt: Date | null;
+};
+
+const ballotColumns = [
+  'id', 'organisation_id as organisationId', 'title', 'description', 'opens_at as opensAt', 'closes_at as closesAt',
+  'status', 'opened_at as openedAt', 'closed_at as closedAt', 'published_at as publishedAt',
+] as const;
+
+export async function insertBallot(
+  db: Queryable, organisationId: string, b: { title: string; description: string; opensAt: string; closesAt: string },
+): Promise<string> {
+  const r = await db.insertInto('ballots').values({
+    organisation_id: organisationId, title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt,
+    opened_at: null, closed_at: null, published_at: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateBallotFields(
+  db: Queryable, id: string, b: { title: string; description: string; opensAt: string; closesAt: string },
+): Promise<void> {
+  await db.updateTable('ballots').set({
+    title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt, updated_at: sql<Date>`now()`,
+  }).where('id', '=', id).execute();
+}
+
+export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {
+  await db.deleteFrom('questions').where('ballot_id', '=', ballotId).execute();
+}
+
+export async function insertQuestion(
+  db: Queryable, ballotId: string, q: {
+    position: number; title: string; description: string; method: Method; settings: unknown;
+    options: Array<{ label: string; description: string }>;
+  },
+): Promise<void> {
+  const { id } = await db.insertInto('questions').values({
+    ballot_id: ballotId, position: q.position, title: q.title, description: q.description, method: q.method,
+    settings: JSON.stringify(q.settings),
+  }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('options').values(q.options.map((o, i) => ({
+    question_id: id, position: i, label: o.label, description: o.description,
+  }))).execute();
+}
+
+export async function findBallot(db: Queryable, organisationId: string, id: string): Promise<BallotRow | undefined> {
+  return db.selectFrom('ballots').select(ballotColumns)
+    .where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+}
+
+/** For the public pages (voting, published results), where no organisation is known. */
+export async function findBallotById(db: Queryable, id: string): Promise<BallotRow | undefined> {
+  return db.selectFrom('ballots').select(ballotColumns).where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the ballot row: casting takes it shared, state changes take it exclusively. */
+export async function lockBallot(db: Queryable, id: string, mode: 'share' | 'update'): Promise<BallotRow | undefined> {
+  const q = db.selectFrom('ballots').select(ballotColumns).where('id', '=', id);
+  return (mode === 'share' ? q.forShare() : q.forUpdate()).executeTakeFirst();
+}
+
+export async function listBallots(db: Queryable, organisationId: string): Promise<BallotRow[]> {
+  return db.selectFrom('ballots').select(ballotColumns)
+    .where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();
+}
+
+export async function setBallotStatus(db: Queryable, id: string, status: BallotStatus): Promise<void> {
+  const stamp = { open: 'opened_at', closed: 'closed_at', published: 'published_at', draft: null }[status];
+  await db.updateTable('ballots')
+    .set({ status, updated_at: sql<Date>`now()`, ...(stamp ? { [stamp]: sql<Date>`now()` } : {}) })
+    .where('id', '=', id).execute();
+}
+
+/** Open ballots whose closing time has passed, by the database's clock. */
+export async function listBallotsDueToClose(db: Queryable): Promise<string[]> {
+  const rows = await db.selectFrom('ballots').select('id')
+    .where('status', '=', 'open').where('closes_at', '<=', sql<Date>`now()`).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function listQuestions(db: Queryable, ballotId: string): Promise<Question[]> {
+  const qs = await db.selectFrom('questions').select(['id', 'position', 'title', 'description', 'method', 'settings'])
+    .where('ballot_id', '=', ballotId).orderBy('position').execute();
+  if (!qs.length) return [];
+  const os = await db.selectFrom('options').select(['id', 'question_id', 'position', 'label', 'description'])
+    .where('question_id', 'in', qs.map((q) => q.id)).orderBy('position').execute();
+  return qs.map((q) => ({
+    id: q.id, position: q.position, title: q.title, description: q.description,
+    method: q.method as Method, settings: (q.settings ?? {}) as Record<string, unknown>,
+    options: os.filter((o) => o.question_id === q.id).map((o) => ({ id: o.id, position: o.position, label: o.label, description: o.description })),
+  }));
+}
+
+export async function databaseNow(db: Queryable): Promise<Date> {
+  const r = await sql<{ now: Date }>`select now() as now`.execute(db);
+  return r.rows[0]!.now;
+}
+
+export async function deleteBallot(db: Queryable, id: string): Promise<void> {
+  await db.deleteFrom('ballots').where('id', '=', id).execute();
+}

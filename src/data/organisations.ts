@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../db/database';
+
+/** Organisations, their organisers, sign-in sessions, API tokens and setup links. */
+
+export async function insertOrganisation(db: Queryable, name: string): Promise<{ id: string; name: string }> {
+  return db.insertInto('organisations').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
+}
+
+export async function findOrganisation(db: Queryable, id: string) {
+  return db.selectFrom('organisations').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertOrganiser(
+  db: Queryable,
+  o: { organisationId: string; email: string; name: string; passwordHash: string },
+): Promise<{ id: string }> {
+  return db.insertInto('organisers')
+    .values({ organisation_id: o.organisationId, email: o.email, name: o.name, password_hash: o.passwordHash })
+    .returning(['id']).executeTakeFirstOrThrow();
+}
+
+export async function findOrganiserByEmail(db: Queryable, email: string) {
+  return db.selectFrom('organisers').selectAll()
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+}
+
+export async function updateOrganiserPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('organisers').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+export async function countOrganisers(db: Queryable): Promise<number> {
+  const r = await db.selectFrom('organisers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertSetupLink(db: Queryable, tokenHash: Buffer): Promise<void> {
+  await db.insertInto('setup_links').values({ token_hash: tokenHash, used_at: null }).execute();
+}
+
+/** Marks an unused setup link used; false if it was unknown or already used. */
+export async function useSetupLink(db: Queryable, tokenHash: Buffer): Promise<boolean> {
+  const r = await db.updateTable('setup_links').set({ used_at: sql`now()` })
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
+export async function isSetupLinkUsable(db: Queryable, tokenHash: Buffer): Promise<boolean> {
+  const r = await db.selectFrom('setup_links').select('token_hash')
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function hasUnusedSetupLink(db: Queryable): Promise<boolean> {
+  const r = await db.selectFrom('setup_links').select('token_hash').where('used_at', 'is', null).executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function insertSession(db: Queryable, idHash: Buffer, organiserId: string, hours: number): Promise<void> {
+  await db.insertInto('sessions')
+    .values({ id_hash: idHash, organiser_id: organiserId, expires_at: sql<Date>`now() + make_interval(hours => ${hours})` })
+    .execute();
+}
+
+export type Principal = { organiserId: string; organisationId: string; email: string; name: string };
+
+export async function findSessionPrincipal(db: Queryable, idHash: Buffer): Promise<Principal | undefined> {
+  return db.selectFrom('sessions')
+    .innerJoin('organisers', 'organisers.id', 'sessions.organiser_id')
+    .select(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email', 'organisers.name'])
+    .where('sessions.id_hash', '=', idHash)
+    .where('sessions.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+export async function deleteSession(db: Queryable, idHash: Buffer): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteExpiredSessions(db: Queryable): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
+}
+
+export async function insertApiToken(db: Queryable, organiserId: string, name: string, tokenHash: Buffer) {
+  return db.insertInto('api_tokens').values({ organiser_id: organiserId, name, token_hash: tokenHash, last_used_at: null })
+    .returning(['id', 'name', 'created_at']).executeTakeFirstOrThrow();
+}
+
+export async function findApiTokenPrincipal(db: Queryable, tokenHash: Buffer): Promise<Principal | undefined> {
+  const row = await db.updateTable('api_tokens').set({ last_used_at: sql`now()` })
+    .where('token_hash', '=', tokenHash).returning(['organiser_id']).executeTakeFirst();
+  if (!row) return undefined;
+  return db.selectFrom('organisers')
+    .select(['id as organiserId', 'organisation_id as organisationId', 'email', 'name'])
+    .where('id', '=', row.organiser_id).executeTakeFirst();
+}
+
+export async function listApiTokens(db: Queryable, organiserId: string) {
+  return db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at'])
+    .where('organiser_id', '=', organiserId).orderBy('created_at').execute();
+}
+
+export async function deleteApiToken(db: Queryable, organiserId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('api_tokens').where('id', '=', id).where('organiser_id', '=', organiserId).executeTakeFirst();
+  return r.numDeletedRows === 1n;
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import type { Method } from '../tally/types';
+
+/**
+ * What a ballot and its questions look like at the boundary (API and forms), and what a
+ * member's answer to each kind of question looks like. Shared by validation, the
+ * OpenAPI document and the voting page.
+ */
+
+const fraction = z.string().regex(/^\d+\/\d+$|^0?\.\d+$|^1$/, 'a fraction such as "1/2", "2/3" or "0.5"');
+
+const option = z.object({
+  label: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).default(''),
+});
+
+const base = {
+  title: z.string().trim().min(1).max(300),
+  description: z.string().max(5000).default(''),
+};
+const seats = z.number().int().min(1).max(100);
+const opts = (min: number) => z.array(option).min(min, `needs at least ${min} options`).max(200);
+
+export const questionInputSchema = z.discriminatedUnion('method', [
+  z.object({
+    ...base, method: z.literal('yesno'),
+    // Yes and No are the options; abstaining is always allowed.
+    settings: z.object({
+      threshold: fraction.default('1/2').describe('share of Yes among Yes+No needed to pass: more than 1/2, or at least a supermajority such as 2/3'),
+      quorum: fraction.optional().describe('minimum turnout, as a share of the electorate'),
+    }).default({ threshold: '1/2' }),
+  }),
+  z.object({ ...base, method: z.literal('plurality'), options: opts(2), settings: z.object({}).default({}) }),
+  z.object({ ...base, method: z.literal('block'), options: opts(2), settings: z.object({ seats }) }),
+  z.object({
+    ...base, method: z.literal('approval'), options: opts(2),
+    settings: z.object({ seats: seats.default(1), maxMarks: z.number().int().min(1).optional() }).default({ seats: 1 }),
+  }),
+  z.object({
+    ...base, method: z.literal('score'), options: opts(2),
+    settings: z.object({ seats: seats.default(1), maxScore: z.number().int().min(1).max(100).default(5) }).default({ seats: 1, maxScore: 5 }),
+  }),
+  z.object({
+    ...base, method: z.literal('borda'), options: opts(2),
+    settings: z.object({ seats: seats.default(1), variant: z.enum(['standard', 'dowdall']).default('standard') }).default({ seats: 1, variant: 'standard' }),
+  }),
+  z.object({ ...base, method: z.literal('irv'), options: opts(2), settings: z.object({}).default({}) }),
+  z.object({
+    ...base, method: z.literal('stv'), options: opts(2),
+    settings: z.object({ seats, rules: z.enum(['scottish', 'ers97', 'meek']).default('scottish') }),
+  }),
+  ...(['schulze', 'ranked-pairs', 'copeland'] as const).map((m) =>
+    z.object({ ...base, method: z.literal(m), options: opts(2), settings: z.object({ seats: seats.default(1) }).default({ seats: 1 }) })),
+]).superRefine((q, ctx) => {
+  if (q.method === 'yesno') return;
+  const labels = q.options.map((o) => o.label.toLowerCase());
+  labels.forEach((l, i) => {
+    if (labels.indexOf(l) !== i) ctx.addIssue({ code: 'custom', path: ['options', i, 'label'], message: `duplicate option "${q.options[i]!.label}"` });
+  });
+  const s = q.settings as { seats?: number; maxMarks?: number };
+  if (s.seats !== undefined && s.seats >= q.options.length && q.method !== 'approval' && q.method !== 'score') {
+    ctx.addIssue({ code: 'custom', path: ['settings', 'seats'], message: `${s.seats} seats need more than ${s.seats} options` });
+  }
+});
+
+export type QuestionInput = z.infer<typeof questionInputSchema>;
+
+const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
+
+export const ballotInputSchema = z.object({
+  title: z.string().trim().min(1).max(300),
+  description: z.string().max(10000).default(''),
+  opensAt: instant,
+  closesAt: instant,
+  questions: z.array(questionInputSchema).min(1, 'a ballot needs at least one question').max(50),
+}).superRefine((b, ctx) => {
+  if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
+    ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
+  }
+});
+export type BallotInput = z.infer<typeof ballotInputSchema>;
+
+/** How a member answers each method: one choice, several marks, a ranking or scores. */
+export type AnswerKind = 'choice' | 'marks' | 'ranking' | 'scores';
+
+export const ANSWER_KIND: Record<Method, AnswerKind> = {
+  yesno: 'choice', plurality: 'choice', block: 'marks', approval: 'marks', score: 'scores',
+  borda: 'ranking', irv: 'ranking', stv: 'ranking', schulze: 'ranking', 'ranked-pairs': 'ranking', copeland: 'ranking',
+};
+
+export const METHODS = Object.keys(ANSWER_KIND) as Method[];
+
+/** An answer as stored in the ballot box: option positions (0-based), never member data. */
+export type Answer =
+  | { kind: 'abstain' }
+  | { kind: 'choice'; option: number }
+  | { kind: 'marks'; options: number[] }
+  | { kind: 'ranking'; options: number[] }
+  | { kind: 'scores'; scores: Array<number | null> };
+
+export const answerSchema: z.ZodType<Answer> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('abstain') }),
+  z.object({ kind: z.literal('choice'), option: z.number().int().min(0) }),
+  z.object({ kind: z.literal('marks'), options: z.array(z.number().int().min(0)) }),
+  z.object({ kind: z.literal('ranking'), options: z.array(z.number().int().min(0)) }),
+  z.object({ kind: z.literal('scores'), scores: z.array(z.number().int().min(0).nullable()) }),
+]);
+
+/** A question as the services see it once stored. */
+export type Question = {
+  id: string;
+  position: number;
+  title: string;
+  description: string;
+  method: Method;
+  settings: Record<string, unknown>;
+  options: Array<{ id: string; position: number; label: string; description: string }>;
+};
+
+export function settingNumber(q: Question, key: string, fallback: number): number {
+  const v = q.settings[key];
+  return typeof v === 'number' ? v : fallback;
+}
+
+/**
+ * Checks an answer against its question; returns a reason when it is not valid. The
+ * voting page and the API both go through here.
+ */
+export function answerProblem(q: Question, a: Answer): string | null {
+  if (a.kind === 'abstain') return null;
+  const want = ANSWER_KIND[q.method];
+  if (a.kind !== want) return `this question takes a ${want} answer`;
+  const n = q.options.length;
+  const inRange = (i: number) => i >= 0 && i < n;
+  switch (a.kind) {
+    case 'choice':
+      return inRange(a.option) ? null : 'unknown option';
+    case 'marks': {
+      if (!a.options.every(inRange)) return 'unknown option';
+      if (new Set(a.options).size !== a.options.length) return 'an option is marked twice';
+      const max = q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', n);
+      if (a.options.length > max) return `mark at most ${max}`;
+      if (a.options.length === 0) return 'mark at least one option, or abstain';
+      return null;
+    }
+    case 'ranking': {
+      if (!a.options.every(inRange)) return 'unknown option';
+      if (new Set(a.options).size !== a.options.length) return 'an option is ranked twice';
+      if (a.options.length === 0) return 'rank at least one option, or abstain';
+      return null;
+    }
+    case 'scores': {
+      const max = settingNumber(q, 'maxScore', 5);
+      if (a.scores.length !== n) return `give a score (or none) for each of the ${n} options`;
+      if (a.scores.some((s) => s !== null && (s < 0 || s > max))) return `scores go from 0 to ${max}`;
+      if (a.scores.every((s) => s === null)) return 'score at least one option, or abstain';
+      return null;
+    }
+  }
+}
+
+export const YES_NO_OPTIONS = [{ label: 'Yes', description: '' }, { label: 'No', description: '' }];

@@ -1,0 +1,129 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Principal } from '../data/organisations';
+import { sameOrigin } from './auth';
+import { problemSchema, sendProblem, zodIssues } from './problem';
+
+/**
+ * One declaration per API route: its input schemas drive both the validation of each
+ * request and the OpenAPI document, so the two cannot drift apart.
+ */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export type RouteInput<P, Q, B, A extends boolean> = {
+  params: P; query: Q; body: B; principal: A extends true ? Principal : Principal | undefined;
+  req: Request; res: Response;
+};
+
+export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = boolean> = {
+  method: Method;
+  /** Express-style path below /api/v1, e.g. "/ballots/:id". */
+  path: string;
+  summary: string;
+  tag: string;
+  /** true: an organiser must be signed in (session cookie or API token). */
+  auth: A;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** The request body is CSV text rather than JSON. */
+  bodyIsCsv?: boolean;
+  status?: number;
+  response?: z.ZodType;
+  responseDescription?: string;
+  handler: (input: RouteInput<P, Q, B, A>) => Promise<unknown>;
+};
+
+export function route<P, Q, B, A extends boolean>(r: ApiRoute<P, Q, B, A>): ApiRoute {
+  return r as unknown as ApiRoute;
+}
+
+export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string): void {
+  for (const r of routes) {
+    const parsers = r.bodyIsCsv
+      ? [express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb' })]
+      : r.body ? [express.json({ limit: '1mb' })] : [];
+    router[r.method](r.path, ...parsers, async (req: Request, res: Response) => {
+      if (r.auth && !req.principal) return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
+      if (r.method !== 'get' && req.authVia === 'session' && !sameOrigin(req, publicUrl)) {
+        return sendProblem(res, 403, 'cross-site request refused');
+      }
+      const parts: Array<['params' | 'query' | 'body', z.ZodType | undefined, unknown]> = [
+        ['params', r.params, req.params], ['query', r.query, req.query], ['body', r.body, req.body],
+      ];
+      const input: Record<string, unknown> = {};
+      for (const [name, schema, value] of parts) {
+        if (!schema) continue;
+        if (name === 'body' && r.bodyIsCsv && typeof value !== 'string') {
+          return sendProblem(res, 415, 'send the file as text/csv');
+        }
+        if (name === 'body' && !r.bodyIsCsv && (value === undefined || !req.is('application/json'))) {
+          return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
+        }
+        const parsed = schema.safeParse(value ?? {});
+        if (!parsed.success) {
+          return sendProblem(res, name === 'params' ? 404 : 422, `invalid ${name === 'params' ? 'path' : name}`,
+            zodIssues(parsed.error, name === 'body' ? '' : name));
+        }
+        input[name] = parsed.data;
+      }
+      const result = await r.handler({ ...input, principal: req.principal, req, res } as RouteInput<unknown, unknown, unknown, boolean>);
+      if (res.headersSent) return;
+      if (result === undefined) res.status(r.status ?? 204).end();
+      else res.status(r.status ?? 200).json(result);
+    });
+  }
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete s.$schema;
+  return s;
+}
+
+/** The OpenAPI 3.1 document for the routes (JSON Schema 2020-12 from the zod schemas). */
+export function openApiDocument(routes: ApiRoute[], info: { version: string; serverUrl: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = `/api/v1${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      if (!schema) continue;
+      const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, s] of Object.entries(js.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+      }
+    }
+    const op: Record<string, unknown> = {
+      summary: r.summary, tags: [r.tag], operationId: `${r.method}${r.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      parameters,
+      responses: {
+        [String(r.status ?? (r.response ? 200 : 204))]: {
+          description: r.responseDescription ?? 'Success',
+          ...(r.response ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } : {}),
+        },
+        default: { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: jsonSchema(problemSchema, 'output') } } },
+      },
+      security: r.auth ? [{ bearer: [] }, { session: [] }] : [],
+    };
+    if (r.body) {
+      op.requestBody = {
+        required: true,
+        content: r.bodyIsCsv ? { 'text/csv': { schema: { type: 'string' } } } : { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+      };
+    }
+    (paths[path] ??= {})[r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'omov API', version: info.version, description: 'One-member-one-vote ballots: roll, ballots, voting links, results.' },
+    servers: [{ url: info.serverUrl }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (omov_…) created by a signed-in organiser' },
+        session: { type: 'apiKey', in: 'cookie', name: 'omov_session' },
+      },
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { answerSchema, ballotInputSchema } from '../domain/ballot';
+import * as auth from '../services/auth';
+import * as ballotsService from '../services/ballots';
+import type { AppContext } from '../services/context';
+import * as invitations from '../services/invitations';
+import * as results from '../services/results';
+import * as rollService from '../services/roll';
+import * as voting from '../services/voting';
+import { type ApiRoute, route } from './api-routes';
+import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
+
+const uuid = z.uuid();
+const idParams = z.object({ id: uuid });
+const memberParams = z.object({ id: uuid, memberId: uuid });
+
+const ballotSummary = z.object({
+  id: z.string(), title: z.string(), description: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']),
+  opensAt: z.date(), closesAt: z.date(), openedAt: z.date().nullable(), closedAt: z.date().nullable(), publishedAt: z.date().nullable(),
+});
+const ballotView = ballotSummary.extend({
+  questions: z.array(z.object({
+    id: z.string(), position: z.number(), title: z.string(), description: z.string(), method: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    options: z.array(z.object({ id: z.string(), position: z.number(), label: z.string(), description: z.string() })),
+  })),
+});
+const turnoutSchema = z.object({
+  eligible: z.number(), voted: z.number(), percent: z.string(),
+  byBranch: z.array(z.object({ branch: z.string(), eligible: z.number(), voted: z.number(), percent: z.string() })),
+});
+
+/** Every route of the JSON API, under /api/v1. */
+export function apiRoutes(ctx: AppContext): ApiRoute[] {
+  return [
+    route({
+      method: 'post', path: '/setup', tag: 'organisation', auth: false, status: 201,
+      summary: 'Create the organisation and its first organiser from a one-time setup link',
+      body: auth.setupInputSchema.extend({ setupToken: z.string() }),
+      response: z.object({ organisationId: z.string(), organiserId: z.string() }),
+      handler: async ({ body, res }) => {
+        const { setupToken, ...input } = body;
+        const r = await auth.completeSetup(ctx, setupToken, input);
+        setSessionCookie(res, ctx.config, r.sessionId);
+        return { organisationId: r.organisationId, organiserId: r.organiserId };
+      },
+    }),
+    route({
+      method: 'post', path: '/session', tag: 'organisation', auth: false,
+      summary: 'Sign in with email and password (sets the session cookie)',
+      body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
+      response: z.object({ organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string() }),
+      handler: async ({ body, res }) => {
+        const r = await auth.signIn(ctx, body.email, body.password);
+        setSessionCookie(res, ctx.config, r.sessionId);
+        return r.principal;
+      },
+    }),
+    route({
+      method: 'delete', path: '/session', tag: 'organisation', auth: false, summary: 'Sign out',
+      handler: async ({ req, res }) => {
+        const sid = readCookie(req, SESSION_COOKIE);
+        if (sid) await auth.signOut(ctx, sid);
+        clearSessionCookie(res, ctx.config);
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get', path: '/me', tag: 'organisation', auth: true, summary: 'Who is signed in',
+      response: z.object({ organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string() }),
+      handler: async ({ principal }) => principal,
+    }),
+    route({
+      method: 'post', path: '/api-tokens', tag: 'organisation', auth: true, status: 201,
+      summary: 'Create an API token for scripts (shown once)',
+      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      response: z.object({ id: z.string(), name: z.string(), createdAt: z.date(), token: z.string() }),
+      handler: async ({ principal, body }) => auth.createApiToken(ctx, principal, body.name),
+    }),
+    route({
+      method: 'get', path: '/api-tokens', tag: 'organisation', auth: true, summary: 'List your API tokens (never the tokens themselves)',
+      handler: async ({ principal }) => auth.listApiTokens(ctx, principal),
+    }),
+    route({
+      method: 'delete', path: '/api-tokens/:id', tag: 'organisation', auth: true, summary: 'Revoke an API token',
+      params: idParams,
+      handler: async ({ principal, params }) => { await auth.revokeApiToken(ctx, principal, params.id); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/roll/import', tag: 'roll', auth: true, bodyIsCsv: true,
+      summary: 'Import the member roll from CSV (columns email,name,branch[,member_number,weight,joined]); all or nothing',
+      query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
+      body: z.string(),
+      handler: async ({ principal, body, query }) => rollService.importRoll(ctx, principal, body, { dryRun: query.dryRun === 'true' }),
+    }),
+    route({
+      method: 'get', path: '/members', tag: 'roll', auth: true, summary: 'Search the member roll',
+      query: z.object({
+        search: z.string().max(200).optional(), branchId: uuid.optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
+      }),
+      handler: async ({ principal, query }) => rollService.searchMembers(ctx, principal, query),
+    }),
+    route({
+      method: 'get', path: '/branches', tag: 'roll', auth: true, summary: 'Branches, with their current membership',
+      handler: async ({ principal }) => rollService.listBranches(ctx, principal),
+    }),
+    route({
+      method: 'post', path: '/ballots', tag: 'ballots', auth: true, status: 201, summary: 'Create a draft ballot',
+      body: ballotInputSchema, response: ballotView,
+      handler: async ({ principal, body }) => ballotsService.createBallot(ctx, principal, body),
+    }),
+    route({
+      method: 'get', path: '/ballots', tag: 'ballots', auth: true, summary: 'List ballots', response: z.array(ballotSummary),
+      handler: async ({ principal }) => ballotsService.listBallots(ctx, principal),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'A ballot with its questions',
+      params: idParams, response: ballotView,
+      handler: async ({ principal, params }) => ballotsService.getBallot(ctx, principal, params.id),
+    }),
+    route({
+      method: 'put', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'Replace a draft ballot (only drafts can be edited)',
+      params: idParams, body: ballotInputSchema, response: ballotView,
+      handler: async ({ principal, params, body }) => ballotsService.updateBallot(ctx, principal, params.id, body),
+    }),
+    route({
+      method: 'delete', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'Delete a draft ballot', params: idParams,
+      handler: async ({ principal, params }) => { await ballotsService.deleteDraft(ctx, principal, params.id); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/open', tag: 'ballots', auth: true,
+      summary: 'Open a draft: issue a voting token to every current member and queue their invitations',
+      params: idParams, response: z.object({ electorate: z.number(), invitationsQueued: z.number() }),
+      handler: async ({ principal, params }) => ballotsService.openBallot(ctx, principal, params.id),
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/close', tag: 'ballots', auth: true, summary: 'Close an open ballot now', params: idParams,
+      handler: async ({ principal, params }) => { await ballotsService.closeBallot(ctx, principal, params.id); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/publish', tag: 'ballots', auth: true, summary: 'Publish the results of a closed ballot', params: idParams,
+      handler: async ({ principal, params }) => { await ballotsService.publishBallot(ctx, principal, params.id); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/electorate/:memberId', tag: 'ballots', auth: true,
+      summary: 'Add a member who joined the roll while the ballot is open to its electorate (and invite them)',
+      params: memberParams,
+      handler: async ({ principal, params }) => { await ballotsService.addToElectorate(ctx, principal, params.id, params.memberId); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/electorate/:memberId/reissue', tag: 'ballots', auth: true,
+      summary: "Send a member a new voting link; the old link stops working", params: memberParams,
+      handler: async ({ principal, params }) => { await ballotsService.reissueLink(ctx, principal, params.id, params.memberId); return undefined; },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/reminders', tag: 'ballots', auth: true,
+      summary: 'Queue a reminder to every member who has not voted yet', params: idParams,
+      response: z.object({ queued: z.number() }),
+      handler: async ({ principal, params }) => ballotsService.sendReminders(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/invitations', tag: 'ballots', auth: true,
+      summary: 'Delivery progress of invitations and reminders (queued, sending, sent, failed) and the failed addresses',
+      params: idParams,
+      handler: async ({ principal, params }) => {
+        await ballotsService.getBallot(ctx, principal, params.id);
+        return { progress: await invitations.invitationProgress(ctx, params.id), failed: await invitations.failedDeliveries(ctx, params.id) };
+      },
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/turnout', tag: 'results', auth: true, summary: 'Turnout so far, overall and per branch',
+      params: idParams, response: turnoutSchema,
+      handler: async ({ principal, params }) => results.ballotTurnout(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/results', tag: 'results', auth: true,
+      summary: 'Results of a closed ballot: turnout and, per question, votes per option and the full count',
+      params: idParams,
+      handler: async ({ principal, params }) => results.ballotResults(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/published/:id/results', tag: 'results', auth: false, summary: 'Results of a published ballot (public)',
+      params: idParams,
+      handler: async ({ params }) => results.publishedResults(ctx, params.id),
+    }),
+    route({
+      method: 'post', path: '/vote', tag: 'voting', auth: false,
+      summary: 'Cast a vote with a voting token (answers by question id; abstaining is {"kind":"abstain"})',
+      body: z.object({ token: z.string(), answers: z.record(z.string(), answerSchema) }),
+      response: z.object({ receipt: z.string() }), status: 201,
+      handler: async ({ body }) => voting.cast(ctx, body.token, body.answers),
+    }),
+  ];
+}

@@ -1,0 +1,119 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import pinoHttp from 'pino-http';
+import { redactUrl } from '../logger';
+import type { AppContext } from '../services/context';
+import { ServiceError } from '../services/errors';
+import { mountApi, openApiDocument } from './api-routes';
+import { apiRoutes } from './api';
+import { identify } from './auth';
+import { html } from './html';
+import { page } from './pages/layout';
+import { mountOrganiserPages } from './pages/organiser';
+import { mountVotingPages } from './pages/voting';
+import { sendProblem } from './problem';
+
+const STATUS: Record<ServiceError['kind'], number> = {
+  invalid: 422, 'not-found': 404, conflict: 409, unauthenticated: 401, forbidden: 403, unavailable: 503,
+};
+
+/** Errors that mean the database is not there right now: a clean 503, not a 500. */
+function isDatabaseDown(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test((err as Error)?.message ?? '');
+}
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({
+    logger: ctx.log,
+    serializers: {
+      req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  }));
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
+        frameAncestors: ["'none'"], baseUri: ["'none'"],
+      },
+    },
+    strictTransportSecurity: ctx.config.publicUrl.startsWith('https://'),
+  }));
+  app.use(identify(ctx));
+
+  const routes = apiRoutes(ctx);
+  const api = express.Router();
+  mountApi(api, routes, ctx.config.publicUrl);
+  const doc = openApiDocument(routes, { version: '1', serverUrl: ctx.config.publicUrl });
+  api.get('/openapi.json', (_req, res) => void res.json(doc));
+  api.use((_req, res) => sendProblem(res, 404, 'no such API route'));
+  app.use('/api/v1', api);
+  app.get('/api/docs', (_req, res) => void res.type('html').send(docsPage(doc)));
+
+  const pages = express.Router();
+  mountVotingPages(pages, ctx);
+  mountOrganiserPages(pages, ctx);
+  if (ctx.config.env === 'development') mountDevOutbox(pages, path.join(ctx.config.dataDir, 'outbox'));
+  app.use(pages);
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).type('html').send(page({ title: 'Not found', body: html`<h1>Page not found</h1><p><a href="/">Home</a></p>` }));
+  });
+  // Express 5 passes rejected promises from handlers here.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const isApi = req.originalUrl.startsWith('/api/');
+    let status = 500;
+    let detail = 'something went wrong on our side';
+    let issues: ServiceError['issues'] = [];
+    const e = err as { type?: string; status?: number; message?: string };
+    if (err instanceof ServiceError) { status = STATUS[err.kind]; detail = err.message; issues = err.issues; }
+    else if (e?.type === 'entity.parse.failed') { status = 400; detail = 'the body is not valid JSON'; }
+    else if (e?.type === 'entity.too.large') { status = 413; detail = 'the body is too large'; }
+    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) { status = e.status; detail = e.message ?? 'bad request'; }
+    else if (isDatabaseDown(err)) { status = 503; detail = 'the database is not reachable; try again shortly'; res.set('Retry-After', '5'); }
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (isApi) return sendProblem(res, status, detail, issues);
+    res.status(status).type('html').send(page({ title: 'Error', body: html`<h1>${status >= 500 ? 'Something went wrong' : 'That did not work'}</h1><p>${detail}</p>` }));
+  });
+  return app;
+}
+
+function docsPage(doc: Record<string, unknown>): string {
+  const paths = doc.paths as Record<string, Record<string, { summary: string; tags: string[]; requestBody?: unknown; parameters: Array<{ name: string; in: string }> }>>;
+  const rows = Object.entries(paths).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ p, m, op })));
+  return page({
+    title: 'omov API',
+    body: html`<h1>omov API (v1)</h1>
+<p>JSON under <code>/api/v1</code>. Authenticate with the session cookie (sign in) or <code>Authorization: Bearer omov_…</code> (create a token with <code>POST /api/v1/api-tokens</code>). Errors are RFC 9457 problem documents naming the fields at fault. The machine-readable document: <a href="/api/v1/openapi.json">openapi.json</a> (OpenAPI 3.1).</p>
+<table><thead><tr><th scope="col">Route</th><th scope="col">What it does</th></tr></thead><tbody>
+${rows.map(({ p, m, op }) => html`<tr><td><code>${m.toUpperCase()} ${p}</code></td><td>${op.summary}${op.parameters.length ? html`<br><span class="hint">parameters: ${op.parameters.map((x) => `${x.name} (${x.in})`).join(', ')}</span>` : ''}${op.requestBody ? html`<br><span class="hint">body: see openapi.json</span>` : ''}</td></tr>`)}
+</tbody></table>`,
+  });
+}
+
+/** Development only: the messages written to the outbox folder, to click voting links locally. */
+function mountDevOutbox(router: express.Router, dir: string): void {
+  router.get('/dev/outbox', async (_req, res) => {
+    const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse().slice(0, 200);
+    res.type('html').send(page({
+      title: 'Outbox', body: html`<h1>Outbox (development)</h1><p class="hint">Messages written to ${dir}. Newest first.</p>
+<ul>${files.map((f) => html`<li><a href="/dev/outbox/${f}">${f}</a></li>`)}</ul>`,
+    }));
+  });
+  router.get('/dev/outbox/:file', async (req, res) => {
+    const file = path.basename(String(req.params.file));
+    if (!file.endsWith('.eml')) return void res.status(404).end();
+    const text = await fs.readFile(path.join(dir, file), 'utf8').catch(() => undefined);
+    if (text === undefined) return void res.status(404).end();
+    res.type('text/plain').send(text);
+  });
+}

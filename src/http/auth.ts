@@ -1,0 +1,45 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal } from '../data/organisations';
+import { principalFromApiToken, principalFromSession } from '../services/auth';
+import type { AppContext } from '../services/context';
+import { readCookie, SESSION_COOKIE } from './cookies';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+    /** How the caller signed in: cookie-based callers need CSRF checks, bearer callers do not. */
+    authVia?: 'session' | 'api-token';
+  }
+}
+
+/** Finds who is calling, from a bearer API token or the session cookie; never fails. */
+export function identify(ctx: AppContext) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const p = await principalFromApiToken(ctx, auth.slice(7).trim());
+      if (p) { req.principal = p; req.authVia = 'api-token'; }
+      return next();
+    }
+    const sid = readCookie(req, SESSION_COOKIE);
+    if (sid) {
+      const p = await principalFromSession(ctx, sid);
+      if (p) { req.principal = p; req.authVia = 'session'; }
+    }
+    next();
+  };
+}
+
+/**
+ * A cookie-authenticated request that changes something must come from our own pages:
+ * the browser's Origin (or Sec-Fetch-Site) header says so. Bearer tokens are not sent
+ * by browsers on their own, so they need no such check.
+ */
+export function sameOrigin(req: Request, publicUrl: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const host = req.headers.host;
+  return origin === new URL(publicUrl).origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+}

@@ -1,0 +1,52 @@
+import { type Html, html, raw } from '../html';
+
+/**
+ * The page shell. No JavaScript is needed anywhere; the stylesheet is inline and small,
+ * so a voting page is one request on a slow phone.
+ */
+const CSS = `
+:root{color-scheme:light;--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--accent:#0b5394;--bad:#a30000;--good:#1e6b2a}
+*{box-sizing:border-box}
+body{font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0;background:#fff}
+main{max-width:44rem;margin:0 auto;padding:1rem}
+header.site{background:var(--accent);color:#fff;padding:.5rem 1rem}
+header.site a{color:#fff}
+h1{font-size:1.5rem;line-height:1.25}
+h2{font-size:1.2rem;margin-top:1.5rem}
+a{color:var(--accent)}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1.25rem;padding:.75rem 1rem}
+legend{font-weight:700;padding:0 .25rem}
+label.choice{display:flex;gap:.6rem;align-items:flex-start;padding:.45rem 0;min-height:44px}
+label.choice input{width:1.3rem;height:1.3rem;margin-top:.15rem;flex:none}
+.rank{display:flex;gap:.6rem;align-items:center;padding:.3rem 0;min-height:44px}
+select,input[type=text],input[type=email],input[type=password],input[type=datetime-local],textarea{font:inherit;padding:.4rem;border:1px solid #767676;border-radius:4px;max-width:100%}
+button,.button{font:inherit;font-weight:700;background:var(--accent);color:#fff;border:0;border-radius:4px;padding:.65rem 1.2rem;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:#fff;color:var(--accent);border:2px solid var(--accent)}
+.hint{color:var(--muted);font-size:.95rem}
+.error{color:var(--bad);font-weight:700}
+.notice{border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f2f6fb}
+.problem{border-left:4px solid var(--bad);padding:.5rem 1rem;background:#fbf2f2}
+.receipt{font:700 1.4rem/1.3 ui-monospace,monospace;letter-spacing:.05em;padding:.75rem;border:2px dashed var(--good);display:inline-block}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+:focus-visible{outline:3px solid #f9a825;outline-offset:2px}
+`;
+
+export function page(opts: { title: string; body: Html; site?: string; lang?: string }): string {
+  return `<!doctype html>${html`<html lang="${opts.lang ?? 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${opts.title}</title>
+<style>${raw(CSS)}</style>
+</head>
+<body>
+<header class="site"><strong>${opts.site ?? 'omov'}</strong></header>
+<main id="main">
+${opts.body}
+</main>
+</body>
+</html>`}`;
+}

@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The project's root folder, from the sources (tests) or from the build under dist/. */
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'omov') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the omov project folder above ${start}`);
+  }
+}
+
+export const projectRoot = findRoot(__dirname);
+export const emailsDir = path.join(projectRoot, 'emails');

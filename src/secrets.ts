@@ -1,0 +1,64 @@
+import crypto from 'node:crypto';
+
+/**
+ * Bearer secrets (voting tokens, session ids, API tokens, setup links): 256 random bits,
+ * base64url. Only their SHA-256 is stored: a hash of a 256-bit random value cannot be
+ * brute-forced, so a slow password hash would add nothing.
+ */
+export function newSecret(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+export function hashSecret(secret: string): Buffer {
+  return crypto.createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/** A bearer secret's syntax, checked before any lookup so junk never reaches the database. */
+export const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function timingSafeEqualText(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+/**
+ * Keys derived from the server secret, one per purpose, so that no two uses share a key.
+ */
+export class Keyring {
+  private readonly master: Buffer;
+  constructor(secret: string) {
+    this.master = crypto.createHash('sha256').update(`omov:${secret}`).digest();
+  }
+  key(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.master, Buffer.alloc(0), purpose, 32));
+  }
+  mac(purpose: string, data: string): string {
+    return crypto.createHmac('sha256', this.key(purpose)).update(data).digest('base64url');
+  }
+  /** AES-256-GCM, for secrets that must wait in the database (a link in the mail queue). */
+  seal(purpose: string, plaintext: string): string {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.key(purpose), iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+  open(purpose: string, sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.key(purpose), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+/** A receipt code a voter can read out: 15 base32 characters (75 bits) in groups of five. */
+export function newReceiptCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.randomBytes(15);
+  let out = '';
+  for (let i = 0; i < 15; i++) {
+    if (i && i % 5 === 0) out += '-';
+    out += alphabet[bytes[i]! & 31];
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { type Config } from './config';
+import { createDb, type Db, migrateToLatest } from './db/database';
+import type { EmbeddedServer } from './db/embedded';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './logger';
+import { MailWorker, type MailWorkerOptions } from './mail/worker';
+import { folderMailer, type Mailer, smtpMailer } from './mail/transport';
+import { Keyring } from './secrets';
+import { closeDueBallots } from './services/ballots';
+import type { AppContext } from './services/context';
+
+export type Running = {
+  ctx: AppContext;
+  url: string;
+  server: Server;
+  mailer: Mailer;
+  worker: MailWorker | undefined;
+  embedded: EmbeddedServer | undefined;
+  stop(): Promise<void>;
+};
+
+/** The server secret: given in production; in development kept in DATA_DIR so links survive restarts. */
+async function resolveSecret(config: Config): Promise<string> {
+  if (config.secret) return config.secret;
+  const file = path.join(config.dataDir, 'secret');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    const s = crypto.randomBytes(32).toString('base64url');
+    await fs.mkdir(config.dataDir, { recursive: true });
+    await fs.writeFile(file, `${s}\n`, { mode: 0o600 });
+    return s;
+  }
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR/pg. */
+export async function connectDatabase(config: Config, log: Logger): Promise<{ db: Db; embedded?: EmbeddedServer }> {
+  if (config.databaseUrl) return { db: createDb(config.databaseUrl, { max: config.dbPoolSize }) };
+  log.info({ dataDir: path.resolve(config.dataDir, 'pg') }, 'no DATABASE_URL: starting the embedded PostgreSQL');
+  // Loaded only when needed: the embedded server is an ES module and a large one.
+  const { startEmbeddedPostgres } = require('./db/embedded') as typeof import('./db/embedded');
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(config.dataDir, 'pg'),
+    port: 54329,
+    log: (line) => log.debug({ postgres: line.trim() }, 'postgres'),
+  }).catch(async (err: unknown) => {
+    // Another process may hold the default port; any free port will do.
+    if (String(err).includes('already running')) throw err;
+    return startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), log: (line) => log.debug({ postgres: line.trim() }, 'postgres') });
+  });
+  return { db: createDb(embedded.url, { max: config.dbPoolSize }), embedded };
+}
+
+export async function startServer(config: Config, opts: {
+  log?: Logger; mailer?: Mailer; worker?: MailWorkerOptions; db?: Db; schedulerMs?: number;
+} = {}): Promise<Running> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const { db, embedded } = opts.db ? { db: opts.db, embedded: undefined } : await connectDatabase(config, log);
+  await migrateToLatest(db);
+  const keys = new Keyring(await resolveSecret(config));
+  const mailer = opts.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
+  let worker: MailWorker | undefined;
+  const ctx: AppContext = { db, config, keys, log, mailQueued: () => worker?.kick() };
+  if (config.mailWorker) {
+    worker = new MailWorker(ctx, mailer, opts.worker);
+    worker.start();
+  }
+  // Every instance closes due ballots; the row lock makes it happen once.
+  const scheduler = setInterval(() => {
+    closeDueBallots(ctx).then(
+      (ids) => ids.forEach((id) => log.info({ ballotId: id }, 'ballot closed at its closing time')),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'closing due ballots failed'),
+    );
+  }, opts.schedulerMs ?? 5000);
+  scheduler.unref();
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    ctx, url, server, mailer, worker, embedded,
+    async stop() {
+      clearInterval(scheduler);
+      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      await worker?.stop();
+      mailer.close();
+      if (!opts.db) await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

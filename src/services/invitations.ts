@@ -1,0 +1,76 @@
+import type { ClaimedMessage } from '../data/outbox';
+import * as outbox from '../data/outbox';
+import * as electorate from '../data/electorate';
+import type { Queryable } from '../db/database';
+import type { Question } from '../domain/ballot';
+import { renderEmail } from '../mail/templates';
+import type { OutgoingMail } from '../mail/transport';
+import type { AppContext } from './context';
+
+/**
+ * Invitations and reminders: one email per member with the member's own voting link,
+ * queued in the durable outbox. The link travels sealed; the worker opens it to send.
+ */
+
+export const LINK_PURPOSE = 'voting-link';
+
+export type BallotMailFacts = {
+  organisationId: string;
+  organisationName: string;
+  ballotId: string;
+  ballotTitle: string;
+  opensAt: Date;
+  closesAt: Date;
+  questions: Question[];
+};
+
+/** A time as a member reads it, with its zone spelled out. */
+export function formatTime(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function payload(facts: BallotMailFacts, memberName: string) {
+  return {
+    organisationName: facts.organisationName,
+    ballotTitle: facts.ballotTitle,
+    memberName,
+    opensAt: formatTime(facts.opensAt),
+    closesAt: formatTime(facts.closesAt),
+    questionList: facts.questions.map((q, i) => `${i + 1}. ${q.title}`).join('\n'),
+  };
+}
+
+export async function queueBallotMail(
+  db: Queryable, kind: 'invitation' | 'reminder', facts: BallotMailFacts,
+  recipients: Array<{ memberId: string; email: string; name: string; sealedToken: string }>,
+): Promise<number> {
+  await outbox.enqueue(db, recipients.map((r) => ({
+    organisationId: facts.organisationId, ballotId: facts.ballotId, memberId: r.memberId, kind,
+    recipient: r.email, payload: payload(facts, r.name), sealedSecret: r.sealedToken,
+  })));
+  return recipients.length;
+}
+
+export async function queueReminders(ctx: AppContext, facts: BallotMailFacts): Promise<number> {
+  const nonVoters = await electorate.listNonVoters(ctx.db, facts.ballotId);
+  return queueBallotMail(ctx.db, 'reminder', facts,
+    nonVoters.filter((n) => n.sealedToken).map((n) => ({ ...n, sealedToken: n.sealedToken! })));
+}
+
+export function votingLink(ctx: AppContext, token: string): string {
+  return `${ctx.config.publicUrl}/v/${token}`;
+}
+
+/** Turns a queued message back into an email; the sealed link is opened only here. */
+export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail {
+  const values = Object.fromEntries(Object.entries(m.payload).map(([k, v]) => [k, String(v)]));
+  if (m.kind === 'invitation' || m.kind === 'reminder') {
+    if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
+    values.link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
+  }
+  const rendered = renderEmail(m.kind, values);
+  return { to: m.recipient, ...rendered };
+}
+
+export const invitationProgress = (ctx: AppContext, ballotId: string) => outbox.progress(ctx.db, ballotId);
+export const failedDeliveries = (ctx: AppContext, ballotId: string) => outbox.listFailed(ctx.db, ballotId);

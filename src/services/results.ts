@@ -1,0 +1,162 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as box from '../data/ballot-box';
+import type { StoredVote } from '../data/ballot-box';
+import * as electorate from '../data/electorate';
+import type { Principal } from '../data/organisations';
+import { ANSWER_KIND, type Question, settingNumber } from '../domain/ballot';
+import { tally, type TallyOptions } from '../tally/index';
+import { parseRational, rat, type Rational, add, ZERO, ratToString } from '../tally/rational';
+import type { Election, RankedBallot, ScoreBallot, StvRules, TallyResult } from '../tally/types';
+import type { AppContext } from './context';
+import { conflict, notFound } from './errors';
+
+/**
+ * Results of a closed ballot: turnout overall and per branch, and for each question the
+ * figures per option and the full count by the question's method (src/tally).
+ */
+
+export type Turnout = {
+  eligible: number; voted: number; percent: string;
+  byBranch: Array<{ branch: string; eligible: number; voted: number; percent: string }>;
+};
+
+export type OptionFigure = { option: string; votes: string };
+
+export type QuestionResult = {
+  id: string; title: string; method: Question['method'];
+  /** Votes per option: the choice, marks, first preferences or total score, by method. */
+  options: OptionFigure[];
+  figure: 'votes' | 'marks' | 'first preferences' | 'total score';
+  abstentions: string;
+  elected: string[];
+  count: TallyResult;
+};
+
+export type BallotResults = {
+  ballot: { id: string; title: string; status: BallotRow['status']; opensAt: string; closesAt: string };
+  turnout: Turnout;
+  questions: QuestionResult[];
+};
+
+export function percent(part: number, whole: number): string {
+  return whole === 0 ? '0.0' : ((part * 100) / whole).toFixed(1);
+}
+
+/** The question's votes as an election the counting engine reads. Abstentions are left out. */
+export function questionElection(q: Question, votes: StoredVote[], title: string): Election<RankedBallot> | Election<ScoreBallot> {
+  const candidates = q.options.map((o) => o.label);
+  const seats = settingNumber(q, 'seats', 1);
+  const base = { title, candidates, withdrawn: [] as number[], seats };
+  if (ANSWER_KIND[q.method] === 'scores') {
+    const scored: ScoreBallot[] = [];
+    for (const v of votes) {
+      const a = v.answers[q.id];
+      if (a?.kind === 'scores') scored.push({ weight: parseRational(v.weight), scores: a.scores });
+    }
+    return { ...base, ballots: scored };
+  }
+  const ranked: RankedBallot[] = [];
+  for (const v of votes) {
+    const a = v.answers[q.id];
+    const weight = parseRational(v.weight);
+    if (!a || a.kind === 'abstain') continue;
+    if (a.kind === 'choice') ranked.push({ weight, ranking: [[a.option]] });
+    else if (a.kind === 'marks') ranked.push({ weight, ranking: [a.options] });
+    else if (a.kind === 'ranking') ranked.push({ weight, ranking: a.options.map((o) => [o]) });
+  }
+  return { ...base, ballots: ranked };
+}
+
+export function tallyOptions(q: Question, eligible: Rational, seed: string): TallyOptions {
+  const s = q.settings;
+  switch (q.method) {
+    case 'yesno':
+      return { method: 'yesno', seed, threshold: String(s.threshold ?? '1/2'),
+        ...(typeof s.quorum === 'string' ? { quorum: s.quorum, electorate: eligible } : {}) };
+    case 'approval': return { method: 'approval', seed, ...(typeof s.maxMarks === 'number' ? { maxMarks: s.maxMarks } : {}) };
+    case 'score': return { method: 'score', seed, maxScore: settingNumber(q, 'maxScore', 5) };
+    case 'borda': return { method: 'borda', seed, variant: s.variant === 'dowdall' ? 'dowdall' : 'standard' };
+    case 'stv': return { method: 'stv', seed, rules: (s.rules ?? 'scottish') as StvRules };
+    default: return { method: q.method, seed };
+  }
+}
+
+const FIGURE: Record<ReturnType<typeof kindOf>, QuestionResult['figure']> = {
+  choice: 'votes', marks: 'marks', ranking: 'first preferences', scores: 'total score',
+};
+const kindOf = (q: Question) => ANSWER_KIND[q.method];
+
+export function countQuestion(q: Question, votes: StoredVote[], eligibleWeight: Rational, ballotId: string): QuestionResult {
+  const perOption: Rational[] = q.options.map(() => ZERO);
+  let abstentions = ZERO;
+  for (const v of votes) {
+    const a = v.answers[q.id];
+    const w = parseRational(v.weight);
+    if (!a || a.kind === 'abstain') { abstentions = add(abstentions, w); continue; }
+    if (a.kind === 'choice') perOption[a.option] = add(perOption[a.option]!, w);
+    else if (a.kind === 'marks') for (const o of a.options) perOption[o] = add(perOption[o]!, w);
+    else if (a.kind === 'ranking') { const o = a.options[0]!; perOption[o] = add(perOption[o]!, w); }
+    else a.scores.forEach((sc, o) => { if (sc !== null) perOption[o] = add(perOption[o]!, rat(BigInt(sc) * w.num, w.den)); });
+  }
+  const election = questionElection(q, votes, q.title);
+  // The seed is the ballot's id: fixed before any vote was cast, recorded with the result.
+  const count = tally(election as Election<never>, tallyOptions(q, eligibleWeight, `${ballotId}:${q.position}`));
+  return {
+    id: q.id, title: q.title, method: q.method,
+    options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })),
+    figure: FIGURE[kindOf(q)],
+    abstentions: ratToString(abstentions),
+    elected: [...count.elected],
+    count,
+  };
+}
+
+export async function turnout(ctx: AppContext, ballotId: string): Promise<Turnout> {
+  const byBranch = await electorate.turnoutByBranch(ctx.db, ballotId);
+  const eligible = byBranch.reduce((n, b) => n + Number(b.eligible), 0);
+  const voted = byBranch.reduce((n, b) => n + Number(b.voted), 0);
+  return {
+    eligible, voted, percent: percent(voted, eligible),
+    byBranch: byBranch.map((b) => ({ branch: b.branch, eligible: Number(b.eligible), voted: Number(b.voted), percent: percent(Number(b.voted), Number(b.eligible)) })),
+  };
+}
+
+async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
+  const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id)]);
+  const eligibleWeight = rat(t.eligible);
+  return {
+    ballot: { id: b.id, title: b.title, status: b.status, opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString() },
+    turnout: t,
+    questions: questions.map((q) => countQuestion(q, votes, eligibleWeight, b.id)),
+  };
+}
+
+/** For the organiser: results once the ballot is closed. */
+export async function ballotResults(ctx: AppContext, p: Principal, id: string): Promise<BallotResults> {
+  const b = await ballots.findBallot(ctx.db, p.organisationId, id);
+  if (!b) throw notFound('ballot');
+  if (b.status === 'draft' || b.status === 'open') throw conflict(`the ballot is ${b.status}: results come when it is closed`);
+  return resultsOf(ctx, b);
+}
+
+/** For anyone: results once published. */
+export async function publishedResults(ctx: AppContext, id: string): Promise<BallotResults> {
+  const b = await ballots.findBallotById(ctx.db, id);
+  if (!b || b.status !== 'published') throw notFound('published ballot');
+  return resultsOf(ctx, b);
+}
+
+/** Turnout while the ballot runs. */
+export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): Promise<Turnout> {
+  const b = await ballots.findBallot(ctx.db, p.organisationId, id);
+  if (!b) throw notFound('ballot');
+  return turnout(ctx, id);
+}
+
+/** The receipt codes in the box of a published ballot, in receipt order. */
+export async function publishedReceipts(ctx: AppContext, id: string): Promise<string[]> {
+  const b = await ballots.findBallotById(ctx.db, id);
+  if (!b || b.status !== 'published') throw notFound('published ballot');
+  return (await box.listVotes(ctx.db, id)).map((v) => v.receipt);
+}

@@ -1,0 +1,94 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as box from '../data/ballot-box';
+import * as electorate from '../data/electorate';
+import * as orgs from '../data/organisations';
+import { type Answer, answerProblem, type Question } from '../domain/ballot';
+import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
+import type { AppContext } from './context';
+import { invalid, type Issue, ServiceError } from './errors';
+
+/**
+ * The member's side: looking at a ballot through a voting link, and casting. Looking
+ * never uses up the link (mail scanners follow links); casting uses it up and stores
+ * the vote in one transaction, judged by the database's clock.
+ */
+
+export type BallotForVoter = BallotRow & { organisationName: string; questions: Question[] };
+
+export type LinkState =
+  | { state: 'unknown' }
+  | { state: 'used'; ballot: BallotForVoter }
+  | { state: 'not-yet-open'; ballot: BallotForVoter }
+  | { state: 'closed'; ballot: BallotForVoter }
+  | { state: 'open'; ballot: BallotForVoter };
+
+/** Why a cast was refused, for the page to explain. */
+export class CastRefused extends ServiceError {
+  constructor(readonly link: Exclude<LinkState['state'], 'open'>) {
+    super(link === 'unknown' ? 'not-found' : 'conflict', {
+      unknown: 'this voting link is not valid',
+      used: 'this link has already been used to vote',
+      'not-yet-open': 'voting has not opened yet',
+      closed: 'voting has closed',
+    }[link]);
+  }
+}
+
+async function ballotForVoter(ctx: AppContext, b: BallotRow): Promise<BallotForVoter> {
+  const [org, questions] = await Promise.all([orgs.findOrganisation(ctx.db, b.organisationId), ballots.listQuestions(ctx.db, b.id)]);
+  return { ...b, organisationName: org?.name ?? '', questions };
+}
+
+function windowState(b: BallotRow, now: Date): 'not-yet-open' | 'closed' | 'open' {
+  if (b.status === 'closed' || b.status === 'published' || now >= b.closesAt) return 'closed';
+  if (b.status !== 'open' || now < b.opensAt) return 'not-yet-open';
+  return 'open';
+}
+
+export async function viewLink(ctx: AppContext, token: string): Promise<LinkState> {
+  if (!SECRET_PATTERN.test(token)) return { state: 'unknown' };
+  const t = await electorate.findTokenBallot(ctx.db, hashSecret(token));
+  if (!t) return { state: 'unknown' };
+  const b = await ballots.findBallotById(ctx.db, t.ballotId);
+  if (!b) return { state: 'unknown' };
+  const ballot = await ballotForVoter(ctx, b);
+  if (t.used) return { state: 'used', ballot };
+  return { state: windowState(b, await ballots.databaseNow(ctx.db)), ballot };
+}
+
+/** Checks a full set of answers (one per question; abstaining is an answer). */
+export function checkAnswers(questions: Question[], answers: Record<string, Answer>): Issue[] {
+  const issues: Issue[] = [];
+  const ids = new Set(questions.map((q) => q.id));
+  for (const key of Object.keys(answers)) if (!ids.has(key)) issues.push({ path: `answers.${key}`, message: 'no such question on this ballot' });
+  for (const q of questions) {
+    const a = answers[q.id];
+    if (!a) { issues.push({ path: `answers.${q.id}`, message: `question ${q.position + 1} is not answered (abstaining is an answer)` }); continue; }
+    const problem = answerProblem(q, a);
+    if (problem) issues.push({ path: `answers.${q.id}`, message: `question ${q.position + 1}: ${problem}` });
+  }
+  return issues;
+}
+
+export async function cast(ctx: AppContext, token: string, answers: Record<string, Answer>): Promise<{ receipt: string }> {
+  if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
+  const tokenHash = hashSecret(token);
+  const receipt = newReceiptCode();
+  await ctx.db.transaction().execute(async (tx) => {
+    const t = await electorate.findTokenBallot(tx, tokenHash);
+    if (!t) throw new CastRefused('unknown');
+    // Shared lock: many casts at once, but never while the ballot is being closed.
+    const b = await ballots.lockBallot(tx, t.ballotId, 'share');
+    if (!b) throw new CastRefused('unknown');
+    const state = windowState(b, await ballots.databaseNow(tx));
+    if (state !== 'open') throw new CastRefused(state);
+    const questions = await ballots.listQuestions(tx, b.id);
+    const issues = checkAnswers(questions, answers);
+    if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
+    const used = await electorate.useToken(tx, tokenHash);
+    if (!used) throw new CastRefused('used');
+    await box.insertVote(tx, { ballotId: used.ballotId, branchId: used.branchId, weight: used.weight, receipt, answers });
+  });
+  return { receipt };
+}

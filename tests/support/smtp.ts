@@ -1,0 +1,56 @@
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../../src/net';
+
+export type ReceivedMail = { from: string; to: string[]; raw: string };
+
+/** A real SMTP server on loopback that keeps what it receives. */
+export async function startSmtpSink(opts: { port?: number } = {}) {
+  const received: ReceivedMail[] = [];
+  let refuse = false;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (refuse) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 }));
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  const port = opts.port ?? (await freePort());
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    /** Accept connections but refuse each message with a temporary error. */
+    setRefusing(v: boolean) { refuse = v; },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** The voting link in a received message (from its plain-text part). */
+export function linkIn(raw: string): string {
+  const unfolded = raw.replace(/=\r?\n/g, '');
+  const m = /https?:\/\/[^\s"<>]+\/v\/[A-Za-z0-9_-]{43}/.exec(unfolded);
+  if (!m) throw new Error('no voting link in the message');
+  return m[0];
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
