@@ -26,6 +26,13 @@ export interface Election<B = RankedBallot> {
   readonly withdrawn: ReadonlyArray<number>;
   readonly seats: number;
   readonly ballots: ReadonlyArray<B>;
+  /**
+   * A tie-breaking order fixed before the count (a BLT `[tie ...]` line): indices into
+   * `candidates`, each exactly once. Where a method's rules call for a lot, the tied
+   * candidate earliest in this order is the one the lot picks, instead of a draw from the
+   * seed. Absent: lots are drawn from the seed.
+   */
+  readonly tieOrder?: ReadonlyArray<number>;
 }
 
 /**

@@ -1,0 +1,68 @@
+/**
+ * Single transferable vote, counted exactly by one of three published rule sets:
+ *
+ * - 'scottish': the Scottish Local Government Elections Order 2007 (scottish.ts);
+ * - 'meek': Meek's method as in the Proportional Representation Foundation's reference
+ *   rule, with Droop's fixed-point arithmetic (meek.ts);
+ * - 'ers97': the Electoral Reform Society's 1997 rules (ers97.ts).
+ *
+ * All arithmetic is fixed point on bigints at the rule's precision; no floating point.
+ *
+ * Ballots: a preference for a withdrawn candidate is passed over. A ballot that ranks no
+ * standing candidate (empty, or only withdrawn candidates) is not a valid vote and is left
+ * out of the total. Equal preferences (a group of more than one candidate) are rejected for
+ * all three rule sets: the Scottish Order and ERS97 treat such a paper as void for
+ * uncertainty from that point, which a ranking cannot express faithfully, and the PRF
+ * reference rule for Meek does not define them (Droop's extension for them is its own).
+ * Rejecting says so plainly instead of counting something no rule set specifies.
+ */
+import type { Election, RankedBallot, StvRules, TallyResult } from '../types';
+import { prepareBallots } from './ballots';
+import { countErs97 } from './ers97';
+import { countMeek } from './meek';
+import type { CountOutcome, CountSetup } from './record';
+import { countScottish } from './scottish';
+import { tieContext } from './ties';
+
+export function countStv(election: Election<RankedBallot>, rules: StvRules, seed: string): TallyResult {
+  const names = election.candidates;
+  if (!Number.isInteger(election.seats) || election.seats < 1) throw new Error(`the number of seats must be a whole number of at least 1 (got ${election.seats})`);
+  if (new Set(names).size !== names.length) throw new Error('two candidates have the same name; results are reported by name');
+  for (const w of election.withdrawn) {
+    if (!Number.isInteger(w) || w < 0 || w >= names.length) throw new Error(`withdrawn candidate ${w} does not exist (there are ${names.length} candidates)`);
+  }
+  const withdrawn = new Set(election.withdrawn);
+  const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
+  const ties = tieContext(names, seed, rules, election.tieOrder);
+  const setup: CountSetup = {
+    names,
+    standing,
+    seats: election.seats,
+    ballots: prepareBallots(election, rules),
+    ties,
+  };
+  let outcome: CountOutcome;
+  switch (rules) {
+    case 'scottish': outcome = countScottish(setup); break;
+    case 'meek': outcome = countMeek(setup); break;
+    case 'ers97': outcome = countErs97(setup); break;
+    default: throw new Error(`unknown STV rules: ${String(rules)}`);
+  }
+  const notes: string[] = [];
+  if (withdrawn.size) notes.push(`Withdrawn, and passed over on every ballot: ${[...withdrawn].sort((a, b) => a - b).map((c) => names[c]).join(', ')}.`);
+  if (setup.ballots.ignored) notes.push(`${setup.ballots.ignored} ballot(s) ranked no standing candidate and are not valid votes.`);
+  if (standing.length < election.seats) notes.push(`Only ${standing.length} candidate(s) stand for ${election.seats} seats.`);
+  if (election.tieOrder) notes.push('Lots are taken from the tie order given with the election, not drawn from the seed.');
+  return {
+    method: 'stv',
+    rules,
+    seats: election.seats,
+    candidates: [...names],
+    elected: outcome.elected.map((c) => names[c]!),
+    rounds: outcome.rounds,
+    ties: ties.ties,
+    seed,
+    notes: [...notes, ...outcome.notes],
+    summary: { ...outcome.summary, invalidBallots: String(setup.ballots.ignored) },
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Scottish STV: The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1,
+ * rules 45 to 52. Weighted inclusive Gregory method: all the ballot papers of an elected
+ * candidate pass on a surplus, each at (surplus x its value) / the candidate's votes,
+ * truncated to five decimal places; papers of an excluded candidate pass at their value.
+ *
+ * Arithmetic is fixed point with 5 decimals (rule 48(3)); every value is a scaled bigint.
+ *
+ * One point the Order settles and some programs do not: a candidate who reaches the quota
+ * exactly has no surplus (rule 48(1): votes that "exceed" the quota), so no stage is spent
+ * transferring nothing. (Droop, the reference implementation the test corpus comes from,
+ * does count such a zero transfer as a stage; its figures are otherwise identical.)
+ */
+import { groupWeights } from './ballots';
+import { scaleOf, show, type Fixed } from './fixed';
+import { StageLog, TransferSum, nameList, writeRound, type CountOutcome, type CountSetup } from './record';
+import { breakTie, type Point } from './ties';
+import type { Round } from '../types';
+
+const HOPEFUL = 0;
+const ELECTED = 1;
+const EXCLUDED = 2;
+const WITHDRAWN = 3;
+
+export function countScottish(setup: CountSetup): CountOutcome {
+  const { names, standing, seats, ballots: p, ties } = setup;
+  const s = scaleOf(5);
+  const one = s.one;
+  const n = names.length;
+  const fmt = (v: Fixed): string => show(v, s);
+
+  const status = new Uint8Array(n).fill(WITHDRAWN);
+  for (const c of standing) status[c] = HOPEFUL;
+  let hopeful = standing.length;
+  const elected: number[] = [];
+
+  // Each distinct ranking is a parcel of identical papers: its weight (number of papers),
+  // the position of the candidate now holding it, and the value of each paper.
+  const { prefs, start } = p;
+  const G = p.groups;
+  const weight = groupWeights(p, s);
+  const pos = new Int32Array(G);
+  const value = new Array<Fixed>(G).fill(one);
+  const piles: number[][] = Array.from({ length: n }, () => []);
+  const votes = new Array<Fixed>(n).fill(0n);
+
+  // Rule 45: first preferences; rule 46: the quota.
+  let total = 0n;
+  for (let g = 0; g < G; g++) {
+    const c = prefs[start[g]!]!;
+    pos[g] = start[g]!;
+    piles[c]!.push(g);
+    votes[c] = votes[c]! + weight[g]!;
+    total += weight[g]!;
+  }
+  const quota = (total / (one * BigInt(seats + 1)) + 1n) * one;
+  let exhausted = 0n;
+
+  const rounds: Round[] = [];
+  const history: Point[] = [];
+  let stage = 1;
+  let log = new StageLog();
+  const pending: number[] = []; // elected with a surplus not yet transferred
+  log.notes.push(
+    `First preferences (rule 45): ${fmt(total)} valid votes; quota ${fmt(total)} / ${seats + 1}, ignoring decimals, plus 1 = ${fmt(quota)} (rule 46).`,
+  );
+
+  /** Rule 47: every continuing candidate with at least the quota is elected. */
+  const electReached = (): void => {
+    const reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota);
+    if (!reached.length) return;
+    reached.sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+    for (const c of reached) {
+      status[c] = ELECTED;
+      hopeful--;
+      elected.push(c);
+      log.elected.push(c);
+      if (votes[c]! > quota) pending.push(c);
+    }
+    log.notes.push(`${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (rule 47).`);
+  };
+
+  /** Move parcel g, each paper now worth v, to its next continuing candidate. */
+  const move = (g: number, v: Fixed, sum: TransferSum): void => {
+    const end = start[g + 1]!;
+    let q = pos[g]! + 1;
+    while (q < end && status[prefs[q]!] !== HOPEFUL) q++;
+    value[g] = v;
+    const amount = (weight[g]! * v) / one;
+    if (q === end) {
+      sum.exhausted += amount;
+      return;
+    }
+    pos[g] = q;
+    const d = prefs[q]!;
+    piles[d]!.push(g);
+    votes[d] = votes[d]! + amount;
+    sum.add(d, amount);
+  };
+
+  const endStage = (): void => {
+    let sumVotes = 0n;
+    for (const c of standing) sumVotes += votes[c]!;
+    const snapshot = votes.slice();
+    history.push({ votes: snapshot, label: `stage ${stage}` });
+    rounds.push(writeRound(names, standing, s, { number: stage, votes: snapshot, exhausted, loss: total - sumVotes - exhausted, quota }, log));
+  };
+
+  // Looking back (rules 49(2), 51(2)): the most recent earlier stage first.
+  const lookBack = (): Point[] => history.slice().reverse();
+
+  const complete = (): boolean => elected.length >= seats || hopeful <= seats - elected.length;
+
+  electReached();
+  while (!complete()) {
+    endStage();
+    stage++;
+    log = new StageLog();
+    const sum = new TransferSum(n);
+    if (pending.length) {
+      // Rule 49: the largest surplus first.
+      let high = votes[pending[0]!]!;
+      for (const c of pending) if (votes[c]! > high) high = votes[c]!;
+      const tied = pending.filter((c) => votes[c] === high);
+      const c = tied.length === 1 ? tied[0]! : breakTie(ties, {
+        tied, want: 'most', points: lookBack(), round: stage, purpose: 'the largest surplus (rule 49)', show: fmt, lot: true,
+      })!;
+      pending.splice(pending.indexOf(c), 1);
+      const held = votes[c]!;
+      const surplus = held - quota;
+      // Rule 48(3): transfer value = surplus x value of the paper / votes, to 5 places, truncated.
+      for (const g of piles[c]!) move(g, (value[g]! * surplus) / held, sum);
+      piles[c] = [];
+      votes[c] = quota;
+      exhausted += sum.exhausted;
+      log.transfers.push(sum.write(names, s, c, 'surplus', (one * surplus) / held));
+      log.notes.push(
+        `Surplus of ${names[c]} (${fmt(surplus)}) transferred (rules 48, 49): each ballot paper passes at its value x ${fmt(surplus)} / ${fmt(held)}, truncated to 5 places (${fmt((one * surplus) / held)} for a paper of value 1).`,
+      );
+    } else {
+      // Rules 50, 51: exclude the candidate with the fewest votes.
+      let low: Fixed | null = null;
+      for (const c of standing) if (status[c] === HOPEFUL && (low === null || votes[c]! < low)) low = votes[c]!;
+      const tied = standing.filter((c) => status[c] === HOPEFUL && votes[c] === low);
+      const c = tied.length === 1 ? tied[0]! : breakTie(ties, {
+        tied, want: 'fewest', points: lookBack(), round: stage, purpose: 'exclusion (rule 51)', show: fmt, lot: true,
+      })!;
+      status[c] = EXCLUDED;
+      hopeful--;
+      log.excluded.push(c);
+      for (const g of piles[c]!) move(g, value[g]!, sum);
+      piles[c] = [];
+      votes[c] = 0n;
+      exhausted += sum.exhausted;
+      log.transfers.push(sum.write(names, s, c, 'exclusion'));
+      log.notes.push(`${names[c]} has the fewest votes (${fmt(low!)}) and is excluded (rule 50); the ballot papers pass at their current values.`);
+    }
+    electReached();
+  }
+
+  // Rule 52: as many continuing candidates as vacancies left are elected; otherwise the
+  // seats are full and the rest are not elected.
+  const rest = standing.filter((c) => status[c] === HOPEFUL);
+  rest.sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+  if (rest.length && elected.length < seats) {
+    for (const c of rest) { status[c] = ELECTED; elected.push(c); log.elected.push(c); }
+    log.notes.push(`${nameList(names, rest)}: as many continuing candidates as vacancies remain, so elected (rule 52).`);
+  } else if (rest.length) {
+    for (const c of rest) { status[c] = EXCLUDED; log.excluded.push(c); }
+    log.notes.push(`All seats are filled; ${nameList(names, rest)} ${rest.length > 1 ? 'are' : 'is'} not elected.`);
+  }
+  endStage();
+
+  return {
+    elected,
+    rounds,
+    notes: [],
+    summary: { quota: fmt(quota), validVotes: fmt(total), precision: '5' },
+  };
+}
