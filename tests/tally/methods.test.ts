@@ -63,7 +63,29 @@ describe('Condorcet methods', () => {
       const r = tally(tennessee, { method });
       expect(r.pairwise?.condorcetWinner).toBe('Nashville');
       expect(r.elected).toEqual(['Nashville']);
+      // Equal majorities exist (N over C and N over K, both 68-32) but lock either way: no lot.
+      expect(r.ties).toEqual([]);
     }
+  });
+
+  test('ranked pairs: a cycle of equal majorities is ordered by a tie-breaking ranking drawn by lot', () => {
+    // A>B>C, B>C>A, C>A>B: each majority is 2-1 and they form a cycle. Zavist-Tideman order the
+    // three pairs by the TBRC; the first two lock and the third would close the cycle, so the
+    // winner is the one no locked pair beats: the winner of the first two pairs that is not a loser.
+    const cycle = papers(['A', 'B', 'C'], [[1, 'A>B>C'], [1, 'B>C>A'], [1, 'C>A>B']]);
+    const winners = new Set<string>();
+    for (let k = 0; k < 12; k++) {
+      const r = tally(cycle, { method: 'ranked-pairs', seed: `s${k}` });
+      expect(r.ties).toHaveLength(1);
+      expect(r.ties[0]).toMatchObject({ brokenBy: 'lot', between: ['A', 'B', 'C'] });
+      const order = /: ([A-C]) over ([A-C]); ([A-C]) over ([A-C]); ([A-C]) over ([A-C])\.$/.exec(r.ties[0]!.note);
+      expect(order).not.toBeNull();
+      const [, w1, l1, w2, l2] = order!;
+      expect(r.ties[0]!.chosen).toBe(`${w1} over ${l1}`);
+      expect(r.elected).toEqual([[w1, w2].find((w) => w !== l1 && w !== l2)]);
+      winners.add(r.elected[0]!);
+    }
+    expect(winners.size).toBeGreaterThan(1);
   });
 });
 

@@ -148,29 +148,6 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
   pairs.sort((a, b) => strength(a, b) || a.w - b.w || a.l - b.l);
   const ties: Tie[] = [];
   const label = (q: Pair): string => `${nameOf(election, q.w)} over ${nameOf(election, q.l)}`;
-  // Tie-breaking ranking of candidates, drawn only if some majorities are equally strong.
-  const hasEqual = pairs.some((q, k) => k > 0 && strength(pairs[k - 1]!, q) === 0);
-  if (hasEqual) {
-    const tbrc = drawOrder(standing, seed, 'ranked-pairs:tbrc');
-    const rank = new Map(tbrc.map((c, k) => [c, k]));
-    pairs.sort((a, b) => strength(a, b) || rank.get(a.w)! - rank.get(b.w)! || rank.get(b.l)! - rank.get(a.l)!);
-    for (let k = 0; k < pairs.length;) {
-      let e = k + 1;
-      while (e < pairs.length && strength(pairs[k]!, pairs[e]!) === 0) e++;
-      if (e - k > 1) {
-        const block = pairs.slice(k, e);
-        const involved = standing.filter((c) => block.some((q) => q.w === c || q.l === c));
-        ties.push({
-          round: null,
-          between: involved.map((c) => nameOf(election, c)),
-          brokenBy: 'lot',
-          chosen: label(block[0]!),
-          note: `Majorities of equal strength (${fig(block[0]!.for)} to ${fig(block[0]!.against)}) taken in the order of a tie-breaking ranking drawn by lot (${tbrc.map((c) => nameOf(election, c)).join(', ')}): ${block.map(label).join('; ')}.`,
-        });
-      }
-      k = e;
-    }
-  }
   const locked: boolean[] = new Array<boolean>(n * n).fill(false);
   const reaches = (from: number, to: number): boolean => {
     const seen = new Set<number>([from]);
@@ -183,10 +160,39 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
     return false;
   };
   const log: string[] = [];
-  for (const q of pairs) {
+  const lock = (q: Pair): void => {
     const cycle = reaches(q.l, q.w);
     if (!cycle) locked[q.w * n + q.l] = true;
     log.push(`${label(q)} ${fig(q.for)}–${fig(q.against)} ${cycle ? 'skipped (cycle)' : 'locked'}`);
+  };
+  // The tie-breaking ranking of candidates (TBRC), drawn only when first needed.
+  let tbrc: number[] | null = null;
+  for (let k = 0; k < pairs.length;) {
+    let e = k + 1;
+    while (e < pairs.length && strength(pairs[k]!, pairs[e]!) === 0) e++;
+    const block = pairs.slice(k, e);
+    k = e;
+    if (block.length > 1) {
+      // The order inside a block of equal majorities matters only if locking all of them
+      // would close a cycle; otherwise every order locks them all and no lot is drawn.
+      for (const q of block) locked[q.w * n + q.l] = true;
+      const cyclic = block.some((q) => { locked[q.w * n + q.l] = false; const c = reaches(q.l, q.w); locked[q.w * n + q.l] = true; return c; });
+      for (const q of block) locked[q.w * n + q.l] = false;
+      if (cyclic) {
+        tbrc ??= drawOrder(standing, seed, 'ranked-pairs:tbrc');
+        const rank = new Map(tbrc.map((c, r) => [c, r]));
+        block.sort((a, b) => rank.get(a.w)! - rank.get(b.w)! || rank.get(b.l)! - rank.get(a.l)!);
+        const involved = standing.filter((c) => block.some((q) => q.w === c || q.l === c));
+        ties.push({
+          round: null,
+          between: involved.map((c) => nameOf(election, c)),
+          brokenBy: 'lot',
+          chosen: label(block[0]!),
+          note: `Majorities of equal strength (${fig(block[0]!.for)} to ${fig(block[0]!.against)}) that cannot all be locked, taken in the order of a tie-breaking ranking of the candidates drawn by lot (${tbrc.map((c) => nameOf(election, c)).join(', ')}): ${block.map(label).join('; ')}.`,
+        });
+      }
+    }
+    for (const q of block) lock(q);
   }
   const tiers: number[][] = [];
   let left = standing.slice();
