@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../db/migrations/index';
 import type { Database } from './schema';
@@ -11,11 +11,19 @@ export type Queryable = Kysely<Database>;
 // numeric stays a string (exact); bigint counts become numbers (they are row counts).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createDb(connectionString: string, opts: { max?: number } = {}): Db {
+export function createDb(connectionString: string, opts: {
+  max?: number;
+  /** Called with each statement's duration (ms, from sending it to its result), failed ones included; for measurements. */
+  onQuery?: (ms: number) => void;
+} = {}): Db {
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
   // A dropped connection (e.g. the database restarting) must not crash the process.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const onQuery = opts.onQuery;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis) } : {}),
+  });
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
