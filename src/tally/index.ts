@@ -26,10 +26,7 @@ import { countScore, type ScoreOptions } from './methods/score';
 import { countBorda, type BordaOptions } from './methods/borda';
 import { countIrv } from './methods/irv';
 import { countCopeland, countRankedPairs, countSchulze } from './methods/condorcet';
-// Placeholder until src/tally/stv lands (same signature as its countStv).
-function countStv(_election: Election<RankedBallot>, _rules: StvRules, _seed: string): TallyResult {
-  throw new Error('stv is not available yet');
-}
+import { countStv } from './stv/index';
 
 export type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from './types';
 export { BallotError } from './aggregate';

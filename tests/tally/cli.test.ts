@@ -87,6 +87,17 @@ describe('omov tally', () => {
     expect(JSON.parse((await omov('tally', f, '--method', 'irv', '--format', 'json')).out).elected).toEqual(['B']);
   });
 
+  test('STV from a BLT file: --seats overrides the file, and the sheet shows the quota', async () => {
+    const f = file('stv.blt', '3 1\n4 1 0\n3 2 1 0\n2 3 2 0\n0\n"A"\n"B"\n"C"\n"Small"\n');
+    // 9 papers, 2 seats: quota 4. A has 4 (elected, no surplus); C (2) out → B 5.
+    const r = await omov('tally', f, '--method', 'stv', '--rules', 'scottish', '--seats', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Small\n/);
+    expect(r.out).toMatch(/Single transferable vote \(scottish rules\)/);
+    expect(r.out).toMatch(/\nQuota\s+4\.00000/);
+    expect(r.out).toMatch(/\nElected: A, B\n$/);
+  });
+
   test('yes/no with a two-thirds threshold and a quorum', async () => {
     const f = file('motion.csv', `Yes,No,weight\n1,,66\n,1,34\n,,50\n`);
     const fail = await omov('tally', f, '--method', 'yesno', '--threshold', '2/3', '--format', 'json');

@@ -268,6 +268,17 @@ describe('ties by lot', () => {
     expect(tally(even, { method: 'plurality' }).seed).toBe('omov');
   });
 
+  test('a tie order given with the election is the lot', () => {
+    // Tie order C, A, B: C is picked first (elected in plurality, excluded in IRV).
+    const fixed = { ...even, tieOrder: [2, 0, 1] };
+    const p = tally(fixed, { method: 'plurality', seed: 'anything' });
+    expect(p.elected).toEqual(['C']);
+    expect(p.ties[0]?.note).toMatch(/tie order given with the election/);
+    const irv = tally(fixed, { method: 'irv' });
+    expect(irv.rounds[1]?.excluded).toEqual(['C']);
+    expect(irv.ties[0]).toMatchObject({ brokenBy: 'lot', chosen: 'C' });
+  });
+
   test('IRV and Copeland record their lots too', () => {
     expect(tally(even, { method: 'irv' }).ties.some((t) => t.brokenBy === 'lot')).toBe(true);
     const c = tally(even, { method: 'copeland' });
@@ -297,6 +308,16 @@ describe('entry point', () => {
     const r = tally(e, { method: 'plurality' });
     expect(r.candidates).toEqual(['B', 'C']);
     expect(r.rounds[0]?.votes).toEqual({ B: '5', C: '2' });
+  });
+
+  test('stv is counted by the STV module through the same entry point', () => {
+    // 9 papers, 2 seats: Droop quota floor(9/3)+1 = 4. A (6) is elected, surplus 2 passes to B
+    // (2 < C's 3), B is excluded, and C fills the last seat.
+    const e = papers(['A', 'B', 'C'], [[6, 'A>B'], [3, 'C']], 2);
+    for (const rules of ['scottish', 'meek'] as const) {
+      const r = tally(e, { method: 'stv', rules });
+      expect(r).toMatchObject({ method: 'stv', rules, elected: ['A', 'C'] });
+    }
   });
 
   test('weights are exact fractions', () => {

@@ -42,14 +42,33 @@ export function tiersByValue(who: ReadonlyArray<number>, value: (i: number) => R
   return tiers;
 }
 
+/**
+ * Order `items` by lot: the first is the one the lot picks. When the election carries a
+ * tie order fixed before the count (Election.tieOrder, e.g. from a BLT [tie] line), that
+ * order is the lot; otherwise the order is drawn from (seed, context).
+ */
+export function lotOrder(election: Election<unknown>, items: ReadonlyArray<number>, seed: string, context: string): { order: number[]; how: string } {
+  const fixed = election.tieOrder;
+  if (fixed !== undefined) {
+    const pos = new Map(fixed.map((c, k) => [c, k]));
+    const at = (c: number): number => {
+      const k = pos.get(c);
+      if (k === undefined) throw new RangeError(`the tie order does not list candidate ${nameOf(election, c)}`);
+      return k;
+    };
+    return { order: [...items].sort((a, b) => at(a) - at(b)), how: 'the lot (the tie order given with the election)' };
+  }
+  return { order: drawOrder([...items], seed, context), how: 'the lot' };
+}
+
 export interface Filled { readonly elected: number[]; readonly ties: Tie[] }
 
 /**
  * Fill `seats` places from tiers (best first). A tier that fits is elected whole, listed
  * in ballot-paper order (that order decides nothing). A tier that straddles the last seat
  * is a tie: a lot drawn from (seed, context) orders it and the first ones take the seats.
- * The lot's order depends only on the seed, the context and the tier's positions, never
- * on names or on the order of ballots.
+ * The lot's order depends only on the seed, the context and the tier's positions (or on
+ * the election's tie order), never on names or on the order of ballots.
  */
 export function fillSeats(
   election: Election<unknown>,
@@ -68,7 +87,7 @@ export function fillSeats(
       elected.push(...tier);
       continue;
     }
-    const order = drawOrder([...tier], seed, `${context}:seat ${elected.length + 1}`);
+    const { order, how } = lotOrder(election, tier, seed, `${context}:seat ${elected.length + 1}`);
     for (let k = 0; k < room; k++) {
       const chosen = order[k]!;
       const between = tier.filter((i) => !order.slice(0, k).includes(i));
@@ -77,7 +96,7 @@ export function fillSeats(
         between: between.map((i) => nameOf(election, i)),
         brokenBy: 'lot',
         chosen: nameOf(election, chosen),
-        note: `${what}: ${between.length} candidates tied for seat ${elected.length + 1}; the lot chose ${nameOf(election, chosen)}.`,
+        note: `${what}: ${between.length} candidates tied for seat ${elected.length + 1}; ${how} chose ${nameOf(election, chosen)}.`,
       });
       elected.push(chosen);
     }

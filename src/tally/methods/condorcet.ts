@@ -8,9 +8,8 @@
  */
 import type { Election, PairwiseReport, RankedBallot, TallyResult, Tie } from '../types';
 import { type Rational, rat, ratToString } from '../rational';
-import { drawOrder } from '../lot';
 import { aggregateRanked, scaleWeights } from '../aggregate';
-import { checkSeats, fillSeats, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
+import { checkSeats, fillSeats, lotOrder, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
 
 /** Pairwise preferences among all candidates, as whole numbers over `den`. */
 export interface Pairwise {
@@ -179,7 +178,7 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
       const cyclic = block.some((q) => { locked[q.w * n + q.l] = false; const c = reaches(q.l, q.w); locked[q.w * n + q.l] = true; return c; });
       for (const q of block) locked[q.w * n + q.l] = false;
       if (cyclic) {
-        tbrc ??= drawOrder(standing, seed, 'ranked-pairs:tbrc');
+        tbrc ??= lotOrder(election, standing, seed, 'ranked-pairs:tbrc').order;
         const rank = new Map(tbrc.map((c, r) => [c, r]));
         block.sort((a, b) => rank.get(a.w)! - rank.get(b.w)! || rank.get(b.l)! - rank.get(a.l)!);
         const involved = standing.filter((c) => block.some((q) => q.w === c || q.l === c));
@@ -188,7 +187,7 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
           between: involved.map((c) => nameOf(election, c)),
           brokenBy: 'lot',
           chosen: label(block[0]!),
-          note: `Majorities of equal strength (${fig(block[0]!.for)} to ${fig(block[0]!.against)}) that cannot all be locked, taken in the order of a tie-breaking ranking of the candidates drawn by lot (${tbrc.map((c) => nameOf(election, c)).join(', ')}): ${block.map(label).join('; ')}.`,
+          note: `Majorities of equal strength (${fig(block[0]!.for)} to ${fig(block[0]!.against)}) that cannot all be locked, taken in the order of a tie-breaking ranking of the candidates drawn by lot${election.tieOrder ? ' (the tie order given with the election)' : ''} (${tbrc.map((c) => nameOf(election, c)).join(', ')}): ${block.map(label).join('; ')}.`,
         });
       }
     }

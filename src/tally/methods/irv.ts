@@ -15,9 +15,8 @@
  */
 import type { Election, RankedBallot, Round, TallyResult, Tie, Transfer } from '../types';
 import { ZERO, add, rat, ratToString } from '../rational';
-import { drawOrder } from '../lot';
 import { aggregateRanked, lcmUpTo, scaleWeights } from '../aggregate';
-import { nameOf, standingOf, withdrawnNote } from './common';
+import { lotOrder, nameOf, standingOf, withdrawnNote } from './common';
 
 export function countIrv(election: Election<RankedBallot>, seed: string): TallyResult {
   if (election.seats !== 1) throw new RangeError(`irv elects one candidate, not ${election.seats}; use stv for several seats`);
@@ -174,8 +173,9 @@ function lowest(
     return left[0]!;
   }
   // The lot picks the one to exclude.
-  const chosen = drawOrder(left, seed, `irv:exclusion:round ${round}`)[0]!;
+  const { order, how } = lotOrder(election, left, seed, `irv:exclusion:round ${round}`);
+  const chosen = order[0]!;
   ties.push({ round, between, brokenBy: 'lot', chosen: nameOf(election, chosen),
-    note: `Tie for exclusion${left.length < tied.length ? ' not settled by earlier rounds' : ', equal in every round'}; the lot chose ${nameOf(election, chosen)} to be excluded.` });
+    note: `Tie for exclusion${left.length < tied.length ? ' not settled by earlier rounds' : ', equal in every round'}; ${how} chose ${nameOf(election, chosen)} to be excluded.` });
   return chosen;
 }
