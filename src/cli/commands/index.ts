@@ -7,4 +7,5 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./serve') as CommandModule,
   () => require('./migrate') as CommandModule,
   () => require('./tally') as CommandModule,
+  () => require('./demo') as CommandModule,
 ];
