@@ -38,41 +38,59 @@ type Token =
   | { readonly kind: 'quoted'; readonly text: string; readonly line: number }
   | { readonly kind: 'option'; readonly text: string; readonly line: number };
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i]!;
-    if (ch === '\n') { line++; i++; continue; }
-    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') { i++; continue; }
-    if (ch === '#') {
-      while (i < n && text[i] !== '\n') i++;
-      continue;
-    }
-    if (ch === '"') {
-      const close = text.indexOf('"', i + 1);
-      const nl = text.indexOf('\n', i + 1);
-      if (close < 0 || (nl >= 0 && nl < close)) throw new BltSyntaxError(line, 'a quoted string is not closed on its line');
-      tokens.push({ kind: 'quoted', text: text.slice(i + 1, close), line });
-      i = close + 1;
-      continue;
-    }
-    if (ch === '[') {
-      const close = text.indexOf(']', i + 1);
-      const nl = text.indexOf('\n', i + 1);
-      if (close < 0 || (nl >= 0 && nl < close)) throw new BltSyntaxError(line, 'an option in [brackets] is not closed on its line');
-      tokens.push({ kind: 'option', text: text.slice(i + 1, close).trim(), line });
-      i = close + 1;
-      continue;
-    }
-    let j = i;
-    while (j < n && !/[\s#"[]/.test(text[j]!)) j++;
-    tokens.push({ kind: 'word', text: text.slice(i, j), line });
-    i = j;
+/** Reads tokens one at a time, so that nothing after the title is ever looked at. */
+class Tokens {
+  private i: number;
+  private line = 1;
+  private ahead: Token | undefined | null = null; // null: nothing read ahead
+  lastLine = 1;
+
+  constructor(private readonly text: string) {
+    this.i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
-  return tokens;
+
+  peek(): Token | undefined {
+    if (this.ahead === null) this.ahead = this.read();
+    return this.ahead;
+  }
+
+  next(): Token | undefined {
+    const t = this.peek();
+    this.ahead = null;
+    return t;
+  }
+
+  private read(): Token | undefined {
+    const { text } = this;
+    const n = text.length;
+    while (this.i < n) {
+      const ch = text[this.i]!;
+      if (ch === '\n') { this.line++; this.i++; continue; }
+      if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') { this.i++; continue; }
+      if (ch === '#') {
+        while (this.i < n && text[this.i] !== '\n') this.i++;
+        continue;
+      }
+      const line = (this.lastLine = this.line);
+      if (ch === '"' || ch === '[') {
+        const closer = ch === '"' ? '"' : ']';
+        const close = text.indexOf(closer, this.i + 1);
+        const nl = text.indexOf('\n', this.i + 1);
+        if (close < 0 || (nl >= 0 && nl < close)) {
+          throw new BltSyntaxError(line, ch === '"' ? 'a quoted string is not closed on its line' : 'an option in [brackets] is not closed on its line');
+        }
+        const body = text.slice(this.i + 1, close);
+        this.i = close + 1;
+        return ch === '"' ? { kind: 'quoted', text: body, line } : { kind: 'option', text: body.trim(), line };
+      }
+      let j = this.i;
+      while (j < n && !/[\s#"[]/.test(text[j]!)) j++;
+      const word = text.slice(this.i, j);
+      this.i = j;
+      return { kind: 'word', text: word, line };
+    }
+    return undefined;
+  }
 }
 
 /** Names and title as Hill's and Droop's programs read them: runs of spaces as one, trimmed. */
@@ -83,14 +101,13 @@ const describe = (t: Token | undefined): string =>
 
 /** Read a BLT file. Throws BltSyntaxError naming the line and what is wrong. */
 export function parseBlt(text: string): Election<RankedBallot> {
-  const tokens = tokenize(text);
-  let at = 0;
-  const lastLine = (): number => tokens[tokens.length - 1]?.line ?? 1;
-  const peek = (): Token | undefined => tokens[at];
+  const tokens = new Tokens(text);
+  const lastLine = (): number => tokens.lastLine;
+  const peek = (): Token | undefined => tokens.peek();
   const lineOf = (t: Token | undefined): number => t?.line ?? lastLine();
 
   const wholeNumber = (what: string): { value: number; line: number } => {
-    const t = tokens[at++];
+    const t = tokens.next();
     if (t?.kind !== 'word' || !/^\d+$/.test(t.text)) throw new BltSyntaxError(lineOf(t), `expected ${what}, found ${describe(t)}`);
     return { value: Number(t.text), line: t.line };
   };
@@ -126,12 +143,12 @@ export function parseBlt(text: string): Election<RankedBallot> {
   for (;;) {
     const t = peek();
     if (t?.kind === 'word' && /^-\d+$/.test(t.text)) {
-      at++;
+      tokens.next();
       withdraw(candidate(t.text.slice(1), t.line), t.line);
       continue;
     }
     if (t?.kind === 'option') {
-      at++;
+      tokens.next();
       const [name = '', ...args] = t.text.split(/\s+/);
       if (name === 'nick') {
         if (args.length !== ncand) throw new BltSyntaxError(t.line, `[nick] must give one nickname for each of the ${ncand} candidates (found ${args.length})`);
@@ -158,7 +175,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
   // Ballots, up to the 0 that ends them.
   const ballots: RankedBallot[] = [];
   for (;;) {
-    const t = tokens[at++];
+    const t = tokens.next();
     if (t === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside the ballots: expected a 0 line to end them');
     if (t.kind !== 'word') {
       if (t.kind === 'option') throw new BltSyntaxError(t.line, `option [${t.text}] must come before the first ballot`);
@@ -173,7 +190,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
     const ranking: number[][] = [];
     const seen = new Set<number>();
     for (;;) {
-      const u = tokens[at++];
+      const u = tokens.next();
       if (u === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside a ballot: expected 0 to end it');
       if (u.kind !== 'word') throw new BltSyntaxError(u.line, `expected a candidate or the 0 that ends the ballot, found ${describe(u)}`);
       if (u.text === '0') break;
@@ -194,7 +211,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
   // Names, then the title; Wichmann's optional source and comment strings may follow.
   const candidates: string[] = [];
   for (let c = 1; c <= ncand; c++) {
-    const t = tokens[at++];
+    const t = tokens.next();
     if (t?.kind !== 'quoted') {
       throw new BltSyntaxError(lineOf(t), t === undefined
         ? `the file ends before the name of candidate ${c} (there are ${ncand} candidates)`
@@ -202,7 +219,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
     }
     candidates.push(tidy(t.text));
   }
-  const title = tokens[at++];
+  const title = tokens.next();
   if (title?.kind !== 'quoted') {
     throw new BltSyntaxError(lineOf(title), title === undefined ? 'the file ends before the election title' : `expected the election title in double quotes, found ${describe(title)}`);
   }

@@ -58,7 +58,7 @@ const list = (names: string[]): string =>
  * Pick one of `tied`: the candidate with the fewest (or most) votes at the first point, in
  * the order given, where they differ, narrowing to those still level at each point; if some
  * stay level at every point, by lot among those. Records the tie and returns the chosen
- * candidate, or null if `lot` is false and the points do not separate them.
+ * candidate, or null (unrecorded) if `lot` is false and the points do not separate them.
  */
 export function breakTie(ctx: TieContext, req: TieRequest): number | null {
   const { names } = ctx;
@@ -91,16 +91,9 @@ export function breakTie(ctx: TieContext, req: TieRequest): number | null {
     return chosen;
   }
   const before = steps.length ? `${steps.join('; then ')}; ` : '';
-  if (!req.lot) {
-    ctx.ties.push({
-      round: req.round,
-      between,
-      brokenBy: 'rules',
-      chosen: '',
-      note: `${list(between)} were level for ${req.purpose}; ${before}${list(level.map((c) => names[c]!))} were level at every point, so the rules decide nothing at this stage.`,
-    });
-    return null;
-  }
+  // Left level by every point and no lot (ERS97 5.6.2): nothing is decided, so no tie is
+  // recorded; the caller says so in the round's note.
+  if (!req.lot) return null;
   return drawLot(ctx, level, between, req.round, req.purpose, before);
 }
 
@@ -117,7 +110,9 @@ export function drawLot(
     chosen = sorted.reduce((a, b) => (pos[b]! < pos[a]! ? b : a));
     how = 'by lot, taken from the tie order given with the election';
   } else {
-    const context = `stv ${ctx.rules}; round ${round}; ${purpose}; ${sorted.map((c) => names[c]).join('|')}`;
+    // The draw depends on the seed, the rules, the round and the tied candidates (by
+    // number, from 1, so that renaming candidates changes no lot), never on earlier draws.
+    const context = `stv ${ctx.rules}; round ${round}; ${purpose}; candidates ${sorted.map((c) => c + 1).join(',')}`;
     chosen = drawOrder(sorted, ctx.seed, context)[0]!;
     how = `by lot, drawn from the seed for "${context}"`;
   }
