@@ -48,7 +48,9 @@ export function countBorda(election: Election<RankedBallot>, seed: string, optio
   const groups = aggregateRanked(election);
   const { den, weights } = scaleWeights(groups.map((g) => g.weight));
   const points: bigint[] = election.candidates.map(() => 0n);
-  const ranked = new Int32Array(election.candidates.length).fill(-1);
+  // Points every standing candidate gets as "unranked"; a ranked candidate's own figure
+  // is corrected by the difference, so a paper costs O(ranked), not O(candidates).
+  let everyone = 0n;
   let blank = ZERO;
   let valid = ZERO;
   groups.forEach((g, gi) => {
@@ -56,16 +58,17 @@ export function countBorda(election: Election<RankedBallot>, seed: string, optio
     valid = add(valid, g.weight);
     const w = weights[gi]!;
     let place = 0;
+    for (const group of g.ranking) place += group.length;
+    const rest = place < n ? w * share(place, n - place) : 0n;
+    everyone += rest;
+    place = 0;
     for (const group of g.ranking) {
-      const p = w * share(place, group.length);
-      for (const c of group) { points[c]! += p; ranked[c] = gi; }
+      const p = w * share(place, group.length) - rest;
+      for (const c of group) points[c]! += p;
       place += group.length;
     }
-    if (place < n) {
-      const p = w * share(place, n - place);
-      for (const c of standing) if (ranked[c] !== gi) points[c]! += p;
-    }
   });
+  for (const c of standing) points[c]! += everyone;
   const total = (i: number): Rational => rat(points[i]!, den * scale);
   const { elected, ties } = fillSeats(election, tiersByValue(standing, total), election.seats, seed, `borda-${variant}`, 'Most points');
   const electedNames = elected.map((i) => nameOf(election, i));

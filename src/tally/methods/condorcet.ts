@@ -8,7 +8,7 @@
  */
 import type { Election, PairwiseReport, RankedBallot, TallyResult, Tie } from '../types';
 import { type Rational, rat, ratToString } from '../rational';
-import { aggregateRanked, scaleWeights } from '../aggregate';
+import { type BallotGroup, aggregateRanked, scaleWeights } from '../aggregate';
 import { checkSeats, fillSeats, lotOrder, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
 
 /** Pairwise preferences among all candidates, as whole numbers over `den`. */
@@ -28,22 +28,39 @@ export function pairwiseMatrix(election: Election<RankedBallot>): Pairwise {
   const n = election.candidates.length;
   const groups = aggregateRanked(election);
   const { den, weights } = scaleWeights(groups.map((g) => g.weight));
+  let total = 0n;
+  for (const w of weights) total += w;
+  // Every entry is at most the total weight: while that is a safe integer, count in
+  // doubles (exact for integers below 2^53) and spare the garbage of a bigint per addition.
+  if (total <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    const overAll = new Float64Array(n);
+    const back = new Float64Array(n * n);
+    accumulate(groups, weights.map(Number), 0, (i, w) => { overAll[i]! += w; }, (k, w) => { back[k]! += w; }, n);
+    return { n, den, at: (i, j) => (i === j ? 0n : BigInt(overAll[i]! - back[i * n + j]!)) };
+  }
   const overAll: bigint[] = new Array<bigint>(n).fill(0n);
   const back: bigint[] = new Array<bigint>(n * n).fill(0n);
+  accumulate(groups, weights, 0n, (i, w) => { overAll[i]! += w; }, (k, w) => { back[k]! += w; }, n);
+  return { n, den, at: (i, j) => (i === j ? 0n : overAll[i]! - back[i * n + j]!) };
+}
+
+function accumulate<T>(
+  groups: ReadonlyArray<BallotGroup>, weights: ReadonlyArray<T>, zero: T, over: (i: number, w: T) => void, takeBack: (k: number, w: T) => void, n: number,
+): void {
+  const seenSoFar = new Int32Array(n);
   groups.forEach((g, gi) => {
     const w = weights[gi]!;
-    if (w === 0n) return;
-    const seenSoFar: number[] = [];
+    if (w === zero) return;
+    let seen = 0;
     for (const grp of g.ranking) {
-      for (const x of grp) seenSoFar.push(x);
+      for (const x of grp) seenSoFar[seen++] = x;
       for (const i of grp) {
-        overAll[i]! += w;
+        over(i, w);
         const row = i * n;
-        for (const j of seenSoFar) back[row + j]! += w;
+        for (let s = 0; s < seen; s++) takeBack(row + seenSoFar[s]!, w);
       }
     }
   });
-  return { n, den, at: (i, j) => (i === j ? 0n : overAll[i]! - back[i * n + j]!) };
 }
 
 function report(election: Election<RankedBallot>, standing: number[], pw: Pairwise): PairwiseReport {

@@ -52,7 +52,7 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
       const k = countedIn(gi, grp);
       if (k === 0) continue;
       pos[gi] = p;
-      const s = weights[gi]! / BigInt(k);
+      const s = k === 1 ? weights[gi]! : weights[gi]! / BigInt(k);
       share[gi] = s;
       for (const x of grp) if (continuing[x]) { totals[x]! += s; pile[x]!.push(gi); }
       return;
@@ -115,7 +115,6 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
     for (const gi of moving) {
       const grp = groups[gi]!.ranking[pos[gi]!]!;
       const old = share[gi]!;
-      totals[loser]! -= old;
       const k = countedIn(gi, grp);
       if (k > 0) {
         // Still shared within the same equal-preference group, now among fewer.
@@ -127,6 +126,7 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
         place(gi);
       }
     }
+    totals[loser] = 0n;
     const to: Record<string, string> = {};
     for (const i of alive()) if (totals[i] !== before[i]) to[nameOf(election, i)] = fig(totals[i]! - before[i]!);
     const transfer: Transfer = { from: nameOf(election, loser), kind: 'exclusion', to, exhausted: fig(exhausted - exhaustedBefore) };
