@@ -35,16 +35,17 @@ export function renderText(result: TallyResult, title = ''): string {
 
   const rounds = result.rounds;
   if (rounds.length > 0) {
-    const header = ['', ...rounds.map((r) => (rounds.length === 1 && result.method !== 'irv' && result.method !== 'stv' ? (result.method === 'copeland' ? 'Score' : 'Votes') : `Round ${r.number}`)), 'Result'];
+    const header = ['', ...rounds.map((r) => (rounds.length === 1 && result.method !== 'irv' && result.method !== 'stv' ? ({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[result.method] ?? 'Votes' : `Round ${r.number}`)), 'Result'];
     const rows: string[][] = [header];
+    const won = result.method === 'yesno' ? 'Outcome' : 'Elected';
     for (const name of result.candidates) {
       let status = '';
       const cells = rounds.map((r) => {
-        if (r.elected.includes(name)) status = `Elected${rounds.length > 1 ? ` (round ${r.number})` : ''}`;
+        if (r.elected.includes(name)) status = `${won}${rounds.length > 1 ? ` (round ${r.number})` : ''}`;
         if (r.excluded.includes(name)) status = `Excluded (round ${r.number})`;
         return r.votes[name] ?? '-';
       });
-      if (status === '' && result.elected.includes(name)) status = 'Elected';
+      if (status === '' && result.elected.includes(name)) status = won;
       rows.push([name, ...cells, status]);
     }
     if (rounds.some((r) => r.exhausted !== undefined)) rows.push(['Exhausted', ...rounds.map((r) => r.exhausted ?? ''), '']);
