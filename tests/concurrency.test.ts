@@ -21,7 +21,7 @@ test('50 simultaneous casts with one token give exactly one vote', async () => {
   const statuses = results.map((r) => r.status);
   expect(statuses.filter((s) => s === 201)).toHaveLength(1);
   expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-  const votes = await sql<{ n: number }>`select count(*)::int as n from box.votes where ballot_id = ${ballot.id}`.execute(app.db);
+  const votes = await sql<{ n: number }>`select count(*)::int as n from box.sealed_votes where ballot_id = ${ballot.id}`.execute(app.db);
   expect(votes.rows[0]!.n).toBe(1);
   const used = await sql<{ n: number }>`select count(*)::int as n from voting_tokens where ballot_id = ${ballot.id} and used`.execute(app.db);
   expect(used.rows[0]!.n).toBe(1);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
-import type { BallotStatus } from '../db/schema';
+import type { BallotStatus, ReceiptPolicy } from '../db/schema';
 import type { Question } from '../domain/ballot';
 import type { Method } from '../tally/types';
 
@@ -10,29 +10,53 @@ export type BallotRow = {
   id: string; organisationId: string; title: string; description: string;
   opensAt: Date; closesAt: Date; status: BallotStatus;
   openedAt: Date | null; closedAt: Date | null; publishedAt: Date | null;
+  /** Vote figures are published per branch only for branches of at least k voters. */
+  k: number;
+  receiptPolicy: ReceiptPolicy;
+  voterListVisible: boolean;
+  reminderHours: number[];
+  delegateSettings: unknown;
+  /** Set at close: the voting units (branches and pools) and the Merkle root of the box. */
+  units: unknown;
+  boxRoot: string | null;
 };
+
+export type BallotPolicy = { k: number; receiptPolicy: ReceiptPolicy; voterListVisible: boolean; reminderHours: number[]; delegateSettings: unknown };
 
 const ballotColumns = [
   'id', 'organisation_id as organisationId', 'title', 'description', 'opens_at as opensAt', 'closes_at as closesAt',
   'status', 'opened_at as openedAt', 'closed_at as closedAt', 'published_at as publishedAt',
+  'k', 'receipt_policy as receiptPolicy', 'voter_list_visible as voterListVisible', 'reminder_hours as reminderHours',
+  'delegate_settings as delegateSettings', 'units', 'box_root as boxRoot',
 ] as const;
 
-export async function insertBallot(
-  db: Queryable, organisationId: string, b: { title: string; description: string; opensAt: string; closesAt: string },
-): Promise<string> {
+type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
+
+const policyColumns = (b: BallotPolicy) => ({
+  k: b.k, receipt_policy: b.receiptPolicy, voter_list_visible: b.voterListVisible, reminder_hours: b.reminderHours,
+  delegate_settings: b.delegateSettings === undefined || b.delegateSettings === null ? null : JSON.stringify(b.delegateSettings),
+});
+
+export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {
   const r = await db.insertInto('ballots').values({
     organisation_id: organisationId, title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt,
-    opened_at: null, closed_at: null, published_at: null,
+    opened_at: null, closed_at: null, published_at: null, ...policyColumns(b),
   }).returning('id').executeTakeFirstOrThrow();
   return r.id;
 }
 
-export async function updateBallotFields(
-  db: Queryable, id: string, b: { title: string; description: string; opensAt: string; closesAt: string },
-): Promise<void> {
+export async function updateBallotFields(db: Queryable, id: string, b: BallotFields): Promise<void> {
   await db.updateTable('ballots').set({
     title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt, updated_at: sql<Date>`now()`,
+    ...policyColumns(b),
   }).where('id', '=', id).execute();
+}
+
+/** What the close established: the voting units, the box's Merkle root, the reconciliation. */
+export async function recordOpenedBox(db: Queryable, id: string, o: { units: unknown; root: string; countsCheck: unknown }): Promise<void> {
+  await db.updateTable('ballots')
+    .set({ units: JSON.stringify(o.units), box_root: o.root, counts_check: JSON.stringify(o.countsCheck) })
+    .where('id', '=', id).execute();
 }
 
 export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {

@@ -8,14 +8,23 @@ type Numeric = ColumnType<string, string, string>;
 
 export type BallotStatus = 'draft' | 'open' | 'closed' | 'published';
 export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+export type StaffRole = 'organiser' | 'auditor';
+export type ReceiptPolicy = 'inclusion' | 'choices';
 
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };
   organisers: {
     id: Generated<string>; organisation_id: string; email: string; name: string;
     password_hash: string; created_at: CreatedAt;
+    role: ColumnType<StaffRole, StaffRole | undefined, StaffRole>; ballot_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
-  setup_links: { token_hash: Buffer; used_at: Timestamp | null; created_at: CreatedAt };
+  setup_links: {
+    token_hash: Buffer; used_at: Timestamp | null; created_at: CreatedAt;
+    organisation_id: ColumnType<string | null, string | null | undefined, never>;
+    role: ColumnType<StaffRole, StaffRole | undefined, never>;
+    ballot_id: ColumnType<string | null, string | null | undefined, never>;
+    email: ColumnType<string | null, string | null | undefined, never>;
+  };
   sessions: { id_hash: Buffer; organiser_id: string; expires_at: Timestamp; created_at: CreatedAt };
   api_tokens: {
     id: Generated<string>; organiser_id: string; name: string; token_hash: Buffer;
@@ -33,7 +42,22 @@ export interface Database {
     opens_at: Timestamp; closes_at: Timestamp; status: ColumnType<BallotStatus, BallotStatus | undefined, BallotStatus>;
     opened_at: Timestamp | null; closed_at: Timestamp | null; published_at: Timestamp | null;
     created_at: CreatedAt; updated_at: ColumnType<Date, never, Date | string>;
+    k: ColumnType<number, number | undefined, number>;
+    receipt_policy: ColumnType<ReceiptPolicy, ReceiptPolicy | undefined, ReceiptPolicy>;
+    voter_list_visible: ColumnType<boolean, boolean | undefined, boolean>;
+    reminder_hours: ColumnType<number[], number[] | undefined, number[]>;
+    delegate_settings: ColumnType<unknown, string | null | undefined, string | null>;
+    units: ColumnType<unknown, never, string | null>;
+    box_root: ColumnType<string | null, never, string | null>;
+    counts_check: ColumnType<unknown, never, string | null>;
   };
+  ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };
+  audit_log: {
+    organisation_id: string; position: ColumnType<number, number, never>; at: ColumnType<Date, never, never>;
+    actor: string; action: string; subject: string | null; details: ColumnType<unknown, string, never>;
+    prev_hash: string; hash: string;
+  };
+  rate_limits: { key: string; window_start: Timestamp; hits: number };
   questions: {
     id: Generated<string>; ballot_id: string; position: number; title: string; description: string;
     method: string; settings: ColumnType<unknown, string, string>;
@@ -43,8 +67,9 @@ export interface Database {
     ballot_id: string; member_id: string; branch_id: string; weight: Numeric; token_hash: Buffer; sealed_token: string | null;
     issue_number: ColumnType<number, number | undefined, number>; used: ColumnType<boolean, boolean | undefined, boolean>;
   };
+  'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string };
   'box.votes': {
-    id: Generated<string>; ballot_id: string; branch_id: string; weight: Numeric; receipt: string;
+    id: Generated<string>; ballot_id: string; unit: string; weight: Numeric; receipt: string;
     answers: ColumnType<unknown, string, never>;
   };
   mail_outbox: {

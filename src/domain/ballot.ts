@@ -65,6 +65,28 @@ export const questionInputSchema = z.discriminatedUnion('method', [
 
 export type QuestionInput = z.infer<typeof questionInputSchema>;
 
+const apportionmentMethod = z.enum(['hamilton', 'droop', 'dhondt', 'sainte-lague', 'modified-sainte-lague', 'huntington-hill', 'adams']);
+const delegateCommon = {
+  basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
+  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe('how a branch\'s delegates vote'),
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(1).optional(),
+  splitMethod: apportionmentMethod.optional().describe('proportional rule: how a branch\'s delegates are split among options'),
+};
+
+/** How the ballot is also counted as a delegate conference would have decided it. */
+export const delegateSettingsSchema = z.union([
+  z.object({ ...delegateCommon, method: apportionmentMethod, seats: z.number().int().min(1).max(100000) }),
+  z.object({
+    ...delegateCommon, method: z.literal('bands'),
+    bands: z.array(z.object({ upTo: z.number().int().min(1), delegates: z.number().int().min(0) })).min(1),
+    beyond: z.object({ every: z.number().int().min(1), delegates: z.number().int().min(1), orPart: z.boolean().optional() }).optional(),
+  }),
+]).refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, { message: 'min must not exceed max', path: ['min'] });
+export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
+
+export const DEFAULT_DELEGATES: DelegateSettingsInput = { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 100 };
+
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
 export const ballotInputSchema = z.object({
@@ -73,6 +95,16 @@ export const ballotInputSchema = z.object({
   opensAt: instant,
   closesAt: instant,
   questions: z.array(questionInputSchema).min(1, 'a ballot needs at least one question').max(50),
+  k: z.number().int().min(1).max(1000).default(10)
+    .describe('vote figures are published per branch only for branches with at least k voters; smaller ones are pooled'),
+  receiptPolicy: z.enum(['inclusion', 'choices']).default('inclusion')
+    .describe('inclusion: the bulletin board lists receipt codes only; choices: each receipt with the answers recorded under it'),
+  voterListVisible: z.boolean().default(false)
+    .describe('let organisers see which members have voted (off by default; the election record says when it is on)'),
+  reminderHours: z.array(z.number().int().min(1).max(24 * 60)).max(5).default([72, 24])
+    .describe('automatic reminders to members who have not voted, this many hours before closing'),
+  delegates: delegateSettingsSchema.nullable().default(DEFAULT_DELEGATES)
+    .describe('the delegate-conference model the ballot is compared with; null for none'),
 }).superRefine((b, ctx) => {
   if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
     ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });

@@ -1,7 +1,6 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as electorate from '../data/electorate';
-import * as box from '../data/ballot-box';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
@@ -10,6 +9,7 @@ import type { Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '../domain/ballot';
 import { hashSecret, newSecret } from '../secrets';
 import type { AppContext } from './context';
+import { openBox } from './ballot-box';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
 
@@ -31,9 +31,15 @@ async function writeQuestions(tx: Tx, ballotId: string, input: BallotInput): Pro
   }
 }
 
+const fields = (input: BallotInput) => ({
+  title: input.title, description: input.description, opensAt: input.opensAt, closesAt: input.closesAt,
+  k: input.k, receiptPolicy: input.receiptPolicy, voterListVisible: input.voterListVisible,
+  reminderHours: [...new Set(input.reminderHours)].sort((a, b) => b - a), delegateSettings: input.delegates,
+});
+
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
   const id = await ctx.db.transaction().execute(async (tx) => {
-    const id = await ballots.insertBallot(tx, p.organisationId, input);
+    const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
     await writeQuestions(tx, id, input);
     return id;
   });
@@ -58,7 +64,7 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'draft') throw conflict(`the ballot is ${b.status}: only a draft can be edited`);
-    await ballots.updateBallotFields(tx, id, input);
+    await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
   });
   return getBallot(ctx, p, id);
@@ -142,18 +148,19 @@ export async function sendReminders(ctx: AppContext, p: Principal, id: string): 
   return { queued };
 }
 
-async function closeLocked(tx: Tx, id: string): Promise<void> {
-  await ballots.setBallotStatus(tx, id, 'closed');
-  // Break every physical and transactional trace of casting order (see reshuffleVotes).
-  await box.reshuffleVotes(tx, id);
-  await electorate.wipeSealedTokens(tx, id);
+/** Closing: the box is opened, reconciled with the used tokens and committed to by its root. */
+async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow): Promise<void> {
+  await ballots.setBallotStatus(tx, b.id, 'closed');
+  const opened = await openBox(tx, ctx.keys, b.id, b.k);
+  await ballots.recordOpenedBox(tx, b.id, { units: opened.units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
+  await electorate.wipeSealedTokens(tx, b.id);
 }
 
 export async function closeBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: only an open ballot can be closed`);
-    await closeLocked(tx, id);
+    await closeLocked(ctx, tx, b);
   });
 }
 
@@ -164,7 +171,7 @@ export async function closeDueBallots(ctx: AppContext): Promise<string[]> {
     await ctx.db.transaction().execute(async (tx) => {
       const b = await ballots.lockBallot(tx, id, 'update');
       if (b?.status === 'open' && b.closesAt.getTime() <= (await ballots.databaseNow(tx)).getTime()) {
-        await closeLocked(tx, id);
+        await closeLocked(ctx, tx, b);
         closed.push(id);
       }
     });

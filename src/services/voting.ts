@@ -6,6 +6,7 @@ import * as orgs from '../data/organisations';
 import { type Answer, answerProblem, type Question } from '../domain/ballot';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
 import type { AppContext } from './context';
+import { sealPaper } from './ballot-box';
 import { invalid, type Issue, ServiceError } from './errors';
 
 /**
@@ -88,7 +89,9 @@ export async function cast(ctx: AppContext, token: string, answers: Record<strin
     if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
     const used = await electorate.useToken(tx, tokenHash);
     if (!used) throw new CastRefused('used');
-    await box.insertVote(tx, { ballotId: used.ballotId, branchId: used.branchId, weight: used.weight, receipt, answers });
+    // Sealed: readable only with the server's key, so the row's shared xmin with the
+    // token update links the member to ciphertext and nothing more.
+    await box.insertSealedVote(tx, used.ballotId, sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }));
   });
   return { receipt };
 }

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import * as box from '../data/ballot-box';
+import type { StoredVote } from '../data/ballot-box';
+import * as electorate from '../data/electorate';
+import type { Tx } from '../db/database';
+import { type Answer, answerSchema } from '../domain/ballot';
+import { poolBranches, type VotingUnit } from '../domain/pooling';
+import type { Keyring } from '../secrets';
+import { canonicalJson } from '../record/canonical';
+import { merkleRoot } from '../record/merkle';
+
+/**
+ * Sealing and opening the ballot box. A sealed vote is AES-256-GCM under a key derived
+ * from the server secret and the ballot id: the database never holds the key, so a
+ * database reader who links a sealed vote to a token (same transaction) learns nothing.
+ */
+
+const boxPurpose = (ballotId: string) => `ballot-box:${ballotId}`;
+
+export type BallotPaper = { branchId: string; weight: string; receipt: string; answers: Record<string, Answer> };
+
+const paperSchema = z.object({
+  branchId: z.string(), weight: z.string(), receipt: z.string(), answers: z.record(z.string(), answerSchema),
+});
+
+export function sealPaper(keys: Keyring, ballotId: string, paper: BallotPaper): string {
+  return keys.seal(boxPurpose(ballotId), JSON.stringify(paper));
+}
+
+export function openPaper(keys: Keyring, ballotId: string, sealed: string): BallotPaper {
+  return paperSchema.parse(JSON.parse(keys.open(boxPurpose(ballotId), sealed)));
+}
+
+/** What a vote is hashed as: its canonical JSON (the record's "vote" object). */
+export function voteLeaf(v: StoredVote): string {
+  return canonicalJson({ receipt: v.receipt, unit: v.unit, weight: v.weight, answers: v.answers });
+}
+
+export class BoxMismatch extends Error {
+  constructor(readonly detail: string) {
+    super(`the ballot box does not reconcile with the used tokens: ${detail}`);
+  }
+}
+
+export type OpenedBox = { units: VotingUnit[]; root: string; votes: number; byBranch: Record<string, { usedTokens: number; votes: number }> };
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = crypto.randomInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/**
+ * At close, inside the closing transaction: decrypt every sealed vote, check that each
+ * branch has exactly as many votes as used tokens, pool small branches into units,
+ * write the plain votes in random order and delete the sealed ones. Any mismatch aborts
+ * the close (the transaction rolls back and nothing changes).
+ */
+export async function openBox(tx: Tx, keys: Keyring, ballotId: string, k: number): Promise<OpenedBox> {
+  const papers = (await box.listSealedVotes(tx, ballotId)).map((s) => openPaper(keys, ballotId, s));
+  const turnout = await electorate.turnoutByBranch(tx, ballotId);
+  const byBranch: OpenedBox['byBranch'] = {};
+  const nameOf = new Map(turnout.map((t) => [t.branchId, t.branch]));
+  for (const t of turnout) byBranch[t.branch] = { usedTokens: Number(t.voted), votes: 0 };
+  for (const p of papers) {
+    const name = nameOf.get(p.branchId);
+    if (name === undefined) throw new BoxMismatch(`a vote names a branch outside the electorate`);
+    byBranch[name]!.votes++;
+  }
+  const receipts = new Set(papers.map((p) => p.receipt));
+  if (receipts.size !== papers.length) throw new BoxMismatch('two votes carry the same receipt');
+  for (const [branch, c] of Object.entries(byBranch)) {
+    if (c.usedTokens !== c.votes) throw new BoxMismatch(`branch ${branch}: ${c.usedTokens} used tokens, ${c.votes} votes`);
+  }
+  const units = poolBranches(turnout.map((t) => ({ branch: t.branch, voters: Number(t.voted) })), k);
+  const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u.name] as const)));
+  const votes: StoredVote[] = shuffle(papers.map((p) => ({
+    unit: unitOf.get(nameOf.get(p.branchId)!)!, weight: p.weight, receipt: p.receipt, answers: p.answers,
+  })));
+  await box.insertVotes(tx, ballotId, votes);
+  const deleted = await box.deleteSealedVotes(tx, ballotId);
+  if (deleted !== papers.length) throw new BoxMismatch(`${deleted} sealed votes deleted, ${papers.length} read`);
+  const published = [...votes].sort((a, b) => (a.receipt < b.receipt ? -1 : a.receipt > b.receipt ? 1 : 0));
+  return { units, root: merkleRoot(published.map(voteLeaf)), votes: votes.length, byBranch };
+}
