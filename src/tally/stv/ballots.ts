@@ -4,7 +4,7 @@
  * count then does work in proportion to the number of distinct rankings, not ballots.
  */
 import type { Election, RankedBallot, StvRules } from '../types';
-import type { Rational } from '../rational';
+import { type Rational, add, ZERO } from '../rational';
 import { fromRational, type Fixed, type Scale } from './fixed';
 
 export interface PreparedBallots {
@@ -17,8 +17,9 @@ export interface PreparedBallots {
   readonly wholeWeight: ReadonlyArray<bigint>;
   /** Per group: its fractional weights, each kept apart so each is truncated on its own. */
   readonly fractionalWeights: ReadonlyMap<number, ReadonlyArray<Rational>>;
-  /** Ballots that rank no standing candidate (empty, or only withdrawn candidates): not valid votes. */
-  readonly ignored: number;
+  /** Total weight of the ballots that rank no standing candidate (empty, or only withdrawn
+   * candidates): they are not valid votes. */
+  readonly ignored: Rational;
 }
 
 /**
@@ -41,7 +42,7 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
   let prefs = new Uint16Array(1024);
   let used = 0;
   const starts: number[] = [0];
-  let ignored = 0;
+  let ignored = ZERO;
 
   const ballots = election.ballots;
   for (let i = 0; i < ballots.length; i++) {
@@ -65,7 +66,7 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
       seen[c] = stamp;
       if (withdrawn[c] === 0) buf[k++] = c;
     }
-    if (k === 0) { ignored++; continue; }
+    if (k === 0) { ignored = add(ignored, w); continue; }
     if (w.num === 0n) continue;
     const key = String.fromCharCode.apply(null, buf.subarray(0, k) as unknown as number[]);
     let g = index.get(key);

@@ -209,7 +209,9 @@ export function countErs97(setup: CountSetup): CountOutcome {
     const source = electedFirstStage[c] ? 'all the papers (5.3.1)' : `the last batch received, papers of value ${fmt(present)} (5.3.2)`;
     log.notes.push(reduced
       ? `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: ${fmt(surplus)} / ${fmt(number)} transferable papers = ${fmt(tv)} each, remainder ignored (5.3.7); non-transferable difference ${fmt(surplus - moved)}.`
-      : `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: the ${fmt(number)} transferable papers are worth no more than the surplus, so pass at their value ${fmt(tv)} (5.3.7); ${fmt(surplus - moved)} non-transferable.`);
+      : number === 0n
+        ? `Surplus of ${names[c]} (${fmt(surplus)}) examined in ${source}: none of the papers has a next available preference, so ${fmt(surplus)} is non-transferable (5.3.7).`
+        : `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: the ${fmt(number)} transferable papers are worth no more than the surplus, so pass at their value ${fmt(tv)} (5.3.7); ${fmt(surplus - moved)} non-transferable.`);
     mark(`stage ${stage}`);
   };
 

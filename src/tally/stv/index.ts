@@ -17,6 +17,7 @@
  * Rejecting says so plainly instead of counting something no rule set specifies.
  */
 import type { Election, RankedBallot, StvRules, TallyResult } from '../types';
+import { ratToString } from '../rational';
 import { prepareBallots } from './ballots';
 import { countErs97 } from './ers97';
 import { countMeek } from './meek';
@@ -50,7 +51,8 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
   }
   const notes: string[] = [];
   if (withdrawn.size) notes.push(`Withdrawn, and passed over on every ballot: ${[...withdrawn].sort((a, b) => a - b).map((c) => names[c]).join(', ')}.`);
-  if (setup.ballots.ignored) notes.push(`${setup.ballots.ignored} ballot(s) ranked no standing candidate and are not valid votes.`);
+  const invalid = ratToString(setup.ballots.ignored);
+  if (invalid !== '0') notes.push(`Ballots of total weight ${invalid} rank no standing candidate and are not valid votes.`);
   if (standing.length < election.seats) notes.push(`Only ${standing.length} candidate(s) stand for ${election.seats} seats.`);
   if (election.tieOrder) notes.push('Lots are taken from the tie order given with the election, not drawn from the seed.');
   return {
@@ -63,6 +65,6 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
     ties: ties.ties,
     seed,
     notes: [...notes, ...outcome.notes],
-    summary: { ...outcome.summary, invalidBallots: String(setup.ballots.ignored) },
+    summary: { ...outcome.summary, invalidBallots: invalid },
   };
 }

@@ -155,7 +155,7 @@ describe('scottish: the end of the count', () => {
   test('ballots that rank no standing candidate are not valid votes', () => {
     // 3 A, 2 B and 4 blank papers: 5 valid votes, quota floor(5/2) + 1 = 3.
     const r = countStv(election(['A', 'B'], 1, [[3, 'A'], [2, 'B'], [4, '']]), 'scottish', 's');
-    expect(r.summary).toMatchObject({ validVotes: '5.00000', invalidBallots: '1', quota: '3.00000' });
+    expect(r.summary).toMatchObject({ validVotes: '5.00000', invalidBallots: '4', quota: '3.00000' });
     expect(r.elected).toEqual(['A']);
   });
 });
