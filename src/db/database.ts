@@ -13,8 +13,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export function createDb(connectionString: string, opts: {
   max?: number;
-  /** Called with each statement's duration (ms, from sending it to its result), failed ones included; for measurements. */
-  onQuery?: (ms: number) => void;
+  /** Called with each statement's duration (ms, from sending it to its result) and text, failed ones included; for measurements. */
+  onQuery?: (ms: number, sql: string) => void;
 } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
   // A dropped connection (e.g. the database restarting) must not crash the process.
@@ -22,7 +22,7 @@ export function createDb(connectionString: string, opts: {
   const onQuery = opts.onQuery;
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
-    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis) } : {}),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis, event.query.sql) } : {}),
   });
 }
 
