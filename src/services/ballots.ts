@@ -10,6 +10,7 @@ import { type BallotInput, type Question, YES_NO_OPTIONS } from '../domain/ballo
 import { hashSecret, newSecret } from '../secrets';
 import type { AppContext } from './context';
 import { openBox } from './ballot-box';
+import type { UnitFacts } from './results';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
 
@@ -152,7 +153,15 @@ export async function sendReminders(ctx: AppContext, p: Principal, id: string): 
 async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow): Promise<void> {
   await ballots.setBallotStatus(tx, b.id, 'closed');
   const opened = await openBox(tx, ctx.keys, b.id, b.k);
-  await ballots.recordOpenedBox(tx, b.id, { units: opened.units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
+  // Each unit's membership and electorate are fixed now, for the delegate model.
+  const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
+  const electorateOf = new Map((await electorate.turnoutByBranch(tx, b.id)).map((x) => [x.branch, Number(x.eligible)]));
+  const units: UnitFacts[] = opened.units.map((u) => ({
+    ...u,
+    members: u.branches.reduce((n, br) => n + (members.get(br) ?? 0), 0),
+    electorate: u.branches.reduce((n, br) => n + (electorateOf.get(br) ?? 0), 0),
+  }));
+  await ballots.recordOpenedBox(tx, b.id, { units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
   await electorate.wipeSealedTokens(tx, b.id);
 }
 

@@ -4,7 +4,9 @@ import * as box from '../data/ballot-box';
 import type { StoredVote } from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
-import { ANSWER_KIND, type Question, settingNumber } from '../domain/ballot';
+import { ANSWER_KIND, type DelegateSettingsInput, type Question, settingNumber } from '../domain/ballot';
+import type { VotingUnit } from '../domain/pooling';
+import { compareConference, type ConferenceComparison, type DelegateSettings } from '../delegates/index';
 import { tally, type TallyOptions } from '../tally/index';
 import { parseRational, rat, type Rational, add, ZERO, ratToString } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, StvRules, TallyResult } from '../tally/types';
@@ -23,8 +25,14 @@ export type Turnout = {
 
 export type OptionFigure = { option: string; votes: string };
 
+export type UnitFigures = { unit: string; pooled: boolean; branches: string[]; voters: number; options: OptionFigure[]; abstentions: string };
+
 export type QuestionResult = {
   id: string; title: string; method: Question['method'];
+  /** The same figures per voting unit: a branch of at least k voters, or a pool of small ones. */
+  byUnit: UnitFigures[];
+  /** The OMOV result beside a delegate conference's, when the ballot has a delegate model. */
+  conference: ConferenceComparison | { error: string } | null;
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
   options: OptionFigure[];
   figure: 'votes' | 'marks' | 'first preferences' | 'total score';
@@ -34,7 +42,8 @@ export type QuestionResult = {
 };
 
 export type BallotResults = {
-  ballot: { id: string; title: string; status: BallotRow['status']; opensAt: string; closesAt: string };
+  ballot: { id: string; title: string; status: BallotRow['status']; opensAt: string; closesAt: string; k: number; boxRoot: string | null };
+  units: VotingUnit[];
   turnout: Turnout;
   questions: QuestionResult[];
 };
@@ -87,7 +96,7 @@ const FIGURE: Record<ReturnType<typeof kindOf>, QuestionResult['figure']> = {
 };
 const kindOf = (q: Question) => ANSWER_KIND[q.method];
 
-export function countQuestion(q: Question, votes: StoredVote[], eligibleWeight: Rational, ballotId: string): QuestionResult {
+function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigure[]; abstentions: string } {
   const perOption: Rational[] = q.options.map(() => ZERO);
   let abstentions = ZERO;
   for (const v of votes) {
@@ -99,16 +108,55 @@ export function countQuestion(q: Question, votes: StoredVote[], eligibleWeight: 
     else if (a.kind === 'ranking') { const o = a.options[0]!; perOption[o] = add(perOption[o]!, w); }
     else a.scores.forEach((sc, o) => { if (sc !== null) perOption[o] = add(perOption[o]!, rat(BigInt(sc) * w.num, w.den)); });
   }
+  return { options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })), abstentions: ratToString(abstentions) };
+}
+
+export type UnitFacts = VotingUnit & { members: number; electorate: number };
+
+/**
+ * Counts one question: the OMOV result by its method, the figures per unit, and the
+ * delegate conference beside it. Pure: the server, the CLI and `omov verify` share it.
+ */
+export function countQuestion(
+  q: Question, votes: StoredVote[], eligibleWeight: Rational, seedBase: string,
+  units: UnitFacts[] = [], delegates: DelegateSettingsInput | null = null,
+): QuestionResult {
+  const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title);
-  // The seed is the ballot's id: fixed before any vote was cast, recorded with the result.
-  const count = tally(election as Election<never>, tallyOptions(q, eligibleWeight, `${ballotId}:${q.position}`));
+  // The seed is fixed before any vote is cast (the ballot's id), and recorded with the result.
+  const options = tallyOptions(q, eligibleWeight, `${seedBase}:${q.position}`);
+  const count = tally(election as Election<never>, options);
+  const byUnitVotes = new Map<string, StoredVote[]>(units.map((u) => [u.name, []]));
+  for (const v of votes) byUnitVotes.get(v.unit)?.push(v);
+  const byUnit = units.map((u) => ({
+    unit: u.name, pooled: u.pooled, branches: u.branches, voters: byUnitVotes.get(u.name)!.length, ...optionFigures(q, byUnitVotes.get(u.name)!),
+  }));
+  let conference: QuestionResult['conference'] = null;
+  if (delegates && units.length > 0) {
+    try {
+      conference = compareConference({
+        question: q.title,
+        options: q.options.map((o) => o.label),
+        branches: units.map((u) => ({
+          name: u.name, members: u.members, electorate: u.electorate,
+          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+        })),
+        settings: delegates as DelegateSettings,
+        count: options,
+        elect: settingNumber(q, 'seats', 1),
+        seed: `${seedBase}:${q.position}:conference`,
+      });
+    } catch (err) {
+      // A model that cannot apply to this question (say, more delegates asked for than
+      // possible) is reported, not fatal: the OMOV result stands on its own.
+      conference = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
   return {
-    id: q.id, title: q.title, method: q.method,
-    options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })),
+    id: q.id, title: q.title, method: q.method, ...figures,
     figure: FIGURE[kindOf(q)],
-    abstentions: ratToString(abstentions),
     elected: [...count.elected],
-    count,
+    count, byUnit, conference,
   };
 }
 
@@ -125,10 +173,14 @@ export async function turnout(ctx: AppContext, ballotId: string): Promise<Turnou
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
   const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id)]);
   const eligibleWeight = rat(t.eligible);
+  const unitFacts = (b.units ?? []) as UnitFacts[];
+  const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
+  const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
   return {
-    ballot: { id: b.id, title: b.title, status: b.status, opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString() },
+    ballot: { id: b.id, title: b.title, status: b.status, opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(), k: b.k, boxRoot: b.boxRoot },
+    units,
     turnout: t,
-    questions: questions.map((q) => countQuestion(q, votes, eligibleWeight, b.id)),
+    questions: questions.map((q) => countQuestion(q, votes, eligibleWeight, b.id, unitFacts, delegates)),
   };
 }
 
