@@ -36,6 +36,13 @@ describe('aggregateRanked', () => {
     const r = tally(e([[huge, [[0], [1]]], [huge, [[0], [1]]], [1n, [[1], [0]]]]), { method: 'schulze' });
     expect(r.pairwise?.matrix[0]?.[1]).toBe(String(2n * huge));
     expect(r.pairwise?.matrix[1]?.[0]).toBe('1');
+    // IRV too: 2^60 against 2^60 + 1 are equal as doubles, but B has one vote more.
+    const irv = tally(e([[huge - 1n, [[0]]], [huge, [[1]]]]), { method: 'irv' });
+    expect(irv.rounds[0]?.votes).toEqual({ A: String(huge - 1n), B: String(huge), C: '0', D: '0' });
+    expect(irv.elected).toEqual(['B']);
+    // Score: 3 × (2^60 + 1) is not a double; the total must still be exact.
+    const sc = tally({ title: 't', candidates: ['A', 'B'], seats: 1, withdrawn: [], ballots: [{ weight: rat(huge), scores: [3, 0] }] }, { method: 'score', maxScore: 5 });
+    expect(sc.rounds[0]?.votes).toEqual({ A: String(3n * huge), B: '0' });
   });
 
   test('scaleWeights puts weights over one denominator', () => {

@@ -90,6 +90,31 @@ describe('properties of every non-STV method', () => {
   });
 });
 
+describe('score voting properties', () => {
+  const scoreElection = fc.integer({ min: 1, max: 5 }).chain((n) => fc.record({
+    seats: fc.integer({ min: 1, max: n }),
+    ballots: fc.array(fc.record({
+      weight: fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 3 })).map(([p, q]) => rat(p, q)),
+      scores: fc.array(fc.option(fc.integer({ min: -1, max: 6 }), { nil: null }), { minLength: n, maxLength: n }),
+    }), { maxLength: 20 }),
+  }).map(({ seats, ballots }) => ({ title: 's', candidates: NAMES.slice(0, n), withdrawn: [], seats, ballots })));
+
+  test('ballot order does not matter, and weight 2 counts as the ballot twice', () => {
+    fc.assert(fc.property(scoreElection, fc.nat(), (e, pick) => {
+      const r = tally(e, { method: 'score', maxScore: 5 });
+      expect(JSON.stringify(tally({ ...e, ballots: [...e.ballots].reverse() }, { method: 'score', maxScore: 5 }))).toBe(JSON.stringify(r));
+      if (e.ballots.length === 0) return;
+      const k = pick % e.ballots.length;
+      const b = e.ballots[k]!;
+      const doubled = { ...e, ballots: e.ballots.map((x, i) => (i === k ? { ...x, weight: rat(b.weight.num * 2n, b.weight.den) } : x)) };
+      const twice = { ...e, ballots: [...e.ballots, b] };
+      const d = tally(doubled, { method: 'score', maxScore: 5 });
+      const t = tally(twice, { method: 'score', maxScore: 5 });
+      expect({ ...d, summary: { ...d.summary, invalidPapers: null } }).toEqual({ ...t, summary: { ...t.summary, invalidPapers: null } });
+    }), { numRuns: 80 });
+  });
+});
+
 /** The pairwise matrix the slow way: every pair, every paper. */
 function bruteForcePairwise(e: Election<RankedBallot>): bigint[][] {
   const n = e.candidates.length;

@@ -108,3 +108,30 @@ export function checkSeats(method: string, seats: number, standing: number): voi
   if (!Number.isInteger(seats) || seats < 1) throw new RangeError(`${method}: seats must be a positive whole number, not ${seats}`);
   if (seats > standing) throw new RangeError(`${method}: ${seats} seats but only ${standing} candidates standing`);
 }
+
+/**
+ * Whole-number arithmetic for the hot loops of a count: doubles while every figure is a
+ * safe integer (exact, and no garbage per addition), bigints otherwise. Same results
+ * either way; `fitsDoubles` says which one a count may use.
+ */
+export interface Arith<T> {
+  readonly zero: T;
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  mul(a: T, k: number): T;
+  /** Exact quotient (the caller guarantees k divides a). */
+  divide(a: T, k: number): T;
+  less(a: T, b: T): boolean;
+  of(a: bigint): T;
+  big(a: T): bigint;
+}
+export const DOUBLES: Arith<number> = {
+  zero: 0, add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, k) => a * k, divide: (a, k) => a / k, less: (a, b) => a < b,
+  of: (a) => Number(a), big: (a) => BigInt(a),
+};
+export const BIGINTS: Arith<bigint> = {
+  zero: 0n, add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, k) => a * BigInt(k), divide: (a, k) => a / BigInt(k), less: (a, b) => a < b,
+  of: (a) => a, big: (a) => a,
+};
+/** True when every figure up to `bound` is exact as a double. */
+export const fitsDoubles = (bound: bigint): boolean => bound <= BigInt(Number.MAX_SAFE_INTEGER);

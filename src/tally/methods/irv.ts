@@ -15,31 +15,42 @@
  */
 import type { Election, RankedBallot, Round, TallyResult, Tie, Transfer } from '../types';
 import { ZERO, add, rat, ratToString } from '../rational';
-import { aggregateRanked, lcmUpTo, scaleWeights } from '../aggregate';
-import { lotOrder, nameOf, standingOf, withdrawnNote } from './common';
+import { type BallotGroup, aggregateRanked, lcmUpTo, scaleWeights } from '../aggregate';
+import { type Arith, BIGINTS, DOUBLES, fitsDoubles, lotOrder, nameOf, standingOf, withdrawnNote } from './common';
 
 export function countIrv(election: Election<RankedBallot>, seed: string): TallyResult {
   if (election.seats !== 1) throw new RangeError(`irv elects one candidate, not ${election.seats}; use stv for several seats`);
   const standing = standingOf(election);
   if (standing.length === 0) throw new RangeError('irv: no candidates standing');
-  const c = election.candidates.length;
   const groups = aggregateRanked(election);
   let widest = 1;
   for (const g of groups) for (const grp of g.ranking) if (grp.length > widest) widest = grp.length;
   // Shares of a paper among up to `widest` equal preferences stay whole numbers over `den`.
   const { den, weights } = scaleWeights(groups.map((g) => g.weight), lcmUpTo(widest));
-  const fig = (x: bigint): string => ratToString(rat(x, den));
+  let total = 0n;
+  for (const w of weights) total += w;
+  // Twice the total must be safe too: the majority test doubles a candidate's votes.
+  return fitsDoubles(2n * total)
+    ? irv(election, seed, standing, groups, den, weights.map(Number), DOUBLES)
+    : irv(election, seed, standing, groups, den, weights, BIGINTS);
+}
 
+function irv<T>(
+  election: Election<RankedBallot>, seed: string, standing: number[], groups: ReadonlyArray<BallotGroup>, den: bigint,
+  weights: ReadonlyArray<T>, a: Arith<T>,
+): TallyResult {
+  const c = election.candidates.length;
+  const fig = (x: T): string => ratToString(rat(a.big(x), den));
   const continuing = new Uint8Array(c);
   for (const i of standing) continuing[i] = 1;
-  const totals: bigint[] = new Array<bigint>(c).fill(0n);
+  const totals: T[] = new Array<T>(c).fill(a.zero);
   const pile: number[][] = Array.from({ length: c }, () => []);
   const pos = new Int32Array(groups.length);
-  const share: bigint[] = new Array<bigint>(groups.length).fill(0n);
-  let exhausted = 0n;
+  const share: T[] = new Array<T>(groups.length).fill(a.zero);
+  let exhausted = a.zero;
   let blank = ZERO;
 
-  const countedIn = (gi: number, grp: ReadonlyArray<number>): number => {
+  const countedIn = (grp: ReadonlyArray<number>): number => {
     let k = 0;
     for (const x of grp) if (continuing[x]) k++;
     return k;
@@ -49,36 +60,36 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
     const ranking = groups[gi]!.ranking;
     for (let p = pos[gi]!; p < ranking.length; p++) {
       const grp = ranking[p]!;
-      const k = countedIn(gi, grp);
+      const k = countedIn(grp);
       if (k === 0) continue;
       pos[gi] = p;
-      const s = k === 1 ? weights[gi]! : weights[gi]! / BigInt(k);
+      const s = k === 1 ? weights[gi]! : a.divide(weights[gi]!, k);
       share[gi] = s;
-      for (const x of grp) if (continuing[x]) { totals[x]! += s; pile[x]!.push(gi); }
+      for (const x of grp) if (continuing[x]) { totals[x] = a.add(totals[x]!, s); pile[x]!.push(gi); }
       return;
     }
     pos[gi] = ranking.length;
-    share[gi] = 0n;
-    exhausted += weights[gi]!;
+    share[gi] = a.zero;
+    exhausted = a.add(exhausted, weights[gi]!);
   };
   groups.forEach((g, gi) => {
     if (g.ranking.length === 0) blank = add(blank, g.weight);
     else place(gi);
   });
 
-  const history: bigint[][] = [];
+  const history: T[][] = [];
   const rounds: Round[] = [];
   const ties: Tie[] = [];
   const alive = (): number[] => standing.filter((i) => continuing[i]);
   const snapshot = (number: number, excluded: string[], transfers: Transfer[] | undefined, note: string): { round: Round; winner: number | null } => {
     history.push(totals.slice());
     const who = alive();
-    let live = 0n;
-    for (const i of who) live += totals[i]!;
+    let live = a.zero;
+    for (const i of who) live = a.add(live, totals[i]!);
     const votes: Record<string, string> = {};
     for (const i of who) votes[nameOf(election, i)] = fig(totals[i]!);
     // More than half the continuing votes: 2·v > live.
-    const majority = who.find((i) => 2n * totals[i]! > live);
+    const majority = who.find((i) => a.less(live, a.add(totals[i]!, totals[i]!)));
     const winner = majority ?? (who.length === 1 ? who[0]! : null);
     let text = note;
     if (winner !== null) {
@@ -91,7 +102,7 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
         number,
         votes,
         exhausted: fig(exhausted),
-        quota: ratToString(rat(live, 2n * den)),
+        quota: ratToString(rat(a.big(live), 2n * den)),
         ...(transfers ? { transfers } : {}),
         elected: winner === null ? [] : [nameOf(election, winner)],
         excluded,
@@ -105,7 +116,7 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
   rounds.push(round);
   while (winner === null) {
     const number = rounds.length + 1;
-    const loser = lowest(election, alive(), totals, history, number - 1, seed, ties);
+    const loser = lowest(election, alive(), totals, history, number - 1, seed, ties, a);
     const before = totals.slice();
     const exhaustedBefore = exhausted;
     const loserVotes = totals[loser]!;
@@ -115,21 +126,21 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
     for (const gi of moving) {
       const grp = groups[gi]!.ranking[pos[gi]!]!;
       const old = share[gi]!;
-      const k = countedIn(gi, grp);
+      const k = countedIn(grp);
       if (k > 0) {
         // Still shared within the same equal-preference group, now among fewer.
-        const s = weights[gi]! / BigInt(k);
-        for (const x of grp) if (continuing[x]) totals[x]! += s - old;
+        const s = a.divide(weights[gi]!, k);
+        for (const x of grp) if (continuing[x]) totals[x] = a.add(totals[x]!, a.sub(s, old));
         share[gi] = s;
       } else {
         pos[gi]!++;
         place(gi);
       }
     }
-    totals[loser] = 0n;
+    totals[loser] = a.zero;
     const to: Record<string, string> = {};
-    for (const i of alive()) if (totals[i] !== before[i]) to[nameOf(election, i)] = fig(totals[i]! - before[i]!);
-    const transfer: Transfer = { from: nameOf(election, loser), kind: 'exclusion', to, exhausted: fig(exhausted - exhaustedBefore) };
+    for (const i of alive()) if (totals[i] !== before[i]) to[nameOf(election, i)] = fig(a.sub(totals[i]!, before[i]!));
+    const transfer: Transfer = { from: nameOf(election, loser), kind: 'exclusion', to, exhausted: fig(a.sub(exhausted, exhaustedBefore)) };
     const lastTie = ties[ties.length - 1];
     const why = lastTie?.round === number - 1 && lastTie.chosen === nameOf(election, loser) ? ` (tie broken by ${lastTie.brokenBy === 'lot' ? 'lot' : 'earlier rounds'})` : '';
     ({ round, winner } = snapshot(number, [nameOf(election, loser)], [transfer],
@@ -154,12 +165,12 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
 }
 
 /** The candidate to exclude at the end of round `round`: fewest votes, then look back, then lot. */
-function lowest(
-  election: Election<RankedBallot>, who: number[], totals: bigint[], history: bigint[][], round: number, seed: string, ties: Tie[],
+function lowest<T>(
+  election: Election<RankedBallot>, who: number[], totals: T[], history: T[][], round: number, seed: string, ties: Tie[], a: Arith<T>,
 ): number {
-  const min = (among: number[], row: ReadonlyArray<bigint>): number[] => {
-    let m: bigint | null = null;
-    for (const i of among) if (m === null || row[i]! < m) m = row[i]!;
+  const min = (among: number[], row: ReadonlyArray<T>): number[] => {
+    let m: T | null = null;
+    for (const i of among) if (m === null || a.less(row[i]!, m)) m = row[i]!;
     return among.filter((i) => row[i] === m);
   };
   const tied = min(who, totals);

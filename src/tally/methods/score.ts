@@ -7,9 +7,9 @@
  * set aside; a paper scoring no one is blank. Withdrawn candidates' scores are ignored.
  */
 import type { Election, ScoreBallot, TallyResult } from '../types';
-import { type Rational, ZERO, add, div, mul, rat, ratToString, toFixed } from '../rational';
-import { BallotError } from '../aggregate';
-import { checkSeats, fillSeats, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
+import { type Rational, ZERO, div, rat, ratToString, toFixed } from '../rational';
+import { BallotError, scaleWeights } from '../aggregate';
+import { type Arith, BIGINTS, DOUBLES, checkSeats, fillSeats, fitsDoubles, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
 
 export interface ScoreOptions {
   /** Highest score allowed on a paper. Default 10. */
@@ -22,32 +22,22 @@ export function countScore(election: Election<ScoreBallot>, seed: string, option
   const standing = standingOf(election);
   checkSeats('score', election.seats, standing.length);
   const c = election.candidates.length;
-  const totals: Rational[] = election.candidates.map(() => ZERO);
-  const scoredBy: Rational[] = election.candidates.map(() => ZERO);
-  let valid = ZERO, blank = ZERO, invalid = ZERO;
-  let invalidPapers = 0;
   election.ballots.forEach((ballot, b) => {
     if (!Array.isArray(ballot.scores)) throw new BallotError(b, 'not a score ballot (no scores)');
     if (ballot.scores.length !== c) throw new BallotError(b, `has ${ballot.scores.length} scores for ${c} candidates`);
     if (ballot.weight.num < 0n) throw new BallotError(b, `negative weight ${ratToString(ballot.weight)}`);
-    let any = false;
-    let bad = false;
-    for (const i of standing) {
-      const s = ballot.scores[i];
-      if (s === null || s === undefined) continue;
-      any = true;
-      if (!Number.isInteger(s) || s < 0 || s > max) bad = true;
-    }
-    if (bad) { invalid = add(invalid, ballot.weight); invalidPapers++; return; }
-    if (!any) { blank = add(blank, ballot.weight); return; }
-    valid = add(valid, ballot.weight);
-    for (const i of standing) {
-      const s = ballot.scores[i];
-      if (s === null || s === undefined || s === 0) continue;
-      totals[i] = add(totals[i]!, mul(ballot.weight, rat(s)));
-      scoredBy[i] = add(scoredBy[i]!, ballot.weight);
-    }
   });
+  const { den, weights } = scaleWeights(election.ballots.map((b) => b.weight));
+  let all = 0n;
+  for (const w of weights) all += w;
+  const sums = fitsDoubles(all * BigInt(max))
+    ? addUp(c, election.ballots, weights.map(Number), standing, max, DOUBLES)
+    : addUp(c, election.ballots, weights, standing, max, BIGINTS);
+  const over = (x: bigint): Rational => rat(x, den);
+  const totals = sums.totals.map(over);
+  const scoredBy = sums.scoredBy.map(over);
+  const [valid, blank, invalid] = [over(sums.valid), over(sums.blank), over(sums.invalid)];
+  const invalidPapers = sums.invalidPapers;
   const average = (i: number): Rational => (valid.num === 0n ? ZERO : div(totals[i]!, valid));
   const { elected, ties } = fillSeats(election, tiersByValue(standing, (i) => totals[i]!), election.seats, seed, 'score', 'Highest total score');
   const electedNames = elected.map((i) => nameOf(election, i));
@@ -82,5 +72,39 @@ export function countScore(election: Election<ScoreBallot>, seed: string, option
       ...withdrawnNote(election),
     ],
     summary,
+  };
+}
+
+interface Sums { totals: bigint[]; scoredBy: bigint[]; valid: bigint; blank: bigint; invalid: bigint; invalidPapers: number }
+
+/** Totals over scaled whole-number weights, in doubles or bigints (see Arith). */
+function addUp<T>(c: number, ballots: ReadonlyArray<ScoreBallot>, weights: ReadonlyArray<T>, standing: ReadonlyArray<number>, max: number, a: Arith<T>): Sums {
+  const totals: T[] = new Array<T>(c).fill(a.zero);
+  const scoredBy: T[] = new Array<T>(c).fill(a.zero);
+  let valid = a.zero, blank = a.zero, invalid = a.zero;
+  let invalidPapers = 0;
+  ballots.forEach((ballot, b) => {
+    const w = weights[b]!;
+    let any = false;
+    let bad = false;
+    for (const i of standing) {
+      const s = ballot.scores[i];
+      if (s === null || s === undefined) continue;
+      any = true;
+      if (!Number.isInteger(s) || s < 0 || s > max) bad = true;
+    }
+    if (bad) { invalid = a.add(invalid, w); invalidPapers++; return; }
+    if (!any) { blank = a.add(blank, w); return; }
+    valid = a.add(valid, w);
+    for (const i of standing) {
+      const s = ballot.scores[i];
+      if (s === null || s === undefined) continue;
+      scoredBy[i] = a.add(scoredBy[i]!, w);
+      if (s !== 0) totals[i] = a.add(totals[i]!, a.mul(w, s));
+    }
+  });
+  return {
+    totals: totals.map((x) => a.big(x)), scoredBy: scoredBy.map((x) => a.big(x)),
+    valid: a.big(valid), blank: a.big(blank), invalid: a.big(invalid), invalidPapers,
   };
 }
