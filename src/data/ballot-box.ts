@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
-import type { Answer } from '../domain/ballot';
+import type { Answer, StoredVote } from '../domain/ballot';
+
+export type { StoredVote };
 
 /**
  * The ballot box (schema `box`). While a ballot is open it holds sealed votes only
@@ -8,8 +10,6 @@ import type { Answer } from '../domain/ballot';
  * with its voting unit, weight, receipt code and answers — nothing that names a member
  * or a time, written in random order by one transaction.
  */
-
-export type StoredVote = { unit: string; weight: string; receipt: string; answers: Record<string, Answer> };
 
 export async function insertSealedVote(db: Queryable, ballotId: string, sealed: string): Promise<void> {
   await db.insertInto('box.sealed_votes').values({ ballot_id: ballotId, sealed }).execute();

@@ -192,3 +192,6 @@ export function answerProblem(q: Question, a: Answer): string | null {
 }
 
 export const YES_NO_OPTIONS = [{ label: 'Yes', description: '' }, { label: 'No', description: '' }];
+
+/** A vote in the opened ballot box: its voting unit, weight, receipt code and answers by question id. */
+export type StoredVote = { unit: string; weight: string; receipt: string; answers: Record<string, Answer> };

@@ -10,7 +10,7 @@ import { type BallotInput, type Question, YES_NO_OPTIONS } from '../domain/ballo
 import { hashSecret, newSecret } from '../secrets';
 import type { AppContext } from './context';
 import { openBox } from './ballot-box';
-import type { UnitFacts } from './results';
+import type { UnitFacts } from '../domain/count';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
 

@@ -1,0 +1,138 @@
+import { compareConference, type ConferenceComparison, type DelegateSettings } from '../delegates/index';
+import { tally, type TallyOptions } from '../tally/index';
+import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
+import type { Election, RankedBallot, ScoreBallot, StvRules, TallyResult } from '../tally/types';
+import { ANSWER_KIND, type DelegateSettingsInput, type Question, settingNumber, type StoredVote } from './ballot';
+import type { VotingUnit } from './pooling';
+
+/**
+ * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
+ * `omov verify` on an auditor's laptop all count with the very same code.
+ */
+
+export type OptionFigure = { option: string; votes: string };
+
+export type UnitFigures = { unit: string; pooled: boolean; branches: string[]; voters: number; options: OptionFigure[]; abstentions: string };
+
+export type QuestionResult = {
+  id: string; title: string; method: Question['method'];
+  /** The same figures per voting unit: a branch of at least k voters, or a pool of small ones. */
+  byUnit: UnitFigures[];
+  /** The OMOV result beside a delegate conference's, when the ballot has a delegate model. */
+  conference: ConferenceComparison | { error: string } | null;
+  /** Votes per option: the choice, marks, first preferences or total score, by method. */
+  options: OptionFigure[];
+  figure: 'votes' | 'marks' | 'first preferences' | 'total score';
+  abstentions: string;
+  elected: string[];
+  count: TallyResult;
+};
+
+/** The question's votes as an election the counting engine reads. Abstentions are left out. */
+export function questionElection(q: Question, votes: StoredVote[], title: string): Election<RankedBallot> | Election<ScoreBallot> {
+  const candidates = q.options.map((o) => o.label);
+  const seats = settingNumber(q, 'seats', 1);
+  const base = { title, candidates, withdrawn: [] as number[], seats };
+  if (ANSWER_KIND[q.method] === 'scores') {
+    const scored: ScoreBallot[] = [];
+    for (const v of votes) {
+      const a = v.answers[q.id];
+      if (a?.kind === 'scores') scored.push({ weight: parseRational(v.weight), scores: a.scores });
+    }
+    return { ...base, ballots: scored };
+  }
+  const ranked: RankedBallot[] = [];
+  for (const v of votes) {
+    const a = v.answers[q.id];
+    const weight = parseRational(v.weight);
+    if (!a || a.kind === 'abstain') continue;
+    if (a.kind === 'choice') ranked.push({ weight, ranking: [[a.option]] });
+    else if (a.kind === 'marks') ranked.push({ weight, ranking: [a.options] });
+    else if (a.kind === 'ranking') ranked.push({ weight, ranking: a.options.map((o) => [o]) });
+  }
+  return { ...base, ballots: ranked };
+}
+
+export function tallyOptions(q: Question, eligible: Rational, seed: string): TallyOptions {
+  const s = q.settings;
+  switch (q.method) {
+    case 'yesno':
+      return { method: 'yesno', seed, threshold: String(s.threshold ?? '1/2'),
+        ...(typeof s.quorum === 'string' ? { quorum: s.quorum, electorate: eligible } : {}) };
+    case 'approval': return { method: 'approval', seed, ...(typeof s.maxMarks === 'number' ? { maxMarks: s.maxMarks } : {}) };
+    case 'score': return { method: 'score', seed, maxScore: settingNumber(q, 'maxScore', 5) };
+    case 'borda': return { method: 'borda', seed, variant: s.variant === 'dowdall' ? 'dowdall' : 'standard' };
+    case 'stv': return { method: 'stv', seed, rules: (s.rules ?? 'scottish') as StvRules };
+    default: return { method: q.method, seed };
+  }
+}
+
+const FIGURE: Record<ReturnType<typeof kindOf>, QuestionResult['figure']> = {
+  choice: 'votes', marks: 'marks', ranking: 'first preferences', scores: 'total score',
+};
+const kindOf = (q: Question) => ANSWER_KIND[q.method];
+
+function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigure[]; abstentions: string } {
+  const perOption: Rational[] = q.options.map(() => ZERO);
+  let abstentions = ZERO;
+  for (const v of votes) {
+    const a = v.answers[q.id];
+    const w = parseRational(v.weight);
+    if (!a || a.kind === 'abstain') { abstentions = add(abstentions, w); continue; }
+    if (a.kind === 'choice') perOption[a.option] = add(perOption[a.option]!, w);
+    else if (a.kind === 'marks') for (const o of a.options) perOption[o] = add(perOption[o]!, w);
+    else if (a.kind === 'ranking') { const o = a.options[0]!; perOption[o] = add(perOption[o]!, w); }
+    else a.scores.forEach((sc, o) => { if (sc !== null) perOption[o] = add(perOption[o]!, rat(BigInt(sc) * w.num, w.den)); });
+  }
+  return { options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })), abstentions: ratToString(abstentions) };
+}
+
+export type UnitFacts = VotingUnit & { members: number; electorate: number };
+
+/**
+ * Counts one question: the OMOV result by its method, the figures per unit, and the
+ * delegate conference beside it. Pure: the server, the CLI and `omov verify` share it.
+ */
+export function countQuestion(
+  q: Question, votes: StoredVote[], eligibleWeight: Rational, seedBase: string,
+  units: UnitFacts[] = [], delegates: DelegateSettingsInput | null = null,
+): QuestionResult {
+  const figures = optionFigures(q, votes);
+  const election = questionElection(q, votes, q.title);
+  // The seed is fixed before any vote is cast (the ballot's id), and recorded with the result.
+  const options = tallyOptions(q, eligibleWeight, `${seedBase}:${q.position}`);
+  const count = tally(election as Election<never>, options);
+  const byUnitVotes = new Map<string, StoredVote[]>(units.map((u) => [u.name, []]));
+  for (const v of votes) byUnitVotes.get(v.unit)?.push(v);
+  const byUnit = units.map((u) => ({
+    unit: u.name, pooled: u.pooled, branches: u.branches, voters: byUnitVotes.get(u.name)!.length, ...optionFigures(q, byUnitVotes.get(u.name)!),
+  }));
+  let conference: QuestionResult['conference'] = null;
+  if (delegates && units.length > 0) {
+    try {
+      conference = compareConference({
+        question: q.title,
+        options: q.options.map((o) => o.label),
+        branches: units.map((u) => ({
+          name: u.name, members: u.members, electorate: u.electorate,
+          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+        })),
+        settings: delegates as DelegateSettings,
+        count: options,
+        elect: settingNumber(q, 'seats', 1),
+        seed: `${seedBase}:${q.position}:conference`,
+      });
+    } catch (err) {
+      // A model that cannot apply to this question (say, more delegates asked for than
+      // possible) is reported, not fatal: the OMOV result stands on its own.
+      conference = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return {
+    id: q.id, title: q.title, method: q.method, ...figures,
+    figure: FIGURE[kindOf(q)],
+    elected: [...count.elected],
+    count, byUnit, conference,
+  };
+}
+
