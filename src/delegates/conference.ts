@@ -42,7 +42,8 @@ interface SettingsCommon {
 /** The delegate settings of a ballot. */
 export type DelegateSettings = SettingsCommon & (
   | { readonly method: ApportionmentMethod; readonly seats: number }
-  | { readonly method: 'bands'; readonly bands: BandTable }
+  /** A rule-book table: `bands` in increasing order, then optionally `beyond` the last (see BandTable). */
+  | { readonly method: 'bands'; readonly bands: BandTable['bands']; readonly beyond?: BandTable['beyond'] }
   /** Each branch's `delegates` as given. */
   | { readonly method: 'fixed' }
 );
@@ -371,7 +372,7 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
       return checkWhole(b.delegates, `the delegates of ${b.name}`);
     });
   } else if (s.method === 'bands') {
-    allocation = apportionByBands(claimants, s.bands, { min: s.min, max: s.max });
+    allocation = apportionByBands(claimants, s.beyond ? { bands: s.bands, beyond: s.beyond } : { bands: s.bands }, { min: s.min, max: s.max });
     delegates = [...allocation.seats];
   } else {
     allocation = apportion(claimants, { method: s.method, seats: s.seats, min: s.min, max: s.max, seed, context: 'delegates: ' });

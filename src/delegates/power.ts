@@ -11,8 +11,8 @@
  *   Banzhaf: swings_i = #{S ⊆ N∖i : q − w_i ≤ w(S) ≤ q − 1}, absolute = swings_i / 2^(n−1),
  *            normalised = swings_i / Σ_j swings_j;
  *   Shapley–Shubik: φ_i = Σ_k k!(n−1−k)!/n! · #{S ⊆ N∖i : |S| = k, q − w_i ≤ w(S) ≤ q − 1}.
- * Players of weight 0 are dummies and are left out of the counting: a dummy changes no
- * one else's Shapley–Shubik value nor anyone's absolute Banzhaf value.
+ * Players of weight 0 are dummies and are left out of the counting (a dummy changes no
+ * one else's Shapley–Shubik value; it doubles every swing count).
  *
  * Beyond a size limit (table cells, see `exactLimit`), Monte Carlo from a seeded lot:
  * random orders for Shapley–Shubik, random coalitions for Banzhaf, each value with its
@@ -102,7 +102,7 @@ export function exactCost(weights: ReadonlyArray<number>, quota: number): { banz
   return { banzhaf: (n + distinct) * quota, shapleyShubik: (n + 2 * distinct) * (kmax + 1) * quota };
 }
 
-/** Banzhaf swing counts, exactly (in the game without weight-0 players, who get 0). */
+/** Banzhaf swing counts, exactly: for each player, the coalitions of the others it turns from losing to winning. */
 export function banzhafSwings(weights: ReadonlyArray<number>, quota: number): bigint[] {
   checkGame(weights, quota);
   const cap = quota; // weights 0..q−1
@@ -123,7 +123,9 @@ export function banzhafSwings(weights: ReadonlyArray<number>, quota: number): bi
     }
     for (const i of players) swings[i] = s;
   }
-  return swings;
+  // Each weight-0 player doubles every count (in or out, nothing changes).
+  const zeros = BigInt(weights.filter((w) => w === 0).length);
+  return swings.map((s) => s << zeros);
 }
 
 /** Shapley–Shubik values, exactly. */
@@ -136,14 +138,25 @@ export function shapleyShubikExact(weights: ReadonlyArray<number>, quota: number
   const c: bigint[][] = [];
   for (let k = 0; k <= kmax; k++) c.push(new Array<bigint>(cap).fill(0n));
   c[0]![0] = 1n;
+  // Row k is zero outside [lo[k], hi[k]]: skipping that keeps near-equal weights cheap.
+  const lo = new Array<number>(kmax + 1).fill(Infinity);
+  const hi = new Array<number>(kmax + 1).fill(-1);
+  lo[0] = 0;
+  hi[0] = 0;
   let added = 0;
   for (const w of weights) {
     if (w === 0) continue;
     added++;
     for (let k = Math.min(added, kmax) - 1; k >= 0; k--) {
+      if (hi[k]! < 0) continue;
       const src = c[k]!;
       const dst = c[k + 1]!;
-      for (let x = cap - 1 - w; x >= 0; x--) { const v = src[x]!; if (v !== 0n) dst[x + w]! += v; }
+      const top = Math.min(hi[k]!, cap - 1 - w);
+      for (let x = top; x >= lo[k]!; x--) { const v = src[x]!; if (v !== 0n) dst[x + w]! += v; }
+      if (top >= lo[k]!) {
+        lo[k + 1] = Math.min(lo[k + 1]!, lo[k]! + w);
+        hi[k + 1] = Math.max(hi[k + 1]!, top + w);
+      }
     }
   }
   const fact = factorials(n);
@@ -153,11 +166,13 @@ export function shapleyShubikExact(weights: ReadonlyArray<number>, quota: number
     let prev: bigint[] | null = null;
     for (let k = 0; k <= Math.min(kmax, n - 1); k++) {
       const src = c[k]!;
-      const row: bigint[] = new Array<bigint>(cap);
+      const row: bigint[] = new Array<bigint>(cap).fill(0n);
       let s = 0n;
-      for (let x = 0; x < cap; x++) {
-        row[x] = prev !== null && x >= v ? src[x]! - prev[x - v]! : src[x]!;
-        if (x >= quota - v) s += row[x]!;
+      // Coalitions of k others lie within row k's range of the full table.
+      for (let x = Math.max(0, lo[k]!); x <= hi[k]!; x++) {
+        const r = prev !== null && x >= v ? src[x]! - prev[x - v]! : src[x]!;
+        row[x] = r;
+        if (x >= quota - v) s += r;
       }
       if (s !== 0n) numerator += s * fact[k]! * fact[n - 1 - k]!;
       prev = row;
@@ -240,11 +255,10 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
   if (2 * quota <= total) notes.push(`The quota ${quota} is not more than half the total weight ${total}: two disjoint coalitions can both win.`);
 
   let banzhaf: PowerIndices['banzhaf'];
-  const n = weights.filter((w) => w > 0).length;
   if (exactBanzhaf) {
     const swings = banzhafSwings(weights, quota);
     const all = swings.reduce((a, s) => a + s, 0n);
-    const half = 1n << BigInt(Math.max(0, n - 1));
+    const half = 1n << BigInt(weights.length - 1);
     banzhaf = {
       method: 'exact',
       normalised: swings.map((s) => exactValue(rat(s, all))),
