@@ -46,6 +46,7 @@ export function renderText(result: TallyResult, title = ''): string {
         return r.votes[name] ?? '-';
       });
       if (status === '' && result.elected.includes(name)) status = won;
+      if (status === '' && cells.every((v) => v === '-')) status = 'Withdrawn';
       rows.push([name, ...cells, status]);
     }
     if (rounds.some((r) => r.exhausted !== undefined)) rows.push(['Exhausted', ...rounds.map((r) => r.exhausted ?? ''), '']);
