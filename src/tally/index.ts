@@ -6,16 +6,18 @@
  *   tally(scoreElection, { method: 'score', maxScore: 5 })
  *   tally(election, { method: 'yesno', threshold: '2/3', quorum: '1/4', electorate: 1200 })
  *
- * - Every method counts with exact rationals and honours each ballot's weight (a weight
- *   of 2 counts exactly like the same ballot given twice), so weighted electorates such
- *   as a delegate conference can be counted with any method.
+ * - Every method counts exactly (rationals; STV at the fixed precision its rules set) and
+ *   honours each ballot's weight (a weight of 2 counts exactly like the same ballot given
+ *   twice), so weighted electorates such as a delegate conference can be counted with any
+ *   method. Identical ballots are aggregated first, so large elections count quickly.
  * - `score` counts ScoreBallot elections; every other method counts RankedBallot ones
  *   (see `ballotShape`). A wrong pairing is a type error where the method is a literal,
  *   and a TypeError at run time otherwise.
  * - The number of seats is `election.seats`. Withdrawn candidates are skipped everywhere.
  * - Ties that a method's own rules leave unbroken are decided by a lot drawn from `seed`
- *   (default "omov"); the result records the seed and every tie, so the count can be
- *   re-run to the same result. The same input always gives the same, byte-identical, result.
+ *   (default "omov"), or taken from `election.tieOrder` when one was fixed in advance; the
+ *   result records the seed and every tie, so the count can be re-run to the same result.
+ *   The same input always gives the same, byte-identical, result.
  * - Bad input (a candidate index out of range, a candidate twice on one paper, a negative
  *   weight) throws BallotError; an impossible option (seats, thresholds) throws RangeError.
  */
