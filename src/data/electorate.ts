@@ -81,3 +81,26 @@ export async function countElectorate(db: Queryable, ballotId: string): Promise<
     .where('ballot_id', '=', ballotId).executeTakeFirstOrThrow();
   return { eligible: Number(r.eligible), voted: Number(r.voted) };
 }
+
+/** Unused tokens, in ballots open now, of current members with this email (any organisation). */
+export async function findUnusedTokensByEmail(db: Queryable, email: string): Promise<Array<{ ballotId: string; memberId: string; organisationId: string }>> {
+  return db.selectFrom('voting_tokens')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
+    .select(['voting_tokens.ballot_id as ballotId', 'voting_tokens.member_id as memberId', 'ballots.organisation_id as organisationId'])
+    .where(sql<string>`lower(members.email)`, '=', email.toLowerCase())
+    .where('members.removed_at', 'is', null)
+    .where('voting_tokens.used', '=', false)
+    .where('ballots.status', '=', 'open')
+    .where('ballots.closes_at', '>', sql<Date>`now()`)
+    .execute();
+}
+
+/** Who is in the electorate and whether they have voted (shown only where the organisation's rules require it). */
+export async function listElectorate(db: Queryable, ballotId: string) {
+  return db.selectFrom('voting_tokens')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
+    .select(['members.id as memberId', 'members.email', 'members.name', 'branches.name as branch', 'voting_tokens.used as voted'])
+    .where('voting_tokens.ballot_id', '=', ballotId).orderBy('members.name').execute();
+}

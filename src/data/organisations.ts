@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
+import type { StaffRole } from '../db/schema';
 
 /** Organisations, their organisers, sign-in sessions, API tokens and setup links. */
 
@@ -13,10 +14,13 @@ export async function findOrganisation(db: Queryable, id: string) {
 
 export async function insertOrganiser(
   db: Queryable,
-  o: { organisationId: string; email: string; name: string; passwordHash: string },
+  o: { organisationId: string; email: string; name: string; passwordHash: string; role?: StaffRole; ballotId?: string | null },
 ): Promise<{ id: string }> {
   return db.insertInto('organisers')
-    .values({ organisation_id: o.organisationId, email: o.email, name: o.name, password_hash: o.passwordHash })
+    .values({
+      organisation_id: o.organisationId, email: o.email, name: o.name, password_hash: o.passwordHash,
+      role: o.role ?? 'organiser', ballot_id: o.ballotId ?? null,
+    })
     .returning(['id']).executeTakeFirstOrThrow();
 }
 
@@ -34,21 +38,40 @@ export async function countOrganisers(db: Queryable): Promise<number> {
   return Number(r.n);
 }
 
-export async function insertSetupLink(db: Queryable, tokenHash: Buffer): Promise<void> {
-  await db.insertInto('setup_links').values({ token_hash: tokenHash, used_at: null }).execute();
+/**
+ * A one-time link. Without an organisation it creates a new one; with one, it lets the
+ * invited person join it as an organiser or an auditor (of one ballot, if set).
+ */
+export type SetupLink = { organisationId: string | null; role: StaffRole; ballotId: string | null; email: string | null };
+
+export async function insertSetupLink(db: Queryable, tokenHash: Buffer, link: SetupLink = { organisationId: null, role: 'organiser', ballotId: null, email: null }): Promise<void> {
+  await db.insertInto('setup_links').values({
+    token_hash: tokenHash, used_at: null, organisation_id: link.organisationId, role: link.role, ballot_id: link.ballotId, email: link.email,
+  }).execute();
 }
 
-/** Marks an unused setup link used; false if it was unknown or already used. */
-export async function useSetupLink(db: Queryable, tokenHash: Buffer): Promise<boolean> {
-  const r = await db.updateTable('setup_links').set({ used_at: sql`now()` })
-    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
-  return r.numUpdatedRows === 1n;
+/** Marks an unused setup link used and returns what it was for; undefined if unknown or used. */
+export async function useSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
+  return db.updateTable('setup_links').set({ used_at: sql`now()` })
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null)
+    .returning(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email']).executeTakeFirst();
 }
 
-export async function isSetupLinkUsable(db: Queryable, tokenHash: Buffer): Promise<boolean> {
-  const r = await db.selectFrom('setup_links').select('token_hash')
+export async function findUsableSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
+  return db.selectFrom('setup_links').select(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email'])
     .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
-  return r !== undefined;
+}
+
+export async function listStaff(db: Queryable, organisationId: string) {
+  return db.selectFrom('organisers').select(['id', 'email', 'name', 'role', 'ballot_id as ballotId', 'created_at as createdAt'])
+    .where('organisation_id', '=', organisationId).orderBy('created_at').execute();
+}
+
+/** Auditors who should receive a ballot's box root: of the whole organisation or of that ballot. */
+export async function listAuditorsOf(db: Queryable, organisationId: string, ballotId: string) {
+  return db.selectFrom('organisers').select(['id', 'email', 'name'])
+    .where('organisation_id', '=', organisationId).where('role', '=', 'auditor')
+    .where((eb) => eb.or([eb('ballot_id', 'is', null), eb('ballot_id', '=', ballotId)])).execute();
 }
 
 export async function hasUnusedSetupLink(db: Queryable): Promise<boolean> {
@@ -62,12 +85,20 @@ export async function insertSession(db: Queryable, idHash: Buffer, organiserId: 
     .execute();
 }
 
-export type Principal = { organiserId: string; organisationId: string; email: string; name: string };
+/**
+ * Who is calling: an organiser (full control of their organisation) or an auditor
+ * (read-only; of the whole organisation, or of one ballot when ballotId is set).
+ */
+export type Principal = {
+  organiserId: string; organisationId: string; email: string; name: string;
+  role: StaffRole; ballotId: string | null;
+};
 
 export async function findSessionPrincipal(db: Queryable, idHash: Buffer): Promise<Principal | undefined> {
   return db.selectFrom('sessions')
     .innerJoin('organisers', 'organisers.id', 'sessions.organiser_id')
-    .select(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email', 'organisers.name'])
+    .select(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email', 'organisers.name',
+      'organisers.role', 'organisers.ballot_id as ballotId'])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
@@ -91,7 +122,7 @@ export async function findApiTokenPrincipal(db: Queryable, tokenHash: Buffer): P
     .where('token_hash', '=', tokenHash).returning(['organiser_id']).executeTakeFirst();
   if (!row) return undefined;
   return db.selectFrom('organisers')
-    .select(['id as organiserId', 'organisation_id as organisationId', 'email', 'name'])
+    .select(['id as organiserId', 'organisation_id as organisationId', 'email', 'name', 'role', 'ballot_id as ballotId'])
     .where('id', '=', row.organiser_id).executeTakeFirst();
 }
 

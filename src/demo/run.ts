@@ -75,7 +75,7 @@ async function createDemoOrganisation(running: Running, password: string) {
     const organisationName = n === 1 ? 'Demo Union' : `Demo Union ${n}`;
     try {
       const made = await completeSetup(running.ctx, token, { organisationName, name: 'Demo Organiser', email, password });
-      const principal: Principal = { organiserId: made.organiserId, organisationId: made.organisationId, email, name: 'Demo Organiser' };
+      const principal: Principal = { organiserId: made.organiserId, organisationId: made.organisationId, email, name: 'Demo Organiser', role: 'organiser', ballotId: null };
       return { n, email, organisationName, principal };
     } catch (err) {
       // An earlier demo has this email: try the next one. The refused setup rolled back, so the link is still unused.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '../domain/ballot';
+import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as ballotsService from '../services/ballots';
 import type { AppContext } from '../services/context';
@@ -8,6 +9,7 @@ import * as results from '../services/results';
 import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, route } from './api-routes';
+import { clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
 const uuid = z.uuid();
@@ -50,8 +52,8 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       summary: 'Sign in with email and password (sets the session cookie)',
       body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
       response: z.object({ organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string() }),
-      handler: async ({ body, res }) => {
-        const r = await auth.signIn(ctx, body.email, body.password);
+      handler: async ({ body, req, res }) => {
+        const r = await auth.signIn(ctx, body.email, body.password, clientAddress(req));
         setSessionCookie(res, ctx.config, r.sessionId);
         return r.principal;
       },
@@ -185,11 +187,46 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       handler: async ({ params }) => results.publishedResults(ctx, params.id),
     }),
     route({
+      method: 'post', path: '/staff-invitations', tag: 'organisation', auth: true, status: 202,
+      summary: 'Invite an organiser, or an auditor (of the organisation or of one ballot), by email',
+      body: auth.invitationInputSchema,
+      handler: async ({ principal, body }) => { await auth.inviteStaff(ctx, principal, body); return { invited: body.email }; },
+    }),
+    route({
+      method: 'get', path: '/staff', tag: 'organisation', auth: true, summary: 'Organisers and auditors of the organisation',
+      handler: async ({ principal }) => auth.listStaff(ctx, principal),
+    }),
+    route({
+      method: 'get', path: '/audit-log', tag: 'organisation', auth: true,
+      summary: 'The hash-chained log of every organiser and auditor action, and whether its chain is intact',
+      handler: async ({ principal }) => audit.readLog(ctx, principal),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/voters', tag: 'results', auth: true,
+      summary: 'Which members have voted — only where the ballot switched this on (voterListVisible)', params: idParams,
+      handler: async ({ principal, params }) => results.voterList(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/board', tag: 'results', auth: false,
+      summary: 'The bulletin board of a closed ballot (public): every receipt code, with its answers if the ballot publishes them',
+      params: idParams,
+      handler: async ({ params }) => results.bulletinBoard(ctx, params.id),
+    }),
+    route({
+      method: 'post', path: '/link-requests', tag: 'voting', auth: false, status: 202,
+      summary: 'Ask for a new voting link by email. The answer is the same whether or not the address is on a roll',
+      body: z.object({ email: z.email() }),
+      handler: async ({ body, req }) => {
+        await ballotsService.requestNewLinks(ctx, body.email, clientAddress(req));
+        return { message: 'If this address is on the roll of an open ballot, a new link is on its way.' };
+      },
+    }),
+    route({
       method: 'post', path: '/vote', tag: 'voting', auth: false,
       summary: 'Cast a vote with a voting token (answers by question id; abstaining is {"kind":"abstain"})',
       body: z.object({ token: z.string(), answers: z.record(z.string(), answerSchema) }),
       response: z.object({ receipt: z.string() }), status: 201,
-      handler: async ({ body }) => voting.cast(ctx, body.token, body.answers),
+      handler: async ({ body, req }) => voting.cast(ctx, body.token, body.answers, clientAddress(req)),
     }),
   ];
 }

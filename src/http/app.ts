@@ -6,6 +6,7 @@ import pinoHttp from 'pino-http';
 import { redactUrl } from '../logger';
 import type { AppContext } from '../services/context';
 import { ServiceError } from '../services/errors';
+import { RateLimited } from '../services/rate-limits';
 import { mountApi, openApiDocument } from './api-routes';
 import { apiRoutes } from './api';
 import { identify } from './auth';
@@ -16,7 +17,7 @@ import { mountVotingPages } from './pages/voting';
 import { sendProblem } from './problem';
 
 const STATUS: Record<ServiceError['kind'], number> = {
-  invalid: 422, 'not-found': 404, conflict: 409, unauthenticated: 401, forbidden: 403, unavailable: 503,
+  invalid: 422, 'not-found': 404, conflict: 409, unauthenticated: 401, forbidden: 403, 'rate-limited': 429, unavailable: 503,
 };
 
 /** Errors that mean the database is not there right now: a clean 503, not a 500. */
@@ -75,7 +76,10 @@ export function createApp(ctx: AppContext): express.Express {
     let detail = 'something went wrong on our side';
     let issues: ServiceError['issues'] = [];
     const e = err as { type?: string; status?: number; message?: string };
-    if (err instanceof ServiceError) { status = STATUS[err.kind]; detail = err.message; issues = err.issues; }
+    if (err instanceof ServiceError) {
+      status = STATUS[err.kind]; detail = err.message; issues = err.issues;
+      if (err instanceof RateLimited) res.set('Retry-After', String(err.retryAfterSeconds));
+    }
     else if (e?.type === 'entity.parse.failed') { status = 400; detail = 'the body is not valid JSON'; }
     else if (e?.type === 'entity.too.large') { status = 413; detail = 'the body is too large'; }
     else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) { status = e.status; detail = e.message ?? 'bad request'; }

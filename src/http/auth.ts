@@ -43,3 +43,8 @@ export function sameOrigin(req: Request, publicUrl: string): boolean {
   const host = req.headers.host;
   return origin === new URL(publicUrl).origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
 }
+
+/** The caller's address, for rate limits (behind a proxy on loopback, the forwarded one). */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}

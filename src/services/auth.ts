@@ -3,6 +3,11 @@ import { z } from 'zod';
 import * as data from '../data/organisations';
 import type { Principal } from '../data/organisations';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../secrets';
+import { findBallot } from '../data/ballots';
+import { enqueue } from '../data/outbox';
+import { requireOrganiser } from './access';
+import { record } from './audit';
+import { consume } from './rate-limits';
 import type { AppContext } from './context';
 import { invalid, ServiceError } from './errors';
 
@@ -15,10 +20,14 @@ const getDummyHash = () => (dummyHash ??= argon2.hash('not a password of anyone'
 
 export const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(256);
 
+/**
+ * A setup link either creates an organisation (organisationName needed) or, when it is an
+ * invitation into one, lets the invited person join (their email is fixed by the invitation).
+ */
 export const setupInputSchema = z.object({
-  organisationName: z.string().trim().min(1).max(200),
+  organisationName: z.string().trim().min(1).max(200).optional(),
   name: z.string().trim().min(1).max(200),
-  email: z.email().max(320),
+  email: z.email().max(320).optional(),
   password: passwordSchema,
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
@@ -30,29 +39,67 @@ export async function createSetupLink(ctx: AppContext): Promise<string> {
   return `${ctx.config.publicUrl}/setup/${token}`;
 }
 
+export const invitationInputSchema = z.object({
+  email: z.email().max(320),
+  role: z.enum(['organiser', 'auditor']),
+  ballotId: z.uuid().nullable().default(null).describe('auditors only: limit the auditor to this ballot'),
+});
+export type InvitationInput = z.infer<typeof invitationInputSchema>;
+
+/** An organiser invites another organiser or an auditor by email; the link works once. */
+export async function inviteStaff(ctx: AppContext, p: Principal, input: InvitationInput): Promise<void> {
+  requireOrganiser(p);
+  if (input.role === 'organiser' && input.ballotId) throw invalid('organisers act on the whole organisation', [{ path: 'ballotId', message: 'only for auditors' }]);
+  const token = newSecret();
+  await ctx.db.transaction().execute(async (tx) => {
+    if (input.ballotId && !(await findBallot(tx, p.organisationId, input.ballotId))) throw new ServiceError('not-found', 'ballot not found');
+    await data.insertSetupLink(tx, hashSecret(token), { organisationId: p.organisationId, role: input.role, ballotId: input.ballotId, email: input.email });
+    const org = await data.findOrganisation(tx, p.organisationId);
+    await enqueue(tx, [{
+      organisationId: p.organisationId, ballotId: input.ballotId, memberId: null, kind: 'staff-invitation', recipient: input.email,
+      payload: { organisationName: org?.name ?? '', inviterName: p.name, role: input.role === 'auditor' ? (input.ballotId ? 'an auditor of one ballot' : 'an auditor') : 'an organiser' },
+      sealedSecret: ctx.keys.seal(SETUP_PURPOSE, token),
+    }]);
+    await record(tx, p, 'staff.invite', input.ballotId, { email: input.email, role: input.role });
+  });
+  ctx.mailQueued();
+}
+
+export const SETUP_PURPOSE = 'setup-link';
+
+export const listStaff = (ctx: AppContext, p: Principal) => data.listStaff(ctx.db, p.organisationId);
+
+export async function describeSetupLink(ctx: AppContext, token: string): Promise<data.SetupLink | undefined> {
+  if (!SECRET_PATTERN.test(token)) return undefined;
+  return data.findUsableSetupLink(ctx.db, hashSecret(token));
+}
+
 /** On first start, when nobody can sign in yet, a setup link to print. */
 export async function firstStartSetupLink(ctx: AppContext): Promise<string | undefined> {
   if ((await data.countOrganisers(ctx.db)) > 0) return undefined;
   return createSetupLink(ctx);
 }
 
-export async function isSetupTokenUsable(ctx: AppContext, token: string): Promise<boolean> {
-  return SECRET_PATTERN.test(token) && data.isSetupLinkUsable(ctx.db, hashSecret(token));
-}
-
 export async function completeSetup(ctx: AppContext, token: string, input: SetupInput): Promise<{ organisationId: string; organiserId: string; sessionId: string }> {
   if (!SECRET_PATTERN.test(token)) throw new ServiceError('not-found', 'this setup link is not valid or has been used');
   const passwordHash = await argon2.hash(input.password, PASSWORD_HASHING);
   const created = await ctx.db.transaction().execute(async (tx) => {
-    if (!(await data.useSetupLink(tx, hashSecret(token)))) {
-      throw new ServiceError('not-found', 'this setup link is not valid or has been used');
+    const link = await data.useSetupLink(tx, hashSecret(token));
+    if (!link) throw new ServiceError('not-found', 'this setup link is not valid or has been used');
+    const email = link.email ?? input.email;
+    if (!email) throw invalid('an email address is needed', [{ path: 'email', message: 'is required' }]);
+    if (await data.findOrganiserByEmail(tx, email)) {
+      throw invalid('an account with this email already exists', [{ path: 'email', message: 'already in use' }]);
     }
-    if (await data.findOrganiserByEmail(tx, input.email)) {
-      throw invalid('an organiser with this email already exists', [{ path: 'email', message: 'already in use' }]);
+    let organisationId = link.organisationId;
+    if (!organisationId) {
+      if (!input.organisationName) throw invalid('name the organisation', [{ path: 'organisationName', message: 'is required' }]);
+      organisationId = (await data.insertOrganisation(tx, input.organisationName)).id;
     }
-    const org = await data.insertOrganisation(tx, input.organisationName);
-    const organiser = await data.insertOrganiser(tx, { organisationId: org.id, email: input.email, name: input.name, passwordHash });
-    return { organisationId: org.id, organiserId: organiser.id };
+    const organiser = await data.insertOrganiser(tx, { organisationId, email, name: input.name, passwordHash, role: link.role, ballotId: link.ballotId });
+    const p: Principal = { organiserId: organiser.id, organisationId, email, name: input.name, role: link.role, ballotId: link.ballotId };
+    await record(tx, p, link.organisationId ? 'staff.join' : 'organisation.create', link.ballotId, link.organisationId ? { role: link.role } : { name: input.organisationName });
+    return { organisationId, organiserId: organiser.id };
   });
   const sessionId = await startSession(ctx, created.organiserId);
   return { ...created, sessionId };
@@ -65,7 +112,9 @@ async function startSession(ctx: AppContext, organiserId: string): Promise<strin
 }
 
 /** Returns a new session id, or throws the same error whether the email or the password was wrong. */
-export async function signIn(ctx: AppContext, email: string, password: string): Promise<{ sessionId: string; principal: Principal }> {
+export async function signIn(ctx: AppContext, email: string, password: string, address: string): Promise<{ sessionId: string; principal: Principal }> {
+  await consume(ctx, 'signInPerAddress', address);
+  await consume(ctx, 'signInPerEmail', email);
   const organiser = await data.findOrganiserByEmail(ctx.db, email);
   const hash = organiser?.password_hash ?? (await getDummyHash());
   const ok = await argon2.verify(hash, password).catch(() => false);
@@ -74,10 +123,12 @@ export async function signIn(ctx: AppContext, email: string, password: string): 
     await data.updateOrganiserPasswordHash(ctx.db, organiser.id, await argon2.hash(password, PASSWORD_HASHING));
   }
   const sessionId = await startSession(ctx, organiser.id);
-  return {
-    sessionId,
-    principal: { organiserId: organiser.id, organisationId: organiser.organisation_id, email: organiser.email, name: organiser.name },
+  const principal: Principal = {
+    organiserId: organiser.id, organisationId: organiser.organisation_id, email: organiser.email, name: organiser.name,
+    role: organiser.role, ballotId: organiser.ballot_id,
   };
+  await record(ctx.db, principal, 'session.sign-in');
+  return { sessionId, principal };
 }
 
 export async function signOut(ctx: AppContext, sessionId: string): Promise<void> {
@@ -101,12 +152,19 @@ export async function principalFromApiToken(ctx: AppContext, bearer: string): Pr
 /** API tokens for scripts; the token is shown once, only its hash is kept. */
 export async function createApiToken(ctx: AppContext, p: Principal, name: string) {
   const token = newSecret();
-  const row = await data.insertApiToken(ctx.db, p.organiserId, name, hashSecret(token));
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    const r = await data.insertApiToken(tx, p.organiserId, name, hashSecret(token));
+    await record(tx, p, 'api-token.create', null, { name, id: r.id });
+    return r;
+  });
   return { id: row.id, name: row.name, createdAt: row.created_at, token: `${API_TOKEN_PREFIX}${token}` };
 }
 
 export const listApiTokens = (ctx: AppContext, p: Principal) => data.listApiTokens(ctx.db, p.organiserId);
 
 export async function revokeApiToken(ctx: AppContext, p: Principal, id: string): Promise<void> {
-  if (!(await data.deleteApiToken(ctx.db, p.organiserId, id))) throw new ServiceError('not-found', 'API token not found');
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await data.deleteApiToken(tx, p.organiserId, id))) throw new ServiceError('not-found', 'API token not found');
+    await record(tx, p, 'api-token.revoke', null, { id });
+  });
 }

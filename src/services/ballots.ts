@@ -9,7 +9,10 @@ import type { Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '../domain/ballot';
 import { hashSecret, newSecret } from '../secrets';
 import type { AppContext } from './context';
+import { requireBallotVisible, requireOrganiser, ballotVisible } from './access';
+import { record } from './audit';
 import { openBox } from './ballot-box';
+import { consume } from './rate-limits';
 import type { UnitFacts } from '../domain/count';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
@@ -39,23 +42,30 @@ const fields = (input: BallotInput) => ({
 });
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
+  requireOrganiser(p);
   const id = await ctx.db.transaction().execute(async (tx) => {
     const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
     await writeQuestions(tx, id, input);
+    await record(tx, p, 'ballot.create', id, { after: input });
     return id;
   });
   return getBallot(ctx, p, id);
 }
 
 export async function getBallot(ctx: AppContext, p: Principal, id: string): Promise<BallotView> {
+  requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
   return { ...b, questions: await ballots.listQuestions(ctx.db, id) };
 }
 
-export const listBallots = (ctx: AppContext, p: Principal) => ballots.listBallots(ctx.db, p.organisationId);
+export async function listBallots(ctx: AppContext, p: Principal): Promise<BallotRow[]> {
+  return (await ballots.listBallots(ctx.db, p.organisationId)).filter((b) => ballotVisible(p, b.id));
+}
 
+/** Locks a ballot of the caller's organisation for a change; only organisers change ballots. */
 async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRow> {
+  requireOrganiser(p);
   const b = await ballots.lockBallot(tx, id, 'update');
   if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
   return b;
@@ -65,8 +75,10 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'draft') throw conflict(`the ballot is ${b.status}: only a draft can be edited`);
+    const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
+    await record(tx, p, 'ballot.edit', id, { before, after: input });
   });
   return getBallot(ctx, p, id);
 }
@@ -102,6 +114,7 @@ export async function openBallot(ctx: AppContext, p: Principal, id: string): Pro
     const queued = await queueBallotMail(tx, 'invitation', facts,
       issued.map((i) => ({ memberId: i.member.id, email: i.member.email, name: i.member.name, sealedToken: i.sealedToken })));
     await ballots.setBallotStatus(tx, id, 'open');
+    await record(tx, p, 'ballot.open', id, { electorate: members.length, invitationsQueued: queued });
     return { electorate: members.length, invitationsQueued: queued };
   });
   ctx.mailQueued();
@@ -119,38 +132,64 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
     await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [{ memberId, email: m.email, name: m.name, sealedToken: t.sealedToken }]);
+    await record(tx, p, 'electorate.add', id, { memberId });
   });
   ctx.mailQueued();
+}
+
+async function reissueLocked(ctx: AppContext, tx: Tx, b: BallotRow, memberId: string, by: Principal | { system: string; organisationId: string }): Promise<void> {
+  if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: links can be re-issued only while it is open`);
+  const m = await roll.findMember(tx, b.organisationId, memberId);
+  if (!m) throw notFound('member');
+  const t = issueToken(ctx);
+  const prior = await electorate.replaceToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
+  if (!prior) throw notFound('member in this ballot\'s electorate');
+  if (prior.used) throw conflict('this member has already voted');
+  await outbox.cancelQueued(tx, b.id, memberId);
+  await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [{ memberId, email: m.email, name: m.name, sealedToken: t.sealedToken }]);
+  await record(tx, by, 'link.reissue', b.id, { memberId });
 }
 
 /** Sends a member a new link; the old one stops working at once. */
 export async function reissueLink(ctx: AppContext, p: Principal, id: string, memberId: string): Promise<void> {
-  await ctx.db.transaction().execute(async (tx) => {
-    const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: links can be re-issued only while it is open`);
-    const m = await roll.findMember(tx, p.organisationId, memberId);
-    if (!m) throw notFound('member');
-    const t = issueToken(ctx);
-    const prior = await electorate.replaceToken(tx, id, memberId, t.tokenHash, t.sealedToken);
-    if (!prior) throw notFound('member in this ballot\'s electorate');
-    if (prior.used) throw conflict('this member has already voted');
-    await outbox.cancelQueued(tx, id, memberId);
-    await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [{ memberId, email: m.email, name: m.name, sealedToken: t.sealedToken }]);
-  });
+  await ctx.db.transaction().execute(async (tx) => reissueLocked(ctx, tx, await lockOwnBallot(tx, p, id), memberId, p));
   ctx.mailQueued();
 }
 
+/**
+ * A member asks for a new link by email address. The answer never depends on whether the
+ * address is on a roll: the work happens after the caller has been answered.
+ */
+export async function requestNewLinks(ctx: AppContext, email: string, address: string): Promise<void> {
+  await consume(ctx, 'linkRequestPerAddress', address);
+  await consume(ctx, 'linkRequestPerEmail', email);
+  setImmediate(() => {
+    void (async () => {
+      for (const t of await electorate.findUnusedTokensByEmail(ctx.db, email)) {
+        await ctx.db.transaction().execute(async (tx) => {
+          const b = await ballots.lockBallot(tx, t.ballotId, 'update');
+          if (b?.status === 'open') await reissueLocked(ctx, tx, b, t.memberId, { system: 'link request by the member', organisationId: t.organisationId });
+        });
+      }
+      ctx.mailQueued();
+    })().catch((err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'link request failed'));
+  });
+}
+
 export async function sendReminders(ctx: AppContext, p: Principal, id: string): Promise<{ queued: number }> {
-  const b = await ballots.findBallot(ctx.db, p.organisationId, id);
-  if (!b) throw notFound('ballot');
-  if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: reminders go out only while it is open`);
-  const queued = await ctx.db.transaction().execute(async (tx) => queueReminders({ ...ctx, db: tx }, await mailFacts(tx, b)));
+  const queued = await ctx.db.transaction().execute(async (tx) => {
+    const b = await lockOwnBallot(tx, p, id);
+    if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: reminders go out only while it is open`);
+    const n = await queueReminders(tx, await mailFacts(tx, b));
+    await record(tx, p, 'reminders.send', id, { queued: n });
+    return n;
+  });
   ctx.mailQueued();
   return { queued };
 }
 
 /** Closing: the box is opened, reconciled with the used tokens and committed to by its root. */
-async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow): Promise<void> {
+async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow, by: Principal | { system: string; organisationId: string }): Promise<void> {
   await ballots.setBallotStatus(tx, b.id, 'closed');
   const opened = await openBox(tx, ctx.keys, b.id, b.k);
   // Each unit's membership and electorate are fixed now, for the delegate model.
@@ -163,14 +202,24 @@ async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow): Promise<void>
   }));
   await ballots.recordOpenedBox(tx, b.id, { units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
   await electorate.wipeSealedTokens(tx, b.id);
+  await record(tx, by, 'ballot.close', b.id, { votes: opened.votes, boxRoot: opened.root, units: units.map((u) => u.name) });
+  // The root leaves the server at once, to every auditor: a later change to the box
+  // cannot be hidden by changing the root too.
+  const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
+  const org = await orgs.findOrganisation(tx, b.organisationId);
+  await outbox.enqueue(tx, auditors.map((a) => ({
+    organisationId: b.organisationId, ballotId: b.id, memberId: null, kind: 'box-root', recipient: a.email, sealedSecret: null,
+    payload: { organisationName: org?.name ?? '', ballotTitle: b.title, auditorName: a.name, boxRoot: opened.root, votes: String(opened.votes), ballotId: b.id },
+  })));
 }
 
 export async function closeBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: only an open ballot can be closed`);
-    await closeLocked(ctx, tx, b);
+    await closeLocked(ctx, tx, b, p);
   });
+  ctx.mailQueued();
 }
 
 /** Closes every open ballot whose closing time has passed. Safe to run on every instance. */
@@ -180,7 +229,7 @@ export async function closeDueBallots(ctx: AppContext): Promise<string[]> {
     await ctx.db.transaction().execute(async (tx) => {
       const b = await ballots.lockBallot(tx, id, 'update');
       if (b?.status === 'open' && b.closesAt.getTime() <= (await ballots.databaseNow(tx)).getTime()) {
-        await closeLocked(ctx, tx, b);
+        await closeLocked(ctx, tx, b, { system: 'closing time', organisationId: b.organisationId });
         closed.push(id);
       }
     });
@@ -193,6 +242,7 @@ export async function publishBallot(ctx: AppContext, p: Principal, id: string): 
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'closed') throw conflict(`the ballot is ${b.status}: only a closed ballot can be published`);
     await ballots.setBallotStatus(tx, id, 'published');
+    await record(tx, p, 'ballot.publish', id);
   });
 }
 
@@ -201,5 +251,6 @@ export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Pr
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'draft') throw conflict(`the ballot is ${b.status}: only a draft can be deleted`);
     await ballots.deleteBallot(tx, id);
+    await record(tx, p, 'ballot.delete', id, { title: b.title });
   });
 }

@@ -4,7 +4,7 @@
  */
 export type Issue = { path: string; message: string };
 
-export type ServiceErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unauthenticated' | 'forbidden' | 'unavailable';
+export type ServiceErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unauthenticated' | 'forbidden' | 'rate-limited' | 'unavailable';
 
 export class ServiceError extends Error {
   constructor(readonly kind: ServiceErrorKind, message: string, readonly issues: Issue[] = []) {

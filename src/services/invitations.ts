@@ -5,6 +5,7 @@ import type { Queryable } from '../db/database';
 import type { Question } from '../domain/ballot';
 import { renderEmail } from '../mail/templates';
 import type { OutgoingMail } from '../mail/transport';
+import { SETUP_PURPOSE } from './auth';
 import type { AppContext } from './context';
 
 /**
@@ -51,9 +52,9 @@ export async function queueBallotMail(
   return recipients.length;
 }
 
-export async function queueReminders(ctx: AppContext, facts: BallotMailFacts): Promise<number> {
-  const nonVoters = await electorate.listNonVoters(ctx.db, facts.ballotId);
-  return queueBallotMail(ctx.db, 'reminder', facts,
+export async function queueReminders(db: Queryable, facts: BallotMailFacts): Promise<number> {
+  const nonVoters = await electorate.listNonVoters(db, facts.ballotId);
+  return queueBallotMail(db, 'reminder', facts,
     nonVoters.filter((n) => n.sealedToken).map((n) => ({ ...n, sealedToken: n.sealedToken! })));
 }
 
@@ -67,6 +68,11 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
     values.link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
+  } else if (m.kind === 'staff-invitation') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/setup/${ctx.keys.open(SETUP_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'box-root') {
+    values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
   const rendered = renderEmail(m.kind, values);
   return { to: m.recipient, ...rendered };

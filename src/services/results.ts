@@ -3,12 +3,13 @@ import type { BallotRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
-import type { DelegateSettingsInput } from '../domain/ballot';
+import type { DelegateSettingsInput, StoredVote } from '../domain/ballot';
 import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
 import type { VotingUnit } from '../domain/pooling';
 import { rat } from '../tally/rational';
+import { requireBallotVisible } from './access';
 import type { AppContext } from './context';
-import { conflict, notFound } from './errors';
+import { conflict, notFound, ServiceError } from './errors';
 
 /**
  * Results of a closed ballot: turnout overall and per branch, and for each question the
@@ -57,6 +58,7 @@ async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> 
 
 /** For the organiser: results once the ballot is closed. */
 export async function ballotResults(ctx: AppContext, p: Principal, id: string): Promise<BallotResults> {
+  requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
   if (b.status === 'draft' || b.status === 'open') throw conflict(`the ballot is ${b.status}: results come when it is closed`);
@@ -72,6 +74,7 @@ export async function publishedResults(ctx: AppContext, id: string): Promise<Bal
 
 /** Turnout while the ballot runs. */
 export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): Promise<Turnout> {
+  requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
   return turnout(ctx, id);
@@ -82,4 +85,35 @@ export async function publishedReceipts(ctx: AppContext, id: string): Promise<st
   const b = await ballots.findBallotById(ctx.db, id);
   if (!b || b.status !== 'published') throw notFound('published ballot');
   return (await box.listVotes(ctx.db, id)).map((v) => v.receipt);
+}
+
+export type BulletinBoard = {
+  ballotId: string; title: string; policy: 'inclusion' | 'choices'; boxRoot: string | null;
+  receipts: Array<{ receipt: string; answers?: StoredVote['answers'] }>;
+};
+
+/**
+ * After close, every receipt code, public. Under the 'choices' policy each receipt shows
+ * the answers recorded under it (a voter can check the vote was counted as cast); under
+ * 'inclusion' only that it is there (which makes a receipt worthless to a vote buyer).
+ */
+export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
+  const b = await ballots.findBallotById(ctx.db, id);
+  if (!b || (b.status !== 'closed' && b.status !== 'published')) throw notFound('closed ballot');
+  const votes = await box.listVotes(ctx.db, id);
+  return {
+    ballotId: b.id, title: b.title, policy: b.receiptPolicy, boxRoot: b.boxRoot,
+    receipts: votes.map((v) => (b.receiptPolicy === 'choices' ? { receipt: v.receipt, answers: v.answers } : { receipt: v.receipt })),
+  };
+}
+
+/** Which members have voted: only for ballots whose organisation switched this on (the record says so). */
+export async function voterList(ctx: AppContext, p: Principal, id: string) {
+  requireBallotVisible(p, id);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, id);
+  if (!b) throw notFound('ballot');
+  if (!b.voterListVisible) {
+    throw new ServiceError('forbidden', 'this ballot does not show who has voted (voterListVisible is off); turnout is shown in aggregate');
+  }
+  return electorate.listElectorate(ctx.db, id);
 }

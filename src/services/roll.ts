@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { CsvSyntaxError, parseCsv } from '../csv/parse';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
+import { requireOrganiser, requireRollVisible } from './access';
+import { record } from './audit';
 import type { AppContext } from './context';
 import { invalid } from './errors';
 
@@ -124,6 +126,7 @@ function rowErrors(errors: RowError[]) {
 }
 
 export async function importRoll(ctx: AppContext, p: Principal, text: string, opts: { dryRun: boolean }): Promise<ImportReport> {
+  requireOrganiser(p);
   const rows = parseRollCsv(text);
   if (rows.length === 0) throw invalid('the roll was not imported: the file has a header but no members', [{ path: 'line 2', message: 'no member rows' }]);
   return ctx.db.transaction().execute(async (tx) => {
@@ -187,11 +190,20 @@ export async function importRoll(ctx: AppContext, p: Principal, text: string, op
     }
     for (const { row, member } of toUpdate) await roll.updateMember(tx, member.id, values(row));
     await roll.insertMembers(tx, p.organisationId, toAdd.map(values));
+    await record(tx, p, 'roll.import', null, {
+      rows: report.rows, added: report.added, updated: report.updated, removed: report.removed, unchanged: report.unchanged,
+      newBranches: report.branches.new,
+    });
     return report;
   });
 }
 
-export const listBranches = (ctx: AppContext, p: Principal) => roll.listBranches(ctx.db, p.organisationId);
+export function listBranches(ctx: AppContext, p: Principal) {
+  requireRollVisible(p);
+  return roll.listBranches(ctx.db, p.organisationId);
+}
 
-export const searchMembers = (ctx: AppContext, p: Principal, q: { search?: string; branchId?: string; limit: number; offset: number }) =>
-  roll.searchMembers(ctx.db, p.organisationId, q);
+export function searchMembers(ctx: AppContext, p: Principal, q: { search?: string; branchId?: string; limit: number; offset: number }) {
+  requireRollVisible(p);
+  return roll.searchMembers(ctx.db, p.organisationId, q);
+}

@@ -7,6 +7,7 @@ import { type Answer, answerProblem, type Question } from '../domain/ballot';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
+import { consume } from './rate-limits';
 import { invalid, type Issue, ServiceError } from './errors';
 
 /**
@@ -47,10 +48,16 @@ function windowState(b: BallotRow, now: Date): 'not-yet-open' | 'closed' | 'open
   return 'open';
 }
 
-export async function viewLink(ctx: AppContext, token: string): Promise<LinkState> {
-  if (!SECRET_PATTERN.test(token)) return { state: 'unknown' };
+/** Someone holding an unknown link may be guessing: count it against their address. */
+async function unknownLink(ctx: AppContext, address: string): Promise<{ state: 'unknown' }> {
+  await consume(ctx, 'badLinkPerAddress', address);
+  return { state: 'unknown' };
+}
+
+export async function viewLink(ctx: AppContext, token: string, address: string): Promise<LinkState> {
+  if (!SECRET_PATTERN.test(token)) return unknownLink(ctx, address);
   const t = await electorate.findTokenBallot(ctx.db, hashSecret(token));
-  if (!t) return { state: 'unknown' };
+  if (!t) return unknownLink(ctx, address);
   const b = await ballots.findBallotById(ctx.db, t.ballotId);
   if (!b) return { state: 'unknown' };
   const ballot = await ballotForVoter(ctx, b);
@@ -72,10 +79,20 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
   return issues;
 }
 
-export async function cast(ctx: AppContext, token: string, answers: Record<string, Answer>): Promise<{ receipt: string }> {
-  if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
+export async function cast(ctx: AppContext, token: string, answers: Record<string, Answer>, address: string): Promise<{ receipt: string }> {
   const tokenHash = hashSecret(token);
   const receipt = newReceiptCode();
+  try {
+    await castOnce(ctx, token, tokenHash, receipt, answers);
+  } catch (err) {
+    if (err instanceof CastRefused && err.link === 'unknown') await unknownLink(ctx, address);
+    throw err;
+  }
+  return { receipt };
+}
+
+async function castOnce(ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>): Promise<void> {
+  if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
   await ctx.db.transaction().execute(async (tx) => {
     const t = await electorate.findTokenBallot(tx, tokenHash);
     if (!t) throw new CastRefused('unknown');
@@ -93,5 +110,4 @@ export async function cast(ctx: AppContext, token: string, answers: Record<strin
     // token update links the member to ciphertext and nothing more.
     await box.insertSealedVote(tx, used.ballotId, sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }));
   });
-  return { receipt };
 }

@@ -1,11 +1,12 @@
 import express, { type Request, type Response, type Router } from 'express';
+import type { SetupLink } from '../../data/organisations';
 import * as auth from '../../services/auth';
 import * as ballotsService from '../../services/ballots';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
 import { formatTime, invitationProgress } from '../../services/invitations';
 import * as results from '../../services/results';
-import { sameOrigin } from '../auth';
+import { clientAddress, sameOrigin } from '../auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../cookies';
 import { type Html, html } from '../html';
 import { page } from './layout';
@@ -27,16 +28,18 @@ function checkForm(ctx: AppContext, req: Request): boolean {
   return sameOrigin(req, ctx.config.publicUrl) && typeof body.csrf === 'string' && body.csrf === formCsrf(ctx, req);
 }
 
-function setupForm(error?: string, values: Record<string, string> = {}): string {
+function setupForm(link: SetupLink, error?: string, values: Record<string, string> = {}): string {
+  const joining = link.organisationId !== null;
+  const title = joining ? `Join as ${link.role === 'auditor' ? 'an auditor' : 'an organiser'}` : 'Set up your organisation';
   return page({
-    title: 'Set up your organisation',
-    body: html`<h1>Set up your organisation</h1>
-<p>This link works once. It creates your organisation and your organiser account.</p>
+    title,
+    body: html`<h1>${title}</h1>
+<p>This link works once. ${joining ? `It creates your ${link.role} account for ${link.email ?? 'you'}.` : 'It creates your organisation and your organiser account.'}</p>
 ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 <form method="post" action="">
-<p><label for="organisationName">Organisation name</label><br><input id="organisationName" name="organisationName" type="text" required value="${values.organisationName ?? ''}"></p>
+${joining ? '' : html`<p><label for="organisationName">Organisation name</label><br><input id="organisationName" name="organisationName" type="text" required value="${values.organisationName ?? ''}"></p>`}
 <p><label for="name">Your name</label><br><input id="name" name="name" type="text" required autocomplete="name" value="${values.name ?? ''}"></p>
-<p><label for="email">Your email</label><br><input id="email" name="email" type="email" required autocomplete="email" value="${values.email ?? ''}"></p>
+${joining ? '' : html`<p><label for="email">Your email</label><br><input id="email" name="email" type="email" required autocomplete="email" value="${values.email ?? ''}"></p>`}
 <p><label for="password">Password (at least 12 characters)</label><br><input id="password" name="password" type="password" required minlength="12" autocomplete="new-password"></p>
 <button type="submit">Create organisation</button>
 </form>`,
@@ -73,30 +76,35 @@ ${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` :
 ${receipts ? html`<h2>Receipts</h2><p class="hint">Every receipt code in the ballot box. Find yours to check your vote was counted.</p><p>${receipts.join(' · ')}</p>` : ''}`;
 }
 
+function invalidSetupLink(): string {
+  return page({ title: 'Setup link not valid', body: html`<h1>This setup link is not valid or has been used</h1><p><a href="/signin">Sign in</a></p>` });
+}
+
 export function mountOrganiserPages(router: Router, ctx: AppContext): void {
   router.get('/setup/:token', async (req, res) => {
     res.set('Referrer-Policy', 'no-referrer');
-    if (!(await auth.isSetupTokenUsable(ctx, String(req.params.token)))) {
-      return void res.status(404).type('html').send(page({ title: 'Setup link not valid', body: html`<h1>This setup link is not valid or has been used</h1><p><a href="/signin">Sign in</a></p>` }));
-    }
-    res.type('html').send(setupForm());
+    const link = await auth.describeSetupLink(ctx, String(req.params.token));
+    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+    res.type('html').send(setupForm(link));
   });
 
   router.post('/setup/:token', form, async (req, res) => {
     res.set('Referrer-Policy', 'no-referrer');
     const body = (req.body ?? {}) as Record<string, string>;
-    if (!sameOrigin(req, ctx.config.publicUrl)) return void res.status(403).type('html').send(setupForm('Cross-site request refused.'));
+    const link = await auth.describeSetupLink(ctx, String(req.params.token));
+    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+    if (!sameOrigin(req, ctx.config.publicUrl)) return void res.status(403).type('html').send(setupForm(link, 'Cross-site request refused.'));
     const parsed = auth.setupInputSchema.safeParse(body);
     if (!parsed.success) {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      return void res.status(422).type('html').send(setupForm(msg, body));
+      return void res.status(422).type('html').send(setupForm(link, msg, body));
     }
     try {
       const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
       setSessionCookie(res, ctx.config, r.sessionId);
       res.redirect(303, '/');
     } catch (err) {
-      if (err instanceof ServiceError) return void res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(err.message, body));
+      if (err instanceof ServiceError) return void res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(link, err.message, body));
       throw err;
     }
   });
@@ -106,11 +114,13 @@ export function mountOrganiserPages(router: Router, ctx: AppContext): void {
     const body = (req.body ?? {}) as Record<string, string>;
     if (!sameOrigin(req, ctx.config.publicUrl)) return void res.status(403).type('html').send(signInForm('Cross-site request refused.'));
     try {
-      const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''));
+      const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
       setSessionCookie(res, ctx.config, r.sessionId);
       res.redirect(303, '/');
     } catch (err) {
-      if (err instanceof ServiceError && err.kind === 'unauthenticated') return void res.status(401).type('html').send(signInForm(err.message));
+      if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
+        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(err.message));
+      }
       throw err;
     }
   });

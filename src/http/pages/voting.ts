@@ -9,6 +9,7 @@ import { hashSecret } from '../../secrets';
 import { type Html, html } from '../html';
 import { messages as t } from '../messages';
 import { page } from './layout';
+import { clientAddress } from '../auth';
 
 /**
  * The member's voting pages: GET shows the ballot paper (and never uses the link up);
@@ -188,7 +189,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
   router.get('/v/:token', async (req: Request, res: Response) => {
     voterHeaders(res);
     const token = String(req.params.token);
-    const s = await viewLink(ctx, token);
+    const s = await viewLink(ctx, token, clientAddress(req));
     if (s.state !== 'open') {
       const r = refusalPage(s.state, 'ballot' in s ? s.ballot : undefined);
       return void res.status(r.status).type('html').send(r.body);
@@ -200,7 +201,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     voterHeaders(res);
     const token = String(req.params.token);
     const form = (req.body ?? {}) as FormValues;
-    const s = await viewLink(ctx, token);
+    const s = await viewLink(ctx, token, clientAddress(req));
     if (s.state !== 'open') {
       const r = refusalPage(s.state, 'ballot' in s ? s.ballot : undefined);
       return void res.status(r.status).type('html').send(r.body);
@@ -215,7 +216,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     }
     if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
     try {
-      const { receipt } = await cast(ctx, token, answers);
+      const { receipt } = await cast(ctx, token, answers, clientAddress(req));
       res.status(201).type('html').send(page({
         title: t.castTitle, site: b.organisationName,
         body: html`${ballotHeader(b)}<h2>${t.castTitle}</h2><p>${t.receiptIntro}</p><p class="receipt">${receipt}</p><p>${t.receiptHow}</p>`,

@@ -1,0 +1,27 @@
+import * as audit from '../data/audit';
+import type { Principal } from '../data/organisations';
+import type { Queryable } from '../db/database';
+import { checkAuditChain } from '../domain/audit';
+import { actorOf, requireBallotVisible } from './access';
+import type { AppContext } from './context';
+
+/**
+ * Every organiser and auditor action goes into the organisation's hash-chained log, in
+ * the same transaction as the action itself: no action without its entry.
+ */
+export function record(
+  db: Queryable, p: Principal | { system: string; organisationId: string }, action: string,
+  subject: string | null = null, details: Record<string, unknown> = {},
+) {
+  const actor = 'system' in p ? `system:${p.system}` : actorOf(p);
+  return audit.appendAudit(db, { organisationId: p.organisationId, actor, action, subject, details });
+}
+
+export async function readLog(ctx: AppContext, p: Principal) {
+  if (p.ballotId) requireBallotVisible(p, p.ballotId);
+  const entries = await audit.listAudit(ctx.db, p.organisationId);
+  // An auditor of one ballot reads the entries about that ballot (and their own sign-ins);
+  // the chain is then checked by the full export, not by this partial view.
+  const visible = p.ballotId ? entries.filter((e) => e.subject === p.ballotId || e.actor === actorOf(p)) : entries;
+  return { entries: visible, chain: p.ballotId ? 'partial view' : checkAuditChain(entries).length === 0 ? 'intact' : 'BROKEN' };
+}

@@ -1,0 +1,60 @@
+import * as audit from '../data/audit';
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as box from '../data/ballot-box';
+import * as electorate from '../data/electorate';
+import type { Principal } from '../data/organisations';
+import type { Db } from '../db/database';
+import type { DelegateSettingsInput } from '../domain/ballot';
+import type { UnitFacts } from '../domain/count';
+import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '../record/record';
+import type { AppContext } from './context';
+import { conflict, notFound } from './errors';
+
+/**
+ * The election record of a closed (or published) ballot, gathered in one snapshot of
+ * the database so that its parts agree with each other. Reading it changes nothing, so
+ * the same ballot exports the same bytes until its organisation's log grows.
+ */
+
+export type RecordFile = { record: ElectionRecord; bytes: string; fileName: string };
+
+async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>): Promise<RecordFile> {
+  // Repeatable read: the votes, the turnout and the log are read as of one moment.
+  const record = await db.transaction().setIsolationLevel('repeatable read').execute(async (tx) => {
+    const b = await find(tx);
+    if (!b) throw notFound('ballot');
+    if (b.status === 'draft' || b.status === 'open') {
+      throw conflict(`the ballot is ${b.status}: its election record exists once it is closed`);
+    }
+    if (b.boxRoot === null || b.units === null) throw conflict('the ballot was closed without a ballot box root: it has no election record');
+    const [questions, turnout, votes, log] = await Promise.all([
+      ballots.listQuestions(tx, b.id), electorate.turnoutByBranch(tx, b.id), box.listVotes(tx, b.id), audit.listAudit(tx, b.organisationId),
+    ]);
+    return buildRecord({
+      ballot: {
+        id: b.id, title: b.title, description: b.description,
+        opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(),
+        openedAt: b.openedAt?.toISOString() ?? null, closedAt: b.closedAt?.toISOString() ?? null,
+        k: b.k, receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible,
+        questions, delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+      },
+      byBranch: turnout.map((t) => ({ branch: t.branch, eligible: Number(t.eligible), voted: Number(t.voted) })),
+      units: b.units as UnitFacts[],
+      votes,
+      boxRoot: b.boxRoot,
+      auditLog: log,
+    });
+  });
+  return { record, bytes: recordBytes(record), fileName: recordFileName(record.ballot.id) };
+}
+
+/** For the API: the record of a ballot of the caller's organisation. */
+export async function ballotRecord(ctx: AppContext, p: Principal, id: string): Promise<RecordFile> {
+  return gather(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id));
+}
+
+/** For `omov export`, run by whoever operates the server and its database. */
+export async function ballotRecordById(db: Db, id: string): Promise<RecordFile> {
+  return gather(db, (tx) => ballots.findBallotById(tx, id));
+}
