@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { type Config } from './config';
+import { type Config, ConfigError } from './config';
 import { createDb, type Db, migrateToLatest } from './db/database';
 import type { EmbeddedServer } from './db/embedded';
 import { createApp } from './http/app';
@@ -10,8 +10,9 @@ import { createLogger, type Logger } from './logger';
 import { MailWorker, type MailWorkerOptions } from './mail/worker';
 import { folderMailer, type Mailer, smtpMailer } from './mail/transport';
 import { Keyring } from './secrets';
-import { closeDueBallots } from './services/ballots';
+import { closeDueBallots, queueDueReminders } from './services/ballots';
 import type { AppContext } from './services/context';
+import { checkDatabasePrivacy } from './services/safety';
 
 export type Running = {
   ctx: AppContext;
@@ -61,6 +62,15 @@ export async function startServer(config: Config, opts: {
   const log = opts.log ?? createLogger(config.logLevel);
   const { db, embedded } = opts.db ? { db: opts.db, embedded: undefined } : await connectDatabase(config, log);
   await migrateToLatest(db);
+  const privacy = await checkDatabasePrivacy(db);
+  if (privacy.length) {
+    if (config.env === 'production') {
+      await db.destroy();
+      await embedded?.stop();
+      throw new ConfigError(privacy.map((p) => `PostgreSQL: ${p}`));
+    }
+    for (const p of privacy) log.warn(`unsafe PostgreSQL setting (refused in production): ${p}`);
+  }
   const keys = new Keyring(await resolveSecret(config));
   const mailer = opts.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
   let worker: MailWorker | undefined;
@@ -74,6 +84,10 @@ export async function startServer(config: Config, opts: {
     closeDueBallots(ctx).then(
       (ids) => ids.forEach((id) => log.info({ ballotId: id }, 'ballot closed at its closing time')),
       (err: unknown) => log.warn({ err: (err as Error).message }, 'closing due ballots failed'),
+    );
+    queueDueReminders(ctx).then(
+      (n) => { if (n) log.info({ reminders: n }, 'automatic reminders queued'); },
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),
     );
   }, opts.schedulerMs ?? 5000);
   scheduler.unref();

@@ -134,3 +134,24 @@ export async function databaseNow(db: Queryable): Promise<Date> {
 export async function deleteBallot(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('ballots').where('id', '=', id).execute();
 }
+
+/** Automatic reminders whose moment has come (and came after the ballot opened), not yet sent. */
+export async function listDueReminders(db: Queryable): Promise<Array<{ ballotId: string; hoursBefore: number }>> {
+  const r = await sql<{ ballotId: string; hoursBefore: number }>`
+    select b.id as "ballotId", h as "hoursBefore"
+    from ballots b cross join lateral unnest(b.reminder_hours) as h
+    where b.status = 'open'
+      and now() >= b.closes_at - make_interval(hours => h)
+      and now() < b.closes_at
+      and b.opened_at <= b.closes_at - make_interval(hours => h)
+      and not exists (select 1 from ballot_reminders r where r.ballot_id = b.id and r.hours_before = h)
+  `.execute(db);
+  return r.rows;
+}
+
+/** Claims a reminder; false if another instance already did. */
+export async function claimReminder(db: Queryable, ballotId: string, hoursBefore: number): Promise<boolean> {
+  const r = await db.insertInto('ballot_reminders').values({ ballot_id: ballotId, hours_before: hoursBefore })
+    .onConflict((oc) => oc.doNothing()).returning('ballot_id').executeTakeFirst();
+  return r !== undefined;
+}

@@ -11,8 +11,9 @@ import { mountApi, openApiDocument } from './api-routes';
 import { apiRoutes } from './api';
 import { identify } from './auth';
 import { html } from './html';
-import { page } from './pages/layout';
+import { page, STYLE_HASH } from './pages/layout';
 import { mountOrganiserPages } from './pages/organiser';
+import { mountPublicPages } from './pages/public';
 import { mountVotingPages } from './pages/voting';
 import { sendProblem } from './problem';
 
@@ -42,11 +43,12 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
+        defaultSrc: ["'none'"], styleSrc: [STYLE_HASH], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
         frameAncestors: ["'none'"], baseUri: ["'none'"],
       },
     },
     strictTransportSecurity: ctx.config.publicUrl.startsWith('https://'),
+    referrerPolicy: { policy: 'no-referrer' },
   }));
   app.use(identify(ctx));
 
@@ -62,6 +64,7 @@ export function createApp(ctx: AppContext): express.Express {
   const pages = express.Router();
   mountVotingPages(pages, ctx);
   mountOrganiserPages(pages, ctx);
+  mountPublicPages(pages, ctx);
   if (ctx.config.env === 'development') mountDevOutbox(pages, path.join(ctx.config.dataDir, 'outbox'));
   app.use(pages);
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));

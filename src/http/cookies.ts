@@ -16,14 +16,17 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Session cookies: HttpOnly, SameSite=Lax, Secure whenever the public URL is https. */
+/** Secure outside development (browsers treat http://localhost as secure too). */
+export const secureCookies = (config: Config) => config.env !== 'development' || config.publicUrl.startsWith('https://');
+
+/** Session cookies: HttpOnly, SameSite=Lax, Secure outside development. */
 export function setSessionCookie(res: Response, config: Config, sessionId: string): void {
   res.cookie(SESSION_COOKIE, sessionId, {
-    httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https://'), path: '/',
+    httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/',
     maxAge: config.sessionHours * 3600 * 1000,
   });
 }
 
 export function clearSessionCookie(res: Response, config: Config): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https://'), path: '/' });
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/' });
 }

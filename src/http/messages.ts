@@ -4,7 +4,7 @@
  */
 export const en = {
   linkUnknownTitle: 'This voting link is not valid',
-  linkUnknownBody: 'The link may be mistyped, or it may have been replaced by a newer one. Use the most recent email you received, or ask the organisers for a new link.',
+  linkUnknownBody: 'The link may be mistyped, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link.',
   linkUsedTitle: 'This link has already been used to vote',
   linkUsedBody: 'A vote has been cast with this link, and each link casts once. If you did not vote, tell the organisers at once.',
   notYetOpenTitle: 'Voting has not opened yet',
@@ -30,6 +30,17 @@ export const en = {
   receiptIntro: 'Your receipt code:',
   receiptHow: 'Keep this code. When the ballot closes, the organisers publish the list of receipt codes; find yours there to check that your vote was counted.',
   formProblems: 'Some answers need attention:',
+  newLinkTitle: 'Send me a new voting link',
+  newLinkIntro: 'Enter the email address the organisers have for you. If it is on the roll of a ballot that is open now, we will send a new link to it, and your old link will stop working.',
+  newLinkEmail: 'Your email address',
+  newLinkSend: 'Send me a new link',
+  newLinkDone: 'If this address is on the roll of an open ballot, a new link is on its way. Check your inbox (and spam folder) in a few minutes.',
+  newLinkAsk: 'Lost your link, or has it stopped working?',
+  boardTitle: (title: string) => `Bulletin board: ${title}`,
+  boardIntro: (n: number) => `The ballot box holds ${n} votes. Each voter was given a receipt code; find yours below to check that your vote is in the box.`,
+  boardChoices: 'Each receipt is shown with the answers recorded under it.',
+  boardInclusion: 'Only the receipt codes are shown, not the answers, so that a receipt cannot prove to anyone how you voted.',
+  boardRoot: 'Ballot box root (Merkle tree hash of every vote, in this order):',
   expired: 'This form has expired. Please start again.',
 } as const;
 

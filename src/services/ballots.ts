@@ -254,3 +254,19 @@ export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Pr
     await record(tx, p, 'ballot.delete', id, { title: b.title });
   });
 }
+
+/** Sends the automatic reminders that are due. Safe on every instance: each is claimed once. */
+export async function queueDueReminders(ctx: AppContext): Promise<number> {
+  let queued = 0;
+  for (const due of await ballots.listDueReminders(ctx.db)) {
+    queued += await ctx.db.transaction().execute(async (tx) => {
+      const b = await ballots.lockBallot(tx, due.ballotId, 'update');
+      if (b?.status !== 'open' || !(await ballots.claimReminder(tx, due.ballotId, due.hoursBefore))) return 0;
+      const n = await queueReminders(tx, await mailFacts(tx, b));
+      await record(tx, { system: 'reminder schedule', organisationId: b.organisationId }, 'reminders.send', b.id, { queued: n, hoursBefore: due.hoursBefore });
+      return n;
+    });
+  }
+  if (queued) ctx.mailQueued();
+  return queued;
+}

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { type Html, html, raw } from '../html';
 
 /**
@@ -33,6 +34,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 :focus-visible{outline:3px solid #f9a825;outline-offset:2px}
 `;
+
+/** The stylesheet's hash, so the Content-Security-Policy can allow it and no other style. */
+export const STYLE_HASH = `'sha256-${crypto.createHash('sha256').update(CSS).digest('base64')}'`;
 
 export function page(opts: { title: string; body: Html; site?: string; lang?: string }): string {
   return `<!doctype html>${html`<html lang="${opts.lang ?? 'en'}">

@@ -7,6 +7,7 @@ import { ServiceError } from '../../services/errors';
 import { formatTime, invitationProgress } from '../../services/invitations';
 import * as results from '../../services/results';
 import { clientAddress, sameOrigin } from '../auth';
+import { formToken, formTokenValid } from '../csrf';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../cookies';
 import { type Html, html } from '../html';
 import { page } from './layout';
@@ -28,7 +29,7 @@ function checkForm(ctx: AppContext, req: Request): boolean {
   return sameOrigin(req, ctx.config.publicUrl) && typeof body.csrf === 'string' && body.csrf === formCsrf(ctx, req);
 }
 
-function setupForm(link: SetupLink, error?: string, values: Record<string, string> = {}): string {
+function setupForm(link: SetupLink, csrf: string, error?: string, values: Record<string, string> = {}): string {
   const joining = link.organisationId !== null;
   const title = joining ? `Join as ${link.role === 'auditor' ? 'an auditor' : 'an organiser'}` : 'Set up your organisation';
   return page({
@@ -37,6 +38,7 @@ function setupForm(link: SetupLink, error?: string, values: Record<string, strin
 <p>This link works once. ${joining ? `It creates your ${link.role} account for ${link.email ?? 'you'}.` : 'It creates your organisation and your organiser account.'}</p>
 ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 <form method="post" action="">
+<input type="hidden" name="csrf" value="${csrf}">
 ${joining ? '' : html`<p><label for="organisationName">Organisation name</label><br><input id="organisationName" name="organisationName" type="text" required value="${values.organisationName ?? ''}"></p>`}
 <p><label for="name">Your name</label><br><input id="name" name="name" type="text" required autocomplete="name" value="${values.name ?? ''}"></p>
 ${joining ? '' : html`<p><label for="email">Your email</label><br><input id="email" name="email" type="email" required autocomplete="email" value="${values.email ?? ''}"></p>`}
@@ -46,12 +48,13 @@ ${joining ? '' : html`<p><label for="email">Your email</label><br><input id="ema
   });
 }
 
-function signInForm(error?: string): string {
+function signInForm(csrf: string, error?: string): string {
   return page({
     title: 'Sign in',
     body: html`<h1>Organisers: sign in</h1>
 ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 <form method="post" action="/signin">
+<input type="hidden" name="csrf" value="${csrf}">
 <p><label for="email">Email</label><br><input id="email" name="email" type="email" required autocomplete="username"></p>
 <p><label for="password">Password</label><br><input id="password" name="password" type="password" required autocomplete="current-password"></p>
 <button type="submit">Sign in</button>
@@ -85,7 +88,7 @@ export function mountOrganiserPages(router: Router, ctx: AppContext): void {
     res.set('Referrer-Policy', 'no-referrer');
     const link = await auth.describeSetupLink(ctx, String(req.params.token));
     if (!link) return void res.status(404).type('html').send(invalidSetupLink());
-    res.type('html').send(setupForm(link));
+    res.type('html').send(setupForm(link, formToken(req, res, ctx.config)));
   });
 
   router.post('/setup/:token', form, async (req, res) => {
@@ -93,33 +96,39 @@ export function mountOrganiserPages(router: Router, ctx: AppContext): void {
     const body = (req.body ?? {}) as Record<string, string>;
     const link = await auth.describeSetupLink(ctx, String(req.params.token));
     if (!link) return void res.status(404).type('html').send(invalidSetupLink());
-    if (!sameOrigin(req, ctx.config.publicUrl)) return void res.status(403).type('html').send(setupForm(link, 'Cross-site request refused.'));
+    const csrf = formToken(req, res, ctx.config);
+    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
+      return void res.status(403).type('html').send(setupForm(link, csrf, 'This form has expired or came from another site. Please try again.'));
+    }
     const parsed = auth.setupInputSchema.safeParse(body);
     if (!parsed.success) {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      return void res.status(422).type('html').send(setupForm(link, msg, body));
+      return void res.status(422).type('html').send(setupForm(link, csrf, msg, body));
     }
     try {
       const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
       setSessionCookie(res, ctx.config, r.sessionId);
       res.redirect(303, '/');
     } catch (err) {
-      if (err instanceof ServiceError) return void res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(link, err.message, body));
+      if (err instanceof ServiceError) return void res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(link, csrf, err.message, body));
       throw err;
     }
   });
 
-  router.get('/signin', (_req, res) => void res.type('html').send(signInForm()));
+  router.get('/signin', (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config))));
   router.post('/signin', form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, string>;
-    if (!sameOrigin(req, ctx.config.publicUrl)) return void res.status(403).type('html').send(signInForm('Cross-site request refused.'));
+    const csrf = formToken(req, res, ctx.config);
+    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
+      return void res.status(403).type('html').send(signInForm(csrf, 'This form has expired or came from another site. Please try again.'));
+    }
     try {
       const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
       setSessionCookie(res, ctx.config, r.sessionId);
       res.redirect(303, '/');
     } catch (err) {
       if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
-        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(err.message));
+        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(csrf, err.message));
       }
       throw err;
     }

@@ -171,7 +171,7 @@ function statePage(title: string, body: string, site?: string, b?: BallotForVote
 
 function refusalPage(state: Exclude<Awaited<ReturnType<typeof viewLink>>['state'], 'open'>, b?: BallotForVoter): { status: number; body: string } {
   switch (state) {
-    case 'unknown': return { status: 404, body: statePage(t.linkUnknownTitle, t.linkUnknownBody) };
+    case 'unknown': return { status: 404, body: page({ title: t.linkUnknownTitle, body: html`<h1>${t.linkUnknownTitle}</h1><p>${t.linkUnknownBody}</p><p><a href="/link">${t.newLinkTitle}</a></p>` }) };
     case 'used': return { status: 409, body: statePage(t.linkUsedTitle, t.linkUsedBody, b?.organisationName, b) };
     case 'not-yet-open': return { status: 403, body: statePage(t.notYetOpenTitle, t.notYetOpenBody(b ? formatTime(b.opensAt) : ''), b?.organisationName, b) };
     case 'closed': return { status: 410, body: statePage(t.closedTitle, t.closedBody(b ? formatTime(b.closesAt) : ''), b?.organisationName, b) };
