@@ -1,0 +1,143 @@
+import { apiRoutes } from '../../src/http/api';
+import { Keyring } from '../../src/secrets';
+import { LINK_PURPOSE } from '../../src/services/invitations';
+import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { startSmtpSink, waitFor } from '../support/smtp';
+
+/**
+ * Every API route, called by every kind of caller. The table below must name every route
+ * the API has (a new route without a row fails the first test), and each row says what
+ * each caller may do:
+ *   ok     – allowed (any status but 401, 403 and 404)
+ *   public – open to anyone: the answer depends on what is sent, never on who sends it
+ *            (the same status for every caller)
+ *   401    – must sign in;   403 – read-only or not theirs to see;   404 – does not exist for them
+ */
+type Expect = 'ok' | 'public' | 401 | 403 | 404;
+type Row = { anon: Expect; organiser: Expect; otherOrg: Expect; auditor: Expect; ballotAuditor: Expect };
+const all = (e: Expect): Row => ({ anon: e, organiser: e, otherOrg: e, auditor: e, ballotAuditor: e });
+const signedIn = (r: Omit<Row, 'anon'>): Row => ({ anon: 401, ...r });
+// Organisers only; others see nothing of another organisation's ballot.
+const changeBallot = signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 });
+const readBallot = signedIn({ organiser: 'ok', otherOrg: 404, auditor: 'ok', ballotAuditor: 404 });
+
+const MATRIX: Record<string, Row> = {
+  'post /setup': all('public'),
+  'post /session': all('public'),
+  'delete /session': all('public'),
+  'get /me': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'post /api-tokens': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'get /api-tokens': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'delete /api-tokens/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 404, ballotAuditor: 404 }),
+  'post /roll/import': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'get /members': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'get /branches': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'post /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'get /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'get /ballots/:id': readBallot,
+  'put /ballots/:id': changeBallot,
+  'delete /ballots/:id': changeBallot,
+  'post /ballots/:id/open': changeBallot,
+  'post /ballots/:id/close': changeBallot,
+  'post /ballots/:id/publish': changeBallot,
+  'post /ballots/:id/electorate/:memberId': changeBallot,
+  'post /ballots/:id/electorate/:memberId/reissue': changeBallot,
+  'post /ballots/:id/reminders': changeBallot,
+  'get /ballots/:id/invitations': readBallot,
+  'get /ballots/:id/turnout': readBallot,
+  'get /ballots/:id/results': readBallot,
+  'get /ballots/:id/voters': readBallot,
+  'get /ballots/:id/record': readBallot,
+  'get /published/:id/results': all('public'),
+  'get /ballots/:id/board': all('public'),
+  'post /staff-invitations': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'get /staff': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'get /audit-log': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'post /link-requests': all('public'),
+  'post /vote': all('public'),
+};
+
+let app: TestApp;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+const callers: Record<keyof Row, Client> = {} as Record<keyof Row, Client>;
+let closed: { id: string; questions: Array<{ id: string }> };
+let memberId: string;
+let apiTokenId: string;
+
+async function joinByInvitation(inviter: Client, body: Record<string, unknown>, email: string): Promise<Client> {
+  const before = smtp.received.length;
+  expect((await inviter.json('POST', '/api/v1/staff-invitations', { email, ...body })).status).toBe(202);
+  const mail = await waitFor('invitation', () => smtp.received.slice(before).find((m) => m.to[0] === email));
+  const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
+  const c = new Client(app.url);
+  const r = await c.json('POST', '/api/v1/setup', { setupToken: token, name: 'Audrey Auditor', password: 'a long auditor password' });
+  expect(r.status).toBe(201);
+  return c;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  app = await startTestApp({ smtpUrl: smtp.url });
+  const org = await setUpOrganisation(app, 'Matrix Union');
+  callers.organiser = org;
+  callers.otherOrg = await setUpOrganisation(app, 'Other Union');
+  callers.anon = new Client(app.url);
+  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n', { 'content-type': 'text/csv' });
+  memberId = (await org.json('GET', '/api/v1/members')).body[0].id;
+  closed = (await org.json('POST', '/api/v1/ballots', { title: 'Closed', ...ballotTimes(), voterListVisible: true, questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+  await org.json('POST', `/api/v1/ballots/${closed.id}/open`);
+  const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
+  const t = await app.db.selectFrom('voting_tokens').select('sealed_token').where('ballot_id', '=', closed.id).executeTakeFirstOrThrow();
+  await new Client(app.url).json('POST', '/api/v1/vote', { token: keys.open(LINK_PURPOSE, t.sealed_token!), answers: { [closed.questions[0]!.id]: { kind: 'choice', option: 0 } } });
+  await org.json('POST', `/api/v1/ballots/${closed.id}/close`);
+  await org.json('POST', `/api/v1/ballots/${closed.id}/publish`);
+  const other = (await org.json('POST', '/api/v1/ballots', { title: 'Other', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+  callers.auditor = await joinByInvitation(org, { role: 'auditor' }, 'auditor@example.org');
+  callers.ballotAuditor = await joinByInvitation(org, { role: 'auditor', ballotId: other.id }, 'ballot-auditor@example.org');
+  apiTokenId = (await org.json('POST', '/api/v1/api-tokens', { name: 'matrix' })).body.id;
+});
+afterAll(async () => { await app?.close(); await smtp?.close(); });
+
+test('the matrix names every API route', () => {
+  const routes = apiRoutes(app.ctx).map((r) => `${r.method} ${r.path}`);
+  const missing = routes.filter((r) => !(r in MATRIX));
+  expect(missing).toEqual([]);
+});
+
+function requestFor(key: string, who: string): { method: string; path: string; body?: unknown; headers?: Record<string, string> } {
+  const [method, template] = key.split(' ') as [string, string];
+  const path = `/api/v1${template.replace(':memberId', memberId).replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`).replace(':id', closed.id)}`;
+  const bodies: Record<string, unknown> = {
+    'post /setup': { setupToken: 'x'.repeat(43), name: 'N', password: 'a long enough password' },
+    'post /session': { email: 'nobody@example.org', password: 'wrong password' },
+    'post /api-tokens': { name: 'matrix check' },
+    'post /roll/import': 'email,name,branch\nz@example.org,Z,North\n',
+    'post /ballots': { title: 'New', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] },
+    'put /ballots/:id': { title: 'Edited', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] },
+    'post /staff-invitations': { email: 'new@example.org', role: 'auditor' },
+    'post /link-requests': { email: `${who}@example.org` },
+    'post /vote': { token: 'y'.repeat(43), answers: {} },
+  };
+  const body = bodies[key];
+  return { method: method.toUpperCase(), path, body, headers: key === 'post /roll/import' ? { 'content-type': 'text/csv' } : undefined };
+}
+
+const routeKeys = Object.keys(MATRIX);
+const publicStatus = new Map<string, number>();
+describe.each(['anon', 'organiser', 'otherOrg', 'auditor', 'ballotAuditor'] as const)('as %s', (who) => {
+  test.each(routeKeys)('%s', async (key) => {
+    const routes = apiRoutes(app.ctx).map((r) => `${r.method} ${r.path}`);
+    if (!routes.includes(key)) return; // a row for a route mounted elsewhere; checked where it is mounted
+    const r = requestFor(key, who);
+    // Signing out is tried on a fresh client, so the caller stays signed in for the next rows.
+    const client = key === 'delete /session' ? new Client(app.url) : callers[who];
+    const res = await client.request(r.method, r.path, r.body, r.headers);
+    const want = MATRIX[key]![who];
+    if (want === 'ok') expect([401, 403, 404]).not.toContain(res.status);
+    else if (want === 'public') {
+      if (!publicStatus.has(key)) publicStatus.set(key, res.status);
+      expect(res.status).toBe(publicStatus.get(key));
+      expect(res.status).toBeLessThan(500);
+    } else expect(res.status).toBe(want);
+  });
+});
