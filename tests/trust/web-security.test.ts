@@ -1,0 +1,143 @@
+import { sql } from 'kysely';
+import { privacyProblems } from '../../src/services/safety';
+import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+
+let app: TestApp;
+beforeAll(async () => { app = await startTestApp(); });
+afterAll(async () => app?.close());
+
+describe('headers', () => {
+  test('a strict CSP, no referrer, no framing, no sniffing on every page', async () => {
+    for (const path of ['/', '/signin', `/v/${'A'.repeat(43)}`, '/link', '/api/docs']) {
+      const res = await fetch(app.url + path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+  test('voting pages are never cached', async () => {
+    const res = await fetch(`${app.url}/v/${'A'.repeat(43)}`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+  test('session cookies are HttpOnly, SameSite and Secure outside development', async () => {
+    const link = await import('../../src/services/auth').then((m) => m.createSetupLink(app.ctx));
+    const res = await fetch(`${app.url}/api/v1/setup`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ setupToken: link.split('/setup/')[1], organisationName: 'Cookie Co', name: 'C', email: 'cookie@example.org', password: 'a long enough password' }),
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('omov_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Secure/i);
+  });
+});
+
+describe('CSRF', () => {
+  test('pre-session forms need the form cookie echoed; voting forms need their token', async () => {
+    const noToken = await fetch(`${app.url}/signin`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.org&password=x',
+    });
+    expect(noToken.status).toBe(403);
+    const c = new Client(app.url);
+    const form = await (await c.request('GET', '/signin')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form)![1]!;
+    const ok = await c.form('/signin', [['csrf', csrf], ['email', 'nobody@example.org'], ['password', 'wrong wrong wrong']]);
+    expect(ok.status).toBe(401);
+    // Another client's token is no good with this client's cookie.
+    const other = new Client(app.url);
+    await other.request('GET', '/signin');
+    expect((await other.form('/signin', [['csrf', csrf], ['email', 'x@example.org'], ['password', 'y']])).status).toBe(403);
+  });
+  test('a signed-in JSON request from another site is refused', async () => {
+    const org = await setUpOrganisation(app);
+    const r = await org.json('POST', '/api/v1/ballots', { title: 'X', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] }, { origin: 'https://evil.example' });
+    expect(r.status).toBe(403);
+  });
+  test('organiser forms refuse a missing or wrong token', async () => {
+    const org = await setUpOrganisation(app);
+    const b = (await org.json('POST', '/api/v1/ballots', { title: 'X', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body;
+    const r = await org.form(`/ballots/${b.id}/open`, [['csrf', 'forged']]);
+    expect(r.status).toBe(403);
+    expect((await org.json('GET', `/api/v1/ballots/${b.id}`)).body.status).toBe('draft');
+  });
+});
+
+describe('rate limits (kept in PostgreSQL, shared by instances)', () => {
+  test('sign-in attempts for one email are limited, and the refusal says when to retry', async () => {
+    const c = new Client(app.url);
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 12; i++) {
+      last = await c.request('POST', '/api/v1/session', { email: 'target@example.org', password: 'guess guess guess' });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+  test('the limit holds across two instances of the server', async () => {
+    const second = await startTestApp({ db: { db: app.db, url: app.dbUrl } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const to = i % 2 === 0 ? app.url : second.url;
+        statuses.push((await new Client(to).json('POST', '/api/v1/link-requests', { email: 'shared@example.org' })).status);
+      }
+      expect(statuses).toEqual([202, 202, 202, 429]);
+    } finally {
+      await second.stop();
+    }
+  });
+  test('guessing voting links from one address is limited', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) statuses.push((await fetch(`${app.url}/v/${String(i).padStart(43, 'Q')}`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status);
+    expect(statuses.slice(0, 60).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(60)).toEqual([429, 429]);
+  });
+});
+
+describe('the link request never tells whether an address is on a roll', () => {
+  test('same answer for a member and a stranger', async () => {
+    const org = await setUpOrganisation(app);
+    await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nknown@example.org,Known,B\n', { 'content-type': 'text/csv' });
+    const b = (await org.json('POST', '/api/v1/ballots', { title: 'X', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body;
+    await org.json('POST', `/api/v1/ballots/${b.id}/open`);
+    const known = await new Client(app.url).json('POST', '/api/v1/link-requests', { email: 'known@example.org' });
+    const stranger = await new Client(app.url).json('POST', '/api/v1/link-requests', { email: 'stranger@example.org' });
+    expect(known).toEqual(stranger);
+    // The member's link was in fact replaced (issue number 2).
+    await new Promise((r) => setTimeout(r, 300));
+    const row = await app.db.selectFrom('voting_tokens').select('issue_number').where('ballot_id', '=', b.id).executeTakeFirstOrThrow();
+    expect(row.issue_number).toBe(2);
+  });
+});
+
+describe('audit log', () => {
+  test('every action is logged in a chain the application cannot rewrite', async () => {
+    const org = await setUpOrganisation(app);
+    await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nx@example.org,X,B\n', { 'content-type': 'text/csv' });
+    const b = (await org.json('POST', '/api/v1/ballots', { title: 'Logged', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body;
+    await org.json('POST', `/api/v1/ballots/${b.id}/open`);
+    await org.json('POST', `/api/v1/ballots/${b.id}/close`);
+    const log = (await org.json('GET', '/api/v1/audit-log')).body;
+    expect(log.chain).toBe('intact');
+    expect(log.entries.map((e: { action: string }) => e.action)).toEqual(['organisation.create', 'roll.import', 'ballot.create', 'ballot.open', 'ballot.close']);
+    expect(log.entries[4].details.boxRoot).toMatch(/^[0-9a-f]{64}$/);
+    await expect(sql`update audit_log set action = 'nothing' where action = 'ballot.open'`.execute(app.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(app.db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_log`.execute(app.db)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('unsafe PostgreSQL settings', () => {
+  test('commit timestamps and statement logging are named as problems', () => {
+    expect(privacyProblems({ track_commit_timestamp: 'off', log_statement: 'none', log_min_duration_statement: '-1', log_duration: 'off' })).toEqual([]);
+    const p = privacyProblems({ track_commit_timestamp: 'on', log_statement: 'all', log_min_duration_statement: '0', log_duration: 'on' });
+    expect(p).toHaveLength(4);
+  });
+});
