@@ -8,4 +8,9 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./migrate') as CommandModule,
   () => require('./tally') as CommandModule,
   () => require('./demo') as CommandModule,
+  () => require('./apportion') as CommandModule,
+  () => require('./conference') as CommandModule,
+  () => require('./power') as CommandModule,
+  () => require('./export') as CommandModule,
+  () => require('./verify') as CommandModule,
 ];

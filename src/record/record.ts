@@ -1,0 +1,120 @@
+import type { AuditEntry } from '../domain/audit';
+import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
+import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
+import { rat } from '../tally/rational';
+import { canonicalJson } from './canonical';
+
+/**
+ * The election record: everything an auditor needs to re-check a closed ballot without
+ * trusting the server — the questions, the turnout per branch, the voting units, every
+ * vote (by receipt), the box's Merkle root, the published results and the audit log.
+ * Written as canonical JSON, so the same ballot always gives the same bytes.
+ * Every field is described in docs/election-record.md.
+ */
+
+export const RECORD_FORMAT = 'omov-election-record/1';
+
+export type ReceiptPolicy = 'inclusion' | 'choices';
+
+export type RecordBallot = {
+  id: string;
+  title: string;
+  description: string;
+  /** ISO 8601, UTC, millisecond precision. */
+  opensAt: string;
+  closesAt: string;
+  /** When the ballot was actually opened and closed (null only if the server lost it). */
+  openedAt: string | null;
+  closedAt: string | null;
+  k: number;
+  receiptPolicy: ReceiptPolicy;
+  voterListVisible: boolean;
+  questions: Question[];
+  delegates: DelegateSettingsInput | null;
+};
+
+export type BranchTurnoutFigures = { branch: string; eligible: number; voted: number };
+
+export type RecordElectorate = {
+  /** Voting tokens issued (members in the electorate). */
+  eligible: number;
+  /** Tokens used (members who voted). */
+  voted: number;
+  /** By branch name, sorted by name (UTF-16 code units). Turnout only: no vote figures. */
+  byBranch: BranchTurnoutFigures[];
+};
+
+export type ElectionRecord = {
+  format: typeof RECORD_FORMAT;
+  ballot: RecordBallot;
+  electorate: RecordElectorate;
+  units: UnitFacts[];
+  /** In published order: by receipt code (UTF-16 code units; receipts are ASCII). */
+  votes: StoredVote[];
+  receipts: { policy: ReceiptPolicy; codes: string[] };
+  /** The Merkle root (RFC 6962, SHA-256) over the votes' leaves, fixed at close. */
+  boxRoot: string;
+  /** One per question, in question order, as countQuestion returns it. */
+  results: QuestionResult[];
+  /** The organisation's audit log up to the export, in position order. */
+  auditLog: AuditEntry[];
+};
+
+/** What a vote is hashed as in the box's Merkle tree: its canonical JSON. */
+export function voteLeaf(v: StoredVote): string {
+  return canonicalJson({ receipt: v.receipt, unit: v.unit, weight: v.weight, answers: v.answers });
+}
+
+/** Code-unit order, the order of JavaScript's `<` (and byte order for ASCII). */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The one place results are computed for the record, and re-computed by the verifier:
+ * the eligible weight is the number of members in the electorate, the seed base is the
+ * ballot's id.
+ */
+export function countRecordQuestion(
+  ballot: Pick<RecordBallot, 'id' | 'delegates'>, q: Question, votes: StoredVote[], eligible: number, units: UnitFacts[],
+): QuestionResult {
+  return countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
+}
+
+export type RecordInput = {
+  ballot: RecordBallot;
+  byBranch: BranchTurnoutFigures[];
+  units: UnitFacts[];
+  votes: StoredVote[];
+  boxRoot: string;
+  auditLog: AuditEntry[];
+};
+
+/** Builds the record of a closed ballot from what the server holds. Pure. */
+export function buildRecord(input: RecordInput): ElectionRecord {
+  const byBranch = [...input.byBranch].sort((a, b) => byCodeUnits(a.branch, b.branch));
+  const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
+  const voted = byBranch.reduce((n, b) => n + b.voted, 0);
+  const votes = [...input.votes].sort((a, b) => byCodeUnits(a.receipt, b.receipt));
+  const questions = [...input.ballot.questions].sort((a, b) => a.position - b.position);
+  const ballot = { ...input.ballot, questions };
+  return {
+    format: RECORD_FORMAT,
+    ballot,
+    electorate: { eligible, voted, byBranch },
+    units: input.units,
+    votes,
+    receipts: { policy: ballot.receiptPolicy, codes: votes.map((v) => v.receipt) },
+    boxRoot: input.boxRoot,
+    results: questions.map((q) => countRecordQuestion(ballot, q, votes, eligible, input.units)),
+    auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),
+  };
+}
+
+/** The record as a file: its canonical JSON, UTF-8, no trailing newline. */
+export function recordBytes(record: ElectionRecord): string {
+  return canonicalJson(record);
+}
+
+/** The file name offered for a ballot's record. */
+export function recordFileName(ballotId: string): string {
+  return `omov-record-${ballotId}.json`;
+}
