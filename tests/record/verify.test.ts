@@ -226,7 +226,7 @@ describe('the verifier', () => {
   test('a changed published result names the question and the field', () => {
     const r = copy();
     r.results[1]!.elected = ['York'];
-    (r.results[0]!.count as { rounds: unknown[] }).rounds = r.results[0]!.count.rounds.map((x) => ({ ...x, votes: { ...x.votes, Yes: '4' } }));
+    (r.results[0]!.count as unknown as { rounds: unknown[] }).rounds = r.results[0]!.count.rounds.map((x) => ({ ...x, votes: { ...x.votes, Yes: '4' } }));
     const v = verifyRecord(r);
     expect(failing(v.checks)).toEqual(['count: question 1 "Adopt?"', 'count: question 2 "City"']);
     expect(problems(v.checks, 'count: question 2 "City"')).toBe('elected: published ["York"], recount ["Leeds"]');
