@@ -24,8 +24,16 @@ const paperSchema = z.object({
   branchId: z.string(), weight: z.string(), receipt: z.string(), answers: z.record(z.string(), answerSchema),
 });
 
+/**
+ * Ciphertext length would tell how long the answers are (how many candidates a member
+ * ranked, say): the paper is padded with spaces to a multiple of this many bytes.
+ */
+const PAD_TO = 1024;
+
 export function sealPaper(keys: Keyring, ballotId: string, paper: BallotPaper): string {
-  return keys.seal(boxPurpose(ballotId), JSON.stringify(paper));
+  const text = JSON.stringify(paper);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return keys.seal(boxPurpose(ballotId), text + ' '.repeat((PAD_TO - (bytes % PAD_TO)) % PAD_TO));
 }
 
 export function openPaper(keys: Keyring, ballotId: string, sealed: string): BallotPaper {
