@@ -110,7 +110,7 @@ async function main(): Promise<number> {
     const link = await createSetupLink(ctx);
     const email = `bench-${crypto.randomBytes(4).toString('hex')}@example.org`;
     const org = await completeSetup(ctx, new URL(link).pathname.split('/').pop()!, { organisationName: 'Bench Union', name: 'Bench', email, password: crypto.randomBytes(12).toString('base64url') });
-    const p: Principal = { organiserId: org.organiserId, organisationId: org.organisationId, email, name: 'Bench' };
+    const p: Principal = { organiserId: org.organiserId, organisationId: org.organisationId, email, name: 'Bench', role: 'organiser', ballotId: null };
     const roll = makeRoll({ members, branches: Math.min(30, members), seed: 'bench', emailDomain: 'bench.example.org' });
     await importRoll(ctx, p, rollCsv(roll), { dryRun: false });
     const now = Date.now();
