@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../src/net';
+
+/**
+ * The compiled server (`node dist/src/cli/main.js serve`) as a separate process, so a test
+ * can SIGKILL it (no shutdown hooks, no flushing: a crash) and start it again on the same
+ * port and database. `npm test` builds dist first; alone, run `npx tsc -p tsconfig.build.json`.
+ */
+export const MAIN_JS = path.resolve(__dirname, '../../dist/src/cli/main.js');
+
+export type ChildServer = {
+  readonly url: string;
+  /** True from a successful start until a kill or stop begins. */
+  readonly up: boolean;
+  /** How many times the process was SIGKILLed. */
+  readonly kills: number;
+  /** Spawns the server and waits until /healthz answers. */
+  start(): Promise<void>;
+  /** SIGKILL, and wait for the process to be gone. */
+  kill(): Promise<void>;
+  /** Resolves once the server is up (at once if it is). */
+  whenUp(timeoutMs?: number): Promise<void>;
+  /** The last output of the current or last process, for failure messages. */
+  output(): string;
+  /** Kills the process if running and removes its data folder. Safe to call twice. */
+  stop(): Promise<void>;
+};
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// A jest worker that dies must not leave servers behind: kill what is left on exit.
+const live = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+
+export async function childServer(opts: { databaseUrl: string; secret: string; env?: Record<string, string> }): Promise<ChildServer> {
+  if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -p tsconfig.build.json)`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'omov-child-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(),
+    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: opts.databaseUrl,
+    OMOV_SECRET: opts.secret, MAIL_WORKER: 'off', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...opts.env,
+  };
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let up = false;
+  let kills = 0;
+  // A start that failed: whoever waits for the server stops waiting.
+  let failed: Error | undefined;
+  let tail = '';
+  const keep = (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-4000); };
+
+  async function healthy(): Promise<boolean> {
+    try {
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await r.arrayBuffer();
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  const server: ChildServer = {
+    url,
+    get up() { return up; },
+    get kills() { return kills; },
+    async start() {
+      if (child) throw new Error('the server is already running');
+      tail = '';
+      const c = spawn(process.execPath, [MAIN_JS, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      live.add(c);
+      let gone = false;
+      exited = new Promise<void>((resolve) => c.once('close', (code, signal) => {
+        gone = true; live.delete(c); keep(Buffer.from(`\n[exited: code ${code}, signal ${signal}]`)); resolve();
+      }));
+      c.stdout?.on('data', keep);
+      c.stderr?.on('data', keep);
+      const until = Date.now() + 30_000;
+      while (!(await healthy())) {
+        if (gone) { child = undefined; failed = new Error(`the server exited before it was up:\n${tail}`); throw failed; }
+        if (Date.now() > until) { failed = new Error(`the server did not answer /healthz in 30 s:\n${tail}`); throw failed; }
+        await sleep(20);
+      }
+      up = true;
+    },
+    async kill() {
+      const c = child;
+      if (!c) return;
+      // Marked down before the signal, so a client that fails because of it sees the server down.
+      up = false;
+      c.kill('SIGKILL');
+      await exited;
+      child = undefined;
+      kills++;
+    },
+    async whenUp(timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (!up) {
+        if (failed) throw failed;
+        if (Date.now() > until) throw new Error('the server did not come back');
+        await sleep(10);
+      }
+    },
+    output: () => tail,
+    async stop() {
+      up = false;
+      failed ??= new Error('the server was stopped');
+      if (child) { child.kill('SIGKILL'); await exited; child = undefined; }
+      await fsp.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
