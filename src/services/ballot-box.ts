@@ -9,6 +9,7 @@ import { poolBranches, type VotingUnit } from '../domain/pooling';
 import type { Keyring } from '../secrets';
 import { canonicalJson } from '../record/canonical';
 import { merkleRoot } from '../record/merkle';
+import { ServiceError } from './errors';
 
 /**
  * Sealing and opening the ballot box. A sealed vote is AES-256-GCM under a key derived
@@ -45,9 +46,11 @@ export function voteLeaf(v: StoredVote): string {
   return canonicalJson({ receipt: v.receipt, unit: v.unit, weight: v.weight, answers: v.answers });
 }
 
-export class BoxMismatch extends Error {
+/** The box does not match the used tokens: the close is refused and nothing changes. */
+export class BoxMismatch extends ServiceError {
   constructor(readonly detail: string) {
-    super(`the ballot box does not reconcile with the used tokens: ${detail}`);
+    super('conflict', `the ballot box does not reconcile with the used tokens, so the ballot was not closed: ${detail}`);
+    this.name = 'BoxMismatch';
   }
 }
 
