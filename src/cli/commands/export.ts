@@ -24,7 +24,17 @@ export function register(program: Command): void {
       if (!UUID.test(ballotId)) throw new InputError(`"${ballotId}" is not a ballot id (a UUID such as 0b7c…-…)`);
       let config;
       try { config = loadConfig(); } catch (e) { if (e instanceof ConfigError) throw new InputError(e.message); throw e; }
-      const { db, embedded } = await connectDatabase(config, createLogger('warn'));
+      let connected;
+      try {
+        connected = await connectDatabase(config, createLogger('warn'));
+      } catch (err) {
+        // The embedded database of a running "omov serve" cannot be opened twice.
+        if (err instanceof Error && err.message.includes('already running')) {
+          throw new InputError(`${err.message}; or download the record from the running server: GET /api/v1/ballots/${ballotId}/record`);
+        }
+        throw err;
+      }
+      const { db, embedded } = connected;
       try {
         let file;
         try {
