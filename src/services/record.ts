@@ -8,6 +8,7 @@ import type { Db } from '../db/database';
 import type { DelegateSettingsInput } from '../domain/ballot';
 import type { UnitFacts } from '../domain/count';
 import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '../record/record';
+import { requireBallotVisible } from './access';
 import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
 
@@ -51,6 +52,7 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
 
 /** For the API: the record of a ballot of the caller's organisation. */
 export async function ballotRecord(ctx: AppContext, p: Principal, id: string): Promise<RecordFile> {
+  requireBallotVisible(p, id);
   return gather(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id));
 }
 
