@@ -168,7 +168,7 @@ function resolver(names: ReadonlyArray<string>, options: ApportionOptions, seed:
       seats: k,
       chosen: chosenNames,
       brokenBy: order ? 'order' : 'lot',
-      note: `${what}: ${label.length} branches tied for ${k} seat${k === 1 ? '' : 's'}; ${order ? 'the fixed order' : 'the lot'} gave ${k === 1 ? 'it' : 'them'} to ${chosenNames.join(', ')}.`,
+      note: `${what}: ${label.join(', ')} tied for ${k} seat${k === 1 ? '' : 's'}; ${order ? 'the fixed order' : 'the lot'} gave ${k === 1 ? 'it' : 'them'} to ${chosenNames.join(', ')}.`,
     });
     return chosen;
   };

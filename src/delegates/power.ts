@@ -14,9 +14,9 @@
  * Players of weight 0 are dummies and are left out of the counting (a dummy changes no
  * one else's Shapley–Shubik value; it doubles every swing count).
  *
- * Beyond a size limit (table cells, see `exactLimit`), Monte Carlo from a seeded lot:
+ * Beyond a work limit (see `exactLimit`), each index falls back to Monte Carlo from a seeded lot:
  * random orders for Shapley–Shubik, random coalitions for Banzhaf, each value with its
- * standard error sqrt(p(1−p)/samples).
+ * standard error, pooled over players of equal weight (who have equal power).
  */
 import { type Rational, ZERO, rat } from '../tally/rational';
 import { lot } from '../tally/lot';
@@ -26,7 +26,7 @@ import { DelegateError, checkWhole, decimal, factorials } from './numbers';
 export interface PowerOptions {
   /** 'auto' (default): exact when within `exactLimit`, else Monte Carlo. */
   readonly mode?: 'auto' | 'exact' | 'monte-carlo';
-  /** Largest exact computation, in table cells (default 100 million). */
+  /** Most work for an exact index, in 64-bit words of bigint additions (default 100 million: about 1–3 s). */
   readonly exactLimit?: number;
   /** Monte Carlo samples (default 20 000). */
   readonly samples?: number;
@@ -94,12 +94,44 @@ function largestLosingSize(weights: ReadonlyArray<number>, quota: number): numbe
   return k;
 }
 
-/** Estimated table cells of the exact computations (what `exactLimit` bounds). */
-export function exactCost(weights: ReadonlyArray<number>, quota: number): { banzhaf: number; shapleyShubik: number } {
-  const n = weights.filter((w) => w > 0).length;
-  const distinct = byWeight(weights).size;
+/** Cost of adding `cells` numbers of up to `bits` bits, in 64-bit words. */
+const words = (cells: number, bits: number): number => (cells > 0 ? cells * (1 + Math.floor(bits / 64)) : 0);
+
+/**
+ * Work of the exact computations, counted as 64-bit words of bigint additions (a count
+ * over k players has at most k bits), worked out before counting from the table's shape
+ * alone. Deterministic, unlike a clock: the same game always takes the same path.
+ * Counting stops early once past `limit`.
+ */
+export function exactWork(weights: ReadonlyArray<number>, quota: number, limit = Infinity): { banzhaf: number; shapleyShubik: number } {
+  const cap = quota;
+  const positive = weights.filter((w) => w > 0);
+  const n = positive.length;
+  const distinct = new Set(positive).size;
+  let banzhaf = distinct * words(cap, n);
+  positive.forEach((w, i) => { banzhaf += words(cap - w, i + 1); });
+  // Shapley–Shubik: the same passes as shapleyWithin, on the ranges only.
   const kmax = largestLosingSize(weights, quota);
-  return { banzhaf: (n + distinct) * quota, shapleyShubik: (n + 2 * distinct) * (kmax + 1) * quota };
+  const lo = new Array<number>(kmax + 1).fill(Infinity);
+  const hi = new Array<number>(kmax + 1).fill(-1);
+  lo[0] = 0;
+  hi[0] = 0;
+  let shapley = 0;
+  let added = 0;
+  for (const w of positive) {
+    added++;
+    for (let k = Math.min(added, kmax) - 1; k >= 0 && shapley <= limit; k--) {
+      if (hi[k]! < 0) continue;
+      const top = Math.min(hi[k]!, cap - 1 - w);
+      shapley += words(top - lo[k]! + 1, added);
+      if (top >= lo[k]!) {
+        lo[k + 1] = Math.min(lo[k + 1]!, lo[k]! + w);
+        hi[k + 1] = Math.max(hi[k + 1]!, top + w);
+      }
+    }
+  }
+  for (let k = 0; k <= Math.min(kmax, n - 1); k++) shapley += distinct * words(hi[k]! - lo[k]! + 1, n);
+  return { banzhaf, shapleyShubik: shapley };
 }
 
 /** Banzhaf swing counts, exactly: for each player, the coalitions of the others it turns from losing to winning. */
@@ -125,7 +157,7 @@ export function banzhafSwings(weights: ReadonlyArray<number>, quota: number): bi
   }
   // Each weight-0 player doubles every count (in or out, nothing changes).
   const zeros = BigInt(weights.filter((w) => w === 0).length);
-  return swings.map((s) => s << zeros);
+  return swings.map((x) => x << zeros);
 }
 
 /** Shapley–Shubik values, exactly. */
@@ -189,74 +221,116 @@ const exactValue = (r: Rational): PowerValue => ({
   standardError: null,
 });
 
-const estimate = (hits: number, samples: number): PowerValue => {
-  const p = hits / samples;
-  return { value: round(p), exact: null, standardError: round(Math.sqrt((p * (1 - p)) / samples)) };
-};
-
 /** Round a float to the 10 places we print, so the JSON does not depend on float noise. */
 const round = (x: number): number => Math.round(x * 1e10) / 1e10;
 
-function monteCarloShapley(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): number[] {
-  const players = weights.map((_, i) => i).filter((i) => weights[i]! > 0);
-  const order = Int32Array.from(players);
-  const hits = weights.map(() => 0);
-  const g = lot(seed, 'shapley-shubik');
-  for (let s = 0; s < samples; s++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(g.next() * (i + 1));
-      const t = order[i]!; order[i] = order[j]!; order[j] = t;
-    }
-    let total = 0;
-    for (const i of order) {
-      total += weights[i]!;
-      if (total >= quota) { hits[i]!++; break; }
-    }
+/**
+ * Monte Carlo estimates pooled over players of equal weight (who have equal power): for
+ * each weight class, the mean over samples of (hits in the class ÷ its size), and the
+ * standard error of that mean from the samples' own spread.
+ */
+class Pool {
+  readonly classOf: Int32Array;
+  readonly size: number[] = [];
+  private readonly sum: number[] = [];
+  private readonly sumSq: number[] = [];
+  constructor(weights: ReadonlyArray<number>) {
+    const index = new Map<number, number>();
+    this.classOf = Int32Array.from(weights, (w) => {
+      if (w === 0) return -1;
+      let c = index.get(w);
+      if (c === undefined) { c = this.size.length; index.set(w, c); this.size.push(0); this.sum.push(0); this.sumSq.push(0); }
+      this.size[c]!++;
+      return c;
+    });
   }
-  return hits;
+  /** Record one sample's hits in class c (call only for classes with hits). */
+  add(c: number, hits: number): void {
+    const y = hits / this.size[c]!;
+    this.sum[c]! += y;
+    this.sumSq[c]! += y * y;
+  }
+  estimates(samples: number): Array<{ mean: number; se: number }> {
+    return Array.from(this.classOf, (c) => {
+      if (c < 0) return { mean: 0, se: 0 };
+      const mean = this.sum[c]! / samples;
+      const variance = samples > 1 ? Math.max(0, (this.sumSq[c]! - samples * mean * mean) / (samples - 1)) : 0;
+      return { mean, se: Math.sqrt(variance / samples) };
+    });
+  }
 }
 
-function monteCarloBanzhaf(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): number[] {
+function monteCarloShapley(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): Array<{ mean: number; se: number }> {
+  const pool = new Pool(weights);
+  const order = Int32Array.from(weights.map((_, i) => i).filter((i) => weights[i]! > 0));
+  const n = order.length;
+  const w = Int32Array.from(weights);
+  const g = lot(seed, 'shapley-shubik');
+  for (let s = 0; s < samples; s++) {
+    // A random order, drawn only as far as the pivot (Fisher–Yates from the front).
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(g.next() * (n - i));
+      const next = order[j]!;
+      order[j] = order[i]!;
+      order[i] = next;
+      total += w[next]!;
+      if (total >= quota) { pool.add(pool.classOf[next]!, 1); break; }
+    }
+  }
+  return pool.estimates(samples);
+}
+
+function monteCarloBanzhaf(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): Array<{ mean: number; se: number }> {
   const n = weights.length;
-  const hits = weights.map(() => 0);
+  const pool = new Pool(weights);
+  const classOf = pool.classOf;
+  const w = Int32Array.from(weights);
+  const hits = new Int32Array(pool.size.length);
   const inside = new Uint8Array(n);
   const g = lot(seed, 'banzhaf');
   for (let s = 0; s < samples; s++) {
     let total = 0;
     let bits = 0;
     for (let i = 0; i < n; i++) {
-      if (i % 32 === 0) bits = Math.floor(g.next() * 4294967296);
-      const b = (bits >>> (i % 32)) & 1;
+      if ((i & 31) === 0) bits = (g.next() * 4294967296) >>> 0;
+      const b = (bits >>> (i & 31)) & 1;
       inside[i] = b;
-      if (b) total += weights[i]!;
+      total += b * w[i]!;
     }
-    // S∖{i} (or S) is a uniform coalition of the others, so one draw tests every player.
-    for (let i = 0; i < n; i++) {
-      const w = weights[i]!;
-      if (w === 0) continue;
-      if (inside[i] ? total >= quota && total - w < quota : total < quota && total + w >= quota) hits[i]!++;
+    // S∖{i} (or S) is a uniform coalition of the others, so one draw tests every player:
+    // a member swings if leaving makes S lose, an outsider if joining makes it win.
+    hits.fill(0);
+    if (total >= quota) {
+      const slack = total - quota; // a member of weight > slack swings
+      for (let i = 0; i < n; i++) if (inside[i] === 1 && w[i]! > slack) hits[classOf[i]!]!++;
+    } else {
+      const short = quota - total; // an outsider of weight ≥ short swings
+      for (let i = 0; i < n; i++) if (inside[i] === 0 && w[i]! >= short) hits[classOf[i]!]!++;
     }
+    for (let c = 0; c < hits.length; c++) if (hits[c]! > 0) pool.add(c, hits[c]!);
   }
-  return hits;
+  return pool.estimates(samples);
 }
 
 /** Banzhaf and Shapley–Shubik power of every player, in input order. */
 export function votingPower(weights: ReadonlyArray<number>, quota: number, options: PowerOptions = {}): PowerIndices {
   const total = checkGame(weights, quota);
   const mode = options.mode ?? 'auto';
-  const limit = options.exactLimit ?? DEFAULT_LIMIT;
+  const limit = mode === 'exact' ? Infinity : options.exactLimit ?? DEFAULT_LIMIT;
   const samples = options.samples ?? DEFAULT_SAMPLES;
   if (!Number.isSafeInteger(samples) || samples < 1) throw new DelegateError(`samples must be a positive whole number, not ${samples}`);
   const seed = options.seed ?? DEFAULT_SEED;
-  const cost = exactCost(weights, quota);
-  const exactBanzhaf = mode === 'exact' || (mode === 'auto' && cost.banzhaf <= limit);
-  const exactShapley = mode === 'exact' || (mode === 'auto' && cost.shapleyShubik <= limit);
   const notes: string[] = [];
+  const work = mode === 'monte-carlo' ? null : exactWork(weights, quota, limit);
+  const swings = work !== null && work.banzhaf <= limit ? banzhafSwings(weights, quota) : null;
+  const shapley = work !== null && work.shapleyShubik <= limit ? shapleyShubikExact(weights, quota) : null;
+  const exactBanzhaf = swings !== null;
+  const exactShapley = shapley !== null;
   if (2 * quota <= total) notes.push(`The quota ${quota} is not more than half the total weight ${total}: two disjoint coalitions can both win.`);
 
   let banzhaf: PowerIndices['banzhaf'];
-  if (exactBanzhaf) {
-    const swings = banzhafSwings(weights, quota);
+  if (swings !== null) {
     const all = swings.reduce((a, s) => a + s, 0n);
     const half = 1n << BigInt(weights.length - 1);
     banzhaf = {
@@ -267,31 +341,25 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
       samples: null,
     };
   } else {
-    const hits = monteCarloBanzhaf(weights, quota, samples, seed);
-    const abs = hits.map((h) => estimate(h, samples));
-    const totalHits = hits.reduce((a, h) => a + h, 0);
-    const scale = totalHits / samples;
+    const est = monteCarloBanzhaf(weights, quota, samples, seed);
+    const all = est.reduce((a, e) => a + e.mean, 0);
     banzhaf = {
       method: 'monte-carlo',
-      absolute: abs,
-      normalised: hits.map((h, i) => ({
-        value: totalHits === 0 ? 0 : round(h / totalHits),
-        exact: null,
-        standardError: scale === 0 ? null : round(abs[i]!.standardError! / scale),
-      })),
+      absolute: est.map((e) => ({ value: round(e.mean), exact: null, standardError: round(e.se) })),
+      normalised: est.map((e) => ({ value: all === 0 ? 0 : round(e.mean / all), exact: null, standardError: all === 0 ? null : round(e.se / all) })),
       swings: null,
       samples,
     };
-    notes.push(`Banzhaf by Monte Carlo: ${samples} random coalitions (seed ${JSON.stringify(seed)}); the normalised standard errors ignore the error of the total.`);
+    notes.push(`Banzhaf by Monte Carlo: ${samples} random coalitions (seed ${JSON.stringify(seed)}), pooled over players of equal weight; the normalised standard errors leave out the error of the total.`);
   }
 
   let shapleyShubik: PowerIndices['shapleyShubik'];
-  if (exactShapley) {
-    shapleyShubik = { method: 'exact', values: shapleyShubikExact(weights, quota).map(exactValue), samples: null };
+  if (shapley !== null) {
+    shapleyShubik = { method: 'exact', values: shapley.map(exactValue), samples: null };
   } else {
-    const hits = monteCarloShapley(weights, quota, samples, seed);
-    shapleyShubik = { method: 'monte-carlo', values: hits.map((h) => estimate(h, samples)), samples };
-    notes.push(`Shapley–Shubik by Monte Carlo: ${samples} random orders (seed ${JSON.stringify(seed)}).`);
+    const est = monteCarloShapley(weights, quota, samples, seed);
+    shapleyShubik = { method: 'monte-carlo', values: est.map((e) => ({ value: round(e.mean), exact: null, standardError: round(e.se) })), samples };
+    notes.push(`Shapley–Shubik by Monte Carlo: ${samples} random orders (seed ${JSON.stringify(seed)}), pooled over players of equal weight.`);
   }
   return {
     quota,

@@ -332,7 +332,7 @@ function toText(c: ConferenceComparison): string {
   const how = s.method === 'fixed' ? 'as given' : s.method === 'bands' ? `by band table on ${s.basis}` : `by ${s.basis}, ${METHOD_NAMES[s.method]}`;
   let out = `Question: ${c.question}\n`;
   out += `Counted by ${c.method}${c.elect > 1 ? ` (${c.elect} places)` : ''}; conference rule: ${s.rule}${s.splitMethod ? ` (split by ${METHOD_NAMES[s.splitMethod]})` : ''}; ${s.delegates} delegates ${how}\n\n`;
-  const rows: string[][] = [['', 'Members\' vote', 'share', 'Conference', 'share']];
+  const rows: string[][] = [['Option', 'Members\' vote', 'share', 'Conference', 'share']];
   for (const o of c.options) {
     rows.push([o, c.omov.totals[o]!, pct(c.omov.shares[o]!), c.conference.delegates[o]!, pct(c.conference.shares[o]!)]);
   }

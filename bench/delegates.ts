@@ -1,0 +1,96 @@
+/**
+ * Benchmark of the delegate engine.
+ *
+ *   npm run bench:delegates
+ *
+ * 1. Power indices of a weighted voting game (quota: a simple majority of the weight):
+ *    60 units of total weight 600, and 650 units of total weight 650 (weights spread from 1
+ *    each by random transfers, so most are 0–3). Exact when within the default limit,
+ *    otherwise Monte Carlo: the output says which.
+ * 2. A conference comparison for 100 branches and 2 000 delegates (bloc, plurality), with
+ *    its exact power indices and smallest flips.
+ * 3. Apportionment of 10 000 delegates among 5 000 branches (50–5 000 members each) by
+ *    every method.
+ * All inputs come from a fixed seed, so every run counts the same thing.
+ */
+import { lot } from '../src/tally/lot';
+import { APPORTIONMENT_METHODS, apportion, compareConference, votingPower, type BranchInput } from '../src/delegates/index';
+
+const g = lot('bench-delegates', 'inputs');
+const int = (lo: number, hi: number): number => lo + Math.floor(g.next() * (hi - lo + 1));
+
+function seconds<T>(f: () => T): [T, number] {
+  const t0 = process.hrtime.bigint();
+  const r = f();
+  return [r, Number(process.hrtime.bigint() - t0) / 1e9];
+}
+
+/** n weights summing to `total`: start even, then move one unit of weight at random `moves` times. */
+function spread(n: number, total: number, moves: number): number[] {
+  const w = new Array<number>(n).fill(0);
+  for (let i = 0; i < total; i++) w[i % n]!++;
+  for (let m = 0; m < moves; m++) {
+    const from = int(0, n - 1);
+    if (w[from] === 0) continue;
+    w[from]!--;
+    w[int(0, n - 1)]!++;
+  }
+  return w;
+}
+
+const line = (label: string, s: number, extra = ''): void => {
+  process.stdout.write(`${label.padEnd(58)} ${s.toFixed(3).padStart(8)} s${extra ? `  ${extra}` : ''}\n`);
+};
+
+process.stdout.write('Power indices (Banzhaf and Shapley–Shubik), quota = majority of the weight\n');
+for (const [n, total] of [[60, 600], [650, 650]] as const) {
+  const w = spread(n, total, n * 4);
+  const quota = Math.floor(total / 2) + 1;
+  const [p, s] = seconds(() => votingPower(w, quota));
+  const distinct = new Set(w).size;
+  line(`  ${n} units, total weight ${total} (${distinct} distinct weights, max ${Math.max(...w)})`, s,
+    `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`);
+}
+{
+  const w = new Array<number>(650).fill(1);
+  const [p, s] = seconds(() => votingPower(w, 326));
+  line('  650 units of weight 1 each (symmetric)', s, `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`);
+}
+{
+  // Beyond the exact limit: Monte Carlo with its standard error.
+  const w = Array.from({ length: 5000 }, () => int(1, 6));
+  const total = w.reduce((a, x) => a + x, 0);
+  const [p, s] = seconds(() => votingPower(w, Math.floor(total / 2) + 1, { samples: 20000 }));
+  const se = Math.max(...p.shapleyShubik.values.map((v) => v.standardError ?? 0));
+  line(`  5 000 units, total weight ${total}`, s, `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}${p.shapleyShubik.method === 'monte-carlo' ? ` (20 000 samples, SE ≤ ${se.toExponential(2)})` : ''}`);
+}
+
+process.stdout.write('\nConference comparison\n');
+{
+  const branches: BranchInput[] = Array.from({ length: 100 }, (_, i) => {
+    const members = int(50, 3000);
+    const turnout = Math.floor(members * (0.3 + 0.5 * g.next()));
+    const a = Math.floor(turnout * (0.3 + 0.4 * g.next()));
+    const b = Math.floor((turnout - a) * g.next());
+    return { name: `Branch ${i + 1}`, members, votes: [a, b, turnout - a - b] };
+  });
+  for (const rule of ['bloc', 'proportional', 'weighted'] as const) {
+    const [c, s] = seconds(() => compareConference({
+      question: 'Leader', options: ['A', 'B', 'C'], branches, settings: { basis: 'members', rule, method: 'sainte-lague', seats: 2000 },
+    }));
+    line(`  100 branches, 2 000 delegates, ${rule}`, s, `power ${c.power?.method.shapleyShubik}, flip ${c.conference.flip ? `${c.conference.flip.members} members` : 'none'}`);
+  }
+}
+
+process.stdout.write('\nApportionment of 10 000 delegates among 5 000 branches\n');
+{
+  const claimants = Array.from({ length: 5000 }, (_, i) => ({ name: `b${i}`, population: int(50, 5000) }));
+  for (const method of APPORTIONMENT_METHODS) {
+    const [r, s] = seconds(() => apportion(claimants, { method, seats: 10000 }));
+    line(`  ${method}`, s, `${r.seats.reduce((a, x) => a + x, 0)} given, ${r.ties.length} ties`);
+  }
+  const [r, s] = seconds(() => apportion(claimants, { method: 'hamilton', seats: 10000, min: 1, max: 4 }));
+  line('  hamilton with min 1, max 4', s, `${r.seats.reduce((a, x) => a + x, 0)} given`);
+  const [r2, s2] = seconds(() => apportion(claimants, { method: 'droop', seats: 10000, min: 1, max: 4 }));
+  line('  droop with min 1, max 4', s2, `${r2.seats.reduce((a, x) => a + x, 0)} given`);
+}
