@@ -50,16 +50,21 @@ export async function insertSetupLink(db: Queryable, tokenHash: Buffer, link: Se
   }).execute();
 }
 
-/** Marks an unused setup link used and returns what it was for; undefined if unknown or used. */
+/** How long a setup or invitation link works. */
+export const SETUP_LINK_DAYS = 7;
+
+/** Marks an unused, unexpired setup link used and returns what it was for; undefined otherwise. */
 export async function useSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
   return db.updateTable('setup_links').set({ used_at: sql`now()` })
     .where('token_hash', '=', tokenHash).where('used_at', 'is', null)
+    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`)
     .returning(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email']).executeTakeFirst();
 }
 
 export async function findUsableSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
   return db.selectFrom('setup_links').select(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email'])
-    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null)
+    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`).executeTakeFirst();
 }
 
 export async function listStaff(db: Queryable, organisationId: string) {
@@ -74,10 +79,6 @@ export async function listAuditorsOf(db: Queryable, organisationId: string, ball
     .where((eb) => eb.or([eb('ballot_id', 'is', null), eb('ballot_id', '=', ballotId)])).execute();
 }
 
-export async function hasUnusedSetupLink(db: Queryable): Promise<boolean> {
-  const r = await db.selectFrom('setup_links').select('token_hash').where('used_at', 'is', null).executeTakeFirst();
-  return r !== undefined;
-}
 
 export async function insertSession(db: Queryable, idHash: Buffer, organiserId: string, hours: number): Promise<void> {
   await db.insertInto('sessions')

@@ -9,6 +9,7 @@ import * as results from '../services/results';
 import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, route } from './api-routes';
+import { recordRoutes } from './record-routes';
 import { clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
@@ -221,6 +222,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
         return { message: 'If this address is on the roll of an open ballot, a new link is on its way.' };
       },
     }),
+    ...recordRoutes(ctx),
     route({
       method: 'post', path: '/vote', tag: 'voting', auth: false,
       summary: 'Cast a vote with a voting token (answers by question id; abstaining is {"kind":"abstain"})',

@@ -81,11 +81,14 @@ export async function firstStartSetupLink(ctx: AppContext): Promise<string | und
 }
 
 export async function completeSetup(ctx: AppContext, token: string, input: SetupInput): Promise<{ organisationId: string; organiserId: string; sessionId: string }> {
-  if (!SECRET_PATTERN.test(token)) throw new ServiceError('not-found', 'this setup link is not valid or has been used');
+  if (!SECRET_PATTERN.test(token) || !(await data.findUsableSetupLink(ctx.db, hashSecret(token)))) {
+    // Checked before the (deliberately slow) password hash, so junk links cost nothing.
+    throw new ServiceError('not-found', 'this setup link is not valid, has expired or has been used');
+  }
   const passwordHash = await argon2.hash(input.password, PASSWORD_HASHING);
   const created = await ctx.db.transaction().execute(async (tx) => {
     const link = await data.useSetupLink(tx, hashSecret(token));
-    if (!link) throw new ServiceError('not-found', 'this setup link is not valid or has been used');
+    if (!link) throw new ServiceError('not-found', 'this setup link is not valid, has expired or has been used');
     const email = link.email ?? input.email;
     if (!email) throw invalid('an email address is needed', [{ path: 'email', message: 'is required' }]);
     if (await data.findOrganiserByEmail(tx, email)) {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { createSetupLink } from '../../src/services/auth';
 import { privacyProblems } from '../../src/services/safety';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 
@@ -25,7 +26,7 @@ describe('headers', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
   test('session cookies are HttpOnly, SameSite and Secure outside development', async () => {
-    const link = await import('../../src/services/auth').then((m) => m.createSetupLink(app.ctx));
+    const link = await createSetupLink(app.ctx);
     const res = await fetch(`${app.url}/api/v1/setup`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ setupToken: link.split('/setup/')[1], organisationName: 'Cookie Co', name: 'C', email: 'cookie@example.org', password: 'a long enough password' }),
@@ -139,5 +140,19 @@ describe('unsafe PostgreSQL settings', () => {
     expect(privacyProblems({ track_commit_timestamp: 'off', log_statement: 'none', log_min_duration_statement: '-1', log_duration: 'off' })).toEqual([]);
     const p = privacyProblems({ track_commit_timestamp: 'on', log_statement: 'all', log_min_duration_statement: '0', log_duration: 'on' });
     expect(p).toHaveLength(4);
+  });
+});
+
+describe('setup and invitation links', () => {
+  test('work once, and not after seven days', async () => {
+    const old = await createSetupLink(app.ctx);
+    await sql`update setup_links set created_at = now() - interval '8 days' where used_at is null`.execute(app.db);
+    const fresh = await createSetupLink(app.ctx);
+    const body = (link: string, email: string) => ({ setupToken: link.split('/setup/')[1], organisationName: 'Org', name: 'N', email, password: 'a long enough password' });
+    const expired = await new Client(app.url).json('POST', '/api/v1/setup', body(old, 'old@example.org'));
+    expect(expired.status).toBe(404);
+    expect(expired.body.detail).toMatch(/expired/);
+    expect((await new Client(app.url).json('POST', '/api/v1/setup', body(fresh, 'fresh@example.org'))).status).toBe(201);
+    expect((await new Client(app.url).json('POST', '/api/v1/setup', body(fresh, 'again@example.org'))).status).toBe(404);
   });
 });
