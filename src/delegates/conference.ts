@@ -72,7 +72,11 @@ export interface ConferenceInput {
   readonly count?: TallyOptions;
   /** Places to fill (default 1). Bloc and proportional conferences decide single places. */
   readonly elect?: number;
-  /** Seed for every lot; default count.seed, else "omov". */
+  /**
+   * Seed for the lots of the delegate side (apportionment, splits, branch and conference
+   * counts); default count.seed, else "omov". The members' vote itself is counted with
+   * count.seed (default "omov"), as the official count is.
+   */
   readonly seed?: string;
   readonly power?: PowerOptions;
 }
@@ -385,7 +389,8 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
 
   // 2. The members' vote.
   const allBallots = branches.flatMap((b) => b.ballots);
-  const omovResult = runTally(election(input.question, options, elect, allBallots), { ...count, seed });
+  // The members' vote is counted with the count's own seed, so that it is the official count.
+  const omovResult = runTally(election(input.question, options, elect, allBallots), { ...count, seed: count.seed ?? seed });
   lots.push(...lotsOf('members’ vote', omovResult));
   const omovTotals = options.map((_, i) => sum(branches.map((b) => b.totals[i]!)));
 
