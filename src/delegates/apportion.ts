@@ -194,7 +194,7 @@ export function apportion(claimants: ReadonlyArray<Claimant>, options: Apportion
   switch (options.method) {
     case 'hamilton': result = hamilton(pops, bounds, seats, resolve); break;
     case 'droop': result = droop(pops, bounds, seats, resolve, ties, notes); break;
-    default: result = divisor(options.method, pops, bounds, seats, resolve, names);
+    default: result = divisor(options.method, pops, bounds, seats, resolve);
   }
   return { method: options.method, house: seats, names, seats: result, ties, seed, notes };
 }
@@ -428,9 +428,7 @@ class Heap {
   }
 }
 
-function divisor(
-  method: ApportionmentMethod, pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve, names: ReadonlyArray<string>,
-): number[] {
+function divisor(method: ApportionmentMethod, pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve): number[] {
   const seats = b.lo.slice();
   if (method === 'adams' || method === 'huntington-hill') {
     // D(0) = 0: any branch with a population and room takes a first seat before anyone a second.
@@ -438,7 +436,7 @@ function divisor(
     const needed = seats.reduce((a, x) => a + x, 0);
     if (needed > house) {
       const count = pops.filter((p) => p.num > 0n).length;
-      throw new DelegateError(`infeasible: ${METHOD_NAMES[method]} gives every branch with members at least one delegate; the ${count} branches${needed > count ? ' (with the minimums)' : ''} need ${needed}, more than the ${house} to share (${names.length} branches in all)`);
+      throw new DelegateError(`infeasible: ${METHOD_NAMES[method]} gives every branch with members at least one delegate; the ${count} branches with members${needed > count ? ', with the minimums,' : ''} need ${needed}, more than the ${house} to share`);
     }
   }
   let left = house - seats.reduce((a, x) => a + x, 0);
