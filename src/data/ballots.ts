@@ -113,17 +113,29 @@ export async function listBallotsDueToClose(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** A ballot's questions with their options, in order, in one round trip. */
 export async function listQuestions(db: Queryable, ballotId: string): Promise<Question[]> {
-  const qs = await db.selectFrom('questions').select(['id', 'position', 'title', 'description', 'method', 'settings'])
-    .where('ballot_id', '=', ballotId).orderBy('position').execute();
-  if (!qs.length) return [];
-  const os = await db.selectFrom('options').select(['id', 'question_id', 'position', 'label', 'description'])
-    .where('question_id', 'in', qs.map((q) => q.id)).orderBy('position').execute();
-  return qs.map((q) => ({
+  const r = await sql<{ id: string; position: number; title: string; description: string; method: string; settings: unknown; options: Question['options'] }>`
+    select q.id, q.position, q.title, q.description, q.method, q.settings,
+      coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label, 'description', o.description) order by o.position)
+                from options o where o.question_id = q.id), '[]'::json) as options
+    from questions q where q.ballot_id = ${ballotId} order by q.position`.execute(db);
+  return r.rows.map((q) => ({
     id: q.id, position: q.position, title: q.title, description: q.description,
-    method: q.method as Method, settings: (q.settings ?? {}) as Record<string, unknown>,
-    options: os.filter((o) => o.question_id === q.id).map((o) => ({ id: o.id, position: o.position, label: o.label, description: o.description })),
+    method: q.method as Method, settings: (q.settings ?? {}) as Record<string, unknown>, options: q.options,
   }));
+}
+
+/**
+ * Locks a ballot row shared (for casting) and reads the database's clock in the same
+ * round trip: the window is judged by the database, never by a server's clock.
+ */
+export async function lockBallotForCast(db: Queryable, id: string): Promise<{ ballot: BallotRow; now: Date } | undefined> {
+  const row = await db.selectFrom('ballots').select([...ballotColumns, sql<Date>`now()`.as('now')])
+    .where('id', '=', id).forShare().executeTakeFirst();
+  if (!row) return undefined;
+  const { now, ...ballot } = row;
+  return { ballot, now };
 }
 
 export async function databaseNow(db: Queryable): Promise<Date> {

@@ -7,8 +7,8 @@ import type { Tx } from '../db/database';
 import { type Answer, answerSchema } from '../domain/ballot';
 import { poolBranches, type VotingUnit } from '../domain/pooling';
 import type { Keyring } from '../secrets';
-import { canonicalJson } from '../record/canonical';
 import { merkleRoot } from '../record/merkle';
+import { voteLeaf } from '../record/record';
 import { ServiceError } from './errors';
 
 /**
@@ -41,10 +41,7 @@ export function openPaper(keys: Keyring, ballotId: string, sealed: string): Ball
   return paperSchema.parse(JSON.parse(keys.open(boxPurpose(ballotId), sealed)));
 }
 
-/** What a vote is hashed as: its canonical JSON (the record's "vote" object). */
-export function voteLeaf(v: StoredVote): string {
-  return canonicalJson({ receipt: v.receipt, unit: v.unit, weight: v.weight, answers: v.answers });
-}
+export { voteLeaf };
 
 /** The box does not match the used tokens: the close is refused and nothing changes. */
 export class BoxMismatch extends ServiceError {

@@ -4,9 +4,9 @@ import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { DelegateSettingsInput, StoredVote } from '../domain/ballot';
-import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
+import type { QuestionResult, UnitFacts } from '../domain/count';
+import { countRecordQuestion } from '../record/record';
 import type { VotingUnit } from '../domain/pooling';
-import { rat } from '../tally/rational';
 import { requireBallotVisible } from './access';
 import type { AppContext } from './context';
 import { conflict, notFound, ServiceError } from './errors';
@@ -44,15 +44,16 @@ export async function turnout(ctx: AppContext, ballotId: string): Promise<Turnou
 
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
   const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id)]);
-  const eligibleWeight = rat(t.eligible);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
+  // Counted exactly as the election record counts (and the verifier re-counts).
+  const countOne = (q: (typeof questions)[number]) => countRecordQuestion({ id: b.id, delegates }, q, votes, t.eligible, unitFacts);
   return {
     ballot: { id: b.id, title: b.title, status: b.status, opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(), k: b.k, boxRoot: b.boxRoot },
     units,
     turnout: t,
-    questions: questions.map((q) => countQuestion(q, votes, eligibleWeight, b.id, unitFacts, delegates)),
+    questions: questions.map(countOne),
   };
 }
 

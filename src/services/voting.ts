@@ -2,7 +2,6 @@ import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
-import * as orgs from '../data/organisations';
 import { type Answer, answerProblem, type Question } from '../domain/ballot';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
 import type { AppContext } from './context';
@@ -37,11 +36,6 @@ export class CastRefused extends ServiceError {
   }
 }
 
-async function ballotForVoter(ctx: AppContext, b: BallotRow): Promise<BallotForVoter> {
-  const [org, questions] = await Promise.all([orgs.findOrganisation(ctx.db, b.organisationId), ballots.listQuestions(ctx.db, b.id)]);
-  return { ...b, organisationName: org?.name ?? '', questions };
-}
-
 function windowState(b: BallotRow, now: Date): 'not-yet-open' | 'closed' | 'open' {
   if (b.status === 'closed' || b.status === 'published' || now >= b.closesAt) return 'closed';
   if (b.status !== 'open' || now < b.opensAt) return 'not-yet-open';
@@ -56,13 +50,13 @@ async function unknownLink(ctx: AppContext, address: string): Promise<{ state: '
 
 export async function viewLink(ctx: AppContext, token: string, address: string): Promise<LinkState> {
   if (!SECRET_PATTERN.test(token)) return unknownLink(ctx, address);
-  const t = await electorate.findTokenBallot(ctx.db, hashSecret(token));
+  const t = await electorate.findTokenView(ctx.db, hashSecret(token));
   if (!t) return unknownLink(ctx, address);
-  const b = await ballots.findBallotById(ctx.db, t.ballotId);
+  const [b, questions] = await Promise.all([ballots.findBallotById(ctx.db, t.ballotId), ballots.listQuestions(ctx.db, t.ballotId)]);
   if (!b) return { state: 'unknown' };
-  const ballot = await ballotForVoter(ctx, b);
+  const ballot: BallotForVoter = { ...b, organisationName: t.organisationName, questions };
   if (t.used) return { state: 'used', ballot };
-  return { state: windowState(b, await ballots.databaseNow(ctx.db)), ballot };
+  return { state: windowState(b, t.now), ballot };
 }
 
 /** Checks a full set of answers (one per question; abstaining is an answer). */
@@ -79,11 +73,17 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
   return issues;
 }
 
-export async function cast(ctx: AppContext, token: string, answers: Record<string, Answer>, address: string): Promise<{ receipt: string }> {
+/**
+ * Casts. `questions`, when the caller has just read them for this ballot, saves reading
+ * them again: they cannot change once a ballot is open (only drafts are editable).
+ */
+export async function cast(
+  ctx: AppContext, token: string, answers: Record<string, Answer>, address: string, questions?: Question[],
+): Promise<{ receipt: string }> {
   const tokenHash = hashSecret(token);
   const receipt = newReceiptCode();
   try {
-    await castOnce(ctx, token, tokenHash, receipt, answers);
+    await castOnce(ctx, token, tokenHash, receipt, answers, questions);
   } catch (err) {
     if (err instanceof CastRefused && err.link === 'unknown') await unknownLink(ctx, address);
     throw err;
@@ -91,19 +91,22 @@ export async function cast(ctx: AppContext, token: string, answers: Record<strin
   return { receipt };
 }
 
-async function castOnce(ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>): Promise<void> {
+async function castOnce(
+  ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>, known?: Question[],
+): Promise<void> {
   if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
+  const t = await electorate.findTokenBallot(ctx.db, tokenHash);
+  if (!t) throw new CastRefused('unknown');
+  if (t.used) throw new CastRefused('used');
+  const questions = known ?? (await ballots.listQuestions(ctx.db, t.ballotId));
+  const issues = checkAnswers(questions, answers);
+  if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
   await ctx.db.transaction().execute(async (tx) => {
-    const t = await electorate.findTokenBallot(tx, tokenHash);
-    if (!t) throw new CastRefused('unknown');
     // Shared lock: many casts at once, but never while the ballot is being closed.
-    const b = await ballots.lockBallot(tx, t.ballotId, 'share');
-    if (!b) throw new CastRefused('unknown');
-    const state = windowState(b, await ballots.databaseNow(tx));
+    const locked = await ballots.lockBallotForCast(tx, t.ballotId);
+    if (!locked) throw new CastRefused('unknown');
+    const state = windowState(locked.ballot, locked.now);
     if (state !== 'open') throw new CastRefused(state);
-    const questions = await ballots.listQuestions(tx, b.id);
-    const issues = checkAnswers(questions, answers);
-    if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
     const used = await electorate.useToken(tx, tokenHash);
     if (!used) throw new CastRefused('used');
     // Sealed: readable only with the server's key, so the row's shared xmin with the

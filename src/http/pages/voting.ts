@@ -216,7 +216,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     }
     if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
     try {
-      const { receipt } = await cast(ctx, token, answers, clientAddress(req));
+      const { receipt } = await cast(ctx, token, answers, clientAddress(req), b.questions);
       res.status(201).type('html').send(page({
         title: t.castTitle, site: b.organisationName,
         body: html`${ballotHeader(b)}<h2>${t.castTitle}</h2><p>${t.receiptIntro}</p><p class="receipt">${receipt}</p><p>${t.receiptHow}</p>`,
