@@ -27,7 +27,7 @@ const JOBS: ReadonlyArray<{ job: Job; label: string; options: TallyOptions | nul
   { job: 'schulze', label: 'Schulze', options: { method: 'schulze' }, seats: 1 },
 ];
 
-interface ChildReport { parseSeconds: number; countSeconds: number; parsedRssMb: number; maxRssMb: number; ballots: number; elected: string[] }
+interface ChildReport { parseSeconds: number; countSeconds: number; countCpuSeconds: number; parsedRssMb: number; maxRssMb: number; ballots: number; elected: string[] }
 
 /** In the child: parse, count, report on stdout as JSON. */
 function child(job: Job, file: string): void {
@@ -36,12 +36,15 @@ function child(job: Job, file: string): void {
   const election = parseBlt(fs.readFileSync(file, 'utf8'));
   const t1 = process.hrtime.bigint();
   const parsedRssMb = process.memoryUsage().rss / 1048576;
+  const cpu0 = process.cpuUsage();
   let elected: string[] = [];
   if (spec.options) elected = [...tally({ ...election, seats: spec.seats }, spec.options as TallyOptions & { method: 'irv' }).elected];
   const t2 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpu0);
   const report: ChildReport = {
     parseSeconds: Number(t1 - t0) / 1e9,
     countSeconds: Number(t2 - t1) / 1e9,
+    countCpuSeconds: (cpu.user + cpu.system) / 1e6,
     parsedRssMb,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     ballots: election.ballots.length,
@@ -64,13 +67,13 @@ function main(): void {
     fs.writeFileSync(file, text);
     const g1 = process.hrtime.bigint();
     console.log(`omov tally benchmark: ${n.toLocaleString('en')} ballots, 20 candidates in 4 parties, ${distinct.toLocaleString('en')} distinct rankings`);
-    console.log(`BLT file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB written in ${(Number(g1 - g0) / 1e9).toFixed(2)} s; Node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(`BLT file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB written in ${(Number(g1 - g0) / 1e9).toFixed(2)} s; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`);
     console.log('');
-    const rows: string[][] = [['job', 'count s', 'ballots/s', 'parse s', 'RSS after parse MB', 'peak RSS MB', 'elected']];
+    const rows: string[][] = [['job', 'count s', 'CPU s', 'ballots/s', 'parse s', 'RSS after parse MB', 'peak RSS MB', 'elected']];
     for (const spec of JOBS) {
       const r = spawnSync(process.execPath, [__filename, '--child', spec.job, file], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 1 << 20 });
       if (r.status !== 0) {
-        rows.push([spec.label, 'failed', '', '', '', '', (r.stderr || String(r.error ?? r.signal)).trim().split('\n')[0] ?? '']);
+        rows.push([spec.label, 'failed', '', '', '', '', '', (r.stderr || String(r.error ?? r.signal)).trim().split('\n')[0] ?? '']);
         continue;
       }
       const rep = JSON.parse(r.stdout) as ChildReport;
@@ -79,6 +82,7 @@ function main(): void {
       rows.push([
         spec.label,
         seconds.toFixed(2),
+        counting ? rep.countCpuSeconds.toFixed(2) : '',
         Math.round(rep.ballots / seconds).toLocaleString('en'),
         rep.parseSeconds.toFixed(2),
         rep.parsedRssMb.toFixed(0),
@@ -87,9 +91,10 @@ function main(): void {
       ]);
     }
     const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => (r[k] ?? '').length)));
-    for (const r of rows) console.log(r.map((c, k) => (k === 0 || k === 6 ? c.padEnd(widths[k]!) : c.padStart(widths[k]!))).join('  ').trimEnd());
+    for (const r of rows) console.log(r.map((c, k) => (k === 0 || k === 7 ? c.padEnd(widths[k]!) : c.padStart(widths[k]!))).join('  ').trimEnd());
     console.log('');
-    console.log('count s: the count alone (aggregation included), after parsing; parse s: reading + parsing the BLT file in that job;');
+    console.log('count s: wall time of the count alone (aggregation included), after parsing; CPU s: its CPU time (user + system,');
+    console.log('all threads, GC included: a steadier figure on a busy machine); parse s: reading + parsing the BLT file in that job;');
     console.log('RSS after parse: the parsed election in memory before counting; peak RSS: the whole child (parse + count).');
     console.log('Goal: each count under 2 s and 500 MB on 2 cores.');
   } finally {
