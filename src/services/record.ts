@@ -9,6 +9,8 @@ import type { DelegateSettingsInput } from '../domain/ballot';
 import type { UnitFacts } from '../domain/count';
 import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '../record/record';
 import { requireBallotVisible } from './access';
+import type { AuditEntry } from '../domain/audit';
+import { record as logAction } from './audit';
 import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
 
@@ -19,6 +21,17 @@ import { conflict, notFound } from './errors';
  */
 
 export type RecordFile = { record: ElectionRecord; bytes: string; fileName: string };
+
+/**
+ * The organisation's log up to the ballot's last close or publish entry: a prefix of the
+ * chain, which verifies on its own, and which later actions (sign-ins, exports of this very
+ * record) do not change — so the same ballot always exports the same bytes.
+ */
+function logUpTo(log: AuditEntry[], ballotId: string): AuditEntry[] {
+  let end = 0;
+  log.forEach((e, i) => { if (e.subject === ballotId && (e.action === 'ballot.close' || e.action === 'ballot.publish')) end = i + 1; });
+  return log.slice(0, end);
+}
 
 async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>): Promise<RecordFile> {
   // Repeatable read: the votes, the turnout and the log are read as of one moment.
@@ -44,16 +57,18 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
       units: b.units as UnitFacts[],
       votes,
       boxRoot: b.boxRoot,
-      auditLog: log,
+      auditLog: logUpTo(log, b.id),
     });
   });
   return { record, bytes: recordBytes(record), fileName: recordFileName(record.ballot.id) };
 }
 
-/** For the API: the record of a ballot of the caller's organisation. */
+/** For the API: the record of a ballot of the caller's organisation. The export is logged. */
 export async function ballotRecord(ctx: AppContext, p: Principal, id: string): Promise<RecordFile> {
   requireBallotVisible(p, id);
-  return gather(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id));
+  const file = await gather(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id));
+  await logAction(ctx.db, p, 'record.export', id, { boxRoot: file.record.boxRoot });
+  return file;
 }
 
 /** For `omov export`, run by whoever operates the server and its database. */
