@@ -12,3 +12,4 @@ function findRoot(start: string): string {
 
 export const projectRoot = findRoot(__dirname);
 export const emailsDir = path.join(projectRoot, 'emails');
+export const publicDir = path.join(projectRoot, 'public');
