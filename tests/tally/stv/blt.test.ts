@@ -7,7 +7,8 @@ import { countStv } from '../../../src/tally/stv';
 import { rat } from '../../../src/tally/rational';
 import type { Election, RankedBallot } from '../../../src/tally/types';
 
-const CORPUS = process.env.OMOV_CORPUS ?? '/work/shared/corpus';
+// shared/ sits beside the project's root (on a developer's machine and in CI alike).
+const CORPUS = process.env.OMOV_CORPUS ?? path.resolve(__dirname, '../../../../shared/corpus');
 const BLT = path.join(CORPUS, 'droop/blt');
 
 function bltFiles(dir: string): string[] {

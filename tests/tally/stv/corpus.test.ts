@@ -25,7 +25,8 @@ import { countStv } from '../../../src/tally/stv';
 import { parseBlt } from '../../../src/tally/formats/blt';
 import type { Election, RankedBallot, Round, StvRules, TallyResult } from '../../../src/tally/types';
 
-const CORPUS = process.env.OMOV_CORPUS ?? '/work/shared/corpus';
+// shared/ sits beside the project's root (on a developer's machine and in CI alike).
+const CORPUS = process.env.OMOV_CORPUS ?? path.resolve(__dirname, '../../../../shared/corpus');
 
 interface Expected {
   readonly case: string;
