@@ -19,6 +19,11 @@ export function createDb(connectionString: string, opts: {
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
   // A dropped connection (e.g. the database restarting) must not crash the process.
   pool.on('error', () => undefined);
+  // The pool listens for errors only on idle clients; a client in use (say, in a
+  // transaction between statements) whose connection drops emits an 'error' with no
+  // listener, which would crash the process. Its query fails anyway, and the pool
+  // discards it on release.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   const onQuery = opts.onQuery;
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),

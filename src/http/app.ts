@@ -26,7 +26,7 @@ const STATUS: Record<ServiceError['kind'], number> = {
 function isDatabaseDown(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
-    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test((err as Error)?.message ?? '');
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|encountered a connection error and is not queryable/.test((err as Error)?.message ?? '');
 }
 
 export function createApp(ctx: AppContext): express.Express {
