@@ -101,8 +101,9 @@ test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing do
   console.log(`crash test: ${srv.kills} kills; ${connectionFailures} requests failed on the connection, ${unavailable} got 503; ` +
     `${retried} voters retried; ${receipts.length} receipts, ${unknown} committed with the receipt lost`);
   expect(outcomes.filter((o) => o.kind === 'unexpected')).toEqual([]);
-  // Not vacuous: the server really was killed under load.
+  // Not vacuous: the server really was killed, with casts in flight.
   expect(srv.kills).toBeGreaterThan(0);
+  expect(connectionFailures).toBeGreaterThan(0);
   expect(receipts.length + unknown).toBe(MEMBERS);
 
   // Before close: one sealed vote per used token, and every token used once.
@@ -124,4 +125,4 @@ test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing do
   expect(check?.votes).toBe(MEMBERS);
   expect(Object.fromEntries(Object.entries(check!.byBranch).map(([b, c]) => [b, [c.usedTokens, c.votes]])))
     .toEqual(Object.fromEntries(Object.entries(SIZES).map(([b, n]) => [b, [n, n]])));
-});
+}, 120_000); // usually 30–50 s; the margin is for a busy machine

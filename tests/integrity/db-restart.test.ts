@@ -5,7 +5,7 @@ import { createDb, type Db, migrateToLatest } from '../../src/db/database';
 import type { EmbeddedServer } from '../../src/db/embedded';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import {
-  type Board, countsCheckOf, countSealedVotes, countUsedTokens, pool, postVote, rollCsv, sleep, tokensOf, USED_DETAIL,
+  type Board, countsCheckOf, countSealedVotes, countUsedTokens, pool, postVote, restartablePort, rollCsv, sleep, tokensOf, USED_DETAIL,
 } from '../support/integrity';
 import { startPostgresProcess } from '../support/embedded-pg';
 
@@ -30,7 +30,8 @@ let app: TestApp | undefined;
 beforeAll(async () => {
   base = await fsp.mkdtemp(path.join(os.tmpdir(), 'omov-db-restart-'));
   // startEmbeddedPostgres (in the wrapper process) opens `base` to the postgres user when running as root.
-  pg = await startPostgresProcess({ dataDir: path.join(base, 'data') });
+  // Restarted on the same port, which the app's pool keeps knocking at meanwhile: see restartablePort.
+  pg = await startPostgresProcess({ dataDir: path.join(base, 'data'), port: await restartablePort() });
   db = createDb(pg.url, { max: 10 });
   await migrateToLatest(db);
   app = await startTestApp({ db: { db, url: pg.url } });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/net';
+import { restartablePort } from './integrity';
 
 /**
  * The compiled server (`node dist/src/cli/main.js serve`) as a separate process, so a test
@@ -38,7 +38,8 @@ process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
 
 export async function childServer(opts: { databaseUrl: string; secret: string; env?: Record<string, string> }): Promise<ChildServer> {
   if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -p tsconfig.build.json)`);
-  const port = await freePort();
+  // Restarted on the same port again and again: a port no outgoing connection can take meanwhile.
+  const port = await restartablePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'omov-child-'));
   const env: Record<string, string> = {
@@ -52,6 +53,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
   let kills = 0;
   // A start that failed: whoever waits for the server stops waiting.
   let failed: Error | undefined;
+  let stopped = false;
   let tail = '';
   const keep = (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-4000); };
 
@@ -70,6 +72,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
     get up() { return up; },
     get kills() { return kills; },
     async start() {
+      if (stopped) throw new Error('the server was stopped');
       if (child) throw new Error('the server is already running');
       tail = '';
       const c = spawn(process.execPath, [MAIN_JS, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,6 +112,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
     },
     output: () => tail,
     async stop() {
+      stopped = true;
       up = false;
       failed ??= new Error('the server was stopped');
       if (child) { child.kill('SIGKILL'); await exited; child = undefined; }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import { sql } from 'kysely';
 import { insertSetupLink } from '../../src/data/organisations';
 import type { Db } from '../../src/db/database';
@@ -83,3 +85,25 @@ export async function pool<T, R>(items: T[], concurrency: number, work: (item: T
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A free loopback port BELOW the kernel's ephemeral range, for a server that is restarted
+ * on the same port. While it is down, a port in the ephemeral range can be handed to an
+ * outgoing connection (a client retrying may even connect to itself on it), and the
+ * restart then fails with EADDRINUSE. Ports below the range are never handed out so.
+ */
+export async function restartablePort(): Promise<number> {
+  let low = 32768;
+  try { low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low; } catch { /* not Linux */ }
+  const from = Math.max(1024, Math.min(20000, low - 4000));
+  for (let tries = 0; tries < 100; tries++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
