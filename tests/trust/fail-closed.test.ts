@@ -15,12 +15,10 @@ test('outside development the server refuses to start when PostgreSQL would log 
     const dbName = new URL(fresh.url).pathname.slice(1);
     await sql.raw(`alter database "${dbName}" set log_statement = 'all'`).execute(fresh.db);
     // New connections see the setting.
-    await fresh.db.destroy();
     const db = createDb(fresh.url);
     const config = loadConfig({ NODE_ENV: 'production', OMOV_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://vote.example.org', PORT: '0', LOG_LEVEL: 'silent', MAIL_WORKER: 'off' });
     await expect(startServer(config, { db })).rejects.toThrow(/log_statement is all/);
     await db.destroy();
-    (fresh as { db: unknown }).db = createDb(fresh.url);
   } finally {
     await fresh.drop();
   }
