@@ -3,7 +3,8 @@ import { type Html, html, raw } from '../html';
 
 /**
  * The page shell. No JavaScript is needed anywhere; the stylesheet is inline and small,
- * so a voting page is one request on a slow phone.
+ * so a voting page is one request on a slow phone. Staff pages may add one small script
+ * (public/staff.js, served same-origin at /assets/staff.js) that only enhances what already works without it.
  */
 const CSS = `
 :root{color-scheme:light;--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--accent:#0b5394;--bad:#a30000;--good:#1e6b2a}
@@ -33,22 +34,64 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 :focus-visible{outline:3px solid #f9a825;outline-offset:2px}
+main.wide{max-width:72rem}
+header.site nav{display:inline}
+header.site nav a,header.site nav button{margin:0 .35rem}
+header.site nav form{display:inline}
+header.site nav button{background:none;border:0;padding:0;min-height:0;color:#fff;font-weight:400;text-decoration:underline}
+.skip{position:absolute;left:-999px}
+.skip:focus{left:.5rem;top:.5rem;background:#fff;color:var(--accent);padding:.5rem;z-index:1}
+input[type=number],input[type=search],input[type=date],input[type=file],input[type=url]{font:inherit;padding:.4rem;border:1px solid #767676;border-radius:4px;max-width:100%}
+input[type=number]{width:7rem}
+textarea{width:100%}
+input.wide,select.wide{width:100%}
+[aria-invalid=true]{border:2px solid var(--bad)}
+.field{margin:0 0 .9rem}
+.field label{font-weight:600}
+.field-error{display:block;color:var(--bad);font-weight:700}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0}
+.actions form{margin:0}
+button.small{padding:.25rem .6rem;min-height:36px;font-weight:400}
+button.danger{background:var(--bad)}
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
+.scroll{overflow-x:auto;max-width:100%}
+.option-row{border-top:1px dashed var(--line);padding:.5rem 0}
+.status{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e8eef6;font-weight:700}
+progress{width:100%;height:1.3rem}
+svg.chart{max-width:100%;height:auto;display:block;margin:.5rem 0}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem}
+code{overflow-wrap:anywhere}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
+dl.facts dd{margin:0}
+.good{color:var(--good);font-weight:700}
+.bad{color:var(--bad);font-weight:700}
+.swatch{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
 `;
 
 /** The stylesheet's hash, so the Content-Security-Policy can allow it and no other style. */
 export const STYLE_HASH = `'sha256-${crypto.createHash('sha256').update(CSS).digest('base64')}'`;
 
-export function page(opts: { title: string; body: Html; site?: string; lang?: string }): string {
+/** The one script staff pages may load; the Content-Security-Policy allows it ('self') and nothing inline. */
+export const SCRIPT_PATH = '/assets/staff.js';
+
+export type PageOptions = {
+  title: string; body: Html; site?: string; lang?: string;
+  /** Staff pages: extra elements for <head> (e.g. a <noscript> refresh), navigation, the script, a wider column. */
+  head?: Html; nav?: Html; script?: boolean; wide?: boolean;
+};
+
+export function page(opts: PageOptions): string {
   return `<!doctype html>${html`<html lang="${opts.lang ?? 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${opts.title}</title>
 <style>${raw(CSS)}</style>
+${opts.head ?? ''}${opts.script ? html`<script src="${SCRIPT_PATH}" defer></script>` : ''}
 </head>
 <body>
-<header class="site"><strong>${opts.site ?? 'omov'}</strong></header>
-<main id="main">
+${opts.nav ? html`<a class="skip" href="#main">Skip to content</a>` : ''}<header class="site"><strong>${opts.site ?? 'omov'}</strong>${opts.nav ? html` ${opts.nav}` : ''}</header>
+<main id="main"${opts.wide ? html` class="wide"` : ''}>
 ${opts.body}
 </main>
 </body>

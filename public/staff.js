@@ -1,0 +1,39 @@
+/* omov staff pages: progressive enhancement only; every page works without this script.
+ * - The ballot builder: choosing a question's method presses its "Use this method" button.
+ * - Delivery progress: updated from the JSON API every few seconds while messages wait
+ *   (without the script, the page refreshes itself). */
+'use strict';
+(function () {
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (!(t instanceof HTMLSelectElement) || !t.form) return;
+    var id = t.getAttribute('data-apply');
+    var button = id && document.getElementById(id);
+    if (button && typeof t.form.requestSubmit === 'function') t.form.requestSubmit(button);
+  });
+  var box = document.querySelector('[data-progress-url]');
+  if (!box || box.getAttribute('data-waiting') === '0') return;
+  var url = box.getAttribute('data-progress-url');
+  var timer = setInterval(function () {
+    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d || !d.progress) return;
+        var waiting = 0, known = true;
+        Object.keys(d.progress).forEach(function (k) {
+          var x = d.progress[k], total = x.queued + x.sending + x.sent + x.failed;
+          waiting += x.queued + x.sending;
+          var bar = box.querySelector('progress[data-kind="' + k + '"]');
+          var text = box.querySelector('[data-kind-text="' + k + '"]');
+          if (!bar || !text) { known = false; return; }
+          bar.max = total || 1;
+          bar.value = x.sent;
+          bar.textContent = x.sent + ' of ' + total;
+          text.textContent = x.sent + ' of ' + total + ' sent, ' + (x.queued + x.sending) + ' waiting, ' + x.failed + ' failed.';
+        });
+        // Done (or a new kind of message appeared): the page itself shows the final state.
+        if (waiting === 0 || !known) { clearInterval(timer); location.reload(); }
+      })
+      .catch(function () {});
+  }, 3000);
+})();

@@ -1,0 +1,116 @@
+import type { Router } from 'express';
+import type { SetupLink } from '../../../data/organisations';
+import * as auth from '../../../services/auth';
+import type { AppContext } from '../../../services/context';
+import { ServiceError } from '../../../services/errors';
+import { clientAddress, sameOrigin } from '../../auth';
+import { formToken, formTokenValid } from '../../csrf';
+import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../../cookies';
+import { html } from '../../html';
+import { page } from '../layout';
+import { addIssue, bodyOf, checkForm, errorSummary, type FieldIssues, form, textInput } from './common';
+
+/** Before anyone is signed in: first-run setup (or joining by invitation), sign-in, sign-out. */
+
+const LABELS: Record<string, string> = { organisationName: 'Organisation name', name: 'Your name', email: 'Your email', password: 'Password' };
+
+function setupForm(link: SetupLink, csrf: string, issues: FieldIssues = new Map(), values: Record<string, string> = {}, general: string[] = []): string {
+  const joining = link.organisationId !== null;
+  const title = joining ? `Join as ${link.role === 'auditor' ? 'an auditor' : 'an organiser'}` : 'Set up your organisation';
+  return page({
+    title,
+    body: html`<h1>${title}</h1>
+<p>This link works once. ${joining ? `It creates your ${link.role} account for ${link.email ?? 'you'}.` : 'It creates your organisation and your organiser account.'}</p>
+${errorSummary(issues, (f) => LABELS[f] ?? f, general)}
+<form method="post" action="">
+<input type="hidden" name="csrf" value="${csrf}">
+${joining ? '' : textInput(issues, 'organisationName', 'Organisation name', values.organisationName ?? '', { required: true })}
+${textInput(issues, 'name', 'Your name', values.name ?? '', { required: true, extra: html` autocomplete="name"` })}
+${joining ? '' : textInput(issues, 'email', 'Your email', values.email ?? '', { type: 'email', required: true, extra: html` autocomplete="email"` })}
+${textInput(issues, 'password', 'Password (at least 12 characters)', '', { type: 'password', required: true, extra: html` minlength="12" autocomplete="new-password"` })}
+<button type="submit">${joining ? 'Create my account' : 'Create organisation'}</button>
+</form>`,
+  });
+}
+
+function signInForm(csrf: string, error?: string): string {
+  return page({
+    title: 'Sign in',
+    body: html`<h1>Organisers and auditors: sign in</h1>
+${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
+<form method="post" action="/signin">
+<input type="hidden" name="csrf" value="${csrf}">
+<div class="field"><label for="email">Email</label><br><input id="email" name="email" type="email" required autocomplete="username"></div>
+<div class="field"><label for="password">Password</label><br><input id="password" name="password" type="password" required autocomplete="current-password"></div>
+<button type="submit">Sign in</button>
+</form>
+<p class="hint">Members do not sign in: each member votes through the personal link in their email.</p>`,
+  });
+}
+
+function invalidSetupLink(): string {
+  return page({ title: 'Setup link not valid', body: html`<h1>This setup link is not valid or has been used</h1><p><a href="/signin">Sign in</a></p>` });
+}
+
+export function mountAccountPages(router: Router, ctx: AppContext): void {
+  router.get('/setup/:token', async (req, res) => {
+    res.set('Referrer-Policy', 'no-referrer');
+    const link = await auth.describeSetupLink(ctx, String(req.params.token));
+    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+    res.type('html').send(setupForm(link, formToken(req, res, ctx.config)));
+  });
+
+  router.post('/setup/:token', form, async (req, res) => {
+    res.set('Referrer-Policy', 'no-referrer');
+    const body = bodyOf(req);
+    const link = await auth.describeSetupLink(ctx, String(req.params.token));
+    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+    const csrf = formToken(req, res, ctx.config);
+    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
+      return void res.status(403).type('html').send(setupForm(link, csrf, new Map(), body, ['This form has expired or came from another site. Please try again.']));
+    }
+    const parsed = auth.setupInputSchema.safeParse({ ...body, organisationName: body.organisationName || undefined, email: body.email || undefined });
+    if (!parsed.success) {
+      const issues: FieldIssues = new Map();
+      for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
+      return void res.status(422).type('html').send(setupForm(link, csrf, issues, body));
+    }
+    try {
+      const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
+      setSessionCookie(res, ctx.config, r.sessionId);
+      res.redirect(303, '/');
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      const issues: FieldIssues = new Map();
+      for (const i of err.issues) addIssue(issues, i.path, i.message);
+      res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(link, csrf, issues, body, issues.size ? [] : [err.message]));
+    }
+  });
+
+  router.get('/signin', (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config))));
+  router.post('/signin', form, async (req, res) => {
+    const body = bodyOf(req);
+    const csrf = formToken(req, res, ctx.config);
+    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
+      return void res.status(403).type('html').send(signInForm(csrf, 'This form has expired or came from another site. Please try again.'));
+    }
+    try {
+      const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
+      setSessionCookie(res, ctx.config, r.sessionId);
+      res.redirect(303, '/');
+    } catch (err) {
+      if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
+        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(csrf, err.message));
+      }
+      throw err;
+    }
+  });
+
+  router.post('/signout', form, async (req, res) => {
+    if (!checkForm(ctx, req)) return void res.status(403).send('Forbidden');
+    const sid = readCookie(req, SESSION_COOKIE);
+    if (sid) await auth.signOut(ctx, sid);
+    clearSessionCookie(res, ctx.config);
+    res.redirect(303, '/signin');
+  });
+}

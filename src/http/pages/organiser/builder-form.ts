@@ -1,0 +1,319 @@
+import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, METHODS, type BallotInput } from '../../../domain/ballot';
+import type { BallotView } from '../../../services/ballots';
+import type { Method } from '../../../tally/types';
+import { addIssue, type FieldIssues } from './common';
+import { METHOD_SETTINGS } from './text';
+import { isoToLocal, isTimeZone, localToIso } from './zones';
+
+/**
+ * The ballot builder's form as plain strings, so that a form re-rendered after "add an
+ * option" (or after a mistake) shows exactly what was typed. Field names are flat
+ * ("q1_o2_label"), each also the id of its input, so that an error names its field.
+ * Only on saving is the state turned into the API's input and checked by the same zod
+ * schema the API uses (src/domain/ballot.ts); each issue lands next to its field.
+ */
+
+export type OptionState = { label: string; description: string };
+export type QuestionState = {
+  title: string; description: string; method: Method;
+  threshold: string; quorum: string; seats: string; maxMarks: string; maxScore: string; variant: string; rules: string;
+  options: OptionState[];
+};
+export type DelegateState = {
+  enabled: boolean; basis: string; rule: string; method: string; seats: string; min: string; max: string; split: string;
+  bands: string; beyondEvery: string; beyondDelegates: string; beyondOrPart: boolean;
+};
+export type BuilderState = {
+  title: string; description: string; opensAt: string; closesAt: string; zone: string;
+  k: string; receiptPolicy: string; voterListVisible: boolean; reminderHours: string;
+  delegates: DelegateState; questions: QuestionState[];
+};
+
+export const MAX_QUESTIONS = 50;
+export const MAX_OPTIONS = 200;
+
+const blankOption = (): OptionState => ({ label: '', description: '' });
+
+export function newQuestion(method: Method = 'yesno'): QuestionState {
+  return {
+    title: '', description: '', method, threshold: '1/2', quorum: '', seats: '', maxMarks: '', maxScore: '5', variant: 'standard', rules: 'scottish',
+    options: method === 'yesno' ? [] : [blankOption(), blankOption()],
+  };
+}
+
+function delegateState(d: DelegateSettingsInput | null): DelegateState {
+  const base: DelegateState = {
+    enabled: d !== null, basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: '100', min: '', max: '', split: '',
+    bands: '', beyondEvery: '', beyondDelegates: '', beyondOrPart: false,
+  };
+  if (!d) return base;
+  const s = (n: number | undefined) => (n === undefined ? '' : String(n));
+  return {
+    ...base, basis: d.basis, rule: d.rule, method: d.method, min: s(d.min), max: s(d.max), split: d.splitMethod ?? '',
+    ...(d.method === 'bands'
+      ? {
+        seats: '', bands: d.bands.map((b) => `${b.upTo} ${b.delegates}`).join('\n'),
+        beyondEvery: s(d.beyond?.every), beyondDelegates: s(d.beyond?.delegates), beyondOrPart: d.beyond?.orPart ?? false,
+      }
+      : { seats: String(d.seats) }),
+  };
+}
+
+/** A new ballot: opening at the next hour, closing a week later, the API's defaults. */
+export function emptyState(now: Date): BuilderState {
+  const opens = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
+  const closes = new Date(opens.getTime() + 7 * 24 * 3_600_000);
+  return {
+    title: '', description: '', opensAt: isoToLocal(opens, 'UTC'), closesAt: isoToLocal(closes, 'UTC'), zone: 'UTC',
+    k: '10', receiptPolicy: 'inclusion', voterListVisible: false, reminderHours: '72, 24',
+    delegates: delegateState(DEFAULT_DELEGATES), questions: [newQuestion('yesno')],
+  };
+}
+
+/** A stored draft, shown in UTC (the zone it was typed in is not stored). */
+export function stateFromBallot(b: BallotView): BuilderState {
+  const str = (v: unknown, fallback = '') => (v === undefined || v === null ? fallback : String(v));
+  return {
+    title: b.title, description: b.description, opensAt: isoToLocal(b.opensAt, 'UTC'), closesAt: isoToLocal(b.closesAt, 'UTC'), zone: 'UTC',
+    k: String(b.k), receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible, reminderHours: b.reminderHours.join(', '),
+    delegates: delegateState((b.delegateSettings ?? null) as DelegateSettingsInput | null),
+    questions: b.questions.map((q) => ({
+      ...newQuestion(q.method),
+      title: q.title, description: q.description,
+      threshold: str(q.settings.threshold, '1/2'), quorum: str(q.settings.quorum), seats: str(q.settings.seats),
+      maxMarks: str(q.settings.maxMarks), maxScore: str(q.settings.maxScore, '5'), variant: str(q.settings.variant, 'standard'),
+      rules: str(q.settings.rules, 'scottish'),
+      options: q.method === 'yesno' ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
+    })),
+  };
+}
+
+const count = (v: string | undefined, max: number) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, max) : 0;
+};
+
+const isMethod = (m: string): m is Method => (METHODS as string[]).includes(m);
+
+export function stateFromForm(body: Record<string, string>): BuilderState {
+  const s = (k: string) => body[k] ?? '';
+  const questions: QuestionState[] = [];
+  for (let i = 0; i < count(body.questions, MAX_QUESTIONS); i++) {
+    const method = isMethod(s(`q${i}_method`)) ? (s(`q${i}_method`) as Method) : 'yesno';
+    const options: OptionState[] = [];
+    for (let j = 0; j < count(body[`q${i}_options`], MAX_OPTIONS); j++) {
+      options.push({ label: s(`q${i}_o${j}_label`), description: s(`q${i}_o${j}_description`) });
+    }
+    const q: QuestionState = {
+      title: s(`q${i}_title`), description: s(`q${i}_description`), method,
+      threshold: s(`q${i}_threshold`), quorum: s(`q${i}_quorum`), seats: s(`q${i}_seats`), maxMarks: s(`q${i}_maxMarks`),
+      maxScore: s(`q${i}_maxScore`), variant: s(`q${i}_variant`) || 'standard', rules: s(`q${i}_rules`) || 'scottish',
+      options: method === 'yesno' ? [] : options,
+    };
+    if (method === 'yesno' && !q.threshold) q.threshold = '1/2';
+    if (method === 'score' && !q.maxScore) q.maxScore = '5';
+    // A question that has just become one with options gets two rows to fill.
+    while (method !== 'yesno' && q.options.length < 2) q.options.push(blankOption());
+    questions.push(q);
+  }
+  return {
+    title: s('title'), description: s('description'), opensAt: s('opensAt'), closesAt: s('closesAt'), zone: s('zone') || 'UTC',
+    k: s('k'), receiptPolicy: s('receiptPolicy') === 'choices' ? 'choices' : 'inclusion', voterListVisible: s('voterListVisible') === 'yes',
+    reminderHours: s('reminderHours'),
+    delegates: {
+      enabled: s('del_enabled') === 'yes', basis: s('del_basis'), rule: s('del_rule'), method: s('del_method'), seats: s('del_seats'),
+      min: s('del_min'), max: s('del_max'), split: s('del_split'), bands: s('del_bands'), beyondEvery: s('del_beyond_every'),
+      beyondDelegates: s('del_beyond_delegates'), beyondOrPart: s('del_beyond_orpart') === 'yes',
+    },
+    questions,
+  };
+}
+
+/** What a structural button did, and which part of the page to come back to. */
+export function applyAction(state: BuilderState, action: string, newMethod: string): { state: BuilderState; focus: string } {
+  const qs = [...state.questions];
+  const [verb, a, b] = action.split(':');
+  const i = Number(a);
+  const j = Number(b);
+  const swap = <T>(list: T[], x: number, y: number) => {
+    if (x < 0 || y < 0 || x >= list.length || y >= list.length) return;
+    [list[x], list[y]] = [list[y]!, list[x]!];
+  };
+  const q = Number.isInteger(i) ? qs[i] : undefined;
+  let focus = 'questions';
+  switch (verb) {
+    case 'add-question':
+      if (qs.length < MAX_QUESTIONS) qs.push(newQuestion(isMethod(newMethod) ? newMethod : 'yesno'));
+      focus = `q${qs.length - 1}`;
+      break;
+    case 'remove-question':
+      if (q) qs.splice(i, 1);
+      break;
+    case 'up-question': swap(qs, i, i - 1); focus = `q${Math.max(0, i - 1)}`; break;
+    case 'down-question': swap(qs, i, i + 1); focus = `q${Math.min(qs.length - 1, i + 1)}`; break;
+    case 'method': focus = `q${i}`; break;
+    case 'add-option':
+      if (q && q.options.length < MAX_OPTIONS) qs[i] = { ...q, options: [...q.options, blankOption()] };
+      focus = `q${i}_o${(qs[i]?.options.length ?? 1) - 1}_label`;
+      break;
+    case 'remove-option':
+      if (q) qs[i] = { ...q, options: q.options.filter((_, k) => k !== j) };
+      focus = `q${i}_options`;
+      break;
+    case 'up-option':
+    case 'down-option':
+      if (q) {
+        const options = [...q.options];
+        const to = verb === 'up-option' ? j - 1 : j + 1;
+        swap(options, j, to);
+        qs[i] = { ...q, options };
+        focus = `q${i}_o${Math.min(Math.max(to, 0), options.length - 1)}_label`;
+      }
+      break;
+    default:
+      break;
+  }
+  return { state: { ...state, questions: qs }, focus };
+}
+
+/** Names the field an issue is about, in words, for the error summary. */
+export function fieldLabel(field: string): string {
+  const fixed: Record<string, string> = {
+    title: 'Title', description: 'Description', opensAt: 'Voting opens', closesAt: 'Voting closes', zone: 'Time zone',
+    k: 'Smallest branch published on its own (k)', receiptPolicy: 'Receipts', reminderHours: 'Reminders', questions: 'Questions',
+    del_basis: 'Delegates: shared by', del_rule: 'Delegates: how they vote', del_method: 'Delegates: how they are shared',
+    del_seats: 'Delegates: number of delegates', del_min: 'Delegates: at least', del_max: 'Delegates: at most', del_split: 'Delegates: split',
+    del_bands: 'Delegates: band table', del_beyond_every: 'Delegates: for each further', del_beyond_delegates: 'Delegates: more delegates',
+  };
+  if (fixed[field]) return fixed[field]!;
+  const o = /^q(\d+)_o(\d+)_(label|description)$/.exec(field);
+  if (o) return `Question ${Number(o[1]) + 1}, option ${Number(o[2]) + 1}: ${o[3] === 'label' ? 'name' : 'statement'}`;
+  const q = /^q(\d+)_(\w+)$/.exec(field);
+  if (q) {
+    const names: Record<string, string> = {
+      title: 'question', description: 'description', method: 'method', threshold: 'share of Yes needed', quorum: 'quorum',
+      seats: 'seats', maxMarks: 'most marks', maxScore: 'highest score', variant: 'Borda points', rules: 'STV rules', options: 'options',
+    };
+    return `Question ${Number(q[1]) + 1}: ${names[q[2]!] ?? q[2]}`;
+  }
+  return field;
+}
+
+const DELEGATE_FIELD: Record<string, string> = {
+  basis: 'del_basis', rule: 'del_rule', method: 'del_method', seats: 'del_seats', min: 'del_min', max: 'del_max', splitMethod: 'del_split', bands: 'del_bands',
+};
+
+/** The form field a schema path points at. */
+export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
+  const [a, b, c, d, e] = path;
+  if (a === 'questions') {
+    if (typeof b !== 'number') return 'questions';
+    if (c === 'options') return typeof d === 'number' ? `q${b}_o${d}_${e === 'description' ? 'description' : 'label'}` : `q${b}_options`;
+    if (c === 'settings') return d === undefined ? `q${b}_method` : `q${b}_${String(d)}`;
+    if (c === 'title' || c === 'description' || c === 'method') return `q${b}_${c}`;
+    return `q${b}_title`;
+  }
+  if (a === 'delegates') {
+    if (b === 'beyond') return c === 'every' ? 'del_beyond_every' : 'del_beyond_delegates';
+    return DELEGATE_FIELD[String(b)] ?? 'del_method';
+  }
+  if (a === 'reminderHours') return 'reminderHours';
+  return typeof a === 'string' ? a : 'title';
+}
+
+type Parsed = { ok: true; input: BallotInput } | { ok: false; issues: FieldIssues };
+
+/** The state as API input, checked by the API's own schema; every problem named by its field. */
+export function validate(state: BuilderState): Parsed {
+  const issues: FieldIssues = new Map();
+  const whole = (field: string, v: string): number | undefined => {
+    const t = v.trim();
+    if (t === '') return undefined;
+    if (!/^-?\d+$/.test(t)) { addIssue(issues, field, 'must be a whole number'); return undefined; }
+    return Number(t);
+  };
+  if (!isTimeZone(state.zone)) addIssue(issues, 'zone', 'choose a time zone from the list');
+  const time = (field: 'opensAt' | 'closesAt'): string | undefined => {
+    const r = localToIso(state[field], isTimeZone(state.zone) ? state.zone : 'UTC');
+    if (!r.ok) { addIssue(issues, field, r.message); return undefined; }
+    return r.iso;
+  };
+  const hours = state.reminderHours.split(/[\s,;]+/).filter(Boolean).map((h) => {
+    if (!/^\d+$/.test(h)) addIssue(issues, 'reminderHours', `"${h}" is not a whole number of hours`);
+    return Number(h);
+  });
+  const questions = state.questions.map((q, i) => {
+    const settings: Record<string, unknown> = {};
+    for (const key of METHOD_SETTINGS[q.method]) {
+      if (key === 'threshold' || key === 'quorum') { if (q[key].trim()) settings[key] = q[key].trim(); }
+      else if (key === 'variant' || key === 'rules') settings[key] = q[key];
+      else {
+        const n = whole(`q${i}_${key}`, q[key]);
+        if (n !== undefined) settings[key] = n;
+      }
+    }
+    // Rows left wholly blank are not options: a spare row does not need deleting.
+    const options = q.options.filter((o) => o.label.trim() || o.description.trim());
+    return {
+      title: q.title, description: q.description, method: q.method, settings,
+      ...(q.method === 'yesno' ? {} : { options: options.map((o) => ({ label: o.label, description: o.description })) }),
+      // Issues on options refer to positions among the rows the organiser sees.
+      _rows: q.options.map((o, k) => (o.label.trim() || o.description.trim() ? k : -1)).filter((k) => k >= 0),
+    };
+  });
+  let delegates: unknown = null;
+  const d = state.delegates;
+  if (d.enabled) {
+    const common: Record<string, unknown> = { basis: d.basis, rule: d.rule };
+    const min = whole('del_min', d.min);
+    const max = whole('del_max', d.max);
+    if (min !== undefined) common.min = min;
+    if (max !== undefined) common.max = max;
+    if (d.split) common.splitMethod = d.split;
+    if (d.method === 'bands') {
+      const bands = d.bands.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((line) => {
+        const m = /^(\d+)\s*[\s:,;=]\s*(\d+)$/.exec(line);
+        if (!m) { addIssue(issues, 'del_bands', `"${line}" is not "members delegates", e.g. "100 1"`); return null; }
+        return { upTo: Number(m[1]), delegates: Number(m[2]) };
+      }).filter((b) => b !== null);
+      const every = whole('del_beyond_every', d.beyondEvery);
+      const more = whole('del_beyond_delegates', d.beyondDelegates);
+      delegates = {
+        ...common, method: 'bands', bands,
+        ...(every !== undefined || more !== undefined ? { beyond: { every, delegates: more, ...(d.beyondOrPart ? { orPart: true } : {}) } } : {}),
+      };
+    } else {
+      delegates = { ...common, method: d.method, seats: whole('del_seats', d.seats) };
+    }
+  }
+  const opensAt = time('opensAt');
+  const closesAt = time('closesAt');
+  const k = whole('k', state.k);
+  const input = {
+    title: state.title, description: state.description, opensAt, closesAt,
+    questions: questions.map(({ _rows, ...q }) => q),
+    ...(k !== undefined ? { k } : {}),
+    receiptPolicy: state.receiptPolicy, voterListVisible: state.voterListVisible, reminderHours: hours, delegates,
+  };
+  const parsed = ballotInputSchema.safeParse(input);
+  if (parsed.success && issues.size === 0) return { ok: true, input: parsed.data };
+  // Fields already refused for their form ("not a whole number") need no second message.
+  const refusedAlready = new Set(issues.keys());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const nested = issue.code === 'invalid_union' && issue.path[0] === 'delegates'
+        ? (issue as unknown as { errors: Array<Array<{ path: PropertyKey[]; message: string }>> }).errors[d.method === 'bands' ? 1 : 0] ?? []
+        : [{ path: [], message: issue.message }];
+      for (const sub of nested) {
+        const path = [...issue.path, ...sub.path];
+        // An option's position among the non-blank rows → its row on the page.
+        if (path[0] === 'questions' && typeof path[1] === 'number' && path[2] === 'options' && typeof path[3] === 'number') {
+          path[3] = questions[path[1]]?._rows[path[3]] ?? path[3];
+        }
+        const field = fieldOf(path);
+        if (!refusedAlready.has(field)) addIssue(issues, field, sub.message);
+      }
+    }
+  }
+  return { ok: false, issues };
+}

@@ -1,0 +1,195 @@
+import type { Request, Response, Router } from 'express';
+import { METHODS } from '../../../domain/ballot';
+import type { Principal } from '../../../data/organisations';
+import * as ballotsService from '../../../services/ballots';
+import type { AppContext } from '../../../services/context';
+import { ServiceError } from '../../../services/errors';
+import { type Html, html } from '../../html';
+import {
+  bodyOf, checkbox, csrfField, errorSummary, type FieldIssues, fieldError, largeForm, refused, selectInput, signedIn, signedInForm,
+  staffPage, textArea, textInput,
+} from './common';
+import { applyAction, type BuilderState, emptyState, fieldLabel, type QuestionState, stateFromBallot, stateFromForm, validate } from './builder-form';
+import { requireUuid } from './params';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_HINT, METHOD_LABEL, METHOD_SETTINGS, RULE_LABEL, STV_RULES } from './text';
+import { timeZones } from './zones';
+
+/**
+ * The ballot builder: create a draft or edit one. Everything works without JavaScript:
+ * each "add", "remove", "move" and "use this method" button submits the whole form, which
+ * comes back with every value kept and the page at the part that changed. The script
+ * only presses "use this method" when the method is changed.
+ */
+
+const methodChoices = METHODS.map((m) => [m, METHOD_LABEL[m]] as const);
+
+/** A button that changes the form's structure: no validation yet, back to the part it changed. */
+function structural(action: string, value: string, label: string, anchor: string, opts: { aria?: string; cls?: string; id?: string } = {}): Html {
+  return html`<button type="submit" name="do" value="${value}" formaction="${action}#${anchor}" formnovalidate class="${opts.cls ?? 'small secondary'}"${opts.id ? html` id="${opts.id}"` : ''}${opts.aria ? html` aria-label="${opts.aria}"` : ''}>${label}</button>`;
+}
+
+function settingsFields(q: QuestionState, i: number, issues: FieldIssues): Html {
+  const id = (k: string) => `q${i}_${k}`;
+  const seatsRequired = q.method === 'stv' || q.method === 'block';
+  return html`${METHOD_SETTINGS[q.method].map((key) => {
+    switch (key) {
+      case 'threshold': return textInput(issues, id(key), 'Share of Yes votes needed', q.threshold, { hint: 'A fraction of Yes + No: 1/2 is a simple majority (more than half); 2/3 a two-thirds majority (at least two thirds).', extra: html` inputmode="decimal" size="8"` });
+      case 'quorum': return textInput(issues, id(key), 'Quorum (optional)', q.quorum, { hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). Blank: no quorum.', extra: html` size="8"` });
+      case 'seats': return textInput(issues, id(key), seatsRequired ? 'Seats (places to fill)' : 'Seats (places to fill; 1 if blank)', q.seats, { type: 'number', extra: html` min="1" max="100"` });
+      case 'maxMarks': return textInput(issues, id(key), 'Most options a member may mark (optional)', q.maxMarks, { type: 'number', hint: 'Blank: as many as they like.', extra: html` min="1"` });
+      case 'maxScore': return textInput(issues, id(key), 'Highest score', q.maxScore, { type: 'number', hint: 'Members score each option from 0 to this.', extra: html` min="1" max="100"` });
+      case 'variant': return selectInput(issues, id(key), 'Borda points', q.variant, Object.entries(BORDA_VARIANTS));
+      case 'rules': return selectInput(issues, id(key), 'STV rules', q.rules, Object.entries(STV_RULES));
+    }
+  })}`;
+}
+
+function optionRows(action: string, q: QuestionState, i: number, issues: FieldIssues): Html {
+  const n = q.options.length;
+  const err = fieldError(issues, `q${i}_options`);
+  return html`<fieldset id="q${i}_options"><legend>Options of question ${i + 1}</legend>${err.message}
+<input type="hidden" name="q${i}_options" value="${n}">
+${q.options.map((o, j) => html`<div class="option-row">
+${textInput(issues, `q${i}_o${j}_label`, `Option ${j + 1}`, o.label, { cls: 'wide' })}
+${textArea(issues, `q${i}_o${j}_description`, `Short statement for option ${j + 1} (optional)`, o.description, { rows: 2 })}
+<div class="actions">${j > 0 ? structural(action, `up-option:${i}:${j}`, 'Move up', `q${i}_o${j - 1}_label`, { aria: `Move option ${j + 1} of question ${i + 1} up` }) : ''}
+${j < n - 1 ? structural(action, `down-option:${i}:${j}`, 'Move down', `q${i}_o${j + 1}_label`, { aria: `Move option ${j + 1} of question ${i + 1} down` }) : ''}
+${structural(action, `remove-option:${i}:${j}`, 'Remove', `q${i}_options`, { aria: `Remove option ${j + 1} of question ${i + 1}` })}</div>
+</div>`)}
+<p>${structural(action, `add-option:${i}`, 'Add an option', `q${i}_o${n}_label`, { aria: `Add an option to question ${i + 1}` })}</p>
+</fieldset>`;
+}
+
+function questionFields(action: string, q: QuestionState, i: number, n: number, issues: FieldIssues): Html {
+  const applyId = `q${i}_apply`;
+  return html`<fieldset id="q${i}"><legend>Question ${i + 1}</legend>
+${textInput(issues, `q${i}_title`, 'The question', q.title, { cls: 'wide' })}
+${textArea(issues, `q${i}_description`, 'More about it (optional)', q.description, { rows: 2 })}
+${selectInput(issues, `q${i}_method`, 'How it is decided', q.method, methodChoices, { extra: html` data-apply="${applyId}"` })}
+<p class="hint">${METHOD_HINT[q.method]} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, aria: `Use the chosen method for question ${i + 1}` })}</p>
+${settingsFields(q, i, issues)}
+${q.method === 'yesno' ? html`<p>The options are <strong>Yes</strong> and <strong>No</strong>; members may also abstain.</p>` : optionRows(action, q, i, issues)}
+<div class="actions">${i > 0 ? structural(action, `up-question:${i}`, 'Move question up', `q${i - 1}`, { aria: `Move question ${i + 1} up` }) : ''}
+${i < n - 1 ? structural(action, `down-question:${i}`, 'Move question down', `q${i + 1}`, { aria: `Move question ${i + 1} down` }) : ''}
+${structural(action, `remove-question:${i}`, 'Remove this question', 'questions', { aria: `Remove question ${i + 1}` })}</div>
+</fieldset>`;
+}
+
+function delegateFields(d: BuilderState['delegates'], issues: FieldIssues): Html {
+  const methods = [...Object.entries(APPORTIONMENT_LABEL), ['bands', 'A band table from the rule book']] as Array<[string, string]>;
+  return html`<fieldset id="delegates"><legend>Compare with a delegate conference</legend>
+<p class="hint">Beside the members' own result, omov shows how a conference of branch delegates would have decided each question, and each branch's voting power. It changes nothing in the result.</p>
+${checkbox('del_enabled', 'Show the comparison', d.enabled)}
+<div class="cols">
+${selectInput(issues, 'del_basis', 'Delegates are shared by', d.basis, Object.entries(BASIS_LABEL))}
+${selectInput(issues, 'del_rule', 'How delegates vote', d.rule, Object.entries(RULE_LABEL))}
+${selectInput(issues, 'del_method', 'How delegates are shared out', d.method, methods)}
+${textInput(issues, 'del_seats', 'Delegates in all (not for a band table)', d.seats, { type: 'number', extra: html` min="1"` })}
+${textInput(issues, 'del_min', 'Each branch at least (optional)', d.min, { type: 'number', extra: html` min="0"` })}
+${textInput(issues, 'del_max', 'Each branch at most (optional)', d.max, { type: 'number', extra: html` min="1"` })}
+${selectInput(issues, 'del_split', 'Proportional rule: split a branch\'s delegates by', d.split, [['', 'the same method'], ...Object.entries(APPORTIONMENT_LABEL)])}
+</div>
+${textArea(issues, 'del_bands', 'Band table (only when shared by a band table)', d.bands, { rows: 3, hint: 'One band a line: up to how many members, then how many delegates. For example “100 1” then “250 2”.' })}
+<div class="cols">
+${textInput(issues, 'del_beyond_every', 'Above the last band: for each further … members', d.beyondEvery, { type: 'number', extra: html` min="1"` })}
+${textInput(issues, 'del_beyond_delegates', '… this many more delegates', d.beyondDelegates, { type: 'number', extra: html` min="1"` })}
+</div>
+${checkbox('del_beyond_orpart', '“or part thereof” (a part-block counts as a whole block)', d.beyondOrPart)}
+</fieldset>`;
+}
+
+export function builderForm(ctx: AppContext, req: Request, action: string, state: BuilderState, issues: FieldIssues, heading: string): Html {
+  const n = state.questions.length;
+  return html`<h1>${heading}</h1>
+${errorSummary(issues, fieldLabel)}
+<form method="post" action="${action}">
+<button type="submit" name="do" value="save" class="sr-only" tabindex="-1" aria-hidden="true">Save the draft</button>
+${csrfField(ctx, req)}
+<input type="hidden" name="questions" value="${n}">
+${textInput(issues, 'title', 'Title of the ballot', state.title, { cls: 'wide' })}
+${textArea(issues, 'description', 'Description (optional)', state.description, { rows: 3, hint: 'Shown to members at the top of the voting page.' })}
+<fieldset><legend>When members can vote</legend>
+<div class="cols">
+${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { type: 'datetime-local' })}
+${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { type: 'datetime-local' })}
+${selectInput(issues, 'zone', 'Time zone of these times', state.zone, timeZones().map((z) => [z, z] as const))}
+</div>
+<p class="hint">The times are read in the zone you choose and kept with its offset. Emails and the voting page show them in UTC. Opening sends the invitations at once; members can vote from the opening time.</p>
+</fieldset>
+<h2 id="questions">Questions</h2>
+${fieldError(issues, 'questions').message}
+${state.questions.map((q, i) => questionFields(action, q, i, n, issues))}
+<div class="actions">
+<div class="field"><label for="new_method">Method of the new question</label><br><select id="new_method" name="new_method">${METHODS.map((m) => html`<option value="${m}">${METHOD_LABEL[m]}</option>`)}</select></div>
+${structural(action, 'add-question', 'Add another question', `q${n}`, { cls: 'secondary' })}
+</div>
+<h2>Rules of this ballot</h2>
+<fieldset><legend>Secrecy and receipts</legend>
+${textInput(issues, 'k', 'Smallest branch whose votes are published on its own (k)', state.k, { type: 'number', hint: 'Branches with fewer voters are pooled with others, so that nobody\'s vote can be worked out. 10 is a safe choice.', extra: html` min="1" max="1000"` })}
+<fieldset id="receiptPolicy"><legend>What the bulletin board shows with each receipt code</legend>
+<label class="choice"><input type="radio" name="receiptPolicy" value="inclusion"${state.receiptPolicy !== 'choices' ? html` checked` : ''}><span>The code only (recommended) <span class="hint">— a member can check their vote is in the box, and cannot prove to anyone how they voted.</span></span></label>
+<label class="choice"><input type="radio" name="receiptPolicy" value="choices"${state.receiptPolicy === 'choices' ? html` checked` : ''}><span>The code with the answers <span class="hint">— a member can check their vote was counted as cast, but could also show a buyer or a bully how they voted.</span></span></label>
+</fieldset>
+${checkbox('voterListVisible', 'Let organisers see which members have voted', state.voterListVisible, 'Off by default; the election record says when it is on. Turnout is always shown in aggregate.')}
+</fieldset>
+<fieldset><legend>Reminders</legend>
+${textInput(issues, 'reminderHours', 'Send reminders this many hours before closing', state.reminderHours, { hint: 'Up to five numbers separated by commas, e.g. 72, 24. Only members who have not voted get them. Leave blank for none.' })}
+</fieldset>
+${delegateFields(state.delegates, issues)}
+<p><button type="submit" name="do" value="save">Save the draft</button></p>
+</form>`;
+}
+
+function builderPage(ctx: AppContext, req: Request, res: Response, opts: { status?: number; action: string; state: BuilderState; issues?: FieldIssues; heading: string }): void {
+  res.status(opts.status ?? 200).type('html').send(staffPage(ctx, req, {
+    title: opts.heading,
+    body: builderForm(ctx, req, opts.action, opts.state, opts.issues ?? new Map(), opts.heading),
+  }));
+}
+
+async function post(ctx: AppContext, req: Request, res: Response, p: Principal, id: string | null): Promise<void> {
+  const body = bodyOf(req);
+  const action = id ? `/ballots/${id}/edit` : '/ballots/new';
+  const heading = id ? 'Edit the draft ballot' : 'Create a ballot';
+  const state = stateFromForm(body);
+  const what = body.do ?? 'save';
+  if (what !== 'save') {
+    const changed = applyAction(state, what, body.new_method ?? '');
+    return builderPage(ctx, req, res, { action, state: changed.state, heading });
+  }
+  const v = validate(state);
+  if (!v.ok) return builderPage(ctx, req, res, { status: 422, action, state, issues: v.issues, heading });
+  try {
+    const saved = id ? await ballotsService.updateBallot(ctx, p, id, v.input) : await ballotsService.createBallot(ctx, p, v.input);
+    res.redirect(303, `/ballots/${saved.id}?done=${id ? 'saved' : 'created'}`);
+  } catch (err) {
+    if (err instanceof ServiceError && err.kind === 'invalid' && err.issues.length) {
+      const issues: FieldIssues = new Map(err.issues.map((i) => [i.path.replace(/\./g, '_'), [i.message]]));
+      return builderPage(ctx, req, res, { status: 422, action, state, issues, heading });
+    }
+    refused(ctx, req, res, err, id ? `/ballots/${id}` : '/');
+  }
+}
+
+export function mountBuilderPages(router: Router, ctx: AppContext): void {
+  const organiserOnly = (req: Request, res: Response, p: Principal): boolean => {
+    if (p.role === 'organiser') return true;
+    refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/');
+    return false;
+  };
+  router.get('/ballots/new', signedIn((req, res, p) => {
+    if (organiserOnly(req, res, p)) builderPage(ctx, req, res, { action: '/ballots/new', state: emptyState(new Date()), heading: 'Create a ballot' });
+  }));
+  router.post('/ballots/new', largeForm, signedInForm(ctx, async (req, res, p) => {
+    if (organiserOnly(req, res, p)) await post(ctx, req, res, p, null);
+  }));
+  router.get('/ballots/:id/edit', signedIn(async (req, res, p) => {
+    if (!organiserOnly(req, res, p)) return;
+    const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+    if (b.status !== 'draft') return refused(ctx, req, res, new ServiceError('conflict', `the ballot is ${b.status}: only a draft can be edited`), `/ballots/${b.id}`);
+    builderPage(ctx, req, res, { action: `/ballots/${b.id}/edit`, state: stateFromBallot(b), heading: 'Edit the draft ballot' });
+  }));
+  router.post('/ballots/:id/edit', largeForm, signedInForm(ctx, async (req, res, p) => {
+    if (organiserOnly(req, res, p)) await post(ctx, req, res, p, requireUuid(req, 'id'));
+  }));
+}

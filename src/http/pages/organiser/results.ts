@@ -1,0 +1,192 @@
+import type { ConferenceComparison, PowerValue } from '../../../delegates/index';
+import { ANSWER_KIND } from '../../../domain/ballot';
+import type { QuestionResult } from '../../../domain/count';
+import type { BallotResults, Turnout } from '../../../services/results';
+import type { Round, TallyResult } from '../../../tally/types';
+import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
+import { type Html, html } from '../../html';
+import { csvRow } from './common';
+import { CONDORCET, METHOD_LABEL, STV_RULES } from './text';
+
+/**
+ * Results as pages: turnout, then per question the figures per option, the count round
+ * by round (with charts of the transfers), the pairwise matrix of Condorcet methods, the
+ * figures per voting unit and the delegate-conference comparison. Every number comes
+ * from services/results (the same object the JSON API returns).
+ */
+
+const pct = (part: number, whole: number) => (whole === 0 ? '0.0' : ((part * 100) / whole).toFixed(1));
+
+export function turnoutSection(t: Turnout, headingLevel: 2 | 3 = 2): Html {
+  const h = (s: string) => (headingLevel === 2 ? html`<h2>${s}</h2>` : html`<h3>${s}</h3>`);
+  return html`${h('Turnout')}
+<p><strong>${t.voted}</strong> of <strong>${t.eligible}</strong> members voted (<strong>${t.percent}%</strong>).</p>
+<progress max="${t.eligible || 1}" value="${t.voted}" aria-label="Turnout">${t.percent}%</progress>
+${barChart({
+    title: 'Turnout by branch (per cent of members who voted)',
+    max: 100,
+    bars: t.byBranch.map((b) => ({ label: b.branch, value: Number(b.percent), display: `${b.percent}% (${b.voted}/${b.eligible})` })),
+  })}
+<div class="scroll"><table><caption>Turnout by branch</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Eligible</th><th class="num" scope="col">Voted</th><th class="num" scope="col">%</th></tr></thead><tbody>
+${t.byBranch.map((b) => html`<tr><th scope="row">${b.branch}</th><td class="num">${b.eligible}</td><td class="num">${b.voted}</td><td class="num">${b.percent}</td></tr>`)}
+</tbody><tfoot><tr><th scope="row">All branches</th><td class="num">${t.eligible}</td><td class="num">${t.voted}</td><td class="num">${t.percent}</td></tr></tfoot></table></div>`;
+}
+
+function outcome(q: QuestionResult): Html {
+  if (q.method === 'yesno') {
+    const carried = q.count.summary?.carried;
+    return html`<p class="${carried ? 'good' : 'bad'}">${carried ? 'Carried' : 'Not carried'}.</p>`;
+  }
+  return q.elected.length
+    ? html`<p>${q.elected.length === 1 ? 'Chosen' : 'Elected'}: <strong>${q.elected.join(', ')}</strong>.</p>`
+    : html`<p>No option was chosen.</p>`;
+}
+
+function roundsTable(count: TallyResult): Html {
+  const rounds = count.rounds;
+  const won = count.method === 'yesno' ? 'Outcome' : 'Elected';
+  const status = (name: string): string => {
+    for (const r of rounds) {
+      if (r.elected.includes(name)) return `${won}${rounds.length > 1 ? ` (round ${r.number})` : ''}`;
+      if (r.excluded.includes(name)) return `Excluded (round ${r.number})`;
+    }
+    return count.elected.includes(name) ? won : '';
+  };
+  const single = rounds.length === 1;
+  const colName = (r: Round) => (single ? ({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[count.method] ?? 'Votes' : `Round ${r.number}`);
+  const extra = (label: string, pick: (r: Round) => string | undefined) =>
+    rounds.some((r) => pick(r) !== undefined) ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>` : '';
+  return html`<div class="scroll"><table><caption>The count${single ? '' : ', round by round'}</caption>
+<thead><tr><th scope="col">Candidate</th>${rounds.map((r) => html`<th class="num" scope="col">${colName(r)}</th>`)}<th scope="col">Result</th></tr></thead><tbody>
+${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${r.votes[c] ?? '–'}</td>`)}<td>${status(c)}</td></tr>`)}
+${extra('Exhausted', (r) => r.exhausted)}
+${extra('Lost to rounding', (r) => r.loss)}
+${extra(count.method === 'irv' ? 'Half of continuing votes' : 'Quota', (r) => r.quota)}
+</tbody></table></div>
+${rounds.length > 1 ? html`<h4>What happened in each round</h4><ol>${rounds.map((r) => html`<li value="${r.number}">${r.note}</li>`)}</ol>` : html`<p class="hint">${rounds[0]?.note ?? ''}</p>`}`;
+}
+
+function transfersOf(count: TallyResult): TransferRow[] {
+  return count.rounds.flatMap((r) => (r.transfers ?? []).map((t) => ({ round: r.number, from: t.from, kind: t.kind, to: t.to, exhausted: t.exhausted })));
+}
+
+function transfersTable(rows: TransferRow[]): Html {
+  return html`<details><summary>Every transfer as a table</summary><div class="scroll"><table><thead><tr><th scope="col">Round</th><th scope="col">From</th><th scope="col">To</th><th class="num" scope="col">Exhausted</th></tr></thead><tbody>
+${rows.map((t) => html`<tr><th scope="row">${t.round}</th><td>${t.kind === 'surplus' ? `Surplus of ${t.from}` : `${t.from} (excluded)`}</td><td>${Object.entries(t.to).map(([c, v]) => `${c} ${v}`).join('; ') || '—'}</td><td class="num">${t.exhausted}</td></tr>`)}
+</tbody></table></div></details>`;
+}
+
+function pairwiseTable(count: TallyResult): Html {
+  const pw = count.pairwise;
+  if (!pw) return html``;
+  const c = count.candidates;
+  return html`<h4>Head to head</h4>
+<p>${pw.condorcetWinner ? html`<strong>${pw.condorcetWinner}</strong> beats every other option head to head (the Condorcet winner).` : 'No option beats every other head to head.'}</p>
+<div class="scroll"><table><caption>Members preferring the row's option to the column's (a win in bold)</caption>
+<thead><tr><th scope="col"><span class="sr-only">Preferred</span></th>${c.map((x) => html`<th class="num" scope="col">over ${x}</th>`)}</tr></thead><tbody>
+${c.map((x, i) => html`<tr><th scope="row">${x}</th>${c.map((_, j) => {
+    if (i === j) return html`<td class="num">—</td>`;
+    const v = pw.matrix[i]?.[j] ?? '0';
+    const wins = figure(v) > figure(pw.matrix[j]?.[i]);
+    return html`<td class="num">${wins ? html`<strong>${v}</strong>` : v}</td>`;
+  })}</tr>`)}
+</tbody></table></div>`;
+}
+
+function unitsTable(q: QuestionResult): Html {
+  if (!q.byUnit.length) return html``;
+  return html`<details><summary>Figures by voting unit (${q.byUnit.length})</summary>
+<p class="hint">A unit is a branch of at least k voters, or a pool of smaller branches, so that no small branch's votes can be worked out.</p>
+<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Voters</th>${q.options.map((o) => html`<th class="num" scope="col">${o.option}</th>`)}<th class="num" scope="col">Abstained</th></tr></thead><tbody>
+${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u.voters}</td>${u.options.map((o) => html`<td class="num">${o.votes}</td>`)}<td class="num">${u.abstentions}</td></tr>`)}
+</tbody></table></div></details>`;
+}
+
+const power = (v: PowerValue) => (v.exact ?? `${v.value.toFixed(4)}${v.standardError !== null ? ` ± ${v.standardError.toFixed(4)}` : ''}`);
+const share = (n: number | undefined) => (n === undefined ? '' : `${(n * 100).toFixed(1)}%`);
+
+function conferenceSection(c: QuestionResult['conference']): Html {
+  if (c === null) return html``;
+  if ('error' in c) return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
+  const cc: ConferenceComparison = c;
+  const omov = cc.omov;
+  const conf = cc.conference;
+  const s = cc.settings;
+  const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
+  return html`<h3>Members' vote and a delegate conference</h3>
+<p>${s.delegates} delegates, shared by ${s.basis} (${s.method}${s.splitMethod ? `, split by ${s.splitMethod}` : ''}); they vote by the <strong>${s.rule}</strong> rule.</p>
+<p class="${cc.agree ? 'good' : 'bad'}">${cc.agree ? `The conference would have decided the same: ${list(omov.elected)}.` : `The conference would have decided differently: the members chose ${list(omov.elected)}, the conference ${list(conf.elected)}.`}</p>
+<div class="scroll"><table><caption>Side by side</caption><thead><tr><th scope="col"></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
+<tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
+${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${omov.totals[o] ?? '0'} votes (${share(omov.shares[o])})</td><td>${conf.delegates[o] ?? '0'} delegate votes (${share(conf.shares[o])})</td></tr>`)}
+<tr><th scope="row">Margin</th><td>${omov.margin ? `${omov.margin.votes} votes over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${conf.margin.votes} delegate votes over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
+<tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? `${omov.flip.members} members: ${omov.flip.note}` : 'not computed for this method'}</td><td>${conf.flip ? `${conf.flip.members} members: ${conf.flip.note}` : 'not computed for this method'}</td></tr>
+</tbody></table></div>
+${pairedBarChart({
+    title: 'Share of the vote: members against delegates',
+    legend: ['Members', 'Delegates'],
+    max: 1,
+    rows: cc.options.map((o) => ({ label: o, a: omov.shares[o] ?? 0, b: conf.shares[o] ?? 0, aText: share(omov.shares[o] ?? 0), bText: share(conf.shares[o] ?? 0) })),
+  })}
+${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
+<h4>Delegates by unit</h4>
+<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
+${cc.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${b.votes}</td><td class="num">${b.delegates}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${Object.entries(b.conference).filter(([, v]) => figure(v) > 0).map(([o, v]) => `${o} ${v}`).join(', ') || '—'}</td></tr>`)}
+</tbody></table></div>
+${cc.power ? html`<h4>Voting power in the conference</h4>
+<p class="hint">A motion needs ${cc.power.quota} of ${cc.power.totalDelegates} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
+<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
+${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.delegates}</td><td class="num">${power(b.banzhaf)}</td><td class="num">${power(b.shapleyShubik)}</td><td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
+</tbody></table></div>
+${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}` : ''}
+<p class="hint">Disproportionality (percentage points): options, members' shares against delegates' — Gallagher ${cc.disproportionality.options.gallagher}, Loosemore–Hanby ${cc.disproportionality.options.loosemoreHanby}; units, population against delegates — Gallagher ${cc.disproportionality.branches.gallagher}, Loosemore–Hanby ${cc.disproportionality.branches.loosemoreHanby}.</p>
+${cc.ties.length ? html`<p class="hint">Lots drawn: ${cc.ties.map((t) => `${t.stage}: ${t.note}`).join(' ')}</p>` : ''}
+${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
+}
+
+export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
+  const kind = ANSWER_KIND[q.method];
+  const total = q.options.reduce((s, o) => s + figure(o.votes), 0);
+  const transfers = transfersOf(q.count);
+  const inRounds = q.count.rounds.length > 1;
+  return html`<section aria-labelledby="q-${q.id}">
+<h2 id="q-${q.id}">${number}. ${q.title}</h2>
+<p class="hint">${METHOD_LABEL[q.method]}${q.count.rules ? ` — ${STV_RULES[q.count.rules]}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
+${outcome(q)}
+<div class="scroll"><table><caption>${q.figure === 'votes' ? 'Votes' : q.figure.charAt(0).toUpperCase() + q.figure.slice(1)} per option</caption><thead><tr><th scope="col">Option</th><th class="num" scope="col">${q.figure}</th><th class="num" scope="col">Share</th><th scope="col"><span class="sr-only">Result</span></th></tr></thead><tbody>
+${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${o.votes}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (q.method === 'yesno' ? '' : 'elected') : ''}</td></tr>`)}
+<tr><th scope="row">Abstentions</th><td class="num">${q.abstentions}</td><td></td><td></td></tr></tbody></table></div>
+${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: q.method !== 'yesno' && q.elected.includes(o.option) })) })}
+${q.method === 'yesno' ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
+${kind === 'ranking' || kind === 'scores' || inRounds ? roundsTable(q.count) : ''}
+${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
+${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
+${CONDORCET.has(q.method) || q.count.pairwise ? pairwiseTable(q.count) : ''}
+${q.count.ties.length ? html`<h4>Ties</h4><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
+${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` : ''}
+${unitsTable(q)}
+${conferenceSection(q.conference)}
+${downloads && kind === 'ranking' ? html`<p><a href="/ballots/${downloads.ballotId}/questions/${q.id}/ballots.blt" download>Download this question's ballots (BLT)</a></p>` : ''}
+</section>`;
+}
+
+export function resultsBody(r: BallotResults, opts: { receipts?: string[]; downloads?: boolean } = {}): Html {
+  return html`${turnoutSection(r.turnout)}
+${r.questions.map((q, i) => questionSection(q, i + 1, opts.downloads ? { ballotId: r.ballot.id } : undefined))}
+${opts.receipts ? html`<h2>Receipts</h2><p class="hint">Every receipt code in the ballot box. Find yours to check your vote was counted.</p><p>${opts.receipts.join(' · ')}</p>` : ''}`;
+}
+
+/** One row per option per question, overall and per voting unit. */
+export function resultsCsv(r: BallotResults): string {
+  const lines = [csvRow(['question_number', 'question', 'method', 'unit', 'option', 'figure', 'votes', 'elected'])];
+  r.questions.forEach((q, i) => {
+    const row = (unit: string, option: string, votes: string, elected: string) => lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, votes, elected]));
+    for (const o of q.options) row('(all)', o.option, o.votes, q.elected.includes(o.option) ? 'yes' : 'no');
+    row('(all)', '(abstentions)', q.abstentions, '');
+    for (const u of q.byUnit) {
+      for (const o of u.options) row(u.unit, o.option, o.votes, '');
+      row(u.unit, '(abstentions)', u.abstentions, '');
+    }
+  });
+  return `${lines.join('\r\n')}\r\n`;
+}

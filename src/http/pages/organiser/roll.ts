@@ -1,0 +1,283 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Principal } from '../../../data/organisations';
+import type { AppContext } from '../../../services/context';
+import { type Issue, ServiceError } from '../../../services/errors';
+import * as members from '../../../services/members';
+import * as rollService from '../../../services/roll';
+import { type Html, html } from '../../html';
+import {
+  act, addIssue, bodyOf, csrfField, errorSummary, type FieldIssues, form, isOrganiser, postButton, refused, signedIn, signedInForm,
+  staffPage, textInput,
+} from './common';
+import { multipart } from './multipart';
+import { requireUuid } from './params';
+
+/**
+ * The member roll: import a CSV with a preview of every change (and every bad row, by
+ * line) before anything is written; search members; branches with their membership;
+ * correct, add or remove one member.
+ */
+
+const SHOWN = 300;
+
+function importForm(ctx: AppContext, req: Request, csv = ''): Html {
+  return html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
+<input type="hidden" name="step" value="preview">
+<div class="field"><label for="file">A CSV file</label><br><span class="hint" id="file-hint">Saved from a spreadsheet as “CSV UTF-8”.</span><br>
+<input type="file" id="file" name="file" accept=".csv,text/csv,text/plain" aria-describedby="file-hint"></div>
+<div class="field"><label for="csv">Or paste the CSV here</label><br>
+<textarea id="csv" name="csv" rows="8" spellcheck="false">${csv}</textarea></div>
+<button type="submit">Preview the changes</button>
+<p class="hint">Nothing changes until you have seen the preview and applied it.</p>
+</form>`;
+}
+
+const FORMAT_HELP = html`<details><summary>The format of the file</summary>
+<p>The first row names the columns. <code>email</code>, <code>name</code> and <code>branch</code> are required; <code>member_number</code>, <code>weight</code> (a positive number, 1 if blank) and <code>joined</code> (YYYY-MM-DD) are optional.</p>
+<pre>email,name,branch,member_number,weight,joined
+ann@example.org,Ann Smith,Leeds,1001,1,2019-04-01</pre>
+<p>The file is the <strong>whole roll</strong>: members are matched by member number, else by email; those in the file are added or updated, and current members missing from it are removed. An import is all or nothing: if any row is wrong, nothing is written.</p>
+</details>`;
+
+/** "line 3, email" → {line: 3, field: "email"} (the roll service's issue paths). */
+function rowIssue(i: Issue): { line: string; field: string; message: string } {
+  const m = /^line (\d+)(?:, (.*))?$/.exec(i.path);
+  return m ? { line: m[1]!, field: m[2] ?? '', message: i.message } : { line: '', field: i.path, message: i.message };
+}
+
+function errorsPage(ctx: AppContext, req: Request, err: ServiceError, csv: string): string {
+  const rows = err.issues.map(rowIssue);
+  return staffPage(ctx, req, {
+    title: 'Roll import: problems',
+    body: html`<h1>The file has problems</h1>
+<div class="problem" role="alert" tabindex="-1" id="error-summary"><p><strong>${err.message}.</strong> Nothing has been changed.</p></div>
+<div class="scroll"><table><caption>Every problem, by line of the file</caption><thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
+${rows.map((r) => html`<tr><th scope="row">${r.line}</th><td>${r.field}</td><td>${r.message}</td></tr>`)}
+</tbody></table></div>
+<h2>Correct the file</h2>
+<p>Fix the rows above in your spreadsheet and choose the file again, or correct the text below.</p>
+${importForm(ctx, req, csv)}${FORMAT_HELP}`,
+  });
+}
+
+function list<T>(items: T[], row: (t: T) => Html): Html {
+  return html`${items.slice(0, SHOWN).map(row)}${items.length > SHOWN ? html`<tr><td colspan="4">… and ${items.length - SHOWN} more</td></tr>` : ''}`;
+}
+
+function fingerprint(r: rollService.ImportReport): string {
+  return `${r.added}/${r.updated}/${r.removed}/${r.branches.new.length}`;
+}
+
+function previewPage(ctx: AppContext, req: Request, r: rollService.ImportReport, csv: string, changedSincePreview = false): string {
+  const c = r.changes;
+  const nothing = r.added + r.updated + r.removed === 0;
+  return staffPage(ctx, req, {
+    title: 'Roll import: preview',
+    wide: true,
+    body: html`<h1>Preview of the import</h1>
+${changedSincePreview ? html`<p class="problem" role="alert">The roll changed after your earlier preview (someone else imported or edited it). Here is what your file would do now; nothing has been changed.</p>` : ''}
+<p class="notice" role="status"><strong>Nothing has been changed yet.</strong> The file has ${r.rows} members. Applying it will:</p>
+<ul>
+<li><strong>${r.added}</strong> members added</li>
+<li><strong>${r.updated}</strong> members updated</li>
+<li><strong>${r.removed}</strong> members removed (current members not in the file)</li>
+<li>${r.unchanged} members unchanged</li>
+<li>${r.branches.new.length ? html`<strong>${r.branches.new.length}</strong> new branches: ${r.branches.new.join(', ')}` : 'no new branches'}</li>
+</ul>
+${nothing ? html`<p>The file matches the roll: there is nothing to apply.</p>` : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
+<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}">
+<textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
+<div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
+</form>`}
+${c.added.length ? html`<h2>To add (${c.added.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>` : ''}
+${c.updated.length ? html`<h2>To update (${c.updated.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
+${list(c.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>` : ''}
+${c.removed.length ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>` : ''}`,
+  });
+}
+
+function csvOf(req: Request): string {
+  const file = req.files?.file;
+  const text = file && file.data.length > 0 ? file.data.toString('utf8') : String(bodyOf(req).csv ?? '');
+  return text.replace(/^\uFEFF/, '');
+}
+
+async function importStep(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
+  const body = bodyOf(req);
+  const csv = csvOf(req);
+  if (!csv.trim()) {
+    return void res.status(422).type('html').send(staffPage(ctx, req, {
+      title: 'Import the roll',
+      body: html`<h1>Import the member roll</h1><div class="problem" role="alert"><p>Choose a CSV file, or paste the CSV into the box.</p></div>${importForm(ctx, req)}${FORMAT_HELP}`,
+    }));
+  }
+  let preview: rollService.ImportReport;
+  try {
+    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true });
+  } catch (err) {
+    if (err instanceof ServiceError && err.kind === 'invalid') return void res.status(422).type('html').send(errorsPage(ctx, req, err, csv));
+    return refused(ctx, req, res, err, '/roll/import');
+  }
+  if (body.step !== 'apply') return void res.type('html').send(previewPage(ctx, req, preview, csv));
+  // Apply only what the organiser saw: if the roll moved since, show the new preview.
+  if (body.expect !== fingerprint(preview)) return void res.status(409).type('html').send(previewPage(ctx, req, preview, csv, true));
+  let done: rollService.ImportReport;
+  try {
+    done = await rollService.importRoll(ctx, p, csv, { dryRun: false });
+  } catch (err) {
+    return refused(ctx, req, res, err, '/roll/import');
+  }
+  res.type('html').send(staffPage(ctx, req, {
+    title: 'Roll imported',
+    body: html`<h1>The roll is imported</h1>
+<p class="notice" role="status">${done.added} added, ${done.updated} updated, ${done.removed} removed, ${done.unchanged} unchanged${done.branches.new.length ? `; new branches: ${done.branches.new.join(', ')}` : ''}.</p>
+<p>Ballots already open keep the electorate they were opened with; a member who joined since can be added to an open ballot from its invitations page.</p>
+<p><a href="/roll">See the roll</a> · <a href="/">Ballots</a></p>`,
+  }));
+}
+
+const PAGE = 50;
+
+async function rollOverview(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
+  const branches = await rollService.listBranches(ctx, p);
+  const total = branches.reduce((n, b) => n + Number(b.members), 0);
+  res.type('html').send(staffPage(ctx, req, {
+    title: 'Member roll',
+    body: html`<h1>Member roll</h1>
+<p><strong>${total}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches.</p>
+${isOrganiser(p) ? html`<div class="actions"><a class="button" href="/roll/import">Import the roll (CSV)</a><a href="/roll/members/new">Add one member</a></div>` : ''}
+${searchForm('', '', branches)}
+<h2>Branches</h2>
+${branches.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th></tr></thead><tbody>
+${branches.map((b) => html`<tr><th scope="row"><a href="/roll/members?branch=${b.id}">${b.name}</a></th><td class="num">${Number(b.members)}</td></tr>`)}
+</tbody></table></div>` : html`<p>No branches yet: import the roll.</p>`}`,
+  }));
+}
+
+function searchForm(search: string, branch: string, branches: Array<{ id: string; name: string }>): Html {
+  return html`<form method="get" action="/roll/members" role="search" class="actions">
+<div class="field"><label for="search">Find a member</label><br><input type="search" id="search" name="search" value="${search}" placeholder="name, email or number"></div>
+<div class="field"><label for="branch">Branch</label><br><select id="branch" name="branch"><option value="">All branches</option>${branches.map((b) => html`<option value="${b.id}"${b.id === branch ? html` selected` : ''}>${b.name}</option>`)}</select></div>
+<button type="submit" class="secondary">Search</button></form>`;
+}
+
+async function memberSearch(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
+  const search = typeof req.query.search === 'string' ? req.query.search.slice(0, 200) : '';
+  const branchQ = typeof req.query.branch === 'string' ? req.query.branch : '';
+  const branches = await rollService.listBranches(ctx, p);
+  const branch = branches.find((b) => b.id === branchQ)?.id ?? '';
+  const pageNo = Math.max(1, Number(req.query.page) || 1);
+  const found = await rollService.searchMembers(ctx, p, { search: search || undefined, branchId: branch || undefined, limit: PAGE + 1, offset: (pageNo - 1) * PAGE });
+  const more = found.length > PAGE;
+  const link = (n: number) => `/roll/members?${new URLSearchParams({ search, branch, page: String(n) }).toString()}`;
+  res.type('html').send(staffPage(ctx, req, {
+    title: 'Members',
+    wide: true,
+    body: html`<p><a href="/roll">Member roll</a></p><h1>Members</h1>
+${searchForm(search, branch, branches)}
+${found.length ? html`<div class="scroll"><table><caption>${search || branch ? 'Members found' : 'All members'}, page ${pageNo}</caption><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Number</th><th scope="col">Branch</th><th class="num" scope="col">Weight</th><th scope="col">Joined</th></tr></thead><tbody>
+${found.slice(0, PAGE).map((m) => html`<tr><th scope="row">${isOrganiser(p) ? html`<a href="/roll/members/${m.id}">${m.name}</a>` : m.name}</th><td>${m.email}</td><td>${m.memberNumber ?? ''}</td><td>${m.branch}</td><td class="num">${m.weight}</td><td>${m.joinedOn ?? ''}</td></tr>`)}
+</tbody></table></div>` : html`<p>No member matches.</p>`}
+<nav aria-label="Pages" class="actions">${pageNo > 1 ? html`<a href="${link(pageNo - 1)}">Previous page</a>` : ''}${more ? html`<a href="${link(pageNo + 1)}">Next page</a>` : ''}</nav>`,
+  }));
+}
+
+const MEMBER_LABELS: Record<string, string> = { email: 'Email', name: 'Name', branch: 'Branch', memberNumber: 'Member number', weight: 'Weight', joinedOn: 'Joined' };
+
+function memberForm(ctx: AppContext, req: Request, action: string, v: Record<string, string>, issues: FieldIssues, branches: string[]): Html {
+  return html`${errorSummary(issues, (f) => MEMBER_LABELS[f] ?? f)}
+<form method="post" action="${action}">${csrfField(ctx, req)}
+${textInput(issues, 'name', 'Name', v.name ?? '', { required: true })}
+${textInput(issues, 'email', 'Email', v.email ?? '', { type: 'email', required: true })}
+${textInput(issues, 'branch', 'Branch', v.branch ?? '', { required: true, hint: 'A new name makes a new branch.', extra: html` list="branches"` })}
+<datalist id="branches">${branches.map((b) => html`<option value="${b}">`)}</datalist>
+${textInput(issues, 'memberNumber', 'Member number (optional)', v.memberNumber ?? '')}
+${textInput(issues, 'weight', 'Weight of their vote', v.weight ?? '1', { hint: 'A positive number; 1 for one member, one vote.', extra: html` inputmode="decimal"` })}
+${textInput(issues, 'joinedOn', 'Joined (optional)', v.joinedOn ?? '', { type: 'date' })}
+<button type="submit">Save</button></form>`;
+}
+
+function parseMember(body: Record<string, string>): { input?: members.MemberInput; issues: FieldIssues } {
+  const parsed = members.memberInputSchema.safeParse({
+    email: (body.email ?? '').trim(), name: body.name ?? '', branch: body.branch ?? '',
+    memberNumber: body.memberNumber?.trim() || null, weight: body.weight?.trim() || '1', joinedOn: body.joinedOn?.trim() || null,
+  });
+  const issues: FieldIssues = new Map();
+  if (!parsed.success) for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
+  return parsed.success ? { input: parsed.data, issues } : { issues };
+}
+
+export function mountRollPages(router: Router, ctx: AppContext): void {
+  router.get('/roll', signedIn((req, res, p) => rollOverview(ctx, req, res, p)));
+  router.get('/roll/members', signedIn((req, res, p) => memberSearch(ctx, req, res, p)));
+
+  router.get('/roll/import', signedIn(async (req, res, p) => {
+    if (!isOrganiser(p)) return refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/roll');
+    res.type('html').send(staffPage(ctx, req, {
+      title: 'Import the roll',
+      body: html`<p><a href="/roll">Member roll</a></p><h1>Import the member roll</h1>${importForm(ctx, req)}${FORMAT_HELP}`,
+    }));
+  }));
+  // Files up to the API's own limit; a urlencoded post (a script, or no file input) works too.
+  router.post('/roll/import', multipart('20mb'), express.urlencoded({ extended: false, limit: '20mb' }),
+    signedInForm(ctx, (req, res, p) => importStep(ctx, req, res, p)));
+
+  const branchNames = async (p: Principal) => (await rollService.listBranches(ctx, p)).map((b) => b.name);
+
+  router.get('/roll/members/new', signedIn(async (req, res, p) => {
+    res.type('html').send(staffPage(ctx, req, {
+      title: 'Add a member',
+      body: html`<p><a href="/roll">Member roll</a></p><h1>Add a member</h1><p class="hint">Ballots already open do not include them until you add them from the ballot's invitations page.</p>${memberForm(ctx, req, '/roll/members/new', {}, new Map(), await branchNames(p))}`,
+    }));
+  }));
+  router.post('/roll/members/new', form, signedInForm(ctx, async (req, res, p) => {
+    const body = bodyOf(req);
+    const { input, issues } = parseMember(body);
+    if (input) {
+      try {
+        await members.addMember(ctx, p, input);
+        return void res.redirect(303, `/roll/members?${new URLSearchParams({ search: input.email, done: 'member-added' }).toString()}`);
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, '/roll');
+        addIssue(issues, 'email', err.message);
+      }
+    }
+    res.status(422).type('html').send(staffPage(ctx, req, { title: 'Add a member', body: html`<h1>Add a member</h1>${memberForm(ctx, req, '/roll/members/new', body, issues, await branchNames(p))}` }));
+  }));
+
+  router.get('/roll/members/:id', signedIn(async (req, res, p) => {
+    const m = await members.getMember(ctx, p, requireUuid(req, 'id'));
+    const v = { name: m.name, email: m.email, branch: m.branch, memberNumber: m.memberNumber ?? '', weight: m.weight, joinedOn: m.joinedOn ?? '' };
+    res.type('html').send(staffPage(ctx, req, {
+      title: m.name,
+      body: html`<p><a href="/roll/members">Members</a></p><h1>${m.name}</h1>
+${isOrganiser(p) ? html`<p class="hint">Changes apply to ballots opened from now on; ballots already open keep the branch and weight they were opened with.</p>
+${memberForm(ctx, req, `/roll/members/${m.id}`, v, new Map(), await branchNames(p))}
+<h2>Remove from the roll</h2>${postButton(ctx, req, `/roll/members/${m.id}/remove`, 'Remove this member', { cls: 'danger', confirm: `Yes, remove ${m.name} from the roll` })}`
+  : html`<dl class="facts"><dt>Email</dt><dd>${m.email}</dd><dt>Branch</dt><dd>${m.branch}</dd><dt>Number</dt><dd>${m.memberNumber ?? ''}</dd><dt>Weight</dt><dd>${m.weight}</dd><dt>Joined</dt><dd>${m.joinedOn ?? ''}</dd></dl>`}`,
+    }));
+  }));
+  router.post('/roll/members/:id', form, signedInForm(ctx, async (req, res, p) => {
+    const id = requireUuid(req, 'id');
+    const body = bodyOf(req);
+    const { input, issues } = parseMember(body);
+    if (input) {
+      try {
+        await members.updateMember(ctx, p, id, input);
+        return void res.redirect(303, `/roll/members/${id}?done=member-saved`);
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, `/roll/members/${id}`);
+        addIssue(issues, 'email', err.message);
+      }
+    }
+    res.status(422).type('html').send(staffPage(ctx, req, { title: 'Edit a member', body: html`<h1>Edit a member</h1>${memberForm(ctx, req, `/roll/members/${id}`, body, issues, await branchNames(p))}` }));
+  }));
+  router.post('/roll/members/:id/remove', form, signedInForm(ctx, async (req, res, p) => {
+    const id = requireUuid(req, 'id');
+    if (bodyOf(req).confirm !== 'yes') return refused(ctx, req, res, new ServiceError('invalid', 'tick the box to confirm the removal'), `/roll/members/${id}`);
+    await act(ctx, req, res, `/roll/members/${id}`, () => members.removeMember(ctx, p, id), '/roll?done=member-removed');
+  }));
+}
+

@@ -1,0 +1,80 @@
+/**
+ * Times in the ballot builder: a datetime-local input ("2026-05-01T09:00") read as a
+ * wall-clock time in a time zone the organiser picks, stored as ISO 8601 with the
+ * zone's offset at that moment ("2026-05-01T09:00:00+01:00").
+ */
+
+let zones: string[] | undefined;
+
+/** Every IANA zone this Node knows, UTC first. */
+export function timeZones(): string[] {
+  if (!zones) {
+    const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    zones = ['UTC', ...all.filter((z) => z !== 'UTC')];
+  }
+  return zones;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Wall = { year: number; month: number; day: number; hour: number; minute: number };
+
+function wallIn(zone: string, instant: number): Wall {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(new Date(instant));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
+}
+
+const wallMs = (w: Wall) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+
+/** The zone's offset from UTC at an instant, in minutes (east positive). */
+function offsetAt(zone: string, instant: number): number {
+  const floored = Math.floor(instant / 60000) * 60000;
+  return Math.round((wallMs(wallIn(zone, floored)) - floored) / 60000);
+}
+
+const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+
+function formatOffset(minutes: number): string {
+  return `${minutes < 0 ? '-' : '+'}${pad(Math.trunc(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}
+
+export type LocalTime = { ok: true; iso: string } | { ok: false; message: string };
+
+/**
+ * A wall-clock time in a zone as ISO with offset. A time the clocks skip (spring forward)
+ * is refused; a time that happens twice (fall back) is the first of the two.
+ */
+export function localToIso(local: string, zone: string): LocalTime {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(local.trim());
+  if (!m) return { ok: false, message: 'enter a date and a time' };
+  if (!isTimeZone(zone)) return { ok: false, message: `"${zone}" is not a time zone` };
+  const w: Wall = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]) };
+  const wall = wallMs(w);
+  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== w.day || w.hour > 23 || w.minute > 59) return { ok: false, message: 'is not a real date and time' };
+  // The offset before and after the wall time; the earlier offset gives the first instant.
+  const candidates = [...new Set([offsetAt(zone, wall - 36e5 * 24), offsetAt(zone, wall), offsetAt(zone, wall + 36e5 * 24)])]
+    .map((off) => ({ off, instant: wall - off * 60000 }))
+    .filter((c) => offsetAt(zone, c.instant) === c.off)
+    .sort((a, b) => a.instant - b.instant);
+  const first = candidates[0];
+  if (!first) return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone} (the clocks go forward then)` };
+  return { ok: true, iso: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${formatOffset(first.off)}` };
+}
+
+/** An instant as the value of a datetime-local input in a zone. */
+export function isoToLocal(instant: Date | string, zone: string): string {
+  const t = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (Number.isNaN(t)) return '';
+  const w = wallIn(isTimeZone(zone) ? zone : 'UTC', t);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}

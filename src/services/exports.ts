@@ -1,0 +1,34 @@
+import * as ballots from '../data/ballots';
+import * as box from '../data/ballot-box';
+import type { Principal } from '../data/organisations';
+import { ANSWER_KIND } from '../domain/ballot';
+import { questionElection } from '../domain/count';
+import { writeBlt } from '../tally/formats/blt';
+import type { Election, RankedBallot } from '../tally/types';
+import { requireBallotVisible } from './access';
+import type { AppContext } from './context';
+import { conflict, invalid, notFound } from './errors';
+
+/**
+ * A ranked question's ballots as a BLT file, for counting in other programs (OpenSTV,
+ * Droop, eSTV). The votes come from the opened box, in published (receipt) order; the
+ * same votes are in the election record, so this reveals nothing the record does not.
+ */
+export async function questionBlt(ctx: AppContext, p: Principal, ballotId: string, questionId: string): Promise<{ fileName: string; text: string }> {
+  requireBallotVisible(p, ballotId);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
+  if (!b) throw notFound('ballot');
+  if (b.status === 'draft' || b.status === 'open') throw conflict(`the ballot is ${b.status}: its ballots can be downloaded once it is closed`);
+  const q = (await ballots.listQuestions(ctx.db, ballotId)).find((x) => x.id === questionId);
+  if (!q) throw notFound('question');
+  if (ANSWER_KIND[q.method] !== 'ranking') throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked ballots`);
+  const election = questionElection(q, await box.listVotes(ctx.db, ballotId), q.title) as Election<RankedBallot>;
+  let text: string;
+  try {
+    text = writeBlt(election);
+  } catch (err) {
+    // A name with a double quote, say: BLT cannot hold it, and says so.
+    throw invalid(`this question cannot be written as BLT: ${(err as Error).message}`);
+  }
+  return { fileName: `ballot-${ballotId}-question-${q.position + 1}.blt`, text };
+}
