@@ -1,140 +1,182 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
-import { ANSWER_KIND, type Answer, type Question, settingNumber } from '../../domain/ballot';
+import { ANSWER_KIND, type Answer, type AnswerKind, type Question, settingNumber } from '../../domain/ballot';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
 import { formatTime } from '../../services/invitations';
 import { type BallotForVoter, CastRefused, cast, checkAnswers, viewLink } from '../../services/voting';
 import { hashSecret } from '../../secrets';
 import { type Html, html } from '../html';
-import { messages as t } from '../messages';
+import { messages as t, scriptTexts } from '../messages';
 import { page } from './layout';
 import { clientAddress } from '../auth';
 
 /**
  * The member's voting pages: GET shows the ballot paper (and never uses the link up);
  * POST "review" shows the answers back; POST "cast" with the confirmation casts. Works
- * without JavaScript. The link's token stays in the path, never in a redirect.
+ * without JavaScript: radio buttons, checkboxes, numbered selects. public/vote.js only
+ * adds tap-to-rank and a live count of marks. The link's token stays in the path, never
+ * in a redirect.
  */
 
 type FormValues = Record<string, string | string[] | undefined>;
 
+/** Form field names: q_N for a question's choice, marks or abstention; q_N_i for option i's rank or score. */
 const field = (q: Question) => `q_${q.position}`;
 const rankField = (q: Question, o: number) => `q_${q.position}_${o}`;
+/** Element ids: q_N_i for option i's input (radio, checkbox or select), q_N_abstain for the abstention. */
+const inputId = (q: Question, o: number) => `q_${q.position}_${o}`;
+const abstainId = (q: Question) => `q_${q.position}_abstain`;
+
+const SCRIPT = html`<script src="/assets/vote.js" defer></script>`;
 
 function csrfFor(ctx: AppContext, token: string): string {
   return ctx.keys.mac('vote-form', hashSecret(token).toString('hex'));
 }
 
-/** Reads the form into answers; a question left blank is an abstention. */
+const valuesOf = (form: FormValues, name: string): string[] => {
+  const v = form[name];
+  return Array.isArray(v) ? v : v === undefined ? [] : [v];
+};
+const firstOf = (form: FormValues, name: string): string => valuesOf(form, name)[0] ?? '';
+
+const maxMarks = (q: Question) => (q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length));
+const maxScore = (q: Question) => settingNumber(q, 'maxScore', 5);
+
+/** Whether the voter gave this question nothing at all (a blank counts as abstaining). */
+function leftBlank(q: Question, form: FormValues): boolean {
+  if (valuesOf(form, field(q)).some((v) => v !== '')) return false;
+  return q.options.every((_, o) => firstOf(form, rankField(q, o)) === '');
+}
+
+/**
+ * Reads the form into answers; a question left blank is an abstention. Problems are in
+ * the voter's words (the message catalogue), keyed by question id.
+ */
 export function answersFromForm(questions: Question[], form: FormValues): { answers: Record<string, Answer>; problems: Map<string, string> } {
   const answers: Record<string, Answer> = {};
   const problems = new Map<string, string>();
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   for (const q of questions) {
     const n = q.options.length;
     const kind = ANSWER_KIND[q.method];
-    const raw = form[field(q)];
-    if (one(raw) === 'abstain') { answers[q.id] = { kind: 'abstain' }; continue; }
+    const raw = valuesOf(form, field(q));
+    const abstaining = raw.includes('abstain');
+    const integers = (list: string[]) => list.filter((v) => v !== '' && v !== 'abstain').map(Number).filter(Number.isInteger);
     if (kind === 'choice') {
-      const v = one(raw);
-      const i = v === undefined || v === '' ? NaN : Number(v);
-      answers[q.id] = Number.isInteger(i) ? { kind: 'choice', option: i } : { kind: 'abstain' };
-    } else if (kind === 'marks') {
-      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []).map(Number).filter(Number.isInteger);
-      answers[q.id] = list.length ? { kind: 'marks', options: list } : { kind: 'abstain' };
-    } else if (kind === 'ranking') {
+      const [choice] = integers(raw);
+      // A radio group sends one value: abstaining and choosing cannot both arrive from the page.
+      answers[q.id] = abstaining || choice === undefined ? { kind: 'abstain' } : { kind: 'choice', option: choice };
+      continue;
+    }
+    if (kind === 'marks') {
+      const marks = integers(raw);
+      if (abstaining && marks.length) problems.set(q.id, t.problemAbstainAndAnswer);
+      else if (marks.length > maxMarks(q)) problems.set(q.id, t.problemTooManyMarks(maxMarks(q), marks.length));
+      answers[q.id] = marks.length && !abstaining ? { kind: 'marks', options: marks } : { kind: 'abstain' };
+      continue;
+    }
+    const given = Array.from({ length: n }, (_, o) => firstOf(form, rankField(q, o)));
+    const any = given.some((v) => v !== '');
+    if (abstaining && any) problems.set(q.id, t.problemAbstainAndAnswer);
+    if (kind === 'ranking') {
       const ranks: Array<[number, number]> = [];
-      for (let o = 0; o < n; o++) {
-        const v = one(form[rankField(q, o)]);
-        if (v) ranks.push([Number(v), o]);
-      }
+      given.forEach((v, o) => { if (v !== '') ranks.push([Number(v), o]); });
       const seen = new Map<number, number>();
       for (const [r] of ranks) seen.set(r, (seen.get(r) ?? 0) + 1);
       const dup = [...seen].find(([, c]) => c > 1);
-      if (dup) problems.set(q.id, `You gave the number ${dup[0]} to more than one option. Give each number once.`);
       ranks.sort((a, b) => a[0] - b[0]);
       const gap = ranks.findIndex(([r], i) => r !== i + 1);
-      if (!dup && gap >= 0) problems.set(q.id, `Number your choices 1, 2, 3… without gaps: number ${gap + 1} is missing.`);
-      answers[q.id] = ranks.length ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
+      if (!problems.has(q.id) && dup) problems.set(q.id, t.problemRankTwice(dup[0]));
+      else if (!problems.has(q.id) && gap >= 0) problems.set(q.id, t.problemRankGap(gap + 1));
+      answers[q.id] = ranks.length && !abstaining ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
     } else {
-      const scores: Array<number | null> = [];
-      for (let o = 0; o < n; o++) {
-        const v = one(form[rankField(q, o)]);
-        scores.push(v === undefined || v === '' ? null : Number(v));
-      }
-      answers[q.id] = scores.some((s) => s !== null) ? { kind: 'scores', scores } : { kind: 'abstain' };
+      const scores = given.map((v) => (v === '' ? null : Number(v)));
+      answers[q.id] = any && !abstaining ? { kind: 'scores', scores } : { kind: 'abstain' };
     }
   }
-  const issues = checkAnswers(questions, answers);
-  for (const i of issues) {
+  // Anything the page itself cannot produce (a tampered form) is still refused, in plain words.
+  for (const i of checkAnswers(questions, answers)) {
     const qid = i.path.replace(/^answers\./, '');
-    if (!problems.has(qid)) problems.set(qid, i.message.replace(/^question \d+: /, ''));
+    if (!problems.has(qid)) problems.set(qid, t.problemOther(i.message.replace(/^question \d+: /, '')));
   }
   return { answers, problems };
 }
 
-function questionInputs(q: Question, a: Answer | undefined, problem: string | undefined): Html {
+function kindHint(q: Question, kind: AnswerKind): string {
+  const seats = settingNumber(q, 'seats', 1);
+  const elect = seats > 1 ? ` ${t.toElect(seats)}` : '';
+  switch (kind) {
+    case 'choice': return t.chooseOne;
+    case 'marks': return `${t.markUpTo(maxMarks(q))}${elect}`;
+    case 'ranking': return `${t.rankHint}${elect}`;
+    case 'scores': return `${t.scoreHint(maxScore(q))}${elect}`;
+  }
+}
+
+function questionInputs(q: Question, form: FormValues, problem: string | undefined): Html {
   const kind = ANSWER_KIND[q.method];
   const name = field(q);
+  const hintId = `hint_${q.position}`;
   const errId = `err_${q.position}`;
-  const describedBy = problem ? errId : undefined;
-  const abstainChecked = a?.kind === 'abstain';
+  const describedBy = problem ? `${errId} ${hintId}` : hintId;
+  const raw = valuesOf(form, name);
+  const abstaining = raw.includes('abstain');
+  const optionText = (o: Question['options'][number]) => html`${o.label}${o.description ? html`<span class="hint"> ${o.description}</span>` : ''}`;
   let inputs: Html;
   if (kind === 'choice' || kind === 'marks') {
-    const chosen = new Set(a?.kind === 'choice' ? [a.option] : a?.kind === 'marks' ? a.options : []);
     const type = kind === 'choice' ? 'radio' : 'checkbox';
-    inputs = html`<p class="hint">${kind === 'choice' ? t.chooseOne : t.markUpTo(q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length))}</p>
-${q.options.map((o, i) => html`<label class="choice"><input type="${type}" name="${name}" value="${i}"${chosen.has(i) ? html` checked` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}><span>${o.label}${o.description ? html`<br><span class="hint">${o.description}</span>` : ''}</span></label>`)}`;
+    inputs = html`${q.options.map((o, i) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${raw.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`)}`;
   } else {
     const isRank = kind === 'ranking';
-    const max = isRank ? q.options.length : settingNumber(q, 'maxScore', 5);
-    const current = (o: number): string => {
-      if (a?.kind === 'ranking') { const r = a.options.indexOf(o); return r < 0 ? '' : String(r + 1); }
-      if (a?.kind === 'scores') { const s = a.scores[o]; return s === null || s === undefined ? '' : String(s); }
-      return '';
-    };
-    const values = isRank ? Array.from({ length: max }, (_, i) => i + 1) : Array.from({ length: max + 1 }, (_, i) => i);
-    inputs = html`<p class="hint">${isRank ? t.rankHint : t.scoreHint(max)}</p>
-${q.options.map((o, i) => html`<div class="rank"><select id="${rankField(q, i)}" name="${rankField(q, i)}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}>
-<option value="">${isRank ? t.notRanked : t.noScore}</option>${values.map((v) => html`<option value="${v}"${current(i) === String(v) ? html` selected` : ''}>${v}</option>`)}
-</select><label for="${rankField(q, i)}">${o.label}${o.description ? html` <span class="hint">${o.description}</span>` : ''}</label></div>`)}`;
+    const values = isRank ? Array.from({ length: q.options.length }, (_, i) => i + 1) : Array.from({ length: maxScore(q) + 1 }, (_, i) => i);
+    inputs = html`${q.options.map((o, i) => {
+      const current = firstOf(form, rankField(q, i));
+      return html`<div class="rank"><select id="${inputId(q, i)}" name="${rankField(q, i)}" aria-describedby="${describedBy}">
+<option value="">${isRank ? t.notRanked : t.noScore}</option>${values.map((v) => html`<option value="${v}"${current === String(v) ? html` selected` : ''}>${v}</option>`)}
+</select><label for="${inputId(q, i)}">${optionText(o)}</label></div>`;
+    })}`;
   }
-  return html`<fieldset>
+  // A radio group takes its abstention as one more radio; elsewhere a checkbox that can be unticked without JavaScript.
+  const abstainType = kind === 'choice' ? 'radio' : 'checkbox';
+  return html`<fieldset id="q_${q.position}" data-kind="${kind}"${kind === 'marks' ? html` data-max="${maxMarks(q)}"` : ''}>
 <legend>${q.position + 1}. ${q.title}</legend>
 ${q.description ? html`<p>${q.description}</p>` : ''}
 ${problem ? html`<p class="error" id="${errId}">${problem}</p>` : ''}
+<p class="hint" id="${hintId}">${kindHint(q, kind)}</p>
 ${inputs}
-<label class="choice"><input type="${kind === 'marks' ? 'checkbox' : 'radio'}" name="${name}" value="abstain"${abstainChecked ? html` checked` : ''}><span>${t.abstain}</span></label>
+<label class="choice"><input type="${abstainType}" id="${abstainId(q)}" name="${name}" value="abstain"${abstaining ? html` checked` : ''}><span>${kind === 'choice' ? t.abstain : t.abstainMany}</span></label>
 </fieldset>`;
 }
 
 function ballotHeader(b: BallotForVoter): Html {
-  return html`<p class="hint">${b.organisationName}</p><h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
+  return html`<h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
 }
 
-function formPage(ctx: AppContext, token: string, b: BallotForVoter, answers: Record<string, Answer>, problems: Map<string, string>): string {
+function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
+  const firstInput = (q: Question) => (q.options.length ? inputId(q, 0) : abstainId(q));
   return page({
-    title: b.title, site: b.organisationName,
+    title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
     body: html`${ballotHeader(b)}
 <p class="notice">${t.closesAt(formatTime(b.closesAt))}</p>
-${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${rankField(q, 0)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
-<form method="post" action="">
+<h2>${t.stepPaper}</h2>
+<p class="hint">${t.paperIntro}</p>
+${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
+<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
 <input type="hidden" name="csrf" value="${csrfFor(ctx, token)}">
-${b.questions.map((q) => questionInputs(q, answers[q.id], problems.get(q.id)))}
+${b.questions.map((q) => questionInputs(q, form, problems.get(q.id)))}
 <button type="submit" name="step" value="review">${t.review}</button>
 </form>`,
   });
 }
 
-function describeAnswer(q: Question, a: Answer): string {
+function describeAnswer(q: Question, a: Answer, blank: boolean): Html {
   const label = (i: number) => q.options[i]?.label ?? '?';
   switch (a.kind) {
-    case 'abstain': return t.abstained;
-    case 'choice': return label(a.option);
-    case 'marks': return a.options.map(label).join(', ');
-    case 'ranking': return a.options.map((o, i) => `${i + 1}. ${label(o)}`).join('; ');
-    case 'scores': return a.scores.map((s, i) => (s === null ? null : `${label(i)}: ${s}`)).filter(Boolean).join('; ');
+    case 'abstain': return html`${blank ? t.leftBlank : t.abstained}`;
+    case 'choice': return html`<strong>${label(a.option)}</strong>`;
+    case 'marks': return html`<ul>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ul>`;
+    case 'ranking': return html`<ol>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ol>`;
+    case 'scores': return html`<ul>${a.scores.map((s, i) => html`<li>${label(i)}: <strong>${s === null ? t.noScoreGiven : String(s)}</strong></li>`)}</ul>`;
   }
 }
 
@@ -151,30 +193,70 @@ function reviewPage(ctx: AppContext, token: string, b: BallotForVoter, answers: 
   return page({
     title: `${t.reviewTitle}: ${b.title}`, site: b.organisationName,
     body: html`${ballotHeader(b)}
-<h2>${t.reviewTitle}</h2>
-<table><thead><tr><th scope="col">Question</th><th scope="col">${t.youChose}</th></tr></thead><tbody>
-${b.questions.map((q) => html`<tr><td>${q.position + 1}. ${q.title}</td><td>${describeAnswer(q, answers[q.id]!)}</td></tr>`)}
-</tbody></table>
-<p class="hint">${t.reviewHint}</p>
-<form method="post" action="">
+<h2>${t.stepReview}</h2>
+<p class="notice">${t.reviewTitle}. ${t.reviewHint}</p>
+<dl>
+${b.questions.map((q) => html`<dt><strong>${q.position + 1}. ${q.title}</strong></dt>
+<dd>${describeAnswer(q, answers[q.id]!, leftBlank(q, form))}</dd>`)}
+</dl>
+<form method="post">
 <input type="hidden" name="csrf" value="${csrfFor(ctx, token)}">
 ${hiddenInputs(form)}
-<p><button type="submit" name="step" value="cast">${t.castNow}</button></p>
-<p><button type="submit" name="step" value="edit" class="secondary">${t.change}</button></p>
+<div class="actions"><button type="submit" name="step" value="cast">${t.castNow}</button>
+<button type="submit" name="step" value="edit" class="secondary">${t.change}</button></div>
 </form>`,
   });
 }
 
-function statePage(title: string, body: string, site?: string, b?: BallotForVoter): string {
-  return page({ title, site, body: html`${b ? ballotHeader(b) : ''}<h2>${title}</h2><p>${body}</p>` });
+/** The board's full address, breakable after each / and - so that it wraps on a phone. */
+function boardLink(ctx: AppContext, b: BallotForVoter): Html {
+  const url = `${ctx.config.publicUrl}/board/${b.id}`;
+  const parts = url.split(/(?<=[/-])/);
+  return html`<a href="/board/${b.id}">${parts.map((p, i) => html`${i ? html`<wbr>` : ''}${p}`)}</a>`;
 }
 
-function refusalPage(state: Exclude<Awaited<ReturnType<typeof viewLink>>['state'], 'open'>, b?: BallotForVoter): { status: number; body: string } {
+function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): string {
+  return page({
+    title: `${t.castTitle}: ${b.title}`, site: b.organisationName,
+    body: html`${ballotHeader(b)}
+<h2>${t.castTitle}</h2>
+<p>${t.receiptIntro}</p>
+<p class="receipt">${receipt}</p>
+<p>${t.receiptKeep}</p>
+<h3>${t.receiptHowTitle}</h3>
+<ol>
+<li>${t.receiptStepClose(formatTime(b.closesAt))}</li>
+<li>${t.receiptStepBoard}<br>${boardLink(ctx, b)}</li>
+<li>${b.receiptPolicy === 'choices' ? t.receiptStepFindChoices : t.receiptStepFindInclusion}</li>
+</ol>
+<p>${t.receiptMissing}</p>
+<p class="hint">${t.ballotId(b.id)}</p>`,
+  });
+}
+
+function statePage(title: string, paragraphs: Html[], b?: BallotForVoter): string {
+  return page({
+    title: b ? `${title}: ${b.title}` : title, site: b?.organisationName,
+    body: b ? html`${ballotHeader(b)}<h2>${title}</h2>${paragraphs}` : html`<h1>${title}</h1>${paragraphs}`,
+  });
+}
+
+type Refusal = Exclude<Awaited<ReturnType<typeof viewLink>>['state'], 'open'>;
+
+function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter): { status: number; body: string } {
+  const p = (x: string | Html) => html`<p>${x}</p>`;
   switch (state) {
-    case 'unknown': return { status: 404, body: page({ title: t.linkUnknownTitle, body: html`<h1>${t.linkUnknownTitle}</h1><p>${t.linkUnknownBody}</p><p><a href="/link">${t.newLinkTitle}</a></p>` }) };
-    case 'used': return { status: 409, body: statePage(t.linkUsedTitle, t.linkUsedBody, b?.organisationName, b) };
-    case 'not-yet-open': return { status: 403, body: statePage(t.notYetOpenTitle, t.notYetOpenBody(b ? formatTime(b.opensAt) : ''), b?.organisationName, b) };
-    case 'closed': return { status: 410, body: statePage(t.closedTitle, t.closedBody(b ? formatTime(b.closesAt) : ''), b?.organisationName, b) };
+    case 'unknown':
+      return { status: 404, body: statePage(t.linkUnknownTitle, [p(t.linkUnknownBody), p(html`<a href="/link">${t.newLinkLink}</a>`)]) };
+    case 'used':
+      return {
+        status: 409,
+        body: statePage(t.linkUsedTitle, [p(t.linkUsedBody), ...(b ? [p(html`${t.linkUsedCheck}<br>${boardLink(ctx, b)}`)] : []), html`<p class="notice">${t.linkUsedAlarm}</p>`], b),
+      };
+    case 'not-yet-open':
+      return { status: 403, body: statePage(t.notYetOpenTitle, [p(t.notYetOpenBody(b ? formatTime(b.opensAt) : '')), ...(b ? [p(t.closesAt(formatTime(b.closesAt)))] : []), p(t.notYetOpenKeep)], b) };
+    case 'closed':
+      return { status: 410, body: statePage(t.closedTitle, [p(t.closedBody(b ? formatTime(b.closesAt) : '')), ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : [])], b) };
   }
 }
 
@@ -191,7 +273,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     const token = String(req.params.token);
     const s = await viewLink(ctx, token, clientAddress(req));
     if (s.state !== 'open') {
-      const r = refusalPage(s.state, 'ballot' in s ? s.ballot : undefined);
+      const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
       return void res.status(r.status).type('html').send(r.body);
     }
     res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map()));
@@ -203,32 +285,29 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     const form = (req.body ?? {}) as FormValues;
     const s = await viewLink(ctx, token, clientAddress(req));
     if (s.state !== 'open') {
-      const r = refusalPage(s.state, 'ballot' in s ? s.ballot : undefined);
+      const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
       return void res.status(r.status).type('html').send(r.body);
     }
     const b = s.ballot;
     if (typeof form.csrf !== 'string' || form.csrf !== csrfFor(ctx, token) || req.headers['sec-fetch-site'] === 'cross-site') {
-      return void res.status(403).type('html').send(statePage(t.expired, t.expired, b.organisationName));
+      return void res.status(403).type('html').send(statePage(t.expiredTitle, [html`<p>${t.expiredBody}</p><p><a href="/v/${token}">${t.expiredLink}</a></p>`], b));
     }
     const { answers, problems } = answersFromForm(b.questions, form);
     if (form.step === 'edit' || problems.size) {
-      return void res.status(problems.size ? 422 : 200).type('html').send(formPage(ctx, token, b, answers, problems));
+      return void res.status(problems.size ? 422 : 200).type('html').send(formPage(ctx, token, b, form, problems));
     }
     if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
     try {
       const { receipt } = await cast(ctx, token, answers, clientAddress(req), b.questions);
-      res.status(201).type('html').send(page({
-        title: t.castTitle, site: b.organisationName,
-        body: html`${ballotHeader(b)}<h2>${t.castTitle}</h2><p>${t.receiptIntro}</p><p class="receipt">${receipt}</p><p>${t.receiptHow}</p>`,
-      }));
+      res.status(201).type('html').send(receiptPage(ctx, b, receipt));
     } catch (err) {
       if (err instanceof CastRefused) {
-        const r = refusalPage(err.link, b);
+        const r = refusalPage(ctx, err.link, b);
         return void res.status(r.status).type('html').send(r.body);
       }
       if (err instanceof ServiceError && err.kind === 'invalid') {
-        const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), i.message]));
-        return void res.status(422).type('html').send(formPage(ctx, token, b, answers, again));
+        const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), t.problemOther(i.message)]));
+        return void res.status(422).type('html').send(formPage(ctx, token, b, form, again));
       }
       throw err;
     }

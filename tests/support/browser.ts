@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+
+/**
+ * A real Chromium for the browser tests: Debian's package at /usr/bin/chromium, driven by
+ * playwright-core (which never downloads a browser). When it is missing the tests FAIL
+ * with a message saying how to install it; they are never skipped.
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with ` +
+      '`apt-get update && apt-get install -y chromium` (.ci/run does this when it runs as root).');
+  }
+  // launch() gives every run a fresh temporary user-data folder of its own, removed on close;
+  // each test's contexts are then as fresh as a new private window.
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 60_000 });
+}
+
+/** A phone: 320 CSS pixels wide (WCAG 1.4.10 reflow), touch, as small as phones come. */
+export const PHONE: BrowserContextOptions = { viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
+
+/** Folder for screenshots (git-ignored). */
+export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Whether the page scrolls sideways (it must not, at 320 px: WCAG 1.4.10). */
+export async function overflowsSideways(page: Page): Promise<number> {
+  return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+}
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> };
+
+const AXE = require.resolve('axe-core/axe.min.js');
+/** WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices on top. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'];
+
+/**
+ * Runs axe-core in the page. The page's CSP forbids injected scripts, so the context that
+ * runs axe must be made with { bypassCSP: true } (axeContext); nothing else uses it.
+ */
+export async function axeViolations(page: Page, opts: { allowLandmarkless?: boolean } = {}): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE });
+  const rules = opts.allowLandmarkless ? "{ region: { enabled: false } }" : '{}';
+  const result = await page.evaluate<{ violations: AxeViolation[] }>(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, rules: ${rules}, resultTypes: ['violations'] })`,
+  );
+  return result.violations;
+}
+
+/** A readable account of axe's findings, for a failing expectation's message. */
+export function describeViolations(where: string, v: AxeViolation[]): string {
+  return v.map((x) => `${where}: ${x.id} (${x.impact ?? '?'}): ${x.help}\n${x.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+}
+
+export function axeContext(browser: Browser, options: BrowserContextOptions = PHONE): Promise<BrowserContext> {
+  return browser.newContext({ ...options, bypassCSP: true });
+}
+
+/** Runs `task` over `items`, `concurrency` at a time (a 2-core machine: a few browser sessions at once). */
+export async function inBatches<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length && errors.length === 0) {
+      const i = next++;
+      try { await task(items[i]!, i); } catch (err) { errors.push(err); }
+    }
+  }));
+  if (errors.length) throw errors[0];
+}
