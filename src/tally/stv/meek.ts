@@ -40,9 +40,11 @@ interface Node {
   readonly cand: number;
   /** Total weight of the ballots along this path. */
   readonly weight: Fixed;
-  /** The groups along this path, and where this node's candidate is in each ranking. */
-  readonly members: Int32Array;
-  readonly at: Int32Array;
+  /** The groups along this path are memb[off .. off+len) of the arena, and posn[] gives
+   * where this node's candidate is in each one's ranking (the root, off -1: all groups; a
+   * hopeful candidate's node, off -2, keeps no list: nothing passes beyond it). */
+  readonly off: number;
+  readonly len: number;
   children: Node[] | null;
 }
 
@@ -62,50 +64,87 @@ export function countMeek(setup: CountSetup): CountOutcome {
 
   const { prefs, start } = p;
   const G = p.groups;
-  const weight = groupWeights(p, s);
+  const counts = p.counts; // whole numbers of ballots, or null: then fixed-point weights
+  const weight = counts ? null : groupWeights(p, s);
   let total = 0n;
-  for (const w of weight) total += w;
+  if (counts) {
+    let papers = 0;
+    for (let g = 0; g < G; g++) papers += counts[g]!; // below 2^32 (checked when prepared)
+    total = BigInt(papers) * one;
+  } else for (const w of weight!) total += w;
 
-  const rootMembers = new Int32Array(G);
-  const rootAt = new Int32Array(G);
-  for (let g = 0; g < G; g++) { rootMembers[g] = g; rootAt[g] = start[g]! - 1; }
-  const freshRoot = (): Node => ({ cand: -1, weight: total, members: rootMembers, at: rootAt, children: null });
+  // The tree lives in one arena, reused from round to round (after a defeat the tree is
+  // rebuilt), so that a big count does not churn the garbage collector. The root holds every
+  // group, implicitly; `skip` remembers, for each, where its first undefeated candidate is.
+  const skip = new Int32Array(G);
+  for (let g = 0; g < G; g++) skip[g] = start[g]! - 1;
+  let memb = new Int32Array(G + (G >> 2) + 64);
+  let posn = new Int32Array(memb.length);
+  let top = 0;
+  const freshRoot = (): Node => {
+    top = 0;
+    return { cand: -1, weight: total, off: -1, len: G, children: null };
+  };
   let root = freshRoot();
 
-  const childCand = new Int32Array(G);
   const childCount = new Int32Array(n);
-  /** The next non-defeated candidate of each ballot along the node's path, grouped. */
+  const cursor = new Int32Array(n);
+  const ballots = counts ? new Uint32Array(n) : null; // whole ballots per child
+  const weights = new Array<Fixed>(n);
+  /**
+   * The next non-defeated candidate of each ballot along the node's path, grouped. Only the
+   * paths through elected candidates are kept for going further: a hopeful candidate keeps
+   * all the weight that reaches it, and statuses change only when a round ends.
+   */
   const expand = (node: Node): Node[] => {
-    const { members, at } = node;
-    const m = members.length;
+    const { off, len } = node;
+    const isRoot = off < 0;
     childCount.fill(0);
-    for (let i = 0; i < m; i++) {
-      const g = members[i]!;
+    for (let i = 0; i < len; i++) {
+      const g = isRoot ? i : memb[off + i]!;
       const end = start[g + 1]!;
-      let q = at[i]! + 1;
+      let q = (isRoot ? skip[g]! : posn[off + i]!) + 1;
       while (q < end && status[prefs[q]!] === DEFEATED) q++;
-      if (q < end) { childCand[i] = q; childCount[prefs[q]!]!++; } else childCand[i] = -1;
+      if (isRoot) skip[g] = q - 1; // defeat is for good: start there next time
+      else posn[off + i] = q - 1; // (no need to skip them again below)
+      if (q < end) childCount[prefs[q]!]!++;
     }
-    const slot = new Int32Array(n).fill(-1);
-    const bufs: { cand: number; members: Int32Array; at: Int32Array; fill: number; weight: Fixed }[] = [];
+    let need = 0;
     for (let c = 0; c < n; c++) {
-      if (childCount[c]! > 0) {
-        slot[c] = bufs.length;
-        bufs.push({ cand: c, members: new Int32Array(childCount[c]!), at: new Int32Array(childCount[c]!), fill: 0, weight: 0n });
+      cursor[c] = top + need;
+      if (status[c] === ELECTED) need += childCount[c]!;
+    }
+    if (top + need > memb.length) {
+      const size = Math.max(memb.length + (memb.length >> 1), top + need);
+      const m2 = new Int32Array(size); m2.set(memb.subarray(0, top)); memb = m2;
+      const p2 = new Int32Array(size); p2.set(posn.subarray(0, top)); posn = p2;
+    }
+    if (ballots) ballots.fill(0);
+    else weights.fill(0n);
+    for (let i = 0; i < len; i++) {
+      const g = isRoot ? i : memb[off + i]!;
+      const q = (isRoot ? skip[g]! : posn[off + i]!) + 1;
+      if (q >= start[g + 1]!) continue;
+      const c = prefs[q]!;
+      if (status[c] === ELECTED) {
+        const k = cursor[c]!++;
+        memb[k] = g;
+        posn[k] = q;
       }
+      if (ballots) ballots[c] = ballots[c]! + counts![g]!;
+      else weights[c] = weights[c]! + weight![g]!;
     }
-    for (let i = 0; i < m; i++) {
-      const q = childCand[i]!;
-      if (q < 0) continue;
-      const b = bufs[slot[prefs[q]!]!]!;
-      const g = members[i]!;
-      b.members[b.fill] = g;
-      b.at[b.fill] = q;
-      b.fill++;
-      b.weight += weight[g]!;
+    const children: Node[] = [];
+    for (let c = 0, from = top; c < n; c++) {
+      const k = childCount[c]!;
+      if (k === 0) continue;
+      const kept = status[c] === ELECTED;
+      children.push({ cand: c, weight: ballots ? BigInt(ballots[c]!) * one : weights[c]!, off: kept ? from : -2, len: kept ? k : 0, children: kept ? null : [] });
+      if (kept) from += k;
     }
-    node.children = bufs.map((b) => ({ cand: b.cand, weight: b.weight, members: b.members, at: b.at, children: null }));
-    return node.children;
+    top += need;
+    node.children = children;
+    return children;
   };
 
   const votes = new Array<Fixed>(n).fill(0n);
@@ -139,6 +178,7 @@ export function countMeek(setup: CountSetup): CountOutcome {
   while (hopeful > seats - elected.length && seats - elected.length > 0) {
     round++;
     log = new StageLog();
+    root = freshRoot(); // rebuilt each round: the arena then never holds more than one tree
     let iterations = 0;
     let lastSurplus = total;
     let surplus = 0n;
@@ -178,7 +218,6 @@ export function countMeek(setup: CountSetup): CountOutcome {
       log.notes.push(ending === 'omega'
         ? `Surplus below omega (${fmt(omega)}): ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`
         : `Surplus no longer falling: ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`);
-      root = freshRoot();
     }
     const kept = elected.filter((c) => keep[c]! < one);
     if (kept.length) log.notes.push(`Keep factors: ${kept.map((c) => `${names[c]} ${fmt(keep[c]!)}`).join(', ')}.`);

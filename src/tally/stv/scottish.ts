@@ -35,24 +35,32 @@ export function countScottish(setup: CountSetup): CountOutcome {
   const elected: number[] = [];
 
   // Each distinct ranking is a parcel of identical papers: its weight (number of papers),
-  // the position of the candidate now holding it, and the value of each paper.
+  // the position of the candidate now holding it, and the value of each paper (an index
+  // into `values`, since parcels that moved together share their values). The parcels a
+  // candidate holds form a linked list through `next`.
   const { prefs, start } = p;
   const G = p.groups;
-  const weight = groupWeights(p, s);
-  const pos = new Int32Array(G);
-  const value = new Array<Fixed>(G).fill(one);
-  const piles: number[][] = Array.from({ length: n }, () => []);
+  const counts = p.counts; // whole numbers of papers, or null: then fixed-point weights
+  const weight = counts ? null : groupWeights(p, s);
+  const pos = new Uint16Array(G); // within the ranking
+  const vid = new Int32Array(G);
+  const next = new Int32Array(G);
+  const head = new Int32Array(n).fill(-1);
+  const values: Fixed[] = [one];
   const votes = new Array<Fixed>(n).fill(0n);
 
   // Rule 45: first preferences; rule 46: the quota.
   let total = 0n;
+  const first = counts ? new Uint32Array(n) : null;
   for (let g = 0; g < G; g++) {
     const c = prefs[start[g]!]!;
-    pos[g] = start[g]!;
-    piles[c]!.push(g);
-    votes[c] = votes[c]! + weight[g]!;
-    total += weight[g]!;
+    next[g] = head[c]!;
+    head[c] = g;
+    if (first) first[c] = first[c]! + counts![g]!;
+    else votes[c] = votes[c]! + weight![g]!;
   }
+  if (first) for (const c of standing) votes[c] = BigInt(first[c]!) * one;
+  for (const c of standing) total += votes[c]!;
   const quota = (total / (one * BigInt(seats + 1)) + 1n) * one;
   let exhausted = 0n;
 
@@ -80,22 +88,47 @@ export function countScottish(setup: CountSetup): CountOutcome {
     log.notes.push(`${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (rule 47).`);
   };
 
-  /** Move parcel g, each paper now worth v, to its next continuing candidate. */
-  const move = (g: number, v: Fixed, sum: TransferSum): void => {
-    const end = start[g + 1]!;
-    let q = pos[g]! + 1;
-    while (q < end && status[prefs[q]!] !== HOPEFUL) q++;
-    value[g] = v;
-    const amount = (weight[g]! * v) / one;
-    if (q === end) {
-      sum.exhausted += amount;
-      return;
+  /**
+   * Move every parcel candidate c holds to its next continuing candidate, each paper now
+   * worth values[revalue(its value)] (rules 48(2), 50(3)), and credit the candidates.
+   * Whole numbers of papers are summed by destination and value, then multiplied once.
+   */
+  const transfer = (c: number, revalue: ((v: number) => number) | null, sum: TransferSum): void => {
+    const V = values.length * 2 + 1; // a revaluation adds at most one value per value
+    const papers = counts ? new Uint32Array((n + 1) * V) : null;
+    const amount = counts ? null : new Array<Fixed>(n + 1).fill(0n);
+    const reached = new Uint8Array(n + 1);
+    let g = head[c]!;
+    head[c] = -1;
+    while (g !== -1) {
+      const after = next[g]!;
+      const v = revalue ? revalue(vid[g]!) : vid[g]!;
+      vid[g] = v;
+      const from = start[g]!;
+      const end = start[g + 1]!;
+      let q = from + pos[g]! + 1;
+      while (q < end && status[prefs[q]!] !== HOPEFUL) q++;
+      let d = n; // n: non-transferable
+      if (q < end) {
+        d = prefs[q]!;
+        pos[g] = q - from;
+        next[g] = head[d]!;
+        head[d] = g;
+      }
+      reached[d] = 1;
+      if (papers) papers[d * V + v] = papers[d * V + v]! + counts![g]!;
+      else amount![d] = amount![d]! + (weight![g]! * values[v]!) / one;
+      g = after;
     }
-    pos[g] = q;
-    const d = prefs[q]!;
-    piles[d]!.push(g);
-    votes[d] = votes[d]! + amount;
-    sum.add(d, amount);
+    for (let d = 0; d <= n; d++) {
+      if (!reached[d]) continue;
+      let credit = 0n;
+      if (papers) {
+        for (let v = 0; v < V; v++) if (papers[d * V + v]) credit += BigInt(papers[d * V + v]!) * values[v]!;
+      } else credit = amount![d]!;
+      if (d === n) sum.exhausted += credit;
+      else { votes[d] = votes[d]! + credit; sum.add(d, credit); }
+    }
   };
 
   const endStage = (): void => {
@@ -129,8 +162,11 @@ export function countScottish(setup: CountSetup): CountOutcome {
       const held = votes[c]!;
       const surplus = held - quota;
       // Rule 48(3): transfer value = surplus x value of the paper / votes, to 5 places, truncated.
-      for (const g of piles[c]!) move(g, (value[g]! * surplus) / held, sum);
-      piles[c] = [];
+      const remap = new Int32Array(values.length).fill(-1);
+      transfer(c, (v) => {
+        if (remap[v] === -1) { remap[v] = values.length; values.push((values[v]! * surplus) / held); }
+        return remap[v]!;
+      }, sum);
       votes[c] = quota;
       exhausted += sum.exhausted;
       log.transfers.push(sum.write(names, s, c, 'surplus', (one * surplus) / held));
@@ -148,8 +184,7 @@ export function countScottish(setup: CountSetup): CountOutcome {
       status[c] = EXCLUDED;
       hopeful--;
       log.excluded.push(c);
-      for (const g of piles[c]!) move(g, value[g]!, sum);
-      piles[c] = [];
+      transfer(c, null, sum);
       votes[c] = 0n;
       exhausted += sum.exhausted;
       log.transfers.push(sum.write(names, s, c, 'exclusion'));
