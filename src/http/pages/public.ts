@@ -16,7 +16,7 @@ export function mountPublicPages(router: Router, ctx: AppContext): void {
     try {
       board = await bulletinBoard(ctx, String(req.params.id));
     } catch (err) {
-      if (err instanceof ServiceError) return void res.status(404).type('html').send(page({ title: 'Not found', body: html`<h1>No closed ballot here</h1>` }));
+      if (err instanceof ServiceError) return void res.status(404).type('html').send(page({ title: t.boardMissingTitle, body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>` }));
       throw err;
     }
     res.type('html').send(page({
@@ -25,8 +25,8 @@ export function mountPublicPages(router: Router, ctx: AppContext): void {
 <p>${t.boardIntro(board.receipts.length)}</p>
 <p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>
 <p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>
-<p><a href="/api/v1/ballots/${board.ballotId}/board">JSON</a></p>
-<table><thead><tr><th scope="col">Receipt</th>${board.policy === 'choices' ? html`<th scope="col">Answers</th>` : ''}</tr></thead><tbody>
+<p><a href="/api/v1/ballots/${board.ballotId}/board">${t.boardJson}</a></p>
+<table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
 ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
 </tbody></table>`,
     }));
@@ -48,7 +48,7 @@ ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
     const csrf = formToken(req, res, ctx.config);
     if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) return void res.status(403).type('html').send(form(csrf, t.expired));
     const email = String((req.body as Record<string, unknown>).email ?? '').trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.status(422).type('html').send(form(csrf, 'Enter an email address.'));
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.status(422).type('html').send(form(csrf, t.newLinkBadEmail));
     try {
       await requestNewLinks(ctx, email, clientAddress(req));
     } catch (err) {

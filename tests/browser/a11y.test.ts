@@ -1,0 +1,163 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { renderEmail } from '../../src/mail/templates';
+import { startTestApp, type Client, type TestApp } from '../support/app';
+import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, overflowsSideways, PHONE, screenshot } from '../support/browser';
+import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';
+
+/**
+ * WCAG 2.2 AA on every page a voter can see, checked by axe-core in a real Chromium at
+ * phone width (320 px) and at desktop width: the ballot paper of every counting method
+ * (as sent, with JavaScript's tap-to-rank in use, and with problems named), the review,
+ * the receipt, each refusal (unknown, used, not yet open, closed, expired form), the
+ * new-link page in each state, the bulletin board, and the voter emails. Each page must
+ * also fit 320 px without sideways scrolling (WCAG 1.4.10).
+ */
+let app: TestApp;
+let browser: Browser;
+let org: Client;
+let open: { ballot: BallotSummary; tokens: string[] };
+let early: { ballot: BallotSummary; tokens: string[] };
+let closed: { ballot: BallotSummary; tokens: string[] };
+let phone: BrowserContext;
+let desktop: BrowserContext;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  org = await organisationWithRoll(app, 3, 'Access Union');
+  open = await openBallotWithTokens(app, org, { title: 'Annual ballot 2026', questions: EVERY_METHOD });
+  const hour = 3600_000;
+  early = await openBallotWithTokens(app, org, {
+    title: 'Autumn ballot', questions: [EVERY_METHOD[0]],
+    opensAt: new Date(Date.now() + hour).toISOString(), closesAt: new Date(Date.now() + 2 * hour).toISOString(),
+  });
+  closed = await openBallotWithTokens(app, org, { title: 'Spring ballot', questions: [EVERY_METHOD[0], EVERY_METHOD[7]], receiptPolicy: 'choices' });
+  phone = await axeContext(browser, PHONE);
+  desktop = await axeContext(browser, DESKTOP);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** axe finds nothing, and the page fits a 320 px phone; a phone-width screenshot is kept. */
+async function accessible(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(describeViolations(name, violations)).toBe('');
+  if (page.context() === phone) {
+    expect(await overflowsSideways(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, `voter-${name}`);
+  }
+}
+
+const question = (page: Page, position: number) => page.getByRole('group', { name: new RegExp(`^${position + 1}\\. `) });
+
+describe.each([['phone', () => phone], ['desktop', () => desktop]] as const)('at %s width', (width, context) => {
+  let page: Page;
+  beforeAll(async () => { page = await context().newPage(); });
+  afterAll(async () => { await page.close(); });
+  const token = (list: string[]) => list[width === 'phone' ? 0 : 1]!;
+
+  test('the ballot paper of every method; tap-to-rank in use; problems named; review; receipt; used', async () => {
+    const link = `${app.url}/v/${token(open.tokens)}`;
+    expect((await page.goto(link))?.status()).toBe(200);
+    await accessible(page, 'paper');
+    // Tap-to-rank in use: ranked options change colour, the order is announced.
+    const stv = question(page, 7);
+    for (const name of ['Jo Lindqvist', 'Hana Okafor']) await stv.getByRole('button', { name: new RegExp(`^${name}[ :]`) }).click();
+    await question(page, 3).getByLabel('Housing').check();
+    await accessible(page, 'paper-in-use');
+    // A problem: two first choices.
+    await stv.getByRole('combobox', { name: /^Ivan Petrov/ }).selectOption('1');
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await accessible(page, 'paper-problems');
+    await stv.getByRole('combobox', { name: /^Ivan Petrov/ }).selectOption('3');
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    await accessible(page, 'review');
+    await page.getByRole('button', { name: 'Cast my vote' }).click();
+    expect(await page.locator('.receipt').count()).toBe(1);
+    await accessible(page, 'receipt');
+    expect((await page.goto(link))?.status()).toBe(409);
+    await accessible(page, 'link-used');
+  });
+
+  test('refusals: unknown link, not yet open, closed, expired form', async () => {
+    expect((await page.goto(`${app.url}/v/${'x'.repeat(43)}`))?.status()).toBe(404);
+    expect(await page.getByRole('link', { name: 'Send me a new voting link' }).getAttribute('href')).toBe('/link');
+    await accessible(page, 'link-unknown');
+    expect((await page.goto(`${app.url}/v/${token(early.tokens)}`))?.status()).toBe(403);
+    await accessible(page, 'not-yet-open');
+
+    // A form whose csrf field does not match: nothing is cast, the page says what to do.
+    await page.goto(`${app.url}/v/${token(closed.tokens)}`);
+    await page.evaluate("document.querySelector('input[name=csrf]').value = 'forged'");
+    const sent = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    expect((await sent).status()).toBe(403);
+    expect(await page.getByRole('link', { name: 'Back to the ballot paper' }).getAttribute('href')).toBe(`/v/${token(closed.tokens)}`);
+    await accessible(page, 'form-expired');
+  });
+
+  test('"send me a new link": the form, a bad address, done', async () => {
+    expect((await page.goto(`${app.url}/link`))?.status()).toBe(200);
+    await accessible(page, 'new-link');
+    await page.getByLabel('Your email address').fill('not an address');
+    // The browser's own check would stop the form; the server's answer is what is tested.
+    await page.evaluate("document.querySelector('form[action=\"/link\"]').noValidate = true");
+    await page.getByRole('button', { name: 'Send me a new link' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Enter an email address');
+    await accessible(page, 'new-link-problem');
+    // An address on no roll: the answer is the same whether or not it is (and no member's link dies).
+    await page.getByLabel('Your email address').fill('nobody@example.org');
+    await page.getByRole('button', { name: 'Send me a new link' }).click();
+    expect(await page.locator('main').innerText()).toContain('a new link is on its way');
+    await accessible(page, 'new-link-sent');
+  });
+});
+
+test('the bulletin board before the close; after it, the closed link and the board with answers', async () => {
+  const page = await phone.newPage();
+  // Before the close there is no board yet, and the page says when there will be.
+  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(404);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('No bulletin board here yet');
+  await accessible(page, 'board-not-yet');
+  // One member votes (through the API), then the ballot closes.
+  const [, stvId] = closed.ballot.questions.map((q) => q.id);
+  const cast = await org.json('POST', '/api/v1/vote', {
+    token: closed.tokens[2], answers: { [closed.ballot.questions[0]!.id]: { kind: 'choice', option: 0 }, [stvId!]: { kind: 'ranking', options: [4, 3, 2, 1, 0] } },
+  });
+  expect(cast.status).toBe(201);
+  expect((await org.json('POST', `/api/v1/ballots/${closed.ballot.id}/close`)).status).toBe(204);
+  expect((await page.goto(`${app.url}/v/${closed.tokens[0]}`))?.status()).toBe(410);
+  expect(await page.getByRole('link', { name: new RegExp(`/board/${closed.ballot.id}$`) }).count()).toBe(1);
+  await accessible(page, 'closed');
+  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(200);
+  expect(await page.locator('main').innerText()).toContain(cast.body.receipt);
+  await accessible(page, 'board');
+  await page.close();
+});
+
+const EMAIL_VALUES: Record<string, Record<string, string>> = {
+  invitation: {}, reminder: {},
+  'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },
+  'box-root': { auditorName: 'Aud Itor', votes: '57', boxRoot: 'ab'.repeat(32), recordUrl: 'http://127.0.0.1/ballots/x' },
+};
+
+test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) => {
+  const mail = renderEmail(kind, {
+    organisationName: 'Access Union', ballotTitle: 'Annual ballot 2026', memberName: 'Ann Smith',
+    opensAt: '2026-12-01 09:00 UTC', closesAt: '2026-12-08 17:00 UTC',
+    questionList: '1. Adopt the new rule book?\n2. National executive (three seats)',
+    link: `${app.url}/v/${'A'.repeat(43)}`, ...EMAIL_VALUES[kind],
+  });
+  for (const context of [phone, desktop]) {
+    const page = await context.newPage();
+    await page.setContent(mail.html);
+    expect(describeViolations(`${kind} email`, await axeViolations(page))).toBe('');
+    if (context === phone) {
+      expect(await overflowsSideways(page)).toBeLessThanOrEqual(0);
+      await screenshot(page, `email-${kind}`);
+    }
+    await page.close();
+  }
+});
