@@ -36,9 +36,9 @@ const ELECTED = 1;
 const EXCLUDED = 2;
 const WITHDRAWN = 3;
 
-/** Papers received together at one value: a batch (6.1). */
+/** Papers received together at one value: a batch (6.1), a linked list of parcels. */
 interface Batch {
-  readonly groups: number[];
+  readonly head: number;
   readonly value: Fixed;
 }
 
@@ -55,26 +55,37 @@ export function countErs97(setup: CountSetup): CountOutcome {
   const elected: number[] = [];
   const electedFirstStage = new Uint8Array(n);
 
+  // Each distinct ranking is a parcel of identical papers; the parcels of a batch form a
+  // linked list through `next`. Whole numbers of papers (the usual case) are summed as
+  // integers and multiplied by the batch's value once; otherwise each parcel's papers are a
+  // fixed-point weight and its worth is truncated parcel by parcel.
   const { prefs, start } = p;
   const G = p.groups;
-  const papers = groupWeights(p, s); // number of papers in each group, to 2 places
+  const counts = p.counts;
+  const papers = counts ? null : groupWeights(p, s);
   const pos = new Int32Array(G);
-  const value = new Array<Fixed>(G).fill(one);
+  const next = new Int32Array(G);
   const batches: Batch[][] = Array.from({ length: n }, () => []);
   const votes = new Array<Fixed>(n).fill(0n);
-  const worth = (g: number, v: Fixed): Fixed => (papers[g]! * v) / one;
+  const worth = (g: number, v: Fixed): Fixed => (counts ? BigInt(counts[g]!) * v : (papers![g]! * v) / one);
 
   // 5.1: first stage.
   let total = 0n;
-  const firstBatch: number[][] = Array.from({ length: n }, () => []);
+  const firstHead = new Int32Array(n).fill(-1);
+  const firstPapers = counts ? new Uint32Array(n) : null;
   for (let g = 0; g < G; g++) {
     const c = prefs[start[g]!]!;
     pos[g] = start[g]!;
-    firstBatch[c]!.push(g);
-    votes[c] = votes[c]! + papers[g]!;
-    total += papers[g]!;
+    next[g] = firstHead[c]!;
+    firstHead[c] = g;
+    if (firstPapers) firstPapers[c] = firstPapers[c]! + counts![g]!;
+    else votes[c] = votes[c]! + papers![g]!;
   }
-  for (const c of standing) if (firstBatch[c]!.length) batches[c]!.push({ groups: firstBatch[c]!, value: one });
+  for (const c of standing) {
+    if (firstPapers) votes[c] = BigInt(firstPapers[c]!) * one;
+    total += votes[c]!;
+    if (firstHead[c] !== -1) batches[c]!.push({ head: firstHead[c]!, value: one });
+  }
 
   const quotaOf = (valid: Fixed): Fixed => {
     const d = BigInt(seats + 1);
@@ -148,26 +159,50 @@ export function countErs97(setup: CountSetup): CountOutcome {
     }
   };
 
-  /** Pass the groups, each paper now worth v, to their next continuing preferences. */
-  const pass = (groups: ReadonlyArray<number>, v: Fixed, sum: TransferSum, received: Map<number, number[]>): void => {
-    for (const g of groups) {
-      const end = start[g + 1]!;
-      let q = pos[g]! + 1;
-      while (q < end && status[prefs[q]!] !== CONTINUING) q++;
-      value[g] = v;
-      const amount = worth(g, v);
-      if (q === end) { sum.exhausted += amount; continue; }
-      pos[g] = q;
-      const d = prefs[q]!;
-      votes[d] = votes[d]! + amount;
-      sum.add(d, amount);
-      const list = received.get(d);
-      if (list) list.push(g);
-      else received.set(d, [g]);
+  /** The next continuing preference of parcel g after its current one, or -1. */
+  const nextChoice = (g: number): number => {
+    const end = start[g + 1]!;
+    let q = pos[g]! + 1;
+    while (q < end && status[prefs[q]!] !== CONTINUING) q++;
+    return q < end ? q : -1;
+  };
+
+  /**
+   * Pass the parcels of a list (those `only` allows), each paper now worth v, to their next
+   * continuing preferences, linking them into `got`, the new batch of each candidate (index
+   * n: non-transferable). The amounts go to `sum` and the votes.
+   */
+  const pass = (first: number, v: Fixed, sum: TransferSum, got: Int32Array, only: ((g: number) => boolean) | null = null): void => {
+    const whole = counts ? new Uint32Array(n + 1) : null;
+    const amount = counts ? null : new Array<Fixed>(n + 1).fill(0n);
+    const reached = new Uint8Array(n + 1);
+    for (let g = first; g !== -1;) {
+      const after = next[g]!;
+      if (!only || only(g)) {
+        const q = nextChoice(g);
+        const d = q < 0 ? n : prefs[q]!;
+        if (q >= 0) pos[g] = q;
+        next[g] = got[d]!;
+        got[d] = g;
+        reached[d] = 1;
+        if (whole) whole[d] = whole[d]! + counts![g]!;
+        else amount![d] = amount![d]! + worth(g, v);
+      }
+      g = after;
+    }
+    for (let d = 0; d <= n; d++) {
+      if (!reached[d]) continue;
+      const credit = whole ? BigInt(whole[d]!) * v : amount![d]!;
+      if (d === n) { sum.exhausted += credit; continue; }
+      votes[d] = votes[d]! + credit;
+      sum.add(d, credit);
     }
   };
-  const file = (received: Map<number, number[]>, v: Fixed): void => {
-    for (const [d, groups] of received) batches[d]!.push({ groups, value: v });
+  /** A new, empty set of batches to receive papers into. */
+  const receiving = (): Int32Array => new Int32Array(n + 1).fill(-1);
+  /** What each candidate received at one value is one batch (6.1). */
+  const file = (got: Int32Array, v: Fixed): void => {
+    for (let d = 0; d < n; d++) if (got[d] !== -1) batches[d]!.push({ head: got[d]!, value: v });
   };
 
   const endStage = (): void => {
@@ -182,24 +217,27 @@ export function countErs97(setup: CountSetup): CountOutcome {
     const surplus = votes[c]! - quota;
     const selected = electedFirstStage[c] ? batches[c]! : batches[c]!.slice(-1);
     const present = selected[0]?.value ?? one;
-    // Sort the selected papers: transferable ones, their number and value.
+    // Sort the selected papers: the transferable ones, their number and their value.
+    let wholeNumber = 0;
     let number = 0n;
     let worthAll = 0n;
-    const transferable: number[] = [];
     for (const b of selected) {
-      for (const g of b.groups) {
-        const end = start[g + 1]!;
-        let q = pos[g]! + 1;
-        while (q < end && status[prefs[q]!] !== CONTINUING) q++;
-        if (q < end) { transferable.push(g); number += papers[g]!; worthAll += worth(g, b.value); }
+      for (let g = b.head; g !== -1; g = next[g]!) {
+        if (nextChoice(g) < 0) continue;
+        if (counts) wholeNumber += counts[g]!; // below 2^32 in all
+        else number += papers![g]!;
+        worthAll += worth(g, b.value);
       }
     }
+    if (counts) number = BigInt(wholeNumber) * one;
     const reduced = worthAll > surplus;
     const tv = reduced ? (surplus * one) / number : present;
     const sum = new TransferSum(n);
-    const received = new Map<number, number[]>();
-    pass(transferable, tv, sum, received);
-    file(received, tv);
+    // All selected papers are of one value (one batch, or the first stage's papers at 1).
+    const movable = (g: number): boolean => nextChoice(g) >= 0;
+    const got = receiving();
+    for (const b of selected) pass(b.head, tv, sum, got, movable);
+    file(got, tv);
     const moved = sum.total();
     if (reduced) loss += surplus - moved;
     else exhausted += surplus - moved;
@@ -257,30 +295,30 @@ export function countErs97(setup: CountSetup): CountOutcome {
     const low = out.map((c) => `${names[c]} (${fmt(votes[c]!)})`).join(', ');
     log.notes.push(`${out.length > 1 ? 'Excluded together' : 'Excluded'}, having the fewest votes: ${low}${deferred > 0n ? `; surpluses of ${fmt(deferred)} deferred (5.2.2)` : ''} (5.2.5).`);
     if (continuing <= seats - elected.length) return; // 5.5.1: the rest are elected, nothing moves
-    const byValue = new Map<Fixed, Map<number, number[]>>();
+    const byValue = new Map<Fixed, Map<number, number[]>>(); // value -> candidate -> list heads
     for (const c of out) {
       for (const b of batches[c]!) {
         let m = byValue.get(b.value);
         if (!m) byValue.set(b.value, (m = new Map()));
-        const list = m.get(c);
-        if (list) list.push(...b.groups);
-        else m.set(c, [...b.groups]);
+        const heads = m.get(c);
+        if (heads) heads.push(b.head);
+        else m.set(c, [b.head]);
       }
       batches[c] = [];
     }
     const values = [...byValue.keys()].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
     for (const v of values) {
-      const received = new Map<number, number[]>();
+      const got = receiving();
       for (const c of out) {
-        const groups = byValue.get(v)!.get(c);
-        if (!groups) continue;
+        const heads = byValue.get(v)!.get(c);
+        if (!heads) continue;
         const sum = new TransferSum(n);
-        pass(groups, v, sum, received);
-        votes[c] = votes[c]! - worthOf(groups, v);
+        for (const h of heads) pass(h, v, sum, got);
+        votes[c] = votes[c]! - sum.total() - sum.exhausted;
         exhausted += sum.exhausted;
         log.transfers.push(sum.write(names, s, c, 'exclusion', v));
       }
-      file(received, v);
+      file(got, v);
       mark(`stage ${stage}, after the batch of value ${fmt(v)}`);
       if (elected.length === 0 && exhausted > 0n) {
         const q = quotaOf(total - exhausted);
@@ -296,12 +334,6 @@ export function countErs97(setup: CountSetup): CountOutcome {
       }
     }
   };
-  const worthOf = (groups: ReadonlyArray<number>, v: Fixed): Fixed => {
-    let t = 0n;
-    for (const g of groups) t += worth(g, v);
-    return t;
-  };
-
   deemElected();
   for (;;) {
     if (elected.length >= seats || continuing <= seats - elected.length) break;

@@ -160,3 +160,24 @@ test('candidates level for the last place at every point are not deemed elected 
   expect(last.note).toMatch(/5\.5\.1/);
   expect(Object.values(last.votes).reduce((t, x) => t + units(x), 0n) + units(last.exhausted!) + units(last.loss!)).toBe(3200n);
 });
+
+test('the last batch is everything received at that point, from every candidate excluded together (5.3.2, 6.1)', () => {
+  // 61 papers, 3 seats: quota 61 / 4 = 15.25.   21 A, 11 B, 12 C, 4 D B C, 2 E B C, 11 F
+  // Stage 1: A 21 elected (surplus 5.75). Not deferred: E 2 + 5.75 > D 4; E + D 6 + 5.75 >
+  //   B 11; E + D + B 17 + 5.75 > F 11.
+  // Stage 2: A's papers have no further preference: 5.75 non-transferable.
+  // Stage 3: E + D = 6 <= B 11 (E + D + B 17 > F 11): E and D excluded together. Their
+  //   papers, one batch of value 1.00, go to B: 17.00, elected (surplus 1.75). C 12 is short
+  //   of the total active vote (12 + F 11 + 1.75) / 2 = 12.375.
+  // Stage 4: F 11 + 1.75 > C 12: not deferred. B's surplus comes from that batch, D's 4
+  //   papers and E's 2, all for C next: 1.75 / 6 = 0.2916... -> 0.29; C 12 + 6 x 0.29 =
+  //   13.74 (loss 0.01), and 13.74 >= (13.74 + 11) / 2: C is elected. (D's papers alone
+  //   would give 1.75 / 4 -> 0.43, E's alone 1.75 / 2 -> 0.87.)
+  const r = countStv(election(['A', 'B', 'C', 'D', 'E', 'F'], 3, [[21, 'A'], [11, 'B'], [12, 'C'], [4, 'D B C'], [2, 'E B C'], [11, 'F']]), 'ers97', 't');
+  expect(decisions(r)).toEqual([[['A'], []], [[], []], [['B'], ['E', 'D']], [['C'], ['F']]]);
+  expect(r.rounds[3]!.transfers).toEqual([{ from: 'B', kind: 'surplus', value: '0.29', to: { C: '1.74' }, exhausted: '0.00' }]);
+  expect(figures(r)[3]).toEqual({
+    votes: { A: '15.25', B: '15.25', C: '13.74', D: '0.00', E: '0.00', F: '11.00' }, exhausted: '5.75', loss: '0.01', quota: '15.25',
+  });
+  expect(r.rounds[3]!.note).toMatch(/1\.75 \/ 6\.00 transferable papers = 0\.29/);
+});
