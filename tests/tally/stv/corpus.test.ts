@@ -14,9 +14,10 @@
  * reached the quota exactly), which the Order does not (rule 48(1): only votes exceeding the
  * quota are transferred): those Droop rounds, which change nothing, are skipped. Meek: our
  * round k is Droop's round k; Droop's round 0 (first preferences, no decision) has the
- * figures of our round 1, whose one iteration counts first preferences. Droop's figures for a round are those of its first elect/defeat
- * action (Meek; later actions of the round zero the defeated candidate's vote for display)
- * or its last action (Scottish, after the transfer).
+ * figures of our round 1, whose one iteration counts first preferences. Droop's figures
+ * for a round are those of its first elect/defeat action (Meek; later actions of the round
+ * zero the defeated candidate's vote for display) or its last action (Scottish, after the
+ * transfer).
  */
 import fs from 'node:fs';
 import path from 'node:path';
