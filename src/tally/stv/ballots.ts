@@ -9,6 +9,7 @@
  * weight (the delegate model) switches the count to per-group fixed-point bigints.
  */
 import type { Election, RankedBallot, StvRules } from '../types';
+import { BallotError } from '../aggregate';
 import { type Rational, add, ZERO } from '../rational';
 import { fromRational, type Fixed, type Scale } from './fixed';
 
@@ -35,14 +36,14 @@ export interface PreparedBallots {
 }
 
 /**
- * Check and aggregate the ballots. Throws an Error naming the ballot (1-based) for a
- * candidate out of range, a candidate ranked twice, a negative weight, or an equal
- * preference (a group of more than one): none of the three rule sets counts those (see
- * index.ts for why).
+ * Check and aggregate the ballots. Throws BallotError (as the other counts do) naming the
+ * ballot for a candidate out of range, a candidate ranked twice, a negative weight, or an
+ * equal preference (a group of more than one): none of the three rule sets counts those
+ * (see index.ts for why).
  */
 export function prepareBallots(election: Election<RankedBallot>, rules: StvRules): PreparedBallots {
   const n = election.candidates.length;
-  if (n > 0xffff) throw new Error(`too many candidates (${n}); at most 65535 are supported`);
+  if (n > 0xffff) throw new RangeError(`too many candidates (${n}); at most 65535 are supported`);
   const withdrawn = new Uint8Array(n);
   for (const w of election.withdrawn) withdrawn[w] = 1;
   const ballots = election.ballots;
@@ -76,7 +77,7 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
   for (let i = 0; i < N; i++) {
     const ballot = ballots[i]!;
     const w = ballot.weight;
-    if (w.num < 0n) throw new Error(`ballot ${i + 1} has a negative weight`);
+    if (w.num < 0n) throw new BallotError(i, 'a negative weight');
     const stamp = i + 1;
     const ranking = ballot.ranking;
     let k = 0;
@@ -84,16 +85,15 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
     for (let r = 0; r < ranking.length; r++) {
       const group = ranking[r]!;
       if (group.length !== 1) {
-        if (group.length === 0) throw new Error(`ballot ${i + 1} has an empty preference`);
-        throw new Error(
-          `ballot ${i + 1} ranks ${group.length} candidates equal; the ${rules} rules need a strict order of preference (equal preferences are not supported)`,
-        );
+        if (group.length === 0) throw new BallotError(i, 'an empty preference');
+        throw new BallotError(i,
+          `${group.length} candidates ranked equal; the ${rules} rules need a strict order of preference (equal preferences are not supported)`);
       }
       const c = group[0]!;
       if (!Number.isInteger(c) || c < 0 || c >= n) {
-        throw new Error(`ballot ${i + 1}: candidate ${c} does not exist (there are ${n} candidates)`);
+        throw new BallotError(i, `candidate ${c} does not exist (there are ${n} candidates)`);
       }
-      if (seen[c] === stamp) throw new Error(`ballot ${i + 1} ranks ${election.candidates[c]} more than once`);
+      if (seen[c] === stamp) throw new BallotError(i, `${election.candidates[c]} ranked more than once`);
       seen[c] = stamp;
       if (withdrawn[c] === 0) {
         buf[k++] = c;

@@ -23,11 +23,11 @@ export function tieContext(names: ReadonlyArray<string>, seed: string, rules: st
     tiePosition = new Int32Array(names.length).fill(-1);
     tieOrder.forEach((c, i) => {
       if (!Number.isInteger(c) || c < 0 || c >= names.length || tiePosition![c] !== -1) {
-        throw new Error('the tie order must list every candidate exactly once');
+        throw new RangeError('the tie order must list every candidate exactly once');
       }
       tiePosition![c] = i;
     });
-    if (tieOrder.length !== names.length) throw new Error('the tie order must list every candidate exactly once');
+    if (tieOrder.length !== names.length) throw new RangeError('the tie order must list every candidate exactly once');
   }
   return { names, seed, rules, tiePosition, ties: [] };
 }

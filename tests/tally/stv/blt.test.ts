@@ -81,7 +81,7 @@ describe('every BLT file of the corpus', () => {
     expect(eq.ballots[0]).toEqual({ weight: rat(5), ranking: [[0], [1, 2], [3]] });
     expect(eq.ballots[2]).toEqual({ weight: rat(3), ranking: [[2, 3], [1, 0]] });
     for (const rules of ['scottish', 'meek', 'ers97'] as const) {
-      expect(() => countStv(eq, rules, 's')).toThrow(/ballot 1 ranks 2 candidates equal; the .* rules need a strict order of preference/);
+      expect(() => countStv(eq, rules, 's')).toThrow(/ballot 1: 2 candidates ranked equal; the .* rules need a strict order of preference/);
     }
   });
 });

@@ -11,17 +11,18 @@ const withBallot = (ranking: number[][], weight = rat(1)): Election<RankedBallot
 
 describe.each(RULES)('%s refuses', (rules) => {
   test.each([
-    ['an equal preference', withBallot([[0, 1]]), /^ballot 3 ranks 2 candidates equal; the \w+ rules need a strict order of preference/],
-    ['an empty preference', withBallot([[0], []]), /^ballot 3 has an empty preference/],
+    ['an equal preference', withBallot([[0, 1]]), /^ballot 3: 2 candidates ranked equal; the \w+ rules need a strict order of preference/],
+    ['an empty preference', withBallot([[0], []]), /^ballot 3: an empty preference/],
     ['a candidate that does not exist', withBallot([[0], [3]]), /^ballot 3: candidate 3 does not exist \(there are 3 candidates\)/],
-    ['a candidate ranked twice', withBallot([[1], [0], [1]]), /^ballot 3 ranks B more than once/],
-    ['a negative weight', withBallot([[0]], rat(-1)), /^ballot 3 has a negative weight/],
+    ['a candidate ranked twice', withBallot([[1], [0], [1]]), /^ballot 3: B ranked more than once/],
+    ['a negative weight', withBallot([[0]], rat(-1)), /^ballot 3: a negative weight/],
     ['no seats', { ...base, seats: 0 }, /number of seats must be a whole number of at least 1/],
     ['two candidates of one name', { ...base, candidates: ['A', 'B', 'A'] }, /same name/],
     ['a withdrawn candidate that does not exist', { ...base, withdrawn: [5] }, /withdrawn candidate 5 does not exist/],
     ['a tie order that is not a permutation', { ...base, tieOrder: [0, 0, 1] }, /tie order must list every candidate exactly once/],
   ])('%s', (_what, e, message) => {
     expect(() => countStv(e, rules, 's')).toThrow(message);
+    expect(() => countStv(e, rules, 's')).toThrow(RangeError); // BallotError for a ballot, as in every count
   });
 });
 
