@@ -24,7 +24,7 @@
  * the count, not to the ballots).
  */
 import type { Election, RankedBallot } from '../types';
-import { type Rational, parseRational } from '../rational';
+import { type Rational, parseRational, rat } from '../rational';
 
 export class BltSyntaxError extends Error {
   constructor(readonly line: number, readonly reason: string) {
@@ -60,36 +60,80 @@ class Tokens {
     return t;
   }
 
-  private read(): Token | undefined {
+  /**
+   * The next token if it is a plain whole number (no sign, no leading zero, at most 9
+   * digits, followed by a separator), consumed; else -1 and nothing consumed. The fast
+   * path for ballot lines: a big file has millions of these.
+   */
+  digits(): number {
+    if (this.ahead !== null) {
+      const t = this.ahead;
+      if (t?.kind !== 'word' || !/^(0|[1-9]\d{0,8})$/.test(t.text)) return -1;
+      this.ahead = null;
+      return Number(t.text);
+    }
+    this.skip();
+    const { text } = this;
+    const n = text.length;
+    const from = this.i;
+    let i = from;
+    let v = 0;
+    for (; i < n; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+    }
+    const len = i - from;
+    if (len === 0 || len > 9 || (len > 1 && text.charCodeAt(from) === 48)) return -1;
+    if (i < n) {
+      const ch = text.charCodeAt(i); // a separator: space, tab, CR, LF, FF, VT, #, " or [
+      if (!(ch === 32 || (ch >= 9 && ch <= 13) || ch === 35 || ch === 34 || ch === 91)) return -1;
+    }
+    this.lastLine = this.line;
+    this.i = i;
+    return v;
+  }
+
+  /** Skip spaces, line ends (counting them) and # comments. */
+  private skip(): void {
     const { text } = this;
     const n = text.length;
     while (this.i < n) {
-      const ch = text[this.i]!;
-      if (ch === '\n') { this.line++; this.i++; continue; }
-      if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') { this.i++; continue; }
-      if (ch === '#') {
-        while (this.i < n && text[this.i] !== '\n') this.i++;
+      const ch = text.charCodeAt(this.i);
+      if (ch === 10) { this.line++; this.i++; continue; }
+      if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) { this.i++; continue; }
+      if (ch === 35) {
+        const nl = text.indexOf('\n', this.i);
+        this.i = nl < 0 ? n : nl;
         continue;
       }
-      const line = (this.lastLine = this.line);
-      if (ch === '"' || ch === '[') {
-        const closer = ch === '"' ? '"' : ']';
-        const close = text.indexOf(closer, this.i + 1);
-        const nl = text.indexOf('\n', this.i + 1);
-        if (close < 0 || (nl >= 0 && nl < close)) {
-          throw new BltSyntaxError(line, ch === '"' ? 'a quoted string is not closed on its line' : 'an option in [brackets] is not closed on its line');
-        }
-        const body = text.slice(this.i + 1, close);
-        this.i = close + 1;
-        return ch === '"' ? { kind: 'quoted', text: body, line } : { kind: 'option', text: body.trim(), line };
-      }
-      let j = this.i;
-      while (j < n && !/[\s#"[]/.test(text[j]!)) j++;
-      const word = text.slice(this.i, j);
-      this.i = j;
-      return { kind: 'word', text: word, line };
+      return;
     }
-    return undefined;
+  }
+
+  private read(): Token | undefined {
+    this.skip();
+    const { text } = this;
+    const n = text.length;
+    if (this.i >= n) return undefined;
+    const ch = text[this.i]!;
+    const line = (this.lastLine = this.line);
+    if (ch === '"' || ch === '[') {
+      const closer = ch === '"' ? '"' : ']';
+      const close = text.indexOf(closer, this.i + 1);
+      const nl = text.indexOf('\n', this.i + 1);
+      if (close < 0 || (nl >= 0 && nl < close)) {
+        throw new BltSyntaxError(line, ch === '"' ? 'a quoted string is not closed on its line' : 'an option in [brackets] is not closed on its line');
+      }
+      const body = text.slice(this.i + 1, close);
+      this.i = close + 1;
+      return ch === '"' ? { kind: 'quoted', text: body, line } : { kind: 'option', text: body.trim(), line };
+    }
+    let j = this.i;
+    while (j < n && !/[\s#"[]/.test(text[j]!)) j++;
+    const word = text.slice(this.i, j);
+    this.i = j;
+    return { kind: 'word', text: word, line };
   }
 }
 
@@ -172,25 +216,44 @@ export function parseBlt(text: string): Election<RankedBallot> {
     break;
   }
 
-  // Ballots, up to the 0 that ends them.
+  // Ballots, up to the 0 that ends them. Whole-number weights and one-candidate
+  // preferences are shared between ballots (they are read-only), which keeps a million
+  // ballots small in memory.
   const ballots: RankedBallot[] = [];
-  for (;;) {
-    const t = tokens.next();
-    if (t === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside the ballots: expected a 0 line to end them');
-    if (t.kind !== 'word') {
-      if (t.kind === 'option') throw new BltSyntaxError(t.line, `option [${t.text}] must come before the first ballot`);
-      throw new BltSyntaxError(t.line, `expected a ballot weight or the 0 that ends the ballots, found ${describe(t)}`);
+  const single: ReadonlyArray<number>[] = Array.from({ length: ncand }, (_, c) => Object.freeze([c]));
+  const wholeWeights = new Map<number, Rational>();
+  const seen = new Int32Array(ncand); // the ballot that last ranked each candidate
+  for (let b = 1; ; b++) {
+    let weight: Rational;
+    const w = tokens.digits();
+    if (w === 0) break;
+    if (w > 0) {
+      weight = wholeWeights.get(w) ?? rat(w);
+      if (!wholeWeights.has(w)) wholeWeights.set(w, weight);
+    } else {
+      const t = tokens.next();
+      if (t === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside the ballots: expected a 0 line to end them');
+      if (t.kind !== 'word') {
+        if (t.kind === 'option') throw new BltSyntaxError(t.line, `option [${t.text}] must come before the first ballot`);
+        throw new BltSyntaxError(t.line, `expected a ballot weight or the 0 that ends the ballots, found ${describe(t)}`);
+      }
+      if (t.text.startsWith('(')) throw new BltSyntaxError(t.line, 'ballot ids in parentheses are not supported');
+      if (/^-\d+$/.test(t.text)) throw new BltSyntaxError(t.line, 'withdrawn candidates (negative numbers) must come before the first ballot');
+      if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t.text)) throw new BltSyntaxError(t.line, `expected a ballot weight, found "${t.text}"`);
+      weight = parseRational(t.text);
+      if (weight.num === 0n) throw new BltSyntaxError(t.line, `a ballot weight of ${t.text} is not allowed (a lone 0 ends the ballots)`);
     }
-    if (t.text === '0') break;
-    if (t.text.startsWith('(')) throw new BltSyntaxError(t.line, 'ballot ids in parentheses are not supported');
-    if (/^-\d+$/.test(t.text)) throw new BltSyntaxError(t.line, 'withdrawn candidates (negative numbers) must come before the first ballot');
-    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t.text)) throw new BltSyntaxError(t.line, `expected a ballot weight, found "${t.text}"`);
-    const weight: Rational = parseRational(t.text);
-    if (weight.num === 0n) throw new BltSyntaxError(t.line, `a ballot weight of ${t.text} is not allowed (a lone 0 ends the ballots)`);
-    const ranking: number[][] = [];
-    const seen = new Set<number>();
+    const ranking: ReadonlyArray<number>[] = [];
     for (;;) {
-      const u = tokens.next();
+      const c = tokens.digits();
+      if (c === 0) break;
+      if (c > 0 && c <= ncand && nicks.size === 0) {
+        if (seen[c - 1] === b) throw new BltSyntaxError(lastLine(), `candidate ${c} appears twice on one ballot`);
+        seen[c - 1] = b;
+        ranking.push(single[c - 1]!);
+        continue;
+      }
+      const u = c > 0 ? { kind: 'word' as const, text: String(c), line: lastLine() } : tokens.next();
       if (u === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside a ballot: expected 0 to end it');
       if (u.kind !== 'word') throw new BltSyntaxError(u.line, `expected a candidate or the 0 that ends the ballot, found ${describe(u)}`);
       if (u.text === '0') break;
@@ -198,12 +261,12 @@ export function parseBlt(text: string): Election<RankedBallot> {
       if (u.text.startsWith('(')) throw new BltSyntaxError(u.line, 'parentheses on ballot lines are not supported');
       const group = u.text.split('=').map((part) => {
         if (part === '') throw new BltSyntaxError(u.line, `"${u.text}": "=" must join two candidates`);
-        const c = candidate(part, u.line);
-        if (seen.has(c)) throw new BltSyntaxError(u.line, `candidate ${part} appears twice on one ballot`);
-        seen.add(c);
-        return c;
+        const x = candidate(part, u.line);
+        if (seen[x] === b) throw new BltSyntaxError(u.line, `candidate ${part} appears twice on one ballot`);
+        seen[x] = b;
+        return x;
       });
-      ranking.push(group);
+      ranking.push(group.length === 1 ? single[group[0]!]! : group);
     }
     ballots.push({ weight, ranking });
   }
