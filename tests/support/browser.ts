@@ -25,7 +25,7 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A phone: 320 CSS pixels wide (WCAG 1.4.10 reflow), touch, as small as phones come. */
-export const PHONE: BrowserContextOptions = { viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+export const PHONE: BrowserContextOptions = { viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 };
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
 
 /** Folder for screenshots (git-ignored). */
