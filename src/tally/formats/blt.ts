@@ -223,6 +223,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
   const single: ReadonlyArray<number>[] = Array.from({ length: ncand }, (_, c) => Object.freeze([c]));
   const wholeWeights = new Map<number, Rational>();
   const seen = new Int32Array(ncand); // the ballot that last ranked each candidate
+  const scratch: ReadonlyArray<number>[] = [];
   for (let b = 1; ; b++) {
     let weight: Rational;
     const w = tokens.digits();
@@ -243,7 +244,8 @@ export function parseBlt(text: string): Election<RankedBallot> {
       weight = parseRational(t.text);
       if (weight.num === 0n) throw new BltSyntaxError(t.line, `a ballot weight of ${t.text} is not allowed (a lone 0 ends the ballots)`);
     }
-    const ranking: ReadonlyArray<number>[] = [];
+    const ranking = scratch;
+    ranking.length = 0;
     for (;;) {
       const c = tokens.digits();
       if (c === 0) break;
@@ -268,7 +270,7 @@ export function parseBlt(text: string): Election<RankedBallot> {
       });
       ranking.push(group.length === 1 ? single[group[0]!]! : group);
     }
-    ballots.push({ weight, ranking });
+    ballots.push({ weight, ranking: ranking.slice() }); // an exact-size copy: pushes over-allocate
   }
 
   // Names, then the title; Wichmann's optional source and comment strings may follow.
