@@ -140,11 +140,19 @@ export function roundsChart(candidates: ReadonlyArray<string>, rounds: ReadonlyA
   const x = (i: number) => left + (i * (WIDTH - left - right)) / (rounds.length - 1);
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const quota = rounds[0]!.quota;
+  // Names at the end of their lines, pushed apart where lines end close together.
+  const ends = candidates.map((c, k) => {
+    const last = [...rounds].reverse().find((r) => r.votes[c] !== undefined);
+    return { k, y: y(figure(last?.votes[c])) + 4 };
+  }).sort((a, b) => a.y - b.y);
+  for (let i = 1; i < ends.length; i++) ends[i]!.y = Math.max(ends[i]!.y, ends[i - 1]!.y + 13);
+  const overflow = (ends[ends.length - 1]?.y ?? 0) - (height - 4);
+  if (overflow > 0) for (const e of ends) e.y -= overflow;
+  const labelY = new Map(ends.map((e) => [e.k, e.y]));
   const lines = candidates.map((c, k) => {
     const points = rounds.map((r, i) => (r.votes[c] === undefined ? null : `${x(i).toFixed(1)},${y(figure(r.votes[c])).toFixed(1)}`)).filter((p) => p !== null);
-    const last = [...rounds].reverse().find((r) => r.votes[c] !== undefined);
     return html`<polyline points="${points.join(' ')}" fill="none" stroke="${colourOf(k)}" stroke-width="2.5"><title>${c}: ${rounds.map((r) => `round ${r.number} ${r.votes[c] ?? '-'}`).join(', ')}</title></polyline>
-<text x="${WIDTH - right + 6}" y="${(y(figure(last?.votes[c])) + 4).toFixed(1)}" font-size="12" fill="${colourOf(k)}">${clip(c, 20)}</text>`;
+<text x="${WIDTH - right + 6}" y="${labelY.get(k)!.toFixed(1)}" font-size="12" fill="${colourOf(k)}">${clip(c, 20)}</text>`;
   });
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">Votes of each candidate, round by round</title><desc id="${id}d">${candidates.map((c) => `${c}: ${rounds.map((r) => r.votes[c] ?? '-').join(', ')}`).join('; ')}</desc>

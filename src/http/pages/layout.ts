@@ -35,6 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 :focus-visible{outline:3px solid #f9a825;outline-offset:2px}
 main.wide{max-width:72rem}
+fieldset{min-width:0}
 header.site nav{display:inline}
 header.site nav a,header.site nav button{margin:0 .35rem}
 header.site nav form{display:inline}
@@ -48,13 +49,16 @@ input.wide,select.wide{width:100%}
 [aria-invalid=true]{border:2px solid var(--bad)}
 .field{margin:0 0 .9rem}
 .field label{font-weight:600}
+.field label .hint,.field label.choice span{font-weight:400}
+.actions>*{min-width:0;max-width:100%}
+.cols>*{min-width:0}
 .field-error{display:block;color:var(--bad);font-weight:700}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0}
 .actions form{margin:0}
 button.small{padding:.25rem .6rem;min-height:36px;font-weight:400}
 button.danger{background:var(--bad)}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:0 1rem}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;position:relative}
 .option-row{border-top:1px dashed var(--line);padding:.5rem 0}
 .status{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e8eef6;font-weight:700}
 progress{width:100%;height:1.3rem}

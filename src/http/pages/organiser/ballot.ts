@@ -141,18 +141,18 @@ ${Object.entries(progress).map(([kind, x]) => {
 ${waiting ? html`<p class="hint" role="status">Sending: this page updates every few seconds.</p>` : ''}
 </div>
 <h2>Reminders</h2>
-${scheduled.length ? html`<div class="scroll"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
+${scheduled.length ? html`<div class="scroll" tabindex="0"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
 ${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at)}</td><td>${s.state}</td></tr>`)}</tbody></table></div>` : html`<p>No automatic reminders are set for this ballot.</p>`}
 ${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
 ${organiser && b.status === 'open' ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
 <h2>Failed deliveries</h2>
-${failed.length ? html`<div class="scroll"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
+${failed.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
 ${failed.map((f) => html`<tr><th scope="row">${f.recipient}</th><td>${KIND_LABEL[f.kind] ?? f.kind}</td><td class="num">${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table></div>
 <p class="hint">Correct the address on the roll, then send the member a new link below.</p>` : html`<p>None.</p>`}
 ${organiser && b.status === 'open' ? html`<h2 id="member">A member's link</h2>
 <p>Send a member a new link (their old one stops working), or add a member who joined the roll after the ballot opened.</p>
 <form method="get" action="/ballots/${b.id}/invitations#member" role="search" class="actions"><div class="field"><label for="member-search">Find the member</label><br><input type="search" id="member-search" name="member" value="${search}" placeholder="name, email or number"></div><button type="submit" class="secondary">Find</button></form>
-${search ? (found.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
+${search ? (found.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
 ${found.map((m) => html`<tr><th scope="row">${m.name}<br><span class="hint">${m.email}</span></th><td>${m.branch}</td><td><div class="actions">${postButton(ctx, req, `/ballots/${b.id}/reissue`, 'Send a new link', { cls: 'small', hidden: { memberId: m.id } })}${postButton(ctx, req, `/ballots/${b.id}/electorate`, 'Add to this ballot', { cls: 'small secondary', hidden: { memberId: m.id } })}</div></td></tr>`)}
 </tbody></table></div>` : html`<p>No current member matches “${search}”.</p>`) : ''}` : ''}`,
   }));
@@ -171,7 +171,7 @@ ${b.status === 'open' ? html`<p class="hint">As of ${when(new Date())}; the page
 ${turnoutSection(t)}
 <p class="hint">Turnout over time is not shown: the service records whether each member has voted, never when — a time would help link a vote to a member.</p>
 ${voters ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
-<div class="scroll"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
 ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>` : ''}`,
   }));
 }

@@ -24,8 +24,9 @@ import { timeZones } from './zones';
 const methodChoices = METHODS.map((m) => [m, METHOD_LABEL[m]] as const);
 
 /** A button that changes the form's structure: no validation yet, back to the part it changed. */
-function structural(action: string, value: string, label: string, anchor: string, opts: { aria?: string; cls?: string; id?: string } = {}): Html {
-  return html`<button type="submit" name="do" value="${value}" formaction="${action}#${anchor}" formnovalidate class="${opts.cls ?? 'small secondary'}"${opts.id ? html` id="${opts.id}"` : ''}${opts.aria ? html` aria-label="${opts.aria}"` : ''}>${label}</button>`;
+function structural(action: string, value: string, label: string, anchor: string, opts: { more?: string; cls?: string; id?: string } = {}): Html {
+  // The visible words start the accessible name; `more` says which question or option, for screen readers.
+  return html`<button type="submit" name="do" value="${value}" formaction="${action}#${anchor}" formnovalidate class="${opts.cls ?? 'small secondary'}"${opts.id ? html` id="${opts.id}"` : ''}>${label}${opts.more ? html`<span class="sr-only"> ${opts.more}</span>` : ''}</button>`;
 }
 
 function settingsFields(q: QuestionState, i: number, issues: FieldIssues): Html {
@@ -52,11 +53,11 @@ function optionRows(action: string, q: QuestionState, i: number, issues: FieldIs
 ${q.options.map((o, j) => html`<div class="option-row">
 ${textInput(issues, `q${i}_o${j}_label`, `Option ${j + 1}`, o.label, { cls: 'wide' })}
 ${textArea(issues, `q${i}_o${j}_description`, `Short statement for option ${j + 1} (optional)`, o.description, { rows: 2 })}
-<div class="actions">${j > 0 ? structural(action, `up-option:${i}:${j}`, 'Move up', `q${i}_o${j - 1}_label`, { aria: `Move option ${j + 1} of question ${i + 1} up` }) : ''}
-${j < n - 1 ? structural(action, `down-option:${i}:${j}`, 'Move down', `q${i}_o${j + 1}_label`, { aria: `Move option ${j + 1} of question ${i + 1} down` }) : ''}
-${structural(action, `remove-option:${i}:${j}`, 'Remove', `q${i}_options`, { aria: `Remove option ${j + 1} of question ${i + 1}` })}</div>
+<div class="actions">${j > 0 ? structural(action, `up-option:${i}:${j}`, 'Move up', `q${i}_o${j - 1}_label`, { more: `(option ${j + 1} of question ${i + 1})` }) : ''}
+${j < n - 1 ? structural(action, `down-option:${i}:${j}`, 'Move down', `q${i}_o${j + 1}_label`, { more: `(option ${j + 1} of question ${i + 1})` }) : ''}
+${structural(action, `remove-option:${i}:${j}`, 'Remove', `q${i}_options`, { more: `(option ${j + 1} of question ${i + 1})` })}</div>
 </div>`)}
-<p>${structural(action, `add-option:${i}`, 'Add an option', `q${i}_o${n}_label`, { aria: `Add an option to question ${i + 1}` })}</p>
+<p>${structural(action, `add-option:${i}`, 'Add an option', `q${i}_o${n}_label`, { more: `to question ${i + 1}` })}</p>
 </fieldset>`;
 }
 
@@ -66,12 +67,12 @@ function questionFields(action: string, q: QuestionState, i: number, n: number, 
 ${textInput(issues, `q${i}_title`, 'The question', q.title, { cls: 'wide' })}
 ${textArea(issues, `q${i}_description`, 'More about it (optional)', q.description, { rows: 2 })}
 ${selectInput(issues, `q${i}_method`, 'How it is decided', q.method, methodChoices, { extra: html` data-apply="${applyId}"` })}
-<p class="hint">${METHOD_HINT[q.method]} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, aria: `Use the chosen method for question ${i + 1}` })}</p>
+<p class="hint">${METHOD_HINT[q.method]} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, more: `for question ${i + 1}` })}</p>
 ${settingsFields(q, i, issues)}
 ${q.method === 'yesno' ? html`<p>The options are <strong>Yes</strong> and <strong>No</strong>; members may also abstain.</p>` : optionRows(action, q, i, issues)}
-<div class="actions">${i > 0 ? structural(action, `up-question:${i}`, 'Move question up', `q${i - 1}`, { aria: `Move question ${i + 1} up` }) : ''}
-${i < n - 1 ? structural(action, `down-question:${i}`, 'Move question down', `q${i + 1}`, { aria: `Move question ${i + 1} down` }) : ''}
-${structural(action, `remove-question:${i}`, 'Remove this question', 'questions', { aria: `Remove question ${i + 1}` })}</div>
+<div class="actions">${i > 0 ? structural(action, `up-question:${i}`, 'Move question up', `q${i - 1}`, { more: `(question ${i + 1})` }) : ''}
+${i < n - 1 ? structural(action, `down-question:${i}`, 'Move question down', `q${i + 1}`, { more: `(question ${i + 1})` }) : ''}
+${structural(action, `remove-question:${i}`, 'Remove this question', 'questions', { more: `(question ${i + 1})` })}</div>
 </fieldset>`;
 }
 

@@ -26,7 +26,7 @@ async function home(ctx: AppContext, req: Request, res: Response, p: Principal):
     body: html`<h1>Ballots</h1>
 ${organiser ? html`<div class="actions"><a class="button" href="/ballots/new">Create a ballot</a>${rollVisible(p) ? html`<a href="/roll/import">Import the member roll</a>` : ''}</div>` : ''}
 ${rollVisible(p) ? html`<p>The member roll has <strong>${members}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches. <a href="/roll">See the roll</a>.</p>` : ''}
-${list.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
+${list.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
 ${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt)}</td><td>${when(b.closesAt)}</td></tr>`)}</tbody></table></div>`
   : html`<p>No ballots yet.</p>`}
 ${organiser ? html`<h2>How a ballot goes</h2>
@@ -47,7 +47,7 @@ async function staffBody(ctx: AppContext, req: Request, p: Principal, issues: Fi
   const titles = new Map(ballots.map((b) => [b.id, b.title]));
   return html`<h1>Staff</h1>
 <p>Organisers run ballots. Auditors read everything an organiser reads — of the whole organisation, or of one ballot — and change nothing; they receive each ballot's box root by email when it closes.</p>
-<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Since</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Since</th></tr></thead><tbody>
 ${staff.map((s) => html`<tr><th scope="row">${s.name}</th><td>${s.email}</td><td>${s.role}</td><td>${s.ballotId ? html`ballot <a href="/ballots/${s.ballotId}">${titles.get(s.ballotId) ?? s.ballotId}</a>` : 'whole organisation'}</td><td>${when(s.createdAt)}</td></tr>`)}
 </tbody></table></div>
 ${isOrganiser(p) ? html`<h2 id="invite">Invite an organiser or an auditor</h2>
@@ -68,7 +68,7 @@ async function tokensBody(ctx: AppContext, req: Request, p: Principal, created?:
   return html`<h1>API tokens</h1>
 <p>Scripts use the <a href="/api/docs">JSON API</a> with a token in the header <code>Authorization: Bearer omov_…</code>. A token acts as you, with your role.</p>
 ${created ? html`<div class="notice" role="status"><p>Your new token “${created.name}”. Copy it now: <strong>it is shown only this once</strong>.</p><p><code id="new-token">${created.token}</code></p></div>` : ''}
-${tokens.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead><tbody>
+${tokens.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead><tbody>
 ${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td>${when(t.created_at)}</td><td>${t.last_used_at ? when(t.last_used_at) : 'never'}</td><td>${postButton(ctx, req, `/api-tokens/${t.id}/revoke`, 'Revoke', { cls: 'small danger' })}</td></tr>`)}
 </tbody></table></div>` : html`<p>You have no API tokens.</p>`}
 <h2>Create a token</h2>
@@ -95,7 +95,7 @@ async function auditBody(ctx: AppContext, p: Principal, pageNumber: number): Pro
   return html`<h1>Audit log</h1>
 <p>Every action of every organiser and auditor, in order, each entry chained to the one before by its hash. The database refuses to change or delete entries.</p>
 ${chain}
-<div class="scroll"><table><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Ballot</th><th scope="col">Details</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Ballot</th><th scope="col">Details</th></tr></thead><tbody>
 ${shown.map((e) => html`<tr><th scope="row">${e.position}</th><td>${when(e.at)}</td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.subject ? html`<a href="/ballots/${e.subject}">${titles.get(e.subject) ?? e.subject.slice(0, 8)}</a>` : ''}</td>
 <td>${Object.keys(e.details).length ? html`<details><summary>details</summary><pre>${JSON.stringify(e.details, null, 2)}</pre></details>` : ''}<span class="hint">hash <code>${e.hash.slice(0, 12)}…</code></span></td></tr>`)}
 </tbody></table></div>

@@ -6,7 +6,7 @@ import type { Round, TallyResult } from '../../../tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
 import { type Html, html } from '../../html';
 import { csvRow } from './common';
-import { CONDORCET, METHOD_LABEL, STV_RULES } from './text';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, CONDORCET, METHOD_LABEL, RULE_LABEL, STV_RULES } from './text';
 
 /**
  * Results as pages: turnout, then per question the figures per option, the count round
@@ -27,7 +27,7 @@ ${barChart({
     max: 100,
     bars: t.byBranch.map((b) => ({ label: b.branch, value: Number(b.percent), display: `${b.percent}% (${b.voted}/${b.eligible})` })),
   })}
-<div class="scroll"><table><caption>Turnout by branch</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Eligible</th><th class="num" scope="col">Voted</th><th class="num" scope="col">%</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><caption>Turnout by branch</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Eligible</th><th class="num" scope="col">Voted</th><th class="num" scope="col">%</th></tr></thead><tbody>
 ${t.byBranch.map((b) => html`<tr><th scope="row">${b.branch}</th><td class="num">${b.eligible}</td><td class="num">${b.voted}</td><td class="num">${b.percent}</td></tr>`)}
 </tbody><tfoot><tr><th scope="row">All branches</th><td class="num">${t.eligible}</td><td class="num">${t.voted}</td><td class="num">${t.percent}</td></tr></tfoot></table></div>`;
 }
@@ -56,14 +56,14 @@ function roundsTable(count: TallyResult): Html {
   const colName = (r: Round) => (single ? ({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[count.method] ?? 'Votes' : `Round ${r.number}`);
   const extra = (label: string, pick: (r: Round) => string | undefined) =>
     rounds.some((r) => pick(r) !== undefined) ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>` : '';
-  return html`<div class="scroll"><table><caption>The count${single ? '' : ', round by round'}</caption>
+  return html`<div class="scroll" tabindex="0"><table><caption>The count${single ? '' : ', round by round'}</caption>
 <thead><tr><th scope="col">Candidate</th>${rounds.map((r) => html`<th class="num" scope="col">${colName(r)}</th>`)}<th scope="col">Result</th></tr></thead><tbody>
 ${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${r.votes[c] ?? '–'}</td>`)}<td>${status(c)}</td></tr>`)}
 ${extra('Exhausted', (r) => r.exhausted)}
 ${extra('Lost to rounding', (r) => r.loss)}
 ${extra(count.method === 'irv' ? 'Half of continuing votes' : 'Quota', (r) => r.quota)}
 </tbody></table></div>
-${rounds.length > 1 ? html`<h4>What happened in each round</h4><ol>${rounds.map((r) => html`<li value="${r.number}">${r.note}</li>`)}</ol>` : html`<p class="hint">${rounds[0]?.note ?? ''}</p>`}`;
+${rounds.length > 1 ? html`<h3>What happened in each round</h3><ol>${rounds.map((r) => html`<li value="${r.number}">${r.note}</li>`)}</ol>` : html`<p class="hint">${rounds[0]?.note ?? ''}</p>`}`;
 }
 
 function transfersOf(count: TallyResult): TransferRow[] {
@@ -71,7 +71,7 @@ function transfersOf(count: TallyResult): TransferRow[] {
 }
 
 function transfersTable(rows: TransferRow[]): Html {
-  return html`<details><summary>Every transfer as a table</summary><div class="scroll"><table><thead><tr><th scope="col">Round</th><th scope="col">From</th><th scope="col">To</th><th class="num" scope="col">Exhausted</th></tr></thead><tbody>
+  return html`<details><summary>Every transfer as a table</summary><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Round</th><th scope="col">From</th><th scope="col">To</th><th class="num" scope="col">Exhausted</th></tr></thead><tbody>
 ${rows.map((t) => html`<tr><th scope="row">${t.round}</th><td>${t.kind === 'surplus' ? `Surplus of ${t.from}` : `${t.from} (excluded)`}</td><td>${Object.entries(t.to).map(([c, v]) => `${c} ${v}`).join('; ') || '—'}</td><td class="num">${t.exhausted}</td></tr>`)}
 </tbody></table></div></details>`;
 }
@@ -80,9 +80,9 @@ function pairwiseTable(count: TallyResult): Html {
   const pw = count.pairwise;
   if (!pw) return html``;
   const c = count.candidates;
-  return html`<h4>Head to head</h4>
+  return html`<h3>Head to head</h3>
 <p>${pw.condorcetWinner ? html`<strong>${pw.condorcetWinner}</strong> beats every other option head to head (the Condorcet winner).` : 'No option beats every other head to head.'}</p>
-<div class="scroll"><table><caption>Members preferring the row's option to the column's (a win in bold)</caption>
+<div class="scroll" tabindex="0"><table><caption>Members preferring the row's option to the column's (a win in bold)</caption>
 <thead><tr><th scope="col"><span class="sr-only">Preferred</span></th>${c.map((x) => html`<th class="num" scope="col">over ${x}</th>`)}</tr></thead><tbody>
 ${c.map((x, i) => html`<tr><th scope="row">${x}</th>${c.map((_, j) => {
     if (i === j) return html`<td class="num">—</td>`;
@@ -97,13 +97,14 @@ function unitsTable(q: QuestionResult): Html {
   if (!q.byUnit.length) return html``;
   return html`<details><summary>Figures by voting unit (${q.byUnit.length})</summary>
 <p class="hint">A unit is a branch of at least k voters, or a pool of smaller branches, so that no small branch's votes can be worked out.</p>
-<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Voters</th>${q.options.map((o) => html`<th class="num" scope="col">${o.option}</th>`)}<th class="num" scope="col">Abstained</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Voters</th>${q.options.map((o) => html`<th class="num" scope="col">${o.option}</th>`)}<th class="num" scope="col">Abstained</th></tr></thead><tbody>
 ${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u.voters}</td>${u.options.map((o) => html`<td class="num">${o.votes}</td>`)}<td class="num">${u.abstentions}</td></tr>`)}
 </tbody></table></div></details>`;
 }
 
 const power = (v: PowerValue) => (v.exact ?? `${v.value.toFixed(4)}${v.standardError !== null ? ` ± ${v.standardError.toFixed(4)}` : ''}`);
 const share = (n: number | undefined) => (n === undefined ? '' : `${(n * 100).toFixed(1)}%`);
+const plural = (n: number | string, one: string, many = `${one}s`) => `${n} ${String(n) === '1' ? one : many}`;
 
 function conferenceSection(c: QuestionResult['conference']): Html {
   if (c === null) return html``;
@@ -114,13 +115,13 @@ function conferenceSection(c: QuestionResult['conference']): Html {
   const s = cc.settings;
   const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
   return html`<h3>Members' vote and a delegate conference</h3>
-<p>${s.delegates} delegates, shared by ${s.basis} (${s.method}${s.splitMethod ? `, split by ${s.splitMethod}` : ''}); they vote by the <strong>${s.rule}</strong> rule.</p>
+<p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${RULE_LABEL[s.rule]}.</p>
 <p class="${cc.agree ? 'good' : 'bad'}">${cc.agree ? `The conference would have decided the same: ${list(omov.elected)}.` : `The conference would have decided differently: the members chose ${list(omov.elected)}, the conference ${list(conf.elected)}.`}</p>
-<div class="scroll"><table><caption>Side by side</caption><thead><tr><th scope="col"></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
 <tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
 ${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${omov.totals[o] ?? '0'} votes (${share(omov.shares[o])})</td><td>${conf.delegates[o] ?? '0'} delegate votes (${share(conf.shares[o])})</td></tr>`)}
-<tr><th scope="row">Margin</th><td>${omov.margin ? `${omov.margin.votes} votes over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${conf.margin.votes} delegate votes over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
-<tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? `${omov.flip.members} members: ${omov.flip.note}` : 'not computed for this method'}</td><td>${conf.flip ? `${conf.flip.members} members: ${conf.flip.note}` : 'not computed for this method'}</td></tr>
+<tr><th scope="row">Margin</th><td>${omov.margin ? `${plural(omov.margin.votes, 'vote')} over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${plural(conf.margin.votes, 'delegate vote')} over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
+<tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? omov.flip.note : 'not computed for this method'}</td><td>${conf.flip ? conf.flip.note : 'not computed for this method'}</td></tr>
 </tbody></table></div>
 ${pairedBarChart({
     title: 'Share of the vote: members against delegates',
@@ -130,12 +131,12 @@ ${pairedBarChart({
   })}
 ${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 <h4>Delegates by unit</h4>
-<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
 ${cc.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${b.votes}</td><td class="num">${b.delegates}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${Object.entries(b.conference).filter(([, v]) => figure(v) > 0).map(([o, v]) => `${o} ${v}`).join(', ') || '—'}</td></tr>`)}
 </tbody></table></div>
 ${cc.power ? html`<h4>Voting power in the conference</h4>
 <p class="hint">A motion needs ${cc.power.quota} of ${cc.power.totalDelegates} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
-<div class="scroll"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
 ${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.delegates}</td><td class="num">${power(b.banzhaf)}</td><td class="num">${power(b.shapleyShubik)}</td><td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
 </tbody></table></div>
 ${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}` : ''}
@@ -153,16 +154,16 @@ export function questionSection(q: QuestionResult, number: number, downloads?: {
 <h2 id="q-${q.id}">${number}. ${q.title}</h2>
 <p class="hint">${METHOD_LABEL[q.method]}${q.count.rules ? ` — ${STV_RULES[q.count.rules]}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
 ${outcome(q)}
-<div class="scroll"><table><caption>${q.figure === 'votes' ? 'Votes' : q.figure.charAt(0).toUpperCase() + q.figure.slice(1)} per option</caption><thead><tr><th scope="col">Option</th><th class="num" scope="col">${q.figure}</th><th class="num" scope="col">Share</th><th scope="col"><span class="sr-only">Result</span></th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><caption>${q.figure === 'votes' ? 'Votes' : q.figure.charAt(0).toUpperCase() + q.figure.slice(1)} per option</caption><thead><tr><th scope="col">Option</th><th class="num" scope="col">${q.figure}</th><th class="num" scope="col">Share</th><th scope="col"><span class="sr-only">Result</span></th></tr></thead><tbody>
 ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${o.votes}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (q.method === 'yesno' ? '' : 'elected') : ''}</td></tr>`)}
 <tr><th scope="row">Abstentions</th><td class="num">${q.abstentions}</td><td></td><td></td></tr></tbody></table></div>
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: q.method !== 'yesno' && q.elected.includes(o.option) })) })}
 ${q.method === 'yesno' ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
-${kind === 'ranking' || kind === 'scores' || inRounds ? roundsTable(q.count) : ''}
+${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
 ${CONDORCET.has(q.method) || q.count.pairwise ? pairwiseTable(q.count) : ''}
-${q.count.ties.length ? html`<h4>Ties</h4><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
+${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
 ${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}
 ${conferenceSection(q.conference)}

@@ -51,7 +51,7 @@ function errorsPage(ctx: AppContext, req: Request, err: ServiceError, csv: strin
     title: 'Roll import: problems',
     body: html`<h1>The file has problems</h1>
 <div class="problem" role="alert" tabindex="-1" id="error-summary"><p><strong>${err.message}.</strong> Nothing has been changed.</p></div>
-<div class="scroll"><table><caption>Every problem, by line of the file</caption><thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><caption>Every problem, by line of the file</caption><thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead><tbody>
 ${rows.map((r) => html`<tr><th scope="row">${r.line}</th><td>${r.field}</td><td>${r.message}</td></tr>`)}
 </tbody></table></div>
 <h2>Correct the file</h2>
@@ -89,11 +89,11 @@ ${nothing ? html`<p>The file matches the roll: there is nothing to apply.</p>` :
 <textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
 <div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
 </form>`}
-${c.added.length ? html`<h2>To add (${c.added.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${c.added.length ? html`<h2>To add (${c.added.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
 ${list(c.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>` : ''}
-${c.updated.length ? html`<h2>To update (${c.updated.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
+${c.updated.length ? html`<h2>To update (${c.updated.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
 ${list(c.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>` : ''}
-${c.removed.length ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${c.removed.length ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
 ${list(c.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>` : ''}`,
   });
 }
@@ -150,7 +150,7 @@ async function rollOverview(ctx: AppContext, req: Request, res: Response, p: Pri
 ${isOrganiser(p) ? html`<div class="actions"><a class="button" href="/roll/import">Import the roll (CSV)</a><a href="/roll/members/new">Add one member</a></div>` : ''}
 ${searchForm('', '', branches)}
 <h2>Branches</h2>
-${branches.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th></tr></thead><tbody>
+${branches.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th></tr></thead><tbody>
 ${branches.map((b) => html`<tr><th scope="row"><a href="/roll/members?branch=${b.id}">${b.name}</a></th><td class="num">${Number(b.members)}</td></tr>`)}
 </tbody></table></div>` : html`<p>No branches yet: import the roll.</p>`}`,
   }));
@@ -177,7 +177,7 @@ async function memberSearch(ctx: AppContext, req: Request, res: Response, p: Pri
     wide: true,
     body: html`<p><a href="/roll">Member roll</a></p><h1>Members</h1>
 ${searchForm(search, branch, branches)}
-${found.length ? html`<div class="scroll"><table><caption>${search || branch ? 'Members found' : 'All members'}, page ${pageNo}</caption><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Number</th><th scope="col">Branch</th><th class="num" scope="col">Weight</th><th scope="col">Joined</th></tr></thead><tbody>
+${found.length ? html`<div class="scroll" tabindex="0"><table><caption>${search || branch ? 'Members found' : 'All members'}, page ${pageNo}</caption><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Number</th><th scope="col">Branch</th><th class="num" scope="col">Weight</th><th scope="col">Joined</th></tr></thead><tbody>
 ${found.slice(0, PAGE).map((m) => html`<tr><th scope="row">${isOrganiser(p) ? html`<a href="/roll/members/${m.id}">${m.name}</a>` : m.name}</th><td>${m.email}</td><td>${m.memberNumber ?? ''}</td><td>${m.branch}</td><td class="num">${m.weight}</td><td>${m.joinedOn ?? ''}</td></tr>`)}
 </tbody></table></div>` : html`<p>No member matches.</p>`}
 <nav aria-label="Pages" class="actions">${pageNo > 1 ? html`<a href="${link(pageNo - 1)}">Previous page</a>` : ''}${more ? html`<a href="${link(pageNo + 1)}">Next page</a>` : ''}</nav>`,
