@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createSetupLink } from '../../src/services/auth';
 import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, inBatches, launchBrowser, PHONE, screenshot } from '../support/browser';
+import { DESKTOP, inBatches, launchBrowser, PHONE, screenshot, screenshotOf } from '../support/browser';
 import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
 
 /**
@@ -97,6 +97,7 @@ test('the organiser sets up, imports 60 members, builds and opens a ballot, in t
   expect(await group(staff, 'Question 1').getByLabel('The question').inputValue()).toBe('Adopt the new rule book?');
   expect(await q2.getByLabel('Option 1', { exact: true }).inputValue()).toBe(ASHA);
   await screenshot(staff, 'organiser-builder');
+  await screenshotOf(q2, 'organiser-builder-stv-question');
   await staff.getByRole('button', { name: 'Save the draft' }).click();
   await staff.waitForURL(/\/ballots\/[0-9a-f-]{36}\?done=created$/);
   ballotId = /\/ballots\/([0-9a-f-]{36})/.exec(staff.url())![1]!;
@@ -193,7 +194,8 @@ test('the organiser closes the ballot and reads the result, the rounds and the d
   // Chloe reaches the quota with Asha's surplus of 6 (10 + 6).
   expect(Number((await row(rounds, CHLOE)).at(-2))).toBe(16);
   expect(await stv.getByRole('heading', { name: "Members' vote and a delegate conference" }).count()).toBe(1);
-  await stv.scrollIntoViewIfNeeded();
+  await screenshotOf(stv, 'organiser-results-stv');
+  await screenshotOf(yesno, 'organiser-results-yesno');
 
   // Every receipt is on the bulletin board.
   await staff.goto(`${app.url}/board/${ballotId}`);
