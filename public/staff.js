@@ -1,9 +1,12 @@
 /* omov staff pages: progressive enhancement only; every page works without this script.
  * - The ballot builder: choosing a question's method presses its "Use this method" button.
  * - Delivery progress: updated from the JSON API every few seconds while messages wait
- *   (without the script, the page refreshes itself). */
+ *   (without the script, the page refreshes itself).
+ * - A form that comes back with problems: focus moves to the list of them. */
 'use strict';
 (function () {
+  var summary = document.getElementById('error-summary');
+  if (summary && !location.hash) summary.focus();
   document.addEventListener('change', function (e) {
     var t = e.target;
     if (!(t instanceof HTMLSelectElement) || !t.form) return;

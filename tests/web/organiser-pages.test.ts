@@ -175,12 +175,17 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     const home = await text(c, '/');
     expect(home.body).toContain('<h1>Ballots</h1>');
     expect((await c.form('/signout', [['csrf', csrfOf(home.body)]])).status).toBe(303);
-    expect((await c.request('GET', '/ballots/new')).headers.get('location')).toBe('/signin');
-    const signin = await text(c, '/signin');
+    // Signed out, a page sends to sign-in, and sign-in back to the page (never to another site).
+    expect((await c.request('GET', '/ballots/new')).headers.get('location')).toBe('/signin?next=%2Fballots%2Fnew');
+    const away = (await text(c, '/signin?next=%2F%2Fevil.example%2F')).body;
+    expect(away).not.toContain('name="next"');
+    const signin = await text(c, '/signin?next=%2Froll');
+    expect(signin.body).toContain('<input type="hidden" name="next" value="/roll">');
     const wrong = await c.form('/signin', [['csrf', csrfOf(signin.body)], ['email', organiserEmail], ['password', 'not the password at all']]);
     expect(wrong.status).toBe(401);
-    const ok = await c.form('/signin', [['csrf', csrfOf(signin.body)], ['email', organiserEmail], ['password', 'correct horse battery staple']]);
+    const ok = await c.request('POST', '/signin', new URLSearchParams([['csrf', csrfOf(signin.body)], ['next', '/roll'], ['email', organiserEmail], ['password', 'correct horse battery staple']]).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
     expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/roll');
     expect((await text(c, '/')).body).toContain('Signed in as Olive');
     organiser = c;
   });

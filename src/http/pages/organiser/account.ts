@@ -8,7 +8,7 @@ import { formToken, formTokenValid } from '../../csrf';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../../cookies';
 import { html } from '../../html';
 import { page } from '../layout';
-import { addIssue, bodyOf, checkForm, errorSummary, type FieldIssues, form, textInput } from './common';
+import { addIssue, bodyOf, checkForm, errorSummary, type FieldIssues, form, safeNext, textInput } from './common';
 
 /** Before anyone is signed in: first-run setup (or joining by invitation), sign-in, sign-out. */
 
@@ -33,13 +33,14 @@ ${textInput(issues, 'password', 'Password (at least 12 characters)', '', { type:
   });
 }
 
-function signInForm(csrf: string, error?: string): string {
+function signInForm(csrf: string, next: string, error?: string): string {
   return page({
     title: 'Sign in',
     body: html`<h1>Organisers and auditors: sign in</h1>
 ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 <form method="post" action="/signin">
 <input type="hidden" name="csrf" value="${csrf}">
+${next !== '/' ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <div class="field"><label for="email">Email</label><br><input id="email" name="email" type="email" required autocomplete="username"></div>
 <div class="field"><label for="password">Password</label><br><input id="password" name="password" type="password" required autocomplete="current-password"></div>
 <button type="submit">Sign in</button>
@@ -87,20 +88,21 @@ export function mountAccountPages(router: Router, ctx: AppContext): void {
     }
   });
 
-  router.get('/signin', (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config))));
+  router.get('/signin', (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))));
   router.post('/signin', form, async (req, res) => {
     const body = bodyOf(req);
+    const next = safeNext(body.next);
     const csrf = formToken(req, res, ctx.config);
     if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
-      return void res.status(403).type('html').send(signInForm(csrf, 'This form has expired or came from another site. Please try again.'));
+      return void res.status(403).type('html').send(signInForm(csrf, next, 'This form has expired or came from another site. Please try again.'));
     }
     try {
       const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
       setSessionCookie(res, ctx.config, r.sessionId);
-      res.redirect(303, '/');
+      res.redirect(303, next);
     } catch (err) {
       if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
-        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(csrf, err.message));
+        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(csrf, next, err.message));
       }
       throw err;
     }

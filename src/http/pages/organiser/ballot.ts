@@ -11,7 +11,7 @@ import * as invitations from '../../../services/invitations';
 import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
-import { type Html, html, raw } from '../../html';
+import { type Html, html } from '../../html';
 import {
   act, bodyOf, form, isOrganiser, postButton, refused, rollVisible, signedIn, signedInForm, staffPage, when,
 } from './common';
@@ -233,7 +233,7 @@ export function mountBallotPages(router: Router, ctx: AppContext): void {
     const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
     // The email's own HTML, inline styles and all: allowed for this response only, in a sandbox with no script.
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-    res.type('html').send(raw(pv.email.html).value);
+    res.type('html').send(pv.email.html);
   }));
   router.post('/ballots/:id/preview/test-email', form, signedInForm(ctx, async (req, res, p) => {
     const id = requireUuid(req, 'id');

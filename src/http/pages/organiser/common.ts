@@ -65,9 +65,14 @@ ${opts.body}
 }
 
 /** Wraps a handler that needs someone signed in; the sign-in page otherwise. */
+/** Where to go after signing in: only a path on this site (never "//elsewhere"). */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) && next.length < 500 ? next : '/';
+}
+
 export function signedIn(handler: (req: Request, res: Response, p: Principal) => Promise<void> | void) {
   return async (req: Request, res: Response) => {
-    if (!req.principal) return void res.redirect(303, '/signin');
+    if (!req.principal) return void res.redirect(303, `/signin?${new URLSearchParams({ next: req.originalUrl }).toString()}`);
     await handler(req, res, req.principal);
   };
 }
