@@ -148,24 +148,39 @@ ${inputs}
 </fieldset>`;
 }
 
-function ballotHeader(b: BallotForVoter): Html {
+/** What the ballot paper needs to know of its ballot (a member's view, or an organiser's preview). */
+export type PaperBallot = Pick<BallotForVoter, 'title' | 'description' | 'closesAt' | 'questions'>;
+
+function ballotHeader(b: Pick<BallotForVoter, 'title' | 'description'>): Html {
   return html`<h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
 }
 
-function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
+/** The element that loads the enhancement script (tap-to-rank, marking limits) in a page's head. */
+export const VOTE_SCRIPT = SCRIPT;
+
+/**
+ * The ballot paper: heading, closing time, problems, every question and the review button.
+ * The member's page posts it with its csrf field; the organiser's preview (no link, no
+ * vote) shows the very same markup with a form of its own. Put VOTE_SCRIPT in the head.
+ */
+export function ballotPaperBody(b: PaperBallot, form: { method: 'post'; csrf: string } | { method: 'get'; action: string }, values: FormValues = {}, problems: Map<string, string> = new Map()): Html {
   const firstInput = (q: Question) => (q.options.length ? inputId(q, 0) : abstainId(q));
-  return page({
-    title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
-    body: html`${ballotHeader(b)}
+  return html`${ballotHeader(b)}
 <p class="notice">${t.closesAt(formatTime(b.closesAt))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
-<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
-<input type="hidden" name="csrf" value="${csrfFor(ctx, token)}">
-${b.questions.map((q) => questionInputs(q, form, problems.get(q.id)))}
+${form.method === 'post' ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
+<input type="hidden" name="csrf" value="${form.csrf}">` : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`}
+${b.questions.map((q) => questionInputs(q, values, problems.get(q.id)))}
 <button type="submit" name="step" value="review">${t.review}</button>
-</form>`,
+</form>`;
+}
+
+function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
+  return page({
+    title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
+    body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems),
   });
 }
 
