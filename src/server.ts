@@ -11,6 +11,7 @@ import { MailWorker, type MailWorkerOptions } from './mail/worker';
 import { folderMailer, type Mailer, smtpMailer } from './mail/transport';
 import { Keyring } from './secrets';
 import { closeDueBallots, queueDueReminders } from './services/ballots';
+import { recordTurnoutSnapshot } from './services/results';
 import type { AppContext } from './services/context';
 import { checkDatabasePrivacy } from './services/safety';
 
@@ -85,6 +86,7 @@ export async function startServer(config: Config, opts: {
       (ids) => ids.forEach((id) => log.info({ ballotId: id }, 'ballot closed at its closing time')),
       (err: unknown) => log.warn({ err: (err as Error).message }, 'closing due ballots failed'),
     );
+    recordTurnoutSnapshot(ctx).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'turnout snapshot failed'));
     queueDueReminders(ctx).then(
       (n) => { if (n) log.info({ reminders: n }, 'automatic reminders queued'); },
       (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),

@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_trust';
+import * as m0003 from './0003_eligibility_and_timing';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_trust': m0002,
+  '0003_eligibility_and_timing': m0003,
 };

@@ -19,15 +19,24 @@ export type BallotRow = {
   /** Set at close: the voting units (branches and pools) and the Merkle root of the box. */
   units: unknown;
   boxRoot: string | null;
+  eligibility: Eligibility | null;
+  randomiseOptions: boolean;
+  invitationsAt: Date | null;
 };
 
-export type BallotPolicy = { k: number; receiptPolicy: ReceiptPolicy; voterListVisible: boolean; reminderHours: number[]; delegateSettings: unknown };
+export type Eligibility = { branches?: string[]; joinedBefore?: string };
+
+export type BallotPolicy = {
+  k: number; receiptPolicy: ReceiptPolicy; voterListVisible: boolean; reminderHours: number[]; delegateSettings: unknown;
+  eligibility: Eligibility | null; randomiseOptions: boolean;
+};
 
 const ballotColumns = [
   'id', 'organisation_id as organisationId', 'title', 'description', 'opens_at as opensAt', 'closes_at as closesAt',
   'status', 'opened_at as openedAt', 'closed_at as closedAt', 'published_at as publishedAt',
   'k', 'receipt_policy as receiptPolicy', 'voter_list_visible as voterListVisible', 'reminder_hours as reminderHours',
   'delegate_settings as delegateSettings', 'units', 'box_root as boxRoot',
+  sql<Eligibility | null>`eligibility`.as('eligibility'), 'randomise_options as randomiseOptions', 'invitations_at as invitationsAt',
 ] as const;
 
 type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
@@ -35,6 +44,8 @@ type BallotFields = { title: string; description: string; opensAt: string; close
 const policyColumns = (b: BallotPolicy) => ({
   k: b.k, receipt_policy: b.receiptPolicy, voter_list_visible: b.voterListVisible, reminder_hours: b.reminderHours,
   delegate_settings: b.delegateSettings === undefined || b.delegateSettings === null ? null : JSON.stringify(b.delegateSettings),
+  eligibility: b.eligibility ? JSON.stringify(b.eligibility) : null,
+  randomise_options: b.randomiseOptions,
 });
 
 export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {
@@ -166,4 +177,22 @@ export async function claimReminder(db: Queryable, ballotId: string, hoursBefore
   const r = await db.insertInto('ballot_reminders').values({ ballot_id: ballotId, hours_before: hoursBefore })
     .onConflict((oc) => oc.doNothing()).returning('ballot_id').executeTakeFirst();
   return r !== undefined;
+}
+
+export async function setInvitationsAt(db: Queryable, id: string, at: Date | string): Promise<void> {
+  await db.updateTable('ballots').set({ invitations_at: at }).where('id', '=', id).execute();
+}
+
+/** Records, for every open ballot, how many have voted now (an aggregate for the turnout chart). */
+export async function snapshotTurnout(db: Queryable): Promise<void> {
+  await sql`
+    insert into turnout_history (ballot_id, at, voted)
+    select b.id, date_trunc('minute', now()), (select count(*) from voting_tokens t where t.ballot_id = b.id and t.used)
+    from ballots b where b.status = 'open'
+    on conflict (ballot_id, at) do update set voted = excluded.voted
+  `.execute(db);
+}
+
+export async function turnoutHistory(db: Queryable, ballotId: string): Promise<Array<{ at: Date; voted: number }>> {
+  return db.selectFrom('turnout_history').select(['at', 'voted']).where('ballot_id', '=', ballotId).orderBy('at').execute();
 }

@@ -13,11 +13,16 @@ const memberColumns = [
   'members.member_number as memberNumber', 'members.weight', 'members.joined_on as joinedOn',
 ] as const;
 
-export async function listCurrentMembers(db: Queryable, organisationId: string): Promise<MemberRow[]> {
-  return db.selectFrom('members').innerJoin('branches', 'branches.id', 'members.branch_id')
+export async function listCurrentMembers(
+  db: Queryable, organisationId: string, only: { branches?: string[]; joinedBefore?: string } = {},
+): Promise<MemberRow[]> {
+  let q = db.selectFrom('members').innerJoin('branches', 'branches.id', 'members.branch_id')
     .select(memberColumns)
-    .where('members.organisation_id', '=', organisationId).where('members.removed_at', 'is', null)
-    .orderBy('members.email').execute();
+    .where('members.organisation_id', '=', organisationId).where('members.removed_at', 'is', null);
+  if (only.branches) q = q.where('branches.name', 'in', only.branches);
+  // A member without a joining date cannot be shown to have joined before it.
+  if (only.joinedBefore) q = q.where('members.joined_on', '<', only.joinedBefore);
+  return q.orderBy('members.email').execute();
 }
 
 export async function searchMembers(

@@ -10,6 +10,8 @@ export type Queryable = Kysely<Database>;
 
 // numeric stays a string (exact); bigint counts become numbers (they are row counts).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// A date is a calendar day, not an instant: keep 'YYYY-MM-DD' rather than a local-midnight Date.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export function createDb(connectionString: string, opts: {
   max?: number;

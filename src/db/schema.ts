@@ -50,7 +50,11 @@ export interface Database {
     units: ColumnType<unknown, never, string | null>;
     box_root: ColumnType<string | null, never, string | null>;
     counts_check: ColumnType<unknown, never, string | null>;
+    eligibility: ColumnType<unknown, string | null | undefined, string | null>;
+    randomise_options: ColumnType<boolean, boolean | undefined, boolean>;
+    invitations_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   };
+  turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };
   audit_log: {
     organisation_id: string; position: ColumnType<number, number, never>; at: ColumnType<Date, never, never>;

@@ -103,6 +103,12 @@ export const ballotInputSchema = z.object({
     .describe('let organisers see which members have voted (off by default; the election record says when it is on)'),
   reminderHours: z.array(z.number().int().min(1).max(24 * 60)).max(5).default([72, 24])
     .describe('automatic reminders to members who have not voted, this many hours before closing'),
+  eligibility: z.object({
+    branches: z.array(z.string().min(1)).min(1).optional().describe('only members of these branches (by name)'),
+    joinedBefore: z.iso.date().optional().describe('only members who joined before this date (YYYY-MM-DD)'),
+  }).nullable().default(null).describe('who may vote: null for all current members'),
+  randomiseOptions: z.boolean().default(false)
+    .describe('show each voter the options in their own random order, against ballot-order bias'),
   delegates: delegateSettingsSchema.nullable().default(DEFAULT_DELEGATES)
     .describe('the delegate-conference model the ballot is compared with; null for none'),
 }).superRefine((b, ctx) => {

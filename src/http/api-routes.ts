@@ -57,10 +57,13 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
         if (name === 'body' && r.bodyIsCsv && typeof value !== 'string') {
           return sendProblem(res, 415, 'send the file as text/csv');
         }
-        if (name === 'body' && !r.bodyIsCsv && (value === undefined || !req.is('application/json'))) {
+        // No body at all is fine where the schema allows it (optional settings).
+        const noBody = name === 'body' && value === undefined && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding'];
+        if (name === 'body' && !r.bodyIsCsv && !noBody && (value === undefined || !req.is('application/json'))) {
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         }
-        const parsed = schema.safeParse(value ?? {});
+        const parsed = schema.safeParse(noBody ? undefined : (value ?? {}));
+        if (noBody && !parsed.success) return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         if (!parsed.success) {
           return sendProblem(res, name === 'params' ? 404 : 422, `invalid ${name === 'params' ? 'path' : name}`,
             zodIssues(parsed.error, name === 'body' ? '' : name));

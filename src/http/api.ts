@@ -133,9 +133,11 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     route({
       method: 'post', path: '/ballots/:id/open', tag: 'ballots', auth: true,
-      summary: 'Open a draft: issue a voting token to every current member and queue their invitations',
-      params: idParams, response: z.object({ electorate: z.number(), invitationsQueued: z.number() }),
-      handler: async ({ principal, params }) => ballotsService.openBallot(ctx, principal, params.id),
+      summary: 'Open a draft: issue a voting token to every eligible member and queue their invitations (now, or at sendAt)',
+      params: idParams,
+      body: z.object({ sendAt: z.iso.datetime({ offset: true }).optional().describe('send the invitations at this time instead of now') }).optional(),
+      response: z.object({ electorate: z.number(), invitationsQueued: z.number(), invitationsAt: z.string() }),
+      handler: async ({ principal, params, body }) => ballotsService.openBallot(ctx, principal, params.id, { sendAt: body?.sendAt }),
     }),
     route({
       method: 'post', path: '/ballots/:id/close', tag: 'ballots', auth: true, summary: 'Close an open ballot now', params: idParams,
@@ -175,6 +177,12 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       method: 'get', path: '/ballots/:id/turnout', tag: 'results', auth: true, summary: 'Turnout so far, overall and per branch',
       params: idParams, response: turnoutSchema,
       handler: async ({ principal, params }) => results.ballotTurnout(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/turnout/history', tag: 'results', auth: true,
+      summary: 'How many had voted, minute by minute while the ballot was open (counts only)',
+      params: idParams, response: z.array(z.object({ at: z.date(), voted: z.number() })),
+      handler: async ({ principal, params }) => results.turnoutOverTime(ctx, principal, params.id),
     }),
     route({
       method: 'get', path: '/ballots/:id/results', tag: 'results', auth: true,

@@ -39,6 +39,7 @@ const fields = (input: BallotInput) => ({
   title: input.title, description: input.description, opensAt: input.opensAt, closesAt: input.closesAt,
   k: input.k, receiptPolicy: input.receiptPolicy, voterListVisible: input.voterListVisible,
   reminderHours: [...new Set(input.reminderHours)].sort((a, b) => b - a), delegateSettings: input.delegates,
+  eligibility: input.eligibility, randomiseOptions: input.randomiseOptions,
 });
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
@@ -97,25 +98,48 @@ function issueToken(ctx: AppContext) {
 }
 
 /** Opens a draft: one token per current member, and an invitation each, in one transaction. */
-export async function openBallot(ctx: AppContext, p: Principal, id: string): Promise<{ electorate: number; invitationsQueued: number }> {
+/** Is this member in the ballot's electorate by its eligibility rule? */
+function eligible(b: BallotRow, m: roll.MemberRow): boolean {
+  const e = b.eligibility;
+  if (!e) return true;
+  if (e.branches && !e.branches.includes(m.branch)) return false;
+  if (e.joinedBefore && !(m.joinedOn !== null && m.joinedOn < e.joinedBefore)) return false;
+  return true;
+}
+
+/**
+ * Opens a draft: one token per eligible member, and an invitation each, in one
+ * transaction. With `sendAt` the invitations wait in the queue until then.
+ */
+export async function openBallot(
+  ctx: AppContext, p: Principal, id: string, opts: { sendAt?: string } = {},
+): Promise<{ electorate: number; invitationsQueued: number; invitationsAt: string }> {
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'draft') throw conflict(`the ballot is already ${b.status}`);
-    if (b.closesAt.getTime() <= (await ballots.databaseNow(tx)).getTime()) {
+    const now = await ballots.databaseNow(tx);
+    if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [{ path: 'closesAt', message: 'is in the past' }]);
     }
-    const members = await roll.listCurrentMembers(tx, p.organisationId);
-    if (!members.length) throw invalid('the member roll is empty: import it before opening a ballot');
+    const sendAt = opts.sendAt ? new Date(opts.sendAt) : now;
+    if (sendAt.getTime() >= b.closesAt.getTime()) {
+      throw invalid('the invitations would go out after voting closes', [{ path: 'sendAt', message: 'must be before the closing time' }]);
+    }
+    const members = await roll.listCurrentMembers(tx, p.organisationId, b.eligibility ?? {});
+    if (!members.length) {
+      throw invalid(b.eligibility ? 'no current member meets the ballot\'s eligibility rule' : 'the member roll is empty: import it before opening a ballot');
+    }
     const issued = members.map((m) => ({ member: m, ...issueToken(ctx) }));
     await electorate.insertTokens(tx, id, issued.map((i) => ({
       memberId: i.member.id, branchId: i.member.branchId, weight: i.member.weight, tokenHash: i.tokenHash, sealedToken: i.sealedToken,
     })));
     const facts = await mailFacts(tx, b);
     const queued = await queueBallotMail(tx, 'invitation', facts,
-      issued.map((i) => ({ memberId: i.member.id, email: i.member.email, name: i.member.name, sealedToken: i.sealedToken })));
+      issued.map((i) => ({ memberId: i.member.id, email: i.member.email, name: i.member.name, sealedToken: i.sealedToken })), sendAt);
     await ballots.setBallotStatus(tx, id, 'open');
-    await record(tx, p, 'ballot.open', id, { electorate: members.length, invitationsQueued: queued });
-    return { electorate: members.length, invitationsQueued: queued };
+    await ballots.setInvitationsAt(tx, id, sendAt);
+    await record(tx, p, 'ballot.open', id, { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() });
+    return { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   ctx.mailQueued();
   return result;
@@ -128,6 +152,7 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
     if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: members can join the electorate only while it is open`);
     const m = await roll.findMember(tx, p.organisationId, memberId);
     if (!m) throw notFound('member');
+    if (!eligible(b, m)) throw conflict('this member does not meet the ballot\'s eligibility rule');
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);

@@ -44,10 +44,11 @@ function payload(facts: BallotMailFacts, memberName: string) {
 export async function queueBallotMail(
   db: Queryable, kind: 'invitation' | 'reminder', facts: BallotMailFacts,
   recipients: Array<{ memberId: string; email: string; name: string; sealedToken: string }>,
+  notBefore?: Date,
 ): Promise<number> {
   await outbox.enqueue(db, recipients.map((r) => ({
     organisationId: facts.organisationId, ballotId: facts.ballotId, memberId: r.memberId, kind,
-    recipient: r.email, payload: payload(facts, r.name), sealedSecret: r.sealedToken,
+    recipient: r.email, payload: payload(facts, r.name), sealedSecret: r.sealedToken, ...(notBefore ? { notBefore } : {}),
   })));
   return recipients.length;
 }

@@ -118,3 +118,13 @@ export async function voterList(ctx: AppContext, p: Principal, id: string) {
   }
   return electorate.listElectorate(ctx.db, id);
 }
+
+/** Turnout over time, for the chart: counts recorded every minute while the ballot was open. */
+export async function turnoutOverTime(ctx: AppContext, p: Principal, id: string) {
+  requireBallotVisible(p, id);
+  if (!(await ballots.findBallot(ctx.db, p.organisationId, id))) throw notFound('ballot');
+  return ballots.turnoutHistory(ctx.db, id);
+}
+
+/** Called by the scheduler on every instance: the minute's turnout of each open ballot. */
+export const recordTurnoutSnapshot = (ctx: AppContext) => ballots.snapshotTurnout(ctx.db);

@@ -45,6 +45,7 @@ const MATRIX: Record<string, Row> = {
   'post /ballots/:id/reminders': changeBallot,
   'get /ballots/:id/invitations': readBallot,
   'get /ballots/:id/turnout': readBallot,
+  'get /ballots/:id/turnout/history': readBallot,
   'get /ballots/:id/results': readBallot,
   'get /ballots/:id/voters': readBallot,
   'get /ballots/:id/record': readBallot,
