@@ -208,6 +208,26 @@ test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit o
   await context.close();
 });
 
+test('without JavaScript nothing stops a mark too many or an abstention beside a ranking: the server names both', async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${app.url}/v/${tokens[2]}`);
+  for (const name of ['Housing', 'Transport', 'Wages']) await question(page, 3).getByLabel(name).check();
+  await rankSelect(question(page, 6), 'Eve').selectOption('1');
+  await question(page, 6).getByLabel('Abstain on this question').check();
+  const sent = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Review my vote' }).click();
+  expect((await sent).status()).toBe(422);
+  const items = await page.getByRole('alert').getByRole('listitem').allInnerTexts();
+  expect(items).toEqual([
+    '4. Campaign priorities: You marked 3; mark at most 2.',
+    '7. Chair: You abstained and also answered. Either untick “Abstain” or clear your answer.',
+  ]);
+  // Nothing was cast: the link still opens the ballot paper.
+  expect((await page.goto(`${app.url}/v/${tokens[2]}`))?.status()).toBe(200);
+  await context.close();
+});
+
 test('the bulletin board of the closed ballot holds exactly what each member cast', async () => {
   expect(receipts.size).toBe(2);
   const board = await closeAndReadBoard();
