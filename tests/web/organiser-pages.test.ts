@@ -123,6 +123,24 @@ describe('the builder form', () => {
     }
   });
 
+  test('eligibility and per-voter option order go from the form into the ballot; a bad date is named', () => {
+    const base = emptyState(new Date('2026-06-01T10:00:00Z'));
+    const s = { ...base, title: 'E', questions: [{ ...base.questions[0]!, title: 'Q' }], eligibleBranches: 'North\n  South \n', joinedBefore: '2020-01-01', randomiseOptions: true };
+    const v = validate(s);
+    expect(v.ok).toBe(true);
+    if (v.ok) {
+      expect(v.input.eligibility).toEqual({ branches: ['North', 'South'], joinedBefore: '2020-01-01' });
+      expect(v.input.randomiseOptions).toBe(true);
+    }
+    const none = validate({ ...s, eligibleBranches: '', joinedBefore: '' });
+    if (none.ok) expect(none.input.eligibility).toBeNull();
+    const bad = validate({ ...s, joinedBefore: '2020-13-45' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect([...bad.issues.keys()]).toContain('joinedBefore');
+    const round = stateFromForm({ title: 'E', eligibleBranches: 'North', joinedBefore: '2020-01-01', randomiseOptions: 'yes', questions: '0' });
+    expect(round).toMatchObject({ eligibleBranches: 'North', joinedBefore: '2020-01-01', randomiseOptions: true });
+  });
+
   test('a band table and its mistakes', () => {
     const s = emptyState(new Date('2026-06-01T10:00:00Z'));
     const form: Record<string, string> = {

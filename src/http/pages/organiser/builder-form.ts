@@ -26,6 +26,8 @@ export type DelegateState = {
 export type BuilderState = {
   title: string; description: string; opensAt: string; closesAt: string; zone: string;
   k: string; receiptPolicy: string; voterListVisible: boolean; reminderHours: string;
+  /** Eligibility: branch names one per line (blank: every branch), and a joining date (blank: any). */
+  eligibleBranches: string; joinedBefore: string; randomiseOptions: boolean;
   delegates: DelegateState; questions: QuestionState[];
 };
 
@@ -66,6 +68,7 @@ export function emptyState(now: Date): BuilderState {
   return {
     title: '', description: '', opensAt: isoToLocal(opens, 'UTC'), closesAt: isoToLocal(closes, 'UTC'), zone: 'UTC',
     k: '10', receiptPolicy: 'inclusion', voterListVisible: false, reminderHours: '72, 24',
+    eligibleBranches: '', joinedBefore: '', randomiseOptions: false,
     delegates: delegateState(DEFAULT_DELEGATES), questions: [newQuestion('yesno')],
   };
 }
@@ -76,6 +79,8 @@ export function stateFromBallot(b: BallotView): BuilderState {
   return {
     title: b.title, description: b.description, opensAt: isoToLocal(b.opensAt, 'UTC'), closesAt: isoToLocal(b.closesAt, 'UTC'), zone: 'UTC',
     k: String(b.k), receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible, reminderHours: b.reminderHours.join(', '),
+    eligibleBranches: (b.eligibility?.branches ?? []).join('\n'), joinedBefore: b.eligibility?.joinedBefore ?? '',
+    randomiseOptions: b.randomiseOptions,
     delegates: delegateState((b.delegateSettings ?? null) as DelegateSettingsInput | null),
     questions: b.questions.map((q) => ({
       ...newQuestion(q.method),
@@ -120,6 +125,7 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
     title: s('title'), description: s('description'), opensAt: s('opensAt'), closesAt: s('closesAt'), zone: s('zone') || 'UTC',
     k: s('k'), receiptPolicy: s('receiptPolicy') === 'choices' ? 'choices' : 'inclusion', voterListVisible: s('voterListVisible') === 'yes',
     reminderHours: s('reminderHours'),
+    eligibleBranches: s('eligibleBranches'), joinedBefore: s('joinedBefore'), randomiseOptions: s('randomiseOptions') === 'yes',
     delegates: {
       enabled: s('del_enabled') === 'yes', basis: s('del_basis'), rule: s('del_rule'), method: s('del_method'), seats: s('del_seats'),
       min: s('del_min'), max: s('del_max'), split: s('del_split'), bands: s('del_bands'), beyondEvery: s('del_beyond_every'),
@@ -181,6 +187,7 @@ export function fieldLabel(field: string): string {
   const fixed: Record<string, string> = {
     title: 'Title', description: 'Description', opensAt: 'Voting opens', closesAt: 'Voting closes', zone: 'Time zone',
     k: 'Smallest branch published on its own (k)', receiptPolicy: 'Receipts', reminderHours: 'Reminders', questions: 'Questions',
+    eligibleBranches: 'Who may vote: branches', joinedBefore: 'Who may vote: joined before',
     del_basis: 'Delegates: shared by', del_rule: 'Delegates: how they vote', del_method: 'Delegates: how they are shared',
     del_seats: 'Delegates: number of delegates', del_min: 'Delegates: at least', del_max: 'Delegates: at most', del_split: 'Delegates: split',
     del_bands: 'Delegates: band table', del_beyond_every: 'Delegates: for each further', del_beyond_delegates: 'Delegates: more delegates',
@@ -218,10 +225,18 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
     return DELEGATE_FIELD[String(b)] ?? 'del_method';
   }
   if (a === 'reminderHours') return 'reminderHours';
+  if (a === 'eligibility') return b === 'joinedBefore' ? 'joinedBefore' : 'eligibleBranches';
   return typeof a === 'string' ? a : 'title';
 }
 
 type Parsed = { ok: true; input: BallotInput } | { ok: false; issues: FieldIssues };
+
+function eligibility(state: BuilderState): { branches?: string[]; joinedBefore?: string } | null {
+  const branches = state.eligibleBranches.split(/\r?\n/).map((b) => b.trim()).filter(Boolean);
+  const joinedBefore = state.joinedBefore.trim();
+  if (!branches.length && !joinedBefore) return null;
+  return { ...(branches.length ? { branches } : {}), ...(joinedBefore ? { joinedBefore } : {}) };
+}
 
 /** The state as API input, checked by the API's own schema; every problem named by its field. */
 export function validate(state: BuilderState): Parsed {
@@ -294,6 +309,7 @@ export function validate(state: BuilderState): Parsed {
     questions: questions.map(({ _rows, ...q }) => q),
     ...(k !== undefined ? { k } : {}),
     receiptPolicy: state.receiptPolicy, voterListVisible: state.voterListVisible, reminderHours: hours, delegates,
+    eligibility: eligibility(state), randomiseOptions: state.randomiseOptions,
   };
   const parsed = ballotInputSchema.safeParse(input);
   if (parsed.success && issues.size === 0) return { ok: true, input: parsed.data };

@@ -133,6 +133,11 @@ ${textInput(issues, 'k', 'Smallest branch whose votes are published on its own (
 </fieldset>
 ${checkbox('voterListVisible', 'Let organisers see which members have voted', state.voterListVisible, 'Off by default; the election record says when it is on. Turnout is always shown in aggregate.')}
 </fieldset>
+<fieldset><legend>Who may vote</legend>
+${textArea(issues, 'eligibleBranches', 'Only members of these branches (one per line)', state.eligibleBranches, { rows: 3, hint: 'Leave blank for every branch.' })}
+${textInput(issues, 'joinedBefore', 'Only members who joined before', state.joinedBefore, { type: 'date', hint: 'Leave blank for all. Members with no joining date on the roll are left out when a date is set.' })}
+${checkbox('randomiseOptions', 'Show each member the options in their own random order', state.randomiseOptions, 'Against ballot-order bias: the first option on a paper tends to gain votes. Yes/no questions keep their order.')}
+</fieldset>
 <fieldset><legend>Reminders</legend>
 ${textInput(issues, 'reminderHours', 'Send reminders this many hours before closing', state.reminderHours, { hint: 'Up to five numbers separated by commas, e.g. 72, 24. Only members who have not voted get them. Leave blank for none.' })}
 </fieldset>
