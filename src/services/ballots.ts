@@ -295,3 +295,9 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
   if (queued) ctx.mailQueued();
   return queued;
 }
+
+/** How many current members a draft would invite if opened now (its eligibility rule applied). */
+export async function countEligible(ctx: AppContext, p: Principal, id: string): Promise<number> {
+  const b = await getBallot(ctx, p, id);
+  return (await roll.listCurrentMembers(ctx.db, p.organisationId, b.eligibility ?? {})).length;
+}

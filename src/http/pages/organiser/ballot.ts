@@ -12,6 +12,7 @@ import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
+import { localToIso } from './zones';
 import {
   act, bodyOf, form, isOrganiser, postButton, refused, rollVisible, signedIn, signedInForm, staffPage, when,
 } from './common';
@@ -70,8 +71,7 @@ async function overview(ctx: AppContext, req: Request, res: Response, p: Princip
   const organiser = isOrganiser(p);
   const turnout = b.status === 'draft' ? undefined : await results.ballotTurnout(ctx, p, b.id);
   const r = b.status === 'closed' || b.status === 'published' ? await results.ballotResults(ctx, p, b.id) : undefined;
-  const members = organiser && b.status === 'draft' && rollVisible(p)
-    ? (await rollService.listBranches(ctx, p)).reduce((n, x) => n + Number(x.members), 0) : 0;
+  const members = organiser && b.status === 'draft' && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
   const f = (action: string, label: string, confirm: string, cls?: string) => postButton(ctx, req, `/ballots/${b.id}/${action}`, label, { confirm, cls });
   res.type('html').send(staffPage(ctx, req, {
     title: b.title,
@@ -95,8 +95,11 @@ ${r ? html`<h2>Result</h2><p>${r.turnout.voted} of ${r.turnout.eligible} members
 <p><a class="button" href="/ballots/${b.id}/results">Full results, counts and downloads</a></p>` : ''}
 ${organiser ? html`<h2>What next</h2>
 ${b.status === 'draft' ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
-<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now — and emails each of them a personal voting link at once. The ballot can no longer be edited.</p>
-${f('open', `Open the ballot and email ${members} members`, 'I have checked the ballot; open it now')}
+<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ' who meet the ballot\'s rule on who may vote' : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
+${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
+    confirm: 'I have checked the ballot; open it now',
+    fields: html`<div class="field"><label for="sendAt">Send the invitations at (UTC; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"></div>`,
+  })}
 <h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}` : ''}
 ${b.status === 'open' ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
 ${b.status === 'closed' ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}` : ''}
@@ -242,8 +245,16 @@ export function mountBallotPages(router: Router, ctx: AppContext): void {
 
   const confirmed = (req: Request) => bodyOf(req).confirm === 'yes';
   // After opening, the delivery page; after closing, the results; after publishing, the overview.
-  const lifecycle: Array<[string, (ctx: AppContext, p: Principal, id: string) => Promise<unknown>, string]> = [
-    ['open', ballotsService.openBallot, 'opened'],
+  /** The optional "send the invitations at" field, typed in UTC. */
+  const sendAtOf = (req: Request): { sendAt?: string } => {
+    const v = String(bodyOf(req).sendAt ?? '').trim();
+    if (!v) return {};
+    const r = localToIso(v, 'UTC');
+    if (!r.ok) throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [{ path: 'sendAt', message: r.message }]);
+    return { sendAt: r.iso };
+  };
+  const lifecycle: Array<[string, (ctx: AppContext, p: Principal, id: string, req: Request) => Promise<unknown>, string]> = [
+    ['open', (c, p, id, req) => ballotsService.openBallot(c, p, id, sendAtOf(req)), 'opened'],
     ['close', ballotsService.closeBallot, 'closed'],
     ['publish', ballotsService.publishBallot, 'published'],
   ];
@@ -251,7 +262,7 @@ export function mountBallotPages(router: Router, ctx: AppContext): void {
     router.post(`/ballots/:id/${name}`, form, signedInForm(ctx, async (req, res, p) => {
       const id = requireUuid(req, 'id');
       if (!confirmed(req)) return refused(ctx, req, res, new ServiceError('invalid', 'tick the box to confirm, then press the button again'), `/ballots/${id}`);
-      await act(ctx, req, res, `/ballots/${id}`, () => run(ctx, p, id), `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`);
+      await act(ctx, req, res, `/ballots/${id}`, () => run(ctx, p, id, req), `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`);
     }));
   }
   router.post('/ballots/:id/delete', form, signedInForm(ctx, async (req, res, p) => {

@@ -166,9 +166,13 @@ export function checkbox(id: string, label: string, checked: boolean, hint?: str
 }
 
 /** A one-button form that POSTs (with the CSRF field and any hidden values). */
-export function postButton(ctx: AppContext, req: Request, action: string, label: string, opts: { cls?: string; hidden?: Record<string, string>; confirm?: string } = {}): Html {
+export function postButton(
+  ctx: AppContext, req: Request, action: string, label: string,
+  opts: { cls?: string; hidden?: Record<string, string>; confirm?: string; fields?: Html } = {},
+): Html {
   const confirmId = `confirm-${action.replace(/[^a-z0-9]/gi, '-')}`;
   return html`<form method="post" action="${action}">${csrfField(ctx, req)}${Object.entries(opts.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+${opts.fields ?? ''}
 ${opts.confirm ? html`<label class="choice"><input type="checkbox" name="confirm" value="yes" id="${confirmId}" required><span>${opts.confirm}</span></label>` : ''}<button type="submit"${opts.cls ? html` class="${opts.cls}"` : ''}>${label}</button></form>`;
 }
 
