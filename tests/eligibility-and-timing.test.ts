@@ -73,6 +73,11 @@ test('turnout over time is recorded as counts, minute by minute', async () => {
   });
   expect(history[0]!.voted).toBe(0);
   expect(new Date(history[0]!.at).getUTCSeconds()).toBe(0);
+  // With two moments recorded, the turnout page draws the chart.
+  await sql`insert into turnout_history (ballot_id, at, voted) values (${b.id}, date_trunc('minute', now()) - interval '5 minutes', 0)`.execute(app.db);
+  const page = await (await org.request('GET', `/ballots/${b.id}/turnout`)).text();
+  expect(page).toContain('Members who had voted, over time');
+  expect(page).toMatch(/<polyline points="[\d.,\s]+"/);
   const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'turnout_history'`.execute(app.db);
   expect(cols.rows.map((c) => c.column_name).sort()).toEqual(['at', 'ballot_id', 'voted']);
 });

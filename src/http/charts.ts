@@ -166,6 +166,38 @@ ${lines}
 </svg>`;
 }
 
+/** Turnout over time: members who had voted, minute by minute, as a step line up to the electorate. */
+export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>, eligible: number): Html {
+  if (points.length < 2) return html`<p class="hint">The chart of turnout over time appears once the ballot has been open a few minutes.</p>`;
+  const id = nextId();
+  const height = 220;
+  const left = 50;
+  const right = 20;
+  const top = 10;
+  const bottom = 30;
+  // At most about 300 points: every n-th, always keeping the last.
+  const step = Math.ceil(points.length / 300);
+  const kept = points.filter((_, i) => i % step === 0 || i === points.length - 1);
+  const t0 = kept[0]!.at.getTime();
+  const span = Math.max(1, kept[kept.length - 1]!.at.getTime() - t0);
+  const max = Math.max(1, eligible);
+  const x = (d: Date) => left + ((d.getTime() - t0) / span) * (WIDTH - left - right);
+  const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
+  const path = kept.map((p) => `${x(p.at).toFixed(1)},${y(p.voted).toFixed(1)}`).join(' ');
+  const label = (d: Date) => `${d.toISOString().slice(5, 16).replace('T', ' ')} UTC`;
+  const last = kept[kept.length - 1]!;
+  return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
+<title id="${id}t">Members who had voted, over time</title><desc id="${id}d">From ${kept[0]!.voted} at ${label(kept[0]!.at)} to ${last.voted} of ${eligible} at ${label(last.at)}</desc>
+<line x1="${left}" y1="${y(0)}" x2="${WIDTH - right}" y2="${y(0)}" stroke="#767676"/>
+<line x1="${left}" y1="${y(max)}" x2="${WIDTH - right}" y2="${y(max)}" stroke="#767676" stroke-dasharray="4 4"/>
+<text x="${left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">0</text>
+<text x="${left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">${eligible}</text>
+<text x="${left}" y="${height - 10}" font-size="12" fill="#1a1a1a">${label(kept[0]!.at)}</text>
+<text x="${WIDTH - right}" y="${height - 10}" text-anchor="end" font-size="12" fill="#1a1a1a">${label(last.at)}</text>
+<polyline points="${path}" fill="none" stroke="${colourOf(0)}" stroke-width="2.5"/>
+</svg>`;
+}
+
 /** A swatch for a legend in a table (an SVG square: no style attribute needed). */
 export function swatch(colour: string): Html {
   return raw(`<svg class="swatch" width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${colour.replace(/[^#0-9A-Fa-f]/g, '')}"/></svg>`);

@@ -5,6 +5,7 @@ import * as audit from '../../../services/audit';
 import * as ballotsService from '../../../services/ballots';
 import type { BallotView } from '../../../services/ballots';
 import type { AppContext } from '../../../services/context';
+import { turnoutChart } from '../../charts';
 import { ServiceError } from '../../../services/errors';
 import * as exportsService from '../../../services/exports';
 import * as invitations from '../../../services/invitations';
@@ -166,13 +167,16 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
   if (b.status === 'draft') return void res.redirect(303, `/ballots/${b.id}`);
   const t = await results.ballotTurnout(ctx, p, b.id);
   const voters = b.voterListVisible ? await results.voterList(ctx, p, b.id) : undefined;
+  const history = await results.turnoutOverTime(ctx, p, b.id);
   res.type('html').send(staffPage(ctx, req, {
     title: `Turnout: ${b.title}`,
     head: b.status === 'open' ? html`<meta http-equiv="refresh" content="30">` : undefined,
     body: html`${header(b, 'turnout')}
 ${b.status === 'open' ? html`<p class="hint">As of ${when(new Date())}; the page updates every 30 seconds.</p>` : ''}
 ${turnoutSection(t)}
-<p class="hint">Turnout over time is not shown: the service records whether each member has voted, never when — a time would help link a vote to a member.</p>
+<h2>Over time</h2>
+${turnoutChart(history, t.eligible)}
+<p class="hint">Counts taken every minute while the ballot is open: how many had voted, never who.</p>
 ${voters ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
 ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>` : ''}`,
