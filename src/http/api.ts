@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '../domain/ballot';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
+import * as exportsService from '../services/exports';
+import * as members from '../services/members';
+import * as preview from '../services/preview';
 import * as ballotsService from '../services/ballots';
 import type { AppContext } from '../services/context';
 import * as invitations from '../services/invitations';
@@ -103,6 +106,24 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
         limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
       }),
       handler: async ({ principal, query }) => rollService.searchMembers(ctx, principal, query),
+    }),
+    route({
+      method: 'post', path: '/members', tag: 'roll', auth: true, status: 201, summary: 'Add one member to the roll',
+      body: members.memberInputSchema,
+      handler: async ({ principal, body }) => { await members.addMember(ctx, principal, body); return { added: body.email }; },
+    }),
+    route({
+      method: 'get', path: '/members/:id', tag: 'roll', auth: true, summary: 'One member of the roll', params: idParams,
+      handler: async ({ principal, params }) => members.getMember(ctx, principal, params.id),
+    }),
+    route({
+      method: 'put', path: '/members/:id', tag: 'roll', auth: true, summary: 'Change one member (email, name, branch, number, weight, joined)',
+      params: idParams, body: members.memberInputSchema,
+      handler: async ({ principal, params, body }) => { await members.updateMember(ctx, principal, params.id, body); return undefined; },
+    }),
+    route({
+      method: 'delete', path: '/members/:id', tag: 'roll', auth: true, summary: 'Remove one member from the roll', params: idParams,
+      handler: async ({ principal, params }) => { await members.removeMember(ctx, principal, params.id); return undefined; },
     }),
     route({
       method: 'get', path: '/branches', tag: 'roll', auth: true, summary: 'Branches, with their current membership',
@@ -228,6 +249,21 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       handler: async ({ body, req }) => {
         await ballotsService.requestNewLinks(ctx, body.email, clientAddress(req));
         return { message: 'If this address is on the roll of an open ballot, a new link is on its way.' };
+      },
+    }),
+    route({
+      method: 'post', path: '/ballots/:id/test-email', tag: 'ballots', auth: true, status: 202,
+      summary: 'Send the invitation of this ballot to yourself, as a test (its link casts nothing)', params: idParams,
+      handler: async ({ principal, params }) => preview.sendTestEmail(ctx, principal, params.id),
+    }),
+    route({
+      method: 'get', path: '/ballots/:id/questions/:questionId/blt', tag: 'results', auth: true,
+      summary: 'The ballots of a ranked question in BLT format (closed ballots)',
+      params: z.object({ id: uuid, questionId: uuid }),
+      handler: async ({ principal, params, res }) => {
+        const f = await exportsService.questionBlt(ctx, principal, params.id, params.questionId);
+        res.status(200).type('text/plain').set('Content-Disposition', `attachment; filename="${f.fileName}"`).send(f.text);
+        return undefined;
       },
     }),
     ...recordRoutes(ctx),

@@ -31,6 +31,12 @@ const MATRIX: Record<string, Row> = {
   'delete /api-tokens/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 404, ballotAuditor: 404 }),
   'post /roll/import': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /members': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'post /members': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'get /members/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 'ok', ballotAuditor: 403 }),
+  'put /members/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'delete /members/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'post /ballots/:id/test-email': changeBallot,
+  'get /ballots/:id/questions/:questionId/blt': readBallot,
   'get /branches': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
   'post /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
@@ -63,6 +69,8 @@ let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 const callers: Record<keyof Row, Client> = {} as Record<keyof Row, Client>;
 let closed: { id: string; questions: Array<{ id: string }> };
 let memberId: string;
+/** The member the delete row removes (so the other rows keep theirs). */
+let removableId: string;
 let apiTokenId: string;
 
 async function joinByInvitation(inviter: Client, body: Record<string, unknown>, email: string): Promise<Client> {
@@ -84,7 +92,9 @@ beforeAll(async () => {
   callers.otherOrg = await setUpOrganisation(app, 'Other Union');
   callers.anon = new Client(app.url);
   await org.json('POST', '/api/v1/roll/import', 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n', { 'content-type': 'text/csv' });
-  memberId = (await org.json('GET', '/api/v1/members')).body[0].id;
+  const roll = (await org.json('GET', '/api/v1/members')).body as Array<{ id: string; email: string }>;
+  memberId = roll.find((m) => m.email === 'a@example.org')!.id;
+  removableId = roll.find((m) => m.email === 'b@example.org')!.id;
   closed = (await org.json('POST', '/api/v1/ballots', { title: 'Closed', ...ballotTimes(), voterListVisible: true, questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
   await org.json('POST', `/api/v1/ballots/${closed.id}/open`);
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
@@ -107,12 +117,16 @@ test('the matrix names every API route', () => {
 
 function requestFor(key: string, who: string): { method: string; path: string; body?: unknown; headers?: Record<string, string> } {
   const [method, template] = key.split(' ') as [string, string];
-  const path = `/api/v1${template.replace(':memberId', memberId).replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`).replace(':id', closed.id)}`;
+  const path = `/api/v1${template.replace(':memberId', memberId).replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`).replace('/members/:id', `/members/${key === 'delete /members/:id' ? removableId : memberId}`)
+    .replace(':questionId', closed.questions[0]!.id).replace(':id', closed.id)}`;
   const bodies: Record<string, unknown> = {
     'post /setup': { setupToken: 'x'.repeat(43), name: 'N', password: 'a long enough password' },
     'post /session': { email: 'nobody@example.org', password: 'wrong password' },
     'post /api-tokens': { name: 'matrix check' },
-    'post /roll/import': 'email,name,branch\nz@example.org,Z,North\n',
+    // The whole roll again, with one more: importing does not remove the members other rows use.
+    'post /roll/import': 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\nz@example.org,Z,North\n',
+    'post /members': { email: `${who}-new@example.org`, name: 'New', branch: 'North' },
+    'put /members/:id': { email: 'a@example.org', name: 'A', branch: 'North' },
     'post /ballots': { title: 'New', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] },
     'put /ballots/:id': { title: 'Edited', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] },
     'post /staff-invitations': { email: 'new@example.org', role: 'auditor' },
