@@ -234,3 +234,42 @@ test('the bulletin board of the closed ballot holds exactly what each member cas
   expect(board.size).toBe(2);
   for (const [code, answers] of receipts) expect(board.get(code)).toEqual(answers);
 });
+
+test('options in each member\'s own order (randomiseOptions): stable for a member, different between members, counted by option', async () => {
+  const names = ['Ada', 'Ben', 'Cai', 'Dee', 'Eli', 'Fox', 'Gil', 'Hal'];
+  const shuffled = await openBallotWithTokens(app, org, {
+    title: 'Shuffled ballot', randomiseOptions: true, receiptPolicy: 'choices',
+    questions: [{ title: 'Motion', method: 'yesno' }, { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: names.map((label) => ({ label })) }],
+  });
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const orderSeen = async (token: string) => {
+    await page.goto(`${app.url}/v/${token}`);
+    return {
+      motion: await question(page, 0).locator('label').allInnerTexts(),
+      committee: await question(page, 1).locator('label').allInnerTexts(),
+    };
+  };
+  const orders = [];
+  for (const token of shuffled.tokens) orders.push(await orderSeen(token));
+  for (const o of orders) {
+    expect(o.motion).toEqual(['Yes', 'No', 'Abstain (no choice on this question)']); // yes/no keeps its order
+    expect([...o.committee].sort()).toEqual([...names, 'Abstain on this question'].sort());
+  }
+  // Four members, eight options: the chance that all see one order is 1 in 40,320³.
+  expect(new Set(orders.map((o) => o.committee.join('|'))).size).toBeGreaterThan(1);
+  expect(await orderSeen(shuffled.tokens[0]!)).toEqual(orders[0]);
+
+  // Ranking by name on a shuffled paper records the options themselves.
+  await page.goto(`${app.url}/v/${shuffled.tokens[0]}`);
+  await rankSelect(question(page, 1), 'Hal').selectOption('1');
+  await rankSelect(question(page, 1), 'Ben').selectOption('2');
+  await page.getByRole('button', { name: 'Review my vote' }).click();
+  await page.getByRole('button', { name: 'Cast my vote' }).click();
+  const code = (await page.locator('.receipt').textContent())!;
+  expect((await org.json('POST', `/api/v1/ballots/${shuffled.ballot.id}/close`)).status).toBe(204);
+  const board = await org.json<{ receipts: Array<{ receipt: string; answers: Record<string, Answer> }> }>('GET', `/api/v1/ballots/${shuffled.ballot.id}/board`);
+  const mine = board.body.receipts.find((r) => r.receipt === code);
+  expect(mine?.answers[shuffled.ballot.questions[1]!.id]).toEqual({ kind: 'ranking', options: [7, 1] });
+  await context.close();
+});

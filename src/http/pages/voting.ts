@@ -6,6 +6,7 @@ import { ServiceError } from '../../services/errors';
 import { formatTime } from '../../services/invitations';
 import { type BallotForVoter, CastRefused, cast, checkAnswers, viewLink } from '../../services/voting';
 import { hashSecret } from '../../secrets';
+import { drawOrder } from '../../tally/lot';
 import { type Html, html } from '../html';
 import { messages as t, scriptTexts } from '../messages';
 import { page } from './layout';
@@ -32,6 +33,19 @@ const SCRIPT = html`<script src="/assets/vote.js" defer></script>`;
 
 function csrfFor(ctx: AppContext, token: string): string {
   return ctx.keys.mac('vote-form', hashSecret(token).toString('hex'));
+}
+
+const naturalOrder = (q: Question) => q.options.map((_, i) => i);
+
+/**
+ * The order a member sees a question's options in. With randomiseOptions each member has
+ * their own order (against ballot-order bias), the same on every visit: drawn from a MAC of
+ * their link, which nobody can link back to a vote. Yes/no questions keep Yes, No.
+ */
+function optionOrder(ctx: AppContext, token: string, b: Pick<BallotForVoter, 'randomiseOptions'>): (q: Question) => number[] {
+  if (!b.randomiseOptions) return naturalOrder;
+  const seed = ctx.keys.mac('option-order', hashSecret(token).toString('hex'));
+  return (q) => (q.method === 'yesno' ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
 }
 
 const valuesOf = (form: FormValues, name: string): string[] => {
@@ -113,8 +127,10 @@ function kindHint(q: Question, kind: AnswerKind): string {
   }
 }
 
-function questionInputs(q: Question, form: FormValues, problem: string | undefined): Html {
+function questionInputs(q: Question, form: FormValues, problem: string | undefined, order: number[]): Html {
   const kind = ANSWER_KIND[q.method];
+  // Options in the order this member sees them; each keeps its own index as its value.
+  const shown = order.map((i) => [i, q.options[i]!] as const);
   const name = field(q);
   const hintId = `hint_${q.position}`;
   const errId = `err_${q.position}`;
@@ -125,11 +141,11 @@ function questionInputs(q: Question, form: FormValues, problem: string | undefin
   let inputs: Html;
   if (kind === 'choice' || kind === 'marks') {
     const type = kind === 'choice' ? 'radio' : 'checkbox';
-    inputs = html`${q.options.map((o, i) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${raw.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`)}`;
+    inputs = html`${shown.map(([i, o]) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${raw.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`)}`;
   } else {
     const isRank = kind === 'ranking';
     const values = isRank ? Array.from({ length: q.options.length }, (_, i) => i + 1) : Array.from({ length: maxScore(q) + 1 }, (_, i) => i);
-    inputs = html`${q.options.map((o, i) => {
+    inputs = html`${shown.map(([i, o]) => {
       const current = firstOf(form, rankField(q, i));
       return html`<div class="rank"><select id="${inputId(q, i)}" name="${rankField(q, i)}" aria-describedby="${describedBy}">
 <option value="">${isRank ? t.notRanked : t.noScore}</option>${values.map((v) => html`<option value="${v}"${current === String(v) ? html` selected` : ''}>${v}</option>`)}
@@ -163,8 +179,11 @@ export const VOTE_SCRIPT = SCRIPT;
  * The member's page posts it with its csrf field; the organiser's preview (no link, no
  * vote) shows the very same markup with a form of its own. Put VOTE_SCRIPT in the head.
  */
-export function ballotPaperBody(b: PaperBallot, form: { method: 'post'; csrf: string } | { method: 'get'; action: string }, values: FormValues = {}, problems: Map<string, string> = new Map()): Html {
-  const firstInput = (q: Question) => (q.options.length ? inputId(q, 0) : abstainId(q));
+export function ballotPaperBody(
+  b: PaperBallot, form: { method: 'post'; csrf: string } | { method: 'get'; action: string },
+  values: FormValues = {}, problems: Map<string, string> = new Map(), orderOf: (q: Question) => number[] = naturalOrder,
+): Html {
+  const firstInput = (q: Question) => { const first = orderOf(q)[0]; return first === undefined ? abstainId(q) : inputId(q, first); };
   return html`${ballotHeader(b)}
 <p class="notice">${t.closesAt(formatTime(b.closesAt))}</p>
 <h2>${t.stepPaper}</h2>
@@ -172,7 +191,7 @@ export function ballotPaperBody(b: PaperBallot, form: { method: 'post'; csrf: st
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
 ${form.method === 'post' ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
 <input type="hidden" name="csrf" value="${form.csrf}">` : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`}
-${b.questions.map((q) => questionInputs(q, values, problems.get(q.id)))}
+${b.questions.map((q) => questionInputs(q, values, problems.get(q.id), orderOf(q)))}
 <button type="submit" name="step" value="review">${t.review}</button>
 </form>`;
 }
@@ -180,7 +199,7 @@ ${b.questions.map((q) => questionInputs(q, values, problems.get(q.id)))}
 function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
   return page({
     title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
-    body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems),
+    body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems, optionOrder(ctx, token, b)),
   });
 }
 
