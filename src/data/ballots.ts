@@ -196,3 +196,23 @@ export async function snapshotTurnout(db: Queryable): Promise<void> {
 export async function turnoutHistory(db: Queryable, ballotId: string): Promise<Array<{ at: Date; voted: number }>> {
   return db.selectFrom('turnout_history').select(['at', 'voted']).where('ballot_id', '=', ballotId).orderBy('at').execute();
 }
+
+/**
+ * What a voting link opens, in one round trip: its ballot, whether it is used, the
+ * organisation's name and the database's clock (the voting window is judged by it).
+ */
+export async function findByVotingToken(
+  db: Queryable, tokenHash: Buffer,
+): Promise<{ ballot: BallotRow; used: boolean; organisationName: string; now: Date } | undefined> {
+  const row = await db.selectFrom('voting_tokens')
+    .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
+    .innerJoin('organisations', 'organisations.id', 'ballots.organisation_id')
+    .select([
+      ...ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns,
+      'voting_tokens.used as used', 'organisations.name as organisationName', sql<Date>`now()`.as('now'),
+    ])
+    .where('voting_tokens.token_hash', '=', tokenHash).executeTakeFirst();
+  if (!row) return undefined;
+  const { used, organisationName, now, ...ballot } = row as unknown as BallotRow & { used: boolean; organisationName: string; now: Date };
+  return { ballot, used, organisationName, now };
+}

@@ -32,15 +32,6 @@ export async function replaceToken(
     .returning(['used']).executeTakeFirst();
 }
 
-/** What a voting link opens: its ballot, whether it is used, the organisation's name and the database's clock, in one round trip. */
-export async function findTokenView(db: Queryable, tokenHash: Buffer): Promise<{ ballotId: string; used: boolean; organisationName: string; now: Date } | undefined> {
-  return db.selectFrom('voting_tokens')
-    .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
-    .innerJoin('organisations', 'organisations.id', 'ballots.organisation_id')
-    .select(['voting_tokens.ballot_id as ballotId', 'voting_tokens.used', 'organisations.name as organisationName', sql<Date>`now()`.as('now')])
-    .where('voting_tokens.token_hash', '=', tokenHash).executeTakeFirst();
-}
-
 export async function findTokenBallot(db: Queryable, tokenHash: Buffer): Promise<{ ballotId: string; used: boolean } | undefined> {
   return db.selectFrom('voting_tokens').select(['ballot_id as ballotId', 'used'])
     .where('token_hash', '=', tokenHash).executeTakeFirst();

@@ -6,6 +6,7 @@ import { type Answer, answerProblem, type Question } from '../domain/ballot';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
+import { questionsOf } from './questions';
 import { consume } from './rate-limits';
 import { invalid, type Issue, ServiceError } from './errors';
 
@@ -50,11 +51,10 @@ async function unknownLink(ctx: AppContext, address: string): Promise<{ state: '
 
 export async function viewLink(ctx: AppContext, token: string, address: string): Promise<LinkState> {
   if (!SECRET_PATTERN.test(token)) return unknownLink(ctx, address);
-  const t = await electorate.findTokenView(ctx.db, hashSecret(token));
+  const t = await ballots.findByVotingToken(ctx.db, hashSecret(token));
   if (!t) return unknownLink(ctx, address);
-  const [b, questions] = await Promise.all([ballots.findBallotById(ctx.db, t.ballotId), ballots.listQuestions(ctx.db, t.ballotId)]);
-  if (!b) return { state: 'unknown' };
-  const ballot: BallotForVoter = { ...b, organisationName: t.organisationName, questions };
+  const b = t.ballot;
+  const ballot: BallotForVoter = { ...b, organisationName: t.organisationName, questions: await questionsOf(ctx.db, b) };
   if (t.used) return { state: 'used', ballot };
   return { state: windowState(b, t.now), ballot };
 }
@@ -98,7 +98,8 @@ async function castOnce(
   const t = await electorate.findTokenBallot(ctx.db, tokenHash);
   if (!t) throw new CastRefused('unknown');
   if (t.used) throw new CastRefused('used');
-  const questions = known ?? (await ballots.listQuestions(ctx.db, t.ballotId));
+  // A ballot with voting tokens has left draft (tokens are issued when it opens).
+  const questions = known ?? (await questionsOf(ctx.db, { id: t.ballotId, status: 'open' }));
   const issues = checkAnswers(questions, answers);
   if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
   await ctx.db.transaction().execute(async (tx) => {
