@@ -27,11 +27,20 @@ export function timingSafeEqualText(a: string, b: string): boolean {
  */
 export class Keyring {
   private readonly master: Buffer;
+  /** Derived keys by purpose: the purposes are few and fixed, and HKDF on every request is waste. */
+  private readonly derived = new Map<string, Buffer>();
   constructor(secret: string) {
     this.master = crypto.createHash('sha256').update(`omov:${secret}`).digest();
   }
   key(purpose: string): Buffer {
-    return Buffer.from(crypto.hkdfSync('sha256', this.master, Buffer.alloc(0), purpose, 32));
+    let k = this.derived.get(purpose);
+    if (!k) {
+      k = Buffer.from(crypto.hkdfSync('sha256', this.master, Buffer.alloc(0), purpose, 32));
+      // Per-ballot purposes come and go; keep the map from growing without bound.
+      if (this.derived.size > 1000) this.derived.clear();
+      this.derived.set(purpose, k);
+    }
+    return k;
   }
   mac(purpose: string, data: string): string {
     return crypto.createHmac('sha256', this.key(purpose)).update(data).digest('base64url');
