@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { runCli } from '../../src/cli/main';
 import { canonicalJson } from '../../src/record/canonical';
 import { merkleRoot } from '../../src/record/merkle';
 import { type ElectionRecord, voteLeaf } from '../../src/record/record';
@@ -11,6 +10,7 @@ import { Keyring } from '../../src/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotRecordById } from '../../src/services/record';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { omov } from '../support/cli';
 
 /**
  * The election record end to end: a real ballot through the API (a yes/no, an IRV and an
@@ -34,19 +34,6 @@ let ballot: Ballot;
 let receipts: string[] = [];
 let yesVotes = 0;
 
-async function omov(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { err += String(chunk); return true; });
-  try {
-    return { code: await runCli(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 async function apiRecord(id = ballot.id): Promise<{ status: number; type: string | null; disposition: string | null; text: string }> {
   const res = await org.request('GET', `/api/v1/ballots/${id}/record`);

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
 import { type AuditEntry, auditHash, GENESIS_HASH } from '../../src/domain/audit';
 import type { Question, StoredVote } from '../../src/domain/ballot';
 import type { UnitFacts } from '../../src/domain/count';
@@ -11,6 +10,7 @@ import { merkleRoot } from '../../src/record/merkle';
 import { buildRecord, type ElectionRecord, recordBytes, voteLeaf } from '../../src/record/record';
 import { type Check, formatVerification, jsonDifferences, verifyRecord } from '../../src/record/verify';
 import { voteLeaf as serverVoteLeaf } from '../../src/services/ballot-box';
+import { omov } from '../support/cli';
 
 /**
  * The verifier on a small hand-made record. Branches North 3 of 4 voted, South 2 of 3,
@@ -276,19 +276,6 @@ describe('omov verify on a file', () => {
   beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-verify-')); });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function omov(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-    try {
-      return { code: await runCli(argv), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
 
   test('exit 0, 1 and 2, with one verdict line per check', async () => {
     const good = path.join(dir, 'good.json');

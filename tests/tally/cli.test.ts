@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { omov } from '../support/cli';
 
 let dir: string;
 const file = (name: string, text: string): string => {
@@ -10,20 +10,6 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-/** Run the CLI in-process; returns the exit code and what it wrote. */
-async function omov(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { err += String(chunk); return true; });
-  try {
-    const code = await runCli(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-tally-cli-')); });
 afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
