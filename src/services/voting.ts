@@ -74,16 +74,20 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
 }
 
 /**
- * Casts. `questions`, when the caller has just read them for this ballot, saves reading
- * them again: they cannot change once a ballot is open (only drafts are editable).
+ * What the caller already read about the link moments ago (the voting page does): the
+ * link's ballot never changes, nor do its questions once it is open (only drafts are
+ * editable), so reading them again would only cost time. Whether the link is still unused
+ * and the ballot still open is decided inside the casting transaction, as always.
  */
+export type KnownLink = { ballotId: string; questions: Question[] };
+
 export async function cast(
-  ctx: AppContext, token: string, answers: Record<string, Answer>, address: string, questions?: Question[],
+  ctx: AppContext, token: string, answers: Record<string, Answer>, address: string, known?: KnownLink,
 ): Promise<{ receipt: string }> {
   const tokenHash = hashSecret(token);
   const receipt = newReceiptCode();
   try {
-    await castOnce(ctx, token, tokenHash, receipt, answers, questions);
+    await castOnce(ctx, token, tokenHash, receipt, answers, known);
   } catch (err) {
     if (err instanceof CastRefused && err.link === 'unknown') await unknownLink(ctx, address);
     throw err;
@@ -92,24 +96,29 @@ export async function cast(
 }
 
 async function castOnce(
-  ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>, known?: Question[],
+  ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>, known?: KnownLink,
 ): Promise<void> {
   if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
-  const t = await electorate.findTokenBallot(ctx.db, tokenHash);
-  if (!t) throw new CastRefused('unknown');
-  if (t.used) throw new CastRefused('used');
-  // A ballot with voting tokens has left draft (tokens are issued when it opens).
-  const questions = known ?? (await questionsOf(ctx.db, { id: t.ballotId, status: 'open' }));
+  let t: KnownLink | undefined = known;
+  if (!t) {
+    const found = await electorate.findTokenBallot(ctx.db, tokenHash);
+    if (!found) throw new CastRefused('unknown');
+    if (found.used) throw new CastRefused('used');
+    // A ballot with voting tokens has left draft (tokens are issued when it opens).
+    t = { ballotId: found.ballotId, questions: await questionsOf(ctx.db, { id: found.ballotId, status: 'open' }) };
+  }
+  const { ballotId, questions } = t;
   const issues = checkAnswers(questions, answers);
   if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
   await ctx.db.transaction().execute(async (tx) => {
     // Shared lock: many casts at once, but never while the ballot is being closed.
-    const locked = await ballots.lockBallotForCast(tx, t.ballotId);
+    const locked = await ballots.lockBallotForCast(tx, ballotId);
     if (!locked) throw new CastRefused('unknown');
     const state = windowState(locked.ballot, locked.now);
     if (state !== 'open') throw new CastRefused(state);
     const used = await electorate.useToken(tx, tokenHash);
     if (!used) throw new CastRefused('used');
+    if (used.ballotId !== ballotId) throw new Error('a voting link changed ballot');
     // Sealed: readable only with the server's key, so the row's shared xmin with the
     // token update links the member to ciphertext and nothing more.
     await box.insertSealedVote(tx, used.ballotId, sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }));

@@ -332,7 +332,7 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     }
     if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
     try {
-      const { receipt } = await cast(ctx, token, answers, clientAddress(req), b.questions);
+      const { receipt } = await cast(ctx, token, answers, clientAddress(req), { ballotId: b.id, questions: b.questions });
       res.status(201).type('html').send(receiptPage(ctx, b, receipt));
     } catch (err) {
       if (err instanceof CastRefused) {
