@@ -75,3 +75,17 @@ export function toFixed(a: Rational, places: number): string {
 }
 
 export const toNumber = (a: Rational): number => Number(a.num) / Number(a.den);
+
+/**
+ * For sentences people read: a whole number, else an exact decimal where one exists
+ * ("27.5"), else "n/d". Never rounds.
+ */
+export function ratToReadable(a: Rational): string {
+  if (a.den === 1n) return a.num.toString();
+  let d = a.den;
+  let places = 0;
+  for (const f of [2n, 5n]) while (d % f === 0n) d /= f;
+  if (d !== 1n) return ratToString(a);
+  for (let p = 10n; (p % a.den) !== 0n; p *= 10n) places++;
+  return toFixed(a, places + 1);
+}

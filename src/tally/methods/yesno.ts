@@ -12,7 +12,7 @@
  * electorate, or nothing is decided: elected is [] and the notes say why.
  */
 import type { Election, RankedBallot, TallyResult } from '../types';
-import { type Rational, ONE, ZERO, add, cmp, mul, parseRational, rat, ratToString } from '../rational';
+import { type Rational, ONE, ZERO, add, cmp, mul, parseRational, rat, ratToString, ratToReadable } from '../rational';
 import { aggregateRanked } from '../aggregate';
 import { nameOf, standingOf, votesRecord, withdrawnNote } from './common';
 
@@ -70,13 +70,13 @@ export function countYesNo(election: Election<RankedBallot>, seed: string, optio
   let note: string;
   if (quorumMet === false) {
     elected = [];
-    note = `Quorum not reached: turnout ${ratToString(turnout)} is below ${ratToString(quorumNeeded!)} (${ratToString(quorum!)} of an electorate of ${ratToString(electorate!)}); the vote decides nothing.`;
+    note = `Quorum not reached: turnout ${ratToReadable(turnout)} is below ${ratToReadable(quorumNeeded!)} (${ratToString(quorum!)} of an electorate of ${ratToReadable(electorate!)}); the vote decides nothing.`;
   } else if (carried) {
     elected = [yesName];
-    note = `Carried: ${yesName} ${ratToString(forYes)} of ${ratToString(cast)} votes cast, ${thresholdWords} needed (${ratToString(needed)}).`;
+    note = `Carried: ${yesName} ${ratToReadable(forYes)} of ${ratToReadable(cast)} votes cast, ${thresholdWords} needed (${ratToReadable(needed)}).`;
   } else {
     elected = [noName];
-    note = `Not carried: ${yesName} ${ratToString(forYes)} of ${ratToString(cast)} votes cast, ${thresholdWords} needed (${ratToString(needed)}${cmp(threshold, rat(1, 2)) === 0 ? ' and more than ' + noName : ''}).`;
+    note = `Not carried: ${yesName} ${ratToReadable(forYes)} of ${ratToReadable(cast)} votes cast, ${thresholdWords} needed (${ratToReadable(needed)}${cmp(threshold, rat(1, 2)) === 0 ? ' and more than ' + noName : ''}).`;
   }
   return {
     method: 'yesno',
