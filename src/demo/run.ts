@@ -105,10 +105,12 @@ async function waitForInvitations(running: Running, ballotId: string, expected: 
 export function compareWithCast(r: BallotResults, cast: CastTally, branches: string[]): string[] {
   const diffs: string[] = [];
   if (r.turnout.voted !== cast.voted) diffs.push(`voted: count ${r.turnout.voted}, cast ${cast.voted}`);
-  for (const b of branches) {
-    const counted = r.turnout.byBranch.find((x) => x.branch === b)?.voted ?? 0;
-    const sent = cast.byBranch[b] ?? 0;
-    if (counted !== sent) diffs.push(`${b}: count ${counted}, cast ${sent}`);
+  // Turnout comes per branch, or per pool of branches with fewer than k voters.
+  const shown = new Set(r.turnout.byBranch.flatMap((row) => row.branches));
+  for (const b of branches) if (!shown.has(b)) diffs.push(`${b}: missing from the turnout`);
+  for (const row of r.turnout.byBranch) {
+    const sent = row.branches.reduce((n, b) => n + (cast.byBranch[b] ?? 0), 0);
+    if (row.voted !== sent) diffs.push(`${row.branch}: count ${row.voted}, cast ${sent}`);
   }
   r.questions.forEach((q, i) => {
     const c = cast.questions[i];

@@ -6,7 +6,7 @@ import type { Principal } from '../data/organisations';
 import type { DelegateSettingsInput, StoredVote } from '../domain/ballot';
 import type { QuestionResult, UnitFacts } from '../domain/count';
 import { countRecordQuestion } from '../record/record';
-import type { VotingUnit } from '../domain/pooling';
+import { poolBranches, type VotingUnit } from '../domain/pooling';
 import { requireBallotVisible } from './access';
 import type { AppContext } from './context';
 import { conflict, notFound, ServiceError } from './errors';
@@ -18,7 +18,8 @@ import { conflict, notFound, ServiceError } from './errors';
 
 export type Turnout = {
   eligible: number; voted: number; percent: string;
-  byBranch: Array<{ branch: string; eligible: number; voted: number; percent: string }>;
+  /** Per branch, or per pool of branches with fewer than k voters (then `branch` names the pool). */
+  byBranch: Array<{ branch: string; branches: string[]; pooled: boolean; eligible: number; voted: number; percent: string }>;
 };
 
 export type BallotResults = {
@@ -32,18 +33,29 @@ export function percent(part: number, whole: number): string {
   return whole === 0 ? '0.0' : ((part * 100) / whole).toFixed(1);
 }
 
-export async function turnout(ctx: AppContext, ballotId: string): Promise<Turnout> {
-  const byBranch = await electorate.turnoutByBranch(ctx.db, ballotId);
-  const eligible = byBranch.reduce((n, b) => n + Number(b.eligible), 0);
-  const voted = byBranch.reduce((n, b) => n + Number(b.voted), 0);
+/**
+ * Turnout overall and per branch. A branch with fewer than k voters is shown only inside
+ * a pool (the same rule as vote figures, empty branches included): otherwise "1 of 1
+ * voted" would tell which member has voted, which organisers do not see by default.
+ */
+export async function turnout(ctx: AppContext, ballotId: string, k: number): Promise<Turnout> {
+  const byBranch = (await electorate.turnoutByBranch(ctx.db, ballotId)).map((b) => ({ branch: b.branch, eligible: Number(b.eligible), voted: Number(b.voted) }));
+  const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
+  const voted = byBranch.reduce((n, b) => n + b.voted, 0);
+  const figures = new Map(byBranch.map((b) => [b.branch, b]));
+  const units = poolBranches(byBranch.map((b) => ({ branch: b.branch, voters: b.voted })), k, { includeEmpty: true });
   return {
     eligible, voted, percent: percent(voted, eligible),
-    byBranch: byBranch.map((b) => ({ branch: b.branch, eligible: Number(b.eligible), voted: Number(b.voted), percent: percent(Number(b.voted), Number(b.eligible)) })),
+    byBranch: units.map((u) => {
+      const e = u.branches.reduce((n, br) => n + figures.get(br)!.eligible, 0);
+      const v = u.branches.reduce((n, br) => n + figures.get(br)!.voted, 0);
+      return { branch: u.name, branches: u.branches, pooled: u.pooled, eligible: e, voted: v, percent: percent(v, e) };
+    }),
   };
 }
 
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
-  const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id)]);
+  const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id, b.k)]);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
@@ -78,7 +90,7 @@ export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): 
   requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
-  return turnout(ctx, id);
+  return turnout(ctx, id, b.k);
 }
 
 /** The receipt codes in the box of a published ballot, in receipt order. */

@@ -41,3 +41,13 @@ describe('small-cell pooling', () => {
     ));
   });
 });
+
+describe('pooling for turnout (empty branches included)', () => {
+  test('a branch where nobody voted is pooled too, never alone', () => {
+    const units = poolBranches([{ branch: 'A', voters: 0 }, { branch: 'B', voters: 30 }, { branch: 'C', voters: 12 }], 10, { includeEmpty: true });
+    expect(units.map((u) => u.name)).toEqual(['B', 'Pooled: A, C']);
+  });
+  test('with k = 1 nothing is pooled', () => {
+    expect(poolBranches([{ branch: 'A', voters: 0 }, { branch: 'B', voters: 3 }], 1, { includeEmpty: true }).every((u) => !u.pooled)).toBe(true);
+  });
+});

@@ -43,6 +43,8 @@ test('per-unit figures pool small branches, add up to the totals, and come with 
   // Nowhere in the results is a small branch's vote published on its own.
   expect(q.byUnit.some((u: { unit: string }) => u.unit === 'Tiny' || u.unit === 'Wee')).toBe(false);
   expect(r.ballot.boxRoot).toMatch(/^[0-9a-f]{64}$/);
+  // Turnout is pooled by the same rule: "6 of 6 voted" in Tiny would say who voted.
+  expect(r.turnout.byBranch.map((b: { branch: string; voted: number }) => [b.branch, b.voted])).toEqual([['Big', 30], ['Mid', 14], ['Pooled: Tiny, Wee', 11]]);
 
   // OMOV: about 8 of Big + 14 + 11 = 33 of 55 → Yes. Conference (bloc, Hamilton, 20 delegates
   // by members 30/14/11 of 55): quotas 10.91, 5.09, 4.00 → 10, 5, 4 and the last seat to the
