@@ -24,7 +24,7 @@
         if (!d || !d.progress) return;
         var waiting = 0, known = true;
         Object.keys(d.progress).forEach(function (k) {
-          var x = d.progress[k], total = x.queued + x.sending + x.sent + x.failed;
+          var x = d.progress[k], total = x.queued + x.sending + x.sent + x.failed + (x.bounced || 0);
           waiting += x.queued + x.sending;
           var bar = box.querySelector('progress[data-kind="' + k + '"]');
           var text = box.querySelector('[data-kind-text="' + k + '"]');
@@ -32,7 +32,7 @@
           bar.max = total || 1;
           bar.value = x.sent;
           bar.textContent = x.sent + ' of ' + total;
-          text.textContent = x.sent + ' of ' + total + ' sent, ' + (x.queued + x.sending) + ' waiting, ' + x.failed + ' failed.';
+          text.textContent = x.sent + ' of ' + total + ' sent, ' + (x.queued + x.sending) + ' waiting, ' + x.failed + ' failed' + (x.bounced ? ', ' + x.bounced + ' bounced' : '') + '.';
         });
         // Done (or a new kind of message appeared): the page itself shows the final state.
         if (waiting === 0 || !known) { clearInterval(timer); location.reload(); }

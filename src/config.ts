@@ -19,6 +19,7 @@ const schema = z.object({
   MAIL_WORKER: z.enum(['on', 'off']).default('on'),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -38,6 +39,8 @@ export type Config = {
   mailWorker: boolean;
   sessionHours: number;
   dbPoolSize: number;
+  /** Bearer secret of the mail provider's bounce webhook; unset: the webhook is off. */
+  mailEventsSecret: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -76,5 +79,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailWorker: e.MAIL_WORKER === 'on',
     sessionHours: e.SESSION_HOURS,
     dbPoolSize: e.DB_POOL_SIZE,
+    mailEventsSecret: e.MAIL_EVENTS_SECRET,
   };
 }

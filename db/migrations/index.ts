@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_trust';
 import * as m0003 from './0003_eligibility_and_timing';
+import * as m0004 from './0004_bounces';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_trust': m0002,
   '0003_eligibility_and_timing': m0003,
+  '0004_bounces': m0004,
 };

@@ -76,13 +76,23 @@ export async function progress(db: Queryable, ballotId: string): Promise<Record<
     .where('ballot_id', '=', ballotId).groupBy(['kind', 'status']).execute();
   const out: Record<string, Record<MailStatus, number>> = {};
   for (const r of rows) {
-    out[r.kind] ??= { queued: 0, sending: 0, sent: 0, failed: 0 };
+    out[r.kind] ??= { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0 };
     out[r.kind]![r.status] = Number(r.n);
   }
   return out;
 }
 
 export async function listFailed(db: Queryable, ballotId: string) {
-  return db.selectFrom('mail_outbox').select(['id', 'kind', 'recipient', 'attempts', 'last_error as lastError'])
-    .where('ballot_id', '=', ballotId).where('status', '=', 'failed').orderBy('recipient').execute();
+  return db.selectFrom('mail_outbox').select(['id', 'kind', 'recipient', 'attempts', 'status', 'last_error as lastError'])
+    .where('ballot_id', '=', ballotId).where('status', 'in', ['failed', 'bounced']).orderBy('recipient').execute();
+}
+
+/**
+ * The provider says a message it had accepted bounced (or the recipient complained).
+ * Only a sent message can bounce. Returns the ballot it belonged to, if it was marked.
+ */
+export async function markBounced(db: Queryable, id: string, reason: string): Promise<{ ballotId: string | null; organisationId: string | null } | undefined> {
+  return db.updateTable('mail_outbox').set({ status: 'bounced', last_error: reason.slice(0, 500) })
+    .where('id', '=', id).where('status', '=', 'sent')
+    .returning(['ballot_id as ballotId', 'organisation_id as organisationId']).executeTakeFirst();
 }

@@ -7,7 +7,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
 export type BallotStatus = 'draft' | 'open' | 'closed' | 'published';
-export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';
 export type ReceiptPolicy = 'inclusion' | 'choices';
 

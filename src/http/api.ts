@@ -3,6 +3,7 @@ import { answerSchema, ballotInputSchema } from '../domain/ballot';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
+import * as mailEvents from '../services/mail-events';
 import * as members from '../services/members';
 import * as preview from '../services/preview';
 import * as ballotsService from '../services/ballots';
@@ -267,6 +268,16 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     ...recordRoutes(ctx),
+    route({
+      method: 'post', path: '/mail-events', tag: 'organisation', auth: false,
+      summary: "The mail provider's webhook: bounces and complaints after delivery (Authorization: Bearer MAIL_EVENTS_SECRET)",
+      body: mailEvents.mailEventsSchema,
+      response: z.object({ marked: z.number(), unknown: z.number() }),
+      handler: async ({ body, req }) => {
+        const auth = req.headers.authorization;
+        return mailEvents.reportMailEvents(ctx, auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined, body);
+      },
+    }),
     route({
       method: 'post', path: '/vote', tag: 'voting', auth: false,
       summary: 'Cast a vote with a voting token (answers by question id; abstaining is {"kind":"abstain"})',

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 
-export type OutgoingMail = { to: string; subject: string; text: string; html: string };
+/** `messageId`: set by the queue, so that a provider's bounce report can name the message. */
+export type OutgoingMail = { to: string; subject: string; text: string; html: string; messageId?: string };
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;

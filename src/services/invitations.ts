@@ -76,8 +76,18 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
   const rendered = renderEmail(m.kind, values);
-  return { to: m.recipient, ...rendered };
+  return { to: m.recipient, ...rendered, messageId: messageIdOf(ctx, m.id) };
 }
 
 export const invitationProgress = (ctx: AppContext, ballotId: string) => outbox.progress(ctx.db, ballotId);
 export const failedDeliveries = (ctx: AppContext, ballotId: string) => outbox.listFailed(ctx.db, ballotId);
+
+/** Every queued message's Message-ID names its outbox row, for bounce reports. */
+export function messageIdOf(ctx: AppContext, outboxId: string): string {
+  return `<${outboxId}@${new URL(ctx.config.publicUrl).hostname}>`;
+}
+
+/** The outbox row a Message-ID names, if it is one of ours. */
+export function outboxIdOf(messageId: string): string | undefined {
+  return /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]+>?$/i.exec(messageId.trim())?.[1]?.toLowerCase();
+}

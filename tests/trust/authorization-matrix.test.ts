@@ -61,6 +61,7 @@ const MATRIX: Record<string, Row> = {
   'get /staff': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'get /audit-log': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'post /link-requests': all('public'),
+  'post /mail-events': all('public'),
   'post /vote': all('public'),
 };
 
@@ -132,6 +133,7 @@ function requestFor(key: string, who: string): { method: string; path: string; b
     'post /staff-invitations': { email: 'new@example.org', role: 'auditor' },
     'post /link-requests': { email: `${who}@example.org` },
     'post /vote': { token: 'y'.repeat(43), answers: {} },
+    'post /mail-events': { events: [{ messageId: '<x@y>', type: 'bounce' }] },
   };
   const body = bodies[key];
   return { method: method.toUpperCase(), path, body, headers: key === 'post /roll/import' ? { 'content-type': 'text/csv' } : undefined };

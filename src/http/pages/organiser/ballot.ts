@@ -137,10 +137,10 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
 <div data-progress-url="/api/v1/ballots/${b.id}/invitations" data-waiting="${waiting}">
 ${Object.keys(progress).length === 0 ? html`<p>Nothing has been queued for this ballot.</p>` : ''}
 ${Object.entries(progress).map(([kind, x]) => {
-    const total = x.queued + x.sending + x.sent + x.failed;
+    const total = x.queued + x.sending + x.sent + x.failed + x.bounced;
     return html`<div class="field"><label for="progress-${kind}">${KIND_LABEL[kind] ?? kind}</label><br>
 <progress id="progress-${kind}" data-kind="${kind}" max="${total || 1}" value="${x.sent}">${x.sent} of ${total}</progress>
-<span data-kind-text="${kind}">${x.sent} of ${total} sent, ${x.queued + x.sending} waiting, ${x.failed} failed.</span></div>`;
+<span data-kind-text="${kind}">${x.sent} of ${total} sent, ${x.queued + x.sending} waiting, ${x.failed} failed${x.bounced ? `, ${x.bounced} bounced` : ''}.</span></div>`;
   })}
 ${waiting ? html`<p class="hint" role="status">Sending: this page updates every few seconds.</p>` : ''}
 </div>
