@@ -14,27 +14,19 @@
  * The server logs each request at "info" as it would in production, into a sink.
  * The mail worker is off: invitations stay queued and do not compete with the casting.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { loadConfig } from '../src/config';
 import * as box from '../src/data/ballot-box';
 import * as electorate from '../src/data/electorate';
-import type { Principal } from '../src/data/organisations';
-import { createDb } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded';
 import { makeRoll, rollCsv } from '../src/demo/roll';
 import { ballotInputSchema } from '../src/domain/ballot';
-import { createLogger } from '../src/logger';
-import { startServer } from '../src/server';
-import { completeSetup, createSetupLink } from '../src/services/auth';
 import { createBallot, openBallot } from '../src/services/ballots';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { importRoll } from '../src/services/roll';
 import type { LoadJob, LoadReport } from './support/cast-load';
+import { benchOrganisation, runBench, startBenchServer } from './support/server';
 
 function options() {
   const { values } = parseArgs({ options: { members: { type: 'string', short: 'n' }, concurrency: { type: 'string', short: 'c' } } });
@@ -93,24 +85,15 @@ class QueryClock {
 async function main(): Promise<number> {
   const { members, concurrency } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-bench-cast-'));
   const clock = new QueryClock();
-  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
-  const config = loadConfig({
-    NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, MAIL_WORKER: 'off', LOG_LEVEL: 'info',
-    OMOV_SECRET: crypto.randomBytes(32).toString('base64url'), DB_POOL_SIZE: process.env.DB_POOL_SIZE,
-  });
-  const db = createDb(process.env.DATABASE_URL ?? embedded!.url, { max: config.dbPoolSize, onQuery: clock.record });
-  const running = await startServer(config, { db, log: createLogger('info', { write: () => undefined }) });
+  const server = await startBenchServer('cast', { onQuery: clock.record });
+  const { running, config } = server;
   const ctx = running.ctx;
   try {
     out(`bench:cast  ${members} members, concurrency ${concurrency}, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
-    out(`  database: ${embedded ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}`);
+    out(`  database: ${server.describe}`);
     let t = performance.now();
-    const link = await createSetupLink(ctx);
-    const email = `bench-${crypto.randomBytes(4).toString('hex')}@example.org`;
-    const org = await completeSetup(ctx, new URL(link).pathname.split('/').pop()!, { organisationName: 'Bench Union', name: 'Bench', email, password: crypto.randomBytes(12).toString('base64url') });
-    const p: Principal = { organiserId: org.organiserId, organisationId: org.organisationId, email, name: 'Bench', role: 'organiser', ballotId: null };
+    const p = await benchOrganisation(server);
     const roll = makeRoll({ members, branches: Math.min(30, members), seed: 'bench', emailDomain: 'bench.example.org' });
     await importRoll(ctx, p, rollCsv(roll), { dryRun: false });
     const now = Date.now();
@@ -170,14 +153,8 @@ async function main(): Promise<number> {
     if (ok !== members) out(`  statuses: ${JSON.stringify(Object.fromEntries([...new Set(cast.statuses)].map((s) => [s, cast.statuses.filter((x) => x === s).length])))}`);
     return pass ? 0 : 1;
   } finally {
-    await running.stop();
-    await db.destroy();
-    await embedded?.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`bench:cast: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench('cast', main);

@@ -23,28 +23,20 @@
  * The mail worker is off (invitations stay queued), and the server logs each request at
  * "info" into a sink, as it would in production.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
-import { loadConfig } from '../src/config';
 import * as electorate from '../src/data/electorate';
-import type { Principal } from '../src/data/organisations';
-import { createDb } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded';
 import { makeRoll, rollCsv } from '../src/demo/roll';
 import { ballotInputSchema } from '../src/domain/ballot';
-import { createLogger } from '../src/logger';
-import { startServer } from '../src/server';
-import { completeSetup, createSetupLink } from '../src/services/auth';
 import { createBallot, openBallot } from '../src/services/ballots';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { importRoll } from '../src/services/roll';
 import type { WebLoadJob, WebLoadReport } from './support/web-load';
+import { benchOrganisation, runBench, startBenchServer } from './support/server';
 
 const PAGE_GOAL_BYTES = 50_000;
 const TTFB_GOAL_MS = 50;
@@ -101,22 +93,13 @@ function fetchRaw(url: string): Promise<{ status: number; headerBytes: number; b
 async function main(): Promise<number> {
   const { voters, rounds } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-bench-web-'));
-  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
-  const config = loadConfig({
-    NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, MAIL_WORKER: 'off', LOG_LEVEL: 'info',
-    OMOV_SECRET: crypto.randomBytes(32).toString('base64url'), DB_POOL_SIZE: process.env.DB_POOL_SIZE,
-  });
-  const db = createDb(process.env.DATABASE_URL ?? embedded!.url, { max: config.dbPoolSize });
-  const running = await startServer(config, { db, log: createLogger('info', { write: () => undefined }) });
+  const server = await startBenchServer('web');
+  const { running, config } = server;
   const ctx = running.ctx;
   try {
     out(`bench:web  ${voters} voters, ${rounds} rounds, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
-    out(`  database: ${embedded ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}`);
-    const link = await createSetupLink(ctx);
-    const email = `bench-${crypto.randomBytes(4).toString('hex')}@example.org`;
-    const org = await completeSetup(ctx, new URL(link).pathname.split('/').pop()!, { organisationName: 'Bench Union', name: 'Bench', email, password: crypto.randomBytes(12).toString('base64url') });
-    const p: Principal = { organiserId: org.organiserId, organisationId: org.organisationId, email, name: 'Bench', role: 'organiser', ballotId: null };
+    out(`  database: ${server.describe}`);
+    const p = await benchOrganisation(server);
     await importRoll(ctx, p, rollCsv(makeRoll({ members: voters, branches: Math.min(10, voters), seed: 'bench-web', emailDomain: 'bench.example.org' })), { dryRun: false });
     const now = Date.now();
     const ballot = await createBallot(ctx, p, ballotInputSchema.parse({
@@ -184,14 +167,8 @@ async function main(): Promise<number> {
     out(`goals: page weight ${verdict(pageOk)}, TTFB p95 ${verdict(ttfbOk)}`);
     return pageOk && ttfbOk ? 0 : 1;
   } finally {
-    await running.stop();
-    await db.destroy();
-    await embedded?.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`bench:web: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench('web', main);

@@ -1,0 +1,61 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config';
+import type { Principal } from '../../src/data/organisations';
+import { createDb, type Db } from '../../src/db/database';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedded';
+import { createLogger } from '../../src/logger';
+import { type Running, startServer } from '../../src/server';
+import { completeSetup, createSetupLink } from '../../src/services/auth';
+
+/**
+ * The server every benchmark measures: DATABASE_URL if set, else a temporary embedded
+ * PostgreSQL; no mail worker; request logs written to nowhere (their cost kept, their
+ * output not). `stop` tears everything down.
+ */
+export type BenchServer = {
+  running: Running; config: Config; db: Db; embedded: EmbeddedServer | undefined;
+  describe: string; stop(): Promise<void>;
+};
+
+export async function startBenchServer(name: string, opts: { onQuery?: (ms: number, sql: string) => void } = {}): Promise<BenchServer> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `omov-bench-${name}-`));
+  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
+  const config = loadConfig({
+    NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, MAIL_WORKER: 'off', LOG_LEVEL: 'info',
+    OMOV_SECRET: crypto.randomBytes(32).toString('base64url'), DB_POOL_SIZE: process.env.DB_POOL_SIZE,
+  });
+  const db = createDb(process.env.DATABASE_URL ?? embedded!.url, { max: config.dbPoolSize, ...(opts.onQuery ? { onQuery: opts.onQuery } : {}) });
+  const running = await startServer(config, { db, log: createLogger('info', { write: () => undefined }) });
+  return {
+    running, config, db, embedded,
+    describe: embedded ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL',
+    async stop() {
+      await running.stop();
+      await db.destroy();
+      await embedded?.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh organisation (through a setup link, as a person would make one) and its organiser. */
+export async function benchOrganisation(server: BenchServer): Promise<Principal> {
+  const ctx = server.running.ctx;
+  const link = await createSetupLink(ctx);
+  const email = `bench-${crypto.randomBytes(4).toString('hex')}@example.org`;
+  const org = await completeSetup(ctx, new URL(link).pathname.split('/').pop()!, {
+    organisationName: 'Bench Union', name: 'Bench', email, password: crypto.randomBytes(12).toString('base64url'),
+  });
+  return { organiserId: org.organiserId, organisationId: org.organisationId, email, name: 'Bench', role: 'organiser', ballotId: null };
+}
+
+/** The entry point of a benchmark script: its exit code, or a stack trace and 1. */
+export function runBench(name: string, main: () => Promise<number>): void {
+  main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+    process.stderr.write(`bench:${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
