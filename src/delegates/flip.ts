@@ -200,23 +200,41 @@ function describe(members: number, changes: ReadonlyArray<FlipChange>, what: str
   return `${members} member${members === 1 ? '' : 's'} changing their vote ${what}: ${where}.`;
 }
 
-/** Conference by bloc votes: the cheapest set of branches to turn. */
-export function blocFlip(
-  rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>, delegates: ReadonlyArray<number>, w: number,
+/** The delegate votes challenger X must gain over the winner W; null if no shift of W's votes can do it. */
+function delegateTarget(rule: MarkRule, delegates: ReadonlyArray<number>, w: number, x: number): number | null {
+  if (rule.kind === 'plurality') return delegates[w]! - delegates[x]! + 1;
+  return minMove(rule, delegates.map((d) => rat(d)), w, x, delegates[w]!);
+}
+
+/**
+ * The cheapest flip of a conference over every challenger X: the delegate votes X must
+ * gain, each branch's ways of giving them (`groupsFor`, a group of exclusive choices per
+ * branch), solved exactly by the knapsack; the cheapest challenger wins.
+ */
+function cheapestConferenceFlip(
+  rule: MarkRule, options: ReadonlyArray<string>, delegates: ReadonlyArray<number>, w: number,
+  groupsFor: (x: number) => Item[][], what: (x: number, changes: ReadonlyArray<FlipChange>) => string,
 ): Flip | null | 'too large' {
   let best: { x: number; cost: number; changes: FlipChange[] } | null = null;
   let tooLarge = false;
   for (let x = 0; x < options.length; x++) {
     if (x === w) continue;
-    let target: number;
+    const target = delegateTarget(rule, delegates, w, x);
+    if (target === null) continue;
+    const r = knapsack(groupsFor(x), target, CELL_LIMIT);
+    if (r === 'too large') { tooLarge = true; continue; }
+    if (r !== null && (best === null || r.cost < best.cost)) best = { x, cost: r.cost, changes: r.changes };
+  }
+  if (best === null) return tooLarge ? 'too large' : null;
+  return { to: options[best.x]!, members: best.cost, changes: best.changes, note: describe(best.cost, best.changes, what(best.x, best.changes)) };
+}
+
+/** Conference by bloc votes: the cheapest set of branches to turn. */
+export function blocFlip(
+  rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>, delegates: ReadonlyArray<number>, w: number,
+): Flip | null | 'too large' {
+  const groupsFor = (x: number): Item[][] => {
     const groups: Item[][] = [];
-    const dels = delegates.map((d) => rat(d));
-    if (rule.kind === 'plurality') target = delegates[w]! - delegates[x]! + 1;
-    else {
-      const t = minMove(rule, dels, w, x, delegates[w]!);
-      if (t === null) continue;
-      target = t;
-    }
     for (const b of branches) {
       const items: Item[] = [];
       const add = (z: number, gain: number): void => {
@@ -248,17 +266,10 @@ export function blocFlip(
       } else if (b.winner === w) add(x, b.delegates);
       groups.push(items);
     }
-    const r = knapsack(groups, target, CELL_LIMIT);
-    if (r === 'too large') { tooLarge = true; continue; }
-    if (r !== null && (best === null || r.cost < best.cost)) best = { x, cost: r.cost, changes: r.changes };
-  }
-  if (best === null) return tooLarge ? 'too large' : null;
-  return {
-    to: options[best.x]!,
-    members: best.cost,
-    changes: best.changes,
-    note: describe(best.cost, best.changes, `so that their branch${best.changes.length === 1 ? '' : 'es'} turn${best.changes.length === 1 ? 's' : ''}`),
+    return groups;
   };
+  return cheapestConferenceFlip(rule, options, delegates, w, groupsFor,
+    (_x, changes) => `so that their branch${changes.length === 1 ? '' : 'es'} turn${changes.length === 1 ? 's' : ''}`);
 }
 
 function turnYesNo(rule: MarkRule, votes: ReadonlyArray<number>, w: number, x: number): { members: number; from: number[] } | null {
@@ -272,20 +283,10 @@ export function proportionalFlip(
   rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>,
   splits: ReadonlyArray<ReadonlyArray<number>>, delegates: ReadonlyArray<number>, w: number, method: ApportionmentMethod,
 ): Flip | null | 'too large' {
-  let best: { x: number; cost: number; changes: FlipChange[] } | null = null;
-  let tooLarge = false;
-  for (let x = 0; x < options.length; x++) {
-    if (x === w) continue;
-    let target: number;
-    if (rule.kind === 'plurality') target = delegates[w]! - delegates[x]! + 1;
-    else {
-      const t = minMove(rule, delegates.map((d) => rat(d)), w, x, delegates[w]!);
-      if (t === null) continue;
-      target = t;
-    }
+  const groupsFor = (x: number): Item[][] => {
     // Ties in a hypothetical split go to W first and to X last.
     const order = [w, ...options.map((_, i) => i).filter((i) => i !== w && i !== x), x];
-    const groups: Item[][] = branches.map((b, bi) => {
+    return branches.map((b, bi) => {
       const items: Item[] = [];
       const have = b.votes[w]!;
       if (b.delegates === 0 || have === 0) return items;
@@ -309,17 +310,9 @@ export function proportionalFlip(
       }
       return items;
     });
-    const r = knapsack(groups, target, CELL_LIMIT);
-    if (r === 'too large') { tooLarge = true; continue; }
-    if (r !== null && (best === null || r.cost < best.cost)) best = { x, cost: r.cost, changes: r.changes };
-  }
-  if (best === null) return tooLarge ? 'too large' : null;
-  return {
-    to: options[best.x]!,
-    members: best.cost,
-    changes: best.changes,
-    note: describe(best.cost, best.changes, `from ${options[w]} to ${options[best.x]}, which shifts their branches' delegates`),
   };
+  return cheapestConferenceFlip(rule, options, delegates, w, groupsFor,
+    (x) => `from ${options[w]} to ${options[x]}, which shifts their branches' delegates`);
 }
 
 /** Conference by weighted ballots: the heaviest member votes first. */
