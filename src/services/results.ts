@@ -93,13 +93,6 @@ export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): 
   return turnout(ctx, id, b.k);
 }
 
-/** The receipt codes in the box of a published ballot, in receipt order. */
-export async function publishedReceipts(ctx: AppContext, id: string): Promise<string[]> {
-  const b = await ballots.findBallotById(ctx.db, id);
-  if (!b || b.status !== 'published') throw notFound('published ballot');
-  return (await box.listVotes(ctx.db, id)).map((v) => v.receipt);
-}
-
 export type BulletinBoard = {
   ballotId: string; title: string; policy: 'inclusion' | 'choices'; boxRoot: string | null;
   receipts: Array<{ receipt: string; answers?: StoredVote['answers'] }>;

@@ -156,3 +156,11 @@ describe('setup and invitation links', () => {
     expect((await new Client(app.url).json('POST', '/api/v1/setup', body(fresh, 'again@example.org'))).status).toBe(404);
   });
 });
+
+describe('public pages with an id in the path', () => {
+  test('a malformed id is a plain 404, never a database error', async () => {
+    for (const path of ['/results/not-a-uuid', '/board/not-a-uuid', `/board/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`]) {
+      expect((await fetch(app.url + path)).status).toBe(404);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { requireUuid } from './organiser/params';
 import type { Router } from 'express';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
@@ -35,11 +36,11 @@ export function mountOrganiserPages(router: Router, ctx: AppContext): void {
 
   router.get('/results/:id', async (req, res) => {
     try {
-      const r = await results.publishedResults(ctx, String(req.params.id));
-      const receipts = await results.publishedReceipts(ctx, r.ballot.id);
+      const r = await results.publishedResults(ctx, requireUuid(req, 'id'));
+      const receipts = (await results.bulletinBoard(ctx, r.ballot.id)).receipts.map((x) => x.receipt);
       res.type('html').send(page({ title: `Results: ${r.ballot.title}`, wide: true, body: html`<h1>Results: ${r.ballot.title}</h1>${resultsBody(r, { receipts })}` }));
     } catch (err) {
-      if (err instanceof ServiceError || (err as { code?: string }).code === '22P02') {
+      if (err instanceof ServiceError) {
         return void res.status(404).type('html').send(page({ title: 'Not published', body: html`<h1>These results are not published</h1>` }));
       }
       throw err;

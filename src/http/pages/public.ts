@@ -8,13 +8,14 @@ import { formToken, formTokenValid } from '../csrf';
 import { html } from '../html';
 import { messages as t } from '../messages';
 import { page } from './layout';
+import { requireUuid } from './organiser/params';
 
 /** Public pages: the bulletin board of a closed ballot, and "send me a new link". */
 export function mountPublicPages(router: Router, ctx: AppContext): void {
   router.get('/board/:id', async (req, res) => {
     let board;
     try {
-      board = await bulletinBoard(ctx, String(req.params.id));
+      board = await bulletinBoard(ctx, requireUuid(req, 'id'));
     } catch (err) {
       if (err instanceof ServiceError) return void res.status(404).type('html').send(page({ title: t.boardMissingTitle, body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>` }));
       throw err;
