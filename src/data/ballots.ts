@@ -197,22 +197,28 @@ export async function turnoutHistory(db: Queryable, ballotId: string): Promise<A
   return db.selectFrom('turnout_history').select(['at', 'voted']).where('ballot_id', '=', ballotId).orderBy('at').execute();
 }
 
+export type VotingTokenView = { ballot: BallotRow; used: boolean; organisationName: string; now: Date };
+
 /**
- * What a voting link opens, in one round trip: its ballot, whether it is used, the
- * organisation's name and the database's clock (the voting window is judged by it).
+ * What voting links open, in one round trip for many links at once (the voting pages
+ * batch their lookups under load): for each token hash found, its ballot, whether it is
+ * used, the organisation's name and the database's clock (the voting window is judged
+ * by it). Keyed by the hash in hex; unknown hashes are absent.
  */
-export async function findByVotingToken(
-  db: Queryable, tokenHash: Buffer,
-): Promise<{ ballot: BallotRow; used: boolean; organisationName: string; now: Date } | undefined> {
-  const row = await db.selectFrom('voting_tokens')
+export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): Promise<Map<string, VotingTokenView>> {
+  const found = new Map<string, VotingTokenView>();
+  if (tokenHashes.length === 0) return found;
+  const rows = await db.selectFrom('voting_tokens')
     .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
     .innerJoin('organisations', 'organisations.id', 'ballots.organisation_id')
     .select([
       ...ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns,
-      'voting_tokens.used as used', 'organisations.name as organisationName', sql<Date>`now()`.as('now'),
+      'voting_tokens.token_hash as tokenHash', 'voting_tokens.used as used', 'organisations.name as organisationName', sql<Date>`now()`.as('now'),
     ])
-    .where('voting_tokens.token_hash', '=', tokenHash).executeTakeFirst();
-  if (!row) return undefined;
-  const { used, organisationName, now, ...ballot } = row as unknown as BallotRow & { used: boolean; organisationName: string; now: Date };
-  return { ballot, used, organisationName, now };
+    .where('voting_tokens.token_hash', '=', sql<Buffer>`any(${tokenHashes}::bytea[])`).execute();
+  for (const row of rows) {
+    const { tokenHash, used, organisationName, now, ...ballot } = row as unknown as BallotRow & { tokenHash: Buffer; used: boolean; organisationName: string; now: Date };
+    found.set(tokenHash.toString('hex'), { ballot, used, organisationName, now });
+  }
+  return found;
 }

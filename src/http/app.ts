@@ -34,6 +34,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  // Pages are built per request and mostly marked no-store: hashing each body for an ETag
+  // would cost time and save nothing. (Static assets keep theirs, from express.static.)
+  app.set('etag', false);
   app.use(pinoHttp({
     logger: ctx.log,
     serializers: {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { ANSWER_KIND, type Answer, type AnswerKind, type Question, settingNumber } from '../../domain/ballot';
@@ -196,7 +197,30 @@ ${b.questions.map((q) => questionInputs(q, values, problems.get(q.id), orderOf(q
 </form>`;
 }
 
+/**
+ * The ballot paper as a member first sees it (nothing filled in, options in the ballot's
+ * order) is the same for every member but for the form's csrf value: it is built once per
+ * ballot and reused, so such a page costs a MAC and a concatenation. Kept with the list of
+ * questions (which questionsOf keeps while the ballot is open) and checked against the
+ * rest of what the page shows. The slot is a marker no text can contain.
+ */
+const CSRF_SLOT = `csrf-slot-${crypto.randomUUID()}`;
+const pristinePapers = new WeakMap<Question[], { shows: string; before: string; after: string }>();
+
+function pristinePaper(b: BallotForVoter, csrf: string): string {
+  const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.organisationName]);
+  let paper = pristinePapers.get(b.questions);
+  if (paper?.shows !== shows) {
+    const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: CSRF_SLOT }) });
+    const at = whole.indexOf(CSRF_SLOT);
+    paper = { shows, before: whole.slice(0, at), after: whole.slice(at + CSRF_SLOT.length) };
+    pristinePapers.set(b.questions, paper);
+  }
+  return paper.before + csrf + paper.after;
+}
+
 function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
+  if (problems.size === 0 && Object.keys(form).length === 0 && !b.randomiseOptions) return pristinePaper(b, csrfFor(ctx, token));
   return page({
     title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
     body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems, optionOrder(ctx, token, b)),
