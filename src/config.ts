@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,8 @@ import { z } from 'zod';
  * bad variable is reported in one error, so a misconfigured server is fixed in one go.
  * `.env.example` documents each of them.
  */
+const WEB_PROCESSES_ERROR = 'must be a whole number from 1 to 64, or auto';
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -20,6 +23,7 @@ const schema = z.object({
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEB_PROCESSES: z.union([z.literal('auto'), z.coerce.number().int().min(1, WEB_PROCESSES_ERROR).max(64, WEB_PROCESSES_ERROR)], { error: WEB_PROCESSES_ERROR }).default(1),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -41,6 +45,8 @@ export type Config = {
   dbPoolSize: number;
   /** Bearer secret of the mail provider's bounce webhook; unset: the webhook is off. */
   mailEventsSecret: string | undefined;
+  /** How many processes serve HTTP (`auto`: one per CPU); more than one: see src/processes.ts. */
+  webProcesses: number;
 };
 
 export class ConfigError extends Error {
@@ -49,6 +55,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Without PUBLIC_URL, links point at this machine. */
+export const defaultPublicUrl = (port: number) => `http://localhost:${port}`;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty variables count as unset, as in most .env files.
@@ -69,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.PORT)).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     smtpUrl: e.SMTP_URL,
@@ -80,5 +89,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionHours: e.SESSION_HOURS,
     dbPoolSize: e.DB_POOL_SIZE,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
+    webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { type Config, ConfigError } from './config';
 import { createDb, type Db, migrateToLatest } from './db/database';
@@ -26,7 +26,7 @@ export type Running = {
 };
 
 /** The server secret: given in production; in development kept in DATA_DIR so links survive restarts. */
-async function resolveSecret(config: Config): Promise<string> {
+export async function resolveSecret(config: Config): Promise<string> {
   if (config.secret) return config.secret;
   const file = path.join(config.dataDir, 'secret');
   try {
@@ -57,25 +57,53 @@ export async function connectDatabase(config: Config, log: Logger): Promise<{ db
   return { db: createDb(embedded.url, { max: config.dbPoolSize }), embedded };
 }
 
-export async function startServer(config: Config, opts: {
-  log?: Logger; mailer?: Mailer; worker?: MailWorkerOptions; db?: Db; schedulerMs?: number;
-} = {}): Promise<Running> {
+/** The service without its HTTP side: for one-off commands and the primary of several processes. */
+export type Service = { ctx: AppContext; db: Db; embedded: EmbeddedServer | undefined; mailer: Mailer; close(): Promise<void> };
+
+/**
+ * Connects (starting the embedded PostgreSQL if no DATABASE_URL is given), migrates,
+ * checks the database's privacy settings (refused in production) and loads the keys.
+ */
+export async function openService(config: Config, opts: { log?: Logger; mailer?: Mailer; db?: Db } = {}): Promise<Service> {
   const log = opts.log ?? createLogger(config.logLevel);
   const { db, embedded } = opts.db ? { db: opts.db, embedded: undefined } : await connectDatabase(config, log);
-  await migrateToLatest(db);
-  const privacy = await checkDatabasePrivacy(db);
-  if (privacy.length) {
-    if (config.env === 'production') {
-      await db.destroy();
-      await embedded?.stop();
-      throw new ConfigError(privacy.map((p) => `PostgreSQL: ${p}`));
+  const closeDatabase = async () => {
+    if (!opts.db) await db.destroy();
+    await embedded?.stop();
+  };
+  try {
+    await migrateToLatest(db);
+    const privacy = await checkDatabasePrivacy(db);
+    if (privacy.length) {
+      if (config.env === 'production') throw new ConfigError(privacy.map((p) => `PostgreSQL: ${p}`));
+      for (const p of privacy) log.warn(`unsafe PostgreSQL setting (refused in production): ${p}`);
     }
-    for (const p of privacy) log.warn(`unsafe PostgreSQL setting (refused in production): ${p}`);
+    const keys = new Keyring(await resolveSecret(config));
+    const mailer = opts.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
+    const ctx: AppContext = { db, config, keys, log, mailQueued: () => undefined };
+    return {
+      ctx, db, embedded, mailer,
+      async close() {
+        mailer.close();
+        await closeDatabase();
+      },
+    };
+  } catch (err) {
+    await closeDatabase();
+    throw err;
   }
-  const keys = new Keyring(await resolveSecret(config));
-  const mailer = opts.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
+}
+
+export async function startServer(config: Config, opts: {
+  log?: Logger; mailer?: Mailer; worker?: MailWorkerOptions; db?: Db; schedulerMs?: number;
+  /** Listen with SO_REUSEPORT beside this server's other processes (see src/processes.ts). */
+  reusePort?: boolean;
+} = {}): Promise<Running> {
+  const service = await openService(config, opts);
+  const { ctx, db, embedded, mailer } = service;
+  const log = ctx.log;
   let worker: MailWorker | undefined;
-  const ctx: AppContext = { db, config, keys, log, mailQueued: () => worker?.kick() };
+  ctx.mailQueued = () => worker?.kick();
   if (config.mailWorker) {
     worker = new MailWorker(ctx, mailer, opts.worker);
     worker.start();
@@ -94,10 +122,15 @@ export async function startServer(config: Config, opts: {
   }, opts.schedulerMs ?? 5000);
   scheduler.unref();
   const app = createApp(ctx);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.on('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(app, config, opts.reusePort ?? false);
+  } catch (err) {
+    clearInterval(scheduler);
+    await worker?.stop();
+    await service.close();
+    throw err;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -107,9 +140,24 @@ export async function startServer(config: Config, opts: {
       clearInterval(scheduler);
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await worker?.stop();
-      mailer.close();
-      if (!opts.db) await db.destroy();
-      await embedded?.stop();
+      await service.close();
     },
   };
+}
+
+function listen(app: ReturnType<typeof createApp>, config: Config, reusePort: boolean): Promise<Server> {
+  const attempt = (reuse: boolean) => new Promise<Server>((resolve, reject) => {
+    const s = http.createServer(app);
+    s.once('error', reject);
+    // exclusive: in a cluster worker, a socket of its own (which reusePort shares), not the primary's.
+    s.listen({ port: config.port, host: config.host, ...(reuse ? { reusePort: true, exclusive: true } : {}) }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+  return attempt(reusePort).catch((err: unknown) => {
+    // SO_REUSEPORT is Linux's (and a few others'); elsewhere the processes share the primary's socket.
+    if (reusePort && (err as NodeJS.ErrnoException).code === 'ENOTSUP') return attempt(false);
+    throw err;
+  });
 }

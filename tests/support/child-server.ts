@@ -18,6 +18,10 @@ export type ChildServer = {
   readonly up: boolean;
   /** How many times the process was SIGKILLed. */
   readonly kills: number;
+  /** The running process's id (undefined when it is not running). */
+  readonly pid: number | undefined;
+  /** SIGTERM, as a service manager stops it; resolves with how it exited. */
+  terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Spawns the server and waits until /healthz answers. */
   start(): Promise<void>;
   /** SIGKILL, and wait for the process to be gone. */
@@ -49,6 +53,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
   };
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  let exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   let up = false;
   let kills = 0;
   // A start that failed: whoever waits for the server stops waiting.
@@ -71,6 +76,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
     url,
     get up() { return up; },
     get kills() { return kills; },
+    get pid() { return child?.pid; },
     async start() {
       if (stopped) throw new Error('the server was stopped');
       if (child) throw new Error('the server is already running');
@@ -80,7 +86,7 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
       live.add(c);
       let gone = false;
       exited = new Promise<void>((resolve) => c.once('close', (code, signal) => {
-        gone = true; live.delete(c); keep(Buffer.from(`\n[exited: code ${code}, signal ${signal}]`)); resolve();
+        gone = true; live.delete(c); exit = { code, signal }; keep(Buffer.from(`\n[exited: code ${code}, signal ${signal}]`)); resolve();
       }));
       c.stdout?.on('data', keep);
       c.stderr?.on('data', keep);
@@ -101,6 +107,15 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
       await exited;
       child = undefined;
       kills++;
+    },
+    async terminate() {
+      const c = child;
+      if (!c) throw new Error('the server is not running');
+      up = false;
+      c.kill('SIGTERM');
+      await exited;
+      child = undefined;
+      return exit;
     },
     async whenUp(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;

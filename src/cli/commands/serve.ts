@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config';
 import { createSetupLink, firstStartSetupLink } from '../../services/auth';
-import { startServer } from '../../server';
+import cluster from 'node:cluster';
+import { startPrimary, startWebProcess } from '../../processes';
+import { openService, startServer } from '../../server';
 import { InputError } from '../errors';
 
 export function register(program: Command): void {
@@ -10,32 +12,40 @@ export function register(program: Command): void {
     .action(async () => {
       let config;
       try { config = loadConfig(); } catch (e) { if (e instanceof ConfigError) throw new InputError(e.message); throw e; }
-      const running = await startServer(config);
+      // A web process forked by the primary (WEB_PROCESSES above 1): it serves, and says nothing.
+      if (cluster.isWorker) {
+        await startWebProcess(config);
+        return new Promise<never>(() => undefined);
+      }
       const out = (s: string) => process.stdout.write(`${s}\n`);
+      let shown: { listening: string; embedded: boolean; mail: string; setupLink: string | undefined };
+      if (config.webProcesses > 1) {
+        const primary = await startPrimary(config);
+        config = { ...config, publicUrl: primary.publicUrl };
+        shown = { listening: `${primary.url}, ${primary.processes} processes`, ...primary };
+      } else {
+        const running = await startServer(config);
+        shown = { listening: running.url, embedded: running.embedded !== undefined, mail: running.mailer.describe, setupLink: await firstStartSetupLink(running.ctx) };
+        const stop = () => { void running.stop().finally(() => process.exit(0)); };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }
       out('');
-      out(`omov is running at ${config.publicUrl}  (listening on ${running.url})`);
-      out(`  database: ${running.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
-      out(`  email:    ${running.mailer.describe}${!config.smtpUrl && config.env === 'development' ? ` — browse it at ${config.publicUrl}/dev/outbox` : ''}`);
+      out(`omov is running at ${config.publicUrl}  (listening on ${shown.listening})`);
+      out(`  database: ${shown.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
+      out(`  email:    ${shown.mail}${!config.smtpUrl && config.env === 'development' ? ` — browse it at ${config.publicUrl}/dev/outbox` : ''}`);
       out(`  API docs: ${config.publicUrl}/api/docs`);
-      const link = await firstStartSetupLink(running.ctx);
-      if (link) out(`\nNo organiser yet. Open this one-time link to create your organisation:\n  ${link}\n`);
+      if (shown.setupLink) out(`\nNo organiser yet. Open this one-time link to create your organisation:\n  ${shown.setupLink}\n`);
       else out(`\nSign in at ${config.publicUrl}/signin`);
-      const stop = () => { void running.stop().finally(() => process.exit(0)); };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
       await new Promise(() => undefined);
     });
 
   program.command('setup-link')
     .description('Print a one-time link that creates a new organisation and its first organiser')
     .action(async () => {
-      const config = loadConfig({ ...process.env, MAIL_WORKER: 'off' });
-      const running = await startServerless(config);
-      try { process.stdout.write(`${await createSetupLink(running.ctx)}\n`); } finally { await running.stop(); }
+      const service = await openService(loadConfig());
+      try { process.stdout.write(`${await createSetupLink(service.ctx)}\n`); } finally { await service.close(); }
     });
 }
 
-/** The services without the HTTP server, for one-off commands. */
-async function startServerless(config: ReturnType<typeof loadConfig>) {
-  return startServer({ ...config, port: 0, mailWorker: false });
-}
+
