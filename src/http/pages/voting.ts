@@ -200,26 +200,27 @@ ${b.questions.map((q) => questionInputs(q, values, problems.get(q.id), orderOf(q
 /**
  * The ballot paper as a member first sees it (nothing filled in, options in the ballot's
  * order) is the same for every member but for the form's csrf value: it is built once per
- * ballot and reused, so such a page costs a MAC and a concatenation. Kept with the list of
+ * ballot and reused, so such a page costs a MAC and a copy of bytes (kept encoded: UTF-8
+ * encoding the whole page took more time than anything else left). Kept with the list of
  * questions (which questionsOf keeps while the ballot is open) and checked against the
  * rest of what the page shows. The slot is a marker no text can contain.
  */
 const CSRF_SLOT = `csrf-slot-${crypto.randomUUID()}`;
-const pristinePapers = new WeakMap<Question[], { shows: string; before: string; after: string }>();
+const pristinePapers = new WeakMap<Question[], { shows: string; before: Buffer; after: Buffer }>();
 
-function pristinePaper(b: BallotForVoter, csrf: string): string {
+function pristinePaper(b: BallotForVoter, csrf: string): Buffer {
   const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.organisationName]);
   let paper = pristinePapers.get(b.questions);
   if (paper?.shows !== shows) {
     const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: CSRF_SLOT }) });
     const at = whole.indexOf(CSRF_SLOT);
-    paper = { shows, before: whole.slice(0, at), after: whole.slice(at + CSRF_SLOT.length) };
+    paper = { shows, before: Buffer.from(whole.slice(0, at)), after: Buffer.from(whole.slice(at + CSRF_SLOT.length)) };
     pristinePapers.set(b.questions, paper);
   }
-  return paper.before + csrf + paper.after;
+  return Buffer.concat([paper.before, Buffer.from(csrf, 'latin1'), paper.after]);
 }
 
-function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string {
+function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string | Buffer {
   if (problems.size === 0 && Object.keys(form).length === 0 && !b.randomiseOptions) return pristinePaper(b, csrfFor(ctx, token));
   return page({
     title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
