@@ -22,13 +22,15 @@ export type BallotRow = {
   eligibility: Eligibility | null;
   randomiseOptions: boolean;
   invitationsAt: Date | null;
+  /** The IANA zone the ballot's times are shown in. */
+  timeZone: string;
 };
 
 export type Eligibility = { branches?: string[]; joinedBefore?: string };
 
 export type BallotPolicy = {
   k: number; receiptPolicy: ReceiptPolicy; voterListVisible: boolean; reminderHours: number[]; delegateSettings: unknown;
-  eligibility: Eligibility | null; randomiseOptions: boolean;
+  eligibility: Eligibility | null; randomiseOptions: boolean; timeZone: string;
 };
 
 const ballotColumns = [
@@ -37,6 +39,7 @@ const ballotColumns = [
   'k', 'receipt_policy as receiptPolicy', 'voter_list_visible as voterListVisible', 'reminder_hours as reminderHours',
   'delegate_settings as delegateSettings', 'units', 'box_root as boxRoot',
   sql<Eligibility | null>`eligibility`.as('eligibility'), 'randomise_options as randomiseOptions', 'invitations_at as invitationsAt',
+  'time_zone as timeZone',
 ] as const;
 
 type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
@@ -46,6 +49,7 @@ const policyColumns = (b: BallotPolicy) => ({
   delegate_settings: b.delegateSettings === undefined || b.delegateSettings === null ? null : JSON.stringify(b.delegateSettings),
   eligibility: b.eligibility ? JSON.stringify(b.eligibility) : null,
   randomise_options: b.randomiseOptions,
+  time_zone: b.timeZone,
 });
 
 export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {

@@ -53,6 +53,7 @@ export interface Database {
     eligibility: ColumnType<unknown, string | null | undefined, string | null>;
     randomise_options: ColumnType<boolean, boolean | undefined, boolean>;
     invitations_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    time_zone: ColumnType<string, string | undefined, string>;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };

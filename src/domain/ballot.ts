@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalZone, isTimeZone } from './zones';
 import type { Method } from '../tally/types';
 
 /**
@@ -111,6 +112,8 @@ export const ballotInputSchema = z.object({
     .describe('show each voter the options in their own random order, against ballot-order bias'),
   delegates: delegateSettingsSchema.nullable().default(DEFAULT_DELEGATES)
     .describe('the delegate-conference model the ballot is compared with; null for none'),
+  timeZone: z.string().refine(isTimeZone, 'is not a time zone: use an IANA name such as Europe/London').transform(canonicalZone).default('UTC')
+    .describe('the time zone the times are shown in, in emails and on the voting pages (an IANA name)'),
 }).superRefine((b, ctx) => {
   if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
     ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });

@@ -39,7 +39,7 @@ const fields = (input: BallotInput) => ({
   title: input.title, description: input.description, opensAt: input.opensAt, closesAt: input.closesAt,
   k: input.k, receiptPolicy: input.receiptPolicy, voterListVisible: input.voterListVisible,
   reminderHours: [...new Set(input.reminderHours)].sort((a, b) => b - a), delegateSettings: input.delegates,
-  eligibility: input.eligibility, randomiseOptions: input.randomiseOptions,
+  eligibility: input.eligibility, randomiseOptions: input.randomiseOptions, timeZone: input.timeZone,
 });
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
@@ -88,7 +88,7 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
   const org = await orgs.findOrganisation(tx, b.organisationId);
   return {
     organisationId: b.organisationId, organisationName: org?.name ?? '', ballotId: b.id, ballotTitle: b.title,
-    opensAt: b.opensAt, closesAt: b.closesAt, questions: await ballots.listQuestions(tx, b.id),
+    opensAt: b.opensAt, closesAt: b.closesAt, timeZone: b.timeZone, questions: await ballots.listQuestions(tx, b.id),
   };
 }
 

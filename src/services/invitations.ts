@@ -3,6 +3,7 @@ import * as outbox from '../data/outbox';
 import * as electorate from '../data/electorate';
 import type { Queryable } from '../db/database';
 import type { Question } from '../domain/ballot';
+import { formatTime } from '../domain/zones';
 import { renderEmail } from '../mail/templates';
 import type { OutgoingMail } from '../mail/transport';
 import { SETUP_PURPOSE } from './auth';
@@ -22,21 +23,20 @@ export type BallotMailFacts = {
   ballotTitle: string;
   opensAt: Date;
   closesAt: Date;
+  /** The zone the times are shown in. */
+  timeZone: string;
   questions: Question[];
 };
 
-/** A time as a member reads it, with its zone spelled out. */
-export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
-function payload(facts: BallotMailFacts, memberName: string) {
+/** What an invitation or a reminder is filled with, but the link (the preview shows the same). */
+export function mailFields(facts: Omit<BallotMailFacts, 'organisationId' | 'ballotId'>, memberName: string): Record<string, string> {
   return {
     organisationName: facts.organisationName,
     ballotTitle: facts.ballotTitle,
     memberName,
-    opensAt: formatTime(facts.opensAt),
-    closesAt: formatTime(facts.closesAt),
+    opensAt: formatTime(facts.opensAt, facts.timeZone),
+    closesAt: formatTime(facts.closesAt, facts.timeZone),
     questionList: facts.questions.map((q, i) => `${i + 1}. ${q.title}`).join('\n'),
   };
 }
@@ -48,7 +48,7 @@ export async function queueBallotMail(
 ): Promise<number> {
   await outbox.enqueue(db, recipients.map((r) => ({
     organisationId: facts.organisationId, ballotId: facts.ballotId, memberId: r.memberId, kind,
-    recipient: r.email, payload: payload(facts, r.name), sealedSecret: r.sealedToken, ...(notBefore ? { notBefore } : {}),
+    recipient: r.email, payload: mailFields(facts, r.name), sealedSecret: r.sealedToken, ...(notBefore ? { notBefore } : {}),
   })));
   return recipients.length;
 }

@@ -6,7 +6,7 @@ import { requireOrganiser } from './access';
 import { record } from './audit';
 import { type BallotView, getBallot } from './ballots';
 import type { AppContext } from './context';
-import { formatTime, LINK_PURPOSE } from './invitations';
+import { LINK_PURPOSE, mailFields } from './invitations';
 
 /**
  * What members will receive and see, before a ballot opens: the invitation rendered with
@@ -20,13 +20,10 @@ export const SAMPLE_TOKEN = 'PREVIEW-this-link-is-an-example-and-casts-no-vote';
 export type InvitationPreview = { organisationName: string; ballot: BallotView; values: Record<string, string>; email: Rendered };
 
 function invitationValues(orgName: string, b: BallotView, memberName: string, link: string): Record<string, string> {
-  // The same fields the real invitation is filled with (services/invitations.ts).
-  return {
-    organisationName: orgName, ballotTitle: b.title, memberName,
-    opensAt: formatTime(b.opensAt), closesAt: formatTime(b.closesAt),
-    questionList: b.questions.map((q, i) => `${i + 1}. ${q.title}`).join('\n'),
-    link,
-  };
+  const fields = mailFields({
+    organisationName: orgName, ballotTitle: b.title, opensAt: b.opensAt, closesAt: b.closesAt, timeZone: b.timeZone, questions: b.questions,
+  }, memberName);
+  return { ...fields, link };
 }
 
 export async function invitationPreview(ctx: AppContext, p: Principal, ballotId: string, memberName = 'Sam Example'): Promise<InvitationPreview> {

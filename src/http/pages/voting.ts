@@ -4,7 +4,7 @@ import express from 'express';
 import { ANSWER_KIND, type Answer, type AnswerKind, type Question, settingNumber } from '../../domain/ballot';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
-import { formatTime } from '../../services/invitations';
+import { formatTime } from '../../domain/zones';
 import { type BallotForVoter, CastRefused, cast, checkAnswers, viewLink } from '../../services/voting';
 import { hashSecret } from '../../secrets';
 import { drawOrder } from '../../tally/lot';
@@ -166,7 +166,7 @@ ${inputs}
 }
 
 /** What the ballot paper needs to know of its ballot (a member's view, or an organiser's preview). */
-export type PaperBallot = Pick<BallotForVoter, 'title' | 'description' | 'closesAt' | 'questions'>;
+export type PaperBallot = Pick<BallotForVoter, 'title' | 'description' | 'closesAt' | 'timeZone' | 'questions'>;
 
 function ballotHeader(b: Pick<BallotForVoter, 'title' | 'description'>): Html {
   return html`<h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
@@ -186,7 +186,7 @@ export function ballotPaperBody(
 ): Html {
   const firstInput = (q: Question) => { const first = orderOf(q)[0]; return first === undefined ? abstainId(q) : inputId(q, first); };
   return html`${ballotHeader(b)}
-<p class="notice">${t.closesAt(formatTime(b.closesAt))}</p>
+<p class="notice">${t.closesAt(formatTime(b.closesAt, b.timeZone))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
@@ -209,7 +209,7 @@ const CSRF_SLOT = `csrf-slot-${crypto.randomUUID()}`;
 const pristinePapers = new WeakMap<Question[], { shows: string; before: Buffer; after: Buffer }>();
 
 function pristinePaper(b: BallotForVoter, csrf: string): Buffer {
-  const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.organisationName]);
+  const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.timeZone, b.organisationName]);
   let paper = pristinePapers.get(b.questions);
   if (paper?.shows !== shows) {
     const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: CSRF_SLOT }) });
@@ -284,7 +284,7 @@ function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): strin
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
 <ol>
-<li>${t.receiptStepClose(formatTime(b.closesAt))}</li>
+<li>${t.receiptStepClose(formatTime(b.closesAt, b.timeZone))}</li>
 <li>${t.receiptStepBoard}<br>${boardLink(ctx, b)}</li>
 <li>${b.receiptPolicy === 'choices' ? t.receiptStepFindChoices : t.receiptStepFindInclusion}</li>
 </ol>
@@ -313,9 +313,9 @@ function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter): { sta
         body: statePage(t.linkUsedTitle, [p(t.linkUsedBody), ...(b ? [p(html`${t.linkUsedCheck}<br>${boardLink(ctx, b)}`)] : []), html`<p class="notice">${t.linkUsedAlarm}</p>`], b),
       };
     case 'not-yet-open':
-      return { status: 403, body: statePage(t.notYetOpenTitle, [p(t.notYetOpenBody(b ? formatTime(b.opensAt) : '')), ...(b ? [p(t.closesAt(formatTime(b.closesAt)))] : []), p(t.notYetOpenKeep)], b) };
+      return { status: 403, body: statePage(t.notYetOpenTitle, [p(t.notYetOpenBody(b ? formatTime(b.opensAt, b.timeZone) : '')), ...(b ? [p(t.closesAt(formatTime(b.closesAt, b.timeZone)))] : []), p(t.notYetOpenKeep)], b) };
     case 'closed':
-      return { status: 410, body: statePage(t.closedTitle, [p(t.closedBody(b ? formatTime(b.closesAt) : '')), ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : [])], b) };
+      return { status: 410, body: statePage(t.closedTitle, [p(t.closedBody(b ? formatTime(b.closesAt, b.timeZone) : '')), ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : [])], b) };
   }
 }
 

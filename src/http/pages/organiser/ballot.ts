@@ -13,7 +13,7 @@ import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
-import { localToIso } from './zones';
+import { isTimeZone, localToIso } from '../../../domain/zones';
 import {
   act, bodyOf, form, isOrganiser, postButton, refused, rollVisible, signedIn, signedInForm, staffPage, when,
 } from './common';
@@ -79,8 +79,8 @@ async function overview(ctx: AppContext, req: Request, res: Response, p: Princip
     body: html`${header(b, 'overview')}
 ${b.description ? html`<p>${b.description}</p>` : ''}
 <dl class="facts">
-<dt>Voting opens</dt><dd>${when(b.opensAt)}</dd><dt>Voting closes</dt><dd>${when(b.closesAt)}</dd>
-${b.openedAt ? html`<dt>Opened</dt><dd>${when(b.openedAt)}</dd>` : ''}${b.closedAt ? html`<dt>Closed</dt><dd>${when(b.closedAt)}</dd>` : ''}${b.publishedAt ? html`<dt>Published</dt><dd>${when(b.publishedAt)}</dd>` : ''}
+<dt>Voting opens</dt><dd>${when(b.opensAt, b.timeZone)}</dd><dt>Voting closes</dt><dd>${when(b.closesAt, b.timeZone)}</dd>
+${b.openedAt ? html`<dt>Opened</dt><dd>${when(b.openedAt, b.timeZone)}</dd>` : ''}${b.closedAt ? html`<dt>Closed</dt><dd>${when(b.closedAt, b.timeZone)}</dd>` : ''}${b.publishedAt ? html`<dt>Published</dt><dd>${when(b.publishedAt, b.timeZone)}</dd>` : ''}
 <dt>Receipts</dt><dd>${b.receiptPolicy === 'choices' ? 'codes with the answers' : 'codes only'}</dd>
 <dt>Small branches</dt><dd>pooled below ${b.k} voters</dd>
 <dt>Who has voted</dt><dd>${b.voterListVisible ? 'visible to organisers' : 'shown in aggregate only'}</dd>
@@ -99,10 +99,10 @@ ${b.status === 'draft' ? html`<div class="actions"><a class="button" href="/ball
 <h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ' who meet the ballot\'s rule on who may vote' : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
     confirm: 'I have checked the ballot; open it now',
-    fields: html`<div class="field"><label for="sendAt">Send the invitations at (UTC; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"></div>`,
+    fields: html`<div class="field"><label for="sendAt">Send the invitations at (${b.timeZone}; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"><input type="hidden" name="zone" value="${b.timeZone}"></div>`,
   })}
 <h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}` : ''}
-${b.status === 'open' ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
+${b.status === 'open' ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt, b.timeZone)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
 ${b.status === 'closed' ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}` : ''}
 ${b.status === 'published' ? html`<p>Public results: <a href="/results/${b.id}">/results/${b.id}</a></p>` : ''}`,
   }));
@@ -121,7 +121,7 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
   const scheduled = b.reminderHours.map((h) => {
     const at = new Date(b.closesAt.getTime() - h * 3_600_000);
     const sent = reminders.find((e) => e.details.hoursBefore === h);
-    const state = sent ? `sent ${when(sent.at)} (${String(sent.details.queued)} members)`
+    const state = sent ? `sent ${when(sent.at, b.timeZone)} (${String(sent.details.queued)} members)`
       : b.openedAt && b.openedAt > at ? 'not sent: the ballot opened after this time'
         : b.status === 'open' ? 'due' : 'not sent';
     return { h, at, state };
@@ -146,8 +146,8 @@ ${waiting ? html`<p class="hint" role="status">Sending: this page updates every 
 </div>
 <h2>Reminders</h2>
 ${scheduled.length ? html`<div class="scroll" tabindex="0"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
-${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at)}</td><td>${s.state}</td></tr>`)}</tbody></table></div>` : html`<p>No automatic reminders are set for this ballot.</p>`}
-${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
+${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at, b.timeZone)}</td><td>${s.state}</td></tr>`)}</tbody></table></div>` : html`<p>No automatic reminders are set for this ballot.</p>`}
+${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at, b.timeZone)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
 ${organiser && b.status === 'open' ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
 <h2>Failed deliveries</h2>
 ${failed.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
@@ -172,7 +172,7 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
     title: `Turnout: ${b.title}`,
     head: b.status === 'open' ? html`<meta http-equiv="refresh" content="30">` : undefined,
     body: html`${header(b, 'turnout')}
-${b.status === 'open' ? html`<p class="hint">As of ${when(new Date())}; the page updates every 30 seconds.</p>` : ''}
+${b.status === 'open' ? html`<p class="hint">As of ${when(new Date(), b.timeZone)}; the page updates every 30 seconds.</p>` : ''}
 ${turnoutSection(t)}
 <h2>Over time</h2>
 ${turnoutChart(history, t.eligible)}
@@ -249,11 +249,12 @@ export function mountBallotPages(router: Router, ctx: AppContext): void {
 
   const confirmed = (req: Request) => bodyOf(req).confirm === 'yes';
   // After opening, the delivery page; after closing, the results; after publishing, the overview.
-  /** The optional "send the invitations at" field, typed in UTC. */
+  /** The optional "send the invitations at" field, typed in the ballot's zone (which the form carries). */
   const sendAtOf = (req: Request): { sendAt?: string } => {
     const v = String(bodyOf(req).sendAt ?? '').trim();
     if (!v) return {};
-    const r = localToIso(v, 'UTC');
+    const zone = String(bodyOf(req).zone ?? '');
+    const r = localToIso(v, isTimeZone(zone) ? zone : 'UTC');
     if (!r.ok) throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [{ path: 'sendAt', message: r.message }]);
     return { sendAt: r.iso };
   };

@@ -3,7 +3,7 @@ import type { BallotView } from '../../../services/ballots';
 import type { Method } from '../../../tally/types';
 import { addIssue, type FieldIssues } from './common';
 import { METHOD_SETTINGS } from './text';
-import { isoToLocal, isTimeZone, localToIso } from './zones';
+import { isoToLocal, isTimeZone, localToIso } from '../../../domain/zones';
 
 /**
  * The ballot builder's form as plain strings, so that a form re-rendered after "add an
@@ -73,11 +73,11 @@ export function emptyState(now: Date): BuilderState {
   };
 }
 
-/** A stored draft, shown in UTC (the zone it was typed in is not stored). */
+/** A stored draft, its times shown in its own zone. */
 export function stateFromBallot(b: BallotView): BuilderState {
   const str = (v: unknown, fallback = '') => (v === undefined || v === null ? fallback : String(v));
   return {
-    title: b.title, description: b.description, opensAt: isoToLocal(b.opensAt, 'UTC'), closesAt: isoToLocal(b.closesAt, 'UTC'), zone: 'UTC',
+    title: b.title, description: b.description, opensAt: isoToLocal(b.opensAt, b.timeZone), closesAt: isoToLocal(b.closesAt, b.timeZone), zone: b.timeZone,
     k: String(b.k), receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible, reminderHours: b.reminderHours.join(', '),
     eligibleBranches: (b.eligibility?.branches ?? []).join('\n'), joinedBefore: b.eligibility?.joinedBefore ?? '',
     randomiseOptions: b.randomiseOptions,
@@ -310,6 +310,7 @@ export function validate(state: BuilderState): Parsed {
     ...(k !== undefined ? { k } : {}),
     receiptPolicy: state.receiptPolicy, voterListVisible: state.voterListVisible, reminderHours: hours, delegates,
     eligibility: eligibility(state), randomiseOptions: state.randomiseOptions,
+    ...(isTimeZone(state.zone) ? { timeZone: state.zone } : {}),
   };
   const parsed = ballotInputSchema.safeParse(input);
   if (parsed.success && issues.size === 0) return { ok: true, input: parsed.data };

@@ -12,7 +12,7 @@ import {
 import { applyAction, type BuilderState, emptyState, fieldLabel, type QuestionState, stateFromBallot, stateFromForm, validate } from './builder-form';
 import { requireUuid } from './params';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_HINT, METHOD_LABEL, METHOD_SETTINGS, RULE_LABEL, STV_RULES } from './text';
-import { timeZones } from './zones';
+import { timeZones } from '../../../domain/zones';
 
 /**
  * The ballot builder: create a draft or edit one. Everything works without JavaScript:
@@ -115,7 +115,7 @@ ${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { type: 'datetime-
 ${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { type: 'datetime-local' })}
 ${selectInput(issues, 'zone', 'Time zone of these times', state.zone, timeZones().map((z) => [z, z] as const))}
 </div>
-<p class="hint">The times are read in the zone you choose and kept with its offset. Emails and the voting page show them in UTC. Opening sends the invitations at once; members can vote from the opening time.</p>
+<p class="hint">The times are read in the zone you choose, and emails, the voting page and these pages show them in it, with its name. Opening sends the invitations at once; members can vote from the opening time.</p>
 </fieldset>
 <h2 id="questions">Questions</h2>
 ${fieldError(issues, 'questions').message}

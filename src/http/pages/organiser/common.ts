@@ -1,3 +1,4 @@
+import { formatTime } from '../../../domain/zones';
 import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
 import type { AppContext } from '../../../services/context';
@@ -189,8 +190,8 @@ export function issuesList(issues: Issue[]): Html {
   return html`<ul>${issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul>`;
 }
 
-export const when = (d: Date | string | null | undefined) => {
+/** A time for staff pages: a ballot's times in the ballot's zone, others in UTC. */
+export const when = (d: Date | string | null | undefined, zone = 'UTC') => {
   if (!d) return '';
-  const t = typeof d === 'string' ? new Date(d) : d;
-  return `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatTime(typeof d === 'string' ? new Date(d) : d, zone);
 };

@@ -27,7 +27,7 @@ async function home(ctx: AppContext, req: Request, res: Response, p: Principal):
 ${organiser ? html`<div class="actions"><a class="button" href="/ballots/new">Create a ballot</a>${rollVisible(p) ? html`<a href="/roll/import">Import the member roll</a>` : ''}</div>` : ''}
 ${rollVisible(p) ? html`<p>The member roll has <strong>${members}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches. <a href="/roll">See the roll</a>.</p>` : ''}
 ${list.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
-${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt)}</td><td>${when(b.closesAt)}</td></tr>`)}</tbody></table></div>`
+${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(b.closesAt, b.timeZone)}</td></tr>`)}</tbody></table></div>`
   : html`<p>No ballots yet.</p>`}
 ${organiser ? html`<h2>How a ballot goes</h2>
 <ol>

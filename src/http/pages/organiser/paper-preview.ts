@@ -1,13 +1,12 @@
-import type { Question } from '../../../domain/ballot';
 import { html } from '../../html';
-import { ballotPaperBody, VOTE_SCRIPT } from '../voting';
+import { ballotPaperBody, type PaperBallot, VOTE_SCRIPT } from '../voting';
 import { page } from '../layout';
 
 /**
  * The ballot paper exactly as a member sees it (the very markup of the voting page), for
  * the organiser's preview of a ballot that has no voting tokens yet. It casts nothing.
  */
-export function paperPreviewPage(b: { id: string; title: string; description: string; closesAt: Date; questions: Question[] }, organisationName: string): string {
+export function paperPreviewPage(b: PaperBallot & { id: string }, organisationName: string): string {
   return page({
     title: `Preview: ${b.title}`, site: organisationName, head: VOTE_SCRIPT,
     body: html`<p class="problem" role="note"><strong>Preview.</strong> This is the voting page a member sees; it casts no vote. <a href="/ballots/${b.id}/preview">Back to the previews</a></p>

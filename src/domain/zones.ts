@@ -15,6 +15,11 @@ export function timeZones(): string[] {
   return zones;
 }
 
+/** The zone's own spelling ("europe/london" → "Europe/London"); call with a zone isTimeZone accepts. */
+export function canonicalZone(zone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -77,4 +82,16 @@ export function isoToLocal(instant: Date | string, zone: string): string {
   if (Number.isNaN(t)) return '';
   const w = wallIn(isTimeZone(zone) ? zone : 'UTC', t);
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/**
+ * A time as members and organisers read it, in the ballot's zone with the zone spelled
+ * out: "2026-05-01 21:00 UTC", "2026-07-01 22:00 BST (Europe/London)".
+ */
+export function formatTime(instant: Date, zone = 'UTC'): string {
+  const z = isTimeZone(zone) ? zone : 'UTC';
+  const local = isoToLocal(instant, z).replace('T', ' ');
+  const short = new Intl.DateTimeFormat('en-GB', { timeZone: z, timeZoneName: 'short' })
+    .formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? z;
+  return short === z ? `${local} ${z}` : `${local} ${short} (${z})`;
 }
