@@ -10,6 +10,12 @@ import { problemSchema, sendProblem, zodIssues } from './problem';
  */
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+type TextBody = 'csv' | 'email';
+const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string }> = {
+  csv: { types: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb', refusal: 'send the file as text/csv' },
+  email: { types: ['message/rfc822', 'message/global', 'text/plain'], limit: '10mb', refusal: 'send the whole message as message/rfc822' },
+};
+
 export type RouteInput<P, Q, B, A extends boolean> = {
   params: P; query: Q; body: B; principal: A extends true ? Principal : Principal | undefined;
   req: Request; res: Response;
@@ -26,8 +32,8 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  /** The request body is CSV text rather than JSON. */
-  bodyIsCsv?: boolean;
+  /** The request body is text of this kind rather than JSON: a CSV file, or a whole email. */
+  textBody?: TextBody;
   status?: number;
   response?: z.ZodType;
   responseDescription?: string;
@@ -40,8 +46,9 @@ export function route<P, Q, B, A extends boolean>(r: ApiRoute<P, Q, B, A>): ApiR
 
 export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string): void {
   for (const r of routes) {
-    const parsers = r.bodyIsCsv
-      ? [express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb' })]
+    const text = r.textBody ? TEXT_BODIES[r.textBody] : undefined;
+    const parsers = text
+      ? [express.text({ type: text.types, limit: text.limit })]
       : r.body ? [express.json({ limit: '1mb' })] : [];
     router[r.method](r.path, ...parsers, async (req: Request, res: Response) => {
       if (r.auth && !req.principal) return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
@@ -54,12 +61,10 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
       const input: Record<string, unknown> = {};
       for (const [name, schema, value] of parts) {
         if (!schema) continue;
-        if (name === 'body' && r.bodyIsCsv && typeof value !== 'string') {
-          return sendProblem(res, 415, 'send the file as text/csv');
-        }
+        if (name === 'body' && text && typeof value !== 'string') return sendProblem(res, 415, text.refusal);
         // No body at all is fine where the schema allows it (optional settings).
         const noBody = name === 'body' && value === undefined && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding'];
-        if (name === 'body' && !r.bodyIsCsv && !noBody && (value === undefined || !req.is('application/json'))) {
+        if (name === 'body' && !text && !noBody && (value === undefined || !req.is('application/json'))) {
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         }
         const parsed = schema.safeParse(noBody ? undefined : (value ?? {}));
@@ -112,7 +117,7 @@ export function openApiDocument(routes: ApiRoute[], info: { version: string; ser
     if (r.body) {
       op.requestBody = {
         required: true,
-        content: r.bodyIsCsv ? { 'text/csv': { schema: { type: 'string' } } } : { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+        content: r.textBody ? { [TEXT_BODIES[r.textBody].types[0]!]: { schema: { type: 'string' } } } : { 'application/json': { schema: jsonSchema(r.body, 'input') } },
       };
     }
     (paths[path] ??= {})[r.method] = op;

@@ -18,12 +18,17 @@ import { clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
 const uuid = z.uuid();
+const bearerOf = (req: { headers: { authorization?: string } }) => {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+};
 const idParams = z.object({ id: uuid });
 const memberParams = z.object({ id: uuid, memberId: uuid });
 
 const ballotSummary = z.object({
   id: z.string(), title: z.string(), description: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']),
   opensAt: z.date(), closesAt: z.date(), openedAt: z.date().nullable(), closedAt: z.date().nullable(), publishedAt: z.date().nullable(),
+  timeZone: z.string().describe('the zone the times are shown in to members and organisers'),
 });
 const ballotView = ballotSummary.extend({
   questions: z.array(z.object({
@@ -94,7 +99,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       handler: async ({ principal, params }) => { await auth.revokeApiToken(ctx, principal, params.id); return undefined; },
     }),
     route({
-      method: 'post', path: '/roll/import', tag: 'roll', auth: true, bodyIsCsv: true,
+      method: 'post', path: '/roll/import', tag: 'roll', auth: true, textBody: 'csv',
       summary: 'Import the member roll from CSV (columns email,name,branch[,member_number,weight,joined]); all or nothing',
       query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
       body: z.string(),
@@ -274,9 +279,15 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       body: mailEvents.mailEventsSchema,
       response: z.object({ marked: z.number(), unknown: z.number() }),
       handler: async ({ body, req }) => {
-        const auth = req.headers.authorization;
-        return mailEvents.reportMailEvents(ctx, auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined, body);
+        return mailEvents.reportMailEvents(ctx, bearerOf(req), body);
       },
+    }),
+    route({
+      method: 'post', path: '/mail-events/dsn', tag: 'organisation', auth: false, textBody: 'email',
+      summary: 'A bounce message as the mail server returned it (RFC 3464 delivery status notification, as message/rfc822; Authorization: Bearer MAIL_EVENTS_SECRET)',
+      body: z.string(),
+      response: z.object({ marked: z.number(), unknown: z.number(), notFailed: z.number().describe('recipients reported delayed or delivered') }),
+      handler: async ({ body, req }) => mailEvents.reportDeliveryStatus(ctx, bearerOf(req), body),
     }),
     route({
       method: 'post', path: '/vote', tag: 'voting', auth: false,

@@ -29,7 +29,12 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
   });
   return {
     describe: `SMTP ${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`,
-    async send(m) { await transport.sendMail({ from, ...m }); },
+    async send(m) {
+      // Where the server offers DSN (RFC 3461), the message's id travels as its envelope id:
+      // a bounce then names the message even if it returns none of its headers.
+      const dsn = m.messageId ? { dsn: { id: m.messageId, return: 'headers' as const, notify: ['failure' as const, 'delay' as const], recipient: m.to } } : {};
+      await transport.sendMail({ from, ...m, ...dsn });
+    },
     close() { transport.close(); },
   };
 }

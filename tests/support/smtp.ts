@@ -1,7 +1,8 @@
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../src/net';
 
-export type ReceivedMail = { from: string; to: string[]; raw: string };
+/** envelopeId: the ENVID the sender gave (RFC 3461), which a bounce would carry back. */
+export type ReceivedMail = { from: string; to: string[]; raw: string; envelopeId: string | undefined };
 
 /** A real SMTP server on loopback that keeps what it receives. */
 export async function startSmtpSink(opts: { port?: number } = {}) {
@@ -10,6 +11,8 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // Offer DSN (RFC 3461) as most mail servers do; smtp-server hides it unless told.
+    hideDSN: false,
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -20,6 +23,7 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          envelopeId: (session.envelope as { dsn?: { envid?: string | null } }).dsn?.envid ?? undefined,
         });
         callback();
       });

@@ -62,6 +62,7 @@ const MATRIX: Record<string, Row> = {
   'get /audit-log': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'post /link-requests': all('public'),
   'post /mail-events': all('public'),
+  'post /mail-events/dsn': all('public'),
   'post /vote': all('public'),
 };
 
@@ -134,9 +135,11 @@ function requestFor(key: string, who: string): { method: string; path: string; b
     'post /link-requests': { email: `${who}@example.org` },
     'post /vote': { token: 'y'.repeat(43), answers: {} },
     'post /mail-events': { events: [{ messageId: '<x@y>', type: 'bounce' }] },
+    'post /mail-events/dsn': 'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n',
   };
   const body = bodies[key];
-  return { method: method.toUpperCase(), path, body, headers: key === 'post /roll/import' ? { 'content-type': 'text/csv' } : undefined };
+  const types: Record<string, string> = { 'post /roll/import': 'text/csv', 'post /mail-events/dsn': 'message/rfc822' };
+  return { method: method.toUpperCase(), path, body, headers: types[key] ? { 'content-type': types[key] } : undefined };
 }
 
 const routeKeys = Object.keys(MATRIX);
