@@ -64,6 +64,8 @@ test('a draft built in Europe/London comes back in London time; members read the
   const edit = await (await org.request('GET', `/ballots/${b.id}/edit`)).text();
   expect(edit).toMatch(/<input id="closesAt" name="closesAt" type="datetime-local" value="2027-07-01T21:00"/);
   expect(edit).toMatch(/<option value="Europe\/London" selected>/);
+  // The next new ballot starts in the same zone.
+  expect(await (await org.request('GET', '/ballots/new')).text()).toMatch(/<option value="Europe\/London" selected>/);
   const overview = await (await org.request('GET', `/ballots/${b.id}`)).text();
   expect(overview).toContain('2027-07-01 21:00 BST (Europe/London)');
 

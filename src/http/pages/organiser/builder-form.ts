@@ -61,12 +61,12 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
   };
 }
 
-/** A new ballot: opening at the next hour, closing a week later, the API's defaults. */
-export function emptyState(now: Date): BuilderState {
+/** A new ballot: opening at the next hour, closing a week later, the API's defaults; times in `zone`. */
+export function emptyState(now: Date, zone = 'UTC'): BuilderState {
   const opens = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
   const closes = new Date(opens.getTime() + 7 * 24 * 3_600_000);
   return {
-    title: '', description: '', opensAt: isoToLocal(opens, 'UTC'), closesAt: isoToLocal(closes, 'UTC'), zone: 'UTC',
+    title: '', description: '', opensAt: isoToLocal(opens, zone), closesAt: isoToLocal(closes, zone), zone,
     k: '10', receiptPolicy: 'inclusion', voterListVisible: false, reminderHours: '72, 24',
     eligibleBranches: '', joinedBefore: '', randomiseOptions: false,
     delegates: delegateState(DEFAULT_DELEGATES), questions: [newQuestion('yesno')],

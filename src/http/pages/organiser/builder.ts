@@ -183,8 +183,11 @@ export function mountBuilderPages(router: Router, ctx: AppContext): void {
     refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/');
     return false;
   };
-  router.get('/ballots/new', signedIn((req, res, p) => {
-    if (organiserOnly(req, res, p)) builderPage(ctx, req, res, { action: '/ballots/new', state: emptyState(new Date()), heading: 'Create a ballot' });
+  router.get('/ballots/new', signedIn(async (req, res, p) => {
+    if (!organiserOnly(req, res, p)) return;
+    // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
+    const latest = (await ballotsService.listBallots(ctx, p))[0];
+    builderPage(ctx, req, res, { action: '/ballots/new', state: emptyState(new Date(), latest?.timeZone ?? 'UTC'), heading: 'Create a ballot' });
   }));
   router.post('/ballots/new', largeForm, signedInForm(ctx, async (req, res, p) => {
     if (organiserOnly(req, res, p)) await post(ctx, req, res, p, null);
