@@ -100,7 +100,7 @@ export async function startServer(config: Config, opts: {
   reusePort?: boolean;
 } = {}): Promise<Running> {
   const service = await openService(config, opts);
-  const { ctx, db, embedded, mailer } = service;
+  const { ctx, embedded, mailer } = service;
   const log = ctx.log;
   let worker: MailWorker | undefined;
   ctx.mailQueued = () => worker?.kick();

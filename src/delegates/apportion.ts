@@ -284,7 +284,6 @@ function hamilton(pops: ReadonlyArray<Rational>, b: Bounds, house: number, resol
 function droop(
   pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve, ties: ApportionmentTie[], notes: string[],
 ): number[] {
-  const n = pops.length;
   const fixed: Array<number | null> = pops.map(() => null);
   // Branches without a population take their minimum, unless the others cannot hold the rest.
   const zeroLo = pops.reduce((a, p, i) => a + (p.num === 0n ? b.lo[i]! : 0), 0);

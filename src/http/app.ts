@@ -76,7 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(pages);
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
-  app.use((req: Request, res: Response) => {
+  app.use((_req: Request, res: Response) => {
     res.status(404).type('html').send(page({ title: 'Not found', body: html`<h1>Page not found</h1><p><a href="/">Home</a></p>` }));
   });
   // Express 5 passes rejected promises from handlers here.
