@@ -47,5 +47,3 @@ export function register(program: Command): void {
       try { process.stdout.write(`${await createSetupLink(service.ctx)}\n`); } finally { await service.close(); }
     });
 }
-
-
