@@ -25,10 +25,18 @@ const bearerOf = (req: { headers: { authorization?: string } }) => {
 const idParams = z.object({ id: uuid });
 const memberParams = z.object({ id: uuid, memberId: uuid });
 
+/** A ballot as stored: what the list and the single ballot both return. */
 const ballotSummary = z.object({
-  id: z.string(), title: z.string(), description: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']),
+  id: z.string(), organisationId: z.string(), title: z.string(), description: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']),
   opensAt: z.date(), closesAt: z.date(), openedAt: z.date().nullable(), closedAt: z.date().nullable(), publishedAt: z.date().nullable(),
   timeZone: z.string().describe('the zone the times are shown in to members and organisers'),
+  k: z.number(), receiptPolicy: z.enum(['inclusion', 'choices']), voterListVisible: z.boolean(), reminderHours: z.array(z.number()),
+  delegateSettings: z.unknown().describe('the delegate-conference model (the "delegates" of the input); null for none'),
+  eligibility: z.object({ branches: z.array(z.string()).optional(), joinedBefore: z.string().optional() }).nullable(),
+  randomiseOptions: z.boolean(),
+  invitationsAt: z.date().nullable().describe('when the invitations are, or were, to be sent'),
+  units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),
+  boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
 });
 const ballotView = ballotSummary.extend({
   questions: z.array(z.object({
@@ -39,8 +47,29 @@ const ballotView = ballotSummary.extend({
 });
 const turnoutSchema = z.object({
   eligible: z.number(), voted: z.number(), percent: z.string(),
-  byBranch: z.array(z.object({ branch: z.string(), eligible: z.number(), voted: z.number(), percent: z.string() })),
+  byBranch: z.array(z.object({
+    branch: z.string().describe('the branch, or the name of a pool of branches with fewer than k voters'),
+    branches: z.array(z.string()), pooled: z.boolean(), eligible: z.number(), voted: z.number(), percent: z.string(),
+  })),
 });
+const resultsSchema = z.object({
+  ballot: z.object({
+    id: z.string(), title: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']), opensAt: z.string(), closesAt: z.string(),
+    k: z.number(), boxRoot: z.string().nullable(),
+  }),
+  units: z.array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean() }))
+    .describe('the voting units: branches of at least k voters, and pools of the smaller ones'),
+  turnout: turnoutSchema,
+  questions: z.array(z.object({
+    id: z.string(), title: z.string(), method: z.string(),
+    options: z.array(z.record(z.string(), z.unknown())).describe('per option: its label and its figure'),
+    figure: z.enum(['votes', 'marks', 'first preferences', 'total score']), abstentions: z.string(), elected: z.array(z.string()),
+    count: z.record(z.string(), z.unknown()).describe('the whole count as the counting engine gives it: rounds, transfers, ties, pairwise matrix'),
+    byUnit: z.array(z.record(z.string(), z.unknown())).describe('the same figures per voting unit'),
+    conference: z.record(z.string(), z.unknown()).nullable().describe('the OMOV result beside the delegate conference (margins, flips, voting power), null without a delegate model'),
+  })),
+});
+const progressSchema = z.object({ queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), bounced: z.number() });
 
 /** Every route of the JSON API, under /api/v1. */
 export function apiRoutes(ctx: AppContext): ApiRoute[] {
@@ -79,7 +108,10 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     route({
       method: 'get', path: '/me', tag: 'organisation', auth: true, summary: 'Who is signed in',
-      response: z.object({ organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string() }),
+      response: z.object({
+        organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string(),
+        role: z.enum(['organiser', 'auditor']), ballotId: z.string().nullable().describe('an auditor of one ballot: that ballot'),
+      }),
       handler: async ({ principal }) => principal,
     }),
     route({
@@ -107,6 +139,10 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     route({
       method: 'get', path: '/members', tag: 'roll', auth: true, summary: 'Search the member roll',
+      response: z.array(z.object({
+        id: z.string(), branchId: z.string(), branch: z.string(), email: z.string(), name: z.string(),
+        memberNumber: z.string().nullable(), weight: z.string(), joinedOn: z.string().nullable(),
+      })),
       query: z.object({
         search: z.string().max(200).optional(), branchId: uuid.optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
@@ -195,6 +231,12 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       method: 'get', path: '/ballots/:id/invitations', tag: 'ballots', auth: true,
       summary: 'Delivery progress of invitations and reminders (queued, sending, sent, failed) and the failed addresses',
       params: idParams,
+      response: z.object({
+        progress: z.record(z.enum(['invitation', 'reminder']), progressSchema).describe('per kind of message'),
+        failed: z.array(z.object({
+          id: z.string(), kind: z.string(), recipient: z.string(), attempts: z.number(), status: z.enum(['failed', 'bounced']), lastError: z.string().nullable(),
+        })),
+      }),
       handler: async ({ principal, params }) => {
         await ballotsService.getBallot(ctx, principal, params.id);
         return { progress: await invitations.invitationProgress(ctx, params.id), failed: await invitations.failedDeliveries(ctx, params.id) };
@@ -214,7 +256,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     route({
       method: 'get', path: '/ballots/:id/results', tag: 'results', auth: true,
       summary: 'Results of a closed ballot: turnout and, per question, votes per option and the full count',
-      params: idParams,
+      params: idParams, response: resultsSchema,
       handler: async ({ principal, params }) => results.ballotResults(ctx, principal, params.id),
     }),
     route({
@@ -246,6 +288,10 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       method: 'get', path: '/ballots/:id/board', tag: 'results', auth: false,
       summary: 'The bulletin board of a closed ballot (public): every receipt code, with its answers if the ballot publishes them',
       params: idParams,
+      response: z.object({
+        ballotId: z.string(), title: z.string(), policy: z.enum(['inclusion', 'choices']), boxRoot: z.string().nullable(),
+        receipts: z.array(z.object({ receipt: z.string(), answers: z.record(z.string(), z.unknown()).optional() })),
+      }),
       handler: async ({ params }) => results.bulletinBoard(ctx, params.id),
     }),
     route({
