@@ -32,6 +32,9 @@ test('a bounce reported by the provider after delivery shows among the failed de
   const inv = (await org.json('GET', `/api/v1/ballots/${b.id}/invitations`)).body;
   expect(inv.progress.invitation).toMatchObject({ sent: 1, bounced: 1 });
   expect(inv.failed).toEqual([expect.objectContaining({ recipient: 'gone@example.org', status: 'bounced', lastError: 'bounced: 550 5.1.1 mailbox does not exist' })]);
+  const page = await (await org.request('GET', `/ballots/${b.id}/invitations`)).text();
+  expect(page).toMatch(/<th scope="row">gone@example.org<\/th><td>[^<]+<\/td><td class="num">1<\/td><td>bounced: 550 5.1.1 mailbox does not exist<\/td>/);
+  expect(page).toContain('show here as they are reported (bounce webhook on)');
   // A second report of the same bounce changes nothing.
   expect((await hook(SECRET)).body).toEqual({ marked: 0, unknown: 2 });
   const log = (await org.json('GET', '/api/v1/audit-log')).body.entries.map((e: { action: string }) => e.action);

@@ -363,6 +363,8 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     });
     expect(done).toContain('max="12" value="12"');
     expect(done).not.toContain('http-equiv="refresh"');
+    // Without the bounce webhook, the page says which failures it cannot see, and how to see them.
+    expect(done).toContain('To see those it bounces later, turn on the bounce webhook (MAIL_EVENTS_SECRET; see the README).');
 
     const ballot = (await org().json('GET', `/api/v1/ballots/${ballotId}`)).body;
     const [yn, stv] = ballot.questions as Array<{ id: string }>;

@@ -153,6 +153,9 @@ ${organiser && b.status === 'open' ? postButton(ctx, req, `/ballots/${b.id}/remi
 ${failed.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
 ${failed.map((f) => html`<tr><th scope="row">${f.recipient}</th><td>${KIND_LABEL[f.kind] ?? f.kind}</td><td class="num">${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table></div>
 <p class="hint">Correct the address on the roll, then send the member a new link below.</p>` : html`<p>None.</p>`}
+<p class="hint">${ctx.config.mailEventsSecret
+    ? 'Messages the mail server accepted but could not deliver later show here as they are reported (bounce webhook on).'
+    : 'Only messages the mail server refused show here. To see those it bounces later, turn on the bounce webhook (MAIL_EVENTS_SECRET; see the README).'}</p>
 ${organiser && b.status === 'open' ? html`<h2 id="member">A member's link</h2>
 <p>Send a member a new link (their old one stops working), or add a member who joined the roll after the ballot opened.</p>
 <form method="get" action="/ballots/${b.id}/invitations#member" role="search" class="actions"><div class="field"><label for="member-search">Find the member</label><br><input type="search" id="member-search" name="member" value="${search}" placeholder="name, email or number"></div><button type="submit" class="secondary">Find</button></form>
