@@ -4,6 +4,7 @@
  *   npm run bench:web                                  # 100 voters, 20 GETs each
  *   npm run bench:web -- --voters 100 --rounds 20
  *   BENCH_VOTERS=100 BENCH_ROUNDS=10 npm run bench:web
+ *   npm run bench:web -- --randomise-options           # each voter sees the options in their own order
  *
  * Starts the server on the embedded PostgreSQL in a temporary folder (or on DATABASE_URL
  * if set: the benchmark's organisation is then left there), imports the voters, opens a
@@ -47,7 +48,9 @@ const TTFB_GOAL_MS = 50;
 const WARM_UP_ROUNDS = 5;
 
 function options() {
-  const { values } = parseArgs({ options: { voters: { type: 'string', short: 'v' }, rounds: { type: 'string', short: 'r' } } });
+  const { values } = parseArgs({ options: {
+    voters: { type: 'string', short: 'v' }, rounds: { type: 'string', short: 'r' }, 'randomise-options': { type: 'boolean' },
+  } });
   const num = (v: string | undefined, env: string | undefined, fallback: number, what: string, max: number) => {
     const n = Number(v ?? env ?? fallback);
     if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new Error(`${what} must be a whole number from 1 to ${max}`);
@@ -56,6 +59,7 @@ function options() {
   return {
     voters: num(values.voters, process.env.BENCH_VOTERS, 100, 'voters', 10_000),
     rounds: num(values.rounds, process.env.BENCH_ROUNDS, 20, 'rounds', 1_000),
+    randomiseOptions: values['randomise-options'] === true || process.env.BENCH_RANDOMISE_OPTIONS === '1',
   };
 }
 
@@ -96,20 +100,20 @@ function fetchRaw(url: string): Promise<{ status: number; headerBytes: number; b
 }
 
 async function main(): Promise<number> {
-  const { voters, rounds } = options();
+  const { voters, rounds, randomiseOptions } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const server = await startBenchServer('web');
   const { running, config } = server;
   const ctx = running.ctx;
   try {
-    out(`bench:web  ${voters} voters, ${rounds} rounds, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
+    out(`bench:web  ${voters} voters, ${rounds} rounds, options ${randomiseOptions ? 'in each voter\'s own order' : 'in the ballot\'s order'}, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
     out(`  database: ${server.describe}`);
     const p = await benchOrganisation(server);
     await importRoll(ctx, p, rollCsv(makeRoll({ members: voters, branches: Math.min(10, voters), seed: 'bench-web', emailDomain: 'bench.example.org' })), { dryRun: false });
     const now = Date.now();
     const ballot = await createBallot(ctx, p, ballotInputSchema.parse({
       title: 'Annual ballot', description: 'Vote on the motion, the conference city, the campaign priorities and the national executive.',
-      opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(),
+      opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(), randomiseOptions,
       questions: [
         { title: 'Adopt the new rule book?', method: 'yesno' },
         { title: 'Conference city', method: 'plurality', options: ['Leeds', 'Bristol', 'Glasgow', 'Cardiff'].map((label) => ({ label })) },

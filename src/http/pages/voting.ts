@@ -8,7 +8,7 @@ import { formatTime } from '../../domain/zones';
 import { type BallotForVoter, CastRefused, cast, checkAnswers, viewLink } from '../../services/voting';
 import { hashSecret } from '../../secrets';
 import { drawOrder } from '../../tally/lot';
-import { type Html, html } from '../html';
+import { type Html, html, raw } from '../html';
 import { messages as t, scriptTexts } from '../messages';
 import { page } from './layout';
 import { clientAddress } from '../auth';
@@ -128,41 +128,50 @@ function kindHint(q: Question, kind: AnswerKind): string {
   }
 }
 
-function questionInputs(q: Question, form: FormValues, problem: string | undefined, order: number[]): Html {
+/** A question's inputs in three parts, so that its options can be put in any order between head and tail. */
+type QuestionParts = { head: string; options: string[]; tail: string };
+
+function questionParts(q: Question, form: FormValues, problem: string | undefined): QuestionParts {
   const kind = ANSWER_KIND[q.method];
-  // Options in the order this member sees them; each keeps its own index as its value.
-  const shown = order.map((i) => [i, q.options[i]!] as const);
   const name = field(q);
   const hintId = `hint_${q.position}`;
   const errId = `err_${q.position}`;
   const describedBy = problem ? `${errId} ${hintId}` : hintId;
-  const raw = valuesOf(form, name);
-  const abstaining = raw.includes('abstain');
+  const given = valuesOf(form, name);
+  const abstaining = given.includes('abstain');
   const optionText = (o: Question['options'][number]) => html`${o.label}${o.description ? html`<span class="hint"> ${o.description}</span>` : ''}`;
-  let inputs: Html;
+  // Each option keeps its own index as its value, whatever place it is shown in.
+  let options: Html[];
   if (kind === 'choice' || kind === 'marks') {
     const type = kind === 'choice' ? 'radio' : 'checkbox';
-    inputs = html`${shown.map(([i, o]) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${raw.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`)}`;
+    options = q.options.map((o, i) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${given.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`);
   } else {
     const isRank = kind === 'ranking';
     const values = isRank ? Array.from({ length: q.options.length }, (_, i) => i + 1) : Array.from({ length: maxScore(q) + 1 }, (_, i) => i);
-    inputs = html`${shown.map(([i, o]) => {
+    options = q.options.map((o, i) => {
       const current = firstOf(form, rankField(q, i));
       return html`<div class="rank"><select id="${inputId(q, i)}" name="${rankField(q, i)}" aria-describedby="${describedBy}">
 <option value="">${isRank ? t.notRanked : t.noScore}</option>${values.map((v) => html`<option value="${v}"${current === String(v) ? html` selected` : ''}>${v}</option>`)}
 </select><label for="${inputId(q, i)}">${optionText(o)}</label></div>`;
-    })}`;
+    });
   }
   // A radio group takes its abstention as one more radio; elsewhere a checkbox that can be unticked without JavaScript.
   const abstainType = kind === 'choice' ? 'radio' : 'checkbox';
-  return html`<fieldset id="q_${q.position}" data-kind="${kind}"${kind === 'marks' ? html` data-max="${maxMarks(q)}"` : ''}>
+  const head = html`<fieldset id="q_${q.position}" data-kind="${kind}"${kind === 'marks' ? html` data-max="${maxMarks(q)}"` : ''}>
 <legend>${q.position + 1}. ${q.title}</legend>
 ${q.description ? html`<p>${q.description}</p>` : ''}
 ${problem ? html`<p class="error" id="${errId}">${problem}</p>` : ''}
 <p class="hint" id="${hintId}">${kindHint(q, kind)}</p>
-${inputs}
+`;
+  const tail = html`
 <label class="choice"><input type="${abstainType}" id="${abstainId(q)}" name="${name}" value="abstain"${abstaining ? html` checked` : ''}><span>${kind === 'choice' ? t.abstain : t.abstainMany}</span></label>
 </fieldset>`;
+  return { head: head.value, options: options.map((h) => h.value), tail: tail.value };
+}
+
+function questionInputs(q: Question, form: FormValues, problem: string | undefined, order: number[]): Html {
+  const p = questionParts(q, form, problem);
+  return raw(p.head + order.map((i) => p.options[i]!).join('') + p.tail);
 }
 
 /** What the ballot paper needs to know of its ballot (a member's view, or an organiser's preview). */
@@ -183,6 +192,7 @@ export const VOTE_SCRIPT = SCRIPT;
 export function ballotPaperBody(
   b: PaperBallot, form: { method: 'post'; csrf: string } | { method: 'get'; action: string },
   values: FormValues = {}, problems: Map<string, string> = new Map(), orderOf: (q: Question) => number[] = naturalOrder,
+  questionHtml: (q: Question) => Html = (q) => questionInputs(q, values, problems.get(q.id), orderOf(q)),
 ): Html {
   const firstInput = (q: Question) => { const first = orderOf(q)[0]; return first === undefined ? abstainId(q) : inputId(q, first); };
   return html`${ballotHeader(b)}
@@ -192,36 +202,56 @@ export function ballotPaperBody(
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
 ${form.method === 'post' ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
 <input type="hidden" name="csrf" value="${form.csrf}">` : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`}
-${b.questions.map((q) => questionInputs(q, values, problems.get(q.id), orderOf(q)))}
+${b.questions.map(questionHtml)}
 <button type="submit" name="step" value="review">${t.review}</button>
 </form>`;
 }
 
 /**
- * The ballot paper as a member first sees it (nothing filled in, options in the ballot's
- * order) is the same for every member but for the form's csrf value: it is built once per
- * ballot and reused, so such a page costs a MAC and a copy of bytes (kept encoded: UTF-8
- * encoding the whole page took more time than anything else left). Kept with the list of
- * questions (which questionsOf keeps while the ballot is open) and checked against the
- * rest of what the page shows. The slot is a marker no text can contain.
+ * The ballot paper as a member first sees it (nothing filled in) is the same for every
+ * member but for the form's csrf value and, where the ballot randomises it, the order of
+ * each question's options. So it is built once per ballot as bytes (UTF-8 encoding the
+ * whole page took more time than anything else left) in segments around those slots, and
+ * a member's page is a MAC and a copy of bytes. Kept with the list of questions (which
+ * questionsOf keeps while the ballot is open) and checked against the rest of what the
+ * page shows. The slot is a marker no text can contain.
  */
-const CSRF_SLOT = `csrf-slot-${crypto.randomUUID()}`;
-const pristinePapers = new WeakMap<Question[], { shows: string; before: Buffer; after: Buffer }>();
+const SLOT = `slot-${crypto.randomUUID()}`;
+type PaperTemplate = {
+  shows: string;
+  /** Around the slots: before the csrf value, then before each question, then the end. */
+  segments: Buffer[];
+  questions: Array<{ head: Buffer; options: Buffer[]; tail: Buffer }>;
+};
+const pristinePapers = new WeakMap<Question[], PaperTemplate>();
 
-function pristinePaper(b: BallotForVoter, csrf: string): Buffer {
+function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Question) => number[]): Buffer {
   const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.timeZone, b.organisationName]);
   let paper = pristinePapers.get(b.questions);
   if (paper?.shows !== shows) {
-    const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: CSRF_SLOT }) });
-    const at = whole.indexOf(CSRF_SLOT);
-    paper = { shows, before: Buffer.from(whole.slice(0, at)), after: Buffer.from(whole.slice(at + CSRF_SLOT.length)) };
+    const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: SLOT }, {}, new Map(), naturalOrder, () => raw(SLOT)) });
+    const utf8 = (s: string) => Buffer.from(s);
+    paper = {
+      shows,
+      segments: whole.split(SLOT).map(utf8),
+      questions: b.questions.map((q) => {
+        const p = questionParts(q, {}, undefined);
+        return { head: utf8(p.head), options: p.options.map(utf8), tail: utf8(p.tail) };
+      }),
+    };
     pristinePapers.set(b.questions, paper);
   }
-  return Buffer.concat([paper.before, Buffer.from(csrf, 'latin1'), paper.after]);
+  const parts: Buffer[] = [paper.segments[0]!, Buffer.from(csrf, 'latin1')];
+  b.questions.forEach((q, n) => {
+    const qp = paper.questions[n]!;
+    parts.push(paper.segments[n + 1]!, qp.head, ...orderOf(q).map((i) => qp.options[i]!), qp.tail);
+  });
+  parts.push(paper.segments[b.questions.length + 1]!);
+  return Buffer.concat(parts);
 }
 
 function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string | Buffer {
-  if (problems.size === 0 && Object.keys(form).length === 0 && !b.randomiseOptions) return pristinePaper(b, csrfFor(ctx, token));
+  if (problems.size === 0 && Object.keys(form).length === 0) return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b));
   return page({
     title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
     body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems, optionOrder(ctx, token, b)),
