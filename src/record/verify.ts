@@ -368,8 +368,31 @@ function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Check | null {
     'the box is not the one the log says the ballot closed with');
 }
 
-/** Verifies a parsed record. `root`: the box root the auditor got by another way (the close email). */
-export function verifyRecord(data: unknown, opts: { root?: string } = {}): Verification {
+/**
+ * The log entry of the close, whose hash the auditor was sent at the close: with the chain
+ * holding, the log up to that entry is the one the ballot closed with. A server that
+ * rewrote its log (recomputing every hash) or cut it cannot match a hash already sent.
+ */
+function checkCloseHash(r: ElectionRecord, closeHash: string): Check {
+  const name = 'expected close entry';
+  const want = closeHash.trim().toLowerCase();
+  const entry = r.auditLog.find((e) => e.hash === want);
+  if (!entry) {
+    return { name, verdict: 'FAIL', summary: 'the log has no entry with the hash you were sent',
+      problems: [`no entry hashes to ${want}: the log up to the close has been rewritten, or cut before it`] };
+  }
+  if (entry.action !== 'ballot.close' || entry.subject !== r.ballot.id) {
+    return { name, verdict: 'FAIL', summary: 'the entry with that hash is not this ballot\'s close',
+      problems: [`entry ${entry.position} is "${entry.action}" on ${show(entry.subject)}, not the close of ballot ${r.ballot.id}`] };
+  }
+  return pass(name, `entry ${entry.position}, the close, has the hash you were sent: the log up to it is the one the ballot closed with`);
+}
+
+/**
+ * Verifies a parsed record. `root`: the box root the auditor got by another way (the close
+ * email); `closeHash`: the hash of the log entry of the close, sent with it.
+ */
+export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: string } = {}): Verification {
   const { check, record } = checkFormat(data);
   if (!record) return { ok: false, malformed: true, ballot: null, checks: [check] };
   // Checks below read the votes as votes; a malformed one is named by the votes check
@@ -387,6 +410,7 @@ export function verifyRecord(data: unknown, opts: { root?: string } = {}): Verif
   ];
   const close = checkCloseEntry(record, votes);
   if (close) checks.push(close);
+  if (opts.closeHash !== undefined) checks.push(checkCloseHash(record, opts.closeHash));
   return { ok: checks.every((c) => c.verdict === 'PASS'), malformed: false, ballot: { id: record.ballot.id, title: record.ballot.title }, checks };
 }
 

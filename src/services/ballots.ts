@@ -227,14 +227,18 @@ async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow, by: Principal 
   }));
   await ballots.recordOpenedBox(tx, b.id, { units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
   await electorate.wipeSealedTokens(tx, b.id);
-  await record(tx, by, 'ballot.close', b.id, { votes: opened.votes, boxRoot: opened.root, units: units.map((u) => u.name) });
+  const closed = await record(tx, by, 'ballot.close', b.id, { votes: opened.votes, boxRoot: opened.root, units: units.map((u) => u.name) });
   // The root leaves the server at once, to every auditor: a later change to the box
-  // cannot be hidden by changing the root too.
+  // cannot be hidden by changing the root too. So does the hash of the log entry of the
+  // close: it commits to the whole log up to the close, which can then not be rewritten.
   const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
   const org = await orgs.findOrganisation(tx, b.organisationId);
   await outbox.enqueue(tx, auditors.map((a) => ({
     organisationId: b.organisationId, ballotId: b.id, memberId: null, kind: 'box-root', recipient: a.email, sealedSecret: null,
-    payload: { organisationName: org?.name ?? '', ballotTitle: b.title, auditorName: a.name, boxRoot: opened.root, votes: String(opened.votes), ballotId: b.id },
+    payload: {
+      organisationName: org?.name ?? '', ballotTitle: b.title, auditorName: a.name, boxRoot: opened.root, votes: String(opened.votes), ballotId: b.id,
+      closeEntry: String(closed.position), closeHash: closed.hash,
+    },
   })));
 }
 

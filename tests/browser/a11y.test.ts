@@ -140,7 +140,7 @@ test('the bulletin board before the close; after it, the closed link and the boa
 const EMAIL_VALUES: Record<string, Record<string, string>> = {
   invitation: {}, reminder: {},
   'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },
-  'box-root': { auditorName: 'Aud Itor', votes: '57', boxRoot: 'ab'.repeat(32), recordUrl: 'http://127.0.0.1/ballots/x' },
+  'box-root': { auditorName: 'Aud Itor', votes: '57', boxRoot: 'ab'.repeat(32), closeEntry: '12', closeHash: 'cd'.repeat(32), recordUrl: 'http://127.0.0.1/ballots/x' },
 };
 
 test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) => {

@@ -170,6 +170,12 @@ describe('the record of a closed ballot', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^PASS {2}expected root: /m);
     expect(ok.out).toMatch(/^VERIFIED: all 12 checks pass$/m);
+    const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find((e) => e.action === 'ballot.close')!.hash;
+    const both = await omov('verify', file, '--root', root, '--close-hash', closeHash);
+    expect(both.code).toBe(0);
+    expect(both.out).toMatch(/^PASS {2}expected close entry: entry \d+, the close, has the hash you were sent/m);
+    expect((await omov('verify', file, '--close-hash', 'cd'.repeat(32))).code).toBe(1);
+    expect((await omov('verify', file, '--close-hash', 'nothex')).code).toBe(2);
     const other = await omov('verify', file, '--root', 'ab'.repeat(32));
     expect(other.code).toBe(1);
     expect(other.out).toMatch(/^FAIL {2}expected root: /m);

@@ -251,6 +251,28 @@ describe('the verifier', () => {
     expect(failing(verifyRecord(cut).checks)).toEqual(['audit log: the close']);
   });
 
+  test('--close-hash: the log up to the close must be the one whose close hash the auditor was sent', () => {
+    const closeHash = log[2]!.hash;
+    const v = verifyRecord(copy(), { closeHash: closeHash.toUpperCase() });
+    expect(v.ok).toBe(true);
+    expect(v.checks.find((c) => c.name === 'expected close entry')!.summary).toMatch(/^entry 3, the close, has the hash you were sent/);
+    // The whole log rewritten before the close, every hash recomputed: the chain holds, the close
+    // still names the right root, and only the hash already sent gives it away.
+    const rewritten = copy();
+    rewritten.auditLog = chain([
+      { action: 'ballot.create', subject: 'ballot-1', details: { title: 'Motion (as it never was)' } },
+      { action: 'ballot.open', subject: 'ballot-1', details: { electorate: 10 } },
+      { action: 'ballot.close', subject: 'ballot-1', details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) } },
+    ]);
+    expect(failing(verifyRecord(rewritten).checks)).toEqual([]);
+    const caught = verifyRecord(rewritten, { closeHash });
+    expect(failing(caught.checks)).toEqual(['expected close entry']);
+    expect(problems(caught.checks, 'expected close entry')).toBe(`no entry hashes to ${closeHash}: the log up to the close has been rewritten, or cut before it`);
+    // The hash of another entry is not the close's.
+    expect(problems(verifyRecord(copy(), { closeHash: log[1]!.hash }).checks, 'expected close entry'))
+      .toBe('entry 2 is "ballot.open" on "ballot-1", not the close of ballot ballot-1');
+  });
+
   test('what is not an election record is malformed, and says where', () => {
     expect(verifyRecord(null)).toMatchObject({ ok: false, malformed: true });
     const wrong = { ...copy(), format: 'omov-election-record/2' };

@@ -1,3 +1,5 @@
+import type { ElectionRecord } from '../../src/record/record';
+import { verifyRecord } from '../../src/record/verify';
 import argon2 from 'argon2';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config';
@@ -40,7 +42,7 @@ test('a password hashed with weaker parameters is rehashed at the next sign-in',
   }
 });
 
-test('at close the ballot box root is mailed to the ballot\'s auditors, and it is the published root', async () => {
+test('at close the ballot box root and the hash of the log entry of the close are mailed to the ballot\'s auditors; the record verifies against both', async () => {
   const smtp = await startSmtpSink();
   const app = await startTestApp({ smtpUrl: smtp.url });
   try {
@@ -60,7 +62,17 @@ test('at close the ballot box root is mailed to the ballot\'s auditors, and it i
     const rootMail = await waitFor('root mail', () => smtp.received.find((m) => m.to[0] === 'watcher@example.org' && /ballot box root/i.test(m.raw)));
     const published = (await org.json('GET', `/api/v1/ballots/${b.id}/results`)).body.ballot.boxRoot;
     expect(published).toMatch(/^[0-9a-f]{64}$/);
-    expect(rootMail.raw.replace(/=\r?\n/g, '')).toContain(published);
+    const mail = rootMail.raw.replace(/=\r?\n/g, '');
+    expect(mail).toContain(published);
+    // The close's entry in the log, by position and hash, as the record has it.
+    const record = (await org.json('GET', `/api/v1/ballots/${b.id}/record`)).body as ElectionRecord;
+    const close = record.auditLog.find((e) => e.action === 'ballot.close' && e.subject === b.id)!;
+    expect(mail).toContain(`entry ${close.position}, whose hash`);
+    const sentHash = /--close-hash ([0-9a-f]{64})/.exec(mail)![1]!;
+    expect(sentHash).toBe(close.hash);
+    const v = verifyRecord(record, { root: published, closeHash: sentHash });
+    expect(v.ok).toBe(true);
+    expect(v.checks.map((c) => c.name)).toContain('expected close entry');
   } finally {
     await app.close();
     await smtp.close();

@@ -16,8 +16,8 @@ export function mountAuditorPages(router: Router, ctx: AppContext): void {
       title: 'Verify a ballot',
       body: html`<h1>Verify a ballot with omov verify</h1>
 <p>You do not have to trust this server. When a ballot closes, its ballot box is sealed by a <strong>box root</strong> — a hash of every vote — which is emailed at once to every auditor of the ballot. The <strong>election record</strong> holds every vote (by receipt code), the turnout, the voting units, the results and the audit log. <code>omov verify</code> re-checks all of it on your own computer, with nothing but the file.</p>
-<h2>1. Keep the box root you were emailed</h2>
-<p>It is a line of 64 letters and digits. Keep the email: it is your evidence of what the box held at the close.</p>
+<h2>1. Keep the box root and the close hash you were emailed</h2>
+<p>Each is a line of 64 letters and digits. Keep the email: it is your evidence of what the box held at the close, and of the audit log up to the close.</p>
 <h2>2. Download the election record</h2>
 ${closed.length ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots/${b.id}/record" download>${b.title}</a> <span class="hint">(ballot ${b.id})</span></li>`)}</ul>`
   : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`}
@@ -25,7 +25,7 @@ ${closed.length ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots
 <h2>3. Run omov verify</h2>
 <p>On any computer with Node.js 22 or later and a copy of the omov source code:</p>
 <pre>npm install
-npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL</pre>
+npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
 <p>It opens no network connection. Add <code>--format json</code> for output a program can read.</p>
 <h2>4. Read the verdicts</h2>
 <p>Each check prints <code>PASS</code> or <code>FAIL</code> with what it found; the last line says <code>VERIFIED</code> when every check passes. The exit status is 0 when all pass, 1 when a check fails, 2 when the file is not an election record.</p>
@@ -34,7 +34,7 @@ npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL</pre>
 <li><strong>votes</strong>, <strong>receipts</strong>: every vote is well-formed and every receipt is listed once.</li>
 <li><strong>turnout</strong>, <strong>units</strong>: the number of votes matches those who voted, branch by branch; small branches are pooled as the rules say.</li>
 <li><strong>count</strong>, one per question: recounting the votes gives exactly the published result, round by round.</li>
-<li><strong>audit log</strong>: the log's hash chain is unbroken, and its entry for the close names the same box root and number of votes.</li>
+<li><strong>audit log</strong>: the log's hash chain is unbroken, and its entry for the close names the same box root and number of votes; <strong>expected close entry</strong>: that entry has the hash you were emailed, so the log up to the close has not been rewritten.</li>
 </ul>
 <p>What it cannot show: that each vote came from a different eligible member (that rests on the voting tokens, deliberately left out of the record). See <code>docs/election-record.md</code> and <code>docs/security.md</code> in the source code for the details.</p>
 <h2>Also</h2>
