@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import path from 'node:path';
-import { type Config, defaultPublicUrl } from './config';
+import { type Config, ConfigError, defaultPublicUrl } from './config';
+import { connectionLimit } from './data/server-settings';
 import { createLogger } from './logger';
 import { openService, resolveSecret, type Running, startServer } from './server';
 import { firstStartSetupLink } from './services/auth';
@@ -52,6 +53,13 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
   const service = await openService(config, { log });
   let stopping = false;
   try {
+    // Every web process keeps a pool of its own: refuse a setting the database cannot serve,
+    // rather than fail requests later.
+    const wanted = config.webProcesses * config.dbPoolSize + 1;
+    const allowed = await connectionLimit(service.db);
+    if (wanted > allowed) {
+      throw new ConfigError([`WEB_PROCESSES × DB_POOL_SIZE: ${config.webProcesses} × ${config.dbPoolSize} connections (and 1 for the primary) is more than the ${allowed} PostgreSQL allows: lower one of them, or raise max_connections`]);
+    }
     // What the web processes need to be the same instance: one database, one secret, one port.
     const env: Record<string, string> = {
       DATABASE_URL: config.databaseUrl ?? service.embedded!.url,

@@ -9,3 +9,11 @@ export async function readPrivacySettings(db: Queryable): Promise<Record<string,
   `.execute(db);
   return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
 }
+
+/** How many connections ordinary roles may open (max_connections less those kept for superusers). */
+export async function connectionLimit(db: Queryable): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int as n
+  `.execute(db);
+  return r.rows[0]!.n;
+}

@@ -162,3 +162,15 @@ test('if the primary is killed outright, its web processes stop by themselves', 
   await served.kill();
   await until('the orphaned web processes to end', () => (workers.some(alive) ? undefined : true), 20_000);
 }, 90_000);
+
+test('more connections than PostgreSQL allows is refused at start, naming the settings, with nothing left running', async () => {
+  const tooMany = await childServer({ databaseUrl: app.dbUrl, secret: SECRET, env: { WEB_PROCESSES: '25', DB_POOL_SIZE: '10', LOG_LEVEL: 'error' } });
+  try {
+    await expect(tooMany.start()).rejects.toThrow(/exited before it was up/);
+    expect(tooMany.output()).toMatch(/WEB_PROCESSES × DB_POOL_SIZE: 25 × 10 connections \(and 1 for the primary\) is more than the \d+ PostgreSQL allows/);
+    expect(tooMany.output()).toContain('[exited: code 2');
+    expect(tooMany.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  } finally {
+    await tooMany.stop();
+  }
+}, 60_000);

@@ -19,12 +19,14 @@ export function register(program: Command): void {
       }
       const out = (s: string) => process.stdout.write(`${s}\n`);
       let shown: { listening: string; embedded: boolean; mail: string; setupLink: string | undefined };
+      // A configuration the database refuses (privacy settings, too many connections) is the operator's to fix: exit 2, no stack.
+      const refusedConfig = (e: unknown) => { throw e instanceof ConfigError ? new InputError(e.message) : e; };
       if (config.webProcesses > 1) {
-        const primary = await startPrimary(config);
+        const primary = await startPrimary(config).catch(refusedConfig);
         config = { ...config, publicUrl: primary.publicUrl };
         shown = { listening: `${primary.url}, ${primary.processes} processes`, ...primary };
       } else {
-        const running = await startServer(config);
+        const running = await startServer(config).catch(refusedConfig);
         shown = { listening: running.url, embedded: running.embedded !== undefined, mail: running.mailer.describe, setupLink: await firstStartSetupLink(running.ctx) };
         const stop = () => { void running.stop().finally(() => process.exit(0)); };
         process.once('SIGINT', stop);
