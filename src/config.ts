@@ -47,6 +47,8 @@ export type Config = {
   mailEventsSecret: string | undefined;
   /** How many processes serve HTTP (`auto`: one per CPU); more than one: see src/processes.ts. */
   webProcesses: number;
+  /** WEB_PROCESSES was `auto`: fewer processes may run if the database allows too few connections. */
+  webProcessesAuto: boolean;
 };
 
 export class ConfigError extends Error {
@@ -90,5 +92,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.DB_POOL_SIZE,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
     webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,
+    webProcessesAuto: e.WEB_PROCESSES === 'auto',
   };
 }

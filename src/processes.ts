@@ -43,6 +43,19 @@ function freePort(host: string): Promise<number> {
 }
 
 /**
+ * How many web processes to run: each keeps a pool of `pool` connections (and the primary
+ * one), and together they must stay within what PostgreSQL allows. An explicit number
+ * that does not fit is refused, rather than failing requests later; `auto` runs as many
+ * as fit, up to one per CPU.
+ */
+export function processesThatFit(requested: number, auto: boolean, pool: number, allowed: number): { processes: number } | { refused: string } {
+  const fits = Math.floor((allowed - 1) / pool);
+  if (requested <= fits) return { processes: requested };
+  if (auto && fits >= 1) return { processes: fits };
+  return { refused: `WEB_PROCESSES × DB_POOL_SIZE: ${requested} × ${pool} connections (and 1 for the primary) is more than the ${allowed} PostgreSQL allows: lower one of them, or raise max_connections` };
+}
+
+/**
  * The primary: prepares the database, starts `config.webProcesses` web processes, and
  * supervises them until SIGTERM/SIGINT. Resolves once all listen.
  */
@@ -53,13 +66,12 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
   const service = await openService(config, { log });
   let stopping = false;
   try {
-    // Every web process keeps a pool of its own: refuse a setting the database cannot serve,
-    // rather than fail requests later.
-    const wanted = config.webProcesses * config.dbPoolSize + 1;
-    const allowed = await connectionLimit(service.db);
-    if (wanted > allowed) {
-      throw new ConfigError([`WEB_PROCESSES × DB_POOL_SIZE: ${config.webProcesses} × ${config.dbPoolSize} connections (and 1 for the primary) is more than the ${allowed} PostgreSQL allows: lower one of them, or raise max_connections`]);
+    const fit = processesThatFit(config.webProcesses, config.webProcessesAuto, config.dbPoolSize, await connectionLimit(service.db));
+    if ('refused' in fit) throw new ConfigError([fit.refused]);
+    if (fit.processes < config.webProcesses) {
+      log.warn({ cpus: config.webProcesses, webProcesses: fit.processes }, 'WEB_PROCESSES=auto: fewer web processes than CPUs, to stay within max_connections');
     }
+    const processes = fit.processes;
     // What the web processes need to be the same instance: one database, one secret, one port.
     const env: Record<string, string> = {
       DATABASE_URL: config.databaseUrl ?? service.embedded!.url,
@@ -81,7 +93,7 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
       w.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`a web process stopped while starting (${signal ?? `exit code ${code}`})`)); });
     });
 
-    const first = Array.from({ length: config.webProcesses }, fork);
+    const first = Array.from({ length: processes }, fork);
     await Promise.all(first.map(listening));
 
     cluster.on('exit', (w, code, signal) => {
@@ -117,7 +129,7 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       publicUrl: config.publicUrl,
-      processes: config.webProcesses,
+      processes,
       setupLink: await firstStartSetupLink(service.ctx),
       embedded: service.embedded !== undefined,
       mail: service.mailer.describe,

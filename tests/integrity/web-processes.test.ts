@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { processesThatFit } from '../../src/processes';
 import { type ChildServer, childServer } from '../support/child-server';
 import { countSealedVotes, countUsedTokens, postVote, rollCsv, tokensOf } from '../support/integrity';
 
@@ -174,3 +175,14 @@ test('more connections than PostgreSQL allows is refused at start, naming the se
     await tooMany.stop();
   }
 }, 60_000);
+
+test('how many web processes fit in the connections PostgreSQL allows', () => {
+  // 97 connections (max_connections 100, 3 for superusers), pools of 10, one for the primary.
+  expect(processesThatFit(9, false, 10, 97)).toEqual({ processes: 9 });
+  expect(processesThatFit(10, false, 10, 97)).toEqual({ refused: expect.stringContaining('10 × 10 connections (and 1 for the primary) is more than the 97 PostgreSQL allows') });
+  // auto: one per CPU, as many as fit.
+  expect(processesThatFit(32, true, 10, 97)).toEqual({ processes: 9 });
+  expect(processesThatFit(4, true, 10, 97)).toEqual({ processes: 4 });
+  // Not even one fits: refused, auto or not.
+  expect(processesThatFit(2, true, 150, 97)).toHaveProperty('refused');
+});
