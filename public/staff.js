@@ -1,7 +1,8 @@
 /* omov staff pages: progressive enhancement only; every page works without this script.
  * - The ballot builder: choosing a question's method presses its "Use this method" button.
- * - Delivery progress: updated from the JSON API every few seconds while messages wait
- *   (without the script, the page refreshes itself).
+ * - Live figures: delivery progress is updated from the JSON API every few seconds while
+ *   messages wait, and an open ballot's turnout page reloads every 30 seconds; each with a
+ *   checkbox to stop the updates (WCAG 2.2.2). Without the script, a link updates by hand.
  * - A form that comes back with problems: focus moves to the list of them. */
 'use strict';
 (function () {
@@ -14,10 +15,39 @@
     var button = id && document.getElementById(id);
     if (button && typeof t.form.requestSubmit === 'function') t.form.requestSubmit(button);
   });
+
+  /* A checkbox, ticked, beside the element that says the figures are live: untick to stop. */
+  function updatesSwitch(where, label) {
+    var box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.id = 'live-updates';
+    var text = document.createElement('label');
+    text.htmlFor = box.id;
+    text.textContent = ' ' + label;
+    var line = document.createElement('span');
+    line.className = 'live-updates';
+    line.appendChild(document.createTextNode(' '));
+    line.appendChild(box);
+    line.appendChild(text);
+    where.appendChild(line);
+    return box;
+  }
+
+  var page = document.querySelector('[data-updates="page"]');
+  if (page) {
+    var every = Number(page.getAttribute('data-every')) || 30;
+    var reload = updatesSwitch(page, 'Update every ' + every + ' seconds');
+    setInterval(function () { if (reload.checked) location.reload(); }, every * 1000);
+  }
+
   var box = document.querySelector('[data-progress-url]');
   if (!box || box.getAttribute('data-waiting') === '0') return;
+  var status = box.querySelector('[data-updates="progress"]');
+  var live = status ? updatesSwitch(status, 'Update as it goes') : null;
   var url = box.getAttribute('data-progress-url');
   var timer = setInterval(function () {
+    if (live && !live.checked) return;
     fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) {

@@ -131,7 +131,6 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
   const found = organiser && search && b.status === 'open' ? await rollService.searchMembers(ctx, p, { search, limit: 20, offset: 0 }) : [];
   res.type('html').send(staffPage(ctx, req, {
     title: `Invitations: ${b.title}`,
-    head: waiting ? html`<noscript><meta http-equiv="refresh" content="5"></noscript>` : undefined,
     body: html`${header(b, 'invitations')}
 <h2>Delivery</h2>
 <div data-progress-url="/api/v1/ballots/${b.id}/invitations" data-waiting="${waiting}">
@@ -142,7 +141,7 @@ ${Object.entries(progress).map(([kind, x]) => {
 <progress id="progress-${kind}" data-kind="${kind}" max="${total || 1}" value="${x.sent}">${x.sent} of ${total}</progress>
 <span data-kind-text="${kind}">${x.sent} of ${total} sent, ${x.queued + x.sending} waiting, ${x.failed} failed${x.bounced ? `, ${x.bounced} bounced` : ''}.</span></div>`;
   })}
-${waiting ? html`<p class="hint" role="status">Sending: this page updates every few seconds.</p>` : ''}
+${waiting ? html`<p class="hint" role="status" data-updates="progress">Sending. <a href="/ballots/${b.id}/invitations">Update the progress</a></p>` : ''}
 </div>
 <h2>Reminders</h2>
 ${scheduled.length ? html`<div class="scroll" tabindex="0"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
@@ -173,9 +172,8 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
   const history = await results.turnoutOverTime(ctx, p, b.id);
   res.type('html').send(staffPage(ctx, req, {
     title: `Turnout: ${b.title}`,
-    head: b.status === 'open' ? html`<meta http-equiv="refresh" content="30">` : undefined,
     body: html`${header(b, 'turnout')}
-${b.status === 'open' ? html`<p class="hint">As of ${when(new Date(), b.timeZone)}; the page updates every 30 seconds.</p>` : ''}
+${b.status === 'open' ? html`<p class="hint" data-updates="page" data-every="30">As of ${when(new Date(), b.timeZone)}. <a href="/ballots/${b.id}/turnout">Update now</a></p>` : ''}
 ${turnoutSection(t)}
 <h2>Over time</h2>
 ${turnoutChart(history, t.eligible)}
