@@ -19,7 +19,7 @@ const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 let app: TestApp;
 let browser: Browser;
 let org: Client;
-const ids: Record<'draft' | 'open' | 'closed' | 'member', string> = { draft: '', open: '', closed: '', member: '' };
+const ids: Record<'draft' | 'open' | 'later' | 'closed' | 'member', string> = { draft: '', open: '', later: '', closed: '', member: '' };
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
@@ -35,6 +35,10 @@ beforeAll(async () => {
   const open = await make('Open ballot', [EVERY_METHOD[0]]);
   expect((await org.json('POST', `/api/v1/ballots/${open.id}/open`)).status).toBe(200);
   ids.open = open.id;
+  // Invitations that wait for a set time: the delivery page shows them waiting.
+  const later = await make('Later ballot', [EVERY_METHOD[0]]);
+  expect((await org.json('POST', `/api/v1/ballots/${later.id}/open`, { sendAt: new Date(Date.now() + 30 * 60_000).toISOString() })).status).toBe(200);
+  ids.later = later.id;
   // A closed ballot with votes: a yes/no and an STV question, so the results show charts, rounds and the conference.
   const closed = await make('Closed ballot', [EVERY_METHOD[0], EVERY_METHOD[7]]);
   expect((await org.json('POST', `/api/v1/ballots/${closed.id}/open`)).status).toBe(200);
@@ -66,6 +70,7 @@ const PAGES = (): Array<[string, string]> => [
   ['previews', `/ballots/${ids.draft}/preview`],
   ['paper preview', `/ballots/${ids.draft}/preview/paper`],
   ['invitations', `/ballots/${ids.open}/invitations`],
+  ['invitations waiting to be sent', `/ballots/${ids.later}/invitations`],
   ['turnout', `/ballots/${ids.open}/turnout`],
   ['results', `/ballots/${ids.closed}/results`],
   ['staff', '/staff'],
@@ -122,6 +127,20 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     const now = loads;
     await page.clock.runFor(95_000);
     expect(loads).toBe(now);
+
+    // Delivery progress while invitations wait: asked of the API every 3 seconds while ticked.
+    const asked: string[] = [];
+    page.on('request', (r) => { if (r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`)) asked.push(r.url()); });
+    await page.goto(`${app.url}/ballots/${ids.later}/invitations`);
+    const progress = page.getByRole('checkbox', { name: 'Update as it goes' });
+    expect(await progress.isChecked()).toBe(true);
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`));
+    await page.clock.runFor(3_100);
+    expect((await answered).status()).toBe(200);
+    await progress.uncheck();
+    const sofar = asked.length;
+    await page.clock.runFor(30_000);
+    expect(asked.length).toBe(sofar);
   } finally {
     await context.close();
   }
