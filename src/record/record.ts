@@ -23,6 +23,8 @@ export type RecordBallot = {
   /** ISO 8601, UTC, millisecond precision. */
   opensAt: string;
   closesAt: string;
+  /** The zone (IANA name) the ballot's times were shown in to members. */
+  timeZone: string;
   /** When the ballot was actually opened and closed (null only if the server lost it). */
   openedAt: string | null;
   closedAt: string | null;

@@ -57,6 +57,8 @@ const recordSchema = z.object({
   ballot: z.object({
     id: z.string().min(1), title: z.string(), description: z.string(),
     opensAt: instant, closesAt: instant, openedAt: instant.nullable(), closedAt: instant.nullable(),
+    // Records made before the zone was kept have none.
+    timeZone: z.string().optional(),
     k: z.number().int().min(1).max(1000),
     receiptPolicy: z.enum(['inclusion', 'choices']),
     voterListVisible: z.boolean(),

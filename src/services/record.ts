@@ -48,7 +48,7 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
     return buildRecord({
       ballot: {
         id: b.id, title: b.title, description: b.description,
-        opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(),
+        opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(), timeZone: b.timeZone,
         openedAt: b.openedAt?.toISOString() ?? null, closedAt: b.closedAt?.toISOString() ?? null,
         k: b.k, receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible,
         questions, delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,

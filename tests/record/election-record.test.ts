@@ -135,6 +135,7 @@ describe('the record of a closed ballot', () => {
     expect(new Set(record.votes.map((v) => v.unit))).toEqual(new Set(['Big', 'Mid', 'Pooled: Tiny, Wee']));
     expect(record.results[0]!.options.find((o) => o.option === 'Yes')!.votes).toBe(String(yesVotes));
     expect(record.ballot.delegates).toMatchObject({ method: 'hamilton', seats: 10 });
+    expect(record.ballot.timeZone).toBe('UTC');
     expect(record.results.every((q) => q.conference !== null)).toBe(true);
     // The results the organiser reads are the results in the record.
     const published = (await org.json<{ questions: unknown[] }>('GET', `/api/v1/ballots/${ballot.id}/results`)).body;

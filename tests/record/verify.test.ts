@@ -68,7 +68,7 @@ const log = chain([
 function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
   return buildRecord({
     ballot: {
-      id: 'ballot-1', title: 'Motion', description: '', opensAt: '2026-03-01T09:00:00.000Z', closesAt: '2026-03-08T09:00:00.000Z',
+      id: 'ballot-1', title: 'Motion', description: '', opensAt: '2026-03-01T09:00:00.000Z', closesAt: '2026-03-08T09:00:00.000Z', timeZone: 'Europe/London',
       openedAt: '2026-03-01T09:00:00.000Z', closedAt: '2026-03-08T09:00:00.000Z', k: 3, receiptPolicy: 'inclusion', voterListVisible: false,
       questions: [city, yesno], delegates: null,
     },
@@ -271,6 +271,16 @@ describe('the verifier', () => {
     // The hash of another entry is not the close's.
     expect(problems(verifyRecord(copy(), { closeHash: log[1]!.hash }).checks, 'expected close entry'))
       .toBe('entry 2 is "ballot.open" on "ballot-1", not the close of ballot ballot-1');
+  });
+
+  test('the ballot\'s time zone: kept in the record; a record made before it was kept still verifies', () => {
+    expect(copy().ballot.timeZone).toBe('Europe/London');
+    const older = copy() as unknown as { ballot: Record<string, unknown> };
+    delete older.ballot.timeZone;
+    expect(verifyRecord(older).ok).toBe(true);
+    const wrong = copy() as unknown as { ballot: Record<string, unknown> };
+    wrong.ballot.timeZone = 60;
+    expect(verifyRecord(wrong)).toMatchObject({ ok: false, malformed: true });
   });
 
   test('what is not an election record is malformed, and says where', () => {
