@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../data/organisations';
 import { sameOrigin } from './auth';
@@ -13,7 +13,7 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type TextBody = 'csv' | 'email';
 const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string }> = {
   csv: { types: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb', refusal: 'send the file as text/csv' },
-  email: { types: ['message/rfc822', 'message/global', 'text/plain'], limit: '10mb', refusal: 'send the whole message as message/rfc822' },
+  email: { types: ['message/rfc822', 'message/global', 'text/plain'], limit: '2mb', refusal: 'send the whole message as message/rfc822' },
 };
 
 export type RouteInput<P, Q, B, A extends boolean> = {
@@ -50,8 +50,12 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
     const parsers = text
       ? [express.text({ type: text.types, limit: text.limit })]
       : r.body ? [express.json({ limit: '1mb' })] : [];
-    router[r.method](r.path, ...parsers, async (req: Request, res: Response) => {
+    // Who is calling is known before the body is read: a stranger's large upload is refused unread.
+    const signedIn = (req: Request, res: Response, next: NextFunction) => {
       if (r.auth && !req.principal) return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
+      next();
+    };
+    router[r.method](r.path, signedIn, ...parsers, async (req: Request, res: Response) => {
       if (r.method !== 'get' && req.authVia === 'session' && !sameOrigin(req, publicUrl)) {
         return sendProblem(res, 403, 'cross-site request refused');
       }

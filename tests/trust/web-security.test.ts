@@ -38,6 +38,21 @@ describe('headers', () => {
   });
 });
 
+describe('bodies', () => {
+  test('a stranger\'s upload to a route that needs signing in is refused 401 before it is read, however large', async () => {
+    const big = `email,name,branch\n${'x@example.org,X,North\n'.repeat(1_000_000)}`; // ≈ 23 MB, beyond the 20 MB an organiser may send
+    const res = await fetch(`${app.url}/api/v1/roll/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: big });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/sign in/);
+  });
+  test('the bounce webhook takes a message of at most 2 MB', async () => {
+    const res = await fetch(`${app.url}/api/v1/mail-events/dsn`, {
+      method: 'POST', headers: { 'content-type': 'message/rfc822', authorization: 'Bearer x' }, body: `Subject: x\r\n\r\n${'y'.repeat(3_000_000)}`,
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
 describe('CSRF', () => {
   test('pre-session forms need the form cookie echoed; voting forms need their token', async () => {
     const noToken = await fetch(`${app.url}/signin`, {
