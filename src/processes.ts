@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Config, ConfigError, defaultPublicUrl } from './config';
 import { connectionLimit } from './data/server-settings';
 import { createLogger } from './logger';
-import { openService, resolveSecret, type Running, startServer } from './server';
+import { listenUrl, openService, resolveSecret, type Running, startServer } from './server';
 import { firstStartSetupLink } from './services/auth';
 
 /**
@@ -127,7 +127,7 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
     process.once('SIGINT', onSignal);
 
     return {
-      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      url: listenUrl(config.host, port),
       publicUrl: config.publicUrl,
       processes,
       setupLink: await firstStartSetupLink(service.ctx),

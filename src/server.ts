@@ -133,7 +133,7 @@ export async function startServer(config: Config, opts: {
   }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = listenUrl(config.host, port);
   return {
     ctx, url, server, mailer, worker, embedded,
     async stop() {
@@ -144,6 +144,9 @@ export async function startServer(config: Config, opts: {
     },
   };
 }
+
+/** The address a server listening on host:port answers at (IPv6 hosts in brackets). */
+export const listenUrl = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 function listen(app: ReturnType<typeof createApp>, config: Config, reusePort: boolean): Promise<Server> {
   const attempt = (reuse: boolean) => new Promise<Server>((resolve, reject) => {
