@@ -37,6 +37,10 @@ test('the API takes a zone by its IANA name (any case), keeps it, and refuses on
   expect((await org.json('GET', `/api/v1/ballots/${made.body.id}`)).body.timeZone).toBe('Europe/London');
   const plain = await org.json('POST', '/api/v1/ballots', { title: 'Unzoned', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] });
   expect(plain.body.timeZone).toBe('UTC');
+  // A zone the builder's list lacks is offered, chosen, when the draft is edited: saving keeps it.
+  const fixed = await org.json('POST', '/api/v1/ballots', { title: 'Fixed offset', ...ballotTimes(), timeZone: 'Etc/GMT+5', questions: [{ title: 'Q', method: 'yesno' }] });
+  expect(fixed.body.timeZone).toBe('Etc/GMT+5');
+  expect(await (await org.request('GET', `/ballots/${fixed.body.id}/edit`)).text()).toMatch(/<option value="Etc\/GMT\+5" selected>/);
   const bad = await org.json('POST', '/api/v1/ballots', { title: 'Bad', ...ballotTimes(), timeZone: 'Mars/Olympus_Mons', questions: [{ title: 'Q', method: 'yesno' }] });
   expect(bad.status).toBe(422);
   expect(bad.body.errors).toEqual([{ path: 'timeZone', message: 'is not a time zone: use an IANA name such as Europe/London' }]);

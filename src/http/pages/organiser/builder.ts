@@ -12,7 +12,10 @@ import {
 import { applyAction, type BuilderState, emptyState, fieldLabel, type QuestionState, stateFromBallot, stateFromForm, validate } from './builder-form';
 import { requireUuid } from './params';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_HINT, METHOD_LABEL, METHOD_SETTINGS, RULE_LABEL, STV_RULES } from './text';
-import { timeZones } from '../../../domain/zones';
+import { isTimeZone, timeZones } from '../../../domain/zones';
+
+/** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
+const zoneChoices = (current: string) => (timeZones().includes(current) || !isTimeZone(current) ? timeZones() : [current, ...timeZones()]);
 
 /**
  * The ballot builder: create a draft or edit one. Everything works without JavaScript:
@@ -113,7 +116,7 @@ ${textArea(issues, 'description', 'Description (optional)', state.description, {
 <div class="cols">
 ${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { type: 'datetime-local' })}
 ${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { type: 'datetime-local' })}
-${selectInput(issues, 'zone', 'Time zone of these times', state.zone, timeZones().map((z) => [z, z] as const))}
+${selectInput(issues, 'zone', 'Time zone of these times', state.zone, zoneChoices(state.zone).map((z) => [z, z] as const))}
 </div>
 <p class="hint">The times are read in the zone you choose, and emails, the voting page and these pages show them in it, with its name. Opening sends the invitations at once; members can vote from the opening time.</p>
 </fieldset>
