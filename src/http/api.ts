@@ -14,14 +14,10 @@ import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, route } from './api-routes';
 import { recordRoutes } from './record-routes';
-import { clientAddress } from './auth';
+import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
 const uuid = z.uuid();
-const bearerOf = (req: { headers: { authorization?: string } }) => {
-  const auth = req.headers.authorization;
-  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-};
 const idParams = z.object({ id: uuid });
 const memberParams = z.object({ id: uuid, memberId: uuid });
 

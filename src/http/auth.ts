@@ -12,12 +12,18 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The secret of an "Authorization: Bearer …" header (an API token, or a webhook's secret). */
+export function bearerOf(req: Pick<Request, 'headers'>): string | undefined {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+}
+
 /** Finds who is calling, from a bearer API token or the session cookie; never fails. */
 export function identify(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      const p = await principalFromApiToken(ctx, auth.slice(7).trim());
+    const bearer = bearerOf(req);
+    if (bearer !== undefined) {
+      const p = await principalFromApiToken(ctx, bearer);
       if (p) { req.principal = p; req.authVia = 'api-token'; }
       return next();
     }
