@@ -1,10 +1,9 @@
 # The omov service image: used by docker-compose.yml.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci
+# The whole tree first: `npm ci` builds (the prepare script), the core package included.
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm ci && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 WORKDIR /app

@@ -2,7 +2,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  // The core package is read from its TypeScript sources (its "omov-source" export condition), not its build.
+  testEnvironmentOptions: { customExportConditions: ['omov-source', 'node', 'node-addons'] },
+  roots: ['<rootDir>/tests', '<rootDir>/packages/core/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',

@@ -13,8 +13,8 @@
  *    every method.
  * All inputs come from a fixed seed, so every run counts the same thing.
  */
-import { lot } from '../src/tally/lot';
-import { APPORTIONMENT_METHODS, apportion, compareConference, votingPower, type BranchInput } from '../src/delegates/index';
+import { lot } from '@omov/core/tally/lot';
+import { APPORTIONMENT_METHODS, apportion, compareConference, votingPower, type BranchInput } from '@omov/core/delegates/index';
 
 const g = lot('bench-delegates', 'inputs');
 const int = (lo: number, hi: number): number => lo + Math.floor(g.next() * (hi - lo + 1));

@@ -3,7 +3,7 @@
  * candidates in 4 parties of 5; a voter picks a party by its share, ranks 1–5 candidates
  * (now and then up to 10), mostly within the party, the more popular candidates more often.
  */
-import { lot } from '../src/tally/lot';
+import { lot } from '@omov/core/tally/lot';
 
 const PARTIES = ['Red', 'Green', 'Blue', 'Gold'] as const;
 const PARTY_SHARE = [0.34, 0.29, 0.22, 0.15];

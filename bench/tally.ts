@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseBlt } from '../src/tally/formats/blt';
-import { tally, type TallyOptions } from '../src/tally/index';
+import { parseBlt } from '@omov/core/tally/formats/blt';
+import { tally, type TallyOptions } from '@omov/core/tally/index';
 import { generateBlt } from './tally-ballots';
 
 type Job = 'parse' | 'irv' | 'stv-scottish' | 'stv-meek' | 'schulze';

@@ -36,7 +36,7 @@ import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import * as electorate from '../src/data/electorate';
 import { makeRoll, rollCsv } from '../src/demo/roll';
-import { ballotInputSchema } from '../src/domain/ballot';
+import { ballotInputSchema } from '@omov/core/domain/ballot';
 import { createBallot, openBallot } from '../src/services/ballots';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { importRoll } from '../src/services/roll';

@@ -1,4 +1,4 @@
-import { batchLookups } from '../src/batch';
+import { batchLookups } from '../src/platform/batch';
 
 /** A load function that records what it was asked and answers when told to. */
 function recordingLoad() {

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../src/config';
-import { redactUrl } from '../src/logger';
+import { ConfigError, loadConfig } from '../src/platform/config';
+import { redactUrl } from '../src/platform/logger';
 import { startSmtpSink, linkIn, waitFor } from './support/smtp';
 import { ballotTimes, Client, setUpOrganisation, startTestApp } from './support/app';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { runCli } from '../src/cli/main';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { readInvitation } from '../src/demo/outbox';
 import { branchLeans, planVotes } from '../src/demo/plan';
 import { formatResults } from '../src/demo/report';

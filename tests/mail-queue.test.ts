@@ -1,6 +1,6 @@
 import { startSmtpSink, waitFor } from './support/smtp';
 import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from './support/app';
-import { freePort } from '../src/net';
+import { freePort } from '../src/platform/net';
 
 /**
  * SMTP is down while the invitations go out: the queue keeps them, retries with backoff,

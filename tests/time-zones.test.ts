@@ -1,6 +1,6 @@
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 import { linkIn, startSmtpSink, waitFor } from './support/smtp';
-import { formatTime, isoToLocal } from '../src/domain/zones';
+import { formatTime, isoToLocal } from '@omov/core/domain/zones';
 
 /**
  * A ballot keeps the time zone its times were typed in: the builder shows them back in it,

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { Keyring } from '../src/secrets';
+import { Keyring } from '../src/platform/secrets';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 import { postVote, rollCsv, tokensOf } from './support/integrity';
 

@@ -4,12 +4,12 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/platform/config';
 import type { Principal } from '../../src/data/organisations';
 import { createDb, type Db } from '../../src/db/database';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedded';
-import { createLogger } from '../../src/logger';
-import { type Running, startServer } from '../../src/server';
+import { createLogger } from '../../src/platform/logger';
+import { type Running, startServer } from '../../src/processes/server';
 import { completeSetup, createSetupLink } from '../../src/services/auth';
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
-import { type AuditEntry, auditHash, GENESIS_HASH } from '../domain/audit';
+import { type AuditEntry, auditHash, GENESIS_HASH } from '@omov/core/domain/audit';
 
 /** The append-only audit log (a trigger refuses updates and deletes). */
 

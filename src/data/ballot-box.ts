@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
-import type { Answer, StoredVote } from '../domain/ballot';
+import type { Answer, StoredVote } from '@omov/core/domain/ballot';
 
 export type { StoredVote };
 

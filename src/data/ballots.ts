@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 import type { BallotStatus, ReceiptPolicy } from '../db/schema';
-import type { Question } from '../domain/ballot';
-import type { Method } from '../tally/types';
+import type { Question } from '@omov/core/domain/ballot';
+import type { Method } from '@omov/core/tally/types';
 
 /** Ballots, their questions and options. */
 

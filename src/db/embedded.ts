@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../net';
+import { freePort } from '../platform/net';
 
 export type EmbeddedServer = { url: string; stop(): Promise<void> };
 

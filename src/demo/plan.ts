@@ -1,4 +1,4 @@
-import { drawOrder, lot } from '../tally/lot';
+import { drawOrder, lot } from '@omov/core/tally/lot';
 import type { DemoRoll } from './roll';
 
 /**

@@ -1,5 +1,5 @@
 import type { BallotResults } from '../services/results';
-import { add, div, mul, parseRational, rat, type Rational, toFixed, ZERO } from '../tally/rational';
+import { add, div, mul, parseRational, rat, type Rational, toFixed, ZERO } from '@omov/core/tally/rational';
 
 /** The result of a ballot as plain-text tables, for a terminal. */
 

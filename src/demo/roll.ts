@@ -1,4 +1,4 @@
-import { drawOrder, lot } from '../tally/lot';
+import { drawOrder, lot } from '@omov/core/tally/lot';
 
 /**
  * The made-up member roll of a demo organisation: N members in B branches whose sizes

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Config } from '../config';
+import type { Config } from '../platform/config';
 import type { Principal } from '../data/organisations';
-import { ballotInputSchema, type Question } from '../domain/ballot';
-import type { Running } from '../server';
+import { ballotInputSchema, type Question } from '@omov/core/domain/ballot';
+import type { Running } from '../processes/server';
 import { completeSetup, createSetupLink } from '../services/auth';
 import { closeBallot, createBallot, openBallot } from '../services/ballots';
 import { ServiceError } from '../services/errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerSchema, ballotInputSchema } from '../domain/ballot';
+import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Config } from '../config';
+import type { Config } from '../platform/config';
 
 export const SESSION_COOKIE = 'omov_session';
 

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import type { Config } from '../config';
-import { newSecret, timingSafeEqualText } from '../secrets';
+import type { Config } from '../platform/config';
+import { newSecret, timingSafeEqualText } from '../platform/secrets';
 import { readCookie, secureCookies } from './cookies';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECORD_FORMAT } from '../record/record';
+import { RECORD_FORMAT } from '@omov/core/record/record';
 import type { AppContext } from '../services/context';
 import * as recordService from '../services/record';
 import { type ApiRoute, route } from './api-routes';

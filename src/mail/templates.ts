@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { emailsDir } from '../paths';
+import { emailsDir } from '../platform/paths';
 import { escapeHtml } from '../http/html';
 
 /**

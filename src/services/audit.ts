@@ -1,7 +1,7 @@
 import * as audit from '../data/audit';
 import type { Principal } from '../data/organisations';
 import type { Queryable } from '../db/database';
-import { checkAuditChain } from '../domain/audit';
+import { checkAuditChain } from '@omov/core/domain/audit';
 import { actorOf, requireBallotVisible } from './access';
 import type { AppContext } from './context';
 

@@ -2,7 +2,7 @@ import argon2 from 'argon2';
 import { z } from 'zod';
 import * as data from '../data/organisations';
 import type { Principal } from '../data/organisations';
-import { hashSecret, newSecret, SECRET_PATTERN } from '../secrets';
+import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { findBallot } from '../data/ballots';
 import { enqueue } from '../data/outbox';
 import { requireOrganiser } from './access';

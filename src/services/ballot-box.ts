@@ -4,11 +4,11 @@ import * as box from '../data/ballot-box';
 import type { StoredVote } from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Tx } from '../db/database';
-import { type Answer, answerSchema } from '../domain/ballot';
-import { poolBranches, type VotingUnit } from '../domain/pooling';
-import type { Keyring } from '../secrets';
-import { merkleRoot } from '../record/merkle';
-import { voteLeaf } from '../record/record';
+import { type Answer, answerSchema } from '@omov/core/domain/ballot';
+import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
+import type { Keyring } from '../platform/secrets';
+import { merkleRoot } from '@omov/core/record/merkle';
+import { voteLeaf } from '@omov/core/record/record';
 import { ServiceError } from './errors';
 
 /**

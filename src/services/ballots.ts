@@ -6,14 +6,14 @@ import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import type { Tx } from '../db/database';
-import { type BallotInput, type Question, YES_NO_OPTIONS } from '../domain/ballot';
-import { hashSecret, newSecret } from '../secrets';
+import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible } from './access';
 import { record } from './audit';
 import { openBox } from './ballot-box';
 import { consume } from './rate-limits';
-import type { UnitFacts } from '../domain/count';
+import type { UnitFacts } from '@omov/core/domain/count';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
 

@@ -1,7 +1,7 @@
-import type { Config } from '../config';
+import type { Config } from '../platform/config';
 import type { Db } from '../db/database';
-import type { Logger } from '../logger';
-import type { Keyring } from '../secrets';
+import type { Logger } from '../platform/logger';
+import type { Keyring } from '../platform/secrets';
 
 /** What every service needs: the database, the configuration, the keys and a logger. */
 export type AppContext = {

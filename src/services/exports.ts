@@ -1,10 +1,10 @@
 import * as ballots from '../data/ballots';
 import * as box from '../data/ballot-box';
 import type { Principal } from '../data/organisations';
-import { ANSWER_KIND } from '../domain/ballot';
-import { questionElection } from '../domain/count';
-import { writeBlt } from '../tally/formats/blt';
-import type { Election, RankedBallot } from '../tally/types';
+import { ANSWER_KIND } from '@omov/core/domain/ballot';
+import { questionElection } from '@omov/core/domain/count';
+import { writeBlt } from '@omov/core/tally/formats/blt';
+import type { Election, RankedBallot } from '@omov/core/tally/types';
 import { requireBallotVisible } from './access';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as outbox from '../data/outbox';
 import { parseDeliveryReport } from '../mail/dsn';
-import { timingSafeEqualText } from '../secrets';
+import { timingSafeEqualText } from '../platform/secrets';
 import { record } from './audit';
 import type { AppContext } from './context';
 import { invalid, ServiceError } from './errors';

@@ -1,7 +1,7 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import type { Queryable } from '../db/database';
-import type { Question } from '../domain/ballot';
+import type { Question } from '@omov/core/domain/ballot';
 
 /**
  * A ballot's questions, kept in memory once the ballot has left draft: from then on they

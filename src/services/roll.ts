@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CsvSyntaxError, parseCsv } from '../csv/parse';
+import { CsvSyntaxError, parseCsv } from '@omov/core/csv/parse';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';

@@ -1,11 +1,11 @@
-import { batchLookups, type Lookup } from '../batch';
+import { batchLookups, type Lookup } from '../platform/batch';
 import * as ballots from '../data/ballots';
 import type { BallotRow, VotingTokenView } from '../data/ballots';
 import type { Db } from '../db/database';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
-import { type Answer, answerProblem, type Question } from '../domain/ballot';
-import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../secrets';
+import { type Answer, answerProblem, type Question } from '@omov/core/domain/ballot';
+import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../platform/secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
 import { questionsOf } from './questions';

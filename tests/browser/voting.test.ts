@@ -1,5 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { Answer } from '../../src/domain/ballot';
+import type { Answer } from '@omov/core/domain/ballot';
 import { startTestApp, type Client, type TestApp } from '../support/app';
 import { launchBrowser, overflowsSideways, PHONE, screenshot } from '../support/browser';
 import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { processesThatFit } from '../../src/processes';
+import { processesThatFit } from '../../src/processes/primary';
 import { type ChildServer, childServer } from '../support/child-server';
 import { countSealedVotes, countUsedTokens, postVote, rollCsv, tokensOf } from '../support/integrity';
 

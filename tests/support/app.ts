@@ -2,12 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import pino from 'pino';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/platform/config';
 import type { Db } from '../../src/db/database';
-import type { MailWorkerOptions } from '../../src/mail/worker';
-import { type Running, startServer } from '../../src/server';
+import type { MailWorkerOptions } from '../../src/processes/mail-worker';
+import { type Running, startServer } from '../../src/processes/server';
 import { createSetupLink } from '../../src/services/auth';
-import { freePort } from '../../src/net';
+import { freePort } from '../../src/platform/net';
 import { freshDatabase } from './db';
 
 export type TestApp = Running & { db: Db; dbUrl: string; close(): Promise<void> };

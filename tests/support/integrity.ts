@@ -3,7 +3,7 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import { insertSetupLink } from '../../src/data/organisations';
 import type { Db } from '../../src/db/database';
-import { hashSecret, Keyring, newSecret } from '../../src/secrets';
+import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { Client } from './app';
 

@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../src/net';
+import { freePort } from '../../src/platform/net';
 
 /** envelopeId: the ENVID the sender gave (RFC 3461), which a bounce would carry back. */
 export type ReceivedMail = { from: string; to: string[]; raw: string; envelopeId: string | undefined };

@@ -1,11 +1,11 @@
-import type { ElectionRecord } from '../../src/record/record';
-import { verifyRecord } from '../../src/record/verify';
+import type { ElectionRecord } from '@omov/core/record/record';
+import { verifyRecord } from '@omov/core/record/verify';
 import argon2 from 'argon2';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/platform/config';
 import { createDb } from '../../src/db/database';
-import { startServer } from '../../src/server';
-import { Keyring } from '../../src/secrets';
+import { startServer } from '../../src/processes/server';
+import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp } from '../support/app';
 import { freshDatabase } from '../support/db';

@@ -1,4 +1,4 @@
-import { Keyring } from '../../src/secrets';
+import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 

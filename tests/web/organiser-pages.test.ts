@@ -1,7 +1,7 @@
 import { createSetupLink } from '../../src/services/auth';
 import { applyAction, emptyState, stateFromForm, validate } from '../../src/http/pages/organiser/builder-form';
 import { parseMultipart } from '../../src/http/pages/organiser/multipart';
-import { isoToLocal, localToIso } from '../../src/domain/zones';
+import { isoToLocal, localToIso } from '@omov/core/domain/zones';
 import { Client, startTestApp, type TestApp } from '../support/app';
 import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
 

@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
-import { CsvSyntaxError, parseCsv, type CsvRecord } from '../../csv/parse';
-import { parseRational, type Rational } from '../../tally/rational';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '@omov/core/csv/parse';
+import { parseRational, type Rational } from '@omov/core/tally/rational';
 import {
   APPORTIONMENT_METHODS, DelegateError, METHOD_NAMES, apportion, apportionByBands, isApportionmentMethod, parseBandTable, seatsByName,
   type Apportionment, type Claimant,
-} from '../../delegates/index';
+} from '@omov/core/delegates/index';
 
 // ------------------------------------------------------------------ shared by the delegate commands
 

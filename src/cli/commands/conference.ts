@@ -6,13 +6,13 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
-import { parseRational, type Rational } from '../../tally/rational';
-import { METHODS, BallotError, type TallyOptions } from '../../tally/index';
-import type { Method, RankedBallot, ScoreBallot, StvRules } from '../../tally/types';
+import { parseRational, type Rational } from '@omov/core/tally/rational';
+import { METHODS, BallotError, type TallyOptions } from '@omov/core/tally/index';
+import type { Method, RankedBallot, ScoreBallot, StvRules } from '@omov/core/tally/types';
 import {
   APPORTIONMENT_METHODS, METHOD_NAMES, compareConference, isApportionmentMethod, parseBandTable,
   type ApportionmentMethod, type Basis, type BranchInput, type ConferenceComparison, type ConferenceRule, type DelegateSettings, type Flip,
-} from '../../delegates/index';
+} from '@omov/core/delegates/index';
 import { cellNumber, cellWhole, engine, json, readCsv, table, wholeFlag } from './apportion';
 
 interface Flags {

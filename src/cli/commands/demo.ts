@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import type { Command } from 'commander';
-import { type Config, ConfigError, loadConfig } from '../../config';
+import { type Config, ConfigError, loadConfig } from '../../platform/config';
 import { formatResults } from '../../demo/report';
 import { demoProblems, runDemo } from '../../demo/run';
-import { createLogger } from '../../logger';
-import { startServer } from '../../server';
+import { createLogger } from '../../platform/logger';
+import { startServer } from '../../processes/server';
 import { InputError } from '../errors';
 
 type DemoFlags = { members: string; branches: string; turnout: string; seed?: string; concurrency: string; serve: boolean };

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config';
-import { createLogger } from '../../logger';
-import { connectDatabase } from '../../server';
+import { ConfigError, loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { connectDatabase } from '../../processes/server';
 import { ballotRecordById } from '../../services/record';
 import { ServiceError } from '../../services/errors';
 import { InputError } from '../errors';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config';
+import { loadConfig } from '../../platform/config';
 import { migrateToLatest } from '../../db/database';
-import { createLogger } from '../../logger';
-import { connectDatabase } from '../../server';
+import { createLogger } from '../../platform/logger';
+import { connectDatabase } from '../../processes/server';
 
 export function register(program: Command): void {
   program.command('migrate')

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
-import { votingPower } from '../../delegates/index';
+import { votingPower } from '@omov/core/delegates/index';
 import { engine, json, table, wholeFlag } from './apportion';
 
 interface Flags {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config';
+import { ConfigError, loadConfig } from '../../platform/config';
 import { createSetupLink, firstStartSetupLink } from '../../services/auth';
 import cluster from 'node:cluster';
-import { startPrimary, startWebProcess } from '../../processes';
-import { openService, startServer } from '../../server';
+import { startPrimary, startWebProcess } from '../../processes/primary';
+import { openService, startServer } from '../../processes/server';
 import { InputError } from '../errors';
 
 export function register(program: Command): void {

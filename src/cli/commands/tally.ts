@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
-import { CsvSyntaxError } from '../../csv/parse';
-import { METHODS, ballotShape, tally, type TallyOptions } from '../../tally/index';
-import type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from '../../tally/types';
-import { parseRational } from '../../tally/rational';
-import { CsvBallotError, parseRankedCsv, parseScoreCsv } from '../../tally/formats/csv';
-import { JsonElectionError, parseElectionJson } from '../../tally/formats/json';
-import { BltSyntaxError, parseBlt } from '../../tally/formats/blt';
-import { renderText } from '../../tally/text';
+import { CsvSyntaxError } from '@omov/core/csv/parse';
+import { METHODS, ballotShape, tally, type TallyOptions } from '@omov/core/tally/index';
+import type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from '@omov/core/tally/types';
+import { parseRational } from '@omov/core/tally/rational';
+import { CsvBallotError, parseRankedCsv, parseScoreCsv } from '@omov/core/tally/formats/csv';
+import { JsonElectionError, parseElectionJson } from '@omov/core/tally/formats/json';
+import { BltSyntaxError, parseBlt } from '@omov/core/tally/formats/blt';
+import { renderText } from '@omov/core/tally/text';
 
 interface Flags {
   method: Method;

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
-import { ANSWER_KIND, type Answer, type AnswerKind, type Question, settingNumber } from '../../domain/ballot';
+import { ANSWER_KIND, type Answer, type AnswerKind, type Question, settingNumber } from '@omov/core/domain/ballot';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
-import { formatTime } from '../../domain/zones';
+import { formatTime } from '@omov/core/domain/zones';
 import { type BallotForVoter, CastRefused, cast, checkAnswers, viewLink } from '../../services/voting';
-import { hashSecret } from '../../secrets';
-import { drawOrder } from '../../tally/lot';
+import { hashSecret } from '../../platform/secrets';
+import { drawOrder } from '@omov/core/tally/lot';
 import { type Html, html, raw } from '../html';
 import { messages as t, scriptTexts } from '../messages';
 import { page } from './layout';

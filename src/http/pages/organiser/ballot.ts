@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { Principal } from '../../../data/organisations';
-import type { DelegateSettingsInput, Question } from '../../../domain/ballot';
+import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
 import * as audit from '../../../services/audit';
 import * as ballotsService from '../../../services/ballots';
 import type { BallotView } from '../../../services/ballots';
@@ -13,7 +13,7 @@ import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
-import { isTimeZone, localToIso } from '../../../domain/zones';
+import { isTimeZone, localToIso } from '@omov/core/domain/zones';
 import {
   act, bodyOf, form, isOrganiser, postButton, refused, rollVisible, signedIn, signedInForm, staffPage, when,
 } from './common';

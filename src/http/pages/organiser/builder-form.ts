@@ -1,9 +1,9 @@
-import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, METHODS, type BallotInput } from '../../../domain/ballot';
+import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, METHODS, type BallotInput } from '@omov/core/domain/ballot';
 import type { BallotView } from '../../../services/ballots';
-import type { Method } from '../../../tally/types';
+import type { Method } from '@omov/core/tally/types';
 import { addIssue, type FieldIssues } from './common';
 import { METHOD_SETTINGS } from './text';
-import { isoToLocal, isTimeZone, localToIso } from '../../../domain/zones';
+import { isoToLocal, isTimeZone, localToIso } from '@omov/core/domain/zones';
 
 /**
  * The ballot builder's form as plain strings, so that a form re-rendered after "add an

@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import { METHODS } from '../../../domain/ballot';
+import { METHODS } from '@omov/core/domain/ballot';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
 import type { AppContext } from '../../../services/context';
@@ -12,7 +12,7 @@ import {
 import { applyAction, type BuilderState, emptyState, fieldLabel, type QuestionState, stateFromBallot, stateFromForm, validate } from './builder-form';
 import { requireUuid } from './params';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_HINT, METHOD_LABEL, METHOD_SETTINGS, RULE_LABEL, STV_RULES } from './text';
-import { isTimeZone, timeZones } from '../../../domain/zones';
+import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
 const zoneChoices = (current: string) => (timeZones().includes(current) || !isTimeZone(current) ? timeZones() : [current, ...timeZones()]);

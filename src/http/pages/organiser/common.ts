@@ -1,4 +1,4 @@
-import { formatTime } from '../../../domain/zones';
+import { formatTime } from '@omov/core/domain/zones';
 import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
 import type { AppContext } from '../../../services/context';

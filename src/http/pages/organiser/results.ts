@@ -1,8 +1,8 @@
-import type { ConferenceComparison, PowerValue } from '../../../delegates/index';
-import { ANSWER_KIND } from '../../../domain/ballot';
-import type { QuestionResult } from '../../../domain/count';
+import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/index';
+import { ANSWER_KIND } from '@omov/core/domain/ballot';
+import type { QuestionResult } from '@omov/core/domain/count';
 import type { BallotResults, Turnout } from '../../../services/results';
-import type { Round, TallyResult } from '../../../tally/types';
+import type { Round, TallyResult } from '@omov/core/tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
 import { type Html, html } from '../../html';
 import { csvRow } from './common';

@@ -1,4 +1,4 @@
-import type { Method } from '../../../tally/types';
+import type { Method } from '@omov/core/tally/types';
 
 /**
  * Words on the organisers' and auditors' pages that are not one-off sentences: method

@@ -1,0 +1,57 @@
+/**
+ * `omov-verify RECORD [--root HEX] [--close-hash HEX] [--format text|json]`: the auditor's
+ * verifier, installable alone (no database, no web server). The same checks as `omov verify`.
+ */
+import { parseArgs } from 'node:util';
+import { formatVerification } from '../record/verify';
+import { exitStatus, VerifyInputError, verifyRecordFile } from './verify-file';
+
+export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--format text|json]
+
+Checks an omov election record offline: the votes, receipts, box root, turnout, voting
+units, every count and the audit log. Give the box root and the close hash from the close
+email to check that the record is the one the ballot was closed with.
+
+Exit status: 0 every check passes, 1 a check fails, 2 the file is unreadable or not an
+election record (or the command line is wrong).
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        root: { type: 'string' },
+        'close-hash': { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`omov-verify: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || (values.format !== 'text' && values.format !== 'json')) {
+    process.stderr.write(`omov-verify: give one record file${values.format !== 'text' && values.format !== 'json' ? ', and --format text or json' : ''}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const v = await verifyRecordFile(positionals[0]!, { root: values.root, closeHash: values['close-hash'] });
+    process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+    if (v.malformed) process.stderr.write(`omov-verify: ${positionals[0]} is not an election record that can be verified (see the format check)\n`);
+    return exitStatus(v);
+  } catch (err) {
+    if (err instanceof VerifyInputError) {
+      process.stderr.write(`omov-verify: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

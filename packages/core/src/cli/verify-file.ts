@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import { type Verification, verifyRecord } from '../record/verify';
+
+/** A mistake in what the user gave (a file, a flag): exit status 2, as for a file that is not a record. */
+export class VerifyInputError extends Error {
+  readonly exitCode = 2;
+}
+
+export type VerifyFlags = { root?: string | undefined; closeHash?: string | undefined };
+
+/**
+ * Reads an election record from a file and verifies it: the one path both `omov verify`
+ * and `omov-verify` take. Throws VerifyInputError for bad flags or a file that is not JSON.
+ */
+export async function verifyRecordFile(file: string, flags: VerifyFlags): Promise<Verification> {
+  for (const [option, value] of [['--root', flags.root], ['--close-hash', flags.closeHash]] as const) {
+    if (value !== undefined && !/^[0-9a-fA-F]{64}$/.test(value.trim())) {
+      throw new VerifyInputError(`${option} must be 64 hex digits (a SHA-256), not "${value}"`);
+    }
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new VerifyInputError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new VerifyInputError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return verifyRecord(data, {
+    ...(flags.root === undefined ? {} : { root: flags.root }),
+    ...(flags.closeHash === undefined ? {} : { closeHash: flags.closeHash }),
+  });
+}
+
+/** The exit status for a verification: 0 every check passes, 1 a check fails, 2 not a record. */
+export function exitStatus(v: Verification): number {
+  return v.malformed ? 2 : v.ok ? 0 : 1;
+}
