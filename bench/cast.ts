@@ -29,7 +29,9 @@ import type { LoadJob, LoadReport } from './support/cast-load';
 import { benchOrganisation, runBench, startBenchServer } from './support/server';
 
 function options() {
-  const { values } = parseArgs({ options: { members: { type: 'string', short: 'n' }, concurrency: { type: 'string', short: 'c' } } });
+  const { values } = parseArgs({
+    options: { members: { type: 'string', short: 'n' }, concurrency: { type: 'string', short: 'c' } },
+  });
   const num = (v: string | undefined, env: string | undefined, fallback: number, what: string) => {
     const n = Number(v ?? env ?? fallback);
     if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${what} must be a whole number of at least 1`);
@@ -48,7 +50,10 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 function load(job: LoadJob): Promise<LoadReport> {
   return new Promise((resolve, reject) => {
     const w = new Worker(path.join(__dirname, 'support', 'cast-load.js'), { workerData: job });
-    w.once('message', (r: LoadReport) => { resolve(r); void w.terminate(); });
+    w.once('message', (r: LoadReport) => {
+      resolve(r);
+      void w.terminate();
+    });
     w.once('error', reject);
   });
 }
@@ -79,7 +84,9 @@ class QueryClock {
     st.ms += d;
     this.statements.set(name, st);
   };
-  of(phase: string) { return this.totals.get(phase) ?? { count: 0, ms: 0 }; }
+  of(phase: string) {
+    return this.totals.get(phase) ?? { count: 0, ms: 0 };
+  }
 }
 
 async function main(): Promise<number> {
@@ -90,26 +97,45 @@ async function main(): Promise<number> {
   const { running, config } = server;
   const ctx = running.ctx;
   try {
-    out(`bench:cast  ${members} members, concurrency ${concurrency}, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
+    out(
+      `bench:cast  ${members} members, concurrency ${concurrency}, server pool ${config.dbPoolSize} connections, ${os.cpus().length} CPUs, Node ${process.version}`,
+    );
     out(`  database: ${server.describe}`);
-    let t = performance.now();
+    const t = performance.now();
     const p = await benchOrganisation(server);
-    const roll = makeRoll({ members, branches: Math.min(30, members), seed: 'bench', emailDomain: 'bench.example.org' });
+    const roll = makeRoll({
+      members,
+      branches: Math.min(30, members),
+      seed: 'bench',
+      emailDomain: 'bench.example.org',
+    });
     await importRoll(ctx, p, rollCsv(roll), { dryRun: false });
     const now = Date.now();
-    const ballot = await createBallot(ctx, p, ballotInputSchema.parse({
-      title: 'Bench ballot', opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(),
-      questions: [
-        { title: 'Adopt the motion?', method: 'yesno' },
-        { title: 'Choose one', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }, { label: 'D' }] },
-      ],
-    }));
+    const ballot = await createBallot(
+      ctx,
+      p,
+      ballotInputSchema.parse({
+        title: 'Bench ballot',
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 86_400_000).toISOString(),
+        questions: [
+          { title: 'Adopt the motion?', method: 'yesno' },
+          {
+            title: 'Choose one',
+            method: 'plurality',
+            options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }, { label: 'D' }],
+          },
+        ],
+      }),
+    );
     await openBallot(ctx, p, ballot.id);
     out(`  setup (organisation, roll import, open): ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // Benchmark shortcut: the tokens are opened from their sealed copies with the server's
     // keyring, rather than sending and reading N emails; the benchmark is about casting.
-    const tokens = (await electorate.listNonVoters(ctx.db, ballot.id)).map((v) => ctx.keys.open(LINK_PURPOSE, v.sealedToken!));
+    const tokens = (await electorate.listNonVoters(ctx.db, ballot.id)).map((v) =>
+      ctx.keys.open(LINK_PURPOSE, v.sealedToken!),
+    );
     if (tokens.length !== members) throw new Error(`expected ${members} tokens, found ${tokens.length}`);
     const answers = tokens.map((_, i) => [i % 17 === 0 ? 'abstain' : String(i % 2), String(i % 4)]);
 
@@ -128,19 +154,33 @@ async function main(): Promise<number> {
     const q = clock.of('cast');
     const pageLat = [...pages.latencies].sort((a, b) => a - b);
     out('');
-    out(`GET voting page (to read the csrf field): ${members} in ${(pages.wallMs / 1000).toFixed(1)} s = ${(members / (pages.wallMs / 1000)).toFixed(0)}/s, p50 ${ms(percentile(pageLat, 0.5))}, p99 ${ms(percentile(pageLat, 0.99))}`);
+    out(
+      `GET voting page (to read the csrf field): ${members} in ${(pages.wallMs / 1000).toFixed(1)} s = ${(members / (pages.wallMs / 1000)).toFixed(0)}/s, p50 ${ms(percentile(pageLat, 0.5))}, p99 ${ms(percentile(pageLat, 0.99))}`,
+    );
     out(`POST cast: ${ok} of ${members} accepted (201) in ${(cast.wallMs / 1000).toFixed(1)} s`);
     out(`  votes per second:   ${(ok / (cast.wallMs / 1000)).toFixed(0)}`);
-    out(`  cast latency:       p50 ${ms(percentile(lat, 0.5))}, p99 ${ms(percentile(lat, 0.99))}, mean ${ms(sumLatency / members)}, max ${ms(lat[lat.length - 1] ?? NaN)}`);
-    out(`  SQL statements:     ${q.count} (${(q.count / members).toFixed(1)} per vote, BEGIN/COMMIT included), ${ms(q.ms / members)} of statement time per vote`);
-    out(`  database share A:   ${(100 * q.ms / sumLatency).toFixed(0)}%  = Σ statement durations ÷ Σ cast request latencies`);
-    out(`  database share B:   ${(100 * q.ms / (cast.wallMs * config.dbPoolSize)).toFixed(0)}%  = Σ statement durations ÷ (wall time × ${config.dbPoolSize} pool connections): how busy the pool was`);
-    out('  (a statement\'s duration runs from sending it to its result reaching the server\'s event loop, so it includes');
-    out('   PostgreSQL\'s work, the loopback round trip and any wait for the busy event loop; time waiting for a free');
+    out(
+      `  cast latency:       p50 ${ms(percentile(lat, 0.5))}, p99 ${ms(percentile(lat, 0.99))}, mean ${ms(sumLatency / members)}, max ${ms(lat[lat.length - 1] ?? NaN)}`,
+    );
+    out(
+      `  SQL statements:     ${q.count} (${(q.count / members).toFixed(1)} per vote, BEGIN/COMMIT included), ${ms(q.ms / members)} of statement time per vote`,
+    );
+    out(
+      `  database share A:   ${((100 * q.ms) / sumLatency).toFixed(0)}%  = Σ statement durations ÷ Σ cast request latencies`,
+    );
+    out(
+      `  database share B:   ${((100 * q.ms) / (cast.wallMs * config.dbPoolSize)).toFixed(0)}%  = Σ statement durations ÷ (wall time × ${config.dbPoolSize} pool connections): how busy the pool was`,
+    );
+    out(
+      "  (a statement's duration runs from sending it to its result reaching the server's event loop, so it includes",
+    );
+    out("   PostgreSQL's work, the loopback round trip and any wait for the busy event loop; time waiting for a free");
     out('   pool connection is not in it, but is in the request latency.)');
     out('  statement time in the cast phase, by statement:');
     for (const [name, st] of [...clock.statements].sort((a, b) => b[1].ms - a[1].ms)) {
-      out(`    ${name.padEnd(44)} ${String(st.count).padStart(7)} × ${ms(st.ms / st.count).padStart(8)} = ${(100 * st.ms / q.ms).toFixed(0).padStart(3)}%`);
+      out(
+        `    ${name.padEnd(44)} ${String(st.count).padStart(7)} × ${ms(st.ms / st.count).padStart(8)} = ${((100 * st.ms) / q.ms).toFixed(0).padStart(3)}%`,
+      );
     }
 
     // The check: every token used once and every vote in the box.
@@ -150,7 +190,10 @@ async function main(): Promise<number> {
     const pass = votes === members && used === members && ok === members;
     out('');
     out(`check: votes in the box ${votes}, used tokens ${used}, expected ${members}: ${pass ? 'OK' : 'FAILED'}`);
-    if (ok !== members) out(`  statuses: ${JSON.stringify(Object.fromEntries([...new Set(cast.statuses)].map((s) => [s, cast.statuses.filter((x) => x === s).length])))}`);
+    if (ok !== members)
+      out(
+        `  statuses: ${JSON.stringify(Object.fromEntries([...new Set(cast.statuses)].map((s) => [s, cast.statuses.filter((x) => x === s).length])))}`,
+      );
     return pass ? 0 : 1;
   } finally {
     await server.stop();

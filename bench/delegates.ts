@@ -14,7 +14,13 @@
  * All inputs come from a fixed seed, so every run counts the same thing.
  */
 import { lot } from '@omov/core/tally/lot';
-import { APPORTIONMENT_METHODS, apportion, compareConference, votingPower, type BranchInput } from '@omov/core/delegates/index';
+import {
+  APPORTIONMENT_METHODS,
+  apportion,
+  compareConference,
+  votingPower,
+  type BranchInput,
+} from '@omov/core/delegates/index';
 
 const g = lot('bench-delegates', 'inputs');
 const int = (lo: number, hi: number): number => lo + Math.floor(g.next() * (hi - lo + 1));
@@ -43,18 +49,28 @@ const line = (label: string, s: number, extra = ''): void => {
 };
 
 process.stdout.write('Power indices (Banzhaf and Shapley–Shubik), quota = majority of the weight\n');
-for (const [n, total] of [[60, 600], [650, 650]] as const) {
+for (const [n, total] of [
+  [60, 600],
+  [650, 650],
+] as const) {
   const w = spread(n, total, n * 4);
   const quota = Math.floor(total / 2) + 1;
   const [p, s] = seconds(() => votingPower(w, quota));
   const distinct = new Set(w).size;
-  line(`  ${n} units, total weight ${total} (${distinct} distinct weights, max ${Math.max(...w)})`, s,
-    `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`);
+  line(
+    `  ${n} units, total weight ${total} (${distinct} distinct weights, max ${Math.max(...w)})`,
+    s,
+    `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`,
+  );
 }
 {
   const w = new Array<number>(650).fill(1);
   const [p, s] = seconds(() => votingPower(w, 326));
-  line('  650 units of weight 1 each (symmetric)', s, `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`);
+  line(
+    '  650 units of weight 1 each (symmetric)',
+    s,
+    `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}`,
+  );
 }
 {
   // Beyond the exact limit: Monte Carlo with its standard error.
@@ -62,7 +78,11 @@ for (const [n, total] of [[60, 600], [650, 650]] as const) {
   const total = w.reduce((a, x) => a + x, 0);
   const [p, s] = seconds(() => votingPower(w, Math.floor(total / 2) + 1, { samples: 20000 }));
   const se = Math.max(...p.shapleyShubik.values.map((v) => v.standardError ?? 0));
-  line(`  5 000 units, total weight ${total}`, s, `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}${p.shapleyShubik.method === 'monte-carlo' ? ` (20 000 samples, SE ≤ ${se.toExponential(2)})` : ''}`);
+  line(
+    `  5 000 units, total weight ${total}`,
+    s,
+    `Banzhaf ${p.banzhaf.method}, Shapley–Shubik ${p.shapleyShubik.method}${p.shapleyShubik.method === 'monte-carlo' ? ` (20 000 samples, SE ≤ ${se.toExponential(2)})` : ''}`,
+  );
 }
 
 process.stdout.write('\nConference comparison\n');
@@ -75,10 +95,19 @@ process.stdout.write('\nConference comparison\n');
     return { name: `Branch ${i + 1}`, members, votes: [a, b, turnout - a - b] };
   });
   for (const rule of ['bloc', 'proportional', 'weighted'] as const) {
-    const [c, s] = seconds(() => compareConference({
-      question: 'Leader', options: ['A', 'B', 'C'], branches, settings: { basis: 'members', rule, method: 'sainte-lague', seats: 2000 },
-    }));
-    line(`  100 branches, 2 000 delegates, ${rule}`, s, `power ${c.power?.method.shapleyShubik}, flip ${c.conference.flip ? `${c.conference.flip.members} members` : 'none'}`);
+    const [c, s] = seconds(() =>
+      compareConference({
+        question: 'Leader',
+        options: ['A', 'B', 'C'],
+        branches,
+        settings: { basis: 'members', rule, method: 'sainte-lague', seats: 2000 },
+      }),
+    );
+    line(
+      `  100 branches, 2 000 delegates, ${rule}`,
+      s,
+      `power ${c.power?.method.shapleyShubik}, flip ${c.conference.flip ? `${c.conference.flip.members} members` : 'none'}`,
+    );
   }
 }
 

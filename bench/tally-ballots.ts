@@ -25,18 +25,26 @@ export function generateBlt(ballots: number, seed: string, seats = 5): { text: s
       const j = Math.floor(g.next() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    order.forEach((w, k) => { weight[p * 5 + k] = w; });
+    order.forEach((w, k) => {
+      weight[p * 5 + k] = w;
+    });
   });
   const pick = (from: number[]): number => {
     let total = 0;
     for (const x of from) total += weight[x]!;
     let r = g.next() * total;
-    for (const x of from) { r -= weight[x]!; if (r < 0) return x; }
+    for (const x of from) {
+      r -= weight[x]!;
+      if (r < 0) return x;
+    }
     return from[from.length - 1]!;
   };
   const pickParty = (): number => {
     let r = g.next();
-    for (let p = 0; p < PARTY_SHARE.length; p++) { r -= PARTY_SHARE[p]!; if (r < 0) return p; }
+    for (let p = 0; p < PARTY_SHARE.length; p++) {
+      r -= PARTY_SHARE[p]!;
+      if (r < 0) return p;
+    }
     return PARTY_SHARE.length - 1;
   };
   const lines: string[] = [`${c} ${seats}`];

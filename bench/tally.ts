@@ -27,7 +27,15 @@ const JOBS: ReadonlyArray<{ job: Job; label: string; options: TallyOptions | nul
   { job: 'schulze', label: 'Schulze', options: { method: 'schulze' }, seats: 1 },
 ];
 
-interface ChildReport { parseSeconds: number; countSeconds: number; countCpuSeconds: number; parsedRssMb: number; maxRssMb: number; ballots: number; elected: string[] }
+interface ChildReport {
+  parseSeconds: number;
+  countSeconds: number;
+  countCpuSeconds: number;
+  parsedRssMb: number;
+  maxRssMb: number;
+  ballots: number;
+  elected: string[];
+}
 
 /** In the child: parse, count, report on stdout as JSON. */
 function child(job: Job, file: string): void {
@@ -38,7 +46,8 @@ function child(job: Job, file: string): void {
   const parsedRssMb = process.memoryUsage().rss / 1048576;
   const cpu0 = process.cpuUsage();
   let elected: string[] = [];
-  if (spec.options) elected = [...tally({ ...election, seats: spec.seats }, spec.options as TallyOptions & { method: 'irv' }).elected];
+  if (spec.options)
+    elected = [...tally({ ...election, seats: spec.seats }, spec.options as TallyOptions & { method: 'irv' }).elected];
   const t2 = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpu0);
   const report: ChildReport = {
@@ -55,7 +64,10 @@ function child(job: Job, file: string): void {
 
 function main(): void {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') { child(args[1] as Job, args[2]!); return; }
+  if (args[0] === '--child') {
+    child(args[1] as Job, args[2]!);
+    return;
+  }
   const n = args[0] === '--ballots' ? Number(args[1]) : 1_000_000;
   if (!Number.isInteger(n) || n < 1) throw new Error('--ballots needs a positive whole number');
 
@@ -66,14 +78,33 @@ function main(): void {
     const { text, distinct } = generateBlt(n, 'omov-bench');
     fs.writeFileSync(file, text);
     const g1 = process.hrtime.bigint();
-    console.log(`omov tally benchmark: ${n.toLocaleString('en')} ballots, 20 candidates in 4 parties, ${distinct.toLocaleString('en')} distinct rankings`);
-    console.log(`BLT file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB written in ${(Number(g1 - g0) / 1e9).toFixed(2)} s; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`);
+    console.log(
+      `omov tally benchmark: ${n.toLocaleString('en')} ballots, 20 candidates in 4 parties, ${distinct.toLocaleString('en')} distinct rankings`,
+    );
+    console.log(
+      `BLT file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB written in ${(Number(g1 - g0) / 1e9).toFixed(2)} s; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
+    );
     console.log('');
-    const rows: string[][] = [['job', 'count s', 'CPU s', 'ballots/s', 'parse s', 'RSS after parse MB', 'peak RSS MB', 'elected']];
+    const rows: string[][] = [
+      ['job', 'count s', 'CPU s', 'ballots/s', 'parse s', 'RSS after parse MB', 'peak RSS MB', 'elected'],
+    ];
     for (const spec of JOBS) {
-      const r = spawnSync(process.execPath, [__filename, '--child', spec.job, file], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 1 << 20 });
+      const r = spawnSync(process.execPath, [__filename, '--child', spec.job, file], {
+        encoding: 'utf8',
+        timeout: 20 * 60_000,
+        maxBuffer: 1 << 20,
+      });
       if (r.status !== 0) {
-        rows.push([spec.label, 'failed', '', '', '', '', '', (r.stderr || String(r.error ?? r.signal)).trim().split('\n')[0] ?? '']);
+        rows.push([
+          spec.label,
+          'failed',
+          '',
+          '',
+          '',
+          '',
+          '',
+          (r.stderr || String(r.error ?? r.signal)).trim().split('\n')[0] ?? '',
+        ]);
         continue;
       }
       const rep = JSON.parse(r.stdout) as ChildReport;
@@ -91,11 +122,23 @@ function main(): void {
       ]);
     }
     const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => (r[k] ?? '').length)));
-    for (const r of rows) console.log(r.map((c, k) => (k === 0 || k === 7 ? c.padEnd(widths[k]!) : c.padStart(widths[k]!))).join('  ').trimEnd());
+    for (const r of rows)
+      console.log(
+        r
+          .map((c, k) => (k === 0 || k === 7 ? c.padEnd(widths[k]!) : c.padStart(widths[k]!)))
+          .join('  ')
+          .trimEnd(),
+      );
     console.log('');
-    console.log('count s: wall time of the count alone (aggregation included), after parsing; CPU s: its CPU time (user + system,');
-    console.log('all threads, GC included: a steadier figure on a busy machine); parse s: reading + parsing the BLT file in that job;');
-    console.log('RSS after parse: the parsed election in memory before counting; peak RSS: the whole child (parse + count).');
+    console.log(
+      'count s: wall time of the count alone (aggregation included), after parsing; CPU s: its CPU time (user + system,',
+    );
+    console.log(
+      'all threads, GC included: a steadier figure on a busy machine); parse s: reading + parsing the BLT file in that job;',
+    );
+    console.log(
+      'RSS after parse: the parsed election in memory before counting; peak RSS: the whole child (parse + count).',
+    );
     console.log('Goal: each count under 2 s and 500 MB on 2 cores.');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,9 @@
   if (page) {
     var every = Number(page.getAttribute('data-every')) || 30;
     var reload = updatesSwitch(page, 'Update every ' + every + ' seconds');
-    setInterval(function () { if (reload.checked) location.reload(); }, every * 1000);
+    setInterval(function () {
+      if (reload.checked) location.reload();
+    }, every * 1000);
   }
 
   var box = document.querySelector('[data-progress-url]');
@@ -49,23 +51,43 @@
   var timer = setInterval(function () {
     if (live && !live.checked) return;
     fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
       .then(function (d) {
         if (!d || !d.progress) return;
-        var waiting = 0, known = true;
+        var waiting = 0,
+          known = true;
         Object.keys(d.progress).forEach(function (k) {
-          var x = d.progress[k], total = x.queued + x.sending + x.sent + x.failed + (x.bounced || 0);
+          var x = d.progress[k],
+            total = x.queued + x.sending + x.sent + x.failed + (x.bounced || 0);
           waiting += x.queued + x.sending;
           var bar = box.querySelector('progress[data-kind="' + k + '"]');
           var text = box.querySelector('[data-kind-text="' + k + '"]');
-          if (!bar || !text) { known = false; return; }
+          if (!bar || !text) {
+            known = false;
+            return;
+          }
           bar.max = total || 1;
           bar.value = x.sent;
           bar.textContent = x.sent + ' of ' + total;
-          text.textContent = x.sent + ' of ' + total + ' sent, ' + (x.queued + x.sending) + ' waiting, ' + x.failed + ' failed' + (x.bounced ? ', ' + x.bounced + ' bounced' : '') + '.';
+          text.textContent =
+            x.sent +
+            ' of ' +
+            total +
+            ' sent, ' +
+            (x.queued + x.sending) +
+            ' waiting, ' +
+            x.failed +
+            ' failed' +
+            (x.bounced ? ', ' + x.bounced + ' bounced' : '') +
+            '.';
         });
         // Done (or a new kind of message appeared): the page itself shows the final state.
-        if (waiting === 0 || !known) { clearInterval(timer); location.reload(); }
+        if (waiting === 0 || !known) {
+          clearInterval(timer);
+          location.reload();
+        }
       })
       .catch(function () {});
   }, 3000);

@@ -11,18 +11,40 @@ const SECRET = 'test-secret-0123456789-0123456789-abcdef'; // startTestApp's
  * a client generated from the document sees everything. Checked on real answers.
  */
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; additionalProperties?: unknown };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  additionalProperties?: unknown;
+};
 
 let app: TestApp;
 let org: Client;
-let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json'?: { schema: Schema } } }> }>> };
+let doc: {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: { 'application/json'?: { schema: Schema } } }> }>
+  >;
+};
 beforeAll(async () => {
   app = await startTestApp();
   org = await setUpOrganisation(app, 'Docs Union');
-  expect((await org.json('POST', '/api/v1/roll/import', 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n', { 'content-type': 'text/csv' })).status).toBe(200);
+  expect(
+    (
+      await org.json(
+        'POST',
+        '/api/v1/roll/import',
+        'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n',
+        { 'content-type': 'text/csv' },
+      )
+    ).status,
+  ).toBe(200);
   doc = (await org.json('GET', '/api/v1/openapi.json')).body;
 });
-afterAll(async () => { await app?.close(); });
+afterAll(async () => {
+  await app?.close();
+});
 
 /** Paths in `value` that `schema` does not document. */
 function undocumented(value: unknown, schema: Schema | undefined, at: string): string[] {
@@ -50,8 +72,15 @@ function schemaOf(method: string, path: string, status: number): Schema | undefi
 
 test('ballots, results, turnout, invitations, the board and the roll answer only documented fields', async () => {
   const created = await org.json('POST', '/api/v1/ballots', {
-    title: 'Docs', ...ballotTimes(), timeZone: 'Europe/London', eligibility: { branches: ['North', 'South'] }, receiptPolicy: 'choices',
-    questions: [{ title: 'Agree?', method: 'yesno' }, { title: 'Chair', method: 'irv', options: [{ label: 'Ann' }, { label: 'Bo' }] }],
+    title: 'Docs',
+    ...ballotTimes(),
+    timeZone: 'Europe/London',
+    eligibility: { branches: ['North', 'South'] },
+    receiptPolicy: 'choices',
+    questions: [
+      { title: 'Agree?', method: 'yesno' },
+      { title: 'Chair', method: 'irv', options: [{ label: 'Ann' }, { label: 'Bo' }] },
+    ],
   });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
@@ -59,8 +88,26 @@ test('ballots, results, turnout, invitations, the board and the roll answer only
   // A vote on the board, and a delivery among the failed ones, so that their lists have items.
   const [voter] = await tokensOf(app.db, id, SECRET);
   const [q0, q1] = created.body.questions as Array<{ id: string }>;
-  expect((await postVote(app.url, voter!.token, { [q0!.id]: { kind: 'choice', option: 0 }, [q1!.id]: { kind: 'ranking', options: [1, 0] } })).status).toBe(201);
-  const sent = await waitFor('an invitation sent', async () => (await app.db.selectFrom('mail_outbox').select('id').where('ballot_id', '=', id).where('status', '=', 'sent').executeTakeFirst())?.id);
+  expect(
+    (
+      await postVote(app.url, voter!.token, {
+        [q0!.id]: { kind: 'choice', option: 0 },
+        [q1!.id]: { kind: 'ranking', options: [1, 0] },
+      })
+    ).status,
+  ).toBe(201);
+  const sent = await waitFor(
+    'an invitation sent',
+    async () =>
+      (
+        await app.db
+          .selectFrom('mail_outbox')
+          .select('id')
+          .where('ballot_id', '=', id)
+          .where('status', '=', 'sent')
+          .executeTakeFirst()
+      )?.id,
+  );
   expect(await outbox.markBounced(app.db, sent, 'bounced: 550 no such user')).toBeDefined();
   expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBe(204);
 
@@ -81,7 +128,10 @@ test('ballots, results, turnout, invitations, the board and the roll answer only
     const status = method === 'post' ? 201 : 200;
     expect(r.status).toBe(status);
     const schema = schemaOf(method, template, status);
-    if (!schema) { problems.push(`${method} ${template}: no response schema`); continue; }
+    if (!schema) {
+      problems.push(`${method} ${template}: no response schema`);
+      continue;
+    }
     problems.push(...undocumented(r.body, schema, `${method} ${template}`));
     // The lists checked item by item are not empty.
     if (template.endsWith('/board')) expect(r.body.receipts).toHaveLength(1);

@@ -7,11 +7,26 @@ function recordingLoad() {
   const load = (keys: string[]) => {
     calls.push(keys);
     return new Promise<Map<string, string>>((resolve, reject) => {
-      pending.push({ keys, resolve: () => resolve(new Map(keys.filter((k) => !k.startsWith('unknown')).map((k) => [k, `value of ${k}`]))), reject });
+      pending.push({
+        keys,
+        resolve: () => resolve(new Map(keys.filter((k) => !k.startsWith('unknown')).map((k) => [k, `value of ${k}`]))),
+        reject,
+      });
     });
   };
-  const next = () => { const p = pending.shift(); if (!p) throw new Error('no load is waiting'); return p; };
-  return { calls, load, next, get waiting() { return pending.length; } };
+  const next = () => {
+    const p = pending.shift();
+    if (!p) throw new Error('no load is waiting');
+    return p;
+  };
+  return {
+    calls,
+    load,
+    next,
+    get waiting() {
+      return pending.length;
+    },
+  };
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -49,7 +64,10 @@ test('no more than maxInFlight loads at once, none larger than maxBatch', async 
   await tick();
   expect(l.calls.slice(2)).toEqual([['k2', 'k3', 'k4']]);
   expect(l.waiting).toBe(2);
-  while (l.waiting) { l.next().resolve(); await tick(); }
+  while (l.waiting) {
+    l.next().resolve();
+    await tick();
+  }
   expect(l.calls.flat().sort()).toEqual(Array.from({ length: 9 }, (_, i) => `k${i}`).sort());
   expect(Math.max(...l.calls.map((c) => c.length))).toBeLessThanOrEqual(3);
   await expect(Promise.all(all)).resolves.toEqual(Array.from({ length: 9 }, (_, i) => `value of k${i}`));

@@ -6,19 +6,37 @@ import { ballotTimes, Client, setUpOrganisation, startTestApp } from './support/
 describe('configuration', () => {
   test('defaults run without any variable', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ env: 'development', port: 3000, publicUrl: 'http://localhost:3000', databaseUrl: undefined, smtpUrl: undefined, dataDir: './.data' });
+    expect(c).toMatchObject({
+      env: 'development',
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: undefined,
+      smtpUrl: undefined,
+      dataDir: './.data',
+    });
   });
   test('every bad variable is reported in one error', () => {
     let err: unknown;
-    try { loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', LOG_LEVEL: 'loud' }); } catch (e) { err = e; }
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SMTP_URL']);
   });
   test('production fails closed without a secret or over plain HTTP', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OMOV_SECRET: required in production[\s\S]*PUBLIC_URL: required/);
-    expect(() => loadConfig({ NODE_ENV: 'production', OMOV_SECRET: 'x'.repeat(40), PUBLIC_URL: 'http://vote.example.org' })).toThrow(/must be https/);
-    expect(loadConfig({ NODE_ENV: 'production', OMOV_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://vote.example.org/' }).publicUrl).toBe('https://vote.example.org');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /OMOV_SECRET: required in production[\s\S]*PUBLIC_URL: required/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', OMOV_SECRET: 'x'.repeat(40), PUBLIC_URL: 'http://vote.example.org' }),
+    ).toThrow(/must be https/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', OMOV_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://vote.example.org/' })
+        .publicUrl,
+    ).toBe('https://vote.example.org');
   });
 });
 
@@ -35,8 +53,16 @@ describe('logs', () => {
     const app = await startTestApp({ smtpUrl: smtp.url, logLines: lines });
     try {
       const org = await setUpOrganisation(app);
-      await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nlog@example.org,Log,B\n', { 'content-type': 'text/csv' });
-      const ballot = (await org.json('POST', '/api/v1/ballots', { title: 'Logged', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+      await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nlog@example.org,Log,B\n', {
+        'content-type': 'text/csv',
+      });
+      const ballot = (
+        await org.json('POST', '/api/v1/ballots', {
+          title: 'Logged',
+          ...ballotTimes(),
+          questions: [{ title: 'Agree?', method: 'yesno' }],
+        })
+      ).body;
       await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
       const mail = await waitFor('invitation', () => smtp.received[0]);
       const link = linkIn(mail.raw);
@@ -44,7 +70,11 @@ describe('logs', () => {
       const voter = new Client(app.url);
       const page = await (await voter.request('GET', link)).text();
       const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-      await voter.form(link, [['csrf', csrf], ['q_0', '0'], ['step', 'cast']]);
+      await voter.form(link, [
+        ['csrf', csrf],
+        ['q_0', '0'],
+        ['step', 'cast'],
+      ]);
       const signIn = new Client(app.url);
       const me = (await org.json('GET', '/api/v1/me')).body;
       await signIn.json('POST', '/api/v1/session', { email: me.email, password: 'correct horse battery staple' });
@@ -68,10 +98,16 @@ describe('API description', () => {
       const c = new Client(app.url);
       const doc = (await c.json('GET', '/api/v1/openapi.json')).body;
       expect(doc.openapi).toBe('3.1.0');
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/ballots', '/api/v1/ballots/{id}/open', '/api/v1/roll/import', '/api/v1/vote']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/ballots', '/api/v1/ballots/{id}/open', '/api/v1/roll/import', '/api/v1/vote']),
+      );
       const create = doc.paths['/api/v1/ballots'].post;
       expect(create.requestBody.content['application/json'].schema.properties.questions.type).toBe('array');
-      expect(doc.paths['/api/v1/ballots/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+      expect(doc.paths['/api/v1/ballots/{id}'].get.parameters[0]).toMatchObject({
+        name: 'id',
+        in: 'path',
+        required: true,
+      });
       const docs = await c.request('GET', '/api/docs');
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('POST /api/v1/roll/import');

@@ -17,7 +17,12 @@ describe('the made-up roll and votes', () => {
     // quotas 41.21 20.60 13.74 10.30 8.24 6.87 5.89 5.15 -> floors 41 20 13 10 8 6 5 5 (108);
     // the 4 left go to the largest remainders (.89 .87 .74 .60): branches 7, 6, 3, 2.
     expect(zipfSizes(120, 8)).toEqual([42, 22, 15, 11, 9, 8, 7, 6]);
-    for (const [n, b] of [[2000, 30], [30, 30], [31, 1], [1000, 7]] as const) {
+    for (const [n, b] of [
+      [2000, 30],
+      [30, 30],
+      [31, 1],
+      [1000, 7],
+    ] as const) {
       const s = zipfSizes(n, b);
       expect(s.reduce((a, c) => a + c, 0)).toBe(n);
       expect(s.every((x, i) => x >= 1 && (i === 0 || x <= s[i - 1]!))).toBe(true);
@@ -32,7 +37,9 @@ describe('the made-up roll and votes', () => {
     expect(new Set(rows.map((r) => r.email.toLowerCase())).size).toBe(500);
     for (const b of roll.branches) expect(rows.filter((r) => r.branch === b.name)).toHaveLength(b.size);
     expect(makeRoll({ members: 500, branches: 12, seed: 's1', emailDomain: 'demo1.example.org' })).toEqual(roll);
-    expect(makeRoll({ members: 500, branches: 12, seed: 's2', emailDomain: 'demo1.example.org' }).members).not.toEqual(roll.members);
+    expect(makeRoll({ members: 500, branches: 12, seed: 's2', emailDomain: 'demo1.example.org' }).members).not.toEqual(
+      roll.members,
+    );
   });
 
   test('the plan follows the seed and its turnout is close to the one asked for', () => {
@@ -44,7 +51,9 @@ describe('the made-up roll and votes', () => {
       expect(new Set(plan.map((v) => v.email)).size).toBe(plan.length);
     }
     const leans = branchLeans(roll, { turnout: 0.7, optionCount: 4, seed: 'p' });
-    expect(planVotes(roll, leans, 'p')).toEqual(planVotes(roll, branchLeans(roll, { turnout: 0.7, optionCount: 4, seed: 'p' }), 'p'));
+    expect(planVotes(roll, leans, 'p')).toEqual(
+      planVotes(roll, branchLeans(roll, { turnout: 0.7, optionCount: 4, seed: 'p' }), 'p'),
+    );
     expect(planVotes(roll, leans, 'q')).not.toEqual(planVotes(roll, leans, 'p'));
     // Branches lean differently: not every branch has the same share of Yes.
     const yesShare = leans.map((l) => l.yes);
@@ -55,8 +64,11 @@ describe('the made-up roll and votes', () => {
     const link = `https://ballots.a-rather-long-union-name.example.org/v/${'Ab-_9'.repeat(8)}xyz`;
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     const info = await transport.sendMail({
-      from: 'omov <ballots@localhost>', to: '"Zoë Ó Néill" <zoe@example.org>', subject: 'Vote — now',
-      text: `Dear Zoë,\n\nVote here (this link is yours alone; it works once): ${link}\n\nThanks — omov`, html: '<p>x</p>',
+      from: 'omov <ballots@localhost>',
+      to: '"Zoë Ó Néill" <zoe@example.org>',
+      subject: 'Vote — now',
+      text: `Dear Zoë,\n\nVote here (this link is yours alone; it works once): ${link}\n\nThanks — omov`,
+      html: '<p>x</p>',
     });
     const raw = (info.message as Buffer).toString('utf8');
     expect(raw).toMatch(/=\n/); // the link line is folded, so the decoding is needed
@@ -72,7 +84,9 @@ describe('omov demo', () => {
     app = await startTestApp();
     first = await runDemo(app, { members: 120, branches: 8, turnout: 0.7, seed: 'demo-test', concurrency: 8 });
   });
-  afterAll(async () => { await app?.close(); });
+  afterAll(async () => {
+    await app?.close();
+  });
 
   test('the count equals what the demo cast through the voting pages', async () => {
     const r = first.results;
@@ -99,13 +113,17 @@ describe('omov demo', () => {
     }
     for (const [q, result] of r.questions.entries()) {
       const answers = plan.map((v) => v.answers[q]!);
-      expect(result.options.map((o) => Number(o.votes))).toEqual(result.options.map((_, k) => answers.filter((a) => a === k).length));
+      expect(result.options.map((o) => Number(o.votes))).toEqual(
+        result.options.map((_, k) => answers.filter((a) => a === k).length),
+      );
       expect(Number(result.abstentions)).toBe(answers.filter((a) => a === 'abstain').length);
     }
     const [yes, no] = r.questions[0]!.options.map((o) => Number(o.votes)) as [number, number];
     expect(r.questions[0]!.elected).toEqual([yes > no ? 'Yes' : 'No']);
     const city = r.questions[1]!.options.map((o) => Number(o.votes));
-    const top = city.map((v, k) => (v === Math.max(...city) ? r.questions[1]!.options[k]!.option : null)).filter(Boolean);
+    const top = city
+      .map((v, k) => (v === Math.max(...city) ? r.questions[1]!.options[k]!.option : null))
+      .filter(Boolean);
     expect(top).toContain(r.questions[1]!.elected[0]);
 
     // One invitation per member reached the outbox folder.
@@ -123,7 +141,9 @@ describe('omov demo', () => {
       const cast = row.branches.reduce((n, b) => n + (first.cast.byBranch[b] ?? 0), 0);
       expect(text).toMatch(new RegExp(`^${escape(row.branch)} +${size} +${cast} `, 'm'));
     }
-    expect(first.results.turnout.byBranch.flatMap((r) => r.branches).sort()).toEqual(first.roll.branches.map((b) => b.name).sort());
+    expect(first.results.turnout.byBranch.flatMap((r) => r.branches).sort()).toEqual(
+      first.roll.branches.map((b) => b.name).sort(),
+    );
     for (const q of first.results.questions) expect(text).toContain(`Result: ${q.elected.join(', ')}`);
     const yes = first.cast.questions[0]!.options[0]!;
     expect(text).toMatch(new RegExp(`^Yes +${yes} `, 'm'));
@@ -131,7 +151,10 @@ describe('omov demo', () => {
 
   test('the organiser can sign in with the printed password', async () => {
     const c = new Client(app.url);
-    const r = await c.json('POST', '/api/v1/session', { email: first.organisation.organiserEmail, password: first.organisation.password });
+    const r = await c.json('POST', '/api/v1/session', {
+      email: first.organisation.organiserEmail,
+      password: first.organisation.password,
+    });
     expect(r.status).toBe(200);
     expect(r.body.organisationId).toBe(first.organisation.id);
     expect((await c.request('GET', `/ballots/${first.ballot.id}`)).status).toBe(200);
@@ -149,15 +172,18 @@ describe('omov demo', () => {
   test('refuses to run when the mail goes to SMTP', async () => {
     const smtpConfig = { ...app.ctx.config, smtpUrl: 'smtp://127.0.0.1:2525' };
     expect(demoProblems(smtpConfig, true).join()).toMatch(/outbox folder/);
-    await expect(runDemo({ ...app, ctx: { ...app.ctx, config: smtpConfig } }, { members: 5, branches: 1, turnout: 1, seed: 'x' }))
-      .rejects.toThrow(/SMTP_URL is set/);
+    await expect(
+      runDemo({ ...app, ctx: { ...app.ctx, config: smtpConfig } }, { members: 5, branches: 1, turnout: 1, seed: 'x' }),
+    ).rejects.toThrow(/SMTP_URL is set/);
     expect(demoProblems(loadConfig({}), false).join()).toMatch(/MAIL_WORKER/);
   });
 });
 
 describe('omov demo options', () => {
   let err: jest.SpyInstance;
-  beforeEach(() => { err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true); });
+  beforeEach(() => {
+    err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
   afterEach(() => err.mockRestore());
 
   test('bad options are input errors (exit code 2), before anything starts', async () => {

@@ -7,13 +7,19 @@ import { dockerEngineAnswers } from './support/docker';
 /** The probe that decides whether the tests use testcontainers: a real HTTP server on a unix socket. */
 describe('dockerEngineAnswers', () => {
   const saved = process.env.DOCKER_HOST;
-  afterEach(() => { if (saved === undefined) delete process.env.DOCKER_HOST; else process.env.DOCKER_HOST = saved; });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  });
 
   test('an engine answering /_ping with 200 counts; a missing socket or another answer does not', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-docker-'));
     const socketPath = path.join(dir, 'docker.sock');
     let status = 200;
-    const server = http.createServer((req, res) => { res.statusCode = req.url === '/_ping' ? status : 404; res.end('OK'); });
+    const server = http.createServer((req, res) => {
+      res.statusCode = req.url === '/_ping' ? status : 404;
+      res.end('OK');
+    });
     await new Promise<void>((r) => server.listen(socketPath, () => r()));
     try {
       process.env.DOCKER_HOST = `unix://${socketPath}`;

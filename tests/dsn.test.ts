@@ -2,18 +2,20 @@ import { parseDeliveryReport } from '../src/mail/dsn';
 
 /** Reports shaped as other servers send them: Exim's (base64 parts, no envelope id) and Gmail's nested one. */
 test('a report in base64 with several recipients, one failed, one delayed', () => {
-  const status = Buffer.from([
-    'Reporting-MTA: dns; exim.example.net',
-    '',
-    'Action: failed',
-    'Final-Recipient: rfc822;a@example.org',
-    'Status: 5.0.0',
-    '',
-    'Action: delayed',
-    'Final-Recipient: rfc822;b@example.org',
-    'Status: 4.0.0',
-    '',
-  ].join('\n')).toString('base64');
+  const status = Buffer.from(
+    [
+      'Reporting-MTA: dns; exim.example.net',
+      '',
+      'Action: failed',
+      'Final-Recipient: rfc822;a@example.org',
+      'Status: 5.0.0',
+      '',
+      'Action: delayed',
+      'Final-Recipient: rfc822;b@example.org',
+      'Status: 4.0.0',
+      '',
+    ].join('\n'),
+  ).toString('base64');
   const raw = [
     'Content-Type: multipart/report; report-type="delivery-status"; boundary=xyz',
     '',
@@ -66,13 +68,18 @@ test('a report nested in a multipart/mixed, with an internationalised status par
     '--outer--',
   ].join('\r\n');
   expect(parseDeliveryReport(raw)).toEqual({
-    envelopeId: '<abc@vote.example.org>', messageIds: [],
+    envelopeId: '<abc@vote.example.org>',
+    messageIds: [],
     recipients: [{ recipient: 'zoë@example.org', action: 'failed', status: '5.1.1', diagnostic: '550 no such user' }],
   });
 });
 
 test('an ordinary message, or a report without a status part, is not a delivery report', () => {
   expect(parseDeliveryReport('Subject: hi\r\n\r\nhello')).toBeUndefined();
-  expect(parseDeliveryReport('Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n')).toBeUndefined();
+  expect(
+    parseDeliveryReport(
+      'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n',
+    ),
+  ).toBeUndefined();
   expect(parseDeliveryReport('Content-Type: multipart/report\r\n\r\nno boundary')).toBeUndefined();
 });

@@ -8,7 +8,10 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   app = await startTestApp({ smtpUrl: smtp.url });
 });
-afterAll(async () => { await app?.close(); await smtp?.close(); });
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+});
 
 const ROLL = [
   'email,name,branch,joined',
@@ -22,14 +25,39 @@ test('eligibility by branch and by joining date decides the electorate', async (
   const org = await setUpOrganisation(app);
   await org.json('POST', '/api/v1/roll/import', ROLL, { 'content-type': 'text/csv' });
   const q = [{ title: 'Q', method: 'yesno' }];
-  const north = (await org.json('POST', '/api/v1/ballots', { title: 'North only', ...ballotTimes(), questions: q, eligibility: { branches: ['North'] } })).body;
+  const north = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'North only',
+      ...ballotTimes(),
+      questions: q,
+      eligibility: { branches: ['North'] },
+    })
+  ).body;
   expect((await org.json('POST', `/api/v1/ballots/${north.id}/open`)).body.electorate).toBe(3);
-  const veterans = (await org.json('POST', '/api/v1/ballots', { title: 'Veterans', ...ballotTimes(), questions: q, eligibility: { joinedBefore: '2020-01-01' } })).body;
+  const veterans = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Veterans',
+      ...ballotTimes(),
+      questions: q,
+      eligibility: { joinedBefore: '2020-01-01' },
+    })
+  ).body;
   expect((await org.json('POST', `/api/v1/ballots/${veterans.id}/open`)).body.electorate).toBe(2);
-  const both = (await org.json('POST', '/api/v1/ballots', { title: 'Both', ...ballotTimes(), questions: q, eligibility: { branches: ['North'], joinedBefore: '2020-01-01' } })).body;
+  const both = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Both',
+      ...ballotTimes(),
+      questions: q,
+      eligibility: { branches: ['North'], joinedBefore: '2020-01-01' },
+    })
+  ).body;
   expect((await org.json('POST', `/api/v1/ballots/${both.id}/open`)).body.electorate).toBe(1);
-  const who = await app.db.selectFrom('voting_tokens').innerJoin('members', 'members.id', 'voting_tokens.member_id')
-    .select('members.email').where('ballot_id', '=', both.id).execute();
+  const who = await app.db
+    .selectFrom('voting_tokens')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .select('members.email')
+    .where('ballot_id', '=', both.id)
+    .execute();
   expect(who.map((w) => w.email)).toEqual(['old.north@example.org']);
   // A member outside the rule cannot be added later either.
   const south = (await org.json('GET', '/api/v1/members?search=old.south')).body[0];
@@ -37,7 +65,14 @@ test('eligibility by branch and by joining date decides the electorate', async (
   expect(r.status).toBe(409);
   expect(r.body.detail).toMatch(/eligibility/);
   // A rule nobody meets is refused at opening, naming the cause.
-  const nobody = (await org.json('POST', '/api/v1/ballots', { title: 'Nobody', ...ballotTimes(), questions: q, eligibility: { branches: ['East'] } })).body;
+  const nobody = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Nobody',
+      ...ballotTimes(),
+      questions: q,
+      eligibility: { branches: ['East'] },
+    })
+  ).body;
   const refused = await org.json('POST', `/api/v1/ballots/${nobody.id}/open`);
   expect(refused.status).toBe(422);
   expect(refused.body.detail).toMatch(/eligibility/);
@@ -45,8 +80,16 @@ test('eligibility by branch and by joining date decides the electorate', async (
 
 test('invitations can wait for a set time', async () => {
   const org = await setUpOrganisation(app);
-  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nlater@example.org,Later,B\n', { 'content-type': 'text/csv' });
-  const b = (await org.json('POST', '/api/v1/ballots', { title: 'Later', ...ballotTimes(180), questions: [{ title: 'Q', method: 'yesno' }] })).body;
+  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nlater@example.org,Later,B\n', {
+    'content-type': 'text/csv',
+  });
+  const b = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Later',
+      ...ballotTimes(180),
+      questions: [{ title: 'Q', method: 'yesno' }],
+    })
+  ).body;
   const sendAt = new Date(Date.now() + 3600_000).toISOString();
   const opened = await org.json('POST', `/api/v1/ballots/${b.id}/open`, { sendAt });
   expect(opened.status).toBe(200);
@@ -57,27 +100,46 @@ test('invitations can wait for a set time', async () => {
   // The moment comes (moved forward in the database): the worker sends it.
   await sql`update mail_outbox set next_attempt_at = now() where ballot_id = ${b.id}`.execute(app.db);
   await waitFor('the invitation', () => smtp.received.find((m) => m.to[0] === 'later@example.org'));
-  const late = await org.json('POST', `/api/v1/ballots/${(await org.json('POST', '/api/v1/ballots', { title: 'Too late', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body.id}/open`, { sendAt: new Date(Date.now() + 7200_000 * 24).toISOString() });
+  const late = await org.json(
+    'POST',
+    `/api/v1/ballots/${(await org.json('POST', '/api/v1/ballots', { title: 'Too late', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body.id}/open`,
+    { sendAt: new Date(Date.now() + 7200_000 * 24).toISOString() },
+  );
   expect(late.status).toBe(422);
   expect(late.body.errors[0].path).toBe('sendAt');
 });
 
 test('turnout over time is recorded as counts, minute by minute', async () => {
   const org = await setUpOrganisation(app);
-  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nt1@example.org,T1,B\nt2@example.org,T2,B\n', { 'content-type': 'text/csv' });
-  const b = (await org.json('POST', '/api/v1/ballots', { title: 'Over time', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body;
+  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nt1@example.org,T1,B\nt2@example.org,T2,B\n', {
+    'content-type': 'text/csv',
+  });
+  const b = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Over time',
+      ...ballotTimes(),
+      questions: [{ title: 'Q', method: 'yesno' }],
+    })
+  ).body;
   await org.json('POST', `/api/v1/ballots/${b.id}/open`);
   const history = await waitFor('a snapshot', async () => {
-    const h = (await org.json('GET', `/api/v1/ballots/${b.id}/turnout/history`)).body as Array<{ at: string; voted: number }>;
+    const h = (await org.json('GET', `/api/v1/ballots/${b.id}/turnout/history`)).body as Array<{
+      at: string;
+      voted: number;
+    }>;
     return h.length ? h : undefined;
   });
   expect(history[0]!.voted).toBe(0);
   expect(new Date(history[0]!.at).getUTCSeconds()).toBe(0);
   // With two moments recorded, the turnout page draws the chart.
-  await sql`insert into turnout_history (ballot_id, at, voted) values (${b.id}, date_trunc('minute', now()) - interval '5 minutes', 0)`.execute(app.db);
+  await sql`insert into turnout_history (ballot_id, at, voted) values (${b.id}, date_trunc('minute', now()) - interval '5 minutes', 0)`.execute(
+    app.db,
+  );
   const page = await (await org.request('GET', `/ballots/${b.id}/turnout`)).text();
   expect(page).toContain('Members who had voted, over time');
   expect(page).toMatch(/<polyline points="[\d.,\s]+"/);
-  const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'turnout_history'`.execute(app.db);
+  const cols = await sql<{
+    column_name: string;
+  }>`select column_name from information_schema.columns where table_name = 'turnout_history'`.execute(app.db);
   expect(cols.rows.map((c) => c.column_name).sort()).toEqual(['at', 'ballot_id', 'voted']);
 });

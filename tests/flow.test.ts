@@ -23,7 +23,11 @@ const BRANCHES = ['North', 'South', 'East'];
 
 test('organiser to members to result', async () => {
   const org = await setUpOrganisation(app, 'Flow Union');
-  const members = Array.from({ length: 24 }, (_, i) => ({ email: `member${i}@example.org`, name: `Member ${i}`, branch: BRANCHES[i % 3]! }));
+  const members = Array.from({ length: 24 }, (_, i) => ({
+    email: `member${i}@example.org`,
+    name: `Member ${i}`,
+    branch: BRANCHES[i % 3]!,
+  }));
   const csv = ['email,name,branch', ...members.map((m) => `${m.email},${m.name},${m.branch}`)].join('\n');
   const imported = await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' });
   expect(imported.status).toBe(200);
@@ -31,10 +35,16 @@ test('organiser to members to result', async () => {
 
   const created = await org.json('POST', '/api/v1/ballots', {
     // k = 5: every branch here has 6 or 7 voters, so each is shown on its own.
-    title: 'Spring ballot', ...ballotTimes(), k: 5,
+    title: 'Spring ballot',
+    ...ballotTimes(),
+    k: 5,
     questions: [
       { title: 'Adopt the new rule book?', method: 'yesno' },
-      { title: 'Choose the conference city', method: 'plurality', options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Glasgow' }] },
+      {
+        title: 'Choose the conference city',
+        method: 'plurality',
+        options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Glasgow' }],
+      },
     ],
   });
   expect(created.status).toBe(201);
@@ -60,9 +70,15 @@ test('organiser to members to result', async () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
     const yn = i % 5 === 4 ? 'abstain' : i % 3 === 0 ? '1' : '0';
     const c = String(i % 3 === 2 ? 2 : i % 2);
-    if (yn === 'abstain') cast.abstain++; else if (yn === '0') cast.yes++; else cast.no++;
+    if (yn === 'abstain') cast.abstain++;
+    else if (yn === '0') cast.yes++;
+    else cast.no++;
     cast.city[Number(c)]!++;
-    const fields: Array<[string, string]> = [['csrf', csrf], ['q_0', yn], ['q_1', c]];
+    const fields: Array<[string, string]> = [
+      ['csrf', csrf],
+      ['q_0', yn],
+      ['q_1', c],
+    ];
     const review = await voter.form(link, [...fields, ['step', 'review']]);
     expect(review.status).toBe(200);
     expect(review.text).toContain('Check your vote');
@@ -88,7 +104,10 @@ test('organiser to members to result', async () => {
   expect(r.turnout.byBranch.map((b: { branch: string }) => b.branch)).toEqual(['East', 'North', 'South']);
   expect(r.turnout.byBranch.reduce((n: number, b: { voted: number }) => n + b.voted, 0)).toBe(20);
   const q1 = r.questions.find((q: { id: string }) => q.id === yesno.id);
-  expect(q1.options).toEqual([{ option: 'Yes', votes: String(cast.yes) }, { option: 'No', votes: String(cast.no) }]);
+  expect(q1.options).toEqual([
+    { option: 'Yes', votes: String(cast.yes) },
+    { option: 'No', votes: String(cast.no) },
+  ]);
   expect(q1.abstentions).toBe(String(cast.abstain));
   expect(q1.elected).toEqual([cast.yes > cast.no ? 'Yes' : 'No']);
   const q2 = r.questions.find((q: { id: string }) => q.id === city.id);

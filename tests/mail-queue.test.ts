@@ -8,17 +8,33 @@ import { freePort } from '../src/platform/net';
  */
 test('SMTP down while invitations go out: nothing lost, nothing doubled once it is back', async () => {
   const port = await freePort();
-  const app: TestApp = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${port}`, worker: { retryBaseSeconds: 1, pollMs: 100 } });
+  const app: TestApp = await startTestApp({
+    smtpUrl: `smtp://127.0.0.1:${port}`,
+    worker: { retryBaseSeconds: 1, pollMs: 100 },
+  });
   try {
     const org = await setUpOrganisation(app);
-    const csv = ['email,name,branch', ...Array.from({ length: 30 }, (_, i) => `m${i}@example.org,M ${i},B${i % 3}`)].join('\n');
+    const csv = [
+      'email,name,branch',
+      ...Array.from({ length: 30 }, (_, i) => `m${i}@example.org,M ${i},B${i % 3}`),
+    ].join('\n');
     await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' });
-    const ballot = (await org.json('POST', '/api/v1/ballots', { title: 'Outage', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+    const ballot = (
+      await org.json('POST', '/api/v1/ballots', {
+        title: 'Outage',
+        ...ballotTimes(),
+        questions: [{ title: 'Agree?', method: 'yesno' }],
+      })
+    ).body;
     await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
 
     // Nothing listens on the port: every attempt fails and is rescheduled.
     await waitFor('failed attempts', async () => {
-      const rows = await app.db.selectFrom('mail_outbox').select(['attempts', 'last_error']).where('ballot_id', '=', ballot.id).execute();
+      const rows = await app.db
+        .selectFrom('mail_outbox')
+        .select(['attempts', 'last_error'])
+        .where('ballot_id', '=', ballot.id)
+        .execute();
       return rows.length === 30 && rows.every((r) => r.attempts >= 1 && r.last_error) ? true : undefined;
     });
     const progress = (await org.json('GET', `/api/v1/ballots/${ballot.id}/invitations`)).body.progress.invitation;
@@ -33,16 +49,25 @@ test('SMTP down while invitations go out: nothing lost, nothing doubled once it 
     expect(smtp.received).toHaveLength(0);
     smtp.setRefusing(false);
     try {
-      await waitFor('all 30 invitations', async () => {
-        const p = (await org.json('GET', `/api/v1/ballots/${ballot.id}/invitations`)).body.progress.invitation;
-        return p.sent === 30 ? true : undefined;
-      }, 60000);
+      await waitFor(
+        'all 30 invitations',
+        async () => {
+          const p = (await org.json('GET', `/api/v1/ballots/${ballot.id}/invitations`)).body.progress.invitation;
+          return p.sent === 30 ? true : undefined;
+        },
+        60000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       const recipients = smtp.received.map((m) => m.to[0]);
       expect(recipients).toHaveLength(30);
       expect(new Set(recipients).size).toBe(30);
       // Sent messages no longer hold their link.
-      const left = await app.db.selectFrom('mail_outbox').select('sealed_secret').where('ballot_id', '=', ballot.id).where('sealed_secret', 'is not', null).execute();
+      const left = await app.db
+        .selectFrom('mail_outbox')
+        .select('sealed_secret')
+        .where('ballot_id', '=', ballot.id)
+        .where('sealed_secret', 'is not', null)
+        .execute();
       expect(left).toHaveLength(0);
     } finally {
       await smtp.close();
@@ -58,9 +83,18 @@ test('two instances sending from one queue send each message once', async () => 
   const b = await startTestApp({ smtpUrl: smtp.url, db: { db: a.db, url: a.dbUrl } });
   try {
     const org = await setUpOrganisation(a);
-    const csv = ['email,name,branch', ...Array.from({ length: 200 }, (_, i) => `p${i}@example.org,P ${i},B${i % 7}`)].join('\n');
+    const csv = [
+      'email,name,branch',
+      ...Array.from({ length: 200 }, (_, i) => `p${i}@example.org,P ${i},B${i % 7}`),
+    ].join('\n');
     await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' });
-    const ballot = (await org.json('POST', '/api/v1/ballots', { title: 'Pair', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+    const ballot = (
+      await org.json('POST', '/api/v1/ballots', {
+        title: 'Pair',
+        ...ballotTimes(),
+        questions: [{ title: 'Agree?', method: 'yesno' }],
+      })
+    ).body;
     await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
     b.worker!.kick();
     await waitFor('200 invitations', () => (smtp.received.length >= 200 ? true : undefined), 60000);

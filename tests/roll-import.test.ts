@@ -10,32 +10,41 @@ afterAll(async () => app?.close());
 
 const importCsv = (csv: string, dryRun = false) =>
   org.json('POST', `/api/v1/roll/import${dryRun ? '?dryRun=true' : ''}`, csv, { 'content-type': 'text/csv' });
-const members = async () => (await org.json('GET', '/api/v1/members?limit=500')).body as Array<{ email: string; name: string; branch: string; memberNumber: string | null; weight: string }>;
+const members = async () =>
+  (await org.json('GET', '/api/v1/members?limit=500')).body as Array<{
+    email: string;
+    name: string;
+    branch: string;
+    memberNumber: string | null;
+    weight: string;
+  }>;
 
 describe('member roll import', () => {
   test('every bad row is reported with its line and field, and nothing is written', async () => {
     const csv = [
       'email,name,branch,member_number,weight',
       'ann@example.org,Ann,North,1,1',
-      'not-an-email,Bob,North,2,1',          // line 3: bad email
-      'cat@example.org,,South,3,1',          // line 4: empty name
+      'not-an-email,Bob,North,2,1', // line 3: bad email
+      'cat@example.org,,South,3,1', // line 4: empty name
       'ANN@example.org,Ann Again,South,4,1', // line 5: duplicate email (case-insensitive)
-      'dan@example.org,Dan,East,1,1',        // line 6: duplicate member number
-      'eve@example.org,Eve,East,6,-2',       // line 7: bad weight
-      'fay@example.org,Fay,East',            // line 8: too few fields
+      'dan@example.org,Dan,East,1,1', // line 6: duplicate member number
+      'eve@example.org,Eve,East,6,-2', // line 7: bad weight
+      'fay@example.org,Fay,East', // line 8: too few fields
     ].join('\n');
     const r = await importCsv(csv);
     expect(r.status).toBe(422);
     expect(r.body.type).toBe('about:blank');
     const errs = r.body.errors as Array<{ path: string; message: string }>;
-    expect(errs).toEqual(expect.arrayContaining([
-      { path: 'line 3, email', message: '"not-an-email" is not an email address' },
-      { path: 'line 4, name', message: 'is empty' },
-      { path: 'line 5, email', message: 'ANN@example.org is also on line 2' },
-      { path: 'line 6, member_number', message: '1 is also on line 2' },
-      { path: 'line 7, weight', message: '"-2" is not a positive number' },
-      { path: 'line 8', message: 'has 3 fields, the header has 5' },
-    ]));
+    expect(errs).toEqual(
+      expect.arrayContaining([
+        { path: 'line 3, email', message: '"not-an-email" is not an email address' },
+        { path: 'line 4, name', message: 'is empty' },
+        { path: 'line 5, email', message: 'ANN@example.org is also on line 2' },
+        { path: 'line 6, member_number', message: '1 is also on line 2' },
+        { path: 'line 7, weight', message: '"-2" is not a positive number' },
+        { path: 'line 8', message: 'has 3 fields, the header has 5' },
+      ]),
+    );
     expect(errs).toHaveLength(6);
     expect(await members()).toEqual([]);
   });
@@ -43,10 +52,12 @@ describe('member roll import', () => {
   test('a header without the required columns, or with an unknown one, is refused', async () => {
     const r = await importCsv('email,nme,branch\na@example.org,A,North\n');
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ path: 'line 1, nme', message: expect.stringContaining('unknown column "nme"') }),
-      expect.objectContaining({ path: 'line 1, name', message: 'missing required column "name"' }),
-    ]));
+    expect(r.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'line 1, nme', message: expect.stringContaining('unknown column "nme"') }),
+        expect.objectContaining({ path: 'line 1, name', message: 'missing required column "name"' }),
+      ]),
+    );
     expect((await importCsv('')).status).toBe(422);
     const broken = await importCsv('email,name,branch\n"a@example.org,A,North\n');
     expect(broken.status).toBe(422);
@@ -67,12 +78,25 @@ describe('member roll import', () => {
       'dan@example.org,Dan,South,',
     ].join('\n');
     const dry = await importCsv(first, true);
-    expect(dry.body).toMatchObject({ applied: false, added: 4, updated: 0, removed: 0, branches: { new: ['North', 'South'] } });
+    expect(dry.body).toMatchObject({
+      applied: false,
+      added: 4,
+      updated: 0,
+      removed: 0,
+      branches: { new: ['North', 'South'] },
+    });
     expect(await members()).toEqual([]);
     const r1 = await importCsv(first);
     expect(r1.body).toMatchObject({ applied: true, added: 4, updated: 0, removed: 0, unchanged: 0 });
-    expect((await org.json('GET', '/api/v1/branches')).body.map((b: { name: string; members: number }) => [b.name, Number(b.members)]))
-      .toEqual([['North', 2], ['South', 2]]);
+    expect(
+      (await org.json('GET', '/api/v1/branches')).body.map((b: { name: string; members: number }) => [
+        b.name,
+        Number(b.members),
+      ]),
+    ).toEqual([
+      ['North', 2],
+      ['South', 2],
+    ]);
 
     // Ann changes email (matched by number), Bob moves branch, Cat leaves, Dan stays
     // (matched by email), Eve joins; Bob and Dan swap nothing.
@@ -92,7 +116,10 @@ describe('member roll import', () => {
     expect(r2.body.changes.removed).toEqual([{ email: 'cat@example.org', name: 'Cat', branch: 'South' }]);
     const now = await members();
     expect(now.map((m) => [m.email, m.branch]).sort()).toEqual([
-      ['ann.new@example.org', 'North'], ['bob@example.org', 'East'], ['dan@example.org', 'South'], ['eve@example.org', 'East'],
+      ['ann.new@example.org', 'North'],
+      ['bob@example.org', 'East'],
+      ['dan@example.org', 'South'],
+      ['eve@example.org', 'East'],
     ]);
   });
 
@@ -106,7 +133,11 @@ describe('member roll import', () => {
   });
 
   test('only a signed-in organiser may import', async () => {
-    const anon = await fetch(`${app.url}/api/v1/roll/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email,name,branch\n' });
+    const anon = await fetch(`${app.url}/api/v1/roll/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'email,name,branch\n',
+    });
     expect(anon.status).toBe(401);
     expect(anon.headers.get('content-type')).toContain('application/problem+json');
   });

@@ -14,9 +14,18 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   app = await startTestApp({ smtpUrl: smtp.url });
   org = await setUpOrganisation(app, 'Zone Union');
-  expect((await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nzoe@example.org,Zoe,North\n', { 'content-type': 'text/csv' })).status).toBe(200);
+  expect(
+    (
+      await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nzoe@example.org,Zoe,North\n', {
+        'content-type': 'text/csv',
+      })
+    ).status,
+  ).toBe(200);
 });
-afterAll(async () => { await app?.close(); await smtp?.close(); });
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+});
 
 const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
 /** A message's text with quoted-printable soft breaks and =3D undone (enough for plain ASCII). */
@@ -31,19 +40,42 @@ test('formatTime names the zone, and the summer offset where there is one', () =
 });
 
 test('the API takes a zone by its IANA name (any case), keeps it, and refuses one that is not a zone', async () => {
-  const made = await org.json('POST', '/api/v1/ballots', { title: 'Zoned', ...ballotTimes(), timeZone: 'europe/london', questions: [{ title: 'Q', method: 'yesno' }] });
+  const made = await org.json('POST', '/api/v1/ballots', {
+    title: 'Zoned',
+    ...ballotTimes(),
+    timeZone: 'europe/london',
+    questions: [{ title: 'Q', method: 'yesno' }],
+  });
   expect(made.status).toBe(201);
   expect(made.body.timeZone).toBe('Europe/London');
   expect((await org.json('GET', `/api/v1/ballots/${made.body.id}`)).body.timeZone).toBe('Europe/London');
-  const plain = await org.json('POST', '/api/v1/ballots', { title: 'Unzoned', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] });
+  const plain = await org.json('POST', '/api/v1/ballots', {
+    title: 'Unzoned',
+    ...ballotTimes(),
+    questions: [{ title: 'Q', method: 'yesno' }],
+  });
   expect(plain.body.timeZone).toBe('UTC');
   // A zone the builder's list lacks is offered, chosen, when the draft is edited: saving keeps it.
-  const fixed = await org.json('POST', '/api/v1/ballots', { title: 'Fixed offset', ...ballotTimes(), timeZone: 'Etc/GMT+5', questions: [{ title: 'Q', method: 'yesno' }] });
+  const fixed = await org.json('POST', '/api/v1/ballots', {
+    title: 'Fixed offset',
+    ...ballotTimes(),
+    timeZone: 'Etc/GMT+5',
+    questions: [{ title: 'Q', method: 'yesno' }],
+  });
   expect(fixed.body.timeZone).toBe('Etc/GMT+5');
-  expect(await (await org.request('GET', `/ballots/${fixed.body.id}/edit`)).text()).toMatch(/<option value="Etc\/GMT\+5" selected>/);
-  const bad = await org.json('POST', '/api/v1/ballots', { title: 'Bad', ...ballotTimes(), timeZone: 'Mars/Olympus_Mons', questions: [{ title: 'Q', method: 'yesno' }] });
+  expect(await (await org.request('GET', `/ballots/${fixed.body.id}/edit`)).text()).toMatch(
+    /<option value="Etc\/GMT\+5" selected>/,
+  );
+  const bad = await org.json('POST', '/api/v1/ballots', {
+    title: 'Bad',
+    ...ballotTimes(),
+    timeZone: 'Mars/Olympus_Mons',
+    questions: [{ title: 'Q', method: 'yesno' }],
+  });
   expect(bad.status).toBe(422);
-  expect(bad.body.errors).toEqual([{ path: 'timeZone', message: 'is not a time zone: use an IANA name such as Europe/London' }]);
+  expect(bad.body.errors).toEqual([
+    { path: 'timeZone', message: 'is not a time zone: use an IANA name such as Europe/London' },
+  ]);
 });
 
 test('a draft built in Europe/London comes back in London time; members read the closing time in it, named', async () => {
@@ -52,14 +84,29 @@ test('a draft built in Europe/London comes back in London time; members read the
   const opens = new Date(Date.now() - 120_000);
   // Closing on a summer evening: 21:00 in London is 20:00 UTC.
   const fields: Array<[string, string]> = [
-    ['csrf', csrf], ['title', 'Summer ballot'], ['description', ''],
-    ['opensAt', isoToLocal(opens, 'Europe/London')], ['closesAt', '2027-07-01T21:00'], ['zone', 'Europe/London'],
-    ['k', '1'], ['receiptPolicy', 'inclusion'], ['reminderHours', ''],
-    ['questions', '1'], ['q0_title', 'Adopt?'], ['q0_method', 'yesno'], ['q0_threshold', '1/2'], ['do', 'save'],
+    ['csrf', csrf],
+    ['title', 'Summer ballot'],
+    ['description', ''],
+    ['opensAt', isoToLocal(opens, 'Europe/London')],
+    ['closesAt', '2027-07-01T21:00'],
+    ['zone', 'Europe/London'],
+    ['k', '1'],
+    ['receiptPolicy', 'inclusion'],
+    ['reminderHours', ''],
+    ['questions', '1'],
+    ['q0_title', 'Adopt?'],
+    ['q0_method', 'yesno'],
+    ['q0_threshold', '1/2'],
+    ['do', 'save'],
   ];
   const saved = await org.form('/ballots/new', fields);
   expect(saved.status).toBe(303);
-  const list = (await org.json('GET', '/api/v1/ballots')).body as Array<{ id: string; title: string; closesAt: string; timeZone: string }>;
+  const list = (await org.json('GET', '/api/v1/ballots')).body as Array<{
+    id: string;
+    title: string;
+    closesAt: string;
+    timeZone: string;
+  }>;
   const b = list.find((x) => x.title === 'Summer ballot')!;
   expect(b.timeZone).toBe('Europe/London');
   expect(new Date(b.closesAt).toISOString()).toBe('2027-07-01T20:00:00.000Z');
@@ -75,7 +122,9 @@ test('a draft built in Europe/London comes back in London time; members read the
 
   const before = smtp.received.length;
   expect((await org.json('POST', `/api/v1/ballots/${b.id}/open`)).status).toBe(200);
-  const mail = await waitFor('the invitation', () => smtp.received.slice(before).find((m) => m.to.includes('zoe@example.org')));
+  const mail = await waitFor('the invitation', () =>
+    smtp.received.slice(before).find((m) => m.to.includes('zoe@example.org')),
+  );
   const body = unfold(mail.raw);
   expect(body).toContain('2027-07-01 21:00 BST (Europe/London)');
   expect(body).not.toContain('2027-07-01 20:00 UTC');

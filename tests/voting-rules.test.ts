@@ -9,12 +9,23 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   app = await startTestApp({ smtpUrl: smtp.url });
   org = await setUpOrganisation(app, 'Rules Union');
-  const csv = ['email,name,branch', ...Array.from({ length: 6 }, (_, i) => `v${i}@example.org,Voter ${i},B${i % 2}`)].join('\n');
+  const csv = [
+    'email,name,branch',
+    ...Array.from({ length: 6 }, (_, i) => `v${i}@example.org,Voter ${i},B${i % 2}`),
+  ].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
 });
-afterAll(async () => { await app?.close(); await smtp?.close(); });
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+});
 
-const yesNo = (extra: Record<string, unknown> = {}) => ({ title: 'Motion', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }], ...extra });
+const yesNo = (extra: Record<string, unknown> = {}) => ({
+  title: 'Motion',
+  ...ballotTimes(),
+  questions: [{ title: 'Agree?', method: 'yesno' }],
+  ...extra,
+});
 
 async function openBallot(body = yesNo()) {
   const b = (await org.json('POST', '/api/v1/ballots', body)).body;
@@ -27,7 +38,10 @@ async function openBallot(body = yesNo()) {
 
 const tokenOf = (link: string) => link.split('/v/')[1]!;
 const vote = (token: string, ballot: { questions: Array<{ id: string }> }, option = 0) =>
-  new Client(app.url).json('POST', '/api/v1/vote', { token, answers: { [ballot.questions[0]!.id]: { kind: 'choice', option } } });
+  new Client(app.url).json('POST', '/api/v1/vote', {
+    token,
+    answers: { [ballot.questions[0]!.id]: { kind: 'choice', option } },
+  });
 
 test('unknown, malformed and reused tokens are refused; the page never uses a link up', async () => {
   const { ballot, links } = await openBallot();
@@ -61,7 +75,9 @@ test('re-issuing a link kills the old one and mails a new one', async () => {
   const member = (await org.json('GET', '/api/v1/members?search=v2@example.org')).body[0];
   const before = smtp.received.length;
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/electorate/${member.id}/reissue`)).status).toBe(204);
-  const mail = await waitFor('the new link', () => smtp.received.slice(before).find((m) => m.to[0] === 'v2@example.org'));
+  const mail = await waitFor('the new link', () =>
+    smtp.received.slice(before).find((m) => m.to[0] === 'v2@example.org'),
+  );
   const fresh = linkIn(mail.raw);
   expect(fresh).not.toBe(old);
   expect((await vote(tokenOf(old), ballot)).status).toBe(404);
@@ -71,7 +87,10 @@ test('re-issuing a link kills the old one and mails a new one', async () => {
 });
 
 test('voting before opening and after closing is refused, by the database clock', async () => {
-  const later = { opensAt: new Date(Date.now() + 3600_000).toISOString(), closesAt: new Date(Date.now() + 7200_000).toISOString() };
+  const later = {
+    opensAt: new Date(Date.now() + 3600_000).toISOString(),
+    closesAt: new Date(Date.now() + 7200_000).toISOString(),
+  };
   const { ballot, links } = await openBallot(yesNo(later));
   const link = links.get('v3@example.org')!;
   const early = await vote(tokenOf(link), ballot);
@@ -82,11 +101,15 @@ test('voting before opening and after closing is refused, by the database clock'
   expect(await page.text()).toContain('Voting has not opened yet');
 
   // Move the window into the past in the database; the scheduler closes it by itself.
-  await sql`update ballots set opens_at = now() - interval '2 hours', closes_at = now() - interval '1 second' where id = ${ballot.id}`.execute(app.db);
+  await sql`update ballots set opens_at = now() - interval '2 hours', closes_at = now() - interval '1 second' where id = ${ballot.id}`.execute(
+    app.db,
+  );
   const late = await vote(tokenOf(link), ballot);
   expect(late.status).toBe(409);
   expect(late.body.detail).toBe('voting has closed');
-  await waitFor('automatic close', async () => ((await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body.status === 'closed' ? true : undefined));
+  await waitFor('automatic close', async () =>
+    (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body.status === 'closed' ? true : undefined,
+  );
   const closedPage = await new Client(app.url).request('GET', link);
   expect(closedPage.status).toBe(410);
 });
@@ -109,8 +132,13 @@ test('only a draft can be edited or deleted; state changes go in order', async (
 
 test('a bad ballot is refused naming each field', async () => {
   const r = await org.json('POST', '/api/v1/ballots', {
-    title: '', opensAt: '2026-12-02T10:00:00Z', closesAt: '2026-12-01T10:00:00Z',
-    questions: [{ title: 'City', method: 'plurality', options: [{ label: 'Leeds' }, { label: 'leeds' }] }, { title: 'x', method: 'nonsense' }],
+    title: '',
+    opensAt: '2026-12-02T10:00:00Z',
+    closesAt: '2026-12-01T10:00:00Z',
+    questions: [
+      { title: 'City', method: 'plurality', options: [{ label: 'Leeds' }, { label: 'leeds' }] },
+      { title: 'x', method: 'nonsense' },
+    ],
   });
   expect(r.status).toBe(422);
   const paths = (r.body.errors as Array<{ path: string }>).map((e) => e.path);
@@ -120,7 +148,7 @@ test('a bad ballot is refused naming each field', async () => {
   expect(bad.headers.get('content-type')).toContain('application/problem+json');
 });
 
-test('an organiser of one organisation can neither read nor change another\'s', async () => {
+test("an organiser of one organisation can neither read nor change another's", async () => {
   const other = await setUpOrganisation(app, 'Other Union');
   const mine = (await org.json('POST', '/api/v1/ballots', yesNo())).body;
   expect((await other.json('GET', `/api/v1/ballots/${mine.id}`)).status).toBe(404);
@@ -132,11 +160,18 @@ test('an organiser of one organisation can neither read nor change another\'s', 
   expect((await other.json('GET', '/api/v1/members')).body).toEqual([]);
   const member = (await org.json('GET', '/api/v1/members?limit=1')).body[0];
   const otherBallot = (await other.json('POST', '/api/v1/ballots', yesNo())).body;
-  expect((await other.json('POST', `/api/v1/ballots/${otherBallot.id}/electorate/${member.id}/reissue`)).status).toBe(409);
+  expect((await other.json('POST', `/api/v1/ballots/${otherBallot.id}/electorate/${member.id}/reissue`)).status).toBe(
+    409,
+  );
   expect((await org.json('GET', `/api/v1/ballots/${mine.id}`)).body.title).toBe('Motion');
   // And nobody at all without signing in.
   const anon = new Client(app.url);
-  for (const [m, p] of [['GET', '/api/v1/ballots'], ['GET', `/api/v1/ballots/${mine.id}`], ['POST', `/api/v1/ballots/${mine.id}/open`], ['GET', '/api/v1/members']] as const) {
+  for (const [m, p] of [
+    ['GET', '/api/v1/ballots'],
+    ['GET', `/api/v1/ballots/${mine.id}`],
+    ['POST', `/api/v1/ballots/${mine.id}/open`],
+    ['GET', '/api/v1/members'],
+  ] as const) {
     expect((await anon.json(m, p)).status).toBe(401);
   }
 });
@@ -152,7 +187,10 @@ test('API tokens work for scripts and can be revoked; cookies cannot be used cro
   expect(JSON.stringify(listed.body)).not.toContain(t.body.token.slice(5));
   expect((await org.json('DELETE', `/api/v1/api-tokens/${t.body.id}`)).status).toBe(204);
   expect((await script.json('GET', '/api/v1/me', undefined, auth)).status).toBe(401);
-  const cross = await org.json('POST', '/api/v1/ballots', yesNo(), { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+  const cross = await org.json('POST', '/api/v1/ballots', yesNo(), {
+    origin: 'https://evil.example',
+    'sec-fetch-site': 'cross-site',
+  });
   expect(cross.status).toBe(403);
 });
 

@@ -36,24 +36,43 @@ async function run(job: LoadJob): Promise<LoadReport> {
       statuses[i] = res.status;
       csrf[i] = /name="csrf" value="([^"]+)"/.exec(text)?.[1] ?? '';
     } else {
-      const body = new URLSearchParams([['csrf', job.csrf[i]!], ...job.answers[i]!.map((a, q): [string, string] => [`q_${q}`, a]), ['step', 'cast']]);
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      const body = new URLSearchParams([
+        ['csrf', job.csrf[i]!],
+        ...job.answers[i]!.map((a, q): [string, string] => [`q_${q}`, a]),
+        ['step', 'cast'],
+      ]);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
       await res.arrayBuffer();
       latencies[i] = performance.now() - t0;
       statuses[i] = res.status;
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(job.concurrency, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      try { await one(i); } catch { statuses[i] = -1; }
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(job.concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        try {
+          await one(i);
+        } catch {
+          statuses[i] = -1;
+        }
+      }
+    }),
+  );
   return { latencies, statuses, wallMs: performance.now() - started, csrf };
 }
 
 if (parentPort && workerData) {
   const port = parentPort;
-  run(workerData as LoadJob).then((r) => port.postMessage(r), (err: unknown) => { throw err; });
+  run(workerData as LoadJob).then(
+    (r) => port.postMessage(r),
+    (err: unknown) => {
+      throw err;
+    },
+  );
 }

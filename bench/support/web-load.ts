@@ -22,7 +22,14 @@ import { parentPort, workerData } from 'node:worker_threads';
  *   keep-alive connection: the server's most pages per second, and the wait at that load.
  */
 export type WebLoadJob = { base: string; tokens: string[]; rounds: number; mode: 'burst' | 'loop'; pauseMs?: number };
-export type WebLoadReport = { connect: number[]; ttfb: number[]; total: number[]; statuses: number[]; bytes: number[]; wallMs: number };
+export type WebLoadReport = {
+  connect: number[];
+  ttfb: number[];
+  total: number[];
+  statuses: number[];
+  bytes: number[];
+  wallMs: number;
+};
 type Timing = { ttfb: number; total: number; status: number; bytes: number };
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -37,7 +44,10 @@ class Connection {
   private pending: { resolve: (t: Timing) => void; reject: (err: Error) => void } | undefined;
   readonly connected: Promise<number>;
 
-  constructor(url: URL, private readonly keepAlive: boolean) {
+  constructor(
+    url: URL,
+    private readonly keepAlive: boolean,
+  ) {
     const dialled = performance.now();
     this.socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
     this.connected = new Promise((resolve, reject) => {
@@ -56,11 +66,15 @@ class Connection {
       this.received = 0;
       this.firstByteAt = 0;
       this.sentAt = performance.now();
-      this.socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench-web\r\nAccept: text/html\r\nConnection: ${this.keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`);
+      this.socket.write(
+        `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench-web\r\nAccept: text/html\r\nConnection: ${this.keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`,
+      );
     });
   }
 
-  close(): void { this.socket.destroy(); }
+  close(): void {
+    this.socket.destroy();
+  }
 
   private onData(chunk: Buffer): void {
     if (this.firstByteAt === 0) this.firstByteAt = performance.now();
@@ -85,7 +99,12 @@ class Connection {
     if (!p) return;
     this.pending = undefined;
     const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(response.subarray(0, 16).toString('latin1'))?.[1] ?? 0);
-    p.resolve({ ttfb: this.firstByteAt - this.sentAt, total: performance.now() - this.sentAt, status, bytes: response.length });
+    p.resolve({
+      ttfb: this.firstByteAt - this.sentAt,
+      total: performance.now() - this.sentAt,
+      status,
+      bytes: response.length,
+    });
   }
 
   private fail(err: Error): void {
@@ -109,27 +128,31 @@ async function run(job: WebLoadJob): Promise<WebLoadReport> {
   const started = performance.now();
   if (job.mode === 'burst') {
     for (let i = 0; i < job.rounds; i++) {
-      await Promise.all(job.tokens.map(async (token) => {
-        const c = new Connection(base, false);
-        try {
-          const connect = await c.connected;
-          keep(connect, await c.get(url(token)));
-        } finally {
-          c.close();
-        }
-      }));
+      await Promise.all(
+        job.tokens.map(async (token) => {
+          const c = new Connection(base, false);
+          try {
+            const connect = await c.connected;
+            keep(connect, await c.get(url(token)));
+          } finally {
+            c.close();
+          }
+        }),
+      );
       await new Promise((r) => setTimeout(r, job.pauseMs ?? 100));
     }
   } else {
-    await Promise.all(job.tokens.map(async (token) => {
-      const c = new Connection(base, true);
-      try {
-        const connect = await c.connected;
-        for (let i = 0; i < job.rounds; i++) keep(i === 0 ? connect : 0, await c.get(url(token)));
-      } finally {
-        c.close();
-      }
-    }));
+    await Promise.all(
+      job.tokens.map(async (token) => {
+        const c = new Connection(base, true);
+        try {
+          const connect = await c.connected;
+          for (let i = 0; i < job.rounds; i++) keep(i === 0 ? connect : 0, await c.get(url(token)));
+        } finally {
+          c.close();
+        }
+      }),
+    );
   }
   report.wallMs = performance.now() - started;
   return report;
@@ -137,5 +160,10 @@ async function run(job: WebLoadJob): Promise<WebLoadReport> {
 
 if (parentPort && workerData) {
   const port = parentPort;
-  run(workerData as WebLoadJob).then((r) => port.postMessage(r), (err: unknown) => { throw err; });
+  run(workerData as WebLoadJob).then(
+    (r) => port.postMessage(r),
+    (err: unknown) => {
+      throw err;
+    },
+  );
 }

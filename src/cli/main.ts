@@ -33,9 +33,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
-      process.stderr.write(`omov: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`omov: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     },
   );

@@ -5,16 +5,34 @@ import { type AuditEntry, auditHash, GENESIS_HASH } from '@omov/core/domain/audi
 /** The append-only audit log (a trigger refuses updates and deletes). */
 
 export async function appendAudit(
-  db: Queryable, e: { organisationId: string; actor: string; action: string; subject: string | null; details: Record<string, unknown> },
+  db: Queryable,
+  e: {
+    organisationId: string;
+    actor: string;
+    action: string;
+    subject: string | null;
+    details: Record<string, unknown>;
+  },
 ): Promise<AuditEntry> {
   // One writer per organisation at a time, so positions and the chain stay in order.
   await sql`select pg_advisory_xact_lock(hashtextextended(${`audit:${e.organisationId}`}, 0))`.execute(db);
-  const last = await db.selectFrom('audit_log').select(['position', 'hash'])
-    .where('organisation_id', '=', e.organisationId).orderBy('position', 'desc').limit(1).executeTakeFirst();
+  const last = await db
+    .selectFrom('audit_log')
+    .select(['position', 'hash'])
+    .where('organisation_id', '=', e.organisationId)
+    .orderBy('position', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const now = await sql<{ at: Date }>`select date_trunc('milliseconds', clock_timestamp()) as at`.execute(db);
   const entry = {
-    organisationId: e.organisationId, position: (last ? Number(last.position) : 0) + 1, at: now.rows[0]!.at.toISOString(),
-    actor: e.actor, action: e.action, subject: e.subject, details: e.details, prevHash: last?.hash ?? GENESIS_HASH,
+    organisationId: e.organisationId,
+    position: (last ? Number(last.position) : 0) + 1,
+    at: now.rows[0]!.at.toISOString(),
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject,
+    details: e.details,
+    prevHash: last?.hash ?? GENESIS_HASH,
   };
   const hash = auditHash(entry);
   await sql`insert into audit_log (organisation_id, position, at, actor, action, subject, details, prev_hash, hash)
@@ -24,9 +42,21 @@ export async function appendAudit(
 }
 
 export async function listAudit(db: Queryable, organisationId: string): Promise<AuditEntry[]> {
-  const rows = await db.selectFrom('audit_log').selectAll().where('organisation_id', '=', organisationId).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .orderBy('position')
+    .execute();
   return rows.map((r) => ({
-    organisationId: r.organisation_id, position: Number(r.position), at: r.at.toISOString(), actor: r.actor, action: r.action,
-    subject: r.subject, details: r.details as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
+    organisationId: r.organisation_id,
+    position: Number(r.position),
+    at: r.at.toISOString(),
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    details: r.details as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
   }));
 }

@@ -26,23 +26,44 @@ export async function deleteSealedVotes(db: Queryable, ballotId: string): Promis
 }
 
 export async function countSealedVotes(db: Queryable, ballotId: string): Promise<number> {
-  const r = await db.selectFrom('box.sealed_votes').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('ballot_id', '=', ballotId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('box.sealed_votes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('ballot_id', '=', ballotId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** Writes votes in the order given (the caller shuffles them). */
 export async function insertVotes(db: Queryable, ballotId: string, votes: ReadonlyArray<StoredVote>): Promise<void> {
   for (let i = 0; i < votes.length; i += 1000) {
-    await db.insertInto('box.votes').values(votes.slice(i, i + 1000).map((v) => ({
-      ballot_id: ballotId, unit: v.unit, weight: v.weight, receipt: v.receipt, answers: JSON.stringify(v.answers),
-    }))).execute();
+    await db
+      .insertInto('box.votes')
+      .values(
+        votes.slice(i, i + 1000).map((v) => ({
+          ballot_id: ballotId,
+          unit: v.unit,
+          weight: v.weight,
+          receipt: v.receipt,
+          answers: JSON.stringify(v.answers),
+        })),
+      )
+      .execute();
   }
 }
 
 /** Every vote of a closed ballot, in published order: by receipt code. */
 export async function listVotes(db: Queryable, ballotId: string): Promise<StoredVote[]> {
-  const rows = await db.selectFrom('box.votes').select(['unit', 'weight', 'receipt', 'answers'])
-    .where('ballot_id', '=', ballotId).orderBy(sql`receipt collate "C"`).execute();
-  return rows.map((r) => ({ unit: r.unit, weight: r.weight, receipt: r.receipt, answers: r.answers as Record<string, Answer> }));
+  const rows = await db
+    .selectFrom('box.votes')
+    .select(['unit', 'weight', 'receipt', 'answers'])
+    .where('ballot_id', '=', ballotId)
+    .orderBy(sql`receipt collate "C"`)
+    .execute();
+  return rows.map((r) => ({
+    unit: r.unit,
+    weight: r.weight,
+    receipt: r.receipt,
+    answers: r.answers as Record<string, Answer>,
+  }));
 }

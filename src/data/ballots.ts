@@ -7,9 +7,16 @@ import type { Method } from '@omov/core/tally/types';
 /** Ballots, their questions and options. */
 
 export type BallotRow = {
-  id: string; organisationId: string; title: string; description: string;
-  opensAt: Date; closesAt: Date; status: BallotStatus;
-  openedAt: Date | null; closedAt: Date | null; publishedAt: Date | null;
+  id: string;
+  organisationId: string;
+  title: string;
+  description: string;
+  opensAt: Date;
+  closesAt: Date;
+  status: BallotStatus;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  publishedAt: Date | null;
   /** Vote figures are published per branch only for branches of at least k voters. */
   k: number;
   receiptPolicy: ReceiptPolicy;
@@ -29,49 +36,99 @@ export type BallotRow = {
 export type Eligibility = { branches?: string[]; joinedBefore?: string };
 
 export type BallotPolicy = {
-  k: number; receiptPolicy: ReceiptPolicy; voterListVisible: boolean; reminderHours: number[]; delegateSettings: unknown;
-  eligibility: Eligibility | null; randomiseOptions: boolean; timeZone: string;
+  k: number;
+  receiptPolicy: ReceiptPolicy;
+  voterListVisible: boolean;
+  reminderHours: number[];
+  delegateSettings: unknown;
+  eligibility: Eligibility | null;
+  randomiseOptions: boolean;
+  timeZone: string;
 };
 
 const ballotColumns = [
-  'id', 'organisation_id as organisationId', 'title', 'description', 'opens_at as opensAt', 'closes_at as closesAt',
-  'status', 'opened_at as openedAt', 'closed_at as closedAt', 'published_at as publishedAt',
-  'k', 'receipt_policy as receiptPolicy', 'voter_list_visible as voterListVisible', 'reminder_hours as reminderHours',
-  'delegate_settings as delegateSettings', 'units', 'box_root as boxRoot',
-  sql<Eligibility | null>`eligibility`.as('eligibility'), 'randomise_options as randomiseOptions', 'invitations_at as invitationsAt',
+  'id',
+  'organisation_id as organisationId',
+  'title',
+  'description',
+  'opens_at as opensAt',
+  'closes_at as closesAt',
+  'status',
+  'opened_at as openedAt',
+  'closed_at as closedAt',
+  'published_at as publishedAt',
+  'k',
+  'receipt_policy as receiptPolicy',
+  'voter_list_visible as voterListVisible',
+  'reminder_hours as reminderHours',
+  'delegate_settings as delegateSettings',
+  'units',
+  'box_root as boxRoot',
+  sql<Eligibility | null>`eligibility`.as('eligibility'),
+  'randomise_options as randomiseOptions',
+  'invitations_at as invitationsAt',
   'time_zone as timeZone',
 ] as const;
 
 type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
 
 const policyColumns = (b: BallotPolicy) => ({
-  k: b.k, receipt_policy: b.receiptPolicy, voter_list_visible: b.voterListVisible, reminder_hours: b.reminderHours,
-  delegate_settings: b.delegateSettings === undefined || b.delegateSettings === null ? null : JSON.stringify(b.delegateSettings),
+  k: b.k,
+  receipt_policy: b.receiptPolicy,
+  voter_list_visible: b.voterListVisible,
+  reminder_hours: b.reminderHours,
+  delegate_settings:
+    b.delegateSettings === undefined || b.delegateSettings === null ? null : JSON.stringify(b.delegateSettings),
   eligibility: b.eligibility ? JSON.stringify(b.eligibility) : null,
   randomise_options: b.randomiseOptions,
   time_zone: b.timeZone,
 });
 
 export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {
-  const r = await db.insertInto('ballots').values({
-    organisation_id: organisationId, title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt,
-    opened_at: null, closed_at: null, published_at: null, ...policyColumns(b),
-  }).returning('id').executeTakeFirstOrThrow();
+  const r = await db
+    .insertInto('ballots')
+    .values({
+      organisation_id: organisationId,
+      title: b.title,
+      description: b.description,
+      opens_at: b.opensAt,
+      closes_at: b.closesAt,
+      opened_at: null,
+      closed_at: null,
+      published_at: null,
+      ...policyColumns(b),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return r.id;
 }
 
 export async function updateBallotFields(db: Queryable, id: string, b: BallotFields): Promise<void> {
-  await db.updateTable('ballots').set({
-    title: b.title, description: b.description, opens_at: b.opensAt, closes_at: b.closesAt, updated_at: sql<Date>`now()`,
-    ...policyColumns(b),
-  }).where('id', '=', id).execute();
+  await db
+    .updateTable('ballots')
+    .set({
+      title: b.title,
+      description: b.description,
+      opens_at: b.opensAt,
+      closes_at: b.closesAt,
+      updated_at: sql<Date>`now()`,
+      ...policyColumns(b),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** What the close established: the voting units, the box's Merkle root, the reconciliation. */
-export async function recordOpenedBox(db: Queryable, id: string, o: { units: unknown; root: string; countsCheck: unknown }): Promise<void> {
-  await db.updateTable('ballots')
+export async function recordOpenedBox(
+  db: Queryable,
+  id: string,
+  o: { units: unknown; root: string; countsCheck: unknown },
+): Promise<void> {
+  await db
+    .updateTable('ballots')
     .set({ units: JSON.stringify(o.units), box_root: o.root, counts_check: JSON.stringify(o.countsCheck) })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {
@@ -79,23 +136,49 @@ export async function deleteQuestions(db: Queryable, ballotId: string): Promise<
 }
 
 export async function insertQuestion(
-  db: Queryable, ballotId: string, q: {
-    position: number; title: string; description: string; method: Method; settings: unknown;
+  db: Queryable,
+  ballotId: string,
+  q: {
+    position: number;
+    title: string;
+    description: string;
+    method: Method;
+    settings: unknown;
     options: Array<{ label: string; description: string }>;
   },
 ): Promise<void> {
-  const { id } = await db.insertInto('questions').values({
-    ballot_id: ballotId, position: q.position, title: q.title, description: q.description, method: q.method,
-    settings: JSON.stringify(q.settings),
-  }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('options').values(q.options.map((o, i) => ({
-    question_id: id, position: i, label: o.label, description: o.description,
-  }))).execute();
+  const { id } = await db
+    .insertInto('questions')
+    .values({
+      ballot_id: ballotId,
+      position: q.position,
+      title: q.title,
+      description: q.description,
+      method: q.method,
+      settings: JSON.stringify(q.settings),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('options')
+    .values(
+      q.options.map((o, i) => ({
+        question_id: id,
+        position: i,
+        label: o.label,
+        description: o.description,
+      })),
+    )
+    .execute();
 }
 
 export async function findBallot(db: Queryable, organisationId: string, id: string): Promise<BallotRow | undefined> {
-  return db.selectFrom('ballots').select(ballotColumns)
-    .where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+  return db
+    .selectFrom('ballots')
+    .select(ballotColumns)
+    .where('id', '=', id)
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
 }
 
 /** For the public pages (voting, published results), where no organisation is known. */
@@ -110,34 +193,57 @@ export async function lockBallot(db: Queryable, id: string, mode: 'share' | 'upd
 }
 
 export async function listBallots(db: Queryable, organisationId: string): Promise<BallotRow[]> {
-  return db.selectFrom('ballots').select(ballotColumns)
-    .where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();
+  return db
+    .selectFrom('ballots')
+    .select(ballotColumns)
+    .where('organisation_id', '=', organisationId)
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 export async function setBallotStatus(db: Queryable, id: string, status: BallotStatus): Promise<void> {
   const stamp = { open: 'opened_at', closed: 'closed_at', published: 'published_at', draft: null }[status];
-  await db.updateTable('ballots')
+  await db
+    .updateTable('ballots')
     .set({ status, updated_at: sql<Date>`now()`, ...(stamp ? { [stamp]: sql<Date>`now()` } : {}) })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Open ballots whose closing time has passed, by the database's clock. */
 export async function listBallotsDueToClose(db: Queryable): Promise<string[]> {
-  const rows = await db.selectFrom('ballots').select('id')
-    .where('status', '=', 'open').where('closes_at', '<=', sql<Date>`now()`).execute();
+  const rows = await db
+    .selectFrom('ballots')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('closes_at', '<=', sql<Date>`now()`)
+    .execute();
   return rows.map((r) => r.id);
 }
 
 /** A ballot's questions with their options, in order, in one round trip. */
 export async function listQuestions(db: Queryable, ballotId: string): Promise<Question[]> {
-  const r = await sql<{ id: string; position: number; title: string; description: string; method: string; settings: unknown; options: Question['options'] }>`
+  const r = await sql<{
+    id: string;
+    position: number;
+    title: string;
+    description: string;
+    method: string;
+    settings: unknown;
+    options: Question['options'];
+  }>`
     select q.id, q.position, q.title, q.description, q.method, q.settings,
       coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label, 'description', o.description) order by o.position)
                 from options o where o.question_id = q.id), '[]'::json) as options
     from questions q where q.ballot_id = ${ballotId} order by q.position`.execute(db);
   return r.rows.map((q) => ({
-    id: q.id, position: q.position, title: q.title, description: q.description,
-    method: q.method as Method, settings: (q.settings ?? {}) as Record<string, unknown>, options: q.options,
+    id: q.id,
+    position: q.position,
+    title: q.title,
+    description: q.description,
+    method: q.method as Method,
+    settings: (q.settings ?? {}) as Record<string, unknown>,
+    options: q.options,
   }));
 }
 
@@ -145,9 +251,16 @@ export async function listQuestions(db: Queryable, ballotId: string): Promise<Qu
  * Locks a ballot row shared (for casting) and reads the database's clock in the same
  * round trip: the window is judged by the database, never by a server's clock.
  */
-export async function lockBallotForCast(db: Queryable, id: string): Promise<{ ballot: BallotRow; now: Date } | undefined> {
-  const row = await db.selectFrom('ballots').select([...ballotColumns, sql<Date>`now()`.as('now')])
-    .where('id', '=', id).forShare().executeTakeFirst();
+export async function lockBallotForCast(
+  db: Queryable,
+  id: string,
+): Promise<{ ballot: BallotRow; now: Date } | undefined> {
+  const row = await db
+    .selectFrom('ballots')
+    .select([...ballotColumns, sql<Date>`now()`.as('now')])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
   if (!row) return undefined;
   const { now, ...ballot } = row;
   return { ballot, now };
@@ -178,8 +291,12 @@ export async function listDueReminders(db: Queryable): Promise<Array<{ ballotId:
 
 /** Claims a reminder; false if another instance already did. */
 export async function claimReminder(db: Queryable, ballotId: string, hoursBefore: number): Promise<boolean> {
-  const r = await db.insertInto('ballot_reminders').values({ ballot_id: ballotId, hours_before: hoursBefore })
-    .onConflict((oc) => oc.doNothing()).returning('ballot_id').executeTakeFirst();
+  const r = await db
+    .insertInto('ballot_reminders')
+    .values({ ballot_id: ballotId, hours_before: hoursBefore })
+    .onConflict((oc) => oc.doNothing())
+    .returning('ballot_id')
+    .executeTakeFirst();
   return r !== undefined;
 }
 
@@ -198,7 +315,12 @@ export async function snapshotTurnout(db: Queryable): Promise<void> {
 }
 
 export async function turnoutHistory(db: Queryable, ballotId: string): Promise<Array<{ at: Date; voted: number }>> {
-  return db.selectFrom('turnout_history').select(['at', 'voted']).where('ballot_id', '=', ballotId).orderBy('at').execute();
+  return db
+    .selectFrom('turnout_history')
+    .select(['at', 'voted'])
+    .where('ballot_id', '=', ballotId)
+    .orderBy('at')
+    .execute();
 }
 
 export type VotingTokenView = { ballot: BallotRow; used: boolean; organisationName: string; now: Date };
@@ -212,16 +334,26 @@ export type VotingTokenView = { ballot: BallotRow; used: boolean; organisationNa
 export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): Promise<Map<string, VotingTokenView>> {
   const found = new Map<string, VotingTokenView>();
   if (tokenHashes.length === 0) return found;
-  const rows = await db.selectFrom('voting_tokens')
+  const rows = await db
+    .selectFrom('voting_tokens')
     .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
     .innerJoin('organisations', 'organisations.id', 'ballots.organisation_id')
     .select([
-      ...ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns,
-      'voting_tokens.token_hash as tokenHash', 'voting_tokens.used as used', 'organisations.name as organisationName', sql<Date>`now()`.as('now'),
+      ...(ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns),
+      'voting_tokens.token_hash as tokenHash',
+      'voting_tokens.used as used',
+      'organisations.name as organisationName',
+      sql<Date>`now()`.as('now'),
     ])
-    .where('voting_tokens.token_hash', '=', sql<Buffer>`any(${tokenHashes}::bytea[])`).execute();
+    .where('voting_tokens.token_hash', '=', sql<Buffer>`any(${tokenHashes}::bytea[])`)
+    .execute();
   for (const row of rows) {
-    const { tokenHash, used, organisationName, now, ...ballot } = row as unknown as BallotRow & { tokenHash: Buffer; used: boolean; organisationName: string; now: Date };
+    const { tokenHash, used, organisationName, now, ...ballot } = row as unknown as BallotRow & {
+      tokenHash: Buffer;
+      used: boolean;
+      organisationName: string;
+      now: Date;
+    };
     found.set(tokenHash.toString('hex'), { ballot, used, organisationName, now });
   }
   return found;

@@ -14,19 +14,35 @@ export async function findOrganisation(db: Queryable, id: string) {
 
 export async function insertOrganiser(
   db: Queryable,
-  o: { organisationId: string; email: string; name: string; passwordHash: string; role?: StaffRole; ballotId?: string | null },
+  o: {
+    organisationId: string;
+    email: string;
+    name: string;
+    passwordHash: string;
+    role?: StaffRole;
+    ballotId?: string | null;
+  },
 ): Promise<{ id: string }> {
-  return db.insertInto('organisers')
+  return db
+    .insertInto('organisers')
     .values({
-      organisation_id: o.organisationId, email: o.email, name: o.name, password_hash: o.passwordHash,
-      role: o.role ?? 'organiser', ballot_id: o.ballotId ?? null,
+      organisation_id: o.organisationId,
+      email: o.email,
+      name: o.name,
+      password_hash: o.passwordHash,
+      role: o.role ?? 'organiser',
+      ballot_id: o.ballotId ?? null,
     })
-    .returning(['id']).executeTakeFirstOrThrow();
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
 }
 
 export async function findOrganiserByEmail(db: Queryable, email: string) {
-  return db.selectFrom('organisers').selectAll()
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('organisers')
+    .selectAll()
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
 }
 
 export async function updateOrganiserPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
@@ -34,7 +50,10 @@ export async function updateOrganiserPasswordHash(db: Queryable, id: string, pas
 }
 
 export async function countOrganisers(db: Queryable): Promise<number> {
-  const r = await db.selectFrom('organisers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('organisers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -42,12 +61,29 @@ export async function countOrganisers(db: Queryable): Promise<number> {
  * A one-time link. Without an organisation it creates a new one; with one, it lets the
  * invited person join it as an organiser or an auditor (of one ballot, if set).
  */
-export type SetupLink = { organisationId: string | null; role: StaffRole; ballotId: string | null; email: string | null };
+export type SetupLink = {
+  organisationId: string | null;
+  role: StaffRole;
+  ballotId: string | null;
+  email: string | null;
+};
 
-export async function insertSetupLink(db: Queryable, tokenHash: Buffer, link: SetupLink = { organisationId: null, role: 'organiser', ballotId: null, email: null }): Promise<void> {
-  await db.insertInto('setup_links').values({
-    token_hash: tokenHash, used_at: null, organisation_id: link.organisationId, role: link.role, ballot_id: link.ballotId, email: link.email,
-  }).execute();
+export async function insertSetupLink(
+  db: Queryable,
+  tokenHash: Buffer,
+  link: SetupLink = { organisationId: null, role: 'organiser', ballotId: null, email: null },
+): Promise<void> {
+  await db
+    .insertInto('setup_links')
+    .values({
+      token_hash: tokenHash,
+      used_at: null,
+      organisation_id: link.organisationId,
+      role: link.role,
+      ballot_id: link.ballotId,
+      email: link.email,
+    })
+    .execute();
 }
 
 /** How long a setup or invitation link works. */
@@ -55,34 +91,54 @@ export const SETUP_LINK_DAYS = 7;
 
 /** Marks an unused, unexpired setup link used and returns what it was for; undefined otherwise. */
 export async function useSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
-  return db.updateTable('setup_links').set({ used_at: sql`now()` })
-    .where('token_hash', '=', tokenHash).where('used_at', 'is', null)
+  return db
+    .updateTable('setup_links')
+    .set({ used_at: sql`now()` })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
     .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`)
-    .returning(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email']).executeTakeFirst();
+    .returning(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email'])
+    .executeTakeFirst();
 }
 
 export async function findUsableSetupLink(db: Queryable, tokenHash: Buffer): Promise<SetupLink | undefined> {
-  return db.selectFrom('setup_links').select(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email'])
-    .where('token_hash', '=', tokenHash).where('used_at', 'is', null)
-    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`).executeTakeFirst();
+  return db
+    .selectFrom('setup_links')
+    .select(['organisation_id as organisationId', 'role', 'ballot_id as ballotId', 'email'])
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`)
+    .executeTakeFirst();
 }
 
 export async function listStaff(db: Queryable, organisationId: string) {
-  return db.selectFrom('organisers').select(['id', 'email', 'name', 'role', 'ballot_id as ballotId', 'created_at as createdAt'])
-    .where('organisation_id', '=', organisationId).orderBy('created_at').execute();
+  return db
+    .selectFrom('organisers')
+    .select(['id', 'email', 'name', 'role', 'ballot_id as ballotId', 'created_at as createdAt'])
+    .where('organisation_id', '=', organisationId)
+    .orderBy('created_at')
+    .execute();
 }
 
 /** Auditors who should receive a ballot's box root: of the whole organisation or of that ballot. */
 export async function listAuditorsOf(db: Queryable, organisationId: string, ballotId: string) {
-  return db.selectFrom('organisers').select(['id', 'email', 'name'])
-    .where('organisation_id', '=', organisationId).where('role', '=', 'auditor')
-    .where((eb) => eb.or([eb('ballot_id', 'is', null), eb('ballot_id', '=', ballotId)])).execute();
+  return db
+    .selectFrom('organisers')
+    .select(['id', 'email', 'name'])
+    .where('organisation_id', '=', organisationId)
+    .where('role', '=', 'auditor')
+    .where((eb) => eb.or([eb('ballot_id', 'is', null), eb('ballot_id', '=', ballotId)]))
+    .execute();
 }
 
-
 export async function insertSession(db: Queryable, idHash: Buffer, organiserId: string, hours: number): Promise<void> {
-  await db.insertInto('sessions')
-    .values({ id_hash: idHash, organiser_id: organiserId, expires_at: sql<Date>`now() + make_interval(hours => ${hours})` })
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: idHash,
+      organiser_id: organiserId,
+      expires_at: sql<Date>`now() + make_interval(hours => ${hours})`,
+    })
     .execute();
 }
 
@@ -91,15 +147,26 @@ export async function insertSession(db: Queryable, idHash: Buffer, organiserId: 
  * (read-only; of the whole organisation, or of one ballot when ballotId is set).
  */
 export type Principal = {
-  organiserId: string; organisationId: string; email: string; name: string;
-  role: StaffRole; ballotId: string | null;
+  organiserId: string;
+  organisationId: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  ballotId: string | null;
 };
 
 export async function findSessionPrincipal(db: Queryable, idHash: Buffer): Promise<Principal | undefined> {
-  return db.selectFrom('sessions')
+  return db
+    .selectFrom('sessions')
     .innerJoin('organisers', 'organisers.id', 'sessions.organiser_id')
-    .select(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email', 'organisers.name',
-      'organisers.role', 'organisers.ballot_id as ballotId'])
+    .select([
+      'organisers.id as organiserId',
+      'organisers.organisation_id as organisationId',
+      'organisers.email',
+      'organisers.name',
+      'organisers.role',
+      'organisers.ballot_id as ballotId',
+    ])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
@@ -110,29 +177,56 @@ export async function deleteSession(db: Queryable, idHash: Buffer): Promise<void
 }
 
 export async function deleteExpiredSessions(db: Queryable): Promise<void> {
-  await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
+  await db
+    .deleteFrom('sessions')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .execute();
 }
 
 export async function insertApiToken(db: Queryable, organiserId: string, name: string, tokenHash: Buffer) {
-  return db.insertInto('api_tokens').values({ organiser_id: organiserId, name, token_hash: tokenHash, last_used_at: null })
-    .returning(['id', 'name', 'created_at']).executeTakeFirstOrThrow();
+  return db
+    .insertInto('api_tokens')
+    .values({ organiser_id: organiserId, name, token_hash: tokenHash, last_used_at: null })
+    .returning(['id', 'name', 'created_at'])
+    .executeTakeFirstOrThrow();
 }
 
 export async function findApiTokenPrincipal(db: Queryable, tokenHash: Buffer): Promise<Principal | undefined> {
-  const row = await db.updateTable('api_tokens').set({ last_used_at: sql`now()` })
-    .where('token_hash', '=', tokenHash).returning(['organiser_id']).executeTakeFirst();
+  const row = await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: sql`now()` })
+    .where('token_hash', '=', tokenHash)
+    .returning(['organiser_id'])
+    .executeTakeFirst();
   if (!row) return undefined;
-  return db.selectFrom('organisers')
-    .select(['id as organiserId', 'organisation_id as organisationId', 'email', 'name', 'role', 'ballot_id as ballotId'])
-    .where('id', '=', row.organiser_id).executeTakeFirst();
+  return db
+    .selectFrom('organisers')
+    .select([
+      'id as organiserId',
+      'organisation_id as organisationId',
+      'email',
+      'name',
+      'role',
+      'ballot_id as ballotId',
+    ])
+    .where('id', '=', row.organiser_id)
+    .executeTakeFirst();
 }
 
 export async function listApiTokens(db: Queryable, organiserId: string) {
-  return db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at'])
-    .where('organiser_id', '=', organiserId).orderBy('created_at').execute();
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'last_used_at'])
+    .where('organiser_id', '=', organiserId)
+    .orderBy('created_at')
+    .execute();
 }
 
 export async function deleteApiToken(db: Queryable, organiserId: string, id: string): Promise<boolean> {
-  const r = await db.deleteFrom('api_tokens').where('id', '=', id).where('organiser_id', '=', organiserId).executeTakeFirst();
+  const r = await db
+    .deleteFrom('api_tokens')
+    .where('id', '=', id)
+    .where('organiser_id', '=', organiserId)
+    .executeTakeFirst();
   return r.numDeletedRows === 1n;
 }

@@ -5,25 +5,47 @@ import type { MailStatus } from '../db/schema';
 /** The durable mail queue. Several server instances may take from it at once. */
 
 export type OutboxInsert = {
-  organisationId: string | null; ballotId: string | null; memberId: string | null;
-  kind: string; recipient: string; payload: Record<string, unknown>; sealedSecret: string | null;
+  organisationId: string | null;
+  ballotId: string | null;
+  memberId: string | null;
+  kind: string;
+  recipient: string;
+  payload: Record<string, unknown>;
+  sealedSecret: string | null;
   /** When to send it; now if omitted. */
   notBefore?: Date;
 };
 
 export async function enqueue(db: Queryable, messages: OutboxInsert[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 1000) {
-    await db.insertInto('mail_outbox').values(messages.slice(i, i + 1000).map((m) => ({
-      organisation_id: m.organisationId, ballot_id: m.ballotId, member_id: m.memberId, kind: m.kind,
-      recipient: m.recipient, payload: JSON.stringify(m.payload), sealed_secret: m.sealedSecret,
-      locked_until: null, last_error: null, sent_at: null,
-      ...(m.notBefore ? { next_attempt_at: m.notBefore } : {}),
-    }))).execute();
+    await db
+      .insertInto('mail_outbox')
+      .values(
+        messages.slice(i, i + 1000).map((m) => ({
+          organisation_id: m.organisationId,
+          ballot_id: m.ballotId,
+          member_id: m.memberId,
+          kind: m.kind,
+          recipient: m.recipient,
+          payload: JSON.stringify(m.payload),
+          sealed_secret: m.sealedSecret,
+          locked_until: null,
+          last_error: null,
+          sent_at: null,
+          ...(m.notBefore ? { next_attempt_at: m.notBefore } : {}),
+        })),
+      )
+      .execute();
   }
 }
 
 export type ClaimedMessage = {
-  id: string; kind: string; recipient: string; payload: Record<string, unknown>; sealedSecret: string | null; attempts: number;
+  id: string;
+  kind: string;
+  recipient: string;
+  payload: Record<string, unknown>;
+  sealedSecret: string | null;
+  attempts: number;
 };
 
 /**
@@ -31,7 +53,14 @@ export type ClaimedMessage = {
  * disjoint batches; a lease that runs out (the claimer died) makes the message due again.
  */
 export async function claimDue(db: Queryable, limit: number, leaseSeconds: number): Promise<ClaimedMessage[]> {
-  const r = await sql<{ id: string; kind: string; recipient: string; payload: Record<string, unknown>; sealed_secret: string | null; attempts: number }>`
+  const r = await sql<{
+    id: string;
+    kind: string;
+    recipient: string;
+    payload: Record<string, unknown>;
+    sealed_secret: string | null;
+    attempts: number;
+  }>`
     update mail_outbox m set status = 'sending', attempts = m.attempts + 1,
       locked_until = now() + make_interval(secs => ${leaseSeconds})
     where m.id in (
@@ -43,37 +72,63 @@ export async function claimDue(db: Queryable, limit: number, leaseSeconds: numbe
     )
     returning m.id, m.kind, m.recipient, m.payload, m.sealed_secret, m.attempts
   `.execute(db);
-  return r.rows.map((x) => ({ id: x.id, kind: x.kind, recipient: x.recipient, payload: x.payload, sealedSecret: x.sealed_secret, attempts: x.attempts }));
+  return r.rows.map((x) => ({
+    id: x.id,
+    kind: x.kind,
+    recipient: x.recipient,
+    payload: x.payload,
+    sealedSecret: x.sealed_secret,
+    attempts: x.attempts,
+  }));
 }
 
 export async function markSent(db: Queryable, id: string): Promise<void> {
   // The secret is no longer needed once the message has left.
-  await db.updateTable('mail_outbox')
+  await db
+    .updateTable('mail_outbox')
     .set({ status: 'sent', sent_at: sql<Date>`now()`, sealed_secret: null, locked_until: null, last_error: null })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markRetry(db: Queryable, id: string, delaySeconds: number, error: string): Promise<void> {
-  await db.updateTable('mail_outbox')
-    .set({ status: 'queued', locked_until: null, last_error: error.slice(0, 500), next_attempt_at: sql<Date>`now() + make_interval(secs => ${delaySeconds})` })
-    .where('id', '=', id).execute();
+  await db
+    .updateTable('mail_outbox')
+    .set({
+      status: 'queued',
+      locked_until: null,
+      last_error: error.slice(0, 500),
+      next_attempt_at: sql<Date>`now() + make_interval(secs => ${delaySeconds})`,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markFailed(db: Queryable, id: string, error: string): Promise<void> {
-  await db.updateTable('mail_outbox')
+  await db
+    .updateTable('mail_outbox')
     .set({ status: 'failed', locked_until: null, last_error: error.slice(0, 500), sealed_secret: null })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Stops messages that have not left yet, e.g. the old link of a member whose link was re-issued. */
 export async function cancelQueued(db: Queryable, ballotId: string, memberId: string): Promise<void> {
-  await db.deleteFrom('mail_outbox')
-    .where('ballot_id', '=', ballotId).where('member_id', '=', memberId).where('status', '=', 'queued').execute();
+  await db
+    .deleteFrom('mail_outbox')
+    .where('ballot_id', '=', ballotId)
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'queued')
+    .execute();
 }
 
 export async function progress(db: Queryable, ballotId: string): Promise<Record<string, Record<MailStatus, number>>> {
-  const rows = await db.selectFrom('mail_outbox').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('ballot_id', '=', ballotId).groupBy(['kind', 'status']).execute();
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('ballot_id', '=', ballotId)
+    .groupBy(['kind', 'status'])
+    .execute();
   const out: Record<string, Record<MailStatus, number>> = {};
   for (const r of rows) {
     out[r.kind] ??= { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0 };
@@ -83,16 +138,29 @@ export async function progress(db: Queryable, ballotId: string): Promise<Record<
 }
 
 export async function listFailed(db: Queryable, ballotId: string) {
-  return db.selectFrom('mail_outbox').select(['id', 'kind', 'recipient', 'attempts', 'status', 'last_error as lastError'])
-    .where('ballot_id', '=', ballotId).where('status', 'in', ['failed', 'bounced']).orderBy('recipient').execute();
+  return db
+    .selectFrom('mail_outbox')
+    .select(['id', 'kind', 'recipient', 'attempts', 'status', 'last_error as lastError'])
+    .where('ballot_id', '=', ballotId)
+    .where('status', 'in', ['failed', 'bounced'])
+    .orderBy('recipient')
+    .execute();
 }
 
 /**
  * The provider says a message it had accepted bounced (or the recipient complained).
  * Only a sent message can bounce. Returns the ballot it belonged to, if it was marked.
  */
-export async function markBounced(db: Queryable, id: string, reason: string): Promise<{ ballotId: string | null; organisationId: string | null } | undefined> {
-  return db.updateTable('mail_outbox').set({ status: 'bounced', last_error: reason.slice(0, 500) })
-    .where('id', '=', id).where('status', '=', 'sent')
-    .returning(['ballot_id as ballotId', 'organisation_id as organisationId']).executeTakeFirst();
+export async function markBounced(
+  db: Queryable,
+  id: string,
+  reason: string,
+): Promise<{ ballotId: string | null; organisationId: string | null } | undefined> {
+  return db
+    .updateTable('mail_outbox')
+    .set({ status: 'bounced', last_error: reason.slice(0, 500) })
+    .where('id', '=', id)
+    .where('status', '=', 'sent')
+    .returning(['ballot_id as ballotId', 'organisation_id as organisationId'])
+    .executeTakeFirst();
 }

@@ -5,7 +5,11 @@ import type { Queryable } from '../db/database';
  * Counts a hit against `key` in a fixed window of `windowSeconds`, atomically, shared by
  * every instance. Returns the hits so far in the current window and when it ends.
  */
-export async function hit(db: Queryable, key: string, windowSeconds: number): Promise<{ hits: number; resetsInSeconds: number }> {
+export async function hit(
+  db: Queryable,
+  key: string,
+  windowSeconds: number,
+): Promise<{ hits: number; resetsInSeconds: number }> {
   const r = await sql<{ hits: number; resets: number }>`
     insert into rate_limits as r (key, window_start, hits) values (${key}, now(), 1)
     on conflict (key) do update set
@@ -17,5 +21,7 @@ export async function hit(db: Queryable, key: string, windowSeconds: number): Pr
 }
 
 export async function deleteExpired(db: Queryable, olderThanSeconds: number): Promise<void> {
-  await sql`delete from rate_limits where window_start < now() - make_interval(secs => ${olderThanSeconds})`.execute(db);
+  await sql`delete from rate_limits where window_start < now() - make_interval(secs => ${olderThanSeconds})`.execute(
+    db,
+  );
 }

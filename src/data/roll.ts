@@ -4,21 +4,38 @@ import type { Queryable } from '../db/database';
 /** The member roll: branches and members of an organisation. */
 
 export type MemberRow = {
-  id: string; branchId: string; branch: string; email: string; name: string;
-  memberNumber: string | null; weight: string; joinedOn: string | null;
+  id: string;
+  branchId: string;
+  branch: string;
+  email: string;
+  name: string;
+  memberNumber: string | null;
+  weight: string;
+  joinedOn: string | null;
 };
 
 const memberColumns = [
-  'members.id', 'members.branch_id as branchId', 'branches.name as branch', 'members.email', 'members.name',
-  'members.member_number as memberNumber', 'members.weight', 'members.joined_on as joinedOn',
+  'members.id',
+  'members.branch_id as branchId',
+  'branches.name as branch',
+  'members.email',
+  'members.name',
+  'members.member_number as memberNumber',
+  'members.weight',
+  'members.joined_on as joinedOn',
 ] as const;
 
 export async function listCurrentMembers(
-  db: Queryable, organisationId: string, only: { branches?: string[]; joinedBefore?: string } = {},
+  db: Queryable,
+  organisationId: string,
+  only: { branches?: string[]; joinedBefore?: string } = {},
 ): Promise<MemberRow[]> {
-  let q = db.selectFrom('members').innerJoin('branches', 'branches.id', 'members.branch_id')
+  let q = db
+    .selectFrom('members')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
     .select(memberColumns)
-    .where('members.organisation_id', '=', organisationId).where('members.removed_at', 'is', null);
+    .where('members.organisation_id', '=', organisationId)
+    .where('members.removed_at', 'is', null);
   if (only.branches) q = q.where('branches.name', 'in', only.branches);
   // A member without a joining date cannot be shown to have joined before it.
   if (only.joinedBefore) q = q.where('members.joined_on', '<', only.joinedBefore);
@@ -26,70 +43,130 @@ export async function listCurrentMembers(
 }
 
 export async function searchMembers(
-  db: Queryable, organisationId: string, q: { search?: string; branchId?: string; limit: number; offset: number },
+  db: Queryable,
+  organisationId: string,
+  q: { search?: string; branchId?: string; limit: number; offset: number },
 ): Promise<MemberRow[]> {
-  let query = db.selectFrom('members').innerJoin('branches', 'branches.id', 'members.branch_id')
+  let query = db
+    .selectFrom('members')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
     .select(memberColumns)
-    .where('members.organisation_id', '=', organisationId).where('members.removed_at', 'is', null);
+    .where('members.organisation_id', '=', organisationId)
+    .where('members.removed_at', 'is', null);
   if (q.branchId) query = query.where('members.branch_id', '=', q.branchId);
   if (q.search) {
     const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([
-      eb('members.email', 'ilike', like), eb('members.name', 'ilike', like), eb('members.member_number', 'ilike', like),
-    ]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('members.email', 'ilike', like),
+        eb('members.name', 'ilike', like),
+        eb('members.member_number', 'ilike', like),
+      ]),
+    );
   }
   return query.orderBy('members.name').orderBy('members.id').limit(q.limit).offset(q.offset).execute();
 }
 
-export async function findMember(db: Queryable, organisationId: string, memberId: string): Promise<MemberRow | undefined> {
-  return db.selectFrom('members').innerJoin('branches', 'branches.id', 'members.branch_id')
+export async function findMember(
+  db: Queryable,
+  organisationId: string,
+  memberId: string,
+): Promise<MemberRow | undefined> {
+  return db
+    .selectFrom('members')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
     .select(memberColumns)
-    .where('members.organisation_id', '=', organisationId).where('members.id', '=', memberId)
-    .where('members.removed_at', 'is', null).executeTakeFirst();
+    .where('members.organisation_id', '=', organisationId)
+    .where('members.id', '=', memberId)
+    .where('members.removed_at', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function listBranches(db: Queryable, organisationId: string) {
-  return db.selectFrom('branches')
+  return db
+    .selectFrom('branches')
     .leftJoin('members', (j) => j.onRef('members.branch_id', '=', 'branches.id').on('members.removed_at', 'is', null))
     .select(['branches.id', 'branches.name', (eb) => eb.fn.count<number>('members.id').as('members')])
     .where('branches.organisation_id', '=', organisationId)
-    .groupBy(['branches.id', 'branches.name']).orderBy('branches.name').execute();
+    .groupBy(['branches.id', 'branches.name'])
+    .orderBy('branches.name')
+    .execute();
 }
 
 /** Returns the id of each named branch, creating those that do not exist yet. */
-export async function ensureBranches(db: Queryable, organisationId: string, names: string[]): Promise<Map<string, string>> {
+export async function ensureBranches(
+  db: Queryable,
+  organisationId: string,
+  names: string[],
+): Promise<Map<string, string>> {
   if (names.length) {
-    await db.insertInto('branches').values(names.map((name) => ({ organisation_id: organisationId, name })))
-      .onConflict((oc) => oc.columns(['organisation_id', 'name']).doNothing()).execute();
+    await db
+      .insertInto('branches')
+      .values(names.map((name) => ({ organisation_id: organisationId, name })))
+      .onConflict((oc) => oc.columns(['organisation_id', 'name']).doNothing())
+      .execute();
   }
-  const rows = await db.selectFrom('branches').select(['id', 'name']).where('organisation_id', '=', organisationId).execute();
+  const rows = await db
+    .selectFrom('branches')
+    .select(['id', 'name'])
+    .where('organisation_id', '=', organisationId)
+    .execute();
   return new Map(rows.map((r) => [r.name, r.id]));
 }
 
 export type MemberValues = {
-  branchId: string; email: string; name: string; memberNumber: string | null; weight: string; joinedOn: string | null;
+  branchId: string;
+  email: string;
+  name: string;
+  memberNumber: string | null;
+  weight: string;
+  joinedOn: string | null;
 };
 
 export async function insertMembers(db: Queryable, organisationId: string, members: MemberValues[]): Promise<void> {
   // Batches keep each statement well under PostgreSQL's 65,535 parameters.
   for (let i = 0; i < members.length; i += 1000) {
-    await db.insertInto('members').values(members.slice(i, i + 1000).map((m) => ({
-      organisation_id: organisationId, branch_id: m.branchId, email: m.email, name: m.name,
-      member_number: m.memberNumber, weight: m.weight, joined_on: m.joinedOn, removed_at: null,
-    }))).execute();
+    await db
+      .insertInto('members')
+      .values(
+        members.slice(i, i + 1000).map((m) => ({
+          organisation_id: organisationId,
+          branch_id: m.branchId,
+          email: m.email,
+          name: m.name,
+          member_number: m.memberNumber,
+          weight: m.weight,
+          joined_on: m.joinedOn,
+          removed_at: null,
+        })),
+      )
+      .execute();
   }
 }
 
 export async function updateMember(db: Queryable, id: string, m: MemberValues): Promise<void> {
-  await db.updateTable('members').set({
-    branch_id: m.branchId, email: m.email, name: m.name, member_number: m.memberNumber,
-    weight: m.weight, joined_on: m.joinedOn, updated_at: sql<Date>`now()`,
-  }).where('id', '=', id).execute();
+  await db
+    .updateTable('members')
+    .set({
+      branch_id: m.branchId,
+      email: m.email,
+      name: m.name,
+      member_number: m.memberNumber,
+      weight: m.weight,
+      joined_on: m.joinedOn,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markMembersRemoved(db: Queryable, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 5000) {
-    await db.updateTable('members').set({ removed_at: sql<Date>`now()` }).where('id', 'in', ids.slice(i, i + 5000)).execute();
+    await db
+      .updateTable('members')
+      .set({ removed_at: sql<Date>`now()` })
+      .where('id', 'in', ids.slice(i, i + 5000))
+      .execute();
   }
 }
 
@@ -99,7 +176,11 @@ export async function lockRoll(db: Queryable, organisationId: string): Promise<v
 }
 
 export async function countCurrentMembers(db: Queryable, organisationId: string): Promise<number> {
-  const r = await db.selectFrom('members').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('organisation_id', '=', organisationId).where('removed_at', 'is', null).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organisation_id', '=', organisationId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

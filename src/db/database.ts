@@ -13,11 +13,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 // A date is a calendar day, not an instant: keep 'YYYY-MM-DD' rather than a local-midnight Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
-export function createDb(connectionString: string, opts: {
-  max?: number;
-  /** Called with each statement's duration (ms, from sending it to its result) and text, failed ones included; for measurements. */
-  onQuery?: (ms: number, sql: string) => void;
-} = {}): Db {
+export function createDb(
+  connectionString: string,
+  opts: {
+    max?: number;
+    /** Called with each statement's duration (ms, from sending it to its result) and text, failed ones included; for measurements. */
+    onQuery?: (ms: number, sql: string) => void;
+  } = {},
+): Db {
   // A database that cannot be reached fails a request in seconds (a clean 503), not after
   // the operating system's TCP timeout.
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
@@ -27,7 +30,9 @@ export function createDb(connectionString: string, opts: {
   // transaction between statements) whose connection drops emits an 'error' with no
   // listener, which would crash the process. Its query fails anyway, and the pool
   // discards it on release.
-  pool.on('connect', (client) => { client.on('error', () => undefined); });
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const onQuery = opts.onQuery;
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
@@ -36,7 +41,10 @@ export function createDb(connectionString: string, opts: {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

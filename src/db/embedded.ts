@@ -3,10 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../platform/net';
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type EmbeddedServer = { url: string; stop(): Promise<void> };
 
 async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -45,7 +57,16 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: isRoot,
     // Secrecy of the ballot: no commit timestamps, no statement logging.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'track_commit_timestamp=off', '-c', 'log_statement=none', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'track_commit_timestamp=off',
+      '-c',
+      'log_statement=none',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: (m: string) => log(m),
     onError: (m: unknown) => log(String(m)),
   });
@@ -57,15 +78,17 @@ export async function startEmbeddedPostgres(opts: {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (await exists(pidFile)) {
     const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
-    let alive = false;
-    try { process.kill(pid, 0); alive = true; } catch { alive = false; }
-    if (alive) throw new Error(`PostgreSQL is already running on ${dataDir} (pid ${pid}); stop it or set DATABASE_URL`);
+    if (processAlive(pid))
+      throw new Error(`PostgreSQL is already running on ${dataDir} (pid ${pid}); stop it or set DATABASE_URL`);
     await fs.rm(pidFile, { force: true });
   }
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start on port ${port}${err instanceof Error ? `: ${err.message}` : ''}`);
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port}${err instanceof Error ? `: ${err.message}` : ''}`,
+      { cause: err },
+    );
   }
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return { url, stop: () => pg.stop() };

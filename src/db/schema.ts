@@ -14,12 +14,19 @@ export type ReceiptPolicy = 'inclusion' | 'choices';
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };
   organisers: {
-    id: Generated<string>; organisation_id: string; email: string; name: string;
-    password_hash: string; created_at: CreatedAt;
-    role: ColumnType<StaffRole, StaffRole | undefined, StaffRole>; ballot_id: ColumnType<string | null, string | null | undefined, string | null>;
+    id: Generated<string>;
+    organisation_id: string;
+    email: string;
+    name: string;
+    password_hash: string;
+    created_at: CreatedAt;
+    role: ColumnType<StaffRole, StaffRole | undefined, StaffRole>;
+    ballot_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   setup_links: {
-    token_hash: Buffer; used_at: Timestamp | null; created_at: CreatedAt;
+    token_hash: Buffer;
+    used_at: Timestamp | null;
+    created_at: CreatedAt;
     organisation_id: ColumnType<string | null, string | null | undefined, never>;
     role: ColumnType<StaffRole, StaffRole | undefined, never>;
     ballot_id: ColumnType<string | null, string | null | undefined, never>;
@@ -27,21 +34,40 @@ export interface Database {
   };
   sessions: { id_hash: Buffer; organiser_id: string; expires_at: Timestamp; created_at: CreatedAt };
   api_tokens: {
-    id: Generated<string>; organiser_id: string; name: string; token_hash: Buffer;
-    created_at: CreatedAt; last_used_at: Timestamp | null;
+    id: Generated<string>;
+    organiser_id: string;
+    name: string;
+    token_hash: Buffer;
+    created_at: CreatedAt;
+    last_used_at: Timestamp | null;
   };
   branches: { id: Generated<string>; organisation_id: string; name: string };
   members: {
-    id: Generated<string>; organisation_id: string; branch_id: string; email: string; name: string;
-    member_number: string | null; weight: ColumnType<string, string | undefined, string>;
+    id: Generated<string>;
+    organisation_id: string;
+    branch_id: string;
+    email: string;
+    name: string;
+    member_number: string | null;
+    weight: ColumnType<string, string | undefined, string>;
     joined_on: ColumnType<string | null, string | null | undefined, string | null>;
-    removed_at: Timestamp | null; created_at: CreatedAt; updated_at: ColumnType<Date, never, Date | string>;
+    removed_at: Timestamp | null;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, never, Date | string>;
   };
   ballots: {
-    id: Generated<string>; organisation_id: string; title: string; description: string;
-    opens_at: Timestamp; closes_at: Timestamp; status: ColumnType<BallotStatus, BallotStatus | undefined, BallotStatus>;
-    opened_at: Timestamp | null; closed_at: Timestamp | null; published_at: Timestamp | null;
-    created_at: CreatedAt; updated_at: ColumnType<Date, never, Date | string>;
+    id: Generated<string>;
+    organisation_id: string;
+    title: string;
+    description: string;
+    opens_at: Timestamp;
+    closes_at: Timestamp;
+    status: ColumnType<BallotStatus, BallotStatus | undefined, BallotStatus>;
+    opened_at: Timestamp | null;
+    closed_at: Timestamp | null;
+    published_at: Timestamp | null;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, never, Date | string>;
     k: ColumnType<number, number | undefined, number>;
     receipt_policy: ColumnType<ReceiptPolicy, ReceiptPolicy | undefined, ReceiptPolicy>;
     voter_list_visible: ColumnType<boolean, boolean | undefined, boolean>;
@@ -58,30 +84,61 @@ export interface Database {
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };
   audit_log: {
-    organisation_id: string; position: ColumnType<number, number, never>; at: ColumnType<Date, never, never>;
-    actor: string; action: string; subject: string | null; details: ColumnType<unknown, string, never>;
-    prev_hash: string; hash: string;
+    organisation_id: string;
+    position: ColumnType<number, number, never>;
+    at: ColumnType<Date, never, never>;
+    actor: string;
+    action: string;
+    subject: string | null;
+    details: ColumnType<unknown, string, never>;
+    prev_hash: string;
+    hash: string;
   };
   rate_limits: { key: string; window_start: Timestamp; hits: number };
   questions: {
-    id: Generated<string>; ballot_id: string; position: number; title: string; description: string;
-    method: string; settings: ColumnType<unknown, string, string>;
+    id: Generated<string>;
+    ballot_id: string;
+    position: number;
+    title: string;
+    description: string;
+    method: string;
+    settings: ColumnType<unknown, string, string>;
   };
   options: { id: Generated<string>; question_id: string; position: number; label: string; description: string };
   voting_tokens: {
-    ballot_id: string; member_id: string; branch_id: string; weight: Numeric; token_hash: Buffer; sealed_token: string | null;
-    issue_number: ColumnType<number, number | undefined, number>; used: ColumnType<boolean, boolean | undefined, boolean>;
+    ballot_id: string;
+    member_id: string;
+    branch_id: string;
+    weight: Numeric;
+    token_hash: Buffer;
+    sealed_token: string | null;
+    issue_number: ColumnType<number, number | undefined, number>;
+    used: ColumnType<boolean, boolean | undefined, boolean>;
   };
   'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string };
   'box.votes': {
-    id: Generated<string>; ballot_id: string; unit: string; weight: Numeric; receipt: string;
+    id: Generated<string>;
+    ballot_id: string;
+    unit: string;
+    weight: Numeric;
+    receipt: string;
     answers: ColumnType<unknown, string, never>;
   };
   mail_outbox: {
-    id: Generated<string>; organisation_id: string | null; ballot_id: string | null; member_id: string | null;
-    kind: string; recipient: string; payload: ColumnType<unknown, string, string>; sealed_secret: string | null;
-    status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>; attempts: ColumnType<number, number | undefined, number>;
-    next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>; locked_until: Timestamp | null;
-    last_error: string | null; created_at: CreatedAt; sent_at: Timestamp | null;
+    id: Generated<string>;
+    organisation_id: string | null;
+    ballot_id: string | null;
+    member_id: string | null;
+    kind: string;
+    recipient: string;
+    payload: ColumnType<unknown, string, string>;
+    sealed_secret: string | null;
+    status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
+    attempts: ColumnType<number, number | undefined, number>;
+    next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    locked_until: Timestamp | null;
+    last_error: string | null;
+    created_at: CreatedAt;
+    sent_at: Timestamp | null;
   };
 }

@@ -29,13 +29,17 @@ function decodeBody(body: string, encoding: string | undefined): string {
       const soft = body.replace(/=\n/g, '');
       for (let i = 0; i < soft.length; i++) {
         const hex = soft.slice(i + 1, i + 3);
-        if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) { bytes.push(parseInt(hex, 16)); i += 2; }
-        else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
+        if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+          bytes.push(parseInt(hex, 16));
+          i += 2;
+        } else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
       }
       return Buffer.from(bytes).toString('utf8');
     }
-    case 'base64': return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    default: return body;
+    case 'base64':
+      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    default:
+      return body;
   }
 }
 

@@ -20,7 +20,10 @@ export type CastTally = { voted: number; byBranch: Record<string, number>; quest
 
 const ABSTAIN = 0.04;
 
-export function branchLeans(roll: DemoRoll, opts: { turnout: number; optionCount: number; seed: string }): BranchLean[] {
+export function branchLeans(
+  roll: DemoRoll,
+  opts: { turnout: number; optionCount: number; seed: string },
+): BranchLean[] {
   // Turnout varies by branch around the wanted figure, never past 0 or 1.
   const spread = Math.min(0.15, opts.turnout, 1 - opts.turnout);
   // A shared preference between the options, which each branch bends its own way.
@@ -59,7 +62,10 @@ export function planVotes(roll: DemoRoll, leans: BranchLean[], seed: string): Pl
   const plan: PlannedVote[] = [];
   for (const lean of leans) {
     const members = roll.members.filter((m) => m.branch === lean.branch);
-    const voters = drawOrder(members, seed, `voters:${lean.branch}`).slice(0, Math.round(lean.turnout * members.length));
+    const voters = drawOrder(members, seed, `voters:${lean.branch}`).slice(
+      0,
+      Math.round(lean.turnout * members.length),
+    );
     const g = lot(seed, `votes:${lean.branch}`);
     for (const m of voters) {
       const yesNo: PlannedAnswer = g.next() < ABSTAIN ? 'abstain' : g.next() < lean.yes ? 0 : 1;
@@ -71,7 +77,11 @@ export function planVotes(roll: DemoRoll, leans: BranchLean[], seed: string): Pl
 }
 
 export function tallyPlan(plan: PlannedVote[], optionCounts: number[]): CastTally {
-  const t: CastTally = { voted: 0, byBranch: {}, questions: optionCounts.map((n) => ({ options: Array<number>(n).fill(0), abstentions: 0 })) };
+  const t: CastTally = {
+    voted: 0,
+    byBranch: {},
+    questions: optionCounts.map((n) => ({ options: Array<number>(n).fill(0), abstentions: 0 })),
+  };
   for (const v of plan) {
     t.voted++;
     t.byBranch[v.branch] = (t.byBranch[v.branch] ?? 0) + 1;

@@ -11,15 +11,111 @@ export type DemoMember = { email: string; name: string; branch: string; memberNu
 export type DemoRoll = { branches: Array<{ name: string; size: number }>; members: DemoMember[] };
 
 // Largest first: the big branches get city names, the small ones town and village names.
-const CITIES = ['Manchester Central', 'Glasgow City', 'Birmingham', 'Leeds', 'Bristol', 'Liverpool', 'Sheffield', 'Newcastle', 'Cardiff', 'Edinburgh'];
-const TOWNS = [
-  'Norwich', 'Derby', 'Swansea', 'York', 'Exeter', 'Lancaster', 'Carlisle', 'Inverness', 'Hereford', 'Shrewsbury',
-  'Kendal', 'Penrith', 'Ripon', 'Whitby', 'Ludlow', 'Brecon', 'Oban', 'Keswick', 'Skipton', 'Frome',
-  'Malton', 'Settle', 'Ledbury', 'Kelso', 'Moffat', 'Dunbar', 'Bala', 'Bude', 'Hawes', 'Alston',
-  'Thurso', 'Wigtown', 'Rothbury', 'Southwold', 'Tobermory', 'Llanidloes', 'Pitlochry', 'Crickhowell', 'Aberaeron', 'Stornoway',
+const CITIES = [
+  'Manchester Central',
+  'Glasgow City',
+  'Birmingham',
+  'Leeds',
+  'Bristol',
+  'Liverpool',
+  'Sheffield',
+  'Newcastle',
+  'Cardiff',
+  'Edinburgh',
 ];
-const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Efe', 'Fiona', 'Gareth', 'Hana', 'Ivan', 'Jo', 'Kwame', 'Lena', 'Mo', 'Niamh', 'Oskar', 'Priya', 'Rhys', 'Sana', 'Tom', 'Una', 'Viktor', 'Wen', 'Yusuf', 'Zoe'];
-const LAST = ['Ahmed', 'Byrne', 'Campbell', 'Davies', 'Evans', 'Fraser', 'Green', 'Hughes', 'Iqbal', 'Jones', 'Kowalski', 'Lewis', 'Murphy', 'Nowak', "O'Brien", 'Patel', 'Quinn', 'Roberts', 'Singh', 'Taylor', 'Walsh', 'Williams', 'Young'];
+const TOWNS = [
+  'Norwich',
+  'Derby',
+  'Swansea',
+  'York',
+  'Exeter',
+  'Lancaster',
+  'Carlisle',
+  'Inverness',
+  'Hereford',
+  'Shrewsbury',
+  'Kendal',
+  'Penrith',
+  'Ripon',
+  'Whitby',
+  'Ludlow',
+  'Brecon',
+  'Oban',
+  'Keswick',
+  'Skipton',
+  'Frome',
+  'Malton',
+  'Settle',
+  'Ledbury',
+  'Kelso',
+  'Moffat',
+  'Dunbar',
+  'Bala',
+  'Bude',
+  'Hawes',
+  'Alston',
+  'Thurso',
+  'Wigtown',
+  'Rothbury',
+  'Southwold',
+  'Tobermory',
+  'Llanidloes',
+  'Pitlochry',
+  'Crickhowell',
+  'Aberaeron',
+  'Stornoway',
+];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Efe',
+  'Fiona',
+  'Gareth',
+  'Hana',
+  'Ivan',
+  'Jo',
+  'Kwame',
+  'Lena',
+  'Mo',
+  'Niamh',
+  'Oskar',
+  'Priya',
+  'Rhys',
+  'Sana',
+  'Tom',
+  'Una',
+  'Viktor',
+  'Wen',
+  'Yusuf',
+  'Zoe',
+];
+const LAST = [
+  'Ahmed',
+  'Byrne',
+  'Campbell',
+  'Davies',
+  'Evans',
+  'Fraser',
+  'Green',
+  'Hughes',
+  'Iqbal',
+  'Jones',
+  'Kowalski',
+  'Lewis',
+  'Murphy',
+  'Nowak',
+  "O'Brien",
+  'Patel',
+  'Quinn',
+  'Roberts',
+  'Singh',
+  'Taylor',
+  'Walsh',
+  'Williams',
+  'Young',
+];
 
 export function branchName(rank: number): string {
   const names = [...CITIES, ...TOWNS];
@@ -32,7 +128,8 @@ export function branchName(rank: number): string {
  */
 export function zipfSizes(members: number, branches: number): number[] {
   if (!Number.isInteger(branches) || branches < 1) throw new RangeError('at least one branch is needed');
-  if (!Number.isInteger(members) || members < branches) throw new RangeError(`${members} members cannot fill ${branches} branches`);
+  if (!Number.isInteger(members) || members < branches)
+    throw new RangeError(`${members} members cannot fill ${branches} branches`);
   const weights = Array.from({ length: branches }, (_, k) => 1 / (k + 1));
   const total = weights.reduce((a, b) => a + b, 0);
   const rest = members - branches;
@@ -52,7 +149,11 @@ export function makeRoll(opts: { members: number; branches: number; seed: string
   const sizes = zipfSizes(opts.members, opts.branches);
   const branches = sizes.map((size, k) => ({ name: branchName(k), size }));
   // Members are listed in a seeded order, so a branch's members are spread through the file.
-  const slots = drawOrder(branches.flatMap((b) => Array.from({ length: b.size }, () => b.name)), opts.seed, 'roll:order');
+  const slots = drawOrder(
+    branches.flatMap((b) => Array.from({ length: b.size }, () => b.name)),
+    opts.seed,
+    'roll:order',
+  );
   const g = lot(opts.seed, 'roll:names');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(g.next() * xs.length)]!;
   const width = String(opts.members).length;
@@ -69,6 +170,9 @@ export function makeRoll(opts: { members: number; branches: number; seed: string
 /** The roll as the CSV the import reads (RFC 4180 quoting where needed). */
 export function rollCsv(roll: DemoRoll): string {
   const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = ['email,name,branch,member_number', ...roll.members.map((m) => [m.email, m.name, m.branch, m.memberNumber].map(cell).join(','))];
+  const lines = [
+    'email,name,branch,member_number',
+    ...roll.members.map((m) => [m.email, m.name, m.branch, m.memberNumber].map(cell).join(',')),
+  ];
   return `${lines.join('\n')}\n`;
 }

@@ -55,9 +55,14 @@ export type DemoOutcome = {
 export function demoProblems(config: Config, mailWorkerRunning: boolean): string[] {
   const problems: string[] = [];
   if (config.smtpUrl) {
-    problems.push('SMTP_URL is set: the demo reads the voting links from the local outbox folder (DATA_DIR/outbox), and would mail made-up addresses through your SMTP server. Unset SMTP_URL to run the demo.');
+    problems.push(
+      'SMTP_URL is set: the demo reads the voting links from the local outbox folder (DATA_DIR/outbox), and would mail made-up addresses through your SMTP server. Unset SMTP_URL to run the demo.',
+    );
   }
-  if (!mailWorkerRunning) problems.push('MAIL_WORKER is off: nothing would write the invitations to the outbox. Unset MAIL_WORKER (or set it to "on").');
+  if (!mailWorkerRunning)
+    problems.push(
+      'MAIL_WORKER is off: nothing would write the invitations to the outbox. Unset MAIL_WORKER (or set it to "on").',
+    );
   return problems;
 }
 
@@ -74,8 +79,20 @@ async function createDemoOrganisation(running: Running, password: string) {
     const email = n === 1 ? 'demo@example.org' : `demo+${n}@example.org`;
     const organisationName = n === 1 ? 'Demo Union' : `Demo Union ${n}`;
     try {
-      const made = await completeSetup(running.ctx, token, { organisationName, name: 'Demo Organiser', email, password });
-      const principal: Principal = { organiserId: made.organiserId, organisationId: made.organisationId, email, name: 'Demo Organiser', role: 'organiser', ballotId: null };
+      const made = await completeSetup(running.ctx, token, {
+        organisationName,
+        name: 'Demo Organiser',
+        email,
+        password,
+      });
+      const principal: Principal = {
+        organiserId: made.organiserId,
+        organisationId: made.organisationId,
+        email,
+        name: 'Demo Organiser',
+        role: 'organiser',
+        ballotId: null,
+      };
       return { n, email, organisationName, principal };
     } catch (err) {
       // An earlier demo has this email: try the next one. The refused setup rolled back, so the link is still unused.
@@ -86,17 +103,35 @@ async function createDemoOrganisation(running: Running, password: string) {
   throw new Error('there are already 1000 demo organisations in this database');
 }
 
-async function waitForInvitations(running: Running, ballotId: string, expected: number, stallMs: number, say: (s: string) => void): Promise<void> {
+async function waitForInvitations(
+  running: Running,
+  ballotId: string,
+  expected: number,
+  stallMs: number,
+  say: (s: string) => void,
+): Promise<void> {
   let last = -1;
   let lastChange = Date.now();
   let lastSaid = 0;
   for (;;) {
-    const p = (await invitationProgress(running.ctx, ballotId)).invitation ?? { queued: 0, sending: 0, sent: 0, failed: 0 };
-    if (p.failed > 0) throw new Error(`${p.failed} invitations could not be written to the outbox (see the server log)`);
+    const p = (await invitationProgress(running.ctx, ballotId)).invitation ?? {
+      queued: 0,
+      sending: 0,
+      sent: 0,
+      failed: 0,
+    };
+    if (p.failed > 0)
+      throw new Error(`${p.failed} invitations could not be written to the outbox (see the server log)`);
     if (p.sent >= expected) return;
-    if (p.sent !== last) { last = p.sent; lastChange = Date.now(); }
+    if (p.sent !== last) {
+      last = p.sent;
+      lastChange = Date.now();
+    }
     if (Date.now() - lastChange > stallMs) throw new Error(`invitations stopped at ${p.sent} of ${expected} sent`);
-    if (Date.now() - lastSaid > 2000) { say(`  invitations written: ${p.sent} of ${expected}`); lastSaid = Date.now(); }
+    if (Date.now() - lastSaid > 2000) {
+      say(`  invitations written: ${p.sent} of ${expected}`);
+      lastSaid = Date.now();
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -116,9 +151,11 @@ export function compareWithCast(r: BallotResults, cast: CastTally, branches: str
     const c = cast.questions[i];
     if (!c) return void diffs.push(`question ${i + 1} was not cast`);
     q.options.forEach((o, k) => {
-      if (o.votes !== String(c.options[k] ?? 0)) diffs.push(`question ${i + 1}, ${o.option}: count ${o.votes}, cast ${c.options[k] ?? 0}`);
+      if (o.votes !== String(c.options[k] ?? 0))
+        diffs.push(`question ${i + 1}, ${o.option}: count ${o.votes}, cast ${c.options[k] ?? 0}`);
     });
-    if (q.abstentions !== String(c.abstentions)) diffs.push(`question ${i + 1}, abstentions: count ${q.abstentions}, cast ${c.abstentions}`);
+    if (q.abstentions !== String(c.abstentions))
+      diffs.push(`question ${i + 1}, abstentions: count ${q.abstentions}, cast ${c.abstentions}`);
   });
   return diffs;
 }
@@ -137,24 +174,35 @@ export async function runDemo(running: Running, opts: DemoOptions): Promise<Demo
   const p = org.principal;
   say(`Organisation "${org.organisationName}": sign in as ${org.email} with password ${password}`);
 
-  const roll = makeRoll({ members: opts.members, branches: opts.branches, seed: opts.seed, emailDomain: `demo${org.n}.example.org` });
+  const roll = makeRoll({
+    members: opts.members,
+    branches: opts.branches,
+    seed: opts.seed,
+    emailDomain: `demo${org.n}.example.org`,
+  });
   const imported = await importRoll(ctx, p, rollCsv(roll), { dryRun: false });
   const largest = roll.branches[0]!;
   const smallest = roll.branches[roll.branches.length - 1]!;
-  say(`Roll imported: ${imported.added} members in ${roll.branches.length} branches (largest ${largest.name} ${largest.size}, smallest ${smallest.name} ${smallest.size})`);
+  say(
+    `Roll imported: ${imported.added} members in ${roll.branches.length} branches (largest ${largest.name} ${largest.size}, smallest ${smallest.name} ${smallest.size})`,
+  );
 
   const now = Date.now();
-  const ballot = await createBallot(ctx, p, ballotInputSchema.parse({
-    title: 'Rule book and conference ballot',
-    description: 'A demonstration ballot with made-up members.',
-    // A minute back, so that a database clock slightly behind ours already sees it open.
-    opensAt: new Date(now - 60_000).toISOString(),
-    closesAt: new Date(now + 7 * 24 * 3600_000).toISOString(),
-    questions: [
-      { title: QUESTIONS.motion, method: 'yesno' },
-      { title: QUESTIONS.city, method: 'plurality', options: QUESTIONS.cities.map((label) => ({ label })) },
-    ],
-  }));
+  const ballot = await createBallot(
+    ctx,
+    p,
+    ballotInputSchema.parse({
+      title: 'Rule book and conference ballot',
+      description: 'A demonstration ballot with made-up members.',
+      // A minute back, so that a database clock slightly behind ours already sees it open.
+      opensAt: new Date(now - 60_000).toISOString(),
+      closesAt: new Date(now + 7 * 24 * 3600_000).toISOString(),
+      questions: [
+        { title: QUESTIONS.motion, method: 'yesno' },
+        { title: QUESTIONS.city, method: 'plurality', options: QUESTIONS.cities.map((label) => ({ label })) },
+      ],
+    }),
+  );
   // Messages already in the folder belong to earlier runs.
   const before = new Set(await listMessages(outboxDir));
   const opened = await openBallot(ctx, p, ballot.id);
@@ -165,7 +213,9 @@ export async function runDemo(running: Running, opts: DemoOptions): Promise<Demo
   const invitations = await readInvitations(outboxDir, fresh);
   const missing = roll.members.filter((m) => !invitations.has(m.email.toLowerCase()));
   if (missing.length) {
-    throw new Error(`${missing.length} of ${roll.members.length} invitations are not in ${outboxDir} (e.g. ${missing[0]!.email}); is another server sharing this database sending the mail?`);
+    throw new Error(
+      `${missing.length} of ${roll.members.length} invitations are not in ${outboxDir} (e.g. ${missing[0]!.email}); is another server sharing this database sending the mail?`,
+    );
   }
   say(`Invitations written: ${roll.members.length} messages in ${outboxDir}`);
 
@@ -182,20 +232,35 @@ export async function runDemo(running: Running, opts: DemoOptions): Promise<Demo
     const link = new URL(invitations.get(v.email.toLowerCase())!.link);
     receipts.push(await voteByLink(`${running.url}${link.pathname}`, v.answers));
     cast.push(v);
-    if (performance.now() - lastSaid > 2000) { say(`  votes cast: ${cast.length} of ${plan.length}`); lastSaid = performance.now(); }
+    if (performance.now() - lastSaid > 2000) {
+      say(`  votes cast: ${cast.length} of ${plan.length}`);
+      lastSaid = performance.now();
+    }
   });
   const castSeconds = (performance.now() - started) / 1000;
-  say(`Votes cast: ${cast.length} in ${castSeconds.toFixed(1)} s (${(cast.length / Math.max(castSeconds, 1e-9)).toFixed(0)} per second)`);
+  say(
+    `Votes cast: ${cast.length} in ${castSeconds.toFixed(1)} s (${(cast.length / Math.max(castSeconds, 1e-9)).toFixed(0)} per second)`,
+  );
 
   await closeBallot(ctx, p, ballot.id);
   const results = await ballotResults(ctx, p, ballot.id);
-  const tally = tallyPlan(cast, ballot.questions.map((q) => q.options.length));
+  const tally = tallyPlan(
+    cast,
+    ballot.questions.map((q) => q.options.length),
+  );
   return {
     organisation: { id: p.organisationId, name: org.organisationName, organiserEmail: org.email, password },
     roll: { members: roll.members.length, branches: roll.branches },
     ballot: { id: ballot.id, title: ballot.title, questions: ballot.questions },
-    leans, cast: tally, receipts, results,
-    differences: compareWithCast(results, tally, roll.branches.map((b) => b.name)),
+    leans,
+    cast: tally,
+    receipts,
+    results,
+    differences: compareWithCast(
+      results,
+      tally,
+      roll.branches.map((b) => b.name),
+    ),
     castSeconds,
   };
 }

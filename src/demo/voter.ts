@@ -7,7 +7,11 @@ import type { PlannedAnswer } from './plan';
 
 export class VotingFailed extends Error {
   constructor(step: string, status: number, body: string) {
-    const text = body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    const text = body
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300);
     super(`${step}: HTTP ${status}: ${text}`);
     this.name = 'VotingFailed';
   }
@@ -15,7 +19,8 @@ export class VotingFailed extends Error {
 
 async function post(url: string, fields: Array<[string, string]>): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   });
@@ -36,11 +41,13 @@ export async function voteByLink(url: string, answers: PlannedAnswer[]): Promise
   if (!csrf) throw new VotingFailed('reading the ballot paper (no csrf field)', res.status, page);
   const fields: Array<[string, string]> = [['csrf', csrf]];
   answers.forEach((a, i) => {
-    if (!page.includes(`name="q_${i}"`)) throw new VotingFailed(`reading the ballot paper (no question ${i + 1})`, res.status, page);
+    if (!page.includes(`name="q_${i}"`))
+      throw new VotingFailed(`reading the ballot paper (no question ${i + 1})`, res.status, page);
     fields.push([`q_${i}`, String(a)]);
   });
   const review = await post(url, [...fields, ['step', 'review']]);
-  if (review.status !== 200 || !review.text.includes('name="step" value="cast"')) throw new VotingFailed('reviewing the vote', review.status, review.text);
+  if (review.status !== 200 || !review.text.includes('name="step" value="cast"'))
+    throw new VotingFailed('reviewing the vote', review.status, review.text);
   const cast = await post(url, [...fields, ['step', 'cast']]);
   const receipt = /class="receipt">([^<]+)</.exec(cast.text)?.[1];
   if (cast.status !== 201 || !receipt) throw new VotingFailed('casting the vote', cast.status, cast.text);
@@ -48,7 +55,11 @@ export async function voteByLink(url: string, answers: PlannedAnswer[]): Promise
 }
 
 /** Runs `task` over `items`, `concurrency` at a time; the first failure stops new starts and is thrown once the started ones end. */
-export async function inParallel<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { err: unknown } | undefined;
   const worker = async () => {

@@ -13,12 +13,20 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type TextBody = 'csv' | 'email';
 const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string }> = {
   csv: { types: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb', refusal: 'send the file as text/csv' },
-  email: { types: ['message/rfc822', 'message/global', 'text/plain'], limit: '2mb', refusal: 'send the whole message as message/rfc822' },
+  email: {
+    types: ['message/rfc822', 'message/global', 'text/plain'],
+    limit: '2mb',
+    refusal: 'send the whole message as message/rfc822',
+  },
 };
 
 export type RouteInput<P, Q, B, A extends boolean> = {
-  params: P; query: Q; body: B; principal: A extends true ? Principal : Principal | undefined;
-  req: Request; res: Response;
+  params: P;
+  query: Q;
+  body: B;
+  principal: A extends true ? Principal : Principal | undefined;
+  req: Request;
+  res: Response;
 };
 
 export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = boolean> = {
@@ -49,10 +57,13 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
     const text = r.textBody ? TEXT_BODIES[r.textBody] : undefined;
     const parsers = text
       ? [express.text({ type: text.types, limit: text.limit })]
-      : r.body ? [express.json({ limit: '1mb' })] : [];
+      : r.body
+        ? [express.json({ limit: '1mb' })]
+        : [];
     // Who is calling is known before the body is read: a stranger's large upload is refused unread.
     const signedIn = (req: Request, res: Response, next: NextFunction) => {
-      if (r.auth && !req.principal) return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
+      if (r.auth && !req.principal)
+        return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
       next();
     };
     router[r.method](r.path, signedIn, ...parsers, async (req: Request, res: Response) => {
@@ -60,26 +71,42 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
         return sendProblem(res, 403, 'cross-site request refused');
       }
       const parts: Array<['params' | 'query' | 'body', z.ZodType | undefined, unknown]> = [
-        ['params', r.params, req.params], ['query', r.query, req.query], ['body', r.body, req.body],
+        ['params', r.params, req.params],
+        ['query', r.query, req.query],
+        ['body', r.body, req.body],
       ];
       const input: Record<string, unknown> = {};
       for (const [name, schema, value] of parts) {
         if (!schema) continue;
         if (name === 'body' && text && typeof value !== 'string') return sendProblem(res, 415, text.refusal);
         // No body at all is fine where the schema allows it (optional settings).
-        const noBody = name === 'body' && value === undefined && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding'];
+        const noBody =
+          name === 'body' &&
+          value === undefined &&
+          (req.headers['content-length'] ?? '0') === '0' &&
+          !req.headers['transfer-encoding'];
         if (name === 'body' && !text && !noBody && (value === undefined || !req.is('application/json'))) {
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         }
         const parsed = schema.safeParse(noBody ? undefined : (value ?? {}));
-        if (noBody && !parsed.success) return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
+        if (noBody && !parsed.success)
+          return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         if (!parsed.success) {
-          return sendProblem(res, name === 'params' ? 404 : 422, `invalid ${name === 'params' ? 'path' : name}`,
-            zodIssues(parsed.error, name === 'body' ? '' : name));
+          return sendProblem(
+            res,
+            name === 'params' ? 404 : 422,
+            `invalid ${name === 'params' ? 'path' : name}`,
+            zodIssues(parsed.error, name === 'body' ? '' : name),
+          );
         }
         input[name] = parsed.data;
       }
-      const result = await r.handler({ ...input, principal: req.principal, req, res } as RouteInput<unknown, unknown, unknown, boolean>);
+      const result = await r.handler({ ...input, principal: req.principal, req, res } as RouteInput<
+        unknown,
+        unknown,
+        unknown,
+        boolean
+      >);
       if (res.headersSent) return;
       if (result === undefined) res.status(r.status ?? 204).end();
       else res.status(r.status ?? 200).json(result);
@@ -94,46 +121,72 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 }
 
 /** The OpenAPI 3.1 document for the routes (JSON Schema 2020-12 from the zod schemas). */
-export function openApiDocument(routes: ApiRoute[], info: { version: string; serverUrl: string }): Record<string, unknown> {
+export function openApiDocument(
+  routes: ApiRoute[],
+  info: { version: string; serverUrl: string },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = `/api/v1${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       if (!schema) continue;
       const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (js.required ?? []).includes(name),
+          schema: s,
+        });
       }
     }
     const op: Record<string, unknown> = {
-      summary: r.summary, tags: [r.tag], operationId: `${r.method}${r.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method}${r.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`,
       parameters,
       responses: {
         [String(r.status ?? (r.response ? 200 : 204))]: {
           description: r.responseDescription ?? 'Success',
           ...(r.response ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } : {}),
         },
-        default: { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: jsonSchema(problemSchema, 'output') } } },
+        default: {
+          description: 'A problem (RFC 9457)',
+          content: { 'application/problem+json': { schema: jsonSchema(problemSchema, 'output') } },
+        },
       },
       security: r.auth ? [{ bearer: [] }, { session: [] }] : [],
     };
     if (r.body) {
       op.requestBody = {
         required: true,
-        content: r.textBody ? { [TEXT_BODIES[r.textBody].types[0]!]: { schema: { type: 'string' } } } : { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+        content: r.textBody
+          ? { [TEXT_BODIES[r.textBody].types[0]!]: { schema: { type: 'string' } } }
+          : { 'application/json': { schema: jsonSchema(r.body, 'input') } },
       };
     }
     (paths[path] ??= {})[r.method] = op;
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'omov API', version: info.version, description: 'One-member-one-vote ballots: roll, ballots, voting links, results.' },
+    info: {
+      title: 'omov API',
+      version: info.version,
+      description: 'One-member-one-vote ballots: roll, ballots, voting links, results.',
+    },
     servers: [{ url: info.serverUrl }],
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (omov_…) created by a signed-in organiser' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (omov_…) created by a signed-in organiser',
+        },
         session: { type: 'apiKey', in: 'cookie', name: 'omov_session' },
       },
     },

@@ -23,10 +23,21 @@ const memberParams = z.object({ id: uuid, memberId: uuid });
 
 /** A ballot as stored: what the list and the single ballot both return. */
 const ballotSummary = z.object({
-  id: z.string(), organisationId: z.string(), title: z.string(), description: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']),
-  opensAt: z.date(), closesAt: z.date(), openedAt: z.date().nullable(), closedAt: z.date().nullable(), publishedAt: z.date().nullable(),
+  id: z.string(),
+  organisationId: z.string(),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(['draft', 'open', 'closed', 'published']),
+  opensAt: z.date(),
+  closesAt: z.date(),
+  openedAt: z.date().nullable(),
+  closedAt: z.date().nullable(),
+  publishedAt: z.date().nullable(),
   timeZone: z.string().describe('the zone the times are shown in to members and organisers'),
-  k: z.number(), receiptPolicy: z.enum(['inclusion', 'choices']), voterListVisible: z.boolean(), reminderHours: z.array(z.number()),
+  k: z.number(),
+  receiptPolicy: z.enum(['inclusion', 'choices']),
+  voterListVisible: z.boolean(),
+  reminderHours: z.array(z.number()),
   delegateSettings: z.unknown().describe('the delegate-conference model (the "delegates" of the input); null for none'),
   eligibility: z.object({ branches: z.array(z.string()).optional(), joinedBefore: z.string().optional() }).nullable(),
   randomiseOptions: z.boolean(),
@@ -35,43 +46,86 @@ const ballotSummary = z.object({
   boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
 });
 const ballotView = ballotSummary.extend({
-  questions: z.array(z.object({
-    id: z.string(), position: z.number(), title: z.string(), description: z.string(), method: z.string(),
-    settings: z.record(z.string(), z.unknown()),
-    options: z.array(z.object({ id: z.string(), position: z.number(), label: z.string(), description: z.string() })),
-  })),
+  questions: z.array(
+    z.object({
+      id: z.string(),
+      position: z.number(),
+      title: z.string(),
+      description: z.string(),
+      method: z.string(),
+      settings: z.record(z.string(), z.unknown()),
+      options: z.array(z.object({ id: z.string(), position: z.number(), label: z.string(), description: z.string() })),
+    }),
+  ),
 });
 const turnoutSchema = z.object({
-  eligible: z.number(), voted: z.number(), percent: z.string(),
-  byBranch: z.array(z.object({
-    branch: z.string().describe('the branch, or the name of a pool of branches with fewer than k voters'),
-    branches: z.array(z.string()), pooled: z.boolean(), eligible: z.number(), voted: z.number(), percent: z.string(),
-  })),
+  eligible: z.number(),
+  voted: z.number(),
+  percent: z.string(),
+  byBranch: z.array(
+    z.object({
+      branch: z.string().describe('the branch, or the name of a pool of branches with fewer than k voters'),
+      branches: z.array(z.string()),
+      pooled: z.boolean(),
+      eligible: z.number(),
+      voted: z.number(),
+      percent: z.string(),
+    }),
+  ),
 });
 const resultsSchema = z.object({
   ballot: z.object({
-    id: z.string(), title: z.string(), status: z.enum(['draft', 'open', 'closed', 'published']), opensAt: z.string(), closesAt: z.string(),
-    k: z.number(), boxRoot: z.string().nullable(),
+    id: z.string(),
+    title: z.string(),
+    status: z.enum(['draft', 'open', 'closed', 'published']),
+    opensAt: z.string(),
+    closesAt: z.string(),
+    k: z.number(),
+    boxRoot: z.string().nullable(),
   }),
-  units: z.array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean() }))
+  units: z
+    .array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean() }))
     .describe('the voting units: branches of at least k voters, and pools of the smaller ones'),
   turnout: turnoutSchema,
-  questions: z.array(z.object({
-    id: z.string(), title: z.string(), method: z.string(),
-    options: z.array(z.record(z.string(), z.unknown())).describe('per option: its label and its figure'),
-    figure: z.enum(['votes', 'marks', 'first preferences', 'total score']), abstentions: z.string(), elected: z.array(z.string()),
-    count: z.record(z.string(), z.unknown()).describe('the whole count as the counting engine gives it: rounds, transfers, ties, pairwise matrix'),
-    byUnit: z.array(z.record(z.string(), z.unknown())).describe('the same figures per voting unit'),
-    conference: z.record(z.string(), z.unknown()).nullable().describe('the OMOV result beside the delegate conference (margins, flips, voting power), null without a delegate model'),
-  })),
+  questions: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      method: z.string(),
+      options: z.array(z.record(z.string(), z.unknown())).describe('per option: its label and its figure'),
+      figure: z.enum(['votes', 'marks', 'first preferences', 'total score']),
+      abstentions: z.string(),
+      elected: z.array(z.string()),
+      count: z
+        .record(z.string(), z.unknown())
+        .describe('the whole count as the counting engine gives it: rounds, transfers, ties, pairwise matrix'),
+      byUnit: z.array(z.record(z.string(), z.unknown())).describe('the same figures per voting unit'),
+      conference: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .describe(
+          'the OMOV result beside the delegate conference (margins, flips, voting power), null without a delegate model',
+        ),
+    }),
+  ),
 });
-const progressSchema = z.object({ queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), bounced: z.number() });
+const progressSchema = z.object({
+  queued: z.number(),
+  sending: z.number(),
+  sent: z.number(),
+  failed: z.number(),
+  bounced: z.number(),
+});
 
 /** Every route of the JSON API, under /api/v1. */
 export function apiRoutes(ctx: AppContext): ApiRoute[] {
   return [
     route({
-      method: 'post', path: '/setup', tag: 'organisation', auth: false, status: 201,
+      method: 'post',
+      path: '/setup',
+      tag: 'organisation',
+      auth: false,
+      status: 201,
       summary: 'Create the organisation and its first organiser from a one-time setup link',
       body: auth.setupInputSchema.extend({ setupToken: z.string() }),
       response: z.object({ organisationId: z.string(), organiserId: z.string() }),
@@ -83,7 +137,10 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     route({
-      method: 'post', path: '/session', tag: 'organisation', auth: false,
+      method: 'post',
+      path: '/session',
+      tag: 'organisation',
+      auth: false,
       summary: 'Sign in with email and password (sets the session cookie)',
       body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
       response: z.object({ organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string() }),
@@ -94,7 +151,11 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     route({
-      method: 'delete', path: '/session', tag: 'organisation', auth: false, summary: 'Sign out',
+      method: 'delete',
+      path: '/session',
+      tag: 'organisation',
+      auth: false,
+      summary: 'Sign out',
       handler: async ({ req, res }) => {
         const sid = readCookie(req, SESSION_COOKIE);
         if (sid) await auth.signOut(ctx, sid);
@@ -103,195 +164,406 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/me', tag: 'organisation', auth: true, summary: 'Who is signed in',
+      method: 'get',
+      path: '/me',
+      tag: 'organisation',
+      auth: true,
+      summary: 'Who is signed in',
       response: z.object({
-        organiserId: z.string(), organisationId: z.string(), email: z.string(), name: z.string(),
-        role: z.enum(['organiser', 'auditor']), ballotId: z.string().nullable().describe('an auditor of one ballot: that ballot'),
+        organiserId: z.string(),
+        organisationId: z.string(),
+        email: z.string(),
+        name: z.string(),
+        role: z.enum(['organiser', 'auditor']),
+        ballotId: z.string().nullable().describe('an auditor of one ballot: that ballot'),
       }),
       handler: async ({ principal }) => principal,
     }),
     route({
-      method: 'post', path: '/api-tokens', tag: 'organisation', auth: true, status: 201,
+      method: 'post',
+      path: '/api-tokens',
+      tag: 'organisation',
+      auth: true,
+      status: 201,
       summary: 'Create an API token for scripts (shown once)',
       body: z.object({ name: z.string().trim().min(1).max(100) }),
       response: z.object({ id: z.string(), name: z.string(), createdAt: z.date(), token: z.string() }),
       handler: async ({ principal, body }) => auth.createApiToken(ctx, principal, body.name),
     }),
     route({
-      method: 'get', path: '/api-tokens', tag: 'organisation', auth: true, summary: 'List your API tokens (never the tokens themselves)',
+      method: 'get',
+      path: '/api-tokens',
+      tag: 'organisation',
+      auth: true,
+      summary: 'List your API tokens (never the tokens themselves)',
       handler: async ({ principal }) => auth.listApiTokens(ctx, principal),
     }),
     route({
-      method: 'delete', path: '/api-tokens/:id', tag: 'organisation', auth: true, summary: 'Revoke an API token',
+      method: 'delete',
+      path: '/api-tokens/:id',
+      tag: 'organisation',
+      auth: true,
+      summary: 'Revoke an API token',
       params: idParams,
-      handler: async ({ principal, params }) => { await auth.revokeApiToken(ctx, principal, params.id); return undefined; },
+      handler: async ({ principal, params }) => {
+        await auth.revokeApiToken(ctx, principal, params.id);
+        return undefined;
+      },
     }),
     route({
-      method: 'post', path: '/roll/import', tag: 'roll', auth: true, textBody: 'csv',
-      summary: 'Import the member roll from CSV (columns email,name,branch[,member_number,weight,joined]); all or nothing',
+      method: 'post',
+      path: '/roll/import',
+      tag: 'roll',
+      auth: true,
+      textBody: 'csv',
+      summary:
+        'Import the member roll from CSV (columns email,name,branch[,member_number,weight,joined]); all or nothing',
       query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
       body: z.string(),
-      handler: async ({ principal, body, query }) => rollService.importRoll(ctx, principal, body, { dryRun: query.dryRun === 'true' }),
+      handler: async ({ principal, body, query }) =>
+        rollService.importRoll(ctx, principal, body, { dryRun: query.dryRun === 'true' }),
     }),
     route({
-      method: 'get', path: '/members', tag: 'roll', auth: true, summary: 'Search the member roll',
-      response: z.array(z.object({
-        id: z.string(), branchId: z.string(), branch: z.string(), email: z.string(), name: z.string(),
-        memberNumber: z.string().nullable(), weight: z.string(), joinedOn: z.string().nullable(),
-      })),
+      method: 'get',
+      path: '/members',
+      tag: 'roll',
+      auth: true,
+      summary: 'Search the member roll',
+      response: z.array(
+        z.object({
+          id: z.string(),
+          branchId: z.string(),
+          branch: z.string(),
+          email: z.string(),
+          name: z.string(),
+          memberNumber: z.string().nullable(),
+          weight: z.string(),
+          joinedOn: z.string().nullable(),
+        }),
+      ),
       query: z.object({
-        search: z.string().max(200).optional(), branchId: uuid.optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
+        search: z.string().max(200).optional(),
+        branchId: uuid.optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
       }),
       handler: async ({ principal, query }) => rollService.searchMembers(ctx, principal, query),
     }),
     route({
-      method: 'post', path: '/members', tag: 'roll', auth: true, status: 201, summary: 'Add one member to the roll',
+      method: 'post',
+      path: '/members',
+      tag: 'roll',
+      auth: true,
+      status: 201,
+      summary: 'Add one member to the roll',
       body: members.memberInputSchema,
-      handler: async ({ principal, body }) => { await members.addMember(ctx, principal, body); return { added: body.email }; },
+      handler: async ({ principal, body }) => {
+        await members.addMember(ctx, principal, body);
+        return { added: body.email };
+      },
     }),
     route({
-      method: 'get', path: '/members/:id', tag: 'roll', auth: true, summary: 'One member of the roll', params: idParams,
+      method: 'get',
+      path: '/members/:id',
+      tag: 'roll',
+      auth: true,
+      summary: 'One member of the roll',
+      params: idParams,
       handler: async ({ principal, params }) => members.getMember(ctx, principal, params.id),
     }),
     route({
-      method: 'put', path: '/members/:id', tag: 'roll', auth: true, summary: 'Change one member (email, name, branch, number, weight, joined)',
-      params: idParams, body: members.memberInputSchema,
-      handler: async ({ principal, params, body }) => { await members.updateMember(ctx, principal, params.id, body); return undefined; },
+      method: 'put',
+      path: '/members/:id',
+      tag: 'roll',
+      auth: true,
+      summary: 'Change one member (email, name, branch, number, weight, joined)',
+      params: idParams,
+      body: members.memberInputSchema,
+      handler: async ({ principal, params, body }) => {
+        await members.updateMember(ctx, principal, params.id, body);
+        return undefined;
+      },
     }),
     route({
-      method: 'delete', path: '/members/:id', tag: 'roll', auth: true, summary: 'Remove one member from the roll', params: idParams,
-      handler: async ({ principal, params }) => { await members.removeMember(ctx, principal, params.id); return undefined; },
+      method: 'delete',
+      path: '/members/:id',
+      tag: 'roll',
+      auth: true,
+      summary: 'Remove one member from the roll',
+      params: idParams,
+      handler: async ({ principal, params }) => {
+        await members.removeMember(ctx, principal, params.id);
+        return undefined;
+      },
     }),
     route({
-      method: 'get', path: '/branches', tag: 'roll', auth: true, summary: 'Branches, with their current membership',
+      method: 'get',
+      path: '/branches',
+      tag: 'roll',
+      auth: true,
+      summary: 'Branches, with their current membership',
       handler: async ({ principal }) => rollService.listBranches(ctx, principal),
     }),
     route({
-      method: 'post', path: '/ballots', tag: 'ballots', auth: true, status: 201, summary: 'Create a draft ballot',
-      body: ballotInputSchema, response: ballotView,
+      method: 'post',
+      path: '/ballots',
+      tag: 'ballots',
+      auth: true,
+      status: 201,
+      summary: 'Create a draft ballot',
+      body: ballotInputSchema,
+      response: ballotView,
       handler: async ({ principal, body }) => ballotsService.createBallot(ctx, principal, body),
     }),
     route({
-      method: 'get', path: '/ballots', tag: 'ballots', auth: true, summary: 'List ballots', response: z.array(ballotSummary),
+      method: 'get',
+      path: '/ballots',
+      tag: 'ballots',
+      auth: true,
+      summary: 'List ballots',
+      response: z.array(ballotSummary),
       handler: async ({ principal }) => ballotsService.listBallots(ctx, principal),
     }),
     route({
-      method: 'get', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'A ballot with its questions',
-      params: idParams, response: ballotView,
+      method: 'get',
+      path: '/ballots/:id',
+      tag: 'ballots',
+      auth: true,
+      summary: 'A ballot with its questions',
+      params: idParams,
+      response: ballotView,
       handler: async ({ principal, params }) => ballotsService.getBallot(ctx, principal, params.id),
     }),
     route({
-      method: 'put', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'Replace a draft ballot (only drafts can be edited)',
-      params: idParams, body: ballotInputSchema, response: ballotView,
+      method: 'put',
+      path: '/ballots/:id',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Replace a draft ballot (only drafts can be edited)',
+      params: idParams,
+      body: ballotInputSchema,
+      response: ballotView,
       handler: async ({ principal, params, body }) => ballotsService.updateBallot(ctx, principal, params.id, body),
     }),
     route({
-      method: 'delete', path: '/ballots/:id', tag: 'ballots', auth: true, summary: 'Delete a draft ballot', params: idParams,
-      handler: async ({ principal, params }) => { await ballotsService.deleteDraft(ctx, principal, params.id); return undefined; },
-    }),
-    route({
-      method: 'post', path: '/ballots/:id/open', tag: 'ballots', auth: true,
-      summary: 'Open a draft: issue a voting token to every eligible member and queue their invitations (now, or at sendAt)',
+      method: 'delete',
+      path: '/ballots/:id',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Delete a draft ballot',
       params: idParams,
-      body: z.object({ sendAt: z.iso.datetime({ offset: true }).optional().describe('send the invitations at this time instead of now') }).optional(),
+      handler: async ({ principal, params }) => {
+        await ballotsService.deleteDraft(ctx, principal, params.id);
+        return undefined;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/ballots/:id/open',
+      tag: 'ballots',
+      auth: true,
+      summary:
+        'Open a draft: issue a voting token to every eligible member and queue their invitations (now, or at sendAt)',
+      params: idParams,
+      body: z
+        .object({
+          sendAt: z.iso
+            .datetime({ offset: true })
+            .optional()
+            .describe('send the invitations at this time instead of now'),
+        })
+        .optional(),
       response: z.object({ electorate: z.number(), invitationsQueued: z.number(), invitationsAt: z.string() }),
-      handler: async ({ principal, params, body }) => ballotsService.openBallot(ctx, principal, params.id, { sendAt: body?.sendAt }),
+      handler: async ({ principal, params, body }) =>
+        ballotsService.openBallot(ctx, principal, params.id, { sendAt: body?.sendAt }),
     }),
     route({
-      method: 'post', path: '/ballots/:id/close', tag: 'ballots', auth: true, summary: 'Close an open ballot now', params: idParams,
-      handler: async ({ principal, params }) => { await ballotsService.closeBallot(ctx, principal, params.id); return undefined; },
+      method: 'post',
+      path: '/ballots/:id/close',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Close an open ballot now',
+      params: idParams,
+      handler: async ({ principal, params }) => {
+        await ballotsService.closeBallot(ctx, principal, params.id);
+        return undefined;
+      },
     }),
     route({
-      method: 'post', path: '/ballots/:id/publish', tag: 'ballots', auth: true, summary: 'Publish the results of a closed ballot', params: idParams,
-      handler: async ({ principal, params }) => { await ballotsService.publishBallot(ctx, principal, params.id); return undefined; },
+      method: 'post',
+      path: '/ballots/:id/publish',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Publish the results of a closed ballot',
+      params: idParams,
+      handler: async ({ principal, params }) => {
+        await ballotsService.publishBallot(ctx, principal, params.id);
+        return undefined;
+      },
     }),
     route({
-      method: 'post', path: '/ballots/:id/electorate/:memberId', tag: 'ballots', auth: true,
+      method: 'post',
+      path: '/ballots/:id/electorate/:memberId',
+      tag: 'ballots',
+      auth: true,
       summary: 'Add a member who joined the roll while the ballot is open to its electorate (and invite them)',
       params: memberParams,
-      handler: async ({ principal, params }) => { await ballotsService.addToElectorate(ctx, principal, params.id, params.memberId); return undefined; },
+      handler: async ({ principal, params }) => {
+        await ballotsService.addToElectorate(ctx, principal, params.id, params.memberId);
+        return undefined;
+      },
     }),
     route({
-      method: 'post', path: '/ballots/:id/electorate/:memberId/reissue', tag: 'ballots', auth: true,
-      summary: "Send a member a new voting link; the old link stops working", params: memberParams,
-      handler: async ({ principal, params }) => { await ballotsService.reissueLink(ctx, principal, params.id, params.memberId); return undefined; },
+      method: 'post',
+      path: '/ballots/:id/electorate/:memberId/reissue',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Send a member a new voting link; the old link stops working',
+      params: memberParams,
+      handler: async ({ principal, params }) => {
+        await ballotsService.reissueLink(ctx, principal, params.id, params.memberId);
+        return undefined;
+      },
     }),
     route({
-      method: 'post', path: '/ballots/:id/reminders', tag: 'ballots', auth: true,
-      summary: 'Queue a reminder to every member who has not voted yet', params: idParams,
+      method: 'post',
+      path: '/ballots/:id/reminders',
+      tag: 'ballots',
+      auth: true,
+      summary: 'Queue a reminder to every member who has not voted yet',
+      params: idParams,
       response: z.object({ queued: z.number() }),
       handler: async ({ principal, params }) => ballotsService.sendReminders(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/ballots/:id/invitations', tag: 'ballots', auth: true,
-      summary: 'Delivery progress of invitations and reminders (queued, sending, sent, failed) and the failed addresses',
+      method: 'get',
+      path: '/ballots/:id/invitations',
+      tag: 'ballots',
+      auth: true,
+      summary:
+        'Delivery progress of invitations and reminders (queued, sending, sent, failed) and the failed addresses',
       params: idParams,
       response: z.object({
         progress: z.record(z.enum(['invitation', 'reminder']), progressSchema).describe('per kind of message'),
-        failed: z.array(z.object({
-          id: z.string(), kind: z.string(), recipient: z.string(), attempts: z.number(), status: z.enum(['failed', 'bounced']), lastError: z.string().nullable(),
-        })),
+        failed: z.array(
+          z.object({
+            id: z.string(),
+            kind: z.string(),
+            recipient: z.string(),
+            attempts: z.number(),
+            status: z.enum(['failed', 'bounced']),
+            lastError: z.string().nullable(),
+          }),
+        ),
       }),
       handler: async ({ principal, params }) => {
         await ballotsService.getBallot(ctx, principal, params.id);
-        return { progress: await invitations.invitationProgress(ctx, params.id), failed: await invitations.failedDeliveries(ctx, params.id) };
+        return {
+          progress: await invitations.invitationProgress(ctx, params.id),
+          failed: await invitations.failedDeliveries(ctx, params.id),
+        };
       },
     }),
     route({
-      method: 'get', path: '/ballots/:id/turnout', tag: 'results', auth: true, summary: 'Turnout so far, overall and per branch',
-      params: idParams, response: turnoutSchema,
+      method: 'get',
+      path: '/ballots/:id/turnout',
+      tag: 'results',
+      auth: true,
+      summary: 'Turnout so far, overall and per branch',
+      params: idParams,
+      response: turnoutSchema,
       handler: async ({ principal, params }) => results.ballotTurnout(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/ballots/:id/turnout/history', tag: 'results', auth: true,
+      method: 'get',
+      path: '/ballots/:id/turnout/history',
+      tag: 'results',
+      auth: true,
       summary: 'How many had voted, minute by minute while the ballot was open (counts only)',
-      params: idParams, response: z.array(z.object({ at: z.date(), voted: z.number() })),
+      params: idParams,
+      response: z.array(z.object({ at: z.date(), voted: z.number() })),
       handler: async ({ principal, params }) => results.turnoutOverTime(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/ballots/:id/results', tag: 'results', auth: true,
+      method: 'get',
+      path: '/ballots/:id/results',
+      tag: 'results',
+      auth: true,
       summary: 'Results of a closed ballot: turnout and, per question, votes per option and the full count',
-      params: idParams, response: resultsSchema,
+      params: idParams,
+      response: resultsSchema,
       handler: async ({ principal, params }) => results.ballotResults(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/published/:id/results', tag: 'results', auth: false, summary: 'Results of a published ballot (public)',
+      method: 'get',
+      path: '/published/:id/results',
+      tag: 'results',
+      auth: false,
+      summary: 'Results of a published ballot (public)',
       params: idParams,
       handler: async ({ params }) => results.publishedResults(ctx, params.id),
     }),
     route({
-      method: 'post', path: '/staff-invitations', tag: 'organisation', auth: true, status: 202,
+      method: 'post',
+      path: '/staff-invitations',
+      tag: 'organisation',
+      auth: true,
+      status: 202,
       summary: 'Invite an organiser, or an auditor (of the organisation or of one ballot), by email',
       body: auth.invitationInputSchema,
-      handler: async ({ principal, body }) => { await auth.inviteStaff(ctx, principal, body); return { invited: body.email }; },
+      handler: async ({ principal, body }) => {
+        await auth.inviteStaff(ctx, principal, body);
+        return { invited: body.email };
+      },
     }),
     route({
-      method: 'get', path: '/staff', tag: 'organisation', auth: true, summary: 'Organisers and auditors of the organisation',
+      method: 'get',
+      path: '/staff',
+      tag: 'organisation',
+      auth: true,
+      summary: 'Organisers and auditors of the organisation',
       handler: async ({ principal }) => auth.listStaff(ctx, principal),
     }),
     route({
-      method: 'get', path: '/audit-log', tag: 'organisation', auth: true,
+      method: 'get',
+      path: '/audit-log',
+      tag: 'organisation',
+      auth: true,
       summary: 'The hash-chained log of every organiser and auditor action, and whether its chain is intact',
       handler: async ({ principal }) => audit.readLog(ctx, principal),
     }),
     route({
-      method: 'get', path: '/ballots/:id/voters', tag: 'results', auth: true,
-      summary: 'Which members have voted — only where the ballot switched this on (voterListVisible)', params: idParams,
+      method: 'get',
+      path: '/ballots/:id/voters',
+      tag: 'results',
+      auth: true,
+      summary: 'Which members have voted — only where the ballot switched this on (voterListVisible)',
+      params: idParams,
       handler: async ({ principal, params }) => results.voterList(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/ballots/:id/board', tag: 'results', auth: false,
-      summary: 'The bulletin board of a closed ballot (public): every receipt code, with its answers if the ballot publishes them',
+      method: 'get',
+      path: '/ballots/:id/board',
+      tag: 'results',
+      auth: false,
+      summary:
+        'The bulletin board of a closed ballot (public): every receipt code, with its answers if the ballot publishes them',
       params: idParams,
       response: z.object({
-        ballotId: z.string(), title: z.string(), policy: z.enum(['inclusion', 'choices']), boxRoot: z.string().nullable(),
+        ballotId: z.string(),
+        title: z.string(),
+        policy: z.enum(['inclusion', 'choices']),
+        boxRoot: z.string().nullable(),
         receipts: z.array(z.object({ receipt: z.string(), answers: z.record(z.string(), z.unknown()).optional() })),
       }),
       handler: async ({ params }) => results.bulletinBoard(ctx, params.id),
     }),
     route({
-      method: 'post', path: '/link-requests', tag: 'voting', auth: false, status: 202,
+      method: 'post',
+      path: '/link-requests',
+      tag: 'voting',
+      auth: false,
+      status: 202,
       summary: 'Ask for a new voting link by email. The answer is the same whether or not the address is on a roll',
       body: z.object({ email: z.email() }),
       handler: async ({ body, req }) => {
@@ -300,24 +572,40 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     route({
-      method: 'post', path: '/ballots/:id/test-email', tag: 'ballots', auth: true, status: 202,
-      summary: 'Send the invitation of this ballot to yourself, as a test (its link casts nothing)', params: idParams,
+      method: 'post',
+      path: '/ballots/:id/test-email',
+      tag: 'ballots',
+      auth: true,
+      status: 202,
+      summary: 'Send the invitation of this ballot to yourself, as a test (its link casts nothing)',
+      params: idParams,
       handler: async ({ principal, params }) => preview.sendTestEmail(ctx, principal, params.id),
     }),
     route({
-      method: 'get', path: '/ballots/:id/questions/:questionId/blt', tag: 'results', auth: true,
+      method: 'get',
+      path: '/ballots/:id/questions/:questionId/blt',
+      tag: 'results',
+      auth: true,
       summary: 'The ballots of a ranked question in BLT format (closed ballots)',
       params: z.object({ id: uuid, questionId: uuid }),
       handler: async ({ principal, params, res }) => {
         const f = await exportsService.questionBlt(ctx, principal, params.id, params.questionId);
-        res.status(200).type('text/plain').set('Content-Disposition', `attachment; filename="${f.fileName}"`).send(f.text);
+        res
+          .status(200)
+          .type('text/plain')
+          .set('Content-Disposition', `attachment; filename="${f.fileName}"`)
+          .send(f.text);
         return undefined;
       },
     }),
     ...recordRoutes(ctx),
     route({
-      method: 'post', path: '/mail-events', tag: 'organisation', auth: false,
-      summary: "The mail provider's webhook: bounces and complaints after delivery (Authorization: Bearer MAIL_EVENTS_SECRET)",
+      method: 'post',
+      path: '/mail-events',
+      tag: 'organisation',
+      auth: false,
+      summary:
+        "The mail provider's webhook: bounces and complaints after delivery (Authorization: Bearer MAIL_EVENTS_SECRET)",
       body: mailEvents.mailEventsSchema,
       response: z.object({ marked: z.number(), unknown: z.number() }),
       handler: async ({ body, req }) => {
@@ -325,17 +613,30 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     route({
-      method: 'post', path: '/mail-events/dsn', tag: 'organisation', auth: false, textBody: 'email',
-      summary: 'A bounce message as the mail server returned it (RFC 3464 delivery status notification, as message/rfc822; Authorization: Bearer MAIL_EVENTS_SECRET)',
+      method: 'post',
+      path: '/mail-events/dsn',
+      tag: 'organisation',
+      auth: false,
+      textBody: 'email',
+      summary:
+        'A bounce message as the mail server returned it (RFC 3464 delivery status notification, as message/rfc822; Authorization: Bearer MAIL_EVENTS_SECRET)',
       body: z.string(),
-      response: z.object({ marked: z.number(), unknown: z.number(), notFailed: z.number().describe('recipients reported delayed or delivered') }),
+      response: z.object({
+        marked: z.number(),
+        unknown: z.number(),
+        notFailed: z.number().describe('recipients reported delayed or delivered'),
+      }),
       handler: async ({ body, req }) => mailEvents.reportDeliveryStatus(ctx, bearerOf(req), body),
     }),
     route({
-      method: 'post', path: '/vote', tag: 'voting', auth: false,
+      method: 'post',
+      path: '/vote',
+      tag: 'voting',
+      auth: false,
       summary: 'Cast a vote with a voting token (answers by question id; abstaining is {"kind":"abstain"})',
       body: z.object({ token: z.string(), answers: z.record(z.string(), answerSchema) }),
-      response: z.object({ receipt: z.string() }), status: 201,
+      response: z.object({ receipt: z.string() }),
+      status: 201,
       handler: async ({ body, req }) => voting.cast(ctx, body.token, body.answers, clientAddress(req)),
     }),
   ];

@@ -19,14 +19,24 @@ import { mountVotingPages } from './pages/voting';
 import { sendProblem } from './problem';
 
 const STATUS: Record<ServiceError['kind'], number> = {
-  invalid: 422, 'not-found': 404, conflict: 409, unauthenticated: 401, forbidden: 403, 'rate-limited': 429, unavailable: 503,
+  invalid: 422,
+  'not-found': 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+  'rate-limited': 429,
+  unavailable: 503,
 };
 
 /** Errors that mean the database is not there right now: a clean 503, not a 500. */
 function isDatabaseDown(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
-    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|encountered a connection error and is not queryable/.test((err as Error)?.message ?? '');
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|encountered a connection error and is not queryable/.test(
+      (err as Error)?.message ?? '',
+    )
+  );
 }
 
 export function createApp(ctx: AppContext): express.Express {
@@ -37,25 +47,38 @@ export function createApp(ctx: AppContext): express.Express {
   // Pages are built per request and mostly marked no-store: hashing each body for an ETag
   // would cost time and save nothing. (Static assets keep theirs, from express.static.)
   app.set('etag', false);
-  app.use(pinoHttp({
-    logger: ctx.log,
-    serializers: {
-      req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  }));
-  app.use(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'none'"], styleSrc: [STYLE_HASH], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
-        // Scripts only from our own /assets: progressive enhancement, never needed to vote.
-        scriptSrc: ["'self'"], connectSrc: ["'self'"],
-        frameAncestors: ["'none'"], baseUri: ["'none'"],
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-    },
-    strictTransportSecurity: ctx.config.publicUrl.startsWith('https://'),
-    referrerPolicy: { policy: 'no-referrer' },
-  }));
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: [STYLE_HASH],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          // Scripts only from our own /assets: progressive enhancement, never needed to vote.
+          scriptSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      strictTransportSecurity: ctx.config.publicUrl.startsWith('https://'),
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
   app.use('/assets', express.static(publicDir, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(identify(ctx));
 
@@ -77,7 +100,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
   app.use((_req: Request, res: Response) => {
-    res.status(404).type('html').send(page({ title: 'Not found', body: html`<h1>Page not found</h1><p><a href="/">Home</a></p>` }));
+    res
+      .status(404)
+      .type('html')
+      .send(page({ title: 'Not found', body: html`<h1>Page not found</h1><p><a href="/">Home</a></p>` }));
   });
   // Express 5 passes rejected promises from handlers here.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -87,22 +113,47 @@ export function createApp(ctx: AppContext): express.Express {
     let issues: ServiceError['issues'] = [];
     const e = err as { type?: string; status?: number; message?: string };
     if (err instanceof ServiceError) {
-      status = STATUS[err.kind]; detail = err.message; issues = err.issues;
+      status = STATUS[err.kind];
+      detail = err.message;
+      issues = err.issues;
       if (err instanceof RateLimited) res.set('Retry-After', String(err.retryAfterSeconds));
+    } else if (e?.type === 'entity.parse.failed') {
+      status = 400;
+      detail = 'the body is not valid JSON';
+    } else if (e?.type === 'entity.too.large') {
+      status = 413;
+      detail = 'the body is too large';
+    } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      status = e.status;
+      detail = e.message ?? 'bad request';
+    } else if (isDatabaseDown(err)) {
+      status = 503;
+      detail = 'the database is not reachable; try again shortly';
+      res.set('Retry-After', '5');
     }
-    else if (e?.type === 'entity.parse.failed') { status = 400; detail = 'the body is not valid JSON'; }
-    else if (e?.type === 'entity.too.large') { status = 413; detail = 'the body is too large'; }
-    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) { status = e.status; detail = e.message ?? 'bad request'; }
-    else if (isDatabaseDown(err)) { status = 503; detail = 'the database is not reachable; try again shortly'; res.set('Retry-After', '5'); }
     if (status >= 500) req.log.error({ err }, 'request failed');
     if (isApi) return sendProblem(res, status, detail, issues);
-    res.status(status).type('html').send(page({ title: 'Error', body: html`<h1>${status >= 500 ? 'Something went wrong' : 'That did not work'}</h1><p>${detail}</p>` }));
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page({
+          title: 'Error',
+          body: html`<h1>${status >= 500 ? 'Something went wrong' : 'That did not work'}</h1><p>${detail}</p>`,
+        }),
+      );
   });
   return app;
 }
 
 function docsPage(doc: Record<string, unknown>): string {
-  const paths = doc.paths as Record<string, Record<string, { summary: string; tags: string[]; requestBody?: unknown; parameters: Array<{ name: string; in: string }> }>>;
+  const paths = doc.paths as Record<
+    string,
+    Record<
+      string,
+      { summary: string; tags: string[]; requestBody?: unknown; parameters: Array<{ name: string; in: string }> }
+    >
+  >;
   const rows = Object.entries(paths).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ p, m, op })));
   return page({
     title: 'omov API',
@@ -117,11 +168,18 @@ ${rows.map(({ p, m, op }) => html`<tr><td><code>${m.toUpperCase()} ${p}</code></
 /** Development only: the messages written to the outbox folder, to click voting links locally. */
 function mountDevOutbox(router: express.Router, dir: string): void {
   router.get('/dev/outbox', async (_req, res) => {
-    const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse().slice(0, 200);
-    res.type('html').send(page({
-      title: 'Outbox', body: html`<h1>Outbox (development)</h1><p class="hint">Messages written to ${dir}. Newest first.</p>
+    const files = (await fs.readdir(dir).catch(() => [] as string[]))
+      .filter((f) => f.endsWith('.eml'))
+      .sort()
+      .reverse()
+      .slice(0, 200);
+    res.type('html').send(
+      page({
+        title: 'Outbox',
+        body: html`<h1>Outbox (development)</h1><p class="hint">Messages written to ${dir}. Newest first.</p>
 <ul>${files.map((f) => html`<li><a href="/dev/outbox/${f}">${f}</a></li>`)}</ul>`,
-    }));
+      }),
+    );
   });
   router.get('/dev/outbox/:file', async (req, res) => {
     const file = path.basename(String(req.params.file));

@@ -24,13 +24,19 @@ export function identify(ctx: AppContext) {
     const bearer = bearerOf(req);
     if (bearer !== undefined) {
       const p = await principalFromApiToken(ctx, bearer);
-      if (p) { req.principal = p; req.authVia = 'api-token'; }
+      if (p) {
+        req.principal = p;
+        req.authVia = 'api-token';
+      }
       return next();
     }
     const sid = readCookie(req, SESSION_COOKIE);
     if (sid) {
       const p = await principalFromSession(ctx, sid);
-      if (p) { req.principal = p; req.authVia = 'session'; }
+      if (p) {
+        req.principal = p;
+        req.authVia = 'session';
+      }
     }
     next();
   };
@@ -50,7 +56,10 @@ export function sameOrigin(req: Request, publicUrl: string): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   const host = req.headers.host;
-  return origin === new URL(publicUrl).origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+  return (
+    origin === new URL(publicUrl).origin ||
+    (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`))
+  );
 }
 
 /** The caller's address, for rate limits (behind a proxy on loopback, the forwarded one). */

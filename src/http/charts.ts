@@ -18,7 +18,16 @@ export function figure(s: string | number | null | undefined): number {
 }
 
 /** Okabe–Ito colours, told apart by people with the common colour-vision deficiencies. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'] as const;
+export const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#000000',
+] as const;
 const EXHAUSTED = '#9e9e9e';
 export const colourOf = (i: number): string => PALETTE[i % PALETTE.length]!;
 
@@ -50,19 +59,24 @@ export function barChart(opts: { title: string; description?: string; bars: Bar[
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">${opts.title}</title><desc id="${id}d">${opts.description ?? bars.map((b) => `${b.label}: ${b.display ?? fmt(b.value)}`).join('; ')}</desc>
 ${bars.map((b, i) => {
-    const y = 4 + i * ROW;
-    const w = Math.max(0, (b.value / max) * area);
-    return html`<g><title>${b.label}: ${b.display ?? fmt(b.value)}</title>
+  const y = 4 + i * ROW;
+  const w = Math.max(0, (b.value / max) * area);
+  return html`<g><title>${b.label}: ${b.display ?? fmt(b.value)}</title>
 <text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" font-size="14" fill="#1a1a1a">${clip(b.label)}</text>
 <rect x="${LABEL}" y="${y + 3}" width="${area}" height="${ROW - 8}" fill="#eef1f5"/>
 <rect x="${LABEL}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${b.highlight ? '#1e6b2a' : '#0b5394'}"/>
 <text x="${LABEL + area + 6}" y="${y + 17}" font-size="14" fill="#1a1a1a">${b.display ?? fmt(b.value)}</text></g>`;
-  })}
+})}
 </svg>`;
 }
 
 /** Two bars per row (say, members' share and delegates' share), with a legend. */
-export function pairedBarChart(opts: { title: string; legend: [string, string]; rows: Array<{ label: string; a: number; b: number; aText: string; bText: string }>; max?: number }): Html {
+export function pairedBarChart(opts: {
+  title: string;
+  legend: [string, string];
+  rows: Array<{ label: string; a: number; b: number; aText: string; bText: string }>;
+  max?: number;
+}): Html {
   if (!opts.rows.length) return html``;
   const id = nextId();
   const max = Math.max(opts.max ?? 0, ...opts.rows.flatMap((r) => [r.a, r.b])) || 1;
@@ -75,17 +89,24 @@ export function pairedBarChart(opts: { title: string; legend: [string, string]; 
 <title id="${id}t">${opts.title}</title><desc id="${id}d">${opts.rows.map((r) => `${r.label}: ${opts.legend[0]} ${r.aText}, ${opts.legend[1]} ${r.bText}`).join('; ')}</desc>
 ${opts.legend.map((l, i) => html`<rect x="${LABEL + i * 200}" y="6" width="14" height="14" fill="${colours[i]!}"/><text x="${LABEL + i * 200 + 20}" y="18" font-size="14" fill="#1a1a1a">${l}</text>`)}
 ${opts.rows.map((r, i) => {
-    const y = top + i * rowH;
-    const bar = (v: number, text: string, k: 0 | 1) => html`<rect x="${LABEL}" y="${y + k * (ROW - 8)}" width="${((v / max) * area).toFixed(1)}" height="${ROW - 10}" fill="${colours[k]}"><title>${r.label}, ${opts.legend[k]}: ${text}</title></rect>
-<text x="${LABEL + ((v / max) * area) + 6}" y="${y + k * (ROW - 8) + 13}" font-size="12" fill="#1a1a1a">${text}</text>`;
-    return html`<text x="${LABEL - 8}" y="${y + 20}" text-anchor="end" font-size="14" fill="#1a1a1a">${clip(r.label)}</text>${bar(r.a, r.aText, 0)}${bar(r.b, r.bText, 1)}`;
-  })}
+  const y = top + i * rowH;
+  const bar = (
+    v: number,
+    text: string,
+    k: 0 | 1,
+  ) => html`<rect x="${LABEL}" y="${y + k * (ROW - 8)}" width="${((v / max) * area).toFixed(1)}" height="${ROW - 10}" fill="${colours[k]}"><title>${r.label}, ${opts.legend[k]}: ${text}</title></rect>
+<text x="${LABEL + (v / max) * area + 6}" y="${y + k * (ROW - 8) + 13}" font-size="12" fill="#1a1a1a">${text}</text>`;
+  return html`<text x="${LABEL - 8}" y="${y + 20}" text-anchor="end" font-size="14" fill="#1a1a1a">${clip(r.label)}</text>${bar(r.a, r.aText, 0)}${bar(r.b, r.bText, 1)}`;
+})}
 </svg>`;
 }
 
 export type TransferRow = {
-  round: number; from: string; kind: 'surplus' | 'exclusion';
-  to: Readonly<Record<string, string>>; exhausted: string;
+  round: number;
+  from: string;
+  kind: 'surplus' | 'exclusion';
+  to: Readonly<Record<string, string>>;
+  exhausted: string;
 };
 
 /**
@@ -102,33 +123,47 @@ export function transfersChart(candidates: ReadonlyArray<string>, transfers: Tra
   const legendRows = Math.ceil((candidates.length + 1) / 3);
   const top = legendRows * 20 + 8;
   const height = top + transfers.length * ROW + 6;
-  const legend = [...candidates.map((c, i) => ({ name: c, colour: colourOf(i) })), { name: 'Exhausted', colour: EXHAUSTED }];
-  const describe = (t: TransferRow) => `Round ${t.round}: ${t.kind === 'surplus' ? `surplus of ${t.from}` : `${t.from} excluded`}: ${
-    Object.entries(t.to).map(([c, v]) => `${v} to ${c}`).join(', ') || 'nothing to a candidate'}; ${t.exhausted} exhausted`;
+  const legend = [
+    ...candidates.map((c, i) => ({ name: c, colour: colourOf(i) })),
+    { name: 'Exhausted', colour: EXHAUSTED },
+  ];
+  const describe = (t: TransferRow) =>
+    `Round ${t.round}: ${t.kind === 'surplus' ? `surplus of ${t.from}` : `${t.from} excluded`}: ${
+      Object.entries(t.to)
+        .map(([c, v]) => `${v} to ${c}`)
+        .join(', ') || 'nothing to a candidate'
+    }; ${t.exhausted} exhausted`;
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">Transfers, round by round</title><desc id="${id}d">${transfers.map(describe).join('. ')}</desc>
 ${legend.map((l, i) => html`<rect x="${(i % 3) * 210}" y="${Math.floor(i / 3) * 20 + 4}" width="14" height="14" fill="${l.colour}"/><text x="${(i % 3) * 210 + 20}" y="${Math.floor(i / 3) * 20 + 16}" font-size="13" fill="#1a1a1a">${clip(l.name, 26)}</text>`)}
 ${transfers.map((t, i) => {
-    const y = top + i * ROW;
-    let x = label;
-    const segments: Html[] = [];
-    const parts: Array<[string, string, string]> = [
-      ...candidates.filter((c) => t.to[c] !== undefined && figure(t.to[c]) > 0).map((c): [string, string, string] => [c, t.to[c]!, colourOf(candidates.indexOf(c))]),
-      ...(figure(t.exhausted) > 0 ? [['exhausted', t.exhausted, EXHAUSTED] as [string, string, string]] : []),
-    ];
-    for (const [name, v, colour] of parts) {
-      const w = (figure(v) / max) * area;
-      segments.push(html`<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${colour}"><title>${v} to ${name}</title></rect>`);
-      x += w;
-    }
-    return html`<g><title>${describe(t)}</title><text x="${label - 8}" y="${y + 17}" text-anchor="end" font-size="13" fill="#1a1a1a">${`R${t.round}: ${clip(t.from, 18)} ${t.kind === 'surplus' ? 'surplus' : 'excluded'}`}</text>${segments}
+  const y = top + i * ROW;
+  let x = label;
+  const segments: Html[] = [];
+  const parts: Array<[string, string, string]> = [
+    ...candidates
+      .filter((c) => t.to[c] !== undefined && figure(t.to[c]) > 0)
+      .map((c): [string, string, string] => [c, t.to[c]!, colourOf(candidates.indexOf(c))]),
+    ...(figure(t.exhausted) > 0 ? [['exhausted', t.exhausted, EXHAUSTED] as [string, string, string]] : []),
+  ];
+  for (const [name, v, colour] of parts) {
+    const w = (figure(v) / max) * area;
+    segments.push(
+      html`<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${colour}"><title>${v} to ${name}</title></rect>`,
+    );
+    x += w;
+  }
+  return html`<g><title>${describe(t)}</title><text x="${label - 8}" y="${y + 17}" text-anchor="end" font-size="13" fill="#1a1a1a">${`R${t.round}: ${clip(t.from, 18)} ${t.kind === 'surplus' ? 'surplus' : 'excluded'}`}</text>${segments}
 <text x="${(x + 6).toFixed(1)}" y="${y + 17}" font-size="13" fill="#1a1a1a">${fmt(totals[i]!)}</text></g>`;
-  })}
+})}
 </svg>`;
 }
 
 /** A line per candidate across the rounds of a count, the quota as a dashed line. */
-export function roundsChart(candidates: ReadonlyArray<string>, rounds: ReadonlyArray<{ number: number; votes: Readonly<Record<string, string>>; quota?: string }>): Html {
+export function roundsChart(
+  candidates: ReadonlyArray<string>,
+  rounds: ReadonlyArray<{ number: number; votes: Readonly<Record<string, string>>; quota?: string }>,
+): Html {
   if (rounds.length < 2) return html``;
   const id = nextId();
   const height = 260;
@@ -141,16 +176,20 @@ export function roundsChart(candidates: ReadonlyArray<string>, rounds: ReadonlyA
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const quota = rounds[0]!.quota;
   // Names at the end of their lines, pushed apart where lines end close together.
-  const ends = candidates.map((c, k) => {
-    const last = [...rounds].reverse().find((r) => r.votes[c] !== undefined);
-    return { k, y: y(figure(last?.votes[c])) + 4 };
-  }).sort((a, b) => a.y - b.y);
+  const ends = candidates
+    .map((c, k) => {
+      const last = [...rounds].reverse().find((r) => r.votes[c] !== undefined);
+      return { k, y: y(figure(last?.votes[c])) + 4 };
+    })
+    .sort((a, b) => a.y - b.y);
   for (let i = 1; i < ends.length; i++) ends[i]!.y = Math.max(ends[i]!.y, ends[i - 1]!.y + 13);
   const overflow = (ends[ends.length - 1]?.y ?? 0) - (height - 4);
   if (overflow > 0) for (const e of ends) e.y -= overflow;
   const labelY = new Map(ends.map((e) => [e.k, e.y]));
   const lines = candidates.map((c, k) => {
-    const points = rounds.map((r, i) => (r.votes[c] === undefined ? null : `${x(i).toFixed(1)},${y(figure(r.votes[c])).toFixed(1)}`)).filter((p) => p !== null);
+    const points = rounds
+      .map((r, i) => (r.votes[c] === undefined ? null : `${x(i).toFixed(1)},${y(figure(r.votes[c])).toFixed(1)}`))
+      .filter((p) => p !== null);
     return html`<polyline points="${points.join(' ')}" fill="none" stroke="${colourOf(k)}" stroke-width="2.5"><title>${c}: ${rounds.map((r) => `round ${r.number} ${r.votes[c] ?? '-'}`).join(', ')}</title></polyline>
 <text x="${WIDTH - right + 6}" y="${labelY.get(k)!.toFixed(1)}" font-size="12" fill="${colourOf(k)}">${clip(c, 20)}</text>`;
   });
@@ -160,15 +199,20 @@ export function roundsChart(candidates: ReadonlyArray<string>, rounds: ReadonlyA
 <text x="${left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">0</text>
 <text x="${left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">${fmt(max)}</text>
 ${rounds.map((r, i) => html`<text x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="12" fill="#1a1a1a">R${r.number}</text>`)}
-${quota !== undefined ? html`<line x1="${left}" y1="${y(figure(quota)).toFixed(1)}" x2="${WIDTH - right}" y2="${y(figure(quota)).toFixed(1)}" stroke="#a30000" stroke-dasharray="6 4"><title>Quota ${quota}</title></line>
-<text x="${left + 4}" y="${(y(figure(quota)) - 4).toFixed(1)}" font-size="12" fill="#a30000">quota ${quota}</text>` : ''}
+${
+  quota !== undefined
+    ? html`<line x1="${left}" y1="${y(figure(quota)).toFixed(1)}" x2="${WIDTH - right}" y2="${y(figure(quota)).toFixed(1)}" stroke="#a30000" stroke-dasharray="6 4"><title>Quota ${quota}</title></line>
+<text x="${left + 4}" y="${(y(figure(quota)) - 4).toFixed(1)}" font-size="12" fill="#a30000">quota ${quota}</text>`
+    : ''
+}
 ${lines}
 </svg>`;
 }
 
 /** Turnout over time: members who had voted, minute by minute, as a step line up to the electorate. */
 export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>, eligible: number): Html {
-  if (points.length < 2) return html`<p class="hint">The chart of turnout over time appears once the ballot has been open a few minutes.</p>`;
+  if (points.length < 2)
+    return html`<p class="hint">The chart of turnout over time appears once the ballot has been open a few minutes.</p>`;
   const id = nextId();
   const height = 220;
   const left = 50;
@@ -200,5 +244,7 @@ export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>,
 
 /** A swatch for a legend in a table (an SVG square: no style attribute needed). */
 export function swatch(colour: string): Html {
-  return raw(`<svg class="swatch" width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${colour.replace(/[^#0-9A-Fa-f]/g, '')}"/></svg>`);
+  return raw(
+    `<svg class="swatch" width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${colour.replace(/[^#0-9A-Fa-f]/g, '')}"/></svg>`,
+  );
 }

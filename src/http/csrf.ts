@@ -21,5 +21,7 @@ export function formToken(req: Request, res: Response, config: Config): string {
 export function formTokenValid(req: Request): boolean {
   const cookie = readCookie(req, COOKIE);
   const field = (req.body as Record<string, unknown> | undefined)?.csrf;
-  return typeof cookie === 'string' && typeof field === 'string' && cookie.length > 0 && timingSafeEqualText(cookie, field);
+  return (
+    typeof cookie === 'string' && typeof field === 'string' && cookie.length > 0 && timingSafeEqualText(cookie, field)
+  );
 }

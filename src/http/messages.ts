@@ -7,10 +7,12 @@
 export const en = {
   // Refusals: each says what happened and what to do next.
   linkUnknownTitle: 'This voting link is not valid',
-  linkUnknownBody: 'The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link.',
+  linkUnknownBody:
+    'The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link.',
   linkUsedTitle: 'This link has already been used to vote',
   linkUsedBody: 'A vote has been cast with this link, and each link casts once.',
-  linkUsedCheck: 'If it was you: your receipt code was shown when you cast your vote. After voting closes you can find it on the bulletin board:',
+  linkUsedCheck:
+    'If it was you: your receipt code was shown when you cast your vote. After voting closes you can find it on the bulletin board:',
   linkUsedAlarm: 'If you did not vote, tell the organisers at once, for example by replying to your invitation email.',
   notYetOpenTitle: 'Voting has not opened yet',
   notYetOpenBody: (opens: string) => `Voting opens at ${opens}. Come back then with the same link.`,
@@ -29,13 +31,15 @@ export const en = {
   stepPaper: 'Step 1 of 2: fill in your ballot paper',
   stepReview: 'Step 2 of 2: check and cast',
   closesAt: (closes: string) => `Voting closes at ${closes}.`,
-  paperIntro: 'Answer each question, or abstain on it. Nothing is cast until you have checked your answers and pressed “Cast my vote”. Your vote is secret.',
+  paperIntro:
+    'Answer each question, or abstain on it. Nothing is cast until you have checked your answers and pressed “Cast my vote”. Your vote is secret.',
   abstain: 'Abstain (no choice on this question)',
   abstainMany: 'Abstain on this question',
   chooseOne: 'Choose one.',
   markUpTo: (n: number) => (n === 1 ? 'Mark one.' : `Mark up to ${n}.`),
   toElect: (n: number) => (n === 1 ? 'One will be elected.' : `${n} will be elected.`),
-  rankHint: 'Give 1 to your first choice, 2 to your second, and so on. Rank as many or as few as you like; leave the rest blank.',
+  rankHint:
+    'Give 1 to your first choice, 2 to your second, and so on. Rank as many or as few as you like; leave the rest blank.',
   scoreHint: (max: number) => `Give each option a score from 0 (worst) to ${max} (best), or leave it blank.`,
   notRanked: 'not ranked',
   noScore: 'no score',
@@ -72,29 +76,37 @@ export const en = {
   // Receipt.
   castTitle: 'Your vote has been cast',
   receiptIntro: 'Your receipt code:',
-  receiptKeep: 'Write it down or take a screenshot: it is not stored with your name, and nobody can send it to you again.',
+  receiptKeep:
+    'Write it down or take a screenshot: it is not stored with your name, and nobody can send it to you again.',
   receiptHowTitle: 'How to check that your vote was counted',
   receiptStepClose: (closes: string) => `Voting closes at ${closes}.`,
   receiptStepBoard: 'After that, this ballot’s bulletin board lists the receipt code of every vote in the ballot box:',
-  receiptStepFindInclusion: 'Find your code there. The board shows codes only, not answers, so that your code proves nothing about how you voted, to you or to anyone else.',
-  receiptStepFindChoices: 'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast.',
+  receiptStepFindInclusion:
+    'Find your code there. The board shows codes only, not answers, so that your code proves nothing about how you voted, to you or to anyone else.',
+  receiptStepFindChoices:
+    'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast.',
   receiptMissing: 'If your code is missing, tell the organisers and quote it.',
   ballotId: (id: string) => `Ballot id: ${id}`,
 
   // Public pages: "send me a new link" and the bulletin board.
   newLinkTitle: 'Send me a new voting link',
-  newLinkIntro: 'Enter the email address the organisers have for you. If it is on the roll of a ballot that is open now, we will send a new link to it, and your old link will stop working.',
+  newLinkIntro:
+    'Enter the email address the organisers have for you. If it is on the roll of a ballot that is open now, we will send a new link to it, and your old link will stop working.',
   newLinkEmail: 'Your email address',
   newLinkSend: 'Send me a new link',
-  newLinkDone: 'If this address is on the roll of an open ballot, a new link is on its way. Check your inbox (and spam folder) in a few minutes.',
+  newLinkDone:
+    'If this address is on the roll of an open ballot, a new link is on its way. Check your inbox (and spam folder) in a few minutes.',
   newLinkBadEmail: 'Enter an email address, such as name@example.org.',
   newLinkAsk: 'Lost your link, or has it stopped working?',
   boardTitle: (title: string) => `Bulletin board: ${title}`,
   boardMissingTitle: 'No bulletin board here yet',
-  boardMissingBody: 'A ballot’s bulletin board appears here once voting has closed and the ballot box has been opened. Check the address, or come back after the close.',
-  boardIntro: (n: number) => `The ballot box holds ${n} votes. Each voter was given a receipt code; find yours below to check that your vote is in the box.`,
+  boardMissingBody:
+    'A ballot’s bulletin board appears here once voting has closed and the ballot box has been opened. Check the address, or come back after the close.',
+  boardIntro: (n: number) =>
+    `The ballot box holds ${n} votes. Each voter was given a receipt code; find yours below to check that your vote is in the box.`,
   boardChoices: 'Each receipt is shown with the answers recorded under it.',
-  boardInclusion: 'Only the receipt codes are shown, not the answers, so that a receipt cannot prove to anyone how you voted.',
+  boardInclusion:
+    'Only the receipt codes are shown, not the answers, so that a receipt cannot prove to anyone how you voted.',
   boardRoot: 'Ballot box root (Merkle tree hash of every vote, in this order):',
   boardReceipt: 'Receipt code',
   boardAnswers: 'Answers',
@@ -106,6 +118,13 @@ export const messages: Messages = en;
 
 /** The texts public/vote.js needs, handed to it in data- attributes on the form. */
 export const scriptTexts = (t: Messages) => ({
-  tapHint: t.tapHint, tapUndo: t.tapUndo, tapClear: t.tapClear, tapNext: t.tapNext, tapRanked: t.tapRanked,
-  tapOrder: t.tapOrder, tapNone: t.tapNone, marksCount: t.marksCount, marksFull: t.marksFull,
+  tapHint: t.tapHint,
+  tapUndo: t.tapUndo,
+  tapClear: t.tapClear,
+  tapNext: t.tapNext,
+  tapRanked: t.tapRanked,
+  tapOrder: t.tapOrder,
+  tapNone: t.tapNone,
+  marksCount: t.marksCount,
+  marksFull: t.marksFull,
 });

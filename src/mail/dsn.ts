@@ -58,7 +58,9 @@ function decodeBody(p: Part): string {
   const encoding = (first(p.headers, 'content-transfer-encoding') ?? '').toLowerCase();
   if (encoding === 'base64') return Buffer.from(p.body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding === 'quoted-printable') {
-    const bytes = p.body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const bytes = p.body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     return Buffer.from(bytes, 'latin1').toString('utf8');
   }
   return p.body;
@@ -87,18 +89,32 @@ function walk(p: Part, report: DeliveryReport, depth: number): boolean {
   }
   if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
     // Blank-line separated groups: the per-message fields, then one group per recipient.
-    const groups = decodeBody(p).split(/\r?\n[ \t]*\r?\n/).map((g) => g.trim()).filter(Boolean).map(parseHeaders);
+    const groups = decodeBody(p)
+      .split(/\r?\n[ \t]*\r?\n/)
+      .map((g) => g.trim())
+      .filter(Boolean)
+      .map(parseHeaders);
     const [perMessage, ...perRecipient] = groups;
     report.envelopeId ??= perMessage ? first(perMessage, 'original-envelope-id') : undefined;
     for (const g of perRecipient) {
       const action = (first(g, 'action') ?? '').toLowerCase();
       const recipient = addressOf(first(g, 'final-recipient') ?? first(g, 'original-recipient'));
       if (!action || !recipient) continue;
-      report.recipients.push({ recipient, action, status: first(g, 'status') ?? '', diagnostic: addressOf(first(g, 'diagnostic-code')) || undefined });
+      report.recipients.push({
+        recipient,
+        action,
+        status: first(g, 'status') ?? '',
+        diagnostic: addressOf(first(g, 'diagnostic-code')) || undefined,
+      });
     }
     return true;
   }
-  if (type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/global' || type === 'message/global-headers') {
+  if (
+    type === 'message/rfc822' ||
+    type === 'text/rfc822-headers' ||
+    type === 'message/global' ||
+    type === 'message/global-headers'
+  ) {
     const returned = splitPart(decodeBody(p));
     for (const id of returned.headers.get('message-id') ?? []) report.messageIds.push(id);
   }

@@ -30,7 +30,9 @@ function fill(template: string, values: Record<string, string>, escape: (s: stri
 }
 
 function withPartials(template: string, ext: 'txt' | 'html'): string {
-  return template.replace(/\{\{>\s*([a-z0-9-]+)\s*\}\}/g, (_, part: string) => load(path.join('partials', `${part}.${ext}`)));
+  return template.replace(/\{\{>\s*([a-z0-9-]+)\s*\}\}/g, (_, part: string) =>
+    load(path.join('partials', `${part}.${ext}`)),
+  );
 }
 
 export function renderEmail(name: string, values: Record<string, string>): Rendered {

@@ -32,10 +32,21 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
     async send(m) {
       // Where the server offers DSN (RFC 3461), the message's id travels as its envelope id:
       // a bounce then names the message even if it returns none of its headers.
-      const dsn = m.messageId ? { dsn: { id: m.messageId, return: 'headers' as const, notify: ['failure' as const, 'delay' as const], recipient: m.to } } : {};
+      const dsn = m.messageId
+        ? {
+            dsn: {
+              id: m.messageId,
+              return: 'headers' as const,
+              notify: ['failure' as const, 'delay' as const],
+              recipient: m.to,
+            },
+          }
+        : {};
       await transport.sendMail({ from, ...m, ...dsn });
     },
-    close() { transport.close(); },
+    close() {
+      transport.close();
+    },
   };
 }
 
@@ -50,6 +61,8 @@ export function folderMailer(dir: string, from: string): Mailer {
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`;
       await fs.writeFile(path.join(dir, name), info.message as Buffer, { mode: 0o600 });
     },
-    close() { transport.close(); },
+    close() {
+      transport.close();
+    },
   };
 }

@@ -21,15 +21,25 @@ export function batchLookups<V>(
       waiting = batch === waiting ? [] : waiting.slice(opts.maxBatch);
       inFlight += 1;
       const keys = [...new Set(batch.map((w) => w.key))];
-      load(keys).then(
-        (found) => { for (const w of batch) w.resolve(found.get(w.key)); },
-        (err: unknown) => { for (const w of batch) w.reject(err); },
-      ).finally(() => { inFlight -= 1; pump(); });
+      load(keys)
+        .then(
+          (found) => {
+            for (const w of batch) w.resolve(found.get(w.key));
+          },
+          (err: unknown) => {
+            for (const w of batch) w.reject(err);
+          },
+        )
+        .finally(() => {
+          inFlight -= 1;
+          pump();
+        });
     }
   };
 
-  return (key) => new Promise<V | undefined>((resolve, reject) => {
-    waiting.push({ key, resolve, reject });
-    pump();
-  });
+  return (key) =>
+    new Promise<V | undefined>((resolve, reject) => {
+      waiting.push({ key, resolve, reject });
+      pump();
+    });
 }

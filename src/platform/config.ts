@@ -20,10 +20,19 @@ const schema = z.object({
   OMOV_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAIL_WORKER: z.enum(['on', 'off']).default('on'),
-  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  WEB_PROCESSES: z.union([z.literal('auto'), z.coerce.number().int().min(1, WEB_PROCESSES_ERROR).max(64, WEB_PROCESSES_ERROR)], { error: WEB_PROCESSES_ERROR }).default(1),
+  WEB_PROCESSES: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1, WEB_PROCESSES_ERROR).max(64, WEB_PROCESSES_ERROR)], {
+      error: WEB_PROCESSES_ERROR,
+    })
+    .default(1),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -8,7 +8,10 @@ export function redactUrl(url: string): string {
   // Query strings may carry anything; keep only the names.
   const q = cut.indexOf('?');
   if (q < 0) return cut;
-  const names = cut.slice(q + 1).split('&').map((kv) => kv.split('=')[0]);
+  const names = cut
+    .slice(q + 1)
+    .split('&')
+    .map((kv) => kv.split('=')[0]);
   return `${cut.slice(0, q)}?${names.map((n) => `${n}=[redacted]`).join('&')}`;
 }
 
@@ -20,8 +23,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: {
         paths: [
-          'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
-          '*.password', '*.token', '*.setupToken', 'password', 'token',
+          'req.headers.cookie',
+          'req.headers.authorization',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.token',
+          '*.setupToken',
+          'password',
+          'token',
         ],
         censor: '[redacted]',
       },

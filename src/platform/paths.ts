@@ -5,7 +5,8 @@ import path from 'node:path';
 function findRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'omov') return dir;
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'omov')
+      return dir;
     if (path.dirname(dir) === dir) throw new Error(`cannot find the omov project folder above ${start}`);
   }
 }

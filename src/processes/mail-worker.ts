@@ -23,7 +23,11 @@ export class MailWorker {
   private stopped = false;
   private readonly o: Required<MailWorkerOptions>;
 
-  constructor(private readonly ctx: AppContext, private readonly mailer: Mailer, opts: MailWorkerOptions = {}) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly mailer: Mailer,
+    opts: MailWorkerOptions = {},
+  ) {
     this.o = { batchSize: 20, leaseSeconds: 120, pollMs: 1000, retryBaseSeconds: 30, maxAttempts: 8, ...opts };
   }
 
@@ -46,10 +50,15 @@ export class MailWorker {
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.running = this.drain().then(() => undefined, () => undefined).finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(this.o.pollMs);
-      });
+      this.running = this.drain()
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.o.pollMs);
+        });
     }, ms);
     this.timer.unref();
   }
@@ -85,7 +94,10 @@ export class MailWorker {
       } else {
         const delay = Math.min(3600, this.o.retryBaseSeconds * 2 ** (m.attempts - 1));
         await outbox.markRetry(this.ctx.db, m.id, delay, reason).catch(() => undefined);
-        this.ctx.log.warn({ messageId: m.id, kind: m.kind, attempts: m.attempts, retryInSeconds: delay }, 'mail not sent, will retry');
+        this.ctx.log.warn(
+          { messageId: m.id, kind: m.kind, attempts: m.attempts, retryInSeconds: delay },
+          'mail not sent, will retry',
+        );
       }
     }
   }

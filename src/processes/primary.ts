@@ -21,14 +21,22 @@ import { firstStartSetupLink } from '../services/auth';
  */
 
 type Message = { omov: 'listening' };
-const isListening = (m: unknown): m is Message => typeof m === 'object' && m !== null && (m as Message).omov === 'listening';
+const isListening = (m: unknown): m is Message =>
+  typeof m === 'object' && m !== null && (m as Message).omov === 'listening';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** A process that dies sooner than this after starting is restarted after a growing pause. */
 const STEADY_MS = 10_000;
 
-export type PrimaryStarted = { url: string; publicUrl: string; processes: number; setupLink: string | undefined; embedded: boolean; mail: string };
+export type PrimaryStarted = {
+  url: string;
+  publicUrl: string;
+  processes: number;
+  setupLink: string | undefined;
+  embedded: boolean;
+  mail: string;
+};
 
 /** A port free now on this host, for PORT=0: every process must listen on the same one. */
 function freePort(host: string): Promise<number> {
@@ -48,11 +56,18 @@ function freePort(host: string): Promise<number> {
  * that does not fit is refused, rather than failing requests later; `auto` runs as many
  * as fit, up to one per CPU.
  */
-export function processesThatFit(requested: number, auto: boolean, pool: number, allowed: number): { processes: number } | { refused: string } {
+export function processesThatFit(
+  requested: number,
+  auto: boolean,
+  pool: number,
+  allowed: number,
+): { processes: number } | { refused: string } {
   const fits = Math.floor((allowed - 1) / pool);
   if (requested <= fits) return { processes: requested };
   if (auto && fits >= 1) return { processes: fits };
-  return { refused: `WEB_PROCESSES × DB_POOL_SIZE: ${requested} × ${pool} connections (and 1 for the primary) is more than the ${allowed} PostgreSQL allows: lower one of them, or raise max_connections` };
+  return {
+    refused: `WEB_PROCESSES × DB_POOL_SIZE: ${requested} × ${pool} connections (and 1 for the primary) is more than the ${allowed} PostgreSQL allows: lower one of them, or raise max_connections`,
+  };
 }
 
 /**
@@ -62,14 +77,26 @@ export function processesThatFit(requested: number, auto: boolean, pool: number,
 export async function startPrimary(given: Config): Promise<PrimaryStarted> {
   const log = createLogger(given.logLevel);
   const port = given.port === 0 ? await freePort(given.host) : given.port;
-  const config = { ...given, port, publicUrl: given.publicUrl === defaultPublicUrl(given.port) ? defaultPublicUrl(port) : given.publicUrl };
+  const config = {
+    ...given,
+    port,
+    publicUrl: given.publicUrl === defaultPublicUrl(given.port) ? defaultPublicUrl(port) : given.publicUrl,
+  };
   const service = await openService(config, { log });
   let stopping = false;
   try {
-    const fit = processesThatFit(config.webProcesses, config.webProcessesAuto, config.dbPoolSize, await connectionLimit(service.db));
+    const fit = processesThatFit(
+      config.webProcesses,
+      config.webProcessesAuto,
+      config.dbPoolSize,
+      await connectionLimit(service.db),
+    );
     if ('refused' in fit) throw new ConfigError([fit.refused]);
     if (fit.processes < config.webProcesses) {
-      log.warn({ cpus: config.webProcesses, webProcesses: fit.processes }, 'WEB_PROCESSES=auto: fewer web processes than CPUs, to stay within max_connections');
+      log.warn(
+        { cpus: config.webProcesses, webProcesses: fit.processes },
+        'WEB_PROCESSES=auto: fewer web processes than CPUs, to stay within max_connections',
+      );
     }
     const processes = fit.processes;
     // What the web processes need to be the same instance: one database, one secret, one port.
@@ -87,11 +114,23 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
       startedAt.set(w, Date.now());
       return w;
     };
-    const listening = (w: Worker) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`a web process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      w.on('message', (m: unknown) => { if (isListening(m)) { clearTimeout(timer); resolve(); } });
-      w.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`a web process stopped while starting (${signal ?? `exit code ${code}`})`)); });
-    });
+    const listening = (w: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`a web process did not start within ${START_TIMEOUT_MS / 1000} s`)),
+          START_TIMEOUT_MS,
+        );
+        w.on('message', (m: unknown) => {
+          if (isListening(m)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        w.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`a web process stopped while starting (${signal ?? `exit code ${code}`})`));
+        });
+      });
 
     const first = Array.from({ length: processes }, fork);
     await Promise.all(first.map(listening));
@@ -102,11 +141,16 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
       if (stopping) return;
       quickDeaths = lived < STEADY_MS ? quickDeaths + 1 : 0;
       const pause = quickDeaths === 0 ? 0 : Math.min(10_000, 500 * 2 ** (quickDeaths - 1));
-      log.error({ webProcess: w.process.pid, code, signal, restartInMs: pause }, 'a web process stopped; starting another');
+      log.error(
+        { webProcess: w.process.pid, code, signal, restartInMs: pause },
+        'a web process stopped; starting another',
+      );
       setTimeout(() => {
         if (stopping) return;
         const next = fork();
-        listening(next).catch((err: unknown) => log.error({ err: (err as Error).message }, 'a restarted web process failed'));
+        listening(next).catch((err: unknown) =>
+          log.error({ err: (err as Error).message }, 'a restarted web process failed'),
+        );
       }, pause);
     });
 
@@ -114,15 +158,25 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
       if (stopping) return;
       stopping = true;
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-        if (w.isDead()) return resolve();
-        const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        w.once('exit', () => { clearTimeout(kill); resolve(); });
-        w.process.kill('SIGTERM');
-      })));
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.isDead()) return resolve();
+              const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+              w.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              w.process.kill('SIGTERM');
+            }),
+        ),
+      );
       await service.close();
     };
-    const onSignal = () => { void stop().finally(() => process.exit(0)); };
+    const onSignal = () => {
+      void stop().finally(() => process.exit(0));
+    };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
 
@@ -149,7 +203,9 @@ export async function startPrimary(given: Config): Promise<PrimaryStarted> {
  */
 export async function startWebProcess(config: Config): Promise<Running> {
   const running = await startServer(config, { reusePort: true });
-  const stop = () => { void running.stop().finally(() => process.exit(0)); };
+  const stop = () => {
+    void running.stop().finally(() => process.exit(0));
+  };
   process.once('SIGTERM', stop);
   process.once('disconnect', stop);
   process.on('SIGINT', () => undefined);

@@ -4,6 +4,7 @@ import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { type Config, ConfigError } from '../platform/config';
 import { createDb, type Db, migrateToLatest } from '../db/database';
+import type * as EmbeddedModule from '../db/embedded';
 import type { EmbeddedServer } from '../db/embedded';
 import { createApp } from '../http/app';
 import { createLogger, type Logger } from '../platform/logger';
@@ -43,8 +44,8 @@ export async function resolveSecret(config: Config): Promise<string> {
 export async function connectDatabase(config: Config, log: Logger): Promise<{ db: Db; embedded?: EmbeddedServer }> {
   if (config.databaseUrl) return { db: createDb(config.databaseUrl, { max: config.dbPoolSize }) };
   log.info({ dataDir: path.resolve(config.dataDir, 'pg') }, 'no DATABASE_URL: starting the embedded PostgreSQL');
-  // Loaded only when needed: the embedded server is an ES module and a large one.
-  const { startEmbeddedPostgres } = require('../db/embedded') as typeof import('../db/embedded');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when needed: the embedded server is an ES module and a large one
+  const { startEmbeddedPostgres } = require('../db/embedded') as typeof EmbeddedModule;
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(config.dataDir, 'pg'),
     port: 54329,
@@ -52,19 +53,31 @@ export async function connectDatabase(config: Config, log: Logger): Promise<{ db
   }).catch(async (err: unknown) => {
     // Another process may hold the default port; any free port will do.
     if (String(err).includes('already running')) throw err;
-    return startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), log: (line) => log.debug({ postgres: line.trim() }, 'postgres') });
+    return startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'pg'),
+      log: (line) => log.debug({ postgres: line.trim() }, 'postgres'),
+    });
   });
   return { db: createDb(embedded.url, { max: config.dbPoolSize }), embedded };
 }
 
 /** The service without its HTTP side: for one-off commands and the primary of several processes. */
-export type Service = { ctx: AppContext; db: Db; embedded: EmbeddedServer | undefined; mailer: Mailer; close(): Promise<void> };
+export type Service = {
+  ctx: AppContext;
+  db: Db;
+  embedded: EmbeddedServer | undefined;
+  mailer: Mailer;
+  close(): Promise<void>;
+};
 
 /**
  * Connects (starting the embedded PostgreSQL if no DATABASE_URL is given), migrates,
  * checks the database's privacy settings (refused in production) and loads the keys.
  */
-export async function openService(config: Config, opts: { log?: Logger; mailer?: Mailer; db?: Db } = {}): Promise<Service> {
+export async function openService(
+  config: Config,
+  opts: { log?: Logger; mailer?: Mailer; db?: Db } = {},
+): Promise<Service> {
   const log = opts.log ?? createLogger(config.logLevel);
   const { db, embedded } = opts.db ? { db: opts.db, embedded: undefined } : await connectDatabase(config, log);
   const closeDatabase = async () => {
@@ -79,10 +92,17 @@ export async function openService(config: Config, opts: { log?: Logger; mailer?:
       for (const p of privacy) log.warn(`unsafe PostgreSQL setting (refused in production): ${p}`);
     }
     const keys = new Keyring(await resolveSecret(config));
-    const mailer = opts.mailer ?? (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
+    const mailer =
+      opts.mailer ??
+      (config.smtpUrl
+        ? smtpMailer(config.smtpUrl, config.mailFrom)
+        : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
     const ctx: AppContext = { db, config, keys, log, mailQueued: () => undefined };
     return {
-      ctx, db, embedded, mailer,
+      ctx,
+      db,
+      embedded,
+      mailer,
       async close() {
         mailer.close();
         await closeDatabase();
@@ -94,11 +114,18 @@ export async function openService(config: Config, opts: { log?: Logger; mailer?:
   }
 }
 
-export async function startServer(config: Config, opts: {
-  log?: Logger; mailer?: Mailer; worker?: MailWorkerOptions; db?: Db; schedulerMs?: number;
-  /** Listen with SO_REUSEPORT beside this server's other processes (see src/processes.ts). */
-  reusePort?: boolean;
-} = {}): Promise<Running> {
+export async function startServer(
+  config: Config,
+  opts: {
+    log?: Logger;
+    mailer?: Mailer;
+    worker?: MailWorkerOptions;
+    db?: Db;
+    schedulerMs?: number;
+    /** Listen with SO_REUSEPORT beside this server's other processes (see src/processes.ts). */
+    reusePort?: boolean;
+  } = {},
+): Promise<Running> {
   const service = await openService(config, opts);
   const { ctx, embedded, mailer } = service;
   const log = ctx.log;
@@ -114,9 +141,13 @@ export async function startServer(config: Config, opts: {
       (ids) => ids.forEach((id) => log.info({ ballotId: id }, 'ballot closed at its closing time')),
       (err: unknown) => log.warn({ err: (err as Error).message }, 'closing due ballots failed'),
     );
-    recordTurnoutSnapshot(ctx).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'turnout snapshot failed'));
+    recordTurnoutSnapshot(ctx).catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, 'turnout snapshot failed'),
+    );
     queueDueReminders(ctx).then(
-      (n) => { if (n) log.info({ reminders: n }, 'automatic reminders queued'); },
+      (n) => {
+        if (n) log.info({ reminders: n }, 'automatic reminders queued');
+      },
       (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),
     );
   }, opts.schedulerMs ?? 5000);
@@ -135,10 +166,18 @@ export async function startServer(config: Config, opts: {
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = listenUrl(config.host, port);
   return {
-    ctx, url, server, mailer, worker, embedded,
+    ctx,
+    url,
+    server,
+    mailer,
+    worker,
+    embedded,
     async stop() {
       clearInterval(scheduler);
-      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
       await worker?.stop();
       await service.close();
     },
@@ -149,15 +188,16 @@ export async function startServer(config: Config, opts: {
 export const listenUrl = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 function listen(app: ReturnType<typeof createApp>, config: Config, reusePort: boolean): Promise<Server> {
-  const attempt = (reuse: boolean) => new Promise<Server>((resolve, reject) => {
-    const s = http.createServer(app);
-    s.once('error', reject);
-    // exclusive: in a cluster worker, a socket of its own (which reusePort shares), not the primary's.
-    s.listen({ port: config.port, host: config.host, ...(reuse ? { reusePort: true, exclusive: true } : {}) }, () => {
-      s.off('error', reject);
-      resolve(s);
+  const attempt = (reuse: boolean) =>
+    new Promise<Server>((resolve, reject) => {
+      const s = http.createServer(app);
+      s.once('error', reject);
+      // exclusive: in a cluster worker, a socket of its own (which reusePort shares), not the primary's.
+      s.listen({ port: config.port, host: config.host, ...(reuse ? { reusePort: true, exclusive: true } : {}) }, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
-  });
   return attempt(reusePort).catch((err: unknown) => {
     // SO_REUSEPORT is Linux's (and a few others'); elsewhere the processes share the primary's socket.
     if (reusePort && (err as NodeJS.ErrnoException).code === 'ENOTSUP') return attempt(false);

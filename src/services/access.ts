@@ -20,7 +20,8 @@ export function requireBallotVisible(p: Principal, ballotId: string): void {
 
 /** The roll is the organisation's; an auditor of a single ballot has no need of it. */
 export function requireRollVisible(p: Principal): void {
-  if (p.role === 'auditor' && p.ballotId !== null) throw new ServiceError('forbidden', 'an auditor of one ballot cannot read the member roll');
+  if (p.role === 'auditor' && p.ballotId !== null)
+    throw new ServiceError('forbidden', 'an auditor of one ballot cannot read the member roll');
 }
 
 export const actorOf = (p: Principal) => `${p.role}:${p.email}`;

@@ -10,8 +10,11 @@ import type { AppContext } from './context';
  * the same transaction as the action itself: no action without its entry.
  */
 export function record(
-  db: Queryable, p: Principal | { system: string; organisationId: string }, action: string,
-  subject: string | null = null, details: Record<string, unknown> = {},
+  db: Queryable,
+  p: Principal | { system: string; organisationId: string },
+  action: string,
+  subject: string | null = null,
+  details: Record<string, unknown> = {},
 ) {
   const actor = 'system' in p ? `system:${p.system}` : actorOf(p);
   return audit.appendAudit(db, { organisationId: p.organisationId, actor, action, subject, details });
@@ -23,5 +26,8 @@ export async function readLog(ctx: AppContext, p: Principal) {
   // An auditor of one ballot reads the entries about that ballot (and their own sign-ins);
   // the chain is then checked by the full export, not by this partial view.
   const visible = p.ballotId ? entries.filter((e) => e.subject === p.ballotId || e.actor === actorOf(p)) : entries;
-  return { entries: visible, chain: p.ballotId ? 'partial view' : checkAuditChain(entries).length === 0 ? 'intact' : 'BROKEN' };
+  return {
+    entries: visible,
+    chain: p.ballotId ? 'partial view' : checkAuditChain(entries).length === 0 ? 'intact' : 'BROKEN',
+  };
 }

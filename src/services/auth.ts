@@ -49,17 +49,35 @@ export type InvitationInput = z.infer<typeof invitationInputSchema>;
 /** An organiser invites another organiser or an auditor by email; the link works once. */
 export async function inviteStaff(ctx: AppContext, p: Principal, input: InvitationInput): Promise<void> {
   requireOrganiser(p);
-  if (input.role === 'organiser' && input.ballotId) throw invalid('organisers act on the whole organisation', [{ path: 'ballotId', message: 'only for auditors' }]);
+  if (input.role === 'organiser' && input.ballotId)
+    throw invalid('organisers act on the whole organisation', [{ path: 'ballotId', message: 'only for auditors' }]);
   const token = newSecret();
   await ctx.db.transaction().execute(async (tx) => {
-    if (input.ballotId && !(await findBallot(tx, p.organisationId, input.ballotId))) throw new ServiceError('not-found', 'ballot not found');
-    await data.insertSetupLink(tx, hashSecret(token), { organisationId: p.organisationId, role: input.role, ballotId: input.ballotId, email: input.email });
+    if (input.ballotId && !(await findBallot(tx, p.organisationId, input.ballotId)))
+      throw new ServiceError('not-found', 'ballot not found');
+    await data.insertSetupLink(tx, hashSecret(token), {
+      organisationId: p.organisationId,
+      role: input.role,
+      ballotId: input.ballotId,
+      email: input.email,
+    });
     const org = await data.findOrganisation(tx, p.organisationId);
-    await enqueue(tx, [{
-      organisationId: p.organisationId, ballotId: input.ballotId, memberId: null, kind: 'staff-invitation', recipient: input.email,
-      payload: { organisationName: org?.name ?? '', inviterName: p.name, role: input.role === 'auditor' ? (input.ballotId ? 'an auditor of one ballot' : 'an auditor') : 'an organiser' },
-      sealedSecret: ctx.keys.seal(SETUP_PURPOSE, token),
-    }]);
+    await enqueue(tx, [
+      {
+        organisationId: p.organisationId,
+        ballotId: input.ballotId,
+        memberId: null,
+        kind: 'staff-invitation',
+        recipient: input.email,
+        payload: {
+          organisationName: org?.name ?? '',
+          inviterName: p.name,
+          role:
+            input.role === 'auditor' ? (input.ballotId ? 'an auditor of one ballot' : 'an auditor') : 'an organiser',
+        },
+        sealedSecret: ctx.keys.seal(SETUP_PURPOSE, token),
+      },
+    ]);
     await record(tx, p, 'staff.invite', input.ballotId, { email: input.email, role: input.role });
   });
   ctx.mailQueued();
@@ -80,7 +98,11 @@ export async function firstStartSetupLink(ctx: AppContext): Promise<string | und
   return createSetupLink(ctx);
 }
 
-export async function completeSetup(ctx: AppContext, token: string, input: SetupInput): Promise<{ organisationId: string; organiserId: string; sessionId: string }> {
+export async function completeSetup(
+  ctx: AppContext,
+  token: string,
+  input: SetupInput,
+): Promise<{ organisationId: string; organiserId: string; sessionId: string }> {
   if (!SECRET_PATTERN.test(token) || !(await data.findUsableSetupLink(ctx.db, hashSecret(token)))) {
     // Checked before the (deliberately slow) password hash, so junk links cost nothing.
     throw new ServiceError('not-found', 'this setup link is not valid, has expired or has been used');
@@ -96,12 +118,33 @@ export async function completeSetup(ctx: AppContext, token: string, input: Setup
     }
     let organisationId = link.organisationId;
     if (!organisationId) {
-      if (!input.organisationName) throw invalid('name the organisation', [{ path: 'organisationName', message: 'is required' }]);
+      if (!input.organisationName)
+        throw invalid('name the organisation', [{ path: 'organisationName', message: 'is required' }]);
       organisationId = (await data.insertOrganisation(tx, input.organisationName)).id;
     }
-    const organiser = await data.insertOrganiser(tx, { organisationId, email, name: input.name, passwordHash, role: link.role, ballotId: link.ballotId });
-    const p: Principal = { organiserId: organiser.id, organisationId, email, name: input.name, role: link.role, ballotId: link.ballotId };
-    await record(tx, p, link.organisationId ? 'staff.join' : 'organisation.create', link.ballotId, link.organisationId ? { role: link.role } : { name: input.organisationName });
+    const organiser = await data.insertOrganiser(tx, {
+      organisationId,
+      email,
+      name: input.name,
+      passwordHash,
+      role: link.role,
+      ballotId: link.ballotId,
+    });
+    const p: Principal = {
+      organiserId: organiser.id,
+      organisationId,
+      email,
+      name: input.name,
+      role: link.role,
+      ballotId: link.ballotId,
+    };
+    await record(
+      tx,
+      p,
+      link.organisationId ? 'staff.join' : 'organisation.create',
+      link.ballotId,
+      link.organisationId ? { role: link.role } : { name: input.organisationName },
+    );
     return { organisationId, organiserId: organiser.id };
   });
   const sessionId = await startSession(ctx, created.organiserId);
@@ -115,7 +158,12 @@ async function startSession(ctx: AppContext, organiserId: string): Promise<strin
 }
 
 /** Returns a new session id, or throws the same error whether the email or the password was wrong. */
-export async function signIn(ctx: AppContext, email: string, password: string, address: string): Promise<{ sessionId: string; principal: Principal }> {
+export async function signIn(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  address: string,
+): Promise<{ sessionId: string; principal: Principal }> {
   await consume(ctx, 'signInPerAddress', address);
   await consume(ctx, 'signInPerEmail', email);
   const organiser = await data.findOrganiserByEmail(ctx.db, email);
@@ -127,8 +175,12 @@ export async function signIn(ctx: AppContext, email: string, password: string, a
   }
   const sessionId = await startSession(ctx, organiser.id);
   const principal: Principal = {
-    organiserId: organiser.id, organisationId: organiser.organisation_id, email: organiser.email, name: organiser.name,
-    role: organiser.role, ballotId: organiser.ballot_id,
+    organiserId: organiser.id,
+    organisationId: organiser.organisation_id,
+    email: organiser.email,
+    name: organiser.name,
+    role: organiser.role,
+    ballotId: organiser.ballot_id,
   };
   await record(ctx.db, principal, 'session.sign-in');
   return { sessionId, principal };

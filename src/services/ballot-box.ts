@@ -22,7 +22,10 @@ const boxPurpose = (ballotId: string) => `ballot-box:${ballotId}`;
 export type BallotPaper = { branchId: string; weight: string; receipt: string; answers: Record<string, Answer> };
 
 const paperSchema = z.object({
-  branchId: z.string(), weight: z.string(), receipt: z.string(), answers: z.record(z.string(), answerSchema),
+  branchId: z.string(),
+  weight: z.string(),
+  receipt: z.string(),
+  answers: z.record(z.string(), answerSchema),
 });
 
 /**
@@ -46,12 +49,20 @@ export { voteLeaf };
 /** The box does not match the used tokens: the close is refused and nothing changes. */
 export class BoxMismatch extends ServiceError {
   constructor(readonly detail: string) {
-    super('conflict', `the ballot box does not reconcile with the used tokens, so the ballot was not closed: ${detail}`);
+    super(
+      'conflict',
+      `the ballot box does not reconcile with the used tokens, so the ballot was not closed: ${detail}`,
+    );
     this.name = 'BoxMismatch';
   }
 }
 
-export type OpenedBox = { units: VotingUnit[]; root: string; votes: number; byBranch: Record<string, { usedTokens: number; votes: number }> };
+export type OpenedBox = {
+  units: VotingUnit[];
+  root: string;
+  votes: number;
+  byBranch: Record<string, { usedTokens: number; votes: number }>;
+};
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -81,13 +92,22 @@ export async function openBox(tx: Tx, keys: Keyring, ballotId: string, k: number
   const receipts = new Set(papers.map((p) => p.receipt));
   if (receipts.size !== papers.length) throw new BoxMismatch('two votes carry the same receipt');
   for (const [branch, c] of Object.entries(byBranch)) {
-    if (c.usedTokens !== c.votes) throw new BoxMismatch(`branch ${branch}: ${c.usedTokens} used tokens, ${c.votes} votes`);
+    if (c.usedTokens !== c.votes)
+      throw new BoxMismatch(`branch ${branch}: ${c.usedTokens} used tokens, ${c.votes} votes`);
   }
-  const units = poolBranches(turnout.map((t) => ({ branch: t.branch, voters: Number(t.voted) })), k);
+  const units = poolBranches(
+    turnout.map((t) => ({ branch: t.branch, voters: Number(t.voted) })),
+    k,
+  );
   const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u.name] as const)));
-  const votes: StoredVote[] = shuffle(papers.map((p) => ({
-    unit: unitOf.get(nameOf.get(p.branchId)!)!, weight: p.weight, receipt: p.receipt, answers: p.answers,
-  })));
+  const votes: StoredVote[] = shuffle(
+    papers.map((p) => ({
+      unit: unitOf.get(nameOf.get(p.branchId)!)!,
+      weight: p.weight,
+      receipt: p.receipt,
+      answers: p.answers,
+    })),
+  );
   await box.insertVotes(tx, ballotId, votes);
   const deleted = await box.deleteSealedVotes(tx, ballotId);
   if (deleted !== papers.length) throw new BoxMismatch(`${deleted} sealed votes deleted, ${papers.length} read`);

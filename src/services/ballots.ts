@@ -29,17 +29,29 @@ async function writeQuestions(tx: Tx, ballotId: string, input: BallotInput): Pro
   await ballots.deleteQuestions(tx, ballotId);
   for (const [position, q] of input.questions.entries()) {
     await ballots.insertQuestion(tx, ballotId, {
-      position, title: q.title, description: q.description, method: q.method, settings: q.settings,
+      position,
+      title: q.title,
+      description: q.description,
+      method: q.method,
+      settings: q.settings,
       options: q.method === 'yesno' ? YES_NO_OPTIONS : q.options,
     });
   }
 }
 
 const fields = (input: BallotInput) => ({
-  title: input.title, description: input.description, opensAt: input.opensAt, closesAt: input.closesAt,
-  k: input.k, receiptPolicy: input.receiptPolicy, voterListVisible: input.voterListVisible,
-  reminderHours: [...new Set(input.reminderHours)].sort((a, b) => b - a), delegateSettings: input.delegates,
-  eligibility: input.eligibility, randomiseOptions: input.randomiseOptions, timeZone: input.timeZone,
+  title: input.title,
+  description: input.description,
+  opensAt: input.opensAt,
+  closesAt: input.closesAt,
+  k: input.k,
+  receiptPolicy: input.receiptPolicy,
+  voterListVisible: input.voterListVisible,
+  reminderHours: [...new Set(input.reminderHours)].sort((a, b) => b - a),
+  delegateSettings: input.delegates,
+  eligibility: input.eligibility,
+  randomiseOptions: input.randomiseOptions,
+  timeZone: input.timeZone,
 });
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
@@ -87,8 +99,14 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
 async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
   const org = await orgs.findOrganisation(tx, b.organisationId);
   return {
-    organisationId: b.organisationId, organisationName: org?.name ?? '', ballotId: b.id, ballotTitle: b.title,
-    opensAt: b.opensAt, closesAt: b.closesAt, timeZone: b.timeZone, questions: await ballots.listQuestions(tx, b.id),
+    organisationId: b.organisationId,
+    organisationName: org?.name ?? '',
+    ballotId: b.id,
+    ballotTitle: b.title,
+    opensAt: b.opensAt,
+    closesAt: b.closesAt,
+    timeZone: b.timeZone,
+    questions: await ballots.listQuestions(tx, b.id),
   };
 }
 
@@ -112,33 +130,66 @@ function eligible(b: BallotRow, m: roll.MemberRow): boolean {
  * transaction. With `sendAt` the invitations wait in the queue until then.
  */
 export async function openBallot(
-  ctx: AppContext, p: Principal, id: string, opts: { sendAt?: string } = {},
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  opts: { sendAt?: string } = {},
 ): Promise<{ electorate: number; invitationsQueued: number; invitationsAt: string }> {
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'draft') throw conflict(`the ballot is already ${b.status}`);
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
-      throw invalid('the closing time has passed: change it before opening', [{ path: 'closesAt', message: 'is in the past' }]);
+      throw invalid('the closing time has passed: change it before opening', [
+        { path: 'closesAt', message: 'is in the past' },
+      ]);
     }
     const sendAt = opts.sendAt ? new Date(opts.sendAt) : now;
     if (sendAt.getTime() >= b.closesAt.getTime()) {
-      throw invalid('the invitations would go out after voting closes', [{ path: 'sendAt', message: 'must be before the closing time' }]);
+      throw invalid('the invitations would go out after voting closes', [
+        { path: 'sendAt', message: 'must be before the closing time' },
+      ]);
     }
     const members = await roll.listCurrentMembers(tx, p.organisationId, b.eligibility ?? {});
     if (!members.length) {
-      throw invalid(b.eligibility ? 'no current member meets the ballot\'s eligibility rule' : 'the member roll is empty: import it before opening a ballot');
+      throw invalid(
+        b.eligibility
+          ? "no current member meets the ballot's eligibility rule"
+          : 'the member roll is empty: import it before opening a ballot',
+      );
     }
     const issued = members.map((m) => ({ member: m, ...issueToken(ctx) }));
-    await electorate.insertTokens(tx, id, issued.map((i) => ({
-      memberId: i.member.id, branchId: i.member.branchId, weight: i.member.weight, tokenHash: i.tokenHash, sealedToken: i.sealedToken,
-    })));
+    await electorate.insertTokens(
+      tx,
+      id,
+      issued.map((i) => ({
+        memberId: i.member.id,
+        branchId: i.member.branchId,
+        weight: i.member.weight,
+        tokenHash: i.tokenHash,
+        sealedToken: i.sealedToken,
+      })),
+    );
     const facts = await mailFacts(tx, b);
-    const queued = await queueBallotMail(tx, 'invitation', facts,
-      issued.map((i) => ({ memberId: i.member.id, email: i.member.email, name: i.member.name, sealedToken: i.sealedToken })), sendAt);
+    const queued = await queueBallotMail(
+      tx,
+      'invitation',
+      facts,
+      issued.map((i) => ({
+        memberId: i.member.id,
+        email: i.member.email,
+        name: i.member.name,
+        sealedToken: i.sealedToken,
+      })),
+      sendAt,
+    );
     await ballots.setBallotStatus(tx, id, 'open');
     await ballots.setInvitationsAt(tx, id, sendAt);
-    await record(tx, p, 'ballot.open', id, { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() });
+    await record(tx, p, 'ballot.open', id, {
+      electorate: members.length,
+      invitationsQueued: queued,
+      invitationsAt: sendAt.toISOString(),
+    });
     return { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   ctx.mailQueued();
@@ -149,29 +200,40 @@ export async function openBallot(
 export async function addToElectorate(ctx: AppContext, p: Principal, id: string, memberId: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: members can join the electorate only while it is open`);
+    if (b.status !== 'open')
+      throw conflict(`the ballot is ${b.status}: members can join the electorate only while it is open`);
     const m = await roll.findMember(tx, p.organisationId, memberId);
     if (!m) throw notFound('member');
-    if (!eligible(b, m)) throw conflict('this member does not meet the ballot\'s eligibility rule');
+    if (!eligible(b, m)) throw conflict("this member does not meet the ballot's eligibility rule");
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
-    await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [{ memberId, email: m.email, name: m.name, sealedToken: t.sealedToken }]);
+    await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
+      { memberId, email: m.email, name: m.name, sealedToken: t.sealedToken },
+    ]);
     await record(tx, p, 'electorate.add', id, { memberId });
   });
   ctx.mailQueued();
 }
 
-async function reissueLocked(ctx: AppContext, tx: Tx, b: BallotRow, memberId: string, by: Principal | { system: string; organisationId: string }): Promise<void> {
+async function reissueLocked(
+  ctx: AppContext,
+  tx: Tx,
+  b: BallotRow,
+  memberId: string,
+  by: Principal | { system: string; organisationId: string },
+): Promise<void> {
   if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: links can be re-issued only while it is open`);
   const m = await roll.findMember(tx, b.organisationId, memberId);
   if (!m) throw notFound('member');
   const t = issueToken(ctx);
   const prior = await electorate.replaceToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
-  if (!prior) throw notFound('member in this ballot\'s electorate');
+  if (!prior) throw notFound("member in this ballot's electorate");
   if (prior.used) throw conflict('this member has already voted');
   await outbox.cancelQueued(tx, b.id, memberId);
-  await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [{ memberId, email: m.email, name: m.name, sealedToken: t.sealedToken }]);
+  await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
+    { memberId, email: m.email, name: m.name, sealedToken: t.sealedToken },
+  ]);
   await record(tx, by, 'link.reissue', b.id, { memberId });
 }
 
@@ -193,7 +255,11 @@ export async function requestNewLinks(ctx: AppContext, email: string, address: s
       for (const t of await electorate.findUnusedTokensByEmail(ctx.db, email)) {
         await ctx.db.transaction().execute(async (tx) => {
           const b = await ballots.lockBallot(tx, t.ballotId, 'update');
-          if (b?.status === 'open') await reissueLocked(ctx, tx, b, t.memberId, { system: 'link request by the member', organisationId: t.organisationId });
+          if (b?.status === 'open')
+            await reissueLocked(ctx, tx, b, t.memberId, {
+              system: 'link request by the member',
+              organisationId: t.organisationId,
+            });
         });
       }
       ctx.mailQueued();
@@ -214,7 +280,12 @@ export async function sendReminders(ctx: AppContext, p: Principal, id: string): 
 }
 
 /** Closing: the box is opened, reconciled with the used tokens and committed to by its root. */
-async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow, by: Principal | { system: string; organisationId: string }): Promise<void> {
+async function closeLocked(
+  ctx: AppContext,
+  tx: Tx,
+  b: BallotRow,
+  by: Principal | { system: string; organisationId: string },
+): Promise<void> {
   await ballots.setBallotStatus(tx, b.id, 'closed');
   const opened = await openBox(tx, ctx.keys, b.id, b.k);
   // Each unit's membership and electorate are fixed now, for the delegate model.
@@ -225,21 +296,43 @@ async function closeLocked(ctx: AppContext, tx: Tx, b: BallotRow, by: Principal 
     members: u.branches.reduce((n, br) => n + (members.get(br) ?? 0), 0),
     electorate: u.branches.reduce((n, br) => n + (electorateOf.get(br) ?? 0), 0),
   }));
-  await ballots.recordOpenedBox(tx, b.id, { units, root: opened.root, countsCheck: { votes: opened.votes, byBranch: opened.byBranch } });
+  await ballots.recordOpenedBox(tx, b.id, {
+    units,
+    root: opened.root,
+    countsCheck: { votes: opened.votes, byBranch: opened.byBranch },
+  });
   await electorate.wipeSealedTokens(tx, b.id);
-  const closed = await record(tx, by, 'ballot.close', b.id, { votes: opened.votes, boxRoot: opened.root, units: units.map((u) => u.name) });
+  const closed = await record(tx, by, 'ballot.close', b.id, {
+    votes: opened.votes,
+    boxRoot: opened.root,
+    units: units.map((u) => u.name),
+  });
   // The root leaves the server at once, to every auditor: a later change to the box
   // cannot be hidden by changing the root too. So does the hash of the log entry of the
   // close: it commits to the whole log up to the close, which can then not be rewritten.
   const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
   const org = await orgs.findOrganisation(tx, b.organisationId);
-  await outbox.enqueue(tx, auditors.map((a) => ({
-    organisationId: b.organisationId, ballotId: b.id, memberId: null, kind: 'box-root', recipient: a.email, sealedSecret: null,
-    payload: {
-      organisationName: org?.name ?? '', ballotTitle: b.title, auditorName: a.name, boxRoot: opened.root, votes: String(opened.votes), ballotId: b.id,
-      closeEntry: String(closed.position), closeHash: closed.hash,
-    },
-  })));
+  await outbox.enqueue(
+    tx,
+    auditors.map((a) => ({
+      organisationId: b.organisationId,
+      ballotId: b.id,
+      memberId: null,
+      kind: 'box-root',
+      recipient: a.email,
+      sealedSecret: null,
+      payload: {
+        organisationName: org?.name ?? '',
+        ballotTitle: b.title,
+        auditorName: a.name,
+        boxRoot: opened.root,
+        votes: String(opened.votes),
+        ballotId: b.id,
+        closeEntry: String(closed.position),
+        closeHash: closed.hash,
+      },
+    })),
+  );
 }
 
 export async function closeBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {
@@ -292,7 +385,10 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
       const b = await ballots.lockBallot(tx, due.ballotId, 'update');
       if (b?.status !== 'open' || !(await ballots.claimReminder(tx, due.ballotId, due.hoursBefore))) return 0;
       const n = await queueReminders(tx, await mailFacts(tx, b));
-      await record(tx, { system: 'reminder schedule', organisationId: b.organisationId }, 'reminders.send', b.id, { queued: n, hoursBefore: due.hoursBefore });
+      await record(tx, { system: 'reminder schedule', organisationId: b.organisationId }, 'reminders.send', b.id, {
+        queued: n,
+        hoursBefore: due.hoursBefore,
+      });
       return n;
     });
   }

@@ -4,10 +4,15 @@
  */
 export type Issue = { path: string; message: string };
 
-export type ServiceErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unauthenticated' | 'forbidden' | 'rate-limited' | 'unavailable';
+export type ServiceErrorKind =
+  'invalid' | 'not-found' | 'conflict' | 'unauthenticated' | 'forbidden' | 'rate-limited' | 'unavailable';
 
 export class ServiceError extends Error {
-  constructor(readonly kind: ServiceErrorKind, message: string, readonly issues: Issue[] = []) {
+  constructor(
+    readonly kind: ServiceErrorKind,
+    message: string,
+    readonly issues: Issue[] = [],
+  ) {
     super(message);
     this.name = 'ServiceError';
   }

@@ -14,14 +14,21 @@ import { conflict, invalid, notFound } from './errors';
  * Droop, eSTV). The votes come from the opened box, in published (receipt) order; the
  * same votes are in the election record, so this reveals nothing the record does not.
  */
-export async function questionBlt(ctx: AppContext, p: Principal, ballotId: string, questionId: string): Promise<{ fileName: string; text: string }> {
+export async function questionBlt(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  questionId: string,
+): Promise<{ fileName: string; text: string }> {
   requireBallotVisible(p, ballotId);
   const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
   if (!b) throw notFound('ballot');
-  if (b.status === 'draft' || b.status === 'open') throw conflict(`the ballot is ${b.status}: its ballots can be downloaded once it is closed`);
+  if (b.status === 'draft' || b.status === 'open')
+    throw conflict(`the ballot is ${b.status}: its ballots can be downloaded once it is closed`);
   const q = (await ballots.listQuestions(ctx.db, ballotId)).find((x) => x.id === questionId);
   if (!q) throw notFound('question');
-  if (ANSWER_KIND[q.method] !== 'ranking') throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked ballots`);
+  if (ANSWER_KIND[q.method] !== 'ranking')
+    throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked ballots`);
   const election = questionElection(q, await box.listVotes(ctx.db, ballotId), q.title) as Election<RankedBallot>;
   let text: string;
   try {

@@ -28,9 +28,11 @@ export type BallotMailFacts = {
   questions: Question[];
 };
 
-
 /** What an invitation or a reminder is filled with, but the link (the preview shows the same). */
-export function mailFields(facts: Omit<BallotMailFacts, 'organisationId' | 'ballotId'>, memberName: string): Record<string, string> {
+export function mailFields(
+  facts: Omit<BallotMailFacts, 'organisationId' | 'ballotId'>,
+  memberName: string,
+): Record<string, string> {
   return {
     organisationName: facts.organisationName,
     ballotTitle: facts.ballotTitle,
@@ -42,21 +44,36 @@ export function mailFields(facts: Omit<BallotMailFacts, 'organisationId' | 'ball
 }
 
 export async function queueBallotMail(
-  db: Queryable, kind: 'invitation' | 'reminder', facts: BallotMailFacts,
+  db: Queryable,
+  kind: 'invitation' | 'reminder',
+  facts: BallotMailFacts,
   recipients: Array<{ memberId: string; email: string; name: string; sealedToken: string }>,
   notBefore?: Date,
 ): Promise<number> {
-  await outbox.enqueue(db, recipients.map((r) => ({
-    organisationId: facts.organisationId, ballotId: facts.ballotId, memberId: r.memberId, kind,
-    recipient: r.email, payload: mailFields(facts, r.name), sealedSecret: r.sealedToken, ...(notBefore ? { notBefore } : {}),
-  })));
+  await outbox.enqueue(
+    db,
+    recipients.map((r) => ({
+      organisationId: facts.organisationId,
+      ballotId: facts.ballotId,
+      memberId: r.memberId,
+      kind,
+      recipient: r.email,
+      payload: mailFields(facts, r.name),
+      sealedSecret: r.sealedToken,
+      ...(notBefore ? { notBefore } : {}),
+    })),
+  );
   return recipients.length;
 }
 
 export async function queueReminders(db: Queryable, facts: BallotMailFacts): Promise<number> {
   const nonVoters = await electorate.listNonVoters(db, facts.ballotId);
-  return queueBallotMail(db, 'reminder', facts,
-    nonVoters.filter((n) => n.sealedToken).map((n) => ({ ...n, sealedToken: n.sealedToken! })));
+  return queueBallotMail(
+    db,
+    'reminder',
+    facts,
+    nonVoters.filter((n) => n.sealedToken).map((n) => ({ ...n, sealedToken: n.sealedToken! })),
+  );
 }
 
 export function votingLink(ctx: AppContext, token: string): string {
@@ -89,5 +106,7 @@ export function messageIdOf(ctx: AppContext, outboxId: string): string {
 
 /** The outbox row a Message-ID names, if it is one of ours. */
 export function outboxIdOf(messageId: string): string | undefined {
-  return /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]+>?$/i.exec(messageId.trim())?.[1]?.toLowerCase();
+  return /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]+>?$/i
+    .exec(messageId.trim())?.[1]
+    ?.toLowerCase();
 }

@@ -14,21 +14,32 @@ import { outboxIdOf } from './invitations';
  * organiser can fix the address and re-issue the link.
  */
 export const mailEventsSchema = z.object({
-  events: z.array(z.object({
-    messageId: z.string().min(1).max(300),
-    type: z.enum(['bounce', 'complaint']),
-    detail: z.string().max(500).optional(),
-  })).min(1).max(1000),
+  events: z
+    .array(
+      z.object({
+        messageId: z.string().min(1).max(300),
+        type: z.enum(['bounce', 'complaint']),
+        detail: z.string().max(500).optional(),
+      }),
+    )
+    .min(1)
+    .max(1000),
 });
 export type MailEvents = z.infer<typeof mailEventsSchema>;
 
 function requireWebhookSecret(ctx: AppContext, bearer: string | undefined): void {
   const secret = ctx.config.mailEventsSecret;
-  if (!secret) throw new ServiceError('not-found', 'the mail events webhook is off (set MAIL_EVENTS_SECRET to turn it on)');
-  if (!bearer || !timingSafeEqualText(bearer, secret)) throw new ServiceError('unauthenticated', 'send the webhook secret as "Authorization: Bearer …"');
+  if (!secret)
+    throw new ServiceError('not-found', 'the mail events webhook is off (set MAIL_EVENTS_SECRET to turn it on)');
+  if (!bearer || !timingSafeEqualText(bearer, secret))
+    throw new ServiceError('unauthenticated', 'send the webhook secret as "Authorization: Bearer …"');
 }
 
-export async function reportMailEvents(ctx: AppContext, bearer: string | undefined, input: MailEvents): Promise<{ marked: number; unknown: number }> {
+export async function reportMailEvents(
+  ctx: AppContext,
+  bearer: string | undefined,
+  input: MailEvents,
+): Promise<{ marked: number; unknown: number }> {
   requireWebhookSecret(ctx, bearer);
   return markEvents(ctx, input.events);
 }
@@ -41,7 +52,14 @@ async function markEvents(ctx: AppContext, events: MailEvents['events']): Promis
     const reason = `${e.type === 'bounce' ? 'bounced' : 'complaint'}${e.detail ? `: ${e.detail}` : ''}`;
     const done = await ctx.db.transaction().execute(async (tx) => {
       const row = await outbox.markBounced(tx, id, reason);
-      if (row?.organisationId) await record(tx, { system: 'mail provider', organisationId: row.organisationId }, `mail.${e.type}`, row.ballotId, { messageId: id });
+      if (row?.organisationId)
+        await record(
+          tx,
+          { system: 'mail provider', organisationId: row.organisationId },
+          `mail.${e.type}`,
+          row.ballotId,
+          { messageId: id },
+        );
       return row !== undefined;
     });
     if (done) marked++;
@@ -57,15 +75,23 @@ async function markEvents(ctx: AppContext, events: MailEvents['events']): Promis
  * the Message-ID of the returned headers. Delays are not failures and are only counted.
  */
 export async function reportDeliveryStatus(
-  ctx: AppContext, bearer: string | undefined, raw: string,
+  ctx: AppContext,
+  bearer: string | undefined,
+  raw: string,
 ): Promise<{ marked: number; unknown: number; notFailed: number }> {
   requireWebhookSecret(ctx, bearer);
   const report = parseDeliveryReport(raw);
-  if (!report) throw invalid('this is not a delivery status notification: it has no message/delivery-status part (RFC 3464)', [{ path: 'body', message: 'no message/delivery-status part' }]);
-  const named = [report.envelopeId, ...report.messageIds].find((id) => id !== undefined && outboxIdOf(id) !== undefined);
+  if (!report)
+    throw invalid('this is not a delivery status notification: it has no message/delivery-status part (RFC 3464)', [
+      { path: 'body', message: 'no message/delivery-status part' },
+    ]);
+  const named = [report.envelopeId, ...report.messageIds].find(
+    (id) => id !== undefined && outboxIdOf(id) !== undefined,
+  );
   const failed = report.recipients.filter((r) => r.action === 'failed');
   const events = failed.map((r) => ({
-    messageId: named ?? '', type: 'bounce' as const,
+    messageId: named ?? '',
+    type: 'bounce' as const,
     detail: [r.status, r.diagnostic].filter(Boolean).join(' ').slice(0, 500) || undefined,
   }));
   const r = await markEvents(ctx, events);

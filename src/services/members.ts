@@ -17,9 +17,18 @@ export const memberInputSchema = z.object({
   name: z.string().trim().min(1, 'is empty').max(200),
   branch: z.string().trim().min(1, 'is empty').max(200),
   memberNumber: z.string().trim().max(100).nullable().default(null),
-  weight: z.string().trim().regex(/^\d+(\.\d+)?$/, 'is not a positive number').refine((w) => /[1-9]/.test(w), 'is not a positive number').default('1'),
-  joinedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date (YYYY-MM-DD)')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a date (YYYY-MM-DD)').nullable().default(null),
+  weight: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'is not a positive number')
+    .refine((w) => /[1-9]/.test(w), 'is not a positive number')
+    .default('1'),
+  joinedOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date (YYYY-MM-DD)')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a date (YYYY-MM-DD)')
+    .nullable()
+    .default(null),
 });
 export type MemberInput = z.infer<typeof memberInputSchema>;
 
@@ -51,17 +60,23 @@ export async function updateMember(ctx: AppContext, p: Principal, id: string, in
       if (!before) throw notFound('member');
       const branchIds = await roll.ensureBranches(tx, p.organisationId, [input.branch]);
       const after: roll.MemberValues = {
-        branchId: branchIds.get(input.branch)!, email: input.email, name: input.name,
-        memberNumber: input.memberNumber || null, weight: normaliseWeight(input.weight), joinedOn: input.joinedOn,
+        branchId: branchIds.get(input.branch)!,
+        email: input.email,
+        name: input.name,
+        memberNumber: input.memberNumber || null,
+        weight: normaliseWeight(input.weight),
+        joinedOn: input.joinedOn,
       };
-      const changed: string[] = (['email', 'name', 'memberNumber', 'weight', 'joinedOn'] as const)
-        .filter((k) => (k === 'weight' ? normaliseWeight(before.weight) : before[k] ?? null) !== (after[k] ?? null));
+      const changed: string[] = (['email', 'name', 'memberNumber', 'weight', 'joinedOn'] as const).filter(
+        (k) => (k === 'weight' ? normaliseWeight(before.weight) : (before[k] ?? null)) !== (after[k] ?? null),
+      );
       if (before.branch !== input.branch) changed.push('branch');
       await roll.updateMember(tx, id, after);
       await record(tx, p, 'member.edit', null, { memberId: id, fields: changed });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('another current member already has this email address or member number');
+    if (isUniqueViolation(err))
+      throw conflict('another current member already has this email address or member number');
     throw err;
   }
 }
@@ -72,14 +87,21 @@ export async function addMember(ctx: AppContext, p: Principal, input: MemberInpu
     await ctx.db.transaction().execute(async (tx) => {
       await roll.lockRoll(tx, p.organisationId);
       const branchIds = await roll.ensureBranches(tx, p.organisationId, [input.branch]);
-      await roll.insertMembers(tx, p.organisationId, [{
-        branchId: branchIds.get(input.branch)!, email: input.email, name: input.name,
-        memberNumber: input.memberNumber || null, weight: normaliseWeight(input.weight), joinedOn: input.joinedOn,
-      }]);
+      await roll.insertMembers(tx, p.organisationId, [
+        {
+          branchId: branchIds.get(input.branch)!,
+          email: input.email,
+          name: input.name,
+          memberNumber: input.memberNumber || null,
+          weight: normaliseWeight(input.weight),
+          joinedOn: input.joinedOn,
+        },
+      ]);
       await record(tx, p, 'member.add', null, { email: input.email, branch: input.branch });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('another current member already has this email address or member number');
+    if (isUniqueViolation(err))
+      throw conflict('another current member already has this email address or member number');
     throw err;
   }
 }

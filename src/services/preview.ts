@@ -17,16 +17,34 @@ import { LINK_PURPOSE, mailFields } from './invitations';
 /** A dummy voting link: the right shape for the page, the wrong length for any real token. */
 export const SAMPLE_TOKEN = 'PREVIEW-this-link-is-an-example-and-casts-no-vote';
 
-export type InvitationPreview = { organisationName: string; ballot: BallotView; values: Record<string, string>; email: Rendered };
+export type InvitationPreview = {
+  organisationName: string;
+  ballot: BallotView;
+  values: Record<string, string>;
+  email: Rendered;
+};
 
 function invitationValues(orgName: string, b: BallotView, memberName: string, link: string): Record<string, string> {
-  const fields = mailFields({
-    organisationName: orgName, ballotTitle: b.title, opensAt: b.opensAt, closesAt: b.closesAt, timeZone: b.timeZone, questions: b.questions,
-  }, memberName);
+  const fields = mailFields(
+    {
+      organisationName: orgName,
+      ballotTitle: b.title,
+      opensAt: b.opensAt,
+      closesAt: b.closesAt,
+      timeZone: b.timeZone,
+      questions: b.questions,
+    },
+    memberName,
+  );
   return { ...fields, link };
 }
 
-export async function invitationPreview(ctx: AppContext, p: Principal, ballotId: string, memberName = 'Sam Example'): Promise<InvitationPreview> {
+export async function invitationPreview(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  memberName = 'Sam Example',
+): Promise<InvitationPreview> {
   const ballot = await getBallot(ctx, p, ballotId);
   const org = await orgs.findOrganisation(ctx.db, p.organisationId);
   const organisationName = org?.name ?? '';
@@ -42,10 +60,17 @@ export async function sendTestEmail(ctx: AppContext, p: Principal, ballotId: str
     const org = await orgs.findOrganisation(tx, p.organisationId);
     const { link: _link, ...payload } = invitationValues(`[TEST] ${org?.name ?? ''}`, ballot, p.name, '');
     // No ballot id: a test message is not part of the ballot's delivery figures.
-    await outbox.enqueue(tx, [{
-      organisationId: p.organisationId, ballotId: null, memberId: null, kind: 'invitation', recipient: p.email,
-      payload, sealedSecret: ctx.keys.seal(LINK_PURPOSE, SAMPLE_TOKEN),
-    }]);
+    await outbox.enqueue(tx, [
+      {
+        organisationId: p.organisationId,
+        ballotId: null,
+        memberId: null,
+        kind: 'invitation',
+        recipient: p.email,
+        payload,
+        sealedSecret: ctx.keys.seal(LINK_PURPOSE, SAMPLE_TOKEN),
+      },
+    ]);
     await record(tx, p, 'preview.test-email', ballot.id, { to: p.email });
   });
   ctx.mailQueued();

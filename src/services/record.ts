@@ -29,37 +29,54 @@ export type RecordFile = { record: ElectionRecord; bytes: string; fileName: stri
  */
 function logUpTo(log: AuditEntry[], ballotId: string): AuditEntry[] {
   let end = 0;
-  log.forEach((e, i) => { if (e.subject === ballotId && (e.action === 'ballot.close' || e.action === 'ballot.publish')) end = i + 1; });
+  log.forEach((e, i) => {
+    if (e.subject === ballotId && (e.action === 'ballot.close' || e.action === 'ballot.publish')) end = i + 1;
+  });
   return log.slice(0, end);
 }
 
 async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>): Promise<RecordFile> {
   // Repeatable read: the votes, the turnout and the log are read as of one moment.
-  const record = await db.transaction().setIsolationLevel('repeatable read').execute(async (tx) => {
-    const b = await find(tx);
-    if (!b) throw notFound('ballot');
-    if (b.status === 'draft' || b.status === 'open') {
-      throw conflict(`the ballot is ${b.status}: its election record exists once it is closed`);
-    }
-    if (b.boxRoot === null || b.units === null) throw conflict('the ballot was closed without a ballot box root: it has no election record');
-    const [questions, turnout, votes, log] = await Promise.all([
-      ballots.listQuestions(tx, b.id), electorate.turnoutByBranch(tx, b.id), box.listVotes(tx, b.id), audit.listAudit(tx, b.organisationId),
-    ]);
-    return buildRecord({
-      ballot: {
-        id: b.id, title: b.title, description: b.description,
-        opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(), timeZone: b.timeZone,
-        openedAt: b.openedAt?.toISOString() ?? null, closedAt: b.closedAt?.toISOString() ?? null,
-        k: b.k, receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible,
-        questions, delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
-      },
-      byBranch: turnout.map((t) => ({ branch: t.branch, eligible: Number(t.eligible), voted: Number(t.voted) })),
-      units: b.units as UnitFacts[],
-      votes,
-      boxRoot: b.boxRoot,
-      auditLog: logUpTo(log, b.id),
+  const record = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      const b = await find(tx);
+      if (!b) throw notFound('ballot');
+      if (b.status === 'draft' || b.status === 'open') {
+        throw conflict(`the ballot is ${b.status}: its election record exists once it is closed`);
+      }
+      if (b.boxRoot === null || b.units === null)
+        throw conflict('the ballot was closed without a ballot box root: it has no election record');
+      const [questions, turnout, votes, log] = await Promise.all([
+        ballots.listQuestions(tx, b.id),
+        electorate.turnoutByBranch(tx, b.id),
+        box.listVotes(tx, b.id),
+        audit.listAudit(tx, b.organisationId),
+      ]);
+      return buildRecord({
+        ballot: {
+          id: b.id,
+          title: b.title,
+          description: b.description,
+          opensAt: b.opensAt.toISOString(),
+          closesAt: b.closesAt.toISOString(),
+          timeZone: b.timeZone,
+          openedAt: b.openedAt?.toISOString() ?? null,
+          closedAt: b.closedAt?.toISOString() ?? null,
+          k: b.k,
+          receiptPolicy: b.receiptPolicy,
+          voterListVisible: b.voterListVisible,
+          questions,
+          delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+        },
+        byBranch: turnout.map((t) => ({ branch: t.branch, eligible: Number(t.eligible), voted: Number(t.voted) })),
+        units: b.units as UnitFacts[],
+        votes,
+        boxRoot: b.boxRoot,
+        auditLog: logUpTo(log, b.id),
+      });
     });
-  });
   return { record, bytes: recordBytes(record), fileName: recordFileName(record.ballot.id) };
 }
 

@@ -17,13 +17,30 @@ import { conflict, notFound, ServiceError } from './errors';
  */
 
 export type Turnout = {
-  eligible: number; voted: number; percent: string;
+  eligible: number;
+  voted: number;
+  percent: string;
   /** Per branch, or per pool of branches with fewer than k voters (then `branch` names the pool). */
-  byBranch: Array<{ branch: string; branches: string[]; pooled: boolean; eligible: number; voted: number; percent: string }>;
+  byBranch: Array<{
+    branch: string;
+    branches: string[];
+    pooled: boolean;
+    eligible: number;
+    voted: number;
+    percent: string;
+  }>;
 };
 
 export type BallotResults = {
-  ballot: { id: string; title: string; status: BallotRow['status']; opensAt: string; closesAt: string; k: number; boxRoot: string | null };
+  ballot: {
+    id: string;
+    title: string;
+    status: BallotRow['status'];
+    opensAt: string;
+    closesAt: string;
+    k: number;
+    boxRoot: string | null;
+  };
   units: VotingUnit[];
   turnout: Turnout;
   questions: QuestionResult[];
@@ -39,13 +56,23 @@ export function percent(part: number, whole: number): string {
  * voted" would tell which member has voted, which organisers do not see by default.
  */
 export async function turnout(ctx: AppContext, ballotId: string, k: number): Promise<Turnout> {
-  const byBranch = (await electorate.turnoutByBranch(ctx.db, ballotId)).map((b) => ({ branch: b.branch, eligible: Number(b.eligible), voted: Number(b.voted) }));
+  const byBranch = (await electorate.turnoutByBranch(ctx.db, ballotId)).map((b) => ({
+    branch: b.branch,
+    eligible: Number(b.eligible),
+    voted: Number(b.voted),
+  }));
   const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
   const voted = byBranch.reduce((n, b) => n + b.voted, 0);
   const figures = new Map(byBranch.map((b) => [b.branch, b]));
-  const units = poolBranches(byBranch.map((b) => ({ branch: b.branch, voters: b.voted })), k, { includeEmpty: true });
+  const units = poolBranches(
+    byBranch.map((b) => ({ branch: b.branch, voters: b.voted })),
+    k,
+    { includeEmpty: true },
+  );
   return {
-    eligible, voted, percent: percent(voted, eligible),
+    eligible,
+    voted,
+    percent: percent(voted, eligible),
     byBranch: units.map((u) => {
       const e = u.branches.reduce((n, br) => n + figures.get(br)!.eligible, 0);
       const v = u.branches.reduce((n, br) => n + figures.get(br)!.voted, 0);
@@ -55,14 +82,27 @@ export async function turnout(ctx: AppContext, ballotId: string, k: number): Pro
 }
 
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
-  const [questions, votes, t] = await Promise.all([ballots.listQuestions(ctx.db, b.id), box.listVotes(ctx.db, b.id), turnout(ctx, b.id, b.k)]);
+  const [questions, votes, t] = await Promise.all([
+    ballots.listQuestions(ctx.db, b.id),
+    box.listVotes(ctx.db, b.id),
+    turnout(ctx, b.id, b.k),
+  ]);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
   // Counted exactly as the election record counts (and the verifier re-counts).
-  const countOne = (q: (typeof questions)[number]) => countRecordQuestion({ id: b.id, delegates }, q, votes, t.eligible, unitFacts);
+  const countOne = (q: (typeof questions)[number]) =>
+    countRecordQuestion({ id: b.id, delegates }, q, votes, t.eligible, unitFacts);
   return {
-    ballot: { id: b.id, title: b.title, status: b.status, opensAt: b.opensAt.toISOString(), closesAt: b.closesAt.toISOString(), k: b.k, boxRoot: b.boxRoot },
+    ballot: {
+      id: b.id,
+      title: b.title,
+      status: b.status,
+      opensAt: b.opensAt.toISOString(),
+      closesAt: b.closesAt.toISOString(),
+      k: b.k,
+      boxRoot: b.boxRoot,
+    },
     units,
     turnout: t,
     questions: questions.map(countOne),
@@ -74,7 +114,8 @@ export async function ballotResults(ctx: AppContext, p: Principal, id: string): 
   requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
-  if (b.status === 'draft' || b.status === 'open') throw conflict(`the ballot is ${b.status}: results come when it is closed`);
+  if (b.status === 'draft' || b.status === 'open')
+    throw conflict(`the ballot is ${b.status}: results come when it is closed`);
   return resultsOf(ctx, b);
 }
 
@@ -94,7 +135,10 @@ export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): 
 }
 
 export type BulletinBoard = {
-  ballotId: string; title: string; policy: 'inclusion' | 'choices'; boxRoot: string | null;
+  ballotId: string;
+  title: string;
+  policy: 'inclusion' | 'choices';
+  boxRoot: string | null;
   receipts: Array<{ receipt: string; answers?: StoredVote['answers'] }>;
 };
 
@@ -108,8 +152,13 @@ export async function bulletinBoard(ctx: AppContext, id: string): Promise<Bullet
   if (!b || (b.status !== 'closed' && b.status !== 'published')) throw notFound('closed ballot');
   const votes = await box.listVotes(ctx.db, id);
   return {
-    ballotId: b.id, title: b.title, policy: b.receiptPolicy, boxRoot: b.boxRoot,
-    receipts: votes.map((v) => (b.receiptPolicy === 'choices' ? { receipt: v.receipt, answers: v.answers } : { receipt: v.receipt })),
+    ballotId: b.id,
+    title: b.title,
+    policy: b.receiptPolicy,
+    boxRoot: b.boxRoot,
+    receipts: votes.map((v) =>
+      b.receiptPolicy === 'choices' ? { receipt: v.receipt, answers: v.answers } : { receipt: v.receipt },
+    ),
   };
 }
 
@@ -119,7 +168,10 @@ export async function voterList(ctx: AppContext, p: Principal, id: string) {
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
   if (!b.voterListVisible) {
-    throw new ServiceError('forbidden', 'this ballot does not show who has voted (voterListVisible is off); turnout is shown in aggregate');
+    throw new ServiceError(
+      'forbidden',
+      'this ballot does not show who has voted (voterListVisible is off); turnout is shown in aggregate',
+    );
   }
   return electorate.listElectorate(ctx.db, id);
 }

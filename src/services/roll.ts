@@ -39,7 +39,15 @@ const emailSchema = z.email();
 const weightPattern = /^(?:\d+)(?:\.\d+)?$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
-type ParsedRow = { line: number; email: string; name: string; branch: string; memberNumber: string | null; weight: string; joinedOn: string | null };
+type ParsedRow = {
+  line: number;
+  email: string;
+  name: string;
+  branch: string;
+  memberNumber: string | null;
+  weight: string;
+  joinedOn: string | null;
+};
 
 function normaliseWeight(w: string): string {
   const [i, f = ''] = w.split('.');
@@ -54,22 +62,34 @@ export function parseRollCsv(text: string): ParsedRow[] {
   try {
     records = parseCsv(text);
   } catch (e) {
-    if (e instanceof CsvSyntaxError) throw invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
+    if (e instanceof CsvSyntaxError)
+      throw invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
     throw e;
   }
   const errors: RowError[] = [];
   const header = records[0];
-  if (!header) throw invalid('the file is empty', [{ path: 'line 1', message: `expected a header row: ${REQUIRED.join(',')}` }]);
-  const names = header.fields.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  if (!header)
+    throw invalid('the file is empty', [{ path: 'line 1', message: `expected a header row: ${REQUIRED.join(',')}` }]);
+  const names = header.fields.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   const index = new Map<Column, number>();
   names.forEach((n, i) => {
     if (!(ROLL_COLUMNS as readonly string[]).includes(n)) {
-      errors.push({ line: header.line, field: header.fields[i]!, message: `unknown column "${header.fields[i]}"; the columns are ${ROLL_COLUMNS.join(', ')}` });
+      errors.push({
+        line: header.line,
+        field: header.fields[i]!,
+        message: `unknown column "${header.fields[i]}"; the columns are ${ROLL_COLUMNS.join(', ')}`,
+      });
     } else if (index.has(n as Column)) {
       errors.push({ line: header.line, field: n, message: `column "${n}" appears twice` });
     } else index.set(n as Column, i);
   });
-  for (const c of REQUIRED) if (!index.has(c)) errors.push({ line: header.line, field: c, message: `missing required column "${c}"` });
+  for (const c of REQUIRED)
+    if (!index.has(c)) errors.push({ line: header.line, field: c, message: `missing required column "${c}"` });
   if (errors.length) throw rowErrors(errors);
 
   const rows: ParsedRow[] = [];
@@ -81,7 +101,11 @@ export function parseRollCsv(text: string): ParsedRow[] {
       return i === undefined ? '' : (rec.fields[i] ?? '').trim();
     };
     if (rec.fields.length !== names.length) {
-      errors.push({ line: rec.line, field: null, message: `has ${rec.fields.length} fields, the header has ${names.length}` });
+      errors.push({
+        line: rec.line,
+        field: null,
+        message: `has ${rec.fields.length} fields, the header has ${names.length}`,
+      });
       continue;
     }
     const email = get('email');
@@ -92,11 +116,14 @@ export function parseRollCsv(text: string): ParsedRow[] {
     const joined = get('joined') || null;
     const before = errors.length;
     if (!email) errors.push({ line: rec.line, field: 'email', message: 'is empty' });
-    else if (!emailSchema.safeParse(email).success) errors.push({ line: rec.line, field: 'email', message: `"${email}" is not an email address` });
+    else if (!emailSchema.safeParse(email).success)
+      errors.push({ line: rec.line, field: 'email', message: `"${email}" is not an email address` });
     if (!name) errors.push({ line: rec.line, field: 'name', message: 'is empty' });
-    else if (name.length > 200) errors.push({ line: rec.line, field: 'name', message: 'is longer than 200 characters' });
+    else if (name.length > 200)
+      errors.push({ line: rec.line, field: 'name', message: 'is longer than 200 characters' });
     if (!branch) errors.push({ line: rec.line, field: 'branch', message: 'is empty' });
-    else if (branch.length > 200) errors.push({ line: rec.line, field: 'branch', message: 'is longer than 200 characters' });
+    else if (branch.length > 200)
+      errors.push({ line: rec.line, field: 'branch', message: 'is longer than 200 characters' });
     if (!weightPattern.test(weightText) || !/[1-9]/.test(weightText)) {
       errors.push({ line: rec.line, field: 'weight', message: `"${weightText}" is not a positive number` });
     }
@@ -104,13 +131,26 @@ export function parseRollCsv(text: string): ParsedRow[] {
       errors.push({ line: rec.line, field: 'joined', message: `"${joined}" is not a date (YYYY-MM-DD)` });
     }
     const key = email.toLowerCase();
-    if (email && byEmail.has(key)) errors.push({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
+    if (email && byEmail.has(key))
+      errors.push({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
     else if (email) byEmail.set(key, rec.line);
     if (memberNumber && byNumber.has(memberNumber)) {
-      errors.push({ line: rec.line, field: 'member_number', message: `${memberNumber} is also on line ${byNumber.get(memberNumber)}` });
+      errors.push({
+        line: rec.line,
+        field: 'member_number',
+        message: `${memberNumber} is also on line ${byNumber.get(memberNumber)}`,
+      });
     } else if (memberNumber) byNumber.set(memberNumber, rec.line);
     if (errors.length === before) {
-      rows.push({ line: rec.line, email, name, branch, memberNumber, weight: normaliseWeight(weightText), joinedOn: joined });
+      rows.push({
+        line: rec.line,
+        email,
+        name,
+        branch,
+        memberNumber,
+        weight: normaliseWeight(weightText),
+        joinedOn: joined,
+      });
     }
   }
   if (errors.length) throw rowErrors(errors);
@@ -125,10 +165,18 @@ function rowErrors(errors: RowError[]) {
   );
 }
 
-export async function importRoll(ctx: AppContext, p: Principal, text: string, opts: { dryRun: boolean }): Promise<ImportReport> {
+export async function importRoll(
+  ctx: AppContext,
+  p: Principal,
+  text: string,
+  opts: { dryRun: boolean },
+): Promise<ImportReport> {
   requireOrganiser(p);
   const rows = parseRollCsv(text);
-  if (rows.length === 0) throw invalid('the roll was not imported: the file has a header but no members', [{ path: 'line 2', message: 'no member rows' }]);
+  if (rows.length === 0)
+    throw invalid('the roll was not imported: the file has a header but no members', [
+      { path: 'line 2', message: 'no member rows' },
+    ]);
   return ctx.db.transaction().execute(async (tx) => {
     await roll.lockRoll(tx, p.organisationId);
     const current = await roll.listCurrentMembers(tx, p.organisationId);
@@ -139,19 +187,30 @@ export async function importRoll(ctx: AppContext, p: Principal, text: string, op
     // Member numbers first, then emails among the members not claimed by a number.
     for (const r of rows) {
       const m = r.memberNumber ? byNumber.get(r.memberNumber) : undefined;
-      if (m) { matches.set(r.line, m); claimed.add(m.id); }
+      if (m) {
+        matches.set(r.line, m);
+        claimed.add(m.id);
+      }
     }
     for (const r of rows) {
       if (matches.has(r.line)) continue;
       const m = byEmail.get(r.email.toLowerCase());
-      if (m && !claimed.has(m.id) && (!r.memberNumber || !m.memberNumber)) { matches.set(r.line, m); claimed.add(m.id); }
+      if (m && !claimed.has(m.id) && (!r.memberNumber || !m.memberNumber)) {
+        matches.set(r.line, m);
+        claimed.add(m.id);
+      }
     }
     const existingBranches = new Set(current.map((m) => m.branch));
     const allBranches = await roll.listBranches(tx, p.organisationId);
     const known = new Set(allBranches.map((b) => b.name));
     const newBranches = [...new Set(rows.map((r) => r.branch))].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
-      applied: !opts.dryRun, rows: rows.length, added: 0, updated: 0, unchanged: 0, removed: 0,
+      applied: !opts.dryRun,
+      rows: rows.length,
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
       branches: { existing: existingBranches.size, new: newBranches },
       changes: { added: [], updated: [], removed: [] },
     };
@@ -159,7 +218,11 @@ export async function importRoll(ctx: AppContext, p: Principal, text: string, op
     const toUpdate: Array<{ row: ParsedRow; member: roll.MemberRow }> = [];
     for (const r of rows) {
       const m = matches.get(r.line);
-      if (!m) { toAdd.push(r); report.changes.added.push({ line: r.line, email: r.email, name: r.name, branch: r.branch }); continue; }
+      if (!m) {
+        toAdd.push(r);
+        report.changes.added.push({ line: r.line, email: r.email, name: r.name, branch: r.branch });
+        continue;
+      }
       const fields: string[] = [];
       if (m.email !== r.email) fields.push('email');
       if (m.name !== r.name) fields.push('name');
@@ -167,8 +230,10 @@ export async function importRoll(ctx: AppContext, p: Principal, text: string, op
       if ((m.memberNumber ?? null) !== r.memberNumber) fields.push('member_number');
       if (normaliseWeight(m.weight) !== r.weight) fields.push('weight');
       if ((m.joinedOn ?? null) !== r.joinedOn) fields.push('joined');
-      if (fields.length) { toUpdate.push({ row: r, member: m }); report.changes.updated.push({ line: r.line, email: r.email, fields }); }
-      else report.unchanged++;
+      if (fields.length) {
+        toUpdate.push({ row: r, member: m });
+        report.changes.updated.push({ line: r.line, email: r.email, fields });
+      } else report.unchanged++;
     }
     const removed = current.filter((m) => !claimed.has(m.id));
     report.changes.removed = removed.map((m) => ({ email: m.email, name: m.name, branch: m.branch }));
@@ -179,19 +244,39 @@ export async function importRoll(ctx: AppContext, p: Principal, text: string, op
 
     const branchIds = await roll.ensureBranches(tx, p.organisationId, [...new Set(rows.map((r) => r.branch))]);
     const values = (r: ParsedRow): roll.MemberValues => ({
-      branchId: branchIds.get(r.branch)!, email: r.email, name: r.name, memberNumber: r.memberNumber, weight: r.weight, joinedOn: r.joinedOn,
+      branchId: branchIds.get(r.branch)!,
+      email: r.email,
+      name: r.name,
+      memberNumber: r.memberNumber,
+      weight: r.weight,
+      joinedOn: r.joinedOn,
     });
-    await roll.markMembersRemoved(tx, removed.map((m) => m.id));
+    await roll.markMembersRemoved(
+      tx,
+      removed.map((m) => m.id),
+    );
     // Two members may swap emails or numbers: park the changed ones on unique
     // placeholders first, so that no intermediate state breaks a unique index.
-    const parked = toUpdate.filter(({ row, member }) => member.email.toLowerCase() !== row.email.toLowerCase() || member.memberNumber !== row.memberNumber);
+    const parked = toUpdate.filter(
+      ({ row, member }) =>
+        member.email.toLowerCase() !== row.email.toLowerCase() || member.memberNumber !== row.memberNumber,
+    );
     for (const { member } of parked) {
-      await roll.updateMember(tx, member.id, { ...member, email: `moving:${member.id}`, memberNumber: null, joinedOn: member.joinedOn });
+      await roll.updateMember(tx, member.id, {
+        ...member,
+        email: `moving:${member.id}`,
+        memberNumber: null,
+        joinedOn: member.joinedOn,
+      });
     }
     for (const { row, member } of toUpdate) await roll.updateMember(tx, member.id, values(row));
     await roll.insertMembers(tx, p.organisationId, toAdd.map(values));
     await record(tx, p, 'roll.import', null, {
-      rows: report.rows, added: report.added, updated: report.updated, removed: report.removed, unchanged: report.unchanged,
+      rows: report.rows,
+      added: report.added,
+      updated: report.updated,
+      removed: report.removed,
+      unchanged: report.unchanged,
       newBranches: report.branches.new,
     });
     return report;
@@ -203,7 +288,11 @@ export function listBranches(ctx: AppContext, p: Principal) {
   return roll.listBranches(ctx.db, p.organisationId);
 }
 
-export function searchMembers(ctx: AppContext, p: Principal, q: { search?: string; branchId?: string; limit: number; offset: number }) {
+export function searchMembers(
+  ctx: AppContext,
+  p: Principal,
+  q: { search?: string; branchId?: string; limit: number; offset: number },
+) {
   requireRollVisible(p);
   return roll.searchMembers(ctx.db, p.organisationId, q);
 }

@@ -30,12 +30,15 @@ export type LinkState =
 /** Why a cast was refused, for the page to explain. */
 export class CastRefused extends ServiceError {
   constructor(readonly link: Exclude<LinkState['state'], 'open'>) {
-    super(link === 'unknown' ? 'not-found' : 'conflict', {
-      unknown: 'this voting link is not valid',
-      used: 'this link has already been used to vote',
-      'not-yet-open': 'voting has not opened yet',
-      closed: 'voting has closed',
-    }[link]);
+    super(
+      link === 'unknown' ? 'not-found' : 'conflict',
+      {
+        unknown: 'this voting link is not valid',
+        used: 'this link has already been used to vote',
+        'not-yet-open': 'voting has not opened yet',
+        closed: 'voting has closed',
+      }[link],
+    );
   }
 }
 
@@ -63,9 +66,17 @@ const LINK_LOOKUP_BATCH = 200;
 function lookUpLink(db: Db, tokenHash: Buffer): Promise<VotingTokenView | undefined> {
   let lookup = linkLookups.get(db);
   if (!lookup) {
-    lookup = batchLookups((hexes) => ballots.findByVotingTokens(db, hexes.map((h) => Buffer.from(h, 'hex'))), {
-      maxInFlight: LINK_LOOKUPS_IN_FLIGHT, maxBatch: LINK_LOOKUP_BATCH,
-    });
+    lookup = batchLookups(
+      (hexes) =>
+        ballots.findByVotingTokens(
+          db,
+          hexes.map((h) => Buffer.from(h, 'hex')),
+        ),
+      {
+        maxInFlight: LINK_LOOKUPS_IN_FLIGHT,
+        maxBatch: LINK_LOOKUP_BATCH,
+      },
+    );
     linkLookups.set(db, lookup);
   }
   return lookup(tokenHash.toString('hex'));
@@ -76,7 +87,11 @@ export async function viewLink(ctx: AppContext, token: string, address: string):
   const t = await lookUpLink(ctx.db, hashSecret(token));
   if (!t) return unknownLink(ctx, address);
   const b = t.ballot;
-  const ballot: BallotForVoter = { ...b, organisationName: t.organisationName, questions: await questionsOf(ctx.db, b) };
+  const ballot: BallotForVoter = {
+    ...b,
+    organisationName: t.organisationName,
+    questions: await questionsOf(ctx.db, b),
+  };
   if (t.used) return { state: 'used', ballot };
   return { state: windowState(b, t.now), ballot };
 }
@@ -85,10 +100,17 @@ export async function viewLink(ctx: AppContext, token: string, address: string):
 export function checkAnswers(questions: Question[], answers: Record<string, Answer>): Issue[] {
   const issues: Issue[] = [];
   const ids = new Set(questions.map((q) => q.id));
-  for (const key of Object.keys(answers)) if (!ids.has(key)) issues.push({ path: `answers.${key}`, message: 'no such question on this ballot' });
+  for (const key of Object.keys(answers))
+    if (!ids.has(key)) issues.push({ path: `answers.${key}`, message: 'no such question on this ballot' });
   for (const q of questions) {
     const a = answers[q.id];
-    if (!a) { issues.push({ path: `answers.${q.id}`, message: `question ${q.position + 1} is not answered (abstaining is an answer)` }); continue; }
+    if (!a) {
+      issues.push({
+        path: `answers.${q.id}`,
+        message: `question ${q.position + 1} is not answered (abstaining is an answer)`,
+      });
+      continue;
+    }
     const problem = answerProblem(q, a);
     if (problem) issues.push({ path: `answers.${q.id}`, message: `question ${q.position + 1}: ${problem}` });
   }
@@ -104,7 +126,11 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
 export type KnownLink = { ballotId: string; questions: Question[] };
 
 export async function cast(
-  ctx: AppContext, token: string, answers: Record<string, Answer>, address: string, known?: KnownLink,
+  ctx: AppContext,
+  token: string,
+  answers: Record<string, Answer>,
+  address: string,
+  known?: KnownLink,
 ): Promise<{ receipt: string }> {
   const tokenHash = hashSecret(token);
   const receipt = newReceiptCode();
@@ -118,7 +144,12 @@ export async function cast(
 }
 
 async function castOnce(
-  ctx: AppContext, token: string, tokenHash: Buffer, receipt: string, answers: Record<string, Answer>, known?: KnownLink,
+  ctx: AppContext,
+  token: string,
+  tokenHash: Buffer,
+  receipt: string,
+  answers: Record<string, Answer>,
+  known?: KnownLink,
 ): Promise<void> {
   if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
   let t: KnownLink | undefined = known;
@@ -143,6 +174,10 @@ async function castOnce(
     if (used.ballotId !== ballotId) throw new Error('a voting link changed ballot');
     // Sealed: readable only with the server's key, so the row's shared xmin with the
     // token update links the member to ciphertext and nothing more.
-    await box.insertSealedVote(tx, used.ballotId, sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }));
+    await box.insertSealedVote(
+      tx,
+      used.ballotId,
+      sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }),
+    );
   });
 }

@@ -19,15 +19,30 @@ const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 let app: TestApp;
 let browser: Browser;
 let org: Client;
-const ids: Record<'draft' | 'open' | 'later' | 'closed' | 'member', string> = { draft: '', open: '', later: '', closed: '', member: '' };
+const ids: Record<'draft' | 'open' | 'later' | 'closed' | 'member', string> = {
+  draft: '',
+  open: '',
+  later: '',
+  closed: '',
+  member: '',
+};
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   org = await setUpOrganisation(app, 'Staff Access Union', EMAIL);
-  const roll = ['email,name,branch', ...Array.from({ length: 24 }, (_, i) => `s${i}@example.org,Staff Member ${i},${['North', 'South', 'East'][i % 3]}`)].join('\n');
+  const roll = [
+    'email,name,branch',
+    ...Array.from({ length: 24 }, (_, i) => `s${i}@example.org,Staff Member ${i},${['North', 'South', 'East'][i % 3]}`),
+  ].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', roll, { 'content-type': 'text/csv' })).status).toBe(200);
   const make = async (title: string, questions: readonly unknown[]) => {
-    const r = await org.json('POST', '/api/v1/ballots', { title, ...ballotTimes(), questions, delegates: { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 10 }, k: 2 });
+    const r = await org.json('POST', '/api/v1/ballots', {
+      title,
+      ...ballotTimes(),
+      questions,
+      delegates: { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 10 },
+      k: 2,
+    });
     expect(r.status).toBe(201);
     return r.body as { id: string; questions: Array<{ id: string }> };
   };
@@ -37,7 +52,13 @@ beforeAll(async () => {
   ids.open = open.id;
   // Invitations that wait for a set time: the delivery page shows them waiting.
   const later = await make('Later ballot', [EVERY_METHOD[0]]);
-  expect((await org.json('POST', `/api/v1/ballots/${later.id}/open`, { sendAt: new Date(Date.now() + 30 * 60_000).toISOString() })).status).toBe(200);
+  expect(
+    (
+      await org.json('POST', `/api/v1/ballots/${later.id}/open`, {
+        sendAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      })
+    ).status,
+  ).toBe(200);
   ids.later = later.id;
   // A closed ballot with votes: a yes/no and an STV question, so the results show charts, rounds and the conference.
   const closed = await make('Closed ballot', [EVERY_METHOD[0], EVERY_METHOD[7]]);
@@ -46,7 +67,14 @@ beforeAll(async () => {
   const [yes, stv] = closed.questions.map((q) => q.id);
   for (const [i, t] of tokens.slice(0, 18).entries()) {
     const ranking = [i % 5, (i + 1) % 5, (i + 2) % 5];
-    expect((await postVote(app.url, t.token, { [yes!]: { kind: 'choice', option: i % 3 === 0 ? 1 : 0 }, [stv!]: { kind: 'ranking', options: ranking } })).status).toBe(201);
+    expect(
+      (
+        await postVote(app.url, t.token, {
+          [yes!]: { kind: 'choice', option: i % 3 === 0 ? 1 : 0 },
+          [stv!]: { kind: 'ranking', options: ranking },
+        })
+      ).status,
+    ).toBe(201);
   }
   expect((await org.json('POST', `/api/v1/ballots/${closed.id}/close`)).status).toBe(204);
   ids.closed = closed.id;
@@ -79,7 +107,10 @@ const PAGES = (): Array<[string, string]> => [
   ['verify guide', '/verify'],
 ];
 
-describe.each([['desktop', DESKTOP], ['phone', PHONE]] as const)('at %s width', (_width, size) => {
+describe.each([
+  ['desktop', DESKTOP],
+  ['phone', PHONE],
+] as const)('at %s width', (_width, size) => {
   let page: Page;
   beforeAll(async () => {
     const context = await axeContext(browser, size);
@@ -90,7 +121,9 @@ describe.each([['desktop', DESKTOP], ['phone', PHONE]] as const)('at %s width', 
     await page.getByRole('button', { name: /sign in/i }).click();
     await page.waitForURL(`${app.url}/`);
   });
-  afterAll(async () => { await page.context().close(); });
+  afterAll(async () => {
+    await page.context().close();
+  });
 
   test.each(PAGES().map(([name]) => name))('%s', async (name) => {
     const [, path] = PAGES().find(([n]) => n === name)!;
@@ -112,7 +145,9 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     await page.waitForURL(`${app.url}/`);
     await page.clock.install();
     let loads = 0;
-    page.on('load', () => { loads++; });
+    page.on('load', () => {
+      loads++;
+    });
     await page.goto(`${app.url}/ballots/${ids.open}/turnout`);
     const live = page.getByRole('checkbox', { name: 'Update every 30 seconds' });
     expect(await live.isChecked()).toBe(true);
@@ -130,7 +165,9 @@ test('live figures update by themselves only while their checkbox is ticked; wit
 
     // Delivery progress while invitations wait: asked of the API every 3 seconds while ticked.
     const asked: string[] = [];
-    page.on('request', (r) => { if (r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`)) asked.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`)) asked.push(r.url());
+    });
     await page.goto(`${app.url}/ballots/${ids.later}/invitations`);
     const progress = page.getByRole('checkbox', { name: 'Update as it goes' });
     expect(await progress.isChecked()).toBe(true);
@@ -155,7 +192,9 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     await page.waitForURL(`${app.url}/`);
     await page.goto(`${app.url}/ballots/${ids.open}/turnout`);
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Update now' }).getAttribute('href')).toBe(`/ballots/${ids.open}/turnout`);
+    expect(await page.getByRole('link', { name: 'Update now' }).getAttribute('href')).toBe(
+      `/ballots/${ids.open}/turnout`,
+    );
   } finally {
     await still.close();
   }

@@ -1,7 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { renderEmail } from '../../src/mail/templates';
 import { startTestApp, type Client, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, overflowsSideways, PHONE, screenshot } from '../support/browser';
+import {
+  axeContext,
+  axeViolations,
+  describeViolations,
+  DESKTOP,
+  launchBrowser,
+  overflowsSideways,
+  PHONE,
+  screenshot,
+} from '../support/browser';
 import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';
 
 /**
@@ -27,10 +36,16 @@ beforeAll(async () => {
   open = await openBallotWithTokens(app, org, { title: 'Annual ballot 2026', questions: EVERY_METHOD });
   const hour = 3600_000;
   early = await openBallotWithTokens(app, org, {
-    title: 'Autumn ballot', questions: [EVERY_METHOD[0]],
-    opensAt: new Date(Date.now() + hour).toISOString(), closesAt: new Date(Date.now() + 2 * hour).toISOString(),
+    title: 'Autumn ballot',
+    questions: [EVERY_METHOD[0]],
+    opensAt: new Date(Date.now() + hour).toISOString(),
+    closesAt: new Date(Date.now() + 2 * hour).toISOString(),
   });
-  closed = await openBallotWithTokens(app, org, { title: 'Spring ballot', questions: [EVERY_METHOD[0], EVERY_METHOD[7]], receiptPolicy: 'choices' });
+  closed = await openBallotWithTokens(app, org, {
+    title: 'Spring ballot',
+    questions: [EVERY_METHOD[0], EVERY_METHOD[7]],
+    receiptPolicy: 'choices',
+  });
   phone = await axeContext(browser, PHONE);
   desktop = await axeContext(browser, DESKTOP);
 });
@@ -49,12 +64,20 @@ async function accessible(page: Page, name: string): Promise<void> {
   }
 }
 
-const question = (page: Page, position: number) => page.getByRole('group', { name: new RegExp(`^${position + 1}\\. `) });
+const question = (page: Page, position: number) =>
+  page.getByRole('group', { name: new RegExp(`^${position + 1}\\. `) });
 
-describe.each([['phone', () => phone], ['desktop', () => desktop]] as const)('at %s width', (width, context) => {
+describe.each([
+  ['phone', () => phone],
+  ['desktop', () => desktop],
+] as const)('at %s width', (width, context) => {
   let page: Page;
-  beforeAll(async () => { page = await context().newPage(); });
-  afterAll(async () => { await page.close(); });
+  beforeAll(async () => {
+    page = await context().newPage();
+  });
+  afterAll(async () => {
+    await page.close();
+  });
   const token = (list: string[]) => list[width === 'phone' ? 0 : 1]!;
 
   test('the ballot paper of every method; tap-to-rank in use; problems named; review; receipt; used', async () => {
@@ -63,7 +86,8 @@ describe.each([['phone', () => phone], ['desktop', () => desktop]] as const)('at
     await accessible(page, 'paper');
     // Tap-to-rank in use: ranked options change colour, the order is announced.
     const stv = question(page, 7);
-    for (const name of ['Jo Lindqvist', 'Hana Okafor']) await stv.getByRole('button', { name: new RegExp(`^${name}[ :]`) }).click();
+    for (const name of ['Jo Lindqvist', 'Hana Okafor'])
+      await stv.getByRole('button', { name: new RegExp(`^${name}[ :]`) }).click();
     await question(page, 3).getByLabel('Housing').check();
     await accessible(page, 'paper-in-use');
     // A problem: two first choices.
@@ -94,7 +118,9 @@ describe.each([['phone', () => phone], ['desktop', () => desktop]] as const)('at
     const sent = page.waitForResponse((r) => r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Review my vote' }).click();
     expect((await sent).status()).toBe(403);
-    expect(await page.getByRole('link', { name: 'Back to the ballot paper' }).getAttribute('href')).toBe(`/v/${token(closed.tokens)}`);
+    expect(await page.getByRole('link', { name: 'Back to the ballot paper' }).getAttribute('href')).toBe(
+      `/v/${token(closed.tokens)}`,
+    );
     await accessible(page, 'form-expired');
   });
 
@@ -103,7 +129,7 @@ describe.each([['phone', () => phone], ['desktop', () => desktop]] as const)('at
     await accessible(page, 'new-link');
     await page.getByLabel('Your email address').fill('not an address');
     // The browser's own check would stop the form; the server's answer is what is tested.
-    await page.evaluate("document.querySelector('form[action=\"/link\"]').noValidate = true");
+    await page.evaluate('document.querySelector(\'form[action="/link"]\').noValidate = true');
     await page.getByRole('button', { name: 'Send me a new link' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('Enter an email address');
     await accessible(page, 'new-link-problem');
@@ -124,7 +150,11 @@ test('the bulletin board before the close; after it, the closed link and the boa
   // One member votes (through the API), then the ballot closes.
   const [, stvId] = closed.ballot.questions.map((q) => q.id);
   const cast = await org.json('POST', '/api/v1/vote', {
-    token: closed.tokens[2], answers: { [closed.ballot.questions[0]!.id]: { kind: 'choice', option: 0 }, [stvId!]: { kind: 'ranking', options: [4, 3, 2, 1, 0] } },
+    token: closed.tokens[2],
+    answers: {
+      [closed.ballot.questions[0]!.id]: { kind: 'choice', option: 0 },
+      [stvId!]: { kind: 'ranking', options: [4, 3, 2, 1, 0] },
+    },
   });
   expect(cast.status).toBe(201);
   expect((await org.json('POST', `/api/v1/ballots/${closed.ballot.id}/close`)).status).toBe(204);
@@ -138,17 +168,29 @@ test('the bulletin board before the close; after it, the closed link and the boa
 });
 
 const EMAIL_VALUES: Record<string, Record<string, string>> = {
-  invitation: {}, reminder: {},
+  invitation: {},
+  reminder: {},
   'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },
-  'box-root': { auditorName: 'Aud Itor', votes: '57', boxRoot: 'ab'.repeat(32), closeEntry: '12', closeHash: 'cd'.repeat(32), recordUrl: 'http://127.0.0.1/ballots/x' },
+  'box-root': {
+    auditorName: 'Aud Itor',
+    votes: '57',
+    boxRoot: 'ab'.repeat(32),
+    closeEntry: '12',
+    closeHash: 'cd'.repeat(32),
+    recordUrl: 'http://127.0.0.1/ballots/x',
+  },
 };
 
 test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) => {
   const mail = renderEmail(kind, {
-    organisationName: 'Access Union', ballotTitle: 'Annual ballot 2026', memberName: 'Ann Smith',
-    opensAt: '2026-12-01 09:00 UTC', closesAt: '2026-12-08 17:00 UTC',
+    organisationName: 'Access Union',
+    ballotTitle: 'Annual ballot 2026',
+    memberName: 'Ann Smith',
+    opensAt: '2026-12-01 09:00 UTC',
+    closesAt: '2026-12-08 17:00 UTC',
     questionList: '1. Adopt the new rule book?\n2. National executive (three seats)',
-    link: `${app.url}/v/${'A'.repeat(43)}`, ...EMAIL_VALUES[kind],
+    link: `${app.url}/v/${'A'.repeat(43)}`,
+    ...EMAIL_VALUES[kind],
   });
   for (const context of [phone, desktop]) {
     const page = await context.newPage();

@@ -33,7 +33,13 @@ afterAll(async () => {
 });
 
 const MEMBERS = 60;
-const [ASHA, BRUNO, CHLOE, DMITRI, EFUA] = ['Asha Patel', 'Bruno Costa', 'Chloe Martin', 'Dmitri Ivanov', 'Efua Mensah'] as const;
+const [ASHA, BRUNO, CHLOE, DMITRI, EFUA] = [
+  'Asha Patel',
+  'Bruno Costa',
+  'Chloe Martin',
+  'Dmitri Ivanov',
+  'Efua Mensah',
+] as const;
 const CANDIDATES = [ASHA, BRUNO, CHLOE, DMITRI, EFUA];
 const branchOf = (i: number) => (i % 2 === 0 ? 'North' : 'South');
 
@@ -49,7 +55,18 @@ const branchOf = (i: number) => (i % 2 === 0 ? 'North' : 'South');
 function plan(i: number): { yesno: 'Yes' | 'No' | 'abstain'; ranking: string[] | 'abstain' } {
   const r = i % 12;
   const yesno = r <= 6 ? 'Yes' : r <= 10 ? 'No' : 'abstain';
-  const ranking = i < 20 ? [ASHA, CHLOE] : i < 35 ? [BRUNO, DMITRI] : i < 45 ? [CHLOE] : i < 51 ? [DMITRI, CHLOE] : i < 55 ? [EFUA, DMITRI] : 'abstain';
+  const ranking =
+    i < 20
+      ? [ASHA, CHLOE]
+      : i < 35
+        ? [BRUNO, DMITRI]
+        : i < 45
+          ? [CHLOE]
+          : i < 51
+            ? [DMITRI, CHLOE]
+            : i < 55
+              ? [EFUA, DMITRI]
+              : 'abstain';
   return { yesno, ranking };
 }
 
@@ -66,8 +83,13 @@ test('the organiser sets up, imports 60 members, builds and opens a ballot, in t
 
   // The roll, as a file a spreadsheet would save.
   await staff.goto(`${app.url}/roll/import`);
-  const csv = ['email,name,branch', ...Array.from({ length: MEMBERS }, (_, i) => `m${i}@example.org,Member ${i},${branchOf(i)}`)].join('\r\n');
-  await staff.getByLabel('A CSV file').setInputFiles({ name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const csv = [
+    'email,name,branch',
+    ...Array.from({ length: MEMBERS }, (_, i) => `m${i}@example.org,Member ${i},${branchOf(i)}`),
+  ].join('\r\n');
+  await staff
+    .getByLabel('A CSV file')
+    .setInputFiles({ name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await staff.getByRole('button', { name: 'Preview the changes' }).click();
   expect(await staff.locator('main').innerText()).toMatch(/60/);
   await screenshot(staff, 'organiser-roll-preview');
@@ -134,7 +156,9 @@ test('60 members vote, each in a browser session of their own, from the link in 
       if (shoot) await screenshot(page, 'e2e-voter-paper');
       const want = plan(index);
       const q1 = group(page, '1. Adopt the new rule book?');
-      await q1.getByLabel(want.yesno === 'abstain' ? 'Abstain (no choice on this question)' : want.yesno, { exact: true }).check();
+      await q1
+        .getByLabel(want.yesno === 'abstain' ? 'Abstain (no choice on this question)' : want.yesno, { exact: true })
+        .check();
       const q2 = group(page, '2. National executive');
       if (want.ranking === 'abstain') await q2.getByLabel('Abstain on this question').check();
       else {
@@ -160,7 +184,11 @@ test('60 members vote, each in a browser session of their own, from the link in 
 
 /** The cells of a table's row whose header is `name`, as text. */
 async function row(table: Locator, name: string): Promise<string[]> {
-  return table.getByRole('row').filter({ has: table.page().getByRole('rowheader', { name, exact: true }) }).getByRole('cell').allInnerTexts();
+  return table
+    .getByRole('row')
+    .filter({ has: table.page().getByRole('rowheader', { name, exact: true }) })
+    .getByRole('cell')
+    .allInnerTexts();
 }
 
 test('the organiser closes the ballot and reads the result, the rounds and the delegate comparison: the figures cast', async () => {

@@ -5,17 +5,53 @@ import { ballotTimes, type Client, setUpOrganisation, type TestApp } from '../su
 /** One question of every counting method: the ballot paper must work for each. */
 export const EVERY_METHOD = [
   { title: 'Adopt the new rule book?', method: 'yesno' },
-  { title: 'Conference city', method: 'plurality', options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Glasgow' }] },
-  { title: 'Two trustees', method: 'block', settings: { seats: 2 }, options: [{ label: 'Ada' }, { label: 'Ben' }, { label: 'Cai' }, { label: 'Dee' }] },
-  { title: 'Campaign priorities', method: 'approval', settings: { seats: 1, maxMarks: 2 }, options: [{ label: 'Housing' }, { label: 'Transport' }, { label: 'Wages' }] },
-  { title: 'Rate the logos', method: 'score', settings: { seats: 1, maxScore: 5 }, options: [{ label: 'Red star' }, { label: 'Green leaf' }, { label: 'Blue wave' }] },
-  { title: 'Newsletter name', method: 'borda', options: [{ label: 'The Voice' }, { label: 'Solidarity' }, { label: 'Forward' }] },
+  {
+    title: 'Conference city',
+    method: 'plurality',
+    options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Glasgow' }],
+  },
+  {
+    title: 'Two trustees',
+    method: 'block',
+    settings: { seats: 2 },
+    options: [{ label: 'Ada' }, { label: 'Ben' }, { label: 'Cai' }, { label: 'Dee' }],
+  },
+  {
+    title: 'Campaign priorities',
+    method: 'approval',
+    settings: { seats: 1, maxMarks: 2 },
+    options: [{ label: 'Housing' }, { label: 'Transport' }, { label: 'Wages' }],
+  },
+  {
+    title: 'Rate the logos',
+    method: 'score',
+    settings: { seats: 1, maxScore: 5 },
+    options: [{ label: 'Red star' }, { label: 'Green leaf' }, { label: 'Blue wave' }],
+  },
+  {
+    title: 'Newsletter name',
+    method: 'borda',
+    options: [{ label: 'The Voice' }, { label: 'Solidarity' }, { label: 'Forward' }],
+  },
   { title: 'Chair', method: 'irv', options: [{ label: 'Eve' }, { label: 'Fay' }, { label: 'Gus' }] },
   {
-    title: 'National executive (three seats)', description: 'Single transferable vote, Scottish rules.', method: 'stv', settings: { seats: 3, rules: 'scottish' },
-    options: [{ label: 'Hana Okafor', description: 'Leeds branch' }, { label: 'Ivan Petrov' }, { label: 'Jo Lindqvist' }, { label: 'Kemal Aydın' }, { label: 'Lena Müller-Schmidt' }],
+    title: 'National executive (three seats)',
+    description: 'Single transferable vote, Scottish rules.',
+    method: 'stv',
+    settings: { seats: 3, rules: 'scottish' },
+    options: [
+      { label: 'Hana Okafor', description: 'Leeds branch' },
+      { label: 'Ivan Petrov' },
+      { label: 'Jo Lindqvist' },
+      { label: 'Kemal Aydın' },
+      { label: 'Lena Müller-Schmidt' },
+    ],
   },
-  { title: 'Annual meeting venue', method: 'schulze', options: [{ label: 'Hall' }, { label: 'Library' }, { label: 'Online' }] },
+  {
+    title: 'Annual meeting venue',
+    method: 'schulze',
+    options: [{ label: 'Hall' }, { label: 'Library' }, { label: 'Online' }],
+  },
   { title: 'Strategy', method: 'ranked-pairs', options: [{ label: 'Grow' }, { label: 'Hold' }, { label: 'Merge' }] },
   { title: 'Mascot', method: 'copeland', options: [{ label: 'Owl' }, { label: 'Fox' }, { label: 'Bee' }] },
 ] as const;
@@ -24,14 +60,21 @@ export type BallotSummary = { id: string; questions: Array<{ id: string; title: 
 
 export async function organisationWithRoll(app: TestApp, members: number, name = 'Browser Union'): Promise<Client> {
   const org = await setUpOrganisation(app, name);
-  const csv = ['email,name,branch', ...Array.from({ length: members }, (_, i) => `m${i}@example.org,Member ${i},${['North', 'South'][i % 2]}`)].join('\n');
+  const csv = [
+    'email,name,branch',
+    ...Array.from({ length: members }, (_, i) => `m${i}@example.org,Member ${i},${['North', 'South'][i % 2]}`),
+  ].join('\n');
   const r = await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' });
   if (r.status !== 200) throw new Error(`roll import failed: ${r.status} ${JSON.stringify(r.body)}`);
   return org;
 }
 
 /** Creates and opens a ballot through the API; returns it and every member's voting token. */
-export async function openBallotWithTokens(app: TestApp, org: Client, body: Record<string, unknown>): Promise<{ ballot: BallotSummary; tokens: string[] }> {
+export async function openBallotWithTokens(
+  app: TestApp,
+  org: Client,
+  body: Record<string, unknown>,
+): Promise<{ ballot: BallotSummary; tokens: string[] }> {
   const created = await org.json('POST', '/api/v1/ballots', { title: 'Spring ballot', ...ballotTimes(), ...body });
   if (created.status !== 201) throw new Error(`ballot not created: ${created.status} ${JSON.stringify(created.body)}`);
   const ballot = created.body as BallotSummary;
@@ -39,6 +82,8 @@ export async function openBallotWithTokens(app: TestApp, org: Client, body: Reco
   if (opened.status !== 200) throw new Error(`ballot not opened: ${opened.status} ${JSON.stringify(opened.body)}`);
   // Test shortcut (as bench/cast.ts): the links are opened from their sealed copies with the
   // server's keyring instead of reading mail. The end-to-end test reads the real mail.
-  const tokens = (await electorate.listNonVoters(app.ctx.db, ballot.id)).map((v) => app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!));
+  const tokens = (await electorate.listNonVoters(app.ctx.db, ballot.id)).map((v) =>
+    app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!),
+  );
   return { ballot, tokens };
 }

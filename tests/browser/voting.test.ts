@@ -19,14 +19,19 @@ let tokens: string[];
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   org = await organisationWithRoll(app, 4, 'Paper Union');
-  ({ ballot, tokens } = await openBallotWithTokens(app, org, { title: 'Annual ballot 2026', questions: EVERY_METHOD, receiptPolicy: 'choices' }));
+  ({ ballot, tokens } = await openBallotWithTokens(app, org, {
+    title: 'Annual ballot 2026',
+    questions: EVERY_METHOD,
+    receiptPolicy: 'choices',
+  }));
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
 });
 
-const question = (page: Page, position: number) => page.getByRole('group', { name: new RegExp(`^${position + 1}\\. `) });
+const question = (page: Page, position: number) =>
+  page.getByRole('group', { name: new RegExp(`^${position + 1}\\. `) });
 const rankSelect = (q: Locator, label: string) => q.getByRole('combobox', { name: new RegExp(`^${label}`) });
 const idOf = (position: number) => ballot.questions[position]!.id;
 
@@ -38,7 +43,10 @@ async function fitsPhone(page: Page, name: string) {
 
 async function closeAndReadBoard(): Promise<Map<string, Record<string, Answer>>> {
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
-  const board = await org.json<{ receipts: Array<{ receipt: string; answers: Record<string, Answer> }> }>('GET', `/api/v1/ballots/${ballot.id}/board`);
+  const board = await org.json<{ receipts: Array<{ receipt: string; answers: Record<string, Answer> }> }>(
+    'GET',
+    `/api/v1/ballots/${ballot.id}/board`,
+  );
   expect(board.status).toBe(200);
   return new Map(board.body.receipts.map((r) => [r.receipt, r.answers]));
 }
@@ -78,7 +86,9 @@ test('without JavaScript, at 320 px: every method, a mistake put right, a change
 
   // The mistake is named, at the top and at the question, and every other answer is kept.
   const alert = page.getByRole('alert');
-  expect(await alert.textContent()).toContain('8. National executive (three seats): You gave the number 1 to more than one option');
+  expect(await alert.textContent()).toContain(
+    '8. National executive (three seats): You gave the number 1 to more than one option',
+  );
   expect(await stv.locator('.error').textContent()).toContain('You gave the number 1 to more than one option');
   expect(await page.title()).toMatch(/^Some answers need attention/);
   expect(await question(page, 1).getByLabel('Bristol').isChecked()).toBe(true);
@@ -144,19 +154,30 @@ test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit o
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${app.url}/v/${tokens[1]}`);
   const stv = question(page, 7);
   const tap = (name: string) => stv.getByRole('button', { name: new RegExp(`^${name}[ :]`) }).tap();
-  const numbers = async () => Promise.all(['Hana Okafor', 'Ivan Petrov', 'Jo Lindqvist', 'Kemal Aydın', 'Lena Müller-Schmidt'].map((n) => rankSelect(stv, n).inputValue()));
+  const numbers = async () =>
+    Promise.all(
+      ['Hana Okafor', 'Ivan Petrov', 'Jo Lindqvist', 'Kemal Aydın', 'Lena Müller-Schmidt'].map((n) =>
+        rankSelect(stv, n).inputValue(),
+      ),
+    );
 
   await tap('Jo Lindqvist');
   await tap('Hana Okafor');
   await tap('Lena Müller-Schmidt');
   expect(await numbers()).toEqual(['2', '', '1', '', '3']);
-  expect(await stv.getByRole('status').textContent()).toBe('Your order: 1. Jo Lindqvist, 2. Hana Okafor, 3. Lena Müller-Schmidt.');
-  expect(await stv.getByRole('button', { name: /^Hana Okafor / }).getAttribute('aria-label')).toBe('Hana Okafor Leeds branch: ranked 2; tap to take out');
+  expect(await stv.getByRole('status').textContent()).toBe(
+    'Your order: 1. Jo Lindqvist, 2. Hana Okafor, 3. Lena Müller-Schmidt.',
+  );
+  expect(await stv.getByRole('button', { name: /^Hana Okafor / }).getAttribute('aria-label')).toBe(
+    'Hana Okafor Leeds branch: ranked 2; tap to take out',
+  );
   await fitsPhone(page, 'voter-paper-tap-to-rank');
 
   await tap('Hana Okafor'); // out again: the numbers close up
@@ -193,7 +214,9 @@ test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit o
 
   await question(page, 0).getByLabel('No', { exact: true }).check();
   await page.getByRole('button', { name: 'Review my vote' }).click();
-  expect(await page.locator('main').innerText()).toMatch(/Jo Lindqvist\s+Hana Okafor\s+Lena Müller-Schmidt\s+Kemal Aydın\s+Ivan Petrov/);
+  expect(await page.locator('main').innerText()).toMatch(
+    /Jo Lindqvist\s+Hana Okafor\s+Lena Müller-Schmidt\s+Kemal Aydın\s+Ivan Petrov/,
+  );
   await page.getByRole('button', { name: 'Cast my vote' }).click();
   const code = (await page.locator('.receipt').textContent())!;
   receipts.set(code, {
@@ -235,11 +258,16 @@ test('the bulletin board of the closed ballot holds exactly what each member cas
   for (const [code, answers] of receipts) expect(board.get(code)).toEqual(answers);
 });
 
-test('options in each member\'s own order (randomiseOptions): stable for a member, different between members, counted by option', async () => {
+test("options in each member's own order (randomiseOptions): stable for a member, different between members, counted by option", async () => {
   const names = ['Ada', 'Ben', 'Cai', 'Dee', 'Eli', 'Fox', 'Gil', 'Hal'];
   const shuffled = await openBallotWithTokens(app, org, {
-    title: 'Shuffled ballot', randomiseOptions: true, receiptPolicy: 'choices',
-    questions: [{ title: 'Motion', method: 'yesno' }, { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: names.map((label) => ({ label })) }],
+    title: 'Shuffled ballot',
+    randomiseOptions: true,
+    receiptPolicy: 'choices',
+    questions: [
+      { title: 'Motion', method: 'yesno' },
+      { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: names.map((label) => ({ label })) },
+    ],
   });
   const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
@@ -268,7 +296,10 @@ test('options in each member\'s own order (randomiseOptions): stable for a membe
   await page.getByRole('button', { name: 'Cast my vote' }).click();
   const code = (await page.locator('.receipt').textContent())!;
   expect((await org.json('POST', `/api/v1/ballots/${shuffled.ballot.id}/close`)).status).toBe(204);
-  const board = await org.json<{ receipts: Array<{ receipt: string; answers: Record<string, Answer> }> }>('GET', `/api/v1/ballots/${shuffled.ballot.id}/board`);
+  const board = await org.json<{ receipts: Array<{ receipt: string; answers: Record<string, Answer> }> }>(
+    'GET',
+    `/api/v1/ballots/${shuffled.ballot.id}/board`,
+  );
   const mine = board.body.receipts.find((r) => r.receipt === code);
   expect(mine?.answers[shuffled.ballot.questions[1]!.id]).toEqual({ kind: 'ranking', options: [7, 1] });
   await context.close();

@@ -10,9 +10,12 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-tally-cli-')); });
-afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-tally-cli-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 // Wikipedia's Tennessee example (see methods.test.ts): IRV elects Knoxville, Condorcet methods Nashville.
 const TENNESSEE_CSV = [
@@ -49,15 +52,23 @@ describe('omov tally', () => {
   });
 
   test('Schulze on a JSON file reports the pairwise matrix', async () => {
-    const f = file('t.json', JSON.stringify({
-      title: 'Capital', candidates: ['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'],
-      ballots: [
-        { weight: '42', ranking: ['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'] },
-        { weight: '26', ranking: ['Nashville', 'Chattanooga', 'Knoxville', 'Memphis'] },
-        { weight: '15', ranking: ['Chattanooga', 'Knoxville', 'Nashville', 'Memphis'] },
-        { weight: '17', ranking: ['Knoxville', 'Chattanooga', 'Nashville', 'Memphis'] },
-      ],
-    }, null, 1));
+    const f = file(
+      't.json',
+      JSON.stringify(
+        {
+          title: 'Capital',
+          candidates: ['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'],
+          ballots: [
+            { weight: '42', ranking: ['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'] },
+            { weight: '26', ranking: ['Nashville', 'Chattanooga', 'Knoxville', 'Memphis'] },
+            { weight: '15', ranking: ['Chattanooga', 'Knoxville', 'Nashville', 'Memphis'] },
+            { weight: '17', ranking: ['Knoxville', 'Chattanooga', 'Nashville', 'Memphis'] },
+          ],
+        },
+        null,
+        1,
+      ),
+    );
     const { code, out } = await omov('tally', f, '--method', 'schulze');
     expect(code).toBe(0);
     expect(out).toMatch(/^Capital\n/);
@@ -69,7 +80,9 @@ describe('omov tally', () => {
   test('a BLT file counted by plurality and IRV', async () => {
     const f = file('small.blt', '3 1\n4 1 0\n3 2 1 0\n2 3 2 0\n0\n"A"\n"B"\n"C"\n"Small"\n');
     // First preferences A 4, B 3, C 2 → plurality A. IRV: C out → B 5 of 9: B.
-    expect(JSON.parse((await omov('tally', f, '--method', 'plurality', '--format', 'json')).out).elected).toEqual(['A']);
+    expect(JSON.parse((await omov('tally', f, '--method', 'plurality', '--format', 'json')).out).elected).toEqual([
+      'A',
+    ]);
     expect(JSON.parse((await omov('tally', f, '--method', 'irv', '--format', 'json')).out).elected).toEqual(['B']);
   });
 
@@ -88,7 +101,18 @@ describe('omov tally', () => {
     const f = file('motion.csv', `Yes,No,weight\n1,,66\n,1,34\n,,50\n`);
     const fail = await omov('tally', f, '--method', 'yesno', '--threshold', '2/3', '--format', 'json');
     expect(JSON.parse(fail.out).elected).toEqual(['No']);
-    const noQuorum = await omov('tally', f, '--method', 'yesno', '--quorum', '1/2', '--electorate', '400', '--format', 'json');
+    const noQuorum = await omov(
+      'tally',
+      f,
+      '--method',
+      'yesno',
+      '--quorum',
+      '1/2',
+      '--electorate',
+      '400',
+      '--format',
+      'json',
+    );
     // Turnout 150 < 200.
     expect(JSON.parse(noQuorum.out)).toMatchObject({ elected: [], summary: { quorumMet: false, turnout: '150' } });
   });
@@ -99,9 +123,15 @@ describe('omov tally', () => {
     const r = JSON.parse((await omov('tally', s, '--method', 'score', '--max-score', '5', '--format', 'json')).out);
     expect(r).toMatchObject({ elected: ['B'], summary: { invalid: '1' } });
     const a = file('approve.csv', 'A,B,C\n1,1,\n1,1,1\n,,1\n');
-    expect(JSON.parse((await omov('tally', a, '--method', 'approval', '--max-marks', '2', '--format', 'json')).out).rounds[0].votes).toEqual({ A: '1', B: '1', C: '1' });
+    expect(
+      JSON.parse((await omov('tally', a, '--method', 'approval', '--max-marks', '2', '--format', 'json')).out).rounds[0]
+        .votes,
+    ).toEqual({ A: '1', B: '1', C: '1' });
     const b = file('borda.csv', 'A,B,C\n1,,\n');
-    expect(JSON.parse((await omov('tally', b, '--method', 'borda', '--borda', 'dowdall', '--format', 'json')).out).rounds[0].votes).toEqual({ A: '1', B: '5/12', C: '5/12' });
+    expect(
+      JSON.parse((await omov('tally', b, '--method', 'borda', '--borda', 'dowdall', '--format', 'json')).out).rounds[0]
+        .votes,
+    ).toEqual({ A: '1', B: '5/12', C: '5/12' });
   });
 
   test('malformed files exit 2 with the line number', async () => {
@@ -138,7 +168,9 @@ describe('omov tally', () => {
     expect((await omov('tally', f, '--method', 'nonsense')).code).toBe(2);
     expect((await omov('tally', path.join(dir, 'missing.csv'), '--method', 'irv')).err).toMatch(/cannot read/);
     expect((await omov('tally', file('x.txt', ''), '--method', 'irv')).err).toMatch(/unknown ballot file type/);
-    expect((await omov('tally', file('s.json', '{"candidates":["A"],"ballots":[{"scores":{"A":1}}]}'), '--method', 'irv')).err)
-      .toMatch(/holds score ballots, but --method irv counts ranked ballots/);
+    expect(
+      (await omov('tally', file('s.json', '{"candidates":["A"],"ballots":[{"scores":{"A":1}}]}'), '--method', 'irv'))
+        .err,
+    ).toMatch(/holds score ballots, but --method irv counts ranked ballots/);
   });
 });

@@ -2,7 +2,17 @@ import { type ChildServer, childServer } from '../support/child-server';
 import { freshDatabase } from '../support/db';
 import { ballotTimes } from '../support/app';
 import {
-  type Board, countsCheckOf, countSealedVotes, countUsedTokens, pool, postVote, rollCsv, setUpOrganisationAt, sleep, tokensOf, USED_DETAIL,
+  type Board,
+  countsCheckOf,
+  countSealedVotes,
+  countUsedTokens,
+  pool,
+  postVote,
+  rollCsv,
+  setUpOrganisationAt,
+  sleep,
+  tokensOf,
+  USED_DETAIL,
 } from '../support/integrity';
 
 /**
@@ -45,8 +55,16 @@ test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing do
   const imported = await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' });
   expect(imported.status).toBe(200);
   const created = await org.json('POST', '/api/v1/ballots', {
-    title: 'Crash test', ...ballotTimes(), receiptPolicy: 'choices',
-    questions: [{ title: 'Conference city', method: 'plurality', options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Hull' }] }],
+    title: 'Crash test',
+    ...ballotTimes(),
+    receiptPolicy: 'choices',
+    questions: [
+      {
+        title: 'Conference city',
+        method: 'plurality',
+        options: [{ label: 'Leeds' }, { label: 'Bristol' }, { label: 'Hull' }],
+      },
+    ],
   });
   expect(created.status).toBe(201);
   const ballot = created.body as { id: string; questions: Array<{ id: string }> };
@@ -89,17 +107,29 @@ test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing do
         if (attempts === 1) return { kind: 'unexpected', attempts, what: 'already used on the first attempt' };
         return { kind: 'committed-unknown', attempts };
       }
-      if (r.status === 503) { unavailable++; await sleep(50); await srv.whenUp(); continue; }
+      if (r.status === 503) {
+        unavailable++;
+        await sleep(50);
+        await srv.whenUp();
+        continue;
+      }
       return { kind: 'unexpected', attempts, what: `${r.status} ${JSON.stringify(r.body)}` };
     }
     return { kind: 'unexpected', attempts: 200, what: 'no answer after 200 attempts' };
-  }).finally(async () => { casting = false; await killer; });
+  }).finally(async () => {
+    casting = false;
+    await killer;
+  });
 
-  const receipts = outcomes.flatMap((o, i) => (o.kind === 'receipt' ? [{ receipt: o.receipt, answers: answersOf(i) }] : []));
+  const receipts = outcomes.flatMap((o, i) =>
+    o.kind === 'receipt' ? [{ receipt: o.receipt, answers: answersOf(i) }] : [],
+  );
   const unknown = outcomes.filter((o) => o.kind === 'committed-unknown').length;
   const retried = outcomes.filter((o) => o.attempts > 1).length;
-  console.log(`crash test: ${srv.kills} kills; ${connectionFailures} requests failed on the connection, ${unavailable} got 503; ` +
-    `${retried} voters retried; ${receipts.length} receipts, ${unknown} committed with the receipt lost`);
+  console.log(
+    `crash test: ${srv.kills} kills; ${connectionFailures} requests failed on the connection, ${unavailable} got 503; ` +
+      `${retried} voters retried; ${receipts.length} receipts, ${unknown} committed with the receipt lost`,
+  );
   expect(outcomes.filter((o) => o.kind === 'unexpected')).toEqual([]);
   // Not vacuous: the server really was killed, with casts in flight.
   expect(srv.kills).toBeGreaterThan(0);
@@ -123,6 +153,7 @@ test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing do
 
   const check = await countsCheckOf(db, ballot.id);
   expect(check?.votes).toBe(MEMBERS);
-  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([b, c]) => [b, [c.usedTokens, c.votes]])))
-    .toEqual(Object.fromEntries(Object.entries(SIZES).map(([b, n]) => [b, [n, n]])));
+  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([b, c]) => [b, [c.usedTokens, c.votes]]))).toEqual(
+    Object.fromEntries(Object.entries(SIZES).map(([b, n]) => [b, [n, n]])),
+  );
 }, 120_000); // usually 30–50 s; the margin is for a busy machine

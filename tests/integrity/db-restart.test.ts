@@ -5,7 +5,17 @@ import { createDb, type Db, migrateToLatest } from '../../src/db/database';
 import type { EmbeddedServer } from '../../src/db/embedded';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import {
-  type Board, countsCheckOf, countSealedVotes, countUsedTokens, pool, postVote, restartablePort, rollCsv, sleep, tokensOf, USED_DETAIL,
+  type Board,
+  countsCheckOf,
+  countSealedVotes,
+  countUsedTokens,
+  pool,
+  postVote,
+  restartablePort,
+  rollCsv,
+  sleep,
+  tokensOf,
+  USED_DETAIL,
 } from '../support/integrity';
 import { startPostgresProcess } from '../support/embedded-pg';
 
@@ -43,14 +53,24 @@ afterAll(async () => {
   if (base) await fsp.rm(base, { recursive: true, force: true });
 });
 
-type Seen = { status: number; type: string; detail?: string; ms: number; startedAt: number; endedAt: number } | { error: string; ms: number; startedAt: number; endedAt: number };
-type Outcome = { kind: 'receipt'; receipt: string; index: number } | { kind: 'committed-unknown'; index: number } | { kind: 'unexpected'; index: number; what: string };
+type Seen =
+  | { status: number; type: string; detail?: string; ms: number; startedAt: number; endedAt: number }
+  | { error: string; ms: number; startedAt: number; endedAt: number };
+type Outcome =
+  | { kind: 'receipt'; receipt: string; index: number }
+  | { kind: 'committed-unknown'; index: number }
+  | { kind: 'unexpected'; index: number; what: string };
 
 test('stopping the database under load gives clean 503s; after it is back every cast completes and the counts reconcile', async () => {
   const org: Client = await setUpOrganisation(app!);
-  expect((await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' })).status).toBe(200);
+  expect((await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' })).status).toBe(
+    200,
+  );
   const created = await org.json('POST', '/api/v1/ballots', {
-    title: 'Database restart', ...ballotTimes(), receiptPolicy: 'choices', questions: [{ title: 'Agree?', method: 'yesno' }],
+    title: 'Database restart',
+    ...ballotTimes(),
+    receiptPolicy: 'choices',
+    questions: [{ title: 'Agree?', method: 'yesno' }],
   });
   expect(created.status).toBe(201);
   const ballotId: string = created.body.id;
@@ -71,11 +91,23 @@ test('stopping the database under load gives clean 503s; after it is back every 
     const startedAt = Date.now();
     try {
       const r = await postVote(app!.url, token, answersOf(i), HANG_MS);
-      const s = { status: r.status, type: r.type, detail: r.body.detail, ms: Date.now() - startedAt, startedAt, endedAt: Date.now() };
+      const s = {
+        status: r.status,
+        type: r.type,
+        detail: r.body.detail,
+        ms: Date.now() - startedAt,
+        startedAt,
+        endedAt: Date.now(),
+      };
       seen.push(s);
       return { ...s, ...(r.body.receipt ? { receipt: r.body.receipt } : {}) };
     } catch (err) {
-      const s = { error: String((err as Error).cause ?? err), ms: Date.now() - startedAt, startedAt, endedAt: Date.now() };
+      const s = {
+        error: String((err as Error).cause ?? err),
+        ms: Date.now() - startedAt,
+        startedAt,
+        endedAt: Date.now(),
+      };
       seen.push(s);
       return s;
     }
@@ -85,13 +117,21 @@ test('stopping the database under load gives clean 503s; after it is back every 
     for (let tries = 1; tries <= 500; tries++) {
       const r = await attempt(token, index);
       if ('error' in r) return { kind: 'unexpected', index, what: `no answer: ${r.error} after ${r.ms} ms` };
-      if (r.status === 201 && r.receipt) { accepted++; return { kind: 'receipt', receipt: r.receipt, index }; }
+      if (r.status === 201 && r.receipt) {
+        accepted++;
+        return { kind: 'receipt', receipt: r.receipt, index };
+      }
       if (r.status === 409 && r.detail === USED_DETAIL) {
         // Used on a retry: an earlier attempt committed though its answer was a 503.
-        return tries > 1 ? { kind: 'committed-unknown', index } : { kind: 'unexpected', index, what: 'already used on the first attempt' };
+        return tries > 1
+          ? { kind: 'committed-unknown', index }
+          : { kind: 'unexpected', index, what: 'already used on the first attempt' };
       }
       // Keep asking while the database is away, so that requests are made while it is down.
-      if (r.status === 503) { await sleep(50); continue; }
+      if (r.status === 503) {
+        await sleep(50);
+        continue;
+      }
       return { kind: 'unexpected', index, what: `${r.status} ${r.type} ${r.detail ?? ''}` };
     }
     return { kind: 'unexpected', index, what: 'no success after 500 attempts' };
@@ -132,14 +172,20 @@ test('stopping the database under load gives clean 503s; after it is back every 
   // Requests made and answered wholly while the database was down: all clean 503s, and there were some.
   const whileDown = seen.filter((s) => s.startedAt >= downFrom && s.endedAt <= downUntil);
   expect(whileDown.length).toBeGreaterThan(10);
-  expect(whileDown.every((s) => 'status' in s && s.status === 503 && s.type.startsWith('application/problem+json'))).toBe(true);
+  expect(
+    whileDown.every((s) => 'status' in s && s.status === 503 && s.type.startsWith('application/problem+json')),
+  ).toBe(true);
   expect(probe.status).toBe(503);
   expect(probe.type).toMatch(/^application\/problem\+json/);
 
-  const receipts = outcomes.flatMap((o) => (o.kind === 'receipt' ? [{ receipt: o.receipt, answers: answersOf(o.index) }] : []));
+  const receipts = outcomes.flatMap((o) =>
+    o.kind === 'receipt' ? [{ receipt: o.receipt, answers: answersOf(o.index) }] : [],
+  );
   const unknown = outcomes.filter((o) => o.kind === 'committed-unknown').length;
-  console.log(`db restart: ${seen.length} requests, ${unavailable.length} answered 503 (${whileDown.length} wholly while down), ` +
-    `slowest ${Math.max(...seen.map((s) => s.ms))} ms; ${receipts.length} receipts, ${unknown} committed with the answer lost`);
+  console.log(
+    `db restart: ${seen.length} requests, ${unavailable.length} answered 503 (${whileDown.length} wholly while down), ` +
+      `slowest ${Math.max(...seen.map((s) => s.ms))} ms; ${receipts.length} receipts, ${unknown} committed with the answer lost`,
+  );
   expect(receipts.length + unknown).toBe(MEMBERS);
 
   // Full service after: the pool reconnected by itself; the box and the tokens agree.
@@ -153,6 +199,7 @@ test('stopping the database under load gives clean 503s; after it is back every 
   for (const r of receipts) expect(onBoard.get(r.receipt)).toEqual(r.answers);
   const check = await countsCheckOf(db!, ballotId);
   expect(check?.votes).toBe(MEMBERS);
-  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([b, c]) => [b, [c.usedTokens, c.votes]])))
-    .toEqual(Object.fromEntries(Object.entries(SIZES).map(([b, n]) => [b, [n, n]])));
+  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([b, c]) => [b, [c.usedTokens, c.votes]]))).toEqual(
+    Object.fromEntries(Object.entries(SIZES).map(([b, n]) => [b, [n, n]])),
+  );
 });

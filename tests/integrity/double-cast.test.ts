@@ -1,6 +1,15 @@
 import { createDb, type Db } from '../../src/db/database';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { type Board, countsCheckOf, countSealedVotes, countUsedTokens, postVote, rollCsv, tokensOf, USED_DETAIL } from '../support/integrity';
+import {
+  type Board,
+  countsCheckOf,
+  countSealedVotes,
+  countUsedTokens,
+  postVote,
+  rollCsv,
+  tokensOf,
+  USED_DETAIL,
+} from '../support/integrity';
 
 /**
  * "A token casts once, under any concurrency and across several server instances." Two
@@ -31,7 +40,12 @@ afterAll(async () => {
 });
 
 async function openBallot(title: string): Promise<{ id: string; questionId: string }> {
-  const created = await org.json('POST', '/api/v1/ballots', { title, ...ballotTimes(), receiptPolicy: 'choices', questions: [{ title: 'Agree?', method: 'yesno' }] });
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title,
+    ...ballotTimes(),
+    receiptPolicy: 'choices',
+    questions: [{ title: 'Agree?', method: 'yesno' }],
+  });
   expect(created.status).toBe(201);
   const opened = await org.json('POST', `/api/v1/ballots/${created.body.id}/open`);
   expect(opened.status).toBe(200);
@@ -42,14 +56,19 @@ test('200 simultaneous casts of one token over two instances: one 201, 199 alrea
   const ballot = await openBallot('One token, two servers');
   const [first] = await tokensOf(a.db, ballot.id, SECRET);
   const answers = { [ballot.questionId]: { kind: 'choice', option: 0 } };
-  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => postVote((i % 2 ? b : a).url, first!.token, answers)));
+  const results = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => postVote((i % 2 ? b : a).url, first!.token, answers)),
+  );
   const wins = results.filter((r) => r.status === 201);
   expect(wins).toHaveLength(1);
   const losses = results.filter((r) => r.status === 409);
   expect(losses).toHaveLength(199);
-  expect(losses.every((r) => r.body.detail === USED_DETAIL && r.type.startsWith('application/problem+json'))).toBe(true);
+  expect(losses.every((r) => r.body.detail === USED_DETAIL && r.type.startsWith('application/problem+json'))).toBe(
+    true,
+  );
   // Each instance refused its share (100 requests each, one of which may be the winner).
-  for (const side of [0, 1]) expect(results.filter((r, i) => i % 2 === side && r.status === 409).length).toBeGreaterThanOrEqual(99);
+  for (const side of [0, 1])
+    expect(results.filter((r, i) => i % 2 === side && r.status === 409).length).toBeGreaterThanOrEqual(99);
   expect(await countSealedVotes(a.db, ballot.id)).toBe(1);
   expect(await countUsedTokens(a.db, ballot.id)).toBe(1);
 
@@ -73,11 +92,13 @@ test('200 different tokens cast at once over two instances: 200 votes, and the b
   expect((await org.json('POST', `${b.url}/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
   const board = (await org.json<Board>('GET', `/api/v1/ballots/${ballot.id}/board`)).body;
   const given = results.map((r, i) => ({ receipt: r.body.receipt!, answers: answersOf(i) }));
-  const byReceipt = (x: { receipt: string }, y: { receipt: string }) => (x.receipt < y.receipt ? -1 : x.receipt > y.receipt ? 1 : 0);
+  const byReceipt = (x: { receipt: string }, y: { receipt: string }) =>
+    x.receipt < y.receipt ? -1 : x.receipt > y.receipt ? 1 : 0;
   expect([...board.receipts].sort(byReceipt)).toEqual([...given].sort(byReceipt));
   expect(new Set(given.map((g) => g.receipt)).size).toBe(200);
   const check = await countsCheckOf(a.db, ballot.id);
   expect(check?.votes).toBe(200);
-  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([br, c]) => [br, [c.usedTokens, c.votes]])))
-    .toEqual(Object.fromEntries(Object.entries(SIZES).map(([br, n]) => [br, [n, n]])));
+  expect(Object.fromEntries(Object.entries(check!.byBranch).map(([br, c]) => [br, [c.usedTokens, c.votes]]))).toEqual(
+    Object.fromEntries(Object.entries(SIZES).map(([br, n]) => [br, [n, n]])),
+  );
 });

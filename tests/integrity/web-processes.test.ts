@@ -25,7 +25,9 @@ function childrenOf(pid: number): number[] {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === pid) out.push(Number(entry));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return out.sort((a, b) => a - b);
 }
@@ -45,13 +47,20 @@ function listening(port: number, pids: number[]): number[] {
   return pids.filter((pid) => {
     try {
       return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
-        try { return inodes.has(/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? ''); } catch { return false; }
+        try {
+          return inodes.has(/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? '');
+        } catch {
+          return false;
+        }
       });
-    } catch { return false; }
+    } catch {
+      return false;
+    }
   });
 }
 
-const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const alive = (pid: number) =>
+  fs.existsSync(`/proc/${pid}`) && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   for (const deadline = Date.now() + timeoutMs; ;) {
@@ -65,7 +74,12 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30
 /** GET /healthz on a connection of its own (a pooled one might lead to a process just killed). */
 function health(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(`${url}/healthz`, { agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); }).on('error', reject);
+    http
+      .get(`${url}/healthz`, { agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
   });
 }
 
@@ -76,9 +90,15 @@ let served: ChildServer;
 beforeAll(async () => {
   app = await startTestApp();
   org = await setUpOrganisation(app);
-  const r = await org.json('POST', '/api/v1/roll/import', rollCsv({ North: 30, South: 30 }), { 'content-type': 'text/csv' });
+  const r = await org.json('POST', '/api/v1/roll/import', rollCsv({ North: 30, South: 30 }), {
+    'content-type': 'text/csv',
+  });
   if (r.status !== 200) throw new Error(`roll import: ${r.status} ${JSON.stringify(r.body)}`);
-  served = await childServer({ databaseUrl: app.dbUrl, secret: SECRET, env: { WEB_PROCESSES: '2', LOG_LEVEL: 'error' } });
+  served = await childServer({
+    databaseUrl: app.dbUrl,
+    secret: SECRET,
+    env: { WEB_PROCESSES: '2', LOG_LEVEL: 'error' },
+  });
   await served.start();
 }, 90_000);
 afterAll(async () => {
@@ -88,14 +108,21 @@ afterAll(async () => {
 
 test('two web processes answer on one port, and every vote is taken exactly once', async () => {
   const primary = served.pid!;
-  const workers = await until('two web processes', () => { const c = childrenOf(primary); return c.length === 2 ? c : undefined; });
+  const workers = await until('two web processes', () => {
+    const c = childrenOf(primary);
+    return c.length === 2 ? c : undefined;
+  });
   expect(workers.every(alive)).toBe(true);
   // Each listens on the port itself (SO_REUSEPORT), and the primary does not.
   const port = Number(new URL(served.url).port);
   await until('both to listen', () => (listening(port, workers).length === 2 ? true : undefined));
   expect(listening(port, [primary])).toEqual([]);
 
-  const created = await org.json('POST', '/api/v1/ballots', { title: 'Two processes', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] });
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: 'Two processes',
+    ...ballotTimes(),
+    questions: [{ title: 'Agree?', method: 'yesno' }],
+  });
   expect(created.status).toBe(201);
   expect((await org.json('POST', `/api/v1/ballots/${created.body.id}/open`)).status).toBe(200);
   const questionId = created.body.questions[0].id as string;
@@ -104,7 +131,9 @@ test('two web processes answer on one port, and every vote is taken exactly once
 
   // Each token cast three times at once, on new connections the kernel spreads over both processes.
   const answers = { [questionId]: { kind: 'choice', option: 0 } };
-  const results = await Promise.all(tokens.flatMap(({ token }) => [0, 1, 2].map(() => postVote(served.url, token, answers))));
+  const results = await Promise.all(
+    tokens.flatMap(({ token }) => [0, 1, 2].map(() => postVote(served.url, token, answers))),
+  );
   expect(results.filter((r) => r.status === 201)).toHaveLength(60);
   expect(results.filter((r) => r.status === 409)).toHaveLength(120);
   expect(await countSealedVotes(app.db, created.body.id)).toBe(60);
@@ -113,7 +142,10 @@ test('two web processes answer on one port, and every vote is taken exactly once
 
 test('a web process that dies is replaced, and the other answers meanwhile', async () => {
   const primary = served.pid!;
-  const before = await until('two web processes', () => { const c = childrenOf(primary); return c.length === 2 ? c : undefined; });
+  const before = await until('two web processes', () => {
+    const c = childrenOf(primary);
+    return c.length === 2 ? c : undefined;
+  });
   const victim = before[0]!;
   process.kill(victim, 'SIGKILL');
   const killedAt = Date.now();
@@ -140,7 +172,9 @@ test('a web process that dies is replaced, and the other answers meanwhile', asy
   expect(answered.every((s) => s === 200)).toBe(true);
   expect(replaced).toContain(before[1]);
   // The new process listens on the port too, and new connections keep being answered.
-  await until('the replacement to listen', () => (listening(Number(new URL(served.url).port), replaced!).length === 2 ? true : undefined));
+  await until('the replacement to listen', () =>
+    listening(Number(new URL(served.url).port), replaced!).length === 2 ? true : undefined,
+  );
   const statuses = await Promise.all(Array.from({ length: 40 }, () => health(served.url)));
   expect(statuses.every((s) => s === 200)).toBe(true);
   expect(served.output()).toMatch(/a web process stopped; starting another/);
@@ -159,16 +193,25 @@ test('SIGTERM stops the primary and every web process, cleanly', async () => {
 test('if the primary is killed outright, its web processes stop by themselves', async () => {
   await served.start();
   const primary = served.pid!;
-  const workers = await until('two web processes', () => { const c = childrenOf(primary); return c.length === 2 ? c : undefined; });
+  const workers = await until('two web processes', () => {
+    const c = childrenOf(primary);
+    return c.length === 2 ? c : undefined;
+  });
   await served.kill();
   await until('the orphaned web processes to end', () => (workers.some(alive) ? undefined : true), 20_000);
 }, 90_000);
 
 test('more connections than PostgreSQL allows is refused at start, naming the settings, with nothing left running', async () => {
-  const tooMany = await childServer({ databaseUrl: app.dbUrl, secret: SECRET, env: { WEB_PROCESSES: '25', DB_POOL_SIZE: '10', LOG_LEVEL: 'error' } });
+  const tooMany = await childServer({
+    databaseUrl: app.dbUrl,
+    secret: SECRET,
+    env: { WEB_PROCESSES: '25', DB_POOL_SIZE: '10', LOG_LEVEL: 'error' },
+  });
   try {
     await expect(tooMany.start()).rejects.toThrow(/exited before it was up/);
-    expect(tooMany.output()).toMatch(/WEB_PROCESSES × DB_POOL_SIZE: 25 × 10 connections \(and 1 for the primary\) is more than the \d+ PostgreSQL allows/);
+    expect(tooMany.output()).toMatch(
+      /WEB_PROCESSES × DB_POOL_SIZE: 25 × 10 connections \(and 1 for the primary\) is more than the \d+ PostgreSQL allows/,
+    );
     expect(tooMany.output()).toContain('[exited: code 2');
     expect(tooMany.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
   } finally {
@@ -179,7 +222,11 @@ test('more connections than PostgreSQL allows is refused at start, naming the se
 test('how many web processes fit in the connections PostgreSQL allows', () => {
   // 97 connections (max_connections 100, 3 for superusers), pools of 10, one for the primary.
   expect(processesThatFit(9, false, 10, 97)).toEqual({ processes: 9 });
-  expect(processesThatFit(10, false, 10, 97)).toEqual({ refused: expect.stringContaining('10 × 10 connections (and 1 for the primary) is more than the 97 PostgreSQL allows') });
+  expect(processesThatFit(10, false, 10, 97)).toEqual({
+    refused: expect.stringContaining(
+      '10 × 10 connections (and 1 for the primary) is more than the 97 PostgreSQL allows',
+    ),
+  });
   // auto: one per CPU, as many as fit.
   expect(processesThatFit(32, true, 10, 97)).toEqual({ processes: 9 });
   expect(processesThatFit(4, true, 10, 97)).toEqual({ processes: 4 });

@@ -26,18 +26,28 @@ const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
 
 /** Branch sizes and how many in each vote. At k = 5: Tiny (3 voters) and Wee (2) are pooled together (5). */
 const BRANCHES: Record<string, { members: number; voting: number }> = {
-  Big: { members: 14, voting: 14 }, Mid: { members: 10, voting: 10 }, Tiny: { members: 4, voting: 3 }, Wee: { members: 3, voting: 2 }, Empty: { members: 2, voting: 0 },
+  Big: { members: 14, voting: 14 },
+  Mid: { members: 10, voting: 10 },
+  Tiny: { members: 4, voting: 3 },
+  Wee: { members: 3, voting: 2 },
+  Empty: { members: 2, voting: 0 },
 };
 
 type Ballot = { id: string; questions: Array<{ id: string; options: Array<{ label: string }> }> };
 let ballot: Ballot;
-let receipts: string[] = [];
+const receipts: string[] = [];
 let yesVotes = 0;
 
-
-async function apiRecord(id = ballot.id): Promise<{ status: number; type: string | null; disposition: string | null; text: string }> {
+async function apiRecord(
+  id = ballot.id,
+): Promise<{ status: number; type: string | null; disposition: string | null; text: string }> {
   const res = await org.request('GET', `/api/v1/ballots/${id}/record`);
-  return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    disposition: res.headers.get('content-disposition'),
+    text: await res.text(),
+  };
 }
 
 const exportRecord = async () => (await ballotRecordById(app.db, ballot.id)).bytes;
@@ -50,29 +60,45 @@ beforeAll(async () => {
   app = await startTestApp();
   org = await setUpOrganisation(app, 'Record Union');
   const rows = Object.entries(BRANCHES).flatMap(([b, { members }]) =>
-    Array.from({ length: members }, (_, i) => `${b.toLowerCase()}${i}@example.org,${b} ${i},${b}`));
-  const imported = await org.json('POST', '/api/v1/roll/import', ['email,name,branch', ...rows].join('\n'), { 'content-type': 'text/csv' });
+    Array.from({ length: members }, (_, i) => `${b.toLowerCase()}${i}@example.org,${b} ${i},${b}`),
+  );
+  const imported = await org.json('POST', '/api/v1/roll/import', ['email,name,branch', ...rows].join('\n'), {
+    'content-type': 'text/csv',
+  });
   expect(imported.status).toBe(200);
   const created = await org.json<Ballot>('POST', '/api/v1/ballots', {
-    title: 'Conference 2027', ...ballotTimes(), k: 5,
+    title: 'Conference 2027',
+    ...ballotTimes(),
+    k: 5,
     delegates: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 10 },
     questions: [
       { title: 'Adopt the rule book?', method: 'yesno' },
       { title: 'Chair', method: 'irv', options: [{ label: 'Ann' }, { label: 'Bob' }, { label: 'Cy' }] },
-      { title: 'Committee', method: 'stv', settings: { seats: 2, rules: 'scottish' },
-        options: [{ label: 'Dee' }, { label: 'Eve' }, { label: 'Fay' }, { label: 'Gus' }] },
+      {
+        title: 'Committee',
+        method: 'stv',
+        settings: { seats: 2, rules: 'scottish' },
+        options: [{ label: 'Dee' }, { label: 'Eve' }, { label: 'Fay' }, { label: 'Gus' }],
+      },
     ],
   });
   expect(created.status).toBe(201);
   ballot = created.body;
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
 
-  const tokens = await app.db.selectFrom('voting_tokens')
+  const tokens = await app.db
+    .selectFrom('voting_tokens')
     .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
     .innerJoin('members', 'members.id', 'voting_tokens.member_id')
     .select(['voting_tokens.sealed_token', 'branches.name as branch', 'members.email'])
-    .where('voting_tokens.ballot_id', '=', ballot.id).orderBy('members.email').execute();
-  const [yesno, chair, committee] = ballot.questions as [Ballot['questions'][0], Ballot['questions'][0], Ballot['questions'][0]];
+    .where('voting_tokens.ballot_id', '=', ballot.id)
+    .orderBy('members.email')
+    .execute();
+  const [yesno, chair, committee] = ballot.questions as [
+    Ballot['questions'][0],
+    Ballot['questions'][0],
+    Ballot['questions'][0],
+  ];
   const castSoFar: Record<string, number> = {};
   for (const [i, t] of tokens.entries()) {
     const n = castSoFar[t.branch] ?? 0;
@@ -86,7 +112,19 @@ beforeAll(async () => {
       answers: {
         [yesno.id]: { kind: 'choice', option: yes ? 0 : 1 },
         [chair.id]: { kind: 'ranking', options: [[0, 1, 2], [1, 2, 0], [2, 0], [1]][i % 4]! },
-        [committee.id]: i % 7 === 0 ? { kind: 'abstain' } : { kind: 'ranking', options: [[0, 1, 2, 3], [3, 2], [1, 0, 3], [2, 3, 0, 1], [0, 3]][i % 5]! },
+        [committee.id]:
+          i % 7 === 0
+            ? { kind: 'abstain' }
+            : {
+                kind: 'ranking',
+                options: [
+                  [0, 1, 2, 3],
+                  [3, 2],
+                  [1, 0, 3],
+                  [2, 3, 0, 1],
+                  [0, 3],
+                ][i % 5]!,
+              },
       },
     });
     expect(r.status).toBe(201);
@@ -112,9 +150,17 @@ describe('the record of a closed ballot', () => {
     expect(failed(v.checks)).toEqual([]);
     expect(v.ok).toBe(true);
     expect(v.checks.map((c) => c.name)).toEqual([
-      'format', 'votes', 'receipts', 'box root', 'turnout', 'units',
-      'count: question 1 "Adopt the rule book?"', 'count: question 2 "Chair"', 'count: question 3 "Committee"',
-      'audit log', 'audit log: the close',
+      'format',
+      'votes',
+      'receipts',
+      'box root',
+      'turnout',
+      'units',
+      'count: question 1 "Adopt the rule book?"',
+      'count: question 2 "Chair"',
+      'count: question 3 "Committee"',
+      'audit log',
+      'audit log: the close',
     ]);
   });
 
@@ -124,14 +170,23 @@ describe('the record of a closed ballot', () => {
     expect(record.receipts.codes).toEqual([...receipts].sort());
     expect(record.votes.map((v) => v.receipt)).toEqual(record.receipts.codes);
     expect(record.electorate).toEqual({
-      eligible: 33, voted: 29,
+      eligible: 33,
+      voted: 29,
       byBranch: [
-        { branch: 'Big', eligible: 14, voted: 14 }, { branch: 'Empty', eligible: 2, voted: 0 }, { branch: 'Mid', eligible: 10, voted: 10 },
-        { branch: 'Tiny', eligible: 4, voted: 3 }, { branch: 'Wee', eligible: 3, voted: 2 },
+        { branch: 'Big', eligible: 14, voted: 14 },
+        { branch: 'Empty', eligible: 2, voted: 0 },
+        { branch: 'Mid', eligible: 10, voted: 10 },
+        { branch: 'Tiny', eligible: 4, voted: 3 },
+        { branch: 'Wee', eligible: 3, voted: 2 },
       ],
     });
     // Vote figures only per unit: the small branches' votes are pooled.
-    expect(record.units.map((u) => [u.name, u.electorate])).toEqual([['Big', 14], ['Empty', 2], ['Mid', 10], ['Pooled: Tiny, Wee', 7]]);
+    expect(record.units.map((u) => [u.name, u.electorate])).toEqual([
+      ['Big', 14],
+      ['Empty', 2],
+      ['Mid', 10],
+      ['Pooled: Tiny, Wee', 7],
+    ]);
     expect(new Set(record.votes.map((v) => v.unit))).toEqual(new Set(['Big', 'Mid', 'Pooled: Tiny, Wee']));
     expect(record.results[0]!.options.find((o) => o.option === 'Yes')!.votes).toBe(String(yesVotes));
     expect(record.ballot.delegates).toMatchObject({ method: 'hamilton', seats: 10 });
@@ -159,7 +214,8 @@ describe('the record of a closed ballot', () => {
       expect(r.err).toContain('29 votes');
       expect(fs.readFileSync(file, 'utf8')).toBe(a.text);
     } finally {
-      if (saved === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved;
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
     }
   });
 
@@ -171,7 +227,9 @@ describe('the record of a closed ballot', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^PASS {2}expected root: /m);
     expect(ok.out).toMatch(/^VERIFIED: all 12 checks pass$/m);
-    const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find((e) => e.action === 'ballot.close')!.hash;
+    const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find(
+      (e) => e.action === 'ballot.close',
+    )!.hash;
     const both = await omov('verify', file, '--root', root, '--close-hash', closeHash);
     expect(both.code).toBe(0);
     expect(both.out).toMatch(/^PASS {2}expected close entry: entry \d+, the close, has the hash you were sent/m);
@@ -193,7 +251,13 @@ describe('the record of a closed ballot', () => {
   });
 
   test('drafts and open ballots have no record (API 409, CLI exit 2)', async () => {
-    const draft = (await org.json<Ballot>('POST', '/api/v1/ballots', { title: 'Later', ...ballotTimes(), questions: [{ title: 'Q?', method: 'yesno' }] })).body;
+    const draft = (
+      await org.json<Ballot>('POST', '/api/v1/ballots', {
+        title: 'Later',
+        ...ballotTimes(),
+        questions: [{ title: 'Q?', method: 'yesno' }],
+      })
+    ).body;
     const r = await apiRecord(draft.id);
     expect(r.status).toBe(409);
     expect(r.text).toContain('draft');
@@ -206,21 +270,29 @@ describe('the record of a closed ballot', () => {
       expect((await omov('export', '00000000-0000-4000-8000-000000000000')).code).toBe(2);
       expect((await omov('export', 'not-a-ballot')).code).toBe(2);
     } finally {
-      if (saved === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved;
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
     }
   });
 });
 
 describe('tampering is found', () => {
   type VoteRow = { id: string; unit: string; weight: string; receipt: string; answers: unknown };
-  const votesOf = async () => (await sql<VoteRow>`select id, unit, weight, receipt, answers from box.votes where ballot_id = ${ballot.id} order by receipt collate "C"`.execute(app.db)).rows;
+  const votesOf = async () =>
+    (
+      await sql<VoteRow>`select id, unit, weight, receipt, answers from box.votes where ballot_id = ${ballot.id} order by receipt collate "C"`.execute(
+        app.db,
+      )
+    ).rows;
 
   test('a changed vote: the root no longer matches, and the log disagrees even when the root is recomputed', async () => {
     const [victim] = await votesOf();
     const q0 = ballot.questions[0]!.id;
     const answers = victim!.answers as Record<string, { kind: string; option?: number }>;
     const flipped = { ...answers, [q0]: { kind: 'choice', option: answers[q0]!.option === 0 ? 1 : 0 } };
-    await sql`update box.votes set answers = ${JSON.stringify(flipped)}::jsonb where id = ${victim!.id}`.execute(app.db);
+    await sql`update box.votes set answers = ${JSON.stringify(flipped)}::jsonb where id = ${victim!.id}`.execute(
+      app.db,
+    );
     try {
       const v = verifyRecord(JSON.parse(await exportRecord()));
       // The count is of the votes as they now are; the root they were sealed under is not theirs.
@@ -237,12 +309,17 @@ describe('tampering is found', () => {
         expect(failedNames(w.checks)).toEqual(['audit log: the close']);
         expect(problemsOf(w.checks, 'audit log: the close')).toContain(`the close recorded box root "${original}"`);
         // And the root the auditor was emailed at close does not match.
-        expect(failedNames(verifyRecord(again, { root: original }).checks)).toEqual(['expected root', 'audit log: the close']);
+        expect(failedNames(verifyRecord(again, { root: original }).checks)).toEqual([
+          'expected root',
+          'audit log: the close',
+        ]);
       } finally {
         await sql`update ballots set box_root = ${original} where id = ${ballot.id}`.execute(app.db);
       }
     } finally {
-      await sql`update box.votes set answers = ${JSON.stringify(victim!.answers)}::jsonb where id = ${victim!.id}`.execute(app.db);
+      await sql`update box.votes set answers = ${JSON.stringify(victim!.answers)}::jsonb where id = ${victim!.id}`.execute(
+        app.db,
+      );
     }
     expect(verifyRecord(JSON.parse(await exportRecord())).ok).toBe(true);
   });
@@ -258,7 +335,9 @@ describe('tampering is found', () => {
       expect(problemsOf(v.checks, 'turnout')).toContain('the record holds 28 votes but 29 members voted');
     } finally {
       await sql`insert into box.votes (id, ballot_id, unit, weight, receipt, answers)
-        values (${victim.id}, ${ballot.id}, ${victim.unit}, ${victim.weight}, ${victim.receipt}, ${JSON.stringify(victim.answers)}::jsonb)`.execute(app.db);
+        values (${victim.id}, ${ballot.id}, ${victim.unit}, ${victim.weight}, ${victim.receipt}, ${JSON.stringify(victim.answers)}::jsonb)`.execute(
+        app.db,
+      );
     }
     expect(verifyRecord(JSON.parse(await exportRecord())).ok).toBe(true);
   });
@@ -266,7 +345,9 @@ describe('tampering is found', () => {
   test('an inserted vote with a fresh receipt: root, turnout and the close entry fail', async () => {
     const [model] = await votesOf();
     const r = await sql<{ id: string }>`insert into box.votes (ballot_id, unit, weight, receipt, answers)
-      values (${ballot.id}, 'Pooled: Tiny, Wee', '1', 'ZZZZZ-ZZZZZ-ZZZZZ', ${JSON.stringify(model!.answers)}::jsonb) returning id`.execute(app.db);
+      values (${ballot.id}, 'Pooled: Tiny, Wee', '1', 'ZZZZZ-ZZZZZ-ZZZZZ', ${JSON.stringify(model!.answers)}::jsonb) returning id`.execute(
+      app.db,
+    );
     try {
       const record = JSON.parse(await exportRecord()) as ElectionRecord;
       expect(record.receipts.codes).toContain('ZZZZZ-ZZZZZ-ZZZZZ');
@@ -280,15 +361,21 @@ describe('tampering is found', () => {
   });
 
   test('a changed audit log entry is named', async () => {
-    const entries = (await sql<{ position: number; details: unknown }>`select position::int as position, details from audit_log
-      where organisation_id = (select organisation_id from ballots where id = ${ballot.id}) order by position`.execute(app.db)).rows;
+    const entries = (
+      await sql<{ position: number; details: unknown }>`select position::int as position, details from audit_log
+      where organisation_id = (select organisation_id from ballots where id = ${ballot.id}) order by position`.execute(
+        app.db,
+      )
+    ).rows;
     expect(entries.length).toBeGreaterThan(2);
     const target = entries[1]!;
     const edit = async (details: unknown) => {
       await sql`alter table audit_log disable trigger audit_log_no_update`.execute(app.db);
       try {
         await sql`update audit_log set details = ${JSON.stringify(details)}::jsonb
-          where position = ${target.position} and organisation_id = (select organisation_id from ballots where id = ${ballot.id})`.execute(app.db);
+          where position = ${target.position} and organisation_id = (select organisation_id from ballots where id = ${ballot.id})`.execute(
+          app.db,
+        );
       } finally {
         await sql`alter table audit_log enable trigger audit_log_no_update`.execute(app.db);
       }
@@ -297,7 +384,9 @@ describe('tampering is found', () => {
     try {
       const v = verifyRecord(JSON.parse(await exportRecord()));
       expect(failedNames(v.checks)).toEqual(['audit log']);
-      expect(problemsOf(v.checks, 'audit log')).toContain(`entry ${target.position}: its content does not match its hash (changed)`);
+      expect(problemsOf(v.checks, 'audit log')).toContain(
+        `entry ${target.position}: its content does not match its hash (changed)`,
+      );
     } finally {
       await edit(target.details);
     }
@@ -306,7 +395,9 @@ describe('tampering is found', () => {
 
   test('an edited record file: a changed result names the question and the field', async () => {
     const file = path.join(dir, 'edited.json');
-    const record = JSON.parse(await exportRecord()) as ElectionRecord & { results: Array<{ elected: string[]; options: Array<{ votes: string }> }> };
+    const record = JSON.parse(await exportRecord()) as ElectionRecord & {
+      results: Array<{ elected: string[]; options: Array<{ votes: string }> }>;
+    };
     const chair = record.results[1]!;
     const loser = ['Ann', 'Bob', 'Cy'].find((c) => !chair.elected.includes(c))!;
     chair.elected = [loser];

@@ -19,11 +19,24 @@ import { omov } from '../support/cli';
  */
 
 const yesno: Question = {
-  id: 'q-yes', position: 0, title: 'Adopt?', description: '', method: 'yesno', settings: { threshold: '1/2' },
-  options: [{ id: 'o-y', position: 0, label: 'Yes', description: '' }, { id: 'o-n', position: 1, label: 'No', description: '' }],
+  id: 'q-yes',
+  position: 0,
+  title: 'Adopt?',
+  description: '',
+  method: 'yesno',
+  settings: { threshold: '1/2' },
+  options: [
+    { id: 'o-y', position: 0, label: 'Yes', description: '' },
+    { id: 'o-n', position: 1, label: 'No', description: '' },
+  ],
 };
 const city: Question = {
-  id: 'q-city', position: 1, title: 'City', description: '', method: 'plurality', settings: {},
+  id: 'q-city',
+  position: 1,
+  title: 'City',
+  description: '',
+  method: 'plurality',
+  settings: {},
   options: ['Leeds', 'York', 'Hull'].map((label, i) => ({ id: `o-${label}`, position: i, label, description: '' })),
 };
 const POOL = 'Pooled: East, South';
@@ -34,8 +47,12 @@ const units: UnitFacts[] = [
 ];
 const choice = (option: number) => ({ kind: 'choice' as const, option });
 const abstain = { kind: 'abstain' as const };
-const vote = (receipt: string, unit: string, a: StoredVote['answers'][string], b: StoredVote['answers'][string]): StoredVote =>
-  ({ receipt, unit, weight: '1', answers: { 'q-yes': a, 'q-city': b } });
+const vote = (
+  receipt: string,
+  unit: string,
+  a: StoredVote['answers'][string],
+  b: StoredVote['answers'][string],
+): StoredVote => ({ receipt, unit, weight: '1', answers: { 'q-yes': a, 'q-city': b } });
 // Given out of receipt order: the builder puts them in published order.
 const votes: StoredVote[] = [
   vote('KKKKK-00006', POOL, choice(1), abstain),
@@ -52,8 +69,12 @@ function chain(entries: Array<Pick<AuditEntry, 'action' | 'subject' | 'details'>
   const out: AuditEntry[] = [];
   for (const [i, e] of entries.entries()) {
     const body = {
-      organisationId: 'org-1', position: i + 1, at: `2026-03-0${i + 1}T10:00:00.000Z`, actor: 'organiser:olive@example.org',
-      prevHash: out[i - 1]?.hash ?? GENESIS_HASH, ...e,
+      organisationId: 'org-1',
+      position: i + 1,
+      at: `2026-03-0${i + 1}T10:00:00.000Z`,
+      actor: 'organiser:olive@example.org',
+      prevHash: out[i - 1]?.hash ?? GENESIS_HASH,
+      ...e,
     };
     out.push({ ...body, hash: auditHash(body) });
   }
@@ -62,21 +83,40 @@ function chain(entries: Array<Pick<AuditEntry, 'action' | 'subject' | 'details'>
 const log = chain([
   { action: 'ballot.create', subject: 'ballot-1', details: { title: 'Motion' } },
   { action: 'ballot.open', subject: 'ballot-1', details: { electorate: 10 } },
-  { action: 'ballot.close', subject: 'ballot-1', details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) } },
+  {
+    action: 'ballot.close',
+    subject: 'ballot-1',
+    details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) },
+  },
 ]);
 
 function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
   return buildRecord({
     ballot: {
-      id: 'ballot-1', title: 'Motion', description: '', opensAt: '2026-03-01T09:00:00.000Z', closesAt: '2026-03-08T09:00:00.000Z', timeZone: 'Europe/London',
-      openedAt: '2026-03-01T09:00:00.000Z', closedAt: '2026-03-08T09:00:00.000Z', k: 3, receiptPolicy: 'inclusion', voterListVisible: false,
-      questions: [city, yesno], delegates: null,
+      id: 'ballot-1',
+      title: 'Motion',
+      description: '',
+      opensAt: '2026-03-01T09:00:00.000Z',
+      closesAt: '2026-03-08T09:00:00.000Z',
+      timeZone: 'Europe/London',
+      openedAt: '2026-03-01T09:00:00.000Z',
+      closedAt: '2026-03-08T09:00:00.000Z',
+      k: 3,
+      receiptPolicy: 'inclusion',
+      voterListVisible: false,
+      questions: [city, yesno],
+      delegates: null,
     },
     byBranch: [
-      { branch: 'West', eligible: 1, voted: 0 }, { branch: 'North', eligible: 4, voted: 3 },
-      { branch: 'South', eligible: 3, voted: 2 }, { branch: 'East', eligible: 2, voted: 1 },
+      { branch: 'West', eligible: 1, voted: 0 },
+      { branch: 'North', eligible: 4, voted: 3 },
+      { branch: 'South', eligible: 3, voted: 2 },
+      { branch: 'East', eligible: 2, voted: 1 },
     ],
-    units, votes, boxRoot: root, auditLog,
+    units,
+    votes,
+    boxRoot: root,
+    auditLog,
   });
 }
 /** A fresh deep copy to tamper with. */
@@ -88,21 +128,40 @@ describe('the builder', () => {
   test('publishes votes by receipt and counts as a hand count does', () => {
     const r = makeRecord();
     expect(r.format).toBe('omov-election-record/1');
-    expect(r.votes.map((v) => v.receipt)).toEqual(['AAAAA-00001', 'BBBBB-00002', 'CCCCC-00003', 'DDDDD-00004', 'HHHHH-00005', 'KKKKK-00006']);
+    expect(r.votes.map((v) => v.receipt)).toEqual([
+      'AAAAA-00001',
+      'BBBBB-00002',
+      'CCCCC-00003',
+      'DDDDD-00004',
+      'HHHHH-00005',
+      'KKKKK-00006',
+    ]);
     expect(r.receipts).toEqual({ policy: 'inclusion', codes: r.votes.map((v) => v.receipt) });
     expect(r.electorate).toEqual({
-      eligible: 10, voted: 6,
-      byBranch: [{ branch: 'East', eligible: 2, voted: 1 }, { branch: 'North', eligible: 4, voted: 3 }, { branch: 'South', eligible: 3, voted: 2 }, { branch: 'West', eligible: 1, voted: 0 }],
+      eligible: 10,
+      voted: 6,
+      byBranch: [
+        { branch: 'East', eligible: 2, voted: 1 },
+        { branch: 'North', eligible: 4, voted: 3 },
+        { branch: 'South', eligible: 3, voted: 2 },
+        { branch: 'West', eligible: 1, voted: 0 },
+      ],
     });
     expect(r.ballot.questions.map((q) => q.id)).toEqual(['q-yes', 'q-city']);
     // Hand count. Adopt?: Yes 3 (A, B, D), No 2 (C, K), 1 abstains (H): 3 of 5 is a majority.
     const [adopt, where] = r.results;
-    expect(adopt!.options).toEqual([{ option: 'Yes', votes: '3' }, { option: 'No', votes: '2' }]);
+    expect(adopt!.options).toEqual([
+      { option: 'Yes', votes: '3' },
+      { option: 'No', votes: '2' },
+    ]);
     expect(adopt!.abstentions).toBe('1');
     expect(adopt!.elected).toEqual(['Yes']);
     // North: Yes A, B; No C. The pool: Yes D; No K; H abstains. West: no voters.
-    expect(adopt!.byUnit.map((u) => [u.unit, u.voters, u.options.map((o) => o.votes), u.abstentions]))
-      .toEqual([['North', 3, ['2', '1'], '0'], [POOL, 3, ['1', '1'], '1'], ['West', 0, ['0', '0'], '0']]);
+    expect(adopt!.byUnit.map((u) => [u.unit, u.voters, u.options.map((o) => o.votes), u.abstentions])).toEqual([
+      ['North', 3, ['2', '1'], '0'],
+      [POOL, 3, ['1', '1'], '1'],
+      ['West', 0, ['0', '0'], '0'],
+    ]);
     // City: Leeds 3 (A, C, D), York 1 (B), Hull 1 (H); K abstains.
     expect(where!.options.map((o) => o.votes)).toEqual(['3', '1', '1']);
     expect(where!.elected).toEqual(['Leeds']);
@@ -118,7 +177,9 @@ describe('the builder', () => {
 
   test('the vote leaf is the one the server hashes at close', () => {
     for (const v of votes) expect(voteLeaf(v)).toBe(serverVoteLeaf(v));
-    expect(voteLeaf(sorted[0]!)).toBe('{"answers":{"q-city":{"kind":"choice","option":0},"q-yes":{"kind":"choice","option":0}},"receipt":"AAAAA-00001","unit":"North","weight":"1"}');
+    expect(voteLeaf(sorted[0]!)).toBe(
+      '{"answers":{"q-city":{"kind":"choice","option":0},"q-yes":{"kind":"choice","option":0}},"receipt":"AAAAA-00001","unit":"North","weight":"1"}',
+    );
   });
 
   test('the box root is RFC 6962 over the leaves, as docs/election-record.md describes it', () => {
@@ -136,8 +197,16 @@ describe('the verifier', () => {
     const v = verifyRecord(copy());
     expect(v).toMatchObject({ ok: true, malformed: false, ballot: { id: 'ballot-1', title: 'Motion' } });
     expect(v.checks.map((c) => [c.name, c.verdict])).toEqual([
-      ['format', 'PASS'], ['votes', 'PASS'], ['receipts', 'PASS'], ['box root', 'PASS'], ['turnout', 'PASS'], ['units', 'PASS'],
-      ['count: question 1 "Adopt?"', 'PASS'], ['count: question 2 "City"', 'PASS'], ['audit log', 'PASS'], ['audit log: the close', 'PASS'],
+      ['format', 'PASS'],
+      ['votes', 'PASS'],
+      ['receipts', 'PASS'],
+      ['box root', 'PASS'],
+      ['turnout', 'PASS'],
+      ['units', 'PASS'],
+      ['count: question 1 "Adopt?"', 'PASS'],
+      ['count: question 2 "City"', 'PASS'],
+      ['audit log', 'PASS'],
+      ['audit log: the close', 'PASS'],
     ]);
     expect(formatVerification(v)).toMatch(/^VERIFIED: all 10 checks pass$/m);
   });
@@ -149,7 +218,7 @@ describe('the verifier', () => {
     expect(v.checks.some((c) => c.name === 'audit log: the close')).toBe(false);
   });
 
-  test('--root: the root the auditor was sent must be the record\'s (any case)', () => {
+  test("--root: the root the auditor was sent must be the record's (any case)", () => {
     expect(verifyRecord(copy(), { root: root.toUpperCase() }).ok).toBe(true);
     const v = verifyRecord(copy(), { root: '0'.repeat(64) });
     expect(failing(v.checks)).toEqual(['expected root']);
@@ -183,7 +252,9 @@ describe('the verifier', () => {
     const dup = copy();
     dup.votes[1]!.receipt = 'AAAAA-00001';
     dup.receipts.codes[1] = 'AAAAA-00001';
-    expect(problems(verifyRecord(dup).checks, 'receipts')).toContain('vote AAAAA-00001: the receipt appears twice (votes #1 and #2)');
+    expect(problems(verifyRecord(dup).checks, 'receipts')).toContain(
+      'vote AAAAA-00001: the receipt appears twice (votes #1 and #2)',
+    );
     const order = copy();
     [order.votes[0], order.votes[1]] = [order.votes[1]!, order.votes[0]!];
     const v = verifyRecord(order);
@@ -201,11 +272,19 @@ describe('the verifier', () => {
     r.votes.splice(0, 1);
     r.receipts.codes.splice(0, 1);
     const v = verifyRecord(r);
-    expect(failing(v.checks)).toEqual(['box root', 'turnout', 'count: question 1 "Adopt?"', 'count: question 2 "City"', 'audit log: the close']);
+    expect(failing(v.checks)).toEqual([
+      'box root',
+      'turnout',
+      'count: question 1 "Adopt?"',
+      'count: question 2 "City"',
+      'audit log: the close',
+    ]);
     expect(problems(v.checks, 'turnout')).toContain('unit North: 2 votes, but 3 of its members voted');
     // The headline figures come first.
-    expect(problems(v.checks, 'count: question 1 "Adopt?"').split('\n').slice(0, 2))
-      .toEqual(['elected: published ["Yes"], recount ["No"]', 'options[0].votes: published "3", recount "2"']);
+    expect(problems(v.checks, 'count: question 1 "Adopt?"').split('\n').slice(0, 2)).toEqual([
+      'elected: published ["Yes"], recount ["No"]',
+      'options[0].votes: published "3", recount "2"',
+    ]);
     expect(problems(v.checks, 'audit log: the close')).toContain('the close recorded 6 votes, the record holds 5');
   });
 
@@ -220,20 +299,29 @@ describe('the verifier', () => {
     k.ballot.k = 1;
     const w = verifyRecord(k);
     expect(failing(w.checks)).toEqual(['units']);
-    expect(problems(w.checks, 'units')).toContain('pooling branches under k = 1 by their turnout gives the units ["East","North","South","West"]');
+    expect(problems(w.checks, 'units')).toContain(
+      'pooling branches under k = 1 by their turnout gives the units ["East","North","South","West"]',
+    );
   });
 
   test('a changed published result names the question and the field', () => {
     const r = copy();
     r.results[1]!.elected = ['York'];
-    (r.results[0]!.count as unknown as { rounds: unknown[] }).rounds = r.results[0]!.count.rounds.map((x) => ({ ...x, votes: { ...x.votes, Yes: '4' } }));
+    (r.results[0]!.count as unknown as { rounds: unknown[] }).rounds = r.results[0]!.count.rounds.map((x) => ({
+      ...x,
+      votes: { ...x.votes, Yes: '4' },
+    }));
     const v = verifyRecord(r);
     expect(failing(v.checks)).toEqual(['count: question 1 "Adopt?"', 'count: question 2 "City"']);
     expect(problems(v.checks, 'count: question 2 "City"')).toBe('elected: published ["York"], recount ["Leeds"]');
-    expect(problems(v.checks, 'count: question 1 "Adopt?"')).toBe('count.rounds[0].votes.Yes (round 1): published "4", recount "3"');
+    expect(problems(v.checks, 'count: question 1 "Adopt?"')).toBe(
+      'count.rounds[0].votes.Yes (round 1): published "4", recount "3"',
+    );
     const gone = copy();
     gone.results.pop();
-    expect(problems(verifyRecord(gone).checks, 'count: question 2 "City"')).toContain('results has no entry for question 2 "City"');
+    expect(problems(verifyRecord(gone).checks, 'count: question 2 "City"')).toContain(
+      'results has no entry for question 2 "City"',
+    );
   });
 
   test('a changed, removed or inserted audit entry is named', () => {
@@ -244,7 +332,9 @@ describe('the verifier', () => {
     expect(problems(v.checks, 'audit log')).toBe('entry 2: its content does not match its hash (changed)');
     const removed = copy();
     removed.auditLog.splice(0, 1);
-    expect(problems(verifyRecord(removed).checks, 'audit log')).toContain('entry 2: does not follow the entry before it');
+    expect(problems(verifyRecord(removed).checks, 'audit log')).toContain(
+      'entry 2: does not follow the entry before it',
+    );
     // Cutting the tail keeps the chain whole, but the close is then missing.
     const cut = copy();
     cut.auditLog.pop();
@@ -255,25 +345,34 @@ describe('the verifier', () => {
     const closeHash = log[2]!.hash;
     const v = verifyRecord(copy(), { closeHash: closeHash.toUpperCase() });
     expect(v.ok).toBe(true);
-    expect(v.checks.find((c) => c.name === 'expected close entry')!.summary).toMatch(/^entry 3, the close, has the hash you were sent/);
+    expect(v.checks.find((c) => c.name === 'expected close entry')!.summary).toMatch(
+      /^entry 3, the close, has the hash you were sent/,
+    );
     // The whole log rewritten before the close, every hash recomputed: the chain holds, the close
     // still names the right root, and only the hash already sent gives it away.
     const rewritten = copy();
     rewritten.auditLog = chain([
       { action: 'ballot.create', subject: 'ballot-1', details: { title: 'Motion (as it never was)' } },
       { action: 'ballot.open', subject: 'ballot-1', details: { electorate: 10 } },
-      { action: 'ballot.close', subject: 'ballot-1', details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) } },
+      {
+        action: 'ballot.close',
+        subject: 'ballot-1',
+        details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) },
+      },
     ]);
     expect(failing(verifyRecord(rewritten).checks)).toEqual([]);
     const caught = verifyRecord(rewritten, { closeHash });
     expect(failing(caught.checks)).toEqual(['expected close entry']);
-    expect(problems(caught.checks, 'expected close entry')).toBe(`no entry hashes to ${closeHash}: the log up to the close has been rewritten, or cut before it`);
+    expect(problems(caught.checks, 'expected close entry')).toBe(
+      `no entry hashes to ${closeHash}: the log up to the close has been rewritten, or cut before it`,
+    );
     // The hash of another entry is not the close's.
-    expect(problems(verifyRecord(copy(), { closeHash: log[1]!.hash }).checks, 'expected close entry'))
-      .toBe('entry 2 is "ballot.open" on "ballot-1", not the close of ballot ballot-1');
+    expect(problems(verifyRecord(copy(), { closeHash: log[1]!.hash }).checks, 'expected close entry')).toBe(
+      'entry 2 is "ballot.open" on "ballot-1", not the close of ballot ballot-1',
+    );
   });
 
-  test('the ballot\'s time zone: kept in the record; a record made before it was kept still verifies', () => {
+  test("the ballot's time zone: kept in the record; a record made before it was kept still verifies", () => {
     expect(copy().ballot.timeZone).toBe('Europe/London');
     const older = copy() as unknown as { ballot: Record<string, unknown> };
     delete older.ballot.timeZone;
@@ -305,9 +404,10 @@ describe('the verifier', () => {
 
 describe('omov verify on a file', () => {
   let dir: string;
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-verify-')); });
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-verify-'));
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
 
   test('exit 0, 1 and 2, with one verdict line per check', async () => {
     const good = path.join(dir, 'good.json');
@@ -323,7 +423,9 @@ describe('omov verify on a file', () => {
     expect(b.code).toBe(1);
     const report = JSON.parse(b.out) as { ok: boolean; checks: Check[] };
     expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name)).toEqual(['count: question 1 "Adopt?"']);
+    expect(report.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name)).toEqual([
+      'count: question 1 "Adopt?"',
+    ]);
     const notRecord = path.join(dir, 'list.json');
     fs.writeFileSync(notRecord, '[1, 2, 3]');
     const c = await omov('verify', notRecord);

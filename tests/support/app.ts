@@ -13,23 +13,43 @@ import { freshDatabase } from './db';
 export type TestApp = Running & { db: Db; dbUrl: string; close(): Promise<void> };
 
 /** The real server on a free loopback port, on a fresh database, mailing to `smtpUrl` if given. */
-export async function startTestApp(opts: { smtpUrl?: string; worker?: MailWorkerOptions; db?: { db: Db; url: string }; logLines?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { smtpUrl?: string; worker?: MailWorkerOptions; db?: { db: Db; url: string }; logLines?: string[] } = {},
+): Promise<TestApp> {
   const fresh = opts.db ? undefined : await freshDatabase();
   const db = opts.db?.db ?? fresh!.db;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-app-'));
   const port = await freePort();
   const config = loadConfig({
-    NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', DATA_DIR: dataDir,
-    OMOV_SECRET: 'test-secret-0123456789-0123456789-abcdef', SMTP_URL: opts.smtpUrl, LOG_LEVEL: opts.logLines ? 'info' : 'silent',
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    OMOV_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+    SMTP_URL: opts.smtpUrl,
+    LOG_LEVEL: opts.logLines ? 'info' : 'silent',
   });
   const log = opts.logLines
-    ? pino({ level: 'info' }, { write: (s: string) => { opts.logLines!.push(s); } })
+    ? pino(
+        { level: 'info' },
+        {
+          write: (s: string) => {
+            opts.logLines!.push(s);
+          },
+        },
+      )
     : undefined;
   const running = await startServer(config, {
-    db, worker: { pollMs: 100, retryBaseSeconds: 1, ...opts.worker }, schedulerMs: 200, ...(log ? { log } : {}),
+    db,
+    worker: { pollMs: 100, retryBaseSeconds: 1, ...opts.worker },
+    schedulerMs: 200,
+    ...(log ? { log } : {}),
   });
   return {
-    ...running, db, dbUrl: opts.db?.url ?? fresh!.url,
+    ...running,
+    db,
+    dbUrl: opts.db?.url ?? fresh!.url,
     async close() {
       await running.stop();
       await fresh?.drop();
@@ -48,39 +68,69 @@ export class Client {
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | undefined;
     if (typeof body === 'string') payload = body;
-    else if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
-    const res = await fetch(url.startsWith('http') ? url : this.base + url, { method, headers: h, body: payload, redirect: 'manual' });
+    else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(url.startsWith('http') ? url : this.base + url, {
+      method,
+      headers: h,
+      body: payload,
+      redirect: 'manual',
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair!.indexOf('=');
       const k = pair!.slice(0, eq);
       const v = pair!.slice(eq + 1);
-      if (v === '' || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(k); else this.cookies.set(k, v);
+      if (v === '' || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(k);
+      else this.cookies.set(k, v);
     }
     return res;
   }
-  async json<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of many shapes
+  async json<T = any>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     const res = await this.request(method, url, body, headers);
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
   async form(url: string, fields: Array<[string, string]>): Promise<{ status: number; text: string }> {
-    const res = await this.request('POST', url, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await this.request('POST', url, new URLSearchParams(fields).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     return { status: res.status, text: await res.text() };
   }
 }
 
 /** Creates an organisation through the setup link, signed in as its first organiser. */
-export async function setUpOrganisation(app: TestApp, name = 'Test Union', email = `org-${Math.random().toString(36).slice(2)}@example.org`): Promise<Client> {
+export async function setUpOrganisation(
+  app: TestApp,
+  name = 'Test Union',
+  email = `org-${Math.random().toString(36).slice(2)}@example.org`,
+): Promise<Client> {
   const link = await createSetupLink(app.ctx);
   const token = link.split('/setup/')[1]!;
   const client = new Client(app.url);
-  const r = await client.json('POST', '/api/v1/setup', { setupToken: token, organisationName: name, name: 'Olive Organiser', email, password: 'correct horse battery staple' });
+  const r = await client.json('POST', '/api/v1/setup', {
+    setupToken: token,
+    organisationName: name,
+    name: 'Olive Organiser',
+    email,
+    password: 'correct horse battery staple',
+  });
   if (r.status !== 201) throw new Error(`setup failed: ${r.status} ${JSON.stringify(r.body)}`);
   return client;
 }
 
 /** Opens and closes around now, so the ballot can be voted on at once. */
 export function ballotTimes(minutes = 60): { opensAt: string; closesAt: string } {
-  return { opensAt: new Date(Date.now() - 60_000).toISOString(), closesAt: new Date(Date.now() + minutes * 60_000).toISOString() };
+  return {
+    opensAt: new Date(Date.now() - 60_000).toISOString(),
+    closesAt: new Date(Date.now() + minutes * 60_000).toISOString(),
+  };
 }

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 /**
  * A real Chromium for the browser tests: Debian's package at /usr/bin/chromium, driven by
@@ -10,14 +17,22 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 export const CHROMIUM = '/usr/bin/chromium';
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with ` +
-      '`apt-get update && apt-get install -y chromium` (.ci/run does this when it runs as root).');
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with ` +
+        '`apt-get update && apt-get install -y chromium` (.ci/run does this when it runs as root).',
+    );
   }
   // launch() gives every run a fresh temporary user-data folder of its own, removed on close;
   // each test's contexts are then as fresh as a new private window.
@@ -25,7 +40,12 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A phone: 320 CSS pixels wide (WCAG 1.4.10 reflow), touch, as small as phones come. */
-export const PHONE: BrowserContextOptions = { viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 320, height: 640 },
+  hasTouch: true,
+  isMobile: true,
+  deviceScaleFactor: 1,
+};
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
 
 /** Folder for screenshots (git-ignored). */
@@ -51,7 +71,12 @@ export async function overflowsSideways(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
 
-export type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> };
+export type AxeViolation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+};
 
 const AXE = require.resolve('axe-core/axe.min.js');
 /** WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices on top. */
@@ -63,7 +88,7 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22
  */
 export async function axeViolations(page: Page, opts: { allowLandmarkless?: boolean } = {}): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: AXE });
-  const rules = opts.allowLandmarkless ? "{ region: { enabled: false } }" : '{}';
+  const rules = opts.allowLandmarkless ? '{ region: { enabled: false } }' : '{}';
   const result = await page.evaluate<{ violations: AxeViolation[] }>(
     `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, rules: ${rules}, resultTypes: ['violations'] })`,
   );
@@ -72,7 +97,15 @@ export async function axeViolations(page: Page, opts: { allowLandmarkless?: bool
 
 /** A readable account of axe's findings, for a failing expectation's message. */
 export function describeViolations(where: string, v: AxeViolation[]): string {
-  return v.map((x) => `${where}: ${x.id} (${x.impact ?? '?'}): ${x.help}\n${x.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+  return v
+    .map(
+      (x) =>
+        `${where}: ${x.id} (${x.impact ?? '?'}): ${x.help}\n${x.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`)
+          .join('\n')}`,
+    )
+    .join('\n');
 }
 
 export function axeContext(browser: Browser, options: BrowserContextOptions = PHONE): Promise<BrowserContext> {
@@ -80,14 +113,24 @@ export function axeContext(browser: Browser, options: BrowserContextOptions = PH
 }
 
 /** Runs `task` over `items`, `concurrency` at a time (a 2-core machine: a few browser sessions at once). */
-export async function inBatches<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inBatches<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length && errors.length === 0) {
-      const i = next++;
-      try { await task(items[i]!, i); } catch (err) { errors.push(err); }
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+      while (next < items.length && errors.length === 0) {
+        const i = next++;
+        try {
+          await task(items[i]!, i);
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+    }),
+  );
   if (errors.length) throw errors[0];
 }

@@ -38,18 +38,33 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // A jest worker that dies must not leave servers behind: kill what is left on exit.
 const live = new Set<ChildProcess>();
-process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
 
-export async function childServer(opts: { databaseUrl: string; secret: string; env?: Record<string, string> }): Promise<ChildServer> {
+export async function childServer(opts: {
+  databaseUrl: string;
+  secret: string;
+  env?: Record<string, string>;
+}): Promise<ChildServer> {
   if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -p tsconfig.build.json)`);
   // Restarted on the same port again and again: a port no outgoing connection can take meanwhile.
   const port = await restartablePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'omov-child-'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(),
-    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: opts.databaseUrl,
-    OMOV_SECRET: opts.secret, MAIL_WORKER: 'off', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...opts.env,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATABASE_URL: opts.databaseUrl,
+    OMOV_SECRET: opts.secret,
+    MAIL_WORKER: 'off',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    ...opts.env,
   };
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -60,7 +75,9 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
   let failed: Error | undefined;
   let stopped = false;
   let tail = '';
-  const keep = (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-4000); };
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  };
 
   async function healthy(): Promise<boolean> {
     try {
@@ -74,9 +91,15 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
 
   const server: ChildServer = {
     url,
-    get up() { return up; },
-    get kills() { return kills; },
-    get pid() { return child?.pid; },
+    get up() {
+      return up;
+    },
+    get kills() {
+      return kills;
+    },
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       if (stopped) throw new Error('the server was stopped');
       if (child) throw new Error('the server is already running');
@@ -85,15 +108,28 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
       child = c;
       live.add(c);
       let gone = false;
-      exited = new Promise<void>((resolve) => c.once('close', (code, signal) => {
-        gone = true; live.delete(c); exit = { code, signal }; keep(Buffer.from(`\n[exited: code ${code}, signal ${signal}]`)); resolve();
-      }));
+      exited = new Promise<void>((resolve) =>
+        c.once('close', (code, signal) => {
+          gone = true;
+          live.delete(c);
+          exit = { code, signal };
+          keep(Buffer.from(`\n[exited: code ${code}, signal ${signal}]`));
+          resolve();
+        }),
+      );
       c.stdout?.on('data', keep);
       c.stderr?.on('data', keep);
       const until = Date.now() + 30_000;
       while (!(await healthy())) {
-        if (gone) { child = undefined; failed = new Error(`the server exited before it was up:\n${tail}`); throw failed; }
-        if (Date.now() > until) { failed = new Error(`the server did not answer /healthz in 30 s:\n${tail}`); throw failed; }
+        if (gone) {
+          child = undefined;
+          failed = new Error(`the server exited before it was up:\n${tail}`);
+          throw failed;
+        }
+        if (Date.now() > until) {
+          failed = new Error(`the server did not answer /healthz in 30 s:\n${tail}`);
+          throw failed;
+        }
         await sleep(20);
       }
       up = true;
@@ -130,7 +166,11 @@ export async function childServer(opts: { databaseUrl: string; secret: string; e
       stopped = true;
       up = false;
       failed ??= new Error('the server was stopped');
-      if (child) { child.kill('SIGKILL'); await exited; child = undefined; }
+      if (child) {
+        child.kill('SIGKILL');
+        await exited;
+        child = undefined;
+      }
       await fsp.rm(dataDir, { recursive: true, force: true });
     },
   };

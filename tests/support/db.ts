@@ -8,7 +8,8 @@ import { createDb, type Db, migrateToLatest } from '../../src/db/database';
  */
 export async function freshDatabase(): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
   const admin = process.env.OMOV_TEST_ADMIN_URL;
-  if (!admin) throw new Error('OMOV_TEST_ADMIN_URL is not set: run the tests through jest (tests/support/global-setup.ts)');
+  if (!admin)
+    throw new Error('OMOV_TEST_ADMIN_URL is not set: run the tests through jest (tests/support/global-setup.ts)');
   const name = `omov_test_${crypto.randomBytes(6).toString('hex')}`;
   const client = new Client({ connectionString: admin });
   await client.connect();
@@ -20,7 +21,8 @@ export async function freshDatabase(): Promise<{ db: Db; url: string; drop(): Pr
   const db = createDb(url, { max: 20 });
   await migrateToLatest(db);
   return {
-    db, url,
+    db,
+    url,
     async drop() {
       await db.destroy();
       const c = new Client({ connectionString: admin });

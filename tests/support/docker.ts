@@ -17,8 +17,14 @@ export async function dockerEngineAnswers(timeoutMs = 1500): Promise<boolean> {
     options = { socketPath, path: '/_ping' };
   }
   return new Promise((resolve) => {
-    const req = http.get({ ...options, timeout: timeoutMs }, (res) => { res.resume(); resolve(res.statusCode === 200); });
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    const req = http.get({ ...options, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
     req.on('error', () => resolve(false));
   });
 }

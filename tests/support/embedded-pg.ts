@@ -32,20 +32,33 @@ require(compiled).startEmbeddedPostgres({ dataDir, ...(port ? { port: Number(por
 
 export async function startPostgresProcess(opts: { dataDir: string; port?: number }): Promise<EmbeddedServer> {
   if (!fs.existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: build first (npx tsc -p tsconfig.build.json)`);
-  const child = spawn(process.execPath, ['-e', WRAPPER, COMPILED, opts.dataDir, opts.port ? String(opts.port) : ''], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', WRAPPER, COMPILED, opts.dataDir, opts.port ? String(opts.port) : ''], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.on('error', () => undefined); // the wrapper may be gone already
   let out = '';
   let err = '';
-  child.stderr.on('data', (c: Buffer) => { err = (err + c.toString('utf8')).slice(-4000); });
+  child.stderr.on('data', (c: Buffer) => {
+    err = (err + c.toString('utf8')).slice(-4000);
+  });
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`PostgreSQL did not start in 60 s: ${err}`)); }, 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`PostgreSQL did not start in 60 s: ${err}`));
+    }, 60_000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');
       const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) { clearTimeout(timer); resolve((JSON.parse(line) as { url: string }).url); }
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { url: string }).url);
+      }
     });
-    void closed.then((code) => { clearTimeout(timer); reject(new Error(`PostgreSQL did not start (exit ${code}): ${err}`)); });
+    void closed.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL did not start (exit ${code}): ${err}`));
+    });
   });
   return {
     url,

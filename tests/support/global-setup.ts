@@ -20,7 +20,15 @@ export default async function globalSetup(): Promise<void> {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     // The same privacy settings as the embedded server and docker-compose.yml.
     const container = await new PostgreSqlContainer('postgres:17')
-      .withCommand(['postgres', '-c', 'track_commit_timestamp=off', '-c', 'log_statement=none', '-c', 'max_connections=200'])
+      .withCommand([
+        'postgres',
+        '-c',
+        'track_commit_timestamp=off',
+        '-c',
+        'log_statement=none',
+        '-c',
+        'max_connections=200',
+      ])
       .start();
     process.env.OMOV_TEST_ADMIN_URL = container.getConnectionUri();
     state.__omovTestContainer = container;

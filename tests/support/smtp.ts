@@ -30,13 +30,18 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
     },
   });
   const port = opts.port ?? (await freePort());
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
     received,
     /** Accept connections but refuse each message with a temporary error. */
-    setRefusing(v: boolean) { refuse = v; },
+    setRefusing(v: boolean) {
+      refuse = v;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -49,7 +54,11 @@ export function linkIn(raw: string): string {
   return m[0];
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -81,7 +81,11 @@ async function joinByInvitation(inviter: Client, body: Record<string, unknown>, 
   const mail = await waitFor('invitation', () => smtp.received.slice(before).find((m) => m.to[0] === email));
   const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
   const c = new Client(app.url);
-  const r = await c.json('POST', '/api/v1/setup', { setupToken: token, name: 'Audrey Auditor', password: 'a long auditor password' });
+  const r = await c.json('POST', '/api/v1/setup', {
+    setupToken: token,
+    name: 'Audrey Auditor',
+    password: 'a long auditor password',
+  });
   expect(r.status).toBe(201);
   return c;
 }
@@ -93,23 +97,52 @@ beforeAll(async () => {
   callers.organiser = org;
   callers.otherOrg = await setUpOrganisation(app, 'Other Union');
   callers.anon = new Client(app.url);
-  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n', { 'content-type': 'text/csv' });
+  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\n', {
+    'content-type': 'text/csv',
+  });
   const roll = (await org.json('GET', '/api/v1/members')).body as Array<{ id: string; email: string }>;
   memberId = roll.find((m) => m.email === 'a@example.org')!.id;
   removableId = roll.find((m) => m.email === 'b@example.org')!.id;
-  closed = (await org.json('POST', '/api/v1/ballots', { title: 'Closed', ...ballotTimes(), voterListVisible: true, questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+  closed = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Closed',
+      ...ballotTimes(),
+      voterListVisible: true,
+      questions: [{ title: 'Agree?', method: 'yesno' }],
+    })
+  ).body;
   await org.json('POST', `/api/v1/ballots/${closed.id}/open`);
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
-  const t = await app.db.selectFrom('voting_tokens').select('sealed_token').where('ballot_id', '=', closed.id).executeTakeFirstOrThrow();
-  await new Client(app.url).json('POST', '/api/v1/vote', { token: keys.open(LINK_PURPOSE, t.sealed_token!), answers: { [closed.questions[0]!.id]: { kind: 'choice', option: 0 } } });
+  const t = await app.db
+    .selectFrom('voting_tokens')
+    .select('sealed_token')
+    .where('ballot_id', '=', closed.id)
+    .executeTakeFirstOrThrow();
+  await new Client(app.url).json('POST', '/api/v1/vote', {
+    token: keys.open(LINK_PURPOSE, t.sealed_token!),
+    answers: { [closed.questions[0]!.id]: { kind: 'choice', option: 0 } },
+  });
   await org.json('POST', `/api/v1/ballots/${closed.id}/close`);
   await org.json('POST', `/api/v1/ballots/${closed.id}/publish`);
-  const other = (await org.json('POST', '/api/v1/ballots', { title: 'Other', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] })).body;
+  const other = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Other',
+      ...ballotTimes(),
+      questions: [{ title: 'Agree?', method: 'yesno' }],
+    })
+  ).body;
   callers.auditor = await joinByInvitation(org, { role: 'auditor' }, 'auditor@example.org');
-  callers.ballotAuditor = await joinByInvitation(org, { role: 'auditor', ballotId: other.id }, 'ballot-auditor@example.org');
+  callers.ballotAuditor = await joinByInvitation(
+    org,
+    { role: 'auditor', ballotId: other.id },
+    'ballot-auditor@example.org',
+  );
   apiTokenId = (await org.json('POST', '/api/v1/api-tokens', { name: 'matrix' })).body.id;
 });
-afterAll(async () => { await app?.close(); await smtp?.close(); });
+afterAll(async () => {
+  await app?.close();
+  await smtp?.close();
+});
 
 test('the matrix names every API route', () => {
   const routes = apiRoutes(app.ctx).map((r) => `${r.method} ${r.path}`);
@@ -117,10 +150,17 @@ test('the matrix names every API route', () => {
   expect(missing).toEqual([]);
 });
 
-function requestFor(key: string, who: string): { method: string; path: string; body?: unknown; headers?: Record<string, string> } {
+function requestFor(
+  key: string,
+  who: string,
+): { method: string; path: string; body?: unknown; headers?: Record<string, string> } {
   const [method, template] = key.split(' ') as [string, string];
-  const path = `/api/v1${template.replace(':memberId', memberId).replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`).replace('/members/:id', `/members/${key === 'delete /members/:id' ? removableId : memberId}`)
-    .replace(':questionId', closed.questions[0]!.id).replace(':id', closed.id)}`;
+  const path = `/api/v1${template
+    .replace(':memberId', memberId)
+    .replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`)
+    .replace('/members/:id', `/members/${key === 'delete /members/:id' ? removableId : memberId}`)
+    .replace(':questionId', closed.questions[0]!.id)
+    .replace(':id', closed.id)}`;
   const bodies: Record<string, unknown> = {
     'post /setup': { setupToken: 'x'.repeat(43), name: 'N', password: 'a long enough password' },
     'post /session': { email: 'nobody@example.org', password: 'wrong password' },
@@ -135,7 +175,8 @@ function requestFor(key: string, who: string): { method: string; path: string; b
     'post /link-requests': { email: `${who}@example.org` },
     'post /vote': { token: 'y'.repeat(43), answers: {} },
     'post /mail-events': { events: [{ messageId: '<x@y>', type: 'bounce' }] },
-    'post /mail-events/dsn': 'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n',
+    'post /mail-events/dsn':
+      'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n',
   };
   const body = bodies[key];
   const types: Record<string, string> = { 'post /roll/import': 'text/csv', 'post /mail-events/dsn': 'message/rfc822' };

@@ -9,7 +9,9 @@ import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } fr
  * think of, before and after close. None may do better than chance.
  */
 let app: TestApp;
-beforeAll(async () => { app = await startTestApp(); }, 120000);
+beforeAll(async () => {
+  app = await startTestApp();
+}, 120000);
 afterAll(async () => app?.close());
 
 const N = 500;
@@ -21,41 +23,61 @@ const BOUND = 0.3;
 /** Deterministic pseudo-random choices, independent of any order the server sees. */
 function choiceOf(i: number): number {
   let x = (i + 1) * 2654435761;
-  x ^= x >>> 16; x = Math.imul(x, 0x45d9f3b); x ^= x >>> 16;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x45d9f3b);
+  x ^= x >>> 16;
   return (x >>> 0) % OPTIONS.length;
 }
-const rankingOf = (i: number) => Array.from({ length: 1 + (i % OPTIONS.length) }, (_, k) => (choiceOf(i) + k) % OPTIONS.length);
+const rankingOf = (i: number) =>
+  Array.from({ length: 1 + (i % OPTIONS.length) }, (_, k) => (choiceOf(i) + k) % OPTIONS.length);
 
 test('no linkage from the database does better than chance', async () => {
   const org = await setUpOrganisation(app);
-  const csv = ['email,name,branch', ...Array.from({ length: N }, (_, i) => `m${i}@example.org,Member ${i},Branch ${i % 5}`)].join('\n');
+  const csv = [
+    'email,name,branch',
+    ...Array.from({ length: N }, (_, i) => `m${i}@example.org,Member ${i},Branch ${i % 5}`),
+  ].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
-  const ballot = (await org.json('POST', '/api/v1/ballots', {
-    title: 'Secret', ...ballotTimes(), k: 10, receiptPolicy: 'choices',
-    questions: [
-      { title: 'Tree', method: 'plurality', options: OPTIONS.map((label) => ({ label })) },
-      { title: 'Trees, ranked', method: 'irv', options: OPTIONS.map((label) => ({ label })) },
-    ],
-  })).body;
+  const ballot = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Secret',
+      ...ballotTimes(),
+      k: 10,
+      receiptPolicy: 'choices',
+      questions: [
+        { title: 'Tree', method: 'plurality', options: OPTIONS.map((label) => ({ label })) },
+        { title: 'Trees, ranked', method: 'irv', options: OPTIONS.map((label) => ({ label })) },
+      ],
+    })
+  ).body;
   await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
-  const tokens = await app.db.selectFrom('voting_tokens').innerJoin('members', 'members.id', 'voting_tokens.member_id')
-    .select(['members.id as memberId', 'members.email', 'voting_tokens.sealed_token']).where('ballot_id', '=', ballot.id).execute();
+  const tokens = await app.db
+    .selectFrom('voting_tokens')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .select(['members.id as memberId', 'members.email', 'voting_tokens.sealed_token'])
+    .where('ballot_id', '=', ballot.id)
+    .execute();
   const truth = new Map<string, number>();
   const receipts = new Map<string, string>();
   const [q1, q2] = ballot.questions;
   // Cast in small concurrent batches, as real traffic would arrive.
   for (let i = 0; i < tokens.length; i += 10) {
-    await Promise.all(tokens.slice(i, i + 10).map(async (t) => {
-      const n = Number(/^m(\d+)@/.exec(t.email)![1]);
-      truth.set(t.memberId, choiceOf(n));
-      const r = await new Client(app.url).json('POST', '/api/v1/vote', {
-        token: keys.open(LINK_PURPOSE, t.sealed_token!),
-        answers: { [q1.id]: { kind: 'choice', option: choiceOf(n) }, [q2.id]: { kind: 'ranking', options: rankingOf(n) } },
-      });
-      expect(r.status).toBe(201);
-      receipts.set(t.memberId, r.body.receipt);
-    }));
+    await Promise.all(
+      tokens.slice(i, i + 10).map(async (t) => {
+        const n = Number(/^m(\d+)@/.exec(t.email)![1]);
+        truth.set(t.memberId, choiceOf(n));
+        const r = await new Client(app.url).json('POST', '/api/v1/vote', {
+          token: keys.open(LINK_PURPOSE, t.sealed_token!),
+          answers: {
+            [q1.id]: { kind: 'choice', option: choiceOf(n) },
+            [q2.id]: { kind: 'ranking', options: rankingOf(n) },
+          },
+        });
+        expect(r.status).toBe(201);
+        receipts.set(t.memberId, r.body.receipt);
+      }),
+    );
   }
 
   // ---- While open. The sealed vote shares its xmin with the token it used up: the
@@ -72,24 +94,43 @@ test('no linkage from the database does better than chance', async () => {
     expect(Buffer.from(r.sealed, 'base64url').toString('latin1')).not.toMatch(/choice|ranking|option/);
   }
   // No commit timestamps to read.
-  await expect(sql`select pg_xact_commit_timestamp(xmin) from box.sealed_votes limit 1`.execute(app.db)).rejects.toThrow(/could not get commit timestamp data/);
+  await expect(
+    sql`select pg_xact_commit_timestamp(xmin) from box.sealed_votes limit 1`.execute(app.db),
+  ).rejects.toThrow(/could not get commit timestamp data/);
 
   // ---- Close, then try again on the plain votes.
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
-  const votes = await sql<{ xmin: string; ctid: string; receipt: string; answers: Record<string, { kind: string; option?: number }> }>`
+  const votes = await sql<{
+    xmin: string;
+    ctid: string;
+    receipt: string;
+    answers: Record<string, { kind: string; option?: number }>;
+  }>`
     select xmin::text, ctid::text, receipt, answers from box.votes where ballot_id = ${ballot.id}`.execute(app.db);
   expect(votes.rows.length).toBe(N);
   const voteChoice = (v: (typeof votes.rows)[number]) => v.answers[q1.id]!.option!;
   // One transaction wrote them all: xmin says nothing.
   expect(new Set(votes.rows.map((v) => v.xmin)).size).toBe(1);
   // No sealed row links to them: the sealed rows are gone.
-  expect((await sql<{ n: number }>`select count(*)::int as n from box.sealed_votes where ballot_id = ${ballot.id}`.execute(app.db)).rows[0]!.n).toBe(0);
+  expect(
+    (
+      await sql<{ n: number }>`select count(*)::int as n from box.sealed_votes where ballot_id = ${ballot.id}`.execute(
+        app.db,
+      )
+    ).rows[0]!.n,
+  ).toBe(0);
 
   // The order members voted in, by the xmin of their used tokens.
-  const castOrder = (await sql<{ member_id: string }>`
-    select member_id from voting_tokens where ballot_id = ${ballot.id} and used order by xmin::text::bigint`.execute(app.db)).rows.map((r) => r.member_id);
-  const accuracy = (guess: Array<{ member: string; option: number }>) => guess.filter((g) => truth.get(g.member) === g.option).length / guess.length;
-  const pairWith = (ordered: typeof votes.rows) => castOrder.map((member, i) => ({ member, option: voteChoice(ordered[i]!) }));
+  const castOrder = (
+    await sql<{ member_id: string }>`
+    select member_id from voting_tokens where ballot_id = ${ballot.id} and used order by xmin::text::bigint`.execute(
+      app.db,
+    )
+  ).rows.map((r) => r.member_id);
+  const accuracy = (guess: Array<{ member: string; option: number }>) =>
+    guess.filter((g) => truth.get(g.member) === g.option).length / guess.length;
+  const pairWith = (ordered: typeof votes.rows) =>
+    castOrder.map((member, i) => ({ member, option: voteChoice(ordered[i]!) }));
   const tid = (c: string) => c.slice(1, -1).split(',').map(Number) as [number, number];
 
   // Linkage 1: physical order of the plain votes against the order of casting.
@@ -117,12 +158,18 @@ test('no linkage from the database does better than chance', async () => {
     select count(*)::int as n from information_schema.columns
     where table_schema = 'box' and data_type like 'timestamp%'`.execute(app.db);
   expect(timeColumns.rows[0]!.n).toBe(0);
-  const sequences = await sql<{ n: number }>`select count(*)::int as n from information_schema.sequences`.execute(app.db);
+  const sequences = await sql<{ n: number }>`select count(*)::int as n from information_schema.sequences`.execute(
+    app.db,
+  );
   expect(sequences.rows[0]!.n).toBe(0);
   const tokenColumns = await sql<{ column_name: string }>`
     select column_name from information_schema.columns where table_name = 'voting_tokens'`.execute(app.db);
-  expect(tokenColumns.rows.map((r) => r.column_name)).not.toEqual(expect.arrayContaining([expect.stringMatching(/_at$/)]));
+  expect(tokenColumns.rows.map((r) => r.column_name)).not.toEqual(
+    expect.arrayContaining([expect.stringMatching(/_at$/)]),
+  );
   // Statistics views count rows; they hold no row contents or times per row.
-  const stats = await sql<{ n_tup_ins: number }>`select n_tup_ins::int from pg_stat_user_tables where schemaname = 'box' and relname = 'votes'`.execute(app.db);
+  const stats = await sql<{
+    n_tup_ins: number;
+  }>`select n_tup_ins::int from pg_stat_user_tables where schemaname = 'box' and relname = 'votes'`.execute(app.db);
   expect(stats.rows.length).toBe(1);
 }, 180000);

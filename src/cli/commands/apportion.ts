@@ -4,13 +4,21 @@
  * any case) and optionally `min` and `max` columns for bounds per branch.
  */
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from '@omov/core/csv/parse';
 import { parseRational, type Rational } from '@omov/core/tally/rational';
 import {
-  APPORTIONMENT_METHODS, DelegateError, METHOD_NAMES, apportion, apportionByBands, isApportionmentMethod, parseBandTable, seatsByName,
-  type Apportionment, type Claimant,
+  APPORTIONMENT_METHODS,
+  DelegateError,
+  METHOD_NAMES,
+  apportion,
+  apportionByBands,
+  isApportionmentMethod,
+  parseBandTable,
+  seatsByName,
+  type Apportionment,
+  type Claimant,
 } from '@omov/core/delegates/index';
 
 // ------------------------------------------------------------------ shared by the delegate commands
@@ -38,12 +46,14 @@ export function readCsv(file: string): { header: string[]; headerLine: number; r
   const seen = new Set<string>();
   header.forEach((h, i) => {
     if (h === '') throw new InputError(`${file}: line ${head.line}: column ${i + 1} of the header has no name`);
-    if (seen.has(h.toLowerCase())) throw new InputError(`${file}: line ${head.line}: column ${JSON.stringify(h)} appears twice`);
+    if (seen.has(h.toLowerCase()))
+      throw new InputError(`${file}: line ${head.line}: column ${JSON.stringify(h)} appears twice`);
     seen.add(h.toLowerCase());
   });
   const rows = records.slice(1);
   for (const r of rows) {
-    if (r.fields.length !== header.length) throw new InputError(`${file}: line ${r.line}: ${r.fields.length} fields, but the header has ${header.length}`);
+    if (r.fields.length !== header.length)
+      throw new InputError(`${file}: line ${r.line}: ${r.fields.length} fields, but the header has ${header.length}`);
   }
   return { header, headerLine: head.line, rows };
 }
@@ -64,7 +74,9 @@ export function cellNumber(file: string, r: CsvRecord, col: number, field: strin
 export function cellWhole(file: string, r: CsvRecord, col: number, field: string, what: string): number {
   const cell = (r.fields[col] ?? '').trim();
   if (!/^\d+$/.test(cell) || !Number.isSafeInteger(Number(cell))) {
-    throw new InputError(`${file}: line ${r.line}: field "${field}": ${what} ${JSON.stringify(cell)} is not a whole number`);
+    throw new InputError(
+      `${file}: line ${r.line}: field "${field}": ${what} ${JSON.stringify(cell)} is not a whole number`,
+    );
   }
   return Number(cell);
 }
@@ -90,11 +102,23 @@ export function engine<T>(f: () => T): T {
 /** A plain-text table: first column left-aligned, the rest right-aligned. */
 export function table(rows: ReadonlyArray<ReadonlyArray<string>>, leftColumns = 1): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, [...c].length); });
-  return rows.map((r) => r.map((c, i) => {
-    const pad = ' '.repeat((widths[i] ?? 0) - [...c].length);
-    return i < leftColumns ? c + pad : pad + c;
-  }).join('  ').trimEnd()).join('\n') + '\n';
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...c].length);
+    });
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => {
+            const pad = ' '.repeat((widths[i] ?? 0) - [...c].length);
+            return i < leftColumns ? c + pad : pad + c;
+          })
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
@@ -128,7 +152,11 @@ export function register(program: Command): void {
     .description('share delegates among branches by population')
     .argument('<file>', 'CSV file: name,population[,min,max]')
     .option('--seats <n>', 'delegates to share')
-    .addOption(new Option('--method <method>', 'apportionment method').choices([...APPORTIONMENT_METHODS, 'bands']).makeOptionMandatory())
+    .addOption(
+      new Option('--method <method>', 'apportionment method')
+        .choices([...APPORTIONMENT_METHODS, 'bands'])
+        .makeOptionMandatory(),
+    )
     .option('--min <k>', 'at least this many delegates per branch')
     .option('--max <k>', 'at most this many delegates per branch')
     .option('--seed <seed>', 'seed for lots (default "omov")')
@@ -145,17 +173,20 @@ export function readClaimants(file: string): Claimant[] {
   const col = (name: string): number => header.findIndex((h) => h.toLowerCase() === name);
   const nameCol = col('name');
   const popCol = col('population');
-  if (nameCol < 0 || popCol < 0) throw new InputError(`${file}: line ${headerLine}: the header needs "name" and "population" columns`);
+  if (nameCol < 0 || popCol < 0)
+    throw new InputError(`${file}: line ${headerLine}: the header needs "name" and "population" columns`);
   const minCol = col('min');
   const maxCol = col('max');
   const seen = new Set<string>();
   return rows.map((r) => {
     const name = r.fields[nameCol]!.trim();
     if (name === '') throw new InputError(`${file}: line ${r.line}: field "name" is empty`);
-    if (seen.has(name)) throw new InputError(`${file}: line ${r.line}: field "name": branch ${JSON.stringify(name)} appears twice`);
+    if (seen.has(name))
+      throw new InputError(`${file}: line ${r.line}: field "name": branch ${JSON.stringify(name)} appears twice`);
     seen.add(name);
     const c: { name: string; population: Rational; min?: number; max?: number } = {
-      name, population: cellNumber(file, r, popCol, header[popCol]!, 'population'),
+      name,
+      population: cellNumber(file, r, popCol, header[popCol]!, 'population'),
     };
     if (minCol >= 0 && r.fields[minCol]!.trim() !== '') c.min = cellWhole(file, r, minCol, header[minCol]!, 'minimum');
     if (maxCol >= 0 && r.fields[maxCol]!.trim() !== '') c.max = cellWhole(file, r, maxCol, header[maxCol]!, 'maximum');
@@ -169,7 +200,8 @@ export function runApportion(file: string, flags: Flags): string {
   let result: Apportionment;
   if (flags.method === 'bands') {
     if (flags.bands === undefined) throw new InputError('--method bands needs --bands, e.g. "100:1,250:2,+250:1"');
-    if (flags.seats !== undefined) throw new InputError('--seats does not go with --method bands: the table decides the number');
+    if (flags.seats !== undefined)
+      throw new InputError('--seats does not go with --method bands: the table decides the number');
     const bands = flags.bands;
     const claimants = readClaimants(file);
     result = engine(() => apportionByBands(claimants, parseBandTable(bands), { min, max }));
@@ -194,7 +226,11 @@ export function runApportion(file: string, flags: Flags): string {
   }
   const label = result.method === 'bands' ? 'band table' : METHOD_NAMES[result.method];
   let out = `Apportionment of ${result.house} delegates, ${label}\n\n`;
-  out += table([['Branch', 'Delegates'], ...result.names.map((n, i) => [n, String(result.seats[i])]), ['Total', String(result.house)]]);
+  out += table([
+    ['Branch', 'Delegates'],
+    ...result.names.map((n, i) => [n, String(result.seats[i])]),
+    ['Total', String(result.house)],
+  ]);
   for (const t of result.ties) out += `\nTie: ${t.note}`;
   for (const n of result.notes) out += `\nNote: ${n}`;
   if (result.ties.length > 0 || result.notes.length > 0) out += '\n';

@@ -4,14 +4,24 @@
  * each branch's voting power.
  */
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { parseRational, type Rational } from '@omov/core/tally/rational';
 import { METHODS, BallotError, type TallyOptions } from '@omov/core/tally/index';
 import type { Method, RankedBallot, ScoreBallot, StvRules } from '@omov/core/tally/types';
 import {
-  APPORTIONMENT_METHODS, METHOD_NAMES, compareConference, isApportionmentMethod, parseBandTable,
-  type ApportionmentMethod, type Basis, type BranchInput, type ConferenceComparison, type ConferenceRule, type DelegateSettings, type Flip,
+  APPORTIONMENT_METHODS,
+  METHOD_NAMES,
+  compareConference,
+  isApportionmentMethod,
+  parseBandTable,
+  type ApportionmentMethod,
+  type Basis,
+  type BranchInput,
+  type ConferenceComparison,
+  type ConferenceRule,
+  type DelegateSettings,
+  type Flip,
 } from '@omov/core/delegates/index';
 import { cellNumber, cellWhole, engine, json, readCsv, table, wholeFlag } from './apportion';
 
@@ -65,17 +75,27 @@ ballot weighted by the branch's delegates ÷ its votes, counted again by --metho
 export function register(program: Command): void {
   program
     .command('conference')
-    .description('count a ballot as a delegate conference would have, beside the members\' vote')
+    .description("count a ballot as a delegate conference would have, beside the members' vote")
     .argument('<file>', 'CSV of per-branch totals or of ballots with a branch column')
-    .addOption(new Option('--rule <rule>', 'how delegates vote').choices(['bloc', 'proportional', 'weighted']).makeOptionMandatory())
+    .addOption(
+      new Option('--rule <rule>', 'how delegates vote')
+        .choices(['bloc', 'proportional', 'weighted'])
+        .makeOptionMandatory(),
+    )
     .option('--seats <n>', 'delegates to share among the branches')
     .addOption(new Option('--apportion <method>', 'how to share them').choices([...APPORTIONMENT_METHODS]))
     .option('--bands <table>', 'delegates from a band table instead, e.g. "100:1,250:2,+250:1"')
     .addOption(new Option('--basis <basis>', 'share delegates by').choices(['members', 'electorate', 'turnout']))
     .option('--min <k>', 'at least this many delegates per branch')
     .option('--max <k>', 'at most this many delegates per branch')
-    .addOption(new Option('--split <method>', 'proportional rule: how a branch\'s delegates split').choices([...APPORTIONMENT_METHODS]))
-    .addOption(new Option('-m, --method <method>', 'counting method of the ballot').choices([...METHODS]).default('plurality'))
+    .addOption(
+      new Option('--split <method>', "proportional rule: how a branch's delegates split").choices([
+        ...APPORTIONMENT_METHODS,
+      ]),
+    )
+    .addOption(
+      new Option('-m, --method <method>', 'counting method of the ballot').choices([...METHODS]).default('plurality'),
+    )
     .option('--threshold <fraction>', 'yesno: share needed to carry, e.g. 2/3')
     .addOption(new Option('--rules <rules>', 'STV rules').choices(['scottish', 'ers97', 'meek']))
     .option('--elect <n>', 'places to fill (weighted rule only for more than 1)')
@@ -92,7 +112,11 @@ export function register(program: Command): void {
 
 const RESERVED = ['branch', 'members', 'electorate', 'delegates', 'weight'];
 
-interface BranchInfo { members?: Rational; electorate?: Rational; delegates?: number }
+interface BranchInfo {
+  members?: Rational;
+  electorate?: Rational;
+  delegates?: number;
+}
 
 function readBranchInfo(file: string): Map<string, BranchInfo> {
   const { header, headerLine, rows } = readCsv(file);
@@ -103,7 +127,8 @@ function readBranchInfo(file: string): Map<string, BranchInfo> {
   for (const r of rows) {
     const name = r.fields[b]!.trim();
     if (name === '') throw new InputError(`${file}: line ${r.line}: field "branch" is empty`);
-    if (out.has(name)) throw new InputError(`${file}: line ${r.line}: field "branch": ${JSON.stringify(name)} appears twice`);
+    if (out.has(name))
+      throw new InputError(`${file}: line ${r.line}: field "branch": ${JSON.stringify(name)} appears twice`);
     const info: BranchInfo = {};
     const m = col('members');
     const e = col('electorate');
@@ -116,7 +141,12 @@ function readBranchInfo(file: string): Map<string, BranchInfo> {
   return out;
 }
 
-interface Loaded { options: string[]; branches: BranchInput[]; hasMembers: boolean; hasDelegates: boolean }
+interface Loaded {
+  options: string[];
+  branches: BranchInput[];
+  hasMembers: boolean;
+  hasDelegates: boolean;
+}
 
 function load(file: string, flags: Flags): Loaded {
   const { header, headerLine, rows } = readCsv(file);
@@ -125,9 +155,14 @@ function load(file: string, flags: Flags): Loaded {
   if (branchCol < 0) throw new InputError(`${file}: line ${headerLine}: the header needs a "branch" column`);
   const optionCols = header.map((_, i) => i).filter((i) => !RESERVED.includes(lower[i]!));
   const options = optionCols.map((i) => header[i]!);
-  if (options.length < 2) throw new InputError(`${file}: line ${headerLine}: the header names ${options.length} option(s); a question needs at least two`);
+  if (options.length < 2)
+    throw new InputError(
+      `${file}: line ${headerLine}: the header names ${options.length} option(s); a question needs at least two`,
+    );
   const names = rows.map((r) => r.fields[branchCol]!.trim());
-  rows.forEach((r, i) => { if (names[i] === '') throw new InputError(`${file}: line ${r.line}: field "branch" is empty`); });
+  rows.forEach((r, i) => {
+    if (names[i] === '') throw new InputError(`${file}: line ${r.line}: field "branch" is empty`);
+  });
   let kind = flags.input;
   if (kind === 'auto') {
     const repeated = new Set(names).size !== names.length;
@@ -137,13 +172,19 @@ function load(file: string, flags: Flags): Loaded {
   const col = (n: string): number => lower.indexOf(n);
 
   if (kind === 'totals') {
-    if (lower.includes('weight')) throw new InputError(`${file}: line ${headerLine}: a "weight" column belongs in a ballots file`);
+    if (lower.includes('weight'))
+      throw new InputError(`${file}: line ${headerLine}: a "weight" column belongs in a ballots file`);
     const seen = new Set<string>();
     const branches = rows.map((r, i): BranchInput => {
       const name = names[i]!;
-      if (seen.has(name)) throw new InputError(`${file}: line ${r.line}: field "branch": ${JSON.stringify(name)} appears twice in a totals file`);
+      if (seen.has(name))
+        throw new InputError(
+          `${file}: line ${r.line}: field "branch": ${JSON.stringify(name)} appears twice in a totals file`,
+        );
       seen.add(name);
-      const votes = optionCols.map((c) => (r.fields[c]!.trim() === '' ? parseRational('0') : cellNumber(file, r, c, header[c]!, 'votes')));
+      const votes = optionCols.map((c) =>
+        r.fields[c]!.trim() === '' ? parseRational('0') : cellNumber(file, r, c, header[c]!, 'votes'),
+      );
       const extra = info?.get(name) ?? {};
       const m = col('members');
       const e = col('electorate');
@@ -152,29 +193,43 @@ function load(file: string, flags: Flags): Loaded {
         name,
         votes,
         members: m >= 0 && r.fields[m]!.trim() !== '' ? cellNumber(file, r, m, header[m]!, 'members') : extra.members,
-        electorate: e >= 0 && r.fields[e]!.trim() !== '' ? cellNumber(file, r, e, header[e]!, 'electorate') : extra.electorate,
-        delegates: d >= 0 && r.fields[d]!.trim() !== '' ? cellWhole(file, r, d, header[d]!, 'delegates') : extra.delegates,
+        electorate:
+          e >= 0 && r.fields[e]!.trim() !== '' ? cellNumber(file, r, e, header[e]!, 'electorate') : extra.electorate,
+        delegates:
+          d >= 0 && r.fields[d]!.trim() !== '' ? cellWhole(file, r, d, header[d]!, 'delegates') : extra.delegates,
       };
     });
-    return { options, branches, hasMembers: branches.every((b) => b.members !== undefined), hasDelegates: branches.every((b) => b.delegates !== undefined) };
+    return {
+      options,
+      branches,
+      hasMembers: branches.every((b) => b.members !== undefined),
+      hasDelegates: branches.every((b) => b.delegates !== undefined),
+    };
   }
 
   // Ballots: one paper per row.
   for (const reserved of ['members', 'electorate', 'delegates']) {
-    if (lower.includes(reserved)) throw new InputError(`${file}: line ${headerLine}: a ballots file has no "${reserved}" column; give it with --branches`);
+    if (lower.includes(reserved))
+      throw new InputError(
+        `${file}: line ${headerLine}: a ballots file has no "${reserved}" column; give it with --branches`,
+      );
   }
   const weightCol = col('weight');
   const score = flags.method === 'score';
   const byBranch = new Map<string, Array<RankedBallot | ScoreBallot>>();
   rows.forEach((r, i) => {
     let weight = parseRational('1');
-    if (weightCol >= 0 && r.fields[weightCol]!.trim() !== '') weight = cellNumber(file, r, weightCol, header[weightCol]!, 'weight');
+    if (weightCol >= 0 && r.fields[weightCol]!.trim() !== '')
+      weight = cellNumber(file, r, weightCol, header[weightCol]!, 'weight');
     let ballot: RankedBallot | ScoreBallot;
     if (score) {
       const scores = optionCols.map((c) => {
         const cell = r.fields[c]!.trim();
         if (cell === '') return null;
-        if (!/^-?\d+$/.test(cell)) throw new InputError(`${file}: line ${r.line}: field "${header[c]}": score ${JSON.stringify(cell)} is not a whole number`);
+        if (!/^-?\d+$/.test(cell))
+          throw new InputError(
+            `${file}: line ${r.line}: field "${header[c]}": score ${JSON.stringify(cell)} is not a whole number`,
+          );
         return Number(cell);
       });
       ballot = { weight, scores };
@@ -184,20 +239,27 @@ function load(file: string, flags: Flags): Loaded {
         const cell = r.fields[c]!.trim();
         if (cell === '') return;
         if (!/^\d+$/.test(cell) || Number(cell) < 1) {
-          throw new InputError(`${file}: line ${r.line}: field "${header[c]}": rank ${JSON.stringify(cell)} is not a whole number from 1 up`);
+          throw new InputError(
+            `${file}: line ${r.line}: field "${header[c]}": rank ${JSON.stringify(cell)} is not a whole number from 1 up`,
+          );
         }
         const g = byRank.get(Number(cell));
-        if (g) g.push(k); else byRank.set(Number(cell), [k]);
+        if (g) g.push(k);
+        else byRank.set(Number(cell), [k]);
       });
       ballot = { weight, ranking: [...byRank.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => g) };
     }
     const list = byBranch.get(names[i]!);
-    if (list) list.push(ballot); else byBranch.set(names[i]!, [ballot]);
+    if (list) list.push(ballot);
+    else byBranch.set(names[i]!, [ballot]);
   });
   const order = info ? [...new Set([...byBranch.keys(), ...info.keys()])] : [...byBranch.keys()];
   const branches = order.map((name): BranchInput => {
     const extra = info?.get(name);
-    if (info && !extra) throw new InputError(`${flags.branches}: branch ${JSON.stringify(name)} (which has ballots in ${file}) is missing`);
+    if (info && !extra)
+      throw new InputError(
+        `${flags.branches}: branch ${JSON.stringify(name)} (which has ballots in ${file}) is missing`,
+      );
     const ballots = byBranch.get(name) ?? [];
     return {
       name,
@@ -207,7 +269,12 @@ function load(file: string, flags: Flags): Loaded {
       delegates: extra?.delegates,
     };
   });
-  return { options, branches, hasMembers: branches.every((b) => b.members !== undefined), hasDelegates: branches.every((b) => b.delegates !== undefined) };
+  return {
+    options,
+    branches,
+    hasMembers: branches.every((b) => b.members !== undefined),
+    hasDelegates: branches.every((b) => b.delegates !== undefined),
+  };
 }
 
 function settingsOf(flags: Flags, loaded: Loaded): DelegateSettings {
@@ -218,7 +285,8 @@ function settingsOf(flags: Flags, loaded: Loaded): DelegateSettings {
   const split = flags.split as ApportionmentMethod | undefined;
   const common = { basis, rule: flags.rule, min, max, splitMethod: split, quota };
   if (flags.bands !== undefined) {
-    if (flags.seats !== undefined || flags.apportion !== undefined) throw new InputError('--bands replaces --seats and --apportion: give one or the other');
+    if (flags.seats !== undefined || flags.apportion !== undefined)
+      throw new InputError('--bands replaces --seats and --apportion: give one or the other');
     const table = engine(() => parseBandTable(flags.bands!));
     return { ...common, method: 'bands', bands: table.bands, beyond: table.beyond };
   }
@@ -229,13 +297,15 @@ function settingsOf(flags: Flags, loaded: Loaded): DelegateSettings {
     return { ...common, method, seats };
   }
   if (flags.apportion !== undefined) throw new InputError('--apportion needs --seats N');
-  if (!loaded.hasDelegates) throw new InputError('no delegates: give a "delegates" column for every branch, or --seats N, or --bands TABLE');
+  if (!loaded.hasDelegates)
+    throw new InputError('no delegates: give a "delegates" column for every branch, or --seats N, or --bands TABLE');
   return { ...common, method: 'fixed' };
 }
 
 function countOf(flags: Flags): TallyOptions {
   const seed = flags.seed === undefined ? {} : { seed: flags.seed };
-  if (flags.threshold !== undefined && flags.method !== 'yesno') throw new InputError('--threshold applies to --method yesno only');
+  if (flags.threshold !== undefined && flags.method !== 'yesno')
+    throw new InputError('--threshold applies to --method yesno only');
   if (flags.rules !== undefined && flags.method !== 'stv') throw new InputError('--rules applies to --method stv only');
   switch (flags.method) {
     case 'stv':
@@ -243,14 +313,22 @@ function countOf(flags: Flags): TallyOptions {
       return { method: 'stv', rules: flags.rules, ...seed };
     case 'yesno':
       if (flags.threshold !== undefined) {
-        try { parseRational(flags.threshold); } catch { throw new InputError(`--threshold must be a fraction such as 2/3, not ${JSON.stringify(flags.threshold)}`); }
+        try {
+          parseRational(flags.threshold);
+        } catch {
+          throw new InputError(`--threshold must be a fraction such as 2/3, not ${JSON.stringify(flags.threshold)}`);
+        }
         return { method: 'yesno', threshold: flags.threshold, ...seed };
       }
       return { method: 'yesno', ...seed };
-    case 'approval': return { method: 'approval', ...seed };
-    case 'score': return { method: 'score', ...seed };
-    case 'borda': return { method: 'borda', ...seed };
-    default: return { method: flags.method, ...seed };
+    case 'approval':
+      return { method: 'approval', ...seed };
+    case 'score':
+      return { method: 'score', ...seed };
+    case 'borda':
+      return { method: 'borda', ...seed };
+    default:
+      return { method: flags.method, ...seed };
   }
 }
 
@@ -262,9 +340,17 @@ export function runConference(file: string, flags: Flags): string {
   const question = path.basename(file, path.extname(file));
   let c: ConferenceComparison;
   try {
-    c = engine(() => compareConference({
-      question, options: loaded.options, branches: loaded.branches, settings, count, elect, seed: flags.seed,
-    }));
+    c = engine(() =>
+      compareConference({
+        question,
+        options: loaded.options,
+        branches: loaded.branches,
+        settings,
+        count,
+        elect,
+        seed: flags.seed,
+      }),
+    );
   } catch (err) {
     if (err instanceof BallotError || err instanceof RangeError) throw new InputError(`${file}: ${err.message}`);
     throw err;
@@ -274,7 +360,7 @@ export function runConference(file: string, flags: Flags): string {
 
 const num = (exact: string): number => {
   const r = parseRational(exact);
-  return Number((Number(r.num * 1000000n / r.den) / 1e6).toFixed(6));
+  return Number((Number((r.num * 1000000n) / r.den) / 1e6).toFixed(6));
 };
 const nums = (rec: Readonly<Record<string, string>>): Record<string, number> =>
   Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, num(v)]));
@@ -298,12 +384,22 @@ function toJson(c: ConferenceComparison): unknown {
     method: c.method,
     settings: c.settings,
     omov: {
-      winner: c.omov.winner, elected: c.omov.elected, totals: nums(c.omov.totals), shares: c.omov.shares,
-      margin: c.omov.margin, flip: c.omov.flip, exact: c.omov.totals,
+      winner: c.omov.winner,
+      elected: c.omov.elected,
+      totals: nums(c.omov.totals),
+      shares: c.omov.shares,
+      margin: c.omov.margin,
+      flip: c.omov.flip,
+      exact: c.omov.totals,
     },
     conference: {
-      winner: c.conference.winner, elected: c.conference.elected, delegates: nums(c.conference.delegates), shares: c.conference.shares,
-      margin: c.conference.margin, flip: c.conference.flip, exact: c.conference.delegates,
+      winner: c.conference.winner,
+      elected: c.conference.elected,
+      delegates: nums(c.conference.delegates),
+      shares: c.conference.shares,
+      margin: c.conference.margin,
+      flip: c.conference.flip,
+      exact: c.conference.delegates,
     },
     agree: c.agree,
     flip: { omov: c.omov.flip, conference: c.conference.flip },
@@ -329,34 +425,68 @@ function flipText(f: Flip | null): string {
 
 function toText(c: ConferenceComparison): string {
   const s = c.settings;
-  const how = s.method === 'fixed' ? 'as given' : s.method === 'bands' ? `by band table on ${s.basis}` : `by ${s.basis}, ${METHOD_NAMES[s.method]}`;
+  const how =
+    s.method === 'fixed'
+      ? 'as given'
+      : s.method === 'bands'
+        ? `by band table on ${s.basis}`
+        : `by ${s.basis}, ${METHOD_NAMES[s.method]}`;
   let out = `Question: ${c.question}\n`;
   out += `Counted by ${c.method}${c.elect > 1 ? ` (${c.elect} places)` : ''}; conference rule: ${s.rule}${s.splitMethod ? ` (split by ${METHOD_NAMES[s.splitMethod]})` : ''}; ${s.delegates} delegates ${how}\n\n`;
-  const rows: string[][] = [['Option', 'Members\' vote', 'share', 'Conference', 'share']];
+  const rows: string[][] = [['Option', "Members' vote", 'share', 'Conference', 'share']];
   for (const o of c.options) {
     rows.push([o, c.omov.totals[o]!, pct(c.omov.shares[o]!), c.conference.delegates[o]!, pct(c.conference.shares[o]!)]);
   }
   out += table(rows);
   const margin = (m: ConferenceComparison['omov']['margin'], unit: string): string =>
-    m === null ? '—' : `${m.votes} ${unit} over ${m.over} (${pct(m.share)}${m.basis === 'final round' ? ', final round' : ''})`;
-  out += '\n' + table([
-    ['', 'Members\' vote', 'Conference'],
-    ['Elected', c.omov.elected.join(', ') || '—', c.conference.elected.join(', ') || '—'],
-    ['Margin', margin(c.omov.margin, 'votes'), margin(c.conference.margin, 'delegate votes')],
-    ['Smallest flip', flipText(c.omov.flip), flipText(c.conference.flip)],
-  ], 3);
+    m === null
+      ? '—'
+      : `${m.votes} ${unit} over ${m.over} (${pct(m.share)}${m.basis === 'final round' ? ', final round' : ''})`;
+  out +=
+    '\n' +
+    table(
+      [
+        ['', "Members' vote", 'Conference'],
+        ['Elected', c.omov.elected.join(', ') || '—', c.conference.elected.join(', ') || '—'],
+        ['Margin', margin(c.omov.margin, 'votes'), margin(c.conference.margin, 'delegate votes')],
+        ['Smallest flip', flipText(c.omov.flip), flipText(c.conference.flip)],
+      ],
+      3,
+    );
   out += `\nAgree: ${c.agree ? 'yes' : 'NO'}\n`;
   for (const p of c.paradoxes) out += `${p.description}\n`;
 
   const powerOf = new Map((c.power?.branches ?? []).map((b) => [b.name, b]));
-  const brows: string[][] = [['Branch', 'Members', 'Votes', 'Delegates', 'Per 1000', 'Repr.', 'Delegate votes', 'Banzhaf', 'Shapley–Shubik', 'Power/member']];
+  const brows: string[][] = [
+    [
+      'Branch',
+      'Members',
+      'Votes',
+      'Delegates',
+      'Per 1000',
+      'Repr.',
+      'Delegate votes',
+      'Banzhaf',
+      'Shapley–Shubik',
+      'Power/member',
+    ],
+  ];
   for (const b of c.branches) {
     const p = powerOf.get(b.name);
-    const votes = Object.entries(b.conference).filter(([, v]) => v !== '0').map(([k, v]) => `${k} ${v}`).join(', ') || '—';
+    const votes =
+      Object.entries(b.conference)
+        .filter(([, v]) => v !== '0')
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '—';
     brows.push([
-      b.name, b.members ?? '—', b.votes, String(b.delegates),
+      b.name,
+      b.members ?? '—',
+      b.votes,
+      String(b.delegates),
       b.delegatesPerMember === null ? '—' : (b.delegatesPerMember * 1000).toFixed(3),
-      b.representation === null ? '—' : `${b.representation.toFixed(3)}${b.verdict === 'over' ? ' over' : b.verdict === 'under' ? ' under' : ''}`,
+      b.representation === null
+        ? '—'
+        : `${b.representation.toFixed(3)}${b.verdict === 'over' ? ' over' : b.verdict === 'under' ? ' under' : ''}`,
       votes,
       p ? p.banzhaf.value.toFixed(4) : '—',
       p ? p.shapleyShubik.value.toFixed(4) : '—',
@@ -367,7 +497,8 @@ function toText(c: ConferenceComparison): string {
   const d = c.disproportionality;
   out += `\nDisproportionality (percentage points): votes vs delegates Gallagher ${d.options.gallagher.toFixed(2)}, Loosemore–Hanby ${d.options.loosemoreHanby.toFixed(2)}; `;
   out += `${s.basis} vs delegates by branch Gallagher ${d.branches.gallagher.toFixed(2)}, Loosemore–Hanby ${d.branches.loosemoreHanby.toFixed(2)}\n`;
-  if (c.power) out += `Power: quota ${c.power.quota} of ${c.power.totalDelegates} delegates; Banzhaf ${c.power.method.banzhaf}, Shapley–Shubik ${c.power.method.shapleyShubik}; power/member is Banzhaf / Shapley–Shubik ÷ the branch's share of members (1 = fair)\n`;
+  if (c.power)
+    out += `Power: quota ${c.power.quota} of ${c.power.totalDelegates} delegates; Banzhaf ${c.power.method.banzhaf}, Shapley–Shubik ${c.power.method.shapleyShubik}; power/member is Banzhaf / Shapley–Shubik ÷ the branch's share of members (1 = fair)\n`;
   for (const n of [...c.notes, ...(c.power?.notes ?? [])]) out += `Note: ${n}\n`;
   for (const t of c.ties) out += `Lot (${t.stage}): ${t.note}\n`;
   return out;

@@ -7,24 +7,41 @@ import { createLogger } from '../../platform/logger';
 import { startServer } from '../../processes/server';
 import { InputError } from '../errors';
 
-type DemoFlags = { members: string; branches: string; turnout: string; seed?: string; concurrency: string; serve: boolean };
+type DemoFlags = {
+  members: string;
+  branches: string;
+  turnout: string;
+  seed?: string;
+  concurrency: string;
+  serve: boolean;
+};
 
 function wholeNumber(text: string, what: string, min: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new InputError(`--${what} must be a whole number of at least ${min}, not "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new InputError(`--${what} must be a whole number of at least ${min}, not "${text}"`);
   return n;
 }
 
 function share(text: string): number {
   const f = Number(text);
-  if (text.trim() === '' || !Number.isFinite(f) || f < 0 || f > 1) throw new InputError(`--turnout must be a share between 0 and 1 (e.g. 0.7), not "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(f) || f < 0 || f > 1)
+    throw new InputError(`--turnout must be a share between 0 and 1 (e.g. 0.7), not "${text}"`);
   return f;
 }
 
 function configFromEnvironment(): Config {
   let config: Config;
-  try { config = loadConfig(); } catch (e) { if (e instanceof ConfigError) throw new InputError(e.message); throw e; }
-  if (config.env === 'production') throw new InputError('the demo makes up an organisation, members and votes: it does not run with NODE_ENV=production');
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
+  if (config.env === 'production')
+    throw new InputError(
+      'the demo makes up an organisation, members and votes: it does not run with NODE_ENV=production',
+    );
   // Checked again on the running server; here, before a database is started for nothing.
   const problems = demoProblems(config, config.mailWorker);
   if (problems.length) throw new InputError(problems.join('\n'));
@@ -32,10 +49,13 @@ function configFromEnvironment(): Config {
 }
 
 export function register(program: Command): void {
-  program.command('demo')
-    .description('Run a demonstration ballot end to end on the local server: a made-up organisation and roll, '
-      + 'invitations in the outbox folder, votes cast through the voting pages, the count. '
-      + 'Uses the same configuration as "serve" (SMTP_URL must be unset: the links are read from DATA_DIR/outbox).')
+  program
+    .command('demo')
+    .description(
+      'Run a demonstration ballot end to end on the local server: a made-up organisation and roll, ' +
+        'invitations in the outbox folder, votes cast through the voting pages, the count. ' +
+        'Uses the same configuration as "serve" (SMTP_URL must be unset: the links are read from DATA_DIR/outbox).',
+    )
     .option('--members <n>', 'members on the roll', '2000')
     .option('--branches <n>', 'branches, of Zipf-like sizes (a few big, many small)', '30')
     .option('--turnout <share>', 'share of members who vote, 0 to 1 (varies by branch)', '0.7')
@@ -45,7 +65,10 @@ export function register(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const members = wholeNumber(flags.members, 'members', 1);
       const branches = wholeNumber(flags.branches, 'branches', 1);
-      if (members < branches) throw new InputError(`--members (${members}) must be at least --branches (${branches}): every branch needs a member`);
+      if (members < branches)
+        throw new InputError(
+          `--members (${members}) must be at least --branches (${branches}): every branch needs a member`,
+        );
       const turnout = share(flags.turnout);
       const concurrency = wholeNumber(flags.concurrency, 'concurrency', 1);
       const seed = flags.seed ?? crypto.randomBytes(6).toString('hex');
@@ -58,23 +81,41 @@ export function register(program: Command): void {
       try {
         running = await startServer(config, { log });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new InputError(`port ${config.port} is in use (is "omov serve" running?): stop it or set PORT`);
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new InputError(`port ${config.port} is in use (is "omov serve" running?): stop it or set PORT`);
         throw err;
       }
-      const stop = () => { void running.stop().finally(() => process.exit(0)); };
+      const stop = () => {
+        void running.stop().finally(() => process.exit(0));
+      };
       try {
-        out(`omov demo: ${members} members, ${branches} branches, turnout about ${turnout}, seed ${seed}${flags.seed ? '' : ` (repeat with --seed ${seed})`}`);
-        out(`  server:   ${config.publicUrl} (listening on ${running.url}), database: ${running.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`);
-        const outcome = await runDemo(running, { members, branches, turnout, seed, concurrency, progress: (s) => out(s) });
+        out(
+          `omov demo: ${members} members, ${branches} branches, turnout about ${turnout}, seed ${seed}${flags.seed ? '' : ` (repeat with --seed ${seed})`}`,
+        );
+        out(
+          `  server:   ${config.publicUrl} (listening on ${running.url}), database: ${running.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`,
+        );
+        const outcome = await runDemo(running, {
+          members,
+          branches,
+          turnout,
+          seed,
+          concurrency,
+          progress: (s) => out(s),
+        });
         out('');
         out(formatResults(outcome.results));
         out('');
-        out(outcome.differences.length
-          ? `WARNING: the count differs from the votes the demo cast:\n  ${outcome.differences.join('\n  ')}`
-          : `Check: the count equals the ${outcome.cast.voted} votes the demo cast, branch by branch and option by option.`);
+        out(
+          outcome.differences.length
+            ? `WARNING: the count differs from the votes the demo cast:\n  ${outcome.differences.join('\n  ')}`
+            : `Check: the count equals the ${outcome.cast.voted} votes the demo cast, branch by branch and option by option.`,
+        );
         out('');
         out(`Browse it: ${config.publicUrl}/ballots/${outcome.ballot.id}`);
-        out(`  sign in at ${config.publicUrl}/signin as ${outcome.organisation.organiserEmail}, password ${outcome.organisation.password}`);
+        out(
+          `  sign in at ${config.publicUrl}/signin as ${outcome.organisation.organiserEmail}, password ${outcome.organisation.password}`,
+        );
         if (config.env === 'development') out(`  the invitations: ${config.publicUrl}/dev/outbox`);
         if (outcome.differences.length) process.exitCode = 1;
       } catch (err) {

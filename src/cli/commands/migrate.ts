@@ -5,7 +5,8 @@ import { createLogger } from '../../platform/logger';
 import { connectDatabase } from '../../processes/server';
 
 export function register(program: Command): void {
-  program.command('migrate')
+  program
+    .command('migrate')
     .description('Apply the database migrations (also done on every start)')
     .action(async () => {
       const config = loadConfig();

@@ -2,7 +2,7 @@
  * `omov power --quota Q W1 W2 …`: Banzhaf and Shapley–Shubik power in the weighted voting
  * game [Q; W1, …, Wn], exact where feasible, else Monte Carlo with standard errors.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { votingPower } from '@omov/core/delegates/index';
 import { engine, json, table, wholeFlag } from './apportion';
@@ -22,7 +22,11 @@ export function register(program: Command): void {
     .description('Banzhaf and Shapley–Shubik power of the players of a weighted voting game')
     .argument('<weights...>', 'whole-number weights, one per player')
     .requiredOption('--quota <q>', 'weight a coalition needs to win')
-    .addOption(new Option('--mode <mode>', 'exact, Monte Carlo, or exact when feasible').choices(['auto', 'exact', 'monte-carlo']).default('auto'))
+    .addOption(
+      new Option('--mode <mode>', 'exact, Monte Carlo, or exact when feasible')
+        .choices(['auto', 'exact', 'monte-carlo'])
+        .default('auto'),
+    )
     .option('--samples <n>', 'Monte Carlo samples (default 20000)')
     .option('--seed <seed>', 'seed for Monte Carlo (default "omov")')
     .option('--names <list>', 'comma-separated player names for the text output')
@@ -37,8 +41,10 @@ export function runPower(args: ReadonlyArray<string>, flags: Flags): string {
   const weights = args.map((w, i) => wholeFlag(`weight ${i + 1}`, w)!);
   const quota = wholeFlag('--quota', flags.quota, 1)!;
   const samples = wholeFlag('--samples', flags.samples, 1);
-  const names = flags.names === undefined ? weights.map((_, i) => `#${i + 1}`) : flags.names.split(',').map((n) => n.trim());
-  if (names.length !== weights.length) throw new InputError(`--names gives ${names.length} names for ${weights.length} weights`);
+  const names =
+    flags.names === undefined ? weights.map((_, i) => `#${i + 1}`) : flags.names.split(',').map((n) => n.trim());
+  if (names.length !== weights.length)
+    throw new InputError(`--names gives ${names.length} names for ${weights.length} weights`);
   const p = engine(() => votingPower(weights, quota, { mode: flags.mode, samples, seed: flags.seed }));
   if (flags.format === 'json') {
     return json({
@@ -70,8 +76,12 @@ export function runPower(args: ReadonlyArray<string>, flags: Flags): string {
   out += table([
     ['Player', 'Weight', 'Weight share', 'Banzhaf', 'Banzhaf (absolute)', 'Shapley–Shubik'],
     ...weights.map((w, i) => [
-      names[i]!, String(w), (w / p.totalWeight).toFixed(6),
-      fmt(p.banzhaf.normalised[i]!), fmt(p.banzhaf.absolute[i]!), fmt(p.shapleyShubik.values[i]!),
+      names[i]!,
+      String(w),
+      (w / p.totalWeight).toFixed(6),
+      fmt(p.banzhaf.normalised[i]!),
+      fmt(p.banzhaf.absolute[i]!),
+      fmt(p.shapleyShubik.values[i]!),
     ]),
   ]);
   for (const n of p.notes) out += `Note: ${n}\n`;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { CsvSyntaxError } from '@omov/core/csv/parse';
 import { METHODS, ballotShape, tally, type TallyOptions } from '@omov/core/tally/index';
@@ -79,7 +79,8 @@ export function register(program: Command): void {
 }
 
 function wholeNumber(flag: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InputError(`${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min)
+    throw new InputError(`${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -94,11 +95,13 @@ function fraction(flag: string, value: string): string {
 
 function onlyFor(flags: Flags, method: Method, given: Array<[keyof Flags, string]>): void {
   for (const [key, flag] of given) {
-    if (flags[key] !== undefined && flags.method !== method) throw new InputError(`${flag} applies to --method ${method} only`);
+    if (flags[key] !== undefined && flags.method !== method)
+      throw new InputError(`${flag} applies to --method ${method} only`);
   }
 }
 
-type Loaded = { shape: 'ranked'; election: Election<RankedBallot> } | { shape: 'score'; election: Election<ScoreBallot> };
+type Loaded =
+  { shape: 'ranked'; election: Election<RankedBallot> } | { shape: 'score'; election: Election<ScoreBallot> };
 
 function load(file: string, flags: Flags): Loaded {
   let text: string;
@@ -111,8 +114,10 @@ function load(file: string, flags: Flags): Loaded {
   const title = path.basename(file, path.extname(file));
   try {
     switch (ext) {
-      case '.blt': return { shape: 'ranked', election: parseBlt(text) };
-      case '.json': return parseElectionJson(text);
+      case '.blt':
+        return { shape: 'ranked', election: parseBlt(text) };
+      case '.json':
+        return parseElectionJson(text);
       case '.csv':
         return ballotShape(flags.method) === 'score'
           ? { shape: 'score', election: parseScoreCsv(text, { title }) }
@@ -121,7 +126,12 @@ function load(file: string, flags: Flags): Loaded {
         throw new InputError(`${file}: unknown ballot file type ${JSON.stringify(ext)} (expected .blt, .csv or .json)`);
     }
   } catch (err) {
-    if (err instanceof CsvSyntaxError || err instanceof CsvBallotError || err instanceof JsonElectionError || err instanceof BltSyntaxError) {
+    if (
+      err instanceof CsvSyntaxError ||
+      err instanceof CsvBallotError ||
+      err instanceof JsonElectionError ||
+      err instanceof BltSyntaxError
+    ) {
       throw new InputError(`${file}: ${err.message}`);
     }
     throw err;
@@ -134,18 +144,40 @@ export function runTally(file: string, flags: Flags): string {
   onlyFor(flags, 'approval', [['maxMarks', '--max-marks']]);
   onlyFor(flags, 'score', [['maxScore', '--max-score']]);
   onlyFor(flags, 'borda', [['borda', '--borda']]);
-  onlyFor(flags, 'yesno', [['threshold', '--threshold'], ['quorum', '--quorum'], ['electorate', '--electorate']]);
-  if (flags.method === 'stv' && flags.rules === undefined) throw new InputError('--method stv needs --rules scottish, ers97 or meek');
-  if (flags.quorum !== undefined && flags.electorate === undefined) throw new InputError('--quorum needs --electorate (the number entitled to vote)');
+  onlyFor(flags, 'yesno', [
+    ['threshold', '--threshold'],
+    ['quorum', '--quorum'],
+    ['electorate', '--electorate'],
+  ]);
+  if (flags.method === 'stv' && flags.rules === undefined)
+    throw new InputError('--method stv needs --rules scottish, ers97 or meek');
+  if (flags.quorum !== undefined && flags.electorate === undefined)
+    throw new InputError('--quorum needs --electorate (the number entitled to vote)');
 
   const seed = flags.seed;
   const common = seed === undefined ? {} : { seed };
   let options: TallyOptions;
   switch (flags.method) {
-    case 'stv': options = { method: 'stv', rules: flags.rules!, ...common }; break;
-    case 'approval': options = { method: 'approval', ...common, ...(flags.maxMarks === undefined ? {} : { maxMarks: wholeNumber('--max-marks', flags.maxMarks, 1) }) }; break;
-    case 'score': options = { method: 'score', ...common, ...(flags.maxScore === undefined ? {} : { maxScore: wholeNumber('--max-score', flags.maxScore, 1) }) }; break;
-    case 'borda': options = { method: 'borda', ...common, ...(flags.borda === undefined ? {} : { variant: flags.borda }) }; break;
+    case 'stv':
+      options = { method: 'stv', rules: flags.rules!, ...common };
+      break;
+    case 'approval':
+      options = {
+        method: 'approval',
+        ...common,
+        ...(flags.maxMarks === undefined ? {} : { maxMarks: wholeNumber('--max-marks', flags.maxMarks, 1) }),
+      };
+      break;
+    case 'score':
+      options = {
+        method: 'score',
+        ...common,
+        ...(flags.maxScore === undefined ? {} : { maxScore: wholeNumber('--max-score', flags.maxScore, 1) }),
+      };
+      break;
+    case 'borda':
+      options = { method: 'borda', ...common, ...(flags.borda === undefined ? {} : { variant: flags.borda }) };
+      break;
     case 'yesno':
       options = {
         method: 'yesno',
@@ -155,7 +187,8 @@ export function runTally(file: string, flags: Flags): string {
         ...(flags.electorate === undefined ? {} : { electorate: fraction('--electorate', flags.electorate) }),
       };
       break;
-    default: options = { method: flags.method, ...common };
+    default:
+      options = { method: flags.method, ...common };
   }
   const seats = flags.seats === undefined ? undefined : wholeNumber('--seats', flags.seats, 1);
 
@@ -164,7 +197,9 @@ export function runTally(file: string, flags: Flags): string {
   if (loaded.shape !== want && loaded.election.ballots.length > 0) {
     throw new InputError(`${file} holds ${loaded.shape} ballots, but --method ${flags.method} counts ${want} ballots`);
   }
-  const election = { ...loaded.election, ...(seats === undefined ? {} : { seats }) } as Election<RankedBallot | ScoreBallot>;
+  const election = { ...loaded.election, ...(seats === undefined ? {} : { seats }) } as Election<
+    RankedBallot | ScoreBallot
+  >;
   let result: TallyResult;
   try {
     result = tally(election, options);
@@ -173,5 +208,7 @@ export function runTally(file: string, flags: Flags): string {
     if (err instanceof Error) throw new InputError(`${file}: cannot count: ${err.message}`);
     throw err;
   }
-  return flags.format === 'json' ? `${JSON.stringify({ title: election.title, ...result }, null, 2)}\n` : renderText(result, election.title);
+  return flags.format === 'json'
+    ? `${JSON.stringify({ title: election.title, ...result }, null, 2)}\n`
+    : renderText(result, election.title);
 }

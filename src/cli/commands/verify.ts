@@ -9,13 +9,22 @@ import { formatVerification } from '@omov/core/record/verify';
 import { InputError } from '../errors';
 
 export function register(program: Command): void {
-  program.command('verify')
-    .description('Check an election record offline: the votes, receipts, box root, turnout, units, every count and the audit log')
+  program
+    .command('verify')
+    .description(
+      'Check an election record offline: the votes, receipts, box root, turnout, units, every count and the audit log',
+    )
     .argument('<record>', 'the election record (from "omov export" or GET /api/v1/ballots/{id}/record)')
     .option('--root <hex>', 'the box root you were sent when the ballot closed; the record must commit to it')
-    .option('--close-hash <hex>', 'the hash of the log entry of the close, sent with the root; the log up to it must be that log')
+    .option(
+      '--close-hash <hex>',
+      'the hash of the log entry of the close, sent with the root; the log up to it must be that log',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExit status: 0 all checks pass, 1 a check fails, 2 the file is unreadable or not an election record.\nSee docs/election-record.md.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all checks pass, 1 a check fails, 2 the file is unreadable or not an election record.\nSee docs/election-record.md.',
+    )
     .action(async (file: string, flags: { root?: string; closeHash?: string; format: 'text' | 'json' }) => {
       let v;
       try {
@@ -25,7 +34,8 @@ export function register(program: Command): void {
         throw err;
       }
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
-      if (v.malformed) throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
+      if (v.malformed)
+        throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
       process.exitCode = exitStatus(v) || undefined;
     });
 }

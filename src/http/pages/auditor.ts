@@ -10,17 +10,25 @@ import { signedIn, staffPage } from './organiser/common';
  * docs/election-record.md is the full reference.
  */
 export function mountAuditorPages(router: Router, ctx: AppContext): void {
-  router.get('/verify', signedIn(async (req, res, p) => {
-    const closed = (await ballotsService.listBallots(ctx, p)).filter((b) => b.status === 'closed' || b.status === 'published');
-    res.type('html').send(staffPage(ctx, req, {
-      title: 'Verify a ballot',
-      body: html`<h1>Verify a ballot with omov verify</h1>
+  router.get(
+    '/verify',
+    signedIn(async (req, res, p) => {
+      const closed = (await ballotsService.listBallots(ctx, p)).filter(
+        (b) => b.status === 'closed' || b.status === 'published',
+      );
+      res.type('html').send(
+        staffPage(ctx, req, {
+          title: 'Verify a ballot',
+          body: html`<h1>Verify a ballot with omov verify</h1>
 <p>You do not have to trust this server. When a ballot closes, its ballot box is sealed by a <strong>box root</strong> — a hash of every vote — which is emailed at once to every auditor of the ballot. The <strong>election record</strong> holds every vote (by receipt code), the turnout, the voting units, the results and the audit log. <code>omov verify</code> re-checks all of it on your own computer, with nothing but the file.</p>
 <h2>1. Keep the box root and the close hash you were emailed</h2>
 <p>Each is a line of 64 letters and digits. Keep the email: it is your evidence of what the box held at the close, and of the audit log up to the close.</p>
 <h2>2. Download the election record</h2>
-${closed.length ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots/${b.id}/record" download>${b.title}</a> <span class="hint">(ballot ${b.id})</span></li>`)}</ul>`
-  : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`}
+${
+  closed.length
+    ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots/${b.id}/record" download>${b.title}</a> <span class="hint">(ballot ${b.id})</span></li>`)}</ul>`
+    : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`
+}
 <p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code> with <code>Authorization: Bearer omov_…</code> (<a href="/api-tokens">API tokens</a>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
 <h2>3. Run omov verify</h2>
 <p>On any computer with Node.js 22 or later and a copy of the omov source code:</p>
@@ -40,6 +48,8 @@ npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash T
 <h2>Also</h2>
 <ul><li>Each closed ballot's <strong>bulletin board</strong> (<code>/board/BALLOT_ID</code>) lists every receipt code publicly, so members can check their vote is in the box.</li>
 <li>The <a href="/audit">audit log</a> shows every action of every organiser and auditor, and whether its chain is intact.</li></ul>`,
-    }));
-  }));
+        }),
+      );
+    }),
+  );
 }

@@ -79,9 +79,15 @@ export const STYLE_HASH = `'sha256-${crypto.createHash('sha256').update(CSS).dig
 export const SCRIPT_PATH = '/assets/staff.js';
 
 export type PageOptions = {
-  title: string; body: Html; site?: string; lang?: string;
+  title: string;
+  body: Html;
+  site?: string;
+  lang?: string;
   /** Staff pages: extra elements for <head> (e.g. a <noscript> refresh), navigation, the script, a wider column. */
-  head?: Html; nav?: Html; script?: boolean; wide?: boolean;
+  head?: Html;
+  nav?: Html;
+  script?: boolean;
+  wide?: boolean;
 };
 
 export function page(opts: PageOptions): string {

@@ -38,10 +38,19 @@ export function mountOrganiserPages(router: Router, ctx: AppContext): void {
     try {
       const r = await results.publishedResults(ctx, requireUuid(req, 'id'));
       const receipts = (await results.bulletinBoard(ctx, r.ballot.id)).receipts.map((x) => x.receipt);
-      res.type('html').send(page({ title: `Results: ${r.ballot.title}`, wide: true, body: html`<h1>Results: ${r.ballot.title}</h1>${resultsBody(r, { receipts })}` }));
+      res.type('html').send(
+        page({
+          title: `Results: ${r.ballot.title}`,
+          wide: true,
+          body: html`<h1>Results: ${r.ballot.title}</h1>${resultsBody(r, { receipts })}`,
+        }),
+      );
     } catch (err) {
       if (err instanceof ServiceError) {
-        return void res.status(404).type('html').send(page({ title: 'Not published', body: html`<h1>These results are not published</h1>` }));
+        return void res
+          .status(404)
+          .type('html')
+          .send(page({ title: 'Not published', body: html`<h1>These results are not published</h1>` }));
       }
       throw err;
     }

@@ -43,7 +43,11 @@ const naturalOrder = (q: Question) => q.options.map((_, i) => i);
  * their own order (against ballot-order bias), the same on every visit: drawn from a MAC of
  * their link, which nobody can link back to a vote. Yes/no questions keep Yes, No.
  */
-function optionOrder(ctx: AppContext, token: string, b: Pick<BallotForVoter, 'randomiseOptions'>): (q: Question) => number[] {
+function optionOrder(
+  ctx: AppContext,
+  token: string,
+  b: Pick<BallotForVoter, 'randomiseOptions'>,
+): (q: Question) => number[] {
   if (!b.randomiseOptions) return naturalOrder;
   const seed = ctx.keys.mac('option-order', hashSecret(token).toString('hex'));
   return (q) => (q.method === 'yesno' ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
@@ -55,7 +59,8 @@ const valuesOf = (form: FormValues, name: string): string[] => {
 };
 const firstOf = (form: FormValues, name: string): string => valuesOf(form, name)[0] ?? '';
 
-const maxMarks = (q: Question) => (q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length));
+const maxMarks = (q: Question) =>
+  q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length);
 const maxScore = (q: Question) => settingNumber(q, 'maxScore', 5);
 
 /** Whether the voter gave this question nothing at all (a blank counts as abstaining). */
@@ -68,7 +73,10 @@ function leftBlank(q: Question, form: FormValues): boolean {
  * Reads the form into answers; a question left blank is an abstention. Problems are in
  * the voter's words (the message catalogue), keyed by question id.
  */
-export function answersFromForm(questions: Question[], form: FormValues): { answers: Record<string, Answer>; problems: Map<string, string> } {
+export function answersFromForm(
+  questions: Question[],
+  form: FormValues,
+): { answers: Record<string, Answer>; problems: Map<string, string> } {
   const answers: Record<string, Answer> = {};
   const problems = new Map<string, string>();
   for (const q of questions) {
@@ -76,7 +84,11 @@ export function answersFromForm(questions: Question[], form: FormValues): { answ
     const kind = ANSWER_KIND[q.method];
     const raw = valuesOf(form, field(q));
     const abstaining = raw.includes('abstain');
-    const integers = (list: string[]) => list.filter((v) => v !== '' && v !== 'abstain').map(Number).filter(Number.isInteger);
+    const integers = (list: string[]) =>
+      list
+        .filter((v) => v !== '' && v !== 'abstain')
+        .map(Number)
+        .filter(Number.isInteger);
     if (kind === 'choice') {
       const [choice] = integers(raw);
       // A radio group sends one value: abstaining and choosing cannot both arrive from the page.
@@ -95,7 +107,9 @@ export function answersFromForm(questions: Question[], form: FormValues): { answ
     if (abstaining && any) problems.set(q.id, t.problemAbstainAndAnswer);
     if (kind === 'ranking') {
       const ranks: Array<[number, number]> = [];
-      given.forEach((v, o) => { if (v !== '') ranks.push([Number(v), o]); });
+      given.forEach((v, o) => {
+        if (v !== '') ranks.push([Number(v), o]);
+      });
       const seen = new Map<number, number>();
       for (const [r] of ranks) seen.set(r, (seen.get(r) ?? 0) + 1);
       const dup = [...seen].find(([, c]) => c > 1);
@@ -103,7 +117,8 @@ export function answersFromForm(questions: Question[], form: FormValues): { answ
       const gap = ranks.findIndex(([r], i) => r !== i + 1);
       if (!problems.has(q.id) && dup) problems.set(q.id, t.problemRankTwice(dup[0]));
       else if (!problems.has(q.id) && gap >= 0) problems.set(q.id, t.problemRankGap(gap + 1));
-      answers[q.id] = ranks.length && !abstaining ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
+      answers[q.id] =
+        ranks.length && !abstaining ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
     } else {
       const scores = given.map((v) => (v === '' ? null : Number(v)));
       answers[q.id] = any && !abstaining ? { kind: 'scores', scores } : { kind: 'abstain' };
@@ -121,10 +136,14 @@ function kindHint(q: Question, kind: AnswerKind): string {
   const seats = settingNumber(q, 'seats', 1);
   const elect = seats > 1 ? ` ${t.toElect(seats)}` : '';
   switch (kind) {
-    case 'choice': return t.chooseOne;
-    case 'marks': return `${t.markUpTo(maxMarks(q))}${elect}`;
-    case 'ranking': return `${t.rankHint}${elect}`;
-    case 'scores': return `${t.scoreHint(maxScore(q))}${elect}`;
+    case 'choice':
+      return t.chooseOne;
+    case 'marks':
+      return `${t.markUpTo(maxMarks(q))}${elect}`;
+    case 'ranking':
+      return `${t.rankHint}${elect}`;
+    case 'scores':
+      return `${t.scoreHint(maxScore(q))}${elect}`;
   }
 }
 
@@ -139,15 +158,21 @@ function questionParts(q: Question, form: FormValues, problem: string | undefine
   const describedBy = problem ? `${errId} ${hintId}` : hintId;
   const given = valuesOf(form, name);
   const abstaining = given.includes('abstain');
-  const optionText = (o: Question['options'][number]) => html`${o.label}${o.description ? html`<span class="hint"> ${o.description}</span>` : ''}`;
+  const optionText = (o: Question['options'][number]) =>
+    html`${o.label}${o.description ? html`<span class="hint"> ${o.description}</span>` : ''}`;
   // Each option keeps its own index as its value, whatever place it is shown in.
   let options: Html[];
   if (kind === 'choice' || kind === 'marks') {
     const type = kind === 'choice' ? 'radio' : 'checkbox';
-    options = q.options.map((o, i) => html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${given.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`);
+    options = q.options.map(
+      (o, i) =>
+        html`<label class="choice"><input type="${type}" id="${inputId(q, i)}" name="${name}" value="${i}"${given.includes(String(i)) ? html` checked` : ''} aria-describedby="${describedBy}"><span>${optionText(o)}</span></label>`,
+    );
   } else {
     const isRank = kind === 'ranking';
-    const values = isRank ? Array.from({ length: q.options.length }, (_, i) => i + 1) : Array.from({ length: maxScore(q) + 1 }, (_, i) => i);
+    const values = isRank
+      ? Array.from({ length: q.options.length }, (_, i) => i + 1)
+      : Array.from({ length: maxScore(q) + 1 }, (_, i) => i);
     options = q.options.map((o, i) => {
       const current = firstOf(form, rankField(q, i));
       return html`<div class="rank"><select id="${inputId(q, i)}" name="${rankField(q, i)}" aria-describedby="${describedBy}">
@@ -190,18 +215,28 @@ export const VOTE_SCRIPT = SCRIPT;
  * vote) shows the very same markup with a form of its own. Put VOTE_SCRIPT in the head.
  */
 export function ballotPaperBody(
-  b: PaperBallot, form: { method: 'post'; csrf: string } | { method: 'get'; action: string },
-  values: FormValues = {}, problems: Map<string, string> = new Map(), orderOf: (q: Question) => number[] = naturalOrder,
+  b: PaperBallot,
+  form: { method: 'post'; csrf: string } | { method: 'get'; action: string },
+  values: FormValues = {},
+  problems: Map<string, string> = new Map(),
+  orderOf: (q: Question) => number[] = naturalOrder,
   questionHtml: (q: Question) => Html = (q) => questionInputs(q, values, problems.get(q.id), orderOf(q)),
 ): Html {
-  const firstInput = (q: Question) => { const first = orderOf(q)[0]; return first === undefined ? abstainId(q) : inputId(q, first); };
+  const firstInput = (q: Question) => {
+    const first = orderOf(q)[0];
+    return first === undefined ? abstainId(q) : inputId(q, first);
+  };
   return html`${ballotHeader(b)}
 <p class="notice">${t.closesAt(formatTime(b.closesAt, b.timeZone))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
-${form.method === 'post' ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
-<input type="hidden" name="csrf" value="${form.csrf}">` : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`}
+${
+  form.method === 'post'
+    ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
+<input type="hidden" name="csrf" value="${form.csrf}">`
+    : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`
+}
 ${b.questions.map(questionHtml)}
 <button type="submit" name="step" value="review">${t.review}</button>
 </form>`;
@@ -229,7 +264,12 @@ function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Question) =
   const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.timeZone, b.organisationName]);
   let paper = pristinePapers.get(b.questions);
   if (paper?.shows !== shows) {
-    const whole = page({ title: b.title, site: b.organisationName, head: SCRIPT, body: ballotPaperBody(b, { method: 'post', csrf: SLOT }, {}, new Map(), naturalOrder, () => raw(SLOT)) });
+    const whole = page({
+      title: b.title,
+      site: b.organisationName,
+      head: SCRIPT,
+      body: ballotPaperBody(b, { method: 'post', csrf: SLOT }, {}, new Map(), naturalOrder, () => raw(SLOT)),
+    });
     const utf8 = (s: string) => Buffer.from(s);
     paper = {
       shows,
@@ -250,10 +290,19 @@ function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Question) =
   return Buffer.concat(parts);
 }
 
-function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormValues, problems: Map<string, string>): string | Buffer {
-  if (problems.size === 0 && Object.keys(form).length === 0) return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b));
+function formPage(
+  ctx: AppContext,
+  token: string,
+  b: BallotForVoter,
+  form: FormValues,
+  problems: Map<string, string>,
+): string | Buffer {
+  if (problems.size === 0 && Object.keys(form).length === 0)
+    return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b));
   return page({
-    title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`, site: b.organisationName, head: SCRIPT,
+    title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`,
+    site: b.organisationName,
+    head: SCRIPT,
     body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems, optionOrder(ctx, token, b)),
   });
 }
@@ -261,11 +310,16 @@ function formPage(ctx: AppContext, token: string, b: BallotForVoter, form: FormV
 function describeAnswer(q: Question, a: Answer, blank: boolean): Html {
   const label = (i: number) => q.options[i]?.label ?? '?';
   switch (a.kind) {
-    case 'abstain': return html`${blank ? t.leftBlank : t.abstained}`;
-    case 'choice': return html`<strong>${label(a.option)}</strong>`;
-    case 'marks': return html`<ul>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ul>`;
-    case 'ranking': return html`<ol>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ol>`;
-    case 'scores': return html`<ul>${a.scores.map((s, i) => html`<li>${label(i)}: <strong>${s === null ? t.noScoreGiven : String(s)}</strong></li>`)}</ul>`;
+    case 'abstain':
+      return html`${blank ? t.leftBlank : t.abstained}`;
+    case 'choice':
+      return html`<strong>${label(a.option)}</strong>`;
+    case 'marks':
+      return html`<ul>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ul>`;
+    case 'ranking':
+      return html`<ol>${a.options.map((o) => html`<li><strong>${label(o)}</strong></li>`)}</ol>`;
+    case 'scores':
+      return html`<ul>${a.scores.map((s, i) => html`<li>${label(i)}: <strong>${s === null ? t.noScoreGiven : String(s)}</strong></li>`)}</ul>`;
   }
 }
 
@@ -273,20 +327,30 @@ function hiddenInputs(form: FormValues): Html[] {
   const out: Html[] = [];
   for (const [k, v] of Object.entries(form)) {
     if (!/^q_\d+(_\d+)?$/.test(k)) continue;
-    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.push(html`<input type="hidden" name="${k}" value="${one}">`);
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v])
+      out.push(html`<input type="hidden" name="${k}" value="${one}">`);
   }
   return out;
 }
 
-function reviewPage(ctx: AppContext, token: string, b: BallotForVoter, answers: Record<string, Answer>, form: FormValues): string {
+function reviewPage(
+  ctx: AppContext,
+  token: string,
+  b: BallotForVoter,
+  answers: Record<string, Answer>,
+  form: FormValues,
+): string {
   return page({
-    title: `${t.reviewTitle}: ${b.title}`, site: b.organisationName,
+    title: `${t.reviewTitle}: ${b.title}`,
+    site: b.organisationName,
     body: html`${ballotHeader(b)}
 <h2>${t.stepReview}</h2>
 <p class="notice">${t.reviewTitle}. ${t.reviewHint}</p>
 <dl>
-${b.questions.map((q) => html`<dt><strong>${q.position + 1}. ${q.title}</strong></dt>
-<dd>${describeAnswer(q, answers[q.id]!, leftBlank(q, form))}</dd>`)}
+${b.questions.map(
+  (q) => html`<dt><strong>${q.position + 1}. ${q.title}</strong></dt>
+<dd>${describeAnswer(q, answers[q.id]!, leftBlank(q, form))}</dd>`,
+)}
 </dl>
 <form method="post">
 <input type="hidden" name="csrf" value="${csrfFor(ctx, token)}">
@@ -306,7 +370,8 @@ function boardLink(ctx: AppContext, b: BallotForVoter): Html {
 
 function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): string {
   return page({
-    title: `${t.castTitle}: ${b.title}`, site: b.organisationName,
+    title: `${t.castTitle}: ${b.title}`,
+    site: b.organisationName,
     body: html`${ballotHeader(b)}
 <h2>${t.castTitle}</h2>
 <p>${t.receiptIntro}</p>
@@ -325,7 +390,8 @@ function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): strin
 
 function statePage(title: string, paragraphs: Html[], b?: BallotForVoter): string {
   return page({
-    title: b ? `${title}: ${b.title}` : title, site: b?.organisationName,
+    title: b ? `${title}: ${b.title}` : title,
+    site: b?.organisationName,
     body: b ? html`${ballotHeader(b)}<h2>${title}</h2>${paragraphs}` : html`<h1>${title}</h1>${paragraphs}`,
   });
 }
@@ -336,16 +402,48 @@ function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter): { sta
   const p = (x: string | Html) => html`<p>${x}</p>`;
   switch (state) {
     case 'unknown':
-      return { status: 404, body: statePage(t.linkUnknownTitle, [p(t.linkUnknownBody), p(html`<a href="/link">${t.newLinkLink}</a>`)]) };
+      return {
+        status: 404,
+        body: statePage(t.linkUnknownTitle, [p(t.linkUnknownBody), p(html`<a href="/link">${t.newLinkLink}</a>`)]),
+      };
     case 'used':
       return {
         status: 409,
-        body: statePage(t.linkUsedTitle, [p(t.linkUsedBody), ...(b ? [p(html`${t.linkUsedCheck}<br>${boardLink(ctx, b)}`)] : []), html`<p class="notice">${t.linkUsedAlarm}</p>`], b),
+        body: statePage(
+          t.linkUsedTitle,
+          [
+            p(t.linkUsedBody),
+            ...(b ? [p(html`${t.linkUsedCheck}<br>${boardLink(ctx, b)}`)] : []),
+            html`<p class="notice">${t.linkUsedAlarm}</p>`,
+          ],
+          b,
+        ),
       };
     case 'not-yet-open':
-      return { status: 403, body: statePage(t.notYetOpenTitle, [p(t.notYetOpenBody(b ? formatTime(b.opensAt, b.timeZone) : '')), ...(b ? [p(t.closesAt(formatTime(b.closesAt, b.timeZone)))] : []), p(t.notYetOpenKeep)], b) };
+      return {
+        status: 403,
+        body: statePage(
+          t.notYetOpenTitle,
+          [
+            p(t.notYetOpenBody(b ? formatTime(b.opensAt, b.timeZone) : '')),
+            ...(b ? [p(t.closesAt(formatTime(b.closesAt, b.timeZone)))] : []),
+            p(t.notYetOpenKeep),
+          ],
+          b,
+        ),
+      };
     case 'closed':
-      return { status: 410, body: statePage(t.closedTitle, [p(t.closedBody(b ? formatTime(b.closesAt, b.timeZone) : '')), ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : [])], b) };
+      return {
+        status: 410,
+        body: statePage(
+          t.closedTitle,
+          [
+            p(t.closedBody(b ? formatTime(b.closesAt, b.timeZone) : '')),
+            ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : []),
+          ],
+          b,
+        ),
+      };
   }
 }
 
@@ -368,37 +466,66 @@ export function mountVotingPages(router: Router, ctx: AppContext): void {
     res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map()));
   });
 
-  router.post('/v/:token', express.urlencoded({ extended: false, limit: '100kb' }), async (req: Request, res: Response) => {
-    voterHeaders(res);
-    const token = String(req.params.token);
-    const form = (req.body ?? {}) as FormValues;
-    const s = await viewLink(ctx, token, clientAddress(req));
-    if (s.state !== 'open') {
-      const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
-      return void res.status(r.status).type('html').send(r.body);
-    }
-    const b = s.ballot;
-    if (typeof form.csrf !== 'string' || form.csrf !== csrfFor(ctx, token) || req.headers['sec-fetch-site'] === 'cross-site') {
-      return void res.status(403).type('html').send(statePage(t.expiredTitle, [html`<p>${t.expiredBody}</p><p><a href="/v/${token}">${t.expiredLink}</a></p>`], b));
-    }
-    const { answers, problems } = answersFromForm(b.questions, form);
-    if (form.step === 'edit' || problems.size) {
-      return void res.status(problems.size ? 422 : 200).type('html').send(formPage(ctx, token, b, form, problems));
-    }
-    if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
-    try {
-      const { receipt } = await cast(ctx, token, answers, clientAddress(req), { ballotId: b.id, questions: b.questions });
-      res.status(201).type('html').send(receiptPage(ctx, b, receipt));
-    } catch (err) {
-      if (err instanceof CastRefused) {
-        const r = refusalPage(ctx, err.link, b);
+  router.post(
+    '/v/:token',
+    express.urlencoded({ extended: false, limit: '100kb' }),
+    async (req: Request, res: Response) => {
+      voterHeaders(res);
+      const token = String(req.params.token);
+      const form = (req.body ?? {}) as FormValues;
+      const s = await viewLink(ctx, token, clientAddress(req));
+      if (s.state !== 'open') {
+        const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
         return void res.status(r.status).type('html').send(r.body);
       }
-      if (err instanceof ServiceError && err.kind === 'invalid') {
-        const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), t.problemOther(i.message)]));
-        return void res.status(422).type('html').send(formPage(ctx, token, b, form, again));
+      const b = s.ballot;
+      if (
+        typeof form.csrf !== 'string' ||
+        form.csrf !== csrfFor(ctx, token) ||
+        req.headers['sec-fetch-site'] === 'cross-site'
+      ) {
+        return void res
+          .status(403)
+          .type('html')
+          .send(
+            statePage(
+              t.expiredTitle,
+              [html`<p>${t.expiredBody}</p><p><a href="/v/${token}">${t.expiredLink}</a></p>`],
+              b,
+            ),
+          );
       }
-      throw err;
-    }
-  });
+      const { answers, problems } = answersFromForm(b.questions, form);
+      if (form.step === 'edit' || problems.size) {
+        return void res
+          .status(problems.size ? 422 : 200)
+          .type('html')
+          .send(formPage(ctx, token, b, form, problems));
+      }
+      if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
+      try {
+        const { receipt } = await cast(ctx, token, answers, clientAddress(req), {
+          ballotId: b.id,
+          questions: b.questions,
+        });
+        res
+          .status(201)
+          .type('html')
+          .send(receiptPage(ctx, b, receipt));
+      } catch (err) {
+        if (err instanceof CastRefused) {
+          const r = refusalPage(ctx, err.link, b);
+          return void res.status(r.status).type('html').send(r.body);
+        }
+        if (err instanceof ServiceError && err.kind === 'invalid') {
+          const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), t.problemOther(i.message)]));
+          return void res
+            .status(422)
+            .type('html')
+            .send(formPage(ctx, token, b, form, again));
+        }
+        throw err;
+      }
+    },
+  );
 }

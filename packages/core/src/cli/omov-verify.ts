@@ -39,13 +39,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || (values.format !== 'text' && values.format !== 'json')) {
-    process.stderr.write(`omov-verify: give one record file${values.format !== 'text' && values.format !== 'json' ? ', and --format text or json' : ''}\n\n${USAGE}`);
+    process.stderr.write(
+      `omov-verify: give one record file${values.format !== 'text' && values.format !== 'json' ? ', and --format text or json' : ''}\n\n${USAGE}`,
+    );
     return 2;
   }
   try {
     const v = await verifyRecordFile(positionals[0]!, { root: values.root, closeHash: values['close-hash'] });
     process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
-    if (v.malformed) process.stderr.write(`omov-verify: ${positionals[0]} is not an election record that can be verified (see the format check)\n`);
+    if (v.malformed)
+      process.stderr.write(
+        `omov-verify: ${positionals[0]} is not an election record that can be verified (see the format check)\n`,
+      );
     return exitStatus(v);
   } catch (err) {
     if (err instanceof VerifyInputError) {

@@ -13,7 +13,10 @@ export type VerifyFlags = { root?: string | undefined; closeHash?: string | unde
  * and `omov-verify` take. Throws VerifyInputError for bad flags or a file that is not JSON.
  */
 export async function verifyRecordFile(file: string, flags: VerifyFlags): Promise<Verification> {
-  for (const [option, value] of [['--root', flags.root], ['--close-hash', flags.closeHash]] as const) {
+  for (const [option, value] of [
+    ['--root', flags.root],
+    ['--close-hash', flags.closeHash],
+  ] as const) {
     if (value !== undefined && !/^[0-9a-fA-F]{64}$/.test(value.trim())) {
       throw new VerifyInputError(`${option} must be 64 hex digits (a SHA-256), not "${value}"`);
     }

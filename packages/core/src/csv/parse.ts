@@ -6,7 +6,10 @@
 export type CsvRecord = { line: number; fields: string[] };
 
 export class CsvSyntaxError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(`line ${line}: ${reason}`);
     this.name = 'CsvSyntaxError';
   }
@@ -36,7 +39,11 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
           if (i >= n) throw new CsvSyntaxError(start, 'a quoted field is not closed');
           const c = text[i]!;
           if (c === '"') {
-            if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+            if (text[i + 1] === '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
             i++;
             break;
           }

@@ -34,7 +34,13 @@ import { drawOrder } from '../tally/lot';
 import { type Count, DelegateError, checkWhole, toRational } from './numbers';
 
 export const APPORTIONMENT_METHODS = [
-  'hamilton', 'droop', 'dhondt', 'sainte-lague', 'modified-sainte-lague', 'huntington-hill', 'adams',
+  'hamilton',
+  'droop',
+  'dhondt',
+  'sainte-lague',
+  'modified-sainte-lague',
+  'huntington-hill',
+  'adams',
 ] as const;
 export type ApportionmentMethod = (typeof APPORTIONMENT_METHODS)[number];
 
@@ -103,7 +109,9 @@ export interface Apportionment {
 /** Seats by name, in input order (handy for JSON). */
 export function seatsByName(a: Apportionment): Record<string, number> {
   const out: Record<string, number> = {};
-  a.names.forEach((n, i) => { out[n] = a.seats[i]!; });
+  a.names.forEach((n, i) => {
+    out[n] = a.seats[i]!;
+  });
   return out;
 }
 
@@ -119,7 +127,8 @@ function boundsOf(claimants: ReadonlyArray<Claimant>, min: number | undefined, m
     if (c.max !== undefined) checkWhole(c.max, `the maximum for ${c.name}`);
     const l = Math.max(min ?? 0, c.min ?? 0);
     const h = Math.min(max ?? Infinity, c.max ?? Infinity);
-    if (l > h) throw new DelegateError(`infeasible: ${c.name} would need at least ${l} delegates but may have at most ${h}`);
+    if (l > h)
+      throw new DelegateError(`infeasible: ${c.name} would need at least ${l} delegates but may have at most ${h}`);
     lo.push(l);
     hi.push(h);
   }
@@ -133,7 +142,9 @@ function checkFeasible(b: Bounds, seats: number): void {
   }
   const allowed = b.hi.reduce((a, x) => a + x, 0);
   if (allowed < seats) {
-    throw new DelegateError(`infeasible: the maximums allow only ${allowed} delegates, fewer than the ${seats} to share`);
+    throw new DelegateError(
+      `infeasible: the maximums allow only ${allowed} delegates, fewer than the ${seats} to share`,
+    );
   }
 }
 
@@ -148,10 +159,17 @@ function checkNames(claimants: ReadonlyArray<Claimant>): void {
 /** Chooses `k` of a tied group (indices in ascending order) and records the tie. */
 type Resolve = (group: number[], k: number, what: string) => number[];
 
-function resolver(names: ReadonlyArray<string>, options: ApportionOptions, seed: string, ties: ApportionmentTie[]): Resolve {
+function resolver(
+  names: ReadonlyArray<string>,
+  options: ApportionOptions,
+  seed: string,
+  ties: ApportionmentTie[],
+): Resolve {
   const order = options.tieOrder;
   const rank = new Map<number, number>();
-  order?.forEach((i, pos) => { if (!rank.has(i)) rank.set(i, pos); });
+  order?.forEach((i, pos) => {
+    if (!rank.has(i)) rank.set(i, pos);
+  });
   return (group, k, what) => {
     const tied = [...group].sort((a, b) => a - b);
     const label = tied.map((i) => names[i]!);
@@ -176,7 +194,8 @@ function resolver(names: ReadonlyArray<string>, options: ApportionOptions, seed:
 
 /** Share `options.seats` delegates among the claimants by `options.method`. */
 export function apportion(claimants: ReadonlyArray<Claimant>, options: ApportionOptions): Apportionment {
-  if (!isApportionmentMethod(options.method)) throw new DelegateError(`unknown apportionment method ${JSON.stringify(options.method)}`);
+  if (!isApportionmentMethod(options.method))
+    throw new DelegateError(`unknown apportionment method ${JSON.stringify(options.method)}`);
   const seats = checkWhole(options.seats, 'the number of delegates');
   checkNames(claimants);
   const names = claimants.map((c) => c.name);
@@ -192,9 +211,14 @@ export function apportion(claimants: ReadonlyArray<Claimant>, options: Apportion
   const resolve = resolver(names, options, seed, ties);
   let result: number[];
   switch (options.method) {
-    case 'hamilton': result = hamilton(pops, bounds, seats, resolve); break;
-    case 'droop': result = droop(pops, bounds, seats, resolve, ties, notes); break;
-    default: result = divisor(options.method, pops, bounds, seats, resolve);
+    case 'hamilton':
+      result = hamilton(pops, bounds, seats, resolve);
+      break;
+    case 'droop':
+      result = droop(pops, bounds, seats, resolve, ties, notes);
+      break;
+    default:
+      result = divisor(options.method, pops, bounds, seats, resolve);
   }
   return { method: options.method, house: seats, names, seats: result, ties, seed, notes };
 }
@@ -205,7 +229,13 @@ const clamp = (x: Rational, lo: number, hi: number): Rational =>
   cmp(x, rat(lo)) < 0 ? rat(lo) : hi !== Infinity && cmp(x, rat(hi)) > 0 ? rat(hi) : x;
 
 /** Whole parts, then one more seat each to the `left` largest remainders among the eligible. */
-function roundByRemainders(quotas: ReadonlyArray<Rational>, eligible: ReadonlyArray<boolean>, left: number, resolve: Resolve, what: string): number[] {
+function roundByRemainders(
+  quotas: ReadonlyArray<Rational>,
+  eligible: ReadonlyArray<boolean>,
+  left: number,
+  resolve: Resolve,
+  what: string,
+): number[] {
   const seats = quotas.map((q) => Number(floor(q)));
   const rem = quotas.map((q, i) => sub(q, rat(seats[i]!)));
   const candidates = quotas.map((_, i) => i).filter((i) => eligible[i]);
@@ -235,9 +265,20 @@ function hamilton(pops: ReadonlyArray<Rational>, b: Bounds, house: number, resol
     // Only branches without a population can take the rest: share it among them equally.
     const seats = pops.map((p, i) => (p.num > 0n ? b.hi[i]! : 0));
     const zeros = pops.map((_, i) => i).filter((i) => pops[i]!.num === 0n);
-    const rest = hamilton(zeros.map(() => rat(1)), { lo: zeros.map((i) => b.lo[i]!), hi: zeros.map((i) => b.hi[i]!) }, house - posHi,
-      (group, k, what) => resolve(group.map((g) => zeros[g]!), k, what).map((i) => zeros.indexOf(i)));
-    zeros.forEach((z, j) => { seats[z] = rest[j]!; });
+    const rest = hamilton(
+      zeros.map(() => rat(1)),
+      { lo: zeros.map((i) => b.lo[i]!), hi: zeros.map((i) => b.hi[i]!) },
+      house - posHi,
+      (group, k, what) =>
+        resolve(
+          group.map((g) => zeros[g]!),
+          k,
+          what,
+        ).map((i) => zeros.indexOf(i)),
+    );
+    zeros.forEach((z, j) => {
+      seats[z] = rest[j]!;
+    });
     return seats;
   }
   // f(λ) = Σ clamp(λ·p_i, lo_i, hi_i) is continuous and non-decreasing: find λ with f(λ) = house.
@@ -255,7 +296,8 @@ function hamilton(pops: ReadonlyArray<Rational>, b: Bounds, house: number, resol
   let hi = breaks.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (cmp(f(breaks[mid]!), target) <= 0) lo = mid; else hi = mid - 1;
+    if (cmp(f(breaks[mid]!), target) <= 0) lo = mid;
+    else hi = mid - 1;
   }
   const x = breaks[lo]!;
   let lambda: Rational;
@@ -266,7 +308,10 @@ function hamilton(pops: ReadonlyArray<Rational>, b: Bounds, house: number, resol
     let freePop = ZERO;
     for (let i = 0; i < n; i++) {
       const p = pops[i]!;
-      if (p.num === 0n) { fixedSum = add(fixedSum, rat(b.lo[i]!)); continue; }
+      if (p.num === 0n) {
+        fixedSum = add(fixedSum, rat(b.lo[i]!));
+        continue;
+      }
       const low = div(rat(b.lo[i]!), p);
       const high = b.hi[i] === Infinity ? null : div(rat(b.hi[i]!), p);
       if (cmp(low, x) > 0) fixedSum = add(fixedSum, rat(b.lo[i]!));
@@ -278,11 +323,22 @@ function hamilton(pops: ReadonlyArray<Rational>, b: Bounds, house: number, resol
   const quotas = pops.map((p, i) => (p.num === 0n ? rat(b.lo[i]!) : clamp(mul(lambda, p), b.lo[i]!, b.hi[i]!)));
   const whole = quotas.reduce((a, q) => a + Number(floor(q)), 0);
   // Only quotas strictly between the bounds have a remainder to speak of.
-  return roundByRemainders(quotas, quotas.map((q) => q.den !== 1n), house - whole, resolve, 'Equal remainders');
+  return roundByRemainders(
+    quotas,
+    quotas.map((q) => q.den !== 1n),
+    house - whole,
+    resolve,
+    'Equal remainders',
+  );
 }
 
 function droop(
-  pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve, ties: ApportionmentTie[], notes: string[],
+  pops: ReadonlyArray<Rational>,
+  b: Bounds,
+  house: number,
+  resolve: Resolve,
+  ties: ApportionmentTie[],
+  notes: string[],
 ): number[] {
   const fixed: Array<number | null> = pops.map(() => null);
   // Branches without a population take their minimum, unless the others cannot hold the rest.
@@ -291,19 +347,36 @@ function droop(
   if (posHi + zeroLo < house) {
     const seats = pops.map((p, i) => (p.num > 0n ? b.hi[i]! : 0));
     const zeros = pops.map((_, i) => i).filter((i) => pops[i]!.num === 0n);
-    const rest = droop(zeros.map(() => rat(1)), { lo: zeros.map((i) => b.lo[i]!), hi: zeros.map((i) => b.hi[i]!) }, house - posHi,
-      (group, k, what) => resolve(group.map((g) => zeros[g]!), k, what).map((i) => zeros.indexOf(i)), ties, notes);
-    zeros.forEach((z, j) => { seats[z] = rest[j]!; });
+    const rest = droop(
+      zeros.map(() => rat(1)),
+      { lo: zeros.map((i) => b.lo[i]!), hi: zeros.map((i) => b.hi[i]!) },
+      house - posHi,
+      (group, k, what) =>
+        resolve(
+          group.map((g) => zeros[g]!),
+          k,
+          what,
+        ).map((i) => zeros.indexOf(i)),
+      ties,
+      notes,
+    );
+    zeros.forEach((z, j) => {
+      seats[z] = rest[j]!;
+    });
     return seats;
   }
-  pops.forEach((p, i) => { if (p.num === 0n && pops.some((q) => q.num > 0n)) fixed[i] = b.lo[i]!; });
+  pops.forEach((p, i) => {
+    if (p.num === 0n && pops.some((q) => q.num > 0n)) fixed[i] = b.lo[i]!;
+  });
   const tiesBefore = ties.length;
   for (const first of ['under', 'over'] as const) {
     const seats = droopFixing(pops, b, house, resolve, ties, notes, [...fixed], first);
     if (seats !== null) return seats;
     ties.splice(tiesBefore);
   }
-  notes.push('Largest remainders with the Droop quota could not meet these bounds by fixing branches at them one pass at a time; the bounded Hare quotas (as hamilton) were used instead.');
+  notes.push(
+    'Largest remainders with the Droop quota could not meet these bounds by fixing branches at them one pass at a time; the bounded Hare quotas (as hamilton) were used instead.',
+  );
   return hamilton(pops, b, house, resolve);
 }
 
@@ -313,8 +386,14 @@ function droop(
  * shared again. Null if that leaves seats no branch can take.
  */
 function droopFixing(
-  pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve, ties: ApportionmentTie[], notes: string[],
-  fixed: Array<number | null>, first: 'under' | 'over',
+  pops: ReadonlyArray<Rational>,
+  b: Bounds,
+  house: number,
+  resolve: Resolve,
+  ties: ApportionmentTie[],
+  notes: string[],
+  fixed: Array<number | null>,
+  first: 'under' | 'over',
 ): number[] | null {
   const n = pops.length;
   for (let pass = 0; pass <= n; pass++) {
@@ -336,13 +415,28 @@ function droopFixing(
       rest -= rounds * withPop.length;
     }
     const tiesBefore = ties.length;
-    const seats = roundByRemainders(quotas.map((q, j) => add(q, rat(base[j]! - Number(floor(q))))), act.map((p) => p.num > 0n), rest, (g, k, what) =>
-      resolve(g.map((j) => active[j]!), k, what).map((i) => active.indexOf(i)), 'Equal remainders');
+    const seats = roundByRemainders(
+      quotas.map((q, j) => add(q, rat(base[j]! - Number(floor(q))))),
+      act.map((p) => p.num > 0n),
+      rest,
+      (g, k, what) =>
+        resolve(
+          g.map((j) => active[j]!),
+          k,
+          what,
+        ).map((i) => active.indexOf(i)),
+      'Equal remainders',
+    );
     const under = active.filter((i, j) => seats[j]! < b.lo[i]!);
     const over = active.filter((i, j) => seats[j]! > b.hi[i]!);
     if (under.length === 0 && over.length === 0) {
-      active.forEach((i, j) => { fixed[i] = seats[j]!; });
-      if (rounds > 0) notes.push(`The Droop quota (${ratToString(quota)}) left more seats than branches; each branch with a population took ${rounds} more before the remainders.`);
+      active.forEach((i, j) => {
+        fixed[i] = seats[j]!;
+      });
+      if (rounds > 0)
+        notes.push(
+          `The Droop quota (${ratToString(quota)}) left more seats than branches; each branch with a population took ${rounds} more before the remainders.`,
+        );
       return fixed.map((s) => s!);
     }
     // Ties drawn in a pass that is redone do not count.
@@ -362,9 +456,12 @@ type Key = { readonly n: bigint; readonly d: bigint };
 function keyOf(method: ApportionmentMethod, p: Rational, s: number): Key {
   const S = BigInt(s);
   switch (method) {
-    case 'dhondt': return { n: p.num, d: p.den * (S + 1n) };
-    case 'sainte-lague': return { n: p.num, d: p.den * (2n * S + 1n) };
-    case 'modified-sainte-lague': return s === 0 ? { n: p.num * 5n, d: p.den * 7n } : { n: p.num, d: p.den * (2n * S + 1n) };
+    case 'dhondt':
+      return { n: p.num, d: p.den * (S + 1n) };
+    case 'sainte-lague':
+      return { n: p.num, d: p.den * (2n * S + 1n) };
+    case 'modified-sainte-lague':
+      return s === 0 ? { n: p.num * 5n, d: p.den * 7n } : { n: p.num, d: p.den * (2n * S + 1n) };
     case 'adams':
       if (p.num === 0n) return { n: 0n, d: 1n };
       return s === 0 ? { n: 1n, d: 0n } : { n: p.num, d: p.den * S };
@@ -372,7 +469,8 @@ function keyOf(method: ApportionmentMethod, p: Rational, s: number): Key {
       // Compare p² / (s(s+1)): the squares order the same as the geometric-mean averages.
       if (p.num === 0n) return { n: 0n, d: 1n };
       return s === 0 ? { n: 1n, d: 0n } : { n: p.num * p.num, d: p.den * p.den * S * (S + 1n) };
-    default: throw new Error(`not a divisor method: ${method}`);
+    default:
+      throw new Error(`not a divisor method: ${method}`);
   }
 }
 
@@ -392,8 +490,12 @@ class Heap {
     const c = cmpKey(a.key, b.key);
     return c > 0 || (c === 0 && a.i < b.i);
   }
-  get size(): number { return this.items.length; }
-  peek(): Entry | undefined { return this.items[0]; }
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): Entry | undefined {
+    return this.items[0];
+  }
   push(e: Entry): void {
     const a = this.items;
     a.push(e);
@@ -427,7 +529,13 @@ class Heap {
   }
 }
 
-function divisor(method: ApportionmentMethod, pops: ReadonlyArray<Rational>, b: Bounds, house: number, resolve: Resolve): number[] {
+function divisor(
+  method: ApportionmentMethod,
+  pops: ReadonlyArray<Rational>,
+  b: Bounds,
+  house: number,
+  resolve: Resolve,
+): number[] {
   const seats = b.lo.slice();
   if (method === 'adams' || method === 'huntington-hill') {
     // D(0) = 0: any branch with a population and room takes a first seat before anyone a second.
@@ -435,12 +543,15 @@ function divisor(method: ApportionmentMethod, pops: ReadonlyArray<Rational>, b: 
     const needed = seats.reduce((a, x) => a + x, 0);
     if (needed > house) {
       const count = pops.filter((p) => p.num > 0n).length;
-      throw new DelegateError(`infeasible: ${METHOD_NAMES[method]} gives every branch with members at least one delegate; the ${count} branches with members${needed > count ? ', with the minimums,' : ''} need ${needed}, more than the ${house} to share`);
+      throw new DelegateError(
+        `infeasible: ${METHOD_NAMES[method]} gives every branch with members at least one delegate; the ${count} branches with members${needed > count ? ', with the minimums,' : ''} need ${needed}, more than the ${house} to share`,
+      );
     }
   }
   let left = house - seats.reduce((a, x) => a + x, 0);
   const heap = new Heap();
-  for (let i = 0; i < pops.length; i++) if (seats[i]! < b.hi[i]!) heap.push({ i, key: keyOf(method, pops[i]!, seats[i]!) });
+  for (let i = 0; i < pops.length; i++)
+    if (seats[i]! < b.hi[i]!) heap.push({ i, key: keyOf(method, pops[i]!, seats[i]!) });
   const award = (i: number): void => {
     seats[i]!++;
     left--;

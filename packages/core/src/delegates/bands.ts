@@ -32,13 +32,18 @@ export function checkBandTable(table: BandTable): void {
   table.bands.forEach((b, k) => {
     checkWhole(b.upTo, `band ${k + 1}: the population limit`);
     checkWhole(b.delegates, `band ${k + 1}: the delegates`);
-    if (b.upTo <= prevUpTo && k > 0) throw new DelegateError(`band ${k + 1}: limits must increase (${b.upTo} after ${prevUpTo})`);
-    if (b.delegates < prevDelegates) throw new DelegateError(`band ${k + 1}: a larger band cannot send fewer delegates (${b.delegates} after ${prevDelegates})`);
+    if (b.upTo <= prevUpTo && k > 0)
+      throw new DelegateError(`band ${k + 1}: limits must increase (${b.upTo} after ${prevUpTo})`);
+    if (b.delegates < prevDelegates)
+      throw new DelegateError(
+        `band ${k + 1}: a larger band cannot send fewer delegates (${b.delegates} after ${prevDelegates})`,
+      );
     prevUpTo = b.upTo;
     prevDelegates = b.delegates;
   });
   if (table.beyond) {
-    if (!Number.isSafeInteger(table.beyond.every) || table.beyond.every < 1) throw new DelegateError(`"each further" block must be a positive whole number, not ${table.beyond.every}`);
+    if (!Number.isSafeInteger(table.beyond.every) || table.beyond.every < 1)
+      throw new DelegateError(`"each further" block must be a positive whole number, not ${table.beyond.every}`);
     checkWhole(table.beyond.delegates, 'delegates per further block');
   }
 }
@@ -57,7 +62,9 @@ export function bandDelegates(table: BandTable, population: Rational): number {
 
 /** Every branch's entitlement from the table, then clamped to the bounds. */
 export function apportionByBands(
-  claimants: ReadonlyArray<Claimant>, table: BandTable, options: { readonly min?: number; readonly max?: number } = {},
+  claimants: ReadonlyArray<Claimant>,
+  table: BandTable,
+  options: { readonly min?: number; readonly max?: number } = {},
 ): Apportionment {
   checkBandTable(table);
   if (options.min !== undefined) checkWhole(options.min, 'the minimum per branch');
@@ -69,7 +76,8 @@ export function apportionByBands(
     seen.add(c.name);
     const lo = Math.max(options.min ?? 0, c.min ?? 0);
     const hi = Math.min(options.max ?? Infinity, c.max ?? Infinity);
-    if (lo > hi) throw new DelegateError(`infeasible: ${c.name} would need at least ${lo} delegates but may have at most ${hi}`);
+    if (lo > hi)
+      throw new DelegateError(`infeasible: ${c.name} would need at least ${lo} delegates but may have at most ${hi}`);
     const raw = bandDelegates(table, toRational(c.population, `the population of ${c.name}`));
     const s = Math.min(hi, Math.max(lo, raw));
     if (s !== raw) notes.push(`${c.name}: the table gives ${raw}, the bounds make it ${s}.`);
@@ -96,7 +104,10 @@ export function parseBandTable(text: string): BandTable {
   for (const raw of text.split(',')) {
     const part = raw.trim();
     const m = /^(\+?)(\d+)(~?)\s*:\s*(\d+)$/.exec(part);
-    if (!m) throw new DelegateError(`bad band ${JSON.stringify(part)}: write LIMIT:DELEGATES, or +EVERY:DELEGATES (+EVERY~:DELEGATES for "or part thereof") last`);
+    if (!m)
+      throw new DelegateError(
+        `bad band ${JSON.stringify(part)}: write LIMIT:DELEGATES, or +EVERY:DELEGATES (+EVERY~:DELEGATES for "or part thereof") last`,
+      );
     if (beyond) throw new DelegateError('the "+EVERY:DELEGATES" part must come last');
     if (m[1] === '+') beyond = { every: Number(m[2]), delegates: Number(m[4]), orPart: m[3] === '~' };
     else if (m[3] === '~') throw new DelegateError(`bad band ${JSON.stringify(part)}: "~" only goes with "+EVERY"`);

@@ -13,13 +13,42 @@
  * method as single-mark papers (for yes/no that keeps its threshold; a quorum applies to
  * the members' vote only). A branch that cast no votes sends delegates who do not vote.
  */
-import { type Rational, ONE, ZERO, add, cmp, div, mul, parseRational, rat, ratToString, sub, sum } from '../tally/rational';
+import {
+  type Rational,
+  ONE,
+  ZERO,
+  add,
+  cmp,
+  div,
+  mul,
+  parseRational,
+  rat,
+  ratToString,
+  sub,
+  sum,
+} from '../tally/rational';
 import { tally, type TallyOptions } from '../tally/index';
 import type { Election, Method, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
-import { type ApportionmentMethod, type Apportionment, type ApportionmentTie, DEFAULT_SEED, apportion, isApportionmentMethod } from './apportion';
+import {
+  type ApportionmentMethod,
+  type Apportionment,
+  type ApportionmentTie,
+  DEFAULT_SEED,
+  apportion,
+  isApportionmentMethod,
+} from './apportion';
 import { type BandTable, apportionByBands } from './bands';
 import { type Disproportionality, disproportionality } from './disproportionality';
-import { type Flip, type BranchTotals, allWhole, blocFlip, markRule, memberFlip, proportionalFlip, weightedFlip } from './flip';
+import {
+  type Flip,
+  type BranchTotals,
+  allWhole,
+  blocFlip,
+  markRule,
+  memberFlip,
+  proportionalFlip,
+  weightedFlip,
+} from './flip';
 import { type Count, DelegateError, checkWhole, decimal, toRational } from './numbers';
 import { type PowerIndices, type PowerOptions, type PowerValue, votingPower } from './power';
 
@@ -40,13 +69,14 @@ interface SettingsCommon {
 }
 
 /** The delegate settings of a ballot. */
-export type DelegateSettings = SettingsCommon & (
-  | { readonly method: ApportionmentMethod; readonly seats: number }
-  /** A rule-book table: `bands` in increasing order, then optionally `beyond` the last (see BandTable). */
-  | { readonly method: 'bands'; readonly bands: BandTable['bands']; readonly beyond?: BandTable['beyond'] }
-  /** Each branch's `delegates` as given. */
-  | { readonly method: 'fixed' }
-);
+export type DelegateSettings = SettingsCommon &
+  (
+    | { readonly method: ApportionmentMethod; readonly seats: number }
+    /** A rule-book table: `bands` in increasing order, then optionally `beyond` the last (see BandTable). */
+    | { readonly method: 'bands'; readonly bands: BandTable['bands']; readonly beyond?: BandTable['beyond'] }
+    /** Each branch's `delegates` as given. */
+    | { readonly method: 'fixed' }
+  );
 
 type BranchVotes =
   /** Votes per option, in the order of `options` (for single-mark methods). */
@@ -211,7 +241,12 @@ function contribution(ballot: RankedBallot | ScoreBallot, method: Method, option
   const out: Rational[] = new Array<Rational>(options).fill(ZERO);
   if ('scores' in ballot) {
     let any = false;
-    ballot.scores.forEach((s, i) => { if (s !== null) { any = true; out[i] = mul(rat(s), ballot.weight); } });
+    ballot.scores.forEach((s, i) => {
+      if (s !== null) {
+        any = true;
+        out[i] = mul(rat(s), ballot.weight);
+      }
+    });
     return any ? out : null;
   }
   const first = ballot.ranking[0];
@@ -235,9 +270,14 @@ function buildBranch(input: BranchInput, options: ReadonlyArray<string>, method:
   const name = input.name;
   let ballots: ReadonlyArray<RankedBallot | ScoreBallot>;
   if (input.votes !== undefined) {
-    if (shape === 'score') throw new DelegateError(`branch ${input.name}: score voting needs the branch's ballots, not vote totals`);
-    if (input.votes.length !== k) throw new DelegateError(`branch ${input.name}: ${input.votes.length} vote figures for ${k} options`);
-    ballots = input.votes.map((v, i) => ({ weight: toRational(v, `the votes for ${options[i]} in ${input.name}`), ranking: [[i]] }));
+    if (shape === 'score')
+      throw new DelegateError(`branch ${input.name}: score voting needs the branch's ballots, not vote totals`);
+    if (input.votes.length !== k)
+      throw new DelegateError(`branch ${input.name}: ${input.votes.length} vote figures for ${k} options`);
+    ballots = input.votes.map((v, i) => ({
+      weight: toRational(v, `the votes for ${options[i]} in ${input.name}`),
+      ranking: [[i]],
+    }));
   } else if (input.ballots !== undefined) {
     ballots = input.ballots;
     ballots.forEach((b, j) => {
@@ -252,7 +292,9 @@ function buildBranch(input: BranchInput, options: ReadonlyArray<string>, method:
     const c = contribution(b, method, k);
     if (c === null) continue;
     turnout = add(turnout, b.weight);
-    c.forEach((x, i) => { if (x.num !== 0n) totals[i] = add(totals[i]!, x); });
+    c.forEach((x, i) => {
+      if (x.num !== 0n) totals[i] = add(totals[i]!, x);
+    });
   }
   return {
     name: input.name,
@@ -264,7 +306,12 @@ function buildBranch(input: BranchInput, options: ReadonlyArray<string>, method:
   };
 }
 
-function election(title: string, options: ReadonlyArray<string>, seats: number, ballots: ReadonlyArray<RankedBallot | ScoreBallot>): Election<RankedBallot | ScoreBallot> {
+function election(
+  title: string,
+  options: ReadonlyArray<string>,
+  seats: number,
+  ballots: ReadonlyArray<RankedBallot | ScoreBallot>,
+): Election<RankedBallot | ScoreBallot> {
   return { title, candidates: options, withdrawn: [], seats, ballots };
 }
 
@@ -287,7 +334,11 @@ function marginOf(result: TallyResult): Margin | null {
   if (winner === undefined || last === undefined || result.elected.length !== 1) return null;
   const figures = new Map<string, Rational>();
   for (const [name, v] of Object.entries(last.votes)) {
-    try { figures.set(name, parseRational(v)); } catch { return null; }
+    try {
+      figures.set(name, parseRational(v));
+    } catch {
+      return null;
+    }
   }
   const w = figures.get(winner);
   if (w === undefined || figures.size < 2) return null;
@@ -295,7 +346,10 @@ function marginOf(result: TallyResult): Margin | null {
   let best: Rational | null = null;
   for (const [name, v] of figures) {
     if (name === winner) continue;
-    if (best === null || cmp(v, best) > 0) { best = v; over = name; }
+    if (best === null || cmp(v, best) > 0) {
+      best = v;
+      over = name;
+    }
   }
   const total = sum(figures.values());
   const diff = sub(w, best!);
@@ -309,19 +363,29 @@ function marginOf(result: TallyResult): Margin | null {
 
 const record = (names: ReadonlyArray<string>, values: ReadonlyArray<Rational>): Record<string, string> => {
   const out: Record<string, string> = {};
-  names.forEach((n, i) => { out[n] = ratToString(values[i]!); });
+  names.forEach((n, i) => {
+    out[n] = ratToString(values[i]!);
+  });
   return out;
 };
 
 const shares = (names: ReadonlyArray<string>, values: ReadonlyArray<Rational>): Record<string, number> => {
   const total = sum(values);
   const out: Record<string, number> = {};
-  names.forEach((n, i) => { out[n] = total.num === 0n ? 0 : decimal(div(values[i]!, total), 6); });
+  names.forEach((n, i) => {
+    out[n] = total.num === 0n ? 0 : decimal(div(values[i]!, total), 6);
+  });
   return out;
 };
 
 function lotsOf(stage: string, result: TallyResult): LotRecord[] {
-  return result.ties.map((t) => ({ stage, between: t.between, chosen: [t.chosen], brokenBy: t.brokenBy, note: t.note }));
+  return result.ties.map((t) => ({
+    stage,
+    between: t.between,
+    chosen: [t.chosen],
+    brokenBy: t.brokenBy,
+    note: t.note,
+  }));
 }
 
 function apportionLots(stage: string, ties: ReadonlyArray<ApportionmentTie>): LotRecord[] {
@@ -338,11 +402,14 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const method = count.method;
   const shape: Shape = method === 'score' ? 'score' : 'ranked';
   const elect = input.elect ?? 1;
-  if (!Number.isSafeInteger(elect) || elect < 1) throw new DelegateError(`places to fill must be a whole number ≥ 1, not ${elect}`);
+  if (!Number.isSafeInteger(elect) || elect < 1)
+    throw new DelegateError(`places to fill must be a whole number ≥ 1, not ${elect}`);
   const seed = input.seed ?? count.seed ?? DEFAULT_SEED;
   const s = input.settings;
   if (s.rule !== 'weighted' && elect !== 1) {
-    throw new DelegateError(`the ${s.rule} rule decides single places; use the weighted rule to compare an election of ${elect}`);
+    throw new DelegateError(
+      `the ${s.rule} rule decides single places; use the weighted rule to compare an election of ${elect}`,
+    );
   }
   const names = new Set<string>();
   const branches = input.branches.map((b) => {
@@ -361,10 +428,12 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
         return b.members;
       case 'electorate': {
         const e = b.electorate ?? b.members;
-        if (e === null) throw new DelegateError(`branch ${b.name}: delegates by electorate need its electorate (or members)`);
+        if (e === null)
+          throw new DelegateError(`branch ${b.name}: delegates by electorate need its electorate (or members)`);
         return e;
       }
-      case 'turnout': return branches[i]!.turnout;
+      case 'turnout':
+        return branches[i]!.turnout;
     }
   });
   const claimants = branches.map((b, i) => ({ name: b.name, population: population[i]! }));
@@ -376,10 +445,20 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
       return checkWhole(b.delegates, `the delegates of ${b.name}`);
     });
   } else if (s.method === 'bands') {
-    allocation = apportionByBands(claimants, s.beyond ? { bands: s.bands, beyond: s.beyond } : { bands: s.bands }, { min: s.min, max: s.max });
+    allocation = apportionByBands(claimants, s.beyond ? { bands: s.bands, beyond: s.beyond } : { bands: s.bands }, {
+      min: s.min,
+      max: s.max,
+    });
     delegates = [...allocation.seats];
   } else {
-    allocation = apportion(claimants, { method: s.method, seats: s.seats, min: s.min, max: s.max, seed, context: 'delegates: ' });
+    allocation = apportion(claimants, {
+      method: s.method,
+      seats: s.seats,
+      min: s.min,
+      max: s.max,
+      seed,
+      context: 'delegates: ',
+    });
     delegates = [...allocation.seats];
     lots.push(...apportionLots('delegates', allocation.ties));
   }
@@ -390,14 +469,16 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   // 2. The members' vote.
   const allBallots = branches.flatMap((b) => b.ballots);
   // The members' vote is counted with the count's own seed, so that it is the official count.
-  const omovResult = runTally(election(input.question, options, elect, allBallots), { ...count, seed: count.seed ?? seed });
+  const omovResult = runTally(election(input.question, options, elect, allBallots), {
+    ...count,
+    seed: count.seed ?? seed,
+  });
   lots.push(...lotsOf('members’ vote', omovResult));
   const omovTotals = options.map((_, i) => sum(branches.map((b) => b.totals[i]!)));
 
   // 3. The conference.
-  const splitMethod: ApportionmentMethod | null = s.rule === 'proportional'
-    ? s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')
-    : null;
+  const splitMethod: ApportionmentMethod | null =
+    s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
   const byBranch: Rational[][] = branches.map(() => options.map(() => ZERO));
   const branchWinner: Array<number | null> = branches.map(() => null);
   const splits: number[][] = branches.map(() => options.map(() => 0));
@@ -407,37 +488,65 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   if (s.rule === 'weighted') {
     const weighted: Array<RankedBallot | ScoreBallot> = [];
     branches.forEach((b, i) => {
-      if (b.turnout.num === 0n) { if (delegates[i]! > 0) silent.push(b.name); return; }
+      if (b.turnout.num === 0n) {
+        if (delegates[i]! > 0) silent.push(b.name);
+        return;
+      }
       const f = div(rat(delegates[i]!), b.turnout);
       factors[i] = f;
       for (const ballot of b.ballots) weighted.push({ ...ballot, weight: mul(ballot.weight, f) });
       byBranch[i] = b.totals.map((t) => mul(t, f));
     });
-    confResult = runTally(election(input.question, options, elect, weighted), { ...withoutQuorum(count, `${seed}/conference`) });
+    confResult = runTally(election(input.question, options, elect, weighted), {
+      ...withoutQuorum(count, `${seed}/conference`),
+    });
   } else {
     const delegateBallots: RankedBallot[] = [];
     branches.forEach((b, i) => {
       const d = delegates[i]!;
-      if (b.turnout.num === 0n || b.totals.every((t) => t.num === 0n)) { if (d > 0) silent.push(b.name); return; }
+      if (b.turnout.num === 0n || b.totals.every((t) => t.num === 0n)) {
+        if (d > 0) silent.push(b.name);
+        return;
+      }
       if (s.rule === 'bloc') {
-        const own = runTally(election(`${input.question} (${b.name})`, options, 1, b.ballots), withoutQuorum(count, `${seed}/branch ${b.name}`));
+        const own = runTally(
+          election(`${input.question} (${b.name})`, options, 1, b.ballots),
+          withoutQuorum(count, `${seed}/branch ${b.name}`),
+        );
         lots.push(...lotsOf(`branch ${b.name}`, own));
         const w = own.elected[0];
-        if (w === undefined) { if (d > 0) silent.push(b.name); return; }
+        if (w === undefined) {
+          if (d > 0) silent.push(b.name);
+          return;
+        }
         const wi = options.indexOf(w);
         branchWinner[i] = wi;
         byBranch[i]![wi] = rat(d);
         splits[i]![wi] = d;
       } else {
-        const split = apportion(options.map((name, k) => ({ name, population: b.totals[k]! })), {
-          method: splitMethod!, seats: d, seed, context: `split ${b.name}: `,
-        });
+        const split = apportion(
+          options.map((name, k) => ({ name, population: b.totals[k]! })),
+          {
+            method: splitMethod!,
+            seats: d,
+            seed,
+            context: `split ${b.name}: `,
+          },
+        );
         lots.push(...apportionLots(`split of ${b.name}`, split.ties));
-        split.seats.forEach((n, k) => { splits[i]![k] = n; byBranch[i]![k] = rat(n); });
+        split.seats.forEach((n, k) => {
+          splits[i]![k] = n;
+          byBranch[i]![k] = rat(n);
+        });
       }
-      byBranch[i]!.forEach((v, k) => { if (v.num > 0n) delegateBallots.push({ weight: v, ranking: [[k]] }); });
+      byBranch[i]!.forEach((v, k) => {
+        if (v.num > 0n) delegateBallots.push({ weight: v, ranking: [[k]] });
+      });
     });
-    confResult = runTally(election(input.question, options, elect, delegateBallots), withoutQuorum(count, `${seed}/conference`));
+    confResult = runTally(
+      election(input.question, options, elect, delegateBallots),
+      withoutQuorum(count, `${seed}/conference`),
+    );
   }
   lots.push(...lotsOf('conference', confResult));
   if (silent.length > 0) notes.push(`Cast no votes, so their delegates do not vote: ${silent.join(', ')}.`);
@@ -453,21 +562,29 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const omovWinner = omovResult.elected.length === 1 ? options.indexOf(omovResult.elected[0]!) : -1;
   const confWinner = confResult.elected.length === 1 ? options.indexOf(confResult.elected[0]!) : -1;
   if (rule === null) {
-    notes.push(elect === 1
-      ? `The smallest change that flips the result is computed for plurality and yes/no questions, not for ${method}.`
-      : 'The smallest change that flips the result is computed for single places only.');
+    notes.push(
+      elect === 1
+        ? `The smallest change that flips the result is computed for plurality and yes/no questions, not for ${method}.`
+        : 'The smallest change that flips the result is computed for single places only.',
+    );
   } else if (!branches.every((b) => allWhole(b.totals))) {
-    notes.push('Some votes carry fractional weights: the smallest change is counted in whole members, so it is not computed.');
+    notes.push(
+      'Some votes carry fractional weights: the smallest change is counted in whole members, so it is not computed.',
+    );
   } else {
     const whole = (r: Rational): number => Number(r.num);
     const totals: BranchTotals[] = branches.map((b, i) => ({
-      name: b.name, delegates: delegates[i]!, votes: b.totals.map(whole), winner: branchWinner[i]!,
+      name: b.name,
+      delegates: delegates[i]!,
+      votes: b.totals.map(whole),
+      winner: branchWinner[i]!,
     }));
     if (omovWinner >= 0) omovFlip = memberFlip(rule, options, omovTotals, omovWinner);
     if (confWinner >= 0) {
       let f: Flip | null | 'too large';
       if (s.rule === 'bloc') f = blocFlip(rule, options, totals, confTotals.map(whole), confWinner);
-      else if (s.rule === 'proportional') f = proportionalFlip(rule, options, totals, splits, confTotals.map(whole), confWinner, splitMethod!);
+      else if (s.rule === 'proportional')
+        f = proportionalFlip(rule, options, totals, splits, confTotals.map(whole), confWinner, splitMethod!);
       else f = weightedFlip(rule, options, totals, factors, confTotals, confWinner);
       if (f === 'too large') notes.push('The conference is too large for the exact search for the smallest flip.');
       else confFlip = f;
@@ -479,7 +596,8 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const perUnit = knownMembers ? branches.map((b) => b.members!) : population;
   const unitTotal = sum(perUnit);
   const average = unitTotal.num === 0n ? null : div(rat(house), unitTotal);
-  if (!knownMembers) notes.push(`Members are not known for every branch: delegates per member are per unit of ${s.basis} instead.`);
+  if (!knownMembers)
+    notes.push(`Members are not known for every branch: delegates per member are per unit of ${s.basis} instead.`);
   const branchReports: BranchReport[] = branches.map((b, i) => {
     const u = perUnit[i]!;
     const per = u.num === 0n ? null : div(rat(delegates[i]!), u);
@@ -500,29 +618,37 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   });
 
   // 6. Power of the branches, each delegation voting as one.
-  let power: PowerReport | null = null;
   const quota = s.quota ?? Math.floor(house / 2) + 1;
-  if (quota > house || quota < 1) throw new DelegateError(`the conference quota ${quota} must be between 1 and the ${house} delegates`);
+  if (quota > house || quota < 1)
+    throw new DelegateError(`the conference quota ${quota} must be between 1 and the ${house} delegates`);
   const indices: PowerIndices = votingPower(delegates, quota, { seed, ...input.power });
   const memberTotal = knownMembers ? sum(branches.map((b) => b.members!)) : null;
-  power = {
+  const power: PowerReport = {
     quota,
     totalDelegates: house,
     method: { banzhaf: indices.banzhaf.method, shapleyShubik: indices.shapleyShubik.method },
     branches: branches.map((b, i) => {
       const share = memberTotal === null ? null : div(b.members!, memberTotal);
       const ratio = (v: PowerValue): number =>
-        v.exact !== null ? decimal(div(parseRational(v.exact), share!), 6) : Math.round((v.value / (Number(share!.num) / Number(share!.den))) * 1e6) / 1e6;
+        v.exact !== null
+          ? decimal(div(parseRational(v.exact), share!), 6)
+          : Math.round((v.value / (Number(share!.num) / Number(share!.den))) * 1e6) / 1e6;
       return {
         name: b.name,
         delegates: delegates[i]!,
         banzhaf: indices.banzhaf.normalised[i]!,
         banzhafAbsolute: indices.banzhaf.absolute[i]!,
         shapleyShubik: indices.shapleyShubik.values[i]!,
-        perMember: share === null ? null : { banzhaf: ratio(indices.banzhaf.normalised[i]!), shapleyShubik: ratio(indices.shapleyShubik.values[i]!) },
+        perMember:
+          share === null
+            ? null
+            : {
+                banzhaf: ratio(indices.banzhaf.normalised[i]!),
+                shapleyShubik: ratio(indices.shapleyShubik.values[i]!),
+              },
       };
     }),
-    notes: ['Each branch\'s delegation is taken to vote as one block.', ...indices.notes],
+    notes: ["Each branch's delegation is taken to vote as one block.", ...indices.notes],
   };
 
   // 7. Paradoxes.
@@ -530,9 +656,10 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   if (!agree && omovResult.elected.length > 0 && confResult.elected.length > 0) {
     const c = confResult.elected.join(', ');
     const o = omovResult.elected.join(', ');
-    const byVotes = confWinner >= 0 && omovWinner >= 0
-      ? ` (${ratToString(omovTotals[confWinner]!)} member votes against ${ratToString(omovTotals[omovWinner]!)}${shape === 'score' ? ' in total scores' : method === 'plurality' || method === 'yesno' ? '' : ' first preferences'})`
-      : '';
+    const byVotes =
+      confWinner >= 0 && omovWinner >= 0
+        ? ` (${ratToString(omovTotals[confWinner]!)} member votes against ${ratToString(omovTotals[omovWinner]!)}${shape === 'score' ? ' in total scores' : method === 'plurality' || method === 'yesno' ? '' : ' first preferences'})`
+        : '';
     paradoxes.push({
       name: 'referendum',
       description: `Referendum paradox: the conference would choose ${c} although the members chose ${o}${byVotes}.`,
@@ -567,7 +694,10 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     branches: branchReports,
     disproportionality: {
       options: disproportionality(omovTotals, confTotals),
-      branches: disproportionality(population, delegates.map((d) => rat(d))),
+      branches: disproportionality(
+        population,
+        delegates.map((d) => rat(d)),
+      ),
     },
     power,
     paradoxes,
@@ -576,4 +706,3 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     notes,
   };
 }
-

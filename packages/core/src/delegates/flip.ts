@@ -28,8 +28,7 @@ import { type ApportionmentMethod, apportion } from './apportion';
 
 /** How a single-mark question is decided, as far as flips need to know. */
 export type MarkRule =
-  | { readonly kind: 'plurality' }
-  | { readonly kind: 'yesno'; readonly yes: number; readonly threshold: Rational };
+  { readonly kind: 'plurality' } | { readonly kind: 'yesno'; readonly yes: number; readonly threshold: Rational };
 
 export interface FlipChange {
   /** null: any member will do (the members' vote does not care where they live). */
@@ -82,13 +81,20 @@ export function loses(rule: MarkRule, totals: ReadonlyArray<Rational>, w: number
 }
 
 /** The fewest whole votes (1..cap) whose move from W to X makes W lose, or null. */
-export function minMove(rule: MarkRule, totals: ReadonlyArray<Rational>, w: number, x: number, cap: number): number | null {
+export function minMove(
+  rule: MarkRule,
+  totals: ReadonlyArray<Rational>,
+  w: number,
+  x: number,
+  cap: number,
+): number | null {
   if (cap < 1 || !loses(rule, totals, w, x, rat(cap))) return null;
   let lo = 1;
   let hi = cap;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (loses(rule, totals, w, x, rat(mid))) hi = mid; else lo = mid + 1;
+    if (loses(rule, totals, w, x, rat(mid))) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
@@ -98,7 +104,12 @@ export const allWhole = (xs: ReadonlyArray<Rational>): boolean => xs.every(isWho
 const n = (r: Rational): number => Number(r.num / r.den);
 
 /** Members' vote: the fewest members moving from the winner to one challenger. */
-export function memberFlip(rule: MarkRule, options: ReadonlyArray<string>, totals: ReadonlyArray<Rational>, w: number): Flip | null {
+export function memberFlip(
+  rule: MarkRule,
+  options: ReadonlyArray<string>,
+  totals: ReadonlyArray<Rational>,
+  w: number,
+): Flip | null {
   let best: { x: number; a: number } | null = null;
   for (let x = 0; x < options.length; x++) {
     if (x === w) continue;
@@ -120,13 +131,15 @@ export function memberFlip(rule: MarkRule, options: ReadonlyArray<string>, total
 /** Fewest members changing to `z` (from whoever leads) so that `z` strictly heads the branch. */
 export function turnBranch(votes: ReadonlyArray<number>, z: number): { members: number; from: number[] } | null {
   const others = votes.reduce((a, v, i) => a + (i === z ? 0 : v), 0);
-  const need = (k: number): number => votes.reduce((a, v, i) => a + (i === z ? 0 : Math.max(0, v - (votes[z]! + k) + 1)), 0);
+  const need = (k: number): number =>
+    votes.reduce((a, v, i) => a + (i === z ? 0 : Math.max(0, v - (votes[z]! + k) + 1)), 0);
   if (others === 0 || need(others) > others) return null;
   let lo = 0;
   let hi = others;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (need(mid) <= mid) hi = mid; else lo = mid + 1;
+    if (need(mid) <= mid) hi = mid;
+    else lo = mid + 1;
   }
   const k = lo;
   const from = votes.map((v, i) => (i === z ? 0 : Math.max(0, v - (votes[z]! + k) + 1)));
@@ -134,7 +147,9 @@ export function turnBranch(votes: ReadonlyArray<number>, z: number): { members: 
   // Any further movers come from the largest remaining others (it does not matter whom).
   while (extra > 0) {
     let best = -1;
-    for (let i = 0; i < votes.length; i++) if (i !== z && votes[i]! - from[i]! > 0 && (best < 0 || votes[i]! - from[i]! > votes[best]! - from[best]!)) best = i;
+    for (let i = 0; i < votes.length; i++)
+      if (i !== z && votes[i]! - from[i]! > 0 && (best < 0 || votes[i]! - from[i]! > votes[best]! - from[best]!))
+        best = i;
     if (best < 0) return null;
     from[best]!++;
     extra--;
@@ -142,10 +157,18 @@ export function turnBranch(votes: ReadonlyArray<number>, z: number): { members: 
   return { members: k, from };
 }
 
-interface Item { readonly gain: number; readonly cost: number; readonly change: FlipChange }
+interface Item {
+  readonly gain: number;
+  readonly cost: number;
+  readonly change: FlipChange;
+}
 
 /** Cheapest choice of at most one item per branch reaching total gain ≥ target, exactly. */
-function knapsack(groups: ReadonlyArray<ReadonlyArray<Item>>, target: number, cellLimit: number): { cost: number; changes: FlipChange[] } | null | 'too large' {
+function knapsack(
+  groups: ReadonlyArray<ReadonlyArray<Item>>,
+  target: number,
+  cellLimit: number,
+): { cost: number; changes: FlipChange[] } | null | 'too large' {
   if (target <= 0) return { cost: 0, changes: [] };
   const live = groups.filter((g) => g.length > 0);
   if (live.length * (target + 1) > cellLimit) return 'too large';
@@ -164,7 +187,11 @@ function knapsack(groups: ReadonlyArray<ReadonlyArray<Item>>, target: number, ce
         const it = items[k]!;
         const to = Math.min(target, g + it.gain);
         const c = base + it.cost;
-        if (c < next[to]!) { next[to] = c; choice[to] = k + 1; parent[to] = g; }
+        if (c < next[to]!) {
+          next[to] = c;
+          choice[to] = k + 1;
+          parent[to] = g;
+        }
       }
     }
     choices.push(choice);
@@ -203,7 +230,13 @@ function describe(members: number, changes: ReadonlyArray<FlipChange>, what: str
 /** The delegate votes challenger X must gain over the winner W; null if no shift of W's votes can do it. */
 function delegateTarget(rule: MarkRule, delegates: ReadonlyArray<number>, w: number, x: number): number | null {
   if (rule.kind === 'plurality') return delegates[w]! - delegates[x]! + 1;
-  return minMove(rule, delegates.map((d) => rat(d)), w, x, delegates[w]!);
+  return minMove(
+    rule,
+    delegates.map((d) => rat(d)),
+    w,
+    x,
+    delegates[w]!,
+  );
 }
 
 /**
@@ -212,8 +245,12 @@ function delegateTarget(rule: MarkRule, delegates: ReadonlyArray<number>, w: num
  * branch), solved exactly by the knapsack; the cheapest challenger wins.
  */
 function cheapestConferenceFlip(
-  rule: MarkRule, options: ReadonlyArray<string>, delegates: ReadonlyArray<number>, w: number,
-  groupsFor: (x: number) => Item[][], what: (x: number, changes: ReadonlyArray<FlipChange>) => string,
+  rule: MarkRule,
+  options: ReadonlyArray<string>,
+  delegates: ReadonlyArray<number>,
+  w: number,
+  groupsFor: (x: number) => Item[][],
+  what: (x: number, changes: ReadonlyArray<FlipChange>) => string,
 ): Flip | null | 'too large' {
   let best: { x: number; cost: number; changes: FlipChange[] } | null = null;
   let tooLarge = false;
@@ -222,31 +259,50 @@ function cheapestConferenceFlip(
     const target = delegateTarget(rule, delegates, w, x);
     if (target === null) continue;
     const r = knapsack(groupsFor(x), target, CELL_LIMIT);
-    if (r === 'too large') { tooLarge = true; continue; }
+    if (r === 'too large') {
+      tooLarge = true;
+      continue;
+    }
     if (r !== null && (best === null || r.cost < best.cost)) best = { x, cost: r.cost, changes: r.changes };
   }
   if (best === null) return tooLarge ? 'too large' : null;
-  return { to: options[best.x]!, members: best.cost, changes: best.changes, note: describe(best.cost, best.changes, what(best.x, best.changes)) };
+  return {
+    to: options[best.x]!,
+    members: best.cost,
+    changes: best.changes,
+    note: describe(best.cost, best.changes, what(best.x, best.changes)),
+  };
 }
 
 /** Conference by bloc votes: the cheapest set of branches to turn. */
 export function blocFlip(
-  rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>, delegates: ReadonlyArray<number>, w: number,
+  rule: MarkRule,
+  options: ReadonlyArray<string>,
+  branches: ReadonlyArray<BranchTotals>,
+  delegates: ReadonlyArray<number>,
+  w: number,
 ): Flip | null | 'too large' {
   const groupsFor = (x: number): Item[][] => {
     const groups: Item[][] = [];
     for (const b of branches) {
       const items: Item[] = [];
       const add = (z: number, gain: number): void => {
-        const turn = rule.kind === 'plurality'
-          ? turnBranch(b.votes, z)
-          : turnYesNo(rule, b.votes, b.winner!, z);
+        const turn = rule.kind === 'plurality' ? turnBranch(b.votes, z) : turnYesNo(rule, b.votes, b.winner!, z);
         if (turn === null) return;
         const from: Record<string, number> = {};
-        turn.from.forEach((c, i) => { if (c > 0) from[options[i]!] = c; });
-        items.push({ gain, cost: turn.members, change: { branch: b.name, from, to: options[z]!, members: turn.members } });
+        turn.from.forEach((c, i) => {
+          if (c > 0) from[options[i]!] = c;
+        });
+        items.push({
+          gain,
+          cost: turn.members,
+          change: { branch: b.name, from, to: options[z]!, members: turn.members },
+        });
       };
-      if (b.winner === null || b.delegates === 0 || b.winner === x) { groups.push(items); continue; }
+      if (b.winner === null || b.delegates === 0 || b.winner === x) {
+        groups.push(items);
+        continue;
+      }
       if (rule.kind === 'plurality') {
         if (b.winner === w) {
           add(x, 2 * b.delegates);
@@ -268,20 +324,42 @@ export function blocFlip(
     }
     return groups;
   };
-  return cheapestConferenceFlip(rule, options, delegates, w, groupsFor,
-    (_x, changes) => `so that their branch${changes.length === 1 ? '' : 'es'} turn${changes.length === 1 ? 's' : ''}`);
+  return cheapestConferenceFlip(
+    rule,
+    options,
+    delegates,
+    w,
+    groupsFor,
+    (_x, changes) => `so that their branch${changes.length === 1 ? '' : 'es'} turn${changes.length === 1 ? 's' : ''}`,
+  );
 }
 
-function turnYesNo(rule: MarkRule, votes: ReadonlyArray<number>, w: number, x: number): { members: number; from: number[] } | null {
-  const a = minMove(rule, votes.map((v) => rat(v)), w, x, votes[w]!);
+function turnYesNo(
+  rule: MarkRule,
+  votes: ReadonlyArray<number>,
+  w: number,
+  x: number,
+): { members: number; from: number[] } | null {
+  const a = minMove(
+    rule,
+    votes.map((v) => rat(v)),
+    w,
+    x,
+    votes[w]!,
+  );
   if (a === null) return null;
   return { members: a, from: votes.map((_, i) => (i === w ? a : 0)) };
 }
 
 /** Conference by proportional splits: members move from W to X inside branches. */
 export function proportionalFlip(
-  rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>,
-  splits: ReadonlyArray<ReadonlyArray<number>>, delegates: ReadonlyArray<number>, w: number, method: ApportionmentMethod,
+  rule: MarkRule,
+  options: ReadonlyArray<string>,
+  branches: ReadonlyArray<BranchTotals>,
+  splits: ReadonlyArray<ReadonlyArray<number>>,
+  delegates: ReadonlyArray<number>,
+  w: number,
+  method: ApportionmentMethod,
 ): Flip | null | 'too large' {
   const groupsFor = (x: number): Item[][] => {
     // Ties in a hypothetical split go to W first and to X last.
@@ -293,7 +371,10 @@ export function proportionalFlip(
       const base = splits[bi]!;
       const gainAt = (k: number): number => {
         const moved = b.votes.map((v, i) => (i === w ? v - k : i === x ? v + k : v));
-        const s = apportion(options.map((name, i) => ({ name, population: moved[i]! })), { method, seats: b.delegates, tieOrder: order }).seats;
+        const s = apportion(
+          options.map((name, i) => ({ name, population: moved[i]! })),
+          { method, seats: b.delegates, tieOrder: order },
+        ).seats;
         const dx = s[x]! - base[x]!;
         const dw = base[w]! - s[w]!;
         return rule.kind === 'plurality' ? dx + dw : dx;
@@ -304,21 +385,36 @@ export function proportionalFlip(
         let hi = have;
         while (lo < hi) {
           const mid = Math.floor((lo + hi) / 2);
-          if (gainAt(mid) >= g) hi = mid; else lo = mid + 1;
+          if (gainAt(mid) >= g) hi = mid;
+          else lo = mid + 1;
         }
-        items.push({ gain: g, cost: lo, change: { branch: b.name, from: { [options[w]!]: lo }, to: options[x]!, members: lo } });
+        items.push({
+          gain: g,
+          cost: lo,
+          change: { branch: b.name, from: { [options[w]!]: lo }, to: options[x]!, members: lo },
+        });
       }
       return items;
     });
   };
-  return cheapestConferenceFlip(rule, options, delegates, w, groupsFor,
-    (x) => `from ${options[w]} to ${options[x]}, which shifts their branches' delegates`);
+  return cheapestConferenceFlip(
+    rule,
+    options,
+    delegates,
+    w,
+    groupsFor,
+    (x) => `from ${options[w]} to ${options[x]}, which shifts their branches' delegates`,
+  );
 }
 
 /** Conference by weighted ballots: the heaviest member votes first. */
 export function weightedFlip(
-  rule: MarkRule, options: ReadonlyArray<string>, branches: ReadonlyArray<BranchTotals>,
-  factors: ReadonlyArray<Rational | null>, totals: ReadonlyArray<Rational>, w: number,
+  rule: MarkRule,
+  options: ReadonlyArray<string>,
+  branches: ReadonlyArray<BranchTotals>,
+  factors: ReadonlyArray<Rational | null>,
+  totals: ReadonlyArray<Rational>,
+  w: number,
 ): Flip | null {
   let best: { x: number; cost: number; changes: FlipChange[] } | null = null;
   for (let x = 0; x < options.length; x++) {
@@ -329,15 +425,20 @@ export function weightedFlip(
     branches.forEach((b, bi) => {
       const f = factors[bi];
       if (!f || f.num === 0n) return;
-      if (b.votes[w]! > 0) units.push({ value: rule.kind === 'plurality' ? mul(rat(2), f) : f, cap: b.votes[w]!, branch: bi, from: w });
+      if (b.votes[w]! > 0)
+        units.push({ value: rule.kind === 'plurality' ? mul(rat(2), f) : f, cap: b.votes[w]!, branch: bi, from: w });
       if (rule.kind === 'plurality') {
-        b.votes.forEach((v, y) => { if (y !== w && y !== x && v > 0) units.push({ value: f, cap: v, branch: bi, from: y }); });
+        b.votes.forEach((v, y) => {
+          if (y !== w && y !== x && v > 0) units.push({ value: f, cap: v, branch: bi, from: y });
+        });
       }
     });
     units.sort((a, b) => cmp(b.value, a.value) || a.branch - b.branch || a.from - b.from);
     // Enough once the gathered value passes the threshold.
     const enough = (value: Rational): boolean =>
-      rule.kind === 'plurality' ? cmp(add(sub(totals[x]!, totals[w]!), value), ZERO) > 0 : loses(rule, totals, w, x, value);
+      rule.kind === 'plurality'
+        ? cmp(add(sub(totals[x]!, totals[w]!), value), ZERO) > 0
+        : loses(rule, totals, w, x, value);
     let gathered = ZERO;
     let cost = 0;
     const taken: Array<{ unit: Unit; count: number }> = [];
@@ -345,9 +446,10 @@ export function weightedFlip(
     for (const u of units) {
       if (enough(add(gathered, mul(u.value, rat(u.cap))))) {
         // The fewest from this block: smallest k with enough(gathered + k·value).
-        const need = rule.kind === 'plurality'
-          ? Number(floor(div(sub(totals[w]!, add(totals[x]!, gathered)), u.value))) + 1
-          : bisect(u.cap, (k) => enough(add(gathered, mul(u.value, rat(k)))));
+        const need =
+          rule.kind === 'plurality'
+            ? Number(floor(div(sub(totals[w]!, add(totals[x]!, gathered)), u.value))) + 1
+            : bisect(u.cap, (k) => enough(add(gathered, mul(u.value, rat(k)))));
         const k = Math.max(1, Math.min(u.cap, need));
         taken.push({ unit: u, count: k });
         cost += k;
@@ -366,10 +468,17 @@ export function weightedFlip(
         rec[options[t.unit.from]!] = (rec[options[t.unit.from]!] ?? 0) + t.count;
         byBranch.set(t.unit.branch, rec);
       }
-      const changes = [...byBranch.keys()].sort((a, b) => a - b).map((bi) => {
-        const from = byBranch.get(bi)!;
-        return { branch: branches[bi]!.name, from, to: options[x]!, members: Object.values(from).reduce((a, c) => a + c, 0) };
-      });
+      const changes = [...byBranch.keys()]
+        .sort((a, b) => a - b)
+        .map((bi) => {
+          const from = byBranch.get(bi)!;
+          return {
+            branch: branches[bi]!.name,
+            from,
+            to: options[x]!,
+            members: Object.values(from).reduce((a, c) => a + c, 0),
+          };
+        });
       best = { x, cost, changes };
     }
   }
@@ -387,7 +496,8 @@ function bisect(cap: number, ok: (k: number) => boolean): number {
   let hi = cap;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (ok(mid)) hi = mid; else lo = mid + 1;
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }

@@ -38,8 +38,21 @@ export {
   type Claimant,
 } from './apportion';
 export { apportionByBands, bandDelegates, parseBandTable, type BandTable, type DelegateBand } from './bands';
-export { votingPower, banzhafSwings, shapleyShubikExact, type PowerIndices, type PowerOptions, type PowerValue } from './power';
-export { questionParadoxes, type QuestionParadoxInput, type QuestionParadoxes, type QuestionVoter, type QuestionOutcome } from './paradoxes';
+export {
+  votingPower,
+  banzhafSwings,
+  shapleyShubikExact,
+  type PowerIndices,
+  type PowerOptions,
+  type PowerValue,
+} from './power';
+export {
+  questionParadoxes,
+  type QuestionParadoxInput,
+  type QuestionParadoxes,
+  type QuestionVoter,
+  type QuestionOutcome,
+} from './paradoxes';
 export { disproportionality, type Disproportionality } from './disproportionality';
 export type { Flip, FlipChange } from './flip';
 export { DelegateError, type Count } from './numbers';

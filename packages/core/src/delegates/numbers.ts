@@ -16,7 +16,8 @@ export function toRational(x: Count, what: string): Rational {
   let r: Rational;
   if (typeof x === 'bigint') r = rat(x);
   else if (typeof x === 'number') {
-    if (!Number.isSafeInteger(x)) throw new DelegateError(`${what} must be a whole number (or an exact fraction), not ${x}`);
+    if (!Number.isSafeInteger(x))
+      throw new DelegateError(`${what} must be a whole number (or an exact fraction), not ${x}`);
     r = rat(x);
   } else r = rat(x.num, x.den);
   if (r.num < 0n) throw new DelegateError(`${what} cannot be negative`);

@@ -64,7 +64,10 @@ export interface QuestionParadoxes {
     readonly forNeither: string;
   };
   /** Names of the paradoxes that occur, with what happened, in words. */
-  readonly findings: ReadonlyArray<{ readonly name: 'anscombe' | 'ostrogorski' | 'referendum'; readonly description: string }>;
+  readonly findings: ReadonlyArray<{
+    readonly name: 'anscombe' | 'ostrogorski' | 'referendum';
+    readonly description: string;
+  }>;
 }
 
 const side = (yes: Rational, no: Rational): Side => (cmp(yes, no) > 0 ? 'yes' : cmp(yes, no) < 0 ? 'no' : 'tie');
@@ -73,15 +76,18 @@ export function questionParadoxes(input: QuestionParadoxInput): QuestionParadoxe
   const q = input.questions.length;
   if (q === 0) throw new DelegateError('no questions');
   const weights = input.voters.map((v, i) => {
-    if (v.answers.length !== q) throw new DelegateError(`voter ${i + 1} answers ${v.answers.length} questions, not ${q}`);
+    if (v.answers.length !== q)
+      throw new DelegateError(`voter ${i + 1} answers ${v.answers.length} questions, not ${q}`);
     return toRational(v.weight ?? 1, `the weight of voter ${i + 1}`);
   });
   const yes: Rational[] = input.questions.map(() => ZERO);
   const no: Rational[] = input.questions.map(() => ZERO);
-  input.voters.forEach((v, i) => v.answers.forEach((a, k) => {
-    if (a === true) yes[k] = add(yes[k]!, weights[i]!);
-    else if (a === false) no[k] = add(no[k]!, weights[i]!);
-  }));
+  input.voters.forEach((v, i) =>
+    v.answers.forEach((a, k) => {
+      if (a === true) yes[k] = add(yes[k]!, weights[i]!);
+      else if (a === false) no[k] = add(no[k]!, weights[i]!);
+    }),
+  );
   const majority = input.questions.map((_, k) => side(yes[k]!, no[k]!));
   const decided = majority.filter((m) => m !== 'tie').length;
 
@@ -97,7 +103,8 @@ export function questionParadoxes(input: QuestionParadoxInput): QuestionParadoxe
     v.answers.forEach((a, k) => {
       const m = majority[k];
       if (a === null || m === 'tie') return;
-      if ((a ? 'yes' : 'no') === m) agree++; else disagree++;
+      if ((a ? 'yes' : 'no') === m) agree++;
+      else disagree++;
     });
     if (agree + disagree === 0) return; // answered nothing that was decided
     const w = weights[i]!;
@@ -130,7 +137,8 @@ export function questionParadoxes(input: QuestionParadoxInput): QuestionParadoxe
         const d = delegates[branch];
         if (d === undefined) throw new DelegateError(`no delegates given for branch ${JSON.stringify(branch)}`);
         const s = side(t.yes, t.no);
-        if (s === 'yes') dy += d; else if (s === 'no') dn += d;
+        if (s === 'yes') dy += d;
+        else if (s === 'no') dn += d;
       }
       conference = { yes: dy, no: dn, majority: side(rat(dy), rat(dn)) };
     }
@@ -141,12 +149,14 @@ export function questionParadoxes(input: QuestionParadoxInput): QuestionParadoxe
       no: ratToString(no[k]!),
       majority: m,
       conference,
-      referendumParadox: conference !== null && m !== 'tie' && conference.majority !== 'tie' && conference.majority !== m,
+      referendumParadox:
+        conference !== null && m !== 'tie' && conference.majority !== 'tie' && conference.majority !== m,
     };
   });
 
   const findings: Array<QuestionParadoxes['findings'][number]> = [];
-  const pct = (a: Rational): string => (total.num === 0n ? '0' : (Number((a.num * 10000n * total.den) / (a.den * total.num)) / 100).toFixed(2));
+  const pct = (a: Rational): string =>
+    total.num === 0n ? '0' : (Number((a.num * 10000n * total.den) / (a.den * total.num)) / 100).toFixed(2);
   if (anscombe) {
     findings.push({
       name: 'anscombe',
@@ -170,8 +180,12 @@ export function questionParadoxes(input: QuestionParadoxInput): QuestionParadoxe
   return {
     questions: outcomes,
     anscombe: { occurs: anscombe, inMinorityOnMost: ratToString(inMinorityOnMost), total: ratToString(total) },
-    ostrogorski: { occurs: ostrogorski, forMajorityPlatform: ratToString(forMajority), forMirrorPlatform: ratToString(forMirror), forNeither: ratToString(forNeither) },
+    ostrogorski: {
+      occurs: ostrogorski,
+      forMajorityPlatform: ratToString(forMajority),
+      forMirrorPlatform: ratToString(forMirror),
+      forNeither: ratToString(forNeither),
+    },
     findings,
   };
 }
-

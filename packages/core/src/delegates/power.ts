@@ -73,15 +73,23 @@ function checkGame(weights: ReadonlyArray<number>, quota: number): number {
   weights.forEach((w, i) => checkWhole(w, `weight ${i + 1}`));
   const total = weights.reduce((a, w) => a + w, 0);
   if (!Number.isSafeInteger(total)) throw new DelegateError('the weights add up to too much');
-  if (!Number.isSafeInteger(quota) || quota < 1) throw new DelegateError(`the quota must be a whole number ≥ 1, not ${quota}`);
-  if (quota > total) throw new DelegateError(`the quota ${quota} is more than the total weight ${total}: no coalition can win`);
+  if (!Number.isSafeInteger(quota) || quota < 1)
+    throw new DelegateError(`the quota must be a whole number ≥ 1, not ${quota}`);
+  if (quota > total)
+    throw new DelegateError(`the quota ${quota} is more than the total weight ${total}: no coalition can win`);
   return total;
 }
 
 /** Distinct positive weights, each with the positions of the players who hold it. */
 function byWeight(weights: ReadonlyArray<number>): Map<number, number[]> {
   const m = new Map<number, number[]>();
-  weights.forEach((w, i) => { if (w > 0) { const l = m.get(w); if (l) l.push(i); else m.set(w, [i]); } });
+  weights.forEach((w, i) => {
+    if (w > 0) {
+      const l = m.get(w);
+      if (l) l.push(i);
+      else m.set(w, [i]);
+    }
+  });
   return m;
 }
 
@@ -90,7 +98,11 @@ function largestLosingSize(weights: ReadonlyArray<number>, quota: number): numbe
   const sorted = weights.filter((w) => w > 0).sort((a, b) => a - b);
   let total = 0;
   let k = 0;
-  for (const w of sorted) { if (total + w > quota - 1) break; total += w; k++; }
+  for (const w of sorted) {
+    if (total + w > quota - 1) break;
+    total += w;
+    k++;
+  }
   return k;
 }
 
@@ -103,13 +115,19 @@ const words = (cells: number, bits: number): number => (cells > 0 ? cells * (1 +
  * alone. Deterministic, unlike a clock: the same game always takes the same path.
  * Counting stops early once past `limit`.
  */
-export function exactWork(weights: ReadonlyArray<number>, quota: number, limit = Infinity): { banzhaf: number; shapleyShubik: number } {
+export function exactWork(
+  weights: ReadonlyArray<number>,
+  quota: number,
+  limit = Infinity,
+): { banzhaf: number; shapleyShubik: number } {
   const cap = quota;
   const positive = weights.filter((w) => w > 0);
   const n = positive.length;
   const distinct = new Set(positive).size;
   let banzhaf = distinct * words(cap, n);
-  positive.forEach((w, i) => { banzhaf += words(cap - w, i + 1); });
+  positive.forEach((w, i) => {
+    banzhaf += words(cap - w, i + 1);
+  });
   // Shapley–Shubik: the same passes as shapleyWithin, on the ranges only.
   const kmax = largestLosingSize(weights, quota);
   const lo = new Array<number>(kmax + 1).fill(Infinity);
@@ -142,7 +160,10 @@ export function banzhafSwings(weights: ReadonlyArray<number>, quota: number): bi
   c[0] = 1n;
   for (const w of weights) {
     if (w === 0) continue;
-    for (let x = cap - 1 - w; x >= 0; x--) { const v = c[x]!; if (v !== 0n) c[x + w]! += v; }
+    for (let x = cap - 1 - w; x >= 0; x--) {
+      const v = c[x]!;
+      if (v !== 0n) c[x + w]! += v;
+    }
   }
   const swings: bigint[] = weights.map(() => 0n);
   for (const [v, players] of byWeight(weights)) {
@@ -184,7 +205,10 @@ export function shapleyShubikExact(weights: ReadonlyArray<number>, quota: number
       const src = c[k]!;
       const dst = c[k + 1]!;
       const top = Math.min(hi[k]!, cap - 1 - w);
-      for (let x = top; x >= lo[k]!; x--) { const v = src[x]!; if (v !== 0n) dst[x + w]! += v; }
+      for (let x = top; x >= lo[k]!; x--) {
+        const v = src[x]!;
+        if (v !== 0n) dst[x + w]! += v;
+      }
       if (top >= lo[k]!) {
         lo[k + 1] = Math.min(lo[k + 1]!, lo[k]! + w);
         hi[k + 1] = Math.max(hi[k + 1]!, top + w);
@@ -239,7 +263,13 @@ class Pool {
     this.classOf = Int32Array.from(weights, (w) => {
       if (w === 0) return -1;
       let c = index.get(w);
-      if (c === undefined) { c = this.size.length; index.set(w, c); this.size.push(0); this.sum.push(0); this.sumSq.push(0); }
+      if (c === undefined) {
+        c = this.size.length;
+        index.set(w, c);
+        this.size.push(0);
+        this.sum.push(0);
+        this.sumSq.push(0);
+      }
       this.size[c]!++;
       return c;
     });
@@ -260,7 +290,12 @@ class Pool {
   }
 }
 
-function monteCarloShapley(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): Array<{ mean: number; se: number }> {
+function monteCarloShapley(
+  weights: ReadonlyArray<number>,
+  quota: number,
+  samples: number,
+  seed: string,
+): Array<{ mean: number; se: number }> {
   const pool = new Pool(weights);
   const order = Int32Array.from(weights.map((_, i) => i).filter((i) => weights[i]! > 0));
   const n = order.length;
@@ -275,13 +310,21 @@ function monteCarloShapley(weights: ReadonlyArray<number>, quota: number, sample
       order[j] = order[i]!;
       order[i] = next;
       total += w[next]!;
-      if (total >= quota) { pool.add(pool.classOf[next]!, 1); break; }
+      if (total >= quota) {
+        pool.add(pool.classOf[next]!, 1);
+        break;
+      }
     }
   }
   return pool.estimates(samples);
 }
 
-function monteCarloBanzhaf(weights: ReadonlyArray<number>, quota: number, samples: number, seed: string): Array<{ mean: number; se: number }> {
+function monteCarloBanzhaf(
+  weights: ReadonlyArray<number>,
+  quota: number,
+  samples: number,
+  seed: string,
+): Array<{ mean: number; se: number }> {
   const n = weights.length;
   const pool = new Pool(weights);
   const classOf = pool.classOf;
@@ -317,9 +360,10 @@ function monteCarloBanzhaf(weights: ReadonlyArray<number>, quota: number, sample
 export function votingPower(weights: ReadonlyArray<number>, quota: number, options: PowerOptions = {}): PowerIndices {
   const total = checkGame(weights, quota);
   const mode = options.mode ?? 'auto';
-  const limit = mode === 'exact' ? Infinity : options.exactLimit ?? DEFAULT_LIMIT;
+  const limit = mode === 'exact' ? Infinity : (options.exactLimit ?? DEFAULT_LIMIT);
   const samples = options.samples ?? DEFAULT_SAMPLES;
-  if (!Number.isSafeInteger(samples) || samples < 1) throw new DelegateError(`samples must be a positive whole number, not ${samples}`);
+  if (!Number.isSafeInteger(samples) || samples < 1)
+    throw new DelegateError(`samples must be a positive whole number, not ${samples}`);
   const seed = options.seed ?? DEFAULT_SEED;
   const notes: string[] = [];
   const work = mode === 'monte-carlo' ? null : exactWork(weights, quota, limit);
@@ -327,7 +371,10 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
   const shapley = work !== null && work.shapleyShubik <= limit ? shapleyShubikExact(weights, quota) : null;
   const exactBanzhaf = swings !== null;
   const exactShapley = shapley !== null;
-  if (2 * quota <= total) notes.push(`The quota ${quota} is not more than half the total weight ${total}: two disjoint coalitions can both win.`);
+  if (2 * quota <= total)
+    notes.push(
+      `The quota ${quota} is not more than half the total weight ${total}: two disjoint coalitions can both win.`,
+    );
 
   let banzhaf: PowerIndices['banzhaf'];
   if (swings !== null) {
@@ -346,11 +393,17 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
     banzhaf = {
       method: 'monte-carlo',
       absolute: est.map((e) => ({ value: round(e.mean), exact: null, standardError: round(e.se) })),
-      normalised: est.map((e) => ({ value: all === 0 ? 0 : round(e.mean / all), exact: null, standardError: all === 0 ? null : round(e.se / all) })),
+      normalised: est.map((e) => ({
+        value: all === 0 ? 0 : round(e.mean / all),
+        exact: null,
+        standardError: all === 0 ? null : round(e.se / all),
+      })),
       swings: null,
       samples,
     };
-    notes.push(`Banzhaf by Monte Carlo: ${samples} random coalitions (seed ${JSON.stringify(seed)}), pooled over players of equal weight; the normalised standard errors leave out the error of the total.`);
+    notes.push(
+      `Banzhaf by Monte Carlo: ${samples} random coalitions (seed ${JSON.stringify(seed)}), pooled over players of equal weight; the normalised standard errors leave out the error of the total.`,
+    );
   }
 
   let shapleyShubik: PowerIndices['shapleyShubik'];
@@ -358,8 +411,14 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
     shapleyShubik = { method: 'exact', values: shapley.map(exactValue), samples: null };
   } else {
     const est = monteCarloShapley(weights, quota, samples, seed);
-    shapleyShubik = { method: 'monte-carlo', values: est.map((e) => ({ value: round(e.mean), exact: null, standardError: round(e.se) })), samples };
-    notes.push(`Shapley–Shubik by Monte Carlo: ${samples} random orders (seed ${JSON.stringify(seed)}), pooled over players of equal weight.`);
+    shapleyShubik = {
+      method: 'monte-carlo',
+      values: est.map((e) => ({ value: round(e.mean), exact: null, standardError: round(e.se) })),
+      samples,
+    };
+    notes.push(
+      `Shapley–Shubik by Monte Carlo: ${samples} random orders (seed ${JSON.stringify(seed)}), pooled over players of equal weight.`,
+    );
   }
   return {
     quota,
@@ -371,4 +430,3 @@ export function votingPower(weights: ReadonlyArray<number>, quota: number, optio
     notes,
   };
 }
-

@@ -24,7 +24,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export function auditHash(e: Omit<AuditEntry, 'hash'>): string {
   const { organisationId, position, at, actor, action, subject, details, prevHash } = e;
-  return crypto.createHash('sha256')
+  return crypto
+    .createHash('sha256')
     .update(canonicalJson({ organisationId, position, at, actor, action, subject, details, prevHash }), 'utf8')
     .digest('hex');
 }
@@ -34,8 +35,10 @@ export function checkAuditChain(entries: ReadonlyArray<AuditEntry>): string[] {
   const problems: string[] = [];
   let prev = GENESIS_HASH;
   entries.forEach((e, i) => {
-    if (e.position !== i + 1) problems.push(`entry ${i + 1}: position is ${e.position} (an entry is missing or inserted)`);
-    if (e.prevHash !== prev) problems.push(`entry ${e.position}: does not follow the entry before it (previous hash differs)`);
+    if (e.position !== i + 1)
+      problems.push(`entry ${i + 1}: position is ${e.position} (an entry is missing or inserted)`);
+    if (e.prevHash !== prev)
+      problems.push(`entry ${e.position}: does not follow the entry before it (previous hash differs)`);
     if (auditHash(e) !== e.hash) problems.push(`entry ${e.position}: its content does not match its hash (changed)`);
     prev = e.hash;
   });

@@ -22,111 +22,217 @@ const base = {
 const seats = z.number().int().min(1).max(100);
 const opts = (min: number) => z.array(option).min(min, `needs at least ${min} options`).max(200);
 
-export const questionInputSchema = z.discriminatedUnion('method', [
-  z.object({
-    ...base, method: z.literal('yesno'),
-    // Yes and No are the options; abstaining is always allowed.
-    settings: z.object({
-      threshold: fraction.default('1/2').describe('share of Yes among Yes+No needed to pass: more than 1/2, or at least a supermajority such as 2/3'),
-      quorum: fraction.optional().describe('minimum turnout, as a share of the electorate'),
-    }).default({ threshold: '1/2' }),
-  }),
-  z.object({ ...base, method: z.literal('plurality'), options: opts(2), settings: z.object({}).default({}) }),
-  z.object({ ...base, method: z.literal('block'), options: opts(2), settings: z.object({ seats }) }),
-  z.object({
-    ...base, method: z.literal('approval'), options: opts(2),
-    settings: z.object({ seats: seats.default(1), maxMarks: z.number().int().min(1).optional() }).default({ seats: 1 }),
-  }),
-  z.object({
-    ...base, method: z.literal('score'), options: opts(2),
-    settings: z.object({ seats: seats.default(1), maxScore: z.number().int().min(1).max(100).default(5) }).default({ seats: 1, maxScore: 5 }),
-  }),
-  z.object({
-    ...base, method: z.literal('borda'), options: opts(2),
-    settings: z.object({ seats: seats.default(1), variant: z.enum(['standard', 'dowdall']).default('standard') }).default({ seats: 1, variant: 'standard' }),
-  }),
-  z.object({ ...base, method: z.literal('irv'), options: opts(2), settings: z.object({}).default({}) }),
-  z.object({
-    ...base, method: z.literal('stv'), options: opts(2),
-    settings: z.object({ seats, rules: z.enum(['scottish', 'ers97', 'meek']).default('scottish') }),
-  }),
-  ...(['schulze', 'ranked-pairs', 'copeland'] as const).map((m) =>
-    z.object({ ...base, method: z.literal(m), options: opts(2), settings: z.object({ seats: seats.default(1) }).default({ seats: 1 }) })),
-]).superRefine((q, ctx) => {
-  if (q.method === 'yesno') return;
-  const labels = q.options.map((o) => o.label.toLowerCase());
-  labels.forEach((l, i) => {
-    if (labels.indexOf(l) !== i) ctx.addIssue({ code: 'custom', path: ['options', i, 'label'], message: `duplicate option "${q.options[i]!.label}"` });
+export const questionInputSchema = z
+  .discriminatedUnion('method', [
+    z.object({
+      ...base,
+      method: z.literal('yesno'),
+      // Yes and No are the options; abstaining is always allowed.
+      settings: z
+        .object({
+          threshold: fraction
+            .default('1/2')
+            .describe(
+              'share of Yes among Yes+No needed to pass: more than 1/2, or at least a supermajority such as 2/3',
+            ),
+          quorum: fraction.optional().describe('minimum turnout, as a share of the electorate'),
+        })
+        .default({ threshold: '1/2' }),
+    }),
+    z.object({ ...base, method: z.literal('plurality'), options: opts(2), settings: z.object({}).default({}) }),
+    z.object({ ...base, method: z.literal('block'), options: opts(2), settings: z.object({ seats }) }),
+    z.object({
+      ...base,
+      method: z.literal('approval'),
+      options: opts(2),
+      settings: z
+        .object({ seats: seats.default(1), maxMarks: z.number().int().min(1).optional() })
+        .default({ seats: 1 }),
+    }),
+    z.object({
+      ...base,
+      method: z.literal('score'),
+      options: opts(2),
+      settings: z
+        .object({ seats: seats.default(1), maxScore: z.number().int().min(1).max(100).default(5) })
+        .default({ seats: 1, maxScore: 5 }),
+    }),
+    z.object({
+      ...base,
+      method: z.literal('borda'),
+      options: opts(2),
+      settings: z
+        .object({ seats: seats.default(1), variant: z.enum(['standard', 'dowdall']).default('standard') })
+        .default({ seats: 1, variant: 'standard' }),
+    }),
+    z.object({ ...base, method: z.literal('irv'), options: opts(2), settings: z.object({}).default({}) }),
+    z.object({
+      ...base,
+      method: z.literal('stv'),
+      options: opts(2),
+      settings: z.object({ seats, rules: z.enum(['scottish', 'ers97', 'meek']).default('scottish') }),
+    }),
+    ...(['schulze', 'ranked-pairs', 'copeland'] as const).map((m) =>
+      z.object({
+        ...base,
+        method: z.literal(m),
+        options: opts(2),
+        settings: z.object({ seats: seats.default(1) }).default({ seats: 1 }),
+      }),
+    ),
+  ])
+  .superRefine((q, ctx) => {
+    if (q.method === 'yesno') return;
+    const labels = q.options.map((o) => o.label.toLowerCase());
+    labels.forEach((l, i) => {
+      if (labels.indexOf(l) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['options', i, 'label'],
+          message: `duplicate option "${q.options[i]!.label}"`,
+        });
+    });
+    const s = q.settings as { seats?: number; maxMarks?: number };
+    if (s.seats !== undefined && s.seats >= q.options.length && q.method !== 'approval' && q.method !== 'score') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['settings', 'seats'],
+        message: `${s.seats} seats need more than ${s.seats} options`,
+      });
+    }
   });
-  const s = q.settings as { seats?: number; maxMarks?: number };
-  if (s.seats !== undefined && s.seats >= q.options.length && q.method !== 'approval' && q.method !== 'score') {
-    ctx.addIssue({ code: 'custom', path: ['settings', 'seats'], message: `${s.seats} seats need more than ${s.seats} options` });
-  }
-});
 
 export type QuestionInput = z.infer<typeof questionInputSchema>;
 
-const apportionmentMethod = z.enum(['hamilton', 'droop', 'dhondt', 'sainte-lague', 'modified-sainte-lague', 'huntington-hill', 'adams']);
+const apportionmentMethod = z.enum([
+  'hamilton',
+  'droop',
+  'dhondt',
+  'sainte-lague',
+  'modified-sainte-lague',
+  'huntington-hill',
+  'adams',
+]);
 const delegateCommon = {
   basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
-  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe('how a branch\'s delegates vote'),
+  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe("how a branch's delegates vote"),
   min: z.number().int().min(0).optional(),
   max: z.number().int().min(1).optional(),
-  splitMethod: apportionmentMethod.optional().describe('proportional rule: how a branch\'s delegates are split among options'),
+  splitMethod: apportionmentMethod
+    .optional()
+    .describe("proportional rule: how a branch's delegates are split among options"),
 };
 
 /** How the ballot is also counted as a delegate conference would have decided it. */
-export const delegateSettingsSchema = z.union([
-  z.object({ ...delegateCommon, method: apportionmentMethod, seats: z.number().int().min(1).max(100000) }),
-  z.object({
-    ...delegateCommon, method: z.literal('bands'),
-    bands: z.array(z.object({ upTo: z.number().int().min(1), delegates: z.number().int().min(0) })).min(1),
-    beyond: z.object({ every: z.number().int().min(1), delegates: z.number().int().min(1), orPart: z.boolean().optional() }).optional(),
-  }),
-]).refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, { message: 'min must not exceed max', path: ['min'] });
+export const delegateSettingsSchema = z
+  .union([
+    z.object({ ...delegateCommon, method: apportionmentMethod, seats: z.number().int().min(1).max(100000) }),
+    z.object({
+      ...delegateCommon,
+      method: z.literal('bands'),
+      bands: z.array(z.object({ upTo: z.number().int().min(1), delegates: z.number().int().min(0) })).min(1),
+      beyond: z
+        .object({ every: z.number().int().min(1), delegates: z.number().int().min(1), orPart: z.boolean().optional() })
+        .optional(),
+    }),
+  ])
+  .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
 export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
 
-export const DEFAULT_DELEGATES: DelegateSettingsInput = { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 100 };
+export const DEFAULT_DELEGATES: DelegateSettingsInput = {
+  basis: 'members',
+  rule: 'bloc',
+  method: 'sainte-lague',
+  seats: 100,
+};
 
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
-export const ballotInputSchema = z.object({
-  title: z.string().trim().min(1).max(300),
-  description: z.string().max(10000).default(''),
-  opensAt: instant,
-  closesAt: instant,
-  questions: z.array(questionInputSchema).min(1, 'a ballot needs at least one question').max(50),
-  k: z.number().int().min(1).max(1000).default(10)
-    .describe('vote figures are published per branch only for branches with at least k voters; smaller ones are pooled'),
-  receiptPolicy: z.enum(['inclusion', 'choices']).default('inclusion')
-    .describe('inclusion: the bulletin board lists receipt codes only; choices: each receipt with the answers recorded under it'),
-  voterListVisible: z.boolean().default(false)
-    .describe('let organisers see which members have voted (off by default; the election record says when it is on)'),
-  reminderHours: z.array(z.number().int().min(1).max(24 * 60)).max(5).default([72, 24])
-    .describe('automatic reminders to members who have not voted, this many hours before closing'),
-  eligibility: z.object({
-    branches: z.array(z.string().min(1)).min(1).optional().describe('only members of these branches (by name)'),
-    joinedBefore: z.iso.date().optional().describe('only members who joined before this date (YYYY-MM-DD)'),
-  }).nullable().default(null).describe('who may vote: null for all current members'),
-  randomiseOptions: z.boolean().default(false)
-    .describe('show each voter the options in their own random order, against ballot-order bias'),
-  delegates: delegateSettingsSchema.nullable().default(DEFAULT_DELEGATES)
-    .describe('the delegate-conference model the ballot is compared with; null for none'),
-  timeZone: z.string().refine(isTimeZone, 'is not a time zone: use an IANA name such as Europe/London').transform(canonicalZone).default('UTC')
-    .describe('the time zone the times are shown in, in emails and on the voting pages (an IANA name)'),
-}).superRefine((b, ctx) => {
-  if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
-    ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
-  }
-});
+export const ballotInputSchema = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    description: z.string().max(10000).default(''),
+    opensAt: instant,
+    closesAt: instant,
+    questions: z.array(questionInputSchema).min(1, 'a ballot needs at least one question').max(50),
+    k: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .describe(
+        'vote figures are published per branch only for branches with at least k voters; smaller ones are pooled',
+      ),
+    receiptPolicy: z
+      .enum(['inclusion', 'choices'])
+      .default('inclusion')
+      .describe(
+        'inclusion: the bulletin board lists receipt codes only; choices: each receipt with the answers recorded under it',
+      ),
+    voterListVisible: z
+      .boolean()
+      .default(false)
+      .describe('let organisers see which members have voted (off by default; the election record says when it is on)'),
+    reminderHours: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+      )
+      .max(5)
+      .default([72, 24])
+      .describe('automatic reminders to members who have not voted, this many hours before closing'),
+    eligibility: z
+      .object({
+        branches: z.array(z.string().min(1)).min(1).optional().describe('only members of these branches (by name)'),
+        joinedBefore: z.iso.date().optional().describe('only members who joined before this date (YYYY-MM-DD)'),
+      })
+      .nullable()
+      .default(null)
+      .describe('who may vote: null for all current members'),
+    randomiseOptions: z
+      .boolean()
+      .default(false)
+      .describe('show each voter the options in their own random order, against ballot-order bias'),
+    delegates: delegateSettingsSchema
+      .nullable()
+      .default(DEFAULT_DELEGATES)
+      .describe('the delegate-conference model the ballot is compared with; null for none'),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'is not a time zone: use an IANA name such as Europe/London')
+      .transform(canonicalZone)
+      .default('UTC')
+      .describe('the time zone the times are shown in, in emails and on the voting pages (an IANA name)'),
+  })
+  .superRefine((b, ctx) => {
+    if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
+      ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
+    }
+  });
 export type BallotInput = z.infer<typeof ballotInputSchema>;
 
 /** How a member answers each method: one choice, several marks, a ranking or scores. */
 export type AnswerKind = 'choice' | 'marks' | 'ranking' | 'scores';
 
 export const ANSWER_KIND: Record<Method, AnswerKind> = {
-  yesno: 'choice', plurality: 'choice', block: 'marks', approval: 'marks', score: 'scores',
-  borda: 'ranking', irv: 'ranking', stv: 'ranking', schulze: 'ranking', 'ranked-pairs': 'ranking', copeland: 'ranking',
+  yesno: 'choice',
+  plurality: 'choice',
+  block: 'marks',
+  approval: 'marks',
+  score: 'scores',
+  borda: 'ranking',
+  irv: 'ranking',
+  stv: 'ranking',
+  schulze: 'ranking',
+  'ranked-pairs': 'ranking',
+  copeland: 'ranking',
 };
 
 export const METHODS = Object.keys(ANSWER_KIND) as Method[];
@@ -200,7 +306,10 @@ export function answerProblem(q: Question, a: Answer): string | null {
   }
 }
 
-export const YES_NO_OPTIONS = [{ label: 'Yes', description: '' }, { label: 'No', description: '' }];
+export const YES_NO_OPTIONS = [
+  { label: 'Yes', description: '' },
+  { label: 'No', description: '' },
+];
 
 /** A vote in the opened ballot box: its voting unit, weight, receipt code and answers by question id. */
 export type StoredVote = { unit: string; weight: string; receipt: string; answers: Record<string, Answer> };

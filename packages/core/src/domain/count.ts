@@ -12,10 +12,19 @@ import type { VotingUnit } from './pooling';
 
 export type OptionFigure = { option: string; votes: string };
 
-export type UnitFigures = { unit: string; pooled: boolean; branches: string[]; voters: number; options: OptionFigure[]; abstentions: string };
+export type UnitFigures = {
+  unit: string;
+  pooled: boolean;
+  branches: string[];
+  voters: number;
+  options: OptionFigure[];
+  abstentions: string;
+};
 
 export type QuestionResult = {
-  id: string; title: string; method: Question['method'];
+  id: string;
+  title: string;
+  method: Question['method'];
   /** The same figures per voting unit: a branch of at least k voters, or a pool of small ones. */
   byUnit: UnitFigures[];
   /** The OMOV result beside a delegate conference's, when the ballot has a delegate model. */
@@ -29,7 +38,11 @@ export type QuestionResult = {
 };
 
 /** The question's votes as an election the counting engine reads. Abstentions are left out. */
-export function questionElection(q: Question, votes: StoredVote[], title: string): Election<RankedBallot> | Election<ScoreBallot> {
+export function questionElection(
+  q: Question,
+  votes: StoredVote[],
+  title: string,
+): Election<RankedBallot> | Election<ScoreBallot> {
   const candidates = q.options.map((o) => o.label);
   const seats = settingNumber(q, 'seats', 1);
   const base = { title, candidates, withdrawn: [] as number[], seats };
@@ -57,18 +70,30 @@ export function tallyOptions(q: Question, eligible: Rational, seed: string): Tal
   const s = q.settings;
   switch (q.method) {
     case 'yesno':
-      return { method: 'yesno', seed, threshold: String(s.threshold ?? '1/2'),
-        ...(typeof s.quorum === 'string' ? { quorum: s.quorum, electorate: eligible } : {}) };
-    case 'approval': return { method: 'approval', seed, ...(typeof s.maxMarks === 'number' ? { maxMarks: s.maxMarks } : {}) };
-    case 'score': return { method: 'score', seed, maxScore: settingNumber(q, 'maxScore', 5) };
-    case 'borda': return { method: 'borda', seed, variant: s.variant === 'dowdall' ? 'dowdall' : 'standard' };
-    case 'stv': return { method: 'stv', seed, rules: (s.rules ?? 'scottish') as StvRules };
-    default: return { method: q.method, seed };
+      return {
+        method: 'yesno',
+        seed,
+        threshold: String(s.threshold ?? '1/2'),
+        ...(typeof s.quorum === 'string' ? { quorum: s.quorum, electorate: eligible } : {}),
+      };
+    case 'approval':
+      return { method: 'approval', seed, ...(typeof s.maxMarks === 'number' ? { maxMarks: s.maxMarks } : {}) };
+    case 'score':
+      return { method: 'score', seed, maxScore: settingNumber(q, 'maxScore', 5) };
+    case 'borda':
+      return { method: 'borda', seed, variant: s.variant === 'dowdall' ? 'dowdall' : 'standard' };
+    case 'stv':
+      return { method: 'stv', seed, rules: (s.rules ?? 'scottish') as StvRules };
+    default:
+      return { method: q.method, seed };
   }
 }
 
 const FIGURE: Record<ReturnType<typeof kindOf>, QuestionResult['figure']> = {
-  choice: 'votes', marks: 'marks', ranking: 'first preferences', scores: 'total score',
+  choice: 'votes',
+  marks: 'marks',
+  ranking: 'first preferences',
+  scores: 'total score',
 };
 const kindOf = (q: Question) => ANSWER_KIND[q.method];
 
@@ -78,13 +103,24 @@ function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigur
   for (const v of votes) {
     const a = v.answers[q.id];
     const w = parseRational(v.weight);
-    if (!a || a.kind === 'abstain') { abstentions = add(abstentions, w); continue; }
+    if (!a || a.kind === 'abstain') {
+      abstentions = add(abstentions, w);
+      continue;
+    }
     if (a.kind === 'choice') perOption[a.option] = add(perOption[a.option]!, w);
     else if (a.kind === 'marks') for (const o of a.options) perOption[o] = add(perOption[o]!, w);
-    else if (a.kind === 'ranking') { const o = a.options[0]!; perOption[o] = add(perOption[o]!, w); }
-    else a.scores.forEach((sc, o) => { if (sc !== null) perOption[o] = add(perOption[o]!, rat(BigInt(sc) * w.num, w.den)); });
+    else if (a.kind === 'ranking') {
+      const o = a.options[0]!;
+      perOption[o] = add(perOption[o]!, w);
+    } else
+      a.scores.forEach((sc, o) => {
+        if (sc !== null) perOption[o] = add(perOption[o]!, rat(BigInt(sc) * w.num, w.den));
+      });
   }
-  return { options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })), abstentions: ratToString(abstentions) };
+  return {
+    options: q.options.map((o, i) => ({ option: o.label, votes: ratToString(perOption[i]!) })),
+    abstentions: ratToString(abstentions),
+  };
 }
 
 export type UnitFacts = VotingUnit & { members: number; electorate: number };
@@ -94,8 +130,12 @@ export type UnitFacts = VotingUnit & { members: number; electorate: number };
  * delegate conference beside it. Pure: the server, the CLI and `omov verify` share it.
  */
 export function countQuestion(
-  q: Question, votes: StoredVote[], eligibleWeight: Rational, seedBase: string,
-  units: UnitFacts[] = [], delegates: DelegateSettingsInput | null = null,
+  q: Question,
+  votes: StoredVote[],
+  eligibleWeight: Rational,
+  seedBase: string,
+  units: UnitFacts[] = [],
+  delegates: DelegateSettingsInput | null = null,
 ): QuestionResult {
   const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title);
@@ -105,7 +145,11 @@ export function countQuestion(
   const byUnitVotes = new Map<string, StoredVote[]>(units.map((u) => [u.name, []]));
   for (const v of votes) byUnitVotes.get(v.unit)?.push(v);
   const byUnit = units.map((u) => ({
-    unit: u.name, pooled: u.pooled, branches: u.branches, voters: byUnitVotes.get(u.name)!.length, ...optionFigures(q, byUnitVotes.get(u.name)!),
+    unit: u.name,
+    pooled: u.pooled,
+    branches: u.branches,
+    voters: byUnitVotes.get(u.name)!.length,
+    ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
   let conference: QuestionResult['conference'] = null;
   if (delegates && units.length > 0) {
@@ -114,7 +158,9 @@ export function countQuestion(
         question: q.title,
         options: q.options.map((o) => o.label),
         branches: units.map((u) => ({
-          name: u.name, members: u.members, electorate: u.electorate,
+          name: u.name,
+          members: u.members,
+          electorate: u.electorate,
           ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
         })),
         settings: delegates as DelegateSettings,
@@ -129,10 +175,14 @@ export function countQuestion(
     }
   }
   return {
-    id: q.id, title: q.title, method: q.method, ...figures,
+    id: q.id,
+    title: q.title,
+    method: q.method,
+    ...figures,
     figure: FIGURE[kindOf(q)],
     elected: [...count.elected],
-    count, byUnit, conference,
+    count,
+    byUnit,
+    conference,
   };
 }
-

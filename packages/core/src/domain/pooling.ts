@@ -21,15 +21,24 @@ export type VotingUnit = {
  * branch has no votes to reveal); turnout does, since "0 of 3 voted" tells about each of
  * the three.
  */
-export function poolBranches(branches: ReadonlyArray<BranchTurnout>, k: number, opts: { includeEmpty?: boolean } = {}): VotingUnit[] {
+export function poolBranches(
+  branches: ReadonlyArray<BranchTurnout>,
+  k: number,
+  opts: { includeEmpty?: boolean } = {},
+): VotingUnit[] {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number of at least 1, not ${k}`);
-  const sorted = [...branches].sort((a, b) => a.voters - b.voters || (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0));
+  const sorted = [...branches].sort(
+    (a, b) => a.voters - b.voters || (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0),
+  );
   const pool = sorted.filter((b) => (b.voters > 0 || (opts.includeEmpty && k > 1)) && b.voters < k);
   const large = sorted.filter((b) => b.voters >= k);
   if (pool.length > 0) {
     let total = pool.reduce((n, b) => n + b.voters, 0);
     // Smallest large branches join until the pool is big enough and not a lone branch.
-    while ((total < k || pool.length < 2 || (opts.includeEmpty && pool.every((b) => b.voters === 0))) && large.length > 0) {
+    while (
+      (total < k || pool.length < 2 || (opts.includeEmpty && pool.every((b) => b.voters === 0))) &&
+      large.length > 0
+    ) {
       const next = large.shift()!;
       pool.push(next);
       total += next.voters;

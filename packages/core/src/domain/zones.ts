@@ -33,7 +33,13 @@ type Wall = { year: number; month: number; day: number; hour: number; minute: nu
 
 function wallIn(zone: string, instant: number): Wall {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
   }).formatToParts(new Date(instant));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
@@ -63,16 +69,26 @@ export function localToIso(local: string, zone: string): LocalTime {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(local.trim());
   if (!m) return { ok: false, message: 'enter a date and a time' };
   if (!isTimeZone(zone)) return { ok: false, message: `"${zone}" is not a time zone` };
-  const w: Wall = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]) };
+  const w: Wall = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+  };
   const wall = wallMs(w);
-  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== w.day || w.hour > 23 || w.minute > 59) return { ok: false, message: 'is not a real date and time' };
+  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== w.day || w.hour > 23 || w.minute > 59)
+    return { ok: false, message: 'is not a real date and time' };
   // The offset before and after the wall time; the earlier offset gives the first instant.
-  const candidates = [...new Set([offsetAt(zone, wall - 36e5 * 24), offsetAt(zone, wall), offsetAt(zone, wall + 36e5 * 24)])]
+  const candidates = [
+    ...new Set([offsetAt(zone, wall - 36e5 * 24), offsetAt(zone, wall), offsetAt(zone, wall + 36e5 * 24)]),
+  ]
     .map((off) => ({ off, instant: wall - off * 60000 }))
     .filter((c) => offsetAt(zone, c.instant) === c.off)
     .sort((a, b) => a.instant - b.instant);
   const first = candidates[0];
-  if (!first) return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone} (the clocks go forward then)` };
+  if (!first)
+    return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone} (the clocks go forward then)` };
   return { ok: true, iso: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${formatOffset(first.off)}` };
 }
 
@@ -91,7 +107,9 @@ export function isoToLocal(instant: Date | string, zone: string): string {
 export function formatTime(instant: Date, zone = 'UTC'): string {
   const z = isTimeZone(zone) ? zone : 'UTC';
   const local = isoToLocal(instant, z).replace('T', ' ');
-  const short = new Intl.DateTimeFormat('en-GB', { timeZone: z, timeZoneName: 'short' })
-    .formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? z;
+  const short =
+    new Intl.DateTimeFormat('en-GB', { timeZone: z, timeZoneName: 'short' })
+      .formatToParts(instant)
+      .find((p) => p.type === 'timeZoneName')?.value ?? z;
   return short === z ? `${local} ${z}` : `${local} ${short} (${z})`;
 }

@@ -76,7 +76,11 @@ export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b
  * ballot's id.
  */
 export function countRecordQuestion(
-  ballot: Pick<RecordBallot, 'id' | 'delegates'>, q: Question, votes: StoredVote[], eligible: number, units: UnitFacts[],
+  ballot: Pick<RecordBallot, 'id' | 'delegates'>,
+  q: Question,
+  votes: StoredVote[],
+  eligible: number,
+  units: UnitFacts[],
 ): QuestionResult {
   return countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
 }

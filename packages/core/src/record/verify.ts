@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { checkAuditChain } from '../domain/audit';
-import { answerProblem, answerSchema, delegateSettingsSchema, METHODS, type Question, type StoredVote } from '../domain/ballot';
+import {
+  answerProblem,
+  answerSchema,
+  delegateSettingsSchema,
+  METHODS,
+  type Question,
+  type StoredVote,
+} from '../domain/ballot';
 import { poolBranches } from '../domain/pooling';
 import { cmp, parseRational, ZERO } from '../tally/rational';
 import { canonicalJson } from './canonical';
@@ -40,23 +47,38 @@ const whole = z.number().int().min(0);
 const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time');
 
 const questionSchema = z.object({
-  id: z.string().min(1), position: whole, title: z.string(), description: z.string(),
+  id: z.string().min(1),
+  position: whole,
+  title: z.string(),
+  description: z.string(),
   method: z.enum(METHODS as [Question['method'], ...Question['method'][]]),
   settings: z.record(z.string(), z.unknown()),
   options: z.array(z.object({ id: z.string().min(1), position: whole, label: z.string(), description: z.string() })),
 });
 
 const auditEntrySchema = z.object({
-  organisationId: z.string(), position: z.number().int(), at: z.string(), actor: z.string(), action: z.string(),
-  subject: z.string().nullable(), details: z.record(z.string(), z.unknown()), prevHash: z.string(), hash: z.string(),
+  organisationId: z.string(),
+  position: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
 });
 
 /** The shape of the whole record. Votes are checked one by one later, so each fault is named. */
 const recordSchema = z.object({
   format: z.literal(RECORD_FORMAT, { error: `not an election record of format "${RECORD_FORMAT}"` }),
   ballot: z.object({
-    id: z.string().min(1), title: z.string(), description: z.string(),
-    opensAt: instant, closesAt: instant, openedAt: instant.nullable(), closedAt: instant.nullable(),
+    id: z.string().min(1),
+    title: z.string(),
+    description: z.string(),
+    opensAt: instant,
+    closesAt: instant,
+    openedAt: instant.nullable(),
+    closedAt: instant.nullable(),
     // Records made before the zone was kept have none.
     timeZone: z.string().optional(),
     k: z.number().int().min(1).max(1000),
@@ -66,10 +88,19 @@ const recordSchema = z.object({
     delegates: delegateSettingsSchema.nullable(),
   }),
   electorate: z.object({
-    eligible: whole, voted: whole,
+    eligible: whole,
+    voted: whole,
     byBranch: z.array(z.object({ branch: z.string(), eligible: whole, voted: whole })),
   }),
-  units: z.array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean(), members: whole, electorate: whole })),
+  units: z.array(
+    z.object({
+      name: z.string(),
+      branches: z.array(z.string()),
+      pooled: z.boolean(),
+      members: whole,
+      electorate: whole,
+    }),
+  ),
   votes: z.array(z.unknown()),
   receipts: z.object({ policy: z.enum(['inclusion', 'choices']), codes: z.array(z.string()) }),
   boxRoot: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
@@ -78,16 +109,22 @@ const recordSchema = z.object({
 });
 
 const voteSchema = z.strictObject({
-  unit: z.string(), weight: z.string(), receipt: z.string().min(1), answers: z.record(z.string(), z.unknown()),
+  unit: z.string(),
+  weight: z.string(),
+  receipt: z.string().min(1),
+  answers: z.record(z.string(), z.unknown()),
 });
 
 const pass = (name: string, summary: string): Check => ({ name, verdict: 'PASS', summary, problems: [] });
-const judge = (name: string, problems: string[], passSummary: string, failSummary: string): Check => (problems.length
-  ? { name, verdict: 'FAIL', summary: failSummary, problems: capped(problems) }
-  : pass(name, passSummary));
+const judge = (name: string, problems: string[], passSummary: string, failSummary: string): Check =>
+  problems.length
+    ? { name, verdict: 'FAIL', summary: failSummary, problems: capped(problems) }
+    : pass(name, passSummary);
 
 function capped(problems: string[]): string[] {
-  return problems.length <= MAX_PROBLEMS ? problems : [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`];
+  return problems.length <= MAX_PROBLEMS
+    ? problems
+    : [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -106,7 +143,15 @@ function checkFormat(data: unknown): { check: Check; record: ElectionRecord | nu
   const parsed = recordSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(the file)'}: ${i.message}`);
-    return { check: { name: 'format', verdict: 'FAIL', summary: 'this is not a well-formed election record', problems: capped(problems) }, record: null };
+    return {
+      check: {
+        name: 'format',
+        verdict: 'FAIL',
+        summary: 'this is not a well-formed election record',
+        problems: capped(problems),
+      },
+      record: null,
+    };
   }
   // Checks go on with the record as written: the schema only says its shape is right.
   const record = data as ElectionRecord;
@@ -114,16 +159,25 @@ function checkFormat(data: unknown): { check: Check; record: ElectionRecord | nu
   const qs = record.ballot.questions;
   if (new Set(qs.map((q) => q.id)).size !== qs.length) problems.push('ballot.questions: two questions share an id');
   qs.forEach((q, i) => {
-    if (q.position !== i) problems.push(`ballot.questions.${i}: position is ${q.position}, expected ${i} (questions are listed in order)`);
+    if (q.position !== i)
+      problems.push(`ballot.questions.${i}: position is ${q.position}, expected ${i} (questions are listed in order)`);
     q.options.forEach((o, j) => {
       if (o.position !== j) problems.push(`${questionName(q)}: option ${j} has position ${o.position}`);
     });
     if (q.method !== 'yesno' && q.options.length < 2) problems.push(`${questionName(q)}: fewer than 2 options`);
-    if (q.method === 'yesno' && q.options.map((o) => o.label).join('|') !== 'Yes|No') problems.push(`${questionName(q)}: a yes/no question's options are Yes and No`);
+    if (q.method === 'yesno' && q.options.map((o) => o.label).join('|') !== 'Yes|No')
+      problems.push(`${questionName(q)}: a yes/no question's options are Yes and No`);
   });
-  if (problems.length) return { check: { name: 'format', verdict: 'FAIL', summary: 'the ballot is not well-formed', problems: capped(problems) }, record: null };
+  if (problems.length)
+    return {
+      check: { name: 'format', verdict: 'FAIL', summary: 'the ballot is not well-formed', problems: capped(problems) },
+      record: null,
+    };
   return {
-    check: pass('format', `${RECORD_FORMAT}: ballot "${record.ballot.title}", ${plural(qs.length, 'question')}, ${plural(record.votes.length, 'vote')}`),
+    check: pass(
+      'format',
+      `${RECORD_FORMAT}: ballot "${record.ballot.title}", ${plural(qs.length, 'question')}, ${plural(record.votes.length, 'vote')}`,
+    ),
     record,
   };
 }
@@ -137,27 +191,43 @@ function checkVotes(r: ElectionRecord): Check {
     const name = voteName(raw, i);
     const v = voteSchema.safeParse(raw);
     if (!v.success) {
-      problems.push(`${name}: not a well-formed vote (${v.error.issues.map((x) => `${x.path.join('.') || 'vote'}: ${x.message}`).join('; ')})`);
+      problems.push(
+        `${name}: not a well-formed vote (${v.error.issues.map((x) => `${x.path.join('.') || 'vote'}: ${x.message}`).join('; ')})`,
+      );
       return;
     }
     const vote = v.data;
     if (!unitNames.has(vote.unit)) problems.push(`${name}: its unit "${vote.unit}" is not one of the record's units`);
     let weightOk = false;
-    try { weightOk = cmp(parseRational(vote.weight), ZERO) > 0; } catch { /* reported below */ }
+    try {
+      weightOk = cmp(parseRational(vote.weight), ZERO) > 0;
+    } catch {
+      /* reported below */
+    }
     if (!weightOk) problems.push(`${name}: weight "${vote.weight}" is not a positive number`);
-    for (const key of Object.keys(vote.answers)) if (!ids.has(key)) problems.push(`${name}: answers a question not on the ballot (${key})`);
+    for (const key of Object.keys(vote.answers))
+      if (!ids.has(key)) problems.push(`${name}: answers a question not on the ballot (${key})`);
     for (const q of questions) {
       const raw = vote.answers[q.id];
-      if (raw === undefined) { problems.push(`${name}: ${questionName(q)} is not answered (abstaining is an answer)`); continue; }
+      if (raw === undefined) {
+        problems.push(`${name}: ${questionName(q)} is not answered (abstaining is an answer)`);
+        continue;
+      }
       const a = answerSchema.safeParse(raw);
-      if (!a.success) { problems.push(`${name}: ${questionName(q)}: not a well-formed answer ${show(raw)}`); continue; }
+      if (!a.success) {
+        problems.push(`${name}: ${questionName(q)}: not a well-formed answer ${show(raw)}`);
+        continue;
+      }
       const problem = answerProblem(q, a.data);
       if (problem) problems.push(`${name}: ${questionName(q)}: ${problem}`);
     }
   });
-  return judge('votes', problems,
+  return judge(
+    'votes',
+    problems,
     `${plural(r.votes.length, 'vote')}, each well-formed, in a known unit, answering all ${plural(questions.length, 'question')} validly`,
-    'some votes are not valid votes on this ballot');
+    'some votes are not valid votes on this ballot',
+  );
 }
 
 function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Check {
@@ -165,40 +235,67 @@ function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Check {
   const seen = new Map<string, number>();
   votes.forEach((v, i) => {
     const prior = seen.get(v.receipt);
-    if (prior !== undefined) problems.push(`vote ${v.receipt}: the receipt appears twice (votes #${prior + 1} and #${i + 1})`);
+    if (prior !== undefined)
+      problems.push(`vote ${v.receipt}: the receipt appears twice (votes #${prior + 1} and #${i + 1})`);
     else seen.set(v.receipt, i);
     const before = votes[i - 1];
-    if (before && byCodeUnits(before.receipt, v.receipt) > 0) problems.push(`vote ${v.receipt}: out of receipt order (after ${before.receipt})`);
+    if (before && byCodeUnits(before.receipt, v.receipt) > 0)
+      problems.push(`vote ${v.receipt}: out of receipt order (after ${before.receipt})`);
   });
   const codes = r.receipts.codes;
-  if (codes.length !== votes.length) problems.push(`receipts.codes lists ${codes.length} receipts for ${plural(votes.length, 'vote')}`);
+  if (codes.length !== votes.length)
+    problems.push(`receipts.codes lists ${codes.length} receipts for ${plural(votes.length, 'vote')}`);
   const inVotes = new Set(votes.map((v) => v.receipt));
   const inCodes = new Set(codes);
   for (const c of codes) if (!inVotes.has(c)) problems.push(`receipt ${c} is listed but no vote carries it`);
-  for (const v of votes) if (!inCodes.has(v.receipt)) problems.push(`vote ${v.receipt}: its receipt is not in receipts.codes`);
+  for (const v of votes)
+    if (!inCodes.has(v.receipt)) problems.push(`vote ${v.receipt}: its receipt is not in receipts.codes`);
   if (problems.length === 0) {
-    codes.forEach((c, i) => { if (votes[i]!.receipt !== c) problems.push(`receipts.codes[${i}] is ${c} but vote #${i + 1} is ${votes[i]!.receipt}`); });
+    codes.forEach((c, i) => {
+      if (votes[i]!.receipt !== c)
+        problems.push(`receipts.codes[${i}] is ${c} but vote #${i + 1} is ${votes[i]!.receipt}`);
+    });
   }
-  if (r.receipts.policy !== r.ballot.receiptPolicy) problems.push(`receipts.policy is "${r.receipts.policy}" but the ballot's receipt policy is "${r.ballot.receiptPolicy}"`);
-  return judge('receipts', problems, `${plural(votes.length, 'receipt')}, unique, in order, the same as the published list`, 'the receipts do not match the votes');
+  if (r.receipts.policy !== r.ballot.receiptPolicy)
+    problems.push(
+      `receipts.policy is "${r.receipts.policy}" but the ballot's receipt policy is "${r.ballot.receiptPolicy}"`,
+    );
+  return judge(
+    'receipts',
+    problems,
+    `${plural(votes.length, 'receipt')}, unique, in order, the same as the published list`,
+    'the receipts do not match the votes',
+  );
 }
 
 function checkRoot(r: ElectionRecord, votes: StoredVote[], expected: string | undefined): Check[] {
   const root = merkleRoot(votes.map(voteLeaf));
-  const checks: Check[] = [root === r.boxRoot
-    ? pass('box root', `the Merkle root of the ${plural(votes.length, 'vote')} is ${root}, as recorded`)
-    : {
-        name: 'box root', verdict: 'FAIL', summary: 'the votes are not the votes the box was closed with',
-        problems: [`the Merkle root of the record's ${plural(votes.length, 'vote')} is ${root}, but boxRoot is ${r.boxRoot}: a vote was changed, removed or added`],
-      }];
+  const checks: Check[] = [
+    root === r.boxRoot
+      ? pass('box root', `the Merkle root of the ${plural(votes.length, 'vote')} is ${root}, as recorded`)
+      : {
+          name: 'box root',
+          verdict: 'FAIL',
+          summary: 'the votes are not the votes the box was closed with',
+          problems: [
+            `the Merkle root of the record's ${plural(votes.length, 'vote')} is ${root}, but boxRoot is ${r.boxRoot}: a vote was changed, removed or added`,
+          ],
+        },
+  ];
   if (expected !== undefined) {
     const want = expected.trim().toLowerCase();
-    checks.push(want === root && want === r.boxRoot
-      ? pass('expected root', `the root you gave (${want}) matches`)
-      : {
-          name: 'expected root', verdict: 'FAIL', summary: 'the record is not the one the root you gave commits to',
-          problems: [`you gave ${want}; the record's boxRoot is ${r.boxRoot}${root === r.boxRoot ? '' : ` and its votes give ${root}`}`],
-        });
+    checks.push(
+      want === root && want === r.boxRoot
+        ? pass('expected root', `the root you gave (${want}) matches`)
+        : {
+            name: 'expected root',
+            verdict: 'FAIL',
+            summary: 'the record is not the one the root you gave commits to',
+            problems: [
+              `you gave ${want}; the record's boxRoot is ${r.boxRoot}${root === r.boxRoot ? '' : ` and its votes give ${root}`}`,
+            ],
+          },
+    );
   }
   return checks;
 }
@@ -214,9 +311,11 @@ function checkTurnout(r: ElectionRecord, votes: StoredVote[]): Check {
   }
   const eligible = e.byBranch.reduce((n, b) => n + b.eligible, 0);
   const voted = e.byBranch.reduce((n, b) => n + b.voted, 0);
-  if (eligible !== e.eligible) problems.push(`electorate.eligible is ${e.eligible} but its branches add up to ${eligible}`);
+  if (eligible !== e.eligible)
+    problems.push(`electorate.eligible is ${e.eligible} but its branches add up to ${eligible}`);
   if (voted !== e.voted) problems.push(`electorate.voted is ${e.voted} but its branches add up to ${voted}`);
-  if (votes.length !== e.voted) problems.push(`the record holds ${plural(votes.length, 'vote')} but ${e.voted} members voted`);
+  if (votes.length !== e.voted)
+    problems.push(`the record holds ${plural(votes.length, 'vote')} but ${e.voted} members voted`);
   const votedIn = new Map(e.byBranch.map((b) => [b.branch, b.voted]));
   const perUnit = new Map<string, number>();
   for (const v of votes) perUnit.set(v.unit, (perUnit.get(v.unit) ?? 0) + 1);
@@ -226,10 +325,14 @@ function checkTurnout(r: ElectionRecord, votes: StoredVote[]): Check {
     if (got !== want) problems.push(`unit ${u.name}: ${plural(got, 'vote')}, but ${want} of its members voted`);
   }
   const unitNames = new Set(r.units.map((u) => u.name));
-  for (const [unit, n] of perUnit) if (!unitNames.has(unit)) problems.push(`${plural(n, 'vote')} in "${unit}", which is not a unit`);
-  return judge('turnout', problems,
+  for (const [unit, n] of perUnit)
+    if (!unitNames.has(unit)) problems.push(`${plural(n, 'vote')} in "${unit}", which is not a unit`);
+  return judge(
+    'turnout',
+    problems,
     `${plural(votes.length, 'vote')} = ${e.voted} of ${e.eligible} members voted; every unit holds as many votes as its members cast`,
-    'the votes do not add up to the turnout');
+    'the votes do not add up to the turnout',
+  );
 }
 
 function checkUnits(r: ElectionRecord): Check {
@@ -246,48 +349,72 @@ function checkUnits(r: ElectionRecord): Check {
   }
   const branchNames = new Set(e.byBranch.map((b) => b.branch));
   for (const b of e.byBranch) if (!unitOf.has(b.branch)) problems.push(`branch ${b.branch}: in no unit`);
-  for (const b of unitOf.keys()) if (!branchNames.has(b)) problems.push(`unit ${unitOf.get(b)}: branch ${b} is not in the electorate`);
-  const expected = poolBranches(e.byBranch.map((b) => ({ branch: b.branch, voters: b.voted })), r.ballot.k);
+  for (const b of unitOf.keys())
+    if (!branchNames.has(b)) problems.push(`unit ${unitOf.get(b)}: branch ${b} is not in the electorate`);
+  const expected = poolBranches(
+    e.byBranch.map((b) => ({ branch: b.branch, voters: b.voted })),
+    r.ballot.k,
+  );
   const actual = r.units.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   if (canonicalJson(expected) !== canonicalJson(actual)) {
-    problems.push(`pooling branches under k = ${r.ballot.k} by their turnout gives the units ${show(expected.map((u) => u.name))}, `
-      + `but the record has ${show(actual.map((u) => u.name))}`);
+    problems.push(
+      `pooling branches under k = ${r.ballot.k} by their turnout gives the units ${show(expected.map((u) => u.name))}, ` +
+        `but the record has ${show(actual.map((u) => u.name))}`,
+    );
     for (const [i, u] of expected.entries()) {
       const a = actual[i];
-      if (a && canonicalJson(a) !== canonicalJson(u)) problems.push(`unit ${i + 1}: expected ${show(u)}, recorded ${show(a)}`);
+      if (a && canonicalJson(a) !== canonicalJson(u))
+        problems.push(`unit ${i + 1}: expected ${show(u)}, recorded ${show(a)}`);
     }
   }
   const eligibleIn = new Map(e.byBranch.map((b) => [b.branch, b.eligible]));
   for (const u of r.units) {
     const want = u.branches.reduce((n, b) => n + (eligibleIn.get(b) ?? 0), 0);
-    if (u.electorate !== want) problems.push(`unit ${u.name}: electorate ${u.electorate}, but its branches have ${want} eligible members`);
+    if (u.electorate !== want)
+      problems.push(`unit ${u.name}: electorate ${u.electorate}, but its branches have ${want} eligible members`);
   }
   const pooled = r.units.filter((u) => u.pooled).length;
-  return judge('units', problems,
+  return judge(
+    'units',
+    problems,
     `${plural(r.units.length, 'unit')} (${plural(pooled, 'pool')}), exactly as pooling the branches under k = ${r.ballot.k} gives them`,
-    'the voting units are not what the pooling rule gives');
+    'the voting units are not what the pooling rule gives',
+  );
 }
 
 /** Where two JSON values differ, as paths such as `elected` or `count.rounds[1].votes.Ann`. */
-export function jsonDifferences(published: unknown, recount: unknown, limit = 10, firstKeys: ReadonlyArray<string> = []): string[] {
+export function jsonDifferences(
+  published: unknown,
+  recount: unknown,
+  limit = 10,
+  firstKeys: ReadonlyArray<string> = [],
+): string[] {
   const out: string[] = [];
-  const rank = (k: string) => { const i = firstKeys.indexOf(k); return i < 0 ? firstKeys.length : i; };
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  const key = (path: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
+  const rank = (k: string) => {
+    const i = firstKeys.indexOf(k);
+    return i < 0 ? firstKeys.length : i;
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const key = (path: string, k: string) =>
+    /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`;
   const walk = (a: unknown, b: unknown, path: string) => {
     if (out.length >= limit) return;
     if (Array.isArray(a) && Array.isArray(b)) {
       // A list of plain values (elected, a ranking) reads best whole.
       const flat = [...a, ...b].every((x) => x === null || typeof x !== 'object');
       if (a.length !== b.length || flat) {
-        if (canonicalJson(a) !== canonicalJson(b)) out.push(`${path || '(whole)'}: published ${show(a)}, recount ${show(b)}`);
+        if (canonicalJson(a) !== canonicalJson(b))
+          out.push(`${path || '(whole)'}: published ${show(a)}, recount ${show(b)}`);
         return;
       }
       a.forEach((x, i) => walk(x, b[i], `${path}[${i}]`));
       return;
     }
     if (isObject(a) && isObject(b)) {
-      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== undefined || b[k] !== undefined).sort(byCodeUnits);
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+        .filter((k) => a[k] !== undefined || b[k] !== undefined)
+        .sort(byCodeUnits);
       // At the top, the fields a reader looks at first are reported first.
       if (path === '') keys.sort((x, y) => rank(x) - rank(y));
       for (const k of keys) walk(a[k], b[k], key(path, k));
@@ -295,7 +422,9 @@ export function jsonDifferences(published: unknown, recount: unknown, limit = 10
     }
     if ((a === undefined) !== (b === undefined) || canonicalJson(a ?? null) !== canonicalJson(b ?? null)) {
       const round = /^count\.rounds\[(\d+)\]/.exec(path);
-      out.push(`${path || '(whole)'}${round ? ` (round ${Number(round[1]) + 1})` : ''}: published ${show(a)}, recount ${show(b)}`);
+      out.push(
+        `${path || '(whole)'}${round ? ` (round ${Number(round[1]) + 1})` : ''}: published ${show(a)}, recount ${show(b)}`,
+      );
     }
   };
   walk(published, recount, '');
@@ -310,27 +439,62 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[]): Check[] {
     const published = r.results[i];
     if (!published || published.id !== q.id) {
       const at = resultFor.get(q.id);
-      checks.push({ name, verdict: 'FAIL', summary: 'no published result for this question in its place',
-        problems: [at === undefined ? `results has no entry for ${questionName(q)} (${q.id})` : `its result is at results[${at}], not results[${i}]`] });
+      checks.push({
+        name,
+        verdict: 'FAIL',
+        summary: 'no published result for this question in its place',
+        problems: [
+          at === undefined
+            ? `results has no entry for ${questionName(q)} (${q.id})`
+            : `its result is at results[${at}], not results[${i}]`,
+        ],
+      });
       return;
     }
     let recount;
     try {
       recount = countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units);
     } catch (err) {
-      checks.push({ name, verdict: 'FAIL', summary: 'the votes could not be counted', problems: [`the recount stopped: ${err instanceof Error ? err.message : String(err)} (see the votes check)`] });
+      checks.push({
+        name,
+        verdict: 'FAIL',
+        summary: 'the votes could not be counted',
+        problems: [`the recount stopped: ${err instanceof Error ? err.message : String(err)} (see the votes check)`],
+      });
       return;
     }
     if (canonicalJson(recount) === canonicalJson(published)) {
-      checks.push(pass(name, `${q.method}: recounted from ${plural(votes.length, 'vote')}, identical to the published result (elected: ${recount.elected.join(', ') || 'none'})`));
+      checks.push(
+        pass(
+          name,
+          `${q.method}: recounted from ${plural(votes.length, 'vote')}, identical to the published result (elected: ${recount.elected.join(', ') || 'none'})`,
+        ),
+      );
     } else {
-      const diffs = jsonDifferences(published, recount, 10, ['elected', 'options', 'abstentions', 'figure', 'count', 'byUnit', 'conference']);
-      checks.push({ name, verdict: 'FAIL', summary: `the recount of ${questionName(q)} differs from the published result`, problems: diffs.length ? diffs : ['the two differ'] });
+      const diffs = jsonDifferences(published, recount, 10, [
+        'elected',
+        'options',
+        'abstentions',
+        'figure',
+        'count',
+        'byUnit',
+        'conference',
+      ]);
+      checks.push({
+        name,
+        verdict: 'FAIL',
+        summary: `the recount of ${questionName(q)} differs from the published result`,
+        problems: diffs.length ? diffs : ['the two differ'],
+      });
     }
   });
   if (r.results.length > r.ballot.questions.length) {
-    checks.push({ name: 'count: results', verdict: 'FAIL', summary: 'more results than questions',
-      problems: [`${plural(r.results.length, 'result')} for ${plural(r.ballot.questions.length, 'question')}`] });
+    checks.push({
+      name: 'count: results',
+      verdict: 'FAIL',
+      summary: 'more results than questions',
+      problems: [`${plural(r.results.length, 'result')} for ${plural(r.ballot.questions.length, 'question')}`],
+    });
   }
   return checks;
 }
@@ -341,8 +505,12 @@ function checkAudit(r: ElectionRecord): Check {
   const problems = checkAuditChain(log);
   const orgs = new Set(log.map((x) => x.organisationId));
   if (orgs.size > 1) problems.push(`entries of ${orgs.size} organisations in one log`);
-  return judge('audit log', problems, `${plural(log.length, 'entry', 'entries')}, the hash chain holds (last hash ${log[log.length - 1]!.hash})`,
-    'the audit log has been changed');
+  return judge(
+    'audit log',
+    problems,
+    `${plural(log.length, 'entry', 'entries')}, the hash chain holds (last hash ${log[log.length - 1]!.hash})`,
+    'the audit log has been changed',
+  );
 }
 
 /**
@@ -355,19 +523,33 @@ function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Check | null {
   if (r.auditLog.length === 0) return null;
   const closes = r.auditLog.filter((e) => e.action === 'ballot.close' && e.subject === r.ballot.id);
   if (closes.length !== 1) {
-    return { name, verdict: 'FAIL', summary: 'the log does not record this ballot\'s close once',
-      problems: [`${plural(closes.length, 'ballot.close entry', 'ballot.close entries')} for ballot ${r.ballot.id} (expected 1: an entry may have been cut from the end of the log)`] };
+    return {
+      name,
+      verdict: 'FAIL',
+      summary: "the log does not record this ballot's close once",
+      problems: [
+        `${plural(closes.length, 'ballot.close entry', 'ballot.close entries')} for ballot ${r.ballot.id} (expected 1: an entry may have been cut from the end of the log)`,
+      ],
+    };
   }
   const e = closes[0]!;
   const d = e.details;
   const problems: string[] = [];
-  if (d.boxRoot !== r.boxRoot) problems.push(`entry ${e.position}: the close recorded box root ${show(d.boxRoot)}, the record has ${r.boxRoot}`);
-  if (d.votes !== undefined && d.votes !== votes.length) problems.push(`entry ${e.position}: the close recorded ${show(d.votes)} votes, the record holds ${votes.length}`);
+  if (d.boxRoot !== r.boxRoot)
+    problems.push(`entry ${e.position}: the close recorded box root ${show(d.boxRoot)}, the record has ${r.boxRoot}`);
+  if (d.votes !== undefined && d.votes !== votes.length)
+    problems.push(`entry ${e.position}: the close recorded ${show(d.votes)} votes, the record holds ${votes.length}`);
   if (d.units !== undefined && canonicalJson(d.units) !== canonicalJson(r.units.map((u) => u.name))) {
-    problems.push(`entry ${e.position}: the close recorded the units ${show(d.units)}, the record has ${show(r.units.map((u) => u.name))}`);
+    problems.push(
+      `entry ${e.position}: the close recorded the units ${show(d.units)}, the record has ${show(r.units.map((u) => u.name))}`,
+    );
   }
-  return judge(name, problems, `entry ${e.position} records the close with this box root and ${plural(votes.length, 'vote')}`,
-    'the box is not the one the log says the ballot closed with');
+  return judge(
+    name,
+    problems,
+    `entry ${e.position} records the close with this box root and ${plural(votes.length, 'vote')}`,
+    'the box is not the one the log says the ballot closed with',
+  );
 }
 
 /**
@@ -380,14 +562,27 @@ function checkCloseHash(r: ElectionRecord, closeHash: string): Check {
   const want = closeHash.trim().toLowerCase();
   const entry = r.auditLog.find((e) => e.hash === want);
   if (!entry) {
-    return { name, verdict: 'FAIL', summary: 'the log has no entry with the hash you were sent',
-      problems: [`no entry hashes to ${want}: the log up to the close has been rewritten, or cut before it`] };
+    return {
+      name,
+      verdict: 'FAIL',
+      summary: 'the log has no entry with the hash you were sent',
+      problems: [`no entry hashes to ${want}: the log up to the close has been rewritten, or cut before it`],
+    };
   }
   if (entry.action !== 'ballot.close' || entry.subject !== r.ballot.id) {
-    return { name, verdict: 'FAIL', summary: 'the entry with that hash is not this ballot\'s close',
-      problems: [`entry ${entry.position} is "${entry.action}" on ${show(entry.subject)}, not the close of ballot ${r.ballot.id}`] };
+    return {
+      name,
+      verdict: 'FAIL',
+      summary: "the entry with that hash is not this ballot's close",
+      problems: [
+        `entry ${entry.position} is "${entry.action}" on ${show(entry.subject)}, not the close of ballot ${r.ballot.id}`,
+      ],
+    };
   }
-  return pass(name, `entry ${entry.position}, the close, has the hash you were sent: the log up to it is the one the ballot closed with`);
+  return pass(
+    name,
+    `entry ${entry.position}, the close, has the hash you were sent: the log up to it is the one the ballot closed with`,
+  );
 }
 
 /**
@@ -399,11 +594,16 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
   if (!record) return { ok: false, malformed: true, ballot: null, checks: [check] };
   // Checks below read the votes as votes; a malformed one is named by the votes check
   // (and, being no vote, is hashed and counted as an empty object).
-  const votes = record.votes.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {})) as StoredVote[];
+  const votes = record.votes.map((v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {},
+  ) as StoredVote[];
   const checks = [
     check,
     checkVotes(record),
-    checkReceipts(record, votes.map((v, i) => ({ ...v, receipt: typeof v.receipt === 'string' ? v.receipt : `#${i + 1}` }))),
+    checkReceipts(
+      record,
+      votes.map((v, i) => ({ ...v, receipt: typeof v.receipt === 'string' ? v.receipt : `#${i + 1}` })),
+    ),
     ...checkRoot(record, votes, opts.root),
     checkTurnout(record, votes),
     checkUnits(record),
@@ -413,7 +613,12 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
   const close = checkCloseEntry(record, votes);
   if (close) checks.push(close);
   if (opts.closeHash !== undefined) checks.push(checkCloseHash(record, opts.closeHash));
-  return { ok: checks.every((c) => c.verdict === 'PASS'), malformed: false, ballot: { id: record.ballot.id, title: record.ballot.title }, checks };
+  return {
+    ok: checks.every((c) => c.verdict === 'PASS'),
+    malformed: false,
+    ballot: { id: record.ballot.id, title: record.ballot.title },
+    checks,
+  };
 }
 
 /** The report as text: one verdict line per check, the problems indented below it. */
@@ -425,8 +630,13 @@ export function formatVerification(v: Verification): string {
     for (const p of c.problems) lines.push(`      ${p}`);
   }
   const failed = v.checks.filter((c) => c.verdict === 'FAIL').length;
-  lines.push('', v.malformed
-    ? 'MALFORMED: this file is not an election record that can be verified'
-    : v.ok ? `VERIFIED: all ${v.checks.length} checks pass` : `NOT VERIFIED: ${failed} of ${v.checks.length} checks fail`);
+  lines.push(
+    '',
+    v.malformed
+      ? 'MALFORMED: this file is not an election record that can be verified'
+      : v.ok
+        ? `VERIFIED: all ${v.checks.length} checks pass`
+        : `NOT VERIFIED: ${failed} of ${v.checks.length} checks fail`,
+  );
   return `${lines.join('\n')}\n`;
 }

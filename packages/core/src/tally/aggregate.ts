@@ -22,7 +22,10 @@ export interface BallotGroup {
 
 /** A ballot that cannot be counted by any method: the caller built it wrong. */
 export class BallotError extends RangeError {
-  constructor(readonly ballot: number, reason: string) {
+  constructor(
+    readonly ballot: number,
+    reason: string,
+  ) {
     super(`ballot ${ballot + 1}: ${reason}`);
     this.name = 'BallotError';
   }
@@ -68,22 +71,33 @@ export function aggregateRanked(election: Election<RankedBallot>): BallotGroup[]
       for (let m = 0; m < group.length; m++) {
         const x = group[m]!;
         if (!Number.isInteger(x) || x < 0 || x >= c) throw new BallotError(b, `candidate index ${x} out of range`);
-        if (seen[x] === b) throw new BallotError(b, `candidate ${JSON.stringify(election.candidates[x])} appears twice`);
+        if (seen[x] === b)
+          throw new BallotError(b, `candidate ${JSON.stringify(election.candidates[x])} appears twice`);
         seen[x] = b;
         if (withdrawn[x] === 0) buf[k++] = x + 1;
       }
       const kept = k - first;
       if (kept === 0) k = open;
       else if (group.length > 1) {
-        if (kept === 1) { buf[open] = buf[first]!; k = open + 1; } // an equal group reduced to one
-        else { buf.subarray(first, k).sort(); buf[k++] = 0; }
+        if (kept === 1) {
+          buf[open] = buf[first]!;
+          k = open + 1;
+        } // an equal group reduced to one
+        else {
+          buf.subarray(first, k).sort();
+          buf[k++] = 0;
+        }
       }
     }
     const g = table.intern(buf, k);
     if (g === papers.length) {
       papers.push(0);
       big.push(ZERO);
-      if (g === small.length) { const s = new Float64Array(g * 2); s.set(small); small = s; }
+      if (g === small.length) {
+        const s = new Float64Array(g * 2);
+        s.set(small);
+        small = s;
+      }
     }
     papers[g]!++;
     if (w.den === 1n && w.num <= 0xffffffffn && small[g]! < 2 ** 52) small[g]! += Number(w.num);
@@ -117,7 +131,11 @@ class HashedRankings {
       if (this.len[g] === k) {
         const s = this.start[g]!;
         let same = true;
-        for (let i = 0; i < k; i++) if (this.store[s + i] !== buf[i]) { same = false; break; }
+        for (let i = 0; i < k; i++)
+          if (this.store[s + i] !== buf[i]) {
+            same = false;
+            break;
+          }
         if (same) return g;
       }
       at = (at + 1) & this.mask;
@@ -159,7 +177,10 @@ class HashedRankings {
     const ranking: number[][] = [];
     for (let i = s; i < end; i++) {
       const v = this.store[i]!;
-      if (v !== 0) { ranking.push([v - 1]); continue; }
+      if (v !== 0) {
+        ranking.push([v - 1]);
+        continue;
+      }
       const group: number[] = [];
       for (i++; this.store[i] !== 0; i++) group.push(this.store[i]! - 1);
       ranking.push(group);

@@ -36,7 +36,17 @@ export { BallotError } from './aggregate';
 export const DEFAULT_SEED = 'omov';
 
 export const METHODS: ReadonlyArray<Method> = [
-  'yesno', 'plurality', 'block', 'approval', 'score', 'borda', 'irv', 'stv', 'schulze', 'ranked-pairs', 'copeland',
+  'yesno',
+  'plurality',
+  'block',
+  'approval',
+  'score',
+  'borda',
+  'irv',
+  'stv',
+  'schulze',
+  'ranked-pairs',
+  'copeland',
 ];
 
 export type BallotShape = 'ranked' | 'score';
@@ -69,12 +79,15 @@ export type { YesNoOptions, ApprovalOptions, ScoreOptions, BordaOptions };
 export function tally<O extends TallyOptions>(election: Election<BallotFor<O['method']>>, options: O): TallyResult;
 export function tally(election: Election<RankedBallot | ScoreBallot>, options: TallyOptions): TallyResult {
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!METHODS.includes(options.method)) throw new RangeError(`unknown counting method ${JSON.stringify(options.method)}`);
+  if (!METHODS.includes(options.method))
+    throw new RangeError(`unknown counting method ${JSON.stringify(options.method)}`);
   const shape = ballotShape(options.method);
   const ballots: ReadonlyArray<RankedBallot | ScoreBallot> = election.ballots;
   const wrong = ballots.findIndex((b) => (shape === 'score' ? !('scores' in b) : !('ranking' in b)));
   if (wrong >= 0) {
-    throw new TypeError(`method ${options.method} counts ${shape} ballots, but ballot ${wrong + 1} is ${shape === 'score' ? 'a ranked' : 'a score'} ballot`);
+    throw new TypeError(
+      `method ${options.method} counts ${shape} ballots, but ballot ${wrong + 1} is ${shape === 'score' ? 'a ranked' : 'a score'} ballot`,
+    );
   }
   if (shape === 'score') {
     if (options.method !== 'score') throw new Error('unreachable');
@@ -82,20 +95,30 @@ export function tally(election: Election<RankedBallot | ScoreBallot>, options: T
   }
   const ranked = election as Election<RankedBallot>;
   switch (options.method) {
-    case 'yesno': return countYesNo(ranked, seed, options);
-    case 'plurality': return countPlurality(ranked, seed);
-    case 'block': return countBlock(ranked, seed);
-    case 'approval': return countApproval(ranked, seed, options);
-    case 'borda': return countBorda(ranked, seed, options);
-    case 'irv': return countIrv(ranked, seed);
+    case 'yesno':
+      return countYesNo(ranked, seed, options);
+    case 'plurality':
+      return countPlurality(ranked, seed);
+    case 'block':
+      return countBlock(ranked, seed);
+    case 'approval':
+      return countApproval(ranked, seed, options);
+    case 'borda':
+      return countBorda(ranked, seed, options);
+    case 'irv':
+      return countIrv(ranked, seed);
     case 'stv':
       if (options.rules !== 'scottish' && options.rules !== 'ers97' && options.rules !== 'meek') {
         throw new RangeError(`stv needs rules: scottish, ers97 or meek, not ${JSON.stringify(options.rules)}`);
       }
       return countStv(ranked, options.rules, seed);
-    case 'schulze': return countSchulze(ranked, seed);
-    case 'ranked-pairs': return countRankedPairs(ranked, seed);
-    case 'copeland': return countCopeland(ranked, seed);
-    case 'score': throw new Error('unreachable');
+    case 'schulze':
+      return countSchulze(ranked, seed);
+    case 'ranked-pairs':
+      return countRankedPairs(ranked, seed);
+    case 'copeland':
+      return countCopeland(ranked, seed);
+    case 'score':
+      throw new Error('unreachable');
   }
 }

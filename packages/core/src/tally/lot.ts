@@ -6,7 +6,10 @@
  * depends only on (seed, context, tied candidates), never on earlier draws.
  */
 function hash128(text: string): [number, number, number, number] {
-  let h1 = 0x811c9dc5 ^ 0, h2 = 0x01000193 ^ 0, h3 = 0x9e3779b9 ^ 0, h4 = 0x85ebca6b ^ 0;
+  let h1 = 0x811c9dc5 ^ 0,
+    h2 = 0x01000193 ^ 0,
+    h3 = 0x9e3779b9 ^ 0,
+    h4 = 0x85ebca6b ^ 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
@@ -22,7 +25,10 @@ export type Lot = { next(): number };
 export function lot(seed: string, context: string): Lot {
   let [a, b, c, d] = hash128(`${seed}\u0000${context}`);
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

@@ -15,7 +15,10 @@ export function rat(num: bigint | number, den: bigint | number = 1n): Rational {
   let n = BigInt(num);
   let d = BigInt(den);
   if (d === 0n) throw new RangeError('rational with zero denominator');
-  if (d < 0n) { n = -n; d = -d; }
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
   const g = gcd(n, d);
   return g > 1n ? { num: n / g, den: d / g } : { num: n, den: d };
 }
@@ -40,7 +43,15 @@ export const isZero = (a: Rational): boolean => a.num === 0n;
 export const sum = (xs: Iterable<Rational>): Rational => {
   let n = 0n;
   let d = 1n;
-  for (const x of xs) { n = n * x.den + x.num * d; d *= x.den; const g = gcd(n, d); if (g > 1n) { n /= g; d /= g; } }
+  for (const x of xs) {
+    n = n * x.den + x.num * d;
+    d *= x.den;
+    const g = gcd(n, d);
+    if (g > 1n) {
+      n /= g;
+      d /= g;
+    }
+  }
   return rat(n, d);
 };
 export const floor = (a: Rational): bigint => (a.num >= 0n ? a.num / a.den : -((-a.num + a.den - 1n) / a.den));
@@ -86,6 +97,6 @@ export function ratToReadable(a: Rational): string {
   let places = 0;
   for (const f of [2n, 5n]) while (d % f === 0n) d /= f;
   if (d !== 1n) return ratToString(a);
-  for (let p = 10n; (p % a.den) !== 0n; p *= 10n) places++;
+  for (let p = 10n; p % a.den !== 0n; p *= 10n) places++;
   return toFixed(a, places + 1);
 }

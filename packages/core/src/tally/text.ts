@@ -22,20 +22,40 @@ const METHOD_NAMES: Record<TallyResult['method'], string> = {
 
 function table(rows: string[][], alignRightFrom = 1): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((cell, k) => { widths[k] = Math.max(widths[k] ?? 0, cell.length); });
-  return rows.map((r) => r.map((cell, k) => (k < alignRightFrom ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  ').trimEnd());
+  for (const r of rows)
+    r.forEach((cell, k) => {
+      widths[k] = Math.max(widths[k] ?? 0, cell.length);
+    });
+  return rows.map((r) =>
+    r
+      .map((cell, k) => (k < alignRightFrom ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function renderText(result: TallyResult, title = ''): string {
   const out: string[] = [];
   if (title) out.push(title, '='.repeat(Math.min(title.length, 78)));
   out.push(`Method: ${METHOD_NAMES[result.method]}${result.rules ? ` (${result.rules} rules)` : ''}`);
-  out.push(`Seats: ${result.seats}    Candidates: ${result.candidates.length}    Seed for lots: ${JSON.stringify(result.seed)}`);
+  out.push(
+    `Seats: ${result.seats}    Candidates: ${result.candidates.length}    Seed for lots: ${JSON.stringify(result.seed)}`,
+  );
   out.push('');
 
   const rounds = result.rounds;
   if (rounds.length > 0) {
-    const header = ['', ...rounds.map((r) => (rounds.length === 1 && result.method !== 'irv' && result.method !== 'stv' ? ({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[result.method] ?? 'Votes' : `Round ${r.number}`)), 'Result'];
+    const header = [
+      '',
+      ...rounds.map((r) =>
+        rounds.length === 1 && result.method !== 'irv' && result.method !== 'stv'
+          ? (({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[
+              result.method
+            ] ?? 'Votes')
+          : `Round ${r.number}`,
+      ),
+      'Result',
+    ];
     const rows: string[][] = [header];
     const won = result.method === 'yesno' ? 'Outcome' : 'Elected';
     for (const name of result.candidates) {
@@ -49,8 +69,10 @@ export function renderText(result: TallyResult, title = ''): string {
       if (status === '' && cells.every((v) => v === '-')) status = 'Withdrawn';
       rows.push([name, ...cells, status]);
     }
-    if (rounds.some((r) => r.exhausted !== undefined)) rows.push(['Exhausted', ...rounds.map((r) => r.exhausted ?? ''), '']);
-    if (rounds.some((r) => r.loss !== undefined)) rows.push(['Loss (rounding)', ...rounds.map((r) => r.loss ?? ''), '']);
+    if (rounds.some((r) => r.exhausted !== undefined))
+      rows.push(['Exhausted', ...rounds.map((r) => r.exhausted ?? ''), '']);
+    if (rounds.some((r) => r.loss !== undefined))
+      rows.push(['Loss (rounding)', ...rounds.map((r) => r.loss ?? ''), '']);
     if (rounds.some((r) => r.quota !== undefined)) {
       rows.push([result.method === 'irv' ? 'Half of continuing' : 'Quota', ...rounds.map((r) => r.quota ?? ''), '']);
     }
@@ -59,8 +81,12 @@ export function renderText(result: TallyResult, title = ''): string {
     for (const r of rounds) {
       out.push(`${rounds.length > 1 ? `Round ${r.number}: ` : ''}${r.note}`);
       for (const t of r.transfers ?? []) {
-        const to = Object.entries(t.to).map(([n, v]) => `${n} +${v}`).join(', ');
-        out.push(`    ${t.kind === 'surplus' ? 'Surplus' : 'Papers'} of ${t.from}${t.value ? ` at value ${t.value}` : ''}: ${to || 'none to continuing candidates'}; exhausted ${t.exhausted}.`);
+        const to = Object.entries(t.to)
+          .map(([n, v]) => `${n} +${v}`)
+          .join(', ');
+        out.push(
+          `    ${t.kind === 'surplus' ? 'Surplus' : 'Papers'} of ${t.from}${t.value ? ` at value ${t.value}` : ''}: ${to || 'none to continuing candidates'}; exhausted ${t.exhausted}.`,
+        );
       }
     }
     out.push('');
@@ -69,7 +95,10 @@ export function renderText(result: TallyResult, title = ''): string {
   if (result.pairwise) {
     const names = result.candidates;
     out.push('Pairwise preferences (papers preferring the row candidate to the column candidate):');
-    const rows = [['', ...names], ...names.map((n, i) => [n, ...names.map((_, j) => (i === j ? '-' : result.pairwise!.matrix[i]?.[j] ?? ''))])];
+    const rows = [
+      ['', ...names],
+      ...names.map((n, i) => [n, ...names.map((_, j) => (i === j ? '-' : (result.pairwise!.matrix[i]?.[j] ?? '')))]),
+    ];
     out.push(...table(rows).map((l) => `  ${l}`));
     out.push(`Condorcet winner: ${result.pairwise.condorcetWinner ?? 'none'}`, '');
   }
@@ -77,7 +106,9 @@ export function renderText(result: TallyResult, title = ''): string {
   if (result.ties.length > 0) {
     out.push('Ties:');
     for (const t of result.ties) {
-      out.push(`  ${t.round === null ? '' : `Round ${t.round}: `}${t.between.join(', ')}; broken by ${t.brokenBy === 'lot' ? 'lot' : 'the rules'}: ${t.chosen}. ${t.note}`);
+      out.push(
+        `  ${t.round === null ? '' : `Round ${t.round}: `}${t.between.join(', ')}; broken by ${t.brokenBy === 'lot' ? 'lot' : 'the rules'}: ${t.chosen}. ${t.note}`,
+      );
     }
     out.push('');
   }
@@ -85,7 +116,12 @@ export function renderText(result: TallyResult, title = ''): string {
   const summary = Object.entries(result.summary ?? {});
   if (summary.length > 0) {
     out.push('Summary:');
-    out.push(...table(summary.map(([k, v]) => [`  ${k}`, v === null ? '-' : String(v)]), 1));
+    out.push(
+      ...table(
+        summary.map(([k, v]) => [`  ${k}`, v === null ? '-' : String(v)]),
+        1,
+      ),
+    );
     out.push('');
   }
   if (result.notes && result.notes.length > 0) {
@@ -94,6 +130,8 @@ export function renderText(result: TallyResult, title = ''): string {
     out.push('');
   }
   const what = result.method === 'yesno' ? 'Outcome' : 'Elected';
-  out.push(`${what}: ${result.elected.length === 0 ? (result.method === 'yesno' ? 'no decision' : 'none') : result.elected.join(', ')}`);
+  out.push(
+    `${what}: ${result.elected.length === 0 ? (result.method === 'yesno' ? 'no decision' : 'none') : result.elected.join(', ')}`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -2,8 +2,17 @@ import type { Rational } from './rational';
 
 /** The counting methods the engine knows, by their CLI names. */
 export type Method =
-  | 'yesno' | 'plurality' | 'block' | 'approval' | 'score' | 'borda'
-  | 'irv' | 'stv' | 'schulze' | 'ranked-pairs' | 'copeland';
+  | 'yesno'
+  | 'plurality'
+  | 'block'
+  | 'approval'
+  | 'score'
+  | 'borda'
+  | 'irv'
+  | 'stv'
+  | 'schulze'
+  | 'ranked-pairs'
+  | 'copeland';
 
 export type StvRules = 'scottish' | 'ers97' | 'meek';
 

@@ -3,7 +3,10 @@ import { parseCsv, CsvSyntaxError } from '../../src/csv/parse';
 describe('parseCsv', () => {
   test('plain rows with line numbers, blank lines skipped, BOM ignored', () => {
     const r = parseCsv('\ufeffa,b\r\n\n1,2\n');
-    expect(r).toEqual([{ line: 1, fields: ['a', 'b'] }, { line: 3, fields: ['1', '2'] }]);
+    expect(r).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 3, fields: ['1', '2'] },
+    ]);
   });
   test('quoted fields with commas, quotes and newlines keep the starting line', () => {
     const r = parseCsv('x,y\n"a, ""b""","multi\nline"\nz,""\n');

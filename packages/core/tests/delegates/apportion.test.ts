@@ -1,13 +1,24 @@
 import fc from 'fast-check';
 import {
-  APPORTIONMENT_METHODS, DelegateError, apportion, apportionByBands, bandDelegates, parseBandTable,
-  type ApportionmentMethod, type Claimant,
+  APPORTIONMENT_METHODS,
+  DelegateError,
+  apportion,
+  apportionByBands,
+  bandDelegates,
+  parseBandTable,
+  type ApportionmentMethod,
+  type Claimant,
 } from '../../src/delegates/index';
 import { rat } from '../../src/tally/rational';
 
-const claim = (pops: Record<string, number>): Claimant[] => Object.entries(pops).map(([name, population]) => ({ name, population }));
-const seats = (pops: Record<string, number>, method: ApportionmentMethod, house: number, extra: { min?: number; max?: number } = {}): number[] =>
-  [...apportion(claim(pops), { method, seats: house, ...extra }).seats];
+const claim = (pops: Record<string, number>): Claimant[] =>
+  Object.entries(pops).map(([name, population]) => ({ name, population }));
+const seats = (
+  pops: Record<string, number>,
+  method: ApportionmentMethod,
+  house: number,
+  extra: { min?: number; max?: number } = {},
+): number[] => [...apportion(claim(pops), { method, seats: house, ...extra }).seats];
 
 const DIVISOR: ApportionmentMethod[] = ['dhondt', 'sainte-lague', 'modified-sainte-lague', 'huntington-hill', 'adams'];
 
@@ -39,7 +50,7 @@ describe('textbook apportionments', () => {
     expect(seats(parties, 'huntington-hill', 8)).toEqual([3, 3, 1, 1]);
   });
 
-  test('modified Sainte-Laguë: A\'s 4th average 100000/7 equals D\'s first 20000/1.4: a tie for the 8th seat, drawn by lot', () => {
+  test("modified Sainte-Laguë: A's 4th average 100000/7 equals D's first 20000/1.4: a tie for the 8th seat, drawn by lot", () => {
     const r = apportion(claim(parties), { method: 'modified-sainte-lague', seats: 8, seed: 's1' });
     expect(r.seats.slice(1, 3)).toEqual([3, 1]);
     expect(r.seats[0]! + r.seats[3]!).toBe(4);
@@ -79,7 +90,7 @@ describe('textbook apportionments', () => {
   });
 });
 
-describe('paradoxes of Hamilton\'s method', () => {
+describe("paradoxes of Hamilton's method", () => {
   test('Alabama paradox: populations 6, 6, 2; 10 seats give C 2, 11 seats give C 1', () => {
     // 10 seats: quotas 4.286 4.286 1.429 → 4,4,1 + the remainder seat to C (0.429 > 0.286).
     expect(seats({ A: 6, B: 6, C: 2 }, 'hamilton', 10)).toEqual([4, 4, 2]);
@@ -123,28 +134,54 @@ describe('bounds', () => {
   });
 
   test('infeasible bounds are said so plainly', () => {
-    expect(() => seats(parties, 'hamilton', 8, { min: 3 })).toThrow(/infeasible: the minimums add up to 12 delegates, more than the 8/);
-    expect(() => seats(parties, 'dhondt', 8, { max: 1 })).toThrow(/infeasible: the maximums allow only 4 delegates, fewer than the 8/);
-    expect(() => apportion([{ name: 'X', population: 5, min: 3, max: 2 }], { method: 'dhondt', seats: 3 })).toThrow(/X would need at least 3/);
+    expect(() => seats(parties, 'hamilton', 8, { min: 3 })).toThrow(
+      /infeasible: the minimums add up to 12 delegates, more than the 8/,
+    );
+    expect(() => seats(parties, 'dhondt', 8, { max: 1 })).toThrow(
+      /infeasible: the maximums allow only 4 delegates, fewer than the 8/,
+    );
+    expect(() => apportion([{ name: 'X', population: 5, min: 3, max: 2 }], { method: 'dhondt', seats: 3 })).toThrow(
+      /X would need at least 3/,
+    );
     expect(() => seats(parties, 'adams', 3)).toThrow(/at least one delegate/);
     expect(() => seats(parties, 'huntington-hill', 3)).toThrow(DelegateError);
   });
 
   test('bad input', () => {
     expect(() => seats({ A: 0, B: 0 }, 'hamilton', 3)).toThrow(/population of 0/);
-    expect(() => apportion([{ name: 'A', population: 1 }, { name: 'A', population: 2 }], { method: 'dhondt', seats: 2 })).toThrow(/twice/);
+    expect(() =>
+      apportion(
+        [
+          { name: 'A', population: 1 },
+          { name: 'A', population: 2 },
+        ],
+        { method: 'dhondt', seats: 2 },
+      ),
+    ).toThrow(/twice/);
     expect(() => apportion([{ name: 'A', population: -1 }], { method: 'dhondt', seats: 2 })).toThrow(/negative/);
     expect(() => apportion(claim({ A: 1 }), { method: 'dhondt', seats: 1.5 })).toThrow(/whole number/);
   });
 
   test('exact rational populations (weighted turnout) are accepted', () => {
-    const r = apportion([{ name: 'A', population: rat(1, 3) }, { name: 'B', population: rat(2, 3) }], { method: 'hamilton', seats: 3 });
+    const r = apportion(
+      [
+        { name: 'A', population: rat(1, 3) },
+        { name: 'B', population: rat(2, 3) },
+      ],
+      { method: 'hamilton', seats: 3 },
+    );
     expect(r.seats).toEqual([1, 2]);
   });
 });
 
 describe('band tables', () => {
-  const table = { bands: [{ upTo: 100, delegates: 1 }, { upTo: 250, delegates: 2 }], beyond: { every: 250, delegates: 1 } };
+  const table = {
+    bands: [
+      { upTo: 100, delegates: 1 },
+      { upTo: 250, delegates: 2 },
+    ],
+    beyond: { every: 250, delegates: 1 },
+  };
 
   test('1 up to 100, 2 up to 250, then 1 per further complete 250', () => {
     const d = (m: number): number => bandDelegates(table, rat(m));
@@ -179,69 +216,107 @@ describe('band tables', () => {
 
 // ------------------------------------------------------------------ properties
 
-const pops = fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 8 }).filter((p) => p.some((x) => x > 0));
+const pops = fc
+  .array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 8 })
+  .filter((p) => p.some((x) => x > 0));
 const named = (p: number[]): Claimant[] => p.map((population, i) => ({ name: `b${i}`, population }));
 const positives = (p: number[]): number => p.filter((x) => x > 0).length;
 
 describe('properties', () => {
   test('every method gives out exactly N (or says why it cannot)', () => {
-    fc.assert(fc.property(pops, fc.integer({ min: 0, max: 60 }), fc.constantFrom(...APPORTIONMENT_METHODS), (p, n, method) => {
-      const needsOne = method === 'adams' || method === 'huntington-hill';
-      if (needsOne && n < positives(p)) {
-        expect(() => apportion(named(p), { method, seats: n })).toThrow(DelegateError);
-        return;
-      }
-      const r = apportion(named(p), { method, seats: n });
-      expect(r.seats.reduce((a, x) => a + x, 0)).toBe(n);
-      r.seats.forEach((s) => expect(s).toBeGreaterThanOrEqual(0));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(pops, fc.integer({ min: 0, max: 60 }), fc.constantFrom(...APPORTIONMENT_METHODS), (p, n, method) => {
+        const needsOne = method === 'adams' || method === 'huntington-hill';
+        if (needsOne && n < positives(p)) {
+          expect(() => apportion(named(p), { method, seats: n })).toThrow(DelegateError);
+          return;
+        }
+        const r = apportion(named(p), { method, seats: n });
+        expect(r.seats.reduce((a, x) => a + x, 0)).toBe(n);
+        r.seats.forEach((s) => expect(s).toBeGreaterThanOrEqual(0));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('Hamilton stays within quota: floor(q) ≤ seats ≤ ceil(q)', () => {
-    fc.assert(fc.property(pops, fc.integer({ min: 0, max: 60 }), (p, n) => {
-      const total = p.reduce((a, x) => a + x, 0);
-      const r = apportion(named(p), { method: 'hamilton', seats: n });
-      p.forEach((x, i) => {
-        const lower = Math.floor((n * x) / total);
-        const upper = Math.ceil((n * x) / total);
-        expect(r.seats[i]).toBeGreaterThanOrEqual(lower);
-        expect(r.seats[i]).toBeLessThanOrEqual(upper);
-      });
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(pops, fc.integer({ min: 0, max: 60 }), (p, n) => {
+        const total = p.reduce((a, x) => a + x, 0);
+        const r = apportion(named(p), { method: 'hamilton', seats: n });
+        p.forEach((x, i) => {
+          const lower = Math.floor((n * x) / total);
+          const upper = Math.ceil((n * x) / total);
+          expect(r.seats[i]).toBeGreaterThanOrEqual(lower);
+          expect(r.seats[i]).toBeLessThanOrEqual(upper);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('divisor methods are house-monotone (even through lots): N+1 seats never take a seat away', () => {
-    fc.assert(fc.property(pops, fc.integer({ min: 0, max: 40 }), fc.constantFrom(...DIVISOR), fc.string(), (p, n, method, seed) => {
-      const floorN = method === 'adams' || method === 'huntington-hill' ? Math.max(n, positives(p)) : n;
-      const a = apportion(named(p), { method, seats: floorN, seed }).seats;
-      const b = apportion(named(p), { method, seats: floorN + 1, seed }).seats;
-      a.forEach((s, i) => expect(b[i]).toBeGreaterThanOrEqual(s));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        pops,
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(...DIVISOR),
+        fc.string(),
+        (p, n, method, seed) => {
+          const floorN = method === 'adams' || method === 'huntington-hill' ? Math.max(n, positives(p)) : n;
+          const a = apportion(named(p), { method, seats: floorN, seed }).seats;
+          const b = apportion(named(p), { method, seats: floorN + 1, seed }).seats;
+          a.forEach((s, i) => expect(b[i]).toBeGreaterThanOrEqual(s));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('min and max are respected by every method whenever they are feasible', () => {
-    fc.assert(fc.property(
-      pops, fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 30 }), fc.constantFrom(...APPORTIONMENT_METHODS),
-      (p, n, min, extra, method) => {
-        const max = min + extra;
-        const feasible = p.length * min <= n && n <= p.length * max;
-        const needsOne = (method === 'adams' || method === 'huntington-hill') && max >= 1
-          && p.reduce((a, x) => a + (x > 0 ? Math.max(min, 1) : min), 0) > n;
-        if (!feasible || needsOne) {
-          expect(() => apportion(named(p), { method, seats: n, min, max })).toThrow(/infeasible/);
-          return;
-        }
-        const r = apportion(named(p), { method, seats: n, min, max });
-        expect(r.seats.reduce((a, x) => a + x, 0)).toBe(n);
-        r.seats.forEach((s) => { expect(s).toBeGreaterThanOrEqual(min); expect(s).toBeLessThanOrEqual(max); });
-      },
-    ), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        pops,
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom(...APPORTIONMENT_METHODS),
+        (p, n, min, extra, method) => {
+          const max = min + extra;
+          const feasible = p.length * min <= n && n <= p.length * max;
+          const needsOne =
+            (method === 'adams' || method === 'huntington-hill') &&
+            max >= 1 &&
+            p.reduce((a, x) => a + (x > 0 ? Math.max(min, 1) : min), 0) > n;
+          if (!feasible || needsOne) {
+            expect(() => apportion(named(p), { method, seats: n, min, max })).toThrow(/infeasible/);
+            return;
+          }
+          const r = apportion(named(p), { method, seats: n, min, max });
+          expect(r.seats.reduce((a, x) => a + x, 0)).toBe(n);
+          r.seats.forEach((s) => {
+            expect(s).toBeGreaterThanOrEqual(min);
+            expect(s).toBeLessThanOrEqual(max);
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   test('the same input and seed give the same result', () => {
-    fc.assert(fc.property(pops, fc.integer({ min: 0, max: 30 }), fc.constantFrom(...APPORTIONMENT_METHODS), (p, n, method) => {
-      const run = (): unknown => { try { return apportion(named(p), { method, seats: n }); } catch (e) { return String(e); } };
-      expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(pops, fc.integer({ min: 0, max: 30 }), fc.constantFrom(...APPORTIONMENT_METHODS), (p, n, method) => {
+        const run = (): unknown => {
+          try {
+            return apportion(named(p), { method, seats: n });
+          } catch (e) {
+            return String(e);
+          }
+        };
+        expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,15 +1,29 @@
 import fc from 'fast-check';
-import { compareConference, type BranchInput, type ConferenceInput, type DelegateSettings } from '../../src/delegates/index';
+import {
+  compareConference,
+  type BranchInput,
+  type ConferenceInput,
+  type DelegateSettings,
+} from '../../src/delegates/index';
 import { type Rational, rat } from '../../src/tally/rational';
 import type { RankedBallot } from '../../src/tally/types';
 
 const totals = (rows: Array<[string, number, number, number]>): BranchInput[] =>
   rows.map(([name, members, a, b]) => ({ name, members, votes: [a, b] }));
 
-const hamilton30 = (rule: DelegateSettings['rule']): DelegateSettings => ({ basis: 'members', rule, method: 'hamilton', seats: 30 });
+const hamilton30 = (rule: DelegateSettings['rule']): DelegateSettings => ({
+  basis: 'members',
+  rule,
+  method: 'hamilton',
+  seats: 30,
+});
 
 /** Apply a flip's changes to per-branch vote totals (two or more options). */
-function applyFlip(branches: BranchInput[], options: string[], changes: ReadonlyArray<{ branch: string | null; from: Readonly<Record<string, number>>; to: string }>): BranchInput[] {
+function applyFlip(
+  branches: BranchInput[],
+  options: string[],
+  changes: ReadonlyArray<{ branch: string | null; from: Readonly<Record<string, number>>; to: string }>,
+): BranchInput[] {
   return branches.map((b) => {
     const ch = changes.find((c) => c.branch === b.name);
     if (!ch || b.votes === undefined) return b;
@@ -25,7 +39,11 @@ describe('bloc: three branches of 100 members, 10 delegates each', () => {
   const input: ConferenceInput = {
     question: 'Leader',
     options: ['A', 'B'],
-    branches: totals([['North', 100, 60, 40], ['South', 100, 55, 45], ['East', 100, 10, 90]]),
+    branches: totals([
+      ['North', 100, 60, 40],
+      ['South', 100, 55, 45],
+      ['East', 100, 10, 90],
+    ]),
     settings: hamilton30('bloc'),
   };
   const c = compareConference(input);
@@ -55,7 +73,10 @@ describe('bloc: three branches of 100 members, 10 delegates each', () => {
     expect(c.conference.flip?.to).toBe('B');
     expect(c.conference.flip?.changes).toEqual([{ branch: 'South', from: { A: 6 }, to: 'B', members: 6 }]);
     // And it does flip the conference.
-    const flipped = compareConference({ ...input, branches: applyFlip(input.branches as BranchInput[], ['A', 'B'], c.conference.flip!.changes) });
+    const flipped = compareConference({
+      ...input,
+      branches: applyFlip(input.branches as BranchInput[], ['A', 'B'], c.conference.flip!.changes),
+    });
     expect(flipped.conference.winner).toBe('B');
   });
 
@@ -72,14 +93,17 @@ describe('bloc: three branches of 100 members, 10 delegates each', () => {
     expect(c.power?.branches.map((b) => b.shapleyShubik.exact)).toEqual(['1/3', '1/3', '1/3']);
     expect(c.power?.branches.map((b) => b.banzhaf.exact)).toEqual(['1/3', '1/3', '1/3']);
     expect(c.power?.branches.map((b) => b.perMember)).toEqual([
-      { banzhaf: 1, shapleyShubik: 1 }, { banzhaf: 1, shapleyShubik: 1 }, { banzhaf: 1, shapleyShubik: 1 },
+      { banzhaf: 1, shapleyShubik: 1 },
+      { banzhaf: 1, shapleyShubik: 1 },
+      { banzhaf: 1, shapleyShubik: 1 },
     ]);
     expect(c.branches.map((b) => b.verdict)).toEqual(['even', 'even', 'even']);
   });
 
   test('the same input gives byte-identical JSON', () => {
-    expect(JSON.stringify(compareConference(input), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
-      .toBe(JSON.stringify(c, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    expect(
+      JSON.stringify(compareConference(input), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    ).toBe(JSON.stringify(c, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   });
 });
 
@@ -88,14 +112,22 @@ describe('proportional (Hamilton splits)', () => {
   const input: ConferenceInput = {
     question: 'Leader',
     options: ['A', 'B'],
-    branches: totals([['North', 100, 60, 40], ['South', 100, 56, 44], ['East', 100, 10, 90]]),
+    branches: totals([
+      ['North', 100, 60, 40],
+      ['South', 100, 56, 44],
+      ['East', 100, 10, 90],
+    ]),
     settings: hamilton30('proportional'),
   };
   const c = compareConference(input);
 
   test('splits and agreement', () => {
     expect(c.settings.splitMethod).toBe('hamilton');
-    expect(c.branches.map((b) => b.conference)).toEqual([{ A: '6', B: '4' }, { A: '6', B: '4' }, { A: '1', B: '9' }]);
+    expect(c.branches.map((b) => b.conference)).toEqual([
+      { A: '6', B: '4' },
+      { A: '6', B: '4' },
+      { A: '1', B: '9' },
+    ]);
     expect(c.conference.delegates).toEqual({ A: '13', B: '17' });
     expect(c.conference.winner).toBe('B');
     expect(c.omov.winner).toBe('B');
@@ -110,7 +142,10 @@ describe('proportional (Hamilton splits)', () => {
     // 26 (16). Cheapest three moves: 6 + 6 + 10, or 16 + 6: 22 members.
     expect(c.conference.flip?.members).toBe(22);
     expect(c.conference.flip?.to).toBe('A');
-    const flipped = compareConference({ ...input, branches: applyFlip(input.branches as BranchInput[], ['A', 'B'], c.conference.flip!.changes) });
+    const flipped = compareConference({
+      ...input,
+      branches: applyFlip(input.branches as BranchInput[], ['A', 'B'], c.conference.flip!.changes),
+    });
     expect(flipped.conference.winner).toBe('A');
     // OMOV: A 126, B 174: 25 members (151 > 149).
     expect(c.omov.flip?.members).toBe(25);
@@ -127,7 +162,7 @@ describe('weighted ballots against bloc, unequal branches (fixed delegates)', ()
   const weighted = compareConference({ ...base, settings: { basis: 'members', rule: 'weighted', method: 'fixed' } });
   const bloc = compareConference({ ...base, settings: { basis: 'members', rule: 'bloc', method: 'fixed' } });
 
-  test('weighted: A 600·5/1000 + 10·4/100 = 3.4, B 2 + 3.6 = 5.6: B, against the members\' A', () => {
+  test("weighted: A 600·5/1000 + 10·4/100 = 3.4, B 2 + 3.6 = 5.6: B, against the members' A", () => {
     expect(weighted.omov.winner).toBe('A');
     expect(weighted.conference.delegates).toEqual({ A: '17/5', B: '28/5' });
     expect(weighted.conference.winner).toBe('B');
@@ -142,7 +177,7 @@ describe('weighted ballots against bloc, unequal branches (fixed delegates)', ()
     expect(weighted.omov.flip?.members).toBe(61);
   });
 
-  test('bloc: Big\'s 5 delegates for A beat Small\'s 4 for B', () => {
+  test("bloc: Big's 5 delegates for A beat Small's 4 for B", () => {
     expect(bloc.conference.delegates).toEqual({ A: '5', B: '4' });
     expect(bloc.agree).toBe(true);
   });
@@ -159,7 +194,10 @@ describe('weighted ballots against bloc, unequal branches (fixed delegates)', ()
 });
 
 describe('weighted ballots, ranked (IRV)', () => {
-  const b = (weight: number, ...ranking: number[]): RankedBallot => ({ weight: rat(weight), ranking: ranking.map((c) => [c]) });
+  const b = (weight: number, ...ranking: number[]): RankedBallot => ({
+    weight: rat(weight),
+    ranking: ranking.map((c) => [c]),
+  });
   // Options A=0, B=1, C=2. X (100 members, 1 delegate): 40 A>B, 35 B>A, 25 C>B. Y (20 members, 1 delegate): 20 C>A.
   const input: ConferenceInput = {
     question: 'Chair',
@@ -185,7 +223,7 @@ describe('weighted ballots, ranked (IRV)', () => {
     expect(c.notes.join(' ')).toMatch(/not for irv/);
   });
 
-  test('Schulze too: the weighted count goes through the ballot\'s own method', () => {
+  test("Schulze too: the weighted count goes through the ballot's own method", () => {
     const c = compareConference({ ...input, count: { method: 'schulze' } });
     // Members: A beats C 75–45 and B 40–80? A>B: 40+20 = 60 vs B>A 35+25 = 60 — tie; A>C 75–45.
     // Weighted: C first on 1.25 of 2, and C beats A (0.25+1 vs 0.75) and B (1.25 vs 0.75).
@@ -198,7 +236,11 @@ describe('yes/no with a two-thirds threshold, bloc', () => {
   const input: ConferenceInput = {
     question: 'Rule change',
     options: ['Yes', 'No'],
-    branches: totals([['P', 100, 70, 30], ['Q', 100, 60, 40], ['R', 100, 80, 20]]),
+    branches: totals([
+      ['P', 100, 70, 30],
+      ['Q', 100, 60, 40],
+      ['R', 100, 80, 20],
+    ]),
     settings: hamilton30('bloc'),
     count: { method: 'yesno', threshold: '2/3' },
   };
@@ -220,39 +262,84 @@ describe('yes/no with a two-thirds threshold, bloc', () => {
 });
 
 describe('settings and input', () => {
-  const branches = totals([['North', 120, 60, 40], ['South', 300, 55, 45], ['East', 80, 10, 90]]);
+  const branches = totals([
+    ['North', 120, 60, 40],
+    ['South', 300, 55, 45],
+    ['East', 80, 10, 90],
+  ]);
 
   test('bands from a rule book, flat as the service stores them', () => {
     const c = compareConference({
-      question: 'Q', options: ['A', 'B'], branches,
-      settings: { basis: 'members', rule: 'bloc', method: 'bands', bands: [{ upTo: 100, delegates: 1 }, { upTo: 250, delegates: 2 }], beyond: { every: 250, delegates: 1 } },
+      question: 'Q',
+      options: ['A', 'B'],
+      branches,
+      settings: {
+        basis: 'members',
+        rule: 'bloc',
+        method: 'bands',
+        bands: [
+          { upTo: 100, delegates: 1 },
+          { upTo: 250, delegates: 2 },
+        ],
+        beyond: { every: 250, delegates: 1 },
+      },
     });
     expect(c.branches.map((b) => b.delegates)).toEqual([2, 2, 1]);
   });
 
   test('basis turnout and electorate', () => {
-    const t = compareConference({ question: 'Q', options: ['A', 'B'], branches, settings: { basis: 'turnout', rule: 'bloc', method: 'dhondt', seats: 30 } });
+    const t = compareConference({
+      question: 'Q',
+      options: ['A', 'B'],
+      branches,
+      settings: { basis: 'turnout', rule: 'bloc', method: 'dhondt', seats: 30 },
+    });
     expect(t.branches.map((b) => b.population)).toEqual(['100', '100', '100']);
     expect(t.branches.map((b) => b.delegates)).toEqual([10, 10, 10]);
     const e = compareConference({
-      question: 'Q', options: ['A', 'B'], branches: branches.map((b, i) => ({ ...b, electorate: [10, 20, 30][i] })),
+      question: 'Q',
+      options: ['A', 'B'],
+      branches: branches.map((b, i) => ({ ...b, electorate: [10, 20, 30][i] })),
       settings: { basis: 'electorate', rule: 'bloc', method: 'dhondt', seats: 6 },
     });
     expect(e.branches.map((b) => b.delegates)).toEqual([1, 2, 3]);
   });
 
   test('errors the service can show', () => {
-    expect(() => compareConference({ question: 'Q', options: ['A', 'B'], branches, settings: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 30, min: 11 } }))
-      .toThrow(/infeasible/);
-    expect(() => compareConference({ question: 'Q', options: ['A', 'B'], branches: [{ name: 'X', votes: [1, 2] }], settings: hamilton30('bloc') }))
-      .toThrow(/need its members/);
-    expect(() => compareConference({ question: 'Q', options: ['A', 'B'], branches, settings: hamilton30('bloc'), elect: 2, count: { method: 'block' } }))
-      .toThrow(/weighted rule/);
+    expect(() =>
+      compareConference({
+        question: 'Q',
+        options: ['A', 'B'],
+        branches,
+        settings: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 30, min: 11 },
+      }),
+    ).toThrow(/infeasible/);
+    expect(() =>
+      compareConference({
+        question: 'Q',
+        options: ['A', 'B'],
+        branches: [{ name: 'X', votes: [1, 2] }],
+        settings: hamilton30('bloc'),
+      }),
+    ).toThrow(/need its members/);
+    expect(() =>
+      compareConference({
+        question: 'Q',
+        options: ['A', 'B'],
+        branches,
+        settings: hamilton30('bloc'),
+        elect: 2,
+        count: { method: 'block' },
+      }),
+    ).toThrow(/weighted rule/);
   });
 
   test('a branch that cast no votes sends silent delegates, and the notes say so', () => {
     const c = compareConference({
-      question: 'Q', options: ['A', 'B'], branches: [...branches, { name: 'Idle', members: 100, votes: [0, 0] }], settings: hamilton30('bloc'),
+      question: 'Q',
+      options: ['A', 'B'],
+      branches: [...branches, { name: 'Idle', members: 100, votes: [0, 0] }],
+      settings: hamilton30('bloc'),
     });
     expect(c.notes.join(' ')).toMatch(/Cast no votes.*Idle/);
     expect(c.branches[3]!.conference).toEqual({ A: '0', B: '0' });
@@ -260,94 +347,181 @@ describe('settings and input', () => {
 });
 
 describe('properties', () => {
-  const branchArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 200 })), { minLength: 1, maxLength: 6 })
+  const branchArb = fc
+    .array(
+      fc.tuple(
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+      ),
+      { minLength: 1, maxLength: 6 },
+    )
     .filter((bs) => bs.some(([, a, b, c]) => a + b + c > 0));
-  const build = (bs: Array<[number, number, number, number]>): BranchInput[] => bs.map(([members, a, b, c], i) => ({ name: `b${i}`, members, votes: [a, b, c] }));
+  const build = (bs: Array<[number, number, number, number]>): BranchInput[] =>
+    bs.map(([members, a, b, c], i) => ({ name: `b${i}`, members, votes: [a, b, c] }));
 
   test('ballots and totals give the same comparison', () => {
-    fc.assert(fc.property(branchArb, fc.constantFrom('bloc' as const, 'proportional' as const, 'weighted' as const), (bs, rule) => {
-      const settings: DelegateSettings = { basis: 'members', rule, method: 'sainte-lague', seats: 40 };
-      const byTotals = compareConference({ question: 'Q', options: ['A', 'B', 'C'], branches: build(bs), settings });
-      const byBallots = compareConference({
-        question: 'Q', options: ['A', 'B', 'C'], settings,
-        branches: bs.map(([members, ...v], i) => ({
-          name: `b${i}`, members, ballots: v.flatMap((n, k) => Array.from({ length: n }, (): RankedBallot => ({ weight: rat(1), ranking: [[k]] }))),
-        })),
-      });
-      expect(byBallots.omov.elected).toEqual(byTotals.omov.elected);
-      expect(byBallots.conference.delegates).toEqual(byTotals.conference.delegates);
-      expect(byBallots.conference.elected).toEqual(byTotals.conference.elected);
-      expect(byBallots.conference.flip?.members).toEqual(byTotals.conference.flip?.members);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        branchArb,
+        fc.constantFrom('bloc' as const, 'proportional' as const, 'weighted' as const),
+        (bs, rule) => {
+          const settings: DelegateSettings = { basis: 'members', rule, method: 'sainte-lague', seats: 40 };
+          const byTotals = compareConference({
+            question: 'Q',
+            options: ['A', 'B', 'C'],
+            branches: build(bs),
+            settings,
+          });
+          const byBallots = compareConference({
+            question: 'Q',
+            options: ['A', 'B', 'C'],
+            settings,
+            branches: bs.map(([members, ...v], i) => ({
+              name: `b${i}`,
+              members,
+              ballots: v.flatMap((n, k) =>
+                Array.from({ length: n }, (): RankedBallot => ({ weight: rat(1), ranking: [[k]] })),
+              ),
+            })),
+          });
+          expect(byBallots.omov.elected).toEqual(byTotals.omov.elected);
+          expect(byBallots.conference.delegates).toEqual(byTotals.conference.delegates);
+          expect(byBallots.conference.elected).toEqual(byTotals.conference.elected);
+          expect(byBallots.conference.flip?.members).toEqual(byTotals.conference.flip?.members);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
-  test('delegates in proportion to turnout, weighted: the conference is the members\' vote scaled', () => {
-    fc.assert(fc.property(branchArb, (bs) => {
-      const branches = build(bs).map((b) => ({ ...b, delegates: b.votes!.reduce<number>((a, v) => a + Number(v), 0) }));
-      const c = compareConference({ question: 'Q', options: ['A', 'B', 'C'], branches, settings: { basis: 'members', rule: 'weighted', method: 'fixed' } });
-      expect(c.conference.delegates).toEqual(c.omov.totals);
-      expect(c.agree).toBe(true);
-      expect(c.disproportionality.options.gallagher).toBe(0);
-    }), { numRuns: 40 });
+  test("delegates in proportion to turnout, weighted: the conference is the members' vote scaled", () => {
+    fc.assert(
+      fc.property(branchArb, (bs) => {
+        const branches = build(bs).map((b) => ({
+          ...b,
+          delegates: b.votes!.reduce<number>((a, v) => a + Number(v), 0),
+        }));
+        const c = compareConference({
+          question: 'Q',
+          options: ['A', 'B', 'C'],
+          branches,
+          settings: { basis: 'members', rule: 'weighted', method: 'fixed' },
+        });
+        expect(c.conference.delegates).toEqual(c.omov.totals);
+        expect(c.agree).toBe(true);
+        expect(c.disproportionality.options.gallagher).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
   });
 
-  test('a flip found is a flip: applying it changes the conference\'s winner', () => {
-    fc.assert(fc.property(branchArb, fc.constantFrom('bloc' as const, 'proportional' as const, 'weighted' as const), (bs, rule) => {
-      const settings: DelegateSettings = { basis: 'members', rule, method: 'dhondt', seats: 25 };
-      const input: ConferenceInput = { question: 'Q', options: ['A', 'B', 'C'], branches: build(bs), settings };
-      const c = compareConference(input);
-      const f = c.conference.flip;
-      if (f === null) return;
-      const after = compareConference({ ...input, branches: applyFlip(input.branches as BranchInput[], ['A', 'B', 'C'], f.changes) });
-      expect(after.conference.winner).not.toBe(c.conference.winner);
-      // Every change moves members who were there.
-      for (const ch of f.changes) {
-        const b = bs[Number(ch.branch!.slice(1))]!;
-        for (const [from, n] of Object.entries(ch.from)) expect(n).toBeLessThanOrEqual(b[1 + ['A', 'B', 'C'].indexOf(from)]!);
-      }
-    }), { numRuns: 60 });
+  test("a flip found is a flip: applying it changes the conference's winner", () => {
+    fc.assert(
+      fc.property(
+        branchArb,
+        fc.constantFrom('bloc' as const, 'proportional' as const, 'weighted' as const),
+        (bs, rule) => {
+          const settings: DelegateSettings = { basis: 'members', rule, method: 'dhondt', seats: 25 };
+          const input: ConferenceInput = { question: 'Q', options: ['A', 'B', 'C'], branches: build(bs), settings };
+          const c = compareConference(input);
+          const f = c.conference.flip;
+          if (f === null) return;
+          const after = compareConference({
+            ...input,
+            branches: applyFlip(input.branches as BranchInput[], ['A', 'B', 'C'], f.changes),
+          });
+          expect(after.conference.winner).not.toBe(c.conference.winner);
+          // Every change moves members who were there.
+          for (const ch of f.changes) {
+            const b = bs[Number(ch.branch!.slice(1))]!;
+            for (const [from, n] of Object.entries(ch.from))
+              expect(n).toBeLessThanOrEqual(b[1 + ['A', 'B', 'C'].indexOf(from)]!);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
-  test('the members\' flip is exact: one member fewer does not flip it', () => {
-    fc.assert(fc.property(branchArb, (bs) => {
-      const input: ConferenceInput = { question: 'Q', options: ['A', 'B', 'C'], branches: build(bs), settings: hamilton30('bloc') };
-      const c = compareConference(input);
-      const f = c.omov.flip;
-      if (f === null) return;
-      const w = c.omov.winner!;
-      const totalsOf = (k: number): Rational[] => ['A', 'B', 'C'].map((o) => {
-        const t = Number(c.omov.totals[o]);
-        return rat(o === w ? t - k : o === f.to ? t + k : t);
-      });
-      const strictlyBehind = (t: Rational[]): boolean => t[['A', 'B', 'C'].indexOf(f.to)]!.num > t[['A', 'B', 'C'].indexOf(w)]!.num;
-      expect(strictlyBehind(totalsOf(f.members))).toBe(true);
-      expect(strictlyBehind(totalsOf(f.members - 1))).toBe(false);
-    }), { numRuns: 60 });
+  test("the members' flip is exact: one member fewer does not flip it", () => {
+    fc.assert(
+      fc.property(branchArb, (bs) => {
+        const input: ConferenceInput = {
+          question: 'Q',
+          options: ['A', 'B', 'C'],
+          branches: build(bs),
+          settings: hamilton30('bloc'),
+        };
+        const c = compareConference(input);
+        const f = c.omov.flip;
+        if (f === null) return;
+        const w = c.omov.winner!;
+        const totalsOf = (k: number): Rational[] =>
+          ['A', 'B', 'C'].map((o) => {
+            const t = Number(c.omov.totals[o]);
+            return rat(o === w ? t - k : o === f.to ? t + k : t);
+          });
+        const strictlyBehind = (t: Rational[]): boolean =>
+          t[['A', 'B', 'C'].indexOf(f.to)]!.num > t[['A', 'B', 'C'].indexOf(w)]!.num;
+        expect(strictlyBehind(totalsOf(f.members))).toBe(true);
+        expect(strictlyBehind(totalsOf(f.members - 1))).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('bloc flips with two options are the cheapest set of branches (checked against every subset)', () => {
-    const small = fc.array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 6 })
+    const small = fc
+      .array(
+        fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })),
+        { minLength: 1, maxLength: 6 },
+      )
       .filter((bs) => bs.some(([, a, b]) => a + b > 0));
-    fc.assert(fc.property(small, (bs) => {
-      const branches: BranchInput[] = bs.map(([d, a, b], i) => ({ name: `b${i}`, members: a + b + 1, votes: [a, b], delegates: d }));
-      const c = compareConference({ question: 'Q', options: ['A', 'B'], branches, settings: { basis: 'members', rule: 'bloc', method: 'fixed' } });
-      const w = c.conference.winner;
-      if (w === null) return;
-      const wi = w === 'A' ? 0 : 1;
-      const dW = Number(c.conference.delegates[w]);
-      const dX = Number(c.conference.delegates[w === 'A' ? 'B' : 'A']);
-      // Branches that voted for W can be turned, each at ⌊(W−X)/2⌋+1 members, moving d delegates.
-      const turnable = bs.map(([d, a, b], i) => ({ d, cost: Math.floor(Math.abs(a - b) / 2) + 1, forW: c.branches[i]!.winner === w, votes: [a, b] }))
-        .filter((t) => t.forW && t.votes[wi]! > 0);
-      let best = Infinity;
-      for (let mask = 0; mask < 1 << turnable.length; mask++) {
-        let moved = 0;
-        let cost = 0;
-        turnable.forEach((t, j) => { if (mask & (1 << j)) { moved += t.d; cost += t.cost; } });
-        if (dX + moved > dW - moved) best = Math.min(best, cost);
-      }
-      expect(c.conference.flip?.members ?? Infinity).toBe(best);
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(small, (bs) => {
+        const branches: BranchInput[] = bs.map(([d, a, b], i) => ({
+          name: `b${i}`,
+          members: a + b + 1,
+          votes: [a, b],
+          delegates: d,
+        }));
+        const c = compareConference({
+          question: 'Q',
+          options: ['A', 'B'],
+          branches,
+          settings: { basis: 'members', rule: 'bloc', method: 'fixed' },
+        });
+        const w = c.conference.winner;
+        if (w === null) return;
+        const wi = w === 'A' ? 0 : 1;
+        const dW = Number(c.conference.delegates[w]);
+        const dX = Number(c.conference.delegates[w === 'A' ? 'B' : 'A']);
+        // Branches that voted for W can be turned, each at ⌊(W−X)/2⌋+1 members, moving d delegates.
+        const turnable = bs
+          .map(([d, a, b], i) => ({
+            d,
+            cost: Math.floor(Math.abs(a - b) / 2) + 1,
+            forW: c.branches[i]!.winner === w,
+            votes: [a, b],
+          }))
+          .filter((t) => t.forW && t.votes[wi]! > 0);
+        let best = Infinity;
+        for (let mask = 0; mask < 1 << turnable.length; mask++) {
+          let moved = 0;
+          let cost = 0;
+          turnable.forEach((t, j) => {
+            if (mask & (1 << j)) {
+              moved += t.d;
+              cost += t.cost;
+            }
+          });
+          if (dX + moved > dW - moved) best = Math.min(best, cost);
+        }
+        expect(c.conference.flip?.members ?? Infinity).toBe(best);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
-

@@ -14,19 +14,25 @@ describe('several yes/no questions', () => {
   test('Kelly\'s example: "against" wins every issue 3–2, yet three of five voters back the all-"for" platform', () => {
     const r = questionParadoxes({ questions: ['X', 'Y', 'Z'], voters: kelly });
     expect(r.questions.map((q) => q.majority)).toEqual(['no', 'no', 'no']);
-    expect(r.questions.map((q) => [q.yes, q.no])).toEqual([['2', '3'], ['2', '3'], ['2', '3']]);
+    expect(r.questions.map((q) => [q.yes, q.no])).toEqual([
+      ['2', '3'],
+      ['2', '3'],
+      ['2', '3'],
+    ]);
     expect(r.ostrogorski).toEqual({ occurs: true, forMajorityPlatform: '2', forMirrorPlatform: '3', forNeither: '0' });
     // Voters 1–3 are each on the losing side of two of the three issues: 3 of 5, a majority.
     expect(r.anscombe).toEqual({ occurs: true, inMinorityOnMost: '3', total: '5' });
     expect(r.findings.map((f) => f.name)).toEqual(['anscombe', 'ostrogorski']);
   });
 
-  test('with delegates, the branches\' bloc votes overturn every issue: a referendum paradox on each', () => {
+  test("with delegates, the branches' bloc votes overturn every issue: a referendum paradox on each", () => {
     // North (voters 1–3) is "for" on every issue 2–1; with 3 delegates to South's 2, the
     // conference says "for" 3–2 where the members said "against" 3–2.
     const r = questionParadoxes({ questions: ['X', 'Y', 'Z'], voters: kelly, delegates: { north: 3, south: 2 } });
     expect(r.questions.map((q) => q.conference)).toEqual([
-      { yes: 3, no: 2, majority: 'yes' }, { yes: 3, no: 2, majority: 'yes' }, { yes: 3, no: 2, majority: 'yes' },
+      { yes: 3, no: 2, majority: 'yes' },
+      { yes: 3, no: 2, majority: 'yes' },
+      { yes: 3, no: 2, majority: 'yes' },
     ]);
     expect(r.questions.every((q) => q.referendumParadox)).toBe(true);
     expect(r.findings.filter((f) => f.name === 'referendum')).toHaveLength(3);
@@ -67,7 +73,11 @@ describe('several yes/no questions', () => {
 
   test('malformed input', () => {
     expect(() => questionParadoxes({ questions: [], voters: [] })).toThrow(/no questions/);
-    expect(() => questionParadoxes({ questions: ['a', 'b'], voters: [{ answers: [true] }] })).toThrow(/answers 1 questions, not 2/);
-    expect(() => questionParadoxes({ questions: ['a'], voters: [{ answers: [true] }], delegates: { x: 1 } })).toThrow(/no branch/);
+    expect(() => questionParadoxes({ questions: ['a', 'b'], voters: [{ answers: [true] }] })).toThrow(
+      /answers 1 questions, not 2/,
+    );
+    expect(() => questionParadoxes({ questions: ['a'], voters: [{ answers: [true] }], delegates: { x: 1 } })).toThrow(
+      /no branch/,
+    );
   });
 });

@@ -25,7 +25,13 @@ function bruteShapley(w: number[], q: number): Rational[] {
     if (k === n) {
       orders++;
       let total = 0;
-      for (const i of perm) { total += w[i]!; if (total >= q) { pivots[i]!++; break; } }
+      for (const i of perm) {
+        total += w[i]!;
+        if (total >= q) {
+          pivots[i]!++;
+          break;
+        }
+      }
       return;
     }
     for (let j = k; j < n; j++) {
@@ -79,59 +85,74 @@ describe('published values', () => {
   });
 });
 
-const game = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 7 })
+const game = fc
+  .array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 7 })
   .filter((w) => w.some((x) => x > 0))
   .chain((w) => fc.tuple(fc.constant(w), fc.integer({ min: 1, max: w.reduce((a, x) => a + x, 0) })));
 
 describe('properties', () => {
   test('exact values equal brute force over every coalition and every order', () => {
-    fc.assert(fc.property(game, ([w, q]) => {
-      expect(banzhafSwings(w, q).map(String)).toEqual(bruteBanzhaf(w, q).map(String));
-      expect(str(shapleyShubikExact(w, q))).toEqual(str(bruteShapley(w, q)));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(game, ([w, q]) => {
+        expect(banzhafSwings(w, q).map(String)).toEqual(bruteBanzhaf(w, q).map(String));
+        expect(str(shapleyShubikExact(w, q))).toEqual(str(bruteShapley(w, q)));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('each index sums to exactly 1', () => {
-    fc.assert(fc.property(game, ([w, q]) => {
-      expect(cmp(sum(shapleyShubikExact(w, q)), ONE)).toBe(0);
-      const s = banzhafSwings(w, q);
-      const total = s.reduce((a, x) => a + x, 0n);
-      expect(cmp(sum(s.map((x) => rat(x, total))), ONE)).toBe(0);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(game, ([w, q]) => {
+        expect(cmp(sum(shapleyShubikExact(w, q)), ONE)).toBe(0);
+        const s = banzhafSwings(w, q);
+        const total = s.reduce((a, x) => a + x, 0n);
+        expect(cmp(sum(s.map((x) => rat(x, total))), ONE)).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('a dummy (weight 0, or a weight never decisive) has no power; symmetric players have equal power', () => {
-    fc.assert(fc.property(game, ([w, q]) => {
-      const withDummy = [...w, 0];
-      const p = votingPower(withDummy, q);
-      expect(p.banzhaf.normalised[w.length]!.exact).toBe('0');
-      expect(p.shapleyShubik.values[w.length]!.exact).toBe('0');
-      // Adding a dummy changes nobody's Shapley–Shubik value.
-      expect(p.shapleyShubik.values.slice(0, w.length).map((v) => v.exact)).toEqual(votingPower(w, q).shapleyShubik.values.map((v) => v.exact));
-      for (let i = 0; i < w.length; i++) {
-        for (let j = 0; j < w.length; j++) {
-          if (w[i] === w[j]) {
-            expect(p.shapleyShubik.values[i]!.exact).toBe(p.shapleyShubik.values[j]!.exact);
-            expect(p.banzhaf.normalised[i]!.exact).toBe(p.banzhaf.normalised[j]!.exact);
+    fc.assert(
+      fc.property(game, ([w, q]) => {
+        const withDummy = [...w, 0];
+        const p = votingPower(withDummy, q);
+        expect(p.banzhaf.normalised[w.length]!.exact).toBe('0');
+        expect(p.shapleyShubik.values[w.length]!.exact).toBe('0');
+        // Adding a dummy changes nobody's Shapley–Shubik value.
+        expect(p.shapleyShubik.values.slice(0, w.length).map((v) => v.exact)).toEqual(
+          votingPower(w, q).shapleyShubik.values.map((v) => v.exact),
+        );
+        for (let i = 0; i < w.length; i++) {
+          for (let j = 0; j < w.length; j++) {
+            if (w[i] === w[j]) {
+              expect(p.shapleyShubik.values[i]!.exact).toBe(p.shapleyShubik.values[j]!.exact);
+              expect(p.banzhaf.normalised[i]!.exact).toBe(p.banzhaf.normalised[j]!.exact);
+            }
           }
         }
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   test('a heavier player never has less power', () => {
-    fc.assert(fc.property(game, ([w, q]) => {
-      const ss = shapleyShubikExact(w, q);
-      const bz = banzhafSwings(w, q);
-      for (let i = 0; i < w.length; i++) {
-        for (let j = 0; j < w.length; j++) {
-          if (w[i]! > w[j]!) {
-            expect(cmp(ss[i]!, ss[j]!)).toBeGreaterThanOrEqual(0);
-            expect(bz[i]! >= bz[j]!).toBe(true);
+    fc.assert(
+      fc.property(game, ([w, q]) => {
+        const ss = shapleyShubikExact(w, q);
+        const bz = banzhafSwings(w, q);
+        for (let i = 0; i < w.length; i++) {
+          for (let j = 0; j < w.length; j++) {
+            if (w[i]! > w[j]!) {
+              expect(cmp(ss[i]!, ss[j]!)).toBeGreaterThanOrEqual(0);
+              expect(bz[i]! >= bz[j]!).toBe(true);
+            }
           }
         }
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
@@ -146,7 +167,9 @@ describe('Monte Carlo', () => {
     w.forEach((_, i) => {
       const ss = mc.shapleyShubik.values[i]!;
       expect(ss.exact).toBeNull();
-      expect(Math.abs(ss.value - exact.shapleyShubik.values[i]!.value)).toBeLessThanOrEqual(4.5 * ss.standardError! + 1e-9);
+      expect(Math.abs(ss.value - exact.shapleyShubik.values[i]!.value)).toBeLessThanOrEqual(
+        4.5 * ss.standardError! + 1e-9,
+      );
       const ab = mc.banzhaf.absolute[i]!;
       expect(Math.abs(ab.value - exact.banzhaf.absolute[i]!.value)).toBeLessThanOrEqual(4.5 * ab.standardError! + 1e-9);
     });

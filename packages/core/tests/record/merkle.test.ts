@@ -22,6 +22,8 @@ describe('RFC 6962 Merkle tree hash', () => {
     expect(merkleRoot([items[1]!, items[0]!, ...items.slice(2)])).not.toBe(root);
   });
   test('canonical JSON sorts keys at every depth and drops nothing else', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: 'é' } })).toBe('{"a":{"c":"é","d":[2,{"x":null,"y":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: 'é' } })).toBe(
+      '{"a":{"c":"é","d":[2,{"x":null,"y":1}]},"b":1}',
+    );
   });
 });

@@ -9,10 +9,19 @@ import { papers, scored, weighted } from './helpers';
  * (https://en.wikipedia.org/wiki/Schulze_method#Example). Published: pairwise d[A,B]=20,
  * d[B,A]=25, ...; strongest paths p[A,*] = -,28,28,30,24, ...; winner E; order E > A > C > B > D.
  */
-const schulzeExample = papers(['A', 'B', 'C', 'D', 'E'], [
-  [5, 'A>C>B>E>D'], [5, 'A>D>E>C>B'], [8, 'B>E>D>A>C'], [3, 'C>A>B>E>D'],
-  [7, 'C>A>E>B>D'], [2, 'C>B>A>D>E'], [7, 'D>C>E>B>A'], [8, 'E>B>A>D>C'],
-]);
+const schulzeExample = papers(
+  ['A', 'B', 'C', 'D', 'E'],
+  [
+    [5, 'A>C>B>E>D'],
+    [5, 'A>D>E>C>B'],
+    [8, 'B>E>D>A>C'],
+    [3, 'C>A>B>E>D'],
+    [7, 'C>A>E>B>D'],
+    [2, 'C>B>A>D>E'],
+    [7, 'D>C>E>B>A'],
+    [8, 'E>B>A>D>C'],
+  ],
+);
 
 /**
  * Wikipedia's Tennessee capital example (used on the IRV, Borda, Condorcet pages): 42%
@@ -20,10 +29,15 @@ const schulzeExample = papers(['A', 'B', 'C', 'D', 'E'], [
  * Nashville is the Condorcet winner; IRV elects Knoxville; plurality elects Memphis;
  * Borda (3,2,1,0) gives N 194, C 173, M 126, K 107.
  */
-const tennessee = weighted(['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'], [
-  [42, 'Memphis>Nashville>Chattanooga>Knoxville'], [26, 'Nashville>Chattanooga>Knoxville>Memphis'],
-  [15, 'Chattanooga>Knoxville>Nashville>Memphis'], [17, 'Knoxville>Chattanooga>Nashville>Memphis'],
-]);
+const tennessee = weighted(
+  ['Memphis', 'Nashville', 'Chattanooga', 'Knoxville'],
+  [
+    [42, 'Memphis>Nashville>Chattanooga>Knoxville'],
+    [26, 'Nashville>Chattanooga>Knoxville>Memphis'],
+    [15, 'Chattanooga>Knoxville>Nashville>Memphis'],
+    [17, 'Knoxville>Chattanooga>Nashville>Memphis'],
+  ],
+);
 
 describe('Condorcet methods', () => {
   test('Schulze on the Wikipedia 45-voter example: matrix, no Condorcet winner, E wins, order E A C B D', () => {
@@ -72,7 +86,14 @@ describe('Condorcet methods', () => {
     // A>B>C, B>C>A, C>A>B: each majority is 2-1 and they form a cycle. Zavist-Tideman order the
     // three pairs by the TBRC; the first two lock and the third would close the cycle, so the
     // winner is the one no locked pair beats: the winner of the first two pairs that is not a loser.
-    const cycle = papers(['A', 'B', 'C'], [[1, 'A>B>C'], [1, 'B>C>A'], [1, 'C>A>B']]);
+    const cycle = papers(
+      ['A', 'B', 'C'],
+      [
+        [1, 'A>B>C'],
+        [1, 'B>C>A'],
+        [1, 'C>A>B'],
+      ],
+    );
     const winners = new Set<string>();
     for (let k = 0; k < 12; k++) {
       const r = tally(cycle, { method: 'ranked-pairs', seed: `s${k}` });
@@ -105,14 +126,29 @@ describe('IRV', () => {
 
   test('centre squeeze: the Condorcet winner is excluded first (hand count)', () => {
     // 35 L>C>R, 34 R>C>L, 31 C>L>R. C beats L 65-35 and R 66-34, but has fewest first preferences.
-    const e = papers(['L', 'C', 'R'], [[35, 'L>C>R'], [34, 'R>C>L'], [31, 'C>L>R']]);
+    const e = papers(
+      ['L', 'C', 'R'],
+      [
+        [35, 'L>C>R'],
+        [34, 'R>C>L'],
+        [31, 'C>L>R'],
+      ],
+    );
     expect(tally(e, { method: 'irv' }).elected).toEqual(['L']);
     expect(tally(e, { method: 'schulze' }).elected).toEqual(['C']);
   });
 
   test('exhausted papers are reported every round and leave the majority to the continuing votes', () => {
     // A 4, B 3, C 2 (C only). C out: 2 exhausted; A has 4 of 7 continuing: elected.
-    const e = papers(['A', 'B', 'C'], [[4, 'A'], [3, 'B'], [2, 'C'], [1, '']]);
+    const e = papers(
+      ['A', 'B', 'C'],
+      [
+        [4, 'A'],
+        [3, 'B'],
+        [2, 'C'],
+        [1, ''],
+      ],
+    );
     const r = tally(e, { method: 'irv' });
     expect(r.rounds.map((x) => x.exhausted)).toEqual(['0', '2']);
     expect(r.rounds[1]?.transfers).toEqual([{ from: 'C', kind: 'exclusion', to: {}, exhausted: '2' }]);
@@ -125,24 +161,53 @@ describe('IRV', () => {
   test('a tie for exclusion is settled by the most recent earlier round where they differed', () => {
     // Round 1: A 7, B 5, C 4, D 3. D's 3 papers: 1 to B, 2 to C → round 2: A 7, B 6, C 6.
     // B and C tie at 6; at round 1 C had 4 < 5, so C is excluded by the rules, not by lot.
-    const e = papers(['A', 'B', 'C', 'D'], [[7, 'A'], [5, 'B'], [4, 'C'], [1, 'D>B'], [2, 'D>C']]);
+    const e = papers(
+      ['A', 'B', 'C', 'D'],
+      [
+        [7, 'A'],
+        [5, 'B'],
+        [4, 'C'],
+        [1, 'D>B'],
+        [2, 'D>C'],
+      ],
+    );
     const r = tally(e, { method: 'irv' });
     expect(r.rounds[1]?.votes).toEqual({ A: '7', B: '6', C: '6' });
     expect(r.rounds[2]?.excluded).toEqual(['C']);
-    expect(r.ties).toEqual([expect.objectContaining({ round: 2, between: ['B', 'C'], brokenBy: 'rules', chosen: 'C' })]);
+    expect(r.ties).toEqual([
+      expect.objectContaining({ round: 2, between: ['B', 'C'], brokenBy: 'rules', chosen: 'C' }),
+    ]);
   });
 
   test('equal preferences share a paper equally', () => {
     // 2 papers A=B, 1 paper A, 2 papers C: round 1 A 2, B 1, C 2 (no one over half of 5).
     // B out: the A=B papers now go wholly to A: A 3, C 2. A elected.
-    const e = papers(['A', 'B', 'C'], [[2, 'A=B'], [1, 'A'], [2, 'C']]);
+    const e = papers(
+      ['A', 'B', 'C'],
+      [
+        [2, 'A=B'],
+        [1, 'A'],
+        [2, 'C'],
+      ],
+    );
     const r = tally(e, { method: 'irv' });
     expect(r.rounds[0]?.votes).toEqual({ A: '2', B: '1', C: '2' });
     expect(r.rounds[1]?.transfers).toEqual([{ from: 'B', kind: 'exclusion', to: { A: '1' }, exhausted: '0' }]);
     expect(r.rounds[1]?.votes).toEqual({ A: '3', C: '2' });
     expect(r.elected).toEqual(['A']);
     // 1 paper A=B=C over three: thirds, exactly.
-    expect(tally(papers(['A', 'B', 'C'], [[1, 'A=B=C'], [1, 'A']]), { method: 'irv' }).rounds[0]?.votes).toEqual({ A: '4/3', B: '1/3', C: '1/3' });
+    expect(
+      tally(
+        papers(
+          ['A', 'B', 'C'],
+          [
+            [1, 'A=B=C'],
+            [1, 'A'],
+          ],
+        ),
+        { method: 'irv' },
+      ).rounds[0]?.votes,
+    ).toEqual({ A: '4/3', B: '1/3', C: '1/3' });
   });
 });
 
@@ -157,7 +222,12 @@ describe('Borda', () => {
     // M 42 + 58/4 = 113/2; N 42/2 + 26 + 15/3 + 17/3 = 173/3; C 42/3 + 26/2 + 15 + 17/2 = 101/2;
     // K 42/4 + 26/3 + 15/2 + 17 = 131/3.
     const r = tally(tennessee, { method: 'borda', variant: 'dowdall' });
-    expect(r.rounds[0]?.votes).toEqual({ Memphis: '113/2', Nashville: '173/3', Chattanooga: '101/2', Knoxville: '131/3' });
+    expect(r.rounds[0]?.votes).toEqual({
+      Memphis: '113/2',
+      Nashville: '173/3',
+      Chattanooga: '101/2',
+      Knoxville: '131/3',
+    });
     expect(r.elected).toEqual(['Nashville']);
   });
 
@@ -165,9 +235,17 @@ describe('Borda', () => {
     // One paper "A" over A, B, C: A 2; B and C share 1 + 0 → 1/2 each. Dowdall: A 1; B, C share 1/2 + 1/3 → 5/12.
     const e = papers(['A', 'B', 'C'], [[1, 'A']]);
     expect(tally(e, { method: 'borda' }).rounds[0]?.votes).toEqual({ A: '2', B: '1/2', C: '1/2' });
-    expect(tally(e, { method: 'borda', variant: 'dowdall' }).rounds[0]?.votes).toEqual({ A: '1', B: '5/12', C: '5/12' });
+    expect(tally(e, { method: 'borda', variant: 'dowdall' }).rounds[0]?.votes).toEqual({
+      A: '1',
+      B: '5/12',
+      C: '5/12',
+    });
     // "A=B>C": A and B share 2 + 1; C gets 0.
-    expect(tally(papers(['A', 'B', 'C'], [[1, 'A=B>C']]), { method: 'borda' }).rounds[0]?.votes).toEqual({ A: '3/2', B: '3/2', C: '0' });
+    expect(tally(papers(['A', 'B', 'C'], [[1, 'A=B>C']]), { method: 'borda' }).rounds[0]?.votes).toEqual({
+      A: '3/2',
+      B: '3/2',
+      C: '0',
+    });
   });
 });
 
@@ -177,14 +255,34 @@ describe('plurality, block, approval', () => {
   });
 
   test('plurality: a paper with two equal first marks is invalid', () => {
-    const r = tally(papers(['A', 'B'], [[2, 'A'], [1, 'B'], [3, 'A=B'], [1, '']]), { method: 'plurality' });
+    const r = tally(
+      papers(
+        ['A', 'B'],
+        [
+          [2, 'A'],
+          [1, 'B'],
+          [3, 'A=B'],
+          [1, ''],
+        ],
+      ),
+      { method: 'plurality' },
+    );
     expect(r.rounds[0]?.votes).toEqual({ A: '2', B: '1' });
     expect(r.summary).toMatchObject({ valid: '3', invalid: '3', blank: '1', invalidPapers: '3' });
   });
 
   test('block vote reads up to n leading marks', () => {
     // seats 2: "A>B>C" marks A, B; "C=D" marks C, D; "A=B=C" is invalid; "D>B=C" marks only D.
-    const e = papers(['A', 'B', 'C', 'D'], [[3, 'A>B>C'], [2, 'C=D'], [1, 'A=B=C'], [2, 'D>B=C']], 2);
+    const e = papers(
+      ['A', 'B', 'C', 'D'],
+      [
+        [3, 'A>B>C'],
+        [2, 'C=D'],
+        [1, 'A=B=C'],
+        [2, 'D>B=C'],
+      ],
+      2,
+    );
     const r = tally(e, { method: 'block' });
     expect(r.rounds[0]?.votes).toEqual({ A: '3', B: '3', C: '2', D: '4' });
     expect(r.summary?.invalid).toBe('1');
@@ -196,7 +294,16 @@ describe('plurality, block, approval', () => {
 
   test('approval: more marks than the maximum make a paper invalid', () => {
     // max 2: 3×{A,B}, 2×{A,B,C} invalid, 4×{C}, 1×{B} → A 3, B 4, C 4: B and C take the two seats.
-    const e = papers(['A', 'B', 'C'], [[3, 'A=B'], [2, 'A=B=C'], [4, 'C'], [1, 'B']], 2);
+    const e = papers(
+      ['A', 'B', 'C'],
+      [
+        [3, 'A=B'],
+        [2, 'A=B=C'],
+        [4, 'C'],
+        [1, 'B'],
+      ],
+      2,
+    );
     const r = tally(e, { method: 'approval', maxMarks: 2 });
     expect(r.rounds[0]?.votes).toEqual({ A: '3', B: '4', C: '4' });
     expect(r.elected).toEqual(['B', 'C']);
@@ -211,17 +318,41 @@ describe('score', () => {
   test('totals, averages over valid papers, unscored as 0, out-of-range invalid', () => {
     // 0..5. Papers: [5,2,null] ×2, [1,4,3] ×1, [0,null,5] ×1, [6,0,0] (invalid), [null,null,null] (blank).
     // Totals: A 10+1+0 = 11, B 4+4 = 8, C 3+5 = 8. Valid papers 4: averages A 11/4, B 2, C 2.
-    const e = scored(['A', 'B', 'C'], [[2, [5, 2, null]], [1, [1, 4, 3]], [1, [0, null, 5]], [1, [6, 0, 0]], [1, [null, null, null]]]);
+    const e = scored(
+      ['A', 'B', 'C'],
+      [
+        [2, [5, 2, null]],
+        [1, [1, 4, 3]],
+        [1, [0, null, 5]],
+        [1, [6, 0, 0]],
+        [1, [null, null, null]],
+      ],
+    );
     const r = tally(e, { method: 'score', maxScore: 5 });
     expect(r.rounds[0]?.votes).toEqual({ A: '11', B: '8', C: '8' });
     expect(r.elected).toEqual(['A']);
-    expect(r.summary).toMatchObject({ 'average A': '11/4', 'average B': '2', 'average C': '2', invalid: '1', blank: '1', valid: '4', 'scoredBy B': '3' });
+    expect(r.summary).toMatchObject({
+      'average A': '11/4',
+      'average B': '2',
+      'average C': '2',
+      invalid: '1',
+      blank: '1',
+      valid: '4',
+      'scoredBy B': '3',
+    });
   });
 });
 
 describe('yes/no', () => {
   const referendum = (yes: number, no: number, abstain = 0): Election<RankedBallot> =>
-    papers(['Yes', 'No'], [[yes, 'Yes'], [no, 'No'], [abstain, '']]);
+    papers(
+      ['Yes', 'No'],
+      [
+        [yes, 'Yes'],
+        [no, 'No'],
+        [abstain, ''],
+      ],
+    );
 
   test('simple majority: more Yes than No carries; a tie fails', () => {
     expect(tally(referendum(51, 49, 30), { method: 'yesno' }).elected).toEqual(['Yes']);
@@ -245,23 +376,40 @@ describe('yes/no', () => {
     expect(r.summary).toMatchObject({ turnout: '240', quorumNeeded: '250', quorumMet: false });
     expect(r.rounds[0]?.note).toMatch(/Quorum not reached/);
     // 10 more abstentions reach it: carried.
-    expect(tally(referendum(150, 50, 50), { method: 'yesno', quorum: '1/4', electorate: 1000 }).elected).toEqual(['Yes']);
+    expect(tally(referendum(150, 50, 50), { method: 'yesno', quorum: '1/4', electorate: 1000 }).elected).toEqual([
+      'Yes',
+    ]);
     expect(() => tally(referendum(1, 1), { method: 'yesno', quorum: '1/4' })).toThrow(/electorate/);
   });
 
   test('options named No, Yes are read by name', () => {
-    const e = papers(['No', 'Yes'], [[3, 'Yes'], [1, 'No']]);
+    const e = papers(
+      ['No', 'Yes'],
+      [
+        [3, 'Yes'],
+        [1, 'No'],
+      ],
+    );
     expect(tally(e, { method: 'yesno' }).elected).toEqual(['Yes']);
   });
 });
 
 describe('ties by lot', () => {
-  const even = papers(['A', 'B', 'C'], [[5, 'A'], [5, 'B'], [5, 'C']]);
+  const even = papers(
+    ['A', 'B', 'C'],
+    [
+      [5, 'A'],
+      [5, 'B'],
+      [5, 'C'],
+    ],
+  );
 
   test('the same seed gives the same draw; some other seed draws differently', () => {
     const first = tally(even, { method: 'plurality', seed: 'agm' });
     expect(tally(even, { method: 'plurality', seed: 'agm' })).toEqual(first);
-    expect(first.ties).toEqual([expect.objectContaining({ between: ['A', 'B', 'C'], brokenBy: 'lot', chosen: first.elected[0] })]);
+    expect(first.ties).toEqual([
+      expect.objectContaining({ between: ['A', 'B', 'C'], brokenBy: 'lot', chosen: first.elected[0] }),
+    ]);
     const winners = new Set<string>();
     for (let k = 0; k < 30; k++) winners.add(tally(even, { method: 'plurality', seed: `seed-${k}` }).elected[0]!);
     expect(winners.size).toBeGreaterThan(1);
@@ -297,14 +445,34 @@ describe('entry point', () => {
   });
 
   test('bad ballots throw BallotError naming the ballot', () => {
-    const e: Election<RankedBallot> = { title: 't', candidates: ['A', 'B'], withdrawn: [], seats: 1, ballots: [{ weight: rat(1), ranking: [[0]] }, { weight: rat(1), ranking: [[0], [0]] }] };
+    const e: Election<RankedBallot> = {
+      title: 't',
+      candidates: ['A', 'B'],
+      withdrawn: [],
+      seats: 1,
+      ballots: [
+        { weight: rat(1), ranking: [[0]] },
+        { weight: rat(1), ranking: [[0], [0]] },
+      ],
+    };
     expect(() => tally(e, { method: 'plurality' })).toThrow(BallotError);
     expect(() => tally(e, { method: 'plurality' })).toThrow(/ballot 2: candidate "A" appears twice/);
-    expect(() => tally({ ...e, ballots: [{ weight: rat(-1), ranking: [[0]] }] }, { method: 'irv' })).toThrow(/negative weight/);
+    expect(() => tally({ ...e, ballots: [{ weight: rat(-1), ranking: [[0]] }] }, { method: 'irv' })).toThrow(
+      /negative weight/,
+    );
   });
 
   test('withdrawn candidates are skipped and preferences pass on', () => {
-    const e = papers(['A', 'B', 'C'], [[3, 'A>B'], [2, 'C'], [2, 'B']], 1, ['A']);
+    const e = papers(
+      ['A', 'B', 'C'],
+      [
+        [3, 'A>B'],
+        [2, 'C'],
+        [2, 'B'],
+      ],
+      1,
+      ['A'],
+    );
     const r = tally(e, { method: 'plurality' });
     expect(r.candidates).toEqual(['B', 'C']);
     expect(r.rounds[0]?.votes).toEqual({ B: '5', C: '2' });
@@ -313,7 +481,14 @@ describe('entry point', () => {
   test('stv is counted by the STV module through the same entry point', () => {
     // 9 papers, 2 seats: Droop quota floor(9/3)+1 = 4. A (6) is elected, surplus 2 passes to B
     // (2 < C's 3), B is excluded, and C fills the last seat.
-    const e = papers(['A', 'B', 'C'], [[6, 'A>B'], [3, 'C']], 2);
+    const e = papers(
+      ['A', 'B', 'C'],
+      [
+        [6, 'A>B'],
+        [3, 'C'],
+      ],
+      2,
+    );
     for (const rules of ['scottish', 'meek'] as const) {
       const r = tally(e, { method: 'stv', rules });
       expect(r).toMatchObject({ method: 'stv', rules, elected: ['A', 'C'] });
@@ -321,8 +496,17 @@ describe('entry point', () => {
   });
 
   test('weights are exact fractions', () => {
-    const e: Election<RankedBallot> = { title: 't', candidates: ['A', 'B'], withdrawn: [], seats: 1,
-      ballots: [{ weight: rat(1, 3), ranking: [[0]] }, { weight: rat(1, 6), ranking: [[0]] }, { weight: rat(2, 3), ranking: [[1]] }] };
+    const e: Election<RankedBallot> = {
+      title: 't',
+      candidates: ['A', 'B'],
+      withdrawn: [],
+      seats: 1,
+      ballots: [
+        { weight: rat(1, 3), ranking: [[0]] },
+        { weight: rat(1, 6), ranking: [[0]] },
+        { weight: rat(2, 3), ranking: [[1]] },
+      ],
+    };
     const r = tally(e, { method: 'irv' });
     expect(r.rounds[0]?.votes).toEqual({ A: '1/2', B: '2/3' });
     expect(r.elected).toEqual(['B']);

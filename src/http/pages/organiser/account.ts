@@ -12,11 +12,24 @@ import { addIssue, bodyOf, checkForm, errorSummary, type FieldIssues, form, safe
 
 /** Before anyone is signed in: first-run setup (or joining by invitation), sign-in, sign-out. */
 
-const LABELS: Record<string, string> = { organisationName: 'Organisation name', name: 'Your name', email: 'Your email', password: 'Password' };
+const LABELS: Record<string, string> = {
+  organisationName: 'Organisation name',
+  name: 'Your name',
+  email: 'Your email',
+  password: 'Password',
+};
 
-function setupForm(link: SetupLink, csrf: string, issues: FieldIssues = new Map(), values: Record<string, string> = {}, general: string[] = []): string {
+function setupForm(
+  link: SetupLink,
+  csrf: string,
+  issues: FieldIssues = new Map(),
+  values: Record<string, string> = {},
+  general: string[] = [],
+): string {
   const joining = link.organisationId !== null;
-  const title = joining ? `Join as ${link.role === 'auditor' ? 'an auditor' : 'an organiser'}` : 'Set up your organisation';
+  const title = joining
+    ? `Join as ${link.role === 'auditor' ? 'an auditor' : 'an organiser'}`
+    : 'Set up your organisation';
   return page({
     title,
     body: html`<h1>${title}</h1>
@@ -50,7 +63,10 @@ ${next !== '/' ? html`<input type="hidden" name="next" value="${next}">` : ''}
 }
 
 function invalidSetupLink(): string {
-  return page({ title: 'Setup link not valid', body: html`<h1>This setup link is not valid or has been used</h1><p><a href="/signin">Sign in</a></p>` });
+  return page({
+    title: 'Setup link not valid',
+    body: html`<h1>This setup link is not valid or has been used</h1><p><a href="/signin">Sign in</a></p>`,
+  });
 }
 
 export function mountAccountPages(router: Router, ctx: AppContext): void {
@@ -68,13 +84,27 @@ export function mountAccountPages(router: Router, ctx: AppContext): void {
     if (!link) return void res.status(404).type('html').send(invalidSetupLink());
     const csrf = formToken(req, res, ctx.config);
     if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
-      return void res.status(403).type('html').send(setupForm(link, csrf, new Map(), body, ['This form has expired or came from another site. Please try again.']));
+      return void res
+        .status(403)
+        .type('html')
+        .send(
+          setupForm(link, csrf, new Map(), body, [
+            'This form has expired or came from another site. Please try again.',
+          ]),
+        );
     }
-    const parsed = auth.setupInputSchema.safeParse({ ...body, organisationName: body.organisationName || undefined, email: body.email || undefined });
+    const parsed = auth.setupInputSchema.safeParse({
+      ...body,
+      organisationName: body.organisationName || undefined,
+      email: body.email || undefined,
+    });
     if (!parsed.success) {
       const issues: FieldIssues = new Map();
       for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
-      return void res.status(422).type('html').send(setupForm(link, csrf, issues, body));
+      return void res
+        .status(422)
+        .type('html')
+        .send(setupForm(link, csrf, issues, body));
     }
     try {
       const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
@@ -84,17 +114,26 @@ export function mountAccountPages(router: Router, ctx: AppContext): void {
       if (!(err instanceof ServiceError)) throw err;
       const issues: FieldIssues = new Map();
       for (const i of err.issues) addIssue(issues, i.path, i.message);
-      res.status(err.kind === 'not-found' ? 404 : 422).type('html').send(setupForm(link, csrf, issues, body, issues.size ? [] : [err.message]));
+      res
+        .status(err.kind === 'not-found' ? 404 : 422)
+        .type('html')
+        .send(setupForm(link, csrf, issues, body, issues.size ? [] : [err.message]));
     }
   });
 
-  router.get('/signin', (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))));
+  router.get(
+    '/signin',
+    (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))),
+  );
   router.post('/signin', form, async (req, res) => {
     const body = bodyOf(req);
     const next = safeNext(body.next);
     const csrf = formToken(req, res, ctx.config);
     if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
-      return void res.status(403).type('html').send(signInForm(csrf, next, 'This form has expired or came from another site. Please try again.'));
+      return void res
+        .status(403)
+        .type('html')
+        .send(signInForm(csrf, next, 'This form has expired or came from another site. Please try again.'));
     }
     try {
       const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
@@ -102,7 +141,10 @@ export function mountAccountPages(router: Router, ctx: AppContext): void {
       res.redirect(303, next);
     } catch (err) {
       if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
-        return void res.status(err.kind === 'rate-limited' ? 429 : 401).type('html').send(signInForm(csrf, next, err.message));
+        return void res
+          .status(err.kind === 'rate-limited' ? 429 : 401)
+          .type('html')
+          .send(signInForm(csrf, next, err.message));
       }
       throw err;
     }

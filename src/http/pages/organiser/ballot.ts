@@ -15,7 +15,17 @@ import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
 import {
-  act, bodyOf, form, isOrganiser, postButton, refused, rollVisible, signedIn, signedInForm, staffPage, when,
+  act,
+  bodyOf,
+  form,
+  isOrganiser,
+  postButton,
+  refused,
+  rollVisible,
+  signedIn,
+  signedInForm,
+  staffPage,
+  when,
 } from './common';
 import { paperPreviewPage } from './paper-preview';
 import { requireUuid } from './params';
@@ -33,8 +43,13 @@ type Tab = 'overview' | 'preview' | 'invitations' | 'turnout' | 'results';
 function tabs(b: BallotView, current: Tab): Html {
   const items: Array<[Tab | 'board', string, string]> = [['overview', 'Overview', `/ballots/${b.id}`]];
   if (b.status === 'draft') items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
-  if (b.status !== 'draft') items.push(['invitations', 'Invitations', `/ballots/${b.id}/invitations`], ['turnout', 'Turnout', `/ballots/${b.id}/turnout`]);
-  if (b.status === 'closed' || b.status === 'published') items.push(['results', 'Results', `/ballots/${b.id}/results`], ['board', 'Bulletin board', `/board/${b.id}`]);
+  if (b.status !== 'draft')
+    items.push(
+      ['invitations', 'Invitations', `/ballots/${b.id}/invitations`],
+      ['turnout', 'Turnout', `/ballots/${b.id}/turnout`],
+    );
+  if (b.status === 'closed' || b.status === 'published')
+    items.push(['results', 'Results', `/ballots/${b.id}/results`], ['board', 'Bulletin board', `/board/${b.id}`]);
   return html`<nav aria-label="This ballot" class="actions">${items.map(([k, label, href]) => (k === current ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`))}</nav>`;
 }
 
@@ -45,8 +60,13 @@ function header(b: BallotView, current: Tab): Html {
 function settingsSummary(q: Question): string {
   const s = q.settings;
   const parts: string[] = [];
-  if (q.method === 'yesno') parts.push(`needs ${s.threshold ?? '1/2'} of Yes + No`, ...(s.quorum ? [`quorum ${String(s.quorum)} of the electorate`] : []));
-  if (typeof s.seats === 'number' && (s.seats > 1 || q.method === 'stv' || q.method === 'block')) parts.push(`${s.seats} seat${s.seats === 1 ? '' : 's'}`);
+  if (q.method === 'yesno')
+    parts.push(
+      `needs ${s.threshold ?? '1/2'} of Yes + No`,
+      ...(s.quorum ? [`quorum ${String(s.quorum)} of the electorate`] : []),
+    );
+  if (typeof s.seats === 'number' && (s.seats > 1 || q.method === 'stv' || q.method === 'block'))
+    parts.push(`${s.seats} seat${s.seats === 1 ? '' : 's'}`);
   if (typeof s.maxMarks === 'number') parts.push(`at most ${s.maxMarks} marks`);
   if (q.method === 'score') parts.push(`scores 0 to ${typeof s.maxScore === 'number' ? s.maxScore : 5}`);
   if (q.method === 'borda') parts.push(BORDA_VARIANTS[s.variant === 'dowdall' ? 'dowdall' : 'standard']);
@@ -56,15 +76,20 @@ function settingsSummary(q: Question): string {
 
 function delegateSummary(d: DelegateSettingsInput | null): string {
   if (!d) return 'none';
-  const shared = d.method === 'bands'
-    ? `a band table (${d.bands.map((x) => `up to ${x.upTo}: ${x.delegates}`).join(', ')}${d.beyond ? `; ${d.beyond.delegates} more per further ${d.beyond.every}${d.beyond.orPart ? ' or part' : ''}` : ''})`
-    : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
+  const shared =
+    d.method === 'bands'
+      ? `a band table (${d.bands.map((x) => `up to ${x.upTo}: ${x.delegates}`).join(', ')}${d.beyond ? `; ${d.beyond.delegates} more per further ${d.beyond.every}${d.beyond.orPart ? ' or part' : ''}` : ''})`
+      : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
   return `${shared}, shared by ${BASIS_LABEL[d.basis].toLowerCase()}; ${d.rule} rule${d.min !== undefined ? `; at least ${d.min}` : ''}${d.max !== undefined ? `; at most ${d.max}` : ''}`;
 }
 
 function questionsList(b: BallotView): Html {
-  return html`<ol>${b.questions.map((q) => html`<li><strong>${q.title}</strong> <span class="hint">— ${METHOD_LABEL[q.method]}${settingsSummary(q) ? `; ${settingsSummary(q)}` : ''}</span>
-${q.method === 'yesno' ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}</li>`)}</ol>`;
+  return html`<ol>${b.questions.map(
+    (
+      q,
+    ) => html`<li><strong>${q.title}</strong> <span class="hint">— ${METHOD_LABEL[q.method]}${settingsSummary(q) ? `; ${settingsSummary(q)}` : ''}</span>
+${q.method === 'yesno' ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}</li>`,
+  )}</ol>`;
 }
 
 async function overview(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
@@ -72,11 +97,14 @@ async function overview(ctx: AppContext, req: Request, res: Response, p: Princip
   const organiser = isOrganiser(p);
   const turnout = b.status === 'draft' ? undefined : await results.ballotTurnout(ctx, p, b.id);
   const r = b.status === 'closed' || b.status === 'published' ? await results.ballotResults(ctx, p, b.id) : undefined;
-  const members = organiser && b.status === 'draft' && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
-  const f = (action: string, label: string, confirm: string, cls?: string) => postButton(ctx, req, `/ballots/${b.id}/${action}`, label, { confirm, cls });
-  res.type('html').send(staffPage(ctx, req, {
-    title: b.title,
-    body: html`${header(b, 'overview')}
+  const members =
+    organiser && b.status === 'draft' && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
+  const f = (action: string, label: string, confirm: string, cls?: string) =>
+    postButton(ctx, req, `/ballots/${b.id}/${action}`, label, { confirm, cls });
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: b.title,
+      body: html`${header(b, 'overview')}
 ${b.description ? html`<p>${b.description}</p>` : ''}
 <dl class="facts">
 <dt>Voting opens</dt><dd>${when(b.opensAt, b.timeZone)}</dd><dt>Voting closes</dt><dd>${when(b.closesAt, b.timeZone)}</dd>
@@ -91,29 +119,51 @@ ${b.boxRoot ? html`<dt>Box root</dt><dd><code>${b.boxRoot}</code></dd>` : ''}
 <h2>Questions</h2>
 ${questionsList(b)}
 ${turnout && !r ? html`<h2>Turnout so far</h2><p>${turnout.voted} of ${turnout.eligible} members have voted (${turnout.percent}%).</p><progress max="${turnout.eligible || 1}" value="${turnout.voted}" aria-label="Turnout">${turnout.percent}%</progress><p><a href="/ballots/${b.id}/turnout">Turnout by branch</a> · <a href="/ballots/${b.id}/invitations">Delivery of the invitations</a></p>` : ''}
-${r ? html`<h2>Result</h2><p>${r.turnout.voted} of ${r.turnout.eligible} members voted (${r.turnout.percent}%).</p>
+${
+  r
+    ? html`<h2>Result</h2><p>${r.turnout.voted} of ${r.turnout.eligible} members voted (${r.turnout.percent}%).</p>
 <ul>${r.questions.map((q) => html`<li>${q.title}: <strong>${q.method === 'yesno' ? (q.count.summary?.carried ? 'carried' : 'not carried') : q.elected.join(', ') || 'none'}</strong></li>`)}</ul>
-<p><a class="button" href="/ballots/${b.id}/results">Full results, counts and downloads</a></p>` : ''}
-${organiser ? html`<h2>What next</h2>
-${b.status === 'draft' ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
-<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ' who meet the ballot\'s rule on who may vote' : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
+<p><a class="button" href="/ballots/${b.id}/results">Full results, counts and downloads</a></p>`
+    : ''
+}
+${
+  organiser
+    ? html`<h2>What next</h2>
+${
+  b.status === 'draft'
+    ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
+<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? " who meet the ballot's rule on who may vote" : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
-    confirm: 'I have checked the ballot; open it now',
-    fields: html`<div class="field"><label for="sendAt">Send the invitations at (${b.timeZone}; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"><input type="hidden" name="zone" value="${b.timeZone}"></div>`,
-  })}
-<h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}` : ''}
+  confirm: 'I have checked the ballot; open it now',
+  fields: html`<div class="field"><label for="sendAt">Send the invitations at (${b.timeZone}; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"><input type="hidden" name="zone" value="${b.timeZone}"></div>`,
+})}
+<h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}`
+    : ''
+}
 ${b.status === 'open' ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt, b.timeZone)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
-${b.status === 'closed' ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}` : ''}
+${b.status === 'closed' ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}`
+    : ''
+}
 ${b.status === 'published' ? html`<p>Public results: <a href="/results/${b.id}">/results/${b.id}</a></p>` : ''}`,
-  }));
+    }),
+  );
 }
 
-const KIND_LABEL: Record<string, string> = { invitation: 'Invitations', reminder: 'Reminders', 'box-root': 'Box root to auditors', 'staff-invitation': 'Auditor invitations' };
+const KIND_LABEL: Record<string, string> = {
+  invitation: 'Invitations',
+  reminder: 'Reminders',
+  'box-root': 'Box root to auditors',
+  'staff-invitation': 'Auditor invitations',
+};
 
 async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
   if (b.status === 'draft') return void res.redirect(303, `/ballots/${b.id}`);
-  const [progress, failed, log] = await Promise.all([invitations.invitationProgress(ctx, b.id), invitations.failedDeliveries(ctx, b.id), audit.readLog(ctx, p)]);
+  const [progress, failed, log] = await Promise.all([
+    invitations.invitationProgress(ctx, b.id),
+    invitations.failedDeliveries(ctx, b.id),
+    audit.readLog(ctx, p),
+  ]);
   const waiting = Object.values(progress).reduce((n, x) => n + x.queued + x.sending, 0);
   const organiser = isOrganiser(p);
   // Which automatic reminders went out: the log records each, with its hours before closing.
@@ -121,47 +171,76 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
   const scheduled = b.reminderHours.map((h) => {
     const at = new Date(b.closesAt.getTime() - h * 3_600_000);
     const sent = reminders.find((e) => e.details.hoursBefore === h);
-    const state = sent ? `sent ${when(sent.at, b.timeZone)} (${String(sent.details.queued)} members)`
-      : b.openedAt && b.openedAt > at ? 'not sent: the ballot opened after this time'
-        : b.status === 'open' ? 'due' : 'not sent';
+    const state = sent
+      ? `sent ${when(sent.at, b.timeZone)} (${String(sent.details.queued)} members)`
+      : b.openedAt && b.openedAt > at
+        ? 'not sent: the ballot opened after this time'
+        : b.status === 'open'
+          ? 'due'
+          : 'not sent';
     return { h, at, state };
   });
   const manual = reminders.filter((e) => e.details.hoursBefore === undefined);
   const search = typeof req.query.member === 'string' ? req.query.member.slice(0, 200) : '';
-  const found = organiser && search && b.status === 'open' ? await rollService.searchMembers(ctx, p, { search, limit: 20, offset: 0 }) : [];
-  res.type('html').send(staffPage(ctx, req, {
-    title: `Invitations: ${b.title}`,
-    body: html`${header(b, 'invitations')}
+  const found =
+    organiser && search && b.status === 'open'
+      ? await rollService.searchMembers(ctx, p, { search, limit: 20, offset: 0 })
+      : [];
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: `Invitations: ${b.title}`,
+      body: html`${header(b, 'invitations')}
 <h2>Delivery</h2>
 <div data-progress-url="/api/v1/ballots/${b.id}/invitations" data-waiting="${waiting}">
 ${Object.keys(progress).length === 0 ? html`<p>Nothing has been queued for this ballot.</p>` : ''}
 ${Object.entries(progress).map(([kind, x]) => {
-    const total = x.queued + x.sending + x.sent + x.failed + x.bounced;
-    return html`<div class="field"><label for="progress-${kind}">${KIND_LABEL[kind] ?? kind}</label><br>
+  const total = x.queued + x.sending + x.sent + x.failed + x.bounced;
+  return html`<div class="field"><label for="progress-${kind}">${KIND_LABEL[kind] ?? kind}</label><br>
 <progress id="progress-${kind}" data-kind="${kind}" max="${total || 1}" value="${x.sent}">${x.sent} of ${total}</progress>
 <span data-kind-text="${kind}">${x.sent} of ${total} sent, ${x.queued + x.sending} waiting, ${x.failed} failed${x.bounced ? `, ${x.bounced} bounced` : ''}.</span></div>`;
-  })}
+})}
 ${waiting ? html`<p class="hint" role="status" data-updates="progress">Sending. <a href="/ballots/${b.id}/invitations">Update the progress</a></p>` : ''}
 </div>
 <h2>Reminders</h2>
-${scheduled.length ? html`<div class="scroll" tabindex="0"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
-${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at, b.timeZone)}</td><td>${s.state}</td></tr>`)}</tbody></table></div>` : html`<p>No automatic reminders are set for this ballot.</p>`}
+${
+  scheduled.length
+    ? html`<div class="scroll" tabindex="0"><table><caption>Automatic reminders, to members who have not voted</caption><thead><tr><th scope="col">Before closing</th><th scope="col">When</th><th scope="col">State</th></tr></thead><tbody>
+${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at, b.timeZone)}</td><td>${s.state}</td></tr>`)}</tbody></table></div>`
+    : html`<p>No automatic reminders are set for this ballot.</p>`
+}
 ${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at, b.timeZone)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
 ${organiser && b.status === 'open' ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
 <h2>Failed deliveries</h2>
-${failed.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
+${
+  failed.length
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th class="num" scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>
 ${failed.map((f) => html`<tr><th scope="row">${f.recipient}</th><td>${KIND_LABEL[f.kind] ?? f.kind}</td><td class="num">${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table></div>
-<p class="hint">Correct the address on the roll, then send the member a new link below.</p>` : html`<p>None.</p>`}
-<p class="hint">${ctx.config.mailEventsSecret
-    ? 'Messages the mail server accepted but could not deliver later show here as they are reported (bounce webhook on).'
-    : 'Only messages the mail server refused show here. To see those it bounces later, turn on the bounce webhook (MAIL_EVENTS_SECRET; see the README).'}</p>
-${organiser && b.status === 'open' ? html`<h2 id="member">A member's link</h2>
+<p class="hint">Correct the address on the roll, then send the member a new link below.</p>`
+    : html`<p>None.</p>`
+}
+<p class="hint">${
+        ctx.config.mailEventsSecret
+          ? 'Messages the mail server accepted but could not deliver later show here as they are reported (bounce webhook on).'
+          : 'Only messages the mail server refused show here. To see those it bounces later, turn on the bounce webhook (MAIL_EVENTS_SECRET; see the README).'
+      }</p>
+${
+  organiser && b.status === 'open'
+    ? html`<h2 id="member">A member's link</h2>
 <p>Send a member a new link (their old one stops working), or add a member who joined the roll after the ballot opened.</p>
 <form method="get" action="/ballots/${b.id}/invitations#member" role="search" class="actions"><div class="field"><label for="member-search">Find the member</label><br><input type="search" id="member-search" name="member" value="${search}" placeholder="name, email or number"></div><button type="submit" class="secondary">Find</button></form>
-${search ? (found.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
+${
+  search
+    ? found.length
+      ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
 ${found.map((m) => html`<tr><th scope="row">${m.name}<br><span class="hint">${m.email}</span></th><td>${m.branch}</td><td><div class="actions">${postButton(ctx, req, `/ballots/${b.id}/reissue`, 'Send a new link', { cls: 'small', hidden: { memberId: m.id } })}${postButton(ctx, req, `/ballots/${b.id}/electorate`, 'Add to this ballot', { cls: 'small secondary', hidden: { memberId: m.id } })}</div></td></tr>`)}
-</tbody></table></div>` : html`<p>No current member matches “${search}”.</p>`) : ''}` : ''}`,
-  }));
+</tbody></table></div>`
+      : html`<p>No current member matches “${search}”.</p>`
+    : ''
+}`
+    : ''
+}`,
+    }),
+  );
 }
 
 async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
@@ -170,30 +249,45 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
   const t = await results.ballotTurnout(ctx, p, b.id);
   const voters = b.voterListVisible ? await results.voterList(ctx, p, b.id) : undefined;
   const history = await results.turnoutOverTime(ctx, p, b.id);
-  res.type('html').send(staffPage(ctx, req, {
-    title: `Turnout: ${b.title}`,
-    body: html`${header(b, 'turnout')}
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: `Turnout: ${b.title}`,
+      body: html`${header(b, 'turnout')}
 ${b.status === 'open' ? html`<p class="hint" data-updates="page" data-every="30">As of ${when(new Date(), b.timeZone)}. <a href="/ballots/${b.id}/turnout">Update now</a></p>` : ''}
 ${turnoutSection(t)}
 <h2>Over time</h2>
 ${turnoutChart(history, t.eligible)}
 <p class="hint">Counts taken every minute while the ballot is open: how many had voted, never who.</p>
-${voters ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
+${
+  voters
+    ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
-${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>` : ''}`,
-  }));
+${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>`
+    : ''
+}`,
+    }),
+  );
 }
 
 async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
   if (b.status === 'draft' || b.status === 'open') {
-    return void res.status(409).type('html').send(staffPage(ctx, req, { title: b.title, body: html`${header(b, 'results')}<p>The results come when the ballot is closed.</p>` }));
+    return void res
+      .status(409)
+      .type('html')
+      .send(
+        staffPage(ctx, req, {
+          title: b.title,
+          body: html`${header(b, 'results')}<p>The results come when the ballot is closed.</p>`,
+        }),
+      );
   }
   const r = await results.ballotResults(ctx, p, b.id);
-  res.type('html').send(staffPage(ctx, req, {
-    title: `Results: ${b.title}`,
-    wide: true,
-    body: html`${header(b, 'results')}
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: `Results: ${b.title}`,
+      wide: true,
+      body: html`${header(b, 'results')}
 <h2>Downloads</h2>
 <ul>
 <li><a href="/ballots/${b.id}/results.csv" download>Results as CSV</a> (every option, overall and by voting unit)</li>
@@ -205,48 +299,90 @@ ${r.questions.filter((q) => q.count.rounds.length && ['borda', 'irv', 'stv', 'sc
 ${b.boxRoot ? html`<p>Box root: <code>${b.boxRoot}</code></p>` : ''}
 ${isOrganiser(p) && b.status === 'closed' ? postButton(ctx, req, `/ballots/${b.id}/publish`, 'Publish the results', { confirm: 'Yes, publish the results' }) : ''}
 ${resultsBody(r, { downloads: true })}`,
-  }));
+    }),
+  );
 }
 
 async function previewPageHtml(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
   const b = pv.ballot;
-  res.type('html').send(staffPage(ctx, req, {
-    title: `Preview: ${b.title}`,
-    body: html`${header(b, 'preview')}
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: `Preview: ${b.title}`,
+      body: html`${header(b, 'preview')}
 <h2>The invitation email</h2>
 <p class="hint">With sample values: each member's own name and link go in their copy.</p>
 <dl class="facts"><dt>Subject</dt><dd>${pv.email.subject}</dd></dl>
 <pre>${pv.email.text}</pre>
 <p><a href="/ballots/${b.id}/preview/invitation.html">See the email as HTML</a></p>
-${isOrganiser(p) ? html`<h3>A test email</h3><p>Sends this invitation to you (${p.email}), marked as a test. Its link is an example: it does not vote.</p>
-${postButton(ctx, req, `/ballots/${b.id}/preview/test-email`, 'Send a test email to me', { cls: 'secondary' })}` : ''}
+${
+  isOrganiser(p)
+    ? html`<h3>A test email</h3><p>Sends this invitation to you (${p.email}), marked as a test. Its link is an example: it does not vote.</p>
+${postButton(ctx, req, `/ballots/${b.id}/preview/test-email`, 'Send a test email to me', { cls: 'secondary' })}`
+    : ''
+}
 <h2>The voting page</h2>
 <p><a class="button" href="/ballots/${b.id}/preview/paper">See the voting page as a member sees it</a></p>`,
-  }));
+    }),
+  );
 }
 
 export function mountBallotPages(router: Router, ctx: AppContext): void {
-  router.get('/ballots/:id', signedIn((req, res, p) => overview(ctx, req, res, p)));
-  router.get('/ballots/:id/invitations', signedIn((req, res, p) => invitationsPage(ctx, req, res, p)));
-  router.get('/ballots/:id/turnout', signedIn((req, res, p) => turnoutPage(ctx, req, res, p)));
-  router.get('/ballots/:id/results', signedIn((req, res, p) => resultsPage(ctx, req, res, p)));
-  router.get('/ballots/:id/preview', signedIn((req, res, p) => previewPageHtml(ctx, req, res, p)));
+  router.get(
+    '/ballots/:id',
+    signedIn((req, res, p) => overview(ctx, req, res, p)),
+  );
+  router.get(
+    '/ballots/:id/invitations',
+    signedIn((req, res, p) => invitationsPage(ctx, req, res, p)),
+  );
+  router.get(
+    '/ballots/:id/turnout',
+    signedIn((req, res, p) => turnoutPage(ctx, req, res, p)),
+  );
+  router.get(
+    '/ballots/:id/results',
+    signedIn((req, res, p) => resultsPage(ctx, req, res, p)),
+  );
+  router.get(
+    '/ballots/:id/preview',
+    signedIn((req, res, p) => previewPageHtml(ctx, req, res, p)),
+  );
 
-  router.get('/ballots/:id/preview/paper', signedIn(async (req, res, p) => {
-    const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
-    res.type('html').send(paperPreviewPage(pv.ballot, pv.organisationName));
-  }));
-  router.get('/ballots/:id/preview/invitation.html', signedIn(async (req, res, p) => {
-    const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
-    // The email's own HTML, inline styles and all: allowed for this response only, in a sandbox with no script.
-    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-    res.type('html').send(pv.email.html);
-  }));
-  router.post('/ballots/:id/preview/test-email', form, signedInForm(ctx, async (req, res, p) => {
-    const id = requireUuid(req, 'id');
-    await act(ctx, req, res, `/ballots/${id}/preview`, () => preview.sendTestEmail(ctx, p, id), `/ballots/${id}/preview?done=test-email`);
-  }));
+  router.get(
+    '/ballots/:id/preview/paper',
+    signedIn(async (req, res, p) => {
+      const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
+      res.type('html').send(paperPreviewPage(pv.ballot, pv.organisationName));
+    }),
+  );
+  router.get(
+    '/ballots/:id/preview/invitation.html',
+    signedIn(async (req, res, p) => {
+      const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
+      // The email's own HTML, inline styles and all: allowed for this response only, in a sandbox with no script.
+      res.set(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
+      res.type('html').send(pv.email.html);
+    }),
+  );
+  router.post(
+    '/ballots/:id/preview/test-email',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const id = requireUuid(req, 'id');
+      await act(
+        ctx,
+        req,
+        res,
+        `/ballots/${id}/preview`,
+        () => preview.sendTestEmail(ctx, p, id),
+        `/ballots/${id}/preview?done=test-email`,
+      );
+    }),
+  );
 
   const confirmed = (req: Request) => bodyOf(req).confirm === 'yes';
   // After opening, the delivery page; after closing, the results; after publishing, the overview.
@@ -256,49 +392,133 @@ export function mountBallotPages(router: Router, ctx: AppContext): void {
     if (!v) return {};
     const zone = String(bodyOf(req).zone ?? '');
     const r = localToIso(v, isTimeZone(zone) ? zone : 'UTC');
-    if (!r.ok) throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [{ path: 'sendAt', message: r.message }]);
+    if (!r.ok)
+      throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [
+        { path: 'sendAt', message: r.message },
+      ]);
     return { sendAt: r.iso };
   };
-  const lifecycle: Array<[string, (ctx: AppContext, p: Principal, id: string, req: Request) => Promise<unknown>, string]> = [
+  const lifecycle: Array<
+    [string, (ctx: AppContext, p: Principal, id: string, req: Request) => Promise<unknown>, string]
+  > = [
     ['open', (c, p, id, req) => ballotsService.openBallot(c, p, id, sendAtOf(req)), 'opened'],
     ['close', ballotsService.closeBallot, 'closed'],
     ['publish', ballotsService.publishBallot, 'published'],
   ];
   for (const [name, run, done] of lifecycle) {
-    router.post(`/ballots/:id/${name}`, form, signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      if (!confirmed(req)) return refused(ctx, req, res, new ServiceError('invalid', 'tick the box to confirm, then press the button again'), `/ballots/${id}`);
-      await act(ctx, req, res, `/ballots/${id}`, () => run(ctx, p, id, req), `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`);
-    }));
+    router.post(
+      `/ballots/:id/${name}`,
+      form,
+      signedInForm(ctx, async (req, res, p) => {
+        const id = requireUuid(req, 'id');
+        if (!confirmed(req))
+          return refused(
+            ctx,
+            req,
+            res,
+            new ServiceError('invalid', 'tick the box to confirm, then press the button again'),
+            `/ballots/${id}`,
+          );
+        await act(
+          ctx,
+          req,
+          res,
+          `/ballots/${id}`,
+          () => run(ctx, p, id, req),
+          `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`,
+        );
+      }),
+    );
   }
-  router.post('/ballots/:id/delete', form, signedInForm(ctx, async (req, res, p) => {
-    const id = requireUuid(req, 'id');
-    if (!confirmed(req)) return refused(ctx, req, res, new ServiceError('invalid', 'tick the box to confirm, then press the button again'), `/ballots/${id}`);
-    await act(ctx, req, res, `/ballots/${id}`, () => ballotsService.deleteDraft(ctx, p, id), '/?done=deleted');
-  }));
-  router.post('/ballots/:id/reminders', form, signedInForm(ctx, async (req, res, p) => {
-    const id = requireUuid(req, 'id');
-    await act(ctx, req, res, `/ballots/${id}/invitations`, () => ballotsService.sendReminders(ctx, p, id), `/ballots/${id}/invitations?done=reminders`);
-  }));
-  for (const [path, run, done] of [['reissue', ballotsService.reissueLink, 'reissued'], ['electorate', ballotsService.addToElectorate, 'added']] as const) {
-    router.post(`/ballots/:id/${path}`, form, signedInForm(ctx, async (req, res, p) => {
+  router.post(
+    '/ballots/:id/delete',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
       const id = requireUuid(req, 'id');
-      const memberId = bodyOf(req).memberId ?? '';
-      if (!/^[0-9a-f-]{36}$/i.test(memberId)) return refused(ctx, req, res, new ServiceError('not-found', 'member not found'), `/ballots/${id}/invitations`);
-      await act(ctx, req, res, `/ballots/${id}/invitations#member`, () => run(ctx, p, id, memberId), `/ballots/${id}/invitations?done=${done}`);
-    }));
+      if (!confirmed(req))
+        return refused(
+          ctx,
+          req,
+          res,
+          new ServiceError('invalid', 'tick the box to confirm, then press the button again'),
+          `/ballots/${id}`,
+        );
+      await act(ctx, req, res, `/ballots/${id}`, () => ballotsService.deleteDraft(ctx, p, id), '/?done=deleted');
+    }),
+  );
+  router.post(
+    '/ballots/:id/reminders',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const id = requireUuid(req, 'id');
+      await act(
+        ctx,
+        req,
+        res,
+        `/ballots/${id}/invitations`,
+        () => ballotsService.sendReminders(ctx, p, id),
+        `/ballots/${id}/invitations?done=reminders`,
+      );
+    }),
+  );
+  for (const [path, run, done] of [
+    ['reissue', ballotsService.reissueLink, 'reissued'],
+    ['electorate', ballotsService.addToElectorate, 'added'],
+  ] as const) {
+    router.post(
+      `/ballots/:id/${path}`,
+      form,
+      signedInForm(ctx, async (req, res, p) => {
+        const id = requireUuid(req, 'id');
+        const memberId = bodyOf(req).memberId ?? '';
+        if (!/^[0-9a-f-]{36}$/i.test(memberId))
+          return refused(
+            ctx,
+            req,
+            res,
+            new ServiceError('not-found', 'member not found'),
+            `/ballots/${id}/invitations`,
+          );
+        await act(
+          ctx,
+          req,
+          res,
+          `/ballots/${id}/invitations#member`,
+          () => run(ctx, p, id, memberId),
+          `/ballots/${id}/invitations?done=${done}`,
+        );
+      }),
+    );
   }
 
-  router.get('/ballots/:id/results.csv', signedIn(async (req, res, p) => {
-    const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
-    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.csv"`).send(resultsCsv(r));
-  }));
-  router.get('/ballots/:id/results.json', signedIn(async (req, res, p) => {
-    const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
-    res.type('application/json').set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.json"`).send(`${JSON.stringify(r, null, 2)}\n`);
-  }));
-  router.get('/ballots/:id/questions/:qid/ballots.blt', signedIn(async (req, res, p) => {
-    const f = await exportsService.questionBlt(ctx, p, requireUuid(req, 'id'), requireUuid(req, 'qid'));
-    res.type('text/plain; charset=utf-8').set('Content-Disposition', `attachment; filename="${f.fileName}"`).send(f.text);
-  }));
+  router.get(
+    '/ballots/:id/results.csv',
+    signedIn(async (req, res, p) => {
+      const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.csv"`)
+        .send(resultsCsv(r));
+    }),
+  );
+  router.get(
+    '/ballots/:id/results.json',
+    signedIn(async (req, res, p) => {
+      const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
+      res
+        .type('application/json')
+        .set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.json"`)
+        .send(`${JSON.stringify(r, null, 2)}\n`);
+    }),
+  );
+  router.get(
+    '/ballots/:id/questions/:qid/ballots.blt',
+    signedIn(async (req, res, p) => {
+      const f = await exportsService.questionBlt(ctx, p, requireUuid(req, 'id'), requireUuid(req, 'qid'));
+      res
+        .type('text/plain; charset=utf-8')
+        .set('Content-Disposition', `attachment; filename="${f.fileName}"`)
+        .send(f.text);
+    }),
+  );
 }

@@ -1,4 +1,10 @@
-import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, METHODS, type BallotInput } from '@omov/core/domain/ballot';
+import {
+  ballotInputSchema,
+  DEFAULT_DELEGATES,
+  type DelegateSettingsInput,
+  METHODS,
+  type BallotInput,
+} from '@omov/core/domain/ballot';
 import type { BallotView } from '../../../services/ballots';
 import type { Method } from '@omov/core/tally/types';
 import { addIssue, type FieldIssues } from './common';
@@ -15,20 +21,48 @@ import { isoToLocal, isTimeZone, localToIso } from '@omov/core/domain/zones';
 
 export type OptionState = { label: string; description: string };
 export type QuestionState = {
-  title: string; description: string; method: Method;
-  threshold: string; quorum: string; seats: string; maxMarks: string; maxScore: string; variant: string; rules: string;
+  title: string;
+  description: string;
+  method: Method;
+  threshold: string;
+  quorum: string;
+  seats: string;
+  maxMarks: string;
+  maxScore: string;
+  variant: string;
+  rules: string;
   options: OptionState[];
 };
 export type DelegateState = {
-  enabled: boolean; basis: string; rule: string; method: string; seats: string; min: string; max: string; split: string;
-  bands: string; beyondEvery: string; beyondDelegates: string; beyondOrPart: boolean;
+  enabled: boolean;
+  basis: string;
+  rule: string;
+  method: string;
+  seats: string;
+  min: string;
+  max: string;
+  split: string;
+  bands: string;
+  beyondEvery: string;
+  beyondDelegates: string;
+  beyondOrPart: boolean;
 };
 export type BuilderState = {
-  title: string; description: string; opensAt: string; closesAt: string; zone: string;
-  k: string; receiptPolicy: string; voterListVisible: boolean; reminderHours: string;
+  title: string;
+  description: string;
+  opensAt: string;
+  closesAt: string;
+  zone: string;
+  k: string;
+  receiptPolicy: string;
+  voterListVisible: boolean;
+  reminderHours: string;
   /** Eligibility: branch names one per line (blank: every branch), and a joining date (blank: any). */
-  eligibleBranches: string; joinedBefore: string; randomiseOptions: boolean;
-  delegates: DelegateState; questions: QuestionState[];
+  eligibleBranches: string;
+  joinedBefore: string;
+  randomiseOptions: boolean;
+  delegates: DelegateState;
+  questions: QuestionState[];
 };
 
 export const MAX_QUESTIONS = 50;
@@ -38,25 +72,53 @@ const blankOption = (): OptionState => ({ label: '', description: '' });
 
 export function newQuestion(method: Method = 'yesno'): QuestionState {
   return {
-    title: '', description: '', method, threshold: '1/2', quorum: '', seats: '', maxMarks: '', maxScore: '5', variant: 'standard', rules: 'scottish',
+    title: '',
+    description: '',
+    method,
+    threshold: '1/2',
+    quorum: '',
+    seats: '',
+    maxMarks: '',
+    maxScore: '5',
+    variant: 'standard',
+    rules: 'scottish',
     options: method === 'yesno' ? [] : [blankOption(), blankOption()],
   };
 }
 
 function delegateState(d: DelegateSettingsInput | null): DelegateState {
   const base: DelegateState = {
-    enabled: d !== null, basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: '100', min: '', max: '', split: '',
-    bands: '', beyondEvery: '', beyondDelegates: '', beyondOrPart: false,
+    enabled: d !== null,
+    basis: 'members',
+    rule: 'bloc',
+    method: 'sainte-lague',
+    seats: '100',
+    min: '',
+    max: '',
+    split: '',
+    bands: '',
+    beyondEvery: '',
+    beyondDelegates: '',
+    beyondOrPart: false,
   };
   if (!d) return base;
   const s = (n: number | undefined) => (n === undefined ? '' : String(n));
   return {
-    ...base, basis: d.basis, rule: d.rule, method: d.method, min: s(d.min), max: s(d.max), split: d.splitMethod ?? '',
+    ...base,
+    basis: d.basis,
+    rule: d.rule,
+    method: d.method,
+    min: s(d.min),
+    max: s(d.max),
+    split: d.splitMethod ?? '',
     ...(d.method === 'bands'
       ? {
-        seats: '', bands: d.bands.map((b) => `${b.upTo} ${b.delegates}`).join('\n'),
-        beyondEvery: s(d.beyond?.every), beyondDelegates: s(d.beyond?.delegates), beyondOrPart: d.beyond?.orPart ?? false,
-      }
+          seats: '',
+          bands: d.bands.map((b) => `${b.upTo} ${b.delegates}`).join('\n'),
+          beyondEvery: s(d.beyond?.every),
+          beyondDelegates: s(d.beyond?.delegates),
+          beyondOrPart: d.beyond?.orPart ?? false,
+        }
       : { seats: String(d.seats) }),
   };
 }
@@ -66,10 +128,20 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
   const opens = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
   const closes = new Date(opens.getTime() + 7 * 24 * 3_600_000);
   return {
-    title: '', description: '', opensAt: isoToLocal(opens, zone), closesAt: isoToLocal(closes, zone), zone,
-    k: '10', receiptPolicy: 'inclusion', voterListVisible: false, reminderHours: '72, 24',
-    eligibleBranches: '', joinedBefore: '', randomiseOptions: false,
-    delegates: delegateState(DEFAULT_DELEGATES), questions: [newQuestion('yesno')],
+    title: '',
+    description: '',
+    opensAt: isoToLocal(opens, zone),
+    closesAt: isoToLocal(closes, zone),
+    zone,
+    k: '10',
+    receiptPolicy: 'inclusion',
+    voterListVisible: false,
+    reminderHours: '72, 24',
+    eligibleBranches: '',
+    joinedBefore: '',
+    randomiseOptions: false,
+    delegates: delegateState(DEFAULT_DELEGATES),
+    questions: [newQuestion('yesno')],
   };
 }
 
@@ -77,16 +149,29 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
 export function stateFromBallot(b: BallotView): BuilderState {
   const str = (v: unknown, fallback = '') => (v === undefined || v === null ? fallback : String(v));
   return {
-    title: b.title, description: b.description, opensAt: isoToLocal(b.opensAt, b.timeZone), closesAt: isoToLocal(b.closesAt, b.timeZone), zone: b.timeZone,
-    k: String(b.k), receiptPolicy: b.receiptPolicy, voterListVisible: b.voterListVisible, reminderHours: b.reminderHours.join(', '),
-    eligibleBranches: (b.eligibility?.branches ?? []).join('\n'), joinedBefore: b.eligibility?.joinedBefore ?? '',
+    title: b.title,
+    description: b.description,
+    opensAt: isoToLocal(b.opensAt, b.timeZone),
+    closesAt: isoToLocal(b.closesAt, b.timeZone),
+    zone: b.timeZone,
+    k: String(b.k),
+    receiptPolicy: b.receiptPolicy,
+    voterListVisible: b.voterListVisible,
+    reminderHours: b.reminderHours.join(', '),
+    eligibleBranches: (b.eligibility?.branches ?? []).join('\n'),
+    joinedBefore: b.eligibility?.joinedBefore ?? '',
     randomiseOptions: b.randomiseOptions,
     delegates: delegateState((b.delegateSettings ?? null) as DelegateSettingsInput | null),
     questions: b.questions.map((q) => ({
       ...newQuestion(q.method),
-      title: q.title, description: q.description,
-      threshold: str(q.settings.threshold, '1/2'), quorum: str(q.settings.quorum), seats: str(q.settings.seats),
-      maxMarks: str(q.settings.maxMarks), maxScore: str(q.settings.maxScore, '5'), variant: str(q.settings.variant, 'standard'),
+      title: q.title,
+      description: q.description,
+      threshold: str(q.settings.threshold, '1/2'),
+      quorum: str(q.settings.quorum),
+      seats: str(q.settings.seats),
+      maxMarks: str(q.settings.maxMarks),
+      maxScore: str(q.settings.maxScore, '5'),
+      variant: str(q.settings.variant, 'standard'),
       rules: str(q.settings.rules, 'scottish'),
       options: q.method === 'yesno' ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
     })),
@@ -110,9 +195,16 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
       options.push({ label: s(`q${i}_o${j}_label`), description: s(`q${i}_o${j}_description`) });
     }
     const q: QuestionState = {
-      title: s(`q${i}_title`), description: s(`q${i}_description`), method,
-      threshold: s(`q${i}_threshold`), quorum: s(`q${i}_quorum`), seats: s(`q${i}_seats`), maxMarks: s(`q${i}_maxMarks`),
-      maxScore: s(`q${i}_maxScore`), variant: s(`q${i}_variant`) || 'standard', rules: s(`q${i}_rules`) || 'scottish',
+      title: s(`q${i}_title`),
+      description: s(`q${i}_description`),
+      method,
+      threshold: s(`q${i}_threshold`),
+      quorum: s(`q${i}_quorum`),
+      seats: s(`q${i}_seats`),
+      maxMarks: s(`q${i}_maxMarks`),
+      maxScore: s(`q${i}_maxScore`),
+      variant: s(`q${i}_variant`) || 'standard',
+      rules: s(`q${i}_rules`) || 'scottish',
       options: method === 'yesno' ? [] : options,
     };
     if (method === 'yesno' && !q.threshold) q.threshold = '1/2';
@@ -122,21 +214,42 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
     questions.push(q);
   }
   return {
-    title: s('title'), description: s('description'), opensAt: s('opensAt'), closesAt: s('closesAt'), zone: s('zone') || 'UTC',
-    k: s('k'), receiptPolicy: s('receiptPolicy') === 'choices' ? 'choices' : 'inclusion', voterListVisible: s('voterListVisible') === 'yes',
+    title: s('title'),
+    description: s('description'),
+    opensAt: s('opensAt'),
+    closesAt: s('closesAt'),
+    zone: s('zone') || 'UTC',
+    k: s('k'),
+    receiptPolicy: s('receiptPolicy') === 'choices' ? 'choices' : 'inclusion',
+    voterListVisible: s('voterListVisible') === 'yes',
     reminderHours: s('reminderHours'),
-    eligibleBranches: s('eligibleBranches'), joinedBefore: s('joinedBefore'), randomiseOptions: s('randomiseOptions') === 'yes',
+    eligibleBranches: s('eligibleBranches'),
+    joinedBefore: s('joinedBefore'),
+    randomiseOptions: s('randomiseOptions') === 'yes',
     delegates: {
-      enabled: s('del_enabled') === 'yes', basis: s('del_basis'), rule: s('del_rule'), method: s('del_method'), seats: s('del_seats'),
-      min: s('del_min'), max: s('del_max'), split: s('del_split'), bands: s('del_bands'), beyondEvery: s('del_beyond_every'),
-      beyondDelegates: s('del_beyond_delegates'), beyondOrPart: s('del_beyond_orpart') === 'yes',
+      enabled: s('del_enabled') === 'yes',
+      basis: s('del_basis'),
+      rule: s('del_rule'),
+      method: s('del_method'),
+      seats: s('del_seats'),
+      min: s('del_min'),
+      max: s('del_max'),
+      split: s('del_split'),
+      bands: s('del_bands'),
+      beyondEvery: s('del_beyond_every'),
+      beyondDelegates: s('del_beyond_delegates'),
+      beyondOrPart: s('del_beyond_orpart') === 'yes',
     },
     questions,
   };
 }
 
 /** What a structural button did, and which part of the page to come back to. */
-export function applyAction(state: BuilderState, action: string, newMethod: string): { state: BuilderState; focus: string } {
+export function applyAction(
+  state: BuilderState,
+  action: string,
+  newMethod: string,
+): { state: BuilderState; focus: string } {
   const qs = [...state.questions];
   const [verb, a, b] = action.split(':');
   const i = Number(a);
@@ -155,9 +268,17 @@ export function applyAction(state: BuilderState, action: string, newMethod: stri
     case 'remove-question':
       if (q) qs.splice(i, 1);
       break;
-    case 'up-question': swap(qs, i, i - 1); focus = `q${Math.max(0, i - 1)}`; break;
-    case 'down-question': swap(qs, i, i + 1); focus = `q${Math.min(qs.length - 1, i + 1)}`; break;
-    case 'method': focus = `q${i}`; break;
+    case 'up-question':
+      swap(qs, i, i - 1);
+      focus = `q${Math.max(0, i - 1)}`;
+      break;
+    case 'down-question':
+      swap(qs, i, i + 1);
+      focus = `q${Math.min(qs.length - 1, i + 1)}`;
+      break;
+    case 'method':
+      focus = `q${i}`;
+      break;
     case 'add-option':
       if (q && q.options.length < MAX_OPTIONS) qs[i] = { ...q, options: [...q.options, blankOption()] };
       focus = `q${i}_o${(qs[i]?.options.length ?? 1) - 1}_label`;
@@ -185,12 +306,27 @@ export function applyAction(state: BuilderState, action: string, newMethod: stri
 /** Names the field an issue is about, in words, for the error summary. */
 export function fieldLabel(field: string): string {
   const fixed: Record<string, string> = {
-    title: 'Title', description: 'Description', opensAt: 'Voting opens', closesAt: 'Voting closes', zone: 'Time zone',
-    k: 'Smallest branch published on its own (k)', receiptPolicy: 'Receipts', reminderHours: 'Reminders', questions: 'Questions',
-    eligibleBranches: 'Who may vote: branches', joinedBefore: 'Who may vote: joined before',
-    del_basis: 'Delegates: shared by', del_rule: 'Delegates: how they vote', del_method: 'Delegates: how they are shared',
-    del_seats: 'Delegates: number of delegates', del_min: 'Delegates: at least', del_max: 'Delegates: at most', del_split: 'Delegates: split',
-    del_bands: 'Delegates: band table', del_beyond_every: 'Delegates: for each further', del_beyond_delegates: 'Delegates: more delegates',
+    title: 'Title',
+    description: 'Description',
+    opensAt: 'Voting opens',
+    closesAt: 'Voting closes',
+    zone: 'Time zone',
+    k: 'Smallest branch published on its own (k)',
+    receiptPolicy: 'Receipts',
+    reminderHours: 'Reminders',
+    questions: 'Questions',
+    eligibleBranches: 'Who may vote: branches',
+    joinedBefore: 'Who may vote: joined before',
+    del_basis: 'Delegates: shared by',
+    del_rule: 'Delegates: how they vote',
+    del_method: 'Delegates: how they are shared',
+    del_seats: 'Delegates: number of delegates',
+    del_min: 'Delegates: at least',
+    del_max: 'Delegates: at most',
+    del_split: 'Delegates: split',
+    del_bands: 'Delegates: band table',
+    del_beyond_every: 'Delegates: for each further',
+    del_beyond_delegates: 'Delegates: more delegates',
   };
   if (fixed[field]) return fixed[field]!;
   const o = /^q(\d+)_o(\d+)_(label|description)$/.exec(field);
@@ -198,8 +334,17 @@ export function fieldLabel(field: string): string {
   const q = /^q(\d+)_(\w+)$/.exec(field);
   if (q) {
     const names: Record<string, string> = {
-      title: 'question', description: 'description', method: 'method', threshold: 'share of Yes needed', quorum: 'quorum',
-      seats: 'seats', maxMarks: 'most marks', maxScore: 'highest score', variant: 'Borda points', rules: 'STV rules', options: 'options',
+      title: 'question',
+      description: 'description',
+      method: 'method',
+      threshold: 'share of Yes needed',
+      quorum: 'quorum',
+      seats: 'seats',
+      maxMarks: 'most marks',
+      maxScore: 'highest score',
+      variant: 'Borda points',
+      rules: 'STV rules',
+      options: 'options',
     };
     return `Question ${Number(q[1]) + 1}: ${names[q[2]!] ?? q[2]}`;
   }
@@ -207,7 +352,14 @@ export function fieldLabel(field: string): string {
 }
 
 const DELEGATE_FIELD: Record<string, string> = {
-  basis: 'del_basis', rule: 'del_rule', method: 'del_method', seats: 'del_seats', min: 'del_min', max: 'del_max', splitMethod: 'del_split', bands: 'del_bands',
+  basis: 'del_basis',
+  rule: 'del_rule',
+  method: 'del_method',
+  seats: 'del_seats',
+  min: 'del_min',
+  max: 'del_max',
+  splitMethod: 'del_split',
+  bands: 'del_bands',
 };
 
 /** The form field a schema path points at. */
@@ -215,7 +367,8 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
   const [a, b, c, d, e] = path;
   if (a === 'questions') {
     if (typeof b !== 'number') return 'questions';
-    if (c === 'options') return typeof d === 'number' ? `q${b}_o${d}_${e === 'description' ? 'description' : 'label'}` : `q${b}_options`;
+    if (c === 'options')
+      return typeof d === 'number' ? `q${b}_o${d}_${e === 'description' ? 'description' : 'label'}` : `q${b}_options`;
     if (c === 'settings') return d === undefined ? `q${b}_method` : `q${b}_${String(d)}`;
     if (c === 'title' || c === 'description' || c === 'method') return `q${b}_${c}`;
     return `q${b}_title`;
@@ -232,7 +385,10 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
 type Parsed = { ok: true; input: BallotInput } | { ok: false; issues: FieldIssues };
 
 function eligibility(state: BuilderState): { branches?: string[]; joinedBefore?: string } | null {
-  const branches = state.eligibleBranches.split(/\r?\n/).map((b) => b.trim()).filter(Boolean);
+  const branches = state.eligibleBranches
+    .split(/\r?\n/)
+    .map((b) => b.trim())
+    .filter(Boolean);
   const joinedBefore = state.joinedBefore.trim();
   if (!branches.length && !joinedBefore) return null;
   return { ...(branches.length ? { branches } : {}), ...(joinedBefore ? { joinedBefore } : {}) };
@@ -244,24 +400,34 @@ export function validate(state: BuilderState): Parsed {
   const whole = (field: string, v: string): number | undefined => {
     const t = v.trim();
     if (t === '') return undefined;
-    if (!/^-?\d+$/.test(t)) { addIssue(issues, field, 'must be a whole number'); return undefined; }
+    if (!/^-?\d+$/.test(t)) {
+      addIssue(issues, field, 'must be a whole number');
+      return undefined;
+    }
     return Number(t);
   };
   if (!isTimeZone(state.zone)) addIssue(issues, 'zone', 'choose a time zone from the list');
   const time = (field: 'opensAt' | 'closesAt'): string | undefined => {
     const r = localToIso(state[field], isTimeZone(state.zone) ? state.zone : 'UTC');
-    if (!r.ok) { addIssue(issues, field, r.message); return undefined; }
+    if (!r.ok) {
+      addIssue(issues, field, r.message);
+      return undefined;
+    }
     return r.iso;
   };
-  const hours = state.reminderHours.split(/[\s,;]+/).filter(Boolean).map((h) => {
-    if (!/^\d+$/.test(h)) addIssue(issues, 'reminderHours', `"${h}" is not a whole number of hours`);
-    return Number(h);
-  });
+  const hours = state.reminderHours
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((h) => {
+      if (!/^\d+$/.test(h)) addIssue(issues, 'reminderHours', `"${h}" is not a whole number of hours`);
+      return Number(h);
+    });
   const questions = state.questions.map((q, i) => {
     const settings: Record<string, unknown> = {};
     for (const key of METHOD_SETTINGS[q.method]) {
-      if (key === 'threshold' || key === 'quorum') { if (q[key].trim()) settings[key] = q[key].trim(); }
-      else if (key === 'variant' || key === 'rules') settings[key] = q[key];
+      if (key === 'threshold' || key === 'quorum') {
+        if (q[key].trim()) settings[key] = q[key].trim();
+      } else if (key === 'variant' || key === 'rules') settings[key] = q[key];
       else {
         const n = whole(`q${i}_${key}`, q[key]);
         if (n !== undefined) settings[key] = n;
@@ -270,8 +436,13 @@ export function validate(state: BuilderState): Parsed {
     // Rows left wholly blank are not options: a spare row does not need deleting.
     const options = q.options.filter((o) => o.label.trim() || o.description.trim());
     return {
-      title: q.title, description: q.description, method: q.method, settings,
-      ...(q.method === 'yesno' ? {} : { options: options.map((o) => ({ label: o.label, description: o.description })) }),
+      title: q.title,
+      description: q.description,
+      method: q.method,
+      settings,
+      ...(q.method === 'yesno'
+        ? {}
+        : { options: options.map((o) => ({ label: o.label, description: o.description })) }),
       // Issues on options refer to positions among the rows the organiser sees.
       _rows: q.options.map((o, k) => (o.label.trim() || o.description.trim() ? k : -1)).filter((k) => k >= 0),
     };
@@ -286,16 +457,28 @@ export function validate(state: BuilderState): Parsed {
     if (max !== undefined) common.max = max;
     if (d.split) common.splitMethod = d.split;
     if (d.method === 'bands') {
-      const bands = d.bands.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((line) => {
-        const m = /^(\d+)\s*[\s:,;=]\s*(\d+)$/.exec(line);
-        if (!m) { addIssue(issues, 'del_bands', `"${line}" is not "members delegates", e.g. "100 1"`); return null; }
-        return { upTo: Number(m[1]), delegates: Number(m[2]) };
-      }).filter((b) => b !== null);
+      const bands = d.bands
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((line) => {
+          const m = /^(\d+)\s*[\s:,;=]\s*(\d+)$/.exec(line);
+          if (!m) {
+            addIssue(issues, 'del_bands', `"${line}" is not "members delegates", e.g. "100 1"`);
+            return null;
+          }
+          return { upTo: Number(m[1]), delegates: Number(m[2]) };
+        })
+        .filter((b) => b !== null);
       const every = whole('del_beyond_every', d.beyondEvery);
       const more = whole('del_beyond_delegates', d.beyondDelegates);
       delegates = {
-        ...common, method: 'bands', bands,
-        ...(every !== undefined || more !== undefined ? { beyond: { every, delegates: more, ...(d.beyondOrPart ? { orPart: true } : {}) } } : {}),
+        ...common,
+        method: 'bands',
+        bands,
+        ...(every !== undefined || more !== undefined
+          ? { beyond: { every, delegates: more, ...(d.beyondOrPart ? { orPart: true } : {}) } }
+          : {}),
       };
     } else {
       delegates = { ...common, method: d.method, seats: whole('del_seats', d.seats) };
@@ -305,11 +488,18 @@ export function validate(state: BuilderState): Parsed {
   const closesAt = time('closesAt');
   const k = whole('k', state.k);
   const input = {
-    title: state.title, description: state.description, opensAt, closesAt,
+    title: state.title,
+    description: state.description,
+    opensAt,
+    closesAt,
     questions: questions.map(({ _rows, ...q }) => q),
     ...(k !== undefined ? { k } : {}),
-    receiptPolicy: state.receiptPolicy, voterListVisible: state.voterListVisible, reminderHours: hours, delegates,
-    eligibility: eligibility(state), randomiseOptions: state.randomiseOptions,
+    receiptPolicy: state.receiptPolicy,
+    voterListVisible: state.voterListVisible,
+    reminderHours: hours,
+    delegates,
+    eligibility: eligibility(state),
+    randomiseOptions: state.randomiseOptions,
     ...(isTimeZone(state.zone) ? { timeZone: state.zone } : {}),
   };
   const parsed = ballotInputSchema.safeParse(input);
@@ -318,13 +508,21 @@ export function validate(state: BuilderState): Parsed {
   const refusedAlready = new Set(issues.keys());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const nested = issue.code === 'invalid_union' && issue.path[0] === 'delegates'
-        ? (issue as unknown as { errors: Array<Array<{ path: PropertyKey[]; message: string }>> }).errors[d.method === 'bands' ? 1 : 0] ?? []
-        : [{ path: [], message: issue.message }];
+      const nested =
+        issue.code === 'invalid_union' && issue.path[0] === 'delegates'
+          ? ((issue as unknown as { errors: Array<Array<{ path: PropertyKey[]; message: string }>> }).errors[
+              d.method === 'bands' ? 1 : 0
+            ] ?? [])
+          : [{ path: [], message: issue.message }];
       for (const sub of nested) {
         const path = [...issue.path, ...sub.path];
         // An option's position among the non-blank rows → its row on the page.
-        if (path[0] === 'questions' && typeof path[1] === 'number' && path[2] === 'options' && typeof path[3] === 'number') {
+        if (
+          path[0] === 'questions' &&
+          typeof path[1] === 'number' &&
+          path[2] === 'options' &&
+          typeof path[3] === 'number'
+        ) {
           path[3] = questions[path[1]]?._rows[path[3]] ?? path[3];
         }
         const field = fieldOf(path);

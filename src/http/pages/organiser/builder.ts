@@ -6,16 +6,47 @@ import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
 import { type Html, html } from '../../html';
 import {
-  bodyOf, checkbox, csrfField, errorSummary, type FieldIssues, fieldError, largeForm, refused, selectInput, signedIn, signedInForm,
-  staffPage, textArea, textInput,
+  bodyOf,
+  checkbox,
+  csrfField,
+  errorSummary,
+  type FieldIssues,
+  fieldError,
+  largeForm,
+  refused,
+  selectInput,
+  signedIn,
+  signedInForm,
+  staffPage,
+  textArea,
+  textInput,
 } from './common';
-import { applyAction, type BuilderState, emptyState, fieldLabel, type QuestionState, stateFromBallot, stateFromForm, validate } from './builder-form';
+import {
+  applyAction,
+  type BuilderState,
+  emptyState,
+  fieldLabel,
+  type QuestionState,
+  stateFromBallot,
+  stateFromForm,
+  validate,
+} from './builder-form';
 import { requireUuid } from './params';
-import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_HINT, METHOD_LABEL, METHOD_SETTINGS, RULE_LABEL, STV_RULES } from './text';
+import {
+  APPORTIONMENT_LABEL,
+  BASIS_LABEL,
+  BORDA_VARIANTS,
+  METHOD_HINT,
+  METHOD_LABEL,
+  METHOD_SETTINGS,
+  RULE_LABEL,
+  STV_RULES,
+} from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
-const zoneChoices = (current: string) => (timeZones().includes(current) || !isTimeZone(current) ? timeZones() : [current, ...timeZones()]);
+const zoneChoices = (current: string) =>
+  timeZones().includes(current) || !isTimeZone(current) ? timeZones() : [current, ...timeZones()];
 
 /**
  * The ballot builder: create a draft or edit one. Everything works without JavaScript:
@@ -27,7 +58,13 @@ const zoneChoices = (current: string) => (timeZones().includes(current) || !isTi
 const methodChoices = METHODS.map((m) => [m, METHOD_LABEL[m]] as const);
 
 /** A button that changes the form's structure: no validation yet, back to the part it changed. */
-function structural(action: string, value: string, label: string, anchor: string, opts: { more?: string; cls?: string; id?: string } = {}): Html {
+function structural(
+  action: string,
+  value: string,
+  label: string,
+  anchor: string,
+  opts: { more?: string; cls?: string; id?: string } = {},
+): Html {
   // The visible words start the accessible name; `more` says which question or option, for screen readers.
   return html`<button type="submit" name="do" value="${value}" formaction="${action}#${anchor}" formnovalidate class="${opts.cls ?? 'small secondary'}"${opts.id ? html` id="${opts.id}"` : ''}>${label}${opts.more ? html`<span class="sr-only"> ${opts.more}</span>` : ''}</button>`;
 }
@@ -37,13 +74,40 @@ function settingsFields(q: QuestionState, i: number, issues: FieldIssues): Html 
   const seatsRequired = q.method === 'stv' || q.method === 'block';
   return html`${METHOD_SETTINGS[q.method].map((key) => {
     switch (key) {
-      case 'threshold': return textInput(issues, id(key), 'Share of Yes votes needed', q.threshold, { hint: 'A fraction of Yes + No: 1/2 is a simple majority (more than half); 2/3 a two-thirds majority (at least two thirds).', extra: html` inputmode="decimal" size="8"` });
-      case 'quorum': return textInput(issues, id(key), 'Quorum (optional)', q.quorum, { hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). Blank: no quorum.', extra: html` size="8"` });
-      case 'seats': return textInput(issues, id(key), seatsRequired ? 'Seats (places to fill)' : 'Seats (places to fill; 1 if blank)', q.seats, { type: 'number', extra: html` min="1" max="100"` });
-      case 'maxMarks': return textInput(issues, id(key), 'Most options a member may mark (optional)', q.maxMarks, { type: 'number', hint: 'Blank: as many as they like.', extra: html` min="1"` });
-      case 'maxScore': return textInput(issues, id(key), 'Highest score', q.maxScore, { type: 'number', hint: 'Members score each option from 0 to this.', extra: html` min="1" max="100"` });
-      case 'variant': return selectInput(issues, id(key), 'Borda points', q.variant, Object.entries(BORDA_VARIANTS));
-      case 'rules': return selectInput(issues, id(key), 'STV rules', q.rules, Object.entries(STV_RULES));
+      case 'threshold':
+        return textInput(issues, id(key), 'Share of Yes votes needed', q.threshold, {
+          hint: 'A fraction of Yes + No: 1/2 is a simple majority (more than half); 2/3 a two-thirds majority (at least two thirds).',
+          extra: html` inputmode="decimal" size="8"`,
+        });
+      case 'quorum':
+        return textInput(issues, id(key), 'Quorum (optional)', q.quorum, {
+          hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). Blank: no quorum.',
+          extra: html` size="8"`,
+        });
+      case 'seats':
+        return textInput(
+          issues,
+          id(key),
+          seatsRequired ? 'Seats (places to fill)' : 'Seats (places to fill; 1 if blank)',
+          q.seats,
+          { type: 'number', extra: html` min="1" max="100"` },
+        );
+      case 'maxMarks':
+        return textInput(issues, id(key), 'Most options a member may mark (optional)', q.maxMarks, {
+          type: 'number',
+          hint: 'Blank: as many as they like.',
+          extra: html` min="1"`,
+        });
+      case 'maxScore':
+        return textInput(issues, id(key), 'Highest score', q.maxScore, {
+          type: 'number',
+          hint: 'Members score each option from 0 to this.',
+          extra: html` min="1" max="100"`,
+        });
+      case 'variant':
+        return selectInput(issues, id(key), 'Borda points', q.variant, Object.entries(BORDA_VARIANTS));
+      case 'rules':
+        return selectInput(issues, id(key), 'STV rules', q.rules, Object.entries(STV_RULES));
     }
   })}`;
 }
@@ -53,13 +117,15 @@ function optionRows(action: string, q: QuestionState, i: number, issues: FieldIs
   const err = fieldError(issues, `q${i}_options`);
   return html`<fieldset id="q${i}_options"><legend>Options of question ${i + 1}</legend>${err.message}
 <input type="hidden" name="q${i}_options" value="${n}">
-${q.options.map((o, j) => html`<div class="option-row">
+${q.options.map(
+  (o, j) => html`<div class="option-row">
 ${textInput(issues, `q${i}_o${j}_label`, `Option ${j + 1}`, o.label, { cls: 'wide' })}
 ${textArea(issues, `q${i}_o${j}_description`, `Short statement for option ${j + 1} (optional)`, o.description, { rows: 2 })}
 <div class="actions">${j > 0 ? structural(action, `up-option:${i}:${j}`, 'Move up', `q${i}_o${j - 1}_label`, { more: `(option ${j + 1} of question ${i + 1})` }) : ''}
 ${j < n - 1 ? structural(action, `down-option:${i}:${j}`, 'Move down', `q${i}_o${j + 1}_label`, { more: `(option ${j + 1} of question ${i + 1})` }) : ''}
 ${structural(action, `remove-option:${i}:${j}`, 'Remove', `q${i}_options`, { more: `(option ${j + 1} of question ${i + 1})` })}</div>
-</div>`)}
+</div>`,
+)}
 <p>${structural(action, `add-option:${i}`, 'Add an option', `q${i}_o${n}_label`, { more: `to question ${i + 1}` })}</p>
 </fieldset>`;
 }
@@ -80,7 +146,9 @@ ${structural(action, `remove-question:${i}`, 'Remove this question', 'questions'
 }
 
 function delegateFields(d: BuilderState['delegates'], issues: FieldIssues): Html {
-  const methods = [...Object.entries(APPORTIONMENT_LABEL), ['bands', 'A band table from the rule book']] as Array<[string, string]>;
+  const methods = [...Object.entries(APPORTIONMENT_LABEL), ['bands', 'A band table from the rule book']] as Array<
+    [string, string]
+  >;
   return html`<fieldset id="delegates"><legend>Compare with a delegate conference</legend>
 <p class="hint">Beside the members' own result, omov shows how a conference of branch delegates would have decided each question, and each branch's voting power. It changes nothing in the result.</p>
 ${checkbox('del_enabled', 'Show the comparison', d.enabled)}
@@ -91,7 +159,7 @@ ${selectInput(issues, 'del_method', 'How delegates are shared out', d.method, me
 ${textInput(issues, 'del_seats', 'Delegates in all (not for a band table)', d.seats, { type: 'number', extra: html` min="1"` })}
 ${textInput(issues, 'del_min', 'Each branch at least (optional)', d.min, { type: 'number', extra: html` min="0"` })}
 ${textInput(issues, 'del_max', 'Each branch at most (optional)', d.max, { type: 'number', extra: html` min="1"` })}
-${selectInput(issues, 'del_split', 'Proportional rule: split a branch\'s delegates by', d.split, [['', 'the same method'], ...Object.entries(APPORTIONMENT_LABEL)])}
+${selectInput(issues, 'del_split', "Proportional rule: split a branch's delegates by", d.split, [['', 'the same method'], ...Object.entries(APPORTIONMENT_LABEL)])}
 </div>
 ${textArea(issues, 'del_bands', 'Band table (only when shared by a band table)', d.bands, { rows: 3, hint: 'One band a line: up to how many members, then how many delegates. For example “100 1” then “250 2”.' })}
 <div class="cols">
@@ -102,7 +170,14 @@ ${checkbox('del_beyond_orpart', '“or part thereof” (a part-block counts as a
 </fieldset>`;
 }
 
-export function builderForm(ctx: AppContext, req: Request, action: string, state: BuilderState, issues: FieldIssues, heading: string): Html {
+export function builderForm(
+  ctx: AppContext,
+  req: Request,
+  action: string,
+  state: BuilderState,
+  issues: FieldIssues,
+  heading: string,
+): Html {
   const n = state.questions.length;
   return html`<h1>${heading}</h1>
 ${errorSummary(issues, fieldLabel)}
@@ -116,7 +191,13 @@ ${textArea(issues, 'description', 'Description (optional)', state.description, {
 <div class="cols">
 ${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { type: 'datetime-local' })}
 ${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { type: 'datetime-local' })}
-${selectInput(issues, 'zone', 'Time zone of these times', state.zone, zoneChoices(state.zone).map((z) => [z, z] as const))}
+${selectInput(
+  issues,
+  'zone',
+  'Time zone of these times',
+  state.zone,
+  zoneChoices(state.zone).map((z) => [z, z] as const),
+)}
 </div>
 <p class="hint">The times are read in the zone you choose, and emails, the voting page and these pages show them in it, with its name. Opening sends the invitations at once; members can vote from the opening time.</p>
 </fieldset>
@@ -129,7 +210,7 @@ ${structural(action, 'add-question', 'Add another question', `q${n}`, { cls: 'se
 </div>
 <h2>Rules of this ballot</h2>
 <fieldset><legend>Secrecy and receipts</legend>
-${textInput(issues, 'k', 'Smallest branch whose votes are published on its own (k)', state.k, { type: 'number', hint: 'Branches with fewer voters are pooled with others, so that nobody\'s vote can be worked out. 10 is a safe choice.', extra: html` min="1" max="1000"` })}
+${textInput(issues, 'k', 'Smallest branch whose votes are published on its own (k)', state.k, { type: 'number', hint: "Branches with fewer voters are pooled with others, so that nobody's vote can be worked out. 10 is a safe choice.", extra: html` min="1" max="1000"` })}
 <fieldset id="receiptPolicy"><legend>What the bulletin board shows with each receipt code</legend>
 <label class="choice"><input type="radio" name="receiptPolicy" value="inclusion"${state.receiptPolicy !== 'choices' ? html` checked` : ''}><span>The code only (recommended) <span class="hint">— a member can check their vote is in the box, and cannot prove to anyone how they voted.</span></span></label>
 <label class="choice"><input type="radio" name="receiptPolicy" value="choices"${state.receiptPolicy === 'choices' ? html` checked` : ''}><span>The code with the answers <span class="hint">— a member can check their vote was counted as cast, but could also show a buyer or a bully how they voted.</span></span></label>
@@ -149,11 +230,21 @@ ${delegateFields(state.delegates, issues)}
 </form>`;
 }
 
-function builderPage(ctx: AppContext, req: Request, res: Response, opts: { status?: number; action: string; state: BuilderState; issues?: FieldIssues; heading: string }): void {
-  res.status(opts.status ?? 200).type('html').send(staffPage(ctx, req, {
-    title: opts.heading,
-    body: builderForm(ctx, req, opts.action, opts.state, opts.issues ?? new Map(), opts.heading),
-  }));
+function builderPage(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  opts: { status?: number; action: string; state: BuilderState; issues?: FieldIssues; heading: string },
+): void {
+  res
+    .status(opts.status ?? 200)
+    .type('html')
+    .send(
+      staffPage(ctx, req, {
+        title: opts.heading,
+        body: builderForm(ctx, req, opts.action, opts.state, opts.issues ?? new Map(), opts.heading),
+      }),
+    );
 }
 
 async function post(ctx: AppContext, req: Request, res: Response, p: Principal, id: string | null): Promise<void> {
@@ -169,7 +260,9 @@ async function post(ctx: AppContext, req: Request, res: Response, p: Principal, 
   const v = validate(state);
   if (!v.ok) return builderPage(ctx, req, res, { status: 422, action, state, issues: v.issues, heading });
   try {
-    const saved = id ? await ballotsService.updateBallot(ctx, p, id, v.input) : await ballotsService.createBallot(ctx, p, v.input);
+    const saved = id
+      ? await ballotsService.updateBallot(ctx, p, id, v.input)
+      : await ballotsService.createBallot(ctx, p, v.input);
     res.redirect(303, `/ballots/${saved.id}?done=${id ? 'saved' : 'created'}`);
   } catch (err) {
     if (err instanceof ServiceError && err.kind === 'invalid' && err.issues.length) {
@@ -186,22 +279,51 @@ export function mountBuilderPages(router: Router, ctx: AppContext): void {
     refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/');
     return false;
   };
-  router.get('/ballots/new', signedIn(async (req, res, p) => {
-    if (!organiserOnly(req, res, p)) return;
-    // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
-    const latest = (await ballotsService.listBallots(ctx, p))[0];
-    builderPage(ctx, req, res, { action: '/ballots/new', state: emptyState(new Date(), latest?.timeZone ?? 'UTC'), heading: 'Create a ballot' });
-  }));
-  router.post('/ballots/new', largeForm, signedInForm(ctx, async (req, res, p) => {
-    if (organiserOnly(req, res, p)) await post(ctx, req, res, p, null);
-  }));
-  router.get('/ballots/:id/edit', signedIn(async (req, res, p) => {
-    if (!organiserOnly(req, res, p)) return;
-    const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-    if (b.status !== 'draft') return refused(ctx, req, res, new ServiceError('conflict', `the ballot is ${b.status}: only a draft can be edited`), `/ballots/${b.id}`);
-    builderPage(ctx, req, res, { action: `/ballots/${b.id}/edit`, state: stateFromBallot(b), heading: 'Edit the draft ballot' });
-  }));
-  router.post('/ballots/:id/edit', largeForm, signedInForm(ctx, async (req, res, p) => {
-    if (organiserOnly(req, res, p)) await post(ctx, req, res, p, requireUuid(req, 'id'));
-  }));
+  router.get(
+    '/ballots/new',
+    signedIn(async (req, res, p) => {
+      if (!organiserOnly(req, res, p)) return;
+      // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
+      const latest = (await ballotsService.listBallots(ctx, p))[0];
+      builderPage(ctx, req, res, {
+        action: '/ballots/new',
+        state: emptyState(new Date(), latest?.timeZone ?? 'UTC'),
+        heading: 'Create a ballot',
+      });
+    }),
+  );
+  router.post(
+    '/ballots/new',
+    largeForm,
+    signedInForm(ctx, async (req, res, p) => {
+      if (organiserOnly(req, res, p)) await post(ctx, req, res, p, null);
+    }),
+  );
+  router.get(
+    '/ballots/:id/edit',
+    signedIn(async (req, res, p) => {
+      if (!organiserOnly(req, res, p)) return;
+      const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+      if (b.status !== 'draft')
+        return refused(
+          ctx,
+          req,
+          res,
+          new ServiceError('conflict', `the ballot is ${b.status}: only a draft can be edited`),
+          `/ballots/${b.id}`,
+        );
+      builderPage(ctx, req, res, {
+        action: `/ballots/${b.id}/edit`,
+        state: stateFromBallot(b),
+        heading: 'Edit the draft ballot',
+      });
+    }),
+  );
+  router.post(
+    '/ballots/:id/edit',
+    largeForm,
+    signedInForm(ctx, async (req, res, p) => {
+      if (organiserOnly(req, res, p)) await post(ctx, req, res, p, requireUuid(req, 'id'));
+    }),
+  );
 }

@@ -37,7 +37,8 @@ export function checkForm(ctx: AppContext, req: Request): boolean {
   return sameOrigin(req, ctx.config.publicUrl) && typeof body.csrf === 'string' && body.csrf === formCsrf(ctx, req);
 }
 
-export const csrfField = (ctx: AppContext, req: Request): Html => html`<input type="hidden" name="csrf" value="${formCsrf(ctx, req)}">`;
+export const csrfField = (ctx: AppContext, req: Request): Html =>
+  html`<input type="hidden" name="csrf" value="${formCsrf(ctx, req)}">`;
 
 export const isOrganiser = (p: Principal) => p.role === 'organiser';
 export const rollVisible = (p: Principal) => p.role === 'organiser' || p.ballotId === null;
@@ -50,7 +51,11 @@ function nav(ctx: AppContext, req: Request, p: Principal): Html {
 }
 
 /** A signed-in page: the navigation, a notice after an action, the script for enhancements. */
-export function staffPage(ctx: AppContext, req: Request, opts: { title: string; body: Html; wide?: boolean; head?: Html }): string {
+export function staffPage(
+  ctx: AppContext,
+  req: Request,
+  opts: { title: string; body: Html; wide?: boolean; head?: Html },
+): string {
   const p = req.principal!;
   const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
   return page({
@@ -73,39 +78,67 @@ export function safeNext(next: unknown): string {
 
 export function signedIn(handler: (req: Request, res: Response, p: Principal) => Promise<void> | void) {
   return async (req: Request, res: Response) => {
-    if (!req.principal) return void res.redirect(303, `/signin?${new URLSearchParams({ next: req.originalUrl }).toString()}`);
+    if (!req.principal)
+      return void res.redirect(303, `/signin?${new URLSearchParams({ next: req.originalUrl }).toString()}`);
     await handler(req, res, req.principal);
   };
 }
 
 /** Wraps a form handler: signed in, and the form came from our own page with its CSRF field. */
-export function signedInForm(ctx: AppContext, handler: (req: Request, res: Response, p: Principal) => Promise<void> | void) {
+export function signedInForm(
+  ctx: AppContext,
+  handler: (req: Request, res: Response, p: Principal) => Promise<void> | void,
+) {
   return async (req: Request, res: Response) => {
     if (!req.principal) return void res.redirect(303, '/signin');
     if (!checkForm(ctx, req)) {
-      return void res.status(403).type('html').send(page({
-        title: 'Form expired', body: html`<h1>This form has expired</h1><p class="problem">It came from another site, or from a page older than your session. Go back, reload the page and try again.</p><p><a href="/">Ballots</a></p>`,
-      }));
+      return void res
+        .status(403)
+        .type('html')
+        .send(
+          page({
+            title: 'Form expired',
+            body: html`<h1>This form has expired</h1><p class="problem">It came from another site, or from a page older than your session. Go back, reload the page and try again.</p><p><a href="/">Ballots</a></p>`,
+          }),
+        );
     }
     await handler(req, res, req.principal);
   };
 }
 
 const STATUS: Record<ServiceError['kind'], number> = {
-  invalid: 422, 'not-found': 404, conflict: 409, unauthenticated: 401, forbidden: 403, 'rate-limited': 429, unavailable: 503,
+  invalid: 422,
+  'not-found': 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+  'rate-limited': 429,
+  unavailable: 503,
 };
 
 /** A refused action: what the service said, and the way back. */
 export function refused(ctx: AppContext, req: Request, res: Response, err: unknown, back: string): void {
   if (!(err instanceof ServiceError)) throw err;
-  res.status(STATUS[err.kind]).type('html').send(staffPage(ctx, req, {
-    title: 'Not done',
-    body: html`<h1>Not done</h1><div class="problem" role="alert"><p>${err.message}</p>${err.issues.length ? html`<ul>${err.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul>` : ''}</div><p><a href="${back}">Back</a></p>`,
-  }));
+  res
+    .status(STATUS[err.kind])
+    .type('html')
+    .send(
+      staffPage(ctx, req, {
+        title: 'Not done',
+        body: html`<h1>Not done</h1><div class="problem" role="alert"><p>${err.message}</p>${err.issues.length ? html`<ul>${err.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul>` : ''}</div><p><a href="${back}">Back</a></p>`,
+      }),
+    );
 }
 
 /** Runs a service call for a form; a refusal becomes a page, success a redirect. */
-export async function act(ctx: AppContext, req: Request, res: Response, back: string, run: () => Promise<unknown>, then: string): Promise<void> {
+export async function act(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  back: string,
+  run: () => Promise<unknown>,
+  then: string,
+): Promise<void> {
   try {
     await run();
   } catch (err) {
@@ -150,13 +183,26 @@ export function textInput(issues: FieldIssues, id: string, label: string, value:
 <input id="${id}" name="${id}" type="${opts.type ?? 'text'}" value="${value}"${opts.cls ? html` class="${opts.cls}"` : ''}${opts.required ? html` required` : ''}${e.attrs}${hintId && !issues.get(id) ? html` aria-describedby="${hintId}"` : ''}${opts.extra ?? ''}></div>`;
 }
 
-export function textArea(issues: FieldIssues, id: string, label: string, value: string, opts: { rows?: number; hint?: string } = {}): Html {
+export function textArea(
+  issues: FieldIssues,
+  id: string,
+  label: string,
+  value: string,
+  opts: { rows?: number; hint?: string } = {},
+): Html {
   const e = fieldError(issues, id);
   return html`<div class="field"><label for="${id}">${label}</label>${opts.hint ? html`<br><span class="hint" id="${id}-hint">${opts.hint}</span>` : ''}<br>${e.message}
 <textarea id="${id}" name="${id}" rows="${opts.rows ?? 3}"${e.attrs}${opts.hint && !issues.get(id) ? html` aria-describedby="${id}-hint"` : ''}>${value}</textarea></div>`;
 }
 
-export function selectInput(issues: FieldIssues, id: string, label: string, value: string, choices: ReadonlyArray<readonly [string, string]>, opts: { hint?: string; extra?: Html } = {}): Html {
+export function selectInput(
+  issues: FieldIssues,
+  id: string,
+  label: string,
+  value: string,
+  choices: ReadonlyArray<readonly [string, string]>,
+  opts: { hint?: string; extra?: Html } = {},
+): Html {
   const e = fieldError(issues, id);
   return html`<div class="field"><label for="${id}">${label}</label>${opts.hint ? html`<br><span class="hint">${opts.hint}</span>` : ''}<br>${e.message}
 <select id="${id}" name="${id}"${e.attrs}${opts.extra ?? ''}>${choices.map(([v, l]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${l}</option>`)}</select></div>`;
@@ -168,7 +214,10 @@ export function checkbox(id: string, label: string, checked: boolean, hint?: str
 
 /** A one-button form that POSTs (with the CSRF field and any hidden values). */
 export function postButton(
-  ctx: AppContext, req: Request, action: string, label: string,
+  ctx: AppContext,
+  req: Request,
+  action: string,
+  label: string,
   opts: { cls?: string; hidden?: Record<string, string>; confirm?: string; fields?: Html } = {},
 ): Html {
   const confirmId = `confirm-${action.replace(/[^a-z0-9]/gi, '-')}`;
@@ -179,11 +228,13 @@ ${opts.confirm ? html`<label class="choice"><input type="checkbox" name="confirm
 
 /** CSV with RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '. */
 export function csvRow(cells: ReadonlyArray<string | number>): string {
-  return cells.map((c) => {
-    let s = String(c);
-    if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  }).join(',');
+  return cells
+    .map((c) => {
+      let s = String(c);
+      if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+      return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    })
+    .join(',');
 }
 
 export function issuesList(issues: Issue[]): Html {

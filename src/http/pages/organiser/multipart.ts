@@ -16,7 +16,10 @@ declare module 'express-serve-static-core' {
 
 const CRLF = Buffer.from('\r\n');
 
-export function parseMultipart(body: Buffer, contentType: string): { fields: Record<string, string>; files: Record<string, UploadedFile> } | null {
+export function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): { fields: Record<string, string>; files: Record<string, UploadedFile> } | null {
   const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   const b = m?.[1] ?? m?.[2];
   if (!b) return null;

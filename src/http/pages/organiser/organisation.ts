@@ -9,8 +9,23 @@ import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
 import { page } from '../layout';
 import {
-  act, addIssue, bodyOf, csrfField, errorSummary, type FieldIssues, form, isOrganiser, postButton, refused, rollVisible,
-  selectInput, signedIn, signedInForm, staffPage, textInput, when,
+  act,
+  addIssue,
+  bodyOf,
+  csrfField,
+  errorSummary,
+  type FieldIssues,
+  form,
+  isOrganiser,
+  postButton,
+  refused,
+  rollVisible,
+  selectInput,
+  signedIn,
+  signedInForm,
+  staffPage,
+  textInput,
+  when,
 } from './common';
 import { STATUS_LABEL } from './text';
 
@@ -21,28 +36,43 @@ async function home(ctx: AppContext, req: Request, res: Response, p: Principal):
   const branches = rollVisible(p) ? await rollService.listBranches(ctx, p) : [];
   const members = branches.reduce((n, b) => n + Number(b.members), 0);
   const organiser = isOrganiser(p);
-  res.type('html').send(staffPage(ctx, req, {
-    title: 'Ballots',
-    body: html`<h1>Ballots</h1>
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: 'Ballots',
+      body: html`<h1>Ballots</h1>
 ${organiser ? html`<div class="actions"><a class="button" href="/ballots/new">Create a ballot</a>${rollVisible(p) ? html`<a href="/roll/import">Import the member roll</a>` : ''}</div>` : ''}
 ${rollVisible(p) ? html`<p>The member roll has <strong>${members}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches. <a href="/roll">See the roll</a>.</p>` : ''}
-${list.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
+${
+  list.length
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
 ${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(b.closesAt, b.timeZone)}</td></tr>`)}</tbody></table></div>`
-  : html`<p>No ballots yet.</p>`}
-${organiser ? html`<h2>How a ballot goes</h2>
+    : html`<p>No ballots yet.</p>`
+}
+${
+  organiser
+    ? html`<h2>How a ballot goes</h2>
 <ol>
 <li><a href="/roll/import">Import the member roll</a> from a spreadsheet (CSV). You see what will change before anything is changed.${members ? html` <span class="good">Done: ${members} members.</span>` : ''}</li>
 <li><a href="/ballots/new">Build the ballot</a>: its questions, options, times and rules. It stays a draft until you open it.</li>
 <li>Preview the invitation email and the voting page, and send yourself a test email.</li>
 <li>Open it: every member is emailed a personal voting link. Watch delivery and turnout; reminders go out automatically.</li>
 <li>Close it (or let it close at its closing time), read the results, and publish them.</li>
-</ol>` : ''}`,
-  }));
+</ol>`
+    : ''
+}`,
+    }),
+  );
 }
 
 const STAFF_LABELS: Record<string, string> = { email: 'Email', role: 'Role', ballotId: 'Scope' };
 
-async function staffBody(ctx: AppContext, req: Request, p: Principal, issues: FieldIssues = new Map(), values: Record<string, string> = {}): Promise<Html> {
+async function staffBody(
+  ctx: AppContext,
+  req: Request,
+  p: Principal,
+  issues: FieldIssues = new Map(),
+  values: Record<string, string> = {},
+): Promise<Html> {
   const [staff, ballots] = await Promise.all([auth.listStaff(ctx, p), ballotsService.listBallots(ctx, p)]);
   const titles = new Map(ballots.map((b) => [b.id, b.title]));
   return html`<h1>Staff</h1>
@@ -50,7 +80,9 @@ async function staffBody(ctx: AppContext, req: Request, p: Principal, issues: Fi
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Since</th></tr></thead><tbody>
 ${staff.map((s) => html`<tr><th scope="row">${s.name}</th><td>${s.email}</td><td>${s.role}</td><td>${s.ballotId ? html`ballot <a href="/ballots/${s.ballotId}">${titles.get(s.ballotId) ?? s.ballotId}</a>` : 'whole organisation'}</td><td>${when(s.createdAt)}</td></tr>`)}
 </tbody></table></div>
-${isOrganiser(p) ? html`<h2 id="invite">Invite an organiser or an auditor</h2>
+${
+  isOrganiser(p)
+    ? html`<h2 id="invite">Invite an organiser or an auditor</h2>
 ${errorSummary(issues, (f) => STAFF_LABELS[f] ?? f)}
 <form method="post" action="/staff/invite">${csrfField(ctx, req)}
 ${textInput(issues, 'email', 'Their email address', values.email ?? '', { type: 'email', required: true })}
@@ -60,17 +92,29 @@ ${textInput(issues, 'email', 'Their email address', values.email ?? '', { type: 
 </fieldset>
 ${selectInput(issues, 'ballotId', 'Scope (auditors only)', values.ballotId ?? '', [['', 'The whole organisation'], ...ballots.map((b) => [b.id, `Only the ballot “${b.title}”`] as const)])}
 <button type="submit">Send the invitation</button>
-</form>` : ''}`;
+</form>`
+    : ''
+}`;
 }
 
-async function tokensBody(ctx: AppContext, req: Request, p: Principal, created?: { name: string; token: string }, issues: FieldIssues = new Map()): Promise<Html> {
+async function tokensBody(
+  ctx: AppContext,
+  req: Request,
+  p: Principal,
+  created?: { name: string; token: string },
+  issues: FieldIssues = new Map(),
+): Promise<Html> {
   const tokens = await auth.listApiTokens(ctx, p);
   return html`<h1>API tokens</h1>
 <p>Scripts use the <a href="/api/docs">JSON API</a> with a token in the header <code>Authorization: Bearer omov_…</code>. A token acts as you, with your role.</p>
 ${created ? html`<div class="notice" role="status"><p>Your new token “${created.name}”. Copy it now: <strong>it is shown only this once</strong>.</p><p><code id="new-token">${created.token}</code></p></div>` : ''}
-${tokens.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead><tbody>
+${
+  tokens.length
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead><tbody>
 ${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td>${when(t.created_at)}</td><td>${t.last_used_at ? when(t.last_used_at) : 'never'}</td><td>${postButton(ctx, req, `/api-tokens/${t.id}/revoke`, 'Revoke', { cls: 'small danger' })}</td></tr>`)}
-</tbody></table></div>` : html`<p>You have no API tokens.</p>`}
+</tbody></table></div>`
+    : html`<p>You have no API tokens.</p>`
+}
 <h2>Create a token</h2>
 ${errorSummary(issues, () => 'Name')}
 <form method="post" action="/api-tokens">${csrfField(ctx, req)}
@@ -87,17 +131,22 @@ async function auditBody(ctx: AppContext, p: Principal, pageNumber: number): Pro
   const pages = Math.max(1, Math.ceil(entries.length / PAGE_SIZE));
   const n = Math.min(Math.max(1, pageNumber), pages);
   const shown = entries.slice((n - 1) * PAGE_SIZE, n * PAGE_SIZE);
-  const chain = log.chain === 'intact'
-    ? html`<p class="notice" role="status"><span class="good">The chain is intact:</span> every entry's hash covers its content and the hash before it, from the first entry to the last (${log.entries.length} entries).</p>`
-    : log.chain === 'partial view'
-      ? html`<p class="notice">You see the entries about your ballot only, so the chain cannot be checked here; the election record holds the whole log and <a href="/verify">omov verify</a> checks it.</p>`
-      : html`<p class="problem" role="alert"><strong>The chain is BROKEN:</strong> an entry was changed, removed or inserted after it was written. Export the election record and run <a href="/verify">omov verify</a> to see which.</p>`;
+  const chain =
+    log.chain === 'intact'
+      ? html`<p class="notice" role="status"><span class="good">The chain is intact:</span> every entry's hash covers its content and the hash before it, from the first entry to the last (${log.entries.length} entries).</p>`
+      : log.chain === 'partial view'
+        ? html`<p class="notice">You see the entries about your ballot only, so the chain cannot be checked here; the election record holds the whole log and <a href="/verify">omov verify</a> checks it.</p>`
+        : html`<p class="problem" role="alert"><strong>The chain is BROKEN:</strong> an entry was changed, removed or inserted after it was written. Export the election record and run <a href="/verify">omov verify</a> to see which.</p>`;
   return html`<h1>Audit log</h1>
 <p>Every action of every organiser and auditor, in order, each entry chained to the one before by its hash. The database refuses to change or delete entries.</p>
 ${chain}
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Ballot</th><th scope="col">Details</th></tr></thead><tbody>
-${shown.map((e) => html`<tr><th scope="row">${e.position}</th><td>${when(e.at)}</td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.subject ? html`<a href="/ballots/${e.subject}">${titles.get(e.subject) ?? e.subject.slice(0, 8)}</a>` : ''}</td>
-<td>${Object.keys(e.details).length ? html`<details><summary>details</summary><pre>${JSON.stringify(e.details, null, 2)}</pre></details>` : ''}<span class="hint">hash <code>${e.hash.slice(0, 12)}…</code></span></td></tr>`)}
+${shown.map(
+  (
+    e,
+  ) => html`<tr><th scope="row">${e.position}</th><td>${when(e.at)}</td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.subject ? html`<a href="/ballots/${e.subject}">${titles.get(e.subject) ?? e.subject.slice(0, 8)}</a>` : ''}</td>
+<td>${Object.keys(e.details).length ? html`<details><summary>details</summary><pre>${JSON.stringify(e.details, null, 2)}</pre></details>` : ''}<span class="hint">hash <code>${e.hash.slice(0, 12)}…</code></span></td></tr>`,
+)}
 </tbody></table></div>
 ${pages > 1 ? html`<nav aria-label="Pages" class="actions">${n > 1 ? html`<a href="/audit?page=${n - 1}">Newer entries</a>` : ''}<span>Page ${n} of ${pages}</span>${n < pages ? html`<a href="/audit?page=${n + 1}">Older entries</a>` : ''}</nav>` : ''}`;
 }
@@ -105,55 +154,108 @@ ${pages > 1 ? html`<nav aria-label="Pages" class="actions">${n > 1 ? html`<a hre
 export function mountOrganisationPages(router: Router, ctx: AppContext): void {
   router.get('/', async (req, res) => {
     if (!req.principal) {
-      return void res.type('html').send(page({
-        title: 'omov', body: html`<h1>omov</h1><p>One member, one vote: secret ballots of all members, counted openly.</p>
+      return void res.type('html').send(
+        page({
+          title: 'omov',
+          body: html`<h1>omov</h1><p>One member, one vote: secret ballots of all members, counted openly.</p>
 <p><a class="button" href="/signin">Organisers and auditors: sign in</a></p><p><a href="/link">Members: ask for a new voting link</a></p><p><a href="/api/docs">API documentation</a></p>`,
-      }));
+        }),
+      );
     }
     await home(ctx, req, res, req.principal);
   });
 
-  router.get('/staff', signedIn(async (req, res, p) => {
-    res.type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p) }));
-  }));
-  router.post('/staff/invite', form, signedInForm(ctx, async (req, res, p) => {
-    const body = bodyOf(req);
-    const parsed = auth.invitationInputSchema.safeParse({ email: body.email?.trim(), role: body.role, ballotId: body.ballotId || null });
-    const issues: FieldIssues = new Map();
-    if (!parsed.success) for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'email'), i.message);
-    else {
-      try {
-        await auth.inviteStaff(ctx, p, parsed.data);
-        return void res.redirect(303, '/staff?done=invited');
-      } catch (err) {
-        if (!(err instanceof ServiceError) || err.kind !== 'invalid') return refused(ctx, req, res, err, '/staff');
-        for (const i of err.issues) addIssue(issues, i.path, i.message);
-        if (!issues.size) addIssue(issues, 'email', err.message);
+  router.get(
+    '/staff',
+    signedIn(async (req, res, p) => {
+      res.type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p) }));
+    }),
+  );
+  router.post(
+    '/staff/invite',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const body = bodyOf(req);
+      const parsed = auth.invitationInputSchema.safeParse({
+        email: body.email?.trim(),
+        role: body.role,
+        ballotId: body.ballotId || null,
+      });
+      const issues: FieldIssues = new Map();
+      if (!parsed.success)
+        for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'email'), i.message);
+      else {
+        try {
+          await auth.inviteStaff(ctx, p, parsed.data);
+          return void res.redirect(303, '/staff?done=invited');
+        } catch (err) {
+          if (!(err instanceof ServiceError) || err.kind !== 'invalid') return refused(ctx, req, res, err, '/staff');
+          for (const i of err.issues) addIssue(issues, i.path, i.message);
+          if (!issues.size) addIssue(issues, 'email', err.message);
+        }
       }
-    }
-    res.status(422).type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p, issues, body) }));
-  }));
+      res
+        .status(422)
+        .type('html')
+        .send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p, issues, body) }));
+    }),
+  );
 
-  router.get('/api-tokens', signedIn(async (req, res, p) => {
-    res.type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p) }));
-  }));
-  router.post('/api-tokens', form, signedInForm(ctx, async (req, res, p) => {
-    const name = (bodyOf(req).name ?? '').trim();
-    if (!name || name.length > 100) {
-      const issues: FieldIssues = new Map([['name', [name ? 'is longer than 100 characters' : 'give the token a name']]]);
-      return void res.status(422).type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, undefined, issues) }));
-    }
-    const created = await auth.createApiToken(ctx, p, name);
-    // Shown once, in this response only: never in a redirect or a later page.
-    res.set('Cache-Control', 'no-store');
-    res.status(201).type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, created) }));
-  }));
-  router.post('/api-tokens/:id/revoke', form, signedInForm(ctx, async (req, res, p) => {
-    await act(ctx, req, res, '/api-tokens', () => auth.revokeApiToken(ctx, p, String(req.params.id)), '/api-tokens?done=revoked');
-  }));
+  router.get(
+    '/api-tokens',
+    signedIn(async (req, res, p) => {
+      res.type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p) }));
+    }),
+  );
+  router.post(
+    '/api-tokens',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const name = (bodyOf(req).name ?? '').trim();
+      if (!name || name.length > 100) {
+        const issues: FieldIssues = new Map([
+          ['name', [name ? 'is longer than 100 characters' : 'give the token a name']],
+        ]);
+        return void res
+          .status(422)
+          .type('html')
+          .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, undefined, issues) }));
+      }
+      const created = await auth.createApiToken(ctx, p, name);
+      // Shown once, in this response only: never in a redirect or a later page.
+      res.set('Cache-Control', 'no-store');
+      res
+        .status(201)
+        .type('html')
+        .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, created) }));
+    }),
+  );
+  router.post(
+    '/api-tokens/:id/revoke',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      await act(
+        ctx,
+        req,
+        res,
+        '/api-tokens',
+        () => auth.revokeApiToken(ctx, p, String(req.params.id)),
+        '/api-tokens?done=revoked',
+      );
+    }),
+  );
 
-  router.get('/audit', signedIn(async (req, res, p) => {
-    const n = Number(req.query.page ?? 1);
-    res.type('html').send(staffPage(ctx, req, { title: 'Audit log', wide: true, body: await auditBody(ctx, p, Number.isInteger(n) ? n : 1) }));
-  }));
+  router.get(
+    '/audit',
+    signedIn(async (req, res, p) => {
+      const n = Number(req.query.page ?? 1);
+      res.type('html').send(
+        staffPage(ctx, req, {
+          title: 'Audit log',
+          wide: true,
+          body: await auditBody(ctx, p, Number.isInteger(n) ? n : 1),
+        }),
+      );
+    }),
+  );
 }

@@ -8,7 +8,9 @@ import { page } from '../layout';
  */
 export function paperPreviewPage(b: PaperBallot & { id: string }, organisationName: string): string {
   return page({
-    title: `Preview: ${b.title}`, site: organisationName, head: VOTE_SCRIPT,
+    title: `Preview: ${b.title}`,
+    site: organisationName,
+    head: VOTE_SCRIPT,
     body: html`<p class="problem" role="note"><strong>Preview.</strong> This is the voting page a member sees; it casts no vote. <a href="/ballots/${b.id}/preview">Back to the previews</a></p>
 <p class="hint">${organisationName}</p>
 ${ballotPaperBody(b, { method: 'get', action: `/ballots/${b.id}/preview/paper` })}`,

@@ -23,10 +23,14 @@ export function turnoutSection(t: Turnout, headingLevel: 2 | 3 = 2): Html {
 <p><strong>${t.voted}</strong> of <strong>${t.eligible}</strong> members voted (<strong>${t.percent}%</strong>).</p>
 <progress max="${t.eligible || 1}" value="${t.voted}" aria-label="Turnout">${t.percent}%</progress>
 ${barChart({
-    title: 'Turnout by branch (per cent of members who voted)',
-    max: 100,
-    bars: t.byBranch.map((b) => ({ label: b.branch, value: Number(b.percent), display: `${b.percent}% (${b.voted}/${b.eligible})` })),
-  })}
+  title: 'Turnout by branch (per cent of members who voted)',
+  max: 100,
+  bars: t.byBranch.map((b) => ({
+    label: b.branch,
+    value: Number(b.percent),
+    display: `${b.percent}% (${b.voted}/${b.eligible})`,
+  })),
+})}
 <div class="scroll" tabindex="0"><table><caption>Turnout by branch</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Eligible</th><th class="num" scope="col">Voted</th><th class="num" scope="col">%</th></tr></thead><tbody>
 ${t.byBranch.map((b) => html`<tr><th scope="row">${b.branch}</th><td class="num">${b.eligible}</td><td class="num">${b.voted}</td><td class="num">${b.percent}</td></tr>`)}
 </tbody><tfoot><tr><th scope="row">All branches</th><td class="num">${t.eligible}</td><td class="num">${t.voted}</td><td class="num">${t.percent}</td></tr></tfoot></table></div>`;
@@ -53,9 +57,16 @@ function roundsTable(count: TallyResult): Html {
     return count.elected.includes(name) ? won : '';
   };
   const single = rounds.length === 1;
-  const colName = (r: Round) => (single ? ({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[count.method] ?? 'Votes' : `Round ${r.number}`);
+  const colName = (r: Round) =>
+    single
+      ? (({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[
+          count.method
+        ] ?? 'Votes')
+      : `Round ${r.number}`;
   const extra = (label: string, pick: (r: Round) => string | undefined) =>
-    rounds.some((r) => pick(r) !== undefined) ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>` : '';
+    rounds.some((r) => pick(r) !== undefined)
+      ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>`
+      : '';
   return html`<div class="scroll" tabindex="0"><table><caption>The count${single ? '' : ', round by round'}</caption>
 <thead><tr><th scope="col">Candidate</th>${rounds.map((r) => html`<th class="num" scope="col">${colName(r)}</th>`)}<th scope="col">Result</th></tr></thead><tbody>
 ${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${r.votes[c] ?? '–'}</td>`)}<td>${status(c)}</td></tr>`)}
@@ -67,12 +78,21 @@ ${rounds.length > 1 ? html`<h3>What happened in each round</h3><ol>${rounds.map(
 }
 
 function transfersOf(count: TallyResult): TransferRow[] {
-  return count.rounds.flatMap((r) => (r.transfers ?? []).map((t) => ({ round: r.number, from: t.from, kind: t.kind, to: t.to, exhausted: t.exhausted })));
+  return count.rounds.flatMap((r) =>
+    (r.transfers ?? []).map((t) => ({ round: r.number, from: t.from, kind: t.kind, to: t.to, exhausted: t.exhausted })),
+  );
 }
 
 function transfersTable(rows: TransferRow[]): Html {
   return html`<details><summary>Every transfer as a table</summary><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Round</th><th scope="col">From</th><th scope="col">To</th><th class="num" scope="col">Exhausted</th></tr></thead><tbody>
-${rows.map((t) => html`<tr><th scope="row">${t.round}</th><td>${t.kind === 'surplus' ? `Surplus of ${t.from}` : `${t.from} (excluded)`}</td><td>${Object.entries(t.to).map(([c, v]) => `${c} ${v}`).join('; ') || '—'}</td><td class="num">${t.exhausted}</td></tr>`)}
+${rows.map(
+  (t) =>
+    html`<tr><th scope="row">${t.round}</th><td>${t.kind === 'surplus' ? `Surplus of ${t.from}` : `${t.from} (excluded)`}</td><td>${
+      Object.entries(t.to)
+        .map(([c, v]) => `${c} ${v}`)
+        .join('; ') || '—'
+    }</td><td class="num">${t.exhausted}</td></tr>`,
+)}
 </tbody></table></div></details>`;
 }
 
@@ -84,12 +104,15 @@ function pairwiseTable(count: TallyResult): Html {
 <p>${pw.condorcetWinner ? html`<strong>${pw.condorcetWinner}</strong> beats every other option head to head (the Condorcet winner).` : 'No option beats every other head to head.'}</p>
 <div class="scroll" tabindex="0"><table><caption>Members preferring the row's option to the column's (a win in bold)</caption>
 <thead><tr><th scope="col"><span class="sr-only">Preferred</span></th>${c.map((x) => html`<th class="num" scope="col">over ${x}</th>`)}</tr></thead><tbody>
-${c.map((x, i) => html`<tr><th scope="row">${x}</th>${c.map((_, j) => {
-    if (i === j) return html`<td class="num">—</td>`;
-    const v = pw.matrix[i]?.[j] ?? '0';
-    const wins = figure(v) > figure(pw.matrix[j]?.[i]);
-    return html`<td class="num">${wins ? html`<strong>${v}</strong>` : v}</td>`;
-  })}</tr>`)}
+${c.map(
+  (x, i) =>
+    html`<tr><th scope="row">${x}</th>${c.map((_, j) => {
+      if (i === j) return html`<td class="num">—</td>`;
+      const v = pw.matrix[i]?.[j] ?? '0';
+      const wins = figure(v) > figure(pw.matrix[j]?.[i]);
+      return html`<td class="num">${wins ? html`<strong>${v}</strong>` : v}</td>`;
+    })}</tr>`,
+)}
 </tbody></table></div>`;
 }
 
@@ -102,13 +125,15 @@ ${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u
 </tbody></table></div></details>`;
 }
 
-const power = (v: PowerValue) => (v.exact ?? `${v.value.toFixed(4)}${v.standardError !== null ? ` ± ${v.standardError.toFixed(4)}` : ''}`);
+const power = (v: PowerValue) =>
+  v.exact ?? `${v.value.toFixed(4)}${v.standardError !== null ? ` ± ${v.standardError.toFixed(4)}` : ''}`;
 const share = (n: number | undefined) => (n === undefined ? '' : `${(n * 100).toFixed(1)}%`);
 const plural = (n: number | string, one: string, many = `${one}s`) => `${n} ${String(n) === '1' ? one : many}`;
 
 function conferenceSection(c: QuestionResult['conference']): Html {
   if (c === null) return html``;
-  if ('error' in c) return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
+  if ('error' in c)
+    return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
   const cc: ConferenceComparison = c;
   const omov = cc.omov;
   const conf = cc.conference;
@@ -124,22 +149,40 @@ ${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${omov.totals[o] ?
 <tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? omov.flip.note : 'not computed for this method'}</td><td>${conf.flip ? conf.flip.note : 'not computed for this method'}</td></tr>
 </tbody></table></div>
 ${pairedBarChart({
-    title: 'Share of the vote: members against delegates',
-    legend: ['Members', 'Delegates'],
-    max: 1,
-    rows: cc.options.map((o) => ({ label: o, a: omov.shares[o] ?? 0, b: conf.shares[o] ?? 0, aText: share(omov.shares[o] ?? 0), bText: share(conf.shares[o] ?? 0) })),
-  })}
+  title: 'Share of the vote: members against delegates',
+  legend: ['Members', 'Delegates'],
+  max: 1,
+  rows: cc.options.map((o) => ({
+    label: o,
+    a: omov.shares[o] ?? 0,
+    b: conf.shares[o] ?? 0,
+    aText: share(omov.shares[o] ?? 0),
+    bText: share(conf.shares[o] ?? 0),
+  })),
+})}
 ${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 <h4>Delegates by unit</h4>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
-${cc.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${b.votes}</td><td class="num">${b.delegates}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${Object.entries(b.conference).filter(([, v]) => figure(v) > 0).map(([o, v]) => `${o} ${v}`).join(', ') || '—'}</td></tr>`)}
+${cc.branches.map(
+  (b) =>
+    html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${b.votes}</td><td class="num">${b.delegates}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${
+      Object.entries(b.conference)
+        .filter(([, v]) => figure(v) > 0)
+        .map(([o, v]) => `${o} ${v}`)
+        .join(', ') || '—'
+    }</td></tr>`,
+)}
 </tbody></table></div>
-${cc.power ? html`<h4>Voting power in the conference</h4>
+${
+  cc.power
+    ? html`<h4>Voting power in the conference</h4>
 <p class="hint">A motion needs ${cc.power.quota} of ${cc.power.totalDelegates} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
 ${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.delegates}</td><td class="num">${power(b.banzhaf)}</td><td class="num">${power(b.shapleyShubik)}</td><td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
 </tbody></table></div>
-${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}` : ''}
+${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}`
+    : ''
+}
 <p class="hint">Disproportionality (percentage points): options, members' shares against delegates' — Gallagher ${cc.disproportionality.options.gallagher}, Loosemore–Hanby ${cc.disproportionality.options.loosemoreHanby}; units, population against delegates — Gallagher ${cc.disproportionality.branches.gallagher}, Loosemore–Hanby ${cc.disproportionality.branches.loosemoreHanby}.</p>
 ${cc.ties.length ? html`<p class="hint">Lots drawn: ${cc.ties.map((t) => `${t.stage}: ${t.note}`).join(' ')}</p>` : ''}
 ${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
@@ -181,7 +224,8 @@ ${opts.receipts ? html`<h2>Receipts</h2><p class="hint">Every receipt code in th
 export function resultsCsv(r: BallotResults): string {
   const lines = [csvRow(['question_number', 'question', 'method', 'unit', 'option', 'figure', 'votes', 'elected'])];
   r.questions.forEach((q, i) => {
-    const row = (unit: string, option: string, votes: string, elected: string) => lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, votes, elected]));
+    const row = (unit: string, option: string, votes: string, elected: string) =>
+      lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, votes, elected]));
     for (const o of q.options) row('(all)', o.option, o.votes, q.elected.includes(o.option) ? 'yes' : 'no');
     row('(all)', '(abstentions)', q.abstentions, '');
     for (const u of q.byUnit) {

@@ -6,8 +6,20 @@ import * as members from '../../../services/members';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
 import {
-  act, addIssue, bodyOf, csrfField, errorSummary, type FieldIssues, form, isOrganiser, postButton, refused, signedIn, signedInForm,
-  staffPage, textInput,
+  act,
+  addIssue,
+  bodyOf,
+  csrfField,
+  errorSummary,
+  type FieldIssues,
+  form,
+  isOrganiser,
+  postButton,
+  refused,
+  signedIn,
+  signedInForm,
+  staffPage,
+  textInput,
 } from './common';
 import { multipart } from './multipart';
 import { requireUuid } from './params';
@@ -68,7 +80,13 @@ function fingerprint(r: rollService.ImportReport): string {
   return `${r.added}/${r.updated}/${r.removed}/${r.branches.new.length}`;
 }
 
-function previewPage(ctx: AppContext, req: Request, r: rollService.ImportReport, csv: string, changedSincePreview = false): string {
+function previewPage(
+  ctx: AppContext,
+  req: Request,
+  r: rollService.ImportReport,
+  csv: string,
+  changedSincePreview = false,
+): string {
   const c = r.changes;
   const nothing = r.added + r.updated + r.removed === 0;
   return staffPage(ctx, req, {
@@ -84,17 +102,33 @@ ${changedSincePreview ? html`<p class="problem" role="alert">The roll changed af
 <li>${r.unchanged} members unchanged</li>
 <li>${r.branches.new.length ? html`<strong>${r.branches.new.length}</strong> new branches: ${r.branches.new.join(', ')}` : 'no new branches'}</li>
 </ul>
-${nothing ? html`<p>The file matches the roll: there is nothing to apply.</p>` : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
+${
+  nothing
+    ? html`<p>The file matches the roll: there is nothing to apply.</p>`
+    : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
 <input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}">
 <textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
 <div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
-</form>`}
-${c.added.length ? html`<h2>To add (${c.added.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
-${list(c.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>` : ''}
-${c.updated.length ? html`<h2>To update (${c.updated.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
-${list(c.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>` : ''}
-${c.removed.length ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
-${list(c.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>` : ''}`,
+</form>`
+}
+${
+  c.added.length
+    ? html`<h2>To add (${c.added.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>`
+    : ''
+}
+${
+  c.updated.length
+    ? html`<h2>To update (${c.updated.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
+${list(c.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>`
+    : ''
+}
+${
+  c.removed.length
+    ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>`
+    : ''
+}`,
   });
 }
 
@@ -108,34 +142,49 @@ async function importStep(ctx: AppContext, req: Request, res: Response, p: Princ
   const body = bodyOf(req);
   const csv = csvOf(req);
   if (!csv.trim()) {
-    return void res.status(422).type('html').send(staffPage(ctx, req, {
-      title: 'Import the roll',
-      body: html`<h1>Import the member roll</h1><div class="problem" role="alert"><p>Choose a CSV file, or paste the CSV into the box.</p></div>${importForm(ctx, req)}${FORMAT_HELP}`,
-    }));
+    return void res
+      .status(422)
+      .type('html')
+      .send(
+        staffPage(ctx, req, {
+          title: 'Import the roll',
+          body: html`<h1>Import the member roll</h1><div class="problem" role="alert"><p>Choose a CSV file, or paste the CSV into the box.</p></div>${importForm(ctx, req)}${FORMAT_HELP}`,
+        }),
+      );
   }
   let preview: rollService.ImportReport;
   try {
     preview = await rollService.importRoll(ctx, p, csv, { dryRun: true });
   } catch (err) {
-    if (err instanceof ServiceError && err.kind === 'invalid') return void res.status(422).type('html').send(errorsPage(ctx, req, err, csv));
+    if (err instanceof ServiceError && err.kind === 'invalid')
+      return void res
+        .status(422)
+        .type('html')
+        .send(errorsPage(ctx, req, err, csv));
     return refused(ctx, req, res, err, '/roll/import');
   }
   if (body.step !== 'apply') return void res.type('html').send(previewPage(ctx, req, preview, csv));
   // Apply only what the organiser saw: if the roll moved since, show the new preview.
-  if (body.expect !== fingerprint(preview)) return void res.status(409).type('html').send(previewPage(ctx, req, preview, csv, true));
+  if (body.expect !== fingerprint(preview))
+    return void res
+      .status(409)
+      .type('html')
+      .send(previewPage(ctx, req, preview, csv, true));
   let done: rollService.ImportReport;
   try {
     done = await rollService.importRoll(ctx, p, csv, { dryRun: false });
   } catch (err) {
     return refused(ctx, req, res, err, '/roll/import');
   }
-  res.type('html').send(staffPage(ctx, req, {
-    title: 'Roll imported',
-    body: html`<h1>The roll is imported</h1>
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: 'Roll imported',
+      body: html`<h1>The roll is imported</h1>
 <p class="notice" role="status">${done.added} added, ${done.updated} updated, ${done.removed} removed, ${done.unchanged} unchanged${done.branches.new.length ? `; new branches: ${done.branches.new.join(', ')}` : ''}.</p>
 <p>Ballots already open keep the electorate they were opened with; a member who joined since can be added to an open ballot from its invitations page.</p>
 <p><a href="/roll">See the roll</a> · <a href="/">Ballots</a></p>`,
-  }));
+    }),
+  );
 }
 
 const PAGE = 50;
@@ -143,17 +192,23 @@ const PAGE = 50;
 async function rollOverview(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const branches = await rollService.listBranches(ctx, p);
   const total = branches.reduce((n, b) => n + Number(b.members), 0);
-  res.type('html').send(staffPage(ctx, req, {
-    title: 'Member roll',
-    body: html`<h1>Member roll</h1>
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: 'Member roll',
+      body: html`<h1>Member roll</h1>
 <p><strong>${total}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches.</p>
 ${isOrganiser(p) ? html`<div class="actions"><a class="button" href="/roll/import">Import the roll (CSV)</a><a href="/roll/members/new">Add one member</a></div>` : ''}
 ${searchForm('', '', branches)}
 <h2>Branches</h2>
-${branches.length ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th></tr></thead><tbody>
+${
+  branches.length
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th></tr></thead><tbody>
 ${branches.map((b) => html`<tr><th scope="row"><a href="/roll/members?branch=${b.id}">${b.name}</a></th><td class="num">${Number(b.members)}</td></tr>`)}
-</tbody></table></div>` : html`<p>No branches yet: import the roll.</p>`}`,
-  }));
+</tbody></table></div>`
+    : html`<p>No branches yet: import the roll.</p>`
+}`,
+    }),
+  );
 }
 
 function searchForm(search: string, branch: string, branches: Array<{ id: string; name: string }>): Html {
@@ -169,24 +224,49 @@ async function memberSearch(ctx: AppContext, req: Request, res: Response, p: Pri
   const branches = await rollService.listBranches(ctx, p);
   const branch = branches.find((b) => b.id === branchQ)?.id ?? '';
   const pageNo = Math.max(1, Number(req.query.page) || 1);
-  const found = await rollService.searchMembers(ctx, p, { search: search || undefined, branchId: branch || undefined, limit: PAGE + 1, offset: (pageNo - 1) * PAGE });
+  const found = await rollService.searchMembers(ctx, p, {
+    search: search || undefined,
+    branchId: branch || undefined,
+    limit: PAGE + 1,
+    offset: (pageNo - 1) * PAGE,
+  });
   const more = found.length > PAGE;
   const link = (n: number) => `/roll/members?${new URLSearchParams({ search, branch, page: String(n) }).toString()}`;
-  res.type('html').send(staffPage(ctx, req, {
-    title: 'Members',
-    wide: true,
-    body: html`<p><a href="/roll">Member roll</a></p><h1>Members</h1>
+  res.type('html').send(
+    staffPage(ctx, req, {
+      title: 'Members',
+      wide: true,
+      body: html`<p><a href="/roll">Member roll</a></p><h1>Members</h1>
 ${searchForm(search, branch, branches)}
-${found.length ? html`<div class="scroll" tabindex="0"><table><caption>${search || branch ? 'Members found' : 'All members'}, page ${pageNo}</caption><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Number</th><th scope="col">Branch</th><th class="num" scope="col">Weight</th><th scope="col">Joined</th></tr></thead><tbody>
+${
+  found.length
+    ? html`<div class="scroll" tabindex="0"><table><caption>${search || branch ? 'Members found' : 'All members'}, page ${pageNo}</caption><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Number</th><th scope="col">Branch</th><th class="num" scope="col">Weight</th><th scope="col">Joined</th></tr></thead><tbody>
 ${found.slice(0, PAGE).map((m) => html`<tr><th scope="row">${isOrganiser(p) ? html`<a href="/roll/members/${m.id}">${m.name}</a>` : m.name}</th><td>${m.email}</td><td>${m.memberNumber ?? ''}</td><td>${m.branch}</td><td class="num">${m.weight}</td><td>${m.joinedOn ?? ''}</td></tr>`)}
-</tbody></table></div>` : html`<p>No member matches.</p>`}
+</tbody></table></div>`
+    : html`<p>No member matches.</p>`
+}
 <nav aria-label="Pages" class="actions">${pageNo > 1 ? html`<a href="${link(pageNo - 1)}">Previous page</a>` : ''}${more ? html`<a href="${link(pageNo + 1)}">Next page</a>` : ''}</nav>`,
-  }));
+    }),
+  );
 }
 
-const MEMBER_LABELS: Record<string, string> = { email: 'Email', name: 'Name', branch: 'Branch', memberNumber: 'Member number', weight: 'Weight', joinedOn: 'Joined' };
+const MEMBER_LABELS: Record<string, string> = {
+  email: 'Email',
+  name: 'Name',
+  branch: 'Branch',
+  memberNumber: 'Member number',
+  weight: 'Weight',
+  joinedOn: 'Joined',
+};
 
-function memberForm(ctx: AppContext, req: Request, action: string, v: Record<string, string>, issues: FieldIssues, branches: string[]): Html {
+function memberForm(
+  ctx: AppContext,
+  req: Request,
+  action: string,
+  v: Record<string, string>,
+  issues: FieldIssues,
+  branches: string[],
+): Html {
   return html`${errorSummary(issues, (f) => MEMBER_LABELS[f] ?? f)}
 <form method="post" action="${action}">${csrfField(ctx, req)}
 ${textInput(issues, 'name', 'Name', v.name ?? '', { required: true })}
@@ -201,8 +281,12 @@ ${textInput(issues, 'joinedOn', 'Joined (optional)', v.joinedOn ?? '', { type: '
 
 function parseMember(body: Record<string, string>): { input?: members.MemberInput; issues: FieldIssues } {
   const parsed = members.memberInputSchema.safeParse({
-    email: (body.email ?? '').trim(), name: body.name ?? '', branch: body.branch ?? '',
-    memberNumber: body.memberNumber?.trim() || null, weight: body.weight?.trim() || '1', joinedOn: body.joinedOn?.trim() || null,
+    email: (body.email ?? '').trim(),
+    name: body.name ?? '',
+    branch: body.branch ?? '',
+    memberNumber: body.memberNumber?.trim() || null,
+    weight: body.weight?.trim() || '1',
+    joinedOn: body.joinedOn?.trim() || null,
   });
   const issues: FieldIssues = new Map();
   if (!parsed.success) for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
@@ -210,74 +294,155 @@ function parseMember(body: Record<string, string>): { input?: members.MemberInpu
 }
 
 export function mountRollPages(router: Router, ctx: AppContext): void {
-  router.get('/roll', signedIn((req, res, p) => rollOverview(ctx, req, res, p)));
-  router.get('/roll/members', signedIn((req, res, p) => memberSearch(ctx, req, res, p)));
+  router.get(
+    '/roll',
+    signedIn((req, res, p) => rollOverview(ctx, req, res, p)),
+  );
+  router.get(
+    '/roll/members',
+    signedIn((req, res, p) => memberSearch(ctx, req, res, p)),
+  );
 
-  router.get('/roll/import', signedIn(async (req, res, p) => {
-    if (!isOrganiser(p)) return refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/roll');
-    res.type('html').send(staffPage(ctx, req, {
-      title: 'Import the roll',
-      body: html`<p><a href="/roll">Member roll</a></p><h1>Import the member roll</h1>${importForm(ctx, req)}${FORMAT_HELP}`,
-    }));
-  }));
+  router.get(
+    '/roll/import',
+    signedIn(async (req, res, p) => {
+      if (!isOrganiser(p))
+        return refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/roll');
+      res.type('html').send(
+        staffPage(ctx, req, {
+          title: 'Import the roll',
+          body: html`<p><a href="/roll">Member roll</a></p><h1>Import the member roll</h1>${importForm(ctx, req)}${FORMAT_HELP}`,
+        }),
+      );
+    }),
+  );
   // Files up to the API's own limit; a urlencoded post (a script, or no file input) works too.
-  router.post('/roll/import', multipart('20mb'), express.urlencoded({ extended: false, limit: '20mb' }),
-    signedInForm(ctx, (req, res, p) => importStep(ctx, req, res, p)));
+  router.post(
+    '/roll/import',
+    multipart('20mb'),
+    express.urlencoded({ extended: false, limit: '20mb' }),
+    signedInForm(ctx, (req, res, p) => importStep(ctx, req, res, p)),
+  );
 
   const branchNames = async (p: Principal) => (await rollService.listBranches(ctx, p)).map((b) => b.name);
 
-  router.get('/roll/members/new', signedIn(async (req, res, p) => {
-    res.type('html').send(staffPage(ctx, req, {
-      title: 'Add a member',
-      body: html`<p><a href="/roll">Member roll</a></p><h1>Add a member</h1><p class="hint">Ballots already open do not include them until you add them from the ballot's invitations page.</p>${memberForm(ctx, req, '/roll/members/new', {}, new Map(), await branchNames(p))}`,
-    }));
-  }));
-  router.post('/roll/members/new', form, signedInForm(ctx, async (req, res, p) => {
-    const body = bodyOf(req);
-    const { input, issues } = parseMember(body);
-    if (input) {
-      try {
-        await members.addMember(ctx, p, input);
-        return void res.redirect(303, `/roll/members?${new URLSearchParams({ search: input.email, done: 'member-added' }).toString()}`);
-      } catch (err) {
-        if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, '/roll');
-        addIssue(issues, 'email', err.message);
+  router.get(
+    '/roll/members/new',
+    signedIn(async (req, res, p) => {
+      res.type('html').send(
+        staffPage(ctx, req, {
+          title: 'Add a member',
+          body: html`<p><a href="/roll">Member roll</a></p><h1>Add a member</h1><p class="hint">Ballots already open do not include them until you add them from the ballot's invitations page.</p>${memberForm(ctx, req, '/roll/members/new', {}, new Map(), await branchNames(p))}`,
+        }),
+      );
+    }),
+  );
+  router.post(
+    '/roll/members/new',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const body = bodyOf(req);
+      const { input, issues } = parseMember(body);
+      if (input) {
+        try {
+          await members.addMember(ctx, p, input);
+          return void res.redirect(
+            303,
+            `/roll/members?${new URLSearchParams({ search: input.email, done: 'member-added' }).toString()}`,
+          );
+        } catch (err) {
+          if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, '/roll');
+          addIssue(issues, 'email', err.message);
+        }
       }
-    }
-    res.status(422).type('html').send(staffPage(ctx, req, { title: 'Add a member', body: html`<h1>Add a member</h1>${memberForm(ctx, req, '/roll/members/new', body, issues, await branchNames(p))}` }));
-  }));
+      res
+        .status(422)
+        .type('html')
+        .send(
+          staffPage(ctx, req, {
+            title: 'Add a member',
+            body: html`<h1>Add a member</h1>${memberForm(ctx, req, '/roll/members/new', body, issues, await branchNames(p))}`,
+          }),
+        );
+    }),
+  );
 
-  router.get('/roll/members/:id', signedIn(async (req, res, p) => {
-    const m = await members.getMember(ctx, p, requireUuid(req, 'id'));
-    const v = { name: m.name, email: m.email, branch: m.branch, memberNumber: m.memberNumber ?? '', weight: m.weight, joinedOn: m.joinedOn ?? '' };
-    res.type('html').send(staffPage(ctx, req, {
-      title: m.name,
-      body: html`<p><a href="/roll/members">Members</a></p><h1>${m.name}</h1>
-${isOrganiser(p) ? html`<p class="hint">Changes apply to ballots opened from now on; ballots already open keep the branch and weight they were opened with.</p>
+  router.get(
+    '/roll/members/:id',
+    signedIn(async (req, res, p) => {
+      const m = await members.getMember(ctx, p, requireUuid(req, 'id'));
+      const v = {
+        name: m.name,
+        email: m.email,
+        branch: m.branch,
+        memberNumber: m.memberNumber ?? '',
+        weight: m.weight,
+        joinedOn: m.joinedOn ?? '',
+      };
+      res.type('html').send(
+        staffPage(ctx, req, {
+          title: m.name,
+          body: html`<p><a href="/roll/members">Members</a></p><h1>${m.name}</h1>
+${
+  isOrganiser(p)
+    ? html`<p class="hint">Changes apply to ballots opened from now on; ballots already open keep the branch and weight they were opened with.</p>
 ${memberForm(ctx, req, `/roll/members/${m.id}`, v, new Map(), await branchNames(p))}
 <h2>Remove from the roll</h2>${postButton(ctx, req, `/roll/members/${m.id}/remove`, 'Remove this member', { cls: 'danger', confirm: `Yes, remove ${m.name} from the roll` })}`
-  : html`<dl class="facts"><dt>Email</dt><dd>${m.email}</dd><dt>Branch</dt><dd>${m.branch}</dd><dt>Number</dt><dd>${m.memberNumber ?? ''}</dd><dt>Weight</dt><dd>${m.weight}</dd><dt>Joined</dt><dd>${m.joinedOn ?? ''}</dd></dl>`}`,
-    }));
-  }));
-  router.post('/roll/members/:id', form, signedInForm(ctx, async (req, res, p) => {
-    const id = requireUuid(req, 'id');
-    const body = bodyOf(req);
-    const { input, issues } = parseMember(body);
-    if (input) {
-      try {
-        await members.updateMember(ctx, p, id, input);
-        return void res.redirect(303, `/roll/members/${id}?done=member-saved`);
-      } catch (err) {
-        if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, `/roll/members/${id}`);
-        addIssue(issues, 'email', err.message);
+    : html`<dl class="facts"><dt>Email</dt><dd>${m.email}</dd><dt>Branch</dt><dd>${m.branch}</dd><dt>Number</dt><dd>${m.memberNumber ?? ''}</dd><dt>Weight</dt><dd>${m.weight}</dd><dt>Joined</dt><dd>${m.joinedOn ?? ''}</dd></dl>`
+}`,
+        }),
+      );
+    }),
+  );
+  router.post(
+    '/roll/members/:id',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const id = requireUuid(req, 'id');
+      const body = bodyOf(req);
+      const { input, issues } = parseMember(body);
+      if (input) {
+        try {
+          await members.updateMember(ctx, p, id, input);
+          return void res.redirect(303, `/roll/members/${id}?done=member-saved`);
+        } catch (err) {
+          if (!(err instanceof ServiceError) || err.kind !== 'conflict')
+            return refused(ctx, req, res, err, `/roll/members/${id}`);
+          addIssue(issues, 'email', err.message);
+        }
       }
-    }
-    res.status(422).type('html').send(staffPage(ctx, req, { title: 'Edit a member', body: html`<h1>Edit a member</h1>${memberForm(ctx, req, `/roll/members/${id}`, body, issues, await branchNames(p))}` }));
-  }));
-  router.post('/roll/members/:id/remove', form, signedInForm(ctx, async (req, res, p) => {
-    const id = requireUuid(req, 'id');
-    if (bodyOf(req).confirm !== 'yes') return refused(ctx, req, res, new ServiceError('invalid', 'tick the box to confirm the removal'), `/roll/members/${id}`);
-    await act(ctx, req, res, `/roll/members/${id}`, () => members.removeMember(ctx, p, id), '/roll?done=member-removed');
-  }));
+      res
+        .status(422)
+        .type('html')
+        .send(
+          staffPage(ctx, req, {
+            title: 'Edit a member',
+            body: html`<h1>Edit a member</h1>${memberForm(ctx, req, `/roll/members/${id}`, body, issues, await branchNames(p))}`,
+          }),
+        );
+    }),
+  );
+  router.post(
+    '/roll/members/:id/remove',
+    form,
+    signedInForm(ctx, async (req, res, p) => {
+      const id = requireUuid(req, 'id');
+      if (bodyOf(req).confirm !== 'yes')
+        return refused(
+          ctx,
+          req,
+          res,
+          new ServiceError('invalid', 'tick the box to confirm the removal'),
+          `/roll/members/${id}`,
+        );
+      await act(
+        ctx,
+        req,
+        res,
+        `/roll/members/${id}`,
+        () => members.removeMember(ctx, p, id),
+        '/roll?done=member-removed',
+      );
+    }),
+  );
 }
-

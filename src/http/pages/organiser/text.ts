@@ -29,7 +29,8 @@ export const METHOD_HINT: Record<Method, string> = {
   borda: 'Each member ranks the options; points by rank decide.',
   irv: 'Each member ranks the options; the last is excluded round by round until one has a majority.',
   stv: 'Each member ranks the candidates; candidates reaching the quota are elected, surpluses and exclusions transfer.',
-  schulze: 'Each member ranks the options; the option that beats every other head to head wins, with Schulze\'s rule for cycles.',
+  schulze:
+    "Each member ranks the options; the option that beats every other head to head wins, with Schulze's rule for cycles.",
   'ranked-pairs': 'Each member ranks the options; head-to-head wins are locked in from the largest (Tideman).',
   copeland: 'Each member ranks the options; the option with most head-to-head wins wins.',
 };
@@ -37,7 +38,10 @@ export const METHOD_HINT: Record<Method, string> = {
 export const CONDORCET: ReadonlySet<Method> = new Set(['schulze', 'ranked-pairs', 'copeland']);
 
 /** Which settings each method takes in the builder (the zod schema in src/domain/ballot.ts is the authority). */
-export const METHOD_SETTINGS: Record<Method, ReadonlyArray<'threshold' | 'quorum' | 'seats' | 'maxMarks' | 'maxScore' | 'variant' | 'rules'>> = {
+export const METHOD_SETTINGS: Record<
+  Method,
+  ReadonlyArray<'threshold' | 'quorum' | 'seats' | 'maxMarks' | 'maxScore' | 'variant' | 'rules'>
+> = {
   yesno: ['threshold', 'quorum'],
   plurality: [],
   block: ['seats'],
@@ -51,19 +55,35 @@ export const METHOD_SETTINGS: Record<Method, ReadonlyArray<'threshold' | 'quorum
   copeland: ['seats'],
 };
 
-export const STV_RULES = { scottish: 'Scottish STV (2007 rules, 5 decimal places)', ers97: 'ERS97 (Electoral Reform Society)', meek: 'Meek (computer count)' } as const;
-export const BORDA_VARIANTS = { standard: 'Standard (n−1, n−2, … points)', dowdall: 'Dowdall (1, 1/2, 1/3, … points)' } as const;
-
-export const APPORTIONMENT_LABEL = {
-  hamilton: 'Hamilton (largest remainder, Hare)', droop: 'Largest remainder (Droop)', dhondt: "D'Hondt (Jefferson)",
-  'sainte-lague': 'Sainte-Laguë (Webster)', 'modified-sainte-lague': 'Modified Sainte-Laguë', 'huntington-hill': 'Huntington–Hill', adams: 'Adams',
+export const STV_RULES = {
+  scottish: 'Scottish STV (2007 rules, 5 decimal places)',
+  ers97: 'ERS97 (Electoral Reform Society)',
+  meek: 'Meek (computer count)',
+} as const;
+export const BORDA_VARIANTS = {
+  standard: 'Standard (n−1, n−2, … points)',
+  dowdall: 'Dowdall (1, 1/2, 1/3, … points)',
 } as const;
 
-export const BASIS_LABEL = { members: 'Members of each branch', electorate: 'Members entitled to vote on this ballot', turnout: 'Members who voted' } as const;
+export const APPORTIONMENT_LABEL = {
+  hamilton: 'Hamilton (largest remainder, Hare)',
+  droop: 'Largest remainder (Droop)',
+  dhondt: "D'Hondt (Jefferson)",
+  'sainte-lague': 'Sainte-Laguë (Webster)',
+  'modified-sainte-lague': 'Modified Sainte-Laguë',
+  'huntington-hill': 'Huntington–Hill',
+  adams: 'Adams',
+} as const;
+
+export const BASIS_LABEL = {
+  members: 'Members of each branch',
+  electorate: 'Members entitled to vote on this ballot',
+  turnout: 'Members who voted',
+} as const;
 export const RULE_LABEL = {
-  bloc: 'Bloc: all of a branch\'s delegates vote for the branch\'s own result',
-  proportional: 'Proportional: a branch\'s delegates are split by its vote',
-  weighted: 'Weighted: every member\'s ballot weighted by delegates per vote, recounted',
+  bloc: "Bloc: all of a branch's delegates vote for the branch's own result",
+  proportional: "Proportional: a branch's delegates are split by its vote",
+  weighted: "Weighted: every member's ballot weighted by delegates per vote, recounted",
 } as const;
 
 /** Notices after a POST-redirect-GET, by key: only these texts can appear. */

@@ -27,7 +27,10 @@ import type { Election, RankedBallot } from '../types';
 import { type Rational, parseRational, rat } from '../rational';
 
 export class BltSyntaxError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(`line ${line}: ${reason}`);
     this.name = 'BltSyntaxError';
   }
@@ -100,8 +103,15 @@ class Tokens {
     const n = text.length;
     while (this.i < n) {
       const ch = text.charCodeAt(this.i);
-      if (ch === 10) { this.line++; this.i++; continue; }
-      if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) { this.i++; continue; }
+      if (ch === 10) {
+        this.line++;
+        this.i++;
+        continue;
+      }
+      if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) {
+        this.i++;
+        continue;
+      }
       if (ch === 35) {
         const nl = text.indexOf('\n', this.i);
         this.i = nl < 0 ? n : nl;
@@ -123,7 +133,12 @@ class Tokens {
       const close = text.indexOf(closer, this.i + 1);
       const nl = text.indexOf('\n', this.i + 1);
       if (close < 0 || (nl >= 0 && nl < close)) {
-        throw new BltSyntaxError(line, ch === '"' ? 'a quoted string is not closed on its line' : 'an option in [brackets] is not closed on its line');
+        throw new BltSyntaxError(
+          line,
+          ch === '"'
+            ? 'a quoted string is not closed on its line'
+            : 'an option in [brackets] is not closed on its line',
+        );
       }
       const body = text.slice(this.i + 1, close);
       this.i = close + 1;
@@ -141,7 +156,13 @@ class Tokens {
 const tidy = (text: string): string => text.trim().replace(/\s+/g, ' ');
 
 const describe = (t: Token | undefined): string =>
-  t === undefined ? 'the end of the file' : t.kind === 'quoted' ? `"${t.text}"` : t.kind === 'option' ? `[${t.text}]` : `"${t.text}"`;
+  t === undefined
+    ? 'the end of the file'
+    : t.kind === 'quoted'
+      ? `"${t.text}"`
+      : t.kind === 'option'
+        ? `[${t.text}]`
+        : `"${t.text}"`;
 
 /** Read a BLT file. Throws BltSyntaxError naming the line and what is wrong. */
 export function parseBlt(text: string): Election<RankedBallot> {
@@ -152,7 +173,8 @@ export function parseBlt(text: string): Election<RankedBallot> {
 
   const wholeNumber = (what: string): { value: number; line: number } => {
     const t = tokens.next();
-    if (t?.kind !== 'word' || !/^\d+$/.test(t.text)) throw new BltSyntaxError(lineOf(t), `expected ${what}, found ${describe(t)}`);
+    if (t?.kind !== 'word' || !/^\d+$/.test(t.text))
+      throw new BltSyntaxError(lineOf(t), `expected ${what}, found ${describe(t)}`);
     return { value: Number(t.text), line: t.line };
   };
 
@@ -171,10 +193,16 @@ export function parseBlt(text: string): Election<RankedBallot> {
     const nick = nicks.get(word);
     if (nick !== undefined) return nick;
     if (!/^\d+$/.test(word)) {
-      throw new BltSyntaxError(line, nicks.size ? `"${word}" is neither a candidate number nor a nickname` : `expected a candidate number, found "${word}"`);
+      throw new BltSyntaxError(
+        line,
+        nicks.size
+          ? `"${word}" is neither a candidate number nor a nickname`
+          : `expected a candidate number, found "${word}"`,
+      );
     }
     const c = Number(word);
-    if (c < 1 || c > ncand) throw new BltSyntaxError(line, `candidate ${word} does not exist (there are ${ncand} candidates)`);
+    if (c < 1 || c > ncand)
+      throw new BltSyntaxError(line, `candidate ${word} does not exist (there are ${ncand} candidates)`);
     return c - 1;
   };
 
@@ -195,7 +223,11 @@ export function parseBlt(text: string): Election<RankedBallot> {
       tokens.next();
       const [name = '', ...args] = t.text.split(/\s+/);
       if (name === 'nick') {
-        if (args.length !== ncand) throw new BltSyntaxError(t.line, `[nick] must give one nickname for each of the ${ncand} candidates (found ${args.length})`);
+        if (args.length !== ncand)
+          throw new BltSyntaxError(
+            t.line,
+            `[nick] must give one nickname for each of the ${ncand} candidates (found ${args.length})`,
+          );
         args.forEach((a, i) => {
           if (nicks.has(a)) throw new BltSyntaxError(t.line, `nickname "${a}" is used twice`);
           nicks.set(a, i);
@@ -233,16 +265,24 @@ export function parseBlt(text: string): Election<RankedBallot> {
       if (!wholeWeights.has(w)) wholeWeights.set(w, weight);
     } else {
       const t = tokens.next();
-      if (t === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside the ballots: expected a 0 line to end them');
+      if (t === undefined)
+        throw new BltSyntaxError(lastLine(), 'the file ends inside the ballots: expected a 0 line to end them');
       if (t.kind !== 'word') {
-        if (t.kind === 'option') throw new BltSyntaxError(t.line, `option [${t.text}] must come before the first ballot`);
-        throw new BltSyntaxError(t.line, `expected a ballot weight or the 0 that ends the ballots, found ${describe(t)}`);
+        if (t.kind === 'option')
+          throw new BltSyntaxError(t.line, `option [${t.text}] must come before the first ballot`);
+        throw new BltSyntaxError(
+          t.line,
+          `expected a ballot weight or the 0 that ends the ballots, found ${describe(t)}`,
+        );
       }
       if (t.text.startsWith('(')) throw new BltSyntaxError(t.line, 'ballot ids in parentheses are not supported');
-      if (/^-\d+$/.test(t.text)) throw new BltSyntaxError(t.line, 'withdrawn candidates (negative numbers) must come before the first ballot');
-      if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t.text)) throw new BltSyntaxError(t.line, `expected a ballot weight, found "${t.text}"`);
+      if (/^-\d+$/.test(t.text))
+        throw new BltSyntaxError(t.line, 'withdrawn candidates (negative numbers) must come before the first ballot');
+      if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t.text))
+        throw new BltSyntaxError(t.line, `expected a ballot weight, found "${t.text}"`);
       weight = parseRational(t.text);
-      if (weight.num === 0n) throw new BltSyntaxError(t.line, `a ballot weight of ${t.text} is not allowed (a lone 0 ends the ballots)`);
+      if (weight.num === 0n)
+        throw new BltSyntaxError(t.line, `a ballot weight of ${t.text} is not allowed (a lone 0 ends the ballots)`);
     }
     const ranking = scratch;
     ranking.length = 0;
@@ -257,7 +297,8 @@ export function parseBlt(text: string): Election<RankedBallot> {
       }
       const u = c > 0 ? { kind: 'word' as const, text: String(c), line: lastLine() } : tokens.next();
       if (u === undefined) throw new BltSyntaxError(lastLine(), 'the file ends inside a ballot: expected 0 to end it');
-      if (u.kind !== 'word') throw new BltSyntaxError(u.line, `expected a candidate or the 0 that ends the ballot, found ${describe(u)}`);
+      if (u.kind !== 'word')
+        throw new BltSyntaxError(u.line, `expected a candidate or the 0 that ends the ballot, found ${describe(u)}`);
       if (u.text === '0') break;
       if (u.text === '-') throw new BltSyntaxError(u.line, 'skipped preferences ("-") are not supported');
       if (u.text.startsWith('(')) throw new BltSyntaxError(u.line, 'parentheses on ballot lines are not supported');
@@ -278,15 +319,23 @@ export function parseBlt(text: string): Election<RankedBallot> {
   for (let c = 1; c <= ncand; c++) {
     const t = tokens.next();
     if (t?.kind !== 'quoted') {
-      throw new BltSyntaxError(lineOf(t), t === undefined
-        ? `the file ends before the name of candidate ${c} (there are ${ncand} candidates)`
-        : `expected the name of candidate ${c} in double quotes, found ${describe(t)}`);
+      throw new BltSyntaxError(
+        lineOf(t),
+        t === undefined
+          ? `the file ends before the name of candidate ${c} (there are ${ncand} candidates)`
+          : `expected the name of candidate ${c} in double quotes, found ${describe(t)}`,
+      );
     }
     candidates.push(tidy(t.text));
   }
   const title = tokens.next();
   if (title?.kind !== 'quoted') {
-    throw new BltSyntaxError(lineOf(title), title === undefined ? 'the file ends before the election title' : `expected the election title in double quotes, found ${describe(title)}`);
+    throw new BltSyntaxError(
+      lineOf(title),
+      title === undefined
+        ? 'the file ends before the election title'
+        : `expected the election title in double quotes, found ${describe(title)}`,
+    );
   }
 
   return {
@@ -303,13 +352,18 @@ export function parseBlt(text: string): Election<RankedBallot> {
 function decimal(w: Rational): string {
   if (w.num <= 0n) throw new Error(`BLT cannot hold a ballot weight of ${w.num}/${w.den}: weights must be positive`);
   let den = w.den;
-  let places = 0;
   let twos = 0;
   let fives = 0;
-  while (den % 2n === 0n) { den /= 2n; twos++; }
-  while (den % 5n === 0n) { den /= 5n; fives++; }
+  while (den % 2n === 0n) {
+    den /= 2n;
+    twos++;
+  }
+  while (den % 5n === 0n) {
+    den /= 5n;
+    fives++;
+  }
   if (den !== 1n) throw new Error(`BLT cannot hold the weight ${w.num}/${w.den}: it has no exact decimal form`);
-  places = Math.max(twos, fives);
+  const places = Math.max(twos, fives);
   const scaled = (w.num * 10n ** BigInt(places)) / w.den;
   if (places === 0) return scaled.toString();
   const digits = scaled.toString().padStart(places + 1, '0');
@@ -317,7 +371,8 @@ function decimal(w: Rational): string {
 }
 
 const quoted = (text: string, what: string): string => {
-  if (/["\n\r]/.test(text)) throw new Error(`BLT cannot hold ${what} ${JSON.stringify(text)}: it contains a double quote or a line break`);
+  if (/["\n\r]/.test(text))
+    throw new Error(`BLT cannot hold ${what} ${JSON.stringify(text)}: it contains a double quote or a line break`);
   return `"${text}"`;
 };
 
@@ -325,7 +380,8 @@ const quoted = (text: string, what: string): string => {
 export function writeBlt(election: Election<RankedBallot>): string {
   const n = election.candidates.length;
   const check = (c: number): string => {
-    if (!Number.isInteger(c) || c < 0 || c >= n) throw new Error(`candidate ${c} does not exist (there are ${n} candidates)`);
+    if (!Number.isInteger(c) || c < 0 || c >= n)
+      throw new Error(`candidate ${c} does not exist (there are ${n} candidates)`);
     return String(c + 1);
   };
   const lines: string[] = [`${n} ${election.seats}`];

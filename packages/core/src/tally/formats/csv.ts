@@ -21,7 +21,10 @@ import { type Rational, ONE, parseRational } from '../rational';
 import { parseCsv, type CsvRecord } from '../../csv/parse';
 
 export class CsvBallotError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(`line ${line}: ${reason}`);
     this.name = 'CsvBallotError';
   }
@@ -57,7 +60,8 @@ function layout(text: string): Layout {
       return;
     }
     if (name === '') throw new CsvBallotError(header.line, `column ${col + 1} of the header has no candidate name`);
-    if (candidates.includes(name)) throw new CsvBallotError(header.line, `candidate ${JSON.stringify(name)} named twice in the header`);
+    if (candidates.includes(name))
+      throw new CsvBallotError(header.line, `candidate ${JSON.stringify(name)} named twice in the header`);
     candidates.push(name);
     columns.push(col);
   });
@@ -65,7 +69,8 @@ function layout(text: string): Layout {
   const width = header.fields.length;
   const rows = records.slice(1);
   for (const r of rows) {
-    if (r.fields.length !== width) throw new CsvBallotError(r.line, `${r.fields.length} fields, but the header has ${width}`);
+    if (r.fields.length !== width)
+      throw new CsvBallotError(r.line, `${r.fields.length} fields, but the header has ${width}`);
   }
   return { candidates, columns, weightColumn, width, rows };
 }
@@ -93,7 +98,10 @@ export function parseRankedCsv(text: string, options: CsvElectionOptions = {}): 
       const cell = r.fields[col]!.trim();
       if (cell === '') return;
       if (!/^\d+$/.test(cell) || Number(cell) < 1) {
-        throw new CsvBallotError(r.line, `rank ${JSON.stringify(cell)} for ${JSON.stringify(l.candidates[c])} is not a whole number from 1 up (leave it blank for unranked)`);
+        throw new CsvBallotError(
+          r.line,
+          `rank ${JSON.stringify(cell)} for ${JSON.stringify(l.candidates[c])} is not a whole number from 1 up (leave it blank for unranked)`,
+        );
       }
       const rank = Number(cell);
       const group = byRank.get(rank);
@@ -114,7 +122,10 @@ export function parseScoreCsv(text: string, options: CsvElectionOptions = {}): E
       const cell = r.fields[col]!.trim();
       if (cell === '') return null;
       if (!/^-?\d+$/.test(cell)) {
-        throw new CsvBallotError(r.line, `score ${JSON.stringify(cell)} for ${JSON.stringify(l.candidates[c])} is not a whole number (leave it blank for unscored)`);
+        throw new CsvBallotError(
+          r.line,
+          `score ${JSON.stringify(cell)} for ${JSON.stringify(l.candidates[c])} is not a whole number (leave it blank for unscored)`,
+        );
       }
       return Number(cell);
     });

@@ -27,7 +27,10 @@ import type { Election, RankedBallot, ScoreBallot } from '../types';
 import { type Rational, ONE, parseRational, ratToString } from '../rational';
 
 export class JsonElectionError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(`line ${line}: ${reason}`);
     this.name = 'JsonElectionError';
   }
@@ -49,7 +52,9 @@ type Node =
 function parseTree(text: string): Node {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  const fail = (reason: string): never => { throw new JsonElectionError(line, reason); };
+  const fail = (reason: string): never => {
+    throw new JsonElectionError(line, reason);
+  };
   const ws = (): void => {
     for (; i < text.length; i++) {
       const c = text[i];
@@ -67,7 +72,10 @@ function parseTree(text: string): Node {
       i++;
       const entries = new Map<string, Node>();
       ws();
-      if (text[i] === '}') { i++; return { line: at, kind: 'object', entries }; }
+      if (text[i] === '}') {
+        i++;
+        return { line: at, kind: 'object', entries };
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail(`expected a quoted key, found ${what()}`);
@@ -78,8 +86,14 @@ function parseTree(text: string): Node {
         i++;
         entries.set(key, value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return { line: at, kind: 'object', entries }; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return { line: at, kind: 'object', entries };
+        }
         fail(`expected "," or "}" in an object, found ${what()}`);
       }
     }
@@ -87,23 +101,42 @@ function parseTree(text: string): Node {
       i++;
       const items: Node[] = [];
       ws();
-      if (text[i] === ']') { i++; return { line: at, kind: 'array', items }; }
+      if (text[i] === ']') {
+        i++;
+        return { line: at, kind: 'array', items };
+      }
       for (;;) {
         items.push(value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return { line: at, kind: 'array', items }; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return { line: at, kind: 'array', items };
+        }
         fail(`expected "," or "]" in a list, found ${what()}`);
       }
     }
     if (c === '"') return { line: at, kind: 'string', value: str() };
-    for (const [word, node] of [['true', { line: at, kind: 'boolean', value: true }], ['false', { line: at, kind: 'boolean', value: false }], ['null', { line: at, kind: 'null' }]] as const) {
-      if (text.startsWith(word, i)) { i += word.length; return node; }
+    for (const [word, node] of [
+      ['true', { line: at, kind: 'boolean', value: true }],
+      ['false', { line: at, kind: 'boolean', value: false }],
+      ['null', { line: at, kind: 'null' }],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return node;
+      }
     }
     const m = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
     m.lastIndex = i;
     const num = m.exec(text);
-    if (num) { i += num[0].length; return { line: at, kind: 'number', text: num[0] }; }
+    if (num) {
+      i += num[0].length;
+      return { line: at, kind: 'number', text: num[0] };
+    }
     return fail(`expected a value, found ${what()}`);
   };
   const str = (): string => {
@@ -111,7 +144,10 @@ function parseTree(text: string): Node {
     i++;
     for (; i < text.length; i++) {
       const c = text[i];
-      if (c === '\\') { i++; continue; }
+      if (c === '\\') {
+        i++;
+        continue;
+      }
       if (c === '"') break;
       if (c === '\n') fail('a string runs past the end of the line');
     }
@@ -134,9 +170,16 @@ const KEYS = new Set(['title', 'candidates', 'seats', 'withdrawn', 'ballots']);
 /** Read an election from JSON text. Throws JsonElectionError naming the line. */
 export function parseElectionJson(text: string): ParsedElection {
   const root = parseTree(text);
-  const bad = (n: Node, reason: string): never => { throw new JsonElectionError(n.line, reason); };
+  const bad = (n: Node, reason: string): never => {
+    throw new JsonElectionError(n.line, reason);
+  };
   if (root.kind !== 'object') return bad(root, 'the file must hold one JSON object (the election)');
-  for (const k of root.entries.keys()) if (!KEYS.has(k)) bad(root.entries.get(k)!, `unknown key ${JSON.stringify(k)} (expected title, candidates, seats, withdrawn, ballots)`);
+  for (const k of root.entries.keys())
+    if (!KEYS.has(k))
+      bad(
+        root.entries.get(k)!,
+        `unknown key ${JSON.stringify(k)} (expected title, candidates, seats, withdrawn, ballots)`,
+      );
   const get = (k: string): Node | undefined => root.entries.get(k);
 
   const titleNode = get('title');
@@ -162,7 +205,8 @@ export function parseElectionJson(text: string): ParsedElection {
   const seatsNode = get('seats');
   let seats = 1;
   if (seatsNode) {
-    if (seatsNode.kind !== 'number' || !/^[1-9]\d*$/.test(seatsNode.text)) return bad(seatsNode, '"seats" must be a positive whole number');
+    if (seatsNode.kind !== 'number' || !/^[1-9]\d*$/.test(seatsNode.text))
+      return bad(seatsNode, '"seats" must be a positive whole number');
     seats = Number(seatsNode.text);
   }
 
@@ -184,11 +228,14 @@ export function parseElectionJson(text: string): ParsedElection {
   const scored: ScoreBallot[] = [];
   for (const b of ballotsNode.items) {
     if (b.kind !== 'object') return bad(b, 'a ballot must be an object with "ranking" or "scores"');
-    for (const k of b.entries.keys()) if (k !== 'weight' && k !== 'ranking' && k !== 'scores') bad(b.entries.get(k)!, `unknown ballot key ${JSON.stringify(k)}`);
+    for (const k of b.entries.keys())
+      if (k !== 'weight' && k !== 'ranking' && k !== 'scores')
+        bad(b.entries.get(k)!, `unknown ballot key ${JSON.stringify(k)}`);
     const weight = readWeight(b.entries.get('weight'), bad);
     const rankingNode = b.entries.get('ranking');
     const scoresNode = b.entries.get('scores');
-    if ((rankingNode === undefined) === (scoresNode === undefined)) bad(b, 'a ballot needs exactly one of "ranking" and "scores"');
+    if ((rankingNode === undefined) === (scoresNode === undefined))
+      bad(b, 'a ballot needs exactly one of "ranking" and "scores"');
     const mine = rankingNode ? 'ranked' : 'score';
     if (shape !== null && shape !== mine) bad(b, `a ${mine} ballot among ${shape} ballots: one file holds one kind`);
     shape = mine;
@@ -215,7 +262,8 @@ export function parseElectionJson(text: string): ParsedElection {
       for (const [name, v] of scoresNode.entries) {
         const c = index.get(name) ?? bad(v, `unknown candidate ${JSON.stringify(name)}`);
         if (v.kind === 'null') continue;
-        if (v.kind !== 'number' || !/^-?\d+$/.test(v.text)) return bad(v, `the score for ${JSON.stringify(name)} must be a whole number or null`);
+        if (v.kind !== 'number' || !/^-?\d+$/.test(v.text))
+          return bad(v, `the score for ${JSON.stringify(name)} must be a whole number or null`);
         scores[c] = Number(v.text);
       }
       scored.push({ weight, scores });
@@ -229,7 +277,12 @@ export function parseElectionJson(text: string): ParsedElection {
 
 function readWeight(n: Node | undefined, bad: (n: Node, reason: string) => never): Rational {
   if (n === undefined) return ONE;
-  const text = n.kind === 'string' || n.kind === 'number' ? (n.kind === 'string' ? n.value : n.text) : bad(n, '"weight" must be a number or a string like "1/3"');
+  const text =
+    n.kind === 'string' || n.kind === 'number'
+      ? n.kind === 'string'
+        ? n.value
+        : n.text
+      : bad(n, '"weight" must be a number or a string like "1/3"');
   let w: Rational;
   try {
     w = parseRational(text);
@@ -260,7 +313,10 @@ export function writeElectionJson(election: Election<RankedBallot> | Election<Sc
     `  "title": ${q(election.title)},`,
     `  "candidates": [${names.map(q).join(', ')}],`,
     `  "seats": ${election.seats},`,
-    `  "withdrawn": [${[...election.withdrawn].sort((a, b) => a - b).map((c) => q(names[c]!)).join(', ')}],`,
+    `  "withdrawn": [${[...election.withdrawn]
+      .sort((a, b) => a - b)
+      .map((c) => q(names[c]!))
+      .join(', ')}],`,
     ballots.length === 0 ? '  "ballots": []' : `  "ballots": [\n${ballots.map((b) => `    ${b}`).join(',\n')}\n  ]`,
     '}',
     '',

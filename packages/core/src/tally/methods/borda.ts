@@ -22,7 +22,8 @@ export interface BordaOptions {
 
 export function countBorda(election: Election<RankedBallot>, seed: string, options: BordaOptions = {}): TallyResult {
   const variant = options.variant ?? 'standard';
-  if (variant !== 'standard' && variant !== 'dowdall') throw new RangeError(`borda: unknown variant ${JSON.stringify(variant)}`);
+  if (variant !== 'standard' && variant !== 'dowdall')
+    throw new RangeError(`borda: unknown variant ${JSON.stringify(variant)}`);
   const standing = standingOf(election);
   checkSeats('borda', election.seats, standing.length);
   const n = standing.length;
@@ -54,7 +55,10 @@ export function countBorda(election: Election<RankedBallot>, seed: string, optio
   let blank = ZERO;
   let valid = ZERO;
   groups.forEach((g, gi) => {
-    if (g.ranking.length === 0) { blank = add(blank, g.weight); return; }
+    if (g.ranking.length === 0) {
+      blank = add(blank, g.weight);
+      return;
+    }
     valid = add(valid, g.weight);
     const w = weights[gi]!;
     let place = 0;
@@ -70,7 +74,14 @@ export function countBorda(election: Election<RankedBallot>, seed: string, optio
   });
   for (const c of standing) points[c]! += everyone;
   const total = (i: number): Rational => rat(points[i]!, den * scale);
-  const { elected, ties } = fillSeats(election, tiersByValue(standing, total), election.seats, seed, `borda-${variant}`, 'Most points');
+  const { elected, ties } = fillSeats(
+    election,
+    tiersByValue(standing, total),
+    election.seats,
+    seed,
+    `borda-${variant}`,
+    'Most points',
+  );
   const electedNames = elected.map((i) => nameOf(election, i));
   const scheme = variant === 'standard' ? `${n - 1}, ${n - 2}, ..., 0 points` : '1, 1/2, 1/3, ... points';
   return {
@@ -78,13 +89,15 @@ export function countBorda(election: Election<RankedBallot>, seed: string, optio
     seats: election.seats,
     candidates: standing.map((i) => nameOf(election, i)),
     elected: electedNames,
-    rounds: [{
-      number: 1,
-      votes: votesRecord(election, standing, total),
-      elected: electedNames,
-      excluded: [],
-      note: `Borda (${variant}): places worth ${scheme}; most points elected.`,
-    }],
+    rounds: [
+      {
+        number: 1,
+        votes: votesRecord(election, standing, total),
+        elected: electedNames,
+        excluded: [],
+        note: `Borda (${variant}): places worth ${scheme}; most points elected.`,
+      },
+    ],
     ties,
     seed,
     notes: [

@@ -18,7 +18,11 @@ export function nameOf(election: Election<unknown>, i: number): string {
 }
 
 /** The figures of `who` as an object keyed by name, in ballot-paper order (stable JSON). */
-export function votesRecord(election: Election<unknown>, who: ReadonlyArray<number>, value: (i: number) => Rational): Record<string, string> {
+export function votesRecord(
+  election: Election<unknown>,
+  who: ReadonlyArray<number>,
+  value: (i: number) => Rational,
+): Record<string, string> {
   const rec: Record<string, string> = {};
   for (const i of who) rec[nameOf(election, i)] = ratToString(value(i));
   return rec;
@@ -47,7 +51,12 @@ export function tiersByValue(who: ReadonlyArray<number>, value: (i: number) => R
  * tie order fixed before the count (Election.tieOrder, e.g. from a BLT [tie] line), that
  * order is the lot; otherwise the order is drawn from (seed, context).
  */
-export function lotOrder(election: Election<unknown>, items: ReadonlyArray<number>, seed: string, context: string): { order: number[]; how: string } {
+export function lotOrder(
+  election: Election<unknown>,
+  items: ReadonlyArray<number>,
+  seed: string,
+  context: string,
+): { order: number[]; how: string } {
   const fixed = election.tieOrder;
   if (fixed !== undefined) {
     const pos = new Map(fixed.map((c, k) => [c, k]));
@@ -61,7 +70,10 @@ export function lotOrder(election: Election<unknown>, items: ReadonlyArray<numbe
   return { order: drawOrder([...items], seed, context), how: 'the lot' };
 }
 
-export interface Filled { readonly elected: number[]; readonly ties: Tie[] }
+export interface Filled {
+  readonly elected: number[];
+  readonly ties: Tie[];
+}
 
 /**
  * Fill `seats` places from tiers (best first). A tier that fits is elected whole, listed
@@ -105,7 +117,8 @@ export function fillSeats(
 }
 
 export function checkSeats(method: string, seats: number, standing: number): void {
-  if (!Number.isInteger(seats) || seats < 1) throw new RangeError(`${method}: seats must be a positive whole number, not ${seats}`);
+  if (!Number.isInteger(seats) || seats < 1)
+    throw new RangeError(`${method}: seats must be a positive whole number, not ${seats}`);
   if (seats > standing) throw new RangeError(`${method}: ${seats} seats but only ${standing} candidates standing`);
 }
 
@@ -126,12 +139,24 @@ export interface Arith<T> {
   big(a: T): bigint;
 }
 export const DOUBLES: Arith<number> = {
-  zero: 0, add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, k) => a * k, divide: (a, k) => a / k, less: (a, b) => a < b,
-  of: (a) => Number(a), big: (a) => BigInt(a),
+  zero: 0,
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, k) => a * k,
+  divide: (a, k) => a / k,
+  less: (a, b) => a < b,
+  of: (a) => Number(a),
+  big: (a) => BigInt(a),
 };
 export const BIGINTS: Arith<bigint> = {
-  zero: 0n, add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, k) => a * BigInt(k), divide: (a, k) => a / BigInt(k), less: (a, b) => a < b,
-  of: (a) => a, big: (a) => a,
+  zero: 0n,
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, k) => a * BigInt(k),
+  divide: (a, k) => a / BigInt(k),
+  less: (a, b) => a < b,
+  of: (a) => a,
+  big: (a) => a,
 };
 /** True when every figure up to `bound` is exact as a double. */
 export const fitsDoubles = (bound: bigint): boolean => bound <= BigInt(Number.MAX_SAFE_INTEGER);

@@ -9,7 +9,16 @@
 import type { Election, PairwiseReport, RankedBallot, TallyResult, Tie } from '../types';
 import { type Rational, rat, ratToString } from '../rational';
 import { type BallotGroup, aggregateRanked, scaleWeights } from '../aggregate';
-import { checkSeats, fillSeats, lotOrder, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
+import {
+  checkSeats,
+  fillSeats,
+  lotOrder,
+  nameOf,
+  standingOf,
+  tiersByValue,
+  votesRecord,
+  withdrawnNote,
+} from './common';
 
 /** Pairwise preferences among all candidates, as whole numbers over `den`. */
 export interface Pairwise {
@@ -35,17 +44,44 @@ export function pairwiseMatrix(election: Election<RankedBallot>): Pairwise {
   if (total <= BigInt(Number.MAX_SAFE_INTEGER)) {
     const overAll = new Float64Array(n);
     const back = new Float64Array(n * n);
-    accumulate(groups, weights.map(Number), 0, (i, w) => { overAll[i]! += w; }, (k, w) => { back[k]! += w; }, n);
+    accumulate(
+      groups,
+      weights.map(Number),
+      0,
+      (i, w) => {
+        overAll[i]! += w;
+      },
+      (k, w) => {
+        back[k]! += w;
+      },
+      n,
+    );
     return { n, den, at: (i, j) => (i === j ? 0n : BigInt(overAll[i]! - back[i * n + j]!)) };
   }
   const overAll: bigint[] = new Array<bigint>(n).fill(0n);
   const back: bigint[] = new Array<bigint>(n * n).fill(0n);
-  accumulate(groups, weights, 0n, (i, w) => { overAll[i]! += w; }, (k, w) => { back[k]! += w; }, n);
+  accumulate(
+    groups,
+    weights,
+    0n,
+    (i, w) => {
+      overAll[i]! += w;
+    },
+    (k, w) => {
+      back[k]! += w;
+    },
+    n,
+  );
   return { n, den, at: (i, j) => (i === j ? 0n : overAll[i]! - back[i * n + j]!) };
 }
 
 function accumulate<T>(
-  groups: ReadonlyArray<BallotGroup>, weights: ReadonlyArray<T>, zero: T, over: (i: number, w: T) => void, takeBack: (k: number, w: T) => void, n: number,
+  groups: ReadonlyArray<BallotGroup>,
+  weights: ReadonlyArray<T>,
+  zero: T,
+  over: (i: number, w: T) => void,
+  takeBack: (k: number, w: T) => void,
+  n: number,
 ): void {
   const seenSoFar = new Int32Array(n);
   groups.forEach((g, gi) => {
@@ -78,8 +114,15 @@ export function condorcetWinner(standing: ReadonlyArray<number>, pw: Pairwise): 
 }
 
 function result(
-  method: 'schulze' | 'ranked-pairs' | 'copeland', election: Election<RankedBallot>, seed: string, standing: number[], pw: Pairwise,
-  elected: number[], ties: Tie[], notes: string[], extra: Partial<TallyResult> = {},
+  method: 'schulze' | 'ranked-pairs' | 'copeland',
+  election: Election<RankedBallot>,
+  seed: string,
+  standing: number[],
+  pw: Pairwise,
+  elected: number[],
+  ties: Tie[],
+  notes: string[],
+  extra: Partial<TallyResult> = {},
 ): TallyResult {
   const pairwise = report(election, standing, pw);
   return {
@@ -93,7 +136,9 @@ function result(
     pairwise,
     notes: [
       'A paper ranks every candidate it names above those it leaves out; equal and unranked candidates express no preference between them.',
-      pairwise.condorcetWinner === null ? 'There is no Condorcet winner.' : `${pairwise.condorcetWinner} is the Condorcet winner (beats every other candidate head to head).`,
+      pairwise.condorcetWinner === null
+        ? 'There is no Condorcet winner.'
+        : `${pairwise.condorcetWinner} is the Condorcet winner (beats every other candidate head to head).`,
       ...notes,
       ...withdrawnNote(election),
     ],
@@ -115,17 +160,19 @@ export function countSchulze(election: Election<RankedBallot>, seed: string): Ta
   const pw = pairwiseMatrix(election);
   const n = pw.n;
   const p: bigint[] = new Array<bigint>(n * n).fill(0n);
-  for (const i of standing) for (const j of standing) if (i !== j && pw.at(i, j) > pw.at(j, i)) p[i * n + j] = pw.at(i, j);
-  for (const k of standing) for (const i of standing) {
-    if (i === k) continue;
-    const ik = p[i * n + k]!;
-    if (ik === 0n) continue;
-    for (const j of standing) {
-      if (j === i || j === k) continue;
-      const via = ik < p[k * n + j]! ? ik : p[k * n + j]!;
-      if (via > p[i * n + j]!) p[i * n + j] = via;
+  for (const i of standing)
+    for (const j of standing) if (i !== j && pw.at(i, j) > pw.at(j, i)) p[i * n + j] = pw.at(i, j);
+  for (const k of standing)
+    for (const i of standing) {
+      if (i === k) continue;
+      const ik = p[i * n + k]!;
+      if (ik === 0n) continue;
+      for (const j of standing) {
+        if (j === i || j === k) continue;
+        const via = ik < p[k * n + j]! ? ik : p[k * n + j]!;
+        if (via > p[i * n + j]!) p[i * n + j] = via;
+      }
     }
-  }
   const path = (i: number, j: number): bigint => p[i * n + j]!;
   const tiers: number[][] = [];
   let left = standing.slice();
@@ -136,7 +183,13 @@ export function countSchulze(election: Election<RankedBallot>, seed: string): Ta
   }
   const { elected, ties } = fillSeats(election, tiers, election.seats, seed, 'schulze', 'Schulze order');
   const fig = (x: bigint): string => ratToString(rat(x, pw.den));
-  const paths = standing.map((i) => `${nameOf(election, i)}: ${standing.filter((j) => j !== i).map((j) => `${nameOf(election, j)} ${fig(path(i, j))}`).join(', ')}`);
+  const paths = standing.map(
+    (i) =>
+      `${nameOf(election, i)}: ${standing
+        .filter((j) => j !== i)
+        .map((j) => `${nameOf(election, j)} ${fig(path(i, j))}`)
+        .join(', ')}`,
+  );
   return result('schulze', election, seed, standing, pw, elected, ties, [
     `Schulze (winning votes). Order: ${tiers.map((t) => t.map((i) => nameOf(election, i)).join(' = ')).join(' > ')}.`,
     `Strongest paths (row to each other candidate): ${paths.join('; ')}.`,
@@ -159,8 +212,11 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
   const fig = (x: bigint): string => ratToString(rat(x, pw.den));
   type Pair = { w: number; l: number; for: bigint; against: bigint };
   const pairs: Pair[] = [];
-  for (const i of standing) for (const j of standing) if (i !== j && pw.at(i, j) > pw.at(j, i)) pairs.push({ w: i, l: j, for: pw.at(i, j), against: pw.at(j, i) });
-  const strength = (a: Pair, b: Pair): number => (a.for !== b.for ? (a.for > b.for ? -1 : 1) : a.against !== b.against ? (a.against < b.against ? -1 : 1) : 0);
+  for (const i of standing)
+    for (const j of standing)
+      if (i !== j && pw.at(i, j) > pw.at(j, i)) pairs.push({ w: i, l: j, for: pw.at(i, j), against: pw.at(j, i) });
+  const strength = (a: Pair, b: Pair): number =>
+    a.for !== b.for ? (a.for > b.for ? -1 : 1) : a.against !== b.against ? (a.against < b.against ? -1 : 1) : 0;
   pairs.sort((a, b) => strength(a, b) || a.w - b.w || a.l - b.l);
   const ties: Tie[] = [];
   const label = (q: Pair): string => `${nameOf(election, q.w)} over ${nameOf(election, q.l)}`;
@@ -171,7 +227,11 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
     while (stack.length > 0) {
       const x = stack.pop()!;
       if (x === to) return true;
-      for (const y of standing) if (locked[x * n + y] && !seen.has(y)) { seen.add(y); stack.push(y); }
+      for (const y of standing)
+        if (locked[x * n + y] && !seen.has(y)) {
+          seen.add(y);
+          stack.push(y);
+        }
     }
     return false;
   };
@@ -192,7 +252,12 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
       // The order inside a block of equal majorities matters only if locking all of them
       // would close a cycle; otherwise every order locks them all and no lot is drawn.
       for (const q of block) locked[q.w * n + q.l] = true;
-      const cyclic = block.some((q) => { locked[q.w * n + q.l] = false; const c = reaches(q.l, q.w); locked[q.w * n + q.l] = true; return c; });
+      const cyclic = block.some((q) => {
+        locked[q.w * n + q.l] = false;
+        const c = reaches(q.l, q.w);
+        locked[q.w * n + q.l] = true;
+        return c;
+      });
       for (const q of block) locked[q.w * n + q.l] = false;
       if (cyclic) {
         tbrc ??= lotOrder(election, standing, seed, 'ranked-pairs:tbrc').order;
@@ -218,10 +283,19 @@ export function countRankedPairs(election: Election<RankedBallot>, seed: string)
     left = left.filter((i) => !sources.includes(i));
   }
   const filled = fillSeats(election, tiers, election.seats, seed, 'ranked-pairs', 'Ranked-pairs order');
-  return result('ranked-pairs', election, seed, standing, pw, filled.elected, [...ties, ...filled.ties], [
-    `Ranked pairs (winning votes). Majorities in order: ${log.length === 0 ? 'none' : log.join('; ')}.`,
-    `Order: ${tiers.map((t) => t.map((i) => nameOf(election, i)).join(' = ')).join(' > ')}.`,
-  ]);
+  return result(
+    'ranked-pairs',
+    election,
+    seed,
+    standing,
+    pw,
+    filled.elected,
+    [...ties, ...filled.ties],
+    [
+      `Ranked pairs (winning votes). Majorities in order: ${log.length === 0 ? 'none' : log.join('; ')}.`,
+      `Order: ${tiers.map((t) => t.map((i) => nameOf(election, i)).join(' = ')).join(' > ')}.`,
+    ],
+  );
 }
 
 /**
@@ -240,17 +314,34 @@ export function countCopeland(election: Election<RankedBallot>, seed: string): T
     halves.set(i, h);
   }
   const score = (i: number): Rational => rat(halves.get(i)!, 2);
-  const { elected, ties } = fillSeats(election, tiersByValue(standing, score), election.seats, seed, 'copeland', 'Highest Copeland score');
+  const { elected, ties } = fillSeats(
+    election,
+    tiersByValue(standing, score),
+    election.seats,
+    seed,
+    'copeland',
+    'Highest Copeland score',
+  );
   const electedNames = elected.map((i) => nameOf(election, i));
-  return result('copeland', election, seed, standing, pw, elected, ties, [
-    'Copeland: 1 point per candidate beaten head to head, 1/2 per pairwise tie.',
-  ], {
-    rounds: [{
-      number: 1,
-      votes: votesRecord(election, standing, score),
-      elected: electedNames,
-      excluded: [],
-      note: 'Copeland scores (pairwise wins + half of pairwise ties); highest elected.',
-    }],
-  });
+  return result(
+    'copeland',
+    election,
+    seed,
+    standing,
+    pw,
+    elected,
+    ties,
+    ['Copeland: 1 point per candidate beaten head to head, 1/2 per pairwise tie.'],
+    {
+      rounds: [
+        {
+          number: 1,
+          votes: votesRecord(election, standing, score),
+          elected: electedNames,
+          excluded: [],
+          note: 'Copeland scores (pairwise wins + half of pairwise ties); highest elected.',
+        },
+      ],
+    },
+  );
 }

@@ -19,14 +19,18 @@ import { type BallotGroup, aggregateRanked, lcmUpTo, scaleWeights } from '../agg
 import { type Arith, BIGINTS, DOUBLES, fitsDoubles, lotOrder, nameOf, standingOf, withdrawnNote } from './common';
 
 export function countIrv(election: Election<RankedBallot>, seed: string): TallyResult {
-  if (election.seats !== 1) throw new RangeError(`irv elects one candidate, not ${election.seats}; use stv for several seats`);
+  if (election.seats !== 1)
+    throw new RangeError(`irv elects one candidate, not ${election.seats}; use stv for several seats`);
   const standing = standingOf(election);
   if (standing.length === 0) throw new RangeError('irv: no candidates standing');
   const groups = aggregateRanked(election);
   let widest = 1;
   for (const g of groups) for (const grp of g.ranking) if (grp.length > widest) widest = grp.length;
   // Shares of a paper among up to `widest` equal preferences stay whole numbers over `den`.
-  const { den, weights } = scaleWeights(groups.map((g) => g.weight), lcmUpTo(widest));
+  const { den, weights } = scaleWeights(
+    groups.map((g) => g.weight),
+    lcmUpTo(widest),
+  );
   let total = 0n;
   for (const w of weights) total += w;
   // Twice the total must be safe too: the majority test doubles a candidate's votes.
@@ -36,8 +40,13 @@ export function countIrv(election: Election<RankedBallot>, seed: string): TallyR
 }
 
 function irv<T>(
-  election: Election<RankedBallot>, seed: string, standing: number[], groups: ReadonlyArray<BallotGroup>, den: bigint,
-  weights: ReadonlyArray<T>, a: Arith<T>,
+  election: Election<RankedBallot>,
+  seed: string,
+  standing: number[],
+  groups: ReadonlyArray<BallotGroup>,
+  den: bigint,
+  weights: ReadonlyArray<T>,
+  a: Arith<T>,
 ): TallyResult {
   const c = election.candidates.length;
   const fig = (x: T): string => ratToString(rat(a.big(x), den));
@@ -65,7 +74,11 @@ function irv<T>(
       pos[gi] = p;
       const s = k === 1 ? weights[gi]! : a.divide(weights[gi]!, k);
       share[gi] = s;
-      for (const x of grp) if (continuing[x]) { totals[x] = a.add(totals[x]!, s); pile[x]!.push(gi); }
+      for (const x of grp)
+        if (continuing[x]) {
+          totals[x] = a.add(totals[x]!, s);
+          pile[x]!.push(gi);
+        }
       return;
     }
     pos[gi] = ranking.length;
@@ -81,7 +94,12 @@ function irv<T>(
   const rounds: Round[] = [];
   const ties: Tie[] = [];
   const alive = (): number[] => standing.filter((i) => continuing[i]);
-  const snapshot = (number: number, excluded: string[], transfers: Transfer[] | undefined, note: string): { round: Round; winner: number | null } => {
+  const snapshot = (
+    number: number,
+    excluded: string[],
+    transfers: Transfer[] | undefined,
+    note: string,
+  ): { round: Round; winner: number | null } => {
     history.push(totals.slice());
     const who = alive();
     let live = a.zero;
@@ -93,9 +111,10 @@ function irv<T>(
     const winner = majority ?? (who.length === 1 ? who[0]! : null);
     let text = note;
     if (winner !== null) {
-      text += majority !== undefined
-        ? ` ${nameOf(election, winner)} has more than half of the ${fig(live)} continuing votes and is elected.`
-        : ` ${nameOf(election, winner)} is the only candidate left and is elected.`;
+      text +=
+        majority !== undefined
+          ? ` ${nameOf(election, winner)} has more than half of the ${fig(live)} continuing votes and is elected.`
+          : ` ${nameOf(election, winner)} is the only candidate left and is elected.`;
     }
     return {
       round: {
@@ -140,11 +159,23 @@ function irv<T>(
     totals[loser] = a.zero;
     const to: Record<string, string> = {};
     for (const i of alive()) if (totals[i] !== before[i]) to[nameOf(election, i)] = fig(a.sub(totals[i]!, before[i]!));
-    const transfer: Transfer = { from: nameOf(election, loser), kind: 'exclusion', to, exhausted: fig(a.sub(exhausted, exhaustedBefore)) };
+    const transfer: Transfer = {
+      from: nameOf(election, loser),
+      kind: 'exclusion',
+      to,
+      exhausted: fig(a.sub(exhausted, exhaustedBefore)),
+    };
     const lastTie = ties[ties.length - 1];
-    const why = lastTie?.round === number - 1 && lastTie.chosen === nameOf(election, loser) ? ` (tie broken by ${lastTie.brokenBy === 'lot' ? 'lot' : 'earlier rounds'})` : '';
-    ({ round, winner } = snapshot(number, [nameOf(election, loser)], [transfer],
-      `${nameOf(election, loser)} excluded with the fewest votes (${fig(loserVotes)})${why}; papers passed to next preferences.`));
+    const why =
+      lastTie?.round === number - 1 && lastTie.chosen === nameOf(election, loser)
+        ? ` (tie broken by ${lastTie.brokenBy === 'lot' ? 'lot' : 'earlier rounds'})`
+        : '';
+    ({ round, winner } = snapshot(
+      number,
+      [nameOf(election, loser)],
+      [transfer],
+      `${nameOf(election, loser)} excluded with the fewest votes (${fig(loserVotes)})${why}; papers passed to next preferences.`,
+    ));
     rounds.push(round);
   }
   return {
@@ -166,7 +197,14 @@ function irv<T>(
 
 /** The candidate to exclude at the end of round `round`: fewest votes, then look back, then lot. */
 function lowest<T>(
-  election: Election<RankedBallot>, who: number[], totals: T[], history: T[][], round: number, seed: string, ties: Tie[], a: Arith<T>,
+  election: Election<RankedBallot>,
+  who: number[],
+  totals: T[],
+  history: T[][],
+  round: number,
+  seed: string,
+  ties: Tie[],
+  a: Arith<T>,
 ): number {
   const min = (among: number[], row: ReadonlyArray<T>): number[] => {
     let m: T | null = null;
@@ -179,14 +217,24 @@ function lowest<T>(
   for (let r = history.length - 2; r >= 0 && left.length > 1; r--) left = min(left, history[r]!);
   const between = tied.map((i) => nameOf(election, i));
   if (left.length === 1) {
-    ties.push({ round, between, brokenBy: 'rules', chosen: nameOf(election, left[0]!),
-      note: `Tie for exclusion; ${nameOf(election, left[0]!)} had fewest votes at the most recent earlier round where the tied candidates differed.` });
+    ties.push({
+      round,
+      between,
+      brokenBy: 'rules',
+      chosen: nameOf(election, left[0]!),
+      note: `Tie for exclusion; ${nameOf(election, left[0]!)} had fewest votes at the most recent earlier round where the tied candidates differed.`,
+    });
     return left[0]!;
   }
   // The lot picks the one to exclude.
   const { order, how } = lotOrder(election, left, seed, `irv:exclusion:round ${round}`);
   const chosen = order[0]!;
-  ties.push({ round, between, brokenBy: 'lot', chosen: nameOf(election, chosen),
-    note: `Tie for exclusion${left.length < tied.length ? ' not settled by earlier rounds' : ', equal in every round'}; ${how} chose ${nameOf(election, chosen)} to be excluded.` });
+  ties.push({
+    round,
+    between,
+    brokenBy: 'lot',
+    chosen: nameOf(election, chosen),
+    note: `Tie for exclusion${left.length < tied.length ? ' not settled by earlier rounds' : ', equal in every round'}; ${how} chose ${nameOf(election, chosen)} to be excluded.`,
+  });
   return chosen;
 }

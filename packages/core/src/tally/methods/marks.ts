@@ -19,7 +19,13 @@ type Method = 'plurality' | 'block' | 'approval';
 /** The marks of one ranking, or null if the paper has too many. */
 type Reader = (ranking: ReadonlyArray<ReadonlyArray<number>>) => ReadonlyArray<number> | null;
 
-function countMarks(method: Method, election: Election<RankedBallot>, seed: string, read: Reader, rules: string): TallyResult {
+function countMarks(
+  method: Method,
+  election: Election<RankedBallot>,
+  seed: string,
+  read: Reader,
+  rules: string,
+): TallyResult {
   const standing = standingOf(election);
   checkSeats(method, election.seats, standing.length);
   const votes: Rational[] = election.candidates.map(() => ZERO);
@@ -28,26 +34,42 @@ function countMarks(method: Method, election: Election<RankedBallot>, seed: stri
   let invalidPapers = 0;
   const valid: Rational[] = [];
   for (const g of aggregateRanked(election)) {
-    if (g.ranking.length === 0) { blank = add(blank, g.weight); continue; }
+    if (g.ranking.length === 0) {
+      blank = add(blank, g.weight);
+      continue;
+    }
     const marks = read(g.ranking);
-    if (marks === null) { invalid = add(invalid, g.weight); invalidPapers += g.ballots; continue; }
+    if (marks === null) {
+      invalid = add(invalid, g.weight);
+      invalidPapers += g.ballots;
+      continue;
+    }
     valid.push(g.weight);
     for (const c of marks) votes[c] = add(votes[c]!, g.weight);
   }
-  const { elected, ties } = fillSeats(election, tiersByValue(standing, (i) => votes[i]!), election.seats, seed, method, 'Most votes');
+  const { elected, ties } = fillSeats(
+    election,
+    tiersByValue(standing, (i) => votes[i]!),
+    election.seats,
+    seed,
+    method,
+    'Most votes',
+  );
   const electedNames = elected.map((i) => nameOf(election, i));
   return {
     method,
     seats: election.seats,
     candidates: standing.map((i) => nameOf(election, i)),
     elected: electedNames,
-    rounds: [{
-      number: 1,
-      votes: votesRecord(election, standing, (i) => votes[i]!),
-      elected: electedNames,
-      excluded: [],
-      note: `${election.seats === 1 ? 'The candidate' : `The ${election.seats} candidates`} with the most votes ${election.seats === 1 ? 'is' : 'are'} elected.`,
-    }],
+    rounds: [
+      {
+        number: 1,
+        votes: votesRecord(election, standing, (i) => votes[i]!),
+        elected: electedNames,
+        excluded: [],
+        note: `${election.seats === 1 ? 'The candidate' : `The ${election.seats} candidates`} with the most votes ${election.seats === 1 ? 'is' : 'are'} elected.`,
+      },
+    ],
     ties,
     seed,
     notes: [rules, ...withdrawnNote(election)],
@@ -62,8 +84,13 @@ function countMarks(method: Method, election: Election<RankedBallot>, seed: stri
 
 /** Plurality (first past the post): one mark, the first preference. With several seats, the top n (SNTV). */
 export function countPlurality(election: Election<RankedBallot>, seed: string): TallyResult {
-  return countMarks('plurality', election, seed, (r) => (r[0]!.length === 1 ? r[0]! : null),
-    'Each paper counts for its single first preference; a paper marking several candidates first is invalid.');
+  return countMarks(
+    'plurality',
+    election,
+    seed,
+    (r) => (r[0]!.length === 1 ? r[0]! : null),
+    'Each paper counts for its single first preference; a paper marking several candidates first is invalid.',
+  );
 }
 
 /**
@@ -74,22 +101,38 @@ export function countPlurality(election: Election<RankedBallot>, seed: string): 
  */
 export function countBlock(election: Election<RankedBallot>, seed: string): TallyResult {
   const n = election.seats;
-  return countMarks('block', election, seed, (r) => {
-    if (r[0]!.length > n) return null;
-    const marks: number[] = [];
-    for (const group of r) {
-      if (marks.length + group.length > n) break;
-      marks.push(...group);
-    }
-    return marks;
-  }, `Each paper counts once for each of up to ${n} marked candidates (its leading preferences); a paper marking more than ${n} is invalid.`);
+  return countMarks(
+    'block',
+    election,
+    seed,
+    (r) => {
+      if (r[0]!.length > n) return null;
+      const marks: number[] = [];
+      for (const group of r) {
+        if (marks.length + group.length > n) break;
+        marks.push(...group);
+      }
+      return marks;
+    },
+    `Each paper counts once for each of up to ${n} marked candidates (its leading preferences); a paper marking more than ${n} is invalid.`,
+  );
 }
 
 /** Approval: the first preference group is the set of approved candidates. */
-export function countApproval(election: Election<RankedBallot>, seed: string, options: ApprovalOptions = {}): TallyResult {
+export function countApproval(
+  election: Election<RankedBallot>,
+  seed: string,
+  options: ApprovalOptions = {},
+): TallyResult {
   const max = options.maxMarks;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new RangeError(`approval: maxMarks must be a positive whole number, not ${max}`);
-  const result = countMarks('approval', election, seed, (r) => (max !== undefined && r[0]!.length > max ? null : r[0]!),
-    `Each paper counts once for every candidate it approves${max !== undefined ? `; a paper approving more than ${max} is invalid` : ''}.`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1))
+    throw new RangeError(`approval: maxMarks must be a positive whole number, not ${max}`);
+  const result = countMarks(
+    'approval',
+    election,
+    seed,
+    (r) => (max !== undefined && r[0]!.length > max ? null : r[0]!),
+    `Each paper counts once for every candidate it approves${max !== undefined ? `; a paper approving more than ${max} is invalid` : ''}.`,
+  );
   return { ...result, summary: { ...result.summary, maxMarks: max === undefined ? null : String(max) } };
 }

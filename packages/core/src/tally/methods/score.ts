@@ -9,7 +9,19 @@
 import type { Election, ScoreBallot, TallyResult } from '../types';
 import { type Rational, ZERO, div, rat, ratToString, toFixed } from '../rational';
 import { BallotError, scaleWeights } from '../aggregate';
-import { type Arith, BIGINTS, DOUBLES, checkSeats, fillSeats, fitsDoubles, nameOf, standingOf, tiersByValue, votesRecord, withdrawnNote } from './common';
+import {
+  type Arith,
+  BIGINTS,
+  DOUBLES,
+  checkSeats,
+  fillSeats,
+  fitsDoubles,
+  nameOf,
+  standingOf,
+  tiersByValue,
+  votesRecord,
+  withdrawnNote,
+} from './common';
 
 export interface ScoreOptions {
   /** Highest score allowed on a paper. Default 10. */
@@ -18,7 +30,8 @@ export interface ScoreOptions {
 
 export function countScore(election: Election<ScoreBallot>, seed: string, options: ScoreOptions = {}): TallyResult {
   const max = options.maxScore ?? 10;
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`score: maxScore must be a positive whole number, not ${max}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new RangeError(`score: maxScore must be a positive whole number, not ${max}`);
   const standing = standingOf(election);
   checkSeats('score', election.seats, standing.length);
   const c = election.candidates.length;
@@ -39,7 +52,14 @@ export function countScore(election: Election<ScoreBallot>, seed: string, option
   const [valid, blank, invalid] = [over(sums.valid), over(sums.blank), over(sums.invalid)];
   const invalidPapers = sums.invalidPapers;
   const average = (i: number): Rational => (valid.num === 0n ? ZERO : div(totals[i]!, valid));
-  const { elected, ties } = fillSeats(election, tiersByValue(standing, (i) => totals[i]!), election.seats, seed, 'score', 'Highest total score');
+  const { elected, ties } = fillSeats(
+    election,
+    tiersByValue(standing, (i) => totals[i]!),
+    election.seats,
+    seed,
+    'score',
+    'Highest total score',
+  );
   const electedNames = elected.map((i) => nameOf(election, i));
   const summary: Record<string, string> = {
     maxScore: String(max),
@@ -58,13 +78,15 @@ export function countScore(election: Election<ScoreBallot>, seed: string, option
     seats: election.seats,
     candidates: standing.map((i) => nameOf(election, i)),
     elected: electedNames,
-    rounds: [{
-      number: 1,
-      votes: votesRecord(election, standing, (i) => totals[i]!),
-      elected: electedNames,
-      excluded: [],
-      note: `Highest total score elected. Averages over ${ratToString(valid)} valid papers: ${standing.map((i) => `${nameOf(election, i)} ${toFixed(average(i), 3)}`).join(', ')}.`,
-    }],
+    rounds: [
+      {
+        number: 1,
+        votes: votesRecord(election, standing, (i) => totals[i]!),
+        elected: electedNames,
+        excluded: [],
+        note: `Highest total score elected. Averages over ${ratToString(valid)} valid papers: ${standing.map((i) => `${nameOf(election, i)} ${toFixed(average(i), 3)}`).join(', ')}.`,
+      },
+    ],
     ties,
     seed,
     notes: [
@@ -75,13 +97,29 @@ export function countScore(election: Election<ScoreBallot>, seed: string, option
   };
 }
 
-interface Sums { totals: bigint[]; scoredBy: bigint[]; valid: bigint; blank: bigint; invalid: bigint; invalidPapers: number }
+interface Sums {
+  totals: bigint[];
+  scoredBy: bigint[];
+  valid: bigint;
+  blank: bigint;
+  invalid: bigint;
+  invalidPapers: number;
+}
 
 /** Totals over scaled whole-number weights, in doubles or bigints (see Arith). */
-function addUp<T>(c: number, ballots: ReadonlyArray<ScoreBallot>, weights: ReadonlyArray<T>, standing: ReadonlyArray<number>, max: number, a: Arith<T>): Sums {
+function addUp<T>(
+  c: number,
+  ballots: ReadonlyArray<ScoreBallot>,
+  weights: ReadonlyArray<T>,
+  standing: ReadonlyArray<number>,
+  max: number,
+  a: Arith<T>,
+): Sums {
   const totals: T[] = new Array<T>(c).fill(a.zero);
   const scoredBy: T[] = new Array<T>(c).fill(a.zero);
-  let valid = a.zero, blank = a.zero, invalid = a.zero;
+  let valid = a.zero,
+    blank = a.zero,
+    invalid = a.zero;
   let invalidPapers = 0;
   ballots.forEach((ballot, b) => {
     const w = weights[b]!;
@@ -93,8 +131,15 @@ function addUp<T>(c: number, ballots: ReadonlyArray<ScoreBallot>, weights: Reado
       any = true;
       if (!Number.isInteger(s) || s < 0 || s > max) bad = true;
     }
-    if (bad) { invalid = a.add(invalid, w); invalidPapers++; return; }
-    if (!any) { blank = a.add(blank, w); return; }
+    if (bad) {
+      invalid = a.add(invalid, w);
+      invalidPapers++;
+      return;
+    }
+    if (!any) {
+      blank = a.add(blank, w);
+      return;
+    }
     valid = a.add(valid, w);
     for (const i of standing) {
       const s = ballot.scores[i];
@@ -104,7 +149,11 @@ function addUp<T>(c: number, ballots: ReadonlyArray<ScoreBallot>, weights: Reado
     }
   });
   return {
-    totals: totals.map((x) => a.big(x)), scoredBy: scoredBy.map((x) => a.big(x)),
-    valid: a.big(valid), blank: a.big(blank), invalid: a.big(invalid), invalidPapers,
+    totals: totals.map((x) => a.big(x)),
+    scoredBy: scoredBy.map((x) => a.big(x)),
+    valid: a.big(valid),
+    blank: a.big(blank),
+    invalid: a.big(invalid),
+    invalidPapers,
   };
 }

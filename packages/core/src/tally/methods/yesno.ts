@@ -35,20 +35,28 @@ const asRational = (x: Rational | string | number, what: string): Rational => {
 
 export function countYesNo(election: Election<RankedBallot>, seed: string, options: YesNoOptions = {}): TallyResult {
   const standing = standingOf(election);
-  if (standing.length !== 2) throw new RangeError(`yesno: a referendum needs exactly two options (Yes, No), not ${standing.length}`);
+  if (standing.length !== 2)
+    throw new RangeError(`yesno: a referendum needs exactly two options (Yes, No), not ${standing.length}`);
   const [first, second] = standing as [number, number];
   const named = (i: number, n: string): boolean => nameOf(election, i).trim().toLowerCase() === n;
   const [yes, no] = named(first, 'no') && named(second, 'yes') ? [second, first] : [first, second];
 
   const threshold = options.threshold === undefined ? rat(1, 2) : asRational(options.threshold, 'threshold');
-  if (cmp(threshold, ZERO) <= 0 || cmp(threshold, ONE) > 0) throw new RangeError(`yesno: threshold must be in (0, 1], not ${ratToString(threshold)}`);
+  if (cmp(threshold, ZERO) <= 0 || cmp(threshold, ONE) > 0)
+    throw new RangeError(`yesno: threshold must be in (0, 1], not ${ratToString(threshold)}`);
   const quorum = options.quorum === undefined ? undefined : asRational(options.quorum, 'quorum');
   const electorate = options.electorate === undefined ? undefined : asRational(options.electorate, 'electorate');
-  if (quorum !== undefined && electorate === undefined) throw new RangeError('yesno: a quorum needs the size of the electorate');
-  if (quorum !== undefined && (cmp(quorum, ZERO) < 0 || cmp(quorum, ONE) > 0)) throw new RangeError(`yesno: quorum must be a fraction between 0 and 1, not ${ratToString(quorum)}`);
-  if (electorate !== undefined && cmp(electorate, ZERO) < 0) throw new RangeError('yesno: the electorate cannot be negative');
+  if (quorum !== undefined && electorate === undefined)
+    throw new RangeError('yesno: a quorum needs the size of the electorate');
+  if (quorum !== undefined && (cmp(quorum, ZERO) < 0 || cmp(quorum, ONE) > 0))
+    throw new RangeError(`yesno: quorum must be a fraction between 0 and 1, not ${ratToString(quorum)}`);
+  if (electorate !== undefined && cmp(electorate, ZERO) < 0)
+    throw new RangeError('yesno: the electorate cannot be negative');
 
-  let forYes = ZERO, forNo = ZERO, abstained = ZERO, invalid = ZERO;
+  let forYes = ZERO,
+    forNo = ZERO,
+    abstained = ZERO,
+    invalid = ZERO;
   for (const g of aggregateRanked(election)) {
     const top = g.ranking[0];
     if (top === undefined) abstained = add(abstained, g.weight);
@@ -83,13 +91,15 @@ export function countYesNo(election: Election<RankedBallot>, seed: string, optio
     seats: 1,
     candidates: [yesName, noName],
     elected,
-    rounds: [{
-      number: 1,
-      votes: votesRecord(election, [yes, no], (i) => (i === yes ? forYes : forNo)),
-      elected,
-      excluded: [],
-      note,
-    }],
+    rounds: [
+      {
+        number: 1,
+        votes: votesRecord(election, [yes, no], (i) => (i === yes ? forYes : forNo)),
+        elected,
+        excluded: [],
+        note,
+      },
+    ],
     ties: [],
     seed,
     notes: [

@@ -54,7 +54,8 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
   // typed-array memory (beyond 64 MB) with a full collection of that whole heap.
   let length = 0;
   for (let i = 0; i < N; i++) length += ballots[i]!.ranking.length;
-  let prefs: Uint8Array | Uint16Array = n <= 0x100 ? new Uint8Array(Math.max(length, 1)) : new Uint16Array(Math.max(length, 1));
+  let prefs: Uint8Array | Uint16Array =
+    n <= 0x100 ? new Uint8Array(Math.max(length, 1)) : new Uint16Array(Math.max(length, 1));
   const starts = new Int32Array(N + 1);
   let cap = 2;
   while (cap < 2 * N) cap *= 2;
@@ -86,8 +87,10 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
       const group = ranking[r]!;
       if (group.length !== 1) {
         if (group.length === 0) throw new BallotError(i, 'an empty preference');
-        throw new BallotError(i,
-          `${group.length} candidates ranked equal; the ${rules} rules need a strict order of preference (equal preferences are not supported)`);
+        throw new BallotError(
+          i,
+          `${group.length} candidates ranked equal; the ${rules} rules need a strict order of preference (equal preferences are not supported)`,
+        );
       }
       const c = group[0]!;
       if (!Number.isInteger(c) || c < 0 || c >= n) {
@@ -100,7 +103,10 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
         h = Math.imul(h ^ (c + 1), 0x01000193);
       }
     }
-    if (k === 0) { ignored = add(ignored, w); continue; }
+    if (k === 0) {
+      ignored = add(ignored, w);
+      continue;
+    }
     if (w.num === 0n) continue;
     h = Math.imul(h ^ k, 0x5bd1e995);
     h ^= h >>> 16; // murmur3's finaliser: spread every bit into the low ones used as the slot
@@ -116,8 +122,15 @@ export function prepareBallots(election: Election<RankedBallot>, rules: StvRules
       if (table[2 * slot + 1] === h && starts[at + 1]! - starts[at]! === k) {
         const s0 = starts[at]!;
         let same = true;
-        for (let j = 0; j < k; j++) if (prefs[s0 + j] !== buf[j]) { same = false; break; }
-        if (same) { g = at; break; }
+        for (let j = 0; j < k; j++)
+          if (prefs[s0 + j] !== buf[j]) {
+            same = false;
+            break;
+          }
+        if (same) {
+          g = at;
+          break;
+        }
       }
       slot = (slot + 1) & mask;
     }

@@ -100,9 +100,13 @@ export function countErs97(setup: CountSetup): CountOutcome {
   const points: Point[] = [];
   let stage = 1;
   let log = new StageLog();
-  const mark = (label: string): void => { points.push({ votes: votes.slice(), label }); };
+  const mark = (label: string): void => {
+    points.push({ votes: votes.slice(), label });
+  };
   mark('the first stage');
-  log.notes.push(`First stage (5.1): total valid vote ${fmt(total)}; quota ${fmt(total)} / ${seats + 1} = ${fmt(quota)} (5.1.6).`);
+  log.notes.push(
+    `First stage (5.1): total valid vote ${fmt(total)}; quota ${fmt(total)} / ${seats + 1} = ${fmt(quota)} (5.1.6).`,
+  );
 
   const surplusOf = (c: number): Fixed => (votes[c]! > quota ? votes[c]! - quota : 0n);
   const totalActiveVote = (): Fixed => {
@@ -125,7 +129,9 @@ export function countErs97(setup: CountSetup): CountOutcome {
 
   /** 5.1.7, 5.3.13, 5.4.9 with 5.6.2: deem elected, in descending order of votes. */
   const deemElected = (): void => {
-    const order = standing.filter((c) => status[c] === CONTINUING).sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+    const order = standing
+      .filter((c) => status[c] === CONTINUING)
+      .sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
     let i = 0;
     while (i < order.length && elected.length < seats) {
       const v = votes[order[i]!]!;
@@ -137,7 +143,9 @@ export function countErs97(setup: CountSetup): CountOutcome {
       while (j < order.length && votes[order[j]!] === v) j++;
       const group = order.slice(i, j);
       i = j;
-      const how = byQuota ? 'reaching the quota' : `reaching the total active vote / ${places + 1} (${fmt(tav)} / ${places + 1})`;
+      const how = byQuota
+        ? 'reaching the quota'
+        : `reaching the total active vote / ${places + 1} (${fmt(tav)} / ${places + 1})`;
       if (group.length <= places) {
         for (const c of group) elect(c);
         log.notes.push(`${nameList(names, group)} ${group.length > 1 ? 'are' : 'is'} deemed elected, ${how}.`);
@@ -147,14 +155,26 @@ export function countErs97(setup: CountSetup): CountOutcome {
       let level = group;
       const chosen: number[] = [];
       while (chosen.length < places) {
-        const c = breakTie(ties, { tied: level, want: 'most', points, round: stage, purpose: `the last place${places > 1 ? 's' : ''} (5.6.2)`, show: fmt, lot: false });
+        const c = breakTie(ties, {
+          tied: level,
+          want: 'most',
+          points,
+          round: stage,
+          purpose: `the last place${places > 1 ? 's' : ''} (5.6.2)`,
+          show: fmt,
+          lot: false,
+        });
         if (c === null) break;
         chosen.push(c);
         level = level.filter((x) => x !== c);
       }
       for (const c of chosen) elect(c);
-      if (chosen.length) log.notes.push(`${nameList(names, chosen)} deemed elected, ${how}, ahead of level candidates (5.6.2).`);
-      if (chosen.length < places) log.notes.push(`${nameList(names, level)} have been level at every point of the count: none of them is deemed elected at this stage (5.6.2).`);
+      if (chosen.length)
+        log.notes.push(`${nameList(names, chosen)} deemed elected, ${how}, ahead of level candidates (5.6.2).`);
+      if (chosen.length < places)
+        log.notes.push(
+          `${nameList(names, level)} have been level at every point of the count: none of them is deemed elected at this stage (5.6.2).`,
+        );
       break;
     }
   };
@@ -172,7 +192,13 @@ export function countErs97(setup: CountSetup): CountOutcome {
    * continuing preferences, linking them into `got`, the new batch of each candidate (index
    * n: non-transferable). The amounts go to `sum` and the votes.
    */
-  const pass = (first: number, v: Fixed, sum: TransferSum, got: Int32Array, only: ((g: number) => boolean) | null = null): void => {
+  const pass = (
+    first: number,
+    v: Fixed,
+    sum: TransferSum,
+    got: Int32Array,
+    only: ((g: number) => boolean) | null = null,
+  ): void => {
     const whole = counts ? new Uint32Array(n + 1) : null;
     const amount = counts ? null : new Array<Fixed>(n + 1).fill(0n);
     const reached = new Uint8Array(n + 1);
@@ -193,7 +219,10 @@ export function countErs97(setup: CountSetup): CountOutcome {
     for (let d = 0; d <= n; d++) {
       if (!reached[d]) continue;
       const credit = whole ? BigInt(whole[d]!) * v : amount![d]!;
-      if (d === n) { sum.exhausted += credit; continue; }
+      if (d === n) {
+        sum.exhausted += credit;
+        continue;
+      }
       votes[d] = votes[d]! + credit;
       sum.add(d, credit);
     }
@@ -224,7 +253,8 @@ export function countErs97(setup: CountSetup): CountOutcome {
     for (const b of selected) {
       for (let g = b.head; g !== -1; g = next[g]!) {
         if (nextChoice(g) < 0) continue;
-        if (counts) wholeNumber += counts[g]!; // below 2^32 in all
+        if (counts)
+          wholeNumber += counts[g]!; // below 2^32 in all
         else number += papers![g]!;
         worthAll += worth(g, b.value);
       }
@@ -244,19 +274,25 @@ export function countErs97(setup: CountSetup): CountOutcome {
     votes[c] = quota;
     batches[c] = [];
     log.transfers.push(sum.write(names, s, c, 'surplus', tv));
-    const source = electedFirstStage[c] ? 'all the papers (5.3.1)' : `the last batch received, papers of value ${fmt(present)} (5.3.2)`;
-    log.notes.push(reduced
-      ? `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: ${fmt(surplus)} / ${fmt(number)} transferable papers = ${fmt(tv)} each, remainder ignored (5.3.7); non-transferable difference ${fmt(surplus - moved)}.`
-      : number === 0n
-        ? `Surplus of ${names[c]} (${fmt(surplus)}) examined in ${source}: none of the papers has a next available preference, so ${fmt(surplus)} is non-transferable (5.3.7).`
-        : `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: the ${fmt(number)} transferable papers are worth no more than the surplus, so pass at their value ${fmt(tv)} (5.3.7); ${fmt(surplus - moved)} non-transferable.`);
+    const source = electedFirstStage[c]
+      ? 'all the papers (5.3.1)'
+      : `the last batch received, papers of value ${fmt(present)} (5.3.2)`;
+    log.notes.push(
+      reduced
+        ? `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: ${fmt(surplus)} / ${fmt(number)} transferable papers = ${fmt(tv)} each, remainder ignored (5.3.7); non-transferable difference ${fmt(surplus - moved)}.`
+        : number === 0n
+          ? `Surplus of ${names[c]} (${fmt(surplus)}) examined in ${source}: none of the papers has a next available preference, so ${fmt(surplus)} is non-transferable (5.3.7).`
+          : `Surplus of ${names[c]} (${fmt(surplus)}) transferred from ${source}: the ${fmt(number)} transferable papers are worth no more than the surplus, so pass at their value ${fmt(tv)} (5.3.7); ${fmt(surplus - moved)} non-transferable.`,
+    );
     mark(`stage ${stage}`);
   };
 
   /** 5.2.5 and 5.5.1: which candidates to exclude now, given the deferred surpluses. */
   const chooseExclusion = (deferred: Fixed): number[] => {
     const places = seats - elected.length;
-    const asc = standing.filter((c) => status[c] === CONTINUING).sort((a, b) => (votes[a]! < votes[b]! ? -1 : votes[a]! > votes[b]! ? 1 : a - b));
+    const asc = standing
+      .filter((c) => status[c] === CONTINUING)
+      .sort((a, b) => (votes[a]! < votes[b]! ? -1 : votes[a]! > votes[b]! ? 1 : a - b));
     const m = asc.length;
     let k = 1;
     let sum = votes[asc[0]!]!;
@@ -270,7 +306,15 @@ export function countErs97(setup: CountSetup): CountOutcome {
     const out = asc.filter((c) => votes[c]! < edge);
     let level = asc.filter((c) => votes[c] === edge);
     while (out.length < k) {
-      const c = breakTie(ties, { tied: level, want: 'fewest', points, round: stage, purpose: 'exclusion (5.2.5)', show: fmt, lot: true })!;
+      const c = breakTie(ties, {
+        tied: level,
+        want: 'fewest',
+        points,
+        round: stage,
+        purpose: 'exclusion (5.2.5)',
+        show: fmt,
+        lot: true,
+      })!;
       out.push(c);
       level = level.filter((x) => x !== c);
     }
@@ -280,7 +324,10 @@ export function countErs97(setup: CountSetup): CountOutcome {
   /** 5.2.2: can the surpluses wait? Only if they cannot change who is excluded next. */
   const deferrable = (surpluses: Fixed): boolean => {
     const places = seats - elected.length;
-    const asc = standing.filter((c) => status[c] === CONTINUING).map((c) => votes[c]!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const asc = standing
+      .filter((c) => status[c] === CONTINUING)
+      .map((c) => votes[c]!)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     let sum = 0n;
     for (let k = 1; k <= asc.length - places; k++) {
       sum += asc[k - 1]!;
@@ -291,9 +338,15 @@ export function countErs97(setup: CountSetup): CountOutcome {
 
   /** 5.4: exclude the candidates, passing their papers in batches, highest value first. */
   const exclude = (out: number[], deferred: Fixed): void => {
-    for (const c of out) { status[c] = EXCLUDED; continuing--; log.excluded.push(c); }
+    for (const c of out) {
+      status[c] = EXCLUDED;
+      continuing--;
+      log.excluded.push(c);
+    }
     const low = out.map((c) => `${names[c]} (${fmt(votes[c]!)})`).join(', ');
-    log.notes.push(`${out.length > 1 ? 'Excluded together' : 'Excluded'}, having the fewest votes: ${low}${deferred > 0n ? `; surpluses of ${fmt(deferred)} deferred (5.2.2)` : ''} (5.2.5).`);
+    log.notes.push(
+      `${out.length > 1 ? 'Excluded together' : 'Excluded'}, having the fewest votes: ${low}${deferred > 0n ? `; surpluses of ${fmt(deferred)} deferred (5.2.2)` : ''} (5.2.5).`,
+    );
     if (continuing <= seats - elected.length) return; // 5.5.1: the rest are elected, nothing moves
     const byValue = new Map<Fixed, Map<number, number[]>>(); // value -> candidate -> list heads
     for (const c of out) {
@@ -324,7 +377,9 @@ export function countErs97(setup: CountSetup): CountOutcome {
         const q = quotaOf(total - exhausted);
         if (q !== quota) {
           quota = q;
-          log.notes.push(`No one is elected yet and ${fmt(exhausted)} is non-transferable: quota recalculated as ${fmt(total - exhausted)} / ${seats + 1} = ${fmt(quota)} (5.4.8).`);
+          log.notes.push(
+            `No one is elected yet and ${fmt(exhausted)} is non-transferable: quota recalculated as ${fmt(total - exhausted)} / ${seats + 1} = ${fmt(quota)} (5.4.8).`,
+          );
         }
       }
       deemElected();
@@ -346,9 +401,18 @@ export function countErs97(setup: CountSetup): CountOutcome {
       let high = surplusOf(pending[0]!);
       for (const c of pending) if (surplusOf(c) > high) high = surplusOf(c);
       const tied = pending.filter((c) => surplusOf(c) === high);
-      const c = tied.length === 1 ? tied[0]! : breakTie(ties, {
-        tied, want: 'most', points, round: stage, purpose: 'the largest surplus (5.2.3)', show: fmt, lot: true,
-      })!;
+      const c =
+        tied.length === 1
+          ? tied[0]!
+          : breakTie(ties, {
+              tied,
+              want: 'most',
+              points,
+              round: stage,
+              purpose: 'the largest surplus (5.2.3)',
+              show: fmt,
+              lot: true,
+            })!;
       pending.splice(pending.indexOf(c), 1);
       transferSurplus(c);
       deemElected();
@@ -358,13 +422,22 @@ export function countErs97(setup: CountSetup): CountOutcome {
   }
 
   // 5.5.1 / 5.5.2: fill the last places, or exclude the rest formally.
-  const rest = standing.filter((c) => status[c] === CONTINUING).sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+  const rest = standing
+    .filter((c) => status[c] === CONTINUING)
+    .sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
   if (rest.length && elected.length < seats) {
     for (const c of rest) elect(c);
-    log.notes.push(`${nameList(names, rest)}: as many continuing candidates as places left, so deemed elected (5.5.1).`);
+    log.notes.push(
+      `${nameList(names, rest)}: as many continuing candidates as places left, so deemed elected (5.5.1).`,
+    );
   } else if (rest.length) {
-    for (const c of rest) { status[c] = EXCLUDED; log.excluded.push(c); }
-    log.notes.push(`All places are filled; ${nameList(names, rest)} ${rest.length > 1 ? 'are' : 'is'} formally excluded (5.5.2).`);
+    for (const c of rest) {
+      status[c] = EXCLUDED;
+      log.excluded.push(c);
+    }
+    log.notes.push(
+      `All places are filled; ${nameList(names, rest)} ${rest.length > 1 ? 'are' : 'is'} formally excluded (5.5.2).`,
+    );
   }
   endStage();
 

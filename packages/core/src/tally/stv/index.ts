@@ -27,10 +27,13 @@ import { tieContext } from './ties';
 
 export function countStv(election: Election<RankedBallot>, rules: StvRules, seed: string): TallyResult {
   const names = election.candidates;
-  if (!Number.isInteger(election.seats) || election.seats < 1) throw new RangeError(`the number of seats must be a whole number of at least 1 (got ${election.seats})`);
-  if (new Set(names).size !== names.length) throw new RangeError('two candidates have the same name; results are reported by name');
+  if (!Number.isInteger(election.seats) || election.seats < 1)
+    throw new RangeError(`the number of seats must be a whole number of at least 1 (got ${election.seats})`);
+  if (new Set(names).size !== names.length)
+    throw new RangeError('two candidates have the same name; results are reported by name');
   for (const w of election.withdrawn) {
-    if (!Number.isInteger(w) || w < 0 || w >= names.length) throw new RangeError(`withdrawn candidate ${w} does not exist (there are ${names.length} candidates)`);
+    if (!Number.isInteger(w) || w < 0 || w >= names.length)
+      throw new RangeError(`withdrawn candidate ${w} does not exist (there are ${names.length} candidates)`);
   }
   const withdrawn = new Set(election.withdrawn);
   const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
@@ -44,17 +47,33 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
   };
   let outcome: CountOutcome;
   switch (rules) {
-    case 'scottish': outcome = countScottish(setup); break;
-    case 'meek': outcome = countMeek(setup); break;
-    case 'ers97': outcome = countErs97(setup); break;
-    default: throw new RangeError(`unknown STV rules: ${String(rules)}`);
+    case 'scottish':
+      outcome = countScottish(setup);
+      break;
+    case 'meek':
+      outcome = countMeek(setup);
+      break;
+    case 'ers97':
+      outcome = countErs97(setup);
+      break;
+    default:
+      throw new RangeError(`unknown STV rules: ${String(rules)}`);
   }
   const notes: string[] = [];
-  if (withdrawn.size) notes.push(`Withdrawn, and passed over on every ballot: ${[...withdrawn].sort((a, b) => a - b).map((c) => names[c]).join(', ')}.`);
+  if (withdrawn.size)
+    notes.push(
+      `Withdrawn, and passed over on every ballot: ${[...withdrawn]
+        .sort((a, b) => a - b)
+        .map((c) => names[c])
+        .join(', ')}.`,
+    );
   const invalid = ratToString(setup.ballots.ignored);
-  if (invalid !== '0') notes.push(`Ballots of total weight ${invalid} rank no standing candidate and are not valid votes.`);
-  if (standing.length < election.seats) notes.push(`Only ${standing.length} candidate(s) stand for ${election.seats} seats.`);
-  if (election.tieOrder) notes.push('Lots are taken from the tie order given with the election, not drawn from the seed.');
+  if (invalid !== '0')
+    notes.push(`Ballots of total weight ${invalid} rank no standing candidate and are not valid votes.`);
+  if (standing.length < election.seats)
+    notes.push(`Only ${standing.length} candidate(s) stand for ${election.seats} seats.`);
+  if (election.tieOrder)
+    notes.push('Lots are taken from the tie order given with the election, not drawn from the seed.');
   return {
     method: 'stv',
     rules,

@@ -58,7 +58,10 @@ export function countMeek(setup: CountSetup): CountOutcome {
 
   const status = new Uint8Array(n).fill(WITHDRAWN);
   const keep = new Array<Fixed>(n).fill(0n);
-  for (const c of standing) { status[c] = HOPEFUL; keep[c] = one; }
+  for (const c of standing) {
+    status[c] = HOPEFUL;
+    keep[c] = one;
+  }
   let hopeful = standing.length;
   const elected: number[] = [];
 
@@ -105,7 +108,8 @@ export function countMeek(setup: CountSetup): CountOutcome {
       const end = start[g + 1]!;
       let q = (isRoot ? skip[g]! : posn[off + i]!) + 1;
       while (q < end && status[prefs[q]!] === DEFEATED) q++;
-      if (isRoot) skip[g] = q - 1; // defeat is for good: start there next time
+      if (isRoot)
+        skip[g] = q - 1; // defeat is for good: start there next time
       else posn[off + i] = q - 1; // (no need to skip them again below)
       if (q < end) childCount[prefs[q]!]!++;
     }
@@ -116,8 +120,12 @@ export function countMeek(setup: CountSetup): CountOutcome {
     }
     if (top + need > memb.length) {
       const size = Math.max(memb.length + (memb.length >> 1), top + need);
-      const m2 = new Int32Array(size); m2.set(memb.subarray(0, top)); memb = m2;
-      const p2 = new Int32Array(size); p2.set(posn.subarray(0, top)); posn = p2;
+      const m2 = new Int32Array(size);
+      m2.set(memb.subarray(0, top));
+      memb = m2;
+      const p2 = new Int32Array(size);
+      p2.set(posn.subarray(0, top));
+      posn = p2;
     }
     if (ballots) ballots.fill(0);
     else weights.fill(0n);
@@ -139,7 +147,13 @@ export function countMeek(setup: CountSetup): CountOutcome {
       const k = childCount[c]!;
       if (k === 0) continue;
       const kept = status[c] === ELECTED;
-      children.push({ cand: c, weight: ballots ? BigInt(ballots[c]!) * one : weights[c]!, off: kept ? from : -2, len: kept ? k : 0, children: kept ? null : [] });
+      children.push({
+        cand: c,
+        weight: ballots ? BigInt(ballots[c]!) * one : weights[c]!,
+        off: kept ? from : -2,
+        len: kept ? k : 0,
+        children: kept ? null : [],
+      });
       if (kept) from += k;
     }
     top += need;
@@ -172,7 +186,15 @@ export function countMeek(setup: CountSetup): CountOutcome {
   const record = (): void => {
     let sum = 0n;
     for (const c of standing) sum += votes[c]!;
-    rounds.push(writeRound(names, standing, s, { number: round, votes: votes.slice(), exhausted: total - sum, loss: 0n, quota }, log));
+    rounds.push(
+      writeRound(
+        names,
+        standing,
+        s,
+        { number: round, votes: votes.slice(), exhausted: total - sum, loss: 0n, quota },
+        log,
+      ),
+    );
   };
 
   while (hopeful > seats - elected.length && seats - elected.length > 0) {
@@ -190,34 +212,60 @@ export function countMeek(setup: CountSetup): CountOutcome {
       for (const c of standing) if (status[c] !== DEFEATED) sum += votes[c]!;
       quota = sum / BigInt(seats + 1) + 1n; // B.2.b
       const reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota).sort(byVote);
-      for (const c of reached) { status[c] = ELECTED; hopeful--; elected.push(c); log.elected.push(c); }
+      for (const c of reached) {
+        status[c] = ELECTED;
+        hopeful--;
+        elected.push(c);
+        log.elected.push(c);
+      }
       surplus = 0n;
       for (const c of elected) surplus += votes[c]! - quota;
       if (surplus < 0n) surplus = 0n;
       if (reached.length) {
         ending = 'elected';
-        log.notes.push(`${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (B.2.c).`);
+        log.notes.push(
+          `${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (B.2.c).`,
+        );
         break;
       }
-      if (surplus < omega) { ending = 'omega'; break; }
-      if (surplus >= lastSurplus) { ending = 'stable'; break; }
+      if (surplus < omega) {
+        ending = 'omega';
+        break;
+      }
+      if (surplus >= lastSurplus) {
+        ending = 'stable';
+        break;
+      }
       lastSurplus = surplus;
       for (const c of elected) keep[c] = divUp(mulUp(keep[c]!, quota, s), votes[c]!, s); // B.2.f
     }
-    log.notes.unshift(`${iterations} iteration${iterations > 1 ? 's' : ''}; quota ${fmt(quota)}; surplus ${fmt(surplus)}.`);
+    log.notes.unshift(
+      `${iterations} iteration${iterations > 1 ? 's' : ''}; quota ${fmt(quota)}; surplus ${fmt(surplus)}.`,
+    );
     if (ending !== 'elected') {
       // B.3: defeat the lowest hopeful; those within the surplus of it are tied with it.
       let low: Fixed | null = null;
       for (const c of standing) if (status[c] === HOPEFUL && (low === null || votes[c]! < low)) low = votes[c]!;
       const tied = standing.filter((c) => status[c] === HOPEFUL && votes[c]! <= low! + surplus);
-      const c = tied.length === 1 ? tied[0]! : drawLot(ties, tied, tied.map((t) => names[t]!), round, 'defeat (B.3: votes within the surplus of the lowest)');
+      const c =
+        tied.length === 1
+          ? tied[0]!
+          : drawLot(
+              ties,
+              tied,
+              tied.map((t) => names[t]!),
+              round,
+              'defeat (B.3: votes within the surplus of the lowest)',
+            );
       status[c] = DEFEATED;
       hopeful--;
       keep[c] = 0n;
       log.excluded.push(c);
-      log.notes.push(ending === 'omega'
-        ? `Surplus below omega (${fmt(omega)}): ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`
-        : `Surplus no longer falling: ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`);
+      log.notes.push(
+        ending === 'omega'
+          ? `Surplus below omega (${fmt(omega)}): ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`
+          : `Surplus no longer falling: ${names[c]} has the fewest votes (${fmt(votes[c]!)}) and is defeated (B.3).`,
+      );
     }
     const kept = elected.filter((c) => keep[c]! < one);
     if (kept.length) log.notes.push(`Keep factors: ${kept.map((c) => `${names[c]} ${fmt(keep[c]!)}`).join(', ')}.`);
@@ -234,10 +282,17 @@ export function countMeek(setup: CountSetup): CountOutcome {
   // C: count complete.
   const rest = standing.filter((c) => status[c] === HOPEFUL).sort(byVote);
   if (rest.length && elected.length < seats) {
-    for (const c of rest) { status[c] = ELECTED; elected.push(c); log.elected.push(c); }
+    for (const c of rest) {
+      status[c] = ELECTED;
+      elected.push(c);
+      log.elected.push(c);
+    }
     log.notes.push(`${nameList(names, rest)}: no more hopeful candidates than seats left, so elected (C.1).`);
   } else if (rest.length) {
-    for (const c of rest) { status[c] = DEFEATED; log.excluded.push(c); }
+    for (const c of rest) {
+      status[c] = DEFEATED;
+      log.excluded.push(c);
+    }
     log.notes.push(`All seats are filled; ${nameList(names, rest)} ${rest.length > 1 ? 'are' : 'is'} defeated (C.2).`);
   }
   record();
@@ -245,7 +300,9 @@ export function countMeek(setup: CountSetup): CountOutcome {
   return {
     elected,
     rounds,
-    notes: ["Meek's method moves no parcels of ballots: each round recounts every ballot with the elected candidates' keep factors, so rounds list no transfers."],
+    notes: [
+      "Meek's method moves no parcels of ballots: each round recounts every ballot with the elected candidates' keep factors, so rounds list no transfers.",
+    ],
     summary: { validVotes: fmt(total), finalQuota: fmt(quota), omega: fmt(omega), precision: '9' },
   };
 }

@@ -22,7 +22,11 @@ export interface RoundFigures {
 }
 
 export function writeRound(
-  names: ReadonlyArray<string>, standing: ReadonlyArray<number>, s: Scale, f: RoundFigures, log: StageLog,
+  names: ReadonlyArray<string>,
+  standing: ReadonlyArray<number>,
+  s: Scale,
+  f: RoundFigures,
+  log: StageLog,
 ): Round {
   const votes: Record<string, string> = {};
   for (const c of standing) votes[names[c]!] = show(f.votes[c]!, s);

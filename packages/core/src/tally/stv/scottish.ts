@@ -85,7 +85,9 @@ export function countScottish(setup: CountSetup): CountOutcome {
       log.elected.push(c);
       if (votes[c]! > quota) pending.push(c);
     }
-    log.notes.push(`${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (rule 47).`);
+    log.notes.push(
+      `${nameList(names, reached)} ${reached.length > 1 ? 'reach' : 'reaches'} the quota and ${reached.length > 1 ? 'are' : 'is'} elected (rule 47).`,
+    );
   };
 
   /**
@@ -127,7 +129,10 @@ export function countScottish(setup: CountSetup): CountOutcome {
         for (let v = 0; v < V; v++) if (papers[d * V + v]) credit += BigInt(papers[d * V + v]!) * values[v]!;
       } else credit = amount![d]!;
       if (d === n) sum.exhausted += credit;
-      else { votes[d] = votes[d]! + credit; sum.add(d, credit); }
+      else {
+        votes[d] = votes[d]! + credit;
+        sum.add(d, credit);
+      }
     }
   };
 
@@ -136,7 +141,15 @@ export function countScottish(setup: CountSetup): CountOutcome {
     for (const c of standing) sumVotes += votes[c]!;
     const snapshot = votes.slice();
     history.push({ votes: snapshot, label: `stage ${stage}` });
-    rounds.push(writeRound(names, standing, s, { number: stage, votes: snapshot, exhausted, loss: total - sumVotes - exhausted, quota }, log));
+    rounds.push(
+      writeRound(
+        names,
+        standing,
+        s,
+        { number: stage, votes: snapshot, exhausted, loss: total - sumVotes - exhausted, quota },
+        log,
+      ),
+    );
   };
 
   // Looking back (rules 49(2), 51(2)): the most recent earlier stage first.
@@ -155,18 +168,34 @@ export function countScottish(setup: CountSetup): CountOutcome {
       let high = votes[pending[0]!]!;
       for (const c of pending) if (votes[c]! > high) high = votes[c]!;
       const tied = pending.filter((c) => votes[c] === high);
-      const c = tied.length === 1 ? tied[0]! : breakTie(ties, {
-        tied, want: 'most', points: lookBack(), round: stage, purpose: 'the largest surplus (rule 49)', show: fmt, lot: true,
-      })!;
+      const c =
+        tied.length === 1
+          ? tied[0]!
+          : breakTie(ties, {
+              tied,
+              want: 'most',
+              points: lookBack(),
+              round: stage,
+              purpose: 'the largest surplus (rule 49)',
+              show: fmt,
+              lot: true,
+            })!;
       pending.splice(pending.indexOf(c), 1);
       const held = votes[c]!;
       const surplus = held - quota;
       // Rule 48(3): transfer value = surplus x value of the paper / votes, to 5 places, truncated.
       const remap = new Int32Array(values.length).fill(-1);
-      transfer(c, (v) => {
-        if (remap[v] === -1) { remap[v] = values.length; values.push((values[v]! * surplus) / held); }
-        return remap[v]!;
-      }, sum);
+      transfer(
+        c,
+        (v) => {
+          if (remap[v] === -1) {
+            remap[v] = values.length;
+            values.push((values[v]! * surplus) / held);
+          }
+          return remap[v]!;
+        },
+        sum,
+      );
       votes[c] = quota;
       exhausted += sum.exhausted;
       log.transfers.push(sum.write(names, s, c, 'surplus', (one * surplus) / held));
@@ -178,9 +207,18 @@ export function countScottish(setup: CountSetup): CountOutcome {
       let low: Fixed | null = null;
       for (const c of standing) if (status[c] === HOPEFUL && (low === null || votes[c]! < low)) low = votes[c]!;
       const tied = standing.filter((c) => status[c] === HOPEFUL && votes[c] === low);
-      const c = tied.length === 1 ? tied[0]! : breakTie(ties, {
-        tied, want: 'fewest', points: lookBack(), round: stage, purpose: 'exclusion (rule 51)', show: fmt, lot: true,
-      })!;
+      const c =
+        tied.length === 1
+          ? tied[0]!
+          : breakTie(ties, {
+              tied,
+              want: 'fewest',
+              points: lookBack(),
+              round: stage,
+              purpose: 'exclusion (rule 51)',
+              show: fmt,
+              lot: true,
+            })!;
       status[c] = EXCLUDED;
       hopeful--;
       log.excluded.push(c);
@@ -188,7 +226,9 @@ export function countScottish(setup: CountSetup): CountOutcome {
       votes[c] = 0n;
       exhausted += sum.exhausted;
       log.transfers.push(sum.write(names, s, c, 'exclusion'));
-      log.notes.push(`${names[c]} has the fewest votes (${fmt(low!)}) and is excluded (rule 50); the ballot papers pass at their current values.`);
+      log.notes.push(
+        `${names[c]} has the fewest votes (${fmt(low!)}) and is excluded (rule 50); the ballot papers pass at their current values.`,
+      );
     }
     electReached();
   }
@@ -198,10 +238,19 @@ export function countScottish(setup: CountSetup): CountOutcome {
   const rest = standing.filter((c) => status[c] === HOPEFUL);
   rest.sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
   if (rest.length && elected.length < seats) {
-    for (const c of rest) { status[c] = ELECTED; elected.push(c); log.elected.push(c); }
-    log.notes.push(`${nameList(names, rest)}: as many continuing candidates as vacancies remain, so elected (rule 52).`);
+    for (const c of rest) {
+      status[c] = ELECTED;
+      elected.push(c);
+      log.elected.push(c);
+    }
+    log.notes.push(
+      `${nameList(names, rest)}: as many continuing candidates as vacancies remain, so elected (rule 52).`,
+    );
   } else if (rest.length) {
-    for (const c of rest) { status[c] = EXCLUDED; log.excluded.push(c); }
+    for (const c of rest) {
+      status[c] = EXCLUDED;
+      log.excluded.push(c);
+    }
     log.notes.push(`All seats are filled; ${nameList(names, rest)} ${rest.length > 1 ? 'are' : 'is'} not elected.`);
   }
   endStage();

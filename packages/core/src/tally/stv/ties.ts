@@ -17,7 +17,12 @@ export interface TieContext {
   readonly ties: Tie[];
 }
 
-export function tieContext(names: ReadonlyArray<string>, seed: string, rules: string, tieOrder?: ReadonlyArray<number>): TieContext {
+export function tieContext(
+  names: ReadonlyArray<string>,
+  seed: string,
+  rules: string,
+  tieOrder?: ReadonlyArray<number>,
+): TieContext {
   let tiePosition: Int32Array | null = null;
   if (tieOrder) {
     tiePosition = new Int32Array(names.length).fill(-1);
@@ -99,7 +104,12 @@ export function breakTie(ctx: TieContext, req: TieRequest): number | null {
 
 /** Draw a lot among `level` (the tie order if one was given, else the seed). */
 export function drawLot(
-  ctx: TieContext, level: ReadonlyArray<number>, between: ReadonlyArray<string>, round: number, purpose: string, before = '',
+  ctx: TieContext,
+  level: ReadonlyArray<number>,
+  between: ReadonlyArray<string>,
+  round: number,
+  purpose: string,
+  before = '',
 ): number {
   const { names } = ctx;
   const sorted = [...level].sort((a, b) => a - b);

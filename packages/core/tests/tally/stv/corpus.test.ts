@@ -38,7 +38,10 @@ interface Expected {
   readonly reference: string;
 }
 
-interface DroopCandidateState { readonly state: string; readonly vote?: string }
+interface DroopCandidateState {
+  readonly state: string;
+  readonly vote?: string;
+}
 interface DroopAction {
   readonly round: number;
   readonly tag: string;
@@ -140,7 +143,9 @@ describe.each(expected.filter((e) => e.rules === 'scottish' || e.rules === 'meek
       // Round 1 ends at its first iteration, every keep factor 1: the first preferences
       // (it either elects on them, or, with no one elected, has no surplus and defeats).
       compareVotes(result.rounds[0]!, begin, droop);
-      expect(begin.quota).toBe(`${(BigInt(droop.nballots) * 10n ** 9n / BigInt(e.seats + 1) + 1n).toString().replace(/(\d{9})$/, '.$1')}`);
+      expect(begin.quota).toBe(
+        `${((BigInt(droop.nballots) * 10n ** 9n) / BigInt(e.seats + 1) + 1n).toString().replace(/(\d{9})$/, '.$1')}`,
+      );
     });
   }
 });

@@ -8,7 +8,8 @@ import { countStv } from '../../../src/tally/stv';
 import type { TallyResult } from '../../../src/tally/types';
 import { election, units } from './helpers';
 
-const figures = (r: TallyResult) => r.rounds.map((x) => ({ votes: x.votes, exhausted: x.exhausted, loss: x.loss, quota: x.quota }));
+const figures = (r: TallyResult) =>
+  r.rounds.map((x) => ({ votes: x.votes, exhausted: x.exhausted, loss: x.loss, quota: x.quota }));
 const decisions = (r: TallyResult) => r.rounds.map((x) => [x.elected, x.excluded]);
 
 test('a later surplus comes from the last batch received only (5.3.2); election by the total active vote (5.4.9)', () => {
@@ -22,9 +23,24 @@ test('a later surplus comes from the last batch received only (5.3.2); election 
   //   nothing to transfer, 11.00 non-transferable. (B's own 11 B C papers are not examined.)
   // Stage 4: E (7) excluded, its papers non-transferable (18.00 in all). Total active vote
   //   C 12 + D 10 = 22; one place: 12 >= 22 / 2, so C is deemed elected; D is excluded (5.5.2).
-  const r = countStv(election(['A', 'B', 'C', 'D', 'E'], 3, [[40, 'A B'], [11, 'B C'], [12, 'C'], [10, 'D'], [7, 'E']]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C', 'D', 'E'], 3, [
+      [40, 'A B'],
+      [11, 'B C'],
+      [12, 'C'],
+      [10, 'D'],
+      [7, 'E'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.elected).toEqual(['A', 'B', 'C']);
-  expect(decisions(r)).toEqual([[['A'], []], [['B'], []], [[], []], [['C'], ['E', 'D']]]);
+  expect(decisions(r)).toEqual([
+    [['A'], []],
+    [['B'], []],
+    [[], []],
+    [['C'], ['E', 'D']],
+  ]);
   const v = (a: string, b: string, c: string, d: string, e: string) => ({ A: a, B: b, C: c, D: d, E: e });
   expect(figures(r)).toEqual([
     { votes: v('40.00', '11.00', '12.00', '10.00', '7.00'), exhausted: '0.00', loss: '0.00', quota: '20.00' },
@@ -32,7 +48,9 @@ test('a later surplus comes from the last batch received only (5.3.2); election 
     { votes: v('20.00', '20.00', '12.00', '10.00', '7.00'), exhausted: '11.00', loss: '0.00', quota: '20.00' },
     { votes: v('20.00', '20.00', '12.00', '10.00', '0.00'), exhausted: '18.00', loss: '0.00', quota: '20.00' },
   ]);
-  expect(r.rounds[1]!.transfers).toEqual([{ from: 'A', kind: 'surplus', value: '0.50', to: { B: '20.00' }, exhausted: '0.00' }]);
+  expect(r.rounds[1]!.transfers).toEqual([
+    { from: 'A', kind: 'surplus', value: '0.50', to: { B: '20.00' }, exhausted: '0.00' },
+  ]);
   expect(r.rounds[3]!.note).toMatch(/total active vote/);
 });
 
@@ -41,9 +59,22 @@ test('quota rounded up to 0.01; transfer value truncated; the non-transferable d
   //   17 A B, 8 B, 6 C.  A 17: surplus 6.66 (C 6 + 6.66 > B 8: not deferred).
   // Stage 2: 6.66 / 17 = 0.3917... -> 0.39; B 8 + 17 x 0.39 = 14.63, elected;
   //   non-transferable difference 6.66 - 6.63 = 0.03.
-  const r = countStv(election(['A', 'B', 'C'], 2, [[17, 'A B'], [8, 'B'], [6, 'C']]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C'], 2, [
+      [17, 'A B'],
+      [8, 'B'],
+      [6, 'C'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.elected).toEqual(['A', 'B']);
-  expect(figures(r)[1]).toEqual({ votes: { A: '10.34', B: '14.63', C: '6.00' }, exhausted: '0.00', loss: '0.03', quota: '10.34' });
+  expect(figures(r)[1]).toEqual({
+    votes: { A: '10.34', B: '14.63', C: '6.00' },
+    exhausted: '0.00',
+    loss: '0.03',
+    quota: '10.34',
+  });
   expect(r.rounds[1]!.transfers![0]!.value).toBe('0.39');
 });
 
@@ -56,12 +87,31 @@ test('a surplus deferred while candidates are excluded together (5.2.2, 5.2.5)',
   //   Their 3 papers go to C: 15.00. Total active vote B 10 + C 15 + 5.66 = 30.66; C 15 < 15.33.
   // Stage 3: B 10 + 5.66 = 15.66 > C 15: no longer deferred. A's 21 papers at
   //   5.66 / 21 = 0.2695... -> 0.26: B 10 + 5.46 = 15.46 >= 15.34, elected; loss 0.20.
-  const r = countStv(election(['A', 'B', 'C', 'D', 'E'], 2, [[21, 'A B'], [10, 'B'], [12, 'C'], [1, 'D C'], [2, 'E C']]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C', 'D', 'E'], 2, [
+      [21, 'A B'],
+      [10, 'B'],
+      [12, 'C'],
+      [1, 'D C'],
+      [2, 'E C'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.elected).toEqual(['A', 'B']);
-  expect(decisions(r)).toEqual([[['A'], []], [[], ['D', 'E']], [['B'], ['C']]]);
+  expect(decisions(r)).toEqual([
+    [['A'], []],
+    [[], ['D', 'E']],
+    [['B'], ['C']],
+  ]);
   expect(r.rounds[1]!.votes).toEqual({ A: '21.00', B: '10.00', C: '15.00', D: '0.00', E: '0.00' });
   expect(r.rounds[1]!.note).toMatch(/deferred/);
-  expect(figures(r)[2]).toEqual({ votes: { A: '15.34', B: '15.46', C: '15.00', D: '0.00', E: '0.00' }, exhausted: '0.00', loss: '0.20', quota: '15.34' });
+  expect(figures(r)[2]).toEqual({
+    votes: { A: '15.34', B: '15.46', C: '15.00', D: '0.00', E: '0.00' },
+    exhausted: '0.00',
+    loss: '0.20',
+    quota: '15.34',
+  });
 });
 
 test('the quota is recalculated while no one is elected (5.4.8)', () => {
@@ -74,9 +124,23 @@ test('the quota is recalculated while no one is elected (5.4.8)', () => {
   // Stage 3: C 6 + 2.33 > B 7: not deferred. A's surplus comes from its last batch, E's 2
   //   papers, which have no further preference: 2.33 non-transferable (5.33 in all). Now the
   //   total active vote is B 7 + C 6 = 13, and B 7 >= 13 / 2: B is elected (5.3.13(b)).
-  const r = countStv(election(['A', 'B', 'C', 'D', 'E'], 2, [[8, 'A'], [7, 'B'], [6, 'C'], [3, 'D'], [2, 'E A']]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C', 'D', 'E'], 2, [
+      [8, 'A'],
+      [7, 'B'],
+      [6, 'C'],
+      [3, 'D'],
+      [2, 'E A'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.elected).toEqual(['A', 'B']);
-  expect(decisions(r)).toEqual([[[], []], [['A'], ['E', 'D']], [['B'], ['C']]]);
+  expect(decisions(r)).toEqual([
+    [[], []],
+    [['A'], ['E', 'D']],
+    [['B'], ['C']],
+  ]);
   expect(r.rounds.map((x) => x.quota)).toEqual(['8.67', '7.67', '7.67']);
   expect(r.rounds.map((x) => x.exhausted)).toEqual(['0.00', '3.00', '5.33']);
   expect(r.rounds[2]!.votes).toEqual({ A: '7.67', B: '7.00', C: '6.00', D: '0.00', E: '0.00' });
@@ -92,7 +156,17 @@ test("an excluded candidate's papers pass in batches, highest value first (5.4)"
   // Stage 3: C (6.58) excluded. First its batch of value 1.00, 4 C D papers: D 16.00 (and
   //   16 < (15.32 + 16 + 2.58 still to come) / 2 = 16.95); then its batch of value 0.43,
   //   6 A C B papers: B 15.32 + 2.58 = 17.90, elected; D is excluded (5.5.2).
-  const r = countStv(election(['A', 'B', 'C', 'D'], 2, [[6, 'A C B'], [24, 'A B'], [5, 'B'], [4, 'C D'], [12, 'D']]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C', 'D'], 2, [
+      [6, 'A C B'],
+      [24, 'A B'],
+      [5, 'B'],
+      [4, 'C D'],
+      [12, 'D'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.elected).toEqual(['A', 'B']);
   expect(r.rounds[1]!.votes).toEqual({ A: '17.00', B: '15.32', C: '6.58', D: '12.00' });
   expect(r.rounds[1]!.loss).toBe('0.10');
@@ -114,9 +188,19 @@ test('an exclusion tie looks forward from the first stage (5.2.5), unlike the Sc
   //   difference, stage 2, had B 6 > C 4.) B's papers, 3 at 1.00 and 20 at 0.15, go nowhere.
   // Stage 5: C excluded, its papers go nowhere: total active vote F 11 + G 10 = 21,
   //   F 11 >= 21 / 2: F is elected.
-  const r = countStv(election(['A', 'B', 'C', 'D', 'F', 'G'], 2, [
-    [20, 'A B'], [3, 'B'], [4, 'C'], [2, 'D C'], [1, 'D'], [11, 'F'], [10, 'G'],
-  ]), 'ers97', 't');
+  const r = countStv(
+    election(['A', 'B', 'C', 'D', 'F', 'G'], 2, [
+      [20, 'A B'],
+      [3, 'B'],
+      [4, 'C'],
+      [2, 'D C'],
+      [1, 'D'],
+      [11, 'F'],
+      [10, 'G'],
+    ]),
+    'ers97',
+    't',
+  );
   expect(r.ties).toEqual([expect.objectContaining({ round: 4, between: ['B', 'C'], brokenBy: 'rules', chosen: 'B' })]);
   expect(r.ties[0]!.note).toMatch(/the first stage/);
   expect(decisions(r).map(([, x]) => x)).toEqual([[], [], ['D'], ['B'], ['C', 'G']]);
@@ -128,7 +212,11 @@ test('level at every point: exclusion by lot, reproducible from the seed', () =>
   // 11 papers, 1 seat, quota 5.50: A 5, B 3, C 3. B + C 6 > A 5, so one of B and C goes,
   // by lot (they are level at every point). Its 3 papers are non-transferable; no one is
   // elected yet, so the quota becomes (11 - 3) / 2 = 4.00 (5.4.8) and A is elected.
-  const e = election(['A', 'B', 'C'], 1, [[5, 'A'], [3, 'B'], [3, 'C']]);
+  const e = election(['A', 'B', 'C'], 1, [
+    [5, 'A'],
+    [3, 'B'],
+    [3, 'C'],
+  ]);
   const seen = new Set<string>();
   for (let i = 0; i < 24; i++) {
     const r = countStv(e, 'ers97', `lot-${i}`);
@@ -148,7 +236,16 @@ test('candidates level for the last place at every point are not deemed elected 
   //   10.60 each (loss 0.13). Below the quota, but each >= total active vote 21.20 / 2:
   //   both qualify for the one place, level at every point: neither is deemed elected.
   // Stage 3: B or C is excluded, by lot; the other is left for the place (5.5.1).
-  const r = countStv(election(['A', 'B', 'C'], 2, [[10, 'A B'], [10, 'A C'], [6, 'B'], [6, 'C']]), 'ers97', 'z');
+  const r = countStv(
+    election(['A', 'B', 'C'], 2, [
+      [10, 'A B'],
+      [10, 'A C'],
+      [6, 'B'],
+      [6, 'C'],
+    ]),
+    'ers97',
+    'z',
+  );
   expect(r.rounds[1]!.votes).toEqual({ A: '10.67', B: '10.60', C: '10.60' });
   expect(r.rounds[1]!.elected).toEqual([]);
   expect(r.rounds[1]!.note).toMatch(/5\.6\.2/);
@@ -158,7 +255,9 @@ test('candidates level for the last place at every point are not deemed elected 
   const last = r.rounds[2]!;
   expect(last.transfers).toBeUndefined(); // 5.5.1: the excluded papers need not move
   expect(last.note).toMatch(/5\.5\.1/);
-  expect(Object.values(last.votes).reduce((t, x) => t + units(x), 0n) + units(last.exhausted!) + units(last.loss!)).toBe(3200n);
+  expect(
+    Object.values(last.votes).reduce((t, x) => t + units(x), 0n) + units(last.exhausted!) + units(last.loss!),
+  ).toBe(3200n);
 });
 
 test('the last batch is everything received at that point, from every candidate excluded together (5.3.2, 6.1)', () => {
@@ -173,11 +272,32 @@ test('the last batch is everything received at that point, from every candidate 
   //   papers and E's 2, all for C next: 1.75 / 6 = 0.2916... -> 0.29; C 12 + 6 x 0.29 =
   //   13.74 (loss 0.01), and 13.74 >= (13.74 + 11) / 2: C is elected. (D's papers alone
   //   would give 1.75 / 4 -> 0.43, E's alone 1.75 / 2 -> 0.87.)
-  const r = countStv(election(['A', 'B', 'C', 'D', 'E', 'F'], 3, [[21, 'A'], [11, 'B'], [12, 'C'], [4, 'D B C'], [2, 'E B C'], [11, 'F']]), 'ers97', 't');
-  expect(decisions(r)).toEqual([[['A'], []], [[], []], [['B'], ['E', 'D']], [['C'], ['F']]]);
-  expect(r.rounds[3]!.transfers).toEqual([{ from: 'B', kind: 'surplus', value: '0.29', to: { C: '1.74' }, exhausted: '0.00' }]);
+  const r = countStv(
+    election(['A', 'B', 'C', 'D', 'E', 'F'], 3, [
+      [21, 'A'],
+      [11, 'B'],
+      [12, 'C'],
+      [4, 'D B C'],
+      [2, 'E B C'],
+      [11, 'F'],
+    ]),
+    'ers97',
+    't',
+  );
+  expect(decisions(r)).toEqual([
+    [['A'], []],
+    [[], []],
+    [['B'], ['E', 'D']],
+    [['C'], ['F']],
+  ]);
+  expect(r.rounds[3]!.transfers).toEqual([
+    { from: 'B', kind: 'surplus', value: '0.29', to: { C: '1.74' }, exhausted: '0.00' },
+  ]);
   expect(figures(r)[3]).toEqual({
-    votes: { A: '15.25', B: '15.25', C: '13.74', D: '0.00', E: '0.00', F: '11.00' }, exhausted: '5.75', loss: '0.01', quota: '15.25',
+    votes: { A: '15.25', B: '15.25', C: '13.74', D: '0.00', E: '0.00', F: '11.00' },
+    exhausted: '5.75',
+    loss: '0.01',
+    quota: '15.25',
   });
   expect(r.rounds[3]!.note).toMatch(/1\.75 \/ 6\.00 transferable papers = 0\.29/);
 });

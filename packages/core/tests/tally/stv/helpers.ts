@@ -6,7 +6,10 @@ import type { Election, RankedBallot } from '../../../src/tally/types';
  * ballot is [number of papers, "A B C"] in order of preference.
  */
 export function election(
-  candidates: string[], seats: number, ballots: Array<[number, string]>, extra: Partial<Election<RankedBallot>> = {},
+  candidates: string[],
+  seats: number,
+  ballots: Array<[number, string]>,
+  extra: Partial<Election<RankedBallot>> = {},
 ): Election<RankedBallot> {
   const index = new Map(candidates.map((c, i) => [c, i]));
   return {
@@ -16,11 +19,14 @@ export function election(
     seats,
     ballots: ballots.map(([n, prefs]) => ({
       weight: rat(n),
-      ranking: prefs.split(/\s+/).filter(Boolean).map((c) => {
-        const i = index.get(c);
-        if (i === undefined) throw new Error(`no candidate ${c}`);
-        return [i];
-      }),
+      ranking: prefs
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((c) => {
+          const i = index.get(c);
+          if (i === undefined) throw new Error(`no candidate ${c}`);
+          return [i];
+        }),
     })),
     ...extra,
   };

@@ -17,11 +17,21 @@ describe('meek: a surplus passed on by keep factors', () => {
   //   1.999999996, Helen 2. Quota 6 / 3 + 0.000000001 = 2.000000001; surplus 0.000000003 <
   //   omega: Pollux, the lowest (1.999999996; Helen 2 is more than 1.999999996 + 0.000000003,
   //   so not tied), is defeated (B.3). One hopeful for one seat: Helen is elected (C.1).
-  const r = countStv(election(['Castor', 'Pollux', 'Helen'], 2, [[4, 'Castor Pollux'], [2, 'Helen']]), 'meek', 't');
+  const r = countStv(
+    election(['Castor', 'Pollux', 'Helen'], 2, [
+      [4, 'Castor Pollux'],
+      [2, 'Helen'],
+    ]),
+    'meek',
+    't',
+  );
 
   test('elects Castor, then Helen', () => {
     expect(r.elected).toEqual(['Castor', 'Helen']);
-    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([[['Castor'], []], [['Helen'], ['Pollux']]]);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [['Castor'], []],
+      [['Helen'], ['Pollux']],
+    ]);
     expect(r.ties).toEqual([]);
   });
 
@@ -42,7 +52,11 @@ describe('meek: ties for defeat are broken by lot (B.3, T)', () => {
   // 2.666666667). A's surplus has no further preference, so its keep factor falls and the
   // quota with it, towards (A + 4) / 3 = A, i.e. 2: B and C (2 each) stay just under it and
   // exactly level: a lot decides which is defeated; the other takes the last seat.
-  const e = election(['A', 'B', 'C'], 2, [[4, 'A'], [2, 'B'], [2, 'C']]);
+  const e = election(['A', 'B', 'C'], 2, [
+    [4, 'A'],
+    [2, 'B'],
+    [2, 'C'],
+  ]);
 
   test('the seed decides, reproducibly', () => {
     const chosen = new Set<string>();
@@ -55,7 +69,9 @@ describe('meek: ties for defeat are broken by lot (B.3, T)', () => {
       expect(r.elected).toEqual(['A', loser === 'B' ? 'C' : 'B']);
       // Every round's figures add up to the 8 papers (residual = untransferable weight).
       for (const x of r.rounds) {
-        expect(Object.values(x.votes).reduce((t, v) => t + units(v), 0n) + units(x.exhausted!) + units(x.loss!)).toBe(8n * 10n ** 9n);
+        expect(Object.values(x.votes).reduce((t, v) => t + units(v), 0n) + units(x.exhausted!) + units(x.loss!)).toBe(
+          8n * 10n ** 9n,
+        );
       }
       chosen.add(loser);
     }
@@ -70,7 +86,14 @@ describe('meek: ties for defeat are broken by lot (B.3, T)', () => {
 
 describe('meek: nothing to decide', () => {
   test('as many candidates as seats are elected on first preferences', () => {
-    const r = countStv(election(['A', 'B'], 2, [[3, 'A'], [1, 'B A']]), 'meek', 't');
+    const r = countStv(
+      election(['A', 'B'], 2, [
+        [3, 'A'],
+        [1, 'B A'],
+      ]),
+      'meek',
+      't',
+    );
     expect(r.elected).toEqual(['A', 'B']);
     expect(r.rounds).toHaveLength(1);
     expect(r.rounds[0]!.votes).toEqual({ A: '3.000000000', B: '1.000000000' });

@@ -18,7 +18,13 @@ describe('scottish: surplus transfers over several stages', () => {
   //                               60 x 0.24615 = 14.76900 to D: D = 22.76900
   //   loss 23.99980 - 9.23060 - 14.76900 = 0.00020 (0.00040 in all).
   // Stage 4: E (10) is excluded; 10 E C papers at 1 to C: C = 31.23060 >= 28, elected.
-  const e = election(['A', 'B', 'C', 'D', 'E'], 3, [[60, 'A B D'], [20, 'B C'], [12, 'C'], [8, 'D'], [10, 'E C']]);
+  const e = election(['A', 'B', 'C', 'D', 'E'], 3, [
+    [60, 'A B D'],
+    [20, 'B C'],
+    [12, 'C'],
+    [8, 'D'],
+    [10, 'E C'],
+  ]);
   const r = countStv(e, 'scottish', 'test');
 
   test('elects A, B, C in that order', () => {
@@ -40,9 +46,15 @@ describe('scottish: surplus transfers over several stages', () => {
   });
 
   test('transfers say from whom, at what value, to whom', () => {
-    expect(r.rounds[1]!.transfers).toEqual([{ from: 'A', kind: 'surplus', value: '0.53333', to: { B: '31.99980' }, exhausted: '0.00000' }]);
-    expect(r.rounds[2]!.transfers).toEqual([{ from: 'B', kind: 'surplus', value: '0.46153', to: { C: '9.23060', D: '14.76900' }, exhausted: '0.00000' }]);
-    expect(r.rounds[3]!.transfers).toEqual([{ from: 'E', kind: 'exclusion', to: { C: '10.00000' }, exhausted: '0.00000' }]);
+    expect(r.rounds[1]!.transfers).toEqual([
+      { from: 'A', kind: 'surplus', value: '0.53333', to: { B: '31.99980' }, exhausted: '0.00000' },
+    ]);
+    expect(r.rounds[2]!.transfers).toEqual([
+      { from: 'B', kind: 'surplus', value: '0.46153', to: { C: '9.23060', D: '14.76900' }, exhausted: '0.00000' },
+    ]);
+    expect(r.rounds[3]!.transfers).toEqual([
+      { from: 'E', kind: 'exclusion', to: { C: '10.00000' }, exhausted: '0.00000' },
+    ]);
     expect(r.rounds[3]!.note).toMatch(/E has the fewest votes/);
   });
 });
@@ -52,10 +64,22 @@ describe('scottish: ties', () => {
     // 15 papers, 2 seats, quota 6. Stage 1: A 1, B 2, C 3, D 4, E 5. Stage 2: A excluded,
     // its paper to B: B 3 = C 3. Stage 1 differs (B 2 < C 3): B is excluded at stage 3.
     // Stage 4: C excluded; D and E are left for the 2 seats (rule 52).
-    const r = countStv(election(['A', 'B', 'C', 'D', 'E'], 2, [[1, 'A B'], [2, 'B'], [3, 'C'], [4, 'D'], [5, 'E']]), 'scottish', 's');
+    const r = countStv(
+      election(['A', 'B', 'C', 'D', 'E'], 2, [
+        [1, 'A B'],
+        [2, 'B'],
+        [3, 'C'],
+        [4, 'D'],
+        [5, 'E'],
+      ]),
+      'scottish',
+      's',
+    );
     expect(r.rounds.map((x) => x.excluded)).toEqual([[], ['A'], ['B'], ['C']]);
     expect(r.elected).toEqual(['E', 'D']);
-    expect(r.ties).toEqual([expect.objectContaining({ round: 3, between: ['B', 'C'], brokenBy: 'rules', chosen: 'B' })]);
+    expect(r.ties).toEqual([
+      expect.objectContaining({ round: 3, between: ['B', 'C'], brokenBy: 'rules', chosen: 'B' }),
+    ]);
     expect(r.ties[0]!.note).toMatch(/stage 1/);
   });
 
@@ -67,9 +91,20 @@ describe('scottish: ties', () => {
     //   Stage 4: B 6 = C 6. Most recent earlier stage where they differ: stage 3? No, equal
     //   there; stage 2: B 6 > C 4, so C has fewer and is excluded (ERS97 would look at
     //   stage 1 first, where B 3 < C 4, and exclude B).
-    const r = countStv(election(['A', 'B', 'C', 'D', 'F', 'G'], 2, [
-      [10, 'A B'], [20, 'A'], [3, 'B'], [4, 'C'], [2, 'D C'], [1, 'D'], [11, 'F'], [10, 'G'],
-    ]), 'scottish', 's');
+    const r = countStv(
+      election(['A', 'B', 'C', 'D', 'F', 'G'], 2, [
+        [10, 'A B'],
+        [20, 'A'],
+        [3, 'B'],
+        [4, 'C'],
+        [2, 'D C'],
+        [1, 'D'],
+        [11, 'F'],
+        [10, 'G'],
+      ]),
+      'scottish',
+      's',
+    );
     expect(r.rounds[1]!.votes).toMatchObject({ A: '21.00000', B: '6.00000', C: '4.00000' });
     expect(r.rounds[1]!.exhausted).toBe('6.00000');
     expect(r.rounds[2]!.votes).toMatchObject({ B: '6.00000', C: '6.00000', D: '0.00000' });
@@ -88,8 +123,20 @@ describe('scottish: ties', () => {
     //   20 A C papers (value 0.5) at 0.5 x 1 / 11 = 0.04545 each, no further preference:
     //   0.90900 exhausted; loss 1 - 0.09090 - 0.90900 = 0.00010.
     // Stage 5: E (7.09090) excluded, nothing further on its papers: D is left for the last seat.
-    const r = countStv(election(['A', 'B', 'C', 'D', 'E'], 4, [[20, 'A C'], [11, 'B D'], [1, 'C E'], [8, 'D'], [7, 'E']]), 'scottish', 's');
-    expect(r.ties).toEqual([expect.objectContaining({ round: 3, between: ['B', 'C'], brokenBy: 'rules', chosen: 'B' })]);
+    const r = countStv(
+      election(['A', 'B', 'C', 'D', 'E'], 4, [
+        [20, 'A C'],
+        [11, 'B D'],
+        [1, 'C E'],
+        [8, 'D'],
+        [7, 'E'],
+      ]),
+      'scottish',
+      's',
+    );
+    expect(r.ties).toEqual([
+      expect.objectContaining({ round: 3, between: ['B', 'C'], brokenBy: 'rules', chosen: 'B' }),
+    ]);
     expect(r.rounds.map((x) => x.transfers?.[0]?.from)).toEqual([undefined, 'A', 'B', 'C', 'E']);
     expect(r.rounds[2]!.votes.D).toBe('8.99990');
     expect(r.rounds[3]!.votes).toMatchObject({ C: '10.00000', E: '7.09090' });
@@ -101,7 +148,11 @@ describe('scottish: ties', () => {
   test('equal at every stage: by lot, reproducible from the seed', () => {
     // 9 papers, 2 seats, quota 4: A 5 (elected; its surplus has nowhere to go), B 2, C 2.
     // B and C are level at every stage: a lot decides who is excluded.
-    const e = election(['A', 'B', 'C'], 2, [[5, 'A'], [2, 'B'], [2, 'C']]);
+    const e = election(['A', 'B', 'C'], 2, [
+      [5, 'A'],
+      [2, 'B'],
+      [2, 'C'],
+    ]);
     const outcomes = new Set<string>();
     for (let i = 0; i < 24; i++) {
       const r = countStv(e, 'scottish', `seed-${i}`);
@@ -118,14 +169,32 @@ describe('scottish: ties', () => {
 
   test('equal surpluses at every stage: order of transfer by lot', () => {
     // 17 papers, 3 seats, quota floor(17/4) + 1 = 5: A 6 and B 6 both elected with surplus 1.
-    const r = countStv(election(['A', 'B', 'C', 'D'], 3, [[6, 'A C'], [6, 'B D'], [3, 'C'], [2, 'D']]), 'scottish', 'x');
+    const r = countStv(
+      election(['A', 'B', 'C', 'D'], 3, [
+        [6, 'A C'],
+        [6, 'B D'],
+        [3, 'C'],
+        [2, 'D'],
+      ]),
+      'scottish',
+      'x',
+    );
     expect(r.ties).toEqual([expect.objectContaining({ round: 2, between: ['A', 'B'], brokenBy: 'lot' })]);
     expect(r.rounds[1]!.transfers![0]!.from).toBe(r.ties[0]!.chosen);
     expect(r.ties[0]!.note).toMatch(/largest surplus/);
   });
 
   test('a tie order given with the election is the lot', () => {
-    const e = election(['A', 'B', 'C'], 2, [[5, 'A'], [2, 'B'], [2, 'C']], { tieOrder: [2, 1, 0] });
+    const e = election(
+      ['A', 'B', 'C'],
+      2,
+      [
+        [5, 'A'],
+        [2, 'B'],
+        [2, 'C'],
+      ],
+      { tieOrder: [2, 1, 0] },
+    );
     const r = countStv(e, 'scottish', 'any');
     expect(r.ties[0]).toMatchObject({ brokenBy: 'lot', chosen: 'C' });
     expect(r.elected).toEqual(['A', 'B']);
@@ -138,14 +207,35 @@ describe('scottish: the end of the count', () => {
     // are elected at stage 1. Stage 2 excludes Y (999), whose papers go nowhere; X is the
     // one continuing candidate for the one seat left (rule 52). No stage is spent on the
     // zero surpluses of A and B.
-    const r = countStv(election(['A', 'B', 'X', 'Y'], 3, [[1001, 'A X'], [1001, 'B X'], [1000, 'X'], [999, 'Y']]), 'scottish', 's');
-    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([[['A', 'B'], []], [['X'], ['Y']]]);
+    const r = countStv(
+      election(['A', 'B', 'X', 'Y'], 3, [
+        [1001, 'A X'],
+        [1001, 'B X'],
+        [1000, 'X'],
+        [999, 'Y'],
+      ]),
+      'scottish',
+      's',
+    );
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [['A', 'B'], []],
+      [['X'], ['Y']],
+    ]);
     expect(r.rounds.flatMap((x) => x.transfers ?? []).map((t) => t.kind)).toEqual(['exclusion']);
     expect(r.rounds[1]!.exhausted).toBe('999.00000');
   });
 
   test('withdrawn candidates are passed over on every ballot and reported nowhere', () => {
-    const e = election(['A', 'B', 'C'], 1, [[3, 'B A'], [2, 'C'], [1, 'B C']], { withdrawn: [1] });
+    const e = election(
+      ['A', 'B', 'C'],
+      1,
+      [
+        [3, 'B A'],
+        [2, 'C'],
+        [1, 'B C'],
+      ],
+      { withdrawn: [1] },
+    );
     const r = countStv(e, 'scottish', 's');
     // B's papers count for their next preferences: A 3 (3 B A), C 3 (2 C, 1 B C).
     expect(r.rounds[0]!.votes).toEqual({ A: '3.00000', C: '3.00000' });
@@ -154,7 +244,15 @@ describe('scottish: the end of the count', () => {
 
   test('ballots that rank no standing candidate are not valid votes', () => {
     // 3 A, 2 B and 4 blank papers: 5 valid votes, quota floor(5/2) + 1 = 3.
-    const r = countStv(election(['A', 'B'], 1, [[3, 'A'], [2, 'B'], [4, '']]), 'scottish', 's');
+    const r = countStv(
+      election(['A', 'B'], 1, [
+        [3, 'A'],
+        [2, 'B'],
+        [4, ''],
+      ]),
+      'scottish',
+      's',
+    );
     expect(r.summary).toMatchObject({ validVotes: '5.00000', invalidBallots: '4', quota: '3.00000' });
     expect(r.elected).toEqual(['A']);
   });
