@@ -15,7 +15,7 @@ import { html } from './html';
 import { page, STYLE_HASH } from './pages/layout';
 import { mountOrganiserPages } from './pages/organiser';
 import { mountPublicPages } from './pages/public';
-import { mountVotingPages } from './pages/voting';
+import { mountVotingPages } from './pages/voting/routes';
 import { sendProblem } from './problem';
 
 const STATUS: Record<ServiceError['kind'], number> = {

@@ -1,5 +1,5 @@
 import { html } from '../../html';
-import { ballotPaperBody, type PaperBallot, VOTE_SCRIPT } from '../voting';
+import { ballotPaperBody, type PaperBallot, VOTE_SCRIPT } from '../voting/view';
 import { page } from '../layout';
 
 /**

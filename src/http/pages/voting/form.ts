@@ -1,0 +1,115 @@
+import type { Answer, Question } from '@omov/core/domain/ballot';
+import { ANSWER_KIND, settingNumber } from '@omov/core/domain/ballot';
+import type { AppContext } from '../../../services/context';
+import { checkAnswers } from '../../../services/voting';
+import { hashSecret } from '../../../platform/secrets';
+import { type Html, html } from '../../html';
+import { messages as t } from '../../messages';
+
+/**
+ * The voting form: its field names, and reading a posted form into answers. The page
+ * works without JavaScript (radio buttons, checkboxes, numbered selects), so what arrives
+ * is plain form values, checked here and again by the service.
+ */
+
+export type FormValues = Record<string, string | string[] | undefined>;
+
+/** Form field names: q_N for a question's choice, marks or abstention; q_N_i for option i's rank or score. */
+export const field = (q: Question) => `q_${q.position}`;
+export const rankField = (q: Question, o: number) => `q_${q.position}_${o}`;
+/** Element ids: q_N_i for option i's input (radio, checkbox or select), q_N_abstain for the abstention. */
+export const inputId = (q: Question, o: number) => `q_${q.position}_${o}`;
+export const abstainId = (q: Question) => `q_${q.position}_abstain`;
+
+export function csrfFor(ctx: AppContext, token: string): string {
+  return ctx.keys.mac('vote-form', hashSecret(token).toString('hex'));
+}
+
+export const valuesOf = (form: FormValues, name: string): string[] => {
+  const v = form[name];
+  return Array.isArray(v) ? v : v === undefined ? [] : [v];
+};
+export const firstOf = (form: FormValues, name: string): string => valuesOf(form, name)[0] ?? '';
+
+export const maxMarks = (q: Question) =>
+  q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length);
+export const maxScore = (q: Question) => settingNumber(q, 'maxScore', 5);
+
+/** Whether the voter gave this question nothing at all (a blank counts as abstaining). */
+export function leftBlank(q: Question, form: FormValues): boolean {
+  if (valuesOf(form, field(q)).some((v) => v !== '')) return false;
+  return q.options.every((_, o) => firstOf(form, rankField(q, o)) === '');
+}
+
+/**
+ * Reads the form into answers; a question left blank is an abstention. Problems are in
+ * the voter's words (the message catalogue), keyed by question id.
+ */
+export function answersFromForm(
+  questions: Question[],
+  form: FormValues,
+): { answers: Record<string, Answer>; problems: Map<string, string> } {
+  const answers: Record<string, Answer> = {};
+  const problems = new Map<string, string>();
+  for (const q of questions) {
+    const n = q.options.length;
+    const kind = ANSWER_KIND[q.method];
+    const raw = valuesOf(form, field(q));
+    const abstaining = raw.includes('abstain');
+    const integers = (list: string[]) =>
+      list
+        .filter((v) => v !== '' && v !== 'abstain')
+        .map(Number)
+        .filter(Number.isInteger);
+    if (kind === 'choice') {
+      const [choice] = integers(raw);
+      // A radio group sends one value: abstaining and choosing cannot both arrive from the page.
+      answers[q.id] = abstaining || choice === undefined ? { kind: 'abstain' } : { kind: 'choice', option: choice };
+      continue;
+    }
+    if (kind === 'marks') {
+      const marks = integers(raw);
+      if (abstaining && marks.length) problems.set(q.id, t.problemAbstainAndAnswer);
+      else if (marks.length > maxMarks(q)) problems.set(q.id, t.problemTooManyMarks(maxMarks(q), marks.length));
+      answers[q.id] = marks.length && !abstaining ? { kind: 'marks', options: marks } : { kind: 'abstain' };
+      continue;
+    }
+    const given = Array.from({ length: n }, (_, o) => firstOf(form, rankField(q, o)));
+    const any = given.some((v) => v !== '');
+    if (abstaining && any) problems.set(q.id, t.problemAbstainAndAnswer);
+    if (kind === 'ranking') {
+      const ranks: Array<[number, number]> = [];
+      given.forEach((v, o) => {
+        if (v !== '') ranks.push([Number(v), o]);
+      });
+      const seen = new Map<number, number>();
+      for (const [r] of ranks) seen.set(r, (seen.get(r) ?? 0) + 1);
+      const dup = [...seen].find(([, c]) => c > 1);
+      ranks.sort((a, b) => a[0] - b[0]);
+      const gap = ranks.findIndex(([r], i) => r !== i + 1);
+      if (!problems.has(q.id) && dup) problems.set(q.id, t.problemRankTwice(dup[0]));
+      else if (!problems.has(q.id) && gap >= 0) problems.set(q.id, t.problemRankGap(gap + 1));
+      answers[q.id] =
+        ranks.length && !abstaining ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
+    } else {
+      const scores = given.map((v) => (v === '' ? null : Number(v)));
+      answers[q.id] = any && !abstaining ? { kind: 'scores', scores } : { kind: 'abstain' };
+    }
+  }
+  // Anything the page itself cannot produce (a tampered form) is still refused, in plain words.
+  for (const i of checkAnswers(questions, answers)) {
+    const qid = i.path.replace(/^answers\./, '');
+    if (!problems.has(qid)) problems.set(qid, t.problemOther(i.message.replace(/^question \d+: /, '')));
+  }
+  return { answers, problems };
+}
+
+export function hiddenInputs(form: FormValues): Html[] {
+  const out: Html[] = [];
+  for (const [k, v] of Object.entries(form)) {
+    if (!/^q_\d+(_\d+)?$/.test(k)) continue;
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v])
+      out.push(html`<input type="hidden" name="${k}" value="${one}">`);
+  }
+  return out;
+}
