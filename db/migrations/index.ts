@@ -4,6 +4,7 @@ import * as m0002 from './0002_trust';
 import * as m0003 from './0003_eligibility_and_timing';
 import * as m0004 from './0004_bounces';
 import * as m0005 from './0005_ballot_time_zone';
+import * as m0006 from './0006_mail_handover';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_eligibility_and_timing': m0003,
   '0004_bounces': m0004,
   '0005_ballot_time_zone': m0005,
+  '0006_mail_handover': m0006,
 };

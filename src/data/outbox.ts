@@ -82,11 +82,54 @@ export async function claimDue(db: Queryable, limit: number, leaseSeconds: numbe
   }));
 }
 
-export async function markSent(db: Queryable, id: string): Promise<void> {
+/**
+ * Records that the message is being handed to the mail server, before the server can
+ * accept it. Only the claim that `attempt` names may do so: a claim whose lease ran out
+ * (and that another sender took over) finds nothing and must not send.
+ */
+export async function markHandedOver(
+  db: Queryable,
+  id: string,
+  attempt: number,
+  leaseSeconds: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('mail_outbox')
+    .set({ status: 'handed', locked_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
+/**
+ * Messages handed over whose sender never recorded the server's answer (it died, or lost
+ * the database for longer than the lease) count as sent: sending them again could deliver
+ * them twice. They keep a note, shown with the failed deliveries.
+ */
+export async function settleHandedOver(db: Queryable): Promise<number> {
+  const r = await db
+    .updateTable('mail_outbox')
+    .set({
+      status: 'sent',
+      sent_at: sql<Date>`now()`,
+      sealed_secret: null,
+      locked_until: null,
+      last_error: 'handed to the mail server; its answer was not recorded (the sender stopped)',
+    })
+    .where('status', '=', 'handed')
+    .where('locked_until', '<=', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** `note`: a sent message whose delivery is not certain says why. */
+export async function markSent(db: Queryable, id: string, note: string | null = null): Promise<void> {
   // The secret is no longer needed once the message has left.
   await db
     .updateTable('mail_outbox')
-    .set({ status: 'sent', sent_at: sql<Date>`now()`, sealed_secret: null, locked_until: null, last_error: null })
+    .set({ status: 'sent', sent_at: sql<Date>`now()`, sealed_secret: null, locked_until: null, last_error: note })
     .where('id', '=', id)
     .execute();
 }
@@ -122,17 +165,22 @@ export async function cancelQueued(db: Queryable, ballotId: string, memberId: st
     .execute();
 }
 
-export async function progress(db: Queryable, ballotId: string): Promise<Record<string, Record<MailStatus, number>>> {
+export async function progress(
+  db: Queryable,
+  ballotId: string,
+): Promise<Record<string, Record<Exclude<MailStatus, 'handed'>, number>>> {
   const rows = await db
     .selectFrom('mail_outbox')
     .select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('ballot_id', '=', ballotId)
     .groupBy(['kind', 'status'])
     .execute();
-  const out: Record<string, Record<MailStatus, number>> = {};
+  const out: Record<string, Record<Exclude<MailStatus, 'handed'>, number>> = {};
   for (const r of rows) {
     out[r.kind] ??= { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0 };
-    out[r.kind]![r.status] = Number(r.n);
+    // A message being handed over is still being sent, as far as progress goes.
+    const status = r.status === 'handed' ? 'sending' : r.status;
+    out[r.kind]![status] += Number(r.n);
   }
   return out;
 }

@@ -7,7 +7,8 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Numeric = ColumnType<string, string, string>;
 
 export type BallotStatus = 'draft' | 'open' | 'closed' | 'published';
-export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
+/** 'handed': given to the mail server, its answer not yet recorded; never sent again (src/processes/mail-worker.ts). */
+export type MailStatus = 'queued' | 'sending' | 'handed' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';
 export type ReceiptPolicy = 'inclusion' | 'choices';
 

@@ -1,16 +1,42 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 
 /** `messageId`: set by the queue, so that a provider's bounce report can name the message. */
 export type OutgoingMail = { to: string; subject: string; text: string; html: string; messageId?: string };
 
+/**
+ * Runs once the message is on its way and just before it is committed: before the end of
+ * SMTP's DATA, or before the outbox file takes its name. If it throws, nothing is delivered.
+ * The queue records the hand-over here, so that a restart never sends a message twice.
+ */
+export type HandOver = () => Promise<void>;
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<void>;
+  send(mail: OutgoingMail, handOver?: HandOver): Promise<void>;
   close(): void;
   /** Where messages go, for the start-up banner (never includes credentials). */
   readonly describe: string;
+}
+
+/** The whole message as it goes on the wire (MIME, with its Message-ID). */
+function composer(from: string): (m: OutgoingMail) => Promise<Buffer> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return async (m) => (await transport.sendMail({ from, ...m })).message as Buffer;
+}
+
+/** The message's bytes with the last one held back until `handOver` has run (and lost if it throws). */
+function heldBack(message: Buffer, handOver: HandOver): Readable {
+  return Readable.from(
+    (async function* () {
+      yield message.subarray(0, message.length - 1);
+      await handOver();
+      yield message.subarray(message.length - 1);
+    })(),
+    { objectMode: false },
+  );
 }
 
 /** nodemailer's pooled SMTP transport. */
@@ -27,9 +53,10 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  const compose = composer(from);
   return {
     describe: `SMTP ${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`,
-    async send(m) {
+    async send(m, handOver) {
       // Where the server offers DSN (RFC 3461), the message's id travels as its envelope id:
       // a bounce then names the message even if it returns none of its headers.
       const dsn = m.messageId
@@ -42,7 +69,12 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
             },
           }
         : {};
-      await transport.sendMail({ from, ...m, ...dsn });
+      const message = await compose(m);
+      await transport.sendMail({
+        envelope: { from, to: [m.to] },
+        raw: handOver ? heldBack(message, handOver) : message,
+        ...dsn,
+      });
     },
     close() {
       transport.close();
@@ -52,17 +84,27 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
 
 /** Development default: every message written as an .eml file to the outbox folder. */
 export function folderMailer(dir: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const compose = composer(from);
   return {
     describe: `the outbox folder ${dir}`,
-    async send(m) {
-      const info = await transport.sendMail({ from, ...m });
+    async send(m, handOver) {
+      const message = await compose(m);
       await fs.mkdir(dir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`;
-      await fs.writeFile(path.join(dir, name), info.message as Buffer, { mode: 0o600 });
+      // Written under a name the outbox does not list, then renamed: a failed write (a full
+      // disk) leaves no half message behind.
+      const partial = path.join(dir, `.${name}.part`);
+      try {
+        await fs.writeFile(partial, message, { mode: 0o600 });
+        await handOver?.();
+        await fs.rename(partial, path.join(dir, name));
+      } catch (err) {
+        await fs.rm(partial, { force: true });
+        throw err;
+      }
     },
     close() {
-      transport.close();
+      /* nothing held open */
     },
   };
 }
