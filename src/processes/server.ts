@@ -7,6 +7,7 @@ import { createDb, type Db, migrateToLatest } from '../db/database';
 import type * as EmbeddedModule from '../db/embedded';
 import type { EmbeddedServer } from '../db/embedded';
 import { createApp } from '../http/app';
+import { answerClientError } from '../http/client-errors';
 import { createLogger, type Logger } from '../platform/logger';
 import { MailWorker, type MailWorkerOptions } from './mail-worker';
 import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
@@ -191,6 +192,7 @@ function listen(app: ReturnType<typeof createApp>, config: Config, reusePort: bo
   const attempt = (reuse: boolean) =>
     new Promise<Server>((resolve, reject) => {
       const s = http.createServer(app);
+      s.on('clientError', answerClientError);
       s.once('error', reject);
       // exclusive: in a cluster worker, a socket of its own (which reusePort shares), not the primary's.
       s.listen({ port: config.port, host: config.host, ...(reuse ? { reusePort: true, exclusive: true } : {}) }, () => {
