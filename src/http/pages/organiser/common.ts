@@ -226,12 +226,16 @@ ${opts.fields ?? ''}
 ${opts.confirm ? html`<label class="choice"><input type="checkbox" name="confirm" value="yes" id="${confirmId}" required><span>${opts.confirm}</span></label>` : ''}<button type="submit"${opts.cls ? html` class="${opts.cls}"` : ''}>${label}</button></form>`;
 }
 
-/** CSV with RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '. */
+/**
+ * CSV with RFC 4180 quoting. A cell that a spreadsheet would run as a formula (it starts
+ * with = + - @, a tab or a CR) is prefixed with ', unless the whole cell is a number such
+ * as -3, 1.5 or -27/2: "-1+HYPERLINK(…)" starts like a number and is still a formula.
+ */
 export function csvRow(cells: ReadonlyArray<string | number>): string {
   return cells
     .map((c) => {
       let s = String(c);
-      if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+      if (/^[=+\-@\t\r]/.test(s) && !/^[-+]?\d+(\.\d+)?(\/\d+)?$/.test(s)) s = `'${s}`;
       return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     })
     .join(',');
