@@ -82,7 +82,7 @@ export const en = {
   receiptStepClose: (closes: string) => `Voting closes at ${closes}.`,
   receiptStepBoard: 'After that, this ballot’s bulletin board lists the receipt code of every vote in the ballot box:',
   receiptStepFindInclusion:
-    'Find your code there. The board shows codes only, not answers, so that your code proves nothing about how you voted, to you or to anyone else.',
+    "Find your code there. The board shows codes only, not answers. Keep your code to yourself: the organisers' election record lists each code with its answers.",
   receiptStepFindChoices:
     'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast.',
   receiptMissing: 'If your code is missing, tell the organisers and quote it.',
