@@ -4,7 +4,7 @@ import * as box from '../data/ballot-box';
 import type { StoredVote } from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Tx } from '../db/database';
-import { type Answer, answerSchema } from '@omov/core/domain/ballot';
+import { type Answer, answerSchema, type Question } from '@omov/core/domain/ballot';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import type { Keyring } from '../platform/secrets';
 import { merkleRoot } from '@omov/core/record/merkle';
@@ -28,16 +28,58 @@ const paperSchema = z.object({
   answers: z.record(z.string(), answerSchema),
 });
 
-/**
- * Ciphertext length would tell how long the answers are (how many candidates a member
- * ranked, say): the paper is padded with spaces to a multiple of this many bytes.
- */
+/** Padded lengths are rounded up to a multiple of this many bytes. */
 const PAD_TO = 1024;
 
-export function sealPaper(keys: Keyring, ballotId: string, paper: BallotPaper): string {
-  const text = JSON.stringify(paper);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  return keys.seal(boxPurpose(ballotId), text + ' '.repeat((PAD_TO - (bytes % PAD_TO)) % PAD_TO));
+/**
+ * The longest answers a paper of these questions can hold, whatever the method and its
+ * limits: a choice of the last option, every option ranked or marked, or a score slot for
+ * each. An upper bound, so that no answer can be longer.
+ */
+function longestAnswers(questions: ReadonlyArray<Pick<Question, 'id' | 'options'>>): Record<string, Answer> {
+  const longest: Record<string, Answer> = {};
+  for (const q of questions) {
+    const all = q.options.map((_, i) => i).reverse();
+    const candidates: Answer[] = [
+      { kind: 'choice', option: Math.max(0, q.options.length - 1) },
+      { kind: 'ranking', options: all },
+      { kind: 'marks', options: all },
+      { kind: 'scores', scores: q.options.map(() => null) },
+    ];
+    longest[q.id] = candidates.reduce((a, b) => (JSON.stringify(b).length > JSON.stringify(a).length ? b : a));
+  }
+  return longest;
+}
+
+/**
+ * The answers as they are sealed: marks in option order, never in the order the member's
+ * page showed the options (with options in each member's own order, that order would say
+ * whose paper it is).
+ */
+function canonicalAnswers(answers: Record<string, Answer>): Record<string, Answer> {
+  return Object.fromEntries(
+    Object.entries(answers).map(([id, a]) => [
+      id,
+      a.kind === 'marks' ? { kind: 'marks', options: [...a.options].sort((x, y) => x - y) } : a,
+    ]),
+  );
+}
+
+/**
+ * Seals a paper. Its length would tell how long the answers are (how many candidates a
+ * member ranked or marked), so every paper of a ballot is padded with spaces to the length
+ * of the longest paper its questions allow (rounded up to a multiple of PAD_TO).
+ */
+export function sealPaper(
+  keys: Keyring,
+  ballotId: string,
+  paper: BallotPaper,
+  questions: ReadonlyArray<Pick<Question, 'id' | 'options'>>,
+): string {
+  const text = JSON.stringify({ ...paper, answers: canonicalAnswers(paper.answers) });
+  const longest = Buffer.byteLength(JSON.stringify({ ...paper, answers: longestAnswers(questions) }), 'utf8');
+  const target = Math.ceil(Math.max(longest, Buffer.byteLength(text, 'utf8')) / PAD_TO) * PAD_TO;
+  return keys.seal(boxPurpose(ballotId), text + ' '.repeat(target - Buffer.byteLength(text, 'utf8')));
 }
 
 export function openPaper(keys: Keyring, ballotId: string, sealed: string): BallotPaper {

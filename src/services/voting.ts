@@ -177,7 +177,7 @@ async function castOnce(
     await box.insertSealedVote(
       tx,
       used.ballotId,
-      sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }),
+      sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }, questions),
     );
   });
 }
