@@ -204,8 +204,12 @@ export async function principalFromApiToken(ctx: AppContext, bearer: string): Pr
   return data.findApiTokenPrincipal(ctx.db, hashSecret(token));
 }
 
-/** API tokens for scripts; the token is shown once, only its hash is kept. */
+/**
+ * API tokens for scripts; the token is shown once, only its hash is kept. Only organisers
+ * make them: auditors change nothing, and a token is a new way in.
+ */
 export async function createApiToken(ctx: AppContext, p: Principal, name: string) {
+  requireOrganiser(p);
   const token = newSecret();
   const row = await ctx.db.transaction().execute(async (tx) => {
     const r = await data.insertApiToken(tx, p.organiserId, name, hashSecret(token));

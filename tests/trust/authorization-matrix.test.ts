@@ -26,7 +26,7 @@ const MATRIX: Record<string, Row> = {
   'post /session': all('public'),
   'delete /session': all('public'),
   'get /me': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
-  'post /api-tokens': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
+  'post /api-tokens': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /api-tokens': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'delete /api-tokens/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 404, ballotAuditor: 404 }),
   'post /roll/import': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),

@@ -29,7 +29,7 @@ ${
     ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots/${b.id}/record" download>${b.title}</a> <span class="hint">(ballot ${b.id})</span></li>`)}</ul>`
     : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`
 }
-<p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code> with <code>Authorization: Bearer omov_…</code> (<a href="/api-tokens">API tokens</a>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
+<p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
 <h2>3. Run omov verify</h2>
 <p>On any computer with Node.js 22 or later and a copy of the omov source code:</p>
 <pre>npm install

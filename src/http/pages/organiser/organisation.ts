@@ -115,11 +115,15 @@ ${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td>${when(t.created_
 </tbody></table></div>`
     : html`<p>You have no API tokens.</p>`
 }
-<h2>Create a token</h2>
+${
+  isOrganiser(p)
+    ? html`<h2>Create a token</h2>
 ${errorSummary(issues, () => 'Name')}
 <form method="post" action="/api-tokens">${csrfField(ctx, req)}
 ${textInput(issues, 'name', 'What the token is for', '', { required: true, hint: 'For example “membership system sync”.' })}
-<button type="submit">Create the token</button></form>`;
+<button type="submit">Create the token</button></form>`
+    : html`<p>Only organisers create API tokens: auditors read, and change nothing.</p>`
+}`;
 }
 
 const PAGE_SIZE = 100;
