@@ -27,7 +27,8 @@ import {
   sub,
   sum,
 } from '../tally/rational';
-import { tally, type TallyOptions } from '../tally/index';
+import { ballotShape, tally, type TallyOptions } from '../tally/index';
+import { methodOf } from '../methods/index';
 import type { Election, Method, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
 import {
   type ApportionmentMethod,
@@ -234,8 +235,6 @@ interface Branch {
   readonly totals: Rational[];
 }
 
-const SINGLE_MARK: ReadonlyArray<Method> = ['plurality', 'yesno'];
-
 /** A paper's contribution to the per-option totals, and whether it is a valid vote. */
 function contribution(ballot: RankedBallot | ScoreBallot, method: Method, options: number): Rational[] | null {
   const out: Rational[] = new Array<Rational>(options).fill(ZERO);
@@ -251,12 +250,13 @@ function contribution(ballot: RankedBallot | ScoreBallot, method: Method, option
   }
   const first = ballot.ranking[0];
   if (first === undefined || first.length === 0) return null;
-  if (SINGLE_MARK.includes(method)) {
+  const answer = methodOf(method).answer;
+  if (answer === 'choice') {
     if (first.length !== 1) return null; // several first marks: an invalid paper
     out[first[0]!] = ballot.weight;
     return out;
   }
-  if (method === 'approval' || method === 'block') {
+  if (answer === 'marks') {
     for (const c of first) out[c] = ballot.weight;
     return out;
   }
@@ -317,11 +317,9 @@ function election(
 
 /** The count options for delegates and branches: a quorum belongs to the members' vote only. */
 function withoutQuorum(count: TallyOptions, seed: string): TallyOptions {
-  if (count.method === 'yesno') {
-    const { quorum: _q, electorate: _e, ...rest } = count;
-    return { ...rest, seed };
-  }
-  return { ...count, seed };
+  const rest: Record<string, unknown> = { ...count, seed };
+  for (const key of methodOf(count.method).membersOnly ?? []) delete rest[key];
+  return rest as unknown as TallyOptions;
 }
 
 function runTally(e: Election<RankedBallot | ScoreBallot>, count: TallyOptions): TallyResult {
@@ -400,7 +398,7 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   if (input.branches.length === 0) throw new DelegateError('no branches');
   const count: TallyOptions = input.count ?? { method: 'plurality' };
   const method = count.method;
-  const shape: Shape = method === 'score' ? 'score' : 'ranked';
+  const shape: Shape = ballotShape(method);
   const elect = input.elect ?? 1;
   if (!Number.isSafeInteger(elect) || elect < 1)
     throw new DelegateError(`places to fill must be a whole number ≥ 1, not ${elect}`);
@@ -658,7 +656,7 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     const o = omovResult.elected.join(', ');
     const byVotes =
       confWinner >= 0 && omovWinner >= 0
-        ? ` (${ratToString(omovTotals[confWinner]!)} member votes against ${ratToString(omovTotals[omovWinner]!)}${shape === 'score' ? ' in total scores' : method === 'plurality' || method === 'yesno' ? '' : ' first preferences'})`
+        ? ` (${ratToString(omovTotals[confWinner]!)} member votes against ${ratToString(omovTotals[omovWinner]!)}${shape === 'score' ? ' in total scores' : methodOf(method).answer === 'choice' ? '' : ' first preferences'})`
         : '';
     paradoxes.push({
       name: 'referendum',

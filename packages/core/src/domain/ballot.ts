@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
-import type { Method } from '../tally/types';
+import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
 
 /**
  * What a ballot and its questions look like at the boundary (API and forms), and what a
@@ -8,101 +8,72 @@ import type { Method } from '../tally/types';
  * OpenAPI document and the voting page.
  */
 
-const fraction = z.string().regex(/^\d+\/\d+$|^0?\.\d+$|^1$/, 'a fraction such as "1/2", "2/3" or "0.5"');
-
 const option = z.object({
   label: z.string().trim().min(1).max(200),
   description: z.string().max(2000).default(''),
 });
+export type OptionInput = { label: string; description: string };
 
 const base = {
   title: z.string().trim().min(1).max(300),
   description: z.string().max(5000).default(''),
 };
-const seats = z.number().int().min(1).max(100);
 const opts = (min: number) => z.array(option).min(min, `needs at least ${min} options`).max(200);
 
+/** One method's question: its settings default as a whole where every setting has a default. */
+function questionOf(d: AnyMethod) {
+  const defaults = d.settings.safeParse({});
+  return z.object({
+    ...base,
+    method: z.literal(d.name),
+    // A motion's options are Yes and No, added when it is stored.
+    ...(d.motion ? {} : { options: opts(2) }),
+    settings: defaults.success ? d.settings.default(defaults.data) : d.settings,
+  });
+}
+
+/** A question as given to the API, its settings typed by its method. */
+export type QuestionInput = {
+  [M in Method]: {
+    title: string;
+    description: string;
+    method: M;
+    settings: SettingsOf<M>;
+    /** Absent for a motion (Yes and No). */
+    options?: OptionInput[];
+  };
+}[Method];
+
 export const questionInputSchema = z
-  .discriminatedUnion('method', [
-    z.object({
-      ...base,
-      method: z.literal('yesno'),
-      // Yes and No are the options; abstaining is always allowed.
-      settings: z
-        .object({
-          threshold: fraction
-            .default('1/2')
-            .describe(
-              'share of Yes among Yes+No needed to pass: more than 1/2, or at least a supermajority such as 2/3',
-            ),
-          quorum: fraction.optional().describe('minimum turnout, as a share of the electorate'),
-        })
-        .default({ threshold: '1/2' }),
-    }),
-    z.object({ ...base, method: z.literal('plurality'), options: opts(2), settings: z.object({}).default({}) }),
-    z.object({ ...base, method: z.literal('block'), options: opts(2), settings: z.object({ seats }) }),
-    z.object({
-      ...base,
-      method: z.literal('approval'),
-      options: opts(2),
-      settings: z
-        .object({ seats: seats.default(1), maxMarks: z.number().int().min(1).optional() })
-        .default({ seats: 1 }),
-    }),
-    z.object({
-      ...base,
-      method: z.literal('score'),
-      options: opts(2),
-      settings: z
-        .object({ seats: seats.default(1), maxScore: z.number().int().min(1).max(100).default(5) })
-        .default({ seats: 1, maxScore: 5 }),
-    }),
-    z.object({
-      ...base,
-      method: z.literal('borda'),
-      options: opts(2),
-      settings: z
-        .object({ seats: seats.default(1), variant: z.enum(['standard', 'dowdall']).default('standard') })
-        .default({ seats: 1, variant: 'standard' }),
-    }),
-    z.object({ ...base, method: z.literal('irv'), options: opts(2), settings: z.object({}).default({}) }),
-    z.object({
-      ...base,
-      method: z.literal('stv'),
-      options: opts(2),
-      settings: z.object({ seats, rules: z.enum(['scottish', 'ers97', 'meek']).default('scottish') }),
-    }),
-    ...(['schulze', 'ranked-pairs', 'copeland'] as const).map((m) =>
-      z.object({
-        ...base,
-        method: z.literal(m),
-        options: opts(2),
-        settings: z.object({ seats: seats.default(1) }).default({ seats: 1 }),
-      }),
-    ),
-  ])
+  .discriminatedUnion(
+    'method',
+    METHOD_LIST.map((d) => questionOf(d as AnyMethod)) as unknown as [
+      ReturnType<typeof questionOf>,
+      ...ReturnType<typeof questionOf>[],
+    ],
+  )
   .superRefine((q, ctx) => {
-    if (q.method === 'yesno') return;
-    const labels = q.options.map((o) => o.label.toLowerCase());
+    const d = methodOf(q.method);
+    const options = (q as { options?: OptionInput[] }).options;
+    if (!options) return;
+    const labels = options.map((o) => o.label.toLowerCase());
     labels.forEach((l, i) => {
       if (labels.indexOf(l) !== i)
         ctx.addIssue({
           code: 'custom',
           path: ['options', i, 'label'],
-          message: `duplicate option "${q.options[i]!.label}"`,
+          message: `duplicate option "${options[i]!.label}"`,
         });
     });
-    const s = q.settings as { seats?: number; maxMarks?: number };
-    if (s.seats !== undefined && s.seats >= q.options.length && q.method !== 'approval' && q.method !== 'score') {
+    const seats = d.seats(q.settings);
+    if (d.seatsBelowOptions && seats >= options.length && options.length >= 2) {
       ctx.addIssue({
         code: 'custom',
         path: ['settings', 'seats'],
-        message: `${s.seats} seats need more than ${s.seats} options`,
+        message: `${seats} seats need more than ${seats} options`,
       });
     }
-  });
-
-export type QuestionInput = z.infer<typeof questionInputSchema>;
+  }) as unknown as z.ZodType<QuestionInput, unknown>;
 
 const apportionmentMethod = z.enum([
   'hamilton',
@@ -218,25 +189,6 @@ export const ballotInputSchema = z
   });
 export type BallotInput = z.infer<typeof ballotInputSchema>;
 
-/** How a member answers each method: one choice, several marks, a ranking or scores. */
-export type AnswerKind = 'choice' | 'marks' | 'ranking' | 'scores';
-
-export const ANSWER_KIND: Record<Method, AnswerKind> = {
-  yesno: 'choice',
-  plurality: 'choice',
-  block: 'marks',
-  approval: 'marks',
-  score: 'scores',
-  borda: 'ranking',
-  irv: 'ranking',
-  stv: 'ranking',
-  schulze: 'ranking',
-  'ranked-pairs': 'ranking',
-  copeland: 'ranking',
-};
-
-export const METHODS = Object.keys(ANSWER_KIND) as Method[];
-
 /** An answer as stored in the ballot box: option positions (0-based), never member data. */
 export type Answer =
   | { kind: 'abstain' }
@@ -253,20 +205,35 @@ export const answerSchema: z.ZodType<Answer> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('scores'), scores: z.array(z.number().int().min(0).nullable()) }),
 ]);
 
-/** A question as the services see it once stored. */
+/** A question as the services see it once stored: its settings parsed, typed by its method. */
 export type Question = {
-  id: string;
-  position: number;
-  title: string;
-  description: string;
-  method: Method;
-  settings: Record<string, unknown>;
-  options: Array<{ id: string; position: number; label: string; description: string }>;
-};
+  [M in Method]: {
+    id: string;
+    position: number;
+    title: string;
+    description: string;
+    method: M;
+    settings: SettingsOf<M>;
+    options: Array<{ id: string; position: number; label: string; description: string }>;
+  };
+}[Method];
 
-export function settingNumber(q: Question, key: string, fallback: number): number {
-  const v = q.settings[key];
-  return typeof v === 'number' ? v : fallback;
+/** A stored question that no longer reads: an unknown method, or settings its method refuses. */
+export class StoredQuestionError extends Error {}
+
+/**
+ * A question as stored (method and settings as written) parsed once into its type. Settings
+ * that no longer parse are an error naming the question, never a silent default.
+ */
+export function storedQuestion(row: Omit<Question, 'method' | 'settings'> & { method: string; settings: unknown }): Question {
+  const name = `question ${row.position + 1} ("${row.title}", ${row.id})`;
+  if (!isMethod(row.method)) throw new StoredQuestionError(`${name}: unknown counting method ${JSON.stringify(row.method)}`);
+  const parsed = methodOf(row.method).settings.safeParse(row.settings ?? {});
+  if (!parsed.success)
+    throw new StoredQuestionError(
+      `${name}: its ${row.method} settings do not read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`,
+    );
+  return { ...row, method: row.method, settings: parsed.data } as Question;
 }
 
 /**
@@ -275,9 +242,10 @@ export function settingNumber(q: Question, key: string, fallback: number): numbe
  */
 export function answerProblem(q: Question, a: Answer): string | null {
   if (a.kind === 'abstain') return null;
-  const want = ANSWER_KIND[q.method];
-  if (a.kind !== want) return `this question takes a ${want} answer`;
+  const d = methodOf(q.method);
+  if (a.kind !== d.answer) return `this question takes a ${d.answer} answer`;
   const n = q.options.length;
+  const limits = d.limits(q.settings, n);
   const inRange = (i: number) => i >= 0 && i < n;
   switch (a.kind) {
     case 'choice':
@@ -285,7 +253,7 @@ export function answerProblem(q: Question, a: Answer): string | null {
     case 'marks': {
       if (!a.options.every(inRange)) return 'unknown option';
       if (new Set(a.options).size !== a.options.length) return 'an option is marked twice';
-      const max = q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', n);
+      const max = limits.marks ?? n;
       if (a.options.length > max) return `mark at most ${max}`;
       if (a.options.length === 0) return 'mark at least one option, or abstain';
       return null;
@@ -297,7 +265,8 @@ export function answerProblem(q: Question, a: Answer): string | null {
       return null;
     }
     case 'scores': {
-      const max = settingNumber(q, 'maxScore', 5);
+      const max = limits.score;
+      if (max === undefined) throw new RangeError(`method ${q.method} takes scores but gives no highest score`);
       if (a.scores.length !== n) return `give a score (or none) for each of the ${n} options`;
       if (a.scores.some((s) => s !== null && (s < 0 || s > max))) return `scores go from 0 to ${max}`;
       if (a.scores.every((s) => s === null)) return 'score at least one option, or abstain';

@@ -1,8 +1,9 @@
 import { compareConference, type ConferenceComparison, type DelegateSettings } from '../delegates/index';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
-import type { Election, RankedBallot, ScoreBallot, StvRules, TallyResult } from '../tally/types';
-import { ANSWER_KIND, type DelegateSettingsInput, type Question, settingNumber, type StoredVote } from './ballot';
+import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
+import { methodOf, type MethodLabels } from '../methods/index';
+import type { DelegateSettingsInput, Question, StoredVote } from './ballot';
 import type { VotingUnit } from './pooling';
 
 /**
@@ -31,7 +32,7 @@ export type QuestionResult = {
   conference: ConferenceComparison | { error: string } | null;
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
   options: OptionFigure[];
-  figure: 'votes' | 'marks' | 'first preferences' | 'total score';
+  figure: MethodLabels['figure'];
   abstentions: string;
   elected: string[];
   count: TallyResult;
@@ -44,9 +45,9 @@ export function questionElection(
   title: string,
 ): Election<RankedBallot> | Election<ScoreBallot> {
   const candidates = q.options.map((o) => o.label);
-  const seats = settingNumber(q, 'seats', 1);
-  const base = { title, candidates, withdrawn: [] as number[], seats };
-  if (ANSWER_KIND[q.method] === 'scores') {
+  const method = methodOf(q.method);
+  const base = { title, candidates, withdrawn: [] as number[], seats: method.seats(q.settings) };
+  if (method.answer === 'scores') {
     const scored: ScoreBallot[] = [];
     for (const v of votes) {
       const a = v.answers[q.id];
@@ -66,36 +67,10 @@ export function questionElection(
   return { ...base, ballots: ranked };
 }
 
+/** The engine's options for a question: its method's mapping of its settings. */
 export function tallyOptions(q: Question, eligible: Rational, seed: string): TallyOptions {
-  const s = q.settings;
-  switch (q.method) {
-    case 'yesno':
-      return {
-        method: 'yesno',
-        seed,
-        threshold: String(s.threshold ?? '1/2'),
-        ...(typeof s.quorum === 'string' ? { quorum: s.quorum, electorate: eligible } : {}),
-      };
-    case 'approval':
-      return { method: 'approval', seed, ...(typeof s.maxMarks === 'number' ? { maxMarks: s.maxMarks } : {}) };
-    case 'score':
-      return { method: 'score', seed, maxScore: settingNumber(q, 'maxScore', 5) };
-    case 'borda':
-      return { method: 'borda', seed, variant: s.variant === 'dowdall' ? 'dowdall' : 'standard' };
-    case 'stv':
-      return { method: 'stv', seed, rules: (s.rules ?? 'scottish') as StvRules };
-    default:
-      return { method: q.method, seed };
-  }
+  return { method: q.method, seed, ...methodOf(q.method).engine(q.settings, eligible) } as TallyOptions;
 }
-
-const FIGURE: Record<ReturnType<typeof kindOf>, QuestionResult['figure']> = {
-  choice: 'votes',
-  marks: 'marks',
-  ranking: 'first preferences',
-  scores: 'total score',
-};
-const kindOf = (q: Question) => ANSWER_KIND[q.method];
 
 function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigure[]; abstentions: string } {
   const perOption: Rational[] = q.options.map(() => ZERO);
@@ -165,7 +140,7 @@ export function countQuestion(
         })),
         settings: delegates as DelegateSettings,
         count: options,
-        elect: settingNumber(q, 'seats', 1),
+        elect: methodOf(q.method).seats(q.settings),
         seed: `${seedBase}:${q.position}:conference`,
       });
     } catch (err) {
@@ -179,7 +154,7 @@ export function countQuestion(
     title: q.title,
     method: q.method,
     ...figures,
-    figure: FIGURE[kindOf(q)],
+    figure: methodOf(q.method).labels.figure,
     elected: [...count.elected],
     count,
     byUnit,

@@ -4,10 +4,13 @@ import {
   answerProblem,
   answerSchema,
   delegateSettingsSchema,
-  METHODS,
   type Question,
+  StoredQuestionError,
+  YES_NO_OPTIONS,
   type StoredVote,
+  storedQuestion,
 } from '../domain/ballot';
+import { METHODS, methodOf } from '../methods/index';
 import { poolBranches } from '../domain/pooling';
 import { cmp, parseRational, ZERO } from '../tally/rational';
 import { canonicalJson } from './canonical';
@@ -153,10 +156,20 @@ function checkFormat(data: unknown): { check: Check; record: ElectionRecord | nu
       record: null,
     };
   }
-  // Checks go on with the record as written: the schema only says its shape is right.
-  const record = data as ElectionRecord;
+  // Checks go on with the record as written (the schema only says its shape is right),
+  // each question's settings read by its method, as the server reads them.
+  const written = data as ElectionRecord;
   const problems: string[] = [];
-  const qs = record.ballot.questions;
+  const qs = written.ballot.questions.map((q) => {
+    try {
+      return storedQuestion(q);
+    } catch (err) {
+      if (!(err instanceof StoredQuestionError)) throw err;
+      problems.push(err.message);
+      return q;
+    }
+  });
+  const record: ElectionRecord = { ...written, ballot: { ...written.ballot, questions: qs } };
   if (new Set(qs.map((q) => q.id)).size !== qs.length) problems.push('ballot.questions: two questions share an id');
   qs.forEach((q, i) => {
     if (q.position !== i)
@@ -164,8 +177,9 @@ function checkFormat(data: unknown): { check: Check; record: ElectionRecord | nu
     q.options.forEach((o, j) => {
       if (o.position !== j) problems.push(`${questionName(q)}: option ${j} has position ${o.position}`);
     });
-    if (q.method !== 'yesno' && q.options.length < 2) problems.push(`${questionName(q)}: fewer than 2 options`);
-    if (q.method === 'yesno' && q.options.map((o) => o.label).join('|') !== 'Yes|No')
+    const motion = methodOf(q.method).motion === true;
+    if (!motion && q.options.length < 2) problems.push(`${questionName(q)}: fewer than 2 options`);
+    if (motion && q.options.map((o) => o.label).join('|') !== YES_NO_OPTIONS.map((o) => o.label).join('|'))
       problems.push(`${questionName(q)}: a yes/no question's options are Yes and No`);
   });
   if (problems.length)

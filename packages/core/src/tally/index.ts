@@ -21,57 +21,33 @@
  * - Bad input (a candidate index out of range, a candidate twice on one paper, a negative
  *   weight) throws BallotError; an impossible option (seats, thresholds) throws RangeError.
  */
-import type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from './types';
-import { countYesNo, type YesNoOptions } from './methods/yesno';
-import { countApproval, countBlock, countPlurality, type ApprovalOptions } from './methods/marks';
-import { countScore, type ScoreOptions } from './methods/score';
-import { countBorda, type BordaOptions } from './methods/borda';
-import { countIrv } from './methods/irv';
-import { countCopeland, countRankedPairs, countSchulze } from './methods/condorcet';
-import { countStv } from './stv/index';
+import type { Election, Method, RankedBallot, ScoreBallot, TallyResult } from './types';
+import { type BallotFor, type EngineOptions, METHODS, methodOf } from '../methods/index';
+import type { YesNoOptions } from './methods/yesno';
+import type { ApprovalOptions } from './methods/marks';
+import type { ScoreOptions } from './methods/score';
+import type { BordaOptions } from './methods/borda';
 
 export type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from './types';
 export { BallotError } from './aggregate';
+export { METHODS, type BallotFor };
 
 export const DEFAULT_SEED = 'omov';
 
-export const METHODS: ReadonlyArray<Method> = [
-  'yesno',
-  'plurality',
-  'block',
-  'approval',
-  'score',
-  'borda',
-  'irv',
-  'stv',
-  'schulze',
-  'ranked-pairs',
-  'copeland',
-];
-
 export type BallotShape = 'ranked' | 'score';
 
-/** Which kind of ballot a method counts: 'score' for score voting, 'ranked' for every other. */
+/** Which kind of ballot a method counts: 'score' where members give scores, 'ranked' for every other. */
 export function ballotShape(method: Method): BallotShape {
-  return method === 'score' ? 'score' : 'ranked';
+  return methodOf(method).answer === 'scores' ? 'score' : 'ranked';
 }
-
-/** The ballot type a method counts. */
-export type BallotFor<M extends Method> = M extends 'score' ? ScoreBallot : RankedBallot;
 
 interface Common {
   /** Seed for lots; default "omov". Recorded in the result. */
   readonly seed?: string;
 }
 
-/** What to count and how, by method. */
-export type TallyOptions =
-  | (Common & { readonly method: 'plurality' | 'block' | 'irv' | 'schulze' | 'ranked-pairs' | 'copeland' })
-  | (Common & YesNoOptions & { readonly method: 'yesno' })
-  | (Common & ApprovalOptions & { readonly method: 'approval' })
-  | (Common & ScoreOptions & { readonly method: 'score' })
-  | (Common & BordaOptions & { readonly method: 'borda' })
-  | (Common & { readonly method: 'stv'; readonly rules: StvRules });
+/** What to count and how, by method: each method's engine options (see its descriptor). */
+export type TallyOptions = Common & EngineOptions;
 
 export type { YesNoOptions, ApprovalOptions, ScoreOptions, BordaOptions };
 
@@ -79,8 +55,7 @@ export type { YesNoOptions, ApprovalOptions, ScoreOptions, BordaOptions };
 export function tally<O extends TallyOptions>(election: Election<BallotFor<O['method']>>, options: O): TallyResult;
 export function tally(election: Election<RankedBallot | ScoreBallot>, options: TallyOptions): TallyResult {
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!METHODS.includes(options.method))
-    throw new RangeError(`unknown counting method ${JSON.stringify(options.method)}`);
+  const method = methodOf(options.method);
   const shape = ballotShape(options.method);
   const ballots: ReadonlyArray<RankedBallot | ScoreBallot> = election.ballots;
   const wrong = ballots.findIndex((b) => (shape === 'score' ? !('scores' in b) : !('ranking' in b)));
@@ -89,36 +64,5 @@ export function tally(election: Election<RankedBallot | ScoreBallot>, options: T
       `method ${options.method} counts ${shape} ballots, but ballot ${wrong + 1} is ${shape === 'score' ? 'a ranked' : 'a score'} ballot`,
     );
   }
-  if (shape === 'score') {
-    if (options.method !== 'score') throw new Error('unreachable');
-    return countScore(election as Election<ScoreBallot>, seed, options);
-  }
-  const ranked = election as Election<RankedBallot>;
-  switch (options.method) {
-    case 'yesno':
-      return countYesNo(ranked, seed, options);
-    case 'plurality':
-      return countPlurality(ranked, seed);
-    case 'block':
-      return countBlock(ranked, seed);
-    case 'approval':
-      return countApproval(ranked, seed, options);
-    case 'borda':
-      return countBorda(ranked, seed, options);
-    case 'irv':
-      return countIrv(ranked, seed);
-    case 'stv':
-      if (options.rules !== 'scottish' && options.rules !== 'ers97' && options.rules !== 'meek') {
-        throw new RangeError(`stv needs rules: scottish, ers97 or meek, not ${JSON.stringify(options.rules)}`);
-      }
-      return countStv(ranked, options.rules, seed);
-    case 'schulze':
-      return countSchulze(ranked, seed);
-    case 'ranked-pairs':
-      return countRankedPairs(ranked, seed);
-    case 'copeland':
-      return countCopeland(ranked, seed);
-    case 'score':
-      throw new Error('unreachable');
-  }
+  return method.count(election as Election<never>, seed, options);
 }

@@ -5,20 +5,7 @@
  * Pure: builds a string, prints nothing.
  */
 import type { TallyResult } from './types';
-
-const METHOD_NAMES: Record<TallyResult['method'], string> = {
-  yesno: 'Referendum (yes/no)',
-  plurality: 'Plurality',
-  block: 'Block vote',
-  approval: 'Approval',
-  score: 'Score (range) voting',
-  borda: 'Borda count',
-  irv: 'Instant-runoff vote',
-  stv: 'Single transferable vote',
-  schulze: 'Schulze',
-  'ranked-pairs': 'Ranked pairs (Tideman)',
-  copeland: 'Copeland',
-};
+import { methodOf } from '../methods/index';
 
 function table(rows: string[][], alignRightFrom = 1): string[] {
   const widths: number[] = [];
@@ -36,8 +23,10 @@ function table(rows: string[][], alignRightFrom = 1): string[] {
 
 export function renderText(result: TallyResult, title = ''): string {
   const out: string[] = [];
+  const method = methodOf(result.method);
+  const won = method.motion ? 'Outcome' : 'Elected';
   if (title) out.push(title, '='.repeat(Math.min(title.length, 78)));
-  out.push(`Method: ${METHOD_NAMES[result.method]}${result.rules ? ` (${result.rules} rules)` : ''}`);
+  out.push(`Method: ${method.labels.sheet}${result.rules ? ` (${result.rules} rules)` : ''}`);
   out.push(
     `Seats: ${result.seats}    Candidates: ${result.candidates.length}    Seed for lots: ${JSON.stringify(result.seed)}`,
   );
@@ -48,16 +37,11 @@ export function renderText(result: TallyResult, title = ''): string {
     const header = [
       '',
       ...rounds.map((r) =>
-        rounds.length === 1 && result.method !== 'irv' && result.method !== 'stv'
-          ? (({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[
-              result.method
-            ] ?? 'Votes')
-          : `Round ${r.number}`,
+        rounds.length === 1 && !method.labels.roundsAlways ? (method.labels.column ?? 'Votes') : `Round ${r.number}`,
       ),
       'Result',
     ];
     const rows: string[][] = [header];
-    const won = result.method === 'yesno' ? 'Outcome' : 'Elected';
     for (const name of result.candidates) {
       let status = '';
       const cells = rounds.map((r) => {
@@ -74,7 +58,7 @@ export function renderText(result: TallyResult, title = ''): string {
     if (rounds.some((r) => r.loss !== undefined))
       rows.push(['Loss (rounding)', ...rounds.map((r) => r.loss ?? ''), '']);
     if (rounds.some((r) => r.quota !== undefined)) {
-      rows.push([result.method === 'irv' ? 'Half of continuing' : 'Quota', ...rounds.map((r) => r.quota ?? ''), '']);
+      rows.push([method.labels.quota ?? 'Quota', ...rounds.map((r) => r.quota ?? ''), '']);
     }
     out.push(...table(rows), '');
 
@@ -129,9 +113,8 @@ export function renderText(result: TallyResult, title = ''): string {
     for (const n of result.notes) out.push(`  - ${n}`);
     out.push('');
   }
-  const what = result.method === 'yesno' ? 'Outcome' : 'Elected';
   out.push(
-    `${what}: ${result.elected.length === 0 ? (result.method === 'yesno' ? 'no decision' : 'none') : result.elected.join(', ')}`,
+    `${won}: ${result.elected.length === 0 ? (method.motion ? 'no decision' : 'none') : result.elected.join(', ')}`,
   );
   return `${out.join('\n')}\n`;
 }

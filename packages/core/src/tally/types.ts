@@ -1,18 +1,8 @@
 import type { Rational } from './rational';
 
-/** The counting methods the engine knows, by their CLI names. */
-export type Method =
-  | 'yesno'
-  | 'plurality'
-  | 'block'
-  | 'approval'
-  | 'score'
-  | 'borda'
-  | 'irv'
-  | 'stv'
-  | 'schulze'
-  | 'ranked-pairs'
-  | 'copeland';
+/** The counting methods the engine knows, by their CLI names: one descriptor each in src/methods. */
+export type { Method } from '../methods/index';
+import type { Method } from '../methods/index';
 
 export type StvRules = 'scottish' | 'ers97' | 'meek';
 

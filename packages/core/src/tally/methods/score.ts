@@ -23,13 +23,16 @@ import {
   withdrawnNote,
 } from './common';
 
+/** The highest score when none is given: the one default, for questions too. */
+export const DEFAULT_MAX_SCORE = 10;
+
 export interface ScoreOptions {
-  /** Highest score allowed on a paper. Default 10. */
+  /** Highest score allowed on a paper. Default DEFAULT_MAX_SCORE. */
   readonly maxScore?: number;
 }
 
 export function countScore(election: Election<ScoreBallot>, seed: string, options: ScoreOptions = {}): TallyResult {
-  const max = options.maxScore ?? 10;
+  const max = options.maxScore ?? DEFAULT_MAX_SCORE;
   if (!Number.isInteger(max) || max < 1)
     throw new RangeError(`score: maxScore must be a positive whole number, not ${max}`);
   const standing = standingOf(election);

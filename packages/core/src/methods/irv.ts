@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { countIrv } from '../tally/methods/irv';
+import { defineMethod } from './types';
+
+export const irv = defineMethod({
+  name: 'irv',
+  answer: 'ranking',
+  labels: {
+    name: 'Instant runoff (ranked, one winner)',
+    hint: 'Each member ranks the options; the last is excluded round by round until one has a majority.',
+    sheet: 'Instant-runoff vote',
+    figure: 'first preferences',
+    quota: 'Half of continuing votes',
+    roundsAlways: true,
+  },
+  settings: z.object({}),
+  seatsBelowOptions: true,
+  fields: [],
+  cli: [],
+  seats: () => 1,
+  limits: () => ({}),
+  describe: () => [],
+  engine: () => ({}),
+  count: (election, seed) => countIrv(election, seed),
+});
