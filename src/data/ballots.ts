@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 import type { BallotStatus, ReceiptPolicy } from '../db/schema';
-import type { Question } from '@omov/core/domain/ballot';
+import { type Question, storedQuestion } from '@omov/core/domain/ballot';
 import type { Method } from '@omov/core/tally/types';
 
 /** Ballots, their questions and options. */
@@ -236,15 +236,9 @@ export async function listQuestions(db: Queryable, ballotId: string): Promise<Qu
       coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label, 'description', o.description) order by o.position)
                 from options o where o.question_id = q.id), '[]'::json) as options
     from questions q where q.ballot_id = ${ballotId} order by q.position`.execute(db);
-  return r.rows.map((q) => ({
-    id: q.id,
-    position: q.position,
-    title: q.title,
-    description: q.description,
-    method: q.method as Method,
-    settings: (q.settings ?? {}) as Record<string, unknown>,
-    options: q.options,
-  }));
+  // Settings are parsed once, here, into their method's type; a stored question that no
+  // longer reads is an error naming it (StoredQuestionError), never a silent default.
+  return r.rows.map(storedQuestion);
 }
 
 /**

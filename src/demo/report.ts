@@ -1,5 +1,6 @@
 import type { BallotResults } from '../services/results';
 import { add, div, mul, parseRational, rat, type Rational, toFixed, ZERO } from '@omov/core/tally/rational';
+import { methodOf } from '@omov/core/methods/index';
 
 /** The result of a ballot as plain-text tables, for a terminal. */
 
@@ -51,7 +52,7 @@ export function formatResults(r: BallotResults): string {
     );
     const last = q.count.rounds[q.count.rounds.length - 1];
     const winner = q.elected.length ? q.elected.join(', ') : 'none';
-    out.push(`Result: ${winner}${q.method === 'yesno' && last ? ` (${last.note})` : ''}`);
+    out.push(`Result: ${winner}${methodOf(q.method).motion && last ? ` (${last.note})` : ''}`);
     for (const tie of q.count.ties) out.push(`  Tie: ${tie.note}`);
   }
   return out.join('\n');

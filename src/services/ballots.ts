@@ -34,7 +34,8 @@ async function writeQuestions(tx: Tx, ballotId: string, input: BallotInput): Pro
       description: q.description,
       method: q.method,
       settings: q.settings,
-      options: q.method === 'yesno' ? YES_NO_OPTIONS : q.options,
+      // Only a motion comes without options (the schema requires them otherwise): Yes and No.
+      options: q.options ?? YES_NO_OPTIONS,
     });
   }
 }

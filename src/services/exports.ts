@@ -1,7 +1,7 @@
 import * as ballots from '../data/ballots';
 import * as box from '../data/ballot-box';
 import type { Principal } from '../data/organisations';
-import { ANSWER_KIND } from '@omov/core/domain/ballot';
+import { methodOf } from '@omov/core/methods/index';
 import { questionElection } from '@omov/core/domain/count';
 import { writeBlt } from '@omov/core/tally/formats/blt';
 import type { Election, RankedBallot } from '@omov/core/tally/types';
@@ -27,7 +27,7 @@ export async function questionBlt(
     throw conflict(`the ballot is ${b.status}: its ballots can be downloaded once it is closed`);
   const q = (await ballots.listQuestions(ctx.db, ballotId)).find((x) => x.id === questionId);
   if (!q) throw notFound('question');
-  if (ANSWER_KIND[q.method] !== 'ranking')
+  if (methodOf(q.method).answer !== 'ranking')
     throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked ballots`);
   const election = questionElection(q, await box.listVotes(ctx.db, ballotId), q.title) as Election<RankedBallot>;
   let text: string;

@@ -129,11 +129,11 @@ describe('the builder form', () => {
     const v1 = validate(s);
     expect(v1.ok).toBe(false);
     if (!v1.ok) expect([...v1.issues.keys()]).toContain('q0_seats');
-    s.questions[0] = { ...s.questions[0]!, seats: '3' };
+    s.questions[0] = { ...s.questions[0]!, settings: { ...s.questions[0]!.settings, seats: '3' } };
     const v2 = validate(s);
     expect(v2.ok).toBe(false);
     if (!v2.ok) expect(v2.issues.get('q0_seats')?.join(' ')).toMatch(/3 seats need more than 3 options/);
-    s.questions[0] = { ...s.questions[0]!, seats: '2' };
+    s.questions[0] = { ...s.questions[0]!, settings: { ...s.questions[0]!.settings, seats: '2' } };
     // A blank spare option row is not an option; a duplicate is named on its own row.
     s = applyAction(s, 'add-option:0', '').state;
     s.questions[0]!.options[3] = { label: 'a', description: '' };

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { parseRational, type Rational } from '@omov/core/tally/rational';
-import { METHODS, BallotError, type TallyOptions } from '@omov/core/tally/index';
-import type { Method, RankedBallot, ScoreBallot, StvRules } from '@omov/core/tally/types';
+import { METHODS, BallotError, ballotShape, type TallyOptions } from '@omov/core/tally/index';
+import type { Method, RankedBallot, ScoreBallot } from '@omov/core/tally/types';
 import {
   APPORTIONMENT_METHODS,
   METHOD_NAMES,
@@ -23,6 +23,7 @@ import {
   type DelegateSettings,
   type Flip,
 } from '@omov/core/delegates/index';
+import { addMethodFlags, tallyOptionsFromFlags } from '../method-flags';
 import { cellNumber, cellWhole, engine, json, readCsv, table, wholeFlag } from './apportion';
 
 interface Flags {
@@ -34,9 +35,8 @@ interface Flags {
   min?: string;
   max?: string;
   split?: string;
+  /** The method's own flags (--rules, --threshold …) come from its descriptor: see ../method-flags. */
   method: Method;
-  threshold?: string;
-  rules?: StvRules;
   elect?: string;
   input: 'auto' | 'totals' | 'ballots';
   branches?: string;
@@ -73,7 +73,7 @@ ballot weighted by the branch's delegates ÷ its votes, counted again by --metho
 `;
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('conference')
     .description("count a ballot as a delegate conference would have, beside the members' vote")
     .argument('<file>', 'CSV of per-branch totals or of ballots with a branch column')
@@ -96,14 +96,13 @@ export function register(program: Command): void {
     .addOption(
       new Option('-m, --method <method>', 'counting method of the ballot').choices([...METHODS]).default('plurality'),
     )
-    .option('--threshold <fraction>', 'yesno: share needed to carry, e.g. 2/3')
-    .addOption(new Option('--rules <rules>', 'STV rules').choices(['scottish', 'ers97', 'meek']))
     .option('--elect <n>', 'places to fill (weighted rule only for more than 1)')
     .addOption(new Option('--input <kind>', 'what FILE holds').choices(['auto', 'totals', 'ballots']).default('auto'))
     .option('--branches <file>', 'CSV of branch,members,electorate,delegates (for a ballots file)')
     .option('--quota <q>', 'conference quota for the power indices (default: a majority of delegates)')
     .option('--seed <seed>', 'seed for lots (default "omov")')
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'));
+  addMethodFlags(command)
     .addHelpText('after', HELP)
     .action((file: string, flags: Flags) => {
       process.stdout.write(runConference(file, flags));
@@ -215,7 +214,7 @@ function load(file: string, flags: Flags): Loaded {
       );
   }
   const weightCol = col('weight');
-  const score = flags.method === 'score';
+  const score = ballotShape(flags.method) === 'score';
   const byBranch = new Map<string, Array<RankedBallot | ScoreBallot>>();
   rows.forEach((r, i) => {
     let weight = parseRational('1');
@@ -303,33 +302,7 @@ function settingsOf(flags: Flags, loaded: Loaded): DelegateSettings {
 }
 
 function countOf(flags: Flags): TallyOptions {
-  const seed = flags.seed === undefined ? {} : { seed: flags.seed };
-  if (flags.threshold !== undefined && flags.method !== 'yesno')
-    throw new InputError('--threshold applies to --method yesno only');
-  if (flags.rules !== undefined && flags.method !== 'stv') throw new InputError('--rules applies to --method stv only');
-  switch (flags.method) {
-    case 'stv':
-      if (flags.rules === undefined) throw new InputError('--method stv needs --rules scottish, ers97 or meek');
-      return { method: 'stv', rules: flags.rules, ...seed };
-    case 'yesno':
-      if (flags.threshold !== undefined) {
-        try {
-          parseRational(flags.threshold);
-        } catch {
-          throw new InputError(`--threshold must be a fraction such as 2/3, not ${JSON.stringify(flags.threshold)}`);
-        }
-        return { method: 'yesno', threshold: flags.threshold, ...seed };
-      }
-      return { method: 'yesno', ...seed };
-    case 'approval':
-      return { method: 'approval', ...seed };
-    case 'score':
-      return { method: 'score', ...seed };
-    case 'borda':
-      return { method: 'borda', ...seed };
-    default:
-      return { method: flags.method, ...seed };
-  }
+  return tallyOptionsFromFlags(flags.method, flags, flags.seed);
 }
 
 export function runConference(file: string, flags: Flags): string {

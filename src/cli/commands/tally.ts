@@ -8,26 +8,20 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { CsvSyntaxError } from '@omov/core/csv/parse';
-import { METHODS, ballotShape, tally, type TallyOptions } from '@omov/core/tally/index';
-import type { Election, Method, RankedBallot, ScoreBallot, StvRules, TallyResult } from '@omov/core/tally/types';
-import { parseRational } from '@omov/core/tally/rational';
+import { METHODS, ballotShape, tally } from '@omov/core/tally/index';
+import type { Election, Method, RankedBallot, ScoreBallot, TallyResult } from '@omov/core/tally/types';
 import { CsvBallotError, parseRankedCsv, parseScoreCsv } from '@omov/core/tally/formats/csv';
 import { JsonElectionError, parseElectionJson } from '@omov/core/tally/formats/json';
 import { BltSyntaxError, parseBlt } from '@omov/core/tally/formats/blt';
 import { renderText } from '@omov/core/tally/text';
+import { addMethodFlags, tallyOptionsFromFlags } from '../method-flags';
 
+/** The method's own flags (--rules, --max-score …) come from its descriptor: see ../method-flags. */
 interface Flags {
   method: Method;
   seats?: string;
-  rules?: StvRules;
   seed?: string;
   format: 'text' | 'json';
-  maxMarks?: string;
-  maxScore?: string;
-  threshold?: string;
-  quorum?: string;
-  electorate?: string;
-  borda?: 'standard' | 'dowdall';
 }
 
 const HELP = `
@@ -46,7 +40,7 @@ Ballot files (the format is chosen by the extension):
          optional "weight" column gives the paper's weight (blank = 1; 2, 0.5, 1/3 ...).
          Seats come from --seats (default 1).
 
-Methods: yesno plurality block approval score borda irv stv schulze ranked-pairs copeland.
+Methods: ${METHODS.join(' ')}.
   stv needs --rules; score reads score ballots; yesno needs exactly two options (Yes, No).
 Lots: ties the rules leave open are drawn from --seed (default "omov"); same seed, same draw.
 
@@ -57,21 +51,15 @@ Examples:
 `;
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('tally')
     .description('count a ballot file (.blt, .csv or .json) by a chosen method and print the result')
     .argument('<file>', 'ballot file: .blt, .csv or .json')
     .addOption(new Option('-m, --method <method>', 'counting method').choices([...METHODS]).makeOptionMandatory())
     .option('--seats <n>', 'number of seats (overrides the file)')
-    .addOption(new Option('--rules <rules>', 'STV rules').choices(['scottish', 'ers97', 'meek']))
     .option('--seed <seed>', 'seed for drawing lots (default "omov")')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--max-marks <k>', 'approval: most marks a valid paper may carry')
-    .option('--max-score <k>', 'score: highest score allowed (default 10)')
-    .option('--threshold <fraction>', 'yesno: share of votes cast needed to carry, e.g. 2/3 (default: simple majority)')
-    .option('--quorum <fraction>', 'yesno: turnout needed, as a fraction of the electorate (needs --electorate)')
-    .option('--electorate <n>', 'yesno: number entitled to vote')
-    .addOption(new Option('--borda <variant>', 'Borda variant').choices(['standard', 'dowdall']))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
+  addMethodFlags(command)
     .addHelpText('after', HELP)
     .action((file: string, flags: Flags) => {
       process.stdout.write(runTally(file, flags));
@@ -82,22 +70,6 @@ function wholeNumber(flag: string, value: string, min: number): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < min)
     throw new InputError(`${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
   return Number(value);
-}
-
-function fraction(flag: string, value: string): string {
-  try {
-    parseRational(value);
-  } catch {
-    throw new InputError(`${flag} must be a number or fraction such as 2/3, not ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function onlyFor(flags: Flags, method: Method, given: Array<[keyof Flags, string]>): void {
-  for (const [key, flag] of given) {
-    if (flags[key] !== undefined && flags.method !== method)
-      throw new InputError(`${flag} applies to --method ${method} only`);
-  }
 }
 
 type Loaded =
@@ -140,56 +112,7 @@ function load(file: string, flags: Flags): Loaded {
 
 /** Count `file` as the flags say; returns what to print. Throws InputError for bad input. */
 export function runTally(file: string, flags: Flags): string {
-  onlyFor(flags, 'stv', [['rules', '--rules']]);
-  onlyFor(flags, 'approval', [['maxMarks', '--max-marks']]);
-  onlyFor(flags, 'score', [['maxScore', '--max-score']]);
-  onlyFor(flags, 'borda', [['borda', '--borda']]);
-  onlyFor(flags, 'yesno', [
-    ['threshold', '--threshold'],
-    ['quorum', '--quorum'],
-    ['electorate', '--electorate'],
-  ]);
-  if (flags.method === 'stv' && flags.rules === undefined)
-    throw new InputError('--method stv needs --rules scottish, ers97 or meek');
-  if (flags.quorum !== undefined && flags.electorate === undefined)
-    throw new InputError('--quorum needs --electorate (the number entitled to vote)');
-
-  const seed = flags.seed;
-  const common = seed === undefined ? {} : { seed };
-  let options: TallyOptions;
-  switch (flags.method) {
-    case 'stv':
-      options = { method: 'stv', rules: flags.rules!, ...common };
-      break;
-    case 'approval':
-      options = {
-        method: 'approval',
-        ...common,
-        ...(flags.maxMarks === undefined ? {} : { maxMarks: wholeNumber('--max-marks', flags.maxMarks, 1) }),
-      };
-      break;
-    case 'score':
-      options = {
-        method: 'score',
-        ...common,
-        ...(flags.maxScore === undefined ? {} : { maxScore: wholeNumber('--max-score', flags.maxScore, 1) }),
-      };
-      break;
-    case 'borda':
-      options = { method: 'borda', ...common, ...(flags.borda === undefined ? {} : { variant: flags.borda }) };
-      break;
-    case 'yesno':
-      options = {
-        method: 'yesno',
-        ...common,
-        ...(flags.threshold === undefined ? {} : { threshold: fraction('--threshold', flags.threshold) }),
-        ...(flags.quorum === undefined ? {} : { quorum: fraction('--quorum', flags.quorum) }),
-        ...(flags.electorate === undefined ? {} : { electorate: fraction('--electorate', flags.electorate) }),
-      };
-      break;
-    default:
-      options = { method: flags.method, ...common };
-  }
+  const options = tallyOptionsFromFlags(flags.method, flags, flags.seed);
   const seats = flags.seats === undefined ? undefined : wholeNumber('--seats', flags.seats, 1);
 
   const loaded = load(file, flags);

@@ -30,7 +30,8 @@ import {
 import { paperPreviewPage } from './paper-preview';
 import { requireUuid } from './params';
 import { resultsBody, resultsCsv, turnoutSection } from './results';
-import { APPORTIONMENT_LABEL, BASIS_LABEL, BORDA_VARIANTS, METHOD_LABEL, STATUS_LABEL, STV_RULES } from './text';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, STATUS_LABEL } from './text';
+import { methodOf } from '@omov/core/methods/index';
 
 /**
  * One ballot: its overview and actions, the previews, delivery of the invitations,
@@ -58,20 +59,7 @@ function header(b: BallotView, current: Tab): Html {
 }
 
 function settingsSummary(q: Question): string {
-  const s = q.settings;
-  const parts: string[] = [];
-  if (q.method === 'yesno')
-    parts.push(
-      `needs ${s.threshold ?? '1/2'} of Yes + No`,
-      ...(s.quorum ? [`quorum ${String(s.quorum)} of the electorate`] : []),
-    );
-  if (typeof s.seats === 'number' && (s.seats > 1 || q.method === 'stv' || q.method === 'block'))
-    parts.push(`${s.seats} seat${s.seats === 1 ? '' : 's'}`);
-  if (typeof s.maxMarks === 'number') parts.push(`at most ${s.maxMarks} marks`);
-  if (q.method === 'score') parts.push(`scores 0 to ${typeof s.maxScore === 'number' ? s.maxScore : 5}`);
-  if (q.method === 'borda') parts.push(BORDA_VARIANTS[s.variant === 'dowdall' ? 'dowdall' : 'standard']);
-  if (q.method === 'stv') parts.push(STV_RULES[(s.rules as keyof typeof STV_RULES) ?? 'scottish'] ?? String(s.rules));
-  return parts.join('; ');
+  return methodOf(q.method).describe(q.settings).join('; ');
 }
 
 function delegateSummary(d: DelegateSettingsInput | null): string {
@@ -87,8 +75,8 @@ function questionsList(b: BallotView): Html {
   return html`<ol>${b.questions.map(
     (
       q,
-    ) => html`<li><strong>${q.title}</strong> <span class="hint">— ${METHOD_LABEL[q.method]}${settingsSummary(q) ? `; ${settingsSummary(q)}` : ''}</span>
-${q.method === 'yesno' ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}</li>`,
+    ) => html`<li><strong>${q.title}</strong> <span class="hint">— ${methodOf(q.method).labels.name}${settingsSummary(q) ? `; ${settingsSummary(q)}` : ''}</span>
+${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}</li>`,
   )}</ol>`;
 }
 
@@ -122,7 +110,7 @@ ${turnout && !r ? html`<h2>Turnout so far</h2><p>${turnout.voted} of ${turnout.e
 ${
   r
     ? html`<h2>Result</h2><p>${r.turnout.voted} of ${r.turnout.eligible} members voted (${r.turnout.percent}%).</p>
-<ul>${r.questions.map((q) => html`<li>${q.title}: <strong>${q.method === 'yesno' ? (q.count.summary?.carried ? 'carried' : 'not carried') : q.elected.join(', ') || 'none'}</strong></li>`)}</ul>
+<ul>${r.questions.map((q) => html`<li>${q.title}: <strong>${methodOf(q.method).motion ? (q.count.summary?.carried ? 'carried' : 'not carried') : q.elected.join(', ') || 'none'}</strong></li>`)}</ul>
 <p><a class="button" href="/ballots/${b.id}/results">Full results, counts and downloads</a></p>`
     : ''
 }
@@ -292,7 +280,7 @@ async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Prin
 <ul>
 <li><a href="/ballots/${b.id}/results.csv" download>Results as CSV</a> (every option, overall and by voting unit)</li>
 <li><a href="/ballots/${b.id}/results.json" download>Results as JSON</a> (everything on this page, including every round)</li>
-${r.questions.filter((q) => q.count.rounds.length && ['borda', 'irv', 'stv', 'schulze', 'ranked-pairs', 'copeland'].includes(q.method)).map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Ballots of “${q.title}” as BLT</a></li>`)}
+${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Ballots of “${q.title}” as BLT</a></li>`)}
 <li><a href="/api/v1/ballots/${b.id}/record" download>The election record</a> (every vote, the turnout, the units, the box root, the results and the audit log; check it with <a href="/verify">omov verify</a>)</li>
 <li><a href="/board/${b.id}">The bulletin board</a> (public)${b.status === 'published' ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
 </ul>

@@ -1,14 +1,7 @@
-import {
-  ballotInputSchema,
-  DEFAULT_DELEGATES,
-  type DelegateSettingsInput,
-  METHODS,
-  type BallotInput,
-} from '@omov/core/domain/ballot';
+import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, type BallotInput } from '@omov/core/domain/ballot';
+import { fieldStart, isMethod, type Method, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import type { BallotView } from '../../../services/ballots';
-import type { Method } from '@omov/core/tally/types';
 import { addIssue, type FieldIssues } from './common';
-import { METHOD_SETTINGS } from './text';
 import { isoToLocal, isTimeZone, localToIso } from '@omov/core/domain/zones';
 
 /**
@@ -24,13 +17,8 @@ export type QuestionState = {
   title: string;
   description: string;
   method: Method;
-  threshold: string;
-  quorum: string;
-  seats: string;
-  maxMarks: string;
-  maxScore: string;
-  variant: string;
-  rules: string;
+  /** The method's settings as typed, by field key (its descriptor's fields). */
+  settings: Record<string, string>;
   options: OptionState[];
 };
 export type DelegateState = {
@@ -70,19 +58,22 @@ export const MAX_OPTIONS = 200;
 
 const blankOption = (): OptionState => ({ label: '', description: '' });
 
-export function newQuestion(method: Method = 'yesno'): QuestionState {
+/** The method a new question starts with: the first in the list. */
+const FIRST_METHOD = METHOD_LIST[0]!.name;
+
+/** A method's settings as typed: each field's value in `given`, or where blank, how the field starts. */
+function settingsState(method: Method, given: (key: string) => string): Record<string, string> {
+  const d = methodOf(method);
+  return Object.fromEntries(d.fields.map((f) => [f.key, given(f.key) || fieldStart(d, f.key)]));
+}
+
+export function newQuestion(method: Method = FIRST_METHOD): QuestionState {
   return {
     title: '',
     description: '',
     method,
-    threshold: '1/2',
-    quorum: '',
-    seats: '',
-    maxMarks: '',
-    maxScore: '5',
-    variant: 'standard',
-    rules: 'scottish',
-    options: method === 'yesno' ? [] : [blankOption(), blankOption()],
+    settings: settingsState(method, () => ''),
+    options: methodOf(method).motion ? [] : [blankOption(), blankOption()],
   };
 }
 
@@ -141,7 +132,7 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
     joinedBefore: '',
     randomiseOptions: false,
     delegates: delegateState(DEFAULT_DELEGATES),
-    questions: [newQuestion('yesno')],
+    questions: [newQuestion()],
   };
 }
 
@@ -166,14 +157,10 @@ export function stateFromBallot(b: BallotView): BuilderState {
       ...newQuestion(q.method),
       title: q.title,
       description: q.description,
-      threshold: str(q.settings.threshold, '1/2'),
-      quorum: str(q.settings.quorum),
-      seats: str(q.settings.seats),
-      maxMarks: str(q.settings.maxMarks),
-      maxScore: str(q.settings.maxScore, '5'),
-      variant: str(q.settings.variant, 'standard'),
-      rules: str(q.settings.rules, 'scottish'),
-      options: q.method === 'yesno' ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
+      settings: settingsState(q.method, (key) => str((q.settings as Record<string, unknown>)[key])),
+      options: methodOf(q.method).motion
+        ? []
+        : q.options.map((o) => ({ label: o.label, description: o.description })),
     })),
   };
 }
@@ -183,13 +170,13 @@ const count = (v: string | undefined, max: number) => {
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : 0;
 };
 
-const isMethod = (m: string): m is Method => (METHODS as string[]).includes(m);
-
 export function stateFromForm(body: Record<string, string>): BuilderState {
   const s = (k: string) => body[k] ?? '';
   const questions: QuestionState[] = [];
   for (let i = 0; i < count(body.questions, MAX_QUESTIONS); i++) {
-    const method = isMethod(s(`q${i}_method`)) ? (s(`q${i}_method`) as Method) : 'yesno';
+    const chosen = s(`q${i}_method`);
+    const method = isMethod(chosen) ? chosen : FIRST_METHOD;
+    const motion = methodOf(method).motion === true;
     const options: OptionState[] = [];
     for (let j = 0; j < count(body[`q${i}_options`], MAX_OPTIONS); j++) {
       options.push({ label: s(`q${i}_o${j}_label`), description: s(`q${i}_o${j}_description`) });
@@ -198,19 +185,12 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
       title: s(`q${i}_title`),
       description: s(`q${i}_description`),
       method,
-      threshold: s(`q${i}_threshold`),
-      quorum: s(`q${i}_quorum`),
-      seats: s(`q${i}_seats`),
-      maxMarks: s(`q${i}_maxMarks`),
-      maxScore: s(`q${i}_maxScore`),
-      variant: s(`q${i}_variant`) || 'standard',
-      rules: s(`q${i}_rules`) || 'scottish',
-      options: method === 'yesno' ? [] : options,
+      // A setting the previous method shared (seats, say) keeps its value.
+      settings: settingsState(method, (key) => s(`q${i}_${key}`)),
+      options: motion ? [] : options,
     };
-    if (method === 'yesno' && !q.threshold) q.threshold = '1/2';
-    if (method === 'score' && !q.maxScore) q.maxScore = '5';
     // A question that has just become one with options gets two rows to fill.
-    while (method !== 'yesno' && q.options.length < 2) q.options.push(blankOption());
+    while (!motion && q.options.length < 2) q.options.push(blankOption());
     questions.push(q);
   }
   return {
@@ -262,7 +242,7 @@ export function applyAction(
   let focus = 'questions';
   switch (verb) {
     case 'add-question':
-      if (qs.length < MAX_QUESTIONS) qs.push(newQuestion(isMethod(newMethod) ? newMethod : 'yesno'));
+      if (qs.length < MAX_QUESTIONS) qs.push(newQuestion(isMethod(newMethod) ? newMethod : FIRST_METHOD));
       focus = `q${qs.length - 1}`;
       break;
     case 'remove-question':
@@ -303,6 +283,11 @@ export function applyAction(
   return { state: { ...state, questions: qs }, focus };
 }
 
+/** Every method's settings by key, named as the error summary says them. */
+const SETTING_NAMES: Record<string, string> = Object.fromEntries(
+  METHOD_LIST.flatMap((d) => d.fields.map((f) => [f.key, f.short])),
+);
+
 /** Names the field an issue is about, in words, for the error summary. */
 export function fieldLabel(field: string): string {
   const fixed: Record<string, string> = {
@@ -337,13 +322,7 @@ export function fieldLabel(field: string): string {
       title: 'question',
       description: 'description',
       method: 'method',
-      threshold: 'share of Yes needed',
-      quorum: 'quorum',
-      seats: 'seats',
-      maxMarks: 'most marks',
-      maxScore: 'highest score',
-      variant: 'Borda points',
-      rules: 'STV rules',
+      ...SETTING_NAMES,
       options: 'options',
     };
     return `Question ${Number(q[1]) + 1}: ${names[q[2]!] ?? q[2]}`;
@@ -424,13 +403,14 @@ export function validate(state: BuilderState): Parsed {
     });
   const questions = state.questions.map((q, i) => {
     const settings: Record<string, unknown> = {};
-    for (const key of METHOD_SETTINGS[q.method]) {
-      if (key === 'threshold' || key === 'quorum') {
-        if (q[key].trim()) settings[key] = q[key].trim();
-      } else if (key === 'variant' || key === 'rules') settings[key] = q[key];
-      else {
-        const n = whole(`q${i}_${key}`, q[key]);
-        if (n !== undefined) settings[key] = n;
+    for (const field of methodOf(q.method).fields) {
+      const typed = q.settings[field.key] ?? '';
+      if (field.input === 'choice') settings[field.key] = typed;
+      else if (field.input === 'fraction') {
+        if (typed.trim()) settings[field.key] = typed.trim();
+      } else {
+        const n = whole(`q${i}_${field.key}`, typed);
+        if (n !== undefined) settings[field.key] = n;
       }
     }
     // Rows left wholly blank are not options: a spare row does not need deleting.
@@ -440,7 +420,7 @@ export function validate(state: BuilderState): Parsed {
       description: q.description,
       method: q.method,
       settings,
-      ...(q.method === 'yesno'
+      ...(methodOf(q.method).motion
         ? {}
         : { options: options.map((o) => ({ label: o.label, description: o.description })) }),
       // Issues on options refer to positions among the rows the organiser sees.

@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import { METHODS } from '@omov/core/domain/ballot';
+import { type Field, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
 import type { AppContext } from '../../../services/context';
@@ -32,16 +32,7 @@ import {
   validate,
 } from './builder-form';
 import { requireUuid } from './params';
-import {
-  APPORTIONMENT_LABEL,
-  BASIS_LABEL,
-  BORDA_VARIANTS,
-  METHOD_HINT,
-  METHOD_LABEL,
-  METHOD_SETTINGS,
-  RULE_LABEL,
-  STV_RULES,
-} from './text';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
@@ -55,7 +46,7 @@ const zoneChoices = (current: string) =>
  * only presses "use this method" when the method is changed.
  */
 
-const methodChoices = METHODS.map((m) => [m, METHOD_LABEL[m]] as const);
+const methodChoices = METHOD_LIST.map((d) => [d.name, d.labels.name] as const);
 
 /** A button that changes the form's structure: no validation yet, back to the part it changed. */
 function structural(
@@ -69,47 +60,28 @@ function structural(
   return html`<button type="submit" name="do" value="${value}" formaction="${action}#${anchor}" formnovalidate class="${opts.cls ?? 'small secondary'}"${opts.id ? html` id="${opts.id}"` : ''}>${label}${opts.more ? html`<span class="sr-only"> ${opts.more}</span>` : ''}</button>`;
 }
 
+/** One setting's input, as its method's descriptor declares it. */
+function settingField(f: Field, id: string, value: string, issues: FieldIssues): Html {
+  const hint = f.hint === undefined ? {} : { hint: f.hint };
+  switch (f.input) {
+    case 'choice':
+      return selectInput(issues, id, f.label, value, f.choices);
+    case 'fraction':
+      return textInput(issues, id, f.label, value, {
+        ...hint,
+        extra: f.inputmode ? html` inputmode="${f.inputmode}" size="8"` : html` size="8"`,
+      });
+    case 'whole':
+      return textInput(issues, id, f.label, value, {
+        ...hint,
+        type: 'number',
+        extra: html`${f.min === undefined ? '' : html` min="${f.min}"`}${f.max === undefined ? '' : html` max="${f.max}"`}`,
+      });
+  }
+}
+
 function settingsFields(q: QuestionState, i: number, issues: FieldIssues): Html {
-  const id = (k: string) => `q${i}_${k}`;
-  const seatsRequired = q.method === 'stv' || q.method === 'block';
-  return html`${METHOD_SETTINGS[q.method].map((key) => {
-    switch (key) {
-      case 'threshold':
-        return textInput(issues, id(key), 'Share of Yes votes needed', q.threshold, {
-          hint: 'A fraction of Yes + No: 1/2 is a simple majority (more than half); 2/3 a two-thirds majority (at least two thirds).',
-          extra: html` inputmode="decimal" size="8"`,
-        });
-      case 'quorum':
-        return textInput(issues, id(key), 'Quorum (optional)', q.quorum, {
-          hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). Blank: no quorum.',
-          extra: html` size="8"`,
-        });
-      case 'seats':
-        return textInput(
-          issues,
-          id(key),
-          seatsRequired ? 'Seats (places to fill)' : 'Seats (places to fill; 1 if blank)',
-          q.seats,
-          { type: 'number', extra: html` min="1" max="100"` },
-        );
-      case 'maxMarks':
-        return textInput(issues, id(key), 'Most options a member may mark (optional)', q.maxMarks, {
-          type: 'number',
-          hint: 'Blank: as many as they like.',
-          extra: html` min="1"`,
-        });
-      case 'maxScore':
-        return textInput(issues, id(key), 'Highest score', q.maxScore, {
-          type: 'number',
-          hint: 'Members score each option from 0 to this.',
-          extra: html` min="1" max="100"`,
-        });
-      case 'variant':
-        return selectInput(issues, id(key), 'Borda points', q.variant, Object.entries(BORDA_VARIANTS));
-      case 'rules':
-        return selectInput(issues, id(key), 'STV rules', q.rules, Object.entries(STV_RULES));
-    }
-  })}`;
+  return html`${methodOf(q.method).fields.map((f) => settingField(f, `q${i}_${f.key}`, q.settings[f.key] ?? '', issues))}`;
 }
 
 function optionRows(action: string, q: QuestionState, i: number, issues: FieldIssues): Html {
@@ -136,9 +108,9 @@ function questionFields(action: string, q: QuestionState, i: number, n: number, 
 ${textInput(issues, `q${i}_title`, 'The question', q.title, { cls: 'wide' })}
 ${textArea(issues, `q${i}_description`, 'More about it (optional)', q.description, { rows: 2 })}
 ${selectInput(issues, `q${i}_method`, 'How it is decided', q.method, methodChoices, { extra: html` data-apply="${applyId}"` })}
-<p class="hint">${METHOD_HINT[q.method]} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, more: `for question ${i + 1}` })}</p>
+<p class="hint">${methodOf(q.method).labels.hint} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, more: `for question ${i + 1}` })}</p>
 ${settingsFields(q, i, issues)}
-${q.method === 'yesno' ? html`<p>The options are <strong>Yes</strong> and <strong>No</strong>; members may also abstain.</p>` : optionRows(action, q, i, issues)}
+${methodOf(q.method).motion ? html`<p>The options are <strong>Yes</strong> and <strong>No</strong>; members may also abstain.</p>` : optionRows(action, q, i, issues)}
 <div class="actions">${i > 0 ? structural(action, `up-question:${i}`, 'Move question up', `q${i - 1}`, { more: `(question ${i + 1})` }) : ''}
 ${i < n - 1 ? structural(action, `down-question:${i}`, 'Move question down', `q${i + 1}`, { more: `(question ${i + 1})` }) : ''}
 ${structural(action, `remove-question:${i}`, 'Remove this question', 'questions', { more: `(question ${i + 1})` })}</div>
@@ -205,7 +177,7 @@ ${selectInput(
 ${fieldError(issues, 'questions').message}
 ${state.questions.map((q, i) => questionFields(action, q, i, n, issues))}
 <div class="actions">
-<div class="field"><label for="new_method">Method of the new question</label><br><select id="new_method" name="new_method">${METHODS.map((m) => html`<option value="${m}">${METHOD_LABEL[m]}</option>`)}</select></div>
+<div class="field"><label for="new_method">Method of the new question</label><br><select id="new_method" name="new_method">${methodChoices.map(([m, label]) => html`<option value="${m}">${label}</option>`)}</select></div>
 ${structural(action, 'add-question', 'Add another question', `q${n}`, { cls: 'secondary' })}
 </div>
 <h2>Rules of this ballot</h2>

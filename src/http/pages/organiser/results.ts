@@ -1,12 +1,12 @@
 import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/index';
-import { ANSWER_KIND } from '@omov/core/domain/ballot';
+import { methodOf } from '@omov/core/methods/index';
 import type { QuestionResult } from '@omov/core/domain/count';
 import type { BallotResults, Turnout } from '../../../services/results';
 import type { Round, TallyResult } from '@omov/core/tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
 import { type Html, html } from '../../html';
 import { csvRow } from './common';
-import { APPORTIONMENT_LABEL, BASIS_LABEL, CONDORCET, METHOD_LABEL, RULE_LABEL, STV_RULES } from './text';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 
 /**
  * Results as pages: turnout, then per question the figures per option, the count round
@@ -37,7 +37,7 @@ ${t.byBranch.map((b) => html`<tr><th scope="row">${b.branch}</th><td class="num"
 }
 
 function outcome(q: QuestionResult): Html {
-  if (q.method === 'yesno') {
+  if (methodOf(q.method).motion) {
     const carried = q.count.summary?.carried;
     return html`<p class="${carried ? 'good' : 'bad'}">${carried ? 'Carried' : 'Not carried'}.</p>`;
   }
@@ -48,7 +48,8 @@ function outcome(q: QuestionResult): Html {
 
 function roundsTable(count: TallyResult): Html {
   const rounds = count.rounds;
-  const won = count.method === 'yesno' ? 'Outcome' : 'Elected';
+  const method = methodOf(count.method);
+  const won = method.motion ? 'Outcome' : 'Elected';
   const status = (name: string): string => {
     for (const r of rounds) {
       if (r.elected.includes(name)) return `${won}${rounds.length > 1 ? ` (round ${r.number})` : ''}`;
@@ -58,11 +59,7 @@ function roundsTable(count: TallyResult): Html {
   };
   const single = rounds.length === 1;
   const colName = (r: Round) =>
-    single
-      ? (({ copeland: 'Score', score: 'Total score', borda: 'Points' } as Partial<Record<string, string>>)[
-          count.method
-        ] ?? 'Votes')
-      : `Round ${r.number}`;
+    single ? (method.labels.column ?? 'Votes') : `Round ${r.number}`;
   const extra = (label: string, pick: (r: Round) => string | undefined) =>
     rounds.some((r) => pick(r) !== undefined)
       ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>`
@@ -72,7 +69,7 @@ function roundsTable(count: TallyResult): Html {
 ${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${r.votes[c] ?? '–'}</td>`)}<td>${status(c)}</td></tr>`)}
 ${extra('Exhausted', (r) => r.exhausted)}
 ${extra('Lost to rounding', (r) => r.loss)}
-${extra(count.method === 'irv' ? 'Half of continuing votes' : 'Quota', (r) => r.quota)}
+${extra(method.labels.quota ?? 'Quota', (r) => r.quota)}
 </tbody></table></div>
 ${rounds.length > 1 ? html`<h3>What happened in each round</h3><ol>${rounds.map((r) => html`<li value="${r.number}">${r.note}</li>`)}</ol>` : html`<p class="hint">${rounds[0]?.note ?? ''}</p>`}`;
 }
@@ -189,23 +186,24 @@ ${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
 }
 
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
-  const kind = ANSWER_KIND[q.method];
+  const method = methodOf(q.method);
+  const kind = method.answer;
   const total = q.options.reduce((s, o) => s + figure(o.votes), 0);
   const transfers = transfersOf(q.count);
   const inRounds = q.count.rounds.length > 1;
   return html`<section aria-labelledby="q-${q.id}">
 <h2 id="q-${q.id}">${number}. ${q.title}</h2>
-<p class="hint">${METHOD_LABEL[q.method]}${q.count.rules ? ` — ${STV_RULES[q.count.rules]}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
+<p class="hint">${method.labels.name}${q.count.rules ? ` — ${method.labels.rules?.[q.count.rules] ?? q.count.rules}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
 ${outcome(q)}
 <div class="scroll" tabindex="0"><table><caption>${q.figure === 'votes' ? 'Votes' : q.figure.charAt(0).toUpperCase() + q.figure.slice(1)} per option</caption><thead><tr><th scope="col">Option</th><th class="num" scope="col">${q.figure}</th><th class="num" scope="col">Share</th><th scope="col"><span class="sr-only">Result</span></th></tr></thead><tbody>
-${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${o.votes}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (q.method === 'yesno' ? '' : 'elected') : ''}</td></tr>`)}
+${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${o.votes}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (method.motion ? '' : 'elected') : ''}</td></tr>`)}
 <tr><th scope="row">Abstentions</th><td class="num">${q.abstentions}</td><td></td><td></td></tr></tbody></table></div>
-${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: q.method !== 'yesno' && q.elected.includes(o.option) })) })}
-${q.method === 'yesno' ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
+${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: !method.motion && q.elected.includes(o.option) })) })}
+${method.motion ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
-${CONDORCET.has(q.method) || q.count.pairwise ? pairwiseTable(q.count) : ''}
+${method.pairwise || q.count.pairwise ? pairwiseTable(q.count) : ''}
 ${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
 ${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}

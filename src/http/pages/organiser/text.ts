@@ -1,69 +1,9 @@
-import type { Method } from '@omov/core/tally/types';
-
 /**
- * Words on the organisers' and auditors' pages that are not one-off sentences: method
- * names and what they mean, settings, notices after an action. The voters' words are in
+ * Words on the organisers' and auditors' pages that are not one-off sentences: delegate
+ * models, notices after an action (each counting method's words are in its descriptor,
+ * @omov/core/methods). The voters' words are in
  * src/http/messages.ts; these are separate so that either can be translated alone.
  */
-
-export const METHOD_LABEL: Record<Method, string> = {
-  yesno: 'Yes / No (referendum)',
-  plurality: 'Single choice (first past the post)',
-  block: 'Block vote (mark up to the number of seats)',
-  approval: 'Approval (mark all you approve of)',
-  score: 'Score (give each option a score)',
-  borda: 'Borda count (ranked, points by rank)',
-  irv: 'Instant runoff (ranked, one winner)',
-  stv: 'Single transferable vote (ranked, several seats)',
-  schulze: 'Schulze (ranked, Condorcet)',
-  'ranked-pairs': 'Ranked pairs (ranked, Condorcet)',
-  copeland: 'Copeland (ranked, Condorcet)',
-};
-
-export const METHOD_HINT: Record<Method, string> = {
-  yesno: 'The options are Yes and No. Set the share of Yes votes needed, and a quorum if your rules have one.',
-  plurality: 'Each member chooses one option; the most votes wins.',
-  block: 'Each member marks up to as many options as there are seats; the options with most marks win.',
-  approval: 'Each member marks every option they approve of (up to a maximum if you set one).',
-  score: 'Each member scores each option from 0 to the maximum; the highest total wins.',
-  borda: 'Each member ranks the options; points by rank decide.',
-  irv: 'Each member ranks the options; the last is excluded round by round until one has a majority.',
-  stv: 'Each member ranks the candidates; candidates reaching the quota are elected, surpluses and exclusions transfer.',
-  schulze:
-    "Each member ranks the options; the option that beats every other head to head wins, with Schulze's rule for cycles.",
-  'ranked-pairs': 'Each member ranks the options; head-to-head wins are locked in from the largest (Tideman).',
-  copeland: 'Each member ranks the options; the option with most head-to-head wins wins.',
-};
-
-export const CONDORCET: ReadonlySet<Method> = new Set(['schulze', 'ranked-pairs', 'copeland']);
-
-/** Which settings each method takes in the builder (the zod schema in src/domain/ballot.ts is the authority). */
-export const METHOD_SETTINGS: Record<
-  Method,
-  ReadonlyArray<'threshold' | 'quorum' | 'seats' | 'maxMarks' | 'maxScore' | 'variant' | 'rules'>
-> = {
-  yesno: ['threshold', 'quorum'],
-  plurality: [],
-  block: ['seats'],
-  approval: ['seats', 'maxMarks'],
-  score: ['seats', 'maxScore'],
-  borda: ['seats', 'variant'],
-  irv: [],
-  stv: ['seats', 'rules'],
-  schulze: ['seats'],
-  'ranked-pairs': ['seats'],
-  copeland: ['seats'],
-};
-
-export const STV_RULES = {
-  scottish: 'Scottish STV (2007 rules, 5 decimal places)',
-  ers97: 'ERS97 (Electoral Reform Society)',
-  meek: 'Meek (computer count)',
-} as const;
-export const BORDA_VARIANTS = {
-  standard: 'Standard (n−1, n−2, … points)',
-  dowdall: 'Dowdall (1, 1/2, 1/3, … points)',
-} as const;
 
 export const APPORTIONMENT_LABEL = {
   hamilton: 'Hamilton (largest remainder, Hare)',
