@@ -1,5 +1,5 @@
 import type { Answer, Question } from '@omov/core/domain/ballot';
-import { ANSWER_KIND, settingNumber } from '@omov/core/domain/ballot';
+import { methodOf } from '@omov/core/methods/index';
 import type { AppContext } from '../../../services/context';
 import { checkAnswers } from '../../../services/voting';
 import { hashSecret } from '../../../platform/secrets';
@@ -31,9 +31,10 @@ export const valuesOf = (form: FormValues, name: string): string[] => {
 };
 export const firstOf = (form: FormValues, name: string): string => valuesOf(form, name)[0] ?? '';
 
-export const maxMarks = (q: Question) =>
-  q.method === 'block' ? settingNumber(q, 'seats', 1) : settingNumber(q, 'maxMarks', q.options.length);
-export const maxScore = (q: Question) => settingNumber(q, 'maxScore', 5);
+/** The answer check's limits, from the question's method: what the paper offers and the script enforces. */
+const limits = (q: Question) => methodOf(q.method).limits(q.settings, q.options.length);
+export const maxMarks = (q: Question) => limits(q).marks ?? q.options.length;
+export const maxScore = (q: Question) => limits(q).score ?? 0;
 
 /** Whether the voter gave this question nothing at all (a blank counts as abstaining). */
 export function leftBlank(q: Question, form: FormValues): boolean {
@@ -53,7 +54,7 @@ export function answersFromForm(
   const problems = new Map<string, string>();
   for (const q of questions) {
     const n = q.options.length;
-    const kind = ANSWER_KIND[q.method];
+    const kind = methodOf(q.method).answer;
     const raw = valuesOf(form, field(q));
     const abstaining = raw.includes('abstain');
     const integers = (list: string[]) =>

@@ -1,5 +1,5 @@
-import type { Answer, AnswerKind, Question } from '@omov/core/domain/ballot';
-import { ANSWER_KIND, settingNumber } from '@omov/core/domain/ballot';
+import type { Answer, Question } from '@omov/core/domain/ballot';
+import { type AnswerKind, methodOf } from '@omov/core/methods/index';
 import { formatTime } from '@omov/core/domain/zones';
 import { drawOrder } from '@omov/core/tally/lot';
 import type { AppContext } from '../../../services/context';
@@ -42,11 +42,11 @@ export function optionOrder(
 ): (q: Question) => number[] {
   if (!b.randomiseOptions) return naturalOrder;
   const seed = ctx.keys.mac('option-order', hashSecret(token).toString('hex'));
-  return (q) => (q.method === 'yesno' ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
+  return (q) => (methodOf(q.method).motion ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
 }
 
 function kindHint(q: Question, kind: AnswerKind): string {
-  const seats = settingNumber(q, 'seats', 1);
+  const seats = methodOf(q.method).seats(q.settings);
   const elect = seats > 1 ? ` ${t.toElect(seats)}` : '';
   switch (kind) {
     case 'choice':
@@ -64,7 +64,7 @@ function kindHint(q: Question, kind: AnswerKind): string {
 export type QuestionParts = { head: string; options: string[]; tail: string };
 
 export function questionParts(q: Question, form: FormValues, problem: string | undefined): QuestionParts {
-  const kind = ANSWER_KIND[q.method];
+  const kind = methodOf(q.method).answer;
   const name = field(q);
   const hintId = `hint_${q.position}`;
   const errId = `err_${q.position}`;
