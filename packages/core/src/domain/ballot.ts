@@ -225,9 +225,12 @@ export class StoredQuestionError extends Error {}
  * A question as stored (method and settings as written) parsed once into its type. Settings
  * that no longer parse are an error naming the question, never a silent default.
  */
-export function storedQuestion(row: Omit<Question, 'method' | 'settings'> & { method: string; settings: unknown }): Question {
+export function storedQuestion(
+  row: Omit<Question, 'method' | 'settings'> & { method: string; settings: unknown },
+): Question {
   const name = `question ${row.position + 1} ("${row.title}", ${row.id})`;
-  if (!isMethod(row.method)) throw new StoredQuestionError(`${name}: unknown counting method ${JSON.stringify(row.method)}`);
+  if (!isMethod(row.method))
+    throw new StoredQuestionError(`${name}: unknown counting method ${JSON.stringify(row.method)}`);
   const parsed = methodOf(row.method).settings.safeParse(row.settings ?? {});
   if (!parsed.success)
     throw new StoredQuestionError(

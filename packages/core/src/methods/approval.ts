@@ -27,7 +27,12 @@ export const approval = defineMethod({
     },
   ],
   cli: [
-    { flag: 'max-marks', option: 'maxMarks', description: 'approval: most marks a valid paper may carry', value: 'whole' },
+    {
+      flag: 'max-marks',
+      option: 'maxMarks',
+      description: 'approval: most marks a valid paper may carry',
+      value: 'whole',
+    },
   ],
   seats: (s) => s.seats,
   limits: (s, options) => ({ marks: s.maxMarks ?? options }),

@@ -22,7 +22,13 @@ export const borda = defineMethod({
   seatsBelowOptions: true,
   fields: [
     seatsField(false),
-    { key: 'variant', label: 'Borda points', short: 'Borda points', input: 'choice', choices: Object.entries(VARIANTS) },
+    {
+      key: 'variant',
+      label: 'Borda points',
+      short: 'Borda points',
+      input: 'choice',
+      choices: Object.entries(VARIANTS),
+    },
   ],
   cli: [{ flag: 'borda', option: 'variant', description: 'Borda variant', value: { choices: Object.keys(VARIANTS) } }],
   seats: (s) => s.seats,

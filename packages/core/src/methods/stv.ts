@@ -26,7 +26,14 @@ export const stv = defineMethod({
   seatsBelowOptions: true,
   fields: [
     seatsField(true),
-    { key: 'rules', label: 'STV rules', short: 'STV rules', input: 'choice', choices: Object.entries(RULES), prefill: true },
+    {
+      key: 'rules',
+      label: 'STV rules',
+      short: 'STV rules',
+      input: 'choice',
+      choices: Object.entries(RULES),
+      prefill: true,
+    },
   ],
   cli: [{ flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true }],
   seats: (s) => s.seats,

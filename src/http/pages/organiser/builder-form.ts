@@ -1,4 +1,9 @@
-import { ballotInputSchema, DEFAULT_DELEGATES, type DelegateSettingsInput, type BallotInput } from '@omov/core/domain/ballot';
+import {
+  ballotInputSchema,
+  DEFAULT_DELEGATES,
+  type DelegateSettingsInput,
+  type BallotInput,
+} from '@omov/core/domain/ballot';
 import { fieldStart, isMethod, type Method, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import type { BallotView } from '../../../services/ballots';
 import { addIssue, type FieldIssues } from './common';
@@ -158,9 +163,7 @@ export function stateFromBallot(b: BallotView): BuilderState {
       title: q.title,
       description: q.description,
       settings: settingsState(q.method, (key) => str((q.settings as Record<string, unknown>)[key])),
-      options: methodOf(q.method).motion
-        ? []
-        : q.options.map((o) => ({ label: o.label, description: o.description })),
+      options: methodOf(q.method).motion ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
     })),
   };
 }

@@ -58,8 +58,7 @@ function roundsTable(count: TallyResult): Html {
     return count.elected.includes(name) ? won : '';
   };
   const single = rounds.length === 1;
-  const colName = (r: Round) =>
-    single ? (method.labels.column ?? 'Votes') : `Round ${r.number}`;
+  const colName = (r: Round) => (single ? (method.labels.column ?? 'Votes') : `Round ${r.number}`);
   const extra = (label: string, pick: (r: Round) => string | undefined) =>
     rounds.some((r) => pick(r) !== undefined)
       ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>`
