@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type z } from 'zod';
 import { type AnyMethod, fieldStart, METHOD_LIST } from '@omov/core/methods/index';
 import { verifyRecord } from '@omov/core/record/verify';
-import { answerProblem, type Question } from '@omov/core/domain/ballot';
+import { answerProblem, type Question, StoredQuestionError } from '@omov/core/domain/ballot';
 import { renderText } from '@omov/core/tally/text';
 import { runTally } from '../src/cli/commands/tally';
 import { answersFromForm, type FormValues } from '../src/http/pages/voting/form';
@@ -172,6 +172,27 @@ describe('every method in one ballot', () => {
     const v = verifyRecord(record);
     expect(v.checks.filter((c) => c.verdict === 'FAIL')).toEqual([]);
   });
+});
+
+test('a stored question whose settings no longer read is an error naming it, not a default', async () => {
+  const made = await org.json('POST', '/api/v1/ballots', {
+    title: 'Stored long ago',
+    ...ballotTimes(),
+    questions: [{ title: 'Rate them', method: 'score', options: OPTIONS.map((label) => ({ label })) }],
+  });
+  expect(made.status).toBe(201);
+  const [q] = await ballots.listQuestions(app.db, made.body.id);
+  expect(q!.settings).toEqual({ seats: 1, maxScore: 10 });
+  await app.db
+    .updateTable('questions')
+    .set({ settings: JSON.stringify({ seats: 1, maxScore: 'ten' }) })
+    .where('id', '=', q!.id)
+    .execute();
+  await expect(ballots.listQuestions(app.db, made.body.id)).rejects.toThrow(
+    new StoredQuestionError(
+      `question 1 ("Rate them", ${q!.id}): its score settings do not read: maxScore: Invalid input: expected number, received string`,
+    ),
+  );
 });
 
 describe.each(names)('omov tally, for %s', (name) => {
