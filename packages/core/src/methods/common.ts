@@ -20,3 +20,27 @@ export const seatsField = (required: boolean): Field => ({
 export function seatsWords(n: number | undefined, required: boolean): string[] {
   return typeof n === 'number' && (n > 1 || required) ? [`${n} seat${n === 1 ? '' : 's'}`] : [];
 }
+
+/** The whole of a method's settings part where it has none: one seat, no fields, no flags. */
+export const noSettings = {
+  settings: z.object({}),
+  seatsBelowOptions: true,
+  fields: [],
+  cli: [],
+  seats: () => 1,
+  limits: () => ({}),
+  describe: () => [],
+  engine: () => ({}),
+};
+
+/** The whole of a method's settings part where its only setting is the number of seats (default 1). */
+export const seatsOnly = {
+  settings: z.object({ seats: seats.default(1) }),
+  seatsBelowOptions: true,
+  fields: [seatsField(false)],
+  cli: [],
+  seats: (s: { seats: number }) => s.seats,
+  limits: () => ({}),
+  describe: (s: { seats: number }) => seatsWords(s.seats, false),
+  engine: () => ({}),
+};

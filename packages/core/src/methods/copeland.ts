@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { countCopeland } from '../tally/methods/condorcet';
-import { seats, seatsField, seatsWords } from './common';
+import { seatsOnly } from './common';
 import { defineMethod } from './types';
 
 export const copeland = defineMethod({
@@ -14,13 +13,6 @@ export const copeland = defineMethod({
     figure: 'first preferences',
     column: 'Score',
   },
-  settings: z.object({ seats: seats.default(1) }),
-  seatsBelowOptions: true,
-  fields: [seatsField(false)],
-  cli: [],
-  seats: (s) => s.seats,
-  limits: () => ({}),
-  describe: (s) => seatsWords(s.seats, false),
-  engine: () => ({}),
+  ...seatsOnly,
   count: (election, seed) => countCopeland(election, seed),
 });

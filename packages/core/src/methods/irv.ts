@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { countIrv } from '../tally/methods/irv';
+import { noSettings } from './common';
 import { defineMethod } from './types';
 
 export const irv = defineMethod({
@@ -13,13 +13,6 @@ export const irv = defineMethod({
     quota: 'Half of continuing votes',
     roundsAlways: true,
   },
-  settings: z.object({}),
-  seatsBelowOptions: true,
-  fields: [],
-  cli: [],
-  seats: () => 1,
-  limits: () => ({}),
-  describe: () => [],
-  engine: () => ({}),
+  ...noSettings,
   count: (election, seed) => countIrv(election, seed),
 });

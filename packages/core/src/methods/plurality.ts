@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { countPlurality } from '../tally/methods/marks';
+import { noSettings } from './common';
 import { defineMethod } from './types';
 
 export const plurality = defineMethod({
@@ -11,13 +11,6 @@ export const plurality = defineMethod({
     sheet: 'Plurality',
     figure: 'votes',
   },
-  settings: z.object({}),
-  seatsBelowOptions: true,
-  fields: [],
-  cli: [],
-  seats: () => 1,
-  limits: () => ({}),
-  describe: () => [],
-  engine: () => ({}),
+  ...noSettings,
   count: (election, seed) => countPlurality(election, seed),
 });

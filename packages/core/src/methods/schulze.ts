@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { countSchulze } from '../tally/methods/condorcet';
-import { seats, seatsField, seatsWords } from './common';
+import { seatsOnly } from './common';
 import { defineMethod } from './types';
 
 export const schulze = defineMethod({
@@ -13,13 +12,6 @@ export const schulze = defineMethod({
     sheet: 'Schulze',
     figure: 'first preferences',
   },
-  settings: z.object({ seats: seats.default(1) }),
-  seatsBelowOptions: true,
-  fields: [seatsField(false)],
-  cli: [],
-  seats: (s) => s.seats,
-  limits: () => ({}),
-  describe: (s) => seatsWords(s.seats, false),
-  engine: () => ({}),
+  ...seatsOnly,
   count: (election, seed) => countSchulze(election, seed),
 });
