@@ -17,7 +17,7 @@ export default async function globalTeardown(): Promise<void> {
     if (started !== undefined) {
       const s = Math.round((Date.now() - started) / 1000);
       console.log(
-        `The tests took ${Math.floor(s / 60)} min ${s % 60} s (time scale ${process.env.OMOV_TIME_SCALE ?? '?'}).`,
+        `The tests took ${Math.floor(s / 60)} min ${s % 60} s (time scale ${process.env.OMOV_TIME_SCALE ?? process.env.OMOV_MEASURED_TIME_SCALE} at the start).`,
       );
     }
   }

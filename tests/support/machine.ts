@@ -8,9 +8,11 @@ import os from 'node:os';
  * a slow machine slower to report a hang, never a wrong result pass.
  *
  * Measured once per run by the global setup (tests/support/global-setup.ts), which hands
- * it to every jest worker in OMOV_TIME_SCALE; set OMOV_TIME_SCALE yourself to choose it.
+ * it to every jest worker, and raised for a file that starts when the machine has become
+ * busier; set OMOV_TIME_SCALE yourself to choose it.
  */
 const ENV = 'OMOV_TIME_SCALE';
+const MEASURED = 'OMOV_MEASURED_TIME_SCALE';
 /** Never above this: a hang must still end the run. */
 const MAX_SCALE = 20;
 
@@ -40,20 +42,29 @@ export function measureTimeScale(): Measurement {
 
 let cached: number | undefined;
 
+/**
+ * The scale for this test file, fixed at its first use. OMOV_TIME_SCALE, if set, is the
+ * answer; else the run's measurement, or more if the machine has become busier since (the
+ * load average per core now, with the run's own processes among the load).
+ */
 export function timeScale(): number {
   if (cached === undefined) {
     const given = Number(process.env[ENV]);
-    // A file run without the global setup (or a bad value) measures for itself.
-    cached = Number.isFinite(given) && given >= 1 ? given : measureTimeScale().scale;
+    const measured = Number(process.env[MEASURED]);
+    if (Number.isFinite(given) && given >= 1) cached = given;
+    else if (Number.isFinite(measured) && measured >= 1) {
+      const now = os.loadavg()[0]! / os.availableParallelism();
+      cached = Math.round(Math.min(MAX_SCALE, Math.max(measured, now)) * 10) / 10;
+    } else cached = measureTimeScale().scale; // a file run without the global setup
   }
   return cached;
 }
 
-/** The global setup's measurement, handed to the jest workers (which inherit its environment). */
+/** The global setup's measurement (unless OMOV_TIME_SCALE is given), handed to the jest workers, which inherit its environment. */
 export function shareTimeScale(): Measurement | undefined {
   if (process.env[ENV]) return undefined;
   const m = measureTimeScale();
-  process.env[ENV] = String(m.scale);
+  process.env[MEASURED] = String(m.scale);
   return m;
 }
 
