@@ -140,8 +140,9 @@ test('two web processes answer on one port, and every vote is taken exactly once
       Promise.all([0, 1, 2].map(() => postVote(served.url, token, answers))),
     )
   ).flat();
-  expect(results.filter((r) => r.status === 201)).toHaveLength(60);
-  expect(results.filter((r) => r.status === 409)).toHaveLength(120);
+  const byStatus: Record<number, number> = {};
+  for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  expect(byStatus).toEqual({ 201: 60, 409: 120 });
   expect(await countSealedVotes(app.db, created.body.id)).toBe(60);
   expect(await countUsedTokens(app.db, created.body.id)).toBe(60);
 });
@@ -157,8 +158,11 @@ test('a web process that dies is replaced, and the other answers meanwhile', asy
   // other process until the replacement listens, and by both after.
   const answered: number[] = [];
   const resets: number[] = [];
+  const port = Number(new URL(served.url).port);
   let replaced: number[] | undefined;
-  while (!replaced) {
+  // Asked until the replacement listens, not merely exists: a slow machine starts it more
+  // slowly, and the other process answers all the longer.
+  while (!replaced || listening(port, replaced).length < 2) {
     const status = await health(served.url).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ECONNRESET') throw e;
       resets.push(Date.now() - killedAt);
@@ -166,8 +170,8 @@ test('a web process that dies is replaced, and the other answers meanwhile', asy
     });
     if (status) answered.push(status);
     const now = childrenOf(primary).filter(alive);
-    if (now.length === 2 && !now.includes(victim)) replaced = now;
-    if (Date.now() - killedAt > scaled(30_000)) throw new Error('no replacement came');
+    if (!replaced && now.length === 2 && !now.includes(victim)) replaced = now;
+    if (Date.now() - killedAt > scaled(30_000)) throw new Error('no replacement came to listen');
     await sleep(10);
   }
   expect(resets.every((ms) => ms < scaled(1000))).toBe(true);
@@ -175,11 +179,6 @@ test('a web process that dies is replaced, and the other answers meanwhile', asy
   expect(answered.every((s) => s === 200)).toBe(true);
   expect(replaced).toContain(before[1]);
   // The new process listens on the port too, and new connections keep being answered.
-  await waitFor(
-    'the replacement to listen',
-    () => (listening(Number(new URL(served.url).port), replaced!).length === 2 ? true : undefined),
-    30_000,
-  );
   const statuses = await Promise.all(Array.from({ length: 40 }, () => health(served.url)));
   expect(statuses.every((s) => s === 200)).toBe(true);
   expect(served.output()).toMatch(/a web process stopped; starting another/);
