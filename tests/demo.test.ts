@@ -10,6 +10,7 @@ import { makeRoll, rollCsv, zipfSizes } from '../src/demo/roll';
 import { demoProblems, type DemoOutcome, runDemo } from '../src/demo/run';
 import { parseRollCsv } from '../src/services/roll';
 import { Client, startTestApp, type TestApp } from './support/app';
+import { atOnce, scaled } from './support/machine';
 
 describe('the made-up roll and votes', () => {
   test('Zipf branch sizes by largest remainders', () => {
@@ -82,7 +83,14 @@ describe('omov demo', () => {
   let first: DemoOutcome;
   beforeAll(async () => {
     app = await startTestApp();
-    first = await runDemo(app, { members: 120, branches: 8, turnout: 0.7, seed: 'demo-test', concurrency: 8 });
+    first = await runDemo(app, {
+      members: 120,
+      branches: 8,
+      turnout: 0.7,
+      seed: 'demo-test',
+      concurrency: atOnce(8),
+      stallMs: scaled(60_000),
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -161,7 +169,14 @@ describe('omov demo', () => {
   });
 
   test('a second demo in the same database makes a new organisation and reads only its own mail', async () => {
-    const second = await runDemo(app, { members: 10, branches: 3, turnout: 1, seed: 'again', concurrency: 4 });
+    const second = await runDemo(app, {
+      members: 10,
+      branches: 3,
+      turnout: 1,
+      seed: 'again',
+      concurrency: atOnce(4),
+      stallMs: scaled(60_000),
+    });
     expect(first.organisation.organiserEmail).toBe('demo@example.org');
     expect(second.organisation.organiserEmail).toBe('demo+2@example.org');
     expect(second.organisation.id).not.toBe(first.organisation.id);

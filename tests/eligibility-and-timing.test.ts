@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 import { startSmtpSink, waitFor } from './support/smtp';
+import { scaled } from './support/machine';
 
 let app: TestApp;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -94,7 +95,8 @@ test('invitations can wait for a set time', async () => {
   const opened = await org.json('POST', `/api/v1/ballots/${b.id}/open`, { sendAt });
   expect(opened.status).toBe(200);
   expect(new Date(opened.body.invitationsAt).toISOString()).toBe(sendAt);
-  await new Promise((r) => setTimeout(r, 700));
+  // Nothing is sent meanwhile (0.7 s on a quiet machine: the worker polls every 0.1 s).
+  await new Promise((r) => setTimeout(r, scaled(700)));
   expect(smtp.received.find((m) => m.to[0] === 'later@example.org')).toBeUndefined();
   expect((await org.json('GET', `/api/v1/ballots/${b.id}/invitations`)).body.progress.invitation.queued).toBe(1);
   // The moment comes (moved forward in the database): the worker sends it.

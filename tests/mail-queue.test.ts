@@ -1,4 +1,5 @@
 import { startSmtpSink, waitFor } from './support/smtp';
+import { scaled } from './support/machine';
 import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 import { freePort } from '../src/platform/net';
 
@@ -45,7 +46,8 @@ test('SMTP down while invitations go out: nothing lost, nothing doubled once it 
     // Then a server that accepts the connection but refuses each message for a while.
     const smtp = await startSmtpSink({ port });
     smtp.setRefusing(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The worker comes back to the queue and is refused, more than once.
+    await waitFor('refused attempts', () => smtp.refused >= 2);
     expect(smtp.received).toHaveLength(0);
     smtp.setRefusing(false);
     try {
@@ -57,7 +59,8 @@ test('SMTP down while invitations go out: nothing lost, nothing doubled once it 
         },
         60000,
       );
-      await new Promise((r) => setTimeout(r, 500));
+      // A late second copy of any message would arrive by now (0.5 s on a quiet machine).
+      await new Promise((r) => setTimeout(r, scaled(500)));
       const recipients = smtp.received.map((m) => m.to[0]);
       expect(recipients).toHaveLength(30);
       expect(new Set(recipients).size).toBe(30);
@@ -98,7 +101,7 @@ test('two instances sending from one queue send each message once', async () => 
     await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
     b.worker!.kick();
     await waitFor('200 invitations', () => (smtp.received.length >= 200 ? true : undefined), 60000);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, scaled(500)));
     expect(smtp.received).toHaveLength(200);
     expect(new Set(smtp.received.map((m) => m.to[0])).size).toBe(200);
   } finally {

@@ -1,7 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { postVote, tokensOf } from '../support/integrity';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, PHONE } from '../support/browser';
+import {
+  axeContext,
+  axeViolations,
+  describeViolations,
+  DESKTOP,
+  launchBrowser,
+  newContext,
+  PHONE,
+} from '../support/browser';
 import { EVERY_METHOD } from './helpers';
 
 /**
@@ -182,7 +190,7 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     await context.close();
   }
   // Without JavaScript there is no timer at all: a link updates the page.
-  const still = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+  const still = await newContext(browser, { ...DESKTOP, javaScriptEnabled: false });
   try {
     const page = await still.newPage();
     await page.goto(`${app.url}/signin`);

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Answer } from '@omov/core/domain/ballot';
 import { startTestApp, type Client, type TestApp } from '../support/app';
-import { launchBrowser, overflowsSideways, PHONE, screenshot } from '../support/browser';
+import { launchBrowser, newContext, overflowsSideways, PHONE, screenshot } from '../support/browser';
 import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';
 
 /**
@@ -54,7 +54,7 @@ async function closeAndReadBoard(): Promise<Map<string, Record<string, Answer>>>
 const receipts = new Map<string, Record<string, Answer>>();
 
 test('without JavaScript, at 320 px: every method, a mistake put right, a change of mind, review, cast, receipt', async () => {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   const res = await page.goto(`${app.url}/v/${tokens[0]}`);
   expect(res?.status()).toBe(200);
@@ -151,7 +151,7 @@ test('without JavaScript, at 320 px: every method, a mistake put right, a change
 });
 
 test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit on marks, abstaining clears', async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await newContext(browser, PHONE);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -232,7 +232,7 @@ test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit o
 });
 
 test('without JavaScript nothing stops a mark too many or an abstention beside a ranking: the server names both', async () => {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${app.url}/v/${tokens[2]}`);
   for (const name of ['Housing', 'Transport', 'Wages']) await question(page, 3).getByLabel(name).check();
@@ -269,7 +269,7 @@ test("options in each member's own order (randomiseOptions): stable for a member
       { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: names.map((label) => ({ label })) },
     ],
   });
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   const orderSeen = async (token: string) => {
     await page.goto(`${app.url}/v/${token}`);

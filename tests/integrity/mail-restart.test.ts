@@ -6,6 +6,7 @@ import type { EmbeddedServer } from '../../src/db/embedded';
 import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { restartablePort, rollCsv, sleep } from '../support/integrity';
 import { startPostgresProcess } from '../support/embedded-pg';
+import { scaled } from '../support/machine';
 import { startSmtpSink, waitFor } from '../support/smtp';
 
 /**
@@ -17,6 +18,9 @@ import { startSmtpSink, waitFor } from '../support/smtp';
 
 const MEMBERS = 1000;
 const SIZES: Record<string, number> = { Docks: 500, Mill: 300, Yard: 200 };
+
+// 1,000 invitations around a restart: the test may take 10 minutes, scaled to this machine.
+jest.setTimeout(scaled(600_000));
 
 let base: string | undefined;
 let pg: EmbeddedServer | undefined;
@@ -30,9 +34,10 @@ beforeAll(async () => {
   db = createDb(pg.url, { max: 10 });
   await migrateToLatest(db);
   sink = await startSmtpSink();
-  // A short lease, so that messages whose claim was cut short by the restart go out again soon.
-  app = await startTestApp({ db: { db, url: pg.url }, smtpUrl: sink.url, worker: { leaseSeconds: 3, pollMs: 50 } });
-}, 120_000);
+  // A short lease (3 s on a quiet machine), so that messages whose claim was cut short by the restart go out again soon.
+  const leaseSeconds = Math.ceil(scaled(3_000) / 1000);
+  app = await startTestApp({ db: { db, url: pg.url }, smtpUrl: sink.url, worker: { leaseSeconds, pollMs: 50 } });
+}, scaled(120_000));
 afterAll(async () => {
   await app?.close();
   await db?.destroy();
@@ -91,4 +96,4 @@ test('a PostgreSQL restart while 1,000 invitations go out: each member gets thei
   expect(byRecipient.size).toBe(MEMBERS);
   expect(new Set(rows.map((r) => r.recipient))).toEqual(new Set(byRecipient.keys()));
   expect(new Set(invitations.map((m) => messageIdOf(m.raw))).size).toBe(MEMBERS);
-}, 600_000);
+});

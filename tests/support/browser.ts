@@ -8,6 +8,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
+import { scaled } from './machine';
 
 /**
  * A real Chromium for the browser tests: Debian's package at /usr/bin/chromium, driven by
@@ -36,7 +37,7 @@ export async function launchBrowser(): Promise<Browser> {
   }
   // launch() gives every run a fresh temporary user-data folder of its own, removed on close;
   // each test's contexts are then as fresh as a new private window.
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 60_000 });
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: scaled(60_000) });
 }
 
 /** A phone: 320 CSS pixels wide (WCAG 1.4.10 reflow), touch, as small as phones come. */
@@ -47,6 +48,16 @@ export const PHONE: BrowserContextOptions = {
   deviceScaleFactor: 1,
 };
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
+
+/**
+ * A browser context (a fresh private window) whose waits for pages and elements allow
+ * Playwright's 30 s on a quiet machine, scaled to this one. Every test makes its contexts here.
+ */
+export async function newContext(browser: Browser, options: BrowserContextOptions = PHONE): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(scaled(30_000));
+  return context;
+}
 
 /** Folder for screenshots (git-ignored). */
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
@@ -109,7 +120,7 @@ export function describeViolations(where: string, v: AxeViolation[]): string {
 }
 
 export function axeContext(browser: Browser, options: BrowserContextOptions = PHONE): Promise<BrowserContext> {
-  return browser.newContext({ ...options, bypassCSP: true });
+  return newContext(browser, { ...options, bypassCSP: true });
 }
 
 /** Runs `task` over `items`, `concurrency` at a time (a 2-core machine: a few browser sessions at once). */

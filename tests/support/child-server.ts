@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { restartablePort } from './integrity';
+import { restartablePort, sleep } from './integrity';
+import { scaled } from './machine';
 
 /**
  * The compiled server (`node dist/src/cli/main.js serve`) as a separate process, so a test
@@ -26,15 +27,13 @@ export type ChildServer = {
   start(): Promise<void>;
   /** SIGKILL, and wait for the process to be gone. */
   kill(): Promise<void>;
-  /** Resolves once the server is up (at once if it is). */
+  /** Resolves once the server is up (at once if it is); `timeoutMs` is a quiet machine's, scaled. */
   whenUp(timeoutMs?: number): Promise<void>;
   /** The last output of the current or last process, for failure messages. */
   output(): string;
   /** Kills the process if running and removes its data folder. Safe to call twice. */
   stop(): Promise<void>;
 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // A jest worker that dies must not leave servers behind: kill what is left on exit.
 const live = new Set<ChildProcess>();
@@ -81,7 +80,7 @@ export async function childServer(opts: {
 
   async function healthy(): Promise<boolean> {
     try {
-      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(scaled(1000)) });
       await r.arrayBuffer();
       return r.ok;
     } catch {
@@ -119,7 +118,9 @@ export async function childServer(opts: {
       );
       c.stdout?.on('data', keep);
       c.stderr?.on('data', keep);
-      const until = Date.now() + 30_000;
+      // Up when /healthz answers; the deadline only ends a start that hangs.
+      const limit = scaled(30_000);
+      const until = Date.now() + limit;
       while (!(await healthy())) {
         if (gone) {
           child = undefined;
@@ -127,7 +128,7 @@ export async function childServer(opts: {
           throw failed;
         }
         if (Date.now() > until) {
-          failed = new Error(`the server did not answer /healthz in 30 s:\n${tail}`);
+          failed = new Error(`the server did not answer /healthz in ${limit / 1000} s:\n${tail}`);
           throw failed;
         }
         await sleep(20);
@@ -154,7 +155,7 @@ export async function childServer(opts: {
       return exit;
     },
     async whenUp(timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
+      const until = Date.now() + scaled(timeoutMs);
       while (!up) {
         if (failed) throw failed;
         if (Date.now() > until) throw new Error('the server did not come back');

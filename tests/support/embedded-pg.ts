@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EmbeddedServer } from '../../src/db/embedded';
+import { scaled } from './machine';
 
 /**
  * A PostgreSQL server of a test file's own, from startEmbeddedPostgres, run by a small
@@ -43,10 +44,11 @@ export async function startPostgresProcess(opts: { dataDir: string; port?: numbe
   });
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
+    const limit = scaled(60_000);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`PostgreSQL did not start in 60 s: ${err}`));
-    }, 60_000);
+      reject(new Error(`PostgreSQL did not start in ${limit / 1000} s: ${err}`));
+    }, limit);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');
       const line = out.split('\n').find((l) => l.startsWith('{'));

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { dockerEngineAnswers } from './docker';
+import { shareTimeScale } from './machine';
 
 /**
  * One PostgreSQL server for the whole run; every test file makes its own database on it
@@ -12,6 +13,15 @@ import { dockerEngineAnswers } from './docker';
  */
 export default async function globalSetup(): Promise<void> {
   const state = globalThis as Record<string, unknown>;
+  state.__omovSuiteStarted = Date.now();
+  // Measured before anything of the run's own starts; the workers inherit it (tests/support/machine.ts).
+  const m = shareTimeScale();
+  if (m) {
+    console.log(
+      `\ntime scale ${m.scale}: load average ${m.load.toFixed(1)} on ${m.cores} cores, calibration ${m.calibration}` +
+        ' (OMOV_TIME_SCALE overrides it)',
+    );
+  } else console.log(`\ntime scale ${process.env.OMOV_TIME_SCALE} (given in OMOV_TIME_SCALE)`);
   if (process.env.TEST_DATABASE_URL) {
     process.env.OMOV_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;

@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/database';
 import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { Client } from './app';
+import { scaled } from './machine';
 
 /** Shared pieces of the integrity tests (tests/integrity): setup over HTTP, tokens, counts. */
 
@@ -76,7 +77,7 @@ export async function countsCheckOf(db: Db, ballotId: string): Promise<CountsChe
 
 export type Board = { receipts: Array<{ receipt: string; answers?: Record<string, unknown> }> };
 
-/** One POST /api/v1/vote, parsed; network failures throw (as fetch does). */
+/** One POST /api/v1/vote, parsed; network failures throw (as fetch does), and so does no answer in `timeoutMs` (a quiet machine's, scaled). */
 export async function postVote(
   url: string,
   token: string,
@@ -87,7 +88,7 @@ export async function postVote(
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token, answers }),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(scaled(timeoutMs)),
   });
   const text = await res.text();
   let body: { receipt?: string; detail?: string; status?: number };

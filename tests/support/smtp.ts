@@ -8,6 +8,7 @@ export type ReceivedMail = { from: string; to: string[]; raw: string; envelopeId
 export async function startSmtpSink(opts: { port?: number } = {}) {
   const received: ReceivedMail[] = [];
   let refuse = false;
+  let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -18,7 +19,10 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        if (refuse) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 }));
+        if (refuse) {
+          refused++;
+          return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 }));
+        }
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -42,6 +46,10 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
     setRefusing(v: boolean) {
       refuse = v;
     },
+    /** How many messages were refused so far. */
+    get refused() {
+      return refused;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -54,16 +62,5 @@ export function linkIn(raw: string): string {
   return m[0];
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// Mail arrives when the worker gets to it: the tests wait for it with the one condition wait.
+export { waitFor } from './machine';

@@ -2,16 +2,20 @@ import { sql } from 'kysely';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { scaled } from '../support/machine';
 
 /**
  * The insider: someone who can read the whole live database as its superuser. 500 known
  * members vote; the test knows every member's choice, and tries every linkage it can
  * think of, before and after close. None may do better than chance.
  */
+// 500 members vote; every linkage is tried (the test's own limit, scaled to this machine).
+jest.setTimeout(scaled(180_000));
+
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
-}, 120000);
+});
 afterAll(async () => app?.close());
 
 const N = 500;
@@ -172,4 +176,4 @@ test('no linkage from the database does better than chance', async () => {
     n_tup_ins: number;
   }>`select n_tup_ins::int from pg_stat_user_tables where schemaname = 'box' and relname = 'votes'`.execute(app.db);
   expect(stats.rows.length).toBe(1);
-}, 180000);
+});

@@ -3,6 +3,7 @@ import { drawOrder } from '@omov/core/tally/lot';
 import { hashSecret, Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { scaled } from '../support/machine';
 
 /**
  * What a vote's shape says about its member. With options in each member's own order,
@@ -17,9 +18,12 @@ const N = 50;
 const PROPOSALS = 200;
 
 let app: TestApp;
+// 50 members mark up to 200 proposals each: the test may take 5 minutes, scaled to this machine.
+jest.setTimeout(scaled(300_000));
+
 beforeAll(async () => {
   app = await startTestApp();
-}, 120_000);
+}, scaled(120_000));
 afterAll(async () => app?.close());
 
 /** How many proposals member i marks: some one, some all 200. */
@@ -96,4 +100,4 @@ test('marks are stored in option order and every sealed paper has one length: ne
     .filter((m) => m.length > 1 && m.every((x, k) => k === 0 || m[k - 1]! < x)).length;
   expect(named).toBe(ascendingAnyway);
   expect(ascendingAnyway).toBeLessThan(10);
-}, 300_000);
+});
