@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
+import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -27,7 +28,7 @@ const ballotSummary = z.object({
   organisationId: z.string(),
   title: z.string(),
   description: z.string(),
-  status: z.enum(['draft', 'open', 'closed', 'published']),
+  status: z.enum(BALLOT_STATUSES),
   opensAt: z.date(),
   closesAt: z.date(),
   openedAt: z.date().nullable(),
@@ -77,7 +78,7 @@ const resultsSchema = z.object({
   ballot: z.object({
     id: z.string(),
     title: z.string(),
-    status: z.enum(['draft', 'open', 'closed', 'published']),
+    status: z.enum(BALLOT_STATUSES),
     opensAt: z.string(),
     closesAt: z.string(),
     k: z.number(),
