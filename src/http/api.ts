@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
+import { memberSchema } from '@omov/core/domain/member';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -257,7 +258,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary: 'Add one member to the roll',
-      body: members.memberInputSchema,
+      body: memberSchema,
       handler: async ({ principal, body }) => {
         await members.addMember(ctx, principal, body);
         return { added: body.email };
@@ -279,7 +280,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'Change one member (email, name, branch, number, weight, joined)',
       params: idParams,
-      body: members.memberInputSchema,
+      body: memberSchema,
       handler: async ({ principal, params, body }) => {
         await members.updateMember(ctx, principal, params.id, body);
         return undefined;
