@@ -4,6 +4,7 @@ import type { BallotStatus, ReceiptPolicy } from '../db/schema';
 import type { Question } from '@omov/core/domain/ballot';
 import type { Method } from '@omov/core/tally/types';
 import { statusesAllowing, TRANSITIONS, type Transition } from '@omov/core/domain/lifecycle';
+import type { Eligibility } from '@omov/core/domain/eligibility';
 
 /** Ballots, their questions and options. */
 
@@ -34,7 +35,7 @@ export type BallotRow = {
   timeZone: string;
 };
 
-export type Eligibility = { branches?: string[]; joinedBefore?: string };
+export type { Eligibility };
 
 export type BallotPolicy = {
   k: number;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { memberSchema } from '@omov/core/domain/member';
+import { eligibilitySchema } from '@omov/core/domain/eligibility';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -41,7 +42,7 @@ const ballotSummary = z.object({
   voterListVisible: z.boolean(),
   reminderHours: z.array(z.number()),
   delegateSettings: z.unknown().describe('the delegate-conference model (the "delegates" of the input); null for none'),
-  eligibility: z.object({ branches: z.array(z.string()).optional(), joinedBefore: z.string().optional() }).nullable(),
+  eligibility: eligibilitySchema.nullable(),
   randomiseOptions: z.boolean(),
   invitationsAt: z.date().nullable().describe('when the invitations are, or were, to be sent'),
   units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),

@@ -116,16 +116,6 @@ function issueToken(ctx: AppContext) {
   return { tokenHash: hashSecret(token), sealedToken: ctx.keys.seal(LINK_PURPOSE, token) };
 }
 
-/** Opens a draft: one token per current member, and an invitation each, in one transaction. */
-/** Is this member in the ballot's electorate by its eligibility rule? */
-function eligible(b: BallotRow, m: roll.MemberRow): boolean {
-  const e = b.eligibility;
-  if (!e) return true;
-  if (e.branches && !e.branches.includes(m.branch)) return false;
-  if (e.joinedBefore && !(m.joinedOn !== null && m.joinedOn < e.joinedBefore)) return false;
-  return true;
-}
-
 /**
  * Opens a draft: one token per eligible member, and an invitation each, in one
  * transaction. With `sendAt` the invitations wait in the queue until then.
@@ -151,7 +141,7 @@ export async function openBallot(
         { path: 'sendAt', message: 'must be before the closing time' },
       ]);
     }
-    const members = await roll.listCurrentMembers(tx, p.organisationId, b.eligibility ?? {});
+    const members = await roll.listEligibleMembers(tx, p.organisationId, b.eligibility);
     if (!members.length) {
       throw invalid(
         b.eligibility
@@ -204,7 +194,8 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
     requireState(b, 'add-to-electorate');
     const m = await roll.findMember(tx, p.organisationId, memberId);
     if (!m) throw notFound('member');
-    if (!eligible(b, m)) throw conflict("this member does not meet the ballot's eligibility rule");
+    if (!(await roll.listEligibleMembers(tx, p.organisationId, b.eligibility, { memberId })).length)
+      throw conflict("this member does not meet the ballot's eligibility rule");
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
@@ -404,5 +395,5 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
 /** How many current members a draft would invite if opened now (its eligibility rule applied). */
 export async function countEligible(ctx: AppContext, p: Principal, id: string): Promise<number> {
   const b = await getBallot(ctx, p, id);
-  return (await roll.listCurrentMembers(ctx.db, p.organisationId, b.eligibility ?? {})).length;
+  return (await roll.listEligibleMembers(ctx.db, p.organisationId, b.eligibility)).length;
 }
