@@ -1,6 +1,6 @@
 import { allows, BALLOT_STATUSES, type BallotAction, type BallotStatus, refusal } from '@omov/core/domain/lifecycle';
 import { moveBallot } from '../src/data/ballots';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 
 /**
  * The lifecycle's answers over HTTP: for a ballot in each state, every action that state
