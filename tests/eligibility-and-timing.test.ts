@@ -13,6 +13,19 @@ afterAll(async () => {
   await smtp?.close();
 });
 
+/** The emails of a ballot's electorate, as drawn in the database. */
+const electorateOf = async (ballotId: string) =>
+  (
+    await app.db
+      .selectFrom('voting_tokens')
+      .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+      .select('members.email')
+      .where('ballot_id', '=', ballotId)
+      .execute()
+  )
+    .map((w) => w.email)
+    .sort();
+
 const ROLL = [
   'email,name,branch,joined',
   'old.north@example.org,Old North,North,2019-01-01',
@@ -52,13 +65,7 @@ test('eligibility by branch and by joining date decides the electorate', async (
     })
   ).body;
   expect((await org.json('POST', `/api/v1/ballots/${both.id}/open`)).body.electorate).toBe(1);
-  const who = await app.db
-    .selectFrom('voting_tokens')
-    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
-    .select('members.email')
-    .where('ballot_id', '=', both.id)
-    .execute();
-  expect(who.map((w) => w.email)).toEqual(['old.north@example.org']);
+  expect(await electorateOf(both.id)).toEqual(['old.north@example.org']);
   // A member outside the rule cannot be added later either.
   const south = (await org.json('GET', '/api/v1/members?search=old.south')).body[0];
   const r = await org.json('POST', `/api/v1/ballots/${north.id}/electorate/${south.id}`);
@@ -126,13 +133,7 @@ test("who may vote is decided once: a draft's count, the electorate drawn at ope
     const overview = await (await org.request('GET', `/ballots/${b.id}`)).text();
     expect(overview).toContain(`Open the ballot and email ${expected.length} members`);
     expect((await org.json('POST', `/api/v1/ballots/${b.id}/open`)).body.electorate).toBe(expected.length);
-    const drawn = await app.db
-      .selectFrom('voting_tokens')
-      .innerJoin('members', 'members.id', 'voting_tokens.member_id')
-      .select('members.email')
-      .where('ballot_id', '=', b.id)
-      .execute();
-    expect(drawn.map((d) => d.email).sort()).toEqual([...expected].sort());
+    expect(await electorateOf(b.id)).toEqual([...expected].sort());
     for (const m of grid) {
       const r = await org.json('POST', `/api/v1/ballots/${b.id}/electorate/${ids.get(m.email)}`);
       expect([m.email, r.status, r.body.detail]).toEqual([

@@ -58,12 +58,20 @@ export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
   'read-public-results': 'anyone',
 };
 
+/**
+ * May this caller (undefined: not signed in) call what is open to `who`? For routes that
+ * say who may call them; a member's own link is checked by the voting pages, not here.
+ */
+export function mayCall(p: Principal | undefined, who: Caller): boolean {
+  if (who === 'anyone') return true;
+  if (who === 'member' || !p) return false;
+  return who === 'staff' || isOrganiser(p);
+}
+
 /** May this member of staff take this action on this ballot, as things stand? */
 export function mayAct(p: Principal, b: { id: string; status: BallotStatus }, action: BallotAction): boolean {
-  const caller = ACTION_CALLERS[action];
-  const role =
-    caller === 'anyone' || (caller === 'staff' && ballotVisible(p, b.id)) || (caller === 'organiser' && isOrganiser(p));
-  return role && allows(b.status, action);
+  const who = ACTION_CALLERS[action];
+  return mayCall(p, who) && (who === 'anyone' || ballotVisible(p, b.id)) && allows(b.status, action);
 }
 
 /** Refuses (409) an action the ballot's state does not allow, with the lifecycle's reason. */
