@@ -14,6 +14,19 @@ afterAll(async () => {
   await smtp?.close();
 });
 
+/** The emails of a ballot's electorate, as drawn in the database. */
+const electorateOf = async (ballotId: string) =>
+  (
+    await app.db
+      .selectFrom('voting_tokens')
+      .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+      .select('members.email')
+      .where('ballot_id', '=', ballotId)
+      .execute()
+  )
+    .map((w) => w.email)
+    .sort();
+
 const ROLL = [
   'email,name,branch,joined',
   'old.north@example.org,Old North,North,2019-01-01',
@@ -53,13 +66,7 @@ test('eligibility by branch and by joining date decides the electorate', async (
     })
   ).body;
   expect((await org.json('POST', `/api/v1/ballots/${both.id}/open`)).body.electorate).toBe(1);
-  const who = await app.db
-    .selectFrom('voting_tokens')
-    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
-    .select('members.email')
-    .where('ballot_id', '=', both.id)
-    .execute();
-  expect(who.map((w) => w.email)).toEqual(['old.north@example.org']);
+  expect(await electorateOf(both.id)).toEqual(['old.north@example.org']);
   // A member outside the rule cannot be added later either.
   const south = (await org.json('GET', '/api/v1/members?search=old.south')).body[0];
   const r = await org.json('POST', `/api/v1/ballots/${north.id}/electorate/${south.id}`);
@@ -77,6 +84,70 @@ test('eligibility by branch and by joining date decides the electorate', async (
   const refused = await org.json('POST', `/api/v1/ballots/${nobody.id}/open`);
   expect(refused.status).toBe(422);
   expect(refused.body.detail).toMatch(/eligibility/);
+});
+
+test("who may vote is decided once: a draft's count, the electorate drawn at opening and a member added later agree", async () => {
+  const org = await setUpOrganisation(app);
+  // Every branch with every kind of joining date, including the cut-off day itself and none.
+  const grid = ['North', 'South', 'East'].flatMap((branch) =>
+    ['2019-06-01', '2020-01-01', '2021-06-01', ''].map((joined, i) => ({
+      email: `${branch.toLowerCase()}${i}@example.org`,
+      branch,
+      joined,
+    })),
+  );
+  const csv = ['email,name,branch,joined', ...grid.map((m) => `${m.email},M,${m.branch},${m.joined}`)];
+  await org.json('POST', '/api/v1/roll/import', [...csv, 'gone@example.org,Gone,North,2019-06-01'].join('\n'), {
+    'content-type': 'text/csv',
+  });
+  const gone = (await org.json('GET', '/api/v1/members?search=gone@')).body[0];
+  expect((await org.json('DELETE', `/api/v1/members/${gone.id}`)).status).toBe(204);
+  const ids = new Map(
+    ((await org.json('GET', '/api/v1/members?limit=100')).body as Array<{ id: string; email: string }>).map((m) => [
+      m.email,
+      m.id,
+    ]),
+  );
+  expect(ids.size).toBe(grid.length);
+
+  // The rule as the README states it, written out here independently of the code.
+  type Rule = { branches?: string[]; joinedBefore?: string } | null;
+  const meets = (rule: Rule, m: (typeof grid)[number]) =>
+    (!rule?.branches || rule.branches.includes(m.branch)) &&
+    (!rule?.joinedBefore || (m.joined !== '' && m.joined < rule.joinedBefore));
+  const rules: Rule[] = [
+    null,
+    { branches: ['North', 'East'] },
+    { joinedBefore: '2020-01-01' },
+    { branches: ['South'], joinedBefore: '2021-01-01' },
+  ];
+  for (const rule of rules) {
+    const expected = grid.filter((m) => meets(rule, m)).map((m) => m.email);
+    const b = (
+      await org.json('POST', '/api/v1/ballots', {
+        title: `Rule ${JSON.stringify(rule)}`,
+        ...ballotTimes(),
+        questions: [{ title: 'Q', method: 'yesno' }],
+        eligibility: rule,
+      })
+    ).body;
+    const overview = await (await org.request('GET', `/ballots/${b.id}`)).text();
+    expect(overview).toContain(`Open the ballot and email ${expected.length} members`);
+    expect((await org.json('POST', `/api/v1/ballots/${b.id}/open`)).body.electorate).toBe(expected.length);
+    expect(await electorateOf(b.id)).toEqual([...expected].sort());
+    for (const m of grid) {
+      const r = await org.json('POST', `/api/v1/ballots/${b.id}/electorate/${ids.get(m.email)}`);
+      expect([m.email, r.status, r.body.detail]).toEqual([
+        m.email,
+        409,
+        expected.includes(m.email)
+          ? 'this member is already in the electorate'
+          : "this member does not meet the ballot's eligibility rule",
+      ]);
+    }
+    // A removed member is no longer a member: not drawn, not added.
+    expect((await org.json('POST', `/api/v1/ballots/${b.id}/electorate/${gone.id}`)).status).toBe(404);
+  }
 });
 
 test('invitations can wait for a set time', async () => {

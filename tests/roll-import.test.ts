@@ -49,6 +49,40 @@ describe('member roll import', () => {
     expect(await members()).toEqual([]);
   });
 
+  test('the file and the single-member form cap the same fields alike', async () => {
+    const longNumber = '9'.repeat(101);
+    const longEmail = `${'a'.repeat(310)}@example.org`;
+    const csv = [
+      'email,name,branch,member_number,joined',
+      `ann@example.org,Ann,North,${longNumber},`,
+      `${longEmail},Bob,North,2,`,
+      `cat@example.org,Cat,North,${'9'.repeat(100)},2020-02-30`,
+    ].join('\n');
+    const r = await importCsv(csv);
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([
+      { path: 'line 2, member_number', message: 'is longer than 100 characters' },
+      { path: 'line 3, email', message: 'is longer than 320 characters' },
+      { path: 'line 4, joined', message: '"2020-02-30" is not a date (YYYY-MM-DD)' },
+    ]);
+    expect(await members()).toEqual([]);
+    // The API's single member is read by the same definition, with the same words.
+    const one = await org.json('POST', '/api/v1/members', {
+      email: longEmail,
+      name: 'Ann',
+      branch: 'North',
+      memberNumber: longNumber,
+    });
+    expect(one.status).toBe(422);
+    expect(one.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'memberNumber', message: 'is longer than 100 characters' }),
+        expect.objectContaining({ path: 'email', message: 'is longer than 320 characters' }),
+      ]),
+    );
+    expect(await members()).toEqual([]);
+  });
+
   test('a header without the required columns, or with an unknown one, is refused', async () => {
     const r = await importCsv('email,nme,branch\na@example.org,A,North\n');
     expect(r.status).toBe(422);

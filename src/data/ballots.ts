@@ -3,6 +3,8 @@ import type { Queryable } from '../db/database';
 import type { BallotStatus, ReceiptPolicy } from '../db/schema';
 import { type Question, storedQuestion } from '@omov/core/domain/ballot';
 import type { Method } from '@omov/core/tally/types';
+import { statusesAllowing, TRANSITIONS, type Transition } from '@omov/core/domain/lifecycle';
+import type { Eligibility } from '@omov/core/domain/eligibility';
 
 /** Ballots, their questions and options. */
 
@@ -33,7 +35,7 @@ export type BallotRow = {
   timeZone: string;
 };
 
-export type Eligibility = { branches?: string[]; joinedBefore?: string };
+export type { Eligibility };
 
 export type BallotPolicy = {
   k: number;
@@ -201,13 +203,20 @@ export async function listBallots(db: Queryable, organisationId: string): Promis
     .execute();
 }
 
-export async function setBallotStatus(db: Queryable, id: string, status: BallotStatus): Promise<void> {
-  const stamp = { open: 'opened_at', closed: 'closed_at', published: 'published_at', draft: null }[status];
-  await db
+/**
+ * Moves a ballot on by one of the lifecycle's transitions, and stamps when. Only from the
+ * transition's own state: a ballot that has moved meanwhile is refused, never overwritten.
+ */
+export async function moveBallot(db: Queryable, id: string, t: Transition): Promise<void> {
+  const { from, to } = TRANSITIONS[t];
+  const stamp = ({ open: 'opened_at', close: 'closed_at', publish: 'published_at' } as const)[t];
+  const r = await db
     .updateTable('ballots')
-    .set({ status, updated_at: sql<Date>`now()`, ...(stamp ? { [stamp]: sql<Date>`now()` } : {}) })
+    .set({ status: to, updated_at: sql<Date>`now()`, [stamp]: sql<Date>`now()` })
     .where('id', '=', id)
-    .execute();
+    .where('status', '=', from)
+    .executeTakeFirst();
+  if (r.numUpdatedRows !== 1n) throw new Error(`ballot ${id} is not ${from}: it cannot ${t}`);
 }
 
 /** Open ballots whose closing time has passed, by the database's clock. */
@@ -215,7 +224,7 @@ export async function listBallotsDueToClose(db: Queryable): Promise<string[]> {
   const rows = await db
     .selectFrom('ballots')
     .select('id')
-    .where('status', '=', 'open')
+    .where('status', '=', TRANSITIONS.close.from)
     .where('closes_at', '<=', sql<Date>`now()`)
     .execute();
   return rows.map((r) => r.id);
@@ -274,7 +283,7 @@ export async function listDueReminders(db: Queryable): Promise<Array<{ ballotId:
   const r = await sql<{ ballotId: string; hoursBefore: number }>`
     select b.id as "ballotId", h as "hoursBefore"
     from ballots b cross join lateral unnest(b.reminder_hours) as h
-    where b.status = 'open'
+    where b.status = any(${statusesAllowing('send-reminders')})
       and now() >= b.closes_at - make_interval(hours => h)
       and now() < b.closes_at
       and b.opened_at <= b.closes_at - make_interval(hours => h)
@@ -303,7 +312,7 @@ export async function snapshotTurnout(db: Queryable): Promise<void> {
   await sql`
     insert into turnout_history (ballot_id, at, voted)
     select b.id, date_trunc('minute', now()), (select count(*) from voting_tokens t where t.ballot_id = b.id and t.used)
-    from ballots b where b.status = 'open'
+    from ballots b where b.status = any(${statusesAllowing('cast')})
     on conflict (ballot_id, at) do update set voted = excluded.voted
   `.execute(db);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
+import { statusesAllowing } from '@omov/core/domain/lifecycle';
 
 /**
  * The electorate of each ballot: one voting token per eligible member, stored as a hash.
@@ -145,7 +146,7 @@ export async function findUnusedTokensByEmail(
     .where(sql<string>`lower(members.email)`, '=', email.toLowerCase())
     .where('members.removed_at', 'is', null)
     .where('voting_tokens.used', '=', false)
-    .where('ballots.status', '=', 'open')
+    .where('ballots.status', 'in', statusesAllowing('reissue-link'))
     .where('ballots.closes_at', '>', sql<Date>`now()`)
     .execute();
 }

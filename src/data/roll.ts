@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
+import type { Eligibility } from '@omov/core/domain/eligibility';
 
 /** The member roll: branches and members of an organisation. */
 
@@ -25,10 +26,20 @@ const memberColumns = [
   'members.joined_on as joinedOn',
 ] as const;
 
-export async function listCurrentMembers(
+export async function listCurrentMembers(db: Queryable, organisationId: string): Promise<MemberRow[]> {
+  return listEligibleMembers(db, organisationId, null);
+}
+
+/**
+ * Who may vote in a ballot: the current members who meet its eligibility rule (null: all
+ * of them), or of one member, whether they may. The only place the rule is applied:
+ * opening, counting a draft's electorate and adding a member to an open ballot ask here.
+ */
+export async function listEligibleMembers(
   db: Queryable,
   organisationId: string,
-  only: { branches?: string[]; joinedBefore?: string } = {},
+  rule: Eligibility | null,
+  only: { memberId?: string } = {},
 ): Promise<MemberRow[]> {
   let q = db
     .selectFrom('members')
@@ -36,9 +47,10 @@ export async function listCurrentMembers(
     .select(memberColumns)
     .where('members.organisation_id', '=', organisationId)
     .where('members.removed_at', 'is', null);
-  if (only.branches) q = q.where('branches.name', 'in', only.branches);
+  if (rule?.branches) q = q.where('branches.name', 'in', rule.branches);
   // A member without a joining date cannot be shown to have joined before it.
-  if (only.joinedBefore) q = q.where('members.joined_on', '<', only.joinedBefore);
+  if (rule?.joinedBefore) q = q.where('members.joined_on', '<', rule.joinedBefore);
+  if (only.memberId) q = q.where('members.id', '=', only.memberId);
   return q.orderBy('members.email').execute();
 }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { BallotStatus } from '@omov/core/domain/lifecycle';
 
 /** Kysely's view of the tables created under db/migrations. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -6,7 +7,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** numeric comes back from pg as a string, which keeps it exact. */
 type Numeric = ColumnType<string, string, string>;
 
-export type BallotStatus = 'draft' | 'open' | 'closed' | 'published';
+export type { BallotStatus };
 /** 'handed': given to the mail server, its answer not yet recorded; never sent again (src/processes/mail-worker.ts). */
 export type MailStatus = 'queued' | 'sending' | 'handed' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';

@@ -1,3 +1,4 @@
+import { type Member, ROLL_COLUMN } from '@omov/core/domain/member';
 import { drawOrder, lot } from '@omov/core/tally/lot';
 
 /**
@@ -7,7 +8,8 @@ import { drawOrder, lot } from '@omov/core/tally/lot';
  * Everything here is a pure function of its arguments and the seed.
  */
 
-export type DemoMember = { email: string; name: string; branch: string; memberNumber: string };
+/** A demo member has the roll's own fields (and always a member number). */
+export type DemoMember = Pick<Member, 'email' | 'name' | 'branch'> & { memberNumber: string };
 export type DemoRoll = { branches: Array<{ name: string; size: number }>; members: DemoMember[] };
 
 // Largest first: the big branches get city names, the small ones town and village names.
@@ -170,9 +172,10 @@ export function makeRoll(opts: { members: number; branches: number; seed: string
 /** The roll as the CSV the import reads (RFC 4180 quoting where needed). */
 export function rollCsv(roll: DemoRoll): string {
   const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const fields = ['email', 'name', 'branch', 'memberNumber'] as const;
   const lines = [
-    'email,name,branch,member_number',
-    ...roll.members.map((m) => [m.email, m.name, m.branch, m.memberNumber].map(cell).join(',')),
+    fields.map((f) => ROLL_COLUMN[f]).join(','),
+    ...roll.members.map((m) => fields.map((f) => cell(m[f])).join(',')),
   ];
   return `${lines.join('\n')}\n`;
 }

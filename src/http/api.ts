@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
+import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
+import { memberSchema } from '@omov/core/domain/member';
+import { eligibilitySchema } from '@omov/core/domain/eligibility';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -27,7 +30,7 @@ const ballotSummary = z.object({
   organisationId: z.string(),
   title: z.string(),
   description: z.string(),
-  status: z.enum(['draft', 'open', 'closed', 'published']),
+  status: z.enum(BALLOT_STATUSES),
   opensAt: z.date(),
   closesAt: z.date(),
   openedAt: z.date().nullable(),
@@ -39,7 +42,7 @@ const ballotSummary = z.object({
   voterListVisible: z.boolean(),
   reminderHours: z.array(z.number()),
   delegateSettings: z.unknown().describe('the delegate-conference model (the "delegates" of the input); null for none'),
-  eligibility: z.object({ branches: z.array(z.string()).optional(), joinedBefore: z.string().optional() }).nullable(),
+  eligibility: eligibilitySchema.nullable(),
   randomiseOptions: z.boolean(),
   invitationsAt: z.date().nullable().describe('when the invitations are, or were, to be sent'),
   units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),
@@ -77,7 +80,7 @@ const resultsSchema = z.object({
   ballot: z.object({
     id: z.string(),
     title: z.string(),
-    status: z.enum(['draft', 'open', 'closed', 'published']),
+    status: z.enum(BALLOT_STATUSES),
     opensAt: z.string(),
     closesAt: z.string(),
     k: z.number(),
@@ -256,7 +259,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary: 'Add one member to the roll',
-      body: members.memberInputSchema,
+      body: memberSchema,
       handler: async ({ principal, body }) => {
         await members.addMember(ctx, principal, body);
         return { added: body.email };
@@ -278,7 +281,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'Change one member (email, name, branch, number, weight, joined)',
       params: idParams,
-      body: members.memberInputSchema,
+      body: memberSchema,
       handler: async ({ principal, params, body }) => {
         await members.updateMember(ctx, principal, params.id, body);
         return undefined;

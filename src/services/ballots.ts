@@ -9,18 +9,19 @@ import type { Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
-import { requireBallotVisible, requireOrganiser, ballotVisible } from './access';
+import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
 import { record } from './audit';
 import { openBox } from './ballot-box';
 import { consume } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
+import { allows } from '@omov/core/domain/lifecycle';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
- * (counted) → published. State changes lock the ballot row, so a close cannot interleave
- * with a cast.
+ * (counted) → published, as @omov/core/domain/lifecycle rules. State changes lock the
+ * ballot row, so a close cannot interleave with a cast.
  */
 
 export type BallotView = BallotRow & { questions: Question[] };
@@ -88,7 +89,7 @@ async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRo
 export async function updateBallot(ctx: AppContext, p: Principal, id: string, input: BallotInput): Promise<BallotView> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'draft') throw conflict(`the ballot is ${b.status}: only a draft can be edited`);
+    requireState(b, 'edit');
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
@@ -116,16 +117,6 @@ function issueToken(ctx: AppContext) {
   return { tokenHash: hashSecret(token), sealedToken: ctx.keys.seal(LINK_PURPOSE, token) };
 }
 
-/** Opens a draft: one token per current member, and an invitation each, in one transaction. */
-/** Is this member in the ballot's electorate by its eligibility rule? */
-function eligible(b: BallotRow, m: roll.MemberRow): boolean {
-  const e = b.eligibility;
-  if (!e) return true;
-  if (e.branches && !e.branches.includes(m.branch)) return false;
-  if (e.joinedBefore && !(m.joinedOn !== null && m.joinedOn < e.joinedBefore)) return false;
-  return true;
-}
-
 /**
  * Opens a draft: one token per eligible member, and an invitation each, in one
  * transaction. With `sendAt` the invitations wait in the queue until then.
@@ -138,7 +129,7 @@ export async function openBallot(
 ): Promise<{ electorate: number; invitationsQueued: number; invitationsAt: string }> {
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'draft') throw conflict(`the ballot is already ${b.status}`);
+    requireState(b, 'open');
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [
@@ -151,7 +142,7 @@ export async function openBallot(
         { path: 'sendAt', message: 'must be before the closing time' },
       ]);
     }
-    const members = await roll.listCurrentMembers(tx, p.organisationId, b.eligibility ?? {});
+    const members = await roll.listEligibleMembers(tx, p.organisationId, b.eligibility);
     if (!members.length) {
       throw invalid(
         b.eligibility
@@ -184,7 +175,7 @@ export async function openBallot(
       })),
       sendAt,
     );
-    await ballots.setBallotStatus(tx, id, 'open');
+    await ballots.moveBallot(tx, id, 'open');
     await ballots.setInvitationsAt(tx, id, sendAt);
     await record(tx, p, 'ballot.open', id, {
       electorate: members.length,
@@ -201,11 +192,11 @@ export async function openBallot(
 export async function addToElectorate(ctx: AppContext, p: Principal, id: string, memberId: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'open')
-      throw conflict(`the ballot is ${b.status}: members can join the electorate only while it is open`);
+    requireState(b, 'add-to-electorate');
     const m = await roll.findMember(tx, p.organisationId, memberId);
     if (!m) throw notFound('member');
-    if (!eligible(b, m)) throw conflict("this member does not meet the ballot's eligibility rule");
+    if (!(await roll.listEligibleMembers(tx, p.organisationId, b.eligibility, { memberId })).length)
+      throw conflict("this member does not meet the ballot's eligibility rule");
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
@@ -224,7 +215,7 @@ async function reissueLocked(
   memberId: string,
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
-  if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: links can be re-issued only while it is open`);
+  requireState(b, 'reissue-link');
   const m = await roll.findMember(tx, b.organisationId, memberId);
   if (!m) throw notFound('member');
   const t = issueToken(ctx);
@@ -256,7 +247,7 @@ export async function requestNewLinks(ctx: AppContext, email: string, address: s
       for (const t of await electorate.findUnusedTokensByEmail(ctx.db, email)) {
         await ctx.db.transaction().execute(async (tx) => {
           const b = await ballots.lockBallot(tx, t.ballotId, 'update');
-          if (b?.status === 'open')
+          if (b && allows(b.status, 'reissue-link'))
             await reissueLocked(ctx, tx, b, t.memberId, {
               system: 'link request by the member',
               organisationId: t.organisationId,
@@ -271,7 +262,7 @@ export async function requestNewLinks(ctx: AppContext, email: string, address: s
 export async function sendReminders(ctx: AppContext, p: Principal, id: string): Promise<{ queued: number }> {
   const queued = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: reminders go out only while it is open`);
+    requireState(b, 'send-reminders');
     const n = await queueReminders(tx, await mailFacts(tx, b));
     await record(tx, p, 'reminders.send', id, { queued: n });
     return n;
@@ -287,7 +278,7 @@ async function closeLocked(
   b: BallotRow,
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
-  await ballots.setBallotStatus(tx, b.id, 'closed');
+  await ballots.moveBallot(tx, b.id, 'close');
   const opened = await openBox(tx, ctx.keys, b.id, b.k);
   // Each unit's membership and electorate are fixed now, for the delegate model.
   const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
@@ -339,7 +330,7 @@ async function closeLocked(
 export async function closeBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'open') throw conflict(`the ballot is ${b.status}: only an open ballot can be closed`);
+    requireState(b, 'close');
     await closeLocked(ctx, tx, b, p);
   });
   ctx.mailQueued();
@@ -351,7 +342,7 @@ export async function closeDueBallots(ctx: AppContext): Promise<string[]> {
   for (const id of await ballots.listBallotsDueToClose(ctx.db)) {
     await ctx.db.transaction().execute(async (tx) => {
       const b = await ballots.lockBallot(tx, id, 'update');
-      if (b?.status === 'open' && b.closesAt.getTime() <= (await ballots.databaseNow(tx)).getTime()) {
+      if (b && allows(b.status, 'close') && b.closesAt.getTime() <= (await ballots.databaseNow(tx)).getTime()) {
         await closeLocked(ctx, tx, b, { system: 'closing time', organisationId: b.organisationId });
         closed.push(id);
       }
@@ -363,8 +354,8 @@ export async function closeDueBallots(ctx: AppContext): Promise<string[]> {
 export async function publishBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'closed') throw conflict(`the ballot is ${b.status}: only a closed ballot can be published`);
-    await ballots.setBallotStatus(tx, id, 'published');
+    requireState(b, 'publish');
+    await ballots.moveBallot(tx, id, 'publish');
     await record(tx, p, 'ballot.publish', id);
   });
 }
@@ -372,7 +363,7 @@ export async function publishBallot(ctx: AppContext, p: Principal, id: string): 
 export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
-    if (b.status !== 'draft') throw conflict(`the ballot is ${b.status}: only a draft can be deleted`);
+    requireState(b, 'delete');
     await ballots.deleteBallot(tx, id);
     await record(tx, p, 'ballot.delete', id, { title: b.title });
   });
@@ -384,7 +375,12 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
   for (const due of await ballots.listDueReminders(ctx.db)) {
     queued += await ctx.db.transaction().execute(async (tx) => {
       const b = await ballots.lockBallot(tx, due.ballotId, 'update');
-      if (b?.status !== 'open' || !(await ballots.claimReminder(tx, due.ballotId, due.hoursBefore))) return 0;
+      if (
+        !b ||
+        !allows(b.status, 'send-reminders') ||
+        !(await ballots.claimReminder(tx, due.ballotId, due.hoursBefore))
+      )
+        return 0;
       const n = await queueReminders(tx, await mailFacts(tx, b));
       await record(tx, { system: 'reminder schedule', organisationId: b.organisationId }, 'reminders.send', b.id, {
         queued: n,
@@ -400,5 +396,5 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
 /** How many current members a draft would invite if opened now (its eligibility rule applied). */
 export async function countEligible(ctx: AppContext, p: Principal, id: string): Promise<number> {
   const b = await getBallot(ctx, p, id);
-  return (await roll.listCurrentMembers(ctx.db, p.organisationId, b.eligibility ?? {})).length;
+  return (await roll.listEligibleMembers(ctx.db, p.organisationId, b.eligibility)).length;
 }

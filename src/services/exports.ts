@@ -5,9 +5,9 @@ import { methodOf } from '@omov/core/methods/index';
 import { questionElection } from '@omov/core/domain/count';
 import { writeBlt } from '@omov/core/tally/formats/blt';
 import type { Election, RankedBallot } from '@omov/core/tally/types';
-import { requireBallotVisible } from './access';
+import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
-import { conflict, invalid, notFound } from './errors';
+import { invalid, notFound } from './errors';
 
 /**
  * A ranked question's ballots as a BLT file, for counting in other programs (OpenSTV,
@@ -23,8 +23,7 @@ export async function questionBlt(
   requireBallotVisible(p, ballotId);
   const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
   if (!b) throw notFound('ballot');
-  if (b.status === 'draft' || b.status === 'open')
-    throw conflict(`the ballot is ${b.status}: its ballots can be downloaded once it is closed`);
+  requireState(b, 'download-ballots');
   const q = (await ballots.listQuestions(ctx.db, ballotId)).find((x) => x.id === questionId);
   if (!q) throw notFound('question');
   if (methodOf(q.method).answer !== 'ranking')

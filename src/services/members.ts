@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type Member, normaliseWeight } from '@omov/core/domain/member';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
@@ -9,35 +9,9 @@ import { conflict, notFound } from './errors';
 /**
  * One member at a time, between imports: look a member up, correct them, add one who
  * joined, remove one who left. Each change is logged. Ballots already open keep the
- * electorate (branch and weight) they were opened with.
+ * electorate (branch and weight) they were opened with. A member's fields and their
+ * limits are @omov/core/domain/member's.
  */
-
-export const memberInputSchema = z.object({
-  email: z.email().max(320),
-  name: z.string().trim().min(1, 'is empty').max(200),
-  branch: z.string().trim().min(1, 'is empty').max(200),
-  memberNumber: z.string().trim().max(100).nullable().default(null),
-  weight: z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, 'is not a positive number')
-    .refine((w) => /[1-9]/.test(w), 'is not a positive number')
-    .default('1'),
-  joinedOn: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date (YYYY-MM-DD)')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a date (YYYY-MM-DD)')
-    .nullable()
-    .default(null),
-});
-export type MemberInput = z.infer<typeof memberInputSchema>;
-
-function normaliseWeight(w: string): string {
-  const [i = '0', f = ''] = w.split('.');
-  const frac = f.replace(/0+$/, '');
-  const int = i.replace(/^0+(?=\d)/, '');
-  return frac ? `${int}.${frac}` : int;
-}
 
 /** PostgreSQL's unique_violation: another current member has this email or number. */
 function isUniqueViolation(err: unknown): boolean {
@@ -51,7 +25,7 @@ export async function getMember(ctx: AppContext, p: Principal, id: string): Prom
   return m;
 }
 
-export async function updateMember(ctx: AppContext, p: Principal, id: string, input: MemberInput): Promise<void> {
+export async function updateMember(ctx: AppContext, p: Principal, id: string, input: Member): Promise<void> {
   requireOrganiser(p);
   try {
     await ctx.db.transaction().execute(async (tx) => {
@@ -63,8 +37,8 @@ export async function updateMember(ctx: AppContext, p: Principal, id: string, in
         branchId: branchIds.get(input.branch)!,
         email: input.email,
         name: input.name,
-        memberNumber: input.memberNumber || null,
-        weight: normaliseWeight(input.weight),
+        memberNumber: input.memberNumber,
+        weight: input.weight,
         joinedOn: input.joinedOn,
       };
       const changed: string[] = (['email', 'name', 'memberNumber', 'weight', 'joinedOn'] as const).filter(
@@ -81,7 +55,7 @@ export async function updateMember(ctx: AppContext, p: Principal, id: string, in
   }
 }
 
-export async function addMember(ctx: AppContext, p: Principal, input: MemberInput): Promise<void> {
+export async function addMember(ctx: AppContext, p: Principal, input: Member): Promise<void> {
   requireOrganiser(p);
   try {
     await ctx.db.transaction().execute(async (tx) => {
@@ -92,8 +66,8 @@ export async function addMember(ctx: AppContext, p: Principal, input: MemberInpu
           branchId: branchIds.get(input.branch)!,
           email: input.email,
           name: input.name,
-          memberNumber: input.memberNumber || null,
-          weight: normaliseWeight(input.weight),
+          memberNumber: input.memberNumber,
+          weight: input.weight,
           joinedOn: input.joinedOn,
         },
       ]);

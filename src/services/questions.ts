@@ -2,6 +2,7 @@ import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import type { Queryable } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
+import { questionsFixed } from '@omov/core/domain/lifecycle';
 
 /**
  * A ballot's questions, kept in memory once the ballot has left draft: from then on they
@@ -12,7 +13,7 @@ const cache = new Map<string, Question[]>();
 const MAX_BALLOTS = 500;
 
 export async function questionsOf(db: Queryable, ballot: Pick<BallotRow, 'id' | 'status'>): Promise<Question[]> {
-  if (ballot.status === 'draft') return ballots.listQuestions(db, ballot.id);
+  if (!questionsFixed(ballot.status)) return ballots.listQuestions(db, ballot.id);
   const hit = cache.get(ballot.id);
   if (hit) {
     // Refresh its place, so the least recently used ballot is the one dropped.

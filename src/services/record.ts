@@ -8,7 +8,7 @@ import type { Db } from '../db/database';
 import type { DelegateSettingsInput } from '@omov/core/domain/ballot';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '@omov/core/record/record';
-import { requireBallotVisible } from './access';
+import { requireBallotVisible, requireState } from './access';
 import type { AuditEntry } from '@omov/core/domain/audit';
 import { record as logAction } from './audit';
 import type { AppContext } from './context';
@@ -43,9 +43,7 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
     .execute(async (tx) => {
       const b = await find(tx);
       if (!b) throw notFound('ballot');
-      if (b.status === 'draft' || b.status === 'open') {
-        throw conflict(`the ballot is ${b.status}: its election record exists once it is closed`);
-      }
+      requireState(b, 'export-record');
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
       const [questions, turnout, votes, log] = await Promise.all([

@@ -7,9 +7,10 @@ import type { DelegateSettingsInput, StoredVote } from '@omov/core/domain/ballot
 import type { QuestionResult, UnitFacts } from '@omov/core/domain/count';
 import { countRecordQuestion } from '@omov/core/record/record';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
-import { requireBallotVisible } from './access';
+import { allows } from '@omov/core/domain/lifecycle';
+import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
-import { conflict, notFound, ServiceError } from './errors';
+import { notFound, ServiceError } from './errors';
 
 /**
  * Results of a closed ballot: turnout overall and per branch, and for each question the
@@ -114,15 +115,14 @@ export async function ballotResults(ctx: AppContext, p: Principal, id: string): 
   requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
-  if (b.status === 'draft' || b.status === 'open')
-    throw conflict(`the ballot is ${b.status}: results come when it is closed`);
+  requireState(b, 'read-results');
   return resultsOf(ctx, b);
 }
 
 /** For anyone: results once published. */
 export async function publishedResults(ctx: AppContext, id: string): Promise<BallotResults> {
   const b = await ballots.findBallotById(ctx.db, id);
-  if (!b || b.status !== 'published') throw notFound('published ballot');
+  if (!b || !allows(b.status, 'read-public-results')) throw notFound('published ballot');
   return resultsOf(ctx, b);
 }
 
@@ -149,7 +149,7 @@ export type BulletinBoard = {
  */
 export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
   const b = await ballots.findBallotById(ctx.db, id);
-  if (!b || (b.status !== 'closed' && b.status !== 'published')) throw notFound('closed ballot');
+  if (!b || !allows(b.status, 'read-board')) throw notFound('closed ballot');
   const votes = await box.listVotes(ctx.db, id);
   return {
     ballotId: b.id,

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { CsvSyntaxError, parseCsv } from '@omov/core/csv/parse';
+import { type Member, memberSchema, normaliseWeight, ROLL_COLUMN } from '@omov/core/domain/member';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
@@ -14,9 +14,10 @@ import { invalid } from './errors';
  * ones added, and current members missing from the file are removed.
  */
 
-export const ROLL_COLUMNS = ['email', 'name', 'branch', 'member_number', 'weight', 'joined'] as const;
-const REQUIRED = ['email', 'name', 'branch'] as const;
+export const ROLL_COLUMNS = Object.values(ROLL_COLUMN);
+const REQUIRED = [ROLL_COLUMN.email, ROLL_COLUMN.name, ROLL_COLUMN.branch] as const;
 type Column = (typeof ROLL_COLUMNS)[number];
+const FIELDS = Object.keys(ROLL_COLUMN) as Array<keyof Member>;
 
 export type RowError = { line: number; field: string | null; message: string };
 
@@ -35,26 +36,7 @@ export type ImportReport = {
   };
 };
 
-const emailSchema = z.email();
-const weightPattern = /^(?:\d+)(?:\.\d+)?$/;
-const datePattern = /^\d{4}-\d{2}-\d{2}$/;
-
-type ParsedRow = {
-  line: number;
-  email: string;
-  name: string;
-  branch: string;
-  memberNumber: string | null;
-  weight: string;
-  joinedOn: string | null;
-};
-
-function normaliseWeight(w: string): string {
-  const [i, f = ''] = w.split('.');
-  const int = i!.replace(/^0+(?=\d)/, '');
-  const frac = f.replace(/0+$/, '');
-  return frac ? `${int}.${frac}` : int;
-}
+type ParsedRow = Member & { line: number };
 
 /** Parses and checks the file; throws an `invalid` error listing every problem. */
 export function parseRollCsv(text: string): ParsedRow[] {
@@ -108,28 +90,12 @@ export function parseRollCsv(text: string): ParsedRow[] {
       });
       continue;
     }
+    // Each row is read as the member form and the API read a member.
+    const parsed = memberSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f, get(ROLL_COLUMN[f])])));
+    for (const i of parsed.error?.issues ?? [])
+      errors.push({ line: rec.line, field: ROLL_COLUMN[i.path[0] as keyof Member] ?? null, message: i.message });
     const email = get('email');
-    const name = get('name');
-    const branch = get('branch');
     const memberNumber = get('member_number') || null;
-    const weightText = get('weight') || '1';
-    const joined = get('joined') || null;
-    const before = errors.length;
-    if (!email) errors.push({ line: rec.line, field: 'email', message: 'is empty' });
-    else if (!emailSchema.safeParse(email).success)
-      errors.push({ line: rec.line, field: 'email', message: `"${email}" is not an email address` });
-    if (!name) errors.push({ line: rec.line, field: 'name', message: 'is empty' });
-    else if (name.length > 200)
-      errors.push({ line: rec.line, field: 'name', message: 'is longer than 200 characters' });
-    if (!branch) errors.push({ line: rec.line, field: 'branch', message: 'is empty' });
-    else if (branch.length > 200)
-      errors.push({ line: rec.line, field: 'branch', message: 'is longer than 200 characters' });
-    if (!weightPattern.test(weightText) || !/[1-9]/.test(weightText)) {
-      errors.push({ line: rec.line, field: 'weight', message: `"${weightText}" is not a positive number` });
-    }
-    if (joined && (!datePattern.test(joined) || Number.isNaN(Date.parse(`${joined}T00:00:00Z`)))) {
-      errors.push({ line: rec.line, field: 'joined', message: `"${joined}" is not a date (YYYY-MM-DD)` });
-    }
     const key = email.toLowerCase();
     if (email && byEmail.has(key))
       errors.push({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
@@ -141,17 +107,8 @@ export function parseRollCsv(text: string): ParsedRow[] {
         message: `${memberNumber} is also on line ${byNumber.get(memberNumber)}`,
       });
     } else if (memberNumber) byNumber.set(memberNumber, rec.line);
-    if (errors.length === before) {
-      rows.push({
-        line: rec.line,
-        email,
-        name,
-        branch,
-        memberNumber,
-        weight: normaliseWeight(weightText),
-        joinedOn: joined,
-      });
-    }
+    // Rows are returned only when no row has a problem.
+    if (parsed.success) rows.push({ line: rec.line, ...parsed.data });
   }
   if (errors.length) throw rowErrors(errors);
   return rows;

@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import { type Answer, answerProblem, type Question } from '@omov/core/domain/ballot';
+import { votingWindow } from '@omov/core/domain/lifecycle';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../platform/secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
@@ -40,12 +41,6 @@ export class CastRefused extends ServiceError {
       }[link],
     );
   }
-}
-
-function windowState(b: BallotRow, now: Date): 'not-yet-open' | 'closed' | 'open' {
-  if (b.status === 'closed' || b.status === 'published' || now >= b.closesAt) return 'closed';
-  if (b.status !== 'open' || now < b.opensAt) return 'not-yet-open';
-  return 'open';
 }
 
 /** Someone holding an unknown link may be guessing: count it against their address. */
@@ -93,7 +88,7 @@ export async function viewLink(ctx: AppContext, token: string, address: string):
     questions: await questionsOf(ctx.db, b),
   };
   if (t.used) return { state: 'used', ballot };
-  return { state: windowState(b, t.now), ballot };
+  return { state: votingWindow(b, t.now), ballot };
 }
 
 /** Checks a full set of answers (one per question; abstaining is an answer). */
@@ -167,7 +162,7 @@ async function castOnce(
     // Shared lock: many casts at once, but never while the ballot is being closed.
     const locked = await ballots.lockBallotForCast(tx, ballotId);
     if (!locked) throw new CastRefused('unknown');
-    const state = windowState(locked.ballot, locked.now);
+    const state = votingWindow(locked.ballot, locked.now);
     if (state !== 'open') throw new CastRefused(state);
     const used = await electorate.useToken(tx, tokenHash);
     if (!used) throw new CastRefused('used');

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import * as ballotsService from '../../services/ballots';
 import type { AppContext } from '../../services/context';
 import { html } from '../html';
+import { allows } from '@omov/core/domain/lifecycle';
 import { signedIn, staffPage } from './organiser/common';
 
 /**
@@ -13,9 +14,7 @@ export function mountAuditorPages(router: Router, ctx: AppContext): void {
   router.get(
     '/verify',
     signedIn(async (req, res, p) => {
-      const closed = (await ballotsService.listBallots(ctx, p)).filter(
-        (b) => b.status === 'closed' || b.status === 'published',
-      );
+      const closed = (await ballotsService.listBallots(ctx, p)).filter((b) => allows(b.status, 'export-record'));
       res.type('html').send(
         staffPage(ctx, req, {
           title: 'Verify a ballot',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
+import { eligibilitySchema } from './eligibility';
 import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
 
 /**
@@ -159,14 +160,7 @@ export const ballotInputSchema = z
       .max(5)
       .default([72, 24])
       .describe('automatic reminders to members who have not voted, this many hours before closing'),
-    eligibility: z
-      .object({
-        branches: z.array(z.string().min(1)).min(1).optional().describe('only members of these branches (by name)'),
-        joinedBefore: z.iso.date().optional().describe('only members who joined before this date (YYYY-MM-DD)'),
-      })
-      .nullable()
-      .default(null)
-      .describe('who may vote: null for all current members'),
+    eligibility: eligibilitySchema.nullable().default(null).describe('who may vote: null for all current members'),
     randomiseOptions: z
       .boolean()
       .default(false)

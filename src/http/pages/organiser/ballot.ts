@@ -14,6 +14,8 @@ import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
+import { allows } from '@omov/core/domain/lifecycle';
+import { mayAct } from '../../../services/access';
 import {
   act,
   bodyOf,
@@ -43,14 +45,11 @@ type Tab = 'overview' | 'preview' | 'invitations' | 'turnout' | 'results';
 
 function tabs(b: BallotView, current: Tab): Html {
   const items: Array<[Tab | 'board', string, string]> = [['overview', 'Overview', `/ballots/${b.id}`]];
-  if (b.status === 'draft') items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
-  if (b.status !== 'draft')
-    items.push(
-      ['invitations', 'Invitations', `/ballots/${b.id}/invitations`],
-      ['turnout', 'Turnout', `/ballots/${b.id}/turnout`],
-    );
-  if (b.status === 'closed' || b.status === 'published')
-    items.push(['results', 'Results', `/ballots/${b.id}/results`], ['board', 'Bulletin board', `/board/${b.id}`]);
+  if (allows(b.status, 'preview')) items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
+  if (allows(b.status, 'read-delivery')) items.push(['invitations', 'Invitations', `/ballots/${b.id}/invitations`]);
+  if (allows(b.status, 'read-turnout')) items.push(['turnout', 'Turnout', `/ballots/${b.id}/turnout`]);
+  if (allows(b.status, 'read-results')) items.push(['results', 'Results', `/ballots/${b.id}/results`]);
+  if (allows(b.status, 'read-board')) items.push(['board', 'Bulletin board', `/board/${b.id}`]);
   return html`<nav aria-label="This ballot" class="actions">${items.map(([k, label, href]) => (k === current ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`))}</nav>`;
 }
 
@@ -83,10 +82,9 @@ ${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.
 async function overview(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
   const organiser = isOrganiser(p);
-  const turnout = b.status === 'draft' ? undefined : await results.ballotTurnout(ctx, p, b.id);
-  const r = b.status === 'closed' || b.status === 'published' ? await results.ballotResults(ctx, p, b.id) : undefined;
-  const members =
-    organiser && b.status === 'draft' && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
+  const turnout = allows(b.status, 'read-turnout') ? await results.ballotTurnout(ctx, p, b.id) : undefined;
+  const r = allows(b.status, 'read-results') ? await results.ballotResults(ctx, p, b.id) : undefined;
+  const members = mayAct(p, b, 'open') && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
   const f = (action: string, label: string, confirm: string, cls?: string) =>
     postButton(ctx, req, `/ballots/${b.id}/${action}`, label, { confirm, cls });
   res.type('html').send(
@@ -118,7 +116,7 @@ ${
   organiser
     ? html`<h2>What next</h2>
 ${
-  b.status === 'draft'
+  allows(b.status, 'open')
     ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
 <h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? " who meet the ballot's rule on who may vote" : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
@@ -128,11 +126,11 @@ ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${mem
 <h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}`
     : ''
 }
-${b.status === 'open' ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt, b.timeZone)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
-${b.status === 'closed' ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}`
+${allows(b.status, 'close') ? html`<h3>Close the ballot now</h3><p>It closes by itself at ${when(b.closesAt, b.timeZone)}. Closing now stops voting for everyone and counts the votes.</p>${f('close', 'Close the ballot now', 'Yes, stop voting now')}` : ''}
+${allows(b.status, 'publish') ? html`<h3>Publish the results</h3><p>The results and every receipt code go on a public page.</p>${f('publish', 'Publish the results', 'Yes, publish the results')}` : ''}`
     : ''
 }
-${b.status === 'published' ? html`<p>Public results: <a href="/results/${b.id}">/results/${b.id}</a></p>` : ''}`,
+${allows(b.status, 'read-public-results') ? html`<p>Public results: <a href="/results/${b.id}">/results/${b.id}</a></p>` : ''}`,
     }),
   );
 }
@@ -146,14 +144,13 @@ const KIND_LABEL: Record<string, string> = {
 
 async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-  if (b.status === 'draft') return void res.redirect(303, `/ballots/${b.id}`);
+  if (!allows(b.status, 'read-delivery')) return void res.redirect(303, `/ballots/${b.id}`);
   const [progress, failed, log] = await Promise.all([
     invitations.invitationProgress(ctx, b.id),
     invitations.failedDeliveries(ctx, b.id),
     audit.readLog(ctx, p),
   ]);
   const waiting = Object.values(progress).reduce((n, x) => n + x.queued + x.sending, 0);
-  const organiser = isOrganiser(p);
   // Which automatic reminders went out: the log records each, with its hours before closing.
   const reminders = log.entries.filter((e) => e.subject === b.id && e.action === 'reminders.send');
   const scheduled = b.reminderHours.map((h) => {
@@ -163,7 +160,7 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
       ? `sent ${when(sent.at, b.timeZone)} (${String(sent.details.queued)} members)`
       : b.openedAt && b.openedAt > at
         ? 'not sent: the ballot opened after this time'
-        : b.status === 'open'
+        : allows(b.status, 'send-reminders')
           ? 'due'
           : 'not sent';
     return { h, at, state };
@@ -171,7 +168,7 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
   const manual = reminders.filter((e) => e.details.hoursBefore === undefined);
   const search = typeof req.query.member === 'string' ? req.query.member.slice(0, 200) : '';
   const found =
-    organiser && search && b.status === 'open'
+    search && mayAct(p, b, 'reissue-link')
       ? await rollService.searchMembers(ctx, p, { search, limit: 20, offset: 0 })
       : [];
   res.type('html').send(
@@ -197,7 +194,7 @@ ${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at
     : html`<p>No automatic reminders are set for this ballot.</p>`
 }
 ${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at, b.timeZone)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
-${organiser && b.status === 'open' ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
+${mayAct(p, b, 'send-reminders') ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
 <h2>Failed deliveries</h2>
 ${
   failed.length
@@ -212,7 +209,7 @@ ${failed.map((f) => html`<tr><th scope="row">${f.recipient}</th><td>${KIND_LABEL
           : 'Only messages the mail server refused show here. To see those it bounces later, turn on the bounce webhook (MAIL_EVENTS_SECRET; see the README).'
       }</p>
 ${
-  organiser && b.status === 'open'
+  mayAct(p, b, 'reissue-link')
     ? html`<h2 id="member">A member's link</h2>
 <p>Send a member a new link (their old one stops working), or add a member who joined the roll after the ballot opened.</p>
 <form method="get" action="/ballots/${b.id}/invitations#member" role="search" class="actions"><div class="field"><label for="member-search">Find the member</label><br><input type="search" id="member-search" name="member" value="${search}" placeholder="name, email or number"></div><button type="submit" class="secondary">Find</button></form>
@@ -233,7 +230,7 @@ ${found.map((m) => html`<tr><th scope="row">${m.name}<br><span class="hint">${m.
 
 async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-  if (b.status === 'draft') return void res.redirect(303, `/ballots/${b.id}`);
+  if (!allows(b.status, 'read-turnout')) return void res.redirect(303, `/ballots/${b.id}`);
   const t = await results.ballotTurnout(ctx, p, b.id);
   const voters = b.voterListVisible ? await results.voterList(ctx, p, b.id) : undefined;
   const history = await results.turnoutOverTime(ctx, p, b.id);
@@ -241,7 +238,7 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
     staffPage(ctx, req, {
       title: `Turnout: ${b.title}`,
       body: html`${header(b, 'turnout')}
-${b.status === 'open' ? html`<p class="hint" data-updates="page" data-every="30">As of ${when(new Date(), b.timeZone)}. <a href="/ballots/${b.id}/turnout">Update now</a></p>` : ''}
+${allows(b.status, 'cast') ? html`<p class="hint" data-updates="page" data-every="30">As of ${when(new Date(), b.timeZone)}. <a href="/ballots/${b.id}/turnout">Update now</a></p>` : ''}
 ${turnoutSection(t)}
 <h2>Over time</h2>
 ${turnoutChart(history, t.eligible)}
@@ -259,7 +256,7 @@ ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><
 
 async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-  if (b.status === 'draft' || b.status === 'open') {
+  if (!allows(b.status, 'read-results')) {
     return void res
       .status(409)
       .type('html')
@@ -282,10 +279,10 @@ async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Prin
 <li><a href="/ballots/${b.id}/results.json" download>Results as JSON</a> (everything on this page, including every round)</li>
 ${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Ballots of “${q.title}” as BLT</a></li>`)}
 <li><a href="/api/v1/ballots/${b.id}/record" download>The election record</a> (every vote, the turnout, the units, the box root, the results and the audit log; check it with <a href="/verify">omov verify</a>)</li>
-<li><a href="/board/${b.id}">The bulletin board</a> (public)${b.status === 'published' ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
+<li><a href="/board/${b.id}">The bulletin board</a> (public)${allows(b.status, 'read-public-results') ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
 </ul>
 ${b.boxRoot ? html`<p>Box root: <code>${b.boxRoot}</code></p>` : ''}
-${isOrganiser(p) && b.status === 'closed' ? postButton(ctx, req, `/ballots/${b.id}/publish`, 'Publish the results', { confirm: 'Yes, publish the results' }) : ''}
+${mayAct(p, b, 'publish') ? postButton(ctx, req, `/ballots/${b.id}/publish`, 'Publish the results', { confirm: 'Yes, publish the results' }) : ''}
 ${resultsBody(r, { downloads: true })}`,
     }),
   );

@@ -34,6 +34,7 @@ import {
 import { requireUuid } from './params';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
+import { refusal } from '@omov/core/domain/lifecycle';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
 const zoneChoices = (current: string) =>
@@ -276,14 +277,8 @@ export function mountBuilderPages(router: Router, ctx: AppContext): void {
     signedIn(async (req, res, p) => {
       if (!organiserOnly(req, res, p)) return;
       const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-      if (b.status !== 'draft')
-        return refused(
-          ctx,
-          req,
-          res,
-          new ServiceError('conflict', `the ballot is ${b.status}: only a draft can be edited`),
-          `/ballots/${b.id}`,
-        );
+      const cannot = refusal(b.status, 'edit');
+      if (cannot) return refused(ctx, req, res, new ServiceError('conflict', cannot), `/ballots/${b.id}`);
       builderPage(ctx, req, res, {
         action: `/ballots/${b.id}/edit`,
         state: stateFromBallot(b),

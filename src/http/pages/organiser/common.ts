@@ -1,6 +1,7 @@
 import { formatTime } from '@omov/core/domain/zones';
 import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
+import { isOrganiser, rollVisible } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
 import { sameOrigin } from '../../auth';
@@ -40,8 +41,8 @@ export function checkForm(ctx: AppContext, req: Request): boolean {
 export const csrfField = (ctx: AppContext, req: Request): Html =>
   html`<input type="hidden" name="csrf" value="${formCsrf(ctx, req)}">`;
 
-export const isOrganiser = (p: Principal) => p.role === 'organiser';
-export const rollVisible = (p: Principal) => p.role === 'organiser' || p.ballotId === null;
+// The pages ask the access rules; they do not repeat them.
+export { isOrganiser, rollVisible };
 
 function nav(ctx: AppContext, req: Request, p: Principal): Html {
   return html`<nav aria-label="Main">

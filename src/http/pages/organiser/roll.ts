@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Principal } from '../../../data/organisations';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
+import { type Member, memberSchema } from '@omov/core/domain/member';
 import * as members from '../../../services/members';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
@@ -279,14 +280,14 @@ ${textInput(issues, 'joinedOn', 'Joined (optional)', v.joinedOn ?? '', { type: '
 <button type="submit">Save</button></form>`;
 }
 
-function parseMember(body: Record<string, string>): { input?: members.MemberInput; issues: FieldIssues } {
-  const parsed = members.memberInputSchema.safeParse({
-    email: (body.email ?? '').trim(),
+function parseMember(body: Record<string, string>): { input?: Member; issues: FieldIssues } {
+  const parsed = memberSchema.safeParse({
+    email: body.email ?? '',
     name: body.name ?? '',
     branch: body.branch ?? '',
-    memberNumber: body.memberNumber?.trim() || null,
-    weight: body.weight?.trim() || '1',
-    joinedOn: body.joinedOn?.trim() || null,
+    memberNumber: body.memberNumber ?? null,
+    weight: body.weight ?? '1',
+    joinedOn: body.joinedOn ?? null,
   });
   const issues: FieldIssues = new Map();
   if (!parsed.success) for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
