@@ -16,6 +16,7 @@ import { consume } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
+import { countAndStore, storedResultsIn } from './results';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -280,7 +281,11 @@ export async function sendReminders(ctx: AppContext, p: Principal, id: string): 
   return { queued };
 }
 
-/** Closing: the box is opened, reconciled with the used tokens and committed to by its root. */
+/**
+ * Closing: the box is opened, reconciled with the used tokens and committed to by its root,
+ * and every question is counted, once: the results are stored with their hash, which the
+ * log's close entry records.
+ */
 async function closeLocked(
   ctx: AppContext,
   tx: Tx,
@@ -303,10 +308,12 @@ async function closeLocked(
     countsCheck: { votes: opened.votes, byBranch: opened.byBranch },
   });
   await electorate.wipeSealedTokens(tx, b.id);
+  const stored = await countAndStore(tx, b, units);
   const closed = await record(tx, by, 'ballot.close', b.id, {
     votes: opened.votes,
     boxRoot: opened.root,
     units: units.map((u) => u.name),
+    resultsHash: stored.resultsHash,
   });
   // The root leaves the server at once, to every auditor: a later change to the box
   // cannot be hidden by changing the root too. So does the hash of the log entry of the
@@ -364,8 +371,10 @@ export async function publishBallot(ctx: AppContext, p: Principal, id: string): 
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     if (b.status !== 'closed') throw conflict(`the ballot is ${b.status}: only a closed ballot can be published`);
+    // Publishing counts nothing: it makes public the results stored at close, and the log says which.
+    const { resultsHash } = await storedResultsIn(tx, b);
     await ballots.setBallotStatus(tx, id, 'published');
-    await record(tx, p, 'ballot.publish', id);
+    await record(tx, p, 'ballot.publish', id, { resultsHash });
   });
 }
 
