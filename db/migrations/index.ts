@@ -5,6 +5,7 @@ import * as m0003 from './0003_eligibility_and_timing';
 import * as m0004 from './0004_bounces';
 import * as m0005 from './0005_ballot_time_zone';
 import * as m0006 from './0006_mail_handover';
+import * as m0007 from './0007_stored_results';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_bounces': m0004,
   '0005_ballot_time_zone': m0005,
   '0006_mail_handover': m0006,
+  '0007_stored_results': m0007,
 };

@@ -133,6 +133,26 @@ export async function recordOpenedBox(
     .execute();
 }
 
+/** A ballot's results as stored at close: their canonical JSON and its hash. */
+export type StoredResultsRow = { results: string; resultsHash: string };
+
+/** Stores the results counted at close; a second store of the same ballot changes nothing. */
+export async function insertResults(db: Queryable, ballotId: string, r: StoredResultsRow): Promise<void> {
+  await db
+    .insertInto('ballot_results')
+    .values({ ballot_id: ballotId, results: r.results, results_hash: r.resultsHash })
+    .onConflict((oc) => oc.column('ballot_id').doNothing())
+    .execute();
+}
+
+export async function findResults(db: Queryable, ballotId: string): Promise<StoredResultsRow | undefined> {
+  return db
+    .selectFrom('ballot_results')
+    .select(['results', 'results_hash as resultsHash'])
+    .where('ballot_id', '=', ballotId)
+    .executeTakeFirst();
+}
+
 export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {
   await db.deleteFrom('questions').where('ballot_id', '=', ballotId).execute();
 }

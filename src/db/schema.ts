@@ -84,6 +84,8 @@ export interface Database {
     time_zone: ColumnType<string, string | undefined, string>;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
+  /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
+  ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };
   audit_log: {
     organisation_id: string;

@@ -85,6 +85,11 @@ const resultsSchema = z.object({
     closesAt: z.string(),
     k: z.number(),
     boxRoot: z.string().nullable(),
+    resultsHash: z
+      .string()
+      .describe(
+        'the SHA-256 of the results as counted and stored at close (canonical JSON of questions), as in the election record',
+      ),
   }),
   units: z
     .array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean() }))
@@ -492,7 +497,8 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/results',
       tag: 'results',
       auth: true,
-      summary: 'Results of a closed ballot: turnout and, per question, votes per option and the full count',
+      summary:
+        'Results of a closed ballot, as counted once at close and stored: turnout and, per question, votes per option and the full count',
       params: idParams,
       response: resultsSchema,
       handler: async ({ principal, params }) => results.ballotResults(ctx, principal, params.id),

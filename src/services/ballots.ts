@@ -17,6 +17,7 @@ import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
 import { conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
+import { countAndStore, storedResultsIn } from './results';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -271,7 +272,11 @@ export async function sendReminders(ctx: AppContext, p: Principal, id: string): 
   return { queued };
 }
 
-/** Closing: the box is opened, reconciled with the used tokens and committed to by its root. */
+/**
+ * Closing: the box is opened, reconciled with the used tokens and committed to by its root,
+ * and every question is counted, once: the results are stored with their hash, which the
+ * log's close entry records.
+ */
 async function closeLocked(
   ctx: AppContext,
   tx: Tx,
@@ -294,10 +299,12 @@ async function closeLocked(
     countsCheck: { votes: opened.votes, byBranch: opened.byBranch },
   });
   await electorate.wipeSealedTokens(tx, b.id);
+  const stored = await countAndStore(tx, b, units);
   const closed = await record(tx, by, 'ballot.close', b.id, {
     votes: opened.votes,
     boxRoot: opened.root,
     units: units.map((u) => u.name),
+    resultsHash: stored.resultsHash,
   });
   // The root leaves the server at once, to every auditor: a later change to the box
   // cannot be hidden by changing the root too. So does the hash of the log entry of the
@@ -355,8 +362,10 @@ export async function publishBallot(ctx: AppContext, p: Principal, id: string): 
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'publish');
+    // Publishing counts nothing: it makes public the results stored at close, and the log says which.
+    const { resultsHash } = await storedResultsIn(tx, b);
     await ballots.moveBallot(tx, id, 'publish');
-    await record(tx, p, 'ballot.publish', id);
+    await record(tx, p, 'ballot.publish', id, { resultsHash });
   });
 }
 

@@ -13,6 +13,7 @@ import type { AuditEntry } from '@omov/core/domain/audit';
 import { record as logAction } from './audit';
 import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
+import { storedResultsIn } from './results';
 
 /**
  * The election record of a closed (or published) ballot, gathered in one snapshot of
@@ -46,11 +47,12 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
       requireState(b, 'export-record');
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
-      const [questions, turnout, votes, log] = await Promise.all([
+      const [questions, turnout, votes, log, stored] = await Promise.all([
         ballots.listQuestions(tx, b.id),
         electorate.turnoutByBranch(tx, b.id),
         box.listVotes(tx, b.id),
         audit.listAudit(tx, b.organisationId),
+        storedResultsIn(tx, b),
       ]);
       return buildRecord({
         ballot: {
@@ -72,6 +74,9 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
         units: b.units as UnitFacts[],
         votes,
         boxRoot: b.boxRoot,
+        // As stored at close, not counted again: the record shows what the server serves.
+        results: stored.questions,
+        resultsHash: stored.resultsHash,
         auditLog: logUpTo(log, b.id),
       });
     });

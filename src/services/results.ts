@@ -1,11 +1,12 @@
 import * as ballots from '../data/ballots';
-import type { BallotRow } from '../data/ballots';
+import type { BallotRow, StoredResultsRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
+import type { Db, Queryable } from '../db/database';
 import type { DelegateSettingsInput, StoredVote } from '@omov/core/domain/ballot';
 import type { QuestionResult, UnitFacts } from '@omov/core/domain/count';
-import { countRecordQuestion } from '@omov/core/record/record';
+import { countRecord, storedResults } from '@omov/core/record/record';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
@@ -14,7 +15,9 @@ import { notFound, ServiceError } from './errors';
 
 /**
  * Results of a closed ballot: turnout overall and per branch, and for each question the
- * figures per option and the full count by the question's method (src/tally).
+ * figures per option and the full count by the question's method (src/tally). The count is
+ * done once, at close, and stored with its hash; every page, the API, the downloads and the
+ * election record serve the stored results, so no read counts (and `omov verify` recounts).
  */
 
 export type Turnout = {
@@ -41,6 +44,8 @@ export type BallotResults = {
     closesAt: string;
     k: number;
     boxRoot: string | null;
+    /** The SHA-256 of the stored results' canonical JSON, as in the election record and the close's log entry. */
+    resultsHash: string;
   };
   units: VotingUnit[];
   turnout: Turnout;
@@ -82,18 +87,59 @@ export async function turnout(ctx: AppContext, ballotId: string, k: number): Pro
   };
 }
 
-async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
-  const [questions, votes, t] = await Promise.all([
-    ballots.listQuestions(ctx.db, b.id),
-    box.listVotes(ctx.db, b.id),
-    turnout(ctx, b.id, b.k),
+/**
+ * Counts every question of a closed ballot, exactly as the election record's verifier
+ * recounts it, and stores the results with their hash: in the caller's transaction, so that
+ * a ballot is never closed without its results. Storing twice keeps the first.
+ */
+export async function countAndStore(
+  tx: Queryable,
+  b: Pick<BallotRow, 'id' | 'delegateSettings'>,
+  units: UnitFacts[],
+): Promise<StoredResultsRow> {
+  const [questions, votes, byBranch] = await Promise.all([
+    ballots.listQuestions(tx, b.id),
+    box.listVotes(tx, b.id),
+    electorate.turnoutByBranch(tx, b.id),
   ]);
+  const eligible = byBranch.reduce((n, x) => n + Number(x.eligible), 0);
+  const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
+  const { json, hash } = storedResults(countRecord({ id: b.id, delegates, questions }, votes, eligible, units));
+  const row = { results: json, resultsHash: hash };
+  await ballots.insertResults(tx, b.id, row);
+  return row;
+}
+
+/**
+ * The stored results of a closed ballot, in the caller's transaction. A ballot closed before
+ * results were stored has none: it is counted now and stored. The count is deterministic, so
+ * two first readers would store the same results (and the second store changes nothing).
+ */
+export async function storedResultsIn(tx: Queryable, b: BallotRow): Promise<StoredResults> {
+  return read((await ballots.findResults(tx, b.id)) ?? (await countAndStore(tx, b, (b.units ?? []) as UnitFacts[])));
+}
+
+export type StoredResults = { questions: QuestionResult[]; resultsHash: string };
+const read = (row: StoredResultsRow): StoredResults => ({
+  questions: JSON.parse(row.results) as QuestionResult[],
+  resultsHash: row.resultsHash,
+});
+
+/** The stored results of a closed ballot (counted once now if it was closed before they were stored). */
+export async function storedResultsOf(db: Db, b: BallotRow): Promise<StoredResults> {
+  const row = await ballots.findResults(db, b.id);
+  if (row) return read(row);
+  return db.transaction().execute(async (tx) => {
+    // The lock makes two first readers count it once.
+    await ballots.lockBallot(tx, b.id, 'update');
+    return storedResultsIn(tx, b);
+  });
+}
+
+async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
+  const [stored, t] = await Promise.all([storedResultsOf(ctx.db, b), turnout(ctx, b.id, b.k)]);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
-  const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
-  // Counted exactly as the election record counts (and the verifier re-counts).
-  const countOne = (q: (typeof questions)[number]) =>
-    countRecordQuestion({ id: b.id, delegates }, q, votes, t.eligible, unitFacts);
   return {
     ballot: {
       id: b.id,
@@ -103,10 +149,11 @@ async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> 
       closesAt: b.closesAt.toISOString(),
       k: b.k,
       boxRoot: b.boxRoot,
+      resultsHash: stored.resultsHash,
     },
     units,
     turnout: t,
-    questions: questions.map(countOne),
+    questions: stored.questions,
   };
 }
 

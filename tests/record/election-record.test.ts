@@ -156,6 +156,7 @@ describe('the record of a closed ballot', () => {
       'box root',
       'turnout',
       'units',
+      'results hash',
       'count: question 1 "Adopt the rule book?"',
       'count: question 2 "Chair"',
       'count: question 3 "Committee"',
@@ -192,12 +193,19 @@ describe('the record of a closed ballot', () => {
     expect(record.ballot.delegates).toMatchObject({ method: 'hamilton', seats: 10 });
     expect(record.ballot.timeZone).toBe('UTC');
     expect(record.results.every((q) => q.conference !== null)).toBe(true);
-    // The results the organiser reads are the results in the record.
-    const published = (await org.json<{ questions: unknown[] }>('GET', `/api/v1/ballots/${ballot.id}/results`)).body;
+    // The results the organiser reads are the results in the record, with the same hash.
+    const published = (
+      await org.json<{ ballot: { resultsHash: string }; questions: unknown[] }>(
+        'GET',
+        `/api/v1/ballots/${ballot.id}/results`,
+      )
+    ).body;
     expect(canonicalJson(record.results)).toBe(canonicalJson(published.questions));
-    // The log recorded the close with this very root.
+    expect(published.ballot.resultsHash).toBe(record.resultsHash);
+    // The log recorded the close with this very root and these results.
     const close = record.auditLog.find((e) => e.action === 'ballot.close' && e.subject === ballot.id);
     expect(close?.details.boxRoot).toBe(record.boxRoot);
+    expect(close?.details.resultsHash).toBe(record.resultsHash);
   });
 
   test('exporting twice gives byte-identical files (API, service and CLI)', async () => {
@@ -225,19 +233,19 @@ describe('the record of a closed ballot', () => {
     const root = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).boxRoot;
     const ok = await omov('verify', file, '--root', root);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^PASS {2}expected root: /m);
-    expect(ok.out).toMatch(/^VERIFIED: all 12 checks pass$/m);
+    expect(ok.out).toMatch(/^PASS {2}V5 {4}expected root: /m);
+    expect(ok.out).toMatch(/^VERIFIED: all 13 checks pass$/m);
     const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find(
       (e) => e.action === 'ballot.close',
     )!.hash;
     const both = await omov('verify', file, '--root', root, '--close-hash', closeHash);
     expect(both.code).toBe(0);
-    expect(both.out).toMatch(/^PASS {2}expected close entry: entry \d+, the close, has the hash you were sent/m);
+    expect(both.out).toMatch(/^PASS {2}V12 {3}expected close entry: entry \d+, the close, has the hash you were sent/m);
     expect((await omov('verify', file, '--close-hash', 'cd'.repeat(32))).code).toBe(1);
     expect((await omov('verify', file, '--close-hash', 'nothex')).code).toBe(2);
     const other = await omov('verify', file, '--root', 'ab'.repeat(32));
     expect(other.code).toBe(1);
-    expect(other.out).toMatch(/^FAIL {2}expected root: /m);
+    expect(other.out).toMatch(/^FAIL {2}V5 {4}expected root: /m);
     const json = await omov('verify', file, '--format', 'json');
     expect(json.code).toBe(0);
     expect((JSON.parse(json.out) as { ok: boolean }).ok).toBe(true);
@@ -295,8 +303,9 @@ describe('tampering is found', () => {
     );
     try {
       const v = verifyRecord(JSON.parse(await exportRecord()));
-      // The count is of the votes as they now are; the root they were sealed under is not theirs.
-      expect(failedNames(v.checks)).toEqual(['box root']);
+      // The results were stored at close, not counted from the votes as they now are: the
+      // root no longer matches the votes, nor the stored count of question 1 its recount.
+      expect(failedNames(v.checks)).toEqual(['box root', 'count: question 1 "Adopt the rule book?"']);
       expect(problemsOf(v.checks, 'box root')).toContain('a vote was changed, removed or added');
       // The server would cover its tracks by recomputing the root: the log still holds the old one.
       const tampered = JSON.parse(await exportRecord()) as ElectionRecord;
@@ -306,11 +315,12 @@ describe('tampering is found', () => {
       try {
         const again = JSON.parse(await exportRecord()) as ElectionRecord;
         const w = verifyRecord(again);
-        expect(failedNames(w.checks)).toEqual(['audit log: the close']);
+        expect(failedNames(w.checks)).toEqual(['count: question 1 "Adopt the rule book?"', 'audit log: the close']);
         expect(problemsOf(w.checks, 'audit log: the close')).toContain(`the close recorded box root "${original}"`);
         // And the root the auditor was emailed at close does not match.
         expect(failedNames(verifyRecord(again, { root: original }).checks)).toEqual([
           'expected root',
+          'count: question 1 "Adopt the rule book?"',
           'audit log: the close',
         ]);
       } finally {
@@ -330,7 +340,13 @@ describe('tampering is found', () => {
     await sql`delete from box.votes where id = ${victim.id}`.execute(app.db);
     try {
       const v = verifyRecord(JSON.parse(await exportRecord()));
-      expect(failedNames(v.checks)).toEqual(['box root', 'turnout', 'audit log: the close']);
+      // The stored counts include the vote: its questions' recounts (at least question 1's) differ.
+      expect(failedNames(v.checks).filter((n) => !n.startsWith('count: '))).toEqual([
+        'box root',
+        'turnout',
+        'audit log: the close',
+      ]);
+      expect(failedNames(v.checks)).toContain('count: question 1 "Adopt the rule book?"');
       expect(problemsOf(v.checks, 'turnout')).toContain('unit Mid: 9 votes, but 10 of its members voted');
       expect(problemsOf(v.checks, 'turnout')).toContain('the record holds 28 votes but 29 members voted');
     } finally {
@@ -352,7 +368,12 @@ describe('tampering is found', () => {
       const record = JSON.parse(await exportRecord()) as ElectionRecord;
       expect(record.receipts.codes).toContain('ZZZZZ-ZZZZZ-ZZZZZ');
       const v = verifyRecord(record);
-      expect(failedNames(v.checks)).toEqual(['box root', 'turnout', 'audit log: the close']);
+      expect(failedNames(v.checks).filter((n) => !n.startsWith('count: '))).toEqual([
+        'box root',
+        'turnout',
+        'audit log: the close',
+      ]);
+      expect(failedNames(v.checks)).toContain('count: question 1 "Adopt the rule book?"');
       expect(problemsOf(v.checks, 'turnout')).toContain('unit Pooled: Tiny, Wee: 6 votes, but 5 of its members voted');
     } finally {
       await sql`delete from box.votes where id = ${r.rows[0]!.id}`.execute(app.db);
@@ -404,9 +425,11 @@ describe('tampering is found', () => {
     fs.writeFileSync(file, JSON.stringify(record, null, 2));
     const r = await omov('verify', file);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^FAIL {2}count: question 2 "Chair": /m);
+    expect(r.out).toMatch(/^FAIL {2}V8 {4}results hash: /m);
+    expect(r.out).toContain('question 2 "Chair": its result is not what its votes give (see V9.2)');
+    expect(r.out).toMatch(/^FAIL {2}V9\.2 {2}count: question 2 "Chair": /m);
     expect(r.out).toContain(`elected: published ["${loser}"], recount`);
-    expect(r.out).toMatch(/^PASS {2}count: question 1 /m);
-    expect(r.out).toMatch(/^NOT VERIFIED: 1 of 11 checks fail$/m);
+    expect(r.out).toMatch(/^PASS {2}V9\.1 {2}count: question 1 /m);
+    expect(r.out).toMatch(/^NOT VERIFIED: 2 of 12 checks fail$/m);
   });
 });

@@ -7,8 +7,15 @@ import type { Question, StoredVote } from '@omov/core/domain/ballot';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { canonicalJson } from '@omov/core/record/canonical';
 import { merkleRoot } from '@omov/core/record/merkle';
-import { buildRecord, type ElectionRecord, recordBytes, voteLeaf } from '@omov/core/record/record';
-import { type Check, formatVerification, jsonDifferences, verifyRecord } from '@omov/core/record/verify';
+import {
+  buildRecord,
+  countRecord,
+  type ElectionRecord,
+  recordBytes,
+  storedResults,
+  voteLeaf,
+} from '@omov/core/record/record';
+import { type Check, CHECK_IDS, formatVerification, jsonDifferences, verifyRecord } from '@omov/core/record/verify';
 import { voteLeaf as serverVoteLeaf } from '../../src/services/ballot-box';
 import { omov } from '../support/cli';
 
@@ -64,6 +71,9 @@ const votes: StoredVote[] = [
 ];
 const sorted = [...votes].sort((a, b) => (a.receipt < b.receipt ? -1 : 1));
 const root = merkleRoot(sorted.map(voteLeaf));
+// Counted once, as at close (10 members in the electorate), and stored with their hash.
+const results = countRecord({ id: 'ballot-1', delegates: null, questions: [city, yesno] }, votes, 10, units);
+const resultsHash = storedResults(results).hash;
 
 function chain(entries: Array<Pick<AuditEntry, 'action' | 'subject' | 'details'>>): AuditEntry[] {
   const out: AuditEntry[] = [];
@@ -86,7 +96,7 @@ const log = chain([
   {
     action: 'ballot.close',
     subject: 'ballot-1',
-    details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) },
+    details: { boxRoot: root, votes: 6, units: units.map((u) => u.name), resultsHash },
   },
 ]);
 
@@ -116,6 +126,8 @@ function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
     units,
     votes,
     boxRoot: root,
+    results,
+    resultsHash,
     auditLog,
   });
 }
@@ -196,19 +208,25 @@ describe('the verifier', () => {
   test('a sound record passes every check', () => {
     const v = verifyRecord(copy());
     expect(v).toMatchObject({ ok: true, malformed: false, ballot: { id: 'ballot-1', title: 'Motion' } });
-    expect(v.checks.map((c) => [c.name, c.verdict])).toEqual([
-      ['format', 'PASS'],
-      ['votes', 'PASS'],
-      ['receipts', 'PASS'],
-      ['box root', 'PASS'],
-      ['turnout', 'PASS'],
-      ['units', 'PASS'],
-      ['count: question 1 "Adopt?"', 'PASS'],
-      ['count: question 2 "City"', 'PASS'],
-      ['audit log', 'PASS'],
-      ['audit log: the close', 'PASS'],
+    expect(v.checks.map((c) => [c.id, c.name, c.verdict])).toEqual([
+      ['V1', 'format', 'PASS'],
+      ['V2', 'votes', 'PASS'],
+      ['V3', 'receipts', 'PASS'],
+      ['V4', 'box root', 'PASS'],
+      ['V6', 'turnout', 'PASS'],
+      ['V7', 'units', 'PASS'],
+      ['V8', 'results hash', 'PASS'],
+      ['V9.1', 'count: question 1 "Adopt?"', 'PASS'],
+      ['V9.2', 'count: question 2 "City"', 'PASS'],
+      ['V10', 'audit log', 'PASS'],
+      ['V11', 'audit log: the close', 'PASS'],
     ]);
-    expect(formatVerification(v)).toMatch(/^VERIFIED: all 10 checks pass$/m);
+    const text = formatVerification(v);
+    expect(text).toMatch(
+      /^PASS {2}V8 {4}results hash: the SHA-256 of the results is [0-9a-f]{64}, as stored at close$/m,
+    );
+    expect(text).toMatch(/^PASS {2}V9\.2 {2}count: question 2 "City": plurality: /m);
+    expect(text).toMatch(/^VERIFIED: all 11 checks pass$/m);
   });
 
   test('an empty audit log passes as "0 entries", with nothing to compare the close with', () => {
@@ -312,7 +330,7 @@ describe('the verifier', () => {
       votes: { ...x.votes, Yes: '4' },
     }));
     const v = verifyRecord(r);
-    expect(failing(v.checks)).toEqual(['count: question 1 "Adopt?"', 'count: question 2 "City"']);
+    expect(failing(v.checks)).toEqual(['results hash', 'count: question 1 "Adopt?"', 'count: question 2 "City"']);
     expect(problems(v.checks, 'count: question 2 "City"')).toBe('elected: published ["York"], recount ["Leeds"]');
     expect(problems(v.checks, 'count: question 1 "Adopt?"')).toBe(
       'count.rounds[0].votes.Yes (round 1): published "4", recount "3"',
@@ -322,6 +340,68 @@ describe('the verifier', () => {
     expect(problems(verifyRecord(gone).checks, 'count: question 2 "City"')).toContain(
       'results has no entry for question 2 "City"',
     );
+  });
+
+  test('stored results: edited under the same hash, edited with the hash recomputed, or the hash alone changed', () => {
+    // An insider edits question 2's stored result, leaving the hash: V8 names the question, V9.2 the field.
+    const edited = copy();
+    edited.results[1]!.elected = ['York'];
+    const v = verifyRecord(edited);
+    expect(failing(v.checks)).toEqual(['results hash', 'count: question 2 "City"']);
+    expect(problems(v.checks, 'results hash')).toBe(
+      `resultsHash is ${resultsHash}, but the results hash to ${storedResults(edited.results).hash}\n` +
+        'question 2 "City": its result is not what its votes give (see V9.2)',
+    );
+    expect(v.checks.find((c) => c.verdict === 'FAIL')!.id).toBe('V8');
+    // The hash recomputed to match: the log's close entry still holds the hash fixed at close.
+    const rehashed = copy();
+    rehashed.results[1]!.elected = ['York'];
+    rehashed.resultsHash = storedResults(rehashed.results).hash;
+    const w = verifyRecord(rehashed);
+    expect(failing(w.checks)).toEqual(['count: question 2 "City"', 'audit log: the close']);
+    expect(problems(w.checks, 'audit log: the close')).toBe(
+      `entry 3: the close recorded results hash "${resultsHash}", the record has "${rehashed.resultsHash}"`,
+    );
+    // Only the hash changed: every result is what the votes give.
+    const hashOnly = copy();
+    hashOnly.resultsHash = '0'.repeat(64);
+    const x = verifyRecord(hashOnly);
+    expect(failing(x.checks)).toEqual(['results hash', 'audit log: the close']);
+    expect(problems(x.checks, 'results hash')).toContain(
+      'every result is what its votes give: the hash itself was changed',
+    );
+  });
+
+  test('a record made before results were stored (no resultsHash) still verifies, without V8', () => {
+    const older = copy() as unknown as Record<string, unknown>;
+    delete older.resultsHash;
+    older.auditLog = chain([
+      {
+        action: 'ballot.close',
+        subject: 'ballot-1',
+        details: { boxRoot: root, votes: 6, units: units.map((u) => u.name) },
+      },
+    ]);
+    const v = verifyRecord(older);
+    expect(v.ok).toBe(true);
+    expect(v.checks.map((c) => c.id)).not.toContain('V8');
+    // But a close that recorded a results hash wants it in the record.
+    const stripped = copy() as unknown as Record<string, unknown>;
+    delete stripped.resultsHash;
+    expect(failing(verifyRecord(stripped).checks)).toEqual(['audit log: the close']);
+  });
+
+  test('every check has the number docs/election-record.md gives it', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '../../docs/election-record.md'), 'utf8');
+    // The table of checks: | V4 | `box root` | … |
+    const listed = [...doc.matchAll(/^\| (V\d+(?:\.n)?) \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2]]);
+    const expected = [...Object.entries(CHECK_IDS).map(([name, id]) => [id, name]), ['V9.n', 'count: question n "…"']];
+    expect([...listed].sort()).toEqual([...expected].sort());
+    // And a run with every optional check numbers each check once.
+    const v = verifyRecord(copy(), { root, closeHash: log[2]!.hash });
+    const ids = v.checks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9.1', 'V9.2', 'V10', 'V11', 'V12']);
   });
 
   test('a changed, removed or inserted audit entry is named', () => {
@@ -414,7 +494,7 @@ describe('omov verify on a file', () => {
     fs.writeFileSync(good, recordBytes(makeRecord()));
     const a = await omov('verify', good);
     expect(a.code).toBe(0);
-    expect(a.out.split('\n').filter((l) => /^(PASS|FAIL) {2}/.test(l))).toHaveLength(10);
+    expect(a.out.split('\n').filter((l) => /^(PASS|FAIL) {2}V\d/.test(l))).toHaveLength(11);
     const r = copy();
     r.results[0]!.elected = ['No'];
     const bad = path.join(dir, 'bad.json');
@@ -423,14 +503,15 @@ describe('omov verify on a file', () => {
     expect(b.code).toBe(1);
     const report = JSON.parse(b.out) as { ok: boolean; checks: Check[] };
     expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name)).toEqual([
-      'count: question 1 "Adopt?"',
+    expect(report.checks.filter((c) => c.verdict === 'FAIL').map((c) => [c.id, c.name])).toEqual([
+      ['V8', 'results hash'],
+      ['V9.1', 'count: question 1 "Adopt?"'],
     ]);
     const notRecord = path.join(dir, 'list.json');
     fs.writeFileSync(notRecord, '[1, 2, 3]');
     const c = await omov('verify', notRecord);
     expect(c.code).toBe(2);
-    expect(c.out).toMatch(/^FAIL {2}format: /m);
+    expect(c.out).toMatch(/^FAIL {2}V1 {4}format: /m);
     expect(c.out).toContain('MALFORMED');
     expect((await omov('verify', good, '--root', 'nothex')).code).toBe(2);
   });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
 import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
@@ -56,8 +57,10 @@ export type ElectionRecord = {
   receipts: { policy: ReceiptPolicy; codes: string[] };
   /** The Merkle root (RFC 6962, SHA-256) over the votes' leaves, fixed at close. */
   boxRoot: string;
-  /** One per question, in question order, as countQuestion returns it. */
+  /** One per question, in question order, as countQuestion returns it: counted once, at close, and stored. */
   results: QuestionResult[];
+  /** storedResults(results).hash, stored with them at close (absent from records made before it was kept). */
+  resultsHash: string;
   /** The organisation's audit log up to the export, in position order. */
   auditLog: AuditEntry[];
 };
@@ -85,16 +88,37 @@ export function countRecordQuestion(
   return countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
 }
 
+/** Every question of a ballot counted, in question order: what is stored at close. */
+export function countRecord(
+  ballot: Pick<RecordBallot, 'id' | 'delegates' | 'questions'>,
+  votes: StoredVote[],
+  eligible: number,
+  units: UnitFacts[],
+): QuestionResult[] {
+  return [...ballot.questions]
+    .sort((a, b) => a.position - b.position)
+    .map((q) => countRecordQuestion(ballot, q, votes, eligible, units));
+}
+
+/** The stored form of results: their canonical JSON, and its SHA-256 (hex) as their hash. */
+export function storedResults(results: QuestionResult[]): { json: string; hash: string } {
+  const json = canonicalJson(results);
+  return { json, hash: crypto.createHash('sha256').update(json, 'utf8').digest('hex') };
+}
+
 export type RecordInput = {
   ballot: RecordBallot;
   byBranch: BranchTurnoutFigures[];
   units: UnitFacts[];
   votes: StoredVote[];
   boxRoot: string;
+  /** As stored at close (countRecord), with their hash: the record shows what the server serves. */
+  results: QuestionResult[];
+  resultsHash: string;
   auditLog: AuditEntry[];
 };
 
-/** Builds the record of a closed ballot from what the server holds. Pure. */
+/** Builds the record of a closed ballot from what the server holds. Pure; counts nothing. */
 export function buildRecord(input: RecordInput): ElectionRecord {
   const byBranch = [...input.byBranch].sort((a, b) => byCodeUnits(a.branch, b.branch));
   const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
@@ -110,7 +134,8 @@ export function buildRecord(input: RecordInput): ElectionRecord {
     votes,
     receipts: { policy: ballot.receiptPolicy, codes: votes.map((v) => v.receipt) },
     boxRoot: input.boxRoot,
-    results: questions.map((q) => countRecordQuestion(ballot, q, votes, eligible, input.units)),
+    results: input.results,
+    resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),
   };
 }

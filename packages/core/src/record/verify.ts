@@ -15,7 +15,15 @@ import { poolBranches } from '../domain/pooling';
 import { cmp, parseRational, ZERO } from '../tally/rational';
 import { canonicalJson } from './canonical';
 import { merkleRoot } from './merkle';
-import { byCodeUnits, countRecordQuestion, type ElectionRecord, RECORD_FORMAT, voteLeaf } from './record';
+import type { QuestionResult } from '../domain/count';
+import {
+  byCodeUnits,
+  countRecordQuestion,
+  type ElectionRecord,
+  RECORD_FORMAT,
+  storedResults,
+  voteLeaf,
+} from './record';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -27,6 +35,8 @@ import { byCodeUnits, countRecordQuestion, type ElectionRecord, RECORD_FORMAT, v
 export type Verdict = 'PASS' | 'FAIL';
 
 export type Check = {
+  /** The check's stable number, as listed in docs/election-record.md: V1, V2, …; V9.n is question n's count. */
+  id: string;
   name: string;
   verdict: Verdict;
   /** One line: what was checked and found. */
@@ -42,6 +52,30 @@ export type Verification = {
   ballot: { id: string; title: string } | null;
   checks: Check[];
 };
+
+/**
+ * Every check's number by its name, as docs/election-record.md lists them (ElectionGuard's
+ * verifier numbers its checks the same way). Numbers are never reused: a new check gets a new one.
+ * The count of question n is V9.n.
+ */
+export const CHECK_IDS = {
+  format: 'V1',
+  votes: 'V2',
+  receipts: 'V3',
+  'box root': 'V4',
+  'expected root': 'V5',
+  turnout: 'V6',
+  units: 'V7',
+  'results hash': 'V8',
+  'count: results': 'V9',
+  'audit log': 'V10',
+  'audit log: the close': 'V11',
+  'expected close entry': 'V12',
+} as const;
+
+type CheckName = keyof typeof CHECK_IDS;
+/** A check before it is numbered: the count checks carry their own number (V9.n). */
+type Unnumbered = Omit<Check, 'id' | 'name'> & ({ name: CheckName; id?: never } | { name: string; id: string });
 
 /** Lists at most this many problems per check (the count of the rest is given). */
 const MAX_PROBLEMS = 25;
@@ -108,6 +142,11 @@ const recordSchema = z.object({
   receipts: z.object({ policy: z.enum(['inclusion', 'choices']), codes: z.array(z.string()) }),
   boxRoot: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
   results: z.array(z.object({ id: z.string() }).loose()),
+  // Records made before results were stored at close have none.
+  resultsHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
+    .optional(),
   auditLog: z.array(auditEntrySchema),
 });
 
@@ -118,8 +157,8 @@ const voteSchema = z.strictObject({
   answers: z.record(z.string(), z.unknown()),
 });
 
-const pass = (name: string, summary: string): Check => ({ name, verdict: 'PASS', summary, problems: [] });
-const judge = (name: string, problems: string[], passSummary: string, failSummary: string): Check =>
+const pass = (name: CheckName, summary: string): Unnumbered => ({ name, verdict: 'PASS', summary, problems: [] });
+const judge = (name: CheckName, problems: string[], passSummary: string, failSummary: string): Unnumbered =>
   problems.length
     ? { name, verdict: 'FAIL', summary: failSummary, problems: capped(problems) }
     : pass(name, passSummary);
@@ -142,7 +181,7 @@ const voteName = (v: unknown, i: number) => {
   return typeof r === 'string' && r !== '' ? `vote ${r}` : `vote #${i + 1} (no receipt)`;
 };
 
-function checkFormat(data: unknown): { check: Check; record: ElectionRecord | null } {
+function checkFormat(data: unknown): { check: Unnumbered; record: ElectionRecord | null } {
   const parsed = recordSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(the file)'}: ${i.message}`);
@@ -196,7 +235,7 @@ function checkFormat(data: unknown): { check: Check; record: ElectionRecord | nu
   };
 }
 
-function checkVotes(r: ElectionRecord): Check {
+function checkVotes(r: ElectionRecord): Unnumbered {
   const problems: string[] = [];
   const unitNames = new Set(r.units.map((u) => u.name));
   const questions = r.ballot.questions;
@@ -244,7 +283,7 @@ function checkVotes(r: ElectionRecord): Check {
   );
 }
 
-function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Check {
+function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Unnumbered {
   const problems: string[] = [];
   const seen = new Map<string, number>();
   votes.forEach((v, i) => {
@@ -282,9 +321,9 @@ function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Check {
   );
 }
 
-function checkRoot(r: ElectionRecord, votes: StoredVote[], expected: string | undefined): Check[] {
+function checkRoot(r: ElectionRecord, votes: StoredVote[], expected: string | undefined): Unnumbered[] {
   const root = merkleRoot(votes.map(voteLeaf));
-  const checks: Check[] = [
+  const checks: Unnumbered[] = [
     root === r.boxRoot
       ? pass('box root', `the Merkle root of the ${plural(votes.length, 'vote')} is ${root}, as recorded`)
       : {
@@ -314,7 +353,7 @@ function checkRoot(r: ElectionRecord, votes: StoredVote[], expected: string | un
   return checks;
 }
 
-function checkTurnout(r: ElectionRecord, votes: StoredVote[]): Check {
+function checkTurnout(r: ElectionRecord, votes: StoredVote[]): Unnumbered {
   const problems: string[] = [];
   const e = r.electorate;
   const names = new Set<string>();
@@ -349,7 +388,7 @@ function checkTurnout(r: ElectionRecord, votes: StoredVote[]): Check {
   );
 }
 
-function checkUnits(r: ElectionRecord): Check {
+function checkUnits(r: ElectionRecord): Unnumbered {
   const problems: string[] = [];
   const e = r.electorate;
   const unitOf = new Map<string, string>();
@@ -445,15 +484,58 @@ export function jsonDifferences(
   return out;
 }
 
-function checkCounts(r: ElectionRecord, votes: StoredVote[]): Check[] {
-  const checks: Check[] = [];
+/** Each question recounted once from the record's votes (the error if its votes cannot be counted). */
+type Recount = QuestionResult | Error;
+
+function recountAll(r: ElectionRecord, votes: StoredVote[]): Recount[] {
+  return r.ballot.questions.map((q) => {
+    try {
+      return countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+}
+
+/**
+ * The results are the ones stored at close: they hash to the recorded resultsHash (which
+ * the log's close entry holds too, see checkCloseEntry). On a mismatch, the questions whose
+ * result is not what their votes give are named.
+ */
+function checkResultsHash(r: ElectionRecord, recounts: Recount[]): Unnumbered | null {
+  const recorded = (r as { resultsHash?: string }).resultsHash;
+  if (recorded === undefined) return null;
+  const hash = storedResults(r.results).hash;
+  if (hash === recorded) return pass('results hash', `the SHA-256 of the results is ${hash}, as stored at close`);
+  const differing = r.ballot.questions.flatMap((q, i) => {
+    const again = recounts[i];
+    const published = r.results[i];
+    return again instanceof Error || canonicalJson(again) !== canonicalJson(published ?? null)
+      ? [`${questionName(q)}: its result is not what its votes give (see V9.${i + 1})`]
+      : [];
+  });
+  return {
+    name: 'results hash',
+    verdict: 'FAIL',
+    summary: 'the results are not the ones stored at close with this hash',
+    problems: [
+      `resultsHash is ${recorded}, but the results hash to ${hash}`,
+      ...(differing.length ? differing : ['every result is what its votes give: the hash itself was changed']),
+    ],
+  };
+}
+
+function checkCounts(r: ElectionRecord, votes: StoredVote[], recounts: Recount[]): Unnumbered[] {
+  const checks: Unnumbered[] = [];
   const resultFor = new Map(r.results.map((x, i) => [x.id, i]));
   r.ballot.questions.forEach((q, i) => {
     const name = `count: ${questionName(q)}`;
+    const id = `V9.${i + 1}`;
     const published = r.results[i];
     if (!published || published.id !== q.id) {
       const at = resultFor.get(q.id);
       checks.push({
+        id,
         name,
         verdict: 'FAIL',
         summary: 'no published result for this question in its place',
@@ -465,25 +547,25 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[]): Check[] {
       });
       return;
     }
-    let recount;
-    try {
-      recount = countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units);
-    } catch (err) {
+    const recount = recounts[i]!;
+    if (recount instanceof Error) {
       checks.push({
+        id,
         name,
         verdict: 'FAIL',
         summary: 'the votes could not be counted',
-        problems: [`the recount stopped: ${err instanceof Error ? err.message : String(err)} (see the votes check)`],
+        problems: [`the recount stopped: ${recount.message} (see the votes check)`],
       });
       return;
     }
     if (canonicalJson(recount) === canonicalJson(published)) {
-      checks.push(
-        pass(
-          name,
-          `${q.method}: recounted from ${plural(votes.length, 'vote')}, identical to the published result (elected: ${recount.elected.join(', ') || 'none'})`,
-        ),
-      );
+      checks.push({
+        id,
+        name,
+        verdict: 'PASS',
+        summary: `${q.method}: recounted from ${plural(votes.length, 'vote')}, identical to the published result (elected: ${recount.elected.join(', ') || 'none'})`,
+        problems: [],
+      });
     } else {
       const diffs = jsonDifferences(published, recount, 10, [
         'elected',
@@ -495,6 +577,7 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[]): Check[] {
         'conference',
       ]);
       checks.push({
+        id,
         name,
         verdict: 'FAIL',
         summary: `the recount of ${questionName(q)} differs from the published result`,
@@ -513,7 +596,7 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[]): Check[] {
   return checks;
 }
 
-function checkAudit(r: ElectionRecord): Check {
+function checkAudit(r: ElectionRecord): Unnumbered {
   const log = r.auditLog;
   if (log.length === 0) return pass('audit log', '0 entries (the log is empty)');
   const problems = checkAuditChain(log);
@@ -532,7 +615,7 @@ function checkAudit(r: ElectionRecord): Check {
  * the number of votes and the units it established. The log is hash-chained, so a box
  * changed later, with its root recomputed to match, still disagrees with the log.
  */
-function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Check | null {
+function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Unnumbered | null {
   const name = 'audit log: the close';
   if (r.auditLog.length === 0) return null;
   const closes = r.auditLog.filter((e) => e.action === 'ballot.close' && e.subject === r.ballot.id);
@@ -558,11 +641,21 @@ function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Check | null {
       `entry ${e.position}: the close recorded the units ${show(d.units)}, the record has ${show(r.units.map((u) => u.name))}`,
     );
   }
+  // Closes and publishes since results are stored record the hash of the results they fixed and published.
+  const recorded = (r as { resultsHash?: string }).resultsHash;
+  for (const x of r.auditLog) {
+    if (x.subject !== r.ballot.id || (x.action !== 'ballot.close' && x.action !== 'ballot.publish')) continue;
+    const h = x.details.resultsHash;
+    if (h !== undefined && h !== recorded)
+      problems.push(
+        `entry ${x.position}: the ${x.action === 'ballot.close' ? 'close' : 'publish'} recorded results hash ${show(h)}, the record has ${show(recorded)}`,
+      );
+  }
   return judge(
     name,
     problems,
-    `entry ${e.position} records the close with this box root and ${plural(votes.length, 'vote')}`,
-    'the box is not the one the log says the ballot closed with',
+    `entry ${e.position} records the close with this box root${d.resultsHash === undefined ? '' : ', these results'} and ${plural(votes.length, 'vote')}`,
+    'the box or the results are not the ones the log says the ballot closed with',
   );
 }
 
@@ -571,7 +664,7 @@ function checkCloseEntry(r: ElectionRecord, votes: StoredVote[]): Check | null {
  * holding, the log up to that entry is the one the ballot closed with. A server that
  * rewrote its log (recomputing every hash) or cut it cannot match a hash already sent.
  */
-function checkCloseHash(r: ElectionRecord, closeHash: string): Check {
+function checkCloseHash(r: ElectionRecord, closeHash: string): Unnumbered {
   const name = 'expected close entry';
   const want = closeHash.trim().toLowerCase();
   const entry = r.auditLog.find((e) => e.hash === want);
@@ -605,12 +698,13 @@ function checkCloseHash(r: ElectionRecord, closeHash: string): Check {
  */
 export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: string } = {}): Verification {
   const { check, record } = checkFormat(data);
-  if (!record) return { ok: false, malformed: true, ballot: null, checks: [check] };
+  if (!record) return { ok: false, malformed: true, ballot: null, checks: [numbered(check)] };
   // Checks below read the votes as votes; a malformed one is named by the votes check
   // (and, being no vote, is hashed and counted as an empty object).
   const votes = record.votes.map((v) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {},
   ) as StoredVote[];
+  const recounts = recountAll(record, votes);
   const checks = [
     check,
     checkVotes(record),
@@ -621,12 +715,14 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
     ...checkRoot(record, votes, opts.root),
     checkTurnout(record, votes),
     checkUnits(record),
-    ...checkCounts(record, votes),
+    checkResultsHash(record, recounts),
+    ...checkCounts(record, votes, recounts),
     checkAudit(record),
-  ];
-  const close = checkCloseEntry(record, votes);
-  if (close) checks.push(close);
-  if (opts.closeHash !== undefined) checks.push(checkCloseHash(record, opts.closeHash));
+    checkCloseEntry(record, votes),
+    opts.closeHash === undefined ? null : checkCloseHash(record, opts.closeHash),
+  ]
+    .filter((c) => c !== null)
+    .map(numbered);
   return {
     ok: checks.every((c) => c.verdict === 'PASS'),
     malformed: false,
@@ -635,12 +731,20 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
   };
 }
 
+const numbered = (c: Unnumbered): Check => ({
+  id: c.id ?? CHECK_IDS[c.name as CheckName],
+  name: c.name,
+  verdict: c.verdict,
+  summary: c.summary,
+  problems: c.problems,
+});
+
 /** The report as text: one verdict line per check, the problems indented below it. */
 export function formatVerification(v: Verification): string {
   const lines: string[] = [];
   if (v.ballot) lines.push(`Election record of "${v.ballot.title}" (${v.ballot.id})`, '');
   for (const c of v.checks) {
-    lines.push(`${c.verdict}  ${c.name}: ${c.summary}`);
+    lines.push(`${c.verdict}  ${c.id.padEnd(5)} ${c.name}: ${c.summary}`);
     for (const p of c.problems) lines.push(`      ${p}`);
   }
   const failed = v.checks.filter((c) => c.verdict === 'FAIL').length;

@@ -282,6 +282,7 @@ ${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer =
 <li><a href="/board/${b.id}">The bulletin board</a> (public)${allows(b.status, 'read-public-results') ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
 </ul>
 ${b.boxRoot ? html`<p>Box root: <code>${b.boxRoot}</code></p>` : ''}
+<p>Results hash (counted once, at close; the election record's <code>resultsHash</code>): <code>${r.ballot.resultsHash}</code></p>
 ${mayAct(p, b, 'publish') ? postButton(ctx, req, `/ballots/${b.id}/publish`, 'Publish the results', { confirm: 'Yes, publish the results' }) : ''}
 ${resultsBody(r, { downloads: true })}`,
     }),
