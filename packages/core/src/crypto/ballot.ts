@@ -57,7 +57,7 @@ export function plaintextProblem(q: Question, m: ReadonlyArray<number>): string 
  * Proves that (alpha, beta) = (g^r, y^r · g^M_x) with the factors d_i = g^−M_i: a genuine
  * proof for index x, simulated ones for the others (Belenios's eg_disj_prove).
  */
-function proveOneOf(
+export function proveOneOf(
   G: Group,
   y: bigint,
   d: ReadonlyArray<bigint>,
@@ -87,7 +87,8 @@ function proveOneOf(
   return proofs;
 }
 
-function verifyOneOf(
+/** Checks a proof from proveOneOf: (alpha, beta) encrypts one of the M_i. */
+export function verifyOneOf(
   G: Group,
   y: bigint,
   d: ReadonlyArray<bigint>,
@@ -109,7 +110,7 @@ function verifyOneOf(
 }
 
 /** d_i = g^−(min+i) for i = 0 … max−min: the factors for "the plaintext is one of min … max". */
-const factorsFor = (G: Group, min: number, max: number): bigint[] =>
+export const factorsFor = (G: Group, min: number, max: number): bigint[] =>
   Array.from({ length: max - min + 1 }, (_, i) => gPow(G, -BigInt(min + i)));
 
 // --- the proofs of possibly-blank answers ---------------------------------------------------
@@ -306,6 +307,16 @@ export type EncryptedBallot = {
   readonly randomness: ReadonlyArray<ReadonlyArray<bigint>>;
 };
 
+/** Signs a ballot with the voter's signing key (credentialSecret): a Schnorr signature of the unsigned ballot's hash. */
+export function signBallot(election: Election, secret: bigint, unsigned: Ballot, random: RandomBytes): Ballot {
+  const G = election.group;
+  const { signature: _, ...contents } = unsigned;
+  const hash = sha256B64(writeBallot(contents));
+  const w = randomScalar(G, random);
+  const challenge = hashToScalar(G, signaturePrefix(hash), [gPow(G, w)]);
+  return { ...contents, signature: { hash, proof: { challenge, response: modQ(G, w - secret * challenge) } } };
+}
+
 /** Encrypts a voter's answers and signs them with their private credential (Belenios's create_ballot). */
 export function encryptBallot(
   election: Election,
@@ -329,13 +340,7 @@ export function encryptBallot(
     credential: publicCredential,
     answers: encrypted.map((e) => e.answer),
   };
-  const hash = sha256B64(writeBallot(unsigned));
-  const w = randomScalar(G, random);
-  const challenge = hashToScalar(G, signaturePrefix(hash), [gPow(G, w)]);
-  const ballot: Ballot = {
-    ...unsigned,
-    signature: { hash, proof: { challenge, response: modQ(G, w - secret * challenge) } },
-  };
+  const ballot = signBallot(election, secret, unsigned, random);
   const text = writeBallot(ballot);
   return { ballot, text, tracker: ballotTracker(text), randomness: encrypted.map((e) => e.randomness) };
 }
