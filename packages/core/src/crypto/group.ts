@@ -1,4 +1,4 @@
-import { Field, type IField } from '@noble/curves/abstract/modular';
+import { Field, type IField, invert } from '@noble/curves/abstract/modular';
 
 /**
  * The prime-order groups of Belenios 2.0 (its specification, "Group parameters"): subgroups
@@ -57,6 +57,8 @@ export const div = (G: Group, a: bigint, b: bigint): bigint => G.field.mul(a, G.
 export const pow = (G: Group, a: bigint, e: bigint): bigint => G.field.pow(a, modQ(G, e));
 export const gPow = (G: Group, e: bigint): bigint => pow(G, G.g, e);
 export const modQ = (G: Group, x: bigint): bigint => ((x % G.q) + G.q) % G.q;
+/** The inverse of a non-zero exponent, mod q. */
+export const invertQ = (G: Group, x: bigint): bigint => invert(modQ(G, x), G.q);
 export const product = (G: Group, xs: ReadonlyArray<bigint>): bigint => xs.reduce((a, b) => mul(G, a, b), 1n);
 
 /** Belenios's G.check: 0 ≤ x < p and x^q = 1, i.e. x is in the subgroup of order q. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Ballot } from './ballot';
 import type { Election } from './election';
-import { div, type Group, gPow, isElement, mul, pow } from './group';
+import { div, type Group, gPow, invertQ, isElement, modQ, mul, pow } from './group';
 import { sha256Hex } from './hash';
 import { type RandomBytes } from './random';
 import { proveKnowledge, verifyKnowledge } from './schnorr';
-import type { Trustee } from './trustee';
+import { type Trustee, trusteeCount } from './trustee';
 import {
   type Ciphertext,
   ciphertextJson,
@@ -140,6 +140,8 @@ export const parsePartialDecryption = (text: string): PartialDecryption =>
 
 // --- the result ---------------------------------------------------------------------------
 
+export type Result = ReadonlyArray<ReadonlyArray<bigint>>;
+
 /** log_g(x) for 0 ≤ log ≤ max, by baby-step giant-step; throws if there is none (a wrong decryption). */
 function discreteLogs(G: Group, max: bigint): (x: bigint) => bigint {
   let m = 1n;
@@ -162,39 +164,86 @@ function discreteLogs(G: Group, max: bigint): (x: bigint) => bigint {
   };
 }
 
-export type Result = ReadonlyArray<ReadonlyArray<bigint>>;
+/** A partial decryption and the number (from 1) of the trustee who made it, as in the archive's owned structures. */
+export type OwnedPartialDecryption = { readonly owner: number; readonly partialDecryption: PartialDecryption };
+
+/** Lagrange coefficient at 0 for index j among `indexes` (threshold trustees' numbers from 1), mod q. */
+function lagrange(G: Group, indexes: ReadonlyArray<number>, j: number): bigint {
+  return indexes.reduce((acc, k) => {
+    if (k === j) return acc;
+    return modQ(G, acc * BigInt(k) * invertQ(G, BigInt(k - j)));
+  }, 1n);
+}
 
 /**
- * Combines one checked partial decryption per trustee (in the order of the trustees
- * structure) into the totals: for each answer, log_g(beta / ∏ factors). `totalWeight`
- * bounds the totals.
+ * For every ciphertext, the product of the trustees' decryption factors, each share checked
+ * first (a wrong one is named by its trustee's number). Single trustees must all take part;
+ * of threshold trustees, the first `threshold` who did are combined by Lagrange interpolation.
+ */
+export function combineFactors(
+  election: Election,
+  tally: EncryptedTally,
+  trustees: ReadonlyArray<Trustee>,
+  owned: ReadonlyArray<OwnedPartialDecryption>,
+): bigint[][] {
+  const G = election.group;
+  const slots: (PartialDecryption | undefined)[] = Array.from({ length: trusteeCount(trustees) });
+  for (const o of owned) {
+    if (!Number.isInteger(o.owner) || o.owner < 1 || o.owner > slots.length)
+      throw new RangeError(`there is no trustee number ${o.owner}`);
+    if (slots[o.owner - 1]) throw new RangeError(`trustee ${o.owner} has two partial decryptions`);
+    slots[o.owner - 1] = o.partialDecryption;
+  }
+  const check = (number: number, key: bigint, pd: PartialDecryption) => {
+    if (!checkPartialDecryption(election, tally, key, pd))
+      throw new RangeError(`the partial decryption of trustee ${number} does not verify`);
+  };
+  const one = tally.map((cs) => cs.map(() => 1n));
+  const times = (a: bigint[][], b: ReadonlyArray<ReadonlyArray<bigint>>, e = 1n) =>
+    a.map((row, i) => row.map((x, j) => mul(G, x, e === 1n ? b[i]![j]! : pow(G, b[i]![j]!, e))));
+  let offset = 0;
+  let factors = one;
+  for (const t of trustees) {
+    if (t.kind === 'Single') {
+      const pd = slots[offset];
+      if (!pd) throw new RangeError(`trustee ${offset + 1} has not decrypted`);
+      check(offset + 1, t.key.publicKey, pd);
+      factors = times(factors, pd.decryptionFactors);
+      offset += 1;
+      continue;
+    }
+    const present: { index: number; pd: PartialDecryption }[] = [];
+    t.verificationKeys.forEach((k, j) => {
+      const pd = slots[offset + j];
+      if (!pd) return;
+      check(offset + j + 1, k.publicKey, pd);
+      present.push({ index: j + 1, pd });
+    });
+    if (present.length < t.threshold)
+      throw new RangeError(`${t.threshold} of the threshold trustees must decrypt; ${present.length} did`);
+    const chosen = present.slice(0, t.threshold);
+    const indexes = chosen.map((c) => c.index);
+    for (const c of chosen) factors = times(factors, c.pd.decryptionFactors, lagrange(G, indexes, c.index));
+    offset += t.verificationKeys.length;
+  }
+  return factors;
+}
+
+/**
+ * The totals: for each answer, log_g(beta / the combined decryption factor). `totalWeight`
+ * (the sum of the counted ballots' weights) bounds them.
  */
 export function computeResult(
   election: Election,
   tally: EncryptedTally,
   totalWeight: bigint,
   trustees: ReadonlyArray<Trustee>,
-  partialDecryptions: ReadonlyArray<PartialDecryption>,
+  owned: ReadonlyArray<OwnedPartialDecryption>,
 ): Result {
   const G = election.group;
-  if (partialDecryptions.length !== trustees.length)
-    throw new RangeError('one partial decryption per trustee is needed');
-  trustees.forEach((t, z) => {
-    if (!checkPartialDecryption(election, tally, t.key.publicKey, partialDecryptions[z]!))
-      throw new RangeError(`the partial decryption of trustee ${z + 1} does not verify`);
-  });
+  const factors = combineFactors(election, tally, trustees, owned);
   const log = discreteLogs(G, totalWeight);
-  return tally.map((cs, i) =>
-    cs.map((c, j) =>
-      log(
-        div(
-          G,
-          c.beta,
-          partialDecryptions.reduce((acc, pd) => mul(G, acc, pd.decryptionFactors[i]![j]!), 1n),
-        ),
-      ),
-    ),
-  );
+  return tally.map((cs, i) => cs.map((c, j) => log(div(G, c.beta, factors[i]![j]!))));
 }
 
 export const writeResult = (result: Result): string =>

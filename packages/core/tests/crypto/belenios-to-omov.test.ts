@@ -15,7 +15,14 @@ import {
   writeResult,
   writeSizedEncryptedTally,
 } from '../../src/crypto/tally';
-import { checkTrusteePublicKey, checkTrustees, electionPublicKey, parseTrustees } from '../../src/crypto/trustee';
+import {
+  checkTrusteePublicKey,
+  checkTrustees,
+  electionPublicKey,
+  parseTrustees,
+  type Trustee,
+  type TrusteePublicKey,
+} from '../../src/crypto/trustee';
 import { archiveEntries, belenios, requireBeleniosTool, tempDir } from './support';
 
 /**
@@ -125,6 +132,13 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+function singleKeys(trustees: Trustee[]): TrusteePublicKey[] {
+  return trustees.map((t) => {
+    if (t.kind !== 'Single') throw new Error('a Single trustee was expected');
+    return t.key;
+  });
+}
+
 /** The archive's data files, in order, and its events. */
 function archive() {
   const entries = archiveEntries(path.join(dir, `${uuid}.bel`));
@@ -156,8 +170,8 @@ describe('belenios-tool 2.0 → omov', () => {
     expect(checkTrustees(election.group, trustees)).toBe(true);
     expect(electionPublicKey(election.group, trustees)).toBe(election.publicKey);
     // A trustee key with a proof for another key does not pass.
-    const [t1, t2] = trustees as [(typeof trustees)[0], (typeof trustees)[0]];
-    expect(checkTrusteePublicKey(election.group, { publicKey: t1.key.publicKey, pok: t2.key.pok })).toBe(false);
+    const [k1, k2] = singleKeys(trustees);
+    expect(checkTrusteePublicKey(election.group, { publicKey: k1!.publicKey, pok: k2!.pok })).toBe(false);
   });
 
   test('credentials: each private credential is well formed and derives a public credential on the list', () => {
@@ -267,13 +281,27 @@ describe('belenios-tool 2.0 → omov', () => {
 
     const owned = payloads('PartialDecryption').map((t) => JSON.parse(t) as { owner: number; payload: string });
     const pds = owned.sort((a, b) => a.owner - b.owner).map((o) => parsePartialDecryption(data.get(o.payload)!));
-    pds.forEach((pd, z) => expect(checkPartialDecryption(election, tally, trustees[z]!.key.publicKey, pd)).toBe(true));
-    // Trustee 2's share checked against trustee 1's key fails: a wrong share is named.
-    expect(checkPartialDecryption(election, parseEncryptedTally(tallyText), trustees[0]!.key.publicKey, pds[1]!)).toBe(
-      false,
+    const keys = singleKeys(trustees);
+    pds.forEach((pd, z) => expect(checkPartialDecryption(election, tally, keys[z]!.publicKey, pd)).toBe(true));
+    // Trustee 2's share checked against trustee 1's key fails, and the count names the trustee.
+    expect(checkPartialDecryption(election, parseEncryptedTally(tallyText), keys[0]!.publicKey, pds[1]!)).toBe(false);
+    expect(() =>
+      computeResult(election, tally, 6n, trustees, [
+        { owner: 1, partialDecryption: pds[1]! },
+        { owner: 2, partialDecryption: pds[0]! },
+      ]),
+    ).toThrow('the partial decryption of trustee 1 does not verify');
+    expect(() => computeResult(election, tally, 6n, trustees, [{ owner: 1, partialDecryption: pds[0]! }])).toThrow(
+      'trustee 2 has not decrypted',
     );
 
-    const result = computeResult(election, tally, 6n, trustees, pds);
+    const result = computeResult(
+      election,
+      tally,
+      6n,
+      trustees,
+      pds.map((partialDecryption, z) => ({ owner: z + 1, partialDecryption })),
+    );
     // Counted: a's second ballot, b, c (weight 3), d. Yes: c = 3; no: a + b + d = 3. Chair: blank b, Ada d,
     // Ben a, Cy c. Approvals: A c, B c + d, C c, D a.
     expect(result).toEqual([

@@ -130,7 +130,7 @@ test('belenios-tool verifies an election run by omov, and computes the same resu
     tally,
     6n,
     trustees.map((t) => ({ kind: 'Single' as const, key: t.publicKey })),
-    pds,
+    pds.map((partialDecryption, z) => ({ owner: z + 1, partialDecryption })),
   );
   // The fifth voter counts twice. Yes 1 + 1 + 1, no 1 + 2; secretary: blank, Ada 1 + 2, Ben, Cy; approvals.
   expect(result).toEqual([

@@ -132,7 +132,7 @@ describe('the homomorphic tally', () => {
             tally,
             total,
             trustees.map((t) => ({ kind: 'Single' as const, key: t.publicKey })),
-            pds,
+            pds.map((partialDecryption, z) => ({ owner: z + 1, partialDecryption })),
           );
           const expected = [0, 1].map((q) =>
             papers[0]!.vote[q]!.map((_, j) => papers.reduce((a, p) => a + BigInt(p.weight * p.vote[q]![j]!), 0n)),
