@@ -345,6 +345,32 @@ export function encryptBallot(
   return { ballot, text, tracker: ballotTracker(text), randomness: encrypted.map((e) => e.randomness) };
 }
 
+/**
+ * The Benaloh challenge: a voter who audits a ballot instead of casting it is shown its
+ * randomness, and anyone can check that every ciphertext is the encryption of the claimed
+ * answers with it. An audited ballot must never be cast (its secrecy is gone).
+ */
+export function auditBallot(
+  election: Election,
+  ballot: Ballot,
+  plaintext: Plaintext,
+  randomness: ReadonlyArray<ReadonlyArray<bigint>>,
+): boolean {
+  const G = election.group;
+  return (
+    ballot.answers.length === plaintext.length &&
+    ballot.answers.every((a, i) => {
+      const m = plaintext[i]!;
+      const r = randomness[i];
+      if (!r || a.choices.length !== m.length || r.length !== m.length) return false;
+      return a.choices.every((c, j) => {
+        const e = encrypt(G, election.publicKey, BigInt(m[j]!), r[j]!);
+        return e.alpha === c.alpha && e.beta === c.beta;
+      });
+    })
+  );
+}
+
 const answerJson = z.strictObject({
   choices: z.array(ciphertextJson),
   individual_proofs: z.array(z.array(proofJson)),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   type Answer,
+  auditBallot,
   checkBallot,
   signBallot,
   writeBallot,
@@ -205,6 +206,62 @@ describe('ballots', () => {
     });
     // The same re-signing without the forgery verifies: the signature was not what failed.
     expect(checkBallot(election, writeBallot(signBallot(election, secret, made.ballot, random))).ok).toBe(true);
+  });
+
+  test('an audited ballot (Benaloh challenge) opens to its answers with its randomness, and to no other answers', () => {
+    expect(
+      auditBallot(
+        election,
+        made.ballot,
+        [
+          [0, 1, 0],
+          [1, 0, 1],
+        ],
+        made.randomness,
+      ),
+    ).toBe(true);
+    expect(
+      auditBallot(
+        election,
+        made.ballot,
+        [
+          [0, 0, 1],
+          [1, 0, 1],
+        ],
+        made.randomness,
+      ),
+    ).toBe(false);
+    expect(
+      auditBallot(
+        election,
+        made.ballot,
+        [
+          [0, 1, 0],
+          [1, 1, 1],
+        ],
+        made.randomness,
+      ),
+    ).toBe(false);
+    const other = encryptBallot(
+      election,
+      credential,
+      [
+        [0, 1, 0],
+        [1, 0, 1],
+      ],
+      random,
+    );
+    expect(
+      auditBallot(
+        election,
+        made.ballot,
+        [
+          [0, 1, 0],
+          [1, 0, 1],
+        ],
+        other.randomness,
+      ),
+    ).toBe(false);
   });
 
   test('answers outside a question’s rules are refused before anything is encrypted', () => {
