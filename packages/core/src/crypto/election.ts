@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { BASE58 } from './credential';
+import { type Group, groupNamed, isElement } from './group';
+import { sha256B64 } from './hash';
+import { numberJson, parseJson } from './wire';
+
+/**
+ * The election structure of Belenios 2.0 (specification, "Elections" and "Questions"),
+ * with homomorphic questions only: the voter picks from `min` to `max` of the answers,
+ * or, where `blank` is allowed, none at all (a blank vote). Only the totals per answer are
+ * ever decrypted. The raw text is kept: the election's fingerprint, which every ballot and
+ * proof names, is the hash of these exact bytes.
+ */
+export type Question = {
+  readonly question: string;
+  readonly answers: ReadonlyArray<string>;
+  readonly min: number;
+  readonly max: number;
+  readonly blank: boolean;
+};
+
+export type ElectionParams = {
+  readonly uuid: string;
+  readonly name: string;
+  readonly description: string;
+  readonly questions: ReadonlyArray<Question>;
+  readonly administrator?: string;
+  readonly credentialAuthority?: string;
+};
+
+export type Election = ElectionParams & {
+  readonly group: Group;
+  readonly publicKey: bigint;
+  /** The election's JSON text, exactly as published. */
+  readonly raw: string;
+  /** H_JSON(raw): the election_hash of every ballot. */
+  readonly fingerprint: string;
+};
+
+const UUID = new RegExp(`^[${BASE58}]{14,}$`);
+
+/** The number of ciphertexts in an answer: one per answer, plus a leading one for "blank" where blank votes are allowed. */
+export const questionLength = (q: Question): number => q.answers.length + (q.blank ? 1 : 0);
+
+function checkQuestion(q: Question, where: string): void {
+  if (q.answers.length < 1) throw new RangeError(`${where}: a question needs at least one answer`);
+  if (!Number.isInteger(q.min) || !Number.isInteger(q.max) || q.min < 0 || q.min > q.max || q.max > q.answers.length)
+    throw new RangeError(`${where}: min and max must satisfy 0 ≤ min ≤ max ≤ the number of answers`);
+}
+
+const writeString = (s: string): string => JSON.stringify(s);
+const writeQuestion = (q: Question): string =>
+  `{"answers":[${q.answers.map(writeString).join(',')}]${q.blank ? ',"blank":true' : ''},"min":${q.min},"max":${q.max},"question":${writeString(q.question)}}`;
+
+/** Writes the election's JSON in Belenios's field order (what `belenios-tool setup make-election` writes). */
+export function makeElection(params: ElectionParams, group: Group, publicKey: bigint): Election {
+  if (!UUID.test(params.uuid)) throw new RangeError('uuid: 14 or more base-58 characters');
+  params.questions.forEach((q, i) => checkQuestion(q, `questions.${i}`));
+  if (!isElement(group, publicKey)) throw new RangeError('public_key: not an element of the group');
+  const raw =
+    `{"version":1,"description":${writeString(params.description)},"name":${writeString(params.name)}` +
+    `,"group":"${group.name}","public_key":"${publicKey}","questions":[${params.questions.map(writeQuestion).join(',')}]` +
+    `,"uuid":"${params.uuid}"` +
+    (params.administrator === undefined ? '' : `,"administrator":${writeString(params.administrator)}`) +
+    (params.credentialAuthority === undefined
+      ? ''
+      : `,"credential_authority":${writeString(params.credentialAuthority)}`) +
+    '}';
+  return { ...params, group, publicKey, raw, fingerprint: sha256B64(raw) };
+}
+
+const questionJson = z.strictObject(
+  {
+    answers: z.array(z.string()).min(1),
+    blank: z.boolean().optional(),
+    min: z.number().int().nonnegative(),
+    max: z.number().int().nonnegative(),
+    question: z.string(),
+  },
+  'a homomorphic question (answers, blank, min, max, question); non-homomorphic questions are not supported yet',
+);
+
+const electionJson = z.strictObject({
+  version: z.literal(1),
+  description: z.string(),
+  name: z.string(),
+  group: z.string(),
+  public_key: numberJson,
+  questions: z.array(questionJson),
+  uuid: z.string().regex(UUID, '14 or more base-58 characters'),
+  administrator: z.string().optional(),
+  credential_authority: z.string().optional(),
+});
+
+/** Reads an election.json (as belenios-tool or makeElection wrote it) and checks what can be checked alone. */
+export function parseElection(raw: string): Election {
+  const e = parseJson(electionJson, raw, 'election');
+  const group = groupNamed(e.group);
+  if (!isElement(group, e.public_key)) throw new RangeError('election: public_key: not an element of the group');
+  const questions = e.questions.map((q, i): Question => {
+    const question = { question: q.question, answers: q.answers, min: q.min, max: q.max, blank: q.blank === true };
+    checkQuestion(question, `election: questions.${i}`);
+    return question;
+  });
+  return {
+    uuid: e.uuid,
+    name: e.name,
+    description: e.description,
+    questions,
+    ...(e.administrator === undefined ? {} : { administrator: e.administrator }),
+    ...(e.credential_authority === undefined ? {} : { credentialAuthority: e.credential_authority }),
+    group,
+    publicKey: e.public_key,
+    raw,
+    fingerprint: sha256B64(raw),
+  };
+}
