@@ -25,3 +25,35 @@ export function requireRollVisible(p: Principal): void {
 }
 
 export const actorOf = (p: Principal) => `${p.role}:${p.email}`;
+
+/*
+ * Who may call a page: the pages' route table (http/page-routes.ts) declares one of these
+ * per page and asks here, so the pages keep no rules of their own. Added with the route
+ * table; it only reads the rules above.
+ */
+
+export const isOrganiser = (p: Principal): boolean => p.role === 'organiser';
+
+/** Organisers and auditors of the whole organisation; not an auditor of one ballot. */
+export const rollVisible = (p: Principal): boolean => p.role === 'organiser' || p.ballotId === null;
+
+/**
+ *   anyone       no one need sign in (the page may still show more to staff);
+ *   voting link  a member, by the link in the path, which the voting service checks;
+ *   staff        any signed-in organiser or auditor;
+ *   roll reader  staff who may read the member roll;
+ *   organiser    organisers only: auditors change nothing.
+ */
+export type Caller = 'anyone' | 'voting link' | 'staff' | 'roll reader' | 'organiser';
+
+/** Why a signed-in person may not call a page meant for `who`, in the rules' own words; undefined if they may. */
+export function pageRefusal(who: Caller, p: Principal): ServiceError | undefined {
+  try {
+    if (who === 'organiser') requireOrganiser(p);
+    if (who === 'roll reader') requireRollVisible(p);
+  } catch (err) {
+    if (err instanceof ServiceError) return err;
+    throw err;
+  }
+  return undefined;
+}

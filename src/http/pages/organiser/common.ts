@@ -1,6 +1,7 @@
 import { formatTime } from '@omov/core/domain/zones';
 import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
+import { rollVisible } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
 import { sameOrigin } from '../../auth';
@@ -40,9 +41,6 @@ export function checkForm(ctx: AppContext, req: Request): boolean {
 export const csrfField = (ctx: AppContext, req: Request): Html =>
   html`<input type="hidden" name="csrf" value="${formCsrf(ctx, req)}">`;
 
-export const isOrganiser = (p: Principal) => p.role === 'organiser';
-export const rollVisible = (p: Principal) => p.role === 'organiser' || p.ballotId === null;
-
 function nav(ctx: AppContext, req: Request, p: Principal): Html {
   return html`<nav aria-label="Main">
 <a href="/">Ballots</a>${rollVisible(p) ? html`<a href="/roll">Member roll</a>` : ''}<a href="/staff">Staff</a>${isOrganiser(p) ? html`<a href="/api-tokens">API tokens</a>` : ''}<a href="/audit">Audit log</a><a href="/verify">Verify a ballot</a>
@@ -70,40 +68,9 @@ ${opts.body}
   });
 }
 
-/** Wraps a handler that needs someone signed in; the sign-in page otherwise. */
 /** Where to go after signing in: only a path on this site (never "//elsewhere"). */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) && next.length < 500 ? next : '/';
-}
-
-export function signedIn(handler: (req: Request, res: Response, p: Principal) => Promise<void> | void) {
-  return async (req: Request, res: Response) => {
-    if (!req.principal)
-      return void res.redirect(303, `/signin?${new URLSearchParams({ next: req.originalUrl }).toString()}`);
-    await handler(req, res, req.principal);
-  };
-}
-
-/** Wraps a form handler: signed in, and the form came from our own page with its CSRF field. */
-export function signedInForm(
-  ctx: AppContext,
-  handler: (req: Request, res: Response, p: Principal) => Promise<void> | void,
-) {
-  return async (req: Request, res: Response) => {
-    if (!req.principal) return void res.redirect(303, '/signin');
-    if (!checkForm(ctx, req)) {
-      return void res
-        .status(403)
-        .type('html')
-        .send(
-          page({
-            title: 'Form expired',
-            body: html`<h1>This form has expired</h1><p class="problem">It came from another site, or from a page older than your session. Go back, reload the page and try again.</p><p><a href="/">Ballots</a></p>`,
-          }),
-        );
-    }
-    await handler(req, res, req.principal);
-  };
 }
 
 const STATUS: Record<ServiceError['kind'], number> = {
