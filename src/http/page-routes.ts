@@ -13,15 +13,15 @@ import { bodyOf, checkForm, form as smallForm, refused } from './pages/organiser
 /**
  * One declaration per page route, like the API's (api-routes.ts): its method and path, who
  * may call it, the schemas of its path and form where it has them, and its handler. One
- * mount applies, in this order: the body parser, who may call it (a stranger is sent to sign
- * in; a signed-in person the page is not for gets the services' own refusal, asked of
- * services/access.ts), the form's CSRF field, the path's and the form's schemas, then the
- * handler. Errors the handler throws go to the app's error page.
+ * mount applies, in this order: the body parser; for staff pages, signing in (a stranger is
+ * sent to the sign-in page); a POST's CSRF check; who may call it (anyone else gets the
+ * refusal services/access.ts words, on the staff page for refusals); the path's and the
+ * form's schemas; then the handler. Errors the handler throws go to the app's error page.
  */
 
 /** Callers who must be signed in: organisers and auditors ("staff"), or some of them. */
-const STAFF: ReadonlySet<Caller> = new Set(['staff', 'roll reader', 'organiser']);
-type StaffCaller = 'staff' | 'roll reader' | 'organiser';
+const STAFF = ['staff', 'roll reader', 'organiser'] as const satisfies readonly Caller[];
+type StaffCaller = (typeof STAFF)[number];
 
 /**
  * How a POST shows it came from our own page:
@@ -55,7 +55,7 @@ export type PageRoute<P = unknown, F = unknown, W extends Caller = Caller> = {
   form?: z.ZodType<F>;
   /** How the body is read; a POST reads a small urlencoded form unless it says otherwise. */
   parsers?: RequestHandler[];
-  /** A POST's CSRF check; staff forms always use the session's, so they need not say. */
+  /** A public POST's CSRF check (required); staff forms always use the session's. */
   csrf?: FormCheck;
   /** Where a refused staff page links back to; '/' unless it says. */
   back?: (params: Record<string, string>) => string;
@@ -87,7 +87,7 @@ function formExpired(_req: Request, res: Response): void {
     );
 }
 
-const isStaff = (who: Caller): who is StaffCaller => STAFF.has(who);
+const isStaff = (who: Caller): who is StaffCaller => (STAFF as readonly Caller[]).includes(who);
 
 const formCookieValid = (ctx: AppContext, req: Request) => sameOrigin(req, ctx.config.publicUrl) && formTokenValid(req);
 
@@ -95,7 +95,7 @@ const formCookieValid = (ctx: AppContext, req: Request) => sameOrigin(req, ctx.c
 function formCheckOf(r: PageRoute): FormCheck | undefined {
   if (r.form && !isStaff(r.who)) throw new Error(`page route ${r.path}: form schemas are for staff forms`);
   if (r.method !== 'post') return undefined;
-  if (isStaff(r.who)) return r.csrf ?? { check: 'session', expired: formExpired };
+  if (isStaff(r.who)) return { check: 'session', expired: formExpired };
   if (!r.csrf) throw new Error(`page route POST ${r.path}: a form without a CSRF check`);
   return r.csrf;
 }
