@@ -238,7 +238,7 @@ ${turnoutChart(history, t.eligible)}
 <p class="hint">Counts taken every minute while the ballot is open: how many had voted, never who.</p>
 ${
   voters
-    ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
+    ? html`<h2>Who has voted</h2><p class="hint">This ballot lets staff see it (the election record says so).</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
 ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>`
     : ''
@@ -270,7 +270,7 @@ async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Prin
 <ul>
 <li><a href="/ballots/${b.id}/results.csv" download>Results as CSV</a> (every option, overall and by voting unit)</li>
 <li><a href="/ballots/${b.id}/results.json" download>Results as JSON</a> (everything on this page, including every round)</li>
-${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Ballots of “${q.title}” as BLT</a></li>`)}
+${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Papers of “${q.title}” as BLT</a></li>`)}
 <li><a href="/api/v1/ballots/${b.id}/record" download>The election record</a> (every vote, the turnout, the units, the box root, the results and the audit log; check it with <a href="/verify">omov verify</a>)</li>
 <li><a href="/board/${b.id}">The bulletin board</a> (public)${b.status === 'published' ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
 </ul>
