@@ -3,8 +3,8 @@ import { apiRoutes } from '../../src/http/api';
 import { createApp } from '../../src/http/app';
 import type { PageRoute } from '../../src/http/page-routes';
 import { pageRoutes } from '../../src/http/pages';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
+import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { startSmtpSink } from '../support/smtp';
 
 /**
  * The page route table (src/http/pages/index.ts) walked route by route: it names every
@@ -20,21 +20,6 @@ let ballotAuditor: Client;
 let ballot: { id: string; questions: Array<{ id: string }> };
 let memberId: string;
 let table: PageRoute[];
-
-async function joinByInvitation(body: Record<string, unknown>, email: string): Promise<Client> {
-  const before = smtp.received.length;
-  expect((await organiser.json('POST', '/api/v1/staff-invitations', { email, ...body })).status).toBe(202);
-  const mail = await waitFor('invitation', () => smtp.received.slice(before).find((m) => m.to[0] === email));
-  const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
-  const c = new Client(app.url);
-  const r = await c.json('POST', '/api/v1/setup', {
-    setupToken: token,
-    name: 'Audrey',
-    password: 'a long auditor password',
-  });
-  expect(r.status).toBe(201);
-  return c;
-}
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
@@ -52,8 +37,14 @@ beforeAll(async () => {
       questions: [{ title: 'Agree?', method: 'yesno' }],
     })
   ).body;
-  auditor = await joinByInvitation({ role: 'auditor' }, 'auditor@example.org');
-  ballotAuditor = await joinByInvitation({ role: 'auditor', ballotId: ballot.id }, 'ballot-auditor@example.org');
+  auditor = await joinByInvitation(app, smtp, organiser, { role: 'auditor' }, 'auditor@example.org');
+  ballotAuditor = await joinByInvitation(
+    app,
+    smtp,
+    organiser,
+    { role: 'auditor', ballotId: ballot.id },
+    'ballot-auditor@example.org',
+  );
 });
 afterAll(async () => {
   await app?.close();
