@@ -27,9 +27,10 @@ export function requireRollVisible(p: Principal): void {
 export const actorOf = (p: Principal) => `${p.role}:${p.email}`;
 
 /*
- * Who may call a page: the pages' route table (http/page-routes.ts) declares one of these
- * per page and asks here, so the pages keep no rules of their own. Added with the route
- * table; it only reads the rules above.
+ * For the pages. Who may call a page: the pages' route table (http/page-routes.ts) declares
+ * a Caller per page and asks pageRefusal, which reads the rules above. isOrganiser and
+ * rollVisible are the same two rules as yes/no, for pages that show more or less by role
+ * (they restate requireOrganiser's and requireRollVisible's conditions: change both together).
  */
 
 export const isOrganiser = (p: Principal): boolean => p.role === 'organiser';
