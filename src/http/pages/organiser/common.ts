@@ -1,7 +1,7 @@
 import { formatTime } from '@omov/core/domain/zones';
 import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
-import { rollVisible } from '../../../services/access';
+import { isOrganiser, rollVisible } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
 import { sameOrigin } from '../../auth';

@@ -225,8 +225,9 @@ export function organisationPageRoutes(ctx: AppContext): PageRoute[] {
     pageRoute({
       method: 'post',
       path: '/api-tokens',
-      who: 'staff',
+      who: 'organiser',
       summary: 'Create an API token (shown once)',
+      back: () => '/api-tokens',
       handler: async ({ req, res, principal: p }) => {
         const name = (bodyOf(req).name ?? '').trim();
         if (!name || name.length > 100) {
