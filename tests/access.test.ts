@@ -17,17 +17,19 @@ const auditor = staff('auditor');
 const auditorOfOther = staff('auditor', 'other');
 
 test('who may call what is open to each kind of caller', () => {
-  const table = (['anyone', 'staff', 'organiser', 'member'] as const).map((who) => [
+  const table = (['anyone', 'staff', 'roll reader', 'organiser', 'voting link'] as const).map((who) => [
     who,
     mayCall(undefined, who),
     mayCall(auditor, who),
     mayCall(organiser, who),
   ]);
+  expect(mayCall(auditorOfOther, 'roll reader')).toBe(false);
   expect(table).toEqual([
     ['anyone', true, true, true],
     ['staff', false, true, true],
+    ['roll reader', false, true, true],
     ['organiser', false, false, true],
-    ['member', false, false, false],
+    ['voting link', false, false, false],
   ]);
 });
 
@@ -36,7 +38,7 @@ test.each(BALLOT_STATUSES)('in a %s ballot, each may act as their role and the s
   for (const action of BALLOT_ACTIONS) {
     const who = ACTION_CALLERS[action];
     const state = allows(status, action);
-    expect([action, mayAct(organiser, b, action)]).toEqual([action, state && who !== 'member']);
+    expect([action, mayAct(organiser, b, action)]).toEqual([action, state && who !== 'voting link']);
     expect([action, mayAct(auditor, b, action)]).toEqual([action, state && (who === 'staff' || who === 'anyone')]);
     // An auditor of another ballot sees nothing of this one but what is public.
     expect([action, mayAct(auditorOfOther, b, action)]).toEqual([action, state && who === 'anyone']);
@@ -48,7 +50,7 @@ test("every change is an organiser's, every read staff's or public", () => {
     (a) => !a.startsWith('read-') && !['export-record', 'download-ballots', 'cast'].includes(a),
   );
   for (const a of changes) expect([a, ACTION_CALLERS[a]]).toEqual([a, 'organiser']);
-  expect(ACTION_CALLERS.cast).toBe('member');
+  expect(ACTION_CALLERS.cast).toBe('voting link');
 });
 
 test("requireState refuses with a 409 and the lifecycle's sentence", () => {

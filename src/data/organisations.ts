@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 import type { StaffRole } from '../db/schema';
 
-/** Organisations, their organisers, sign-in sessions, API tokens and setup links. */
+/** Organisations, their staff (organisers and auditors, in the table "organisers"), sign-in sessions, API tokens and setup links. */
 
 export async function insertOrganisation(db: Queryable, name: string): Promise<{ id: string; name: string }> {
   return db.insertInto('organisations').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
@@ -12,7 +12,7 @@ export async function findOrganisation(db: Queryable, id: string) {
   return db.selectFrom('organisations').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertOrganiser(
+export async function insertStaff(
   db: Queryable,
   o: {
     organisationId: string;
@@ -37,7 +37,7 @@ export async function insertOrganiser(
     .executeTakeFirstOrThrow();
 }
 
-export async function findOrganiserByEmail(db: Queryable, email: string) {
+export async function findStaffByEmail(db: Queryable, email: string) {
   return db
     .selectFrom('organisers')
     .selectAll()
@@ -45,11 +45,11 @@ export async function findOrganiserByEmail(db: Queryable, email: string) {
     .executeTakeFirst();
 }
 
-export async function updateOrganiserPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
+export async function updateStaffPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
   await db.updateTable('organisers').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }
 
-export async function countOrganisers(db: Queryable): Promise<number> {
+export async function countStaff(db: Queryable): Promise<number> {
   const r = await db
     .selectFrom('organisers')
     .select((eb) => eb.fn.countAll<number>().as('n'))

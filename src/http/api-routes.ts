@@ -35,7 +35,7 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   path: string;
   summary: string;
   tag: string;
-  /** true: an organiser must be signed in (session cookie or API token). */
+  /** true: staff (an organiser or an auditor) must be signed in (session cookie or API token); who may do what is the services' to say. */
   auth: A;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
@@ -185,7 +185,7 @@ export function openApiDocument(
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API token (omov_…) created by a signed-in organiser',
+          description: 'An API token (omov_…) created by a signed-in organiser or auditor',
         },
         session: { type: 'apiKey', in: 'cookie', name: 'omov_session' },
       },

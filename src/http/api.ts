@@ -36,7 +36,7 @@ const ballotSummary = z.object({
   openedAt: z.date().nullable(),
   closedAt: z.date().nullable(),
   publishedAt: z.date().nullable(),
-  timeZone: z.string().describe('the zone the times are shown in to members and organisers'),
+  timeZone: z.string().describe('the zone the times are shown in to members and staff'),
   k: z.number(),
   receiptPolicy: z.enum(['inclusion', 'choices']),
   voterListVisible: z.boolean(),
@@ -595,7 +595,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/questions/:questionId/blt',
       tag: 'results',
       auth: true,
-      summary: 'The ballots of a ranked question in BLT format (closed ballots)',
+      summary: 'The papers of a ranked question in BLT format (closed ballots)',
       params: z.object({ id: uuid, questionId: uuid }),
       handler: async ({ principal, params, res }) => {
         const f = await exportsService.questionBlt(ctx, principal, params.id, params.questionId);

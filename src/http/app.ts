@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
@@ -11,11 +9,10 @@ import { RateLimited } from '../services/rate-limits';
 import { mountApi, openApiDocument } from './api-routes';
 import { apiRoutes } from './api';
 import { identify } from './auth';
+import { mountPages } from './page-routes';
+import { pageRoutes } from './pages';
 import { html } from './html';
 import { page, STYLE_HASH } from './pages/layout';
-import { mountOrganiserPages } from './pages/organiser';
-import { mountPublicPages } from './pages/public';
-import { mountVotingPages } from './pages/voting/routes';
 import { sendProblem } from './problem';
 
 const STATUS: Record<ServiceError['kind'], number> = {
@@ -92,10 +89,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.get('/api/docs', (_req, res) => void res.type('html').send(docsPage(doc)));
 
   const pages = express.Router();
-  mountVotingPages(pages, ctx);
-  mountOrganiserPages(pages, ctx);
-  mountPublicPages(pages, ctx);
-  if (ctx.config.env === 'development') mountDevOutbox(pages, path.join(ctx.config.dataDir, 'outbox'));
+  mountPages(pages, ctx, pageRoutes(ctx));
   app.use(pages);
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
@@ -162,30 +156,5 @@ function docsPage(doc: Record<string, unknown>): string {
 <table><thead><tr><th scope="col">Route</th><th scope="col">What it does</th></tr></thead><tbody>
 ${rows.map(({ p, m, op }) => html`<tr><td><code>${m.toUpperCase()} ${p}</code></td><td>${op.summary}${op.parameters.length ? html`<br><span class="hint">parameters: ${op.parameters.map((x) => `${x.name} (${x.in})`).join(', ')}</span>` : ''}${op.requestBody ? html`<br><span class="hint">body: see openapi.json</span>` : ''}</td></tr>`)}
 </tbody></table>`,
-  });
-}
-
-/** Development only: the messages written to the outbox folder, to click voting links locally. */
-function mountDevOutbox(router: express.Router, dir: string): void {
-  router.get('/dev/outbox', async (_req, res) => {
-    const files = (await fs.readdir(dir).catch(() => [] as string[]))
-      .filter((f) => f.endsWith('.eml'))
-      .sort()
-      .reverse()
-      .slice(0, 200);
-    res.type('html').send(
-      page({
-        title: 'Outbox',
-        body: html`<h1>Outbox (development)</h1><p class="hint">Messages written to ${dir}. Newest first.</p>
-<ul>${files.map((f) => html`<li><a href="/dev/outbox/${f}">${f}</a></li>`)}</ul>`,
-      }),
-    );
-  });
-  router.get('/dev/outbox/:file', async (req, res) => {
-    const file = path.basename(String(req.params.file));
-    if (!file.endsWith('.eml')) return void res.status(404).end();
-    const text = await fs.readFile(path.join(dir, file), 'utf8').catch(() => undefined);
-    if (text === undefined) return void res.status(404).end();
-    res.type('text/plain').send(text);
   });
 }

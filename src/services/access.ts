@@ -34,10 +34,16 @@ export function requireRollVisible(p: Principal): void {
 }
 
 /**
- * Who may take each action on a ballot: organisers change it, staff (organisers and
- * auditors) read it, a member casts with their own link, anyone reads what is public.
+ * Who may call something (an action on a ballot, a page):
+ *   anyone       no one need sign in (a page may still show more to staff);
+ *   voting link  a member, by their own link, which the voting service checks;
+ *   staff        any signed-in organiser or auditor;
+ *   roll reader  staff who may read the member roll;
+ *   organiser    organisers only: auditors change nothing.
  */
-export type Caller = 'organiser' | 'staff' | 'member' | 'anyone';
+export type Caller = 'anyone' | 'voting link' | 'staff' | 'roll reader' | 'organiser';
+
+/** Who may take each action on a ballot: organisers change it, staff read it, a member casts with their link. */
 export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
   edit: 'organiser',
   delete: 'organiser',
@@ -48,7 +54,7 @@ export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
   'send-reminders': 'organiser',
   close: 'organiser',
   publish: 'organiser',
-  cast: 'member',
+  cast: 'voting link',
   'read-turnout': 'staff',
   'read-delivery': 'staff',
   'read-results': 'staff',
@@ -64,8 +70,10 @@ export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
  */
 export function mayCall(p: Principal | undefined, who: Caller): boolean {
   if (who === 'anyone') return true;
-  if (who === 'member' || !p) return false;
-  return who === 'staff' || isOrganiser(p);
+  if (who === 'voting link' || !p) return false;
+  if (who === 'organiser') return isOrganiser(p);
+  if (who === 'roll reader') return rollVisible(p);
+  return true;
 }
 
 /** May this member of staff take this action on this ballot, as things stand? */
@@ -81,3 +89,17 @@ export function requireState(b: { status: BallotStatus }, action: BallotAction):
 }
 
 export const actorOf = (p: Principal) => `${p.role}:${p.email}`;
+
+/* For the pages: the route table (http/page-routes.ts) declares a Caller per page and asks pageRefusal. */
+
+/** Why a signed-in person may not call a page meant for `who`, in the rules' own words; undefined if they may. */
+export function pageRefusal(who: Caller, p: Principal): ServiceError | undefined {
+  try {
+    if (who === 'organiser') requireOrganiser(p);
+    if (who === 'roll reader') requireRollVisible(p);
+  } catch (err) {
+    if (err instanceof ServiceError) return err;
+    throw err;
+  }
+  return undefined;
+}

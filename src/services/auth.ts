@@ -94,7 +94,7 @@ export async function describeSetupLink(ctx: AppContext, token: string): Promise
 
 /** On first start, when nobody can sign in yet, a setup link to print. */
 export async function firstStartSetupLink(ctx: AppContext): Promise<string | undefined> {
-  if ((await data.countOrganisers(ctx.db)) > 0) return undefined;
+  if ((await data.countStaff(ctx.db)) > 0) return undefined;
   return createSetupLink(ctx);
 }
 
@@ -113,7 +113,7 @@ export async function completeSetup(
     if (!link) throw new ServiceError('not-found', 'this setup link is not valid, has expired or has been used');
     const email = link.email ?? input.email;
     if (!email) throw invalid('an email address is needed', [{ path: 'email', message: 'is required' }]);
-    if (await data.findOrganiserByEmail(tx, email)) {
+    if (await data.findStaffByEmail(tx, email)) {
       throw invalid('an account with this email already exists', [{ path: 'email', message: 'already in use' }]);
     }
     let organisationId = link.organisationId;
@@ -122,7 +122,7 @@ export async function completeSetup(
         throw invalid('name the organisation', [{ path: 'organisationName', message: 'is required' }]);
       organisationId = (await data.insertOrganisation(tx, input.organisationName)).id;
     }
-    const organiser = await data.insertOrganiser(tx, {
+    const organiser = await data.insertStaff(tx, {
       organisationId,
       email,
       name: input.name,
@@ -166,21 +166,21 @@ export async function signIn(
 ): Promise<{ sessionId: string; principal: Principal }> {
   await consume(ctx, 'signInPerAddress', address);
   await consume(ctx, 'signInPerEmail', email);
-  const organiser = await data.findOrganiserByEmail(ctx.db, email);
-  const hash = organiser?.password_hash ?? (await getDummyHash());
+  const account = await data.findStaffByEmail(ctx.db, email);
+  const hash = account?.password_hash ?? (await getDummyHash());
   const ok = await argon2.verify(hash, password).catch(() => false);
-  if (!organiser || !ok) throw new ServiceError('unauthenticated', 'wrong email or password');
-  if (argon2.needsRehash(organiser.password_hash, PASSWORD_HASHING)) {
-    await data.updateOrganiserPasswordHash(ctx.db, organiser.id, await argon2.hash(password, PASSWORD_HASHING));
+  if (!account || !ok) throw new ServiceError('unauthenticated', 'wrong email or password');
+  if (argon2.needsRehash(account.password_hash, PASSWORD_HASHING)) {
+    await data.updateStaffPasswordHash(ctx.db, account.id, await argon2.hash(password, PASSWORD_HASHING));
   }
-  const sessionId = await startSession(ctx, organiser.id);
+  const sessionId = await startSession(ctx, account.id);
   const principal: Principal = {
-    organiserId: organiser.id,
-    organisationId: organiser.organisation_id,
-    email: organiser.email,
-    name: organiser.name,
-    role: organiser.role,
-    ballotId: organiser.ballot_id,
+    organiserId: account.id,
+    organisationId: account.organisation_id,
+    email: account.email,
+    name: account.name,
+    role: account.role,
+    ballotId: account.ballot_id,
   };
   await record(ctx.db, principal, 'session.sign-in');
   return { sessionId, principal };

@@ -10,7 +10,7 @@ import type { AppContext } from './context';
 import { invalid, notFound } from './errors';
 
 /**
- * A ranked question's ballots as a BLT file, for counting in other programs (OpenSTV,
+ * A ranked question's papers as a BLT file, for counting in other programs (OpenSTV,
  * Droop, eSTV). The votes come from the opened box, in published (receipt) order; the
  * same votes are in the election record, so this reveals nothing the record does not.
  */
@@ -27,7 +27,7 @@ export async function questionBlt(
   const q = (await ballots.listQuestions(ctx.db, ballotId)).find((x) => x.id === questionId);
   if (!q) throw notFound('question');
   if (methodOf(q.method).answer !== 'ranking')
-    throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked ballots`);
+    throw invalid(`question ${q.position + 1} is not ranked (${q.method}): BLT holds ranked papers`);
   const election = questionElection(q, await box.listVotes(ctx.db, ballotId), q.title) as Election<RankedBallot>;
   let text: string;
   try {

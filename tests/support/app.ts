@@ -9,6 +9,7 @@ import { type Running, startServer } from '../../src/processes/server';
 import { createSetupLink } from '../../src/services/auth';
 import { freePort } from '../../src/platform/net';
 import { freshDatabase } from './db';
+import { type startSmtpSink, waitFor } from './smtp';
 
 export type TestApp = Running & { db: Db; dbUrl: string; close(): Promise<void> };
 
@@ -125,6 +126,29 @@ export async function setUpOrganisation(
   });
   if (r.status !== 201) throw new Error(`setup failed: ${r.status} ${JSON.stringify(r.body)}`);
   return client;
+}
+
+/** Staff who join by the emailed invitation `inviter` sends (`body`: role and ballot), signed in as them. */
+export async function joinByInvitation(
+  app: TestApp,
+  smtp: Awaited<ReturnType<typeof startSmtpSink>>,
+  inviter: Client,
+  body: Record<string, unknown>,
+  email: string,
+): Promise<Client> {
+  const before = smtp.received.length;
+  const invited = await inviter.json('POST', '/api/v1/staff-invitations', { email, ...body });
+  if (invited.status !== 202) throw new Error(`invitation failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+  const mail = await waitFor('invitation', () => smtp.received.slice(before).find((m) => m.to[0] === email));
+  const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
+  const c = new Client(app.url);
+  const r = await c.json('POST', '/api/v1/setup', {
+    setupToken: token,
+    name: 'Audrey Auditor',
+    password: 'a long auditor password',
+  });
+  if (r.status !== 201) throw new Error(`joining failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return c;
 }
 
 /** Opens and closes around now, so the ballot can be voted on at once. */

@@ -1,8 +1,8 @@
 import { apiRoutes } from '../../src/http/api';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
+import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { startSmtpSink } from '../support/smtp';
 
 /**
  * Every API route, called by every kind of caller. The table below must name every route
@@ -75,21 +75,6 @@ let memberId: string;
 let removableId: string;
 let apiTokenId: string;
 
-async function joinByInvitation(inviter: Client, body: Record<string, unknown>, email: string): Promise<Client> {
-  const before = smtp.received.length;
-  expect((await inviter.json('POST', '/api/v1/staff-invitations', { email, ...body })).status).toBe(202);
-  const mail = await waitFor('invitation', () => smtp.received.slice(before).find((m) => m.to[0] === email));
-  const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
-  const c = new Client(app.url);
-  const r = await c.json('POST', '/api/v1/setup', {
-    setupToken: token,
-    name: 'Audrey Auditor',
-    password: 'a long auditor password',
-  });
-  expect(r.status).toBe(201);
-  return c;
-}
-
 beforeAll(async () => {
   smtp = await startSmtpSink();
   app = await startTestApp({ smtpUrl: smtp.url });
@@ -131,8 +116,10 @@ beforeAll(async () => {
       questions: [{ title: 'Agree?', method: 'yesno' }],
     })
   ).body;
-  callers.auditor = await joinByInvitation(org, { role: 'auditor' }, 'auditor@example.org');
+  callers.auditor = await joinByInvitation(app, smtp, org, { role: 'auditor' }, 'auditor@example.org');
   callers.ballotAuditor = await joinByInvitation(
+    app,
+    smtp,
     org,
     { role: 'auditor', ballotId: other.id },
     'ballot-auditor@example.org',

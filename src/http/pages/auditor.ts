@@ -1,24 +1,28 @@
-import type { Router } from 'express';
 import * as ballotsService from '../../services/ballots';
 import type { AppContext } from '../../services/context';
 import { html } from '../html';
 import { allows } from '@omov/core/domain/lifecycle';
-import { signedIn, staffPage } from './organiser/common';
+import { type PageRoute, pageRoute } from '../page-routes';
+import { staffPage } from './organiser/common';
 
 /**
  * For auditors (and anyone signed in): how to check a closed ballot with `omov verify`,
  * on their own machine, from the election record and the box root they were mailed.
  * docs/election-record.md is the full reference.
  */
-export function mountAuditorPages(router: Router, ctx: AppContext): void {
-  router.get(
-    '/verify',
-    signedIn(async (req, res, p) => {
-      const closed = (await ballotsService.listBallots(ctx, p)).filter((b) => allows(b.status, 'export-record'));
-      res.type('html').send(
-        staffPage(ctx, req, {
-          title: 'Verify a ballot',
-          body: html`<h1>Verify a ballot with omov verify</h1>
+export function auditorPageRoutes(ctx: AppContext): PageRoute[] {
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/verify',
+      who: 'staff',
+      summary: 'How to check a closed ballot with omov verify',
+      handler: async ({ req, res, principal: p }) => {
+        const closed = (await ballotsService.listBallots(ctx, p)).filter((b) => allows(b.status, 'export-record'));
+        res.type('html').send(
+          staffPage(ctx, req, {
+            title: 'Verify a ballot',
+            body: html`<h1>Verify a ballot with omov verify</h1>
 <p>You do not have to trust this server. When a ballot closes, its ballot box is sealed by a <strong>box root</strong> — a hash of every vote — which is emailed at once to every auditor of the ballot. The <strong>election record</strong> holds every vote (by receipt code), the turnout, the voting units, the results and the audit log. <code>omov verify</code> re-checks all of it on your own computer, with nothing but the file.</p>
 <h2>1. Keep the box root and the close hash you were emailed</h2>
 <p>Each is a line of 64 letters and digits. Keep the email: it is your evidence of what the box held at the close, and of the audit log up to the close.</p>
@@ -47,8 +51,9 @@ npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash T
 <h2>Also</h2>
 <ul><li>Each closed ballot's <strong>bulletin board</strong> (<code>/board/BALLOT_ID</code>) lists every receipt code publicly, so members can check their vote is in the box.</li>
 <li>The <a href="/audit">audit log</a> shows every action of every organiser and auditor, and whether its chain is intact.</li></ul>`,
-        }),
-      );
+          }),
+        );
+      },
     }),
-  );
+  ];
 }

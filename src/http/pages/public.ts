@@ -1,38 +1,68 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { AppContext } from '../../services/context';
 import { requestNewLinks } from '../../services/ballots';
 import { ServiceError } from '../../services/errors';
-import { bulletinBoard } from '../../services/results';
-import { clientAddress, sameOrigin } from '../auth';
-import { formToken, formTokenValid } from '../csrf';
+import { bulletinBoard, publishedResults } from '../../services/results';
+import { clientAddress } from '../auth';
+import { formToken } from '../csrf';
 import { html } from '../html';
 import { messages as t } from '../messages';
+import { idParams, type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
-import { requireUuid } from './organiser/params';
+import { resultsBody } from './organiser/results';
 
-/** Public pages: the bulletin board of a closed ballot, and "send me a new link". */
-export function mountPublicPages(router: Router, ctx: AppContext): void {
-  router.get('/board/:id', async (req, res) => {
-    let board;
-    try {
-      board = await bulletinBoard(ctx, requireUuid(req, 'id'));
-    } catch (err) {
-      if (err instanceof ServiceError)
-        return void res
-          .status(404)
-          .type('html')
-          .send(
-            page({
-              title: t.boardMissingTitle,
-              body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>`,
-            }),
-          );
-      throw err;
-    }
-    res.type('html').send(
-      page({
-        title: t.boardTitle(board.title),
-        body: html`<h1>${t.boardTitle(board.title)}</h1>
+/** Public pages: the bulletin board of a closed ballot, published results, and "send me a new link". */
+
+const linkForm = (csrf: string, error?: string) =>
+  page({
+    title: t.newLinkTitle,
+    body: html`<h1>${t.newLinkTitle}</h1><p>${t.newLinkIntro}</p>
+${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
+<form method="post" action="/link"><input type="hidden" name="csrf" value="${csrf}">
+<p><label for="email">${t.newLinkEmail}</label><br><input id="email" name="email" type="email" required autocomplete="email"></p>
+<button type="submit">${t.newLinkSend}</button></form>`,
+  });
+
+/** What the path's ballot shows, or undefined when there is no such ballot to show (each page says so its own way). */
+async function ofPathBallot<T>(req: Request, find: (id: string) => Promise<T>): Promise<T | undefined> {
+  const path = idParams.safeParse(req.params);
+  if (!path.success) return undefined;
+  try {
+    return await find(path.data.id);
+  } catch (err) {
+    if (err instanceof ServiceError) return undefined;
+    throw err;
+  }
+}
+
+export function publicPageRoutes(ctx: AppContext): PageRoute[] {
+  const linkExpired = (req: Request, res: Response) =>
+    void res
+      .status(403)
+      .type('html')
+      .send(linkForm(formToken(req, res, ctx.config), t.expired));
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/board/:id',
+      who: 'anyone',
+      summary: "A closed ballot's bulletin board: every receipt code",
+      handler: async ({ req, res }) => {
+        const board = await ofPathBallot(req, (id) => bulletinBoard(ctx, id));
+        if (!board)
+          return void res
+            .status(404)
+            .type('html')
+            .send(
+              page({
+                title: t.boardMissingTitle,
+                body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>`,
+              }),
+            );
+        res.type('html').send(
+          page({
+            title: t.boardTitle(board.title),
+            body: html`<h1>${t.boardTitle(board.title)}</h1>
 <p>${t.boardIntro(board.receipts.length)}</p>
 <p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>
 <p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>
@@ -40,41 +70,73 @@ export function mountPublicPages(router: Router, ctx: AppContext): void {
 <table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
 ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
 </tbody></table>`,
-      }),
-    );
-  });
-
-  const form = (csrf: string, error?: string) =>
-    page({
-      title: t.newLinkTitle,
-      body: html`<h1>${t.newLinkTitle}</h1><p>${t.newLinkIntro}</p>
-${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
-<form method="post" action="/link"><input type="hidden" name="csrf" value="${csrf}">
-<p><label for="email">${t.newLinkEmail}</label><br><input id="email" name="email" type="email" required autocomplete="email"></p>
-<button type="submit">${t.newLinkSend}</button></form>`,
-    });
-  router.get('/link', (req, res) => {
-    res.set('Referrer-Policy', 'no-referrer');
-    res.type('html').send(form(formToken(req, res, ctx.config)));
-  });
-  router.post('/link', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
-    const csrf = formToken(req, res, ctx.config);
-    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req))
-      return void res.status(403).type('html').send(form(csrf, t.expired));
-    const email = String((req.body as Record<string, unknown>).email ?? '').trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.status(422).type('html').send(form(csrf, t.newLinkBadEmail));
-    try {
-      await requestNewLinks(ctx, email, clientAddress(req));
-    } catch (err) {
-      if (err instanceof ServiceError && err.kind === 'rate-limited')
-        return void res.status(429).type('html').send(form(csrf, err.message));
-      throw err;
-    }
-    res
-      .status(202)
-      .type('html')
-      .send(
-        page({ title: t.newLinkTitle, body: html`<h1>${t.newLinkTitle}</h1><p class="notice">${t.newLinkDone}</p>` }),
-      );
-  });
+          }),
+        );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/results/:id',
+      who: 'anyone',
+      summary: "A published ballot's results",
+      handler: async ({ req, res }) => {
+        const shown = await ofPathBallot(req, async (id) => {
+          const r = await publishedResults(ctx, id);
+          return { r, receipts: (await bulletinBoard(ctx, r.ballot.id)).receipts.map((x) => x.receipt) };
+        });
+        if (!shown)
+          return void res
+            .status(404)
+            .type('html')
+            .send(page({ title: 'Not published', body: html`<h1>These results are not published</h1>` }));
+        res.type('html').send(
+          page({
+            title: `Results: ${shown.r.ballot.title}`,
+            wide: true,
+            body: html`<h1>Results: ${shown.r.ballot.title}</h1>${resultsBody(shown.r, { receipts: shown.receipts })}`,
+          }),
+        );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/link',
+      who: 'anyone',
+      summary: 'A member asks for a new voting link',
+      handler: ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        res.type('html').send(linkForm(formToken(req, res, ctx.config)));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/link',
+      who: 'anyone',
+      summary: 'Send a member new links (the answer never says whether the address is on a roll)',
+      parsers: [express.urlencoded({ extended: false, limit: '10kb' })],
+      csrf: { check: 'form cookie', expired: linkExpired },
+      handler: async ({ req, res }) => {
+        const csrf = formToken(req, res, ctx.config);
+        const email = String((req.body as Record<string, unknown>).email ?? '').trim();
+        if (!/^[^\s@]+@[^\s@]+$/.test(email))
+          return void res.status(422).type('html').send(linkForm(csrf, t.newLinkBadEmail));
+        try {
+          await requestNewLinks(ctx, email, clientAddress(req));
+        } catch (err) {
+          if (err instanceof ServiceError && err.kind === 'rate-limited')
+            return void res.status(429).type('html').send(linkForm(csrf, err.message));
+          throw err;
+        }
+        res
+          .status(202)
+          .type('html')
+          .send(
+            page({
+              title: t.newLinkTitle,
+              body: html`<h1>${t.newLinkTitle}</h1><p class="notice">${t.newLinkDone}</p>`,
+            }),
+          );
+      },
+    }),
+  ];
 }

@@ -87,7 +87,7 @@ export const ACTION_RULES: { readonly [A in BallotAction]: Rule } = {
   'read-board': onceClosed('the bulletin board is put up when it is closed'),
   'read-public-results': { in: ['published'], refusal: (s) => `the ballot is ${s}: its results are not published` },
   'export-record': onceClosed('its election record exists once it is closed'),
-  'download-ballots': onceClosed('its ballots can be downloaded once it is closed'),
+  'download-ballots': onceClosed('its papers can be downloaded once it is closed'),
 };
 
 export function allows(status: BallotStatus, action: BallotAction): boolean {

@@ -51,7 +51,7 @@ const KNOWN_REFUSALS: Partial<Record<BallotAction, (s: BallotStatus) => string>>
   publish: (s) => `the ballot is ${s}: only a closed ballot can be published`,
   'read-results': (s) => `the ballot is ${s}: results come when it is closed`,
   'export-record': (s) => `the ballot is ${s}: its election record exists once it is closed`,
-  'download-ballots': (s) => `the ballot is ${s}: its ballots can be downloaded once it is closed`,
+  'download-ballots': (s) => `the ballot is ${s}: its papers can be downloaded once it is closed`,
 };
 
 describe("the ballot's lifecycle", () => {

@@ -1,14 +1,15 @@
-import type { Router } from 'express';
+import type { Request, Response } from 'express';
 import type { SetupLink } from '../../../data/organisations';
 import * as auth from '../../../services/auth';
 import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
-import { clientAddress, sameOrigin } from '../../auth';
-import { formToken, formTokenValid } from '../../csrf';
+import { clientAddress } from '../../auth';
+import { formToken } from '../../csrf';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../../cookies';
 import { html } from '../../html';
+import { type PageRoute, pageRoute } from '../../page-routes';
 import { page } from '../layout';
-import { addIssue, bodyOf, checkForm, errorSummary, type FieldIssues, form, safeNext, textInput } from './common';
+import { addIssue, bodyOf, errorSummary, type FieldIssues, safeNext, textInput } from './common';
 
 /** Before anyone is signed in: first-run setup (or joining by invitation), sign-in, sign-out. */
 
@@ -69,92 +70,133 @@ function invalidSetupLink(): string {
   });
 }
 
-export function mountAccountPages(router: Router, ctx: AppContext): void {
-  router.get('/setup/:token', async (req, res) => {
-    res.set('Referrer-Policy', 'no-referrer');
-    const link = await auth.describeSetupLink(ctx, String(req.params.token));
-    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
-    res.type('html').send(setupForm(link, formToken(req, res, ctx.config)));
-  });
+/** The setup page's answer to a form that fails its CSRF check (or a link that is no longer good). */
+async function setupExpired(ctx: AppContext, req: Request, res: Response): Promise<void> {
+  res.set('Referrer-Policy', 'no-referrer');
+  const link = await auth.describeSetupLink(ctx, String(req.params.token));
+  if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+  res
+    .status(403)
+    .type('html')
+    .send(
+      setupForm(link, formToken(req, res, ctx.config), new Map(), bodyOf(req), [
+        'This form has expired or came from another site. Please try again.',
+      ]),
+    );
+}
 
-  router.post('/setup/:token', form, async (req, res) => {
-    res.set('Referrer-Policy', 'no-referrer');
-    const body = bodyOf(req);
-    const link = await auth.describeSetupLink(ctx, String(req.params.token));
-    if (!link) return void res.status(404).type('html').send(invalidSetupLink());
-    const csrf = formToken(req, res, ctx.config);
-    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
-      return void res
-        .status(403)
-        .type('html')
-        .send(
-          setupForm(link, csrf, new Map(), body, [
-            'This form has expired or came from another site. Please try again.',
-          ]),
-        );
-    }
-    const parsed = auth.setupInputSchema.safeParse({
-      ...body,
-      organisationName: body.organisationName || undefined,
-      email: body.email || undefined,
-    });
-    if (!parsed.success) {
-      const issues: FieldIssues = new Map();
-      for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
-      return void res
-        .status(422)
-        .type('html')
-        .send(setupForm(link, csrf, issues, body));
-    }
-    try {
-      const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
-      setSessionCookie(res, ctx.config, r.sessionId);
-      res.redirect(303, '/');
-    } catch (err) {
-      if (!(err instanceof ServiceError)) throw err;
-      const issues: FieldIssues = new Map();
-      for (const i of err.issues) addIssue(issues, i.path, i.message);
-      res
-        .status(err.kind === 'not-found' ? 404 : 422)
-        .type('html')
-        .send(setupForm(link, csrf, issues, body, issues.size ? [] : [err.message]));
-    }
-  });
-
-  router.get(
-    '/signin',
-    (req, res) => void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))),
-  );
-  router.post('/signin', form, async (req, res) => {
-    const body = bodyOf(req);
-    const next = safeNext(body.next);
-    const csrf = formToken(req, res, ctx.config);
-    if (!sameOrigin(req, ctx.config.publicUrl) || !formTokenValid(req)) {
-      return void res
-        .status(403)
-        .type('html')
-        .send(signInForm(csrf, next, 'This form has expired or came from another site. Please try again.'));
-    }
-    try {
-      const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
-      setSessionCookie(res, ctx.config, r.sessionId);
-      res.redirect(303, next);
-    } catch (err) {
-      if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
-        return void res
-          .status(err.kind === 'rate-limited' ? 429 : 401)
-          .type('html')
-          .send(signInForm(csrf, next, err.message));
-      }
-      throw err;
-    }
-  });
-
-  router.post('/signout', form, async (req, res) => {
-    if (!checkForm(ctx, req)) return void res.status(403).send('Forbidden');
-    const sid = readCookie(req, SESSION_COOKIE);
-    if (sid) await auth.signOut(ctx, sid);
-    clearSessionCookie(res, ctx.config);
-    res.redirect(303, '/signin');
-  });
+export function accountPageRoutes(ctx: AppContext): PageRoute[] {
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/setup/:token',
+      who: 'anyone',
+      summary: 'A setup link: create the organisation, or join it as invited',
+      handler: async ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        const link = await auth.describeSetupLink(ctx, String(req.params.token));
+        if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+        res.type('html').send(setupForm(link, formToken(req, res, ctx.config)));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/setup/:token',
+      who: 'anyone',
+      summary: 'Create the account the setup link is for',
+      csrf: { check: 'form cookie', expired: (req, res) => setupExpired(ctx, req, res) },
+      handler: async ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        const body = bodyOf(req);
+        const link = await auth.describeSetupLink(ctx, String(req.params.token));
+        if (!link) return void res.status(404).type('html').send(invalidSetupLink());
+        const csrf = formToken(req, res, ctx.config);
+        const parsed = auth.setupInputSchema.safeParse({
+          ...body,
+          organisationName: body.organisationName || undefined,
+          email: body.email || undefined,
+        });
+        if (!parsed.success) {
+          const issues: FieldIssues = new Map();
+          for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'name'), i.message);
+          return void res
+            .status(422)
+            .type('html')
+            .send(setupForm(link, csrf, issues, body));
+        }
+        try {
+          const r = await auth.completeSetup(ctx, String(req.params.token), parsed.data);
+          setSessionCookie(res, ctx.config, r.sessionId);
+          res.redirect(303, '/');
+        } catch (err) {
+          if (!(err instanceof ServiceError)) throw err;
+          const issues: FieldIssues = new Map();
+          for (const i of err.issues) addIssue(issues, i.path, i.message);
+          res
+            .status(err.kind === 'not-found' ? 404 : 422)
+            .type('html')
+            .send(setupForm(link, csrf, issues, body, issues.size ? [] : [err.message]));
+        }
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/signin',
+      who: 'anyone',
+      summary: 'Sign in (organisers and auditors)',
+      handler: ({ req, res }) =>
+        void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/signin',
+      who: 'anyone',
+      summary: 'Sign in with email and password',
+      csrf: {
+        check: 'form cookie',
+        expired: (req, res) =>
+          void res
+            .status(403)
+            .type('html')
+            .send(
+              signInForm(
+                formToken(req, res, ctx.config),
+                safeNext(bodyOf(req).next),
+                'This form has expired or came from another site. Please try again.',
+              ),
+            ),
+      },
+      handler: async ({ req, res }) => {
+        const body = bodyOf(req);
+        const next = safeNext(body.next);
+        const csrf = formToken(req, res, ctx.config);
+        try {
+          const r = await auth.signIn(ctx, String(body.email ?? ''), String(body.password ?? ''), clientAddress(req));
+          setSessionCookie(res, ctx.config, r.sessionId);
+          res.redirect(303, next);
+        } catch (err) {
+          if (err instanceof ServiceError && (err.kind === 'unauthenticated' || err.kind === 'rate-limited')) {
+            return void res
+              .status(err.kind === 'rate-limited' ? 429 : 401)
+              .type('html')
+              .send(signInForm(csrf, next, err.message));
+          }
+          throw err;
+        }
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/signout',
+      who: 'anyone',
+      summary: 'Sign out',
+      csrf: { check: 'session', expired: (_req, res) => void res.status(403).send('Forbidden') },
+      handler: async ({ req, res }) => {
+        const sid = readCookie(req, SESSION_COOKIE);
+        if (sid) await auth.signOut(ctx, sid);
+        clearSessionCookie(res, ctx.config);
+        res.redirect(303, '/signin');
+      },
+    }),
+  ];
 }

@@ -1,5 +1,7 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
+import { isOrganiser, mayAct, rollVisible } from '../../../services/access';
 import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
 import * as audit from '../../../services/audit';
 import * as ballotsService from '../../../services/ballots';
@@ -13,24 +15,11 @@ import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
+import { confirmed, idParams, type PageRoute, pageRoute, uuid } from '../../page-routes';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
 import { allows } from '@omov/core/domain/lifecycle';
-import { mayAct } from '../../../services/access';
-import {
-  act,
-  bodyOf,
-  form,
-  isOrganiser,
-  postButton,
-  refused,
-  rollVisible,
-  signedIn,
-  signedInForm,
-  staffPage,
-  when,
-} from './common';
+import { act, bodyOf, postButton, refused, staffPage, when } from './common';
 import { paperPreviewPage } from './paper-preview';
-import { requireUuid } from './params';
 import { resultsBody, resultsCsv, turnoutSection } from './results';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, STATUS_LABEL } from './text';
 import { methodOf } from '@omov/core/methods/index';
@@ -79,8 +68,8 @@ ${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.
   )}</ol>`;
 }
 
-async function overview(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
-  const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+async function overview(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
+  const b = await ballotsService.getBallot(ctx, p, id);
   const organiser = isOrganiser(p);
   const turnout = allows(b.status, 'read-turnout') ? await results.ballotTurnout(ctx, p, b.id) : undefined;
   const r = allows(b.status, 'read-results') ? await results.ballotResults(ctx, p, b.id) : undefined;
@@ -142,8 +131,8 @@ const KIND_LABEL: Record<string, string> = {
   'staff-invitation': 'Auditor invitations',
 };
 
-async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
-  const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
+  const b = await ballotsService.getBallot(ctx, p, id);
   if (!allows(b.status, 'read-delivery')) return void res.redirect(303, `/ballots/${b.id}`);
   const [progress, failed, log] = await Promise.all([
     invitations.invitationProgress(ctx, b.id),
@@ -228,8 +217,8 @@ ${found.map((m) => html`<tr><th scope="row">${m.name}<br><span class="hint">${m.
   );
 }
 
-async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
-  const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
+  const b = await ballotsService.getBallot(ctx, p, id);
   if (!allows(b.status, 'read-turnout')) return void res.redirect(303, `/ballots/${b.id}`);
   const t = await results.ballotTurnout(ctx, p, b.id);
   const voters = b.voterListVisible ? await results.voterList(ctx, p, b.id) : undefined;
@@ -245,7 +234,7 @@ ${turnoutChart(history, t.eligible)}
 <p class="hint">Counts taken every minute while the ballot is open: how many had voted, never who.</p>
 ${
   voters
-    ? html`<h2>Who has voted</h2><p class="hint">This ballot lets organisers see it (the election record says so).</p>
+    ? html`<h2>Who has voted</h2><p class="hint">This ballot lets staff see it (the election record says so).</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col">Voted</th></tr></thead><tbody>
 ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><td>${v.voted ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>`
     : ''
@@ -254,8 +243,8 @@ ${voters.map((v) => html`<tr><th scope="row">${v.name}</th><td>${v.branch}</td><
   );
 }
 
-async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
-  const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
+async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
+  const b = await ballotsService.getBallot(ctx, p, id);
   if (!allows(b.status, 'read-results')) {
     return void res
       .status(409)
@@ -277,7 +266,7 @@ async function resultsPage(ctx: AppContext, req: Request, res: Response, p: Prin
 <ul>
 <li><a href="/ballots/${b.id}/results.csv" download>Results as CSV</a> (every option, overall and by voting unit)</li>
 <li><a href="/ballots/${b.id}/results.json" download>Results as JSON</a> (everything on this page, including every round)</li>
-${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Ballots of “${q.title}” as BLT</a></li>`)}
+${r.questions.filter((q) => q.count.rounds.length && methodOf(q.method).answer === 'ranking').map((q) => html`<li><a href="/ballots/${b.id}/questions/${q.id}/ballots.blt" download>Papers of “${q.title}” as BLT</a></li>`)}
 <li><a href="/api/v1/ballots/${b.id}/record" download>The election record</a> (every vote, the turnout, the units, the box root, the results and the audit log; check it with <a href="/verify">omov verify</a>)</li>
 <li><a href="/board/${b.id}">The bulletin board</a> (public)${allows(b.status, 'read-public-results') ? html` and <a href="/results/${b.id}">the public results</a>` : ''}</li>
 </ul>
@@ -289,8 +278,8 @@ ${resultsBody(r, { downloads: true })}`,
   );
 }
 
-async function previewPageHtml(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
-  const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
+async function previewPageHtml(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
+  const pv = await preview.invitationPreview(ctx, p, id);
   const b = pv.ballot;
   res.type('html').send(
     staffPage(ctx, req, {
@@ -313,198 +302,222 @@ ${postButton(ctx, req, `/ballots/${b.id}/preview/test-email`, 'Send a test email
   );
 }
 
-export function mountBallotPages(router: Router, ctx: AppContext): void {
-  router.get(
-    '/ballots/:id',
-    signedIn((req, res, p) => overview(ctx, req, res, p)),
-  );
-  router.get(
-    '/ballots/:id/invitations',
-    signedIn((req, res, p) => invitationsPage(ctx, req, res, p)),
-  );
-  router.get(
-    '/ballots/:id/turnout',
-    signedIn((req, res, p) => turnoutPage(ctx, req, res, p)),
-  );
-  router.get(
-    '/ballots/:id/results',
-    signedIn((req, res, p) => resultsPage(ctx, req, res, p)),
-  );
-  router.get(
-    '/ballots/:id/preview',
-    signedIn((req, res, p) => previewPageHtml(ctx, req, res, p)),
-  );
+/** The optional "send the invitations at" field, typed in the ballot's zone (which the form carries). */
+const sendAtOf = (req: Request): { sendAt?: string } => {
+  const v = String(bodyOf(req).sendAt ?? '').trim();
+  if (!v) return {};
+  const zone = String(bodyOf(req).zone ?? '');
+  const r = localToIso(v, isTimeZone(zone) ? zone : 'UTC');
+  if (!r.ok)
+    throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [
+      { path: 'sendAt', message: r.message },
+    ]);
+  return { sendAt: r.iso };
+};
 
-  router.get(
-    '/ballots/:id/preview/paper',
-    signedIn(async (req, res, p) => {
-      const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
-      res.type('html').send(paperPreviewPage(pv.ballot, pv.organisationName));
-    }),
-  );
-  router.get(
-    '/ballots/:id/preview/invitation.html',
-    signedIn(async (req, res, p) => {
-      const pv = await preview.invitationPreview(ctx, p, requireUuid(req, 'id'));
-      // The email's own HTML, inline styles and all: allowed for this response only, in a sandbox with no script.
-      res.set(
-        'Content-Security-Policy',
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-      );
-      res.type('html').send(pv.email.html);
-    }),
-  );
-  router.post(
-    '/ballots/:id/preview/test-email',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      await act(
-        ctx,
-        req,
-        res,
-        `/ballots/${id}/preview`,
-        () => preview.sendTestEmail(ctx, p, id),
-        `/ballots/${id}/preview?done=test-email`,
-      );
-    }),
-  );
+const questionParams = z.object({ id: uuid, qid: uuid });
+const mustConfirm = confirmed('tick the box to confirm, then press the button again');
 
-  const confirmed = (req: Request) => bodyOf(req).confirm === 'yes';
-  // After opening, the delivery page; after closing, the results; after publishing, the overview.
-  /** The optional "send the invitations at" field, typed in the ballot's zone (which the form carries). */
-  const sendAtOf = (req: Request): { sendAt?: string } => {
-    const v = String(bodyOf(req).sendAt ?? '').trim();
-    if (!v) return {};
-    const zone = String(bodyOf(req).zone ?? '');
-    const r = localToIso(v, isTimeZone(zone) ? zone : 'UTC');
-    if (!r.ok)
-      throw new ServiceError('invalid', `send the invitations at: ${r.message}`, [
-        { path: 'sendAt', message: r.message },
-      ]);
-    return { sendAt: r.iso };
-  };
-  const lifecycle: Array<
-    [string, (ctx: AppContext, p: Principal, id: string, req: Request) => Promise<unknown>, string]
-  > = [
-    ['open', (c, p, id, req) => ballotsService.openBallot(c, p, id, sendAtOf(req)), 'opened'],
-    ['close', ballotsService.closeBallot, 'closed'],
-    ['publish', ballotsService.publishBallot, 'published'],
+export function ballotPageRoutes(ctx: AppContext): PageRoute[] {
+  /** The ballot's pages for staff, each drawn by its function above. */
+  const tabPages: Array<[string, string, typeof overview]> = [
+    ['', 'A ballot: its questions, settings and actions', overview],
+    ['/invitations', "Delivery of the invitations; a member's new link", invitationsPage],
+    ['/turnout', 'Turnout, overall and by branch', turnoutPage],
+    ['/results', 'Results, with downloads', resultsPage],
+    ['/preview', 'Preview of the invitation and the voting page', previewPageHtml],
   ];
-  for (const [name, run, done] of lifecycle) {
-    router.post(
-      `/ballots/:id/${name}`,
-      form,
-      signedInForm(ctx, async (req, res, p) => {
-        const id = requireUuid(req, 'id');
-        if (!confirmed(req))
-          return refused(
+  // After opening, the delivery page; after closing, the results; after publishing, the overview.
+  const lifecycle: Array<
+    [string, string, (ctx: AppContext, p: Principal, id: string, req: Request) => Promise<unknown>, string]
+  > = [
+    [
+      'open',
+      'Open the ballot: issue the links, send the invitations',
+      (c, p, id, req) => ballotsService.openBallot(c, p, id, sendAtOf(req)),
+      'opened',
+    ],
+    ['close', 'Close the ballot and count it', ballotsService.closeBallot, 'closed'],
+    ['publish', 'Publish the results', ballotsService.publishBallot, 'published'],
+  ];
+  const download = (
+    path: string,
+    summary: string,
+    file: (p: Principal, id: string) => Promise<{ type: string; name: string; body: string }>,
+  ) =>
+    pageRoute({
+      method: 'get',
+      path,
+      who: 'staff',
+      summary,
+      params: idParams,
+      handler: async ({ res, params, principal: p }) => {
+        const f = await file(p, params.id);
+        res.type(f.type).set('Content-Disposition', `attachment; filename="${f.name}"`).send(f.body);
+      },
+    });
+  return [
+    ...tabPages.map(([tail, summary, draw]) =>
+      pageRoute({
+        method: 'get',
+        path: `/ballots/:id${tail}`,
+        who: 'staff',
+        summary,
+        params: idParams,
+        handler: ({ req, res, params, principal: p }) => draw(ctx, req, res, p, params.id),
+      }),
+    ),
+    pageRoute({
+      method: 'get',
+      path: '/ballots/:id/preview/paper',
+      who: 'staff',
+      summary: 'The voting page as a member sees it',
+      params: idParams,
+      handler: async ({ res, params, principal: p }) => {
+        const pv = await preview.invitationPreview(ctx, p, params.id);
+        res.type('html').send(paperPreviewPage(pv.ballot, pv.organisationName));
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/ballots/:id/preview/invitation.html',
+      who: 'staff',
+      summary: 'The invitation email as HTML',
+      params: idParams,
+      handler: async ({ res, params, principal: p }) => {
+        const pv = await preview.invitationPreview(ctx, p, params.id);
+        // The email's own HTML, inline styles and all: allowed for this response only, in a sandbox with no script.
+        res.set(
+          'Content-Security-Policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        );
+        res.type('html').send(pv.email.html);
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/ballots/:id/preview/test-email',
+      who: 'organiser',
+      summary: 'Send the invitation to yourself, marked as a test',
+      params: idParams,
+      back: ({ id }) => `/ballots/${id}/preview`,
+      handler: async ({ req, res, params: { id }, principal: p }) => {
+        await act(
+          ctx,
+          req,
+          res,
+          `/ballots/${id}/preview`,
+          () => preview.sendTestEmail(ctx, p, id),
+          `/ballots/${id}/preview?done=test-email`,
+        );
+      },
+    }),
+    ...lifecycle.map(([name, summary, run, done]) =>
+      pageRoute({
+        method: 'post',
+        path: `/ballots/:id/${name}`,
+        who: 'organiser',
+        summary,
+        params: idParams,
+        form: mustConfirm,
+        back: ({ id }) => `/ballots/${id}`,
+        handler: async ({ req, res, params: { id }, principal: p }) => {
+          await act(
             ctx,
             req,
             res,
-            new ServiceError('invalid', 'tick the box to confirm, then press the button again'),
             `/ballots/${id}`,
+            () => run(ctx, p, id, req),
+            `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`,
           );
+        },
+      }),
+    ),
+    pageRoute({
+      method: 'post',
+      path: '/ballots/:id/delete',
+      who: 'organiser',
+      summary: 'Delete a draft',
+      params: idParams,
+      form: mustConfirm,
+      back: ({ id }) => `/ballots/${id}`,
+      handler: async ({ req, res, params: { id }, principal: p }) => {
+        await act(ctx, req, res, `/ballots/${id}`, () => ballotsService.deleteDraft(ctx, p, id), '/?done=deleted');
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/ballots/:id/reminders',
+      who: 'organiser',
+      summary: 'Remind those who have not voted',
+      params: idParams,
+      back: ({ id }) => `/ballots/${id}/invitations`,
+      handler: async ({ req, res, params: { id }, principal: p }) => {
         await act(
           ctx,
           req,
           res,
-          `/ballots/${id}`,
-          () => run(ctx, p, id, req),
-          `/ballots/${id}${name === 'open' ? '/invitations' : name === 'close' ? '/results' : ''}?done=${done}`,
+          `/ballots/${id}/invitations`,
+          () => ballotsService.sendReminders(ctx, p, id),
+          `/ballots/${id}/invitations?done=reminders`,
         );
-      }),
-    );
-  }
-  router.post(
-    '/ballots/:id/delete',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      if (!confirmed(req))
-        return refused(
-          ctx,
-          req,
-          res,
-          new ServiceError('invalid', 'tick the box to confirm, then press the button again'),
-          `/ballots/${id}`,
-        );
-      await act(ctx, req, res, `/ballots/${id}`, () => ballotsService.deleteDraft(ctx, p, id), '/?done=deleted');
+      },
     }),
-  );
-  router.post(
-    '/ballots/:id/reminders',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      await act(
-        ctx,
-        req,
-        res,
-        `/ballots/${id}/invitations`,
-        () => ballotsService.sendReminders(ctx, p, id),
-        `/ballots/${id}/invitations?done=reminders`,
-      );
-    }),
-  );
-  for (const [path, run, done] of [
-    ['reissue', ballotsService.reissueLink, 'reissued'],
-    ['electorate', ballotsService.addToElectorate, 'added'],
-  ] as const) {
-    router.post(
-      `/ballots/:id/${path}`,
-      form,
-      signedInForm(ctx, async (req, res, p) => {
-        const id = requireUuid(req, 'id');
-        const memberId = bodyOf(req).memberId ?? '';
-        if (!/^[0-9a-f-]{36}$/i.test(memberId))
-          return refused(
+    ...(
+      [
+        ['reissue', "A member's new link (the old one dies)", ballotsService.reissueLink, 'reissued'],
+        ['electorate', 'Add a member who joined while the ballot is open', ballotsService.addToElectorate, 'added'],
+      ] as const
+    ).map(([path, summary, run, done]) =>
+      pageRoute({
+        method: 'post',
+        path: `/ballots/:id/${path}`,
+        who: 'organiser',
+        summary,
+        params: idParams,
+        back: ({ id }) => `/ballots/${id}/invitations#member`,
+        handler: async ({ req, res, params: { id }, principal: p }) => {
+          const memberId = bodyOf(req).memberId ?? '';
+          if (!/^[0-9a-f-]{36}$/i.test(memberId))
+            return refused(
+              ctx,
+              req,
+              res,
+              new ServiceError('not-found', 'member not found'),
+              `/ballots/${id}/invitations`,
+            );
+          await act(
             ctx,
             req,
             res,
-            new ServiceError('not-found', 'member not found'),
-            `/ballots/${id}/invitations`,
+            `/ballots/${id}/invitations#member`,
+            () => run(ctx, p, id, memberId),
+            `/ballots/${id}/invitations?done=${done}`,
           );
-        await act(
-          ctx,
-          req,
-          res,
-          `/ballots/${id}/invitations#member`,
-          () => run(ctx, p, id, memberId),
-          `/ballots/${id}/invitations?done=${done}`,
-        );
+        },
       }),
-    );
-  }
-
-  router.get(
-    '/ballots/:id/results.csv',
-    signedIn(async (req, res, p) => {
-      const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
-      res
-        .type('text/csv; charset=utf-8')
-        .set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.csv"`)
-        .send(resultsCsv(r));
+    ),
+    download('/ballots/:id/results.csv', 'The results as CSV', async (p, id) => {
+      const r = await results.ballotResults(ctx, p, id);
+      return { type: 'text/csv; charset=utf-8', name: `results-${r.ballot.id}.csv`, body: resultsCsv(r) };
     }),
-  );
-  router.get(
-    '/ballots/:id/results.json',
-    signedIn(async (req, res, p) => {
-      const r = await results.ballotResults(ctx, p, requireUuid(req, 'id'));
-      res
-        .type('application/json')
-        .set('Content-Disposition', `attachment; filename="results-${r.ballot.id}.json"`)
-        .send(`${JSON.stringify(r, null, 2)}\n`);
+    download('/ballots/:id/results.json', 'The results as JSON', async (p, id) => {
+      const r = await results.ballotResults(ctx, p, id);
+      return { type: 'application/json', name: `results-${r.ballot.id}.json`, body: `${JSON.stringify(r, null, 2)}\n` };
     }),
-  );
-  router.get(
-    '/ballots/:id/questions/:qid/ballots.blt',
-    signedIn(async (req, res, p) => {
-      const f = await exportsService.questionBlt(ctx, p, requireUuid(req, 'id'), requireUuid(req, 'qid'));
-      res
-        .type('text/plain; charset=utf-8')
-        .set('Content-Disposition', `attachment; filename="${f.fileName}"`)
-        .send(f.text);
+    pageRoute({
+      method: 'get',
+      path: '/ballots/:id/questions/:qid/ballots.blt',
+      who: 'staff',
+      summary: "One question's papers as a BLT file",
+      params: questionParams,
+      handler: async ({ res, params, principal: p }) => {
+        const f = await exportsService.questionBlt(ctx, p, params.id, params.qid);
+        res
+          .type('text/plain; charset=utf-8')
+          .set('Content-Disposition', `attachment; filename="${f.fileName}"`)
+          .send(f.text);
+      },
     }),
-  );
+  ];
 }

@@ -1,10 +1,11 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import { type Field, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
 import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
 import { type Html, html } from '../../html';
+import { idParams, type PageRoute, pageRoute } from '../../page-routes';
 import {
   bodyOf,
   checkbox,
@@ -15,8 +16,6 @@ import {
   largeForm,
   refused,
   selectInput,
-  signedIn,
-  signedInForm,
   staffPage,
   textArea,
   textInput,
@@ -31,7 +30,6 @@ import {
   stateFromForm,
   validate,
 } from './builder-form';
-import { requireUuid } from './params';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 import { refusal } from '@omov/core/domain/lifecycle';
@@ -246,51 +244,56 @@ async function post(ctx: AppContext, req: Request, res: Response, p: Principal, 
   }
 }
 
-export function mountBuilderPages(router: Router, ctx: AppContext): void {
-  const organiserOnly = (req: Request, res: Response, p: Principal): boolean => {
-    if (p.role === 'organiser') return true;
-    refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/');
-    return false;
-  };
-  router.get(
-    '/ballots/new',
-    signedIn(async (req, res, p) => {
-      if (!organiserOnly(req, res, p)) return;
-      // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
-      const latest = (await ballotsService.listBallots(ctx, p))[0];
-      builderPage(ctx, req, res, {
-        action: '/ballots/new',
-        state: emptyState(new Date(), latest?.timeZone ?? 'UTC'),
-        heading: 'Create a ballot',
-      });
+export function builderPageRoutes(ctx: AppContext): PageRoute[] {
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/ballots/new',
+      who: 'organiser',
+      summary: 'The ballot builder, for a new ballot',
+      handler: async ({ req, res, principal: p }) => {
+        // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
+        const latest = (await ballotsService.listBallots(ctx, p))[0];
+        builderPage(ctx, req, res, {
+          action: '/ballots/new',
+          state: emptyState(new Date(), latest?.timeZone ?? 'UTC'),
+          heading: 'Create a ballot',
+        });
+      },
     }),
-  );
-  router.post(
-    '/ballots/new',
-    largeForm,
-    signedInForm(ctx, async (req, res, p) => {
-      if (organiserOnly(req, res, p)) await post(ctx, req, res, p, null);
+    pageRoute({
+      method: 'post',
+      path: '/ballots/new',
+      who: 'organiser',
+      summary: 'Change the new ballot in the builder, or save it as a draft',
+      parsers: [largeForm],
+      handler: ({ req, res, principal: p }) => post(ctx, req, res, p, null),
     }),
-  );
-  router.get(
-    '/ballots/:id/edit',
-    signedIn(async (req, res, p) => {
-      if (!organiserOnly(req, res, p)) return;
-      const b = await ballotsService.getBallot(ctx, p, requireUuid(req, 'id'));
-      const cannot = refusal(b.status, 'edit');
-      if (cannot) return refused(ctx, req, res, new ServiceError('conflict', cannot), `/ballots/${b.id}`);
-      builderPage(ctx, req, res, {
-        action: `/ballots/${b.id}/edit`,
-        state: stateFromBallot(b),
-        heading: 'Edit the draft ballot',
-      });
+    pageRoute({
+      method: 'get',
+      path: '/ballots/:id/edit',
+      who: 'organiser',
+      summary: 'The ballot builder, for a draft',
+      params: idParams,
+      handler: async ({ req, res, params, principal: p }) => {
+        const b = await ballotsService.getBallot(ctx, p, params.id);
+        const cannot = refusal(b.status, 'edit');
+        if (cannot) return refused(ctx, req, res, new ServiceError('conflict', cannot), `/ballots/${b.id}`);
+        builderPage(ctx, req, res, {
+          action: `/ballots/${b.id}/edit`,
+          state: stateFromBallot(b),
+          heading: 'Edit the draft ballot',
+        });
+      },
     }),
-  );
-  router.post(
-    '/ballots/:id/edit',
-    largeForm,
-    signedInForm(ctx, async (req, res, p) => {
-      if (organiserOnly(req, res, p)) await post(ctx, req, res, p, requireUuid(req, 'id'));
+    pageRoute({
+      method: 'post',
+      path: '/ballots/:id/edit',
+      who: 'organiser',
+      summary: 'Change a draft in the builder, or save it',
+      params: idParams,
+      parsers: [largeForm],
+      handler: ({ req, res, params, principal: p }) => post(ctx, req, res, p, params.id),
     }),
-  );
+  ];
 }

@@ -71,40 +71,9 @@ ${opts.body}
   });
 }
 
-/** Wraps a handler that needs someone signed in; the sign-in page otherwise. */
 /** Where to go after signing in: only a path on this site (never "//elsewhere"). */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) && next.length < 500 ? next : '/';
-}
-
-export function signedIn(handler: (req: Request, res: Response, p: Principal) => Promise<void> | void) {
-  return async (req: Request, res: Response) => {
-    if (!req.principal)
-      return void res.redirect(303, `/signin?${new URLSearchParams({ next: req.originalUrl }).toString()}`);
-    await handler(req, res, req.principal);
-  };
-}
-
-/** Wraps a form handler: signed in, and the form came from our own page with its CSRF field. */
-export function signedInForm(
-  ctx: AppContext,
-  handler: (req: Request, res: Response, p: Principal) => Promise<void> | void,
-) {
-  return async (req: Request, res: Response) => {
-    if (!req.principal) return void res.redirect(303, '/signin');
-    if (!checkForm(ctx, req)) {
-      return void res
-        .status(403)
-        .type('html')
-        .send(
-          page({
-            title: 'Form expired',
-            body: html`<h1>This form has expired</h1><p class="problem">It came from another site, or from a page older than your session. Go back, reload the page and try again.</p><p><a href="/">Ballots</a></p>`,
-          }),
-        );
-    }
-    await handler(req, res, req.principal);
-  };
 }
 
 const STATUS: Record<ServiceError['kind'], number> = {

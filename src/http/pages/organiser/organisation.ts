@@ -1,5 +1,6 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import type { Principal } from '../../../data/organisations';
+import { isOrganiser, rollVisible } from '../../../services/access';
 import * as audit from '../../../services/audit';
 import * as auth from '../../../services/auth';
 import * as ballotsService from '../../../services/ballots';
@@ -7,6 +8,7 @@ import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
+import { type PageRoute, pageRoute } from '../../page-routes';
 import { page } from '../layout';
 import {
   act,
@@ -15,14 +17,9 @@ import {
   csrfField,
   errorSummary,
   type FieldIssues,
-  form,
-  isOrganiser,
   postButton,
   refused,
-  rollVisible,
   selectInput,
-  signedIn,
-  signedInForm,
   staffPage,
   textInput,
   when,
@@ -155,111 +152,133 @@ ${shown.map(
 ${pages > 1 ? html`<nav aria-label="Pages" class="actions">${n > 1 ? html`<a href="/audit?page=${n - 1}">Newer entries</a>` : ''}<span>Page ${n} of ${pages}</span>${n < pages ? html`<a href="/audit?page=${n + 1}">Older entries</a>` : ''}</nav>` : ''}`;
 }
 
-export function mountOrganisationPages(router: Router, ctx: AppContext): void {
-  router.get('/', async (req, res) => {
-    if (!req.principal) {
-      return void res.type('html').send(
-        page({
-          title: 'omov',
-          body: html`<h1>omov</h1><p>One member, one vote: secret ballots of all members, counted openly.</p>
+export function organisationPageRoutes(ctx: AppContext): PageRoute[] {
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/',
+      who: 'anyone',
+      summary: 'Home: the ballots for staff, where to go for everyone else',
+      handler: async ({ req, res, principal }) => {
+        if (!principal) {
+          return void res.type('html').send(
+            page({
+              title: 'omov',
+              body: html`<h1>omov</h1><p>One member, one vote: secret ballots of all members, counted openly.</p>
 <p><a class="button" href="/signin">Organisers and auditors: sign in</a></p><p><a href="/link">Members: ask for a new voting link</a></p><p><a href="/api/docs">API documentation</a></p>`,
-        }),
-      );
-    }
-    await home(ctx, req, res, req.principal);
-  });
-
-  router.get(
-    '/staff',
-    signedIn(async (req, res, p) => {
-      res.type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p) }));
-    }),
-  );
-  router.post(
-    '/staff/invite',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const body = bodyOf(req);
-      const parsed = auth.invitationInputSchema.safeParse({
-        email: body.email?.trim(),
-        role: body.role,
-        ballotId: body.ballotId || null,
-      });
-      const issues: FieldIssues = new Map();
-      if (!parsed.success)
-        for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'email'), i.message);
-      else {
-        try {
-          await auth.inviteStaff(ctx, p, parsed.data);
-          return void res.redirect(303, '/staff?done=invited');
-        } catch (err) {
-          if (!(err instanceof ServiceError) || err.kind !== 'invalid') return refused(ctx, req, res, err, '/staff');
-          for (const i of err.issues) addIssue(issues, i.path, i.message);
-          if (!issues.size) addIssue(issues, 'email', err.message);
+            }),
+          );
         }
-      }
-      res
-        .status(422)
-        .type('html')
-        .send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p, issues, body) }));
+        await home(ctx, req, res, principal);
+      },
     }),
-  );
-
-  router.get(
-    '/api-tokens',
-    signedIn(async (req, res, p) => {
-      res.type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p) }));
+    pageRoute({
+      method: 'get',
+      path: '/staff',
+      who: 'staff',
+      summary: 'The staff: organisers and auditors',
+      handler: async ({ req, res, principal: p }) => {
+        res.type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p) }));
+      },
     }),
-  );
-  router.post(
-    '/api-tokens',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const name = (bodyOf(req).name ?? '').trim();
-      if (!name || name.length > 100) {
-        const issues: FieldIssues = new Map([
-          ['name', [name ? 'is longer than 100 characters' : 'give the token a name']],
-        ]);
-        return void res
+    pageRoute({
+      method: 'post',
+      path: '/staff/invite',
+      who: 'organiser',
+      summary: 'Invite an organiser or an auditor',
+      back: () => '/staff',
+      handler: async ({ req, res, principal: p }) => {
+        const body = bodyOf(req);
+        const parsed = auth.invitationInputSchema.safeParse({
+          email: body.email?.trim(),
+          role: body.role,
+          ballotId: body.ballotId || null,
+        });
+        const issues: FieldIssues = new Map();
+        if (!parsed.success)
+          for (const i of parsed.error.issues) addIssue(issues, String(i.path[0] ?? 'email'), i.message);
+        else {
+          try {
+            await auth.inviteStaff(ctx, p, parsed.data);
+            return void res.redirect(303, '/staff?done=invited');
+          } catch (err) {
+            if (!(err instanceof ServiceError) || err.kind !== 'invalid') return refused(ctx, req, res, err, '/staff');
+            for (const i of err.issues) addIssue(issues, i.path, i.message);
+            if (!issues.size) addIssue(issues, 'email', err.message);
+          }
+        }
+        res
           .status(422)
           .type('html')
-          .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, undefined, issues) }));
-      }
-      const created = await auth.createApiToken(ctx, p, name);
-      // Shown once, in this response only: never in a redirect or a later page.
-      res.set('Cache-Control', 'no-store');
-      res
-        .status(201)
-        .type('html')
-        .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, created) }));
+          .send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p, issues, body) }));
+      },
     }),
-  );
-  router.post(
-    '/api-tokens/:id/revoke',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      await act(
-        ctx,
-        req,
-        res,
-        '/api-tokens',
-        () => auth.revokeApiToken(ctx, p, String(req.params.id)),
-        '/api-tokens?done=revoked',
-      );
+    pageRoute({
+      method: 'get',
+      path: '/api-tokens',
+      who: 'staff',
+      summary: 'Your API tokens',
+      handler: async ({ req, res, principal: p }) => {
+        res.type('html').send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p) }));
+      },
     }),
-  );
-
-  router.get(
-    '/audit',
-    signedIn(async (req, res, p) => {
-      const n = Number(req.query.page ?? 1);
-      res.type('html').send(
-        staffPage(ctx, req, {
-          title: 'Audit log',
-          wide: true,
-          body: await auditBody(ctx, p, Number.isInteger(n) ? n : 1),
-        }),
-      );
+    pageRoute({
+      method: 'post',
+      path: '/api-tokens',
+      who: 'organiser',
+      summary: 'Create an API token (shown once)',
+      back: () => '/api-tokens',
+      handler: async ({ req, res, principal: p }) => {
+        const name = (bodyOf(req).name ?? '').trim();
+        if (!name || name.length > 100) {
+          const issues: FieldIssues = new Map([
+            ['name', [name ? 'is longer than 100 characters' : 'give the token a name']],
+          ]);
+          return void res
+            .status(422)
+            .type('html')
+            .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, undefined, issues) }));
+        }
+        const created = await auth.createApiToken(ctx, p, name);
+        // Shown once, in this response only: never in a redirect or a later page.
+        res.set('Cache-Control', 'no-store');
+        res
+          .status(201)
+          .type('html')
+          .send(staffPage(ctx, req, { title: 'API tokens', body: await tokensBody(ctx, req, p, created) }));
+      },
     }),
-  );
+    pageRoute({
+      method: 'post',
+      path: '/api-tokens/:id/revoke',
+      who: 'staff',
+      summary: 'Revoke one of your API tokens',
+      handler: async ({ req, res, principal: p }) => {
+        await act(
+          ctx,
+          req,
+          res,
+          '/api-tokens',
+          () => auth.revokeApiToken(ctx, p, String(req.params.id)),
+          '/api-tokens?done=revoked',
+        );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/audit',
+      who: 'staff',
+      summary: 'The audit log and whether its chain is intact',
+      handler: async ({ req, res, principal: p }) => {
+        const n = Number(req.query.page ?? 1);
+        res.type('html').send(
+          staffPage(ctx, req, {
+            title: 'Audit log',
+            wide: true,
+            body: await auditBody(ctx, p, Number.isInteger(n) ? n : 1),
+          }),
+        );
+      },
+    }),
+  ];
 }

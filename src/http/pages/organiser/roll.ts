@@ -1,11 +1,13 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { Principal } from '../../../data/organisations';
+import { isOrganiser } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
 import { type Member, memberSchema } from '@omov/core/domain/member';
 import * as members from '../../../services/members';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
+import { confirmed, idParams, type PageRoute, pageRoute } from '../../page-routes';
 import {
   act,
   addIssue,
@@ -13,17 +15,12 @@ import {
   csrfField,
   errorSummary,
   type FieldIssues,
-  form,
-  isOrganiser,
   postButton,
   refused,
-  signedIn,
-  signedInForm,
   staffPage,
   textInput,
 } from './common';
 import { multipart } from './multipart';
-import { requireUuid } from './params';
 
 /**
  * The member roll: import a CSV with a preview of every change (and every bad row, by
@@ -294,96 +291,115 @@ function parseMember(body: Record<string, string>): { input?: Member; issues: Fi
   return parsed.success ? { input: parsed.data, issues } : { issues };
 }
 
-export function mountRollPages(router: Router, ctx: AppContext): void {
-  router.get(
-    '/roll',
-    signedIn((req, res, p) => rollOverview(ctx, req, res, p)),
-  );
-  router.get(
-    '/roll/members',
-    signedIn((req, res, p) => memberSearch(ctx, req, res, p)),
-  );
-
-  router.get(
-    '/roll/import',
-    signedIn(async (req, res, p) => {
-      if (!isOrganiser(p))
-        return refused(ctx, req, res, new ServiceError('forbidden', 'auditors have read-only access'), '/roll');
-      res.type('html').send(
-        staffPage(ctx, req, {
-          title: 'Import the roll',
-          body: html`<p><a href="/roll">Member roll</a></p><h1>Import the member roll</h1>${importForm(ctx, req)}${FORMAT_HELP}`,
-        }),
-      );
-    }),
-  );
-  // Files up to the API's own limit; a urlencoded post (a script, or no file input) works too.
-  router.post(
-    '/roll/import',
-    multipart('20mb'),
-    express.urlencoded({ extended: false, limit: '20mb' }),
-    signedInForm(ctx, (req, res, p) => importStep(ctx, req, res, p)),
-  );
-
+export function rollPageRoutes(ctx: AppContext): PageRoute[] {
   const branchNames = async (p: Principal) => (await rollService.listBranches(ctx, p)).map((b) => b.name);
-
-  router.get(
-    '/roll/members/new',
-    signedIn(async (req, res, p) => {
-      res.type('html').send(
-        staffPage(ctx, req, {
-          title: 'Add a member',
-          body: html`<p><a href="/roll">Member roll</a></p><h1>Add a member</h1><p class="hint">Ballots already open do not include them until you add them from the ballot's invitations page.</p>${memberForm(ctx, req, '/roll/members/new', {}, new Map(), await branchNames(p))}`,
-        }),
-      );
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/roll',
+      who: 'roll reader',
+      summary: 'The member roll: its branches and their members',
+      handler: ({ req, res, principal: p }) => rollOverview(ctx, req, res, p),
     }),
-  );
-  router.post(
-    '/roll/members/new',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const body = bodyOf(req);
-      const { input, issues } = parseMember(body);
-      if (input) {
-        try {
-          await members.addMember(ctx, p, input);
-          return void res.redirect(
-            303,
-            `/roll/members?${new URLSearchParams({ search: input.email, done: 'member-added' }).toString()}`,
-          );
-        } catch (err) {
-          if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, '/roll');
-          addIssue(issues, 'email', err.message);
-        }
-      }
-      res
-        .status(422)
-        .type('html')
-        .send(
+    pageRoute({
+      method: 'get',
+      path: '/roll/members',
+      who: 'roll reader',
+      summary: 'Find members',
+      handler: ({ req, res, principal: p }) => memberSearch(ctx, req, res, p),
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/roll/import',
+      who: 'organiser',
+      summary: 'Import the roll from a CSV file',
+      back: () => '/roll',
+      handler: ({ req, res }) => {
+        res.type('html').send(
           staffPage(ctx, req, {
-            title: 'Add a member',
-            body: html`<h1>Add a member</h1>${memberForm(ctx, req, '/roll/members/new', body, issues, await branchNames(p))}`,
+            title: 'Import the roll',
+            body: html`<p><a href="/roll">Member roll</a></p><h1>Import the member roll</h1>${importForm(ctx, req)}${FORMAT_HELP}`,
           }),
         );
+      },
     }),
-  );
-
-  router.get(
-    '/roll/members/:id',
-    signedIn(async (req, res, p) => {
-      const m = await members.getMember(ctx, p, requireUuid(req, 'id'));
-      const v = {
-        name: m.name,
-        email: m.email,
-        branch: m.branch,
-        memberNumber: m.memberNumber ?? '',
-        weight: m.weight,
-        joinedOn: m.joinedOn ?? '',
-      };
-      res.type('html').send(
-        staffPage(ctx, req, {
-          title: m.name,
-          body: html`<p><a href="/roll/members">Members</a></p><h1>${m.name}</h1>
+    // Files up to the API's own limit; a urlencoded post (a script, or no file input) works too.
+    pageRoute({
+      method: 'post',
+      path: '/roll/import',
+      who: 'organiser',
+      summary: 'Preview an import, then apply it',
+      parsers: [multipart('20mb'), express.urlencoded({ extended: false, limit: '20mb' })],
+      back: () => '/roll/import',
+      handler: ({ req, res, principal: p }) => importStep(ctx, req, res, p),
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/roll/members/new',
+      who: 'organiser',
+      summary: 'Add one member',
+      back: () => '/roll',
+      handler: async ({ req, res, principal: p }) => {
+        res.type('html').send(
+          staffPage(ctx, req, {
+            title: 'Add a member',
+            body: html`<p><a href="/roll">Member roll</a></p><h1>Add a member</h1><p class="hint">Ballots already open do not include them until you add them from the ballot's invitations page.</p>${memberForm(ctx, req, '/roll/members/new', {}, new Map(), await branchNames(p))}`,
+          }),
+        );
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/roll/members/new',
+      who: 'organiser',
+      summary: 'Add one member',
+      back: () => '/roll',
+      handler: async ({ req, res, principal: p }) => {
+        const body = bodyOf(req);
+        const { input, issues } = parseMember(body);
+        if (input) {
+          try {
+            await members.addMember(ctx, p, input);
+            return void res.redirect(
+              303,
+              `/roll/members?${new URLSearchParams({ search: input.email, done: 'member-added' }).toString()}`,
+            );
+          } catch (err) {
+            if (!(err instanceof ServiceError) || err.kind !== 'conflict') return refused(ctx, req, res, err, '/roll');
+            addIssue(issues, 'email', err.message);
+          }
+        }
+        res
+          .status(422)
+          .type('html')
+          .send(
+            staffPage(ctx, req, {
+              title: 'Add a member',
+              body: html`<h1>Add a member</h1>${memberForm(ctx, req, '/roll/members/new', body, issues, await branchNames(p))}`,
+            }),
+          );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/roll/members/:id',
+      who: 'roll reader',
+      summary: 'One member (organisers correct or remove them here)',
+      params: idParams,
+      handler: async ({ req, res, params, principal: p }) => {
+        const m = await members.getMember(ctx, p, params.id);
+        const v = {
+          name: m.name,
+          email: m.email,
+          branch: m.branch,
+          memberNumber: m.memberNumber ?? '',
+          weight: m.weight,
+          joinedOn: m.joinedOn ?? '',
+        };
+        res.type('html').send(
+          staffPage(ctx, req, {
+            title: m.name,
+            body: html`<p><a href="/roll/members">Members</a></p><h1>${m.name}</h1>
 ${
   isOrganiser(p)
     ? html`<p class="hint">Changes apply to ballots opened from now on; ballots already open keep the branch and weight they were opened with.</p>
@@ -391,59 +407,59 @@ ${memberForm(ctx, req, `/roll/members/${m.id}`, v, new Map(), await branchNames(
 <h2>Remove from the roll</h2>${postButton(ctx, req, `/roll/members/${m.id}/remove`, 'Remove this member', { cls: 'danger', confirm: `Yes, remove ${m.name} from the roll` })}`
     : html`<dl class="facts"><dt>Email</dt><dd>${m.email}</dd><dt>Branch</dt><dd>${m.branch}</dd><dt>Number</dt><dd>${m.memberNumber ?? ''}</dd><dt>Weight</dt><dd>${m.weight}</dd><dt>Joined</dt><dd>${m.joinedOn ?? ''}</dd></dl>`
 }`,
-        }),
-      );
-    }),
-  );
-  router.post(
-    '/roll/members/:id',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      const body = bodyOf(req);
-      const { input, issues } = parseMember(body);
-      if (input) {
-        try {
-          await members.updateMember(ctx, p, id, input);
-          return void res.redirect(303, `/roll/members/${id}?done=member-saved`);
-        } catch (err) {
-          if (!(err instanceof ServiceError) || err.kind !== 'conflict')
-            return refused(ctx, req, res, err, `/roll/members/${id}`);
-          addIssue(issues, 'email', err.message);
-        }
-      }
-      res
-        .status(422)
-        .type('html')
-        .send(
-          staffPage(ctx, req, {
-            title: 'Edit a member',
-            body: html`<h1>Edit a member</h1>${memberForm(ctx, req, `/roll/members/${id}`, body, issues, await branchNames(p))}`,
           }),
         );
+      },
     }),
-  );
-  router.post(
-    '/roll/members/:id/remove',
-    form,
-    signedInForm(ctx, async (req, res, p) => {
-      const id = requireUuid(req, 'id');
-      if (bodyOf(req).confirm !== 'yes')
-        return refused(
+    pageRoute({
+      method: 'post',
+      path: '/roll/members/:id',
+      who: 'organiser',
+      summary: "Correct a member's details",
+      params: idParams,
+      back: ({ id }) => `/roll/members/${id}`,
+      handler: async ({ req, res, params: { id }, principal: p }) => {
+        const body = bodyOf(req);
+        const { input, issues } = parseMember(body);
+        if (input) {
+          try {
+            await members.updateMember(ctx, p, id, input);
+            return void res.redirect(303, `/roll/members/${id}?done=member-saved`);
+          } catch (err) {
+            if (!(err instanceof ServiceError) || err.kind !== 'conflict')
+              return refused(ctx, req, res, err, `/roll/members/${id}`);
+            addIssue(issues, 'email', err.message);
+          }
+        }
+        res
+          .status(422)
+          .type('html')
+          .send(
+            staffPage(ctx, req, {
+              title: 'Edit a member',
+              body: html`<h1>Edit a member</h1>${memberForm(ctx, req, `/roll/members/${id}`, body, issues, await branchNames(p))}`,
+            }),
+          );
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/roll/members/:id/remove',
+      who: 'organiser',
+      summary: 'Remove a member from the roll',
+      params: idParams,
+      form: confirmed('tick the box to confirm the removal'),
+      back: ({ id }) => `/roll/members/${id}`,
+      handler: async ({ req, res, params: { id }, principal: p }) => {
+        await act(
           ctx,
           req,
           res,
-          new ServiceError('invalid', 'tick the box to confirm the removal'),
           `/roll/members/${id}`,
+          () => members.removeMember(ctx, p, id),
+          '/roll?done=member-removed',
         );
-      await act(
-        ctx,
-        req,
-        res,
-        `/roll/members/${id}`,
-        () => members.removeMember(ctx, p, id),
-        '/roll?done=member-removed',
-      );
+      },
     }),
-  );
+  ];
 }

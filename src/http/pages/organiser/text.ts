@@ -23,7 +23,7 @@ export const BASIS_LABEL = {
 export const RULE_LABEL = {
   bloc: "Bloc: all of a branch's delegates vote for the branch's own result",
   proportional: "Proportional: a branch's delegates are split by its vote",
-  weighted: "Weighted: every member's ballot weighted by delegates per vote, recounted",
+  weighted: "Weighted: every member's paper weighted by delegates per vote, recounted",
 } as const;
 
 /** Notices after a POST-redirect-GET, by key: only these texts can appear. */

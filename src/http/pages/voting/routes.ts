@@ -1,10 +1,11 @@
-import type { Request, Response, Router } from 'express';
+import type { Response } from 'express';
 import express from 'express';
 import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
 import { type BallotForVoter, CastRefused, cast, viewLink } from '../../../services/voting';
 import { html } from '../../html';
 import { messages as t } from '../../messages';
+import { type PageRoute, pageRoute } from '../../page-routes';
 import { page } from '../layout';
 import { clientAddress } from '../../auth';
 import { pristinePaper } from './cache';
@@ -44,78 +45,89 @@ function voterHeaders(res: Response): void {
   res.set('X-Robots-Tag', 'noindex');
 }
 
-export function mountVotingPages(router: Router, ctx: AppContext): void {
-  router.get('/v/:token', async (req: Request, res: Response) => {
-    voterHeaders(res);
-    const token = String(req.params.token);
-    const s = await viewLink(ctx, token, clientAddress(req));
-    if (s.state !== 'open') {
-      const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
-      return void res.status(r.status).type('html').send(r.body);
-    }
-    res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map()));
-  });
-
-  router.post(
-    '/v/:token',
-    express.urlencoded({ extended: false, limit: '100kb' }),
-    async (req: Request, res: Response) => {
-      voterHeaders(res);
-      const token = String(req.params.token);
-      const form = (req.body ?? {}) as FormValues;
-      const s = await viewLink(ctx, token, clientAddress(req));
-      if (s.state !== 'open') {
-        const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
-        return void res.status(r.status).type('html').send(r.body);
-      }
-      const b = s.ballot;
-      if (
-        typeof form.csrf !== 'string' ||
-        form.csrf !== csrfFor(ctx, token) ||
-        req.headers['sec-fetch-site'] === 'cross-site'
-      ) {
-        return void res
-          .status(403)
-          .type('html')
-          .send(
-            statePage(
-              t.expiredTitle,
-              [html`<p>${t.expiredBody}</p><p><a href="/v/${token}">${t.expiredLink}</a></p>`],
-              b,
-            ),
-          );
-      }
-      const { answers, problems } = answersFromForm(b.questions, form);
-      if (form.step === 'edit' || problems.size) {
-        return void res
-          .status(problems.size ? 422 : 200)
-          .type('html')
-          .send(formPage(ctx, token, b, form, problems));
-      }
-      if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
-      try {
-        const { receipt } = await cast(ctx, token, answers, clientAddress(req), {
-          ballotId: b.id,
-          questions: b.questions,
-        });
-        res
-          .status(201)
-          .type('html')
-          .send(receiptPage(ctx, b, receipt));
-      } catch (err) {
-        if (err instanceof CastRefused) {
-          const r = refusalPage(ctx, err.link, b);
+export function votingPageRoutes(ctx: AppContext): PageRoute[] {
+  return [
+    pageRoute({
+      method: 'get',
+      path: '/v/:token',
+      who: 'voting link',
+      summary: "The member's ballot paper (looking never uses the link up)",
+      handler: async ({ req, res }) => {
+        voterHeaders(res);
+        const token = String(req.params.token);
+        const s = await viewLink(ctx, token, clientAddress(req));
+        if (s.state !== 'open') {
+          const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
           return void res.status(r.status).type('html').send(r.body);
         }
-        if (err instanceof ServiceError && err.kind === 'invalid') {
-          const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), t.problemOther(i.message)]));
-          return void res
-            .status(422)
-            .type('html')
-            .send(formPage(ctx, token, b, form, again));
+        res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map()));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/v/:token',
+      who: 'voting link',
+      summary: "The member's paper posted back: edit, review, or cast",
+      parsers: [express.urlencoded({ extended: false, limit: '100kb' })],
+      csrf: { check: 'voting link' },
+      handler: async ({ req, res }) => {
+        voterHeaders(res);
+        const token = String(req.params.token);
+        const form = (req.body ?? {}) as FormValues;
+        const s = await viewLink(ctx, token, clientAddress(req));
+        if (s.state !== 'open') {
+          const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
+          return void res.status(r.status).type('html').send(r.body);
         }
-        throw err;
-      }
-    },
-  );
+        const b = s.ballot;
+        if (
+          typeof form.csrf !== 'string' ||
+          form.csrf !== csrfFor(ctx, token) ||
+          req.headers['sec-fetch-site'] === 'cross-site'
+        ) {
+          return void res
+            .status(403)
+            .type('html')
+            .send(
+              statePage(
+                t.expiredTitle,
+                [html`<p>${t.expiredBody}</p><p><a href="/v/${token}">${t.expiredLink}</a></p>`],
+                b,
+              ),
+            );
+        }
+        const { answers, problems } = answersFromForm(b.questions, form);
+        if (form.step === 'edit' || problems.size) {
+          return void res
+            .status(problems.size ? 422 : 200)
+            .type('html')
+            .send(formPage(ctx, token, b, form, problems));
+        }
+        if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
+        try {
+          const { receipt } = await cast(ctx, token, answers, clientAddress(req), {
+            ballotId: b.id,
+            questions: b.questions,
+          });
+          res
+            .status(201)
+            .type('html')
+            .send(receiptPage(ctx, b, receipt));
+        } catch (err) {
+          if (err instanceof CastRefused) {
+            const r = refusalPage(ctx, err.link, b);
+            return void res.status(r.status).type('html').send(r.body);
+          }
+          if (err instanceof ServiceError && err.kind === 'invalid') {
+            const again = new Map(err.issues.map((i) => [i.path.replace(/^answers\./, ''), t.problemOther(i.message)]));
+            return void res
+              .status(422)
+              .type('html')
+              .send(formPage(ctx, token, b, form, again));
+          }
+          throw err;
+        }
+      },
+    }),
+  ];
 }
