@@ -788,7 +788,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     ])
       expect(log).toContain(`<code>${action}</code>`);
     const verify = (await text(auditor, '/verify')).body;
-    expect(verify).toContain('npm run omov -- verify record.json --root');
+    expect(verify).toContain('npx omov-verify record.json --root');
     expect(verify).toContain(`href="/api/v1/ballots/${ballotId}/record"`);
     expect((await text(auditor, `/board/${ballotId}`)).status).toBe(200);
   });

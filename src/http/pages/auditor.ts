@@ -34,9 +34,10 @@ ${
 }
 <p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
 <h2>3. Run omov verify</h2>
-<p>On any computer with Node.js 22 or later and a copy of the omov source code:</p>
-<pre>npm install
-npm run omov -- verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
+<p>On any computer with Node.js 20 or later, install the verifier on its own: it is the package <code>packages/core</code> of the omov source code (<code>npm pack</code> there gives <code>omov-core-VERSION.tgz</code>), and it brings no database or web server.</p>
+<pre>npm install omov-core-VERSION.tgz
+npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
+<p>Or, in a copy of the whole source code: <code>npm install</code>, then <code>npm run omov -- verify record.json …</code> with the same options.</p>
 <p>It opens no network connection. Add <code>--format json</code> for output a program can read.</p>
 <h2>4. Read the verdicts</h2>
 <p>Each check prints <code>PASS</code> or <code>FAIL</code> with what it found; the last line says <code>VERIFIED</code> when every check passes. The exit status is 0 when all pass, 1 when a check fails, 2 when the file is not an election record.</p>
