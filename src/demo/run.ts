@@ -13,7 +13,8 @@ import { importRoll } from '../services/roll';
 import { listMessages, readInvitations } from './outbox';
 import { type BranchLean, branchLeans, type CastTally, type PlannedVote, planVotes, tallyPlan } from './plan';
 import { makeRoll, rollCsv } from './roll';
-import { inParallel, voteByLink } from './voter';
+import { inParallel } from '../platform/in-parallel';
+import { voteByLink } from './voter';
 
 /**
  * The demonstration: on a running server, a new organisation (through a setup link), a

@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createSetupLink } from '../../src/services/auth';
 import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, inBatches, launchBrowser, newContext, PHONE, screenshot, screenshotOf } from '../support/browser';
+import { inParallel } from '../../src/platform/in-parallel';
+import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, screenshotOf } from '../support/browser';
 import { atOnce, scaled } from '../support/machine';
 import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
 
@@ -151,7 +152,7 @@ test('60 members vote, each in a browser session of their own, from the link in 
   voters.sort((a, b) => a.index - b.index);
 
   // Four browser sessions at once on a quiet machine, fewer on a busy one: every member votes all the same.
-  await inBatches(voters, atOnce(4), async ({ index, link }) => {
+  await inParallel(voters, atOnce(4), async ({ index, link }) => {
     const scripted = index % 3 !== 0;
     const context = await newContext(browser, { ...PHONE, javaScriptEnabled: scripted });
     try {

@@ -122,26 +122,3 @@ export function describeViolations(where: string, v: AxeViolation[]): string {
 export function axeContext(browser: Browser, options: BrowserContextOptions = PHONE): Promise<BrowserContext> {
   return newContext(browser, { ...options, bypassCSP: true });
 }
-
-/** Runs `task` over `items`, `concurrency` at a time (a 2-core machine: a few browser sessions at once). */
-export async function inBatches<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-      while (next < items.length && errors.length === 0) {
-        const i = next++;
-        try {
-          await task(items[i]!, i);
-        } catch (err) {
-          errors.push(err);
-        }
-      }
-    }),
-  );
-  if (errors.length) throw errors[0];
-}
