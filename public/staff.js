@@ -1,5 +1,7 @@
 /* omov staff pages: progressive enhancement only; every page works without this script.
- * - The ballot builder: choosing a question's method presses its "Use this method" button.
+ * - The ballot builder: choosing a question's method presses its "Use this method" button, and
+ *   every button that changes the form's structure (add, remove, move, paste, method) sends the
+ *   form in the background and swaps in the form that comes back, instead of reloading the page.
  * - Live figures: delivery progress is updated from the JSON API every few seconds while
  *   messages wait, and an open ballot's turnout page reloads every 30 seconds; each with a
  *   checkbox to stop the updates (WCAG 2.2.2). Without the script, a link updates by hand.
@@ -14,6 +16,53 @@
     var id = t.getAttribute('data-apply');
     var button = id && document.getElementById(id);
     if (button && typeof t.form.requestSubmit === 'function') t.form.requestSubmit(button);
+  });
+
+  /* The builder: the server renders the changed form (one way to draw it); only the form is swapped. */
+  var busy = false;
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    var button = e.submitter;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-builder')) return;
+    if (!button || button.name !== 'do' || button.value === 'save' || !window.fetch || !window.DOMParser) return;
+    e.preventDefault();
+    if (busy) return;
+    busy = true;
+    var target = button.getAttribute('formaction') || form.action;
+    var hash = target.indexOf('#');
+    var anchor = hash >= 0 ? target.slice(hash + 1) : '';
+    var url = hash >= 0 ? target.slice(0, hash) : target;
+    var body = new URLSearchParams(new FormData(form, button));
+    var status = document.getElementById('builder-status');
+    fetch(url, {
+      method: 'POST',
+      body: body,
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+      .then(function (r) {
+        return r.ok ? r.text() : null;
+      })
+      .then(function (text) {
+        var fresh = text && new DOMParser().parseFromString(text, 'text/html').querySelector('form[data-builder]');
+        if (!fresh) throw new Error('no form');
+        form.replaceWith(document.adoptNode(fresh));
+        var to = anchor && document.getElementById(anchor);
+        if (to) {
+          if (!to.matches('input, select, textarea, button')) to.setAttribute('tabindex', '-1');
+          to.focus();
+          to.scrollIntoView({ block: 'nearest' });
+        }
+        if (status) status.textContent = 'Done: ' + button.textContent + '.';
+      })
+      .catch(function () {
+        // Anything unexpected: the ordinary submit, as without the script.
+        form.removeAttribute('data-builder');
+        form.requestSubmit(button);
+      })
+      .then(function () {
+        busy = false;
+      });
   });
 
   /* A checkbox, ticked, beside the element that says the figures are live: untick to stop. */

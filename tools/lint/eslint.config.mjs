@@ -21,6 +21,10 @@ const browser = {
   setTimeout: 'readonly',
   clearTimeout: 'readonly',
   HTMLSelectElement: 'readonly',
+  HTMLFormElement: 'readonly',
+  URLSearchParams: 'readonly',
+  FormData: 'readonly',
+  DOMParser: 'readonly',
 };
 
 export default tseslint.config(

@@ -173,6 +173,21 @@ const count = (v: string | undefined, max: number) => {
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : 0;
 };
 
+/**
+ * Pasted options, one a line, into the rows: blank rows are filled first, then rows are
+ * added. A line copied from a spreadsheet (cells split by tabs) gives a name, then a statement.
+ */
+export function pasteInto(options: OptionState[], pasted: string): void {
+  for (const line of pasted.split(/\r?\n/)) {
+    const [label = '', ...rest] = line.split('\t').map((c) => c.trim());
+    if (!label) continue;
+    const option = { label, description: rest.filter(Boolean).join(' ') };
+    const blank = options.findIndex((o) => !o.label.trim() && !o.description.trim());
+    if (blank >= 0) options[blank] = option;
+    else if (options.length < MAX_OPTIONS) options.push(option);
+  }
+}
+
 export function stateFromForm(body: Record<string, string>): BuilderState {
   const s = (k: string) => body[k] ?? '';
   const questions: QuestionState[] = [];
@@ -184,6 +199,8 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
     for (let j = 0; j < count(body[`q${i}_options`], MAX_OPTIONS); j++) {
       options.push({ label: s(`q${i}_o${j}_label`), description: s(`q${i}_o${j}_description`) });
     }
+    // Whatever button was pressed, pasted lines are not lost: "Save" keeps them too.
+    if (!motion) pasteInto(options, s(`q${i}_paste`));
     const q: QuestionState = {
       title: s(`q${i}_title`),
       description: s(`q${i}_description`),

@@ -41,8 +41,9 @@ const zoneChoices = (current: string) =>
 /**
  * The ballot builder: create a draft or edit one. Everything works without JavaScript:
  * each "add", "remove", "move" and "use this method" button submits the whole form, which
- * comes back with every value kept and the page at the part that changed. The script
- * only presses "use this method" when the method is changed.
+ * comes back with every value kept and the page at the part that changed. With the script
+ * (public/staff.js), the same request is sent in the background and only the form is
+ * swapped for the one that comes back: no reload, focus kept at the part that changed.
  */
 
 const methodChoices = METHOD_LIST.map((d) => [d.name, d.labels.name] as const);
@@ -98,6 +99,8 @@ ${structural(action, `remove-option:${i}:${j}`, 'Remove', `q${i}_options`, { mor
 </div>`,
 )}
 <p>${structural(action, `add-option:${i}`, 'Add an option', `q${i}_o${n}_label`, { more: `to question ${i + 1}` })}</p>
+${textArea(issues, `q${i}_paste`, 'Paste options, one per line', '', { rows: 3, hint: 'For a list of candidates from a spreadsheet or an email: each line becomes an option, filling the blank rows first.' })}
+<p>${structural(action, `paste-options:${i}`, 'Add the pasted options', `q${i}_options`, { more: `to question ${i + 1}` })}</p>
 </fieldset>`;
 }
 
@@ -152,7 +155,8 @@ export function builderForm(
   const n = state.questions.length;
   return html`<h1>${heading}</h1>
 ${errorSummary(issues, fieldLabel)}
-<form method="post" action="${action}">
+<p id="builder-status" class="sr-only" role="status"></p>
+<form method="post" action="${action}" data-builder>
 <button type="submit" name="do" value="save" class="sr-only" tabindex="-1" aria-hidden="true">Save the draft</button>
 ${csrfField(ctx, req)}
 <input type="hidden" name="questions" value="${n}">
