@@ -190,7 +190,7 @@ test('a stored question whose settings no longer read is an error naming it, not
     .execute();
   await expect(ballots.listQuestions(app.db, made.body.id)).rejects.toThrow(
     new StoredQuestionError(
-      `question 1 ("Rate them", ${q!.id}): its score settings do not read: maxScore: Invalid input: expected number, received string`,
+      `question 1 ("Rate them", ${q!.id}): its score settings do not read: maxScore: Write a number`,
     ),
   );
 });

@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Issue } from '../services/errors';
+// Plain-language messages for every zod issue ("Write a title"), in the API as in the pages.
+import '@omov/core/domain/plain';
 
 /** RFC 9457 problem details; `errors` names each field (or CSV line) at fault. */
 export type Problem = { type: string; title: string; status: number; detail?: string; errors?: Issue[] };

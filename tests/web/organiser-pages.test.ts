@@ -106,7 +106,7 @@ describe('times in a chosen zone', () => {
 describe('the builder form', () => {
   test('add, move and remove keep every value; validation names the field at fault', () => {
     let s = emptyState(new Date('2026-06-01T10:20:00Z'));
-    expect(s.opensAt).toBe('2026-06-01T11:00');
+    expect(s.opensAt).toBe('2026-06-01 11:00');
     s = { ...s, title: 'T', questions: [{ ...s.questions[0]!, title: 'First' }] };
     s = applyAction(s, 'add-question', 'stv').state;
     expect(s.questions.map((q) => q.method)).toEqual(['yesno', 'stv']);
@@ -139,7 +139,7 @@ describe('the builder form', () => {
     s.questions[0]!.options[3] = { label: 'a', description: '' };
     const v3 = validate(s);
     expect(v3.ok).toBe(false);
-    if (!v3.ok) expect(v3.issues.get('q0_o3_label')?.join(' ')).toMatch(/duplicate option/);
+    if (!v3.ok) expect(v3.issues.get('q0_o3_label')?.join(' ')).toMatch(/The option "a" is there twice/);
     s.questions[0]!.options[3] = { label: '', description: '' };
     const v4 = validate(s);
     expect(v4.ok).toBe(true);
@@ -206,7 +206,7 @@ describe('the builder form', () => {
     const bad = validate(stateFromForm(form));
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
-      expect(bad.issues.get('k')).toEqual(['must be a whole number']);
+      expect(bad.issues.get('k')).toEqual(['Use a whole number']);
       expect(bad.issues.get('reminderHours')?.join(' ')).toMatch(/"x" is not a whole number/);
       expect(bad.issues.get('del_bands')?.join(' ')).toMatch(/"250 two"/);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
 import { eligibilitySchema } from './eligibility';
+import './plain';
 import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
 
 /**
@@ -19,7 +20,7 @@ const base = {
   title: z.string().trim().min(1).max(300),
   description: z.string().max(5000).default(''),
 };
-const opts = (min: number) => z.array(option).min(min, `needs at least ${min} options`).max(200);
+const opts = (min: number) => z.array(option).min(min, `Give at least ${min} options`).max(200);
 
 /** One method's question: its settings default as a whole where every setting has a default. */
 function questionOf(d: AnyMethod) {
@@ -63,7 +64,7 @@ export const questionInputSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['options', i, 'label'],
-          message: `duplicate option "${options[i]!.label}"`,
+          message: `The option "${options[i]!.label}" is there twice`,
         });
     });
     const seats = d.seats(q.settings);
@@ -109,7 +110,7 @@ export const delegateSettingsSchema = z
     }),
   ])
   .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
-    message: 'min must not exceed max',
+    message: 'The least number of delegates for a branch must not be above the most',
     path: ['min'],
   });
 export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
@@ -129,7 +130,7 @@ export const ballotInputSchema = z
     description: z.string().max(10000).default(''),
     opensAt: instant,
     closesAt: instant,
-    questions: z.array(questionInputSchema).min(1, 'a ballot needs at least one question').max(50),
+    questions: z.array(questionInputSchema).min(1, 'Add at least one question').max(50),
     k: z
       .number()
       .int()
@@ -171,14 +172,14 @@ export const ballotInputSchema = z
       .describe('the delegate-conference model the ballot is compared with; null for none'),
     timeZone: z
       .string()
-      .refine(isTimeZone, 'is not a time zone: use an IANA name such as Europe/London')
+      .refine(isTimeZone, 'Choose a time zone by its IANA name, such as Europe/London')
       .transform(canonicalZone)
       .default('UTC')
       .describe('the time zone the times are shown in, in emails and on the voting pages (an IANA name)'),
   })
   .superRefine((b, ctx) => {
     if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
-      ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
+      ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'The closing time must be after the opening time' });
     }
   });
 export type BallotInput = z.infer<typeof ballotInputSchema>;

@@ -1,5 +1,7 @@
+import { dateOrderOf, isoDate, readDateTime } from './dates';
+
 /**
- * Times in the ballot builder: a datetime-local input ("2026-05-01T09:00") read as a
+ * Times in the ballot builder: a date and time as typed ("2026-05-01T09:00", "01/05/2026 09:00") read as a
  * wall-clock time in a time zone the organiser picks, stored as ISO 8601 with the
  * zone's offset at that moment ("2026-05-01T09:00:00+01:00").
  */
@@ -66,19 +68,12 @@ export type LocalTime = { ok: true; iso: string } | { ok: false; message: string
  * is refused; a time that happens twice (fall back) is the first of the two.
  */
 export function localToIso(local: string, zone: string): LocalTime {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(local.trim());
-  if (!m) return { ok: false, message: 'enter a date and a time' };
   if (!isTimeZone(zone)) return { ok: false, message: `"${zone}" is not a time zone` };
-  const w: Wall = {
-    year: Number(m[1]),
-    month: Number(m[2]),
-    day: Number(m[3]),
-    hour: Number(m[4]),
-    minute: Number(m[5]),
-  };
+  // ISO, or the zone's own way of writing dates ("05/12/2026 18:00" in Europe/London).
+  const read = readDateTime(local, dateOrderOf(zone));
+  if (!read.ok) return { ok: false, message: read.message };
+  const w: Wall = read.value;
   const wall = wallMs(w);
-  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== w.day || w.hour > 23 || w.minute > 59)
-    return { ok: false, message: 'is not a real date and time' };
   // The offset before and after the wall time; the earlier offset gives the first instant.
   const candidates = [
     ...new Set([offsetAt(zone, wall - 36e5 * 24), offsetAt(zone, wall), offsetAt(zone, wall + 36e5 * 24)]),
@@ -87,9 +82,9 @@ export function localToIso(local: string, zone: string): LocalTime {
     .filter((c) => offsetAt(zone, c.instant) === c.off)
     .sort((a, b) => a.instant - b.instant);
   const first = candidates[0];
-  if (!first)
-    return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone} (the clocks go forward then)` };
-  return { ok: true, iso: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${formatOffset(first.off)}` };
+  const shown = `${isoDate(w)} ${pad(w.hour)}:${pad(w.minute)}`;
+  if (!first) return { ok: false, message: `${shown} does not exist in ${zone} (the clocks go forward then)` };
+  return { ok: true, iso: `${isoDate(w)}T${pad(w.hour)}:${pad(w.minute)}:00${formatOffset(first.off)}` };
 }
 
 /** An instant as the value of a datetime-local input in a zone. */

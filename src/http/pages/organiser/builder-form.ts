@@ -8,6 +8,7 @@ import { fieldStart, isMethod, type Method, METHOD_LIST, methodOf } from '@omov/
 import type { BallotView } from '../../../services/ballots';
 import { addIssue, type FieldIssues } from './common';
 import { isoToLocal, isTimeZone, localToIso } from '@omov/core/domain/zones';
+import { dateOrderOf, isoDate, readDate } from '@omov/core/domain/dates';
 
 /**
  * The ballot builder's form as plain strings, so that a form re-rendered after "add an
@@ -119,6 +120,9 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
   };
 }
 
+/** A time as the builder shows it: ISO's order, readable ("2026-12-05 18:00"); typed, any form localToIso reads. */
+const shownTime = (instant: Date | string, zone: string) => isoToLocal(instant, zone).replace('T', ' ');
+
 /** A new ballot: opening at the next hour, closing a week later, the API's defaults; times in `zone`. */
 export function emptyState(now: Date, zone = 'UTC'): BuilderState {
   const opens = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
@@ -126,8 +130,8 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
   return {
     title: '',
     description: '',
-    opensAt: isoToLocal(opens, zone),
-    closesAt: isoToLocal(closes, zone),
+    opensAt: shownTime(opens, zone),
+    closesAt: shownTime(closes, zone),
     zone,
     k: '10',
     receiptPolicy: 'inclusion',
@@ -147,8 +151,8 @@ export function stateFromBallot(b: BallotView): BuilderState {
   return {
     title: b.title,
     description: b.description,
-    opensAt: isoToLocal(b.opensAt, b.timeZone),
-    closesAt: isoToLocal(b.closesAt, b.timeZone),
+    opensAt: shownTime(b.opensAt, b.timeZone),
+    closesAt: shownTime(b.closesAt, b.timeZone),
     zone: b.timeZone,
     k: String(b.k),
     receiptPolicy: b.receiptPolicy,
@@ -383,12 +387,18 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
 
 type Parsed = { ok: true; input: BallotInput } | { ok: false; issues: FieldIssues };
 
-function eligibility(state: BuilderState): { branches?: string[]; joinedBefore?: string } | null {
+function eligibility(state: BuilderState, issues: FieldIssues): { branches?: string[]; joinedBefore?: string } | null {
   const branches = state.eligibleBranches
     .split(/\r?\n/)
     .map((b) => b.trim())
     .filter(Boolean);
-  const joinedBefore = state.joinedBefore.trim();
+  let joinedBefore = state.joinedBefore.trim();
+  if (joinedBefore) {
+    // "05/12/2026" as the organiser writes it, or ISO.
+    const read = readDate(joinedBefore, dateOrderOf(state.zone));
+    if (read.ok) joinedBefore = isoDate(read.value);
+    else addIssue(issues, 'joinedBefore', read.message);
+  }
   if (!branches.length && !joinedBefore) return null;
   return { ...(branches.length ? { branches } : {}), ...(joinedBefore ? { joinedBefore } : {}) };
 }
@@ -400,12 +410,12 @@ export function validate(state: BuilderState): Parsed {
     const t = v.trim();
     if (t === '') return undefined;
     if (!/^-?\d+$/.test(t)) {
-      addIssue(issues, field, 'must be a whole number');
+      addIssue(issues, field, 'Use a whole number');
       return undefined;
     }
     return Number(t);
   };
-  if (!isTimeZone(state.zone)) addIssue(issues, 'zone', 'choose a time zone from the list');
+  if (!isTimeZone(state.zone)) addIssue(issues, 'zone', 'Choose a time zone from the list');
   const time = (field: 'opensAt' | 'closesAt'): string | undefined => {
     const r = localToIso(state[field], isTimeZone(state.zone) ? state.zone : 'UTC');
     if (!r.ok) {
@@ -418,7 +428,8 @@ export function validate(state: BuilderState): Parsed {
     .split(/[\s,;]+/)
     .filter(Boolean)
     .map((h) => {
-      if (!/^\d+$/.test(h)) addIssue(issues, 'reminderHours', `"${h}" is not a whole number of hours`);
+      if (!/^\d+$/.test(h))
+        addIssue(issues, 'reminderHours', `"${h}" is not a whole number of hours: write numbers such as 72, 24`);
       return Number(h);
     });
   const questions = state.questions.map((q, i) => {
@@ -498,7 +509,7 @@ export function validate(state: BuilderState): Parsed {
     voterListVisible: state.voterListVisible,
     reminderHours: hours,
     delegates,
-    eligibility: eligibility(state),
+    eligibility: eligibility(state, issues),
     randomiseOptions: state.randomiseOptions,
     ...(isTimeZone(state.zone) ? { timeZone: state.zone } : {}),
   };

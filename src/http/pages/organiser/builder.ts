@@ -33,6 +33,7 @@ import {
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 import { refusal } from '@omov/core/domain/lifecycle';
+import { dateOrderOf, exampleOf, ORDER_WORDS } from '@omov/core/domain/dates';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
 const zoneChoices = (current: string) =>
@@ -153,6 +154,8 @@ export function builderForm(
   heading: string,
 ): Html {
   const n = state.questions.length;
+  const order = dateOrderOf(state.zone);
+  const timeHint = `For example ${exampleOf(order)} (${ORDER_WORDS[order]}) or 2026-12-05 18:00.`;
   return html`<h1>${heading}</h1>
 ${errorSummary(issues, fieldLabel)}
 <p id="builder-status" class="sr-only" role="status"></p>
@@ -164,8 +167,8 @@ ${textInput(issues, 'title', 'Title of the ballot', state.title, { cls: 'wide' }
 ${textArea(issues, 'description', 'Description (optional)', state.description, { rows: 3, hint: 'Shown to members at the top of the voting page.' })}
 <fieldset><legend>When members can vote</legend>
 <div class="cols">
-${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { type: 'datetime-local' })}
-${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { type: 'datetime-local' })}
+${textInput(issues, 'opensAt', 'Voting opens', state.opensAt, { hint: timeHint })}
+${textInput(issues, 'closesAt', 'Voting closes', state.closesAt, { hint: timeHint })}
 ${selectInput(
   issues,
   'zone',
@@ -194,7 +197,7 @@ ${checkbox('voterListVisible', 'Let organisers see which members have voted', st
 </fieldset>
 <fieldset><legend>Who may vote</legend>
 ${textArea(issues, 'eligibleBranches', 'Only members of these branches (one per line)', state.eligibleBranches, { rows: 3, hint: 'Leave blank for every branch.' })}
-${textInput(issues, 'joinedBefore', 'Only members who joined before', state.joinedBefore, { type: 'date', hint: 'Leave blank for all. Members with no joining date on the roll are left out when a date is set.' })}
+${textInput(issues, 'joinedBefore', 'Only members who joined before', state.joinedBefore, { hint: `A date such as ${exampleOf(order, false)} (${ORDER_WORDS[order]}) or 2026-12-05. Leave blank for all. Members with no joining date on the roll are left out when a date is set.` })}
 ${checkbox('randomiseOptions', 'Show each member the options in their own random order', state.randomiseOptions, 'Against ballot-order bias: the first option on a paper tends to gain votes. Yes/no questions keep their order.')}
 </fieldset>
 <fieldset><legend>Reminders</legend>
