@@ -789,6 +789,10 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       expect(log).toContain(`<code>${action}</code>`);
     const verify = (await text(auditor, '/verify')).body;
     expect(verify).toContain('npx omov-verify record.json --root');
+    // Where the verifier comes from: the package, built from omov's source, not from this server.
+    expect(verify).toContain('<strong>@omov/core</strong>');
+    expect(verify).toContain('npm install /path/to/omov-core-VERSION.tgz');
+    expect(verify).not.toContain('a copy of the omov source code');
     expect(verify).toContain(`href="/api/v1/ballots/${ballotId}/record"`);
     expect((await text(auditor, `/board/${ballotId}`)).status).toBe(200);
   });

@@ -33,13 +33,18 @@ ${
     : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`
 }
 <p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
-<h2>3. Run omov verify</h2>
-<p>On any computer with Node.js 20 or later, install the verifier on its own: it is the package <code>packages/core</code> of the omov source code (<code>npm pack</code> there gives <code>omov-core-VERSION.tgz</code>), and it brings no database or web server.</p>
-<pre>npm install omov-core-VERSION.tgz
-npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
-<p>Or, in a copy of the whole source code: <code>npm install</code>, then <code>npm run omov -- verify record.json …</code> with the same options.</p>
+<h2>3. Get the verifier: omov-verify, from the package @omov/core</h2>
+<p>The verifier is the command <code>omov-verify</code> of the package <strong>@omov/core</strong>: omov's counting code and its checks of the record, on their own. It needs Node.js 20 or later and brings no database or web server; its only dependencies are zod and the <code>@noble</code> crypto libraries. Get it from omov's published source, not from this server: a checker handed out by the server being checked would prove nothing.</p>
+<ul>
+<li>From the omov source code (a clone or a release archive of the version this server runs): in its folder <code>packages/core</code>, <code>npm pack</code> writes <code>omov-core-VERSION.tgz</code>. In an empty folder of your own, <code>npm install /path/to/omov-core-VERSION.tgz</code>.</li>
+<li>Or, where your organisation keeps <code>@omov/core</code> in an npm registry it trusts: <code>npm install @omov/core</code>.</li>
+</ul>
+<p>The package's own guide is <code>packages/core/README.md</code> in the source code.</p>
+<h2>4. Run it</h2>
+<pre>npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
+<p>On the server itself, <code>npm run omov -- verify record.json …</code> runs the same checks with the same options.</p>
 <p>It opens no network connection. Add <code>--format json</code> for output a program can read.</p>
-<h2>4. Read the verdicts</h2>
+<h2>5. Read the verdicts</h2>
 <p>Each check prints <code>PASS</code> or <code>FAIL</code> with what it found; the last line says <code>VERIFIED</code> when every check passes. The exit status is 0 when all pass, 1 when a check fails, 2 when the file is not an election record.</p>
 <ul>
 <li><strong>box root</strong> and <strong>expected root</strong>: the votes in the file are the votes the box held at the close (your emailed root).</li>
