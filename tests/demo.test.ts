@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { runCli } from '../src/cli/main';
@@ -7,7 +8,8 @@ import { readInvitation } from '../src/demo/outbox';
 import { branchLeans, planVotes } from '../src/demo/plan';
 import { formatResults } from '../src/demo/report';
 import { makeRoll, rollCsv, zipfSizes } from '../src/demo/roll';
-import { demoProblems, type DemoOutcome, runDemo } from '../src/demo/run';
+import { demoProblems, type DemoOutcome, RANKED_COUNTS, runDemo } from '../src/demo/run';
+import { DEMO_DATA_DIR, DEMO_PORT, demoEnvironment } from '../src/cli/commands/demo';
 import { parseRollCsv } from '../src/services/roll';
 import { Client, startTestApp, type TestApp } from './support/app';
 import { atOnce, scaled } from './support/machine';
@@ -103,7 +105,11 @@ describe('omov demo', () => {
     expect(r.turnout.eligible).toBe(120);
     // The same seed gives the same plan: the demo cast exactly it.
     const roll = makeRoll({ members: 120, branches: 8, seed: 'demo-test', emailDomain: 'demo1.example.org' });
-    const plan = planVotes(roll, branchLeans(roll, { turnout: 0.7, optionCount: 4, seed: 'demo-test' }), 'demo-test');
+    const plan = planVotes(
+      roll,
+      branchLeans(roll, { turnout: 0.7, optionCount: 4, rankedCounts: RANKED_COUNTS, seed: 'demo-test' }),
+      'demo-test',
+    );
     expect(first.cast.voted).toBe(plan.length);
     expect(r.turnout.voted).toBe(plan.length);
     expect(Math.abs(r.turnout.voted - 84)).toBeLessThanOrEqual(4);
@@ -119,8 +125,10 @@ describe('omov demo', () => {
       if (row.pooled) expect(row.branches.length).toBeGreaterThan(1);
       else expect(row.voted).toBeGreaterThanOrEqual(10);
     }
+    expect(r.questions.map((q) => q.method)).toEqual(['yesno', 'plurality', 'stv', 'schulze']);
     for (const [q, result] of r.questions.entries()) {
-      const answers = plan.map((v) => v.answers[q]!);
+      // A choice, or a ranking's first preference (the figure the results show for ranked questions).
+      const answers = plan.map((v) => v.answers[q]!).map((a) => (Array.isArray(a) ? a[0]! : a));
       expect(result.options.map((o) => Number(o.votes))).toEqual(
         result.options.map((_, k) => answers.filter((a) => a === k).length),
       );
@@ -133,6 +141,27 @@ describe('omov demo', () => {
       .map((v, k) => (v === Math.max(...city) ? r.questions[1]!.options[k]!.option : null))
       .filter(Boolean);
     expect(top).toContain(r.questions[1]!.elected[0]);
+
+    // The STV question was counted in rounds, with transfers, and filled its three seats.
+    const stv = r.questions[2]!;
+    expect(stv.elected).toHaveLength(3);
+    expect(stv.count.rounds.length).toBeGreaterThan(1);
+    expect(stv.count.rounds.some((round) => (round.transfers ?? []).length > 0)).toBe(true);
+    // The Schulze question's pairwise matrix is the plan's: ranked above another (or above one left unranked).
+    const schulze = r.questions[3]!;
+    const rankings = plan.map((v) => v.answers[3]!).filter((a): a is number[] => Array.isArray(a));
+    const prefers = (i: number, j: number) =>
+      rankings.filter((a) => a.includes(i) && (!a.includes(j) || a.indexOf(i) < a.indexOf(j))).length;
+    const names = schulze.options.map((o) => o.option);
+    expect(schulze.count.pairwise?.matrix.map((row, i) => row.filter((_, j) => j !== i).map(Number))).toEqual(
+      names.map((_, i) =>
+        names
+          .map((__, j) => j)
+          .filter((j) => j !== i)
+          .map((j) => prefers(i, j)),
+      ),
+    );
+    expect(schulze.elected).toHaveLength(1);
 
     // One invitation per member reached the outbox folder.
     const files = (await fs.readdir(path.join(app.ctx.config.dataDir, 'outbox'))).filter((f) => f.endsWith('.eml'));
@@ -206,5 +235,34 @@ describe('omov demo options', () => {
     expect(String(err.mock.calls[0]?.[0])).toMatch(/at least --branches/);
     expect(await runCli(['demo', '--turnout', '1.5'])).toBe(2);
     expect(await runCli(['demo', '--members', 'many'])).toBe(2);
+  });
+
+  test('the demo has its own data folder and port unless DATA_DIR or PORT say otherwise', () => {
+    expect(demoEnvironment({})).toMatchObject({ DATA_DIR: DEMO_DATA_DIR, PORT: String(DEMO_PORT) });
+    expect(loadConfig(demoEnvironment({})).dataDir).not.toBe(loadConfig({}).dataDir);
+    expect(loadConfig(demoEnvironment({})).port).not.toBe(loadConfig({}).port);
+    expect(demoEnvironment({ DATA_DIR: '/srv/omov', PORT: '8080' })).toMatchObject({
+      DATA_DIR: '/srv/omov',
+      PORT: '8080',
+    });
+  });
+
+  test('a server that cannot start is one line, naming the data folder, not a stack trace', async () => {
+    // A data folder that is a file: nothing can be made in it.
+    const file = path.join(os.tmpdir(), `omov-demo-not-a-folder-${process.pid}`);
+    await fs.writeFile(file, 'not a folder');
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATA_DIR: file, PORT: '0' });
+    delete process.env.DATABASE_URL;
+    delete process.env.SMTP_URL;
+    try {
+      expect(await runCli(['demo', '--members', '5', '--branches', '1', '--no-serve'])).toBe(2);
+    } finally {
+      process.env = saved;
+      await fs.rm(file, { force: true });
+    }
+    const printed = err.mock.calls.map((c) => String(c[0])).join('');
+    expect(printed).toMatch(new RegExp(`^omov: the demo's server could not start \\(data folder ${file}\\): .+\n$`));
+    expect(printed.split('\n')).toHaveLength(2);
   });
 });

@@ -71,7 +71,14 @@ const QUESTIONS = {
   motion: 'Adopt the new rule book?',
   city: 'Where should the next annual conference be held?',
   cities: ['Leeds', 'Bristol', 'Glasgow', 'Cardiff'],
+  // Ranked: STV shows rounds and transfers; Schulze the pairwise matrix.
+  executive: 'Elect the executive committee (3 seats)',
+  candidates: ['Amina Okafor', 'Ben Carter', 'Chloe Davies', 'Dev Patel', 'Ewan Fraser', 'Fatima Hussain'],
+  seats: 3,
+  campaign: 'Which campaign should come first next year?',
+  campaigns: ['Rent controls', 'Repairs', 'Energy bills', 'Safe streets'],
 };
+export const RANKED_COUNTS = [QUESTIONS.candidates.length, QUESTIONS.campaigns.length];
 
 async function createDemoOrganisation(running: Running, password: string) {
   const link = await createSetupLink(running.ctx);
@@ -201,6 +208,19 @@ export async function runDemo(running: Running, opts: DemoOptions): Promise<Demo
       questions: [
         { title: QUESTIONS.motion, method: 'yesno' },
         { title: QUESTIONS.city, method: 'plurality', options: QUESTIONS.cities.map((label) => ({ label })) },
+        {
+          title: QUESTIONS.executive,
+          description: 'Rank as many candidates as you like: 1 for your first choice.',
+          method: 'stv',
+          settings: { seats: QUESTIONS.seats },
+          options: QUESTIONS.candidates.map((label) => ({ label })),
+        },
+        {
+          title: QUESTIONS.campaign,
+          description: 'Rank the campaigns: the one that beats each other head to head comes first.',
+          method: 'schulze',
+          options: QUESTIONS.campaigns.map((label) => ({ label })),
+        },
       ],
     }),
   );
@@ -220,7 +240,12 @@ export async function runDemo(running: Running, opts: DemoOptions): Promise<Demo
   }
   say(`Invitations written: ${roll.members.length} messages in ${outboxDir}`);
 
-  const leans = branchLeans(roll, { turnout: opts.turnout, optionCount: QUESTIONS.cities.length, seed: opts.seed });
+  const leans = branchLeans(roll, {
+    turnout: opts.turnout,
+    optionCount: QUESTIONS.cities.length,
+    rankedCounts: RANKED_COUNTS,
+    seed: opts.seed,
+  });
   const plan = planVotes(roll, leans, opts.seed);
   const concurrency = opts.concurrency ?? 16;
   say(`Voting: ${plan.length} members vote through their links, ${concurrency} at a time`);

@@ -41,9 +41,12 @@ export async function voteByLink(url: string, answers: PlannedAnswer[]): Promise
   if (!csrf) throw new VotingFailed('reading the ballot paper (no csrf field)', res.status, page);
   const fields: Array<[string, string]> = [['csrf', csrf]];
   answers.forEach((a, i) => {
-    if (!page.includes(`name="q_${i}"`))
+    // A ranking is a number box per option ("q_2_0" = 1 for first preference); a choice is the question's radio.
+    const name = Array.isArray(a) ? `q_${i}_0` : `q_${i}`;
+    if (!page.includes(`name="${name}"`))
       throw new VotingFailed(`reading the ballot paper (no question ${i + 1})`, res.status, page);
-    fields.push([`q_${i}`, String(a)]);
+    if (Array.isArray(a)) a.forEach((o, rank) => fields.push([`q_${i}_${o}`, String(rank + 1)]));
+    else fields.push([`q_${i}`, String(a)]);
   });
   const review = await post(url, [...fields, ['step', 'review']]);
   if (review.status !== 200 || !review.text.includes('name="step" value="cast"'))

@@ -30,10 +30,26 @@ function share(text: string): number {
   return f;
 }
 
+/** Where the demo keeps its database, secret and outbox, and the port it serves on, unless DATA_DIR or PORT say otherwise. */
+export const DEMO_DATA_DIR = './.data/demo';
+export const DEMO_PORT = 3100;
+
+/**
+ * The demo's configuration: the service's, but with its own data folder and port unless
+ * told otherwise, so that it runs beside `npm start` (which uses ./.data and port 3000)
+ * instead of fighting it for the same database.
+ */
+export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, DATA_DIR: env.DATA_DIR || DEMO_DATA_DIR, PORT: env.PORT || String(DEMO_PORT) };
+}
+
+/** The first line of an error, for a one-line message (a stack trace helps nobody here). */
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+
 function configFromEnvironment(): Config {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(demoEnvironment(process.env));
   } catch (e) {
     if (e instanceof ConfigError) throw new InputError(e.message);
     throw e;
@@ -54,7 +70,8 @@ export function register(program: Command): void {
     .description(
       'Run a demonstration ballot end to end on the local server: a made-up organisation and roll, ' +
         'invitations in the outbox folder, votes cast through the voting pages, the count. ' +
-        'Uses the same configuration as "serve" (SMTP_URL must be unset: the links are read from DATA_DIR/outbox).',
+        `Uses the same configuration as "serve", except that its data folder is ${DEMO_DATA_DIR} and its port ${DEMO_PORT} ` +
+        'unless DATA_DIR or PORT are set, so it runs beside "serve" (SMTP_URL must be unset: the links are read from DATA_DIR/outbox).',
     )
     .option('--members <n>', 'members on the roll', '2000')
     .option('--branches <n>', 'branches, of Zipf-like sizes (a few big, many small)', '30')
@@ -82,8 +99,10 @@ export function register(program: Command): void {
         running = await startServer(config, { log });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-          throw new InputError(`port ${config.port} is in use (is "omov serve" running?): stop it or set PORT`);
-        throw err;
+          throw new InputError(`port ${config.port} is in use (is another demo running?): stop it or set PORT`);
+        throw new InputError(
+          `the demo's server could not start (${config.databaseUrl ? 'DATABASE_URL' : `data folder ${config.dataDir}`}): ${firstLine(err)}. Set DATA_DIR to another folder, or stop what uses this one.`,
+        );
       }
       const stop = () => {
         void running.stop().finally(() => process.exit(0));
@@ -113,6 +132,9 @@ export function register(program: Command): void {
         );
         out('');
         out(`Browse it: ${config.publicUrl}/ballots/${outcome.ballot.id}`);
+        out(
+          `  the results, with the STV rounds and their transfer chart and the Schulze pairwise matrix: ${config.publicUrl}/ballots/${outcome.ballot.id}/results`,
+        );
         out(
           `  sign in at ${config.publicUrl}/signin as ${outcome.organisation.organiserEmail}, password ${outcome.organisation.password}`,
         );
