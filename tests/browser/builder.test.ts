@@ -48,8 +48,27 @@ function loadsOf(page: Page): () => number {
   return () => loads;
 }
 
+/** Saves the draft (an ordinary submit) and returns it as the API has it. */
+async function saveDraft(page: Page): Promise<{
+  questions: Array<{ method: string; options: Array<{ label: string }> }>;
+  opensAt: string;
+  closesAt: string;
+}> {
+  await page.getByRole('button', { name: 'Save the draft' }).last().click();
+  await page.waitForURL(/\/ballots\/[0-9a-f-]+\?done=created/);
+  const id = /\/ballots\/([0-9a-f-]+)/.exec(page.url())![1]!;
+  return (await org.json('GET', `/api/v1/ballots/${id}`)).body;
+}
+
+/** What the page functions below use of the DOM (the tests compile without its types; the CSP forbids strings). */
+type InPage = {
+  document: { activeElement: { id: string } | null; getElementById(id: string): { value: string } | null };
+};
+
 const optionValues = (q: Locator) =>
-  q.locator('input[id$="_label"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  q
+    .locator('input[id$="_label"]')
+    .evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
 
 test('with JavaScript: method, add, move, remove and paste without a page load, under the CSP', async () => {
   const context = await newContext(browser, DESKTOP);
@@ -73,21 +92,23 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
     const third = q1.getByLabel('Option 3', { exact: true });
     await third.waitFor();
     // Focus is on the new row, ready to type; what was typed before is kept.
-    await page.waitForFunction(() => document.activeElement?.id === 'q0_o2_label');
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.id === 'q0_o2_label');
     await page.keyboard.type('Cat');
     expect(await optionValues(q1)).toEqual(['Ann', 'Bob', 'Cat']);
     expect(await page.getByLabel('Title of the ballot').inputValue()).toBe('Committee election');
 
     await q1.getByRole('button', { name: 'Move down (option 1 of question 1)' }).click();
-    await page.waitForFunction(() => (document.getElementById('q0_o0_label') as HTMLInputElement).value === 'Bob');
+    await page.waitForFunction(
+      () => (globalThis as unknown as InPage).document.getElementById('q0_o0_label')?.value === 'Bob',
+    );
     expect(await optionValues(q1)).toEqual(['Bob', 'Ann', 'Cat']);
     await q1.getByRole('button', { name: 'Remove (option 2 of question 1)' }).click();
-    await page.waitForFunction(() => !document.getElementById('q0_o2_label'));
+    await page.locator('#q0_o2_label').waitFor({ state: 'detached' });
     expect(await optionValues(q1)).toEqual(['Bob', 'Cat']);
 
     await q1.getByLabel('Paste options, one per line').fill('Dee\n\n  Eve  \nFay\tTreasurer for six years\n');
     await q1.getByRole('button', { name: 'Add the pasted options to question 1' }).click();
-    await page.waitForFunction(() => !!document.getElementById('q0_o4_label'));
+    await page.locator('#q0_o4_label').waitFor();
     expect(await optionValues(q1)).toEqual(['Bob', 'Cat', 'Dee', 'Eve', 'Fay']);
     expect(await q1.getByLabel('Short statement for option 5 (optional)').inputValue()).toBe('Treasurer for six years');
     expect(await q1.getByLabel('Paste options, one per line').inputValue()).toBe('');
@@ -102,18 +123,9 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
 
     // Saving is an ordinary submit: the draft holds what the page showed.
     await group(page, 'Question 2').getByLabel('The question').fill('Adopt the accounts?');
-    await page.getByRole('button', { name: 'Save the draft' }).last().click();
-    await page.waitForURL(/\/ballots\/[0-9a-f-]+\?done=created/);
-    const id = /\/ballots\/([0-9a-f-]+)/.exec(page.url())![1]!;
-    const saved = await org.json('GET', `/api/v1/ballots/${id}`);
-    expect(saved.body.questions[0].options.map((o: { label: string }) => o.label)).toEqual([
-      'Bob',
-      'Cat',
-      'Dee',
-      'Eve',
-      'Fay',
-    ]);
-    expect(saved.body.questions[1].method).toBe('yesno');
+    const saved = await saveDraft(page);
+    expect(saved.questions[0]!.options.map((o) => o.label)).toEqual(['Bob', 'Cat', 'Dee', 'Eve', 'Fay']);
+    expect(saved.questions[1]!.method).toBe('yesno');
   } finally {
     await context.close();
   }
@@ -140,17 +152,8 @@ test('without JavaScript: the same buttons reload the page and keep every value;
     // Pasted and saved at once, without pressing "Add the pasted options": nothing is lost.
     await q1.getByLabel('The question').fill('Chair');
     await q1.getByLabel('Paste options, one per line').fill('Eve');
-    await page.getByRole('button', { name: 'Save the draft' }).last().click();
-    await page.waitForURL(/\?done=created/);
-    const id = /\/ballots\/([0-9a-f-]+)/.exec(page.url())![1]!;
-    const saved = await org.json('GET', `/api/v1/ballots/${id}`);
-    expect(saved.body.questions[0].options.map((o: { label: string }) => o.label)).toEqual([
-      'Ann',
-      'Bob',
-      'Cat',
-      'Dee',
-      'Eve',
-    ]);
+    const saved = await saveDraft(page);
+    expect(saved.questions[0]!.options.map((o) => o.label)).toEqual(['Ann', 'Bob', 'Cat', 'Dee', 'Eve']);
   } finally {
     await context.close();
   }
@@ -189,12 +192,9 @@ test("plain messages for an empty title and closing before opening; a UK organis
 
     await page.getByLabel('Title of the ballot').fill('Executive ballot');
     await page.getByLabel('Voting closes').fill('12/12/2026 18:00');
-    await page.getByRole('button', { name: 'Save the draft' }).last().click();
-    await page.waitForURL(/\?done=created/);
-    const id = /\/ballots\/([0-9a-f-]+)/.exec(page.url())![1]!;
-    const saved = await org.json('GET', `/api/v1/ballots/${id}`);
+    const saved = await saveDraft(page);
     // 5 December, not 12 May: London writes the day first.
-    expect([saved.body.opensAt, saved.body.closesAt].map((t: string) => new Date(t).toISOString())).toEqual([
+    expect([saved.opensAt, saved.closesAt].map((t) => new Date(t).toISOString())).toEqual([
       '2026-12-05T18:00:00.000Z',
       '2026-12-12T18:00:00.000Z',
     ]);

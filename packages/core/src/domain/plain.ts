@@ -62,7 +62,7 @@ export function plainMessage(iss: RawIssue): string | undefined {
       const min = iss.minimum as number | bigint;
       if (iss.origin === 'string') {
         if (Number(min) <= 1) {
-          if (name === 'title' && (iss.path?.length ?? 0) > 1) return 'Write the question';
+          if (name === 'title' && iss.path?.[0] === 'questions') return 'Write the question';
           return WRITE[name] ? `Write ${WRITE[name]}` : 'Fill this in';
         }
         return `Use at least ${min} characters`;
