@@ -1,6 +1,14 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, newContext } from '../support/browser';
+import {
+  axeContext,
+  axeViolations,
+  describeViolations,
+  DESKTOP,
+  launchBrowser,
+  newContext,
+  screenshotOf,
+} from '../support/browser';
 
 /**
  * The ballot builder in a real Chromium: with the script, adding, removing and moving options
@@ -112,6 +120,7 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
     expect(await optionValues(q1)).toEqual(['Bob', 'Cat', 'Dee', 'Eve', 'Fay']);
     expect(await q1.getByLabel('Short statement for option 5 (optional)').inputValue()).toBe('Treasurer for six years');
     expect(await q1.getByLabel('Paste options, one per line').inputValue()).toBe('');
+    await screenshotOf(q1, 'organiser-builder-pasted');
 
     // A second question, then back to a motion: still in place.
     await page.getByRole('button', { name: 'Add another question' }).click();
@@ -188,6 +197,7 @@ test("plain messages for an empty title and closing before opening; a UK organis
       'Voting closes: The closing time must be after the opening time',
     ]);
     expect(await page.locator('#title-error').textContent()).toBe('Write a title');
+    await screenshotOf(summary, 'organiser-builder-problems');
     expect(describeViolations('builder, with problems', await axeViolations(page))).toBe('');
 
     await page.getByLabel('Title of the ballot').fill('Executive ballot');
