@@ -197,16 +197,12 @@ export type BulletinBoard = {
 export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
   const b = await ballots.findBallotById(ctx.db, id);
   if (!b || !allows(b.status, 'read-board')) throw notFound('closed ballot');
-  const votes = await box.listVotes(ctx.db, id);
-  return {
-    ballotId: b.id,
-    title: b.title,
-    policy: b.receiptPolicy,
-    boxRoot: b.boxRoot,
-    receipts: votes.map((v) =>
-      b.receiptPolicy === 'choices' ? { receipt: v.receipt, answers: v.answers } : { receipt: v.receipt },
-    ),
-  };
+  // Under 'inclusion' the receipts are kept apart from the votes: the board lists the codes alone.
+  const receipts =
+    b.receiptPolicy === 'choices'
+      ? (await box.listVotes(ctx.db, id)).map((v) => ({ receipt: v.receipt ?? '', answers: v.answers }))
+      : (await box.listReceipts(ctx.db, id)).map((receipt) => ({ receipt }));
+  return { ballotId: b.id, title: b.title, policy: b.receiptPolicy, boxRoot: b.boxRoot, receipts };
 }
 
 /** Which members have voted: only for ballots whose organisation switched this on (the record says so). */
