@@ -66,10 +66,11 @@ export async function insertReceipts(db: Queryable, ballotId: string, receipts: 
 /** Every receipt code of a closed ballot, in code order: apart from the votes or on them. */
 export async function listReceipts(db: Queryable, ballotId: string): Promise<string[]> {
   const rows = await sql<{ receipt: string }>`
-    select receipt from box.receipts where ballot_id = ${ballotId}
-    union all
-    select receipt from box.votes where ballot_id = ${ballotId} and receipt is not null
-    order by 1 collate "C"`.execute(db);
+    select receipt from (
+      select receipt from box.receipts where ballot_id = ${ballotId}
+      union all
+      select receipt from box.votes where ballot_id = ${ballotId} and receipt is not null
+    ) r order by receipt collate "C"`.execute(db);
   return rows.rows.map((r) => r.receipt);
 }
 
