@@ -6,7 +6,7 @@ import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import { type Answer, answerProblem, type Question } from '@omov/core/domain/ballot';
-import { votingWindow } from '@omov/core/domain/lifecycle';
+import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../platform/secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
@@ -81,12 +81,13 @@ function lookUpLink(db: Db, tokenHash: Buffer): Promise<VotingTokenView | undefi
 /**
  * At close the token hashes leave voting_tokens, so a link of a closed ballot is found only
  * among the ballot's issued tokens, which name no member: its page says that voting has
- * closed (and where the board is), as it did before the close.
+ * closed (and where the board is), whether or not the link was used or replaced.
  */
 async function closedLink(ctx: AppContext, tokenHash: Buffer): Promise<LinkState | undefined> {
   const id = await electorate.findIssuedTokenBallot(ctx.db, tokenHash);
   const b = id === undefined ? undefined : await ballots.findBallotById(ctx.db, id);
-  if (!b) return undefined;
+  // A link replaced while the ballot is open is simply not valid.
+  if (!b || !allows(b.status, 'read-board')) return undefined;
   const org = await orgs.findOrganisation(ctx.db, b.organisationId);
   return {
     state: 'closed',
@@ -167,8 +168,7 @@ async function castOnce(
   let t: KnownLink | undefined = known;
   if (!t) {
     const found = await electorate.findTokenBallot(ctx.db, tokenHash);
-    if (!found)
-      throw new CastRefused((await electorate.findIssuedTokenBallot(ctx.db, tokenHash)) ? 'closed' : 'unknown');
+    if (!found) throw new CastRefused((await closedLink(ctx, tokenHash)) ? 'closed' : 'unknown');
     if (found.used) throw new CastRefused('used');
     // A ballot with voting tokens has left draft (tokens are issued when it opens).
     t = { ballotId: found.ballotId, questions: await questionsOf(ctx.db, { id: found.ballotId, status: 'open' }) };
