@@ -246,6 +246,14 @@ test('the commitment at open is mailed to the auditors, and an untouched record 
     ['North', 30, '30'],
     ['South', 30, '30'],
   ]);
+  // Members see the electorate per branch as committed at open, on the bulletin board.
+  const board = await new Client(app.url).json('GET', `/api/v1/ballots/${b.id}/board`);
+  expect(board.body.electorate).toEqual([
+    { branch: 'North', eligible: 30 },
+    { branch: 'South', eligible: 30 },
+  ]);
+  const boardPage = await (await new Client(app.url).request('GET', `/board/${b.id}`)).text();
+  expect(boardPage).toMatch(/<td>North<\/td><td>30<\/td>/);
   // The results the tampers below try to turn.
   const [chair, motion, rule] = record.results as Array<{ elected: string[] }>;
   expect(chair!.elected).toEqual(['Ann']);
