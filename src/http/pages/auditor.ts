@@ -36,7 +36,7 @@ ${
 <h2>3. Run omov verify</h2>
 <p>On any computer with Node.js 20 or later, install the verifier on its own: it is the package <code>packages/core</code> of the omov source code (<code>npm pack</code> there gives <code>omov-core-VERSION.tgz</code>), and it brings no database or web server.</p>
 <pre>npm install omov-core-VERSION.tgz
-npx omov-verify record.json --open-hash THE_OPEN_HASH --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
+npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL --open-hash THE_OPEN_HASH</pre>
 <p>Or, in a copy of the whole source code: <code>npm install</code>, then <code>npm run omov -- verify record.json …</code> with the same options.</p>
 <p>It opens no network connection. Add <code>--format json</code> for output a program can read.</p>
 <h2>4. Read the verdicts</h2>
