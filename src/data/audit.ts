@@ -60,3 +60,19 @@ export async function listAudit(db: Queryable, organisationId: string): Promise<
     hash: r.hash,
   }));
 }
+
+/** The details and hash of the (first) entry with this action about this subject, if any. */
+export async function findEntry(
+  db: Queryable,
+  action: string,
+  subject: string,
+): Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined> {
+  const r = await db
+    .selectFrom('audit_log')
+    .select(['position', 'hash', 'details'])
+    .where('action', '=', action)
+    .where('subject', '=', subject)
+    .orderBy('position')
+    .executeTakeFirst();
+  return r && { position: Number(r.position), hash: r.hash, details: r.details as Record<string, unknown> };
+}

@@ -7,8 +7,9 @@ export type { StoredVote };
 /**
  * The ballot box (schema `box`). While a ballot is open it holds sealed votes only
  * (box.sealed_votes: ciphertext). At close they become plain votes (box.votes), each
- * with its voting unit, weight, receipt code and answers — nothing that names a member
- * or a time, written in random order by one transaction.
+ * with its voting unit, weight and answers — nothing that names a member or a time,
+ * written in random order by one transaction — and its receipt code under the `choices`
+ * policy; under `inclusion` the receipts go apart, to box.receipts.
  */
 
 export async function insertSealedVote(db: Queryable, ballotId: string, sealed: string): Promise<void> {
@@ -44,7 +45,7 @@ export async function insertVotes(db: Queryable, ballotId: string, votes: Readon
           ballot_id: ballotId,
           unit: v.unit,
           weight: v.weight,
-          receipt: v.receipt,
+          receipt: v.receipt ?? null,
           answers: JSON.stringify(v.answers),
         })),
       )
@@ -52,7 +53,28 @@ export async function insertVotes(db: Queryable, ballotId: string, votes: Readon
   }
 }
 
-/** Every vote of a closed ballot, in published order: by receipt code. */
+/** Under the `inclusion` policy the receipts are written apart from the votes, in code order. */
+export async function insertReceipts(db: Queryable, ballotId: string, receipts: ReadonlyArray<string>): Promise<void> {
+  for (let i = 0; i < receipts.length; i += 1000) {
+    await db
+      .insertInto('box.receipts')
+      .values(receipts.slice(i, i + 1000).map((receipt) => ({ ballot_id: ballotId, receipt })))
+      .execute();
+  }
+}
+
+/** Every receipt code of a closed ballot, in code order: apart from the votes or on them. */
+export async function listReceipts(db: Queryable, ballotId: string): Promise<string[]> {
+  const rows = await sql<{ receipt: string }>`
+    select receipt from (
+      select receipt from box.receipts where ballot_id = ${ballotId}
+      union all
+      select receipt from box.votes where ballot_id = ${ballotId} and receipt is not null
+    ) r order by receipt collate "C"`.execute(db);
+  return rows.rows.map((r) => r.receipt);
+}
+
+/** Every vote of a closed ballot, by receipt code where votes carry one. */
 export async function listVotes(db: Queryable, ballotId: string): Promise<StoredVote[]> {
   const rows = await db
     .selectFrom('box.votes')
@@ -63,7 +85,7 @@ export async function listVotes(db: Queryable, ballotId: string): Promise<Stored
   return rows.map((r) => ({
     unit: r.unit,
     weight: r.weight,
-    receipt: r.receipt,
+    ...(r.receipt === null ? {} : { receipt: r.receipt }),
     answers: r.answers as Record<string, Answer>,
   }));
 }

@@ -115,11 +115,6 @@ export async function listNonVoters(
     .execute();
 }
 
-/** At close the sealed tokens are no longer needed: nobody can vote any more. */
-export async function wipeSealedTokens(db: Queryable, ballotId: string): Promise<void> {
-  await db.updateTable('voting_tokens').set({ sealed_token: null }).where('ballot_id', '=', ballotId).execute();
-}
-
 export async function countElectorate(db: Queryable, ballotId: string): Promise<{ eligible: number; voted: number }> {
   const r = await db
     .selectFrom('voting_tokens')
@@ -167,4 +162,123 @@ export async function listElectorate(db: Queryable, ballotId: string) {
     .where('voting_tokens.ballot_id', '=', ballotId)
     .orderBy('members.name')
     .execute();
+}
+
+/** Each branch of the electorate: its members in it and the sum of their weights (exact, as text). */
+export async function electorateByBranch(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<{ branch: string; eligible: number; weight: string }>> {
+  const rows = await db
+    .selectFrom('voting_tokens')
+    .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
+    .select([
+      'branches.name as branch',
+      (eb) => eb.fn.countAll<number>().as('eligible'),
+      sql<string>`sum(voting_tokens.weight)::text`.as('weight'),
+    ])
+    .where('voting_tokens.ballot_id', '=', ballotId)
+    .groupBy('branches.name')
+    .execute();
+  return rows.map((r) => ({ branch: r.branch, eligible: Number(r.eligible), weight: r.weight }));
+}
+
+/**
+ * At open: every token hash of the electorate goes into issued_tokens, in hash order (so
+ * that no insertion order shows), whatever way the tokens were written.
+ */
+export async function recordIssuedAtOpen(db: Queryable, ballotId: string): Promise<void> {
+  await sql`
+    insert into issued_tokens (ballot_id, token_hash, at_open)
+    select ballot_id, token_hash, true from voting_tokens where ballot_id = ${ballotId} order by token_hash`.execute(
+    db,
+  );
+}
+
+/** A token issued after opening (a member added, a link sent again). */
+export async function recordIssuedLater(db: Queryable, ballotId: string, tokenHash: Buffer): Promise<void> {
+  await db.insertInto('issued_tokens').values({ ballot_id: ballotId, token_hash: tokenHash, at_open: false }).execute();
+}
+
+const HASH_BATCH = 10_000;
+
+/**
+ * The issued token hashes of a ballot (hex), ascending, read in batches so that a large
+ * electorate is never held twice: `atOpen` those covered by the commitment at open, or the
+ * later ones; `used` (after close) only the used ones.
+ */
+export async function* issuedTokenHashes(
+  db: Queryable,
+  ballotId: string,
+  which: { atOpen?: boolean; used?: boolean },
+): AsyncGenerator<string> {
+  let after: Buffer | null = null;
+  for (;;) {
+    let q = db
+      .selectFrom('issued_tokens')
+      .select('token_hash')
+      .where('ballot_id', '=', ballotId)
+      .orderBy('token_hash')
+      .limit(HASH_BATCH);
+    if (which.atOpen !== undefined) q = q.where('at_open', '=', which.atOpen);
+    if (which.used !== undefined) q = q.where('used', '=', which.used);
+    if (after) q = q.where('token_hash', '>', after);
+    const rows = await q.execute();
+    for (const r of rows) yield r.token_hash.toString('hex');
+    if (rows.length < HASH_BATCH) return;
+    after = rows[rows.length - 1]!.token_hash;
+  }
+}
+
+/**
+ * At close: each issued token gets its used flag, the table rewritten in hash order (an
+ * update would leave the rows in the order the used tokens were found, which is the
+ * members' order), and the token hashes leave voting_tokens: from now on nothing pairs a
+ * member with a token hash. The sealed tokens go too: nobody can vote any more.
+ */
+export async function closeTokens(db: Queryable, ballotId: string): Promise<void> {
+  const used = new Set(
+    (
+      await db
+        .selectFrom('voting_tokens')
+        .select('token_hash')
+        .where('ballot_id', '=', ballotId)
+        .where('used', '=', true)
+        .execute()
+    ).map((r) => r.token_hash?.toString('hex')),
+  );
+  const issued = await db
+    .deleteFrom('issued_tokens')
+    .where('ballot_id', '=', ballotId)
+    .returning(['token_hash', 'at_open'])
+    .execute();
+  issued.sort((a, b) => Buffer.compare(a.token_hash, b.token_hash));
+  for (let i = 0; i < issued.length; i += 1000) {
+    await db
+      .insertInto('issued_tokens')
+      .values(
+        issued.slice(i, i + 1000).map((t) => ({
+          ballot_id: ballotId,
+          token_hash: t.token_hash,
+          at_open: t.at_open,
+          used: used.has(t.token_hash.toString('hex')),
+        })),
+      )
+      .execute();
+  }
+  await db
+    .updateTable('voting_tokens')
+    .set({ token_hash: null, sealed_token: null })
+    .where('ballot_id', '=', ballotId)
+    .execute();
+}
+
+/** The ballot a token was issued for, once its hash has left voting_tokens (after close). */
+export async function findIssuedTokenBallot(db: Queryable, tokenHash: Buffer): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('issued_tokens')
+    .select('ballot_id')
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return r?.ballot_id;
 }

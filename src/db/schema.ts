@@ -114,18 +114,24 @@ export interface Database {
     member_id: string;
     branch_id: string;
     weight: Numeric;
-    token_hash: Buffer;
+    /** Null once the ballot has closed: nothing then pairs a member with a token hash. */
+    token_hash: Buffer | null;
     sealed_token: string | null;
     issue_number: ColumnType<number, number | undefined, number>;
     used: ColumnType<boolean, boolean | undefined, boolean>;
   };
+  /** Every token hash a ballot issued, with no member; `used` is set at close. */
+  issued_tokens: { ballot_id: string; token_hash: Buffer; at_open: boolean; used: boolean | null };
   'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string };
+  /** Under the `inclusion` policy, the receipts, apart from the votes. */
+  'box.receipts': { ballot_id: string; receipt: string };
   'box.votes': {
     id: Generated<string>;
     ballot_id: string;
     unit: string;
     weight: Numeric;
-    receipt: string;
+    /** Null under the `inclusion` policy: the receipt is in box.receipts. */
+    receipt: string | null;
     answers: ColumnType<unknown, string, never>;
   };
   mail_outbox: {

@@ -563,6 +563,9 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
         title: z.string(),
         policy: z.enum(['inclusion', 'choices']),
         boxRoot: z.string().nullable(),
+        electorate: z
+          .array(z.object({ branch: z.string(), eligible: z.number().int() }))
+          .describe('members in the electorate per branch, as committed to when the ballot opened'),
         receipts: z.array(z.object({ receipt: z.string(), answers: z.record(z.string(), z.unknown()).optional() })),
       }),
       handler: async ({ params }) => results.bulletinBoard(ctx, params.id),

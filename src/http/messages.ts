@@ -82,9 +82,9 @@ export const en = {
   receiptStepClose: (closes: string) => `Voting closes at ${closes}.`,
   receiptStepBoard: 'After that, this ballot’s bulletin board lists the receipt code of every vote in the ballot box:',
   receiptStepFindInclusion:
-    "Find your code there. The board shows codes only, not answers. Keep your code to yourself: the organisers' election record lists each code with its answers.",
+    'Find your code there. The board shows codes only, not answers, and nothing the organisers keep pairs a code with its answers: your code shows that your vote was counted, never how you voted.',
   receiptStepFindChoices:
-    'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast.',
+    'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast. This code reveals your vote to anyone you show it to: keep it to yourself.',
   receiptMissing: 'If your code is missing, tell the organisers and quote it.',
   ballotId: (id: string) => `Ballot id: ${id}`,
 
@@ -107,7 +107,11 @@ export const en = {
   boardChoices: 'Each receipt is shown with the answers recorded under it.',
   boardInclusion:
     'Only the receipt codes are shown, not the answers, so that a receipt cannot prove to anyone how you voted.',
-  boardRoot: 'Ballot box root (Merkle tree hash of every vote, in this order):',
+  boardRoot: 'Ballot box root (Merkle tree hash of every vote and receipt, as the election record lists them):',
+  boardElectorate:
+    'Members in the electorate, branch by branch, as the server committed to before anyone voted (auditors were sent this commitment). If your branch’s figure looks wrong, tell the auditors.',
+  boardBranch: 'Branch',
+  boardEligible: 'Members',
   boardReceipt: 'Receipt code',
   boardAnswers: 'Answers',
   boardJson: 'The same list as JSON',

@@ -7,8 +7,8 @@ import type { Tx } from '../db/database';
 import { type Answer, answerSchema, type Question } from '@omov/core/domain/ballot';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import type { Keyring } from '../platform/secrets';
-import { merkleRoot } from '@omov/core/record/merkle';
-import { voteLeaf } from '@omov/core/record/record';
+import { boxRoot, inclusionOrder, voteLeaf } from '@omov/core/record/commitments';
+import { byCodeUnits, type ReceiptPolicy } from '@omov/core/record/record';
 import { ServiceError } from './errors';
 
 /**
@@ -117,10 +117,18 @@ function shuffle<T>(items: T[]): T[] {
 /**
  * At close, inside the closing transaction: decrypt every sealed vote, check that each
  * branch has exactly as many votes as used tokens, pool small branches into units,
- * write the plain votes in random order and delete the sealed ones. Any mismatch aborts
- * the close (the transaction rolls back and nothing changes).
+ * write the plain votes in random order and delete the sealed ones. Under the `inclusion`
+ * policy the votes are written without their receipts, which go to a list of their own:
+ * then nothing the office can read says which receipt goes with which answers. Any
+ * mismatch aborts the close (the transaction rolls back and nothing changes).
  */
-export async function openBox(tx: Tx, keys: Keyring, ballotId: string, k: number): Promise<OpenedBox> {
+export async function openBox(
+  tx: Tx,
+  keys: Keyring,
+  ballotId: string,
+  k: number,
+  policy: ReceiptPolicy,
+): Promise<OpenedBox> {
   const papers = (await box.listSealedVotes(tx, ballotId)).map((s) => openPaper(keys, ballotId, s));
   const turnout = await electorate.turnoutByBranch(tx, ballotId);
   const byBranch: OpenedBox['byBranch'] = {};
@@ -142,17 +150,22 @@ export async function openBox(tx: Tx, keys: Keyring, ballotId: string, k: number
     k,
   );
   const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u.name] as const)));
+  const choices = policy === 'choices';
   const votes: StoredVote[] = shuffle(
     papers.map((p) => ({
       unit: unitOf.get(nameOf.get(p.branchId)!)!,
       weight: p.weight,
-      receipt: p.receipt,
+      ...(choices ? { receipt: p.receipt } : {}),
       answers: p.answers,
     })),
   );
+  const codes = papers.map((p) => p.receipt).sort(byCodeUnits);
   await box.insertVotes(tx, ballotId, votes);
+  if (!choices) await box.insertReceipts(tx, ballotId, codes);
   const deleted = await box.deleteSealedVotes(tx, ballotId);
   if (deleted !== papers.length) throw new BoxMismatch(`${deleted} sealed votes deleted, ${papers.length} read`);
-  const published = [...votes].sort((a, b) => (a.receipt < b.receipt ? -1 : a.receipt > b.receipt ? 1 : 0));
-  return { units, root: merkleRoot(published.map(voteLeaf)), votes: votes.length, byBranch };
+  const published = choices
+    ? [...votes].sort((a, b) => byCodeUnits(a.receipt ?? '', b.receipt ?? ''))
+    : inclusionOrder(votes);
+  return { units, root: boxRoot(policy, published, codes), votes: votes.length, byBranch };
 }

@@ -12,6 +12,7 @@ import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
 import { record } from './audit';
 import { openBox } from './ballot-box';
+import { commitAtClose, commitAtOpen } from './commitments';
 import { consume } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
@@ -183,6 +184,8 @@ export async function openBallot(
       invitationsQueued: queued,
       invitationsAt: sendAt.toISOString(),
     });
+    // Reads the tokens back from the database: independent of how they were written above.
+    await commitAtOpen(tx, b, p);
     return { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   ctx.mailQueued();
@@ -201,10 +204,12 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
     const t = issueToken(ctx);
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
+    await electorate.recordIssuedLater(tx, id, t.tokenHash);
     await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
       { memberId, email: m.email, name: m.name, sealedToken: t.sealedToken },
     ]);
-    await record(tx, p, 'electorate.add', id, { memberId });
+    // Branch and weight: the verifier adds them to the electorate committed at open.
+    await record(tx, p, 'electorate.add', id, { memberId, branch: m.branch, weight: m.weight });
   });
   ctx.mailQueued();
 }
@@ -223,6 +228,8 @@ async function reissueLocked(
   const prior = await electorate.replaceToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
   if (!prior) throw notFound("member in this ballot's electorate");
   if (prior.used) throw conflict('this member has already voted');
+  // One more issued token: the verifier counts it against this entry of the log.
+  await electorate.recordIssuedLater(tx, b.id, t.tokenHash);
   await outbox.cancelQueued(tx, b.id, memberId);
   await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
     { memberId, email: m.email, name: m.name, sealedToken: t.sealedToken },
@@ -284,7 +291,7 @@ async function closeLocked(
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
   await ballots.moveBallot(tx, b.id, 'close');
-  const opened = await openBox(tx, ctx.keys, b.id, b.k);
+  const opened = await openBox(tx, ctx.keys, b.id, b.k, b.receiptPolicy);
   // Each unit's membership and electorate are fixed now, for the delegate model.
   const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
   const electorateOf = new Map((await electorate.turnoutByBranch(tx, b.id)).map((x) => [x.branch, Number(x.eligible)]));
@@ -298,11 +305,12 @@ async function closeLocked(
     root: opened.root,
     countsCheck: { votes: opened.votes, byBranch: opened.byBranch },
   });
-  await electorate.wipeSealedTokens(tx, b.id);
+  const tokens = await commitAtClose(tx, b.id);
   const stored = await countAndStore(tx, b, units);
   const closed = await record(tx, by, 'ballot.close', b.id, {
     votes: opened.votes,
     boxRoot: opened.root,
+    tokens,
     units: units.map((u) => u.name),
     resultsHash: stored.resultsHash,
   });
@@ -329,6 +337,7 @@ async function closeLocked(
         ballotId: b.id,
         closeEntry: String(closed.position),
         closeHash: closed.hash,
+        usedRoot: tokens.usedRoot,
       },
     })),
   );

@@ -5,7 +5,7 @@ import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
-import type { DelegateSettingsInput } from '@omov/core/domain/ballot';
+import { normaliseDecimal } from '@omov/core/record/commitments';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '@omov/core/record/record';
 import { requireBallotVisible, requireState } from './access';
@@ -14,6 +14,7 @@ import { record as logAction } from './audit';
 import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
 import { storedResultsIn } from './results';
+import { ballotDefinition, tokenLists } from './commitments';
 
 /**
  * The election record of a closed (or published) ballot, gathered in one snapshot of
@@ -47,32 +48,45 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
       requireState(b, 'export-record');
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
-      const [questions, turnout, votes, log, stored] = await Promise.all([
+      const [questions, turnout, weights, votes, receipts, tokens, log, stored] = await Promise.all([
         ballots.listQuestions(tx, b.id),
         electorate.turnoutByBranch(tx, b.id),
+        electorate.electorateByBranch(tx, b.id),
         box.listVotes(tx, b.id),
+        box.listReceipts(tx, b.id),
+        tokenLists(tx, b.id),
         audit.listAudit(tx, b.organisationId),
         storedResultsIn(tx, b),
       ]);
+      const weightOf = new Map(weights.map((w) => [w.branch, w.weight]));
+      const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
       return buildRecord({
         ballot: {
           id: b.id,
-          title: b.title,
-          description: b.description,
+          title,
+          description,
           opensAt: b.opensAt.toISOString(),
           closesAt: b.closesAt.toISOString(),
           timeZone: b.timeZone,
           openedAt: b.openedAt?.toISOString() ?? null,
           closedAt: b.closedAt?.toISOString() ?? null,
-          k: b.k,
-          receiptPolicy: b.receiptPolicy,
-          voterListVisible: b.voterListVisible,
+          k,
+          receiptPolicy,
+          voterListVisible,
           questions,
-          delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+          delegates,
         },
-        byBranch: turnout.map((t) => ({ branch: t.branch, eligible: Number(t.eligible), voted: Number(t.voted) })),
+        byBranch: turnout.map((t) => ({
+          branch: t.branch,
+          eligible: Number(t.eligible),
+          voted: Number(t.voted),
+          weight: normaliseDecimal(weightOf.get(t.branch) ?? '0'),
+        })),
         units: b.units as UnitFacts[],
         votes,
+        receipts,
+        // Ballots opened before the commitments were made issued none into the list.
+        tokens: tokens.atOpen.length || tokens.later.length ? tokens : null,
         boxRoot: b.boxRoot,
         // As stored at close, not counted again: the record shows what the server serves.
         results: stored.questions,

@@ -1,3 +1,4 @@
+import * as audit from '../data/audit';
 import * as ballots from '../data/ballots';
 import type { BallotRow, StoredResultsRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
@@ -7,6 +8,7 @@ import type { Db, Queryable } from '../db/database';
 import type { DelegateSettingsInput, StoredVote } from '@omov/core/domain/ballot';
 import type { QuestionResult, UnitFacts } from '@omov/core/domain/count';
 import { countRecord, storedResults } from '@omov/core/record/record';
+import { OPEN_COMMITMENT } from '@omov/core/record/commitments';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
@@ -186,6 +188,8 @@ export type BulletinBoard = {
   title: string;
   policy: 'inclusion' | 'choices';
   boxRoot: string | null;
+  /** The electorate per branch as committed when the ballot opened (empty for ballots opened before commitments). */
+  electorate: Array<{ branch: string; eligible: number }>;
   receipts: Array<{ receipt: string; answers?: StoredVote['answers'] }>;
 };
 
@@ -197,16 +201,17 @@ export type BulletinBoard = {
 export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
   const b = await ballots.findBallotById(ctx.db, id);
   if (!b || !allows(b.status, 'read-board')) throw notFound('closed ballot');
-  const votes = await box.listVotes(ctx.db, id);
-  return {
-    ballotId: b.id,
-    title: b.title,
-    policy: b.receiptPolicy,
-    boxRoot: b.boxRoot,
-    receipts: votes.map((v) =>
-      b.receiptPolicy === 'choices' ? { receipt: v.receipt, answers: v.answers } : { receipt: v.receipt },
-    ),
-  };
+  // Under 'inclusion' the receipts are kept apart from the votes: the board lists the codes alone.
+  const receipts =
+    b.receiptPolicy === 'choices'
+      ? (await box.listVotes(ctx.db, id)).map((v) => ({ receipt: v.receipt ?? '', answers: v.answers }))
+      : (await box.listReceipts(ctx.db, id)).map((receipt) => ({ receipt }));
+  // Members can check their branch's size against what the server committed to before anyone voted.
+  const committed = await audit.findEntry(ctx.db, OPEN_COMMITMENT, b.id);
+  const electorate = ((committed?.details.electorate ?? []) as Array<{ branch: string; eligible: number }>).map(
+    ({ branch, eligible }) => ({ branch, eligible }),
+  );
+  return { ballotId: b.id, title: b.title, policy: b.receiptPolicy, boxRoot: b.boxRoot, electorate, receipts };
 }
 
 /** Which members have voted: only for ballots whose organisation switched this on (the record says so). */

@@ -4,8 +4,9 @@ import type { BallotRow, VotingTokenView } from '../data/ballots';
 import type { Db } from '../db/database';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
+import * as orgs from '../data/organisations';
 import { type Answer, answerProblem, type Question } from '@omov/core/domain/ballot';
-import { votingWindow } from '@omov/core/domain/lifecycle';
+import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { hashSecret, newReceiptCode, SECRET_PATTERN } from '../platform/secrets';
 import type { AppContext } from './context';
 import { sealPaper } from './ballot-box';
@@ -77,10 +78,27 @@ function lookUpLink(db: Db, tokenHash: Buffer): Promise<VotingTokenView | undefi
   return lookup(tokenHash.toString('hex'));
 }
 
+/**
+ * At close the token hashes leave voting_tokens, so a link of a closed ballot is found only
+ * among the ballot's issued tokens, which name no member: its page says that voting has
+ * closed (and where the board is), whether or not the link was used or replaced.
+ */
+async function closedLink(ctx: AppContext, tokenHash: Buffer): Promise<LinkState | undefined> {
+  const id = await electorate.findIssuedTokenBallot(ctx.db, tokenHash);
+  const b = id === undefined ? undefined : await ballots.findBallotById(ctx.db, id);
+  // A link replaced while the ballot is open is simply not valid.
+  if (!b || !allows(b.status, 'read-board')) return undefined;
+  const org = await orgs.findOrganisation(ctx.db, b.organisationId);
+  return {
+    state: 'closed',
+    ballot: { ...b, organisationName: org?.name ?? '', questions: await questionsOf(ctx.db, b) },
+  };
+}
+
 export async function viewLink(ctx: AppContext, token: string, address: string): Promise<LinkState> {
   if (!SECRET_PATTERN.test(token)) return unknownLink(ctx, address);
   const t = await lookUpLink(ctx.db, hashSecret(token));
-  if (!t) return unknownLink(ctx, address);
+  if (!t) return (await closedLink(ctx, hashSecret(token))) ?? unknownLink(ctx, address);
   const b = t.ballot;
   const ballot: BallotForVoter = {
     ...b,
@@ -150,7 +168,7 @@ async function castOnce(
   let t: KnownLink | undefined = known;
   if (!t) {
     const found = await electorate.findTokenBallot(ctx.db, tokenHash);
-    if (!found) throw new CastRefused('unknown');
+    if (!found) throw new CastRefused((await closedLink(ctx, tokenHash)) ? 'closed' : 'unknown');
     if (found.used) throw new CastRefused('used');
     // A ballot with voting tokens has left draft (tokens are issued when it opens).
     t = { ballotId: found.ballotId, questions: await questionsOf(ctx.db, { id: found.ballotId, status: 'open' }) };

@@ -171,12 +171,22 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
   invitation: {},
   reminder: {},
   'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },
+  'open-commitment': {
+    auditorName: 'Aud Itor',
+    eligible: '60',
+    openEntry: '7',
+    openHash: 'ab'.repeat(32),
+    definition: 'cd'.repeat(32),
+    electorateHash: 'ef'.repeat(32),
+    tokensRoot: '01'.repeat(32),
+  },
   'box-root': {
     auditorName: 'Aud Itor',
     votes: '57',
     boxRoot: 'ab'.repeat(32),
     closeEntry: '12',
     closeHash: 'cd'.repeat(32),
+    usedRoot: 'ef'.repeat(32),
     recordUrl: 'http://127.0.0.1/ballots/x',
   },
 };

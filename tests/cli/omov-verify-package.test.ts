@@ -179,8 +179,25 @@ test('npx omov-verify RECORD --root --close-hash: exit 0, every numbered check p
   expect(r.err).not.toContain('omov-verify:');
   expect(r.code).toBe(0);
   const ids = [...r.out.matchAll(/^PASS {2}(V[\d.]+) /gm)].map((m) => m[1]);
-  expect(ids).toEqual(['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9.1', 'V9.2', 'V10', 'V11', 'V12']);
-  expect(r.out).toMatch(/^VERIFIED: all 13 checks pass$/m);
+  expect(ids).toEqual([
+    'V1',
+    'V2',
+    'V3',
+    'V4',
+    'V5',
+    'V6',
+    'V7',
+    'V8',
+    'V9.1',
+    'V9.2',
+    'V10',
+    'V11',
+    'V12',
+    'V13',
+    'V14',
+    'V15',
+  ]);
+  expect(r.out).toMatch(/^VERIFIED: all 16 checks pass$/m);
   const json = await sh('npx', ['omov-verify', record, '--format', 'json'], project);
   expect(json.code).toBe(0);
   expect((JSON.parse(json.out) as { checks: Array<{ id: string }> }).checks[0]!.id).toBe('V1');

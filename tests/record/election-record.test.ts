@@ -70,6 +70,9 @@ beforeAll(async () => {
     title: 'Conference 2027',
     ...ballotTimes(),
     k: 5,
+    // Each vote with its receipt: the tampers below edit votes by receipt. (Under 'inclusion' the
+    // receipts are a list of their own: tests/trust/commitments.test.ts.)
+    receiptPolicy: 'choices',
     delegates: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 10 },
     questions: [
       { title: 'Adopt the rule book?', method: 'yesno' },
@@ -162,6 +165,9 @@ describe('the record of a closed ballot', () => {
       'count: question 3 "Committee"',
       'audit log',
       'audit log: the close',
+      'commitment: definition',
+      'commitment: electorate',
+      'commitment: tokens',
     ]);
   });
 
@@ -174,11 +180,11 @@ describe('the record of a closed ballot', () => {
       eligible: 33,
       voted: 29,
       byBranch: [
-        { branch: 'Big', eligible: 14, voted: 14 },
-        { branch: 'Empty', eligible: 2, voted: 0 },
-        { branch: 'Mid', eligible: 10, voted: 10 },
-        { branch: 'Tiny', eligible: 4, voted: 3 },
-        { branch: 'Wee', eligible: 3, voted: 2 },
+        { branch: 'Big', eligible: 14, voted: 14, weight: '14' },
+        { branch: 'Empty', eligible: 2, voted: 0, weight: '2' },
+        { branch: 'Mid', eligible: 10, voted: 10, weight: '10' },
+        { branch: 'Tiny', eligible: 4, voted: 3, weight: '4' },
+        { branch: 'Wee', eligible: 3, voted: 2, weight: '3' },
       ],
     });
     // Vote figures only per unit: the small branches' votes are pooled.
@@ -234,7 +240,7 @@ describe('the record of a closed ballot', () => {
     const ok = await omov('verify', file, '--root', root);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^PASS {2}V5 {4}expected root: /m);
-    expect(ok.out).toMatch(/^VERIFIED: all 13 checks pass$/m);
+    expect(ok.out).toMatch(/^VERIFIED: all 16 checks pass$/m);
     const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find(
       (e) => e.action === 'ballot.close',
     )!.hash;
@@ -430,6 +436,6 @@ describe('tampering is found', () => {
     expect(r.out).toMatch(/^FAIL {2}V9\.2 {2}count: question 2 "Chair": /m);
     expect(r.out).toContain(`elected: published ["${loser}"], recount`);
     expect(r.out).toMatch(/^PASS {2}V9\.1 {2}count: question 1 /m);
-    expect(r.out).toMatch(/^NOT VERIFIED: 2 of 12 checks fail$/m);
+    expect(r.out).toMatch(/^NOT VERIFIED: 2 of 15 checks fail$/m);
   });
 });

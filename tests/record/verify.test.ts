@@ -69,7 +69,7 @@ const votes: StoredVote[] = [
   vote('HHHHH-00005', POOL, abstain, choice(2)),
   vote('DDDDD-00004', POOL, choice(0), choice(0)),
 ];
-const sorted = [...votes].sort((a, b) => (a.receipt < b.receipt ? -1 : 1));
+const sorted = [...votes].sort((a, b) => (a.receipt! < b.receipt! ? -1 : 1));
 const root = merkleRoot(sorted.map(voteLeaf));
 // Counted once, as at close (10 members in the electorate), and stored with their hash.
 const results = countRecord({ id: 'ballot-1', delegates: null, questions: [city, yesno] }, votes, 10, units);
@@ -112,7 +112,8 @@ function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
       openedAt: '2026-03-01T09:00:00.000Z',
       closedAt: '2026-03-08T09:00:00.000Z',
       k: 3,
-      receiptPolicy: 'inclusion',
+      // 'choices': each vote carries its receipt (the inclusion policy's separate lists are tested below).
+      receiptPolicy: 'choices',
       voterListVisible: false,
       questions: [city, yesno],
       delegates: null,
@@ -125,6 +126,8 @@ function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
     ],
     units,
     votes,
+    receipts: [],
+    tokens: null,
     boxRoot: root,
     results,
     resultsHash,
@@ -148,7 +151,7 @@ describe('the builder', () => {
       'HHHHH-00005',
       'KKKKK-00006',
     ]);
-    expect(r.receipts).toEqual({ policy: 'inclusion', codes: r.votes.map((v) => v.receipt) });
+    expect(r.receipts).toEqual({ policy: 'choices', codes: r.votes.map((v) => v.receipt) });
     expect(r.electorate).toEqual({
       eligible: 10,
       voted: 6,

@@ -1,5 +1,5 @@
 /**
- * `omov verify RECORD [--root HEX] [--close-hash HEX] [--format text|json]`: checks an election record with
+ * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]`: checks an election record with
  * nothing but the file; the same checks as the core package's `omov-verify`. Exit 0: every check passes;
  * 1: a check fails; 2: the file cannot be read or is not an election record.
  */
@@ -20,22 +20,31 @@ export function register(program: Command): void {
       '--close-hash <hex>',
       'the hash of the log entry of the close, sent with the root; the log up to it must be that log',
     )
+    .option(
+      '--open-hash <hex>',
+      "the hash of the log entry of the commitment at open, mailed when the ballot opened; the ballot's definition, electorate and tokens must be the ones committed then",
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       '\nExit status: 0 all checks pass, 1 a check fails, 2 the file is unreadable or not an election record.\nSee docs/election-record.md.',
     )
-    .action(async (file: string, flags: { root?: string; closeHash?: string; format: 'text' | 'json' }) => {
-      let v;
-      try {
-        v = await verifyRecordFile(file, flags);
-      } catch (err) {
-        if (err instanceof VerifyInputError) throw new InputError(err.message);
-        throw err;
-      }
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
-      if (v.malformed)
-        throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
-      process.exitCode = exitStatus(v) || undefined;
-    });
+    .action(
+      async (
+        file: string,
+        flags: { root?: string; closeHash?: string; openHash?: string; format: 'text' | 'json' },
+      ) => {
+        let v;
+        try {
+          v = await verifyRecordFile(file, flags);
+        } catch (err) {
+          if (err instanceof VerifyInputError) throw new InputError(err.message);
+          throw err;
+        }
+        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+        if (v.malformed)
+          throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
+        process.exitCode = exitStatus(v) || undefined;
+      },
+    );
 }

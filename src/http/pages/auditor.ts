@@ -24,15 +24,15 @@ export function auditorPageRoutes(ctx: AppContext): PageRoute[] {
             title: 'Verify a ballot',
             body: html`<h1>Verify a ballot with omov verify</h1>
 <p>You do not have to trust this server. When a ballot closes, its ballot box is sealed by a <strong>box root</strong> — a hash of every vote — which is emailed at once to every auditor of the ballot. The <strong>election record</strong> holds every vote (by receipt code), the turnout, the voting units, the results and the audit log. <code>omov verify</code> re-checks all of it on your own computer, with nothing but the file.</p>
-<h2>1. Keep the box root and the close hash you were emailed</h2>
-<p>Each is a line of 64 letters and digits. Keep the email: it is your evidence of what the box held at the close, and of the audit log up to the close.</p>
+<h2>1. Keep the open hash, the box root and the close hash you were emailed</h2>
+<p>Each is a line of 64 letters and digits. When the ballot opens you are sent the <strong>open hash</strong>: the server's commitment, before anyone votes, to the ballot's questions and settings, to its electorate per branch and to the voting tokens it issued. When it closes you are sent the <strong>box root</strong> and the <strong>close hash</strong>. Keep both emails: they are your evidence of what the ballot was when it opened, what the box held at the close, and of the audit log up to each.</p>
 <h2>2. Download the election record</h2>
 ${
   closed.length
     ? html`<ul>${closed.map((b) => html`<li><a href="/api/v1/ballots/${b.id}/record" download>${b.title}</a> <span class="hint">(ballot ${b.id})</span></li>`)}</ul>`
     : html`<p>No ballot is closed yet. Each closed ballot's record is offered here and on its results page.</p>`
 }
-<p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). Treat it as confidential when receipts are codes only: it links each receipt to its answers.</p>
+<p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). When receipts are codes only, it lists the receipts apart from the votes: it does not say which answers go with a receipt.</p>
 <h2>3. Get the verifier: omov-verify, from the package @omov/core</h2>
 <p>The verifier is the command <code>omov-verify</code> of the package <strong>@omov/core</strong>: omov's counting code and its checks of the record, on their own. It needs Node.js 20 or later and brings no database or web server; its only dependencies are zod and the <code>@noble</code> crypto libraries. Get it from omov's published source, not from this server: a checker handed out by the server being checked would prove nothing.</p>
 <ul>
@@ -41,7 +41,7 @@ ${
 </ul>
 <p>The package's own guide is <code>packages/core/README.md</code> in the source code.</p>
 <h2>4. Run it</h2>
-<pre>npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL</pre>
+<pre>npx omov-verify record.json --root THE_ROOT_FROM_THE_EMAIL --close-hash THE_CLOSE_HASH_FROM_THE_EMAIL --open-hash THE_OPEN_HASH_FROM_THE_EMAIL</pre>
 <p>On the server itself, <code>npm run omov -- verify record.json …</code> runs the same checks with the same options.</p>
 <p>It opens no network connection. Add <code>--format json</code> for output a program can read.</p>
 <h2>5. Read the verdicts</h2>
@@ -52,8 +52,9 @@ ${
 <li><strong>turnout</strong>, <strong>units</strong>: the number of votes matches those who voted, branch by branch; small branches are pooled as the rules say.</li>
 <li><strong>count</strong>, one per question: recounting the votes gives exactly the published result, round by round.</li>
 <li><strong>audit log</strong>: the log's hash chain is unbroken, and its entry for the close names the same box root and number of votes; <strong>expected close entry</strong>: that entry has the hash you were emailed, so the log up to the close has not been rewritten.</li>
+<li><strong>commitment: definition</strong>, <strong>electorate</strong>, <strong>tokens</strong>: the questions, options, methods, settings and policies, the electorate per branch and the voting tokens are the ones committed to when the ballot opened; every member added later has a log entry; every token used to vote was issued. <strong>expected open entry</strong>: that commitment has the hash you were emailed at the opening, so it has not been rewritten since.</li>
 </ul>
-<p>What it cannot show: that each vote came from a different eligible member (that rests on the voting tokens, deliberately left out of the record). See <code>docs/election-record.md</code> and <code>docs/security.md</code> in the source code for the details.</p>
+<p>What it cannot show: that each vote came from a different eligible member (the tokens in the record name no member), or a vote removed before the close with its token marked unused again: only the member can notice that, when their receipt is missing from the bulletin board. See <code>docs/election-record.md</code> and <code>docs/security.md</code> in the source code for the details.</p>
 <h2>Also</h2>
 <ul><li>Each closed ballot's <strong>bulletin board</strong> (<code>/board/BALLOT_ID</code>) lists every receipt code publicly, so members can check their vote is in the box.</li>
 <li>The <a href="/audit">audit log</a> shows every action of every organiser and auditor, and whether its chain is intact.</li></ul>`,

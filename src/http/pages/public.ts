@@ -67,6 +67,14 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
 <p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>
 <p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>
 <p><a href="/api/v1/ballots/${board.ballotId}/board">${t.boardJson}</a></p>
+${
+  board.electorate.length
+    ? html`<p>${t.boardElectorate}</p>
+<table><thead><tr><th scope="col">${t.boardBranch}</th><th scope="col">${t.boardEligible}</th></tr></thead><tbody>
+${board.electorate.map((e) => html`<tr><td>${e.branch}</td><td>${String(e.eligible)}</td></tr>`)}
+</tbody></table>`
+    : ''
+}
 <table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
 ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
 </tbody></table>`,

@@ -1,16 +1,18 @@
 /**
- * `omov-verify RECORD [--root HEX] [--close-hash HEX] [--format text|json]`: the auditor's
+ * `omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]`: the auditor's
  * verifier, installable alone (no database, no web server). The same checks as `omov verify`.
  */
 import { parseArgs } from 'node:util';
 import { formatVerification } from '../record/verify';
 import { exitStatus, VerifyInputError, verifyRecordFile } from './verify-file';
 
-export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--format text|json]
+export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]
 
 Checks an omov election record offline: the votes, receipts, box root, turnout, voting
 units, every count and the audit log. Give the box root and the close hash from the close
-email to check that the record is the one the ballot was closed with.
+email to check that the record is the one the ballot was closed with, and the open hash
+from the email sent at the opening to check that the ballot, its electorate and its tokens
+are the ones committed to before anyone voted.
 
 Exit status: 0 every check passes, 1 a check fails, 2 the file is unreadable or not an
 election record (or the command line is wrong).
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         root: { type: 'string' },
         'close-hash': { type: 'string' },
+        'open-hash': { type: 'string' },
         format: { type: 'string', default: 'text' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -45,7 +48,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const v = await verifyRecordFile(positionals[0]!, { root: values.root, closeHash: values['close-hash'] });
+    const v = await verifyRecordFile(positionals[0]!, {
+      root: values.root,
+      closeHash: values['close-hash'],
+      openHash: values['open-hash'],
+    });
     process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
     if (v.malformed)
       process.stderr.write(

@@ -6,7 +6,7 @@ export class VerifyInputError extends Error {
   readonly exitCode = 2;
 }
 
-export type VerifyFlags = { root?: string | undefined; closeHash?: string | undefined };
+export type VerifyFlags = { root?: string | undefined; closeHash?: string | undefined; openHash?: string | undefined };
 
 /**
  * Reads an election record from a file and verifies it: the one path both `omov verify`
@@ -16,6 +16,7 @@ export async function verifyRecordFile(file: string, flags: VerifyFlags): Promis
   for (const [option, value] of [
     ['--root', flags.root],
     ['--close-hash', flags.closeHash],
+    ['--open-hash', flags.openHash],
   ] as const) {
     if (value !== undefined && !/^[0-9a-fA-F]{64}$/.test(value.trim())) {
       throw new VerifyInputError(`${option} must be 64 hex digits (a SHA-256), not "${value}"`);
@@ -36,6 +37,7 @@ export async function verifyRecordFile(file: string, flags: VerifyFlags): Promis
   return verifyRecord(data, {
     ...(flags.root === undefined ? {} : { root: flags.root }),
     ...(flags.closeHash === undefined ? {} : { closeHash: flags.closeHash }),
+    ...(flags.openHash === undefined ? {} : { openHash: flags.openHash }),
   });
 }
 

@@ -279,4 +279,5 @@ export const YES_NO_OPTIONS = [
 ];
 
 /** A vote in the opened ballot box: its voting unit, weight, receipt code and answers by question id. */
-export type StoredVote = { unit: string; weight: string; receipt: string; answers: Record<string, Answer> };
+/** A vote as the box holds it after close. Under the `inclusion` receipt policy it carries no receipt: the receipts are kept apart. */
+export type StoredVote = { unit: string; weight: string; receipt?: string; answers: Record<string, Answer> };

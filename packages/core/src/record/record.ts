@@ -4,6 +4,9 @@ import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ball
 import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
 import { rat } from '../tally/rational';
 import { canonicalJson } from './canonical';
+import { type BranchElectorate, inclusionOrder, voteLeaf } from './commitments';
+
+export { voteLeaf };
 
 /**
  * The election record: everything an auditor needs to re-check a closed ballot without
@@ -36,7 +39,23 @@ export type RecordBallot = {
   delegates: DelegateSettingsInput | null;
 };
 
-export type BranchTurnoutFigures = { branch: string; eligible: number; voted: number };
+export type BranchTurnoutFigures = {
+  branch: string;
+  eligible: number;
+  voted: number;
+  /** The sum of the weights of the branch's members in the electorate (absent from records made before it was kept). */
+  weight?: string;
+};
+
+/** The voting tokens, by their hashes (hex, ascending): what the commitments at open and close cover. */
+export type RecordTokens = {
+  /** Issued when the ballot opened: their root is the one the log's open commitment holds. */
+  atOpen: string[];
+  /** Issued later (a member added to the electorate, a link sent again): one per such log entry. */
+  later: string[];
+  /** Used to vote: each one issued, their root is the one the log's close holds. */
+  used: string[];
+};
 
 export type RecordElectorate = {
   /** Voting tokens issued (members in the electorate). */
@@ -52,11 +71,18 @@ export type ElectionRecord = {
   ballot: RecordBallot;
   electorate: RecordElectorate;
   units: UnitFacts[];
-  /** In published order: by receipt code (UTF-16 code units; receipts are ASCII). */
+  /**
+   * In published order. Under `choices`, each with its receipt, by receipt code (UTF-16 code
+   * units; receipts are ASCII). Under `inclusion`, without receipts, by their leaves: nothing
+   * pairs a receipt with answers.
+   */
   votes: StoredVote[];
+  /** Every receipt code, in code order. */
   receipts: { policy: ReceiptPolicy; codes: string[] };
-  /** The Merkle root (RFC 6962, SHA-256) over the votes' leaves, fixed at close. */
+  /** The Merkle root (RFC 6962, SHA-256) fixed at close, see boxRoot in ./commitments. */
   boxRoot: string;
+  /** The token hashes the commitments cover (absent from records made before they were kept). */
+  tokens?: RecordTokens;
   /** One per question, in question order, as countQuestion returns it: counted once, at close, and stored. */
   results: QuestionResult[];
   /** storedResults(results).hash, stored with them at close (absent from records made before it was kept). */
@@ -64,11 +90,6 @@ export type ElectionRecord = {
   /** The organisation's audit log up to the export, in position order. */
   auditLog: AuditEntry[];
 };
-
-/** What a vote is hashed as in the box's Merkle tree: its canonical JSON. */
-export function voteLeaf(v: StoredVote): string {
-  return canonicalJson({ receipt: v.receipt, unit: v.unit, weight: v.weight, answers: v.answers });
-}
 
 /** Code-unit order, the order of JavaScript's `<` (and byte order for ASCII). */
 export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -108,10 +129,13 @@ export function storedResults(results: QuestionResult[]): { json: string; hash: 
 
 export type RecordInput = {
   ballot: RecordBallot;
-  byBranch: BranchTurnoutFigures[];
+  byBranch: Array<BranchTurnoutFigures & Partial<Pick<BranchElectorate, 'weight'>>>;
   units: UnitFacts[];
   votes: StoredVote[];
+  /** Under `inclusion`, the receipts kept apart from the votes. */
+  receipts: string[];
   boxRoot: string;
+  tokens: RecordTokens | null;
   /** As stored at close (countRecord), with their hash: the record shows what the server serves. */
   results: QuestionResult[];
   resultsHash: string;
@@ -123,17 +147,22 @@ export function buildRecord(input: RecordInput): ElectionRecord {
   const byBranch = [...input.byBranch].sort((a, b) => byCodeUnits(a.branch, b.branch));
   const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
   const voted = byBranch.reduce((n, b) => n + b.voted, 0);
-  const votes = [...input.votes].sort((a, b) => byCodeUnits(a.receipt, b.receipt));
   const questions = [...input.ballot.questions].sort((a, b) => a.position - b.position);
   const ballot = { ...input.ballot, questions };
+  const choices = ballot.receiptPolicy === 'choices';
+  const votes: StoredVote[] = choices
+    ? [...input.votes].sort((a, b) => byCodeUnits(a.receipt ?? '', b.receipt ?? ''))
+    : inclusionOrder(input.votes.map(({ receipt: _, ...v }) => v));
+  const codes = choices ? votes.map((v) => v.receipt ?? '') : [...input.receipts].sort(byCodeUnits);
   return {
     format: RECORD_FORMAT,
     ballot,
     electorate: { eligible, voted, byBranch },
     units: input.units,
     votes,
-    receipts: { policy: ballot.receiptPolicy, codes: votes.map((v) => v.receipt) },
+    receipts: { policy: ballot.receiptPolicy, codes },
     boxRoot: input.boxRoot,
+    ...(input.tokens ? { tokens: input.tokens } : {}),
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),

@@ -14,16 +14,20 @@ import { METHODS, methodOf } from '../methods/index';
 import { poolBranches } from '../domain/pooling';
 import { cmp, parseRational, ZERO } from '../tally/rational';
 import { canonicalJson } from './canonical';
-import { merkleRoot } from './merkle';
-import type { QuestionResult } from '../domain/count';
 import {
-  byCodeUnits,
-  countRecordQuestion,
-  type ElectionRecord,
-  RECORD_FORMAT,
-  storedResults,
-  voteLeaf,
-} from './record';
+  addDecimals,
+  boxRoot,
+  type BranchElectorate,
+  definitionHash,
+  electorateHash,
+  electorateOf,
+  normaliseDecimal,
+  OPEN_COMMITMENT,
+  tokensRoot,
+} from './commitments';
+import type { QuestionResult } from '../domain/count';
+import { byCodeUnits, countRecordQuestion, type ElectionRecord, RECORD_FORMAT, storedResults } from './record';
+import type { AuditEntry } from '../domain/audit';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -71,6 +75,10 @@ export const CHECK_IDS = {
   'audit log': 'V10',
   'audit log: the close': 'V11',
   'expected close entry': 'V12',
+  'commitment: definition': 'V13',
+  'commitment: electorate': 'V14',
+  'commitment: tokens': 'V15',
+  'expected open entry': 'V16',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -127,7 +135,17 @@ const recordSchema = z.object({
   electorate: z.object({
     eligible: whole,
     voted: whole,
-    byBranch: z.array(z.object({ branch: z.string(), eligible: whole, voted: whole })),
+    byBranch: z.array(
+      z.object({
+        branch: z.string(),
+        eligible: whole,
+        voted: whole,
+        weight: z
+          .string()
+          .regex(/^\d+(\.\d+)?$/, 'a decimal number')
+          .optional(),
+      }),
+    ),
   }),
   units: z.array(
     z.object({
@@ -141,6 +159,14 @@ const recordSchema = z.object({
   votes: z.array(z.unknown()),
   receipts: z.object({ policy: z.enum(['inclusion', 'choices']), codes: z.array(z.string()) }),
   boxRoot: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
+  // Records made before the commitments were kept have none.
+  tokens: z
+    .object({
+      atOpen: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
+      later: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
+      used: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
+    })
+    .optional(),
   results: z.array(z.object({ id: z.string() }).loose()),
   // Records made before results were stored at close have none.
   resultsHash: z
@@ -153,7 +179,8 @@ const recordSchema = z.object({
 const voteSchema = z.strictObject({
   unit: z.string(),
   weight: z.string(),
-  receipt: z.string().min(1),
+  // Under `inclusion` a vote carries none (checked by the receipts check).
+  receipt: z.string().min(1).optional(),
   answers: z.record(z.string(), z.unknown()),
 });
 
@@ -178,7 +205,7 @@ const questionName = (q: Question) => `question ${q.position + 1} "${q.title}"`;
 /** A vote as the auditor can find it: by its receipt code. */
 const voteName = (v: unknown, i: number) => {
   const r = (v as { receipt?: unknown } | null)?.receipt;
-  return typeof r === 'string' && r !== '' ? `vote ${r}` : `vote #${i + 1} (no receipt)`;
+  return typeof r === 'string' && r !== '' ? `vote ${r}` : `vote #${i + 1}`;
 };
 
 function checkFormat(data: unknown): { check: Unnumbered; record: ElectionRecord | null } {
@@ -283,30 +310,48 @@ function checkVotes(r: ElectionRecord): Unnumbered {
   );
 }
 
-function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Unnumbered {
+/** Unique and in code order: the published lists of receipts (and, under `choices`, of votes by receipt). */
+function orderProblems(list: ReadonlyArray<string>, name: (c: string) => string, where: string): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
-  votes.forEach((v, i) => {
-    const prior = seen.get(v.receipt);
+  list.forEach((c, i) => {
+    const prior = seen.get(c);
     if (prior !== undefined)
-      problems.push(`vote ${v.receipt}: the receipt appears twice (votes #${prior + 1} and #${i + 1})`);
-    else seen.set(v.receipt, i);
-    const before = votes[i - 1];
-    if (before && byCodeUnits(before.receipt, v.receipt) > 0)
-      problems.push(`vote ${v.receipt}: out of receipt order (after ${before.receipt})`);
+      problems.push(`${name(c)}: the receipt appears twice (${where} #${prior + 1} and #${i + 1})`);
+    else seen.set(c, i);
+    const before = list[i - 1];
+    if (before !== undefined && byCodeUnits(before, c) > 0)
+      problems.push(`${name(c)}: out of receipt order (after ${before})`);
   });
+  return problems;
+}
+
+function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Unnumbered {
+  const problems: string[] = [];
   const codes = r.receipts.codes;
+  const choices = r.ballot.receiptPolicy === 'choices';
   if (codes.length !== votes.length)
     problems.push(`receipts.codes lists ${codes.length} receipts for ${plural(votes.length, 'vote')}`);
-  const inVotes = new Set(votes.map((v) => v.receipt));
-  const inCodes = new Set(codes);
-  for (const c of codes) if (!inVotes.has(c)) problems.push(`receipt ${c} is listed but no vote carries it`);
-  for (const v of votes)
-    if (!inCodes.has(v.receipt)) problems.push(`vote ${v.receipt}: its receipt is not in receipts.codes`);
-  if (problems.length === 0) {
-    codes.forEach((c, i) => {
-      if (votes[i]!.receipt !== c)
-        problems.push(`receipts.codes[${i}] is ${c} but vote #${i + 1} is ${votes[i]!.receipt}`);
+  if (choices) {
+    // Each vote shows its receipt; the published list is the votes' receipts, in the same order.
+    const receipts = votes.map((v, i) => (typeof v.receipt === 'string' ? v.receipt : `#${i + 1}`));
+    problems.push(...orderProblems(receipts, (c) => `vote ${c}`, 'votes'));
+    const inVotes = new Set(receipts);
+    const inCodes = new Set(codes);
+    for (const c of codes) if (!inVotes.has(c)) problems.push(`receipt ${c} is listed but no vote carries it`);
+    for (const c of receipts) if (!inCodes.has(c)) problems.push(`vote ${c}: its receipt is not in receipts.codes`);
+    if (problems.length === 0)
+      codes.forEach((c, i) => {
+        if (receipts[i] !== c) problems.push(`receipts.codes[${i}] is ${c} but vote #${i + 1} is ${receipts[i]}`);
+      });
+  } else {
+    // Under `inclusion` nothing may pair a receipt with answers: the votes carry none.
+    problems.push(...orderProblems(codes, (c) => `receipt ${c}`, 'receipts'));
+    votes.forEach((v, i) => {
+      if (v.receipt !== undefined)
+        problems.push(
+          `${voteName(v, i)}: carries a receipt, which under the inclusion policy would pair it with its answers`,
+        );
     });
   }
   if (r.receipts.policy !== r.ballot.receiptPolicy)
@@ -316,16 +361,21 @@ function checkReceipts(r: ElectionRecord, votes: StoredVote[]): Unnumbered {
   return judge(
     'receipts',
     problems,
-    `${plural(votes.length, 'receipt')}, unique, in order, the same as the published list`,
+    choices
+      ? `${plural(votes.length, 'receipt')}, unique, in order, the same as the published list`
+      : `${plural(codes.length, 'receipt')}, unique, in order, one per vote, listed apart from the votes`,
     'the receipts do not match the votes',
   );
 }
 
 function checkRoot(r: ElectionRecord, votes: StoredVote[], expected: string | undefined): Unnumbered[] {
-  const root = merkleRoot(votes.map(voteLeaf));
+  const root = boxRoot(r.ballot.receiptPolicy, votes, r.receipts.codes);
   const checks: Unnumbered[] = [
     root === r.boxRoot
-      ? pass('box root', `the Merkle root of the ${plural(votes.length, 'vote')} is ${root}, as recorded`)
+      ? pass(
+          'box root',
+          `the Merkle root of the ${plural(votes.length, 'vote')}${r.ballot.receiptPolicy === 'inclusion' ? ' and the receipts' : ''} is ${root}, as recorded`,
+        )
       : {
           name: 'box root',
           verdict: 'FAIL',
@@ -692,11 +742,202 @@ function checkCloseHash(r: ElectionRecord, closeHash: string): Unnumbered {
   );
 }
 
+/** The log's entries about this ballot that issue a token after it opened: each adds one to `tokens.later`. */
+const ISSUES_LATER = new Set(['electorate.add', 'link.reissue']);
+
+type OpenCommitment = {
+  definition?: unknown;
+  electorate?: unknown;
+  electorateHash?: unknown;
+  tokensRoot?: unknown;
+  tokens?: unknown;
+};
+
+function sameSet(a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean {
+  return a.length === b.length && canonicalJson([...a].sort()) === canonicalJson([...b].sort());
+}
+
+/** Problems with a list of token hashes that should be ascending and unique. */
+function ascendingUnique(name: string, list: ReadonlyArray<string>): string[] {
+  for (let i = 1; i < list.length; i++)
+    if (!(list[i - 1]! < list[i]!)) return [`tokens.${name} is not in ascending order without repeats (at ${i})`];
+  return [];
+}
+
+/**
+ * The commitments made when the ballot opened (the log's "ballot.commit-open" entry) and
+ * closed (its "ballot.close" entry), against the record: the definition, the electorate per
+ * branch and the tokens are the ones committed at open; every token issued after opening has
+ * its log entry; every used token was issued. With --open-hash and --close-hash, the log's
+ * entries are the ones the auditors were mailed, so an insider who recomputes every
+ * commitment and rewrites the log is still caught.
+ */
+function checkCommitments(r: ElectionRecord): Unnumbered[] {
+  const log = r.auditLog;
+  const tokens = r.tokens;
+  const opens = log.filter((e) => e.action === OPEN_COMMITMENT && e.subject === r.ballot.id);
+  // Records of ballots opened before commitments were made have neither.
+  if (opens.length === 0 && tokens === undefined) return [];
+  const missing = (name: CheckName): Unnumbered => ({
+    name,
+    verdict: 'FAIL',
+    summary: 'the commitment made at open is not in the log once',
+    problems: [
+      `${plural(opens.length, `${OPEN_COMMITMENT} entry`, `${OPEN_COMMITMENT} entries`)} for ballot ${r.ballot.id} (expected 1)`,
+    ],
+  });
+  if (opens.length !== 1)
+    return [missing('commitment: definition'), missing('commitment: electorate'), missing('commitment: tokens')];
+  const open = opens[0]!;
+  const d = open.details as OpenCommitment;
+  const close = log.find((e) => e.action === 'ballot.close' && e.subject === r.ballot.id);
+  const between = log.filter(
+    (e) =>
+      e.subject === r.ballot.id && e.position > open.position && (close === undefined || e.position < close.position),
+  );
+
+  const definition = definitionHash(r.ballot);
+  const checks: Unnumbered[] = [
+    judge(
+      'commitment: definition',
+      d.definition === definition
+        ? []
+        : [
+            `entry ${open.position} committed to the definition ${show(d.definition)}; the record's questions, options, methods, settings, k, policies and delegate model hash to ${definition}`,
+          ],
+      `the questions, options, methods, settings and policies hash to ${definition}, as committed at open (entry ${open.position})`,
+      'the ballot is not the one committed to when it opened',
+    ),
+  ];
+
+  // The electorate: as committed at open, plus each member added later (their entries name branch and weight).
+  const problems: string[] = [];
+  const committed = Array.isArray(d.electorate) ? (d.electorate as BranchElectorate[]) : [];
+  if (electorateHash(committed) !== d.electorateHash)
+    problems.push(`entry ${open.position}: the electorate it lists does not hash to its electorateHash`);
+  const expected = new Map(electorateOf(committed).map((b) => [b.branch, { ...b }]));
+  for (const e of between.filter((x) => x.action === 'electorate.add')) {
+    const branch = String(e.details.branch ?? '');
+    const weight = String(e.details.weight ?? '');
+    if (!branch || !/^\d+(\.\d+)?$/.test(weight)) {
+      problems.push(`entry ${e.position}: adds a member without naming their branch and weight`);
+      continue;
+    }
+    const b = expected.get(branch) ?? { branch, eligible: 0, weight: '0' };
+    expected.set(branch, { branch, eligible: b.eligible + 1, weight: addDecimals(b.weight, weight) });
+  }
+  const recorded = new Map(r.electorate.byBranch.map((b) => [b.branch, b]));
+  for (const [name, want] of expected) {
+    const got = recorded.get(name);
+    if (!got) problems.push(`branch ${name}: ${want.eligible} eligible at open, missing from the record`);
+    else {
+      if (got.eligible !== want.eligible)
+        problems.push(`branch ${name}: ${got.eligible} eligible in the record, ${want.eligible} committed`);
+      if (got.weight === undefined) problems.push(`branch ${name}: the record gives no weight`);
+      else if (normaliseDecimal(got.weight) !== want.weight)
+        problems.push(`branch ${name}: weight ${got.weight} in the record, ${want.weight} committed`);
+    }
+  }
+  for (const name of recorded.keys())
+    if (!expected.has(name)) problems.push(`branch ${name}: in the record, not in the electorate committed at open`);
+  const eligible = [...expected.values()].reduce((n, b) => n + b.eligible, 0);
+  checks.push(
+    judge(
+      'commitment: electorate',
+      problems,
+      `${plural(expected.size, 'branch', 'branches')}, ${eligible} members and their weights, as committed at open${eligible !== committed.reduce((n, b) => n + b.eligible, 0) ? ' and added since in the log' : ''}`,
+      'the electorate is not the one committed to when the ballot opened',
+    ),
+  );
+
+  const t: string[] = [];
+  if (!tokens) t.push('the record lists no tokens, but the ballot committed to them at open');
+  else {
+    t.push(...ascendingUnique('atOpen', tokens.atOpen), ...ascendingUnique('later', tokens.later));
+    t.push(...ascendingUnique('used', tokens.used));
+    const atOpenRoot = tokensRoot(tokens.atOpen);
+    if (atOpenRoot !== d.tokensRoot)
+      t.push(
+        `the ${plural(tokens.atOpen.length, 'token')} issued at open have the root ${atOpenRoot}; entry ${open.position} committed to ${show(d.tokensRoot)}`,
+      );
+    if (d.tokens !== tokens.atOpen.length)
+      t.push(`entry ${open.position} committed to ${show(d.tokens)} tokens; the record lists ${tokens.atOpen.length}`);
+    const issuedLater = between.filter((e) => ISSUES_LATER.has(e.action)).length;
+    if (tokens.later.length !== issuedLater)
+      t.push(
+        `${plural(tokens.later.length, 'token')} issued after opening, but the log records ${plural(issuedLater, 'issue')} (members added, links sent again)`,
+      );
+    const issued = new Set([...tokens.atOpen, ...tokens.later]);
+    if (issued.size !== tokens.atOpen.length + tokens.later.length) t.push('a token is listed as issued twice');
+    const unissued = tokens.used.filter((h) => !issued.has(h));
+    for (const h of unissued) t.push(`token ${h} was used to vote but never issued`);
+    if (tokens.used.length !== r.electorate.voted)
+      t.push(`${plural(tokens.used.length, 'used token')}, but ${r.electorate.voted} members voted`);
+    const c = (close?.details.tokens ?? null) as { usedRoot?: unknown; used?: unknown; laterRoot?: unknown } | null;
+    if (!close || !c) t.push('the close entry commits to no used tokens');
+    else {
+      if (c.usedRoot !== tokensRoot(tokens.used))
+        t.push(
+          `entry ${close.position}: the close committed to used tokens ${show(c.usedRoot)}, the record's give ${tokensRoot(tokens.used)}`,
+        );
+      if (c.laterRoot !== tokensRoot(tokens.later))
+        t.push(
+          `entry ${close.position}: the close committed to later tokens ${show(c.laterRoot)}, the record's give ${tokensRoot(tokens.later)}`,
+        );
+    }
+    if (sameSet(tokens.used, []) && r.electorate.voted > 0) t.push('no used tokens listed');
+  }
+  checks.push(
+    judge(
+      'commitment: tokens',
+      t,
+      `${plural(tokens?.atOpen.length ?? 0, 'token')} issued at open (the committed root), ${tokens?.later.length ?? 0} later (each in the log), ${tokens?.used.length ?? 0} used, every one of them issued`,
+      'the tokens are not the ones committed to, or a vote used a token that was never issued',
+    ),
+  );
+  return checks;
+}
+
+/**
+ * The log entry of the commitment at open, whose hash the auditors were mailed when the
+ * ballot opened: with the chain holding, the commitments in it (and the log before it) are
+ * the ones made then, before any vote.
+ */
+function checkOpenHash(r: ElectionRecord, openHash: string): Unnumbered {
+  const name = 'expected open entry';
+  const want = openHash.trim().toLowerCase();
+  const entry: AuditEntry | undefined = r.auditLog.find((e) => e.hash === want);
+  if (!entry)
+    return {
+      name,
+      verdict: 'FAIL',
+      summary: 'the log has no entry with the hash you were sent at open',
+      problems: [`no entry hashes to ${want}: the log up to the opening has been rewritten, or cut before it`],
+    };
+  if (entry.action !== OPEN_COMMITMENT || entry.subject !== r.ballot.id)
+    return {
+      name,
+      verdict: 'FAIL',
+      summary: "the entry with that hash is not this ballot's commitment at open",
+      problems: [
+        `entry ${entry.position} is "${entry.action}" on ${show(entry.subject)}, not the commitment of ballot ${r.ballot.id}`,
+      ],
+    };
+  return pass(
+    name,
+    `entry ${entry.position}, the commitment at open, has the hash you were sent: the definition, electorate and tokens are the ones committed then`,
+  );
+}
+
 /**
  * Verifies a parsed record. `root`: the box root the auditor got by another way (the close
- * email); `closeHash`: the hash of the log entry of the close, sent with it.
+ * email); `closeHash`: the hash of the log entry of the close, sent with it; `openHash`: the
+ * hash of the log entry of the commitment at open, mailed when the ballot opened.
  */
-export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: string } = {}): Verification {
+export function verifyRecord(
+  data: unknown,
+  opts: { root?: string; closeHash?: string; openHash?: string } = {},
+): Verification {
   const { check, record } = checkFormat(data);
   if (!record) return { ok: false, malformed: true, ballot: null, checks: [numbered(check)] };
   // Checks below read the votes as votes; a malformed one is named by the votes check
@@ -708,10 +949,7 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
   const checks = [
     check,
     checkVotes(record),
-    checkReceipts(
-      record,
-      votes.map((v, i) => ({ ...v, receipt: typeof v.receipt === 'string' ? v.receipt : `#${i + 1}` })),
-    ),
+    checkReceipts(record, votes),
     ...checkRoot(record, votes, opts.root),
     checkTurnout(record, votes),
     checkUnits(record),
@@ -720,6 +958,8 @@ export function verifyRecord(data: unknown, opts: { root?: string; closeHash?: s
     checkAudit(record),
     checkCloseEntry(record, votes),
     opts.closeHash === undefined ? null : checkCloseHash(record, opts.closeHash),
+    ...checkCommitments(record),
+    opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
   ]
     .filter((c) => c !== null)
     .map(numbered);

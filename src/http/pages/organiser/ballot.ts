@@ -127,6 +127,7 @@ ${allows(b.status, 'read-public-results') ? html`<p>Public results: <a href="/re
 const KIND_LABEL: Record<string, string> = {
   invitation: 'Invitations',
   reminder: 'Reminders',
+  'open-commitment': 'Commitment at open to auditors',
   'box-root': 'Box root to auditors',
   'staff-invitation': 'Auditor invitations',
 };

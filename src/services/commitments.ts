@@ -1,0 +1,113 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as electorate from '../data/electorate';
+import * as orgs from '../data/organisations';
+import * as outbox from '../data/outbox';
+import type { Principal } from '../data/organisations';
+import type { Queryable, Tx } from '../db/database';
+import {
+  definitionHash,
+  electorateHash,
+  electorateOf,
+  OPEN_COMMITMENT,
+  tokensRoot,
+} from '@omov/core/record/commitments';
+import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
+import { record } from './audit';
+
+/**
+ * The commitments that make a ballot's count checkable against what it was when it opened
+ * (docs/election-record.md, checks V13 to V16). At open: the ballot's definition, its
+ * electorate per branch and the root of the issued token hashes go into the audit log and,
+ * at once, to every auditor by email, so that a later rewrite of the log cannot match what
+ * they hold. At close: the roots of the used tokens and of the tokens issued after opening,
+ * for the close's log entry (whose hash is mailed to the auditors too). Both read the
+ * tokens back from the database in hash order, whatever way they were written.
+ */
+
+type By = Principal | { system: string; organisationId: string };
+
+/** The ballot as the record and the commitment at open show it (the same fields, the same questions). */
+export function ballotDefinition(b: BallotRow, questions: Question[]) {
+  return {
+    id: b.id,
+    title: b.title,
+    description: b.description,
+    k: b.k,
+    receiptPolicy: b.receiptPolicy,
+    voterListVisible: b.voterListVisible,
+    questions,
+    delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+  };
+}
+
+async function collect(hashes: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const h of hashes) out.push(h);
+  return out;
+}
+
+/** Every token hash of the ballot, by kind, ascending (hex): what the record lists and the verifier recomputes. */
+export async function tokenLists(db: Queryable, ballotId: string) {
+  return {
+    atOpen: await collect(electorate.issuedTokenHashes(db, ballotId, { atOpen: true })),
+    later: await collect(electorate.issuedTokenHashes(db, ballotId, { atOpen: false })),
+    used: await collect(electorate.issuedTokenHashes(db, ballotId, { used: true })),
+  };
+}
+
+/** Inside the opening transaction, once every token of the electorate is written. */
+export async function commitAtOpen(tx: Tx, b: BallotRow, by: By): Promise<void> {
+  await electorate.recordIssuedAtOpen(tx, b.id);
+  const definition = definitionHash(ballotDefinition(b, await ballots.listQuestions(tx, b.id)));
+  const byBranch = electorateOf(await electorate.electorateByBranch(tx, b.id));
+  const hashes = await collect(electorate.issuedTokenHashes(tx, b.id, { atOpen: true }));
+  const root = tokensRoot(hashes);
+  const entry = await record(tx, by, OPEN_COMMITMENT, b.id, {
+    definition,
+    electorate: byBranch,
+    electorateHash: electorateHash(byBranch),
+    tokensRoot: root,
+    tokens: hashes.length,
+  });
+  // Mailed at once: an insider who later rewrites the log (and every hash after it) to
+  // match a changed ballot, electorate or token list cannot match this entry's hash.
+  const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
+  const org = await orgs.findOrganisation(tx, b.organisationId);
+  await outbox.enqueue(
+    tx,
+    auditors.map((a) => ({
+      organisationId: b.organisationId,
+      ballotId: b.id,
+      memberId: null,
+      kind: 'open-commitment',
+      recipient: a.email,
+      sealedSecret: null,
+      payload: {
+        organisationName: org?.name ?? '',
+        ballotTitle: b.title,
+        auditorName: a.name,
+        ballotId: b.id,
+        definition,
+        electorateHash: electorateHash(byBranch),
+        eligible: String(hashes.length),
+        tokensRoot: root,
+        openEntry: String(entry.position),
+        openHash: entry.hash,
+      },
+    })),
+  );
+}
+
+/**
+ * Inside the closing transaction, after the box is opened: the used flags are fixed, the
+ * token hashes leave voting_tokens, and the close's log entry gets these roots.
+ */
+export async function commitAtClose(
+  tx: Tx,
+  ballotId: string,
+): Promise<{ usedRoot: string; used: number; laterRoot: string; later: number }> {
+  await electorate.closeTokens(tx, ballotId);
+  const { later, used } = await tokenLists(tx, ballotId);
+  return { usedRoot: tokensRoot(used), used: used.length, laterRoot: tokensRoot(later), later: later.length };
+}
