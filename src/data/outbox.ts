@@ -16,27 +16,19 @@ export type OutboxInsert = {
   notBefore?: Date;
 };
 
+/** One statement per call, whatever the number of messages: the columns travel as arrays. */
 export async function enqueue(db: Queryable, messages: OutboxInsert[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 1000) {
-    await db
-      .insertInto('mail_outbox')
-      .values(
-        messages.slice(i, i + 1000).map((m) => ({
-          organisation_id: m.organisationId,
-          ballot_id: m.ballotId,
-          member_id: m.memberId,
-          kind: m.kind,
-          recipient: m.recipient,
-          payload: JSON.stringify(m.payload),
-          sealed_secret: m.sealedSecret,
-          locked_until: null,
-          last_error: null,
-          sent_at: null,
-          ...(m.notBefore ? { next_attempt_at: m.notBefore } : {}),
-        })),
-      )
-      .execute();
-  }
+  if (!messages.length) return;
+  const column = <T>(f: (m: OutboxInsert) => T) => messages.map(f);
+  await sql`
+    insert into mail_outbox
+      (organisation_id, ballot_id, member_id, kind, recipient, payload, sealed_secret, next_attempt_at)
+    select o, b, m, k, r, p::jsonb, s, coalesce(n, now()) from unnest(
+      ${column((m) => m.organisationId)}::uuid[], ${column((m) => m.ballotId)}::uuid[],
+      ${column((m) => m.memberId)}::uuid[], ${column((m) => m.kind)}::text[], ${column((m) => m.recipient)}::text[],
+      ${column((m) => JSON.stringify(m.payload))}::text[], ${column((m) => m.sealedSecret)}::text[],
+      ${column((m) => m.notBefore ?? null)}::timestamptz[]) as t(o, b, m, k, r, p, s, n)
+  `.execute(db);
 }
 
 export type ClaimedMessage = {
