@@ -48,31 +48,15 @@ export async function replaceToken(
     .executeTakeFirst();
 }
 
+/** A link's ballot, whether it is used, and what a vote cast with it carries (branch and weight). */
 export async function findTokenBallot(
   db: Queryable,
   tokenHash: Buffer,
-): Promise<{ ballotId: string; used: boolean } | undefined> {
+): Promise<{ ballotId: string; used: boolean; branchId: string; weight: string } | undefined> {
   return db
     .selectFrom('voting_tokens')
-    .select(['ballot_id as ballotId', 'used'])
+    .select(['ballot_id as ballotId', 'used', 'branch_id as branchId', 'weight'])
     .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
-}
-
-/**
- * Uses up a token, atomically: only one of any number of concurrent callers gets the row
- * back. Returns what the vote needs (branch, weight) and nothing about the member.
- */
-export async function useToken(
-  db: Queryable,
-  tokenHash: Buffer,
-): Promise<{ ballotId: string; branchId: string; weight: string } | undefined> {
-  return db
-    .updateTable('voting_tokens')
-    .set({ used: true })
-    .where('token_hash', '=', tokenHash)
-    .where('used', '=', false)
-    .returning(['ballot_id as ballotId', 'branch_id as branchId', 'weight'])
     .executeTakeFirst();
 }
 
