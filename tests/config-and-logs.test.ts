@@ -26,6 +26,15 @@ describe('configuration', () => {
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SMTP_URL']);
   });
+  test("the mail provider's limits are read, and a bad one is named", () => {
+    expect(loadConfig({}).smtp).toEqual({ connections: 4, messagesPerConnection: 1000, ratePerSecond: 0 });
+    expect(
+      loadConfig({ SMTP_CONNECTIONS: '2', SMTP_MESSAGES_PER_CONNECTION: '50', SMTP_RATE_PER_SECOND: '14' }).smtp,
+    ).toEqual({ connections: 2, messagesPerConnection: 50, ratePerSecond: 14 });
+    expect(() => loadConfig({ SMTP_CONNECTIONS: '0', SMTP_RATE_PER_SECOND: 'fast' })).toThrow(
+      /SMTP_CONNECTIONS[\s\S]*SMTP_RATE_PER_SECOND/,
+    );
+  });
   test('production fails closed without a secret or over plain HTTP', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /OMOV_SECRET: required in production[\s\S]*PUBLIC_URL: required/,

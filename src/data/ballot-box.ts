@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 import type { Answer, StoredVote } from '@omov/core/domain/ballot';
+import { statusesAllowing } from '@omov/core/domain/lifecycle';
+import type { BallotStatus } from '../db/schema';
 
 export type { StoredVote };
 
@@ -12,8 +14,67 @@ export type { StoredVote };
  * policy; under `inclusion` the receipts go apart, to box.receipts.
  */
 
-export async function insertSealedVote(db: Queryable, ballotId: string, sealed: string): Promise<void> {
-  await db.insertInto('box.sealed_votes').values({ ballot_id: ballotId, sealed }).execute();
+export type CastOutcome = {
+  /** The vote is in the box and the token used. */
+  cast: boolean;
+  /** Otherwise, what the statement saw, for the caller to say why: the ballot (absent: no such ballot)… */
+  ballot: { status: BallotStatus; opensAt: Date; closesAt: Date } | undefined;
+  now: Date;
+  /** …and the token as it was before (absent: no such token). */
+  token: { ballotId: string; used: boolean; branchId: string; weight: string } | undefined;
+};
+
+/**
+ * A cast in one statement (one round trip, no BEGIN or COMMIT): it locks the ballot
+ * shared (a close, which locks it exclusively, waits for casts in flight and they for
+ * it), uses the token only if the ballot is open by the database's clock and the token
+ * unused and of this branch and weight, and stores the sealed vote only if it did. Only
+ * one of any number of concurrent casts with one token stores a vote.
+ */
+export async function castSealedVote(
+  db: Queryable,
+  c: { ballotId: string; tokenHash: Buffer; branchId: string; weight: string; sealed: string },
+): Promise<CastOutcome> {
+  const r = await sql<{
+    cast: number;
+    status: BallotStatus | null;
+    opens_at: Date | null;
+    closes_at: Date | null;
+    now: Date;
+    token_ballot: string | null;
+    used: boolean | null;
+    branch_id: string | null;
+    weight: string | null;
+  }>`
+    with b as (
+      select status, opens_at, closes_at, now() as now from ballots where id = ${c.ballotId} for share
+    ), t as (
+      update voting_tokens set used = true
+      where token_hash = ${c.tokenHash} and not used and ballot_id = ${c.ballotId}
+        and branch_id = ${c.branchId} and weight = ${c.weight}::numeric
+        and exists (
+          select 1 from b
+          where b.status = any(${statusesAllowing('cast')}::ballot_status[]) and b.now >= b.opens_at and b.now < b.closes_at
+        )
+      returning ballot_id
+    ), v as (
+      insert into box.sealed_votes (ballot_id, sealed) select ballot_id, ${c.sealed} from t returning 1
+    )
+    select (select count(*)::int from v) as cast, b.status, b.opens_at, b.closes_at, now() as now,
+      k.ballot_id as token_ballot, k.used, k.branch_id, k.weight::text as weight
+    from (select 1) as one
+      left join b on true
+      left join voting_tokens k on k.token_hash = ${c.tokenHash}
+  `.execute(db);
+  const row = r.rows[0]!;
+  return {
+    cast: row.cast === 1,
+    ballot: row.status ? { status: row.status, opensAt: row.opens_at!, closesAt: row.closes_at! } : undefined,
+    now: row.now,
+    token: row.token_ballot
+      ? { ballotId: row.token_ballot, used: row.used!, branchId: row.branch_id!, weight: row.weight! }
+      : undefined,
+  };
 }
 
 export async function listSealedVotes(db: Queryable, ballotId: string): Promise<string[]> {

@@ -274,21 +274,6 @@ export async function listQuestions(db: Queryable, ballotId: string): Promise<Qu
  * Locks a ballot row shared (for casting) and reads the database's clock in the same
  * round trip: the window is judged by the database, never by a server's clock.
  */
-export async function lockBallotForCast(
-  db: Queryable,
-  id: string,
-): Promise<{ ballot: BallotRow; now: Date } | undefined> {
-  const row = await db
-    .selectFrom('ballots')
-    .select([...ballotColumns, sql<Date>`now()`.as('now')])
-    .where('id', '=', id)
-    .forShare()
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { now, ...ballot } = row;
-  return { ballot, now };
-}
-
 export async function databaseNow(db: Queryable): Promise<Date> {
   const r = await sql<{ now: Date }>`select now() as now`.execute(db);
   return r.rows[0]!.now;
@@ -346,7 +331,15 @@ export async function turnoutHistory(db: Queryable, ballotId: string): Promise<A
     .execute();
 }
 
-export type VotingTokenView = { ballot: BallotRow; used: boolean; organisationName: string; now: Date };
+export type VotingTokenView = {
+  ballot: BallotRow;
+  used: boolean;
+  /** What a vote cast with the link carries (sealed with it): never the member. */
+  branchId: string;
+  weight: string;
+  organisationName: string;
+  now: Date;
+};
 
 /**
  * What voting links open, in one round trip for many links at once (the voting pages
@@ -365,19 +358,23 @@ export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): 
       ...(ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns),
       'voting_tokens.token_hash as tokenHash',
       'voting_tokens.used as used',
+      'voting_tokens.branch_id as branchId',
+      'voting_tokens.weight as weight',
       'organisations.name as organisationName',
       sql<Date>`now()`.as('now'),
     ])
     .where('voting_tokens.token_hash', '=', sql<Buffer>`any(${tokenHashes}::bytea[])`)
     .execute();
   for (const row of rows) {
-    const { tokenHash, used, organisationName, now, ...ballot } = row as unknown as BallotRow & {
+    const { tokenHash, used, branchId, weight, organisationName, now, ...ballot } = row as unknown as BallotRow & {
       tokenHash: Buffer;
       used: boolean;
+      branchId: string;
+      weight: string;
       organisationName: string;
       now: Date;
     };
-    found.set(tokenHash.toString('hex'), { ballot, used, organisationName, now });
+    found.set(tokenHash.toString('hex'), { ballot, used, branchId, weight, organisationName, now });
   }
   return found;
 }

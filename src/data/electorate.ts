@@ -9,22 +9,16 @@ import { statusesAllowing } from '@omov/core/domain/lifecycle';
 
 export type TokenIssue = { memberId: string; branchId: string; weight: string; tokenHash: Buffer; sealedToken: string };
 
+/** One statement per call, whatever the number of tokens: the columns travel as arrays. */
 export async function insertTokens(db: Queryable, ballotId: string, tokens: TokenIssue[]): Promise<void> {
-  for (let i = 0; i < tokens.length; i += 1000) {
-    await db
-      .insertInto('voting_tokens')
-      .values(
-        tokens.slice(i, i + 1000).map((t) => ({
-          ballot_id: ballotId,
-          member_id: t.memberId,
-          branch_id: t.branchId,
-          weight: t.weight,
-          token_hash: t.tokenHash,
-          sealed_token: t.sealedToken,
-        })),
-      )
-      .execute();
-  }
+  if (!tokens.length) return;
+  await sql`
+    insert into voting_tokens (ballot_id, member_id, branch_id, weight, token_hash, sealed_token)
+    select ${ballotId}, * from unnest(
+      ${tokens.map((t) => t.memberId)}::uuid[], ${tokens.map((t) => t.branchId)}::uuid[],
+      ${tokens.map((t) => t.weight)}::numeric[], ${tokens.map((t) => t.tokenHash)}::bytea[],
+      ${tokens.map((t) => t.sealedToken)}::text[])
+  `.execute(db);
 }
 
 export async function hasToken(db: Queryable, ballotId: string, memberId: string): Promise<boolean> {
@@ -54,31 +48,15 @@ export async function replaceToken(
     .executeTakeFirst();
 }
 
+/** A link's ballot, whether it is used, and what a vote cast with it carries (branch and weight). */
 export async function findTokenBallot(
   db: Queryable,
   tokenHash: Buffer,
-): Promise<{ ballotId: string; used: boolean } | undefined> {
+): Promise<{ ballotId: string; used: boolean; branchId: string; weight: string } | undefined> {
   return db
     .selectFrom('voting_tokens')
-    .select(['ballot_id as ballotId', 'used'])
+    .select(['ballot_id as ballotId', 'used', 'branch_id as branchId', 'weight'])
     .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
-}
-
-/**
- * Uses up a token, atomically: only one of any number of concurrent callers gets the row
- * back. Returns what the vote needs (branch, weight) and nothing about the member.
- */
-export async function useToken(
-  db: Queryable,
-  tokenHash: Buffer,
-): Promise<{ ballotId: string; branchId: string; weight: string } | undefined> {
-  return db
-    .updateTable('voting_tokens')
-    .set({ used: true })
-    .where('token_hash', '=', tokenHash)
-    .where('used', '=', false)
-    .returning(['ballot_id as ballotId', 'branch_id as branchId', 'weight'])
     .executeTakeFirst();
 }
 

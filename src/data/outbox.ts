@@ -16,27 +16,19 @@ export type OutboxInsert = {
   notBefore?: Date;
 };
 
+/** One statement per call, whatever the number of messages: the columns travel as arrays. */
 export async function enqueue(db: Queryable, messages: OutboxInsert[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 1000) {
-    await db
-      .insertInto('mail_outbox')
-      .values(
-        messages.slice(i, i + 1000).map((m) => ({
-          organisation_id: m.organisationId,
-          ballot_id: m.ballotId,
-          member_id: m.memberId,
-          kind: m.kind,
-          recipient: m.recipient,
-          payload: JSON.stringify(m.payload),
-          sealed_secret: m.sealedSecret,
-          locked_until: null,
-          last_error: null,
-          sent_at: null,
-          ...(m.notBefore ? { next_attempt_at: m.notBefore } : {}),
-        })),
-      )
-      .execute();
-  }
+  if (!messages.length) return;
+  const column = <T>(f: (m: OutboxInsert) => T) => messages.map(f);
+  await sql`
+    insert into mail_outbox
+      (organisation_id, ballot_id, member_id, kind, recipient, payload, sealed_secret, next_attempt_at)
+    select o, b, m, k, r, p::jsonb, s, coalesce(n, now()) from unnest(
+      ${column((m) => m.organisationId)}::uuid[], ${column((m) => m.ballotId)}::uuid[],
+      ${column((m) => m.memberId)}::uuid[], ${column((m) => m.kind)}::text[], ${column((m) => m.recipient)}::text[],
+      ${column((m) => JSON.stringify(m.payload))}::text[], ${column((m) => m.sealedSecret)}::text[],
+      ${column((m) => m.notBefore ?? null)}::timestamptz[]) as t(o, b, m, k, r, p, s, n)
+  `.execute(db);
 }
 
 export type ClaimedMessage = {
@@ -83,24 +75,32 @@ export async function claimDue(db: Queryable, limit: number, leaseSeconds: numbe
 }
 
 /**
- * Records that the message is being handed to the mail server, before the server can
- * accept it. Only the claim that `attempt` names may do so: a claim whose lease ran out
- * (and that another sender took over) finds nothing and must not send.
+ * Records that messages are being handed to the mail server, before the server can accept
+ * them (one statement for every message handed over at this moment). Only the claim that
+ * `attempt` names may do so: a claim whose lease ran out (and that another sender took
+ * over) is not in the answer and must not send.
  */
 export async function markHandedOver(
   db: Queryable,
-  id: string,
-  attempt: number,
+  claims: ReadonlyArray<{ id: string; attempt: number }>,
   leaseSeconds: number,
-): Promise<boolean> {
-  const r = await db
-    .updateTable('mail_outbox')
-    .set({ status: 'handed', locked_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('attempts', '=', attempt)
-    .executeTakeFirst();
-  return r.numUpdatedRows === 1n;
+): Promise<Set<string>> {
+  const r = await sql<{ id: string }>`
+    update mail_outbox m set status = 'handed', locked_until = now() + make_interval(secs => ${leaseSeconds})
+    from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.attempt)}::int[]) as c(id, attempt)
+    where m.id = c.id and m.attempts = c.attempt and m.status = 'sending'
+    returning m.id
+  `.execute(db);
+  return new Set(r.rows.map((x) => x.id));
+}
+
+/** Gives back claimed messages that were never handed over (the sender is stopping): due again at once. */
+export async function releaseClaims(db: Queryable, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await sql`
+    update mail_outbox set status = 'queued', locked_until = null, attempts = attempts - 1
+    where id = any(${ids}::uuid[]) and status = 'sending'
+  `.execute(db);
 }
 
 /**
@@ -124,13 +124,13 @@ export async function settleHandedOver(db: Queryable): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
-/** `note`: a sent message whose delivery is not certain says why. */
-export async function markSent(db: Queryable, id: string, note: string | null = null): Promise<void> {
+/** `note`: a sent message whose delivery is not certain says why. One statement for all of `ids`. */
+export async function markSent(db: Queryable, ids: string[], note: string | null = null): Promise<void> {
   // The secret is no longer needed once the message has left.
   await db
     .updateTable('mail_outbox')
     .set({ status: 'sent', sent_at: sql<Date>`now()`, sealed_secret: null, locked_until: null, last_error: note })
-    .where('id', '=', id)
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
     .execute();
 }
 

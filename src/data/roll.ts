@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../db/database';
+import type { Queryable, Tx } from '../db/database';
 import type { Eligibility } from '@omov/core/domain/eligibility';
 
 /** The member roll: branches and members of an organisation. */
@@ -41,6 +41,30 @@ export async function listEligibleMembers(
   rule: Eligibility | null,
   only: { memberId?: string } = {},
 ): Promise<MemberRow[]> {
+  return eligibleQuery(db, organisationId, rule, only).orderBy('members.email').execute();
+}
+
+/**
+ * The same members as listEligibleMembers, batch by batch through a cursor of the caller's
+ * transaction, so that a roll of any size is read in constant memory.
+ */
+export async function* eligibleMembersInBatches(
+  tx: Tx,
+  organisationId: string,
+  rule: Eligibility | null,
+  batchSize: number,
+): AsyncGenerator<MemberRow[]> {
+  const cursor = sql.id('eligible_members');
+  await sql`declare ${cursor} no scroll cursor for ${eligibleQuery(tx, organisationId, rule, {})}`.execute(tx);
+  for (;;) {
+    const batch = (await sql<MemberRow>`fetch ${sql.lit(batchSize)} from ${cursor}`.execute(tx)).rows;
+    if (batch.length) yield batch;
+    if (batch.length < batchSize) break;
+  }
+  await sql`close ${cursor}`.execute(tx);
+}
+
+function eligibleQuery(db: Queryable, organisationId: string, rule: Eligibility | null, only: { memberId?: string }) {
   let q = db
     .selectFrom('members')
     .innerJoin('branches', 'branches.id', 'members.branch_id')
@@ -51,7 +75,7 @@ export async function listEligibleMembers(
   // A member without a joining date cannot be shown to have joined before it.
   if (rule?.joinedBefore) q = q.where('members.joined_on', '<', rule.joinedBefore);
   if (only.memberId) q = q.where('members.id', '=', only.memberId);
-  return q.orderBy('members.email').execute();
+  return q;
 }
 
 export async function searchMembers(

@@ -17,6 +17,10 @@ export type HandOver = () => Promise<void>;
 export interface Mailer {
   send(mail: OutgoingMail, handOver?: HandOver): Promise<void>;
   close(): void;
+  /** How many messages it usefully takes at once (the sender keeps that many on their way). */
+  readonly concurrency: number;
+  /** Messages per second it may send (0: no limit), so that the sender claims no more than it can send soon. */
+  readonly ratePerSecond: number;
   /** Where messages go, for the start-up banner (never includes credentials). */
   readonly describe: string;
 }
@@ -39,12 +43,18 @@ function heldBack(message: Buffer, handOver: HandOver): Readable {
   );
 }
 
-/** nodemailer's pooled SMTP transport. */
-export function smtpMailer(smtpUrl: string, from: string): Mailer {
+export type SmtpLimits = { connections: number; messagesPerConnection: number; ratePerSecond: number };
+
+const DEFAULT_LIMITS: SmtpLimits = { connections: 4, messagesPerConnection: 1000, ratePerSecond: 0 };
+
+/** nodemailer's pooled SMTP transport, within the provider's limits. */
+export function smtpMailer(smtpUrl: string, from: string, limits: SmtpLimits = DEFAULT_LIMITS): Mailer {
   const u = new URL(smtpUrl);
   const transport = nodemailer.createTransport({
     pool: true,
-    maxConnections: 4,
+    maxConnections: limits.connections,
+    maxMessages: limits.messagesPerConnection,
+    ...(limits.ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: limits.ratePerSecond } : {}),
     host: u.hostname,
     port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
     secure: u.protocol === 'smtps:',
@@ -55,6 +65,9 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
   });
   const compose = composer(from);
   return {
+    // Two per connection: the next message is ready when a connection comes free.
+    concurrency: limits.connections * 2,
+    ratePerSecond: limits.ratePerSecond,
     describe: `SMTP ${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`,
     async send(m, handOver) {
       // Where the server offers DSN (RFC 3461), the message's id travels as its envelope id:
@@ -86,6 +99,8 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
 export function folderMailer(dir: string, from: string): Mailer {
   const compose = composer(from);
   return {
+    concurrency: 8,
+    ratePerSecond: 0,
     describe: `the outbox folder ${dir}`,
     async send(m, handOver) {
       const message = await compose(m);

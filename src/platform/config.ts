@@ -17,6 +17,9 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('omov <ballots@localhost>'),
+  SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
+  SMTP_MESSAGES_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(0),
   OMOV_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAIL_WORKER: z.enum(['on', 'off']).default('on'),
@@ -46,6 +49,8 @@ export type Config = {
   dataDir: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** What the mail provider allows: connections at once, messages per connection, messages per second (0: no limit). */
+  smtp: { connections: number; messagesPerConnection: number; ratePerSecond: number };
   /** Given, or undefined in development (then one is kept in DATA_DIR). */
   secret: string | undefined;
   logLevel: Env['LOG_LEVEL'];
@@ -94,6 +99,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    smtp: {
+      connections: e.SMTP_CONNECTIONS,
+      messagesPerConnection: e.SMTP_MESSAGES_PER_CONNECTION,
+      ratePerSecond: e.SMTP_RATE_PER_SECOND,
+    },
     secret: e.OMOV_SECRET,
     logLevel: e.LOG_LEVEL,
     mailWorker: e.MAIL_WORKER === 'on',

@@ -2,8 +2,10 @@ import * as outbox from '../data/outbox';
 import type { AppContext } from '../services/context';
 import { composeMessage } from '../services/invitations';
 import type { Mailer } from '../mail/transport';
+import { batchLookups, type Lookup } from '../platform/batch';
 
 export type MailWorkerOptions = {
+  /** How many messages one claim takes (fewer when the mailer is rate-limited). */
   batchSize?: number;
   /** How long a claimed message is ours before another instance may take it. */
   leaseSeconds?: number;
@@ -13,9 +15,17 @@ export type MailWorkerOptions = {
   maxAttempts?: number;
 };
 
+/** Statements that record hand-overs or sendings, at most this many messages each. */
+const RECORD_BATCH = 200;
+
 /**
  * Sends what the durable outbox holds. Each instance runs one; they share the queue
  * through SKIP LOCKED, so a message is sent by one instance at a time.
+ *
+ * At the speed of the mail path: as many messages are on their way at once as the mailer
+ * takes (two per SMTP connection), the next claim is made while they go, and the
+ * hand-overs and sendings of messages finishing together are each recorded by one
+ * statement (see batchLookups), not one per message.
  *
  * Exactly once, across a database restart: just before the mail server can accept a
  * message (before the end of SMTP's DATA), its row is marked 'handed' in a short
@@ -31,13 +41,34 @@ export class MailWorker {
   private readonly o: Required<MailWorkerOptions>;
   /** Outcomes of handed-over messages not yet recorded, because the database did not answer. */
   private readonly unrecorded = new Map<string, () => Promise<void>>();
+  private readonly handOver: Lookup<true>;
+  private readonly sent: Lookup<true>;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly mailer: Mailer,
     opts: MailWorkerOptions = {},
   ) {
-    this.o = { batchSize: 20, leaseSeconds: 120, pollMs: 1000, retryBaseSeconds: 30, maxAttempts: 8, ...opts };
+    this.o = { batchSize: 100, leaseSeconds: 120, pollMs: 1000, retryBaseSeconds: 30, maxAttempts: 8, ...opts };
+    // Keys are "id attempt": a claim whose lease ran out is missing from the answer.
+    this.handOver = batchLookups(
+      async (keys) => {
+        const claims = keys.map((k) => {
+          const [id, attempt] = k.split(' ');
+          return { id: id!, attempt: Number(attempt) };
+        });
+        const handed = await outbox.markHandedOver(this.ctx.db, claims, this.o.leaseSeconds);
+        return new Map(claims.filter((c) => handed.has(c.id)).map((c) => [`${c.id} ${c.attempt}`, true as const]));
+      },
+      { maxInFlight: 1, maxBatch: RECORD_BATCH },
+    );
+    this.sent = batchLookups(
+      async (ids) => {
+        await outbox.markSent(this.ctx.db, ids);
+        return new Map(ids.map((id) => [id, true as const]));
+      },
+      { maxInFlight: 1, maxBatch: RECORD_BATCH },
+    );
   }
 
   start(): void {
@@ -73,24 +104,63 @@ export class MailWorker {
     this.timer.unref();
   }
 
-  /** Sends batches until nothing is due. Returns how many messages were handled. */
-  async drain(): Promise<number> {
-    let handled = 0;
-    while (!this.stopped) {
-      let batch: outbox.ClaimedMessage[];
-      try {
-        // Our own outcomes first: a settled row must not overrule what we know.
-        await this.recordOutcomes();
-        await outbox.settleHandedOver(this.ctx.db);
-        batch = await outbox.claimDue(this.ctx.db, this.o.batchSize, this.o.leaseSeconds);
-      } catch (err) {
-        this.ctx.log.warn({ err: (err as Error).message }, 'mail queue not reachable');
-        return handled;
-      }
-      if (!batch.length) return handled;
-      await Promise.all(batch.map((m) => this.deliver(m)));
-      handled += batch.length;
+  /** How many one claim takes: no more than the mailer can send in a quarter of the lease. */
+  private claimSize(): number {
+    const rate = this.mailer.ratePerSecond;
+    return rate > 0
+      ? Math.max(1, Math.min(this.o.batchSize, Math.floor((rate * this.o.leaseSeconds) / 4)))
+      : this.o.batchSize;
+  }
+
+  /** Claims the next messages; none when nothing is due or the queue is not reachable. */
+  private async claim(): Promise<outbox.ClaimedMessage[]> {
+    try {
+      // Our own outcomes first: a settled row must not overrule what we know.
+      await this.recordOutcomes();
+      await outbox.settleHandedOver(this.ctx.db);
+      return await outbox.claimDue(this.ctx.db, this.claimSize(), this.o.leaseSeconds);
+    } catch (err) {
+      this.ctx.log.warn({ err: (err as Error).message }, 'mail queue not reachable');
+      return [];
     }
+  }
+
+  /**
+   * Sends until nothing is due, keeping the mailer's worth of messages on their way and
+   * claiming the next batch while they go. Returns how many messages were handled.
+   */
+  async drain(): Promise<number> {
+    const window = Math.max(1, this.mailer.concurrency);
+    const inFlight = new Set<Promise<void>>();
+    const ready: outbox.ClaimedMessage[] = [];
+    let claiming: Promise<void> | undefined;
+    let exhausted = false;
+    let handled = 0;
+    for (;;) {
+      while (!this.stopped && ready.length && inFlight.size < window) {
+        const p: Promise<void> = this.deliver(ready.shift()!).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        handled++;
+      }
+      if (!this.stopped && !exhausted && !claiming && ready.length < window) {
+        claiming = this.claim().then((batch) => {
+          if (batch.length) ready.push(...batch);
+          else exhausted = true;
+          claiming = undefined;
+        });
+      }
+      const waits = [...inFlight, ...(claiming ? [claiming] : [])];
+      if (!waits.length) break;
+      await Promise.race(waits);
+    }
+    // Claimed but never started (the worker is stopping): due again at once, for whoever is next.
+    if (ready.length)
+      await outbox
+        .releaseClaims(
+          this.ctx.db,
+          ready.splice(0).map((m) => m.id),
+        )
+        .catch(() => undefined);
     return handled;
   }
 
@@ -116,12 +186,14 @@ export class MailWorker {
     try {
       const mail = composeMessage(this.ctx, m);
       await this.mailer.send(mail, async () => {
-        if (!(await outbox.markHandedOver(this.ctx.db, m.id, m.attempts, this.o.leaseSeconds))) {
+        if (!(await this.handOver(`${m.id} ${m.attempts}`))) {
           throw new Error('the claim on this message ran out; another sender has it');
         }
         handed = true;
       });
-      await this.outcome(m.id, () => outbox.markSent(this.ctx.db, m.id));
+      await this.outcome(m.id, async () => {
+        await this.sent(m.id);
+      });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
@@ -130,7 +202,7 @@ export class MailWorker {
         // again could deliver it twice, so it counts as sent, with a note.
         this.ctx.log.warn({ messageId: m.id, kind: m.kind }, 'mail handed over, answer lost; counted as sent');
         await this.outcome(m.id, () =>
-          outbox.markSent(this.ctx.db, m.id, `handed to the mail server; its answer was lost (${reason})`),
+          outbox.markSent(this.ctx.db, [m.id], `handed to the mail server; its answer was lost (${reason})`),
         );
       } else if (m.attempts >= this.o.maxAttempts) {
         await this.outcome(m.id, () => outbox.markFailed(this.ctx.db, m.id, reason));

@@ -96,7 +96,7 @@ export async function openService(
     const mailer =
       opts.mailer ??
       (config.smtpUrl
-        ? smtpMailer(config.smtpUrl, config.mailFrom)
+        ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtp)
         : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
     const ctx: AppContext = { db, config, keys, log, mailQueued: () => undefined };
     return {

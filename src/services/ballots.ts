@@ -119,15 +119,20 @@ function issueToken(ctx: AppContext) {
   return { tokenHash: hashSecret(token), sealedToken: ctx.keys.seal(LINK_PURPOSE, token) };
 }
 
+/** Members read, given tokens and queued invitations per round trip while a ballot opens. */
+export const OPEN_BATCH = 5000;
+
 /**
  * Opens a draft: one token per eligible member, and an invitation each, in one
- * transaction. With `sendAt` the invitations wait in the queue until then.
+ * transaction (a failure anywhere leaves the draft as it was). The roll is read through a
+ * cursor and written in batches, so memory stays the same whatever its size. With
+ * `sendAt` the invitations wait in the queue until then.
  */
 export async function openBallot(
   ctx: AppContext,
   p: Principal,
   id: string,
-  opts: { sendAt?: string } = {},
+  opts: { sendAt?: string; batchSize?: number } = {},
 ): Promise<{ electorate: number; invitationsQueued: number; invitationsAt: string }> {
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
@@ -144,49 +149,54 @@ export async function openBallot(
         { path: 'sendAt', message: 'must be before the closing time' },
       ]);
     }
-    const members = await roll.listEligibleMembers(tx, p.organisationId, b.eligibility);
-    if (!members.length) {
+    const facts = await mailFacts(tx, b);
+    let members = 0;
+    let queued = 0;
+    const batches = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
+    for await (const batch of batches) {
+      const issued = batch.map((m) => ({ member: m, ...issueToken(ctx) }));
+      await electorate.insertTokens(
+        tx,
+        id,
+        issued.map((i) => ({
+          memberId: i.member.id,
+          branchId: i.member.branchId,
+          weight: i.member.weight,
+          tokenHash: i.tokenHash,
+          sealedToken: i.sealedToken,
+        })),
+      );
+      queued += await queueBallotMail(
+        tx,
+        'invitation',
+        facts,
+        issued.map((i) => ({
+          memberId: i.member.id,
+          email: i.member.email,
+          name: i.member.name,
+          sealedToken: i.sealedToken,
+        })),
+        sendAt,
+      );
+      members += batch.length;
+    }
+    if (!members) {
       throw invalid(
         b.eligibility
           ? "no current member meets the ballot's eligibility rule"
           : 'the member roll is empty: import it before opening a ballot',
       );
     }
-    const issued = members.map((m) => ({ member: m, ...issueToken(ctx) }));
-    await electorate.insertTokens(
-      tx,
-      id,
-      issued.map((i) => ({
-        memberId: i.member.id,
-        branchId: i.member.branchId,
-        weight: i.member.weight,
-        tokenHash: i.tokenHash,
-        sealedToken: i.sealedToken,
-      })),
-    );
-    const facts = await mailFacts(tx, b);
-    const queued = await queueBallotMail(
-      tx,
-      'invitation',
-      facts,
-      issued.map((i) => ({
-        memberId: i.member.id,
-        email: i.member.email,
-        name: i.member.name,
-        sealedToken: i.sealedToken,
-      })),
-      sendAt,
-    );
     await ballots.moveBallot(tx, id, 'open');
     await ballots.setInvitationsAt(tx, id, sendAt);
     await record(tx, p, 'ballot.open', id, {
-      electorate: members.length,
+      electorate: members,
       invitationsQueued: queued,
       invitationsAt: sendAt.toISOString(),
     });
     // Reads the tokens back from the database: independent of how they were written above.
     await commitAtOpen(tx, b, p);
-    return { electorate: members.length, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
+    return { electorate: members, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   ctx.mailQueued();
   return result;

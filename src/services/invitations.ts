@@ -50,6 +50,8 @@ export async function queueBallotMail(
   recipients: Array<{ memberId: string; email: string; name: string; sealedToken: string }>,
   notBefore?: Date,
 ): Promise<number> {
+  // The same for every member (times formatted once per call, not per member).
+  const common = mailFields(facts, '');
   await outbox.enqueue(
     db,
     recipients.map((r) => ({
@@ -58,7 +60,7 @@ export async function queueBallotMail(
       memberId: r.memberId,
       kind,
       recipient: r.email,
-      payload: mailFields(facts, r.name),
+      payload: { ...common, memberName: r.name },
       sealedSecret: r.sealedToken,
       ...(notBefore ? { notBefore } : {}),
     })),

@@ -27,7 +27,7 @@ export type LinkState =
   | { state: 'used'; ballot: BallotForVoter }
   | { state: 'not-yet-open'; ballot: BallotForVoter }
   | { state: 'closed'; ballot: BallotForVoter }
-  | { state: 'open'; ballot: BallotForVoter };
+  | { state: 'open'; ballot: BallotForVoter; link: Pick<KnownLink, 'branchId' | 'weight'> };
 
 /** Why a cast was refused, for the page to explain. */
 export class CastRefused extends ServiceError {
@@ -106,7 +106,8 @@ export async function viewLink(ctx: AppContext, token: string, address: string):
     questions: await questionsOf(ctx.db, b),
   };
   if (t.used) return { state: 'used', ballot };
-  return { state: votingWindow(b, t.now), ballot };
+  const state = votingWindow(b, t.now);
+  return state === 'open' ? { state, ballot, link: { branchId: t.branchId, weight: t.weight } } : { state, ballot };
 }
 
 /** Checks a full set of answers (one per question; abstaining is an answer). */
@@ -132,11 +133,12 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
 
 /**
  * What the caller already read about the link moments ago (the voting page does): the
- * link's ballot never changes, nor do its questions once it is open (only drafts are
- * editable), so reading them again would only cost time. Whether the link is still unused
- * and the ballot still open is decided inside the casting transaction, as always.
+ * link's ballot never changes, nor its branch and weight, nor the questions once the
+ * ballot is open (only drafts are editable), so reading them again would only cost time.
+ * Whether the link is still unused and the ballot still open is decided by the cast's
+ * own statement, as always.
  */
-export type KnownLink = { ballotId: string; questions: Question[] };
+export type KnownLink = { ballotId: string; questions: Question[]; branchId: string; weight: string };
 
 export async function cast(
   ctx: AppContext,
@@ -171,26 +173,24 @@ async function castOnce(
     if (!found) throw new CastRefused((await closedLink(ctx, tokenHash)) ? 'closed' : 'unknown');
     if (found.used) throw new CastRefused('used');
     // A ballot with voting tokens has left draft (tokens are issued when it opens).
-    t = { ballotId: found.ballotId, questions: await questionsOf(ctx.db, { id: found.ballotId, status: 'open' }) };
+    t = {
+      ...found,
+      questions: await questionsOf(ctx.db, { id: found.ballotId, status: 'open' }),
+    };
   }
-  const { ballotId, questions } = t;
+  const { ballotId, questions, branchId, weight } = t;
   const issues = checkAnswers(questions, answers);
   if (issues.length) throw invalid('the ballot paper is not filled in correctly', issues);
-  await ctx.db.transaction().execute(async (tx) => {
-    // Shared lock: many casts at once, but never while the ballot is being closed.
-    const locked = await ballots.lockBallotForCast(tx, ballotId);
-    if (!locked) throw new CastRefused('unknown');
-    const state = votingWindow(locked.ballot, locked.now);
-    if (state !== 'open') throw new CastRefused(state);
-    const used = await electorate.useToken(tx, tokenHash);
-    if (!used) throw new CastRefused('used');
-    if (used.ballotId !== ballotId) throw new Error('a voting link changed ballot');
-    // Sealed: readable only with the server's key, so the row's shared xmin with the
-    // token update links the member to ciphertext and nothing more.
-    await box.insertSealedVote(
-      tx,
-      used.ballotId,
-      sealPaper(ctx.keys, used.ballotId, { branchId: used.branchId, weight: used.weight, receipt, answers }, questions),
-    );
-  });
+  // Sealed: readable only with the server's key, so the row's shared xmin with the
+  // token update links the member to ciphertext and nothing more.
+  const sealed = sealPaper(ctx.keys, ballotId, { branchId, weight, receipt, answers }, questions);
+  const r = await box.castSealedVote(ctx.db, { ballotId, tokenHash, branchId, weight, sealed });
+  if (r.cast) return;
+  // Not cast: say why, from what the statement saw.
+  if (!r.ballot || !r.token || r.token.ballotId !== ballotId) throw new CastRefused('unknown');
+  const state = votingWindow(r.ballot, r.now);
+  if (state !== 'open') throw new CastRefused(state);
+  if (r.token.branchId !== branchId || r.token.weight !== weight) throw new Error('a voting link changed branch');
+  // Used already, or by a concurrent cast that the statement waited for.
+  throw new CastRefused('used');
 }

@@ -1,0 +1,407 @@
+/**
+ * A party-sized ballot from import to verify, through the real API, with an SMTP sink on
+ * loopback (issue 17):
+ *
+ *   npm run bench:scale                         # 100,000 members
+ *   npm run bench:scale -- --members 500000 --cast-share 0.1 --concurrency 32
+ *
+ * Phases: roll import (POST /api/v1/roll/import; a roll over the upload limit is imported
+ * through the service, and the output says so), open (POST …/open), send (the real mail
+ * worker to the sink), casting a share of the votes through the HTML voting path (the load
+ * in a worker thread, as bench:cast), close, results, record export (GET …/record) and
+ * `omov verify` on it (its own process). Beside them, measured in the same run, the
+ * ceilings: nodemailer's pooled transport straight to the same sink, and the vote
+ * statement itself over a pool of the same size (pgbench is not shipped with the embedded
+ * PostgreSQL, see below).
+ *
+ * Memory: the peak resident memory of this process, which holds the server, the SMTP sink
+ * and the load generator's thread (they cannot be told apart from inside), sampled every
+ * 100 ms; `omov verify`'s from /usr/bin/time.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import * as ballotsData from '../src/data/ballots';
+import * as box from '../src/data/ballot-box';
+import * as electorate from '../src/data/electorate';
+import { makeRoll, rollCsv } from '../src/demo/roll';
+import { createDb } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { loadConfig } from '../src/platform/config';
+import { createLogger } from '../src/platform/logger';
+import { freePort } from '../src/platform/net';
+import { hashSecret } from '../src/platform/secrets';
+import { MailWorker } from '../src/processes/mail-worker';
+import { startServer } from '../src/processes/server';
+import { createApiToken } from '../src/services/auth';
+import { sealPaper } from '../src/services/ballot-box';
+import { LINK_PURPOSE } from '../src/services/invitations';
+import { questionsOf } from '../src/services/questions';
+import { importRoll } from '../src/services/roll';
+import type { LoadJob, LoadReport } from './support/cast-load';
+import { benchOrganisation, runBench } from './support/server';
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      members: { type: 'string', short: 'n' },
+      concurrency: { type: 'string', short: 'c' },
+      'cast-share': { type: 'string' },
+    },
+  });
+  const members = Number(values.members ?? process.env.BENCH_MEMBERS ?? 100_000);
+  const concurrency = Number(values.concurrency ?? 32);
+  const share = Number(values['cast-share'] ?? 0.1);
+  if (!Number.isSafeInteger(members) || members < 10) throw new Error('--members must be a whole number ≥ 10');
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be ≥ 1');
+  if (!(share > 0 && share <= 0.5)) throw new Error('--cast-share must be above 0 and at most 0.5');
+  return { members, concurrency, share };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Peak resident memory of this process during a phase. */
+class PeakMemory {
+  private peak = 0;
+  private readonly timer = setInterval(() => this.sample(), 100);
+  sample() {
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+  }
+  reset() {
+    this.peak = process.memoryUsage.rss();
+  }
+  read() {
+    this.sample();
+    return this.peak;
+  }
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+/** An SMTP server on loopback that accepts everything and keeps only the count. */
+async function startSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    received: () => received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function load(job: LoadJob): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(path.join(__dirname, 'support', 'cast-load.js'), { workerData: job });
+    w.once('message', (r: LoadReport) => {
+      resolve(r);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+async function main(): Promise<number> {
+  const { members, concurrency, share } = options();
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-bench-scale-'));
+  const sink = await startSink();
+  const embedded = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
+  const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dir,
+    SMTP_URL: sink.url,
+    // The worker is started for the send phase only, so that each phase is measured alone.
+    MAIL_WORKER: 'off',
+    LOG_LEVEL: 'info',
+    OMOV_SECRET: crypto.randomBytes(32).toString('base64url'),
+    DB_POOL_SIZE: process.env.DB_POOL_SIZE,
+  });
+  const db = createDb(databaseUrl, { max: config.dbPoolSize });
+  const running = await startServer(config, { db, log: createLogger('info', { write: () => undefined }) });
+  const ctx = running.ctx;
+  const mem = new PeakMemory();
+  const rows: string[][] = [];
+  const phase = async <T>(name: string, f: () => Promise<T>, note = (_: T, ms: number) => secs(ms)) => {
+    mem.reset();
+    const t0 = performance.now();
+    const r = await f();
+    const ms = performance.now() - t0;
+    rows.push([name, note(r, ms), mb(mem.read())]);
+    out(`  ${name}: ${note(r, ms)}, peak ${mb(mem.read())}`);
+    return { r, ms };
+  };
+  try {
+    out(
+      `bench:scale  ${members.toLocaleString('en')} members, casting ${share * 100}% at concurrency ${concurrency}, pool ${config.dbPoolSize}, ${os.cpus().length} CPUs, Node ${process.version}`,
+    );
+    out(
+      `  database: ${embedded ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}; load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
+    const p = await benchOrganisation({ running } as Parameters<typeof benchOrganisation>[0]);
+    const api = (await createApiToken(ctx, p, 'bench')).token;
+    const call = async (method: string, url: string, body?: string, type = 'application/json') => {
+      const res = await fetch(`${running.url}/api/v1${url}`, {
+        method,
+        headers: { authorization: `Bearer ${api}`, ...(body ? { 'content-type': type } : {}) },
+        body,
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${bytes.toString('utf8').slice(0, 300)}`);
+      return { status: res.status, bytes };
+    };
+
+    const csv = rollCsv(makeRoll({ members, branches: 60, seed: 'scale', emailDomain: 'bench.example.org' }));
+    await phase(
+      `import (${mb(Buffer.byteLength(csv))} CSV)`,
+      async () => {
+        try {
+          await call('POST', '/roll/import', csv, 'text/csv');
+          return 'API';
+        } catch (err) {
+          if (!/: 413 /.test((err as Error).message)) throw err;
+          await importRoll(ctx, p, csv, { dryRun: false });
+          return 'service (the API refused the upload: 413)';
+        }
+      },
+      (how, ms) => `${secs(ms)} via ${how}`,
+    );
+
+    const now = Date.now();
+    const ballot = JSON.parse(
+      (
+        await call(
+          'POST',
+          '/ballots',
+          JSON.stringify({
+            title: 'Scale ballot',
+            opensAt: new Date(now - 60_000).toISOString(),
+            closesAt: new Date(now + 86_400_000).toISOString(),
+            questions: [
+              { title: 'Adopt the motion?', method: 'yesno' },
+              {
+                title: 'Choose one',
+                method: 'plurality',
+                options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }, { label: 'D' }],
+              },
+            ],
+          }),
+        )
+      ).bytes.toString('utf8'),
+    ) as { id: string };
+    const opened = await phase('open', () => call('POST', `/ballots/${ballot.id}/open`));
+    void opened;
+
+    // Send: the real mail worker, through the server's own pooled SMTP mailer.
+    const worker = new MailWorker(ctx, running.mailer);
+    const send = await phase(
+      'send',
+      async () => {
+        let sent = 0;
+        while (sink.received() < members) {
+          const n = await worker.drain();
+          sent += n;
+          if (!n) await new Promise((r) => setTimeout(r, 50));
+        }
+        return sent;
+      },
+      (n, ms) => `${secs(ms)} = ${Math.round((members / ms) * 1000)}/s (${n} handled)`,
+    );
+    const sendRate = (members / send.ms) * 1000;
+
+    // Ceiling: nodemailer's pooled transport, 4 connections as the server's, straight to the sink.
+    const sample = Math.min(members, 20_000);
+    const before = sink.received();
+    const transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: 4,
+      maxMessages: 1000,
+      port: sink.port,
+      host: '127.0.0.1',
+    });
+    const ceilingMail = await phase(
+      `ceiling: nodemailer to the sink (${sample.toLocaleString('en')} messages)`,
+      async () => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (next < sample) {
+              const i = next++;
+              await transport.sendMail({
+                from: 'omov <ballots@localhost>',
+                to: `m${i}@bench.example.org`,
+                subject: 'Your vote: Scale ballot',
+                text: `Dear member ${i},\n\nVote here: https://vote.example.org/v/${crypto.randomBytes(32).toString('base64url')}\n`.repeat(
+                  4,
+                ),
+                html: `<p>Dear member ${i}</p>`.repeat(20),
+              });
+            }
+          }),
+        );
+        return sink.received() - before;
+      },
+      (n, ms) => `${secs(ms)} = ${Math.round((n / ms) * 1000)}/s`,
+    );
+    transport.close();
+    const mailCeiling = (sample / ceilingMail.ms) * 1000;
+
+    // Casting: a share of the members vote through the voting pages; the tokens are opened
+    // from their sealed copies with the server's keyring rather than read from N emails.
+    const all = (await electorate.listNonVoters(ctx.db, ballot.id)).map((v) =>
+      ctx.keys.open(LINK_PURPOSE, v.sealedToken!),
+    );
+    const voters = Math.floor(members * share);
+    const castTokens = all.slice(0, voters);
+    const answers = castTokens.map((_, i) => [i % 17 === 0 ? 'abstain' : String(i % 2), String(i % 4)]);
+    const pages = await load({ phase: 'pages', base: running.url, tokens: castTokens, concurrency });
+    if (pages.csrf.some((c) => !c)) throw new Error('a voting page came without its csrf field');
+    const castRun = await phase(
+      `cast ${voters.toLocaleString('en')} votes (HTML path, ${concurrency} at once)`,
+      () => load({ phase: 'cast', base: running.url, tokens: castTokens, csrf: pages.csrf, answers, concurrency }),
+      (r) => {
+        const lat = [...r.latencies].sort((a, b) => a - b);
+        const ok = r.statuses.filter((s) => s === 201).length;
+        return `${ok} accepted, ${Math.round((ok / r.wallMs) * 1000)}/s, p50 ${percentile(lat, 0.5).toFixed(1)} ms, p99 ${percentile(lat, 0.99).toFixed(1)} ms`;
+      },
+    );
+    const castOk = castRun.r.statuses.filter((s) => s === 201).length;
+    const castRate = (castOk / castRun.r.wallMs) * 1000;
+
+    // Ceiling: the cast's own statement (the one the server runs) over a pool of the same
+    // size, 32 at a time, with papers sealed beforehand: PostgreSQL's rate for the vote.
+    // pgbench is not among the embedded PostgreSQL's binaries, so this loop stands in for it.
+    const ceilingTokens = all.slice(voters, voters + voters);
+    const questions = await questionsOf(ctx.db, { id: ballot.id, status: 'open' });
+    const views = new Map<string, ballotsData.VotingTokenView>();
+    for (let i = 0; i < ceilingTokens.length; i += 1000) {
+      const found = await ballotsData.findByVotingTokens(
+        ctx.db,
+        ceilingTokens.slice(i, i + 1000).map((t) => hashSecret(t)),
+      );
+      for (const [k, v] of found) views.set(k, v);
+    }
+    const prepared = ceilingTokens.map((t, i) => {
+      const tokenHash = hashSecret(t);
+      const v = views.get(tokenHash.toString('hex'))!;
+      const paper = {
+        branchId: v.branchId,
+        weight: v.weight,
+        receipt: crypto.randomBytes(8).toString('hex'),
+        answers: {
+          [questions[0]!.id]: { kind: 'choice' as const, option: i % 2 },
+          [questions[1]!.id]: { kind: 'choice' as const, option: i % 4 },
+        },
+      };
+      return {
+        ballotId: ballot.id,
+        tokenHash,
+        branchId: v.branchId,
+        weight: v.weight,
+        sealed: sealPaper(ctx.keys, ballot.id, paper, questions),
+      };
+    });
+    const sqlCeiling = await phase(
+      `ceiling: the vote statement over the pool (${prepared.length.toLocaleString('en')} votes, ${concurrency} at once)`,
+      async () => {
+        let next = 0;
+        const lat: number[] = [];
+        let ok = 0;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next < prepared.length) {
+              const c = prepared[next++]!;
+              const t0 = performance.now();
+              if ((await box.castSealedVote(ctx.db, c)).cast) ok++;
+              lat.push(performance.now() - t0);
+            }
+          }),
+        );
+        return { ok, lat: lat.sort((a, b) => a - b) };
+      },
+      (r, ms) => `${r.ok} stored, ${Math.round((r.ok / ms) * 1000)}/s, p99 ${percentile(r.lat, 0.99).toFixed(1)} ms`,
+    );
+    const voteCeiling = (sqlCeiling.r.ok / sqlCeiling.ms) * 1000;
+
+    await phase('close', () => call('POST', `/ballots/${ballot.id}/close`));
+    const results = await phase('results (GET …/results)', () => call('GET', `/ballots/${ballot.id}/results`));
+    void results;
+    const recordFile = path.join(dir, 'record.json');
+    await phase(
+      'record export (GET …/record)',
+      async () => {
+        const r = await call('GET', `/ballots/${ballot.id}/record`);
+        fs.writeFileSync(recordFile, r.bytes);
+        return r.bytes.length;
+      },
+      (n, ms) => `${secs(ms)}, ${mb(n)}`,
+    );
+    const t0 = performance.now();
+    const v = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, path.join(__dirname, '..', 'src', 'cli', 'main.js'), 'verify', recordFile],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 2 ** 20,
+      },
+    );
+    const verifyMs = performance.now() - t0;
+    const verifyKb = Number(v.stderr.trim().split('\n').pop());
+    rows.push(['omov verify', `${secs(verifyMs)}, exit ${v.status}`, `${mb(verifyKb * 1024)} (its own process)`]);
+    out(`  omov verify: ${secs(verifyMs)}, exit ${v.status}, ${mb(verifyKb * 1024)}`);
+
+    out('');
+    out('| phase | time / rate | peak memory |');
+    out('|---|---|---|');
+    for (const r of rows) out(`| ${r.join(' | ')} |`);
+    out('');
+    out(
+      `sending: ${Math.round(sendRate)}/s = ${((100 * sendRate) / mailCeiling).toFixed(0)}% of nodemailer's ${Math.round(mailCeiling)}/s (goal ≥ 80%)`,
+    );
+    out(
+      `casting: ${Math.round(castRate)}/s = ${((100 * castRate) / voteCeiling).toFixed(0)}% of the vote statement's ${Math.round(voteCeiling)}/s (goal ≥ 60% of pgbench's vote transaction)`,
+    );
+    const expected = castOk + sqlCeiling.r.ok;
+    const { voted } = await electorate.countElectorate(ctx.db, ballot.id);
+    const pass = voted === expected && castOk === voters && v.status === 0;
+    out(`check: used tokens ${voted}, votes stored ${expected}, verify exit ${v.status}: ${pass ? 'OK' : 'FAILED'}`);
+    return pass ? 0 : 1;
+  } finally {
+    mem.stop();
+    await running.stop();
+    await db.destroy();
+    await embedded?.stop();
+    await sink.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+runBench('scale', main);
