@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { storableText, TEXT_RULE_MESSAGE } from '@omov/core/domain/text';
 import { InputError } from './errors';
 import { commandModules } from './commands/index';
 
@@ -16,6 +17,9 @@ export function buildProgram(): Command {
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // The text rule of every boundary, over the arguments (an id or a name may reach the database).
+    const bad = argv.findIndex((a) => !storableText(a));
+    if (bad >= 0) throw new InputError(`argument ${bad + 1} ${TEXT_RULE_MESSAGE}`);
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { storable } from '@omov/core/domain/text';
 import type { Principal } from '../data/organisations';
 import { sameOrigin } from './auth';
 import { problemSchema, sendProblem, zodIssues } from './problem';
@@ -88,7 +89,9 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
         if (name === 'body' && !text && !noBody && (value === undefined || !req.is('application/json'))) {
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         }
-        const parsed = schema.safeParse(noBody ? undefined : (value ?? {}));
+        // The text rule first (a CSV's cells are checked row by row, naming line and column).
+        const checked = name === 'body' && r.textBody === 'csv' ? schema : storable.pipe(schema);
+        const parsed = checked.safeParse(noBody ? undefined : (value ?? {}));
         if (noBody && !parsed.success)
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         if (!parsed.success) {

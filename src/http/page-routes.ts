@@ -1,9 +1,10 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
+import { storable, TEXT_RULE_MESSAGE } from '@omov/core/domain/text';
 import type { Principal } from '../data/organisations';
 import { type Caller, pageRefusal } from '../services/access';
 import type { AppContext } from '../services/context';
-import { invalid, notFound } from '../services/errors';
+import { invalid, notFound, type ServiceError } from '../services/errors';
 import { sameOrigin } from './auth';
 import { formTokenValid } from './csrf';
 import { html } from './html';
@@ -57,6 +58,8 @@ export type PageRoute<P = unknown, F = unknown, W extends Caller = Caller> = {
   parsers?: RequestHandler[];
   /** A public POST's CSRF check (required); staff forms always use the session's. */
   csrf?: FormCheck;
+  /** A form field holding a CSV file: the roll import checks its cells, naming line and column. */
+  csvField?: string;
   /** Where a refused staff page links back to; '/' unless it says. */
   back?: (params: Record<string, string>) => string;
   handler: (input: PageInput<P, F, W>) => Promise<void> | void;
@@ -100,6 +103,15 @@ function formCheckOf(r: PageRoute): FormCheck | undefined {
   return r.csrf;
 }
 
+/** The text rule over the path, the query and the form: a refusal naming the field, or none. */
+function textFault(r: PageRoute, req: Request): ServiceError | undefined {
+  const { [r.csvField ?? '']: _csv, ...body } = (req.body ?? {}) as Record<string, unknown>;
+  const parsed = storable.safeParse({ path: req.params, query: req.query, form: body });
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.slice(1).map(String).join('.'), message: i.message }));
+  return invalid(`${issues[0]!.path} ${TEXT_RULE_MESSAGE}`, issues);
+}
+
 export function mountPages(router: Router, ctx: AppContext, routes: PageRoute[]): void {
   for (const r of routes) {
     const csrf = formCheckOf(r);
@@ -114,6 +126,11 @@ export function mountPages(router: Router, ctx: AppContext, routes: PageRoute[])
       if (csrf?.check === 'form cookie' && !formCookieValid(ctx, req)) return csrf.expired(req, res);
       const refusal = p && isStaff(r.who) ? pageRefusal(r.who, p) : undefined;
       if (refusal) return refused(ctx, req, res, refusal, r.back?.(req.params as Record<string, string>) ?? '/');
+      const fault = textFault(r, req);
+      if (fault) {
+        if (isStaff(r.who)) return refused(ctx, req, res, fault, r.back?.(req.params as Record<string, string>) ?? '/');
+        throw fault;
+      }
       let params: unknown = req.params;
       if (r.params) {
         const parsed = r.params.safeParse(req.params);

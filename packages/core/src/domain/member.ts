@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textRule } from './text';
 
 /**
  * A member's fields, defined once with their limits: the roll's CSV import, the
@@ -12,6 +13,7 @@ export const MEMBER_LIMITS = { email: 320, name: 200, branch: 200, memberNumber:
 const text = (max: number) =>
   z
     .string()
+    .check(textRule)
     .trim()
     .max(max, { error: `is longer than ${max} characters`, abort: true });
 const required = (max: number) => text(max).min(1, { error: 'is empty', abort: true });
@@ -39,6 +41,7 @@ export const memberSchema = z.object({
     .transform((v) => v || null),
   weight: z
     .string()
+    .check(textRule)
     .trim()
     .default('1')
     .transform((w, ctx) => {
@@ -50,6 +53,7 @@ export const memberSchema = z.object({
     .describe('a positive decimal, 1 for one member one vote'),
   joinedOn: z
     .string()
+    .check(textRule)
     .trim()
     .nullable()
     .default(null)

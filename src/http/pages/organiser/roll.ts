@@ -330,6 +330,7 @@ export function rollPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'organiser',
       summary: 'Preview an import, then apply it',
       parsers: [multipart('20mb'), express.urlencoded({ extended: false, limit: '20mb' })],
+      csvField: 'csv',
       back: () => '/roll/import',
       handler: ({ req, res, principal: p }) => importStep(ctx, req, res, p),
     }),
