@@ -1,5 +1,5 @@
 import { decodeText, type TextEncodingName } from '@omov/core/csv/decode';
-import { CsvSyntaxError, csvRecords } from '@omov/core/csv/parse';
+import { CsvSyntaxError, csvRecords, CsvTooWideError } from '@omov/core/csv/parse';
 import {
   type DateOrder,
   type Member,
@@ -85,9 +85,22 @@ class Problems {
 }
 
 function csvError(e: unknown) {
+  if (e instanceof CsvTooWideError)
+    return invalid(`the roll was not imported: a roll file has at most ${e.maxFields} columns`, [
+      { path: `line ${e.line}`, message: e.reason },
+    ]);
   if (e instanceof CsvSyntaxError)
     return invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
   return e;
+}
+
+/** The file's bytes as text in the chosen encoding; bytes that are not UTF-8 are refused with their line. */
+export function decodeRollFile(bytes: Uint8Array, encoding?: TextEncodingName): string {
+  try {
+    return decodeText(bytes, encoding);
+  } catch (e) {
+    throw csvError(e);
+  }
 }
 
 /**
@@ -97,12 +110,7 @@ function csvError(e: unknown) {
  * keeps answering other requests while it reads a 500,000-member roll.
  */
 export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOptions = {}): Promise<ParsedRow[]> {
-  let text: string;
-  try {
-    text = typeof file === 'string' ? file : decodeText(file, opts.encoding);
-  } catch (e) {
-    throw csvError(e);
-  }
+  const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
   const pause = pauser();
   const records = csvRecords(text, { maxFields: MAX_COLUMNS });
   const next = () => {

@@ -15,6 +15,17 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** A record wider than the caller's limit (CsvOptions.maxFields). */
+export class CsvTooWideError extends CsvSyntaxError {
+  constructor(
+    line: number,
+    readonly maxFields: number,
+  ) {
+    super(line, `has more than ${maxFields} columns`);
+    this.name = 'CsvTooWideError';
+  }
+}
+
 export type CsvOptions = {
   delimiter?: string;
   /** A record with more fields is refused as soon as the field past the limit is read, so a hostile header costs no more than the limit. */
@@ -39,7 +50,7 @@ export function* csvRecords(text: string, opts: CsvOptions = {}): Generator<CsvR
   while (i < n) {
     const start = line;
     const fields: string[] = [];
-    let quoted = false;
+    let quoted: boolean;
     for (;;) {
       if (text.charCodeAt(i) === QUOTE) {
         // Quoted field: runs to the closing quote; "" is a literal quote.
@@ -76,7 +87,7 @@ export function* csvRecords(text: string, opts: CsvOptions = {}): Generator<CsvR
         fields.push(text.slice(i, j));
         i = j;
       }
-      if (fields.length > maxFields) throw new CsvSyntaxError(start, `has more than ${maxFields} columns`);
+      if (fields.length > maxFields) throw new CsvTooWideError(start, maxFields);
       if (i < n && text.charCodeAt(i) === delimiter) {
         i++;
         continue;
