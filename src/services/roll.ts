@@ -196,7 +196,7 @@ export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOpti
       });
     } else if (memberNumber) byNumber.set(memberNumber, rec.line);
     // Rows are returned only when no row has a problem: once one has, only problems are kept.
-    if (parsed.success && !badDate && problems.count === 0) rows.push({ line: rec.line, ...parsed.data });
+    if (parsed.success && !badDate && problems.count === 0) rows.push(Object.assign(parsed.data, { line: rec.line }));
   }
   if (problems.count) throw problems.error();
   return rows;

@@ -28,10 +28,15 @@ const WEIGHT = /^\d+(\.\d+)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EMAIL = z.email();
 
-/** A day the calendar has (2020-02-30 parses in JavaScript, but PostgreSQL refuses it). */
+/** A day the calendar has (2020-02-30 parses in JavaScript, but PostgreSQL refuses it); arithmetic, as a roll checks it 500,000 times. */
 function isCalendarDate(iso: string): boolean {
-  const t = Date.parse(`${iso}T00:00:00Z`);
-  return DATE.test(iso) && !Number.isNaN(t) && new Date(t).toISOString().startsWith(iso);
+  if (!DATE.test(iso)) return false;
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
 }
 
 /** How a roll writes a date that is not ISO: day first (UK, 31/12/2024) or month first (US, 12/31/2024). */
