@@ -186,18 +186,19 @@ describe('the roll import at scale and with real files', () => {
   });
 
   test('a fault in the middle of writing a large import leaves the roll as it was', async () => {
-    // Removals, updates and the first batch of additions are written before the fault.
+    // New members are written while the file is read; removals, updates and the additions
+    // that need the whole file come after. The fault strikes in that last write.
     await sql`create function omov_test_fault() returns trigger language plpgsql as $$
       begin raise exception 'injected fault'; end $$`.execute(app.db);
     await sql`create trigger omov_test_fault before insert on members for each row
-      when (new.email = 'fault@example.org') execute function omov_test_fault()`.execute(app.db);
+      when (new.name = 'Fault') execute function omov_test_fault()`.execute(app.db);
     try {
       const lines = [];
-      for (let i = 1000; i < N; i++) lines.push(row(i, i < 10_000 ? 'Moved' : undefined));
-      for (let i = N; i < N + 10_000; i++) {
-        if (i === N + 7000) lines.push('fault@example.org,Fault,North,,1,');
-        lines.push(row(i));
-      }
+      // Member 1000 keeps their number and changes email; a newcomer takes the old one.
+      lines.push('m1000.new@example.org,Member 1000,Moved,1000,1,');
+      lines.push('m1000@example.org,Fault,North,,1,');
+      for (let i = 1001; i < N; i++) lines.push(row(i, i < 10_000 ? 'Moved' : undefined));
+      for (let i = N; i < N + 10_000; i++) lines.push(row(i));
       const r = await importRoll(
         `email,name,branch,member_number,weight,joined\n${lines.join('\n')}\n`,
         '?dateOrder=dmy',
@@ -205,6 +206,7 @@ describe('the roll import at scale and with real files', () => {
       expect(r.status).toBe(500);
       expect(await currentMembers()).toBe(N);
       expect(await memberByEmail('m0@example.org')).toMatchObject({ name: 'Member 0' });
+      expect(await memberByEmail('m1000@example.org')).toMatchObject({ name: 'Member 1000', branch: 'Branch 0' });
       expect(await memberByEmail('m5000@example.org')).toMatchObject({ branch: 'Branch 0' });
       expect(await memberByEmail(`m${N + 1}@example.org`)).toBeUndefined();
       expect(

@@ -53,6 +53,8 @@ export const MAX_COLUMNS = 100;
 export const MAX_ERRORS = 100;
 /** Changes listed per kind in the report (the counts are always whole). */
 export const MAX_LISTED = 1000;
+/** New members written per statement while the file is read. */
+const WRITE_BATCH = 5000;
 
 export type RollFileOptions = {
   /** The file's text encoding; utf-8 unless the organiser says otherwise. */
@@ -103,13 +105,25 @@ export function decodeRollFile(bytes: Uint8Array, encoding?: TextEncodingName): 
   }
 }
 
-/**
- * Parses and checks the file; throws an `invalid` error listing the problems (at most
- * MAX_ERRORS of them, and how many more). A large file is read a record at a time, with a
- * pause whenever the event loop has been held for a few milliseconds, so that the server
- * keeps answering other requests while it reads a 500,000-member roll.
- */
+/** Parses and checks the file; throws an `invalid` error listing the problems (see readRoll). */
 export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOptions = {}): Promise<ParsedRow[]> {
+  const rows: ParsedRow[] = [];
+  await readRoll(file, opts, (r) => void rows.push(r));
+  return rows;
+}
+
+/**
+ * Reads and checks the file, handing each good row to `onRow` as long as no row so far
+ * has a problem; throws an `invalid` error listing the problems (at most MAX_ERRORS of
+ * them, and how many more). A large file is read a record at a time, with a pause
+ * whenever the event loop has been held for a few milliseconds, so that the server keeps
+ * answering other requests while it reads a 500,000-member roll.
+ */
+async function readRoll(
+  file: string | Uint8Array,
+  opts: RollFileOptions,
+  onRow: (row: ParsedRow) => void | Promise<void>,
+): Promise<void> {
   const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
   const pause = pauser();
   const records = csvRecords(text, { maxFields: MAX_COLUMNS });
@@ -147,7 +161,6 @@ export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOpti
     if (!index.has(c)) problems.add({ line: header.line, field: c, message: `missing required column "${c}"` });
   if (problems.count) throw problems.error();
 
-  const rows: ParsedRow[] = [];
   const byEmail = new Map<string, number>();
   const byNumber = new Map<string, number>();
   for (let r = next(), k = 0; !r.done; r = next(), k++) {
@@ -196,10 +209,9 @@ export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOpti
       });
     } else if (memberNumber) byNumber.set(memberNumber, rec.line);
     // Rows are returned only when no row has a problem: once one has, only problems are kept.
-    if (parsed.success && !badDate && problems.count === 0) rows.push(Object.assign(parsed.data, { line: rec.line }));
+    if (parsed.success && !badDate && problems.count === 0) await onRow(Object.assign(parsed.data, { line: rec.line }));
   }
   if (problems.count) throw problems.error();
-  return rows;
 }
 
 export async function importRoll(
@@ -209,17 +221,62 @@ export async function importRoll(
   opts: { dryRun: boolean } & RollFileOptions,
 ): Promise<ImportReport> {
   requireOrganiser(p);
-  const rows = await parseRollCsv(file, opts);
-  if (rows.length === 0)
-    throw invalid('the roll was not imported: the file has a header but no members', [
-      { path: 'line 2', message: 'no member rows' },
-    ]);
   const pause = pauser();
   return ctx.db.transaction().execute(async (tx) => {
     await roll.lockRoll(tx, p.organisationId);
     const current = await roll.listCurrentMembers(tx, p.organisationId);
     const byNumber = new Map(current.filter((m) => m.memberNumber).map((m) => [m.memberNumber!, m]));
     const byEmail = new Map(current.map((m) => [m.email.toLowerCase(), m]));
+    const known = new Set((await roll.listBranches(tx, p.organisationId)).map((b) => b.name));
+    const fileBranches = new Set<string>();
+
+    // A row whose number and email no current member has is added whatever the rest of
+    // the file says. Such rows are written while the file is still being read (PostgreSQL
+    // works while this thread parses); a problem found later rolls the transaction back.
+    const early = { count: 0, listed: [] as ParsedRow[] };
+    const rows: ParsedRow[] = [];
+    let batch: ParsedRow[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    const branchIds = new Map<string, string>();
+    const write = (members: ParsedRow[]) => {
+      const w = writing.then(async () => {
+        const missing = [...new Set(members.map((r) => r.branch))].filter((b) => !branchIds.has(b));
+        if (missing.length)
+          for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, missing)) branchIds.set(name, id);
+        await roll.insertMembers(
+          tx,
+          p.organisationId,
+          members.map((r) => memberValues(r, branchIds)),
+        );
+      });
+      w.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+      return w;
+    };
+    try {
+      await readRoll(file, opts, async (r) => {
+        fileBranches.add(r.branch);
+        const definitelyNew = !(r.memberNumber && byNumber.has(r.memberNumber)) && !byEmail.has(r.email.toLowerCase());
+        if (!definitelyNew) return void rows.push(r);
+        early.count++;
+        if (early.listed.length < MAX_LISTED) early.listed.push(r);
+        if (opts.dryRun) return;
+        batch.push(r);
+        if (batch.length >= WRITE_BATCH) {
+          // One batch written at a time, the next read meanwhile.
+          await writing;
+          writing = write(batch);
+          batch = [];
+        }
+      });
+    } finally {
+      await writing.catch(() => undefined);
+    }
+    await writing;
+    if (rows.length + early.count === 0)
+      throw invalid('the roll was not imported: the file has a header but no members', [
+        { path: 'line 2', message: 'no member rows' },
+      ]);
+
     const claimed = new Set<string>();
     const matches = new Map<number, roll.MemberRow>();
     // Member numbers first, then emails among the members not claimed by a number.
@@ -241,13 +298,10 @@ export async function importRoll(
       }
     }
     const existingBranches = new Set(current.map((m) => m.branch));
-    const allBranches = await roll.listBranches(tx, p.organisationId);
-    const known = new Set(allBranches.map((b) => b.name));
-    const fileBranches = [...new Set(rows.map((r) => r.branch))];
-    const newBranches = fileBranches.filter((b) => !known.has(b)).sort();
+    const newBranches = [...fileBranches].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
       applied: !opts.dryRun,
-      rows: rows.length,
+      rows: rows.length + early.count,
       added: 0,
       updated: 0,
       unchanged: 0,
@@ -258,13 +312,13 @@ export async function importRoll(
     // The lists show the first MAX_LISTED changes of each kind; the counts are whole.
     const toAdd: ParsedRow[] = [];
     const toUpdate: Array<{ row: ParsedRow; member: roll.MemberRow }> = [];
+    const listedAdds = [...early.listed];
     for (const [k, r] of rows.entries()) {
       if ((k & 1023) === 0) await pause();
       const m = matches.get(r.line);
       if (!m) {
         toAdd.push(r);
-        if (toAdd.length <= MAX_LISTED)
-          report.changes.added.push({ line: r.line, email: r.email, name: r.name, branch: r.branch });
+        if (toAdd.length <= MAX_LISTED) listedAdds.push(r);
         continue;
       }
       const fields: string[] = [];
@@ -283,20 +337,18 @@ export async function importRoll(
     report.changes.removed = removed
       .slice(0, MAX_LISTED)
       .map((m) => ({ email: m.email, name: m.name, branch: m.branch }));
-    report.added = toAdd.length;
+    report.changes.added = listedAdds
+      .sort((a, b) => a.line - b.line)
+      .slice(0, MAX_LISTED)
+      .map((r) => ({ line: r.line, email: r.email, name: r.name, branch: r.branch }));
+    report.added = early.count + toAdd.length;
     report.updated = toUpdate.length;
     report.removed = removed.length;
     if (opts.dryRun) return report;
 
-    const branchIds = await roll.ensureBranches(tx, p.organisationId, fileBranches);
-    const values = (r: ParsedRow): roll.MemberValues => ({
-      branchId: branchIds.get(r.branch)!,
-      email: r.email,
-      name: r.name,
-      memberNumber: r.memberNumber,
-      weight: r.weight,
-      joinedOn: r.joinedOn,
-    });
+    for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, [...fileBranches]))
+      branchIds.set(name, id);
+    const values = (r: ParsedRow) => memberValues(r, branchIds);
     await roll.markMembersRemoved(
       tx,
       removed.map((m) => m.id),
@@ -318,7 +370,8 @@ export async function importRoll(
       tx,
       toUpdate.map(({ row, member }) => ({ id: member.id, values: values(row) })),
     );
-    await roll.insertMembers(tx, p.organisationId, toAdd.map(values));
+    // The rest of the early additions, then those that needed the whole file to be known.
+    await write(batch.concat(toAdd));
     await record(tx, p, 'roll.import', null, {
       rows: report.rows,
       added: report.added,
@@ -329,6 +382,17 @@ export async function importRoll(
     });
     return report;
   });
+}
+
+function memberValues(r: ParsedRow, branchIds: Map<string, string>): roll.MemberValues {
+  return {
+    branchId: branchIds.get(r.branch)!,
+    email: r.email,
+    name: r.name,
+    memberNumber: r.memberNumber,
+    weight: r.weight,
+    joinedOn: r.joinedOn,
+  };
 }
 
 export function listBranches(ctx: AppContext, p: Principal) {
