@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { scaled } from './support/machine';
-import { setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { type Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 
 /**
  * The roll import at the size of a party, and with the files people really send: a header
@@ -10,10 +10,11 @@ import { setUpOrganisation, startTestApp, type TestApp } from './support/app';
  */
 
 let app: TestApp;
+let org: Client;
 let token: string;
 beforeAll(async () => {
   app = await startTestApp();
-  const org = await setUpOrganisation(app);
+  org = await setUpOrganisation(app);
   const t = await org.json('POST', '/api/v1/api-tokens', { name: 'import test' });
   token = t.body.token;
 });
@@ -113,6 +114,36 @@ describe('the roll import at scale and with real files', () => {
     expect(utf8.status).toBe(200);
     expect(utf8.body).toMatchObject({ unchanged: 2, added: 0, updated: 0, removed: 0 });
     expect((await importRoll('x', '?encoding=ebcdic')).status).toBe(422);
+  });
+
+  test('the roll page reads an uploaded file in the encoding the organiser chooses, or names the bad line', async () => {
+    const page = await (await org.request('GET', '/roll/import')).text();
+    expect(page).toContain('<select id="encoding" name="encoding">');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const boundary = '----omovRollBoundary';
+    const upload = (encoding: string) => {
+      const field = (k: string, v: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+      const head = `${field('csrf', csrf)}${field('step', 'preview')}${field('encoding', encoding)}${field('dateOrder', 'dmy')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="roll.csv"\r\nContent-Type: text/csv\r\n\r\n`;
+      const body = Buffer.concat([
+        Buffer.from(head),
+        Buffer.from(
+          'email,name,branch,joined\nzoe@example.org,Zoë,North,1/2/2020\nyan@example.org,Yan Ñúñez,Sur,\n',
+          'latin1',
+        ),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return org.request('POST', '/roll/import', body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    };
+    const refused = await upload('utf-8');
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/<th scope="row">2<\/th><td><\/td><td>byte 0xEB is not UTF-8/);
+    const read = await upload('windows-1252');
+    const preview = await read.text();
+    expect(read.status).toBe(200);
+    expect(preview).toContain('<td>Zoë</td>');
+    expect(preview).toContain('<td>Yan Ñúñez</td>');
+    expect(preview).toContain('<input type="hidden" name="dateOrder" value="dmy">');
   });
 
   test('dates as a UK spreadsheet writes them, read in the order the organiser chose, and only real days', async () => {

@@ -5,7 +5,7 @@ import { setImmediate } from 'node:timers/promises';
  * gives other requests their turn once the work has held the loop for `ms`, and costs
  * nothing before that. Call it every few hundred steps, not on each.
  */
-export function pauser(ms = 10): () => Promise<void> {
+export function pauser(ms = 5): () => Promise<void> {
   let since = performance.now();
   return async () => {
     if (performance.now() - since < ms) return;

@@ -164,7 +164,7 @@ async function readRoll(
   const byEmail = new Map<string, number>();
   const byNumber = new Map<string, number>();
   for (let r = next(), k = 0; !r.done; r = next(), k++) {
-    if ((k & 255) === 0) await pause();
+    if ((k & 63) === 0) await pause();
     const rec = r.value;
     const get = (c: Column) => {
       const i = index.get(c);
@@ -281,7 +281,7 @@ export async function importRoll(
     const matches = new Map<number, roll.MemberRow>();
     // Member numbers first, then emails among the members not claimed by a number.
     for (const [k, r] of rows.entries()) {
-      if ((k & 1023) === 0) await pause();
+      if ((k & 255) === 0) await pause();
       const m = r.memberNumber ? byNumber.get(r.memberNumber) : undefined;
       if (m) {
         matches.set(r.line, m);
@@ -289,7 +289,7 @@ export async function importRoll(
       }
     }
     for (const [k, r] of rows.entries()) {
-      if ((k & 1023) === 0) await pause();
+      if ((k & 255) === 0) await pause();
       if (matches.has(r.line)) continue;
       const m = byEmail.get(r.email.toLowerCase());
       if (m && !claimed.has(m.id) && (!r.memberNumber || !m.memberNumber)) {
@@ -314,7 +314,7 @@ export async function importRoll(
     const toUpdate: Array<{ row: ParsedRow; member: roll.MemberRow }> = [];
     const listedAdds = [...early.listed];
     for (const [k, r] of rows.entries()) {
-      if ((k & 1023) === 0) await pause();
+      if ((k & 255) === 0) await pause();
       const m = matches.get(r.line);
       if (!m) {
         toAdd.push(r);
