@@ -33,9 +33,9 @@ describe('the made-up roll and votes', () => {
     expect(() => zipfSizes(5, 8)).toThrow(RangeError);
   });
 
-  test('the roll is valid CSV for the import, with unique emails, and follows the seed', () => {
+  test('the roll is valid CSV for the import, with unique emails, and follows the seed', async () => {
     const roll = makeRoll({ members: 500, branches: 12, seed: 's1', emailDomain: 'demo1.example.org' });
-    const rows = parseRollCsv(rollCsv(roll));
+    const rows = await parseRollCsv(rollCsv(roll));
     expect(rows).toHaveLength(500);
     expect(new Set(rows.map((r) => r.email.toLowerCase())).size).toBe(500);
     for (const b of roll.branches) expect(rows.filter((r) => r.branch === b.name)).toHaveLength(b.size);

@@ -73,7 +73,7 @@ export async function startBenchServer(
 export async function startServeProcesses(
   server: BenchServer,
   processes: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await new Promise<number>((resolve, reject) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const a = s.address();
@@ -113,7 +113,7 @@ export async function startServeProcesses(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { url, stop };
+    if (ok) return { url, pid: child.pid!, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`omov serve did not answer within 60 s: ${stderr}`);

@@ -159,50 +159,51 @@ export type MemberValues = {
   joinedOn: string | null;
 };
 
+/** Rows per statement: each column travels as one array parameter, so a batch costs one round trip. */
+const BATCH = 5000;
+
+function columns(members: MemberValues[]) {
+  return {
+    branchIds: members.map((m) => m.branchId),
+    emails: members.map((m) => m.email),
+    names: members.map((m) => m.name),
+    numbers: members.map((m) => m.memberNumber),
+    weights: members.map((m) => m.weight),
+    joined: members.map((m) => m.joinedOn),
+  };
+}
+
 export async function insertMembers(db: Queryable, organisationId: string, members: MemberValues[]): Promise<void> {
-  // Batches keep each statement well under PostgreSQL's 65,535 parameters.
-  for (let i = 0; i < members.length; i += 1000) {
-    await db
-      .insertInto('members')
-      .values(
-        members.slice(i, i + 1000).map((m) => ({
-          organisation_id: organisationId,
-          branch_id: m.branchId,
-          email: m.email,
-          name: m.name,
-          member_number: m.memberNumber,
-          weight: m.weight,
-          joined_on: m.joinedOn,
-          removed_at: null,
-        })),
-      )
-      .execute();
+  for (let i = 0; i < members.length; i += BATCH) {
+    const c = columns(members.slice(i, i + BATCH));
+    await sql`insert into members (organisation_id, branch_id, email, name, member_number, weight, joined_on)
+      select ${organisationId}::uuid, * from unnest(${c.branchIds}::uuid[], ${c.emails}::text[], ${c.names}::text[],
+        ${c.numbers}::text[], ${c.weights}::numeric[], ${c.joined}::date[])`.execute(db);
   }
 }
 
 export async function updateMember(db: Queryable, id: string, m: MemberValues): Promise<void> {
-  await db
-    .updateTable('members')
-    .set({
-      branch_id: m.branchId,
-      email: m.email,
-      name: m.name,
-      member_number: m.memberNumber,
-      weight: m.weight,
-      joined_on: m.joinedOn,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', id)
-    .execute();
+  await updateMembers(db, [{ id, values: m }]);
+}
+
+/** Sets every field of each member, in batches. */
+export async function updateMembers(db: Queryable, rows: Array<{ id: string; values: MemberValues }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    const ids = batch.map((r) => r.id);
+    const c = columns(batch.map((r) => r.values));
+    await sql`update members set branch_id = u.branch_id, email = u.email, name = u.name,
+        member_number = u.member_number, weight = u.weight, joined_on = u.joined_on, updated_at = now()
+      from unnest(${ids}::uuid[], ${c.branchIds}::uuid[], ${c.emails}::text[], ${c.names}::text[],
+        ${c.numbers}::text[], ${c.weights}::numeric[], ${c.joined}::date[])
+        as u(id, branch_id, email, name, member_number, weight, joined_on)
+      where members.id = u.id`.execute(db);
+  }
 }
 
 export async function markMembersRemoved(db: Queryable, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 5000) {
-    await db
-      .updateTable('members')
-      .set({ removed_at: sql<Date>`now()` })
-      .where('id', 'in', ids.slice(i, i + 5000))
-      .execute();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await sql`update members set removed_at = now() where id = any(${ids.slice(i, i + BATCH)}::uuid[])`.execute(db);
   }
 }
 

@@ -12,8 +12,14 @@ import { problemSchema, sendProblem, zodIssues } from './problem';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type TextBody = 'csv' | 'email';
-const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string }> = {
-  csv: { types: ['text/csv', 'text/plain', 'application/csv'], limit: '20mb', refusal: 'send the file as text/csv' },
+/** `bytes`: the handler gets the body's bytes (a Buffer), to decode in the encoding the caller names. */
+const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string; bytes?: true }> = {
+  csv: {
+    types: ['text/csv', 'text/plain', 'application/csv'],
+    limit: '64mb',
+    refusal: 'send the file as text/csv',
+    bytes: true,
+  },
   email: {
     types: ['message/rfc822', 'message/global', 'text/plain'],
     limit: '2mb',
@@ -53,11 +59,17 @@ export function route<P, Q, B, A extends boolean>(r: ApiRoute<P, Q, B, A>): ApiR
   return r as unknown as ApiRoute;
 }
 
-export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string): void {
+export function mountApi(
+  router: Router,
+  routes: ApiRoute[],
+  publicUrl: string,
+  limits: Partial<Record<TextBody, number>> = {},
+): void {
   for (const r of routes) {
     const text = r.textBody ? TEXT_BODIES[r.textBody] : undefined;
+    const limit = r.textBody ? (limits[r.textBody] ?? text?.limit) : undefined;
     const parsers = text
-      ? [express.text({ type: text.types, limit: text.limit })]
+      ? [(text.bytes ? express.raw : express.text)({ type: text.types, limit })]
       : r.body
         ? [express.json({ limit: '1mb' })]
         : [];
@@ -79,7 +91,8 @@ export function mountApi(router: Router, routes: ApiRoute[], publicUrl: string):
       const input: Record<string, unknown> = {};
       for (const [name, schema, value] of parts) {
         if (!schema) continue;
-        if (name === 'body' && text && typeof value !== 'string') return sendProblem(res, 415, text.refusal);
+        if (name === 'body' && text && !(text.bytes ? Buffer.isBuffer(value) : typeof value === 'string'))
+          return sendProblem(res, 415, text.refusal);
         // No body at all is fine where the schema allows it (optional settings).
         const noBody =
           name === 'body' &&

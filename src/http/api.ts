@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
-import { memberSchema } from '@omov/core/domain/member';
+import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
+import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
 import { eligibilitySchema } from '@omov/core/domain/eligibility';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
@@ -226,10 +227,24 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       textBody: 'csv',
       summary:
         'Import the member roll from CSV (columns email,name,branch[,member_number,weight,joined]); all or nothing',
-      query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
-      body: z.string(),
+      query: z.object({
+        dryRun: z.enum(['true', 'false']).default('false'),
+        encoding: z
+          .enum(TEXT_ENCODINGS)
+          .default('utf-8')
+          .describe('the encoding the file was saved in; bytes that are not UTF-8 are refused with their line'),
+        dateOrder: z
+          .enum(DATE_ORDERS)
+          .optional()
+          .describe('how dates other than YYYY-MM-DD are written: dmy (31/12/2024) or mdy (12/31/2024)'),
+      }),
+      body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
       handler: async ({ principal, body, query }) =>
-        rollService.importRoll(ctx, principal, body, { dryRun: query.dryRun === 'true' }),
+        rollService.importRoll(ctx, principal, body, {
+          dryRun: query.dryRun === 'true',
+          encoding: query.encoding,
+          dateOrder: query.dateOrder,
+        }),
     }),
     route({
       method: 'get',

@@ -81,7 +81,7 @@ export function createApp(ctx: AppContext): express.Express {
 
   const routes = apiRoutes(ctx);
   const api = express.Router();
-  mountApi(api, routes, ctx.config.publicUrl);
+  mountApi(api, routes, ctx.config.publicUrl, { csv: ctx.config.rollMaxBytes });
   const doc = openApiDocument(routes, { version: '1', serverUrl: ctx.config.publicUrl });
   api.get('/openapi.json', (_req, res) => void res.json(doc));
   api.use((_req, res) => sendProblem(res, 404, 'no such API route'));

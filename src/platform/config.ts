@@ -30,6 +30,7 @@ const schema = z.object({
     .max(24 * 30)
     .default(12),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  ROLL_MAX_MB: z.coerce.number().int().min(1).max(1024).default(64),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WEB_PROCESSES: z
     .union([z.literal('auto'), z.coerce.number().int().min(1, WEB_PROCESSES_ERROR).max(64, WEB_PROCESSES_ERROR)], {
@@ -57,6 +58,8 @@ export type Config = {
   mailWorker: boolean;
   sessionHours: number;
   dbPoolSize: number;
+  /** The largest roll file accepted, in bytes (a 500,000-member CSV is about 33 MB). */
+  rollMaxBytes: number;
   /** Bearer secret of the mail provider's bounce webhook; unset: the webhook is off. */
   mailEventsSecret: string | undefined;
   /** How many processes serve HTTP (`auto`: one per CPU); more than one: see src/processes.ts. */
@@ -109,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailWorker: e.MAIL_WORKER === 'on',
     sessionHours: e.SESSION_HOURS,
     dbPoolSize: e.DB_POOL_SIZE,
+    rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
     webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,
     webProcessesAuto: e.WEB_PROCESSES === 'auto',

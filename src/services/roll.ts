@@ -1,5 +1,14 @@
-import { CsvSyntaxError, parseCsv } from '@omov/core/csv/parse';
-import { type Member, memberSchema, normaliseWeight, ROLL_COLUMN } from '@omov/core/domain/member';
+import { decodeText, type TextEncodingName } from '@omov/core/csv/decode';
+import { CsvSyntaxError, csvRecords, CsvTooWideError } from '@omov/core/csv/parse';
+import {
+  type DateOrder,
+  type Member,
+  memberSchema,
+  normaliseWeight,
+  readRollDate,
+  ROLL_COLUMN,
+} from '@omov/core/domain/member';
+import { pauser } from '../platform/pause';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
@@ -8,8 +17,8 @@ import type { AppContext } from './context';
 import { invalid } from './errors';
 
 /**
- * Importing the member roll from CSV. One import is one transaction: every bad row is
- * reported with its line and reason, and nothing is written if any row is bad. The file
+ * Importing the member roll from CSV. One import is one transaction: bad rows are
+ * reported with their line and reason, and nothing is written if any row is bad. The file
  * is the whole roll: members matched (by member number, else email) are updated, new
  * ones added, and current members missing from the file are removed.
  */
@@ -38,20 +47,98 @@ export type ImportReport = {
 
 type ParsedRow = Member & { line: number };
 
-/** Parses and checks the file; throws an `invalid` error listing every problem. */
-export function parseRollCsv(text: string): ParsedRow[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvSyntaxError)
-      throw invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
-    throw e;
+/** A roll has six columns; a header far wider is a wrong file (or a hostile one), refused before it costs more. */
+export const MAX_COLUMNS = 100;
+/** Problems listed in one answer; the rest are counted. A file with 500,000 bad rows gets a readable answer, not 500,000 lines. */
+export const MAX_ERRORS = 100;
+/** Changes listed per kind in the report (the counts are always whole). */
+export const MAX_LISTED = 1000;
+/** New members written per statement while the file is read. */
+const WRITE_BATCH = 5000;
+
+export type RollFileOptions = {
+  /** The file's text encoding; utf-8 unless the organiser says otherwise. */
+  encoding?: TextEncodingName;
+  /** How dates that are not ISO are written; without it such dates are refused, not guessed. */
+  dateOrder?: DateOrder;
+};
+
+/** Collects problems up to MAX_ERRORS, counting the rest. */
+class Problems {
+  readonly listed: RowError[] = [];
+  count = 0;
+  add(e: RowError) {
+    this.count++;
+    if (this.listed.length < MAX_ERRORS) this.listed.push(e);
   }
-  const errors: RowError[] = [];
-  const header = records[0];
-  if (!header)
+  error() {
+    const n = this.count;
+    const more = n - this.listed.length;
+    const issues = this.listed.map((e) => ({
+      path: `line ${e.line}${e.field ? `, ${e.field}` : ''}`,
+      message: e.message,
+    }));
+    if (more > 0) issues.push({ path: 'file', message: `${more.toLocaleString('en-GB')} more problems, not listed` });
+    return invalid(
+      `the roll was not imported: ${n.toLocaleString('en-GB')} problem${n === 1 ? '' : 's'} in the file${more > 0 ? ` (the first ${this.listed.length} listed)` : ''}`,
+      issues,
+    );
+  }
+}
+
+function csvError(e: unknown) {
+  if (e instanceof CsvTooWideError)
+    return invalid(`the roll was not imported: a roll file has at most ${e.maxFields} columns`, [
+      { path: `line ${e.line}`, message: e.reason },
+    ]);
+  if (e instanceof CsvSyntaxError)
+    return invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
+  return e;
+}
+
+/** The file's bytes as text in the chosen encoding; bytes that are not UTF-8 are refused with their line. */
+export function decodeRollFile(bytes: Uint8Array, encoding?: TextEncodingName): string {
+  try {
+    return decodeText(bytes, encoding);
+  } catch (e) {
+    throw csvError(e);
+  }
+}
+
+/** Parses and checks the file; throws an `invalid` error listing the problems (see readRoll). */
+export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOptions = {}): Promise<ParsedRow[]> {
+  const rows: ParsedRow[] = [];
+  await readRoll(file, opts, (r) => void rows.push(r));
+  return rows;
+}
+
+/**
+ * Reads and checks the file, handing each good row to `onRow` as long as no row so far
+ * has a problem; throws an `invalid` error listing the problems (at most MAX_ERRORS of
+ * them, and how many more). A large file is read a record at a time, with a pause
+ * whenever the event loop has been held for a few milliseconds, so that the server keeps
+ * answering other requests while it reads a 500,000-member roll.
+ */
+async function readRoll(
+  file: string | Uint8Array,
+  opts: RollFileOptions,
+  onRow: (row: ParsedRow) => void | Promise<void>,
+): Promise<void> {
+  const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
+  const pause = pauser();
+  const records = csvRecords(text, { maxFields: MAX_COLUMNS });
+  const next = () => {
+    try {
+      return records.next();
+    } catch (e) {
+      throw csvError(e);
+    }
+  };
+  const problems = new Problems();
+  const first = next();
+  if (first.done)
     throw invalid('the file is empty', [{ path: 'line 1', message: `expected a header row: ${REQUIRED.join(',')}` }]);
+  const header = first.value;
   const names = header.fields.map((h) =>
     h
       .trim()
@@ -61,95 +148,148 @@ export function parseRollCsv(text: string): ParsedRow[] {
   const index = new Map<Column, number>();
   names.forEach((n, i) => {
     if (!(ROLL_COLUMNS as readonly string[]).includes(n)) {
-      errors.push({
+      problems.add({
         line: header.line,
         field: header.fields[i]!,
         message: `unknown column "${header.fields[i]}"; the columns are ${ROLL_COLUMNS.join(', ')}`,
       });
     } else if (index.has(n as Column)) {
-      errors.push({ line: header.line, field: n, message: `column "${n}" appears twice` });
+      problems.add({ line: header.line, field: n, message: `column "${n}" appears twice` });
     } else index.set(n as Column, i);
   });
   for (const c of REQUIRED)
-    if (!index.has(c)) errors.push({ line: header.line, field: c, message: `missing required column "${c}"` });
-  if (errors.length) throw rowErrors(errors);
+    if (!index.has(c)) problems.add({ line: header.line, field: c, message: `missing required column "${c}"` });
+  if (problems.count) throw problems.error();
 
-  const rows: ParsedRow[] = [];
   const byEmail = new Map<string, number>();
   const byNumber = new Map<string, number>();
-  for (const rec of records.slice(1)) {
+  for (let r = next(), k = 0; !r.done; r = next(), k++) {
+    if ((k & 63) === 0) await pause();
+    const rec = r.value;
     const get = (c: Column) => {
       const i = index.get(c);
       return i === undefined ? '' : (rec.fields[i] ?? '').trim();
     };
     if (rec.fields.length !== names.length) {
-      errors.push({
+      problems.add({
         line: rec.line,
         field: null,
         message: `has ${rec.fields.length} fields, the header has ${names.length}`,
       });
       continue;
     }
+    const input: Record<string, string> = {};
+    for (const f of FIELDS) input[f] = get(ROLL_COLUMN[f]);
+    // Dates as the organisation writes them; the member schema then reads ISO.
+    let badDate = false;
+    if (input.joinedOn) {
+      const d = readRollDate(input.joinedOn, opts.dateOrder);
+      if ('date' in d) input.joinedOn = d.date;
+      else {
+        problems.add({ line: rec.line, field: ROLL_COLUMN.joinedOn, message: d.error });
+        input.joinedOn = '';
+        badDate = true;
+      }
+    }
     // Each row is read as the member form and the API read a member.
-    const parsed = memberSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f, get(ROLL_COLUMN[f])])));
+    const parsed = memberSchema.safeParse(input);
     for (const i of parsed.error?.issues ?? [])
-      errors.push({ line: rec.line, field: ROLL_COLUMN[i.path[0] as keyof Member] ?? null, message: i.message });
+      problems.add({ line: rec.line, field: ROLL_COLUMN[i.path[0] as keyof Member] ?? null, message: i.message });
     const email = get('email');
     const memberNumber = get('member_number') || null;
     const key = email.toLowerCase();
     if (email && byEmail.has(key))
-      errors.push({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
+      problems.add({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
     else if (email) byEmail.set(key, rec.line);
     if (memberNumber && byNumber.has(memberNumber)) {
-      errors.push({
+      problems.add({
         line: rec.line,
         field: 'member_number',
         message: `${memberNumber} is also on line ${byNumber.get(memberNumber)}`,
       });
     } else if (memberNumber) byNumber.set(memberNumber, rec.line);
-    // Rows are returned only when no row has a problem.
-    if (parsed.success) rows.push({ line: rec.line, ...parsed.data });
+    // Rows are returned only when no row has a problem: once one has, only problems are kept.
+    if (parsed.success && !badDate && problems.count === 0) await onRow(Object.assign(parsed.data, { line: rec.line }));
   }
-  if (errors.length) throw rowErrors(errors);
-  return rows;
-}
-
-function rowErrors(errors: RowError[]) {
-  const n = errors.length;
-  return invalid(
-    `the roll was not imported: ${n} problem${n === 1 ? '' : 's'} in the file`,
-    errors.map((e) => ({ path: `line ${e.line}${e.field ? `, ${e.field}` : ''}`, message: e.message })),
-  );
+  if (problems.count) throw problems.error();
 }
 
 export async function importRoll(
   ctx: AppContext,
   p: Principal,
-  text: string,
-  opts: { dryRun: boolean },
+  file: string | Uint8Array,
+  opts: { dryRun: boolean } & RollFileOptions,
 ): Promise<ImportReport> {
   requireOrganiser(p);
-  const rows = parseRollCsv(text);
-  if (rows.length === 0)
-    throw invalid('the roll was not imported: the file has a header but no members', [
-      { path: 'line 2', message: 'no member rows' },
-    ]);
+  const pause = pauser();
   return ctx.db.transaction().execute(async (tx) => {
     await roll.lockRoll(tx, p.organisationId);
     const current = await roll.listCurrentMembers(tx, p.organisationId);
     const byNumber = new Map(current.filter((m) => m.memberNumber).map((m) => [m.memberNumber!, m]));
     const byEmail = new Map(current.map((m) => [m.email.toLowerCase(), m]));
+    const known = new Set((await roll.listBranches(tx, p.organisationId)).map((b) => b.name));
+    const fileBranches = new Set<string>();
+
+    // A row whose number and email no current member has is added whatever the rest of
+    // the file says. Such rows are written while the file is still being read (PostgreSQL
+    // works while this thread parses); a problem found later rolls the transaction back.
+    const early = { count: 0, listed: [] as ParsedRow[] };
+    const rows: ParsedRow[] = [];
+    let batch: ParsedRow[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    const branchIds = new Map<string, string>();
+    const write = (members: ParsedRow[]) => {
+      const w = writing.then(async () => {
+        const missing = [...new Set(members.map((r) => r.branch))].filter((b) => !branchIds.has(b));
+        if (missing.length)
+          for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, missing)) branchIds.set(name, id);
+        await roll.insertMembers(
+          tx,
+          p.organisationId,
+          members.map((r) => memberValues(r, branchIds)),
+        );
+      });
+      w.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+      return w;
+    };
+    try {
+      await readRoll(file, opts, async (r) => {
+        fileBranches.add(r.branch);
+        const definitelyNew = !(r.memberNumber && byNumber.has(r.memberNumber)) && !byEmail.has(r.email.toLowerCase());
+        if (!definitelyNew) return void rows.push(r);
+        early.count++;
+        if (early.listed.length < MAX_LISTED) early.listed.push(r);
+        if (opts.dryRun) return;
+        batch.push(r);
+        if (batch.length >= WRITE_BATCH) {
+          // One batch written at a time, the next read meanwhile.
+          await writing;
+          writing = write(batch);
+          batch = [];
+        }
+      });
+    } finally {
+      await writing.catch(() => undefined);
+    }
+    await writing;
+    if (rows.length + early.count === 0)
+      throw invalid('the roll was not imported: the file has a header but no members', [
+        { path: 'line 2', message: 'no member rows' },
+      ]);
+
     const claimed = new Set<string>();
     const matches = new Map<number, roll.MemberRow>();
     // Member numbers first, then emails among the members not claimed by a number.
-    for (const r of rows) {
+    for (const [k, r] of rows.entries()) {
+      if ((k & 255) === 0) await pause();
       const m = r.memberNumber ? byNumber.get(r.memberNumber) : undefined;
       if (m) {
         matches.set(r.line, m);
         claimed.add(m.id);
       }
     }
-    for (const r of rows) {
+    for (const [k, r] of rows.entries()) {
+      if ((k & 255) === 0) await pause();
       if (matches.has(r.line)) continue;
       const m = byEmail.get(r.email.toLowerCase());
       if (m && !claimed.has(m.id) && (!r.memberNumber || !m.memberNumber)) {
@@ -158,12 +298,10 @@ export async function importRoll(
       }
     }
     const existingBranches = new Set(current.map((m) => m.branch));
-    const allBranches = await roll.listBranches(tx, p.organisationId);
-    const known = new Set(allBranches.map((b) => b.name));
-    const newBranches = [...new Set(rows.map((r) => r.branch))].filter((b) => !known.has(b)).sort();
+    const newBranches = [...fileBranches].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
       applied: !opts.dryRun,
-      rows: rows.length,
+      rows: rows.length + early.count,
       added: 0,
       updated: 0,
       unchanged: 0,
@@ -171,13 +309,16 @@ export async function importRoll(
       branches: { existing: existingBranches.size, new: newBranches },
       changes: { added: [], updated: [], removed: [] },
     };
+    // The lists show the first MAX_LISTED changes of each kind; the counts are whole.
     const toAdd: ParsedRow[] = [];
     const toUpdate: Array<{ row: ParsedRow; member: roll.MemberRow }> = [];
-    for (const r of rows) {
+    const listedAdds = [...early.listed];
+    for (const [k, r] of rows.entries()) {
+      if ((k & 255) === 0) await pause();
       const m = matches.get(r.line);
       if (!m) {
         toAdd.push(r);
-        report.changes.added.push({ line: r.line, email: r.email, name: r.name, branch: r.branch });
+        if (toAdd.length <= MAX_LISTED) listedAdds.push(r);
         continue;
       }
       const fields: string[] = [];
@@ -189,25 +330,25 @@ export async function importRoll(
       if ((m.joinedOn ?? null) !== r.joinedOn) fields.push('joined');
       if (fields.length) {
         toUpdate.push({ row: r, member: m });
-        report.changes.updated.push({ line: r.line, email: r.email, fields });
+        if (toUpdate.length <= MAX_LISTED) report.changes.updated.push({ line: r.line, email: r.email, fields });
       } else report.unchanged++;
     }
     const removed = current.filter((m) => !claimed.has(m.id));
-    report.changes.removed = removed.map((m) => ({ email: m.email, name: m.name, branch: m.branch }));
-    report.added = toAdd.length;
+    report.changes.removed = removed
+      .slice(0, MAX_LISTED)
+      .map((m) => ({ email: m.email, name: m.name, branch: m.branch }));
+    report.changes.added = listedAdds
+      .sort((a, b) => a.line - b.line)
+      .slice(0, MAX_LISTED)
+      .map((r) => ({ line: r.line, email: r.email, name: r.name, branch: r.branch }));
+    report.added = early.count + toAdd.length;
     report.updated = toUpdate.length;
     report.removed = removed.length;
     if (opts.dryRun) return report;
 
-    const branchIds = await roll.ensureBranches(tx, p.organisationId, [...new Set(rows.map((r) => r.branch))]);
-    const values = (r: ParsedRow): roll.MemberValues => ({
-      branchId: branchIds.get(r.branch)!,
-      email: r.email,
-      name: r.name,
-      memberNumber: r.memberNumber,
-      weight: r.weight,
-      joinedOn: r.joinedOn,
-    });
+    for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, [...fileBranches]))
+      branchIds.set(name, id);
+    const values = (r: ParsedRow) => memberValues(r, branchIds);
     await roll.markMembersRemoved(
       tx,
       removed.map((m) => m.id),
@@ -218,16 +359,19 @@ export async function importRoll(
       ({ row, member }) =>
         member.email.toLowerCase() !== row.email.toLowerCase() || member.memberNumber !== row.memberNumber,
     );
-    for (const { member } of parked) {
-      await roll.updateMember(tx, member.id, {
-        ...member,
-        email: `moving:${member.id}`,
-        memberNumber: null,
-        joinedOn: member.joinedOn,
-      });
-    }
-    for (const { row, member } of toUpdate) await roll.updateMember(tx, member.id, values(row));
-    await roll.insertMembers(tx, p.organisationId, toAdd.map(values));
+    await roll.updateMembers(
+      tx,
+      parked.map(({ member }) => ({
+        id: member.id,
+        values: { ...member, email: `moving:${member.id}`, memberNumber: null },
+      })),
+    );
+    await roll.updateMembers(
+      tx,
+      toUpdate.map(({ row, member }) => ({ id: member.id, values: values(row) })),
+    );
+    // The rest of the early additions, then those that needed the whole file to be known.
+    await write(batch.concat(toAdd));
     await record(tx, p, 'roll.import', null, {
       rows: report.rows,
       added: report.added,
@@ -238,6 +382,17 @@ export async function importRoll(
     });
     return report;
   });
+}
+
+function memberValues(r: ParsedRow, branchIds: Map<string, string>): roll.MemberValues {
+  return {
+    branchId: branchIds.get(r.branch)!,
+    email: r.email,
+    name: r.name,
+    memberNumber: r.memberNumber,
+    weight: r.weight,
+    joinedOn: r.joinedOn,
+  };
 }
 
 export function listBranches(ctx: AppContext, p: Principal) {

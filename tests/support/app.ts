@@ -67,8 +67,8 @@ export class Client {
   async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...headers };
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let payload: string | undefined;
-    if (typeof body === 'string') payload = body;
+    let payload: string | Uint8Array | undefined;
+    if (typeof body === 'string' || body instanceof Uint8Array) payload = body;
     else if (body !== undefined) {
       payload = JSON.stringify(body);
       h['content-type'] ??= 'application/json';

@@ -28,9 +28,43 @@ export function normaliseWeight(w: string): string {
 
 const WEIGHT = /^\d+(\.\d+)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const EMAIL = z.email();
+
+/** A day the calendar has (2020-02-30 parses in JavaScript, but PostgreSQL refuses it); arithmetic, as a roll checks it 500,000 times. */
+function isCalendarDate(iso: string): boolean {
+  if (!DATE.test(iso)) return false;
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+}
+
+/** How a roll writes a date that is not ISO: day first (UK, 31/12/2024) or month first (US, 12/31/2024). */
+export const DATE_ORDERS = ['dmy', 'mdy'] as const;
+export type DateOrder = (typeof DATE_ORDERS)[number];
+const LOCAL_DATE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d+)$/;
+
+/**
+ * A date as people write it in a spreadsheet, as YYYY-MM-DD: ISO as it is, or d/m/yyyy
+ * (also with . or -) in the order the organiser chose. 05/06/2024 is a different day in
+ * London and in New York, so without a chosen order such a date is refused, never guessed.
+ */
+export function readRollDate(d: string, order: DateOrder | undefined): { date: string } | { error: string } {
+  if (/^\d{4}-/.test(d)) return isCalendarDate(d) ? { date: d } : { error: `"${d}" is not a date (YYYY-MM-DD)` };
+  const m = LOCAL_DATE.exec(d);
+  if (!m) return { error: `"${d}" is not a date (YYYY-MM-DD, or day/month/year)` };
+  if (m[4]!.length !== 4) return { error: `"${d}": write the year with four digits` };
+  if (!order) return { error: `"${d}": choose whether the file's dates are day first (31/12/2024) or month first` };
+  const [day, month] = order === 'dmy' ? [m[1]!, m[3]!] : [m[3]!, m[1]!];
+  const iso = `${m[4]}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  if (isCalendarDate(iso)) return { date: iso };
+  return { error: `"${d}" is not a date (${order === 'dmy' ? 'day/month/year' : 'month/day/year'})` };
+}
 
 export const memberSchema = z.object({
-  email: required(MEMBER_LIMITS.email).refine((v) => z.email().safeParse(v).success, {
+  email: required(MEMBER_LIMITS.email).refine((v) => EMAIL.safeParse(v).success, {
     error: (iss) => `"${String(iss.input)}" is not an email address`,
   }),
   name: required(MEMBER_LIMITS.name),
@@ -59,9 +93,7 @@ export const memberSchema = z.object({
     .default(null)
     .transform((d, ctx) => {
       if (!d) return null;
-      // A day the calendar has (2020-02-30 parses in JavaScript, but PostgreSQL refuses it).
-      const t = Date.parse(`${d}T00:00:00Z`);
-      if (DATE.test(d) && !Number.isNaN(t) && new Date(t).toISOString().startsWith(d)) return d;
+      if (isCalendarDate(d)) return d;
       ctx.issues.push({ code: 'custom', message: `"${d}" is not a date (YYYY-MM-DD)`, input: d });
       return z.NEVER;
     })

@@ -52,7 +52,7 @@ export function parseMultipart(
 }
 
 /** Middleware: a multipart body (up to `limit`) into req.body and req.files. */
-export function multipart(limit: string) {
+export function multipart(limit: string | number) {
   const raw = express.raw({ type: 'multipart/form-data', limit });
   return (req: Request, res: Response, next: NextFunction) => {
     raw(req, res, (err?: unknown) => {

@@ -3,7 +3,8 @@ import type { Principal } from '../../../data/organisations';
 import { isOrganiser } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
 import { type Issue, ServiceError } from '../../../services/errors';
-import { type Member, memberSchema } from '@omov/core/domain/member';
+import { TEXT_ENCODINGS, type TextEncodingName } from '@omov/core/csv/decode';
+import { DATE_ORDERS, type DateOrder, type Member, memberSchema } from '@omov/core/domain/member';
 import * as members from '../../../services/members';
 import * as rollService from '../../../services/roll';
 import { type Html, html } from '../../html';
@@ -30,11 +31,26 @@ import { multipart } from './multipart';
 
 const SHOWN = 300;
 
+/** How the file is read: its encoding and its dates, both chosen by the organiser (dates day first unless they say otherwise). */
+type FileChoices = { encoding: TextEncodingName; dateOrder: DateOrder };
+
+function choicesOf(req: Request): FileChoices {
+  const body = bodyOf(req);
+  const encoding = TEXT_ENCODINGS.find((e) => e === body.encoding) ?? 'utf-8';
+  const dateOrder = DATE_ORDERS.find((o) => o === body.dateOrder) ?? 'dmy';
+  return { encoding, dateOrder };
+}
+
 function importForm(ctx: AppContext, req: Request, csv = ''): Html {
+  const { encoding, dateOrder } = choicesOf(req);
+  const option = (value: string, label: string, chosen: string) =>
+    html`<option value="${value}"${value === chosen ? html` selected` : ''}>${label}</option>`;
   return html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
 <input type="hidden" name="step" value="preview">
 <div class="field"><label for="file">A CSV file</label><br><span class="hint" id="file-hint">Saved from a spreadsheet as “CSV UTF-8”.</span><br>
 <input type="file" id="file" name="file" accept=".csv,text/csv,text/plain" aria-describedby="file-hint"></div>
+<div class="field"><label for="encoding">The file's encoding</label><br><select id="encoding" name="encoding">${option('utf-8', 'UTF-8 (“CSV UTF-8”)', encoding)}${option('windows-1252', 'Windows-1252 (Excel’s “CSV” on Windows, older files)', encoding)}</select></div>
+<div class="field"><label for="dateOrder">Dates in the joined column</label><br><span class="hint" id="dateOrder-hint">YYYY-MM-DD is always understood.</span><br><select id="dateOrder" name="dateOrder" aria-describedby="dateOrder-hint">${option('dmy', 'Day first: 31/12/2024', dateOrder)}${option('mdy', 'Month first: 12/31/2024', dateOrder)}</select></div>
 <div class="field"><label for="csv">Or paste the CSV here</label><br>
 <textarea id="csv" name="csv" rows="8" spellcheck="false">${csv}</textarea></div>
 <button type="submit">Preview the changes</button>
@@ -43,7 +59,7 @@ function importForm(ctx: AppContext, req: Request, csv = ''): Html {
 }
 
 const FORMAT_HELP = html`<details><summary>The format of the file</summary>
-<p>The first row names the columns. <code>email</code>, <code>name</code> and <code>branch</code> are required; <code>member_number</code>, <code>weight</code> (a positive number, 1 if blank) and <code>joined</code> (YYYY-MM-DD) are optional.</p>
+<p>The first row names the columns. <code>email</code>, <code>name</code> and <code>branch</code> are required; <code>member_number</code>, <code>weight</code> (a positive number, 1 if blank) and <code>joined</code> (YYYY-MM-DD, or 31/12/2024 as chosen above) are optional.</p>
 <pre>email,name,branch,member_number,weight,joined
 ann@example.org,Ann Smith,Leeds,1001,1,2019-04-01</pre>
 <p>The file is the <strong>whole roll</strong>: members are matched by member number, else by email; those in the file are added or updated, and current members missing from it are removed. An import is all or nothing: if any row is wrong, nothing is written.</p>
@@ -70,8 +86,10 @@ ${importForm(ctx, req, csv)}${FORMAT_HELP}`,
   });
 }
 
-function list<T>(items: T[], row: (t: T) => Html): Html {
-  return html`${items.slice(0, SHOWN).map(row)}${items.length > SHOWN ? html`<tr><td colspan="4">… and ${items.length - SHOWN} more</td></tr>` : ''}`;
+/** The first rows of a change list; `total` is the whole count (the report lists only the first of each kind). */
+function list<T>(items: T[], total: number, row: (t: T) => Html): Html {
+  const shown = Math.min(items.length, SHOWN);
+  return html`${items.slice(0, shown).map(row)}${total > shown ? html`<tr><td colspan="4">… and ${total - shown} more</td></tr>` : ''}`;
 }
 
 function fingerprint(r: rollService.ImportReport): string {
@@ -104,41 +122,56 @@ ${
   nothing
     ? html`<p>The file matches the roll: there is nothing to apply.</p>`
     : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
-<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}">
+<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}"><input type="hidden" name="dateOrder" value="${choicesOf(req).dateOrder}">
 <textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
 <div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
 </form>`
 }
 ${
   c.added.length
-    ? html`<h2>To add (${c.added.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
-${list(c.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>`
+    ? html`<h2>To add (${r.added})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.added, r.added, (a) => html`<tr><th scope="row">${a.line}</th><td>${a.name}</td><td>${a.email}</td><td>${a.branch}</td></tr>`)}</tbody></table></div>`
     : ''
 }
 ${
   c.updated.length
-    ? html`<h2>To update (${c.updated.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
-${list(c.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>`
+    ? html`<h2>To update (${r.updated})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">What changes</th></tr></thead><tbody>
+${list(c.updated, r.updated, (u) => html`<tr><th scope="row">${u.line}</th><td>${u.email}</td><td>${u.fields.join(', ')}</td></tr>`)}</tbody></table></div>`
     : ''
 }
 ${
   c.removed.length
-    ? html`<h2>To remove (${c.removed.length})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
-${list(c.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>`
+    ? html`<h2>To remove (${r.removed})</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Branch</th></tr></thead><tbody>
+${list(c.removed, r.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${m.branch}</td></tr>`)}</tbody></table></div>`
     : ''
 }`,
   });
 }
 
+/** The uploaded file read in the chosen encoding (refused by line if it is not that), else the pasted text. */
 function csvOf(req: Request): string {
   const file = req.files?.file;
-  const text = file && file.data.length > 0 ? file.data.toString('utf8') : String(bodyOf(req).csv ?? '');
+  const text =
+    file && file.data.length > 0
+      ? rollService.decodeRollFile(file.data, choicesOf(req).encoding)
+      : String(bodyOf(req).csv ?? '');
   return text.replace(/^\uFEFF/, '');
 }
 
 async function importStep(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const body = bodyOf(req);
-  const csv = csvOf(req);
+  const { dateOrder } = choicesOf(req);
+  let csv: string;
+  try {
+    csv = csvOf(req);
+  } catch (err) {
+    if (err instanceof ServiceError && err.kind === 'invalid')
+      return void res
+        .status(422)
+        .type('html')
+        .send(errorsPage(ctx, req, err, ''));
+    throw err;
+  }
   if (!csv.trim()) {
     return void res
       .status(422)
@@ -152,7 +185,7 @@ async function importStep(ctx: AppContext, req: Request, res: Response, p: Princ
   }
   let preview: rollService.ImportReport;
   try {
-    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true });
+    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true, dateOrder });
   } catch (err) {
     if (err instanceof ServiceError && err.kind === 'invalid')
       return void res
@@ -170,7 +203,7 @@ async function importStep(ctx: AppContext, req: Request, res: Response, p: Princ
       .send(previewPage(ctx, req, preview, csv, true));
   let done: rollService.ImportReport;
   try {
-    done = await rollService.importRoll(ctx, p, csv, { dryRun: false });
+    done = await rollService.importRoll(ctx, p, csv, { dryRun: false, dateOrder });
   } catch (err) {
     return refused(ctx, req, res, err, '/roll/import');
   }
@@ -329,7 +362,10 @@ export function rollPageRoutes(ctx: AppContext): PageRoute[] {
       path: '/roll/import',
       who: 'organiser',
       summary: 'Preview an import, then apply it',
-      parsers: [multipart('20mb'), express.urlencoded({ extended: false, limit: '20mb' })],
+      parsers: [
+        multipart(ctx.config.rollMaxBytes),
+        express.urlencoded({ extended: false, limit: ctx.config.rollMaxBytes }),
+      ],
       csvField: 'csv',
       back: () => '/roll/import',
       handler: ({ req, res, principal: p }) => importStep(ctx, req, res, p),
