@@ -16,14 +16,7 @@ import { consume } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
 import { ServiceError, conflict, invalid, notFound } from './errors';
-import {
-  type BallotMailFacts,
-  LINK_PURPOSE,
-  queueBallotMail,
-  queueReminders,
-  queueVotedNotice,
-  reportUrl,
-} from './invitations';
+import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
 
 /**
@@ -239,7 +232,7 @@ async function reissueLocked(
   await outbox.cancelQueued(tx, b.id, memberId);
   const facts = await mailFacts(tx, b);
   const member = { memberId, email: m.email, name: m.name };
-  if (prior.used) await queueVotedNotice(tx, facts, member, reportUrl(ctx, b.id));
+  if (prior.used) await queueVotedNotice(tx, facts, member);
   else await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }]);
   await record(tx, by, 'link.reissue', b.id, {
     memberId,

@@ -66,11 +66,6 @@ export async function queueBallotMail(
   return recipients.length;
 }
 
-/** Where a member reports a problem with a ballot to its auditors. */
-export function reportUrl(ctx: AppContext, ballotId: string): string {
-  return `${ctx.config.publicUrl}/board/${ballotId}/report`;
-}
-
 /**
  * A member who has voted and is sent a "new link" gets this note instead. It is queued as
  * an invitation so that the office's counts do not tell the two apart.
@@ -79,7 +74,6 @@ export async function queueVotedNotice(
   db: Queryable,
   facts: BallotMailFacts,
   member: { memberId: string; email: string; name: string },
-  reportLink: string,
 ): Promise<void> {
   await outbox.enqueue(db, [
     {
@@ -88,7 +82,7 @@ export async function queueVotedNotice(
       memberId: member.memberId,
       kind: 'invitation',
       recipient: member.email,
-      payload: { ...mailFields(facts, member.name), notice: 'already-voted', reportUrl: reportLink },
+      payload: { ...mailFields(facts, member.name), notice: 'already-voted' },
       sealedSecret: null,
     },
   ]);
