@@ -82,8 +82,14 @@ test('re-issuing a link kills the old one and mails a new one', async () => {
   expect(fresh).not.toBe(old);
   expect((await vote(tokenOf(old), ballot)).status).toBe(404);
   expect((await vote(tokenOf(fresh), ballot)).status).toBe(201);
-  // Once voted, there is nothing to re-issue.
-  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/electorate/${member.id}/reissue`)).status).toBe(409);
+  // Once voted, the answer is the same (it does not tell the office who voted); the member
+  // gets a note instead of a link, and their vote stands.
+  const after = smtp.received.length;
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/electorate/${member.id}/reissue`)).status).toBe(204);
+  const note = await waitFor('the note', () => smtp.received.slice(after).find((m) => m.to[0] === 'v2@example.org'));
+  expect(note.raw).toContain('already been cast with your link');
+  expect(note.raw).not.toContain('/v/');
+  expect((await vote(tokenOf(fresh), ballot)).status).toBe(409);
 });
 
 test('voting before opening and after closing is refused, by the database clock', async () => {

@@ -31,21 +31,32 @@ export async function hasToken(db: Queryable, ballotId: string, memberId: string
   return r !== undefined;
 }
 
-/** Replaces a member's token; the old one stops working at once. False if the member had none. */
-export async function replaceToken(
+/**
+ * Replaces a member's unused token; the old one stops working at once. A used token stays
+ * as it is (`used` true). Undefined if the member has none.
+ */
+export async function replaceUnusedToken(
   db: Queryable,
   ballotId: string,
   memberId: string,
   tokenHash: Buffer,
   sealedToken: string,
 ): Promise<{ used: boolean } | undefined> {
-  return db
+  const current = await db
+    .selectFrom('voting_tokens')
+    .select('used')
+    .where('ballot_id', '=', ballotId)
+    .where('member_id', '=', memberId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current || current.used) return current;
+  await db
     .updateTable('voting_tokens')
     .set((eb) => ({ token_hash: tokenHash, sealed_token: sealedToken, issue_number: eb('issue_number', '+', 1) }))
     .where('ballot_id', '=', ballotId)
     .where('member_id', '=', memberId)
-    .returning(['used'])
-    .executeTakeFirst();
+    .execute();
+  return { used: false };
 }
 
 /** A link's ballot, whether it is used, and what a vote cast with it carries (branch and weight). */

@@ -441,7 +441,8 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/electorate/:memberId/reissue',
       tag: 'ballots',
       auth: true,
-      summary: 'Send a member a new voting link; the old link stops working',
+      summary:
+        'Send a member a new voting link; the old link stops working. A member who has voted gets a note instead; the answer (204) is the same either way',
       params: memberParams,
       handler: async ({ principal, params }) => {
         await ballotsService.reissueLink(ctx, principal, params.id, params.memberId);

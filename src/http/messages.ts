@@ -8,12 +8,13 @@ export const en = {
   // Refusals: each says what happened and what to do next.
   linkUnknownTitle: 'This voting link is not valid',
   linkUnknownBody:
-    'The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link.',
+    "The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link. If this is the link from your latest email and you did not ask for another, someone may have replaced it: tell the organisers, and ask for the ballot's auditors to be told.",
   linkUsedTitle: 'This link has already been used to vote',
   linkUsedBody: 'A vote has been cast with this link, and each link casts once.',
   linkUsedCheck:
     'If it was you: your receipt code was shown when you cast your vote. After voting closes you can find it on the bulletin board:',
-  linkUsedAlarm: 'If you did not vote, tell the organisers at once, for example by replying to your invitation email.',
+  linkUsedAlarm:
+    "If you did not vote, someone else used your link: tell the organisers at once, for example by replying to your invitation email, and ask for the ballot's auditors to be told.",
   notYetOpenTitle: 'Voting has not opened yet',
   notYetOpenBody: (opens: string) => `Voting opens at ${opens}. Come back then with the same link.`,
   notYetOpenKeep: 'Looking at this page does not use up your link.',

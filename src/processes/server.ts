@@ -27,15 +27,32 @@ export type Running = {
   stop(): Promise<void>;
 };
 
-/** The server secret: given in production; in development kept in DATA_DIR so links survive restarts. */
+/**
+ * Where development keeps its generated secret: DATA_DIR/keys/secret, the folder 0700 and
+ * the file 0600, both the service user's. The embedded PostgreSQL runs as another user
+ * (`postgres`) when we are root, and its superuser can read any file that user can
+ * (`pg_read_file`, `COPY … FROM`): this folder it cannot enter. Run as an ordinary user,
+ * the embedded server is that same user and nothing on the machine keeps the file from it
+ * (docs/security.md says so); production gives OMOV_SECRET instead.
+ */
+export const secretFileOf = (dataDir: string) => path.join(dataDir, 'keys', 'secret');
+
+/** The server secret: given in production; in development kept under DATA_DIR so links survive restarts. */
 export async function resolveSecret(config: Config): Promise<string> {
   if (config.secret) return config.secret;
-  const file = path.join(config.dataDir, 'secret');
+  const dir = path.join(config.dataDir, 'keys');
+  const file = secretFileOf(config.dataDir);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.chmod(dir, 0o700);
+  // Earlier versions kept it in DATA_DIR itself, which the postgres user may enter.
+  const legacy = path.join(config.dataDir, 'secret');
+  if (!(await fs.stat(file).catch(() => undefined))) await fs.rename(legacy, file).catch(() => undefined);
   try {
-    return (await fs.readFile(file, 'utf8')).trim();
+    const s = (await fs.readFile(file, 'utf8')).trim();
+    await fs.chmod(file, 0o600);
+    return s;
   } catch {
     const s = crypto.randomBytes(32).toString('base64url');
-    await fs.mkdir(config.dataDir, { recursive: true });
     await fs.writeFile(file, `${s}\n`, { mode: 0o600 });
     return s;
   }

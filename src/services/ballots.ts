@@ -16,8 +16,8 @@ import { commitAtClose, commitAtOpen } from './commitments';
 import { consume } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
-import { conflict, invalid, notFound } from './errors';
-import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders } from './invitations';
+import { ServiceError, conflict, invalid, notFound } from './errors';
+import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
 
 /**
@@ -224,6 +224,12 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
   ctx.mailQueued();
 }
 
+/**
+ * A new link for a member. Whether the member has voted never shows in the answer, the
+ * mail queue's counts or the audit log (unless the ballot shows its voter list): a member
+ * who has voted keeps their used token and is mailed a note instead of a link, queued as
+ * an invitation like any other, and the log records the attempt, not its outcome.
+ */
 async function reissueLocked(
   ctx: AppContext,
   tx: Tx,
@@ -234,22 +240,37 @@ async function reissueLocked(
   requireState(b, 'reissue-link');
   const m = await roll.findMember(tx, b.organisationId, memberId);
   if (!m) throw notFound('member');
+  // Issued either way, so both outcomes do the same work.
   const t = issueToken(ctx);
-  const prior = await electorate.replaceToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
+  const prior = await electorate.replaceUnusedToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
   if (!prior) throw notFound("member in this ballot's electorate");
-  if (prior.used) throw conflict('this member has already voted');
-  // One more issued token: the verifier counts it against this entry of the log.
+  // One more issued token either way (for a member who voted it can never be used): the verifier
+  // counts one per entry of the log, and the count must not tell who voted.
   await electorate.recordIssuedLater(tx, b.id, t.tokenHash);
   await outbox.cancelQueued(tx, b.id, memberId);
-  await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
-    { memberId, email: m.email, name: m.name, sealedToken: t.sealedToken },
-  ]);
-  await record(tx, by, 'link.reissue', b.id, { memberId });
+  const facts = await mailFacts(tx, b);
+  const member = { memberId, email: m.email, name: m.name };
+  if (prior.used) await queueVotedNotice(tx, facts, member);
+  else await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }]);
+  await record(tx, by, 'link.reissue', b.id, {
+    memberId,
+    ...(b.voterListVisible ? { outcome: prior.used ? 'already voted: note sent' : 'new link sent' } : {}),
+  });
 }
 
-/** Sends a member a new link; the old one stops working at once. */
+/** Sends a member a new link; the old one stops working at once. A member who voted gets a note instead. */
 export async function reissueLink(ctx: AppContext, p: Principal, id: string, memberId: string): Promise<void> {
-  await ctx.db.transaction().execute(async (tx) => reissueLocked(ctx, tx, await lockOwnBallot(tx, p, id), memberId, p));
+  try {
+    await ctx.db
+      .transaction()
+      .execute(async (tx) => reissueLocked(ctx, tx, await lockOwnBallot(tx, p, id), memberId, p));
+  } catch (err) {
+    // A refused attempt is logged too (its transaction was rolled back). Its reason never
+    // depends on whether the member voted.
+    if (err instanceof ServiceError)
+      await record(ctx.db, p, 'link.reissue.refused', id, { memberId, reason: err.message });
+    throw err;
+  }
   ctx.mailQueued();
 }
 

@@ -68,6 +68,28 @@ export async function queueBallotMail(
   return recipients.length;
 }
 
+/**
+ * A member who has voted and is sent a "new link" gets this note instead. It is queued as
+ * an invitation so that the office's counts do not tell the two apart.
+ */
+export async function queueVotedNotice(
+  db: Queryable,
+  facts: BallotMailFacts,
+  member: { memberId: string; email: string; name: string },
+): Promise<void> {
+  await outbox.enqueue(db, [
+    {
+      organisationId: facts.organisationId,
+      ballotId: facts.ballotId,
+      memberId: member.memberId,
+      kind: 'invitation',
+      recipient: member.email,
+      payload: { ...mailFields(facts, member.name), notice: 'already-voted' },
+      sealedSecret: null,
+    },
+  ]);
+}
+
 export async function queueReminders(db: Queryable, facts: BallotMailFacts): Promise<number> {
   const nonVoters = await electorate.listNonVoters(db, facts.ballotId);
   return queueBallotMail(
@@ -85,7 +107,9 @@ export function votingLink(ctx: AppContext, token: string): string {
 /** Turns a queued message back into an email; the sealed link is opened only here. */
 export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail {
   const values = Object.fromEntries(Object.entries(m.payload).map(([k, v]) => [k, String(v)]));
-  if (m.kind === 'invitation' || m.kind === 'reminder') {
+  if (m.kind === 'invitation' && m.payload.notice === 'already-voted') {
+    return { to: m.recipient, ...renderEmail('already-voted', values), messageId: messageIdOf(ctx, m.id) };
+  } else if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
     values.link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
   } else if (m.kind === 'staff-invitation') {

@@ -15,14 +15,21 @@ export type TestApp = Running & { db: Db; dbUrl: string; close(): Promise<void> 
 
 /** The real server on a free loopback port, on a fresh database, mailing to `smtpUrl` if given. */
 export async function startTestApp(
-  opts: { smtpUrl?: string; worker?: MailWorkerOptions; db?: { db: Db; url: string }; logLines?: string[] } = {},
+  opts: {
+    smtpUrl?: string;
+    worker?: MailWorkerOptions;
+    db?: { db: Db; url: string };
+    logLines?: string[];
+    /** 'development' mounts the development pages (/dev/outbox) and, without smtpUrl, mails to DATA_DIR/outbox. */
+    env?: 'development';
+  } = {},
 ): Promise<TestApp> {
   const fresh = opts.db ? undefined : await freshDatabase();
   const db = opts.db?.db ?? fresh!.db;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-app-'));
   const port = await freePort();
   const config = loadConfig({
-    NODE_ENV: 'test',
+    NODE_ENV: opts.env ?? 'test',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: '127.0.0.1',

@@ -1,10 +1,8 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../services/context';
-import { html } from '../html';
-import { type PageRoute, pageRoute } from '../page-routes';
+import type { PageRoute } from '../page-routes';
+import { devOutboxRoutes } from './dev-outbox';
 import { auditorPageRoutes } from './auditor';
-import { page } from './layout';
 import { accountPageRoutes } from './organiser/account';
 import { ballotPageRoutes } from './organiser/ballot';
 import { builderPageRoutes } from './organiser/builder';
@@ -38,45 +36,6 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...ballotPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
     ...publicPageRoutes(ctx),
-    ...(ctx.config.env === 'development' ? devOutboxRoutes(path.join(ctx.config.dataDir, 'outbox')) : []),
-  ];
-}
-
-/** Development only: the messages written to the outbox folder, to click voting links locally. */
-function devOutboxRoutes(dir: string): PageRoute[] {
-  return [
-    pageRoute({
-      method: 'get',
-      path: '/dev/outbox',
-      who: 'anyone',
-      summary: 'Development: the messages in the outbox folder',
-      handler: async ({ res }) => {
-        const files = (await fs.readdir(dir).catch(() => [] as string[]))
-          .filter((f) => f.endsWith('.eml'))
-          .sort()
-          .reverse()
-          .slice(0, 200);
-        res.type('html').send(
-          page({
-            title: 'Outbox',
-            body: html`<h1>Outbox (development)</h1><p class="hint">Messages written to ${dir}. Newest first.</p>
-<ul>${files.map((f) => html`<li><a href="/dev/outbox/${f}">${f}</a></li>`)}</ul>`,
-          }),
-        );
-      },
-    }),
-    pageRoute({
-      method: 'get',
-      path: '/dev/outbox/:file',
-      who: 'anyone',
-      summary: 'Development: one message of the outbox, as text',
-      handler: async ({ req, res }) => {
-        const file = path.basename(String(req.params.file));
-        if (!file.endsWith('.eml')) return void res.status(404).end();
-        const text = await fs.readFile(path.join(dir, file), 'utf8').catch(() => undefined);
-        if (text === undefined) return void res.status(404).end();
-        res.type('text/plain').send(text);
-      },
-    }),
+    ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),
   ];
 }

@@ -35,7 +35,8 @@ export const DONE: Record<string, string> = {
   published: 'The results are published.',
   deleted: 'The draft is deleted.',
   reminders: 'Reminders are queued for every member who has not voted.',
-  reissued: 'A new link is on its way to the member; their old link no longer works.',
+  reissued:
+    'Done. If the member has not voted yet, a new link is on its way and their old link no longer works. If they have voted, their vote stands and they get a note instead of a link. This page does not say which.',
   added: 'The member is added to the electorate and invited.',
   'test-email': 'A test invitation is on its way to you. Its link is an example and does not vote.',
   invited: 'The invitation is on its way. The link in it works once.',
