@@ -187,9 +187,12 @@ async function castOnce(
   const r = await box.castSealedVote(ctx.db, { ballotId, tokenHash, branchId, weight, sealed });
   if (r.cast) return;
   // Not cast: say why, from what the statement saw.
-  if (!r.ballot || !r.token || r.token.ballotId !== ballotId) throw new CastRefused('unknown');
+  if (!r.ballot) throw new CastRefused('unknown');
+  // The window first: a close in flight drops the token hashes, and a link that was valid a
+  // moment ago should hear that voting has closed, not that it is unknown.
   const state = votingWindow(r.ballot, r.now);
   if (state !== 'open') throw new CastRefused(state);
+  if (!r.token || r.token.ballotId !== ballotId) throw new CastRefused('unknown');
   if (r.token.branchId !== branchId || r.token.weight !== weight) throw new Error('a voting link changed branch');
   // Used already, or by a concurrent cast that the statement waited for.
   throw new CastRefused('used');

@@ -216,9 +216,10 @@ describe('audit log', () => {
       'roll.import',
       'ballot.create',
       'ballot.open',
+      'ballot.commit-open',
       'ballot.close',
     ]);
-    expect(log.entries[4].details.boxRoot).toMatch(/^[0-9a-f]{64}$/);
+    expect(log.entries[5].details.boxRoot).toMatch(/^[0-9a-f]{64}$/);
     await expect(
       sql`update audit_log set action = 'nothing' where action = 'ballot.open'`.execute(app.db),
     ).rejects.toThrow(/append-only/);
