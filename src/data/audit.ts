@@ -76,3 +76,23 @@ export async function findEntry(
     .executeTakeFirst();
   return r && { position: Number(r.position), hash: r.hash, details: r.details as Record<string, unknown> };
 }
+
+/** Every entry with this action about this subject, in log order. */
+export async function listEntries(
+  db: Queryable,
+  action: string,
+  subject: string,
+): Promise<Array<{ position: number; hash: string; details: Record<string, unknown> }>> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['position', 'hash', 'details'])
+    .where('action', '=', action)
+    .where('subject', '=', subject)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({
+    position: Number(r.position),
+    hash: r.hash,
+    details: r.details as Record<string, unknown>,
+  }));
+}

@@ -122,6 +122,13 @@ export interface Database {
   };
   /** Every token hash a ballot issued, with no member; `used` is set at close. */
   issued_tokens: { ballot_id: string; token_hash: Buffer; at_open: boolean; used: boolean | null };
+  problem_reports: {
+    id: Generated<string>;
+    ballot_id: string;
+    received_at: CreatedAt;
+    text: string;
+    text_hash: string;
+  };
   'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string };
   /** Under the `inclusion` policy, the receipts, apart from the votes. */
   'box.receipts': { ballot_id: string; receipt: string };

@@ -10,6 +10,7 @@ import * as exportsService from '../services/exports';
 import * as mailEvents from '../services/mail-events';
 import * as members from '../services/members';
 import * as preview from '../services/preview';
+import * as problemReports from '../services/problem-reports';
 import * as ballotsService from '../services/ballots';
 import type { AppContext } from '../services/context';
 import * as invitations from '../services/invitations';
@@ -572,19 +573,48 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'results',
       auth: false,
       summary:
-        'The bulletin board of a closed ballot (public): every receipt code, with its answers if the ballot publishes them',
+        'The bulletin board of a ballot (public), from its opening: the electorate per branch and the number of problems reported; once it has closed, every receipt code, with its answers if the ballot publishes them',
       params: idParams,
       response: z.object({
         ballotId: z.string(),
         title: z.string(),
         policy: z.enum(['inclusion', 'choices']),
+        closed: z.boolean().describe('whether voting has closed: receipts and the box root are listed only then'),
         boxRoot: z.string().nullable(),
         electorate: z
           .array(z.object({ branch: z.string(), eligible: z.number().int() }))
           .describe('members in the electorate per branch, as committed to when the ballot opened'),
+        problemReports: z
+          .number()
+          .int()
+          .describe('how many problems members have reported to the auditors (entries in the audit log)'),
         receipts: z.array(z.object({ receipt: z.string(), answers: z.record(z.string(), z.unknown()).optional() })),
       }),
       handler: async ({ params }) => results.bulletinBoard(ctx, params.id),
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/problem-reports',
+      tag: 'results',
+      auth: true,
+      summary:
+        'The problems members reported about a ballot (auditors and organisers), each with its audit log entry; log entries whose report is no longer kept are listed in missingFromStore',
+      params: idParams,
+      response: z.object({
+        reports: z.array(
+          z.object({
+            id: z.string(),
+            receivedAt: z.string(),
+            text: z.string(),
+            textHash: z.string().describe("SHA-256 of the text, as the audit log's entry holds it"),
+            logEntry: z.number().int().nullable(),
+            intact: z.boolean().describe('the log has an entry for this report, with the hash of this text'),
+          }),
+        ),
+        logged: z.number().int().describe('how many reports the audit log holds (the count on the bulletin board)'),
+        missingFromStore: z.array(z.number().int()).describe('log entries of reports no longer kept'),
+      }),
+      handler: async ({ principal, params }) => problemReports.listProblemReports(ctx, principal, params.id),
     }),
     route({
       method: 'post',

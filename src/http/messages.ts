@@ -8,13 +8,13 @@ export const en = {
   // Refusals: each says what happened and what to do next.
   linkUnknownTitle: 'This voting link is not valid',
   linkUnknownBody:
-    "The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link. If this is the link from your latest email and you did not ask for another, someone may have replaced it: tell the organisers, and ask for the ballot's auditors to be told.",
+    "The link may be mistyped or cut short, or it may have been replaced by a newer one. Use the most recent email you received, or ask for a new link. If this is the link from your latest email and you did not ask for another, someone may have replaced it: report a problem to the ballot's auditors, and tell the organisers.",
   linkUsedTitle: 'This link has already been used to vote',
   linkUsedBody: 'A vote has been cast with this link, and each link casts once.',
   linkUsedCheck:
     'If it was you: your receipt code was shown when you cast your vote. After voting closes you can find it on the bulletin board:',
   linkUsedAlarm:
-    "If you did not vote, someone else used your link: tell the organisers at once, for example by replying to your invitation email, and ask for the ballot's auditors to be told.",
+    "If you did not vote, someone else used your link: report a problem to the ballot's auditors at once, and tell the organisers, for example by replying to your invitation email.",
   notYetOpenTitle: 'Voting has not opened yet',
   notYetOpenBody: (opens: string) => `Voting opens at ${opens}. Come back then with the same link.`,
   notYetOpenKeep: 'Looking at this page does not use up your link.',
@@ -86,7 +86,8 @@ export const en = {
     'Find your code there. The board shows codes only, not answers, and nothing the organisers keep pairs a code with its answers: your code shows that your vote was counted, never how you voted.',
   receiptStepFindChoices:
     'Find your code there: the answers recorded under it are shown beside it. Check they are the answers you cast. This code reveals your vote to anyone you show it to: keep it to yourself.',
-  receiptMissing: 'If your code is missing, tell the organisers and quote it.',
+  receiptMissing:
+    'If your code is missing, report a problem to the ballot’s auditors and quote it: a missing code means your vote is not in the box.',
   ballotId: (id: string) => `Ballot id: ${id}`,
 
   // Public pages: "send me a new link" and the bulletin board.
@@ -102,7 +103,7 @@ export const en = {
   boardTitle: (title: string) => `Bulletin board: ${title}`,
   boardMissingTitle: 'No bulletin board here yet',
   boardMissingBody:
-    'A ballot’s bulletin board appears here once voting has closed and the ballot box has been opened. Check the address, or come back after the close.',
+    'A ballot’s bulletin board appears here once voting has opened. Check the address, or come back when voting has opened.',
   boardIntro: (n: number) =>
     `The ballot box holds ${n} votes. Each voter was given a receipt code; find yours below to check that your vote is in the box.`,
   boardChoices: 'Each receipt is shown with the answers recorded under it.',
@@ -116,6 +117,34 @@ export const en = {
   boardReceipt: 'Receipt code',
   boardAnswers: 'Answers',
   boardJson: 'The same list as JSON',
+  boardOpenIntro: 'Voting is open. When it closes, the receipt code of every vote in the ballot box is listed here.',
+  boardCheckTitle: 'How to check your vote, and what to do if something is wrong',
+  boardCheckReceipt:
+    'When you cast your vote you were shown a receipt code. After voting closes, find it in the list on this page. If it is missing, your vote is not in the box.',
+  boardCheckUsed:
+    'If your voting link says it has already been used, and you did not vote, someone else voted with it.',
+  boardCheckInvalid:
+    'If your voting link says it is not valid, and it is the link from your latest email and you did not ask for another, someone may have replaced it.',
+  boardCheckReport:
+    'In each case, report a problem: it goes straight to the ballot’s auditors, the people who check the ballot for the members, as well as to the office.',
+  boardReports: (n: number) =>
+    n === 1 ? 'One problem has been reported to the auditors.' : `${n} problems have been reported to the auditors.`,
+  reportLink: 'Report a problem to the auditors',
+
+  // "Report a problem".
+  reportTitle: 'Report a problem',
+  reportIntro:
+    'Tell the ballot’s auditors what went wrong: for example, a voting link that says it has already been used when you did not vote, a link that says it is not valid, or a receipt code missing from the bulletin board. Your report is emailed to every auditor of the ballot at once; the organisers can read it too, but it is counted on the bulletin board, so it cannot quietly disappear.',
+  reportAbout: (title: string) => `About the ballot: ${title}`,
+  reportBallot: 'The ballot’s bulletin board address, or its id',
+  reportBallotHint: 'The address looks like …/board/ followed by the ballot id. Your organisers can tell you.',
+  reportText: 'What went wrong',
+  reportTextHint:
+    'Do not paste your voting link. Nothing but what you write here is sent: if you want an answer, say how to reach you.',
+  reportSend: 'Send to the auditors',
+  reportDone: 'Your report has been sent to the ballot’s auditors. The bulletin board counts it.',
+  reportBoard: 'The ballot’s bulletin board',
+  reportNoBallot: 'No ballot has this address or id. Copy the bulletin board’s address, or the ballot id, exactly.',
 } as const;
 
 export type Messages = typeof en;

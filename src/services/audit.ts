@@ -1,5 +1,7 @@
 import * as audit from '../data/audit';
+import * as orgs from '../data/organisations';
 import type { Principal } from '../data/organisations';
+import * as outbox from '../data/outbox';
 import type { Queryable } from '../db/database';
 import { checkAuditChain } from '@omov/core/domain/audit';
 import { actorOf, requireBallotVisible } from './access';
@@ -30,4 +32,32 @@ export async function readLog(ctx: AppContext, p: Principal) {
     entries: visible,
     chain: p.ballotId ? 'partial view' : checkAuditChain(entries).length === 0 ? 'intact' : 'BROKEN',
   };
+}
+
+/**
+ * Queues one message of `kind` (an email template) to every auditor of the ballot, of the
+ * organisation or of that ballot alone, in the caller's transaction: straight to them, past
+ * the office's pages. Returns how many auditors it was sent to.
+ */
+export async function mailAuditors(
+  db: Queryable,
+  b: { id: string; organisationId: string; title: string },
+  kind: string,
+  payload: Record<string, string>,
+): Promise<number> {
+  const auditors = await orgs.listAuditorsOf(db, b.organisationId, b.id);
+  const org = await orgs.findOrganisation(db, b.organisationId);
+  await outbox.enqueue(
+    db,
+    auditors.map((a) => ({
+      organisationId: b.organisationId,
+      ballotId: b.id,
+      memberId: null,
+      kind,
+      recipient: a.email,
+      sealedSecret: null,
+      payload: { organisationName: org?.name ?? '', ballotTitle: b.title, auditorName: a.name, ...payload },
+    })),
+  );
+  return auditors.length;
 }

@@ -10,7 +10,7 @@ import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/doma
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
-import { record } from './audit';
+import { mailAuditors, record } from './audit';
 import { openBox } from './ballot-box';
 import { commitAtClose, commitAtOpen } from './commitments';
 import { consume } from './rate-limits';
@@ -348,30 +348,14 @@ async function closeLocked(
   // The root leaves the server at once, to every auditor: a later change to the box
   // cannot be hidden by changing the root too. So does the hash of the log entry of the
   // close: it commits to the whole log up to the close, which can then not be rewritten.
-  const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
-  const org = await orgs.findOrganisation(tx, b.organisationId);
-  await outbox.enqueue(
-    tx,
-    auditors.map((a) => ({
-      organisationId: b.organisationId,
-      ballotId: b.id,
-      memberId: null,
-      kind: 'box-root',
-      recipient: a.email,
-      sealedSecret: null,
-      payload: {
-        organisationName: org?.name ?? '',
-        ballotTitle: b.title,
-        auditorName: a.name,
-        boxRoot: opened.root,
-        votes: String(opened.votes),
-        ballotId: b.id,
-        closeEntry: String(closed.position),
-        closeHash: closed.hash,
-        usedRoot: tokens.usedRoot,
-      },
-    })),
-  );
+  await mailAuditors(tx, b, 'box-root', {
+    boxRoot: opened.root,
+    votes: String(opened.votes),
+    ballotId: b.id,
+    closeEntry: String(closed.position),
+    closeHash: closed.hash,
+    usedRoot: tokens.usedRoot,
+  });
 }
 
 export async function closeBallot(ctx: AppContext, p: Principal, id: string): Promise<void> {

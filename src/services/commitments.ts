@@ -1,8 +1,6 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as electorate from '../data/electorate';
-import * as orgs from '../data/organisations';
-import * as outbox from '../data/outbox';
 import type { Principal } from '../data/organisations';
 import type { Queryable, Tx } from '../db/database';
 import {
@@ -13,7 +11,7 @@ import {
   tokensRoot,
 } from '@omov/core/record/commitments';
 import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
-import { record } from './audit';
+import { mailAuditors, record } from './audit';
 
 /**
  * The commitments that make a ballot's count checkable against what it was when it opened
@@ -72,31 +70,15 @@ export async function commitAtOpen(tx: Tx, b: BallotRow, by: By): Promise<void> 
   });
   // Mailed at once: an insider who later rewrites the log (and every hash after it) to
   // match a changed ballot, electorate or token list cannot match this entry's hash.
-  const auditors = await orgs.listAuditorsOf(tx, b.organisationId, b.id);
-  const org = await orgs.findOrganisation(tx, b.organisationId);
-  await outbox.enqueue(
-    tx,
-    auditors.map((a) => ({
-      organisationId: b.organisationId,
-      ballotId: b.id,
-      memberId: null,
-      kind: 'open-commitment',
-      recipient: a.email,
-      sealedSecret: null,
-      payload: {
-        organisationName: org?.name ?? '',
-        ballotTitle: b.title,
-        auditorName: a.name,
-        ballotId: b.id,
-        definition,
-        electorateHash: electorateHash(byBranch),
-        eligible: String(hashes.length),
-        tokensRoot: root,
-        openEntry: String(entry.position),
-        openHash: entry.hash,
-      },
-    })),
-  );
+  await mailAuditors(tx, b, 'open-commitment', {
+    ballotId: b.id,
+    definition,
+    electorateHash: electorateHash(byBranch),
+    eligible: String(hashes.length),
+    tokensRoot: root,
+    openEntry: String(entry.position),
+    openHash: entry.hash,
+  });
 }
 
 /**

@@ -13,6 +13,10 @@ export const LIMITS = {
   linkRequestPerEmail: { max: 3, windowSeconds: 3600 },
   /** Unknown or malformed voting links: someone guessing. */
   badLinkPerAddress: { max: 60, windowSeconds: 600 },
+  /** "Report a problem": a member has something to say, not a stream of it. */
+  problemReportPerAddress: { max: 5, windowSeconds: 3600 },
+  /** And the ballot's auditors are not flooded, whatever the number of addresses. */
+  problemReportPerBallot: { max: 100, windowSeconds: 3600 },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -14,6 +14,7 @@ import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
 import { notFound, ServiceError } from './errors';
+import { reportCount } from './problem-reports';
 
 /**
  * Results of a closed ballot: turnout overall and per branch, and for each question the
@@ -187,23 +188,31 @@ export type BulletinBoard = {
   ballotId: string;
   title: string;
   policy: 'inclusion' | 'choices';
+  /** Whether voting has closed: the receipts (and the root) are up only then. */
+  closed: boolean;
   boxRoot: string | null;
   /** The electorate per branch as committed when the ballot opened (empty for ballots opened before commitments). */
   electorate: Array<{ branch: string; eligible: number }>;
+  /** How many problems members have reported to the auditors, as the audit log counts them. */
+  problemReports: number;
   receipts: Array<{ receipt: string; answers?: StoredVote['answers'] }>;
 };
 
 /**
- * After close, every receipt code, public. Under the 'choices' policy each receipt shows
- * the answers recorded under it (a voter can check the vote was counted as cast); under
- * 'inclusion' only that it is there (which makes a receipt worthless to a vote buyer).
+ * A ballot's public board. From the opening: the electorate per branch as committed before
+ * anyone voted, and the number of problems members have reported. After close, every
+ * receipt code too. Under the 'choices' policy each receipt shows the answers recorded
+ * under it (a voter can check the vote was counted as cast); under 'inclusion' only that
+ * it is there (which makes a receipt worthless to a vote buyer).
  */
 export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
   const b = await ballots.findBallotById(ctx.db, id);
-  if (!b || !allows(b.status, 'read-board')) throw notFound('closed ballot');
+  if (!b || b.status === 'draft') throw notFound('ballot');
+  const closed = allows(b.status, 'read-board');
   // Under 'inclusion' the receipts are kept apart from the votes: the board lists the codes alone.
-  const receipts =
-    b.receiptPolicy === 'choices'
+  const receipts = !closed
+    ? []
+    : b.receiptPolicy === 'choices'
       ? (await box.listVotes(ctx.db, id)).map((v) => ({ receipt: v.receipt ?? '', answers: v.answers }))
       : (await box.listReceipts(ctx.db, id)).map((receipt) => ({ receipt }));
   // Members can check their branch's size against what the server committed to before anyone voted.
@@ -211,7 +220,16 @@ export async function bulletinBoard(ctx: AppContext, id: string): Promise<Bullet
   const electorate = ((committed?.details.electorate ?? []) as Array<{ branch: string; eligible: number }>).map(
     ({ branch, eligible }) => ({ branch, eligible }),
   );
-  return { ballotId: b.id, title: b.title, policy: b.receiptPolicy, boxRoot: b.boxRoot, electorate, receipts };
+  return {
+    ballotId: b.id,
+    title: b.title,
+    policy: b.receiptPolicy,
+    closed,
+    boxRoot: closed ? b.boxRoot : null,
+    electorate,
+    problemReports: await reportCount(ctx, b.id),
+    receipts,
+  };
 }
 
 /** Which members have voted: only for ballots whose organisation switched this on (the record says so). */

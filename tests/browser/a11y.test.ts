@@ -143,10 +143,15 @@ describe.each([
 
 test('the bulletin board before the close; after it, the closed link and the board with answers', async () => {
   const page = await phone.newPage();
-  // Before the close there is no board yet, and the page says when there will be.
-  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(404);
-  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('No bulletin board here yet');
-  await accessible(page, 'board-not-yet');
+  // Before the close the board shows the committed electorate, how to check, and where to report a problem.
+  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(200);
+  expect(await page.locator('main').innerText()).toContain('Voting is open.');
+  expect(await page.getByRole('link', { name: 'Report a problem to the auditors' }).count()).toBe(1);
+  await accessible(page, 'board-while-open');
+  // The report form, as a member reaches it from the board.
+  await page.getByRole('link', { name: 'Report a problem to the auditors' }).click();
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Report a problem');
+  await accessible(page, 'report-form');
   // One member votes (through the API), then the ballot closes.
   const [, stvId] = closed.ballot.questions.map((q) => q.id);
   const cast = await org.json('POST', '/api/v1/vote', {
@@ -188,6 +193,15 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     closeHash: 'cd'.repeat(32),
     usedRoot: 'ef'.repeat(32),
     recordUrl: 'http://127.0.0.1/ballots/x',
+  },
+  'problem-report': {
+    auditorName: 'Aud Itor',
+    ballotId: '00000000-0000-4000-8000-000000000000',
+    receivedAt: '2026-12-05T10:00:00.000Z',
+    text: 'My link says "already used", but I have not voted.\nAnn Smith, North branch',
+    textHash: 'ab'.repeat(32),
+    reportEntry: '9',
+    reportHash: 'cd'.repeat(32),
   },
 };
 

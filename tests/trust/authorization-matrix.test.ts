@@ -54,6 +54,7 @@ const MATRIX: Record<string, Row> = {
   'get /ballots/:id/turnout/history': readBallot,
   'get /ballots/:id/results': readBallot,
   'get /ballots/:id/voters': readBallot,
+  'get /ballots/:id/problem-reports': readBallot,
   'get /ballots/:id/record': readBallot,
   'get /published/:id/results': all('public'),
   'get /ballots/:id/board': all('public'),

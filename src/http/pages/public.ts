@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { AppContext } from '../../services/context';
 import { requestNewLinks } from '../../services/ballots';
 import { ServiceError } from '../../services/errors';
+import { ballotToReport, REPORT_MAX_CHARACTERS, reportProblem } from '../../services/problem-reports';
 import { bulletinBoard, publishedResults } from '../../services/results';
 import { clientAddress } from '../auth';
 import { formToken } from '../csrf';
@@ -11,7 +12,7 @@ import { idParams, type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
 import { resultsBody } from './organiser/results';
 
-/** Public pages: the bulletin board of a closed ballot, published results, and "send me a new link". */
+/** Public pages: a ballot's bulletin board, published results, "report a problem" and "send me a new link". */
 
 const linkForm = (csrf: string, error?: string) =>
   page({
@@ -21,6 +22,24 @@ ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 <form method="post" action="/link"><input type="hidden" name="csrf" value="${csrf}">
 <p><label for="email">${t.newLinkEmail}</label><br><input id="email" name="email" type="email" required autocomplete="email"></p>
 <button type="submit">${t.newLinkSend}</button></form>`,
+  });
+
+const UUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** The "report a problem" form, about a known ballot or asking which. */
+const reportForm = (csrf: string, b: { id: string; title: string } | undefined, error?: string, text = '') =>
+  page({
+    title: error ? `${t.formProblems} ${t.reportTitle}` : t.reportTitle,
+    body: html`<h1>${t.reportTitle}</h1>${b ? html`<p>${t.reportAbout(b.title)}</p>` : ''}<p>${t.reportIntro}</p>
+${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
+<form method="post" action="/report"><input type="hidden" name="csrf" value="${csrf}">
+${
+  b
+    ? html`<input type="hidden" name="ballot" value="${b.id}">`
+    : html`<p><label for="ballot">${t.reportBallot}</label><br><span class="hint" id="ballot_hint">${t.reportBallotHint}</span><br><input id="ballot" name="ballot" required aria-describedby="ballot_hint"></p>`
+}
+<p><label for="text">${t.reportText}</label><br><span class="hint" id="text_hint">${t.reportTextHint}</span><br><textarea id="text" name="text" rows="8" required maxlength="${String(REPORT_MAX_CHARACTERS)}" aria-describedby="text_hint">${text}</textarea></p>
+<button type="submit">${t.reportSend}</button></form>`,
   });
 
 /** What the path's ballot shows, or undefined when there is no such ballot to show (each page says so its own way). */
@@ -41,6 +60,11 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
       .status(403)
       .type('html')
       .send(linkForm(formToken(req, res, ctx.config), t.expired));
+  const reportExpired = (req: Request, res: Response) =>
+    void res
+      .status(403)
+      .type('html')
+      .send(reportForm(formToken(req, res, ctx.config), undefined, t.expired));
   return [
     pageRoute({
       method: 'get',
@@ -63,9 +87,9 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
           page({
             title: t.boardTitle(board.title),
             body: html`<h1>${t.boardTitle(board.title)}</h1>
-<p>${t.boardIntro(board.receipts.length)}</p>
-<p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>
-<p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>
+<p>${board.closed ? t.boardIntro(board.receipts.length) : t.boardOpenIntro}</p>
+${board.closed ? html`<p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>` : ''}
+${board.closed ? html`<p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>` : ''}
 <p><a href="/api/v1/ballots/${board.ballotId}/board">${t.boardJson}</a></p>
 ${
   board.electorate.length
@@ -75,9 +99,17 @@ ${board.electorate.map((e) => html`<tr><td>${e.branch}</td><td>${String(e.eligib
 </tbody></table>`
     : ''
 }
-<table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
+<h2>${t.boardCheckTitle}</h2>
+<ul><li>${t.boardCheckReceipt}</li><li>${t.boardCheckUsed}</li><li>${t.boardCheckInvalid}</li></ul>
+<p>${t.boardCheckReport} <a href="/report/${board.ballotId}">${t.reportLink}</a></p>
+<p>${t.boardReports(board.problemReports)}</p>
+${
+  board.closed
+    ? html`<table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
 ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
-</tbody></table>`,
+</tbody></table>`
+    : ''
+}`,
           }),
         );
       },
@@ -104,6 +136,71 @@ ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.p
             body: html`<h1>Results: ${shown.r.ballot.title}</h1>${resultsBody(shown.r, { receipts: shown.receipts })}`,
           }),
         );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/report',
+      who: 'anyone',
+      summary: "A member reports a problem to a ballot's auditors (the form asks which ballot)",
+      handler: ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        res.type('html').send(reportForm(formToken(req, res, ctx.config), undefined));
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/report/:id',
+      who: 'anyone',
+      summary: 'A member reports a problem with this ballot to its auditors (no sign-in, no voting link)',
+      handler: async ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        const b = await ofPathBallot(req, (id) => ballotToReport(ctx, id));
+        res
+          .status(b ? 200 : 404)
+          .type('html')
+          .send(reportForm(formToken(req, res, ctx.config), b, b ? undefined : t.reportNoBallot));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/report',
+      who: 'anyone',
+      summary: "Mail a member's report to every auditor of the ballot, keep it and enter its hash in the audit log",
+      parsers: [express.urlencoded({ extended: false, limit: '50kb' })],
+      csrf: { check: 'form cookie', expired: reportExpired },
+      handler: async ({ req, res }) => {
+        const csrf = formToken(req, res, ctx.config);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const text = typeof body.text === 'string' ? body.text : '';
+        // The board's address or the bare id: the first UUID in what was given.
+        const id = UUID_IN.exec(typeof body.ballot === 'string' ? body.ballot : '')?.[0];
+        const b = id === undefined ? undefined : await ballotToReport(ctx, id).catch(() => undefined);
+        if (!b)
+          return void res
+            .status(422)
+            .type('html')
+            .send(reportForm(csrf, undefined, t.reportNoBallot, text));
+        try {
+          await reportProblem(ctx, b.id, text, clientAddress(req));
+        } catch (err) {
+          if (err instanceof ServiceError && (err.kind === 'rate-limited' || err.kind === 'invalid'))
+            return void res
+              .status(err.kind === 'rate-limited' ? 429 : 422)
+              .type('html')
+              .send(reportForm(csrf, b, err.message, text));
+          throw err;
+        }
+        res
+          .status(202)
+          .type('html')
+          .send(
+            page({
+              title: t.reportTitle,
+              body: html`<h1>${t.reportTitle}</h1><p>${t.reportAbout(b.title)}</p><p class="notice">${t.reportDone}</p>
+<p><a href="/board/${b.id}">${t.reportBoard}</a></p>`,
+            }),
+          );
       },
     }),
     pageRoute({

@@ -129,6 +129,7 @@ const KIND_LABEL: Record<string, string> = {
   reminder: 'Reminders',
   'open-commitment': 'Commitment at open to auditors',
   'box-root': 'Box root to auditors',
+  'problem-report': 'Problems reported, to auditors',
   'staff-invitation': 'Auditor invitations',
 };
 

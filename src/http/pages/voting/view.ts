@@ -222,6 +222,7 @@ export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string)
 <li>${b.receiptPolicy === 'choices' ? t.receiptStepFindChoices : t.receiptStepFindInclusion}</li>
 </ol>
 <p>${t.receiptMissing}</p>
+<p><a href="/report/${b.id}">${t.reportLink}</a></p>
 <p class="hint">${t.ballotId(b.id)}</p>`,
   });
 }
@@ -242,7 +243,11 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
     case 'unknown':
       return {
         status: 404,
-        body: statePage(t.linkUnknownTitle, [p(t.linkUnknownBody), p(html`<a href="/link">${t.newLinkLink}</a>`)]),
+        body: statePage(t.linkUnknownTitle, [
+          p(t.linkUnknownBody),
+          p(html`<a href="/link">${t.newLinkLink}</a>`),
+          p(html`<a href="/report">${t.reportLink}</a>`),
+        ]),
       };
     case 'used':
       return {
@@ -253,6 +258,7 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
             p(t.linkUsedBody),
             ...(b ? [p(html`${t.linkUsedCheck}<br>${boardLink(ctx, b)}`)] : []),
             html`<p class="notice">${t.linkUsedAlarm}</p>`,
+            p(html`<a href="/report${b ? `/${b.id}` : ''}">${t.reportLink}</a>`),
           ],
           b,
         ),
