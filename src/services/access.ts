@@ -61,6 +61,7 @@ export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
   'export-record': 'staff',
   'download-ballots': 'staff',
   'read-board': 'anyone',
+  'read-receipts': 'anyone',
   'read-public-results': 'anyone',
 };
 

@@ -207,8 +207,8 @@ export type BulletinBoard = {
  */
 export async function bulletinBoard(ctx: AppContext, id: string): Promise<BulletinBoard> {
   const b = await ballots.findBallotById(ctx.db, id);
-  if (!b || b.status === 'draft') throw notFound('ballot');
-  const closed = allows(b.status, 'read-board');
+  if (!b || !allows(b.status, 'read-board')) throw notFound('ballot');
+  const closed = allows(b.status, 'read-receipts');
   // Under 'inclusion' the receipts are kept apart from the votes: the board lists the codes alone.
   const receipts = !closed
     ? []

@@ -87,7 +87,7 @@ async function closedLink(ctx: AppContext, tokenHash: Buffer): Promise<LinkState
   const id = await electorate.findIssuedTokenBallot(ctx.db, tokenHash);
   const b = id === undefined ? undefined : await ballots.findBallotById(ctx.db, id);
   // A link replaced while the ballot is open is simply not valid.
-  if (!b || !allows(b.status, 'read-board')) return undefined;
+  if (!b || !allows(b.status, 'read-receipts')) return undefined;
   const org = await orgs.findOrganisation(ctx.db, b.organisationId);
   return {
     state: 'closed',
