@@ -61,22 +61,6 @@ export async function listAudit(db: Queryable, organisationId: string): Promise<
   }));
 }
 
-/** The details and hash of the (first) entry with this action about this subject, if any. */
-export async function findEntry(
-  db: Queryable,
-  action: string,
-  subject: string,
-): Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined> {
-  const r = await db
-    .selectFrom('audit_log')
-    .select(['position', 'hash', 'details'])
-    .where('action', '=', action)
-    .where('subject', '=', subject)
-    .orderBy('position')
-    .executeTakeFirst();
-  return r && { position: Number(r.position), hash: r.hash, details: r.details as Record<string, unknown> };
-}
-
 /** Every entry with this action about this subject, in log order. */
 export async function listEntries(
   db: Queryable,
@@ -95,4 +79,13 @@ export async function listEntries(
     hash: r.hash,
     details: r.details as Record<string, unknown>,
   }));
+}
+
+/** The details and hash of the (first) entry with this action about this subject, if any. */
+export async function findEntry(
+  db: Queryable,
+  action: string,
+  subject: string,
+): Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined> {
+  return (await listEntries(db, action, subject))[0];
 }
