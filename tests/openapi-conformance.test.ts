@@ -235,6 +235,50 @@ function withRealValues(body: unknown, c: ReturnType<typeof chooser>, path: stri
   return b;
 }
 
+/**
+ * Bodies the API accepts, for operations whose rules go beyond what a schema can say
+ * (a ballot's questions and options, a vote's answers): half the generated requests, and
+ * the hostile ones made from them, start from these, so the fuzzer reaches past the first
+ * refusal.
+ */
+const EXAMPLES: Record<string, (c: ReturnType<typeof chooser>) => unknown> = {
+  'post /api/v1/ballots': () => ballotBody(),
+  'put /api/v1/ballots/{id}': () => ballotBody(),
+  'post /api/v1/members': (c) => ({
+    email: `new${Math.floor(c.next() * 1e6)}@example.org`,
+    name: 'New Member',
+    branch: c.pick(['North', 'South', 'East']),
+    joinedOn: '2024-02-29',
+    weight: '1.5',
+  }),
+  'put /api/v1/members/{id}': (c) => ({
+    email: c.pick(pools.emails),
+    name: 'Renamed',
+    branch: 'North',
+    memberNumber: 'N9',
+  }),
+  'post /api/v1/vote': (c) => {
+    const [yes, rank, score] = questionsOf.get(c.pick(pools.ballots))!;
+    return {
+      token: c.pick(pools.votingTokens),
+      answers: {
+        [yes!]: { kind: 'choice', option: 1 },
+        [rank!]: { kind: 'ranking', options: [2, 0] },
+        [score!]: { kind: 'scores', scores: [1, 2, null] },
+      },
+    };
+  },
+};
+
+const ballotBody = () => ({
+  title: 'Fuzzed',
+  ...ballotTimes(),
+  questions: [
+    { title: 'Agree?', method: 'yesno' },
+    { title: 'Rank them', method: 'stv', options: ['A', 'B', 'C'].map((label) => ({ label })), settings: { seats: 2 } },
+  ],
+});
+
 /** Every place in a JSON value (objects' properties, arrays' items), as key paths. */
 function places(v: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
   const here = at.length ? [at] : [];
@@ -302,7 +346,8 @@ function requestsFor(path: string, method: string, op: Operation, seed: number):
       url: qs ? `${url}?${qs}` : url,
     };
     if (jsonBody) {
-      const body = withRealValues(bodies[i], c, path);
+      const example = EXAMPLES[`${method} ${path}`];
+      const body = example && i % 2 === 0 ? example(c) : withRealValues(bodies[i], c, path);
       sent.contentType = 'application/json';
       sent.body = JSON.stringify(body);
       if (hostile && !hostileParam) {

@@ -4,6 +4,7 @@ import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
 import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
 import { eligibilitySchema } from '@omov/core/domain/eligibility';
+import { auditEntrySchema } from '@omov/core/domain/audit';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -591,19 +592,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'The hash-chained log of every organiser and auditor action, and whether its chain is intact',
       response: z.object({
-        entries: z.array(
-          z.object({
-            organisationId: z.string(),
-            position: z.number().int(),
-            at: z.string(),
-            actor: z.string(),
-            action: z.string(),
-            subject: z.string().nullable(),
-            details: z.record(z.string(), z.unknown()),
-            prevHash: z.string(),
-            hash: z.string(),
-          }),
-        ),
+        entries: z.array(auditEntrySchema),
         chain: z
           .enum(['intact', 'BROKEN', 'partial view'])
           .describe("an auditor of one ballot sees that ballot's entries: a partial view, whose chain is not checked"),
