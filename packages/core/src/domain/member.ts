@@ -64,9 +64,11 @@ export function readRollDate(d: string, order: DateOrder | undefined): { date: s
 }
 
 export const memberSchema = z.object({
-  email: required(MEMBER_LIMITS.email).refine((v) => EMAIL.safeParse(v).success, {
-    error: (iss) => `"${String(iss.input)}" is not an email address`,
-  }),
+  email: required(MEMBER_LIMITS.email)
+    .refine((v) => EMAIL.safeParse(v).success, {
+      error: (iss) => `"${String(iss.input)}" is not an email address`,
+    })
+    .meta({ format: 'email' }),
   name: required(MEMBER_LIMITS.name),
   branch: required(MEMBER_LIMITS.branch),
   memberNumber: text(MEMBER_LIMITS.memberNumber)
