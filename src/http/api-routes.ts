@@ -49,8 +49,12 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   body?: z.ZodType<B>;
   /** The request body is text of this kind rather than JSON: a CSV file, or a whole email. */
   textBody?: TextBody;
+  /** The success status; 204 (no body) when there is no `response`, else 200. */
   status?: number;
+  /** The success body. A handler that answers with a body must declare it here (the OpenAPI conformance test holds it to this). */
   response?: z.ZodType;
+  /** The success body's media type, for a handler that writes the body itself (default application/json). */
+  responseType?: string;
   responseDescription?: string;
   handler: (input: RouteInput<P, Q, B, A>) => Promise<unknown>;
 };
@@ -131,7 +135,14 @@ export function mountApi(
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const s = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    // A Date goes out as JSON does it: an ISO 8601 string.
+    override: ({ zodSchema, jsonSchema: js }) => {
+      if (zodSchema._zod.def.type === 'date') Object.assign(js, { type: 'string', format: 'date-time' });
+    },
+  }) as Record<string, unknown>;
   delete s.$schema;
   return s;
 }
@@ -168,7 +179,9 @@ export function openApiDocument(
       responses: {
         [String(r.status ?? (r.response ? 200 : 204))]: {
           description: r.responseDescription ?? 'Success',
-          ...(r.response ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } : {}),
+          ...(r.response
+            ? { content: { [r.responseType ?? 'application/json']: { schema: jsonSchema(r.response, 'output') } } }
+            : {}),
         },
         default: {
           description: 'A problem (RFC 9457)',

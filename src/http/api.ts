@@ -4,6 +4,7 @@ import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
 import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
 import { eligibilitySchema } from '@omov/core/domain/eligibility';
+import { auditEntrySchema } from '@omov/core/domain/audit';
 import * as audit from '../services/audit';
 import * as auth from '../services/auth';
 import * as exportsService from '../services/exports';
@@ -119,6 +120,31 @@ const resultsSchema = z.object({
     }),
   ),
 });
+/** A member of the roll as the API shows one. */
+const memberRowSchema = z.object({
+  id: z.string(),
+  branchId: z.string(),
+  branch: z.string(),
+  email: z.string(),
+  name: z.string(),
+  memberNumber: z.string().nullable(),
+  weight: z.string(),
+  joinedOn: z.string().nullable(),
+});
+const importReportSchema = z.object({
+  applied: z.boolean().describe('false for a dry run'),
+  rows: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  removed: z.number().int(),
+  branches: z.object({ existing: z.number().int(), new: z.array(z.string()) }),
+  changes: z.object({
+    added: z.array(z.object({ line: z.number().int(), email: z.string(), name: z.string(), branch: z.string() })),
+    updated: z.array(z.object({ line: z.number().int(), email: z.string(), fields: z.array(z.string()) })),
+    removed: z.array(z.object({ email: z.string(), name: z.string(), branch: z.string() })),
+  }),
+});
 const progressSchema = z.object({
   queued: z.number(),
   sending: z.number(),
@@ -206,6 +232,9 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'organisation',
       auth: true,
       summary: 'List your API tokens (never the tokens themselves)',
+      response: z.array(
+        z.object({ id: z.string(), name: z.string(), created_at: z.date(), last_used_at: z.date().nullable() }),
+      ),
       handler: async ({ principal }) => auth.listApiTokens(ctx, principal),
     }),
     route({
@@ -240,6 +269,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
           .describe('how dates other than YYYY-MM-DD are written: dmy (31/12/2024) or mdy (12/31/2024)'),
       }),
       body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
+      response: importReportSchema,
       handler: async ({ principal, body, query }) =>
         rollService.importRoll(ctx, principal, body, {
           dryRun: query.dryRun === 'true',
@@ -253,18 +283,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'roll',
       auth: true,
       summary: 'Search the member roll',
-      response: z.array(
-        z.object({
-          id: z.string(),
-          branchId: z.string(),
-          branch: z.string(),
-          email: z.string(),
-          name: z.string(),
-          memberNumber: z.string().nullable(),
-          weight: z.string(),
-          joinedOn: z.string().nullable(),
-        }),
-      ),
+      response: z.array(memberRowSchema),
       query: z.object({
         search: z.string().max(200).optional(),
         branchId: uuid.optional(),
@@ -281,6 +300,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       status: 201,
       summary: 'Add one member to the roll',
       body: memberSchema,
+      response: z.object({ added: z.string().describe('the email address added') }),
       handler: async ({ principal, body }) => {
         await members.addMember(ctx, principal, body);
         return { added: body.email };
@@ -293,6 +313,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'One member of the roll',
       params: idParams,
+      response: memberRowSchema,
       handler: async ({ principal, params }) => members.getMember(ctx, principal, params.id),
     }),
     route({
@@ -326,6 +347,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'roll',
       auth: true,
       summary: 'Branches, with their current membership',
+      response: z.array(z.object({ id: z.string(), name: z.string(), members: z.number().int() })),
       handler: async ({ principal }) => rollService.listBranches(ctx, principal),
     }),
     route({
@@ -469,7 +491,9 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
         'Delivery progress of invitations and reminders (queued, sending, sent, failed) and the failed addresses',
       params: idParams,
       response: z.object({
-        progress: z.record(z.enum(['invitation', 'reminder']), progressSchema).describe('per kind of message'),
+        progress: z
+          .partialRecord(z.enum(['invitation', 'reminder']), progressSchema)
+          .describe('per kind of message, for the kinds queued so far'),
         failed: z.array(
           z.object({
             id: z.string(),
@@ -527,6 +551,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: false,
       summary: 'Results of a published ballot (public)',
       params: idParams,
+      response: resultsSchema,
       handler: async ({ params }) => results.publishedResults(ctx, params.id),
     }),
     route({
@@ -537,6 +562,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       status: 202,
       summary: 'Invite an organiser, or an auditor (of the organisation or of one ballot), by email',
       body: auth.invitationInputSchema,
+      response: z.object({ invited: z.string().describe('the email address invited') }),
       handler: async ({ principal, body }) => {
         await auth.inviteStaff(ctx, principal, body);
         return { invited: body.email };
@@ -548,6 +574,16 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'organisation',
       auth: true,
       summary: 'Organisers and auditors of the organisation',
+      response: z.array(
+        z.object({
+          id: z.string(),
+          email: z.string(),
+          name: z.string(),
+          role: z.enum(['organiser', 'auditor']),
+          ballotId: z.string().nullable().describe('an auditor of one ballot: that ballot'),
+          createdAt: z.date(),
+        }),
+      ),
       handler: async ({ principal }) => auth.listStaff(ctx, principal),
     }),
     route({
@@ -556,6 +592,12 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'organisation',
       auth: true,
       summary: 'The hash-chained log of every organiser and auditor action, and whether its chain is intact',
+      response: z.object({
+        entries: z.array(auditEntrySchema),
+        chain: z
+          .enum(['intact', 'BROKEN', 'partial view'])
+          .describe("an auditor of one ballot sees that ballot's entries: a partial view, whose chain is not checked"),
+      }),
       handler: async ({ principal }) => audit.readLog(ctx, principal),
     }),
     route({
@@ -565,6 +607,9 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'Which members have voted — only where the ballot switched this on (voterListVisible)',
       params: idParams,
+      response: z.array(
+        z.object({ memberId: z.string(), email: z.string(), name: z.string(), branch: z.string(), voted: z.boolean() }),
+      ),
       handler: async ({ principal, params }) => results.voterList(ctx, principal, params.id),
     }),
     route({
@@ -624,6 +669,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       status: 202,
       summary: 'Ask for a new voting link by email. The answer is the same whether or not the address is on a roll',
       body: z.object({ email: z.email() }),
+      response: z.object({ message: z.string() }),
       handler: async ({ body, req }) => {
         await ballotsService.requestNewLinks(ctx, body.email, clientAddress(req));
         return { message: 'If this address is on the roll of an open ballot, a new link is on its way.' };
@@ -637,6 +683,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       status: 202,
       summary: 'Send the invitation of this ballot to yourself, as a test (its link casts nothing)',
       params: idParams,
+      response: z.object({ to: z.string().describe('your address, where the test went') }),
       handler: async ({ principal, params }) => preview.sendTestEmail(ctx, principal, params.id),
     }),
     route({
@@ -646,6 +693,9 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary: 'The papers of a ranked question in BLT format (closed ballots)',
       params: z.object({ id: uuid, questionId: uuid }),
+      response: z.string(),
+      responseType: 'text/plain',
+      responseDescription: 'The BLT file (a download)',
       handler: async ({ principal, params, res }) => {
         const f = await exportsService.questionBlt(ctx, principal, params.id, params.questionId);
         res

@@ -53,6 +53,8 @@ export const en = {
   problemRankGap: (r: number) => `Number your choices 1, 2, 3… without gaps: number ${r} is missing.`,
   problemAbstainAndAnswer: 'You abstained and also answered. Either untick “Abstain” or clear your answer.',
   problemOther: (detail: string) => `This answer cannot be taken: ${detail}.`,
+  problemNotOffered: 'This answer is not one of the choices on the paper. Choose again, or abstain.',
+  problemUnknownField: (name: string) => `The form sent an answer (${name}) for a question this ballot does not have.`,
 
   // Tap-to-rank and marking limits (read by public/vote.js from the page).
   tapHint: 'Tap the options in order of preference: your first choice first. Tap a ranked option again to take it out.',

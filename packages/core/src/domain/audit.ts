@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { z } from 'zod';
 import { canonicalJson } from '../record/canonical';
 
 /**
@@ -19,6 +20,19 @@ export type AuditEntry = {
   prevHash: string;
   hash: string;
 };
+
+/** An entry's shape, for what reads entries from outside: the election record's check and the API's document. */
+export const auditEntrySchema = z.object({
+  organisationId: z.string(),
+  position: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -64,9 +64,11 @@ export function readRollDate(d: string, order: DateOrder | undefined): { date: s
 }
 
 export const memberSchema = z.object({
-  email: required(MEMBER_LIMITS.email).refine((v) => EMAIL.safeParse(v).success, {
-    error: (iss) => `"${String(iss.input)}" is not an email address`,
-  }),
+  email: required(MEMBER_LIMITS.email)
+    .refine((v) => EMAIL.safeParse(v).success, {
+      error: (iss) => `"${String(iss.input)}" is not an email address`,
+    })
+    .meta({ format: 'email' }),
   name: required(MEMBER_LIMITS.name),
   branch: required(MEMBER_LIMITS.branch),
   memberNumber: text(MEMBER_LIMITS.memberNumber)
@@ -84,7 +86,8 @@ export const memberSchema = z.object({
       ctx.issues.push({ code: 'custom', message: `"${w}" is not a positive number`, input: w });
       return z.NEVER;
     })
-    .describe('a positive decimal, 1 for one member one vote'),
+    .describe('a positive decimal, 1 for one member one vote')
+    .meta({ pattern: String.raw`^\s*(\d*[1-9]\d*(\.\d+)?|\d+\.\d*[1-9]\d*)?\s*$` }),
   joinedOn: z
     .string()
     .check(textRule)
@@ -97,7 +100,9 @@ export const memberSchema = z.object({
       ctx.issues.push({ code: 'custom', message: `"${d}" is not a date (YYYY-MM-DD)`, input: d });
       return z.NEVER;
     })
-    .describe('YYYY-MM-DD'),
+    .describe('YYYY-MM-DD')
+    // The document says what the check above accepts (a blank or null is no date).
+    .meta({ anyOf: [{ type: 'string', format: 'date', pattern: DATE.source }, { const: '' }, { type: 'null' }] }),
 });
 /** A member as checked: trimmed, the weight normalised, blanks as null. */
 export type Member = z.output<typeof memberSchema>;

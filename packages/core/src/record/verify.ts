@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkAuditChain } from '../domain/audit';
+import { auditEntrySchema, checkAuditChain } from '../domain/audit';
 import {
   answerProblem,
   answerSchema,
@@ -99,18 +99,6 @@ const questionSchema = z.object({
   method: z.enum(METHODS as [Question['method'], ...Question['method'][]]),
   settings: z.record(z.string(), z.unknown()),
   options: z.array(z.object({ id: z.string().min(1), position: whole, label: z.string(), description: z.string() })),
-});
-
-const auditEntrySchema = z.object({
-  organisationId: z.string(),
-  position: z.number().int(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  subject: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-  prevHash: z.string(),
-  hash: z.string(),
 });
 
 /** The shape of the whole record. Votes are checked one by one later, so each fault is named. */

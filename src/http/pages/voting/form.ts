@@ -29,12 +29,18 @@ export const valuesOf = (form: FormValues, name: string): string[] => {
   const v = form[name];
   return Array.isArray(v) ? v : v === undefined ? [] : [v];
 };
+/** A number as the page writes it: digits only, and few enough to be an option's index or rank. */
+const wholeNumber = (v: string): number | undefined => (/^\d{1,6}$/.test(v) ? Number(v) : undefined);
+
 export const firstOf = (form: FormValues, name: string): string => valuesOf(form, name)[0] ?? '';
 
 /** The answer check's limits, from the question's method: what the paper offers and the script enforces. */
 const limits = (q: Question) => methodOf(q.method).limits(q.settings, q.options.length);
 export const maxMarks = (q: Question) => limits(q).marks ?? q.options.length;
 export const maxScore = (q: Question) => limits(q).score ?? 0;
+
+/** Whether the question takes a number per option (a rank or a score) rather than ticks. */
+const ranked = (q: Question) => ['ranking', 'scores'].includes(methodOf(q.method).answer);
 
 /** Whether the voter gave this question nothing at all (a blank counts as abstaining). */
 export function leftBlank(q: Question, form: FormValues): boolean {
@@ -44,7 +50,8 @@ export function leftBlank(q: Question, form: FormValues): boolean {
 
 /**
  * Reads the form into answers; a question left blank is an abstention. Problems are in
- * the voter's words (the message catalogue), keyed by question id.
+ * the voter's words (the message catalogue), keyed by question id (or, for a field that
+ * names no question of this ballot, by the field's name).
  */
 export function answersFromForm(
   questions: Question[],
@@ -57,31 +64,39 @@ export function answersFromForm(
     const kind = methodOf(q.method).answer;
     const raw = valuesOf(form, field(q));
     const abstaining = raw.includes('abstain');
-    const integers = (list: string[]) =>
-      list
-        .filter((v) => v !== '' && v !== 'abstain')
-        .map(Number)
-        .filter(Number.isInteger);
+    // What the page can send: "abstain", a blank, or an option's number or rank in digits.
+    // Anything else ("1.5", "NaN", 400 nines) is a tampered form: refused, never read as a blank.
+    const picked = raw.filter((v) => v !== '' && v !== 'abstain');
+    if (picked.some((v) => wholeNumber(v) === undefined)) problems.set(q.id, t.problemNotOffered);
+    const numbers = picked.map(wholeNumber).filter((v): v is number => v !== undefined);
     if (kind === 'choice') {
-      const [choice] = integers(raw);
-      // A radio group sends one value: abstaining and choosing cannot both arrive from the page.
+      // A radio group sends one value: two choices, or a choice and "abstain", come from a tampered form.
+      if (!problems.has(q.id) && (numbers.length > 1 || (abstaining && numbers.length)))
+        problems.set(q.id, t.problemNotOffered);
+      const [choice] = numbers;
       answers[q.id] = abstaining || choice === undefined ? { kind: 'abstain' } : { kind: 'choice', option: choice };
       continue;
     }
     if (kind === 'marks') {
-      const marks = integers(raw);
-      if (abstaining && marks.length) problems.set(q.id, t.problemAbstainAndAnswer);
-      else if (marks.length > maxMarks(q)) problems.set(q.id, t.problemTooManyMarks(maxMarks(q), marks.length));
-      answers[q.id] = marks.length && !abstaining ? { kind: 'marks', options: marks } : { kind: 'abstain' };
+      if (problems.has(q.id)) {
+        // already refused: a value the page does not offer
+      } else if (abstaining && numbers.length) problems.set(q.id, t.problemAbstainAndAnswer);
+      else if (numbers.length > maxMarks(q)) problems.set(q.id, t.problemTooManyMarks(maxMarks(q), numbers.length));
+      answers[q.id] = numbers.length && !abstaining ? { kind: 'marks', options: numbers } : { kind: 'abstain' };
       continue;
     }
+    // A ranked or scored question's own field only ever says "abstain".
+    if (numbers.length) problems.set(q.id, t.problemNotOffered);
     const given = Array.from({ length: n }, (_, o) => firstOf(form, rankField(q, o)));
     const any = given.some((v) => v !== '');
-    if (abstaining && any) problems.set(q.id, t.problemAbstainAndAnswer);
+    if (!problems.has(q.id) && given.some((v) => v !== '' && wholeNumber(v) === undefined))
+      problems.set(q.id, t.problemNotOffered);
+    if (!problems.has(q.id) && abstaining && any) problems.set(q.id, t.problemAbstainAndAnswer);
     if (kind === 'ranking') {
       const ranks: Array<[number, number]> = [];
       given.forEach((v, o) => {
-        if (v !== '') ranks.push([Number(v), o]);
+        const r = wholeNumber(v);
+        if (r !== undefined) ranks.push([r, o]);
       });
       const seen = new Map<number, number>();
       for (const [r] of ranks) seen.set(r, (seen.get(r) ?? 0) + 1);
@@ -93,9 +108,21 @@ export function answersFromForm(
       answers[q.id] =
         ranks.length && !abstaining ? { kind: 'ranking', options: ranks.map(([, o]) => o) } : { kind: 'abstain' };
     } else {
-      const scores = given.map((v) => (v === '' ? null : Number(v)));
+      const scores = given.map((v) => (v === '' ? null : (wholeNumber(v) ?? null)));
       answers[q.id] = any && !abstaining ? { kind: 'scores', scores } : { kind: 'abstain' };
     }
+  }
+  // A field the page does not have comes from a tampered form too: an option past the last,
+  // a rank or score on a question that takes none, or a question this ballot does not have
+  // (keyed by the field's name, as there is no question to name).
+  const byPosition = new Map(questions.map((q) => [String(q.position), q]));
+  for (const name of Object.keys(form)) {
+    if (!name.startsWith('q_')) continue;
+    const [, position, option] = /^q_(\d+)(?:_(\d+))?$/.exec(name) ?? [];
+    const q = position === undefined ? undefined : byPosition.get(position);
+    if (!q) problems.set(name, t.problemUnknownField(name));
+    else if (option !== undefined && (!ranked(q) || Number(option) >= q.options.length))
+      problems.set(q.id, t.problemNotOffered);
   }
   // Anything the page itself cannot produce (a tampered form) is still refused, in plain words.
   for (const i of checkAnswers(questions, answers)) {

@@ -143,7 +143,7 @@ export function ballotPaperBody(
 <p class="notice">${t.closesAt(formatTime(b.closesAt, b.timeZone))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
-${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
+${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}${[...problems].filter(([key]) => !b.questions.some((q) => q.id === key)).map(([, p]) => html`<li>${p}</li>`)}</ul></div>` : ''}
 ${
   form.method === 'post'
     ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
