@@ -16,7 +16,7 @@ import * as invitations from '../services/invitations';
 import * as results from '../services/results';
 import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
-import { type ApiRoute, route } from './api-routes';
+import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
@@ -454,10 +454,33 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/reminders',
       tag: 'ballots',
       auth: true,
-      summary: 'Queue a reminder to every member who has not voted yet',
+      summary:
+        'Queue a reminder to every member who has not voted yet. With an Idempotency-Key, a repeat of the request sends nothing and answers as the first did; within 30 minutes of the last reminder the request is refused (429, Retry-After)',
       params: idParams,
-      response: z.object({ queued: z.number() }),
-      handler: async ({ principal, params }) => ballotsService.sendReminders(ctx, principal, params.id),
+      headers: z.object({ 'idempotency-key': idempotencyKey.optional() }),
+      response: z.object({
+        queued: z.number().describe('members the reminder was queued for'),
+        repeated: z.boolean().describe('true when this Idempotency-Key was seen before: nothing was sent this time'),
+      }),
+      handler: async ({ principal, params, headers }) =>
+        ballotsService.sendReminders(ctx, principal, params.id, { key: headers['idempotency-key'] }),
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/reminders',
+      tag: 'ballots',
+      auth: true,
+      summary: 'What a reminder sent now would do: how many members it would go to, and any cooldown',
+      params: idParams,
+      response: z.object({
+        recipients: z.number().describe('members who have not voted and hold a live link'),
+        lastAt: z.date().nullable().describe('when the last reminder (by hand or automatic) went out'),
+        cooldownEndsAt: z
+          .date()
+          .nullable()
+          .describe('until when a reminder by hand is refused; null if one may be sent now'),
+      }),
+      handler: async ({ principal, params }) => ballotsService.reminderState(ctx, principal, params.id),
     }),
     route({
       method: 'get',

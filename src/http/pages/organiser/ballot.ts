@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
@@ -14,6 +15,7 @@ import * as invitations from '../../../services/invitations';
 import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
+import { idempotencyKey } from '../../api-routes';
 import { type Html, html } from '../../html';
 import { confirmed, idParams, type PageRoute, pageRoute, uuid } from '../../page-routes';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
@@ -124,6 +126,22 @@ ${allows(b.status, 'read-public-results') ? html`<p>Public results: <a href="/re
   );
 }
 
+/**
+ * "Send a reminder now": a box to tick that names the count, and a key drawn for this page,
+ * so that a double click or a resent form sends once. Within the cooldown, its end instead.
+ */
+function reminderForm(ctx: AppContext, req: Request, b: BallotView, s: ballotsService.ReminderState): Html {
+  if (s.cooldownEndsAt)
+    return html`<p id="reminder-cooldown">The last reminder went out ${when(s.lastAt, b.timeZone)}. Another can be sent by hand from ${when(s.cooldownEndsAt, b.timeZone)}.</p>`;
+  if (s.recipients === 0) return html`<p>Every member has voted, or has no live link: there is no one to remind.</p>`;
+  const members = `${s.recipients} ${s.recipients === 1 ? 'member' : 'members'}`;
+  return postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send the reminder now', {
+    cls: 'secondary',
+    hidden: { key: randomUUID() },
+    confirm: `Send a reminder to ${members} who ${s.recipients === 1 ? 'has' : 'have'} not voted`,
+  });
+}
+
 const KIND_LABEL: Record<string, string> = {
   invitation: 'Invitations',
   reminder: 'Reminders',
@@ -184,7 +202,7 @@ ${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at
     : html`<p>No automatic reminders are set for this ballot.</p>`
 }
 ${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at, b.timeZone)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
-${mayAct(p, b, 'send-reminders') ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
+${mayAct(p, b, 'send-reminders') ? reminderForm(ctx, req, b, await ballotsService.reminderState(ctx, p, b.id)) : ''}
 <h2>Failed deliveries</h2>
 ${
   failed.length
@@ -452,14 +470,20 @@ export function ballotPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'organiser',
       summary: 'Remind those who have not voted',
       params: idParams,
+      form: z.object({
+        confirm: z.literal('yes', {
+          error: 'tick the box that names the members to remind, then press the button again',
+        }),
+        key: idempotencyKey,
+      }),
       back: ({ id }) => `/ballots/${id}/invitations`,
-      handler: async ({ req, res, params: { id }, principal: p }) => {
+      handler: async ({ req, res, params: { id }, principal: p, form }) => {
         await act(
           ctx,
           req,
           res,
           `/ballots/${id}/invitations`,
-          () => ballotsService.sendReminders(ctx, p, id),
+          () => ballotsService.sendReminders(ctx, p, id, { key: form.key }),
           `/ballots/${id}/invitations?done=reminders`,
         );
       },
