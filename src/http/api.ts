@@ -237,11 +237,25 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
           .enum(DATE_ORDERS)
           .optional()
           .describe('how dates other than YYYY-MM-DD are written: dmy (31/12/2024) or mdy (12/31/2024)'),
+        clearOmitted: z
+          .enum(['true', 'false'])
+          .default('false')
+          .describe(
+            'true: clear the optional columns (member_number, weight, joined) the file leaves out; by default members keep their values',
+          ),
+        confirmDestructive: z
+          .enum(['true', 'false'])
+          .default('false')
+          .describe(
+            'true: apply an import that removes more than a tenth of the roll or clears a column; without it such an import is refused (409) naming the counts',
+          ),
       }),
       body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
       handler: async ({ principal, body, query }) =>
         rollService.importRoll(ctx, principal, body, {
           dryRun: query.dryRun === 'true',
+          clearOmitted: query.clearOmitted === 'true',
+          confirmDestructive: query.confirmDestructive === 'true',
           encoding: query.encoding,
           dateOrder: query.dateOrder,
         }),

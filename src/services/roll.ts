@@ -14,7 +14,7 @@ import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
-import { invalid } from './errors';
+import { conflict, invalid } from './errors';
 
 /**
  * Importing the member roll from CSV. One import is one transaction: bad rows are
@@ -38,6 +38,15 @@ export type ImportReport = {
   unchanged: number;
   removed: number;
   branches: { existing: number; new: string[] };
+  /** Optional columns the file leaves out: members keep their values in these (unless clearOmitted). */
+  keptColumns: OptionalColumn[];
+  /** Optional columns the file leaves out that this import clears (clearOmitted), with how many members lose a value. */
+  clearedColumns: Array<{ column: OptionalColumn; members: number }>;
+  /**
+   * Why this import needs confirmDestructive to be applied: it removes more than a tenth of
+   * the roll, or clears a column. Empty for an ordinary import.
+   */
+  destructive: string[];
   changes: {
     added: Array<{ line: number; email: string; name: string; branch: string }>;
     updated: Array<{ line: number; email: string; fields: string[] }>;
@@ -46,6 +55,11 @@ export type ImportReport = {
 };
 
 type ParsedRow = Member & { line: number };
+
+const OPTIONAL_COLUMNS = [ROLL_COLUMN.memberNumber, ROLL_COLUMN.weight, ROLL_COLUMN.joinedOn] as const;
+type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
+/** An import that removes more than this share of the current roll must be confirmed. */
+export const DESTRUCTIVE_REMOVAL_SHARE = 0.1;
 
 /** A roll has six columns; a header far wider is a wrong file (or a hostile one), refused before it costs more. */
 export const MAX_COLUMNS = 100;
@@ -123,7 +137,7 @@ async function readRoll(
   file: string | Uint8Array,
   opts: RollFileOptions,
   onRow: (row: ParsedRow) => void | Promise<void>,
-): Promise<void> {
+): Promise<Set<Column>> {
   const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
   const pause = pauser();
   const records = csvRecords(text, { maxFields: MAX_COLUMNS });
@@ -212,13 +226,20 @@ async function readRoll(
     if (parsed.success && !badDate && problems.count === 0) await onRow(Object.assign(parsed.data, { line: rec.line }));
   }
   if (problems.count) throw problems.error();
+  return new Set(index.keys());
 }
 
 export async function importRoll(
   ctx: AppContext,
   p: Principal,
   file: string | Uint8Array,
-  opts: { dryRun: boolean } & RollFileOptions,
+  opts: {
+    dryRun: boolean;
+    /** Clear the optional columns the file leaves out, rather than keep each member's values (destructive). */
+    clearOmitted?: boolean;
+    /** The organiser has seen what a destructive import does and means it. */
+    confirmDestructive?: boolean;
+  } & RollFileOptions,
 ): Promise<ImportReport> {
   requireOrganiser(p);
   const pause = pauser();
@@ -252,8 +273,9 @@ export async function importRoll(
       w.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       return w;
     };
+    let present = new Set<Column>();
     try {
-      await readRoll(file, opts, async (r) => {
+      present = await readRoll(file, opts, async (r) => {
         fileBranches.add(r.branch);
         const definitelyNew = !(r.memberNumber && byNumber.has(r.memberNumber)) && !byEmail.has(r.email.toLowerCase());
         if (!definitelyNew) return void rows.push(r);
@@ -297,6 +319,8 @@ export async function importRoll(
         claimed.add(m.id);
       }
     }
+    const omitted = OPTIONAL_COLUMNS.filter((c) => !present.has(c));
+    const cleared = new Map<OptionalColumn, number>(opts.clearOmitted ? omitted.map((c) => [c, 0]) : []);
     const existingBranches = new Set(current.map((m) => m.branch));
     const newBranches = [...fileBranches].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
@@ -307,6 +331,9 @@ export async function importRoll(
       unchanged: 0,
       removed: 0,
       branches: { existing: existingBranches.size, new: newBranches },
+      keptColumns: opts.clearOmitted ? [] : omitted,
+      clearedColumns: [],
+      destructive: [],
       changes: { added: [], updated: [], removed: [] },
     };
     // The lists show the first MAX_LISTED changes of each kind; the counts are whole.
@@ -320,6 +347,20 @@ export async function importRoll(
         toAdd.push(r);
         if (toAdd.length <= MAX_LISTED) listedAdds.push(r);
         continue;
+      }
+      // A column the file leaves out keeps the member's value, or is cleared if the organiser chose so.
+      const held = {
+        member_number: m.memberNumber ?? null,
+        weight: normaliseWeight(m.weight),
+        joined: m.joinedOn ?? null,
+      };
+      const blank = { member_number: null, weight: normaliseWeight('1'), joined: null };
+      for (const c of omitted) {
+        if (cleared.has(c)) {
+          if (held[c] !== blank[c]) cleared.set(c, cleared.get(c)! + 1);
+        } else if (c === 'member_number') r.memberNumber = held.member_number;
+        else if (c === 'weight') r.weight = held.weight;
+        else r.joinedOn = held.joined;
       }
       const fields: string[] = [];
       if (m.email !== r.email) fields.push('email');
@@ -344,7 +385,20 @@ export async function importRoll(
     report.added = early.count + toAdd.length;
     report.updated = toUpdate.length;
     report.removed = removed.length;
+    report.clearedColumns = [...cleared].filter(([, n]) => n > 0).map(([column, members]) => ({ column, members }));
+    if (current.length && removed.length > current.length * DESTRUCTIVE_REMOVAL_SHARE)
+      report.destructive.push(
+        `it removes ${removed.length.toLocaleString('en-GB')} of the ${current.length.toLocaleString('en-GB')} current members (${Math.round((100 * removed.length) / current.length)}%)`,
+      );
+    for (const c of report.clearedColumns)
+      report.destructive.push(
+        `it clears the ${c.column} of ${c.members.toLocaleString('en-GB')} members (the file has no ${c.column} column)`,
+      );
     if (opts.dryRun) return report;
+    if (report.destructive.length && !opts.confirmDestructive)
+      throw conflict(
+        `the roll was not imported: ${report.destructive.join('; ')}. Preview it, and confirm that you mean it (in the API: confirmDestructive=true)`,
+      );
 
     for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, [...fileBranches]))
       branchIds.set(name, id);
@@ -378,6 +432,7 @@ export async function importRoll(
       updated: report.updated,
       removed: report.removed,
       unchanged: report.unchanged,
+      ...(report.destructive.length && { confirmed: report.destructive }),
       newBranches: report.branches.new,
     });
     return report;

@@ -73,3 +73,53 @@ test('a double click on "send the reminder now" mails each member who has not vo
   expect(new Set(reminders().map((m) => m.to[0])).size).toBe(6);
   await context.close();
 });
+
+test('a re-import that removes most of the roll needs the loud confirmation; left-out columns are kept', async () => {
+  const roll = [
+    'email,name,branch,member_number,joined',
+    ...Array.from({ length: 20 }, (_, i) => `d${i}@example.org,D ${i},North,${100 + i},2020-01-0${(i % 9) + 1}`),
+  ].join('\n');
+  const first = await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, {
+    'content-type': 'text/csv',
+  });
+  expect(first.status).toBe(200);
+
+  const context = await axeContext(browser);
+  const page = await signedIn(context);
+  await page.goto(`${app.url}/roll/import`);
+  // Two members, and no member_number or joined column.
+  await page
+    .getByLabel('Or paste the CSV here')
+    .fill('email,name,branch\nd0@example.org,D 0,North\nd1@example.org,D 1,North\n');
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  await page.getByRole('heading', { name: 'This import deletes a lot' }).waitFor();
+  await expect(page.locator('#destructive').textContent()).resolves.toContain(
+    'It removes 18 of the 20 current members (90%).',
+  );
+  await expect(page.locator('#kept-columns').textContent()).resolves.toContain(
+    'members keep their numbers, weights, joining dates as they are',
+  );
+  expect(describeViolations('destructive preview', await axeViolations(page))).toBe('');
+
+  // Without the box ticked (as a browser without form validation would send it): refused, nothing changed.
+  await page.locator('#confirmDestructive').evaluate((box) => box.removeAttribute('required'));
+  await page.getByRole('button', { name: 'Apply these changes' }).click();
+  await page.getByRole('heading', { name: 'Not done' }).waitFor();
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('it removes 18 of the 20 current members');
+  expect((await org.json('GET', '/api/v1/members?limit=500')).body).toHaveLength(20);
+
+  await page.goBack();
+  await page.getByLabel(/Yes: it removes 18 of the 20 current members/).check();
+  await page.getByRole('button', { name: 'Apply these changes' }).click();
+  await page.getByRole('heading', { name: 'The roll is imported' }).waitFor();
+  const left = (await org.json('GET', '/api/v1/members?limit=500')).body as Array<{
+    email: string;
+    memberNumber: string | null;
+    joinedOn: string | null;
+  }>;
+  expect(left.map((m) => [m.email, m.memberNumber, m.joinedOn]).sort()).toEqual([
+    ['d0@example.org', '100', '2020-01-01'],
+    ['d1@example.org', '101', '2020-01-02'],
+  ]);
+  await context.close();
+});
