@@ -1,12 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as electorate from '../../src/data/electorate';
 import { readEml } from '../../src/mail/eml';
+import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, launchBrowser } from '../support/browser';
+import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser } from '../support/browser';
 import { startSmtpSink, waitFor } from '../support/smtp';
 
 /**
  * The guards on mass actions, in a real Chromium with axe-core on each page: a double click on
- * "send the reminder now" mails each member once (counted at a real SMTP sink).
+ * "send the reminder now" mails each member once (counted at a real SMTP sink); a re-import
+ * that removes most of the roll needs its loud confirmation; a weighted ballot's results and
+ * CSV show decimals, and a two-thirds motion says how far Yes was from two thirds.
  */
 const EMAIL = 'olive.guards@example.org';
 const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
@@ -121,5 +125,63 @@ test('a re-import that removes most of the roll needs the loud confirmation; lef
     ['d0@example.org', '100', '2020-01-01'],
     ['d1@example.org', '101', '2020-01-02'],
   ]);
+  await context.close();
+});
+
+test('a weighted ballot: the results page and the CSV show decimals, and the distance to two thirds', async () => {
+  const roll = [
+    'email,name,branch,weight',
+    'w1@example.org,W 1,North,1',
+    'w2@example.org,W 2,North,1',
+    'w3@example.org,W 3,North,1',
+    'w4@example.org,W 4,North,1',
+    'half@example.org,Half,North,0.5',
+  ].join('\n');
+  expect(
+    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
+      .status,
+  ).toBe(200);
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: 'Weighted',
+    ...ballotTimes(),
+    questions: [{ title: 'Change the rules?', method: 'yesno', settings: { threshold: '2/3' } }],
+  });
+  expect(created.status).toBe(201);
+  const ballot = created.body as { id: string; questions: Array<{ id: string }> };
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
+  // Yes: W 1, W 2 and Half (2.5); No: W 3 and W 4 (2). Two thirds of 4.5 is 3: Yes needed 1.5 more.
+  const yes = new Set(['w1@example.org', 'w2@example.org', 'half@example.org']);
+  for (const v of await electorate.listNonVoters(app.ctx.db, ballot.id)) {
+    const token = app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
+    const option = yes.has(v.email) ? 0 : 1;
+    const r = await org.json('POST', '/api/v1/vote', {
+      token,
+      answers: { [ballot.questions[0]!.id]: { kind: 'choice', option } },
+    });
+    expect(r.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBeLessThan(300);
+  // The JSON keeps the exact values.
+  const json = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body;
+  expect(json.questions[0].options).toEqual([
+    { option: 'Yes', votes: '5/2' },
+    { option: 'No', votes: '2' },
+  ]);
+
+  const context = await axeContext(browser, DESKTOP);
+  const page = await signedIn(context);
+  await page.goto(`${app.url}/ballots/${ballot.id}/results`);
+  const section = page.locator('section', { hasText: 'Change the rules?' });
+  await expect(section.textContent()).resolves.toContain(
+    'Yes 2.5, No 2, of 4.5 votes cast; two thirds needed (3). Yes needed 1.5 more votes for two thirds of the votes cast.',
+  );
+  await expect(section.getByRole('row', { name: /^Yes/ }).first().textContent()).resolves.toContain('2.5');
+  // No fraction of votes anywhere (the rule itself may still say 2/3).
+  expect(await section.textContent()).not.toMatch(/5\/2|9\/2/);
+  expect(describeViolations('weighted results', await axeViolations(page))).toBe('');
+
+  const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
+  expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
+  expect(csv).not.toContain('/');
   await context.close();
 });
