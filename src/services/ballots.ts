@@ -18,6 +18,7 @@ import { consume, RateLimited } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
 import { formatTime } from '@omov/core/domain/zones';
+import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
@@ -60,8 +61,31 @@ const fields = (input: BallotInput) => ({
   timeZone: input.timeZone,
 });
 
+/**
+ * "Only members of these branches" names real branches: a slip ("Leds") would silently shrink
+ * the electorate, so it is refused naming the branch it most likely meant.
+ */
+async function requireKnownBranches(db: Queryable, organisationId: string, input: BallotInput): Promise<void> {
+  const wanted = input.eligibility?.branches;
+  if (!wanted?.length) return;
+  const real = (await roll.listBranches(db, organisationId)).map((b) => b.name);
+  const known = new Set(real);
+  const issues = wanted.flatMap((name, i) => {
+    if (known.has(name)) return [];
+    const near = nearestBranch(name, real);
+    return [
+      {
+        path: `eligibility.branches.${i}`,
+        message: `no branch '${name}'${near ? ` — did you mean '${near}'?` : `; the branches are ${real.join(', ') || 'none yet (import the roll)'}`}`,
+      },
+    ];
+  });
+  if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
+}
+
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
   requireOrganiser(p);
+  await requireKnownBranches(ctx.db, p.organisationId, input);
   const id = await ctx.db.transaction().execute(async (tx) => {
     const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
     await writeQuestions(tx, id, input);
@@ -94,6 +118,7 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
+    await requireKnownBranches(tx, p.organisationId, input);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);

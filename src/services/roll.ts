@@ -8,6 +8,7 @@ import {
   readRollDate,
   ROLL_COLUMN,
 } from '@omov/core/domain/member';
+import { nearDuplicates } from '@omov/core/domain/branches';
 import { pauser } from '../platform/pause';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
@@ -37,7 +38,8 @@ export type ImportReport = {
   updated: number;
   unchanged: number;
   removed: number;
-  branches: { existing: number; new: string[] };
+  /** nearDuplicates: names in the file, or the file and the roll, that are one branch written differently ("Leeds", "leeds"). */
+  branches: { existing: number; new: string[]; nearDuplicates: string[][] };
   /** Optional columns the file leaves out: members keep their values in these (unless clearOmitted). */
   keptColumns: OptionalColumn[];
   /** Optional columns the file leaves out that this import clears (clearOmitted), with how many members lose a value. */
@@ -330,7 +332,11 @@ export async function importRoll(
       updated: 0,
       unchanged: 0,
       removed: 0,
-      branches: { existing: existingBranches.size, new: newBranches },
+      branches: {
+        existing: existingBranches.size,
+        new: newBranches,
+        nearDuplicates: nearDuplicates([...fileBranches, ...known]).filter((g) => g.some((b) => fileBranches.has(b))),
+      },
       keptColumns: opts.clearOmitted ? [] : omitted,
       clearedColumns: [],
       destructive: [],

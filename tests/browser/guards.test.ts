@@ -185,3 +185,34 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   expect(csv).not.toContain('/');
   await context.close();
 });
+
+test('a typo in the branch filter is refused with its nearest match, and the import flags near-duplicate names', async () => {
+  const roll = 'email,name,branch\nl1@example.org,L 1,Leeds\nb1@example.org,B 1,Bristol\n';
+  expect(
+    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
+      .status,
+  ).toBe(200);
+  const context = await axeContext(browser, DESKTOP);
+  const page = await signedIn(context);
+  await page.goto(`${app.url}/ballots/new`);
+  await page.getByLabel('Title of the ballot').fill('Leeds only');
+  const q1 = page.getByRole('group', { name: 'Question 1', exact: true });
+  await q1.getByLabel('The question').fill('Agree?');
+  await q1.getByLabel('How it is decided').selectOption('yesno');
+  await page.getByLabel(/Only members of these branches/).fill('Leds');
+  await page.getByRole('button', { name: 'Save the draft' }).last().click();
+  await page.locator('#error-summary').waitFor();
+  await expect(page.locator('#error-summary').textContent()).resolves.toContain(
+    "no branch 'Leds' — did you mean 'Leeds'?",
+  );
+  expect(describeViolations('builder with a branch typo', await axeViolations(page))).toBe('');
+
+  await page.goto(`${app.url}/roll/import`);
+  await page
+    .getByLabel('Or paste the CSV here')
+    .fill('email,name,branch\nl1@example.org,L 1,Leeds\nb1@example.org,B 1,Bristol\nl2@example.org,L 2,leeds\n');
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  await expect(page.locator('#near-duplicates').textContent()).resolves.toContain('“Leeds” and “leeds”');
+  expect(describeViolations('preview with near-duplicate branches', await axeViolations(page))).toBe('');
+  await context.close();
+});

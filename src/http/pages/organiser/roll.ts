@@ -134,6 +134,7 @@ ${changedSincePreview ? html`<p class="problem" role="alert">The roll changed af
 <li>${r.branches.new.length ? html`<strong>${r.branches.new.length}</strong> new branches: ${r.branches.new.join(', ')}` : 'no new branches'}</li>
 </ul>
 ${r.keptColumns.length ? html`<p id="kept-columns">The file has no ${r.keptColumns.join(', ')} column${r.keptColumns.length === 1 ? '' : 's'}: members keep their ${r.keptColumns.map((c) => COLUMN_MEANING[c]).join(', ')} as they are. New members get none (weight 1).</p>` : ''}
+${r.branches.nearDuplicates.length ? html`<div class="problem" role="alert" id="near-duplicates"><p><strong>Some branch names differ only in capitals, accents or spaces</strong>, and would be separate branches: ${r.branches.nearDuplicates.map((g) => g.map((n) => `“${n}”`).join(' and ')).join('; ')}. Correct the file so that each branch is written one way.</p></div>` : ''}
 ${destructiveWarning(r)}
 ${
   nothing
