@@ -56,3 +56,40 @@ test('the import preview flags branch names that differ only in case, accents or
     ['Leeds', 'leeds'],
   ]);
 });
+
+test('two branches merge: members move, drafts follow, the log records it; refused while an open ballot uses either', async () => {
+  const roll =
+    'email,name,branch\na@example.org,A,Leeds\nb@example.org,B,Bristol\nc@example.org,C,North East\nd@example.org,D,leeds\n';
+  expect(
+    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
+      .status,
+  ).toBe(200);
+  const draft = (await org.json('POST', '/api/v1/ballots', ballot(['leeds', 'Bristol']))).body;
+  const open = (await org.json('POST', '/api/v1/ballots', ballot(['leeds']))).body;
+  expect((await org.json('POST', `/api/v1/ballots/${open.id}/open`)).status).toBe(200);
+
+  const typo = await org.json('POST', '/api/v1/branches/merge', { from: 'leds', into: 'Leeds' });
+  expect(typo.status).toBe(422);
+  expect(typo.body.errors[0]).toEqual({ path: 'from', message: "no branch 'leds' — did you mean 'Leeds'?" });
+  const refused = await org.json('POST', '/api/v1/branches/merge', { from: 'leeds', into: 'Leeds' });
+  expect(refused.status).toBe(409);
+  expect(refused.body.detail).toContain('the open ballot “Branches” uses leeds or Leeds');
+
+  expect((await org.json('POST', `/api/v1/ballots/${open.id}/close`)).status).toBeLessThan(300);
+  const merged = await org.json('POST', '/api/v1/branches/merge', { from: 'leeds', into: 'Leeds' });
+  expect(merged.status).toBe(200);
+  expect(merged.body).toEqual({ from: 'leeds', into: 'Leeds', members: 1, drafts: 1 });
+  const branches = (await org.json('GET', '/api/v1/branches')).body as Array<{ name: string; members: string }>;
+  expect(branches.map((b) => [b.name, Number(b.members)])).toContainEqual(['Leeds', 2]);
+  expect(branches.map((b) => [b.name, Number(b.members)])).toContainEqual(['leeds', 0]);
+  expect((await org.json('GET', `/api/v1/ballots/${draft.id}`)).body.eligibility.branches.sort()).toEqual([
+    'Bristol',
+    'Leeds',
+  ]);
+  const log = (await org.json('GET', '/api/v1/audit-log')).body as {
+    entries: Array<{ action: string; details: Record<string, unknown> }>;
+  };
+  expect(log.entries.filter((e) => e.action === 'branches.merge').map((e) => e.details)).toEqual([
+    { from: 'leeds', into: 'Leeds', members: 1, drafts: 1 },
+  ]);
+});

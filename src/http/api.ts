@@ -343,6 +343,25 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     route({
       method: 'post',
+      path: '/branches/merge',
+      tag: 'roll',
+      auth: true,
+      summary:
+        'Merge one branch into another (its members move; drafts naming it name the other); refused (409) while an open ballot uses either',
+      body: z.object({
+        from: z.string().min(1).describe('the branch that goes, e.g. "leeds"'),
+        into: z.string().min(1).describe('the branch its members join, e.g. "Leeds"'),
+      }),
+      response: z.object({
+        from: z.string(),
+        into: z.string(),
+        members: z.number().describe('members moved'),
+        drafts: z.number().describe('draft ballots whose rule now names the branch merged into'),
+      }),
+      handler: async ({ principal, body }) => rollService.mergeBranches(ctx, principal, body),
+    }),
+    route({
+      method: 'post',
       path: '/ballots',
       tag: 'ballots',
       auth: true,

@@ -8,8 +8,9 @@ import {
   readRollDate,
   ROLL_COLUMN,
 } from '@omov/core/domain/member';
-import { nearDuplicates } from '@omov/core/domain/branches';
+import { nearDuplicates, nearestBranch } from '@omov/core/domain/branches';
 import { pauser } from '../platform/pause';
+import * as ballots from '../data/ballots';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
@@ -468,4 +469,45 @@ export function searchMembers(
 ) {
   requireRollVisible(p);
   return roll.searchMembers(ctx.db, p.organisationId, q);
+}
+
+/**
+ * Merges branch `from` into `into` ("leeds" into "Leeds"): its members move, drafts whose
+ * rule names it name `into`, and the log records it. Refused while an open ballot uses
+ * either branch, since its electorate and turnout are drawn by branch.
+ */
+export async function mergeBranches(
+  ctx: AppContext,
+  p: Principal,
+  names: { from: string; into: string },
+): Promise<{ from: string; into: string; members: number; drafts: number }> {
+  requireOrganiser(p);
+  return ctx.db.transaction().execute(async (tx) => {
+    await roll.lockRoll(tx, p.organisationId);
+    const all = await roll.listBranches(tx, p.organisationId);
+    const find = (field: 'from' | 'into') => {
+      const b = all.find((x) => x.name === names[field]);
+      if (b) return b;
+      const near = nearestBranch(
+        names[field],
+        all.map((x) => x.name),
+      );
+      throw invalid(`no branch '${names[field]}'${near ? ` — did you mean '${near}'?` : ''}`, [
+        { path: field, message: `no branch '${names[field]}'${near ? ` — did you mean '${near}'?` : ''}` },
+      ]);
+    };
+    const from = find('from');
+    const into = find('into');
+    if (from.id === into.id)
+      throw invalid('choose two different branches', [{ path: 'into', message: 'the same branch' }]);
+    const open = await ballots.listOpenBallotsUsingBranches(tx, p.organisationId, [from, into]);
+    if (open.length)
+      throw conflict(
+        `not merged: the open ballot${open.length === 1 ? '' : 's'} ${open.map((b) => `“${b.title}”`).join(', ')} use${open.length === 1 ? 's' : ''} ${from.name} or ${into.name}; merge them after ${open.length === 1 ? 'it closes' : 'they close'}`,
+      );
+    const members = await roll.moveBranchMembers(tx, from.id, into.id);
+    const drafts = await ballots.renameBranchInDrafts(tx, p.organisationId, from.name, into.name);
+    await record(tx, p, 'branches.merge', null, { from: from.name, into: into.name, members, drafts });
+    return { from: from.name, into: into.name, members, drafts };
+  });
 }

@@ -206,6 +206,15 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
     "no branch 'Leds' — did you mean 'Leeds'?",
   );
   expect(describeViolations('builder with a branch typo', await axeViolations(page))).toBe('');
+  // Corrected, the draft's summary and the open confirmation state the rule and whom it admits.
+  await page.getByLabel(/Only members of these branches/).fill('Leeds');
+  await page.getByRole('button', { name: 'Save the draft' }).last().click();
+  await page.waitForURL(/\/ballots\/[0-9a-f-]+\?done=created/);
+  await expect(page.locator('#eligibility-rule').textContent()).resolves.toBe(
+    'members of the branch Leeds (1 member on the roll now)',
+  );
+  await page.getByLabel('I have checked the ballot (members of the branch Leeds: 1 member); open it now').waitFor();
+  expect(describeViolations('draft with its rule', await axeViolations(page))).toBe('');
 
   await page.goto(`${app.url}/roll/import`);
   await page

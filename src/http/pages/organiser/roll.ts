@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
 import { isOrganiser } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
@@ -261,9 +262,22 @@ ${
 ${branches.map((b) => html`<tr><th scope="row"><a href="/roll/members?branch=${b.id}">${b.name}</a></th><td class="num">${Number(b.members)}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>No branches yet: import the roll.</p>`
-}`,
+}
+${isOrganiser(p) && branches.length > 1 ? mergeForm(ctx, req, branches) : ''}`,
     }),
   );
+}
+
+/** Two branches that are one ("leeds" and "Leeds"): the first's members join the second. */
+function mergeForm(ctx: AppContext, req: Request, branches: Array<{ name: string; members: number | string }>): Html {
+  const options = branches.map((b) => html`<option value="${b.name}">${b.name} (${Number(b.members)})</option>`);
+  return html`<h2>Merge two branches</h2>
+<p class="hint">For one branch written two ways. The first branch's members join the second; drafts that name the first name the second. Not while an open ballot uses either.</p>
+<form method="post" action="/roll/branches/merge">${csrfField(ctx, req)}
+<div class="field"><label for="merge-from">Merge the branch</label><br><select id="merge-from" name="from">${options}</select></div>
+<div class="field"><label for="merge-into">into</label><br><select id="merge-into" name="into">${options}</select></div>
+<label class="choice"><input type="checkbox" name="confirm" value="yes" id="merge-confirm" required><span>Move the members; this is recorded in the audit log</span></label>
+<button type="submit" class="secondary">Merge the branches</button></form>`;
 }
 
 function searchForm(search: string, branch: string, branches: Array<{ id: string; name: string }>): Html {
@@ -357,6 +371,27 @@ export function rollPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'roll reader',
       summary: 'The member roll: its branches and their members',
       handler: ({ req, res, principal: p }) => rollOverview(ctx, req, res, p),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/roll/branches/merge',
+      who: 'organiser',
+      summary: 'Merge one branch into another',
+      form: confirmed('tick the box to confirm, then press the button again').extend({
+        from: z.string().min(1),
+        into: z.string().min(1),
+      }),
+      back: () => '/roll',
+      handler: async ({ req, res, principal: p, form }) => {
+        await act(
+          ctx,
+          req,
+          res,
+          '/roll',
+          () => rollService.mergeBranches(ctx, p, { from: form.from, into: form.into }),
+          '/roll?done=merged',
+        );
+      },
     }),
     pageRoute({
       method: 'get',
