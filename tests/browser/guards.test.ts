@@ -4,6 +4,7 @@ import { readEml } from '../../src/mail/eml';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser } from '../support/browser';
+import { signedInPage } from './helpers';
 import { startSmtpSink, waitFor } from '../support/smtp';
 
 /**
@@ -13,7 +14,6 @@ import { startSmtpSink, waitFor } from '../support/smtp';
  * CSV show decimals, and a two-thirds motion says how far Yes was from two thirds.
  */
 const EMAIL = 'olive.guards@example.org';
-const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
 let app: TestApp;
 let browser: Browser;
@@ -31,15 +31,7 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function signedIn(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
-  return page;
-}
+const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app, context, EMAIL);
 
 const reminders = () => smtp.received.filter((m) => readEml(m.raw).subject.startsWith('Reminder:'));
 
