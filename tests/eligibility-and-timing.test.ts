@@ -78,7 +78,8 @@ test('eligibility by branch and by joining date decides the electorate', async (
       title: 'Nobody',
       ...ballotTimes(),
       questions: q,
-      eligibility: { branches: ['East'] },
+      // (A branch the roll does not have is refused when the ballot is saved: tests/branch-guards.test.ts.)
+      eligibility: { branches: ['South'], joinedBefore: '2000-01-01' },
     })
   ).body;
   const refused = await org.json('POST', `/api/v1/ballots/${nobody.id}/open`);

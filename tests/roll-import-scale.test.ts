@@ -167,7 +167,7 @@ describe('the roll import at scale and with real files', () => {
         message: '"5/6/2020": choose whether the file\'s dates are day first (31/12/2024) or month first',
       },
     ]);
-    const uk = await importRoll(csv, '?dateOrder=dmy');
+    const uk = await importRoll(csv, '?dateOrder=dmy&confirmDestructive=true');
     expect(uk.status).toBe(200);
     expect((await memberByEmail('ann@example.org'))?.joined_on).toBe('2019-12-31');
     expect((await memberByEmail('bob@example.org'))?.joined_on).toBe('2020-06-05');
@@ -201,7 +201,9 @@ describe('the roll import at scale and with real files', () => {
 
   test('50,000 members are imported while /healthz keeps answering', async () => {
     const csv = `email,name,branch,member_number,weight,joined\n${Array.from({ length: N }, (_, i) => row(i)).join('\n')}\n`;
-    const { result: r, latencies } = await healthzDuring(() => importRoll(csv, '?dateOrder=dmy'));
+    const { result: r, latencies } = await healthzDuring(() =>
+      importRoll(csv, '?dateOrder=dmy&confirmDestructive=true'),
+    );
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ applied: true, rows: N, added: N, updated: 0, removed: 4 });
     // The counts are whole; the lists name the first 1,000 of each kind.

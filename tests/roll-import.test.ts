@@ -8,8 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-const importCsv = (csv: string, dryRun = false) =>
-  org.json('POST', `/api/v1/roll/import${dryRun ? '?dryRun=true' : ''}`, csv, { 'content-type': 'text/csv' });
+const importCsv = (csv: string, dryRun = false, query = '') =>
+  org.json('POST', `/api/v1/roll/import?dryRun=${dryRun}${query}`, csv, { 'content-type': 'text/csv' });
 const members = async () =>
   (await org.json('GET', '/api/v1/members?limit=500')).body as Array<{
     email: string;
@@ -141,7 +141,11 @@ describe('member roll import', () => {
       'dan@example.org,Dan,South,',
       'eve@example.org,Eve,East,5',
     ].join('\n');
-    const r2 = await importCsv(second);
+    // Cat leaving is a quarter of the roll: refused until confirmed.
+    const unconfirmed = await importCsv(second);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.detail).toContain('it removes 1 of the 4 current members (25%)');
+    const r2 = await importCsv(second, false, '&confirmDestructive=true');
     expect(r2.body).toMatchObject({ added: 1, updated: 2, removed: 1, unchanged: 1 });
     expect(r2.body.changes.updated).toEqual([
       { line: 2, email: 'ann.new@example.org', fields: ['email'] },
@@ -158,12 +162,55 @@ describe('member roll import', () => {
   });
 
   test('two members may swap email addresses in one import', async () => {
-    await importCsv('email,name,branch,member_number\nx@example.org,X,North,10\ny@example.org,Y,North,11\n');
+    await importCsv(
+      'email,name,branch,member_number\nx@example.org,X,North,10\ny@example.org,Y,North,11\n',
+      false,
+      '&confirmDestructive=true',
+    );
     const r = await importCsv('email,name,branch,member_number\ny@example.org,X,North,10\nx@example.org,Y,North,11\n');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ updated: 2 });
     const now = await members();
     expect(now.find((m) => m.memberNumber === '10')?.email).toBe('y@example.org');
+  });
+
+  test('columns a file leaves out are kept unless cleared, and clearing needs confirmDestructive', async () => {
+    const full =
+      'email,name,branch,member_number,weight,joined\nk@example.org,K,North,20,2,2019-05-01\nl@example.org,L,North,21,1,\n';
+    expect((await importCsv(full, false, '&confirmDestructive=true')).status).toBe(200);
+    const short = 'email,name,branch\nk@example.org,K,North\nl@example.org,L,North\n';
+    const kept = await importCsv(short);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({
+      unchanged: 2,
+      keptColumns: ['member_number', 'weight', 'joined'],
+      destructive: [],
+    });
+    expect((await members()).find((m) => m.email === 'k@example.org')).toMatchObject({
+      memberNumber: '20',
+      weight: '2',
+      joinedOn: '2019-05-01',
+    });
+
+    const preview = await importCsv(short, true, '&clearOmitted=true');
+    expect(preview.body.clearedColumns).toEqual([
+      { column: 'member_number', members: 2 },
+      { column: 'weight', members: 1 },
+      { column: 'joined', members: 1 },
+    ]);
+    const refused = await importCsv(short, false, '&clearOmitted=true');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(
+      'it clears the member_number of 2 members (the file has no member_number column)',
+    );
+    expect((await members()).find((m) => m.email === 'k@example.org')?.memberNumber).toBe('20');
+    const cleared = await importCsv(short, false, '&clearOmitted=true&confirmDestructive=true');
+    expect(cleared.status).toBe(200);
+    expect((await members()).find((m) => m.email === 'k@example.org')).toMatchObject({
+      memberNumber: null,
+      weight: '1',
+      joinedOn: null,
+    });
   });
 
   test('only a signed-in organiser may import', async () => {

@@ -89,3 +89,25 @@ export async function findEntry(
 ): Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined> {
   return (await listEntries(db, action, subject))[0];
 }
+
+/**
+ * The newest entry with this action about this subject in an organisation's log, or the
+ * newest whose details carry this idempotency key.
+ */
+export async function findLatestEntry(
+  db: Queryable,
+  organisationId: string,
+  action: string,
+  subject: string,
+  key?: string,
+): Promise<{ at: Date; details: Record<string, unknown> } | undefined> {
+  let q = db
+    .selectFrom('audit_log')
+    .select(['at', 'details'])
+    .where('organisation_id', '=', organisationId)
+    .where('action', '=', action)
+    .where('subject', '=', subject);
+  if (key !== undefined) q = q.where(sql<string>`details->>'key'`, '=', key);
+  const r = await q.orderBy('position', 'desc').limit(1).executeTakeFirst();
+  return r && { at: r.at, details: r.details as Record<string, unknown> };
+}

@@ -378,3 +378,35 @@ export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): 
   }
   return found;
 }
+
+/** Open ballots whose electorate holds members of these branches, or whose rule names them. */
+export async function listOpenBallotsUsingBranches(
+  db: Queryable,
+  organisationId: string,
+  branches: ReadonlyArray<{ id: string; name: string }>,
+): Promise<Array<{ id: string; title: string }>> {
+  const ids = branches.map((b) => b.id);
+  const names = branches.map((b) => b.name);
+  const r = await sql<{ id: string; title: string }>`
+    select b.id, b.title from ballots b
+    where b.organisation_id = ${organisationId} and b.status = 'open'
+      and (exists (select 1 from voting_tokens t where t.ballot_id = b.id and t.branch_id = any(${ids}::uuid[]))
+           or coalesce(b.eligibility->'branches', '[]'::jsonb) ?| ${names}::text[])
+    order by b.title`.execute(db);
+  return r.rows;
+}
+
+/** Drafts whose rule names branch `from` name `into` instead; returns how many changed. */
+export async function renameBranchInDrafts(
+  db: Queryable,
+  organisationId: string,
+  from: string,
+  into: string,
+): Promise<number> {
+  const r = await sql`
+    update ballots set eligibility = jsonb_set(eligibility, '{branches}', (
+      select jsonb_agg(distinct case when x = ${from} then ${into} else x end)
+      from jsonb_array_elements_text(eligibility->'branches') as x))
+    where organisation_id = ${organisationId} and status = 'draft' and eligibility->'branches' ? ${from}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

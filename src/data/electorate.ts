@@ -104,6 +104,20 @@ export async function listNonVoters(
     .execute();
 }
 
+/** How many members a reminder would go to: those who have not voted and still have a link to use. */
+export async function countReminderRecipients(db: Queryable, ballotId: string): Promise<number> {
+  const r = await db
+    .selectFrom('voting_tokens')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('voting_tokens.ballot_id', '=', ballotId)
+    .where('voting_tokens.used', '=', false)
+    .where('voting_tokens.sealed_token', 'is not', null)
+    .where('members.removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function countElectorate(db: Queryable, ballotId: string): Promise<{ eligible: number; voted: number }> {
   const r = await db
     .selectFrom('voting_tokens')

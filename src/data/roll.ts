@@ -221,3 +221,13 @@ export async function countCurrentMembers(db: Queryable, organisationId: string)
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** Moves every member (current or removed) of one branch to another; returns how many moved. */
+export async function moveBranchMembers(db: Queryable, fromId: string, intoId: string): Promise<number> {
+  const r = await db
+    .updateTable('members')
+    .set({ branch_id: intoId })
+    .where('branch_id', '=', fromId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -27,16 +27,17 @@ const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: s
   },
 };
 
-export type RouteInput<P, Q, B, A extends boolean> = {
+export type RouteInput<P, Q, B, A extends boolean, H = unknown> = {
   params: P;
   query: Q;
   body: B;
+  headers: H;
   principal: A extends true ? Principal : Principal | undefined;
   req: Request;
   res: Response;
 };
 
-export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = boolean> = {
+export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = boolean, H = unknown> = {
   method: Method;
   /** Express-style path below /api/v1, e.g. "/ballots/:id". */
   path: string;
@@ -46,6 +47,8 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   auth: A;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
+  /** Request headers the route reads, named in lower case (e.g. idempotency-key). */
+  headers?: z.ZodType<H>;
   body?: z.ZodType<B>;
   /** The request body is text of this kind rather than JSON: a CSV file, or a whole email. */
   textBody?: TextBody;
@@ -56,10 +59,15 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   /** The success body's media type, for a handler that writes the body itself (default application/json). */
   responseType?: string;
   responseDescription?: string;
-  handler: (input: RouteInput<P, Q, B, A>) => Promise<unknown>;
+  handler: (input: RouteInput<P, Q, B, A, H>) => Promise<unknown>;
 };
 
-export function route<P, Q, B, A extends boolean>(r: ApiRoute<P, Q, B, A>): ApiRoute {
+/** A client's key for a request it may repeat (the Idempotency-Key header; the pages' hidden "key" field). */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'an Idempotency-Key is 8 to 128 letters, digits and _ . : -, such as a UUID');
+
+export function route<P, Q, B, A extends boolean, H = unknown>(r: ApiRoute<P, Q, B, A, H>): ApiRoute {
   return r as unknown as ApiRoute;
 }
 
@@ -87,9 +95,10 @@ export function mountApi(
       if (r.method !== 'get' && req.authVia === 'session' && !sameOrigin(req, publicUrl)) {
         return sendProblem(res, 403, 'cross-site request refused');
       }
-      const parts: Array<['params' | 'query' | 'body', z.ZodType | undefined, unknown]> = [
+      const parts: Array<['params' | 'query' | 'headers' | 'body', z.ZodType | undefined, unknown]> = [
         ['params', r.params, req.params],
         ['query', r.query, req.query],
+        ['headers', r.headers, req.headers],
         ['body', r.body, req.body],
       ];
       const input: Record<string, unknown> = {};
@@ -106,8 +115,10 @@ export function mountApi(
         if (name === 'body' && !text && !noBody && (value === undefined || !req.is('application/json'))) {
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
         }
-        // The text rule first (a CSV's cells are checked row by row, naming line and column).
-        const checked = name === 'body' && r.textBody === 'csv' ? schema : storable.pipe(schema);
+        // The text rule first (a CSV's cells are checked row by row, naming line and column;
+        // headers are not text the service keeps, and their schemas are narrow).
+        const checked =
+          (name === 'body' && r.textBody === 'csv') || name === 'headers' ? schema : storable.pipe(schema);
         const parsed = checked.safeParse(noBody ? undefined : (value ?? {}));
         if (noBody && !parsed.success)
           return sendProblem(res, 415, 'send a JSON body with Content-Type: application/json');
@@ -159,6 +170,7 @@ export function openApiDocument(
     for (const [where, schema] of [
       ['path', r.params],
       ['query', r.query],
+      ['header', r.headers],
     ] as const) {
       if (!schema) continue;
       const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };

@@ -18,7 +18,7 @@ import * as invitations from '../services/invitations';
 import * as results from '../services/results';
 import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
-import { type ApiRoute, route } from './api-routes';
+import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
@@ -267,12 +267,26 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
           .enum(DATE_ORDERS)
           .optional()
           .describe('how dates other than YYYY-MM-DD are written: dmy (31/12/2024) or mdy (12/31/2024)'),
+        clearOmitted: z
+          .enum(['true', 'false'])
+          .default('false')
+          .describe(
+            'true: clear the optional columns (member_number, weight, joined) the file leaves out; by default members keep their values',
+          ),
+        confirmDestructive: z
+          .enum(['true', 'false'])
+          .default('false')
+          .describe(
+            'true: apply an import that removes more than a tenth of the roll or clears a column; without it such an import is refused (409) naming the counts',
+          ),
       }),
       body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
       response: importReportSchema,
       handler: async ({ principal, body, query }) =>
         rollService.importRoll(ctx, principal, body, {
           dryRun: query.dryRun === 'true',
+          clearOmitted: query.clearOmitted === 'true',
+          confirmDestructive: query.confirmDestructive === 'true',
           encoding: query.encoding,
           dateOrder: query.dateOrder,
         }),
@@ -349,6 +363,25 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       summary: 'Branches, with their current membership',
       response: z.array(z.object({ id: z.string(), name: z.string(), members: z.number().int() })),
       handler: async ({ principal }) => rollService.listBranches(ctx, principal),
+    }),
+    route({
+      method: 'post',
+      path: '/branches/merge',
+      tag: 'roll',
+      auth: true,
+      summary:
+        'Merge one branch into another (its members move; drafts naming it name the other); refused (409) while an open ballot uses either',
+      body: z.object({
+        from: z.string().min(1).describe('the branch that goes, e.g. "leeds"'),
+        into: z.string().min(1).describe('the branch its members join, e.g. "Leeds"'),
+      }),
+      response: z.object({
+        from: z.string(),
+        into: z.string(),
+        members: z.number().describe('members moved'),
+        drafts: z.number().describe('draft ballots whose rule now names the branch merged into'),
+      }),
+      handler: async ({ principal, body }) => rollService.mergeBranches(ctx, principal, body),
     }),
     route({
       method: 'post',
@@ -477,10 +510,33 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/reminders',
       tag: 'ballots',
       auth: true,
-      summary: 'Queue a reminder to every member who has not voted yet',
+      summary:
+        'Queue a reminder to every member who has not voted yet. With an Idempotency-Key, a repeat of the request sends nothing and answers as the first did; within 30 minutes of the last reminder the request is refused (429, Retry-After)',
       params: idParams,
-      response: z.object({ queued: z.number() }),
-      handler: async ({ principal, params }) => ballotsService.sendReminders(ctx, principal, params.id),
+      headers: z.object({ 'idempotency-key': idempotencyKey.optional() }),
+      response: z.object({
+        queued: z.number().describe('members the reminder was queued for'),
+        repeated: z.boolean().describe('true when this Idempotency-Key was seen before: nothing was sent this time'),
+      }),
+      handler: async ({ principal, params, headers }) =>
+        ballotsService.sendReminders(ctx, principal, params.id, { key: headers['idempotency-key'] }),
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/reminders',
+      tag: 'ballots',
+      auth: true,
+      summary: 'What a reminder sent now would do: how many members it would go to, and any cooldown',
+      params: idParams,
+      response: z.object({
+        recipients: z.number().describe('members who have not voted and hold a live link'),
+        lastAt: z.date().nullable().describe('when the last reminder (by hand or automatic) went out'),
+        cooldownEndsAt: z
+          .date()
+          .nullable()
+          .describe('until when a reminder by hand is refused; null if one may be sent now'),
+      }),
+      handler: async ({ principal, params }) => ballotsService.reminderState(ctx, principal, params.id),
     }),
     route({
       method: 'get',

@@ -1,3 +1,4 @@
+import { figureText } from '@omov/core/domain/figures';
 import { type Html, html, raw } from './html';
 
 /**
@@ -44,7 +45,7 @@ function clip(label: string, max = 28): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
-const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const fmt = (n: number) => String(Number(n.toFixed(2)));
 
 export type Bar = { label: string; value: number; display?: string; highlight?: boolean };
 
@@ -130,9 +131,9 @@ export function transfersChart(candidates: ReadonlyArray<string>, transfers: Tra
   const describe = (t: TransferRow) =>
     `Round ${t.round}: ${t.kind === 'surplus' ? `surplus of ${t.from}` : `${t.from} excluded`}: ${
       Object.entries(t.to)
-        .map(([c, v]) => `${v} to ${c}`)
+        .map(([c, v]) => `${figureText(v)} to ${c}`)
         .join(', ') || 'nothing to a candidate'
-    }; ${t.exhausted} exhausted`;
+    }; ${figureText(t.exhausted)} exhausted`;
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">Transfers, round by round</title><desc id="${id}d">${transfers.map(describe).join('. ')}</desc>
 ${legend.map((l, i) => html`<rect x="${(i % 3) * 210}" y="${Math.floor(i / 3) * 20 + 4}" width="14" height="14" fill="${l.colour}"/><text x="${(i % 3) * 210 + 20}" y="${Math.floor(i / 3) * 20 + 16}" font-size="13" fill="#1a1a1a">${clip(l.name, 26)}</text>`)}
@@ -149,7 +150,7 @@ ${transfers.map((t, i) => {
   for (const [name, v, colour] of parts) {
     const w = (figure(v) / max) * area;
     segments.push(
-      html`<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${colour}"><title>${v} to ${name}</title></rect>`,
+      html`<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${colour}"><title>${figureText(v)} to ${name}</title></rect>`,
     );
     x += w;
   }
@@ -190,18 +191,18 @@ export function roundsChart(
     const points = rounds
       .map((r, i) => (r.votes[c] === undefined ? null : `${x(i).toFixed(1)},${y(figure(r.votes[c])).toFixed(1)}`))
       .filter((p) => p !== null);
-    return html`<polyline points="${points.join(' ')}" fill="none" stroke="${colourOf(k)}" stroke-width="2.5"><title>${c}: ${rounds.map((r) => `round ${r.number} ${r.votes[c] ?? '-'}`).join(', ')}</title></polyline>
+    return html`<polyline points="${points.join(' ')}" fill="none" stroke="${colourOf(k)}" stroke-width="2.5"><title>${c}: ${rounds.map((r) => `round ${r.number} ${figureText(r.votes[c]) || '-'}`).join(', ')}</title></polyline>
 <text x="${WIDTH - right + 6}" y="${labelY.get(k)!.toFixed(1)}" font-size="12" fill="${colourOf(k)}">${clip(c, 20)}</text>`;
   });
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
-<title id="${id}t">Votes of each candidate, round by round</title><desc id="${id}d">${candidates.map((c) => `${c}: ${rounds.map((r) => r.votes[c] ?? '-').join(', ')}`).join('; ')}</desc>
+<title id="${id}t">Votes of each candidate, round by round</title><desc id="${id}d">${candidates.map((c) => `${c}: ${rounds.map((r) => figureText(r.votes[c]) || '-').join(', ')}`).join('; ')}</desc>
 <line x1="${left}" y1="${y(0)}" x2="${WIDTH - right}" y2="${y(0)}" stroke="#767676"/>
 <text x="${left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">0</text>
 <text x="${left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">${fmt(max)}</text>
 ${rounds.map((r, i) => html`<text x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="12" fill="#1a1a1a">R${r.number}</text>`)}
 ${
   quota !== undefined
-    ? html`<line x1="${left}" y1="${y(figure(quota)).toFixed(1)}" x2="${WIDTH - right}" y2="${y(figure(quota)).toFixed(1)}" stroke="#a30000" stroke-dasharray="6 4"><title>Quota ${quota}</title></line>
+    ? html`<line x1="${left}" y1="${y(figure(quota)).toFixed(1)}" x2="${WIDTH - right}" y2="${y(figure(quota)).toFixed(1)}" stroke="#a30000" stroke-dasharray="6 4"><title>Quota ${figureText(quota)}</title></line>
 <text x="${left + 4}" y="${(y(figure(quota)) - 4).toFixed(1)}" font-size="12" fill="#a30000">quota ${quota}</text>`
     : ''
 }

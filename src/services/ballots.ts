@@ -1,11 +1,12 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
+import * as auditData from '../data/audit';
 import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
-import type { Tx } from '../db/database';
+import type { Queryable, Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
@@ -13,9 +14,11 @@ import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } f
 import { mailAuditors, record } from './audit';
 import { openBox } from './ballot-box';
 import { commitAtClose, commitAtOpen } from './commitments';
-import { consume } from './rate-limits';
+import { consume, RateLimited } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
+import { formatTime } from '@omov/core/domain/zones';
+import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
@@ -58,8 +61,31 @@ const fields = (input: BallotInput) => ({
   timeZone: input.timeZone,
 });
 
+/**
+ * "Only members of these branches" names real branches: a slip ("Leds") would silently shrink
+ * the electorate, so it is refused naming the branch it most likely meant.
+ */
+async function requireKnownBranches(db: Queryable, organisationId: string, input: BallotInput): Promise<void> {
+  const wanted = input.eligibility?.branches;
+  if (!wanted?.length) return;
+  const real = (await roll.listBranches(db, organisationId)).map((b) => b.name);
+  const known = new Set(real);
+  const issues = wanted.flatMap((name, i) => {
+    if (known.has(name)) return [];
+    const near = nearestBranch(name, real);
+    return [
+      {
+        path: `eligibility.branches.${i}`,
+        message: `no branch '${name}'${near ? ` — did you mean '${near}'?` : `; the branches are ${real.join(', ') || 'none yet (import the roll)'}`}`,
+      },
+    ];
+  });
+  if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
+}
+
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
   requireOrganiser(p);
+  await requireKnownBranches(ctx.db, p.organisationId, input);
   const id = await ctx.db.transaction().execute(async (tx) => {
     const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
     await writeQuestions(tx, id, input);
@@ -92,6 +118,7 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
+    await requireKnownBranches(tx, p.organisationId, input);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
@@ -298,16 +325,71 @@ export async function requestNewLinks(ctx: AppContext, email: string, address: s
   });
 }
 
-export async function sendReminders(ctx: AppContext, p: Principal, id: string): Promise<{ queued: number }> {
-  const queued = await ctx.db.transaction().execute(async (tx) => {
-    const b = await lockOwnBallot(tx, p, id);
-    requireState(b, 'send-reminders');
-    const n = await queueReminders(tx, await mailFacts(tx, b));
-    await record(tx, p, 'reminders.send', id, { queued: n });
-    return n;
-  });
-  ctx.mailQueued();
-  return { queued };
+/** Reminders sent by hand wait this long after the last reminder, so that members are not mailed twice in a row. */
+export const REMINDER_COOLDOWN_MS = 30 * 60_000;
+
+export type ReminderState = {
+  /** Members a reminder now would go to: those who have not voted and hold a live link. */
+  recipients: number;
+  lastAt: Date | null;
+  /** Until when a reminder by hand is refused; null when one may be sent now. */
+  cooldownEndsAt: Date | null;
+};
+
+async function reminderStateIn(db: Queryable, b: BallotRow, now = new Date()): Promise<ReminderState> {
+  const [recipients, last] = await Promise.all([
+    electorate.countReminderRecipients(db, b.id),
+    auditData.findLatestEntry(db, b.organisationId, 'reminders.send', b.id),
+  ]);
+  const endsAt = last ? new Date(last.at.getTime() + REMINDER_COOLDOWN_MS) : null;
+  return { recipients, lastAt: last?.at ?? null, cooldownEndsAt: endsAt && endsAt > now ? endsAt : null };
+}
+
+export async function reminderState(ctx: AppContext, p: Principal, id: string): Promise<ReminderState> {
+  const b = await getBallot(ctx, p, id);
+  return reminderStateIn(ctx.db, b);
+}
+
+/**
+ * A reminder by hand to every member who has not voted. `key` (the form's hidden field, the
+ * API's Idempotency-Key) makes a repeat of the same request answer as the first did and
+ * send nothing; a new request within the cooldown of the last reminder is refused. Refusals
+ * go into the audit log too.
+ */
+export async function sendReminders(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  opts: { key?: string } = {},
+): Promise<{ queued: number; repeated: boolean }> {
+  let result: { queued: number; repeated: boolean };
+  try {
+    result = await ctx.db.transaction().execute(async (tx) => {
+      const b = await lockOwnBallot(tx, p, id);
+      if (opts.key !== undefined) {
+        const earlier = await auditData.findLatestEntry(tx, b.organisationId, 'reminders.send', id, opts.key);
+        if (earlier) return { queued: Number(earlier.details.queued), repeated: true };
+      }
+      requireState(b, 'send-reminders');
+      const state = await reminderStateIn(tx, b);
+      if (state.cooldownEndsAt) {
+        const seconds = Math.ceil((state.cooldownEndsAt.getTime() - Date.now()) / 1000);
+        throw new RateLimited(
+          seconds,
+          `a reminder went out at ${formatTime(state.lastAt!, b.timeZone)}; the next can be sent from ${formatTime(state.cooldownEndsAt, b.timeZone)} (reminders by hand are ${REMINDER_COOLDOWN_MS / 60_000} minutes apart)`,
+        );
+      }
+      const n = await queueReminders(tx, await mailFacts(tx, b));
+      await record(tx, p, 'reminders.send', id, { queued: n, ...(opts.key !== undefined && { key: opts.key }) });
+      return { queued: n, repeated: false };
+    });
+  } catch (err) {
+    if (err instanceof ServiceError && (err.kind === 'conflict' || err.kind === 'rate-limited'))
+      await record(ctx.db, p, 'reminders.refused', id, { reason: err.message });
+    throw err;
+  }
+  if (!result.repeated) ctx.mailQueued();
+  return result;
 }
 
 /**

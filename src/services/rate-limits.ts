@@ -22,8 +22,11 @@ export const LIMITS = {
 export type LimitName = keyof typeof LIMITS;
 
 export class RateLimited extends ServiceError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate-limited', `too many attempts; try again in ${retryAfterSeconds} seconds`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `too many attempts; try again in ${retryAfterSeconds} seconds`,
+  ) {
+    super('rate-limited', message);
     this.name = 'RateLimited';
   }
 }

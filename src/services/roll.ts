@@ -8,13 +8,15 @@ import {
   readRollDate,
   ROLL_COLUMN,
 } from '@omov/core/domain/member';
+import { nearDuplicates, nearestBranch } from '@omov/core/domain/branches';
 import { pauser } from '../platform/pause';
+import * as ballots from '../data/ballots';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
 import { requireOrganiser, requireRollVisible } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
-import { invalid } from './errors';
+import { conflict, invalid } from './errors';
 
 /**
  * Importing the member roll from CSV. One import is one transaction: bad rows are
@@ -37,7 +39,17 @@ export type ImportReport = {
   updated: number;
   unchanged: number;
   removed: number;
-  branches: { existing: number; new: string[] };
+  /** nearDuplicates: names in the file, or the file and the roll, that are one branch written differently ("Leeds", "leeds"). */
+  branches: { existing: number; new: string[]; nearDuplicates: string[][] };
+  /** Optional columns the file leaves out: members keep their values in these (unless clearOmitted). */
+  keptColumns: OptionalColumn[];
+  /** Optional columns the file leaves out that this import clears (clearOmitted), with how many members lose a value. */
+  clearedColumns: Array<{ column: OptionalColumn; members: number }>;
+  /**
+   * Why this import needs confirmDestructive to be applied: it removes more than a tenth of
+   * the roll, or clears a column. Empty for an ordinary import.
+   */
+  destructive: string[];
   changes: {
     added: Array<{ line: number; email: string; name: string; branch: string }>;
     updated: Array<{ line: number; email: string; fields: string[] }>;
@@ -46,6 +58,11 @@ export type ImportReport = {
 };
 
 type ParsedRow = Member & { line: number };
+
+const OPTIONAL_COLUMNS = [ROLL_COLUMN.memberNumber, ROLL_COLUMN.weight, ROLL_COLUMN.joinedOn] as const;
+type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
+/** An import that removes more than this share of the current roll must be confirmed. */
+export const DESTRUCTIVE_REMOVAL_SHARE = 0.1;
 
 /** A roll has six columns; a header far wider is a wrong file (or a hostile one), refused before it costs more. */
 export const MAX_COLUMNS = 100;
@@ -123,7 +140,7 @@ async function readRoll(
   file: string | Uint8Array,
   opts: RollFileOptions,
   onRow: (row: ParsedRow) => void | Promise<void>,
-): Promise<void> {
+): Promise<Set<Column>> {
   const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
   const pause = pauser();
   const records = csvRecords(text, { maxFields: MAX_COLUMNS });
@@ -212,13 +229,20 @@ async function readRoll(
     if (parsed.success && !badDate && problems.count === 0) await onRow(Object.assign(parsed.data, { line: rec.line }));
   }
   if (problems.count) throw problems.error();
+  return new Set(index.keys());
 }
 
 export async function importRoll(
   ctx: AppContext,
   p: Principal,
   file: string | Uint8Array,
-  opts: { dryRun: boolean } & RollFileOptions,
+  opts: {
+    dryRun: boolean;
+    /** Clear the optional columns the file leaves out, rather than keep each member's values (destructive). */
+    clearOmitted?: boolean;
+    /** The organiser has seen what a destructive import does and means it. */
+    confirmDestructive?: boolean;
+  } & RollFileOptions,
 ): Promise<ImportReport> {
   requireOrganiser(p);
   const pause = pauser();
@@ -252,8 +276,9 @@ export async function importRoll(
       w.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       return w;
     };
+    let present = new Set<Column>();
     try {
-      await readRoll(file, opts, async (r) => {
+      present = await readRoll(file, opts, async (r) => {
         fileBranches.add(r.branch);
         const definitelyNew = !(r.memberNumber && byNumber.has(r.memberNumber)) && !byEmail.has(r.email.toLowerCase());
         if (!definitelyNew) return void rows.push(r);
@@ -297,6 +322,8 @@ export async function importRoll(
         claimed.add(m.id);
       }
     }
+    const omitted = OPTIONAL_COLUMNS.filter((c) => !present.has(c));
+    const cleared = new Map<OptionalColumn, number>(opts.clearOmitted ? omitted.map((c) => [c, 0]) : []);
     const existingBranches = new Set(current.map((m) => m.branch));
     const newBranches = [...fileBranches].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
@@ -306,7 +333,14 @@ export async function importRoll(
       updated: 0,
       unchanged: 0,
       removed: 0,
-      branches: { existing: existingBranches.size, new: newBranches },
+      branches: {
+        existing: existingBranches.size,
+        new: newBranches,
+        nearDuplicates: nearDuplicates([...fileBranches, ...known]).filter((g) => g.some((b) => fileBranches.has(b))),
+      },
+      keptColumns: opts.clearOmitted ? [] : omitted,
+      clearedColumns: [],
+      destructive: [],
       changes: { added: [], updated: [], removed: [] },
     };
     // The lists show the first MAX_LISTED changes of each kind; the counts are whole.
@@ -320,6 +354,20 @@ export async function importRoll(
         toAdd.push(r);
         if (toAdd.length <= MAX_LISTED) listedAdds.push(r);
         continue;
+      }
+      // A column the file leaves out keeps the member's value, or is cleared if the organiser chose so.
+      const held = {
+        member_number: m.memberNumber ?? null,
+        weight: normaliseWeight(m.weight),
+        joined: m.joinedOn ?? null,
+      };
+      const blank = { member_number: null, weight: normaliseWeight('1'), joined: null };
+      for (const c of omitted) {
+        if (cleared.has(c)) {
+          if (held[c] !== blank[c]) cleared.set(c, cleared.get(c)! + 1);
+        } else if (c === 'member_number') r.memberNumber = held.member_number;
+        else if (c === 'weight') r.weight = held.weight;
+        else r.joinedOn = held.joined;
       }
       const fields: string[] = [];
       if (m.email !== r.email) fields.push('email');
@@ -344,7 +392,20 @@ export async function importRoll(
     report.added = early.count + toAdd.length;
     report.updated = toUpdate.length;
     report.removed = removed.length;
+    report.clearedColumns = [...cleared].filter(([, n]) => n > 0).map(([column, members]) => ({ column, members }));
+    if (current.length && removed.length > current.length * DESTRUCTIVE_REMOVAL_SHARE)
+      report.destructive.push(
+        `it removes ${removed.length.toLocaleString('en-GB')} of the ${current.length.toLocaleString('en-GB')} current members (${Math.round((100 * removed.length) / current.length)}%)`,
+      );
+    for (const c of report.clearedColumns)
+      report.destructive.push(
+        `it clears the ${c.column} of ${c.members.toLocaleString('en-GB')} members (the file has no ${c.column} column)`,
+      );
     if (opts.dryRun) return report;
+    if (report.destructive.length && !opts.confirmDestructive)
+      throw conflict(
+        `the roll was not imported: ${report.destructive.join('; ')}. Preview it, and confirm that you mean it (in the API: confirmDestructive=true)`,
+      );
 
     for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, [...fileBranches]))
       branchIds.set(name, id);
@@ -378,6 +439,7 @@ export async function importRoll(
       updated: report.updated,
       removed: report.removed,
       unchanged: report.unchanged,
+      ...(report.destructive.length && { confirmed: report.destructive }),
       newBranches: report.branches.new,
     });
     return report;
@@ -407,4 +469,45 @@ export function searchMembers(
 ) {
   requireRollVisible(p);
   return roll.searchMembers(ctx.db, p.organisationId, q);
+}
+
+/**
+ * Merges branch `from` into `into` ("leeds" into "Leeds"): its members move, drafts whose
+ * rule names it name `into`, and the log records it. Refused while an open ballot uses
+ * either branch, since its electorate and turnout are drawn by branch.
+ */
+export async function mergeBranches(
+  ctx: AppContext,
+  p: Principal,
+  names: { from: string; into: string },
+): Promise<{ from: string; into: string; members: number; drafts: number }> {
+  requireOrganiser(p);
+  return ctx.db.transaction().execute(async (tx) => {
+    await roll.lockRoll(tx, p.organisationId);
+    const all = await roll.listBranches(tx, p.organisationId);
+    const find = (field: 'from' | 'into') => {
+      const b = all.find((x) => x.name === names[field]);
+      if (b) return b;
+      const near = nearestBranch(
+        names[field],
+        all.map((x) => x.name),
+      );
+      throw invalid(`no branch '${names[field]}'${near ? ` — did you mean '${near}'?` : ''}`, [
+        { path: field, message: `no branch '${names[field]}'${near ? ` — did you mean '${near}'?` : ''}` },
+      ]);
+    };
+    const from = find('from');
+    const into = find('into');
+    if (from.id === into.id)
+      throw invalid('choose two different branches', [{ path: 'into', message: 'the same branch' }]);
+    const open = await ballots.listOpenBallotsUsingBranches(tx, p.organisationId, [from, into]);
+    if (open.length)
+      throw conflict(
+        `not merged: the open ballot${open.length === 1 ? '' : 's'} ${open.map((b) => `“${b.title}”`).join(', ')} use${open.length === 1 ? 's' : ''} ${from.name} or ${into.name}; merge them after ${open.length === 1 ? 'it closes' : 'they close'}`,
+      );
+    const members = await roll.moveBranchMembers(tx, from.id, into.id);
+    const drafts = await ballots.renameBranchInDrafts(tx, p.organisationId, from.name, into.name);
+    await record(tx, p, 'branches.merge', null, { from: from.name, into: into.name, members, drafts });
+    return { from: from.name, into: into.name, members, drafts };
+  });
 }

@@ -9,6 +9,7 @@ import {
   newContext,
   screenshotOf,
 } from '../support/browser';
+import { signedInPage } from './helpers';
 
 /**
  * The ballot builder in a real Chromium: with the script, adding, removing and moving options
@@ -19,7 +20,6 @@ import {
  */
 
 const EMAIL = 'olive.builder@example.org';
-const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
 let app: TestApp;
 let browser: Browser;
@@ -37,15 +37,7 @@ afterAll(async () => {
 
 const group = (page: Page | Locator, name: string) => page.getByRole('group', { name, exact: true });
 
-async function signedIn(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
-  return page;
-}
+const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app, context, EMAIL);
 
 /** Counts the page loads from now on (a swap in place is none). */
 function loadsOf(page: Page): () => number {

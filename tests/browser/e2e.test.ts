@@ -130,7 +130,7 @@ test('the organiser sets up, imports 60 members, builds and opens a ballot, in t
   ballotId = /\/ballots\/([0-9a-f-]{36})/.exec(staff.url())![1]!;
   await screenshot(staff, 'organiser-ballot-draft');
 
-  await staff.getByLabel('I have checked the ballot; open it now').check();
+  await staff.getByLabel(/^I have checked the ballot .*; open it now$/).check();
   await staff.getByRole('button', { name: `Open the ballot and email ${MEMBERS} members` }).click();
   await staff.waitForURL(new RegExp(`/ballots/${ballotId}/invitations`));
   await waitFor('60 invitations over SMTP', () => (smtp.received.length >= MEMBERS ? true : undefined), 60_000);

@@ -1,3 +1,4 @@
+import type { BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, type TestApp } from '../support/app';
@@ -86,4 +87,20 @@ export async function openBallotWithTokens(
     app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!),
   );
   return { ballot, tokens };
+}
+
+/** A new page in `context`, signed in through the sign-in form (setUpOrganisation's password unless given) and on the ballot list. */
+export async function signedInPage(
+  app: TestApp,
+  context: BrowserContext,
+  email: string,
+  password = 'correct horse battery staple',
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${app.url}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForURL(`${app.url}/`);
+  return page;
 }

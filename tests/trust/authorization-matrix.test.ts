@@ -38,6 +38,7 @@ const MATRIX: Record<string, Row> = {
   'post /ballots/:id/test-email': changeBallot,
   'get /ballots/:id/questions/:questionId/blt': readBallot,
   'get /branches': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'post /branches/merge': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'post /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'get /ballots/:id': readBallot,
@@ -49,6 +50,7 @@ const MATRIX: Record<string, Row> = {
   'post /ballots/:id/electorate/:memberId': changeBallot,
   'post /ballots/:id/electorate/:memberId/reissue': changeBallot,
   'post /ballots/:id/reminders': changeBallot,
+  'get /ballots/:id/reminders': readBallot,
   'get /ballots/:id/invitations': readBallot,
   'get /ballots/:id/turnout': readBallot,
   'get /ballots/:id/turnout/history': readBallot,
@@ -155,6 +157,8 @@ function requestFor(
     'post /api-tokens': { name: 'matrix check' },
     // The whole roll again, with one more: importing does not remove the members other rows use.
     'post /roll/import': 'email,name,branch\na@example.org,A,North\nb@example.org,B,South\nz@example.org,Z,North\n',
+    // A branch no organisation has: refused (422) after the access check, merging nothing.
+    'post /branches/merge': { from: 'Nowhere', into: 'North' },
     'post /members': { email: `${who}-new@example.org`, name: 'New', branch: 'North' },
     'put /members/:id': { email: 'a@example.org', name: 'A', branch: 'North' },
     'post /ballots': { title: 'New', ...ballotTimes(), questions: [{ title: 'Agree?', method: 'yesno' }] },

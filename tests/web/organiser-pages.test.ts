@@ -651,11 +651,12 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(page).toMatch(
       /<th scope="row">North<\/th><td class="num">7<\/td><td class="num">7<\/td><td class="num">6<\/td><td class="num">7<\/td>/,
     );
+    // Power as percentages, the exact value on hover.
     expect(page).toMatch(
-      /<th scope="row">North<\/th><td class="num">7<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1\.714<\/td><td class="num">1\.714<\/td>/,
+      /<th scope="row">North<\/th><td class="num">7<\/td><td class="num" title="1">100%<\/td><td class="num" title="1">100%<\/td><td class="num">1\.714<\/td><td class="num">1\.714<\/td>/,
     );
     expect(page).toMatch(
-      /<th scope="row">South<\/th><td class="num">3<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">0\.000<\/td>/,
+      /<th scope="row">South<\/th><td class="num">3<\/td><td class="num" title="0">0%<\/td><td class="num" title="0">0%<\/td><td class="num">0\.000<\/td>/,
     );
     expect(page).toContain('A motion needs 7 of 12 delegate votes.');
     // The bloc rule cannot decide two seats: said plainly, not hidden.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
@@ -14,6 +15,7 @@ import * as invitations from '../../../services/invitations';
 import * as preview from '../../../services/preview';
 import * as results from '../../../services/results';
 import * as rollService from '../../../services/roll';
+import { idempotencyKey } from '../../api-routes';
 import { type Html, html } from '../../html';
 import { confirmed, idParams, type PageRoute, pageRoute, uuid } from '../../page-routes';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
@@ -88,6 +90,7 @@ ${b.openedAt ? html`<dt>Opened</dt><dd>${when(b.openedAt, b.timeZone)}</dd>` : '
 <dt>Small branches</dt><dd>pooled below ${b.k} voters</dd>
 <dt>Who has voted</dt><dd>${b.voterListVisible ? 'visible to organisers' : 'shown in aggregate only'}</dd>
 <dt>Reminders</dt><dd>${b.reminderHours.length ? b.reminderHours.map((h) => `${h} h`).join(', ') + ' before closing' : 'none'}</dd>
+<dt>Who may vote</dt><dd id="eligibility-rule">${eligibilityRule(b.eligibility)}${mayAct(p, b, 'open') && rollVisible(p) ? ` (${members} ${members === 1 ? 'member' : 'members'} on the roll now)` : ''}</dd>
 <dt>Delegate comparison</dt><dd>${delegateSummary((b.delegateSettings ?? null) as DelegateSettingsInput | null)}</dd>
 ${b.boxRoot ? html`<dt>Box root</dt><dd><code>${b.boxRoot}</code></dd>` : ''}
 </dl>
@@ -107,9 +110,9 @@ ${
 ${
   allows(b.status, 'open')
     ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
-<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? " who meet the ballot's rule on who may vote" : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
+<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ` who meet the ballot's rule: ${eligibilityRule(b.eligibility)}` : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
-  confirm: 'I have checked the ballot; open it now',
+  confirm: `I have checked the ballot (${b.eligibility ? eligibilityRule(b.eligibility) : 'every current member'}: ${members} ${members === 1 ? 'member' : 'members'}); open it now`,
   fields: html`<div class="field"><label for="sendAt">Send the invitations at (${b.timeZone}; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"><input type="hidden" name="zone" value="${b.timeZone}"></div>`,
 })}
 <h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}`
@@ -122,6 +125,31 @@ ${allows(b.status, 'publish') ? html`<h3>Publish the results</h3><p>The results 
 ${allows(b.status, 'read-public-results') ? html`<p>Public results: <a href="/results/${b.id}">/results/${b.id}</a></p>` : ''}`,
     }),
   );
+}
+
+/**
+ * "Send a reminder now": a box to tick that names the count, and a key drawn for this page,
+ * so that a double click or a resent form sends once. Within the cooldown, its end instead.
+ */
+function reminderForm(ctx: AppContext, req: Request, b: BallotView, s: ballotsService.ReminderState): Html {
+  if (s.cooldownEndsAt)
+    return html`<p id="reminder-cooldown">The last reminder went out ${when(s.lastAt, b.timeZone)}. Another can be sent by hand from ${when(s.cooldownEndsAt, b.timeZone)}.</p>`;
+  if (s.recipients === 0) return html`<p>Every member has voted, or has no live link: there is no one to remind.</p>`;
+  const members = `${s.recipients} ${s.recipients === 1 ? 'member' : 'members'}`;
+  return postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send the reminder now', {
+    cls: 'secondary',
+    hidden: { key: randomUUID() },
+    confirm: `Send a reminder to ${members} who ${s.recipients === 1 ? 'has' : 'have'} not voted`,
+  });
+}
+
+/** A ballot's rule on who may vote, in words: "members of Leeds or Bristol who joined before 1 Jan 2020". */
+function eligibilityRule(e: BallotView['eligibility']): string {
+  if (!e || (!e.branches?.length && !e.joinedBefore)) return 'every current member';
+  const branches = e.branches?.length
+    ? `members of ${e.branches.length === 1 ? 'the branch' : 'the branches'} ${e.branches.join(', ')}`
+    : 'current members';
+  return `${branches}${e.joinedBefore ? ` who joined before ${e.joinedBefore}` : ''}`;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -185,7 +213,7 @@ ${scheduled.map((s) => html`<tr><th scope="row">${s.h} hours</th><td>${when(s.at
     : html`<p>No automatic reminders are set for this ballot.</p>`
 }
 ${manual.length ? html`<p>Reminders sent by hand: ${manual.map((e) => `${when(e.at, b.timeZone)} (${String(e.details.queued)} members)`).join('; ')}.</p>` : ''}
-${mayAct(p, b, 'send-reminders') ? postButton(ctx, req, `/ballots/${b.id}/reminders`, 'Send a reminder now to everyone who has not voted', { cls: 'secondary' }) : ''}
+${mayAct(p, b, 'send-reminders') ? reminderForm(ctx, req, b, await ballotsService.reminderState(ctx, p, b.id)) : ''}
 <h2>Failed deliveries</h2>
 ${
   failed.length
@@ -453,14 +481,20 @@ export function ballotPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'organiser',
       summary: 'Remind those who have not voted',
       params: idParams,
+      form: z.object({
+        confirm: z.literal('yes', {
+          error: 'tick the box that names the members to remind, then press the button again',
+        }),
+        key: idempotencyKey,
+      }),
       back: ({ id }) => `/ballots/${id}/invitations`,
-      handler: async ({ req, res, params: { id }, principal: p }) => {
+      handler: async ({ req, res, params: { id }, principal: p, form }) => {
         await act(
           ctx,
           req,
           res,
           `/ballots/${id}/invitations`,
-          () => ballotsService.sendReminders(ctx, p, id),
+          () => ballotsService.sendReminders(ctx, p, id, { key: form.key }),
           `/ballots/${id}/invitations?done=reminders`,
         );
       },

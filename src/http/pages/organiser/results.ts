@@ -6,6 +6,8 @@ import type { Round, TallyResult } from '@omov/core/tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
 import { type Html, html } from '../../html';
 import { csvRow } from './common';
+import { figureText as n, motionMargin, percentText, thresholdWords } from '@omov/core/domain/figures';
+import { parseRational } from '@omov/core/tally/rational';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 
 /**
@@ -61,11 +63,11 @@ function roundsTable(count: TallyResult): Html {
   const colName = (r: Round) => (single ? (method.labels.column ?? 'Votes') : `Round ${r.number}`);
   const extra = (label: string, pick: (r: Round) => string | undefined) =>
     rounds.some((r) => pick(r) !== undefined)
-      ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${pick(r) ?? ''}</td>`)}<td></td></tr>`
+      ? html`<tr><th scope="row">${label}</th>${rounds.map((r) => html`<td class="num">${n(pick(r))}</td>`)}<td></td></tr>`
       : '';
   return html`<div class="scroll" tabindex="0"><table><caption>The count${single ? '' : ', round by round'}</caption>
 <thead><tr><th scope="col">Candidate</th>${rounds.map((r) => html`<th class="num" scope="col">${colName(r)}</th>`)}<th scope="col">Result</th></tr></thead><tbody>
-${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${r.votes[c] ?? '–'}</td>`)}<td>${status(c)}</td></tr>`)}
+${count.candidates.map((c) => html`<tr><th scope="row">${c}</th>${rounds.map((r) => html`<td class="num">${n(r.votes[c]) || '–'}</td>`)}<td>${status(c)}</td></tr>`)}
 ${extra('Exhausted', (r) => r.exhausted)}
 ${extra('Lost to rounding', (r) => r.loss)}
 ${extra(method.labels.quota ?? 'Quota', (r) => r.quota)}
@@ -85,9 +87,9 @@ ${rows.map(
   (t) =>
     html`<tr><th scope="row">${t.round}</th><td>${t.kind === 'surplus' ? `Surplus of ${t.from}` : `${t.from} (excluded)`}</td><td>${
       Object.entries(t.to)
-        .map(([c, v]) => `${c} ${v}`)
+        .map(([c, v]) => `${c} ${n(v)}`)
         .join('; ') || '—'
-    }</td><td class="num">${t.exhausted}</td></tr>`,
+    }</td><td class="num">${n(t.exhausted)}</td></tr>`,
 )}
 </tbody></table></div></details>`;
 }
@@ -106,7 +108,7 @@ ${c.map(
       if (i === j) return html`<td class="num">—</td>`;
       const v = pw.matrix[i]?.[j] ?? '0';
       const wins = figure(v) > figure(pw.matrix[j]?.[i]);
-      return html`<td class="num">${wins ? html`<strong>${v}</strong>` : v}</td>`;
+      return html`<td class="num">${wins ? html`<strong>${n(v)}</strong>` : n(v)}</td>`;
     })}</tr>`,
 )}
 </tbody></table></div>`;
@@ -117,16 +119,18 @@ function unitsTable(q: QuestionResult): Html {
   return html`<details><summary>Figures by voting unit (${q.byUnit.length})</summary>
 <p class="hint">A unit is a branch of at least k voters, or a pool of smaller branches, so that no small branch's votes can be worked out.</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Voters</th>${q.options.map((o) => html`<th class="num" scope="col">${o.option}</th>`)}<th class="num" scope="col">Abstained</th></tr></thead><tbody>
-${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u.voters}</td>${u.options.map((o) => html`<td class="num">${o.votes}</td>`)}<td class="num">${u.abstentions}</td></tr>`)}
+${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u.voters}</td>${u.options.map((o) => html`<td class="num">${n(o.votes)}</td>`)}<td class="num">${n(u.abstentions)}</td></tr>`)}
 </tbody></table></div></details>`;
 }
 
-const power = (v: PowerValue) =>
-  v.exact ?? `${v.value.toFixed(4)}${v.standardError !== null ? ` ± ${v.standardError.toFixed(4)}` : ''}`;
-const share = (n: number | undefined) => (n === undefined ? '' : `${(n * 100).toFixed(1)}%`);
+/** Voting power as a percentage; the exact fraction, where there is one, on hover (and in the JSON). */
+const power = (v: PowerValue): Html =>
+  html`<td class="num"${v.exact ? html` title="${v.exact}"` : ''}>${percentText(v.exact ?? v.value, 2)}${v.standardError !== null ? ` ± ${percentText(v.standardError, 2)}` : ''}</td>`;
+const share = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
 const plural = (n: number | string, one: string, many = `${one}s`) => `${n} ${String(n) === '1' ? one : many}`;
 
-function conferenceSection(c: QuestionResult['conference']): Html {
+/** `motion`: the question's threshold, for a motion (whose margin is the distance to it). */
+function conferenceSection(c: QuestionResult['conference'], motion?: string): Html {
   if (c === null) return html``;
   if ('error' in c)
     return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
@@ -140,8 +144,8 @@ function conferenceSection(c: QuestionResult['conference']): Html {
 <p class="${cc.agree ? 'good' : 'bad'}">${cc.agree ? `The conference would have decided the same: ${list(omov.elected)}.` : `The conference would have decided differently: the members chose ${list(omov.elected)}, the conference ${list(conf.elected)}.`}</p>
 <div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
 <tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
-${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${omov.totals[o] ?? '0'} votes (${share(omov.shares[o])})</td><td>${conf.delegates[o] ?? '0'} delegate votes (${share(conf.shares[o])})</td></tr>`)}
-<tr><th scope="row">Margin</th><td>${omov.margin ? `${plural(omov.margin.votes, 'vote')} over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${plural(conf.margin.votes, 'delegate vote')} over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
+${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${n(omov.totals[o] ?? '0')} votes (${share(omov.shares[o])})</td><td>${n(conf.delegates[o] ?? '0')} delegate votes (${share(conf.shares[o])})</td></tr>`)}
+<tr><th scope="row">Margin</th><td>${motion ? motionMargin({ yes: omov.totals[cc.options[0]!] ?? '0', no: omov.totals[cc.options[1]!] ?? '0', threshold: motion, yesName: cc.options[0] }).sentence : omov.margin ? `${plural(n(omov.margin.votes), 'vote')} over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${plural(n(conf.margin.votes), 'delegate vote')} over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
 <tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? omov.flip.note : 'not computed for this method'}</td><td>${conf.flip ? conf.flip.note : 'not computed for this method'}</td></tr>
 </tbody></table></div>
 ${pairedBarChart({
@@ -161,10 +165,10 @@ ${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
 ${cc.branches.map(
   (b) =>
-    html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${b.votes}</td><td class="num">${b.delegates}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${
+    html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${n(b.votes)}</td><td class="num">${n(b.delegates)}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${
       Object.entries(b.conference)
         .filter(([, v]) => figure(v) > 0)
-        .map(([o, v]) => `${o} ${v}`)
+        .map(([o, v]) => `${o} ${n(v)}`)
         .join(', ') || '—'
     }</td></tr>`,
 )}
@@ -172,9 +176,9 @@ ${cc.branches.map(
 ${
   cc.power
     ? html`<h4>Voting power in the conference</h4>
-<p class="hint">A motion needs ${cc.power.quota} of ${cc.power.totalDelegates} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
+<p class="hint">A motion needs ${n(cc.power.quota)} of ${n(cc.power.totalDelegates)} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
-${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${b.delegates}</td><td class="num">${power(b.banzhaf)}</td><td class="num">${power(b.shapleyShubik)}</td><td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
+${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${n(b.delegates)}</td>${power(b.banzhaf)}${power(b.shapleyShubik)}<td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
 </tbody></table></div>
 ${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}`
     : ''
@@ -182,6 +186,20 @@ ${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` 
 <p class="hint">Disproportionality (percentage points): options, members' shares against delegates' — Gallagher ${cc.disproportionality.options.gallagher}, Loosemore–Hanby ${cc.disproportionality.options.loosemoreHanby}; units, population against delegates — Gallagher ${cc.disproportionality.branches.gallagher}, Loosemore–Hanby ${cc.disproportionality.branches.loosemoreHanby}.</p>
 ${cc.ties.length ? html`<p class="hint">Lots drawn: ${cc.ties.map((t) => `${t.stage}: ${t.note}`).join(' ')}</p>` : ''}
 ${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
+}
+
+/**
+ * A motion's result in words, from its exact summary: the figures as decimals and the
+ * distance to its threshold (the engine's own note, with exact fractions, is in the JSON).
+ */
+function motionSentences(q: QuestionResult): Html {
+  const s = q.count.summary;
+  if (!s || typeof s.yes !== 'string' || typeof s.no !== 'string' || typeof s.threshold !== 'string')
+    return html`<p>${q.count.rounds[0]?.note ?? ''}</p>`;
+  if (s.quorumMet === false) return html`<p>${q.count.rounds[0]?.note ?? ''}</p>`;
+  const [yesName, noName] = q.count.candidates;
+  const words = thresholdWords(parseRational(s.threshold));
+  return html`<p>${yesName} ${n(s.yes)}, ${noName} ${n(s.no)}, of ${n(String(s.cast))} votes cast; ${words} needed (${n(String(s.needed))}${s.threshold === '1/2' ? ` and more than ${noName}` : ''}). ${motionMargin({ yes: s.yes, no: s.no, threshold: s.threshold, yesName }).sentence}</p>`;
 }
 
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
@@ -195,10 +213,10 @@ export function questionSection(q: QuestionResult, number: number, downloads?: {
 <p class="hint">${method.labels.name}${q.count.rules ? ` — ${method.labels.rules?.[q.count.rules] ?? q.count.rules}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
 ${outcome(q)}
 <div class="scroll" tabindex="0"><table><caption>${q.figure === 'votes' ? 'Votes' : q.figure.charAt(0).toUpperCase() + q.figure.slice(1)} per option</caption><thead><tr><th scope="col">Option</th><th class="num" scope="col">${q.figure}</th><th class="num" scope="col">Share</th><th scope="col"><span class="sr-only">Result</span></th></tr></thead><tbody>
-${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${o.votes}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (method.motion ? '' : 'elected') : ''}</td></tr>`)}
-<tr><th scope="row">Abstentions</th><td class="num">${q.abstentions}</td><td></td><td></td></tr></tbody></table></div>
-${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: !method.motion && q.elected.includes(o.option) })) })}
-${method.motion ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
+${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${n(o.votes)}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (method.motion ? '' : 'elected') : ''}</td></tr>`)}
+<tr><th scope="row">Abstentions</th><td class="num">${n(q.abstentions)}</td><td></td><td></td></tr></tbody></table></div>
+${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
+${method.motion ? motionSentences(q) : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
@@ -206,7 +224,7 @@ ${method.pairwise || q.count.pairwise ? pairwiseTable(q.count) : ''}
 ${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
 ${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}
-${conferenceSection(q.conference)}
+${conferenceSection(q.conference, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
 ${downloads && kind === 'ranking' ? html`<p><a href="/ballots/${downloads.ballotId}/questions/${q.id}/ballots.blt" download>Download this question's ballots (BLT)</a></p>` : ''}
 </section>`;
 }
@@ -219,10 +237,12 @@ ${opts.receipts ? html`<h2>Receipts</h2><p class="hint">Every receipt code in th
 
 /** One row per option per question, overall and per voting unit. */
 export function resultsCsv(r: BallotResults): string {
+  // Votes as numbers a spreadsheet reads (at most two decimals, never "143/2", which it takes for
+  // text or a date); the exact values are in results.json.
   const lines = [csvRow(['question_number', 'question', 'method', 'unit', 'option', 'figure', 'votes', 'elected'])];
   r.questions.forEach((q, i) => {
     const row = (unit: string, option: string, votes: string, elected: string) =>
-      lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, votes, elected]));
+      lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, n(votes), elected]));
     for (const o of q.options) row('(all)', o.option, o.votes, q.elected.includes(o.option) ? 'yes' : 'no');
     row('(all)', '(abstentions)', q.abstentions, '');
     for (const u of q.byUnit) {

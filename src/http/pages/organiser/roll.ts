@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
 import { isOrganiser } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
@@ -13,6 +14,7 @@ import {
   act,
   addIssue,
   bodyOf,
+  checkbox,
   csrfField,
   errorSummary,
   type FieldIssues,
@@ -31,18 +33,21 @@ import { multipart } from './multipart';
 
 const SHOWN = 300;
 
-/** How the file is read: its encoding and its dates, both chosen by the organiser (dates day first unless they say otherwise). */
-type FileChoices = { encoding: TextEncodingName; dateOrder: DateOrder };
+/**
+ * How the file is read: its encoding and its dates, both chosen by the organiser (dates day
+ * first unless they say otherwise), and whether the optional columns it leaves out are cleared.
+ */
+type FileChoices = { encoding: TextEncodingName; dateOrder: DateOrder; clearOmitted: boolean };
 
 function choicesOf(req: Request): FileChoices {
   const body = bodyOf(req);
   const encoding = TEXT_ENCODINGS.find((e) => e === body.encoding) ?? 'utf-8';
   const dateOrder = DATE_ORDERS.find((o) => o === body.dateOrder) ?? 'dmy';
-  return { encoding, dateOrder };
+  return { encoding, dateOrder, clearOmitted: body.clearOmitted === 'yes' };
 }
 
 function importForm(ctx: AppContext, req: Request, csv = ''): Html {
-  const { encoding, dateOrder } = choicesOf(req);
+  const { encoding, dateOrder, clearOmitted } = choicesOf(req);
   const option = (value: string, label: string, chosen: string) =>
     html`<option value="${value}"${value === chosen ? html` selected` : ''}>${label}</option>`;
   return html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
@@ -51,6 +56,7 @@ function importForm(ctx: AppContext, req: Request, csv = ''): Html {
 <input type="file" id="file" name="file" accept=".csv,text/csv,text/plain" aria-describedby="file-hint"></div>
 <div class="field"><label for="encoding">The file's encoding</label><br><select id="encoding" name="encoding">${option('utf-8', 'UTF-8 (“CSV UTF-8”)', encoding)}${option('windows-1252', 'Windows-1252 (Excel’s “CSV” on Windows, older files)', encoding)}</select></div>
 <div class="field"><label for="dateOrder">Dates in the joined column</label><br><span class="hint" id="dateOrder-hint">YYYY-MM-DD is always understood.</span><br><select id="dateOrder" name="dateOrder" aria-describedby="dateOrder-hint">${option('dmy', 'Day first: 31/12/2024', dateOrder)}${option('mdy', 'Month first: 12/31/2024', dateOrder)}</select></div>
+${checkbox('clearOmitted', 'Clear the optional columns the file leaves out', clearOmitted, 'Without this, a file with no member_number, weight or joined column leaves each member’s number, weight and joining date as they are.')}
 <div class="field"><label for="csv">Or paste the CSV here</label><br>
 <textarea id="csv" name="csv" rows="8" spellcheck="false">${csv}</textarea></div>
 <button type="submit">Preview the changes</button>
@@ -93,7 +99,17 @@ function list<T>(items: T[], total: number, row: (t: T) => Html): Html {
 }
 
 function fingerprint(r: rollService.ImportReport): string {
-  return `${r.added}/${r.updated}/${r.removed}/${r.branches.new.length}`;
+  return `${r.added}/${r.updated}/${r.removed}/${r.branches.new.length}/${r.clearedColumns.map((c) => `${c.column}:${c.members}`).join(',')}`;
+}
+
+const COLUMN_MEANING: Record<string, string> = { member_number: 'numbers', weight: 'weights', joined: 'joining dates' };
+
+/** The loud part of a preview: what cannot be undone by importing the old file again, with its box to tick. */
+function destructiveWarning(r: rollService.ImportReport): Html {
+  if (!r.destructive.length) return html``;
+  return html`<div class="problem" role="alert" id="destructive"><h2>This import deletes a lot</h2>
+<ul>${r.destructive.map((d) => html`<li><strong>${d[0]!.toUpperCase()}${d.slice(1)}.</strong></li>`)}</ul>
+<p>Check that the file is the whole roll, not a part of it. To apply it anyway, tick the box beside the button.</p></div>`;
 }
 
 function previewPage(
@@ -118,12 +134,16 @@ ${changedSincePreview ? html`<p class="problem" role="alert">The roll changed af
 <li>${r.unchanged} members unchanged</li>
 <li>${r.branches.new.length ? html`<strong>${r.branches.new.length}</strong> new branches: ${r.branches.new.join(', ')}` : 'no new branches'}</li>
 </ul>
+${r.keptColumns.length ? html`<p id="kept-columns">The file has no ${r.keptColumns.join(', ')} column${r.keptColumns.length === 1 ? '' : 's'}: members keep their ${r.keptColumns.map((c) => COLUMN_MEANING[c]).join(', ')} as they are. New members get none (weight 1).</p>` : ''}
+${r.branches.nearDuplicates.length ? html`<div class="problem" role="alert" id="near-duplicates"><p><strong>Some branch names differ only in capitals, accents or spaces</strong>, and would be separate branches: ${r.branches.nearDuplicates.map((g) => g.map((n) => `“${n}”`).join(' and ')).join('; ')}. Correct the file so that each branch is written one way.</p></div>` : ''}
+${destructiveWarning(r)}
 ${
   nothing
     ? html`<p>The file matches the roll: there is nothing to apply.</p>`
     : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
-<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}"><input type="hidden" name="dateOrder" value="${choicesOf(req).dateOrder}">
+<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}"><input type="hidden" name="dateOrder" value="${choicesOf(req).dateOrder}">${choicesOf(req).clearOmitted ? html`<input type="hidden" name="clearOmitted" value="yes">` : ''}
 <textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
+${r.destructive.length ? html`<div class="field"><label class="choice"><input type="checkbox" name="confirmDestructive" value="yes" id="confirmDestructive" required><span><strong>Yes: ${r.destructive.join('; and ')}.</strong></span></label></div>` : ''}
 <div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
 </form>`
 }
@@ -160,7 +180,7 @@ function csvOf(req: Request): string {
 
 async function importStep(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const body = bodyOf(req);
-  const { dateOrder } = choicesOf(req);
+  const { dateOrder, clearOmitted } = choicesOf(req);
   let csv: string;
   try {
     csv = csvOf(req);
@@ -185,7 +205,7 @@ async function importStep(ctx: AppContext, req: Request, res: Response, p: Princ
   }
   let preview: rollService.ImportReport;
   try {
-    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true, dateOrder });
+    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true, dateOrder, clearOmitted });
   } catch (err) {
     if (err instanceof ServiceError && err.kind === 'invalid')
       return void res
@@ -203,7 +223,12 @@ async function importStep(ctx: AppContext, req: Request, res: Response, p: Princ
       .send(previewPage(ctx, req, preview, csv, true));
   let done: rollService.ImportReport;
   try {
-    done = await rollService.importRoll(ctx, p, csv, { dryRun: false, dateOrder });
+    done = await rollService.importRoll(ctx, p, csv, {
+      dryRun: false,
+      dateOrder,
+      clearOmitted,
+      confirmDestructive: body.confirmDestructive === 'yes',
+    });
   } catch (err) {
     return refused(ctx, req, res, err, '/roll/import');
   }
@@ -237,9 +262,22 @@ ${
 ${branches.map((b) => html`<tr><th scope="row"><a href="/roll/members?branch=${b.id}">${b.name}</a></th><td class="num">${Number(b.members)}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>No branches yet: import the roll.</p>`
-}`,
+}
+${isOrganiser(p) && branches.length > 1 ? mergeForm(ctx, req, branches) : ''}`,
     }),
   );
+}
+
+/** Two branches that are one ("leeds" and "Leeds"): the first's members join the second. */
+function mergeForm(ctx: AppContext, req: Request, branches: Array<{ name: string; members: number | string }>): Html {
+  const options = branches.map((b) => html`<option value="${b.name}">${b.name} (${Number(b.members)})</option>`);
+  return html`<h2>Merge two branches</h2>
+<p class="hint">For one branch written two ways. The first branch's members join the second; drafts that name the first name the second. Not while an open ballot uses either.</p>
+<form method="post" action="/roll/branches/merge">${csrfField(ctx, req)}
+<div class="field"><label for="merge-from">Merge the branch</label><br><select id="merge-from" name="from">${options}</select></div>
+<div class="field"><label for="merge-into">into</label><br><select id="merge-into" name="into">${options}</select></div>
+<label class="choice"><input type="checkbox" name="confirm" value="yes" id="merge-confirm" required><span>Move the members; this is recorded in the audit log</span></label>
+<button type="submit" class="secondary">Merge the branches</button></form>`;
 }
 
 function searchForm(search: string, branch: string, branches: Array<{ id: string; name: string }>): Html {
@@ -333,6 +371,27 @@ export function rollPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'roll reader',
       summary: 'The member roll: its branches and their members',
       handler: ({ req, res, principal: p }) => rollOverview(ctx, req, res, p),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/roll/branches/merge',
+      who: 'organiser',
+      summary: 'Merge one branch into another',
+      form: confirmed('tick the box to confirm, then press the button again').extend({
+        from: z.string().min(1),
+        into: z.string().min(1),
+      }),
+      back: () => '/roll',
+      handler: async ({ req, res, principal: p, form }) => {
+        await act(
+          ctx,
+          req,
+          res,
+          '/roll',
+          () => rollService.mergeBranches(ctx, p, { from: form.from, into: form.into }),
+          '/roll?done=merged',
+        );
+      },
     }),
     pageRoute({
       method: 'get',

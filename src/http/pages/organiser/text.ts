@@ -35,6 +35,7 @@ export const DONE: Record<string, string> = {
   published: 'The results are published.',
   deleted: 'The draft is deleted.',
   reminders: 'Reminders are queued for every member who has not voted.',
+  merged: 'The branches are merged.',
   reissued:
     'Done. If the member has not voted yet, a new link is on its way and their old link no longer works. If they have voted, their vote stands and they get a note instead of a link. This page does not say which.',
   added: 'The member is added to the electorate and invited.',
