@@ -4,6 +4,7 @@ import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
+import { findWording } from '../data/ballot-mail';
 import type { Principal } from '../data/organisations';
 import type { Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
@@ -111,6 +112,7 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
     closesAt: b.closesAt,
     timeZone: b.timeZone,
     questions: await ballots.listQuestions(tx, b.id),
+    wording: await findWording(tx, b.id),
   };
 }
 
@@ -251,7 +253,10 @@ async function reissueLocked(
   const facts = await mailFacts(tx, b);
   const member = { memberId, email: m.email, name: m.name };
   if (prior.used) await queueVotedNotice(tx, facts, member);
-  else await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }]);
+  else
+    await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }], undefined, {
+      replaces: true,
+    });
   await record(tx, by, 'link.reissue', b.id, {
     memberId,
     ...(b.voterListVisible ? { outcome: prior.used ? 'already voted: note sent' : 'new link sent' } : {}),

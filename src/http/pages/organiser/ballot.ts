@@ -30,11 +30,12 @@ import { methodOf } from '@omov/core/methods/index';
  * without them (and the services refuse them anyway).
  */
 
-type Tab = 'overview' | 'preview' | 'invitations' | 'turnout' | 'results';
+type Tab = 'overview' | 'preview' | 'emails' | 'invitations' | 'turnout' | 'results';
 
 function tabs(b: BallotView, current: Tab): Html {
   const items: Array<[Tab | 'board', string, string]> = [['overview', 'Overview', `/ballots/${b.id}`]];
   if (allows(b.status, 'preview')) items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
+  if (allows(b.status, 'edit-mail')) items.push(['emails', 'Emails', `/ballots/${b.id}/emails`]);
   if (allows(b.status, 'read-delivery')) items.push(['invitations', 'Invitations', `/ballots/${b.id}/invitations`]);
   if (allows(b.status, 'read-turnout')) items.push(['turnout', 'Turnout', `/ballots/${b.id}/turnout`]);
   if (allows(b.status, 'read-results')) items.push(['results', 'Results', `/ballots/${b.id}/results`]);
@@ -42,7 +43,8 @@ function tabs(b: BallotView, current: Tab): Html {
   return html`<nav aria-label="This ballot" class="actions">${items.map(([k, label, href]) => (k === current ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`))}</nav>`;
 }
 
-function header(b: BallotView, current: Tab): Html {
+/** The ballot's heading and tabs, on each of its pages. */
+export function header(b: BallotView, current: Tab): Html {
   return html`<p><a href="/">All ballots</a></p><h1>${b.title} <span class="status">${STATUS_LABEL[b.status]}</span></h1>${tabs(b, current)}`;
 }
 

@@ -39,6 +39,8 @@ export const DONE: Record<string, string> = {
     'Done. If the member has not voted yet, a new link is on its way and their old link no longer works. If they have voted, their vote stands and they get a note instead of a link. This page does not say which.',
   added: 'The member is added to the electorate and invited.',
   'test-email': 'A test invitation is on its way to you. Its link is an example and does not vote.',
+  'test-reminder': 'A test reminder is on its way to you. Its link is an example and does not vote.',
+  'mail-saved': 'The wording of the emails is saved. Invitations and reminders sent from now on use it.',
   invited: 'The invitation is on its way. The link in it works once.',
   revoked: 'The API token is revoked.',
   'member-saved': 'The member is saved.',

@@ -1,0 +1,25 @@
+import { type Kysely, sql } from 'kysely';
+
+/*
+ * ballot_mail: a ballot's own wording of its invitations and reminders (null: the default
+ * text in emails/), and the contact address replies go to. One row per ballot, or none.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create table ballot_mail (
+      ballot_id uuid primary key references ballots (id) on delete cascade,
+      invitation_subject text,
+      invitation_opening text,
+      reminder_subject text,
+      reminder_opening text,
+      reply_to text,
+      updated_at timestamptz not null default now()
+    );
+  `.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    drop table ballot_mail;
+  `.execute(db);
+}
