@@ -226,6 +226,18 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
   ctx.mailQueued();
 }
 
+/** Which of these members are in the ballot's electorate (a member search offers each the right action). */
+export async function membersInElectorate(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  memberIds: string[],
+): Promise<Set<string>> {
+  requireOrganiser(p);
+  requireBallotVisible(p, id);
+  return electorate.inElectorate(ctx.db, id, memberIds);
+}
+
 /**
  * A new link for a member. Whether the member has voted never shows in the answer, the
  * mail queue's counts or the audit log (unless the ballot shows its voter list): a member

@@ -125,3 +125,6 @@ export function votingWindow(b: { status: BallotStatus; opensAt: Date; closesAt:
   if (!allows(b.status, 'cast') || now < b.opensAt) return 'not-yet-open';
   return 'open';
 }
+
+/** When voting ends, or ended: the actual closing time after a close (early or not), else the scheduled one. */
+export const closingTime = (b: { closesAt: Date; closedAt: Date | null }): Date => b.closedAt ?? b.closesAt;

@@ -1,3 +1,4 @@
+import { closingTime } from '@omov/core/domain/lifecycle';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../../data/organisations';
 import { isOrganiser, rollVisible } from '../../../services/access';
@@ -41,8 +42,8 @@ ${organiser ? html`<div class="actions"><a class="button" href="/ballots/new">Cr
 ${rollVisible(p) ? html`<p>The member roll has <strong>${members}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches. <a href="/roll">See the roll</a>.</p>` : ''}
 ${
   list.length
-    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
-${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(b.closesAt, b.timeZone)}</td></tr>`)}</tbody></table></div>`
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes (or closed)</th></tr></thead><tbody>
+${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(closingTime(b), b.timeZone)}</td></tr>`)}</tbody></table></div>`
     : html`<p>No ballots yet.</p>`
 }
 ${

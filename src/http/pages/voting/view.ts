@@ -1,3 +1,4 @@
+import { closingTime } from '@omov/core/domain/lifecycle';
 import type { Answer, Question } from '@omov/core/domain/ballot';
 import { type AnswerKind, methodOf } from '@omov/core/methods/index';
 import { formatTime } from '@omov/core/domain/zones';
@@ -113,7 +114,10 @@ function questionInputs(q: Question, form: FormValues, problem: string | undefin
 }
 
 /** What the ballot paper needs to know of its ballot (a member's view, or an organiser's preview). */
-export type PaperBallot = Pick<BallotForVoter, 'title' | 'description' | 'closesAt' | 'timeZone' | 'questions'>;
+export type PaperBallot = Pick<
+  BallotForVoter,
+  'title' | 'description' | 'closesAt' | 'closedAt' | 'timeZone' | 'questions'
+>;
 
 export function ballotHeader(b: Pick<BallotForVoter, 'title' | 'description'>): Html {
   return html`<h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
@@ -140,7 +144,7 @@ export function ballotPaperBody(
     return first === undefined ? abstainId(q) : inputId(q, first);
   };
   return html`${ballotHeader(b)}
-<p class="notice">${t.closesAt(formatTime(b.closesAt, b.timeZone))}</p>
+<p class="notice">${t.closesAt(formatTime(closingTime(b), b.timeZone))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}</ul></div>` : ''}
@@ -217,7 +221,7 @@ export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string)
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
 <ol>
-<li>${t.receiptStepClose(formatTime(b.closesAt, b.timeZone))}</li>
+<li>${t.receiptStepClose(formatTime(closingTime(b), b.timeZone))}</li>
 <li>${t.receiptStepBoard}<br>${boardLink(ctx, b)}</li>
 <li>${b.receiptPolicy === 'choices' ? t.receiptStepFindChoices : t.receiptStepFindInclusion}</li>
 </ol>
@@ -264,7 +268,7 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
           t.notYetOpenTitle,
           [
             p(t.notYetOpenBody(b ? formatTime(b.opensAt, b.timeZone) : '')),
-            ...(b ? [p(t.closesAt(formatTime(b.closesAt, b.timeZone)))] : []),
+            ...(b ? [p(t.closesAt(formatTime(closingTime(b), b.timeZone)))] : []),
             p(t.notYetOpenKeep),
           ],
           b,
@@ -276,7 +280,7 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
         body: statePage(
           t.closedTitle,
           [
-            p(t.closedBody(b ? formatTime(b.closesAt, b.timeZone) : '')),
+            p(t.closedBody(b ? formatTime(closingTime(b), b.timeZone) : '')),
             ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : []),
           ],
           b,
