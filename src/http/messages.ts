@@ -116,6 +116,12 @@ export const en = {
   boardReceipt: 'Receipt code',
   boardAnswers: 'Answers',
   boardJson: 'The same list as JSON',
+  boardSearchLabel: 'Your receipt code',
+  boardSearchHint: 'As the receipt page showed it, such as ABCDE-FGHJK-LMNPQ.',
+  boardSearchButton: 'Find my receipt',
+  boardFound: (code: string) => `Found: receipt ${code} is on the board, so your vote is in the ballot box.`,
+  boardNotFound: (code: string) =>
+    `Receipt ${code} is not on the board. Check the code for typing mistakes; if it is right, tell the auditors.`,
 } as const;
 
 export type Messages = typeof en;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { tokensOf } from '../support/integrity';
+import { postVote, tokensOf } from '../support/integrity';
 import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
 
 /**
@@ -104,7 +104,11 @@ test('member search offers only the action that fits; an early close shows the a
   expect(await row('Late Joiner').getByRole('button', { name: 'Add to this ballot' }).count()).toBe(1);
   expect(await row('Late Joiner').getByRole('button', { name: 'Send a new link' }).count()).toBe(0);
 
-  const [unused] = await tokensOf(app.db, ballot.id, SECRET);
+  const [unused, voter1] = await tokensOf(app.db, ballot.id, SECRET);
+  const b = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body as { questions: Array<{ id: string }> };
+  const cast = await postVote(app.url, voter1!.token, { [b.questions[0]!.id]: { kind: 'choice', option: 0 } });
+  expect(cast.status).toBe(201);
+  const receipt = cast.body.receipt!;
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
   const closed = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body as { closedAt: string; closesAt: string };
   const minute = (iso: string) => iso.slice(11, 16);
@@ -121,5 +125,23 @@ test('member search offers only the action that fits; an early close shows the a
   const said = (await linkPage.locator('main').textContent())!;
   expect(said).toContain(minute(closed.closedAt));
   expect(said).not.toContain(minute(closed.closesAt));
+
+  // The bulletin board's receipt search works without JavaScript: a GET form, the code as typed.
+  const still = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+  const board = await still.newPage();
+  await board.goto(`${app.url}/board/${ballot.id}`);
+  await board.getByLabel('Your receipt code').fill(receipt.toLowerCase().replace(/-/g, ' '));
+  await board.getByRole('button', { name: 'Find my receipt' }).click();
+  expect(board.url()).toContain('receipt=');
+  expect(await board.getByRole('status').textContent()).toContain(`Found: receipt ${receipt} is on the board`);
+  const found = board.url();
+  await board.getByLabel('Your receipt code').fill('AAAAA-BBBBB-CCCCC');
+  await board.getByRole('button', { name: 'Find my receipt' }).click();
+  expect(await board.getByRole('status').textContent()).toContain('Receipt AAAAA-BBBBB-CCCCC is not on the board');
+  await still.close();
+  const checked = await (await axeContext(browser, DESKTOP)).newPage();
+  await checked.goto(found);
+  expect(describeViolations('board, found', await axeViolations(checked))).toBe('');
+  await checked.context().close();
   await voter.close();
 });
