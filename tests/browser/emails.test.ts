@@ -9,7 +9,8 @@ import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, 
  * In a real Chromium, with axe-core on each page: a ballot's emails page (its own wording
  * saved, a bad placeholder refused next to its field, the preview showing the new text);
  * the member search offering each member only the action that fits; and after an early
- * close, the ballot list and an unused link's page showing the actual closing time.
+ * close, the ballot list and an unused link's page showing the actual closing time; the
+ * receipt page's copy and print buttons; the bulletin board's receipt search without JavaScript.
  */
 
 const SECRET = 'test-secret-0123456789-0123456789-abcdef'; // startTestApp's
@@ -104,7 +105,28 @@ test('member search offers only the action that fits; an early close shows the a
   expect(await row('Late Joiner').getByRole('button', { name: 'Add to this ballot' }).count()).toBe(1);
   expect(await row('Late Joiner').getByRole('button', { name: 'Send a new link' }).count()).toBe(0);
 
-  const [unused, voter1] = await tokensOf(app.db, ballot.id, SECRET);
+  const [unused, voter1, byPage] = await tokensOf(app.db, ballot.id, SECRET);
+
+  // The receipt page: with JavaScript, copy and print buttons; printed, no buttons; without JavaScript, none shown.
+  const member = await axeContext(browser, DESKTOP);
+  await member.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+  const paper = await member.newPage();
+  await paper.goto(`${app.url}/v/${byPage!.token}`);
+  await paper.getByLabel('Yes', { exact: true }).check();
+  await paper.getByRole('button', { name: 'Review my vote' }).click();
+  await paper.getByRole('button', { name: 'Cast my vote' }).click();
+  const code = (await paper.locator('.receipt').textContent())!.trim();
+  await paper.getByRole('button', { name: 'Copy the code' }).click();
+  await paper.getByText('Copied.').waitFor();
+  expect(await paper.evaluate(() => navigator.clipboard.readText())).toBe(code);
+  expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(true);
+  expect(describeViolations('receipt page', await axeViolations(paper))).toBe('');
+  await screenshot(paper, 'voter-receipt-buttons');
+  await paper.emulateMedia({ media: 'print' });
+  expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(false);
+  expect(await paper.locator('.receipt').isVisible()).toBe(true);
+  await member.close();
+
   const b = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body as { questions: Array<{ id: string }> };
   const cast = await postVote(app.url, voter1!.token, { [b.questions[0]!.id]: { kind: 'choice', option: 0 } });
   expect(cast.status).toBe(201);

@@ -210,14 +210,17 @@ function boardLink(ctx: AppContext, b: BallotForVoter): Html {
   return html`<a href="/board/${b.id}">${parts.map((p, i) => html`${i ? html`<wbr>` : ''}${p}`)}</a>`;
 }
 
+/** The receipt: with the paper's script, copy and print buttons appear (print uses the print stylesheet). */
 export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): string {
   return page({
     title: `${t.castTitle}: ${b.title}`,
     site: b.organisationName,
+    head: VOTE_SCRIPT,
     body: html`${ballotHeader(b)}
 <h2>${t.castTitle}</h2>
 <p>${t.receiptIntro}</p>
-<p class="receipt">${receipt}</p>
+<p class="receipt" id="receipt-code">${receipt}</p>
+<div class="actions" data-receipt-actions hidden><button type="button" class="secondary" data-copy="receipt-code">${t.receiptCopy}</button><button type="button" class="secondary" data-print>${t.receiptPrint}</button><span role="status" data-copied="${t.receiptCopied}"></span></div>
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
 <ol>
