@@ -111,6 +111,34 @@ export async function findUsableSetupLink(db: Queryable, tokenHash: Buffer): Pro
     .executeTakeFirst();
 }
 
+/** Invitations into an organisation not yet taken up and not expired; `id` is the hex of the link's hash (not the link). */
+export async function listPendingInvitations(db: Queryable, organisationId: string) {
+  const rows = await db
+    .selectFrom('setup_links')
+    .select(['token_hash', 'email', 'role', 'ballot_id as ballotId', 'created_at as createdAt'])
+    .where('organisation_id', '=', organisationId)
+    .where('used_at', 'is', null)
+    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(({ token_hash, ...r }) => ({
+    ...r,
+    id: token_hash.toString('hex'),
+    expiresAt: new Date(r.createdAt.getTime() + SETUP_LINK_DAYS * 86_400_000),
+  }));
+}
+
+/** Revokes an unused invitation of this organisation; whether there was one to revoke. */
+export async function deletePendingInvitation(db: Queryable, organisationId: string, id: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('setup_links')
+    .where('token_hash', '=', Buffer.from(id, 'hex'))
+    .where('organisation_id', '=', organisationId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
 export async function listStaff(db: Queryable, organisationId: string) {
   return db
     .selectFrom('organisers')

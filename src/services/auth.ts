@@ -87,6 +87,24 @@ export const SETUP_PURPOSE = 'setup-link';
 
 export const listStaff = (ctx: AppContext, p: Principal) => data.listStaff(ctx.db, p.organisationId);
 
+/** Invitations sent and not yet taken up: organisers see them, with a way to revoke each. */
+export async function listPendingInvitations(ctx: AppContext, p: Principal) {
+  requireOrganiser(p);
+  return data.listPendingInvitations(ctx.db, p.organisationId);
+}
+
+/** Revokes an invitation not yet taken up: its link stops working at once. */
+export async function revokeInvitation(ctx: AppContext, p: Principal, id: string): Promise<void> {
+  requireOrganiser(p);
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new ServiceError('not-found', 'invitation not found');
+  await ctx.db.transaction().execute(async (tx) => {
+    const pending = (await data.listPendingInvitations(tx, p.organisationId)).find((i) => i.id === id);
+    if (!pending || !(await data.deletePendingInvitation(tx, p.organisationId, id)))
+      throw new ServiceError('not-found', 'invitation not found, or already taken up');
+    await record(tx, p, 'staff.invite.revoke', pending.ballotId, { email: pending.email, role: pending.role });
+  });
+}
+
 export async function describeSetupLink(ctx: AppContext, token: string): Promise<data.SetupLink | undefined> {
   if (!SECRET_PATTERN.test(token)) return undefined;
   return data.findUsableSetupLink(ctx.db, hashSecret(token));

@@ -43,6 +43,7 @@ export const DONE: Record<string, string> = {
   'mail-saved': 'The wording of the emails is saved. Invitations and reminders sent from now on use it.',
   invited: 'The invitation is on its way. The link in it works once.',
   revoked: 'The API token is revoked.',
+  'invitation-revoked': 'The invitation is revoked: its link no longer works.',
   'member-saved': 'The member is saved.',
   'member-added': 'The member is added to the roll.',
   'member-removed': 'The member is removed from the roll.',
