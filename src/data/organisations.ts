@@ -258,3 +258,47 @@ export async function deleteApiToken(db: Queryable, organiserId: string, id: str
     .executeTakeFirst();
   return r.numDeletedRows === 1n;
 }
+
+export async function insertPasswordReset(db: Queryable, tokenHash: Buffer, organiserId: string, minutes: number) {
+  await db
+    .insertInto('password_resets')
+    .values({
+      token_hash: tokenHash,
+      organiser_id: organiserId,
+      expires_at: sql<Date>`now() + make_interval(mins => ${minutes})`,
+    })
+    .execute();
+}
+
+/** Marks an unused, unexpired reset link used; the account it is for, or undefined. */
+export async function usePasswordReset(
+  db: Queryable,
+  tokenHash: Buffer,
+): Promise<{ organiserId: string; organisationId: string; email: string } | undefined> {
+  return db
+    .updateTable('password_resets')
+    .from('organisers')
+    .set({ used_at: sql`now()` })
+    .whereRef('organisers.id', '=', 'password_resets.organiser_id')
+    .where('password_resets.token_hash', '=', tokenHash)
+    .where('password_resets.used_at', 'is', null)
+    .where('password_resets.expires_at', '>', sql<Date>`now()`)
+    .returning(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email'])
+    .executeTakeFirst();
+}
+
+export async function findUsablePasswordReset(db: Queryable, tokenHash: Buffer): Promise<boolean> {
+  const r = await db
+    .selectFrom('password_resets')
+    .select('organiser_id')
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Signs an account out everywhere (after its password is reset). */
+export async function deleteSessionsOf(db: Queryable, organiserId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('organiser_id', '=', organiserId).execute();
+}

@@ -57,6 +57,14 @@ export interface Database {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, never, Date | string>;
   };
+  /** "Forgot password" links: only the hash of each, single use, expiring. */
+  password_resets: {
+    token_hash: Buffer;
+    organiser_id: string;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    created_at: CreatedAt;
+  };
   ballots: {
     id: Generated<string>;
     organisation_id: string;

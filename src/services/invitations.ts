@@ -10,10 +10,10 @@ import type { Question } from '@omov/core/domain/ballot';
 import { formatTime } from '@omov/core/domain/zones';
 import { fillText, placeholdersIn, renderEmail, type Rendered } from '../mail/templates';
 import type { OutgoingMail } from '../mail/transport';
-import { lockBallot } from '../data/ballots';
+import { findBallot, lockBallot } from '../data/ballots';
 import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
-import { SETUP_PURPOSE } from './auth';
+import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import type { AppContext } from './context';
 import { notFound } from './errors';
 
@@ -82,6 +82,7 @@ export type WordingInput = z.input<typeof wordingSchema>;
 
 export async function getWording(ctx: AppContext, p: Principal, ballotId: string): Promise<BallotWording> {
   requireBallotVisible(p, ballotId);
+  if (!(await findBallot(ctx.db, p.organisationId, ballotId))) throw notFound('ballot');
   return ballotMail.findWording(ctx.db, ballotId);
 }
 
@@ -247,6 +248,9 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'staff-invitation') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/setup/${ctx.keys.open(SETUP_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'password-reset') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
