@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { postVote, tokensOf } from '../support/integrity';
+import { signIn } from './helpers';
 import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
 
 /**
@@ -30,11 +31,7 @@ beforeAll(async () => {
   );
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
   page = await (await axeContext(browser, DESKTOP)).newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
+  await signIn(page, app.url, EMAIL, PASSWORD);
 });
 afterAll(async () => {
   await browser?.close();

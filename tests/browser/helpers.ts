@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, type TestApp } from '../support/app';
@@ -86,4 +87,13 @@ export async function openBallotWithTokens(
     app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!),
   );
   return { ballot, tokens };
+}
+
+/** Signs a page in through the sign-in form, as a member of staff would. */
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForURL(`${url}/`);
 }

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { startSmtpSink, waitFor } from '../support/smtp';
+import { signIn } from './helpers';
 import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
 
 /**
@@ -33,11 +34,7 @@ test('pending staff invitations are listed, and a revoked one no longer works', 
   const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
 
   const page = await (await axeContext(browser, DESKTOP)).newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
+  await signIn(page, app.url, EMAIL, PASSWORD);
   await page.goto(`${app.url}/staff`);
   const pending = page.locator('table', { has: page.getByRole('columnheader', { name: 'Link works until' }) });
   expect(await pending.getByRole('row', { name: /aud@example\.org/ }).count()).toBe(1);

@@ -219,7 +219,7 @@ export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string)
     body: html`${ballotHeader(b)}
 <h2>${t.castTitle}</h2>
 <p>${t.receiptIntro}</p>
-<p class="receipt" id="receipt-code">${receipt}</p>
+<p id="receipt-code" class="receipt">${receipt}</p>
 <div class="actions" data-receipt-actions hidden><button type="button" class="secondary" data-copy="receipt-code">${t.receiptCopy}</button><button type="button" class="secondary" data-print>${t.receiptPrint}</button><span role="status" data-copied="${t.receiptCopied}"></span></div>
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
