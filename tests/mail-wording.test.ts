@@ -1,6 +1,7 @@
 import { readEml } from '../src/mail/eml';
 import { startSmtpSink, linkIn, waitFor } from './support/smtp';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { postVote, tokensOf } from './support/integrity';
 
 /**
  * A ballot's own wording of its emails, through a real SMTP server on loopback: the subject,
@@ -62,7 +63,7 @@ test('own subject, opening and contact reach members; re-issued links say they r
   };
   const saved = await org.json('PUT', `/api/v1/ballots/${ballot.id}/mail`, wording);
   expect(saved.status).toBe(200);
-  expect(saved.body).toEqual({ ...wording, reminder: { ...wording.reminder } });
+  expect(saved.body).toEqual({ ...wording, confirmVotes: false });
 
   // The test copy: the real invitation, "[TEST]" first in its subject, the organisation's name untouched.
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/test-email`)).status).toBe(202);
@@ -115,4 +116,50 @@ test('own subject, opening and contact reach members; re-issued links say they r
   const late = await org.json('PUT', `/api/v1/ballots/${ballot.id}/mail`, wording);
   expect(late.status).toBe(409);
   expect(JSON.stringify(late.body)).toContain('its emails can be changed until it closes');
+});
+
+test('"your vote is in": only where the voter list is shown; queued at cast, no receipt, no answers', async () => {
+  const org = await setUpOrganisation(app, 'Confirm Union');
+  const csv = ['email,name,branch', 'cara@example.org,Cara,North', 'dev@example.org,Dev,North'].join('\n');
+  expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
+  const make = async (voterListVisible: boolean) =>
+    (
+      await org.json('POST', '/api/v1/ballots', {
+        title: voterListVisible ? 'Shown' : 'Aggregate',
+        ...ballotTimes(),
+        voterListVisible,
+        receiptPolicy: 'choices',
+        questions: [{ title: 'Agree?', method: 'yesno' }],
+      })
+    ).body as { id: string; questions: Array<{ id: string }> };
+  const aggregate = await make(false);
+  const refused = await org.json('PUT', `/api/v1/ballots/${aggregate.id}/mail`, { confirmVotes: true });
+  expect(refused.status).toBe(422);
+  expect(JSON.stringify(refused.body)).toContain('only for a ballot that shows its voter list');
+
+  const shown = await make(true);
+  expect((await org.json('PUT', `/api/v1/ballots/${shown.id}/mail`, { confirmVotes: true })).status).toBe(200);
+  await org.json('POST', `/api/v1/ballots/${shown.id}/open`);
+  await waitFor('the invitations', () =>
+    mailsTo('cara@example.org').length && mailsTo('dev@example.org').length ? true : undefined,
+  );
+  const tokens = await tokensOf(app.db, shown.id, 'test-secret-0123456789-0123456789-abcdef');
+  const cast = await postVote(app.url, tokens[0]!.token, { [shown.questions[0]!.id]: { kind: 'choice', option: 0 } });
+  expect(cast.status).toBe(201);
+  const confirmation = await waitFor('the confirmation', () =>
+    smtp.received.find((m) => readEml(m.raw).subject.includes('your vote in "Shown" is in')),
+  );
+  const text = readEml(confirmation.raw).text;
+  expect(text).toContain('was received at');
+  expect(confirmation.raw).not.toContain(cast.body.receipt!);
+  expect(text).not.toMatch(/Yes|No\b/);
+  // The queue row names no member and no vote: only the address it goes to.
+  const rows = await app.db
+    .selectFrom('mail_outbox')
+    .select(['member_id', 'payload'])
+    .where('kind', '=', 'vote-confirmation')
+    .execute();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.member_id).toBeNull();
+  expect(JSON.stringify(rows[0]!.payload)).not.toContain(cast.body.receipt!);
 });

@@ -15,6 +15,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       reminder_subject text,
       reminder_opening text,
       reply_to text,
+      -- A "you voted" email at each cast; only for ballots that show their voter list.
+      confirm_votes boolean not null default false,
       updated_at timestamptz not null default now()
     );
     create table password_resets (

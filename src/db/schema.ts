@@ -102,6 +102,7 @@ export interface Database {
     reminder_subject: string | null;
     reminder_opening: string | null;
     reply_to: string | null;
+    confirm_votes: ColumnType<boolean, boolean | undefined, boolean>;
     updated_at: ColumnType<Date, never, Date | string>;
   };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };

@@ -50,7 +50,12 @@ const ballotSummary = z.object({
   boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
 });
 const ownWording = z.object({ subject: z.string().nullable(), opening: z.string().nullable() });
-const mailWording = z.object({ invitation: ownWording, reminder: ownWording, replyTo: z.string().nullable() });
+const mailWording = z.object({
+  invitation: ownWording,
+  reminder: ownWording,
+  replyTo: z.string().nullable(),
+  confirmVotes: z.boolean(),
+});
 const ballotView = ballotSummary.extend({
   questions: z.array(
     z.object({

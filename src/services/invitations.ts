@@ -15,7 +15,7 @@ import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import type { AppContext } from './context';
-import { notFound } from './errors';
+import { invalid, notFound } from './errors';
 
 /**
  * Invitations and reminders: one email per member with the member's own voting link,
@@ -77,6 +77,10 @@ export const wordingSchema = z.object({
     .nullable()
     .default(null)
     .describe('where replies go (Reply-To); blank or null for the sending address'),
+  confirmVotes: z
+    .boolean()
+    .default(false)
+    .describe('email each member "you voted" when they cast; only for a ballot that shows its voter list'),
 });
 export type WordingInput = z.input<typeof wordingSchema>;
 
@@ -99,6 +103,12 @@ export async function setWording(
     const b = await lockBallot(tx, ballotId, 'update');
     if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
     requireState(b, 'edit-mail');
+    // The email tells the office's mail queue and server who voted: only where staff may see that anyway.
+    if (input.confirmVotes && !b.voterListVisible)
+      throw invalid(
+        'a "you voted" email would tell the office who voted, and this ballot shows turnout in aggregate only',
+        [{ path: 'confirmVotes', message: 'only for a ballot that shows its voter list' }],
+      );
     await ballotMail.saveWording(tx, ballotId, input);
     await record(tx, p, 'ballot.mail', ballotId, {
       changed: [
@@ -106,6 +116,7 @@ export async function setWording(
           (['subject', 'opening'] as const).filter((f) => input[k][f] !== null).map((f) => `${k} ${f}`),
         ),
         ...(input.replyTo ? ['contact'] : []),
+        ...(input.confirmVotes ? ['you-voted email'] : []),
       ],
     });
   });
@@ -227,6 +238,39 @@ export async function queueReminders(db: Queryable, facts: BallotMailFacts): Pro
   );
 }
 
+/**
+ * After a cast: a "you voted" email, if the ballot asks for it and shows its voter list. It
+ * is queued apart from the vote (its own statement, after the cast) and carries no receipt
+ * and no answer: it says only that the member voted, and when. A failure here never undoes
+ * or refuses the cast.
+ */
+export async function queueVoteConfirmation(ctx: AppContext, tokenHash: Buffer): Promise<void> {
+  try {
+    const c = await ballotMail.voteConfirmationFor(ctx.db, tokenHash);
+    if (!c) return;
+    await outbox.enqueue(ctx.db, [
+      {
+        organisationId: c.organisationId,
+        ballotId: c.ballotId,
+        memberId: null,
+        kind: 'vote-confirmation',
+        recipient: c.email,
+        payload: {
+          organisationName: c.organisationName,
+          ballotTitle: c.ballotTitle,
+          memberName: c.memberName,
+          at: formatTime(new Date(), c.timeZone),
+          contact: c.replyTo ?? '',
+        },
+        sealedSecret: null,
+      },
+    ]);
+    ctx.mailQueued();
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, 'the "you voted" email could not be queued');
+  }
+}
+
 export function votingLink(ctx: AppContext, token: string): string {
   return `${ctx.config.publicUrl}/v/${token}`;
 }
@@ -255,7 +299,12 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
   const rendered = renderEmail(m.kind, values);
-  return { to: m.recipient, ...rendered, messageId: messageIdOf(ctx, m.id) };
+  return {
+    to: m.recipient,
+    ...rendered,
+    ...(values.contact ? { replyTo: values.contact } : {}),
+    messageId: messageIdOf(ctx, m.id),
+  };
 }
 
 export const invitationProgress = (ctx: AppContext, ballotId: string) => outbox.progress(ctx.db, ballotId);

@@ -14,6 +14,7 @@ import {
   act,
   addIssue,
   bodyOf,
+  checkbox,
   csrfField,
   errorSummary,
   type FieldIssues,
@@ -42,6 +43,7 @@ const LABELS: Record<string, string> = {
   reminderSubject: 'Reminder subject',
   reminderOpening: 'Reminder opening',
   replyTo: 'Contact address',
+  confirmVotes: '"You voted" email',
 };
 
 const PLACEHOLDER_HINT = `Plain text. Leave blank for the default. You may use ${invitations.MAIL_PLACEHOLDERS.map((x) => `{{${x}}}`).join(', ')}.`;
@@ -49,7 +51,12 @@ const PLACEHOLDER_HINT = `Plain text. Leave blank for the default. You may use $
 function wordingOfForm(req: Request) {
   const f = bodyOf(req);
   const own = (k: MailKind) => ({ subject: f[fieldId(k, 'subject')] ?? '', opening: f[fieldId(k, 'opening')] ?? '' });
-  return { invitation: own('invitation'), reminder: own('reminder'), replyTo: f.replyTo ?? '' };
+  return {
+    invitation: own('invitation'),
+    reminder: own('reminder'),
+    replyTo: f.replyTo ?? '',
+    confirmVotes: f.confirmVotes === 'yes',
+  };
 }
 
 async function emailsPage(
@@ -68,6 +75,7 @@ async function emailsPage(
     invitation: { subject: saved.invitation.subject ?? '', opening: saved.invitation.opening ?? '' },
     reminder: { subject: saved.reminder.subject ?? '', opening: saved.reminder.opening ?? '' },
     replyTo: saved.replyTo ?? '',
+    confirmVotes: saved.confirmVotes,
   };
   const issues = typed?.issues ?? new Map<string, string[]>();
   const mayEdit = mayAct(p, b, 'edit-mail');
@@ -97,6 +105,16 @@ ${textArea(issues, fieldId(kind, 'opening'), 'Opening paragraph', values[kind].o
 </fieldset>`;
 })}
 ${textInput(issues, 'replyTo', 'Contact address (replies go here; blank: the sending address)', values.replyTo, { type: 'email' })}
+${
+  b.voterListVisible
+    ? checkbox(
+        'confirmVotes',
+        'Email each member "your vote is in" when they vote',
+        values.confirmVotes,
+        'It says only that they voted, and when: no receipt, no answers. This ballot shows staff who has voted, so it tells the office nothing new.',
+      )
+    : html`<p class="hint">A "your vote is in" email can be turned on only for a ballot that shows staff who has voted: this one shows turnout in aggregate only, and the email would tell the office who voted.</p>`
+}
 <button type="submit">Save the emails</button>
 </form>`
     : ''
@@ -142,7 +160,10 @@ export function emailPageRoutes(ctx: AppContext): PageRoute[] {
           const issues: FieldIssues = new Map();
           for (const i of parsed.error.issues) {
             const [kind, part] = i.path.map(String);
-            const field = kind === 'replyTo' ? 'replyTo' : fieldId(kind as MailKind, part as 'subject' | 'opening');
+            const field =
+              kind === 'replyTo' || kind === 'confirmVotes'
+                ? kind
+                : fieldId(kind as MailKind, part as 'subject' | 'opening');
             addIssue(issues, field, i.message);
           }
           return emailsPage(ctx, req, res, p, id, { values: typed, issues });
