@@ -5,6 +5,7 @@ import {
   BALLOT_STATUSES,
   type BallotAction,
   type BallotStatus,
+  closingTime,
   questionsFixed,
   refusal,
   type StatusAfter,
@@ -131,4 +132,11 @@ describe("the ballot's lifecycle", () => {
       expect(votingWindow({ status, opensAt, closesAt }, now)).toBe(expected);
     });
   });
+});
+
+test('the closing time shown is the actual one after a close, the scheduled one before', () => {
+  const closesAt = new Date('2026-12-08T17:00:00Z');
+  expect(closingTime({ closesAt, closedAt: null })).toBe(closesAt);
+  const early = new Date('2026-12-05T09:30:00Z');
+  expect(closingTime({ closesAt, closedAt: early })).toBe(early);
 });
