@@ -252,3 +252,30 @@
     show();
   });
 })();
+
+/*
+ * The receipt page: a button that copies the receipt code and one that prints the page
+ * (the page's print stylesheet leaves the buttons out). Without this script they stay hidden.
+ */
+(function () {
+  'use strict';
+  var bar = document.querySelector('[data-receipt-actions]');
+  if (!bar) return;
+  var copy = bar.querySelector('[data-copy]');
+  var print = bar.querySelector('[data-print]');
+  var status = bar.querySelector('[data-copied]');
+  var code = document.getElementById(copy.getAttribute('data-copy'));
+  if (navigator.clipboard && code) {
+    copy.addEventListener('click', function () {
+      navigator.clipboard.writeText(code.textContent.trim()).then(function () {
+        status.textContent = status.getAttribute('data-copied');
+      });
+    });
+  } else copy.hidden = true;
+  if (typeof window.print === 'function')
+    print.addEventListener('click', function () {
+      window.print();
+    });
+  else print.hidden = true;
+  bar.hidden = false;
+})();

@@ -43,6 +43,7 @@ const ACTIONS: Partial<Record<BallotAction, (b: { id: string; questionId: string
   'add-to-electorate': (b) => org.request('POST', `/api/v1/ballots/${b.id}/electorate/${memberId}`),
   'reissue-link': (b) => org.request('POST', `/api/v1/ballots/${b.id}/electorate/${memberId}/reissue`),
   'send-reminders': (b) => org.request('POST', `/api/v1/ballots/${b.id}/reminders`),
+  'edit-mail': (b) => org.request('PUT', `/api/v1/ballots/${b.id}/mail`, { replyTo: 'office@example.org' }),
   close: (b) => org.request('POST', `/api/v1/ballots/${b.id}/close`),
   publish: (b) => org.request('POST', `/api/v1/ballots/${b.id}/publish`),
   'read-results': (b) => org.request('GET', `/api/v1/ballots/${b.id}/results`),

@@ -7,6 +7,7 @@ import * as m0005 from './0005_ballot_time_zone';
 import * as m0006 from './0006_mail_handover';
 import * as m0007 from './0007_stored_results';
 import * as m0008 from './0008_commitments';
+import * as m0010 from './0010_mail_and_resets';
 import * as m0011 from './0011_problem_reports';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0006_mail_handover': m0006,
   '0007_stored_results': m0007,
   '0008_commitments': m0008,
+  '0010_mail_and_resets': m0010,
   '0011_problem_reports': m0011,
 };

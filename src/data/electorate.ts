@@ -22,13 +22,19 @@ export async function insertTokens(db: Queryable, ballotId: string, tokens: Toke
 }
 
 export async function hasToken(db: Queryable, ballotId: string, memberId: string): Promise<boolean> {
-  const r = await db
+  return (await inElectorate(db, ballotId, [memberId])).has(memberId);
+}
+
+/** Which of these members are in the ballot's electorate (have a token, used or not). */
+export async function inElectorate(db: Queryable, ballotId: string, memberIds: string[]): Promise<Set<string>> {
+  if (!memberIds.length) return new Set();
+  const rows = await db
     .selectFrom('voting_tokens')
     .select('member_id')
     .where('ballot_id', '=', ballotId)
-    .where('member_id', '=', memberId)
-    .executeTakeFirst();
-  return r !== undefined;
+    .where('member_id', 'in', memberIds)
+    .execute();
+  return new Set(rows.map((r) => r.member_id));
 }
 
 /**

@@ -111,6 +111,34 @@ export async function findUsableSetupLink(db: Queryable, tokenHash: Buffer): Pro
     .executeTakeFirst();
 }
 
+/** Invitations into an organisation not yet taken up and not expired; `id` is the hex of the link's hash (not the link). */
+export async function listPendingInvitations(db: Queryable, organisationId: string) {
+  const rows = await db
+    .selectFrom('setup_links')
+    .select(['token_hash', 'email', 'role', 'ballot_id as ballotId', 'created_at as createdAt'])
+    .where('organisation_id', '=', organisationId)
+    .where('used_at', 'is', null)
+    .where('created_at', '>', sql<Date>`now() - make_interval(days => ${SETUP_LINK_DAYS})`)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(({ token_hash, ...r }) => ({
+    ...r,
+    id: token_hash.toString('hex'),
+    expiresAt: new Date(r.createdAt.getTime() + SETUP_LINK_DAYS * 86_400_000),
+  }));
+}
+
+/** Revokes an unused invitation of this organisation; whether there was one to revoke. */
+export async function deletePendingInvitation(db: Queryable, organisationId: string, id: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('setup_links')
+    .where('token_hash', '=', Buffer.from(id, 'hex'))
+    .where('organisation_id', '=', organisationId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
 export async function listStaff(db: Queryable, organisationId: string) {
   return db
     .selectFrom('organisers')
@@ -229,4 +257,48 @@ export async function deleteApiToken(db: Queryable, organiserId: string, id: str
     .where('organiser_id', '=', organiserId)
     .executeTakeFirst();
   return r.numDeletedRows === 1n;
+}
+
+export async function insertPasswordReset(db: Queryable, tokenHash: Buffer, organiserId: string, minutes: number) {
+  await db
+    .insertInto('password_resets')
+    .values({
+      token_hash: tokenHash,
+      organiser_id: organiserId,
+      expires_at: sql<Date>`now() + make_interval(mins => ${minutes})`,
+    })
+    .execute();
+}
+
+/** Marks an unused, unexpired reset link used; the account it is for, or undefined. */
+export async function usePasswordReset(
+  db: Queryable,
+  tokenHash: Buffer,
+): Promise<{ organiserId: string; organisationId: string; email: string } | undefined> {
+  return db
+    .updateTable('password_resets')
+    .from('organisers')
+    .set({ used_at: sql`now()` })
+    .whereRef('organisers.id', '=', 'password_resets.organiser_id')
+    .where('password_resets.token_hash', '=', tokenHash)
+    .where('password_resets.used_at', 'is', null)
+    .where('password_resets.expires_at', '>', sql<Date>`now()`)
+    .returning(['organisers.id as organiserId', 'organisers.organisation_id as organisationId', 'organisers.email'])
+    .executeTakeFirst();
+}
+
+export async function findUsablePasswordReset(db: Queryable, tokenHash: Buffer): Promise<boolean> {
+  const r = await db
+    .selectFrom('password_resets')
+    .select('organiser_id')
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Signs an account out everywhere (after its password is reset). */
+export async function deleteSessionsOf(db: Queryable, organiserId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('organiser_id', '=', organiserId).execute();
 }

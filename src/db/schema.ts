@@ -57,6 +57,14 @@ export interface Database {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, never, Date | string>;
   };
+  /** "Forgot password" links: only the hash of each, single use, expiring. */
+  password_resets: {
+    token_hash: Buffer;
+    organiser_id: string;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    created_at: CreatedAt;
+  };
   ballots: {
     id: Generated<string>;
     organisation_id: string;
@@ -86,6 +94,17 @@ export interface Database {
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
+  /** A ballot's own wording of its emails; null: the default text (emails/). */
+  ballot_mail: {
+    ballot_id: string;
+    invitation_subject: string | null;
+    invitation_opening: string | null;
+    reminder_subject: string | null;
+    reminder_opening: string | null;
+    reply_to: string | null;
+    confirm_votes: ColumnType<boolean, boolean | undefined, boolean>;
+    updated_at: ColumnType<Date, never, Date | string>;
+  };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };
   audit_log: {
     organisation_id: string;

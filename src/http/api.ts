@@ -51,6 +51,13 @@ const ballotSummary = z.object({
   units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),
   boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
 });
+const ownWording = z.object({ subject: z.string().nullable(), opening: z.string().nullable() });
+const mailWording = z.object({
+  invitation: ownWording,
+  reminder: ownWording,
+  replyTo: z.string().nullable(),
+  confirmVotes: z.boolean(),
+});
 const ballotView = ballotSummary.extend({
   questions: z.array(
     z.object({
@@ -730,6 +737,29 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
         await ballotsService.requestNewLinks(ctx, body.email, clientAddress(req));
         return { message: 'If this address is on the roll of an open ballot, a new link is on its way.' };
       },
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/mail',
+      tag: 'ballots',
+      auth: true,
+      summary:
+        "The ballot's own wording of its invitations and reminders (null: the default text), and its contact address",
+      params: idParams,
+      response: mailWording,
+      handler: async ({ principal, params }) => invitations.getWording(ctx, principal, params.id),
+    }),
+    route({
+      method: 'put',
+      path: '/ballots/:id/mail',
+      tag: 'ballots',
+      auth: true,
+      summary:
+        'Replace the wording of the invitations and reminders (plain text with placeholders) and the contact (Reply-To) address; until the ballot closes. Messages already queued keep their wording',
+      params: idParams,
+      body: invitations.wordingSchema,
+      response: mailWording,
+      handler: async ({ principal, params, body }) => invitations.setWording(ctx, principal, params.id, body),
     }),
     route({
       method: 'post',

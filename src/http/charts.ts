@@ -1,4 +1,5 @@
 import { figureText } from '@omov/core/domain/figures';
+import { formatTime } from '@omov/core/domain/zones';
 import { type Html, html, raw } from './html';
 
 /**
@@ -45,6 +46,31 @@ function clip(label: string, max = 28): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
+/**
+ * A label broken at spaces into lines of at most `max` characters, and at most `lines` of
+ * them (the last clipped): a pooled unit's name lists its branches and must not be cut short.
+ */
+export function wrapLabel(label: string, max = 28, lines = 3): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of label.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > max) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  if (out.length <= lines) return out.map((l) => clip(l, max));
+  return [...out.slice(0, lines - 1), clip(out.slice(lines - 1).join(' '), max)];
+}
+
+const LINE = 16;
+
+/** A right-aligned label of one or more lines, its first line's baseline at `y`. */
+function labelText(lines: string[], x: number, y: number, size = 14): Html {
+  return html`<text x="${x}" y="${y}" text-anchor="end" font-size="${size}" fill="#1a1a1a">${lines.map((l, i) => html`<tspan x="${x}" dy="${i ? LINE : 0}">${l}</tspan>`)}</text>`;
+}
+
 const fmt = (n: number) => String(Number(n.toFixed(2)));
 
 export type Bar = { label: string; value: number; display?: string; highlight?: boolean };
@@ -56,14 +82,17 @@ export function barChart(opts: { title: string; description?: string; bars: Bar[
   const id = nextId();
   const max = Math.max(opts.max ?? 0, ...bars.map((b) => b.value), 0) || 1;
   const area = WIDTH - LABEL - VALUE;
-  const height = bars.length * ROW + 8;
+  const labels = bars.map((b) => wrapLabel(b.label));
+  // Each row is as tall as its label; rows start where the one above ends.
+  const tops = labels.reduce<number[]>((t, l, i) => [...t, t[i]! + ROW + (l.length - 1) * LINE], [4]);
+  const height = tops[bars.length]! + 4;
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">${opts.title}</title><desc id="${id}d">${opts.description ?? bars.map((b) => `${b.label}: ${b.display ?? fmt(b.value)}`).join('; ')}</desc>
 ${bars.map((b, i) => {
-  const y = 4 + i * ROW;
+  const y = tops[i]!;
   const w = Math.max(0, (b.value / max) * area);
   return html`<g><title>${b.label}: ${b.display ?? fmt(b.value)}</title>
-<text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" font-size="14" fill="#1a1a1a">${clip(b.label)}</text>
+${labelText(labels[i]!, LABEL - 8, y + 17)}
 <rect x="${LABEL}" y="${y + 3}" width="${area}" height="${ROW - 8}" fill="#eef1f5"/>
 <rect x="${LABEL}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${b.highlight ? '#1e6b2a' : '#0b5394'}"/>
 <text x="${LABEL + area + 6}" y="${y + 17}" font-size="14" fill="#1a1a1a">${b.display ?? fmt(b.value)}</text></g>`;
@@ -97,7 +126,7 @@ ${opts.rows.map((r, i) => {
     k: 0 | 1,
   ) => html`<rect x="${LABEL}" y="${y + k * (ROW - 8)}" width="${((v / max) * area).toFixed(1)}" height="${ROW - 10}" fill="${colours[k]}"><title>${r.label}, ${opts.legend[k]}: ${text}</title></rect>
 <text x="${LABEL + (v / max) * area + 6}" y="${y + k * (ROW - 8) + 13}" font-size="12" fill="#1a1a1a">${text}</text>`;
-  return html`<text x="${LABEL - 8}" y="${y + 20}" text-anchor="end" font-size="14" fill="#1a1a1a">${clip(r.label)}</text>${bar(r.a, r.aText, 0)}${bar(r.b, r.bText, 1)}`;
+  return html`${labelText(wrapLabel(r.label, 28, 2), LABEL - 8, y + 20)}${bar(r.a, r.aText, 0)}${bar(r.b, r.bText, 1)}`;
 })}
 </svg>`;
 }
@@ -210,8 +239,11 @@ ${lines}
 </svg>`;
 }
 
-/** Turnout over time: members who had voted, minute by minute, as a step line up to the electorate. */
-export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>, eligible: number): Html {
+/**
+ * Turnout over time: members who had voted, minute by minute, as a step line up to the
+ * electorate. Its times are in the ballot's zone, like the rest of the page.
+ */
+export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>, eligible: number, zone: string): Html {
   if (points.length < 2)
     return html`<p class="hint">The chart of turnout over time appears once the ballot has been open a few minutes.</p>`;
   const id = nextId();
@@ -229,7 +261,7 @@ export function turnoutChart(points: ReadonlyArray<{ at: Date; voted: number }>,
   const x = (d: Date) => left + ((d.getTime() - t0) / span) * (WIDTH - left - right);
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const path = kept.map((p) => `${x(p.at).toFixed(1)},${y(p.voted).toFixed(1)}`).join(' ');
-  const label = (d: Date) => `${d.toISOString().slice(5, 16).replace('T', ' ')} UTC`;
+  const label = (d: Date) => formatTime(d, zone);
   const last = kept[kept.length - 1]!;
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
 <title id="${id}t">Members who had voted, over time</title><desc id="${id}d">From ${kept[0]!.voted} at ${label(kept[0]!.at)} to ${last.voted} of ${eligible} at ${label(last.at)}</desc>

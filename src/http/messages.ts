@@ -147,6 +147,15 @@ export const en = {
   reportDone: 'Your report has been sent to the ballot’s auditors. The bulletin board counts it.',
   reportBoard: 'The ballot’s bulletin board',
   reportNoBallot: 'No ballot has this address or id. Copy the bulletin board’s address, or the ballot id, exactly.',
+  receiptCopy: 'Copy the code',
+  receiptCopied: 'Copied.',
+  receiptPrint: 'Print this page',
+  boardSearchLabel: 'Your receipt code',
+  boardSearchHint: 'As the receipt page showed it, such as ABCDE-FGHJK-LMNPQ.',
+  boardSearchButton: 'Find my receipt',
+  boardFound: (code: string) => `Found: receipt ${code} is on the board, so your vote is in the ballot box.`,
+  boardNotFound: (code: string) =>
+    `Receipt ${code} is not on the board. Check the code for typing mistakes; if it is right, tell the auditors.`,
 } as const;
 
 export type Messages = typeof en;

@@ -5,7 +5,15 @@ import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 
 /** `messageId`: set by the queue, so that a provider's bounce report can name the message. */
-export type OutgoingMail = { to: string; subject: string; text: string; html: string; messageId?: string };
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId?: string;
+  /** Where replies go: a ballot's contact address. */
+  replyTo?: string;
+};
 
 /**
  * Runs once the message is on its way and just before it is committed: before the end of

@@ -1,7 +1,7 @@
 import pino from 'pino';
 
 /** Paths in a URL that carry a secret: the secret segment is replaced before logging. */
-const SECRET_PATHS = /^(\/(?:v|setup)\/)[^/?#]+/;
+const SECRET_PATHS = /^(\/(?:v|setup|reset)\/)[^/?#]+/;
 
 export function redactUrl(url: string): string {
   const cut = url.replace(SECRET_PATHS, '$1[redacted]');

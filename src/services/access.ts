@@ -52,6 +52,7 @@ export const ACTION_CALLERS: { readonly [A in BallotAction]: Caller } = {
   'add-to-electorate': 'organiser',
   'reissue-link': 'organiser',
   'send-reminders': 'organiser',
+  'edit-mail': 'organiser',
   close: 'organiser',
   publish: 'organiser',
   cast: 'voting link',

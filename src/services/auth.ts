@@ -87,6 +87,24 @@ export const SETUP_PURPOSE = 'setup-link';
 
 export const listStaff = (ctx: AppContext, p: Principal) => data.listStaff(ctx.db, p.organisationId);
 
+/** Invitations sent and not yet taken up: organisers see them, with a way to revoke each. */
+export async function listPendingInvitations(ctx: AppContext, p: Principal) {
+  requireOrganiser(p);
+  return data.listPendingInvitations(ctx.db, p.organisationId);
+}
+
+/** Revokes an invitation not yet taken up: its link stops working at once. */
+export async function revokeInvitation(ctx: AppContext, p: Principal, id: string): Promise<void> {
+  requireOrganiser(p);
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new ServiceError('not-found', 'invitation not found');
+  await ctx.db.transaction().execute(async (tx) => {
+    const pending = (await data.listPendingInvitations(tx, p.organisationId)).find((i) => i.id === id);
+    if (!pending || !(await data.deletePendingInvitation(tx, p.organisationId, id)))
+      throw new ServiceError('not-found', 'invitation not found, or already taken up');
+    await record(tx, p, 'staff.invite.revoke', pending.ballotId, { email: pending.email, role: pending.role });
+  });
+}
+
 export async function describeSetupLink(ctx: AppContext, token: string): Promise<data.SetupLink | undefined> {
   if (!SECRET_PATTERN.test(token)) return undefined;
   return data.findUsableSetupLink(ctx.db, hashSecret(token));
@@ -225,5 +243,80 @@ export async function revokeApiToken(ctx: AppContext, p: Principal, id: string):
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await data.deleteApiToken(tx, p.organiserId, id))) throw new ServiceError('not-found', 'API token not found');
     await record(tx, p, 'api-token.revoke', null, { id });
+  });
+}
+
+export const RESET_PURPOSE = 'password-reset';
+/** How long a "forgot password" link works. */
+export const RESET_MINUTES = 60;
+
+/**
+ * "Forgot password": mails a one-time link to the address if an account has it. The
+ * answer never depends on whether one does: the work happens after the caller has been
+ * answered. Only the link's hash is stored; the email carries it sealed until it is sent.
+ */
+export async function requestPasswordReset(ctx: AppContext, email: string, address: string): Promise<void> {
+  await consume(ctx, 'resetRequestPerAddress', address);
+  await consume(ctx, 'resetRequestPerEmail', email.toLowerCase());
+  setImmediate(() => {
+    void (async () => {
+      const account = await data.findStaffByEmail(ctx.db, email);
+      if (!account) return;
+      const token = newSecret();
+      await ctx.db.transaction().execute(async (tx) => {
+        await data.insertPasswordReset(tx, hashSecret(token), account.id, RESET_MINUTES);
+        await enqueue(tx, [
+          {
+            organisationId: account.organisation_id,
+            ballotId: null,
+            memberId: null,
+            kind: 'password-reset',
+            recipient: account.email,
+            payload: { name: account.name, minutes: String(RESET_MINUTES) },
+            sealedSecret: ctx.keys.seal(RESET_PURPOSE, token),
+          },
+        ]);
+        await record(
+          tx,
+          { system: 'password reset by email', organisationId: account.organisation_id },
+          'password.reset-request',
+          null,
+          { email: account.email },
+        );
+      });
+      ctx.mailQueued();
+    })().catch((err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'password reset request failed'));
+  });
+}
+
+const RESET_GONE = 'this link is not valid, has expired or has been used: ask for a new one';
+
+export async function resetLinkUsable(ctx: AppContext, token: string): Promise<boolean> {
+  return SECRET_PATTERN.test(token) && data.findUsablePasswordReset(ctx.db, hashSecret(token));
+}
+
+/** Sets a new password by a reset link (once), and signs the account out everywhere. */
+export async function resetPassword(ctx: AppContext, token: string, password: string): Promise<void> {
+  if (!(await resetLinkUsable(ctx, token))) throw new ServiceError('not-found', RESET_GONE);
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success)
+    throw invalid(`password ${parsed.error.issues[0]!.message}`, [
+      { path: 'password', message: parsed.error.issues[0]!.message },
+    ]);
+  const passwordHash = await argon2.hash(password, PASSWORD_HASHING);
+  await ctx.db.transaction().execute(async (tx) => {
+    const who = await data.usePasswordReset(tx, hashSecret(token));
+    if (!who) throw new ServiceError('not-found', RESET_GONE);
+    await data.updateStaffPasswordHash(tx, who.organiserId, passwordHash);
+    await data.deleteSessionsOf(tx, who.organiserId);
+    await record(
+      tx,
+      { system: 'password reset by email', organisationId: who.organisationId },
+      'password.reset',
+      null,
+      {
+        email: who.email,
+      },
+    );
   });
 }

@@ -5,6 +5,7 @@ import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
+import { findWording } from '../data/ballot-mail';
 import type { Principal } from '../data/organisations';
 import type { Queryable, Tx } from '../db/database';
 import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
@@ -138,6 +139,7 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
     closesAt: b.closesAt,
     timeZone: b.timeZone,
     questions: await ballots.listQuestions(tx, b.id),
+    wording: await findWording(tx, b.id),
   };
 }
 
@@ -251,6 +253,18 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
   ctx.mailQueued();
 }
 
+/** Which of these members are in the ballot's electorate (a member search offers each the right action). */
+export async function membersInElectorate(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  memberIds: string[],
+): Promise<Set<string>> {
+  requireOrganiser(p);
+  requireBallotVisible(p, id);
+  return electorate.inElectorate(ctx.db, id, memberIds);
+}
+
 /**
  * A new link for a member. Whether the member has voted never shows in the answer, the
  * mail queue's counts or the audit log (unless the ballot shows its voter list): a member
@@ -278,7 +292,10 @@ async function reissueLocked(
   const facts = await mailFacts(tx, b);
   const member = { memberId, email: m.email, name: m.name };
   if (prior.used) await queueVotedNotice(tx, facts, member);
-  else await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }]);
+  else
+    await queueBallotMail(tx, 'invitation', facts, [{ ...member, sealedToken: t.sealedToken }], undefined, {
+      replaces: true,
+    });
   await record(tx, by, 'link.reissue', b.id, {
     memberId,
     ...(b.voterListVisible ? { outcome: prior.used ? 'already voted: note sent' : 'new link sent' } : {}),

@@ -1,13 +1,21 @@
+import { z } from 'zod';
 import type { ClaimedMessage } from '../data/outbox';
+import * as ballotMail from '../data/ballot-mail';
+import type { BallotWording, MailKind } from '../data/ballot-mail';
+import type { Principal } from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as electorate from '../data/electorate';
 import type { Queryable } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
 import { formatTime } from '@omov/core/domain/zones';
-import { renderEmail } from '../mail/templates';
+import { fillText, placeholdersIn, renderEmail, type Rendered } from '../mail/templates';
 import type { OutgoingMail } from '../mail/transport';
-import { SETUP_PURPOSE } from './auth';
+import { findBallot, lockBallot } from '../data/ballots';
+import { requireBallotVisible, requireOrganiser, requireState } from './access';
+import { record } from './audit';
+import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import type { AppContext } from './context';
+import { invalid, notFound } from './errors';
 
 /**
  * Invitations and reminders: one email per member with the member's own voting link,
@@ -26,13 +34,105 @@ export type BallotMailFacts = {
   /** The zone the times are shown in. */
   timeZone: string;
   questions: Question[];
+  /** The ballot's own subject and opening, and contact address (services/invitations.ts). */
+  wording: BallotWording;
 };
 
-/** What an invitation or a reminder is filled with, but the link (the preview shows the same). */
+/** The values an organiser's own subject and opening may use: each member's copy fills them in. */
+export const MAIL_PLACEHOLDERS = ['memberName', 'organisationName', 'ballotTitle', 'opensAt', 'closesAt'] as const;
+
+/** Organiser's text for an email: plain text (never markup), with only the placeholders above. */
+function ownText(max: number, oneLine: boolean) {
+  return z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine((t) => !oneLine || !/[\r\n]/.test(t), 'must be one line')
+    .superRefine((t, c) => {
+      for (const p of placeholdersIn(t)) {
+        if (!(MAIL_PLACEHOLDERS as readonly string[]).includes(p.trim()))
+          c.addIssue({
+            code: 'custom',
+            message: `{{${p}}} is not a placeholder: use ${MAIL_PLACEHOLDERS.map((x) => `{{${x}}}`).join(', ')}`,
+          });
+      }
+    })
+    .transform((t) => t || null)
+    .nullable()
+    .default(null)
+    .describe(`plain text; blank or null for the default. Placeholders: ${MAIL_PLACEHOLDERS.join(', ')}`);
+}
+
+const ownWording = z
+  .object({ subject: ownText(200, true), opening: ownText(2000, false) })
+  .default({ subject: null, opening: null });
+
+/** A ballot's own wording of its emails, as the API and the emails page take it. */
+export const wordingSchema = z.object({
+  invitation: ownWording,
+  reminder: ownWording,
+  replyTo: z
+    .union([z.literal(''), z.email('must be an email address').max(320)])
+    .transform((t) => t || null)
+    .nullable()
+    .default(null)
+    .describe('where replies go (Reply-To); blank or null for the sending address'),
+  confirmVotes: z
+    .boolean()
+    .default(false)
+    .describe('email each member "you voted" when they cast; only for a ballot that shows its voter list'),
+});
+export type WordingInput = z.input<typeof wordingSchema>;
+
+export async function getWording(ctx: AppContext, p: Principal, ballotId: string): Promise<BallotWording> {
+  requireBallotVisible(p, ballotId);
+  if (!(await findBallot(ctx.db, p.organisationId, ballotId))) throw notFound('ballot');
+  return ballotMail.findWording(ctx.db, ballotId);
+}
+
+/** Changes a ballot's wording; messages already queued keep the wording they were queued with. */
+export async function setWording(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  input: z.output<typeof wordingSchema>,
+): Promise<BallotWording> {
+  requireOrganiser(p);
+  requireBallotVisible(p, ballotId);
+  await ctx.db.transaction().execute(async (tx) => {
+    const b = await lockBallot(tx, ballotId, 'update');
+    if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
+    requireState(b, 'edit-mail');
+    // The email tells the office's mail queue and server who voted: only where staff may see that anyway.
+    if (input.confirmVotes && !b.voterListVisible)
+      throw invalid(
+        'a "you voted" email would tell the office who voted, and this ballot shows turnout in aggregate only',
+        [{ path: 'confirmVotes', message: 'only for a ballot that shows its voter list' }],
+      );
+    await ballotMail.saveWording(tx, ballotId, input);
+    await record(tx, p, 'ballot.mail', ballotId, {
+      changed: [
+        ...(['invitation', 'reminder'] as const).flatMap((k) =>
+          (['subject', 'opening'] as const).filter((f) => input[k][f] !== null).map((f) => `${k} ${f}`),
+        ),
+        ...(input.replyTo ? ['contact'] : []),
+        ...(input.confirmVotes ? ['you-voted email'] : []),
+      ],
+    });
+  });
+  return input;
+}
+
+/**
+ * What an invitation or a reminder is queued with, but the link: the values, and the ballot's
+ * own wording of this kind (the preview and the test email use the same).
+ */
 export function mailFields(
   facts: Omit<BallotMailFacts, 'organisationId' | 'ballotId'>,
   memberName: string,
+  kind: MailKind = 'invitation',
 ): Record<string, string> {
+  const own = facts.wording[kind];
   return {
     organisationName: facts.organisationName,
     ballotTitle: facts.ballotTitle,
@@ -40,6 +140,43 @@ export function mailFields(
     opensAt: formatTime(facts.opensAt, facts.timeZone),
     closesAt: formatTime(facts.closesAt, facts.timeZone),
     questionList: facts.questions.map((q, i) => `${i + 1}. ${q.title}`).join('\n'),
+    contact: facts.wording.replyTo ?? '',
+    ...(own.subject ? { ownSubject: own.subject } : {}),
+    ...(own.opening ? { ownOpening: own.opening } : {}),
+  };
+}
+
+/** Marks on a queued message: a re-issued link (says it replaces the earlier one), a test copy. */
+export type MailMarks = { replaces?: boolean; test?: boolean };
+export const marksOf = (m: MailMarks): Record<string, string> => ({
+  ...(m.replaces ? { replaces: 'yes' } : {}),
+  ...(m.test ? { test: 'yes' } : {}),
+});
+
+/**
+ * An invitation or a reminder as its member receives it, from what was queued and the link:
+ * the one function the sender, the preview and the test email use.
+ */
+export function renderBallotMail(
+  kind: MailKind,
+  payload: Record<string, unknown>,
+  link: string,
+): Rendered & { replyTo?: string } {
+  const values = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]));
+  // The organiser's text is filled with the member's values only: never the link or other parts.
+  const own = Object.fromEntries(MAIL_PLACEHOLDERS.map((k) => [k, values[k] ?? '']));
+  const r = renderEmail(
+    kind,
+    { ...values, link, contact: values.contact ?? '', replaces: values.replaces ?? '' },
+    {
+      subject: values.ownSubject ? fillText(values.ownSubject, own) : undefined,
+      opening: values.ownOpening ? fillText(values.ownOpening, own) : undefined,
+    },
+  );
+  return {
+    ...r,
+    subject: values.test ? `[TEST] ${r.subject}` : r.subject,
+    ...(values.contact ? { replyTo: values.contact } : {}),
   };
 }
 
@@ -49,9 +186,10 @@ export async function queueBallotMail(
   facts: BallotMailFacts,
   recipients: Array<{ memberId: string; email: string; name: string; sealedToken: string }>,
   notBefore?: Date,
+  marks: MailMarks = {},
 ): Promise<number> {
   // The same for every member (times formatted once per call, not per member).
-  const common = mailFields(facts, '');
+  const common = { ...mailFields(facts, '', kind), ...marksOf(marks) };
   await outbox.enqueue(
     db,
     recipients.map((r) => ({
@@ -100,6 +238,39 @@ export async function queueReminders(db: Queryable, facts: BallotMailFacts): Pro
   );
 }
 
+/**
+ * After a cast: a "you voted" email, if the ballot asks for it and shows its voter list. It
+ * is queued apart from the vote (its own statement, after the cast) and carries no receipt
+ * and no answer: it says only that the member voted, and when. A failure here never undoes
+ * or refuses the cast.
+ */
+export async function queueVoteConfirmation(ctx: AppContext, tokenHash: Buffer): Promise<void> {
+  try {
+    const c = await ballotMail.voteConfirmationFor(ctx.db, tokenHash);
+    if (!c) return;
+    await outbox.enqueue(ctx.db, [
+      {
+        organisationId: c.organisationId,
+        ballotId: c.ballotId,
+        memberId: null,
+        kind: 'vote-confirmation',
+        recipient: c.email,
+        payload: {
+          organisationName: c.organisationName,
+          ballotTitle: c.ballotTitle,
+          memberName: c.memberName,
+          at: formatTime(new Date(), c.timeZone),
+          contact: c.replyTo ?? '',
+        },
+        sealedSecret: null,
+      },
+    ]);
+    ctx.mailQueued();
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, 'the "you voted" email could not be queued');
+  }
+}
+
 export function votingLink(ctx: AppContext, token: string): string {
   return `${ctx.config.publicUrl}/v/${token}`;
 }
@@ -108,18 +279,32 @@ export function votingLink(ctx: AppContext, token: string): string {
 export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail {
   const values = Object.fromEntries(Object.entries(m.payload).map(([k, v]) => [k, String(v)]));
   if (m.kind === 'invitation' && m.payload.notice === 'already-voted') {
-    return { to: m.recipient, ...renderEmail('already-voted', values), messageId: messageIdOf(ctx, m.id) };
+    return {
+      to: m.recipient,
+      ...renderEmail('already-voted', values),
+      ...(values.contact ? { replyTo: values.contact } : {}),
+      messageId: messageIdOf(ctx, m.id),
+    };
   } else if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
-    values.link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
+    const link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
+    return { to: m.recipient, ...renderBallotMail(m.kind, m.payload, link), messageId: messageIdOf(ctx, m.id) };
   } else if (m.kind === 'staff-invitation') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/setup/${ctx.keys.open(SETUP_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'password-reset') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
   const rendered = renderEmail(m.kind, values);
-  return { to: m.recipient, ...rendered, messageId: messageIdOf(ctx, m.id) };
+  return {
+    to: m.recipient,
+    ...rendered,
+    ...(values.contact ? { replyTo: values.contact } : {}),
+    messageId: messageIdOf(ctx, m.id),
+  };
 }
 
 export const invitationProgress = (ctx: AppContext, ballotId: string) => outbox.progress(ctx.db, ballotId);

@@ -11,6 +11,8 @@ export const LIMITS = {
   signInPerEmail: { max: 10, windowSeconds: 600 },
   linkRequestPerAddress: { max: 10, windowSeconds: 3600 },
   linkRequestPerEmail: { max: 3, windowSeconds: 3600 },
+  resetRequestPerAddress: { max: 10, windowSeconds: 3600 },
+  resetRequestPerEmail: { max: 3, windowSeconds: 3600 },
   /** Unknown or malformed voting links: someone guessing. */
   badLinkPerAddress: { max: 60, windowSeconds: 600 },
   /** "Report a problem": a member has something to say, not a stream of it. */

@@ -1,3 +1,4 @@
+import { queueVoteConfirmation } from './invitations';
 import { batchLookups, type Lookup } from '../platform/batch';
 import * as ballots from '../data/ballots';
 import type { BallotRow, VotingTokenView } from '../data/ballots';
@@ -155,6 +156,7 @@ export async function cast(
     if (err instanceof CastRefused && err.link === 'unknown') await unknownLink(ctx, address);
     throw err;
   }
+  await queueVoteConfirmation(ctx, tokenHash);
   return { receipt };
 }
 

@@ -89,6 +89,15 @@ export async function openBallotWithTokens(
   return { ballot, tokens };
 }
 
+/** Signs a page in through the sign-in form, as a member of staff would. */
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForURL(`${url}/`);
+}
+
 /** A new page in `context`, signed in through the sign-in form (setUpOrganisation's password unless given) and on the ballot list. */
 export async function signedInPage(
   app: TestApp,
@@ -97,10 +106,6 @@ export async function signedInPage(
   password = 'correct horse battery staple',
 ): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
+  await signIn(page, app.url, email, password);
   return page;
 }

@@ -1,3 +1,4 @@
+import { readEml } from '../../src/mail/eml';
 import { createSetupLink } from '../../src/services/auth';
 import { applyAction, emptyState, stateFromForm, validate } from '../../src/http/pages/organiser/builder-form';
 import { parseMultipart } from '../../src/http/pages/organiser/multipart';
@@ -523,8 +524,11 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     const sent = await org().form(`/ballots/${ballotId}/preview/test-email`, [['csrf', csrfOf(p.body)]]);
     expect(sent.status).toBe(303);
     const mail = await waitFor('the test email', () =>
-      smtp.received.find((m) => m.to[0] === organiserEmail && m.raw.includes('[TEST] Page Union')),
+      smtp.received.find((m) => m.to[0] === organiserEmail && readEml(m.raw).subject.startsWith('[TEST] ')),
     );
+    expect(readEml(mail.raw).subject).toMatch(/^\[TEST\] Page Union: /);
+    // The organisation's own name is left alone: "[TEST]" marks the subject only.
+    expect(readEml(mail.raw).text).toContain('tell Page Union by replying');
     expect(mail.raw).toContain('Dear Olive,');
     const paper = (await text(org(), `/ballots/${ballotId}/preview/paper`)).body;
     expect(paper).toContain('<legend>2. Committee</legend>');

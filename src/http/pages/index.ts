@@ -6,6 +6,7 @@ import { auditorPageRoutes } from './auditor';
 import { accountPageRoutes } from './organiser/account';
 import { ballotPageRoutes } from './organiser/ballot';
 import { builderPageRoutes } from './organiser/builder';
+import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
 import { publicPageRoutes } from './public';
@@ -24,6 +25,7 @@ import { votingPageRoutes } from './voting/routes';
  *   organiser/roll.ts          roll import with preview, members, branches, one member
  *   organiser/builder.ts       the ballot builder (create and edit drafts)
  *   organiser/ballot.ts        a ballot: overview, previews, invitations, turnout, results, downloads
+ *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
@@ -34,6 +36,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...rollPageRoutes(ctx),
     ...builderPageRoutes(ctx),
     ...ballotPageRoutes(ctx),
+    ...emailPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
     ...publicPageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),

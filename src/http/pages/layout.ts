@@ -54,6 +54,7 @@ input.wide,select.wide{width:100%}
 .cols>*{min-width:0}
 .field-error{display:block;color:var(--bad);font-weight:700}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0}
+[hidden]{display:none!important}
 .actions form{margin:0}
 button.small{padding:.25rem .6rem;min-height:36px;font-weight:400}
 button.danger{background:var(--bad)}
@@ -70,6 +71,7 @@ dl.facts dd{margin:0}
 .good{color:var(--good);font-weight:700}
 .bad{color:var(--bad);font-weight:700}
 .swatch{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
+@media print{.skip,header.site nav,.actions,button,form{display:none!important}body{background:#fff;color:#000}a{color:#000}.receipt{border:2px solid #000}}
 `;
 
 /** The stylesheet's hash, so the Content-Security-Policy can allow it and no other style. */

@@ -83,6 +83,10 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
                 body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>`,
               }),
             );
+        // A search without JavaScript: a GET form, the code as typed, in any case and grouping.
+        const typed = typeof req.query.receipt === 'string' ? req.query.receipt.slice(0, 100) : '';
+        const sought = receiptAsWritten(typed);
+        const found = sought ? board.receipts.some((r) => r.receipt === sought) : false;
         res.type('html').send(
           page({
             title: t.boardTitle(board.title),
@@ -90,6 +94,8 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
 <p>${board.closed ? t.boardIntro(board.receipts.length) : t.boardOpenIntro}</p>
 ${board.closed ? html`<p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>` : ''}
 ${board.closed ? html`<p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>` : ''}
+${board.closed ? html`<form method="get" action="/board/${board.ballotId}" role="search" class="actions"><div class="field"><label for="receipt">${t.boardSearchLabel}</label><br><span class="hint" id="receipt-hint">${t.boardSearchHint}</span><br><input type="search" id="receipt" name="receipt" value="${typed}" aria-describedby="receipt-hint" autocomplete="off" spellcheck="false"></div><button type="submit">${t.boardSearchButton}</button></form>
+${sought ? html`<p class="${found ? 'notice' : 'problem'}" role="status">${found ? t.boardFound(sought) : t.boardNotFound(sought)}</p>` : ''}` : ''}
 <p><a href="/api/v1/ballots/${board.ballotId}/board">${t.boardJson}</a></p>
 ${
   board.electorate.length
@@ -106,7 +112,7 @@ ${board.electorate.map((e) => html`<tr><td>${e.branch}</td><td>${String(e.eligib
 ${
   board.closed
     ? html`<table><thead><tr><th scope="col">${t.boardReceipt}</th>${board.policy === 'choices' ? html`<th scope="col">${t.boardAnswers}</th>` : ''}</tr></thead><tbody>
-${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
+${board.receipts.map((r) => html`<tr${r.receipt === sought ? html` class="found"` : ''}><td><code>${r.receipt}</code></td>${board.policy === 'choices' ? html`<td><code>${JSON.stringify(r.answers)}</code></td>` : ''}</tr>`)}
 </tbody></table>`
     : ''
 }`,
@@ -244,4 +250,10 @@ ${board.receipts.map((r) => html`<tr><td><code>${r.receipt}</code></td>${board.p
       },
     }),
   ];
+}
+
+/** A receipt code as the board writes it (upper case, groups of five), from however it was typed. */
+export function receiptAsWritten(typed: string): string {
+  const chars = typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return chars.match(/.{1,5}/g)?.join('-') ?? '';
 }

@@ -39,6 +39,7 @@ export const BALLOT_ACTIONS = [
   'add-to-electorate',
   'reissue-link',
   'send-reminders',
+  'edit-mail',
   'cast',
   'close',
   'publish',
@@ -70,6 +71,11 @@ export const ACTION_RULES: { readonly [A in BallotAction]: Rule } = {
   'add-to-electorate': whileOpen('members can join the electorate only while it is open'),
   'reissue-link': whileOpen('links can be re-issued only while it is open'),
   'send-reminders': whileOpen('reminders go out only while it is open'),
+  // Invitations and reminders may still go out while it is open, so their wording may change.
+  'edit-mail': {
+    in: ['draft', 'open'],
+    refusal: (s) => `the ballot is ${s}: its emails can be changed until it closes`,
+  },
   cast: whileOpen('votes are taken only while it is open'),
   close: { in: [TRANSITIONS.close.from], refusal: (s) => `the ballot is ${s}: only an open ballot can be closed` },
   publish: {
@@ -124,3 +130,6 @@ export function votingWindow(b: { status: BallotStatus; opensAt: Date; closesAt:
   if (!allows(b.status, 'cast') || now < b.opensAt) return 'not-yet-open';
   return 'open';
 }
+
+/** When voting ends, or ended: the actual closing time after a close (early or not), else the scheduled one. */
+export const closingTime = (b: { closesAt: Date; closedAt: Date | null }): Date => b.closedAt ?? b.closesAt;

@@ -5,6 +5,7 @@ import {
   BALLOT_STATUSES,
   type BallotAction,
   type BallotStatus,
+  closingTime,
   questionsFixed,
   refusal,
   type StatusAfter,
@@ -26,6 +27,7 @@ const TABLE: Record<BallotAction, string> = {
   'add-to-electorate': 'O',
   'reissue-link': 'O',
   'send-reminders': 'O',
+  'edit-mail': 'DO',
   cast: 'O',
   close: 'O',
   publish: 'C',
@@ -48,6 +50,7 @@ const KNOWN_REFUSALS: Partial<Record<BallotAction, (s: BallotStatus) => string>>
   'add-to-electorate': (s) => `the ballot is ${s}: members can join the electorate only while it is open`,
   'reissue-link': (s) => `the ballot is ${s}: links can be re-issued only while it is open`,
   'send-reminders': (s) => `the ballot is ${s}: reminders go out only while it is open`,
+  'edit-mail': (s) => `the ballot is ${s}: its emails can be changed until it closes`,
   close: (s) => `the ballot is ${s}: only an open ballot can be closed`,
   publish: (s) => `the ballot is ${s}: only a closed ballot can be published`,
   'read-results': (s) => `the ballot is ${s}: results come when it is closed`,
@@ -130,4 +133,11 @@ describe("the ballot's lifecycle", () => {
       expect(votingWindow({ status, opensAt, closesAt }, now)).toBe(expected);
     });
   });
+});
+
+test('the closing time shown is the actual one after a close, the scheduled one before', () => {
+  const closesAt = new Date('2026-12-08T17:00:00Z');
+  expect(closingTime({ closesAt, closedAt: null })).toBe(closesAt);
+  const early = new Date('2026-12-05T09:30:00Z');
+  expect(closingTime({ closesAt, closedAt: early })).toBe(early);
 });

@@ -47,11 +47,11 @@ ${textInput(issues, 'password', 'Password (at least 12 characters)', '', { type:
   });
 }
 
-function signInForm(csrf: string, next: string, error?: string): string {
+function signInForm(csrf: string, next: string, error?: string, reset = false): string {
   return page({
     title: 'Sign in',
     body: html`<h1>Organisers and auditors: sign in</h1>
-${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
+${error ? html`<p class="problem" role="alert">${error}</p>` : ''}${reset ? html`<p class="notice" role="status">Your password is changed. Sign in with it.</p>` : ''}
 <form method="post" action="/signin">
 <input type="hidden" name="csrf" value="${csrf}">
 ${next !== '/' ? html`<input type="hidden" name="next" value="${next}">` : ''}
@@ -59,7 +59,44 @@ ${next !== '/' ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <div class="field"><label for="password">Password</label><br><input id="password" name="password" type="password" required autocomplete="current-password"></div>
 <button type="submit">Sign in</button>
 </form>
+<p><a href="/forgot">Forgot your password?</a></p>
 <p class="hint">Members do not sign in: each member votes through the personal link in their email.</p>`,
+  });
+}
+
+function forgotForm(csrf: string, opts: { sent?: boolean; error?: string } = {}): string {
+  return page({
+    title: 'Forgot your password',
+    body: html`<h1>Forgot your password?</h1>
+${opts.sent ? html`<p class="notice" role="status">If an account has this address, an email with a link to choose a new password is on its way. The link works once, for ${auth.RESET_MINUTES} minutes.</p>` : ''}
+${opts.error ? html`<p class="problem" role="alert">${opts.error}</p>` : ''}
+<form method="post" action="/forgot">
+<input type="hidden" name="csrf" value="${csrf}">
+<div class="field"><label for="email">Your email address</label><br><input id="email" name="email" type="email" required autocomplete="username"></div>
+<button type="submit">Email me a link</button>
+</form>
+<p><a href="/signin">Back to sign in</a></p>`,
+  });
+}
+
+function resetForm(csrf: string, token: string, error?: string): string {
+  return page({
+    title: 'Choose a new password',
+    body: html`<h1>Choose a new password</h1>
+${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
+<form method="post" action="/reset/${token}">
+<input type="hidden" name="csrf" value="${csrf}">
+<div class="field"><label for="password">New password</label><br><span class="hint" id="password-hint">At least 12 characters.</span><br><input id="password" name="password" type="password" required minlength="12" autocomplete="new-password" aria-describedby="password-hint"></div>
+<button type="submit">Set the new password</button>
+</form>
+<p class="hint">Setting it signs you out everywhere you are signed in.</p>`,
+  });
+}
+
+function resetGone(): string {
+  return page({
+    title: 'Reset link not valid',
+    body: html`<h1>This link is not valid, has expired or has been used</h1><p><a href="/forgot">Ask for a new link</a> · <a href="/signin">Sign in</a></p>`,
   });
 }
 
@@ -145,7 +182,16 @@ export function accountPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'anyone',
       summary: 'Sign in (organisers and auditors)',
       handler: ({ req, res }) =>
-        void res.type('html').send(signInForm(formToken(req, res, ctx.config), safeNext(req.query.next))),
+        void res
+          .type('html')
+          .send(
+            signInForm(
+              formToken(req, res, ctx.config),
+              safeNext(req.query.next),
+              undefined,
+              req.query.reset === 'done',
+            ),
+          ),
     }),
     pageRoute({
       method: 'post',
@@ -183,6 +229,95 @@ export function accountPageRoutes(ctx: AppContext): PageRoute[] {
           }
           throw err;
         }
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/forgot',
+      who: 'anyone',
+      summary: 'Forgot password: ask for a link by email',
+      handler: ({ req, res }) => void res.type('html').send(forgotForm(formToken(req, res, ctx.config))),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/forgot',
+      who: 'anyone',
+      summary: 'Email a one-time link to choose a new password (the answer is the same for any address)',
+      csrf: {
+        check: 'form cookie',
+        expired: (req, res) =>
+          void res
+            .status(403)
+            .type('html')
+            .send(forgotForm(formToken(req, res, ctx.config), { error: 'This form has expired. Please try again.' })),
+      },
+      handler: async ({ req, res }) => {
+        const csrf = formToken(req, res, ctx.config);
+        const email = String(bodyOf(req).email ?? '').trim();
+        if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)
+          return void res
+            .status(422)
+            .type('html')
+            .send(forgotForm(csrf, { error: 'Enter an email address, such as name@example.org.' }));
+        try {
+          await auth.requestPasswordReset(ctx, email, clientAddress(req));
+        } catch (err) {
+          if (err instanceof ServiceError && err.kind === 'rate-limited')
+            return void res
+              .status(429)
+              .type('html')
+              .send(forgotForm(csrf, { error: err.message }));
+          throw err;
+        }
+        res.type('html').send(forgotForm(csrf, { sent: true }));
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/reset/:token',
+      who: 'anyone',
+      summary: 'A password reset link: choose a new password',
+      handler: async ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        const token = String(req.params.token);
+        if (!(await auth.resetLinkUsable(ctx, token))) return void res.status(404).type('html').send(resetGone());
+        res.type('html').send(resetForm(formToken(req, res, ctx.config), token));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/reset/:token',
+      who: 'anyone',
+      summary: 'Set the new password; every session of the account ends',
+      csrf: {
+        check: 'form cookie',
+        expired: (req, res) =>
+          void res
+            .status(403)
+            .type('html')
+            .send(
+              resetForm(
+                formToken(req, res, ctx.config),
+                String(req.params.token),
+                'This form has expired. Please try again.',
+              ),
+            ),
+      },
+      handler: async ({ req, res }) => {
+        res.set('Referrer-Policy', 'no-referrer');
+        const token = String(req.params.token);
+        try {
+          await auth.resetPassword(ctx, token, String(bodyOf(req).password ?? ''));
+        } catch (err) {
+          if (!(err instanceof ServiceError)) throw err;
+          if (err.kind === 'not-found') return void res.status(404).type('html').send(resetGone());
+          return void res
+            .status(422)
+            .type('html')
+            .send(resetForm(formToken(req, res, ctx.config), token, err.message));
+        }
+        // Never back to a URL with the token in it: to sign in.
+        res.redirect(303, '/signin?reset=done');
       },
     }),
     pageRoute({

@@ -32,11 +32,12 @@ import { methodOf } from '@omov/core/methods/index';
  * without them (and the services refuse them anyway).
  */
 
-type Tab = 'overview' | 'preview' | 'invitations' | 'turnout' | 'results';
+type Tab = 'overview' | 'preview' | 'emails' | 'invitations' | 'turnout' | 'results';
 
 function tabs(b: BallotView, current: Tab): Html {
   const items: Array<[Tab | 'board', string, string]> = [['overview', 'Overview', `/ballots/${b.id}`]];
   if (allows(b.status, 'preview')) items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
+  if (allows(b.status, 'edit-mail')) items.push(['emails', 'Emails', `/ballots/${b.id}/emails`]);
   if (allows(b.status, 'read-delivery')) items.push(['invitations', 'Invitations', `/ballots/${b.id}/invitations`]);
   if (allows(b.status, 'read-turnout')) items.push(['turnout', 'Turnout', `/ballots/${b.id}/turnout`]);
   if (allows(b.status, 'read-results')) items.push(['results', 'Results', `/ballots/${b.id}/results`]);
@@ -44,7 +45,8 @@ function tabs(b: BallotView, current: Tab): Html {
   return html`<nav aria-label="This ballot" class="actions">${items.map(([k, label, href]) => (k === current ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`))}</nav>`;
 }
 
-function header(b: BallotView, current: Tab): Html {
+/** The ballot's heading and tabs, on each of its pages. */
+export function header(b: BallotView, current: Tab): Html {
   return html`<p><a href="/">All ballots</a></p><h1>${b.title} <span class="status">${STATUS_LABEL[b.status]}</span></h1>${tabs(b, current)}`;
 }
 
@@ -190,6 +192,14 @@ async function invitationsPage(ctx: AppContext, req: Request, res: Response, p: 
     search && mayAct(p, b, 'reissue-link')
       ? await rollService.searchMembers(ctx, p, { search, limit: 20, offset: 0 })
       : [];
+  const inElectorate = found.length
+    ? await ballotsService.membersInElectorate(
+        ctx,
+        p,
+        b.id,
+        found.map((m) => m.id),
+      )
+    : new Set<string>();
   res.type('html').send(
     staffPage(ctx, req, {
       title: `Invitations: ${b.title}`,
@@ -236,7 +246,21 @@ ${
   search
     ? found.length
       ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Member</th><th scope="col">Branch</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
-${found.map((m) => html`<tr><th scope="row">${m.name}<br><span class="hint">${m.email}</span></th><td>${m.branch}</td><td><div class="actions">${postButton(ctx, req, `/ballots/${b.id}/reissue`, 'Send a new link', { cls: 'small', hidden: { memberId: m.id } })}${postButton(ctx, req, `/ballots/${b.id}/electorate`, 'Add to this ballot', { cls: 'small secondary', hidden: { memberId: m.id } })}</div></td></tr>`)}
+${found.map(
+  (m) =>
+    html`<tr><th scope="row">${m.name}<br><span class="hint">${m.email}</span></th><td>${m.branch}</td><td><div class="actions">${
+      // A member already on the ballot can only be sent a new link; one who is not, only added.
+      inElectorate.has(m.id)
+        ? postButton(ctx, req, `/ballots/${b.id}/reissue`, 'Send a new link', {
+            cls: 'small',
+            hidden: { memberId: m.id },
+          })
+        : postButton(ctx, req, `/ballots/${b.id}/electorate`, 'Add to this ballot', {
+            cls: 'small secondary',
+            hidden: { memberId: m.id },
+          })
+    }</div></td></tr>`,
+)}
 </tbody></table></div>`
       : html`<p>No current member matches “${search}”.</p>`
     : ''
@@ -260,7 +284,7 @@ async function turnoutPage(ctx: AppContext, req: Request, res: Response, p: Prin
 ${allows(b.status, 'cast') ? html`<p class="hint" data-updates="page" data-every="30">As of ${when(new Date(), b.timeZone)}. <a href="/ballots/${b.id}/turnout">Update now</a></p>` : ''}
 ${turnoutSection(t)}
 <h2>Over time</h2>
-${turnoutChart(history, t.eligible)}
+${turnoutChart(history, t.eligible, b.timeZone)}
 <p class="hint">Counts taken every minute while the ballot is open: how many had voted, never who.</p>
 ${
   voters

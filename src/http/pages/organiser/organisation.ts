@@ -1,3 +1,4 @@
+import { closingTime } from '@omov/core/domain/lifecycle';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../../data/organisations';
 import { isOrganiser, rollVisible } from '../../../services/access';
@@ -41,8 +42,8 @@ ${organiser ? html`<div class="actions"><a class="button" href="/ballots/new">Cr
 ${rollVisible(p) ? html`<p>The member roll has <strong>${members}</strong> current members in <strong>${branches.filter((b) => Number(b.members) > 0).length}</strong> branches. <a href="/roll">See the roll</a>.</p>` : ''}
 ${
   list.length
-    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead><tbody>
-${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(b.closesAt, b.timeZone)}</td></tr>`)}</tbody></table></div>`
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Ballot</th><th scope="col">Status</th><th scope="col">Opens</th><th scope="col">Closes (or closed)</th></tr></thead><tbody>
+${list.map((b) => html`<tr><th scope="row"><a href="/ballots/${b.id}">${b.title}</a></th><td><span class="status">${STATUS_LABEL[b.status]}</span></td><td>${when(b.opensAt, b.timeZone)}</td><td>${when(closingTime(b), b.timeZone)}</td></tr>`)}</tbody></table></div>`
     : html`<p>No ballots yet.</p>`
 }
 ${
@@ -70,16 +71,32 @@ async function staffBody(
   issues: FieldIssues = new Map(),
   values: Record<string, string> = {},
 ): Promise<Html> {
-  const [staff, ballots] = await Promise.all([auth.listStaff(ctx, p), ballotsService.listBallots(ctx, p)]);
+  const [staff, ballots, pending] = await Promise.all([
+    auth.listStaff(ctx, p),
+    ballotsService.listBallots(ctx, p),
+    isOrganiser(p) ? auth.listPendingInvitations(ctx, p) : [],
+  ]);
   const titles = new Map(ballots.map((b) => [b.id, b.title]));
+  const scope = (ballotId: string | null) =>
+    ballotId
+      ? html`ballot <a href="/ballots/${ballotId}">${titles.get(ballotId) ?? ballotId}</a>`
+      : 'whole organisation';
   return html`<h1>Staff</h1>
 <p>Organisers run ballots. Auditors read everything an organiser reads — of the whole organisation, or of one ballot — and change nothing; they receive each ballot's box root by email when it closes.</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Since</th></tr></thead><tbody>
-${staff.map((s) => html`<tr><th scope="row">${s.name}</th><td>${s.email}</td><td>${s.role}</td><td>${s.ballotId ? html`ballot <a href="/ballots/${s.ballotId}">${titles.get(s.ballotId) ?? s.ballotId}</a>` : 'whole organisation'}</td><td>${when(s.createdAt)}</td></tr>`)}
+${staff.map((s) => html`<tr><th scope="row">${s.name}</th><td>${s.email}</td><td>${s.role}</td><td>${scope(s.ballotId)}</td><td>${when(s.createdAt)}</td></tr>`)}
 </tbody></table></div>
 ${
   isOrganiser(p)
-    ? html`<h2 id="invite">Invite an organiser or an auditor</h2>
+    ? html`<h2 id="pending">Invitations not yet taken up</h2>
+${
+  pending.length
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Sent</th><th scope="col">Link works until</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>
+${pending.map((i) => html`<tr><th scope="row">${i.email ?? ''}</th><td>${i.role}</td><td>${scope(i.ballotId)}</td><td>${when(i.createdAt)}</td><td>${when(i.expiresAt)}</td><td>${postButton(ctx, req, '/staff/revoke', 'Revoke', { cls: 'small danger', hidden: { id: i.id } })}</td></tr>`)}
+</tbody></table></div>`
+    : html`<p>None.</p>`
+}
+<h2 id="invite">Invite an organiser or an auditor</h2>
 ${errorSummary(issues, (f) => STAFF_LABELS[f] ?? f)}
 <form method="post" action="/staff/invite">${csrfField(ctx, req)}
 ${textInput(issues, 'email', 'Their email address', values.email ?? '', { type: 'email', required: true })}
@@ -179,6 +196,24 @@ export function organisationPageRoutes(ctx: AppContext): PageRoute[] {
       summary: 'The staff: organisers and auditors',
       handler: async ({ req, res, principal: p }) => {
         res.type('html').send(staffPage(ctx, req, { title: 'Staff', body: await staffBody(ctx, req, p) }));
+      },
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/staff/revoke',
+      who: 'organiser',
+      summary: 'Revoke an invitation not yet taken up',
+      back: () => '/staff#pending',
+      handler: async ({ req, res, principal: p }) => {
+        const id = bodyOf(req).id ?? '';
+        await act(
+          ctx,
+          req,
+          res,
+          '/staff#pending',
+          () => auth.revokeInvitation(ctx, p, id),
+          '/staff?done=invitation-revoked',
+        );
       },
     }),
     pageRoute({

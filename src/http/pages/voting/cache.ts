@@ -1,3 +1,4 @@
+import { closingTime } from '@omov/core/domain/lifecycle';
 import crypto from 'node:crypto';
 import type { Question } from '@omov/core/domain/ballot';
 import type { BallotForVoter } from '../../../services/voting';
@@ -24,7 +25,14 @@ type PaperTemplate = {
 export const pristinePapers = new WeakMap<Question[], PaperTemplate>();
 
 export function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Question) => number[]): Buffer {
-  const shows = JSON.stringify([b.id, b.title, b.description, b.closesAt.getTime(), b.timeZone, b.organisationName]);
+  const shows = JSON.stringify([
+    b.id,
+    b.title,
+    b.description,
+    closingTime(b).getTime(),
+    b.timeZone,
+    b.organisationName,
+  ]);
   let paper = pristinePapers.get(b.questions);
   if (paper?.shows !== shows) {
     const whole = page({

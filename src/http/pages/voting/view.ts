@@ -1,3 +1,4 @@
+import { closingTime } from '@omov/core/domain/lifecycle';
 import type { Answer, Question } from '@omov/core/domain/ballot';
 import { type AnswerKind, methodOf } from '@omov/core/methods/index';
 import { formatTime } from '@omov/core/domain/zones';
@@ -113,7 +114,10 @@ function questionInputs(q: Question, form: FormValues, problem: string | undefin
 }
 
 /** What the ballot paper needs to know of its ballot (a member's view, or an organiser's preview). */
-export type PaperBallot = Pick<BallotForVoter, 'title' | 'description' | 'closesAt' | 'timeZone' | 'questions'>;
+export type PaperBallot = Pick<
+  BallotForVoter,
+  'title' | 'description' | 'closesAt' | 'closedAt' | 'timeZone' | 'questions'
+>;
 
 export function ballotHeader(b: Pick<BallotForVoter, 'title' | 'description'>): Html {
   return html`<h1>${b.title}</h1>${b.description ? html`<p>${b.description}</p>` : ''}`;
@@ -140,7 +144,7 @@ export function ballotPaperBody(
     return first === undefined ? abstainId(q) : inputId(q, first);
   };
   return html`${ballotHeader(b)}
-<p class="notice">${t.closesAt(formatTime(b.closesAt, b.timeZone))}</p>
+<p class="notice">${t.closesAt(formatTime(closingTime(b), b.timeZone))}</p>
 <h2>${t.stepPaper}</h2>
 <p class="hint">${t.paperIntro}</p>
 ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProblems}</strong></p><ul>${b.questions.filter((q) => problems.has(q.id)).map((q) => html`<li><a href="#${firstInput(q)}">${q.position + 1}. ${q.title}</a>: ${problems.get(q.id)}</li>`)}${[...problems].filter(([key]) => !b.questions.some((q) => q.id === key)).map(([, p]) => html`<li>${p}</li>`)}</ul></div>` : ''}
@@ -206,18 +210,21 @@ function boardLink(ctx: AppContext, b: BallotForVoter): Html {
   return html`<a href="/board/${b.id}">${parts.map((p, i) => html`${i ? html`<wbr>` : ''}${p}`)}</a>`;
 }
 
+/** The receipt: with the paper's script, copy and print buttons appear (print uses the print stylesheet). */
 export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): string {
   return page({
     title: `${t.castTitle}: ${b.title}`,
     site: b.organisationName,
+    head: VOTE_SCRIPT,
     body: html`${ballotHeader(b)}
 <h2>${t.castTitle}</h2>
 <p>${t.receiptIntro}</p>
-<p class="receipt">${receipt}</p>
+<p id="receipt-code" class="receipt">${receipt}</p>
+<div class="actions" data-receipt-actions hidden><button type="button" class="secondary" data-copy="receipt-code">${t.receiptCopy}</button><button type="button" class="secondary" data-print>${t.receiptPrint}</button><span role="status" data-copied="${t.receiptCopied}"></span></div>
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
 <ol>
-<li>${t.receiptStepClose(formatTime(b.closesAt, b.timeZone))}</li>
+<li>${t.receiptStepClose(formatTime(closingTime(b), b.timeZone))}</li>
 <li>${t.receiptStepBoard}<br>${boardLink(ctx, b)}</li>
 <li>${b.receiptPolicy === 'choices' ? t.receiptStepFindChoices : t.receiptStepFindInclusion}</li>
 </ol>
@@ -270,7 +277,7 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
           t.notYetOpenTitle,
           [
             p(t.notYetOpenBody(b ? formatTime(b.opensAt, b.timeZone) : '')),
-            ...(b ? [p(t.closesAt(formatTime(b.closesAt, b.timeZone)))] : []),
+            ...(b ? [p(t.closesAt(formatTime(closingTime(b), b.timeZone)))] : []),
             p(t.notYetOpenKeep),
           ],
           b,
@@ -282,7 +289,7 @@ export function refusalPage(ctx: AppContext, state: Refusal, b?: BallotForVoter)
         body: statePage(
           t.closedTitle,
           [
-            p(t.closedBody(b ? formatTime(b.closesAt, b.timeZone) : '')),
+            p(t.closedBody(b ? formatTime(closingTime(b), b.timeZone) : '')),
             ...(b ? [p(html`${t.closedBoard}<br>${boardLink(ctx, b)}`)] : []),
           ],
           b,
