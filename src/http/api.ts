@@ -238,7 +238,12 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
           .optional()
           .describe('how dates other than YYYY-MM-DD are written: dmy (31/12/2024) or mdy (12/31/2024)'),
       }),
-      body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
+      body: z.custom<AsyncIterable<Uint8Array>>(
+        (b) => typeof b === 'object' && b !== null && Symbol.asyncIterator in b,
+        {
+          error: 'send the file as text/csv',
+        },
+      ),
       handler: async ({ principal, body, query }) =>
         rollService.importRoll(ctx, principal, body, {
           dryRun: query.dryRun === 'true',
