@@ -195,6 +195,28 @@ describe('the roll import at scale and with real files', () => {
     ).toEqual([{ path: 'line 2, joined', message: '"31/12/19": write the year with four digits' }]);
   });
 
+  test('names with quotes, backslashes, braces, commas and the word NULL are stored as written', async () => {
+    // Rows travel to PostgreSQL as array literals built in the reader thread (data/array-literal.ts).
+    const names = ['Ann "Q" O\'Neil', 'C:\\dir\\', '{Bob}, Jr.', 'NULL', ' ', 'Zoë 🙂'];
+    const cell = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const csv = [
+      'email,name,branch,member_number',
+      ...names.map((n, i) => `q${i}@example.org,${cell(n)},${cell(n)},${cell(n === ' ' ? '' : n)}`),
+    ];
+    const r = await importRoll(`${csv.join('\n')}\n`, '?dryRun=true');
+    // A name of one space is refused (names are trimmed and required); the rest are read.
+    expect(r.body.errors).toEqual([
+      { path: 'line 6, name', message: expect.any(String) },
+      { path: 'line 6, branch', message: expect.any(String) },
+    ]);
+    const kept = names.filter((n) => n !== ' ');
+    const ok = await importRoll(`${csv.filter((l) => !l.startsWith('q4@')).join('\n')}\n`, '?dryRun=true');
+    expect(ok.status).toBe(200);
+    expect(ok.body.changes.added.map((a: { name: string; branch: string }) => [a.name, a.branch])).toEqual(
+      kept.map((n) => [n, n]),
+    );
+  });
+
   const N = 50_000;
   const row = (i: number, branch = `Branch ${i % 40}`) =>
     `m${i}@example.org,Member ${i},${branch},${i},1,${(i % 28) + 1}/${(i % 12) + 1}/2015`;

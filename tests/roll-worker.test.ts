@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ServiceError } from '../src/services/errors';
 import { readRollInWorker } from '../src/services/roll';
-import type { RowBatch } from '../src/services/roll-file';
+import type { StagedRows } from '../src/data/roll';
 
 /**
  * The roll import's worker thread: it reads the file as its chunks arrive and sends the
@@ -19,20 +19,21 @@ async function* chunksOf(bytes: Uint8Array, size: number) {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function read(...args: Parameters<typeof readRollInWorker>): Promise<RowBatch[]> {
-  const batches: RowBatch[] = [];
+async function read(...args: Parameters<typeof readRollInWorker>): Promise<StagedRows[]> {
+  const batches: StagedRows[] = [];
   for await (const b of readRollInWorker(...args)) batches.push(b);
   return batches;
 }
 
-const expected: RowBatch = {
-  line: [2, 3],
-  email: ['ann@example.org', 'bob@example.org'],
-  name: ['Ann Émile', 'Bob'],
-  branch: ['North', 'Sur'],
-  memberNumber: ['7', null],
-  weight: ['1', '1'],
-  joinedOn: ['2019-12-31', null],
+// Each column as the PostgreSQL array literal it is staged with.
+const expected: StagedRows = {
+  line: '{2,3}',
+  email: '{"ann@example.org","bob@example.org"}',
+  name: '{"Ann Émile","Bob"}',
+  branch: '{"North","Sur"}',
+  memberNumber: '{"7",NULL}',
+  weight: '{"1","1"}',
+  joinedOn: '{"2019-12-31",NULL}',
 };
 
 describe('the roll reader thread', () => {
@@ -65,7 +66,7 @@ describe('the roll reader thread', () => {
     try {
       for await (const b of readRollInWorker(chunksOf(csv, 64 * 1024))) {
         if (firstAt < 0) firstAt = turns;
-        sizes.push(b.line.length);
+        sizes.push(b.line.split(',').length);
         // A slow write, as PostgreSQL's can be.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

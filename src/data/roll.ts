@@ -222,29 +222,23 @@ export async function countCurrentMembers(db: Queryable, organisationId: string)
  * A roll import compared with the current roll inside PostgreSQL: the file's rows are
  * staged in a temporary table of the import's transaction (dropped at its end), matched
  * to current members there, and applied from there, so that the server never holds both
- * rolls in memory. The columns are those of a checked row (roll-file.ts's RowBatch).
+ * rolls in memory. Rows arrive as columns, each an array literal (array-literal.ts) of
+ * a checked row's field (roll-file.ts).
  */
-export type StagedRows = {
-  line: number[];
-  email: string[];
-  name: string[];
-  branch: string[];
-  memberNumber: Array<string | null>;
-  weight: string[];
-  joinedOn: Array<string | null>;
-};
+export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', string>;
 
 export async function stageImport(tx: Tx): Promise<void> {
   // member_id: the current member the row updates (null: a new member); changed: which fields differ.
-  await sql`create temporary table roll_import (line int primary key, email text not null, name text not null,
+  await sql`create temporary table roll_import (line int not null, email text not null, name text not null,
       branch text not null, member_number text, weight numeric not null, joined_on date,
       member_id uuid, changed text[] not null default '{}') on commit drop`.execute(tx);
 }
 
 export async function stageRows(tx: Tx, r: StagedRows): Promise<void> {
   await sql`insert into roll_import (line, email, name, branch, member_number, weight, joined_on)
-    select * from unnest(${r.line}::int[], ${r.email}::text[], ${r.name}::text[], ${r.branch}::text[],
-      ${r.memberNumber}::text[], ${r.weight}::numeric[], ${r.joinedOn}::date[])`.execute(tx);
+    select * from unnest(${r.line}::text::int[], ${r.email}::text::text[], ${r.name}::text::text[],
+      ${r.branch}::text::text[], ${r.memberNumber}::text::text[], ${r.weight}::text::numeric[],
+      ${r.joinedOn}::text::date[])`.execute(tx);
 }
 
 /**
@@ -357,5 +351,5 @@ export async function applyStaged(tx: Tx, organisationId: string): Promise<void>
   await sql`insert into members (organisation_id, branch_id, email, name, member_number, weight, joined_on)
     select ${organisationId}::uuid, b.id, r.email, r.name, r.member_number, r.weight, r.joined_on
     from roll_import r join branches b on b.organisation_id = ${organisationId} and b.name = r.branch
-    where r.member_id is null order by r.line`.execute(tx);
+    where r.member_id is null`.execute(tx);
 }

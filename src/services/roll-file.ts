@@ -1,6 +1,8 @@
 import { decodeText, type TextEncodingName } from '@omov/core/csv/decode';
 import { CsvSyntaxError, csvRecords, CsvTooWideError } from '@omov/core/csv/parse';
 import { type DateOrder, type Member, memberSchema, readRollDate, ROLL_COLUMN } from '@omov/core/domain/member';
+import { arrayLiteral } from '../data/array-literal';
+import type { StagedRows } from '../data/roll';
 import { invalid } from './errors';
 
 /**
@@ -171,27 +173,40 @@ export function* rollRows(file: string | Uint8Array, opts: RollFileOptions = {})
     ]);
 }
 
-/** Good rows as columns, the shape they travel in from the worker and into PostgreSQL's unnest. */
-export type RowBatch = {
-  line: number[];
-  email: string[];
-  name: string[];
-  branch: string[];
-  memberNumber: Array<string | null>;
-  weight: string[];
-  joinedOn: Array<string | null>;
-};
+/** Good rows as columns, the shape they travel in from the worker and into PostgreSQL (data/roll.ts's stageRows). */
+export class RowBatch {
+  readonly line: number[] = [];
+  readonly email: string[] = [];
+  readonly name: string[] = [];
+  readonly branch: string[] = [];
+  readonly memberNumber: Array<string | null> = [];
+  readonly weight: string[] = [];
+  readonly joinedOn: Array<string | null> = [];
 
-export function emptyBatch(): RowBatch {
-  return { line: [], email: [], name: [], branch: [], memberNumber: [], weight: [], joinedOn: [] };
-}
+  get size() {
+    return this.line.length;
+  }
 
-export function addToBatch(b: RowBatch, r: ParsedRow): void {
-  b.line.push(r.line);
-  b.email.push(r.email);
-  b.name.push(r.name);
-  b.branch.push(r.branch);
-  b.memberNumber.push(r.memberNumber);
-  b.weight.push(r.weight);
-  b.joinedOn.push(r.joinedOn);
+  add(r: ParsedRow): void {
+    this.line.push(r.line);
+    this.email.push(r.email);
+    this.name.push(r.name);
+    this.branch.push(r.branch);
+    this.memberNumber.push(r.memberNumber);
+    this.weight.push(r.weight);
+    this.joinedOn.push(r.joinedOn);
+  }
+
+  /** Each column as one PostgreSQL array literal. */
+  staged(): StagedRows {
+    return {
+      line: arrayLiteral(this.line),
+      email: arrayLiteral(this.email),
+      name: arrayLiteral(this.name),
+      branch: arrayLiteral(this.branch),
+      memberNumber: arrayLiteral(this.memberNumber),
+      weight: arrayLiteral(this.weight),
+      joinedOn: arrayLiteral(this.joinedOn),
+    };
+  }
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { addToBatch, emptyBatch, type RollFileOptions, type RowBatch, rollRows } from './roll-file';
+import type { StagedRows } from '../data/roll';
+import { decodeRollFile, type RollFileOptions, RowBatch, rollRows } from './roll-file';
 import { ServiceError } from './errors';
 
 /**
@@ -11,7 +12,7 @@ import { ServiceError } from './errors';
 
 export type ToWorker = { chunk: Uint8Array } | { end: true } | { credit: number };
 export type FromWorker =
-  | { batch: RowBatch }
+  | { batch: StagedRows }
   | { done: { rows: number } }
   | { invalid: { message: string; issues: Array<{ path: string; message: string }> } }
   | { failed: string };
@@ -36,26 +37,34 @@ function send(m: FromWorker) {
 }
 
 async function read() {
-  const bytes = Buffer.concat(chunks);
-  chunks.length = 0;
-  let batch = emptyBatch();
+  let text: string;
+  try {
+    text = decodeRollFile(Buffer.concat(chunks), options.encoding);
+  } catch (e) {
+    if (e instanceof ServiceError) return send({ invalid: { message: e.message, issues: e.issues } });
+    throw e;
+  } finally {
+    // Only the text is kept while it is read.
+    chunks.length = 0;
+  }
+  let batch = new RowBatch();
   let rows = 0;
   const flush = async () => {
     while (credit === 0) await new Promise<void>((resolve) => (granted = resolve));
     credit--;
-    send({ batch });
-    batch = emptyBatch();
+    send({ batch: batch.staged() });
+    batch = new RowBatch();
   };
   try {
-    for (const r of rollRows(bytes, options)) {
-      addToBatch(batch, r);
+    for (const r of rollRows(text, options)) {
+      batch.add(r);
       rows++;
-      if (batch.line.length >= batchSize) await flush();
+      if (batch.size >= batchSize) await flush();
     }
   } catch (e) {
     if (e instanceof ServiceError) return send({ invalid: { message: e.message, issues: e.issues } });
     throw e;
   }
-  if (batch.line.length) await flush();
+  if (batch.size) await flush();
   send({ done: { rows } });
 }

@@ -5,7 +5,7 @@ import { requireOrganiser, requireRollVisible } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
 import { invalid } from './errors';
-import { type ParsedRow, type RollFileOptions, rollRows, type RowBatch } from './roll-file';
+import { type ParsedRow, type RollFileOptions, rollRows } from './roll-file';
 import type { FromWorker, ToWorker } from './roll-worker';
 
 export {
@@ -64,7 +64,7 @@ export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOpti
  * `invalid` error listing the problems once the whole file is read (batches already given
  * must then be dropped: the import rolls back).
  */
-export async function* readRollInWorker(file: RollSource, opts: RollFileOptions = {}): AsyncGenerator<RowBatch> {
+export async function* readRollInWorker(file: RollSource, opts: RollFileOptions = {}): AsyncGenerator<roll.StagedRows> {
   // Text is already decoded: it travels as UTF-8.
   const options = typeof file === 'string' ? { ...opts, encoding: 'utf-8' as const } : opts;
   const worker = startWorker(__dirname, 'roll-worker', { workerData: { batchSize: WRITE_BATCH, options } });
@@ -85,8 +85,12 @@ export async function* readRollInWorker(file: RollSource, opts: RollFileOptions 
   });
   const post = (m: ToWorker) => worker.postMessage(m);
   try {
-    if (typeof file === 'string') post({ chunk: Buffer.from(file, 'utf8') });
-    else if (file instanceof Uint8Array) post({ chunk: file });
+    if (typeof file === 'string') {
+      // Bytes made here are handed over, not copied (a copy of a large file would hold this thread).
+      const bytes = new Uint8Array(Buffer.byteLength(file, 'utf8'));
+      new TextEncoder().encodeInto(file, bytes);
+      worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
+    } else if (file instanceof Uint8Array) post({ chunk: file });
     else for await (const chunk of file) post({ chunk });
     post({ end: true });
     post({ credit: AHEAD });
