@@ -85,13 +85,18 @@ export async function* readRollInWorker(file: RollSource, opts: RollFileOptions 
   });
   const post = (m: ToWorker) => worker.postMessage(m);
   try {
+    // Bytes go over in buffers of their own, handed over rather than copied: a view's whole
+    // underlying buffer would be copied with it (an upload's chunk may be a view of a larger
+    // one, and 500 chunks of a 33 MB file cost the event loop seconds that way).
+    const hand = (bytes: Uint8Array<ArrayBuffer>) =>
+      worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
+    const own = (view: Uint8Array) => new Uint8Array(view);
     if (typeof file === 'string') {
-      // Bytes made here are handed over, not copied (a copy of a large file would hold this thread).
       const bytes = new Uint8Array(Buffer.byteLength(file, 'utf8'));
       new TextEncoder().encodeInto(file, bytes);
-      worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
-    } else if (file instanceof Uint8Array) post({ chunk: file });
-    else for await (const chunk of file) post({ chunk });
+      hand(bytes);
+    } else if (file instanceof Uint8Array) hand(own(file));
+    else for await (const chunk of file) hand(own(chunk));
     post({ end: true });
     post({ credit: AHEAD });
     for (;;) {
