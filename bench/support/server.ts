@@ -73,6 +73,8 @@ export async function startBenchServer(
 export async function startServeProcesses(
   server: BenchServer,
   processes: string,
+  /** More environment for the server, e.g. NODE_OPTIONS for a preloaded probe. */
+  env: Record<string, string> = {},
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await new Promise<number>((resolve, reject) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -96,6 +98,7 @@ export async function startServeProcesses(
       DATA_DIR: server.config.dataDir,
       WEB_PROCESSES: processes,
       ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}),
+      ...env,
     },
   });
   let stderr = '';

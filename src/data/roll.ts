@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database';
 import type { Eligibility } from '@omov/core/domain/eligibility';
 
@@ -25,10 +25,6 @@ const memberColumns = [
   'members.weight',
   'members.joined_on as joinedOn',
 ] as const;
-
-export async function listCurrentMembers(db: Queryable, organisationId: string): Promise<MemberRow[]> {
-  return listEligibleMembers(db, organisationId, null);
-}
 
 /**
  * Who may vote in a ballot: the current members who meet its eligibility rule (null: all
@@ -230,4 +226,168 @@ export async function moveBranchMembers(db: Queryable, fromId: string, intoId: s
     .where('branch_id', '=', fromId)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/**
+ * A roll import compared with the current roll inside PostgreSQL: the file's rows are
+ * staged in a temporary table of the import's transaction (dropped at its end), matched
+ * to current members there, and applied from there, so that the server never holds both
+ * rolls in memory. Rows arrive as columns, each an array literal (array-literal.ts) of
+ * a checked row's field (roll-file.ts).
+ */
+export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', string>;
+
+export async function stageImport(tx: Tx): Promise<void> {
+  // member_id: the current member the row updates (null: a new member); changed: which fields differ.
+  await sql`create temporary table roll_import (line int not null, email text not null, name text not null,
+      branch text not null, member_number text, weight numeric not null, joined_on date,
+      member_id uuid, changed text[] not null default '{}') on commit drop`.execute(tx);
+}
+
+export async function stageRows(tx: Tx, r: StagedRows): Promise<void> {
+  await sql`insert into roll_import (line, email, name, branch, member_number, weight, joined_on)
+    select * from unnest(${r.line}::text::int[], ${r.email}::text::text[], ${r.name}::text::text[],
+      ${r.branch}::text::text[], ${r.memberNumber}::text::text[], ${r.weight}::text::numeric[],
+      ${r.joinedOn}::text::date[])`.execute(tx);
+}
+
+/**
+ * Matches each staged row to a current member: by member number first, then by email
+ * (case aside) among the members no number claimed, where the row or the member has no
+ * number (two different numbers are two different members). Then notes what differs.
+ */
+export async function matchStaged(tx: Tx, organisationId: string, keep: readonly OmittedColumn[] = []): Promise<void> {
+  await sql`analyze roll_import`.execute(tx);
+  await sql`update roll_import r set member_id = m.id from members m
+    where m.organisation_id = ${organisationId} and m.removed_at is null
+      and r.member_number is not null and m.member_number = r.member_number`.execute(tx);
+  await sql`update roll_import r set member_id = m.id from members m
+    where r.member_id is null and m.organisation_id = ${organisationId} and m.removed_at is null
+      and lower(m.email) = lower(r.email) and (r.member_number is null or m.member_number is null)
+      and m.id not in (select member_id from roll_import where member_id is not null)`.execute(tx);
+  // A column the file leaves out keeps each matched member's value (unless the organiser clears it).
+  for (const c of keep) await sql`update roll_import r set ${KEEP[c]} from members m where m.id = r.member_id`.execute(tx);
+  await sql`update roll_import r set changed = array_remove(array[
+        case when m.email <> r.email then 'email' end,
+        case when m.name <> r.name then 'name' end,
+        case when b.name <> r.branch then 'branch' end,
+        case when m.member_number is distinct from r.member_number then 'member_number' end,
+        case when m.weight <> r.weight then 'weight' end,
+        case when m.joined_on is distinct from r.joined_on then 'joined' end], null)
+    from members m join branches b on b.id = m.branch_id
+    where m.id = r.member_id
+      and (m.email, m.name, b.name, m.member_number, m.weight, m.joined_on)
+        is distinct from (r.email, r.name, r.branch, r.member_number, r.weight, r.joined_on)`.execute(tx);
+}
+
+/** The roll's optional columns, which a file may leave out. */
+export type OmittedColumn = 'member_number' | 'weight' | 'joined';
+const KEEP: Record<OmittedColumn, RawBuilder<unknown>> = {
+  member_number: sql`member_number = m.member_number`,
+  weight: sql`weight = m.weight`,
+  joined: sql`joined_on = m.joined_on`,
+};
+const HOLDS_VALUE: Record<OmittedColumn, RawBuilder<unknown>> = {
+  member_number: sql`m.member_number is not null`,
+  weight: sql`m.weight <> 1`,
+  joined: sql`m.joined_on is not null`,
+};
+
+/** How many matched members would lose a value in `column` if the file's blank replaced it. */
+export async function countClearedByStaged(tx: Tx, column: OmittedColumn): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from roll_import r join members m on m.id = r.member_id
+    where ${HOLDS_VALUE[column]}`.execute(tx);
+  return r.rows[0]!.n;
+}
+
+/** The branch names the staged file uses. */
+export async function stagedBranchNames(tx: Tx): Promise<string[]> {
+  const r = await sql<{ branch: string }>`select distinct branch from roll_import order by branch`.execute(tx);
+  return r.rows.map((x) => x.branch);
+}
+
+export type StagedSummary = {
+  rows: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  existingBranches: number;
+  newBranches: string[];
+  listed: {
+    added: Array<{ line: number; email: string; name: string; branch: string }>;
+    updated: Array<{ line: number; email: string; fields: string[] }>;
+    removed: Array<{ email: string; name: string; branch: string }>;
+  };
+};
+
+/** What applying the staged rows would change: whole counts, and the first `listed` changes of each kind. */
+export async function stagedSummary(tx: Tx, organisationId: string, listed: number): Promise<StagedSummary> {
+  const counts = (
+    await sql<{ rows: number; added: number; updated: number; unchanged: number }>`select count(*)::int as rows,
+      count(*) filter (where member_id is null)::int as added,
+      count(*) filter (where cardinality(changed) > 0)::int as updated,
+      count(*) filter (where member_id is not null and cardinality(changed) = 0)::int as unchanged
+    from roll_import`.execute(tx)
+  ).rows[0]!;
+  const gone = sql`from members m join branches b on b.id = m.branch_id
+    where m.organisation_id = ${organisationId} and m.removed_at is null
+      and not exists (select 1 from roll_import r where r.member_id = m.id)`;
+  const removed = (await sql<{ n: number }>`select count(*)::int as n ${gone}`.execute(tx)).rows[0]!.n;
+  const existing = (
+    await sql<{ n: number }>`select count(distinct branch_id)::int as n from members
+      where organisation_id = ${organisationId} and removed_at is null`.execute(tx)
+  ).rows[0]!.n;
+  const newBranches = (
+    await sql<{ branch: string }>`select distinct branch from roll_import r
+      where not exists (select 1 from branches b where b.organisation_id = ${organisationId} and b.name = r.branch)`.execute(
+      tx,
+    )
+  ).rows.map((r) => r.branch);
+  return {
+    ...counts,
+    removed,
+    existingBranches: existing,
+    newBranches,
+    listed: {
+      added: (
+        await sql<{ line: number; email: string; name: string; branch: string }>`select line, email, name, branch
+          from roll_import where member_id is null order by line limit ${listed}`.execute(tx)
+      ).rows,
+      updated: (
+        await sql<{ line: number; email: string; fields: string[] }>`select line, email, changed as fields
+          from roll_import where cardinality(changed) > 0 order by line limit ${listed}`.execute(tx)
+      ).rows,
+      removed: (
+        await sql<{
+          email: string;
+          name: string;
+          branch: string;
+        }>`select m.email, m.name, b.name as branch ${gone} order by m.email limit ${listed}`.execute(tx)
+      ).rows,
+    },
+  };
+}
+
+/** Makes the staged rows the roll: removes the members not in it, updates those that changed, adds the new ones. */
+export async function applyStaged(tx: Tx, organisationId: string): Promise<void> {
+  await sql`insert into branches (organisation_id, name) select distinct ${organisationId}::uuid, branch from roll_import
+    on conflict (organisation_id, name) do nothing`.execute(tx);
+  await sql`update members m set removed_at = now()
+    where m.organisation_id = ${organisationId} and m.removed_at is null
+      and not exists (select 1 from roll_import r where r.member_id = m.id)`.execute(tx);
+  // Two members may swap emails or numbers: park the changed ones on unique placeholders
+  // first, so that no intermediate state breaks a unique index.
+  await sql`update members m set email = 'moving:' || m.id, member_number = null from roll_import r
+    where r.member_id = m.id and (lower(m.email) <> lower(r.email) or m.member_number is distinct from r.member_number)`.execute(
+    tx,
+  );
+  await sql`update members m set branch_id = b.id, email = r.email, name = r.name, member_number = r.member_number,
+      weight = r.weight, joined_on = r.joined_on, updated_at = now()
+    from roll_import r join branches b on b.organisation_id = ${organisationId} and b.name = r.branch
+    where r.member_id = m.id and cardinality(r.changed) > 0`.execute(tx);
+  await sql`insert into members (organisation_id, branch_id, email, name, member_number, weight, joined_on)
+    select ${organisationId}::uuid, b.id, r.email, r.name, r.member_number, r.weight, r.joined_on
+    from roll_import r join branches b on b.organisation_id = ${organisationId} and b.name = r.branch
+    where r.member_id is null`.execute(tx);
 }

@@ -12,13 +12,17 @@ import { problemSchema, sendProblem, zodIssues } from './problem';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type TextBody = 'csv' | 'email';
-/** `bytes`: the handler gets the body's bytes (a Buffer), to decode in the encoding the caller names. */
-const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string; refusal: string; bytes?: true }> = {
+/**
+ * `stream`: the handler gets the body's bytes as they arrive (an AsyncIterable of chunks,
+ * never the whole body at once), to decode in the encoding the caller names; more than
+ * the limit is refused with 413 as soon as it is seen.
+ */
+const TEXT_BODIES: Record<TextBody, { types: string[]; limit: string | number; refusal: string; stream?: true }> = {
   csv: {
     types: ['text/csv', 'text/plain', 'application/csv'],
-    limit: '64mb',
+    limit: 64 * 1024 * 1024,
     refusal: 'send the file as text/csv',
-    bytes: true,
+    stream: true,
   },
   email: {
     types: ['message/rfc822', 'message/global', 'text/plain'],
@@ -81,7 +85,7 @@ export function mountApi(
     const text = r.textBody ? TEXT_BODIES[r.textBody] : undefined;
     const limit = r.textBody ? (limits[r.textBody] ?? text?.limit) : undefined;
     const parsers = text
-      ? [(text.bytes ? express.raw : express.text)({ type: text.types, limit })]
+      ? [text.stream ? streamedBody(text.types, Number(limit)) : express.text({ type: text.types, limit })]
       : r.body
         ? [express.json({ limit: '1mb' })]
         : [];
@@ -104,7 +108,7 @@ export function mountApi(
       const input: Record<string, unknown> = {};
       for (const [name, schema, value] of parts) {
         if (!schema) continue;
-        if (name === 'body' && text && !(text.bytes ? Buffer.isBuffer(value) : typeof value === 'string'))
+        if (name === 'body' && text && !(text.stream ? isStream(value) : typeof value === 'string'))
           return sendProblem(res, 415, text.refusal);
         // No body at all is fine where the schema allows it (optional settings).
         const noBody =
@@ -143,6 +147,33 @@ export function mountApi(
       else res.status(r.status ?? 200).json(result);
     });
   }
+}
+
+const isStream = (v: unknown): v is AsyncIterable<Uint8Array> =>
+  typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+
+const tooLarge = () => Object.assign(new Error('the body is too large'), { type: 'entity.too.large', status: 413 });
+
+/**
+ * Leaves the body unread: req.body becomes its chunks as they arrive, at most `limit`
+ * bytes of them. A body of another type (or compressed) is left alone, for the route to
+ * refuse with 415 after its other checks.
+ */
+function streamedBody(types: string[], limit: number) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const encoding = req.headers['content-encoding'];
+    if (!req.is(types) || (encoding && encoding !== 'identity')) return next();
+    if (Number(req.headers['content-length'] ?? 0) > limit) return next(tooLarge());
+    req.body = (async function* () {
+      let bytes = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > limit) throw tooLarge();
+        yield chunk;
+      }
+    })();
+    next();
+  };
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {

@@ -287,7 +287,12 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
             'true: apply an import that removes more than a tenth of the roll or clears a column; without it such an import is refused (409) naming the counts',
           ),
       }),
-      body: z.custom<Buffer>((b) => Buffer.isBuffer(b), { error: 'send the file as text/csv' }),
+      body: z.custom<AsyncIterable<Uint8Array>>(
+        (b) => typeof b === 'object' && b !== null && Symbol.asyncIterator in b,
+        {
+          error: 'send the file as text/csv',
+        },
+      ),
       response: importReportSchema,
       handler: async ({ principal, body, query }) =>
         rollService.importRoll(ctx, principal, body, {

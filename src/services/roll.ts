@@ -1,15 +1,5 @@
-import { decodeText, type TextEncodingName } from '@omov/core/csv/decode';
-import { CsvSyntaxError, csvRecords, CsvTooWideError } from '@omov/core/csv/parse';
-import {
-  type DateOrder,
-  type Member,
-  memberSchema,
-  normaliseWeight,
-  readRollDate,
-  ROLL_COLUMN,
-} from '@omov/core/domain/member';
 import { nearDuplicates, nearestBranch } from '@omov/core/domain/branches';
-import { pauser } from '../platform/pause';
+import { startWorker } from '../platform/worker';
 import * as ballots from '../data/ballots';
 import * as roll from '../data/roll';
 import type { Principal } from '../data/organisations';
@@ -17,20 +7,34 @@ import { requireOrganiser, requireRollVisible } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
 import { conflict, invalid } from './errors';
+import { type ParsedRow, type RollFileOptions, rollRows } from './roll-file';
+import type { FromWorker, ToWorker } from './roll-worker';
+
+export {
+  decodeRollFile,
+  MAX_COLUMNS,
+  MAX_ERRORS,
+  ROLL_COLUMNS,
+  type RollFileOptions,
+  type RowError,
+} from './roll-file';
 
 /**
  * Importing the member roll from CSV. One import is one transaction: bad rows are
  * reported with their line and reason, and nothing is written if any row is bad. The file
  * is the whole roll: members matched (by member number, else email) are updated, new
  * ones added, and current members missing from the file are removed.
+ *
+ * The file is read and checked in a worker thread (roll-worker.ts) as it arrives; the
+ * good rows come back in batches and are staged in PostgreSQL, which compares them with
+ * the current roll (data/roll.ts, stageImport…applyStaged). The event loop only passes
+ * bytes and batches along, so the server keeps answering while it imports a 500,000-member roll.
  */
 
-export const ROLL_COLUMNS = Object.values(ROLL_COLUMN);
-const REQUIRED = [ROLL_COLUMN.email, ROLL_COLUMN.name, ROLL_COLUMN.branch] as const;
-type Column = (typeof ROLL_COLUMNS)[number];
-const FIELDS = Object.keys(ROLL_COLUMN) as Array<keyof Member>;
-
-export type RowError = { line: number; field: string | null; message: string };
+type OptionalColumn = roll.OmittedColumn;
+const OPTIONAL_COLUMNS: readonly OptionalColumn[] = ['member_number', 'weight', 'joined'];
+/** An import that removes more than this share of the current roll must be confirmed. */
+export const DESTRUCTIVE_REMOVAL_SHARE = 0.1;
 
 export type ImportReport = {
   applied: boolean;
@@ -57,185 +61,90 @@ export type ImportReport = {
   };
 };
 
-type ParsedRow = Member & { line: number };
-
-const OPTIONAL_COLUMNS = [ROLL_COLUMN.memberNumber, ROLL_COLUMN.weight, ROLL_COLUMN.joinedOn] as const;
-type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
-/** An import that removes more than this share of the current roll must be confirmed. */
-export const DESTRUCTIVE_REMOVAL_SHARE = 0.1;
-
-/** A roll has six columns; a header far wider is a wrong file (or a hostile one), refused before it costs more. */
-export const MAX_COLUMNS = 100;
-/** Problems listed in one answer; the rest are counted. A file with 500,000 bad rows gets a readable answer, not 500,000 lines. */
-export const MAX_ERRORS = 100;
 /** Changes listed per kind in the report (the counts are always whole). */
 export const MAX_LISTED = 1000;
-/** New members written per statement while the file is read. */
+/** Rows per batch from the worker, each written with one statement. */
 const WRITE_BATCH = 5000;
+/** Batches the worker may send ahead of the writes: enough to keep PostgreSQL busy, few enough to keep memory flat. */
+const AHEAD = 2;
 
-export type RollFileOptions = {
-  /** The file's text encoding; utf-8 unless the organiser says otherwise. */
-  encoding?: TextEncodingName;
-  /** How dates that are not ISO are written; without it such dates are refused, not guessed. */
-  dateOrder?: DateOrder;
-};
+/** A roll file: its text, its bytes, or its bytes as they arrive (an upload). */
+export type RollSource = string | Uint8Array | AsyncIterable<Uint8Array>;
 
-/** Collects problems up to MAX_ERRORS, counting the rest. */
-class Problems {
-  readonly listed: RowError[] = [];
-  count = 0;
-  add(e: RowError) {
-    this.count++;
-    if (this.listed.length < MAX_ERRORS) this.listed.push(e);
-  }
-  error() {
-    const n = this.count;
-    const more = n - this.listed.length;
-    const issues = this.listed.map((e) => ({
-      path: `line ${e.line}${e.field ? `, ${e.field}` : ''}`,
-      message: e.message,
-    }));
-    if (more > 0) issues.push({ path: 'file', message: `${more.toLocaleString('en-GB')} more problems, not listed` });
-    return invalid(
-      `the roll was not imported: ${n.toLocaleString('en-GB')} problem${n === 1 ? '' : 's'} in the file${more > 0 ? ` (the first ${this.listed.length} listed)` : ''}`,
-      issues,
-    );
-  }
-}
-
-function csvError(e: unknown) {
-  if (e instanceof CsvTooWideError)
-    return invalid(`the roll was not imported: a roll file has at most ${e.maxFields} columns`, [
-      { path: `line ${e.line}`, message: e.reason },
-    ]);
-  if (e instanceof CsvSyntaxError)
-    return invalid('the file is not valid CSV', [{ path: `line ${e.line}`, message: e.reason }]);
-  return e;
-}
-
-/** The file's bytes as text in the chosen encoding; bytes that are not UTF-8 are refused with their line. */
-export function decodeRollFile(bytes: Uint8Array, encoding?: TextEncodingName): string {
-  try {
-    return decodeText(bytes, encoding);
-  } catch (e) {
-    throw csvError(e);
-  }
-}
-
-/** Parses and checks the file; throws an `invalid` error listing the problems (see readRoll). */
+/** Parses and checks the file; throws an `invalid` error listing the problems (see rollRows). */
 export async function parseRollCsv(file: string | Uint8Array, opts: RollFileOptions = {}): Promise<ParsedRow[]> {
-  const rows: ParsedRow[] = [];
-  await readRoll(file, opts, (r) => void rows.push(r));
-  return rows;
+  return [...rollRows(file, opts)];
 }
 
 /**
- * Reads and checks the file, handing each good row to `onRow` as long as no row so far
- * has a problem; throws an `invalid` error listing the problems (at most MAX_ERRORS of
- * them, and how many more). A large file is read a record at a time, with a pause
- * whenever the event loop has been held for a few milliseconds, so that the server keeps
- * answering other requests while it reads a 500,000-member roll.
+ * The file's good rows in batches, read and checked in a worker thread; throws an
+ * `invalid` error listing the problems once the whole file is read (batches already given
+ * must then be dropped: the import rolls back).
  */
-async function readRoll(
-  file: string | Uint8Array,
-  opts: RollFileOptions,
-  onRow: (row: ParsedRow) => void | Promise<void>,
-): Promise<Set<Column>> {
-  const text = typeof file === 'string' ? file : decodeRollFile(file, opts.encoding);
-  const pause = pauser();
-  const records = csvRecords(text, { maxFields: MAX_COLUMNS });
-  const next = () => {
-    try {
-      return records.next();
-    } catch (e) {
-      throw csvError(e);
-    }
-  };
-  const problems = new Problems();
-  const first = next();
-  if (first.done)
-    throw invalid('the file is empty', [{ path: 'line 1', message: `expected a header row: ${REQUIRED.join(',')}` }]);
-  const header = first.value;
-  const names = header.fields.map((h) =>
-    h
-      .trim()
-      .toLowerCase()
-      .replace(/[\s-]+/g, '_'),
-  );
-  const index = new Map<Column, number>();
-  names.forEach((n, i) => {
-    if (!(ROLL_COLUMNS as readonly string[]).includes(n)) {
-      problems.add({
-        line: header.line,
-        field: header.fields[i]!,
-        message: `unknown column "${header.fields[i]}"; the columns are ${ROLL_COLUMNS.join(', ')}`,
-      });
-    } else if (index.has(n as Column)) {
-      problems.add({ line: header.line, field: n, message: `column "${n}" appears twice` });
-    } else index.set(n as Column, i);
+export async function* readRollInWorker(
+  file: RollSource,
+  opts: RollFileOptions = {},
+  onColumns?: (present: string[]) => void,
+): AsyncGenerator<roll.StagedRows> {
+  // Text is already decoded: it travels as UTF-8.
+  const options = typeof file === 'string' ? { ...opts, encoding: 'utf-8' as const } : opts;
+  const worker = startWorker(__dirname, 'roll-worker', { workerData: { batchSize: WRITE_BATCH, options } });
+  const inbox: FromWorker[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on('message', (m: FromWorker) => {
+    inbox.push(m);
+    wake?.();
   });
-  for (const c of REQUIRED)
-    if (!index.has(c)) problems.add({ line: header.line, field: c, message: `missing required column "${c}"` });
-  if (problems.count) throw problems.error();
-
-  const byEmail = new Map<string, number>();
-  const byNumber = new Map<string, number>();
-  for (let r = next(), k = 0; !r.done; r = next(), k++) {
-    if ((k & 63) === 0) await pause();
-    const rec = r.value;
-    const get = (c: Column) => {
-      const i = index.get(c);
-      return i === undefined ? '' : (rec.fields[i] ?? '').trim();
-    };
-    if (rec.fields.length !== names.length) {
-      problems.add({
-        line: rec.line,
-        field: null,
-        message: `has ${rec.fields.length} fields, the header has ${names.length}`,
-      });
-      continue;
-    }
-    const input: Record<string, string> = {};
-    for (const f of FIELDS) input[f] = get(ROLL_COLUMN[f]);
-    // Dates as the organisation writes them; the member schema then reads ISO.
-    let badDate = false;
-    if (input.joinedOn) {
-      const d = readRollDate(input.joinedOn, opts.dateOrder);
-      if ('date' in d) input.joinedOn = d.date;
-      else {
-        problems.add({ line: rec.line, field: ROLL_COLUMN.joinedOn, message: d.error });
-        input.joinedOn = '';
-        badDate = true;
+  worker.on('error', (e) => {
+    failure = e;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`the roll reader stopped (exit code ${code})`);
+    wake?.();
+  });
+  const post = (m: ToWorker) => worker.postMessage(m);
+  try {
+    // Bytes go over in buffers of their own, handed over rather than copied: a view's whole
+    // underlying buffer would be copied with it (an upload's chunk may be a view of a larger
+    // one, and 500 chunks of a 33 MB file cost the event loop seconds that way).
+    const hand = (bytes: Uint8Array<ArrayBuffer>) =>
+      worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
+    const own = (view: Uint8Array) => new Uint8Array(view);
+    if (typeof file === 'string') {
+      const bytes = new Uint8Array(Buffer.byteLength(file, 'utf8'));
+      new TextEncoder().encodeInto(file, bytes);
+      hand(bytes);
+    } else if (file instanceof Uint8Array) hand(own(file));
+    else for await (const chunk of file) hand(own(chunk));
+    post({ end: true });
+    post({ credit: AHEAD });
+    for (;;) {
+      const m = inbox.shift();
+      if (!m) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
       }
+      if ('columns' in m) onColumns?.(m.columns);
+      else if ('batch' in m) {
+        yield m.batch;
+        post({ credit: 1 });
+      } else if ('done' in m) return;
+      else if ('invalid' in m) throw invalid(m.invalid.message, m.invalid.issues);
+      else throw new Error(`the roll reader failed: ${m.failed}`);
     }
-    // Each row is read as the member form and the API read a member.
-    const parsed = memberSchema.safeParse(input);
-    for (const i of parsed.error?.issues ?? [])
-      problems.add({ line: rec.line, field: ROLL_COLUMN[i.path[0] as keyof Member] ?? null, message: i.message });
-    const email = get('email');
-    const memberNumber = get('member_number') || null;
-    const key = email.toLowerCase();
-    if (email && byEmail.has(key))
-      problems.add({ line: rec.line, field: 'email', message: `${email} is also on line ${byEmail.get(key)}` });
-    else if (email) byEmail.set(key, rec.line);
-    if (memberNumber && byNumber.has(memberNumber)) {
-      problems.add({
-        line: rec.line,
-        field: 'member_number',
-        message: `${memberNumber} is also on line ${byNumber.get(memberNumber)}`,
-      });
-    } else if (memberNumber) byNumber.set(memberNumber, rec.line);
-    // Rows are returned only when no row has a problem: once one has, only problems are kept.
-    if (parsed.success && !badDate && problems.count === 0) await onRow(Object.assign(parsed.data, { line: rec.line }));
+  } finally {
+    worker.removeAllListeners();
+    await worker.terminate();
   }
-  if (problems.count) throw problems.error();
-  return new Set(index.keys());
 }
 
 export async function importRoll(
   ctx: AppContext,
   p: Principal,
-  file: string | Uint8Array,
+  file: RollSource,
   opts: {
     dryRun: boolean;
     /** Clear the optional columns the file leaves out, rather than keep each member's values (destructive). */
@@ -245,159 +154,49 @@ export async function importRoll(
   } & RollFileOptions,
 ): Promise<ImportReport> {
   requireOrganiser(p);
-  const pause = pauser();
   return ctx.db.transaction().execute(async (tx) => {
     await roll.lockRoll(tx, p.organisationId);
-    const current = await roll.listCurrentMembers(tx, p.organisationId);
-    const byNumber = new Map(current.filter((m) => m.memberNumber).map((m) => [m.memberNumber!, m]));
-    const byEmail = new Map(current.map((m) => [m.email.toLowerCase(), m]));
-    const known = new Set((await roll.listBranches(tx, p.organisationId)).map((b) => b.name));
-    const fileBranches = new Set<string>();
-
-    // A row whose number and email no current member has is added whatever the rest of
-    // the file says. Such rows are written while the file is still being read (PostgreSQL
-    // works while this thread parses); a problem found later rolls the transaction back.
-    const early = { count: 0, listed: [] as ParsedRow[] };
-    const rows: ParsedRow[] = [];
-    let batch: ParsedRow[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    const branchIds = new Map<string, string>();
-    const write = (members: ParsedRow[]) => {
-      const w = writing.then(async () => {
-        const missing = [...new Set(members.map((r) => r.branch))].filter((b) => !branchIds.has(b));
-        if (missing.length)
-          for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, missing)) branchIds.set(name, id);
-        await roll.insertMembers(
-          tx,
-          p.organisationId,
-          members.map((r) => memberValues(r, branchIds)),
-        );
-      });
-      w.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
-      return w;
-    };
-    let present = new Set<Column>();
-    try {
-      present = await readRoll(file, opts, async (r) => {
-        fileBranches.add(r.branch);
-        const definitelyNew = !(r.memberNumber && byNumber.has(r.memberNumber)) && !byEmail.has(r.email.toLowerCase());
-        if (!definitelyNew) return void rows.push(r);
-        early.count++;
-        if (early.listed.length < MAX_LISTED) early.listed.push(r);
-        if (opts.dryRun) return;
-        batch.push(r);
-        if (batch.length >= WRITE_BATCH) {
-          // One batch written at a time, the next read meanwhile.
-          await writing;
-          writing = write(batch);
-          batch = [];
-        }
-      });
-    } finally {
-      await writing.catch(() => undefined);
-    }
-    await writing;
-    if (rows.length + early.count === 0)
-      throw invalid('the roll was not imported: the file has a header but no members', [
-        { path: 'line 2', message: 'no member rows' },
-      ]);
-
-    const claimed = new Set<string>();
-    const matches = new Map<number, roll.MemberRow>();
-    // Member numbers first, then emails among the members not claimed by a number.
-    for (const [k, r] of rows.entries()) {
-      if ((k & 255) === 0) await pause();
-      const m = r.memberNumber ? byNumber.get(r.memberNumber) : undefined;
-      if (m) {
-        matches.set(r.line, m);
-        claimed.add(m.id);
+    await roll.stageImport(tx);
+    const current = await roll.countCurrentMembers(tx, p.organisationId);
+    let present: string[] = [];
+    // A batch is written while the worker reads the next; a problem found later rolls it all back.
+    for await (const batch of readRollInWorker(file, opts, (c) => (present = c))) await roll.stageRows(tx, batch);
+    const omitted = OPTIONAL_COLUMNS.filter((c) => !present.includes(c));
+    await roll.matchStaged(tx, p.organisationId, opts.clearOmitted ? [] : omitted);
+    const s = await roll.stagedSummary(tx, p.organisationId, MAX_LISTED);
+    const known = (await roll.listBranches(tx, p.organisationId)).map((b) => b.name);
+    const fileBranches = await roll.stagedBranchNames(tx);
+    const inFile = new Set(fileBranches);
+    const clearedColumns: ImportReport['clearedColumns'] = [];
+    if (opts.clearOmitted)
+      for (const column of omitted) {
+        const members = await roll.countClearedByStaged(tx, column);
+        if (members > 0) clearedColumns.push({ column, members });
       }
-    }
-    for (const [k, r] of rows.entries()) {
-      if ((k & 255) === 0) await pause();
-      if (matches.has(r.line)) continue;
-      const m = byEmail.get(r.email.toLowerCase());
-      if (m && !claimed.has(m.id) && (!r.memberNumber || !m.memberNumber)) {
-        matches.set(r.line, m);
-        claimed.add(m.id);
-      }
-    }
-    const omitted = OPTIONAL_COLUMNS.filter((c) => !present.has(c));
-    const cleared = new Map<OptionalColumn, number>(opts.clearOmitted ? omitted.map((c) => [c, 0]) : []);
-    const existingBranches = new Set(current.map((m) => m.branch));
-    const newBranches = [...fileBranches].filter((b) => !known.has(b)).sort();
     const report: ImportReport = {
       applied: !opts.dryRun,
-      rows: rows.length + early.count,
-      added: 0,
-      updated: 0,
-      unchanged: 0,
-      removed: 0,
+      rows: s.rows,
+      added: s.added,
+      updated: s.updated,
+      unchanged: s.unchanged,
+      removed: s.removed,
       branches: {
-        existing: existingBranches.size,
-        new: newBranches,
-        nearDuplicates: nearDuplicates([...fileBranches, ...known]).filter((g) => g.some((b) => fileBranches.has(b))),
+        existing: s.existingBranches,
+        new: s.newBranches.sort(),
+        nearDuplicates: nearDuplicates([...new Set([...fileBranches, ...known])]).filter((g) =>
+          g.some((b) => inFile.has(b)),
+        ),
       },
       keptColumns: opts.clearOmitted ? [] : omitted,
-      clearedColumns: [],
+      clearedColumns,
       destructive: [],
-      changes: { added: [], updated: [], removed: [] },
+      changes: s.listed,
     };
-    // The lists show the first MAX_LISTED changes of each kind; the counts are whole.
-    const toAdd: ParsedRow[] = [];
-    const toUpdate: Array<{ row: ParsedRow; member: roll.MemberRow }> = [];
-    const listedAdds = [...early.listed];
-    for (const [k, r] of rows.entries()) {
-      if ((k & 255) === 0) await pause();
-      const m = matches.get(r.line);
-      if (!m) {
-        toAdd.push(r);
-        if (toAdd.length <= MAX_LISTED) listedAdds.push(r);
-        continue;
-      }
-      // A column the file leaves out keeps the member's value, or is cleared if the organiser chose so.
-      const held = {
-        member_number: m.memberNumber ?? null,
-        weight: normaliseWeight(m.weight),
-        joined: m.joinedOn ?? null,
-      };
-      const blank = { member_number: null, weight: normaliseWeight('1'), joined: null };
-      for (const c of omitted) {
-        if (cleared.has(c)) {
-          if (held[c] !== blank[c]) cleared.set(c, cleared.get(c)! + 1);
-        } else if (c === 'member_number') r.memberNumber = held.member_number;
-        else if (c === 'weight') r.weight = held.weight;
-        else r.joinedOn = held.joined;
-      }
-      const fields: string[] = [];
-      if (m.email !== r.email) fields.push('email');
-      if (m.name !== r.name) fields.push('name');
-      if (m.branch !== r.branch) fields.push('branch');
-      if ((m.memberNumber ?? null) !== r.memberNumber) fields.push('member_number');
-      if (normaliseWeight(m.weight) !== r.weight) fields.push('weight');
-      if ((m.joinedOn ?? null) !== r.joinedOn) fields.push('joined');
-      if (fields.length) {
-        toUpdate.push({ row: r, member: m });
-        if (toUpdate.length <= MAX_LISTED) report.changes.updated.push({ line: r.line, email: r.email, fields });
-      } else report.unchanged++;
-    }
-    const removed = current.filter((m) => !claimed.has(m.id));
-    report.changes.removed = removed
-      .slice(0, MAX_LISTED)
-      .map((m) => ({ email: m.email, name: m.name, branch: m.branch }));
-    report.changes.added = listedAdds
-      .sort((a, b) => a.line - b.line)
-      .slice(0, MAX_LISTED)
-      .map((r) => ({ line: r.line, email: r.email, name: r.name, branch: r.branch }));
-    report.added = early.count + toAdd.length;
-    report.updated = toUpdate.length;
-    report.removed = removed.length;
-    report.clearedColumns = [...cleared].filter(([, n]) => n > 0).map(([column, members]) => ({ column, members }));
-    if (current.length && removed.length > current.length * DESTRUCTIVE_REMOVAL_SHARE)
+    if (current && s.removed > current * DESTRUCTIVE_REMOVAL_SHARE)
       report.destructive.push(
-        `it removes ${removed.length.toLocaleString('en-GB')} of the ${current.length.toLocaleString('en-GB')} current members (${Math.round((100 * removed.length) / current.length)}%)`,
+        `it removes ${s.removed.toLocaleString('en-GB')} of the ${current.toLocaleString('en-GB')} current members (${Math.round((100 * s.removed) / current)}%)`,
       );
-    for (const c of report.clearedColumns)
+    for (const c of clearedColumns)
       report.destructive.push(
         `it clears the ${c.column} of ${c.members.toLocaleString('en-GB')} members (the file has no ${c.column} column)`,
       );
@@ -406,33 +205,7 @@ export async function importRoll(
       throw conflict(
         `the roll was not imported: ${report.destructive.join('; ')}. Preview it, and confirm that you mean it (in the API: confirmDestructive=true)`,
       );
-
-    for (const [name, id] of await roll.ensureBranches(tx, p.organisationId, [...fileBranches]))
-      branchIds.set(name, id);
-    const values = (r: ParsedRow) => memberValues(r, branchIds);
-    await roll.markMembersRemoved(
-      tx,
-      removed.map((m) => m.id),
-    );
-    // Two members may swap emails or numbers: park the changed ones on unique
-    // placeholders first, so that no intermediate state breaks a unique index.
-    const parked = toUpdate.filter(
-      ({ row, member }) =>
-        member.email.toLowerCase() !== row.email.toLowerCase() || member.memberNumber !== row.memberNumber,
-    );
-    await roll.updateMembers(
-      tx,
-      parked.map(({ member }) => ({
-        id: member.id,
-        values: { ...member, email: `moving:${member.id}`, memberNumber: null },
-      })),
-    );
-    await roll.updateMembers(
-      tx,
-      toUpdate.map(({ row, member }) => ({ id: member.id, values: values(row) })),
-    );
-    // The rest of the early additions, then those that needed the whole file to be known.
-    await write(batch.concat(toAdd));
+    await roll.applyStaged(tx, p.organisationId);
     await record(tx, p, 'roll.import', null, {
       rows: report.rows,
       added: report.added,
@@ -444,17 +217,6 @@ export async function importRoll(
     });
     return report;
   });
-}
-
-function memberValues(r: ParsedRow, branchIds: Map<string, string>): roll.MemberValues {
-  return {
-    branchId: branchIds.get(r.branch)!,
-    email: r.email,
-    name: r.name,
-    memberNumber: r.memberNumber,
-    weight: r.weight,
-    joinedOn: r.joinedOn,
-  };
 }
 
 export function listBranches(ctx: AppContext, p: Principal) {

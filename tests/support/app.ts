@@ -22,6 +22,8 @@ export async function startTestApp(
     logLines?: string[];
     /** 'development' mounts the development pages (/dev/outbox) and, without smtpUrl, mails to DATA_DIR/outbox. */
     env?: 'development';
+    /** Further settings, as environment variables name them (e.g. ROLL_MAX_MB). */
+    settings?: Record<string, string>;
   } = {},
 ): Promise<TestApp> {
   const fresh = opts.db ? undefined : await freshDatabase();
@@ -37,6 +39,7 @@ export async function startTestApp(
     OMOV_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     SMTP_URL: opts.smtpUrl,
     LOG_LEVEL: opts.logLines ? 'info' : 'silent',
+    ...opts.settings,
   });
   const log = opts.logLines
     ? pino(
