@@ -652,10 +652,10 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       /<th scope="row">North<\/th><td class="num">7<\/td><td class="num">7<\/td><td class="num">6<\/td><td class="num">7<\/td>/,
     );
     expect(page).toMatch(
-      /<th scope="row">North<\/th><td class="num">7<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1\.714<\/td><td class="num">1\.714<\/td>/,
+      /<th scope="row">North<\/th><td class="num">7<\/td><td class="num"><span title="1">100\.0%<\/span><\/td><td class="num"><span title="1">100\.0%<\/span><\/td><td class="num">1\.714<\/td><td class="num">1\.714<\/td>/,
     );
     expect(page).toMatch(
-      /<th scope="row">South<\/th><td class="num">3<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">0\.000<\/td>/,
+      /<th scope="row">South<\/th><td class="num">3<\/td><td class="num"><span title="0">0\.0%<\/span><\/td><td class="num"><span title="0">0\.0%<\/span><\/td><td class="num">0\.000<\/td>/,
     );
     expect(page).toContain('A motion needs 7 of 12 delegate votes.');
     // The bloc rule cannot decide two seats: said plainly, not hidden.
@@ -671,6 +671,8 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(csvText).toContain('1,Adopt the new rule book?,yesno,North,Yes,votes,5,\r\n');
     expect(csvText).toContain('2,Committee,stv,(all),Ann,first preferences,6,yes\r\n');
     expect(csvText).toContain('2,Committee,stv,(all),Dan,first preferences,2,no\r\n');
+    // The comparison travels with the figures: Yes 7, No 5 delegate votes, Yes carried.
+    expect(csvText).toContain('1,Adopt the new rule book?,yesno,(delegate conference),Yes,delegate votes,7,yes\r\n');
 
     const json = await org().json('GET', `/ballots/${ballotId}/results.json`);
     expect(json.body.turnout).toMatchObject({ eligible: 12, voted: 12 });

@@ -98,7 +98,15 @@ function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigur
   };
 }
 
-export type UnitFacts = VotingUnit & { members: number; electorate: number };
+/** A branch inside a pooled unit, with its own membership: for the count with the pool split. */
+export type UnitPart = { branch: string; members: number; electorate: number };
+
+export type UnitFacts = VotingUnit & {
+  members: number;
+  electorate: number;
+  /** A pool's branches, each with its members (units fixed before this was kept have none). */
+  parts?: UnitPart[];
+};
 
 /**
  * Counts one question: the OMOV result by its method, the figures per unit, and the
@@ -136,6 +144,9 @@ export function countQuestion(
           name: u.name,
           members: u.members,
           electorate: u.electorate,
+          ...(u.pooled && u.parts
+            ? { pooled: u.parts.map((p) => ({ name: p.branch, members: p.members, electorate: p.electorate })) }
+            : {}),
           ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
         })),
         settings: delegates as DelegateSettings,

@@ -1,0 +1,128 @@
+import { compareConference, type ConferenceInput } from '../../src/delegates/index';
+
+/** Pools and lots: what the comparison owes an organiser beyond its headline. */
+
+describe('a comparison that rests on lots', () => {
+  // Fixed delegates. Glasgow's branch A (3) and Cardiff's branch B (4) are decided; T1 and T2
+  // (2 delegates each) are tied, so a lot gives each its winner. The four patterns:
+  //   T1 G, T2 G: G 7, C 4 → Glasgow      T1 G, T2 C: G 5, C 6 → Cardiff
+  //   T1 C, T2 G: G 5, C 6 → Cardiff       T1 C, T2 C: G 3, C 8 → Cardiff
+  // Members: Glasgow 10+2+4+5 = 21, Cardiff 5+6+4+5 = 20.
+  const input: ConferenceInput = {
+    question: 'Venue',
+    options: ['Glasgow', 'Cardiff'],
+    settings: { basis: 'members', rule: 'bloc', method: 'fixed' },
+    branches: [
+      { name: 'A', members: 20, delegates: 3, votes: [10, 5] },
+      { name: 'B', members: 20, delegates: 4, votes: [2, 6] },
+      { name: 'T1', members: 10, delegates: 2, votes: [4, 4] },
+      { name: 'T2', members: 10, delegates: 2, votes: [5, 5] },
+    ],
+  };
+
+  it('gives the probability of each outcome exactly over the four tie patterns', () => {
+    const c = compareConference(input);
+    expect(c.omov.elected).toEqual(['Glasgow']);
+    expect(c.lotDependence).toEqual({
+      method: 'exact',
+      draws: 4,
+      seed: null,
+      outcomes: [
+        { elected: ['Cardiff'], agree: false, probability: '3/4', share: 0.75 },
+        { elected: ['Glasgow'], agree: true, probability: '1/4', share: 0.25 },
+      ],
+      agree: { probability: '1/4', share: 0.25 },
+    });
+    // Whatever the seed drew, the outcome as counted is one of those outcomes.
+    expect(['Glasgow', 'Cardiff']).toContain(c.conference.winner);
+  });
+
+  it('says nothing about lots when none was drawn for the conference', () => {
+    const c = compareConference({
+      ...input,
+      branches: [
+        ...input.branches.slice(0, 2),
+        { name: 'T1', members: 10, delegates: 2, votes: [3, 4] },
+        { name: 'T2', members: 10, delegates: 2, votes: [5, 6] },
+      ],
+    });
+    expect(c.lotDependence).toBeUndefined();
+  });
+
+  it('samples, with its seed stated, when the tie patterns are too many', () => {
+    // 13 tied branches of one delegate each: 8192 patterns, the conference a fair majority of
+    // 13 coin tosses, so Glasgow with probability exactly 1/2.
+    const many: ConferenceInput = {
+      ...input,
+      seed: 'lots-test',
+      branches: Array.from({ length: 13 }, (_, i) => ({ name: `T${i}`, members: 10, delegates: 1, votes: [3, 3] })),
+    };
+    const c = compareConference(many);
+    const d = c.lotDependence!;
+    expect(d.method).toBe('sampled');
+    expect(d.seed).toBe('lots-test/lots');
+    expect(d.draws).toBe(200);
+    const drawn = d.outcomes.map((o) => Number(o.probability.split('/')[0]));
+    expect(drawn.reduce((a, n) => a + n, 0)).toBe(200);
+    expect(d.outcomes.every((o) => o.probability.endsWith('/200'))).toBe(true);
+    const glasgow = d.outcomes.find((o) => o.elected[0] === 'Glasgow')!.share;
+    // 200 draws of a fair coin: more than 5 standard errors (0.035) from 1/2 would be a bug.
+    expect(Math.abs(glasgow - 0.5)).toBeLessThan(0.18);
+    // The same seed draws the same: the figures can be checked.
+    expect(compareConference(many).lotDependence).toEqual(d);
+  });
+});
+
+describe('members of small branches pooled for secrecy', () => {
+  // Big (100 members) votes Glasgow 30–20. Three branches of 10 members, pooled: Glasgow 4,
+  // Cardiff 6. Members: Glasgow 34, Cardiff 26. Five delegates by Hamilton, at least one each.
+  // As one unit the pool gets 1 (quotas 3.85 and 1.15): Glasgow 4, Cardiff 1 — as the members.
+  // Split by membership, each pooled branch gets one delegate (the minimum) and votes
+  // Cardiff (4/3 to 2), Big keeps 2: Glasgow 2, Cardiff 3. Pooling changed the answer.
+  const input: ConferenceInput = {
+    question: 'Venue',
+    options: ['Glasgow', 'Cardiff'],
+    settings: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 5, min: 1 },
+    branches: [
+      { name: 'Big', members: 100, votes: [30, 20] },
+      {
+        name: 'Pooled: P1, P2, P3',
+        members: 30,
+        votes: [4, 6],
+        pooled: [
+          { name: 'P1', members: 10 },
+          { name: 'P2', members: 10 },
+          { name: 'P3', members: 10 },
+        ],
+      },
+    ],
+  };
+
+  it('counts again with the pool split, and says pooling changed the answer', () => {
+    const c = compareConference(input);
+    expect(c.agree).toBe(true);
+    expect(c.conference.delegates).toEqual({ Glasgow: '4', Cardiff: '1' });
+    expect(c.pooling).toEqual({
+      pools: [{ unit: 'Pooled: P1, P2, P3', branches: ['P1', 'P2', 'P3'] }],
+      elected: ['Cardiff'],
+      delegates: { Glasgow: '2', Cardiff: '3' },
+      changed: true,
+      note: expect.stringMatching(/^Pooling changed the answer\. .* would choose Cardiff, not Glasgow\.$/),
+    });
+    expect(c.branches.map((b) => b.pooled)).toEqual([undefined, ['P1', 'P2', 'P3']]);
+    expect(c.power!.notes.join(' ')).toMatch(/pool of small branches is not a delegation/);
+  });
+
+  it('says when pooling did not change the answer', () => {
+    const c = compareConference({
+      ...input,
+      settings: { basis: 'members', rule: 'bloc', method: 'hamilton', seats: 5 },
+    });
+    expect(c.pooling!.changed).toBe(false);
+    expect(c.pooling!.note).toMatch(/^Pooling did not change the answer\./);
+  });
+
+  it('has no pooling check without a pool', () => {
+    expect(compareConference({ ...input, branches: [input.branches[0]!] }).pooling).toBeUndefined();
+  });
+});
