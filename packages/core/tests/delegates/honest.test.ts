@@ -1,4 +1,6 @@
 import { compareConference, type ConferenceInput } from '../../src/delegates/index';
+import type { Question, StoredVote } from '../../src/domain/ballot';
+import { countRecordQuestion } from '../../src/record/record';
 
 /** Pools and lots: what the comparison owes an organiser beyond its headline. */
 
@@ -124,5 +126,51 @@ describe('members of small branches pooled for secrecy', () => {
 
   it('has no pooling check without a pool', () => {
     expect(compareConference({ ...input, branches: [input.branches[0]!] }).pooling).toBeUndefined();
+  });
+});
+
+describe("Anscombe's and Ostrogorski's paradoxes across a ballot's yes/no questions", () => {
+  const motion = (n: number): Question => ({
+    id: `q${n}`,
+    position: n,
+    title: `Motion ${n}`,
+    description: '',
+    method: 'yesno',
+    settings: { threshold: '1/2' },
+    options: [
+      { id: `q${n}y`, position: 0, label: 'Yes', description: '' },
+      { id: `q${n}n`, position: 1, label: 'No', description: '' },
+    ],
+  });
+  const questions = [motion(1), motion(2), motion(3)];
+  // A: Y N N, B: N Y N, C: N N Y, D and E: Y Y Y. Every motion carries 3 to 2, yet A, B and
+  // C (3 of 5, 60%) lost two of three; offered as platforms, they back the mirror 3 to 2.
+  const rows = ['YNN', 'NYN', 'NNY', 'YYY', 'YYY'];
+  const votes: StoredVote[] = rows.map((r) => ({
+    unit: 'All',
+    weight: '1',
+    answers: Object.fromEntries([...r].map((a, k) => [`q${k + 1}`, { kind: 'choice', option: a === 'Y' ? 0 : 1 }])),
+  }));
+  const ballot = { id: 'b', delegates: null, questions };
+
+  it('names both on every yes/no question, in plain words', () => {
+    const result = countRecordQuestion(ballot, questions[0]!, votes, 5, []);
+    expect(result.elected).toEqual(['Yes']);
+    expect(result.paradoxes).toEqual([
+      {
+        name: 'anscombe',
+        description:
+          "Anscombe's paradox: 60.00% of the voters were on the losing side of most of the 3 decided questions, although each question went the majority's way.",
+      },
+      {
+        name: 'ostrogorski',
+        description: expect.stringMatching(/^Ostrogorski's paradox: .* backed by 60\.00% against 40\.00%/),
+      },
+    ]);
+  });
+
+  it('adds nothing when no paradox occurs', () => {
+    const calm = votes.map((v, i) => (i < 3 ? { ...v, answers: votes[3]!.answers } : v));
+    expect(countRecordQuestion(ballot, questions[0]!, calm, 5, [])).not.toHaveProperty('paradoxes');
   });
 });

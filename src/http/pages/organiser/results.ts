@@ -226,6 +226,7 @@ ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">
 <tr><th scope="row">Abstentions</th><td class="num">${q.abstentions}</td><td></td><td></td></tr></tbody></table></div>
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: o.votes, highlight: !method.motion && q.elected.includes(o.option) })) })}
 ${method.motion ? html`<p>${q.count.rounds[0]?.note ?? ''}</p>` : ''}
+${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
