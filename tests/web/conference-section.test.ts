@@ -1,45 +1,16 @@
 import { compareConference } from '@omov/core/delegates/index';
-import type { Question, StoredVote } from '@omov/core/domain/ballot';
 import { countRecordQuestion } from '@omov/core/record/record';
 import { questionSection, resultsCsv } from '../../src/http/pages/organiser/results';
 import type { BallotResults } from '../../src/services/results';
+import { anscombe, tiedBranches } from '../../packages/core/tests/delegates/fixtures';
 
 /** The results page says what the delegate comparison rests on: lots, pools, paradoxes. */
 
-const motion = (n: number): Question => ({
-  id: `q${n}`,
-  position: n,
-  title: `Motion ${n}`,
-  description: '',
-  method: 'yesno',
-  settings: { threshold: '1/2' },
-  options: [
-    { id: `q${n}y`, position: 0, label: 'Yes', description: '' },
-    { id: `q${n}n`, position: 1, label: 'No', description: '' },
-  ],
-});
-const questions = [motion(1), motion(2), motion(3)];
-// Every motion carries 3 to 2; A, B, C (3 of 5) lost two of three (Anscombe's paradox).
-const votes: StoredVote[] = ['YNN', 'NYN', 'NNY', 'YYY', 'YYY'].map((r) => ({
-  unit: 'All',
-  weight: '1',
-  answers: Object.fromEntries([...r].map((a, k) => [`q${k + 1}`, { kind: 'choice', option: a === 'Y' ? 0 : 1 }])),
-}));
+const { questions, votes } = anscombe;
 const q = countRecordQuestion({ id: 'b', delegates: null, questions }, questions[0]!, votes, 5, []);
 
-// Four fixed-delegate branches, T1 and T2 tied (see packages/core/tests/delegates/honest.test.ts):
-// Yes with probability 1/4, No 3/4; the members said Yes 21 to 20.
-const conference = compareConference({
-  question: 'Motion 1',
-  options: ['Yes', 'No'],
-  settings: { basis: 'members', rule: 'bloc', method: 'fixed' },
-  branches: [
-    { name: 'A', members: 20, delegates: 3, votes: [10, 5] },
-    { name: 'B', members: 20, delegates: 4, votes: [2, 6] },
-    { name: 'T1', members: 10, delegates: 2, votes: [4, 4] },
-    { name: 'T2', members: 10, delegates: 2, votes: [5, 5] },
-  ],
-});
+// T1 and T2 tied: Yes with probability 1/4, No 3/4; the members said Yes 21 to 20.
+const conference = compareConference(tiedBranches('Motion 1', ['Yes', 'No']));
 
 test("a comparison resting on lots says so first, with each outcome's probability", () => {
   const page = questionSection({ ...q, conference }, 1).value;

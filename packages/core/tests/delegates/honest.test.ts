@@ -1,26 +1,12 @@
 import { compareConference, type ConferenceInput } from '../../src/delegates/index';
-import type { Question, StoredVote } from '../../src/domain/ballot';
 import { countRecordQuestion } from '../../src/record/record';
+import { anscombe, tiedBranches } from './fixtures';
 
 /** Pools and lots: what the comparison owes an organiser beyond its headline. */
 
 describe('a comparison that rests on lots', () => {
-  // Fixed delegates. Glasgow's branch A (3) and Cardiff's branch B (4) are decided; T1 and T2
-  // (2 delegates each) are tied, so a lot gives each its winner. The four patterns:
-  //   T1 G, T2 G: G 7, C 4 → Glasgow      T1 G, T2 C: G 5, C 6 → Cardiff
-  //   T1 C, T2 G: G 5, C 6 → Cardiff       T1 C, T2 C: G 3, C 8 → Cardiff
-  // Members: Glasgow 10+2+4+5 = 21, Cardiff 5+6+4+5 = 20.
-  const input: ConferenceInput = {
-    question: 'Venue',
-    options: ['Glasgow', 'Cardiff'],
-    settings: { basis: 'members', rule: 'bloc', method: 'fixed' },
-    branches: [
-      { name: 'A', members: 20, delegates: 3, votes: [10, 5] },
-      { name: 'B', members: 20, delegates: 4, votes: [2, 6] },
-      { name: 'T1', members: 10, delegates: 2, votes: [4, 4] },
-      { name: 'T2', members: 10, delegates: 2, votes: [5, 5] },
-    ],
-  };
+  // Glasgow 1/4, Cardiff 3/4 over the four tie patterns; the members said Glasgow 21 to 20.
+  const input: ConferenceInput = tiedBranches('Venue', ['Glasgow', 'Cardiff']);
 
   it('gives the probability of each outcome exactly over the four tie patterns', () => {
     const c = compareConference(input);
@@ -130,27 +116,7 @@ describe('members of small branches pooled for secrecy', () => {
 });
 
 describe("Anscombe's and Ostrogorski's paradoxes across a ballot's yes/no questions", () => {
-  const motion = (n: number): Question => ({
-    id: `q${n}`,
-    position: n,
-    title: `Motion ${n}`,
-    description: '',
-    method: 'yesno',
-    settings: { threshold: '1/2' },
-    options: [
-      { id: `q${n}y`, position: 0, label: 'Yes', description: '' },
-      { id: `q${n}n`, position: 1, label: 'No', description: '' },
-    ],
-  });
-  const questions = [motion(1), motion(2), motion(3)];
-  // A: Y N N, B: N Y N, C: N N Y, D and E: Y Y Y. Every motion carries 3 to 2, yet A, B and
-  // C (3 of 5, 60%) lost two of three; offered as platforms, they back the mirror 3 to 2.
-  const rows = ['YNN', 'NYN', 'NNY', 'YYY', 'YYY'];
-  const votes: StoredVote[] = rows.map((r) => ({
-    unit: 'All',
-    weight: '1',
-    answers: Object.fromEntries([...r].map((a, k) => [`q${k + 1}`, { kind: 'choice', option: a === 'Y' ? 0 : 1 }])),
-  }));
+  const { questions, votes } = anscombe;
   const ballot = { id: 'b', delegates: null, questions };
 
   it('names both on every yes/no question, in plain words', () => {
