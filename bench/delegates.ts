@@ -9,7 +9,10 @@
  *    otherwise Monte Carlo: the output says which.
  * 2. A conference comparison for 100 branches and 2 000 delegates (bloc, plurality), with
  *    its exact power indices and smallest flips.
- * 3. Apportionment of 10 000 delegates among 5 000 branches (50–5 000 members each) by
+ * 3. The same with 10 and 20 tied branches: the probability of each outcome over the lots,
+ *    exact over the tie patterns (2^10, or more where another branch ties), sampled (200
+ *    draws) over 2^20.
+ * 4. Apportionment of 10 000 delegates among 5 000 branches (50–5 000 members each) by
  *    every method.
  * All inputs come from a fixed seed, so every run counts the same thing.
  */
@@ -109,6 +112,27 @@ process.stdout.write('\nConference comparison\n');
       `power ${c.power?.method.shapleyShubik}, flip ${c.conference.flip ? `${c.conference.flip.members} members` : 'none'}`,
     );
   }
+}
+
+process.stdout.write('\nA comparison that rests on lots (bloc, plurality, 100 branches, 2 000 delegates)\n');
+for (const tied of [10, 20]) {
+  // `tied` branches split evenly between A and B: 2^tied patterns, exact up to 4 096, else sampled.
+  const branches: BranchInput[] = Array.from({ length: 100 }, (_, i) => {
+    const members = int(50, 3000);
+    const half = Math.floor(members / 4);
+    const a = i < tied ? half : int(0, 2 * half);
+    return { name: `Branch ${i + 1}`, members, votes: [a, i < tied ? half : 2 * half - a, 0] };
+  });
+  const [c, s] = seconds(() =>
+    compareConference({
+      question: 'Leader',
+      options: ['A', 'B', 'C'],
+      branches,
+      settings: { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 2000 },
+    }),
+  );
+  const d = c.lotDependence;
+  line(`  ${tied} tied branches`, s, d ? `${d.method} over ${d.draws} draws, agree ${d.agree.probability}` : 'no lots');
 }
 
 process.stdout.write('\nApportionment of 10 000 delegates among 5 000 branches\n');

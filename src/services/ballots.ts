@@ -425,10 +425,13 @@ async function closeLocked(
   // Each unit's membership and electorate are fixed now, for the delegate model.
   const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
   const electorateOf = new Map((await electorate.turnoutByBranch(tx, b.id)).map((x) => [x.branch, Number(x.eligible)]));
+  const part = (br: string) => ({ branch: br, members: members.get(br) ?? 0, electorate: electorateOf.get(br) ?? 0 });
   const units: UnitFacts[] = opened.units.map((u) => ({
     ...u,
     members: u.branches.reduce((n, br) => n + (members.get(br) ?? 0), 0),
     electorate: u.branches.reduce((n, br) => n + (electorateOf.get(br) ?? 0), 0),
+    // A pool keeps its branches' sizes, so that the delegate comparison can say what pooling changed.
+    ...(u.pooled ? { parts: u.branches.map(part) } : {}),
   }));
   await ballots.recordOpenedBox(tx, b.id, {
     units,

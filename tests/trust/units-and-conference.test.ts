@@ -1,3 +1,4 @@
+import { verifyRecord } from '@omov/core/record/verify';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
@@ -81,4 +82,35 @@ test('per-unit figures pool small branches, add up to the totals, and come with 
   expect(c.agree).toBe(false);
   expect(JSON.stringify(c.conference)).toContain('No');
   expect(c.paradoxes.map((p: { name: string }) => p.name)).toContain('referendum');
+
+  // The pool is not a delegation. Counted apart, by membership (Big 30, Mid 14, Tiny 6, Wee 5
+  // of 55): quotas 10.91, 5.09, 2.18, 1.82 → 10, 5, 2, 1 and the last two seats to Big (.91)
+  // and Wee (.82): 11, 5, 2, 2. Tiny and Wee each vote the pool's Yes: Yes 9, No 11, the
+  // same answer. Pooling did not change it, and the page says so.
+  expect(c.branches[2].pooled).toEqual(['Tiny', 'Wee']);
+  expect(c.pooling).toMatchObject({
+    pools: [{ unit: 'Pooled: Tiny, Wee', branches: ['Tiny', 'Wee'] }],
+    elected: ['No'],
+    delegates: { Yes: '9', No: '11' },
+    changed: false,
+  });
+  expect(c.lotDependence).toBeUndefined();
+  const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
+  expect(page).toContain('Members in small branches, pooled for secrecy <span class="hint">(Tiny, Wee)</span>');
+  expect(page).toContain('Pooling did not change the answer.');
+  expect(page).not.toMatch(/<th scope="row">Pooled: Tiny, Wee<\/th><td class="num">11<\/td><td class="num">4<\/td>/);
+  // Power as a percentage, the exact fraction on hover: Big's 11 of 20 carry every motion alone.
+  expect(page).toContain('<td class="num" title="1">100%</td>');
+  const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
+  expect(csv).toContain('1,Agree?,yesno,(delegate conference),No,delegate votes,11,yes\r\n');
+  expect(csv).toContain('1,Agree?,yesno,(pools split by membership),Yes,delegate votes,9,no\r\n');
+  // The record keeps the pool's branch sizes, and a recount from it gives the same comparison.
+  const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${ballot.id}/record`)).text());
+  expect(record.units[2].parts).toEqual([
+    { branch: 'Tiny', members: 6, electorate: 6 },
+    { branch: 'Wee', members: 5, electorate: 5 },
+  ]);
+  const v = verifyRecord(record);
+  expect(v.checks.filter((x) => x.verdict === 'FAIL').map((x) => x.name)).toEqual([]);
+  expect(v.ok).toBe(true);
 });

@@ -676,6 +676,8 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(csvText).toContain('1,Adopt the new rule book?,yesno,North,Yes,votes,5,\r\n');
     expect(csvText).toContain('2,Committee,stv,(all),Ann,first preferences,6,yes\r\n');
     expect(csvText).toContain('2,Committee,stv,(all),Dan,first preferences,2,no\r\n');
+    // The comparison travels with the figures: Yes 7, No 5 delegate votes, Yes carried.
+    expect(csvText).toContain('1,Adopt the new rule book?,yesno,(delegate conference),Yes,delegate votes,7,yes\r\n');
 
     const json = await org().json('GET', `/ballots/${ballotId}/results.json`);
     expect(json.body.turnout).toMatchObject({ eligible: 12, voted: 12 });

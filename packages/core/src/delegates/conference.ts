@@ -85,8 +85,21 @@ type BranchVotes =
   /** The branch's ballots, candidates by index into `options` (any method). */
   | { readonly ballots: ReadonlyArray<RankedBallot> | ReadonlyArray<ScoreBallot>; readonly votes?: undefined };
 
+/** A branch inside a pooled unit: its own membership, for the count with the pool split. */
+export interface PoolPart {
+  readonly name: string;
+  readonly members: Count;
+  readonly electorate?: Count;
+}
+
 export type BranchInput = BranchVotes & {
   readonly name: string;
+  /**
+   * This unit is not a branch but members of small branches whose votes were pooled for
+   * secrecy: its branches, each with its members. The comparison is then counted a second
+   * time with the pool split among them by membership (see ConferenceComparison.pooling).
+   */
+  readonly pooled?: ReadonlyArray<PoolPart>;
   readonly members?: Count;
   /** Members entitled to vote on this ballot (default: members). */
   readonly electorate?: Count;
@@ -147,6 +160,8 @@ export interface ConferenceSide {
 
 export interface BranchReport {
   readonly name: string;
+  /** A pool of small branches (their names), not a delegation: present only for a pool. */
+  readonly pooled?: ReadonlyArray<string>;
   readonly members: string | null;
   /** The population delegates were shared by (members, electorate or turnout). */
   readonly population: string;
@@ -192,6 +207,47 @@ export interface LotRecord {
   readonly note: string;
 }
 
+/** One outcome of the conference over the lots of the delegate side. */
+export interface LotOutcome {
+  readonly elected: ReadonlyArray<string>;
+  /** The conference agrees with the members' vote. */
+  readonly agree: boolean;
+  /** Exact ("9/16") over all equally likely draws, or the sampled share ("120/200"). */
+  readonly probability: string;
+  readonly share: number;
+}
+
+/**
+ * The conference's result depends on lots (a tied branch, an apportionment tie, a tied
+ * conference): the probability of each outcome over the lots. Exact where the tie patterns
+ * are few (each tied branch's lot alone decided its winner), else sampled with a stated seed.
+ */
+export interface LotDependence {
+  readonly method: 'exact' | 'sampled';
+  /** Equally likely tie patterns (exact), or draws sampled. */
+  readonly draws: number;
+  /** Sampled: the seeds are `${seed}/0` … `${seed}/${draws - 1}`. Exact: null. */
+  readonly seed: string | null;
+  readonly outcomes: ReadonlyArray<LotOutcome>;
+  /** Probability that the conference agrees with the members' vote. */
+  readonly agree: { readonly probability: string; readonly share: number };
+}
+
+/**
+ * Pooling for secrecy made some units that are not delegations. Its effect: the comparison
+ * counted again with each pool split among its branches by membership (each branch gets the
+ * pool's votes in proportion to its members, and its own delegates).
+ */
+export interface PoolingCheck {
+  readonly pools: ReadonlyArray<{ readonly unit: string; readonly branches: ReadonlyArray<string> }>;
+  /** What the conference decides with the pools split; null when the split could not be counted. */
+  readonly elected: ReadonlyArray<string> | null;
+  readonly delegates: Readonly<Record<string, string>> | null;
+  /** Pooling changed the conference's answer. */
+  readonly changed: boolean;
+  readonly note: string;
+}
+
 export interface ConferenceComparison {
   readonly question: string;
   readonly options: ReadonlyArray<string>;
@@ -219,6 +275,10 @@ export interface ConferenceComparison {
   readonly power: PowerReport | null;
   readonly paradoxes: ReadonlyArray<{ readonly name: 'referendum'; readonly description: string }>;
   readonly ties: ReadonlyArray<LotRecord>;
+  /** Present only when the conference's result depends on lots. */
+  readonly lotDependence?: LotDependence;
+  /** Present only when some unit is a pool of small branches. */
+  readonly pooling?: PoolingCheck;
   readonly seed: string;
   readonly notes: ReadonlyArray<string>;
 }
@@ -227,6 +287,8 @@ type Shape = 'ranked' | 'score';
 
 interface Branch {
   readonly name: string;
+  readonly delegates: number | undefined;
+  readonly pooled: ReadonlyArray<PoolPart> | null;
   readonly members: Rational | null;
   readonly electorate: Rational | null;
   readonly ballots: ReadonlyArray<RankedBallot | ScoreBallot>;
@@ -298,6 +360,8 @@ function buildBranch(input: BranchInput, options: ReadonlyArray<string>, method:
   }
   return {
     name: input.name,
+    delegates: input.delegates,
+    pooled: input.pooled && input.pooled.length > 0 ? input.pooled : null,
     members: input.members === undefined ? null : toRational(input.members, `the members of ${input.name}`),
     electorate: input.electorate === undefined ? null : toRational(input.electorate, `the electorate of ${input.name}`),
     ballots,
@@ -390,6 +454,338 @@ function apportionLots(stage: string, ties: ReadonlyArray<ApportionmentTie>): Lo
   return ties.map((t) => ({ stage, between: t.between, chosen: t.chosen, brokenBy: t.brokenBy, note: t.note }));
 }
 
+/** What the conference needs beyond the branches: the same for the real count, the lot draws and the split pools. */
+interface ConferenceSetup {
+  readonly question: string;
+  readonly options: ReadonlyArray<string>;
+  readonly settings: DelegateSettings;
+  readonly count: TallyOptions;
+  readonly elect: number;
+  readonly splitMethod: ApportionmentMethod | null;
+}
+
+/** One count of the conference, with the lots drawn from `seed`. */
+interface ConferenceRun {
+  readonly delegates: number[];
+  readonly allocation: Apportionment | null;
+  readonly byBranch: Rational[][];
+  readonly branchWinner: Array<number | null>;
+  readonly splits: number[][];
+  readonly factors: Array<Rational | null>;
+  readonly result: TallyResult;
+  readonly lots: LotRecord[];
+  readonly silent: string[];
+  /**
+   * Bloc rule: for a branch whose own count was one round and drew one lot, for its winner,
+   * the options that lot was between; null for every other branch.
+   */
+  readonly branchLots: Array<ReadonlyArray<number> | null>;
+  /** A lot was drawn that is not such a branch lot (apportionment, split, conference, a count in rounds). */
+  readonly otherLots: boolean;
+}
+
+const byLot = (t: { brokenBy: string }) => t.brokenBy === 'lot';
+
+function runConference(branches: ReadonlyArray<Branch>, setup: ConferenceSetup, seed: string): ConferenceRun {
+  const { options, settings: s, count, elect, question, splitMethod } = setup;
+  const lots: LotRecord[] = [];
+  let otherLots = false;
+
+  // 1. Delegates per branch.
+  const population = populationOf(branches, s.basis);
+  const claimants = branches.map((b, i) => ({ name: b.name, population: population[i]! }));
+  let allocation: Apportionment | null = null;
+  let delegates: number[];
+  if (s.method === 'fixed') {
+    delegates = branches.map((b) => {
+      if (b.delegates === undefined) throw new DelegateError(`branch ${b.name}: fixed delegates, but none given`);
+      return checkWhole(b.delegates, `the delegates of ${b.name}`);
+    });
+  } else if (s.method === 'bands') {
+    allocation = apportionByBands(claimants, s.beyond ? { bands: s.bands, beyond: s.beyond } : { bands: s.bands }, {
+      min: s.min,
+      max: s.max,
+    });
+    delegates = [...allocation.seats];
+  } else {
+    allocation = apportion(claimants, {
+      method: s.method,
+      seats: s.seats,
+      min: s.min,
+      max: s.max,
+      seed,
+      context: 'delegates: ',
+    });
+    delegates = [...allocation.seats];
+    lots.push(...apportionLots('delegates', allocation.ties));
+    if (allocation.ties.some(byLot)) otherLots = true;
+  }
+  if (delegates.reduce((a, d) => a + d, 0) === 0) throw new DelegateError('no branch has any delegates');
+
+  // 2. The conference.
+  const byBranch: Rational[][] = branches.map(() => options.map(() => ZERO));
+  const branchWinner: Array<number | null> = branches.map(() => null);
+  const branchLots: Array<ReadonlyArray<number> | null> = branches.map(() => null);
+  const splits: number[][] = branches.map(() => options.map(() => 0));
+  const factors: Array<Rational | null> = branches.map(() => null);
+  let result: TallyResult;
+  const silent: string[] = [];
+  if (s.rule === 'weighted') {
+    const weighted: Array<RankedBallot | ScoreBallot> = [];
+    branches.forEach((b, i) => {
+      if (b.turnout.num === 0n) {
+        if (delegates[i]! > 0) silent.push(b.name);
+        return;
+      }
+      const f = div(rat(delegates[i]!), b.turnout);
+      factors[i] = f;
+      for (const ballot of b.ballots) weighted.push({ ...ballot, weight: mul(ballot.weight, f) });
+      byBranch[i] = b.totals.map((t) => mul(t, f));
+    });
+    result = runTally(election(question, options, elect, weighted), {
+      ...withoutQuorum(count, `${seed}/conference`),
+    });
+  } else {
+    const delegateBallots: RankedBallot[] = [];
+    branches.forEach((b, i) => {
+      const d = delegates[i]!;
+      if (b.turnout.num === 0n || b.totals.every((t) => t.num === 0n)) {
+        if (d > 0) silent.push(b.name);
+        return;
+      }
+      if (s.rule === 'bloc') {
+        const own = runTally(
+          election(`${question} (${b.name})`, options, 1, b.ballots),
+          withoutQuorum(count, `${seed}/branch ${b.name}`),
+        );
+        lots.push(...lotsOf(`branch ${b.name}`, own));
+        const w = own.elected[0];
+        const drawn = own.ties.filter(byLot);
+        if (drawn.length > 0) {
+          const only = drawn[0]!;
+          if (drawn.length === 1 && own.rounds.length === 1 && w !== undefined && only.between.includes(w))
+            branchLots[i] = only.between.map((o) => options.indexOf(o));
+          else otherLots = true;
+        }
+        if (w === undefined) {
+          if (d > 0) silent.push(b.name);
+          return;
+        }
+        const wi = options.indexOf(w);
+        branchWinner[i] = wi;
+        byBranch[i]![wi] = rat(d);
+        splits[i]![wi] = d;
+      } else {
+        const split = apportion(
+          options.map((name, k) => ({ name, population: b.totals[k]! })),
+          {
+            method: splitMethod!,
+            seats: d,
+            seed,
+            context: `split ${b.name}: `,
+          },
+        );
+        lots.push(...apportionLots(`split of ${b.name}`, split.ties));
+        if (split.ties.some(byLot)) otherLots = true;
+        split.seats.forEach((n, k) => {
+          splits[i]![k] = n;
+          byBranch[i]![k] = rat(n);
+        });
+      }
+      byBranch[i]!.forEach((v, k) => {
+        if (v.num > 0n) delegateBallots.push({ weight: v, ranking: [[k]] });
+      });
+    });
+    result = runTally(election(question, options, elect, delegateBallots), withoutQuorum(count, `${seed}/conference`));
+  }
+  lots.push(...lotsOf('conference', result));
+  if (result.ties.some(byLot)) otherLots = true;
+  return {
+    delegates,
+    allocation,
+    byBranch,
+    branchWinner,
+    splits,
+    factors,
+    result,
+    lots,
+    silent,
+    branchLots,
+    otherLots,
+  };
+}
+
+function populationOf(branches: ReadonlyArray<Branch>, basis: Basis): Rational[] {
+  return branches.map((b) => {
+    switch (basis) {
+      case 'members':
+        if (b.members === null) throw new DelegateError(`branch ${b.name}: delegates by membership need its members`);
+        return b.members;
+      case 'electorate': {
+        const e = b.electorate ?? b.members;
+        if (e === null)
+          throw new DelegateError(`branch ${b.name}: delegates by electorate need its electorate (or members)`);
+        return e;
+      }
+      case 'turnout':
+        return b.turnout;
+    }
+  });
+}
+
+const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+
+/** Tie patterns enumerated exactly up to this many; beyond, the lots are sampled. */
+export const EXACT_LOT_PATTERNS = 4096;
+/** Draws sampled when the tie patterns are too many (or not independent) to enumerate. */
+export const SAMPLED_LOT_DRAWS = 200;
+
+/**
+ * Bloc rule, every lot a tied branch's own (one round, one lot for its winner): each pattern
+ * of the tied branches' winners is equally likely, and the conference is counted for each.
+ * Null when a pattern's conference count itself draws a lot (then the draws are sampled).
+ */
+function exactOverLots(run: ConferenceRun, setup: ConferenceSetup, seed: string): Map<string, bigint> | null {
+  const tied = run.branchLots.flatMap((l, i) => (l === null ? [] : [{ i, between: l }]));
+  const fixed = setup.options.map((_, k) =>
+    sum(run.byBranch.filter((_, i) => run.branchLots[i] === null).map((row) => row[k]!)),
+  );
+  const outcomes = new Map<string, bigint>();
+  const pick: number[] = tied.map(() => 0);
+  for (;;) {
+    const totals = [...fixed];
+    tied.forEach((t, j) => {
+      const k = t.between[pick[j]!]!;
+      totals[k] = add(totals[k]!, rat(run.delegates[t.i]!));
+    });
+    const papers: RankedBallot[] = totals.flatMap((v, k) => (v.num > 0n ? [{ weight: v, ranking: [[k]] }] : []));
+    const r = runTally(
+      election(setup.question, setup.options, setup.elect, papers),
+      withoutQuorum(setup.count, `${seed}/conference`),
+    );
+    if (r.ties.some(byLot)) return null;
+    const key = JSON.stringify([...r.elected].sort());
+    outcomes.set(key, (outcomes.get(key) ?? 0n) + 1n);
+    // Next pattern, like an odometer.
+    let j = 0;
+    while (j < tied.length && pick[j] === tied[j]!.between.length - 1) pick[j++] = 0;
+    if (j === tied.length) return outcomes;
+    pick[j]!++;
+  }
+}
+
+function overLots(
+  run: ConferenceRun,
+  branches: ReadonlyArray<Branch>,
+  setup: ConferenceSetup,
+  seed: string,
+  omov: ReadonlyArray<string>,
+): LotDependence {
+  const patterns = run.branchLots.reduce((n, l) => n * (l === null ? 1 : l.length), 1);
+  const exact = !run.otherLots && patterns <= EXACT_LOT_PATTERNS ? exactOverLots(run, setup, seed) : null;
+  let counts: Map<string, bigint>;
+  let draws: number;
+  let sampleSeed: string | null = null;
+  if (exact !== null) {
+    counts = exact;
+    draws = patterns;
+  } else {
+    sampleSeed = `${seed}/lots`;
+    draws = SAMPLED_LOT_DRAWS;
+    counts = new Map();
+    for (let i = 0; i < draws; i++) {
+      const r = runConference(branches, setup, `${sampleSeed}/${i}`).result;
+      const key = JSON.stringify([...r.elected].sort());
+      counts.set(key, (counts.get(key) ?? 0n) + 1n);
+    }
+  }
+  const of = (n: bigint) => {
+    const p = rat(n, BigInt(draws));
+    // Sampled shares keep their denominator (120/200): they are counts of draws, not exact values.
+    return { probability: exact !== null ? ratToString(p) : `${n}/${draws}`, share: decimal(p, 6) };
+  };
+  const outcomes: LotOutcome[] = [...counts.entries()]
+    .map(([key, n]) => {
+      const elected = JSON.parse(key) as string[];
+      return { elected, agree: sameSet(elected, omov), n, ...of(n) };
+    })
+    .sort((a, b) => (a.n === b.n ? (a.elected.join() < b.elected.join() ? -1 : 1) : a.n > b.n ? -1 : 1))
+    .map(({ n: _, ...o }) => o);
+  let agreeing = 0n;
+  for (const [key, n] of counts) if (sameSet(JSON.parse(key) as string[], omov)) agreeing += n;
+  return { method: exact !== null ? 'exact' : 'sampled', draws, seed: sampleSeed, outcomes, agree: of(agreeing) };
+}
+
+/** The branches with each pool split among its branches by membership. */
+function splitPools(branches: ReadonlyArray<Branch>): Branch[] {
+  return branches.flatMap((b) => {
+    if (b.pooled === null) return [b];
+    const parts = b.pooled.map((p) => ({
+      name: p.name,
+      members: toRational(p.members, `the members of ${p.name}`),
+      electorate: p.electorate === undefined ? null : toRational(p.electorate, `the electorate of ${p.name}`),
+    }));
+    const all = sum(parts.map((p) => p.members));
+    if (all.num === 0n) throw new DelegateError(`the branches pooled in ${b.name} have no members`);
+    return parts.map((p): Branch => {
+      const f = div(p.members, all);
+      return {
+        name: p.name,
+        delegates: undefined,
+        pooled: null,
+        members: p.members,
+        electorate: p.electorate,
+        ballots: b.ballots.map((x) => ({ ...x, weight: mul(x.weight, f) })),
+        turnout: mul(b.turnout, f),
+        totals: b.totals.map((t) => mul(t, f)),
+      };
+    });
+  });
+}
+
+function poolingCheck(
+  branches: ReadonlyArray<Branch>,
+  setup: ConferenceSetup,
+  seed: string,
+  conference: ReadonlyArray<string>,
+): PoolingCheck {
+  const pools = branches
+    .filter((b) => b.pooled !== null)
+    .map((b) => ({ unit: b.name, branches: b.pooled!.map((p) => p.name) }));
+  const inPools = pools.reduce((n, p) => n + p.branches.length, 0);
+  const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
+  if (setup.settings.method === 'fixed') {
+    return {
+      pools,
+      elected: null,
+      delegates: null,
+      changed: false,
+      note: 'Delegates are fixed per unit, so the pool cannot be split into its branches.',
+    };
+  }
+  let run: ConferenceRun;
+  try {
+    run = runConference(splitPools(branches), setup, seed);
+  } catch (err) {
+    if (!(err instanceof DelegateError)) throw err;
+    return { pools, elected: null, delegates: null, changed: false, note: `The pool cannot be split: ${err.message}` };
+  }
+  const elected = run.result.elected;
+  const changed = !sameSet(elected, conference);
+  const totals = setup.options.map((_, k) => sum(run.byBranch.map((row) => row[k]!)));
+  const split = `With the ${inPools} pooled branches counted apart, each given the pool's votes in proportion to its members`;
+  return {
+    pools,
+    elected,
+    delegates: record(setup.options, totals),
+    changed,
+    note: changed
+      ? `Pooling changed the answer. ${split}, the conference would choose ${list(elected)}, not ${list(conference)}.`
+      : `Pooling did not change the answer. ${split}, the conference would also choose ${list(elected)}.`,
+  };
+}
+
 /** Compare the members' vote on one question with what a delegate conference would have decided. */
 export function compareConference(input: ConferenceInput): ConferenceComparison {
   const options = input.options;
@@ -417,56 +813,12 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   });
   const notes: string[] = [];
   const lots: LotRecord[] = [];
+  const splitMethod: ApportionmentMethod | null =
+    s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
+  const setup: ConferenceSetup = { question: input.question, options, settings: s, count, elect, splitMethod };
 
-  // 1. Delegates per branch.
-  const population = branches.map((b, i) => {
-    switch (s.basis) {
-      case 'members':
-        if (b.members === null) throw new DelegateError(`branch ${b.name}: delegates by membership need its members`);
-        return b.members;
-      case 'electorate': {
-        const e = b.electorate ?? b.members;
-        if (e === null)
-          throw new DelegateError(`branch ${b.name}: delegates by electorate need its electorate (or members)`);
-        return e;
-      }
-      case 'turnout':
-        return branches[i]!.turnout;
-    }
-  });
-  const claimants = branches.map((b, i) => ({ name: b.name, population: population[i]! }));
-  let allocation: Apportionment | null = null;
-  let delegates: number[];
-  if (s.method === 'fixed') {
-    delegates = input.branches.map((b) => {
-      if (b.delegates === undefined) throw new DelegateError(`branch ${b.name}: fixed delegates, but none given`);
-      return checkWhole(b.delegates, `the delegates of ${b.name}`);
-    });
-  } else if (s.method === 'bands') {
-    allocation = apportionByBands(claimants, s.beyond ? { bands: s.bands, beyond: s.beyond } : { bands: s.bands }, {
-      min: s.min,
-      max: s.max,
-    });
-    delegates = [...allocation.seats];
-  } else {
-    allocation = apportion(claimants, {
-      method: s.method,
-      seats: s.seats,
-      min: s.min,
-      max: s.max,
-      seed,
-      context: 'delegates: ',
-    });
-    delegates = [...allocation.seats];
-    lots.push(...apportionLots('delegates', allocation.ties));
-  }
-  if (allocation) notes.push(...allocation.notes);
-  const house = delegates.reduce((a, d) => a + d, 0);
-  if (house === 0) throw new DelegateError('no branch has any delegates');
-
-  // 2. The members' vote.
+  // 1. The members' vote, counted with the count's own seed, so that it is the official count.
   const allBallots = branches.flatMap((b) => b.ballots);
-  // The members' vote is counted with the count's own seed, so that it is the official count.
   const omovResult = runTally(election(input.question, options, elect, allBallots), {
     ...count,
     seed: count.seed ?? seed,
@@ -474,85 +826,23 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   lots.push(...lotsOf('members’ vote', omovResult));
   const omovTotals = options.map((_, i) => sum(branches.map((b) => b.totals[i]!)));
 
-  // 3. The conference.
-  const splitMethod: ApportionmentMethod | null =
-    s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
-  const byBranch: Rational[][] = branches.map(() => options.map(() => ZERO));
-  const branchWinner: Array<number | null> = branches.map(() => null);
-  const splits: number[][] = branches.map(() => options.map(() => 0));
-  const factors: Array<Rational | null> = branches.map(() => null);
-  let confResult: TallyResult;
-  const silent: string[] = [];
-  if (s.rule === 'weighted') {
-    const weighted: Array<RankedBallot | ScoreBallot> = [];
-    branches.forEach((b, i) => {
-      if (b.turnout.num === 0n) {
-        if (delegates[i]! > 0) silent.push(b.name);
-        return;
-      }
-      const f = div(rat(delegates[i]!), b.turnout);
-      factors[i] = f;
-      for (const ballot of b.ballots) weighted.push({ ...ballot, weight: mul(ballot.weight, f) });
-      byBranch[i] = b.totals.map((t) => mul(t, f));
-    });
-    confResult = runTally(election(input.question, options, elect, weighted), {
-      ...withoutQuorum(count, `${seed}/conference`),
-    });
-  } else {
-    const delegateBallots: RankedBallot[] = [];
-    branches.forEach((b, i) => {
-      const d = delegates[i]!;
-      if (b.turnout.num === 0n || b.totals.every((t) => t.num === 0n)) {
-        if (d > 0) silent.push(b.name);
-        return;
-      }
-      if (s.rule === 'bloc') {
-        const own = runTally(
-          election(`${input.question} (${b.name})`, options, 1, b.ballots),
-          withoutQuorum(count, `${seed}/branch ${b.name}`),
-        );
-        lots.push(...lotsOf(`branch ${b.name}`, own));
-        const w = own.elected[0];
-        if (w === undefined) {
-          if (d > 0) silent.push(b.name);
-          return;
-        }
-        const wi = options.indexOf(w);
-        branchWinner[i] = wi;
-        byBranch[i]![wi] = rat(d);
-        splits[i]![wi] = d;
-      } else {
-        const split = apportion(
-          options.map((name, k) => ({ name, population: b.totals[k]! })),
-          {
-            method: splitMethod!,
-            seats: d,
-            seed,
-            context: `split ${b.name}: `,
-          },
-        );
-        lots.push(...apportionLots(`split of ${b.name}`, split.ties));
-        split.seats.forEach((n, k) => {
-          splits[i]![k] = n;
-          byBranch[i]![k] = rat(n);
-        });
-      }
-      byBranch[i]!.forEach((v, k) => {
-        if (v.num > 0n) delegateBallots.push({ weight: v, ranking: [[k]] });
-      });
-    });
-    confResult = runTally(
-      election(input.question, options, elect, delegateBallots),
-      withoutQuorum(count, `${seed}/conference`),
-    );
-  }
-  lots.push(...lotsOf('conference', confResult));
-  if (silent.length > 0) notes.push(`Cast no votes, so their delegates do not vote: ${silent.join(', ')}.`);
+  // 2. Delegates per branch, and the conference.
+  const population = populationOf(branches, s.basis);
+  const run = runConference(branches, setup, seed);
+  const { delegates, byBranch, branchWinner, splits, factors } = run;
+  const confResult = run.result;
+  if (run.allocation) notes.push(...run.allocation.notes);
+  lots.push(...run.lots);
+  if (run.silent.length > 0) notes.push(`Cast no votes, so their delegates do not vote: ${run.silent.join(', ')}.`);
+  const house = delegates.reduce((a, d) => a + d, 0);
   const confTotals = options.map((_, k) => sum(byBranch.map((row) => row[k]!)));
+  const anyLot = run.otherLots || run.branchLots.some((l) => l !== null);
+  const lotDependence = anyLot ? overLots(run, branches, setup, seed, omovResult.elected) : null;
+  const pooling = branches.some((b) => b.pooled !== null)
+    ? poolingCheck(branches, setup, seed, confResult.elected)
+    : null;
 
   // 4. Agreement, margins, flips.
-  const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
-    a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
   const agree = sameSet(omovResult.elected, confResult.elected);
   const rule = elect === 1 ? markRule(count, options) : null;
   let omovFlip: Flip | null = null;
@@ -602,6 +892,7 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     const rep = per === null || average === null ? null : div(per, average);
     return {
       name: b.name,
+      ...(b.pooled === null ? {} : { pooled: b.pooled.map((p) => p.name) }),
       members: b.members === null ? null : ratToString(b.members),
       population: ratToString(population[i]!),
       votes: ratToString(b.turnout),
@@ -646,7 +937,11 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
               },
       };
     }),
-    notes: ["Each branch's delegation is taken to vote as one block.", ...indices.notes],
+    notes: [
+      "Each branch's delegation is taken to vote as one block.",
+      ...(pooling ? ['A pool of small branches is not a delegation: its power is an artefact of pooling.'] : []),
+      ...indices.notes,
+    ],
   };
 
   // 7. Paradoxes.
@@ -700,6 +995,8 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     power,
     paradoxes,
     ties: lots,
+    ...(lotDependence ? { lotDependence } : {}),
+    ...(pooling ? { pooling } : {}),
     seed,
     notes,
   };

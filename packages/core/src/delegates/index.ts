@@ -8,6 +8,7 @@
  *   votingPower(weights, quota)      Banzhaf and Shapley–Shubik of a weighted voting game
  *   questionParadoxes(input)         Anscombe, Ostrogorski, referendum paradox over yes/no questions
  *   disproportionality(votes, seats) Gallagher and Loosemore–Hanby indices
+ *   exhaustiveBallot, majorityRequirement, sectionalCardVote   conference procedures
  */
 export {
   compareConference,
@@ -56,3 +57,16 @@ export {
 export { disproportionality, type Disproportionality } from './disproportionality';
 export type { Flip, FlipChange } from './flip';
 export { DelegateError, type Count } from './numbers';
+export {
+  exhaustiveBallot,
+  majorityRequirement,
+  sectionalCardVote,
+  type Delegation,
+  type ExhaustiveResult,
+  type MajorityResult,
+  type NoMajority,
+  type ProcedureRound,
+  type Section,
+  type CardVoteResult,
+} from './procedures';
+export type { LotDependence, LotOutcome, PoolingCheck, PoolPart } from './conference';

@@ -1,4 +1,9 @@
-import { compareConference, type ConferenceComparison, type DelegateSettings } from '../delegates/index';
+import {
+  compareConference,
+  questionParadoxes,
+  type ConferenceComparison,
+  type DelegateSettings,
+} from '../delegates/index';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -12,6 +17,30 @@ import type { VotingUnit } from './pooling';
  */
 
 export type OptionFigure = { option: string; votes: string };
+
+export type ParadoxFinding = { name: 'anscombe' | 'ostrogorski'; description: string };
+
+/**
+ * Anscombe's and Ostrogorski's paradoxes across a ballot's yes/no questions (two or more),
+ * member by member: each vote answers Yes (option 0), No, or nothing (abstained).
+ */
+export function yesNoParadoxes(questions: ReadonlyArray<Question>, votes: ReadonlyArray<StoredVote>): ParadoxFinding[] {
+  const motions = [...questions].filter((q) => methodOf(q.method).motion).sort((a, b) => a.position - b.position);
+  if (motions.length < 2) return [];
+  const found = questionParadoxes({
+    questions: motions.map((q) => q.title),
+    voters: votes.map((v) => ({
+      weight: parseRational(v.weight),
+      answers: motions.map((q) => {
+        const a = v.answers[q.id];
+        return a?.kind === 'choice' ? a.option === 0 : null;
+      }),
+    })),
+  });
+  return found.findings.flatMap((f) =>
+    f.name === 'anscombe' || f.name === 'ostrogorski' ? [{ name: f.name, description: f.description }] : [],
+  );
+}
 
 export type UnitFigures = {
   unit: string;
@@ -30,6 +59,8 @@ export type QuestionResult = {
   byUnit: UnitFigures[];
   /** The OMOV result beside a delegate conference's, when the ballot has a delegate model. */
   conference: ConferenceComparison | { error: string } | null;
+  /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
+  paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
   options: OptionFigure[];
   figure: MethodLabels['figure'];
@@ -98,7 +129,15 @@ function optionFigures(q: Question, votes: StoredVote[]): { options: OptionFigur
   };
 }
 
-export type UnitFacts = VotingUnit & { members: number; electorate: number };
+/** A branch inside a pooled unit, with its own membership: for the count with the pool split. */
+export type UnitPart = { branch: string; members: number; electorate: number };
+
+export type UnitFacts = VotingUnit & {
+  members: number;
+  electorate: number;
+  /** A pool's branches, each with its members (units fixed before this was kept have none). */
+  parts?: UnitPart[];
+};
 
 /**
  * Counts one question: the OMOV result by its method, the figures per unit, and the
@@ -136,6 +175,9 @@ export function countQuestion(
           name: u.name,
           members: u.members,
           electorate: u.electorate,
+          ...(u.pooled && u.parts
+            ? { pooled: u.parts.map((p) => ({ name: p.branch, members: p.members, electorate: p.electorate })) }
+            : {}),
           ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
         })),
         settings: delegates as DelegateSettings,

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
-import { countQuestion, type QuestionResult, type UnitFacts } from '../domain/count';
+import { countQuestion, type QuestionResult, type UnitFacts, yesNoParadoxes } from '../domain/count';
+import { methodOf } from '../methods/index';
 import { rat } from '../tally/rational';
 import { canonicalJson } from './canonical';
 import { type BranchElectorate, inclusionOrder, voteLeaf } from './commitments';
@@ -100,13 +101,16 @@ export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b
  * ballot's id.
  */
 export function countRecordQuestion(
-  ballot: Pick<RecordBallot, 'id' | 'delegates'>,
+  ballot: Pick<RecordBallot, 'id' | 'delegates' | 'questions'>,
   q: Question,
   votes: StoredVote[],
   eligible: number,
   units: UnitFacts[],
 ): QuestionResult {
-  return countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
+  const result = countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
+  // Present only when a paradox occurs: results stored before it was looked for stay as they were.
+  const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
+  return paradoxes.length ? { ...result, paradoxes } : result;
 }
 
 /** Every question of a ballot counted, in question order: what is stored at close. */

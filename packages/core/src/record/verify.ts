@@ -142,6 +142,7 @@ const recordSchema = z.object({
       pooled: z.boolean(),
       members: whole,
       electorate: whole,
+      parts: z.array(z.object({ branch: z.string(), members: whole, electorate: whole })).optional(),
     }),
   ),
   votes: z.array(z.unknown()),
@@ -463,6 +464,20 @@ function checkUnits(r: ElectionRecord): Unnumbered {
     const want = u.branches.reduce((n, b) => n + (eligibleIn.get(b) ?? 0), 0);
     if (u.electorate !== want)
       problems.push(`unit ${u.name}: electorate ${u.electorate}, but its branches have ${want} eligible members`);
+  }
+  for (const u of r.units) {
+    if (u.parts === undefined) continue;
+    // A pool's branch sizes feed the delegate comparison's split count: they must be its own branches'.
+    if (!u.pooled) problems.push(`unit ${u.name}: not a pool, but it lists the sizes of pooled branches`);
+    if (canonicalJson(u.parts.map((p) => p.branch)) !== canonicalJson(u.branches))
+      problems.push(`unit ${u.name}: its pooled branches' sizes are not given for exactly its branches`);
+    const members = u.parts.reduce((n, p) => n + p.members, 0);
+    if (members !== u.members) problems.push(`unit ${u.name}: members ${u.members}, but its branches have ${members}`);
+    for (const p of u.parts)
+      if (p.electorate !== (eligibleIn.get(p.branch) ?? 0))
+        problems.push(
+          `unit ${u.name}: branch ${p.branch} has ${eligibleIn.get(p.branch) ?? 0} eligible members, not ${p.electorate}`,
+        );
   }
   const pooled = r.units.filter((u) => u.pooled).length;
   return judge(

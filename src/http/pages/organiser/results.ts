@@ -129,6 +129,32 @@ const power = (v: PowerValue): Html =>
 const share = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
 const plural = (n: number | string, one: string, many = `${one}s`) => `${n} ${String(n) === '1' ? one : many}`;
 
+const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
+
+/** A pool is not a delegation: it is named for what it is. */
+const unitLabel = (b: { name: string; pooled?: ReadonlyArray<string> }) =>
+  b.pooled
+    ? html`Members in small branches, pooled for secrecy <span class="hint">(${b.pooled.join(', ')})</span>`
+    : html`${b.name}`;
+
+/** The headline of a comparison: what the conference would have decided, and how far that rests on lots. */
+function conferenceHeadline(cc: ConferenceComparison): Html {
+  const asDrawn = cc.agree
+    ? `The conference would have decided the same: ${list(cc.omov.elected)}.`
+    : `The conference would have decided differently: the members chose ${list(cc.omov.elected)}, the conference ${list(cc.conference.elected)}.`;
+  const d = cc.lotDependence;
+  if (!d) return html`<p class="${cc.agree ? 'good' : 'bad'}">${asDrawn}</p>`;
+  const over =
+    d.method === 'exact'
+      ? `over all ${plural(d.draws, 'equally likely draw')} of the lots`
+      : `over ${plural(d.draws, 'draw')} of the lots sampled with the seed “${d.seed ?? ''}”`;
+  const chances = d.outcomes.map((o) => `${list(o.elected)} ${o.probability} (${share(o.share)})`).join(', ');
+  return html`<p class="notice"><strong>This comparison depends on lots.</strong> ${
+    d.method === 'exact' ? 'Exactly' : 'Estimated'
+  } ${over}, the conference would choose ${chances}; it would agree with the members (${list(cc.omov.elected)}) with probability ${d.agree.probability} (${share(d.agree.share)}).</p>
+<p>With the lots as drawn: ${asDrawn}</p>`;
+}
+
 /** `motion`: the question's threshold, for a motion (whose margin is the distance to it). */
 function conferenceSection(c: QuestionResult['conference'], motion?: string): Html {
   if (c === null) return html``;
@@ -138,10 +164,10 @@ function conferenceSection(c: QuestionResult['conference'], motion?: string): Ht
   const omov = cc.omov;
   const conf = cc.conference;
   const s = cc.settings;
-  const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
   return html`<h3>Members' vote and a delegate conference</h3>
 <p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${RULE_LABEL[s.rule]}.</p>
-<p class="${cc.agree ? 'good' : 'bad'}">${cc.agree ? `The conference would have decided the same: ${list(omov.elected)}.` : `The conference would have decided differently: the members chose ${list(omov.elected)}, the conference ${list(conf.elected)}.`}</p>
+${conferenceHeadline(cc)}
+${cc.pooling ? html`<p class="${cc.pooling.changed ? 'bad' : 'hint'}">Some members are in small branches whose votes were pooled for secrecy; a pool is not a delegation. ${cc.pooling.note}</p>` : ''}
 <div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
 <tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
 ${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${n(omov.totals[o] ?? '0')} votes (${share(omov.shares[o])})</td><td>${n(conf.delegates[o] ?? '0')} delegate votes (${share(conf.shares[o])})</td></tr>`)}
@@ -160,12 +186,12 @@ ${pairedBarChart({
     bText: share(conf.shares[o] ?? 0),
   })),
 })}
-${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
+${cc.paradoxes.length ? html`<ul>${cc.paradoxes.map((p) => html`<li class="bad">${p.description}${cc.pooling?.changed ? ' Pooling for secrecy changed this answer (see above).' : ''}</li>`)}</ul>` : ''}
 <h4>Delegates by unit</h4>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Members</th><th class="num" scope="col">Shared by</th><th class="num" scope="col">Votes</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Delegates per member</th><th class="num" scope="col">Representation</th><th scope="col">Delegate votes</th></tr></thead><tbody>
 ${cc.branches.map(
   (b) =>
-    html`<tr><th scope="row">${b.name}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${n(b.votes)}</td><td class="num">${n(b.delegates)}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${
+    html`<tr><th scope="row">${unitLabel(b)}</th><td class="num">${b.members ?? ''}</td><td class="num">${b.population}</td><td class="num">${n(b.votes)}</td><td class="num">${n(b.delegates)}</td><td class="num">${b.delegatesPerMember === null ? '' : b.delegatesPerMember.toFixed(4)}</td><td class="num">${b.representation === null ? '' : `${b.representation.toFixed(3)}${b.verdict && b.verdict !== 'even' ? ` (${b.verdict})` : ''}`}</td><td>${
       Object.entries(b.conference)
         .filter(([, v]) => figure(v) > 0)
         .map(([o, v]) => `${o} ${n(v)}`)
@@ -176,9 +202,9 @@ ${cc.branches.map(
 ${
   cc.power
     ? html`<h4>Voting power in the conference</h4>
-<p class="hint">A motion needs ${n(cc.power.quota)} of ${n(cc.power.totalDelegates)} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact.' : 'Estimated by sampling.'})</p>
+<p class="hint">A motion needs ${n(cc.power.quota)} of ${n(cc.power.totalDelegates)} delegate votes. Banzhaf: how often a unit's delegation turns a losing coalition into a winning one; Shapley–Shubik: how often it is pivotal in a random order. “Per member” divides by the unit's share of all members: 1 means a member there weighs as much as anywhere. (${cc.power.method.banzhaf === 'exact' ? 'Exact: hover over a percentage for the fraction.' : 'Estimated by sampling.'})</p>
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">Banzhaf</th><th class="num" scope="col">Shapley–Shubik</th><th class="num" scope="col">Banzhaf per member</th><th class="num" scope="col">Shapley–Shubik per member</th></tr></thead><tbody>
-${cc.power.branches.map((b) => html`<tr><th scope="row">${b.name}</th><td class="num">${n(b.delegates)}</td>${power(b.banzhaf)}${power(b.shapleyShubik)}<td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
+${cc.power.branches.map((b, i) => html`<tr><th scope="row">${cc.branches[i] ? unitLabel(cc.branches[i]) : b.name}</th><td class="num">${n(b.delegates)}</td>${power(b.banzhaf)}${power(b.shapleyShubik)}<td class="num">${b.perMember ? b.perMember.banzhaf.toFixed(3) : ''}</td><td class="num">${b.perMember ? b.perMember.shapleyShubik.toFixed(3) : ''}</td></tr>`)}
 </tbody></table></div>
 ${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` : ''}`
     : ''
@@ -217,6 +243,7 @@ ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">
 <tr><th scope="row">Abstentions</th><td class="num">${n(q.abstentions)}</td><td></td><td></td></tr></tbody></table></div>
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
 ${method.motion ? motionSentences(q) : ''}
+${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
@@ -235,20 +262,35 @@ ${r.questions.map((q, i) => questionSection(q, i + 1, opts.downloads ? { ballotI
 ${opts.receipts ? html`<h2>Receipts</h2><p class="hint">Every receipt code in the ballot box. Find yours to check your vote was counted.</p><p>${opts.receipts.join(' · ')}</p>` : ''}`;
 }
 
-/** One row per option per question, overall and per voting unit. */
+/**
+ * One row per option per question, overall and per voting unit; then the delegate
+ * comparison: the conference's delegate votes, with the pools split (when a unit is a
+ * pool), and the probability of each outcome over the lots (when it rests on lots).
+ */
 export function resultsCsv(r: BallotResults): string {
   // Votes as numbers a spreadsheet reads (at most two decimals, never "143/2", which it takes for
   // text or a date); the exact values are in results.json.
   const lines = [csvRow(['question_number', 'question', 'method', 'unit', 'option', 'figure', 'votes', 'elected'])];
   r.questions.forEach((q, i) => {
-    const row = (unit: string, option: string, votes: string, elected: string) =>
-      lines.push(csvRow([i + 1, q.title, q.method, unit, option, q.figure, n(votes), elected]));
-    for (const o of q.options) row('(all)', o.option, o.votes, q.elected.includes(o.option) ? 'yes' : 'no');
+    const row = (unit: string, option: string, votes: string, elected: string, figure: string = q.figure) =>
+      lines.push(csvRow([i + 1, q.title, q.method, unit, option, figure, n(votes), elected]));
+    const yes = (xs: ReadonlyArray<string>, o: string) => (xs.includes(o) ? 'yes' : 'no');
+    for (const o of q.options) row('(all)', o.option, o.votes, yes(q.elected, o.option));
     row('(all)', '(abstentions)', q.abstentions, '');
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
     }
+    const c = q.conference;
+    if (c === null || 'error' in c) return;
+    for (const o of c.options)
+      row('(delegate conference)', o, c.conference.delegates[o] ?? '0', yes(c.conference.elected, o), 'delegate votes');
+    const split = c.pooling;
+    if (split?.elected && split.delegates)
+      for (const o of c.options)
+        row('(pools split by membership)', o, split.delegates[o] ?? '0', yes(split.elected, o), 'delegate votes');
+    for (const o of c.lotDependence?.outcomes ?? [])
+      row(`(conference over lots, ${c.lotDependence!.method})`, list(o.elected), o.probability, '', 'probability');
   });
   return `${lines.join('\r\n')}\r\n`;
 }
