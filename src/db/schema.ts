@@ -12,6 +12,7 @@ export type { BallotStatus };
 export type MailStatus = 'queued' | 'sending' | 'handed' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';
 export type ReceiptPolicy = 'inclusion' | 'choices';
+export type BallotModeKind = 'office' | 'verifiable';
 
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };
@@ -82,6 +83,10 @@ export interface Database {
     randomise_options: ColumnType<boolean, boolean | undefined, boolean>;
     invitations_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
     time_zone: ColumnType<string, string | undefined, string>;
+    mode: ColumnType<BallotModeKind, BallotModeKind | undefined, BallotModeKind>;
+    trustees: number | null;
+    threshold: number | null;
+    credential_authority: string | null;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */

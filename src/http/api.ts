@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
+import { answerSchema, ballotInputSchema, ballotModeSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
 import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
@@ -48,6 +48,7 @@ const ballotSummary = z.object({
   invitationsAt: z.date().nullable().describe('when the invitations are, or were, to be sent'),
   units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),
   boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
+  mode: ballotModeSchema.describe('office: votes sealed by the server; verifiable: see docs/verifiable.md'),
 });
 const ballotView = ballotSummary.extend({
   questions: z.array(

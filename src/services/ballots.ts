@@ -56,6 +56,7 @@ const fields = (input: BallotInput) => ({
   eligibility: input.eligibility,
   randomiseOptions: input.randomiseOptions,
   timeZone: input.timeZone,
+  mode: input.mode,
 });
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
@@ -137,6 +138,12 @@ export async function openBallot(
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'open');
+    if (b.mode.kind === 'verifiable') {
+      // Opened as it is, it would take office-mode votes: refused until trustees' keys and credentials exist.
+      throw conflict(
+        "a verifiable ballot cannot open yet: the trustees' keys and the members' credentials are not built (docs/verifiable.md)",
+      );
+    }
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [
