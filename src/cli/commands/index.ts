@@ -14,4 +14,5 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./power') as CommandModule,
   () => require('./export') as CommandModule,
   () => require('./verify') as CommandModule,
+  () => require('./trustee') as CommandModule,
 ];

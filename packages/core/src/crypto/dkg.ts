@@ -126,6 +126,10 @@ export function makePolynomial(
   return { coefexps: signMessage(G, secrets.signing, message, random), shares };
 }
 
+/** The threshold a polynomial was made for: the number of its commitments (unchecked; combineShares checks them). */
+export const polynomialThreshold = (p: Polynomial): number =>
+  parseJson(rawCoefexpsJson, p.coefexps.message, 'commitments').coefexps.length;
+
 /** The commitments g^a_ik in a polynomial's message, once its signature by trustee i's certificate verifies. */
 function commitmentsOf(G: Group, keys: CertificateKeys, p: Polynomial, threshold: number, who: number): bigint[] {
   if (!verifySignedMessage(G, keys.verification, p.coefexps))
