@@ -7,7 +7,7 @@ import * as m0005 from './0005_ballot_time_zone';
 import * as m0006 from './0006_mail_handover';
 import * as m0007 from './0007_stored_results';
 import * as m0008 from './0008_commitments';
-import * as m0014 from './0014_ballot_mode';
+import * as m0014 from './0014_verifiable_ballots';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -20,5 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_mail_handover': m0006,
   '0007_stored_results': m0007,
   '0008_commitments': m0008,
-  '0014_ballot_mode': m0014,
+  '0014_verifiable_ballots': m0014,
 };

@@ -89,6 +89,16 @@ export interface Database {
     credential_authority: string | null;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
+  ballot_trustees: {
+    ballot_id: string;
+    position: number;
+    name: string;
+    token_hash: Buffer;
+    certificate: string | null;
+    polynomial: string | null;
+    verification_key: string | null;
+  };
+  ballot_election_keys: { ballot_id: string; trustees: string; public_key: string };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };

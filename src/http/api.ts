@@ -18,6 +18,7 @@ import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, route } from './api-routes';
 import { recordRoutes } from './record-routes';
+import { trusteeRoutes } from './trustee-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
@@ -628,6 +629,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     ...recordRoutes(ctx),
+    ...trusteeRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

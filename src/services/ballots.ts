@@ -4,9 +4,10 @@ import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
+import * as trusteesData from '../data/trustees';
 import type { Principal } from '../data/organisations';
 import type { Tx } from '../db/database';
-import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { type BallotInput, type BallotMode, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
@@ -82,18 +83,25 @@ export async function listBallots(ctx: AppContext, p: Principal): Promise<Ballot
 }
 
 /** Locks a ballot of the caller's organisation for a change; only organisers change ballots. */
-async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRow> {
+export async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRow> {
   requireOrganiser(p);
   const b = await ballots.lockBallot(tx, id, 'update');
   if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
   return b;
 }
 
+/** Keys made for other trustees or another threshold are no keys for the ballot; a new credential authority changes none. */
+const sameTrustees = (a: BallotMode, b: BallotMode): boolean =>
+  a.kind === 'office'
+    ? b.kind === 'office'
+    : b.kind === 'verifiable' && a.trustees === b.trustees && a.threshold === b.threshold;
+
 export async function updateBallot(ctx: AppContext, p: Principal, id: string, input: BallotInput): Promise<BallotView> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
+    if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
     await record(tx, p, 'ballot.edit', id, { before, after: input });

@@ -177,6 +177,42 @@ export function combineShares(
 }
 
 /**
+ * What the server checks of trustee `position`'s polynomial before relaying it: commitments
+ * signed by their certificate, `threshold` of them in the group, a share in the group for
+ * each trustee. (Whether each share is right only its recipient can tell, in combineShares.)
+ */
+export function checkPolynomial(
+  G: Group,
+  certificates: ReadonlyArray<Certificate>,
+  position: number,
+  p: Polynomial,
+  threshold: number,
+): void {
+  const keys = checkCertificates(G, certificates);
+  commitmentsOf(G, keys[position - 1]!, p, threshold, position);
+  if (p.shares.length !== keys.length || !p.shares.every((s) => isElement(G, s.alpha) && isScalar(G, s.share)))
+    throw new RangeError(`a share for each of the ${keys.length} trustees is needed, each in the group`);
+}
+
+/** What the server checks of trustee `position`'s verification key: its proof, and that the commitments give it. */
+export function checkVerificationKey(
+  G: Group,
+  certificates: ReadonlyArray<Certificate>,
+  coefexps: ReadonlyArray<SignedMessage>,
+  threshold: number,
+  position: number,
+  key: TrusteePublicKey,
+): void {
+  const keys = checkCertificates(G, certificates);
+  const commitments = coefexps.map((m, index) =>
+    commitmentsOf(G, keys[index]!, { coefexps: m, shares: [] }, threshold, index + 1),
+  );
+  if (!checkTrusteePublicKey(G, key)) throw new RangeError('the proof that you know your key share does not verify');
+  if (thresholdVerificationKeys(G, commitments)[position - 1] !== key.publicKey)
+    throw new RangeError("the verification key does not follow from the trustees' commitments");
+}
+
+/**
  * The trustees' public result, as an election's trustees list holds it: certificates,
  * commitments and verification keys, each checked (a verification key that does not follow
  * from the commitments is named).
@@ -208,7 +244,7 @@ export function assembleTrustees(
 
 export const parseCertificate = (text: string): Certificate => parseJson(signedMessageJson, text, 'certificate');
 
-const polynomialJson = z.strictObject({
+export const polynomialJson = z.strictObject({
   coefexps: signedMessageJson,
   shares: z.array(z.strictObject({ alpha: numberJson, share: numberJson })).min(1),
 });

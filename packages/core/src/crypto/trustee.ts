@@ -27,7 +27,7 @@ export const writeTrusteePublicKey = (key: TrusteePublicKey): string =>
 /** The .privkey file: the private key as a JSON string. */
 export const writeTrusteePrivateKey = (privateKey: bigint): string => `"${privateKey}"`;
 
-const trusteePublicKeyJson = z
+export const trusteePublicKeyJson = z
   .strictObject({ pok: proofJson, public_key: numberJson })
   .transform((k): TrusteePublicKey => ({ publicKey: k.public_key, pok: k.pok }));
 export const parseTrusteePublicKey = (text: string): TrusteePublicKey =>

@@ -19,12 +19,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           else trustees is not null and threshold is not null and credential_authority is not null
             and trustees >= 1 and threshold between 1 and trustees and credential_authority <> ''
         end
-      )
+      );
+    -- A verifiable ballot's trustees (docs/verifiable.md), numbered 1 … n in the order of the
+    -- key generation. Each has their own secret token (only its hash here) and hands over only
+    -- public messages, each checked before it is stored: their certificate, their polynomial
+    -- (commitments signed, shares encrypted to each trustee), their verification key.
+    create table ballot_trustees (
+      ballot_id uuid not null references ballots (id) on delete cascade,
+      position smallint not null check (position >= 1),
+      name text not null,
+      token_hash bytea not null unique,
+      certificate text,
+      polynomial text,
+      verification_key text,
+      primary key (ballot_id, position)
+    );
+    -- Once every trustee's verification key is in: the trustees as an election lists them
+    -- (Belenios's ["Pedersen", …] entry) and the election's public key.
+    create table ballot_election_keys (
+      ballot_id uuid primary key references ballots (id) on delete cascade,
+      trustees text not null,
+      public_key text not null check (public_key ~ '^[0-9]+$')
+    );
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
+    drop table ballot_election_keys;
+    drop table ballot_trustees;
     alter table ballots
       drop constraint ballot_mode_parameters,
       drop column credential_authority,
