@@ -41,11 +41,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       trustees text not null,
       public_key text not null check (public_key ~ '^[0-9]+$')
     );
+    -- The credential authority: their own secret token (its hash), and the election's Belenios
+    -- uuid, from which credentials are derived (so it is fixed before any credential exists).
+    create table ballot_credential_authorities (
+      ballot_id uuid primary key references ballots (id) on delete cascade,
+      token_hash bytea not null unique,
+      election_uuid text not null
+    );
+    -- The public credentials the authority uploaded, each with its weight and voting unit
+    -- (branch), and no member: the server cannot tell whose a credential is.
+    create table ballot_public_credentials (
+      ballot_id uuid not null references ballots (id) on delete cascade,
+      credential text not null check (credential ~ '^[0-9]+$'),
+      weight bigint not null check (weight >= 1),
+      branch_id uuid not null references branches (id),
+      primary key (ballot_id, credential)
+    );
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
+    drop table ballot_public_credentials;
+    drop table ballot_credential_authorities;
     drop table ballot_election_keys;
     drop table ballot_trustees;
     alter table ballots

@@ -99,6 +99,13 @@ export interface Database {
     verification_key: string | null;
   };
   ballot_election_keys: { ballot_id: string; trustees: string; public_key: string };
+  ballot_credential_authorities: { ballot_id: string; token_hash: Buffer; election_uuid: string };
+  ballot_public_credentials: {
+    ballot_id: string;
+    credential: string;
+    weight: ColumnType<string, string, string>;
+    branch_id: string;
+  };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
   ballot_reminders: { ballot_id: string; hours_before: number; queued_at: CreatedAt };

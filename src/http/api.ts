@@ -18,7 +18,7 @@ import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, route } from './api-routes';
 import { recordRoutes } from './record-routes';
-import { trusteeRoutes } from './trustee-routes';
+import { verifiableRoutes } from './verifiable-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
@@ -629,7 +629,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     ...recordRoutes(ctx),
-    ...trusteeRoutes(ctx),
+    ...verifiableRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

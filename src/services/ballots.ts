@@ -5,6 +5,7 @@ import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
 import * as trusteesData from '../data/trustees';
+import * as credentialsData from '../data/credentials';
 import type { Principal } from '../data/organisations';
 import type { Tx } from '../db/database';
 import { type BallotInput, type BallotMode, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
@@ -102,6 +103,7 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     requireState(b, 'edit');
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
+    if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
     await record(tx, p, 'ballot.edit', id, { before, after: input });

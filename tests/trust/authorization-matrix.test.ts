@@ -71,6 +71,11 @@ const MATRIX: Record<string, Row> = {
   'put /trustee/certificate': all(401),
   'put /trustee/polynomial': all(401),
   'put /trustee/verification-key': all(401),
+  'post /ballots/:id/credential-authority': changeBallot,
+  'get /credential-authority/roll': all(401),
+  'put /credential-authority/public-credentials': all(401),
+  // Public by design; the closed office-mode ballot here has none, whoever asks.
+  'get /ballots/:id/public-credentials': all('public'),
 };
 
 let app: TestApp;
@@ -175,6 +180,9 @@ function requestFor(
       shares: [{ alpha: '1', share: '1' }],
     },
     'put /trustee/verification-key': { pok: { challenge: '1', response: '1' }, public_key: '1' },
+    'put /credential-authority/public-credentials': {
+      credentials: [{ credential: '1', weight: '1', branch: 'North' }],
+    },
     'post /mail-events': { events: [{ messageId: '<x@y>', type: 'bounce' }] },
     'post /mail-events/dsn':
       'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n',

@@ -15,4 +15,5 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./export') as CommandModule,
   () => require('./verify') as CommandModule,
   () => require('./trustee') as CommandModule,
+  () => require('./credentials') as CommandModule,
 ];

@@ -4,7 +4,6 @@
  * then the partial decryption of the encrypted tally. Secrets are written only to files the
  * trustee names, never printed; what is printed is public and is what they hand over.
  */
-import fs from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import {
   combineShares,
@@ -28,56 +27,7 @@ import {
   writeTrusteePrivateKey,
   writeTrusteePublicKey,
 } from '@omov/core/crypto/trustee';
-import { InputError } from '../errors';
-
-/** A file's text, or an error that names it. */
-async function read(file: string, what: string): Promise<string> {
-  try {
-    return (await fs.readFile(file, 'utf8')).trim();
-  } catch {
-    throw new InputError(`cannot read ${what} from ${file}`);
-  }
-}
-
-/** Writes a secret for the trustee's eyes only; never over an existing file, whose secret would be lost. */
-async function writeSecret(file: string, text: string): Promise<void> {
-  try {
-    await fs.writeFile(file, `${text}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    const exists = (err as NodeJS.ErrnoException).code === 'EEXIST';
-    throw new InputError(exists ? `${file} exists already: choose another file` : `cannot write ${file}`);
-  }
-}
-
-/** A JSON array in a file, each item parsed (as its text) by `parse`; an error names the file and the item. */
-async function readList<T>(file: string, what: string, parse: (text: string) => T): Promise<T[]> {
-  const text = await read(file, what);
-  let items: unknown;
-  try {
-    items = JSON.parse(text);
-  } catch {
-    throw new InputError(`${file}: not JSON`);
-  }
-  if (!Array.isArray(items) || items.length === 0) throw new InputError(`${file}: a JSON list of ${what} is expected`);
-  return items.map((item, i) => {
-    try {
-      return parse(JSON.stringify(item));
-    } catch (err) {
-      throw new InputError(`${file}: item ${i + 1}: ${(err as Error).message}`);
-    }
-  });
-}
-
-/** The core's checks throw RangeError, TypeError or SyntaxError with a sentence: the user's input was wrong. */
-function asInput<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof RangeError || err instanceof TypeError || err instanceof SyntaxError)
-      throw new InputError(err.message);
-    throw err;
-  }
-}
+import { asInput, read, readList, writeSecret } from '../files';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
