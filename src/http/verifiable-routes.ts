@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
-import { polynomialJson } from '@omov/core/crypto/dkg';
-import { signedMessageJson, trusteePublicKeyJson } from '@omov/core/crypto/trustee';
+import { type Certificate, type Polynomial, polynomialJson } from '@omov/core/crypto/dkg';
+import { signedMessageJson, type TrusteePublicKey, trusteePublicKeyJson } from '@omov/core/crypto/trustee';
 import type { AppContext } from '../services/context';
 import * as trusteesService from '../services/trustees';
 import * as credentialsService from '../services/credentials';
@@ -38,6 +38,16 @@ const task = z.object({
   polynomials: z.array(z.unknown()).nullable().describe("every trustee's polynomial, once all are in"),
   publicKey: z.string().nullable().describe("the election's public key, once every verification key is in"),
 });
+
+/** A step's parsed body as the service takes it: the route's schema has parsed it into that step's type. */
+function submission(
+  step: 'certificate' | 'polynomial' | 'verification-key',
+  body: unknown,
+): trusteesService.TrusteeSubmission {
+  if (step === 'certificate') return { kind: step, certificate: body as Certificate };
+  if (step === 'polynomial') return { kind: step, polynomial: body as Polynomial };
+  return { kind: step, verificationKey: body as TrusteePublicKey };
+}
 
 export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
   const idParams = z.object({ id: z.uuid() });
@@ -90,39 +100,26 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       response: task,
       handler: async ({ req }) => trusteesService.trusteeTask(ctx, bearerOf(req)),
     }),
-    route({
-      method: 'put',
-      path: '/trustee/certificate',
-      tag: 'verifiable',
-      auth: false,
-      summary: `Step 1: the trustee's certificate, as "omov trustee certificate" prints it (${TRUSTEE_AUTH})`,
-      body: signedMessageJson,
-      response: task,
-      handler: async ({ req, body }) =>
-        trusteesService.submitTrusteeMessage(ctx, bearerOf(req), { kind: 'certificate', certificate: body }),
-    }),
-    route({
-      method: 'put',
-      path: '/trustee/polynomial',
-      tag: 'verifiable',
-      auth: false,
-      summary: `Step 2: the trustee's polynomial, as "omov trustee polynomial" prints it (${TRUSTEE_AUTH})`,
-      body: polynomialJson,
-      response: task,
-      handler: async ({ req, body }) =>
-        trusteesService.submitTrusteeMessage(ctx, bearerOf(req), { kind: 'polynomial', polynomial: body }),
-    }),
-    route({
-      method: 'put',
-      path: '/trustee/verification-key',
-      tag: 'verifiable',
-      auth: false,
-      summary: `Step 3: the trustee's verification key, as "omov trustee key" prints it (${TRUSTEE_AUTH})`,
-      body: trusteePublicKeyJson,
-      response: task,
-      handler: async ({ req, body }) =>
-        trusteesService.submitTrusteeMessage(ctx, bearerOf(req), { kind: 'verification-key', verificationKey: body }),
-    }),
+    // The three steps' messages, each as `omov trustee` prints it.
+    ...(
+      [
+        ['certificate', 'Step 1', 'certificate', signedMessageJson],
+        ['polynomial', 'Step 2', 'polynomial', polynomialJson],
+        ['verification-key', 'Step 3', 'key', trusteePublicKeyJson],
+      ] as const
+    ).map(([step, n, command, schema]) =>
+      route({
+        method: 'put',
+        path: `/trustee/${step}`,
+        tag: 'verifiable',
+        auth: false,
+        summary: `${n}: the trustee's ${step.replace('-', ' ')}, as "omov trustee ${command}" prints it (${TRUSTEE_AUTH})`,
+        body: schema as z.ZodType<unknown>,
+        response: task,
+        handler: async ({ req, body }) =>
+          trusteesService.submitTrusteeMessage(ctx, bearerOf(req), submission(step, body)),
+      }),
+    ),
     route({
       method: 'post',
       path: '/ballots/:id/credential-authority',

@@ -36,6 +36,15 @@ afterAll(async () => {
 
 const at = (name: string) => path.join(dir, name);
 const mode = { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' };
+const ballot = async (title: string, ballotMode?: typeof mode) =>
+  (
+    await org.json('POST', '/api/v1/ballots', {
+      title,
+      questions: [{ title: 'Adopt?', method: 'yesno' }],
+      ...ballotTimes(),
+      ...(ballotMode ? { mode: ballotMode } : {}),
+    })
+  ).body;
 const authority = (token: string) => ({
   roll: () =>
     new Client(app.url).json('GET', '/api/v1/credential-authority/roll', undefined, {
@@ -48,14 +57,7 @@ const authority = (token: string) => ({
 });
 
 test('the credential authority makes credentials from the published roll; the server keeps and publishes only public ones', async () => {
-  const b = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Creds',
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
-      ...ballotTimes(),
-      mode,
-    })
-  ).body;
+  const b = await ballot('Creds', mode);
   expect((await new Client(app.url).json('GET', `/api/v1/ballots/${b.id}/public-credentials`)).status).toBe(404);
   const invited = await org.json('POST', `/api/v1/ballots/${b.id}/credential-authority`);
   expect(invited.status).toBe(201);
@@ -159,13 +161,7 @@ test('the credential authority makes credentials from the published roll; the se
 });
 
 test('fractional weights are refused for now, and an office-mode ballot has no credential authority', async () => {
-  const office = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Office',
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
-      ...ballotTimes(),
-    })
-  ).body;
+  const office = await ballot('Office');
   expect((await org.json('POST', `/api/v1/ballots/${office.id}/credential-authority`)).status).toBe(409);
   await org.json('POST', '/api/v1/members', {
     email: 'half@example.org',
@@ -173,14 +169,7 @@ test('fractional weights are refused for now, and an office-mode ballot has no c
     branch: 'South',
     weight: '0.5',
   });
-  const b = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Half',
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
-      ...ballotTimes(),
-      mode,
-    })
-  ).body;
+  const b = await ballot('Half', mode);
   const token = (await org.json('POST', `/api/v1/ballots/${b.id}/credential-authority`)).body.token;
   const roll = await authority(token).roll();
   expect(roll.status).toBe(409);
