@@ -9,6 +9,7 @@ import * as m0007 from './0007_stored_results';
 import * as m0008 from './0008_commitments';
 import * as m0010 from './0010_mail_and_resets';
 import * as m0011 from './0011_problem_reports';
+import * as m0014 from './0014_verifiable_ballots';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008_commitments': m0008,
   '0010_mail_and_resets': m0010,
   '0011_problem_reports': m0011,
+  '0014_verifiable_ballots': m0014,
 };

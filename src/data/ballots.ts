@@ -5,6 +5,7 @@ import { type Question, storedQuestion } from '@omov/core/domain/ballot';
 import type { Method } from '@omov/core/tally/types';
 import { statusesAllowing, TRANSITIONS, type Transition } from '@omov/core/domain/lifecycle';
 import type { Eligibility } from '@omov/core/domain/eligibility';
+import type { BallotMode } from '@omov/core/domain/ballot';
 
 /** Ballots, their questions and options. */
 
@@ -33,6 +34,7 @@ export type BallotRow = {
   invitationsAt: Date | null;
   /** The IANA zone the ballot's times are shown in. */
   timeZone: string;
+  mode: BallotMode;
 };
 
 export type { Eligibility };
@@ -46,6 +48,7 @@ export type BallotPolicy = {
   eligibility: Eligibility | null;
   randomiseOptions: boolean;
   timeZone: string;
+  mode: BallotMode;
 };
 
 const ballotColumns = [
@@ -70,6 +73,10 @@ const ballotColumns = [
   'randomise_options as randomiseOptions',
   'invitations_at as invitationsAt',
   'time_zone as timeZone',
+  // The mode's three columns read back as the one value the services handle.
+  sql<BallotMode>`case ballots.mode when 'verifiable' then jsonb_build_object(
+    'kind', 'verifiable', 'trustees', ballots.trustees, 'threshold', ballots.threshold,
+    'credentialAuthority', ballots.credential_authority) else '{"kind":"office"}'::jsonb end`.as('mode'),
 ] as const;
 
 type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
@@ -84,6 +91,10 @@ const policyColumns = (b: BallotPolicy) => ({
   eligibility: b.eligibility ? JSON.stringify(b.eligibility) : null,
   randomise_options: b.randomiseOptions,
   time_zone: b.timeZone,
+  mode: b.mode.kind,
+  ...(b.mode.kind === 'verifiable'
+    ? { trustees: b.mode.trustees, threshold: b.mode.threshold, credential_authority: b.mode.credentialAuthority }
+    : { trustees: null, threshold: null, credential_authority: null }),
 });
 
 export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {

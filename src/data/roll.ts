@@ -266,7 +266,8 @@ export async function matchStaged(tx: Tx, organisationId: string, keep: readonly
       and lower(m.email) = lower(r.email) and (r.member_number is null or m.member_number is null)
       and m.id not in (select member_id from roll_import where member_id is not null)`.execute(tx);
   // A column the file leaves out keeps each matched member's value (unless the organiser clears it).
-  for (const c of keep) await sql`update roll_import r set ${KEEP[c]} from members m where m.id = r.member_id`.execute(tx);
+  for (const c of keep)
+    await sql`update roll_import r set ${KEEP[c]} from members m where m.id = r.member_id`.execute(tx);
   await sql`update roll_import r set changed = array_remove(array[
         case when m.email <> r.email then 'email' end,
         case when m.name <> r.name then 'name' end,

@@ -12,6 +12,7 @@ export type { BallotStatus };
 export type MailStatus = 'queued' | 'sending' | 'handed' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';
 export type ReceiptPolicy = 'inclusion' | 'choices';
+export type BallotModeKind = 'office' | 'verifiable';
 
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };
@@ -90,8 +91,29 @@ export interface Database {
     randomise_options: ColumnType<boolean, boolean | undefined, boolean>;
     invitations_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
     time_zone: ColumnType<string, string | undefined, string>;
+    mode: ColumnType<BallotModeKind, BallotModeKind | undefined, BallotModeKind>;
+    trustees: number | null;
+    threshold: number | null;
+    credential_authority: string | null;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
+  ballot_trustees: {
+    ballot_id: string;
+    position: number;
+    name: string;
+    token_hash: Buffer;
+    certificate: string | null;
+    polynomial: string | null;
+    verification_key: string | null;
+  };
+  ballot_election_keys: { ballot_id: string; trustees: string; public_key: string };
+  ballot_credential_authorities: { ballot_id: string; token_hash: Buffer; election_uuid: string };
+  ballot_public_credentials: {
+    ballot_id: string;
+    credential: string;
+    weight: ColumnType<string, string, string>;
+    branch_id: string;
+  };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
   /** A ballot's own wording of its emails; null: the default text (emails/). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerSchema, ballotInputSchema } from '@omov/core/domain/ballot';
+import { answerSchema, ballotInputSchema, ballotModeSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
 import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
@@ -20,6 +20,7 @@ import * as rollService from '../services/roll';
 import * as voting from '../services/voting';
 import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
+import { verifiableRoutes } from './verifiable-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
@@ -50,6 +51,7 @@ const ballotSummary = z.object({
   invitationsAt: z.date().nullable().describe('when the invitations are, or were, to be sent'),
   units: z.unknown().describe('set at close: the voting units (branches of at least k voters; smaller ones pooled)'),
   boxRoot: z.string().nullable().describe('set at close: the Merkle root of the ballot box'),
+  mode: ballotModeSchema.describe('office: votes sealed by the server; verifiable: see docs/verifiable.md'),
 });
 const ownWording = z.object({ subject: z.string().nullable(), opening: z.string().nullable() });
 const mailWording = z.object({
@@ -798,6 +800,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       },
     }),
     ...recordRoutes(ctx),
+    ...verifiableRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

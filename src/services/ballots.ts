@@ -6,9 +6,11 @@ import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as roll from '../data/roll';
 import { findWording } from '../data/ballot-mail';
+import * as trusteesData from '../data/trustees';
+import * as credentialsData from '../data/credentials';
 import type { Principal } from '../data/organisations';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { type BallotInput, type BallotMode, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
@@ -60,6 +62,7 @@ const fields = (input: BallotInput) => ({
   eligibility: input.eligibility,
   randomiseOptions: input.randomiseOptions,
   timeZone: input.timeZone,
+  mode: input.mode,
 });
 
 /**
@@ -108,12 +111,18 @@ export async function listBallots(ctx: AppContext, p: Principal): Promise<Ballot
 }
 
 /** Locks a ballot of the caller's organisation for a change; only organisers change ballots. */
-async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRow> {
+export async function lockOwnBallot(tx: Tx, p: Principal, id: string): Promise<BallotRow> {
   requireOrganiser(p);
   const b = await ballots.lockBallot(tx, id, 'update');
   if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
   return b;
 }
+
+/** Keys made for other trustees or another threshold are no keys for the ballot; a new credential authority changes none. */
+const sameTrustees = (a: BallotMode, b: BallotMode): boolean =>
+  a.kind === 'office'
+    ? b.kind === 'office'
+    : b.kind === 'verifiable' && a.trustees === b.trustees && a.threshold === b.threshold;
 
 export async function updateBallot(ctx: AppContext, p: Principal, id: string, input: BallotInput): Promise<BallotView> {
   await ctx.db.transaction().execute(async (tx) => {
@@ -121,6 +130,8 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     requireState(b, 'edit');
     await requireKnownBranches(tx, p.organisationId, input);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
+    if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
+    if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
     await writeQuestions(tx, id, input);
     await record(tx, p, 'ballot.edit', id, { before, after: input });
@@ -166,6 +177,12 @@ export async function openBallot(
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'open');
+    if (b.mode.kind === 'verifiable') {
+      // Opened as it is, it would take office-mode votes: refused until trustees' keys and credentials exist.
+      throw conflict(
+        "a verifiable ballot cannot open yet: the trustees' keys and the members' credentials are not built (docs/verifiable.md)",
+      );
+    }
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [

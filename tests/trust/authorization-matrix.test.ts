@@ -69,6 +69,18 @@ const MATRIX: Record<string, Row> = {
   'post /mail-events': all('public'),
   'post /mail-events/dsn': all('public'),
   'post /vote': all('public'),
+  'post /ballots/:id/trustees': changeBallot,
+  'get /ballots/:id/trustees': readBallot,
+  // A trustee's own token (a bearer secret) is the only way in: nobody here holds one.
+  'get /trustee': all(401),
+  'put /trustee/certificate': all(401),
+  'put /trustee/polynomial': all(401),
+  'put /trustee/verification-key': all(401),
+  'post /ballots/:id/credential-authority': changeBallot,
+  'get /credential-authority/roll': all(401),
+  'put /credential-authority/public-credentials': all(401),
+  // Public by design; the closed office-mode ballot here has none, whoever asks.
+  'get /ballots/:id/public-credentials': all('public'),
 };
 
 let app: TestApp;
@@ -169,6 +181,16 @@ function requestFor(
     'put /ballots/:id/mail': { replyTo: 'office@example.org' },
     'post /link-requests': { email: `${who}@example.org` },
     'post /vote': { token: 'y'.repeat(43), answers: {} },
+    'post /ballots/:id/trustees': { names: ['Ann'] },
+    'put /trustee/certificate': { message: '{}', signature: { challenge: '1', response: '1' } },
+    'put /trustee/polynomial': {
+      coefexps: { message: '{}', signature: { challenge: '1', response: '1' } },
+      shares: [{ alpha: '1', share: '1' }],
+    },
+    'put /trustee/verification-key': { pok: { challenge: '1', response: '1' }, public_key: '1' },
+    'put /credential-authority/public-credentials': {
+      credentials: [{ credential: '1', weight: '1', branch: 'North' }],
+    },
     'post /mail-events': { events: [{ messageId: '<x@y>', type: 'bounce' }] },
     'post /mail-events/dsn':
       'Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n',

@@ -14,4 +14,6 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./power') as CommandModule,
   () => require('./export') as CommandModule,
   () => require('./verify') as CommandModule,
+  () => require('./trustee') as CommandModule,
+  () => require('./credentials') as CommandModule,
 ];

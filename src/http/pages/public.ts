@@ -94,8 +94,12 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
 <p>${board.closed ? t.boardIntro(board.receipts.length) : t.boardOpenIntro}</p>
 ${board.closed ? html`<p class="hint">${board.policy === 'choices' ? t.boardChoices : t.boardInclusion}</p>` : ''}
 ${board.closed ? html`<p>${t.boardRoot}<br><code>${board.boxRoot ?? ''}</code></p>` : ''}
-${board.closed ? html`<form method="get" action="/board/${board.ballotId}" role="search" class="actions"><div class="field"><label for="receipt">${t.boardSearchLabel}</label><br><span class="hint" id="receipt-hint">${t.boardSearchHint}</span><br><input type="search" id="receipt" name="receipt" value="${typed}" aria-describedby="receipt-hint" autocomplete="off" spellcheck="false"></div><button type="submit">${t.boardSearchButton}</button></form>
-${sought ? html`<p class="${found ? 'notice' : 'problem'}" role="status">${found ? t.boardFound(sought) : t.boardNotFound(sought)}</p>` : ''}` : ''}
+${
+  board.closed
+    ? html`<form method="get" action="/board/${board.ballotId}" role="search" class="actions"><div class="field"><label for="receipt">${t.boardSearchLabel}</label><br><span class="hint" id="receipt-hint">${t.boardSearchHint}</span><br><input type="search" id="receipt" name="receipt" value="${typed}" aria-describedby="receipt-hint" autocomplete="off" spellcheck="false"></div><button type="submit">${t.boardSearchButton}</button></form>
+${sought ? html`<p class="${found ? 'notice' : 'problem'}" role="status">${found ? t.boardFound(sought) : t.boardNotFound(sought)}</p>` : ''}`
+    : ''
+}
 <p><a href="/api/v1/ballots/${board.ballotId}/board">${t.boardJson}</a></p>
 ${
   board.electorate.length

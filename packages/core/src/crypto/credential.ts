@@ -63,3 +63,31 @@ export function parsePublicCredential(G: Group, line: string): PublicCredential 
   if (w < 1n || w > MAX_WEIGHT) throw new RangeError(`a weight is from 1 to ${MAX_WEIGHT}`);
   return { credential, weight: w };
 }
+
+/** One member of the roll the server publishes for the credential authority: no name, no email. */
+export type CredentialRollEntry = { readonly memberId: string; readonly branch: string; readonly weight: bigint };
+/** A public credential as uploaded: the credential, its weight and its voting unit (branch), and no member. */
+export type UnitCredential = { readonly credential: bigint; readonly weight: bigint; readonly branch: string };
+
+/**
+ * The credential authority's work: a private credential for each member (theirs to deliver)
+ * and the public credentials, sorted by value so that their order says nothing of whose each is.
+ */
+export function makeCredentials(
+  G: Group,
+  uuid: string,
+  roll: ReadonlyArray<CredentialRollEntry>,
+  random: RandomBytes,
+): { privateCredentials: Array<{ memberId: string; credential: string }>; publicCredentials: UnitCredential[] } {
+  const made = roll.map((m) => ({ member: m, credential: generateCredential(random) }));
+  return {
+    privateCredentials: made.map((x) => ({ memberId: x.member.memberId, credential: x.credential })),
+    publicCredentials: made
+      .map((x) => ({
+        credential: publicCredential(G, uuid, x.credential),
+        weight: x.member.weight,
+        branch: x.member.branch,
+      }))
+      .sort((a, b) => (a.credential < b.credential ? -1 : a.credential > b.credential ? 1 : 0)),
+  };
+}

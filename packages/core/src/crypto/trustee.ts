@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { type Group, gPow, isElement, pow, product } from './group';
 import { type RandomBytes, randomScalar } from './random';
-import { provePrivateKey, verifyKnowledge, verifyPrivateKeyProof } from './schnorr';
+import { proveKnowledge, provePrivateKey, verifyKnowledge, verifyPrivateKeyProof } from './schnorr';
 import { numberJson, parseJson, type Proof, proofJson, writeArray, writeProof } from './wire';
 
 /**
  * Trustee keys (specification, "Verification keys" and "Trustees"). A "Single" trustee holds
  * a private key x and publishes g^x with a proof that they know x; their partial decryption
  * is needed to count. The election's key is the product of every trustee's public key.
- * Threshold ("Pedersen") trustees are read and checked here; generating their keys is not built yet.
+ * Threshold ("Pedersen") trustees are read and checked here; their keys are made in dkg.ts.
  */
 export type TrusteePublicKey = { readonly publicKey: bigint; readonly pok: Proof };
 export type TrusteeKeyPair = { readonly privateKey: bigint; readonly publicKey: TrusteePublicKey };
@@ -27,7 +27,7 @@ export const writeTrusteePublicKey = (key: TrusteePublicKey): string =>
 /** The .privkey file: the private key as a JSON string. */
 export const writeTrusteePrivateKey = (privateKey: bigint): string => `"${privateKey}"`;
 
-const trusteePublicKeyJson = z
+export const trusteePublicKeyJson = z
   .strictObject({ pok: proofJson, public_key: numberJson })
   .transform((k): TrusteePublicKey => ({ publicKey: k.public_key, pok: k.pok }));
 export const parseTrusteePublicKey = (text: string): TrusteePublicKey =>
@@ -56,9 +56,9 @@ export type PedersenTrustees = {
 
 export type Trustee = { readonly kind: 'Single'; readonly key: TrusteePublicKey } | PedersenTrustees;
 
-const signedMessageJson = z.strictObject({ message: z.string(), signature: proofJson });
-const certKeysJson = z.strictObject({ verification: numberJson, encryption: numberJson });
-const rawCoefexpsJson = z.strictObject({ coefexps: z.array(numberJson).min(1) });
+export const signedMessageJson = z.strictObject({ message: z.string(), signature: proofJson });
+export const certKeysJson = z.strictObject({ verification: numberJson, encryption: numberJson });
+export const rawCoefexpsJson = z.strictObject({ coefexps: z.array(numberJson).min(1) });
 
 const trusteesJson = z.array(
   z.union([
@@ -85,7 +85,7 @@ const trusteesJson = z.array(
 );
 export const parseTrustees = (text: string): Trustee[] => parseJson(trusteesJson, text, 'trustees');
 
-const writeSigned = (m: SignedMessage): string =>
+export const writeSigned = (m: SignedMessage): string =>
   `{"message":${JSON.stringify(m.message)},"signature":${writeProof(m.signature)}}`;
 const writeTrustee = (t: Trustee): string =>
   t.kind === 'Single'
@@ -94,8 +94,13 @@ const writeTrustee = (t: Trustee): string =>
       `,"coefexps":${writeArray(t.coefexps, writeSigned)},"verification_keys":${writeArray(t.verificationKeys, writeTrusteePublicKey)}}]`;
 export const writeTrustees = (trustees: ReadonlyArray<Trustee>): string => writeArray(trustees, writeTrustee);
 
+const signaturePrefix = (message: string) => `sigmsg|${message}|`;
 export const verifySignedMessage = (G: Group, verificationKey: bigint, m: SignedMessage): boolean =>
-  verifyKnowledge(G, [G.g], [verificationKey], `sigmsg|${m.message}|`, m.signature);
+  verifyKnowledge(G, [G.g], [verificationKey], signaturePrefix(m.message), m.signature);
+export const signMessage = (G: Group, signingKey: bigint, message: string, random: RandomBytes): SignedMessage => ({
+  message,
+  signature: proveKnowledge(G, [G.g], signingKey, signaturePrefix(message), random),
+});
 
 /** The coefficients' commitments of each trustee, read from their signed messages (unchecked). */
 const coefficientCommitments = (t: PedersenTrustees): bigint[][] =>

@@ -122,6 +122,51 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
   seats: 100,
 };
 
+/**
+ * The methods a verifiable ballot can count for now: those Belenios tallies homomorphically
+ * (the encrypted marks are multiplied and only the totals decrypted). Ranked and score
+ * questions need a verifiable mix-net, which is not built yet (issue 11).
+ */
+export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval'];
+
+/** The most trustees a verifiable ballot may have: each one's key share is checked at every count. */
+export const MAX_TRUSTEES = 20;
+
+/**
+ * How a ballot protects its votes (docs/verifiable.md). `office`: sealed by the server, which
+ * the office runs and must be trusted. `verifiable`: encrypted to a key the `trustees` share
+ * (any `threshold` of them can decrypt the totals), and signed with credentials that the named
+ * `credentialAuthority`, not the office, generates: anyone can check the count with belenios-tool.
+ */
+export const ballotModeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('office') }),
+  z
+    .object({
+      kind: z.literal('verifiable'),
+      trustees: z.number().int().min(1).max(MAX_TRUSTEES).describe('how many trustees share the decryption key'),
+      threshold: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_TRUSTEES)
+        .describe('how many of the trustees are needed to decrypt the totals'),
+      credentialAuthority: z
+        .string()
+        .trim()
+        .min(1, 'Name the credential authority: the person, not the organiser, who makes the credentials')
+        .max(200)
+        .describe("the person, apart from the office, who generates the members' credentials"),
+    })
+    .refine((m) => m.threshold <= m.trustees, {
+      message: 'The threshold cannot be above the number of trustees',
+      path: ['threshold'],
+    }),
+]);
+export type BallotMode = z.infer<typeof ballotModeSchema>;
+export const OFFICE_MODE: BallotMode = { kind: 'office' };
+export const VERIFIABLE_METHOD_MESSAGE =
+  'A verifiable ballot counts only yes/no, single-choice and approval questions for now: ranked and score methods need the verifiable mix-net, which is not built yet';
+
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
 export const ballotInputSchema = z
@@ -176,10 +221,21 @@ export const ballotInputSchema = z
       .transform(canonicalZone)
       .default('UTC')
       .describe('the time zone the times are shown in, in emails and on the voting pages (an IANA name)'),
+    mode: ballotModeSchema
+      .default(OFFICE_MODE)
+      .describe(
+        "office (the default): votes sealed by the server; verifiable: encrypted to the trustees' key and signed with credentials (docs/verifiable.md)",
+      ),
   })
   .superRefine((b, ctx) => {
     if (Date.parse(b.closesAt) <= Date.parse(b.opensAt)) {
       ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'The closing time must be after the opening time' });
+    }
+    if (b.mode.kind === 'verifiable') {
+      b.questions.forEach((q, i) => {
+        if (!HOMOMORPHIC_METHODS.includes(q.method))
+          ctx.addIssue({ code: 'custom', path: ['questions', i, 'method'], message: VERIFIABLE_METHOD_MESSAGE });
+      });
     }
   });
 export type BallotInput = z.infer<typeof ballotInputSchema>;

@@ -3,6 +3,8 @@ import {
   DEFAULT_DELEGATES,
   type DelegateSettingsInput,
   type BallotInput,
+  type BallotMode,
+  OFFICE_MODE,
 } from '@omov/core/domain/ballot';
 import { fieldStart, isMethod, type Method, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import type { BallotView } from '../../../services/ballots';
@@ -55,6 +57,11 @@ export type BuilderState = {
   eligibleBranches: string;
   joinedBefore: string;
   randomiseOptions: boolean;
+  /** The ballot's mode ('office' or 'verifiable') and, for a verifiable one, its trustees as typed. */
+  mode: string;
+  trustees: string;
+  threshold: string;
+  credentialAuthority: string;
   delegates: DelegateState;
   questions: QuestionState[];
 };
@@ -120,6 +127,18 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
   };
 }
 
+/** A verifiable ballot starts with 3 trustees, any 2 of whom can decrypt: one may be away at the count. */
+function modeState(m: BallotMode): Pick<BuilderState, 'mode' | 'trustees' | 'threshold' | 'credentialAuthority'> {
+  return m.kind === 'verifiable'
+    ? {
+        mode: m.kind,
+        trustees: String(m.trustees),
+        threshold: String(m.threshold),
+        credentialAuthority: m.credentialAuthority,
+      }
+    : { mode: m.kind, trustees: '3', threshold: '2', credentialAuthority: '' };
+}
+
 /** A time as the builder shows it: ISO's order, readable ("2026-12-05 18:00"); typed, any form localToIso reads. */
 const shownTime = (instant: Date | string, zone: string) => isoToLocal(instant, zone).replace('T', ' ');
 
@@ -140,6 +159,7 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
     eligibleBranches: '',
     joinedBefore: '',
     randomiseOptions: false,
+    ...modeState(OFFICE_MODE),
     delegates: delegateState(DEFAULT_DELEGATES),
     questions: [newQuestion()],
   };
@@ -161,6 +181,7 @@ export function stateFromBallot(b: BallotView): BuilderState {
     eligibleBranches: (b.eligibility?.branches ?? []).join('\n'),
     joinedBefore: b.eligibility?.joinedBefore ?? '',
     randomiseOptions: b.randomiseOptions,
+    ...modeState(b.mode),
     delegates: delegateState((b.delegateSettings ?? null) as DelegateSettingsInput | null),
     questions: b.questions.map((q) => ({
       ...newQuestion(q.method),
@@ -230,6 +251,10 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
     eligibleBranches: s('eligibleBranches'),
     joinedBefore: s('joinedBefore'),
     randomiseOptions: s('randomiseOptions') === 'yes',
+    mode: s('mode') === 'verifiable' ? 'verifiable' : 'office',
+    trustees: s('mode_trustees'),
+    threshold: s('mode_threshold'),
+    credentialAuthority: s('mode_credentialAuthority'),
     delegates: {
       enabled: s('del_enabled') === 'yes',
       basis: s('del_basis'),
@@ -326,6 +351,9 @@ export function fieldLabel(field: string): string {
     questions: 'Questions',
     eligibleBranches: 'Who may vote: branches',
     joinedBefore: 'Who may vote: joined before',
+    mode_trustees: 'Verifiable: number of trustees',
+    mode_threshold: 'Verifiable: trustees needed to decrypt',
+    mode_credentialAuthority: 'Verifiable: credential authority',
     del_basis: 'Delegates: shared by',
     del_rule: 'Delegates: how they vote',
     del_method: 'Delegates: how they are shared',
@@ -381,6 +409,7 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
     return DELEGATE_FIELD[String(b)] ?? 'del_method';
   }
   if (a === 'reminderHours') return 'reminderHours';
+  if (a === 'mode') return `mode_${typeof b === 'string' && b !== 'kind' ? b : 'trustees'}`;
   if (a === 'eligibility') return b === 'joinedBefore' ? 'joinedBefore' : 'eligibleBranches';
   return typeof a === 'string' ? a : 'title';
 }
@@ -511,6 +540,15 @@ export function validate(state: BuilderState): Parsed {
     delegates,
     eligibility: eligibility(state, issues),
     randomiseOptions: state.randomiseOptions,
+    mode:
+      state.mode === 'verifiable'
+        ? {
+            kind: 'verifiable',
+            trustees: whole('mode_trustees', state.trustees),
+            threshold: whole('mode_threshold', state.threshold),
+            credentialAuthority: state.credentialAuthority,
+          }
+        : OFFICE_MODE,
     ...(isTimeZone(state.zone) ? { timeZone: state.zone } : {}),
   };
   const parsed = ballotInputSchema.safeParse(input);

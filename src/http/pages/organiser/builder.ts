@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { type Field, METHOD_LIST, methodOf } from '@omov/core/methods/index';
+import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
 import type { AppContext } from '../../../services/context';
@@ -195,6 +196,7 @@ ${textInput(issues, 'k', 'Smallest branch whose votes are published on its own (
 </fieldset>
 ${checkbox('voterListVisible', 'Let organisers see which members have voted', state.voterListVisible, 'Off by default; the election record says when it is on. Turnout is always shown in aggregate.')}
 </fieldset>
+${modeFields(state, issues)}
 <fieldset><legend>Who may vote</legend>
 ${textArea(issues, 'eligibleBranches', 'Only members of these branches (one per line)', state.eligibleBranches, { rows: 3, hint: 'Leave blank for every branch.' })}
 ${textInput(issues, 'joinedBefore', 'Only members who joined before', state.joinedBefore, { hint: `A date such as ${exampleOf(order, false)} (${ORDER_WORDS[order]}) or 2026-12-05. Leave blank for all. Members with no joining date on the roll are left out when a date is set.` })}
@@ -206,6 +208,20 @@ ${textInput(issues, 'reminderHours', 'Send reminders this many hours before clos
 ${delegateFields(state.delegates, issues)}
 <p><button type="submit" name="do" value="save">Save the draft</button></p>
 </form>`;
+}
+
+/** The ballot's mode: who must be trusted with the secrecy and the count (docs/verifiable.md). */
+function modeFields(state: BuilderState, issues: FieldIssues): Html {
+  const verifiable = state.mode === 'verifiable';
+  return html`<fieldset id="mode"><legend>Who must be trusted with the votes</legend>
+<label class="choice"><input type="radio" name="mode" value="office"${verifiable ? '' : html` checked`}><span>The office that runs this server (office mode) <span class="hint">— votes are sealed by the server; every kind of question can be asked.</span></span></label>
+<label class="choice"><input type="radio" name="mode" value="verifiable"${verifiable ? html` checked` : ''}><span>Nobody alone (verifiable mode) <span class="hint">— votes are encrypted to a key that trustees share, and signed with credentials that a credential authority, not the office, makes. Anyone can check the count with belenios-tool. For now: yes/no, single-choice and approval questions only, and such a ballot cannot open yet.</span></span></label>
+<div class="cols">
+${textInput(issues, 'mode_trustees', 'Trustees (verifiable mode)', state.trustees, { type: 'number', hint: 'How many people share the decryption key, e.g. 3 scrutineers.', extra: html` min="1" max="${MAX_TRUSTEES}"` })}
+${textInput(issues, 'mode_threshold', 'Trustees needed to decrypt', state.threshold, { type: 'number', hint: 'Any this many of them can count; fewer can read nothing.', extra: html` min="1" max="${MAX_TRUSTEES}"` })}
+</div>
+${textInput(issues, 'mode_credentialAuthority', 'Credential authority (verifiable mode)', state.credentialAuthority, { cls: 'wide', hint: "The person, not an organiser, who makes the members' voting credentials on their own computer." })}
+</fieldset>`;
 }
 
 function builderPage(

@@ -1,0 +1,119 @@
+/**
+ * `omov trustee …`: a trustee's side of a verifiable ballot (docs/verifiable.md), offline, on
+ * their own computer. Threshold keys in Pedersen's three steps (certificate, polynomial, key),
+ * then the partial decryption of the encrypted tally. Secrets are written only to files the
+ * trustee names, never printed; what is printed is public and is what they hand over.
+ */
+import { type Command, Option } from 'commander';
+import {
+  combineShares,
+  makeCertificate,
+  makePolynomial,
+  parseCertificate,
+  parsePolynomial,
+  parseTrusteeSecrets,
+  polynomialThreshold,
+  positionOf,
+  writePolynomial,
+  writeTrusteeSecrets,
+} from '@omov/core/crypto/dkg';
+import { parseElection } from '@omov/core/crypto/election';
+import { groupNamed } from '@omov/core/crypto/group';
+import { systemRandom } from '@omov/core/crypto/random';
+import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import {
+  parseTrusteePrivateKey,
+  writeSigned,
+  writeTrusteePrivateKey,
+  writeTrusteePublicKey,
+} from '@omov/core/crypto/trustee';
+import { asInput, read, readList, writeSecret } from '../files';
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const note = (text: string) => process.stderr.write(`${text}\n`);
+
+const groupOption = () =>
+  new Option('--group <name>', 'the group of the election').choices(['BELENIOS-2048']).default('BELENIOS-2048');
+
+export function register(program: Command): void {
+  const trustee = program
+    .command('trustee')
+    .description("A trustee's steps for a verifiable ballot, offline: threshold keys, then the partial decryption");
+
+  trustee
+    .command('certificate')
+    .description('Step 1: make your signing and encryption keys; prints your certificate (public) to hand over')
+    .requiredOption('--secrets <file>', 'a new file for your secret keys (kept to step 3; never overwritten)')
+    .addOption(groupOption())
+    .action(async (flags: { secrets: string; group: string }) => {
+      const { secrets, certificate } = makeCertificate(groupNamed(flags.group), systemRandom);
+      await writeSecret(flags.secrets, writeTrusteeSecrets(secrets));
+      print(writeSigned(certificate));
+    });
+
+  trustee
+    .command('polynomial')
+    .description("Step 2: from every trustee's certificate, prints your polynomial: commitments and a share for each")
+    .requiredOption('--secrets <file>', 'your secret keys from step 1')
+    .requiredOption('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
+    .requiredOption('--threshold <t>', 'how many trustees will be needed to decrypt', Number)
+    .addOption(groupOption())
+    .action(async (flags: { secrets: string; certificates: string; threshold: number; group: string }) => {
+      const G = groupNamed(flags.group);
+      const secrets = await readSecrets(flags.secrets);
+      const certificates = await readList(flags.certificates, 'certificates', parseCertificate);
+      const polynomial = asInput(() => makePolynomial(G, secrets, certificates, flags.threshold, systemRandom));
+      note(
+        `You are trustee ${asInput(() => positionOf(G, certificates, secrets))} of ${certificates.length}; ${flags.threshold} will be needed to decrypt.`,
+      );
+      print(writePolynomial(polynomial));
+    });
+
+  trustee
+    .command('key')
+    .description(
+      "Step 3: from every trustee's polynomial, checks the shares sent to you, writes your key share, and prints your verification key",
+    )
+    .requiredOption('--secrets <file>', 'your secret keys from step 1')
+    .requiredOption('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
+    .requiredOption('--polynomials <file>', "every trustee's polynomial, as a JSON list, in the same order")
+    .requiredOption('--key-out <file>', 'a new file for your key share (kept until the count; never overwritten)')
+    .addOption(groupOption())
+    .action(
+      async (flags: { secrets: string; certificates: string; polynomials: string; keyOut: string; group: string }) => {
+        const G = groupNamed(flags.group);
+        const secrets = await readSecrets(flags.secrets);
+        const certificates = await readList(flags.certificates, 'certificates', parseCertificate);
+        const polynomials = await readList(flags.polynomials, 'polynomials', parsePolynomial);
+        // Every polynomial has as many commitments as the threshold; combineShares checks they agree.
+        const threshold = asInput(() => polynomialThreshold(polynomials[0]!));
+        const share = asInput(() => combineShares(G, secrets, certificates, polynomials, threshold, systemRandom));
+        await writeSecret(flags.keyOut, writeTrusteePrivateKey(share.privateKey));
+        note(
+          `Every share sent to you matches its sender's commitments; any ${threshold} of ${certificates.length} trustees can decrypt.`,
+        );
+        print(writeTrusteePublicKey(share.verificationKey));
+      },
+    );
+
+  trustee
+    .command('decrypt')
+    .description('After the close: prints your partial decryption of the encrypted tally, with its proofs')
+    .requiredOption('--key <file>', 'your key share from step 3')
+    .requiredOption('--election <file>', "the election's parameters (election.json)")
+    .requiredOption('--tally <file>', 'the encrypted tally (its first line is read)')
+    .action(async (flags: { key: string; election: string; tally: string }) => {
+      const keyText = await read(flags.key, 'your key share');
+      const electionText = await read(flags.election, 'the election');
+      const tallyText = (await read(flags.tally, 'the encrypted tally')).split('\n')[0]!;
+      const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
+      const election = asInput(() => parseElection(electionText));
+      const tally = asInput(() => parseEncryptedTally(tallyText));
+      print(writePartialDecryption(asInput(() => partialDecrypt(election, tally, privateKey, systemRandom))));
+    });
+}
+
+async function readSecrets(file: string) {
+  const text = await read(file, 'your secret keys');
+  return asInput(() => parseTrusteeSecrets(text));
+}

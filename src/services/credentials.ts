@@ -1,0 +1,205 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as credentials from '../data/credentials';
+import type { Principal } from '../data/organisations';
+import * as roll from '../data/roll';
+import type { MemberRow } from '../data/roll';
+import type { Tx } from '../db/database';
+import { generateToken, parsePublicCredential } from '@omov/core/crypto/credential';
+import { systemRandom } from '@omov/core/crypto/random';
+import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
+import { requireState } from './access';
+import { record } from './audit';
+import { lockOwnBallot } from './ballots';
+import type { AppContext } from './context';
+import { conflict, invalid, notFound, ServiceError } from './errors';
+import { VERIFIABLE_GROUP } from './trustees';
+
+/**
+ * A verifiable ballot's credential authority (docs/verifiable.md): a person apart from the
+ * office, with their own token. The server publishes the roll for them (member ids, branches
+ * and weights: no names, no emails); they make the credentials with `omov credentials
+ * generate` on their own computer and upload only the public ones, each with its weight and
+ * branch and no member. The server checks that the credentials match the roll, branch by
+ * branch, and publishes them with each branch's count before the ballot opens.
+ */
+
+const NOT_THE_AUTHORITY = 'this credential authority link is not valid: ask the organiser for the one they sent you';
+
+/** Names a new credential authority token (replacing any before, and the credentials uploaded with it). */
+export async function inviteCredentialAuthority(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+): Promise<{ token: string; electionUuid: string }> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const b = await lockOwnBallot(tx, p, ballotId);
+    requireState(b, 'edit');
+    if (b.mode.kind !== 'verifiable') throw conflict('only a verifiable ballot has a credential authority');
+    const token = newSecret();
+    const existing = await credentials.findCredentialAuthority(tx, ballotId);
+    // The uuid stays once chosen: credentials already made from it need not be made again.
+    const electionUuid = existing?.electionUuid ?? generateToken(systemRandom);
+    await credentials.replaceCredentialAuthority(tx, ballotId, { tokenHash: hashSecret(token), electionUuid });
+    await record(tx, p, 'ballot.credential-authority', ballotId, { name: b.mode.credentialAuthority });
+    return { token, electionUuid };
+  });
+}
+
+async function authorityOf(db: AppContext['db'] | Tx, token: string | undefined) {
+  if (!token || !SECRET_PATTERN.test(token)) throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+  const a = await credentials.findCredentialAuthorityByToken(db, hashSecret(token));
+  if (!a) throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+  return a;
+}
+
+/** Belenios counts whole weights only; fractional ones would need scaling, not built yet. */
+function wholeWeight(m: MemberRow): bigint {
+  if (!/^\d+$/.test(m.weight))
+    throw conflict(
+      `a verifiable ballot takes whole-number weights for now: a member of ${m.branch} weighs ${m.weight}`,
+    );
+  return BigInt(m.weight);
+}
+
+/** The eligible members as the credential authority sees them, read in one transaction. */
+async function eligibleRoll(tx: Tx, b: BallotRow): Promise<MemberRow[]> {
+  const members: MemberRow[] = [];
+  for await (const batch of roll.eligibleMembersInBatches(tx, b.organisationId, b.eligibility, 5000))
+    members.push(...batch);
+  if (!members.length) throw conflict("no current member meets the ballot's eligibility rule");
+  return members;
+}
+
+export type CredentialRoll = {
+  ballotId: string;
+  title: string;
+  credentialAuthority: string;
+  electionUuid: string;
+  group: string;
+  members: Array<{ memberId: string; branch: string; weight: string }>;
+};
+
+/** The roll the credential authority makes credentials from: who may vote, by id, branch and weight. */
+export async function credentialRoll(ctx: AppContext, token: string | undefined): Promise<CredentialRoll> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const a = await authorityOf(tx, token);
+    const b = await ballots.findBallotById(tx, a.ballotId);
+    if (!b || b.mode.kind !== 'verifiable') throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+    const members = await eligibleRoll(tx, b);
+    return {
+      ballotId: b.id,
+      title: b.title,
+      credentialAuthority: b.mode.credentialAuthority,
+      electionUuid: a.electionUuid,
+      group: VERIFIABLE_GROUP.name,
+      members: members.map((m) => ({ memberId: m.id, branch: m.branch, weight: String(wholeWeight(m)) })),
+    };
+  });
+}
+
+/** A branch's weights, sorted: two lists of credentials fit a roll when these agree branch by branch. */
+const weightsByBranch = (xs: ReadonlyArray<{ branch: string; weight: bigint }>): Map<string, string> => {
+  const by = new Map<string, bigint[]>();
+  for (const x of xs) by.set(x.branch, [...(by.get(x.branch) ?? []), x.weight]);
+  return new Map([...by].map(([branch, ws]) => [branch, ws.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',')]));
+};
+
+export type UploadedCredential = { credential: string; weight: string; branch: string };
+
+/**
+ * The public credentials, replacing any uploaded before. Each must be an element of the
+ * group, none twice, and branch by branch as many, with the same weights, as the roll has
+ * eligible members: so nobody can slip in a credential for a member who is not there.
+ */
+export async function uploadPublicCredentials(
+  ctx: AppContext,
+  token: string | undefined,
+  uploaded: UploadedCredential[],
+): Promise<PublishedCredentials> {
+  const ballotId = await ctx.db.transaction().execute(async (tx) => {
+    const a = await authorityOf(tx, token);
+    const b = await ballots.lockBallot(tx, a.ballotId, 'update');
+    if (!b || b.mode.kind !== 'verifiable') throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+    if (b.status !== 'draft') throw conflict('the ballot has opened: its credentials are fixed');
+    const members = await eligibleRoll(tx, b);
+    const branchIds = new Map(members.map((m) => [m.branch, m.branchId]));
+    const seen = new Set<bigint>();
+    const parsed = uploaded.map((c, i) => {
+      let credential;
+      try {
+        credential = parsePublicCredential(VERIFIABLE_GROUP, `${c.credential},${c.weight}`);
+      } catch (err) {
+        throw invalid('a public credential is not valid', [
+          { path: `credentials.${i}`, message: (err as Error).message },
+        ]);
+      }
+      if (seen.has(credential.credential))
+        throw invalid('a public credential is there twice', [{ path: `credentials.${i}`, message: 'is there twice' }]);
+      seen.add(credential.credential);
+      if (!branchIds.has(c.branch))
+        throw invalid('a credential names a branch with no eligible member', [
+          { path: `credentials.${i}.branch`, message: `no eligible member is in ${c.branch}` },
+        ]);
+      return { ...credential, branch: c.branch };
+    });
+    const want = weightsByBranch(members.map((m) => ({ branch: m.branch, weight: wholeWeight(m) })));
+    const got = weightsByBranch(parsed);
+    const wrong = [...want.keys()].filter((branch) => want.get(branch) !== got.get(branch));
+    if (wrong.length)
+      throw invalid(
+        "the credentials do not match the roll: each branch needs one credential per eligible member, with the member's weight",
+        wrong.map((branch) => ({
+          path: 'credentials',
+          message: `${branch}: ${want.get(branch)!.split(',').length} members`,
+        })),
+      );
+    await credentials.replacePublicCredentials(
+      tx,
+      b.id,
+      parsed.map((c) => ({
+        credential: String(c.credential),
+        weight: String(c.weight),
+        branchId: branchIds.get(c.branch)!,
+      })),
+    );
+    await record(
+      tx,
+      { system: 'credential authority', organisationId: b.organisationId },
+      'ballot.public-credentials',
+      b.id,
+      {
+        credentials: parsed.length,
+      },
+    );
+    return b.id;
+  });
+  return publishedCredentials(ctx, ballotId);
+}
+
+export type PublishedCredentials = {
+  ballotId: string;
+  electionUuid: string;
+  credentialAuthority: string;
+  /** As Belenios's public_creds.json lists them: "credential,weight". */
+  credentials: string[];
+  /** Each branch's number of credentials, so that each branch can check its own members' count. */
+  byBranch: Array<{ branch: string; credentials: number }>;
+};
+
+/** Public, before the ballot opens: the public credentials and each branch's count. */
+export async function publishedCredentials(ctx: AppContext, ballotId: string): Promise<PublishedCredentials> {
+  const b = await ballots.findBallotById(ctx.db, ballotId);
+  const a = b && (await credentials.findCredentialAuthority(ctx.db, ballotId));
+  const list = a ? await credentials.listPublicCredentials(ctx.db, ballotId) : [];
+  if (!b || b.mode.kind !== 'verifiable' || !a || !list.length) throw notFound('public credentials');
+  const counts = new Map<string, number>();
+  for (const c of list) counts.set(c.branch, (counts.get(c.branch) ?? 0) + 1);
+  return {
+    ballotId,
+    electionUuid: a.electionUuid,
+    credentialAuthority: b.mode.credentialAuthority,
+    credentials: list.map((c) => `${c.credential},${c.weight}`),
+    byBranch: [...counts].sort(([x], [y]) => x.localeCompare(y)).map(([branch, n]) => ({ branch, credentials: n })),
+  };
+}

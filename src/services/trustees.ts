@@ -1,0 +1,285 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import type { Principal } from '../data/organisations';
+import * as trustees from '../data/trustees';
+import type { TrusteeRow } from '../data/trustees';
+import type { Tx } from '../db/database';
+import {
+  assembleTrustees,
+  type Certificate,
+  certificateKeys,
+  checkPolynomial,
+  checkVerificationKey,
+  parseCertificate,
+  parsePolynomial,
+  type Polynomial,
+  writePolynomial,
+} from '@omov/core/crypto/dkg';
+import { groupNamed } from '@omov/core/crypto/group';
+import {
+  electionPublicKey,
+  parseTrusteePublicKey,
+  type TrusteePublicKey,
+  writeSigned,
+  writeTrusteePublicKey,
+  writeTrustees,
+} from '@omov/core/crypto/trustee';
+import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
+import { requireBallotVisible, requireState } from './access';
+import { record } from './audit';
+import { lockOwnBallot } from './ballots';
+import type { AppContext } from './context';
+import { conflict, invalid, notFound, ServiceError } from './errors';
+
+/**
+ * A verifiable ballot's trustees (docs/verifiable.md). The organiser names them and gets one
+ * secret token each to pass on; with it, and nothing of the organiser's, each trustee hands
+ * over the public messages of the key generation that `omov trustee` makes offline: their
+ * certificate, then their polynomial, then their verification key. The server checks each
+ * message before storing it and relays them, and assembles the election's key once every
+ * verification key is in. It never receives a secret: no share, no key share.
+ */
+
+/** The group of every verifiable ballot: what belenios-tool 2.0 verifies for homomorphic questions. */
+export const VERIFIABLE_GROUP = groupNamed('BELENIOS-2048');
+
+type Verifiable = BallotRow & { mode: { kind: 'verifiable'; trustees: number; threshold: number } };
+
+function requireVerifiable(b: BallotRow): asserts b is Verifiable {
+  if (b.mode.kind !== 'verifiable') throw conflict('only a verifiable ballot has trustees');
+}
+
+/** Names the trustees (one per trustee the mode asks for), replacing any named before with their messages. */
+export async function inviteTrustees(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  names: string[],
+): Promise<Array<{ position: number; name: string; token: string }>> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const b = await lockOwnBallot(tx, p, ballotId);
+    requireState(b, 'edit');
+    requireVerifiable(b);
+    if (names.length !== b.mode.trustees)
+      throw invalid(`name the ${b.mode.trustees} trustees the ballot has`, [
+        { path: 'names', message: `${names.length} names for ${b.mode.trustees} trustees` },
+      ]);
+    const invited = names.map((name, i) => ({ position: i + 1, name, token: newSecret() }));
+    await trustees.replaceTrustees(
+      tx,
+      ballotId,
+      invited.map((t) => ({ position: t.position, name: t.name, tokenHash: hashSecret(t.token) })),
+    );
+    // The tokens are the trustees' alone: never in the log.
+    await record(tx, p, 'ballot.trustees', ballotId, { names });
+    return invited;
+  });
+}
+
+export type TrusteeProgress = {
+  threshold: number;
+  trustees: Array<{
+    position: number;
+    name: string;
+    certificate: boolean;
+    polynomial: boolean;
+    verificationKey: boolean;
+  }>;
+  /** Once every verification key is in: the election's public key (decimal). */
+  publicKey: string | null;
+};
+
+const progressOf = (rows: TrusteeRow[]) =>
+  rows.map((t) => ({
+    position: t.position,
+    name: t.name,
+    certificate: t.certificate !== null,
+    polynomial: t.polynomial !== null,
+    verificationKey: t.verificationKey !== null,
+  }));
+
+export async function trusteeProgress(ctx: AppContext, p: Principal, ballotId: string): Promise<TrusteeProgress> {
+  requireBallotVisible(p, ballotId);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
+  if (!b) throw notFound('ballot');
+  requireVerifiable(b);
+  const key = await trustees.findElectionKey(ctx.db, ballotId);
+  return {
+    threshold: b.mode.threshold,
+    trustees: progressOf(await trustees.listTrustees(ctx.db, ballotId)),
+    publicKey: key?.publicKey ?? null,
+  };
+}
+
+const NOT_A_TRUSTEE = 'this trustee link is not valid: ask the organiser for the one they sent you';
+
+async function trusteeOf(db: Tx | AppContext['db'], token: string | undefined): Promise<TrusteeRow> {
+  if (!token || !SECRET_PATTERN.test(token)) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+  const t = await trustees.findTrusteeByToken(db, hashSecret(token));
+  if (!t) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+  return t;
+}
+
+/** Every trustee's message of one kind, parsed, once all are in; otherwise null. */
+function allOf<T>(rows: TrusteeRow[], pick: (t: TrusteeRow) => string | null, parse: (text: string) => T): T[] | null {
+  const texts = rows.map(pick);
+  return texts.every((x) => x !== null) ? texts.map((x) => parse(x!)) : null;
+}
+
+export type TrusteeStep = 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'done';
+
+export type TrusteeTask = {
+  ballotId: string;
+  title: string;
+  position: number;
+  name: string;
+  trustees: number;
+  threshold: number;
+  group: string;
+  /** What this trustee can do now; `waiting`: for the other trustees' messages. */
+  next: TrusteeStep;
+  /** Every trustee's certificate in Belenios's JSON, once all are in (the input of `omov trustee polynomial`). */
+  certificates: unknown[] | null;
+  /** Every trustee's polynomial as `omov trustee polynomial` wrote it, once all are in (the input of `omov trustee key`). */
+  polynomials: unknown[] | null;
+  publicKey: string | null;
+};
+
+function nextStep(own: TrusteeRow, rows: TrusteeRow[]): TrusteeStep {
+  if (own.certificate === null) return 'certificate';
+  if (rows.some((t) => t.certificate === null)) return 'waiting';
+  if (own.polynomial === null) return 'polynomial';
+  if (rows.some((t) => t.polynomial === null)) return 'waiting';
+  if (own.verificationKey === null) return 'verification-key';
+  return rows.some((t) => t.verificationKey === null) ? 'waiting' : 'done';
+}
+
+/** What a trustee sees with their token: where the key generation stands and what they need for their next step. */
+export async function trusteeTask(ctx: AppContext, token: string | undefined): Promise<TrusteeTask> {
+  const own = await trusteeOf(ctx.db, token);
+  const b = await ballots.findBallotById(ctx.db, own.ballotId);
+  if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+  requireVerifiable(b);
+  const rows = await trustees.listTrustees(ctx.db, own.ballotId);
+  const key = await trustees.findElectionKey(ctx.db, own.ballotId);
+  return {
+    ballotId: b.id,
+    title: b.title,
+    position: own.position,
+    name: own.name,
+    trustees: b.mode.trustees,
+    threshold: b.mode.threshold,
+    group: VERIFIABLE_GROUP.name,
+    next: nextStep(own, rows),
+    certificates: allOf(rows, (t) => t.certificate, JSON.parse),
+    polynomials: allOf(rows, (t) => t.polynomial, JSON.parse),
+    publicKey: key?.publicKey ?? null,
+  };
+}
+
+/** The core's checks say what is wrong in a sentence (RangeError, TypeError): the trustee's input is refused with it. */
+function checked(run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof RangeError || err instanceof TypeError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+export type TrusteeSubmission =
+  | { kind: 'certificate'; certificate: Certificate }
+  | { kind: 'polynomial'; polynomial: Polynomial }
+  | { kind: 'verification-key'; verificationKey: TrusteePublicKey };
+
+/**
+ * A trustee hands over one message. The ballot row is locked, so that two trustees'
+ * messages are checked and stored one after the other and the key is assembled once. A
+ * message may be sent again, to replace it, until the next step has begun for anyone.
+ */
+export async function submitTrusteeMessage(
+  ctx: AppContext,
+  token: string | undefined,
+  m: TrusteeSubmission,
+): Promise<TrusteeTask> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const claimed = await trusteeOf(tx, token);
+    const b = await ballots.lockBallot(tx, claimed.ballotId, 'update');
+    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+    requireVerifiable(b);
+    if (b.status !== 'draft') throw conflict('the ballot has opened: its trustees and their keys are fixed');
+    // Read again under the lock: another trustee's message may have come in meanwhile.
+    const rows = await trustees.listTrustees(tx, b.id);
+    const own = rows.find((t) => t.position === claimed.position)!;
+    const G = VERIFIABLE_GROUP;
+    const { threshold } = b.mode;
+    const certificates = () => allOf(rows, (t) => t.certificate, parseCertificate);
+    let text: string;
+    let column: trustees.TrusteeMessage;
+    if (m.kind === 'certificate') {
+      if (rows.some((t) => t.polynomial !== null))
+        throw conflict('the trustees have begun their polynomials: the certificates are fixed');
+      checked(() => {
+        const keys = certificateKeys(G, m.certificate);
+        for (const t of rows) {
+          if (t.position === own.position || t.certificate === null) continue;
+          const other = certificateKeys(G, parseCertificate(t.certificate));
+          if (other.verification === keys.verification || other.encryption === keys.encryption)
+            throw new RangeError(`this certificate repeats trustee ${t.position}'s keys`);
+        }
+      });
+      [text, column] = [writeSigned(m.certificate), 'certificate'];
+    } else if (m.kind === 'polynomial') {
+      const certs = certificates();
+      if (!certs) throw conflict("not every trustee's certificate is in yet");
+      if (rows.some((t) => t.verificationKey !== null))
+        throw conflict('the trustees have begun their verification keys: the polynomials are fixed');
+      checked(() => checkPolynomial(G, certs, own.position, m.polynomial, threshold));
+      [text, column] = [writePolynomial(m.polynomial), 'polynomial'];
+    } else {
+      const certs = certificates();
+      const polynomials = allOf(rows, (t) => t.polynomial, parsePolynomial);
+      if (!certs || !polynomials) throw conflict("not every trustee's polynomial is in yet");
+      checked(() =>
+        checkVerificationKey(
+          G,
+          certs,
+          polynomials.map((p) => p.coefexps),
+          threshold,
+          own.position,
+          m.verificationKey,
+        ),
+      );
+      [text, column] = [writeTrusteePublicKey(m.verificationKey), 'verification_key'];
+    }
+    await trustees.setTrusteeMessage(tx, b.id, own.position, column, text);
+    await record(
+      tx,
+      { system: `trustee ${own.position}`, organisationId: b.organisationId },
+      `trustee.${m.kind}`,
+      b.id,
+    );
+    if (m.kind === 'verification-key') await assembleWhenComplete(tx, b);
+  });
+  return trusteeTask(ctx, token);
+}
+
+/** Once every verification key is in: the trustees' entry of the election, and its public key. */
+async function assembleWhenComplete(tx: Tx, b: Verifiable): Promise<void> {
+  const rows = await trustees.listTrustees(tx, b.id);
+  const keys = allOf(rows, (t) => t.verificationKey, parseTrusteePublicKey);
+  if (!keys) return;
+  const G = VERIFIABLE_GROUP;
+  const pedersen = assembleTrustees(
+    G,
+    b.mode.threshold,
+    rows.map((t) => parseCertificate(t.certificate!)),
+    rows.map((t) => parsePolynomial(t.polynomial!).coefexps),
+    keys,
+  );
+  const publicKey = electionPublicKey(G, [pedersen]);
+  await trustees.insertElectionKey(tx, b.id, { trustees: writeTrustees([pedersen]), publicKey: String(publicKey) });
+  await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.election-key', b.id, {
+    publicKey: String(publicKey),
+  });
+}
