@@ -147,7 +147,22 @@ const importReportSchema = z.object({
   updated: z.number().int(),
   unchanged: z.number().int(),
   removed: z.number().int(),
-  branches: z.object({ existing: z.number().int(), new: z.array(z.string()) }),
+  branches: z.object({
+    existing: z.number().int(),
+    new: z.array(z.string()),
+    nearDuplicates: z
+      .array(z.array(z.string()))
+      .describe('branch names in the file, or the file and the roll, that look like one branch written differently'),
+  }),
+  keptColumns: z
+    .array(z.enum(['member_number', 'weight', 'joined']))
+    .describe('optional columns the file leaves out, in which members keep their values'),
+  clearedColumns: z
+    .array(z.object({ column: z.enum(['member_number', 'weight', 'joined']), members: z.number().int() }))
+    .describe('optional columns the file leaves out that this import clears (clearOmitted=true)'),
+  destructive: z
+    .array(z.string())
+    .describe('why the import needs confirmDestructive=true: it removes more than a tenth of the roll, or clears a column'),
   changes: z.object({
     added: z.array(z.object({ line: z.number().int(), email: z.string(), name: z.string(), branch: z.string() })),
     updated: z.array(z.object({ line: z.number().int(), email: z.string(), fields: z.array(z.string()) })),
