@@ -162,7 +162,9 @@ const importReportSchema = z.object({
     .describe('optional columns the file leaves out that this import clears (clearOmitted=true)'),
   destructive: z
     .array(z.string())
-    .describe('why the import needs confirmDestructive=true: it removes more than a tenth of the roll, or clears a column'),
+    .describe(
+      'why the import needs confirmDestructive=true: it removes more than a tenth of the roll, or clears a column',
+    ),
   changes: z.object({
     added: z.array(z.object({ line: z.number().int(), email: z.string(), name: z.string(), branch: z.string() })),
     updated: z.array(z.object({ line: z.number().int(), email: z.string(), fields: z.array(z.string()) })),
