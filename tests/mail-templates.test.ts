@@ -8,6 +8,7 @@ const values = {
   closesAt: '2026-12-08 17:00 UTC',
   questionList: '1. Adopt?\n2. Chair',
   link: 'https://vote.example.org/v/AAAA',
+  reportLink: 'https://vote.example.org/report/B1',
 };
 
 describe('email templates', () => {
@@ -24,6 +25,8 @@ describe('email templates', () => {
         expect(part).toContain('https://vote.example.org/v/AAAA');
         expect(part).toContain('2026-12-08 17:00 UTC');
         expect(part).toContain('not meant for you');
+        // Where to turn when the link says "already used" or "not valid": the auditors.
+        expect(part).toContain('https://vote.example.org/report/B1');
       }
       expect(m.text).toContain('1. Adopt?\n2. Chair');
       // Values are text, never markup, in the HTML part.

@@ -82,6 +82,11 @@ test('own subject, opening and contact reach members; re-issued links say they r
   expect(mail.subject).toBe('Have your say, Ada <b>Lovelace</b>: Rule book');
   expect(mail.text).toMatch(/The committee asks every member to vote on <b>Rule book<\/b>\.\r?\nIt matters\./);
   expect(mail.text).toContain('Questions about this ballot: office@wording.example.org');
+  // The auditors' report form for this ballot, for a link that says "already used" or "not valid".
+  expect(mail.text).toContain(
+    `tell the ballot's auditors (the people who check the ballot for the members): ${app.url}/report/${ballot.id}`,
+  );
+  expect(readEml(test.raw).text).toContain(`/report/${ballot.id}`);
   expect(mail.text).not.toContain('replaces the one we sent you earlier');
   // Organisers' text is never markup in the HTML part.
   expect(mail.html).toContain('vote on &lt;b&gt;Rule book&lt;/b&gt;');

@@ -161,13 +161,14 @@ export function renderBallotMail(
   kind: MailKind,
   payload: Record<string, unknown>,
   link: string,
+  reportLink: string,
 ): Rendered & { replyTo?: string } {
   const values = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]));
   // The organiser's text is filled with the member's values only: never the link or other parts.
   const own = Object.fromEntries(MAIL_PLACEHOLDERS.map((k) => [k, values[k] ?? '']));
   const r = renderEmail(
     kind,
-    { ...values, link, contact: values.contact ?? '', replaces: values.replaces ?? '' },
+    { ...values, link, reportLink, contact: values.contact ?? '', replaces: values.replaces ?? '' },
     {
       subject: values.ownSubject ? fillText(values.ownSubject, own) : undefined,
       opening: values.ownOpening ? fillText(values.ownOpening, own) : undefined,
@@ -189,7 +190,8 @@ export async function queueBallotMail(
   marks: MailMarks = {},
 ): Promise<number> {
   // The same for every member (times formatted once per call, not per member).
-  const common = { ...mailFields(facts, '', kind), ...marksOf(marks) };
+  // The ballot's id gives the mail its "report a problem" address (reportLinkOf).
+  const common = { ...mailFields(facts, '', kind), ...marksOf(marks), ballotId: facts.ballotId };
   await outbox.enqueue(
     db,
     recipients.map((r) => ({
@@ -275,6 +277,15 @@ export function votingLink(ctx: AppContext, token: string): string {
   return `${ctx.config.publicUrl}/v/${token}`;
 }
 
+/**
+ * Where a member reports a problem to the ballot's auditors: named in every voting email, so
+ * that a member whose link says "already used" or "not valid" knows where to turn. Messages
+ * queued before the ballot's id was kept with them get the form that asks for the ballot.
+ */
+export function reportLinkOf(ctx: AppContext, ballotId: string | undefined): string {
+  return `${ctx.config.publicUrl}/report${ballotId ? `/${ballotId}` : ''}`;
+}
+
 /** Turns a queued message back into an email; the sealed link is opened only here. */
 export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail {
   const values = Object.fromEntries(Object.entries(m.payload).map(([k, v]) => [k, String(v)]));
@@ -288,7 +299,11 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
     const link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
-    return { to: m.recipient, ...renderBallotMail(m.kind, m.payload, link), messageId: messageIdOf(ctx, m.id) };
+    return {
+      to: m.recipient,
+      ...renderBallotMail(m.kind, m.payload, link, reportLinkOf(ctx, values.ballotId)),
+      messageId: messageIdOf(ctx, m.id),
+    };
   } else if (m.kind === 'staff-invitation') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/setup/${ctx.keys.open(SETUP_PURPOSE, m.sealedSecret)}`;

@@ -8,7 +8,7 @@ import { requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { type BallotView, getBallot } from './ballots';
 import type { AppContext } from './context';
-import { LINK_PURPOSE, mailFields, marksOf, renderBallotMail } from './invitations';
+import { LINK_PURPOSE, mailFields, marksOf, renderBallotMail, reportLinkOf } from './invitations';
 
 /**
  * What members will receive and see, before a ballot opens: the invitation rendered with
@@ -61,7 +61,12 @@ export async function invitationPreview(
   const organisationName = org?.name ?? '';
   const link = `${ctx.config.publicUrl}/v/${SAMPLE_TOKEN}`;
   const render = async (kind: MailKind) =>
-    renderBallotMail(kind, await queuedValues(ctx.db, organisationName, ballot, memberName, kind), link);
+    renderBallotMail(
+      kind,
+      await queuedValues(ctx.db, organisationName, ballot, memberName, kind),
+      link,
+      reportLinkOf(ctx, ballotId),
+    );
   const { replyTo, ...email } = await render('invitation');
   const { replyTo: _same, ...reminder } = await render('reminder');
   return { organisationName, ballot, email, reminder, replyTo: replyTo ?? null };
@@ -82,6 +87,8 @@ export async function sendTestEmail(
     const payload = {
       ...(await queuedValues(tx, org?.name ?? '', ballot, p.name, kind)),
       ...marksOf({ test: true }),
+      // In the payload only, for its report address: the row itself names no ballot.
+      ballotId,
     };
     // No ballot id: a test message is not part of the ballot's delivery figures.
     await outbox.enqueue(tx, [

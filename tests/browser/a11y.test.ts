@@ -214,6 +214,7 @@ test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) =>
     closesAt: '2026-12-08 17:00 UTC',
     questionList: '1. Adopt the new rule book?\n2. National executive (three seats)',
     link: `${app.url}/v/${'A'.repeat(43)}`,
+    reportLink: `${app.url}/report/00000000-0000-4000-8000-000000000000`,
     ...EMAIL_VALUES[kind],
   });
   for (const context of [phone, desktop]) {
