@@ -71,8 +71,6 @@ function labelText(lines: string[], x: number, y: number, size = 14): Html {
   return html`<text x="${x}" y="${y}" text-anchor="end" font-size="${size}" fill="#1a1a1a">${lines.map((l, i) => html`<tspan x="${x}" dy="${i ? LINE : 0}">${l}</tspan>`)}</text>`;
 }
 
-const fmt = (n: number) => String(Number(n.toFixed(2)));
-
 export type Bar = { label: string; value: number; display?: string; highlight?: boolean };
 
 /** Horizontal bars, one per row, longest the full width (or scaled to `max`). */
@@ -87,15 +85,15 @@ export function barChart(opts: { title: string; description?: string; bars: Bar[
   const tops = labels.reduce<number[]>((t, l, i) => [...t, t[i]! + ROW + (l.length - 1) * LINE], [4]);
   const height = tops[bars.length]! + 4;
   return html`<svg class="chart" role="img" aria-labelledby="${id}t ${id}d" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">
-<title id="${id}t">${opts.title}</title><desc id="${id}d">${opts.description ?? bars.map((b) => `${b.label}: ${b.display ?? fmt(b.value)}`).join('; ')}</desc>
+<title id="${id}t">${opts.title}</title><desc id="${id}d">${opts.description ?? bars.map((b) => `${b.label}: ${b.display ?? figureText(b.value)}`).join('; ')}</desc>
 ${bars.map((b, i) => {
   const y = tops[i]!;
   const w = Math.max(0, (b.value / max) * area);
-  return html`<g><title>${b.label}: ${b.display ?? fmt(b.value)}</title>
+  return html`<g><title>${b.label}: ${b.display ?? figureText(b.value)}</title>
 ${labelText(labels[i]!, LABEL - 8, y + 17)}
 <rect x="${LABEL}" y="${y + 3}" width="${area}" height="${ROW - 8}" fill="#eef1f5"/>
 <rect x="${LABEL}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 8}" fill="${b.highlight ? '#1e6b2a' : '#0b5394'}"/>
-<text x="${LABEL + area + 6}" y="${y + 17}" font-size="14" fill="#1a1a1a">${b.display ?? fmt(b.value)}</text></g>`;
+<text x="${LABEL + area + 6}" y="${y + 17}" font-size="14" fill="#1a1a1a">${b.display ?? figureText(b.value)}</text></g>`;
 })}
 </svg>`;
 }
@@ -184,7 +182,7 @@ ${transfers.map((t, i) => {
     x += w;
   }
   return html`<g><title>${describe(t)}</title><text x="${label - 8}" y="${y + 17}" text-anchor="end" font-size="13" fill="#1a1a1a">${`R${t.round}: ${clip(t.from, 18)} ${t.kind === 'surplus' ? 'surplus' : 'excluded'}`}</text>${segments}
-<text x="${(x + 6).toFixed(1)}" y="${y + 17}" font-size="13" fill="#1a1a1a">${fmt(totals[i]!)}</text></g>`;
+<text x="${(x + 6).toFixed(1)}" y="${y + 17}" font-size="13" fill="#1a1a1a">${figureText(totals[i]!)}</text></g>`;
 })}
 </svg>`;
 }
@@ -227,7 +225,7 @@ export function roundsChart(
 <title id="${id}t">Votes of each candidate, round by round</title><desc id="${id}d">${candidates.map((c) => `${c}: ${rounds.map((r) => figureText(r.votes[c]) || '-').join(', ')}`).join('; ')}</desc>
 <line x1="${left}" y1="${y(0)}" x2="${WIDTH - right}" y2="${y(0)}" stroke="#767676"/>
 <text x="${left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">0</text>
-<text x="${left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">${fmt(max)}</text>
+<text x="${left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#1a1a1a">${figureText(max)}</text>
 ${rounds.map((r, i) => html`<text x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="12" fill="#1a1a1a">R${r.number}</text>`)}
 ${
   quota !== undefined
