@@ -141,3 +141,57 @@
       .catch(function () {});
   }, 3000);
 })();
+
+/* Opening a ballot: the open is one transaction that can take a while on a large roll. While
+ * its form is on its way (and on the ballot's page while an open is in flight), how far it
+ * has come is read from the JSON API each second and shown in a status line. */
+(function () {
+  function follow(url, bar, text, onEnd) {
+    var timer = setInterval(function () {
+      fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (d) {
+          if (!d) return;
+          if (!d.opening) {
+            clearInterval(timer);
+            if (onEnd) onEnd();
+            return;
+          }
+          bar.max = d.opening.total || 1;
+          bar.value = d.opening.done;
+          bar.textContent = d.opening.done + ' of ' + d.opening.total;
+          text.textContent =
+            d.opening.done + ' of ' + d.opening.total + ' members have their link and a queued invitation.';
+        })
+        .catch(function () {});
+    }, 1000);
+  }
+
+  var shown = document.querySelector('[data-opening-url]');
+  if (shown) {
+    var bar = shown.querySelector('progress');
+    var text = shown.querySelector('[data-opening-text]');
+    if (bar && text)
+      follow(shown.getAttribute('data-opening-url'), bar, text, function () {
+        location.reload();
+      });
+  }
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement) || e.defaultPrevented) return;
+    var m = /\/ballots\/([0-9a-f-]{36})\/open$/.exec(form.getAttribute('action') || '');
+    if (!m || form.hasAttribute('data-opening')) return;
+    form.setAttribute('data-opening', '');
+    var bar = document.createElement('progress');
+    bar.setAttribute('aria-label', 'Members given a link');
+    var text = document.createElement('p');
+    text.setAttribute('role', 'status');
+    text.textContent = 'Opening: issuing the links and queueing the invitations…';
+    form.after(bar, text);
+    // The page that answers the form replaces this one when the open ends.
+    follow('/api/v1/ballots/' + m[1] + '/opening', bar, text, null);
+  });
+})();

@@ -3,6 +3,7 @@ import type { Principal } from '../src/data/organisations';
 import type { Keyring } from '../src/platform/secrets';
 import { openBallot } from '../src/services/ballots';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { scaled } from './support/machine';
 
 /** Opening reads the roll and writes tokens and invitations in batches, still in one transaction. */
 
@@ -101,4 +102,36 @@ test('a failure in the middle of opening leaves the ballot a draft with nothing 
   const opened = await openBallot(app.ctx, organiser, id, { batchSize: BATCH });
   expect(opened.electorate).toBe(MEMBERS);
   expect((await written(id)).tokens).toHaveLength(MEMBERS);
+});
+
+test('an open in flight shows how far it has come, on the API and the ballot page, and nothing once it ends', async () => {
+  const id = await draft();
+  expect((await org.json('GET', `/api/v1/ballots/${id}/opening`)).body).toEqual({ opening: null });
+  // The open is held at its log entry (every batch written) by a lock this test takes.
+  let opening: Promise<unknown> | undefined;
+  await app.db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    await sql`lock table audit_log in exclusive mode`.execute(conn);
+    opening = openBallot(app.ctx, organiser, id, { batchSize: BATCH });
+    // Written from outside the open's transaction, one batch at a time, in order.
+    let seen: { total: number; done: number } | null = null;
+    for (const end = Date.now() + scaled(30_000); seen?.done !== MEMBERS;) {
+      if (Date.now() > end) throw new Error(`the progress never reached the end: ${JSON.stringify(seen)}`);
+      const r = await org.json('GET', `/api/v1/ballots/${id}/opening`);
+      expect(r.status).toBe(200);
+      seen = r.body.opening;
+      if (seen) expect(seen.total).toBe(MEMBERS);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const page = await org.request('GET', `/ballots/${id}`);
+    const text = await page.text();
+    expect(text).toContain('Opening now');
+    expect(text).toContain(`${MEMBERS} of ${MEMBERS} members have their link and a queued invitation`);
+    expect(text).toContain(`data-opening-url="/api/v1/ballots/${id}/opening"`);
+    await sql`rollback`.execute(conn);
+  });
+  await opening;
+  expect((await org.json('GET', `/api/v1/ballots/${id}/opening`)).body).toEqual({ opening: null });
+  expect(await app.db.selectFrom('ballot_openings').selectAll().where('ballot_id', '=', id).execute()).toEqual([]);
+  expect(await org.request('GET', `/ballots/${id}`).then((r) => r.text())).not.toContain('Opening now');
 });

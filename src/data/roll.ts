@@ -60,6 +60,19 @@ export async function* eligibleMembersInBatches(
   await sql`close ${cursor}`.execute(tx);
 }
 
+/** How many members listEligibleMembers would list, counted by the database. */
+export async function countEligibleMembers(
+  db: Queryable,
+  organisationId: string,
+  rule: Eligibility | null,
+): Promise<number> {
+  const r = await db
+    .selectFrom(eligibleQuery(db, organisationId, rule, {}).as('e'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 function eligibleQuery(db: Queryable, organisationId: string, rule: Eligibility | null, only: { memberId?: string }) {
   let q = db
     .selectFrom('members')

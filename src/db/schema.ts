@@ -163,6 +163,8 @@ export interface Database {
   };
   /** Every token hash a ballot issued, with no member; `used` is set at close. */
   issued_tokens: { ballot_id: string; token_hash: Buffer; at_open: boolean; used: boolean | null };
+  /** An open in flight and how far it has come (written outside the open's transaction). */
+  ballot_openings: { ballot_id: string; total: number; done: number; updated_at: Date };
   problem_reports: {
     id: Generated<string>;
     ballot_id: string;

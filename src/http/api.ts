@@ -554,6 +554,27 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     route({
       method: 'get',
+      path: '/ballots/:id/opening',
+      tag: 'ballots',
+      auth: true,
+      summary: 'How far an open in flight has come: members given a link and a queued invitation so far',
+      params: idParams,
+      response: z.object({
+        opening: z
+          .object({
+            total: z.number().describe('members the open is issuing links to'),
+            done: z.number().describe('members given a link and a queued invitation so far'),
+            updatedAt: z.date(),
+          })
+          .nullable()
+          .describe('null when no open is in flight (the ballot is open, or still a draft that nobody is opening)'),
+      }),
+      handler: async ({ principal, params }) => ({
+        opening: await ballotsService.openingProgress(ctx, principal, params.id),
+      }),
+    }),
+    route({
+      method: 'get',
       path: '/ballots/:id/reminders',
       tag: 'ballots',
       auth: true,

@@ -4,6 +4,7 @@ import * as auditData from '../data/audit';
 import * as electorate from '../data/electorate';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
+import * as openings from '../data/openings';
 import * as roll from '../data/roll';
 import { findWording } from '../data/ballot-mail';
 import * as trusteesData from '../data/trustees';
@@ -174,7 +175,13 @@ export async function openBallot(
   id: string,
   opts: { sendAt?: string; batchSize?: number } = {},
 ): Promise<{ electorate: number; invitationsQueued: number; invitationsAt: string }> {
-  const result = await ctx.db.transaction().execute(async (tx) => {
+  // Progress for the ballot's page (data/openings.ts), written through the pool in order and
+  // never waited for: with every connection busy (a pool of one: this transaction's) it comes late.
+  let progress = Promise.resolve();
+  const report = (write: () => Promise<void>) => {
+    progress = progress.then(write).catch(() => undefined);
+  };
+  const opening = ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'open');
     if (b.mode.kind === 'verifiable') {
@@ -196,6 +203,8 @@ export async function openBallot(
       ]);
     }
     const facts = await mailFacts(tx, b);
+    const total = await roll.countEligibleMembers(tx, p.organisationId, b.eligibility);
+    report(() => openings.startOpening(ctx.db, id, total));
     let members = 0;
     let queued = 0;
     const batches = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
@@ -225,6 +234,8 @@ export async function openBallot(
         sendAt,
       );
       members += batch.length;
+      const done = members;
+      report(() => openings.advanceOpening(ctx.db, id, done));
     }
     if (!members) {
       throw invalid(
@@ -243,6 +254,10 @@ export async function openBallot(
     // Reads the tokens back from the database: independent of how they were written above.
     await commitAtOpen(tx, b, p);
     return { electorate: members, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
+  });
+  const result = await opening.finally(async () => {
+    report(() => openings.endOpening(ctx.db, id));
+    await progress;
   });
   ctx.mailQueued();
   return result;
@@ -545,8 +560,14 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
   return queued;
 }
 
+/** How far an open in flight has come (the open is one transaction: this is read from outside it). */
+export async function openingProgress(ctx: AppContext, p: Principal, id: string): Promise<openings.Opening | null> {
+  const b = await getBallot(ctx, p, id);
+  return allows(b.status, 'open') ? ((await openings.findOpening(ctx.db, id)) ?? null) : null;
+}
+
 /** How many current members a draft would invite if opened now (its eligibility rule applied). */
 export async function countEligible(ctx: AppContext, p: Principal, id: string): Promise<number> {
   const b = await getBallot(ctx, p, id);
-  return (await roll.listEligibleMembers(ctx.db, p.organisationId, b.eligibility)).length;
+  return roll.countEligibleMembers(ctx.db, p.organisationId, b.eligibility);
 }

@@ -53,6 +53,7 @@ const MATRIX: Record<string, Row> = {
   'post /ballots/:id/electorate/:memberId/reissue': changeBallot,
   'post /ballots/:id/reminders': changeBallot,
   'get /ballots/:id/reminders': readBallot,
+  'get /ballots/:id/opening': readBallot,
   'get /ballots/:id/invitations': readBallot,
   'get /ballots/:id/turnout': readBallot,
   'get /ballots/:id/turnout/history': readBallot,

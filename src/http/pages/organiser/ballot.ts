@@ -72,12 +72,19 @@ ${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.
   )}</ol>`;
 }
 
+/** An open in flight, as far as it has come; staff.js updates it, and reloads the page when it ends. */
+const openingNow = (id: string, o: { total: number; done: number }) =>
+  html`<div data-opening-url="/api/v1/ballots/${id}/opening"><h3>Opening now</h3>
+<progress id="opening-progress" max="${o.total || 1}" value="${o.done}" aria-label="Members given a link">${o.done} of ${o.total}</progress>
+<p role="status" data-opening-text>${o.done} of ${o.total} members have their link and a queued invitation. <a href="/ballots/${id}">Update</a></p></div>`;
+
 async function overview(ctx: AppContext, req: Request, res: Response, p: Principal, id: string): Promise<void> {
   const b = await ballotsService.getBallot(ctx, p, id);
   const organiser = isOrganiser(p);
   const turnout = allows(b.status, 'read-turnout') ? await results.ballotTurnout(ctx, p, b.id) : undefined;
   const r = allows(b.status, 'read-results') ? await results.ballotResults(ctx, p, b.id) : undefined;
   const members = mayAct(p, b, 'open') && rollVisible(p) ? await ballotsService.countEligible(ctx, p, b.id) : 0;
+  const opening = await ballotsService.openingProgress(ctx, p, b.id);
   const f = (action: string, label: string, confirm: string, cls?: string) =>
     postButton(ctx, req, `/ballots/${b.id}/${action}`, label, { confirm, cls });
   res.type('html').send(
@@ -112,6 +119,7 @@ ${
 ${
   allows(b.status, 'open')
     ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
+${opening ? openingNow(b.id, opening) : ''}
 <h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ` who meet the ballot's rule: ${eligibilityRule(b.eligibility)}` : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
   confirm: `I have checked the ballot (${b.eligibility ? eligibilityRule(b.eligibility) : 'every current member'}: ${members} ${members === 1 ? 'member' : 'members'}); open it now`,
