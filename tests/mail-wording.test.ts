@@ -167,4 +167,21 @@ test('"your vote is in": only where the voter list is shown; queued at cast, no 
   expect(rows).toHaveLength(1);
   expect(rows[0]!.member_id).toBeNull();
   expect(JSON.stringify(rows[0]!.payload)).not.toContain(cast.body.receipt!);
+
+  // Through the voting page too (which passes the ballot's flag it read with the link).
+  const voter = new Client(app.url);
+  const page = await (await voter.request('GET', `/v/${tokens[1]!.token}`)).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+  expect(
+    (
+      await voter.form(`/v/${tokens[1]!.token}`, [
+        ['csrf', csrf],
+        ['step', 'cast'],
+        ['q_0', '0'],
+      ])
+    ).status,
+  ).toBe(201);
+  expect(
+    await app.db.selectFrom('mail_outbox').select('id').where('kind', '=', 'vote-confirmation').execute(),
+  ).toHaveLength(2);
 });

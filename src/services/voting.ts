@@ -139,7 +139,14 @@ export function checkAnswers(questions: Question[], answers: Record<string, Answ
  * Whether the link is still unused and the ballot still open is decided by the cast's
  * own statement, as always.
  */
-export type KnownLink = { ballotId: string; questions: Question[]; branchId: string; weight: string };
+export type KnownLink = {
+  ballotId: string;
+  questions: Question[];
+  branchId: string;
+  weight: string;
+  /** The ballot's, as read with the link: a "you voted" email is only for a ballot that shows it. */
+  voterListVisible: boolean;
+};
 
 export async function cast(
   ctx: AppContext,
@@ -156,7 +163,8 @@ export async function cast(
     if (err instanceof CastRefused && err.link === 'unknown') await unknownLink(ctx, address);
     throw err;
   }
-  await queueVoteConfirmation(ctx, tokenHash);
+  // Most ballots hide their voter list and never send "you voted": no query for them.
+  if (!known || known.voterListVisible) await queueVoteConfirmation(ctx, tokenHash);
   return { receipt };
 }
 
@@ -169,7 +177,7 @@ async function castOnce(
   known?: KnownLink,
 ): Promise<void> {
   if (!SECRET_PATTERN.test(token)) throw new CastRefused('unknown');
-  let t: KnownLink | undefined = known;
+  let t: Omit<KnownLink, 'voterListVisible'> | undefined = known;
   if (!t) {
     const found = await electorate.findTokenBallot(ctx.db, tokenHash);
     if (!found) throw new CastRefused((await closedLink(ctx, tokenHash)) ? 'closed' : 'unknown');

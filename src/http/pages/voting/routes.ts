@@ -108,6 +108,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           const { receipt } = await cast(ctx, token, answers, clientAddress(req), {
             ballotId: b.id,
             questions: b.questions,
+            voterListVisible: b.voterListVisible,
             ...s.link,
           });
           res
