@@ -1,5 +1,4 @@
-import { type ChildServer, childServer } from '../support/child-server';
-import { freshDatabase } from '../support/db';
+import { childServerPerFile } from '../support/child-server';
 import { ballotTimes } from '../support/app';
 import {
   type Board,
@@ -33,19 +32,7 @@ const MEMBERS = Object.values(SIZES).reduce((a, b) => a + b, 0);
 // Usually 30–50 s alone; the limit is scaled to this machine.
 jest.setTimeout(scaled(120_000));
 
-let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
-let server: ChildServer | undefined;
-
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  server = await childServer({ databaseUrl: fresh.url, secret: SECRET });
-  await server.start();
-});
-afterAll(async () => {
-  // Even after a failure: no server process may outlive the file.
-  await server?.stop();
-  await fresh?.drop();
-});
+const child = childServerPerFile(SECRET);
 
 type Outcome =
   | { kind: 'receipt'; receipt: string; attempts: number }
@@ -53,8 +40,8 @@ type Outcome =
   | { kind: 'unexpected'; attempts: number; what: string };
 
 test('2,000 casts under repeated SIGKILL of the server: nothing lost, nothing doubled, counts reconcile', async () => {
-  const srv = server!;
-  const db = fresh!.db;
+  const srv = child.server();
+  const db = child.db();
   const org = await setUpOrganisationAt(srv.url, db);
   const imported = await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' });
   expect(imported.status).toBe(200);

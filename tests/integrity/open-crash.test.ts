@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { ballotTimes } from '../support/app';
-import { type ChildServer, childServer } from '../support/child-server';
-import { freshDatabase } from '../support/db';
+import { childServerPerFile } from '../support/child-server';
 import { rollCsv, setUpOrganisationAt, sleep } from '../support/integrity';
 import { scaled } from '../support/machine';
 
@@ -20,22 +19,11 @@ const MEMBERS = SIZES.Leeds + SIZES.Hull;
 
 jest.setTimeout(scaled(120_000));
 
-let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
-let server: ChildServer | undefined;
-
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  server = await childServer({ databaseUrl: fresh.url, secret: SECRET });
-  await server.start();
-});
-afterAll(async () => {
-  await server?.stop();
-  await fresh?.drop();
-});
+const child = childServerPerFile(SECRET);
 
 /** What the ballot holds: its status, its tokens, its queued invitations. */
 async function state(ballotId: string) {
-  const db = fresh!.db;
+  const db = child.db();
   const r = await sql<{ status: string; tokens: number; mails: number }>`
     select b.status,
       (select count(*)::int from voting_tokens where ballot_id = b.id) as tokens,
@@ -48,7 +36,7 @@ async function state(ballotId: string) {
 async function openWaitsOn(table: string, pid: number): Promise<boolean> {
   const r = await sql<{ n: number }>`
     select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
-    where c.relname = ${table} and not l.granted and l.pid <> ${pid}`.execute(fresh!.db);
+    where c.relname = ${table} and not l.granted and l.pid <> ${pid}`.execute(child.db());
   return r.rows[0]!.n > 0;
 }
 
@@ -56,7 +44,7 @@ async function openWaitsOn(table: string, pid: number): Promise<boolean> {
 async function hasWritten(table: string, pid: number): Promise<boolean> {
   const r = await sql<{ n: number }>`
     select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
-    where c.relname = ${table} and l.granted and l.mode = 'RowExclusiveLock' and l.pid <> ${pid}`.execute(fresh!.db);
+    where c.relname = ${table} and l.granted and l.mode = 'RowExclusiveLock' and l.pid <> ${pid}`.execute(child.db());
   return r.rows[0]!.n > 0;
 }
 
@@ -69,8 +57,8 @@ async function until(what: string, cond: () => Promise<boolean>): Promise<void> 
 }
 
 test('the server killed in the middle of an open: the ballot stays a draft with nothing written, then opens in full', async () => {
-  const srv = server!;
-  const db = fresh!.db;
+  const srv = child.server();
+  const db = child.db();
   const org = await setUpOrganisationAt(srv.url, db);
   const imported = await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' });
   expect(imported.status).toBe(200);

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Db } from '../../src/db/database';
+import { freshDatabase } from './db';
 import { restartablePort, sleep } from './integrity';
 import { scaled } from './machine';
 
@@ -176,4 +178,24 @@ export async function childServer(opts: {
     },
   };
   return server;
+}
+
+/**
+ * For a whole test file: a fresh database and a started child server on it, both gone at
+ * the file's end, even after a failure (no server process may outlive the file). Read them
+ * inside the tests.
+ */
+export function childServerPerFile(secret: string): { server(): ChildServer; db(): Db } {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  let server: ChildServer | undefined;
+  beforeAll(async () => {
+    fresh = await freshDatabase();
+    server = await childServer({ databaseUrl: fresh.url, secret });
+    await server.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fresh?.drop();
+  });
+  return { server: () => server!, db: () => fresh!.db };
 }
