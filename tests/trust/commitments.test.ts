@@ -480,14 +480,19 @@ test('before close: a vote in the middle removed with the chain cut back to the 
   expect(problemsOf(v.checks, 'box chain')).toMatch(/remembered signing the checkpoint at 50/);
 });
 
-test('before close: the last vote cut off with its element and checkpoint (a shorter chain, whole and signed): caught by the checkpoint the server remembered, and the close hash', async () => {
+/** 41 votes, the last one alone in the checkpoint at 41; then it is removed, with its element and checkpoint. */
+async function cutTheTail() {
   const { b, tokens, openHash } = await openBallot();
   const watched = new Map<string, string>();
-  // 41 votes: the last one alone in the checkpoint at 41.
   await castAll(b, tokens, watched, 41);
   const victim = tokens[40]!;
   await removeVote(b, victim.memberId, watched.get(victim.memberId)!);
   await cutChainBackTo(b, 40);
+  return { b, openHash };
+}
+
+test('before close: the last vote cut off with its element and checkpoint (a shorter chain, whole and signed): caught by the checkpoint the server remembered, and the close hash', async () => {
+  const { b, openHash } = await cutTheTail();
   const m = await close(b, openHash);
   const record = await exportRecord(b.id);
   expect(record.chain!.elements).toHaveLength(40);
@@ -501,12 +506,7 @@ test('before close: the last vote cut off with its element and checkpoint (a sho
 });
 
 test('the residue, said in docs/security.md: the tail cut while the server has forgotten what it signed (a lost key folder and a restart) passes', async () => {
-  const { b, tokens, openHash } = await openBallot();
-  const watched = new Map<string, string>();
-  await castAll(b, tokens, watched, 41);
-  const victim = tokens[40]!;
-  await removeVote(b, victim.memberId, watched.get(victim.memberId)!);
-  await cutChainBackTo(b, 40);
+  const { b, openHash } = await cutTheTail();
   const kept = app.ctx.checkpoints;
   app.ctx.checkpoints = new CheckpointMemory(path.join(os.tmpdir(), `omov-forgotten-${b.id}`));
   try {
