@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519';
 
 /**
  * The box's chain: while a ballot is open, every sealed vote that reaches the box is
@@ -52,23 +51,38 @@ export function checkpointMessage(ballotId: string, count: number, head: string)
   return Buffer.from(`omov-checkpoint/1\n${ballotId}\n${count}\n${head}`, 'utf8');
 }
 
-/** The public key (hex) of a 32-byte Ed25519 seed. */
+/*
+ * Ed25519 (RFC 8032) by node:crypto (OpenSSL): the same keys and signatures as any other
+ * implementation, and about twenty times faster here than @noble/curves, which matters to a
+ * verifier that checks one signature per checkpoint of a ballot open for weeks.
+ */
+
+/** A 32-byte seed as a private key: the PKCS #8 wrapping of RFC 8410. */
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const privateKeyOf = (seed: Uint8Array) =>
+  crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' });
+
+/** The public key (64 hex digits) of a 32-byte seed. */
 export function checkpointKey(seed: Uint8Array): string {
-  return Buffer.from(ed25519.getPublicKey(seed)).toString('hex');
+  const { x } = crypto.createPublicKey(privateKeyOf(seed)).export({ format: 'jwk' });
+  return Buffer.from(x!, 'base64url').toString('hex');
 }
 
 export function signCheckpoint(seed: Uint8Array, ballotId: string, count: number, head: string): Checkpoint {
-  const signature = Buffer.from(ed25519.sign(checkpointMessage(ballotId, count, head), seed)).toString('hex');
+  const signature = crypto.sign(null, checkpointMessage(ballotId, count, head), privateKeyOf(seed)).toString('hex');
   return { count, head, signature };
 }
 
-export function checkpointSigned(publicKey: string, ballotId: string, cp: Checkpoint): boolean {
+const publicKeyOf = (hex: string) =>
+  crypto.createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') },
+    format: 'jwk',
+  });
+
+export function checkpointSigned(publicKey: string | crypto.KeyObject, ballotId: string, cp: Checkpoint): boolean {
   try {
-    return ed25519.verify(
-      Buffer.from(cp.signature, 'hex'),
-      checkpointMessage(ballotId, cp.count, cp.head),
-      Buffer.from(publicKey, 'hex'),
-    );
+    const key = typeof publicKey === 'string' ? publicKeyOf(publicKey) : publicKey;
+    return crypto.verify(null, checkpointMessage(ballotId, cp.count, cp.head), key, Buffer.from(cp.signature, 'hex'));
   } catch {
     return false;
   }
@@ -82,6 +96,12 @@ export function checkpointSigned(publicKey: string, ballotId: string, cp: Checkp
 export function chainProblems(ballotId: string, publicKey: string, chain: RecordChain): string[] {
   const problems: string[] = [];
   const { elements, checkpoints } = chain;
+  let key: crypto.KeyObject | undefined;
+  try {
+    key = publicKeyOf(publicKey);
+  } catch {
+    return ['the key committed at open is not an Ed25519 public key'];
+  }
   if (new Set(elements).size !== elements.length) problems.push('an element of the chain appears twice');
   const heads = [chainStart(ballotId)];
   elements.forEach((e, i) => heads.push(nextLink(heads[i]!, e, i + 1)));
@@ -94,7 +114,7 @@ export function chainProblems(ballotId: string, publicKey: string, chain: Record
       problems.push(`${name}: signed for more votes than the chain's ${elements.length}: votes were removed`);
     else if (heads[cp.count] !== cp.head)
       problems.push(`${name}: the chain's elements do not lead to its head: an element was removed or changed`);
-    if (!checkpointSigned(publicKey, ballotId, cp))
+    if (!checkpointSigned(key, ballotId, cp))
       problems.push(`${name}: its signature is not the server's (the key committed at open)`);
   }
   const last = checkpoints[checkpoints.length - 1];
