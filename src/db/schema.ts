@@ -172,7 +172,11 @@ export interface Database {
     text: string;
     text_hash: string;
   };
-  'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string };
+  'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string; chained: Generated<boolean> };
+  /** The box's chain: the SHA-256 of each sealed vote, by position (from 1). */
+  'box.chain': { ballot_id: string; position: number; element: string };
+  /** The server's signed checkpoints over the chain: (count, head). */
+  'box.checkpoints': { ballot_id: string; count: number; head: string; signature: string };
   /** Under the `inclusion` policy, the receipts, apart from the votes. */
   'box.receipts': { ballot_id: string; receipt: string };
   'box.votes': {

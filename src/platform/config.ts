@@ -29,6 +29,8 @@ const schema = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  /** How often the box's chainer runs (src/services/chain.ts): a vote is exposed to unseen removal until then. */
+  CHAIN_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   ROLL_MAX_MB: z.coerce.number().int().min(1).max(1024).default(64),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -58,6 +60,8 @@ export type Config = {
   mailWorker: boolean;
   sessionHours: number;
   dbPoolSize: number;
+  /** CHAIN_INTERVAL_MS: the box chainer's period. */
+  chainMs: number;
   /** The largest roll file accepted, in bytes (a 500,000-member CSV is about 33 MB). */
   rollMaxBytes: number;
   /** Bearer secret of the mail provider's bounce webhook; unset: the webhook is off. */
@@ -112,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailWorker: e.MAIL_WORKER === 'on',
     sessionHours: e.SESSION_HOURS,
     dbPoolSize: e.DB_POOL_SIZE,
+    chainMs: e.CHAIN_INTERVAL_MS,
     rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
     webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,

@@ -13,6 +13,7 @@ import { MailWorker, type MailWorkerOptions } from './mail-worker';
 import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
 import { Keyring } from '../platform/secrets';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
+import { CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
 import type { AppContext } from '../services/context';
 import { checkDatabasePrivacy } from '../services/safety';
@@ -115,7 +116,8 @@ export async function openService(
       (config.smtpUrl
         ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtp)
         : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
-    const ctx: AppContext = { db, config, keys, log, mailQueued: () => undefined };
+    const checkpoints = new CheckpointMemory(path.join(config.dataDir, 'keys', 'chain'));
+    const ctx: AppContext = { db, config, keys, log, checkpoints, mailQueued: () => undefined };
     return {
       ctx,
       db,
@@ -170,12 +172,22 @@ export async function startServer(
     );
   }, opts.schedulerMs ?? 5000);
   scheduler.unref();
+  // The box's chainer: off the cast path, one round at a time (a slow round is not overlapped).
+  let chaining: Promise<void> | undefined;
+  const chainer = setInterval(() => {
+    chaining ??= chainOpenBallots(ctx)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'chaining the ballot boxes failed'))
+      .finally(() => (chaining = undefined));
+  }, config.chainMs);
+  chainer.unref();
   const app = createApp(ctx);
   let server: Server;
   try {
     server = await listen(app, config, opts.reusePort ?? false);
   } catch (err) {
     clearInterval(scheduler);
+    clearInterval(chainer);
+    await chaining;
     await worker?.stop();
     await service.close();
     throw err;
@@ -192,6 +204,8 @@ export async function startServer(
     embedded,
     async stop() {
       clearInterval(scheduler);
+      clearInterval(chainer);
+      await chaining;
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

@@ -17,6 +17,7 @@ import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
 import { mailAuditors, record } from './audit';
 import { openBox } from './ballot-box';
+import { closeChain } from './chain';
 import { commitAtClose, commitAtOpen } from './commitments';
 import { consume, RateLimited } from './rate-limits';
 import type { UnitFacts } from '@omov/core/domain/count';
@@ -252,7 +253,7 @@ export async function openBallot(
       invitationsAt: sendAt.toISOString(),
     });
     // Reads the tokens back from the database: independent of how they were written above.
-    await commitAtOpen(tx, b, p);
+    await commitAtOpen(tx, ctx.keys, b, p);
     return { electorate: members, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   const result = await opening.finally(async () => {
@@ -453,6 +454,8 @@ async function closeLocked(
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
   await ballots.moveBallot(tx, b.id, 'close');
+  // Before the box is opened: the votes not yet chained are, and the final checkpoint signed.
+  const chain = await closeChain(ctx, tx, b.id);
   const opened = await openBox(tx, ctx.keys, b.id, b.k, b.receiptPolicy);
   // Each unit's membership and electorate are fixed now, for the delegate model.
   const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
@@ -478,6 +481,7 @@ async function closeLocked(
     tokens,
     units: units.map((u) => u.name),
     resultsHash: stored.resultsHash,
+    ...(chain && { chain }),
   });
   // The root leaves the server at once, to every auditor: a later change to the box
   // cannot be hidden by changing the root too. So does the hash of the log entry of the

@@ -11,7 +11,9 @@ import {
   tokensRoot,
 } from '@omov/core/record/commitments';
 import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
+import type { Keyring } from '../platform/secrets';
 import { mailAuditors, record } from './audit';
+import { startChain } from './chain';
 
 /**
  * The commitments that make a ballot's count checkable against what it was when it opened
@@ -54,19 +56,24 @@ export async function tokenLists(db: Queryable, ballotId: string) {
   };
 }
 
-/** Inside the opening transaction, once every token of the electorate is written. */
-export async function commitAtOpen(tx: Tx, b: BallotRow, by: By): Promise<void> {
+/**
+ * Inside the opening transaction, once every token of the electorate is written. An office
+ * ballot's box chain starts here: the public key of its checkpoints is committed too.
+ */
+export async function commitAtOpen(tx: Tx, keys: Keyring, b: BallotRow, by: By): Promise<void> {
   await electorate.recordIssuedAtOpen(tx, b.id);
   const definition = definitionHash(ballotDefinition(b, await ballots.listQuestions(tx, b.id)));
   const byBranch = electorateOf(await electorate.electorateByBranch(tx, b.id));
   const hashes = await collect(electorate.issuedTokenHashes(tx, b.id, { atOpen: true }));
   const root = tokensRoot(hashes);
+  const chainKey = b.mode.kind === 'office' ? await startChain(tx, keys, b.id) : undefined;
   const entry = await record(tx, by, OPEN_COMMITMENT, b.id, {
     definition,
     electorate: byBranch,
     electorateHash: electorateHash(byBranch),
     tokensRoot: root,
     tokens: hashes.length,
+    ...(chainKey && { chainKey }),
   });
   // Mailed at once: an insider who later rewrites the log (and every hash after it) to
   // match a changed ballot, electorate or token list cannot match this entry's hash.
@@ -78,6 +85,7 @@ export async function commitAtOpen(tx: Tx, b: BallotRow, by: By): Promise<void> 
     tokensRoot: root,
     openEntry: String(entry.position),
     openHash: entry.hash,
+    ...(chainKey && { chainKey }),
   });
 }
 

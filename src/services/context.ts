@@ -2,6 +2,7 @@ import type { Config } from '../platform/config';
 import type { Db } from '../db/database';
 import type { Logger } from '../platform/logger';
 import type { Keyring } from '../platform/secrets';
+import type { CheckpointMemory } from './chain';
 
 /** What every service needs: the database, the configuration, the keys and a logger. */
 export type AppContext = {
@@ -9,6 +10,8 @@ export type AppContext = {
   config: Config;
   keys: Keyring;
   log: Logger;
+  /** The last checkpoint of each ballot's box chain this server signed, out of the database's reach. */
+  checkpoints: CheckpointMemory;
   /** Called after mail has been queued, so that this instance's sender looks at once. */
   mailQueued: () => void;
 };

@@ -2,6 +2,7 @@ import * as audit from '../data/audit';
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
+import * as chain from '../data/chain';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
@@ -48,13 +49,14 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
       requireState(b, 'export-record');
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
-      const [questions, turnout, weights, votes, receipts, tokens, log, stored] = await Promise.all([
+      const [questions, turnout, weights, votes, receipts, tokens, boxChain, log, stored] = await Promise.all([
         ballots.listQuestions(tx, b.id),
         electorate.turnoutByBranch(tx, b.id),
         electorate.electorateByBranch(tx, b.id),
         box.listVotes(tx, b.id),
         box.listReceipts(tx, b.id),
         tokenLists(tx, b.id),
+        chain.listChain(tx, b.id),
         audit.listAudit(tx, b.organisationId),
         storedResultsIn(tx, b),
       ]);
@@ -87,6 +89,8 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
         receipts,
         // Ballots opened before the commitments were made issued none into the list.
         tokens: tokens.atOpen.length || tokens.later.length ? tokens : null,
+        // Ballots opened before the chain was kept have no checkpoint.
+        chain: boxChain.checkpoints.length ? boxChain : null,
         boxRoot: b.boxRoot,
         // As stored at close, not counted again: the record shows what the server serves.
         results: stored.questions,

@@ -196,8 +196,9 @@ test('npx omov-verify RECORD --root --close-hash: exit 0, every numbered check p
     'V13',
     'V14',
     'V15',
+    'V17',
   ]);
-  expect(r.out).toMatch(/^VERIFIED: all 16 checks pass$/m);
+  expect(r.out).toMatch(/^VERIFIED: all 17 checks pass$/m);
   const json = await sh('npx', ['omov-verify', record, '--format', 'json'], project);
   expect(json.code).toBe(0);
   expect((JSON.parse(json.out) as { checks: Array<{ id: string }> }).checks[0]!.id).toBe('V1');

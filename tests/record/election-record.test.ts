@@ -168,6 +168,7 @@ describe('the record of a closed ballot', () => {
       'commitment: definition',
       'commitment: electorate',
       'commitment: tokens',
+      'box chain',
     ]);
   });
 
@@ -240,7 +241,7 @@ describe('the record of a closed ballot', () => {
     const ok = await omov('verify', file, '--root', root);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^PASS {2}V5 {4}expected root: /m);
-    expect(ok.out).toMatch(/^VERIFIED: all 16 checks pass$/m);
+    expect(ok.out).toMatch(/^VERIFIED: all 17 checks pass$/m);
     const closeHash = (JSON.parse(fs.readFileSync(file, 'utf8')) as ElectionRecord).auditLog.find(
       (e) => e.action === 'ballot.close',
     )!.hash;
@@ -347,11 +348,14 @@ describe('tampering is found', () => {
     try {
       const v = verifyRecord(JSON.parse(await exportRecord()));
       // The stored counts include the vote: its questions' recounts (at least question 1's) differ.
+      // The box chain, signed while the ballot was open, holds one vote more.
       expect(failedNames(v.checks).filter((n) => !n.startsWith('count: '))).toEqual([
         'box root',
         'turnout',
         'audit log: the close',
+        'box chain',
       ]);
+      expect(problemsOf(v.checks, 'box chain')).toMatch(/chain holds 29 votes .* the record 28/);
       expect(failedNames(v.checks)).toContain('count: question 1 "Adopt the rule book?"');
       expect(problemsOf(v.checks, 'turnout')).toContain('unit Mid: 9 votes, but 10 of its members voted');
       expect(problemsOf(v.checks, 'turnout')).toContain('the record holds 28 votes but 29 members voted');
@@ -374,11 +378,14 @@ describe('tampering is found', () => {
       const record = JSON.parse(await exportRecord()) as ElectionRecord;
       expect(record.receipts.codes).toContain('ZZZZZ-ZZZZZ-ZZZZZ');
       const v = verifyRecord(record);
+      // A vote that never reached the box while it was open: not in the signed chain.
       expect(failedNames(v.checks).filter((n) => !n.startsWith('count: '))).toEqual([
         'box root',
         'turnout',
         'audit log: the close',
+        'box chain',
       ]);
+      expect(problemsOf(v.checks, 'box chain')).toMatch(/votes were added that never reached the box/);
       expect(failedNames(v.checks)).toContain('count: question 1 "Adopt the rule book?"');
       expect(problemsOf(v.checks, 'turnout')).toContain('unit Pooled: Tiny, Wee: 6 votes, but 5 of its members voted');
     } finally {
@@ -436,6 +443,6 @@ describe('tampering is found', () => {
     expect(r.out).toMatch(/^FAIL {2}V9\.2 {2}count: question 2 "Chair": /m);
     expect(r.out).toContain(`elected: published ["${loser}"], recount`);
     expect(r.out).toMatch(/^PASS {2}V9\.1 {2}count: question 1 /m);
-    expect(r.out).toMatch(/^NOT VERIFIED: 2 of 15 checks fail$/m);
+    expect(r.out).toMatch(/^NOT VERIFIED: 2 of 16 checks fail$/m);
   });
 });

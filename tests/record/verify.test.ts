@@ -128,6 +128,7 @@ function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
     votes,
     receipts: [],
     tokens: null,
+    chain: null,
     boxRoot: root,
     results,
     resultsHash,

@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { type AuditEntry, auditHash } from '@omov/core/domain/audit';
 import type { StoredVote } from '@omov/core/domain/ballot';
@@ -10,10 +13,12 @@ import {
   OPEN_COMMITMENT,
   tokensRoot,
 } from '@omov/core/record/commitments';
+import { chainElement, chainStart, checkpointKey, extendChain, signCheckpoint } from '@omov/core/record/chain';
 import { countRecord, type ElectionRecord, storedResults } from '@omov/core/record/record';
 import { type Check, verifyRecord } from '@omov/core/record/verify';
 import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
+import { CheckpointMemory, chainOpenBallots } from '../../src/services/chain';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { scaled, waitFor } from '../support/machine';
 import { startSmtpSink } from '../support/smtp';
@@ -39,7 +44,8 @@ let org: Client;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url, logLines: LOG });
+  // The chainer runs when a test says (castAll, after each group of votes), not on a timer.
+  app = await startTestApp({ smtpUrl: smtp.url, logLines: LOG, settings: { CHAIN_INTERVAL_MS: '3600000' } });
   org = await setUpOrganisation(app, 'Committed Union');
   const csv = [
     'email,name,branch',
@@ -131,12 +137,29 @@ async function vote(b: Ballot, token: string, i: number): Promise<string> {
   return r.body.receipt as string;
 }
 
-async function castAll(b: Ballot, tokens: Tokens): Promise<Map<string, string>> {
+/**
+ * Ten at a time; after each ten the chainer passes (one signed checkpoint). Before it does,
+ * the watching insider records the xmin join: which sealed vote is whose (`watched`).
+ */
+async function castAll(
+  b: Ballot,
+  tokens: Tokens,
+  watched = new Map<string, string>(),
+  voters = VOTERS,
+): Promise<Map<string, string>> {
   const receipts = new Map<string, string>();
-  for (let i = 0; i < VOTERS; i += 10)
+  for (let i = 0; i < voters; i += 10) {
     await Promise.all(
-      tokens.slice(i, i + 10).map(async (t, j) => receipts.set(t.memberId, await vote(b, t.token, i + j))),
+      tokens
+        .slice(i, Math.min(i + 10, voters))
+        .map(async (t, j) => receipts.set(t.memberId, await vote(b, t.token, i + j))),
     );
+    const join = await sql<{ member_id: string; sealed: string }>`
+      select t.member_id, v.sealed from voting_tokens t join box.sealed_votes v on v.xmin = t.xmin
+      where t.ballot_id = ${b.id} and v.ballot_id = ${b.id}`.execute(app.db);
+    for (const r of join.rows) watched.set(r.member_id, r.sealed);
+    await chainOpenBallots(app.ctx);
+  }
   return receipts;
 }
 
@@ -165,8 +188,30 @@ const failing = (checks: Check[]) => checks.filter((c) => c.verdict === 'FAIL').
  * is recomputed (units, results, their hash, the box root, the token roots), and the log is
  * rewritten to commit to it, every hash after the first changed entry chained again.
  */
-function recomputeAsInsider(r: ElectionRecord): ElectionRecord {
+type ChainForgery = {
+  /** Elements the insider takes out of the record's chain (a removed vote's). */
+  remove?: string[];
+  /** A key of the insider's own: every checkpoint signed again with it. */
+  seed?: Uint8Array;
+  /** The key committed at open replaced by the insider's (with the log rewritten to match). */
+  swapKey?: boolean;
+};
+
+function recomputeAsInsider(r: ElectionRecord, chain: ChainForgery = {}): ElectionRecord {
   const x = structuredClone(r);
+  if (x.chain && (chain.remove || chain.seed)) {
+    const elements = x.chain.elements.filter((e) => !chain.remove?.includes(e));
+    const start = chainStart(x.ballot.id);
+    x.chain = {
+      elements,
+      checkpoints: chain.seed
+        ? [0, elements.length].map((n) =>
+            signCheckpoint(chain.seed!, x.ballot.id, n, extendChain(start, 0, elements.slice(0, n))),
+          )
+        : x.chain.checkpoints,
+    };
+  }
+  const lastCheckpoint = x.chain?.checkpoints.at(-1);
   const eligibleIn = new Map(x.electorate.byBranch.map((b) => [b.branch, b.eligible]));
   x.units = x.units.map((u) => ({ ...u, electorate: u.branches.reduce((n, b) => n + (eligibleIn.get(b) ?? 0), 0) }));
   x.electorate.eligible = x.electorate.byBranch.reduce((n, b) => n + b.eligible, 0);
@@ -189,6 +234,7 @@ function recomputeAsInsider(r: ElectionRecord): ElectionRecord {
         electorateHash: electorateHash(byBranch),
         tokensRoot: tokensRoot(x.tokens!.atOpen),
         tokens: x.tokens!.atOpen.length,
+        ...(chain.swapKey && chain.seed && { chainKey: checkpointKey(chain.seed) }),
       };
     if (e.action === 'ballot.close')
       details = {
@@ -202,6 +248,8 @@ function recomputeAsInsider(r: ElectionRecord): ElectionRecord {
           laterRoot: tokensRoot(x.tokens!.later),
           later: x.tokens!.later.length,
         },
+        // The chain's last checkpoint, and no checkpoint the server remembered.
+        ...(lastCheckpoint && { chain: { count: lastCheckpoint.count, head: lastCheckpoint.head, remembered: null } }),
       };
     if (e.action === 'ballot.publish') details = { ...details, resultsHash: x.resultsHash };
     if (JSON.stringify(details) !== JSON.stringify(e.details)) changedFrom = Math.min(changedFrom, e.position);
@@ -239,7 +287,7 @@ test('the commitment at open is mailed to the auditors, and an untouched record 
   const record = await exportRecord(b.id);
   const v = verifyRecord(record, { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
   expect(failing(v.checks)).toEqual([]);
-  expect(v.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['V13', 'V14', 'V15', 'V16']));
+  expect(v.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['V13', 'V14', 'V15', 'V16', 'V17']));
   expect(record.tokens!.atOpen).toHaveLength(N);
   expect(record.tokens!.used).toHaveLength(VOTERS);
   expect(record.electorate.byBranch.map((x) => [x.branch, x.eligible, x.weight])).toEqual([
@@ -345,37 +393,129 @@ test("before close: five non-voters' token hashes replaced with the insider's ow
   expect(failing(v.checks)).toEqual(['expected open entry']);
 });
 
-test("before close: a chosen member's vote deleted and their token marked unused: not caught by verify, caught by the member's receipt", async () => {
-  const { b, tokens, openHash } = await openBallot();
-  const receipts = await castAll(b, tokens);
-  const victim = tokens[3]!;
-  // The xmin join finds the victim's sealed vote; it goes, and the token is unused again.
-  const gone = await sql`
-    delete from box.sealed_votes v using voting_tokens t
-    where t.ballot_id = ${b.id} and t.member_id = ${victim.memberId}::uuid and v.xmin = t.xmin`.execute(app.db);
+/** The insider's removal: a member's sealed vote (found by the watched xmin join) deleted, their token unused again. */
+async function removeVote(b: Ballot, memberId: string, sealed: string): Promise<void> {
+  const gone = await sql`delete from box.sealed_votes where ballot_id = ${b.id} and sealed = ${sealed}`.execute(app.db);
   expect(Number(gone.numAffectedRows)).toBe(1);
-  await sql`update voting_tokens set used = false where ballot_id = ${b.id} and member_id = ${victim.memberId}::uuid`.execute(
+  await sql`update voting_tokens set used = false where ballot_id = ${b.id} and member_id = ${memberId}::uuid`.execute(
     app.db,
   );
+}
+
+const problemsOf = (checks: Check[], name: string) => checks.find((c) => c.name === name)?.problems.join('\n') ?? '';
+
+test("before close: a chosen member's vote deleted and their token marked unused: caught by verify (the box chain), and by the member's receipt", async () => {
+  const { b, tokens, openHash } = await openBallot();
+  const watched = new Map<string, string>();
+  const receipts = await castAll(b, tokens, watched);
+  const victim = tokens[3]!;
+  await removeVote(b, victim.memberId, watched.get(victim.memberId)!);
   // While open, the victim's link works again: what they can notice.
   const page = await new Client(app.url).request('GET', `/v/${victim.token}`);
   expect(page.status).toBe(200);
   expect(await page.text()).not.toMatch(/already been used/i);
   const m = await close(b, openHash);
   const record = await exportRecord(b.id);
-  // The box reconciles and every commitment holds: no check of the record can see a vote
-  // that never reached the box, with its token unused. Said plainly in docs/election-record.md.
-  expect(failing(verifyRecord(record, { root: m.root, closeHash: m.closeHash, openHash: m.openHash }).checks)).toEqual(
-    [],
-  );
   expect(record.electorate.voted).toBe(VOTERS - 1);
-  // What catches it: the member looks their receipt up on the bulletin board, and it is not there.
+  // The box reconciles and every other commitment holds; the chain signed for one vote more.
+  const mails = { root: m.root, closeHash: m.closeHash, openHash: m.openHash };
+  const v = verifyRecord(record, mails);
+  expect(failing(v.checks)).toEqual(['box chain']);
+  expect(problemsOf(v.checks, 'box chain')).toMatch(/chain holds 50 votes .* the record 49: votes were removed/);
+  // Recomputing every commitment, as a clever insider would, does not help: the chain still holds the vote.
+  expect(failing(verifyRecord(recomputeAsInsider(record)).checks)).toEqual(['box chain']);
+  // Taking the vote's element out of the chain breaks the server's signed checkpoints.
+  const removed = recomputeAsInsider(record, { remove: [chainElement(watched.get(victim.memberId)!)] });
+  expect(problemsOf(verifyRecord(removed).checks, 'box chain')).toMatch(
+    /do not lead to its head|covers 50 of the chain's 49/,
+  );
+  // A checkpoint signed with a key of the insider's own is refused…
+  const seed = crypto.randomBytes(32);
+  const forged = recomputeAsInsider(record, { remove: [chainElement(watched.get(victim.memberId)!)], seed });
+  expect(problemsOf(verifyRecord(forged).checks, 'box chain')).toMatch(/signature is not the server's/);
+  // …and with that key put in the commitment at open, only what the auditors were mailed catches it.
+  caughtOnlyByMail(
+    recomputeAsInsider(record, { remove: [chainElement(watched.get(victim.memberId)!)], seed, swapKey: true }),
+    m,
+    ['expected close entry', 'expected open entry'],
+  );
+  // The member can also notice: their receipt is not on the bulletin board.
   const board = (await new Client(app.url).json('GET', `/api/v1/ballots/${b.id}/board`)).body as {
     receipts: Array<{ receipt: string }>;
   };
   const codes = new Set(board.receipts.map((r) => r.receipt));
   expect(codes.has(receipts.get(victim.memberId)!)).toBe(false);
   for (const t of tokens.slice(0, VOTERS)) if (t !== victim) expect(codes.has(receipts.get(t.memberId)!)).toBe(true);
+});
+
+/** The positions and checkpoints a clever insider rewrites: the chain cut back to `count`, its later votes unchained. */
+async function cutChainBackTo(b: Ballot, count: number): Promise<void> {
+  await sql`update box.sealed_votes set chained = false where ballot_id = ${b.id}
+    and encode(sha256(convert_to(sealed, 'UTF8')), 'hex') in (
+      select element from box.chain where ballot_id = ${b.id} and position > ${count})`.execute(app.db);
+  await sql`delete from box.chain where ballot_id = ${b.id} and position > ${count}`.execute(app.db);
+  await sql`delete from box.checkpoints where ballot_id = ${b.id} and count > ${count}`.execute(app.db);
+}
+
+test('before close: a vote in the middle removed with the chain cut back to the checkpoint before it (every later vote left to be chained again): the server remembers what it signed', async () => {
+  const { b, tokens, openHash } = await openBallot();
+  const watched = new Map<string, string>();
+  await castAll(b, tokens, watched);
+  const victim = tokens[13]!;
+  const element = chainElement(watched.get(victim.memberId)!);
+  const at = await sql<{ position: number }>`
+    select position from box.chain where ballot_id = ${b.id} and element = ${element}`.execute(app.db);
+  // Cast in the second group of ten: chained in the checkpoint at 20.
+  expect(at.rows[0]!.position).toBeGreaterThan(10);
+  expect(at.rows[0]!.position).toBeLessThanOrEqual(20);
+  await removeVote(b, victim.memberId, watched.get(victim.memberId)!);
+  await cutChainBackTo(b, 10);
+  // The chainer does not sign over a chain that lost the checkpoint it signed last, and says so.
+  await chainOpenBallots(app.ctx);
+  await waitFor('the chainer refuses', () => LOG.some((l) => l.includes('not the one this server signed')));
+  const m = await close(b, openHash);
+  const record = await exportRecord(b.id);
+  const v = verifyRecord(record, { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
+  expect(failing(v.checks)).toEqual(['box chain']);
+  expect(problemsOf(v.checks, 'box chain')).toMatch(/remembered signing the checkpoint at 50/);
+});
+
+/** 41 votes, the last one alone in the checkpoint at 41; then it is removed, with its element and checkpoint. */
+async function cutTheTail() {
+  const { b, tokens, openHash } = await openBallot();
+  const watched = new Map<string, string>();
+  await castAll(b, tokens, watched, 41);
+  const victim = tokens[40]!;
+  await removeVote(b, victim.memberId, watched.get(victim.memberId)!);
+  await cutChainBackTo(b, 40);
+  return { b, openHash };
+}
+
+test('before close: the last vote cut off with its element and checkpoint (a shorter chain, whole and signed): caught by the checkpoint the server remembered, and the close hash', async () => {
+  const { b, openHash } = await cutTheTail();
+  const m = await close(b, openHash);
+  const record = await exportRecord(b.id);
+  expect(record.chain!.elements).toHaveLength(40);
+  expect(record.votes).toHaveLength(40);
+  const v = verifyRecord(record);
+  // The chain itself is whole and the server's: only the remembered checkpoint shows the cut.
+  expect(failing(v.checks)).toEqual(['box chain']);
+  expect(problemsOf(v.checks, 'box chain')).toMatch(/remembered signing the checkpoint at 41.*cut from the box/);
+  // An insider who rewrites the close's entry without it is caught by the close hash the auditors hold.
+  caughtOnlyByMail(recomputeAsInsider(record), m, ['expected close entry']);
+});
+
+test('the residue, said in docs/security.md: the tail cut while the server has forgotten what it signed (a lost key folder and a restart) passes', async () => {
+  const { b, openHash } = await cutTheTail();
+  const kept = app.ctx.checkpoints;
+  app.ctx.checkpoints = new CheckpointMemory(path.join(os.tmpdir(), `omov-forgotten-${b.id}`));
+  try {
+    const m = await close(b, openHash);
+    const v = verifyRecord(await exportRecord(b.id), { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
+    expect(failing(v.checks)).toEqual([]);
+  } finally {
+    app.ctx.checkpoints = kept;
+  }
 });
 
 test('after close no token hash pairs with a member: linking by the stored hashes does no better than chance over 50 voters', async () => {

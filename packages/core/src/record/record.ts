@@ -5,6 +5,7 @@ import { countQuestion, type QuestionResult, type UnitFacts, yesNoParadoxes } fr
 import { methodOf } from '../methods/index';
 import { rat } from '../tally/rational';
 import { canonicalJson } from './canonical';
+import type { RecordChain } from './chain';
 import { type BranchElectorate, inclusionOrder, voteLeaf } from './commitments';
 
 export { voteLeaf };
@@ -84,6 +85,12 @@ export type ElectionRecord = {
   boxRoot: string;
   /** The token hashes the commitments cover (absent from records made before they were kept). */
   tokens?: RecordTokens;
+  /**
+   * The box's chain: the SHA-256 of every sealed vote that reached the box, in chain order,
+   * and the server's signed checkpoints over it (absent from records of ballots opened
+   * before the chain was kept). See ./chain.
+   */
+  chain?: RecordChain;
   /** One per question, in question order, as countQuestion returns it: counted once, at close, and stored. */
   results: QuestionResult[];
   /** storedResults(results).hash, stored with them at close (absent from records made before it was kept). */
@@ -140,6 +147,7 @@ export type RecordInput = {
   receipts: string[];
   boxRoot: string;
   tokens: RecordTokens | null;
+  chain: RecordChain | null;
   /** As stored at close (countRecord), with their hash: the record shows what the server serves. */
   results: QuestionResult[];
   resultsHash: string;
@@ -167,6 +175,7 @@ export function buildRecord(input: RecordInput): ElectionRecord {
     receipts: { policy: ballot.receiptPolicy, codes },
     boxRoot: input.boxRoot,
     ...(input.tokens ? { tokens: input.tokens } : {}),
+    ...(input.chain ? { chain: input.chain } : {}),
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),

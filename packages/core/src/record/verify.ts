@@ -14,6 +14,7 @@ import { METHODS, methodOf } from '../methods/index';
 import { poolBranches } from '../domain/pooling';
 import { cmp, parseRational, ZERO } from '../tally/rational';
 import { canonicalJson } from './canonical';
+import { chainProblems } from './chain';
 import {
   addDecimals,
   boxRoot,
@@ -79,6 +80,7 @@ export const CHECK_IDS = {
   'commitment: electorate': 'V14',
   'commitment: tokens': 'V15',
   'expected open entry': 'V16',
+  'box chain': 'V17',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -154,6 +156,19 @@ const recordSchema = z.object({
       atOpen: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
       later: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
       used: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
+    })
+    .optional(),
+  // Records of ballots opened before the box's chain was kept have none.
+  chain: z
+    .object({
+      elements: z.array(z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')),
+      checkpoints: z.array(
+        z.object({
+          count: whole,
+          head: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
+          signature: z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits'),
+        }),
+      ),
     })
     .optional(),
   results: z.array(z.object({ id: z.string() }).loose()),
@@ -902,6 +917,60 @@ function checkCommitments(r: ElectionRecord): Unnumbered[] {
 }
 
 /**
+ * The box's chain (./chain): the server signed, with the key committed at open, checkpoints
+ * over the SHA-256 of every sealed vote that reached the box. Every checkpoint must follow
+ * from the chain and carry that key's signature; the chain must hold exactly as many
+ * elements as the record has votes and used tokens (a vote deleted once chained, its token
+ * marked unused, leaves one element too many); the close's entry names the final
+ * checkpoint, and the last one the server remembered signing (kept out of the database's
+ * reach), which the chain must still hold (a tail cut off with its checkpoints).
+ */
+function checkChain(r: ElectionRecord, votes: StoredVote[]): Unnumbered[] {
+  const opens = r.auditLog.filter((e) => e.action === OPEN_COMMITMENT && e.subject === r.ballot.id);
+  const key = opens.length === 1 ? opens[0]!.details.chainKey : undefined;
+  if (key === undefined && r.chain === undefined) return [];
+  const problems: string[] = [];
+  const chain = r.chain;
+  if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key))
+    problems.push('the commitment at open names no key for the checkpoints of the box chain the record holds');
+  else if (!chain) problems.push('the record has no box chain, but the commitment at open named its key');
+  else problems.push(...chainProblems(r.ballot.id, key, chain));
+  if (chain) {
+    const n = chain.elements.length;
+    if (n !== votes.length)
+      problems.push(
+        `the chain holds ${plural(n, 'vote')} that reached the box, the record ${votes.length}: ${n > votes.length ? 'votes were removed after they were chained' : 'votes were added that never reached the box while it was open'}`,
+      );
+    if (n !== r.electorate.voted)
+      problems.push(`the chain holds ${plural(n, 'vote')}, but ${r.electorate.voted} members voted`);
+    const close = r.auditLog.find((e) => e.action === 'ballot.close' && e.subject === r.ballot.id);
+    const c = close?.details.chain as
+      { count?: unknown; head?: unknown; remembered?: { count?: unknown; head?: unknown } | null } | undefined;
+    const last = chain.checkpoints[chain.checkpoints.length - 1];
+    if (!close || !c) problems.push('the close entry does not commit to the box chain');
+    else {
+      if (c.count !== last?.count || c.head !== last?.head)
+        problems.push(
+          `entry ${close.position}: the close recorded the checkpoint at ${show(c.count)} (head ${show(c.head)}), the record's last is at ${show(last?.count)}`,
+        );
+      const m = c.remembered;
+      if (m && !chain.checkpoints.some((x) => x.count === m.count && x.head === m.head))
+        problems.push(
+          `entry ${close.position}: the server remembered signing the checkpoint at ${show(m.count)} (head ${show(m.head)}), which the chain no longer holds: votes were cut from the box with their checkpoints`,
+        );
+    }
+  }
+  return [
+    judge(
+      'box chain',
+      problems,
+      `${plural(chain?.elements.length ?? 0, 'vote')} chained as they reached the box, ${plural(chain?.checkpoints.length ?? 0, 'checkpoint')} signed with the key committed at open: none removed`,
+      "votes were removed from the box before the close, or the chain is not the server's",
+    ),
+  ];
+}
+
+/**
  * The log entry of the commitment at open, whose hash the auditors were mailed when the
  * ballot opened: with the chain holding, the commitments in it (and the log before it) are
  * the ones made then, before any vote.
@@ -962,6 +1031,7 @@ export function verifyRecord(
     checkCloseEntry(record, votes),
     opts.closeHash === undefined ? null : checkCloseHash(record, opts.closeHash),
     ...checkCommitments(record),
+    ...checkChain(record, votes),
     opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
   ]
     .filter((c) => c !== null)
