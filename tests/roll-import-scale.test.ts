@@ -281,9 +281,11 @@ describe('the roll import at scale and with real files', () => {
 describe('the upload', () => {
   let small: TestApp;
   let smallToken: string;
+  let smallOrg: Client;
   beforeAll(async () => {
     small = await startTestApp({ settings: { ROLL_MAX_MB: '1' } });
     const o = await setUpOrganisation(small);
+    smallOrg = o;
     smallToken = (await o.json('POST', '/api/v1/api-tokens', { name: 'upload test' })).body.token;
   });
   afterAll(async () => small?.close());
@@ -323,5 +325,55 @@ describe('the upload', () => {
       }),
     );
     expect(ok.status).toBe(200);
+  });
+
+  test('the roll page streams its upload into PostgreSQL up to ROLL_MAX_MB, and keeps nothing of one too large', async () => {
+    const page = await (await smallOrg.request('GET', '/roll/import')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const boundary = '----omovStreamBoundary';
+    const form = (file: Buffer) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${csrf}\r\n--${boundary}\r\nContent-Disposition: form-data; name="step"\r\n\r\npreview\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="roll.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+            ),
+          );
+          // In 64 kB pieces with no length announced, as a slow browser's upload arrives.
+          for (let i = 0; i < file.length; i += 64 * 1024) c.enqueue(file.subarray(i, i + 64 * 1024));
+          c.enqueue(Buffer.from(`\r\n--${boundary}--\r\n`));
+          c.close();
+        },
+      });
+    const post = (file: Buffer) =>
+      fetch(`${small.url}/roll/import`, {
+        method: 'POST',
+        headers: {
+          cookie: smallOrg.cookieHeader(),
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          origin: small.url,
+        },
+        body: form(file),
+        duplex: 'half',
+      } as RequestInit);
+    const kept = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from roll_uploads`.execute(small.db)).rows[0]!.n);
+    const rows = Array.from({ length: 40_000 }, (_, i) => `m${i}@example.org,Member ${i},North`);
+    const big = Buffer.from(`email,name,branch\n${rows.join('\n')}\n`); // ≈ 1.2 MB
+    const tooBig = await post(big);
+    expect(tooBig.status).toBe(413);
+    expect(await kept()).toBe(0);
+    const fits = big.subarray(0, big.lastIndexOf(10, 900 * 1024) + 1);
+    const preview = await post(fits);
+    const previewPage = await preview.text();
+    expect(preview.status).toBe(200);
+    const members = fits.toString().trim().split('\n').length - 1;
+    expect(previewPage).toContain(`The file has ${members} members.`);
+    // Kept on the server, referred to by its id; the page does not carry the file.
+    expect(previewPage).toMatch(/name="upload" value="[0-9a-f-]{36}"/);
+    expect(previewPage.length).toBeLessThan(fits.length);
+    expect(await kept()).toBe(1);
+    const bytes = await sql<{ n: string }>`select sum(length(data)) as n from roll_upload_parts`.execute(small.db);
+    expect(Number(bytes.rows[0]!.n)).toBe(fits.length);
   });
 });

@@ -11,6 +11,7 @@ import * as m0010 from './0010_mail_and_resets';
 import * as m0011 from './0011_problem_reports';
 import * as m0014 from './0014_verifiable_ballots';
 import * as m0019 from './0019_box_chain';
+import * as m0021 from './0021_roll_uploads';
 import * as m0022 from './0022_ballot_openings';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0011_problem_reports': m0011,
   '0014_verifiable_ballots': m0014,
   '0019_box_chain': m0019,
+  '0021_roll_uploads': m0021,
   '0022_ballot_openings': m0022,
 };

@@ -265,6 +265,41 @@ export async function stageRows(tx: Tx, r: StagedRows): Promise<void> {
 }
 
 /**
+ * A first import's rows straight into the roll, as they arrive: with no current member to
+ * compare them with, every row is a new member, so nothing is staged (the rows move once).
+ * Adds their branches first. Returns how many members were added.
+ */
+export async function insertRows(tx: Tx, organisationId: string, r: StagedRows): Promise<number> {
+  await sql`insert into branches (organisation_id, name) select distinct ${organisationId}::uuid, b
+    from unnest(${r.branch}::text::text[]) as b on conflict (organisation_id, name) do nothing`.execute(tx);
+  const res = await sql`insert into members (organisation_id, branch_id, email, name, member_number, weight, joined_on)
+    select ${organisationId}::uuid, b.id, u.email, u.name, u.member_number, u.weight, u.joined_on
+    from unnest(${r.email}::text::text[], ${r.name}::text::text[], ${r.branch}::text::text[],
+      ${r.memberNumber}::text::text[], ${r.weight}::text::numeric[], ${r.joinedOn}::text::date[])
+      as u(email, name, branch, member_number, weight, joined_on)
+    join branches b on b.organisation_id = ${organisationId} and b.name = u.branch`.execute(tx);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/** The branch names the current members use (after a first import: the file's). */
+export async function currentBranchNames(tx: Tx, organisationId: string): Promise<string[]> {
+  const r = await sql<{ name: string }>`select distinct b.name from members m join branches b on b.id = m.branch_id
+    where m.organisation_id = ${organisationId} and m.removed_at is null order by b.name`.execute(tx);
+  return r.rows.map((x) => x.name);
+}
+
+/** The first `listed` staged rows, in the file's order (a first import stages only its first batch, to list). */
+export async function firstStaged(
+  tx: Tx,
+  listed: number,
+): Promise<Array<{ line: number; email: string; name: string; branch: string }>> {
+  return (
+    await sql<{ line: number; email: string; name: string; branch: string }>`select line, email, name, branch
+      from roll_import order by line limit ${listed}`.execute(tx)
+  ).rows;
+}
+
+/**
  * Matches each staged row to a current member: by member number first, then by email
  * (case aside) among the members no number claimed, where the row or the member has no
  * number (two different numbers are two different members). Then notes what differs.

@@ -11,6 +11,8 @@ export type { BallotStatus };
 /** 'handed': given to the mail server, its answer not yet recorded; never sent again (src/processes/mail-worker.ts). */
 export type MailStatus = 'queued' | 'sending' | 'handed' | 'sent' | 'failed' | 'bounced';
 export type StaffRole = 'organiser' | 'auditor';
+/** A staged roll upload's bytes: a file (in the encoding the organiser chooses) or text pasted into the form (UTF-8). */
+export type RollUploadSource = 'file' | 'pasted';
 export type ReceiptPolicy = 'inclusion' | 'choices';
 export type BallotModeKind = 'office' | 'verifiable';
 
@@ -36,6 +38,16 @@ export interface Database {
     email: ColumnType<string | null, string | null | undefined, never>;
   };
   sessions: { id_hash: Buffer; organiser_id: string; expires_at: Timestamp; created_at: CreatedAt };
+  roll_uploads: {
+    id: Generated<string>;
+    session_hash: Buffer;
+    organisation_id: string;
+    source: RollUploadSource;
+    bytes: ColumnType<string, number | undefined, number>;
+    complete: ColumnType<boolean, boolean | undefined, boolean>;
+    expires_at: Timestamp;
+  };
+  roll_upload_parts: { upload_id: string; seq: number; data: Buffer };
   api_tokens: {
     id: Generated<string>;
     organiser_id: string;

@@ -152,7 +152,8 @@ export function mountApi(
 const isStream = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 
-const tooLarge = () => Object.assign(new Error('the body is too large'), { type: 'entity.too.large', status: 413 });
+export const tooLarge = () =>
+  Object.assign(new Error('the body is too large'), { type: 'entity.too.large', status: 413 });
 
 /**
  * Leaves the body unread: req.body becomes its chunks as they arrive, at most `limit`

@@ -1,3 +1,4 @@
+import './roll-worker-priority';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StagedRows } from '../data/roll';
 import { decodeRollFile, type RollFileOptions, RowBatch, rollRows } from './roll-file';

@@ -27,8 +27,10 @@ export {
  *
  * The file is read and checked in a worker thread (roll-worker.ts) as it arrives; the
  * good rows come back in batches and are staged in PostgreSQL, which compares them with
- * the current roll (data/roll.ts, stageImport…applyStaged). The event loop only passes
- * bytes and batches along, so the server keeps answering while it imports a 500,000-member roll.
+ * the current roll (data/roll.ts, stageImport…applyStaged). A first import (no current
+ * member) has nothing to compare: its rows go straight into the roll, so they are written
+ * once. The event loop only passes bytes and batches along, so the server keeps answering
+ * while it imports a 500,000-member roll.
  */
 
 type OptionalColumn = roll.OmittedColumn;
@@ -159,20 +161,46 @@ export async function importRoll(
     await roll.stageImport(tx);
     const current = await roll.countCurrentMembers(tx, p.organisationId);
     let present: string[] = [];
-    // A batch is written while the worker reads the next; a problem found later rolls it all back.
-    for await (const batch of readRollInWorker(file, opts, (c) => (present = c))) await roll.stageRows(tx, batch);
-    const omitted = OPTIONAL_COLUMNS.filter((c) => !present.includes(c));
-    await roll.matchStaged(tx, p.organisationId, opts.clearOmitted ? [] : omitted);
-    const s = await roll.stagedSummary(tx, p.organisationId, MAX_LISTED);
+    const onColumns = (c: string[]) => (present = c);
+    const omittedColumns = () => OPTIONAL_COLUMNS.filter((c) => !present.includes(c));
     const known = (await roll.listBranches(tx, p.organisationId)).map((b) => b.name);
-    const fileBranches = await roll.stagedBranchNames(tx);
-    const inFile = new Set(fileBranches);
     const clearedColumns: ImportReport['clearedColumns'] = [];
-    if (opts.clearOmitted)
-      for (const column of omitted) {
-        const members = await roll.countClearedByStaged(tx, column);
-        if (members > 0) clearedColumns.push({ column, members });
+    let s: roll.StagedSummary;
+    let fileBranches: string[];
+    if (current === 0 && !opts.dryRun) {
+      // A first import: every row is a new member, so rows go straight into the roll (once);
+      // only the first batch is staged too, for the report's list. A problem found later rolls it all back.
+      let rows = 0;
+      for await (const batch of readRollInWorker(file, opts, onColumns)) {
+        if (rows < MAX_LISTED) await roll.stageRows(tx, batch);
+        rows += await roll.insertRows(tx, p.organisationId, batch);
       }
+      fileBranches = await roll.currentBranchNames(tx, p.organisationId);
+      const knownSet = new Set(known);
+      s = {
+        rows,
+        added: rows,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        existingBranches: 0,
+        newBranches: fileBranches.filter((b) => !knownSet.has(b)),
+        listed: { added: await roll.firstStaged(tx, MAX_LISTED), updated: [], removed: [] },
+      };
+    } else {
+      // A batch is written while the worker reads the next; a problem found later rolls it all back.
+      for await (const batch of readRollInWorker(file, opts, onColumns)) await roll.stageRows(tx, batch);
+      await roll.matchStaged(tx, p.organisationId, opts.clearOmitted ? [] : omittedColumns());
+      s = await roll.stagedSummary(tx, p.organisationId, MAX_LISTED);
+      fileBranches = await roll.stagedBranchNames(tx);
+      if (opts.clearOmitted)
+        for (const column of omittedColumns()) {
+          const members = await roll.countClearedByStaged(tx, column);
+          if (members > 0) clearedColumns.push({ column, members });
+        }
+    }
+    const omitted = omittedColumns();
+    const inFile = new Set(fileBranches);
     const report: ImportReport = {
       applied: !opts.dryRun,
       rows: s.rows,
@@ -205,7 +233,8 @@ export async function importRoll(
       throw conflict(
         `the roll was not imported: ${report.destructive.join('; ')}. Preview it, and confirm that you mean it (in the API: confirmDestructive=true)`,
       );
-    await roll.applyStaged(tx, p.organisationId);
+    // A first import's rows are in the roll already.
+    if (current > 0) await roll.applyStaged(tx, p.organisationId);
     await record(tx, p, 'roll.import', null, {
       rows: report.rows,
       added: report.added,

@@ -74,9 +74,14 @@ export class Client {
   private cookies = new Map<string, string>();
   constructor(readonly base: string) {}
 
+  /** The Cookie header this client sends (for a request made with fetch itself, such as a streamed body). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...headers };
-    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size) h.cookie = this.cookieHeader();
     let payload: string | Uint8Array | undefined;
     if (typeof body === 'string' || body instanceof Uint8Array) payload = body;
     else if (body !== undefined) {

@@ -1,7 +1,7 @@
 import { readEml } from '../../src/mail/eml';
 import { createSetupLink } from '../../src/services/auth';
 import { applyAction, emptyState, stateFromForm, validate } from '../../src/http/pages/organiser/builder-form';
-import { parseMultipart } from '../../src/http/pages/organiser/multipart';
+import { readMultipart } from '../../src/http/pages/organiser/multipart';
 import { isoToLocal, localToIso } from '@omov/core/domain/zones';
 import { Client, startTestApp, type TestApp } from '../support/app';
 import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
@@ -29,13 +29,6 @@ const csrfOf = (page: string): string => {
   if (!m) throw new Error(`no CSRF field in the page:\n${page.slice(0, 500)}`);
   return m[1]!;
 };
-const unescape = (s: string) =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 const text = async (c: Client, url: string) => {
   const res = await c.request('GET', url);
   return { status: res.status, body: await res.text(), headers: res.headers };
@@ -237,18 +230,60 @@ describe('the builder form', () => {
     }
   });
 
-  test('multipart form data: fields and a file', () => {
+  test('multipart form data: fields and a file, read as it arrives, in chunks cut anywhere', async () => {
+    const content = 'email,name\r\na@b.org,"A, B"\r\n--not-the-boundary\r\n';
     const { body, type } = multipartBody(
       [
         ['csrf', 'abc'],
         ['step', 'preview'],
       ],
-      { name: 'file', filename: 'roll.csv', content: 'email,name\r\na@b.org,"A, B"' },
+      { name: 'file', filename: 'roll.csv', content },
     );
-    const parsed = parseMultipart(Buffer.from(body), type);
-    expect(parsed?.fields).toEqual({ csrf: 'abc', step: 'preview' });
-    expect(parsed?.files.file?.filename).toBe('roll.csv');
-    expect(parsed?.files.file?.data.toString()).toBe('email,name\r\na@b.org,"A, B"');
+    // One byte at a time, and in uneven pieces: a boundary split between chunks is still found.
+    for (const size of [1, 7, 4096]) {
+      const bytes = Buffer.from(`${body}`);
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+      }
+      const files: Array<{ name: string; filename: string; text: string; before: Record<string, string> }> = [];
+      const fields = await readMultipart(chunks(), type, 1024, async (part, before) => {
+        const got: Buffer[] = [];
+        for await (const c of part.data) got.push(c);
+        files.push({ name: part.name, filename: part.filename, text: Buffer.concat(got).toString(), before });
+      });
+      expect(fields).toEqual({ csrf: 'abc', step: 'preview' });
+      expect(files).toEqual([
+        { name: 'file', filename: 'roll.csv', text: content, before: { csrf: 'abc', step: 'preview' } },
+      ]);
+    }
+    // A file the route does not read is skipped, and the fields after it still read; a body over the limit is refused.
+    const { body: later, type: laterType } = multipartBody([['csrf', 'abc']], {
+      name: 'file',
+      filename: 'roll.csv',
+      content: 'x'.repeat(500),
+    });
+    const boundary = laterType.split('boundary=')[1]!;
+    const withAfter = `${later.slice(0, -`--${boundary}--\r\n`.length)}--${boundary}\r\nContent-Disposition: form-data; name="step"\r\n\r\napply\r\n--${boundary}--\r\n`;
+    const unread = await readMultipart(
+      (async function* () {
+        yield Buffer.from(withAfter);
+      })(),
+      laterType,
+      1024,
+      async () => undefined,
+    );
+    expect(unread).toEqual({ csrf: 'abc', step: 'apply' });
+    await expect(
+      readMultipart(
+        (async function* () {
+          yield Buffer.from(later);
+        })(),
+        laterType,
+        100,
+        async () => undefined,
+      ),
+    ).rejects.toMatchObject({ status: 413 });
+    expect(await readMultipart((async function* () {})(), laterType, 1024, async () => undefined)).toBeNull();
   });
 });
 
@@ -356,24 +391,32 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(previewPage).toMatch(/<th scope="row">2<\/th><td>North 1<\/td><td>n1@example.org<\/td><td>North<\/td>/);
     expect((await org().json('GET', '/api/v1/members')).body).toEqual([]);
 
-    // Apply re-posts the very CSV the preview kept, with the figures the organiser saw.
-    const kept = unescape(
-      /<textarea name="csv" hidden aria-hidden="true">([\s\S]*?)<\/textarea>/.exec(previewPage)![1]!,
-    );
-    expect(kept).toBe(ROLL_CSV);
+    // The preview refers to the CSV, kept on the server for this session; the page does not carry it.
+    expect(previewPage).not.toContain('n1@example.org,North 1');
+    expect(previewPage).not.toMatch(/<textarea name="csv"/);
+    const upload = /name="upload" value="([0-9a-f-]{36})"/.exec(previewPage)![1]!;
     const expectField = /name="expect" value="([^"]+)"/.exec(previewPage)![1]!;
     const applyReq = multipartBody([
       ['csrf', csrfOf(previewPage)],
       ['step', 'apply'],
       ['expect', expectField],
-      ['csv', kept],
+      ['upload', upload],
     ]);
+    // Another session cannot use it.
+    const stranger = new Client(app.url);
+    expect(
+      (await stranger.request('POST', '/roll/import', applyReq.body, { 'content-type': applyReq.type })).status,
+    ).toBe(303);
     const applied = await org().request('POST', '/roll/import', applyReq.body, { 'content-type': applyReq.type });
     expect(applied.status).toBe(200);
     expect(await applied.text()).toContain(
       '12 added, 0 updated, 0 removed, 0 unchanged; new branches: East, North, South.',
     );
     expect((await org().json('GET', '/api/v1/members?limit=100')).body).toHaveLength(12);
+    // Applied, it is no longer kept: the same form again asks for the file.
+    const twice = await org().request('POST', '/roll/import', applyReq.body, { 'content-type': applyReq.type });
+    expect(twice.status).toBe(422);
+    expect(await twice.text()).toContain('The file you previewed is no longer kept');
 
     // The roll page: branches with their membership, and a search.
     const roll = (await text(org(), '/roll')).body;

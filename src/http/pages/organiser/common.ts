@@ -33,8 +33,8 @@ export function formCsrf(ctx: AppContext, req: Request): string {
   return ctx.keys.mac('organiser-form', readCookie(req, SESSION_COOKIE) ?? '');
 }
 
-export function checkForm(ctx: AppContext, req: Request): boolean {
-  const body = (req.body ?? {}) as Record<string, unknown>;
+/** `body`: the form's fields (by default the parsed body; a streamed form passes the fields read so far). */
+export function checkForm(ctx: AppContext, req: Request, body = (req.body ?? {}) as Record<string, unknown>): boolean {
   return sameOrigin(req, ctx.config.publicUrl) && typeof body.csrf === 'string' && body.csrf === formCsrf(ctx, req);
 }
 

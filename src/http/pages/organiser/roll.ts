@@ -3,11 +3,13 @@ import { z } from 'zod';
 import type { Principal } from '../../../data/organisations';
 import { isOrganiser } from '../../../services/access';
 import type { AppContext } from '../../../services/context';
-import { type Issue, ServiceError } from '../../../services/errors';
+import { type Issue, invalid, ServiceError } from '../../../services/errors';
 import { TEXT_ENCODINGS, type TextEncodingName } from '@omov/core/csv/decode';
 import { DATE_ORDERS, type DateOrder, type Member, memberSchema } from '@omov/core/domain/member';
 import * as members from '../../../services/members';
 import * as rollService from '../../../services/roll';
+import * as rollUploads from '../../../services/roll-uploads';
+import { readCookie, SESSION_COOKIE } from '../../cookies';
 import { type Html, html } from '../../html';
 import { confirmed, idParams, type PageRoute, pageRoute } from '../../page-routes';
 import {
@@ -15,6 +17,7 @@ import {
   addIssue,
   bodyOf,
   checkbox,
+  checkForm,
   csrfField,
   errorSummary,
   type FieldIssues,
@@ -23,7 +26,7 @@ import {
   staffPage,
   textInput,
 } from './common';
-import { multipart } from './multipart';
+import { type FilePart, multipart } from './multipart';
 
 /**
  * The member roll: import a CSV with a preview of every change (and every bad row, by
@@ -32,6 +35,13 @@ import { multipart } from './multipart';
  */
 
 const SHOWN = 300;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The import form's file parts, each stored as it arrived (stageFilePart). */
+    files?: Record<string, { filename: string; upload: rollUploads.RollUpload }>;
+  }
+}
 
 /**
  * How the file is read: its encoding and its dates, both chosen by the organiser (dates day
@@ -116,7 +126,7 @@ function previewPage(
   ctx: AppContext,
   req: Request,
   r: rollService.ImportReport,
-  csv: string,
+  upload: rollUploads.RollUpload,
   changedSincePreview = false,
 ): string {
   const c = r.changes;
@@ -141,8 +151,7 @@ ${
   nothing
     ? html`<p>The file matches the roll: there is nothing to apply.</p>`
     : html`<form method="post" action="/roll/import" enctype="multipart/form-data">${csrfField(ctx, req)}
-<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}"><input type="hidden" name="dateOrder" value="${choicesOf(req).dateOrder}">${choicesOf(req).clearOmitted ? html`<input type="hidden" name="clearOmitted" value="yes">` : ''}
-<textarea name="csv" hidden aria-hidden="true">${csv}</textarea>
+<input type="hidden" name="step" value="apply"><input type="hidden" name="expect" value="${fingerprint(r)}"><input type="hidden" name="upload" value="${upload.id}"><input type="hidden" name="encoding" value="${choicesOf(req).encoding}"><input type="hidden" name="dateOrder" value="${choicesOf(req).dateOrder}">${choicesOf(req).clearOmitted ? html`<input type="hidden" name="clearOmitted" value="yes">` : ''}
 ${r.destructive.length ? html`<div class="field"><label class="choice"><input type="checkbox" name="confirmDestructive" value="yes" id="confirmDestructive" required><span><strong>Yes: ${r.destructive.join('; and ')}.</strong></span></label></div>` : ''}
 <div class="actions"><button type="submit">Apply these changes</button><a href="/roll/import">Start again with another file</a></div>
 </form>`
@@ -168,70 +177,125 @@ ${list(c.removed, r.removed, (m) => html`<tr><th scope="row">${m.name}</th><td>$
   });
 }
 
-/** The uploaded file read in the chosen encoding (refused by line if it is not that), else the pasted text. */
-function csvOf(req: Request): string {
-  const file = req.files?.file;
-  const text =
-    file && file.data.length > 0
-      ? rollService.decodeRollFile(file.data, choicesOf(req).encoding)
-      : String(bodyOf(req).csv ?? '');
-  return text.replace(/^\uFEFF/, '');
+/** Files up to this size come back in the box of the problems page, to correct there. */
+const EDITABLE_BYTES = 256 * 1024;
+
+/**
+ * The file part of the import form, stored as it arrives (services/roll-uploads.ts) when an
+ * organiser's form sends it after its CSRF field (as the page's form does); otherwise skipped.
+ */
+function stageFilePart(ctx: AppContext) {
+  return async (req: Request, part: FilePart, fieldsBefore: Record<string, string>) => {
+    const p = req.principal;
+    if (part.name !== 'file' || !p || !isOrganiser(p) || !checkForm(ctx, req, fieldsBefore)) return;
+    const staged = await rollUploads.stageUpload(ctx, p, readCookie(req, SESSION_COOKIE), 'file', part.data);
+    if (staged) (req.files ??= {})[part.name] = { filename: part.filename, upload: staged };
+  };
+}
+
+/** The file this step reads: just uploaded, else pasted into the box, else the one an earlier preview kept. */
+async function uploadOf(
+  ctx: AppContext,
+  req: Request,
+  p: Principal,
+): Promise<rollUploads.RollUpload | 'none' | 'expired'> {
+  const body = bodyOf(req);
+  const file = req.files?.file?.upload;
+  const pasted = String(body.csv ?? '');
+  const sid = readCookie(req, SESSION_COOKIE);
+  if (file) {
+    // Chosen and pasted both: the file is read, the box is not.
+    return file;
+  }
+  if (pasted.trim()) return (await rollUploads.stageUpload(ctx, p, sid, 'pasted', Buffer.from(pasted, 'utf8')))!;
+  if (typeof body.upload === 'string' && body.upload)
+    return (await rollUploads.findUpload(ctx, p, sid, body.upload)) ?? 'expired';
+  return 'none';
+}
+
+/** The upload's text for the problems page's box, if it is small enough to correct there. */
+async function editableText(ctx: AppContext, req: Request, p: Principal, upload: rollUploads.RollUpload) {
+  if (upload.bytes > EDITABLE_BYTES) return '';
+  const kept = await rollUploads.findUpload(ctx, p, readCookie(req, SESSION_COOKIE), upload.id);
+  if (!kept) return '';
+  const parts: Uint8Array[] = [];
+  for await (const b of kept.bytesRead()) parts.push(b);
+  try {
+    const encoding = upload.source === 'pasted' ? 'utf-8' : choicesOf(req).encoding;
+    return rollService.decodeRollFile(Buffer.concat(parts), encoding).replace(/^\uFEFF/, '');
+  } catch {
+    return '';
+  }
+}
+
+function chooseAgain(ctx: AppContext, req: Request, why: string): string {
+  return staffPage(ctx, req, {
+    title: 'Import the roll',
+    body: html`<h1>Import the member roll</h1><div class="problem" role="alert"><p>${why}</p></div>${importForm(ctx, req)}${FORMAT_HELP}`,
+  });
 }
 
 async function importStep(ctx: AppContext, req: Request, res: Response, p: Principal): Promise<void> {
   const body = bodyOf(req);
-  const { dateOrder, clearOmitted } = choicesOf(req);
-  let csv: string;
-  try {
-    csv = csvOf(req);
-  } catch (err) {
-    if (err instanceof ServiceError && err.kind === 'invalid')
-      return void res
-        .status(422)
-        .type('html')
-        .send(errorsPage(ctx, req, err, ''));
-    throw err;
-  }
-  if (!csv.trim()) {
+  const { encoding: chosen, dateOrder, clearOmitted } = choicesOf(req);
+  const upload = await uploadOf(ctx, req, p);
+  if (upload === 'none')
+    return void res
+      .status(422)
+      .type('html')
+      .send(chooseAgain(ctx, req, 'Choose a CSV file, or paste the CSV into the box.'));
+  if (upload === 'expired')
     return void res
       .status(422)
       .type('html')
       .send(
-        staffPage(ctx, req, {
-          title: 'Import the roll',
-          body: html`<h1>Import the member roll</h1><div class="problem" role="alert"><p>Choose a CSV file, or paste the CSV into the box.</p></div>${importForm(ctx, req)}${FORMAT_HELP}`,
-        }),
+        chooseAgain(
+          ctx,
+          req,
+          `The file you previewed is no longer kept (a preview is kept for ${rollUploads.UPLOAD_MINUTES} minutes, and until it is applied). Choose it again.`,
+        ),
       );
-  }
+  // Pasted text comes from the form, always UTF-8; a file is read in the encoding chosen.
+  const encoding = upload.source === 'pasted' ? 'utf-8' : chosen;
+  const read = async (dryRun: boolean) => {
+    const kept = await rollUploads.findUpload(ctx, p, readCookie(req, SESSION_COOKIE), upload.id);
+    if (!kept) throw invalid('the file is no longer kept: choose it again');
+    return rollService.importRoll(ctx, p, kept.bytesRead(), {
+      dryRun,
+      encoding,
+      dateOrder,
+      clearOmitted,
+      confirmDestructive: !dryRun && body.confirmDestructive === 'yes',
+    });
+  };
   let preview: rollService.ImportReport;
   try {
-    preview = await rollService.importRoll(ctx, p, csv, { dryRun: true, dateOrder, clearOmitted });
+    preview = await read(true);
   } catch (err) {
-    if (err instanceof ServiceError && err.kind === 'invalid')
+    if (err instanceof ServiceError && err.kind === 'invalid') {
+      const text = await editableText(ctx, req, p, upload);
+      await rollUploads.discardUpload(ctx, p, readCookie(req, SESSION_COOKIE), upload.id);
       return void res
         .status(422)
         .type('html')
-        .send(errorsPage(ctx, req, err, csv));
+        .send(errorsPage(ctx, req, err, text));
+    }
     return refused(ctx, req, res, err, '/roll/import');
   }
-  if (body.step !== 'apply') return void res.type('html').send(previewPage(ctx, req, preview, csv));
+  if (body.step !== 'apply') return void res.type('html').send(previewPage(ctx, req, preview, upload));
   // Apply only what the organiser saw: if the roll moved since, show the new preview.
   if (body.expect !== fingerprint(preview))
     return void res
       .status(409)
       .type('html')
-      .send(previewPage(ctx, req, preview, csv, true));
+      .send(previewPage(ctx, req, preview, upload, true));
   let done: rollService.ImportReport;
   try {
-    done = await rollService.importRoll(ctx, p, csv, {
-      dryRun: false,
-      dateOrder,
-      clearOmitted,
-      confirmDestructive: body.confirmDestructive === 'yes',
-    });
+    done = await read(false);
   } catch (err) {
     return refused(ctx, req, res, err, '/roll/import');
   }
+  await rollUploads.discardUpload(ctx, p, readCookie(req, SESSION_COOKIE), upload.id);
   res.type('html').send(
     staffPage(ctx, req, {
       title: 'Roll imported',
@@ -422,7 +486,7 @@ export function rollPageRoutes(ctx: AppContext): PageRoute[] {
       who: 'organiser',
       summary: 'Preview an import, then apply it',
       parsers: [
-        multipart(ctx.config.rollMaxBytes),
+        multipart(ctx.config.rollMaxBytes, stageFilePart(ctx)),
         express.urlencoded({ extended: false, limit: ctx.config.rollMaxBytes }),
       ],
       csvField: 'csv',
