@@ -160,7 +160,7 @@ describe('the builder form', () => {
       ...base,
       title: 'E',
       questions: [{ ...base.questions[0]!, title: 'Q' }],
-      eligibleBranches: 'North\n  South \n',
+      eligibleBranches: ['North', '  South ', 'North'],
       joinedBefore: '2020-01-01',
       randomiseOptions: true,
     };
@@ -170,19 +170,21 @@ describe('the builder form', () => {
       expect(v.input.eligibility).toEqual({ branches: ['North', 'South'], joinedBefore: '2020-01-01' });
       expect(v.input.randomiseOptions).toBe(true);
     }
-    const none = validate({ ...s, eligibleBranches: '', joinedBefore: '' });
+    const none = validate({ ...s, eligibleBranches: [], joinedBefore: '' });
     if (none.ok) expect(none.input.eligibility).toBeNull();
     const bad = validate({ ...s, joinedBefore: '2020-13-45' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect([...bad.issues.keys()]).toContain('joinedBefore');
-    const round = stateFromForm({
-      title: 'E',
-      eligibleBranches: 'North',
+    // Each ticked box sends the field again: every value is kept.
+    const round = stateFromForm({ title: 'E', joinedBefore: '2020-01-01', randomiseOptions: 'yes', questions: '0' }, [
+      'North',
+      'South',
+    ]);
+    expect(round).toMatchObject({
+      eligibleBranches: ['North', 'South'],
       joinedBefore: '2020-01-01',
-      randomiseOptions: 'yes',
-      questions: '0',
+      randomiseOptions: true,
     });
-    expect(round).toMatchObject({ eligibleBranches: 'North', joinedBefore: '2020-01-01', randomiseOptions: true });
   });
 
   test('a band table and its mistakes', () => {
