@@ -177,12 +177,17 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
     'Yes 2.5, No 2, of 4.5 votes cast; two thirds needed (3). Yes needed 1.5 more votes for two thirds of the votes cast.',
   );
   await expect(section.getByRole('row', { name: /^Yes/ }).first().textContent()).resolves.toContain('2.5');
-  // No fraction of votes anywhere (the rule itself may still say 2/3).
+  // No fraction of votes anywhere, and the rule in words (the engine's own note says "at least 2/3").
   expect(await section.textContent()).not.toMatch(/5\/2|9\/2/);
+  await expect(section.textContent()).resolves.toContain(
+    'The proposal carries with at least two thirds of the votes cast (Yes + No) and more Yes than No;',
+  );
+  expect(await section.textContent()).not.toContain('at least 2/3');
   expect(describeViolations('weighted results', await axeViolations(page))).toBe('');
 
   const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
+  expect(csv).toContain('1,Change the rules?,yesno,(all),(votes short of two thirds),margin,1.5,\r\n');
   expect(csv).not.toContain('/');
   await context.close();
 });
