@@ -802,6 +802,18 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(verify).toContain('<strong>@omov/core</strong>');
     expect(verify).toContain('npm install /path/to/omov-core-VERSION.tgz');
     expect(verify).not.toContain('a copy of the omov source code');
+    // Which version, and where its source is published (the operator's SOURCE_URL), or that it is not said.
+    expect(verify).toContain('This server runs <strong>omov 0.1.0</strong>.');
+    expect(verify).toContain('has not said where it publishes that source code (the setting <code>SOURCE_URL</code>)');
+    const config = app.ctx.config as { sourceUrl: string | undefined };
+    config.sourceUrl = 'https://code.example.org/omov';
+    try {
+      expect((await text(auditor, '/verify')).body).toContain(
+        'Its operator publishes that source code at <a href="https://code.example.org/omov">https://code.example.org/omov</a>',
+      );
+    } finally {
+      config.sourceUrl = undefined;
+    }
     expect(verify).toContain(`href="/api/v1/ballots/${ballotId}/record"`);
     expect((await text(auditor, `/board/${ballotId}`)).status).toBe(200);
   });
