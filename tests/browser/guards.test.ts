@@ -184,6 +184,8 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   );
   expect(await section.textContent()).not.toContain('at least 2/3');
   expect(describeViolations('weighted results', await axeViolations(page))).toBe('');
+  const shot = await screenshotOf(section, 'organiser-results-two-thirds');
+  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-results-two-thirds.png'));
 
   const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
