@@ -26,6 +26,11 @@ describe('configuration', () => {
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SMTP_URL']);
   });
+  test('SOURCE_URL, where the source is published for auditors: an http(s) address or nothing', () => {
+    expect(loadConfig({}).sourceUrl).toBeUndefined();
+    expect(loadConfig({ SOURCE_URL: 'https://code.example.org/omov' }).sourceUrl).toBe('https://code.example.org/omov');
+    expect(() => loadConfig({ SOURCE_URL: 'javascript:alert(1)' })).toThrow(/SOURCE_URL: must be an http\(s\) address/);
+  });
   test("the mail provider's limits are read, and a bad one is named", () => {
     expect(loadConfig({}).smtp).toEqual({ connections: 4, messagesPerConnection: 1000, ratePerSecond: 0 });
     expect(

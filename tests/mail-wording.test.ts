@@ -87,6 +87,16 @@ test('own subject, opening and contact reach members; re-issued links say they r
     `tell the ballot's auditors (the people who check the ballot for the members): ${app.url}/report/${ballot.id}`,
   );
   expect(readEml(test.raw).text).toContain(`/report/${ballot.id}`);
+  // The API, like the page, can send the reminder as the test instead; anything else is named.
+  const wrongKind = await org.json('POST', `/api/v1/ballots/${ballot.id}/test-email`, { kind: 'notice' });
+  expect(wrongKind.status).toBe(422);
+  expect(wrongKind.body.errors).toEqual([{ path: 'kind', message: 'choose "invitation" or "reminder"' }]);
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/test-email`, { kind: 'reminder' })).status).toBe(202);
+  const testReminder = await waitFor('the test reminder', () =>
+    smtp.received.find((m) => readEml(m.raw).subject.startsWith('[TEST] Last call')),
+  );
+  expect(testReminder.to).toEqual(test.to);
+  expect(readEml(testReminder.raw).subject).toMatch(/^\[TEST\] Last call: Rule book closes /);
   expect(mail.text).not.toContain('replaces the one we sent you earlier');
   // Organisers' text is never markup in the HTML part.
   expect(mail.html).toContain('vote on &lt;b&gt;Rule book&lt;/b&gt;');

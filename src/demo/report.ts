@@ -1,6 +1,7 @@
 import type { BallotResults } from '../services/results';
-import { add, div, mul, parseRational, rat, type Rational, toFixed, ZERO } from '@omov/core/tally/rational';
+import { add, div, parseRational, type Rational, ZERO } from '@omov/core/tally/rational';
 import { methodOf } from '@omov/core/methods/index';
+import { figureText, type MotionSummary, motionWords, percentText } from '@omov/core/domain/figures';
 
 /** The result of a ballot as plain-text tables, for a terminal. */
 
@@ -16,9 +17,8 @@ export function textTable(head: string[], rows: string[][], align: Align[]): str
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** A percentage to one decimal, rounded half up (toFixed alone truncates). */
-const share = (part: Rational, whole: Rational) =>
-  whole.num === 0n ? '-' : `${toFixed(add(mul(div(part, whole), rat(100)), rat(1, 20)), 1)}%`;
+/** A share of the total as the pages write it ("6.9%"). */
+const share = (part: Rational, whole: Rational) => (whole.num === 0n ? '-' : percentText(div(part, whole)));
 
 export function formatResults(r: BallotResults): string {
   const out: string[] = [];
@@ -46,13 +46,19 @@ export function formatResults(r: BallotResults): string {
     out.push(
       textTable(
         ['Option', q.figure[0]!.toUpperCase() + q.figure.slice(1), 'Share'],
-        [...q.options.map((o, k) => [o.option, o.votes, share(votes[k]!, total)]), ['(abstained)', q.abstentions, '']],
+        [
+          ...q.options.map((o, k) => [o.option, figureText(o.votes), share(votes[k]!, total)]),
+          ['(abstentions)', figureText(q.abstentions), ''],
+        ],
         ['left', 'right', 'right'],
       ),
     );
-    const last = q.count.rounds[q.count.rounds.length - 1];
     const winner = q.elected.length ? q.elected.join(', ') : 'none';
-    out.push(`Result: ${winner}${methodOf(q.method).motion && last ? ` (${last.note})` : ''}`);
+    // A motion in words as the results page says it: decimals, "two thirds", the distance to it.
+    const s = q.count.summary as MotionSummary | undefined;
+    const motion =
+      methodOf(q.method).motion && s ? motionWords(s, q.count.candidates[0], q.count.candidates[1]).result : '';
+    out.push(`Result: ${winner}${motion ? ` (${motion})` : ''}`);
     for (const tie of q.count.ties) out.push(`  Tie: ${tie.note}`);
   }
   return out.join('\n');

@@ -812,10 +812,20 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'ballots',
       auth: true,
       status: 202,
-      summary: 'Send the invitation of this ballot to yourself, as a test (its link casts nothing)',
+      summary:
+        'Send the invitation (or, with {"kind":"reminder"}, the reminder) of this ballot to yourself, as a test (its link casts nothing)',
       params: idParams,
+      body: z
+        .object({
+          kind: z
+            .enum(['invitation', 'reminder'], { error: 'choose "invitation" or "reminder"' })
+            .default('invitation')
+            .describe('which email to send; the invitation when left out'),
+        })
+        .optional(),
       response: z.object({ to: z.string().describe('your address, where the test went') }),
-      handler: async ({ principal, params }) => preview.sendTestEmail(ctx, principal, params.id),
+      handler: async ({ principal, params, body }) =>
+        preview.sendTestEmail(ctx, principal, params.id, body?.kind ?? 'invitation'),
     }),
     route({
       method: 'get',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECORD_FORMAT } from '@omov/core/record/record';
+import { RECORD_FORMATS } from '@omov/core/record/record';
 import type { AppContext } from '../services/context';
 import * as recordService from '../services/record';
 import { type ApiRoute, route } from './api-routes';
@@ -16,7 +16,7 @@ export function recordRoutes(ctx: AppContext): ApiRoute[] {
         'The election record of a closed ballot: every vote, the turnout, the units, the box root, the results and the ' +
         'audit log, as canonical JSON; check it offline with "omov verify" (see docs/election-record.md)',
       params: z.object({ id: z.uuid() }),
-      response: z.object({ format: z.literal(RECORD_FORMAT) }).loose(),
+      response: z.object({ format: z.enum(RECORD_FORMATS) }).loose(),
       responseDescription: 'The election record (a file download)',
       handler: async ({ principal, params, res }) => {
         const file = await recordService.ballotRecord(ctx, principal, params.id);

@@ -34,6 +34,7 @@ const schema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   ROLL_MAX_MB: z.coerce.number().int().min(1).max(1024).default(64),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).optional(),
   WEB_PROCESSES: z
     .union([z.literal('auto'), z.coerce.number().int().min(1, WEB_PROCESSES_ERROR).max(64, WEB_PROCESSES_ERROR)], {
       error: WEB_PROCESSES_ERROR,
@@ -66,6 +67,8 @@ export type Config = {
   rollMaxBytes: number;
   /** Bearer secret of the mail provider's bounce webhook; unset: the webhook is off. */
   mailEventsSecret: string | undefined;
+  /** Where the source code this server runs is published: /verify sends auditors there for the verifier. */
+  sourceUrl: string | undefined;
   /** How many processes serve HTTP (`auto`: one per CPU); more than one: see src/processes.ts. */
   webProcesses: number;
   /** WEB_PROCESSES was `auto`: fewer processes may run if the database allows too few connections. */
@@ -119,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chainMs: e.CHAIN_INTERVAL_MS,
     rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
+    sourceUrl: e.SOURCE_URL,
     webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,
     webProcessesAuto: e.WEB_PROCESSES === 'auto',
   };

@@ -14,3 +14,7 @@ function findRoot(start: string): string {
 export const projectRoot = findRoot(__dirname);
 export const emailsDir = path.join(projectRoot, 'emails');
 export const publicDir = path.join(projectRoot, 'public');
+/** The version of omov this server runs, as its package.json says. */
+export const omovVersion: string = (
+  JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }
+).version;

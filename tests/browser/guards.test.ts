@@ -1,9 +1,18 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
 import { readEml } from '../../src/mail/eml';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser } from '../support/browser';
+import {
+  axeContext,
+  axeViolations,
+  describeViolations,
+  DESKTOP,
+  launchBrowser,
+  screenshotOf,
+} from '../support/browser';
 import { signedInPage } from './helpers';
 import { startSmtpSink, waitFor } from '../support/smtp';
 
@@ -168,12 +177,19 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
     'Yes 2.5, No 2, of 4.5 votes cast; two thirds needed (3). Yes needed 1.5 more votes for two thirds of the votes cast.',
   );
   await expect(section.getByRole('row', { name: /^Yes/ }).first().textContent()).resolves.toContain('2.5');
-  // No fraction of votes anywhere (the rule itself may still say 2/3).
+  // No fraction of votes anywhere, and the rule in words (the engine's own note says "at least 2/3").
   expect(await section.textContent()).not.toMatch(/5\/2|9\/2/);
+  await expect(section.textContent()).resolves.toContain(
+    'The proposal carries with at least two thirds of the votes cast (Yes + No) and more Yes than No;',
+  );
+  expect(await section.textContent()).not.toContain('at least 2/3');
   expect(describeViolations('weighted results', await axeViolations(page))).toBe('');
+  const shot = await screenshotOf(section, 'organiser-results-two-thirds');
+  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-results-two-thirds.png'));
 
   const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
+  expect(csv).toContain('1,Change the rules?,yesno,(all),(votes short of two thirds),margin,1.5,\r\n');
   expect(csv).not.toContain('/');
   await context.close();
 });
@@ -191,15 +207,40 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
   const q1 = page.getByRole('group', { name: 'Question 1', exact: true });
   await q1.getByLabel('The question').fill('Agree?');
   await q1.getByLabel('How it is decided').selectOption('yesno');
-  await page.getByLabel(/Only members of these branches/).fill('Leds');
+  // The roll's branches with members are boxes to tick (North, emptied by the last import, is not): nothing to mistype.
+  const boxes = page.getByRole('group', { name: 'Only members of these branches' });
+  await expect(
+    boxes.getByRole('checkbox').evaluateAll((xs) => xs.map((x) => x.getAttribute('value'))),
+  ).resolves.toEqual(['Bristol', 'Leeds']);
+  // A name that is no branch still reaches the server from a script or a tampered form: refused, naming the nearest.
+  const api = await org.json('POST', '/api/v1/ballots', {
+    title: 'Leds only',
+    ...ballotTimes(),
+    questions: [{ title: 'Agree?', method: 'yesno' }],
+    eligibility: { branches: ['Leds'] },
+  });
+  expect(api.status).toBe(422);
+  expect(api.body.errors).toEqual([
+    { path: 'eligibility.branches.0', message: "no branch 'Leds' — did you mean 'Leeds'?" },
+  ]);
+  await boxes.getByRole('checkbox', { name: 'Leeds (1 member)' }).evaluate((box) => {
+    box.setAttribute('value', 'Leds');
+    box.setAttribute('checked', '');
+  });
   await page.getByRole('button', { name: 'Save the draft' }).last().click();
   await page.locator('#error-summary').waitFor();
   await expect(page.locator('#error-summary').textContent()).resolves.toContain(
-    "no branch 'Leds' — did you mean 'Leeds'?",
+    "Who may vote: branches: no branch 'Leds' — did you mean 'Leeds'?",
   );
+  // The name sent comes back ticked and marked, beside the real ones, with the problem at the boxes.
+  await expect(boxes.getByRole('checkbox', { name: 'Leds (not on the roll)' }).isChecked()).resolves.toBe(true);
+  await expect(page.locator('#eligibleBranches-error').textContent()).resolves.toContain("did you mean 'Leeds'?");
   expect(describeViolations('builder with a branch typo', await axeViolations(page))).toBe('');
+  const shot = await screenshotOf(page.getByRole('group', { name: 'Who may vote' }), 'organiser-builder-branches');
+  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-builder-branches.png'));
   // Corrected, the draft's summary and the open confirmation state the rule and whom it admits.
-  await page.getByLabel(/Only members of these branches/).fill('Leeds');
+  await boxes.getByRole('checkbox', { name: 'Leds (not on the roll)' }).uncheck();
+  await boxes.getByRole('checkbox', { name: 'Leeds (1 member)' }).check();
   await page.getByRole('button', { name: 'Save the draft' }).last().click();
   await page.waitForURL(/\/ballots\/[0-9a-f-]+\?done=created/);
   await expect(page.locator('#eligibility-rule').textContent()).resolves.toBe(

@@ -11,6 +11,7 @@ import {
   buildRecord,
   countRecord,
   type ElectionRecord,
+  inFormat,
   recordBytes,
   storedResults,
   voteLeaf,
@@ -100,7 +101,7 @@ const log = chain([
   },
 ]);
 
-function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
+function makeRecord(auditLog: AuditEntry[] = log, counted = results, countedHash = resultsHash): ElectionRecord {
   return buildRecord({
     ballot: {
       id: 'ballot-1',
@@ -130,8 +131,8 @@ function makeRecord(auditLog: AuditEntry[] = log): ElectionRecord {
     tokens: null,
     chain: null,
     boxRoot: root,
-    results,
-    resultsHash,
+    results: counted,
+    resultsHash: countedHash,
     auditLog,
   });
 }
@@ -143,7 +144,7 @@ const problems = (checks: Check[], name: string) => checks.find((c) => c.name ==
 describe('the builder', () => {
   test('publishes votes by receipt and counts as a hand count does', () => {
     const r = makeRecord();
-    expect(r.format).toBe('omov-election-record/1');
+    expect(r.format).toBe('omov-election-record/2');
     expect(r.votes.map((v) => v.receipt)).toEqual([
       'AAAAA-00001',
       'BBBBB-00002',
@@ -466,12 +467,47 @@ describe('the verifier', () => {
     expect(verifyRecord(wrong)).toMatchObject({ ok: false, malformed: true });
   });
 
+  test("format 2 names a yes/no count's blank papers `blank`; a record of results counted before keeps format 1 and verifies", () => {
+    const summary = (r: ElectionRecord) => r.results.find((x) => x.id === 'q-yes')!.count.summary;
+    // Not `abstained` beside the question's `abstentions` (abstentions are left out of the count): `blank`, as every method says it.
+    expect(summary(makeRecord())).toMatchObject({ blank: '0' });
+    expect(summary(makeRecord())).not.toHaveProperty('abstained');
+    expect(makeRecord().results.find((x) => x.id === 'q-yes')!.abstentions).toBe('1');
+    // Results stored at an earlier close, in format 1's spelling, with their hash in the log.
+    const old = results.map((x) => inFormat(x, 'omov-election-record/1'));
+    const oldHash = storedResults(old).hash;
+    const oldLog = chain([
+      { action: 'ballot.create', subject: 'ballot-1', details: { title: 'Motion' } },
+      { action: 'ballot.open', subject: 'ballot-1', details: { electorate: 10 } },
+      {
+        action: 'ballot.close',
+        subject: 'ballot-1',
+        details: { boxRoot: root, votes: 6, units: units.map((u) => u.name), resultsHash: oldHash },
+      },
+    ]);
+    const r = makeRecord(oldLog, old, oldHash);
+    expect(r.format).toBe('omov-election-record/1');
+    expect(summary(r)).toMatchObject({ abstained: '0' });
+    const v = verifyRecord(JSON.parse(recordBytes(r)));
+    expect(failing(v.checks)).toEqual([]);
+    expect(v.checks[0]!.summary).toMatch(/^omov-election-record\/1: /);
+    // Called format 2, the same results are not what a recount gives.
+    const mislabelled = { ...(JSON.parse(recordBytes(r)) as ElectionRecord), format: 'omov-election-record/2' };
+    const checks = verifyRecord(mislabelled).checks;
+    expect(failing(checks)).toEqual(['count: question 1 "Adopt?"']);
+    expect(problems(checks, 'count: question 1 "Adopt?"')).toContain(
+      'count.summary.blank: published (absent), recount "0"',
+    );
+  });
+
   test('what is not an election record is malformed, and says where', () => {
     expect(verifyRecord(null)).toMatchObject({ ok: false, malformed: true });
-    const wrong = { ...copy(), format: 'omov-election-record/2' };
+    const wrong = { ...copy(), format: 'omov-election-record/3' };
     const v = verifyRecord(wrong);
     expect(v.malformed).toBe(true);
-    expect(v.checks[0]!.problems.join()).toContain('format: not an election record of format "omov-election-record/1"');
+    expect(v.checks[0]!.problems.join()).toContain(
+      'format: not an election record of format "omov-election-record/1" or "omov-election-record/2"',
+    );
     const noBallot = copy() as Partial<ElectionRecord>;
     delete noBallot.ballot;
     expect(verifyRecord(noBallot).checks[0]!.problems.join()).toMatch(/^ballot: /);

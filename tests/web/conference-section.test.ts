@@ -18,6 +18,10 @@ test("a comparison resting on lots says so first, with each outcome's probabilit
     '<p class="notice"><strong>This comparison depends on lots.</strong> Exactly over all 4 equally likely draws of the lots, the conference would choose No 3/4 (75.0%), Yes 1/4 (25.0%); it would agree with the members (Yes) with probability 1/4 (25.0%).</p>',
   );
   expect(page).toContain('<p>With the lots as drawn: The conference would have decided');
+  // A motion's margins, members' and delegates', are distances to its threshold, not one side minus the other.
+  expect(page).toMatch(
+    /<tr><th scope="row">Margin<\/th><td>Yes had 0\.5 votes to spare over a majority of the votes cast\.<\/td><td>Yes (had [\d.]+ delegate votes? to spare over|needed more than [\d.]+ more delegate votes? for) a majority[^<]*<\/td><\/tr>/,
+  );
   // The exact power on hover: A, B and a tied pair are symmetric enough to need exact fractions.
   expect(page).toMatch(/<td class="num" title="\d+(\/\d+)?">\d+(\.\d+)?%<\/td>/);
   const csv = resultsCsv({ questions: [{ ...q, conference }] } as unknown as BallotResults);

@@ -153,7 +153,7 @@ describe('the builder form', () => {
       ...base,
       title: 'E',
       questions: [{ ...base.questions[0]!, title: 'Q' }],
-      eligibleBranches: 'North\n  South \n',
+      eligibleBranches: ['North', '  South ', 'North'],
       joinedBefore: '2020-01-01',
       randomiseOptions: true,
     };
@@ -163,19 +163,21 @@ describe('the builder form', () => {
       expect(v.input.eligibility).toEqual({ branches: ['North', 'South'], joinedBefore: '2020-01-01' });
       expect(v.input.randomiseOptions).toBe(true);
     }
-    const none = validate({ ...s, eligibleBranches: '', joinedBefore: '' });
+    const none = validate({ ...s, eligibleBranches: [], joinedBefore: '' });
     if (none.ok) expect(none.input.eligibility).toBeNull();
     const bad = validate({ ...s, joinedBefore: '2020-13-45' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect([...bad.issues.keys()]).toContain('joinedBefore');
-    const round = stateFromForm({
-      title: 'E',
-      eligibleBranches: 'North',
+    // Each ticked box sends the field again: every value is kept.
+    const round = stateFromForm({ title: 'E', joinedBefore: '2020-01-01', randomiseOptions: 'yes', questions: '0' }, [
+      'North',
+      'South',
+    ]);
+    expect(round).toMatchObject({
+      eligibleBranches: ['North', 'South'],
       joinedBefore: '2020-01-01',
-      randomiseOptions: 'yes',
-      questions: '0',
+      randomiseOptions: true,
     });
-    expect(round).toMatchObject({ eligibleBranches: 'North', joinedBefore: '2020-01-01', randomiseOptions: true });
   });
 
   test('a band table and its mistakes', () => {
@@ -843,6 +845,18 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(verify).toContain('<strong>@omov/core</strong>');
     expect(verify).toContain('npm install /path/to/omov-core-VERSION.tgz');
     expect(verify).not.toContain('a copy of the omov source code');
+    // Which version, and where its source is published (the operator's SOURCE_URL), or that it is not said.
+    expect(verify).toContain('This server runs <strong>omov 0.1.0</strong>.');
+    expect(verify).toContain('has not said where it publishes that source code (the setting <code>SOURCE_URL</code>)');
+    const config = app.ctx.config as { sourceUrl: string | undefined };
+    config.sourceUrl = 'https://code.example.org/omov';
+    try {
+      expect((await text(auditor, '/verify')).body).toContain(
+        'Its operator publishes that source code at <a href="https://code.example.org/omov">https://code.example.org/omov</a>',
+      );
+    } finally {
+      config.sourceUrl = undefined;
+    }
     expect(verify).toContain(`href="/api/v1/ballots/${ballotId}/record"`);
     expect((await text(auditor, `/board/${ballotId}`)).status).toBe(200);
   });

@@ -4,6 +4,7 @@ import { html } from '../html';
 import { allows } from '@omov/core/domain/lifecycle';
 import { type PageRoute, pageRoute } from '../page-routes';
 import { staffPage } from './organiser/common';
+import { omovVersion } from '../../platform/paths';
 
 /**
  * For auditors (and anyone signed in): how to check a closed ballot with `omov verify`,
@@ -35,8 +36,13 @@ ${
 <p class="hint">A script can fetch it too: <code>GET /api/v1/ballots/BALLOT_ID/record</code>, with an organiser's API token (<code>Authorization: Bearer omov_…</code>). When receipts are codes only, it lists the receipts apart from the votes: it does not say which answers go with a receipt.</p>
 <h2>3. Get the verifier: omov-verify, from the package @omov/core</h2>
 <p>The verifier is the command <code>omov-verify</code> of the package <strong>@omov/core</strong>: omov's counting code and its checks of the record, on their own. It needs Node.js 20 or later and brings no database or web server; its only dependencies are zod and the <code>@noble</code> crypto libraries. Get it from omov's published source, not from this server: a checker handed out by the server being checked would prove nothing.</p>
+<p id="source">This server runs <strong>omov ${omovVersion}</strong>. ${
+              ctx.config.sourceUrl
+                ? html`Its operator publishes that source code at <a href="${ctx.config.sourceUrl}">${ctx.config.sourceUrl}</a>; a copy from anywhere else you trust (a colleague's clone, a mirror) should be the same.`
+                : html`Its operator has not said where it publishes that source code (the setting <code>SOURCE_URL</code>): ask the organisation that runs this ballot for it, and check that it matches a copy from someone else.`
+            }</p>
 <ul>
-<li>From the omov source code (a clone or a release archive of the version this server runs): in its folder <code>packages/core</code>, <code>npm pack</code> writes <code>omov-core-VERSION.tgz</code>. In an empty folder of your own, <code>npm install /path/to/omov-core-VERSION.tgz</code>.</li>
+<li>From the omov source code (a clone or a release archive of omov ${omovVersion}): in its folder <code>packages/core</code>, <code>npm pack</code> writes <code>omov-core-VERSION.tgz</code>. In an empty folder of your own, <code>npm install /path/to/omov-core-VERSION.tgz</code>.</li>
 <li>Or, where your organisation keeps <code>@omov/core</code> in an npm registry it trusts: <code>npm install @omov/core</code>.</li>
 </ul>
 <p>The package's own guide is <code>packages/core/README.md</code> in the source code.</p>

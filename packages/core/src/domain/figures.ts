@@ -63,15 +63,26 @@ export function thresholdWords(threshold: Rational): string {
  * votes for the proposal that would have carried it (each also a vote cast), or the votes it
  * had to spare. Not No minus Yes, which ignores a two-thirds rule.
  */
-export function motionMargin(s: { yes: string; no: string; threshold: string; yesName?: string }): {
+export function motionMargin(s: {
+  yes: string;
+  no: string;
+  threshold: string;
+  yesName?: string;
+  /** What is counted: 'vote' (members' votes), or 'delegate vote' for a conference. */
+  noun?: string;
+}): {
   carried: boolean;
+  /** Votes to spare (carried) or short (not carried); null when more votes could not carry it (unanimity). */
   votes: Rational | null;
+  /** Not carried, and `votes` more would only tie: it needed more than that. */
+  moreThan: boolean;
   sentence: string;
 } {
   const yes = parseRational(s.yes);
   const no = parseRational(s.no);
   const t = parseRational(s.threshold);
   const name = s.yesName ?? 'Yes';
+  const noun = s.noun ?? 'vote';
   const words = thresholdWords(t);
   const cast = add(yes, no);
   const carried = cmp(yes, mul(t, cast)) >= 0 && cmp(yes, no) > 0;
@@ -81,24 +92,100 @@ export function motionMargin(s: { yes: string; no: string; threshold: string; ye
     const byThreshold = sub(yes, mul(t, cast));
     const byMajority = div(sub(yes, no), rat(2));
     const spare = cmp(byThreshold, byMajority) <= 0 ? byThreshold : byMajority;
-    return { carried, votes: spare, sentence: `${name} had ${votes(spare)} to spare over ${words} of the votes cast.` };
+    return {
+      carried,
+      votes: spare,
+      moreThan: false,
+      sentence: `${name} had ${votes(spare, '', noun)} to spare over ${words} of the votes cast.`,
+    };
   }
   if (cmp(t, rat(1)) === 0)
-    return { carried, votes: null, sentence: `${name} needed every vote cast; ${votes(no)} went the other way.` };
+    return {
+      carried,
+      votes: null,
+      moreThan: false,
+      sentence: `${name} needed every vote cast; ${votes(no, '', noun)} went the other way.`,
+    };
   // Further votes x for the proposal (each also a vote cast): yes + x ≥ t·(yes + x + no),
   // that is x ≥ (t·no − (1 − t)·yes) / (1 − t); and yes + x must exceed no.
   const rest = sub(rat(1), t);
   const forThreshold = div(sub(mul(t, no), mul(rest, yes)), rest);
   const more = cmp(forThreshold, ZERO) > 0 ? forThreshold : ZERO;
   if (cmp(yes, no) === 0 && cmp(more, ZERO) === 0)
-    return { carried, votes: ZERO, sentence: `${name} tied with the other side; a tie does not carry.` };
+    return {
+      carried,
+      votes: ZERO,
+      moreThan: true,
+      sentence: `${name} tied with the other side; a tie does not carry.`,
+    };
   if (cmp(add(yes, more), no) <= 0)
     return {
       carried,
       votes: sub(no, yes),
-      sentence: `${name} needed more than ${votes(sub(no, yes), 'more ')} for ${words}.`,
+      moreThan: true,
+      sentence: `${name} needed more than ${votes(sub(no, yes), 'more ', noun)} for ${words}.`,
     };
-  return { carried, votes: more, sentence: `${name} needed ${votes(more, 'more ')} for ${words} of the votes cast.` };
+  return {
+    carried,
+    votes: more,
+    moreThan: false,
+    sentence: `${name} needed ${votes(more, 'more ', noun)} for ${words} of the votes cast.`,
+  };
 }
 
-const votes = (n: Rational, more = '') => `${decimal(n)} ${more}${cmp(n, rat(1)) === 0 ? 'vote' : 'votes'}`;
+const votes = (n: Rational, more = '', noun = 'vote') =>
+  `${decimal(n)} ${more}${noun}${cmp(n, rat(1)) === 0 ? '' : 's'}`;
+
+/** A motion's count summary (the yesno engine's `summary`), its figures exact strings. */
+export type MotionSummary = {
+  yes: string;
+  no: string;
+  threshold: string;
+  quorum?: string | null;
+  quorumNeeded?: string | null;
+  quorumMet?: boolean | null;
+  turnout?: string;
+  electorate?: string | null;
+};
+
+/** A share of an electorate in words: 1/4 → "a quarter", 1/2 → "half", 0.3 → "30%". */
+function partWords(share: Rational): string {
+  const words: Record<string, string> = {
+    '1/2': 'half',
+    '1/3': 'a third',
+    '1/4': 'a quarter',
+    '1/5': 'a fifth',
+    '1/10': 'a tenth',
+  };
+  return words[`${share.num}/${share.den}`] ?? FRACTION_WORDS[`${share.num}/${share.den}`] ?? percentText(share);
+}
+
+/**
+ * A motion's result and rule as people read them: figures as decimals, the threshold and
+ * the quorum in words, and the distance to the threshold. The engine's own notes say the
+ * same with exact fractions ("at least 2/3 needed (259/3)"); they stay in the JSON and the
+ * election record, where a verifier recounts them byte for byte.
+ */
+export function motionWords(s: MotionSummary, yesName = 'Yes', noName = 'No'): { result: string; rule: string } {
+  const t = parseRational(s.threshold);
+  const yes = parseRational(s.yes);
+  const no = parseRational(s.no);
+  const words = thresholdWords(t);
+  const majority = cmp(t, rat(1, 2)) === 0;
+  const quorum = s.quorum ? parseRational(s.quorum) : null;
+  const rule =
+    `The proposal carries with ${majority ? 'more than half' : `at least ${words}`} of the votes cast (${yesName} + ${noName})` +
+    ` and more ${yesName} than ${noName}; abstentions and invalid papers are not votes cast` +
+    `${quorum ? `, but they count towards the turnout for the quorum (${partWords(quorum)} of the electorate)` : ''}.`;
+  if (s.quorumMet === false && quorum && s.quorumNeeded && s.turnout !== undefined && s.electorate)
+    return {
+      rule,
+      result: `Quorum not reached: a turnout of ${figureText(s.turnout)} is below ${figureText(s.quorumNeeded)} (${partWords(quorum)} of an electorate of ${figureText(s.electorate)}); the vote decides nothing.`,
+    };
+  const cast = add(yes, no);
+  const result =
+    `${yesName} ${decimal(yes)}, ${noName} ${decimal(no)}, of ${decimal(cast)} votes cast; ${words} needed` +
+    ` (${decimal(mul(t, cast))}${majority ? ` and more than ${noName}` : ''}). ` +
+    motionMargin({ yes: s.yes, no: s.no, threshold: s.threshold, yesName }).sentence;
+  return { rule, result };
+}

@@ -18,7 +18,34 @@ export { voteLeaf };
  * Every field is described in docs/election-record.md.
  */
 
-export const RECORD_FORMAT = 'omov-election-record/1';
+/**
+ * The record's layout. Format 2 names a yes/no count's papers with no choice `blank`
+ * (`count.summary.blank`, as every other method does); format 1 named them `abstained`, beside the question's
+ * `abstentions`, which is another figure (abstentions are left out of the count). A record
+ * whose stored results were counted before the change keeps format 1, so that its results
+ * and their hash stay as they were published, and `omov verify` recounts it in that spelling.
+ */
+export const RECORD_FORMAT = 'omov-election-record/2';
+export const RECORD_FORMATS = ['omov-election-record/1', RECORD_FORMAT] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+const summaryOf = (r: QuestionResult) => r.count.summary as Record<string, string | boolean | null> | undefined;
+
+/** The format of a record holding these results: 1 if a yes/no result was counted with format 1's spelling. */
+export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat {
+  return results.some((r) => r.method === 'yesno' && summaryOf(r)?.abstained !== undefined)
+    ? RECORD_FORMATS[0]
+    : RECORD_FORMAT;
+}
+
+/** A result as a record of `format` spells it: format 1's yes/no summary says `abstained` for `blank`. */
+export function inFormat(result: QuestionResult, format: RecordFormat): QuestionResult {
+  const summary = summaryOf(result);
+  if (format !== RECORD_FORMATS[0] || result.method !== 'yesno' || !summary || summary.blank === undefined)
+    return result;
+  const { blank, ...rest } = summary;
+  return { ...result, count: { ...result.count, summary: { ...rest, abstained: blank } } };
+}
 
 export type ReceiptPolicy = 'inclusion' | 'choices';
 
@@ -69,7 +96,7 @@ export type RecordElectorate = {
 };
 
 export type ElectionRecord = {
-  format: typeof RECORD_FORMAT;
+  format: RecordFormat;
   ballot: RecordBallot;
   electorate: RecordElectorate;
   units: UnitFacts[];
@@ -167,7 +194,7 @@ export function buildRecord(input: RecordInput): ElectionRecord {
     : inclusionOrder(input.votes.map(({ receipt: _, ...v }) => v));
   const codes = choices ? votes.map((v) => v.receipt ?? '') : [...input.receipts].sort(byCodeUnits);
   return {
-    format: RECORD_FORMAT,
+    format: recordFormatOf(input.results),
     ballot,
     electorate: { eligible, voted, byBranch },
     units: input.units,

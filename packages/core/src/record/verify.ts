@@ -27,7 +27,14 @@ import {
   tokensRoot,
 } from './commitments';
 import type { QuestionResult } from '../domain/count';
-import { byCodeUnits, countRecordQuestion, type ElectionRecord, RECORD_FORMAT, storedResults } from './record';
+import {
+  byCodeUnits,
+  countRecordQuestion,
+  type ElectionRecord,
+  inFormat,
+  RECORD_FORMATS,
+  storedResults,
+} from './record';
 import type { AuditEntry } from '../domain/audit';
 
 /**
@@ -105,7 +112,9 @@ const questionSchema = z.object({
 
 /** The shape of the whole record. Votes are checked one by one later, so each fault is named. */
 const recordSchema = z.object({
-  format: z.literal(RECORD_FORMAT, { error: `not an election record of format "${RECORD_FORMAT}"` }),
+  format: z.enum(RECORD_FORMATS, {
+    error: `not an election record of format ${RECORD_FORMATS.map((f) => `"${f}"`).join(' or ')}`,
+  }),
   ballot: z.object({
     id: z.string().min(1),
     title: z.string(),
@@ -260,7 +269,7 @@ function checkFormat(data: unknown): { check: Unnumbered; record: ElectionRecord
   return {
     check: pass(
       'format',
-      `${RECORD_FORMAT}: ballot "${record.ballot.title}", ${plural(qs.length, 'question')}, ${plural(record.votes.length, 'vote')}`,
+      `${record.format}: ballot "${record.ballot.title}", ${plural(qs.length, 'question')}, ${plural(record.votes.length, 'vote')}`,
     ),
     record,
   };
@@ -558,7 +567,8 @@ type Recount = QuestionResult | Error;
 function recountAll(r: ElectionRecord, votes: StoredVote[]): Recount[] {
   return r.ballot.questions.map((q) => {
     try {
-      return countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units);
+      // Recounted as the record's format spells a result (format 1: a yes/no summary's `abstained`).
+      return inFormat(countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units), r.format);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }

@@ -1,4 +1,4 @@
-import { decimal, figureText, motionMargin, percentText, thresholdWords } from '../../src/domain/figures';
+import { decimal, figureText, motionMargin, motionWords, percentText, thresholdWords } from '../../src/domain/figures';
 import { rat } from '../../src/tally/rational';
 
 test('decimals: at most two places, rounded half away from zero, trailing zeros dropped', () => {
@@ -60,5 +60,45 @@ test('a simple majority: a tie fails, and the spare votes are half the lead', ()
   );
   expect(motionMargin({ yes: '5', no: '1', threshold: '1' }).sentence).toBe(
     'Yes needed every vote cast; 1 vote went the other way.',
+  );
+});
+
+test('which margins need "more than", and a conference counts delegate votes', () => {
+  expect(motionMargin({ yes: '7', no: '10', threshold: '1/2' }).moreThan).toBe(true);
+  expect(motionMargin({ yes: '60', no: '40', threshold: '2/3' }).moreThan).toBe(false);
+  expect(motionMargin({ yes: '5', no: '7', threshold: '2/3', noun: 'delegate vote' }).sentence).toBe(
+    'Yes needed 9 more delegate votes for two thirds of the votes cast.',
+  );
+});
+
+test('a motion in words: the engine\'s exact summary, read as decimals, "two thirds" and a quorum as a part', () => {
+  // The issue's case: 143/2 Yes, 43 No on a two-thirds motion (the engine says "at least 2/3 needed (229/3)").
+  const w = motionWords({ yes: '143/2', no: '43', threshold: '2/3' });
+  expect(w.result).toBe(
+    'Yes 71.5, No 43, of 114.5 votes cast; two thirds needed (76.33). Yes needed 14.5 more votes for two thirds of the votes cast.',
+  );
+  expect(w.rule).toBe(
+    'The proposal carries with at least two thirds of the votes cast (Yes + No) and more Yes than No; abstentions and invalid papers are not votes cast.',
+  );
+  expect(`${w.result} ${w.rule}`).not.toMatch(/\d\/\d/);
+  const majority = motionWords({ yes: '12', no: '8', threshold: '1/2', quorum: '1/4' }, 'For', 'Against');
+  expect(majority.result).toBe(
+    'For 12, Against 8, of 20 votes cast; a majority needed (10 and more than Against). For had 2 votes to spare over a majority of the votes cast.',
+  );
+  expect(majority.rule).toBe(
+    'The proposal carries with more than half of the votes cast (For + Against) and more For than Against; abstentions and invalid papers are not votes cast, but they count towards the turnout for the quorum (a quarter of the electorate).',
+  );
+  const inquorate = motionWords({
+    yes: '3',
+    no: '1',
+    threshold: '1/2',
+    quorum: '1/3',
+    quorumNeeded: '100/3',
+    quorumMet: false,
+    turnout: '9/2',
+    electorate: '100',
+  });
+  expect(inquorate.result).toBe(
+    'Quorum not reached: a turnout of 4.5 is below 33.33 (a third of an electorate of 100); the vote decides nothing.',
   );
 });

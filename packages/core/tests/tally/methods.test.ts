@@ -363,7 +363,7 @@ describe('yes/no', () => {
     // 2/3 of 100 = 66 2/3.
     const fail = tally(referendum(66, 34, 50), { method: 'yesno', threshold: '2/3' });
     expect(fail.elected).toEqual(['No']);
-    expect(fail.summary).toMatchObject({ cast: '100', abstained: '50', needed: '200/3', carried: false });
+    expect(fail.summary).toMatchObject({ cast: '100', blank: '50', needed: '200/3', carried: false });
     expect(tally(referendum(67, 33, 50), { method: 'yesno', threshold: '2/3' }).elected).toEqual(['Yes']);
     // 2 of 3 is exactly two thirds: "at least" carries.
     expect(tally(referendum(2, 1), { method: 'yesno', threshold: '2/3' }).elected).toEqual(['Yes']);

@@ -53,8 +53,8 @@ export type BuilderState = {
   receiptPolicy: string;
   voterListVisible: boolean;
   reminderHours: string;
-  /** Eligibility: branch names one per line (blank: every branch), and a joining date (blank: any). */
-  eligibleBranches: string;
+  /** Eligibility: the branches ticked (none: every branch), and a joining date (blank: any). */
+  eligibleBranches: string[];
   joinedBefore: string;
   randomiseOptions: boolean;
   /** The ballot's mode ('office' or 'verifiable') and, for a verifiable one, its trustees as typed. */
@@ -156,7 +156,7 @@ export function emptyState(now: Date, zone = 'UTC'): BuilderState {
     receiptPolicy: 'inclusion',
     voterListVisible: false,
     reminderHours: '72, 24',
-    eligibleBranches: '',
+    eligibleBranches: [],
     joinedBefore: '',
     randomiseOptions: false,
     ...modeState(OFFICE_MODE),
@@ -178,7 +178,7 @@ export function stateFromBallot(b: BallotView): BuilderState {
     receiptPolicy: b.receiptPolicy,
     voterListVisible: b.voterListVisible,
     reminderHours: b.reminderHours.join(', '),
-    eligibleBranches: (b.eligibility?.branches ?? []).join('\n'),
+    eligibleBranches: [...(b.eligibility?.branches ?? [])],
     joinedBefore: b.eligibility?.joinedBefore ?? '',
     randomiseOptions: b.randomiseOptions,
     ...modeState(b.mode),
@@ -213,7 +213,8 @@ export function pasteInto(options: OptionState[], pasted: string): void {
   }
 }
 
-export function stateFromForm(body: Record<string, string>): BuilderState {
+/** `branches`: every value of the repeated field "eligibleBranches" (one per ticked box). */
+export function stateFromForm(body: Record<string, string>, branches: readonly string[] = []): BuilderState {
   const s = (k: string) => body[k] ?? '';
   const questions: QuestionState[] = [];
   for (let i = 0; i < count(body.questions, MAX_QUESTIONS); i++) {
@@ -248,7 +249,7 @@ export function stateFromForm(body: Record<string, string>): BuilderState {
     receiptPolicy: s('receiptPolicy') === 'choices' ? 'choices' : 'inclusion',
     voterListVisible: s('voterListVisible') === 'yes',
     reminderHours: s('reminderHours'),
-    eligibleBranches: s('eligibleBranches'),
+    eligibleBranches: [...branches],
     joinedBefore: s('joinedBefore'),
     randomiseOptions: s('randomiseOptions') === 'yes',
     mode: s('mode') === 'verifiable' ? 'verifiable' : 'office',
@@ -417,10 +418,7 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
 type Parsed = { ok: true; input: BallotInput } | { ok: false; issues: FieldIssues };
 
 function eligibility(state: BuilderState, issues: FieldIssues): { branches?: string[]; joinedBefore?: string } | null {
-  const branches = state.eligibleBranches
-    .split(/\r?\n/)
-    .map((b) => b.trim())
-    .filter(Boolean);
+  const branches = [...new Set(state.eligibleBranches.map((b) => b.trim()).filter(Boolean))];
   let joinedBefore = state.joinedBefore.trim();
   if (joinedBefore) {
     // "05/12/2026" as the organiser writes it, or ISO.

@@ -3,11 +3,13 @@ import { type Field, METHOD_LIST, methodOf } from '@omov/core/methods/index';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
+import * as rollService from '../../../services/roll';
 import type { AppContext } from '../../../services/context';
 import { ServiceError } from '../../../services/errors';
 import { type Html, html } from '../../html';
 import { idParams, type PageRoute, pageRoute } from '../../page-routes';
 import {
+  addIssue,
   bodyOf,
   checkbox,
   csrfField,
@@ -26,6 +28,7 @@ import {
   type BuilderState,
   emptyState,
   fieldLabel,
+  fieldOf,
   type QuestionState,
   stateFromBallot,
   stateFromForm,
@@ -35,6 +38,7 @@ import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 import { isTimeZone, timeZones } from '@omov/core/domain/zones';
 import { refusal } from '@omov/core/domain/lifecycle';
 import { dateOrderOf, exampleOf, ORDER_WORDS } from '@omov/core/domain/dates';
+import { type FormValues, valuesOf } from '../voting/form';
 
 /** The zones to choose from, with the draft's own first if the list lacks it (a zone given through the API, such as Etc/GMT+5): saving must not change it unasked. */
 const zoneChoices = (current: string) =>
@@ -121,6 +125,32 @@ ${structural(action, `remove-question:${i}`, 'Remove this question', 'questions'
 </fieldset>`;
 }
 
+/** A branch of the roll, as the builder offers it. */
+export type BranchChoice = { name: string; members: number };
+
+/**
+ * "Only members of these branches": a box for each of the roll's branches with members, so
+ * that a name cannot be mistyped. A name the draft holds that is not on the roll (given
+ * through the API, or sent by a tampered form) is shown ticked and marked, so that saving
+ * names it and the service refuses it with the branch it most likely meant.
+ */
+function branchChoices(chosen: readonly string[], roll: readonly BranchChoice[], issues: FieldIssues): Html {
+  const e = fieldError(issues, 'eligibleBranches');
+  const ticked = new Set(chosen);
+  // A branch left empty (merged into another, say) is offered only while the draft names it.
+  const real = roll.filter((b) => b.members > 0 || ticked.has(b.name));
+  const known = new Set(roll.map((b) => b.name));
+  const names: Array<{ name: string; members: number | null }> = [
+    ...real,
+    ...chosen.filter((c) => !known.has(c)).map((name) => ({ name, members: null })),
+  ];
+  const described = issues.has('eligibleBranches') ? 'eligibleBranches-error' : 'eligibleBranches-hint';
+  return html`<fieldset id="eligibleBranches" aria-describedby="${described}"><legend>Only members of these branches</legend>
+<p class="hint" id="eligibleBranches-hint">${names.length ? 'Tick none for every branch.' : 'The roll has no branches yet: import it to choose some. Until then, members of every branch may vote.'}</p>${e.message}
+${names.length ? html`<div class="cols">${names.map((b, i) => html`<label class="choice"><input type="checkbox" name="eligibleBranches" id="eligibleBranches-${i}" value="${b.name}"${ticked.has(b.name) ? html` checked` : ''}><span>${b.name} ${b.members === null ? html`<strong class="bad">(not on the roll)</strong>` : html`<span class="hint">(${b.members} ${b.members === 1 ? 'member' : 'members'})</span>`}</span></label>`)}</div>` : ''}
+</fieldset>`;
+}
+
 function delegateFields(d: BuilderState['delegates'], issues: FieldIssues): Html {
   const methods = [...Object.entries(APPORTIONMENT_LABEL), ['bands', 'A band table from the rule book']] as Array<
     [string, string]
@@ -153,6 +183,7 @@ export function builderForm(
   state: BuilderState,
   issues: FieldIssues,
   heading: string,
+  branches: readonly BranchChoice[],
 ): Html {
   const n = state.questions.length;
   const order = dateOrderOf(state.zone);
@@ -198,7 +229,7 @@ ${checkbox('voterListVisible', 'Let organisers see which members have voted', st
 </fieldset>
 ${modeFields(state, issues)}
 <fieldset><legend>Who may vote</legend>
-${textArea(issues, 'eligibleBranches', 'Only members of these branches (one per line)', state.eligibleBranches, { rows: 3, hint: 'Leave blank for every branch.' })}
+${branchChoices(state.eligibleBranches, branches, issues)}
 ${textInput(issues, 'joinedBefore', 'Only members who joined before', state.joinedBefore, { hint: `A date such as ${exampleOf(order, false)} (${ORDER_WORDS[order]}) or 2026-12-05. Leave blank for all. Members with no joining date on the roll are left out when a date is set.` })}
 ${checkbox('randomiseOptions', 'Show each member the options in their own random order', state.randomiseOptions, 'Against ballot-order bias: the first option on a paper tends to gain votes. Yes/no questions keep their order.')}
 </fieldset>
@@ -224,19 +255,24 @@ ${textInput(issues, 'mode_credentialAuthority', 'Credential authority (verifiabl
 </fieldset>`;
 }
 
-function builderPage(
+async function builderPage(
   ctx: AppContext,
   req: Request,
   res: Response,
   opts: { status?: number; action: string; state: BuilderState; issues?: FieldIssues; heading: string },
-): void {
+): Promise<void> {
+  // The roll's branches, read as the page is drawn: the boxes to tick for "only these branches".
+  const branches = (await rollService.listBranches(ctx, req.principal!)).map((b) => ({
+    name: b.name,
+    members: Number(b.members),
+  }));
   res
     .status(opts.status ?? 200)
     .type('html')
     .send(
       staffPage(ctx, req, {
         title: opts.heading,
-        body: builderForm(ctx, req, opts.action, opts.state, opts.issues ?? new Map(), opts.heading),
+        body: builderForm(ctx, req, opts.action, opts.state, opts.issues ?? new Map(), opts.heading, branches),
       }),
     );
 }
@@ -245,7 +281,7 @@ async function post(ctx: AppContext, req: Request, res: Response, p: Principal, 
   const body = bodyOf(req);
   const action = id ? `/ballots/${id}/edit` : '/ballots/new';
   const heading = id ? 'Edit the draft ballot' : 'Create a ballot';
-  const state = stateFromForm(body);
+  const state = stateFromForm(body, valuesOf(req.body as FormValues, 'eligibleBranches'));
   const what = body.do ?? 'save';
   if (what !== 'save') {
     const changed = applyAction(state, what, body.new_method ?? '');
@@ -260,7 +296,10 @@ async function post(ctx: AppContext, req: Request, res: Response, p: Principal, 
     res.redirect(303, `/ballots/${saved.id}?done=${id ? 'saved' : 'created'}`);
   } catch (err) {
     if (err instanceof ServiceError && err.kind === 'invalid' && err.issues.length) {
-      const issues: FieldIssues = new Map(err.issues.map((i) => [i.path.replace(/\./g, '_'), [i.message]]));
+      // Each issue at its field: "eligibility.branches.1" is the branch boxes, "questions.0.title" the question.
+      const issues: FieldIssues = new Map();
+      for (const i of err.issues)
+        addIssue(issues, fieldOf(i.path.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x))), i.message);
       return builderPage(ctx, req, res, { status: 422, action, state, issues, heading });
     }
     refused(ctx, req, res, err, id ? `/ballots/${id}` : '/');
@@ -277,7 +316,7 @@ export function builderPageRoutes(ctx: AppContext): PageRoute[] {
       handler: async ({ req, res, principal: p }) => {
         // A new ballot starts in the zone of the organisation's latest one: organisers rarely move.
         const latest = (await ballotsService.listBallots(ctx, p))[0];
-        builderPage(ctx, req, res, {
+        await builderPage(ctx, req, res, {
           action: '/ballots/new',
           state: emptyState(new Date(), latest?.timeZone ?? 'UTC'),
           heading: 'Create a ballot',
@@ -302,7 +341,7 @@ export function builderPageRoutes(ctx: AppContext): PageRoute[] {
         const b = await ballotsService.getBallot(ctx, p, params.id);
         const cannot = refusal(b.status, 'edit');
         if (cannot) return refused(ctx, req, res, new ServiceError('conflict', cannot), `/ballots/${b.id}`);
-        builderPage(ctx, req, res, {
+        await builderPage(ctx, req, res, {
           action: `/ballots/${b.id}/edit`,
           state: stateFromBallot(b),
           heading: 'Edit the draft ballot',

@@ -6,7 +6,15 @@ import type { Round, TallyResult } from '@omov/core/tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
 import { type Html, html } from '../../html';
 import { csvRow } from './common';
-import { figureText as n, motionMargin, percentText, thresholdWords } from '@omov/core/domain/figures';
+import {
+  decimal,
+  figureText as n,
+  motionMargin,
+  type MotionSummary,
+  motionWords,
+  percentText,
+  thresholdWords,
+} from '@omov/core/domain/figures';
 import { parseRational } from '@omov/core/tally/rational';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 
@@ -171,7 +179,7 @@ ${cc.pooling ? html`<p class="${cc.pooling.changed ? 'bad' : 'hint'}">Some membe
 <div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
 <tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
 ${cc.options.map((o) => html`<tr><th scope="row">${o}</th><td>${n(omov.totals[o] ?? '0')} votes (${share(omov.shares[o])})</td><td>${n(conf.delegates[o] ?? '0')} delegate votes (${share(conf.shares[o])})</td></tr>`)}
-<tr><th scope="row">Margin</th><td>${motion ? motionMargin({ yes: omov.totals[cc.options[0]!] ?? '0', no: omov.totals[cc.options[1]!] ?? '0', threshold: motion, yesName: cc.options[0] }).sentence : omov.margin ? `${plural(n(omov.margin.votes), 'vote')} over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${conf.margin ? `${plural(n(conf.margin.votes), 'delegate vote')} over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
+<tr><th scope="row">Margin</th><td>${motion ? motionMargin({ yes: omov.totals[cc.options[0]!] ?? '0', no: omov.totals[cc.options[1]!] ?? '0', threshold: motion, yesName: cc.options[0] }).sentence : omov.margin ? `${plural(n(omov.margin.votes), 'vote')} over ${omov.margin.over} (${share(omov.margin.share)}${omov.margin.basis === 'final round' ? ', final round' : ''})` : '—'}</td><td>${motion ? motionMargin({ yes: conf.delegates[cc.options[0]!] ?? '0', no: conf.delegates[cc.options[1]!] ?? '0', threshold: motion, yesName: cc.options[0], noun: 'delegate vote' }).sentence : conf.margin ? `${plural(n(conf.margin.votes), 'delegate vote')} over ${conf.margin.over} (${share(conf.margin.share)})` : '—'}</td></tr>
 <tr><th scope="row">Smallest change that turns the result</th><td>${omov.flip ? omov.flip.note : 'not computed for this method'}</td><td>${conf.flip ? conf.flip.note : 'not computed for this method'}</td></tr>
 </tbody></table></div>
 ${pairedBarChart({
@@ -214,18 +222,25 @@ ${cc.ties.length ? html`<p class="hint">Lots drawn: ${cc.ties.map((t) => `${t.st
 ${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
 }
 
-/**
- * A motion's result in words, from its exact summary: the figures as decimals and the
- * distance to its threshold (the engine's own note, with exact fractions, is in the JSON).
- */
-function motionSentences(q: QuestionResult): Html {
+/** A motion's exact summary, if the count carries one (the yesno engine's). */
+function motionSummaryOf(q: QuestionResult): MotionSummary | null {
   const s = q.count.summary;
-  if (!s || typeof s.yes !== 'string' || typeof s.no !== 'string' || typeof s.threshold !== 'string')
-    return html`<p>${q.count.rounds[0]?.note ?? ''}</p>`;
-  if (s.quorumMet === false) return html`<p>${q.count.rounds[0]?.note ?? ''}</p>`;
+  return s && typeof s.yes === 'string' && typeof s.no === 'string' && typeof s.threshold === 'string'
+    ? (s as MotionSummary)
+    : null;
+}
+
+/**
+ * A motion's result and its rule in words (motionWords): decimals, the threshold in words and
+ * the distance to it. The engine's own notes, with exact fractions, are in the JSON.
+ */
+function motionText(q: QuestionResult): { result: string; notes: string[] } {
+  const s = motionSummaryOf(q);
+  if (!s) return { result: q.count.rounds[0]?.note ?? '', notes: [...(q.count.notes ?? [])] };
   const [yesName, noName] = q.count.candidates;
-  const words = thresholdWords(parseRational(s.threshold));
-  return html`<p>${yesName} ${n(s.yes)}, ${noName} ${n(s.no)}, of ${n(String(s.cast))} votes cast; ${words} needed (${n(String(s.needed))}${s.threshold === '1/2' ? ` and more than ${noName}` : ''}). ${motionMargin({ yes: s.yes, no: s.no, threshold: s.threshold, yesName }).sentence}</p>`;
+  const w = motionWords(s, yesName, noName);
+  // The engine's first note is its rule; any others (a withdrawn option) are kept.
+  return { result: w.result, notes: [w.rule, ...(q.count.notes ?? []).slice(1)] };
 }
 
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
@@ -234,6 +249,8 @@ export function questionSection(q: QuestionResult, number: number, downloads?: {
   const total = q.options.reduce((s, o) => s + figure(o.votes), 0);
   const transfers = transfersOf(q.count);
   const inRounds = q.count.rounds.length > 1;
+  const motion = method.motion ? motionText(q) : null;
+  const notes = motion ? motion.notes : (q.count.notes ?? []);
   return html`<section aria-labelledby="q-${q.id}">
 <h2 id="q-${q.id}">${number}. ${q.title}</h2>
 <p class="hint">${method.labels.name}${q.count.rules ? ` — ${method.labels.rules?.[q.count.rules] ?? q.count.rules}` : ''}${q.count.seats > 1 ? `; ${q.count.seats} seats` : ''}.</p>
@@ -242,14 +259,14 @@ ${outcome(q)}
 ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">${n(o.votes)}</td><td class="num">${pct(figure(o.votes), total)}%</td><td>${q.elected.includes(o.option) ? (method.motion ? '' : 'elected') : ''}</td></tr>`)}
 <tr><th scope="row">Abstentions</th><td class="num">${n(q.abstentions)}</td><td></td><td></td></tr></tbody></table></div>
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
-${method.motion ? motionSentences(q) : ''}
+${motion ? html`<p>${motion.result}</p>` : ''}
 ${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
 ${transfers.length ? html`${transfersChart(q.count.candidates, transfers)}${transfersTable(transfers)}` : ''}
 ${method.pairwise || q.count.pairwise ? pairwiseTable(q.count) : ''}
 ${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
-${q.count.notes?.length ? html`<p class="hint">${q.count.notes.join(' ')}</p>` : ''}
+${notes.length ? html`<p class="hint">${notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}
 ${conferenceSection(q.conference, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
 ${downloads && kind === 'ranking' ? html`<p><a href="/ballots/${downloads.ballotId}/questions/${q.id}/ballots.blt" download>Download this question's ballots (BLT)</a></p>` : ''}
@@ -277,6 +294,16 @@ export function resultsCsv(r: BallotResults): string {
     const yes = (xs: ReadonlyArray<string>, o: string) => (xs.includes(o) ? 'yes' : 'no');
     for (const o of q.options) row('(all)', o.option, o.votes, yes(q.elected, o.option));
     row('(all)', '(abstentions)', q.abstentions, '');
+    // A motion's distance to its threshold, as the page says it (not No minus Yes).
+    const motion = motionSummaryOf(q);
+    if (motion && motion.quorumMet !== false) {
+      const m = motionMargin({ ...motion, yesName: q.count.candidates[0] });
+      const words = thresholdWords(parseRational(motion.threshold));
+      const what = m.carried
+        ? `votes to spare over ${words}`
+        : `votes short of ${words}${m.moreThan ? ' (more than this needed)' : ''}`;
+      if (m.votes) row('(all)', `(${what})`, decimal(m.votes), '', 'margin');
+    }
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');

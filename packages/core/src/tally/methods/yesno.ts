@@ -55,17 +55,17 @@ export function countYesNo(election: Election<RankedBallot>, seed: string, optio
 
   let forYes = ZERO,
     forNo = ZERO,
-    abstained = ZERO,
+    blank = ZERO,
     invalid = ZERO;
   for (const g of aggregateRanked(election)) {
     const top = g.ranking[0];
-    if (top === undefined) abstained = add(abstained, g.weight);
+    if (top === undefined) blank = add(blank, g.weight);
     else if (top.length !== 1) invalid = add(invalid, g.weight);
     else if (top[0] === yes) forYes = add(forYes, g.weight);
     else forNo = add(forNo, g.weight);
   }
   const cast = add(forYes, forNo);
-  const turnout = add(add(cast, abstained), invalid);
+  const turnout = add(add(cast, blank), invalid);
   const needed = mul(threshold, cast);
   const quorumNeeded = quorum !== undefined && electorate !== undefined ? mul(quorum, electorate) : undefined;
   const quorumMet = quorumNeeded === undefined ? null : cmp(turnout, quorumNeeded) >= 0;
@@ -110,7 +110,7 @@ export function countYesNo(election: Election<RankedBallot>, seed: string, optio
       yes: ratToString(forYes),
       no: ratToString(forNo),
       cast: ratToString(cast),
-      abstained: ratToString(abstained),
+      blank: ratToString(blank),
       invalid: ratToString(invalid),
       turnout: ratToString(turnout),
       threshold: ratToString(threshold),
