@@ -59,7 +59,11 @@ function delegateSummary(d: DelegateSettingsInput | null): string {
   const shared =
     d.method === 'bands'
       ? `a band table (${d.bands.map((x) => `up to ${x.upTo}: ${x.delegates}`).join(', ')}${d.beyond ? `; ${d.beyond.delegates} more per further ${d.beyond.every}${d.beyond.orPart ? ' or part' : ''}` : ''})`
-      : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
+      : d.method === 'fixed'
+        ? `fixed numbers (${Object.entries(d.numbers)
+            .map(([b, n]) => `${b} ${n}`)
+            .join(', ')})`
+        : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
   return `${shared}, shared by ${BASIS_LABEL[d.basis].toLowerCase()}; ${d.rule} rule${d.min !== undefined ? `; at least ${d.min}` : ''}${d.max !== undefined ? `; at most ${d.max}` : ''}`;
 }
 
