@@ -128,8 +128,8 @@ function comparisonRows(action: string, q: QuestionState, i: number, issues: Fie
 <input type="hidden" name="q${i}_comparisons" value="${n}">
 ${q.comparisons.map((c, j) => {
   const id = `q${i}_c${j}`;
-  return html`<div class="option-row" id="${id}">
-${textInput(issues, `${id}_label`, `Comparison ${j + 1}: name (optional)`, c.label, { cls: 'wide' })}
+  return html`<fieldset class="option-row" id="${id}"><legend>Comparison ${j + 1} for question ${i + 1}</legend>
+${textInput(issues, `${id}_label`, 'Its name (optional)', c.label, { cls: 'wide' })}
 <div class="cols">
 ${selectInput(issues, `${id}_method`, 'How delegates are shared out', c.method, COMPARISON_METHODS)}
 ${textInput(issues, `${id}_seats`, 'Delegates in all (not for a band table or fixed numbers)', c.seats, { type: 'number', extra: html` min="1"` })}
@@ -144,7 +144,7 @@ ${textInput(issues, `${id}_required`, 'Majority required: more than', c.required
 ${textArea(issues, `${id}_sections`, 'Card vote: sections', c.sections, { rows: 3, hint: 'One section a line: its name; its weight; its branches, separated by commas. Leave the branches out for the section of every other branch. For example “Unions; 1/2; Unite, GMB” then “Local parties; 1/2”.' })}
 <input type="hidden" name="${id}_kept" value="${c.kept}">
 <div class="actions">${structural(action, `remove-comparison:${i}:${j}`, 'Remove this comparison', `q${i}_comparisons`, { more: `(comparison ${j + 1} of question ${i + 1})` })}</div>
-</div>`;
+</fieldset>`;
 })}
 <p>${structural(action, `add-comparison:${i}`, 'Add a comparison', `q${i}_c${n}_label`, { more: `to question ${i + 1}` })}</p>
 </fieldset>`;
