@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 import type { BallotStatus, ReceiptPolicy } from '../db/schema';
-import { type Question, storedQuestion } from '@omov/core/domain/ballot';
+import { type DeclaredComparison, type Question, storedQuestion } from '@omov/core/domain/ballot';
 import type { Method } from '@omov/core/tally/types';
 import { statusesAllowing, TRANSITIONS, type Transition } from '@omov/core/domain/lifecycle';
 import type { Eligibility } from '@omov/core/domain/eligibility';
@@ -164,6 +164,22 @@ export async function findResults(db: Queryable, ballotId: string): Promise<Stor
     .executeTakeFirst();
 }
 
+/** Replaces one question's declared comparisons; false when the ballot has no such question. */
+export async function setComparisons(
+  db: Queryable,
+  ballotId: string,
+  questionId: string,
+  comparisons: ReadonlyArray<DeclaredComparison>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('questions')
+    .set({ comparisons: JSON.stringify(comparisons) })
+    .where('id', '=', questionId)
+    .where('ballot_id', '=', ballotId)
+    .executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
 export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {
   await db.deleteFrom('questions').where('ballot_id', '=', ballotId).execute();
 }
@@ -178,6 +194,7 @@ export async function insertQuestion(
     method: Method;
     settings: unknown;
     options: Array<{ label: string; description: string }>;
+    comparisons: ReadonlyArray<DeclaredComparison>;
   },
 ): Promise<void> {
   const { id } = await db
@@ -189,6 +206,7 @@ export async function insertQuestion(
       description: q.description,
       method: q.method,
       settings: JSON.stringify(q.settings),
+      comparisons: JSON.stringify(q.comparisons),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -271,8 +289,9 @@ export async function listQuestions(db: Queryable, ballotId: string): Promise<Qu
     method: string;
     settings: unknown;
     options: Question['options'];
+    comparisons: unknown;
   }>`
-    select q.id, q.position, q.title, q.description, q.method, q.settings,
+    select q.id, q.position, q.title, q.description, q.method, q.settings, q.comparisons,
       coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label, 'description', o.description) order by o.position)
                 from options o where o.question_id = q.id), '[]'::json) as options
     from questions q where q.ballot_id = ${ballotId} order by q.position`.execute(db);

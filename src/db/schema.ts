@@ -160,6 +160,8 @@ export interface Database {
     description: string;
     method: string;
     settings: ColumnType<unknown, string, string>;
+    /** Declared delegate comparisons (JSON array), fixed at open with the question. */
+    comparisons: ColumnType<unknown, string | undefined, string>;
   };
   options: { id: Generated<string>; question_id: string; position: number; label: string; description: string };
   voting_tokens: {

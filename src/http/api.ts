@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerSchema, ballotInputSchema, ballotModeSchema } from '@omov/core/domain/ballot';
+import { answerSchema, ballotInputSchema, ballotModeSchema, comparisonsSchema } from '@omov/core/domain/ballot';
 import { BALLOT_STATUSES } from '@omov/core/domain/lifecycle';
 import { TEXT_ENCODINGS } from '@omov/core/csv/decode';
 import { DATE_ORDERS, memberSchema } from '@omov/core/domain/member';
@@ -70,6 +70,12 @@ const ballotView = ballotSummary.extend({
       method: z.string(),
       settings: z.record(z.string(), z.unknown()),
       options: z.array(z.object({ id: z.string(), position: z.number(), label: z.string(), description: z.string() })),
+      comparisons: z
+        .array(z.record(z.string(), z.unknown()))
+        .optional()
+        .describe(
+          'the delegate comparisons declared for this question, as declared (absent when it has none): label, model, procedure',
+        ),
     }),
   ),
 });
@@ -124,7 +130,19 @@ const resultsSchema = z.object({
         .record(z.string(), z.unknown())
         .nullable()
         .describe(
-          'the OMOV result beside the delegate conference (margins, flips, voting power), null without a delegate model',
+          "the OMOV result beside the ballot's delegate conference (margins, flips, voting power); null without a delegate model, or when the question declares its own comparisons",
+        ),
+      comparisons: z
+        .array(z.record(z.string(), z.unknown()))
+        .optional()
+        .describe(
+          "each declared comparison: its declaration, its plain-language description, the conference's count (as `conference`), the procedure's decision and whether it agrees with the members; present when the question declares comparisons",
+        ),
+      robustness: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          "how many declared comparisons, and how many of the standard sweep of seven common models, agree with the members (with each lot-dependent one's probability)",
         ),
     }),
   ),
@@ -454,6 +472,19 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
       body: ballotInputSchema,
       response: ballotView,
       handler: async ({ principal, params, body }) => ballotsService.updateBallot(ctx, principal, params.id, body),
+    }),
+    route({
+      method: 'put',
+      path: '/ballots/:id/questions/:questionId/comparisons',
+      tag: 'ballots',
+      auth: true,
+      summary:
+        "Declare a question's delegate comparisons, replacing its earlier ones (drafts only: they are committed at open)",
+      params: z.object({ id: uuid, questionId: uuid }),
+      body: z.object({ comparisons: comparisonsSchema }),
+      response: ballotView,
+      handler: async ({ principal, params, body }) =>
+        ballotsService.declareComparisons(ctx, principal, params.id, params.questionId, body.comparisons),
     }),
     route({
       method: 'delete',

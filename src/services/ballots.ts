@@ -11,7 +11,13 @@ import * as trusteesData from '../data/trustees';
 import * as credentialsData from '../data/credentials';
 import type { Principal } from '../data/organisations';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, type BallotMode, type Question, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import {
+  type BallotInput,
+  type BallotMode,
+  type DeclaredComparison,
+  type Question,
+  YES_NO_OPTIONS,
+} from '@omov/core/domain/ballot';
 import { hashSecret, newSecret } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
@@ -47,6 +53,7 @@ async function writeQuestions(tx: Tx, ballotId: string, input: BallotInput): Pro
       settings: q.settings,
       // Only a motion comes without options (the schema requires them otherwise): Yes and No.
       options: q.options ?? YES_NO_OPTIONS,
+      comparisons: q.comparisons ?? [],
     });
   }
 }
@@ -72,21 +79,73 @@ const fields = (input: BallotInput) => ({
  * the electorate, so it is refused naming the branch it most likely meant.
  */
 async function requireKnownBranches(db: Queryable, organisationId: string, input: BallotInput): Promise<void> {
-  const wanted = input.eligibility?.branches;
-  if (!wanted?.length) return;
+  const wanted = [
+    ...(input.eligibility?.branches ?? []).map((name, i) => ({ name, path: `eligibility.branches.${i}` })),
+    ...input.questions.flatMap((q, i) => comparisonBranches(q.comparisons ?? [], `questions.${i}.comparisons`)),
+  ];
+  if (!wanted.length) return;
   const real = (await roll.listBranches(db, organisationId)).map((b) => b.name);
   const known = new Set(real);
-  const issues = wanted.flatMap((name, i) => {
+  const issues = wanted.flatMap(({ name, path }) => {
     if (known.has(name)) return [];
     const near = nearestBranch(name, real);
     return [
       {
-        path: `eligibility.branches.${i}`,
+        path,
         message: `no branch '${name}'${near ? ` — did you mean '${near}'?` : `; the branches are ${real.join(', ') || 'none yet (import the roll)'}`}`,
       },
     ];
   });
   if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
+}
+
+/** The branches a question's comparisons name (fixed numbers, card-vote sections), with where. */
+function comparisonBranches(comparisons: ReadonlyArray<DeclaredComparison>, at: string) {
+  return comparisons.flatMap((c, j) => [
+    ...(c.model.method === 'fixed'
+      ? Object.keys(c.model.numbers).map((name) => ({ name, path: `${at}.${j}.model.numbers.${name}` }))
+      : []),
+    ...(c.procedure.kind === 'card'
+      ? c.procedure.sections.flatMap((s, k) =>
+          s.branches.map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` })),
+        )
+      : []),
+  ]);
+}
+
+/**
+ * Declares one question's delegate comparisons, replacing those it had: only while the
+ * ballot is a draft, since they are committed at open (nobody may choose one after seeing the result).
+ */
+export async function declareComparisons(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  questionId: string,
+  comparisons: DeclaredComparison[],
+): Promise<BallotView> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const b = await lockOwnBallot(tx, p, id);
+    requireState(b, 'edit');
+    const named = comparisonBranches(comparisons, 'comparisons');
+    if (named.length) {
+      const known = new Set((await roll.listBranches(tx, p.organisationId)).map((x) => x.name));
+      const unknown = named.filter((x) => !known.has(x.name));
+      if (unknown.length)
+        throw invalid(
+          unknown.map((x) => `no branch '${x.name}'`).join('; '),
+          unknown.map((x) => ({ path: x.path, message: `no branch '${x.name}'` })),
+        );
+    }
+    const before = (await ballots.listQuestions(tx, id)).find((q) => q.id === questionId);
+    if (!before || !(await ballots.setComparisons(tx, id, questionId, comparisons))) throw notFound('question');
+    await record(tx, p, 'ballot.edit', id, {
+      question: questionId,
+      before: { comparisons: before.comparisons ?? [] },
+      after: { comparisons },
+    });
+  });
+  return getBallot(ctx, p, id);
 }
 
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {

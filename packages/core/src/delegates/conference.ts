@@ -123,6 +123,8 @@ export interface ConferenceInput {
    */
   readonly seed?: string;
   readonly power?: PowerOptions;
+  /** Leave out the voting power (null): for a sweep of models that reads only who wins. */
+  readonly withoutPower?: boolean;
 }
 
 export interface Margin {
@@ -910,9 +912,11 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const quota = s.quota ?? Math.floor(house / 2) + 1;
   if (quota > house || quota < 1)
     throw new DelegateError(`the conference quota ${quota} must be between 1 and the ${house} delegates`);
-  const indices: PowerIndices = votingPower(delegates, quota, { seed, ...input.power });
+  const indices: PowerIndices | null = input.withoutPower
+    ? null
+    : votingPower(delegates, quota, { seed, ...input.power });
   const memberTotal = knownMembers ? sum(branches.map((b) => b.members!)) : null;
-  const power: PowerReport = {
+  const power: PowerReport | null = indices && {
     quota,
     totalDelegates: house,
     method: { banzhaf: indices.banzhaf.method, shapleyShubik: indices.shapleyShubik.method },

@@ -22,6 +22,151 @@ const base = {
 };
 const opts = (min: number) => z.array(option).min(min, `Give at least ${min} options`).max(200);
 
+const apportionmentMethod = z.enum([
+  'hamilton',
+  'droop',
+  'dhondt',
+  'sainte-lague',
+  'modified-sainte-lague',
+  'huntington-hill',
+  'adams',
+]);
+const delegateCommon = {
+  basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
+  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe("how a branch's delegates vote"),
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(1).optional(),
+  splitMethod: apportionmentMethod
+    .optional()
+    .describe("proportional rule: how a branch's delegates are split among options"),
+};
+
+/** How the ballot is also counted as a delegate conference would have decided it. */
+export const delegateSettingsSchema = z
+  .union([
+    z.object({ ...delegateCommon, method: apportionmentMethod, seats: z.number().int().min(1).max(100000) }),
+    z.object({
+      ...delegateCommon,
+      method: z.literal('bands'),
+      bands: z.array(z.object({ upTo: z.number().int().min(1), delegates: z.number().int().min(0) })).min(1),
+      beyond: z
+        .object({ every: z.number().int().min(1), delegates: z.number().int().min(1), orPart: z.boolean().optional() })
+        .optional(),
+    }),
+    z.object({
+      ...delegateCommon,
+      method: z.literal('fixed'),
+      numbers: z
+        .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(100000))
+        .refine((r) => Object.keys(r).length > 0, 'Give at least one branch its number of delegates')
+        .describe("each branch's delegates, by branch name (a pool of small branches gets the sum of its branches')"),
+    }),
+  ])
+  .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
+    message: 'The least number of delegates for a branch must not be above the most',
+    path: ['min'],
+  });
+export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
+
+const fraction = z
+  .string()
+  .trim()
+  .regex(/^(\d+\/[1-9]\d*|\d*\.\d+|[01])$/, 'Write a share as a fraction such as 1/2 or a decimal such as 0.5');
+const fractionValue = (s: string): number => {
+  const [a, b] = s.split('/');
+  return b === undefined ? Number(a) : Number(a) / Number(b);
+};
+
+/**
+ * How the conference decides once its delegates' votes are known (packages/core/src/delegates/procedures.ts):
+ * by the ballot's own method; by exhaustive ballot; by a majority requirement (saying what
+ * happens when no option has it); or by a sectional card vote, each section counting for its share.
+ */
+export const procedureSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('method') }).describe("the ballot's own counting method"),
+  z
+    .object({
+      kind: z.literal('exhaustive'),
+      majorityOf: z
+        .enum(['cast', 'all'])
+        .default('cast')
+        .describe('cast: more than half of the votes cast in the round; all: more than half of all delegate votes'),
+    })
+    .describe('exhaustive ballot: vote again, eliminating the last, until an option has a majority'),
+  z
+    .object({
+      kind: z.literal('majority'),
+      required: fraction.default('1/2').describe('the leading option needs more than this share of the votes cast'),
+      otherwise: z
+        .enum(['no decision', 'run-off'])
+        .default('no decision')
+        .describe('what happens when no option has it: nothing is decided, or a run-off between the leading two'),
+    })
+    .refine((m) => fractionValue(m.required) < 1, {
+      message: 'The required share must be below 1',
+      path: ['required'],
+    }),
+  z
+    .object({
+      kind: z.literal('card'),
+      sections: z
+        .array(
+          z.object({
+            name: z.string().trim().min(1).max(200),
+            weight: fraction.describe("the section's share of the result, e.g. 1/2"),
+            branches: z
+              .array(z.string().trim().min(1).max(200))
+              .max(10000)
+              .describe("the section's branches; none for every branch no other section names"),
+          }),
+        )
+        .min(2, 'A card vote needs at least two sections')
+        .max(20),
+    })
+    .superRefine((c, ctx) => {
+      const total = c.sections.reduce((a, s) => a + fractionValue(s.weight), 0);
+      if (Math.abs(total - 1) > 1e-9)
+        ctx.addIssue({ code: 'custom', path: ['sections'], message: "The sections' weights must add up to 1" });
+      if (c.sections.filter((s) => s.branches.length === 0).length > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sections'],
+          message: 'Only one section can take every branch the others do not name',
+        });
+      const seen = new Set<string>();
+      c.sections.forEach((s, i) =>
+        s.branches.forEach((b, j) => {
+          if (seen.has(b))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sections', i, 'branches', j],
+              message: `The branch "${b}" is in two sections`,
+            });
+          seen.add(b);
+        }),
+      );
+    }),
+]);
+export type Procedure = z.infer<typeof procedureSchema>;
+
+/** The most comparisons a question may declare. */
+export const MAX_COMPARISONS = 10;
+
+/**
+ * A delegate conference declared for one question before the ballot opens: who gets how
+ * many delegates and how they vote (`model`), and how the conference decides (`procedure`).
+ * Committed at open with the questions, so nobody can choose one after seeing the result.
+ */
+export const comparisonSchema = z.object({
+  label: z.string().trim().max(200).default('').describe('a short name, shown with the comparison'),
+  model: delegateSettingsSchema,
+  procedure: procedureSchema.default({ kind: 'method' }),
+});
+export type DeclaredComparison = z.infer<typeof comparisonSchema>;
+export const comparisonsSchema = z
+  .array(comparisonSchema)
+  .max(MAX_COMPARISONS, `Declare at most ${MAX_COMPARISONS} comparisons for a question`);
+
 /** One method's question: its settings default as a whole where every setting has a default. */
 function questionOf(d: AnyMethod) {
   const defaults = d.settings.safeParse({});
@@ -31,6 +176,11 @@ function questionOf(d: AnyMethod) {
     // A motion's options are Yes and No, added when it is stored.
     ...(d.motion ? {} : { options: opts(2) }),
     settings: defaults.success ? d.settings.default(defaults.data) : d.settings,
+    comparisons: comparisonsSchema
+      .optional()
+      .describe(
+        "delegate conferences declared for this question; when given, they replace the ballot's `delegates` for it",
+      ),
   });
 }
 
@@ -43,6 +193,7 @@ export type QuestionInput = {
     settings: SettingsOf<M>;
     /** Absent for a motion (Yes and No). */
     options?: OptionInput[];
+    comparisons?: DeclaredComparison[];
   };
 }[Method];
 
@@ -76,44 +227,6 @@ export const questionInputSchema = z
       });
     }
   }) as unknown as z.ZodType<QuestionInput, unknown>;
-
-const apportionmentMethod = z.enum([
-  'hamilton',
-  'droop',
-  'dhondt',
-  'sainte-lague',
-  'modified-sainte-lague',
-  'huntington-hill',
-  'adams',
-]);
-const delegateCommon = {
-  basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
-  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe("how a branch's delegates vote"),
-  min: z.number().int().min(0).optional(),
-  max: z.number().int().min(1).optional(),
-  splitMethod: apportionmentMethod
-    .optional()
-    .describe("proportional rule: how a branch's delegates are split among options"),
-};
-
-/** How the ballot is also counted as a delegate conference would have decided it. */
-export const delegateSettingsSchema = z
-  .union([
-    z.object({ ...delegateCommon, method: apportionmentMethod, seats: z.number().int().min(1).max(100000) }),
-    z.object({
-      ...delegateCommon,
-      method: z.literal('bands'),
-      bands: z.array(z.object({ upTo: z.number().int().min(1), delegates: z.number().int().min(0) })).min(1),
-      beyond: z
-        .object({ every: z.number().int().min(1), delegates: z.number().int().min(1), orPart: z.boolean().optional() })
-        .optional(),
-    }),
-  ])
-  .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
-    message: 'The least number of delegates for a branch must not be above the most',
-    path: ['min'],
-  });
-export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
 
 export const DEFAULT_DELEGATES: DelegateSettingsInput = {
   basis: 'members',
@@ -266,6 +379,8 @@ export type Question = {
     method: M;
     settings: SettingsOf<M>;
     options: Array<{ id: string; position: number; label: string; description: string }>;
+    /** Declared before opening; absent (or empty) when the question has none of its own. */
+    comparisons?: DeclaredComparison[];
   };
 }[Method];
 
@@ -277,7 +392,11 @@ export class StoredQuestionError extends Error {}
  * that no longer parse are an error naming the question, never a silent default.
  */
 export function storedQuestion(
-  row: Omit<Question, 'method' | 'settings'> & { method: string; settings: unknown },
+  row: Omit<Question, 'method' | 'settings' | 'comparisons'> & {
+    method: string;
+    settings: unknown;
+    comparisons?: unknown;
+  },
 ): Question {
   const name = `question ${row.position + 1} ("${row.title}", ${row.id})`;
   if (!isMethod(row.method))
@@ -287,7 +406,19 @@ export function storedQuestion(
     throw new StoredQuestionError(
       `${name}: its ${row.method} settings do not read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`,
     );
-  return { ...row, method: row.method, settings: parsed.data } as Question;
+  const { comparisons: declared, ...rest } = row;
+  const comparisons = comparisonsSchema.safeParse(declared ?? []);
+  if (!comparisons.success)
+    throw new StoredQuestionError(
+      `${name}: its declared comparisons do not read: ${comparisons.error.issues.map((i) => `${i.path.join('.') || 'comparisons'}: ${i.message}`).join('; ')}`,
+    );
+  // A question without comparisons of its own reads as it did before they existed (its committed definition is unchanged).
+  return {
+    ...rest,
+    method: row.method,
+    settings: parsed.data,
+    ...(comparisons.data.length ? { comparisons: comparisons.data } : {}),
+  } as Question;
 }
 
 /**

@@ -1,14 +1,26 @@
 import {
   compareConference,
+  DelegateError,
   questionParadoxes,
   type ConferenceComparison,
   type DelegateSettings,
 } from '../delegates/index';
+import {
+  type DeclaredResult,
+  decideByProcedure,
+  describeComparison,
+  describeModel,
+  type Robustness,
+  robustnessOf,
+  STANDARD_SWEEP,
+  type SweepResult,
+  type UnitBranches,
+} from '../delegates/declared';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
 import { methodOf, type MethodLabels } from '../methods/index';
-import type { DelegateSettingsInput, Question, StoredVote } from './ballot';
+import type { DeclaredComparison, DelegateSettingsInput, Question, StoredVote } from './ballot';
 import type { VotingUnit } from './pooling';
 
 /**
@@ -59,6 +71,10 @@ export type QuestionResult = {
   byUnit: UnitFigures[];
   /** The OMOV result beside a delegate conference's, when the ballot has a delegate model. */
   conference: ConferenceComparison | { error: string } | null;
+  /** The question's declared comparisons, in their declared order (present only when it declares some). */
+  comparisons?: DeclaredResult[];
+  /** How many declared comparisons and common models agree with the members (with `comparisons`). */
+  robustness?: Robustness;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
@@ -165,26 +181,35 @@ export function countQuestion(
     voters: byUnitVotes.get(u.name)!.length,
     ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
+  const compare = (settings: DelegateSettingsInput, seed: string, withoutPower = false) =>
+    compareConference({
+      question: q.title,
+      options: q.options.map((o) => o.label),
+      branches: units.map((u) => ({
+        name: u.name,
+        members: u.members,
+        electorate: u.electorate,
+        ...(u.pooled && u.parts
+          ? { pooled: u.parts.map((p) => ({ name: p.branch, members: p.members, electorate: p.electorate })) }
+          : {}),
+        ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
+        ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+      })),
+      settings: settings as DelegateSettings,
+      count: options,
+      elect: methodOf(q.method).seats(q.settings),
+      seed,
+      withoutPower,
+    });
+  const declared = q.comparisons ?? [];
   let conference: QuestionResult['conference'] = null;
-  if (delegates && units.length > 0) {
+  let comparisons: Pick<QuestionResult, 'comparisons' | 'robustness'> = {};
+  if (declared.length > 0) {
+    // The question's own declared comparisons replace the ballot's whole-ballot model.
+    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`);
+  } else if (delegates && units.length > 0) {
     try {
-      conference = compareConference({
-        question: q.title,
-        options: q.options.map((o) => o.label),
-        branches: units.map((u) => ({
-          name: u.name,
-          members: u.members,
-          electorate: u.electorate,
-          ...(u.pooled && u.parts
-            ? { pooled: u.parts.map((p) => ({ name: p.branch, members: p.members, electorate: p.electorate })) }
-            : {}),
-          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
-        })),
-        settings: delegates as DelegateSettings,
-        count: options,
-        elect: methodOf(q.method).seats(q.settings),
-        seed: `${seedBase}:${q.position}:conference`,
-      });
+      conference = compare(delegates, `${seedBase}:${q.position}:conference`);
     } catch (err) {
       // A model that cannot apply to this question (say, more delegates asked for than
       // possible) is reported, not fatal: the OMOV result stands on its own.
@@ -201,5 +226,95 @@ export function countQuestion(
     count,
     byUnit,
     conference,
+    ...comparisons,
   };
+}
+
+/** A unit's fixed delegates: its branch's number, or for a pool the sum of its branches'. */
+function fixedDelegates(numbers: Readonly<Record<string, number>>, u: UnitFacts): number {
+  const missing = u.branches.filter((b) => numbers[b] === undefined);
+  if (missing.length)
+    throw new DelegateError(
+      `the fixed delegate numbers give none for the branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')}`,
+    );
+  return u.branches.reduce((n, b) => n + numbers[b]!, 0);
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Each declared comparison counted and decided by its procedure, then the sweep of common models, then robustness. */
+function declaredComparisons(
+  q: Question,
+  members: ReadonlyArray<string>,
+  units: UnitFacts[],
+  declared: ReadonlyArray<DeclaredComparison>,
+  compare: (settings: DelegateSettingsInput, seed: string, withoutPower?: boolean) => ConferenceComparison,
+  seed: string,
+): Required<Pick<QuestionResult, 'comparisons' | 'robustness'>> {
+  const method = methodOf(q.method);
+  const unitBranches: UnitBranches = new Map(
+    units.map((u) => [
+      u.name,
+      u.pooled && u.parts
+        ? u.parts.map((p) => ({ branch: p.branch, members: p.members }))
+        : u.branches.map((b) => ({ branch: b, members: u.members })),
+    ]),
+  );
+  const agrees = (elected: ReadonlyArray<string>) =>
+    elected.length === members.length && elected.every((e) => members.includes(e));
+  const results: DeclaredResult[] = declared.map((c, i) => {
+    const base = {
+      label: c.label || `Comparison ${i + 1}`,
+      declared: c,
+      description: describeComparison(c, method.labels.name),
+    };
+    let cc: ConferenceComparison;
+    try {
+      if (units.length === 0) throw new DelegateError('no votes were cast, so there are no branches to send delegates');
+      cc = compare(c.model, `${seed}:comparison ${i + 1}`);
+    } catch (err) {
+      return { ...base, comparison: null, procedure: null, elected: null, agree: null, error: messageOf(err) };
+    }
+    try {
+      const procedure = decideByProcedure(cc, c.procedure, {
+        seed: `${seed}:comparison ${i + 1}:procedure`,
+        motion: method.motion === true,
+        units: unitBranches,
+      });
+      const d = cc.lotDependence;
+      const lots = d
+        ? c.procedure.kind === 'method'
+          ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
+          : { method: d.method, probability: null, share: null }
+        : undefined;
+      return {
+        ...base,
+        comparison: cc,
+        procedure,
+        elected: procedure.elected,
+        agree: agrees(procedure.elected),
+        ...(lots ? { lots } : {}),
+      };
+    } catch (err) {
+      return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };
+    }
+  });
+  const sweep: SweepResult[] = STANDARD_SWEEP.map((m) => {
+    const description = describeModel(m.model);
+    try {
+      if (units.length === 0) throw new DelegateError('no votes were cast');
+      const cc = compare(m.model, `${seed}:sweep ${m.name}`, true);
+      const d = cc.lotDependence;
+      return {
+        name: m.name,
+        description,
+        elected: cc.conference.elected,
+        agree: cc.agree,
+        ...(d ? { lots: { method: d.method, probability: d.agree.probability, share: d.agree.share } } : {}),
+      };
+    } catch (err) {
+      return { name: m.name, description, elected: null, agree: null, error: messageOf(err) };
+    }
+  });
+  return { comparisons: results, robustness: robustnessOf(members, results, sweep) };
 }

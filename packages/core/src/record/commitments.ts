@@ -24,7 +24,7 @@ export type BallotDefinition = {
   k: number;
   receiptPolicy: 'inclusion' | 'choices';
   voterListVisible: boolean;
-  /** With their options, labels, methods and settings (thresholds, quotas, seats). */
+  /** With their options, labels, methods, settings (thresholds, quotas, seats) and declared delegate comparisons. */
   questions: Question[];
   delegates: unknown;
 };
@@ -50,6 +50,8 @@ export function definitionOf(b: BallotDefinition): BallotDefinition {
         options: [...q.options]
           .sort((x, y) => x.position - y.position)
           .map((o) => ({ id: o.id, position: o.position, label: o.label, description: o.description })),
+        // Declared comparisons are committed with their question; a question without any hashes as before they existed.
+        ...(q.comparisons?.length ? { comparisons: q.comparisons } : {}),
       })) as Question[],
     delegates: b.delegates ?? null,
   };

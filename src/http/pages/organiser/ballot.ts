@@ -23,6 +23,7 @@ import { allows } from '@omov/core/domain/lifecycle';
 import { act, bodyOf, postButton, refused, staffPage, when } from './common';
 import { paperPreviewPage } from './paper-preview';
 import { resultsBody, resultsCsv, turnoutSection } from './results';
+import { describeComparison } from '@omov/core/delegates/declared';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, STATUS_LABEL } from './text';
 import { methodOf } from '@omov/core/methods/index';
 
@@ -59,7 +60,11 @@ function delegateSummary(d: DelegateSettingsInput | null): string {
   const shared =
     d.method === 'bands'
       ? `a band table (${d.bands.map((x) => `up to ${x.upTo}: ${x.delegates}`).join(', ')}${d.beyond ? `; ${d.beyond.delegates} more per further ${d.beyond.every}${d.beyond.orPart ? ' or part' : ''}` : ''})`
-      : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
+      : d.method === 'fixed'
+        ? `fixed numbers (${Object.entries(d.numbers)
+            .map(([b, n]) => `${b} ${n}`)
+            .join(', ')})`
+        : `${d.seats} delegates by ${APPORTIONMENT_LABEL[d.method]}`;
   return `${shared}, shared by ${BASIS_LABEL[d.basis].toLowerCase()}; ${d.rule} rule${d.min !== undefined ? `; at least ${d.min}` : ''}${d.max !== undefined ? `; at most ${d.max}` : ''}`;
 }
 
@@ -68,7 +73,8 @@ function questionsList(b: BallotView): Html {
     (
       q,
     ) => html`<li><strong>${q.title}</strong> <span class="hint">— ${methodOf(q.method).labels.name}${settingsSummary(q) ? `; ${settingsSummary(q)}` : ''}</span>
-${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}</li>`,
+${methodOf(q.method).motion ? '' : html`<ul>${q.options.map((o) => html`<li>${o.label}${o.description ? html` <span class="hint">— ${o.description}</span>` : ''}</li>`)}</ul>`}
+${q.comparisons?.length ? html`<p>Delegate comparisons declared for this question (committed when the ballot opens):</p><ul>${q.comparisons.map((c, j) => html`<li><strong>${c.label || `Comparison ${j + 1}`}</strong> <span class="hint">— ${describeComparison(c, methodOf(q.method).labels.name)}</span></li>`)}</ul>` : ''}</li>`,
   )}</ol>`;
 }
 

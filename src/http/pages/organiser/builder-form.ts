@@ -4,6 +4,8 @@ import {
   type DelegateSettingsInput,
   type BallotInput,
   type BallotMode,
+  type DeclaredComparison,
+  MAX_COMPARISONS,
   OFFICE_MODE,
 } from '@omov/core/domain/ballot';
 import { fieldStart, isMethod, type Method, METHOD_LIST, methodOf } from '@omov/core/methods/index';
@@ -28,6 +30,26 @@ export type QuestionState = {
   /** The method's settings as typed, by field key (its descriptor's fields). */
   settings: Record<string, string>;
   options: OptionState[];
+  comparisons: ComparisonState[];
+};
+/**
+ * A declared comparison as typed. `table` holds a fixed model's numbers ("Leeds: 4", one
+ * branch a line) or a band table ("100 1"); `sections` a card vote's sections ("Unions; 1/2;
+ * Leeds, York", one a line, no branches for every other branch). What the form has no field
+ * for (bounds, a split method, a band table's beyond, an exhaustive ballot's base), declared
+ * through the API, rides along unchanged in `kept` (JSON).
+ */
+export type ComparisonState = {
+  label: string;
+  method: string;
+  seats: string;
+  basis: string;
+  rule: string;
+  table: string;
+  procedure: string;
+  required: string;
+  sections: string;
+  kept: string;
 };
 export type DelegateState = {
   enabled: boolean;
@@ -87,7 +109,127 @@ export function newQuestion(method: Method = FIRST_METHOD): QuestionState {
     method,
     settings: settingsState(method, () => ''),
     options: methodOf(method).motion ? [] : [blankOption(), blankOption()],
+    comparisons: [],
   };
+}
+
+export const blankComparison = (): ComparisonState => ({
+  label: '',
+  method: 'sainte-lague',
+  seats: '100',
+  basis: 'members',
+  rule: 'bloc',
+  table: '',
+  procedure: 'method',
+  required: '1/2',
+  sections: '',
+  kept: '',
+});
+
+/** A stored comparison as the form shows it. */
+function comparisonState(c: DeclaredComparison): ComparisonState {
+  const m = c.model;
+  const p = c.procedure;
+  const kept = {
+    ...(m.min !== undefined ? { min: m.min } : {}),
+    ...(m.max !== undefined ? { max: m.max } : {}),
+    ...(m.splitMethod ? { splitMethod: m.splitMethod } : {}),
+    ...(m.method === 'bands' && m.beyond ? { beyond: m.beyond } : {}),
+    ...(p.kind === 'exhaustive' && p.majorityOf !== 'cast' ? { majorityOf: p.majorityOf } : {}),
+  };
+  return {
+    label: c.label,
+    method: m.method,
+    seats: m.method === 'bands' || m.method === 'fixed' ? '' : String(m.seats),
+    basis: m.basis,
+    rule: m.rule,
+    table:
+      m.method === 'fixed'
+        ? Object.entries(m.numbers)
+            .map(([b, n]) => `${b}: ${n}`)
+            .join('\n')
+        : m.method === 'bands'
+          ? m.bands.map((b) => `${b.upTo} ${b.delegates}`).join('\n')
+          : '',
+    procedure: p.kind === 'majority' && p.otherwise === 'run-off' ? 'run-off' : p.kind,
+    required: p.kind === 'majority' ? p.required : '1/2',
+    sections:
+      p.kind === 'card' ? p.sections.map((x) => `${x.name}; ${x.weight}; ${x.branches.join(', ')}`).join('\n') : '',
+    kept: Object.keys(kept).length ? JSON.stringify(kept) : '',
+  };
+}
+
+/** A typed comparison as the API's input (checked by its schema with the rest); issues of form land on their fields. */
+function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): unknown {
+  let kept: Record<string, unknown>;
+  try {
+    kept = c.kept ? (JSON.parse(c.kept) as Record<string, unknown>) : {};
+  } catch {
+    // A hidden field someone edited by hand: what it kept is dropped, the typed fields stand.
+    kept = {};
+  }
+  const { majorityOf, beyond, ...bounds } = kept;
+  const lines = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const common = { basis: c.basis, rule: c.rule, ...bounds };
+  let model: unknown;
+  if (c.method === 'fixed') {
+    const numbers: Record<string, number> = {};
+    for (const line of lines(c.table)) {
+      const m = /^(.+?)\s*[:=\t]\s*(\d+)$/.exec(line);
+      if (m) numbers[m[1]!.trim()] = Number(m[2]);
+      else addIssue(issues, `${id}_table`, `"${line}" is not "branch: delegates", e.g. "Leeds: 4"`);
+    }
+    model = { ...common, method: 'fixed', numbers };
+  } else if (c.method === 'bands') {
+    const bands = lines(c.table).flatMap((line) => {
+      const m = /^(\d+)\s*[\s:,;=]\s*(\d+)$/.exec(line);
+      if (m) return [{ upTo: Number(m[1]), delegates: Number(m[2]) }];
+      addIssue(issues, `${id}_table`, `"${line}" is not "members delegates", e.g. "100 1"`);
+      return [];
+    });
+    model = { ...common, method: 'bands', bands, ...(beyond ? { beyond } : {}) };
+  } else {
+    const t = c.seats.trim();
+    if (t !== '' && !/^\d+$/.test(t)) addIssue(issues, `${id}_seats`, 'Use a whole number');
+    model = { ...common, method: c.method, seats: t === '' ? undefined : Number(t) };
+  }
+  let procedure: unknown;
+  switch (c.procedure) {
+    case 'exhaustive':
+      procedure = { kind: 'exhaustive', ...(majorityOf ? { majorityOf } : {}) };
+      break;
+    case 'majority':
+    case 'run-off':
+      procedure = {
+        kind: 'majority',
+        required: c.required.trim() || '1/2',
+        otherwise: c.procedure === 'run-off' ? 'run-off' : 'no decision',
+      };
+      break;
+    case 'card':
+      procedure = {
+        kind: 'card',
+        sections: lines(c.sections).map((line) => {
+          const [name = '', weight = '', branches = ''] = line.split(';').map((x) => x.trim());
+          return {
+            name,
+            weight,
+            branches: branches
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean),
+          };
+        }),
+      };
+      break;
+    default:
+      procedure = { kind: 'method' };
+  }
+  return { label: c.label, model, procedure };
 }
 
 function delegateState(d: DelegateSettingsInput | null): DelegateState {
@@ -123,7 +265,7 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
           beyondDelegates: s(d.beyond?.delegates),
           beyondOrPart: d.beyond?.orPart ?? false,
         }
-      : { seats: String(d.seats) }),
+      : { seats: d.method === 'fixed' ? '' : String(d.seats) }),
   };
 }
 
@@ -189,6 +331,7 @@ export function stateFromBallot(b: BallotView): BuilderState {
       description: q.description,
       settings: settingsState(q.method, (key) => str((q.settings as Record<string, unknown>)[key])),
       options: methodOf(q.method).motion ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
+      comparisons: (q.comparisons ?? []).map(comparisonState),
     })),
   };
 }
@@ -227,6 +370,22 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
     }
     // Whatever button was pressed, pasted lines are not lost: "Save" keeps them too.
     if (!motion) pasteInto(options, s(`q${i}_paste`));
+    const comparisons: ComparisonState[] = [];
+    for (let j = 0; j < count(body[`q${i}_comparisons`], MAX_COMPARISONS); j++) {
+      const c = (k: keyof ComparisonState) => s(`q${i}_c${j}_${k}`);
+      comparisons.push({
+        label: c('label'),
+        method: c('method'),
+        seats: c('seats'),
+        basis: c('basis'),
+        rule: c('rule'),
+        table: c('table'),
+        procedure: c('procedure'),
+        required: c('required'),
+        sections: c('sections'),
+        kept: c('kept'),
+      });
+    }
     const q: QuestionState = {
       title: s(`q${i}_title`),
       description: s(`q${i}_description`),
@@ -234,6 +393,7 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
       // A setting the previous method shared (seats, say) keeps its value.
       settings: settingsState(method, (key) => s(`q${i}_${key}`)),
       options: motion ? [] : options,
+      comparisons,
     };
     // A question that has just become one with options gets two rows to fill.
     while (!motion && q.options.length < 2) q.options.push(blankOption());
@@ -317,6 +477,15 @@ export function applyAction(
       if (q) qs[i] = { ...q, options: q.options.filter((_, k) => k !== j) };
       focus = `q${i}_options`;
       break;
+    case 'add-comparison':
+      if (q && q.comparisons.length < MAX_COMPARISONS)
+        qs[i] = { ...q, comparisons: [...q.comparisons, blankComparison()] };
+      focus = `q${i}_c${(qs[i]?.comparisons.length ?? 1) - 1}_label`;
+      break;
+    case 'remove-comparison':
+      if (q) qs[i] = { ...q, comparisons: q.comparisons.filter((_, k) => k !== j) };
+      focus = `q${i}_comparisons`;
+      break;
     case 'up-option':
     case 'down-option':
       if (q) {
@@ -367,6 +536,9 @@ export function fieldLabel(field: string): string {
     del_beyond_delegates: 'Delegates: more delegates',
   };
   if (fixed[field]) return fixed[field]!;
+  const c = /^q(\d+)_c(\d+)_(\w+)$/.exec(field);
+  if (c)
+    return `Question ${Number(c[1]) + 1}, comparison ${Number(c[2]) + 1}: ${COMPARISON_FIELD_NAMES[c[3]!] ?? c[3]}`;
   const o = /^q(\d+)_o(\d+)_(label|description)$/.exec(field);
   if (o) return `Question ${Number(o[1]) + 1}, option ${Number(o[2]) + 1}: ${o[3] === 'label' ? 'name' : 'statement'}`;
   const q = /^q(\d+)_(\w+)$/.exec(field);
@@ -381,6 +553,30 @@ export function fieldLabel(field: string): string {
     return `Question ${Number(q[1]) + 1}: ${names[q[2]!] ?? q[2]}`;
   }
   return field;
+}
+
+const COMPARISON_FIELD_NAMES: Record<string, string> = {
+  label: 'name',
+  method: 'how delegates are shared out',
+  seats: 'delegates in all',
+  basis: 'shared by',
+  rule: 'how delegates vote',
+  table: 'numbers per branch or band table',
+  procedure: 'how the conference decides',
+  required: 'share required',
+  sections: 'sections',
+};
+
+/** A comparison's schema path (below questions.i.comparisons.j) → its field's suffix. */
+function comparisonField(path: ReadonlyArray<PropertyKey>): string {
+  const [part, key] = path;
+  if (part === 'label') return 'label';
+  if (part === 'procedure') return key === 'required' ? 'required' : key === 'sections' ? 'sections' : 'procedure';
+  if (part === 'model') {
+    if (key === 'numbers' || key === 'bands') return 'table';
+    if (key === 'seats' || key === 'basis' || key === 'rule') return key;
+  }
+  return 'method';
 }
 
 const DELEGATE_FIELD: Record<string, string> = {
@@ -402,6 +598,8 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
     if (c === 'options')
       return typeof d === 'number' ? `q${b}_o${d}_${e === 'description' ? 'description' : 'label'}` : `q${b}_options`;
     if (c === 'settings') return d === undefined ? `q${b}_method` : `q${b}_${String(d)}`;
+    if (c === 'comparisons')
+      return typeof d === 'number' ? `q${b}_c${d}_${comparisonField(path.slice(4))}` : `q${b}_comparisons`;
     if (c === 'title' || c === 'description' || c === 'method') return `q${b}_${c}`;
     return `q${b}_title`;
   }
@@ -481,6 +679,9 @@ export function validate(state: BuilderState): Parsed {
       ...(methodOf(q.method).motion
         ? {}
         : { options: options.map((o) => ({ label: o.label, description: o.description })) }),
+      ...(q.comparisons.length
+        ? { comparisons: q.comparisons.map((c, j) => comparisonInput(c, `q${i}_c${j}`, issues)) }
+        : {}),
       // Issues on options refer to positions among the rows the organiser sees.
       _rows: q.options.map((o, k) => (o.label.trim() || o.description.trim() ? k : -1)).filter((k) => k >= 0),
     };
@@ -555,10 +756,17 @@ export function validate(state: BuilderState): Parsed {
   const refusedAlready = new Set(issues.keys());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      // A model is a union by its method: the issues of the branch the organiser chose.
+      const modelMethod =
+        issue.path[0] === 'delegates'
+          ? d.method
+          : issue.path[2] === 'comparisons' && issue.path[4] === 'model'
+            ? state.questions[issue.path[1] as number]?.comparisons[issue.path[3] as number]?.method
+            : undefined;
       const nested =
-        issue.code === 'invalid_union' && issue.path[0] === 'delegates'
+        issue.code === 'invalid_union' && modelMethod !== undefined
           ? ((issue as unknown as { errors: Array<Array<{ path: PropertyKey[]; message: string }>> }).errors[
-              d.method === 'bands' ? 1 : 0
+              modelMethod === 'bands' ? 1 : modelMethod === 'fixed' ? 2 : 0
             ] ?? [])
           : [{ path: [], message: issue.message }];
       for (const sub of nested) {

@@ -110,6 +110,50 @@ ${textArea(issues, `q${i}_paste`, 'Paste options, one per line', '', { rows: 3, 
 </fieldset>`;
 }
 
+const COMPARISON_METHODS: ReadonlyArray<readonly [string, string]> = [
+  ...Object.entries(APPORTIONMENT_LABEL),
+  ['bands', 'A band table from the rule book'],
+  ['fixed', 'Fixed numbers per branch'],
+];
+const PROCEDURES: ReadonlyArray<readonly [string, string]> = [
+  ['method', "By the question's own method"],
+  ['exhaustive', 'Exhaustive ballot (eliminate the last until one has a majority)'],
+  ['majority', 'Majority required; otherwise nothing is decided'],
+  ['run-off', 'Majority required; otherwise a run-off of the leading two'],
+  ['card', 'Card vote in sections, each with its weight'],
+];
+
+/** The delegate conferences declared for a question: committed at open, shown beside its result. */
+function comparisonRows(action: string, q: QuestionState, i: number, issues: FieldIssues): Html {
+  const n = q.comparisons.length;
+  const err = fieldError(issues, `q${i}_comparisons`);
+  return html`<fieldset id="q${i}_comparisons"><legend>Delegate comparisons for question ${i + 1}</legend>${err.message}
+<p class="hint">Declare here, before the ballot opens, how a conference of delegates would decide this question: each comparison is committed when the ballot opens and shown beside the members' result, with how many of them agree. A question with none uses the whole ballot's comparison below.</p>
+<input type="hidden" name="q${i}_comparisons" value="${n}">
+${q.comparisons.map((c, j) => {
+  const id = `q${i}_c${j}`;
+  return html`<fieldset class="option-row" id="${id}"><legend>Comparison ${j + 1} for question ${i + 1}</legend>
+${textInput(issues, `${id}_label`, 'Its name (optional)', c.label, { cls: 'wide' })}
+<div class="cols">
+${selectInput(issues, `${id}_method`, 'How delegates are shared out', c.method, COMPARISON_METHODS)}
+${textInput(issues, `${id}_seats`, 'Delegates in all (not for a band table or fixed numbers)', c.seats, { type: 'number', extra: html` min="1"` })}
+${selectInput(issues, `${id}_basis`, 'Delegates are shared by', c.basis, Object.entries(BASIS_LABEL))}
+${selectInput(issues, `${id}_rule`, 'How delegates vote', c.rule, Object.entries(RULE_LABEL))}
+</div>
+${textArea(issues, `${id}_table`, 'Fixed numbers or band table', c.table, { rows: 3, hint: 'Fixed numbers: one branch a line, “Leeds: 4”. A band table: one band a line, up to how many members then how many delegates, “100 1”.' })}
+<div class="cols">
+${selectInput(issues, `${id}_procedure`, 'How the conference decides', c.procedure, PROCEDURES)}
+${textInput(issues, `${id}_required`, 'Majority required: more than', c.required, { extra: html` size="8" inputmode="decimal"`, hint: 'A share of the delegate votes cast, such as 1/2 or 2/3.' })}
+</div>
+${textArea(issues, `${id}_sections`, 'Card vote: sections', c.sections, { rows: 3, hint: 'One section a line: its name; its weight; its branches, separated by commas. Leave the branches out for the section of every other branch. For example “Unions; 1/2; Unite, GMB” then “Local parties; 1/2”.' })}
+<input type="hidden" name="${id}_kept" value="${c.kept}">
+<div class="actions">${structural(action, `remove-comparison:${i}:${j}`, 'Remove this comparison', `q${i}_comparisons`, { more: `(comparison ${j + 1} of question ${i + 1})` })}</div>
+</fieldset>`;
+})}
+<p>${structural(action, `add-comparison:${i}`, 'Add a comparison', `q${i}_c${n}_label`, { more: `to question ${i + 1}` })}</p>
+</fieldset>`;
+}
+
 function questionFields(action: string, q: QuestionState, i: number, n: number, issues: FieldIssues): Html {
   const applyId = `q${i}_apply`;
   return html`<fieldset id="q${i}"><legend>Question ${i + 1}</legend>
@@ -119,6 +163,7 @@ ${selectInput(issues, `q${i}_method`, 'How it is decided', q.method, methodChoic
 <p class="hint">${methodOf(q.method).labels.hint} ${structural(action, `method:${i}`, 'Use this method', `q${i}`, { id: applyId, more: `for question ${i + 1}` })}</p>
 ${settingsFields(q, i, issues)}
 ${methodOf(q.method).motion ? html`<p>The options are <strong>Yes</strong> and <strong>No</strong>; members may also abstain.</p>` : optionRows(action, q, i, issues)}
+${comparisonRows(action, q, i, issues)}
 <div class="actions">${i > 0 ? structural(action, `up-question:${i}`, 'Move question up', `q${i - 1}`, { more: `(question ${i + 1})` }) : ''}
 ${i < n - 1 ? structural(action, `down-question:${i}`, 'Move question down', `q${i + 1}`, { more: `(question ${i + 1})` }) : ''}
 ${structural(action, `remove-question:${i}`, 'Remove this question', 'questions', { more: `(question ${i + 1})` })}</div>

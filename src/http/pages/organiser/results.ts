@@ -1,4 +1,5 @@
 import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/index';
+import type { DeclaredResult, Robustness } from '@omov/core/delegates/declared';
 import { methodOf } from '@omov/core/methods/index';
 import type { QuestionResult } from '@omov/core/domain/count';
 import type { BallotResults, Turnout } from '../../../services/results';
@@ -146,10 +147,12 @@ const unitLabel = (b: { name: string; pooled?: ReadonlyArray<string> }) =>
     : html`${b.name}`;
 
 /** The headline of a comparison: what the conference would have decided, and how far that rests on lots. */
-function conferenceHeadline(cc: ConferenceComparison): Html {
-  const asDrawn = cc.agree
-    ? `The conference would have decided the same: ${list(cc.omov.elected)}.`
-    : `The conference would have decided differently: the members chose ${list(cc.omov.elected)}, the conference ${list(cc.conference.elected)}.`;
+function conferenceHeadline(cc: ConferenceComparison, byOwnMethod = false): Html {
+  const asDrawn = byOwnMethod
+    ? `By the question's own method, the conference would choose ${list(cc.conference.elected)}.`
+    : cc.agree
+      ? `The conference would have decided the same: ${list(cc.omov.elected)}.`
+      : `The conference would have decided differently: the members chose ${list(cc.omov.elected)}, the conference ${list(cc.conference.elected)}.`;
   const d = cc.lotDependence;
   if (!d) return html`<p class="${cc.agree ? 'good' : 'bad'}">${asDrawn}</p>`;
   const over =
@@ -163,8 +166,11 @@ function conferenceHeadline(cc: ConferenceComparison): Html {
 <p>With the lots as drawn: ${asDrawn}</p>`;
 }
 
-/** `motion`: the question's threshold, for a motion (whose margin is the distance to it). */
-function conferenceSection(c: QuestionResult['conference'], motion?: string): Html {
+/**
+ * `motion`: the question's threshold, for a motion (whose margin is the distance to it).
+ * `declared`: the comparison is one of the question's declared ones, whose heading and words come before it.
+ */
+function conferenceSection(c: QuestionResult['conference'], motion?: string, declared = false): Html {
   if (c === null) return html``;
   if ('error' in c)
     return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
@@ -172,9 +178,9 @@ function conferenceSection(c: QuestionResult['conference'], motion?: string): Ht
   const omov = cc.omov;
   const conf = cc.conference;
   const s = cc.settings;
-  return html`<h3>Members' vote and a delegate conference</h3>
+  return html`${declared ? '' : html`<h3>Members' vote and a delegate conference</h3>`}
 <p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${RULE_LABEL[s.rule]}.</p>
-${conferenceHeadline(cc)}
+${conferenceHeadline(cc, declared)}
 ${cc.pooling ? html`<p class="${cc.pooling.changed ? 'bad' : 'hint'}">Some members are in small branches whose votes were pooled for secrecy; a pool is not a delegation. ${cc.pooling.note}</p>` : ''}
 <div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
 <tr><th scope="row">Result</th><td>${list(omov.elected)}</td><td>${list(conf.elected)}</td></tr>
@@ -220,6 +226,84 @@ ${cc.power.notes.length ? html`<p class="hint">${cc.power.notes.join(' ')}</p>` 
 <p class="hint">Disproportionality (percentage points): options, members' shares against delegates' — Gallagher ${cc.disproportionality.options.gallagher}, Loosemore–Hanby ${cc.disproportionality.options.loosemoreHanby}; units, population against delegates — Gallagher ${cc.disproportionality.branches.gallagher}, Loosemore–Hanby ${cc.disproportionality.branches.loosemoreHanby}.</p>
 ${cc.ties.length ? html`<p class="hint">Lots drawn: ${cc.ties.map((t) => `${t.stage}: ${t.note}`).join(' ')}</p>` : ''}
 ${cc.notes.length ? html`<p class="hint">${cc.notes.join(' ')}</p>` : ''}`;
+}
+
+/** What the procedure decided, against the members' answer, and how far it rests on lots. */
+function declaredHeadline(d: DeclaredResult, members: ReadonlyArray<string>): Html {
+  if (d.error !== undefined || d.elected === null)
+    return html`<p class="notice">This comparison could not be counted: ${d.error ?? 'no result'}.</p>`;
+  const decided = d.elected.length ? list(d.elected) : 'nothing';
+  const lots = d.lots
+    ? d.lots.probability !== null
+      ? html` <strong>It depends on lots:</strong> ${d.lots.method === 'exact' ? 'exactly' : 'estimated by sampling'}, the conference agrees with the members with probability ${d.lots.probability} (${share(d.lots.share ?? 0)}).`
+      : html` <strong>Lots were drawn in the delegate count</strong>, so with other lots this could differ.`
+    : '';
+  return html`<p class="${d.agree ? 'good' : 'bad'}">${
+    d.agree
+      ? `The conference would have decided as the members did: ${decided}.`
+      : `The conference would have decided differently: the members chose ${list(members)}, the conference ${decided}.`
+  }${lots}</p>`;
+}
+
+function procedureDetail(d: DeclaredResult): Html {
+  const p = d.procedure;
+  if (!p || p.kind === 'method') return html``;
+  if (p.rounds)
+    return html`<ol>${p.rounds.map(
+      (r) =>
+        html`<li value="${r.number}">${Object.entries(r.votes)
+          .map(([o, v]) => `${o} ${n(v)}`)
+          .join(', ')}. ${r.note}</li>`,
+    )}</ol>`;
+  if (p.shares)
+    return html`<p>${Object.entries(p.shares)
+      .map(([o, v]) => `${o} ${percentText(v, 1)}`)
+      .join(', ')}. ${p.note}</p>`;
+  return html`<p>${p.note}</p>`;
+}
+
+/** The question's declared comparisons, each with its description, then the robustness view. */
+function declaredSection(q: QuestionResult, motion?: string): Html {
+  if (!q.comparisons?.length) return html``;
+  return html`<h3>Delegate comparisons declared before the ballot opened</h3>
+<p class="hint">Each comparison was declared, and committed, before any vote was cast: none was chosen after the result was known.</p>
+${q.comparisons.map(
+  (d, j) => html`<section aria-labelledby="q-${q.id}-c${j}"><h4 id="q-${q.id}-c${j}">${d.label}</h4>
+<p class="model">${d.description}</p>
+${declaredHeadline(d, q.elected)}
+${procedureDetail(d)}
+${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true)}</details>` : ''}
+</section>`,
+)}
+${q.robustness ? robustnessView(q.robustness, q.comparisons) : ''}`;
+}
+
+const agreeText = (x: { agree: boolean | null; error?: string }) =>
+  x.agree === null ? `not counted${x.error ? `: ${x.error}` : ''}` : x.agree ? 'agrees' : 'differs';
+
+const lotsText = (lots: { probability: string | null; share: number | null } | undefined) =>
+  !lots
+    ? 'no lots'
+    : lots.probability === null
+      ? 'lots were drawn'
+      : `agrees with probability ${lots.probability} (${share(lots.share ?? 0)})`;
+
+/** How many comparisons agree with the members: the declared ones, and the standard sweep of common models. */
+function robustnessView(r: Robustness, declared: ReadonlyArray<DeclaredResult>): Html {
+  return html`<h3>How robust is the members' answer?</h3>
+<p><strong>${r.summary}</strong></p>
+<div class="scroll" tabindex="0"><table><caption>Across the declared comparisons</caption><thead><tr><th scope="col">Comparison</th><th scope="col">The conference would choose</th><th scope="col">Against the members</th><th scope="col">Over the lots</th></tr></thead><tbody>
+${declared.map(
+  (d) =>
+    html`<tr><th scope="row">${d.label}</th><td>${d.elected ? (d.elected.length ? list(d.elected) : 'nothing') : '—'}</td><td>${agreeText(d)}</td><td>${lotsText(d.lots)}</td></tr>`,
+)}
+</tbody></table></div>
+<div class="scroll" tabindex="0"><table><caption>Across the standard sweep of common models (100 delegates shared by members; the question's own method)</caption><thead><tr><th scope="col">Model</th><th scope="col">The conference would choose</th><th scope="col">Against the members</th><th scope="col">Over the lots</th></tr></thead><tbody>
+${r.sweep.models.map(
+  (m) =>
+    html`<tr><th scope="row"><span title="${m.description}">${m.name}</span></th><td>${m.elected ? list(m.elected) : '—'}</td><td>${agreeText(m)}</td><td>${lotsText(m.lots)}</td></tr>`,
+)}
+</tbody></table></div>`;
 }
 
 /** A motion's exact summary, if the count carries one (the yesno engine's). */
@@ -269,6 +353,7 @@ ${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li
 ${notes.length ? html`<p class="hint">${notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}
 ${conferenceSection(q.conference, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
+${declaredSection(q, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
 ${downloads && kind === 'ranking' ? html`<p><a href="/ballots/${downloads.ballotId}/questions/${q.id}/ballots.blt" download>Download this question's ballots (BLT)</a></p>` : ''}
 </section>`;
 }
@@ -308,6 +393,21 @@ export function resultsCsv(r: BallotResults): string {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
     }
+    for (const d of q.comparisons ?? []) {
+      if (!d.comparison || !d.elected) continue;
+      for (const o of d.comparison.options)
+        row(
+          `(declared: ${d.label})`,
+          o,
+          d.comparison.conference.delegates[o] ?? '0',
+          yes(d.elected, o),
+          'delegate votes',
+        );
+    }
+    for (const m of q.robustness?.sweep.models ?? [])
+      if (m.elected)
+        // The probability that this model agrees with the members: 1 or 0 without lots.
+        row(`(sweep: ${m.name})`, list(m.elected), m.lots?.probability ?? (m.agree ? '1' : '0'), '', 'agreement');
     const c = q.conference;
     if (c === null || 'error' in c) return;
     for (const o of c.options)
