@@ -25,6 +25,7 @@ import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
+import { requireProposalsKept } from './proposals';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -129,6 +130,7 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
     await requireKnownBranches(tx, p.organisationId, input);
+    await requireProposalsKept(tx, id, input);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
     if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);

@@ -14,6 +14,7 @@ import { findBallot, lockBallot } from '../data/ballots';
 import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
+import { PROPOSAL_LINK_PURPOSE } from './proposals';
 import type { AppContext } from './context';
 import { invalid, notFound } from './errors';
 
@@ -310,6 +311,9 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'password-reset') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'proposal-link') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }

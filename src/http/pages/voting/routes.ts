@@ -38,7 +38,8 @@ function formPage(
   });
 }
 
-function voterHeaders(res: Response): void {
+/** For any page reached by a member's personal link (the voting paper, the proposals page). */
+export function voterHeaders(res: Response): void {
   // A voting page must not leak its URL (the token) to other sites, nor be cached.
   res.set('Referrer-Policy', 'no-referrer');
   res.set('Cache-Control', 'no-store');
