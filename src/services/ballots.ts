@@ -518,6 +518,9 @@ export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Pr
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'delete');
+    // An auditor of this ballot alone, or an invitation to be one, would be left pointing at nothing.
+    if (await orgs.countBallotStaff(tx, id))
+      throw conflict('this draft has an auditor of its own, or an invitation to audit it: remove them first');
     await ballots.deleteBallot(tx, id);
     await record(tx, p, 'ballot.delete', id, { title: b.title });
   });
