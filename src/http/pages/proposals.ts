@@ -56,8 +56,9 @@ function rulesText(r: ProposalRules): string {
 }
 
 /** A proposal's wording, stage and support, as every page shows it. */
-function proposalBody(v: ProposalView, level: 'h2' | 'h3', extra: Html | '' = ''): Html {
-  const heading = level === 'h2' ? html`<h2>${v.title}</h2>` : html`<h3>${v.title}</h3>`;
+function proposalBody(v: ProposalView, level: 'h1' | 'h2' | 'h3', extra: Html | '' = ''): Html {
+  const heading =
+    level === 'h1' ? html`<h1>${v.title}</h1>` : level === 'h2' ? html`<h2>${v.title}</h2>` : html`<h3>${v.title}</h3>`;
   const overdue = v.stage === 'overdue';
   return html`<article class="proposal">${heading}
 <p><strong>${STAGE[v.stage]}</strong>${v.stage === 'qualified' || overdue ? html` (by ${when(v.scheduleBy)})` : ''}${v.stage === 'gathering' ? html` until ${when(v.closesAt)}` : ''}</p>
@@ -414,7 +415,7 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
             title: `${v.title} · members’ proposal`,
             site: v.organisationName,
             body: html`<p class="hint">A members’ proposal to ${v.organisationName}. Started ${when(v.startedAt)}, judged by the organisation’s rules of ${when(v.rules.setAt)}.</p>
-${proposalBody(v, 'h2')}
+${proposalBody(v, 'h1')}
 <h2>Support</h2>${supportTable(v)}
 <p><a href="/organisations/${v.organisationId}/proposals">Every proposal to ${v.organisationName}</a></p>`,
           }),
