@@ -14,7 +14,8 @@ import { type Kysely, sql } from 'kysely';
  * - proposal_signatures: one row per supporter, holding a keyed hash of (proposal, member),
  *   not the member, so that "once each" holds without a list of who signed. The branch is
  *   kept for the public counts per branch. No time, no order.
- * - question_statements: the case for and the case against a question, for the pages.
+ * - question_statements: the case for and the case against a question written by the office
+ *   (a member proposal's case for is the proposers', kept on the proposal as case_for).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -63,6 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- A draft ballot deleted after scheduling gives the proposal back to the office to schedule.
       ballot_id uuid references ballots (id) on delete set null,
       scheduled_at timestamptz,
+      -- The proposers' case for, shown beside the question it becomes (question_statements holds the rest).
+      case_for text,
       check ((kind = 'question') = (options is not null)),
       check (status = 'draft' or (started_at is not null and closes_at is not null))
     );

@@ -169,6 +169,8 @@ export type ProposalRow = {
   scheduleBy: Date | null;
   ballotId: string | null;
   scheduledAt: Date | null;
+  /** The proposers' case for. */
+  caseFor: string | null;
 };
 
 const proposalColumns = [
@@ -190,6 +192,7 @@ const proposalColumns = [
   'schedule_by as scheduleBy',
   'ballot_id as ballotId',
   'scheduled_at as scheduledAt',
+  'case_for as caseFor',
 ] as const;
 
 /** A scheduled proposal whose draft ballot was deleted is the office's to schedule again. */
@@ -357,4 +360,49 @@ export async function supportByBranch(
     .orderBy('branches.name')
     .execute();
   return rows.map((r) => ({ branch: r.branch, supporters: Number(r.supporters) }));
+}
+
+/* The case for and the case against. */
+
+/** The proposers' case for (only the service decides who may). */
+export async function setCaseFor(db: Queryable, proposalId: string, text: string): Promise<void> {
+  await db.updateTable('proposals').set({ case_for: text }).where('id', '=', proposalId).execute();
+}
+
+export type StatementRow = {
+  questionId: string;
+  side: 'for' | 'against';
+  text: string;
+  author: 'office' | 'proposers' | 'members';
+};
+
+/** The office's statements on a ballot's questions, with each question's title (to keep them across edits). */
+export async function listStatements(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<StatementRow & { title: string }>> {
+  return db
+    .selectFrom('question_statements')
+    .innerJoin('questions', 'questions.id', 'question_statements.question_id')
+    .select([
+      'question_statements.question_id as questionId',
+      'question_statements.side',
+      'question_statements.text',
+      'question_statements.author',
+      'questions.title',
+    ])
+    .where('questions.ballot_id', '=', ballotId)
+    .execute();
+}
+
+export async function putStatement(db: Queryable, s: StatementRow): Promise<void> {
+  await db
+    .insertInto('question_statements')
+    .values({ question_id: s.questionId, side: s.side, text: s.text, author: s.author, proposal_id: null })
+    .onConflict((c) => c.columns(['question_id', 'side']).doUpdateSet({ text: s.text, author: s.author }))
+    .execute();
+}
+
+export async function deleteStatement(db: Queryable, questionId: string, side: 'for' | 'against'): Promise<void> {
+  await db.deleteFrom('question_statements').where('question_id', '=', questionId).where('side', '=', side).execute();
 }

@@ -214,6 +214,7 @@ export interface Database {
     schedule_by: Timestamp | null;
     ballot_id: string | null;
     scheduled_at: Timestamp | null;
+    case_for: string | null;
   };
   proposal_signatures: { proposal_id: string; signer: Buffer; branch_id: string };
   question_statements: {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { PROPOSAL_STATUSES, proposalInputSchema, proposalRulesSchema } from '@omov/core/domain/proposals';
+import {
+  PROPOSAL_STATUSES,
+  proposalInputSchema,
+  proposalRulesSchema,
+  STATEMENT_MAX,
+  statementText,
+} from '@omov/core/domain/proposals';
 import type { AppContext } from '../services/context';
 import * as proposals from '../services/proposals';
 import { type ApiRoute, route } from './api-routes';
@@ -53,12 +59,15 @@ export const proposalView = z.object({
     .describe('what it needs to qualify, fixed when it started by the rules then in force and the roll then'),
   supporters: z.number().int(),
   branches: z.number().int().describe('branches with at least one supporter'),
+  caseFor: z.string().nullable().describe("the proposers' case for, shown beside the question on the ballot"),
   k: z.number().int().describe('branches with fewer supporters than this are pooled'),
   byBranch: z
     .array(z.object({ name: z.string(), supporters: z.number().int(), pooled: z.boolean() }))
     .describe("supporters per branch; branches under the rules' k pooled"),
   rules: z.object({ id: z.string(), setAt: z.date() }).describe('the rules it is judged by'),
 });
+
+const statementView = z.object({ text: z.string(), author: z.enum(['office', 'proposers', 'members']) });
 
 const memberProposal = proposalView.extend({ signed: z.boolean(), mine: z.boolean() });
 
@@ -197,6 +206,30 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       body: z.object({ token: memberToken }),
       response: memberProposal,
       handler: async ({ params, body, req }) => proposals.signProposal(ctx, body.token, clientAddress(req), params.id),
+    }),
+    route({
+      method: 'put',
+      path: '/member/proposals/:id/case-for',
+      tag: 'proposals',
+      auth: false,
+      summary: `The proposer writes their proposal's case for (at most ${STATEMENT_MAX} characters, as the case against), until the ballot it is on opens`,
+      params: idParams,
+      body: z.object({ token: memberToken, text: statementText }),
+      response: memberProposal,
+      handler: async ({ params, body, req }) =>
+        proposals.setCaseFor(ctx, body.token, clientAddress(req), params.id, body.text),
+    }),
+    route({
+      method: 'put',
+      path: '/ballots/:id/questions/:questionId/statements',
+      tag: 'proposals',
+      auth: true,
+      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers': refused (403) and logged`,
+      params: z.object({ id: z.uuid(), questionId: z.uuid() }),
+      body: z.object({ for: statementText.nullable().optional(), against: statementText.nullable().optional() }),
+      response: z.object({ for: statementView.optional(), against: statementView.optional() }),
+      handler: async ({ principal, params, body }) =>
+        proposals.setStatements(ctx, principal, params.id, params.questionId, body),
     }),
   ];
 }

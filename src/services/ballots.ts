@@ -25,7 +25,7 @@ import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
-import { requireProposalsKept } from './proposals';
+import { keepStatements, requireProposalsKept } from './proposals';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -135,7 +135,9 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
     if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
+    const restoreStatements = await keepStatements(tx, id);
     await writeQuestions(tx, id, input);
+    await restoreStatements();
     await record(tx, p, 'ballot.edit', id, { before, after: input });
   });
   return getBallot(ctx, p, id);

@@ -7,12 +7,14 @@ import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { allows } from '@omov/core/domain/lifecycle';
 import {
   type ProposalInput,
   type ProposalRules,
   type ProposalStage,
   publicSupport,
+  type StatementSide,
   qualifies,
   stageOf,
   thresholdOf,
@@ -165,6 +167,8 @@ export type ProposalView = {
   needs: { supporters: number | null; branches: number | null; combine: 'either' | 'both' } | null;
   supporters: number;
   branches: number;
+  /** The proposers' case for, shown beside the question on the ballot. */
+  caseFor: string | null;
   /** Branches with fewer supporters than this are pooled. */
   k: number;
   /** Per branch, branches under k pooled. */
@@ -195,6 +199,7 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
         : { supporters: p.supportersNeeded, branches: p.branchesNeeded, combine: rules?.combine ?? 'either' },
     supporters: counts.reduce((n, c) => n + c.supporters, 0),
     branches: counts.filter((c) => c.supporters > 0).length,
+    caseFor: p.caseFor,
     k: rules?.k ?? 1,
     byBranch: publicSupport(
       counts.filter((c) => c.supporters > 0),
@@ -488,4 +493,134 @@ export async function requireProposalsKept(db: Queryable, ballotId: string, inpu
         `the question of the member proposal "${p.title}" must stay on this ballot word for word: the office cannot reword or remove it`,
       );
   }
+}
+
+/* The case for and the case against (part 2 of issue 13). */
+
+/** The question a scheduled proposal became on its ballot: its title and text, word for word. */
+const questionFrom = (questions: Question[], p: ProposalRow) =>
+  questions.find((q) => q.title === p.title && q.description === p.text);
+
+export type Statement = { text: string; author: 'office' | 'proposers' | 'members' };
+/** Each question's statements, by question id. */
+export type Statements = Map<string, Partial<Record<StatementSide, Statement>>>;
+
+export async function statementsOf(db: Queryable, ballotId: string, questions: Question[]): Promise<Statements> {
+  const [office, scheduled] = await Promise.all([
+    data.listStatements(db, ballotId),
+    data.listScheduledOn(db, ballotId),
+  ]);
+  const out: Statements = new Map();
+  const entry = (id: string) => out.get(id) ?? out.set(id, {}).get(id)!;
+  for (const s of office) entry(s.questionId)[s.side] = { text: s.text, author: s.author };
+  for (const p of scheduled) {
+    const q = questionFrom(questions, p);
+    // The case for a member's proposal is its proposers' alone.
+    if (q) {
+      const e = entry(q.id);
+      delete e.for;
+      if (p.caseFor) e.for = { text: p.caseFor, author: 'proposers' };
+    }
+  }
+  return out;
+}
+
+/** While a ballot is open its questions and statements are fixed: read once per question list (questionsOf keeps it). */
+const paperStatements = new WeakMap<Question[], Statements>();
+
+export async function statementsForPaper(
+  ctx: AppContext,
+  b: { id: string; questions: Question[] },
+): Promise<Statements> {
+  let s = paperStatements.get(b.questions);
+  if (!s) {
+    s = await statementsOf(ctx.db, b.id, b.questions);
+    paperStatements.set(b.questions, s);
+  }
+  return s;
+}
+
+const textHash = (t: string | null | undefined) =>
+  t ? crypto.createHash('sha256').update(t, 'utf8').digest('hex') : null;
+
+/**
+ * The office writes the case for and/or against a question of a draft ballot (null removes
+ * one). On a member proposal's question the case for is the proposers': the office's attempt
+ * is refused (403) and logged.
+ */
+export async function setStatements(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  questionId: string,
+  body: Partial<Record<StatementSide, string | null>>,
+) {
+  requireOrganiser(p);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
+  if (!b) throw notFound('ballot');
+  const questions = await ballots.listQuestions(ctx.db, ballotId);
+  const q = questions.find((x) => x.id === questionId);
+  if (!q) throw notFound('question');
+  const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
+  if (proposal && body.for !== undefined) {
+    await record(ctx.db, p, 'statement.for-refused', ballotId, { questionId, proposalId: proposal.id });
+    throw new ServiceError('forbidden', "the case for a member's proposal is written by its proposers, not the office");
+  }
+  await ctx.db.transaction().execute(async (tx) => {
+    const locked = await ballots.lockBallot(tx, ballotId, 'update');
+    requireState(locked!, 'edit');
+    for (const side of ['for', 'against'] as const) {
+      const text = body[side];
+      if (text === undefined) continue;
+      if (text === null) await data.deleteStatement(tx, questionId, side);
+      else await data.putStatement(tx, { questionId, side, text, author: 'office' });
+    }
+    await record(tx, p, 'statements.set', ballotId, {
+      questionId,
+      for: body.for === undefined ? 'unchanged' : textHash(body.for),
+      against: body.against === undefined ? 'unchanged' : textHash(body.against),
+    });
+  });
+  return Object.fromEntries(Object.entries((await statementsOf(ctx.db, ballotId, questions)).get(questionId) ?? {}));
+}
+
+/** The proposer writes their proposal's case for, until the ballot it is on opens. */
+export async function setCaseFor(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  id: string,
+  text: string,
+): Promise<ProposalView> {
+  const m = await linkMember(ctx, token, address);
+  await ctx.db.transaction().execute(async (tx) => {
+    const p = await data.lockProposal(tx, id);
+    if (!p || p.organisationId !== m.organisationId || (p.status === 'draft' && p.proposerMemberId !== m.memberId))
+      throw notFound('proposal');
+    if (p.proposerMemberId !== m.memberId)
+      throw new ServiceError('forbidden', 'the case for a proposal is written by its proposer');
+    const b = p.ballotId ? await ballots.findBallotById(tx, p.ballotId) : undefined;
+    if (b && !allows(b.status, 'edit')) throw conflict('the ballot has opened: the case for can no longer change');
+    await data.setCaseFor(tx, id, text);
+    await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.case-for', id, {
+      textHash: textHash(text),
+    });
+  });
+  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+}
+
+/**
+ * The office's statements follow their question through an edit of the draft (the edit
+ * writes the questions anew): call before, and run what it returns after.
+ */
+export async function keepStatements(tx: Tx, ballotId: string): Promise<() => Promise<void>> {
+  const before = await data.listStatements(tx, ballotId);
+  return async () => {
+    if (before.length === 0) return;
+    const questions = await ballots.listQuestions(tx, ballotId);
+    for (const s of before) {
+      const q = questions.find((x) => x.title === s.title);
+      if (q) await data.putStatement(tx, { ...s, questionId: q.id });
+    }
+  };
 }

@@ -96,6 +96,9 @@ const MATRIX: Record<string, Row> = {
   'post /member/proposals': all('public'),
   'post /member/proposals/:id/start': all('public'),
   'post /member/proposals/:id/signatures': all('public'),
+  'put /member/proposals/:id/case-for': all('public'),
+  // The closed ballot here takes no statements: its organisers get 409.
+  'put /ballots/:id/questions/:questionId/statements': changeBallot,
 };
 
 let app: TestApp;
@@ -222,6 +225,8 @@ function requestFor(
     'post /member/proposals': { token: 'y'.repeat(43), proposal: { kind: 'motion', title: 'T', text: 'x' } },
     'post /member/proposals/:id/start': { token: 'y'.repeat(43) },
     'post /member/proposals/:id/signatures': { token: 'y'.repeat(43) },
+    'put /member/proposals/:id/case-for': { token: 'y'.repeat(43), text: 'The case for.' },
+    'put /ballots/:id/questions/:questionId/statements': { against: 'The case against.' },
     'post /ballots/:id/trustees': { names: ['Ann'] },
     'put /trustee/certificate': { message: '{}', signature: { challenge: '1', response: '1' } },
     'put /trustee/polynomial': {

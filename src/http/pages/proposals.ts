@@ -5,6 +5,8 @@ import {
   type ProposalStage,
   proposalInputSchema,
   proposalRulesSchema,
+  STATEMENT_MAX,
+  statementText,
 } from '@omov/core/domain/proposals';
 import * as ballotsService from '../../services/ballots';
 import type { AppContext } from '../../services/context';
@@ -95,6 +97,14 @@ function draftForm(csrf: string, token: string, d: Draft): Html {
 <button type="submit">Save as a draft</button></form>`;
 }
 
+/** The proposer's case for, shown beside the question on the ballot and in the same space as the case against. */
+function caseForForm(csrf: string, token: string, p: ProposalView): Html {
+  const id = `case-for-${p.id}`;
+  return html`<form method="post" action="/p/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="case-for"><input type="hidden" name="proposal" value="${p.id}">
+<p><label for="${id}">The case for “${p.title}”</label><br><span class="hint" id="${id}-hint">Shown on the ballot beside the case against, which has the same space: at most ${String(STATEMENT_MAX)} characters. You can change it until the ballot opens.</span><br><textarea id="${id}" name="caseFor" rows="6" maxlength="${String(STATEMENT_MAX)}" aria-describedby="${id}-hint">${p.caseFor ?? ''}</textarea></p>
+<button type="submit" class="secondary">Save the case for</button></form>`;
+}
+
 async function memberPageHtml(
   ctx: AppContext,
   token: string,
@@ -117,7 +127,7 @@ ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 ${m.rules ? html`<p>${rulesText(m.rules)} Who supports a proposal is never shown: only how many in each branch.</p>` : html`<p>The organisation has not set its rules for proposals yet.</p>`}
 <h2>Proposals</h2>
-${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
+${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine ? caseForForm(csrf, token, p) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
 ${drafts.length ? html`<h2>Your drafts</h2>${drafts.map((p) => proposalBody(p, 'h3', button('start', p.id, `Start gathering support for “${p.title}”`)))}` : ''}
 ${m.rules ? html`<h2>Put forward a proposal</h2>${draftForm(csrf, token, opts.draft ?? EMPTY)}` : ''}`,
   });
@@ -258,6 +268,17 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
       } else if (body.action === 'start' && id) {
         await proposals.startProposal(ctx, token, address, id);
         notice = 'Your proposal is gathering support. You are its first supporter.';
+      } else if (body.action === 'case-for' && id) {
+        const text = statementText.safeParse(body.caseFor ?? '');
+        if (!text.success)
+          return void res
+            .status(422)
+            .type('html')
+            .send(
+              await memberPageHtml(ctx, token, address, { problem: `The case for: ${text.error.issues[0]!.message}` }),
+            );
+        await proposals.setCaseFor(ctx, token, address, id, text.data);
+        notice = 'The case for is saved.';
       } else if (body.action === 'sign' && id) {
         await proposals.signProposal(ctx, token, address, id);
         notice = 'You support this proposal. Nobody can see who supports it; only the number in each branch.';

@@ -154,3 +154,9 @@ export const proposalInputSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ProposalInput = z.output<typeof proposalInputSchema>;
+
+/** The case for and the case against a question: the same maximum length for both. */
+export const STATEMENT_MAX = 2000;
+export const STATEMENT_SIDES = ['for', 'against'] as const;
+export type StatementSide = (typeof STATEMENT_SIDES)[number];
+export const statementText = z.string().check(textRule).trim().min(1).max(STATEMENT_MAX);
