@@ -2,21 +2,25 @@ import { insertLink } from '../src/data/proposals';
 import { hashSecret, Keyring, newSecret } from '../src/platform/secrets';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { startSmtpSink, waitFor } from './support/smtp';
 
 /**
  * The case for and the case against (docs/proposals.md): the proposer writes a member
  * proposal's case for, the office its case against and both cases of its own questions;
  * neither writes the other's (the office's try is refused and logged); statements survive an
- * edit of the draft and are fixed once it opens; the voting page shows both side by side, in
- * an order drawn for each member from their link — both orders across members, each member's
- * the same every time.
+ * edit of the draft and are fixed once it opens; the voting page shows both side by side, and
+ * the invitation both, in an order drawn for each member from their link — both orders across
+ * members, each member's the same every time and in their email as on their page.
  */
 let app: TestApp;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 beforeAll(async () => {
-  app = await startTestApp();
+  smtp = await startSmtpSink();
+  app = await startTestApp({ smtpUrl: smtp.url });
 });
 afterAll(async () => {
   await app?.close();
+  await smtp?.close();
 });
 
 const MEMBERS = 16;
@@ -127,7 +131,8 @@ test('each side writes its own case; every member sees both, side by side, in th
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
   const sealed = await app.db
     .selectFrom('voting_tokens')
-    .select('sealed_token')
+    .innerJoin('members', 'members.id', 'voting_tokens.member_id')
+    .select(['voting_tokens.sealed_token', 'members.email'])
     .where('ballot_id', '=', ballot.id)
     .execute();
   const voters = sealed.map((t) => keys.open(LINK_PURPOSE, t.sealed_token!));
@@ -142,6 +147,21 @@ test('each side writes its own case; every member sees both, side by side, in th
     const again = await (await new Client(app.url).request('GET', `/v/${v}`)).text();
     expect(firstSide(again, 'Halve student dues')).toBe(firstSide(first, 'Halve student dues'));
     orders.push(firstSide(first, 'Halve student dues'));
+  }
+  // Each invitation gives both cases in the order of its member's page.
+  for (const [i, t] of sealed.entries()) {
+    const mail = await waitFor(`the invitation to ${t.email}`, () =>
+      smtp.received.find((m) => m.to[0] === t.email && /The case for and against/.test(m.raw.replace(/=\r?\n/g, ''))),
+    );
+    const unfolded = mail.raw.replace(/=\r?\n/g, '');
+    // The part about the proposal's question, in the statements' section.
+    const section = unfolded.slice(unfolded.indexOf('in an order drawn for you'));
+    const text = section.slice(section.indexOf('Halve student dues'));
+    const f = text.indexOf('The case for (written by the proposers)');
+    const a = text.indexOf('The case against (written by the office)');
+    expect(f).toBeGreaterThan(0);
+    expect(a).toBeGreaterThan(0);
+    expect(f < a ? 'for' : 'against').toBe(orders[i]);
   }
   // With 16 members, both orders occur unless the draw is broken (chance 2 in 65,536).
   expect(new Set(orders)).toEqual(new Set(['for', 'against']));

@@ -25,7 +25,7 @@ import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
-import { keepStatements, requireProposalsKept } from './proposals';
+import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -145,6 +145,8 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
 
 async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
   const org = await orgs.findOrganisation(tx, b.organisationId);
+  const questions = await ballots.listQuestions(tx, b.id);
+  const said = await statementsOf(tx, b.id, questions);
   return {
     organisationId: b.organisationId,
     organisationName: org?.name ?? '',
@@ -153,7 +155,10 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
     opensAt: b.opensAt,
     closesAt: b.closesAt,
     timeZone: b.timeZone,
-    questions: await ballots.listQuestions(tx, b.id),
+    questions,
+    statements: questions
+      .filter((q) => said.has(q.id) && Object.keys(said.get(q.id)!).length > 0)
+      .map((q) => ({ questionId: q.id, n: q.position + 1, title: q.title, ...said.get(q.id) })),
     wording: await findWording(tx, b.id),
   };
 }

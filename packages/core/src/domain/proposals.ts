@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { textRule } from './text';
 import { poolBranches } from './pooling';
+import { drawOrder } from '../tally/lot';
 
 /**
  * Member proposals (docs/proposals.md): the organisation's rules, when a proposal
@@ -160,3 +161,7 @@ export const STATEMENT_MAX = 2000;
 export const STATEMENT_SIDES = ['for', 'against'] as const;
 export type StatementSide = (typeof STATEMENT_SIDES)[number];
 export const statementText = z.string().check(textRule).trim().min(1).max(STATEMENT_MAX);
+
+/** The order in which a member sees a question's two statements, drawn from their paper's seed: the page and the email agree. */
+export const statementOrder = (seed: string, questionId: string): StatementSide[] =>
+  drawOrder(STATEMENT_SIDES, seed, `statements ${questionId}`);

@@ -13,7 +13,6 @@ import { answersFromForm, csrfFor, type FormValues } from './form';
 import {
   ballotPaperBody,
   optionOrder,
-  paperSeed,
   receiptPage,
   refusalPage,
   reviewPage,
@@ -22,6 +21,7 @@ import {
   statePage,
 } from './view';
 import { type Statements, statementsForPaper } from '../../../services/proposals';
+import { paperSeed } from '../../../services/questions';
 
 /**
  * The member's voting pages: GET shows the ballot paper (and never uses the link up);
@@ -40,7 +40,7 @@ function formPage(
   problems: Map<string, string>,
   statements: Statements,
 ): string | Buffer {
-  const said = statementsBlock(b.questions, statements, paperSeed(ctx, token));
+  const said = statementsBlock(b.questions, statements, paperSeed(ctx.keys, token));
   if (problems.size === 0 && Object.keys(form).length === 0)
     return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b), said.toString());
   return page({

@@ -5,9 +5,9 @@ import { formatTime } from '@omov/core/domain/zones';
 import { drawOrder } from '@omov/core/tally/lot';
 import type { AppContext } from '../../../services/context';
 import type { Statements } from '../../../services/proposals';
-import { STATEMENT_SIDES } from '@omov/core/domain/proposals';
+import { statementOrder } from '@omov/core/domain/proposals';
+import { paperSeed } from '../../../services/questions';
 import type { BallotForVoter, viewLink } from '../../../services/voting';
-import { hashSecret } from '../../../platform/secrets';
 import { type Html, html, raw } from '../../html';
 import { messages as t, scriptTexts } from '../../messages';
 import { page } from '../layout';
@@ -33,11 +33,6 @@ import {
 
 export const naturalOrder = (q: Question) => q.options.map((_, i) => i);
 
-/** The member's own seed for what their paper draws at random (options' order, statements' order), from their link. */
-export function paperSeed(ctx: AppContext, token: string): string {
-  return ctx.keys.mac('option-order', hashSecret(token).toString('hex'));
-}
-
 const SIDE_HEADING = { for: 'The case for', against: 'The case against' } as const;
 const AUTHOR = { office: 'the office', proposers: 'the proposers', members: 'a group of members' } as const;
 
@@ -51,7 +46,7 @@ export function statementsBlock(questions: Question[], statements: Statements, s
   return html`<section class="statements" aria-labelledby="statements-heading"><h2 id="statements-heading">The case for and against</h2>
 ${withAny.map((q) => {
   const s = statements.get(q.id)!;
-  const sides = drawOrder(STATEMENT_SIDES, seed, `statements ${q.id}`).filter((side) => s[side]);
+  const sides = statementOrder(seed, q.id).filter((side) => s[side]);
   return html`<h3>${q.position + 1}. ${q.title}</h3><div class="sides">${sides.map((side) => html`<div class="side"><h4>${SIDE_HEADING[side]}</h4>${s[side]!.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}<p class="hint">Written by ${AUTHOR[s[side]!.author]}.</p></div>`)}</div>`;
 })}
 </section>`;
@@ -68,7 +63,7 @@ export function optionOrder(
   b: Pick<BallotForVoter, 'randomiseOptions'>,
 ): (q: Question) => number[] {
   if (!b.randomiseOptions) return naturalOrder;
-  const seed = paperSeed(ctx, token);
+  const seed = paperSeed(ctx.keys, token);
   return (q) => (methodOf(q.method).motion ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
 }
 
