@@ -268,6 +268,19 @@ export async function memberPage(ctx: AppContext, token: string, address: string
   };
 }
 
+/** Locks a proposal the member may see: a started one of their organisation, or their own draft. */
+async function lockVisible(tx: Tx, m: LinkMember, id: string): Promise<ProposalRow> {
+  const p = await data.lockProposal(tx, id);
+  if (!p || p.organisationId !== m.organisationId || (p.status === 'draft' && p.proposerMemberId !== m.memberId))
+    throw notFound('proposal');
+  return p;
+}
+
+/** One proposal as the member's page shows it (signed by them or not, theirs or not). */
+async function memberView(ctx: AppContext, token: string, address: string, id: string) {
+  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+}
+
 /** A member drafts a proposal; nothing is public until they start it. */
 export async function draftProposal(
   ctx: AppContext,
@@ -302,9 +315,7 @@ export async function startProposal(
 ): Promise<ProposalView> {
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
-    const p = await data.lockProposal(tx, id);
-    if (!p || p.organisationId !== m.organisationId || (p.status === 'draft' && p.proposerMemberId !== m.memberId))
-      throw notFound('proposal');
+    const p = await lockVisible(tx, m, id);
     if (p.status !== 'draft') throw conflict('this proposal has already started');
     const [rules] = await data.listRules(tx, m.organisationId);
     if (!rules) throw conflict(NO_RULES);
@@ -325,19 +336,19 @@ export async function startProposal(
     await signLocked(ctx, tx, id, m);
   });
   ctx.mailQueued();
-  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+  return memberView(ctx, token, address, id);
 }
 
 /** A member signs a proposal, once. */
 export async function signProposal(ctx: AppContext, token: string, address: string, id: string): Promise<ProposalView> {
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
-    const p = await data.lockProposal(tx, id);
-    if (!p || p.organisationId !== m.organisationId || p.status === 'draft') throw notFound('proposal');
+    const p = await lockVisible(tx, m, id);
+    if (p.status === 'draft') throw notFound('proposal');
     await signLocked(ctx, tx, id, m);
   });
   ctx.mailQueued();
-  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+  return memberView(ctx, token, address, id);
 }
 
 /** Signs a locked proposal; qualifies it, in the same transaction, when this signature brings it to its threshold. */
@@ -594,9 +605,7 @@ export async function setCaseFor(
 ): Promise<ProposalView> {
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
-    const p = await data.lockProposal(tx, id);
-    if (!p || p.organisationId !== m.organisationId || (p.status === 'draft' && p.proposerMemberId !== m.memberId))
-      throw notFound('proposal');
+    const p = await lockVisible(tx, m, id);
     if (p.proposerMemberId !== m.memberId)
       throw new ServiceError('forbidden', 'the case for a proposal is written by its proposer');
     const b = p.ballotId ? await ballots.findBallotById(tx, p.ballotId) : undefined;
@@ -606,7 +615,7 @@ export async function setCaseFor(
       textHash: textHash(text),
     });
   });
-  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+  return memberView(ctx, token, address, id);
 }
 
 /**

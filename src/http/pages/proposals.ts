@@ -15,11 +15,11 @@ import * as proposals from '../../services/proposals';
 import type { ProposalView } from '../../services/proposals';
 import { hashSecret } from '../../platform/secrets';
 import { clientAddress } from '../auth';
-import { formToken } from '../csrf';
 import { type Html, html } from '../html';
 import { idParams, type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
 import { act, csrfField, isOrganiser, postButton, staffPage, when } from './organiser/common';
+import { linkRequestRoutes } from './public';
 import { voterHeaders } from './voting/routes';
 
 /**
@@ -207,11 +207,6 @@ const rulesForm = z.preprocess((raw) => {
 }, proposalRulesSchema);
 
 export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
-  const linkExpired = (req: Request, res: Response) =>
-    void res
-      .status(403)
-      .type('html')
-      .send(linkForm(formToken(req, res, ctx.config), 'This form has expired. Try again.'));
   /** Runs a member's action and shows their page again, with what happened (never a redirect: the token is in the path). */
   const memberAction = async (req: Request, res: Response) => {
     voterHeaders(res);
@@ -303,48 +298,17 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
   };
 
   return [
-    pageRoute({
-      method: 'get',
+    ...linkRequestRoutes(ctx, {
       path: '/proposals/link',
-      who: 'anyone',
-      summary: 'A member asks for their proposals link',
-      handler: ({ req, res }) => {
-        res.set('Referrer-Policy', 'no-referrer');
-        res.type('html').send(linkForm(formToken(req, res, ctx.config)));
-      },
-    }),
-    pageRoute({
-      method: 'post',
-      path: '/proposals/link',
-      who: 'anyone',
-      summary: 'Send a member their proposals link (the answer never says whether the address is on a roll)',
-      parsers: [express.urlencoded({ extended: false, limit: '10kb' })],
-      csrf: { check: 'form cookie', expired: linkExpired },
-      handler: async ({ req, res }) => {
-        const csrf = formToken(req, res, ctx.config);
-        const email = String((req.body as Record<string, unknown>).email ?? '').trim();
-        if (!/^[^\s@]+@[^\s@]+$/.test(email))
-          return void res
-            .status(422)
-            .type('html')
-            .send(linkForm(csrf, 'Give an email address, such as name@example.org.'));
-        try {
-          await proposals.requestProposalLink(ctx, email, clientAddress(req));
-        } catch (err) {
-          if (err instanceof ServiceError && err.kind === 'rate-limited')
-            return void res.status(429).type('html').send(linkForm(csrf, err.message));
-          throw err;
-        }
-        res
-          .status(202)
-          .type('html')
-          .send(
-            page({
-              title: 'Your proposals link',
-              body: html`<h1>Your proposals link</h1><p class="notice">If this address is on the organisation’s roll, your link is on its way. Check your inbox.</p>`,
-            }),
-          );
-      },
+      what: 'their proposals link',
+      form: linkForm,
+      badEmail: 'Give an email address, such as name@example.org.',
+      request: (email, address) => proposals.requestProposalLink(ctx, email, address),
+      done: () =>
+        page({
+          title: 'Your proposals link',
+          body: html`<h1>Your proposals link</h1><p class="notice">If this address is on the organisation’s roll, your link is on its way. Check your inbox.</p>`,
+        }),
     }),
     pageRoute({
       method: 'get',
