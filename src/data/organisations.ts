@@ -139,6 +139,14 @@ export async function deletePendingInvitation(db: Queryable, organisationId: str
   return Number(r.numDeletedRows) > 0;
 }
 
+/** Auditors of this one ballot, and invitations (used or not) to audit it: they hold on to the ballot. */
+export async function countBallotStaff(db: Queryable, ballotId: string): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select (select count(*) from organisers where ballot_id = ${ballotId})
+         + (select count(*) from setup_links where ballot_id = ${ballotId}) as n`.execute(db);
+  return Number(r.rows[0]!.n);
+}
+
 export async function listStaff(db: Queryable, organisationId: string) {
   return db
     .selectFrom('organisers')

@@ -186,6 +186,60 @@ export interface Database {
     text: string;
     text_hash: string;
   };
+  proposal_rules: {
+    id: Generated<string>;
+    organisation_id: string;
+    share_percent: Numeric | null;
+    min_branches: number | null;
+    combine: 'either' | 'both';
+    window_days: number;
+    schedule_days: number;
+    k: number;
+    set_at: CreatedAt;
+    set_by: string;
+  };
+  proposal_links: {
+    token_hash: Buffer;
+    organisation_id: string;
+    member_id: string;
+    expires_at: Timestamp;
+    created_at: CreatedAt;
+  };
+  proposals: {
+    id: Generated<string>;
+    organisation_id: string;
+    rules_id: string;
+    parent_id: string | null;
+    kind: 'motion' | 'question';
+    title: string;
+    text: string;
+    /** The options' labels, for a question (JSON text on the way in). */
+    options: ColumnType<string[] | null, string | null, string | null>;
+    proposer_member_id: string;
+    status: ColumnType<
+      'draft' | 'gathering' | 'qualified' | 'scheduled',
+      'draft' | undefined,
+      'gathering' | 'qualified' | 'scheduled'
+    >;
+    created_at: CreatedAt;
+    started_at: Timestamp | null;
+    closes_at: Timestamp | null;
+    supporters_needed: number | null;
+    branches_needed: number | null;
+    qualified_at: Timestamp | null;
+    schedule_by: Timestamp | null;
+    ballot_id: string | null;
+    scheduled_at: Timestamp | null;
+    case_for: string | null;
+  };
+  proposal_signatures: { proposal_id: string; signer: Buffer; branch_id: string };
+  question_statements: {
+    question_id: string;
+    side: 'for' | 'against';
+    text: string;
+    author: 'office' | 'proposers' | 'members';
+    proposal_id: string | null;
+  };
   'box.sealed_votes': { id: Generated<string>; ballot_id: string; sealed: string; chained: Generated<boolean> };
   /** The box's chain: the SHA-256 of each sealed vote, by position (from 1). */
   'box.chain': { ballot_id: string; position: number; element: string };

@@ -21,6 +21,7 @@ import * as voting from '../services/voting';
 import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { verifiableRoutes } from './verifiable-routes';
+import { proposalRoutes } from './proposal-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
 
@@ -880,6 +881,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     }),
     ...recordRoutes(ctx),
     ...verifiableRoutes(ctx),
+    ...proposalRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

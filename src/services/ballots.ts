@@ -33,6 +33,7 @@ import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
+import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -190,11 +191,14 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
     await requireKnownBranches(tx, p.organisationId, input);
+    await requireProposalsKept(tx, id, input);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
     if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
+    const restoreStatements = await keepStatements(tx, id);
     await writeQuestions(tx, id, input);
+    await restoreStatements();
     await record(tx, p, 'ballot.edit', id, { before, after: input });
   });
   return getBallot(ctx, p, id);
@@ -202,6 +206,8 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
 
 async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
   const org = await orgs.findOrganisation(tx, b.organisationId);
+  const questions = await ballots.listQuestions(tx, b.id);
+  const said = await statementsOf(tx, b.id, questions);
   return {
     organisationId: b.organisationId,
     organisationName: org?.name ?? '',
@@ -210,7 +216,10 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
     opensAt: b.opensAt,
     closesAt: b.closesAt,
     timeZone: b.timeZone,
-    questions: await ballots.listQuestions(tx, b.id),
+    questions,
+    statements: questions
+      .filter((q) => said.has(q.id) && Object.keys(said.get(q.id)!).length > 0)
+      .map((q) => ({ questionId: q.id, n: q.position + 1, title: q.title, ...said.get(q.id) })),
     wording: await findWording(tx, b.id),
   };
 }
@@ -594,6 +603,9 @@ export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Pr
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'delete');
+    // An auditor of this ballot alone, or an invitation to be one, would be left pointing at nothing.
+    if (await orgs.countBallotStaff(tx, id))
+      throw conflict('this draft has an auditor of its own, or an invitation to audit it: remove them first');
     await ballots.deleteBallot(tx, id);
     await record(tx, p, 'ballot.delete', id, { title: b.title });
   });

@@ -14,6 +14,9 @@ import { findBallot, lockBallot } from '../data/ballots';
 import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
+import { PROPOSAL_LINK_PURPOSE } from './proposals';
+import { paperSeed } from './questions';
+import { statementOrder } from '@omov/core/domain/proposals';
 import type { AppContext } from './context';
 import { invalid, notFound } from './errors';
 
@@ -34,6 +37,8 @@ export type BallotMailFacts = {
   /** The zone the times are shown in. */
   timeZone: string;
   questions: Question[];
+  /** The case for and against the questions that have them (each member's copy draws their order). */
+  statements?: MailStatements;
   /** The ballot's own subject and opening, and contact address (services/invitations.ts). */
   wording: BallotWording;
 };
@@ -140,6 +145,7 @@ export function mailFields(
     opensAt: formatTime(facts.opensAt, facts.timeZone),
     closesAt: formatTime(facts.closesAt, facts.timeZone),
     questionList: facts.questions.map((q, i) => `${i + 1}. ${q.title}`).join('\n'),
+    ...(facts.statements?.length ? { statementsJson: JSON.stringify(facts.statements) } : {}),
     contact: facts.wording.replyTo ?? '',
     ...(own.subject ? { ownSubject: own.subject } : {}),
     ...(own.opening ? { ownOpening: own.opening } : {}),
@@ -273,6 +279,40 @@ export async function queueVoteConfirmation(ctx: AppContext, tokenHash: Buffer):
   }
 }
 
+export type MailStatements = Array<{
+  questionId: string;
+  n: number;
+  title: string;
+  for?: { text: string; author: string };
+  against?: { text: string; author: string };
+}>;
+
+const AUTHORS: Record<string, string> = {
+  office: 'the office',
+  proposers: 'the proposers',
+  members: 'a group of members',
+};
+
+/** The case for and against as one member's copy says them, in their order (the voting page's). */
+function statementsOfMail(json: string | undefined, seed: string): { statements?: string } {
+  if (!json) return {};
+  const list = JSON.parse(json) as MailStatements;
+  const text = list
+    .map((q) => {
+      const sides = statementOrder(seed, q.questionId).flatMap((side) => {
+        const s = q[side];
+        return s
+          ? [
+              `${side === 'for' ? 'The case for' : 'The case against'} (written by ${AUTHORS[s.author] ?? s.author}):\n${s.text}`,
+            ]
+          : [];
+      });
+      return `${q.n}. ${q.title}\n\n${sides.join('\n\n')}`;
+    })
+    .join('\n\n');
+  return { statements: text };
+}
+
 export function votingLink(ctx: AppContext, token: string): string {
   return `${ctx.config.publicUrl}/v/${token}`;
 }
@@ -298,10 +338,11 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
     };
   } else if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
-    const link = votingLink(ctx, ctx.keys.open(LINK_PURPOSE, m.sealedSecret));
+    const token = ctx.keys.open(LINK_PURPOSE, m.sealedSecret);
+    const payload = { ...m.payload, ...statementsOfMail(values.statementsJson, paperSeed(ctx.keys, token)) };
     return {
       to: m.recipient,
-      ...renderBallotMail(m.kind, m.payload, link, reportLinkOf(ctx, values.ballotId)),
+      ...renderBallotMail(m.kind, payload, votingLink(ctx, token), reportLinkOf(ctx, values.ballotId)),
       messageId: messageIdOf(ctx, m.id),
     };
   } else if (m.kind === 'staff-invitation') {
@@ -310,6 +351,9 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'password-reset') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'proposal-link') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }

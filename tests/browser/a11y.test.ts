@@ -173,6 +173,13 @@ test('the bulletin board before the close; after it, the closed link and the boa
 });
 
 const EMAIL_VALUES: Record<string, Record<string, string>> = {
+  'proposal-link': { name: 'Ann Smith', days: '90', link: 'http://127.0.0.1/p/' + 'A'.repeat(43) },
+  'proposal-qualified': {
+    name: 'Ann Smith',
+    title: 'Cut the dues for students',
+    scheduleBy: '2027-01-04 10:00 UTC',
+    url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
+  },
   invitation: {},
   reminder: {},
   'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },

@@ -54,11 +54,11 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
   };
 }
 
-/** The voting link in a received message (from its plain-text part). */
-export function linkIn(raw: string): string {
+/** The voting link in a received message (from its plain-text part); `under` 'p' for a proposals link. */
+export function linkIn(raw: string, under: 'v' | 'p' = 'v'): string {
   const unfolded = raw.replace(/=\r?\n/g, '');
-  const m = /https?:\/\/[^\s"<>]+\/v\/[A-Za-z0-9_-]{43}/.exec(unfolded);
-  if (!m) throw new Error('no voting link in the message');
+  const m = new RegExp(`https?://[^\\s"<>]+/${under}/[A-Za-z0-9_-]{43}`).exec(unfolded);
+  if (!m) throw new Error(`no ${under === 'v' ? 'voting' : 'proposals'} link in the message`);
   return m[0];
 }
 

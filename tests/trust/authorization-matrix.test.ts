@@ -1,5 +1,6 @@
 import { apiRoutes } from '../../src/http/api';
-import { Keyring } from '../../src/platform/secrets';
+import { insertLink } from '../../src/data/proposals';
+import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { startSmtpSink } from '../support/smtp';
@@ -82,16 +83,35 @@ const MATRIX: Record<string, Row> = {
   'put /credential-authority/public-credentials': all(401),
   // Public by design; the closed office-mode ballot here has none, whoever asks.
   'get /ballots/:id/public-credentials': all('public'),
+  // Member proposals: the rules and the list are the organisation's; members act by their own link.
+  'get /proposal-rules': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'put /proposal-rules': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'post /proposal-links': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'post /proposal-link-requests': all('public'),
+  'get /proposals': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  // Rewording is refused with 409 (logged), even to its organisers; withdrawing with 403.
+  'patch /proposals/:id': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'delete /proposals/:id': signedIn({ organiser: 403, otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'post /proposals/:id/schedule': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'get /proposals/:id/public': all('public'),
+  'post /member/proposals': all('public'),
+  'post /member/proposals/:id/start': all('public'),
+  'post /member/proposals/:id/signatures': all('public'),
+  'put /member/proposals/:id/case-for': all('public'),
+  // The closed ballot here takes no statements: its organisers get 409.
+  'put /ballots/:id/questions/:questionId/statements': changeBallot,
 };
 
 let app: TestApp;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 const callers: Record<keyof Row, Client> = {} as Record<keyof Row, Client>;
-let closed: { id: string; questions: Array<{ id: string }> };
+let closed: { id: string; organisationId: string; questions: Array<{ id: string }> };
 let memberId: string;
 /** The member the delete row removes (so the other rows keep theirs). */
 let removableId: string;
 let apiTokenId: string;
+/** A qualified member proposal of the organisation. */
+let proposalId: string;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
@@ -143,6 +163,22 @@ beforeAll(async () => {
     'ballot-auditor@example.org',
   );
   apiTokenId = (await org.json('POST', '/api/v1/api-tokens', { name: 'matrix' })).body.id;
+  await org.json('PUT', '/api/v1/proposal-rules', {
+    sharePercent: null,
+    minBranches: 1,
+    windowDays: 7,
+    scheduleDays: 7,
+  });
+  const token = newSecret();
+  await insertLink(app.db, { tokenHash: hashSecret(token), organisationId: closed.organisationId, memberId, days: 1 });
+  const member = new Client(app.url);
+  proposalId = (
+    await member.json('POST', '/api/v1/member/proposals', {
+      token,
+      proposal: { kind: 'motion', title: 'A motion', text: 'Its text.' },
+    })
+  ).body.id;
+  await member.json('POST', `/api/v1/member/proposals/${proposalId}/start`, { token });
 });
 afterAll(async () => {
   await app?.close();
@@ -165,6 +201,7 @@ function requestFor(
     .replace('/api-tokens/:id', `/api-tokens/${apiTokenId}`)
     .replace('/members/:id', `/members/${key === 'delete /members/:id' ? removableId : memberId}`)
     .replace(':questionId', closed.questions[0]!.id)
+    .replace('/proposals/:id', `/proposals/${proposalId}`)
     .replace(':id', closed.id)}`;
   const bodies: Record<string, unknown> = {
     'post /setup': { setupToken: 'x'.repeat(43), name: 'N', password: 'a long enough password' },
@@ -182,6 +219,15 @@ function requestFor(
     'put /ballots/:id/mail': { replyTo: 'office@example.org' },
     'post /link-requests': { email: `${who}@example.org` },
     'post /vote': { token: 'y'.repeat(43), answers: {} },
+    'put /proposal-rules': { sharePercent: null, minBranches: 1, windowDays: 7, scheduleDays: 7 },
+    'post /proposal-link-requests': { email: `${who}@example.org` },
+    'patch /proposals/:id': { title: 'Reworded' },
+    'post /proposals/:id/schedule': { ballotId: closed.id },
+    'post /member/proposals': { token: 'y'.repeat(43), proposal: { kind: 'motion', title: 'T', text: 'x' } },
+    'post /member/proposals/:id/start': { token: 'y'.repeat(43) },
+    'post /member/proposals/:id/signatures': { token: 'y'.repeat(43) },
+    'put /member/proposals/:id/case-for': { token: 'y'.repeat(43), text: 'The case for.' },
+    'put /ballots/:id/questions/:questionId/statements': { against: 'The case against.' },
     'post /ballots/:id/trustees': { names: ['Ann'] },
     'put /trustee/certificate': { message: '{}', signature: { challenge: '1', response: '1' } },
     'put /trustee/polynomial': {

@@ -9,6 +9,7 @@ import { builderPageRoutes } from './organiser/builder';
 import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
+import { proposalPageRoutes } from './proposals';
 import { publicPageRoutes } from './public';
 import { votingPageRoutes } from './voting/routes';
 
@@ -27,6 +28,7 @@ import { votingPageRoutes } from './voting/routes';
  *   organiser/ballot.ts        a ballot: overview, previews, invitations, turnout, results, downloads
  *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
+ *   proposals.ts               members' proposals: the member's own page, public pages, the office's
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
   return [
@@ -38,6 +40,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...ballotPageRoutes(ctx),
     ...emailPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
+    ...proposalPageRoutes(ctx),
     ...publicPageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),
   ];

@@ -35,6 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 :focus-visible{outline:3px solid #f9a825;outline-offset:2px}
 main.wide{max-width:72rem}
+.sides{display:flex;flex-wrap:wrap;gap:1rem}.sides .side{flex:1 1 14rem;border:1px solid var(--line);border-radius:6px;padding:0 1rem}
 fieldset{min-width:0}
 header.site nav{display:inline}
 header.site nav a,header.site nav button{margin:0 .35rem}

@@ -55,11 +55,6 @@ async function ofPathBallot<T>(req: Request, find: (id: string) => Promise<T>): 
 }
 
 export function publicPageRoutes(ctx: AppContext): PageRoute[] {
-  const linkExpired = (req: Request, res: Response) =>
-    void res
-      .status(403)
-      .type('html')
-      .send(linkForm(formToken(req, res, ctx.config), t.expired));
   const reportExpired = (req: Request, res: Response) =>
     void res
       .status(403)
@@ -213,44 +208,72 @@ ${board.receipts.map((r) => html`<tr${r.receipt === sought ? html` class="found"
           );
       },
     }),
+    ...linkRequestRoutes(ctx, {
+      path: '/link',
+      what: 'a new voting link',
+      form: linkForm,
+      badEmail: t.newLinkBadEmail,
+      request: (email, address) => requestNewLinks(ctx, email, address),
+      done: () =>
+        page({
+          title: t.newLinkTitle,
+          body: html`<h1>${t.newLinkTitle}</h1><p class="notice">${t.newLinkDone}</p>`,
+        }),
+    }),
+  ];
+}
+
+/**
+ * A "send me my link" pair of pages: GET the form, POST an address. The answer never says
+ * whether the address is on a roll: the request's work happens after the answer.
+ */
+export function linkRequestRoutes(
+  ctx: AppContext,
+  o: {
+    path: string;
+    /** What is sent, for the route table ("a new voting link"). */
+    what: string;
+    form: (csrf: string, error?: string) => string;
+    badEmail: string;
+    request: (email: string, address: string) => Promise<void>;
+    done: () => string;
+  },
+): PageRoute[] {
+  const expired = (req: Request, res: Response) =>
+    void res
+      .status(403)
+      .type('html')
+      .send(o.form(formToken(req, res, ctx.config), t.expired));
+  return [
     pageRoute({
       method: 'get',
-      path: '/link',
+      path: o.path,
       who: 'anyone',
-      summary: 'A member asks for a new voting link',
+      summary: `A member asks for ${o.what}`,
       handler: ({ req, res }) => {
         res.set('Referrer-Policy', 'no-referrer');
-        res.type('html').send(linkForm(formToken(req, res, ctx.config)));
+        res.type('html').send(o.form(formToken(req, res, ctx.config)));
       },
     }),
     pageRoute({
       method: 'post',
-      path: '/link',
+      path: o.path,
       who: 'anyone',
-      summary: 'Send a member new links (the answer never says whether the address is on a roll)',
+      summary: `Send a member ${o.what} (the answer never says whether the address is on a roll)`,
       parsers: [express.urlencoded({ extended: false, limit: '10kb' })],
-      csrf: { check: 'form cookie', expired: linkExpired },
+      csrf: { check: 'form cookie', expired },
       handler: async ({ req, res }) => {
         const csrf = formToken(req, res, ctx.config);
         const email = String((req.body as Record<string, unknown>).email ?? '').trim();
-        if (!/^[^\s@]+@[^\s@]+$/.test(email))
-          return void res.status(422).type('html').send(linkForm(csrf, t.newLinkBadEmail));
+        if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.status(422).type('html').send(o.form(csrf, o.badEmail));
         try {
-          await requestNewLinks(ctx, email, clientAddress(req));
+          await o.request(email, clientAddress(req));
         } catch (err) {
           if (err instanceof ServiceError && err.kind === 'rate-limited')
-            return void res.status(429).type('html').send(linkForm(csrf, err.message));
+            return void res.status(429).type('html').send(o.form(csrf, err.message));
           throw err;
         }
-        res
-          .status(202)
-          .type('html')
-          .send(
-            page({
-              title: t.newLinkTitle,
-              body: html`<h1>${t.newLinkTitle}</h1><p class="notice">${t.newLinkDone}</p>`,
-            }),
-          );
+        res.status(202).type('html').send(o.done());
       },
     }),
   ];

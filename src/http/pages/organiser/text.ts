@@ -28,6 +28,9 @@ export const RULE_LABEL = {
 
 /** Notices after a POST-redirect-GET, by key: only these texts can appear. */
 export const DONE: Record<string, string> = {
+  'proposal-rules': 'The rules for proposals are set. They apply to proposals started from now on.',
+  'proposal-links': 'Every current member is being mailed their own proposals link.',
+  'proposal-scheduled': 'The proposal is on the ballot, in its own words, as the last question.',
   saved: 'The draft is saved.',
   created: 'The draft ballot is created. Check it, preview it, then open it.',
   opened: 'The ballot is open: the invitations are being sent.',

@@ -18,13 +18,19 @@ import { ballotPaperBody, naturalOrder, questionParts, VOTE_SCRIPT } from './vie
 const SLOT = `slot-${crypto.randomUUID()}`;
 type PaperTemplate = {
   shows: string;
-  /** Around the slots: before the csrf value, then before each question, then the end. */
+  /** Around the slots: before the csrf value, before the statements, then before each question, then the end. */
   segments: Buffer[];
   questions: Array<{ head: Buffer; options: Buffer[]; tail: Buffer }>;
 };
 export const pristinePapers = new WeakMap<Question[], PaperTemplate>();
 
-export function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Question) => number[]): Buffer {
+export function pristinePaper(
+  b: BallotForVoter,
+  csrf: string,
+  orderOf: (q: Question) => number[],
+  /** The member's case for and against (its order is theirs), after the csrf field. */
+  statements = '',
+): Buffer {
   const shows = JSON.stringify([
     b.id,
     b.title,
@@ -39,7 +45,9 @@ export function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Ques
       title: b.title,
       site: b.organisationName,
       head: VOTE_SCRIPT,
-      body: ballotPaperBody(b, { method: 'post', csrf: SLOT }, {}, new Map(), naturalOrder, () => raw(SLOT)),
+      body: ballotPaperBody(b, { method: 'post', csrf: SLOT, statements: raw(SLOT) }, {}, new Map(), naturalOrder, () =>
+        raw(SLOT),
+      ),
     });
     const utf8 = (s: string) => Buffer.from(s);
     paper = {
@@ -52,11 +60,16 @@ export function pristinePaper(b: BallotForVoter, csrf: string, orderOf: (q: Ques
     };
     pristinePapers.set(b.questions, paper);
   }
-  const parts: Buffer[] = [paper.segments[0]!, Buffer.from(csrf, 'latin1')];
+  const parts: Buffer[] = [
+    paper.segments[0]!,
+    Buffer.from(csrf, 'latin1'),
+    paper.segments[1]!,
+    Buffer.from(statements),
+  ];
   b.questions.forEach((q, n) => {
     const qp = paper.questions[n]!;
-    parts.push(paper.segments[n + 1]!, qp.head, ...orderOf(q).map((i) => qp.options[i]!), qp.tail);
+    parts.push(paper.segments[n + 2]!, qp.head, ...orderOf(q).map((i) => qp.options[i]!), qp.tail);
   });
-  parts.push(paper.segments[b.questions.length + 1]!);
+  parts.push(paper.segments[b.questions.length + 2]!);
   return Buffer.concat(parts);
 }

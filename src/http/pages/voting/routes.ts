@@ -10,7 +10,18 @@ import { page } from '../layout';
 import { clientAddress } from '../../auth';
 import { pristinePaper } from './cache';
 import { answersFromForm, csrfFor, type FormValues } from './form';
-import { ballotPaperBody, optionOrder, receiptPage, refusalPage, reviewPage, VOTE_SCRIPT, statePage } from './view';
+import {
+  ballotPaperBody,
+  optionOrder,
+  receiptPage,
+  refusalPage,
+  reviewPage,
+  statementsBlock,
+  VOTE_SCRIPT,
+  statePage,
+} from './view';
+import { type Statements, statementsForPaper } from '../../../services/proposals';
+import { paperSeed } from '../../../services/questions';
 
 /**
  * The member's voting pages: GET shows the ballot paper (and never uses the link up);
@@ -27,18 +38,27 @@ function formPage(
   b: BallotForVoter,
   form: FormValues,
   problems: Map<string, string>,
+  statements: Statements,
 ): string | Buffer {
+  const said = statementsBlock(b.questions, statements, paperSeed(ctx.keys, token));
   if (problems.size === 0 && Object.keys(form).length === 0)
-    return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b));
+    return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b), said.toString());
   return page({
     title: `${problems.size ? `${t.formProblems} ` : ''}${b.title}`,
     site: b.organisationName,
     head: VOTE_SCRIPT,
-    body: ballotPaperBody(b, { method: 'post', csrf: csrfFor(ctx, token) }, form, problems, optionOrder(ctx, token, b)),
+    body: ballotPaperBody(
+      b,
+      { method: 'post', csrf: csrfFor(ctx, token), statements: said },
+      form,
+      problems,
+      optionOrder(ctx, token, b),
+    ),
   });
 }
 
-function voterHeaders(res: Response): void {
+/** For any page reached by a member's personal link (the voting paper, the proposals page). */
+export function voterHeaders(res: Response): void {
   // A voting page must not leak its URL (the token) to other sites, nor be cached.
   res.set('Referrer-Policy', 'no-referrer');
   res.set('Cache-Control', 'no-store');
@@ -60,7 +80,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
           return void res.status(r.status).type('html').send(r.body);
         }
-        res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map()));
+        res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map(), await statementsForPaper(ctx, s.ballot)));
       },
     }),
     pageRoute({
@@ -101,7 +121,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           return void res
             .status(problems.size ? 422 : 200)
             .type('html')
-            .send(formPage(ctx, token, b, form, problems));
+            .send(formPage(ctx, token, b, form, problems, await statementsForPaper(ctx, b)));
         }
         if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
         try {
@@ -125,7 +145,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
             return void res
               .status(422)
               .type('html')
-              .send(formPage(ctx, token, b, form, again));
+              .send(formPage(ctx, token, b, form, again, await statementsForPaper(ctx, b)));
           }
           throw err;
         }

@@ -4,8 +4,10 @@ import { type AnswerKind, methodOf } from '@omov/core/methods/index';
 import { formatTime } from '@omov/core/domain/zones';
 import { drawOrder } from '@omov/core/tally/lot';
 import type { AppContext } from '../../../services/context';
+import type { Statements } from '../../../services/proposals';
+import { statementOrder } from '@omov/core/domain/proposals';
+import { paperSeed } from '../../../services/questions';
 import type { BallotForVoter, viewLink } from '../../../services/voting';
-import { hashSecret } from '../../../platform/secrets';
 import { type Html, html, raw } from '../../html';
 import { messages as t, scriptTexts } from '../../messages';
 import { page } from '../layout';
@@ -31,6 +33,25 @@ import {
 
 export const naturalOrder = (q: Question) => q.options.map((_, i) => i);
 
+const SIDE_HEADING = { for: 'The case for', against: 'The case against' } as const;
+const AUTHOR = { office: 'the office', proposers: 'the proposers', members: 'a group of members' } as const;
+
+/**
+ * The case for and against each question that has them, side by side, in an order drawn
+ * for each member from their link (as the options' order is), the same each time they look.
+ */
+export function statementsBlock(questions: Question[], statements: Statements, seed: string): Html {
+  const withAny = questions.filter((q) => Object.keys(statements.get(q.id) ?? {}).length > 0);
+  if (withAny.length === 0) return html``;
+  return html`<section class="statements" aria-labelledby="statements-heading"><h2 id="statements-heading">The case for and against</h2>
+${withAny.map((q) => {
+  const s = statements.get(q.id)!;
+  const sides = statementOrder(seed, q.id).filter((side) => s[side]);
+  return html`<h3>${q.position + 1}. ${q.title}</h3><div class="sides">${sides.map((side) => html`<div class="side"><h4>${SIDE_HEADING[side]}</h4>${s[side]!.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}<p class="hint">Written by ${AUTHOR[s[side]!.author]}.</p></div>`)}</div>`;
+})}
+</section>`;
+}
+
 /**
  * The order a member sees a question's options in. With randomiseOptions each member has
  * their own order (against ballot-order bias), the same on every visit: drawn from a MAC of
@@ -42,7 +63,7 @@ export function optionOrder(
   b: Pick<BallotForVoter, 'randomiseOptions'>,
 ): (q: Question) => number[] {
   if (!b.randomiseOptions) return naturalOrder;
-  const seed = ctx.keys.mac('option-order', hashSecret(token).toString('hex'));
+  const seed = paperSeed(ctx.keys, token);
   return (q) => (methodOf(q.method).motion ? naturalOrder(q) : drawOrder(naturalOrder(q), seed, q.id));
 }
 
@@ -133,7 +154,7 @@ export const VOTE_SCRIPT = html`<script src="/assets/vote.js" defer></script>`;
  */
 export function ballotPaperBody(
   b: PaperBallot,
-  form: { method: 'post'; csrf: string } | { method: 'get'; action: string },
+  form: { method: 'post'; csrf: string; statements?: Html } | { method: 'get'; action: string },
   values: FormValues = {},
   problems: Map<string, string> = new Map(),
   orderOf: (q: Question) => number[] = naturalOrder,
@@ -151,7 +172,7 @@ ${problems.size ? html`<div class="problem" role="alert"><p><strong>${t.formProb
 ${
   form.method === 'post'
     ? html`<form method="post" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">
-<input type="hidden" name="csrf" value="${form.csrf}">`
+<input type="hidden" name="csrf" value="${form.csrf}">${form.statements ?? ''}`
     : html`<form method="get" action="${form.action}" id="ballot" data-texts="${JSON.stringify(scriptTexts(t))}">`
 }
 ${b.questions.map(questionHtml)}

@@ -1,0 +1,408 @@
+import { sql } from 'kysely';
+import type { ProposalRules, ProposalStatus } from '@omov/core/domain/proposals';
+import type { Queryable } from '../db/database';
+
+/** Member proposals, their rules, the members' proposal links and the signatures (db/migrations/0018_proposals.ts). */
+
+export type RulesRow = ProposalRules & { id: string; setAt: Date; setBy: string };
+
+const rulesColumns = [
+  'id',
+  'share_percent',
+  'min_branches',
+  'combine',
+  'window_days',
+  'schedule_days',
+  'k',
+  'set_at',
+  'set_by',
+] as const;
+
+function rulesOf(r: {
+  id: string;
+  share_percent: string | null;
+  min_branches: number | null;
+  combine: 'either' | 'both';
+  window_days: number;
+  schedule_days: number;
+  k: number;
+  set_at: Date;
+  set_by: string;
+}): RulesRow {
+  return {
+    id: r.id,
+    sharePercent: r.share_percent === null ? null : Number(r.share_percent),
+    minBranches: r.min_branches,
+    combine: r.combine,
+    windowDays: r.window_days,
+    scheduleDays: r.schedule_days,
+    k: r.k,
+    setAt: r.set_at,
+    setBy: r.set_by,
+  };
+}
+
+export async function insertRules(
+  db: Queryable,
+  organisationId: string,
+  r: ProposalRules,
+  setBy: string,
+): Promise<RulesRow> {
+  const row = await db
+    .insertInto('proposal_rules')
+    .values({
+      organisation_id: organisationId,
+      share_percent: r.sharePercent === null ? null : String(r.sharePercent),
+      min_branches: r.minBranches,
+      combine: r.combine,
+      window_days: r.windowDays,
+      schedule_days: r.scheduleDays,
+      k: r.k,
+      set_by: setBy,
+    })
+    .returning(rulesColumns)
+    .executeTakeFirstOrThrow();
+  return rulesOf(row);
+}
+
+/** Every version of the rules, newest first: the first is in force. */
+export async function listRules(db: Queryable, organisationId: string): Promise<RulesRow[]> {
+  const rows = await db
+    .selectFrom('proposal_rules')
+    .select(rulesColumns)
+    .where('organisation_id', '=', organisationId)
+    .orderBy('set_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(rulesOf);
+}
+
+export async function findRules(db: Queryable, id: string): Promise<RulesRow | undefined> {
+  const row = await db.selectFrom('proposal_rules').select(rulesColumns).where('id', '=', id).executeTakeFirst();
+  return row && rulesOf(row);
+}
+
+/* The members' proposal links. */
+
+export async function insertLink(
+  db: Queryable,
+  l: { tokenHash: Buffer; organisationId: string; memberId: string; days: number },
+): Promise<void> {
+  await db
+    .insertInto('proposal_links')
+    .values({
+      token_hash: l.tokenHash,
+      organisation_id: l.organisationId,
+      member_id: l.memberId,
+      expires_at: sql<Date>`now() + make_interval(days => ${l.days})`,
+    })
+    .execute();
+}
+
+export type LinkMember = {
+  memberId: string;
+  organisationId: string;
+  organisationName: string;
+  branchId: string;
+  branch: string;
+  name: string;
+  email: string;
+};
+
+/** The current member a live link belongs to. */
+export async function findLinkMember(db: Queryable, tokenHash: Buffer): Promise<LinkMember | undefined> {
+  return db
+    .selectFrom('proposal_links')
+    .innerJoin('members', 'members.id', 'proposal_links.member_id')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
+    .innerJoin('organisations', 'organisations.id', 'members.organisation_id')
+    .select([
+      'members.id as memberId',
+      'members.organisation_id as organisationId',
+      'organisations.name as organisationName',
+      'members.branch_id as branchId',
+      'branches.name as branch',
+      'members.name',
+      'members.email',
+    ])
+    .where('proposal_links.token_hash', '=', tokenHash)
+    .where('proposal_links.expires_at', '>', sql<Date>`now()`)
+    .where('members.removed_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Current members with this address, in any organisation. */
+export async function findMembersByEmail(db: Queryable, email: string) {
+  return db
+    .selectFrom('members')
+    .innerJoin('organisations', 'organisations.id', 'members.organisation_id')
+    .select([
+      'members.id',
+      'members.organisation_id as organisationId',
+      'organisations.name as organisationName',
+      'members.name',
+      'members.email',
+    ])
+    .where(sql<string>`lower(members.email)`, '=', email.toLowerCase())
+    .where('members.removed_at', 'is', null)
+    .execute();
+}
+
+/* Proposals. */
+
+export type ProposalRow = {
+  id: string;
+  organisationId: string;
+  rulesId: string;
+  kind: 'motion' | 'question';
+  title: string;
+  text: string;
+  options: string[] | null;
+  proposerMemberId: string;
+  status: ProposalStatus;
+  createdAt: Date;
+  startedAt: Date | null;
+  closesAt: Date | null;
+  supportersNeeded: number | null;
+  branchesNeeded: number | null;
+  qualifiedAt: Date | null;
+  scheduleBy: Date | null;
+  ballotId: string | null;
+  scheduledAt: Date | null;
+  /** The proposers' case for. */
+  caseFor: string | null;
+};
+
+const proposalColumns = [
+  'id',
+  'organisation_id as organisationId',
+  'rules_id as rulesId',
+  'kind',
+  'title',
+  'text',
+  'options',
+  'proposer_member_id as proposerMemberId',
+  'status',
+  'created_at as createdAt',
+  'started_at as startedAt',
+  'closes_at as closesAt',
+  'supporters_needed as supportersNeeded',
+  'branches_needed as branchesNeeded',
+  'qualified_at as qualifiedAt',
+  'schedule_by as scheduleBy',
+  'ballot_id as ballotId',
+  'scheduled_at as scheduledAt',
+  'case_for as caseFor',
+] as const;
+
+/** A scheduled proposal whose draft ballot was deleted is the office's to schedule again. */
+const asStored = <T extends { status: ProposalStatus; ballotId: string | null }>(p: T): T =>
+  p.status === 'scheduled' && p.ballotId === null ? { ...p, status: 'qualified' } : p;
+
+export async function insertProposal(
+  db: Queryable,
+  p: {
+    organisationId: string;
+    rulesId: string;
+    kind: 'motion' | 'question';
+    title: string;
+    text: string;
+    options: string[] | null;
+    proposerMemberId: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('proposals')
+    .values({
+      organisation_id: p.organisationId,
+      rules_id: p.rulesId,
+      kind: p.kind,
+      title: p.title,
+      text: p.text,
+      options: p.options === null ? null : JSON.stringify(p.options),
+      proposer_member_id: p.proposerMemberId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function findProposal(db: Queryable, id: string): Promise<ProposalRow | undefined> {
+  const row = await db.selectFrom('proposals').select(proposalColumns).where('id', '=', id).executeTakeFirst();
+  return row && asStored(row);
+}
+
+/** Locks the proposal's row, so that signatures and scheduling of one proposal take turns. */
+export async function lockProposal(db: Queryable, id: string): Promise<ProposalRow | undefined> {
+  const row = await db
+    .selectFrom('proposals')
+    .select(proposalColumns)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && asStored(row);
+}
+
+/** The organisation's proposals: started ones, or also the drafts of one member. */
+export async function listProposals(
+  db: Queryable,
+  organisationId: string,
+  opts: { draftsOf?: string } = {},
+): Promise<ProposalRow[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select(proposalColumns)
+    .where('organisation_id', '=', organisationId)
+    .where((eb) =>
+      opts.draftsOf
+        ? eb.or([eb('status', '<>', 'draft'), eb('proposer_member_id', '=', opts.draftsOf)])
+        : eb('status', '<>', 'draft'),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(asStored);
+}
+
+/** Starts gathering support now, by the database's clock, with the threshold fixed at start. */
+export async function startProposal(
+  db: Queryable,
+  id: string,
+  t: { windowDays: number; supportersNeeded: number | null; branchesNeeded: number | null },
+): Promise<void> {
+  await db
+    .updateTable('proposals')
+    .set({
+      status: 'gathering',
+      started_at: sql<Date>`now()`,
+      closes_at: sql<Date>`now() + make_interval(days => ${t.windowDays})`,
+      supporters_needed: t.supportersNeeded,
+      branches_needed: t.branchesNeeded,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .execute();
+}
+
+export async function markQualified(db: Queryable, id: string, scheduleDays: number): Promise<void> {
+  await db
+    .updateTable('proposals')
+    .set({
+      status: 'qualified',
+      qualified_at: sql<Date>`now()`,
+      schedule_by: sql<Date>`now() + make_interval(days => ${scheduleDays})`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markScheduled(db: Queryable, id: string, ballotId: string): Promise<void> {
+  await db
+    .updateTable('proposals')
+    .set({ status: 'scheduled', ballot_id: ballotId, scheduled_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The proposals scheduled into a ballot, whose wording its edits must keep. */
+export async function listScheduledOn(db: Queryable, ballotId: string): Promise<ProposalRow[]> {
+  return db
+    .selectFrom('proposals')
+    .select(proposalColumns)
+    .where('ballot_id', '=', ballotId)
+    .where('status', '=', 'scheduled')
+    .execute();
+}
+
+/* Signatures: a keyed hash of (proposal, member) and the branch; nothing else. */
+
+/** Adds a signature; false if this signer has signed already. */
+export async function insertSignature(
+  db: Queryable,
+  s: { proposalId: string; signer: Buffer; branchId: string },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('proposal_signatures')
+    .values({ proposal_id: s.proposalId, signer: s.signer, branch_id: s.branchId })
+    .onConflict((c) => c.columns(['proposal_id', 'signer']).doNothing())
+    .returning('proposal_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of these signers have signed which proposals (for a member's own page). */
+export async function findSigned(db: Queryable, signers: Buffer[]): Promise<Set<string>> {
+  if (signers.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('proposal_signatures')
+    .select(sql<string>`encode(signer, 'hex')`.as('signer'))
+    .where('signer', 'in', signers)
+    .execute();
+  return new Set(rows.map((r) => r.signer));
+}
+
+/** Supporters per branch: every branch of the organisation, those without supporters at 0. */
+export async function supportByBranch(
+  db: Queryable,
+  organisationId: string,
+  proposalId: string,
+): Promise<Array<{ branch: string; supporters: number }>> {
+  const rows = await db
+    .selectFrom('branches')
+    .leftJoin('proposal_signatures', (j) =>
+      j
+        .onRef('proposal_signatures.branch_id', '=', 'branches.id')
+        .on('proposal_signatures.proposal_id', '=', proposalId),
+    )
+    .select(['branches.name as branch', (eb) => eb.fn.count<number>('proposal_signatures.signer').as('supporters')])
+    .where('branches.organisation_id', '=', organisationId)
+    .groupBy('branches.name')
+    .orderBy('branches.name')
+    .execute();
+  return rows.map((r) => ({ branch: r.branch, supporters: Number(r.supporters) }));
+}
+
+/* The case for and the case against. */
+
+/** The proposers' case for (only the service decides who may). */
+export async function setCaseFor(db: Queryable, proposalId: string, text: string): Promise<void> {
+  await db.updateTable('proposals').set({ case_for: text }).where('id', '=', proposalId).execute();
+}
+
+export type StatementRow = {
+  questionId: string;
+  side: 'for' | 'against';
+  text: string;
+  author: 'office' | 'proposers' | 'members';
+};
+
+/** The office's statements on a ballot's questions, with each question's title (to keep them across edits). */
+export async function listStatements(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<StatementRow & { title: string }>> {
+  return db
+    .selectFrom('question_statements')
+    .innerJoin('questions', 'questions.id', 'question_statements.question_id')
+    .select([
+      'question_statements.question_id as questionId',
+      'question_statements.side',
+      'question_statements.text',
+      'question_statements.author',
+      'questions.title',
+    ])
+    .where('questions.ballot_id', '=', ballotId)
+    .execute();
+}
+
+export async function putStatement(db: Queryable, s: StatementRow): Promise<void> {
+  await db
+    .insertInto('question_statements')
+    .values({ question_id: s.questionId, side: s.side, text: s.text, author: s.author, proposal_id: null })
+    .onConflict((c) => c.columns(['question_id', 'side']).doUpdateSet({ text: s.text, author: s.author }))
+    .execute();
+}
+
+export async function deleteStatement(db: Queryable, questionId: string, side: 'for' | 'against'): Promise<void> {
+  await db.deleteFrom('question_statements').where('question_id', '=', questionId).where('side', '=', side).execute();
+}

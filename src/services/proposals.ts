@@ -1,0 +1,635 @@
+import crypto from 'node:crypto';
+import * as ballots from '../data/ballots';
+import * as orgs from '../data/organisations';
+import type { Principal } from '../data/organisations';
+import * as outbox from '../data/outbox';
+import * as data from '../data/proposals';
+import type { LinkMember, ProposalRow } from '../data/proposals';
+import * as roll from '../data/roll';
+import type { Queryable, Tx } from '../db/database';
+import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import { allows } from '@omov/core/domain/lifecycle';
+import {
+  type ProposalInput,
+  type ProposalRules,
+  type ProposalStage,
+  publicSupport,
+  type StatementSide,
+  qualifies,
+  stageOf,
+  thresholdOf,
+} from '@omov/core/domain/proposals';
+import { formatTime } from '@omov/core/domain/zones';
+import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
+import { actorOf, requireOrganiser, requireRollVisible, requireState } from './access';
+import { record } from './audit';
+import type { AppContext } from './context';
+import { conflict, notFound, ServiceError } from './errors';
+import { consume } from './rate-limits';
+
+/**
+ * Member proposals (docs/proposals.md). A member drafts a motion or a question from their
+ * personal proposals link, starts it, and other members sign it from theirs, once each. It
+ * qualifies by itself when its support reaches the threshold fixed when it started (the
+ * rules then in force, the roll then). The office can only schedule it into a draft ballot,
+ * word for word: it cannot reword it nor withdraw it, and its attempts are logged.
+ */
+
+export const PROPOSAL_LINK_PURPOSE = 'proposal-link';
+/** How long a proposals link works. */
+export const PROPOSAL_LINK_DAYS = 90;
+
+const WORDING_FIXED = "the office cannot reword a member's proposal: its wording is the proposers' own";
+const NOT_WITHDRAWN =
+  "the office cannot withdraw a member's proposal: it stands until its window closes or a ballot decides it";
+const NO_RULES = 'the organisation has not set its rules for proposals yet';
+const LINK_GONE = 'this proposals link is not valid or has expired: ask for a new one';
+
+/** SHA-256 of a proposal's wording as the audit log holds it, so that any later change shows. */
+export function wordingHash(p: Pick<ProposalRow, 'kind' | 'title' | 'text' | 'options'>): string {
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([p.kind, p.title, p.text, p.options]), 'utf8')
+    .digest('hex');
+}
+
+/**
+ * A signature's signer: a keyed hash of proposal and member. The same member on the same
+ * proposal gives the same value (so "once each" holds), but the table names no member, and
+ * the values of one member on two proposals do not match.
+ */
+function signerOf(ctx: AppContext, proposalId: string, memberId: string): Buffer {
+  return Buffer.from(ctx.keys.mac('proposal-signer', `${proposalId}:${memberId}`), 'base64url');
+}
+
+/* The rules. */
+
+export async function getRules(ctx: AppContext, p: Principal) {
+  requireRollVisible(p);
+  const history = await data.listRules(ctx.db, p.organisationId);
+  return { inForce: history[0] ?? null, history };
+}
+
+/** New rules, in force from now for proposals started from now; every change is in the audit log. */
+export async function setRules(ctx: AppContext, p: Principal, rules: ProposalRules) {
+  requireOrganiser(p);
+  return ctx.db.transaction().execute(async (tx) => {
+    const [before] = await data.listRules(tx, p.organisationId);
+    const after = await data.insertRules(tx, p.organisationId, rules, actorOf(p));
+    await record(tx, p, 'proposal-rules.set', after.id, { before: before ?? null, after: rules });
+    return after;
+  });
+}
+
+/* Links. */
+
+async function issueLink(
+  ctx: AppContext,
+  tx: Tx,
+  m: { id: string; organisationId: string; organisationName: string; name: string; email: string },
+) {
+  const token = newSecret();
+  await data.insertLink(tx, {
+    tokenHash: hashSecret(token),
+    organisationId: m.organisationId,
+    memberId: m.id,
+    days: PROPOSAL_LINK_DAYS,
+  });
+  await outbox.enqueue(tx, [
+    {
+      organisationId: m.organisationId,
+      ballotId: null,
+      memberId: m.id,
+      kind: 'proposal-link',
+      recipient: m.email,
+      payload: { organisationName: m.organisationName, name: m.name, days: String(PROPOSAL_LINK_DAYS) },
+      sealedSecret: ctx.keys.seal(PROPOSAL_LINK_PURPOSE, token),
+    },
+  ]);
+}
+
+/**
+ * A member asks for their proposals link by email. The answer never depends on whether the
+ * address is on a roll: the work happens after the caller has been answered.
+ */
+export async function requestProposalLink(ctx: AppContext, email: string, address: string): Promise<void> {
+  await consume(ctx, 'linkRequestPerAddress', address);
+  await consume(ctx, 'linkRequestPerEmail', email);
+  setImmediate(() => {
+    void (async () => {
+      for (const m of await data.findMembersByEmail(ctx.db, email))
+        await ctx.db.transaction().execute((tx) => issueLink(ctx, tx, m));
+      ctx.mailQueued();
+    })().catch((err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'proposals link request failed'));
+  });
+}
+
+/** The organisation mails every current member their own proposals link. */
+export async function sendProposalLinks(ctx: AppContext, p: Principal): Promise<{ queued: number }> {
+  requireOrganiser(p);
+  const queued = await ctx.db.transaction().execute(async (tx) => {
+    const org = await orgs.findOrganisation(tx, p.organisationId);
+    const members = await roll.listEligibleMembers(tx, p.organisationId, null);
+    for (const m of members)
+      await issueLink(ctx, tx, { ...m, organisationId: p.organisationId, organisationName: org?.name ?? '' });
+    await record(tx, p, 'proposal-links.send', null, { members: members.length });
+    return members.length;
+  });
+  ctx.mailQueued();
+  return { queued };
+}
+
+/** The member a link belongs to; an unknown link counts against the caller's address, like a voting link. */
+async function linkMember(ctx: AppContext, token: string, address: string): Promise<LinkMember> {
+  const m = SECRET_PATTERN.test(token) ? await data.findLinkMember(ctx.db, hashSecret(token)) : undefined;
+  if (!m) {
+    await consume(ctx, 'badLinkPerAddress', address);
+    throw new ServiceError('not-found', LINK_GONE);
+  }
+  return m;
+}
+
+/* What members and the public see. */
+
+export type ProposalView = {
+  id: string;
+  kind: 'motion' | 'question';
+  title: string;
+  text: string;
+  options: string[] | null;
+  stage: ProposalStage;
+  startedAt: Date | null;
+  closesAt: Date | null;
+  qualifiedAt: Date | null;
+  scheduleBy: Date | null;
+  ballotId: string | null;
+  /** What it needs, fixed when it started; null before. */
+  needs: { supporters: number | null; branches: number | null; combine: 'either' | 'both' } | null;
+  supporters: number;
+  branches: number;
+  /** The proposers' case for, shown beside the question on the ballot. */
+  caseFor: string | null;
+  /** Branches with fewer supporters than this are pooled. */
+  k: number;
+  /** Per branch, branches under k pooled. */
+  byBranch: Array<{ name: string; supporters: number; pooled: boolean }>;
+  rules: { id: string; setAt: Date };
+};
+
+async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<ProposalView> {
+  const [counts, rules] = await Promise.all([
+    data.supportByBranch(db, p.organisationId, p.id),
+    data.findRules(db, p.rulesId),
+  ]);
+  return {
+    id: p.id,
+    kind: p.kind,
+    title: p.title,
+    text: p.text,
+    options: p.options,
+    stage: stageOf(p, now),
+    startedAt: p.startedAt,
+    closesAt: p.closesAt,
+    qualifiedAt: p.qualifiedAt,
+    scheduleBy: p.scheduleBy,
+    ballotId: p.ballotId,
+    needs:
+      p.status === 'draft'
+        ? null
+        : { supporters: p.supportersNeeded, branches: p.branchesNeeded, combine: rules?.combine ?? 'either' },
+    supporters: counts.reduce((n, c) => n + c.supporters, 0),
+    branches: counts.filter((c) => c.supporters > 0).length,
+    caseFor: p.caseFor,
+    k: rules?.k ?? 1,
+    byBranch: publicSupport(
+      counts.filter((c) => c.supporters > 0),
+      rules?.k ?? 1,
+    ),
+    rules: { id: p.rulesId, setAt: rules?.setAt ?? new Date(0) },
+  };
+}
+
+/** A started proposal, for anyone: no drafts, no names. */
+export async function publicProposal(
+  ctx: AppContext,
+  id: string,
+): Promise<ProposalView & { organisationId: string; organisationName: string }> {
+  const p = await data.findProposal(ctx.db, id);
+  if (!p || p.status === 'draft') throw notFound('proposal');
+  const org = await orgs.findOrganisation(ctx.db, p.organisationId);
+  return {
+    ...(await viewOf(ctx.db, p, await ballots.databaseNow(ctx.db))),
+    organisationId: p.organisationId,
+    organisationName: org?.name ?? '',
+  };
+}
+
+/** The organisation's started proposals, for anyone. */
+export async function publicProposals(ctx: AppContext, organisationId: string) {
+  const org = await orgs.findOrganisation(ctx.db, organisationId);
+  if (!org) throw notFound('organisation');
+  const now = await ballots.databaseNow(ctx.db);
+  const list = await data.listProposals(ctx.db, organisationId);
+  return { organisationName: org.name, proposals: await Promise.all(list.map((p) => viewOf(ctx.db, p, now))) };
+}
+
+/** Staff see what the public sees (drafts are the members' own). */
+export async function staffProposals(ctx: AppContext, p: Principal) {
+  requireRollVisible(p);
+  return (await publicProposals(ctx, p.organisationId)).proposals;
+}
+
+export type MemberPage = {
+  member: Pick<LinkMember, 'name' | 'branch' | 'organisationName' | 'organisationId'>;
+  rules: ProposalRules | null;
+  proposals: Array<ProposalView & { signed: boolean; mine: boolean }>;
+};
+
+/** A member's own proposals page: every started proposal (signed by them or not) and their drafts. */
+export async function memberPage(ctx: AppContext, token: string, address: string): Promise<MemberPage> {
+  const m = await linkMember(ctx, token, address);
+  const [list, rules, now] = await Promise.all([
+    data.listProposals(ctx.db, m.organisationId, { draftsOf: m.memberId }),
+    data.listRules(ctx.db, m.organisationId),
+    ballots.databaseNow(ctx.db),
+  ]);
+  const signers = list.map((p) => signerOf(ctx, p.id, m.memberId));
+  const signed = await data.findSigned(ctx.db, signers);
+  return {
+    member: { name: m.name, branch: m.branch, organisationName: m.organisationName, organisationId: m.organisationId },
+    rules: rules[0] ?? null,
+    proposals: await Promise.all(
+      list.map(async (p, i) => ({
+        ...(await viewOf(ctx.db, p, now)),
+        signed: signed.has(signers[i]!.toString('hex')),
+        mine: p.proposerMemberId === m.memberId,
+      })),
+    ),
+  };
+}
+
+/** Locks a proposal the member may see: a started one of their organisation, or their own draft. */
+async function lockVisible(tx: Tx, m: LinkMember, id: string): Promise<ProposalRow> {
+  const p = await data.lockProposal(tx, id);
+  if (!p || p.organisationId !== m.organisationId || (p.status === 'draft' && p.proposerMemberId !== m.memberId))
+    throw notFound('proposal');
+  return p;
+}
+
+/** One proposal as the member's page shows it (signed by them or not, theirs or not). */
+async function memberView(ctx: AppContext, token: string, address: string, id: string) {
+  return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
+}
+
+/** A member drafts a proposal; nothing is public until they start it. */
+export async function draftProposal(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  input: ProposalInput,
+): Promise<{ id: string }> {
+  const m = await linkMember(ctx, token, address);
+  const [rules] = await data.listRules(ctx.db, m.organisationId);
+  if (!rules) throw conflict(NO_RULES);
+  const id = await data.insertProposal(ctx.db, {
+    organisationId: m.organisationId,
+    rulesId: rules.id,
+    kind: input.kind,
+    title: input.title,
+    text: input.text,
+    options: input.kind === 'question' ? input.options : null,
+    proposerMemberId: m.memberId,
+  });
+  return { id };
+}
+
+/**
+ * The proposer starts gathering support: the rules in force now and the roll now fix its
+ * threshold; the wording's hash goes into the audit log; the proposer is its first supporter.
+ */
+export async function startProposal(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  id: string,
+): Promise<ProposalView> {
+  const m = await linkMember(ctx, token, address);
+  await ctx.db.transaction().execute(async (tx) => {
+    const p = await lockVisible(tx, m, id);
+    if (p.status !== 'draft') throw conflict('this proposal has already started');
+    const [rules] = await data.listRules(tx, m.organisationId);
+    if (!rules) throw conflict(NO_RULES);
+    const t = thresholdOf(rules, await roll.countCurrentMembers(tx, m.organisationId));
+    // Judged by the rules in force when it starts, whichever were in force when it was drafted.
+    await tx.updateTable('proposals').set({ rules_id: rules.id }).where('id', '=', id).execute();
+    await data.startProposal(tx, id, {
+      windowDays: rules.windowDays,
+      supportersNeeded: t.supporters,
+      branchesNeeded: t.branches,
+    });
+    await record(tx, { system: 'member proposal', organisationId: m.organisationId }, 'proposal.start', id, {
+      title: p.title,
+      wordingHash: wordingHash(p),
+      rules: rules.id,
+      needs: t,
+    });
+    await signLocked(ctx, tx, id, m);
+  });
+  ctx.mailQueued();
+  return memberView(ctx, token, address, id);
+}
+
+/** A member signs a proposal, once. */
+export async function signProposal(ctx: AppContext, token: string, address: string, id: string): Promise<ProposalView> {
+  const m = await linkMember(ctx, token, address);
+  await ctx.db.transaction().execute(async (tx) => {
+    const p = await lockVisible(tx, m, id);
+    if (p.status === 'draft') throw notFound('proposal');
+    await signLocked(ctx, tx, id, m);
+  });
+  ctx.mailQueued();
+  return memberView(ctx, token, address, id);
+}
+
+/** Signs a locked proposal; qualifies it, in the same transaction, when this signature brings it to its threshold. */
+async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): Promise<void> {
+  const p = (await data.lockProposal(tx, id))!;
+  const now = await ballots.databaseNow(tx);
+  // Support after qualifying still counts (and shows), up to the end of the window.
+  if (p.closesAt && now >= p.closesAt) throw conflict('this proposal’s time to gather support has ended');
+  const added = await data.insertSignature(tx, {
+    proposalId: id,
+    signer: signerOf(ctx, id, m.memberId),
+    branchId: m.branchId,
+  });
+  if (!added) throw conflict('you have already signed this proposal');
+  if (p.status !== 'gathering') return;
+  const counts = await data.supportByBranch(tx, p.organisationId, id);
+  const support = {
+    supporters: counts.reduce((n, c) => n + c.supporters, 0),
+    branches: counts.filter((c) => c.supporters > 0).length,
+  };
+  const rules = (await data.findRules(tx, p.rulesId))!;
+  const threshold = { supporters: p.supportersNeeded, branches: p.branchesNeeded, combine: rules.combine };
+  if (!qualifies(threshold, support)) return;
+  await data.markQualified(tx, id, rules.scheduleDays);
+  const q = (await data.findProposal(tx, id))!;
+  await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
+    ...support,
+    scheduleBy: q.scheduleBy,
+  });
+  await mailQualified(ctx, tx, q);
+}
+
+/** "A proposal qualifies": to the proposer and every organiser. */
+async function mailQualified(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<void> {
+  const org = await orgs.findOrganisation(tx, p.organisationId);
+  const proposer = await roll.findMember(tx, p.organisationId, p.proposerMemberId);
+  const organisers = (await orgs.listStaff(tx, p.organisationId)).filter((s) => s.role === 'organiser');
+  const payload = {
+    organisationName: org?.name ?? '',
+    title: p.title,
+    scheduleBy: formatTime(p.scheduleBy!),
+    url: `${ctx.config.publicUrl}/proposals/${p.id}`,
+  };
+  await outbox.enqueue(tx, [
+    ...(proposer
+      ? [
+          {
+            organisationId: p.organisationId,
+            ballotId: null,
+            memberId: proposer.id,
+            kind: 'proposal-qualified',
+            recipient: proposer.email,
+            sealedSecret: null,
+            payload: { ...payload, name: proposer.name, role: 'proposer' },
+          },
+        ]
+      : []),
+    ...organisers.map((o) => ({
+      organisationId: p.organisationId,
+      ballotId: null,
+      memberId: null,
+      kind: 'proposal-qualified',
+      recipient: o.email,
+      sealedSecret: null,
+      payload: { ...payload, name: o.name, role: 'organiser' },
+    })),
+  ]);
+}
+
+/* What the office may and may not do. */
+
+async function ownProposal(db: Queryable, p: Principal, id: string): Promise<ProposalRow> {
+  const row = await data.findProposal(db, id);
+  if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
+  return row;
+}
+
+/** The office asks to reword a proposal: refused, and the attempt logged. */
+export async function refuseRewording(ctx: AppContext, p: Principal, id: string, asked: unknown): Promise<never> {
+  requireOrganiser(p);
+  await ownProposal(ctx.db, p, id);
+  await record(ctx.db, p, 'proposal.reword-refused', id, { asked });
+  throw conflict(WORDING_FIXED);
+}
+
+/** The office asks to withdraw a proposal: refused, and the attempt logged. */
+export async function refuseWithdrawal(ctx: AppContext, p: Principal, id: string): Promise<never> {
+  requireOrganiser(p);
+  await ownProposal(ctx.db, p, id);
+  await record(ctx.db, p, 'proposal.withdraw-refused', id);
+  throw new ServiceError('forbidden', NOT_WITHDRAWN);
+}
+
+/** The ballot question a proposal becomes: its wording, unchanged. */
+export function questionOf(p: Pick<ProposalRow, 'kind' | 'title' | 'text' | 'options'>) {
+  return questionInputSchema.parse({
+    title: p.title,
+    description: p.text,
+    method: p.kind === 'motion' ? 'yesno' : 'plurality',
+    ...(p.options ? { options: p.options.map((label) => ({ label })) } : {}),
+  });
+}
+
+/** A qualified proposal goes into a draft ballot of the organisation, as its last question, word for word. */
+export async function scheduleProposal(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  ballotId: string,
+): Promise<ProposalView> {
+  requireOrganiser(p);
+  await ctx.db.transaction().execute(async (tx) => {
+    const row = await data.lockProposal(tx, id);
+    if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
+    if (row.status === 'scheduled') throw conflict('this proposal is already on a ballot');
+    if (row.status !== 'qualified') throw conflict('only a qualified proposal can be put on a ballot');
+    const b = await ballots.lockBallot(tx, ballotId, 'update');
+    if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
+    requireState(b, 'edit');
+    const q = questionOf(row);
+    const position = (await ballots.listQuestions(tx, ballotId)).length;
+    await ballots.insertQuestion(tx, ballotId, {
+      position,
+      title: q.title,
+      description: q.description,
+      method: q.method,
+      settings: q.settings,
+      options: q.options?.map((o) => ({ label: o.label, description: o.description })) ?? YES_NO_OPTIONS,
+    });
+    await data.markScheduled(tx, id, ballotId);
+    await record(tx, p, 'proposal.schedule', id, { ballotId, position, wordingHash: wordingHash(row) });
+  });
+  return viewOf(ctx.db, (await data.findProposal(ctx.db, id))!, await ballots.databaseNow(ctx.db));
+}
+
+/**
+ * A draft ballot carrying a member's proposal may be edited, but the proposal's question
+ * stays on it word for word: refused (409) otherwise, naming the proposal.
+ */
+export async function requireProposalsKept(db: Queryable, ballotId: string, input: BallotInput): Promise<void> {
+  for (const p of await data.listScheduledOn(db, ballotId)) {
+    const want = questionOf(p);
+    const kept = input.questions.some(
+      (q) =>
+        q.title === want.title &&
+        q.description === want.description &&
+        q.method === want.method &&
+        JSON.stringify(q.options?.map((o) => o.label) ?? null) ===
+          JSON.stringify(want.options?.map((o) => o.label) ?? null),
+    );
+    if (!kept)
+      throw conflict(
+        `the question of the member proposal "${p.title}" must stay on this ballot word for word: the office cannot reword or remove it`,
+      );
+  }
+}
+
+/* The case for and the case against (part 2 of issue 13). */
+
+/** The question a scheduled proposal became on its ballot: its title and text, word for word. */
+const questionFrom = (questions: Question[], p: ProposalRow) =>
+  questions.find((q) => q.title === p.title && q.description === p.text);
+
+export type Statement = { text: string; author: 'office' | 'proposers' | 'members' };
+/** Each question's statements, by question id. */
+export type Statements = Map<string, Partial<Record<StatementSide, Statement>>>;
+
+export async function statementsOf(db: Queryable, ballotId: string, questions: Question[]): Promise<Statements> {
+  const [office, scheduled] = await Promise.all([
+    data.listStatements(db, ballotId),
+    data.listScheduledOn(db, ballotId),
+  ]);
+  const out: Statements = new Map();
+  const entry = (id: string) => out.get(id) ?? out.set(id, {}).get(id)!;
+  for (const s of office) entry(s.questionId)[s.side] = { text: s.text, author: s.author };
+  for (const p of scheduled) {
+    const q = questionFrom(questions, p);
+    // The case for a member's proposal is its proposers' alone.
+    if (q) {
+      const e = entry(q.id);
+      delete e.for;
+      if (p.caseFor) e.for = { text: p.caseFor, author: 'proposers' };
+    }
+  }
+  return out;
+}
+
+/** While a ballot is open its questions and statements are fixed: read once per question list (questionsOf keeps it). */
+const paperStatements = new WeakMap<Question[], Statements>();
+
+export async function statementsForPaper(
+  ctx: AppContext,
+  b: { id: string; questions: Question[] },
+): Promise<Statements> {
+  let s = paperStatements.get(b.questions);
+  if (!s) {
+    s = await statementsOf(ctx.db, b.id, b.questions);
+    paperStatements.set(b.questions, s);
+  }
+  return s;
+}
+
+const textHash = (t: string | null | undefined) =>
+  t ? crypto.createHash('sha256').update(t, 'utf8').digest('hex') : null;
+
+/**
+ * The office writes the case for and/or against a question of a draft ballot (null removes
+ * one). On a member proposal's question the case for is the proposers': the office's attempt
+ * is refused (403) and logged.
+ */
+export async function setStatements(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+  questionId: string,
+  body: Partial<Record<StatementSide, string | null>>,
+) {
+  requireOrganiser(p);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
+  if (!b) throw notFound('ballot');
+  const questions = await ballots.listQuestions(ctx.db, ballotId);
+  const q = questions.find((x) => x.id === questionId);
+  if (!q) throw notFound('question');
+  const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
+  if (proposal && body.for !== undefined) {
+    await record(ctx.db, p, 'statement.for-refused', ballotId, { questionId, proposalId: proposal.id });
+    throw new ServiceError('forbidden', "the case for a member's proposal is written by its proposers, not the office");
+  }
+  await ctx.db.transaction().execute(async (tx) => {
+    const locked = await ballots.lockBallot(tx, ballotId, 'update');
+    requireState(locked!, 'edit');
+    for (const side of ['for', 'against'] as const) {
+      const text = body[side];
+      if (text === undefined) continue;
+      if (text === null) await data.deleteStatement(tx, questionId, side);
+      else await data.putStatement(tx, { questionId, side, text, author: 'office' });
+    }
+    await record(tx, p, 'statements.set', ballotId, {
+      questionId,
+      for: body.for === undefined ? 'unchanged' : textHash(body.for),
+      against: body.against === undefined ? 'unchanged' : textHash(body.against),
+    });
+  });
+  return Object.fromEntries(Object.entries((await statementsOf(ctx.db, ballotId, questions)).get(questionId) ?? {}));
+}
+
+/** The proposer writes their proposal's case for, until the ballot it is on opens. */
+export async function setCaseFor(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  id: string,
+  text: string,
+): Promise<ProposalView> {
+  const m = await linkMember(ctx, token, address);
+  await ctx.db.transaction().execute(async (tx) => {
+    const p = await lockVisible(tx, m, id);
+    if (p.proposerMemberId !== m.memberId)
+      throw new ServiceError('forbidden', 'the case for a proposal is written by its proposer');
+    const b = p.ballotId ? await ballots.findBallotById(tx, p.ballotId) : undefined;
+    if (b && !allows(b.status, 'edit')) throw conflict('the ballot has opened: the case for can no longer change');
+    await data.setCaseFor(tx, id, text);
+    await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.case-for', id, {
+      textHash: textHash(text),
+    });
+  });
+  return memberView(ctx, token, address, id);
+}
+
+/**
+ * The office's statements follow their question through an edit of the draft (the edit
+ * writes the questions anew): call before, and run what it returns after.
+ */
+export async function keepStatements(tx: Tx, ballotId: string): Promise<() => Promise<void>> {
+  const before = await data.listStatements(tx, ballotId);
+  return async () => {
+    if (before.length === 0) return;
+    const questions = await ballots.listQuestions(tx, ballotId);
+    for (const s of before) {
+      const q = questions.find((x) => x.title === s.title);
+      if (q) await data.putStatement(tx, { ...s, questionId: q.id });
+    }
+  };
+}
