@@ -477,6 +477,7 @@ export async function scheduleProposal(
       method: q.method,
       settings: q.settings,
       options: q.options?.map((o) => ({ label: o.label, description: o.description })) ?? YES_NO_OPTIONS,
+      comparisons: [],
     });
     await data.markScheduled(tx, id, ballotId);
     await record(tx, p, 'proposal.schedule', id, { ballotId, position, wordingHash: wordingHash(row) });
