@@ -100,6 +100,8 @@ const MATRIX: Record<string, Row> = {
   'put /member/proposals/:id/case-for': all('public'),
   // The closed ballot here takes no statements: its organisers get 409.
   'put /ballots/:id/questions/:questionId/statements': changeBallot,
+  // Comparisons are declared only before opening: on the closed ballot here its organisers get 409.
+  'put /ballots/:id/questions/:questionId/comparisons': changeBallot,
 };
 
 let app: TestApp;
@@ -228,6 +230,7 @@ function requestFor(
     'post /member/proposals/:id/signatures': { token: 'y'.repeat(43) },
     'put /member/proposals/:id/case-for': { token: 'y'.repeat(43), text: 'The case for.' },
     'put /ballots/:id/questions/:questionId/statements': { against: 'The case against.' },
+    'put /ballots/:id/questions/:questionId/comparisons': { comparisons: [] },
     'post /ballots/:id/trustees': { names: ['Ann'] },
     'put /trustee/certificate': { message: '{}', signature: { challenge: '1', response: '1' } },
     'put /trustee/polynomial': {
