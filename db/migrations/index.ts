@@ -10,6 +10,7 @@ import * as m0008 from './0008_commitments';
 import * as m0010 from './0010_mail_and_resets';
 import * as m0011 from './0011_problem_reports';
 import * as m0014 from './0014_verifiable_ballots';
+import * as m0015 from './0015_verifiable_board';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0010_mail_and_resets': m0010,
   '0011_problem_reports': m0011,
   '0014_verifiable_ballots': m0014,
+  '0015_verifiable_board': m0015,
 };

@@ -18,6 +18,7 @@ import { mailAuditors, record } from './audit';
 import { openBox } from './ballot-box';
 import { commitAtClose, commitAtOpen } from './commitments';
 import { consume, RateLimited } from './rate-limits';
+import { closeVerifiable, openVerifiable } from './verifiable';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
 import { formatTime } from '@omov/core/domain/zones';
@@ -177,17 +178,16 @@ export async function openBallot(
   const result = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'open');
-    if (b.mode.kind === 'verifiable') {
-      // Opened as it is, it would take office-mode votes: refused until trustees' keys and credentials exist.
-      throw conflict(
-        "a verifiable ballot cannot open yet: the trustees' keys and the members' credentials are not built (docs/verifiable.md)",
-      );
-    }
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [
         { path: 'closesAt', message: 'is in the past' },
       ]);
+    }
+    if (b.mode.kind === 'verifiable') {
+      // No voting links and no invitations: the credential authority delivers the credentials.
+      const { electorate: n } = await openVerifiable(tx, b, p);
+      return { electorate: n, invitationsQueued: 0, invitationsAt: now.toISOString() };
     }
     const sendAt = opts.sendAt ? new Date(opts.sendAt) : now;
     if (sendAt.getTime() >= b.closesAt.getTime()) {
@@ -437,6 +437,7 @@ async function closeLocked(
   b: BallotRow,
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
+  if (b.mode.kind === 'verifiable') return closeVerifiable(tx, b, by);
   await ballots.moveBallot(tx, b.id, 'close');
   const opened = await openBox(tx, ctx.keys, b.id, b.k, b.receiptPolicy);
   // Each unit's membership and electorate are fixed now, for the delegate model.

@@ -13,7 +13,7 @@ import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
-import { notFound, ServiceError } from './errors';
+import { conflict, notFound, ServiceError } from './errors';
 import { reportCount } from './problem-reports';
 
 /**
@@ -119,6 +119,13 @@ export async function countAndStore(
  * two first readers would store the same results (and the second store changes nothing).
  */
 export async function storedResultsIn(tx: Queryable, b: BallotRow): Promise<StoredResults> {
+  // A verifiable ballot's results come from the trustees' decryptions, never from the (empty) box.
+  if (b.mode.kind === 'verifiable') {
+    const row = await ballots.findResults(tx, b.id);
+    if (!row)
+      throw conflict('the trustees have not decrypted the tally yet: the results follow once enough of them have');
+    return read(row);
+  }
   return read((await ballots.findResults(tx, b.id)) ?? (await countAndStore(tx, b, (b.units ?? []) as UnitFacts[])));
 }
 
