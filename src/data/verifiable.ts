@@ -1,19 +1,11 @@
+import { type Selectable, sql } from 'kysely';
 import type { Queryable } from '../db/database';
-import type { VerifiableEventType } from '../db/schema';
+import type { BranchTurnout } from './electorate';
+import type { Database, VerifiableEventType } from '../db/schema';
 
 /** A verifiable ballot's Belenios events, hash-chained and append-only (migration 0015). */
 
-export type EventRow = {
-  height: number;
-  type: VerifiableEventType;
-  event: string;
-  hash: string;
-  data: string[];
-  credential: string | null;
-  tracker: string | null;
-  trustee: number | null;
-  at: Date;
-};
+export type EventRow = Omit<Selectable<Database['verifiable_events']>, 'ballot_id'>;
 
 const columns = ['height', 'type', 'event', 'hash', 'data', 'credential', 'tracker', 'trustee', 'at'] as const;
 
@@ -84,4 +76,27 @@ export async function hasBallotOf(db: Queryable, ballotId: string, credential: s
     .limit(1)
     .executeTakeFirst();
   return r !== undefined;
+}
+
+/**
+ * Turnout by branch, as office ballots count it from their tokens: the public credentials of
+ * each branch, and how many of them have a ballot on the board (a credential that voted twice counts once).
+ */
+export async function turnoutByBranch(db: Queryable, ballotId: string): Promise<BranchTurnout[]> {
+  return db
+    .selectFrom('ballot_public_credentials as c')
+    .innerJoin('branches', 'branches.id', 'c.branch_id')
+    .select([
+      'c.branch_id as branchId',
+      'branches.name as branch',
+      (eb) => eb.fn.countAll<number>().as('eligible'),
+      sql<number>`count(*) filter (where exists (
+        select 1 from verifiable_events e where e.ballot_id = c.ballot_id and e.credential = c.credential))`.as(
+        'voted',
+      ),
+    ])
+    .where('c.ballot_id', '=', ballotId)
+    .groupBy(['c.branch_id', 'branches.name'])
+    .orderBy('branches.name')
+    .execute();
 }

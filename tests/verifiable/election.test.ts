@@ -323,6 +323,10 @@ test(
     );
     expect(mine.body.ballots).toHaveLength(1);
     expect(mine.body.ballots[0].tracker).toBe(trackers[3]);
+    // The same search without JavaScript, on the board's page.
+    const pageR = await anyone().request('GET', `/verifiable-board/${id}?tracker=${encodeURIComponent(trackers[3]!)}`);
+    expect(pageR.status).toBe(200);
+    expect(await pageR.text()).toContain(`Found: the ballot with tracker ${trackers[3]} is on the board.`);
     // The board is append-only, whoever writes to the database.
     await expect(
       app.db.deleteFrom('verifiable_events').where('ballot_id', '=', id).where('height', '=', 1).execute(),
@@ -374,6 +378,8 @@ test(
     }
     const results = await org.json('GET', `/api/v1/ballots/${id}/results`);
     expect(results.status).toBe(200);
+    // Turnout from the board: 19 credentials voted (one twice, counted once), of 20.
+    expect(results.body.turnout).toMatchObject({ eligible: 20, voted: 19 });
     const [budget, candidates] = results.body.questions;
     expect(budget.options).toEqual([
       { option: 'Yes', votes: String(expected.yes) },
