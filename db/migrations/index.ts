@@ -10,6 +10,7 @@ import * as m0008 from './0008_commitments';
 import * as m0010 from './0010_mail_and_resets';
 import * as m0011 from './0011_problem_reports';
 import * as m0014 from './0014_verifiable_ballots';
+import * as m0015 from './0015_verifiable_board';
 import * as m0017 from './0017_declared_comparisons';
 import * as m0018 from './0018_proposals';
 import * as m0019 from './0019_box_chain';
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0010_mail_and_resets': m0010,
   '0011_problem_reports': m0011,
   '0014_verifiable_ballots': m0014,
+  '0015_verifiable_board': m0015,
   '0017_declared_comparisons': m0017,
   '0018_proposals': m0018,
   '0019_box_chain': m0019,

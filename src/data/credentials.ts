@@ -81,3 +81,17 @@ export async function listPublicCredentials(db: Queryable, ballotId: string): Pr
     .orderBy('ballot_public_credentials.credential')
     .execute();
 }
+
+/** Whether the credential is on the ballot's list: only such a credential may sign a ballot. */
+export async function findPublicCredential(
+  db: Queryable,
+  ballotId: string,
+  credential: string,
+): Promise<{ weight: string } | undefined> {
+  return db
+    .selectFrom('ballot_public_credentials')
+    .select('weight')
+    .where('ballot_id', '=', ballotId)
+    .where('credential', '=', credential)
+    .executeTakeFirst();
+}

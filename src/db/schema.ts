@@ -15,6 +15,7 @@ export type StaffRole = 'organiser' | 'auditor';
 export type RollUploadSource = 'file' | 'pasted';
 export type ReceiptPolicy = 'inclusion' | 'choices';
 export type BallotModeKind = 'office' | 'verifiable';
+export type VerifiableEventType = 'Setup' | 'Ballot' | 'EndBallots' | 'EncryptedTally' | 'PartialDecryption' | 'Result';
 
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };
@@ -125,6 +126,19 @@ export interface Database {
     credential: string;
     weight: ColumnType<string, string, string>;
     branch_id: string;
+  };
+  /** A verifiable ballot's Belenios events, hash-chained and append-only (migration 0015). */
+  verifiable_events: {
+    ballot_id: string;
+    height: number;
+    type: VerifiableEventType;
+    event: string;
+    hash: string;
+    data: string[];
+    credential: string | null;
+    tracker: string | null;
+    trustee: number | null;
+    at: CreatedAt;
   };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };

@@ -156,6 +156,22 @@ export const en = {
   boardFound: (code: string) => `Found: receipt ${code} is on the board, so your vote is in the ballot box.`,
   boardNotFound: (code: string) =>
     `Receipt ${code} is not on the board. Check the code for typing mistakes; if it is right, tell the auditors.`,
+  // The public board of a verifiable ballot (docs/verifiable.md).
+  vboardTitle: (title: string) => `Verifiable ballot board: ${title}`,
+  vboardIntro: (n: number) =>
+    `${n === 1 ? 'One ballot has' : `${n} ballots have`} been accepted, each shown by its smart ballot tracker. A credential may vote again: then only its last ballot counts.`,
+  vboardChain: 'Each ballot is an event in a hash chain; the hash of the last event commits to all before it:',
+  vboardSearchLabel: 'Your smart ballot tracker',
+  vboardSearchHint: 'As omov vote printed it, or as the voting page showed it.',
+  vboardSearchButton: 'Find my ballot',
+  vboardFound: (tracker: string) => `Found: the ballot with tracker ${tracker} is on the board.`,
+  vboardNotFound: (tracker: string) =>
+    `No ballot with tracker ${tracker} is on the board. Check it for typing mistakes; if it is right, tell the auditors.`,
+  vboardArchive: 'The whole election in Belenios format (check it with belenios-tool election verify)',
+  vboardElection: "The election's parameters (election.json)",
+  vboardTracker: 'Tracker',
+  vboardCredential: 'Credential (public)',
+  vboardHeight: 'Place in the chain',
 } as const;
 
 export type Messages = typeof en;

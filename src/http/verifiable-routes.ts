@@ -5,6 +5,9 @@ import { signedMessageJson, type TrusteePublicKey, trusteePublicKeyJson } from '
 import type { AppContext } from '../services/context';
 import * as trusteesService from '../services/trustees';
 import * as credentialsService from '../services/credentials';
+import * as verifiableService from '../services/verifiable';
+import { invalid } from '../services/errors';
+import { parsePartialDecryption } from '@omov/core/crypto/tally';
 import { type ApiRoute, route } from './api-routes';
 import { bearerOf } from './auth';
 
@@ -33,10 +36,62 @@ const task = z.object({
   trustees: z.number().int(),
   threshold: z.number().int(),
   group: z.string(),
-  next: z.enum(['certificate', 'polynomial', 'verification-key', 'waiting', 'done']),
+  next: z.enum(['certificate', 'polynomial', 'verification-key', 'waiting', 'decrypt', 'done']),
   certificates: z.array(z.unknown()).nullable().describe("every trustee's certificate, once all are in"),
   polynomials: z.array(z.unknown()).nullable().describe("every trustee's polynomial, once all are in"),
   publicKey: z.string().nullable().describe("the election's public key, once every verification key is in"),
+  election: z
+    .string()
+    .nullable()
+    .describe("after the close: the election's parameters (election.json), for omov trustee decrypt"),
+  encryptedTally: z.string().nullable().describe('after the close: the encrypted tally, for omov trustee decrypt'),
+});
+
+const proofBody = z.object({ challenge: z.string(), response: z.string() });
+const partialDecryptionBody = z.object({
+  decryption_factors: z.array(z.array(z.string())),
+  decryption_proofs: z.array(z.array(proofBody)),
+});
+const ciphertextBody = z.object({ alpha: z.string(), beta: z.string() });
+/** A Belenios 2.0 ballot; its checks are the core's (checkBallot), this only describes its shape. */
+const beleniosBallot = z
+  .object({
+    election_uuid: z.string(),
+    election_hash: z.string(),
+    credential: z.string(),
+    answers: z.array(
+      z
+        .object({
+          choices: z.array(ciphertextBody),
+          individual_proofs: z.array(z.array(proofBody)),
+          overall_proof: z.array(proofBody),
+          blank_proof: z.array(proofBody).optional(),
+        })
+        .loose(),
+    ),
+    signature: z.object({ hash: z.string(), proof: proofBody }).optional(),
+  })
+  .loose()
+  .describe('a Belenios 2.0 ballot, as omov vote --out writes it');
+
+const board = z.object({
+  ballotId: z.string(),
+  title: z.string(),
+  status: z.string(),
+  electionUuid: z.string(),
+  electionHash: z.string().describe("the election's fingerprint: the election_hash of every ballot"),
+  head: z
+    .object({ height: z.number().int(), hash: z.string() })
+    .describe("the chain's last event: its hash commits to every ballot before it"),
+  ballots: z.array(
+    z.object({
+      height: z.number().int(),
+      tracker: z.string(),
+      credential: z.string(),
+      event: z.string().describe('the hash of the Ballot event'),
+      at: z.string(),
+    }),
+  ),
 });
 
 /** A step's parsed body as the service takes it: the route's schema has parsed it into that step's type. */
@@ -120,6 +175,94 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
           trusteesService.submitTrusteeMessage(ctx, bearerOf(req), submission(step, body)),
       }),
     ),
+    route({
+      method: 'put',
+      path: '/trustee/partial-decryption',
+      tag: 'verifiable',
+      auth: false,
+      summary: `After the close: the trustee's partial decryption of the encrypted tally, as "omov trustee decrypt" prints it; its proofs are checked against their key (${TRUSTEE_AUTH})`,
+      body: partialDecryptionBody,
+      response: task,
+      handler: async ({ req, body }) => {
+        let pd;
+        try {
+          pd = parsePartialDecryption(JSON.stringify(body));
+        } catch (err) {
+          throw invalid((err as Error).message);
+        }
+        return trusteesService.submitTrusteeDecryption(ctx, bearerOf(req), pd);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/election.json',
+      tag: 'verifiable',
+      auth: false,
+      summary:
+        "A verifiable ballot's election parameters in Belenios 2.0's election.json (public from the opening): what every ballot is encrypted for",
+      params: idParams,
+      response: z.object({}).loose(),
+      responseDescription: 'election.json, byte for byte as its fingerprint was computed',
+      handler: async ({ params, res }) => {
+        res
+          .status(200)
+          .type('application/json')
+          .send(await verifiableService.electionJson(ctx, params.id));
+        return undefined;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/ballots/:id/verifiable-ballots',
+      tag: 'verifiable',
+      auth: false,
+      status: 201,
+      summary:
+        'Cast a Belenios ballot (public: the ballot is signed with a credential, no session): checked in full, put on the board; answers its smart ballot tracker. A later ballot with the same credential replaces the earlier one',
+      params: idParams,
+      body: beleniosBallot,
+      response: z.object({
+        tracker: z.string().describe('the smart ballot tracker: find it on the board'),
+        height: z.number().int(),
+        replaced: z.boolean().describe("true when this credential's earlier ballot no longer counts"),
+      }),
+      // The body as the caller wrote it (key order and all): the tracker is the hash of its text.
+      handler: async ({ params, req }) => verifiableService.castVerifiable(ctx, params.id, JSON.stringify(req.body)),
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/verifiable-board',
+      tag: 'verifiable',
+      auth: false,
+      summary:
+        "A verifiable ballot's public board: every accepted ballot with its tracker, in a hash chain (public); ?tracker= finds one",
+      params: idParams,
+      query: z.object({ tracker: z.string().max(100).optional() }),
+      response: board,
+      handler: async ({ params, query }) => verifiableService.verifiableBoard(ctx, params.id, query.tracker),
+    }),
+    route({
+      method: 'get',
+      path: '/ballots/:id/belenios-archive',
+      tag: 'verifiable',
+      auth: false,
+      summary:
+        "A verifiable ballot's Belenios 2.0 archive (<uuid>.bel, public): the election, trustees, credentials, ballots, tally, partial decryptions and result; check it with belenios-tool election verify",
+      params: idParams,
+      response: z.string(),
+      responseType: 'application/x-tar',
+      responseDescription:
+        'The archive (a download): put it alone in a directory and run belenios-tool election verify --dir there',
+      handler: async ({ params, res }) => {
+        const file = await verifiableService.beleniosArchive(ctx, params.id);
+        res
+          .status(200)
+          .type('application/x-tar')
+          .set('Content-Disposition', `attachment; filename="${file.fileName}"`)
+          .send(Buffer.from(file.bytes));
+        return undefined;
+      },
+    }),
     route({
       method: 'post',
       path: '/ballots/:id/credential-authority',

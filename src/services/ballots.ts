@@ -26,6 +26,7 @@ import { openBox } from './ballot-box';
 import { closeChain } from './chain';
 import { commitAtClose, commitAtOpen } from './commitments';
 import { consume, RateLimited } from './rate-limits';
+import { closeVerifiable, openVerifiable } from './verifiable';
 import type { UnitFacts } from '@omov/core/domain/count';
 import { allows } from '@omov/core/domain/lifecycle';
 import { formatTime } from '@omov/core/domain/zones';
@@ -253,17 +254,16 @@ export async function openBallot(
   const opening = ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'open');
-    if (b.mode.kind === 'verifiable') {
-      // Opened as it is, it would take office-mode votes: refused until trustees' keys and credentials exist.
-      throw conflict(
-        "a verifiable ballot cannot open yet: the trustees' keys and the members' credentials are not built (docs/verifiable.md)",
-      );
-    }
     const now = await ballots.databaseNow(tx);
     if (b.closesAt.getTime() <= now.getTime()) {
       throw invalid('the closing time has passed: change it before opening', [
         { path: 'closesAt', message: 'is in the past' },
       ]);
+    }
+    if (b.mode.kind === 'verifiable') {
+      // No voting links and no invitations: the credential authority delivers the credentials.
+      const { electorate: n } = await openVerifiable(tx, b, p);
+      return { electorate: n, invitationsQueued: 0, invitationsAt: now.toISOString() };
     }
     const sendAt = opts.sendAt ? new Date(opts.sendAt) : now;
     if (sendAt.getTime() >= b.closesAt.getTime()) {
@@ -521,6 +521,7 @@ async function closeLocked(
   b: BallotRow,
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
+  if (b.mode.kind === 'verifiable') return closeVerifiable(tx, b, by);
   await ballots.moveBallot(tx, b.id, 'close');
   // Before the box is opened: the votes not yet chained are, and the final checkpoint signed.
   const chain = await closeChain(ctx, tx, b.id);

@@ -3,6 +3,7 @@ import * as ballots from '../data/ballots';
 import type { BallotRow, StoredResultsRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
+import * as verifiable from '../data/verifiable';
 import type { Principal } from '../data/organisations';
 import type { Db, Queryable } from '../db/database';
 import type { DelegateSettingsInput, StoredVote } from '@omov/core/domain/ballot';
@@ -13,7 +14,7 @@ import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
-import { notFound, ServiceError } from './errors';
+import { conflict, notFound, ServiceError } from './errors';
 import { reportCount } from './problem-reports';
 
 /**
@@ -64,8 +65,15 @@ export function percent(part: number, whole: number): string {
  * a pool (the same rule as vote figures, empty branches included): otherwise "1 of 1
  * voted" would tell which member has voted, which organisers do not see by default.
  */
-export async function turnout(ctx: AppContext, ballotId: string, k: number): Promise<Turnout> {
-  const byBranch = (await electorate.turnoutByBranch(ctx.db, ballotId)).map((b) => ({
+export async function turnout(
+  ctx: AppContext,
+  ballotId: string,
+  k: number,
+  mode: BallotRow['mode']['kind'] = 'office',
+): Promise<Turnout> {
+  // A verifiable ballot has no tokens: its electorate is its public credentials, its voters those with a ballot on the board.
+  const rows = await (mode === 'verifiable' ? verifiable : electorate).turnoutByBranch(ctx.db, ballotId);
+  const byBranch = rows.map((b) => ({
     branch: b.branch,
     eligible: Number(b.eligible),
     voted: Number(b.voted),
@@ -119,6 +127,13 @@ export async function countAndStore(
  * two first readers would store the same results (and the second store changes nothing).
  */
 export async function storedResultsIn(tx: Queryable, b: BallotRow): Promise<StoredResults> {
+  // A verifiable ballot's results come from the trustees' decryptions, never from the (empty) box.
+  if (b.mode.kind === 'verifiable') {
+    const row = await ballots.findResults(tx, b.id);
+    if (!row)
+      throw conflict('the trustees have not decrypted the tally yet: the results follow once enough of them have');
+    return read(row);
+  }
   return read((await ballots.findResults(tx, b.id)) ?? (await countAndStore(tx, b, (b.units ?? []) as UnitFacts[])));
 }
 
@@ -140,7 +155,7 @@ export async function storedResultsOf(db: Db, b: BallotRow): Promise<StoredResul
 }
 
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
-  const [stored, t] = await Promise.all([storedResultsOf(ctx.db, b), turnout(ctx, b.id, b.k)]);
+  const [stored, t] = await Promise.all([storedResultsOf(ctx.db, b), turnout(ctx, b.id, b.k, b.mode.kind)]);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   return {
@@ -181,7 +196,7 @@ export async function ballotTurnout(ctx: AppContext, p: Principal, id: string): 
   requireBallotVisible(p, id);
   const b = await ballots.findBallot(ctx.db, p.organisationId, id);
   if (!b) throw notFound('ballot');
-  return turnout(ctx, id, b.k);
+  return turnout(ctx, id, b.k, b.mode.kind);
 }
 
 export type BulletinBoard = {

@@ -30,6 +30,8 @@ import { record } from './audit';
 import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
+import { countTask, submitPartialDecryption } from './verifiable';
+import type { PartialDecryption } from '@omov/core/crypto/tally';
 
 /**
  * A verifiable ballot's trustees (docs/verifiable.md). The organiser names them and gets one
@@ -113,7 +115,7 @@ export async function trusteeProgress(ctx: AppContext, p: Principal, ballotId: s
 
 const NOT_A_TRUSTEE = 'this trustee link is not valid: ask the organiser for the one they sent you';
 
-async function trusteeOf(db: Tx | AppContext['db'], token: string | undefined): Promise<TrusteeRow> {
+export async function trusteeOf(db: Tx | AppContext['db'], token: string | undefined): Promise<TrusteeRow> {
   if (!token || !SECRET_PATTERN.test(token)) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
   const t = await trustees.findTrusteeByToken(db, hashSecret(token));
   if (!t) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
@@ -126,7 +128,7 @@ function allOf<T>(rows: TrusteeRow[], pick: (t: TrusteeRow) => string | null, pa
   return texts.every((x) => x !== null) ? texts.map((x) => parse(x!)) : null;
 }
 
-export type TrusteeStep = 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'done';
+export type TrusteeStep = 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'decrypt' | 'done';
 
 export type TrusteeTask = {
   ballotId: string;
@@ -143,6 +145,9 @@ export type TrusteeTask = {
   /** Every trustee's polynomial as `omov trustee polynomial` wrote it, once all are in (the input of `omov trustee key`). */
   polynomials: unknown[] | null;
   publicKey: string | null;
+  /** After the close: the election's parameters and the encrypted tally, the inputs of `omov trustee decrypt`. */
+  election: string | null;
+  encryptedTally: string | null;
 };
 
 function nextStep(own: TrusteeRow, rows: TrusteeRow[]): TrusteeStep {
@@ -162,6 +167,7 @@ export async function trusteeTask(ctx: AppContext, token: string | undefined): P
   requireVerifiable(b);
   const rows = await trustees.listTrustees(ctx.db, own.ballotId);
   const key = await trustees.findElectionKey(ctx.db, own.ballotId);
+  const count = await countTask(ctx.db, own.ballotId, own.position);
   return {
     ballotId: b.id,
     title: b.title,
@@ -170,11 +176,29 @@ export async function trusteeTask(ctx: AppContext, token: string | undefined): P
     trustees: b.mode.trustees,
     threshold: b.mode.threshold,
     group: VERIFIABLE_GROUP.name,
-    next: nextStep(own, rows),
+    next: count ? (count.decrypted || count.result ? 'done' : 'decrypt') : nextStep(own, rows),
     certificates: allOf(rows, (t) => t.certificate, JSON.parse),
     polynomials: allOf(rows, (t) => t.polynomial, JSON.parse),
     publicKey: key?.publicKey ?? null,
+    election: count?.election ?? null,
+    encryptedTally: count?.encryptedTally ?? null,
   };
+}
+
+/** After the close: a trustee's partial decryption, checked against their own key (services/verifiable.ts). */
+export async function submitTrusteeDecryption(
+  ctx: AppContext,
+  token: string | undefined,
+  pd: PartialDecryption,
+): Promise<TrusteeTask> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const own = await trusteeOf(tx, token);
+    const b = await ballots.lockBallot(tx, own.ballotId, 'update');
+    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+    requireVerifiable(b);
+    await submitPartialDecryption(tx, b, own.position, pd);
+  });
+  return trusteeTask(ctx, token);
 }
 
 /** The core's checks say what is wrong in a sentence (RangeError, TypeError): the trustee's input is refused with it. */

@@ -124,11 +124,11 @@ test('the database refuses a verifiable ballot without its parameters, whatever 
   ).rejects.toThrow(/ballot_mode_parameters/);
 });
 
-test('a verifiable ballot cannot open yet: it would otherwise take office-mode votes', async () => {
+test("a verifiable ballot cannot open before its trustees' key and its credentials are in: it would otherwise take office-mode votes", async () => {
   const b = await make({ mode: verifiable });
   const r = await org.json('POST', `/api/v1/ballots/${b.body.id}/open`, {});
   expect(r.status).toBe(409);
-  expect(r.body.detail).toMatch(/verifiable ballot cannot open yet/);
+  expect(r.body.detail).toBe("a verifiable ballot opens once every trustee's verification key is in");
   expect((await org.json('GET', `/api/v1/ballots/${b.body.id}`)).body.status).toBe('draft');
   const tokens = await app.db
     .selectFrom('voting_tokens')

@@ -16,4 +16,5 @@ export const commandModules: Array<() => CommandModule> = [
   () => require('./verify') as CommandModule,
   () => require('./trustee') as CommandModule,
   () => require('./credentials') as CommandModule,
+  () => require('./vote') as CommandModule,
 ];

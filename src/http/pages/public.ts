@@ -4,6 +4,7 @@ import { requestNewLinks } from '../../services/ballots';
 import { ServiceError } from '../../services/errors';
 import { ballotToReport, REPORT_MAX_CHARACTERS, reportProblem } from '../../services/problem-reports';
 import { bulletinBoard, publishedResults } from '../../services/results';
+import { verifiableBoard } from '../../services/verifiable';
 import { clientAddress } from '../auth';
 import { formToken } from '../csrf';
 import { html } from '../html';
@@ -54,6 +55,18 @@ async function ofPathBallot<T>(req: Request, find: (id: string) => Promise<T>): 
   }
 }
 
+/** Either board's answer for a ballot that has none to show. */
+const boardMissing = (res: Response) =>
+  void res
+    .status(404)
+    .type('html')
+    .send(
+      page({
+        title: t.boardMissingTitle,
+        body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>`,
+      }),
+    );
+
 export function publicPageRoutes(ctx: AppContext): PageRoute[] {
   const reportExpired = (req: Request, res: Response) =>
     void res
@@ -68,16 +81,7 @@ export function publicPageRoutes(ctx: AppContext): PageRoute[] {
       summary: "A closed ballot's bulletin board: every receipt code",
       handler: async ({ req, res }) => {
         const board = await ofPathBallot(req, (id) => bulletinBoard(ctx, id));
-        if (!board)
-          return void res
-            .status(404)
-            .type('html')
-            .send(
-              page({
-                title: t.boardMissingTitle,
-                body: html`<h1>${t.boardMissingTitle}</h1><p>${t.boardMissingBody}</p>`,
-              }),
-            );
+        if (!board) return boardMissing(res);
         // A search without JavaScript: a GET form, the code as typed, in any case and grouping.
         const typed = typeof req.query.receipt === 'string' ? req.query.receipt.slice(0, 100) : '';
         const sought = receiptAsWritten(typed);
@@ -115,6 +119,34 @@ ${board.receipts.map((r) => html`<tr${r.receipt === sought ? html` class="found"
 </tbody></table>`
     : ''
 }`,
+          }),
+        );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/verifiable-board/:id',
+      who: 'anyone',
+      summary: "A verifiable ballot's public board: every accepted ballot's tracker, searchable without JavaScript",
+      handler: async ({ req, res }) => {
+        const typed = typeof req.query.tracker === 'string' ? req.query.tracker.trim().slice(0, 100) : '';
+        const board = await ofPathBallot(req, (id) => verifiableBoard(ctx, id));
+        if (!board) return boardMissing(res);
+        const found = typed ? board.ballots.some((b) => b.tracker === typed) : false;
+        res.type('html').send(
+          page({
+            title: t.vboardTitle(board.title),
+            body: html`<h1>${t.vboardTitle(board.title)}</h1>
+<p>${t.vboardIntro(board.ballots.length)}</p>
+<p>${t.vboardChain}<br><code>${board.head.hash}</code></p>
+<form method="get" action="/verifiable-board/${board.ballotId}" role="search" class="actions"><div class="field"><label for="tracker">${t.vboardSearchLabel}</label><br><span class="hint" id="tracker-hint">${t.vboardSearchHint}</span><br><input type="search" id="tracker" name="tracker" value="${typed}" aria-describedby="tracker-hint" autocomplete="off" spellcheck="false"></div><button type="submit">${t.vboardSearchButton}</button></form>
+${typed ? html`<p class="${found ? 'notice' : 'problem'}" role="status">${found ? t.vboardFound(typed) : t.vboardNotFound(typed)}</p>` : ''}
+<ul><li><a href="/api/v1/ballots/${board.ballotId}/belenios-archive">${t.vboardArchive}</a></li>
+<li><a href="/api/v1/ballots/${board.ballotId}/election.json">${t.vboardElection}</a></li>
+<li><a href="/api/v1/ballots/${board.ballotId}/verifiable-board">${t.boardJson}</a></li></ul>
+<table><thead><tr><th scope="col">${t.vboardHeight}</th><th scope="col">${t.vboardTracker}</th><th scope="col">${t.vboardCredential}</th></tr></thead><tbody>
+${board.ballots.map((b) => html`<tr${b.tracker === typed ? html` class="found"` : ''}><td>${String(b.height)}</td><td><code>${b.tracker}</code></td><td><code>${b.credential.slice(0, 16)}…</code></td></tr>`)}
+</tbody></table>`,
           }),
         );
       },

@@ -407,12 +407,11 @@ export type BallotCheck =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Everything a ballot can be checked for on its own (Belenios's cast and check_ballot): its
- * text is canonical (so its tracker is well defined), it names this election, its signature
- * by its credential holds, and every proof holds. Whether the credential is on the list,
- * and unused, is for the caller.
+ * What can be checked of a ballot cheaply, without its proofs: its text is canonical (so its
+ * tracker is well defined), it names this election, and its signature by its credential
+ * holds. Only the holder of a private credential can make a ballot that passes this.
  */
-export function checkBallot(election: Election, text: string): BallotCheck {
+export function checkSignature(election: Election, text: string): BallotCheck {
   let ballot: Ballot;
   try {
     ballot = parseBallot(text);
@@ -437,11 +436,23 @@ export function checkBallot(election: Election, text: string): BallotCheck {
     ]) !== sig.proof.challenge
   )
     return { ok: false, reason: 'the signature does not verify with the ballot’s credential' };
+  return { ok: true, ballot, tracker: ballotTracker(text) };
+}
+
+/**
+ * Everything a ballot can be checked for on its own (Belenios's cast and check_ballot): its
+ * signature (checkSignature) and every proof. Whether the credential is on the list, and
+ * unused, is for the caller.
+ */
+export function checkBallot(election: Election, text: string): BallotCheck {
+  const signed = checkSignature(election, text);
+  if (!signed.ok) return signed;
+  const { ballot } = signed;
   if (ballot.answers.length !== election.questions.length)
     return { ok: false, reason: 'the ballot does not answer every question' };
   const zkp = `${election.fingerprint}|${ballot.credential}`;
   for (let i = 0; i < election.questions.length; i++)
     if (!verifyAnswer(election, zkp, election.questions[i]!, ballot.answers[i]!))
       return { ok: false, reason: `a proof of the answer to question ${i + 1} does not verify` };
-  return { ok: true, ballot, tracker: ballotTracker(text) };
+  return signed;
 }

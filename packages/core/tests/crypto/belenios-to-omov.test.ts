@@ -23,6 +23,7 @@ import {
   type Trustee,
   type TrusteePublicKey,
 } from '../../src/crypto/trustee';
+import { chainEvent, type EventType, writeArchive } from '../../src/crypto/archive';
 import { archiveEntries, belenios, requireBeleniosTool, tempDir } from './support';
 
 /**
@@ -311,4 +312,28 @@ describe('belenios-tool 2.0 → omov', () => {
     ]);
     expect(writeResult(result)).toBe(payloads('Result')[0]);
   });
+});
+
+test('archive: omov writes belenios-tool’s own archive byte for byte, from its events and data', () => {
+  const belFile = path.join(dir, `${uuid}.bel`);
+  const entries = archiveEntries(belFile);
+  const header = JSON.parse(entries[0]!.text) as { timestamp: string };
+  const events: { event: string; data: string[] }[] = [];
+  let data: string[] = [];
+  for (const e of entries.slice(1)) {
+    if (e.name.endsWith('.data.json')) data.push(e.text);
+    else {
+      events.push({ event: e.text, data });
+      data = [];
+    }
+  }
+  // Each event is the one its parent, height, type and payload make (every payload here is new, so written just before).
+  let parent: string | undefined;
+  events.forEach((e, height) => {
+    const { type } = JSON.parse(e.event) as { type: EventType };
+    const chained = chainEvent(parent, height, type, type === 'EndBallots' ? undefined : e.data[e.data.length - 1]);
+    expect(chained.text).toBe(e.event);
+    parent = chained.hash;
+  });
+  expect(Buffer.from(writeArchive(Number(header.timestamp), events)).equals(fs.readFileSync(belFile))).toBe(true);
 });

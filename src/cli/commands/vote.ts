@@ -1,0 +1,104 @@
+/**
+ * `omov vote`: a member's side of a verifiable ballot (docs/verifiable.md) from the command
+ * line. It fetches the election's parameters, encrypts the answers and signs them with the
+ * member's private credential on this computer (the server never sees either), then casts
+ * the ballot, or writes it to a file to cast later or elsewhere, and prints its smart ballot
+ * tracker, to look for on the ballot's public board.
+ */
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
+import { isCredential } from '@omov/core/crypto/credential';
+import { type Election, parseElection, type Question } from '@omov/core/crypto/election';
+import { systemRandom } from '@omov/core/crypto/random';
+import { InputError } from '../errors';
+import { asInput } from '../files';
+
+/**
+ * One answer per question, separated by ";": "blank", or the numbers (from 1, in the
+ * order election.json lists them) of the answers chosen, separated by ",". "1;2,3" chooses
+ * the first answer of question 1, and the second and third of question 2.
+ */
+export function plaintextOf(election: Election, answers: string): Plaintext {
+  const parts = answers.split(';').map((p) => p.trim());
+  if (parts.length !== election.questions.length)
+    throw new InputError(
+      `--answers: ${election.questions.length} answers separated by ";" are expected, one per question`,
+    );
+  return parts.map((part, i) => {
+    const q: Question = election.questions[i]!;
+    const where = `--answers: question ${i + 1} ("${q.question}")`;
+    if (part === 'blank') {
+      if (!q.blank) throw new InputError(`${where}: a blank vote is not allowed`);
+      return [1, ...q.answers.map(() => 0)];
+    }
+    const chosen = part === '' ? [] : part.split(',').map((n) => Number(n.trim()));
+    if (chosen.some((n) => !Number.isInteger(n) || n < 1 || n > q.answers.length))
+      throw new InputError(`${where}: answers are numbered 1 to ${q.answers.length}`);
+    if (new Set(chosen).size !== chosen.length) throw new InputError(`${where}: an answer is chosen twice`);
+    if (chosen.length < q.min || chosen.length > q.max)
+      throw new InputError(`${where}: choose from ${q.min} to ${q.max} answers${q.blank ? ', or "blank"' : ''}`);
+    const marks = q.answers.map((_, j) => (chosen.includes(j + 1) ? 1 : 0));
+    return q.blank ? [0, ...marks] : marks;
+  });
+}
+
+const base = (server: string, ballot: string) =>
+  `${server.replace(/\/+$/, '')}/api/v1/ballots/${encodeURIComponent(ballot)}`;
+
+async function fetchElection(server: string, ballot: string): Promise<Election> {
+  let r: Response;
+  try {
+    r = await fetch(`${base(server, ballot)}/election.json`);
+  } catch (err) {
+    throw new InputError(`cannot reach ${server}: ${(err as Error).message}`);
+  }
+  if (!r.ok) throw new InputError(`${server} has no open verifiable ballot ${ballot} (HTTP ${r.status})`);
+  const text = await r.text();
+  return asInput(() => parseElection(text));
+}
+
+export function register(program: Command): void {
+  program
+    .command('vote')
+    .description(
+      'Vote in a verifiable ballot: encrypts and signs your answers here, casts the ballot, and prints its tracker',
+    )
+    .requiredOption('--server <url>', "the omov server's address, e.g. https://vote.example.org")
+    .requiredOption('--ballot <id>', "the ballot's id")
+    .requiredOption('--credential <credential>', 'your private credential, from the credential authority')
+    .requiredOption('--answers <answers>', 'e.g. "1;2,3": per question, the numbers of the answers chosen, or "blank"')
+    .option('--out <file>', 'write the ballot to this new file instead of casting it')
+    .action(async (flags: { server: string; ballot: string; credential: string; answers: string; out?: string }) => {
+      if (!isCredential(flags.credential))
+        throw new InputError('--credential: not a credential (as the credential authority sent it)');
+      const election = await fetchElection(flags.server, flags.ballot);
+      const plaintext = plaintextOf(election, flags.answers);
+      const ballot = asInput(() => encryptBallot(election, flags.credential, plaintext, systemRandom));
+      if (flags.out) {
+        try {
+          await fs.writeFile(flags.out, `${ballot.text}\n`, { flag: 'wx' });
+        } catch {
+          throw new InputError(`cannot write ${flags.out} (it may exist already)`);
+        }
+        process.stdout.write(`${ballot.tracker}\n`);
+        process.stderr.write(`Ballot written to ${flags.out}, not cast. Its tracker is above.\n`);
+        return;
+      }
+      const r = await fetch(`${base(flags.server, flags.ballot)}/verifiable-ballots`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: ballot.text,
+      });
+      const answer = (await r.json().catch(() => ({}))) as { tracker?: string; replaced?: boolean; detail?: string };
+      if (!r.ok || answer.tracker !== ballot.tracker) {
+        process.stderr.write(`omov: the ballot was not cast: ${answer.detail ?? `HTTP ${r.status}`}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`${ballot.tracker}\n`);
+      process.stderr.write(
+        `Cast. Look for your tracker on the ballot's board${answer.replaced ? '; your earlier ballot no longer counts' : ''}.\n`,
+      );
+    });
+}

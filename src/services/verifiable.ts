@@ -1,0 +1,445 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as credentials from '../data/credentials';
+import type { Principal } from '../data/organisations';
+import * as trustees from '../data/trustees';
+import * as events from '../data/verifiable';
+import type { EventRow } from '../data/verifiable';
+import type { Queryable, Tx } from '../db/database';
+import type { VerifiableEventType } from '../db/schema';
+import { chainEvent, writeArchive, writeCredentialList, writeSetup } from '@omov/core/crypto/archive';
+import { checkBallot, checkSignature, parseBallot } from '@omov/core/crypto/ballot';
+import {
+  type Election,
+  makeElection,
+  parseElection,
+  type Question as BeleniosQuestion,
+} from '@omov/core/crypto/election';
+import { sha256Hex } from '@omov/core/crypto/hash';
+import {
+  checkPartialDecryption,
+  computeResult,
+  encryptedTally,
+  lastBallots,
+  type PartialDecryption,
+  parseEncryptedTally,
+  parsePartialDecryption,
+  type Result,
+  writeEncryptedTally,
+  writeOwned,
+  writePartialDecryption,
+  writeResult,
+  writeSizedEncryptedTally,
+} from '@omov/core/crypto/tally';
+import { parseTrustees, type Trustee } from '@omov/core/crypto/trustee';
+import type { Question, StoredVote } from '@omov/core/domain/ballot';
+import { allows, votingWindow } from '@omov/core/domain/lifecycle';
+import { definitionHash } from '@omov/core/record/commitments';
+import { countRecordQuestion, storedResults } from '@omov/core/record/record';
+import { record } from './audit';
+import { ballotDefinition } from './commitments';
+import type { AppContext } from './context';
+import { conflict, invalid, notFound } from './errors';
+import { VERIFIABLE_GROUP } from './trustees';
+
+/**
+ * A verifiable ballot from its opening to its result (docs/verifiable.md), recorded as
+ * Belenios 2.0 records an election: a chain of events (data/verifiable.ts) that is at once
+ * omov's public board and the archive belenios-tool verifies. At open, the Setup (the
+ * election's parameters, the trustees' keys, the public credentials); then each accepted
+ * ballot; at close, EndBallots and the encrypted tally; then each trustee's partial
+ * decryption, checked; once `threshold` are in, the Result, which is also stored as the
+ * ballot's results (the same form as an office ballot's, so that every results page reads it).
+ *
+ * The server never holds what could decrypt a ballot or make one: the trustees hold the key
+ * shares, the members their private credentials.
+ */
+
+type By = Principal | { system: string; organisationId: string };
+
+/** A verifiable ballot counts its questions with every member free to vote blank (an abstention). */
+export function beleniosQuestions(questions: ReadonlyArray<Question>): BeleniosQuestion[] {
+  return [...questions]
+    .sort((a, b) => a.position - b.position)
+    .map((q) => {
+      const answers = q.options.map((o) => o.label);
+      if (q.method === 'approval')
+        return { question: q.title, answers, min: 1, max: q.settings.maxMarks ?? answers.length, blank: true };
+      if (q.method === 'yesno' || q.method === 'plurality')
+        return { question: q.title, answers, min: 1, max: 1, blank: true };
+      // Refused when the ballot was made (VERIFIABLE_METHOD_MESSAGE); a stored one would be a bug.
+      throw new Error(`question ${q.position + 1}: ${q.method} cannot be counted homomorphically`);
+    });
+}
+
+/** Appends one event after the chain's last; the caller holds the ballot's row lock, so the chain never forks. */
+async function append(
+  tx: Queryable,
+  ballotId: string,
+  type: VerifiableEventType,
+  data: string[],
+  extra: Pick<events.NewEvent, 'credential' | 'tracker' | 'trustee'> = {},
+  payload: string | undefined = data[data.length - 1],
+): Promise<string> {
+  const last = await events.lastEvent(tx, ballotId);
+  const height = last ? last.height + 1 : 0;
+  const e = chainEvent(last?.hash, height, type, payload);
+  await events.appendEvent(tx, ballotId, { height, type, event: e.text, hash: e.hash, data, ...extra });
+  return e.hash;
+}
+
+/**
+ * Inside the opening transaction: the election's parameters from the ballot, its trustees' key
+ * and its credential authority's public credentials, as the Setup event. The log entry names
+ * the election's fingerprint (the hash every ballot carries) and the definition's hash.
+ */
+export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ electorate: number }> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  const key = await trustees.findElectionKey(tx, b.id);
+  if (!key) throw conflict("a verifiable ballot opens once every trustee's verification key is in");
+  const authority = await credentials.findCredentialAuthority(tx, b.id);
+  const list = authority ? await credentials.listPublicCredentials(tx, b.id) : [];
+  if (!authority || !list.length)
+    throw conflict('a verifiable ballot opens once the credential authority has uploaded the public credentials');
+  const questions = await ballots.listQuestions(tx, b.id);
+  const election = makeElection(
+    {
+      uuid: authority.electionUuid,
+      name: b.title,
+      description: b.description,
+      questions: beleniosQuestions(questions),
+      credentialAuthority: b.mode.credentialAuthority,
+    },
+    VERIFIABLE_GROUP,
+    BigInt(key.publicKey),
+  );
+  const credentialList = writeCredentialList(list);
+  const setup = writeSetup(election.raw, key.trustees, credentialList);
+  const setupEvent = await append(tx, b.id, 'Setup', [election.raw, key.trustees, credentialList, setup]);
+  const byBranch = new Map<string, number>();
+  for (const c of list) byBranch.set(c.branch, (byBranch.get(c.branch) ?? 0) + 1);
+  await ballots.moveBallot(tx, b.id, 'open');
+  await record(tx, by, 'ballot.open', b.id, {
+    mode: 'verifiable',
+    electorate: list.length,
+    byBranch: Object.fromEntries([...byBranch].sort(([x], [y]) => x.localeCompare(y))),
+    definition: definitionHash(ballotDefinition(b, questions)),
+    election: election.fingerprint,
+    credentials: sha256Hex(credentialList),
+    setupEvent,
+  });
+  return { electorate: list.length };
+}
+
+const electionIn = (setup: EventRow | undefined): Election => {
+  if (!setup || setup.type !== 'Setup') throw notFound('verifiable ballot');
+  return parseElection(setup.data[0]!);
+};
+
+async function setupOf(db: Queryable, ballotId: string): Promise<EventRow | undefined> {
+  return (await events.listEvents(db, ballotId, 'Setup'))[0];
+}
+
+/** election.json: the parameters every ballot is made for, public from the opening. */
+export async function electionJson(ctx: AppContext, ballotId: string): Promise<string> {
+  const setup = await setupOf(ctx.db, ballotId);
+  if (!setup) throw notFound('election of an open verifiable ballot');
+  return setup.data[0]!;
+}
+
+export type CastOutcome = {
+  /** The smart ballot tracker: the hash of the ballot, as on the board. */
+  tracker: string;
+  /** The ballot's place on the board. */
+  height: number;
+  /** True when this credential had voted before: the earlier ballot no longer counts. */
+  replaced: boolean;
+};
+
+/**
+ * A member's ballot, as `omov vote` or the voting page made it. Checked in full before the
+ * ballot's row is locked (the proofs take the time): the right election, a signature by its
+ * credential, every proof; then, under the lock, that the credential is on the list and this
+ * very ballot is not on the board already (a replay), and it is appended. A credential may
+ * vote again, as in Belenios: its last ballot is the one counted, so two ballots with one
+ * credential, however close together, never both count.
+ */
+export async function castVerifiable(ctx: AppContext, ballotId: string, text: string): Promise<CastOutcome> {
+  const setup = await setupOf(ctx.db, ballotId);
+  const election = electionIn(setup);
+  const checked = checkBallot(election, text);
+  if (!checked.ok) throw invalid(`the ballot is refused: ${checked.reason}`);
+  const credential = String(checked.ballot.credential);
+  return ctx.db.transaction().execute(async (tx) => {
+    const b = await ballots.lockBallot(tx, ballotId, 'update');
+    if (!b) throw notFound('verifiable ballot');
+    const window = votingWindow(b, await ballots.databaseNow(tx));
+    if (window !== 'open') throw conflict(window === 'closed' ? 'voting has closed' : 'voting has not opened yet');
+    if (!(await credentials.findPublicCredential(tx, ballotId, credential)))
+      throw invalid("the ballot is refused: its credential is not on the ballot's list of public credentials");
+    if (await events.findByTracker(tx, ballotId, checked.tracker))
+      throw conflict('this very ballot is on the board already: a ballot is cast once');
+    const replaced = await events.hasBallotOf(tx, ballotId, credential);
+    await append(tx, ballotId, 'Ballot', [text], { credential, tracker: checked.tracker });
+    const height = (await events.lastEvent(tx, ballotId))!.height;
+    return { tracker: checked.tracker, height, replaced };
+  });
+}
+
+export type VerifiableBoard = {
+  ballotId: string;
+  title: string;
+  status: BallotRow['status'];
+  electionUuid: string;
+  /** The election's fingerprint: the election_hash every ballot carries. */
+  electionHash: string;
+  /** The hash of the chain's last event: it commits to every event and ballot before it. */
+  head: { height: number; hash: string };
+  ballots: Array<{ height: number; tracker: string; credential: string; event: string; at: string }>;
+};
+
+/** The public board: every accepted ballot with its tracker, in the order cast; or the one with `tracker`. */
+export async function verifiableBoard(ctx: AppContext, ballotId: string, tracker?: string): Promise<VerifiableBoard> {
+  const b = await ballots.findBallotById(ctx.db, ballotId);
+  if (!b || b.mode.kind !== 'verifiable' || !allows(b.status, 'read-board')) throw notFound('verifiable ballot');
+  const setup = await setupOf(ctx.db, ballotId);
+  const election = electionIn(setup);
+  const last = (await events.lastEvent(ctx.db, ballotId))!;
+  const rows =
+    tracker === undefined
+      ? await events.listEvents(ctx.db, ballotId, 'Ballot')
+      : [await events.findByTracker(ctx.db, ballotId, tracker)].filter((r) => r !== undefined);
+  return {
+    ballotId,
+    title: b.title,
+    status: b.status,
+    electionUuid: election.uuid,
+    electionHash: election.fingerprint,
+    head: { height: last.height, hash: last.hash },
+    ballots: rows.map((r) => ({
+      height: r.height,
+      tracker: r.tracker!,
+      credential: r.credential!,
+      event: r.hash,
+      at: r.at.toISOString(),
+    })),
+  };
+}
+
+/**
+ * Why the chain is not what the server itself appended, or undefined: each event must be the
+ * one its height, its parent's hash, its type and its payload make, and each ballot must be
+ * signed by a credential on the list, with the tracker of its text. The proofs were checked
+ * at casting and are not checked again (belenios-tool does); the signatures are, because
+ * only they stop a ballot written into the database by someone who holds no credential.
+ */
+export function boardProblem(
+  election: Election,
+  all: ReadonlyArray<EventRow>,
+  weights: ReadonlyMap<string, bigint>,
+): string | undefined {
+  let parent: string | undefined;
+  for (const [i, e] of all.entries()) {
+    const payload = e.type === 'EndBallots' ? undefined : e.data[e.data.length - 1];
+    const expected = chainEvent(parent, i, e.type, payload);
+    if (e.height !== i || expected.text !== e.event || expected.hash !== e.hash)
+      return `the event at height ${e.height} does not follow the chain`;
+    parent = e.hash;
+    if (e.type !== 'Ballot') continue;
+    const signed = checkSignature(election, e.data[0]!);
+    if (!signed.ok) return `the ballot at height ${e.height} is refused: ${signed.reason}`;
+    if (signed.tracker !== e.tracker || String(signed.ballot.credential) !== e.credential)
+      return `the ballot at height ${e.height} is not filed under its own tracker and credential`;
+    if (!weights.has(e.credential)) return `the ballot at height ${e.height} has a credential that is not on the list`;
+  }
+  return undefined;
+}
+
+/** Each counted ballot (the last of its credential) with its credential's weight, once the board passes boardProblem. */
+async function countedBallots(db: Queryable, ballotId: string, election: Election) {
+  const weights = new Map(
+    (await credentials.listPublicCredentials(db, ballotId)).map((c) => [c.credential, BigInt(c.weight)]),
+  );
+  const all = await events.listEvents(db, ballotId);
+  const problem = boardProblem(election, all, weights);
+  if (problem) throw conflict(`the board fails omov's check, so the ballot cannot be counted: ${problem}`);
+  const cast = all
+    .filter((r) => r.type === 'Ballot')
+    .map((r) => ({ ballot: parseBallot(r.data[0]!), weight: weights.get(r.credential!)! }));
+  return { cast: cast.length, counted: lastBallots(cast) };
+}
+
+/**
+ * Inside the closing transaction: the end of the ballots and the encrypted tally, the product
+ * of the counted ballots' ciphertexts, which only the trustees together can decrypt.
+ */
+export async function closeVerifiable(tx: Tx, b: BallotRow, by: By): Promise<void> {
+  await ballots.moveBallot(tx, b.id, 'close');
+  const election = electionIn(await setupOf(tx, b.id));
+  const { cast, counted } = await countedBallots(tx, b.id, election);
+  await append(tx, b.id, 'EndBallots', [], {}, undefined);
+  const tallyText = writeEncryptedTally(encryptedTally(election, counted));
+  const totalWeight = counted.reduce((n, c) => n + c.weight, 0n);
+  const sized = writeSizedEncryptedTally(counted.length, totalWeight, tallyText);
+  const head = await append(tx, b.id, 'EncryptedTally', [tallyText, sized]);
+  await record(tx, by, 'ballot.close', b.id, {
+    mode: 'verifiable',
+    cast,
+    counted: counted.length,
+    totalWeight: String(totalWeight),
+    encryptedTally: sha256Hex(tallyText),
+    head,
+  });
+}
+
+type TallyFacts = {
+  election: Election;
+  trustees: Trustee[];
+  tallyText: string;
+  totalWeight: bigint;
+  decryptions: EventRow[];
+  result: EventRow | undefined;
+};
+
+async function tallyFacts(db: Queryable, ballotId: string): Promise<TallyFacts | undefined> {
+  const all = await events.listEvents(db, ballotId);
+  const tally = all.find((e) => e.type === 'EncryptedTally');
+  const key = await trustees.findElectionKey(db, ballotId);
+  if (!tally || !key) return undefined;
+  const sized = JSON.parse(tally.data[1]!) as { total_weight: number | string };
+  return {
+    election: electionIn(all[0]),
+    trustees: parseTrustees(key.trustees),
+    tallyText: tally.data[0]!,
+    totalWeight: BigInt(sized.total_weight),
+    decryptions: all.filter((e) => e.type === 'PartialDecryption'),
+    result: all.find((e) => e.type === 'Result'),
+  };
+}
+
+/** What a trustee needs after the close: the election and the encrypted tally, and whether theirs is in. */
+export type CountTask = { election: string; encryptedTally: string; decrypted: boolean; result: boolean };
+
+export async function countTask(db: Queryable, ballotId: string, position: number): Promise<CountTask | null> {
+  const f = await tallyFacts(db, ballotId);
+  if (!f) return null;
+  return {
+    election: f.election.raw,
+    encryptedTally: f.tallyText,
+    decrypted: f.decryptions.some((d) => d.trustee === position),
+    result: f.result !== undefined,
+  };
+}
+
+/** The public key each trustee decrypts with, by their number from 1 (a threshold trustee's verification key). */
+function trusteeKey(ts: ReadonlyArray<Trustee>, position: number): bigint {
+  let offset = 0;
+  for (const t of ts) {
+    if (t.kind === 'Single') {
+      if (++offset === position) return t.key.publicKey;
+      continue;
+    }
+    if (position <= offset + t.verificationKeys.length) return t.verificationKeys[position - offset - 1]!.publicKey;
+    offset += t.verificationKeys.length;
+  }
+  throw new Error(`there is no trustee number ${position}`);
+}
+
+/**
+ * A trustee's partial decryption of the encrypted tally, as `omov trustee decrypt` printed it.
+ * Its proofs are checked against the trustee's own verification key: a wrong one is refused,
+ * naming the trustee. Once enough are in, the result is computed and stored.
+ */
+export async function submitPartialDecryption(
+  tx: Tx,
+  b: BallotRow,
+  position: number,
+  pd: PartialDecryption,
+): Promise<void> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is no tally to decrypt yet');
+  const f = await tallyFacts(tx, b.id);
+  if (!f) throw conflict('the ballot has no encrypted tally');
+  if (f.result) throw conflict('the result is computed already: no more partial decryptions are needed');
+  if (f.decryptions.some((d) => d.trustee === position))
+    throw conflict(`trustee ${position} has sent their partial decryption already`);
+  const tally = parseEncryptedTally(f.tallyText);
+  if (!checkPartialDecryption(f.election, tally, trusteeKey(f.trustees, position), pd))
+    throw invalid(
+      `the partial decryption of trustee ${position} does not verify: it was not made with their key share for this tally`,
+    );
+  const text = writePartialDecryption(pd);
+  await append(tx, b.id, 'PartialDecryption', [text, writeOwned(position, text)], { trustee: position });
+  const by = { system: `trustee ${position}`, organisationId: b.organisationId };
+  await record(tx, by, 'trustee.partial-decryption', b.id, { partialDecryption: sha256Hex(text) });
+  const owned = [...f.decryptions.map((d) => ({ owner: d.trustee!, text: d.data[0]! })), { owner: position, text }];
+  if (owned.length < b.mode.threshold) return;
+  const result = computeResult(
+    f.election,
+    tally,
+    f.totalWeight,
+    f.trustees,
+    owned.map((o) => ({ owner: o.owner, partialDecryption: parsePartialDecryption(o.text) })),
+  );
+  const resultText = writeResult(result);
+  await append(tx, b.id, 'Result', [resultText]);
+  const questions = await ballots.listQuestions(tx, b.id);
+  const eligible = (await credentials.listPublicCredentials(tx, b.id)).length;
+  const stored = storedResults(resultsOf(b.id, questions, result, eligible));
+  await ballots.insertResults(tx, b.id, { results: stored.json, resultsHash: stored.hash });
+  await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.result', b.id, {
+    result: sha256Hex(resultText),
+    resultsHash: stored.hash,
+    trustees: owned.map((o) => o.owner),
+  });
+}
+
+/**
+ * The decrypted totals counted by omov's engine, as an office ballot's votes are: for each
+ * question, one weighted vote per answer carrying that answer's total, and the blank votes as
+ * abstentions. The figures per answer are the totals themselves; yes/no, single choice and
+ * approval depend on nothing else.
+ */
+export function resultsOf(ballotId: string, questions: Question[], result: Result, eligible: number) {
+  const sorted = [...questions].sort((a, b) => a.position - b.position);
+  return sorted.map((q, i) => {
+    const [blank, ...totals] = result[i]!;
+    const votes: StoredVote[] = [
+      ...(blank ? [{ unit: '', weight: String(blank), answers: { [q.id]: { kind: 'abstain' as const } } }] : []),
+      ...totals.flatMap((t, option) =>
+        t === 0n
+          ? []
+          : [
+              {
+                unit: '',
+                weight: String(t),
+                answers: {
+                  [q.id]:
+                    q.method === 'approval'
+                      ? { kind: 'marks' as const, options: [option] }
+                      : { kind: 'choice' as const, option },
+                },
+              },
+            ],
+      ),
+    ];
+    return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, votes, eligible, []);
+  });
+}
+
+/** The Belenios archive (`<uuid>.bel`): every event so far with its data, for belenios-tool election verify. */
+export async function beleniosArchive(
+  ctx: AppContext,
+  ballotId: string,
+): Promise<{ fileName: string; bytes: Uint8Array }> {
+  const all = await events.listEvents(ctx.db, ballotId);
+  const election = electionIn(all[0]);
+  const timestamp = Math.floor(all[0]!.at.getTime() / 1000);
+  return {
+    fileName: `${election.uuid}.bel`,
+    bytes: writeArchive(
+      timestamp,
+      all.map((e) => ({ event: e.event, data: e.data })),
+    ),
+  };
+}

@@ -1,0 +1,460 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { encryptBallot, parseBallot, writeBallot } from '@omov/core/crypto/ballot';
+import { generateCredential } from '@omov/core/crypto/credential';
+import { parseElection } from '@omov/core/crypto/election';
+import { systemRandom } from '@omov/core/crypto/random';
+import { chainEvent } from '@omov/core/crypto/archive';
+import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { omov } from '../support/cli';
+import { scaled } from '../support/machine';
+
+/**
+ * A whole verifiable election over HTTP and the CLI (docs/verifiable.md): three trustees
+ * (any two decrypt) make the key with `omov trustee`, the credential authority makes the
+ * credentials with `omov credentials generate`, members vote with `omov vote`; forged,
+ * unsigned, replayed and foreign ballots are refused; at the close two trustees decrypt, the
+ * result is what was cast, and belenios-tool 2.0, which nobody here wrote, verifies the
+ * archive the server publishes and computes the same result. A ballot written into the
+ * database by someone who holds no credential is caught by belenios-tool and by omov.
+ */
+const BELENIOS_TOOL = '/usr/bin/belenios-tool';
+let app: TestApp;
+let org: Client;
+let dir: string;
+const anyone = () => new Client(app.url);
+// 20 members: North 12, South 8, one of whom weighs 2.
+const ROLL = [
+  'email,name,branch,weight',
+  ...Array.from({ length: 12 }, (_, i) => `n${i}@example.org,North ${i},North,1`),
+  ...Array.from({ length: 8 }, (_, i) => `s${i}@example.org,South ${i},South,${i === 0 ? 2 : 1}`),
+].join('\n');
+
+beforeAll(async () => {
+  if (!fs.existsSync(BELENIOS_TOOL)) throw new Error(`${BELENIOS_TOOL} is missing: apt-get install belenios-tool`);
+  app = await startTestApp();
+  org = await setUpOrganisation(app);
+  expect(
+    (await org.json('POST', '/api/v1/roll/import', `${ROLL}\n`, { 'content-type': 'text/csv' })).status,
+  ).toBeLessThan(300);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-verifiable-'));
+});
+afterAll(async () => {
+  await app?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const at = (name: string) => path.join(dir, name);
+const cli = async (...argv: string[]) => {
+  const r = await omov(...argv);
+  if (r.code !== 0) throw new Error(`omov ${argv.join(' ')}: ${r.err}`);
+  return r.out.trim();
+};
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const trustee = (token: string) => ({
+  get: () => anyone().json('GET', '/api/v1/trustee', undefined, bearer(token)),
+  put: (step: string, body: unknown) => anyone().json('PUT', `/api/v1/trustee/${step}`, body, bearer(token)),
+});
+
+/** belenios-tool in `cwd`; its exit code, its output and its complaints. */
+function belenios(cwd: string, args: string[]): { code: number; out: string; err: string } {
+  try {
+    const out = execFileSync(BELENIOS_TOOL, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, out, err: '' };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { code: err.status, out: err.stdout, err: err.stderr };
+  }
+}
+
+/** A verifiable ballot made ready to open: trustees' key by `omov trustee`, credentials by `omov credentials`. */
+async function readyBallot(name: string, questions: unknown[], trustees: number, threshold: number) {
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: name,
+    questions,
+    ...ballotTimes(),
+    mode: { kind: 'verifiable', trustees, threshold, credentialAuthority: 'Cara' },
+  });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  const names = ['Ann', 'Bob', 'Cy'].slice(0, trustees);
+  const tokens: string[] = (await org.json('POST', `/api/v1/ballots/${id}/trustees`, { names })).body.trustees.map(
+    (t: { token: string }) => t.token,
+  );
+  const file = (n: string) => at(`${name}-${n}`);
+  for (const [i, token] of tokens.entries())
+    expect(
+      (
+        await trustee(token).put(
+          'certificate',
+          JSON.parse(await cli('trustee', 'certificate', '--secrets', file(`t${i + 1}.secrets`))),
+        )
+      ).status,
+    ).toBe(200);
+  fs.writeFileSync(file('certificates.json'), JSON.stringify((await trustee(tokens[0]!).get()).body.certificates));
+  for (const [i, token] of tokens.entries()) {
+    const polynomial = await cli(
+      'trustee',
+      'polynomial',
+      '--secrets',
+      file(`t${i + 1}.secrets`),
+      '--certificates',
+      file('certificates.json'),
+      '--threshold',
+      String(threshold),
+    );
+    expect((await trustee(token).put('polynomial', JSON.parse(polynomial))).status).toBe(200);
+  }
+  fs.writeFileSync(file('polynomials.json'), JSON.stringify((await trustee(tokens[0]!).get()).body.polynomials));
+  for (const [i, token] of tokens.entries()) {
+    const key = await cli(
+      'trustee',
+      'key',
+      '--secrets',
+      file(`t${i + 1}.secrets`),
+      '--certificates',
+      file('certificates.json'),
+      '--polynomials',
+      file('polynomials.json'),
+      '--key-out',
+      file(`t${i + 1}.key`),
+    );
+    expect((await trustee(token).put('verification-key', JSON.parse(key))).status).toBe(200);
+  }
+
+  // Not open yet: the credentials are missing.
+  const early = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
+  expect(early.status).toBe(409);
+  expect(early.body.detail).toBe(
+    'a verifiable ballot opens once the credential authority has uploaded the public credentials',
+  );
+  const authority = (await org.json('POST', `/api/v1/ballots/${id}/credential-authority`)).body.token;
+  const roll = await anyone().json('GET', '/api/v1/credential-authority/roll', undefined, bearer(authority));
+  fs.writeFileSync(file('roll.json'), JSON.stringify(roll.body));
+  await cli(
+    'credentials',
+    'generate',
+    '--roll',
+    file('roll.json'),
+    '--private-out',
+    file('private.csv'),
+    '--public-out',
+    file('public.json'),
+  );
+  const upload = JSON.parse(fs.readFileSync(file('public.json'), 'utf8'));
+  expect(
+    (await anyone().json('PUT', '/api/v1/credential-authority/public-credentials', upload, bearer(authority))).status,
+  ).toBe(200);
+  // The member ids are the authority's to match with addresses; here, the test's.
+  const credentials = fs
+    .readFileSync(file('private.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[1]!);
+  return { id, tokens, credentials, file };
+}
+
+const vote = (id: string, credential: string, answers: string, ...more: string[]) =>
+  omov('vote', '--server', app.url, '--ballot', id, '--credential', credential, '--answers', answers, ...more);
+
+/** Writes the archive the server publishes into its own directory and runs belenios-tool there. */
+async function verifyArchive(id: string, name: string, args = ['election', 'verify']) {
+  const r = await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`);
+  expect(r.status).toBe(200);
+  const fileName = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')![1]!;
+  const where = at(`archive-${name}`);
+  fs.mkdirSync(where, { recursive: true });
+  fs.writeFileSync(path.join(where, fileName), Buffer.from(await r.arrayBuffer()));
+  return belenios(where, [...args, '--dir', where]);
+}
+
+const QUESTIONS = [
+  { title: 'Adopt the budget?', method: 'yesno' },
+  {
+    title: 'Approve the candidates',
+    method: 'approval',
+    options: [{ label: 'Ada' }, { label: 'Ben' }, { label: 'Cy' }],
+  },
+];
+
+test(
+  'a verifiable election end to end: cast with omov vote, counted by the trustees, verified by belenios-tool',
+  async () => {
+    const { id, tokens, credentials, file } = await readyBallot('main', QUESTIONS, 3, 2);
+    const opened = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ electorate: 20, invitationsQueued: 0 });
+
+    // election.json is public, and its fingerprint is in the log.
+    const electionText = await (await anyone().request('GET', `/api/v1/ballots/${id}/election.json`)).text();
+    const election = parseElection(electionText);
+    expect(election.questions).toEqual([
+      { question: 'Adopt the budget?', answers: ['Yes', 'No'], min: 1, max: 1, blank: true },
+      { question: 'Approve the candidates', answers: ['Ada', 'Ben', 'Cy'], min: 1, max: 3, blank: true },
+    ]);
+    expect(election.credentialAuthority).toBe('Cara');
+    const log = JSON.stringify((await org.json('GET', '/api/v1/audit-log')).body);
+    expect(log).toContain(election.fingerprint);
+
+    // Who votes what. The weight of each credential is the roll's: find the one that weighs 2.
+    const published = (await anyone().json('GET', `/api/v1/ballots/${id}/public-credentials`)).body;
+    const heavy = new Set(
+      published.credentials.filter((c: string) => c.endsWith(',2')).map((c: string) => c.split(',')[0]),
+    );
+    const { publicCredential } = await import('@omov/core/crypto/credential');
+    const weightOf = (c: string) => (heavy.has(String(publicCredential(election.group, election.uuid, c))) ? 2 : 1);
+    const choices = ['1;1', '1;1,2', '2;3', 'blank;2,3', '1;blank', '2;1,2,3'];
+    const votes = credentials.slice(0, 18).map((c, i) => ({ credential: c, answers: choices[i % choices.length]! }));
+    const trackers: string[] = [];
+    for (const v of votes) {
+      const r = await vote(id, v.credential, v.answers);
+      expect(r).toMatchObject({ code: 0 });
+      trackers.push(r.out.trim());
+    }
+    // Member 0 votes again: the later ballot replaces the earlier.
+    const again = await vote(id, votes[0]!.credential, '2;3');
+    expect(again.code).toBe(0);
+    expect(again.err).toContain('your earlier ballot no longer counts');
+    votes[0] = { ...votes[0]!, answers: '2;3' };
+
+    // Two ballots with one credential at once: both are on the board, only the later counts.
+    const racer = credentials[18]!;
+    const [r1, r2] = [
+      encryptBallot(
+        election,
+        racer,
+        [
+          [0, 1, 0],
+          [0, 1, 0, 0],
+        ],
+        systemRandom,
+      ),
+      encryptBallot(
+        election,
+        racer,
+        [
+          [0, 0, 1],
+          [0, 0, 1, 0],
+        ],
+        systemRandom,
+      ),
+    ];
+    const raced = await Promise.all(
+      [r1, r2].map((b) =>
+        anyone().json('POST', `/api/v1/ballots/${id}/verifiable-ballots`, b.text, {
+          'content-type': 'application/json',
+        }),
+      ),
+    );
+    expect(raced.map((r) => r.status)).toEqual([201, 201]);
+    expect(raced.filter((r) => r.body.replaced)).toHaveLength(1);
+    const later = raced[0]!.body.height > raced[1]!.body.height ? 0 : 1;
+    votes.push({ credential: racer, answers: later === 0 ? '1;1' : '2;2' });
+
+    // --out writes a ballot without casting it.
+    const outFile = file('unsent.json');
+    const unsent = await vote(id, credentials[19]!, '1;1', '--out', outFile);
+    expect(unsent.code).toBe(0);
+    const unsentText = fs.readFileSync(outFile, 'utf8').trim();
+    expect(
+      (
+        await anyone().json(
+          'GET',
+          `/api/v1/ballots/${id}/verifiable-board?tracker=${encodeURIComponent(unsent.out.trim())}`,
+        )
+      ).body.ballots,
+    ).toEqual([]);
+
+    // Refusals, each saying why.
+    const post = (text: string) =>
+      anyone().json('POST', `/api/v1/ballots/${id}/verifiable-ballots`, text, { 'content-type': 'application/json' });
+    const replay = await post(r1.text);
+    expect(replay.status).toBe(409);
+    expect(replay.body.detail).toBe('this very ballot is on the board already: a ballot is cast once');
+    const parsed = parseBallot(unsentText);
+    const { signature: _, ...unsigned } = parsed;
+    const notSigned = await post(writeBallot(unsigned));
+    expect(notSigned.status).toBe(422);
+    expect(notSigned.body.detail).toBe('the ballot is refused: the ballot is not signed');
+    const forged = JSON.parse(unsentText);
+    forged.answers[0].overall_proof[0].response = '1';
+    const forgedR = await post(JSON.stringify(forged));
+    expect(forgedR.status).toBe(422);
+    expect(forgedR.body.detail).toMatch(/^the ballot is refused: (the signature is for other contents|a proof)/);
+    const foreign = encryptBallot(
+      election,
+      generateCredential(systemRandom),
+      [
+        [0, 1, 0],
+        [1, 0, 0, 0],
+      ],
+      systemRandom,
+    );
+    const foreignR = await post(foreign.text);
+    expect(foreignR.status).toBe(422);
+    expect(foreignR.body.detail).toBe(
+      "the ballot is refused: its credential is not on the ballot's list of public credentials",
+    );
+    const otherElection = parseElection(electionText.replace('"Adopt the budget?"', '"Adopt another budget?"'));
+    const elsewhere = await post(
+      encryptBallot(
+        otherElection,
+        credentials[19]!,
+        [
+          [0, 1, 0],
+          [1, 0, 0, 0],
+        ],
+        systemRandom,
+      ).text,
+    );
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.detail).toBe('the ballot is refused: the ballot is for another election');
+
+    // The board: every accepted ballot with its tracker, in a chain; a member finds theirs.
+    const board = (await anyone().json('GET', `/api/v1/ballots/${id}/verifiable-board`)).body;
+    expect(board.ballots).toHaveLength(18 + 1 + 2);
+    expect(board.electionHash).toBe(election.fingerprint);
+    const mine = await anyone().json(
+      'GET',
+      `/api/v1/ballots/${id}/verifiable-board?tracker=${encodeURIComponent(trackers[3]!)}`,
+    );
+    expect(mine.body.ballots).toHaveLength(1);
+    expect(mine.body.ballots[0].tracker).toBe(trackers[3]);
+    // The same search without JavaScript, on the board's page.
+    const pageR = await anyone().request('GET', `/verifiable-board/${id}?tracker=${encodeURIComponent(trackers[3]!)}`);
+    expect(pageR.status).toBe(200);
+    expect(await pageR.text()).toContain(`Found: the ballot with tracker ${trackers[3]} is on the board.`);
+    // The board is append-only, whoever writes to the database.
+    await expect(
+      app.db.deleteFrom('verifiable_events').where('ballot_id', '=', id).where('height', '=', 1).execute(),
+    ).rejects.toThrow(/append-only/);
+    expect(await verifyArchive(id, 'open')).toMatchObject({ code: 0 });
+
+    // The close: the encrypted tally; no results until the trustees decrypt.
+    expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+    expect((await post(foreign.text)).status).toBe(409);
+    expect((await org.json('GET', `/api/v1/ballots/${id}/results`)).status).toBe(409);
+    const task = (await trustee(tokens[0]!).get()).body;
+    expect(task).toMatchObject({ next: 'decrypt', election: electionText });
+    fs.writeFileSync(file('election.json'), task.election);
+    fs.writeFileSync(file('tally.json'), task.encryptedTally);
+    const decrypt = (n: number) =>
+      cli(
+        'trustee',
+        'decrypt',
+        '--key',
+        file(`t${n}.key`),
+        '--election',
+        file('election.json'),
+        '--tally',
+        file('tally.json'),
+      );
+    const pd1 = JSON.parse(await decrypt(1));
+    // A trustee who sends another's partial decryption is refused and named.
+    const wrong = await trustee(tokens[2]!).put('partial-decryption', pd1);
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.detail).toBe(
+      'the partial decryption of trustee 3 does not verify: it was not made with their key share for this tally',
+    );
+    expect((await trustee(tokens[0]!).put('partial-decryption', pd1)).body.next).toBe('done');
+    expect((await trustee(tokens[0]!).put('partial-decryption', pd1)).status).toBe(409);
+    expect((await org.json('GET', `/api/v1/ballots/${id}/results`)).status).toBe(409);
+    const pd3 = JSON.parse(await decrypt(3));
+    expect((await trustee(tokens[2]!).put('partial-decryption', pd3)).status).toBe(200);
+
+    // The result is what was cast, weights included.
+    const expected = { yes: 0, no: 0, yesNoBlank: 0, ada: 0, ben: 0, cy: 0, approvalBlank: 0 };
+    for (const v of votes) {
+      const w = weightOf(v.credential);
+      const [q1, q2] = v.answers.split(';');
+      if (q1 === 'blank') expected.yesNoBlank += w;
+      else if (q1 === '1') expected.yes += w;
+      else expected.no += w;
+      if (q2 === 'blank') expected.approvalBlank += w;
+      else for (const n of q2!.split(',')) expected[(['ada', 'ben', 'cy'] as const)[Number(n) - 1]!] += w;
+    }
+    const results = await org.json('GET', `/api/v1/ballots/${id}/results`);
+    expect(results.status).toBe(200);
+    // Turnout from the board: 19 credentials voted (one twice, counted once), of 20.
+    expect(results.body.turnout).toMatchObject({ eligible: 20, voted: 19 });
+    const [budget, candidates] = results.body.questions;
+    expect(budget.options).toEqual([
+      { option: 'Yes', votes: String(expected.yes) },
+      { option: 'No', votes: String(expected.no) },
+    ]);
+    expect(budget.abstentions).toBe(String(expected.yesNoBlank));
+    expect(candidates.options).toEqual([
+      { option: 'Ada', votes: String(expected.ada) },
+      { option: 'Ben', votes: String(expected.ben) },
+      { option: 'Cy', votes: String(expected.cy) },
+    ]);
+    expect(candidates.abstentions).toBe(String(expected.approvalBlank));
+
+    // belenios-tool accepts the archive and computes the same result.
+    expect(await verifyArchive(id, 'closed')).toMatchObject({ code: 0, err: '' });
+    const computed = await verifyArchive(id, 'closed', ['election', 'compute-result']);
+    expect(computed.code).toBe(0);
+    expect(JSON.parse(computed.out)).toEqual({
+      result: [
+        [expected.yesNoBlank, expected.yes, expected.no],
+        [expected.approvalBlank, expected.ada, expected.ben, expected.cy],
+      ],
+    });
+
+    // No private credential, key share or token is anywhere the office can read.
+    const everything = JSON.stringify([
+      await app.db.selectFrom('verifiable_events').selectAll().where('ballot_id', '=', id).execute(),
+      await app.db.selectFrom('audit_log').selectAll().execute(),
+    ]);
+    for (const c of credentials) expect(everything).not.toContain(c);
+    for (const t of tokens) expect(everything).not.toContain(t);
+  },
+  scaled(600_000),
+);
+
+test(
+  'a ballot written into the database by someone with no credential is caught by belenios-tool and by omov',
+  async () => {
+    const { id, credentials } = await readyBallot('inserted', [QUESTIONS[0]], 1, 1);
+    expect((await org.json('POST', `/api/v1/ballots/${id}/open`, {})).status).toBe(200);
+    expect((await vote(id, credentials[0]!, '1')).code).toBe(0);
+    const election = parseElection(await (await anyone().request('GET', `/api/v1/ballots/${id}/election.json`)).text());
+
+    // The office, as database superuser, appends a well-formed ballot signed by a credential of its own.
+    const stuffed = encryptBallot(election, generateCredential(systemRandom), [[0, 1, 0]], systemRandom);
+    const last = await app.db
+      .selectFrom('verifiable_events')
+      .select(['height', 'hash'])
+      .where('ballot_id', '=', id)
+      .orderBy('height', 'desc')
+      .executeTakeFirstOrThrow();
+    const e = chainEvent(last.hash, last.height + 1, 'Ballot', stuffed.text);
+    await app.db
+      .insertInto('verifiable_events')
+      .values({
+        ballot_id: id,
+        height: last.height + 1,
+        type: 'Ballot',
+        event: e.text,
+        hash: e.hash,
+        data: [stuffed.text],
+        credential: String(stuffed.ballot.credential),
+        tracker: stuffed.tracker,
+      })
+      .execute();
+
+    const checked = await verifyArchive(id, 'inserted');
+    expect(checked.code).not.toBe(0);
+    expect(checked.err).toContain(`error while casting ballot ${stuffed.tracker}: invalid credential`);
+    const close = await org.json('POST', `/api/v1/ballots/${id}/close`);
+    expect(close.status).toBe(409);
+    expect(close.body.detail).toBe(
+      `the board fails omov's check, so the ballot cannot be counted: the ballot at height ${last.height + 1} has a credential that is not on the list`,
+    );
+    expect((await org.json('GET', `/api/v1/ballots/${id}`)).body.status).toBe('open');
+  },
+  scaled(300_000),
+);
