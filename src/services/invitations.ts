@@ -15,6 +15,8 @@ import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import type { AppContext } from './context';
+import { AUTHORITY_LINK_PURPOSE, authorityLink } from './credentials';
+import { TRUSTEE_LINK_PURPOSE, trusteeLink } from './trustees';
 import { invalid, notFound } from './errors';
 
 /**
@@ -310,6 +312,12 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'password-reset') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'trustee-invitation') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = trusteeLink(ctx, ctx.keys.open(TRUSTEE_LINK_PURPOSE, m.sealedSecret));
+  } else if (m.kind === 'credential-authority-invitation') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = authorityLink(ctx, ctx.keys.open(AUTHORITY_LINK_PURPOSE, m.sealedSecret));
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
