@@ -14,3 +14,5 @@ function findRoot(start: string): string {
 export const projectRoot = findRoot(__dirname);
 export const emailsDir = path.join(projectRoot, 'emails');
 export const publicDir = path.join(projectRoot, 'public');
+/** The pages' bundled scripts (scripts/bundle-browser.js, part of the build), served at /assets/app/. */
+export const builtAssetsDir = path.join(projectRoot, 'dist', 'assets');

@@ -11,6 +11,7 @@ import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
 import { publicPageRoutes } from './public';
 import { votingPageRoutes } from './voting/routes';
+import { verifiablePageRoutes } from './verifiable';
 
 /**
  * Every page route, in one table (the JSON API's is http/api.ts; both are mounted in http/app.ts). Server-rendered, working
@@ -27,6 +28,7 @@ import { votingPageRoutes } from './voting/routes';
  *   organiser/ballot.ts        a ballot: overview, previews, invitations, turnout, results, downloads
  *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
+ *   verifiable.ts              the trustee's and the credential authority's pages (these need JavaScript)
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
   return [
@@ -39,6 +41,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...emailPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
     ...publicPageRoutes(ctx),
+    ...verifiablePageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),
   ];
 }
