@@ -267,7 +267,20 @@ function show(t: Task): void {
               ];
   app.replaceChildren(about, ...steps, fingerprints(t));
   app.dataset.next = t.next;
-  if (t.next === 'waiting') poll = setTimeout(() => void api('GET', '/trustee').then(show).catch(fail), 3000);
+  if (t.next !== 'done') watch();
+}
+
+/**
+ * Every few seconds, whether the step has moved on: the other trustees', or this trustee's
+ * own step done elsewhere (with `omov trustee --server`). The page is redrawn only when it
+ * has, so that a file being chosen is not swept away.
+ */
+function watch(): void {
+  poll = setTimeout(() => {
+    api('GET', '/trustee')
+      .then((t) => (t.next === app.dataset.next ? watch() : show(t)))
+      .catch(fail);
+  }, 3000);
 }
 
 if (!token) {

@@ -13,7 +13,8 @@ import { omov } from '../support/cli';
 /**
  * The trustee page (docs/verifiable.md) in Chromium: three trustees (threshold 2) make the
  * election's key in their browsers, each keeping their secrets only in a file they save and
- * load again; trustee 3 made theirs with `omov trustee certificate`, and the page takes it.
+ * load again; trustee 3 made theirs with `omov trustee certificate`, and the page takes it,
+ * and sends their polynomial with `omov trustee polynomial --server`: the two are interchangeable.
  * Every page shows the same certificate fingerprints, the pages are axe-clean, the
  * resulting trustees entry checks in the core, and each saved key share is the one behind
  * its verification key.
@@ -99,8 +100,20 @@ test('three trustees make the key in their browsers; the core checks the trustee
   await pages[0]!.setInputFiles('#secrets-2', at('t2.secrets'));
   await pages[0]!.getByText("this secrets file is trustee 2's, and this page is trustee 1's").waitFor();
 
-  // Step 2.
-  for (const [i, page] of pages.entries()) await page.setInputFiles('#secrets-2', at(`t${i + 1}.secrets`));
+  // Step 2: trustees 1 and 2 in the page; trustee 3 with `omov trustee polynomial` talking to the server.
+  for (const i of [0, 1]) await pages[i]!.setInputFiles('#secrets-2', at(`t${i + 1}.secrets`));
+  fs.writeFileSync(at('t3.token'), tokens[2]!);
+  const sent = await omov(
+    'trustee',
+    'polynomial',
+    '--secrets',
+    at('t3.secrets'),
+    '--server',
+    app.url,
+    '--token-file',
+    at('t3.token'),
+  );
+  expect(sent.code).toBe(0);
   for (const page of pages) await stepIs(page, 'verification-key');
 
   // Step 3: each page checks the shares, offers the key share to save, and sends the verification key.
