@@ -20,6 +20,7 @@ const root = path.resolve(__dirname, '..');
 const STAMP = path.join(root, 'dist', '.build-stamp');
 const SOURCES = [
   'src',
+  'browser',
   'db',
   'bench',
   'packages/core/src',
@@ -30,7 +31,7 @@ const SOURCES = [
   'packages/core/package.json',
   'package-lock.json',
 ];
-const OUTPUTS = ['dist/src/cli/main.js', 'packages/core/dist/record/verify.js'];
+const OUTPUTS = ['dist/src/cli/main.js', 'packages/core/dist/record/verify.js', 'dist/assets/trustee.js'];
 
 /** The latest change time under a path (files and folders), or 0 if it is absent. */
 function newest(p) {

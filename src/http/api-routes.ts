@@ -56,6 +56,8 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   body?: z.ZodType<B>;
   /** The request body is text of this kind rather than JSON: a CSV file, or a whole email. */
   textBody?: TextBody;
+  /** A JSON body's limit in bytes when 1 MB is not enough (a whole roll's public credentials); bounded all the same. */
+  jsonLimit?: number;
   /** The success status; 204 (no body) when there is no `response`, else 200. */
   status?: number;
   /** The success body. A handler that answers with a body must declare it here (the OpenAPI conformance test holds it to this). */
@@ -87,7 +89,7 @@ export function mountApi(
     const parsers = text
       ? [text.stream ? streamedBody(text.types, Number(limit)) : express.text({ type: text.types, limit })]
       : r.body
-        ? [express.json({ limit: '1mb' })]
+        ? [express.json({ limit: r.jsonLimit ?? '1mb' })]
         : [];
     // Who is calling is known before the body is read: a stranger's large upload is refused unread.
     const signedIn = (req: Request, res: Response, next: NextFunction) => {

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import { redactUrl } from '../platform/logger';
-import { publicDir } from '../platform/paths';
+import { builtAssetsDir, publicDir } from '../platform/paths';
 import type { AppContext } from '../services/context';
 import { ServiceError } from '../services/errors';
 import { RateLimited } from '../services/rate-limits';
@@ -76,6 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
+  app.use('/assets/app', express.static(builtAssetsDir, { index: false, maxAge: '1h', fallthrough: false }));
   app.use('/assets', express.static(publicDir, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(identify(ctx));
 

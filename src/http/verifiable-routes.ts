@@ -104,6 +104,13 @@ function submission(
   return { kind: step, verificationKey: body as TrusteePublicKey };
 }
 
+/** The public credentials' upload: a whole roll's, beyond the API's 1 MB, and still bounded. */
+export const PUBLIC_CREDENTIALS_LIMIT = 64 * 1024 * 1024;
+
+const trusteeName = z.string().trim().min(1).max(200);
+/** A trustee by name only (their token is answered to pass on) or with an email (their link is mailed). */
+const namedTrustee = z.union([trusteeName, z.object({ name: trusteeName, email: z.email().max(320) })]);
+
 export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
   const idParams = z.object({ id: z.uuid() });
   return [
@@ -114,14 +121,26 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary:
-        "Name a verifiable draft's trustees, replacing any named before; answers each one's secret token, once, to pass on to them",
+        "Name a verifiable draft's trustees, replacing any named before. A trustee given an email is mailed their link and their token is shown to nobody; for any other, the answer holds their secret token, once, to pass on",
       params: idParams,
-      body: z.object({ names: z.array(z.string().trim().min(1).max(200)).min(1).max(MAX_TRUSTEES) }),
+      body: z.object({ names: z.array(namedTrustee).min(1).max(MAX_TRUSTEES) }),
       response: z.object({
-        trustees: z.array(z.object({ position: z.number().int(), name: z.string(), token: z.string() })),
+        trustees: z.array(
+          z.object({
+            position: z.number().int(),
+            name: z.string(),
+            token: z.string().nullable().describe('null when the link was mailed'),
+            mailedTo: z.string().nullable(),
+          }),
+        ),
       }),
       handler: async ({ principal, params, body }) => ({
-        trustees: await trusteesService.inviteTrustees(ctx, principal, params.id, body.names),
+        trustees: await trusteesService.inviteTrustees(
+          ctx,
+          principal,
+          params.id,
+          body.names.map((t) => (typeof t === 'string' ? { name: t, email: null } : { name: t.name, email: t.email })),
+        ),
       }),
     }),
     route({
@@ -270,10 +289,16 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary:
-        "Make a verifiable draft's credential authority a token (replacing any before, and their credentials), to pass on to them",
+        "Make a verifiable draft's credential authority a token (replacing any before, and their credentials): mailed in their link when an email is given (and then shown to nobody), otherwise answered once to pass on",
       params: idParams,
-      response: z.object({ token: z.string(), electionUuid: z.string() }),
-      handler: async ({ principal, params }) => credentialsService.inviteCredentialAuthority(ctx, principal, params.id),
+      body: z.object({ email: z.email().max(320).optional() }).optional(),
+      response: z.object({
+        token: z.string().nullable().describe('null when the link was mailed'),
+        mailedTo: z.string().nullable(),
+        electionUuid: z.string(),
+      }),
+      handler: async ({ principal, params, body }) =>
+        credentialsService.inviteCredentialAuthority(ctx, principal, params.id, body?.email ?? null),
     }),
     route({
       method: 'get',
@@ -297,6 +322,8 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'verifiable',
       auth: false,
       summary: `The public credentials, as "omov credentials generate" writes them; checked against the roll branch by branch (${AUTHORITY_AUTH})`,
+      // About 660 bytes a credential: 64 MB holds a roll of some 95,000 members.
+      jsonLimit: PUBLIC_CREDENTIALS_LIMIT,
       body: z.object({
         credentials: z.array(z.object({ credential: z.string(), weight: z.string(), branch: z.string() })).min(1),
       }),

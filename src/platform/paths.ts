@@ -18,3 +18,5 @@ export const publicDir = path.join(projectRoot, 'public');
 export const omovVersion: string = (
   JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
+/** The pages' bundled scripts (scripts/bundle-browser.js, part of the build), served at /assets/app/. */
+export const builtAssetsDir = path.join(projectRoot, 'dist', 'assets');

@@ -1,7 +1,8 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as credentials from '../data/credentials';
-import type { Principal } from '../data/organisations';
+import { findOrganisation, type Principal } from '../data/organisations';
+import { enqueue } from '../data/outbox';
 import * as roll from '../data/roll';
 import type { MemberRow } from '../data/roll';
 import type { Tx } from '../db/database';
@@ -26,13 +27,23 @@ import { VERIFIABLE_GROUP } from './trustees';
 
 const NOT_THE_AUTHORITY = 'this credential authority link is not valid: ask the organiser for the one they sent you';
 
-/** Names a new credential authority token (replacing any before, and the credentials uploaded with it). */
+export const AUTHORITY_LINK_PURPOSE = 'credential-authority-link';
+
+/** The authority's link: the token in the fragment, as a trustee's (see trusteeLink). */
+export const authorityLink = (ctx: AppContext, token: string): string =>
+  `${ctx.config.publicUrl}/credential-authority#${token}`;
+
+/**
+ * Names a new credential authority token (replacing any before, and the credentials uploaded
+ * with it). With an email, the server mails the authority their link and answers no token.
+ */
 export async function inviteCredentialAuthority(
   ctx: AppContext,
   p: Principal,
   ballotId: string,
-): Promise<{ token: string; electionUuid: string }> {
-  return ctx.db.transaction().execute(async (tx) => {
+  email: string | null = null,
+): Promise<{ token: string | null; mailedTo: string | null; electionUuid: string }> {
+  const made = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, ballotId);
     requireState(b, 'edit');
     if (b.mode.kind !== 'verifiable') throw conflict('only a verifiable ballot has a credential authority');
@@ -41,9 +52,26 @@ export async function inviteCredentialAuthority(
     // The uuid stays once chosen: credentials already made from it need not be made again.
     const electionUuid = existing?.electionUuid ?? generateToken(systemRandom);
     await credentials.replaceCredentialAuthority(tx, ballotId, { tokenHash: hashSecret(token), electionUuid });
-    await record(tx, p, 'ballot.credential-authority', ballotId, { name: b.mode.credentialAuthority });
+    if (email !== null) {
+      const org = await findOrganisation(tx, b.organisationId);
+      await enqueue(tx, [
+        {
+          organisationId: b.organisationId,
+          ballotId,
+          memberId: null,
+          kind: 'credential-authority-invitation',
+          recipient: email,
+          payload: { organisationName: org?.name ?? '', ballotTitle: b.title, name: b.mode.credentialAuthority },
+          sealedSecret: ctx.keys.seal(AUTHORITY_LINK_PURPOSE, token),
+        },
+      ]);
+    }
+    await record(tx, p, 'ballot.credential-authority', ballotId, { name: b.mode.credentialAuthority, mailed: email });
     return { token, electionUuid };
   });
+  if (email === null) return { token: made.token, mailedTo: null, electionUuid: made.electionUuid };
+  ctx.mailQueued();
+  return { token: null, mailedTo: email, electionUuid: made.electionUuid };
 }
 
 async function authorityOf(db: AppContext['db'] | Tx, token: string | undefined) {

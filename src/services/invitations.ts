@@ -18,6 +18,8 @@ import { PROPOSAL_LINK_PURPOSE } from './proposals';
 import { paperSeed } from './questions';
 import { statementOrder } from '@omov/core/domain/proposals';
 import type { AppContext } from './context';
+import { AUTHORITY_LINK_PURPOSE, authorityLink } from './credentials';
+import { TRUSTEE_LINK_PURPOSE, trusteeLink } from './trustees';
 import { invalid, notFound } from './errors';
 
 /**
@@ -354,6 +356,12 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'proposal-link') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'trustee-invitation') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = trusteeLink(ctx, ctx.keys.open(TRUSTEE_LINK_PURPOSE, m.sealedSecret));
+  } else if (m.kind === 'credential-authority-invitation') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = authorityLink(ctx, ctx.keys.open(AUTHORITY_LINK_PURPOSE, m.sealedSecret));
   } else if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }

@@ -1,6 +1,7 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
-import type { Principal } from '../data/organisations';
+import { findOrganisation, type Principal } from '../data/organisations';
+import { enqueue } from '../data/outbox';
 import * as trustees from '../data/trustees';
 import type { TrusteeRow } from '../data/trustees';
 import type { Tx } from '../db/database';
@@ -51,31 +52,80 @@ function requireVerifiable(b: BallotRow): asserts b is Verifiable {
   if (b.mode.kind !== 'verifiable') throw conflict('only a verifiable ballot has trustees');
 }
 
+/** A trustee as the organiser names them: with an email, the server mails them their link and nobody sees the token. */
+export type NamedTrustee = { name: string; email: string | null };
+
+/** One named trustee as the organiser sees them: the token only when no email was given (to pass on by hand). */
+export type InvitedTrustee = { position: number; name: string; token: string | null; mailedTo: string | null };
+
+export const TRUSTEE_LINK_PURPOSE = 'trustee-link';
+
+/**
+ * A trustee's link: the token travels in the fragment, which the browser never sends, so it
+ * stays out of the server's logs, of redirects and of Referer headers; the page reads it
+ * there and sends it as a bearer token.
+ */
+export const trusteeLink = (ctx: AppContext, token: string): string => `${ctx.config.publicUrl}/trustee#${token}`;
+
 /** Names the trustees (one per trustee the mode asks for), replacing any named before with their messages. */
 export async function inviteTrustees(
   ctx: AppContext,
   p: Principal,
   ballotId: string,
-  names: string[],
-): Promise<Array<{ position: number; name: string; token: string }>> {
-  return ctx.db.transaction().execute(async (tx) => {
+  named: NamedTrustee[],
+): Promise<InvitedTrustee[]> {
+  const invited = await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, ballotId);
     requireState(b, 'edit');
     requireVerifiable(b);
-    if (names.length !== b.mode.trustees)
+    if (named.length !== b.mode.trustees)
       throw invalid(`name the ${b.mode.trustees} trustees the ballot has`, [
-        { path: 'names', message: `${names.length} names for ${b.mode.trustees} trustees` },
+        { path: 'names', message: `${named.length} names for ${b.mode.trustees} trustees` },
       ]);
-    const invited = names.map((name, i) => ({ position: i + 1, name, token: newSecret() }));
+    const made = named.map((t, i) => ({ position: i + 1, ...t, token: newSecret() }));
     await trustees.replaceTrustees(
       tx,
       ballotId,
-      invited.map((t) => ({ position: t.position, name: t.name, tokenHash: hashSecret(t.token) })),
+      made.map((t) => ({ position: t.position, name: t.name, tokenHash: hashSecret(t.token) })),
+    );
+    const org = await findOrganisation(tx, b.organisationId);
+    const { trustees: n, threshold } = b.mode;
+    await enqueue(
+      tx,
+      made
+        .filter((t) => t.email !== null)
+        .map((t) => ({
+          organisationId: b.organisationId,
+          ballotId,
+          memberId: null,
+          kind: 'trustee-invitation',
+          recipient: t.email!,
+          payload: {
+            organisationName: org?.name ?? '',
+            ballotTitle: b.title,
+            name: t.name,
+            position: t.position,
+            trustees: n,
+            threshold,
+          },
+          sealedSecret: ctx.keys.seal(TRUSTEE_LINK_PURPOSE, t.token),
+        })),
     );
     // The tokens are the trustees' alone: never in the log.
-    await record(tx, p, 'ballot.trustees', ballotId, { names });
-    return invited;
+    await record(tx, p, 'ballot.trustees', ballotId, {
+      names: named.map((t) => t.name),
+      mailed: named.filter((t) => t.email !== null).map((t) => t.email),
+    });
+    return made;
   });
+  if (invited.some((t) => t.email !== null)) ctx.mailQueued();
+  // A mailed trustee's token is only in their email: the organiser never sees it.
+  return invited.map((t) => ({
+    position: t.position,
+    name: t.name,
+    token: t.email === null ? t.token : null,
+    mailedTo: t.email,
+  }));
 }
 
 export type TrusteeProgress = {

@@ -27,7 +27,7 @@ beforeAll(() => {
   );
   const build = [
     "const fs = require('fs');",
-    "for (const f of ['dist/src/cli/main.js', 'packages/core/dist/record/verify.js']) {",
+    "for (const f of ['dist/src/cli/main.js', 'packages/core/dist/record/verify.js', 'dist/assets/trustee.js']) {",
     "  fs.mkdirSync(require('path').dirname(f), { recursive: true }); fs.writeFileSync(f, '// built');",
     '}',
     "fs.appendFileSync('builds.txt', 'built\\n');",

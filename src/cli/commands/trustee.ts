@@ -6,12 +6,15 @@
  */
 import { type Command, Option } from 'commander';
 import {
+  type Certificate,
+  certificateFingerprint,
   combineShares,
   makeCertificate,
   makePolynomial,
   parseCertificate,
   parsePolynomial,
   parseTrusteeSecrets,
+  type Polynomial,
   polynomialThreshold,
   positionOf,
   writePolynomial,
@@ -27,7 +30,9 @@ import {
   writeTrusteePrivateKey,
   writeTrusteePublicKey,
 } from '@omov/core/crypto/trustee';
+import { InputError } from '../errors';
 import { asInput, read, readList, writeSecret } from '../files';
+import { type ServerFlags, type ServerLink, serverOf, serverOptions } from '../server';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
@@ -45,29 +50,70 @@ export function register(program: Command): void {
     .description('Step 1: make your signing and encryption keys; prints your certificate (public) to hand over')
     .requiredOption('--secrets <file>', 'a new file for your secret keys (kept to step 3; never overwritten)')
     .addOption(groupOption())
-    .action(async (flags: { secrets: string; group: string }) => {
+    .addOption(serverOptions()[0]!)
+    .addOption(serverOptions()[1]!)
+    .action(async (flags: { secrets: string; group: string } & ServerFlags) => {
+      const server = await serverOf(flags);
       const { secrets, certificate } = makeCertificate(groupNamed(flags.group), systemRandom);
       await writeSecret(flags.secrets, writeTrusteeSecrets(secrets));
       print(writeSigned(certificate));
+      note(
+        `Your certificate's fingerprint, to compare with the other trustees: ${certificateFingerprint(certificate)}`,
+      );
+      if (server) await send(server, 'certificate', writeSigned(certificate));
+    });
+
+  trustee
+    .command('status')
+    .description("Where the key generation stands on the server: your next step, and every certificate's fingerprint")
+    .addOption(serverOptions()[0]!.makeOptionMandatory())
+    .addOption(serverOptions()[1]!.makeOptionMandatory())
+    .action(async (flags: ServerFlags) => {
+      const task = await taskOf((await serverOf(flags))!);
+      print(
+        JSON.stringify(
+          {
+            ballot: task.title,
+            position: task.position,
+            trustees: task.trustees,
+            threshold: task.threshold,
+            next: task.next,
+            fingerprints: task.certificates?.map(certificateFingerprint) ?? null,
+            publicKey: task.publicKey,
+          },
+          null,
+          2,
+        ),
+      );
     });
 
   trustee
     .command('polynomial')
     .description("Step 2: from every trustee's certificate, prints your polynomial: commitments and a share for each")
     .requiredOption('--secrets <file>', 'your secret keys from step 1')
-    .requiredOption('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
-    .requiredOption('--threshold <t>', 'how many trustees will be needed to decrypt', Number)
+    .option('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
+    .option('--threshold <t>', 'how many trustees will be needed to decrypt', Number)
+    .addOption(serverOptions()[0]!)
+    .addOption(serverOptions()[1]!)
     .addOption(groupOption())
-    .action(async (flags: { secrets: string; certificates: string; threshold: number; group: string }) => {
-      const G = groupNamed(flags.group);
-      const secrets = await readSecrets(flags.secrets);
-      const certificates = await readList(flags.certificates, 'certificates', parseCertificate);
-      const polynomial = asInput(() => makePolynomial(G, secrets, certificates, flags.threshold, systemRandom));
-      note(
-        `You are trustee ${asInput(() => positionOf(G, certificates, secrets))} of ${certificates.length}; ${flags.threshold} will be needed to decrypt.`,
-      );
-      print(writePolynomial(polynomial));
-    });
+    .action(
+      async (flags: { secrets: string; certificates?: string; threshold?: number; group: string } & ServerFlags) => {
+        const G = groupNamed(flags.group);
+        const secrets = await readSecrets(flags.secrets);
+        const server = await serverOf(flags);
+        const task = server && (await taskOf(server));
+        const certificates = task
+          ? ready(task.certificates, 'certificate')
+          : await readList(need(flags.certificates, '--certificates'), 'certificates', parseCertificate);
+        const threshold = task ? task.threshold : need(flags.threshold, '--threshold');
+        const polynomial = asInput(() => makePolynomial(G, secrets, certificates, threshold, systemRandom));
+        note(
+          `You are trustee ${asInput(() => positionOf(G, certificates, secrets))} of ${certificates.length}; ${threshold} will be needed to decrypt.`,
+        );
+        print(writePolynomial(polynomial));
+        if (server) await send(server, 'polynomial', writePolynomial(polynomial));
+      },
+    );
 
   trustee
     .command('key')
@@ -75,16 +121,32 @@ export function register(program: Command): void {
       "Step 3: from every trustee's polynomial, checks the shares sent to you, writes your key share, and prints your verification key",
     )
     .requiredOption('--secrets <file>', 'your secret keys from step 1')
-    .requiredOption('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
-    .requiredOption('--polynomials <file>', "every trustee's polynomial, as a JSON list, in the same order")
+    .option('--certificates <file>', "every trustee's certificate, as a JSON list, in the ballot's order")
+    .option('--polynomials <file>', "every trustee's polynomial, as a JSON list, in the same order")
     .requiredOption('--key-out <file>', 'a new file for your key share (kept until the count; never overwritten)')
+    .addOption(serverOptions()[0]!)
+    .addOption(serverOptions()[1]!)
     .addOption(groupOption())
     .action(
-      async (flags: { secrets: string; certificates: string; polynomials: string; keyOut: string; group: string }) => {
+      async (
+        flags: {
+          secrets: string;
+          certificates?: string;
+          polynomials?: string;
+          keyOut: string;
+          group: string;
+        } & ServerFlags,
+      ) => {
         const G = groupNamed(flags.group);
         const secrets = await readSecrets(flags.secrets);
-        const certificates = await readList(flags.certificates, 'certificates', parseCertificate);
-        const polynomials = await readList(flags.polynomials, 'polynomials', parsePolynomial);
+        const server = await serverOf(flags);
+        const task = server && (await taskOf(server));
+        const certificates = task
+          ? ready(task.certificates, 'certificate')
+          : await readList(need(flags.certificates, '--certificates'), 'certificates', parseCertificate);
+        const polynomials = task
+          ? ready(task.polynomials, 'polynomial')
+          : await readList(need(flags.polynomials, '--polynomials'), 'polynomials', parsePolynomial);
         // Every polynomial has as many commitments as the threshold; combineShares checks they agree.
         const threshold = asInput(() => polynomialThreshold(polynomials[0]!));
         const share = asInput(() => combineShares(G, secrets, certificates, polynomials, threshold, systemRandom));
@@ -93,6 +155,7 @@ export function register(program: Command): void {
           `Every share sent to you matches its sender's commitments; any ${threshold} of ${certificates.length} trustees can decrypt.`,
         );
         print(writeTrusteePublicKey(share.verificationKey));
+        if (server) await send(server, 'verification-key', writeTrusteePublicKey(share.verificationKey));
       },
     );
 
@@ -116,4 +179,44 @@ export function register(program: Command): void {
 async function readSecrets(file: string) {
   const text = await read(file, 'your secret keys');
   return asInput(() => parseTrusteeSecrets(text));
+}
+
+/** What GET /api/v1/trustee answers, with the relayed messages parsed as the steps take them. */
+type ServerTask = {
+  title: string;
+  position: number;
+  trustees: number;
+  threshold: number;
+  next: string;
+  certificates: Certificate[] | null;
+  polynomials: Polynomial[] | null;
+  publicKey: string | null;
+};
+
+async function taskOf(server: ServerLink): Promise<ServerTask> {
+  const t = (await server.get('/trustee')) as Omit<ServerTask, 'certificates' | 'polynomials'> & {
+    certificates: unknown[] | null;
+    polynomials: unknown[] | null;
+  };
+  return {
+    ...t,
+    certificates: t.certificates && asInput(() => t.certificates!.map((c) => parseCertificate(JSON.stringify(c)))),
+    polynomials: t.polynomials && asInput(() => t.polynomials!.map((p) => parsePolynomial(JSON.stringify(p)))),
+  };
+}
+
+/** Every trustee's messages of the step before, or a refusal that says they are not all in. */
+function ready<T>(list: T[] | null, what: string): T[] {
+  if (!list) throw new InputError(`not every trustee's ${what} is on the server yet: try again later`);
+  return list;
+}
+
+function need<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new InputError(`${flag} is needed, or --server with --token-file`);
+  return value;
+}
+
+async function send(server: ServerLink, step: string, body: string): Promise<void> {
+  const task = (await server.put(`/trustee/${step}`, body)) as { next: string };
+  note(`Sent to the server. Your next step: ${task.next}.`);
 }

@@ -12,6 +12,7 @@ import { rollPageRoutes } from './organiser/roll';
 import { proposalPageRoutes } from './proposals';
 import { publicPageRoutes } from './public';
 import { votingPageRoutes } from './voting/routes';
+import { verifiablePageRoutes } from './verifiable';
 
 /**
  * Every page route, in one table (the JSON API's is http/api.ts; both are mounted in http/app.ts). Server-rendered, working
@@ -29,6 +30,7 @@ import { votingPageRoutes } from './voting/routes';
  *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
  *   proposals.ts               members' proposals: the member's own page, public pages, the office's
+ *   verifiable.ts              the trustee's and the credential authority's pages (these need JavaScript)
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
   return [
@@ -42,6 +44,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...auditorPageRoutes(ctx),
     ...proposalPageRoutes(ctx),
     ...publicPageRoutes(ctx),
+    ...verifiablePageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),
   ];
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Group, gPow, isElement, isScalar, modQ, pow, product } from './group';
-import { hashToScalar } from './hash';
+import { hashToScalar, sha256B64 } from './hash';
 import { type RandomBytes, randomScalar } from './random';
 import { provePrivateKey } from './schnorr';
 import {
@@ -46,9 +46,22 @@ export type Certificate = SignedMessage;
 /** Step 1: a certificate (the public keys, signed) and the secrets behind it. */
 export function makeCertificate(G: Group, random: RandomBytes): { secrets: TrusteeSecrets; certificate: Certificate } {
   const secrets = { signing: randomScalar(G, random), encryption: randomScalar(G, random) };
-  const message = `{"verification":"${gPow(G, secrets.signing)}","encryption":"${gPow(G, secrets.encryption)}"}`;
-  return { secrets, certificate: signMessage(G, secrets.signing, message, random) };
+  return { secrets, certificate: certificateOf(G, secrets, random) };
 }
+
+/** The certificate of secrets made before (by the trustee page or `omov trustee`): the same keys, signed afresh. */
+export function certificateOf(G: Group, secrets: TrusteeSecrets, random: RandomBytes): Certificate {
+  const message = `{"verification":"${gPow(G, secrets.signing)}","encryption":"${gPow(G, secrets.encryption)}"}`;
+  return signMessage(G, secrets.signing, message, random);
+}
+
+/**
+ * A certificate's fingerprint, for the trustees to compare by a route of their own (the
+ * server relays the certificates and could swap one): SHA-256 of its keys, the message the
+ * certificate signs, in base64 as Belenios shows its fingerprints. A fresh signature of the
+ * same keys keeps the fingerprint.
+ */
+export const certificateFingerprint = (c: Certificate): string => sha256B64(c.message);
 
 export type CertificateKeys = { readonly verification: bigint; readonly encryption: bigint };
 
