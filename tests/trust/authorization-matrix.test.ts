@@ -83,6 +83,12 @@ const MATRIX: Record<string, Row> = {
   'put /credential-authority/public-credentials': all(401),
   // Public by design; the closed office-mode ballot here has none, whoever asks.
   'get /ballots/:id/public-credentials': all('public'),
+  'put /trustee/partial-decryption': all(401),
+  // The verifiable ballot's public face: the same answer whoever asks (the ballot here is office-mode).
+  'get /ballots/:id/election.json': all('public'),
+  'post /ballots/:id/verifiable-ballots': all('public'),
+  'get /ballots/:id/verifiable-board': all('public'),
+  'get /ballots/:id/belenios-archive': all('public'),
   // Member proposals: the rules and the list are the organisation's; members act by their own link.
   'get /proposal-rules': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
   'put /proposal-rules': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
@@ -238,6 +244,10 @@ function requestFor(
       shares: [{ alpha: '1', share: '1' }],
     },
     'put /trustee/verification-key': { pok: { challenge: '1', response: '1' }, public_key: '1' },
+    'put /trustee/partial-decryption': {
+      decryption_factors: [['1']],
+      decryption_proofs: [[{ challenge: '1', response: '1' }]],
+    },
     'put /credential-authority/public-credentials': {
       credentials: [{ credential: '1', weight: '1', branch: 'North' }],
     },

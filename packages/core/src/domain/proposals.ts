@@ -26,6 +26,7 @@ export const proposalRulesSchema = z
       .number()
       .int()
       .min(1)
+      .max(10_000)
       .nullable()
       .describe('supporters needed in at least this many branches; null: no such threshold'),
     combine: z
