@@ -201,15 +201,7 @@ const asStored = <T extends { status: ProposalStatus; ballotId: string | null }>
 
 export async function insertProposal(
   db: Queryable,
-  p: {
-    organisationId: string;
-    rulesId: string;
-    kind: 'motion' | 'question';
-    title: string;
-    text: string;
-    options: string[] | null;
-    proposerMemberId: string;
-  },
+  p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'>,
 ): Promise<string> {
   const row = await db
     .insertInto('proposals')
