@@ -157,6 +157,23 @@ const isStream = (v: unknown): v is AsyncIterable<Uint8Array> =>
 export const tooLarge = () =>
   Object.assign(new Error('the body is too large'), { type: 'entity.too.large', status: 413 });
 
+/** How much more of a body too large is read (and dropped) before the 413 is sent. */
+const TOO_LARGE_TAIL = 8 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a body too large, up to TOO_LARGE_TAIL bytes, then throws
+ * 413. A server that answers while the client is still sending closes a socket with unread
+ * bytes, which resets the connection, and the client sees the reset instead of the 413.
+ */
+export async function refuseTooLarge(rest: AsyncIterator<Buffer>): Promise<never> {
+  for (let dropped = 0; dropped <= TOO_LARGE_TAIL;) {
+    const r = await rest.next();
+    if (r.done) break;
+    dropped += r.value.length;
+  }
+  throw tooLarge();
+}
+
 /**
  * Leaves the body unread: req.body becomes its chunks as they arrive, at most `limit`
  * bytes of them. A body of another type (or compressed) is left alone, for the route to
@@ -166,13 +183,16 @@ function streamedBody(types: string[], limit: number) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const encoding = req.headers['content-encoding'];
     if (!req.is(types) || (encoding && encoding !== 'identity')) return next();
-    if (Number(req.headers['content-length'] ?? 0) > limit) return next(tooLarge());
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      return void refuseTooLarge((req as AsyncIterable<Buffer>)[Symbol.asyncIterator]()).catch(next);
+    }
     req.body = (async function* () {
+      const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
       let bytes = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > limit) throw tooLarge();
-        yield chunk;
+      for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+        bytes += r.value.length;
+        if (bytes > limit) await refuseTooLarge(chunks);
+        yield r.value;
       }
     })();
     next();

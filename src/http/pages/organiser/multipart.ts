@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { tooLarge } from '../../api-routes';
+import { refuseTooLarge } from '../../api-routes';
 
 /**
  * Just enough multipart/form-data (RFC 7578) for one form that uploads a CSV file without
@@ -38,7 +38,7 @@ class Reader {
     const r = await this.it.next();
     if (r.done) return false;
     this.total += r.value.length;
-    if (this.total > this.limit) throw tooLarge();
+    if (this.total > this.limit) await refuseTooLarge(this.it);
     this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : r.value;
     return true;
   }
@@ -138,7 +138,9 @@ export function multipart(
 ) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();
-    if (Number(req.headers['content-length'] ?? 0) > limit) return next(tooLarge());
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      return void refuseTooLarge((req as AsyncIterable<Buffer>)[Symbol.asyncIterator]()).catch(next);
+    }
     readMultipart(req as AsyncIterable<Buffer>, String(req.headers['content-type']), limit, (part, fields) =>
       onFile(req, part, fields),
     ).then((fields) => {
