@@ -53,6 +53,21 @@ export async function takeUnchained(tx: Tx, ballotId: string, limit: number): Pr
   return r.rows.map((x) => x.sealed);
 }
 
+/** Which of `elements` the ballot's chain holds. */
+export async function presentElements(db: Queryable, ballotId: string, elements: string[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (let i = 0; i < elements.length; i += 1000) {
+    const r = await db
+      .selectFrom('box.chain')
+      .select('element')
+      .where('ballot_id', '=', ballotId)
+      .where('element', 'in', elements.slice(i, i + 1000))
+      .execute();
+    for (const x of r) present.add(x.element);
+  }
+  return present;
+}
+
 /** Appends elements at positions after `from`. */
 export async function appendElements(tx: Tx, ballotId: string, from: number, elements: string[]): Promise<void> {
   for (let i = 0; i < elements.length; i += 1000)

@@ -13,7 +13,7 @@ import { MailWorker, type MailWorkerOptions } from './mail-worker';
 import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
 import { Keyring } from '../platform/secrets';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
-import { CheckpointMemory, chainOpenBallots } from '../services/chain';
+import { CastWitness, CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
 import type { AppContext } from '../services/context';
 import { checkDatabasePrivacy } from '../services/safety';
@@ -117,7 +117,15 @@ export async function openService(
         ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtp)
         : folderMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom));
     const checkpoints = new CheckpointMemory(path.join(config.dataDir, 'keys', 'chain'));
-    const ctx: AppContext = { db, config, keys, log, checkpoints, mailQueued: () => undefined };
+    const ctx: AppContext = {
+      db,
+      config,
+      keys,
+      log,
+      checkpoints,
+      witness: new CastWitness(),
+      mailQueued: () => undefined,
+    };
     return {
       ctx,
       db,

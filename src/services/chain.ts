@@ -88,6 +88,35 @@ export async function startChain(tx: Tx, keys: Keyring, ballotId: string): Promi
   return checkpointKey(seed);
 }
 
+/**
+ * The votes this server put in the box since its chainer last looked, kept in memory. A
+ * database insider who deletes a vote before the chainer passes (and marks its token
+ * unused) leaves a box with no trace of it; the server that cast it still knows, and
+ * chains it anyway, so that the chain holds one vote more than the box (V17). Lost with
+ * the process: a vote cast just before a crash is only in the box.
+ */
+export class CastWitness {
+  private readonly seen = new Map<string, string[]>();
+
+  /** After the cast's transaction committed. */
+  saw(ballotId: string, sealed: string): void {
+    const list = this.seen.get(ballotId);
+    if (list) list.push(sealed);
+    else this.seen.set(ballotId, [sealed]);
+  }
+
+  ballots(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** What was seen for the ballot until now (its chain elements), forgotten here. */
+  take(ballotId: string): string[] {
+    const list = this.seen.get(ballotId) ?? [];
+    this.seen.delete(ballotId);
+    return list.map(chainElement);
+  }
+}
+
 export type ChainState = {
   /** The latest checkpoint in the database. */
   latest: Checkpoint;
@@ -100,15 +129,26 @@ export type ChainState = {
    */
   intact: boolean;
   /** Elements added by this step. */
-  added: number;
+  added: string[];
 };
 
+/** Up to `limit` votes not yet chained, as chain elements. */
+const unchained =
+  (ballotId: string, limit: number) =>
+  async (tx: Tx): Promise<string[]> =>
+    (await chain.takeUnchained(tx, ballotId, limit)).map(chainElement);
+
 /**
- * One step of the chainer, in the caller's transaction: at most `limit` sealed votes are
+ * One step of the chainer, in the caller's transaction: the elements `take` gives are
  * chained and one checkpoint signed. Undefined for a ballot without a chain (opened before
  * chains were kept).
  */
-async function chainStep(ctx: AppContext, tx: Tx, ballotId: string, limit: number): Promise<ChainState | undefined> {
+async function chainStep(
+  ctx: AppContext,
+  tx: Tx,
+  ballotId: string,
+  take: (tx: Tx) => Promise<string[]>,
+): Promise<ChainState | undefined> {
   await chain.lockChain(tx, ballotId);
   const latest = await chain.latestCheckpoint(tx, ballotId);
   if (!latest) return undefined;
@@ -116,10 +156,10 @@ async function chainStep(ctx: AppContext, tx: Tx, ballotId: string, limit: numbe
   const intact =
     (await chain.chainLength(tx, ballotId)) === latest.count &&
     (!remembered || (remembered.count <= latest.count && (await chain.hasCheckpoint(tx, ballotId, remembered))));
-  if (!intact) return { latest, remembered, intact, added: 0 };
+  if (!intact) return { latest, remembered, intact, added: [] };
   // Sorted within the batch, so that the chain shows no order finer than a batch.
-  const elements = (await chain.takeUnchained(tx, ballotId, limit)).map(chainElement).sort();
-  if (!elements.length) return { latest, remembered, intact, added: 0 };
+  const elements = (await take(tx)).sort();
+  if (!elements.length) return { latest, remembered, intact, added: [] };
   await chain.appendElements(tx, ballotId, latest.count, elements);
   const count = latest.count + elements.length;
   const cp = signCheckpoint(
@@ -129,7 +169,7 @@ async function chainStep(ctx: AppContext, tx: Tx, ballotId: string, limit: numbe
     extendChain(latest.head, latest.count, elements),
   );
   await chain.insertCheckpoint(tx, ballotId, cp);
-  return { latest: cp, remembered, intact, added: elements.length };
+  return { latest: cp, remembered, intact, added: elements };
 }
 
 const broken = (ctx: AppContext, ballotId: string, s: ChainState) =>
@@ -138,24 +178,53 @@ const broken = (ctx: AppContext, ballotId: string, s: ChainState) =>
     "the ballot box's chain is not the one this server signed: a vote may have been removed from the box",
   );
 
-/** Chains the new votes of one open ballot, a batch per transaction. */
+/**
+ * The votes this server cast that are neither chained in this pass nor already in the
+ * chain: gone from the box before the chainer saw them. Run after the pass has taken every
+ * vote that was in the box, under the chain's lock (so no other chainer is mid-step).
+ */
+const vanished =
+  (ctx: AppContext, ballotId: string, witnessed: string[], chainedNow: Set<string>) =>
+  async (tx: Tx): Promise<string[]> => {
+    const candidates = witnessed.filter((e) => !chainedNow.has(e));
+    if (!candidates.length) return [];
+    const present = await chain.presentElements(tx, ballotId, candidates);
+    const missing = candidates.filter((e) => !present.has(e));
+    if (missing.length)
+      ctx.log.error(
+        { ballotId, missing: missing.length },
+        'votes this server put in the ballot box are gone from it: chained anyway, so that the box no longer matches its chain',
+      );
+    return missing;
+  };
+
+/** Chains the new votes of one open ballot, a batch per transaction, then what this server cast that is not there. */
 export async function chainBallot(ctx: AppContext, ballotId: string): Promise<void> {
-  for (;;) {
+  // Taken before the first step: each of these was committed before the pass began.
+  const witnessed = ctx.witness.take(ballotId);
+  const chainedNow = new Set<string>();
+  let take = unchained(ballotId, CHAIN_BATCH);
+  for (let checkedWitness = false; ;) {
     const s = await ctx.db.transaction().execute(async (tx) => {
       // Shared, as a cast takes it: a close waits for the chainer, and the chainer for a close.
       const b = await ballots.lockBallot(tx, ballotId, 'share');
-      return b && allows(b.status, 'cast') ? chainStep(ctx, tx, ballotId, CHAIN_BATCH) : undefined;
+      return b && allows(b.status, 'cast') ? chainStep(ctx, tx, ballotId, take) : undefined;
     });
     if (!s) return;
     if (!s.intact) return broken(ctx, ballotId, s);
-    if (!s.added) return;
-    await ctx.checkpoints.remember(ballotId, s.latest);
+    for (const e of s.added) chainedNow.add(e);
+    if (s.added.length) await ctx.checkpoints.remember(ballotId, s.latest);
+    if (s.added.length && !checkedWitness) continue;
+    if (checkedWitness || !witnessed.length) return;
+    checkedWitness = true;
+    take = vanished(ctx, ballotId, witnessed, chainedNow);
   }
 }
 
-/** The chainer's round: every open ballot with votes not yet chained. */
+/** The chainer's round: every open ballot with votes not yet chained, or cast here since the last round. */
 export async function chainOpenBallots(ctx: AppContext): Promise<void> {
-  for (const id of await chain.ballotsWithUnchained(ctx.db)) await chainBallot(ctx, id);
+  const ids = new Set([...(await chain.ballotsWithUnchained(ctx.db)), ...ctx.witness.ballots()]);
+  for (const id of ids) await chainBallot(ctx, id);
 }
 
 /** What the close's log entry says of the chain: the final checkpoint, and the one this server remembers signing. */
@@ -166,10 +235,18 @@ export type ChainAtClose = { count: number; head: string; remembered: Remembered
  * box is opened: every vote left is chained and a final checkpoint signed.
  */
 export async function closeChain(ctx: AppContext, tx: Tx, ballotId: string): Promise<ChainAtClose | undefined> {
+  const witnessed = ctx.witness.take(ballotId);
+  const chainedNow = new Set<string>();
   let s: ChainState | undefined;
-  do s = await chainStep(ctx, tx, ballotId, CHAIN_BATCH);
-  while (s?.intact && s.added);
+  do {
+    s = await chainStep(ctx, tx, ballotId, unchained(ballotId, CHAIN_BATCH));
+    for (const e of s?.added ?? []) chainedNow.add(e);
+  } while (s?.intact && s.added.length);
   if (!s) return undefined;
+  if (s.intact) {
+    const w = await chainStep(ctx, tx, ballotId, vanished(ctx, ballotId, witnessed, chainedNow));
+    if (w?.added.length) s = w;
+  }
   if (!s.intact) broken(ctx, ballotId, s);
   return { count: s.latest.count, head: s.latest.head, remembered: s.remembered ?? null };
 }

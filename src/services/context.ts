@@ -2,7 +2,7 @@ import type { Config } from '../platform/config';
 import type { Db } from '../db/database';
 import type { Logger } from '../platform/logger';
 import type { Keyring } from '../platform/secrets';
-import type { CheckpointMemory } from './chain';
+import type { CastWitness, CheckpointMemory } from './chain';
 
 /** What every service needs: the database, the configuration, the keys and a logger. */
 export type AppContext = {
@@ -12,6 +12,8 @@ export type AppContext = {
   log: Logger;
   /** The last checkpoint of each ballot's box chain this server signed, out of the database's reach. */
   checkpoints: CheckpointMemory;
+  /** The votes this server put in the box and has not yet seen chained. */
+  witness: CastWitness;
   /** Called after mail has been queued, so that this instance's sender looks at once. */
   mailQueued: () => void;
 };

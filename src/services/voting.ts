@@ -195,7 +195,7 @@ async function castOnce(
   // token update links the member to ciphertext and nothing more.
   const sealed = sealPaper(ctx.keys, ballotId, { branchId, weight, receipt, answers }, questions);
   const r = await box.castSealedVote(ctx.db, { ballotId, tokenHash, branchId, weight, sealed });
-  if (r.cast) return;
+  if (r.cast) return ctx.witness.saw(ballotId, sealed);
   // Not cast: say why, from what the statement saw.
   if (!r.ballot) throw new CastRefused('unknown');
   // The window first: a close in flight drops the token hashes, and a link that was valid a

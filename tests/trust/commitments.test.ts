@@ -18,7 +18,7 @@ import { countRecord, type ElectionRecord, storedResults } from '@omov/core/reco
 import { type Check, verifyRecord } from '@omov/core/record/verify';
 import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { CheckpointMemory, chainOpenBallots } from '../../src/services/chain';
+import { CastWitness, CheckpointMemory, chainOpenBallots } from '../../src/services/chain';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { scaled, waitFor } from '../support/machine';
 import { startSmtpSink } from '../support/smtp';
@@ -446,6 +446,52 @@ test("before close: a chosen member's vote deleted and their token marked unused
   const codes = new Set(board.receipts.map((r) => r.receipt));
   expect(codes.has(receipts.get(victim.memberId)!)).toBe(false);
   for (const t of tokens.slice(0, VOTERS)) if (t !== victim) expect(codes.has(receipts.get(t.memberId)!)).toBe(true);
+});
+
+/**
+ * 50 votes cast and chained; then one more, which the watching insider deletes (its token
+ * marked unused) before the chainer passes: the box never held it when the chainer looked.
+ */
+async function removeBeforeChained() {
+  const { b, tokens, openHash } = await openBallot();
+  await castAll(b, tokens);
+  const late = tokens[VOTERS]!;
+  await vote(b, late.token, VOTERS);
+  const join = await sql<{ sealed: string }>`
+    select v.sealed from voting_tokens t join box.sealed_votes v on v.xmin = t.xmin
+    where t.ballot_id = ${b.id} and v.ballot_id = ${b.id} and t.member_id = ${late.memberId}::uuid`.execute(app.db);
+  expect(join.rows).toHaveLength(1);
+  await removeVote(b, late.memberId, join.rows[0]!.sealed);
+  return { b, openHash };
+}
+
+test('before close: a vote deleted before the chainer passed: the server that cast it chains it anyway, and verify fails (the box chain)', async () => {
+  const { b, openHash } = await removeBeforeChained();
+  await chainOpenBallots(app.ctx);
+  await waitFor('the chainer says so', () => LOG.some((l) => l.includes('are gone from it')));
+  const m = await close(b, openHash);
+  const record = await exportRecord(b.id);
+  expect(record.votes).toHaveLength(VOTERS);
+  expect(record.chain!.elements).toHaveLength(VOTERS + 1);
+  const v = verifyRecord(record, { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
+  expect(failing(v.checks)).toEqual(['box chain']);
+  expect(problemsOf(v.checks, 'box chain')).toMatch(/chain holds 51 votes .* the record 50: votes were removed/);
+});
+
+test('before close: a vote deleted just before the close, the chainer not having passed: the close chains it from what the server saw', async () => {
+  const { b, openHash } = await removeBeforeChained();
+  const m = await close(b, openHash);
+  const v = verifyRecord(await exportRecord(b.id), { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
+  expect(failing(v.checks)).toEqual(['box chain']);
+});
+
+test('the residue, said in docs/security.md: a vote deleted before the chainer passed, when the server that cast it has restarted since, passes', async () => {
+  const { b, openHash } = await removeBeforeChained();
+  // A restart: what the server saw lives in its memory only.
+  app.ctx.witness = new CastWitness();
+  const m = await close(b, openHash);
+  const v = verifyRecord(await exportRecord(b.id), { root: m.root, closeHash: m.closeHash, openHash: m.openHash });
+  expect(failing(v.checks)).toEqual([]);
 });
 
 /** The positions and checkpoints a clever insider rewrites: the chain cut back to `count`, its later votes unchained. */
