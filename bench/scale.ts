@@ -29,8 +29,10 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -204,16 +206,39 @@ async function main(): Promise<number> {
     out(`  idle: ${mb(await settledMemory())} resident`);
     const p = await benchOrganisation({ running } as Parameters<typeof benchOrganisation>[0]);
     const api = (await createApiToken(ctx, p, 'bench')).token;
-    const call = async (method: string, url: string, body?: string, type = 'application/json') => {
-      const res = await fetch(`${running.url}/api/v1${url}`, {
-        method,
-        headers: { authorization: `Bearer ${api}`, ...(body ? { 'content-type': type } : {}) },
-        body,
+    // node:http rather than fetch: fetch gives up on an answer that takes over 300 s (an open
+    // on a loaded machine can), and `to` streams a download to a file, so that the record
+    // does not sit in this process, whose memory is the server's.
+    const call = (method: string, url: string, body?: string, type = 'application/json', to?: string) =>
+      new Promise<{ status: number; bytes: Buffer; length: number }>((resolve, reject) => {
+        const req = http.request(
+          `${running.url}/api/v1${url}`,
+          { method, headers: { authorization: `Bearer ${api}`, ...(body ? { 'content-type': type } : {}) } },
+          (res) => {
+            const status = res.statusCode ?? 0;
+            if (to && status < 400) {
+              let length = 0;
+              res.on('data', (c: Buffer) => (length += c.length));
+              void pipeline(res, fs.createWriteStream(to)).then(
+                () => resolve({ status, bytes: Buffer.alloc(0), length }),
+                reject,
+              );
+              return;
+            }
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('error', reject);
+            res.on('end', () => {
+              const bytes = Buffer.concat(parts);
+              if (status >= 400)
+                reject(new Error(`${method} ${url}: ${status} ${bytes.toString('utf8').slice(0, 300)}`));
+              else resolve({ status, bytes, length: bytes.length });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      const bytes = Buffer.from(await res.arrayBuffer());
-      if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${bytes.toString('utf8').slice(0, 300)}`);
-      return { status: res.status, bytes };
-    };
 
     let csv = rollCsv(makeRoll({ members, branches: 60, seed: 'scale', emailDomain: 'bench.example.org' }));
     await phase(
@@ -459,11 +484,7 @@ async function main(): Promise<number> {
     const recordFile = path.join(dir, 'record.json');
     await phase(
       'record export (GET …/record)',
-      async () => {
-        const r = await call('GET', `/ballots/${ballot.id}/record`);
-        fs.writeFileSync(recordFile, r.bytes);
-        return r.bytes.length;
-      },
+      async () => (await call('GET', `/ballots/${ballot.id}/record`, undefined, undefined, recordFile)).length,
       (n, ms) => `${secs(ms)}, ${mb(n)}`,
     );
     const t0 = performance.now();
