@@ -88,13 +88,17 @@ const SKIPPABLE = ['send', 'cast', 'ceilings'] as const;
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-/** Resident memory once the garbage is collected: what the phase left behind. */
-async function settledMemory(): Promise<number> {
+/**
+ * Memory once the garbage is collected: what the phase left behind. Resident, and of it the
+ * JavaScript heap and buffers in use (the rest is the allocator keeping freed pages, and code).
+ */
+async function settledMemory(): Promise<string> {
   for (let i = 0; i < 3; i++) {
     collectGarbage();
     await new Promise((r) => setImmediate(r));
   }
-  return process.memoryUsage.rss();
+  const m = process.memoryUsage();
+  return `${mb(m.rss)} (heap ${mb(m.heapUsed)}, buffers ${mb(m.external)})`;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
@@ -190,8 +194,8 @@ async function main(): Promise<number> {
     const ms = performance.now() - t0;
     const peak = mem.read();
     const after = await settledMemory();
-    rows.push([name, note(r, ms), mb(peak), mb(after)]);
-    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${mb(after)}`);
+    rows.push([name, note(r, ms), mb(peak), after]);
+    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after}`);
     return { r, ms };
   };
   try {
@@ -203,7 +207,7 @@ async function main(): Promise<number> {
     );
     if (skip.size)
       out(`  SKIPPED: ${[...skip].join(', ')} (see --skip in bench/scale.ts: these figures are not a whole run)`);
-    out(`  idle: ${mb(await settledMemory())} resident`);
+    out(`  idle: ${await settledMemory()} resident`);
     const p = await benchOrganisation({ running } as Parameters<typeof benchOrganisation>[0]);
     const api = (await createApiToken(ctx, p, 'bench')).token;
     // node:http rather than fetch: fetch gives up on an answer that takes over 300 s (an open
