@@ -89,9 +89,13 @@ test('a failure in the middle of opening leaves the ballot a draft with nothing 
   // The keyring fails on the 12th link it seals: in the third batch, after two were written.
   let seals = 0;
   const keys = Object.create(app.ctx.keys) as Keyring;
-  keys.seal = (purpose: string, plaintext: string) => {
-    if (++seals === 12) throw new Error('the keyring failed');
-    return app.ctx.keys.seal(purpose, plaintext);
+  keys.sealMany = (purpose: string, plaintexts: readonly string[]) => {
+    if (seals < 12 && seals + plaintexts.length >= 12) {
+      seals = 12;
+      throw new Error('the keyring failed');
+    }
+    seals += plaintexts.length;
+    return app.ctx.keys.sealMany(purpose, plaintexts);
   };
   await expect(openBallot({ ...app.ctx, keys }, organiser, id, { batchSize: BATCH })).rejects.toThrow(
     'the keyring failed',

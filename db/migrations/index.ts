@@ -16,6 +16,7 @@ import * as m0018 from './0018_proposals';
 import * as m0019 from './0019_box_chain';
 import * as m0021 from './0021_roll_uploads';
 import * as m0022 from './0022_ballot_openings';
+import * as m0026 from './0026_published_order';
 import * as m0030 from './0030_chain_elements';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   '0019_box_chain': m0019,
   '0021_roll_uploads': m0021,
   '0022_ballot_openings': m0022,
+  '0026_published_order': m0026,
   '0030_chain_elements': m0030,
 };

@@ -10,7 +10,7 @@ export type { StoredVote };
  * The ballot box (schema `box`). While a ballot is open it holds sealed votes only
  * (box.sealed_votes: ciphertext). At close they become plain votes (box.votes), each
  * with its voting unit, weight and answers — nothing that names a member or a time,
- * written in random order by one transaction — and its receipt code under the `choices`
+ * written by one transaction in the record's published order — and its receipt code under the `choices`
  * policy; under `inclusion` the receipts go apart, to box.receipts.
  */
 
@@ -96,18 +96,19 @@ export async function countSealedVotes(db: Queryable, ballotId: string): Promise
   return Number(r.n);
 }
 
-/** Writes votes in the order given (the caller shuffles them). */
+/** Writes votes in the published order given, numbered from 0 in that order. */
 export async function insertVotes(db: Queryable, ballotId: string, votes: ReadonlyArray<StoredVote>): Promise<void> {
   for (let i = 0; i < votes.length; i += 1000) {
     await db
       .insertInto('box.votes')
       .values(
-        votes.slice(i, i + 1000).map((v) => ({
+        votes.slice(i, i + 1000).map((v, j) => ({
           ballot_id: ballotId,
           unit: v.unit,
           weight: v.weight,
           receipt: v.receipt ?? null,
           answers: JSON.stringify(v.answers),
+          position: i + j,
         })),
       )
       .execute();
@@ -135,6 +136,15 @@ export async function listReceipts(db: Queryable, ballotId: string): Promise<str
   return rows.rows.map((r) => r.receipt);
 }
 
+const READ_BATCH = 5000;
+
+const storedVote = (r: { unit: string; weight: string; receipt: string | null; answers: unknown }): StoredVote => ({
+  unit: r.unit,
+  weight: r.weight,
+  ...(r.receipt === null ? {} : { receipt: r.receipt }),
+  answers: r.answers as Record<string, Answer>,
+});
+
 /** Every vote of a closed ballot, by receipt code where votes carry one. */
 export async function listVotes(db: Queryable, ballotId: string): Promise<StoredVote[]> {
   const rows = await db
@@ -143,10 +153,49 @@ export async function listVotes(db: Queryable, ballotId: string): Promise<Stored
     .where('ballot_id', '=', ballotId)
     .orderBy(sql`receipt collate "C"`)
     .execute();
-  return rows.map((r) => ({
-    unit: r.unit,
-    weight: r.weight,
-    ...(r.receipt === null ? {} : { receipt: r.receipt }),
-    answers: r.answers as Record<string, Answer>,
-  }));
+  return rows.map(storedVote);
+}
+
+/** Whether every vote of the ballot has its place in the published order (closed since it was kept). */
+export async function votesNumbered(db: Queryable, ballotId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('box.votes')
+    .select(sql<boolean>`bool_and(position is not null)`.as('all'))
+    .where('ballot_id', '=', ballotId)
+    .executeTakeFirstOrThrow();
+  return r.all !== false;
+}
+
+/** The votes in published order, by their positions, read in batches (votesNumbered must hold). */
+export async function* votesInPublishedOrder(db: Queryable, ballotId: string): AsyncGenerator<StoredVote> {
+  for (let from = 0; ; from += READ_BATCH) {
+    const rows = await db
+      .selectFrom('box.votes')
+      .select(['unit', 'weight', 'receipt', 'answers'])
+      .where('ballot_id', '=', ballotId)
+      .where('position', '>=', from)
+      .where('position', '<', from + READ_BATCH)
+      .orderBy('position')
+      .execute();
+    for (const r of rows) yield storedVote(r);
+    if (rows.length < READ_BATCH) return;
+  }
+}
+
+/** listReceipts read in batches: every receipt code of a closed ballot, in code order. */
+export async function* receiptsInCodeOrder(db: Queryable, ballotId: string): AsyncGenerator<string> {
+  let after = '';
+  for (;;) {
+    const rows = (
+      await sql<{ receipt: string }>`
+        select receipt from (
+          select receipt from box.receipts where ballot_id = ${ballotId}
+          union all
+          select receipt from box.votes where ballot_id = ${ballotId} and receipt is not null
+        ) r where receipt collate "C" > ${after} order by receipt collate "C" limit ${READ_BATCH}`.execute(db)
+    ).rows;
+    for (const r of rows) yield r.receipt;
+    if (rows.length < READ_BATCH) return;
+    after = rows[rows.length - 1]!.receipt;
+  }
 }

@@ -291,3 +291,14 @@ export async function findIssuedTokenBallot(db: Queryable, tokenHash: Buffer): P
     .executeTakeFirst();
   return r?.ballot_id;
 }
+
+/** Whether any token of the ballot is in issued_tokens (none for ballots opened before it was kept). */
+export async function hasIssuedTokens(db: Queryable, ballotId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('issued_tokens')
+    .select('ballot_id')
+    .where('ballot_id', '=', ballotId)
+    .limit(1)
+    .execute();
+  return r.length > 0;
+}

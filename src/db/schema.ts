@@ -269,6 +269,8 @@ export interface Database {
     /** Null under the `inclusion` policy: the receipt is in box.receipts. */
     receipt: string | null;
     answers: ColumnType<unknown, string, never>;
+    /** In the record's published order, from 0; null for votes of ballots closed before it was kept. */
+    position: ColumnType<number | null, number | undefined, never>;
   };
   mail_outbox: {
     id: Generated<string>;

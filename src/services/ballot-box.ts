@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import * as box from '../data/ballot-box';
 import type { StoredVote } from '../data/ballot-box';
@@ -106,18 +105,12 @@ export type OpenedBox = {
   byBranch: Record<string, { usedTokens: number; votes: number }>;
 };
 
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = crypto.randomInt(i + 1);
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 /**
  * At close, inside the closing transaction: decrypt every sealed vote, check that each
  * branch has exactly as many votes as used tokens, pool small branches into units,
- * write the plain votes in random order and delete the sealed ones. Under the `inclusion`
+ * write the plain votes in the record's published order (numbered, so that the record is
+ * exported from a cursor; an order anyone can compute from the votes, so it tells nothing
+ * of when each was cast) and delete the sealed ones. Under the `inclusion`
  * policy the votes are written without their receipts, which go to a list of their own:
  * then nothing the office can read says which receipt goes with which answers. Any
  * mismatch aborts the close (the transaction rolls back and nothing changes).
@@ -151,21 +144,19 @@ export async function openBox(
   );
   const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u.name] as const)));
   const choices = policy === 'choices';
-  const votes: StoredVote[] = shuffle(
-    papers.map((p) => ({
-      unit: unitOf.get(nameOf.get(p.branchId)!)!,
-      weight: p.weight,
-      ...(choices ? { receipt: p.receipt } : {}),
-      answers: p.answers,
-    })),
-  );
+  const votes: StoredVote[] = papers.map((p) => ({
+    unit: unitOf.get(nameOf.get(p.branchId)!)!,
+    weight: p.weight,
+    ...(choices ? { receipt: p.receipt } : {}),
+    answers: p.answers,
+  }));
   const codes = papers.map((p) => p.receipt).sort(byCodeUnits);
-  await box.insertVotes(tx, ballotId, votes);
+  const published = choices
+    ? votes.sort((a, b) => byCodeUnits(a.receipt ?? '', b.receipt ?? ''))
+    : inclusionOrder(votes);
+  await box.insertVotes(tx, ballotId, published);
   if (!choices) await box.insertReceipts(tx, ballotId, codes);
   const deleted = await box.deleteSealedVotes(tx, ballotId);
   if (deleted !== papers.length) throw new BoxMismatch(`${deleted} sealed votes deleted, ${papers.length} read`);
-  const published = choices
-    ? [...votes].sort((a, b) => byCodeUnits(a.receipt ?? '', b.receipt ?? ''))
-    : inclusionOrder(votes);
-  return { units, root: boxRoot(policy, published, codes), votes: votes.length, byBranch };
+  return { units, root: boxRoot(policy, published, codes), votes: published.length, byBranch };
 }

@@ -18,7 +18,7 @@ import {
   type Question,
   YES_NO_OPTIONS,
 } from '@omov/core/domain/ballot';
-import { hashSecret, newSecret } from '../platform/secrets';
+import { hashSecret, newSecrets } from '../platform/secrets';
 import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
 import { mailAuditors, record } from './audit';
@@ -225,9 +225,11 @@ async function mailFacts(tx: Tx, b: BallotRow): Promise<BallotMailFacts> {
   };
 }
 
-function issueToken(ctx: AppContext) {
-  const token = newSecret();
-  return { tokenHash: hashSecret(token), sealedToken: ctx.keys.seal(LINK_PURPOSE, token) };
+/** `n` voting tokens: each one's hash (kept) and sealed copy (for its mail); the token itself is kept nowhere. */
+function issueTokens(ctx: AppContext, n: number): Array<{ tokenHash: Buffer; sealedToken: string }> {
+  const tokens = newSecrets(n);
+  const sealed = ctx.keys.sealMany(LINK_PURPOSE, tokens);
+  return tokens.map((t, i) => ({ tokenHash: hashSecret(t), sealedToken: sealed[i]! }));
 }
 
 /** Members read, given tokens and queued invitations per round trip while a ballot opens. */
@@ -278,7 +280,8 @@ export async function openBallot(
     let queued = 0;
     const batches = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
     for await (const batch of batches) {
-      const issued = batch.map((m) => ({ member: m, ...issueToken(ctx) }));
+      const tokens = issueTokens(ctx, batch.length);
+      const issued = batch.map((m, i) => ({ member: m, ...tokens[i]! }));
       await electorate.insertTokens(
         tx,
         id,
@@ -342,7 +345,7 @@ export async function addToElectorate(ctx: AppContext, p: Principal, id: string,
     if (!(await roll.listEligibleMembers(tx, p.organisationId, b.eligibility, { memberId })).length)
       throw conflict("this member does not meet the ballot's eligibility rule");
     if (await electorate.hasToken(tx, id, memberId)) throw conflict('this member is already in the electorate');
-    const t = issueToken(ctx);
+    const t = issueTokens(ctx, 1)[0]!;
     await electorate.insertTokens(tx, id, [{ memberId, branchId: m.branchId, weight: m.weight, ...t }]);
     await electorate.recordIssuedLater(tx, id, t.tokenHash);
     await queueBallotMail(tx, 'invitation', await mailFacts(tx, b), [
@@ -383,7 +386,7 @@ async function reissueLocked(
   const m = await roll.findMember(tx, b.organisationId, memberId);
   if (!m) throw notFound('member');
   // Issued either way, so both outcomes do the same work.
-  const t = issueToken(ctx);
+  const t = issueTokens(ctx, 1)[0]!;
   const prior = await electorate.replaceUnusedToken(tx, b.id, memberId, t.tokenHash, t.sealedToken);
   if (!prior) throw notFound("member in this ballot's electorate");
   // One more issued token either way (for a member who voted it can never be used): the verifier

@@ -8,7 +8,7 @@ import {
   electorateHash,
   electorateOf,
   OPEN_COMMITMENT,
-  tokensRoot,
+  tokensRootOfSorted,
 } from '@omov/core/record/commitments';
 import type { DelegateSettingsInput, Question } from '@omov/core/domain/ballot';
 import type { Keyring } from '../platform/secrets';
@@ -41,20 +41,9 @@ export function ballotDefinition(b: BallotRow, questions: Question[]) {
   };
 }
 
-async function collect(hashes: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const h of hashes) out.push(h);
-  return out;
-}
-
-/** Every token hash of the ballot, by kind, ascending (hex): what the record lists and the verifier recomputes. */
-export async function tokenLists(db: Queryable, ballotId: string) {
-  return {
-    atOpen: await collect(electorate.issuedTokenHashes(db, ballotId, { atOpen: true })),
-    later: await collect(electorate.issuedTokenHashes(db, ballotId, { atOpen: false })),
-    used: await collect(electorate.issuedTokenHashes(db, ballotId, { used: true })),
-  };
-}
+/** The root and count of the ballot's token hashes of one kind, read in batches (a party's electorate is never held). */
+const rootOf = (db: Queryable, ballotId: string, which: { atOpen?: boolean; used?: boolean }) =>
+  tokensRootOfSorted(electorate.issuedTokenHashes(db, ballotId, which));
 
 /**
  * Inside the opening transaction, once every token of the electorate is written. An office
@@ -64,15 +53,14 @@ export async function commitAtOpen(tx: Tx, keys: Keyring, b: BallotRow, by: By):
   await electorate.recordIssuedAtOpen(tx, b.id);
   const definition = definitionHash(ballotDefinition(b, await ballots.listQuestions(tx, b.id)));
   const byBranch = electorateOf(await electorate.electorateByBranch(tx, b.id));
-  const hashes = await collect(electorate.issuedTokenHashes(tx, b.id, { atOpen: true }));
-  const root = tokensRoot(hashes);
+  const { root, count } = await rootOf(tx, b.id, { atOpen: true });
   const chainKey = b.mode.kind === 'office' ? await startChain(tx, keys, b.id) : undefined;
   const entry = await record(tx, by, OPEN_COMMITMENT, b.id, {
     definition,
     electorate: byBranch,
     electorateHash: electorateHash(byBranch),
     tokensRoot: root,
-    tokens: hashes.length,
+    tokens: count,
     ...(chainKey && { chainKey }),
   });
   // Mailed at once: an insider who later rewrites the log (and every hash after it) to
@@ -81,7 +69,7 @@ export async function commitAtOpen(tx: Tx, keys: Keyring, b: BallotRow, by: By):
     ballotId: b.id,
     definition,
     electorateHash: electorateHash(byBranch),
-    eligible: String(hashes.length),
+    eligible: String(count),
     tokensRoot: root,
     openEntry: String(entry.position),
     openHash: entry.hash,
@@ -98,6 +86,7 @@ export async function commitAtClose(
   ballotId: string,
 ): Promise<{ usedRoot: string; used: number; laterRoot: string; later: number }> {
   await electorate.closeTokens(tx, ballotId);
-  const { later, used } = await tokenLists(tx, ballotId);
-  return { usedRoot: tokensRoot(used), used: used.length, laterRoot: tokensRoot(later), later: later.length };
+  const used = await rootOf(tx, ballotId, { used: true });
+  const later = await rootOf(tx, ballotId, { atOpen: false });
+  return { usedRoot: used.root, used: used.count, laterRoot: later.root, later: later.count };
 }

@@ -2,28 +2,35 @@ import * as audit from '../data/audit';
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
+import type { StoredVote } from '../data/ballot-box';
 import * as chain from '../data/chain';
 import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
-import { normaliseDecimal } from '@omov/core/record/commitments';
 import type { UnitFacts } from '@omov/core/domain/count';
-import { buildRecord, type ElectionRecord, recordBytes, recordFileName } from '@omov/core/record/record';
+import { inclusionOrder, normaliseDecimal } from '@omov/core/record/commitments';
+import { recordChunks, recordFileName } from '@omov/core/record/record';
 import { requireBallotVisible, requireState } from './access';
 import type { AuditEntry } from '@omov/core/domain/audit';
 import { record as logAction } from './audit';
 import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
 import { storedResultsIn } from './results';
-import { ballotDefinition, tokenLists } from './commitments';
+import { ballotDefinition } from './commitments';
 
 /**
- * The election record of a closed (or published) ballot, gathered in one snapshot of
- * the database so that its parts agree with each other. Reading it changes nothing, so
- * the same ballot exports the same bytes until its organisation's log grows.
+ * The election record of a closed (or published) ballot, read in one snapshot of the
+ * database so that its parts agree with each other, and written out in chunks as it is read:
+ * the votes, receipts and token hashes come from the database in batches, so the record is
+ * never whole in memory. Reading it changes nothing, so the same ballot exports the same
+ * bytes until its organisation's log grows.
  */
 
-export type RecordFile = { record: ElectionRecord; bytes: string; fileName: string };
+/** What is known of a record before its first byte: enough for a download's headers and a summary. */
+export type RecordHead = { fileName: string; title: string; boxRoot: string; votes: number };
+
+/** Where a record goes: `start` once the ballot is known to have one, then every chunk, in order. */
+export type RecordSink = { start(head: RecordHead): void; write(chunk: string): Promise<void> };
 
 /**
  * The organisation's log up to the ballot's last close or publish entry: a prefix of the
@@ -38,9 +45,23 @@ function logUpTo(log: AuditEntry[], ballotId: string): AuditEntry[] {
   return log.slice(0, end);
 }
 
-async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>): Promise<RecordFile> {
+/** The votes in the record's order: from their positions, or sorted here for a ballot closed before they were kept. */
+async function* publishedVotes(tx: Db, b: BallotRow): AsyncGenerator<StoredVote> {
+  if (await box.votesNumbered(tx, b.id)) {
+    yield* box.votesInPublishedOrder(tx, b.id);
+    return;
+  }
+  const votes = await box.listVotes(tx, b.id);
+  yield* b.receiptPolicy === 'choices' ? votes : inclusionOrder(votes);
+}
+
+async function writeRecord(
+  db: Db,
+  find: (tx: Db) => Promise<BallotRow | undefined>,
+  sink: RecordSink,
+): Promise<RecordHead> {
   // Repeatable read: the votes, the turnout and the log are read as of one moment.
-  const record = await db
+  return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (tx) => {
@@ -49,20 +70,24 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
       requireState(b, 'export-record');
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
-      const [questions, turnout, weights, votes, receipts, tokens, boxChain, log, stored] = await Promise.all([
+      const [questions, turnout, weights, tokens, boxChain, log, stored] = await Promise.all([
         ballots.listQuestions(tx, b.id),
         electorate.turnoutByBranch(tx, b.id),
         electorate.electorateByBranch(tx, b.id),
-        box.listVotes(tx, b.id),
-        box.listReceipts(tx, b.id),
-        tokenLists(tx, b.id),
+        electorate.hasIssuedTokens(tx, b.id),
         chain.listChain(tx, b.id),
         audit.listAudit(tx, b.organisationId),
         storedResultsIn(tx, b),
       ]);
       const weightOf = new Map(weights.map((w) => [w.branch, w.weight]));
       const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
-      return buildRecord({
+      const head: RecordHead = {
+        fileName: recordFileName(b.id),
+        title,
+        boxRoot: b.boxRoot,
+        votes: turnout.reduce((n, t) => n + Number(t.voted), 0),
+      };
+      const chunks = recordChunks({
         ballot: {
           id: b.id,
           title,
@@ -85,10 +110,16 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
           weight: normaliseDecimal(weightOf.get(t.branch) ?? '0'),
         })),
         units: b.units as UnitFacts[],
-        votes,
-        receipts,
+        votes: publishedVotes(tx, b),
+        codes: box.receiptsInCodeOrder(tx, b.id),
         // Ballots opened before the commitments were made issued none into the list.
-        tokens: tokens.atOpen.length || tokens.later.length ? tokens : null,
+        tokens: tokens
+          ? {
+              atOpen: electorate.issuedTokenHashes(tx, b.id, { atOpen: true }),
+              later: electorate.issuedTokenHashes(tx, b.id, { atOpen: false }),
+              used: electorate.issuedTokenHashes(tx, b.id, { used: true }),
+            }
+          : null,
         // Ballots opened before the chain was kept have no checkpoint.
         chain: boxChain.checkpoints.length ? boxChain : null,
         boxRoot: b.boxRoot,
@@ -97,19 +128,21 @@ async function gather(db: Db, find: (tx: Db) => Promise<BallotRow | undefined>):
         resultsHash: stored.resultsHash,
         auditLog: logUpTo(log, b.id),
       });
+      sink.start(head);
+      for await (const chunk of chunks) await sink.write(chunk);
+      return head;
     });
-  return { record, bytes: recordBytes(record), fileName: recordFileName(record.ballot.id) };
 }
 
 /** For the API: the record of a ballot of the caller's organisation. The export is logged. */
-export async function ballotRecord(ctx: AppContext, p: Principal, id: string): Promise<RecordFile> {
+export async function ballotRecord(ctx: AppContext, p: Principal, id: string, sink: RecordSink): Promise<RecordHead> {
   requireBallotVisible(p, id);
-  const file = await gather(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id));
-  await logAction(ctx.db, p, 'record.export', id, { boxRoot: file.record.boxRoot });
-  return file;
+  const head = await writeRecord(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id), sink);
+  await logAction(ctx.db, p, 'record.export', id, { boxRoot: head.boxRoot });
+  return head;
 }
 
 /** For `omov export`, run by whoever operates the server and its database. */
-export async function ballotRecordById(db: Db, id: string): Promise<RecordFile> {
-  return gather(db, (tx) => ballots.findBallotById(tx, id));
+export async function ballotRecordById(db: Db, id: string, sink: RecordSink): Promise<RecordHead> {
+  return writeRecord(db, (tx) => ballots.findBallotById(tx, id), sink);
 }

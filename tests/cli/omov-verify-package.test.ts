@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import type { ElectionRecord } from '@omov/core/record/record';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotRecordById } from '../../src/services/record';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { exportedRecord } from '../support/record';
 
 /**
  * The auditor's verifier on its own: `npm pack` of packages/core, installed into an empty
@@ -110,7 +110,7 @@ async function closedBallotRecord(): Promise<string> {
     expect(r.status).toBe(201);
   }
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
-  return (await ballotRecordById(app.db, ballot.id)).bytes;
+  return exportedRecord(app.db, ballot.id);
 }
 
 beforeAll(async () => {

@@ -8,9 +8,9 @@ import { type ElectionRecord, voteLeaf } from '@omov/core/record/record';
 import { type Check, verifyRecord } from '@omov/core/record/verify';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotRecordById } from '../../src/services/record';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
+import { exportedRecord } from '../support/record';
 
 /**
  * The election record end to end: a real ballot through the API (a yes/no, an IRV and an
@@ -50,7 +50,7 @@ async function apiRecord(
   };
 }
 
-const exportRecord = async () => (await ballotRecordById(app.db, ballot.id)).bytes;
+const exportRecord = async () => exportedRecord(app.db, ballot.id);
 const failed = (checks: Check[]) => checks.filter((c) => c.verdict === 'FAIL');
 const failedNames = (checks: Check[]) => failed(checks).map((c) => c.name);
 const problemsOf = (checks: Check[], name: string) => checks.find((c) => c.name === name)?.problems.join('\n') ?? '';

@@ -8,9 +8,9 @@ import type { ElectionRecord } from '@omov/core/record/record';
 import { verifyRecord } from '@omov/core/record/verify';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotRecordById } from '../../src/services/record';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
+import { exportedRecord } from '../support/record';
 
 /**
  * Results are counted once, at close, and stored with their hash; every read serves the
@@ -38,7 +38,7 @@ const storedRow = async () =>
       counted_at: Date;
     }>`select results, results_hash, counted_at from ballot_results where ballot_id = ${ballot.id}`.execute(app.db)
   ).rows;
-const exportRecord = async () => (await ballotRecordById(app.db, ballot.id)).bytes;
+const exportRecord = async () => exportedRecord(app.db, ballot.id);
 /** A page or file as served; the charts' element ids (a serial per drawing) left out. */
 const text = async (c: Client, url: string) => {
   const res = await c.request('GET', url);

@@ -3,7 +3,7 @@
  * published ballot, read straight from the service's database (same configuration as
  * `omov serve`). The API's GET /api/v1/ballots/{id}/record gives the same bytes.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
@@ -47,22 +47,36 @@ export function register(program: Command): void {
       }
       const { db, embedded } = connected;
       try {
-        let file;
+        // Written as it is read: a party-sized record is never whole in memory. The file is
+        // made once the ballot is known to have a record, and removed if the export fails.
+        let file: fs.WriteStream | undefined;
+        let head;
         try {
-          file = await ballotRecordById(db, ballotId.toLowerCase());
+          head = await ballotRecordById(db, ballotId.toLowerCase(), {
+            start: () => {
+              if (flags.out) file = fs.createWriteStream(flags.out);
+            },
+            write: (chunk) => {
+              const out = file ?? process.stdout;
+              return new Promise<void>((resolve, reject) => {
+                if (out.write(chunk)) return resolve();
+                out.once('drain', resolve);
+                out.once('error', reject);
+              });
+            },
+          });
         } catch (err) {
+          if (file) {
+            file.destroy();
+            fs.rmSync(flags.out!, { force: true });
+          }
           // Not found, still a draft or open: the user asked for something there is no record of.
           if (err instanceof ServiceError) throw new InputError(`cannot export ballot ${ballotId}: ${err.message}`);
           throw err;
         }
-        if (flags.out) {
-          await fs.writeFile(flags.out, file.bytes, 'utf8');
-          process.stderr.write(
-            `wrote ${flags.out}: "${file.record.ballot.title}", ${file.record.votes.length} votes, box root ${file.record.boxRoot}\n`,
-          );
-        } else {
-          process.stdout.write(file.bytes);
-        }
+        if (file) await new Promise((resolve, reject) => file!.end(resolve).once('error', reject));
+        if (flags.out)
+          process.stderr.write(`wrote ${flags.out}: "${head.title}", ${head.votes} votes, box root ${head.boxRoot}\n`);
       } finally {
         await db.destroy();
         await embedded?.stop();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Question, StoredVote } from '../domain/ballot';
 import { canonicalJson } from './canonical';
-import { merkleRoot } from './merkle';
+import { MerkleBuilder, merkleRoot } from './merkle';
 
 /**
  * What a ballot commits to, and how each commitment is computed: by the server when the
@@ -98,6 +98,21 @@ export function addDecimals(a: string, b: string): string {
 /** The Merkle root of a set of token hashes (hex): each a leaf, in ascending order, so no issuing order shows. */
 export function tokensRoot(hashes: ReadonlyArray<string>): string {
   return merkleRoot([...hashes].sort());
+}
+
+/**
+ * tokensRoot of hashes read in ascending order (as the database gives them), never all held
+ * at once; and how many there were. Out of order is refused rather than given a wrong root.
+ */
+export async function tokensRootOfSorted(hashes: AsyncIterable<string>): Promise<{ root: string; count: number }> {
+  const tree = new MerkleBuilder();
+  let last: string | undefined;
+  for await (const h of hashes) {
+    if (last !== undefined && h < last) throw new Error('token hashes out of order: their root needs them ascending');
+    tree.add(h);
+    last = h;
+  }
+  return { root: tree.root(), count: tree.count };
 }
 
 /** What a receipt is hashed as when it is listed apart from its vote (the `inclusion` policy). */

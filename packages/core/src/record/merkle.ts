@@ -13,16 +13,37 @@ export function leafHash(data: string): Buffer {
   return sha256(Buffer.from([0]), Buffer.from(data, 'utf8'));
 }
 
-function treeHash(leaves: Buffer[], lo: number, hi: number): Buffer {
-  const n = hi - lo;
-  if (n === 1) return leaves[lo]!;
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return sha256(Buffer.from([1]), treeHash(leaves, lo, lo + k), treeHash(leaves, lo + k, hi));
+const NODE = Buffer.from([1]);
+
+/**
+ * The same root built as the leaves arrive, holding one hash per bit of the count: the
+ * complete subtrees so far, largest first. Folded from the right at the end, they split
+ * exactly as §2.1 does (the largest power of two first), so the root is merkleRoot's.
+ */
+export class MerkleBuilder {
+  private readonly stack: Array<{ hash: Buffer; size: number }> = [];
+  count = 0;
+  add(item: string): void {
+    let top = { hash: leafHash(item), size: 1 };
+    for (let last = this.stack.at(-1); last && last.size === top.size; last = this.stack.at(-1)) {
+      this.stack.pop();
+      top = { hash: sha256(NODE, last.hash, top.hash), size: last.size * 2 };
+    }
+    this.stack.push(top);
+    this.count++;
+  }
+  /** As lowercase hex. */
+  root(): string {
+    if (!this.stack.length) return sha256().toString('hex');
+    let h = this.stack.at(-1)!.hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) h = sha256(NODE, this.stack[i]!.hash, h);
+    return h.toString('hex');
+  }
 }
 
 /** Root of the tree over `items` (each already canonical text), as lowercase hex. */
 export function merkleRoot(items: ReadonlyArray<string>): string {
-  if (items.length === 0) return sha256().toString('hex');
-  return treeHash(items.map(leafHash), 0, items.length).toString('hex');
+  const tree = new MerkleBuilder();
+  for (const item of items) tree.add(item);
+  return tree.root();
 }

@@ -4,7 +4,7 @@ import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ball
 import { countQuestion, type QuestionResult, type UnitFacts, yesNoParadoxes } from '../domain/count';
 import { methodOf } from '../methods/index';
 import { rat } from '../tally/rational';
-import { canonicalJson } from './canonical';
+import { canonicalJson, canonicalJsonChunks, StreamedList } from './canonical';
 import type { RecordChain } from './chain';
 import { type BranchElectorate, inclusionOrder, voteLeaf } from './commitments';
 
@@ -207,6 +207,37 @@ export function buildRecord(input: RecordInput): ElectionRecord {
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),
   };
+}
+
+/** The long parts of a record, read as they are written: each already in the record's order. */
+export type StreamedRecordInput = Omit<RecordInput, 'votes' | 'receipts' | 'tokens'> & {
+  /** In published order (see ElectionRecord.votes): by receipt under `choices`, by leaf and without receipts under `inclusion`. */
+  votes: AsyncIterable<StoredVote>;
+  /** Every receipt code, in code order. */
+  codes: AsyncIterable<string>;
+  tokens: { [K in keyof RecordTokens]: AsyncIterable<string> } | null;
+};
+
+/**
+ * The record's file (recordBytes of the same record) in chunks, never whole in memory: the
+ * votes, receipts and tokens are written as they are read. Everything else is buildRecord's.
+ */
+export function recordChunks(input: StreamedRecordInput): AsyncGenerator<string> {
+  const { votes, codes, tokens, ...rest } = input;
+  const noTokens = { atOpen: [], later: [], used: [] };
+  const head = buildRecord({ ...rest, votes: [], receipts: [], tokens: tokens ? noTokens : null });
+  return canonicalJsonChunks({
+    ...head,
+    votes: new StreamedList(votes),
+    receipts: { ...head.receipts, codes: new StreamedList(codes) },
+    ...(tokens && {
+      tokens: {
+        atOpen: new StreamedList(tokens.atOpen),
+        later: new StreamedList(tokens.later),
+        used: new StreamedList(tokens.used),
+      },
+    }),
+  });
 }
 
 /** The record as a file: its canonical JSON, UTF-8, no trailing newline. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { canonicalJson } from '../../src/record/canonical';
+import { tokensRoot, tokensRootOfSorted } from '../../src/record/commitments';
 import { leafHash, merkleRoot } from '../../src/record/merkle';
 
 const h = (hex: string) => Buffer.from(hex, 'hex');
@@ -25,5 +26,26 @@ describe('RFC 6962 Merkle tree hash', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: 'é' } })).toBe(
       '{"a":{"c":"é","d":[2,{"x":null,"y":1}]},"b":1}',
     );
+  });
+  test('built leaf by leaf, gives the root of §2.1 split at the largest power of two, for every size to 70', () => {
+    const reference = (leaves: Buffer[]): Buffer => {
+      if (leaves.length === 1) return leaves[0]!;
+      let k = 1;
+      while (k * 2 < leaves.length) k *= 2;
+      return sha(h('01'), reference(leaves.slice(0, k)), reference(leaves.slice(k)));
+    };
+    for (let n = 1; n <= 70; n++) {
+      const items = Array.from({ length: n }, (_, i) => `leaf ${i}`);
+      expect(merkleRoot(items)).toBe(reference(items.map(leafHash)).toString('hex'));
+    }
+  });
+  test('the token root read in ascending order is tokensRoot; out of order it is refused', async () => {
+    async function* each(items: string[]) {
+      yield* items;
+    }
+    const hashes = Array.from({ length: 37 }, (_, i) => sha(Buffer.from([i])).toString('hex')).sort();
+    expect(await tokensRootOfSorted(each(hashes))).toEqual({ root: tokensRoot(hashes), count: 37 });
+    expect(await tokensRootOfSorted(each([]))).toEqual({ root: tokensRoot([]), count: 0 });
+    await expect(tokensRootOfSorted(each([...hashes].reverse()))).rejects.toThrow(/out of order/);
   });
 });
