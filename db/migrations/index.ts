@@ -16,6 +16,7 @@ import * as m0018 from './0018_proposals';
 import * as m0019 from './0019_box_chain';
 import * as m0021 from './0021_roll_uploads';
 import * as m0022 from './0022_ballot_openings';
+import * as m0028 from './0028_verifiable_revoting';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0019_box_chain': m0019,
   '0021_roll_uploads': m0021,
   '0022_ballot_openings': m0022,
+  '0028_verifiable_revoting': m0028,
 };
