@@ -14,10 +14,9 @@ import { encryptBallot, type EncryptedBallot, type Plaintext } from '@omov/core/
 import { isCredential } from '@omov/core/crypto/credential';
 import { type Election, parseElection, type Question } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
+import { el, scriptedPage } from './page';
 
-const app = document.getElementById('verifiable-vote-app')!;
-const status = document.getElementById('verifiable-vote-status')!;
-const problem = document.getElementById('verifiable-vote-problem')!;
+const { app, say, fail, button } = scriptedPage('verifiable-vote');
 const ballotId = app.dataset.ballot!;
 const CREDENTIAL_KEY = `omov-credential-${ballotId}`;
 
@@ -39,33 +38,6 @@ function takeCredential(): string {
 function normalCredential(typed: string): string {
   const plain = typed.replace(/\s+/g, '');
   return /^[1-9A-HJ-NP-Za-km-z]{15}$/.test(plain) ? (plain.match(/.{3}/g) ?? []).join('-') : plain;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  attrs: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
-
-function say(text: string): void {
-  problem.textContent = '';
-  status.textContent = text;
-}
-
-function fail(err: unknown): void {
-  status.textContent = '';
-  problem.textContent = `Not done: ${err instanceof Error ? err.message : String(err)}`;
-}
-
-function button(text: string, onClick: () => Promise<void> | void, attrs: Record<string, string> = {}) {
-  const b = el('button', text, { type: 'button', ...attrs });
-  b.addEventListener('click', () => void Promise.resolve().then(onClick).catch(fail));
-  return b;
 }
 
 /** Lets the status line be painted before the encryption's work holds the page for a moment. */
