@@ -211,7 +211,7 @@ async function main(): Promise<number> {
         for (const b of made) if (!checkBallot(election, b.text).ok) throw new Error('a ballot does not check');
       });
       out(
-        `  server's check of a ballot (signature and proofs): ${ms(checkMs / ballots)}, ${(ballots / (checkMs / 1000)).toFixed(0)} ballots/s on one core`,
+        `  server's check of a ballot (signature and proofs): ${ms(checkMs / ballots)}, ${(ballots / (checkMs / 1000)).toFixed(1)} ballots/s on one core`,
       );
       const [, castMs] = await time(async () => {
         for (const b of made) {
@@ -224,7 +224,7 @@ async function main(): Promise<number> {
         }
       });
       out(
-        `  cast over HTTP, one after another: ${ms(castMs / ballots)} each, ${(ballots / (castMs / 1000)).toFixed(0)} ballots/s`,
+        `  cast over HTTP, one after another: ${ms(castMs / ballots)} each, ${(ballots / (castMs / 1000)).toFixed(1)} ballots/s`,
       );
     }
 
