@@ -22,6 +22,7 @@ import {
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
 import { writeSigned, writeTrusteePrivateKey, writeTrusteePublicKey } from '@omov/core/crypto/trustee';
+import { el, scriptedPage } from './page';
 
 type Task = {
   ballotId: string;
@@ -38,9 +39,7 @@ type Task = {
 };
 
 const TOKEN_KEY = 'omov-trustee-token';
-const app = document.getElementById('trustee-app')!;
-const status = document.getElementById('trustee-status')!;
-const problem = document.getElementById('trustee-problem')!;
+const { app, problem, say, fail, button } = scriptedPage('trustee');
 
 /**
  * The token comes in the link's fragment, which the browser never sends to the server. It is
@@ -72,26 +71,6 @@ async function api(method: 'GET' | 'PUT', path: string, body?: string): Promise<
   return json;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  attrs: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
-
-function say(text: string): void {
-  problem.textContent = '';
-  status.textContent = text;
-}
-
-function fail(err: unknown): void {
-  problem.textContent = `Not done: ${err instanceof Error ? err.message : String(err)}`;
-}
-
 /** Offers a file to save; nothing of it goes to the server. */
 function download(name: string, text: string): void {
   const a = el('a', undefined, {
@@ -113,12 +92,6 @@ function fileInput(id: string, label: string, onFile: (text: string) => Promise<
   });
   p.append(el('label', label, { for: id }), el('br'), input);
   return p;
-}
-
-function button(text: string, onClick: () => Promise<void> | void): HTMLButtonElement {
-  const b = el('button', text, { type: 'button' });
-  b.addEventListener('click', () => void Promise.resolve().then(onClick).catch(fail));
-  return b;
 }
 
 const fileName = (t: Task, what: string) => `trustee-${t.position}-${what}-${t.ballotId.slice(0, 8)}.json`;

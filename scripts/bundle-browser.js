@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * The pages' scripts that run omov's core in the browser (the trustee page: browser/*.ts),
+ * The pages' scripts that run omov's core in the browser (the trustee page, the verifiable voting page: browser/*.ts),
  * bundled with esbuild into dist/assets/, which the server serves as /assets/app/. One file
  * per page, minified, no CDN and nothing loaded from elsewhere. Part of `npm run build`;
  * the browser tests run it too when the bundle is older than its sources.
@@ -10,7 +10,7 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-const ENTRIES = ['trustee'];
+const ENTRIES = ['trustee', 'verifiable-vote'];
 
 async function bundle() {
   await esbuild.build({

@@ -17,6 +17,7 @@ import * as m0019 from './0019_box_chain';
 import * as m0021 from './0021_roll_uploads';
 import * as m0022 from './0022_ballot_openings';
 import * as m0026 from './0026_published_order';
+import * as m0028 from './0028_verifiable_revoting';
 import * as m0030 from './0030_chain_elements';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0021_roll_uploads': m0021,
   '0022_ballot_openings': m0022,
   '0026_published_order': m0026,
+  '0028_verifiable_revoting': m0028,
   '0030_chain_elements': m0030,
 };

@@ -76,7 +76,9 @@ const ballotColumns = [
   // The mode's three columns read back as the one value the services handle.
   sql<BallotMode>`case ballots.mode when 'verifiable' then jsonb_build_object(
     'kind', 'verifiable', 'trustees', ballots.trustees, 'threshold', ballots.threshold,
-    'credentialAuthority', ballots.credential_authority) else '{"kind":"office"}'::jsonb end`.as('mode'),
+    'credentialAuthority', ballots.credential_authority, 'revoting', ballots.revoting) else '{"kind":"office"}'::jsonb end`.as(
+    'mode',
+  ),
 ] as const;
 
 type BallotFields = { title: string; description: string; opensAt: string; closesAt: string } & BallotPolicy;
@@ -93,8 +95,13 @@ const policyColumns = (b: BallotPolicy) => ({
   time_zone: b.timeZone,
   mode: b.mode.kind,
   ...(b.mode.kind === 'verifiable'
-    ? { trustees: b.mode.trustees, threshold: b.mode.threshold, credential_authority: b.mode.credentialAuthority }
-    : { trustees: null, threshold: null, credential_authority: null }),
+    ? {
+        trustees: b.mode.trustees,
+        threshold: b.mode.threshold,
+        credential_authority: b.mode.credentialAuthority,
+        revoting: b.mode.revoting,
+      }
+    : { trustees: null, threshold: null, credential_authority: null, revoting: null }),
 });
 
 export async function insertBallot(db: Queryable, organisationId: string, b: BallotFields): Promise<string> {

@@ -108,6 +108,7 @@ export interface Database {
     trustees: number | null;
     threshold: number | null;
     credential_authority: string | null;
+    revoting: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   };
   turnout_history: { ballot_id: string; at: Timestamp; voted: number };
   ballot_trustees: {

@@ -124,6 +124,8 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     electorate: list.length,
     byBranch: Object.fromEntries([...byBranch].sort(([x], [y]) => x.localeCompare(y))),
     definition: definitionHash(ballotDefinition(b, questions)),
+    // Whether a credential may cast again: a rule of the count, committed with it.
+    revoting: b.mode.revoting,
     election: election.fingerprint,
     credentials: sha256Hex(credentialList),
     setupEvent,
@@ -160,9 +162,10 @@ export type CastOutcome = {
  * A member's ballot, as `omov vote` or the voting page made it. Checked in full before the
  * ballot's row is locked (the proofs take the time): the right election, a signature by its
  * credential, every proof; then, under the lock, that the credential is on the list and this
- * very ballot is not on the board already (a replay), and it is appended. A credential may
- * vote again, as in Belenios: its last ballot is the one counted, so two ballots with one
- * credential, however close together, never both count.
+ * very ballot is not on the board already (a replay), and it is appended. Where the ballot
+ * allows re-voting (the default, as in Belenios) a credential may vote again and its last
+ * ballot is the one counted; where it does not, a second ballot is refused (409). Either way
+ * two ballots with one credential, however close together, never both count.
  */
 export async function castVerifiable(ctx: AppContext, ballotId: string, text: string): Promise<CastOutcome> {
   const setup = await setupOf(ctx.db, ballotId);
@@ -180,6 +183,10 @@ export async function castVerifiable(ctx: AppContext, ballotId: string, text: st
     if (await events.findByTracker(tx, ballotId, checked.tracker))
       throw conflict('this very ballot is on the board already: a ballot is cast once');
     const replaced = await events.hasBallotOf(tx, ballotId, credential);
+    if (replaced && b.mode.kind === 'verifiable' && !b.mode.revoting)
+      throw conflict(
+        'this credential has voted already, and this ballot does not allow voting again: the first ballot is the one that counts',
+      );
     await append(tx, ballotId, 'Ballot', [text], { credential, tracker: checked.tracker });
     const height = (await events.lastEvent(tx, ballotId))!.height;
     return { tracker: checked.tracker, height, replaced };

@@ -47,10 +47,12 @@ test('a ballot is in office mode unless it says otherwise, and stays openable as
 test('a verifiable ballot keeps its trustees, threshold and credential authority', async () => {
   const b = await make({ mode: verifiable });
   expect(b.status).toBe(201);
-  expect(b.body.mode).toEqual(verifiable);
-  expect((await org.json('GET', `/api/v1/ballots/${b.body.id}`)).body.mode).toEqual(verifiable);
+  // Re-voting is allowed unless the ballot says otherwise, as in Belenios.
+  const kept = { ...verifiable, revoting: true };
+  expect(b.body.mode).toEqual(kept);
+  expect((await org.json('GET', `/api/v1/ballots/${b.body.id}`)).body.mode).toEqual(kept);
   const listed = (await org.json('GET', '/api/v1/ballots')).body.find((x: { id: string }) => x.id === b.body.id);
-  expect(listed.mode).toEqual(verifiable);
+  expect(listed.mode).toEqual(kept);
   // A draft may be changed back to office mode, and the trustees go with it.
   const edited = await org.json('PUT', `/api/v1/ballots/${b.body.id}`, {
     title: 'Mode',
@@ -159,6 +161,7 @@ describe('the builder page', () => {
       ['mode_trustees', '3'],
       ['mode_threshold', '2'],
       ['mode_credentialAuthority', 'Cara'],
+      ['mode_revoting', 'yes'],
     ];
   };
 
@@ -173,6 +176,7 @@ describe('the builder page', () => {
       trustees: 3,
       threshold: 2,
       credentialAuthority: 'Cara',
+      revoting: true,
     });
     const edit = await (await org.request('GET', `/ballots/${id}/edit`)).text();
     expect(edit).toContain('name="mode" value="verifiable" checked');

@@ -3,10 +3,12 @@
  * line. It fetches the election's parameters, encrypts the answers and signs them with the
  * member's private credential on this computer (the server never sees either), then casts
  * the ballot, or writes it to a file to cast later or elsewhere, and prints its smart ballot
- * tracker, to look for on the ballot's public board.
+ * tracker, to look for on the ballot's public board. `omov verify-ballot-audit` checks a
+ * ballot the voting page revealed instead of casting (the Benaloh challenge).
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { checkBallotAudit, describePlaintext, parseBallotAudit } from '@omov/core/crypto/audit';
 import { encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
 import { isCredential } from '@omov/core/crypto/credential';
 import { type Election, parseElection, type Question } from '@omov/core/crypto/election';
@@ -99,6 +101,41 @@ export function register(program: Command): void {
       process.stdout.write(`${ballot.tracker}\n`);
       process.stderr.write(
         `Cast. Look for your tracker on the ballot's board${answer.replaced ? '; your earlier ballot no longer counts' : ''}.\n`,
+      );
+    });
+
+  program
+    .command('verify-ballot-audit')
+    .description(
+      'Check a ballot the voting page audited instead of casting: it encrypts what the page said, with the randomness it revealed',
+    )
+    .argument('<file>', 'the audit file the voting page offered to save')
+    .option('--election <file>', "the election's parameters (election.json), if you have them")
+    .option('--server <url>', 'or fetch them from this omov server…')
+    .option('--ballot <id>', "…for this ballot's id")
+    .action(async (file: string, flags: { election?: string; server?: string; ballot?: string }) => {
+      let election: Election;
+      if (flags.election) {
+        const text = await fs.readFile(flags.election, 'utf8').catch(() => {
+          throw new InputError(`cannot read ${flags.election}`);
+        });
+        election = asInput(() => parseElection(text.trim()));
+      } else if (flags.server && flags.ballot) election = await fetchElection(flags.server, flags.ballot);
+      else throw new InputError('give --election FILE, or --server URL and --ballot ID');
+      const text = await fs.readFile(file, 'utf8').catch(() => {
+        throw new InputError(`cannot read ${file}`);
+      });
+      const audit = asInput(() => parseBallotAudit(text));
+      const checked = checkBallotAudit(election, audit);
+      if (!checked.ok) {
+        process.stderr.write(`omov: the audit FAILS: ${checked.reason}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(
+        `The audit holds: ballot ${checked.tracker} encrypts\n${describePlaintext(election, checked.plaintext)
+          .map((l) => `  ${l}\n`)
+          .join('')}It must not be cast (its secrecy is gone).\n`,
       );
     });
 }

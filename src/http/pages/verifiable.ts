@@ -1,10 +1,13 @@
+import { parseElection } from '@omov/core/crypto/election';
 import type { AppContext } from '../../services/context';
+import { ServiceError } from '../../services/errors';
+import { electionJson } from '../../services/verifiable';
 import { html } from '../html';
-import { type PageRoute, pageRoute } from '../page-routes';
+import { idParams, type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
 
 /**
- * The pages of a verifiable ballot's trustees and credential authority (docs/verifiable.md).
+ * The pages of a verifiable ballot's trustees, credential authority and members (docs/verifiable.md).
  * Each is reached by the link mailed to that person, with their token in the fragment: the
  * browser never sends it, so the server renders the same page for everyone and the page's
  * script (browser/*.ts, bundled to /assets/app/) reads the token and calls the API with it.
@@ -18,7 +21,7 @@ receives only public messages. Without JavaScript, do the same steps with <code>
 (see docs/verifiable.md).</p></noscript>`;
 
 /** A page whose body the script fills: a status line that screen readers hear, and a place for problems. */
-const scripted = (title: string, intro: string, script: string, cli: string) =>
+const scripted = (title: string, intro: string, script: string, cli: string, ballotId?: string) =>
   page({
     title,
     head: html`<script src="/assets/app/${script}.js" defer></script>`,
@@ -27,10 +30,10 @@ const scripted = (title: string, intro: string, script: string, cli: string) =>
 ${needsScript(cli)}
 <p id="${script}-status" role="status"></p>
 <p id="${script}-problem" class="bad" role="alert"></p>
-<div id="${script}-app"></div>`,
+<div id="${script}-app"${ballotId ? html` data-ballot="${ballotId}"` : ''}></div>`,
   });
 
-export function verifiablePageRoutes(_ctx: AppContext): PageRoute[] {
+export function verifiablePageRoutes(ctx: AppContext): PageRoute[] {
   return [
     pageRoute({
       method: 'get',
@@ -49,6 +52,46 @@ export function verifiablePageRoutes(_ctx: AppContext): PageRoute[] {
                 'Your keys are made here, in your browser; the server receives only public messages.',
               'trustee',
               'omov trustee',
+            ),
+          );
+      },
+    }),
+    pageRoute({
+      method: 'get',
+      path: '/verifiable-vote/:id',
+      who: 'anyone',
+      params: idParams,
+      summary:
+        "A member's voting page of a verifiable ballot: the vote is encrypted and signed in their browser (their credential may be in the link's fragment)",
+      handler: async ({ params, res }) => {
+        let title: string;
+        try {
+          title = parseElection(await electionJson(ctx, params.id)).name;
+        } catch (e) {
+          if (!(e instanceof ServiceError)) throw e;
+          res
+            .status(404)
+            .type('html')
+            .send(
+              page({
+                title: 'No verifiable ballot here',
+                body: html`<h1>No verifiable ballot is open here</h1><p>Check the link you were sent: this ballot does not exist, is not a verifiable ballot, or has not opened yet.</p>`,
+              }),
+            );
+          return;
+        }
+        res
+          .set('Cache-Control', 'no-store')
+          .type('html')
+          .send(
+            scripted(
+              `Vote: ${title}`,
+              'Your vote is encrypted here, in your browser, and signed with your voting credential: the server ' +
+                'receives only the encrypted ballot, never your answers or your credential. Nobody can read a single ' +
+                'vote; the trustees decrypt only the totals.',
+              'verifiable-vote',
+              'omov vote',
+              params.id,
             ),
           );
       },

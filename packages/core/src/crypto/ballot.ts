@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { credentialSecret } from './credential';
 import { type Election, type Question, questionLength } from './election';
 import { div, type Group, gPow, isElement, isScalar, modQ, mul, pow } from './group';

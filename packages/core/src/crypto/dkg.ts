@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Group, gPow, isElement, isScalar, modQ, pow, product } from './group';
 import { hashToScalar, sha256B64 } from './hash';
 import { type RandomBytes, randomScalar } from './random';

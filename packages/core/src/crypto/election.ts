@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BASE58 } from './credential';
 import { type Group, groupNamed, isElement } from './group';
 import { sha256B64 } from './hash';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ballot } from './ballot';
 import type { Election } from './election';
 import { div, type Group, gPow, invertQ, isElement, modQ, mul, pow } from './group';

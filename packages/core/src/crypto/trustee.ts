@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Group, gPow, isElement, pow, product } from './group';
 import { type RandomBytes, randomScalar } from './random';
 import { proveKnowledge, provePrivateKey, verifyKnowledge, verifyPrivateKeyProof } from './schnorr';

@@ -269,6 +269,12 @@ export const ballotModeSchema = z.discriminatedUnion('kind', [
         .min(1, 'Name the credential authority: the person, not the organiser, who makes the credentials')
         .max(200)
         .describe("the person, apart from the office, who generates the members' credentials"),
+      revoting: z
+        .boolean()
+        .default(true)
+        .describe(
+          'whether a member may cast again with the same credential, the later ballot replacing the earlier (as in Belenios); when false a second ballot is refused',
+        ),
     })
     .refine((m) => m.threshold <= m.trustees, {
       message: 'The threshold cannot be above the number of trustees',

@@ -84,6 +84,8 @@ export type BuilderState = {
   trustees: string;
   threshold: string;
   credentialAuthority: string;
+  /** Verifiable mode: whether a member may cast again, the later ballot replacing the earlier. */
+  revoting: boolean;
   delegates: DelegateState;
   questions: QuestionState[];
 };
@@ -270,15 +272,18 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
 }
 
 /** A verifiable ballot starts with 3 trustees, any 2 of whom can decrypt: one may be away at the count. */
-function modeState(m: BallotMode): Pick<BuilderState, 'mode' | 'trustees' | 'threshold' | 'credentialAuthority'> {
+function modeState(
+  m: BallotMode,
+): Pick<BuilderState, 'mode' | 'trustees' | 'threshold' | 'credentialAuthority' | 'revoting'> {
   return m.kind === 'verifiable'
     ? {
         mode: m.kind,
         trustees: String(m.trustees),
         threshold: String(m.threshold),
         credentialAuthority: m.credentialAuthority,
+        revoting: m.revoting,
       }
-    : { mode: m.kind, trustees: '3', threshold: '2', credentialAuthority: '' };
+    : { mode: m.kind, trustees: '3', threshold: '2', credentialAuthority: '', revoting: true };
 }
 
 /** A time as the builder shows it: ISO's order, readable ("2026-12-05 18:00"); typed, any form localToIso reads. */
@@ -416,6 +421,7 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
     trustees: s('mode_trustees'),
     threshold: s('mode_threshold'),
     credentialAuthority: s('mode_credentialAuthority'),
+    revoting: s('mode_revoting') === 'yes',
     delegates: {
       enabled: s('del_enabled') === 'yes',
       basis: s('del_basis'),
@@ -746,6 +752,7 @@ export function validate(state: BuilderState): Parsed {
             trustees: whole('mode_trustees', state.trustees),
             threshold: whole('mode_threshold', state.threshold),
             credentialAuthority: state.credentialAuthority,
+            revoting: state.revoting,
           }
         : OFFICE_MODE,
     ...(isTimeZone(state.zone) ? { timeZone: state.zone } : {}),

@@ -291,12 +291,13 @@ function modeFields(state: BuilderState, issues: FieldIssues): Html {
   const verifiable = state.mode === 'verifiable';
   return html`<fieldset id="mode"><legend>Who must be trusted with the votes</legend>
 <label class="choice"><input type="radio" name="mode" value="office"${verifiable ? '' : html` checked`}><span>The office that runs this server (office mode) <span class="hint">— votes are sealed by the server; every kind of question can be asked.</span></span></label>
-<label class="choice"><input type="radio" name="mode" value="verifiable"${verifiable ? html` checked` : ''}><span>Nobody alone (verifiable mode) <span class="hint">— votes are encrypted to a key that trustees share, and signed with credentials that a credential authority, not the office, makes. Anyone can check the count with belenios-tool. For now: yes/no, single-choice and approval questions only, and members vote with the omov vote command (the voting page is not built yet).</span></span></label>
+<label class="choice"><input type="radio" name="mode" value="verifiable"${verifiable ? html` checked` : ''}><span>Nobody alone (verifiable mode) <span class="hint">— votes are encrypted to a key that trustees share, and signed with credentials that a credential authority, not the office, makes. Anyone can check the count with belenios-tool. For now: yes/no, single-choice and approval questions only, and members vote in their browser, which encrypts their vote (or with the omov vote command).</span></span></label>
 <div class="cols">
 ${textInput(issues, 'mode_trustees', 'Trustees (verifiable mode)', state.trustees, { type: 'number', hint: 'How many people share the decryption key, e.g. 3 scrutineers.', extra: html` min="1" max="${MAX_TRUSTEES}"` })}
 ${textInput(issues, 'mode_threshold', 'Trustees needed to decrypt', state.threshold, { type: 'number', hint: 'Any this many of them can count; fewer can read nothing.', extra: html` min="1" max="${MAX_TRUSTEES}"` })}
 </div>
 ${textInput(issues, 'mode_credentialAuthority', 'Credential authority (verifiable mode)', state.credentialAuthority, { cls: 'wide', hint: "The person, not an organiser, who makes the members' voting credentials on their own computer." })}
+${checkbox('mode_revoting', 'Members may vote again (verifiable mode)', state.revoting, 'The later ballot replaces the earlier: a member who was watched while voting can vote again later. Unticked, a second ballot with the same credential is refused.')}
 </fieldset>`;
 }
 

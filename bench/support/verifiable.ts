@@ -1,0 +1,143 @@
+/**
+ * The people of a verifiable ballot other than its members, played in this process with the
+ * core's code over the server's API (docs/verifiable.md): the trustees make the election's
+ * key in Belenios's three steps and, after the close, decrypt; the credential authority makes
+ * the credentials. For the browser tests and bench/verifiable.ts, which are about the members.
+ * The organiser's calls (naming trustees and the authority, which need their session) go
+ * through `organiser`; the trustees' and the authority's through their own tokens.
+ */
+import { makeCredentials } from '@omov/core/crypto/credential';
+import { parseElection } from '@omov/core/crypto/election';
+import {
+  type Certificate,
+  combineShares,
+  makeCertificate,
+  makePolynomial,
+  parseCertificate,
+  parsePolynomial,
+  writePolynomial,
+} from '@omov/core/crypto/dkg';
+import { groupNamed } from '@omov/core/crypto/group';
+import { systemRandom } from '@omov/core/crypto/random';
+import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { writeSigned, writeTrusteePublicKey } from '@omov/core/crypto/trustee';
+
+export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- answers of many shapes
+
+const G = groupNamed('BELENIOS-2048');
+
+/** A call with a trustee's or the authority's token, not the organiser's session. */
+function bearer(base: string, token: string): Call {
+  return async (method, path, body) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+async function expectOk(what: string, r: Promise<{ status: number; body: unknown }>) {
+  const done = await r;
+  if (done.status >= 300) throw new Error(`${what}: ${done.status} ${JSON.stringify(done.body)}`);
+  return done.body;
+}
+
+export type Trustees = { tokens: string[]; keys: bigint[] };
+
+/** Names `count` trustees and runs their key generation; each trustee's key share stays here. */
+export async function makeTrusteeKeys(
+  base: string,
+  organiser: Call,
+  ballotId: string,
+  count: number,
+  threshold: number,
+): Promise<Trustees> {
+  const names = Array.from({ length: count }, (_, i) => `Trustee ${i + 1}`);
+  const named = (await expectOk(
+    'naming the trustees',
+    organiser('POST', `/api/v1/ballots/${ballotId}/trustees`, { names }),
+  )) as {
+    trustees: Array<{ token: string }>;
+  };
+  const tokens = named.trustees.map((t) => t.token);
+  const calls = tokens.map((t) => bearer(base, t));
+  const made = calls.map(() => makeCertificate(G, systemRandom));
+  for (const [i, call] of calls.entries())
+    await expectOk('a certificate', call('PUT', '/trustee/certificate', writeSigned(made[i]!.certificate)));
+  const certificates: Certificate[] = ((await calls[0]!('GET', '/trustee')).body.certificates as unknown[]).map((c) =>
+    parseCertificate(JSON.stringify(c)),
+  );
+  for (const [i, call] of calls.entries())
+    await expectOk(
+      'a polynomial',
+      call(
+        'PUT',
+        '/trustee/polynomial',
+        writePolynomial(makePolynomial(G, made[i]!.secrets, certificates, threshold, systemRandom)),
+      ),
+    );
+  const polynomials = ((await calls[0]!('GET', '/trustee')).body.polynomials as unknown[]).map((p) =>
+    parsePolynomial(JSON.stringify(p)),
+  );
+  const keys: bigint[] = [];
+  for (const [i, call] of calls.entries()) {
+    const share = combineShares(G, made[i]!.secrets, certificates, polynomials, threshold, systemRandom);
+    keys.push(share.privateKey);
+    await expectOk(
+      'a verification key',
+      call('PUT', '/trustee/verification-key', writeTrusteePublicKey(share.verificationKey)),
+    );
+  }
+  return { tokens, keys };
+}
+
+/** The credential authority's part: the credentials made here, the public ones uploaded; the private ones by member id. */
+export async function makeMemberCredentials(
+  base: string,
+  organiser: Call,
+  ballotId: string,
+): Promise<Map<string, string>> {
+  const made = (await expectOk(
+    'naming the credential authority',
+    organiser('POST', `/api/v1/ballots/${ballotId}/credential-authority`),
+  )) as { token: string };
+  const authority = bearer(base, made.token);
+  const roll = (await expectOk('the roll', authority('GET', '/credential-authority/roll'))) as {
+    electionUuid: string;
+    members: Array<{ memberId: string; branch: string; weight: string }>;
+  };
+  const credentials = makeCredentials(
+    G,
+    roll.electionUuid,
+    roll.members.map((m) => ({ ...m, weight: BigInt(m.weight) })),
+    systemRandom,
+  );
+  await expectOk(
+    'the public credentials',
+    authority('PUT', '/credential-authority/public-credentials', {
+      credentials: credentials.publicCredentials.map((c) => ({
+        credential: String(c.credential),
+        weight: String(c.weight),
+        branch: c.branch,
+      })),
+    }),
+  );
+  return new Map(credentials.privateCredentials.map((c) => [c.memberId, c.credential]));
+}
+
+/** After the close: the first `threshold` trustees decrypt the encrypted tally and send their partial decryptions. */
+export async function decryptTally(base: string, trustees: Trustees, threshold: number): Promise<void> {
+  for (const [i, token] of trustees.tokens.slice(0, threshold).entries()) {
+    const call = bearer(base, token);
+    const task = (await call('GET', '/trustee')).body as { election: string; encryptedTally: string };
+    const election = parseElection(task.election);
+    const pd = partialDecrypt(election, parseEncryptedTally(task.encryptedTally), trustees.keys[i]!, systemRandom);
+    await expectOk('a partial decryption', call('PUT', '/trustee/partial-decryption', writePartialDecryption(pd)));
+  }
+}

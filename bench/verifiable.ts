@@ -1,0 +1,272 @@
+/**
+ * Benchmark of a verifiable ballot (docs/verifiable.md).
+ *
+ *   npm run bench:verifiable                                  # 10,000 members, 200 ballots, 10 in Chromium
+ *   npm run bench:verifiable -- --members 2000 --ballots 100 --browser 5
+ *
+ * Starts the server on the embedded PostgreSQL in a temporary folder (or DATABASE_URL),
+ * imports N members, makes a verifiable ballot (a yes/no and an approval question of three
+ * answers), runs the three trustees' key generation over the API and the credential
+ * authority's work in this process, opens it, and prints:
+ *   - the time to encrypt a ballot in Chromium (the voting page: click to tracker shown),
+ *     and to cast it (click to "cast" shown);
+ *   - the server's checking of a ballot (signature and proofs, the core's checkBallot) in ms
+ *     and ballots/s on one core, and casting over HTTP one after another;
+ *   - the close (the chain checked again and the encrypted tally), and each trustee's
+ *     partial decryption: time and memory, and the server's check of it;
+ *   - belenios-tool election verify's time on the archive.
+ * Ballots beyond those cast in Chromium are made here with the core (what `omov vote` does).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { checkBallot, encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
+import { makeCredentials } from '@omov/core/crypto/credential';
+import { parseElection } from '@omov/core/crypto/election';
+import { groupNamed } from '@omov/core/crypto/group';
+import { systemRandom } from '@omov/core/crypto/random';
+import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { ballotInputSchema } from '@omov/core/domain/ballot';
+import { makeRoll, rollCsv } from '../src/demo/roll';
+import { closeBallot, createBallot, openBallot } from '../src/services/ballots';
+import { credentialRoll, inviteCredentialAuthority, uploadPublicCredentials } from '../src/services/credentials';
+import { importRoll } from '../src/services/roll';
+import { inviteTrustees, trusteeTask } from '../src/services/trustees';
+import { beleniosArchive, electionJson } from '../src/services/verifiable';
+import { benchOrganisation, runBench, startBenchServer } from './support/server';
+import { type Call, makeTrusteeKeys } from './support/verifiable';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BELENIOS_TOOL = '/usr/bin/belenios-tool';
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      members: { type: 'string', short: 'n' },
+      ballots: { type: 'string', short: 'b' },
+      browser: { type: 'string' },
+    },
+  });
+  const num = (v: string | undefined, fallback: number, what: string, min = 1) => {
+    const n = Number(v ?? fallback);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${what} must be a whole number of at least ${min}`);
+    return n;
+  };
+  const members = num(values.members, 10_000, 'members');
+  const browser = num(values.browser, 10, 'browser', 0);
+  const ballots = num(values.ballots, 200, 'ballots', 0);
+  if (browser + ballots > members) throw new Error('--browser plus --ballots must not exceed --members');
+  return { members, ballots, browser };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const time = async <T>(run: () => Promise<T> | T): Promise<[T, number]> => {
+  const t = performance.now();
+  const r = await run();
+  return [r, performance.now() - t];
+};
+
+async function main(): Promise<number> {
+  const { members, ballots, browser: inBrowser } = options();
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const server = await startBenchServer('verifiable');
+  const { ctx, url } = server.running;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-bench-verifiable-'));
+  try {
+    out(
+      `bench:verifiable  ${members} members, ${inBrowser} ballots cast in Chromium and ${ballots} made with the core, ${os.cpus().length} CPUs, Node ${process.version}`,
+    );
+    out(`  database: ${server.describe}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    const p = await benchOrganisation(server);
+    const roll = makeRoll({
+      members,
+      branches: Math.min(30, members),
+      seed: 'bench',
+      emailDomain: 'bench.example.org',
+    });
+    await importRoll(ctx, p, rollCsv(roll), { dryRun: false });
+    const now = Date.now();
+    const ballot = await createBallot(
+      ctx,
+      p,
+      ballotInputSchema.parse({
+        title: 'Bench verifiable ballot',
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 86_400_000).toISOString(),
+        questions: [
+          { title: 'Adopt the motion?', method: 'yesno' },
+          {
+            title: 'Approve',
+            method: 'approval',
+            settings: { seats: 1, maxMarks: 2 },
+            options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }],
+          },
+        ],
+        mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Bench authority' },
+      }),
+    );
+    const id = ballot.id;
+
+    // The organiser's one call the trustees' helper needs, made in this process.
+    const organiser: Call = async (_method, _path, body) => ({
+      status: 201,
+      body: {
+        trustees: await inviteTrustees(
+          ctx,
+          p,
+          id,
+          (body as { names: string[] }).names.map((name) => ({ name, email: null })),
+        ),
+      },
+    });
+    const [trustees, keyMs] = await time(() => makeTrusteeKeys(url, organiser, id, 3, 2));
+    out(`  key generation, 3 trustees (threshold 2), over the API: ${ms(keyMs)}`);
+
+    // The credential authority, in this process: the API's 1 MB body limit holds about 1,500 credentials.
+    const [credentials, credMs] = await time(async () => {
+      const authority = (await inviteCredentialAuthority(ctx, p, id)).token!;
+      const r = await credentialRoll(ctx, authority);
+      const made = makeCredentials(
+        groupNamed(r.group),
+        r.electionUuid,
+        r.members.map((m) => ({ ...m, weight: BigInt(m.weight) })),
+        systemRandom,
+      );
+      await uploadPublicCredentials(
+        ctx,
+        authority,
+        made.publicCredentials.map((c) => ({
+          credential: String(c.credential),
+          weight: String(c.weight),
+          branch: c.branch,
+        })),
+      );
+      return made.privateCredentials.map((c) => c.credential);
+    });
+    out(`  credentials for ${members} members, made and uploaded: ${(credMs / 1000).toFixed(1)} s`);
+    const [, openMs] = await time(() => openBallot(ctx, p, id));
+    out(`  open: ${ms(openMs)}`);
+    const election = parseElection(await electionJson(ctx, id));
+
+    // Chromium: the voting page, each member in a fresh context.
+    if (inBrowser) {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      const encrypt: number[] = [];
+      const cast: number[] = [];
+      try {
+        for (let i = 0; i < inBrowser; i++) {
+          const context = await browser.newContext();
+          const page = await context.newPage();
+          await page.goto(`${url}/verifiable-vote/${id}#${credentials[i]}`);
+          await page.locator('#verifiable-vote-app[data-step="form"]').waitFor();
+          await page.locator('#question-0').getByLabel('Yes', { exact: true }).check();
+          await page.locator('#question-1').getByLabel('A', { exact: true }).check();
+          let t = performance.now();
+          await page.getByRole('button', { name: 'Encrypt my ballot' }).click();
+          await page.locator('#verifiable-vote-app[data-step="encrypted"]').waitFor();
+          encrypt.push(performance.now() - t);
+          t = performance.now();
+          await page.getByRole('button', { name: 'Cast this ballot' }).click();
+          await page.locator('#verifiable-vote-app[data-step="cast"]').waitFor();
+          cast.push(performance.now() - t);
+          await context.close();
+        }
+      } finally {
+        await browser.close();
+      }
+      out(
+        `  Chromium, encrypt a ballot (click to tracker shown): median ${ms(median(encrypt))}, max ${ms(Math.max(...encrypt))}`,
+      );
+      out(`  Chromium, cast it (click to "cast" shown): median ${ms(median(cast))}`);
+    }
+
+    // The core: make the ballots (as omov vote does), then the server's check of each, then cast over HTTP.
+    const plaintexts: Plaintext[] = [
+      [
+        [0, 1, 0],
+        [0, 1, 0, 0],
+      ],
+      [
+        [0, 0, 1],
+        [0, 0, 1, 1],
+      ],
+      [
+        [1, 0, 0],
+        [1, 0, 0, 0],
+      ],
+    ];
+    const [made, makeMs] = await time(() =>
+      credentials
+        .slice(inBrowser, inBrowser + ballots)
+        .map((c, i) => encryptBallot(election, c, plaintexts[i % plaintexts.length]!, systemRandom)),
+    );
+    if (ballots) {
+      out(`  Node, encrypt a ballot: ${ms(makeMs / ballots)}`);
+      const [, checkMs] = await time(() => {
+        for (const b of made) if (!checkBallot(election, b.text).ok) throw new Error('a ballot does not check');
+      });
+      out(
+        `  server's check of a ballot (signature and proofs): ${ms(checkMs / ballots)}, ${(ballots / (checkMs / 1000)).toFixed(1)} ballots/s on one core`,
+      );
+      const [, castMs] = await time(async () => {
+        for (const b of made) {
+          const r = await fetch(`${url}/api/v1/ballots/${id}/verifiable-ballots`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: b.text,
+          });
+          if (r.status !== 201) throw new Error(`cast: ${r.status} ${await r.text()}`);
+        }
+      });
+      out(
+        `  cast over HTTP, one after another: ${ms(castMs / ballots)} each, ${(ballots / (castMs / 1000)).toFixed(1)} ballots/s`,
+      );
+    }
+
+    // The close: the chain checked again and the encrypted tally of every ballot cast.
+    const [, closeMs] = await time(() => closeBallot(ctx, p, id));
+    out(`  close (chain check and encrypted tally of ${inBrowser + ballots} ballots): ${ms(closeMs)}`);
+    for (const [i, token] of trustees.tokens.slice(0, 2).entries()) {
+      const task = await trusteeTask(ctx, token);
+      const tally = parseEncryptedTally(task.encryptedTally!);
+      const heap = process.memoryUsage().heapUsed;
+      const [pd, pdMs] = await time(() => partialDecrypt(election, tally, trustees.keys[i]!, systemRandom));
+      const grew = process.memoryUsage().heapUsed - heap;
+      const [r, submitMs] = await time(() =>
+        fetch(`${url}/api/v1/trustee/partial-decryption`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: writePartialDecryption(pd),
+        }),
+      );
+      if (!r.ok) throw new Error(`partial decryption: ${r.status} ${await r.text()}`);
+      out(
+        `  trustee ${i + 1}: partial decryption ${ms(pdMs)} (heap +${mb(Math.max(0, grew))}, rss ${mb(process.memoryUsage().rss)}); the server's check${i === 1 ? ' and the result' : ''}: ${ms(submitMs)}`,
+      );
+    }
+
+    const archive = await beleniosArchive(ctx, id);
+    await fs.writeFile(path.join(dir, archive.fileName), archive.bytes);
+    out(`  archive: ${mb(archive.bytes.length)}`);
+    try {
+      const [, verifyMs] = await time(() =>
+        execFileSync(BELENIOS_TOOL, ['election', 'verify', '--dir', dir], { stdio: 'pipe' }),
+      );
+      out(`  belenios-tool election verify: ${(verifyMs / 1000).toFixed(2)} s`);
+    } catch (err) {
+      out(`  belenios-tool election verify: FAILED or missing (${(err as Error).message.split('\n')[0]})`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+    await server.stop();
+  }
+}
+
+runBench('verifiable', main);
