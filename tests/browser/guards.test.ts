@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
+import { verifyRecord } from '@omov/core/record/verify';
 import { readEml } from '../../src/mail/eml';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
@@ -191,6 +192,62 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
   expect(csv).toContain('1,Change the rules?,yesno,(all),(votes short of two thirds),margin,1.5,\r\n');
   expect(csv).not.toContain('/');
+  await context.close();
+});
+
+test('a quorum counts every member who returned the ballot, abstainers included: page, JSON, record and verify agree', async () => {
+  const roll = ['email,name,branch', ...[1, 2, 3, 4, 5].map((i) => `q${i}@example.org,Q ${i},North`)].join('\n');
+  expect(
+    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
+      .status,
+  ).toBe(200);
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: 'Quorate',
+    ...ballotTimes(),
+    questions: [{ title: 'Dissolve the branch?', method: 'yesno', settings: { threshold: '1/2', quorum: '3/4' } }],
+  });
+  expect(created.status).toBe(201);
+  const ballot = created.body as { id: string; questions: Array<{ id: string }> };
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
+  // Q 1 and Q 2 Yes, Q 3 No, Q 4 returns the ballot abstaining, Q 5 does not vote: 4 of 5 took part,
+  // the quorum (three quarters of 5) is 3.75. Counting only those who answered (3) would miss it.
+  const answers: Record<string, object> = {
+    'q1@example.org': { kind: 'choice', option: 0 },
+    'q2@example.org': { kind: 'choice', option: 0 },
+    'q3@example.org': { kind: 'choice', option: 1 },
+    'q4@example.org': { kind: 'abstain' },
+  };
+  for (const v of await electorate.listNonVoters(app.ctx.db, ballot.id)) {
+    const answer = answers[v.email];
+    if (!answer) continue;
+    const token = app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
+    const r = await org.json('POST', '/api/v1/vote', { token, answers: { [ballot.questions[0]!.id]: answer } });
+    expect(r.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBeLessThan(300);
+  const json = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body;
+  expect(json.questions[0]).toMatchObject({ abstentions: '1', elected: ['Yes'] });
+  expect(json.questions[0].count.summary).toMatchObject({
+    blank: '1',
+    turnout: '4',
+    quorumNeeded: '15/4',
+    quorumMet: true,
+  });
+  // The record says format 3, and the verifier recounts it to the same result.
+  const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
+  expect(record.format).toBe('omov-election-record/3');
+  const verdict = verifyRecord(record);
+  expect(verdict.checks.filter((c) => c.verdict === 'FAIL')).toEqual([]);
+
+  const context = await axeContext(browser, DESKTOP);
+  const page = await signedIn(context);
+  await page.goto(`${app.url}/ballots/${ballot.id}/results`);
+  const section = page.locator('section', { hasText: 'Dissolve the branch?' });
+  await expect(section.textContent()).resolves.toContain('Quorum reached: a turnout of 4 (3.75 needed).');
+  await expect(section.textContent()).resolves.toContain(
+    'the quorum is a turnout of three quarters of the electorate, counting every member who returned the ballot, whether they voted on this question or abstained.',
+  );
+  expect(describeViolations('quorum results', await axeViolations(page))).toBe('');
   await context.close();
 });
 
