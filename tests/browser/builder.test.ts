@@ -112,7 +112,7 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
     expect(await optionValues(q1)).toEqual(['Bob', 'Cat', 'Dee', 'Eve', 'Fay']);
     expect(await q1.getByLabel('Short statement for option 5 (optional)').inputValue()).toBe('Treasurer for six years');
     expect(await q1.getByLabel('Paste options, one per line').inputValue()).toBe('');
-    await screenshotOf(q1, 'organiser-builder-pasted');
+    await screenshotOf(q1, 'organiser-builder-pasted', true);
 
     // A second question, then back to a motion: still in place.
     await page.getByRole('button', { name: 'Add another question' }).click();
@@ -189,7 +189,7 @@ test("plain messages for an empty title and closing before opening; a UK organis
       'Voting closes: The closing time must be after the opening time',
     ]);
     expect(await page.locator('#title-error').textContent()).toBe('Write a title');
-    await screenshotOf(summary, 'organiser-builder-problems');
+    await screenshotOf(summary, 'organiser-builder-problems', true);
     expect(describeViolations('builder, with problems', await axeViolations(page))).toBe('');
 
     await page.getByLabel('Title of the ballot').fill('Executive ballot');

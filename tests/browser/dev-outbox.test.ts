@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { readEml } from '../../src/mail/eml';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, launchBrowser } from '../support/browser';
+import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
 import { waitFor } from '../support/machine';
 
 /**
@@ -49,7 +49,7 @@ test('anyone not signed in is sent to sign in, and reads no message', async () =
 });
 
 test('a signed-in organiser reads the decoded message and follows its voting link to the paper', async () => {
-  const context = await axeContext(browser);
+  const context = await axeContext(browser, DESKTOP);
   const page = await context.newPage();
   await page.goto(`${app.url}/dev/outbox`);
   expect(page.url()).toContain('/signin');
@@ -61,10 +61,12 @@ test('a signed-in organiser reads the decoded message and follows its voting lin
   const row = page.getByRole('row', { name: /zoe@example\.org/ });
   await expect(row.getByRole('link').textContent()).resolves.toContain('Grüne Straßen — a motion with a long title');
   expect(describeViolations('outbox', await axeViolations(page))).toBe('');
+  await screenshot(page, 'dev-outbox', true);
   await row.getByRole('link').click();
   await page.waitForURL(/\/dev\/outbox\/.+\.eml$/);
   expect(await page.locator('pre').textContent()).toContain('Dear Zoë Ünicode-Longname');
   expect(describeViolations('message', await axeViolations(page))).toBe('');
+  await screenshot(page, 'dev-outbox-message', true);
   const vote = page.locator('pre a[href*="/v/"]');
   const href = await vote.getAttribute('href');
   // The whole link, not cut where quoted-printable folded the line.

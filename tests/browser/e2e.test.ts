@@ -231,8 +231,8 @@ test('the organiser closes the ballot and reads the result, the rounds and the d
   // Chloe reaches the quota with Asha's surplus of 6 (10 + 6).
   expect(Number((await row(rounds, CHLOE)).at(-2))).toBe(16);
   expect(await stv.getByRole('heading', { name: "Members' vote and a delegate conference" }).count()).toBe(1);
-  await screenshotOf(stv, 'organiser-results-stv');
-  await screenshotOf(yesno, 'organiser-results-yesno');
+  await screenshotOf(stv, 'organiser-results-stv', true);
+  await screenshotOf(yesno, 'organiser-results-delegates', true);
 
   // Every receipt is on the bulletin board.
   await staff.goto(`${app.url}/board/${ballotId}`);

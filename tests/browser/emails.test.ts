@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { postVote, tokensOf } from '../support/integrity';
@@ -69,8 +67,7 @@ test("the emails page: a ballot's own wording, checked, saved and shown as membe
   expect(body).toContain('The committee asks you to vote on Rule book.');
   expect(body).toContain('Questions about this ballot: office@emails.example.org');
   expect(describeViolations('emails page, saved', await axeViolations(page))).toBe('');
-  const shot = await screenshot(page, 'organiser-emails');
-  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-emails.png'));
+  await screenshot(page, 'organiser-emails', true);
 
   // A test copy, from the same page.
   await page.getByRole('button', { name: 'Send a test reminder to me' }).click();
@@ -118,7 +115,7 @@ test('member search offers only the action that fits; an early close shows the a
   expect(await paper.evaluate('navigator.clipboard.readText()')).toBe(code);
   expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(true);
   expect(describeViolations('receipt page', await axeViolations(paper))).toBe('');
-  await screenshot(paper, 'voter-receipt-buttons');
+  await screenshot(paper, 'voter-receipt-buttons', true);
   await paper.emulateMedia({ media: 'print' });
   expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(false);
   expect(await paper.locator('.receipt').isVisible()).toBe(true);

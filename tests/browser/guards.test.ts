@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
+import { verifyRecord } from '@omov/core/record/verify';
 import { readEml } from '../../src/mail/eml';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
@@ -11,6 +10,7 @@ import {
   describeViolations,
   DESKTOP,
   launchBrowser,
+  screenshot,
   screenshotOf,
 } from '../support/browser';
 import { signedInPage } from './helpers';
@@ -20,7 +20,9 @@ import { startSmtpSink, waitFor } from '../support/smtp';
  * The guards on mass actions, in a real Chromium with axe-core on each page: a double click on
  * "send the reminder now" mails each member once (counted at a real SMTP sink); a re-import
  * that removes most of the roll needs its loud confirmation; a weighted ballot's results and
- * CSV show decimals, and a two-thirds motion says how far Yes was from two thirds.
+ * CSV show decimals, and a two-thirds motion says how far Yes was from two thirds; a quorum
+ * counts the members who abstained on its question; a branch typo is refused with the branch
+ * meant, and branches written two ways are flagged at import and merged on the roll page.
  */
 const EMAIL = 'olive.guards@example.org';
 
@@ -63,6 +65,7 @@ test('a double click on "send the reminder now" mails each member who has not vo
   const confirm = page.getByLabel('Send a reminder to 6 members who have not voted');
   expect(describeViolations('invitations with the reminder form', await axeViolations(page))).toBe('');
   await confirm.check();
+  await screenshotOf(page.locator('form', { has: confirm }), 'organiser-reminder-confirm', true);
   await page.getByRole('button', { name: 'Send the reminder now' }).dblclick();
   await page.waitForURL(/done=reminders/);
   // The page now shows when the cooldown ends instead of the form.
@@ -105,6 +108,7 @@ test('a re-import that removes most of the roll needs the loud confirmation; lef
     'members keep their numbers, weights, joining dates as they are',
   );
   expect(describeViolations('destructive preview', await axeViolations(page))).toBe('');
+  await screenshot(page, 'organiser-roll-destructive', true);
 
   // Without the box ticked (as a browser without form validation would send it): refused, nothing changed.
   await page.locator('#confirmDestructive').evaluate((box) => box.removeAttribute('required'));
@@ -129,6 +133,27 @@ test('a re-import that removes most of the roll needs the loud confirmation; lef
   await context.close();
 });
 
+/** The roll replaced by `roll` (CSV), a ballot of the one `question` opened on it, and closed once `votes` (answers by email) are cast. */
+async function closedBallotOn(roll: string, title: string, question: object, votes: Record<string, object>) {
+  expect(
+    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
+      .status,
+  ).toBe(200);
+  const created = await org.json('POST', '/api/v1/ballots', { title, ...ballotTimes(), questions: [question] });
+  expect(created.status).toBe(201);
+  const ballot = created.body as { id: string; questions: Array<{ id: string }> };
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
+  for (const v of await electorate.listNonVoters(app.ctx.db, ballot.id)) {
+    const answer = votes[v.email];
+    if (!answer) continue;
+    const token = app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
+    const r = await org.json('POST', '/api/v1/vote', { token, answers: { [ballot.questions[0]!.id]: answer } });
+    expect(r.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBeLessThan(300);
+  return ballot;
+}
+
 test('a weighted ballot: the results page and the CSV show decimals, and the distance to two thirds', async () => {
   const roll = [
     'email,name,branch,weight',
@@ -138,30 +163,23 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
     'w4@example.org,W 4,North,1',
     'half@example.org,Half,North,0.5',
   ].join('\n');
-  expect(
-    (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
-      .status,
-  ).toBe(200);
-  const created = await org.json('POST', '/api/v1/ballots', {
-    title: 'Weighted',
-    ...ballotTimes(),
-    questions: [{ title: 'Change the rules?', method: 'yesno', settings: { threshold: '2/3' } }],
-  });
-  expect(created.status).toBe(201);
-  const ballot = created.body as { id: string; questions: Array<{ id: string }> };
-  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
   // Yes: W 1, W 2 and Half (2.5); No: W 3 and W 4 (2). Two thirds of 4.5 is 3: Yes needed 1.5 more.
-  const yes = new Set(['w1@example.org', 'w2@example.org', 'half@example.org']);
-  for (const v of await electorate.listNonVoters(app.ctx.db, ballot.id)) {
-    const token = app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
-    const option = yes.has(v.email) ? 0 : 1;
-    const r = await org.json('POST', '/api/v1/vote', {
-      token,
-      answers: { [ballot.questions[0]!.id]: { kind: 'choice', option } },
-    });
-    expect(r.status).toBe(201);
-  }
-  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBeLessThan(300);
+  const [yes, no] = [
+    { kind: 'choice', option: 0 },
+    { kind: 'choice', option: 1 },
+  ];
+  const ballot = await closedBallotOn(
+    roll,
+    'Weighted',
+    { title: 'Change the rules?', method: 'yesno', settings: { threshold: '2/3' } },
+    {
+      'w1@example.org': yes,
+      'w2@example.org': yes,
+      'half@example.org': yes,
+      'w3@example.org': no,
+      'w4@example.org': no,
+    },
+  );
   // The JSON keeps the exact values.
   const json = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body;
   expect(json.questions[0].options).toEqual([
@@ -184,13 +202,53 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   );
   expect(await section.textContent()).not.toContain('at least 2/3');
   expect(describeViolations('weighted results', await axeViolations(page))).toBe('');
-  const shot = await screenshotOf(section, 'organiser-results-two-thirds');
-  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-results-two-thirds.png'));
+  await screenshotOf(section, 'organiser-results-two-thirds', true);
 
   const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
   expect(csv).toContain('1,Change the rules?,yesno,(all),(votes short of two thirds),margin,1.5,\r\n');
   expect(csv).not.toContain('/');
+  await context.close();
+});
+
+test('a quorum counts every member who returned the ballot, abstainers included: page, JSON, record and verify agree', async () => {
+  const roll = ['email,name,branch', ...[1, 2, 3, 4, 5].map((i) => `q${i}@example.org,Q ${i},North`)].join('\n');
+  // Q 1 and Q 2 Yes, Q 3 No, Q 4 returns the ballot abstaining, Q 5 does not vote: 4 of 5 took part,
+  // the quorum (three quarters of 5) is 3.75. Counting only those who answered (3) would miss it.
+  const ballot = await closedBallotOn(
+    roll,
+    'Quorate',
+    { title: 'Dissolve the branch?', method: 'yesno', settings: { threshold: '1/2', quorum: '3/4' } },
+    {
+      'q1@example.org': { kind: 'choice', option: 0 },
+      'q2@example.org': { kind: 'choice', option: 0 },
+      'q3@example.org': { kind: 'choice', option: 1 },
+      'q4@example.org': { kind: 'abstain' },
+    },
+  );
+  const json = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body;
+  expect(json.questions[0]).toMatchObject({ abstentions: '1', elected: ['Yes'] });
+  expect(json.questions[0].count.summary).toMatchObject({
+    blank: '1',
+    turnout: '4',
+    quorumNeeded: '15/4',
+    quorumMet: true,
+  });
+  // The record says format 3, and the verifier recounts it to the same result.
+  const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
+  expect(record.format).toBe('omov-election-record/3');
+  const verdict = verifyRecord(record);
+  expect(verdict.checks.filter((c) => c.verdict === 'FAIL')).toEqual([]);
+
+  const context = await axeContext(browser, DESKTOP);
+  const page = await signedIn(context);
+  await page.goto(`${app.url}/ballots/${ballot.id}/results`);
+  const section = page.locator('section', { hasText: 'Dissolve the branch?' });
+  await expect(section.textContent()).resolves.toContain('Quorum reached: a turnout of 4 (3.75 needed).');
+  await expect(section.textContent()).resolves.toContain(
+    'the quorum is a turnout of three quarters of the electorate, counting every member who returned the ballot, whether they voted on this question or abstained.',
+  );
+  expect(describeViolations('quorum results', await axeViolations(page))).toBe('');
   await context.close();
 });
 
@@ -236,8 +294,7 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
   await expect(boxes.getByRole('checkbox', { name: 'Leds (not on the roll)' }).isChecked()).resolves.toBe(true);
   await expect(page.locator('#eligibleBranches-error').textContent()).resolves.toContain("did you mean 'Leeds'?");
   expect(describeViolations('builder with a branch typo', await axeViolations(page))).toBe('');
-  const shot = await screenshotOf(page.getByRole('group', { name: 'Who may vote' }), 'organiser-builder-branches');
-  fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-builder-branches.png'));
+  await screenshotOf(page.getByRole('group', { name: 'Who may vote' }), 'organiser-builder-branches', true);
   // Corrected, the draft's summary and the open confirmation state the rule and whom it admits.
   await boxes.getByRole('checkbox', { name: 'Leds (not on the roll)' }).uncheck();
   await boxes.getByRole('checkbox', { name: 'Leeds (1 member)' }).check();
@@ -256,5 +313,18 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
   await page.getByRole('button', { name: 'Preview the changes' }).click();
   await expect(page.locator('#near-duplicates').textContent()).resolves.toContain('“Leeds” and “leeds”');
   expect(describeViolations('preview with near-duplicate branches', await axeViolations(page))).toBe('');
+  // Applied anyway, the two spellings are two branches: the preview's link leads to the merge, which joins them.
+  await page.getByRole('button', { name: 'Apply these changes' }).click();
+  await page.getByRole('heading', { name: 'The roll is imported' }).waitFor();
+  await page.goto(`${app.url}/roll#merge`);
+  await page.getByLabel('Merge the branch').selectOption('leeds');
+  await page.getByLabel('into', { exact: true }).selectOption('Leeds');
+  await page.getByLabel('Move the members; this is recorded in the audit log').check();
+  await page.getByRole('button', { name: 'Merge the branches' }).click();
+  await page.waitForURL(/done=merged/);
+  await expect(page.getByRole('status').textContent()).resolves.toContain('The branches are merged.');
+  expect(describeViolations('roll after a merge', await axeViolations(page))).toBe('');
+  const members = (await org.json('GET', '/api/v1/members?limit=500')).body as Array<{ email: string; branch: string }>;
+  expect(members.filter((m) => m.email.startsWith('l')).map((m) => m.branch)).toEqual(['Leeds', 'Leeds']);
   await context.close();
 });

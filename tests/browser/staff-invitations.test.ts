@@ -40,7 +40,7 @@ test('pending staff invitations are listed, and a revoked one no longer works', 
   expect(await pending.getByRole('row', { name: /aud@example\.org/ }).count()).toBe(1);
   expect(await pending.getByRole('row', { name: /keep@example\.org/ }).count()).toBe(1);
   expect(describeViolations('staff page with pending invitations', await axeViolations(page))).toBe('');
-  await screenshot(page, 'organiser-staff-pending');
+  await screenshot(page, 'organiser-staff-pending', true);
   // The page never shows the link itself.
   expect(await page.content()).not.toContain(token);
 

@@ -13,6 +13,7 @@ import {
   type ElectionRecord,
   inFormat,
   recordBytes,
+  type RecordFormat,
   storedResults,
   voteLeaf,
 } from '@omov/core/record/record';
@@ -144,7 +145,7 @@ const problems = (checks: Check[], name: string) => checks.find((c) => c.name ==
 describe('the builder', () => {
   test('publishes votes by receipt and counts as a hand count does', () => {
     const r = makeRecord();
-    expect(r.format).toBe('omov-election-record/2');
+    expect(r.format).toBe('omov-election-record/3');
     expect(r.votes.map((v) => v.receipt)).toEqual([
       'AAAAA-00001',
       'BBBBB-00002',
@@ -467,14 +468,15 @@ describe('the verifier', () => {
     expect(verifyRecord(wrong)).toMatchObject({ ok: false, malformed: true });
   });
 
-  test("format 2 names a yes/no count's blank papers `blank`; a record of results counted before keeps format 1 and verifies", () => {
-    const summary = (r: ElectionRecord) => r.results.find((x) => x.id === 'q-yes')!.count.summary;
-    // Not `abstained` beside the question's `abstentions` (abstentions are left out of the count): `blank`, as every method says it.
-    expect(summary(makeRecord())).toMatchObject({ blank: '0' });
-    expect(summary(makeRecord())).not.toHaveProperty('abstained');
-    expect(makeRecord().results.find((x) => x.id === 'q-yes')!.abstentions).toBe('1');
-    // Results stored at an earlier close, in format 1's spelling, with their hash in the log.
-    const old = results.map((x) => inFormat(x, 'omov-election-record/1'));
+  /** Results stored at an earlier close (counted and spelt as `format` did), with their hash in the log. */
+  const storedIn = (format: RecordFormat) => {
+    const old = countRecord(
+      { id: 'ballot-1', delegates: null, questions: [city, yesno] },
+      votes,
+      10,
+      units,
+      format,
+    ).map((x) => inFormat(x, format));
     const oldHash = storedResults(old).hash;
     const oldLog = chain([
       { action: 'ballot.create', subject: 'ballot-1', details: { title: 'Motion' } },
@@ -485,28 +487,67 @@ describe('the verifier', () => {
         details: { boxRoot: root, votes: 6, units: units.map((u) => u.name), resultsHash: oldHash },
       },
     ]);
-    const r = makeRecord(oldLog, old, oldHash);
-    expect(r.format).toBe('omov-election-record/1');
-    expect(summary(r)).toMatchObject({ abstained: '0' });
-    const v = verifyRecord(JSON.parse(recordBytes(r)));
+    return makeRecord(oldLog, old, oldHash);
+  };
+  const summary = (r: ElectionRecord) => r.results.find((x) => x.id === 'q-yes')!.count.summary;
+
+  test("format 3 counts a yes/no question's abstainers as blank papers, in its turnout", () => {
+    // Yes 3, No 2, and one member returned the ballot but abstained on "Adopt?".
+    const r = makeRecord();
+    expect(r.results.find((x) => x.id === 'q-yes')!.abstentions).toBe('1');
+    expect(summary(r)).toMatchObject({ yes: '3', no: '2', cast: '5', blank: '1', turnout: '6' });
+    expect(summary(r)).not.toHaveProperty('abstained');
+    expect(failing(verifyRecord(JSON.parse(recordBytes(r))).checks)).toEqual([]);
+  });
+
+  test('records of results counted before format 3 keep their format and verify by its rules; a wrong label fails the recount', () => {
+    // Format 2 left abstainers out of a yes/no count: its turnout is 5, its `blank` "0".
+    const two = storedIn('omov-election-record/2');
+    expect(two.format).toBe('omov-election-record/2');
+    expect(summary(two)).toMatchObject({ blank: '0', turnout: '5' });
+    expect(failing(verifyRecord(JSON.parse(recordBytes(two))).checks)).toEqual([]);
+    // Format 1 spelt the same `abstained`.
+    const one = storedIn('omov-election-record/1');
+    expect(one.format).toBe('omov-election-record/1');
+    expect(summary(one)).toMatchObject({ abstained: '0' });
+    const v = verifyRecord(JSON.parse(recordBytes(one)));
     expect(failing(v.checks)).toEqual([]);
     expect(v.checks[0]!.summary).toMatch(/^omov-election-record\/1: /);
-    // Called format 2, the same results are not what a recount gives.
-    const mislabelled = { ...(JSON.parse(recordBytes(r)) as ElectionRecord), format: 'omov-election-record/2' };
-    const checks = verifyRecord(mislabelled).checks;
+    // Called format 2, format 1's results are not what a recount gives.
+    const asTwo = { ...(JSON.parse(recordBytes(one)) as ElectionRecord), format: 'omov-election-record/2' };
+    const checks = verifyRecord(asTwo).checks;
     expect(failing(checks)).toEqual(['count: question 1 "Adopt?"']);
     expect(problems(checks, 'count: question 1 "Adopt?"')).toContain(
       'count.summary.blank: published (absent), recount "0"',
     );
+    // Called format 3, format 2's results are not what a recount gives: the abstainer is in the turnout.
+    const asThree = { ...(JSON.parse(recordBytes(two)) as ElectionRecord), format: 'omov-election-record/3' };
+    const three = verifyRecord(asThree).checks;
+    expect(failing(three)).toEqual(['count: question 1 "Adopt?"']);
+    expect(problems(three, 'count: question 1 "Adopt?"')).toContain(
+      'count.summary.turnout: published "5", recount "6"',
+    );
+  });
+
+  test('a quorum is measured against the members who returned the ballot, abstainers included (format 3), or who answered (before)', () => {
+    // 10 in the electorate, quorum 3/5: 6 needed. Six returned the ballot; five answered "Adopt?".
+    const quorate: Question = { ...yesno, settings: { threshold: '1/2', quorum: '3/5' } };
+    const ballot = { id: 'ballot-1', delegates: null, questions: [city, quorate] };
+    const now = countRecord(ballot, votes, 10, units).find((x) => x.id === 'q-yes')!;
+    expect(now.count.summary).toMatchObject({ turnout: '6', quorumNeeded: '6', quorumMet: true, carried: true });
+    expect(now.elected).toEqual(['Yes']);
+    const before = countRecord(ballot, votes, 10, units, 'omov-election-record/2').find((x) => x.id === 'q-yes')!;
+    expect(before.count.summary).toMatchObject({ turnout: '5', quorumMet: false, carried: null });
+    expect(before.elected).toEqual([]);
   });
 
   test('what is not an election record is malformed, and says where', () => {
     expect(verifyRecord(null)).toMatchObject({ ok: false, malformed: true });
-    const wrong = { ...copy(), format: 'omov-election-record/3' };
+    const wrong = { ...copy(), format: 'omov-election-record/4' };
     const v = verifyRecord(wrong);
     expect(v.malformed).toBe(true);
     expect(v.checks[0]!.problems.join()).toContain(
-      'format: not an election record of format "omov-election-record/1" or "omov-election-record/2"',
+      'format: not an election record of format "omov-election-record/1", "omov-election-record/2" or "omov-election-record/3"',
     );
     const noBallot = copy() as Partial<ElectionRecord>;
     delete noBallot.ballot;

@@ -61,20 +61,30 @@ export async function newContext(browser: Browser, options: BrowserContextOption
 
 /** Folder for screenshots (git-ignored). */
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
+/** The README's pictures (committed): a test that takes one says so, and running it renews it. */
+export const README_SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+function saved(name: string): string {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  return path.join(SCREENSHOTS, `${name}.png`);
+}
+function keep(file: string, readme: boolean): string {
+  if (readme) fs.copyFileSync(file, path.join(README_SCREENSHOTS, path.basename(file)));
   return file;
 }
 
-/** A screenshot of one part of a page (for the README's pictures). */
-export async function screenshotOf(part: Locator, name: string): Promise<string> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+/** A screenshot of a whole page; `readme`: also the README's picture of that name. */
+export async function screenshot(page: Page, name: string, readme = false): Promise<string> {
+  const file = saved(name);
+  await page.screenshot({ path: file, fullPage: true });
+  return keep(file, readme);
+}
+
+/** A screenshot of one part of a page; `readme`: also the README's picture of that name. */
+export async function screenshotOf(part: Locator, name: string, readme = false): Promise<string> {
+  const file = saved(name);
   await part.screenshot({ path: file });
-  return file;
+  return keep(file, readme);
 }
 
 /** Whether the page scrolls sideways (it must not, at 320 px: WCAG 1.4.10). */

@@ -85,11 +85,25 @@ export type QuestionResult = {
   count: TallyResult;
 };
 
-/** The question's votes as an election the counting engine reads. Abstentions are left out. */
+/**
+ * Who makes up a yes/no question's turnout, the figure its quorum is measured against.
+ * `ballot`: every member who returned the ballot, whether they answered this question or
+ * abstained on it, as rule books define a quorum (the members who took part in the
+ * ballot); counted so from record format 3. `question`: only the members who answered
+ * this question, as results stored in formats 1 and 2 were counted (and are recounted).
+ */
+export type TurnoutRule = 'ballot' | 'question';
+
+/**
+ * The question's votes as an election the counting engine reads. Abstentions are left
+ * out, unless `abstainersAsBlank`: then each is an empty paper, which the yes/no count
+ * keeps apart from the votes cast but counts in the turnout.
+ */
 export function questionElection(
   q: Question,
   votes: StoredVote[],
   title: string,
+  abstainersAsBlank = false,
 ): Election<RankedBallot> | Election<ScoreBallot> {
   const candidates = q.options.map((o) => o.label);
   const method = methodOf(q.method);
@@ -106,7 +120,10 @@ export function questionElection(
   for (const v of votes) {
     const a = v.answers[q.id];
     const weight = parseRational(v.weight);
-    if (!a || a.kind === 'abstain') continue;
+    if (!a || a.kind === 'abstain') {
+      if (abstainersAsBlank) ranked.push({ weight, ranking: [] });
+      continue;
+    }
     if (a.kind === 'choice') ranked.push({ weight, ranking: [[a.option]] });
     else if (a.kind === 'marks') ranked.push({ weight, ranking: [a.options] });
     else if (a.kind === 'ranking') ranked.push({ weight, ranking: a.options.map((o) => [o]) });
@@ -166,9 +183,10 @@ export function countQuestion(
   seedBase: string,
   units: UnitFacts[] = [],
   delegates: DelegateSettingsInput | null = null,
+  turnout: TurnoutRule = 'ballot',
 ): QuestionResult {
   const figures = optionFigures(q, votes);
-  const election = questionElection(q, votes, q.title);
+  const election = questionElection(q, votes, q.title, methodOf(q.method).motion && turnout === 'ballot');
   // The seed is fixed before any vote is cast (the ballot's id), and recorded with the result.
   const options = tallyOptions(q, eligibleWeight, `${seedBase}:${q.position}`);
   const count = tally(election as Election<never>, options);

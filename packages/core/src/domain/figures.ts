@@ -1,4 +1,5 @@
 import { add, cmp, div, mul, parseRational, rat, type Rational, sub, ZERO } from '../tally/rational';
+import type { TurnoutRule } from './count';
 
 /**
  * Figures as people read them, on pages, in emails and in CSV files: a decimal rounded to
@@ -166,7 +167,12 @@ function partWords(share: Rational): string {
  * same with exact fractions ("at least 2/3 needed (259/3)"); they stay in the JSON and the
  * election record, where a verifier recounts them byte for byte.
  */
-export function motionWords(s: MotionSummary, yesName = 'Yes', noName = 'No'): { result: string; rule: string } {
+export function motionWords(
+  s: MotionSummary,
+  yesName = 'Yes',
+  noName = 'No',
+  turnout: TurnoutRule = 'ballot',
+): { result: string; rule: string } {
   const t = parseRational(s.threshold);
   const yes = parseRational(s.yes);
   const no = parseRational(s.no);
@@ -176,16 +182,21 @@ export function motionWords(s: MotionSummary, yesName = 'Yes', noName = 'No'): {
   const rule =
     `The proposal carries with ${majority ? 'more than half' : `at least ${words}`} of the votes cast (${yesName} + ${noName})` +
     ` and more ${yesName} than ${noName}; abstentions and invalid papers are not votes cast` +
-    `${quorum ? `, but they count towards the turnout for the quorum (${partWords(quorum)} of the electorate)` : ''}.`;
+    `${quorum ? `; the quorum is a turnout of ${partWords(quorum)} of the electorate, counting ${turnout === 'ballot' ? 'every member who returned the ballot, whether they voted on this question or abstained' : 'the members who answered this question (the rule when this ballot was counted)'}` : ''}.`;
   if (s.quorumMet === false && quorum && s.quorumNeeded && s.turnout !== undefined && s.electorate)
     return {
       rule,
       result: `Quorum not reached: a turnout of ${figureText(s.turnout)} is below ${figureText(s.quorumNeeded)} (${partWords(quorum)} of an electorate of ${figureText(s.electorate)}); the vote decides nothing.`,
     };
   const cast = add(yes, no);
+  const quorate =
+    s.quorumMet === true && s.quorumNeeded && s.turnout !== undefined
+      ? ` Quorum reached: a turnout of ${figureText(s.turnout)} (${figureText(s.quorumNeeded)} needed).`
+      : '';
   const result =
     `${yesName} ${decimal(yes)}, ${noName} ${decimal(no)}, of ${decimal(cast)} votes cast; ${words} needed` +
     ` (${decimal(mul(t, cast))}${majority ? ` and more than ${noName}` : ''}). ` +
-    motionMargin({ yes: s.yes, no: s.no, threshold: s.threshold, yesName }).sentence;
+    motionMargin({ yes: s.yes, no: s.no, threshold: s.threshold, yesName }).sentence +
+    quorate;
   return { rule, result };
 }

@@ -18,7 +18,11 @@ export const yesno = defineMethod({
     threshold: fraction
       .default('1/2')
       .describe('share of Yes among Yes+No needed to pass: more than 1/2, or at least a supermajority such as 2/3'),
-    quorum: fraction.optional().describe('minimum turnout, as a share of the electorate'),
+    quorum: fraction
+      .optional()
+      .describe(
+        'minimum turnout, as a share of the electorate; the turnout is every member who returned the ballot, abstaining on this question or not',
+      ),
   }),
   seatsBelowOptions: false,
   fields: [
@@ -35,7 +39,7 @@ export const yesno = defineMethod({
       key: 'quorum',
       label: 'Quorum (optional)',
       short: 'quorum',
-      hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). Blank: no quorum.',
+      hint: 'The least turnout for the vote to count, as a share of the electorate (e.g. 1/4). The turnout is every member who returned the ballot, including those who abstain on this question. Blank: no quorum.',
       input: 'fraction',
     },
   ],
@@ -49,7 +53,8 @@ export const yesno = defineMethod({
     {
       flag: 'quorum',
       option: 'quorum',
-      description: 'yesno: turnout needed, as a fraction of the electorate (needs --electorate)',
+      description:
+        'yesno: turnout needed (every paper, blank ones included), as a fraction of the electorate (needs --electorate)',
       value: 'fraction',
       needs: { flag: 'electorate', why: 'the number entitled to vote' },
     },

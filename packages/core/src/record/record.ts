@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
-import { countQuestion, type QuestionResult, type UnitFacts, yesNoParadoxes } from '../domain/count';
+import { countQuestion, type QuestionResult, type TurnoutRule, type UnitFacts, yesNoParadoxes } from '../domain/count';
 import { methodOf } from '../methods/index';
 import { rat } from '../tally/rational';
 import { canonicalJson, canonicalJsonChunks, StreamedList } from './canonical';
@@ -20,23 +20,34 @@ export { voteLeaf };
 
 /**
  * The record's layout. Format 2 names a yes/no count's papers with no choice `blank`
- * (`count.summary.blank`, as every other method does); format 1 named them `abstained`, beside the question's
- * `abstentions`, which is another figure (abstentions are left out of the count). A record
- * whose stored results were counted before the change keeps format 1, so that its results
- * and their hash stay as they were published, and `omov verify` recounts it in that spelling.
+ * (`count.summary.blank`, as every other method does); format 1 named them `abstained`.
+ * Format 3 counts a yes/no question's turnout, which its quorum is measured against, as
+ * every member who returned the ballot: a member who abstained on the question is a blank
+ * paper in its count (`blank` equals the question's `abstentions`); formats 1 and 2 left
+ * abstainers out of the count, so their `blank` is "0". A record whose stored results were
+ * counted before a change keeps its format, so that its results and their hash stay as
+ * they were published, and `omov verify` recounts it by that format's rules.
  */
-export const RECORD_FORMAT = 'omov-election-record/2';
-export const RECORD_FORMATS = ['omov-election-record/1', RECORD_FORMAT] as const;
+export const RECORD_FORMAT = 'omov-election-record/3';
+export const RECORD_FORMATS = ['omov-election-record/1', 'omov-election-record/2', RECORD_FORMAT] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 const summaryOf = (r: QuestionResult) => r.count.summary as Record<string, string | boolean | null> | undefined;
 
-/** The format of a record holding these results: 1 if a yes/no result was counted with format 1's spelling. */
+/**
+ * The format of a record holding these results: 1 if a yes/no result was counted with
+ * format 1's spelling, 2 if one left its abstainers out of the count (its `blank` is not
+ * its `abstentions`), else 3. Where no one abstained the rules agree, and 3 is as true.
+ */
 export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat {
-  return results.some((r) => r.method === 'yesno' && summaryOf(r)?.abstained !== undefined)
-    ? RECORD_FORMATS[0]
-    : RECORD_FORMAT;
+  const motions = results.filter((r) => r.method === 'yesno');
+  if (motions.some((r) => summaryOf(r)?.abstained !== undefined)) return RECORD_FORMATS[0];
+  if (motions.some((r) => summaryOf(r)?.blank !== r.abstentions)) return RECORD_FORMATS[1];
+  return RECORD_FORMAT;
 }
+
+/** How a record of `format` counts a yes/no question's turnout. */
+export const turnoutRuleOf = (format: RecordFormat): TurnoutRule => (format === RECORD_FORMAT ? 'ballot' : 'question');
 
 /** A result as a record of `format` spells it: format 1's yes/no summary says `abstained` for `blank`. */
 export function inFormat(result: QuestionResult, format: RecordFormat): QuestionResult {
@@ -132,7 +143,7 @@ export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b
 /**
  * The one place results are computed for the record, and re-computed by the verifier:
  * the eligible weight is the number of members in the electorate, the seed base is the
- * ballot's id.
+ * ballot's id, and the rules are those of the record's `format` (the current one at close).
  */
 export function countRecordQuestion(
   ballot: Pick<RecordBallot, 'id' | 'delegates' | 'questions'>,
@@ -140,8 +151,9 @@ export function countRecordQuestion(
   votes: StoredVote[],
   eligible: number,
   units: UnitFacts[],
+  format: RecordFormat = RECORD_FORMAT,
 ): QuestionResult {
-  const result = countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates);
+  const result = countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates, turnoutRuleOf(format));
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
   return paradoxes.length ? { ...result, paradoxes } : result;
@@ -153,10 +165,11 @@ export function countRecord(
   votes: StoredVote[],
   eligible: number,
   units: UnitFacts[],
+  format: RecordFormat = RECORD_FORMAT,
 ): QuestionResult[] {
   return [...ballot.questions]
     .sort((a, b) => a.position - b.position)
-    .map((q) => countRecordQuestion(ballot, q, votes, eligible, units));
+    .map((q) => countRecordQuestion(ballot, q, votes, eligible, units, format));
 }
 
 /** The stored form of results: their canonical JSON, and its SHA-256 (hex) as their hash. */

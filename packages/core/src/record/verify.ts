@@ -113,7 +113,9 @@ const questionSchema = z.object({
 /** The shape of the whole record. Votes are checked one by one later, so each fault is named. */
 const recordSchema = z.object({
   format: z.enum(RECORD_FORMATS, {
-    error: `not an election record of format ${RECORD_FORMATS.map((f) => `"${f}"`).join(' or ')}`,
+    error: `not an election record of format ${RECORD_FORMATS.slice(0, -1)
+      .map((f) => `"${f}"`)
+      .join(', ')} or "${RECORD_FORMATS.at(-1)}"`,
   }),
   ballot: z.object({
     id: z.string().min(1),
@@ -567,8 +569,8 @@ type Recount = QuestionResult | Error;
 function recountAll(r: ElectionRecord, votes: StoredVote[]): Recount[] {
   return r.ballot.questions.map((q) => {
     try {
-      // Recounted as the record's format spells a result (format 1: a yes/no summary's `abstained`).
-      return inFormat(countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units), r.format);
+      // Recounted by the record's format's rules (a yes/no turnout), spelt as it spells a result (format 1: `abstained`).
+      return inFormat(countRecordQuestion(r.ballot, q, votes, r.electorate.eligible, r.units, r.format), r.format);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }

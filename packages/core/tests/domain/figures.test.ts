@@ -81,12 +81,16 @@ test('a motion in words: the engine\'s exact summary, read as decimals, "two thi
     'The proposal carries with at least two thirds of the votes cast (Yes + No) and more Yes than No; abstentions and invalid papers are not votes cast.',
   );
   expect(`${w.result} ${w.rule}`).not.toMatch(/\d\/\d/);
-  const majority = motionWords({ yes: '12', no: '8', threshold: '1/2', quorum: '1/4' }, 'For', 'Against');
+  const majority = motionWords(
+    { yes: '12', no: '8', threshold: '1/2', quorum: '1/4', quorumNeeded: '25/2', quorumMet: true, turnout: '23' },
+    'For',
+    'Against',
+  );
   expect(majority.result).toBe(
-    'For 12, Against 8, of 20 votes cast; a majority needed (10 and more than Against). For had 2 votes to spare over a majority of the votes cast.',
+    'For 12, Against 8, of 20 votes cast; a majority needed (10 and more than Against). For had 2 votes to spare over a majority of the votes cast. Quorum reached: a turnout of 23 (12.5 needed).',
   );
   expect(majority.rule).toBe(
-    'The proposal carries with more than half of the votes cast (For + Against) and more For than Against; abstentions and invalid papers are not votes cast, but they count towards the turnout for the quorum (a quarter of the electorate).',
+    'The proposal carries with more than half of the votes cast (For + Against) and more For than Against; abstentions and invalid papers are not votes cast; the quorum is a turnout of a quarter of the electorate, counting every member who returned the ballot, whether they voted on this question or abstained.',
   );
   const inquorate = motionWords({
     yes: '3',

@@ -17,6 +17,7 @@ import {
   thresholdWords,
 } from '@omov/core/domain/figures';
 import { parseRational } from '@omov/core/tally/rational';
+import { recordFormatOf, turnoutRuleOf } from '@omov/core/record/record';
 import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
 
 /**
@@ -322,7 +323,8 @@ function motionText(q: QuestionResult): { result: string; notes: string[] } {
   const s = motionSummaryOf(q);
   if (!s) return { result: q.count.rounds[0]?.note ?? '', notes: [...(q.count.notes ?? [])] };
   const [yesName, noName] = q.count.candidates;
-  const w = motionWords(s, yesName, noName);
+  // Results stored before record format 3 measured a quorum against the members who answered the question.
+  const w = motionWords(s, yesName, noName, turnoutRuleOf(recordFormatOf([q])));
   // The engine's first note is its rule; any others (a withdrawn option) are kept.
   return { result: w.result, notes: [w.rule, ...(q.count.notes ?? []).slice(1)] };
 }

@@ -145,7 +145,7 @@ ${changedSincePreview ? html`<p class="problem" role="alert">The roll changed af
 <li>${r.branches.new.length ? html`<strong>${r.branches.new.length}</strong> new branches: ${r.branches.new.join(', ')}` : 'no new branches'}</li>
 </ul>
 ${r.keptColumns.length ? html`<p id="kept-columns">The file has no ${r.keptColumns.join(', ')} column${r.keptColumns.length === 1 ? '' : 's'}: members keep their ${r.keptColumns.map((c) => COLUMN_MEANING[c]).join(', ')} as they are. New members get none (weight 1).</p>` : ''}
-${r.branches.nearDuplicates.length ? html`<div class="problem" role="alert" id="near-duplicates"><p><strong>Some branch names differ only in capitals, accents or spaces</strong>, and would be separate branches: ${r.branches.nearDuplicates.map((g) => g.map((n) => `“${n}”`).join(' and ')).join('; ')}. Correct the file so that each branch is written one way.</p></div>` : ''}
+${r.branches.nearDuplicates.length ? html`<div class="problem" role="alert" id="near-duplicates"><p><strong>Some branch names differ only in capitals, accents or spaces</strong>, and would be separate branches: ${r.branches.nearDuplicates.map((g) => g.map((n) => `“${n}”`).join(' and ')).join('; ')}. Correct the file so that each branch is written one way; a name already on the roll both ways can be joined with <a href="/roll#merge">Merge two branches</a> on the roll page.</p></div>` : ''}
 ${destructiveWarning(r)}
 ${
   nothing
@@ -335,7 +335,7 @@ ${isOrganiser(p) && branches.length > 1 ? mergeForm(ctx, req, branches) : ''}`,
 /** Two branches that are one ("leeds" and "Leeds"): the first's members join the second. */
 function mergeForm(ctx: AppContext, req: Request, branches: Array<{ name: string; members: number | string }>): Html {
   const options = branches.map((b) => html`<option value="${b.name}">${b.name} (${Number(b.members)})</option>`);
-  return html`<h2>Merge two branches</h2>
+  return html`<h2 id="merge">Merge two branches</h2>
 <p class="hint">For one branch written two ways. The first branch's members join the second; drafts that name the first name the second. Not while an open ballot uses either.</p>
 <form method="post" action="/roll/branches/merge">${csrfField(ctx, req)}
 <div class="field"><label for="merge-from">Merge the branch</label><br><select id="merge-from" name="from">${options}</select></div>
