@@ -126,6 +126,31 @@ export async function credentialRoll(ctx: AppContext, token: string | undefined)
   });
 }
 
+export type CredentialAddresses = {
+  ballotId: string;
+  title: string;
+  members: Array<{ memberId: string; name: string; email: string }>;
+};
+
+/**
+ * Where the authority sends each private credential (`omov credentials send` or `letters`):
+ * each eligible member's id, name and email. Apart from the roll, so that making the
+ * credentials needs no one's address; delivering them does, as in Belenios.
+ */
+export async function credentialAddresses(ctx: AppContext, token: string | undefined): Promise<CredentialAddresses> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const a = await authorityOf(tx, token);
+    const b = await ballots.findBallotById(tx, a.ballotId);
+    if (!b || b.mode.kind !== 'verifiable') throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+    const members = await eligibleRoll(tx, b);
+    return {
+      ballotId: b.id,
+      title: b.title,
+      members: members.map((m) => ({ memberId: m.id, name: m.name, email: m.email })),
+    };
+  });
+}
+
 /** A branch's weights, sorted: two lists of credentials fit a roll when these agree branch by branch. */
 const weightsByBranch = (xs: ReadonlyArray<{ branch: string; weight: bigint }>): Map<string, string> => {
   const by = new Map<string, bigint[]>();
