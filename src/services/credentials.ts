@@ -158,6 +158,42 @@ const weightsByBranch = (xs: ReadonlyArray<{ branch: string; weight: bigint }>):
   return new Map([...by].map(([branch, ws]) => [branch, ws.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',')]));
 };
 
+/** The branches where the credentials are not one per eligible member with the member's weight. */
+function misfits(
+  members: ReadonlyArray<MemberRow>,
+  credentials: ReadonlyArray<{ branch: string; weight: bigint }>,
+): Array<{ branch: string; members: number; credentials: number }> {
+  const want = weightsByBranch(members.map((m) => ({ branch: m.branch, weight: wholeWeight(m) })));
+  const got = weightsByBranch(credentials);
+  const count = (s: string | undefined) => (s ? s.split(',').length : 0);
+  return [...new Set([...want.keys(), ...got.keys()])]
+    .sort((x, y) => x.localeCompare(y))
+    .filter((branch) => want.get(branch) !== got.get(branch))
+    .map((branch) => ({ branch, members: count(want.get(branch)), credentials: count(got.get(branch)) }));
+}
+
+/**
+ * At the opening: the roll may have changed since the credentials were uploaded (a member
+ * joined, left or changed branch or weight). Refused (409) naming each branch that differs,
+ * so that the authority makes and uploads credentials for the roll as it is now.
+ */
+export async function checkCredentialsFitRoll(
+  tx: Tx,
+  b: BallotRow,
+  list: ReadonlyArray<{ branch: string; weight: string }>,
+): Promise<void> {
+  const wrong = misfits(
+    await eligibleRoll(tx, b),
+    list.map((c) => ({ branch: c.branch, weight: BigInt(c.weight) })),
+  );
+  if (wrong.length)
+    throw conflict(
+      `the public credentials no longer fit the roll, so the ballot cannot open: ${wrong
+        .map((m) => `${m.branch} has ${m.members} eligible members with these weights, and ${m.credentials} credentials`)
+        .join('; ')}; the credential authority must make and upload them again`,
+    );
+}
+
 export type UploadedCredential = { credential: string; weight: string; branch: string };
 
 /**
@@ -196,16 +232,11 @@ export async function uploadPublicCredentials(
         ]);
       return { ...credential, branch: c.branch };
     });
-    const want = weightsByBranch(members.map((m) => ({ branch: m.branch, weight: wholeWeight(m) })));
-    const got = weightsByBranch(parsed);
-    const wrong = [...want.keys()].filter((branch) => want.get(branch) !== got.get(branch));
+    const wrong = misfits(members, parsed);
     if (wrong.length)
       throw invalid(
         "the credentials do not match the roll: each branch needs one credential per eligible member, with the member's weight",
-        wrong.map((branch) => ({
-          path: 'credentials',
-          message: `${branch}: ${want.get(branch)!.split(',').length} members`,
-        })),
+        wrong.map((m) => ({ path: 'credentials', message: `${m.branch}: ${m.members} members` })),
       );
     await credentials.replacePublicCredentials(
       tx,

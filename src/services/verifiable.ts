@@ -38,6 +38,7 @@ import { definitionHash } from '@omov/core/record/commitments';
 import { countRecordQuestion, storedResults } from '@omov/core/record/record';
 import { record } from './audit';
 import { ballotDefinition } from './commitments';
+import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { VERIFIABLE_GROUP } from './trustees';
@@ -101,6 +102,7 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
   const list = authority ? await credentials.listPublicCredentials(tx, b.id) : [];
   if (!authority || !list.length)
     throw conflict('a verifiable ballot opens once the credential authority has uploaded the public credentials');
+  await checkCredentialsFitRoll(tx, b, list);
   const questions = await ballots.listQuestions(tx, b.id);
   const election = makeElection(
     {

@@ -458,3 +458,28 @@ test(
   },
   scaled(300_000),
 );
+
+test(
+  'the opening checks again that the public credentials fit the roll, and names the branches that differ',
+  async () => {
+    const { id } = await readyBallot('refit', [QUESTIONS[0]], 1, 1);
+    // After the upload, a member of North moves to South (the roll as the office keeps it).
+    const n0 = (await org.json('GET', '/api/v1/members?search=n0%40example.org')).body[0];
+    const moved = { email: n0.email, name: n0.name, branch: 'South', weight: '1' };
+    expect((await org.json('PUT', `/api/v1/members/${n0.id}`, moved)).status).toBeLessThan(300);
+    try {
+      const refused = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toBe(
+        'the public credentials no longer fit the roll, so the ballot cannot open: ' +
+          'North has 11 eligible members with these weights, and 12 credentials; ' +
+          'South has 9 eligible members with these weights, and 8 credentials; ' +
+          'the credential authority must make and upload them again',
+      );
+      expect((await org.json('GET', `/api/v1/ballots/${id}`)).body.status).toBe('draft');
+    } finally {
+      await org.json('PUT', `/api/v1/members/${n0.id}`, { ...moved, branch: 'North' });
+    }
+  },
+  scaled(300_000),
+);
