@@ -189,7 +189,9 @@ export async function checkCredentialsFitRoll(
   if (wrong.length)
     throw conflict(
       `the public credentials no longer fit the roll, so the ballot cannot open: ${wrong
-        .map((m) => `${m.branch} has ${m.members} eligible members with these weights, and ${m.credentials} credentials`)
+        .map(
+          (m) => `${m.branch} has ${m.members} eligible members with these weights, and ${m.credentials} credentials`,
+        )
         .join('; ')}; the credential authority must make and upload them again`,
     );
 }
