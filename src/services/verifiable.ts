@@ -31,7 +31,7 @@ import {
   writeResult,
   writeSizedEncryptedTally,
 } from '@omov/core/crypto/tally';
-import { parseTrustees, type Trustee } from '@omov/core/crypto/trustee';
+import { parseTrustees, type Trustee, trusteeDecryptionKey } from '@omov/core/crypto/trustee';
 import type { Question, StoredVote } from '@omov/core/domain/ballot';
 import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { definitionHash } from '@omov/core/record/commitments';
@@ -333,20 +333,6 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   };
 }
 
-/** The public key each trustee decrypts with, by their number from 1 (a threshold trustee's verification key). */
-function trusteeKey(ts: ReadonlyArray<Trustee>, position: number): bigint {
-  let offset = 0;
-  for (const t of ts) {
-    if (t.kind === 'Single') {
-      if (++offset === position) return t.key.publicKey;
-      continue;
-    }
-    if (position <= offset + t.verificationKeys.length) return t.verificationKeys[position - offset - 1]!.publicKey;
-    offset += t.verificationKeys.length;
-  }
-  throw new Error(`there is no trustee number ${position}`);
-}
-
 /**
  * A trustee's partial decryption of the encrypted tally, as `omov trustee decrypt` printed it.
  * Its proofs are checked against the trustee's own verification key: a wrong one is refused,
@@ -366,7 +352,7 @@ export async function submitPartialDecryption(
   if (f.decryptions.some((d) => d.trustee === position))
     throw conflict(`trustee ${position} has sent their partial decryption already`);
   const tally = parseEncryptedTally(f.tallyText);
-  if (!checkPartialDecryption(f.election, tally, trusteeKey(f.trustees, position), pd))
+  if (!checkPartialDecryption(f.election, tally, trusteeDecryptionKey(f.trustees, position), pd))
     throw invalid(
       `the partial decryption of trustee ${position} does not verify: it was not made with their key share for this tally`,
     );
