@@ -171,6 +171,15 @@ async function verifyArchive(id: string, name: string, args = ['election', 'veri
   return belenios(where, [...args, '--dir', where]);
 }
 
+/** The archive verifyArchive saved under `name`. */
+const archiveFile = (name: string) => {
+  const where = at(`archive-${name}`);
+  return path.join(
+    where,
+    fs.readdirSync(where).find((f) => f.endsWith('.bel'))!,
+  );
+};
+
 const QUESTIONS = [
   { title: 'Adopt the budget?', method: 'yesno' },
   {
@@ -403,6 +412,16 @@ test(
         [expected.approvalBlank, expected.ada, expected.ben, expected.cy],
       ],
     });
+    // omov verify, on the same file, passes every check and states the same result.
+    const ours = await omov('verify', archiveFile('closed'), '--format', 'json');
+    expect(ours.code).toBe(0);
+    expect(JSON.parse(ours.out)).toMatchObject({
+      ok: true,
+      result: [
+        [expected.yesNoBlank, expected.yes, expected.no].map(String),
+        [expected.approvalBlank, expected.ada, expected.ben, expected.cy].map(String),
+      ],
+    });
 
     // No private credential, key share or token is anywhere the office can read.
     const everything = JSON.stringify([
@@ -449,6 +468,11 @@ test(
     const checked = await verifyArchive(id, 'inserted');
     expect(checked.code).not.toBe(0);
     expect(checked.err).toContain(`error while casting ballot ${stuffed.tracker}: invalid credential`);
+    const ours = await omov('verify', archiveFile('inserted'));
+    expect(ours.code).toBe(1);
+    expect(ours.out).toContain(
+      `FAIL ballots: the ballot ${stuffed.tracker} at height ${last.height + 1} has a credential that is not on the list`,
+    );
     const close = await org.json('POST', `/api/v1/ballots/${id}/close`);
     expect(close.status).toBe(409);
     expect(close.body.detail).toBe(
