@@ -317,6 +317,19 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       handler: async ({ req }) => credentialsService.credentialRoll(ctx, bearerOf(req)),
     }),
     route({
+      method: 'get',
+      path: '/credential-authority/addresses',
+      tag: 'verifiable',
+      auth: false,
+      summary: `Where to deliver each private credential: each eligible member's id, name and email, for "omov credentials send" or "letters" (${AUTHORITY_AUTH})`,
+      response: z.object({
+        ballotId: z.string(),
+        title: z.string(),
+        members: z.array(z.object({ memberId: z.string(), name: z.string(), email: z.string() })),
+      }),
+      handler: async ({ req }) => credentialsService.credentialAddresses(ctx, bearerOf(req)),
+    }),
+    route({
       method: 'put',
       path: '/credential-authority/public-credentials',
       tag: 'verifiable',

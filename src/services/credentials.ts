@@ -126,12 +126,75 @@ export async function credentialRoll(ctx: AppContext, token: string | undefined)
   });
 }
 
+export type CredentialAddresses = {
+  ballotId: string;
+  title: string;
+  members: Array<{ memberId: string; name: string; email: string }>;
+};
+
+/**
+ * Where the authority sends each private credential (`omov credentials send` or `letters`):
+ * each eligible member's id, name and email. Apart from the roll, so that making the
+ * credentials needs no one's address; delivering them does, as in Belenios.
+ */
+export async function credentialAddresses(ctx: AppContext, token: string | undefined): Promise<CredentialAddresses> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const a = await authorityOf(tx, token);
+    const b = await ballots.findBallotById(tx, a.ballotId);
+    if (!b || b.mode.kind !== 'verifiable') throw new ServiceError('unauthenticated', NOT_THE_AUTHORITY);
+    const members = await eligibleRoll(tx, b);
+    return {
+      ballotId: b.id,
+      title: b.title,
+      members: members.map((m) => ({ memberId: m.id, name: m.name, email: m.email })),
+    };
+  });
+}
+
 /** A branch's weights, sorted: two lists of credentials fit a roll when these agree branch by branch. */
 const weightsByBranch = (xs: ReadonlyArray<{ branch: string; weight: bigint }>): Map<string, string> => {
   const by = new Map<string, bigint[]>();
   for (const x of xs) by.set(x.branch, [...(by.get(x.branch) ?? []), x.weight]);
   return new Map([...by].map(([branch, ws]) => [branch, ws.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',')]));
 };
+
+/** The branches where the credentials are not one per eligible member with the member's weight. */
+function misfits(
+  members: ReadonlyArray<MemberRow>,
+  credentials: ReadonlyArray<{ branch: string; weight: bigint }>,
+): Array<{ branch: string; members: number; credentials: number }> {
+  const want = weightsByBranch(members.map((m) => ({ branch: m.branch, weight: wholeWeight(m) })));
+  const got = weightsByBranch(credentials);
+  const count = (s: string | undefined) => (s ? s.split(',').length : 0);
+  return [...new Set([...want.keys(), ...got.keys()])]
+    .sort((x, y) => x.localeCompare(y))
+    .filter((branch) => want.get(branch) !== got.get(branch))
+    .map((branch) => ({ branch, members: count(want.get(branch)), credentials: count(got.get(branch)) }));
+}
+
+/**
+ * At the opening: the roll may have changed since the credentials were uploaded (a member
+ * joined, left or changed branch or weight). Refused (409) naming each branch that differs,
+ * so that the authority makes and uploads credentials for the roll as it is now.
+ */
+export async function checkCredentialsFitRoll(
+  tx: Tx,
+  b: BallotRow,
+  list: ReadonlyArray<{ branch: string; weight: string }>,
+): Promise<void> {
+  const wrong = misfits(
+    await eligibleRoll(tx, b),
+    list.map((c) => ({ branch: c.branch, weight: BigInt(c.weight) })),
+  );
+  if (wrong.length)
+    throw conflict(
+      `the public credentials no longer fit the roll, so the ballot cannot open: ${wrong
+        .map(
+          (m) => `${m.branch} has ${m.members} eligible members with these weights, and ${m.credentials} credentials`,
+        )
+        .join('; ')}; the credential authority must make and upload them again`,
+    );
+}
 
 export type UploadedCredential = { credential: string; weight: string; branch: string };
 
@@ -171,16 +234,11 @@ export async function uploadPublicCredentials(
         ]);
       return { ...credential, branch: c.branch };
     });
-    const want = weightsByBranch(members.map((m) => ({ branch: m.branch, weight: wholeWeight(m) })));
-    const got = weightsByBranch(parsed);
-    const wrong = [...want.keys()].filter((branch) => want.get(branch) !== got.get(branch));
+    const wrong = misfits(members, parsed);
     if (wrong.length)
       throw invalid(
         "the credentials do not match the roll: each branch needs one credential per eligible member, with the member's weight",
-        wrong.map((branch) => ({
-          path: 'credentials',
-          message: `${branch}: ${want.get(branch)!.split(',').length} members`,
-        })),
+        wrong.map((m) => ({ path: 'credentials', message: `${m.branch}: ${m.members} members` })),
       );
     await credentials.replacePublicCredentials(
       tx,

@@ -31,13 +31,14 @@ import {
   writeResult,
   writeSizedEncryptedTally,
 } from '@omov/core/crypto/tally';
-import { parseTrustees, type Trustee } from '@omov/core/crypto/trustee';
+import { parseTrustees, type Trustee, trusteeDecryptionKey } from '@omov/core/crypto/trustee';
 import type { Question, StoredVote } from '@omov/core/domain/ballot';
 import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { definitionHash } from '@omov/core/record/commitments';
 import { countRecordQuestion, storedResults } from '@omov/core/record/record';
 import { record } from './audit';
 import { ballotDefinition } from './commitments';
+import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { VERIFIABLE_GROUP } from './trustees';
@@ -101,6 +102,7 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
   const list = authority ? await credentials.listPublicCredentials(tx, b.id) : [];
   if (!authority || !list.length)
     throw conflict('a verifiable ballot opens once the credential authority has uploaded the public credentials');
+  await checkCredentialsFitRoll(tx, b, list);
   const questions = await ballots.listQuestions(tx, b.id);
   const election = makeElection(
     {
@@ -338,20 +340,6 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   };
 }
 
-/** The public key each trustee decrypts with, by their number from 1 (a threshold trustee's verification key). */
-function trusteeKey(ts: ReadonlyArray<Trustee>, position: number): bigint {
-  let offset = 0;
-  for (const t of ts) {
-    if (t.kind === 'Single') {
-      if (++offset === position) return t.key.publicKey;
-      continue;
-    }
-    if (position <= offset + t.verificationKeys.length) return t.verificationKeys[position - offset - 1]!.publicKey;
-    offset += t.verificationKeys.length;
-  }
-  throw new Error(`there is no trustee number ${position}`);
-}
-
 /**
  * A trustee's partial decryption of the encrypted tally, as `omov trustee decrypt` printed it.
  * Its proofs are checked against the trustee's own verification key: a wrong one is refused,
@@ -371,7 +359,7 @@ export async function submitPartialDecryption(
   if (f.decryptions.some((d) => d.trustee === position))
     throw conflict(`trustee ${position} has sent their partial decryption already`);
   const tally = parseEncryptedTally(f.tallyText);
-  if (!checkPartialDecryption(f.election, tally, trusteeKey(f.trustees, position), pd))
+  if (!checkPartialDecryption(f.election, tally, trusteeDecryptionKey(f.trustees, position), pd))
     throw invalid(
       `the partial decryption of trustee ${position} does not verify: it was not made with their key share for this tally`,
     );

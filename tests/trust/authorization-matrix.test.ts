@@ -80,6 +80,7 @@ const MATRIX: Record<string, Row> = {
   'put /trustee/verification-key': all(401),
   'post /ballots/:id/credential-authority': changeBallot,
   'get /credential-authority/roll': all(401),
+  'get /credential-authority/addresses': all(401),
   'put /credential-authority/public-credentials': all(401),
   // Public by design; the closed office-mode ballot here has none, whoever asks.
   'get /ballots/:id/public-credentials': all('public'),

@@ -171,6 +171,15 @@ async function verifyArchive(id: string, name: string, args = ['election', 'veri
   return belenios(where, [...args, '--dir', where]);
 }
 
+/** The archive verifyArchive saved under `name`. */
+const archiveFile = (name: string) => {
+  const where = at(`archive-${name}`);
+  return path.join(
+    where,
+    fs.readdirSync(where).find((f) => f.endsWith('.bel'))!,
+  );
+};
+
 const QUESTIONS = [
   { title: 'Adopt the budget?', method: 'yesno' },
   {
@@ -403,6 +412,16 @@ test(
         [expected.approvalBlank, expected.ada, expected.ben, expected.cy],
       ],
     });
+    // omov verify, on the same file, passes every check and states the same result.
+    const ours = await omov('verify', archiveFile('closed'), '--format', 'json');
+    expect(ours.code).toBe(0);
+    expect(JSON.parse(ours.out)).toMatchObject({
+      ok: true,
+      result: [
+        [expected.yesNoBlank, expected.yes, expected.no].map(String),
+        [expected.approvalBlank, expected.ada, expected.ben, expected.cy].map(String),
+      ],
+    });
 
     // No private credential, key share or token is anywhere the office can read.
     const everything = JSON.stringify([
@@ -449,12 +468,42 @@ test(
     const checked = await verifyArchive(id, 'inserted');
     expect(checked.code).not.toBe(0);
     expect(checked.err).toContain(`error while casting ballot ${stuffed.tracker}: invalid credential`);
+    const ours = await omov('verify', archiveFile('inserted'));
+    expect(ours.code).toBe(1);
+    expect(ours.out).toContain(
+      `FAIL ballots: the ballot ${stuffed.tracker} at height ${last.height + 1} has a credential that is not on the list`,
+    );
     const close = await org.json('POST', `/api/v1/ballots/${id}/close`);
     expect(close.status).toBe(409);
     expect(close.body.detail).toBe(
       `the board fails omov's check, so the ballot cannot be counted: the ballot at height ${last.height + 1} has a credential that is not on the list`,
     );
     expect((await org.json('GET', `/api/v1/ballots/${id}`)).body.status).toBe('open');
+  },
+  scaled(300_000),
+);
+
+test(
+  'the opening checks again that the public credentials fit the roll, and names the branches that differ',
+  async () => {
+    const { id } = await readyBallot('refit', [QUESTIONS[0]], 1, 1);
+    // After the upload, a member of North moves to South (the roll as the office keeps it).
+    const n0 = (await org.json('GET', '/api/v1/members?search=n0%40example.org')).body[0];
+    const moved = { email: n0.email, name: n0.name, branch: 'South', weight: '1' };
+    expect((await org.json('PUT', `/api/v1/members/${n0.id}`, moved)).status).toBeLessThan(300);
+    try {
+      const refused = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toBe(
+        'the public credentials no longer fit the roll, so the ballot cannot open: ' +
+          'North has 11 eligible members with these weights, and 12 credentials; ' +
+          'South has 9 eligible members with these weights, and 8 credentials; ' +
+          'the credential authority must make and upload them again',
+      );
+      expect((await org.json('GET', `/api/v1/ballots/${id}`)).body.status).toBe('draft');
+    } finally {
+      await org.json('PUT', `/api/v1/members/${n0.id}`, { ...moved, branch: 'North' });
+    }
   },
   scaled(300_000),
 );

@@ -1,10 +1,12 @@
 /**
  * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]`: checks an election record with
  * nothing but the file; the same checks as the core package's `omov-verify`. Exit 0: every check passes;
- * 1: a check fails; 2: the file cannot be read or is not an election record.
+ * 1: a check fails; 2: the file cannot be read or is not an election record. Given a verifiable
+ * ballot's Belenios archive instead, checks it as belenios-tool does (core/crypto/verify-archive.ts).
  */
 import { type Command, Option } from 'commander';
-import { exitStatus, VerifyInputError, verifyRecordFile } from '@omov/core/cli/verify-file';
+import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from '@omov/core/cli/verify-file';
+import { formatArchiveVerification } from '@omov/core/crypto/verify-archive';
 import { formatVerification } from '@omov/core/record/verify';
 import { InputError } from '../errors';
 
@@ -14,7 +16,10 @@ export function register(program: Command): void {
     .description(
       'Check an election record offline: the votes, receipts, box root, turnout, units, every count and the audit log',
     )
-    .argument('<record>', 'the election record (from "omov export" or GET /api/v1/ballots/{id}/record)')
+    .argument(
+      '<record>',
+      'the election record (from "omov export" or GET /api/v1/ballots/{id}/record), or a verifiable ballot\'s Belenios archive (GET /api/v1/ballots/{id}/belenios-archive)',
+    )
     .option('--root <hex>', 'the box root you were sent when the ballot closed; the record must commit to it')
     .option(
       '--close-hash <hex>',
@@ -36,6 +41,14 @@ export function register(program: Command): void {
       ) => {
         let v;
         try {
+          const archive = await verifyBeleniosFile(file, flags);
+          if (archive) {
+            process.stdout.write(
+              flags.format === 'json' ? `${JSON.stringify(archive, null, 2)}\n` : formatArchiveVerification(archive),
+            );
+            process.exitCode = archive.ok ? undefined : 1;
+            return;
+          }
           v = await verifyRecordFile(file, flags);
         } catch (err) {
           if (err instanceof VerifyInputError) throw new InputError(err.message);

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { formatVerification } from '../record/verify';
-import { exitStatus, VerifyInputError, verifyRecordFile } from './verify-file';
+import { formatArchiveVerification } from '../crypto/verify-archive';
+import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from './verify-file';
 
 export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]
 
@@ -16,6 +17,11 @@ are the ones committed to before anyone voted.
 
 Exit status: 0 every check passes, 1 a check fails, 2 the file is unreadable or not an
 election record (or the command line is wrong).
+
+Given a verifiable ballot's Belenios archive (<uuid>.bel) instead, checks it as
+belenios-tool election verify does: the chain of events, the trustees' keys, every
+ballot's signature, proofs and credential, the encrypted tally, each partial decryption
+and the result.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,11 +54,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const v = await verifyRecordFile(positionals[0]!, {
-      root: values.root,
-      closeHash: values['close-hash'],
-      openHash: values['open-hash'],
-    });
+    const flags = { root: values.root, closeHash: values['close-hash'], openHash: values['open-hash'] };
+    const archive = await verifyBeleniosFile(positionals[0]!, flags);
+    if (archive) {
+      process.stdout.write(
+        values.format === 'json' ? `${JSON.stringify(archive, null, 2)}\n` : formatArchiveVerification(archive),
+      );
+      return archive.ok ? 0 : 1;
+    }
+    const v = await verifyRecordFile(positionals[0]!, flags);
     process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
     if (v.malformed)
       process.stderr.write(

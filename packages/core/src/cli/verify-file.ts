@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { type ArchiveVerification, isBeleniosArchive, verifyArchive } from '../crypto/verify-archive';
 import { type Verification, verifyRecord } from '../record/verify';
 
 /** A mistake in what the user gave (a file, a flag): exit status 2, as for a file that is not a record. */
@@ -44,4 +45,23 @@ export async function verifyRecordFile(file: string, flags: VerifyFlags): Promis
 /** The exit status for a verification: 0 every check passes, 1 a check fails, 2 not a record. */
 export function exitStatus(v: Verification): number {
   return v.malformed ? 2 : v.ok ? 0 : 1;
+}
+
+/**
+ * A verifiable ballot's Belenios archive (`<uuid>.bel`), verified; undefined when the file is
+ * not one (then it is read as an election record). The record's flags do not apply to it.
+ */
+export async function verifyBeleniosFile(file: string, flags: VerifyFlags): Promise<ArchiveVerification | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    throw new VerifyInputError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!isBeleniosArchive(bytes)) return undefined;
+  if (flags.root !== undefined || flags.closeHash !== undefined || flags.openHash !== undefined)
+    throw new VerifyInputError(
+      `${file} is a Belenios archive: --root, --close-hash and --open-hash are for an election record`,
+    );
+  return verifyArchive(bytes);
 }

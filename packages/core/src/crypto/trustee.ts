@@ -166,3 +166,17 @@ export const electionPublicKey = (G: Group, trustees: ReadonlyArray<Trustee>): b
 /** How many partial decryptions can be owned: one per Single trustee and per threshold trustee. */
 export const trusteeCount = (trustees: ReadonlyArray<Trustee>): number =>
   trustees.reduce((n, t) => n + (t.kind === 'Single' ? 1 : t.verificationKeys.length), 0);
+
+/** The public key each trustee decrypts with, by their number from 1 (a threshold trustee's verification key). */
+export function trusteeDecryptionKey(ts: ReadonlyArray<Trustee>, position: number): bigint {
+  let offset = 0;
+  for (const t of ts) {
+    if (t.kind === 'Single') {
+      if (++offset === position) return t.key.publicKey;
+      continue;
+    }
+    if (position <= offset + t.verificationKeys.length) return t.verificationKeys[position - offset - 1]!.publicKey;
+    offset += t.verificationKeys.length;
+  }
+  throw new RangeError(`there is no trustee number ${position}`);
+}
