@@ -29,7 +29,8 @@ export type CastOutcome = {
  * shared (a close, which locks it exclusively, waits for casts in flight and they for
  * it), uses the token only if the ballot is open by the database's clock and the token
  * unused and of this branch and weight, and stores the sealed vote only if it did. Only
- * one of any number of concurrent casts with one token stores a vote.
+ * one of any number of concurrent casts with one token stores a vote. Prepared: each
+ * connection plans it once (see createDb).
  */
 export async function castSealedVote(
   db: Queryable,
@@ -45,7 +46,7 @@ export async function castSealedVote(
     used: boolean | null;
     branch_id: string | null;
     weight: string | null;
-  }>`
+  }>`/* prepared:cast_sealed_vote */
     with b as (
       select status, opens_at, closes_at, now() as now from ballots where id = ${c.ballotId} for share
     ), t as (

@@ -32,12 +32,37 @@ export function createDb(
   // discards it on release.
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    prepareMarked(client);
   });
   const onQuery = opts.onQuery;
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis, event.query.sql) } : {}),
   });
+}
+
+/**
+ * The mark of a statement worth preparing: raw SQL that begins `/* prepared:name *\/`
+ * (the name unique to that text). Each connection parses and plans it once, then only
+ * binds and executes it, as pgbench -M prepared does the vote it is measured against.
+ * Only hot statements of fixed text are marked: a connection keeps every statement it
+ * prepared for as long as it lives.
+ */
+const PREPARED = /^\/\* prepared:([a-z][a-z0-9_]*) \*\//;
+
+function preparedName(text: string): string | undefined {
+  return PREPARED.exec(text)?.[1];
+}
+
+/** Sends a connection's marked statements as named (prepared) ones; everything else as before. */
+function prepareMarked(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    const name =
+      typeof text === 'string' && args.length === 2 && Array.isArray(values) ? preparedName(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
+  }) as typeof client.query;
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

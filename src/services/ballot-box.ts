@@ -36,6 +36,17 @@ const PAD_TO = 1024;
  * each. An upper bound, so that no answer can be longer.
  */
 function longestAnswers(questions: ReadonlyArray<Pick<Question, 'id' | 'options'>>): Record<string, Answer> {
+  let longest = longestByQuestions.get(questions);
+  if (!longest) {
+    longest = findLongestAnswers(questions);
+    longestByQuestions.set(questions, longest);
+  }
+  return longest;
+}
+/** By list of questions: an open ballot's list is one array, kept while it is open (questionsOf), so a cast seals without weighing candidates again. */
+const longestByQuestions = new WeakMap<ReadonlyArray<Pick<Question, 'id' | 'options'>>, Record<string, Answer>>();
+
+function findLongestAnswers(questions: ReadonlyArray<Pick<Question, 'id' | 'options'>>): Record<string, Answer> {
   const longest: Record<string, Answer> = {};
   for (const q of questions) {
     const all = q.options.map((_, i) => i).reverse();

@@ -1,4 +1,8 @@
+import { sql } from 'kysely';
+import * as box from '../../src/data/ballot-box';
+import * as electorate from '../../src/data/electorate';
 import { createDb, type Db } from '../../src/db/database';
+import { hashSecret } from '../../src/platform/secrets';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import {
   type Board,
@@ -101,4 +105,25 @@ test('200 different tokens cast at once over two instances: 200 votes, and the b
   expect(Object.fromEntries(Object.entries(check!.byBranch).map(([br, c]) => [br, [c.usedTokens, c.votes]]))).toEqual(
     Object.fromEntries(Object.entries(SIZES).map(([br, n]) => [br, [n, n]])),
   );
+});
+
+test('the cast statement is prepared once per connection and still casts each token once', async () => {
+  const ballot = await openBallot('Prepared cast');
+  const [first] = await tokensOf(a.db, ballot.id, SECRET);
+  const hash = hashSecret(first!.token);
+  const link = await electorate.findTokenBallot(a.db, hash);
+  // One connection, so the second statement runs where the first was prepared.
+  const one = createDb(a.dbUrl, { max: 1 });
+  try {
+    const c = { ballotId: ballot.id, tokenHash: hash, branchId: link!.branchId, weight: link!.weight, sealed: 'x' };
+    expect((await box.castSealedVote(one, c)).cast).toBe(true);
+    const again = await box.castSealedVote(one, c);
+    expect(again.cast).toBe(false);
+    expect(again.token?.used).toBe(true);
+    const prepared = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(one);
+    expect(prepared.rows.map((r) => r.name)).toEqual(['cast_sealed_vote']);
+    expect(await countSealedVotes(a.db, ballot.id)).toBe(1);
+  } finally {
+    await one.destroy();
+  }
 });

@@ -122,11 +122,28 @@ export function isoToLocal(instant: Date | string, zone: string): string {
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
 }
 
+/** formatTime's answers, by instant and zone. */
+const formatted = new Map<string, string>();
+
 /**
  * A time as members and organisers read it, in the ballot's zone with the zone spelled
  * out: "2026-05-01 21:00 UTC", "2026-07-01 22:00 BST (Europe/London)".
  */
 export function formatTime(instant: Date, zone = 'UTC'): string {
+  // Pages show the same few times (a ballot's opening and closing) to every member: even
+  // a reused format's formatToParts cost a receipt page more than the rest of its building.
+  const key = `${instant.getTime()} ${zone}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = formatTimeAfresh(instant, zone);
+    // Times come and go with ballots; keep the map from growing without bound.
+    if (formatted.size >= 1000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
+function formatTimeAfresh(instant: Date, zone: string): string {
   const z = isTimeZone(zone) ? zone : 'UTC';
   const local = isoToLocal(instant, z).replace('T', ' ');
   const short =
