@@ -1,8 +1,8 @@
-import type { Browser } from 'playwright-core';
 import { readEml } from '../../src/mail/eml';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, launchBrowser } from '../support/browser';
+import { ballotTimes, Client, setUpOrganisation } from '../support/app';
+import { axeContext, axeViolations, describeViolations } from '../support/browser';
 import { waitFor } from '../support/machine';
+import { browserAndAppPerFile } from './helpers';
 
 /**
  * Development's /dev/outbox: a signed-in organiser reads the decoded messages and follows a
@@ -11,12 +11,10 @@ import { waitFor } from '../support/machine';
 const EMAIL = 'olive.outbox@example.org';
 const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
-let app: TestApp;
-let browser: Browser;
 let org: Client;
+const { app, browser } = browserAndAppPerFile({ env: 'development' });
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp({ env: 'development' }), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Outbox Union', EMAIL);
+  org = await setUpOrganisation(app(), 'Outbox Union', EMAIL);
   const csv = ['email,name,branch', 'zoe@example.org,Zoë Ünicode-Longname,North'].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
   const ballot = (
@@ -33,13 +31,9 @@ beforeAll(async () => {
     return text.includes('zoe@example.org') ? true : undefined;
   });
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 test('anyone not signed in is sent to sign in, and reads no message', async () => {
-  const stranger = new Client(app.url);
+  const stranger = new Client(app().url);
   const list = await stranger.request('GET', '/dev/outbox');
   expect(list.status).toBe(303);
   expect(list.headers.get('location')).toMatch(/^\/signin/);
@@ -49,14 +43,14 @@ test('anyone not signed in is sent to sign in, and reads no message', async () =
 });
 
 test('a signed-in organiser reads the decoded message and follows its voting link to the paper', async () => {
-  const context = await axeContext(browser);
+  const context = await axeContext(browser());
   const page = await context.newPage();
-  await page.goto(`${app.url}/dev/outbox`);
+  await page.goto(`${app().url}/dev/outbox`);
   expect(page.url()).toContain('/signin');
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/dev/outbox`);
+  await page.waitForURL(`${app().url}/dev/outbox`);
   // To and Subject, decoded (not =?UTF-8?Q?…?=).
   const row = page.getByRole('row', { name: /zoe@example\.org/ });
   await expect(row.getByRole('link').textContent()).resolves.toContain('Grüne Straßen — a motion with a long title');

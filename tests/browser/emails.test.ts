@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import type { Page } from 'playwright-core';
+import { ballotTimes, type Client, setUpOrganisation } from '../support/app';
 import { postVote, tokensOf } from '../support/integrity';
-import { signIn } from './helpers';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
+import { browserAndAppPerFile, signIn } from './helpers';
+import { axeContext, axeViolations, describeViolations, DESKTOP, screenshot } from '../support/browser';
 
 /**
  * In a real Chromium, with axe-core on each page: a ballot's emails page (its own wording
@@ -18,24 +18,18 @@ const SECRET = 'test-secret-0123456789-0123456789-abcdef'; // startTestApp's
 const EMAIL = 'olive.emails@example.org';
 const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 let page: Page;
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Emails Union', EMAIL);
+  org = await setUpOrganisation(app(), 'Emails Union', EMAIL);
   const csv = ['email,name,branch', ...Array.from({ length: 6 }, (_, i) => `e${i}@example.org,Member ${i},North`)].join(
     '\n',
   );
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
-  page = await (await axeContext(browser, DESKTOP)).newPage();
-  await signIn(page, app.url, EMAIL, PASSWORD);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  page = await (await axeContext(browser(), DESKTOP)).newPage();
+  await signIn(page, app().url, EMAIL, PASSWORD);
 });
 
 test("the emails page: a ballot's own wording, checked, saved and shown as members get it", async () => {
@@ -46,7 +40,7 @@ test("the emails page: a ballot's own wording, checked, saved and shown as membe
       questions: [{ title: 'Adopt?', method: 'yesno' }],
     })
   ).body as { id: string };
-  await page.goto(`${app.url}/ballots/${ballot.id}`);
+  await page.goto(`${app().url}/ballots/${ballot.id}`);
   await page.getByRole('link', { name: 'Emails' }).click();
   expect(describeViolations('emails page', await axeViolations(page))).toBe('');
 
@@ -93,7 +87,7 @@ test('member search offers only the action that fits; an early close shows the a
       .status,
   ).toBe(201);
 
-  await page.goto(`${app.url}/ballots/${ballot.id}/invitations`);
+  await page.goto(`${app().url}/ballots/${ballot.id}/invitations`);
   await page.getByLabel('Find the member').fill('example.org');
   await page.getByRole('button', { name: 'Find' }).click();
   const row = (name: string) => page.getByRole('row', { name: new RegExp(name) });
@@ -102,13 +96,13 @@ test('member search offers only the action that fits; an early close shows the a
   expect(await row('Late Joiner').getByRole('button', { name: 'Add to this ballot' }).count()).toBe(1);
   expect(await row('Late Joiner').getByRole('button', { name: 'Send a new link' }).count()).toBe(0);
 
-  const [unused, voter1, byPage] = await tokensOf(app.db, ballot.id, SECRET);
+  const [unused, voter1, byPage] = await tokensOf(app().db, ballot.id, SECRET);
 
   // The receipt page: with JavaScript, copy and print buttons; printed, no buttons; without JavaScript, none shown.
-  const member = await axeContext(browser, DESKTOP);
-  await member.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+  const member = await axeContext(browser(), DESKTOP);
+  await member.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app().url });
   const paper = await member.newPage();
-  await paper.goto(`${app.url}/v/${byPage!.token}`);
+  await paper.goto(`${app().url}/v/${byPage!.token}`);
   await paper.getByLabel('Yes', { exact: true }).check();
   await paper.getByRole('button', { name: 'Review my vote' }).click();
   await paper.getByRole('button', { name: 'Cast my vote' }).click();
@@ -125,7 +119,7 @@ test('member search offers only the action that fits; an early close shows the a
   await member.close();
 
   const b = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body as { questions: Array<{ id: string }> };
-  const cast = await postVote(app.url, voter1!.token, { [b.questions[0]!.id]: { kind: 'choice', option: 0 } });
+  const cast = await postVote(app().url, voter1!.token, { [b.questions[0]!.id]: { kind: 'choice', option: 0 } });
   expect(cast.status).toBe(201);
   const receipt = cast.body.receipt!;
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
@@ -133,22 +127,22 @@ test('member search offers only the action that fits; an early close shows the a
   const minute = (iso: string) => iso.slice(11, 16);
   expect(minute(closed.closedAt)).not.toBe(minute(closed.closesAt));
 
-  await page.goto(`${app.url}/`);
+  await page.goto(`${app().url}/`);
   const listed = (await page.getByRole('row', { name: /Early close/ }).textContent())!;
   expect(listed).toContain(minute(closed.closedAt));
   expect(listed).not.toContain(minute(closed.closesAt));
 
   const voter = await page.context().browser()!.newContext();
   const linkPage = await voter.newPage();
-  await linkPage.goto(`${app.url}/v/${unused!.token}`);
+  await linkPage.goto(`${app().url}/v/${unused!.token}`);
   const said = (await linkPage.locator('main').textContent())!;
   expect(said).toContain(minute(closed.closedAt));
   expect(said).not.toContain(minute(closed.closesAt));
 
   // The bulletin board's receipt search works without JavaScript: a GET form, the code as typed.
-  const still = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+  const still = await browser().newContext({ ...DESKTOP, javaScriptEnabled: false });
   const board = await still.newPage();
-  await board.goto(`${app.url}/board/${ballot.id}`);
+  await board.goto(`${app().url}/board/${ballot.id}`);
   await board.getByLabel('Your receipt code').fill(receipt.toLowerCase().replace(/-/g, ' '));
   await board.getByRole('button', { name: 'Find my receipt' }).click();
   expect(board.url()).toContain('receipt=');
@@ -158,7 +152,7 @@ test('member search offers only the action that fits; an early close shows the a
   await board.getByRole('button', { name: 'Find my receipt' }).click();
   expect(await board.getByRole('status').textContent()).toContain('Receipt AAAAA-BBBBB-CCCCC is not on the board');
   await still.close();
-  const checked = await (await axeContext(browser, DESKTOP)).newPage();
+  const checked = await (await axeContext(browser(), DESKTOP)).newPage();
   await checked.goto(found);
   expect(describeViolations('board, found', await axeViolations(checked))).toBe('');
   await checked.context().close();

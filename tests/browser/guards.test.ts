@@ -1,20 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
 import { readEml } from '../../src/mail/eml';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import {
-  axeContext,
-  axeViolations,
-  describeViolations,
-  DESKTOP,
-  launchBrowser,
-  screenshotOf,
-} from '../support/browser';
-import { signedInPage } from './helpers';
-import { startSmtpSink, waitFor } from '../support/smtp';
+import { ballotTimes, type Client, setUpOrganisation } from '../support/app';
+import { axeContext, axeViolations, describeViolations, DESKTOP, screenshotOf } from '../support/browser';
+import { browserAndAppPerFile, signedInPage } from './helpers';
+import { waitFor } from '../support/smtp';
 
 /**
  * The guards on mass actions, in a real Chromium with axe-core on each page: a double click on
@@ -24,25 +17,16 @@ import { startSmtpSink, waitFor } from '../support/smtp';
  */
 const EMAIL = 'olive.guards@example.org';
 
-let app: TestApp;
-let browser: Browser;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let org: Client;
 
+const { app, browser, smtp } = browserAndAppPerFile({ smtp: true });
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  [app, browser] = await Promise.all([startTestApp({ smtpUrl: smtp.url }), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Guarded Union', EMAIL);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await smtp?.close();
+  org = await setUpOrganisation(app(), 'Guarded Union', EMAIL);
 });
 
-const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app, context, EMAIL);
+const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app(), context, EMAIL);
 
-const reminders = () => smtp.received.filter((m) => readEml(m.raw).subject.startsWith('Reminder:'));
+const reminders = () => smtp().received.filter((m) => readEml(m.raw).subject.startsWith('Reminder:'));
 
 test('a double click on "send the reminder now" mails each member who has not voted once', async () => {
   const csv = ['email,name,branch', ...Array.from({ length: 6 }, (_, i) => `g${i}@example.org,G ${i},North`)].join(
@@ -56,9 +40,9 @@ test('a double click on "send the reminder now" mails each member who has not vo
   });
   expect((await org.json('POST', `/api/v1/ballots/${b.body.id}/open`)).status).toBe(200);
 
-  const context = await axeContext(browser);
+  const context = await axeContext(browser());
   const page = await signedIn(context);
-  await page.goto(`${app.url}/ballots/${b.body.id}/invitations`);
+  await page.goto(`${app().url}/ballots/${b.body.id}/invitations`);
   // The confirmation names the count.
   const confirm = page.getByLabel('Send a reminder to 6 members who have not voted');
   expect(describeViolations('invitations with the reminder form', await axeViolations(page))).toBe('');
@@ -89,9 +73,9 @@ test('a re-import that removes most of the roll needs the loud confirmation; lef
   });
   expect(first.status).toBe(200);
 
-  const context = await axeContext(browser);
+  const context = await axeContext(browser());
   const page = await signedIn(context);
-  await page.goto(`${app.url}/roll/import`);
+  await page.goto(`${app().url}/roll/import`);
   // Two members, and no member_number or joined column.
   await page
     .getByLabel('Or paste the CSV here')
@@ -152,8 +136,8 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
   // Yes: W 1, W 2 and Half (2.5); No: W 3 and W 4 (2). Two thirds of 4.5 is 3: Yes needed 1.5 more.
   const yes = new Set(['w1@example.org', 'w2@example.org', 'half@example.org']);
-  for (const v of await electorate.listNonVoters(app.ctx.db, ballot.id)) {
-    const token = app.ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
+  for (const v of await electorate.listNonVoters(app().ctx.db, ballot.id)) {
+    const token = app().ctx.keys.open(LINK_PURPOSE, v.sealedToken!);
     const option = yes.has(v.email) ? 0 : 1;
     const r = await org.json('POST', '/api/v1/vote', {
       token,
@@ -169,9 +153,9 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
     { option: 'No', votes: '2' },
   ]);
 
-  const context = await axeContext(browser, DESKTOP);
+  const context = await axeContext(browser(), DESKTOP);
   const page = await signedIn(context);
-  await page.goto(`${app.url}/ballots/${ballot.id}/results`);
+  await page.goto(`${app().url}/ballots/${ballot.id}/results`);
   const section = page.locator('section', { hasText: 'Change the rules?' });
   await expect(section.textContent()).resolves.toContain(
     'Yes 2.5, No 2, of 4.5 votes cast; two thirds needed (3). Yes needed 1.5 more votes for two thirds of the votes cast.',
@@ -187,7 +171,7 @@ test('a weighted ballot: the results page and the CSV show decimals, and the dis
   const shot = await screenshotOf(section, 'organiser-results-two-thirds');
   fs.copyFileSync(shot, path.resolve(__dirname, '../../docs/screenshots/organiser-results-two-thirds.png'));
 
-  const csv = await (await page.request.get(`${app.url}/ballots/${ballot.id}/results.csv`)).text();
+  const csv = await (await page.request.get(`${app().url}/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Change the rules?,yesno,(all),Yes,votes,2.5,no\r\n');
   expect(csv).toContain('1,Change the rules?,yesno,(all),(votes short of two thirds),margin,1.5,\r\n');
   expect(csv).not.toContain('/');
@@ -200,9 +184,9 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
     (await org.json('POST', '/api/v1/roll/import?confirmDestructive=true', roll, { 'content-type': 'text/csv' }))
       .status,
   ).toBe(200);
-  const context = await axeContext(browser, DESKTOP);
+  const context = await axeContext(browser(), DESKTOP);
   const page = await signedIn(context);
-  await page.goto(`${app.url}/ballots/new`);
+  await page.goto(`${app().url}/ballots/new`);
   await page.getByLabel('Title of the ballot').fill('Leeds only');
   const q1 = page.getByRole('group', { name: 'Question 1', exact: true });
   await q1.getByLabel('The question').fill('Agree?');
@@ -249,7 +233,7 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
   await page.getByLabel('I have checked the ballot (members of the branch Leeds: 1 member); open it now').waitFor();
   expect(describeViolations('draft with its rule', await axeViolations(page))).toBe('');
 
-  await page.goto(`${app.url}/roll/import`);
+  await page.goto(`${app().url}/roll/import`);
   await page
     .getByLabel('Or paste the CSV here')
     .fill('email,name,branch\nl1@example.org,L 1,Leeds\nb1@example.org,B 1,Bristol\nl2@example.org,L 2,leeds\n');
