@@ -1,7 +1,6 @@
-import { insertLink } from '../src/data/proposals';
-import { hashSecret, Keyring, newSecret } from '../src/platform/secrets';
+import { Keyring } from '../src/platform/secrets';
 import { LINK_PURPOSE } from '../src/services/invitations';
-import { appWithSmtpPerFile, ballotTimes, Client, setUpOrganisation } from './support/app';
+import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
 import { waitFor } from './support/smtp';
 
 /**
@@ -45,13 +44,7 @@ test('each side writes its own case; every member sees both, side by side, in th
     .select(['id', 'organisation_id'])
     .where('email', '=', 'c0@example.org')
     .executeTakeFirstOrThrow();
-  const token = newSecret();
-  await insertLink(app().db, {
-    tokenHash: hashSecret(token),
-    organisationId: proposer.organisation_id,
-    memberId: proposer.id,
-    days: 1,
-  });
+  const token = await proposalLinkOf(app().db, proposer);
   const member = new Client(app().url);
   const { id } = (
     await member.json('POST', '/api/v1/member/proposals', {

@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/platform/config';
 import type { Db } from '../../src/db/database';
 import type { MailWorkerOptions } from '../../src/processes/mail-worker';
 import { type Running, startServer } from '../../src/processes/server';
+import { insertLink } from '../../src/data/proposals';
+import { hashSecret, newSecret } from '../../src/platform/secrets';
 import { createSetupLink } from '../../src/services/auth';
 import { freePort } from '../../src/platform/net';
 import { freshDatabase } from './db';
@@ -88,6 +90,18 @@ export function appWithSmtpPerFile(opts: Omit<TestAppOptions, 'smtpUrl'> = {}): 
     await smtp?.close();
   });
   return { app: () => app!, smtp: () => smtp! };
+}
+
+/** A member's proposals link (for a day), written straight into the database: its token. */
+export async function proposalLinkOf(db: Db, member: { id: string; organisation_id: string }): Promise<string> {
+  const token = newSecret();
+  await insertLink(db, {
+    tokenHash: hashSecret(token),
+    organisationId: member.organisation_id,
+    memberId: member.id,
+    days: 1,
+  });
+  return token;
 }
 
 /** A tiny HTTP client that keeps cookies, like a browser session. */
