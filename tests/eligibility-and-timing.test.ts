@@ -1,24 +1,15 @@
 import { sql } from 'kysely';
-import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from './support/app';
-import { startSmtpSink, waitFor } from './support/smtp';
+import { appWithSmtpPerFile, ballotTimes, setUpOrganisation } from './support/app';
+import { waitFor } from './support/smtp';
 import { scaled } from './support/machine';
 
-let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 /** The emails of a ballot's electorate, as drawn in the database. */
 const electorateOf = async (ballotId: string) =>
   (
-    await app.db
-      .selectFrom('voting_tokens')
+    await app()
+      .db.selectFrom('voting_tokens')
       .innerJoin('members', 'members.id', 'voting_tokens.member_id')
       .select('members.email')
       .where('ballot_id', '=', ballotId)
@@ -36,7 +27,7 @@ const ROLL = [
 ].join('\n');
 
 test('eligibility by branch and by joining date decides the electorate', async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   await org.json('POST', '/api/v1/roll/import', ROLL, { 'content-type': 'text/csv' });
   const q = [{ title: 'Q', method: 'yesno' }];
   const north = (
@@ -88,7 +79,7 @@ test('eligibility by branch and by joining date decides the electorate', async (
 });
 
 test("who may vote is decided once: a draft's count, the electorate drawn at opening and a member added later agree", async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   // Every branch with every kind of joining date, including the cut-off day itself and none.
   const grid = ['North', 'South', 'East'].flatMap((branch) =>
     ['2019-06-01', '2020-01-01', '2021-06-01', ''].map((joined, i) => ({
@@ -152,7 +143,7 @@ test("who may vote is decided once: a draft's count, the electorate drawn at ope
 });
 
 test('invitations can wait for a set time', async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nlater@example.org,Later,B\n', {
     'content-type': 'text/csv',
   });
@@ -169,11 +160,11 @@ test('invitations can wait for a set time', async () => {
   expect(new Date(opened.body.invitationsAt).toISOString()).toBe(sendAt);
   // Nothing is sent meanwhile (0.7 s on a quiet machine: the worker polls every 0.1 s).
   await new Promise((r) => setTimeout(r, scaled(700)));
-  expect(smtp.received.find((m) => m.to[0] === 'later@example.org')).toBeUndefined();
+  expect(smtp().received.find((m) => m.to[0] === 'later@example.org')).toBeUndefined();
   expect((await org.json('GET', `/api/v1/ballots/${b.id}/invitations`)).body.progress.invitation.queued).toBe(1);
   // The moment comes (moved forward in the database): the worker sends it.
-  await sql`update mail_outbox set next_attempt_at = now() where ballot_id = ${b.id}`.execute(app.db);
-  await waitFor('the invitation', () => smtp.received.find((m) => m.to[0] === 'later@example.org'));
+  await sql`update mail_outbox set next_attempt_at = now() where ballot_id = ${b.id}`.execute(app().db);
+  await waitFor('the invitation', () => smtp().received.find((m) => m.to[0] === 'later@example.org'));
   const late = await org.json(
     'POST',
     `/api/v1/ballots/${(await org.json('POST', '/api/v1/ballots', { title: 'Too late', ...ballotTimes(), questions: [{ title: 'Q', method: 'yesno' }] })).body.id}/open`,
@@ -184,7 +175,7 @@ test('invitations can wait for a set time', async () => {
 });
 
 test('turnout over time is recorded as counts, minute by minute', async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nt1@example.org,T1,B\nt2@example.org,T2,B\n', {
     'content-type': 'text/csv',
   });
@@ -207,13 +198,13 @@ test('turnout over time is recorded as counts, minute by minute', async () => {
   expect(new Date(history[0]!.at).getUTCSeconds()).toBe(0);
   // With two moments recorded, the turnout page draws the chart.
   await sql`insert into turnout_history (ballot_id, at, voted) values (${b.id}, date_trunc('minute', now()) - interval '5 minutes', 0)`.execute(
-    app.db,
+    app().db,
   );
   const page = await (await org.request('GET', `/ballots/${b.id}/turnout`)).text();
   expect(page).toContain('Members who had voted, over time');
   expect(page).toMatch(/<polyline points="[\d.,\s]+"/);
   const cols = await sql<{
     column_name: string;
-  }>`select column_name from information_schema.columns where table_name = 'turnout_history'`.execute(app.db);
+  }>`select column_name from information_schema.columns where table_name = 'turnout_history'`.execute(app().db);
   expect(cols.rows.map((c) => c.column_name).sort()).toEqual(['at', 'ballot_id', 'voted']);
 });

@@ -1,5 +1,5 @@
-import { startSmtpSink, linkIn, waitFor } from './support/smtp';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { linkIn, waitFor } from './support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, setUpOrganisation } from './support/app';
 
 /**
  * The whole flow over HTTP, with real parts: an organiser sets up, imports a roll,
@@ -7,22 +7,12 @@ import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } fr
  * link is taken from the received mail and used to vote; the organiser closes the
  * ballot and the result equals what was cast.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const BRANCHES = ['North', 'South', 'East'];
 
 test('organiser to members to result', async () => {
-  const org = await setUpOrganisation(app, 'Flow Union');
+  const org = await setUpOrganisation(app(), 'Flow Union');
   const members = Array.from({ length: 24 }, (_, i) => ({
     email: `member${i}@example.org`,
     name: `Member ${i}`,
@@ -54,16 +44,16 @@ test('organiser to members to result', async () => {
   const opened = await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
   expect(opened.body).toMatchObject({ electorate: 24, invitationsQueued: 24 });
 
-  await waitFor('24 invitations', () => (smtp.received.length >= 24 ? true : undefined));
-  expect(new Set(smtp.received.map((m) => m.to[0])).size).toBe(24);
+  await waitFor('24 invitations', () => (smtp().received.length >= 24 ? true : undefined));
+  expect(new Set(smtp().received.map((m) => m.to[0])).size).toBe(24);
 
   // Each member votes by the link in their own email; 20 of 24 vote.
   const cast = { yes: 0, no: 0, abstain: 0, city: [0, 0, 0] };
   const receipts: string[] = [];
-  for (const [i, mail] of smtp.received.slice(0, 20).entries()) {
+  for (const [i, mail] of smtp().received.slice(0, 20).entries()) {
     const link = linkIn(mail.raw);
-    expect(link.startsWith(app.url)).toBe(true);
-    const voter = new Client(app.url);
+    expect(link.startsWith(app().url)).toBe(true);
+    const voter = new Client(app().url);
     const page = await voter.request('GET', link);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -121,7 +111,7 @@ test('organiser to members to result', async () => {
 
   // Published: the public page lists every receipt.
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/publish`)).status).toBe(204);
-  const pub = await new Client(app.url).request('GET', `/results/${ballot.id}`);
+  const pub = await new Client(app().url).request('GET', `/results/${ballot.id}`);
   const pubHtml = await pub.text();
   for (const code of receipts) expect(pubHtml).toContain(code);
 });

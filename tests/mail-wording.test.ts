@@ -1,6 +1,6 @@
 import { readEml } from '../src/mail/eml';
-import { startSmtpSink, linkIn, waitFor } from './support/smtp';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
+import { linkIn, waitFor } from './support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, setUpOrganisation } from './support/app';
 import { postVote, tokensOf } from './support/integrity';
 
 /**
@@ -9,22 +9,12 @@ import { postVote, tokensOf } from './support/integrity';
  * with known placeholders only; a re-issued link says it replaces the earlier one, which no
  * longer works; a test copy is marked in its subject, not in the organisation's name.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
+const { app, smtp } = appWithSmtpPerFile();
 
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
-
-const mailsTo = (to: string) => smtp.received.filter((m) => m.to[0] === to);
+const mailsTo = (to: string) => smtp().received.filter((m) => m.to[0] === to);
 
 test('own subject, opening and contact reach members; re-issued links say they replace the old one', async () => {
-  const org = await setUpOrganisation(app, 'Wording <Union>');
+  const org = await setUpOrganisation(app(), 'Wording <Union>');
   const csv = ['email,name,branch', 'ada@example.org,Ada <b>Lovelace</b>,North', 'bob@example.org,Bob,South'].join(
     '\n',
   );
@@ -69,11 +59,11 @@ test('own subject, opening and contact reach members; re-issued links say they r
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/test-email`)).status).toBe(202);
   await org.json('POST', `/api/v1/ballots/${ballot.id}/open`);
   await waitFor('two invitations and the test', () =>
-    mailsTo('ada@example.org').length && mailsTo('bob@example.org').length && smtp.received.length >= 3
+    mailsTo('ada@example.org').length && mailsTo('bob@example.org').length && smtp().received.length >= 3
       ? true
       : undefined,
   );
-  const test = smtp.received.find((m) => readEml(m.raw).subject.startsWith('[TEST] '))!;
+  const test = smtp().received.find((m) => readEml(m.raw).subject.startsWith('[TEST] '))!;
   expect(readEml(test.raw).subject).toBe('[TEST] Have your say, Olive Organiser: Rule book');
   expect(readEml(test.raw).text).toContain('tell Wording <Union> by replying');
 
@@ -84,7 +74,7 @@ test('own subject, opening and contact reach members; re-issued links say they r
   expect(mail.text).toContain('Questions about this ballot: office@wording.example.org');
   // The auditors' report form for this ballot, for a link that says "already used" or "not valid".
   expect(mail.text).toContain(
-    `tell the ballot's auditors (the people who check the ballot for the members): ${app.url}/report/${ballot.id}`,
+    `tell the ballot's auditors (the people who check the ballot for the members): ${app().url}/report/${ballot.id}`,
   );
   expect(readEml(test.raw).text).toContain(`/report/${ballot.id}`);
   // The API, like the page, can send the reminder as the test instead; anything else is named.
@@ -93,7 +83,7 @@ test('own subject, opening and contact reach members; re-issued links say they r
   expect(wrongKind.body.errors).toEqual([{ path: 'kind', message: 'choose "invitation" or "reminder"' }]);
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/test-email`, { kind: 'reminder' })).status).toBe(202);
   const testReminder = await waitFor('the test reminder', () =>
-    smtp.received.find((m) => readEml(m.raw).subject.startsWith('[TEST] Last call')),
+    smtp().received.find((m) => readEml(m.raw).subject.startsWith('[TEST] Last call')),
   );
   expect(testReminder.to).toEqual(test.to);
   expect(readEml(testReminder.raw).subject).toMatch(/^\[TEST\] Last call: Rule book closes /);
@@ -113,9 +103,9 @@ test('own subject, opening and contact reach members; re-issued links say they r
   expect(second.text).toContain('This link replaces the one we sent you earlier: that link no longer works.');
   expect(second.html).toContain('This link replaces the one we sent you earlier');
   expect(linkIn(again.raw)).not.toBe(oldLink);
-  const dead = await new Client(app.url).request('GET', oldLink);
+  const dead = await new Client(app().url).request('GET', oldLink);
   expect(dead.status).toBeGreaterThanOrEqual(400);
-  expect((await new Client(app.url).request('GET', linkIn(again.raw))).status).toBe(200);
+  expect((await new Client(app().url).request('GET', linkIn(again.raw))).status).toBe(200);
 
   // The reminder: its own subject, the default opening.
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/reminders`)).status).toBe(200);
@@ -134,7 +124,7 @@ test('own subject, opening and contact reach members; re-issued links say they r
 });
 
 test('"your vote is in": only where the voter list is shown; queued at cast, no receipt, no answers', async () => {
-  const org = await setUpOrganisation(app, 'Confirm Union');
+  const org = await setUpOrganisation(app(), 'Confirm Union');
   const csv = ['email,name,branch', 'cara@example.org,Cara,North', 'dev@example.org,Dev,North'].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
   const make = async (voterListVisible: boolean) =>
@@ -158,19 +148,19 @@ test('"your vote is in": only where the voter list is shown; queued at cast, no 
   await waitFor('the invitations', () =>
     mailsTo('cara@example.org').length && mailsTo('dev@example.org').length ? true : undefined,
   );
-  const tokens = await tokensOf(app.db, shown.id, 'test-secret-0123456789-0123456789-abcdef');
-  const cast = await postVote(app.url, tokens[0]!.token, { [shown.questions[0]!.id]: { kind: 'choice', option: 0 } });
+  const tokens = await tokensOf(app().db, shown.id, 'test-secret-0123456789-0123456789-abcdef');
+  const cast = await postVote(app().url, tokens[0]!.token, { [shown.questions[0]!.id]: { kind: 'choice', option: 0 } });
   expect(cast.status).toBe(201);
   const confirmation = await waitFor('the confirmation', () =>
-    smtp.received.find((m) => readEml(m.raw).subject.includes('your vote in "Shown" is in')),
+    smtp().received.find((m) => readEml(m.raw).subject.includes('your vote in "Shown" is in')),
   );
   const text = readEml(confirmation.raw).text;
   expect(text).toContain('was received at');
   expect(confirmation.raw).not.toContain(cast.body.receipt!);
   expect(text).not.toMatch(/Yes|No\b/);
   // The queue row names no member and no vote: only the address it goes to.
-  const rows = await app.db
-    .selectFrom('mail_outbox')
+  const rows = await app()
+    .db.selectFrom('mail_outbox')
     .select(['member_id', 'payload'])
     .where('kind', '=', 'vote-confirmation')
     .execute();
@@ -179,7 +169,7 @@ test('"your vote is in": only where the voter list is shown; queued at cast, no 
   expect(JSON.stringify(rows[0]!.payload)).not.toContain(cast.body.receipt!);
 
   // Through the voting page too (which passes the ballot's flag it read with the link).
-  const voter = new Client(app.url);
+  const voter = new Client(app().url);
   const page = await (await voter.request('GET', `/v/${tokens[1]!.token}`)).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
   expect(
@@ -192,6 +182,6 @@ test('"your vote is in": only where the voter list is shown; queued at cast, no 
     ).status,
   ).toBe(201);
   expect(
-    await app.db.selectFrom('mail_outbox').select('id').where('kind', '=', 'vote-confirmation').execute(),
+    await app().db.selectFrom('mail_outbox').select('id').where('kind', '=', 'vote-confirmation').execute(),
   ).toHaveLength(2);
 });

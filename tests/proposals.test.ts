@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from './support/app';
-import { linkIn, startSmtpSink, waitFor } from './support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, joinByInvitation, setUpOrganisation } from './support/app';
+import { linkIn, waitFor } from './support/smtp';
 
 /**
  * Member proposals over HTTP, against real PostgreSQL and SMTP (docs/proposals.md): members
@@ -10,16 +10,7 @@ import { linkIn, startSmtpSink, waitFor } from './support/smtp';
  * rewording); scheduling puts it on a draft ballot word for word, which the ballot's edits must
  * keep; a qualified proposal left unscheduled shows as overdue.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const unfolded = (raw: string) => raw.replace(/=\r?\n/g, '');
 const ORGANISER = 'office@proposals.example.org';
@@ -47,7 +38,7 @@ async function auditLog(c: Client) {
 }
 
 beforeAll(async () => {
-  org = await setUpOrganisation(app, 'Proposing Union', ORGANISER);
+  org = await setUpOrganisation(app(), 'Proposing Union', ORGANISER);
   expect((await org.json('POST', '/api/v1/roll/import', ROLL, { 'content-type': 'text/csv' })).status).toBe(200);
   const rules = await org.json('PUT', '/api/v1/proposal-rules', {
     sharePercent: 20,
@@ -62,14 +53,14 @@ beforeAll(async () => {
   expect(sent).toEqual({ status: 202, body: { queued: 20 } });
   for (let i = 0; i < 20; i++) {
     const mail = await waitFor(`the proposals link of member ${i}`, () =>
-      smtp.received.find((m) => m.to[0] === `m${i}@proposals.example.org` && /\/p\//.test(unfolded(m.raw))),
+      smtp().received.find((m) => m.to[0] === `m${i}@proposals.example.org` && /\/p\//.test(unfolded(m.raw))),
     );
     tokens[i] = linkIn(mail.raw, 'p').split('/p/')[1]!;
   }
 });
 
 /** A member's own browser: each acts by their own token, with no session. */
-const member = () => new Client(app.url);
+const member = () => new Client(app().url);
 
 test('a proposal gathers support across branches and qualifies by itself; a second signature is refused', async () => {
   const proposer = member();
@@ -84,7 +75,7 @@ test('a proposal gathers support across branches and qualifies by itself; a seco
   expect(drafted.status).toBe(201);
   const id = drafted.body.id as string;
   // A draft is the proposer's alone: not public, and no one else can start it.
-  expect((await new Client(app.url).json('GET', `/api/v1/proposals/${id}/public`)).status).toBe(404);
+  expect((await new Client(app().url).json('GET', `/api/v1/proposals/${id}/public`)).status).toBe(404);
   expect((await member().json('POST', `/api/v1/member/proposals/${id}/start`, { token: tokens[1] })).status).toBe(404);
 
   const started = await proposer.json('POST', `/api/v1/member/proposals/${id}/start`, { token: tokens[0] });
@@ -124,27 +115,27 @@ test('a proposal gathers support across branches and qualifies by itself; a seco
   expect(qualified.body).toMatchObject({ stage: 'qualified', supporters: 5, branches: 3 });
 
   // The public sees counts per branch, small branches pooled (k = 2), never names.
-  const pub = await new Client(app.url).json('GET', `/api/v1/proposals/${id}/public`);
+  const pub = await new Client(app().url).json('GET', `/api/v1/proposals/${id}/public`);
   expect(pub.status).toBe(200);
   expect(pub.body.byBranch).toEqual([
     { name: 'North', supporters: 3, pooled: false },
     { name: 'Pooled: East, South', supporters: 2, pooled: true },
   ]);
   expect(JSON.stringify(pub.body)).not.toMatch(/Member \d|example\.org/);
-  const pubPage = await (await new Client(app.url).request('GET', `/proposals/${id}`)).text();
+  const pubPage = await (await new Client(app().url).request('GET', `/proposals/${id}`)).text();
   expect(pubPage).toContain('Qualified: waiting to be put on a ballot');
   expect(pubPage).toContain('<td>Pooled: East, South</td><td class="num">2</td>');
 
   // "A proposal qualifies": to the proposer and to the organiser, once each.
   for (const to of ['m0@proposals.example.org', ORGANISER]) {
     const mail = await waitFor(`the qualification mail to ${to}`, () =>
-      smtp.received.find((m) => m.to[0] === to && /has qualified/.test(unfolded(m.raw))),
+      smtp().received.find((m) => m.to[0] === to && /has qualified/.test(unfolded(m.raw))),
     );
     expect(unfolded(mail.raw)).toContain('Cut the dues for students');
     expect(unfolded(mail.raw)).toContain(`/proposals/${id}`);
   }
   const qualifyMails = await sql<{ n: number }>`
-    select count(*)::int as n from mail_outbox where kind = 'proposal-qualified'`.execute(app.db);
+    select count(*)::int as n from mail_outbox where kind = 'proposal-qualified'`.execute(app().db);
   expect(qualifyMails.rows[0]!.n).toBe(2);
 
   // A signature after qualifying still counts, and qualifies nothing twice.
@@ -182,13 +173,13 @@ test('the office cannot reword nor withdraw a proposal: refused, logged, and ref
   });
   expect(log.find((e) => e.action === 'proposal.withdraw-refused' && e.subject === id)).toBeDefined();
   // An auditor changes nothing either.
-  const auditor = await joinByInvitation(app, smtp, org, { role: 'auditor' }, 'auditor@proposals.example.org');
+  const auditor = await joinByInvitation(app(), smtp(), org, { role: 'auditor' }, 'auditor@proposals.example.org');
   expect((await auditor.json('PATCH', `/api/v1/proposals/${id}`, { title: 'x' })).status).toBe(403);
   // Nor can a writer going round the API.
-  await expect(sql`update proposals set title = 'Online?' where id = ${id}`.execute(app.db)).rejects.toThrow(
+  await expect(sql`update proposals set title = 'Online?' where id = ${id}`.execute(app().db)).rejects.toThrow(
     /wording cannot change/,
   );
-  await expect(sql`delete from proposals where id = ${id}`.execute(app.db)).rejects.toThrow(/cannot be withdrawn/);
+  await expect(sql`delete from proposals where id = ${id}`.execute(app().db)).rejects.toThrow(/cannot be withdrawn/);
 
   // Scheduling: into a draft ballot, as its last question, word for word.
   const ballot = (
@@ -242,9 +233,9 @@ test('the office cannot reword nor withdraw a proposal: refused, logged, and ref
   expect(
     (await member().json('POST', `/api/v1/member/proposals/${late.id}/start`, { token: tokens[5] })).body.stage,
   ).toBe('qualified');
-  await sql`update proposals set schedule_by = now() - interval '1 day' where id = ${late.id}`.execute(app.db);
-  expect((await new Client(app.url).json('GET', `/api/v1/proposals/${late.id}/public`)).body.stage).toBe('overdue');
-  const page = await (await new Client(app.url).request('GET', `/proposals/${late.id}`)).text();
+  await sql`update proposals set schedule_by = now() - interval '1 day' where id = ${late.id}`.execute(app().db);
+  expect((await new Client(app().url).json('GET', `/api/v1/proposals/${late.id}/public`)).body.stage).toBe('overdue');
+  const page = await (await new Client(app().url).request('GET', `/proposals/${late.id}`)).text();
   expect(page).toContain('Overdue: qualified, and the office has not put it on a ballot in time');
 });
 
@@ -266,29 +257,29 @@ test('a proposal whose window has closed takes no more signatures; a member asks
     'gathering',
   );
   // Its window ends (the clock moved on, as far as the database can tell).
-  await sql`update proposals set closes_at = now() - interval '1 second' where id = ${id}`.execute(app.db);
+  await sql`update proposals set closes_at = now() - interval '1 second' where id = ${id}`.execute(app().db);
   const late = await member().json('POST', `/api/v1/member/proposals/${id}/signatures`, { token: tokens[7] });
   expect(late.status).toBe(409);
   expect(late.body.detail).toMatch(/time to gather support has ended/);
-  expect((await new Client(app.url).json('GET', `/api/v1/proposals/${id}/public`)).body.stage).toBe('lapsed');
+  expect((await new Client(app().url).json('GET', `/api/v1/proposals/${id}/public`)).body.stage).toBe('lapsed');
 
   // The link request answers the same for an address on the roll and one that is not.
-  const anon = new Client(app.url);
+  const anon = new Client(app().url);
   const known = await anon.json('POST', '/api/v1/proposal-link-requests', { email: 'm9@proposals.example.org' });
   const unknown = await anon.json('POST', '/api/v1/proposal-link-requests', { email: 'nobody@proposals.example.org' });
   expect(known).toEqual(unknown);
   expect(known.status).toBe(202);
   const before = tokens[9];
   const mail = await waitFor('a second proposals link for member 9', () =>
-    smtp.received.find(
+    smtp().received.find(
       (m) =>
         m.to[0] === 'm9@proposals.example.org' && /\/p\//.test(unfolded(m.raw)) && !unfolded(m.raw).includes(before!),
     ),
   );
   const fresh = linkIn(mail.raw, 'p').split('/p/')[1]!;
-  const view = await new Client(app.url).request('GET', `/p/${fresh}`);
+  const view = await new Client(app().url).request('GET', `/p/${fresh}`);
   expect(view.status).toBe(200);
   expect(view.headers.get('referrer-policy')).toBe('no-referrer');
   expect(await view.text()).toContain('Member 9, South branch');
-  expect((await new Client(app.url).request('GET', `/p/${'x'.repeat(43)}`)).status).toBe(404);
+  expect((await new Client(app().url).request('GET', `/p/${'x'.repeat(43)}`)).status).toBe(404);
 });

@@ -1,8 +1,7 @@
-import { insertLink } from '../src/data/proposals';
-import { hashSecret, Keyring, newSecret } from '../src/platform/secrets';
+import { Keyring } from '../src/platform/secrets';
 import { LINK_PURPOSE } from '../src/services/invitations';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
-import { startSmtpSink, waitFor } from './support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
+import { waitFor } from './support/smtp';
 
 /**
  * The case for and the case against (docs/proposals.md): the proposer writes a member
@@ -12,16 +11,7 @@ import { startSmtpSink, waitFor } from './support/smtp';
  * the invitation both, in an order drawn for each member from their link — both orders across
  * members, each member's the same every time and in their email as on their page.
  */
-let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const MEMBERS = 16;
 const FOR = 'Students pay the same dues on a tenth of the income.';
@@ -38,7 +28,7 @@ function firstSide(page: string, title: string): 'for' | 'against' {
 }
 
 test('each side writes its own case; every member sees both, side by side, in their own stable order', async () => {
-  const org = await setUpOrganisation(app, 'Arguing Union');
+  const org = await setUpOrganisation(app(), 'Arguing Union');
   const roll = ['email,name,branch', ...Array.from({ length: MEMBERS }, (_, i) => `c${i}@example.org,C ${i},North`)];
   expect((await org.json('POST', '/api/v1/roll/import', roll.join('\n'), { 'content-type': 'text/csv' })).status).toBe(
     200,
@@ -49,19 +39,13 @@ test('each side writes its own case; every member sees both, side by side, in th
     windowDays: 7,
     scheduleDays: 7,
   });
-  const proposer = await app.db
-    .selectFrom('members')
+  const proposer = await app()
+    .db.selectFrom('members')
     .select(['id', 'organisation_id'])
     .where('email', '=', 'c0@example.org')
     .executeTakeFirstOrThrow();
-  const token = newSecret();
-  await insertLink(app.db, {
-    tokenHash: hashSecret(token),
-    organisationId: proposer.organisation_id,
-    memberId: proposer.id,
-    days: 1,
-  });
-  const member = new Client(app.url);
+  const token = await proposalLinkOf(app().db, proposer);
+  const member = new Client(app().url);
   const { id } = (
     await member.json('POST', '/api/v1/member/proposals', {
       token,
@@ -129,8 +113,8 @@ test('each side writes its own case; every member sees both, side by side, in th
 
   // Every member's paper shows both cases; across members both orders occur; each member's is stable.
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
-  const sealed = await app.db
-    .selectFrom('voting_tokens')
+  const sealed = await app()
+    .db.selectFrom('voting_tokens')
     .innerJoin('members', 'members.id', 'voting_tokens.member_id')
     .select(['voting_tokens.sealed_token', 'members.email'])
     .where('ballot_id', '=', ballot.id)
@@ -139,19 +123,19 @@ test('each side writes its own case; every member sees both, side by side, in th
   expect(voters).toHaveLength(MEMBERS);
   const orders: string[] = [];
   for (const v of voters) {
-    const first = await (await new Client(app.url).request('GET', `/v/${v}`)).text();
+    const first = await (await new Client(app().url).request('GET', `/v/${v}`)).text();
     expect(first).toContain(FOR);
     expect(first).toContain(AGAINST);
     expect(first).toContain('Written by the proposers.');
     expect(first).toContain('They were late.');
-    const again = await (await new Client(app.url).request('GET', `/v/${v}`)).text();
+    const again = await (await new Client(app().url).request('GET', `/v/${v}`)).text();
     expect(firstSide(again, 'Halve student dues')).toBe(firstSide(first, 'Halve student dues'));
     orders.push(firstSide(first, 'Halve student dues'));
   }
   // Each invitation gives both cases in the order of its member's page.
   for (const [i, t] of sealed.entries()) {
     const mail = await waitFor(`the invitation to ${t.email}`, () =>
-      smtp.received.find((m) => m.to[0] === t.email && /The case for and against/.test(m.raw.replace(/=\r?\n/g, ''))),
+      smtp().received.find((m) => m.to[0] === t.email && /The case for and against/.test(m.raw.replace(/=\r?\n/g, ''))),
     );
     const unfolded = mail.raw.replace(/=\r?\n/g, '');
     // The part about the proposal's question, in the statements' section.

@@ -72,6 +72,20 @@ const statementView = z.object({ text: z.string(), author: z.enum(['office', 'pr
 const memberProposal = proposalView.extend({ signed: z.boolean(), mine: z.boolean() });
 
 export function proposalRoutes(ctx: AppContext): ApiRoute[] {
+  /** A member's step on one proposal, with nothing but their token in the body. */
+  const memberAct = (path: string, summary: string, act: typeof proposals.signProposal, status?: 201) =>
+    route({
+      method: 'post',
+      path,
+      tag: 'proposals',
+      auth: false,
+      ...(status ? { status } : {}),
+      summary,
+      params: idParams,
+      body: z.object({ token: memberToken }),
+      response: memberProposal,
+      handler: async ({ params, body, req }) => act(ctx, body.token, clientAddress(req), params.id),
+    });
   return [
     route({
       method: 'get',
@@ -182,31 +196,17 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       response: z.object({ id: z.string() }),
       handler: async ({ body, req }) => proposals.draftProposal(ctx, body.token, clientAddress(req), body.proposal),
     }),
-    route({
-      method: 'post',
-      path: '/member/proposals/:id/start',
-      tag: 'proposals',
-      auth: false,
-      summary:
-        'The proposer starts gathering support: the rules in force now fix its threshold and window, its wording is fixed, and the proposer is its first supporter',
-      params: idParams,
-      body: z.object({ token: memberToken }),
-      response: memberProposal,
-      handler: async ({ params, body, req }) => proposals.startProposal(ctx, body.token, clientAddress(req), params.id),
-    }),
-    route({
-      method: 'post',
-      path: '/member/proposals/:id/signatures',
-      tag: 'proposals',
-      auth: false,
-      status: 201,
-      summary:
-        'A member signs a proposal, once (a second signature is refused with 409). It qualifies by itself when its support reaches the threshold',
-      params: idParams,
-      body: z.object({ token: memberToken }),
-      response: memberProposal,
-      handler: async ({ params, body, req }) => proposals.signProposal(ctx, body.token, clientAddress(req), params.id),
-    }),
+    memberAct(
+      '/member/proposals/:id/start',
+      'The proposer starts gathering support: the rules in force now fix its threshold and window, its wording is fixed, and the proposer is its first supporter',
+      proposals.startProposal,
+    ),
+    memberAct(
+      '/member/proposals/:id/signatures',
+      'A member signs a proposal, once (a second signature is refused with 409). It qualifies by itself when its support reaches the threshold',
+      proposals.signProposal,
+      201,
+    ),
     route({
       method: 'put',
       path: '/member/proposals/:id/case-for',

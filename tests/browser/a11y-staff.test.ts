@@ -1,16 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import type { Page } from 'playwright-core';
+import { ballotTimes, type Client, setUpOrganisation } from '../support/app';
 import { postVote, tokensOf } from '../support/integrity';
-import {
-  axeContext,
-  axeViolations,
-  describeViolations,
-  DESKTOP,
-  launchBrowser,
-  newContext,
-  PHONE,
-} from '../support/browser';
-import { EVERY_METHOD } from './helpers';
+import { axeContext, axeViolations, describeViolations, DESKTOP, newContext, PHONE } from '../support/browser';
+import { browserAndAppPerFile, EVERY_METHOD } from './helpers';
 
 /**
  * The organisers' and auditors' pages too meet WCAG 2.2 AA by axe-core in a real Chromium,
@@ -24,8 +16,6 @@ const SECRET = 'test-secret-0123456789-0123456789-abcdef'; // startTestApp's
 const EMAIL = 'olive.access@example.org';
 const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 const ids: Record<'draft' | 'open' | 'later' | 'closed' | 'member', string> = {
   draft: '',
@@ -35,9 +25,9 @@ const ids: Record<'draft' | 'open' | 'later' | 'closed' | 'member', string> = {
   member: '',
 };
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Staff Access Union', EMAIL);
+  org = await setUpOrganisation(app(), 'Staff Access Union', EMAIL);
   const roll = [
     'email,name,branch',
     ...Array.from({ length: 24 }, (_, i) => `s${i}@example.org,Staff Member ${i},${['North', 'South', 'East'][i % 3]}`),
@@ -71,13 +61,13 @@ beforeAll(async () => {
   // A closed ballot with votes: a yes/no and an STV question, so the results show charts, rounds and the conference.
   const closed = await make('Closed ballot', [EVERY_METHOD[0], EVERY_METHOD[7]]);
   expect((await org.json('POST', `/api/v1/ballots/${closed.id}/open`)).status).toBe(200);
-  const tokens = await tokensOf(app.db, closed.id, SECRET);
+  const tokens = await tokensOf(app().db, closed.id, SECRET);
   const [yes, stv] = closed.questions.map((q) => q.id);
   for (const [i, t] of tokens.slice(0, 18).entries()) {
     const ranking = [i % 5, (i + 1) % 5, (i + 2) % 5];
     expect(
       (
-        await postVote(app.url, t.token, {
+        await postVote(app().url, t.token, {
           [yes!]: { kind: 'choice', option: i % 3 === 0 ? 1 : 0 },
           [stv!]: { kind: 'ranking', options: ranking },
         })
@@ -87,10 +77,6 @@ beforeAll(async () => {
   expect((await org.json('POST', `/api/v1/ballots/${closed.id}/close`)).status).toBe(204);
   ids.closed = closed.id;
   ids.member = ((await org.json('GET', '/api/v1/members?search=s1@')).body as Array<{ id: string }>)[0]!.id;
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 
 const PAGES = (): Array<[string, string]> => [
@@ -121,13 +107,13 @@ describe.each([
 ] as const)('at %s width', (_width, size) => {
   let page: Page;
   beforeAll(async () => {
-    const context = await axeContext(browser, size);
+    const context = await axeContext(browser(), size);
     page = await context.newPage();
-    await page.goto(`${app.url}/signin`);
+    await page.goto(`${app().url}/signin`);
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${app.url}/`);
+    await page.waitForURL(`${app().url}/`);
   });
   afterAll(async () => {
     await page.context().close();
@@ -135,7 +121,7 @@ describe.each([
 
   test.each(PAGES().map(([name]) => name))('%s', async (name) => {
     const [, path] = PAGES().find(([n]) => n === name)!;
-    const res = await page.goto(`${app.url}${path}`);
+    const res = await page.goto(`${app().url}${path}`);
     expect(res?.status()).toBe(200);
     expect(page.url()).not.toContain('/signin');
     expect(describeViolations(name, await axeViolations(page))).toBe('');
@@ -143,20 +129,20 @@ describe.each([
 });
 
 test('live figures update by themselves only while their checkbox is ticked; without JavaScript, by a link', async () => {
-  const context = await axeContext(browser, DESKTOP);
+  const context = await axeContext(browser(), DESKTOP);
   const page = await context.newPage();
   try {
-    await page.goto(`${app.url}/signin`);
+    await page.goto(`${app().url}/signin`);
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${app.url}/`);
+    await page.waitForURL(`${app().url}/`);
     await page.clock.install();
     let loads = 0;
     page.on('load', () => {
       loads++;
     });
-    await page.goto(`${app.url}/ballots/${ids.open}/turnout`);
+    await page.goto(`${app().url}/ballots/${ids.open}/turnout`);
     const live = page.getByRole('checkbox', { name: 'Update every 30 seconds' });
     expect(await live.isChecked()).toBe(true);
     expect(describeViolations('turnout, live', await axeViolations(page))).toBe('');
@@ -176,7 +162,7 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     page.on('request', (r) => {
       if (r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`)) asked.push(r.url());
     });
-    await page.goto(`${app.url}/ballots/${ids.later}/invitations`);
+    await page.goto(`${app().url}/ballots/${ids.later}/invitations`);
     const progress = page.getByRole('checkbox', { name: 'Update as it goes' });
     expect(await progress.isChecked()).toBe(true);
     const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/ballots/${ids.later}/invitations`));
@@ -190,15 +176,15 @@ test('live figures update by themselves only while their checkbox is ticked; wit
     await context.close();
   }
   // Without JavaScript there is no timer at all: a link updates the page.
-  const still = await newContext(browser, { ...DESKTOP, javaScriptEnabled: false });
+  const still = await newContext(browser(), { ...DESKTOP, javaScriptEnabled: false });
   try {
     const page = await still.newPage();
-    await page.goto(`${app.url}/signin`);
+    await page.goto(`${app().url}/signin`);
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${app.url}/`);
-    await page.goto(`${app.url}/ballots/${ids.open}/turnout`);
+    await page.waitForURL(`${app().url}/`);
+    await page.goto(`${app().url}/ballots/${ids.open}/turnout`);
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Update now' }).getAttribute('href')).toBe(
       `/ballots/${ids.open}/turnout`,

@@ -1,17 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { renderEmail } from '../../src/mail/templates';
-import { startTestApp, type Client, type TestApp } from '../support/app';
+import { type Client } from '../support/app';
 import {
   axeContext,
   axeViolations,
   describeViolations,
   DESKTOP,
-  launchBrowser,
   overflowsSideways,
   PHONE,
   screenshot,
 } from '../support/browser';
-import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';
+import {
+  type BallotSummary,
+  browserAndAppPerFile,
+  EVERY_METHOD,
+  openBallotWithTokens,
+  organisationWithRoll,
+} from './helpers';
 
 /**
  * WCAG 2.2 AA on every page a voter can see, checked by axe-core in a real Chromium at
@@ -21,8 +26,6 @@ import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWit
  * new-link page in each state, the bulletin board, and the voter emails. Each page must
  * also fit 320 px without sideways scrolling (WCAG 1.4.10).
  */
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 let open: { ballot: BallotSummary; tokens: string[] };
 let early: { ballot: BallotSummary; tokens: string[] };
@@ -30,28 +33,24 @@ let closed: { ballot: BallotSummary; tokens: string[] };
 let phone: BrowserContext;
 let desktop: BrowserContext;
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await organisationWithRoll(app, 3, 'Access Union');
-  open = await openBallotWithTokens(app, org, { title: 'Annual ballot 2026', questions: EVERY_METHOD });
+  org = await organisationWithRoll(app(), 3, 'Access Union');
+  open = await openBallotWithTokens(app(), org, { title: 'Annual ballot 2026', questions: EVERY_METHOD });
   const hour = 3600_000;
-  early = await openBallotWithTokens(app, org, {
+  early = await openBallotWithTokens(app(), org, {
     title: 'Autumn ballot',
     questions: [EVERY_METHOD[0]],
     opensAt: new Date(Date.now() + hour).toISOString(),
     closesAt: new Date(Date.now() + 2 * hour).toISOString(),
   });
-  closed = await openBallotWithTokens(app, org, {
+  closed = await openBallotWithTokens(app(), org, {
     title: 'Spring ballot',
     questions: [EVERY_METHOD[0], EVERY_METHOD[7]],
     receiptPolicy: 'choices',
   });
-  phone = await axeContext(browser, PHONE);
-  desktop = await axeContext(browser, DESKTOP);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  phone = await axeContext(browser(), PHONE);
+  desktop = await axeContext(browser(), DESKTOP);
 });
 
 /** The phone-width pages the README shows. */
@@ -84,7 +83,7 @@ describe.each([
   const token = (list: string[]) => list[width === 'phone' ? 0 : 1]!;
 
   test('the ballot paper of every method; tap-to-rank in use; problems named; review; receipt; used', async () => {
-    const link = `${app.url}/v/${token(open.tokens)}`;
+    const link = `${app().url}/v/${token(open.tokens)}`;
     expect((await page.goto(link))?.status()).toBe(200);
     await accessible(page, 'paper');
     // Tap-to-rank in use: ranked options change colour, the order is announced.
@@ -109,14 +108,14 @@ describe.each([
   });
 
   test('refusals: unknown link, not yet open, closed, expired form', async () => {
-    expect((await page.goto(`${app.url}/v/${'x'.repeat(43)}`))?.status()).toBe(404);
+    expect((await page.goto(`${app().url}/v/${'x'.repeat(43)}`))?.status()).toBe(404);
     expect(await page.getByRole('link', { name: 'Send me a new voting link' }).getAttribute('href')).toBe('/link');
     await accessible(page, 'link-unknown');
-    expect((await page.goto(`${app.url}/v/${token(early.tokens)}`))?.status()).toBe(403);
+    expect((await page.goto(`${app().url}/v/${token(early.tokens)}`))?.status()).toBe(403);
     await accessible(page, 'not-yet-open');
 
     // A form whose csrf field does not match: nothing is cast, the page says what to do.
-    await page.goto(`${app.url}/v/${token(closed.tokens)}`);
+    await page.goto(`${app().url}/v/${token(closed.tokens)}`);
     await page.evaluate("document.querySelector('input[name=csrf]').value = 'forged'");
     const sent = page.waitForResponse((r) => r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Review my vote' }).click();
@@ -128,7 +127,7 @@ describe.each([
   });
 
   test('"send me a new link": the form, a bad address, done', async () => {
-    expect((await page.goto(`${app.url}/link`))?.status()).toBe(200);
+    expect((await page.goto(`${app().url}/link`))?.status()).toBe(200);
     await accessible(page, 'new-link');
     await page.getByLabel('Your email address').fill('not an address');
     // The browser's own check would stop the form; the server's answer is what is tested.
@@ -147,7 +146,7 @@ describe.each([
 test('the bulletin board before the close; after it, the closed link and the board with answers', async () => {
   const page = await phone.newPage();
   // Before the close the board shows the committed electorate, how to check, and where to report a problem.
-  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(200);
+  expect((await page.goto(`${app().url}/board/${closed.ballot.id}`))?.status()).toBe(200);
   expect(await page.locator('main').innerText()).toContain('Voting is open.');
   expect(await page.getByRole('link', { name: 'Report a problem to the auditors' }).count()).toBe(1);
   await accessible(page, 'board-while-open');
@@ -166,10 +165,10 @@ test('the bulletin board before the close; after it, the closed link and the boa
   });
   expect(cast.status).toBe(201);
   expect((await org.json('POST', `/api/v1/ballots/${closed.ballot.id}/close`)).status).toBe(204);
-  expect((await page.goto(`${app.url}/v/${closed.tokens[0]}`))?.status()).toBe(410);
+  expect((await page.goto(`${app().url}/v/${closed.tokens[0]}`))?.status()).toBe(410);
   expect(await page.getByRole('link', { name: new RegExp(`/board/${closed.ballot.id}$`) }).count()).toBe(1);
   await accessible(page, 'closed');
-  expect((await page.goto(`${app.url}/board/${closed.ballot.id}`))?.status()).toBe(200);
+  expect((await page.goto(`${app().url}/board/${closed.ballot.id}`))?.status()).toBe(200);
   expect(await page.locator('main').innerText()).toContain(cast.body.receipt);
   await accessible(page, 'board');
   await page.close();
@@ -223,8 +222,8 @@ test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) =>
     opensAt: '2026-12-01 09:00 UTC',
     closesAt: '2026-12-08 17:00 UTC',
     questionList: '1. Adopt the new rule book?\n2. National executive (three seats)',
-    link: `${app.url}/v/${'A'.repeat(43)}`,
-    reportLink: `${app.url}/report/00000000-0000-4000-8000-000000000000`,
+    link: `${app().url}/v/${'A'.repeat(43)}`,
+    reportLink: `${app().url}/report/00000000-0000-4000-8000-000000000000`,
     ...EMAIL_VALUES[kind],
   });
   for (const context of [phone, desktop]) {

@@ -1,15 +1,7 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import {
-  axeContext,
-  axeViolations,
-  describeViolations,
-  DESKTOP,
-  launchBrowser,
-  newContext,
-  screenshotOf,
-} from '../support/browser';
-import { signedInPage } from './helpers';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { type Client, setUpOrganisation } from '../support/app';
+import { axeContext, axeViolations, describeViolations, DESKTOP, newContext, screenshotOf } from '../support/browser';
+import { browserAndAppPerFile, signedInPage } from './helpers';
 
 /**
  * The ballot builder in a real Chromium: with the script, adding, removing and moving options
@@ -21,23 +13,16 @@ import { signedInPage } from './helpers';
 
 const EMAIL = 'olive.builder@example.org';
 
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Builder Union', EMAIL);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  org = await setUpOrganisation(app(), 'Builder Union', EMAIL);
 });
 
 const group = (page: Page | Locator, name: string) => page.getByRole('group', { name, exact: true });
 
-const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app, context, EMAIL);
+const signedIn = (context: BrowserContext): Promise<Page> => signedInPage(app(), context, EMAIL);
 
 /** Counts the page loads from now on (a swap in place is none). */
 function loadsOf(page: Page): () => number {
@@ -71,14 +56,14 @@ const optionValues = (q: Locator) =>
     .evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
 
 test('with JavaScript: method, add, move, remove and paste without a page load, under the CSP', async () => {
-  const context = await newContext(browser, DESKTOP);
+  const context = await newContext(browser(), DESKTOP);
   const page = await signedIn(context);
   const refused: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') refused.push(m.text());
   });
   try {
-    await page.goto(`${app.url}/ballots/new`);
+    await page.goto(`${app().url}/ballots/new`);
     const loads = loadsOf(page);
     await page.getByLabel('Title of the ballot').fill('Committee election');
     const q1 = group(page, 'Question 1');
@@ -119,7 +104,7 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
     await group(page, 'Question 2').waitFor();
     expect(await page.locator('#builder-status').textContent()).toContain('Add another question');
     expect(loads()).toBe(0);
-    expect(page.url()).toBe(`${app.url}/ballots/new`);
+    expect(page.url()).toBe(`${app().url}/ballots/new`);
     expect(refused).toEqual([]);
 
     // Saving is an ordinary submit: the draft holds what the page showed.
@@ -133,10 +118,10 @@ test('with JavaScript: method, add, move, remove and paste without a page load, 
 });
 
 test('without JavaScript: the same buttons reload the page and keep every value; pasted lines too', async () => {
-  const context = await newContext(browser, { ...DESKTOP, javaScriptEnabled: false });
+  const context = await newContext(browser(), { ...DESKTOP, javaScriptEnabled: false });
   const page = await signedIn(context);
   try {
-    await page.goto(`${app.url}/ballots/new`);
+    await page.goto(`${app().url}/ballots/new`);
     const q1 = group(page, 'Question 1');
     await page.getByLabel('Title of the ballot').fill('Offline ballot');
     await q1.getByLabel('How it is decided').selectOption('plurality');
@@ -161,10 +146,10 @@ test('without JavaScript: the same buttons reload the page and keep every value;
 });
 
 test("plain messages for an empty title and closing before opening; a UK organiser's dates", async () => {
-  const context = await axeContext(browser, DESKTOP);
+  const context = await axeContext(browser(), DESKTOP);
   const page = await signedIn(context);
   try {
-    await page.goto(`${app.url}/ballots/new`);
+    await page.goto(`${app().url}/ballots/new`);
     expect(describeViolations('builder', await axeViolations(page))).toBe('');
     // A swap in place, then axe again: the new form is as accessible as the first.
     const q1 = group(page, 'Question 1');

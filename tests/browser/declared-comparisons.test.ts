@@ -1,17 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import {
-  axeContext,
-  axeViolations,
-  describeViolations,
-  DESKTOP,
-  launchBrowser,
-  newContext,
-  screenshotOf,
-} from '../support/browser';
+import { ballotTimes, Client, setUpOrganisation } from '../support/app';
+import { axeContext, axeViolations, describeViolations, DESKTOP, newContext, screenshotOf } from '../support/browser';
 import { scaled } from '../support/machine';
-import { signedInPage } from './helpers';
+import { browserAndAppPerFile, signedInPage } from './helpers';
 
 /**
  * Issue 12 in a real Chromium: the organiser declares three delegate comparisons on a
@@ -22,13 +14,11 @@ import { signedInPage } from './helpers';
 jest.setTimeout(scaled(240_000));
 
 const EMAIL = 'dora.delegates@example.org';
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await setUpOrganisation(app, 'Conference Union', EMAIL);
+  org = await setUpOrganisation(app(), 'Conference Union', EMAIL);
   const rows = [
     ...Array.from({ length: 18 }, (_, i) => `n${i}@example.org,North ${i},North`),
     ...Array.from({ length: 12 }, (_, i) => `s${i}@example.org,South ${i},South`),
@@ -37,11 +27,6 @@ beforeAll(async () => {
     'content-type': 'text/csv',
   });
   expect(r.status).toBe(200);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 
 /** Fills comparison `j` of question 1 (its own fieldset), after adding it with the builder's button. */
@@ -76,10 +61,10 @@ test('three comparisons declared in the builder, shown on the results page with 
   const id = created.body.id as string;
 
   // The builder, without JavaScript: each "Add a comparison" reloads the page, keeping what was typed.
-  const plain = await newContext(browser, { ...DESKTOP, javaScriptEnabled: false });
+  const plain = await newContext(browser(), { ...DESKTOP, javaScriptEnabled: false });
   try {
-    const page = await signedInPage(app, plain, EMAIL);
-    await page.goto(`${app.url}/ballots/${id}/edit`);
+    const page = await signedInPage(app(), plain, EMAIL);
+    await page.goto(`${app().url}/ballots/${id}/edit`);
     await declare(page, 0, { name: 'Rule book', method: 'hamilton', seats: '10', procedure: 'method' });
     await declare(page, 1, { name: 'Exhaustive ballot', method: 'hamilton', seats: '10', procedure: 'exhaustive' });
     await declare(page, 2, {
@@ -121,8 +106,8 @@ test('three comparisons declared in the builder, shown on the results page with 
 
   // The ballot runs: opened, every member votes, closed.
   expect((await org.json('POST', `/api/v1/ballots/${id}/open`)).status).toBe(200);
-  const tokens = await app.db
-    .selectFrom('voting_tokens')
+  const tokens = await app()
+    .db.selectFrom('voting_tokens')
     .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
     .select(['voting_tokens.sealed_token', 'branches.name'])
     .where('ballot_id', '=', id)
@@ -132,18 +117,18 @@ test('three comparisons declared in the builder, shown on the results page with 
     South: [...Array<number>(8).fill(1), ...Array<number>(4).fill(2)],
   };
   for (const t of tokens) {
-    const r = await new Client(app.url).json('POST', '/api/v1/vote', {
-      token: app.ctx.keys.open(LINK_PURPOSE, t.sealed_token!),
+    const r = await new Client(app().url).json('POST', '/api/v1/vote', {
+      token: app().ctx.keys.open(LINK_PURPOSE, t.sealed_token!),
       answers: { [draft.questions[0].id]: { kind: 'choice', option: left[t.name]!.pop()! } },
     });
     expect(r.status).toBe(201);
   }
   expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBe(204);
 
-  const context = await axeContext(browser, DESKTOP);
+  const context = await axeContext(browser(), DESKTOP);
   try {
-    const page = await signedInPage(app, context, EMAIL);
-    await page.goto(`${app.url}/ballots/${id}/results`);
+    const page = await signedInPage(app(), context, EMAIL);
+    await page.goto(`${app().url}/ballots/${id}/results`);
     const section = page.getByRole('region', { name: '1. Where?' });
     await section.getByRole('heading', { name: 'Delegate comparisons declared before the ballot opened' }).waitFor();
     // Each of the three with its description and what it decides: Hamilton gives North 6 and South 4, so

@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { createSetupLink } from '../../src/services/auth';
-import { startTestApp, type TestApp } from '../support/app';
 import { inParallel } from '../../src/platform/in-parallel';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, screenshotOf } from '../support/browser';
+import { DESKTOP, newContext, PHONE, screenshot, screenshotOf } from '../support/browser';
 import { atOnce, scaled } from '../support/machine';
-import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
+import { linkIn, waitFor } from '../support/smtp';
+import { browserAndAppPerFile } from './helpers';
 
 /**
  * The whole service in a real browser. An organiser sets up the organisation, imports 60
@@ -18,23 +18,14 @@ import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
 // 60 members voting in browsers takes a while: each test may take 180 s, scaled to this machine.
 jest.setTimeout(scaled(180_000));
 
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-let browser: Browser;
 let organiser: BrowserContext;
 let staff: Page;
 let ballotId = '';
 
+const { app, browser, smtp } = browserAndAppPerFile({ smtp: true });
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  [app, browser] = await Promise.all([startTestApp({ smtpUrl: smtp.url }), launchBrowser()]);
-  organiser = await newContext(browser, DESKTOP);
+  organiser = await newContext(browser(), DESKTOP);
   staff = await organiser.newPage();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await smtp?.close();
 });
 
 const MEMBERS = 60;
@@ -78,16 +69,16 @@ function plan(i: number): { yesno: 'Yes' | 'No' | 'abstain'; ranking: string[] |
 const group = (page: Page | Locator, name: string) => page.getByRole('group', { name, exact: true });
 
 test('the organiser sets up, imports 60 members, builds and opens a ballot, in the browser', async () => {
-  await staff.goto(await createSetupLink(app.ctx));
+  await staff.goto(await createSetupLink(app().ctx));
   await staff.getByLabel('Organisation name').fill('Riverside Tenants Union');
   await staff.getByLabel('Your name').fill('Olive Organiser');
   await staff.getByLabel('Your email').fill('olive@example.org');
   await staff.getByLabel('Password (at least 12 characters)').fill('correct horse battery staple');
   await staff.getByRole('button', { name: 'Create organisation' }).click();
-  await staff.waitForURL(`${app.url}/`);
+  await staff.waitForURL(`${app().url}/`);
 
   // The roll, as a file a spreadsheet would save.
-  await staff.goto(`${app.url}/roll/import`);
+  await staff.goto(`${app().url}/roll/import`);
   const csv = [
     'email,name,branch',
     ...Array.from({ length: MEMBERS }, (_, i) => `m${i}@example.org,Member ${i},${branchOf(i)}`),
@@ -99,11 +90,11 @@ test('the organiser sets up, imports 60 members, builds and opens a ballot, in t
   expect(await staff.locator('main').innerText()).toMatch(/60/);
   await screenshot(staff, 'organiser-roll-preview');
   await staff.getByRole('button', { name: 'Apply these changes' }).click();
-  await staff.goto(`${app.url}/roll`);
+  await staff.goto(`${app().url}/roll`);
   expect(await staff.locator('main').innerText()).toContain('60 current members in 2 branches');
 
   // The ballot, in the builder: open from a few minutes ago (UTC), closing in two hours.
-  await staff.goto(`${app.url}/ballots/new`);
+  await staff.goto(`${app().url}/ballots/new`);
   const local = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 16);
   await staff.getByLabel('Title of the ballot').fill('Annual general ballot');
   await staff.getByLabel('Description (optional)').fill('Please vote on the rule book and elect the executive.');
@@ -133,7 +124,7 @@ test('the organiser sets up, imports 60 members, builds and opens a ballot, in t
   await staff.getByLabel(/^I have checked the ballot .*; open it now$/).check();
   await staff.getByRole('button', { name: `Open the ballot and email ${MEMBERS} members` }).click();
   await staff.waitForURL(new RegExp(`/ballots/${ballotId}/invitations`));
-  await waitFor('60 invitations over SMTP', () => (smtp.received.length >= MEMBERS ? true : undefined), 60_000);
+  await waitFor('60 invitations over SMTP', () => (smtp().received.length >= MEMBERS ? true : undefined), 60_000);
   // The sink has every message; the page says so once the worker has marked them sent.
   await waitFor('the delivery page to count 60 sent', async () => {
     await staff.reload();
@@ -146,7 +137,7 @@ const receipts: string[] = [];
 
 test('60 members vote, each in a browser session of their own, from the link in their own email', async () => {
   expect(ballotId).not.toBe('');
-  const mails = smtp.received.filter((m) => /^m\d+@example\.org$/.test(m.to[0] ?? ''));
+  const mails = smtp().received.filter((m) => /^m\d+@example\.org$/.test(m.to[0] ?? ''));
   expect(new Set(mails.map((m) => m.to[0])).size).toBe(MEMBERS);
   const voters = mails.map((m) => ({ index: Number(/^m(\d+)@/.exec(m.to[0]!)![1]), link: linkIn(m.raw) }));
   voters.sort((a, b) => a.index - b.index);
@@ -154,7 +145,7 @@ test('60 members vote, each in a browser session of their own, from the link in 
   // Four browser sessions at once on a quiet machine, fewer on a busy one: every member votes all the same.
   await inParallel(voters, atOnce(4), async ({ index, link }) => {
     const scripted = index % 3 !== 0;
-    const context = await newContext(browser, { ...PHONE, javaScriptEnabled: scripted });
+    const context = await newContext(browser(), { ...PHONE, javaScriptEnabled: scripted });
     try {
       const page = await context.newPage();
       const shoot = index === 1;
@@ -199,7 +190,7 @@ async function row(table: Locator, name: string): Promise<string[]> {
 
 test('the organiser closes the ballot and reads the result, the rounds and the delegate comparison: the figures cast', async () => {
   expect(receipts).toHaveLength(MEMBERS);
-  await staff.goto(`${app.url}/ballots/${ballotId}`);
+  await staff.goto(`${app().url}/ballots/${ballotId}`);
   expect(await staff.locator('main').innerText()).toContain(`${MEMBERS} of ${MEMBERS} members have voted`);
   await staff.getByLabel('Yes, stop voting now').check();
   await staff.getByRole('button', { name: 'Close the ballot now' }).click();
@@ -235,7 +226,7 @@ test('the organiser closes the ballot and reads the result, the rounds and the d
   await screenshotOf(yesno, 'organiser-results-delegates', true);
 
   // Every receipt is on the bulletin board.
-  await staff.goto(`${app.url}/board/${ballotId}`);
+  await staff.goto(`${app().url}/board/${ballotId}`);
   const board = await staff.locator('main').innerText();
   for (const code of receipts) expect(board).toContain(code);
 });

@@ -1,8 +1,8 @@
-import type { Browser } from 'playwright-core';
 import { readEml } from '../../src/mail/eml';
-import { Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser } from '../support/browser';
+import { Client, setUpOrganisation } from '../support/app';
+import { waitFor } from '../support/smtp';
+import { axeContext, axeViolations, describeViolations, DESKTOP } from '../support/browser';
+import { browserAndAppPerFile } from './helpers';
 
 /**
  * "Forgot password", in a real Chromium with axe-core on each page and the email through a
@@ -14,30 +14,17 @@ import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser }
 const EMAIL = 'olive.forgot@example.org';
 const NEW_PASSWORD = 'a brand new long password';
 
-let app: TestApp;
-let browser: Browser;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  [app, browser] = await Promise.all([startTestApp({ smtpUrl: smtp.url }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await smtp?.close();
-});
-
+const { app, browser, smtp } = browserAndAppPerFile({ smtp: true });
 test('forgot password: same answer for any address, a one-time link, sessions ended, logged', async () => {
-  const org = await setUpOrganisation(app, 'Forgot Union', EMAIL);
+  const org = await setUpOrganisation(app(), 'Forgot Union', EMAIL);
   expect((await org.json('GET', '/api/v1/ballots')).status).toBe(200);
 
-  const page = await (await axeContext(browser, DESKTOP)).newPage();
-  await page.goto(`${app.url}/signin`);
+  const page = await (await axeContext(browser(), DESKTOP)).newPage();
+  await page.goto(`${app().url}/signin`);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   expect(describeViolations('forgot password', await axeViolations(page))).toBe('');
   const ask = async (email: string) => {
-    await page.goto(`${app.url}/forgot`);
+    await page.goto(`${app().url}/forgot`);
     await page.getByLabel('Your email address').fill(email);
     await page.getByRole('button', { name: 'Email me a link' }).click();
     await page.getByRole('status').waitFor();
@@ -49,8 +36,8 @@ test('forgot password: same answer for any address, a one-time link, sessions en
   expect(known).toContain('If an account has this address');
   expect(describeViolations('forgot password, sent', await axeViolations(page))).toBe('');
 
-  const mail = await waitFor('the reset email', () => smtp.received.find((m) => m.to[0] === EMAIL));
-  expect(smtp.received.some((m) => m.to[0] === 'nobody@example.org')).toBe(false);
+  const mail = await waitFor('the reset email', () => smtp().received.find((m) => m.to[0] === EMAIL));
+  expect(smtp().received.some((m) => m.to[0] === 'nobody@example.org')).toBe(false);
   const link = /https?:\/\/[^\s"<>]+\/reset\/[A-Za-z0-9_-]{43}/.exec(readEml(mail.raw).text)![0];
   const token = link.split('/reset/')[1]!;
 
@@ -64,7 +51,7 @@ test('forgot password: same answer for any address, a one-time link, sessions en
   expect(await page.getByRole('alert').textContent()).toContain('at least 12 characters');
   await page.getByLabel('New password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Set the new password' }).click();
-  await page.waitForURL(`${app.url}/signin?reset=done`);
+  await page.waitForURL(`${app().url}/signin?reset=done`);
   expect(page.url()).not.toContain(token);
   expect(await page.getByRole('status').textContent()).toContain('Your password is changed');
 
@@ -73,9 +60,9 @@ test('forgot password: same answer for any address, a one-time link, sessions en
   await page.getByLabel('Email').fill(EMAIL);
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL(`${app.url}/`);
-  expect((await new Client(app.url).request('GET', `/reset/${token}`)).status).toBe(404);
-  const log = (await page.goto(`${app.url}/audit`))!;
+  await page.waitForURL(`${app().url}/`);
+  expect((await new Client(app().url).request('GET', `/reset/${token}`)).status).toBe(404);
+  const log = (await page.goto(`${app().url}/audit`))!;
   const text = await log.text();
   expect(text).toContain('password.reset-request');
   expect(text).toContain('<code>password.reset</code>');

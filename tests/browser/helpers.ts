@@ -1,7 +1,52 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as electorate from '../../src/data/electorate';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, type Client, setUpOrganisation, type TestApp } from '../support/app';
+import {
+  ballotTimes,
+  type Client,
+  setUpOrganisation,
+  startTestApp,
+  type TestApp,
+  type TestAppOptions,
+} from '../support/app';
+import { launchBrowser } from '../support/browser';
+import { type SmtpSink, startSmtpSink } from '../support/smtp';
+
+/**
+ * For a whole test file: the app and Chromium, started together (the app mailing to a real
+ * SMTP server on loopback if `smtp`), all closed at the file's end, even after a failure.
+ * Read them inside the tests and hooks.
+ */
+export function browserAndAppPerFile(opts: Omit<TestAppOptions, 'smtpUrl'> & { smtp?: true } = {}): {
+  app(): TestApp;
+  browser(): Browser;
+  smtp(): SmtpSink;
+} {
+  const { smtp: withSmtp, ...appOpts } = opts;
+  let smtp: SmtpSink | undefined;
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (withSmtp) smtp = await startSmtpSink();
+    [app, browser] = await Promise.all([
+      startTestApp({ ...appOpts, ...(smtp ? { smtpUrl: smtp.url } : {}) }),
+      launchBrowser(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await smtp?.close();
+  });
+  return {
+    app: () => app!,
+    browser: () => browser!,
+    smtp: () => {
+      if (!smtp) throw new Error('this file started no SMTP server: browserAndAppPerFile({ smtp: true })');
+      return smtp;
+    },
+  };
+}
 
 /** One question of every counting method: the ballot paper must work for each. */
 export const EVERY_METHOD = [

@@ -1,19 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { insertLink } from '../../src/data/proposals';
-import { hashSecret, newSecret } from '../../src/platform/secrets';
-import type { Client, TestApp } from '../support/app';
-import { startTestApp } from '../support/app';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type Client, proposalLinkOf } from '../support/app';
 import {
   axeContext,
   axeViolations,
   describeViolations,
   DESKTOP,
-  launchBrowser,
   overflowsSideways,
   PHONE,
   screenshot,
 } from '../support/browser';
-import { organisationWithRoll } from './helpers';
+import { browserAndAppPerFile, organisationWithRoll } from './helpers';
 
 /**
  * The member's proposal pages in a real Chromium, pages without any script: a member drafts a
@@ -21,16 +17,14 @@ import { organisationWithRoll } from './helpers';
  * no second signature; the public page and the "send me my link" form. axe-core finds nothing
  * on any of them, at phone width and at desktop width, and each fits 320 px.
  */
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 let phone: BrowserContext;
 let desktop: BrowserContext;
 const tokens: string[] = [];
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await organisationWithRoll(app, 4, 'Proposals Union');
+  org = await organisationWithRoll(app(), 4, 'Proposals Union');
   const rules = await org.json('PUT', '/api/v1/proposal-rules', {
     sharePercent: 50,
     minBranches: 2,
@@ -40,23 +34,10 @@ beforeAll(async () => {
     k: 1,
   });
   expect(rules.status).toBe(200);
-  const members = await app.db.selectFrom('members').select(['id', 'organisation_id']).orderBy('email').execute();
-  for (const m of members) {
-    const token = newSecret();
-    await insertLink(app.db, {
-      tokenHash: hashSecret(token),
-      organisationId: m.organisation_id,
-      memberId: m.id,
-      days: 1,
-    });
-    tokens.push(token);
-  }
-  phone = await axeContext(browser, PHONE);
-  desktop = await axeContext(browser, DESKTOP);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  const members = await app().db.selectFrom('members').select(['id', 'organisation_id']).orderBy('email').execute();
+  for (const m of members) tokens.push(await proposalLinkOf(app().db, m));
+  phone = await axeContext(browser(), PHONE);
+  desktop = await axeContext(browser(), DESKTOP);
 });
 
 /** The page has no script of its own (it works without JavaScript), axe finds nothing, and it fits 320 px. */
@@ -68,7 +49,7 @@ async function accessible(page: Page, name: string): Promise<void> {
 
 test('a member drafts, starts and another supports a proposal, on pages without scripts; every page is accessible', async () => {
   const page = await phone.newPage();
-  expect((await page.goto(`${app.url}/p/${tokens[0]}`))?.status()).toBe(200);
+  expect((await page.goto(`${app().url}/p/${tokens[0]}`))?.status()).toBe(200);
   await accessible(page, 'member proposals page');
 
   // A question with options, drafted: a problem first (one option), named on the page.
@@ -92,7 +73,7 @@ test('a member drafts, starts and another supports a proposal, on pages without 
 
   // Another member, of the other branch, supports it: it qualifies.
   const other = await desktop.newPage();
-  await other.goto(`${app.url}/p/${tokens[1]}`);
+  await other.goto(`${app().url}/p/${tokens[1]}`);
   await other.getByRole('button', { name: 'Support “Where should conference meet?”' }).click();
   expect(await other.getByRole('status').innerText()).toContain('You support this proposal');
   expect(await other.locator('main').innerText()).toContain('Qualified: waiting to be put on a ballot');
@@ -108,7 +89,7 @@ test('a member drafts, starts and another supports a proposal, on pages without 
   await accessible(other, 'public proposal page');
 
   // The form to ask for one's link.
-  expect((await page.goto(`${app.url}/proposals/link`))?.status()).toBe(200);
+  expect((await page.goto(`${app().url}/proposals/link`))?.status()).toBe(200);
   await accessible(page, 'proposals link form');
   await page.getByLabel('Your email address').fill('m2@example.org');
   await page.getByRole('button', { name: 'Send me my link' }).click();

@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
-import { signIn } from './helpers';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, screenshot } from '../support/browser';
+import { Client, setUpOrganisation } from '../support/app';
+import { waitFor } from '../support/smtp';
+import { browserAndAppPerFile, signIn } from './helpers';
+import { axeContext, axeViolations, describeViolations, DESKTOP, screenshot } from '../support/browser';
 
 /**
  * The staff page lists invitations not yet taken up, and an organiser can revoke one: its
@@ -12,30 +11,17 @@ import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, 
 const EMAIL = 'olive.staff@example.org';
 const PASSWORD = 'correct horse battery staple'; // setUpOrganisation's
 
-let app: TestApp;
-let browser: Browser;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  [app, browser] = await Promise.all([startTestApp({ smtpUrl: smtp.url }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await smtp?.close();
-});
-
+const { app, browser, smtp } = browserAndAppPerFile({ smtp: true });
 test('pending staff invitations are listed, and a revoked one no longer works', async () => {
-  const org = await setUpOrganisation(app, 'Staff Union', EMAIL);
+  const org = await setUpOrganisation(app(), 'Staff Union', EMAIL);
   for (const email of ['aud@example.org', 'keep@example.org'])
     expect((await org.json('POST', '/api/v1/staff-invitations', { email, role: 'auditor' })).status).toBe(202);
-  const mail = await waitFor('the invitation', () => smtp.received.find((m) => m.to[0] === 'aud@example.org'));
+  const mail = await waitFor('the invitation', () => smtp().received.find((m) => m.to[0] === 'aud@example.org'));
   const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
 
-  const page = await (await axeContext(browser, DESKTOP)).newPage();
-  await signIn(page, app.url, EMAIL, PASSWORD);
-  await page.goto(`${app.url}/staff`);
+  const page = await (await axeContext(browser(), DESKTOP)).newPage();
+  await signIn(page, app().url, EMAIL, PASSWORD);
+  await page.goto(`${app().url}/staff`);
   const pending = page.locator('table', { has: page.getByRole('columnheader', { name: 'Link works until' }) });
   expect(await pending.getByRole('row', { name: /aud@example\.org/ }).count()).toBe(1);
   expect(await pending.getByRole('row', { name: /keep@example\.org/ }).count()).toBe(1);
@@ -53,7 +39,7 @@ test('pending staff invitations are listed, and a revoked one no longer works', 
   expect(await pending.getByRole('row', { name: /aud@example\.org/ }).count()).toBe(0);
   expect(await pending.getByRole('row', { name: /keep@example\.org/ }).count()).toBe(1);
 
-  const joined = await new Client(app.url).json('POST', '/api/v1/setup', {
+  const joined = await new Client(app().url).json('POST', '/api/v1/setup', {
     setupToken: token,
     name: 'Audrey',
     password: 'a long auditor password',

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { certificateFingerprint, certificateOf, parseTrusteeSecrets } from '@omov/core/crypto/dkg';
-import { gPow, groupNamed } from '@omov/core/crypto/group';
+import { gPow } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { checkTrustees, electionPublicKey, parseTrustees } from '@omov/core/crypto/trustee';
-import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { axeContext, axeViolations, describeViolations, DESKTOP, launchBrowser, newContext } from '../support/browser';
+import { type Client, setUpOrganisation } from '../support/app';
+import { axeContext, axeViolations, describeViolations, DESKTOP, newContext } from '../support/browser';
 import { omov } from '../support/cli';
+import { tempDirPerFile } from '../support/temp-dir';
+import { ballotWithTrusteesInvited, checkedTrustees, G } from '../support/trustees';
+import { browserAndAppPerFile } from './helpers';
 
 /**
  * The trustee page (docs/verifiable.md) in Chromium: three trustees (threshold 2) make the
@@ -22,23 +22,13 @@ import { omov } from '../support/cli';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundle } = require('../../scripts/bundle-browser.js') as { bundle: () => Promise<void> };
 
-const G = groupNamed('BELENIOS-2048');
-let app: TestApp;
-let browser: Browser;
 let org: Client;
-let dir: string;
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser(), bundle()]);
-  org = await setUpOrganisation(app);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-trustee-page-'));
+  await bundle();
+  org = await setUpOrganisation(app());
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const at = (name: string) => path.join(dir, name);
+const at = tempDirPerFile('omov-trustee-page-');
 const stepIs = (page: Page, next: string) => page.locator(`#trustee-app[data-next="${next}"]`).waitFor();
 async function axeClean(page: Page, where: string) {
   const v = await axeViolations(page);
@@ -46,25 +36,17 @@ async function axeClean(page: Page, where: string) {
 }
 
 test('three trustees make the key in their browsers; the core checks the trustees entry', async () => {
-  const b = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Keys in the browser',
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
-      ...ballotTimes(),
-      mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' },
-    })
-  ).body;
-  const invited = await org.json('POST', `/api/v1/ballots/${b.id}/trustees`, { names: ['Ann', 'Bob', 'Cy'] });
-  const tokens: string[] = invited.body.trustees.map((t: { token: string }) => t.token);
+  const b = await ballotWithTrusteesInvited(org, 'Keys in the browser');
+  const tokens = b.tokens;
 
   // Trustee 1's page is checked by axe (its context lets axe's script in); the others run under the real CSP.
-  const contexts = await Promise.all([axeContext(browser), newContext(browser, DESKTOP), newContext(browser)]);
+  const contexts = await Promise.all([axeContext(browser()), newContext(browser(), DESKTOP), newContext(browser())]);
   const pages = await Promise.all(contexts.map((c) => c.newPage()));
   for (const [i, page] of pages.entries()) {
-    await page.goto(`${app.url}/trustee#${tokens[i]}`);
+    await page.goto(`${app().url}/trustee#${tokens[i]}`);
     await stepIs(page, 'certificate');
     // The token leaves the address bar at once: it is in no screenshot, history entry or bookmark.
-    expect(page.url()).toBe(`${app.url}/trustee`);
+    expect(page.url()).toBe(`${app().url}/trustee`);
   }
   await expect(pages[0]!.getByText('You are trustee 1 of 3 (Ann)').count()).resolves.toBe(1);
   await axeClean(pages[0]!, 'step 1');
@@ -109,7 +91,7 @@ test('three trustees make the key in their browsers; the core checks the trustee
     '--secrets',
     at('t3.secrets'),
     '--server',
-    app.url,
+    app().url,
     '--token-file',
     at('t3.token'),
   );
@@ -127,14 +109,7 @@ test('three trustees make the key in their browsers; the core checks the trustee
   for (const page of pages) await stepIs(page, 'done');
   await axeClean(pages[0]!, 'done');
 
-  const stored = await app.db
-    .selectFrom('ballot_election_keys')
-    .selectAll()
-    .where('ballot_id', '=', b.id)
-    .executeTakeFirstOrThrow();
-  const trustees = parseTrustees(stored.trustees);
-  expect(checkTrustees(G, trustees)).toBe(true);
-  expect(String(electionPublicKey(G, trustees))).toBe(stored.public_key);
+  const trustees = await checkedTrustees(app().db, b.id);
   // Each saved key share is the secret behind its trustee's verification key.
   const pedersen = trustees[0]!;
   if (pedersen.kind !== 'Pedersen') throw new Error('a Pedersen entry was expected');
@@ -146,14 +121,14 @@ test('three trustees make the key in their browsers; the core checks the trustee
 });
 
 test('without a link, the page says so; its scripts are our own, and it says it needs JavaScript', async () => {
-  const context = await newContext(browser, { ...DESKTOP, javaScriptEnabled: false });
+  const context = await newContext(browser(), { ...DESKTOP, javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${app.url}/trustee`);
+  await page.goto(`${app().url}/trustee`);
   await expect(page.locator('noscript').textContent()).resolves.toContain('This page needs JavaScript');
   await context.close();
-  const withScript = await newContext(browser);
+  const withScript = await newContext(browser());
   const again = await withScript.newPage();
-  await again.goto(`${app.url}/trustee`);
+  await again.goto(`${app().url}/trustee`);
   await again.getByText('This page needs your own trustee link').waitFor();
   await withScript.close();
 });

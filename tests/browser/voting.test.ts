@@ -1,8 +1,14 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Answer } from '@omov/core/domain/ballot';
-import { startTestApp, type Client, type TestApp } from '../support/app';
-import { launchBrowser, newContext, overflowsSideways, PHONE, screenshot } from '../support/browser';
-import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWithRoll } from './helpers';
+import { type Client } from '../support/app';
+import { newContext, overflowsSideways, PHONE, screenshot } from '../support/browser';
+import {
+  type BallotSummary,
+  browserAndAppPerFile,
+  EVERY_METHOD,
+  openBallotWithTokens,
+  organisationWithRoll,
+} from './helpers';
 
 /**
  * The member's voting pages in a real Chromium at 320 px: a whole ballot of every counting
@@ -10,24 +16,18 @@ import { type BallotSummary, EVERY_METHOD, openBallotWithTokens, organisationWit
  * tap-to-rank and marking limit. What was cast is read back from the bulletin board of
  * the closed ballot (receipt policy "choices": each receipt with its answers).
  */
-let app: TestApp;
-let browser: Browser;
 let org: Client;
 let ballot: BallotSummary;
 let tokens: string[];
 
+const { app, browser } = browserAndAppPerFile();
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  org = await organisationWithRoll(app, 4, 'Paper Union');
-  ({ ballot, tokens } = await openBallotWithTokens(app, org, {
+  org = await organisationWithRoll(app(), 4, 'Paper Union');
+  ({ ballot, tokens } = await openBallotWithTokens(app(), org, {
     title: 'Annual ballot 2026',
     questions: EVERY_METHOD,
     receiptPolicy: 'choices',
   }));
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 
 const question = (page: Page, position: number) =>
@@ -54,9 +54,9 @@ async function closeAndReadBoard(): Promise<Map<string, Record<string, Answer>>>
 const receipts = new Map<string, Record<string, Answer>>();
 
 test('without JavaScript, at 320 px: every method, a mistake put right, a change of mind, review, cast, receipt', async () => {
-  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser(), { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
-  const res = await page.goto(`${app.url}/v/${tokens[0]}`);
+  const res = await page.goto(`${app().url}/v/${tokens[0]}`);
   expect(res?.status()).toBe(200);
   expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Annual ballot 2026');
   // Tap-to-rank is not there without the script; the numbered selects are the ballot paper.
@@ -124,7 +124,7 @@ test('without JavaScript, at 320 px: every method, a mistake put right, a change
   const code = (await page.locator('.receipt').textContent())!;
   expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}$/);
   // The receipt says where to check it: this ballot's bulletin board, by id.
-  const boardLink = page.getByRole('link', { name: `${app.url}/board/${ballot.id}` });
+  const boardLink = page.getByRole('link', { name: `${app().url}/board/${ballot.id}` });
   expect(await boardLink.getAttribute('href')).toBe(`/board/${ballot.id}`);
   expect(await page.locator('main').innerText()).toContain(`Ballot id: ${ballot.id}`);
   await fitsPhone(page, 'voter-receipt');
@@ -144,21 +144,21 @@ test('without JavaScript, at 320 px: every method, a mistake put right, a change
   });
 
   // The link is now used up; going back to it says so.
-  const again = await page.goto(`${app.url}/v/${tokens[0]}`);
+  const again = await page.goto(`${app().url}/v/${tokens[0]}`);
   expect(again?.status()).toBe(409);
   expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe('This link has already been used to vote');
   await context.close();
 });
 
 test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit on marks, abstaining clears', async () => {
-  const context = await newContext(browser, PHONE);
+  const context = await newContext(browser(), PHONE);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${app.url}/v/${tokens[1]}`);
+  await page.goto(`${app().url}/v/${tokens[1]}`);
   const stv = question(page, 7);
   const tap = (name: string) => stv.getByRole('button', { name: new RegExp(`^${name}[ :]`) }).tap();
   const numbers = async () =>
@@ -232,9 +232,9 @@ test('with JavaScript: tap to rank (in order, out again, undo, clear), a limit o
 });
 
 test('without JavaScript nothing stops a mark too many or an abstention beside a ranking: the server names both', async () => {
-  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser(), { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${app.url}/v/${tokens[2]}`);
+  await page.goto(`${app().url}/v/${tokens[2]}`);
   for (const name of ['Housing', 'Transport', 'Wages']) await question(page, 3).getByLabel(name).check();
   await rankSelect(question(page, 6), 'Eve').selectOption('1');
   await question(page, 6).getByLabel('Abstain on this question').check();
@@ -247,7 +247,7 @@ test('without JavaScript nothing stops a mark too many or an abstention beside a
     '7. Chair: You abstained and also answered. Either untick “Abstain” or clear your answer.',
   ]);
   // Nothing was cast: the link still opens the ballot paper.
-  expect((await page.goto(`${app.url}/v/${tokens[2]}`))?.status()).toBe(200);
+  expect((await page.goto(`${app().url}/v/${tokens[2]}`))?.status()).toBe(200);
   await context.close();
 });
 
@@ -260,7 +260,7 @@ test('the bulletin board of the closed ballot holds exactly what each member cas
 
 test("options in each member's own order (randomiseOptions): stable for a member, different between members, counted by option", async () => {
   const names = ['Ada', 'Ben', 'Cai', 'Dee', 'Eli', 'Fox', 'Gil', 'Hal'];
-  const shuffled = await openBallotWithTokens(app, org, {
+  const shuffled = await openBallotWithTokens(app(), org, {
     title: 'Shuffled ballot',
     randomiseOptions: true,
     receiptPolicy: 'choices',
@@ -269,10 +269,10 @@ test("options in each member's own order (randomiseOptions): stable for a member
       { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: names.map((label) => ({ label })) },
     ],
   });
-  const context = await newContext(browser, { ...PHONE, javaScriptEnabled: false });
+  const context = await newContext(browser(), { ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   const orderSeen = async (token: string) => {
-    await page.goto(`${app.url}/v/${token}`);
+    await page.goto(`${app().url}/v/${token}`);
     return {
       motion: await question(page, 0).locator('label').allInnerTexts(),
       committee: await question(page, 1).locator('label').allInnerTexts(),
@@ -289,7 +289,7 @@ test("options in each member's own order (randomiseOptions): stable for a member
   expect(await orderSeen(shuffled.tokens[0]!)).toEqual(orders[0]);
 
   // Ranking by name on a shuffled paper records the options themselves.
-  await page.goto(`${app.url}/v/${shuffled.tokens[0]}`);
+  await page.goto(`${app().url}/v/${shuffled.tokens[0]}`);
   await rankSelect(question(page, 1), 'Hal').selectOption('1');
   await rankSelect(question(page, 1), 'Ben').selectOption('2');
   await page.getByRole('button', { name: 'Review my vote' }).click();

@@ -1,43 +1,28 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { groupNamed } from '@omov/core/crypto/group';
-import { checkTrustees, parseTrustees } from '@omov/core/crypto/trustee';
-import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
+import { tempDirPerFile } from '../support/temp-dir';
+import { ballotWithTrusteesInvited, checkedTrustees } from '../support/trustees';
 
 /**
  * `omov trustee … --server URL --token-file FILE` (docs/verifiable.md): the trustees fetch
  * what the server relays and send each step themselves, without curl; `status` shows the
  * next step and every certificate's fingerprint. The token file may hold the mailed link.
  */
-const G = groupNamed('BELENIOS-2048');
 let app: TestApp;
 let org: Client;
-let dir: string;
 beforeAll(async () => {
   app = await startTestApp();
   org = await setUpOrganisation(app);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-trustee-server-'));
 });
 afterAll(async () => {
   await app?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const at = (name: string) => path.join(dir, name);
+const at = tempDirPerFile('omov-trustee-server-');
 
 test('three trustees make the key with omov trustee talking to the server', async () => {
-  const b = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Keys by CLI',
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
-      ...ballotTimes(),
-      mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' },
-    })
-  ).body;
-  const invited = await org.json('POST', `/api/v1/ballots/${b.id}/trustees`, { names: ['Ann', 'Bob', 'Cy'] });
-  const tokens: string[] = invited.body.trustees.map((t: { token: string }) => t.token);
+  const b = await ballotWithTrusteesInvited(org, 'Keys by CLI');
+  const tokens = b.tokens;
   // Trustee 1 keeps the whole link, as mailed; the others only the token.
   tokens.forEach((token, i) =>
     fs.writeFileSync(at(`t${i + 1}.token`), i === 0 ? `${app.url}/trustee#${token}\n` : token),
@@ -77,12 +62,7 @@ test('three trustees make the key with omov trustee talking to the server', asyn
     await run('key', '--secrets', at(`t${i}.secrets`), '--key-out', at(`t${i}.key`), ...server(i));
   expect(JSON.parse((await run('status', ...server(3))).out)).toMatchObject({ next: 'done' });
 
-  const stored = await app.db
-    .selectFrom('ballot_election_keys')
-    .selectAll()
-    .where('ballot_id', '=', b.id)
-    .executeTakeFirstOrThrow();
-  expect(checkTrustees(G, parseTrustees(stored.trustees))).toBe(true);
+  await checkedTrustees(app.db, b.id);
 
   // A refusal from the server is the server's own sentence.
   const again = await omov('trustee', 'certificate', '--secrets', at('t1b.secrets'), ...server(1));

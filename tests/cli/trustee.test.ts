@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { encryptBallot } from '@omov/core/crypto/ballot';
 import { generateCredential, generateToken } from '@omov/core/crypto/credential';
 import { assembleTrustees, parseCertificate, parsePolynomial } from '@omov/core/crypto/dkg';
@@ -16,6 +14,7 @@ import {
 } from '@omov/core/crypto/tally';
 import { checkTrustees, electionPublicKey, parseTrusteePublicKey } from '@omov/core/crypto/trustee';
 import { omov } from '../support/cli';
+import { tempDirPerFile } from '../support/temp-dir';
 
 /**
  * `omov trustee`: three trustees make threshold keys (any two decrypt) with the CLI alone,
@@ -24,13 +23,7 @@ import { omov } from '../support/cli';
  * decryptions give the result. Secrets are files, never printed, never overwritten.
  */
 const G = groupNamed('BELENIOS-2048');
-let dir: string;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-trustee-cli-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-const at = (name: string) => path.join(dir, name);
+const at = tempDirPerFile('omov-trustee-cli-');
 const ok = async (...argv: string[]) => {
   const r = await omov('trustee', ...argv);
   if (r.code !== 0) throw new Error(`omov trustee ${argv.join(' ')}: exit ${r.code}: ${r.err}`);

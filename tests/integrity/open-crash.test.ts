@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ballotTimes } from '../support/app';
 import { childServerPerFile } from '../support/child-server';
-import { rollCsv, setUpOrganisationAt, sleep } from '../support/integrity';
+import { organisationWithRollAt, sleep } from '../support/integrity';
 import { scaled } from '../support/machine';
 
 /**
@@ -59,9 +59,7 @@ async function until(what: string, cond: () => Promise<boolean>): Promise<void> 
 test('the server killed in the middle of an open: the ballot stays a draft with nothing written, then opens in full', async () => {
   const srv = child.server();
   const db = child.db();
-  const org = await setUpOrganisationAt(srv.url, db);
-  const imported = await org.json('POST', '/api/v1/roll/import', rollCsv(SIZES), { 'content-type': 'text/csv' });
-  expect(imported.status).toBe(200);
+  const org = await organisationWithRollAt(srv.url, db, SIZES);
   const created = await org.json('POST', '/api/v1/ballots', {
     title: 'Open crash',
     ...ballotTimes(),

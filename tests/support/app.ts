@@ -6,26 +6,28 @@ import { loadConfig } from '../../src/platform/config';
 import type { Db } from '../../src/db/database';
 import type { MailWorkerOptions } from '../../src/processes/mail-worker';
 import { type Running, startServer } from '../../src/processes/server';
+import { insertLink } from '../../src/data/proposals';
+import { hashSecret, newSecret } from '../../src/platform/secrets';
 import { createSetupLink } from '../../src/services/auth';
 import { freePort } from '../../src/platform/net';
 import { freshDatabase } from './db';
-import { type startSmtpSink, waitFor } from './smtp';
+import { type SmtpSink, startSmtpSink, waitFor } from './smtp';
 
 export type TestApp = Running & { db: Db; dbUrl: string; close(): Promise<void> };
 
+export type TestAppOptions = {
+  smtpUrl?: string;
+  worker?: MailWorkerOptions;
+  db?: { db: Db; url: string };
+  logLines?: string[];
+  /** 'development' mounts the development pages (/dev/outbox) and, without smtpUrl, mails to DATA_DIR/outbox. */
+  env?: 'development';
+  /** Further settings, as environment variables name them (e.g. ROLL_MAX_MB). */
+  settings?: Record<string, string>;
+};
+
 /** The real server on a free loopback port, on a fresh database, mailing to `smtpUrl` if given. */
-export async function startTestApp(
-  opts: {
-    smtpUrl?: string;
-    worker?: MailWorkerOptions;
-    db?: { db: Db; url: string };
-    logLines?: string[];
-    /** 'development' mounts the development pages (/dev/outbox) and, without smtpUrl, mails to DATA_DIR/outbox. */
-    env?: 'development';
-    /** Further settings, as environment variables name them (e.g. ROLL_MAX_MB). */
-    settings?: Record<string, string>;
-  } = {},
-): Promise<TestApp> {
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const fresh = opts.db ? undefined : await freshDatabase();
   const db = opts.db?.db ?? fresh!.db;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-app-'));
@@ -67,6 +69,39 @@ export async function startTestApp(
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a whole test file: a real SMTP server on loopback and the app mailing to it, both
+ * closed at the file's end, even after a failure. Read them inside the tests and hooks.
+ */
+export function appWithSmtpPerFile(opts: Omit<TestAppOptions, 'smtpUrl'> = {}): {
+  app(): TestApp;
+  smtp(): SmtpSink;
+} {
+  let smtp: SmtpSink | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    app = await startTestApp({ ...opts, smtpUrl: smtp.url });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await smtp?.close();
+  });
+  return { app: () => app!, smtp: () => smtp! };
+}
+
+/** A member's proposals link (for a day), written straight into the database: its token. */
+export async function proposalLinkOf(db: Db, member: { id: string; organisation_id: string }): Promise<string> {
+  const token = newSecret();
+  await insertLink(db, {
+    tokenHash: hashSecret(token),
+    organisationId: member.organisation_id,
+    memberId: member.id,
+    days: 1,
+  });
+  return token;
 }
 
 /** A tiny HTTP client that keeps cookies, like a browser session. */

@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
+import type { Migration } from 'kysely';
 import { Client } from 'pg';
 import { createDb, type Db, migrateToLatest } from '../../src/db/database';
 
 /**
- * A fresh database on the test server for one test file, migrated to the latest schema.
- * Files run in parallel, each in its own database.
+ * A fresh database on the test server for one test file, migrated to the latest schema
+ * (or by `known` only, the migrations an older checkout had). Files run in parallel, each in
+ * its own database.
  */
-export async function freshDatabase(): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+  known?: Record<string, Migration>,
+): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
   const admin = process.env.OMOV_TEST_ADMIN_URL;
   if (!admin)
     throw new Error('OMOV_TEST_ADMIN_URL is not set: run the tests through jest (tests/support/global-setup.ts)');
@@ -19,7 +23,7 @@ export async function freshDatabase(): Promise<{ db: Db; url: string; drop(): Pr
   u.pathname = `/${name}`;
   const url = u.toString();
   const db = createDb(url, { max: 20 });
-  await migrateToLatest(db);
+  await migrateToLatest(db, known);
   return {
     db,
     url,

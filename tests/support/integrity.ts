@@ -28,6 +28,15 @@ export async function setUpOrganisationAt(url: string, db: Db): Promise<Client> 
   return client;
 }
 
+/** An organisation set up as by setUpOrganisationAt, its roll imported: `sizes[branch]` members in each branch. */
+export async function organisationWithRollAt(url: string, db: Db, sizes: Record<string, number>): Promise<Client> {
+  const org = await setUpOrganisationAt(url, db);
+  const imported = await org.json('POST', '/api/v1/roll/import', rollCsv(sizes), { 'content-type': 'text/csv' });
+  if (imported.status !== 200)
+    throw new Error(`roll import failed: ${imported.status} ${JSON.stringify(imported.body)}`);
+  return org;
+}
+
 /** A roll CSV with `sizes[branch]` members in each branch. */
 export function rollCsv(sizes: Record<string, number>): string {
   const rows = Object.entries(sizes).flatMap(([b, n]) =>

@@ -54,6 +54,8 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
   };
 }
 
+export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>;
+
 /** The voting link in a received message (from its plain-text part); `under` 'p' for a proposals link. */
 export function linkIn(raw: string, under: 'v' | 'p' = 'v'): string {
   const unfolded = raw.replace(/=\r?\n/g, '');

@@ -1,5 +1,5 @@
-import { ballotTimes, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
+import { appWithSmtpPerFile, ballotTimes, setUpOrganisation } from '../support/app';
+import { linkIn, waitFor } from '../support/smtp';
 
 /**
  * An attack that succeeds in the office mode, and what it leaves behind: an organiser
@@ -8,19 +8,10 @@ import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
  * audit log (the member's edit and the re-issue, by that organiser) and the member, whose
  * own link now says "not valid" and points to the report form.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 test("an organiser can vote in a member's place by changing their email, and the log and the member's dead link show it", async () => {
-  const org = await setUpOrganisation(app, 'Relink Union');
+  const org = await setUpOrganisation(app(), 'Relink Union');
   const csv = 'email,name,branch\nvictim@example.org,Vic Tim,North\nother@example.org,Ot Her,North';
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
   const ballot = (
@@ -32,7 +23,7 @@ test("an organiser can vote in a member's place by changing their email, and the
   ).body as { id: string; questions: Array<{ id: string }> };
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
   const own = await waitFor('the victim’s invitation', () =>
-    smtp.received.find((m) => m.to[0] === 'victim@example.org'),
+    smtp().received.find((m) => m.to[0] === 'victim@example.org'),
   );
   const victimLink = linkIn(own.raw);
 
@@ -45,7 +36,7 @@ test("an organiser can vote in a member's place by changing their email, and the
   expect(edited.status).toBeLessThan(300);
   expect((await org.request('POST', `/api/v1/ballots/${ballot.id}/electorate/${victim.id}/reissue`)).status).toBe(204);
   const stolen = await waitFor('the re-issued link', () =>
-    smtp.received.find((m) => m.to[0] === 'organiser-inbox@example.org'),
+    smtp().received.find((m) => m.to[0] === 'organiser-inbox@example.org'),
   );
   const token = linkIn(stolen.raw).split('/v/')[1]!;
   const cast = await org.json('POST', '/api/v1/vote', {

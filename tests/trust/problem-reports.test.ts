@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, joinByInvitation, setUpOrganisation } from '../support/app';
+import { waitFor } from '../support/smtp';
 
 /**
  * "Report a problem" reaches the auditors, not only the office: a member with no sign-in
@@ -13,16 +13,7 @@ import { startSmtpSink, waitFor } from '../support/smtp';
  * kept report, the auditors' listing names the log entry left without it. The text rule and
  * the rate limit hold, and the pages a member meets when something is wrong lead there.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
@@ -41,26 +32,26 @@ async function openBallot(org: Client, title: string) {
 }
 
 test('a report goes to every auditor of the ballot, is logged and counted, and cannot quietly disappear', async () => {
-  const org = await setUpOrganisation(app, 'Reporting Union');
+  const org = await setUpOrganisation(app(), 'Reporting Union');
   const csv = ['email,name,branch', ...Array.from({ length: 4 }, (_, i) => `r${i}@example.org,Member ${i},North`)];
   expect((await org.json('POST', '/api/v1/roll/import', csv.join('\n'), { 'content-type': 'text/csv' })).status).toBe(
     200,
   );
   const ballot = await openBallot(org, 'Reported');
   const other = await openBallot(org, 'Other');
-  const auditor = await joinByInvitation(app, smtp, org, { role: 'auditor' }, 'all-ballots@example.org');
-  await joinByInvitation(app, smtp, org, { role: 'auditor', ballotId: ballot.id }, 'this-ballot@example.org');
-  await joinByInvitation(app, smtp, org, { role: 'auditor', ballotId: other.id }, 'other-ballot@example.org');
+  const auditor = await joinByInvitation(app(), smtp(), org, { role: 'auditor' }, 'all-ballots@example.org');
+  await joinByInvitation(app(), smtp(), org, { role: 'auditor', ballotId: ballot.id }, 'this-ballot@example.org');
+  await joinByInvitation(app(), smtp(), org, { role: 'auditor', ballotId: other.id }, 'other-ballot@example.org');
 
   // One member votes; their link now says "already used", and it points to the report form.
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
-  const tokens = await app.db
-    .selectFrom('voting_tokens')
+  const tokens = await app()
+    .db.selectFrom('voting_tokens')
     .select('sealed_token')
     .where('ballot_id', '=', ballot.id)
     .execute();
   const token = keys.open(LINK_PURPOSE, tokens[0]!.sealed_token!);
-  const member = new Client(app.url);
+  const member = new Client(app().url);
   expect(
     (
       await member.json('POST', '/api/v1/vote', {
@@ -83,13 +74,13 @@ test('a report goes to every auditor of the ballot, is logged and counted, and c
   expect(boardPage).toContain('0 problems have been reported to the auditors.');
 
   // A stranger to the server (no session, no link) reports, giving the board's address.
-  const reporter = new Client(app.url);
+  const reporter = new Client(app().url);
   const form = await (await reporter.request('GET', '/report')).text();
   expect(form).not.toMatch(/name="token"/);
   const text = 'My link says "already used", but I have not voted.\nAnn <ann@example.org>';
   const sent = await reporter.form('/report', [
     ['csrf', csrfOf(form)],
-    ['ballot', `${app.url}/board/${ballot.id}`],
+    ['ballot', `${app().url}/board/${ballot.id}`],
     ['text', text],
   ]);
   expect(sent.status).toBe(202);
@@ -98,13 +89,13 @@ test('a report goes to every auditor of the ballot, is logged and counted, and c
   // Every auditor of this ballot is mailed the text; the auditor of another ballot is not.
   for (const to of ['all-ballots@example.org', 'this-ballot@example.org']) {
     const mail = await waitFor(`the report to ${to}`, () =>
-      smtp.received.find((m) => m.to[0] === to && /reported a problem/.test(m.raw)),
+      smtp().received.find((m) => m.to[0] === to && /reported a problem/.test(m.raw)),
     );
     expect(unfolded(mail.raw)).toContain('I have not voted.');
     expect(unfolded(mail.raw)).toContain(sha256(text));
   }
   const queued = await sql<{ recipient: string }>`
-    select recipient from mail_outbox where kind = 'problem-report' order by recipient`.execute(app.db);
+    select recipient from mail_outbox where kind = 'problem-report' order by recipient`.execute(app().db);
   expect(queued.rows.map((r) => r.recipient)).toEqual(['all-ballots@example.org', 'this-ballot@example.org']);
 
   // The audit log holds the text's hash, nothing about the sender; the board counts the report.
@@ -131,16 +122,16 @@ test('a report goes to every auditor of the ballot, is logged and counted, and c
   expect(listed).toMatchObject({ logged: 1, missingFromStore: [] });
 
   // The office deletes the kept report: the log still counts it, and the listing names the entry left alone.
-  await sql`delete from problem_reports where ballot_id = ${ballot.id}`.execute(app.db);
+  await sql`delete from problem_reports where ballot_id = ${ballot.id}`.execute(app().db);
   const after = (await auditor.json('GET', `/api/v1/ballots/${ballot.id}/problem-reports`)).body;
   expect(after).toMatchObject({ reports: [], logged: 1, missingFromStore: [entry.position] });
   expect((await member.json('GET', `/api/v1/ballots/${ballot.id}/board`)).body.problemReports).toBe(1);
   // And the log entry itself cannot be deleted by the application's statements.
-  await expect(sql`delete from audit_log where action = 'problem.reported'`.execute(app.db)).rejects.toThrow();
+  await expect(sql`delete from audit_log where action = 'problem.reported'`.execute(app().db)).rejects.toThrow();
 });
 
 test('reports keep the text rule, name no ballot that does not exist, and are rate-limited', async () => {
-  const org = await setUpOrganisation(app, 'Limited Union');
+  const org = await setUpOrganisation(app(), 'Limited Union');
   expect(
     (
       await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nl0@example.org,L,B', {
@@ -157,7 +148,7 @@ test('reports keep the text rule, name no ballot that does not exist, and are ra
     })
   ).body as { id: string };
   // Each from its own address, as a proxy would forward it, so that the limit below is this test's alone.
-  const reporter = new Client(app.url);
+  const reporter = new Client(app().url);
   const headers = { 'x-forwarded-for': '203.0.113.9' };
   const form = await (await reporter.request('GET', `/report/${ballot.id}`, undefined, headers)).text();
   expect(form).toContain('About the ballot: Limited');
@@ -216,7 +207,7 @@ test('reports keep the text rule, name no ballot that does not exist, and are ra
     ['text', 'x'.repeat(4001)],
   ]);
   expect(tooLong.status).toBe(422);
-  const counted = await sql<{ n: number }>`select count(*)::int as n from problem_reports`.execute(app.db);
+  const counted = await sql<{ n: number }>`select count(*)::int as n from problem_reports`.execute(app().db);
   // Five reports an hour from one address; the sixth is refused and kept nowhere.
   for (let i = 0; i < 5; i++)
     expect(
@@ -234,6 +225,6 @@ test('reports keep the text rule, name no ballot that does not exist, and are ra
     ['text', 'report 5'],
   ]);
   expect(sixth.status).toBe(429);
-  const now = await sql<{ n: number }>`select count(*)::int as n from problem_reports`.execute(app.db);
+  const now = await sql<{ n: number }>`select count(*)::int as n from problem_reports`.execute(app().db);
   expect(now.rows[0]!.n - counted.rows[0]!.n).toBe(5);
 });

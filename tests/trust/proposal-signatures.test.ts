@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { insertLink } from '../../src/data/proposals';
-import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
-import { Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { hashSecret, Keyring } from '../../src/platform/secrets';
+import { Client, proposalLinkOf, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 
 /**
  * What docs/security.md claims of proposal signatures: signing writes one row in the whole
@@ -52,18 +51,7 @@ test('a signature is one row naming no member, unlinkable across proposals witho
     .where('email', 'like', 's%@example.org')
     .orderBy('email')
     .execute();
-  const tokens = await Promise.all(
-    members.map(async (m) => {
-      const token = newSecret();
-      await insertLink(app.db, {
-        tokenHash: hashSecret(token),
-        organisationId: m.organisation_id,
-        memberId: m.id,
-        days: 1,
-      });
-      return token;
-    }),
-  );
+  const tokens = await Promise.all(members.map((m) => proposalLinkOf(app.db, m)));
   const client = new Client(app.url);
   const propose = async (i: number, title: string) => {
     const { id } = (

@@ -1,7 +1,7 @@
 import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
-import { startSmtpSink, waitFor } from '../support/smtp';
+import { appWithSmtpPerFile, ballotTimes, Client, setUpOrganisation } from '../support/app';
+import { waitFor } from '../support/smtp';
 
 /**
  * The organiser as a prober: on a ballot that shows turnout in aggregate only, they ask for
@@ -9,16 +9,7 @@ import { startSmtpSink, waitFor } from '../support/smtp';
  * read afterwards (the answer, the delivery counts, the audit log). Nothing they see may
  * tell the two halves apart, and every attempt is logged.
  */
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const N = 20;
 
@@ -26,7 +17,7 @@ type Total = Record<string, Record<string, number>>;
 const invitationsQueued = (progress: Total) => Object.values(progress.invitation ?? {}).reduce((n, x) => n + x, 0);
 
 test('re-issuing links tells an organiser nothing about who voted, and every attempt is logged', async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   const csv = ['email,name,branch', ...Array.from({ length: N }, (_, i) => `p${i}@example.org,Probed ${i},B`)].join(
     '\n',
   );
@@ -43,8 +34,8 @@ test('re-issuing links tells an organiser nothing about who voted, and every att
 
   // Half the members vote (the even ones), with their own links.
   const keys = new Keyring('test-secret-0123456789-0123456789-abcdef');
-  const tokens = await app.db
-    .selectFrom('voting_tokens')
+  const tokens = await app()
+    .db.selectFrom('voting_tokens')
     .innerJoin('members', 'members.id', 'voting_tokens.member_id')
     .select(['members.id as memberId', 'members.email', 'voting_tokens.sealed_token'])
     .where('ballot_id', '=', ballot.id)
@@ -54,7 +45,7 @@ test('re-issuing links tells an organiser nothing about who voted, and every att
     const n = Number(/^p(\d+)@/.exec(t.email)![1]);
     voted.set(t.memberId, n % 2 === 0);
     if (n % 2 !== 0) continue;
-    const r = await new Client(app.url).json('POST', '/api/v1/vote', {
+    const r = await new Client(app().url).json('POST', '/api/v1/vote', {
       token: keys.open(LINK_PURPOSE, t.sealed_token!),
       answers: { [ballot.questions[0].id]: { kind: 'choice', option: 0 } },
     });
@@ -103,13 +94,13 @@ test('re-issuing links tells an organiser nothing about who voted, and every att
 
   // Members who voted got a note and their vote stands; the others a new link.
   await waitFor('every probe mailed', () =>
-    smtp.received.filter((m) => m.to[0]?.startsWith('p')).length >= 2 * N ? true : undefined,
+    smtp().received.filter((m) => m.to[0]?.startsWith('p')).length >= 2 * N ? true : undefined,
   );
-  const notes = smtp.received.filter((m) => m.raw.includes('already been cast with your link'));
+  const notes = smtp().received.filter((m) => m.raw.includes('already been cast with your link'));
   expect(new Set(notes.map((m) => m.to[0])).size).toBe(N / 2);
   for (const m of notes) expect(Number(/^p(\d+)@/.exec(m.to[0]!)![1]) % 2).toBe(0);
-  const used = await app.db
-    .selectFrom('voting_tokens')
+  const used = await app()
+    .db.selectFrom('voting_tokens')
     .select('member_id')
     .where('ballot_id', '=', ballot.id)
     .where('used', '=', true)
@@ -118,7 +109,7 @@ test('re-issuing links tells an organiser nothing about who voted, and every att
 });
 
 test('a refused re-issue is logged too, naming the attempt', async () => {
-  const org = await setUpOrganisation(app);
+  const org = await setUpOrganisation(app());
   const csv = ['email,name,branch', 'late@example.org,Late Joiner,B'].join('\n');
   expect((await org.json('POST', '/api/v1/roll/import', csv, { 'content-type': 'text/csv' })).status).toBe(200);
   const ballot = (

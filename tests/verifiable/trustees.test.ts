@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { groupNamed } from '@omov/core/crypto/group';
-import { checkTrustees, electionPublicKey, parseTrustees } from '@omov/core/crypto/trustee';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
+import { tempDirPerFile } from '../support/temp-dir';
+import { checkedTrustees } from '../support/trustees';
 
 /**
  * A verifiable ballot's trustees over HTTP and the CLI (docs/verifiable.md): the organiser
@@ -13,21 +11,16 @@ import { omov } from '../support/cli';
  * each, relays them, and assembles a key that checks. Wrong messages, wrong tokens and the
  * organiser's own session are refused.
  */
-const G = groupNamed('BELENIOS-2048');
 let app: TestApp;
 let org: Client;
-let dir: string;
 beforeAll(async () => {
   app = await startTestApp();
   org = await setUpOrganisation(app);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-trustees-'));
 });
 afterAll(async () => {
   await app?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const at = (name: string) => path.join(dir, name);
+const at = tempDirPerFile('omov-trustees-');
 const cli = async (...argv: string[]) => {
   const r = await omov('trustee', ...argv);
   if (r.code !== 0) throw new Error(`omov trustee ${argv.join(' ')}: ${r.err}`);
@@ -156,14 +149,7 @@ test('three trustees make the key with omov trustee and their own tokens; the se
   expect(
     progress.body.trustees.every((t: Record<string, boolean>) => t.certificate && t.polynomial && t.verificationKey),
   ).toBe(true);
-  const stored = await app.db
-    .selectFrom('ballot_election_keys')
-    .selectAll()
-    .where('ballot_id', '=', b.id)
-    .executeTakeFirstOrThrow();
-  const trustees = parseTrustees(stored.trustees);
-  expect(checkTrustees(G, trustees)).toBe(true);
-  expect(String(electionPublicKey(G, trustees))).toBe(stored.public_key);
+  await checkedTrustees(app.db, b.id);
 
   // No token and no secret anywhere in the database or the log: the server never had the secrets.
   const log = JSON.stringify(await app.db.selectFrom('audit_log').selectAll().execute());

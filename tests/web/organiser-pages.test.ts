@@ -3,8 +3,8 @@ import { createSetupLink } from '../../src/services/auth';
 import { applyAction, emptyState, stateFromForm, validate } from '../../src/http/pages/organiser/builder-form';
 import { readMultipart } from '../../src/http/pages/organiser/multipart';
 import { isoToLocal, localToIso } from '@omov/core/domain/zones';
-import { Client, startTestApp, type TestApp } from '../support/app';
-import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
+import { appWithSmtpPerFile, Client } from '../support/app';
+import { linkIn, waitFor } from '../support/smtp';
 
 /**
  * The organiser's and auditor's pages, driven over HTTP as a person would: forms fetched
@@ -13,16 +13,7 @@ import { linkIn, startSmtpSink, waitFor } from '../support/smtp';
  * tested elsewhere) and reading back, to check that a page wrote what it said.
  */
 
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let app: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startTestApp({ smtpUrl: smtp.url });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-});
+const { app, smtp } = appWithSmtpPerFile();
 
 const csrfOf = (page: string): string => {
   const m = /name="csrf" value="([^"]+)"/.exec(page);
@@ -296,8 +287,8 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
   let ballotId = '';
 
   test('setup, sign out and sign in, each through its form', async () => {
-    const token = (await createSetupLink(app.ctx)).split('/setup/')[1]!;
-    const c = new Client(app.url);
+    const token = (await createSetupLink(app().ctx)).split('/setup/')[1]!;
+    const c = new Client(app().url);
     const setup = await text(c, `/setup/${token}`);
     expect(setup.body).toContain('Set up your organisation');
     // A password too short is named next to its field.
@@ -405,7 +396,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       ['upload', upload],
     ]);
     // Another session cannot use it.
-    const stranger = new Client(app.url);
+    const stranger = new Client(app().url);
     expect(
       (await stranger.request('POST', '/roll/import', applyReq.body, { 'content-type': applyReq.type })).status,
     ).toBe(303);
@@ -569,7 +560,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     const sent = await org().form(`/ballots/${ballotId}/preview/test-email`, [['csrf', csrfOf(p.body)]]);
     expect(sent.status).toBe(303);
     const mail = await waitFor('the test email', () =>
-      smtp.received.find((m) => m.to[0] === organiserEmail && readEml(m.raw).subject.startsWith('[TEST] ')),
+      smtp().received.find((m) => m.to[0] === organiserEmail && readEml(m.raw).subject.startsWith('[TEST] ')),
     );
     expect(readEml(mail.raw).subject).toMatch(/^\[TEST\] Page Union: /);
     // The organisation's own name is left alone: "[TEST]" marks the subject only.
@@ -601,7 +592,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(progress).toMatch(/<progress id="progress-invitation" data-kind="invitation" max="12" value="\d+">/);
     expect(progress).toMatch(/<th scope="row">24 hours<\/th><td>[^<]+<\/td><td>due<\/td>/);
     const invites = await waitFor('12 invitations', () => {
-      const got = smtp.received.filter(
+      const got = smtp().received.filter(
         (m) => m.to[0] !== organiserEmail && /\/v\/[A-Za-z0-9_-]{43}\b/.test(m.raw.replace(/=\r?\n/g, '')),
       );
       return got.length >= 12 ? got : undefined;
@@ -623,7 +614,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       const mail = invites.find((m) => m.to[0] === email)!;
       const token = linkIn(mail.raw).split('/v/')[1]!;
       const v = VOTES[email]!;
-      const r = await new Client(app.url).json('POST', '/api/v1/vote', {
+      const r = await new Client(app().url).json('POST', '/api/v1/vote', {
         token,
         answers: {
           [yn!.id]: v.yn === 'abstain' ? { kind: 'abstain' } : { kind: 'choice', option: v.yn },
@@ -759,7 +750,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       { 'content-type': 'application/x-www-form-urlencoded' },
     );
     expect(publish.status).toBe(303);
-    const pub = await text(new Client(app.url), `/results/${ballotId}`);
+    const pub = await text(new Client(app().url), `/results/${ballotId}`);
     expect(pub.body).toMatch(/<th scope="row">No<\/th><td class="num">6<\/td>/);
   });
 
@@ -772,14 +763,15 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     expect(made.status).toBe(201);
     const token = /<code id="new-token">(omov_[A-Za-z0-9_-]{43})<\/code>/.exec(made.text)![1]!;
     expect(
-      (await new Client(app.url).json('GET', '/api/v1/me', undefined, { authorization: `Bearer ${token}` })).body.email,
+      (await new Client(app().url).json('GET', '/api/v1/me', undefined, { authorization: `Bearer ${token}` })).body
+        .email,
     ).toBe(organiserEmail);
     const listed = (await text(org(), '/api-tokens')).body;
     expect(listed).not.toContain(token);
     const id = /action="\/api-tokens\/([0-9a-f-]{36})\/revoke"/.exec(listed)![1]!;
     expect((await org().form(`/api-tokens/${id}/revoke`, [['csrf', csrfOf(listed)]])).status).toBe(303);
     expect(
-      (await new Client(app.url).json('GET', '/api/v1/me', undefined, { authorization: `Bearer ${token}` })).status,
+      (await new Client(app().url).json('GET', '/api/v1/me', undefined, { authorization: `Bearer ${token}` })).status,
     ).toBe(401);
   });
 
@@ -800,9 +792,9 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
       ['ballotId', ''],
     ]);
     expect(invited.status).toBe(303);
-    const mail = await waitFor('the invitation', () => smtp.received.find((m) => m.to[0] === 'audrey@example.org'));
+    const mail = await waitFor('the invitation', () => smtp().received.find((m) => m.to[0] === 'audrey@example.org'));
     const token = /\/setup\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
-    const auditor = new Client(app.url);
+    const auditor = new Client(app().url);
     const join = await text(auditor, `/setup/${token}`);
     expect(join.body).toContain('Join as an auditor');
     expect(
@@ -848,7 +840,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     // Which version, and where its source is published (the operator's SOURCE_URL), or that it is not said.
     expect(verify).toContain('This server runs <strong>omov 0.1.0</strong>.');
     expect(verify).toContain('has not said where it publishes that source code (the setting <code>SOURCE_URL</code>)');
-    const config = app.ctx.config as { sourceUrl: string | undefined };
+    const config = app().ctx.config as { sourceUrl: string | undefined };
     config.sourceUrl = 'https://code.example.org/omov';
     try {
       expect((await text(auditor, '/verify')).body).toContain(
@@ -865,7 +857,7 @@ describe('an organiser runs a ballot through the pages; an auditor checks it', (
     const res = await org().request('GET', '/');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<script src="/assets/staff.js" defer></script>');
-    const js = await fetch(`${app.url}/assets/staff.js`);
+    const js = await fetch(`${app().url}/assets/staff.js`);
     expect(js.status).toBe(200);
     expect(await js.text()).toContain('data-progress-url');
   });
