@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
+import { Transform } from 'node:stream';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 
 /** `messageId`: set by the queue, so that a provider's bounce report can name the message. */
 export type OutgoingMail = {
@@ -39,17 +39,31 @@ function composer(from: string): (m: OutgoingMail) => Promise<Buffer> {
   return async (m) => (await transport.sendMail({ from, ...m })).message as Buffer;
 }
 
-/** The message's bytes with the last one held back until `handOver` has run (and lost if it throws). */
-function heldBack(message: Buffer, handOver: HandOver): Readable {
-  return Readable.from(
-    (async function* () {
-      yield message.subarray(0, message.length - 1);
-      await handOver();
-      yield message.subarray(message.length - 1);
-    })(),
-    { objectMode: false },
-  );
+/**
+ * Passes the message through with its last byte held back until `handOver` has run (and
+ * lost if it throws: the stream fails, and the server never sees the end of DATA).
+ */
+function holdingBack(handOver: HandOver): Transform {
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!chunk.length) return done();
+      if (held) this.push(held);
+      if (chunk.length > 1) this.push(chunk.subarray(0, chunk.length - 1));
+      held = chunk.subarray(chunk.length - 1);
+      done();
+    },
+    flush(done) {
+      handOver().then(
+        () => done(null, held),
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+    },
+  });
 }
+
+/** The field of a message's options that carries its hand-over to the 'stream' step below. */
+const HAND_OVER = 'omovHandOver';
 
 export type SmtpLimits = { connections: number; messagesPerConnection: number; ratePerSecond: number };
 
@@ -71,7 +85,18 @@ export function smtpMailer(smtpUrl: string, from: string, limits: SmtpLimits = D
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
-  const compose = composer(from);
+  // Each message is composed once, by the pool's own sendMail (as nodemailer alone would),
+  // and its finished bytes pass through the hold-back on their way to the connection.
+  transport.use('stream', (mail, done) => {
+    const handOver = (mail.data as Record<string, unknown>)[HAND_OVER] as HandOver | undefined;
+    if (handOver)
+      mail.message.processFunc((input) => {
+        const output = holdingBack(handOver);
+        input.once('error', (err) => output.destroy(err));
+        return input.pipe(output);
+      });
+    done();
+  });
   return {
     // Two per connection: the next message is ready when a connection comes free.
     concurrency: limits.connections * 2,
@@ -90,12 +115,13 @@ export function smtpMailer(smtpUrl: string, from: string, limits: SmtpLimits = D
             },
           }
         : {};
-      const message = await compose(m);
-      await transport.sendMail({
-        envelope: { from, to: [m.to] },
-        raw: handOver ? heldBack(message, handOver) : message,
+      const options: SendMailOptions & { [HAND_OVER]?: HandOver } = {
+        from,
+        ...m,
         ...dsn,
-      });
+        ...(handOver ? { [HAND_OVER]: handOver } : {}),
+      };
+      await transport.sendMail(options);
     },
     close() {
       transport.close();

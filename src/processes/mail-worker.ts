@@ -43,6 +43,8 @@ export class MailWorker {
   private readonly unrecorded = new Map<string, () => Promise<void>>();
   private readonly handOver: Lookup<true>;
   private readonly sent: Lookup<true>;
+  /** Outcomes being recorded: a message's place on the way is free before its mark is written. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -153,6 +155,7 @@ export class MailWorker {
       if (!waits.length) break;
       await Promise.race(waits);
     }
+    await Promise.all(this.recording);
     // Claimed but never started (the worker is stopping): due again at once, for whoever is next.
     if (ready.length)
       await outbox
@@ -191,9 +194,12 @@ export class MailWorker {
         }
         handed = true;
       });
-      await this.outcome(m.id, async () => {
+      // Not waited for here: the next message takes this one's place at once, and the marks of
+      // messages finishing meanwhile go together in the next statement. drain waits for them.
+      const p: Promise<void> = this.outcome(m.id, async () => {
         await this.sent(m.id);
-      });
+      }).finally(() => this.recording.delete(p));
+      this.recording.add(p);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
