@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
+import { Transform } from 'node:stream';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 
 /** `messageId`: set by the queue, so that a provider's bounce report can name the message. */
 export type OutgoingMail = {
@@ -16,13 +16,27 @@ export type OutgoingMail = {
 };
 
 /**
- * Runs once the message is on its way and just before it is committed: before the end of
- * SMTP's DATA, or before the outbox file takes its name. If it throws, nothing is delivered.
- * The queue records the hand-over here, so that a restart never sends a message twice.
+ * Must have succeeded before the message is committed: before the end of SMTP's DATA, or
+ * before the outbox file takes its name. If it throws, nothing is delivered. The queue
+ * records the hand-over here, so that a restart never sends a message twice. The SMTP
+ * mailer starts it as the message sets out, so that its round trip to the database
+ * overlaps the message's own to the mail server, and waits for it before the last byte.
  */
 export type HandOver = () => Promise<void>;
 
+/**
+ * The message certainly did not reach its destination: it failed before its last byte left
+ * (or before its file took its name). A message handed over that fails so can go again.
+ */
+export class NotDelivered extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'NotDelivered';
+  }
+}
+
 export interface Mailer {
+  /** Rejects with NotDelivered when the message surely did not arrive; with the transport's error when it may have. */
   send(mail: OutgoingMail, handOver?: HandOver): Promise<void>;
   close(): void;
   /** How many messages it usefully takes at once (the sender keeps that many on their way). */
@@ -39,17 +53,36 @@ function composer(from: string): (m: OutgoingMail) => Promise<Buffer> {
   return async (m) => (await transport.sendMail({ from, ...m })).message as Buffer;
 }
 
-/** The message's bytes with the last one held back until `handOver` has run (and lost if it throws). */
-function heldBack(message: Buffer, handOver: HandOver): Readable {
-  return Readable.from(
-    (async function* () {
-      yield message.subarray(0, message.length - 1);
-      await handOver();
-      yield message.subarray(message.length - 1);
-    })(),
-    { objectMode: false },
-  );
+/**
+ * Passes the message through with its last byte held back until `handedOver` has settled
+ * (and lost if it fails: the stream fails, and the server never sees the end of DATA).
+ * `released` runs as the last byte goes.
+ */
+function holdingBack(handedOver: Promise<void>, released: () => void): Transform {
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!chunk.length) return done();
+      if (held) this.push(held);
+      if (chunk.length > 1) this.push(chunk.subarray(0, chunk.length - 1));
+      held = chunk.subarray(chunk.length - 1);
+      done();
+    },
+    flush(done) {
+      handedOver.then(
+        () => {
+          released();
+          done(null, held);
+        },
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+    },
+  });
 }
+
+/** The field of a message's options that carries its hand-over to the 'stream' step below. */
+const HAND_OVER = 'omovHandOver';
+type HeldBack = { handedOver: Promise<void>; released: () => void };
 
 export type SmtpLimits = { connections: number; messagesPerConnection: number; ratePerSecond: number };
 
@@ -71,7 +104,18 @@ export function smtpMailer(smtpUrl: string, from: string, limits: SmtpLimits = D
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
-  const compose = composer(from);
+  // Each message is composed once, by the pool's own sendMail (as nodemailer alone would),
+  // and its finished bytes pass through the hold-back on their way to the connection.
+  transport.use('stream', (mail, done) => {
+    const hold = (mail.data as Record<string, unknown>)[HAND_OVER] as HeldBack | undefined;
+    if (hold)
+      mail.message.processFunc((input) => {
+        const output = holdingBack(hold.handedOver, hold.released);
+        input.once('error', (err) => output.destroy(err));
+        return input.pipe(output);
+      });
+    done();
+  });
   return {
     // Two per connection: the next message is ready when a connection comes free.
     concurrency: limits.connections * 2,
@@ -90,12 +134,24 @@ export function smtpMailer(smtpUrl: string, from: string, limits: SmtpLimits = D
             },
           }
         : {};
-      const message = await compose(m);
-      await transport.sendMail({
-        envelope: { from, to: [m.to] },
-        raw: handOver ? heldBack(message, handOver) : message,
+      // The hand-over starts now, while the message waits for a connection and goes through
+      // the SMTP dialogue; only the last byte waits for it.
+      let last = false;
+      const handedOver = handOver?.();
+      handedOver?.catch(() => undefined);
+      const options: SendMailOptions & { [HAND_OVER]?: HeldBack } = {
+        from,
+        ...m,
         ...dsn,
-      });
+        ...(handedOver ? { [HAND_OVER]: { handedOver, released: () => (last = true) } } : {}),
+      };
+      try {
+        await transport.sendMail(options);
+      } catch (err) {
+        // Whatever became of it, the hand-over is over before the caller hears of the failure.
+        await handedOver?.catch(() => undefined);
+        throw last ? err : new NotDelivered(err);
+      }
     },
     close() {
       transport.close();
@@ -123,7 +179,7 @@ export function folderMailer(dir: string, from: string): Mailer {
         await fs.rename(partial, path.join(dir, name));
       } catch (err) {
         await fs.rm(partial, { force: true });
-        throw err;
+        throw new NotDelivered(err);
       }
     },
     close() {

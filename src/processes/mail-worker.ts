@@ -1,7 +1,7 @@
 import * as outbox from '../data/outbox';
 import type { AppContext } from '../services/context';
 import { composeMessage } from '../services/invitations';
-import type { Mailer } from '../mail/transport';
+import { type Mailer, NotDelivered } from '../mail/transport';
 import { batchLookups, type Lookup } from '../platform/batch';
 
 export type MailWorkerOptions = {
@@ -27,9 +27,10 @@ const RECORD_BATCH = 200;
  * hand-overs and sendings of messages finishing together are each recorded by one
  * statement (see batchLookups), not one per message.
  *
- * Exactly once, across a database restart: just before the mail server can accept a
- * message (before the end of SMTP's DATA), its row is marked 'handed' in a short
- * transaction of its own; if that fails, the message is not delivered and is sent later.
+ * Exactly once, across a database restart: before the mail server can accept a message
+ * (before the end of SMTP's DATA; the mark is written while the message is on its way and
+ * its last byte waits for it), its row is marked 'handed' in a short transaction of its
+ * own; if that fails, the message is not delivered and is sent later.
  * Once handed over, a message is never sent again: the server's answer is recorded when
  * the database answers (kept in memory meanwhile), and a handed row whose sender died is
  * settled as sent when its lease runs out. docs/security.md says which rare cases remain.
@@ -43,6 +44,8 @@ export class MailWorker {
   private readonly unrecorded = new Map<string, () => Promise<void>>();
   private readonly handOver: Lookup<true>;
   private readonly sent: Lookup<true>;
+  /** Outcomes being recorded: a message's place on the way is free before its mark is written. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -153,6 +156,7 @@ export class MailWorker {
       if (!waits.length) break;
       await Promise.race(waits);
     }
+    await Promise.all(this.recording);
     // Claimed but never started (the worker is stopping): due again at once, for whoever is next.
     if (ready.length)
       await outbox
@@ -191,15 +195,18 @@ export class MailWorker {
         }
         handed = true;
       });
-      await this.outcome(m.id, async () => {
+      // Not waited for here: the next message takes this one's place at once, and the marks of
+      // messages finishing meanwhile go together in the next statement. drain waits for them.
+      const p: Promise<void> = this.outcome(m.id, async () => {
         await this.sent(m.id);
-      });
+      }).finally(() => this.recording.delete(p));
+      this.recording.add(p);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
-      if (handed && !refused) {
-        // The connection broke after the hand-over: the server may have the message. Sending it
-        // again could deliver it twice, so it counts as sent, with a note.
+      if (handed && !refused && !(err instanceof NotDelivered)) {
+        // The connection broke after the last byte left: the server may have the message.
+        // Sending it again could deliver it twice, so it counts as sent, with a note.
         this.ctx.log.warn({ messageId: m.id, kind: m.kind }, 'mail handed over, answer lost; counted as sent');
         await this.outcome(m.id, () =>
           outbox.markSent(this.ctx.db, [m.id], `handed to the mail server; its answer was lost (${reason})`),
@@ -209,7 +216,9 @@ export class MailWorker {
         this.ctx.log.error({ messageId: m.id, kind: m.kind, attempts: m.attempts }, 'mail failed for good');
       } else {
         const delay = Math.min(3600, this.o.retryBaseSeconds * 2 ** (m.attempts - 1));
-        // Not handed over: if this cannot be recorded either, the lease runs out and the message is sent later.
+        // Not handed over: if this cannot be recorded either, the lease runs out and the message
+        // is sent later. Handed over but surely not delivered (refused, or failed before its
+        // last byte): the retry must be recorded, or the row would be settled as sent.
         const retry = () => outbox.markRetry(this.ctx.db, m.id, delay, reason);
         if (handed) await this.outcome(m.id, retry);
         else await retry().catch(() => undefined);

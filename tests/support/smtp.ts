@@ -9,12 +9,24 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
   const received: ReceivedMail[] = [];
   let refuse = false;
   let refused = 0;
+  // SMTP sessions: how many were opened, and the most open at once.
+  let open = 0;
+  let sessions = 0;
+  let peakSessions = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     // Offer DSN (RFC 3461) as most mail servers do; smtp-server hides it unless told.
     hideDSN: false,
     logger: false,
+    onConnect(_session, callback) {
+      sessions++;
+      peakSessions = Math.max(peakSessions, ++open);
+      callback();
+    },
+    onClose() {
+      open--;
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -45,6 +57,10 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
     /** Accept connections but refuse each message with a temporary error. */
     setRefusing(v: boolean) {
       refuse = v;
+    },
+    /** How many SMTP sessions were opened so far, and the most at once. */
+    get sessions() {
+      return { opened: sessions, peak: peakSessions };
     },
     /** How many messages were refused so far. */
     get refused() {
