@@ -163,7 +163,7 @@ export async function importRoll(
     let present: string[] = [];
     const onColumns = (c: string[]) => (present = c);
     const omittedColumns = () => OPTIONAL_COLUMNS.filter((c) => !present.includes(c));
-    const known = (await roll.listBranches(tx, p.organisationId)).map((b) => b.name);
+    const known = await roll.branchNames(tx, p.organisationId);
     const clearedColumns: ImportReport['clearedColumns'] = [];
     let s: roll.StagedSummary;
     let fileBranches: string[];
@@ -172,11 +172,11 @@ export async function importRoll(
       // only the first batch is staged too, for the report's list. A problem found later rolls it all back.
       let rows = 0;
       for await (const batch of readRollInWorker(file, opts, onColumns)) {
-        if (rows < MAX_LISTED) await roll.stageRows(tx, batch);
+        if (rows < MAX_LISTED) await roll.stageRows(tx, p.organisationId, batch);
         rows += await roll.insertRows(tx, p.organisationId, batch);
       }
+      await roll.analyzeRoll(tx);
       fileBranches = await roll.currentBranchNames(tx, p.organisationId);
-      const knownSet = new Set(known);
       s = {
         rows,
         added: rows,
@@ -184,13 +184,15 @@ export async function importRoll(
         unchanged: 0,
         removed: 0,
         existingBranches: 0,
-        newBranches: fileBranches.filter((b) => !knownSet.has(b)),
         listed: { added: await roll.firstStaged(tx, MAX_LISTED), updated: [], removed: [] },
       };
     } else {
-      // A batch is written while the worker reads the next; a problem found later rolls it all back.
-      for await (const batch of readRollInWorker(file, opts, onColumns)) await roll.stageRows(tx, batch);
-      await roll.matchStaged(tx, p.organisationId, opts.clearOmitted ? [] : omittedColumns());
+      // A batch is written (and matched by member number) while the worker reads the next; a
+      // problem found later rolls it all back. The columns are known before the first batch.
+      const keep = () => (opts.clearOmitted ? [] : omittedColumns());
+      for await (const batch of readRollInWorker(file, opts, onColumns))
+        await roll.stageRows(tx, p.organisationId, batch, keep());
+      await roll.matchStagedByEmail(tx, p.organisationId, keep());
       s = await roll.stagedSummary(tx, p.organisationId, MAX_LISTED);
       fileBranches = await roll.stagedBranchNames(tx);
       if (opts.clearOmitted)
@@ -199,6 +201,7 @@ export async function importRoll(
           if (members > 0) clearedColumns.push({ column, members });
         }
     }
+    const knownSet = new Set(known);
     const omitted = omittedColumns();
     const inFile = new Set(fileBranches);
     const report: ImportReport = {
@@ -210,7 +213,7 @@ export async function importRoll(
       removed: s.removed,
       branches: {
         existing: s.existingBranches,
-        new: s.newBranches.sort(),
+        new: fileBranches.filter((b) => !knownSet.has(b)).sort(),
         nearDuplicates: nearDuplicates([...new Set([...fileBranches, ...known])]).filter((g) =>
           g.some((b) => inFile.has(b)),
         ),
