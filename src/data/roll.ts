@@ -273,9 +273,11 @@ export async function moveBranchMembers(db: Queryable, fromId: string, intoId: s
  * staged in a temporary table of the import's transaction (dropped at its end), matched
  * to current members there, and applied from there, so that the server never holds both
  * rolls in memory. Rows arrive as columns, each an array literal (array-literal.ts) of
- * a checked row's field (roll-file.ts).
+ * a checked row's field (roll-file.ts), in UTF-8 bytes: pg sends a Buffer parameter as it
+ * is (binary format, which for text is the text's bytes), so the server's thread never
+ * holds the literal as a string.
  */
-export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', string>;
+export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', Buffer>;
 
 export async function stageImport(tx: Tx): Promise<void> {
   // member_id: the current member the row updates (null: a new member); changed: which fields differ.

@@ -131,7 +131,18 @@ export async function* readRollInWorker(
       }
       if ('columns' in m) onColumns?.(m.columns);
       else if ('batch' in m) {
-        yield m.batch;
+        // Cloned, the columns are Uint8Arrays over the buffer handed over; pg wants Buffers.
+        const b = m.batch;
+        const own = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        yield {
+          line: own(b.line),
+          email: own(b.email),
+          name: own(b.name),
+          branch: own(b.branch),
+          memberNumber: own(b.memberNumber),
+          weight: own(b.weight),
+          joinedOn: own(b.joinedOn),
+        };
         post({ credit: 1 });
       } else if ('done' in m) return;
       else if ('invalid' in m) throw invalid(m.invalid.message, m.invalid.issues);
