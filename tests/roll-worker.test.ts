@@ -95,7 +95,8 @@ describe('the roll reader thread', () => {
       const { readRollInWorker } = require(${JSON.stringify(path.join(dist, 'roll.js'))});
       (async () => {
         const out = [];
-        for await (const b of readRollInWorker(${JSON.stringify(CSV)}, { dateOrder: 'dmy' })) out.push(b);
+        for await (const b of readRollInWorker(${JSON.stringify(CSV)}, { dateOrder: 'dmy' }))
+          out.push(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.toString('utf8')])));
         process.stdout.write(JSON.stringify(out));
       })();`;
     // Node itself, with no conditions: the core package resolves to its build too.

@@ -70,7 +70,10 @@ const WRITE_BATCH = 5000;
 /** Batches the worker may send ahead of the writes: enough to keep PostgreSQL busy, few enough to keep memory flat. */
 const AHEAD = 2;
 
-/** A roll file: its text, its bytes, or its bytes as they arrive (an upload). */
+/**
+ * A roll file: its text, its bytes, or its bytes as they arrive (an upload). An upload's
+ * chunks become the import's: one may be handed to the worker thread, which leaves it empty here.
+ */
 export type RollSource = string | Uint8Array | AsyncIterable<Uint8Array>;
 
 /** Parses and checks the file; throws an `invalid` error listing the problems (see rollRows). */
@@ -114,12 +117,26 @@ export async function* readRollInWorker(
     const hand = (bytes: Uint8Array<ArrayBuffer>) =>
       worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
     const own = (view: Uint8Array) => new Uint8Array(view);
+    // An upload's chunk most often is its buffer's whole (one per socket read): that buffer
+    // is handed over as it is, with no copy (the chunks are the import's, see RollSource).
+    const whole = (view: Uint8Array): view is Uint8Array<ArrayBuffer> =>
+      view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
     if (typeof file === 'string') {
       const bytes = new Uint8Array(Buffer.byteLength(file, 'utf8'));
       new TextEncoder().encodeInto(file, bytes);
       hand(bytes);
     } else if (file instanceof Uint8Array) hand(own(file));
-    else for await (const chunk of file) hand(own(chunk));
+    else
+      for await (const chunk of file) {
+        if (whole(chunk))
+          try {
+            hand(chunk);
+            continue;
+          } catch {
+            // A buffer Node keeps (marked untransferable): copied instead.
+          }
+        hand(own(chunk));
+      }
     post({ end: true });
     post({ credit: AHEAD });
     for (;;) {
