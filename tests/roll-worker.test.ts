@@ -19,14 +19,23 @@ async function* chunksOf(bytes: Uint8Array, size: number) {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function read(...args: Parameters<typeof readRollInWorker>): Promise<StagedRows[]> {
-  const batches: StagedRows[] = [];
-  for await (const b of readRollInWorker(...args)) batches.push(b);
+/** The batches, each column as text (they travel as UTF-8 bytes). */
+async function read(...args: Parameters<typeof readRollInWorker>): Promise<Array<Record<keyof StagedRows, string>>> {
+  const batches: Array<Record<keyof StagedRows, string>> = [];
+  for await (const b of readRollInWorker(...args)) {
+    expect(Object.values(b).every((c) => Buffer.isBuffer(c))).toBe(true);
+    batches.push(
+      Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.toString('utf8')])) as Record<
+        keyof StagedRows,
+        string
+      >,
+    );
+  }
   return batches;
 }
 
 // Each column as the PostgreSQL array literal it is staged with.
-const expected: StagedRows = {
+const expected: Record<keyof StagedRows, string> = {
   line: '{2,3}',
   email: '{"ann@example.org","bob@example.org"}',
   name: '{"Ann Émile","Bob"}',
@@ -66,7 +75,7 @@ describe('the roll reader thread', () => {
     try {
       for await (const b of readRollInWorker(chunksOf(csv, 64 * 1024))) {
         if (firstAt < 0) firstAt = turns;
-        sizes.push(b.line.split(',').length);
+        sizes.push(b.line.toString('utf8').split(',').length);
         // A slow write, as PostgreSQL's can be.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -86,7 +95,8 @@ describe('the roll reader thread', () => {
       const { readRollInWorker } = require(${JSON.stringify(path.join(dist, 'roll.js'))});
       (async () => {
         const out = [];
-        for await (const b of readRollInWorker(${JSON.stringify(CSV)}, { dateOrder: 'dmy' })) out.push(b);
+        for await (const b of readRollInWorker(${JSON.stringify(CSV)}, { dateOrder: 'dmy' }))
+          out.push(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.toString('utf8')])));
         process.stdout.write(JSON.stringify(out));
       })();`;
     // Node itself, with no conditions: the core package resolves to its build too.

@@ -128,14 +128,41 @@ export async function findMember(
 }
 
 export async function listBranches(db: Queryable, organisationId: string) {
+  // Members are counted per branch first, then joined: one pass over the roll whatever the
+  // planner believes of its size (joined row by row, a roll just imported took seconds).
+  const counts = db
+    .selectFrom('members')
+    .select(['branch_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('organisation_id', '=', organisationId)
+    .where('removed_at', 'is', null)
+    .groupBy('branch_id')
+    .as('c');
   return db
     .selectFrom('branches')
-    .leftJoin('members', (j) => j.onRef('members.branch_id', '=', 'branches.id').on('members.removed_at', 'is', null))
-    .select(['branches.id', 'branches.name', (eb) => eb.fn.count<number>('members.id').as('members')])
+    .leftJoin(counts, 'c.branch_id', 'branches.id')
+    .select(['branches.id', 'branches.name', sql<number>`coalesce(c.n, 0)`.as('members')])
     .where('branches.organisation_id', '=', organisationId)
-    .groupBy(['branches.id', 'branches.name'])
     .orderBy('branches.name')
     .execute();
+}
+
+/** The organisation's branch names, members or not. */
+export async function branchNames(db: Queryable, organisationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('branches')
+    .select('name')
+    .where('organisation_id', '=', organisationId)
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Refreshes PostgreSQL's statistics of the roll after a bulk change (a first import of
+ * 500,000 members): planned on the empty table's, the next import's queries ran for many seconds.
+ */
+export async function analyzeRoll(tx: Tx): Promise<void> {
+  await sql`analyze members`.execute(tx);
 }
 
 /** Returns the id of each named branch, creating those that do not exist yet. */
@@ -246,22 +273,70 @@ export async function moveBranchMembers(db: Queryable, fromId: string, intoId: s
  * staged in a temporary table of the import's transaction (dropped at its end), matched
  * to current members there, and applied from there, so that the server never holds both
  * rolls in memory. Rows arrive as columns, each an array literal (array-literal.ts) of
- * a checked row's field (roll-file.ts).
+ * a checked row's field (roll-file.ts), in UTF-8 bytes: pg sends a Buffer parameter as it
+ * is (binary format, which for text is the text's bytes), so the server's thread never
+ * holds the literal as a string.
  */
-export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', string>;
+export type StagedRows = Record<'line' | 'email' | 'name' | 'branch' | 'memberNumber' | 'weight' | 'joinedOn', Buffer>;
 
 export async function stageImport(tx: Tx): Promise<void> {
   // member_id: the current member the row updates (null: a new member); changed: which fields differ.
   await sql`create temporary table roll_import (line int not null, email text not null, name text not null,
       branch text not null, member_number text, weight numeric not null, joined_on date,
       member_id uuid, changed text[] not null default '{}') on commit drop`.execute(tx);
+  // The current members the file leaves out (stagedSummary): found once, counted, listed and removed from here.
+  await sql`create temporary table roll_removed (member_id uuid not null, email text not null, name text not null,
+      branch text not null) on commit drop`.execute(tx);
 }
 
-export async function stageRows(tx: Tx, r: StagedRows): Promise<void> {
-  await sql`insert into roll_import (line, email, name, branch, member_number, weight, joined_on)
-    select * from unnest(${r.line}::text::int[], ${r.email}::text::text[], ${r.name}::text::text[],
+/**
+ * Stages a batch of the file's rows, each matched as it is written to the current member
+ * with its member number (if any), with what differs from that member: the staged table is
+ * written once per row, and a re-import that changes nothing writes nothing more
+ * (matchStagedByEmail then looks only at the rows no number matched).
+ * `keep`: optional columns the file leaves out, whose values a matched member keeps.
+ */
+export async function stageRows(
+  tx: Tx,
+  organisationId: string,
+  r: StagedRows,
+  keep: readonly OmittedColumn[] = [],
+): Promise<void> {
+  const v = keptValues('u', keep);
+  await sql`insert into roll_import (line, email, name, branch, member_number, weight, joined_on, member_id, changed)
+    select u.line, u.email, u.name, u.branch, ${v.memberNumber}, ${v.weight}, ${v.joinedOn}, m.id,
+      case when m.id is null then '{}' else ${changedFields('u', v)} end
+    from unnest(${r.line}::text::int[], ${r.email}::text::text[], ${r.name}::text::text[],
       ${r.branch}::text::text[], ${r.memberNumber}::text::text[], ${r.weight}::text::numeric[],
-      ${r.joinedOn}::text::date[])`.execute(tx);
+      ${r.joinedOn}::text::date[]) as u(line, email, name, branch, member_number, weight, joined_on)
+    left join members m on m.organisation_id = ${organisationId} and m.removed_at is null
+      and m.member_number = u.member_number
+    left join branches b on b.id = m.branch_id`.execute(tx);
+}
+
+/** A staged row's values as they will be: a column the file leaves out keeps the matched member's (m). */
+function keptValues(row: string, keep: readonly OmittedColumn[]) {
+  const value = (c: OmittedColumn, column: string) => {
+    const own = sql`${sql.table(row)}.${sql.id(column)}`;
+    return keep.includes(c) ? sql`case when m.id is null then ${own} else m.${sql.id(column)} end` : own;
+  };
+  return {
+    memberNumber: value('member_number', 'member_number'),
+    weight: value('weight', 'weight'),
+    joinedOn: value('joined', 'joined_on'),
+  };
+}
+
+/** The fields of member m (branch b) that the row's values change. */
+function changedFields(row: string, v: ReturnType<typeof keptValues>) {
+  const r = sql.table(row);
+  return sql`array_remove(array[
+    case when m.email <> ${r}.email then 'email' end,
+    case when m.name <> ${r}.name then 'name' end,
+    case when b.name <> ${r}.branch then 'branch' end,
+    case when m.member_number is distinct from ${v.memberNumber} then 'member_number' end,
+    case when m.weight <> ${v.weight} then 'weight' end,
+    case when m.joined_on is distinct from ${v.joinedOn} then 'joined' end], null)::text[]`;
 }
 
 /**
@@ -300,42 +375,27 @@ export async function firstStaged(
 }
 
 /**
- * Matches each staged row to a current member: by member number first, then by email
- * (case aside) among the members no number claimed, where the row or the member has no
- * number (two different numbers are two different members). Then notes what differs.
+ * Matches the staged rows that no member number matched (stageRows) to a current member by
+ * email (case aside), among the members no number claimed, where the row or the member has
+ * no number (two different numbers are two different members). Writes only the rows it matches.
  */
-export async function matchStaged(tx: Tx, organisationId: string, keep: readonly OmittedColumn[] = []): Promise<void> {
+export async function matchStagedByEmail(
+  tx: Tx,
+  organisationId: string,
+  keep: readonly OmittedColumn[] = [],
+): Promise<void> {
   await sql`analyze roll_import`.execute(tx);
-  await sql`update roll_import r set member_id = m.id from members m
-    where m.organisation_id = ${organisationId} and m.removed_at is null
-      and r.member_number is not null and m.member_number = r.member_number`.execute(tx);
-  await sql`update roll_import r set member_id = m.id from members m
+  const v = keptValues('r', keep);
+  await sql`update roll_import r set member_id = m.id, member_number = ${v.memberNumber}, weight = ${v.weight},
+      joined_on = ${v.joinedOn}, changed = ${changedFields('r', v)}
+    from members m join branches b on b.id = m.branch_id
     where r.member_id is null and m.organisation_id = ${organisationId} and m.removed_at is null
       and lower(m.email) = lower(r.email) and (r.member_number is null or m.member_number is null)
       and m.id not in (select member_id from roll_import where member_id is not null)`.execute(tx);
-  // A column the file leaves out keeps each matched member's value (unless the organiser clears it).
-  for (const c of keep)
-    await sql`update roll_import r set ${KEEP[c]} from members m where m.id = r.member_id`.execute(tx);
-  await sql`update roll_import r set changed = array_remove(array[
-        case when m.email <> r.email then 'email' end,
-        case when m.name <> r.name then 'name' end,
-        case when b.name <> r.branch then 'branch' end,
-        case when m.member_number is distinct from r.member_number then 'member_number' end,
-        case when m.weight <> r.weight then 'weight' end,
-        case when m.joined_on is distinct from r.joined_on then 'joined' end], null)
-    from members m join branches b on b.id = m.branch_id
-    where m.id = r.member_id
-      and (m.email, m.name, b.name, m.member_number, m.weight, m.joined_on)
-        is distinct from (r.email, r.name, r.branch, r.member_number, r.weight, r.joined_on)`.execute(tx);
 }
 
 /** The roll's optional columns, which a file may leave out. */
 export type OmittedColumn = 'member_number' | 'weight' | 'joined';
-const KEEP: Record<OmittedColumn, RawBuilder<unknown>> = {
-  member_number: sql`member_number = m.member_number`,
-  weight: sql`weight = m.weight`,
-  joined: sql`joined_on = m.joined_on`,
-};
 const HOLDS_VALUE: Record<OmittedColumn, RawBuilder<unknown>> = {
   member_number: sql`m.member_number is not null`,
   weight: sql`m.weight <> 1`,
@@ -362,7 +422,6 @@ export type StagedSummary = {
   unchanged: number;
   removed: number;
   existingBranches: number;
-  newBranches: string[];
   listed: {
     added: Array<{ line: number; email: string; name: string; branch: string }>;
     updated: Array<{ line: number; email: string; fields: string[] }>;
@@ -379,25 +438,22 @@ export async function stagedSummary(tx: Tx, organisationId: string, listed: numb
       count(*) filter (where member_id is not null and cardinality(changed) = 0)::int as unchanged
     from roll_import`.execute(tx)
   ).rows[0]!;
-  const gone = sql`from members m join branches b on b.id = m.branch_id
-    where m.organisation_id = ${organisationId} and m.removed_at is null
-      and not exists (select 1 from roll_import r where r.member_id = m.id)`;
-  const removed = (await sql<{ n: number }>`select count(*)::int as n ${gone}`.execute(tx)).rows[0]!.n;
+  const removed = Number(
+    (
+      await sql`insert into roll_removed (member_id, email, name, branch)
+        select m.id, m.email, m.name, b.name from members m join branches b on b.id = m.branch_id
+        where m.organisation_id = ${organisationId} and m.removed_at is null
+          and not exists (select 1 from roll_import r where r.member_id = m.id)`.execute(tx)
+    ).numAffectedRows ?? 0,
+  );
   const existing = (
     await sql<{ n: number }>`select count(distinct branch_id)::int as n from members
       where organisation_id = ${organisationId} and removed_at is null`.execute(tx)
   ).rows[0]!.n;
-  const newBranches = (
-    await sql<{ branch: string }>`select distinct branch from roll_import r
-      where not exists (select 1 from branches b where b.organisation_id = ${organisationId} and b.name = r.branch)`.execute(
-      tx,
-    )
-  ).rows.map((r) => r.branch);
   return {
     ...counts,
     removed,
     existingBranches: existing,
-    newBranches,
     listed: {
       added: (
         await sql<{ line: number; email: string; name: string; branch: string }>`select line, email, name, branch
@@ -408,29 +464,27 @@ export async function stagedSummary(tx: Tx, organisationId: string, listed: numb
           from roll_import where cardinality(changed) > 0 order by line limit ${listed}`.execute(tx)
       ).rows,
       removed: (
-        await sql<{
-          email: string;
-          name: string;
-          branch: string;
-        }>`select m.email, m.name, b.name as branch ${gone} order by m.email limit ${listed}`.execute(tx)
+        await sql<{ email: string; name: string; branch: string }>`select email, name, branch from roll_removed
+          order by email limit ${listed}`.execute(tx)
       ).rows,
     },
   };
 }
 
-/** Makes the staged rows the roll: removes the members not in it, updates those that changed, adds the new ones. */
+/**
+ * Makes the staged rows the roll: removes the members not in it (stagedSummary found them),
+ * updates those that changed, adds the new ones. Rows of unchanged members are not touched.
+ */
 export async function applyStaged(tx: Tx, organisationId: string): Promise<void> {
   await sql`insert into branches (organisation_id, name) select distinct ${organisationId}::uuid, branch from roll_import
+    where member_id is null or 'branch' = any(changed)
     on conflict (organisation_id, name) do nothing`.execute(tx);
-  await sql`update members m set removed_at = now()
-    where m.organisation_id = ${organisationId} and m.removed_at is null
-      and not exists (select 1 from roll_import r where r.member_id = m.id)`.execute(tx);
+  await sql`update members m set removed_at = now() from roll_removed x where m.id = x.member_id`.execute(tx);
   // Two members may swap emails or numbers: park the changed ones on unique placeholders
   // first, so that no intermediate state breaks a unique index.
   await sql`update members m set email = 'moving:' || m.id, member_number = null from roll_import r
-    where r.member_id = m.id and (lower(m.email) <> lower(r.email) or m.member_number is distinct from r.member_number)`.execute(
-    tx,
-  );
+    where r.member_id = m.id and cardinality(r.changed) > 0
+      and (lower(m.email) <> lower(r.email) or m.member_number is distinct from r.member_number)`.execute(tx);
   await sql`update members m set branch_id = b.id, email = r.email, name = r.name, member_number = r.member_number,
       weight = r.weight, joined_on = r.joined_on, updated_at = now()
     from roll_import r join branches b on b.organisation_id = ${organisationId} and b.name = r.branch

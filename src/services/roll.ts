@@ -70,7 +70,10 @@ const WRITE_BATCH = 5000;
 /** Batches the worker may send ahead of the writes: enough to keep PostgreSQL busy, few enough to keep memory flat. */
 const AHEAD = 2;
 
-/** A roll file: its text, its bytes, or its bytes as they arrive (an upload). */
+/**
+ * A roll file: its text, its bytes, or its bytes as they arrive (an upload). An upload's
+ * chunks become the import's: one may be handed to the worker thread, which leaves it empty here.
+ */
 export type RollSource = string | Uint8Array | AsyncIterable<Uint8Array>;
 
 /** Parses and checks the file; throws an `invalid` error listing the problems (see rollRows). */
@@ -114,12 +117,26 @@ export async function* readRollInWorker(
     const hand = (bytes: Uint8Array<ArrayBuffer>) =>
       worker.postMessage({ chunk: bytes } satisfies ToWorker, [bytes.buffer]);
     const own = (view: Uint8Array) => new Uint8Array(view);
+    // An upload's chunk most often is its buffer's whole (one per socket read): that buffer
+    // is handed over as it is, with no copy (the chunks are the import's, see RollSource).
+    const whole = (view: Uint8Array): view is Uint8Array<ArrayBuffer> =>
+      view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
     if (typeof file === 'string') {
       const bytes = new Uint8Array(Buffer.byteLength(file, 'utf8'));
       new TextEncoder().encodeInto(file, bytes);
       hand(bytes);
     } else if (file instanceof Uint8Array) hand(own(file));
-    else for await (const chunk of file) hand(own(chunk));
+    else
+      for await (const chunk of file) {
+        if (whole(chunk))
+          try {
+            hand(chunk);
+            continue;
+          } catch {
+            // A buffer Node keeps (marked untransferable): copied instead.
+          }
+        hand(own(chunk));
+      }
     post({ end: true });
     post({ credit: AHEAD });
     for (;;) {
@@ -131,7 +148,18 @@ export async function* readRollInWorker(
       }
       if ('columns' in m) onColumns?.(m.columns);
       else if ('batch' in m) {
-        yield m.batch;
+        // Cloned, the columns are Uint8Arrays over the buffer handed over; pg wants Buffers.
+        const b = m.batch;
+        const own = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        yield {
+          line: own(b.line),
+          email: own(b.email),
+          name: own(b.name),
+          branch: own(b.branch),
+          memberNumber: own(b.memberNumber),
+          weight: own(b.weight),
+          joinedOn: own(b.joinedOn),
+        };
         post({ credit: 1 });
       } else if ('done' in m) return;
       else if ('invalid' in m) throw invalid(m.invalid.message, m.invalid.issues);
@@ -163,7 +191,7 @@ export async function importRoll(
     let present: string[] = [];
     const onColumns = (c: string[]) => (present = c);
     const omittedColumns = () => OPTIONAL_COLUMNS.filter((c) => !present.includes(c));
-    const known = (await roll.listBranches(tx, p.organisationId)).map((b) => b.name);
+    const known = await roll.branchNames(tx, p.organisationId);
     const clearedColumns: ImportReport['clearedColumns'] = [];
     let s: roll.StagedSummary;
     let fileBranches: string[];
@@ -172,11 +200,11 @@ export async function importRoll(
       // only the first batch is staged too, for the report's list. A problem found later rolls it all back.
       let rows = 0;
       for await (const batch of readRollInWorker(file, opts, onColumns)) {
-        if (rows < MAX_LISTED) await roll.stageRows(tx, batch);
+        if (rows < MAX_LISTED) await roll.stageRows(tx, p.organisationId, batch);
         rows += await roll.insertRows(tx, p.organisationId, batch);
       }
+      await roll.analyzeRoll(tx);
       fileBranches = await roll.currentBranchNames(tx, p.organisationId);
-      const knownSet = new Set(known);
       s = {
         rows,
         added: rows,
@@ -184,13 +212,15 @@ export async function importRoll(
         unchanged: 0,
         removed: 0,
         existingBranches: 0,
-        newBranches: fileBranches.filter((b) => !knownSet.has(b)),
         listed: { added: await roll.firstStaged(tx, MAX_LISTED), updated: [], removed: [] },
       };
     } else {
-      // A batch is written while the worker reads the next; a problem found later rolls it all back.
-      for await (const batch of readRollInWorker(file, opts, onColumns)) await roll.stageRows(tx, batch);
-      await roll.matchStaged(tx, p.organisationId, opts.clearOmitted ? [] : omittedColumns());
+      // A batch is written (and matched by member number) while the worker reads the next; a
+      // problem found later rolls it all back. The columns are known before the first batch.
+      const keep = () => (opts.clearOmitted ? [] : omittedColumns());
+      for await (const batch of readRollInWorker(file, opts, onColumns))
+        await roll.stageRows(tx, p.organisationId, batch, keep());
+      await roll.matchStagedByEmail(tx, p.organisationId, keep());
       s = await roll.stagedSummary(tx, p.organisationId, MAX_LISTED);
       fileBranches = await roll.stagedBranchNames(tx);
       if (opts.clearOmitted)
@@ -199,6 +229,7 @@ export async function importRoll(
           if (members > 0) clearedColumns.push({ column, members });
         }
     }
+    const knownSet = new Set(known);
     const omitted = omittedColumns();
     const inFile = new Set(fileBranches);
     const report: ImportReport = {
@@ -210,7 +241,7 @@ export async function importRoll(
       removed: s.removed,
       branches: {
         existing: s.existingBranches,
-        new: s.newBranches.sort(),
+        new: fileBranches.filter((b) => !knownSet.has(b)).sort(),
         nearDuplicates: nearDuplicates([...new Set([...fileBranches, ...known])]).filter((g) =>
           g.some((b) => inFile.has(b)),
         ),
