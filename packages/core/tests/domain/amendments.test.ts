@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { analyseAgendaOrders, checkAgendaOrder, runAgenda } from '../../src/domain/amendments';
-import { countSchulze, pairwiseMatrix } from '../../src/tally/methods/condorcet';
+import { condorcetWinner, countSchulze, pairwiseMatrix } from '../../src/tally/methods/condorcet';
+import { rat } from '../../src/tally/rational';
 import { papers } from '../tally/helpers';
 
 // Variants as the ranked question's options: the original text, two amendments, and "the
@@ -108,5 +110,41 @@ describe('a sequential amendment agenda from the ranked question', () => {
     expect(() => checkAgendaOrder(setup, [A, A])).toThrow(/named twice/);
     expect(() => checkAgendaOrder(setup, [A, R])).toThrow(/not one of the amendments/);
     expect(() => checkAgendaOrder(setup, [B, A])).not.toThrow();
+  });
+});
+
+describe('the agenda under every order (properties)', () => {
+  // Random papers over the original, three amendments and the rejection (five variants).
+  const paper = fc
+    .shuffledSubarray([0, 1, 2, 3, 4], { minLength: 1 })
+    .map((order) => ({ weight: rat(1), ranking: order.map((c) => [c]) }));
+  const five = { original: 0, amendments: [1, 2, 3], rejection: 4 };
+  const electionOf = (ballots: Array<{ weight: ReturnType<typeof rat>; ranking: number[][] }>) => ({
+    title: 'amendments',
+    candidates: ['O', 'A1', 'A2', 'A3', 'Reject'],
+    seats: 1,
+    withdrawn: [],
+    ballots,
+  });
+
+  test('every order is counted once, and a Condorcet winner is adopted whatever the order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(paper, { minLength: 1, maxLength: 30 }),
+        fc.shuffledSubarray([1, 2, 3], { minLength: 3 }),
+        (ballots, declared) => {
+          const pw = pairwiseMatrix(electionOf(ballots));
+          const analysis = analyseAgendaOrders(five, declared, pw);
+          const orders = analysis.outcomes.flatMap((o) => o.orders.map((x) => x.join()));
+          expect(orders).toHaveLength(6);
+          expect(new Set(orders).size).toBe(6);
+          expect(analysis.outcomes[0]!.outcome).toBe(analysis.declared.outcome);
+          expect(analysis.orderMatters).toBe(analysis.outcomes.length > 1);
+          const winner = condorcetWinner([0, 1, 2, 3, 4], pw);
+          if (winner !== null) expect(analysis.outcomes).toEqual([{ outcome: winner, orders: expect.any(Array) }]);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
