@@ -1,0 +1,116 @@
+import type { Pairwise } from '../tally/methods/condorcet';
+
+/**
+ * Amendments voted on as a conference would (docs/proposals.md#amendments-the-agenda): a
+ * sequential pairwise agenda, computed from the members' pairwise preferences on the
+ * ranked question across the variants. Pure: the services bring the pairwise matrix.
+ *
+ * Variants are numbered as the ranked question's options: `original` is the proposal's own
+ * text, the amendments are the others. The agenda puts each amendment, in the declared
+ * order, against the text as it stands (at first the original); the winner of each step is
+ * the text as it stands for the next. A tied step keeps the text as it stands (an amendment
+ * needs more votes for than against, as at a conference). With `rejection` set (the option
+ * "none of these": the motion falls), the last step puts the text as amended against it.
+ */
+
+/** The most amendments for which every order is computed (8! = 40,320 orders). */
+export const MAX_AGENDA_AMENDMENTS = 8;
+
+export interface AgendaStep {
+  /** the variant standing at this step (the text as it stands) */
+  readonly standing: number;
+  /** the amendment (or, at the last step, the rejection) put against it */
+  readonly challenger: number;
+  /** members preferring the challenger, and the text as it stands, scaled by the matrix's den */
+  readonly forChallenger: bigint;
+  readonly forStanding: bigint;
+  readonly winner: number;
+}
+
+export interface AgendaRun {
+  readonly order: ReadonlyArray<number>;
+  readonly steps: ReadonlyArray<AgendaStep>;
+  /** the variant adopted (or `rejection`, if the motion fell) */
+  readonly outcome: number;
+}
+
+export interface AgendaSetup {
+  readonly original: number;
+  /** the qualifying amendments, in any order */
+  readonly amendments: ReadonlyArray<number>;
+  /** the option meaning "the motion falls", voted on last; null: no such step */
+  readonly rejection: number | null;
+}
+
+/** Checks that a declared order names each amendment exactly once; throws a RangeError naming what is wrong. */
+export function checkAgendaOrder(setup: AgendaSetup, order: ReadonlyArray<number>): void {
+  const wanted = new Set(setup.amendments);
+  const seen = new Set<number>();
+  for (const a of order) {
+    if (!wanted.has(a)) throw new RangeError(`order: ${a} is not one of the amendments`);
+    if (seen.has(a)) throw new RangeError(`order: amendment ${a} is named twice`);
+    seen.add(a);
+  }
+  if (seen.size !== wanted.size) throw new RangeError('order: every amendment must be named once');
+}
+
+/** The agenda in one declared order. */
+export function runAgenda(setup: AgendaSetup, order: ReadonlyArray<number>, pw: Pairwise): AgendaRun {
+  checkAgendaOrder(setup, order);
+  const steps: AgendaStep[] = [];
+  let standing = setup.original;
+  const challengers = setup.rejection === null ? order : [...order, setup.rejection];
+  for (const challenger of challengers) {
+    const forChallenger = pw.at(challenger, standing);
+    const forStanding = pw.at(standing, challenger);
+    const winner = forChallenger > forStanding ? challenger : standing;
+    steps.push({ standing, challenger, forChallenger, forStanding, winner });
+    standing = winner;
+  }
+  return { order: order.slice(), steps, outcome: standing };
+}
+
+export interface OrderAnalysis {
+  /** the declared order's run */
+  readonly declared: AgendaRun;
+  /** each outcome reached by some order, with the orders reaching it (lexicographic order), declared outcome first */
+  readonly outcomes: ReadonlyArray<{ readonly outcome: number; readonly orders: ReadonlyArray<ReadonlyArray<number>> }>;
+  /** true when some other order would have adopted another text */
+  readonly orderMatters: boolean;
+}
+
+/**
+ * The sequential agenda under every order of the amendments: which orders give which
+ * outcome, and whether the declared order could have changed it.
+ */
+export function analyseAgendaOrders(
+  setup: AgendaSetup,
+  declaredOrder: ReadonlyArray<number>,
+  pw: Pairwise,
+): OrderAnalysis {
+  if (setup.amendments.length > MAX_AGENDA_AMENDMENTS)
+    throw new RangeError(`amendments: at most ${MAX_AGENDA_AMENDMENTS} for the analysis of every order`);
+  const declared = runAgenda(setup, declaredOrder, pw);
+  const byOutcome = new Map<number, number[][]>();
+  for (const order of permutations([...setup.amendments].sort((a, b) => a - b))) {
+    const { outcome } = runAgenda(setup, order, pw);
+    const list = byOutcome.get(outcome) ?? [];
+    list.push(order);
+    byOutcome.set(outcome, list);
+  }
+  const outcomes = [...byOutcome.entries()]
+    .map(([outcome, orders]) => ({ outcome, orders }))
+    .sort((a, b) => (a.outcome === declared.outcome ? -1 : b.outcome === declared.outcome ? 1 : a.outcome - b.outcome));
+  return { declared, outcomes, orderMatters: outcomes.length > 1 };
+}
+
+/** Every order of `items`, in lexicographic order of positions. */
+function permutations(items: ReadonlyArray<number>): number[][] {
+  if (items.length <= 1) return [items.slice()];
+  const out: number[][] = [];
+  items.forEach((first, i) => {
+    const rest = [...items.slice(0, i), ...items.slice(i + 1)];
+    for (const tail of permutations(rest)) out.push([first, ...tail]);
+  });
+  return out;
+}
