@@ -1,0 +1,246 @@
+/**
+ * Branch meetings' positions beside the members' own votes (issue 13, part 4). A branch
+ * meeting adopts a position on a question (one of its options, or no position) with some
+ * attendance; once the ballot is counted, each branch's position is set beside how that
+ * branch's members voted, and a summary says in how many branches (covering how many
+ * members) the meeting's position was its members' majority.
+ *
+ * Small-cell protection: votes are published by the units of `poolBranches` (k). A branch
+ * that is pooled shows its meeting's position (the meeting's decision is public anyway) but
+ * no split of its own members' votes, and is not compared: its comparison would reveal its
+ * members' majority. The summary counts only branches published on their own, so it says
+ * nothing that the published rows do not.
+ *
+ * Positions as mandates: a conference whose delegates vote as their branch meeting decided,
+ * with branches that took no position falling back to their members' majority or abstaining
+ * (declared beforehand). Pure: the server, the record and `omov verify` share it.
+ */
+import { poolBranches } from './pooling';
+
+/** The position a branch meeting adopted: an option of the question, or null for no position. */
+export interface BranchPosition {
+  readonly branch: string;
+  readonly position: string | null;
+  /** How many attended the meeting. */
+  readonly attendance: number;
+}
+
+/** One branch's votes on the question: its members on the roll and each option's votes. */
+export interface BranchVotes {
+  readonly branch: string;
+  readonly members: number;
+  readonly votes: Readonly<Record<string, number>>;
+}
+
+export type Comparison =
+  /** The meeting's position is the option most of the branch's voters chose. */
+  | 'matched'
+  /** The branch's voters chose another option. */
+  | 'differed'
+  /** The meeting took a position but the branch's voters tied at the top, or none voted. */
+  | 'no-majority'
+  /** The meeting recorded no position. */
+  | 'no-position'
+  /** The branch is pooled under k: its members' majority is not published. */
+  | 'pooled';
+
+export interface PositionRow {
+  readonly branch: string;
+  /** The publishing unit: the branch's own name, or "Pooled: …". */
+  readonly unit: string;
+  readonly pooled: boolean;
+  readonly members: number;
+  /** The meeting's position; null for no position (or no meeting recorded). */
+  readonly position: string | null;
+  readonly attendance: number | null;
+  /** The branch's own votes by option; null when pooled. */
+  readonly votes: Readonly<Record<string, number>> | null;
+  /** The option most of the branch's voters chose; null when tied, none voted, or pooled. */
+  readonly majority: string | null;
+  readonly comparison: Comparison;
+}
+
+export interface PositionsSummary {
+  /** Branches published on their own whose meeting took a position and whose voters had a majority. */
+  readonly compared: number;
+  readonly matched: number;
+  readonly matchedMembers: number;
+  readonly differed: number;
+  readonly differedMembers: number;
+  readonly noMajority: number;
+  readonly noPosition: number;
+  readonly pooled: number;
+  /** In plain words. */
+  readonly text: string;
+}
+
+export interface PositionsReport {
+  readonly rows: ReadonlyArray<PositionRow>;
+  /** Each pooled unit's votes, published only as a whole. */
+  readonly pools: ReadonlyArray<{ readonly unit: string; readonly votes: Readonly<Record<string, number>> }>;
+  readonly summary: PositionsSummary;
+}
+
+export class PositionError extends Error {}
+
+const cast = (votes: Readonly<Record<string, number>>) => Object.values(votes).reduce((a, b) => a + b, 0);
+
+/** The option with strictly the most votes; null when none voted or the top is tied. */
+export function majorityOf(options: ReadonlyArray<string>, votes: Readonly<Record<string, number>>): string | null {
+  let best: string | null = null;
+  let top = 0;
+  let tied = false;
+  for (const o of options) {
+    const v = votes[o] ?? 0;
+    if (v > top) {
+      best = o;
+      top = v;
+      tied = false;
+    } else if (v === top && v > 0) tied = true;
+  }
+  return tied ? null : best;
+}
+
+/** Checks that every position names an option of the question and attendance is a whole number. */
+export function checkPositions(options: ReadonlyArray<string>, positions: ReadonlyArray<BranchPosition>): void {
+  const seen = new Set<string>();
+  for (const p of positions) {
+    if (seen.has(p.branch)) throw new PositionError(`the branch ${p.branch} has two positions`);
+    seen.add(p.branch);
+    if (p.position !== null && !options.includes(p.position))
+      throw new PositionError(`the position of ${p.branch} (${p.position}) is not an option of the question`);
+    if (!Number.isInteger(p.attendance) || p.attendance < 0)
+      throw new PositionError(`the attendance of ${p.branch} must be a whole number, not ${p.attendance}`);
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Each branch's meeting position beside its members' votes, pooled under k, and the summary. */
+export function comparePositions(input: {
+  readonly options: ReadonlyArray<string>;
+  readonly positions: ReadonlyArray<BranchPosition>;
+  readonly branches: ReadonlyArray<BranchVotes>;
+  readonly k: number;
+}): PositionsReport {
+  const { options, positions, branches, k } = input;
+  checkPositions(options, positions);
+  const byBranch = new Map(positions.map((p) => [p.branch, p]));
+  const units = poolBranches(
+    branches.map((b) => ({ branch: b.branch, voters: cast(b.votes) })),
+    k,
+  );
+  const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u] as const)));
+  const rows: PositionRow[] = [...branches]
+    .sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0))
+    .map((b) => {
+      const unit = unitOf.get(b.branch);
+      const pooled = unit?.pooled ?? false;
+      const p = byBranch.get(b.branch);
+      const position = p?.position ?? null;
+      const majority = pooled ? null : majorityOf(options, b.votes);
+      const comparison: Comparison =
+        position === null
+          ? 'no-position'
+          : pooled
+            ? 'pooled'
+            : majority === null
+              ? 'no-majority'
+              : majority === position
+                ? 'matched'
+                : 'differed';
+      return {
+        branch: b.branch,
+        unit: unit?.name ?? b.branch,
+        pooled,
+        members: b.members,
+        position,
+        attendance: p?.attendance ?? null,
+        votes: pooled ? null : Object.fromEntries(options.map((o) => [o, b.votes[o] ?? 0])),
+        majority,
+        comparison,
+      };
+    });
+  const pools = units
+    .filter((u) => u.pooled)
+    .map((u) => ({
+      unit: u.name,
+      votes: Object.fromEntries(
+        options.map((o) => [
+          o,
+          branches.filter((b) => u.branches.includes(b.branch)).reduce((a, b) => a + (b.votes[o] ?? 0), 0),
+        ]),
+      ),
+    }));
+  const of = (c: Comparison) => rows.filter((r) => r.comparison === c);
+  const members = (rs: PositionRow[]) => rs.reduce((a, r) => a + r.members, 0);
+  const matched = of('matched');
+  const differed = of('differed');
+  const compared = matched.length + differed.length;
+  const text =
+    compared === 0
+      ? 'No branch meeting’s position could be compared with its members’ votes.'
+      : `In ${matched.length} of ${plural(compared, 'branch', 'branches')} (${plural(members(matched), 'member')}), the meeting’s position was its members’ majority; in ${differed.length} (${plural(members(differed), 'member')}), the members voted otherwise.` +
+        (of('pooled').length
+          ? ` ${plural(of('pooled').length, 'branch', 'branches')} with a position ${of('pooled').length === 1 ? 'is' : 'are'} pooled under k and not compared.`
+          : '');
+  return {
+    rows,
+    pools,
+    summary: {
+      compared,
+      matched: matched.length,
+      matchedMembers: members(matched),
+      differed: differed.length,
+      differedMembers: members(differed),
+      noMajority: of('no-majority').length,
+      noPosition: of('no-position').length,
+      pooled: of('pooled').length,
+      text,
+    },
+  };
+}
+
+/** What a branch whose meeting took no position does in a mandated conference. */
+export type NoPositionRule = 'majority' | 'abstain';
+
+/**
+ * Each branch's mandate: its meeting's position, else (by the declared rule) its members'
+ * majority or nothing (abstain). A tied or empty branch under 'majority' abstains too.
+ */
+export function mandatesOf(
+  options: ReadonlyArray<string>,
+  positions: ReadonlyArray<BranchPosition>,
+  branches: ReadonlyArray<BranchVotes>,
+  noPosition: NoPositionRule,
+): Map<string, string | null> {
+  checkPositions(options, positions);
+  const byBranch = new Map(positions.map((p) => [p.branch, p.position]));
+  return new Map(
+    branches.map((b) => {
+      const p = byBranch.get(b.branch) ?? null;
+      return [b.branch, p ?? (noPosition === 'majority' ? majorityOf(options, b.votes) : null)] as const;
+    }),
+  );
+}
+
+/**
+ * A conference of mandated delegates: every branch's delegates vote as a bloc for its
+ * mandate (abstaining without one). Returns each option's delegate votes, the abstentions
+ * and the option with strictly the most delegate votes (null on a tie or no votes).
+ */
+export function mandatedConference(
+  options: ReadonlyArray<string>,
+  delegates: ReadonlyMap<string, number>,
+  mandates: ReadonlyMap<string, string | null>,
+): { totals: Record<string, number>; abstained: number; elected: string | null } {
+  const totals: Record<string, number> = Object.fromEntries(options.map((o) => [o, 0]));
+  let abstained = 0;
+  for (const [branch, n] of delegates) {
+    const m = mandates.get(branch) ?? null;
+    if (m === null) abstained += n;
+    else if (m in totals) totals[m]! += n;
+    else throw new PositionError(`the mandate of ${branch} (${m}) is not an option of the question`);
+  }
+  return { totals, abstained, elected: majorityOf(options, totals) };
+}
