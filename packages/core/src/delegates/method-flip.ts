@@ -87,23 +87,40 @@ function totalsFlip<B>(
   const index = new Map(standing.map((i) => [election.candidates[i]!, i]));
   const elected = result.elected.map((n) => index.get(n)!);
   const unelected = standing.filter((i) => !elected.includes(i));
+  // Every paper costs one, so for each pair the papers are taken by gain, largest first.
+  // Papers of weight 1 (the members' vote) are bucketed by their whole-number gain;
+  // other weights are sorted as exact fractions.
+  const unit = election.ballots.every((b) => weightOf(b).num === 1n && weightOf(b).den === 1n);
   const totals = election.candidates.map((_, i) =>
-    election.ballots.reduce<Rational>((t, b) => add(t, mul(rat(value(b, i)), weightOf(b))), ZERO),
+    unit
+      ? rat(election.ballots.reduce((t, b) => t + value(b, i), 0))
+      : election.ballots.reduce<Rational>((t, b) => add(t, mul(rat(value(b, i)), weightOf(b))), ZERO),
   );
+  const byGain = (w: number, y: number): number[] => {
+    if (!unit) {
+      return election.ballots
+        .map((b, p) => ({ p, g: mul(rat(gain(b, w, y)), weightOf(b)) }))
+        .filter((x) => x.g.num > 0n)
+        .sort((a, b) => cmp(b.g, a.g) || a.p - b.p)
+        .map((x) => x.p);
+    }
+    const buckets: number[][] = [];
+    election.ballots.forEach((b, p) => {
+      const g = gain(b, w, y);
+      if (g > 0) (buckets[g] ??= []).push(p);
+    });
+    return buckets.reverse().flatMap((x) => x ?? []);
+  };
   let best: { w: number; y: number; papers: number[] } | null = null;
   for (const w of elected)
     for (const y of unelected) {
       let need = sub(totals[w]!, totals[y]!); // must be overcome strictly
-      const gains = election.ballots
-        .map((b, p) => ({ p, g: mul(rat(gain(b, w, y)), weightOf(b)) }))
-        .filter((x) => x.g.num > 0n)
-        .sort((a, b) => cmp(b.g, a.g) || a.p - b.p);
       const papers: number[] = [];
-      for (const x of gains) {
+      for (const p of byGain(w, y)) {
         if (cmp(need, ZERO) < 0) break;
         if (best && papers.length >= best.papers.length) break;
-        papers.push(x.p);
-        need = sub(need, x.g);
+        papers.push(p);
+        need = sub(need, mul(rat(gain(election.ballots[p]!, w, y)), weightOf(election.ballots[p])));
       }
       if (cmp(need, ZERO) < 0 && (!best || papers.length < best.papers.length)) best = { w, y, papers };
     }
@@ -201,7 +218,10 @@ export function rankedFlip(election: Election<RankedBallot>, options: TallyOptio
       election.ballots.forEach((b, p) => top(b) === w && order.push(p));
       election.ballots.forEach((b, p) => top(b) !== w && top(b) !== y && order.push(p));
       const limit = best ? Math.min(order.length, best.papers.length - 1) : order.length;
+      const tried = new Map<number, boolean>();
       const flips = (k: number): boolean => {
+        const known = tried.get(k);
+        if (known !== undefined) return known;
         const left = [...counts];
         const moved = new Map<string, Rational>();
         for (const p of order.slice(0, k)) {
@@ -215,7 +235,9 @@ export function rankedFlip(election: Election<RankedBallot>, options: TallyOptio
           (b, g) => left[g]! > 0 && ballots.push({ weight: mul(b.weight, rat(left[g]!)), ranking: b.ranking }),
         );
         for (const weight of moved.values()) ballots.push({ weight, ranking: [[y]] });
-        return flippedForCertain(result.elected, tally({ ...election, ballots: ballots as never[] }, options));
+        const flipped = flippedForCertain(result.elected, tally({ ...election, ballots: ballots as never[] }, options));
+        tried.set(k, flipped);
+        return flipped;
       };
       if (limit < 1) continue;
       let hi = 1;
