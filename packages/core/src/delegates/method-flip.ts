@@ -21,7 +21,9 @@
  *   over the papers grouped by ballot (so a try costs one count of the distinct ballots,
  *   not of every paper), and the smallest verified number over all pairs is returned.
  *   Counts are not monotone in general, so the result is "at most", never "exactly":
- *   every returned witness has been replayed. Bound: at most c² · (2·log₂ n + 2) counts.
+ *   every returned witness has been replayed. Bound: at most c² · (2·log₂ n + 3) counts of
+ *   the distinct ballots; once one pair has a flip, a pair that does not flip at one paper
+ *   fewer costs a single count. bench:delegates: 100 000 papers, 6 candidates.
  */
 import { type Rational, ZERO, add, cmp, mul, rat, sub } from '../tally/rational';
 import { type Election, type RankedBallot, type ScoreBallot, type TallyOptions, tally } from '../tally/index';
@@ -240,6 +242,8 @@ export function rankedFlip(election: Election<RankedBallot>, options: TallyOptio
         return flipped;
       };
       if (limit < 1) continue;
+      // Once a flip is known, a pair that cannot beat it at its limit is passed over.
+      if (best && !flips(limit)) continue;
       let hi = 1;
       while (hi < limit && !flips(hi)) hi = Math.min(limit, hi * 2);
       if (!flips(hi)) continue;
