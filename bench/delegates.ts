@@ -14,14 +14,22 @@
  *    draws) over 2^20.
  * 4. Apportionment of 10 000 delegates among 5 000 branches (50–5 000 members each) by
  *    every method.
+ * 5. Smallest flips of the members' vote: 100 000 papers over 6 candidates (rankings of
+ *    3–6 preferences, skewed towards a few front-runners) by IRV, STV (2 seats) and approval,
+ *    and 100 000 score papers.
  * All inputs come from a fixed seed, so every run counts the same thing.
  */
 import { lot } from '@omov/core/tally/lot';
+import { rat } from '@omov/core/tally/rational';
+import type { Election, RankedBallot, ScoreBallot } from '@omov/core/tally/index';
 import {
   APPORTIONMENT_METHODS,
   apportion,
   compareConference,
   votingPower,
+  approvalFlip,
+  rankedFlip,
+  scoreFlip,
   type BranchInput,
 } from '@omov/core/delegates/index';
 
@@ -146,4 +154,41 @@ process.stdout.write('\nApportionment of 10 000 delegates among 5 000 branches\n
   line('  hamilton with min 1, max 4', s, `${r.seats.reduce((a, x) => a + x, 0)} given`);
   const [r2, s2] = seconds(() => apportion(claimants, { method: 'droop', seats: 10000, min: 1, max: 4 }));
   line('  droop with min 1, max 4', s2, `${r2.seats.reduce((a, x) => a + x, 0)} given`);
+}
+
+process.stdout.write("\nSmallest flip of the members' vote, 100 000 papers, 6 candidates\n");
+{
+  const candidates = ['A', 'B', 'C', 'D', 'E', 'F'];
+  const pick = (left: number[]): number => {
+    // Earlier candidates are likelier: weights 6, 5, 4, … over those left.
+    const w = left.map((c) => 6 - c);
+    let r = g.next() * w.reduce((a, x) => a + x, 0);
+    for (let i = 0; i < left.length; i++) if ((r -= w[i]!) < 0) return left.splice(i, 1)[0]!;
+    return left.pop()!;
+  };
+  const ranked: RankedBallot[] = Array.from({ length: 100000 }, () => {
+    const left = [0, 1, 2, 3, 4, 5];
+    const n = int(3, 6);
+    return { weight: rat(1), ranking: Array.from({ length: n }, () => [pick(left)]) };
+  });
+  const election: Election<RankedBallot> = { title: 'bench', candidates, withdrawn: [], seats: 1, ballots: ranked };
+  for (const [label, e, options] of [
+    ['IRV', election, { method: 'irv' }],
+    ['STV (2 seats, Scottish)', { ...election, seats: 2 }, { method: 'stv', rules: 'scottish' }],
+  ] as const) {
+    const [f, s] = seconds(() => rankedFlip(e, options));
+    line(`  ${label}`, s, f ? `at most ${f.papers} papers (${f.from} → ${f.to})` : 'no flip found');
+  }
+  const approvals = { ...election, ballots: ranked.map((b) => ({ ...b, ranking: [b.ranking.slice(0, 2).flat()] })) };
+  const [a, sa] = seconds(() => approvalFlip(approvals));
+  line('  approval (first two preferences approved)', sa, a ? `exactly ${a.papers} papers` : 'no flip');
+  const scores: Election<ScoreBallot> = {
+    ...election,
+    ballots: ranked.map((b) => ({
+      weight: b.weight,
+      scores: candidates.map((_, i) => (b.ranking.some((r) => r[0] === i) ? int(0, 10) : null)),
+    })),
+  };
+  const [sc, ss] = seconds(() => scoreFlip(scores, { maxScore: 10 }));
+  line('  score (0–10)', ss, sc ? `exactly ${sc.papers} papers` : 'no flip');
 }

@@ -56,6 +56,15 @@ export {
 } from './paradoxes';
 export { disproportionality, type Disproportionality } from './disproportionality';
 export type { Flip, FlipChange } from './flip';
+export {
+  approvalFlip,
+  scoreFlip,
+  rankedFlip,
+  applyChanges,
+  flippedForCertain,
+  type MethodFlip,
+  type PaperChange,
+} from './method-flip';
 export { DelegateError, type Count } from './numbers';
 export {
   exhaustiveBallot,
