@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { credentialSecret } from './credential';
 import { type Election, type Question, questionLength } from './election';
-import { div, type Group, gPow, isElement, isScalar, modQ, mul, pow } from './group';
+import { div, fixBase, type Group, gPow, isElement, isScalar, modQ, mul, pow, pow2 } from './group';
 import { hashToScalar, sha256B64 } from './hash';
 import { type RandomBytes, randomScalar } from './random';
 import {
@@ -99,8 +99,8 @@ export function verifyOneOf(
   if (!isElement(G, c.alpha) || !isElement(G, c.beta) || proofs.length !== d.length) return false;
   if (!proofs.every((p) => isScalar(G, p.challenge) && isScalar(G, p.response))) return false;
   const commitments = proofs.flatMap((p, i) => [
-    mul(G, gPow(G, p.response), pow(G, c.alpha, p.challenge)),
-    mul(G, pow(G, y, p.response), pow(G, mul(G, c.beta, d[i]!), p.challenge)),
+    pow2(G, G.g, p.response, c.alpha, p.challenge),
+    pow2(G, y, p.response, mul(G, c.beta, d[i]!), p.challenge),
   ]);
   const total = modQ(
     G,
@@ -189,8 +189,8 @@ function verifyBlank(
   if (blankProof.length !== 2 || overallProof.length !== q.max - q.min + 2) return false;
   if (![...blankProof, ...overallProof].every((p) => isScalar(G, p.challenge) && isScalar(G, p.response))) return false;
   const commit = (p: Proof, alpha: bigint, beta: bigint) => [
-    mul(G, gPow(G, p.response), pow(G, alpha, p.challenge)),
-    mul(G, pow(G, y, p.response), pow(G, beta, p.challenge)),
+    pow2(G, G.g, p.response, alpha, p.challenge),
+    pow2(G, y, p.response, beta, p.challenge),
   ];
   const sumOf = (ps: ReadonlyArray<Proof>) =>
     modQ(
@@ -326,6 +326,7 @@ export function encryptBallot(
 ): EncryptedBallot {
   const G = election.group;
   if (plaintext.length !== election.questions.length) throw new RangeError('one answer per question is expected');
+  fixBase(G, election.publicKey);
   election.questions.forEach((q, i) => {
     const problem = plaintextProblem(q, plaintext[i]!);
     if (problem) throw new RangeError(`question ${i + 1}: ${problem}`);
@@ -432,7 +433,7 @@ export function checkSignature(election: Election, text: string): BallotCheck {
     !isScalar(G, sig.proof.challenge) ||
     !isScalar(G, sig.proof.response) ||
     hashToScalar(G, signaturePrefix(sig.hash), [
-      mul(G, gPow(G, sig.proof.response), pow(G, ballot.credential, sig.proof.challenge)),
+      pow2(G, G.g, sig.proof.response, ballot.credential, sig.proof.challenge),
     ]) !== sig.proof.challenge
   )
     return { ok: false, reason: 'the signature does not verify with the ballot’s credential' };
@@ -451,6 +452,8 @@ export function checkBallot(election: Election, text: string): BallotCheck {
   if (ballot.answers.length !== election.questions.length)
     return { ok: false, reason: 'the ballot does not answer every question' };
   const zkp = `${election.fingerprint}|${ballot.credential}`;
+  // The public key is the base of half of every proof's exponentiations: one table per election, kept.
+  fixBase(election.group, election.publicKey);
   for (let i = 0; i < election.questions.length; i++)
     if (!verifyAnswer(election, zkp, election.questions[i]!, ballot.answers[i]!))
       return { ok: false, reason: `a proof of the answer to question ${i + 1} does not verify` };

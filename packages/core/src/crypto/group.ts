@@ -53,9 +53,136 @@ export function groupNamed(name: string): Group {
 
 export const mul = (G: Group, a: bigint, b: bigint): bigint => G.field.mul(a, b);
 export const div = (G: Group, a: bigint, b: bigint): bigint => G.field.mul(a, G.field.inv(b));
-/** a^e; the exponent is taken modulo q, which leaves the result unchanged for elements of the group. */
-export const pow = (G: Group, a: bigint, e: bigint): bigint => G.field.pow(a, modQ(G, e));
+/**
+ * a^e; the exponent is taken modulo q, which leaves the result unchanged for elements of the group.
+ * A base with a fixed-base table (the generator, and any base given to fixBase, such as an
+ * election's public key) goes through its table; any other base through a sliding window.
+ */
+export const pow = (G: Group, a: bigint, e: bigint): bigint => {
+  const table = tableFor(G, a);
+  return table ? fixedBasePow(G, table, modQ(G, e)) : slidingPow(G, a, modQ(G, e));
+};
 export const gPow = (G: Group, e: bigint): bigint => pow(G, G.g, e);
+/** a^x · b^y, the shape of every Chaum–Pedersen and Schnorr check: one pass for the bases without a table (Straus). */
+export const pow2 = (G: Group, a: bigint, x: bigint, b: bigint, y: bigint): bigint => {
+  const ta = tableFor(G, a);
+  const tb = tableFor(G, b);
+  if (ta || tb) return mul(G, pow(G, a, x), pow(G, b, y));
+  return strausPow2(G, a, modQ(G, x), b, modQ(G, y));
+};
+
+/*
+ * Exponentiation algorithms, all standard (Menezes, van Oorschot, Vanstone, Handbook of Applied
+ * Cryptography, §14.6): sliding-window (Algorithm 14.85), fixed-base windowing (§14.6.3, a table
+ * of base^(d·2^(w·j)) for every window j and digit d), and Straus's simultaneous multiple
+ * exponentiation (Algorithm 14.88). They use only the Field's mul and sqr, and give the same
+ * result as Field.pow (packages/core/tests/crypto/group.test.ts compares them).
+ */
+function slidingPow(G: Group, a: bigint, e: bigint): bigint {
+  const F = G.field;
+  if (e === 0n) return 1n;
+  const bits = e.toString(2);
+  const w = bits.length > 512 ? 5 : 4;
+  // odd[i] = a^(2i+1)
+  const a2 = F.sqr(a);
+  const odd: bigint[] = [a];
+  for (let i = 1; i < 1 << (w - 1); i++) odd.push(F.mul(odd[i - 1]!, a2));
+  let r = 1n;
+  let i = 0;
+  while (i < bits.length) {
+    if (bits[i] === '0') {
+      r = F.sqr(r);
+      i++;
+      continue;
+    }
+    // The longest window bits[i..j] of at most w bits that ends in a 1.
+    let j = Math.min(i + w, bits.length) - 1;
+    while (bits[j] === '0') j--;
+    const value = parseInt(bits.slice(i, j + 1), 2);
+    for (let k = i; k <= j; k++) r = F.sqr(r);
+    r = F.mul(r, odd[(value - 1) >> 1]!);
+    i = j + 1;
+  }
+  return r;
+}
+
+function strausPow2(G: Group, a: bigint, x: bigint, b: bigint, y: bigint): bigint {
+  const F = G.field;
+  const w = 2;
+  const size = 1 << w;
+  // t[i][j] = a^i · b^j for digits i, j < 2^w
+  const pa: bigint[] = [1n];
+  const pb: bigint[] = [1n];
+  for (let i = 1; i < size; i++) {
+    pa.push(F.mul(pa[i - 1]!, a));
+    pb.push(F.mul(pb[i - 1]!, b));
+  }
+  const t: bigint[] = [];
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < size; j++) t.push(i === 0 ? pb[j]! : j === 0 ? pa[i]! : F.mul(pa[i]!, pb[j]!));
+  const windows = Math.ceil(Math.max(x.toString(2).length, y.toString(2).length) / w);
+  const mask = BigInt(size - 1);
+  let r = 1n;
+  for (let k = windows - 1; k >= 0; k--) {
+    for (let s = 0; s < w; s++) r = F.sqr(r);
+    const shift = BigInt(k * w);
+    const i = Number((x >> shift) & mask);
+    const j = Number((y >> shift) & mask);
+    if (i !== 0 || j !== 0) r = F.mul(r, t[i * size + j]!);
+  }
+  return r;
+}
+
+type FixedBaseTable = { readonly w: number; readonly rows: ReadonlyArray<ReadonlyArray<bigint>> };
+
+function buildTable(G: Group, base: bigint): FixedBaseTable {
+  const F = G.field;
+  const qBits = G.q.toString(2).length;
+  // About 2 MB per table for either group: 8-bit windows over BELENIOS-2048's 256-bit exponents, 4-bit over RFC 3526's 2047-bit ones.
+  const w = qBits <= 512 ? 8 : 4;
+  const rows: bigint[][] = [];
+  let b = base; // base^(2^(w·j))
+  for (let j = 0; j * w < qBits; j++) {
+    const row: bigint[] = [1n, b];
+    for (let d = 2; d < 1 << w; d++) row.push(F.mul(row[d - 1]!, b));
+    rows.push(row);
+    b = F.mul(row[(1 << w) - 1]!, b);
+  }
+  return { w, rows };
+}
+
+function fixedBasePow(G: Group, table: FixedBaseTable, e: bigint): bigint {
+  const mask = BigInt((1 << table.w) - 1);
+  const step = BigInt(table.w);
+  let r = 1n;
+  for (let j = 0; e > 0n; j++, e >>= step) {
+    const d = Number(e & mask);
+    if (d !== 0) r = G.field.mul(r, table.rows[j]![d]!);
+  }
+  return r;
+}
+
+const generatorTables = new Map<GroupName, FixedBaseTable>();
+/** Tables for other fixed bases (election public keys), a few at a time: the oldest is dropped first. */
+const fixedTables = new Map<bigint, { readonly group: GroupName; readonly table: FixedBaseTable }>();
+const MAX_FIXED_TABLES = 8;
+
+function tableFor(G: Group, a: bigint): FixedBaseTable | undefined {
+  if (a === G.g) {
+    let t = generatorTables.get(G.name);
+    if (!t) generatorTables.set(G.name, (t = buildTable(G, G.g)));
+    return t;
+  }
+  const fixed = fixedTables.size === 0 ? undefined : fixedTables.get(a);
+  return fixed?.group === G.name ? fixed.table : undefined;
+}
+
+/** Precomputes a fixed-base table for a base used for many exponentiations (an election's public key). Idempotent. */
+export function fixBase(G: Group, base: bigint): void {
+  if (fixedTables.get(base)?.group === G.name || base === G.g) return;
+  if (fixedTables.size >= MAX_FIXED_TABLES) fixedTables.delete(fixedTables.keys().next().value!);
+  fixedTables.set(base, { group: G.name, table: buildTable(G, base) });
+}
 export const modQ = (G: Group, x: bigint): bigint => ((x % G.q) + G.q) % G.q;
 /** The inverse of a non-zero exponent, mod q. */
 export const invertQ = (G: Group, x: bigint): bigint => invert(modQ(G, x), G.q);
