@@ -152,23 +152,35 @@ export async function recordOpenedBox(
 }
 
 /** A ballot's results as stored at close: their canonical JSON and its hash. */
-export type StoredResultsRow = { results: string; resultsHash: string };
+export type StoredResultsRow = {
+  results: string;
+  resultsHash: string;
+  /** The turnout per branch counted at close; null when it was not stored (verifiable ballots, results stored before 0036). */
+  turnout: StoredBranchTurnout[] | null;
+};
+export type StoredBranchTurnout = { branch: string; eligible: number; voted: number };
 
 /** Stores the results counted at close; a second store of the same ballot changes nothing. */
 export async function insertResults(db: Queryable, ballotId: string, r: StoredResultsRow): Promise<void> {
   await db
     .insertInto('ballot_results')
-    .values({ ballot_id: ballotId, results: r.results, results_hash: r.resultsHash })
+    .values({
+      ballot_id: ballotId,
+      results: r.results,
+      results_hash: r.resultsHash,
+      turnout: r.turnout === null ? null : JSON.stringify(r.turnout),
+    })
     .onConflict((oc) => oc.column('ballot_id').doNothing())
     .execute();
 }
 
 export async function findResults(db: Queryable, ballotId: string): Promise<StoredResultsRow | undefined> {
-  return db
+  const row = await db
     .selectFrom('ballot_results')
-    .select(['results', 'results_hash as resultsHash'])
+    .select(['results', 'results_hash as resultsHash', 'turnout'])
     .where('ballot_id', '=', ballotId)
     .executeTakeFirst();
+  return row && { ...row, turnout: (row.turnout ?? null) as StoredBranchTurnout[] | null };
 }
 
 /** Replaces one question's declared comparisons; false when the ballot has no such question. */

@@ -142,7 +142,14 @@ export interface Database {
     at: CreatedAt;
   };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
-  ballot_results: { ballot_id: string; results: string; results_hash: string; counted_at: CreatedAt };
+  ballot_results: {
+    ballot_id: string;
+    results: string;
+    results_hash: string;
+    /** Per branch: { branch, eligible, voted } as counted at close; null before 0036 and for verifiable ballots. */
+    turnout: ColumnType<unknown, string | null | undefined, never>;
+    counted_at: CreatedAt;
+  };
   /** A ballot's own wording of its emails; null: the default text (emails/). */
   ballot_mail: {
     ballot_id: string;

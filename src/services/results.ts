@@ -1,6 +1,6 @@
 import * as audit from '../data/audit';
 import * as ballots from '../data/ballots';
-import type { BallotRow, StoredResultsRow } from '../data/ballots';
+import type { BallotRow, StoredBranchTurnout, StoredResultsRow } from '../data/ballots';
 import * as box from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import * as verifiable from '../data/verifiable';
@@ -73,11 +73,14 @@ export async function turnout(
 ): Promise<Turnout> {
   // A verifiable ballot has no tokens: its electorate is its public credentials, its voters those with a ballot on the board.
   const rows = await (mode === 'verifiable' ? verifiable : electorate).turnoutByBranch(ctx.db, ballotId);
-  const byBranch = rows.map((b) => ({
-    branch: b.branch,
-    eligible: Number(b.eligible),
-    voted: Number(b.voted),
-  }));
+  return turnoutOf(
+    rows.map((b) => ({ branch: b.branch, eligible: Number(b.eligible), voted: Number(b.voted) })),
+    k,
+  );
+}
+
+/** The turnout from the figures per branch (counted now, or stored at close), pooled under k. */
+function turnoutOf(byBranch: StoredBranchTurnout[], k: number): Turnout {
   const eligible = byBranch.reduce((n, b) => n + b.eligible, 0);
   const voted = byBranch.reduce((n, b) => n + b.voted, 0);
   const figures = new Map(byBranch.map((b) => [b.branch, b]));
@@ -113,10 +116,12 @@ export async function countAndStore(
     box.listVotes(tx, b.id),
     electorate.turnoutByBranch(tx, b.id),
   ]);
-  const eligible = byBranch.reduce((n, x) => n + Number(x.eligible), 0);
+  // The turnout is counted here, once: the tokens cannot change after close, and reads serve it from storage.
+  const turnoutRows = byBranch.map((x) => ({ branch: x.branch, eligible: Number(x.eligible), voted: Number(x.voted) }));
+  const eligible = turnoutRows.reduce((n, x) => n + x.eligible, 0);
   const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
   const { json, hash } = storedResults(countRecord({ id: b.id, delegates, questions }, votes, eligible, units));
-  const row = { results: json, resultsHash: hash };
+  const row = { results: json, resultsHash: hash, turnout: turnoutRows };
   await ballots.insertResults(tx, b.id, row);
   return row;
 }
@@ -137,10 +142,16 @@ export async function storedResultsIn(tx: Queryable, b: BallotRow): Promise<Stor
   return read((await ballots.findResults(tx, b.id)) ?? (await countAndStore(tx, b, (b.units ?? []) as UnitFacts[])));
 }
 
-export type StoredResults = { questions: QuestionResult[]; resultsHash: string };
+export type StoredResults = {
+  questions: QuestionResult[];
+  resultsHash: string;
+  /** The turnout per branch stored at close; null when it was not stored (then it is counted on read). */
+  turnout: StoredBranchTurnout[] | null;
+};
 const read = (row: StoredResultsRow): StoredResults => ({
   questions: JSON.parse(row.results) as QuestionResult[],
   resultsHash: row.resultsHash,
+  turnout: row.turnout,
 });
 
 /** The stored results of a closed ballot (counted once now if it was closed before they were stored). */
@@ -155,7 +166,9 @@ export async function storedResultsOf(db: Db, b: BallotRow): Promise<StoredResul
 }
 
 async function resultsOf(ctx: AppContext, b: BallotRow): Promise<BallotResults> {
-  const [stored, t] = await Promise.all([storedResultsOf(ctx.db, b), turnout(ctx, b.id, b.k, b.mode.kind)]);
+  const stored = await storedResultsOf(ctx.db, b);
+  // Served from storage: counted once at close. Results stored before 0036, and verifiable ballots, are counted on read.
+  const t = stored.turnout ? turnoutOf(stored.turnout, b.k) : await turnout(ctx, b.id, b.k, b.mode.kind);
   const unitFacts = (b.units ?? []) as UnitFacts[];
   const units: VotingUnit[] = unitFacts.map(({ name, branches, pooled }) => ({ name, branches, pooled }));
   return {

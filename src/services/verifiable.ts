@@ -381,7 +381,7 @@ export async function submitPartialDecryption(
   const questions = await ballots.listQuestions(tx, b.id);
   const eligible = (await credentials.listPublicCredentials(tx, b.id)).length;
   const stored = storedResults(resultsOf(b.id, questions, result, eligible));
-  await ballots.insertResults(tx, b.id, { results: stored.json, resultsHash: stored.hash });
+  await ballots.insertResults(tx, b.id, { results: stored.json, resultsHash: stored.hash, turnout: null });
   await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.result', b.id, {
     result: sha256Hex(resultText),
     resultsHash: stored.hash,

@@ -251,3 +251,50 @@ test('a ballot closed before results were stored is counted once, when first ask
   expect((await storedRow())[0]!.counted_at).toEqual(rows[0]!.counted_at);
   expect(verifyRecord(JSON.parse(await exportRecord())).ok).toBe(true);
 });
+
+type TurnoutBody = { turnout: { eligible: number; voted: number; byBranch: Array<{ branch: string; voted: number }> } };
+const storedTurnout = async () =>
+  (
+    await sql<{
+      turnout: unknown;
+    }>`select turnout from ballot_results where ballot_id = ${ballot.id}`.execute(app.db)
+  ).rows.map((r) => r.turnout);
+
+test('the turnout is counted once, at close, and stored with the results: a read counts no tokens', async () => {
+  // Every member voted: 12 in North, 9 in South, 6 in East (27 in all).
+  expect(await storedTurnout()).toEqual([
+    [
+      { branch: 'East', eligible: 6, voted: 6 },
+      { branch: 'North', eligible: 12, voted: 12 },
+      { branch: 'South', eligible: 9, voted: 9 },
+    ],
+  ]);
+  const url = `/api/v1/ballots/${ballot.id}/results`;
+  const before = (await org.json<TurnoutBody>('GET', url)).body.turnout;
+  expect(before.eligible).toBe(27);
+  expect(before.voted).toBe(27);
+  // An insider marks every token of North unused and deletes South's: a read that counted tokens would see it.
+  await sql`update voting_tokens t set used = false from branches b
+    where t.branch_id = b.id and b.name = 'North' and t.ballot_id = ${ballot.id}`.execute(app.db);
+  const south = (
+    await sql<Record<string, unknown>>`delete from voting_tokens t using branches b
+      where t.branch_id = b.id and b.name = 'South' and t.ballot_id = ${ballot.id} returning t.*`.execute(app.db)
+  ).rows;
+  expect(south).toHaveLength(9);
+  try {
+    expect((await org.json<TurnoutBody>('GET', url)).body.turnout).toEqual(before);
+    expect(await text(org, `/ballots/${ballot.id}/results`)).toContain('27');
+    // A results row stored before the turnout was (migration 0036) has none: then the read counts the tokens.
+    await sql`update ballot_results set turnout = null where ballot_id = ${ballot.id}`.execute(app.db);
+    const counted = (await org.json<TurnoutBody>('GET', url)).body.turnout;
+    expect(counted.eligible).toBe(18);
+    expect(counted.voted).toBe(6);
+  } finally {
+    await sql`update voting_tokens t set used = true from branches b
+      where t.branch_id = b.id and b.name = 'North' and t.ballot_id = ${ballot.id}`.execute(app.db);
+    for (const r of south)
+      await sql`insert into voting_tokens
+        select * from json_populate_record(null::voting_tokens, ${JSON.stringify(r)}::json)`.execute(app.db);
+  }
+  expect((await org.json<TurnoutBody>('GET', url)).body.turnout).toEqual(before);
+});
