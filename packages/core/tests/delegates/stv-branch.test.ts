@@ -65,7 +65,7 @@ describe('STV within the branch', () => {
       compareConference({
         ...input,
         count: { method: 'plurality' },
-        branches: input.branches.map((x) => ({ ...x, ballots: [b(1, 0)] })),
+        branches: input.branches.map((x) => ({ name: x.name, members: x.members, delegates: 2, ballots: [b(1, 0)] })),
       }),
     ).toThrow(/STV within the branch needs ranked ballots/);
     const model = { basis: 'members', rule: 'stv', method: 'sainte-lague', seats: 10 } as const;
