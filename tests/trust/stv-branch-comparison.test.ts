@@ -115,6 +115,10 @@ test('STV within the branch: refused for plurality, declared for IRV, counted, s
   expect(page).toContain('Delegates elected in the branch');
   expect(page).toContain('STV within the branch');
 
+  // The CSV export carries the declared comparison's delegate votes: C 2, the conference's choice.
+  const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
+  expect(csv).toContain('1,Who?,irv,(declared: Delegates elected in the branch),C,delegate votes,2,yes');
+
   const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
   expect(record.ballot.questions[0].comparisons[0].model.rule).toBe('stv');
   expect(verifyRecord(record).ok).toBe(true);
