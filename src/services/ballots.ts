@@ -17,6 +17,7 @@ import {
   type DeclaredComparison,
   type Question,
   YES_NO_OPTIONS,
+  comparisonMethodIssues,
 } from '@omov/core/domain/ballot';
 import { hashSecret, newSecrets } from '../platform/secrets';
 import type { AppContext } from './context';
@@ -140,6 +141,12 @@ export async function declareComparisons(
         );
     }
     const before = (await ballots.listQuestions(tx, id)).find((q) => q.id === questionId);
+    const wrong = before ? comparisonMethodIssues(before.method, comparisons) : [];
+    if (wrong.length)
+      throw invalid(
+        wrong.map((x) => x.message).join('; '),
+        wrong.map((x) => ({ path: ['comparisons', ...x.path].join('.'), message: x.message })),
+      );
     if (!before || !(await ballots.setComparisons(tx, id, questionId, comparisons))) throw notFound('question');
     await record(tx, p, 'ballot.edit', id, {
       question: questionId,

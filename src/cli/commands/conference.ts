@@ -1,5 +1,5 @@
 /**
- * `omov conference FILE --rule bloc|proportional|weighted`: the members' vote beside the
+ * `omov conference FILE --rule bloc|proportional|weighted|stv`: the members' vote beside the
  * delegate conference it replaces, with margins, smallest flips, disproportionality and
  * each branch's voting power.
  */
@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .argument('<file>', 'CSV of per-branch totals or of ballots with a branch column')
     .addOption(
       new Option('--rule <rule>', 'how delegates vote')
-        .choices(['bloc', 'proportional', 'weighted'])
+        .choices(['bloc', 'proportional', 'weighted', 'stv'])
         .makeOptionMandatory(),
     )
     .option('--seats <n>', 'delegates to share among the branches')

@@ -54,7 +54,7 @@ import { type Count, DelegateError, checkWhole, decimal, toRational } from './nu
 import { type PowerIndices, type PowerOptions, type PowerValue, votingPower } from './power';
 
 export type Basis = 'members' | 'electorate' | 'turnout';
-export type ConferenceRule = 'bloc' | 'proportional' | 'weighted';
+export type ConferenceRule = 'bloc' | 'proportional' | 'weighted' | 'stv';
 
 interface SettingsCommon {
   /** What delegates are shared by: membership, those entitled to vote on this ballot, or those who voted. */
@@ -381,6 +381,37 @@ function election(
   return { title, candidates: options, withdrawn: [], seats, ballots };
 }
 
+/**
+ * STV within the branch: the branch's own ranked ballots elect its `seats` delegates by STV
+ * (Meek), each option standing as many candidates as there are delegates (its slate, in
+ * order), so that an option may win several. Each delegate carries their option to the
+ * conference: the result is the number of delegates per option.
+ */
+export function stvWithinBranch(
+  b: { readonly name: string; readonly ballots: ReadonlyArray<RankedBallot | ScoreBallot> },
+  options: ReadonlyArray<string>,
+  seats: number,
+  seed: string,
+): { seats: number[]; result: TallyResult } {
+  const slate = (k: number, j: number) => k * seats + j;
+  const candidates = options.flatMap((o) => Array.from({ length: seats }, (_, j) => `${o} #${j + 1}`));
+  const ballots: RankedBallot[] = b.ballots.map((x) => {
+    if (!('ranking' in x)) throw new DelegateError('STV within the branch needs ranked ballots');
+    return {
+      weight: x.weight,
+      ranking: x.ranking.flatMap((group) => Array.from({ length: seats }, (_, j) => group.map((k) => slate(k, j)))),
+    };
+  });
+  const result = tally({ title: `${b.name}: delegates`, candidates, withdrawn: [], seats, ballots }, {
+    method: 'stv',
+    rules: 'meek',
+    seed,
+  } as TallyOptions);
+  const out = options.map(() => 0);
+  for (const name of result.elected) out[Math.floor(candidates.indexOf(name) / seats)]! += 1;
+  return { seats: out, result };
+}
+
 /** The count options for delegates and branches: a quorum belongs to the members' vote only. */
 function withoutQuorum(count: TallyOptions, seed: string): TallyOptions {
   const rest: Record<string, unknown> = { ...count, seed };
@@ -577,6 +608,16 @@ function runConference(branches: ReadonlyArray<Branch>, setup: ConferenceSetup, 
         branchWinner[i] = wi;
         byBranch[i]![wi] = rat(d);
         splits[i]![wi] = d;
+      } else if (s.rule === 'stv') {
+        if (d > 0) {
+          const elected = stvWithinBranch(b, options, d, `${seed}/branch ${b.name}`);
+          lots.push(...lotsOf(`branch ${b.name}`, elected.result));
+          if (elected.result.ties.some(byLot)) otherLots = true;
+          elected.seats.forEach((n, k) => {
+            splits[i]![k] = n;
+            byBranch[i]![k] = rat(n);
+          });
+        }
       } else {
         const split = apportion(
           options.map((name, k) => ({ name, population: b.totals[k]! })),
@@ -802,6 +843,10 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     throw new DelegateError(`places to fill must be a whole number ≥ 1, not ${elect}`);
   const seed = input.seed ?? count.seed ?? DEFAULT_SEED;
   const s = input.settings;
+  if (s.rule === 'stv' && methodOf(method).answer !== 'ranking')
+    throw new DelegateError(
+      `STV within the branch needs ranked ballots; it does not apply to a ${methodOf(method).labels.name} question`,
+    );
   if (s.rule !== 'weighted' && elect !== 1) {
     throw new DelegateError(
       `the ${s.rule} rule decides single places; use the weighted rule to compare an election of ${elect}`,
@@ -873,6 +918,7 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     if (confWinner >= 0) {
       let f: Flip | null | 'too large';
       if (s.rule === 'bloc') f = blocFlip(rule, options, totals, confTotals.map(whole), confWinner);
+      else if (s.rule === 'stv') f = null;
       else if (s.rule === 'proportional')
         f = proportionalFlip(rule, options, totals, splits, confTotals.map(whole), confWinner, splitMethod!);
       else f = weightedFlip(rule, options, totals, factors, confTotals, confWinner);

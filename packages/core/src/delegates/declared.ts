@@ -60,7 +60,9 @@ export function describeModel(m: DelegateSettingsInput): string {
       ? " All of a branch's delegates vote for what most of its voting members chose."
       : m.rule === 'proportional'
         ? ` A branch's delegates are split among the options in proportion to its members' votes${m.splitMethod ? ` (by ${APPORTIONMENT_WORDS[m.splitMethod]})` : ''}.`
-        : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
+        : m.rule === 'stv'
+          ? " A branch's delegates are elected by single transferable vote (Meek) from its members' own ranked ballots, each option standing as many candidates as the branch has delegates; each delegate then votes for their option at the conference (this applies to ranked questions only)."
+          : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
   return share + bounds + vote;
 }
 

@@ -33,7 +33,7 @@ const apportionmentMethod = z.enum([
 ]);
 const delegateCommon = {
   basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
-  rule: z.enum(['bloc', 'proportional', 'weighted']).default('bloc').describe("how a branch's delegates vote"),
+  rule: z.enum(['bloc', 'proportional', 'weighted', 'stv']).default('bloc').describe("how a branch's delegates vote"),
   min: z.number().int().min(0).optional(),
   max: z.number().int().min(1).optional(),
   splitMethod: apportionmentMethod
@@ -197,6 +197,27 @@ export type QuestionInput = {
   };
 }[Method];
 
+/**
+ * The comparisons that cannot apply to a question of this method: STV within the branch
+ * needs ranked ballots. Paths are relative to the question's comparisons.
+ */
+export function comparisonMethodIssues(
+  method: Method,
+  comparisons: ReadonlyArray<DeclaredComparison> | undefined,
+): Array<{ path: Array<string | number>; message: string }> {
+  if (methodOf(method).answer === 'ranking') return [];
+  return (comparisons ?? []).flatMap((c, j) =>
+    c.model.rule === 'stv'
+      ? [
+          {
+            path: [j, 'model', 'rule'],
+            message: `STV within the branch needs ranked ballots: it does not apply to a ${methodOf(method).labels.name} question`,
+          },
+        ]
+      : [],
+  );
+}
+
 export const questionInputSchema = z
   .discriminatedUnion(
     'method',
@@ -218,6 +239,8 @@ export const questionInputSchema = z
           message: `The option "${options[i]!.label}" is there twice`,
         });
     });
+    for (const issue of comparisonMethodIssues(q.method, (q as { comparisons?: DeclaredComparison[] }).comparisons))
+      ctx.addIssue({ code: 'custom', path: ['comparisons', ...issue.path], message: issue.message });
     const seats = d.seats(q.settings);
     if (d.seatsBelowOptions && seats >= options.length && options.length >= 2) {
       ctx.addIssue({

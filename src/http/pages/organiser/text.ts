@@ -24,6 +24,7 @@ export const RULE_LABEL = {
   bloc: "Bloc: all of a branch's delegates vote for the branch's own result",
   proportional: "Proportional: a branch's delegates are split by its vote",
   weighted: "Weighted: every member's paper weighted by delegates per vote, recounted",
+  stv: "STV within the branch: its delegates elected by its members' ranked ballots (ranked questions only)",
 } as const;
 
 /** Notices after a POST-redirect-GET, by key: only these texts can appear. */
