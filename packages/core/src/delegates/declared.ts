@@ -9,6 +9,7 @@
 import type { DeclaredComparison, DelegateSettingsInput, Procedure } from '../domain/ballot';
 import { cmp, parseRational, ratToString, type Rational, ZERO, add, mul, div, sum } from '../tally/rational';
 import type { ConferenceComparison } from './conference';
+import { describeExtras } from './extras';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -61,7 +62,7 @@ export function describeModel(m: DelegateSettingsInput): string {
       : m.rule === 'proportional'
         ? ` A branch's delegates are split among the options in proportion to its members' votes${m.splitMethod ? ` (by ${APPORTIONMENT_WORDS[m.splitMethod]})` : ''}.`
         : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
-  return share + bounds + vote;
+  return share + bounds + describeExtras(m.extras ?? []) + vote;
 }
 
 /** How the conference decides, in plain words. */
