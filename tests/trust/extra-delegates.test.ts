@@ -65,7 +65,9 @@ test('extra delegates: declared, counted, shown, recorded, verified; a change af
   const created = await org.json('POST', '/api/v1/ballots', {
     title: 'Conference venue',
     ...ballotTimes(),
-    questions: [{ title: 'Where?', method: 'plurality', options: ['Leeds', 'York', 'Hull'].map((label) => ({ label })) }],
+    questions: [
+      { title: 'Where?', method: 'plurality', options: ['Leeds', 'York', 'Hull'].map((label) => ({ label })) },
+    ],
   });
   expect(created.status).toBe(201);
   const ballot = created.body;
@@ -86,7 +88,9 @@ test('extra delegates: declared, counted, shown, recorded, verified; a change af
   expect(JSON.stringify(typo.body)).toContain('comparisons.0.model.extras.0.counts.Nort');
   // A threshold of 0 is refused by the schema.
   const zero = await org.json('PUT', declareAt, {
-    comparisons: [{ ...withExtras, model: { ...withExtras.model, extras: [{ label: 'women', atLeast: 0, counts: {} }] } }],
+    comparisons: [
+      { ...withExtras, model: { ...withExtras.model, extras: [{ label: 'women', atLeast: 0, counts: {} }] } },
+    ],
   });
   expect(zero.status).toBe(422);
 
@@ -134,7 +138,7 @@ test('extra delegates: declared, counted, shown, recorded, verified; a change af
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('1 more delegate for a branch with 4 or more young members (North by the counts entered)');
   const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
-  expect(csv).toContain("(declared: Rule book with extras),Leeds,delegate votes,3,yes");
+  expect(csv).toContain('(declared: Rule book with extras),Leeds,delegate votes,3,yes');
 
   const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
   expect(record.ballot.questions[0].comparisons[0].model.extras).toHaveLength(2);
