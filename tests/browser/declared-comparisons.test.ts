@@ -33,7 +33,7 @@ beforeAll(async () => {
 async function declare(
   page: Page,
   j: number,
-  c: { name: string; method: string; seats?: string; table?: string; procedure: string },
+  c: { name: string; method: string; seats?: string; table?: string; extras?: string; procedure: string },
 ): Promise<void> {
   await page
     .getByRole('group', { name: 'Question 1', exact: true })
@@ -45,6 +45,7 @@ async function declare(
   await row.getByLabel('How delegates are shared out').selectOption(c.method);
   if (c.seats) await row.getByLabel('Delegates in all', { exact: false }).fill(c.seats);
   if (c.table) await row.getByLabel('Fixed numbers or band table').fill(c.table);
+  if (c.extras) await row.getByLabel('Extra delegates (optional)').fill(c.extras);
   await row.getByLabel('How the conference decides').selectOption(c.procedure);
 }
 
@@ -71,6 +72,8 @@ test('three comparisons declared in the builder, shown on the results page with 
       name: 'Fixed numbers',
       method: 'fixed',
       table: 'North: 2\nSouth: 3',
+      // One more delegate for 5 or more women: South's 6 (the organiser's count), North's 4 not.
+      extras: 'women; 5; North: 4, South: 6',
       procedure: 'run-off',
     });
     expect(
@@ -99,7 +102,13 @@ test('three comparisons declared in the builder, shown on the results page with 
     },
     {
       label: 'Fixed numbers',
-      model: { basis: 'members', rule: 'bloc', method: 'fixed', numbers: { North: 2, South: 3 } },
+      model: {
+        basis: 'members',
+        rule: 'bloc',
+        method: 'fixed',
+        numbers: { North: 2, South: 3 },
+        extras: [{ label: 'women', atLeast: 5, delegates: 1, counts: { North: 4, South: 6 } }],
+      },
       procedure: { kind: 'majority', required: '1/2', otherwise: 'run-off' },
     },
   ]);
@@ -132,7 +141,8 @@ test('three comparisons declared in the builder, shown on the results page with 
     const section = page.getByRole('region', { name: '1. Where?' });
     await section.getByRole('heading', { name: 'Delegate comparisons declared before the ballot opened' }).waitFor();
     // Each of the three with its description and what it decides: Hamilton gives North 6 and South 4, so
-    // Ann 6 of 10 (by plurality, and a majority at once by exhaustive ballot); fixed 2 and 3: Bob 3 of 5.
+    // Ann 6 of 10 (by plurality, and a majority at once by exhaustive ballot); fixed 2 and 3, and
+    // South's extra for its women: Bob 4 of 6.
     for (const [name, words, decided] of [
       [
         'Rule book',
@@ -148,6 +158,10 @@ test('three comparisons declared in the builder, shown on the results page with 
     ] as const) {
       const c = section.getByRole('region', { name, exact: true });
       expect(await c.locator('p.model').textContent()).toContain(words);
+      if (name === 'Fixed numbers')
+        expect(await c.locator('p.model').textContent()).toContain(
+          '1 more delegate for a branch with 5 or more women (South by the counts entered)',
+        );
       await c.getByText(`The conference would have decided ${decided}`).waitFor();
     }
     await section.getByRole('heading', { name: "How robust is the members' answer?" }).waitFor();

@@ -90,6 +90,8 @@ export interface PoolPart {
   readonly name: string;
   readonly members: Count;
   readonly electorate?: Count;
+  /** This branch's extra delegates (see extras.ts), when the pool is split. */
+  readonly extra?: number;
 }
 
 export type BranchInput = BranchVotes & {
@@ -105,6 +107,8 @@ export type BranchInput = BranchVotes & {
   readonly electorate?: Count;
   /** Delegates, for settings.method 'fixed'. */
   readonly delegates?: number;
+  /** Extra delegates added to what the model gives (women, young members: see extras.ts). */
+  readonly extra?: number;
 };
 
 export interface ConferenceInput {
@@ -290,6 +294,7 @@ type Shape = 'ranked' | 'score';
 interface Branch {
   readonly name: string;
   readonly delegates: number | undefined;
+  readonly extra: number;
   readonly pooled: ReadonlyArray<PoolPart> | null;
   readonly members: Rational | null;
   readonly electorate: Rational | null;
@@ -363,6 +368,7 @@ function buildBranch(input: BranchInput, options: ReadonlyArray<string>, method:
   return {
     name: input.name,
     delegates: input.delegates,
+    extra: input.extra === undefined ? 0 : checkWhole(input.extra, `the extra delegates of ${input.name}`),
     pooled: input.pooled && input.pooled.length > 0 ? input.pooled : null,
     members: input.members === undefined ? null : toRational(input.members, `the members of ${input.name}`),
     electorate: input.electorate === undefined ? null : toRational(input.electorate, `the electorate of ${input.name}`),
@@ -553,6 +559,8 @@ function runConference(branches: ReadonlyArray<Branch>, setup: ConferenceSetup, 
     lots.push(...apportionLots('delegates', allocation.ties));
     if (allocation.ties.some(byLot)) otherLots = true;
   }
+  // Extras (women, young members) come on top of the model and its bounds.
+  delegates = delegates.map((d, i) => d + branches[i]!.extra);
   if (delegates.reduce((a, d) => a + d, 0) === 0) throw new DelegateError('no branch has any delegates');
 
   // 2. The conference.
@@ -766,6 +774,7 @@ function splitPools(branches: ReadonlyArray<Branch>): Branch[] {
     if (b.pooled === null) return [b];
     const parts = b.pooled.map((p) => ({
       name: p.name,
+      extra: p.extra,
       members: toRational(p.members, `the members of ${p.name}`),
       electorate: p.electorate === undefined ? null : toRational(p.electorate, `the electorate of ${p.name}`),
     }));
@@ -776,6 +785,7 @@ function splitPools(branches: ReadonlyArray<Branch>): Branch[] {
       return {
         name: p.name,
         delegates: undefined,
+        extra: p.extra ?? 0,
         pooled: null,
         members: p.members,
         electorate: p.electorate,

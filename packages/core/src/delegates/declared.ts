@@ -9,6 +9,7 @@
 import type { DeclaredComparison, DelegateSettingsInput, Procedure } from '../domain/ballot';
 import { cmp, parseRational, ratToString, type Rational, ZERO, add, mul, div, sum } from '../tally/rational';
 import type { ConferenceComparison } from './conference';
+import { describeExtras } from './extras';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -63,7 +64,7 @@ export function describeModel(m: DelegateSettingsInput): string {
         : m.rule === 'stv'
           ? " A branch's delegates are elected by single transferable vote (Meek) from its members' own ranked ballots, each option standing as many candidates as the branch has delegates; each delegate then votes for their option at the conference (this applies to ranked questions only)."
           : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
-  return share + bounds + vote;
+  return share + bounds + describeExtras(m.extras ?? []) + vote;
 }
 
 /** How the conference decides, in plain words. */

@@ -39,6 +39,7 @@ export {
   type Claimant,
 } from './apportion';
 export { apportionByBands, bandDelegates, parseBandTable, type BandTable, type DelegateBand } from './bands';
+export { describeExtras, extraDelegates, unitExtraDelegates, type ExtraRule } from './extras';
 export {
   votingPower,
   banzhafSwings,

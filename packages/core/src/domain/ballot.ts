@@ -39,6 +39,20 @@ const delegateCommon = {
   splitMethod: apportionmentMethod
     .optional()
     .describe("proportional rule: how a branch's delegates are split among options"),
+  extras: z
+    .array(
+      z.object({
+        label: z.string().trim().min(1).max(100).describe('who is counted, in the rule book\'s words: "women"'),
+        atLeast: z.number().int().min(1).max(10000000),
+        delegates: z.number().int().min(1).max(1000).default(1),
+        counts: z
+          .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(10000000))
+          .describe("the organiser's count per branch, by branch name (omov holds no gender or age)"),
+      }),
+    )
+    .max(10)
+    .optional()
+    .describe('extra delegates for branches with at least so many women, young members, …'),
 };
 
 /** How the ballot is also counted as a delegate conference would have decided it. */

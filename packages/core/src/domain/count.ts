@@ -16,6 +16,7 @@ import {
   type SweepResult,
   type UnitBranches,
 } from '../delegates/declared';
+import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -208,9 +209,17 @@ export function countQuestion(
         members: u.members,
         electorate: u.electorate,
         ...(u.pooled && u.parts
-          ? { pooled: u.parts.map((p) => ({ name: p.branch, members: p.members, electorate: p.electorate })) }
+          ? {
+              pooled: u.parts.map((p) => ({
+                name: p.branch,
+                members: p.members,
+                electorate: p.electorate,
+                ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
+              })),
+            }
           : {}),
         ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
+        ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
         ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
       })),
       settings: settings as DelegateSettings,

@@ -35,7 +35,8 @@ export type QuestionState = {
 /**
  * A declared comparison as typed. `table` holds a fixed model's numbers ("Leeds: 4", one
  * branch a line) or a band table ("100 1"); `sections` a card vote's sections ("Unions; 1/2;
- * Leeds, York", one a line, no branches for every other branch). What the form has no field
+ * Leeds, York", one a line, no branches for every other branch); `extras` the extra delegates
+ * ("women; 100; Leeds: 120, York: 80", one rule a line, "; 2" after for two more). What the form has no field
  * for (bounds, a split method, a band table's beyond, an exhaustive ballot's base), declared
  * through the API, rides along unchanged in `kept` (JSON).
  */
@@ -46,6 +47,7 @@ export type ComparisonState = {
   basis: string;
   rule: string;
   table: string;
+  extras: string;
   procedure: string;
   required: string;
   sections: string;
@@ -124,6 +126,7 @@ export const blankComparison = (): ComparisonState => ({
   table: '',
   procedure: 'method',
   required: '1/2',
+  extras: '',
   sections: '',
   kept: '',
 });
@@ -153,6 +156,14 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
         : m.method === 'bands'
           ? m.bands.map((b) => `${b.upTo} ${b.delegates}`).join('\n')
           : '',
+    extras: (m.extras ?? [])
+      .map(
+        (e) =>
+          `${e.label}; ${e.atLeast}; ${Object.entries(e.counts)
+            .map(([b, n]) => `${b}: ${n}`)
+            .join(', ')}${e.delegates !== 1 ? `; ${e.delegates}` : ''}`,
+      )
+      .join('\n'),
     procedure: p.kind === 'majority' && p.otherwise === 'run-off' ? 'run-off' : p.kind,
     required: p.kind === 'majority' ? p.required : '1/2',
     sections:
@@ -176,7 +187,22 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter(Boolean);
-  const common = { basis: c.basis, rule: c.rule, ...bounds };
+  const extras = lines(c.extras).map((line) => {
+    const [label = '', atLeast = '', counts = '', delegates = '1'] = line.split(';').map((x) => x.trim());
+    const byBranch: Record<string, number> = {};
+    for (const part of counts
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const m = /^(.+?)\s*[:=]\s*(\d+)$/.exec(part);
+      if (m) byBranch[m[1]!.trim()] = Number(m[2]);
+      else addIssue(issues, `${id}_extras`, `"${part}" is not "branch: count", e.g. "Leeds: 120"`);
+    }
+    if (!/^\d+$/.test(atLeast)) addIssue(issues, `${id}_extras`, `"${atLeast}" is not a whole number of members`);
+    if (!/^\d+$/.test(delegates)) addIssue(issues, `${id}_extras`, `"${delegates}" is not a whole number of delegates`);
+    return { label, atLeast: Number(atLeast), delegates: Number(delegates), counts: byBranch };
+  });
+  const common = { basis: c.basis, rule: c.rule, ...bounds, ...(extras.length ? { extras } : {}) };
   let model: unknown;
   if (c.method === 'fixed') {
     const numbers: Record<string, number> = {};
@@ -385,6 +411,7 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
         basis: c('basis'),
         rule: c('rule'),
         table: c('table'),
+        extras: c('extras'),
         procedure: c('procedure'),
         required: c('required'),
         sections: c('sections'),
@@ -568,6 +595,7 @@ const COMPARISON_FIELD_NAMES: Record<string, string> = {
   basis: 'shared by',
   rule: 'how delegates vote',
   table: 'numbers per branch or band table',
+  extras: 'extra delegates',
   procedure: 'how the conference decides',
   required: 'share required',
   sections: 'sections',
@@ -580,6 +608,7 @@ function comparisonField(path: ReadonlyArray<PropertyKey>): string {
   if (part === 'procedure') return key === 'required' ? 'required' : key === 'sections' ? 'sections' : 'procedure';
   if (part === 'model') {
     if (key === 'numbers' || key === 'bands') return 'table';
+    if (key === 'extras') return 'extras';
     if (key === 'seats' || key === 'basis' || key === 'rule') return key;
   }
   return 'method';

@@ -141,6 +141,7 @@ ${selectInput(issues, `${id}_basis`, 'Delegates are shared by', c.basis, Object.
 ${selectInput(issues, `${id}_rule`, 'How delegates vote', c.rule, Object.entries(RULE_LABEL))}
 </div>
 ${textArea(issues, `${id}_table`, 'Fixed numbers or band table', c.table, { rows: 3, hint: 'Fixed numbers: one branch a line, “Leeds: 4”. A band table: one band a line, up to how many members then how many delegates, “100 1”.' })}
+${textArea(issues, `${id}_extras`, 'Extra delegates (optional)', c.extras, { rows: 2, hint: 'One rule a line: who is counted; how many at least; each branch’s count, separated by commas; then, if not 1, how many more delegates. For example “women; 100; Leeds: 120, York: 80” then “young members; 30; Leeds: 31”. omov does not hold members’ gender or age: these counts are yours.' })}
 <div class="cols">
 ${selectInput(issues, `${id}_procedure`, 'How the conference decides', c.procedure, PROCEDURES)}
 ${textInput(issues, `${id}_required`, 'Majority required: more than', c.required, { extra: html` size="8" inputmode="decimal"`, hint: 'A share of the delegate votes cast, such as 1/2 or 2/3.' })}
