@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import * as outbox from '../src/data/outbox';
 import { startSmtpSink, waitFor } from './support/smtp';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 
@@ -52,7 +54,11 @@ test('a bounce reported by the provider after delivery shows among the failed de
   const ok = await hook(SECRET);
   expect(ok.status).toBe(200);
   expect(ok.body).toEqual({ marked: 1, unknown: 1 });
-  const inv = (await org.json('GET', `/api/v1/ballots/${b.id}/invitations`)).body;
+  // The other invitation may still be on its way (sending) when the report comes.
+  const inv = await waitFor('the other invitation recorded as sent', async () => {
+    const body = (await org.json('GET', `/api/v1/ballots/${b.id}/invitations`)).body;
+    return body.progress.invitation.sending === 0 && body.progress.invitation.queued === 0 ? body : undefined;
+  });
   expect(inv.progress.invitation).toMatchObject({ sent: 1, bounced: 1 });
   expect(inv.failed).toEqual([
     expect.objectContaining({
@@ -70,6 +76,42 @@ test('a bounce reported by the provider after delivery shows among the failed de
   expect((await hook(SECRET)).body).toEqual({ marked: 0, unknown: 2 });
   const log = (await org.json('GET', '/api/v1/audit-log')).body.entries.map((e: { action: string }) => e.action);
   expect(log.filter((a: string) => a === 'mail.bounce')).toHaveLength(1);
+});
+
+test("a bounce reported before the sender has recorded the hand-over's answer stays a bounce", async () => {
+  const org = await setUpOrganisation(app);
+  await org.json('POST', '/api/v1/roll/import', 'email,name,branch\nquick@example.org,Quick,B\n', {
+    'content-type': 'text/csv',
+  });
+  const b = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Race',
+      ...ballotTimes(),
+      questions: [{ title: 'Q', method: 'yesno' }],
+    })
+  ).body;
+  await org.json('POST', `/api/v1/ballots/${b.id}/open`);
+  await waitFor('the invitation', () => smtp.received.find((m) => m.to[0] === 'quick@example.org'));
+  const idOf = async () =>
+    (
+      await sql<{ id: string; status: string }>`select id, status from mail_outbox where ballot_id = ${b.id}`.execute(
+        app.db,
+      )
+    ).rows[0]!;
+  const row = await waitFor('the invitation recorded as sent', async () =>
+    (await idOf()).status === 'sent' ? idOf() : undefined,
+  );
+  // Replay the order of a fast provider: the message is handed over, the bounce is reported, then the sender records "sent".
+  await sql`update mail_outbox set status = 'handed' where id = ${row.id}`.execute(app.db);
+  expect(await outbox.markBounced(app.db, row.id, 'bounced: 550')).toEqual({
+    ballotId: b.id,
+    organisationId: expect.any(String),
+  });
+  await outbox.markSent(app.db, [row.id]);
+  expect((await idOf()).status).toBe('bounced');
+  // A message still being sent (claimed, not handed over) cannot bounce.
+  await sql`update mail_outbox set status = 'sending' where id = ${row.id}`.execute(app.db);
+  expect(await outbox.markBounced(app.db, row.id, 'bounced: 550')).toBeUndefined();
 });
 
 test('without MAIL_EVENTS_SECRET the webhook is off', async () => {

@@ -124,13 +124,18 @@ export async function settleHandedOver(db: Queryable): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
-/** `note`: a sent message whose delivery is not certain says why. One statement for all of `ids`. */
+/**
+ * `note`: a sent message whose delivery is not certain says why. One statement for all of `ids`.
+ * Only a handed-over message becomes sent: a bounce reported while its sender was still
+ * recording the hand-over stays a bounce.
+ */
 export async function markSent(db: Queryable, ids: string[], note: string | null = null): Promise<void> {
   // The secret is no longer needed once the message has left.
   await db
     .updateTable('mail_outbox')
     .set({ status: 'sent', sent_at: sql<Date>`now()`, sealed_secret: null, locked_until: null, last_error: note })
     .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+    .where('status', '=', 'handed')
     .execute();
 }
 
@@ -197,7 +202,9 @@ export async function listFailed(db: Queryable, ballotId: string) {
 
 /**
  * The provider says a message it had accepted bounced (or the recipient complained).
- * Only a sent message can bounce. Returns the ballot it belonged to, if it was marked.
+ * Only a message that left can bounce: a sent one, or one handed over whose sender has not yet
+ * recorded the server's answer (a fast provider's report can arrive first). Returns the ballot
+ * it belonged to, if it was marked.
  */
 export async function markBounced(
   db: Queryable,
@@ -206,9 +213,9 @@ export async function markBounced(
 ): Promise<{ ballotId: string | null; organisationId: string | null } | undefined> {
   return db
     .updateTable('mail_outbox')
-    .set({ status: 'bounced', last_error: reason.slice(0, 500) })
+    .set({ status: 'bounced', last_error: reason.slice(0, 500), sealed_secret: null, locked_until: null })
     .where('id', '=', id)
-    .where('status', '=', 'sent')
+    .where('status', 'in', ['handed', 'sent'])
     .returning(['ballot_id as ballotId', 'organisation_id as organisationId'])
     .executeTakeFirst();
 }
