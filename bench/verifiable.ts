@@ -10,8 +10,9 @@
  * authority's work in this process, opens it, and prints:
  *   - the time to encrypt a ballot in Chromium (the voting page: click to tracker shown),
  *     and to cast it (click to "cast" shown);
- *   - the server's checking of a ballot (signature and proofs, the core's checkBallot) in ms
- *     and ballots/s on one core, and casting over HTTP one after another;
+ *   - the server's checking of a ballot (signature and proofs, the core's checkBallot) in ms,
+ *     CPU ms and ballots/s per core, by OpenSSL's and by BigInt's exponentiation, and casting
+ *     over HTTP one after another;
  *   - the close (the chain checked again and the encrypted tally), and each trustee's
  *     partial decryption: time and memory, and the server's check of it;
  *   - belenios-tool election verify's time on the archive.
@@ -26,7 +27,7 @@ import { chromium } from 'playwright-core';
 import { checkBallot, encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
 import { makeCredentials } from '@omov/core/crypto/credential';
 import { parseElection } from '@omov/core/crypto/election';
-import { groupNamed } from '@omov/core/crypto/group';
+import { groupNamed, useNativePow } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
 import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
 import { ballotInputSchema } from '@omov/core/domain/ballot';
@@ -207,12 +208,23 @@ async function main(): Promise<number> {
     );
     if (ballots) {
       out(`  Node, encrypt a ballot: ${ms(makeMs / ballots)}`);
-      const [, checkMs] = await time(() => {
-        for (const b of made) if (!checkBallot(election, b.text).ok) throw new Error('a ballot does not check');
-      });
-      out(
-        `  server's check of a ballot (signature and proofs): ${ms(checkMs / ballots)}, ${(ballots / (checkMs / 1000)).toFixed(1)} ballots/s on one core`,
-      );
+      // Both exponentiation paths in the same run: OpenSSL (the server's) and BigInt (a browser's, and the server's before).
+      for (const [path, native] of [
+        ['OpenSSL', true],
+        ['BigInt', false],
+      ] as const) {
+        useNativePow(native);
+        const cpu = process.cpuUsage();
+        const [, checkMs] = await time(() => {
+          for (const b of made) if (!checkBallot(election, b.text).ok) throw new Error('a ballot does not check');
+        });
+        const used = process.cpuUsage(cpu);
+        const cpuMs = (used.user + used.system) / 1000 / ballots;
+        out(
+          `  server's check of a ballot (signature and proofs), ${path}: ${ms(checkMs / ballots)}, CPU ${ms(cpuMs)}, ${(1000 / cpuMs).toFixed(1)} ballots/s per core`,
+        );
+      }
+      useNativePow(true);
       const [, castMs] = await time(async () => {
         for (const b of made) {
           const r = await fetch(`${url}/api/v1/ballots/${id}/verifiable-ballots`, {

@@ -153,7 +153,8 @@ export function runBench(name: string, main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`bench:${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      const cause = err instanceof Error && err.cause !== undefined ? `\ncaused by: ${String(err.cause)}` : '';
+      process.stderr.write(`bench:${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
       process.exitCode = 1;
     },
   );

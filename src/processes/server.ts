@@ -232,6 +232,10 @@ function listen(app: ReturnType<typeof createApp>, config: Config, reusePort: bo
     new Promise<Server>((resolve, reject) => {
       const s = http.createServer(app);
       s.on('clientError', answerClientError);
+      // An idle keep-alive connection is closed by the client first (it reads "timeout=65" and
+      // leaves a margin), not under it: with Node's 5 s, a client whose loop was busy for a
+      // second could send on a socket the server had just closed, and get ECONNRESET.
+      s.keepAliveTimeout = 65_000;
       s.once('error', reject);
       // exclusive: in a cluster worker, a socket of its own (which reusePort shares), not the primary's.
       s.listen({ port: config.port, host: config.host, ...(reuse ? { reusePort: true, exclusive: true } : {}) }, () => {
