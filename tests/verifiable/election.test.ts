@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,9 @@ import { generateCredential } from '@omov/core/crypto/credential';
 import { parseElection } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
 import { chainEvent } from '@omov/core/crypto/archive';
+import { readArchiveFiles } from '@omov/core/crypto/verify-archive';
+import { storedResults } from '@omov/core/record/record';
+import { verifyRecord } from '@omov/core/record/verify';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
 import { scaled } from '../support/machine';
@@ -179,6 +183,72 @@ const archiveFile = (name: string) => {
     fs.readdirSync(where).find((f) => f.endsWith('.bel'))!,
   );
 };
+
+/**
+ * The election record of the decrypted ballot `id`: `omov verify` passes it, naming the
+ * archive's checks and omov's (the counts from the archive's totals, the log's commitments);
+ * an altered ballot in the archive, or an altered result, fails naming what.
+ */
+async function recordChecks(id: string, totals: number[][]) {
+  const r = await org.request('GET', `/api/v1/ballots/${id}/record`);
+  expect(r.status).toBe(200);
+  const text = await r.text();
+  const record = JSON.parse(text);
+  expect(record.format).toBe('omov-verifiable-record/1');
+  const archive = Buffer.from(await (await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`)).arrayBuffer());
+  // The very archive the server publishes, and the record names its hash.
+  expect(Buffer.from(record.archive.base64, 'base64').equals(archive)).toBe(true);
+  expect(record.archive.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
+  fs.writeFileSync(at('record.json'), text);
+  const verified = await omov('verify', at('record.json'));
+  expect(verified.code).toBe(0);
+  for (const line of ['PASS  V1    format', 'PASS  V18   archive', 'PASS  V8    results hash', 'PASS  V9.1', 'PASS  V9.2', 'PASS  V10   audit log', 'PASS  V19   commitment: archive'])
+    expect(verified.out).toContain(line);
+  expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  const failing = (v: ReturnType<typeof verifyRecord>) =>
+    v.checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ id: c.id, problems: c.problems }));
+
+  // A ballot altered inside the archive (the record's hash of the archive recomputed to match).
+  const files = readArchiveFiles(archive);
+  const ballot = files.find((f) => f.name.endsWith('.data.json') && f.text.includes('"credential"'))!;
+  const altered = Buffer.from(archive);
+  const at0 = altered.indexOf(ballot.text) + ballot.text.indexOf('"credential":"') + '"credential":"'.length;
+  altered[at0] = altered[at0] === 0x31 ? 0x32 : 0x31;
+  const tampered = {
+    ...record,
+    archive: {
+      ...record.archive,
+      base64: altered.toString('base64'),
+      sha256: createHash('sha256').update(altered).digest('hex'),
+    },
+  };
+  const v1 = verifyRecord(tampered);
+  expect(v1.ok).toBe(false);
+  expect(failing(v1)).toContainEqual({
+    id: 'V18',
+    problems: [`archive: ${ballot.name} is not the file its name says: it was altered`],
+  });
+  // The same archive with the record's hash left as it was: the hash names it too.
+  const v1b = verifyRecord({ ...tampered, archive: { ...tampered.archive, sha256: record.archive.sha256 } });
+  expect(failing(v1b).find((c) => c.id === 'V18')!.problems[0]).toMatch(/^archive\.sha256 is [0-9a-f]{64}, but the archive hashes to /);
+
+  // A published result altered, its hash recomputed: the count from the archive names the question.
+  const results = structuredClone(record.results);
+  results[0].options[0].votes = String(totals[0]![1]! + 1);
+  const v2 = verifyRecord({ ...record, results, resultsHash: storedResults(results).hash });
+  expect(v2.ok).toBe(false);
+  expect(failing(v2).map((c) => c.id)).toEqual(['V9.1', 'V19']);
+  expect(failing(v2)[0]!.problems[0]).toContain(
+    `but the archive's result is ${totals[0]!.slice(1).join(', ')} with ${totals[0]![0]} blank`,
+  );
+  // Without the hash recomputed, the results hash fails as well.
+  expect(failing(verifyRecord({ ...record, results })).map((c) => c.id)).toEqual(['V8', 'V9.1']);
+  // With the log's entries rewritten after the fact, the chain breaks.
+  const log = structuredClone(record.auditLog);
+  const close = log.find((e: { action: string; subject: string }) => e.action === 'ballot.close' && e.subject === id);
+  close.details.counted += 1;
+  expect(failing(verifyRecord({ ...record, auditLog: log })).map((c) => c.id)).toEqual(['V10', 'V19']);
+}
 
 const QUESTIONS = [
   { title: 'Adopt the budget?', method: 'yesno' },
@@ -422,6 +492,12 @@ test(
         [expected.approvalBlank, expected.ada, expected.ben, expected.cy].map(String),
       ],
     });
+
+    // The election record carries the archive; omov verify checks it and omov's own counts.
+    await recordChecks(id, [
+      [expected.yesNoBlank, expected.yes, expected.no],
+      [expected.approvalBlank, expected.ada, expected.ben, expected.cy],
+    ]);
 
     // No private credential, key share or token is anywhere the office can read.
     const everything = JSON.stringify([
