@@ -195,14 +195,24 @@ async function recordChecks(id: string, totals: number[][]) {
   const text = await r.text();
   const record = JSON.parse(text);
   expect(record.format).toBe('omov-verifiable-record/1');
-  const archive = Buffer.from(await (await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`)).arrayBuffer());
+  const archive = Buffer.from(
+    await (await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`)).arrayBuffer(),
+  );
   // The very archive the server publishes, and the record names its hash.
   expect(Buffer.from(record.archive.base64, 'base64').equals(archive)).toBe(true);
   expect(record.archive.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
   fs.writeFileSync(at('record.json'), text);
   const verified = await omov('verify', at('record.json'));
   expect(verified.code).toBe(0);
-  for (const line of ['PASS  V1    format', 'PASS  V18   archive', 'PASS  V8    results hash', 'PASS  V9.1', 'PASS  V9.2', 'PASS  V10   audit log', 'PASS  V19   commitment: archive'])
+  for (const line of [
+    'PASS  V1    format',
+    'PASS  V18   archive',
+    'PASS  V8    results hash',
+    'PASS  V9.1',
+    'PASS  V9.2',
+    'PASS  V10   audit log',
+    'PASS  V19   commitment: archive',
+  ])
     expect(verified.out).toContain(line);
   expect(verified.out).toContain('VERIFIED: all 7 checks pass');
   const failing = (v: ReturnType<typeof verifyRecord>) =>
@@ -230,7 +240,9 @@ async function recordChecks(id: string, totals: number[][]) {
   });
   // The same archive with the record's hash left as it was: the hash names it too.
   const v1b = verifyRecord({ ...tampered, archive: { ...tampered.archive, sha256: record.archive.sha256 } });
-  expect(failing(v1b).find((c) => c.id === 'V18')!.problems[0]).toMatch(/^archive\.sha256 is [0-9a-f]{64}, but the archive hashes to /);
+  expect(failing(v1b).find((c) => c.id === 'V18')!.problems[0]).toMatch(
+    /^archive\.sha256 is [0-9a-f]{64}, but the archive hashes to /,
+  );
 
   // A published result altered, its hash recomputed: the count from the archive names the question.
   const results = structuredClone(record.results);

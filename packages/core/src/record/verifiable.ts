@@ -116,7 +116,9 @@ const schema = z.object({
               title: z.string(),
               method: z.enum(['yesno', 'plurality', 'approval']),
               settings: z.record(z.string(), z.unknown()),
-              options: z.array(z.object({ id: z.string(), position: z.number().int().min(0), label: z.string() }).loose()),
+              options: z.array(
+                z.object({ id: z.string(), position: z.number().int().min(0), label: z.string() }).loose(),
+              ),
             })
             .loose(),
         )
@@ -266,7 +268,9 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       'V10',
       'audit log',
       log.length ? checkAuditChain(log) : [],
-      log.length ? `${log.length} entries, the hash chain holds (last hash ${log[log.length - 1]!.hash})` : '0 entries (the log is empty)',
+      log.length
+        ? `${log.length} entries, the hash chain holds (last hash ${log[log.length - 1]!.hash})`
+        : '0 entries (the log is empty)',
       'the audit log has been changed',
     ),
   );
@@ -282,7 +286,9 @@ export function verifyVerifiableRecord(data: unknown): Verification {
     }
     const got = (entries[0]!.details as Record<string, unknown>)[field];
     if (String(got) !== String(want))
-      problems.push(`entry ${entries[0]!.position} (${action}) records ${field} ${String(got)}, but ${what} is ${String(want)}`);
+      problems.push(
+        `entry ${entries[0]!.position} (${action}) records ${field} ${String(got)}, but ${what} is ${String(want)}`,
+      );
   };
   if (facts) {
     expect('ballot.open', 'election', facts.electionHash, "the archive's election fingerprint");
