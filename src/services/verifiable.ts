@@ -36,7 +36,7 @@ import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { definitionHash } from '@omov/core/record/commitments';
 import { storedResults } from '@omov/core/record/record';
 import { verifiableResults } from '@omov/core/record/verifiable';
-import { record } from './audit';
+import { mailAuditors, record } from './audit';
 import { ballotDefinition } from './commitments';
 import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
@@ -121,7 +121,7 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
   const byBranch = new Map<string, number>();
   for (const c of list) byBranch.set(c.branch, (byBranch.get(c.branch) ?? 0) + 1);
   await ballots.moveBallot(tx, b.id, 'open');
-  await record(tx, by, 'ballot.open', b.id, {
+  const opened = await record(tx, by, 'ballot.open', b.id, {
     mode: 'verifiable',
     electorate: list.length,
     byBranch: Object.fromEntries([...byBranch].sort(([x], [y]) => x.localeCompare(y))),
@@ -131,6 +131,17 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     election: election.fingerprint,
     credentials: sha256Hex(credentialList),
     setupEvent,
+  });
+  // Mailed at once, past the office's pages, as an office ballot's commitment at open is:
+  // an election or credentials list changed later no longer matches what the auditors hold.
+  await mailAuditors(tx, b, 'verifiable-open', {
+    ballotId: b.id,
+    eligible: String(list.length),
+    election: election.fingerprint,
+    credentials: sha256Hex(credentialList),
+    setupEvent,
+    openEntry: String(opened.position),
+    openHash: opened.hash,
   });
   return { electorate: list.length };
 }
@@ -291,13 +302,23 @@ export async function closeVerifiable(tx: Tx, b: BallotRow, by: By): Promise<voi
   const totalWeight = counted.reduce((n, c) => n + c.weight, 0n);
   const sized = writeSizedEncryptedTally(counted.length, totalWeight, tallyText);
   const head = await append(tx, b.id, 'EncryptedTally', [tallyText, sized]);
-  await record(tx, by, 'ballot.close', b.id, {
+  const closed = await record(tx, by, 'ballot.close', b.id, {
     mode: 'verifiable',
     cast,
     counted: counted.length,
     totalWeight: String(totalWeight),
     encryptedTally: sha256Hex(tallyText),
     head,
+  });
+  // The board's head leaves the server at once, to every auditor: a ballot removed, added or
+  // altered later cannot be hidden by rewriting the board and the log.
+  await mailAuditors(tx, b, 'verifiable-close', {
+    ballotId: b.id,
+    cast: String(cast),
+    counted: String(counted.length),
+    head,
+    closeEntry: String(closed.position),
+    closeHash: closed.hash,
   });
 }
 

@@ -13,7 +13,8 @@ import { storedResults } from '@omov/core/record/record';
 import { verifyRecord } from '@omov/core/record/verify';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
-import { scaled } from '../support/machine';
+import { scaled, waitFor } from '../support/machine';
+import { startSmtpSink } from '../support/smtp';
 
 /**
  * A whole verifiable election over HTTP and the CLI (docs/verifiable.md): three trustees
@@ -27,6 +28,21 @@ import { scaled } from '../support/machine';
 const BELENIOS_TOOL = '/usr/bin/belenios-tool';
 let app: TestApp;
 let org: Client;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+const unfolded = (raw: string) => raw.replace(/=\r?\n/g, '');
+/** The message to the auditor, through the SMTP sink, that holds `text` (in its plain-text part). */
+const auditorMail = (text: string) =>
+  waitFor(`the auditor's mail holding ${text}`, () =>
+    smtp.received.find((m) => m.to[0] === 'aud@example.org' && unfolded(m.raw).includes(text)),
+  );
+/** This ballot's log entry of `action`, as the database holds it. */
+const logEntry = (id: string, action: string) =>
+  app.db
+    .selectFrom('audit_log')
+    .select(['position', 'hash', 'details'])
+    .where('subject', '=', id)
+    .where('action', '=', action)
+    .executeTakeFirst() as Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined>;
 let dir: string;
 const anyone = () => new Client(app.url);
 // 20 members: North 12, South 8, one of whom weighs 2.
@@ -38,8 +54,24 @@ const ROLL = [
 
 beforeAll(async () => {
   if (!fs.existsSync(BELENIOS_TOOL)) throw new Error(`${BELENIOS_TOOL} is missing: apt-get install belenios-tool`);
-  app = await startTestApp();
+  smtp = await startSmtpSink();
+  app = await startTestApp({ smtpUrl: smtp.url });
   org = await setUpOrganisation(app);
+  // An auditor of every ballot, who is mailed the commitments at the open and the close.
+  const before = smtp.received.length;
+  expect(
+    (await org.json('POST', '/api/v1/staff-invitations', { email: 'aud@example.org', role: 'auditor' })).status,
+  ).toBe(202);
+  const invite = await waitFor('invitation', () =>
+    smtp.received.slice(before).find((m) => m.to[0] === 'aud@example.org'),
+  );
+  const setupToken = /\/setup\/([A-Za-z0-9_-]{43})/.exec(unfolded(invite.raw))![1]!;
+  const joined = await anyone().json('POST', '/api/v1/setup', {
+    setupToken,
+    name: 'Aud Itor',
+    password: 'a long auditor password',
+  });
+  expect(joined.status).toBe(201);
   expect(
     (await org.json('POST', '/api/v1/roll/import', `${ROLL}\n`, { 'content-type': 'text/csv' })).status,
   ).toBeLessThan(300);
@@ -47,6 +79,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  await smtp?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -202,6 +235,7 @@ async function recordChecks(id: string, totals: number[][]) {
   expect(Buffer.from(record.archive.base64, 'base64').equals(archive)).toBe(true);
   expect(record.archive.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
   fs.writeFileSync(at('record.json'), text);
+  const [opened, closed] = [await logEntry(id, 'ballot.open'), await logEntry(id, 'ballot.close')];
   const verified = await omov('verify', at('record.json'));
   expect(verified.code).toBe(0);
   for (const line of [
@@ -215,6 +249,10 @@ async function recordChecks(id: string, totals: number[][]) {
   ])
     expect(verified.out).toContain(line);
   expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  // V19 prints what the auditor was mailed at the open and the close, to compare.
+  const v19 = verified.out.split('\n').find((l) => l.includes('V19'))!;
+  expect(v19).toContain(`election fingerprint ${String(opened!.details.election)}`);
+  expect(v19).toContain(`board at the close ${String(closed!.details.head)}`);
   const failing = (v: ReturnType<typeof verifyRecord>) =>
     v.checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ id: c.id, problems: c.problems }));
 
@@ -289,6 +327,12 @@ test(
     expect(election.credentialAuthority).toBe('Cara');
     const log = JSON.stringify((await org.json('GET', '/api/v1/audit-log')).body);
     expect(log).toContain(election.fingerprint);
+    // The auditor is mailed the fingerprint, the credentials' hash and the log entry of the open.
+    const openEntry = (await logEntry(id, 'ballot.open'))!;
+    const openMail = unfolded((await auditorMail(election.fingerprint)).raw);
+    expect(openMail).toContain(String(openEntry.details.credentials));
+    expect(openMail).toContain(String(openEntry.details.setupEvent));
+    expect(openMail).toContain(openEntry.hash);
 
     // Who votes what. The weight of each credential is the roll's: find the one that weighs 2.
     const published = (await anyone().json('GET', `/api/v1/ballots/${id}/public-credentials`)).body;
@@ -426,6 +470,12 @@ test(
 
     // The close: the encrypted tally; no results until the trustees decrypt.
     expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+    // The auditor is mailed the board's head (the EncryptedTally event) and the log entry of the close.
+    const closeEntry = (await logEntry(id, 'ballot.close'))!;
+    const head = String(closeEntry.details.head);
+    const closeMail = unfolded((await auditorMail(head)).raw);
+    expect(closeMail).toContain(closeEntry.hash);
+    expect(closeMail).toContain('ballots are on its public board, and 19 are counted');
     expect((await post(foreign.text)).status).toBe(409);
     expect((await org.json('GET', `/api/v1/ballots/${id}/results`)).status).toBe(409);
     const task = (await trustee(tokens[0]!).get()).body;

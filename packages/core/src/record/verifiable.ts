@@ -304,7 +304,7 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       'V19',
       'commitment: archive',
       problems,
-      "the log's entries at the open, the close and the result name this archive's election, credentials, Setup, head at the close, result and the results' hash",
+      `the log's entries at the open, the close and the result name this archive: election fingerprint ${facts?.electionHash}, credentials ${facts?.credentialsHash}, Setup ${facts?.setupEvent}, board at the close ${facts?.tallyEvent}, result ${facts?.resultHash}, and the results' hash`,
       'the log did not commit to this archive or these results',
     ),
   );
