@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { RECORD_FORMATS } from '@omov/core/record/record';
+import { VERIFIABLE_RECORD_FORMAT } from '@omov/core/record/verifiable';
 import type { AppContext } from '../services/context';
 import * as recordService from '../services/record';
 import { type ApiRoute, route } from './api-routes';
@@ -33,9 +34,10 @@ export function recordRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       summary:
         'The election record of a closed ballot: every vote, the turnout, the units, the box root, the results and the ' +
-        'audit log, as canonical JSON; check it offline with "omov verify" (see docs/election-record.md)',
+        'audit log, as canonical JSON; for a verifiable ballot (once the trustees have decrypted) its Belenios archive, the ' +
+        'results and the audit log; check it offline with "omov verify" (see docs/election-record.md)',
       params: z.object({ id: z.uuid() }),
-      response: z.object({ format: z.enum(RECORD_FORMATS) }).loose(),
+      response: z.object({ format: z.enum([...RECORD_FORMATS, VERIFIABLE_RECORD_FORMAT]) }).loose(),
       responseDescription: 'The election record (a file download)',
       handler: async ({ principal, params, req, res }) => {
         try {

@@ -17,6 +17,10 @@ import type { AppContext } from './context';
 import { conflict, notFound } from './errors';
 import { storedResultsIn } from './results';
 import { ballotDefinition } from './commitments';
+import * as verifiableEvents from '../data/verifiable';
+import { canonicalJson } from '@omov/core/record/canonical';
+import { buildVerifiableRecord } from '@omov/core/record/verifiable';
+import { archiveOf } from './verifiable';
 
 /**
  * The election record of a closed (or published) ballot, read in one snapshot of the
@@ -27,7 +31,15 @@ import { ballotDefinition } from './commitments';
  */
 
 /** What is known of a record before its first byte: enough for a download's headers and a summary. */
-export type RecordHead = { fileName: string; title: string; boxRoot: string; votes: number };
+export type RecordHead = {
+  fileName: string;
+  title: string;
+  /** The box root of an office ballot; a verifiable ballot has none (null): its record holds its Belenios archive. */
+  boxRoot: string | null;
+  /** The SHA-256 of a verifiable ballot's archive, which its record holds. */
+  archive?: string;
+  votes: number;
+};
 
 /** Where a record goes: `start` once the ballot is known to have one, then every chunk, in order. */
 export type RecordSink = { start(head: RecordHead): void; write(chunk: string): Promise<void> };
@@ -40,7 +52,7 @@ export type RecordSink = { start(head: RecordHead): void; write(chunk: string): 
 function logUpTo(log: AuditEntry[], ballotId: string): AuditEntry[] {
   let end = 0;
   log.forEach((e, i) => {
-    if (e.subject === ballotId && (e.action === 'ballot.close' || e.action === 'ballot.publish')) end = i + 1;
+    if (e.subject === ballotId && ['ballot.close', 'ballot.publish', 'ballot.result'].includes(e.action)) end = i + 1;
   });
   return log.slice(0, end);
 }
@@ -68,6 +80,7 @@ async function writeRecord(
       const b = await find(tx);
       if (!b) throw notFound('ballot');
       requireState(b, 'export-record');
+      if (b.mode.kind === 'verifiable') return writeVerifiableRecord(tx, b, sink);
       if (b.boxRoot === null || b.units === null)
         throw conflict('the ballot was closed without a ballot box root: it has no election record');
       const [questions, turnout, weights, tokens, boxChain, log, stored] = await Promise.all([
@@ -134,11 +147,60 @@ async function writeRecord(
     });
 }
 
+/**
+ * A verifiable ballot's record (docs/election-record.md): its definition, its Belenios archive
+ * whole, the results stored when the trustees decrypted, and the log up to that result. Written
+ * in one piece: the archive is read whole to be written (beleniosArchive does the same).
+ */
+async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Promise<RecordHead> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  const [questions, stored, log, archive, board] = await Promise.all([
+    ballots.listQuestions(tx, b.id),
+    storedResultsIn(tx, b),
+    audit.listAudit(tx, b.organisationId),
+    archiveOf(tx, b.id),
+    verifiableEvents.listEvents(tx, b.id, 'Ballot'),
+  ]);
+  const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
+  const record = buildVerifiableRecord({
+    ballot: {
+      id: b.id,
+      title,
+      description,
+      opensAt: b.opensAt.toISOString(),
+      closesAt: b.closesAt.toISOString(),
+      timeZone: b.timeZone,
+      openedAt: b.openedAt?.toISOString() ?? null,
+      closedAt: b.closedAt?.toISOString() ?? null,
+      k,
+      receiptPolicy,
+      voterListVisible,
+      questions,
+      delegates,
+      mode: b.mode,
+    },
+    archive,
+    results: stored.questions,
+    resultsHash: stored.resultsHash!,
+    auditLog: logUpTo(log, b.id),
+  });
+  const head: RecordHead = {
+    fileName: recordFileName(b.id),
+    title,
+    boxRoot: null,
+    archive: record.archive.sha256,
+    votes: new Set(board.map((e) => e.credential)).size,
+  };
+  sink.start(head);
+  await sink.write(canonicalJson(record));
+  return head;
+}
+
 /** For the API: the record of a ballot of the caller's organisation. The export is logged. */
 export async function ballotRecord(ctx: AppContext, p: Principal, id: string, sink: RecordSink): Promise<RecordHead> {
   requireBallotVisible(p, id);
   const head = await writeRecord(ctx.db, (tx) => ballots.findBallot(tx, p.organisationId, id), sink);
-  await logAction(ctx.db, p, 'record.export', id, { boxRoot: head.boxRoot });
+  await logAction(ctx.db, p, 'record.export', id, head.archive ? { archive: head.archive } : { boxRoot: head.boxRoot });
   return head;
 }
 

@@ -24,7 +24,6 @@ import {
   type PartialDecryption,
   parseEncryptedTally,
   parsePartialDecryption,
-  type Result,
   writeEncryptedTally,
   writeOwned,
   writePartialDecryption,
@@ -32,11 +31,12 @@ import {
   writeSizedEncryptedTally,
 } from '@omov/core/crypto/tally';
 import { parseTrustees, type Trustee, trusteeDecryptionKey } from '@omov/core/crypto/trustee';
-import type { Question, StoredVote } from '@omov/core/domain/ballot';
+import type { Question } from '@omov/core/domain/ballot';
 import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { definitionHash } from '@omov/core/record/commitments';
-import { countRecordQuestion, storedResults } from '@omov/core/record/record';
-import { record } from './audit';
+import { storedResults } from '@omov/core/record/record';
+import { verifiableResults } from '@omov/core/record/verifiable';
+import { mailAuditors, record } from './audit';
 import { ballotDefinition } from './commitments';
 import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
@@ -121,7 +121,7 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
   const byBranch = new Map<string, number>();
   for (const c of list) byBranch.set(c.branch, (byBranch.get(c.branch) ?? 0) + 1);
   await ballots.moveBallot(tx, b.id, 'open');
-  await record(tx, by, 'ballot.open', b.id, {
+  const opened = await record(tx, by, 'ballot.open', b.id, {
     mode: 'verifiable',
     electorate: list.length,
     byBranch: Object.fromEntries([...byBranch].sort(([x], [y]) => x.localeCompare(y))),
@@ -131,6 +131,17 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     election: election.fingerprint,
     credentials: sha256Hex(credentialList),
     setupEvent,
+  });
+  // Mailed at once, past the office's pages, as an office ballot's commitment at open is:
+  // an election or credentials list changed later no longer matches what the auditors hold.
+  await mailAuditors(tx, b, 'verifiable-open', {
+    ballotId: b.id,
+    eligible: String(list.length),
+    election: election.fingerprint,
+    credentials: sha256Hex(credentialList),
+    setupEvent,
+    openEntry: String(opened.position),
+    openHash: opened.hash,
   });
   return { electorate: list.length };
 }
@@ -291,13 +302,23 @@ export async function closeVerifiable(tx: Tx, b: BallotRow, by: By): Promise<voi
   const totalWeight = counted.reduce((n, c) => n + c.weight, 0n);
   const sized = writeSizedEncryptedTally(counted.length, totalWeight, tallyText);
   const head = await append(tx, b.id, 'EncryptedTally', [tallyText, sized]);
-  await record(tx, by, 'ballot.close', b.id, {
+  const closed = await record(tx, by, 'ballot.close', b.id, {
     mode: 'verifiable',
     cast,
     counted: counted.length,
     totalWeight: String(totalWeight),
     encryptedTally: sha256Hex(tallyText),
     head,
+  });
+  // The board's head leaves the server at once, to every auditor: a ballot removed, added or
+  // altered later cannot be hidden by rewriting the board and the log.
+  await mailAuditors(tx, b, 'verifiable-close', {
+    ballotId: b.id,
+    cast: String(cast),
+    counted: String(counted.length),
+    head,
+    closeEntry: String(closed.position),
+    closeHash: closed.hash,
   });
 }
 
@@ -380,7 +401,7 @@ export async function submitPartialDecryption(
   await append(tx, b.id, 'Result', [resultText]);
   const questions = await ballots.listQuestions(tx, b.id);
   const eligible = (await credentials.listPublicCredentials(tx, b.id)).length;
-  const stored = storedResults(resultsOf(b.id, questions, result, eligible));
+  const stored = storedResults(verifiableResults(b.id, questions, result, eligible));
   await ballots.insertResults(tx, b.id, { results: stored.json, resultsHash: stored.hash, turnout: null });
   await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.result', b.id, {
     result: sha256Hex(resultText),
@@ -389,45 +410,17 @@ export async function submitPartialDecryption(
   });
 }
 
-/**
- * The decrypted totals counted by omov's engine, as an office ballot's votes are: for each
- * question, one weighted vote per answer carrying that answer's total, and the blank votes as
- * abstentions. The figures per answer are the totals themselves; yes/no, single choice and
- * approval depend on nothing else.
- */
-export function resultsOf(ballotId: string, questions: Question[], result: Result, eligible: number) {
-  const sorted = [...questions].sort((a, b) => a.position - b.position);
-  return sorted.map((q, i) => {
-    const [blank, ...totals] = result[i]!;
-    const votes: StoredVote[] = [
-      ...(blank ? [{ unit: '', weight: String(blank), answers: { [q.id]: { kind: 'abstain' as const } } }] : []),
-      ...totals.flatMap((t, option) =>
-        t === 0n
-          ? []
-          : [
-              {
-                unit: '',
-                weight: String(t),
-                answers: {
-                  [q.id]:
-                    q.method === 'approval'
-                      ? { kind: 'marks' as const, options: [option] }
-                      : { kind: 'choice' as const, option },
-                },
-              },
-            ],
-      ),
-    ];
-    return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, votes, eligible, []);
-  });
-}
-
 /** The Belenios archive (`<uuid>.bel`): every event so far with its data, for belenios-tool election verify. */
 export async function beleniosArchive(
   ctx: AppContext,
   ballotId: string,
 ): Promise<{ fileName: string; bytes: Uint8Array }> {
-  const all = await events.listEvents(ctx.db, ballotId);
+  return archiveOf(ctx.db, ballotId);
+}
+
+/** The archive as read in `db` (the election record reads it in its own snapshot). */
+export async function archiveOf(db: Queryable, ballotId: string): Promise<{ fileName: string; bytes: Uint8Array }> {
+  const all = await events.listEvents(db, ballotId);
   const election = electionIn(all[0]);
   const timestamp = Math.floor(all[0]!.at.getTime() / 1000);
   return {

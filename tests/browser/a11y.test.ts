@@ -203,6 +203,23 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     usedRoot: 'ef'.repeat(32),
     recordUrl: 'http://127.0.0.1/ballots/x',
   },
+  'verifiable-open': {
+    auditorName: 'Aud Itor',
+    eligible: '60',
+    election: 'q'.repeat(43),
+    credentials: 'ab'.repeat(32),
+    setupEvent: 'cd'.repeat(32),
+    openEntry: '7',
+    openHash: 'ef'.repeat(32),
+  },
+  'verifiable-close': {
+    auditorName: 'Aud Itor',
+    cast: '58',
+    counted: '57',
+    head: 'ab'.repeat(32),
+    closeEntry: '12',
+    closeHash: 'cd'.repeat(32),
+  },
   'problem-report': {
     auditorName: 'Aud Itor',
     ballotId: '00000000-0000-4000-8000-000000000000',

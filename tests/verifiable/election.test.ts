@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,9 +8,13 @@ import { generateCredential } from '@omov/core/crypto/credential';
 import { parseElection } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
 import { chainEvent } from '@omov/core/crypto/archive';
+import { readArchiveFiles } from '@omov/core/crypto/verify-archive';
+import { storedResults } from '@omov/core/record/record';
+import { verifyRecord } from '@omov/core/record/verify';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
-import { scaled } from '../support/machine';
+import { scaled, waitFor } from '../support/machine';
+import { startSmtpSink } from '../support/smtp';
 
 /**
  * A whole verifiable election over HTTP and the CLI (docs/verifiable.md): three trustees
@@ -23,6 +28,21 @@ import { scaled } from '../support/machine';
 const BELENIOS_TOOL = '/usr/bin/belenios-tool';
 let app: TestApp;
 let org: Client;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+const unfolded = (raw: string) => raw.replace(/=\r?\n/g, '');
+/** The message to the auditor, through the SMTP sink, that holds `text` (in its plain-text part). */
+const auditorMail = (text: string) =>
+  waitFor(`the auditor's mail holding ${text}`, () =>
+    smtp.received.find((m) => m.to[0] === 'aud@example.org' && unfolded(m.raw).includes(text)),
+  );
+/** This ballot's log entry of `action`, as the database holds it. */
+const logEntry = (id: string, action: string) =>
+  app.db
+    .selectFrom('audit_log')
+    .select(['position', 'hash', 'details'])
+    .where('subject', '=', id)
+    .where('action', '=', action)
+    .executeTakeFirst() as Promise<{ position: number; hash: string; details: Record<string, unknown> } | undefined>;
 let dir: string;
 const anyone = () => new Client(app.url);
 // 20 members: North 12, South 8, one of whom weighs 2.
@@ -34,8 +54,24 @@ const ROLL = [
 
 beforeAll(async () => {
   if (!fs.existsSync(BELENIOS_TOOL)) throw new Error(`${BELENIOS_TOOL} is missing: apt-get install belenios-tool`);
-  app = await startTestApp();
+  smtp = await startSmtpSink();
+  app = await startTestApp({ smtpUrl: smtp.url });
   org = await setUpOrganisation(app);
+  // An auditor of every ballot, who is mailed the commitments at the open and the close.
+  const before = smtp.received.length;
+  expect(
+    (await org.json('POST', '/api/v1/staff-invitations', { email: 'aud@example.org', role: 'auditor' })).status,
+  ).toBe(202);
+  const invite = await waitFor('invitation', () =>
+    smtp.received.slice(before).find((m) => m.to[0] === 'aud@example.org'),
+  );
+  const setupToken = /\/setup\/([A-Za-z0-9_-]{43})/.exec(unfolded(invite.raw))![1]!;
+  const joined = await anyone().json('POST', '/api/v1/setup', {
+    setupToken,
+    name: 'Aud Itor',
+    password: 'a long auditor password',
+  });
+  expect(joined.status).toBe(201);
   expect(
     (await org.json('POST', '/api/v1/roll/import', `${ROLL}\n`, { 'content-type': 'text/csv' })).status,
   ).toBeLessThan(300);
@@ -43,6 +79,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  await smtp?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -180,6 +217,89 @@ const archiveFile = (name: string) => {
   );
 };
 
+/**
+ * The election record of the decrypted ballot `id`: `omov verify` passes it, naming the
+ * archive's checks and omov's (the counts from the archive's totals, the log's commitments);
+ * an altered ballot in the archive, or an altered result, fails naming what.
+ */
+async function recordChecks(id: string, totals: number[][]) {
+  const r = await org.request('GET', `/api/v1/ballots/${id}/record`);
+  expect(r.status).toBe(200);
+  const text = await r.text();
+  const record = JSON.parse(text);
+  expect(record.format).toBe('omov-verifiable-record/1');
+  const archive = Buffer.from(
+    await (await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`)).arrayBuffer(),
+  );
+  // The very archive the server publishes, and the record names its hash.
+  expect(Buffer.from(record.archive.base64, 'base64').equals(archive)).toBe(true);
+  expect(record.archive.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
+  fs.writeFileSync(at('record.json'), text);
+  const [opened, closed] = [await logEntry(id, 'ballot.open'), await logEntry(id, 'ballot.close')];
+  const verified = await omov('verify', at('record.json'));
+  expect(verified.code).toBe(0);
+  for (const line of [
+    'PASS  V1    format',
+    'PASS  V18   archive',
+    'PASS  V8    results hash',
+    'PASS  V9.1',
+    'PASS  V9.2',
+    'PASS  V10   audit log',
+    'PASS  V19   commitment: archive',
+  ])
+    expect(verified.out).toContain(line);
+  expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  // V19 prints what the auditor was mailed at the open and the close, to compare.
+  const v19 = verified.out.split('\n').find((l) => l.includes('V19'))!;
+  expect(v19).toContain(`election fingerprint ${String(opened!.details.election)}`);
+  expect(v19).toContain(`board at the close ${String(closed!.details.head)}`);
+  const failing = (v: ReturnType<typeof verifyRecord>) =>
+    v.checks.filter((c) => c.verdict === 'FAIL').map((c) => ({ id: c.id, problems: c.problems }));
+
+  // A ballot altered inside the archive (the record's hash of the archive recomputed to match).
+  const files = readArchiveFiles(archive);
+  const ballot = files.find((f) => f.name.endsWith('.data.json') && f.text.includes('"credential"'))!;
+  const altered = Buffer.from(archive);
+  const at0 = altered.indexOf(ballot.text) + ballot.text.indexOf('"credential":"') + '"credential":"'.length;
+  altered[at0] = altered[at0] === 0x31 ? 0x32 : 0x31;
+  const tampered = {
+    ...record,
+    archive: {
+      ...record.archive,
+      base64: altered.toString('base64'),
+      sha256: createHash('sha256').update(altered).digest('hex'),
+    },
+  };
+  const v1 = verifyRecord(tampered);
+  expect(v1.ok).toBe(false);
+  expect(failing(v1)).toContainEqual({
+    id: 'V18',
+    problems: [`archive: ${ballot.name} is not the file its name says: it was altered`],
+  });
+  // The same archive with the record's hash left as it was: the hash names it too.
+  const v1b = verifyRecord({ ...tampered, archive: { ...tampered.archive, sha256: record.archive.sha256 } });
+  expect(failing(v1b).find((c) => c.id === 'V18')!.problems[0]).toMatch(
+    /^archive\.sha256 is [0-9a-f]{64}, but the archive hashes to /,
+  );
+
+  // A published result altered, its hash recomputed: the count from the archive names the question.
+  const results = structuredClone(record.results);
+  results[0].options[0].votes = String(totals[0]![1]! + 1);
+  const v2 = verifyRecord({ ...record, results, resultsHash: storedResults(results).hash });
+  expect(v2.ok).toBe(false);
+  expect(failing(v2).map((c) => c.id)).toEqual(['V9.1', 'V19']);
+  expect(failing(v2)[0]!.problems[0]).toContain(
+    `but the archive's result is ${totals[0]!.slice(1).join(', ')} with ${totals[0]![0]} blank`,
+  );
+  // Without the hash recomputed, the results hash fails as well.
+  expect(failing(verifyRecord({ ...record, results })).map((c) => c.id)).toEqual(['V8', 'V9.1']);
+  // With the log's entries rewritten after the fact, the chain breaks.
+  const log = structuredClone(record.auditLog);
+  const close = log.find((e: { action: string; subject: string }) => e.action === 'ballot.close' && e.subject === id);
+  close.details.counted += 1;
+  expect(failing(verifyRecord({ ...record, auditLog: log })).map((c) => c.id)).toEqual(['V10', 'V19']);
+}
+
 const QUESTIONS = [
   { title: 'Adopt the budget?', method: 'yesno' },
   {
@@ -207,6 +327,12 @@ test(
     expect(election.credentialAuthority).toBe('Cara');
     const log = JSON.stringify((await org.json('GET', '/api/v1/audit-log')).body);
     expect(log).toContain(election.fingerprint);
+    // The auditor is mailed the fingerprint, the credentials' hash and the log entry of the open.
+    const openEntry = (await logEntry(id, 'ballot.open'))!;
+    const openMail = unfolded((await auditorMail(election.fingerprint)).raw);
+    expect(openMail).toContain(String(openEntry.details.credentials));
+    expect(openMail).toContain(String(openEntry.details.setupEvent));
+    expect(openMail).toContain(openEntry.hash);
 
     // Who votes what. The weight of each credential is the roll's: find the one that weighs 2.
     const published = (await anyone().json('GET', `/api/v1/ballots/${id}/public-credentials`)).body;
@@ -344,6 +470,12 @@ test(
 
     // The close: the encrypted tally; no results until the trustees decrypt.
     expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+    // The auditor is mailed the board's head (the EncryptedTally event) and the log entry of the close.
+    const closeEntry = (await logEntry(id, 'ballot.close'))!;
+    const head = String(closeEntry.details.head);
+    const closeMail = unfolded((await auditorMail(head)).raw);
+    expect(closeMail).toContain(closeEntry.hash);
+    expect(closeMail).toContain('ballots are on its public board, and 19 are counted');
     expect((await post(foreign.text)).status).toBe(409);
     expect((await org.json('GET', `/api/v1/ballots/${id}/results`)).status).toBe(409);
     const task = (await trustee(tokens[0]!).get()).body;
@@ -422,6 +554,12 @@ test(
         [expected.approvalBlank, expected.ada, expected.ben, expected.cy].map(String),
       ],
     });
+
+    // The election record carries the archive; omov verify checks it and omov's own counts.
+    await recordChecks(id, [
+      [expected.yesNoBlank, expected.yes, expected.no],
+      [expected.approvalBlank, expected.ada, expected.ben, expected.cy],
+    ]);
 
     // No private credential, key share or token is anywhere the office can read.
     const everything = JSON.stringify([

@@ -76,7 +76,9 @@ export function register(program: Command): void {
         }
         if (file) await new Promise((resolve, reject) => file!.end(resolve).once('error', reject));
         if (flags.out)
-          process.stderr.write(`wrote ${flags.out}: "${head.title}", ${head.votes} votes, box root ${head.boxRoot}\n`);
+          process.stderr.write(
+            `wrote ${flags.out}: "${head.title}", ${head.votes} votes, ${head.archive ? `Belenios archive SHA-256 ${head.archive}` : `box root ${head.boxRoot}`}\n`,
+          );
       } finally {
         await db.destroy();
         await embedded?.stop();

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { type ArchiveVerification, isBeleniosArchive, verifyArchive } from '../crypto/verify-archive';
 import { type Verification, verifyRecord } from '../record/verify';
+import { isVerifiableRecord } from '../record/verifiable';
 
 /** A mistake in what the user gave (a file, a flag): exit status 2, as for a file that is not a record. */
 export class VerifyInputError extends Error {
@@ -35,6 +36,10 @@ export async function verifyRecordFile(file: string, flags: VerifyFlags): Promis
   } catch (err) {
     throw new VerifyInputError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (isVerifiableRecord(data) && (flags.root ?? flags.closeHash ?? flags.openHash) !== undefined)
+    throw new VerifyInputError(
+      `${file} is a verifiable ballot's record: --root, --close-hash and --open-hash are for an office ballot's record`,
+    );
   return verifyRecord(data, {
     ...(flags.root === undefined ? {} : { root: flags.root }),
     ...(flags.closeHash === undefined ? {} : { closeHash: flags.closeHash }),

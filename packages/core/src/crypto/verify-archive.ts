@@ -37,6 +37,23 @@ export type ArchiveVerification = {
   readonly election?: { readonly uuid: string; readonly name: string };
   /** The totals the archive's Result states, once it is in and holds: per question, blank first where allowed. */
   readonly result?: ReadonlyArray<ReadonlyArray<string>>;
+  /**
+   * What the server's log commits to, as found in the archive (once the setup could be read):
+   * the election's fingerprint, the SHA-256 (hex) of the public credentials list, how many
+   * credentials and how many of them cast a ballot, the Setup event's hash, the hash of the
+   * EncryptedTally event (the chain's head at the close) and of the Result's data.
+   */
+  readonly facts?: ArchiveFacts;
+};
+
+export type ArchiveFacts = {
+  readonly electionHash: string;
+  readonly credentialsHash: string;
+  readonly credentials: number;
+  readonly voters?: number;
+  readonly setupEvent: string;
+  readonly tallyEvent?: string;
+  readonly resultHash?: string;
 };
 
 type ArchiveEvent = {
@@ -99,6 +116,7 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
   const pass = (name: ArchiveCheckName, detail: string) => checks.push({ name, ok: true, detail });
   let election: Election | undefined;
   let stated: ReadonlyArray<ReadonlyArray<string>> | undefined;
+  let facts: ArchiveFacts | undefined;
   try {
     // The files: each named by its hash, so none was altered after the archive was written.
     let files;
@@ -166,6 +184,12 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
     if (!checkTrustees(e.group, trustees)) fail('setup', "a trustee's key or its proof does not verify");
     if (electionPublicKey(e.group, trustees) !== e.publicKey)
       fail('setup', "the election's public key is not the trustees' key");
+    facts = {
+      electionHash: e.fingerprint,
+      credentialsHash: sha256Hex(credentialsText),
+      credentials: weights.size,
+      setupEvent: events[0]!.hash,
+    };
     pass('setup', `election ${e.uuid}, ${trustees.length} trustee entries, ${weights.size} public credentials`);
 
     // Every ballot: signed by a credential on the list, every proof holding, none twice.
@@ -185,6 +209,7 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
       cast.push({ ballot: checked.ballot, weight: weight! });
     }
     const counted = lastBallots(cast);
+    facts = { ...facts!, voters: counted.length };
     pass(
       'ballots',
       `${cast.length} ballots, signatures and proofs holding; ${counted.length} counted (each credential's last)`,
@@ -205,6 +230,7 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
       );
     if (writeSizedEncryptedTally(counted.length, totalWeight, tallyText) !== tallyEvent.payload)
       fail('encrypted tally', `the tally does not state ${counted.length} ballots of total weight ${totalWeight}`);
+    facts = { ...facts!, tallyEvent: tallyEvent.hash };
     pass('encrypted tally', `the product of the ${counted.length} counted ballots, total weight ${totalWeight}`);
 
     const tally = parseEncryptedTally(tallyText);
@@ -238,6 +264,7 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
       return fail('result', (err as Error).message);
     }
     if (computed !== resultEvent.payload) fail('result', 'the result is not what the partial decryptions give');
+    facts = { ...facts!, resultHash: sha256Hex(computed) };
     stated = (JSON.parse(computed) as { result: Array<Array<number | string>> }).result.map((r) => r.map(String));
     pass('result', "the result is what the trustees' partial decryptions give");
     return done();
@@ -253,6 +280,7 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
       checks,
       ...(election ? { election: { uuid: election.uuid, name: election.name } } : {}),
       ...(stated ? { result: stated } : {}),
+      ...(facts ? { facts } : {}),
     };
   }
 }

@@ -36,6 +36,7 @@ import {
   storedResults,
 } from './record';
 import type { AuditEntry } from '../domain/audit';
+import { isVerifiableRecord, verifyVerifiableRecord } from './verifiable';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -88,6 +89,9 @@ export const CHECK_IDS = {
   'commitment: tokens': 'V15',
   'expected open entry': 'V16',
   'box chain': 'V17',
+  // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10.
+  archive: 'V18',
+  'commitment: archive': 'V19',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -1022,6 +1026,8 @@ export function verifyRecord(
   data: unknown,
   opts: { root?: string; closeHash?: string; openHash?: string } = {},
 ): Verification {
+  // A verifiable ballot's record holds its Belenios archive instead of votes.
+  if (isVerifiableRecord(data)) return verifyVerifiableRecord(data);
   const { check, record } = checkFormat(data);
   if (!record) return { ok: false, malformed: true, ballot: null, checks: [numbered(check)] };
   // Checks below read the votes as votes; a malformed one is named by the votes check

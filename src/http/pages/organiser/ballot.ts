@@ -173,6 +173,8 @@ const KIND_LABEL: Record<string, string> = {
   reminder: 'Reminders',
   'open-commitment': 'Commitment at open to auditors',
   'box-root': 'Box root to auditors',
+  'verifiable-open': 'Election fingerprint at open to auditors',
+  'verifiable-close': 'Board hash at close to auditors',
   'problem-report': 'Problems reported, to auditors',
   'staff-invitation': 'Auditor invitations',
 };

@@ -1,0 +1,318 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { type AuditEntry, auditEntrySchema, checkAuditChain } from '../domain/audit';
+import type { Question, StoredVote } from '../domain/ballot';
+import type { QuestionResult } from '../domain/count';
+import { type ArchiveVerification, verifyArchive } from '../crypto/verify-archive';
+import { canonicalJson } from './canonical';
+import { countRecordQuestion, type RecordBallot, storedResults } from './record';
+import type { Check, Verification } from './verify';
+
+/**
+ * The election record of a verifiable ballot (docs/election-record.md, "A verifiable
+ * ballot's record"): the ballot's definition, its Belenios archive (whole, in base 64, with
+ * its SHA-256), the results as omov published them, and the organisation's audit log up to
+ * the result. `omov verify` checks the archive as belenios-tool does, and also what omov adds:
+ * that each published result is what omov's engine counts from the archive's decrypted
+ * totals, and that the log's commitments at the open, the close and the result name this very
+ * archive. Pure: no I/O.
+ */
+
+export const VERIFIABLE_RECORD_FORMAT = 'omov-verifiable-record/1';
+
+export type VerifiableMode = {
+  kind: 'verifiable';
+  trustees: number;
+  threshold: number;
+  credentialAuthority: string;
+  revoting: boolean;
+};
+
+export type VerifiableRecord = {
+  format: typeof VERIFIABLE_RECORD_FORMAT;
+  ballot: RecordBallot & { mode: VerifiableMode };
+  /** The Belenios 2.0 archive (`<uuid>.bel`), as GET /api/v1/ballots/{id}/belenios-archive serves it. */
+  archive: { fileName: string; sha256: string; base64: string };
+  /** As stored when the trustees' decryptions gave the result, in question order. */
+  results: QuestionResult[];
+  resultsHash: string;
+  auditLog: AuditEntry[];
+};
+
+/**
+ * The decrypted totals of a verifiable ballot counted by omov's engine, as an office ballot's
+ * votes are: for each question (in position order), one weighted vote per answer carrying
+ * that answer's total, and the blank votes as abstentions. `totals[i]` is question i's
+ * Belenios result, the blank votes first. `eligible`: the number of public credentials.
+ * The server stores exactly this; `omov verify` counts it again from the archive.
+ */
+export function verifiableResults(
+  ballotId: string,
+  questions: ReadonlyArray<Question>,
+  totals: ReadonlyArray<ReadonlyArray<bigint>>,
+  eligible: number,
+): QuestionResult[] {
+  const sorted = [...questions].sort((a, b) => a.position - b.position);
+  return sorted.map((q, i) => {
+    const [blank, ...perAnswer] = totals[i] ?? [];
+    if (blank === undefined || perAnswer.length !== q.options.length)
+      throw new RangeError(`the result has no totals for question ${i + 1}'s ${q.options.length} answers`);
+    const votes: StoredVote[] = [
+      ...(blank ? [{ unit: '', weight: String(blank), answers: { [q.id]: { kind: 'abstain' as const } } }] : []),
+      ...perAnswer.flatMap((t, option) =>
+        t === 0n
+          ? []
+          : [
+              {
+                unit: '',
+                weight: String(t),
+                answers: {
+                  [q.id]:
+                    q.method === 'approval'
+                      ? { kind: 'marks' as const, options: [option] }
+                      : { kind: 'choice' as const, option },
+                },
+              },
+            ],
+      ),
+    ];
+    return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, votes, eligible, []);
+  });
+}
+
+/** The record of a verifiable ballot. Pure; counts nothing. */
+export function buildVerifiableRecord(
+  input: Omit<VerifiableRecord, 'format' | 'archive'> & { archive: { fileName: string; bytes: Uint8Array } },
+): VerifiableRecord {
+  const a = input.archive;
+  const bytes = Buffer.from(a.bytes);
+  return {
+    format: VERIFIABLE_RECORD_FORMAT,
+    ballot: { ...input.ballot, questions: [...input.ballot.questions].sort((x, y) => x.position - y.position) },
+    archive: {
+      fileName: a.fileName,
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      base64: bytes.toString('base64'),
+    },
+    results: input.results,
+    resultsHash: input.resultsHash,
+    auditLog: [...input.auditLog].sort((x, y) => x.position - y.position),
+  };
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
+const schema = z.object({
+  format: z.literal(VERIFIABLE_RECORD_FORMAT),
+  ballot: z
+    .object({
+      id: z.string().min(1),
+      title: z.string(),
+      questions: z
+        .array(
+          z
+            .object({
+              id: z.string().min(1),
+              position: z.number().int().min(0),
+              title: z.string(),
+              method: z.enum(['yesno', 'plurality', 'approval']),
+              settings: z.record(z.string(), z.unknown()),
+              options: z.array(
+                z.object({ id: z.string(), position: z.number().int().min(0), label: z.string() }).loose(),
+              ),
+            })
+            .loose(),
+        )
+        .min(1),
+      mode: z.object({ kind: z.literal('verifiable') }).loose(),
+    })
+    .loose(),
+  archive: z.object({
+    fileName: z.string(),
+    sha256: hex64,
+    base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base 64'),
+  }),
+  results: z.array(z.object({ id: z.string() }).loose()),
+  resultsHash: hex64,
+  auditLog: z.array(auditEntrySchema),
+});
+
+/** True for a parsed file that says it is a verifiable ballot's record (then verifyVerifiableRecord reads it). */
+export const isVerifiableRecord = (data: unknown): boolean =>
+  (data as { format?: unknown } | null)?.format === VERIFIABLE_RECORD_FORMAT;
+
+const check = (id: string, name: string, problems: string[], passed: string, failed: string): Check => ({
+  id,
+  name,
+  verdict: problems.length ? 'FAIL' : 'PASS',
+  summary: problems.length ? failed : passed,
+  problems,
+});
+
+/**
+ * The checks of a verifiable ballot's record (their numbers continue the record's, see
+ * docs/election-record.md): V1 format, V18 the archive (its hash, and every check belenios-tool
+ * makes), V8 the results' hash, V9.n each question's published result against omov's count of
+ * the archive's decrypted totals, V10 the audit log's chain, V19 the log's commitments name
+ * this archive (the election and credentials at the open, the chain's head at the close, the
+ * result and the results' hash when the trustees decrypted).
+ */
+export function verifyVerifiableRecord(data: unknown): Verification {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 25)
+      .map((i) => `${i.path.length ? i.path.join('.') : '(the file)'}: ${i.message}`);
+    return {
+      ok: false,
+      malformed: true,
+      ballot: null,
+      checks: [check('V1', 'format', problems, '', 'this is not a well-formed record of a verifiable ballot')],
+    };
+  }
+  const r = data as VerifiableRecord;
+  const questions = [...r.ballot.questions].sort((a, b) => a.position - b.position);
+  const checks: Check[] = [
+    check(
+      'V1',
+      'format',
+      [],
+      `${r.format}: ballot "${r.ballot.title}", ${questions.length} question${questions.length === 1 ? '' : 's'}, its Belenios archive ${r.archive.fileName}`,
+      '',
+    ),
+  ];
+
+  // V18: the archive is the one named by its hash, and it holds as belenios-tool checks it.
+  const bytes = Buffer.from(r.archive.base64, 'base64');
+  const sha = crypto.createHash('sha256').update(bytes).digest('hex');
+  let archive: ArchiveVerification | undefined;
+  const archiveProblems: string[] = [];
+  if (sha !== r.archive.sha256)
+    archiveProblems.push(`archive.sha256 is ${r.archive.sha256}, but the archive hashes to ${sha}`);
+  try {
+    archive = verifyArchive(bytes);
+    for (const c of archive.checks) if (!c.ok) archiveProblems.push(`${c.name}: ${c.detail}`);
+    if (archive.ok && !archive.result)
+      archiveProblems.push('result: the archive holds no result (the trustees had not decrypted the tally)');
+  } catch (err) {
+    archiveProblems.push(`the archive cannot be read: ${(err as Error).message}`);
+  }
+  const facts = archive?.facts;
+  checks.push(
+    check(
+      'V18',
+      'archive',
+      archiveProblems,
+      `${r.archive.fileName} (SHA-256 ${sha}): ${archive?.checks.map((c) => c.name).join(', ')} all hold, as belenios-tool checks them; ${facts?.voters ?? 0} of ${facts?.credentials ?? 0} credentials voted`,
+      'the Belenios archive is not a sound record of the election',
+    ),
+  );
+
+  // V8: the results are the ones stored with this hash.
+  const hash = storedResults(r.results as QuestionResult[]).hash;
+  checks.push(
+    check(
+      'V8',
+      'results hash',
+      hash === r.resultsHash ? [] : [`resultsHash is ${r.resultsHash}, but the results hash to ${hash}`],
+      `the SHA-256 of the results is ${hash}, as stored when the trustees decrypted`,
+      'the results are not the ones stored with this hash',
+    ),
+  );
+
+  // V9.n: each published result is omov's count of the archive's decrypted totals.
+  let recount: QuestionResult[] | Error | undefined;
+  if (archive?.result && facts) {
+    try {
+      recount = verifiableResults(
+        r.ballot.id,
+        questions as Question[],
+        archive.result.map((q) => q.map(BigInt)),
+        facts.credentials,
+      );
+    } catch (err) {
+      recount = err as Error;
+    }
+  }
+  questions.forEach((q, i) => {
+    const name = `count: question ${i + 1} "${q.title}"`;
+    const published = r.results[i];
+    const again = recount instanceof Error || recount === undefined ? undefined : recount[i];
+    const problems: string[] = [];
+    if (!published || published.id !== q.id) problems.push(`results has no entry for this question at results[${i}]`);
+    else if (recount === undefined) problems.push('the archive holds no result to count (see V18)');
+    else if (recount instanceof Error) problems.push(`the archive's result cannot be counted: ${recount.message}`);
+    else if (canonicalJson(again) !== canonicalJson(published)) {
+      const stated = archive!.result![i]!;
+      const pub = published as unknown as QuestionResult;
+      problems.push(
+        `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
+      );
+    }
+    checks.push({
+      id: `V9.${i + 1}`,
+      name,
+      verdict: problems.length ? 'FAIL' : 'PASS',
+      summary: problems.length
+        ? `the published result of question ${i + 1} is not what the archive's decrypted totals give`
+        : `${q.method}: counted from the archive's decrypted totals, identical to the published result (elected: ${again!.elected.join(', ') || 'none'})`,
+      problems,
+    });
+  });
+  if (r.results.length > questions.length)
+    checks.push(check('V9', 'count: results', ['more results than questions'], '', 'more results than questions'));
+
+  // V10: the log's chain.
+  const log = r.auditLog;
+  checks.push(
+    check(
+      'V10',
+      'audit log',
+      log.length ? checkAuditChain(log) : [],
+      log.length
+        ? `${log.length} entries, the hash chain holds (last hash ${log[log.length - 1]!.hash})`
+        : '0 entries (the log is empty)',
+      'the audit log has been changed',
+    ),
+  );
+
+  // V19: the log's commitments name this archive.
+  const one = (action: string) => log.filter((e) => e.subject === r.ballot.id && e.action === action);
+  const problems: string[] = [];
+  const expect = (action: string, field: string, want: unknown, what: string) => {
+    const entries = one(action);
+    if (entries.length !== 1) {
+      problems.push(`the log has ${entries.length} ${action} entries for this ballot, not 1`);
+      return;
+    }
+    const got = (entries[0]!.details as Record<string, unknown>)[field];
+    if (String(got) !== String(want))
+      problems.push(
+        `entry ${entries[0]!.position} (${action}) records ${field} ${String(got)}, but ${what} is ${String(want)}`,
+      );
+  };
+  if (facts) {
+    expect('ballot.open', 'election', facts.electionHash, "the archive's election fingerprint");
+    expect('ballot.open', 'credentials', facts.credentialsHash, "the hash of the archive's public credentials");
+    expect('ballot.open', 'setupEvent', facts.setupEvent, "the archive's Setup event");
+    expect('ballot.close', 'head', facts.tallyEvent, "the archive's EncryptedTally event");
+    expect('ballot.close', 'counted', facts.voters, "the number of the archive's counted ballots");
+    expect('ballot.result', 'result', facts.resultHash, "the hash of the archive's Result");
+  } else problems.push('the archive could not be read (see V18)');
+  expect('ballot.result', 'resultsHash', r.resultsHash, "the record's resultsHash");
+  checks.push(
+    check(
+      'V19',
+      'commitment: archive',
+      problems,
+      `the log's entries at the open, the close and the result name this archive: election fingerprint ${facts?.electionHash}, credentials ${facts?.credentialsHash}, Setup ${facts?.setupEvent}, board at the close ${facts?.tallyEvent}, result ${facts?.resultHash}, and the results' hash`,
+      'the log did not commit to this archive or these results',
+    ),
+  );
+
+  return {
+    ok: checks.every((c) => c.verdict === 'PASS'),
+    malformed: false,
+    ballot: { id: r.ballot.id, title: r.ballot.title },
+    checks,
+  };
+}
