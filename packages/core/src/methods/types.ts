@@ -98,6 +98,14 @@ export interface MethodDescriptor<
   engine(settings: z.output<S>, electorate: Rational): O;
   /** Engine options that belong to the members' vote only (a quorum), left out when delegates vote. */
   readonly membersOnly?: ReadonlyArray<string>;
+  /**
+   * Settings that name the question's options (STV's balance rules), checked against the
+   * options' labels; paths are relative to the settings.
+   */
+  optionIssues?(
+    settings: z.output<S>,
+    labels: ReadonlyArray<string>,
+  ): Array<{ path: Array<string | number>; message: string }>;
   /** Counts by the engine. */
   count(election: Election<BallotOf<A>>, seed: string, options: O): TallyResult;
 }
