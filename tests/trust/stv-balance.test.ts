@@ -92,7 +92,7 @@ test('a gender balance rule changes the winner: counted at close, on the results
     });
     expect(r.status).toBe(201);
   }
-  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(200);
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
   const result = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body.questions[0];
   expect(result.elected).toEqual(['Adam', 'Bob', 'Dora']);
   const changed =
