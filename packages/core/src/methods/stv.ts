@@ -59,6 +59,51 @@ function balanceFits(
   }
 }
 
+/**
+ * The builder's lines for balance rules: "women; at least 1; Dora, Eve", "North; at least 1
+ * and at most 2; Ann, Bob" (the candidates as their options' labels, separated by commas).
+ */
+export function balanceLines(value: unknown): string {
+  if (!Array.isArray(value)) return '';
+  return (value as BalanceRule[])
+    .map((r) => {
+      const bounds = [
+        ...(r.min !== undefined ? [`at least ${r.min}`] : []),
+        ...(r.max !== undefined ? [`at most ${r.max}`] : []),
+      ].join(' and ');
+      return `${r.group}; ${bounds}; ${r.candidates.join(', ')}`;
+    })
+    .join('\n');
+}
+
+export function parseBalanceLines(
+  text: string,
+): { readonly ok: true; readonly value: BalanceRule[] } | { readonly ok: false; readonly message: string } {
+  const rules: BalanceRule[] = [];
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line) continue;
+    const parts = line.split(';').map((p) => p.trim());
+    const m = /^(?:at least (\d+))?\s*(?:and\s+)?(?:at most (\d+))?$/i.exec(parts[1] ?? '');
+    if (parts.length !== 3 || !parts[0] || !m || (m[1] === undefined && m[2] === undefined) || !parts[2])
+      return {
+        ok: false,
+        message: `Line ${i + 1}: write a group, its seats and its candidates, as "women; at least 1; Dora, Eve"`,
+      };
+    rules.push({
+      group: parts[0],
+      ...(m[1] !== undefined ? { min: Number(m[1]) } : {}),
+      ...(m[2] !== undefined ? { max: Number(m[2]) } : {}),
+      candidates: parts[2]
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    });
+  }
+  return { ok: true, value: rules };
+}
+
 export const stv = defineMethod({
   name: 'stv',
   answer: 'ranking',
@@ -107,6 +152,15 @@ export const stv = defineMethod({
       input: 'choice',
       choices: Object.entries(RULES),
       prefill: true,
+    },
+    {
+      key: 'balance',
+      label: 'Balance rules (Scottish rules only; optional)',
+      short: 'balance rules',
+      hint: 'One rule a line: a group, its seats, its candidates as the options are written. For example "women; at least 2; Dora, Eve, Fay" or "North; at least 1 and at most 2; Ann, Bob". See docs/elections.md for how the count keeps them.',
+      input: 'lines',
+      format: balanceLines,
+      parse: parseBalanceLines,
     },
   ],
   cli: [{ flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true }],
