@@ -2,6 +2,7 @@
  * Balance rules in Scottish STV (tally/stv/balance.ts, docs/elections.md), checked against
  * counts worked by hand below. 5 decimals, remainders ignored, as in scottish.test.ts.
  */
+import fc from 'fast-check';
 import { countStv } from '../../../src/tally/stv';
 import { Balance } from '../../../src/tally/stv/balance';
 import { election } from './helpers';
@@ -178,5 +179,65 @@ describe('the rules themselves', () => {
   test('only the Scottish rules', () => {
     const e = election(['A', 'B', 'C'], 1, [[1, 'A']]);
     expect(() => countStv(e, 'meek', 't', [{ group: 'w', candidates: ['A'], max: 1 }])).toThrow('Scottish');
+  });
+});
+
+describe('on random elections, the seats elected meet every rule', () => {
+  // 3 to 8 candidates, each in a gender group (w or m) and a region (N or S); rules drawn on
+  // those groups; whenever the rules can be met by the candidates, the elected fill every
+  // seat and meet them all, and the result says whether the rules changed who was elected.
+  const arb = fc.integer({ min: 3, max: 8 }).chain((n) => {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    return fc.record({
+      n: fc.constant(n),
+      seats: fc.integer({ min: 1, max: n - 1 }),
+      woman: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      north: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      minWomen: fc.integer({ min: 0, max: 3 }),
+      maxNorth: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      ballots: fc.array(
+        fc.record({ k: fc.integer({ min: 1, max: 5 }), order: fc.shuffledSubarray(idx, { minLength: 1 }) }),
+        { minLength: 1, maxLength: 25 },
+      ),
+    });
+  });
+  test('scottish', () => {
+    fc.assert(
+      fc.property(arb, (x) => {
+        const names = Array.from({ length: x.n }, (_, i) => `C${i}`);
+        const women = names.filter((_, i) => x.woman[i]);
+        const north = names.filter((_, i) => x.north[i]);
+        const rules = [
+          ...(women.length && x.minWomen
+            ? [{ group: 'women', candidates: women, min: Math.min(x.minWomen, x.seats) }]
+            : []),
+          ...(north.length && x.maxNorth !== undefined ? [{ group: 'North', candidates: north, max: x.maxNorth }] : []),
+        ];
+        const e = election(
+          names,
+          x.seats,
+          x.ballots.map((b) => [b.k, b.order.map((c) => names[c]).join(' ')] as [number, string]),
+        );
+        let r;
+        try {
+          r = countStv(e, 'scottish', 'prop', rules);
+        } catch (err) {
+          expect(String(err)).toContain('cannot all be met');
+          return;
+        }
+        expect(r.elected).toHaveLength(x.seats);
+        for (const rule of rules) {
+          const got = r.elected.filter((c) => rule.candidates.includes(c)).length;
+          if ('min' in rule) expect(got).toBeGreaterThanOrEqual(Math.min(rule.min!, rule.candidates.length));
+          if ('max' in rule) expect(got).toBeLessThanOrEqual(rule.max!);
+        }
+        if (!rules.length) return;
+        // The flag says whether the set elected differs from the count without the rules.
+        const plain = countStv(e, 'scottish', 'prop');
+        const same = [...plain.elected].sort().join() === [...r.elected].sort().join();
+        expect(r.summary!['balanceChanged']).toBe(!same);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
