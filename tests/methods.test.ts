@@ -91,6 +91,8 @@ describe.each(names)('the builder, for %s', (name) => {
       expect(r.text).toContain(`id="q0_${f.key}"`);
       const start = fieldStart(m, f.key);
       if (f.input === 'choice') expect(r.text).toMatch(new RegExp(`<option value="${start}" selected>`));
+      else if (f.input === 'lines')
+        expect(r.text).toMatch(new RegExp(`<textarea id="q0_${f.key}" name="q0_${f.key}"[^>]*>${start}</textarea>`));
       else expect(r.text).toMatch(new RegExp(`id="q0_${f.key}" name="q0_${f.key}" type="[a-z]+" value="${start}"`));
     }
     expect(r.text.includes('id="q0_o0_label"')).toBe(!m.motion);

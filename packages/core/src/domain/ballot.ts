@@ -255,6 +255,11 @@ export const questionInputSchema = z
     });
     for (const issue of comparisonMethodIssues(q.method, (q as { comparisons?: DeclaredComparison[] }).comparisons))
       ctx.addIssue({ code: 'custom', path: ['comparisons', ...issue.path], message: issue.message });
+    for (const issue of d.optionIssues?.(
+      q.settings as never,
+      options.map((o) => o.label),
+    ) ?? [])
+      ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path], message: issue.message });
     const seats = d.seats(q.settings);
     if (d.seatsBelowOptions && seats >= options.length && options.length >= 2) {
       ctx.addIssue({

@@ -32,6 +32,16 @@ export type Field = {
   | { readonly input: 'whole'; readonly min?: number; readonly max?: number }
   | { readonly input: 'fraction'; readonly inputmode?: 'decimal' }
   | { readonly input: 'choice'; readonly choices: ReadonlyArray<readonly [value: string, label: string]> }
+  | {
+      /** Several lines of text, one item a line (STV's balance rules); blank: not set. */
+      readonly input: 'lines';
+      /** The stored setting as the lines the organiser typed. */
+      format(value: unknown): string;
+      /** The lines typed, as the setting; or what is wrong, naming the line. */
+      parse(
+        text: string,
+      ): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+    }
 );
 
 /** An `omov tally` flag that sets one engine option. */
@@ -98,6 +108,14 @@ export interface MethodDescriptor<
   engine(settings: z.output<S>, electorate: Rational): O;
   /** Engine options that belong to the members' vote only (a quorum), left out when delegates vote. */
   readonly membersOnly?: ReadonlyArray<string>;
+  /**
+   * Settings that name the question's options (STV's balance rules), checked against the
+   * options' labels; paths are relative to the settings.
+   */
+  optionIssues?(
+    settings: z.output<S>,
+    labels: ReadonlyArray<string>,
+  ): Array<{ path: Array<string | number>; message: string }>;
   /** Counts by the engine. */
   count(election: Election<BallotOf<A>>, seed: string, options: O): TallyResult;
 }

@@ -7,6 +7,17 @@ import type { Method } from '../methods/index';
 export type StvRules = 'scottish' | 'ers97' | 'meek';
 
 /**
+ * A balance rule of an STV election: of the candidates named (a group: women, a region),
+ * at least `min` and/or at most `max` are elected (tally/stv/balance.ts states the rule).
+ */
+export interface BalanceRule {
+  readonly group: string;
+  readonly candidates: ReadonlyArray<string>;
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+}
+
+/**
  * A ranked ballot: preference groups, most preferred first. A group of more than one
  * candidate is an equal preference (allowed only where a method's rules say so).
  * Single-mark methods use it too: plurality and yes/no read one candidate in the first

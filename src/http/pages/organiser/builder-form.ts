@@ -360,7 +360,11 @@ export function stateFromBallot(b: BallotView): BuilderState {
       ...newQuestion(q.method),
       title: q.title,
       description: q.description,
-      settings: settingsState(q.method, (key) => str((q.settings as Record<string, unknown>)[key])),
+      settings: settingsState(q.method, (key) => {
+        const v = (q.settings as Record<string, unknown>)[key];
+        const field = methodOf(q.method).fields.find((f) => f.key === key);
+        return field?.input === 'lines' ? field.format(v) : str(v);
+      }),
       options: methodOf(q.method).motion ? [] : q.options.map((o) => ({ label: o.label, description: o.description })),
       comparisons: (q.comparisons ?? []).map(comparisonState),
     })),
@@ -697,7 +701,13 @@ export function validate(state: BuilderState): Parsed {
     for (const field of methodOf(q.method).fields) {
       const typed = q.settings[field.key] ?? '';
       if (field.input === 'choice') settings[field.key] = typed;
-      else if (field.input === 'fraction') {
+      else if (field.input === 'lines') {
+        if (typed.trim()) {
+          const parsed = field.parse(typed);
+          if (parsed.ok) settings[field.key] = parsed.value;
+          else addIssue(issues, `q${i}_${field.key}`, parsed.message);
+        }
+      } else if (field.input === 'fraction') {
         if (typed.trim()) settings[field.key] = typed.trim();
       } else {
         const n = whole(`q${i}_${field.key}`, typed);

@@ -70,6 +70,8 @@ function structural(
 function settingField(f: Field, id: string, value: string, issues: FieldIssues): Html {
   const hint = f.hint === undefined ? {} : { hint: f.hint };
   switch (f.input) {
+    case 'lines':
+      return textArea(issues, id, f.label, value, { rows: 3, ...hint });
     case 'choice':
       return selectInput(issues, id, f.label, value, f.choices);
     case 'fraction':

@@ -16,7 +16,8 @@
  * reference rule for Meek does not define them (Droop's extension for them is its own).
  * Rejecting says so plainly instead of counting something no rule set specifies.
  */
-import type { Election, RankedBallot, StvRules, TallyResult } from '../types';
+import type { BalanceRule, Election, RankedBallot, StvRules, TallyResult } from '../types';
+import { Balance, ruleWords } from './balance';
 import { ratToString } from '../rational';
 import { prepareBallots } from './ballots';
 import { countErs97 } from './ers97';
@@ -25,7 +26,12 @@ import type { CountOutcome, CountSetup } from './record';
 import { countScottish } from './scottish';
 import { tieContext } from './ties';
 
-export function countStv(election: Election<RankedBallot>, rules: StvRules, seed: string): TallyResult {
+export function countStv(
+  election: Election<RankedBallot>,
+  rules: StvRules,
+  seed: string,
+  balanceRules: ReadonlyArray<BalanceRule> = [],
+): TallyResult {
   const names = election.candidates;
   if (!Number.isInteger(election.seats) || election.seats < 1)
     throw new RangeError(`the number of seats must be a whole number of at least 1 (got ${election.seats})`);
@@ -38,12 +44,16 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
   const withdrawn = new Set(election.withdrawn);
   const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
   const ties = tieContext(names, seed, rules, election.tieOrder);
+  if (balanceRules.length && rules !== 'scottish')
+    throw new RangeError(`balance rules are counted under the Scottish STV rules only, not ${rules}`);
+  const balance = balanceRules.length ? new Balance(names, standing, election.seats, balanceRules) : undefined;
   const setup: CountSetup = {
     names,
     standing,
     seats: election.seats,
     ballots: prepareBallots(election, rules),
     ties,
+    balance,
   };
   let outcome: CountOutcome;
   switch (rules) {
@@ -74,6 +84,30 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
     notes.push(`Only ${standing.length} candidate(s) stand for ${election.seats} seats.`);
   if (election.tieOrder)
     notes.push('Lots are taken from the tie order given with the election, not drawn from the seed.');
+  let balanceSummary: Record<string, string | boolean> = {};
+  if (balance) {
+    notes.push(`Balance rules: ${balanceRules.map((r) => ruleWords(r)).join('; ')}.`, ...balance.notes);
+    // The same count without the rules (its lots drawn apart), to say what the rules changed.
+    const free = countScottish({
+      ...setup,
+      balance: undefined,
+      ties: tieContext(names, seed, rules, election.tieOrder),
+    });
+    const withRules = new Set(outcome.elected);
+    const without = new Set(free.elected);
+    const gained = outcome.elected.filter((c) => !without.has(c)).map((c) => names[c]!);
+    const lost = free.elected.filter((c) => !withRules.has(c)).map((c) => names[c]!);
+    const changed = gained.length > 0 || lost.length > 0;
+    notes.push(
+      changed
+        ? `The balance rules changed who was elected: without them ${lost.join(', ')} would have been elected; with them ${gained.join(', ')} ${gained.length > 1 ? 'are' : 'is'} elected instead.`
+        : 'The balance rules did not change who was elected: the count without them elects the same candidates.',
+    );
+    balanceSummary = {
+      balanceChanged: changed,
+      electedWithoutBalance: free.elected.map((c) => names[c]!).join(', '),
+    };
+  }
   return {
     method: 'stv',
     rules,
@@ -84,6 +118,6 @@ export function countStv(election: Election<RankedBallot>, rules: StvRules, seed
     ties: ties.ties,
     seed,
     notes: [...notes, ...outcome.notes],
-    summary: { ...outcome.summary, invalidBallots: invalid },
+    summary: { ...outcome.summary, invalidBallots: invalid, ...balanceSummary },
   };
 }

@@ -3,6 +3,7 @@ import type { Round, Transfer } from '../types';
 import type { PreparedBallots } from './ballots';
 import { show, type Fixed, type Scale } from './fixed';
 import type { TieContext } from './ties';
+import type { Balance } from './balance';
 
 /** What happened in one stage, collected while it runs. */
 export class StageLog {
@@ -87,6 +88,8 @@ export interface CountSetup {
   readonly seats: number;
   readonly ballots: PreparedBallots;
   readonly ties: TieContext;
+  /** Balance rules to keep (Scottish and Meek rules only). */
+  readonly balance?: Balance | undefined;
 }
 
 /** What every counter returns (index.ts adds the common fields). */

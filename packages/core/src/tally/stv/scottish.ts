@@ -23,7 +23,7 @@ const EXCLUDED = 2;
 const WITHDRAWN = 3;
 
 export function countScottish(setup: CountSetup): CountOutcome {
-  const { names, standing, seats, ballots: p, ties } = setup;
+  const { names, standing, seats, ballots: p, ties, balance } = setup;
   const s = scaleOf(5);
   const one = s.one;
   const n = names.length;
@@ -73,11 +73,34 @@ export function countScottish(setup: CountSetup): CountOutcome {
     `First preferences (rule 45): ${fmt(total)} valid votes; quota ${fmt(total)} / ${seats + 1}, ignoring decimals, plus 1 = ${fmt(quota)} (rule 46).`,
   );
 
-  /** Rule 47: every continuing candidate with at least the quota is elected. */
+  const continuing = (): number[] => standing.filter((c) => status[c] === HOPEFUL);
+
+  /**
+   * Rule 47: every continuing candidate with at least the quota is elected (with balance
+   * rules, in order of votes, each only if the rules can still be met after it).
+   */
   const electReached = (): void => {
-    const reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota);
+    let reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota);
     if (!reached.length) return;
     reached.sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+    if (balance) {
+      const allowed: number[] = [];
+      for (const c of reached) {
+        const why = balance.blocks(
+          c,
+          elected.concat(allowed),
+          continuing().filter((x) => !allowed.includes(x)),
+          seats - elected.length - allowed.length,
+        );
+        if (why === null) allowed.push(c);
+        else
+          log.notes.push(
+            `${names[c]} reaches the quota, but electing ${names[c]} would leave a balance rule unmet (${why}): not elected (balance rule 1).`,
+          );
+      }
+      reached = allowed;
+      if (!reached.length) return;
+    }
     for (const c of reached) {
       status[c] = ELECTED;
       hopeful--;
@@ -157,13 +180,42 @@ export function countScottish(setup: CountSetup): CountOutcome {
 
   const complete = (): boolean => elected.length >= seats || hopeful <= seats - elected.length;
 
+  /** Balance rule 1: the continuing candidates whose election would leave a rule unmet. */
+  const blocked = (): Array<[number, string]> => {
+    if (!balance) return [];
+    const hope = continuing();
+    return hope.flatMap((c): Array<[number, string]> => {
+      const why = balance.blocks(c, elected, hope, seats - elected.length);
+      return why === null ? [] : [[c, why]];
+    });
+  };
+
   electReached();
   while (!complete()) {
     endStage();
     stage++;
     log = new StageLog();
     const sum = new TransferSum(n);
-    if (pending.length) {
+    const doomed = blocked();
+    if (doomed.length) {
+      // Balance rule 1: excluded together (none of them is in any completion, so the
+      // order does not matter), the ballot papers passing at their current values.
+      for (const [c] of doomed) {
+        status[c] = EXCLUDED;
+        hopeful--;
+        log.excluded.push(c);
+      }
+      for (const [c, why] of doomed) {
+        const one = new TransferSum(n);
+        transfer(c, null, one);
+        votes[c] = 0n;
+        exhausted += one.exhausted;
+        log.transfers.push(one.write(names, s, c, 'exclusion'));
+        log.notes.push(
+          `Electing ${names[c]} would leave a balance rule unmet (${why}), so ${names[c]} is excluded under the balance rules (balance rule 1); the ballot papers pass at their current values.`,
+        );
+      }
+    } else if (pending.length) {
       // Rule 49: the largest surplus first.
       let high = votes[pending[0]!]!;
       for (const c of pending) if (votes[c]! > high) high = votes[c]!;
@@ -203,10 +255,25 @@ export function countScottish(setup: CountSetup): CountOutcome {
         `Surplus of ${names[c]} (${fmt(surplus)}) transferred (rules 48, 49): each ballot paper passes at its value x ${fmt(surplus)} / ${fmt(held)}, truncated to 5 places (${fmt((one * surplus) / held)} for a paper of value 1).`,
       );
     } else {
-      // Rules 50, 51: exclude the candidate with the fewest votes.
+      // Rules 50, 51: exclude the candidate with the fewest votes (balance rule 2: of
+      // those the balance rules do not need).
+      const hope = continuing();
+      const protectedNow = new Map<number, string>();
+      if (balance)
+        for (const c of hope) {
+          const why = balance.needs(c, elected, hope, seats - elected.length);
+          if (why !== null) protectedNow.set(c, why);
+        }
+      let lowest: Fixed | null = null;
+      for (const c of hope) if (lowest === null || votes[c]! < lowest) lowest = votes[c]!;
+      const passed = hope.filter((c) => votes[c] === lowest && protectedNow.has(c));
       let low: Fixed | null = null;
-      for (const c of standing) if (status[c] === HOPEFUL && (low === null || votes[c]! < low)) low = votes[c]!;
-      const tied = standing.filter((c) => status[c] === HOPEFUL && votes[c] === low);
+      for (const c of hope) if (!protectedNow.has(c) && (low === null || votes[c]! < low)) low = votes[c]!;
+      const tied = hope.filter((c) => !protectedNow.has(c) && votes[c] === low);
+      for (const c of passed)
+        log.notes.push(
+          `${names[c]} has the fewest votes (${fmt(lowest!)}) but is needed to meet a balance rule (${protectedNow.get(c)!}), so is not excluded (balance rule 2).`,
+        );
       const c =
         tied.length === 1
           ? tied[0]!
@@ -227,7 +294,7 @@ export function countScottish(setup: CountSetup): CountOutcome {
       exhausted += sum.exhausted;
       log.transfers.push(sum.write(names, s, c, 'exclusion'));
       log.notes.push(
-        `${names[c]} has the fewest votes (${fmt(low!)}) and is excluded (rule 50); the ballot papers pass at their current values.`,
+        `${names[c]} has the fewest votes${passed.length ? ' of the others' : ''} (${fmt(low!)}) and is excluded (rule 50); the ballot papers pass at their current values.`,
       );
     }
     electReached();
