@@ -23,6 +23,7 @@ import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/
 import { methodOf, type MethodLabels } from '../methods/index';
 import type { DeclaredComparison, DelegateSettingsInput, Question, StoredVote } from './ballot';
 import type { VotingUnit } from './pooling';
+import { type BranchVotes, comparePositions, type PositionsReport } from './positions';
 
 /**
  * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
@@ -76,6 +77,8 @@ export type QuestionResult = {
   comparisons?: DeclaredResult[];
   /** How many declared comparisons and common models agree with the members (with `comparisons`). */
   robustness?: Robustness;
+  /** Branch meetings' positions beside each branch's own votes, pooled as the units are (present when the question has positions). */
+  positions?: PositionsReport;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
@@ -243,6 +246,7 @@ export function countQuestion(
       conference = { error: err instanceof Error ? err.message : String(err) };
     }
   }
+  const positions = branchPositions(q, byUnit, units);
   return {
     id: q.id,
     title: q.title,
@@ -254,7 +258,43 @@ export function countQuestion(
     byUnit,
     conference,
     ...comparisons,
+    ...(positions ? { positions } : {}),
   };
+}
+
+/** A figure as a number (the comparison of positions with votes only orders them). */
+const numberOf = (votes: string) => {
+  const r = parseRational(votes);
+  return Number(r.num) / Number(r.den);
+};
+
+/**
+ * The question's branch positions beside its members' votes (comparePositions), by the
+ * ballot's own voting units: a branch published on its own is its unit; a pooled branch
+ * shows its meeting's position and only its pool's votes. The figure is the method's
+ * (votes, marks, first preferences or total score).
+ */
+function branchPositions(
+  q: Question,
+  byUnit: ReadonlyArray<UnitFigures>,
+  units: ReadonlyArray<UnitFacts>,
+): PositionsReport | undefined {
+  if (!q.positions?.length) return undefined;
+  const figures = new Map(
+    byUnit.map((u) => [u.unit, Object.fromEntries(u.options.map((o) => [o.option, numberOf(o.votes)]))]),
+  );
+  const branches: BranchVotes[] = units.flatMap((u) =>
+    u.pooled
+      ? u.branches.map((b) => ({ branch: b, members: u.parts?.find((p) => p.branch === b)?.members ?? 0, votes: {} }))
+      : u.branches.map((b) => ({ branch: b, members: u.members, votes: figures.get(u.name) ?? {} })),
+  );
+  return comparePositions({
+    options: q.options.map((o) => o.label),
+    positions: q.positions,
+    branches,
+    k: 1,
+    units: units.map((u) => ({ name: u.name, branches: u.branches, pooled: u.pooled, votes: figures.get(u.name) ?? {} })),
+  });
 }
 
 /** A unit's fixed delegates: its branch's number, or for a pool the sum of its branches'. */
