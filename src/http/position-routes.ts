@@ -27,7 +27,7 @@ const positionView = z.object({
   questionId: z.string(),
   branchId: z.string(),
   branch: z.string(),
-  position: z.string().nullable().describe("the option the meeting supported (its label); null: it took no position"),
+  position: z.string().nullable().describe('the option the meeting supported (its label); null: it took no position'),
   attendance: z.number().int().describe('how many attended the meeting'),
   recordedAt: z.date(),
 });
@@ -118,7 +118,9 @@ export function positionRoutes(ctx: AppContext): ApiRoute[] {
         position: z
           .string()
           .nullable()
-          .describe("the label of the option the meeting supported (for a yes/no question, Yes or No); null: no position"),
+          .describe(
+            'the label of the option the meeting supported (for a yes/no question, Yes or No); null: no position',
+          ),
         attendance: z.number().int().min(0).max(1_000_000).describe('how many attended the meeting'),
       }),
       response: positionView,

@@ -5,6 +5,7 @@ import * as outbox from '../data/outbox';
 import * as data from '../data/positions';
 import type { LinkSecretary, PositionRecord, SecretaryRow } from '../data/positions';
 import * as roll from '../data/roll';
+import type { Tx } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
 import { allows } from '@omov/core/domain/lifecycle';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
@@ -218,4 +219,32 @@ export function memberBranchPositions(
     const p = q.positions?.find((x) => x.branch === branch);
     return p ? [{ question: q, position: p.position, attendance: p.attendance }] : [];
   });
+}
+
+/**
+ * An edit of a draft writes its questions anew: the positions recorded on them are put back
+ * on the question of the same title, where it still has the option named (or for no
+ * position); a position whose question or option is gone goes with it.
+ */
+export async function keepPositions(tx: Tx, ballotId: string): Promise<() => Promise<void>> {
+  const [questions, before] = await Promise.all([
+    ballots.listQuestions(tx, ballotId),
+    data.listPositions(tx, ballotId),
+  ]);
+  const titleOf = new Map(questions.map((q) => [q.id, q.title]));
+  return async () => {
+    if (before.length === 0) return;
+    const after = await ballots.listQuestions(tx, ballotId);
+    for (const p of before) {
+      const q = after.find((x) => x.title === titleOf.get(p.questionId));
+      const option = p.position === null ? null : q?.options.find((o) => o.label === p.position);
+      if (q && option !== undefined)
+        await data.upsertPosition(tx, {
+          questionId: q.id,
+          branchId: p.branchId,
+          optionId: option?.id ?? null,
+          attendance: p.attendance,
+        });
+    }
+  };
 }

@@ -78,8 +78,12 @@ async function staffHtml(ctx: AppContext, req: Request): Promise<string> {
     title: 'Branch secretaries',
     body: html`<h1>Branch secretaries</h1>
 <p>A branch’s secretary records the position its branch meeting adopted on each question of a ballot before it opens, and the meeting’s attendance, from a personal link sent by email. Only they can record or change their branch’s positions, and nobody can once the ballot opens.</p>
-${list.length ? html`<table><caption>Secretaries</caption><thead><tr><th scope="col">Branch</th><th scope="col">Secretary</th><th scope="col">Email</th><th scope="col">Named</th></tr></thead>
-<tbody>${list.map((s) => html`<tr><td>${s.branch}</td><td>${s.name}</td><td>${s.email}</td><td>${when(s.namedAt)} by ${s.namedBy}</td></tr>`)}</tbody></table>` : html`<p>No secretary is named yet.</p>`}
+${
+  list.length
+    ? html`<table><caption>Secretaries</caption><thead><tr><th scope="col">Branch</th><th scope="col">Secretary</th><th scope="col">Email</th><th scope="col">Named</th></tr></thead>
+<tbody>${list.map((s) => html`<tr><td>${s.branch}</td><td>${s.name}</td><td>${s.email}</td><td>${when(s.namedAt)} by ${s.namedBy}</td></tr>`)}</tbody></table>`
+    : html`<p>No secretary is named yet.</p>`
+}
 ${
   isOrganiser(p)
     ? html`<h2>Name a secretary</h2><form method="post" action="/secretaries">${csrfField(ctx, req)}
@@ -193,4 +197,3 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
     }),
   ];
 }
-

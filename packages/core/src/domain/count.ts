@@ -293,7 +293,12 @@ function branchPositions(
     positions: q.positions,
     branches,
     k: 1,
-    units: units.map((u) => ({ name: u.name, branches: u.branches, pooled: u.pooled, votes: figures.get(u.name) ?? {} })),
+    units: units.map((u) => ({
+      name: u.name,
+      branches: u.branches,
+      pooled: u.pooled,
+      votes: figures.get(u.name) ?? {},
+    })),
   });
 }
 

@@ -82,7 +82,9 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
           return void res.status(r.status).type('html').send(r.body);
         }
-        res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map(), await statementsForPaper(ctx, s.ballot), s.branch));
+        res
+          .type('html')
+          .send(formPage(ctx, token, s.ballot, {}, new Map(), await statementsForPaper(ctx, s.ballot), s.branch));
       },
     }),
     pageRoute({
