@@ -25,6 +25,20 @@ import { waitFor } from './support/smtp';
  */
 const { app, smtp } = appWithSmtpPerFile();
 const SECRET = 'test-secret-0123456789-0123456789-abcdef';
+/**
+ * The same conference twice, its delegates mandated by the meetings, declared before opening
+ * with each rule for branches without a position. 10 delegates by Sainte-Laguë on members:
+ * Leeds 6 members, the pool 9: quotients 9, 6, 3, 2, 1.8, 1.29, 1.2, 1, 0.86, 0.82 give the
+ * pool 6 and Leeds 4. Leeds's mandate is its meeting's Yes. The pool's branches disagree
+ * (York Yes, Hull No, Bath none), so the pool has no position: by `majority` its voters'
+ * majority (No, 4 to 2): Yes 4, No 6, the conference says No while the members carried Yes
+ * (6 to 5); by `abstain`: Yes 4, 6 abstaining, Yes, as the members.
+ */
+const MODEL = { basis: 'members', method: 'sainte-lague', rule: 'bloc', seats: 10 };
+const MANDATED = [
+  { label: 'Mandated, else majority', model: MODEL, mandates: 'majority' },
+  { label: 'Mandated, else abstain', model: MODEL, mandates: 'abstain' },
+];
 
 function secretaryLink(raw: string): string {
   const m = /https?:\/\/[^\s"<>]+\/s\/([A-Za-z0-9_-]{43})/.exec(raw.replace(/=\r?\n/g, ''));
@@ -46,7 +60,7 @@ test('a secretary records positions before opening; members see theirs; results 
       title: 'Rule book ballot',
       ...ballotTimes(),
       k: 3,
-      questions: [{ title: 'Adopt?', method: 'yesno' }],
+      questions: [{ title: 'Adopt?', method: 'yesno', comparisons: MANDATED }],
     })
   ).body as { id: string; questions: Array<{ id: string }> };
   const questionId = ballot.questions[0]!.id;
@@ -113,7 +127,7 @@ test('a secretary records positions before opening; members see theirs; results 
     title: 'Rule book ballot',
     ...ballotTimes(),
     k: 3,
-    questions: [{ title: 'Adopt?', method: 'yesno', description: 'The new rule book.' }],
+    questions: [{ title: 'Adopt?', method: 'yesno', description: 'The new rule book.', comparisons: MANDATED }],
   });
   expect(edited.status).toBe(200);
   const positions = await org.json('GET', `/api/v1/ballots/${ballot.id}/positions`);
@@ -206,10 +220,20 @@ test('a secretary records positions before opening; members see theirs; results 
   expect(report.summary.text).toBe(
     'In 1 of 1 branch (6 members), the meeting’s position was its members’ majority; in 0 (0 members), the members voted otherwise. 2 branches with a position are pooled under k and not compared.',
   );
+  // The mandated conferences, beside the modelled one.
+  const mandated = (results.questions[0].comparisons as Array<{ mandated: Record<string, unknown> }>).map(
+    (c) => c.mandated,
+  );
+  expect(results.questions[0].elected).toEqual(['Yes']);
+  expect(mandated).toEqual([
+    { rule: 'majority', totals: { Yes: 4, No: 6 }, abstained: 0, elected: 'No', agree: false },
+    { rule: 'abstain', totals: { Yes: 4, No: 0 }, abstained: 6, elected: 'Yes', agree: true },
+  ]);
   // The results page says the same.
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('Branch meetings’ positions');
-  expect(page).toContain(report.summary.text.replace(/’/g, '’'));
+  expect(page).toContain(report.summary.text);
+  expect(page).toContain('the mandated conference chooses No');
   // And the CSV.
   const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Adopt?,yesno,(branch meeting: Leeds),Yes,meeting attendance,23,matched');

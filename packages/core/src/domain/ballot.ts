@@ -176,6 +176,12 @@ export const comparisonSchema = z.object({
   label: z.string().trim().max(200).default('').describe('a short name, shown with the comparison'),
   model: delegateSettingsSchema,
   procedure: procedureSchema.default({ kind: 'method' }),
+  mandates: z
+    .enum(['majority', 'abstain'])
+    .optional()
+    .describe(
+      "also count this conference with its delegates mandated by their branch meetings' positions (a single-winner question with positions): a branch without a position follows its members' majority (`majority`) or abstains (`abstain`), as declared here before opening",
+    ),
 });
 export type DeclaredComparison = z.infer<typeof comparisonSchema>;
 export const comparisonsSchema = z

@@ -288,6 +288,18 @@ function procedureDetail(d: DeclaredResult): Html {
   return html`<p>${p.note}</p>`;
 }
 
+/** The same delegates mandated by their branch meetings' positions, beside the modelled conference. */
+function mandatedLine(d: DeclaredResult): Html {
+  const m = d.mandated;
+  if (!m) return html``;
+  if (m.error) return html`<p>Mandated by the branch meetings: not counted (${m.error}).</p>`;
+  const votes = Object.entries(m.totals)
+    .map(([o, v]) => `${o} ${v}`)
+    .join(', ');
+  const rule = m.rule === 'majority' ? 'followed their members’ majority' : 'abstained';
+  return html`<p class="${m.agree ? 'good' : 'bad'}">Mandated by the branch meetings (delegates of branches without a position ${rule}, as declared): ${votes}${m.abstained ? `, ${m.abstained} abstaining` : ''}. ${m.elected === null ? 'No option has the most delegate votes.' : m.agree ? `That is the members’ answer: ${m.elected}.` : `That is not the members’ answer: the mandated conference chooses ${m.elected}.`}</p>`;
+}
+
 /** The question's declared comparisons, each with its description, then the robustness view. */
 function declaredSection(q: QuestionResult, motion?: string): Html {
   if (!q.comparisons?.length) return html``;
@@ -298,6 +310,7 @@ ${q.comparisons.map(
 <p class="model">${d.description}</p>
 ${declaredHeadline(d, q.elected)}
 ${procedureDetail(d)}
+${mandatedLine(d)}
 ${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true)}</details>` : ''}
 </section>`,
 )}
