@@ -99,4 +99,27 @@ test("the secretary records the meeting's position on their page; a member sees 
   await other.goto(`${app().url}/v/${south}`);
   expect(await other.locator('main').innerText()).not.toContain('Your branch meeting');
   await other.close();
+
+  // Both vote, the ballot closes and is published: the public results set North's position beside its votes.
+  for (const [token, option] of [
+    [north, 0],
+    [south, 1],
+  ] as const) {
+    const questionId = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body.questions[0].id as string;
+    const r = await org.json('POST', '/api/v1/vote', { token, answers: { [questionId]: { kind: 'choice', option } } });
+    expect(r.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/publish`)).status).toBeLessThan(300);
+  for (const context of [phone, desktop]) {
+    const results = await context.newPage();
+    expect((await results.goto(`${app().url}/results/${ballot.id}`))?.status()).toBe(200);
+    expect(await results.getByRole('heading', { name: 'Branch meetings’ positions' }).count()).toBe(1);
+    expect(await results.locator('main').innerText()).toContain(
+      'No branch meeting’s position could be compared with its members’ votes.',
+    );
+    expect(describeViolations('results with branch positions', await axeViolations(results))).toBe('');
+    if (context === phone) await screenshot(results, 'results-branch-positions');
+    await results.close();
+  }
 });
