@@ -237,6 +237,7 @@ test('a secretary records positions before opening; members see theirs; results 
   // And the CSV.
   const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain('1,Adopt?,yesno,(branch meeting: Leeds),Yes,meeting attendance,23,matched');
+  expect(csv).toContain('1,Adopt?,yesno,"(mandated: Mandated, else majority)",No,delegate votes,6,yes');
 
   // The record carries the positions; it verifies; a changed position fails.
   const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${ballot.id}/record`)).text());

@@ -454,6 +454,14 @@ export function resultsCsv(r: BallotResults): string {
           'delegate votes',
         );
     }
+    // The same delegates mandated by their branch meetings (a comparison that declares mandates).
+    for (const d of q.comparisons ?? []) {
+      const m = d.mandated;
+      if (!m || m.error) continue;
+      for (const [o, v] of Object.entries(m.totals))
+        row(`(mandated: ${d.label})`, o, String(v), m.elected === o ? 'yes' : 'no', 'delegate votes');
+      row(`(mandated: ${d.label})`, '(abstaining)', String(m.abstained), '', 'delegate votes');
+    }
     for (const m of q.robustness?.sweep.models ?? [])
       if (m.elected)
         // The probability that this model agrees with the members: 1 or 0 without lots.
