@@ -309,10 +309,15 @@ export async function listQuestions(db: Queryable, ballotId: string): Promise<Qu
     settings: unknown;
     options: Question['options'];
     comparisons: unknown;
+    positions: unknown;
   }>`
     select q.id, q.position, q.title, q.description, q.method, q.settings, q.comparisons,
       coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label, 'description', o.description) order by o.position)
-                from options o where o.question_id = q.id), '[]'::json) as options
+                from options o where o.question_id = q.id), '[]'::json) as options,
+      -- Branch meetings' positions (db/migrations/0034), fixed at open with the question.
+      coalesce((select json_agg(json_build_object('branch', b.name, 'position', o.label, 'attendance', p.attendance) order by b.name)
+                from branch_positions p join branches b on b.id = p.branch_id left join options o on o.id = p.option_id
+                where p.question_id = q.id), '[]'::json) as positions
     from questions q where q.ballot_id = ${ballotId} order by q.position`.execute(db);
   // Settings are parsed once, here, into their method's type; a stored question that no
   // longer reads is an error naming it (StoredQuestionError), never a silent default.
@@ -385,6 +390,8 @@ export type VotingTokenView = {
   used: boolean;
   /** What a vote cast with the link carries (sealed with it): never the member. */
   branchId: string;
+  /** The branch's name, for the member's own branch meeting's position. */
+  branch: string;
   weight: string;
   organisationName: string;
   now: Date;
@@ -403,11 +410,13 @@ export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): 
     .selectFrom('voting_tokens')
     .innerJoin('ballots', 'ballots.id', 'voting_tokens.ballot_id')
     .innerJoin('organisations', 'organisations.id', 'ballots.organisation_id')
+    .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
     .select([
       ...(ballotColumns.map((c) => (typeof c === 'string' ? `ballots.${c}` : c)) as unknown as typeof ballotColumns),
       'voting_tokens.token_hash as tokenHash',
       'voting_tokens.used as used',
       'voting_tokens.branch_id as branchId',
+      'branches.name as branchName',
       'voting_tokens.weight as weight',
       'organisations.name as organisationName',
       sql<Date>`now()`.as('now'),
@@ -415,15 +424,17 @@ export async function findByVotingTokens(db: Queryable, tokenHashes: Buffer[]): 
     .where('voting_tokens.token_hash', '=', sql<Buffer>`any(${tokenHashes}::bytea[])`)
     .execute();
   for (const row of rows) {
-    const { tokenHash, used, branchId, weight, organisationName, now, ...ballot } = row as unknown as BallotRow & {
-      tokenHash: Buffer;
-      used: boolean;
-      branchId: string;
-      weight: string;
-      organisationName: string;
-      now: Date;
-    };
-    found.set(tokenHash.toString('hex'), { ballot, used, branchId, weight, organisationName, now });
+    const { tokenHash, used, branchId, branchName, weight, organisationName, now, ...ballot } =
+      row as unknown as BallotRow & {
+        tokenHash: Buffer;
+        used: boolean;
+        branchId: string;
+        branchName: string;
+        weight: string;
+        organisationName: string;
+        now: Date;
+      };
+    found.set(tokenHash.toString('hex'), { ballot, used, branchId, branch: branchName, weight, organisationName, now });
   }
   return found;
 }

@@ -254,6 +254,23 @@ export interface Database {
     scheduled_at: Timestamp | null;
     case_for: string | null;
   };
+  branch_secretaries: {
+    branch_id: string;
+    organisation_id: string;
+    name: string;
+    email: string;
+    token_hash: Buffer;
+    named_at: CreatedAt;
+    named_by: string;
+  };
+  /** option_id null: the meeting took no position. */
+  branch_positions: {
+    question_id: string;
+    branch_id: string;
+    option_id: string | null;
+    attendance: number;
+    recorded_at: ColumnType<Date, never, Date | string>;
+  };
   proposal_signatures: { proposal_id: string; signer: Buffer; branch_id: string };
   question_statements: {
     question_id: string;

@@ -21,6 +21,7 @@ import * as voting from '../services/voting';
 import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { verifiableRoutes } from './verifiable-routes';
+import { positionRoutes } from './position-routes';
 import { proposalRoutes } from './proposal-routes';
 import { bearerOf, clientAddress } from './auth';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './cookies';
@@ -76,6 +77,12 @@ const ballotView = ballotSummary.extend({
         .optional()
         .describe(
           'the delegate comparisons declared for this question, as declared (absent when it has none): label, model, procedure',
+        ),
+      positions: z
+        .array(z.object({ branch: z.string(), position: z.string().nullable(), attendance: z.number().int() }))
+        .optional()
+        .describe(
+          "branch meetings' positions on this question (an option's label, or null for no position), recorded by the branches' secretaries; fixed and committed at open (absent when none)",
         ),
     }),
   ),
@@ -144,6 +151,12 @@ const resultsSchema = z.object({
         .optional()
         .describe(
           "how many declared comparisons, and how many of the standard sweep of seven common models, agree with the members (with each lot-dependent one's probability)",
+        ),
+      positions: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          "branch by branch, the meeting's position beside the branch members' own votes (rows; pooled branches show only their pool's votes, in pools) and the summary; present when the question has positions",
         ),
     }),
   ),
@@ -882,6 +895,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     ...recordRoutes(ctx),
     ...verifiableRoutes(ctx),
     ...proposalRoutes(ctx),
+    ...positionRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

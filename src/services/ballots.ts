@@ -35,6 +35,7 @@ import { nearestBranch } from '@omov/core/domain/branches';
 import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
+import { keepPositions } from './positions';
 import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
 
 /**
@@ -208,8 +209,10 @@ export async function updateBallot(ctx: AppContext, p: Principal, id: string, in
     if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);
     await ballots.updateBallotFields(tx, id, fields(input));
     const restoreStatements = await keepStatements(tx, id);
+    const restorePositions = await keepPositions(tx, id);
     await writeQuestions(tx, id, input);
     await restoreStatements();
+    await restorePositions();
     await record(tx, p, 'ballot.edit', id, { before, after: input });
   });
   return getBallot(ctx, p, id);

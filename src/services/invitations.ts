@@ -15,6 +15,7 @@ import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import { PROPOSAL_LINK_PURPOSE } from './proposals';
+import { SECRETARY_LINK_PURPOSE } from './positions';
 import { paperSeed } from './questions';
 import { statementOrder } from '@omov/core/domain/proposals';
 import type { AppContext } from './context';
@@ -356,6 +357,9 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'proposal-link') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'secretary-link') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/s/${ctx.keys.open(SECRETARY_LINK_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'trustee-invitation') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = trusteeLink(ctx, ctx.keys.open(TRUSTEE_LINK_PURPOSE, m.sealedSecret));

@@ -28,7 +28,13 @@ export type LinkState =
   | { state: 'used'; ballot: BallotForVoter }
   | { state: 'not-yet-open'; ballot: BallotForVoter }
   | { state: 'closed'; ballot: BallotForVoter }
-  | { state: 'open'; ballot: BallotForVoter; link: Pick<KnownLink, 'branchId' | 'weight'> };
+  | {
+      state: 'open';
+      ballot: BallotForVoter;
+      link: Pick<KnownLink, 'branchId' | 'weight'>;
+      /** The member's branch, for its meeting's position on the paper. */
+      branch: string;
+    };
 
 /** Why a cast was refused, for the page to explain. */
 export class CastRefused extends ServiceError {
@@ -108,7 +114,9 @@ export async function viewLink(ctx: AppContext, token: string, address: string):
   };
   if (t.used) return { state: 'used', ballot };
   const state = votingWindow(b, t.now);
-  return state === 'open' ? { state, ballot, link: { branchId: t.branchId, weight: t.weight } } : { state, ballot };
+  return state === 'open'
+    ? { state, ballot, link: { branchId: t.branchId, weight: t.weight }, branch: t.branch }
+    : { state, ballot };
 }
 
 /** Checks a full set of answers (one per question; abstaining is an answer). */

@@ -98,6 +98,7 @@ const PAGES = (): Array<[string, string]> => [
   ['staff', '/staff'],
   ['API tokens', '/api-tokens'],
   ['audit log', '/audit'],
+  ['branch secretaries', '/secretaries'],
   ['verify guide', '/verify'],
 ];
 

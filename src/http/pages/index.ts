@@ -9,6 +9,7 @@ import { builderPageRoutes } from './organiser/builder';
 import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
+import { positionPageRoutes } from './positions';
 import { proposalPageRoutes } from './proposals';
 import { publicPageRoutes } from './public';
 import { votingPageRoutes } from './voting/routes';
@@ -30,6 +31,7 @@ import { verifiablePageRoutes } from './verifiable';
  *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
  *   proposals.ts               members' proposals: the member's own page, public pages, the office's
+ *   positions.ts               branch meetings' positions: the secretary's own page, the office's list of secretaries
  *   verifiable.ts              the trustee's and the credential authority's pages (these need JavaScript)
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
@@ -43,6 +45,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...emailPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
     ...proposalPageRoutes(ctx),
+    ...positionPageRoutes(ctx),
     ...publicPageRoutes(ctx),
     ...verifiablePageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),

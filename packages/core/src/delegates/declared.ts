@@ -236,6 +236,25 @@ export interface DeclaredResult {
   };
   /** Why it could not be counted. */
   readonly error?: string;
+  /**
+   * With `declared.mandates`: the same delegates voting as a bloc for their branch meeting's
+   * position (mandatesOf, mandatedConference), beside the modelled conference.
+   */
+  readonly mandated?: MandatedResult;
+}
+
+/** The conference with its delegates mandated by the branch meetings' positions. */
+export interface MandatedResult {
+  readonly rule: 'majority' | 'abstain';
+  /** Delegate votes per option, and those abstaining (no mandate). */
+  readonly totals: Readonly<Record<string, number>>;
+  readonly abstained: number;
+  /** The option with strictly the most mandated delegate votes; null on a tie or none. */
+  readonly elected: string | null;
+  /** The mandated conference's decision is the members' answer. */
+  readonly agree: boolean | null;
+  /** Why it could not be counted (no positions, several seats). */
+  readonly error?: string;
 }
 
 /** The standard sweep of common models, each by the ballot's own method (see STANDARD_SWEEP). */

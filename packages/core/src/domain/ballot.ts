@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
 import { eligibilitySchema } from './eligibility';
 import './plain';
+import type { BranchPosition } from './positions';
 import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
 
 /**
@@ -175,6 +176,12 @@ export const comparisonSchema = z.object({
   label: z.string().trim().max(200).default('').describe('a short name, shown with the comparison'),
   model: delegateSettingsSchema,
   procedure: procedureSchema.default({ kind: 'method' }),
+  mandates: z
+    .enum(['majority', 'abstain'])
+    .optional()
+    .describe(
+      "also count this conference with its delegates mandated by their branch meetings' positions (a single-winner question with positions): a branch without a position follows its members' majority (`majority`) or abstains (`abstain`), as declared here before opening",
+    ),
 });
 export type DeclaredComparison = z.infer<typeof comparisonSchema>;
 export const comparisonsSchema = z
@@ -429,8 +436,18 @@ export type Question = {
     options: Array<{ id: string; position: number; label: string; description: string }>;
     /** Declared before opening; absent (or empty) when the question has none of its own. */
     comparisons?: DeclaredComparison[];
+    /**
+     * Branch meetings' positions on it, by branch name (an option's label, or null for no
+     * position), recorded before opening and committed with the question; absent when none.
+     */
+    positions?: BranchPosition[];
   };
 }[Method];
+
+/** Branch meetings' positions as a question holds them (checked against its options by checkPositions). */
+const positionsSchema = z.array(
+  z.object({ branch: z.string(), position: z.string().nullable(), attendance: z.number().int().min(0) }).strict(),
+);
 
 /** A stored question that no longer reads: an unknown method, or settings its method refuses. */
 export class StoredQuestionError extends Error {}
@@ -440,10 +457,11 @@ export class StoredQuestionError extends Error {}
  * that no longer parse are an error naming the question, never a silent default.
  */
 export function storedQuestion(
-  row: Omit<Question, 'method' | 'settings' | 'comparisons'> & {
+  row: Omit<Question, 'method' | 'settings' | 'comparisons' | 'positions'> & {
     method: string;
     settings: unknown;
     comparisons?: unknown;
+    positions?: unknown;
   },
 ): Question {
   const name = `question ${row.position + 1} ("${row.title}", ${row.id})`;
@@ -454,7 +472,12 @@ export function storedQuestion(
     throw new StoredQuestionError(
       `${name}: its ${row.method} settings do not read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`,
     );
-  const { comparisons: declared, ...rest } = row;
+  const { comparisons: declared, positions: recorded, ...rest } = row;
+  const positions = positionsSchema.safeParse(recorded ?? []);
+  if (!positions.success)
+    throw new StoredQuestionError(
+      `${name}: its branch positions do not read: ${positions.error.issues.map((i) => `${i.path.join('.') || 'positions'}: ${i.message}`).join('; ')}`,
+    );
   const comparisons = comparisonsSchema.safeParse(declared ?? []);
   if (!comparisons.success)
     throw new StoredQuestionError(
@@ -466,6 +489,7 @@ export function storedQuestion(
     method: row.method,
     settings: parsed.data,
     ...(comparisons.data.length ? { comparisons: comparisons.data } : {}),
+    ...(positions.data.length ? { positions: positions.data } : {}),
   } as Question;
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../delegates/index';
 import {
   type DeclaredResult,
+  type MandatedResult,
   decideByProcedure,
   describeComparison,
   describeModel,
@@ -23,6 +24,14 @@ import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/
 import { methodOf, type MethodLabels } from '../methods/index';
 import type { DeclaredComparison, DelegateSettingsInput, Question, StoredVote } from './ballot';
 import type { VotingUnit } from './pooling';
+import {
+  type BranchPosition,
+  type BranchVotes,
+  comparePositions,
+  mandatedConference,
+  mandatesOf,
+  type PositionsReport,
+} from './positions';
 
 /**
  * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
@@ -76,6 +85,8 @@ export type QuestionResult = {
   comparisons?: DeclaredResult[];
   /** How many declared comparisons and common models agree with the members (with `comparisons`). */
   robustness?: Robustness;
+  /** Branch meetings' positions beside each branch's own votes, pooled as the units are (present when the question has positions). */
+  positions?: PositionsReport;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
@@ -243,6 +254,7 @@ export function countQuestion(
       conference = { error: err instanceof Error ? err.message : String(err) };
     }
   }
+  const positions = branchPositions(q, byUnit, units);
   return {
     id: q.id,
     title: q.title,
@@ -254,7 +266,85 @@ export function countQuestion(
     byUnit,
     conference,
     ...comparisons,
+    ...(positions ? { positions } : {}),
   };
+}
+
+/**
+ * The declared conference's delegates (per voting unit, as the model gave them) voting as a
+ * bloc for their branch meeting's position. A unit that is a branch has its meeting's
+ * position; a pool has one only when every branch in it took the same position. A unit
+ * without one follows the declared rule: its voters' majority, or it abstains.
+ */
+function mandatedOf(
+  q: Question,
+  units: ReadonlyArray<UnitFacts>,
+  cc: ConferenceComparison,
+  rule: 'majority' | 'abstain',
+  agrees: (elected: ReadonlyArray<string>) => boolean,
+): MandatedResult {
+  const none = { rule, totals: {}, abstained: 0, elected: null, agree: null };
+  if (!q.positions?.length) return { ...none, error: 'no branch meeting recorded a position on this question' };
+  if (methodOf(q.method).seats(q.settings) !== 1)
+    return { ...none, error: 'a mandate names one option: the question elects more than one' };
+  const options = q.options.map((o) => o.label);
+  const unitPositions: BranchPosition[] = units.flatMap((u) => {
+    const ps = u.branches.map((b) => q.positions!.find((p) => p.branch === b)?.position ?? null);
+    const first = ps[0] ?? null;
+    return first !== null && ps.every((p) => p === first) ? [{ branch: u.name, position: first, attendance: 0 }] : [];
+  });
+  const figures = new Map(cc.branches.map((b) => [b.name, b.totals]));
+  const unitVotes: BranchVotes[] = units.map((u) => ({
+    branch: u.name,
+    members: u.members,
+    votes: Object.fromEntries(options.map((o) => [o, numberOf(figures.get(u.name)?.[o] ?? '0')])),
+  }));
+  const m = mandatedConference(
+    options,
+    new Map(cc.branches.map((b) => [b.name, b.delegates])),
+    mandatesOf(options, unitPositions, unitVotes, rule),
+  );
+  return { rule, ...m, agree: m.elected === null ? null : agrees([m.elected]) };
+}
+
+/** A figure as a number (the comparison of positions with votes only orders them). */
+const numberOf = (votes: string) => {
+  const r = parseRational(votes);
+  return Number(r.num) / Number(r.den);
+};
+
+/**
+ * The question's branch positions beside its members' votes (comparePositions), by the
+ * ballot's own voting units: a branch published on its own is its unit; a pooled branch
+ * shows its meeting's position and only its pool's votes. The figure is the method's
+ * (votes, marks, first preferences or total score).
+ */
+function branchPositions(
+  q: Question,
+  byUnit: ReadonlyArray<UnitFigures>,
+  units: ReadonlyArray<UnitFacts>,
+): PositionsReport | undefined {
+  if (!q.positions?.length) return undefined;
+  const figures = new Map(
+    byUnit.map((u) => [u.unit, Object.fromEntries(u.options.map((o) => [o.option, numberOf(o.votes)]))]),
+  );
+  const branches: BranchVotes[] = units.flatMap((u) =>
+    u.pooled
+      ? u.branches.map((b) => ({ branch: b, members: u.parts?.find((p) => p.branch === b)?.members ?? 0, votes: {} }))
+      : u.branches.map((b) => ({ branch: b, members: u.members, votes: figures.get(u.name) ?? {} })),
+  );
+  return comparePositions({
+    options: q.options.map((o) => o.label),
+    positions: q.positions,
+    branches,
+    k: 1,
+    units: units.map((u) => ({
+      name: u.name,
+      branches: u.branches,
+      pooled: u.pooled,
+      votes: figures.get(u.name) ?? {},
+    })),
+  });
 }
 
 /** A unit's fixed delegates: its branch's number, or for a pool the sum of its branches'. */
@@ -321,6 +411,7 @@ function declaredComparisons(
         elected: procedure.elected,
         agree: agrees(procedure.elected),
         ...(lots ? { lots } : {}),
+        ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };

@@ -15,7 +15,7 @@
  * with branches that took no position falling back to their members' majority or abstaining
  * (declared beforehand). Pure: the server, the record and `omov verify` share it.
  */
-import { poolBranches } from './pooling';
+import { poolBranches, type VotingUnit } from './pooling';
 
 /** The position a branch meeting adopted: an option of the question, or null for no position. */
 export interface BranchPosition {
@@ -122,14 +122,22 @@ export function comparePositions(input: {
   readonly positions: ReadonlyArray<BranchPosition>;
   readonly branches: ReadonlyArray<BranchVotes>;
   readonly k: number;
+  /**
+   * The ballot's own voting units, where they are fixed already (at close, from the turnout):
+   * used instead of pooling the branches' votes again. A pooled unit's votes, when given,
+   * are the pool's (its branches' own are then not known, nor needed).
+   */
+  readonly units?: ReadonlyArray<VotingUnit & { readonly votes?: Readonly<Record<string, number>> }>;
 }): PositionsReport {
   const { options, positions, branches, k } = input;
   checkPositions(options, positions);
   const byBranch = new Map(positions.map((p) => [p.branch, p]));
-  const units = poolBranches(
-    branches.map((b) => ({ branch: b.branch, voters: cast(b.votes) })),
-    k,
-  );
+  const units =
+    input.units ??
+    poolBranches(
+      branches.map((b) => ({ branch: b.branch, voters: cast(b.votes) })),
+      k,
+    );
   const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u] as const)));
   const rows: PositionRow[] = [...branches]
     .sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0))
@@ -168,7 +176,9 @@ export function comparePositions(input: {
       votes: Object.fromEntries(
         options.map((o) => [
           o,
-          branches.filter((b) => u.branches.includes(b.branch)).reduce((a, b) => a + (b.votes[o] ?? 0), 0),
+          'votes' in u && u.votes
+            ? (u.votes[o] ?? 0)
+            : branches.filter((b) => u.branches.includes(b.branch)).reduce((a, b) => a + (b.votes[o] ?? 0), 0),
         ]),
       ),
     }));

@@ -24,7 +24,7 @@ export type BallotDefinition = {
   k: number;
   receiptPolicy: 'inclusion' | 'choices';
   voterListVisible: boolean;
-  /** With their options, labels, methods, settings (thresholds, quotas, seats) and declared delegate comparisons. */
+  /** With their options, labels, methods, settings (thresholds, quotas, seats), declared delegate comparisons and branch positions. */
   questions: Question[];
   delegates: unknown;
 };
@@ -52,6 +52,14 @@ export function definitionOf(b: BallotDefinition): BallotDefinition {
           .map((o) => ({ id: o.id, position: o.position, label: o.label, description: o.description })),
         // Declared comparisons are committed with their question; a question without any hashes as before they existed.
         ...(q.comparisons?.length ? { comparisons: q.comparisons } : {}),
+        // So are branch meetings' positions (by branch name), fixed at opening.
+        ...(q.positions?.length
+          ? {
+              positions: [...q.positions]
+                .sort((x, y) => (x.branch < y.branch ? -1 : x.branch > y.branch ? 1 : 0))
+                .map((p) => ({ branch: p.branch, position: p.position, attendance: p.attendance })),
+            }
+          : {}),
       })) as Question[],
     delegates: b.delegates ?? null,
   };

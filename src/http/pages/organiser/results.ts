@@ -2,6 +2,7 @@ import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/inde
 import type { DeclaredResult, Robustness } from '@omov/core/delegates/declared';
 import { methodOf } from '@omov/core/methods/index';
 import type { QuestionResult } from '@omov/core/domain/count';
+import type { PositionRow } from '@omov/core/domain/positions';
 import type { BallotResults, Turnout } from '../../../services/results';
 import type { Round, TallyResult } from '@omov/core/tally/types';
 import { barChart, figure, pairedBarChart, roundsChart, transfersChart, type TransferRow } from '../../charts';
@@ -131,6 +132,30 @@ function unitsTable(q: QuestionResult): Html {
 <div class="scroll" tabindex="0"><table><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Voters</th>${q.options.map((o) => html`<th class="num" scope="col">${o.option}</th>`)}<th class="num" scope="col">Abstained</th></tr></thead><tbody>
 ${q.byUnit.map((u) => html`<tr><th scope="row">${u.unit}</th><td class="num">${u.voters}</td>${u.options.map((o) => html`<td class="num">${n(o.votes)}</td>`)}<td class="num">${n(u.abstentions)}</td></tr>`)}
 </tbody></table></div></details>`;
+}
+
+const COMPARISON: Record<PositionRow['comparison'], string> = {
+  matched: 'its members’ majority',
+  differed: 'not its members’ majority',
+  'no-majority': 'its members tied, or none voted',
+  'no-position': 'no position taken',
+  pooled: 'pooled for secrecy: not compared',
+};
+
+/**
+ * Branch by branch, the meeting's position beside the branch members' own votes (a pooled
+ * branch shows its position, and only its pool's votes), and the summary sentence.
+ */
+function positionsSection(q: QuestionResult): Html {
+  const r = q.positions;
+  if (!r) return html``;
+  const options = q.options.map((o) => o.option);
+  return html`<h3>Branch meetings’ positions</h3>
+<p>${r.summary.text}</p>
+<div class="scroll" tabindex="0"><table><caption>Each branch meeting’s position beside its members’ ${q.figure}</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th><th scope="col">Meeting’s position</th><th class="num" scope="col">Present</th>${options.map((o) => html`<th class="num" scope="col">${o}</th>`)}<th scope="col">Members’ majority</th></tr></thead><tbody>
+${r.rows.map((row) => html`<tr><th scope="row">${row.branch}${row.pooled ? html` <span class="hint">(${row.unit})</span>` : ''}</th><td class="num">${row.members}</td><td>${row.position ?? 'No position'}</td><td class="num">${row.attendance ?? ''}</td>${options.map((o) => html`<td class="num">${row.votes ? String(row.votes[o] ?? 0) : '—'}</td>`)}<td>${row.majority ?? ''} <span class="hint">${COMPARISON[row.comparison]}</span></td></tr>`)}
+${r.pools.map((pool) => html`<tr><th scope="row">${pool.unit}</th><td></td><td></td><td></td>${options.map((o) => html`<td class="num">${String(pool.votes[o] ?? 0)}</td>`)}<td><span class="hint">the pool’s votes, published only as a whole</span></td></tr>`)}
+</tbody></table></div>`;
 }
 
 /** Voting power as a percentage; the exact fraction, where there is one, on hover (and in the JSON). */
@@ -263,6 +288,18 @@ function procedureDetail(d: DeclaredResult): Html {
   return html`<p>${p.note}</p>`;
 }
 
+/** The same delegates mandated by their branch meetings' positions, beside the modelled conference. */
+function mandatedLine(d: DeclaredResult): Html {
+  const m = d.mandated;
+  if (!m) return html``;
+  if (m.error) return html`<p>Mandated by the branch meetings: not counted (${m.error}).</p>`;
+  const votes = Object.entries(m.totals)
+    .map(([o, v]) => `${o} ${v}`)
+    .join(', ');
+  const rule = m.rule === 'majority' ? 'followed their members’ majority' : 'abstained';
+  return html`<p class="${m.agree ? 'good' : 'bad'}">Mandated by the branch meetings (delegates of branches without a position ${rule}, as declared): ${votes}${m.abstained ? `, ${m.abstained} abstaining` : ''}. ${m.elected === null ? 'No option has the most delegate votes.' : m.agree ? `That is the members’ answer: ${m.elected}.` : `That is not the members’ answer: the mandated conference chooses ${m.elected}.`}</p>`;
+}
+
 /** The question's declared comparisons, each with its description, then the robustness view. */
 function declaredSection(q: QuestionResult, motion?: string): Html {
   if (!q.comparisons?.length) return html``;
@@ -273,6 +310,7 @@ ${q.comparisons.map(
 <p class="model">${d.description}</p>
 ${declaredHeadline(d, q.elected)}
 ${procedureDetail(d)}
+${mandatedLine(d)}
 ${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true)}</details>` : ''}
 </section>`,
 )}
@@ -354,6 +392,7 @@ ${method.pairwise || q.count.pairwise ? pairwiseTable(q.count) : ''}
 ${q.count.ties.length ? html`<h3>Ties</h3><ul>${q.count.ties.map((t) => html`<li>${t.round !== null ? `Round ${t.round}: ` : ''}${t.between.join(', ')} — ${t.brokenBy === 'lot' ? 'broken by lot' : 'broken by the rules'}: ${t.chosen}. ${t.note}</li>`)}</ul><p class="hint">Lots are drawn from the seed “${q.count.seed}”, fixed before any vote was cast; a recount draws the same.</p>` : ''}
 ${notes.length ? html`<p class="hint">${notes.join(' ')}</p>` : ''}
 ${unitsTable(q)}
+${positionsSection(q)}
 ${conferenceSection(q.conference, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
 ${declaredSection(q, method.motion ? String(q.count.summary?.threshold ?? '1/2') : undefined)}
 ${downloads && kind === 'ranking' ? html`<p><a href="/ballots/${downloads.ballotId}/questions/${q.id}/ballots.blt" download>Download this question's ballots (BLT)</a></p>` : ''}
@@ -395,6 +434,15 @@ export function resultsCsv(r: BallotResults): string {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
     }
+    // Each branch meeting's position and attendance; the comparison with its members' votes in the last column.
+    for (const b of q.positions?.rows ?? [])
+      row(
+        `(branch meeting: ${b.branch})`,
+        b.position ?? '(no position)',
+        String(b.attendance ?? 0),
+        b.comparison,
+        'meeting attendance',
+      );
     for (const d of q.comparisons ?? []) {
       if (!d.comparison || !d.elected) continue;
       for (const o of d.comparison.options)
@@ -405,6 +453,14 @@ export function resultsCsv(r: BallotResults): string {
           yes(d.elected, o),
           'delegate votes',
         );
+    }
+    // The same delegates mandated by their branch meetings (a comparison that declares mandates).
+    for (const d of q.comparisons ?? []) {
+      const m = d.mandated;
+      if (!m || m.error) continue;
+      for (const [o, v] of Object.entries(m.totals))
+        row(`(mandated: ${d.label})`, o, String(v), m.elected === o ? 'yes' : 'no', 'delegate votes');
+      row(`(mandated: ${d.label})`, '(abstaining)', String(m.abstained), '', 'delegate votes');
     }
     for (const m of q.robustness?.sweep.models ?? [])
       if (m.elected)

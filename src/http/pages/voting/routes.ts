@@ -12,6 +12,7 @@ import { pristinePaper } from './cache';
 import { answersFromForm, csrfFor, type FormValues } from './form';
 import {
   ballotPaperBody,
+  branchPositionsBlock,
   optionOrder,
   receiptPage,
   refusalPage,
@@ -39,8 +40,9 @@ function formPage(
   form: FormValues,
   problems: Map<string, string>,
   statements: Statements,
+  branch: string,
 ): string | Buffer {
-  const said = statementsBlock(b.questions, statements, paperSeed(ctx.keys, token));
+  const said = html`${branchPositionsBlock(b.questions, branch)}${statementsBlock(b.questions, statements, paperSeed(ctx.keys, token))}`;
   if (problems.size === 0 && Object.keys(form).length === 0)
     return pristinePaper(b, csrfFor(ctx, token), optionOrder(ctx, token, b), said.toString());
   return page({
@@ -80,7 +82,9 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           const r = refusalPage(ctx, s.state, 'ballot' in s ? s.ballot : undefined);
           return void res.status(r.status).type('html').send(r.body);
         }
-        res.type('html').send(formPage(ctx, token, s.ballot, {}, new Map(), await statementsForPaper(ctx, s.ballot)));
+        res
+          .type('html')
+          .send(formPage(ctx, token, s.ballot, {}, new Map(), await statementsForPaper(ctx, s.ballot), s.branch));
       },
     }),
     pageRoute({
@@ -121,7 +125,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
           return void res
             .status(problems.size ? 422 : 200)
             .type('html')
-            .send(formPage(ctx, token, b, form, problems, await statementsForPaper(ctx, b)));
+            .send(formPage(ctx, token, b, form, problems, await statementsForPaper(ctx, b), s.branch));
         }
         if (form.step !== 'cast') return void res.type('html').send(reviewPage(ctx, token, b, answers, form));
         try {
@@ -145,7 +149,7 @@ export function votingPageRoutes(ctx: AppContext): PageRoute[] {
             return void res
               .status(422)
               .type('html')
-              .send(formPage(ctx, token, b, form, again, await statementsForPaper(ctx, b)));
+              .send(formPage(ctx, token, b, form, again, await statementsForPaper(ctx, b), s.branch));
           }
           throw err;
         }

@@ -6,6 +6,7 @@ import { drawOrder } from '@omov/core/tally/lot';
 import type { AppContext } from '../../../services/context';
 import type { Statements } from '../../../services/proposals';
 import { statementOrder } from '@omov/core/domain/proposals';
+import { memberBranchPositions } from '../../../services/positions';
 import { paperSeed } from '../../../services/questions';
 import type { BallotForVoter, viewLink } from '../../../services/voting';
 import { type Html, html, raw } from '../../html';
@@ -50,6 +51,19 @@ ${withAny.map((q) => {
   return html`<h3>${q.position + 1}. ${q.title}</h3><div class="sides">${sides.map((side) => html`<div class="side"><h4>${SIDE_HEADING[side]}</h4>${s[side]!.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}<p class="hint">Written by ${AUTHOR[s[side]!.author]}.</p></div>`)}</div>`;
 })}
 </section>`;
+}
+
+/**
+ * The member's own branch meeting's position on each question it took one on, recorded by
+ * the branch's secretary before the ballot opened: "Your branch meeting (Leeds, 23 present)
+ * supported: Yes". Nothing when the branch recorded none.
+ */
+export function branchPositionsBlock(questions: Question[], branch: string): Html {
+  const found = memberBranchPositions(questions, branch);
+  if (found.length === 0) return html``;
+  return html`<section class="branch-positions" aria-labelledby="branch-positions-heading"><h2 id="branch-positions-heading">Your branch meeting</h2>
+<ul>${found.map((f) => html`<li><strong>${f.question.position + 1}. ${f.question.title}</strong>: Your branch meeting (${branch}, ${String(f.attendance)} present) ${f.position === null ? 'took no position.' : html`supported: ${f.position}`}</li>`)}</ul>
+<p class="hint">Your vote is your own: you may vote as your branch meeting decided or otherwise. Nobody sees how you vote.</p></section>`;
 }
 
 /**
