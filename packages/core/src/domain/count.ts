@@ -23,6 +23,7 @@ import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/
 import { methodOf, type MethodLabels } from '../methods/index';
 import type { DeclaredComparison, DelegateSettingsInput, Question, StoredVote } from './ballot';
 import type { VotingUnit } from './pooling';
+import type { AgendaResult } from './amendments';
 
 /**
  * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
@@ -76,6 +77,8 @@ export type QuestionResult = {
   comparisons?: DeclaredResult[];
   /** How many declared comparisons and common models agree with the members (with `comparisons`). */
   robustness?: Robustness;
+  /** An amended motion's ranked question: the conference's sequential agenda and whether its order mattered. */
+  agenda?: AgendaResult;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */
