@@ -447,7 +447,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
     ...support,
     scheduleBy: q.scheduleBy,
-    ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt } : {}),
+    ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
   if (amendment) return;
   await mailQualified(ctx, tx, q);
@@ -471,7 +471,7 @@ async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<
       { kind: 'amendments-open', payload },
     );
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'amendments.open', p.id, {
-    closesAt: p.amendmentsCloseAt,
+    closesAt: p.amendmentsCloseAt!.toISOString(),
     members: members.length,
   });
 }
