@@ -73,7 +73,9 @@ test('two amendments qualify; the ranked question decides; the declared order of
   expect(qualified.body).toMatchObject({ stage: 'qualified', amendmentsOpen: true });
   // Every member is mailed that amendments are open, with a link of their own.
   const opened = await waitFor('the "amendments are open" email to member 8', () =>
-    smtp().received.find((m) => m.to[0] === 'a8@amend.example.org' && /members may table amendments/.test(unfolded(m.raw))),
+    smtp().received.find(
+      (m) => m.to[0] === 'a8@amend.example.org' && /members may table amendments/.test(unfolded(m.raw)),
+    ),
   );
   expect(unfolded(opened.raw)).toContain(`/proposals/${motion}`);
   const fresh = linkIn(opened.raw, 'p').split('/p/')[1]!;

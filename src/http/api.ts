@@ -158,11 +158,15 @@ const resultsSchema = z.object({
                 winner: z.string(),
               }),
             )
-            .describe('each step of the declared agenda: the text as it stands against the next amendment (last: the motion falls), with the members preferring each'),
+            .describe(
+              'each step of the declared agenda: the text as it stands against the next amendment (last: the motion falls), with the members preferring each',
+            ),
           outcome: z.string().describe('the text the declared agenda adopts, or "None: the motion falls"'),
           outcomes: z
             .array(z.object({ outcome: z.string(), orders: z.array(z.array(z.string())) }))
-            .describe('every outcome some order of the amendments reaches, with those orders; the declared outcome first'),
+            .describe(
+              'every outcome some order of the amendments reaches, with those orders; the declared outcome first',
+            ),
           orderMatters: z.boolean().describe('whether another order of the amendments would have adopted another text'),
         })
         .optional()

@@ -235,8 +235,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
         questionId: z.string(),
         order: z.array(z.object({ id: z.string(), label: z.string() })),
       }),
-      handler: async ({ principal, params, body }) =>
-        proposals.setAgendaOrder(ctx, principal, params.id, body.order),
+      handler: async ({ principal, params, body }) => proposals.setAgendaOrder(ctx, principal, params.id, body.order),
     }),
     memberAct(
       '/member/proposals/:id/start',

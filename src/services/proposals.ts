@@ -305,7 +305,8 @@ function amendmentsOpen(p: ProposalRow, now: Date): boolean {
   return p.kind === 'motion' && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
 }
 
-const AMENDMENTS_CLOSED = 'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
+const AMENDMENTS_CLOSED =
+  'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
 
 /**
  * A member drafts an amendment to a motion whose amendment period is open: a replacement of

@@ -294,7 +294,8 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
             .send(await memberPageHtml(ctx, token, address, { problem, amendment }));
         }
         await proposals.draftAmendment(ctx, token, address, id, parsed.data);
-        notice = 'Your amendment is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
+        notice =
+          'Your amendment is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;
       } else if (body.action === 'start' && id) {
         await proposals.startProposal(ctx, token, address, id);

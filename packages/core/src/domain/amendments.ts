@@ -144,7 +144,8 @@ export type AgendaSettings = z.output<typeof agendaSettingsSchema>;
 export function agendaIssue(a: AgendaSettings, options: number): string | null {
   const all = [a.original, ...a.amendments, ...(a.rejection === null ? [] : [a.rejection])];
   if (all.some((i) => i >= options)) return `every option number must be below ${options}`;
-  if (new Set(all).size !== all.length) return 'the original, the amendments and the rejection must be distinct options';
+  if (new Set(all).size !== all.length)
+    return 'the original, the amendments and the rejection must be distinct options';
   try {
     checkAgendaOrder(a, a.order);
   } catch (err) {

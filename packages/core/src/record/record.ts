@@ -171,7 +171,14 @@ export function countRecordQuestion(
   const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
   if (!agenda) return withParadoxes;
   const pw = pairwiseMatrix(questionElection(q, votes, q.title) as Election<RankedBallot>);
-  return { ...withParadoxes, agenda: agendaResult(agenda, q.options.map((o) => o.label), pw) };
+  return {
+    ...withParadoxes,
+    agenda: agendaResult(
+      agenda,
+      q.options.map((o) => o.label),
+      pw,
+    ),
+  };
 }
 
 /** Every question of a ballot counted, in question order: what is stored at close. */

@@ -410,10 +410,22 @@ export function resultsCsv(r: BallotResults): string {
     // An amended motion: each step of the declared agenda, and the outcome every order reaches.
     q.agenda?.steps.forEach((st, k) => {
       row(`(agenda step ${k + 1})`, st.standing, st.forStanding, yes([st.winner], st.standing), 'members preferring');
-      row(`(agenda step ${k + 1})`, st.challenger, st.forChallenger, yes([st.winner], st.challenger), 'members preferring');
+      row(
+        `(agenda step ${k + 1})`,
+        st.challenger,
+        st.forChallenger,
+        yes([st.winner], st.challenger),
+        'members preferring',
+      );
     });
     for (const o of q.agenda?.outcomes ?? [])
-      row('(agenda over every order)', o.outcome, String(o.orders.length), yes([q.agenda!.outcome], o.outcome), 'orders');
+      row(
+        '(agenda over every order)',
+        o.outcome,
+        String(o.orders.length),
+        yes([q.agenda!.outcome], o.outcome),
+        'orders',
+      );
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
