@@ -199,6 +199,21 @@ export async function setComparisons(
   return r.numUpdatedRows === 1n;
 }
 
+/** Replaces one question's settings (the services check them against its method). */
+export async function setQuestionSettings(
+  db: Queryable,
+  ballotId: string,
+  questionId: string,
+  settings: unknown,
+): Promise<void> {
+  await db
+    .updateTable('questions')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', questionId)
+    .where('ballot_id', '=', ballotId)
+    .execute();
+}
+
 export async function deleteQuestions(db: Queryable, ballotId: string): Promise<void> {
   await db.deleteFrom('questions').where('ballot_id', '=', ballotId).execute();
 }

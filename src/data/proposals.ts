@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ProposalRules, ProposalStatus } from '@omov/core/domain/proposals';
+import type { ProposalKind, ProposalRules, ProposalStatus } from '@omov/core/domain/proposals';
 import type { Queryable } from '../db/database';
 
 /** Member proposals, their rules, the members' proposal links and the signatures (db/migrations/0018_proposals.ts). */
@@ -14,6 +14,7 @@ const rulesColumns = [
   'window_days',
   'schedule_days',
   'k',
+  'amendment_days',
   'set_at',
   'set_by',
 ] as const;
@@ -26,6 +27,7 @@ function rulesOf(r: {
   window_days: number;
   schedule_days: number;
   k: number;
+  amendment_days: number | null;
   set_at: Date;
   set_by: string;
 }): RulesRow {
@@ -37,6 +39,7 @@ function rulesOf(r: {
     windowDays: r.window_days,
     scheduleDays: r.schedule_days,
     k: r.k,
+    amendmentDays: r.amendment_days,
     setAt: r.set_at,
     setBy: r.set_by,
   };
@@ -58,6 +61,7 @@ export async function insertRules(
       window_days: r.windowDays,
       schedule_days: r.scheduleDays,
       k: r.k,
+      amendment_days: r.amendmentDays,
       set_by: setBy,
     })
     .returning(rulesColumns)
@@ -154,7 +158,9 @@ export type ProposalRow = {
   id: string;
   organisationId: string;
   rulesId: string;
-  kind: 'motion' | 'question';
+  /** The motion an amendment amends; null for others. */
+  parentId: string | null;
+  kind: ProposalKind;
   title: string;
   text: string;
   options: string[] | null;
@@ -171,12 +177,15 @@ export type ProposalRow = {
   scheduledAt: Date | null;
   /** The proposers' case for. */
   caseFor: string | null;
+  /** On a motion: when its amendment period closes (null: none opened). */
+  amendmentsCloseAt: Date | null;
 };
 
 const proposalColumns = [
   'id',
   'organisation_id as organisationId',
   'rules_id as rulesId',
+  'parent_id as parentId',
   'kind',
   'title',
   'text',
@@ -193,6 +202,7 @@ const proposalColumns = [
   'ballot_id as ballotId',
   'scheduled_at as scheduledAt',
   'case_for as caseFor',
+  'amendments_close_at as amendmentsCloseAt',
 ] as const;
 
 /** A scheduled proposal whose draft ballot was deleted is the office's to schedule again. */
@@ -201,7 +211,9 @@ const asStored = <T extends { status: ProposalStatus; ballotId: string | null }>
 
 export async function insertProposal(
   db: Queryable,
-  p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'>,
+  p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'> & {
+    parentId?: string | null;
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('proposals')
@@ -213,6 +225,7 @@ export async function insertProposal(
       text: p.text,
       options: p.options === null ? null : JSON.stringify(p.options),
       proposer_member_id: p.proposerMemberId,
+      parent_id: p.parentId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -260,14 +273,18 @@ export async function listProposals(
 export async function startProposal(
   db: Queryable,
   id: string,
-  t: { windowDays: number; supportersNeeded: number | null; branchesNeeded: number | null },
+  t: { windowDays: number; supportersNeeded: number | null; branchesNeeded: number | null; closesBy?: Date | null },
 ): Promise<void> {
+  // An amendment gathers support until its window ends or its motion's amendment period closes, whichever is first.
+  const closes = t.closesBy
+    ? sql<Date>`least(now() + make_interval(days => ${t.windowDays}), ${t.closesBy}::timestamptz)`
+    : sql<Date>`now() + make_interval(days => ${t.windowDays})`;
   await db
     .updateTable('proposals')
     .set({
       status: 'gathering',
       started_at: sql<Date>`now()`,
-      closes_at: sql<Date>`now() + make_interval(days => ${t.windowDays})`,
+      closes_at: closes,
       supporters_needed: t.supportersNeeded,
       branches_needed: t.branchesNeeded,
     })
@@ -276,15 +293,58 @@ export async function startProposal(
     .execute();
 }
 
-export async function markQualified(db: Queryable, id: string, scheduleDays: number): Promise<void> {
+/**
+ * Qualifies a proposal now. A motion under rules that take amendments opens its amendment
+ * period (`amendmentDays`) and must be scheduled `scheduleDays` after it closes; an
+ * amendment has no date of its own (it goes on the ballot with its motion).
+ */
+export async function markQualified(
+  db: Queryable,
+  id: string,
+  t: { scheduleDays: number | null; amendmentDays: number | null },
+): Promise<void> {
+  const amendments = t.amendmentDays ?? 0;
   await db
     .updateTable('proposals')
     .set({
       status: 'qualified',
       qualified_at: sql<Date>`now()`,
-      schedule_by: sql<Date>`now() + make_interval(days => ${scheduleDays})`,
+      schedule_by:
+        t.scheduleDays === null ? null : sql<Date>`now() + make_interval(days => ${t.scheduleDays + amendments})`,
+      amendments_close_at: t.amendmentDays === null ? null : sql<Date>`now() + make_interval(days => ${amendments})`,
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/** The amendments tabled to a motion (started ones, or also one member's drafts), oldest first. */
+export async function listAmendments(
+  db: Queryable,
+  parentId: string,
+  opts: { draftsOf?: string } = {},
+): Promise<ProposalRow[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select(proposalColumns)
+    .where('parent_id', '=', parentId)
+    .where((eb) =>
+      opts.draftsOf
+        ? eb.or([eb('status', '<>', 'draft'), eb('proposer_member_id', '=', opts.draftsOf)])
+        : eb('status', '<>', 'draft'),
+    )
+    .orderBy(sql`coalesce(started_at, created_at)`)
+    .orderBy('id')
+    .execute();
+  return rows.map(asStored);
+}
+
+/** Puts a motion's qualifying amendments on the ballot with it. */
+export async function markAmendmentsScheduled(db: Queryable, ids: string[], ballotId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('proposals')
+    .set({ status: 'scheduled', ballot_id: ballotId, scheduled_at: sql<Date>`now()` })
+    .where('id', 'in', ids)
     .execute();
 }
 
@@ -303,6 +363,7 @@ export async function listScheduledOn(db: Queryable, ballotId: string): Promise<
     .select(proposalColumns)
     .where('ballot_id', '=', ballotId)
     .where('status', '=', 'scheduled')
+    .where('kind', '<>', 'amendment')
     .execute();
 }
 

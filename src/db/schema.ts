@@ -217,6 +217,8 @@ export interface Database {
     window_days: number;
     schedule_days: number;
     k: number;
+    /** How long amendments may be tabled once a motion qualifies; null: none (0033). */
+    amendment_days: ColumnType<number | null, number | null | undefined, never>;
     set_at: CreatedAt;
     set_by: string;
   };
@@ -232,7 +234,7 @@ export interface Database {
     organisation_id: string;
     rules_id: string;
     parent_id: string | null;
-    kind: 'motion' | 'question';
+    kind: 'motion' | 'question' | 'amendment';
     title: string;
     text: string;
     /** The options' labels, for a question (JSON text on the way in). */
@@ -253,6 +255,8 @@ export interface Database {
     ballot_id: string | null;
     scheduled_at: Timestamp | null;
     case_for: string | null;
+    /** On a motion: when its amendment period closes (0033). */
+    amendments_close_at: ColumnType<Date | null, never, Date | null>;
   };
   branch_secretaries: {
     branch_id: string;

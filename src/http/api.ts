@@ -158,6 +158,34 @@ const resultsSchema = z.object({
         .describe(
           "branch by branch, the meeting's position beside the branch members' own votes (rows; pooled branches show only their pool's votes, in pools) and the summary; present when the question has positions",
         ),
+      agenda: z
+        .object({
+          declaredOrder: z.array(z.string()).describe("the amendments' labels in the order declared before opening"),
+          steps: z
+            .array(
+              z.object({
+                standing: z.string(),
+                challenger: z.string(),
+                forChallenger: z.string(),
+                forStanding: z.string(),
+                winner: z.string(),
+              }),
+            )
+            .describe(
+              'each step of the declared agenda: the text as it stands against the next amendment (last: the motion falls), with the members preferring each',
+            ),
+          outcome: z.string().describe('the text the declared agenda adopts, or "None: the motion falls"'),
+          outcomes: z
+            .array(z.object({ outcome: z.string(), orders: z.array(z.array(z.string())) }))
+            .describe(
+              'every outcome some order of the amendments reaches, with those orders; the declared outcome first',
+            ),
+          orderMatters: z.boolean().describe('whether another order of the amendments would have adopted another text'),
+        })
+        .optional()
+        .describe(
+          "an amended motion's ranked question: the conference's sequential agenda computed from the members' rankings, beside the Condorcet (Schulze) count in `elected`",
+        ),
     }),
   ),
 });

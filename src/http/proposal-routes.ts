@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   PROPOSAL_STATUSES,
+  amendmentInputSchema,
   proposalInputSchema,
   proposalRulesSchema,
   STATEMENT_MAX,
@@ -29,13 +30,22 @@ const rulesView = z.object({
   windowDays: z.number().int(),
   scheduleDays: z.number().int(),
   k: z.number().int(),
+  amendmentDays: z.number().int().nullable().describe('days to table amendments once a motion qualifies; null: none'),
   setAt: z.date(),
   setBy: z.string(),
 });
 
 export const proposalView = z.object({
   id: z.string(),
-  kind: z.enum(['motion', 'question']),
+  kind: z
+    .enum(['motion', 'question', 'amendment'])
+    .describe("amendment: a replacement of its motion's text, in full (parentId names the motion)"),
+  parentId: z.string().nullable().describe('the motion an amendment amends'),
+  amendmentsCloseAt: z
+    .date()
+    .nullable()
+    .describe("a qualified motion's amendment period: members may table amendments until then"),
+  amendmentsOpen: z.boolean().describe('whether members may table amendments to it now'),
   title: z.string(),
   text: z.string(),
   options: z.array(z.string()).nullable(),
@@ -195,6 +205,37 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       body: z.object({ token: memberToken, proposal: proposalInputSchema }),
       response: z.object({ id: z.string() }),
       handler: async ({ body, req }) => proposals.draftProposal(ctx, body.token, clientAddress(req), body.proposal),
+    }),
+    route({
+      method: 'post',
+      path: '/member/proposals/:id/amendments',
+      tag: 'proposals',
+      auth: false,
+      status: 201,
+      summary:
+        "A member drafts an amendment to a qualified motion during its amendment period, with their proposals link's token: a replacement of the motion's text, in full. It is then started and signed as a proposal",
+      params: idParams,
+      body: z.object({ token: memberToken, amendment: amendmentInputSchema }),
+      response: z.object({ id: z.string() }),
+      handler: async ({ params, body, req }) =>
+        proposals.draftAmendment(ctx, body.token, clientAddress(req), params.id, body.amendment),
+    }),
+    route({
+      method: 'put',
+      path: '/proposals/:id/agenda-order',
+      tag: 'proposals',
+      auth: true,
+      summary:
+        "Declare the order in which the conference's agenda takes a scheduled motion's amendments (organisers), while its ballot is a draft; committed with the question at open",
+      params: idParams,
+      body: z.object({
+        order: z.array(z.uuid()).min(1).describe("every amendment on the ballot, by id, in the agenda's order"),
+      }),
+      response: z.object({
+        questionId: z.string(),
+        order: z.array(z.object({ id: z.string(), label: z.string() })),
+      }),
+      handler: async ({ principal, params, body }) => proposals.setAgendaOrder(ctx, principal, params.id, body.order),
     }),
     memberAct(
       '/member/proposals/:id/start',

@@ -19,7 +19,9 @@ export function record(
   details: Record<string, unknown> = {},
 ) {
   const actor = 'system' in p ? `system:${p.system}` : actorOf(p);
-  return audit.appendAudit(db, { organisationId: p.organisationId, actor, action, subject, details });
+  // Hashed as stored: a Date (a proposal's dates, the rules' setAt) as its ISO string, not as an empty object.
+  const stored = JSON.parse(JSON.stringify(details)) as Record<string, unknown>;
+  return audit.appendAudit(db, { organisationId: p.organisationId, actor, action, subject, details: stored });
 }
 
 export async function readLog(ctx: AppContext, p: Principal) {

@@ -198,12 +198,18 @@ const sameTrustees = (a: BallotMode, b: BallotMode): boolean =>
     ? b.kind === 'office'
     : b.kind === 'verifiable' && a.trustees === b.trustees && a.threshold === b.threshold;
 
-export async function updateBallot(ctx: AppContext, p: Principal, id: string, input: BallotInput): Promise<BallotView> {
+export async function updateBallot(
+  ctx: AppContext,
+  p: Principal,
+  id: string,
+  edited: BallotInput,
+): Promise<BallotView> {
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
-    await requireKnownBranches(tx, p.organisationId, input);
-    await requireProposalsKept(tx, id, input);
+    await requireKnownBranches(tx, p.organisationId, edited);
+    // An amended motion's agenda follows its question (the builder has no field for it).
+    const input = await requireProposalsKept(tx, id, edited);
     const before = { ...b, questions: await ballots.listQuestions(tx, id) };
     if (!sameTrustees(b.mode, input.mode)) await trusteesData.deleteTrustees(tx, id);
     if (b.mode.kind !== input.mode.kind) await credentialsData.deleteCredentialAuthority(tx, id);

@@ -354,7 +354,7 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'password-reset') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
-  } else if (m.kind === 'proposal-link') {
+  } else if (m.kind === 'proposal-link' || m.kind === 'amendments-open') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'secretary-link') {

@@ -10,8 +10,11 @@ import type { Queryable, Tx } from '../db/database';
 import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
 import { allows } from '@omov/core/domain/lifecycle';
 import {
+  type AmendmentInput,
   type ProposalInput,
+  type ProposalKind,
   type ProposalRules,
+  VARIANT_WORDS,
   type ProposalStage,
   publicSupport,
   type StatementSide,
@@ -20,11 +23,12 @@ import {
   thresholdOf,
 } from '@omov/core/domain/proposals';
 import { formatTime } from '@omov/core/domain/zones';
+import { agendaIssue, type AgendaSettings, MAX_AGENDA_AMENDMENTS } from '@omov/core/domain/amendments';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { actorOf, requireOrganiser, requireRollVisible, requireState } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
-import { conflict, notFound, ServiceError } from './errors';
+import { conflict, invalid, notFound, ServiceError } from './errors';
 import { consume } from './rate-limits';
 
 /**
@@ -87,6 +91,7 @@ async function issueLink(
   ctx: AppContext,
   tx: Tx,
   m: { id: string; organisationId: string; organisationName: string; name: string; email: string },
+  mail: { kind: 'proposal-link' | 'amendments-open'; payload?: Record<string, string> } = { kind: 'proposal-link' },
 ) {
   const token = newSecret();
   await data.insertLink(tx, {
@@ -100,9 +105,14 @@ async function issueLink(
       organisationId: m.organisationId,
       ballotId: null,
       memberId: m.id,
-      kind: 'proposal-link',
+      kind: mail.kind,
       recipient: m.email,
-      payload: { organisationName: m.organisationName, name: m.name, days: String(PROPOSAL_LINK_DAYS) },
+      payload: {
+        ...mail.payload,
+        organisationName: m.organisationName,
+        name: m.name,
+        days: String(PROPOSAL_LINK_DAYS),
+      },
       sealedSecret: ctx.keys.seal(PROPOSAL_LINK_PURPOSE, token),
     },
   ]);
@@ -153,7 +163,13 @@ async function linkMember(ctx: AppContext, token: string, address: string): Prom
 
 export type ProposalView = {
   id: string;
-  kind: 'motion' | 'question';
+  kind: ProposalKind;
+  /** The motion an amendment amends. */
+  parentId: string | null;
+  /** On a qualified motion under rules that take amendments: when its amendment period closes. */
+  amendmentsCloseAt: Date | null;
+  /** Whether members may table amendments to it now. */
+  amendmentsOpen: boolean;
   title: string;
   text: string;
   options: string[] | null;
@@ -184,6 +200,9 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
   return {
     id: p.id,
     kind: p.kind,
+    parentId: p.parentId,
+    amendmentsCloseAt: p.amendmentsCloseAt,
+    amendmentsOpen: amendmentsOpen(p, now),
     title: p.title,
     text: p.text,
     options: p.options,
@@ -281,6 +300,45 @@ async function memberView(ctx: AppContext, token: string, address: string, id: s
   return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
 }
 
+/** Whether members may table amendments to this proposal now: a qualified motion within its amendment period. */
+function amendmentsOpen(p: ProposalRow, now: Date): boolean {
+  return p.kind === 'motion' && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
+}
+
+const AMENDMENTS_CLOSED =
+  'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
+
+/**
+ * A member drafts an amendment to a motion whose amendment period is open: a replacement of
+ * its text, in full. Nothing is public until they start it; it then gathers support like a
+ * proposal, by the rules in force, until its window or the motion's period ends.
+ */
+export async function draftAmendment(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  parentId: string,
+  input: AmendmentInput,
+): Promise<{ id: string }> {
+  const m = await linkMember(ctx, token, address);
+  const parent = await data.findProposal(ctx.db, parentId);
+  if (!parent || parent.organisationId !== m.organisationId || parent.status === 'draft') throw notFound('proposal');
+  if (!amendmentsOpen(parent, await ballots.databaseNow(ctx.db))) throw conflict(AMENDMENTS_CLOSED);
+  const [rules] = await data.listRules(ctx.db, m.organisationId);
+  if (!rules) throw conflict(NO_RULES);
+  const id = await data.insertProposal(ctx.db, {
+    organisationId: m.organisationId,
+    rulesId: rules.id,
+    kind: 'amendment',
+    title: input.title,
+    text: input.text,
+    options: null,
+    proposerMemberId: m.memberId,
+    parentId,
+  });
+  return { id };
+}
+
 /** A member drafts a proposal; nothing is public until they start it. */
 export async function draftProposal(
   ctx: AppContext,
@@ -319,6 +377,14 @@ export async function startProposal(
     if (p.status !== 'draft') throw conflict('this proposal has already started');
     const [rules] = await data.listRules(tx, m.organisationId);
     if (!rules) throw conflict(NO_RULES);
+    // An amendment starts only while its motion's period is open, and gathers support until it closes at the latest.
+    const parent = p.parentId ? await data.lockProposal(tx, p.parentId) : undefined;
+    if (parent) {
+      if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
+      const tabled = (await data.listAmendments(tx, parent.id)).length;
+      if (tabled >= MAX_AGENDA_AMENDMENTS)
+        throw conflict(`a motion takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`);
+    }
     const t = thresholdOf(rules, await roll.countCurrentMembers(tx, m.organisationId));
     // Judged by the rules in force when it starts, whichever were in force when it was drafted.
     await tx.updateTable('proposals').set({ rules_id: rules.id }).where('id', '=', id).execute();
@@ -326,12 +392,14 @@ export async function startProposal(
       windowDays: rules.windowDays,
       supportersNeeded: t.supporters,
       branchesNeeded: t.branches,
+      closesBy: parent?.amendmentsCloseAt ?? null,
     });
     await record(tx, { system: 'member proposal', organisationId: m.organisationId }, 'proposal.start', id, {
       title: p.title,
       wordingHash: wordingHash(p),
       rules: rules.id,
       needs: t,
+      ...(parent ? { amends: parent.id } : {}),
     });
     await signLocked(ctx, tx, id, m);
   });
@@ -372,13 +440,41 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   const rules = (await data.findRules(tx, p.rulesId))!;
   const threshold = { supporters: p.supportersNeeded, branches: p.branchesNeeded, combine: rules.combine };
   if (!qualifies(threshold, support)) return;
-  await data.markQualified(tx, id, rules.scheduleDays);
+  // An amendment goes on the ballot with its motion; a motion under rules that take amendments opens their period.
+  const amendment = p.kind === 'amendment';
+  const amendmentDays = p.kind === 'motion' ? rules.amendmentDays : null;
+  await data.markQualified(tx, id, { scheduleDays: amendment ? null : rules.scheduleDays, amendmentDays });
   const q = (await data.findProposal(tx, id))!;
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
     ...support,
     scheduleBy: q.scheduleBy,
+    ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
+  if (amendment) return;
   await mailQualified(ctx, tx, q);
+  if (q.amendmentsCloseAt) await openAmendments(ctx, tx, q);
+}
+
+/** "Amendments are open": every current member is mailed, with a proposals link of their own to table or support one. */
+async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<void> {
+  const org = await orgs.findOrganisation(tx, p.organisationId);
+  const members = await roll.listEligibleMembers(tx, p.organisationId, null);
+  const payload = {
+    title: p.title,
+    closesAt: formatTime(p.amendmentsCloseAt!),
+    url: `${ctx.config.publicUrl}/proposals/${p.id}`,
+  };
+  for (const m of members)
+    await issueLink(
+      ctx,
+      tx,
+      { ...m, organisationId: p.organisationId, organisationName: org?.name ?? '' },
+      { kind: 'amendments-open', payload },
+    );
+  await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'amendments.open', p.id, {
+    closesAt: p.amendmentsCloseAt!.toISOString(),
+    members: members.length,
+  });
 }
 
 /** "A proposal qualifies": to the proposer and every organiser. */
@@ -442,8 +538,39 @@ export async function refuseWithdrawal(ctx: AppContext, p: Principal, id: string
   throw new ServiceError('forbidden', NOT_WITHDRAWN);
 }
 
-/** The ballot question a proposal becomes: its wording, unchanged. */
-export function questionOf(p: Pick<ProposalRow, 'kind' | 'title' | 'text' | 'options'>) {
+/**
+ * The ballot question a proposal becomes: its wording, unchanged. A motion with qualifying
+ * amendments becomes one ranked question (Schulze) across its variants, word for word: the
+ * motion's text is the question's description, then the options "The motion as proposed",
+ * "Amendment N: title" (its whole text as the option's description) and "None: the motion
+ * falls"; the settings declare the agenda, in `order` (option numbers; by default the
+ * order of tabling).
+ */
+export function questionOf(
+  p: Pick<ProposalRow, 'kind' | 'title' | 'text' | 'options'>,
+  amendments: ReadonlyArray<Pick<ProposalRow, 'title' | 'text'>> = [],
+  order?: number[],
+) {
+  if (amendments.length > 0) {
+    const numbers = amendments.map((_, i) => i + 1);
+    const agenda: AgendaSettings = {
+      original: 0,
+      amendments: numbers,
+      rejection: amendments.length + 1,
+      order: order ?? numbers,
+    };
+    return questionInputSchema.parse({
+      title: p.title,
+      description: p.text,
+      method: 'schulze',
+      settings: { seats: 1, agenda },
+      options: [
+        { label: VARIANT_WORDS.original, description: VARIANT_WORDS.originalDescription },
+        ...amendments.map((a, i) => ({ label: VARIANT_WORDS.amendment(i + 1, a.title), description: a.text })),
+        { label: VARIANT_WORDS.rejection, description: VARIANT_WORDS.rejectionDescription },
+      ],
+    });
+  }
   return questionInputSchema.parse({
     title: p.title,
     description: p.text,
@@ -463,12 +590,19 @@ export async function scheduleProposal(
   await ctx.db.transaction().execute(async (tx) => {
     const row = await data.lockProposal(tx, id);
     if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
+    if (row.kind === 'amendment')
+      throw conflict('an amendment goes on the ballot with its motion, as one of the variants members rank');
     if (row.status === 'scheduled') throw conflict('this proposal is already on a ballot');
     if (row.status !== 'qualified') throw conflict('only a qualified proposal can be put on a ballot');
+    if (amendmentsOpen(row, await ballots.databaseNow(tx)))
+      throw conflict(
+        `members may table amendments to this motion until ${formatTime(row.amendmentsCloseAt!)}: it goes on a ballot after that`,
+      );
     const b = await ballots.lockBallot(tx, ballotId, 'update');
     if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
     requireState(b, 'edit');
-    const q = questionOf(row);
+    const amendments = (await data.listAmendments(tx, id)).filter((a) => a.status === 'qualified');
+    const q = questionOf(row, amendments);
     const position = (await ballots.listQuestions(tx, ballotId)).length;
     await ballots.insertQuestion(tx, ballotId, {
       position,
@@ -480,31 +614,104 @@ export async function scheduleProposal(
       comparisons: [],
     });
     await data.markScheduled(tx, id, ballotId);
-    await record(tx, p, 'proposal.schedule', id, { ballotId, position, wordingHash: wordingHash(row) });
+    await data.markAmendmentsScheduled(
+      tx,
+      amendments.map((a) => a.id),
+      ballotId,
+    );
+    await record(tx, p, 'proposal.schedule', id, {
+      ballotId,
+      position,
+      wordingHash: wordingHash(row),
+      ...(amendments.length
+        ? {
+            amendments: amendments.map((a) => ({ id: a.id, wordingHash: wordingHash(a) })),
+            agendaOrder: (q.settings as { agenda: AgendaSettings }).agenda.order,
+          }
+        : {}),
+    });
   });
   return viewOf(ctx.db, (await data.findProposal(ctx.db, id))!, await ballots.databaseNow(ctx.db));
 }
 
 /**
  * A draft ballot carrying a member's proposal may be edited, but the proposal's question
- * stays on it word for word: refused (409) otherwise, naming the proposal.
+ * stays on it word for word: refused (409) otherwise, naming the proposal. An amended
+ * motion's agenda follows its question through an edit that does not give one (the builder
+ * has no field for it): the input is returned with it.
  */
-export async function requireProposalsKept(db: Queryable, ballotId: string, input: BallotInput): Promise<void> {
+export async function requireProposalsKept(db: Queryable, ballotId: string, input: BallotInput): Promise<BallotInput> {
+  // The variants of an amended motion, and its agenda (its order may change while the ballot is a draft).
+  const agendaOf = (q: { settings: unknown }) => {
+    const a = (q.settings as { agenda?: AgendaSettings }).agenda;
+    return a ? JSON.stringify({ ...a, order: [...a.order].sort((x, y) => x - y) }) : null;
+  };
+  const stored = await ballots.listQuestions(db, ballotId);
+  let questions = input.questions;
   for (const p of await data.listScheduledOn(db, ballotId)) {
-    const want = questionOf(p);
-    const kept = input.questions.some(
-      (q) =>
-        q.title === want.title &&
-        q.description === want.description &&
-        q.method === want.method &&
-        JSON.stringify(q.options?.map((o) => o.label) ?? null) ===
-          JSON.stringify(want.options?.map((o) => o.label) ?? null),
-    );
+    const want = questionOf(p, await scheduledAmendments(db, p, ballotId));
+    const same = (q: BallotInput['questions'][number]) =>
+      q.title === want.title &&
+      q.description === want.description &&
+      q.method === want.method &&
+      JSON.stringify(q.options?.map((o) => [o.label, o.description]) ?? null) ===
+        JSON.stringify(want.options?.map((o) => [o.label, o.description]) ?? null);
+    const declared = (questionFrom(stored, p)?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
+    if (declared)
+      questions = questions.map((q) =>
+        same(q) && !agendaOf(q) ? ({ ...q, settings: { ...q.settings, agenda: declared } } as typeof q) : q,
+      );
+    const kept = questions.some((q) => same(q) && agendaOf(q) === agendaOf(want));
     if (!kept)
       throw conflict(
         `the question of the member proposal "${p.title}" must stay on this ballot word for word: the office cannot reword or remove it`,
       );
   }
+  return { ...input, questions };
+}
+
+/** The amendments on the ballot with their motion, in the order of tabling (their options' order). */
+async function scheduledAmendments(db: Queryable, p: ProposalRow, ballotId: string): Promise<ProposalRow[]> {
+  return (await data.listAmendments(db, p.id)).filter((a) => a.status === 'scheduled' && a.ballotId === ballotId);
+}
+
+/**
+ * The office declares the order in which the conference's agenda takes a scheduled motion's
+ * amendments (by their ids), while its ballot is a draft: it is committed with the question
+ * at open. The amendments' wording and the variants stay as they are.
+ */
+export async function setAgendaOrder(ctx: AppContext, p: Principal, id: string, order: string[]) {
+  requireOrganiser(p);
+  return ctx.db.transaction().execute(async (tx) => {
+    const row = await data.lockProposal(tx, id);
+    if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
+    if (row.status !== 'scheduled' || !row.ballotId) throw conflict('the proposal is not on a ballot');
+    const b = (await ballots.lockBallot(tx, row.ballotId, 'update'))!;
+    requireState(b, 'edit');
+    const amendments = await scheduledAmendments(tx, row, row.ballotId);
+    if (amendments.length === 0) throw conflict('this motion has no amendments on its ballot');
+    const numbers = order.map((a) => amendments.findIndex((x) => x.id === a) + 1);
+    const q = questionFrom(await ballots.listQuestions(tx, row.ballotId), row);
+    const settings = q?.settings as { seats: number; agenda?: AgendaSettings } | undefined;
+    if (!q || !settings?.agenda) throw conflict('the question of this motion is not on its ballot');
+    const agenda = { ...settings.agenda, order: numbers };
+    const problem = agendaIssue(agenda, q.options.length);
+    if (numbers.includes(0) || problem)
+      throw invalid('name every amendment on the ballot once, by its id', [
+        { path: 'order', message: numbers.includes(0) ? 'an id is not one of the amendments on the ballot' : problem! },
+      ]);
+    await ballots.setQuestionSettings(tx, row.ballotId, q.id, { ...settings, agenda });
+    await record(tx, p, 'proposal.agenda-order', id, {
+      ballotId: row.ballotId,
+      questionId: q.id,
+      order,
+      labels: numbers.map((n) => q.options[n]!.label),
+    });
+    return {
+      questionId: q.id,
+      order: numbers.map((n) => ({ id: amendments[n - 1]!.id, label: q.options[n]!.label })),
+    };
+  });
 }
 
 /* The case for and the case against (part 2 of issue 13). */

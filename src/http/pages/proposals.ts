@@ -3,6 +3,9 @@ import { z } from 'zod';
 import {
   type ProposalRules,
   type ProposalStage,
+  AMENDMENT_TEXT_MAX,
+  AMENDMENT_TITLE_MAX,
+  amendmentInputSchema,
   proposalInputSchema,
   proposalRulesSchema,
   STATEMENT_MAX,
@@ -54,7 +57,11 @@ function rulesText(r: ProposalRules): string {
     r.sharePercent === null ? null : `${r.sharePercent}% of members`,
     r.minBranches === null ? null : `supporters in at least ${r.minBranches} branches`,
   ].filter((x): x is string => x !== null);
-  return `A proposal qualifies with ${t.join(r.combine === 'both' ? ' and ' : ' or ')} within ${r.windowDays} days of starting. The office must then put it on a ballot within ${r.scheduleDays} days.`;
+  const amendments =
+    r.amendmentDays === null
+      ? ''
+      : ` Once a motion qualifies, members may table amendments to it for ${r.amendmentDays} days; each amendment needs the same support. The office’s time to put the motion on a ballot starts when that period closes.`;
+  return `A proposal qualifies with ${t.join(r.combine === 'both' ? ' and ' : ' or ')} within ${r.windowDays} days of starting. The office must then put it on a ballot within ${r.scheduleDays} days.${amendments}`;
 }
 
 /** A proposal's wording, stage and support, as every page shows it. */
@@ -66,7 +73,8 @@ function proposalBody(v: ProposalView, level: 'h1' | 'h2' | 'h3', extra: Html | 
 <p><strong>${STAGE[v.stage]}</strong>${v.stage === 'qualified' || overdue ? html` (by ${when(v.scheduleBy)})` : ''}${v.stage === 'gathering' ? html` until ${when(v.closesAt)}` : ''}</p>
 ${overdue ? html`<p class="problem" role="alert">The office has not put this proposal on a ballot by ${when(v.scheduleBy)}, as the organisation’s rules require.</p>` : ''}
 ${v.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}
-${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : html`<p class="hint">A motion: members will vote Yes or No.</p>`}
+${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
+${v.amendmentsOpen ? html`<p>Members may table amendments to this motion until ${when(v.amendmentsCloseAt)}.</p>` : ''}
 ${v.needs ? html`<p>${v.supporters} supporters in ${v.branches} branches. It needs ${needsText(v)}.</p>` : ''}
 ${extra}</article>`;
 }
@@ -97,6 +105,18 @@ function draftForm(csrf: string, token: string, d: Draft): Html {
 <button type="submit">Save as a draft</button></form>`;
 }
 
+type AmendmentDraft = { title: string; text: string };
+
+/** Tabling an amendment to a motion whose amendment period is open. */
+function amendmentForm(csrf: string, token: string, p: ProposalView, d: AmendmentDraft | undefined): Html {
+  const id = `amend-${p.id}`;
+  return html`<form method="post" action="/p/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="proposal" value="${p.id}">
+<fieldset><legend>Table an amendment to “${p.title}”</legend>
+<p><label for="${id}-title">The amendment’s title</label><br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}" value="${d?.title ?? ''}"></p>
+<p><label for="${id}-text">The motion’s whole text as amended</label><br><span class="hint" id="${id}-hint">It replaces the motion’s text: write it in full, at most ${String(AMENDMENT_TEXT_MAX)} characters. It goes on the ballot word for word.</span><br><textarea id="${id}-text" name="amendmentText" rows="8" required maxlength="${String(AMENDMENT_TEXT_MAX)}" aria-describedby="${id}-hint">${d?.text ?? p.text}</textarea></p>
+<button type="submit">Save the amendment as a draft</button></fieldset></form>`;
+}
+
 /** The proposer's case for, shown beside the question on the ballot and in the same space as the case against. */
 function caseForForm(csrf: string, token: string, p: ProposalView): Html {
   const id = `case-for-${p.id}`;
@@ -109,7 +129,7 @@ async function memberPageHtml(
   ctx: AppContext,
   token: string,
   address: string,
-  opts: { notice?: string; problem?: string; draft?: Draft } = {},
+  opts: { notice?: string; problem?: string; draft?: Draft; amendment?: AmendmentDraft & { parent: string } } = {},
 ): Promise<string> {
   const m = await proposals.memberPage(ctx, token, address);
   const csrf = memberCsrf(ctx, token);
@@ -127,7 +147,7 @@ ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 ${m.rules ? html`<p>${rulesText(m.rules)} Who supports a proposal is never shown: only how many in each branch.</p>` : html`<p>The organisation has not set its rules for proposals yet.</p>`}
 <h2>Proposals</h2>
-${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine ? caseForForm(csrf, token, p) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
+${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine && p.kind !== 'amendment' ? caseForForm(csrf, token, p) : ''}${p.amendmentsOpen ? amendmentForm(csrf, token, p, opts.amendment?.parent === p.id ? opts.amendment : undefined) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
 ${drafts.length ? html`<h2>Your drafts</h2>${drafts.map((p) => proposalBody(p, 'h3', button('start', p.id, `Start gathering support for “${p.title}”`)))}` : ''}
 ${m.rules ? html`<h2>Put forward a proposal</h2>${draftForm(csrf, token, opts.draft ?? EMPTY)}` : ''}`,
   });
@@ -182,6 +202,7 @@ ${num('minBranches', 'Supporters in at least this many branches', r?.minBranches
 ${num('windowDays', 'Days to gather support', r?.windowDays ?? 42, 'From when the proposer starts it.')}
 ${num('scheduleDays', 'Days the office has to put a qualified proposal on a ballot', r?.scheduleDays ?? 30, 'After that its public page says it is overdue.')}
 ${num('k', 'Show branches with fewer supporters than this together', r?.k ?? 5, 'As results pool small branches.')}
+${num('amendmentDays', 'Days to table amendments once a motion qualifies', r?.amendmentDays ?? null, 'Leave empty to take no amendments. The office’s time to put the motion on a ballot starts when they close.')}
 <p class="hint">New rules apply to proposals started from now on; each proposal is judged by the rules in force when it started. Every change is in the audit log.</p>
 <button type="submit">Set the rules</button></form>
 ${postButton(ctx, req, '/proposals/links', 'Mail every member their proposals link', { cls: 'secondary' })}`
@@ -203,6 +224,7 @@ const rulesForm = z.preprocess((raw) => {
     windowDays: n(f.windowDays),
     scheduleDays: n(f.scheduleDays),
     k: n(f.k) ?? 5,
+    amendmentDays: n(f.amendmentDays),
   };
 }, proposalRulesSchema);
 
@@ -259,6 +281,21 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
         }
         await proposals.draftProposal(ctx, token, address, parsed.data);
         notice = 'Your draft is saved. Read it again, then start gathering support: its wording is then fixed.';
+        status = 201;
+      } else if (body.action === 'amend' && id) {
+        const amendment = { title: body.amendmentTitle ?? '', text: body.amendmentText ?? '', parent: id };
+        const parsed = amendmentInputSchema.safeParse(amendment);
+        if (!parsed.success) {
+          const i = parsed.error.issues[0]!;
+          const problem = `The amendment’s ${i.path[0] === 'text' ? 'text' : 'title'}: ${i.message}`;
+          return void res
+            .status(422)
+            .type('html')
+            .send(await memberPageHtml(ctx, token, address, { problem, amendment }));
+        }
+        await proposals.draftAmendment(ctx, token, address, id, parsed.data);
+        notice =
+          'Your amendment is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;
       } else if (body.action === 'start' && id) {
         await proposals.startProposal(ctx, token, address, id);

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Pairwise } from '../tally/methods/condorcet';
+import { rat, ratToReadable } from '../tally/rational';
 
 /**
  * Amendments voted on as a conference would (docs/proposals.md#amendments-the-agenda): a
@@ -113,4 +115,83 @@ function permutations(items: ReadonlyArray<number>): number[][] {
     for (const tail of permutations(rest)) out.push([first, ...tail]);
   });
   return out;
+}
+
+/* The agenda as a ranked question declares it, and its result as stored. */
+
+/**
+ * The agenda a ranked (Schulze) question declares in its settings (`settings.agenda`): which
+ * of its options is the original text, which are the amendments, which means "the motion
+ * falls", and the order in which the conference's agenda takes the amendments. Option
+ * numbers are positions in the question's options, from 0. Committed at open with the
+ * question, so the order is fixed before anyone votes.
+ */
+export const agendaSettingsSchema = z
+  .object({
+    original: z.number().int().min(0).describe("the option that is the motion's own text"),
+    amendments: z
+      .array(z.number().int().min(0))
+      .min(1)
+      .max(MAX_AGENDA_AMENDMENTS)
+      .describe('the options that are amendments (each a whole replacement text)'),
+    rejection: z.number().int().min(0).nullable().describe('the option "none: the motion falls", voted on last'),
+    order: z.array(z.number().int().min(0)).describe('the declared order in which the agenda takes the amendments'),
+  })
+  .describe('the sequential agenda of an amended motion (docs/proposals.md#amendments)');
+export type AgendaSettings = z.output<typeof agendaSettingsSchema>;
+
+/** What is wrong with a declared agenda for a question of `options` options, or null. */
+export function agendaIssue(a: AgendaSettings, options: number): string | null {
+  const all = [a.original, ...a.amendments, ...(a.rejection === null ? [] : [a.rejection])];
+  if (all.some((i) => i >= options)) return `every option number must be below ${options}`;
+  if (new Set(all).size !== all.length)
+    return 'the original, the amendments and the rejection must be distinct options';
+  try {
+    checkAgendaOrder(a, a.order);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return null;
+}
+
+/** One step of the agenda as results show it: labels, and members' figures as exact numbers. */
+export interface AgendaStepResult {
+  readonly standing: string;
+  readonly challenger: string;
+  readonly forChallenger: string;
+  readonly forStanding: string;
+  readonly winner: string;
+}
+
+/** The sequential agenda beside the Condorcet count, as stored with a question's result. */
+export interface AgendaResult {
+  /** the amendments' labels in the declared order */
+  readonly declaredOrder: ReadonlyArray<string>;
+  readonly steps: ReadonlyArray<AgendaStepResult>;
+  /** the text adopted by the declared agenda, or the rejection's label */
+  readonly outcome: string;
+  /** each outcome some order reaches, with the orders (as labels), the declared outcome first */
+  readonly outcomes: ReadonlyArray<{ readonly outcome: string; readonly orders: ReadonlyArray<ReadonlyArray<string>> }>;
+  /** true when some other order of the amendments would have adopted another text */
+  readonly orderMatters: boolean;
+}
+
+/** The agenda's result from the question's pairwise counts, in labels and exact figures. */
+export function agendaResult(a: AgendaSettings, labels: ReadonlyArray<string>, pw: Pairwise): AgendaResult {
+  const analysis = analyseAgendaOrders(a, a.order, pw);
+  const label = (i: number) => labels[i]!;
+  const figure = (x: bigint) => ratToReadable(rat(x, pw.den));
+  return {
+    declaredOrder: a.order.map(label),
+    steps: analysis.declared.steps.map((s) => ({
+      standing: label(s.standing),
+      challenger: label(s.challenger),
+      forChallenger: figure(s.forChallenger),
+      forStanding: figure(s.forStanding),
+      winner: label(s.winner),
+    })),
+    outcome: label(analysis.declared.outcome),
+    outcomes: analysis.outcomes.map((o) => ({ outcome: label(o.outcome), orders: o.orders.map((x) => x.map(label)) })),
+    orderMatters: analysis.orderMatters,
+  };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
 import { eligibilitySchema } from './eligibility';
+import { agendaIssue, type AgendaSettings } from './amendments';
 import './plain';
 import type { BranchPosition } from './positions';
 import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
@@ -267,6 +268,9 @@ export const questionInputSchema = z
       options.map((o) => o.label),
     ) ?? [])
       ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path], message: issue.message });
+    const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
+    const agendaProblem = agenda ? agendaIssue(agenda, options.length) : null;
+    if (agendaProblem) ctx.addIssue({ code: 'custom', path: ['settings', 'agenda'], message: agendaProblem });
     const seats = d.seats(q.settings);
     if (d.seatsBelowOptions && seats >= options.length && options.length >= 2) {
       ctx.addIssue({

@@ -32,6 +32,7 @@ import {
   mandatesOf,
   type PositionsReport,
 } from './positions';
+import type { AgendaResult } from './amendments';
 
 /**
  * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
@@ -87,6 +88,8 @@ export type QuestionResult = {
   robustness?: Robustness;
   /** Branch meetings' positions beside each branch's own votes, pooled as the units are (present when the question has positions). */
   positions?: PositionsReport;
+  /** An amended motion's ranked question: the conference's sequential agenda and whether its order mattered. */
+  agenda?: AgendaResult;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */

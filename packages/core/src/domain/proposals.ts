@@ -47,6 +47,16 @@ export const proposalRulesSchema = z
       .max(1000)
       .default(5)
       .describe('branches with fewer supporters than this are shown pooled'),
+    amendmentDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .nullable()
+      .default(null)
+      .describe(
+        'how many days members may table amendments to a motion once it qualifies (the office then has scheduleDays more to put it on a ballot); null: no amendments',
+      ),
   })
   .refine((r) => r.sharePercent !== null || r.minBranches !== null, {
     message: 'set at least one threshold: a share of members or a number of branches',
@@ -86,6 +96,9 @@ export function qualifies(t: Threshold, s: Support): boolean {
   if (met.length === 0) return false;
   return t.combine === 'both' ? met.every(Boolean) : met.some(Boolean);
 }
+
+/** Stored kinds: an amendment replaces its parent motion's text in full. */
+export type ProposalKind = 'motion' | 'question' | 'amendment';
 
 /** Stored stages: the member drafts, gathers support, it qualifies, the office schedules it. */
 export const PROPOSAL_STATUSES = ['draft', 'gathering', 'qualified', 'scheduled'] as const;
@@ -156,6 +169,29 @@ export const proposalInputSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ProposalInput = z.output<typeof proposalInputSchema>;
+
+/**
+ * An amendment's text goes on the ballot word for word as its option's description, whose
+ * limit is 2,000 characters; its title goes into the option's label after "Amendment N: ".
+ */
+export const AMENDMENT_TITLE_MAX = 150;
+export const AMENDMENT_TEXT_MAX = 2000;
+
+/** An amendment to a qualified motion: a replacement of its text, in full. */
+export const amendmentInputSchema = z.object({
+  title: line(AMENDMENT_TITLE_MAX).describe('a short name for the amendment, shown as "Amendment N: title"'),
+  text: line(AMENDMENT_TEXT_MAX).describe('the whole text of the motion as amended (it replaces the text)'),
+});
+export type AmendmentInput = z.output<typeof amendmentInputSchema>;
+
+/** The ballot's words for the variants of an amended motion (docs/proposals.md#amendments). */
+export const VARIANT_WORDS = {
+  original: 'The motion as proposed',
+  originalDescription: 'The text above, unamended.',
+  amendment: (n: number, title: string) => `Amendment ${n}: ${title}`,
+  rejection: 'None: the motion falls',
+  rejectionDescription: 'None of these texts: the motion is not adopted.',
+} as const;
 
 /** The case for and the case against a question: the same maximum length for both. */
 export const STATEMENT_MAX = 2000;

@@ -1,4 +1,5 @@
 import { countSchulze } from '../tally/methods/condorcet';
+import { agendaSettingsSchema } from '../domain/amendments';
 import { seatsOnly } from './common';
 import { defineMethod } from './types';
 
@@ -13,5 +14,7 @@ export const schulze = defineMethod({
     figure: 'first preferences',
   },
   ...seatsOnly,
+  // An amended motion's question also declares the conference's agenda (docs/proposals.md#amendments).
+  settings: seatsOnly.settings.extend({ agenda: agendaSettingsSchema.optional() }),
   count: (election, seed) => countSchulze(election, seed),
 });

@@ -1,7 +1,17 @@
 import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
-import { countQuestion, type QuestionResult, type TurnoutRule, type UnitFacts, yesNoParadoxes } from '../domain/count';
+import { agendaResult, type AgendaSettings } from '../domain/amendments';
+import {
+  countQuestion,
+  questionElection,
+  type QuestionResult,
+  type TurnoutRule,
+  type UnitFacts,
+  yesNoParadoxes,
+} from '../domain/count';
+import { pairwiseMatrix } from '../tally/methods/condorcet';
+import type { Election, RankedBallot } from '../tally/types';
 import { methodOf } from '../methods/index';
 import { rat } from '../tally/rational';
 import { canonicalJson, canonicalJsonChunks, StreamedList } from './canonical';
@@ -156,7 +166,19 @@ export function countRecordQuestion(
   const result = countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates, turnoutRuleOf(format));
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
-  return paradoxes.length ? { ...result, paradoxes } : result;
+  const withParadoxes = paradoxes.length ? { ...result, paradoxes } : result;
+  // An amended motion's question: the conference's sequential agenda beside the Condorcet count.
+  const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
+  if (!agenda) return withParadoxes;
+  const pw = pairwiseMatrix(questionElection(q, votes, q.title) as Election<RankedBallot>);
+  return {
+    ...withParadoxes,
+    agenda: agendaResult(
+      agenda,
+      q.options.map((o) => o.label),
+      pw,
+    ),
+  };
 }
 
 /** Every question of a ballot counted, in question order: what is stored at close. */

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { analyseAgendaOrders, checkAgendaOrder, runAgenda } from '../../src/domain/amendments';
+import {
+  agendaIssue,
+  agendaResult,
+  analyseAgendaOrders,
+  checkAgendaOrder,
+  runAgenda,
+} from '../../src/domain/amendments';
 import { condorcetWinner, countSchulze, pairwiseMatrix } from '../../src/tally/methods/condorcet';
 import { rat } from '../../src/tally/rational';
 import { papers } from '../tally/helpers';
@@ -146,5 +152,41 @@ describe('the agenda under every order (properties)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the agenda as a question declares it and its result stores it', () => {
+  const declared = { original: 0, amendments: [1, 2], rejection: 3, order: [1, 2] };
+
+  test('a declared agenda must name distinct options of the question, each amendment once', () => {
+    expect(agendaIssue(declared, 4)).toBeNull();
+    expect(agendaIssue(declared, 3)).toBe('every option number must be below 3');
+    expect(agendaIssue({ ...declared, rejection: 2 }, 4)).toMatch(/must be distinct/);
+    expect(agendaIssue({ ...declared, order: [1, 1] }, 4)).toBe('order: amendment 1 is named twice');
+    expect(agendaIssue({ ...declared, order: [1] }, 4)).toBe('order: every amendment must be named once');
+  });
+
+  test('the stored result: labels and exact figures, weights as fractions where they are', () => {
+    // The nine members of the hand-worked cycle, one of the O > A > B members with weight 1/2.
+    const election = papers(VARIANTS, [
+      [4, 'AmendA>AmendB>Original'],
+      [3, 'AmendB>Original>AmendA'],
+      [1, 'Original>AmendA>AmendB'],
+    ]);
+    const last = election.ballots[election.ballots.length - 1]!;
+    const pw = pairwiseMatrix({ ...election, ballots: [...election.ballots, { ...last, weight: rat(1, 2) }] });
+    const r = agendaResult(declared, VARIANTS, pw);
+    // (A, B): O v A is 4.5 to 4, O stays; B v O 7 to 1.5; B adopted. (B, A): B, then A v B 5.5 to 3: A.
+    expect(r.steps.map((s) => [s.standing, s.challenger, s.forChallenger, s.forStanding, s.winner])).toEqual([
+      ['Original', 'AmendA', '4', '4.5', 'Original'],
+      ['Original', 'AmendB', '7', '1.5', 'AmendB'],
+      ['AmendB', 'Reject', '0', '8.5', 'AmendB'],
+    ]);
+    expect(r.outcome).toBe('AmendB');
+    expect(r.outcomes).toEqual([
+      { outcome: 'AmendB', orders: [['AmendA', 'AmendB']] },
+      { outcome: 'AmendA', orders: [['AmendB', 'AmendA']] },
+    ]);
+    expect(r.orderMatters).toBe(true);
   });
 });

@@ -367,6 +367,21 @@ function motionText(q: QuestionResult): { result: string; notes: string[] } {
   return { result: w.result, notes: [w.rule, ...(q.count.notes ?? []).slice(1)] };
 }
 
+/** An amended motion: the conference's sequential agenda beside the Condorcet count, and whether its order mattered. */
+function agendaSection(q: QuestionResult): Html | '' {
+  const a = q.agenda;
+  if (!a) return '';
+  const orders = (os: ReadonlyArray<ReadonlyArray<string>>) => os.map((o) => o.join(' → ')).join('; ');
+  const other = a.outcomes.filter((o) => o.outcome !== a.outcome);
+  return html`<h3>As a conference would vote: the agenda</h3>
+<p>The amendments were taken in the order declared before the ballot opened: ${a.declaredOrder.join(' → ')}. Each step puts the next amendment against the text as it stands, from the members’ rankings; last, the text as it stands against “the motion falls”. A tie keeps the text as it stands.</p>
+<div class="scroll" tabindex="0"><table><caption>The declared agenda, step by step</caption><thead><tr><th scope="col">Step</th><th scope="col">Text as it stands</th><th class="num" scope="col">Members preferring it</th><th scope="col">Against</th><th class="num" scope="col">Members preferring it</th><th scope="col">Stands after</th></tr></thead><tbody>
+${a.steps.map((st, i) => html`<tr><th scope="row">${String(i + 1)}</th><td>${st.standing}</td><td class="num">${n(st.forStanding)}</td><td>${st.challenger}</td><td class="num">${n(st.forChallenger)}</td><td>${st.winner}</td></tr>`)}
+</tbody></table></div>
+<p><strong>The agenda adopts: ${a.outcome}.</strong> The ranked count (Schulze) ${q.elected[0] ? html`elects: <strong>${q.elected[0]}</strong>` : 'elects no option'}${q.elected[0] === a.outcome ? ' — the same.' : ' — another.'}</p>
+${a.orderMatters ? html`<p class="bad">The order mattered: another order of the amendments would have adopted another text. ${other.map((o) => html`${o.outcome}, in the order ${orders(o.orders)}. `)}The declared outcome is reached by the order ${orders(a.outcomes[0]!.orders)}.</p>` : html`<p>The order did not matter: every order of the amendments adopts the same text.</p>`}`;
+}
+
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
   const method = methodOf(q.method);
   const kind = method.answer;
@@ -384,6 +399,7 @@ ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">
 <tr><th scope="row">Abstentions</th><td class="num">${n(q.abstentions)}</td><td></td><td></td></tr></tbody></table></div>
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
 ${motion ? html`<p>${motion.result}</p>` : ''}
+${agendaSection(q)}
 ${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
@@ -430,6 +446,25 @@ export function resultsCsv(r: BallotResults): string {
         : `votes short of ${words}${m.moreThan ? ' (more than this needed)' : ''}`;
       if (m.votes) row('(all)', `(${what})`, decimal(m.votes), '', 'margin');
     }
+    // An amended motion: each step of the declared agenda, and the outcome every order reaches.
+    q.agenda?.steps.forEach((st, k) => {
+      row(`(agenda step ${k + 1})`, st.standing, st.forStanding, yes([st.winner], st.standing), 'members preferring');
+      row(
+        `(agenda step ${k + 1})`,
+        st.challenger,
+        st.forChallenger,
+        yes([st.winner], st.challenger),
+        'members preferring',
+      );
+    });
+    for (const o of q.agenda?.outcomes ?? [])
+      row(
+        '(agenda over every order)',
+        o.outcome,
+        String(o.orders.length),
+        yes([q.agenda!.outcome], o.outcome),
+        'orders',
+      );
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
