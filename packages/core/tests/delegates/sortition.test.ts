@@ -43,7 +43,10 @@ describe('a council chosen by lot', () => {
     expect(c.drawn).toHaveLength(3);
     // The one draw's decision is the count of the drawn ballots.
     const sorted = canonicalBox(box);
-    const bs = c.drawn.filter((p) => 'ranking' in sorted[p - 1]!.ballot && sorted[p - 1]!.ballot.ranking[0]![0] === 1);
+    const bs = c.drawn.filter((p) => {
+      const b = sorted[p - 1]!.ballot;
+      return 'ranking' in b && b.ranking[0]![0] === 1;
+    });
     expect(c.elected).toEqual([bs.length >= 2 ? 'B' : 'A']);
     expect(c.agree).toBe(c.elected[0] === 'A');
   });
