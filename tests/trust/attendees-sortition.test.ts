@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { verifyRecord } from '@omov/core/record/verify';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { omov } from '../support/cli';
 import { scaled } from '../support/machine';
 
 /**
@@ -178,11 +182,23 @@ test('meeting attendees and a council by lot: declared, counted, shown, exported
     seed: 'committed before opening',
   });
   expect(verifyRecord(record).ok).toBe(true);
-
-  // The stored draw changed (another council): the recount in verify redraws and fails.
-  const tampered = structuredClone(record);
-  tampered.results[1].comparisons[0].council.drawn = [1, 2, 3];
-  expect(verifyRecord(tampered).ok).toBe(false);
+  // The auditor's command, on the downloaded file: every check passes.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-lots-'));
+  try {
+    const file = path.join(dir, 'record.json');
+    fs.writeFileSync(file, JSON.stringify(record));
+    const good = await omov('verify', file);
+    expect(good.code).toBe(0);
+    // The stored draw changed (another council): the recount redraws, and question 2's count fails.
+    const tampered = structuredClone(record);
+    tampered.results[1].comparisons[0].council.drawn = [1, 2, 3];
+    fs.writeFileSync(file, JSON.stringify(tampered));
+    const bad = await omov('verify', file);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^FAIL {2}V9\.2 /m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   // The stored meeting chances changed: the same.
   const chances = structuredClone(record);
   chances.results[0].comparisons[0].attendance.branches[0].differs.probability = '1/5';
