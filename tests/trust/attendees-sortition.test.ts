@@ -157,6 +157,8 @@ test('meeting attendees and a council by lot: declared, counted, shown, exported
   expect(c.council.seed.committed).toBe('committed before opening');
   expect(c.council.chance).toMatchObject({ method: 'exact', differs: { probability: '148/357' } });
   expect(c.elected).toEqual(c.council.elected);
+  expect(c.description).toContain('never members');
+  expect(c.description).not.toContain('The conference decides');
   expect(c.agree).toBe(c.council.elected[0] === 'B');
 
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();

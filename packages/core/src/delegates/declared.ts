@@ -101,6 +101,8 @@ export function describeProcedure(p: Procedure, methodName: string): string {
 
 /** A declared comparison in plain words: its model, then its procedure. */
 export function describeComparison(c: DeclaredComparison, methodName: string): string {
+  // A council by lot has no procedure of its own: it decides by the question's method (its description says so).
+  if (c.model.method === 'sortition') return describeModel(c.model);
   return `${describeModel(c.model)} ${describeProcedure(c.procedure, methodName)}`;
 }
 
