@@ -114,6 +114,46 @@ describe('delegates chosen by meeting attendees', () => {
     expect(Number(d.weights.get(1)) / Number(d.den)).toBeCloseTo(2 / 3, 12);
   });
 
+  test('every listed draw together has probability 1: the weights sum to C(N, size)', () => {
+    for (const [counts, size] of [
+      [[7, 0, 5], 6],
+      [[1, 1, 1, 1], 2],
+      [[30, 20, 10], 25],
+    ] as const) {
+      const d = hypergeometricDraws(counts, size, 100000)!;
+      expect(d.draws.reduce((a, x) => a + x.weight, 0n)).toBe(d.den);
+      expect(
+        d.draws.every((x) => x.x.reduce((a, v) => a + v, 0) === size && x.x.every((v, i) => v <= counts[i]!)),
+      ).toBe(true);
+    }
+  });
+
+  test('a long exact fraction is stored as its first 6 decimals, the share the same figure', () => {
+    const cc = compareConference({
+      ...input,
+      branches: [
+        { name: 'North', members: 600, delegates: 2, votes: [301, 299] },
+        { name: 'South', members: 8, delegates: 1, votes: [1, 3] },
+      ],
+    });
+    const r = attendanceReport(
+      cc,
+      new Map([
+        ['North', 41],
+        ['South', 2],
+      ]),
+      rule,
+      'seed',
+    );
+    const north = r.branches[0]!.differs!;
+    expect(north.method).toBe('exact');
+    expect(north.probability).toMatch(/^0\.\d{6}$/);
+    expect(Number(north.probability)).toBe(north.share);
+    // Nearly an even branch: a meeting of 41 goes the other way a little under half the time.
+    expect(north.share).toBeGreaterThan(0.45);
+    expect(north.share).toBeLessThan(0.5);
+  });
+
   test('many meetings are sampled from a stated seed, the same each time', () => {
     const counts = [400, 300, 200, 100, 50, 25];
     const a = meetingDistribution(rule, counts, 300, 'seed', 'Big');
