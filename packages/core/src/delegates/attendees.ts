@@ -7,7 +7,8 @@
  * hypergeometric distribution, each branch's chance that a meeting of its size has another
  * majority, and from those the chance that the conference decides differently from the
  * members. Exact where the meetings and the conference's totals are few enough to list
- * (a convolution over the branches), else sampled with a stated seed. Pure.
+ * (a convolution over the branches; EXACT_MEETINGS per branch and for the totals,
+ * EXACT_MEETINGS_IN_ALL over the branches in their order), else sampled with a stated seed. Pure.
  */
 import { lot } from '../tally/lot';
 import { parseRational } from '../tally/rational';
@@ -25,8 +26,10 @@ import { type ConferenceComparison, SAMPLED_LOT_DRAWS } from './conference';
 import { type MarkRule } from './flip';
 import { DelegateError } from './numbers';
 
-/** Meetings (or conference totals) listed exactly up to this many; beyond, sampled. */
-export const EXACT_MEETINGS = 100000;
+/** Meetings of one branch (or the conference's totals) listed exactly up to this many; beyond, sampled. */
+export const EXACT_MEETINGS = 20000;
+/** Meetings listed over all the branches, in branch order, at most: later branches are sampled beyond it. */
+export const EXACT_MEETINGS_IN_ALL = 200000;
 
 export interface MeetingBranch {
   readonly name: string;
@@ -82,7 +85,8 @@ export function meetingDistribution(
   size: number,
   seed: string,
   context: string,
-): Distribution<number> {
+  limit = EXACT_MEETINGS,
+): Distribution<number> & { readonly listed: number } {
   const L = tieDenominator(counts.length);
   const weights = new Map<number, bigint>();
   const add = (x: ReadonlyArray<number>, w: bigint) => {
@@ -90,13 +94,13 @@ export function meetingDistribution(
     if (won.length === 0) weights.set(-1, (weights.get(-1) ?? 0n) + w * L);
     else for (const k of won) weights.set(k, (weights.get(k) ?? 0n) + (w * L) / BigInt(won.length));
   };
-  const listed = hypergeometricDraws(counts, size, EXACT_MEETINGS);
+  const listed = hypergeometricDraws(counts, size, limit);
   if (listed !== null) {
     for (const d of listed.draws) add(d.x, d.weight);
-    return { den: listed.den * L, weights, method: 'exact' };
+    return { den: listed.den * L, weights, method: 'exact', listed: listed.draws.length };
   }
   for (let i = 0; i < SAMPLED_LOT_DRAWS; i++) add(sampleDraw(counts, size, `${seed}/${i}`, context), 1n);
-  return { den: BigInt(SAMPLED_LOT_DRAWS) * L, weights, method: 'sampled' };
+  return { den: BigInt(SAMPLED_LOT_DRAWS) * L, weights, method: 'sampled', listed: limit };
 }
 
 /** The meetings' chances for a comparison counted as a bloc: per branch, then the conference. */
@@ -109,6 +113,7 @@ export function attendanceReport(
   const options = cc.options;
   const k = options.length;
   const dists: Array<{ delegates: number; dist: Distribution<number> }> = [];
+  let budget = EXACT_MEETINGS_IN_ALL;
   const branches: MeetingBranch[] = cc.branches.map((b) => {
     const counts = options.map((o) => {
       const v = parseRational(b.totals[o] ?? '0');
@@ -122,7 +127,8 @@ export function attendanceReport(
     if (voters === 0) return { ...base, differs: null };
     if (entered === undefined) throw new DelegateError(`no attendance was entered for ${b.name}`);
     const size = Math.min(entered, voters);
-    const dist = meetingDistribution(rule, counts, size, `${seed}/meeting`, b.name);
+    const dist = meetingDistribution(rule, counts, size, `${seed}/meeting`, b.name, Math.min(EXACT_MEETINGS, budget));
+    budget = Math.max(0, budget - dist.listed);
     if (b.delegates > 0) dists.push({ delegates: b.delegates, dist });
     const own = b.winner === null ? -1 : options.indexOf(b.winner);
     let other = 0n;
@@ -145,7 +151,7 @@ export function attendanceReport(
     [options.map(() => 0).join(), { totals: options.map(() => 0), w: 1n }],
   ]);
   let den = 1n;
-  for (const { delegates, dist } of dists) {
+  convolve: for (const { delegates, dist } of dists) {
     const next = new Map<string, { totals: number[]; w: bigint }>();
     for (const s of states.values()) {
       for (const [key, w] of dist.weights) {
@@ -154,14 +160,14 @@ export function attendanceReport(
         const id = totals.join();
         const was = next.get(id);
         next.set(id, { totals, w: (was?.w ?? 0n) + s.w * w });
+        if (next.size > EXACT_MEETINGS) {
+          states = null;
+          break convolve;
+        }
       }
     }
     den *= dist.den;
     states = next;
-    if (states.size > EXACT_MEETINGS) {
-      states = null;
-      break;
-    }
   }
   const sampled = states === null || dists.some((d) => d.dist.method === 'sampled');
   let total: bigint;

@@ -30,7 +30,7 @@ import { type MarkRule } from './flip';
 import { DelegateError } from './numbers';
 
 /** Draws listed exactly up to this many (per stratum, and council totals); beyond, sampled. */
-export const EXACT_COUNCILS = 100000;
+export const EXACT_COUNCILS = 20000;
 
 export interface CouncilModel {
   /** Members of the council: ballots drawn. */
@@ -121,18 +121,31 @@ export function drawPositions(
   strata: ReadonlyArray<{ unit: string; seats: number }> | null,
   seed: string,
 ): number[] {
-  const all = box.map((_, i) => i);
   const drawn =
     strata === null
-      ? drawOrder(all, seed, 'council').slice(0, size)
-      : strata.flatMap((s) =>
-          drawOrder(
-            all.filter((i) => box[i]!.unit === s.unit),
-            seed,
-            `council ${s.unit}`,
-          ).slice(0, s.seats),
-        );
+      ? drawOrder(
+          box.map((_, i) => i),
+          seed,
+          'council',
+        ).slice(0, size)
+      : strata.flatMap((s) => drawOrder(placesOf(box, s.unit), seed, `council ${s.unit}`).slice(0, s.seats));
   return drawn.sort((a, b) => a - b);
+}
+
+const places = new WeakMap<ReadonlyArray<BoxBallot>, Map<string, number[]>>();
+/** The places (0-based) of a unit's ballots in the box, listed once per box. */
+function placesOf(box: ReadonlyArray<BoxBallot>, unit: string): number[] {
+  let byUnit = places.get(box);
+  if (!byUnit) {
+    byUnit = new Map();
+    box.forEach((b, i) => {
+      const list = byUnit!.get(b.unit);
+      if (list) list.push(i);
+      else byUnit!.set(b.unit, [i]);
+    });
+    places.set(box, byUnit);
+  }
+  return byUnit.get(unit) ?? [];
 }
 
 const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
@@ -198,10 +211,10 @@ function exactChance(
         const totals = st.totals.map((t, i) => t + d.x[i]!);
         const id = totals.join();
         next.set(id, { totals, w: (next.get(id)?.w ?? 0n) + st.w * d.weight });
+        if (next.size > EXACT_COUNCILS) return null;
       }
     states = next;
     den *= listed.den;
-    if (states.size > EXACT_COUNCILS) return null;
   }
   const L = tieDenominator(k);
   let agree = 0n;
