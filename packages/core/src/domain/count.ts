@@ -312,6 +312,10 @@ function fixedDelegates(numbers: Readonly<Record<string, number>>, u: UnitFacts)
   return u.branches.reduce((n, b) => n + numbers[b]!, 0);
 }
 
+/** A chance that is neither exactly 0 nor exactly 1 (a sampled one always counts as uncertain). */
+const uncertain = (c: { method: 'exact' | 'sampled'; agree: { probability: string } }) =>
+  c.method === 'sampled' || (c.agree.probability !== '0' && c.agree.probability !== '1');
+
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
@@ -354,14 +358,17 @@ function declaredComparisons(
     if (c.model.method === 'sortition') {
       try {
         const council = extra.council(c.model);
-        const lots = { method: council.chance.method, ...council.chance.agree };
+        // Every draw deciding alike (a council of the whole box, say) rests on no lot.
+        const lots = uncertain(council.chance)
+          ? { lots: { method: council.chance.method, ...council.chance.agree } }
+          : {};
         return {
           ...base,
           comparison: null,
           procedure: null,
           elected: council.elected,
           agree: council.agree,
-          lots,
+          ...lots,
           council,
         };
       } catch (err) {
@@ -385,7 +392,7 @@ function declaredComparisons(
         units: unitBranches,
       });
       const d = cc.lotDependence;
-      const m = attendance?.conference;
+      const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
       const lots = m
         ? c.procedure.kind === 'method'
