@@ -103,15 +103,19 @@ async function requireKnownBranches(db: Queryable, organisationId: string, input
   if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
 }
 
-/** The branches a question's comparisons name (fixed numbers, extras' counts, card-vote sections), with where. */
+/** The branches a question's comparisons name (fixed numbers, extras' counts, attendance, card-vote sections), with where. */
 function comparisonBranches(comparisons: ReadonlyArray<DeclaredComparison>, at: string) {
   return comparisons.flatMap((c, j) => [
     ...(c.model.method === 'fixed'
       ? Object.keys(c.model.numbers).map((name) => ({ name, path: `${at}.${j}.model.numbers.${name}` }))
       : []),
-    ...(c.model.extras ?? []).flatMap((e, k) =>
+    ...(c.model.method === 'sortition' ? [] : (c.model.extras ?? [])).flatMap((e, k) =>
       Object.keys(e.counts).map((name) => ({ name, path: `${at}.${j}.model.extras.${k}.counts.${name}` })),
     ),
+    ...Object.keys(c.model.method === 'sortition' ? {} : (c.model.attendance ?? {})).map((name) => ({
+      name,
+      path: `${at}.${j}.model.attendance.${name}`,
+    })),
     ...(c.procedure.kind === 'card'
       ? c.procedure.sections.flatMap((s, k) =>
           s.branches.map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` })),

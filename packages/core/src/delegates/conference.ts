@@ -419,7 +419,7 @@ export function stvWithinBranch(
 }
 
 /** The count options for delegates and branches: a quorum belongs to the members' vote only. */
-function withoutQuorum(count: TallyOptions, seed: string): TallyOptions {
+export function withoutQuorum(count: TallyOptions, seed: string): TallyOptions {
   const rest: Record<string, unknown> = { ...count, seed };
   for (const key of methodOf(count.method).membersOnly ?? []) delete rest[key];
   return rest as unknown as TallyOptions;

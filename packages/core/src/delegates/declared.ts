@@ -9,7 +9,9 @@
 import type { DeclaredComparison, DelegateSettingsInput, Procedure } from '../domain/ballot';
 import { cmp, parseRational, ratToString, type Rational, ZERO, add, mul, div, sum } from '../tally/rational';
 import type { ConferenceComparison } from './conference';
+import type { AttendanceReport } from './attendees';
 import { describeExtras } from './extras';
+import type { CouncilReport } from './sortition';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -39,6 +41,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** Who gets how many delegates and how they vote, in plain words. */
 export function describeModel(m: DelegateSettingsInput): string {
+  if (m.method === 'sortition') return describeCouncil(m);
   let share: string;
   if (m.method === 'fixed') {
     const n = Object.values(m.numbers).reduce((a, b) => a + b, 0);
@@ -61,10 +64,25 @@ export function describeModel(m: DelegateSettingsInput): string {
       ? " All of a branch's delegates vote for what most of its voting members chose."
       : m.rule === 'proportional'
         ? ` A branch's delegates are split among the options in proportion to its members' votes${m.splitMethod ? ` (by ${APPORTIONMENT_WORDS[m.splitMethod]})` : ''}.`
-        : m.rule === 'stv'
-          ? " A branch's delegates are elected by single transferable vote (Meek) from its members' own ranked ballots, each option standing as many candidates as the branch has delegates; each delegate then votes for their option at the conference (this applies to ranked questions only)."
-          : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
+        : m.rule === 'attendees'
+          ? describeAttendance(m.attendance ?? {})
+          : m.rule === 'stv'
+            ? " A branch's delegates are elected by single transferable vote (Meek) from its members' own ranked ballots, each option standing as many candidates as the branch has delegates; each delegate then votes for their option at the conference (this applies to ranked questions only)."
+            : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
   return share + bounds + describeExtras(m.extras ?? []) + vote;
+}
+
+/** Delegates chosen by meeting attendees, in plain words, with the attendance entered. */
+function describeAttendance(attendance: Readonly<Record<string, number>>): string {
+  const entered = Object.entries(attendance)
+    .map(([b, n]) => `${b} ${n}`)
+    .join(', ');
+  return ` All of a branch's delegates vote as the majority of those who attended its meeting would (attendance entered by the organiser: ${entered || 'none'}). omov does not know how the attendees voted: it assumes they are a random sample of the branch's voters, counts the conference with each branch's delegates going to its voters' own majority, and gives, by the hypergeometric distribution, the chance that meetings of these sizes would have decided otherwise (single-choice questions only).`;
+}
+
+/** A council chosen by lot, in plain words. */
+function describeCouncil(m: Extract<DelegateSettingsInput, { method: 'sortition' }>): string {
+  return `A members' council of ${plural(m.council, 'member')} chosen by lot: ${m.council === 1 ? 'one ballot is' : `${m.council} ballots are`} drawn at random from the box${m.stratified ? ', from each branch (or pool of small branches) in proportion to its ballots' : ''}, never members, so that no vote is linked to anyone, and the council decides by the question's own method over them. The draw's seed is the SHA-256 of the seed committed with this declaration before the ballot opened (“${m.seed}”) and of the box's ballots, so nobody could choose it after seeing the votes. With the one draw, the chance over all draws that the council decides otherwise than the members is given.`;
 }
 
 /** How the conference decides, in plain words. */
@@ -83,6 +101,8 @@ export function describeProcedure(p: Procedure, methodName: string): string {
 
 /** A declared comparison in plain words: its model, then its procedure. */
 export function describeComparison(c: DeclaredComparison, methodName: string): string {
+  // A council by lot has no procedure of its own: it decides by the question's method (its description says so).
+  if (c.model.method === 'sortition') return describeModel(c.model);
   return `${describeModel(c.model)} ${describeProcedure(c.procedure, methodName)}`;
 }
 
@@ -236,6 +256,10 @@ export interface DeclaredResult {
   };
   /** Why it could not be counted. */
   readonly error?: string;
+  /** Rule attendees: each branch's chance of a meeting with another majority, and the conference's over the meetings. */
+  readonly attendance?: AttendanceReport;
+  /** A council chosen by lot (then `comparison` and `procedure` are null): the draw, its decision, the chance over draws. */
+  readonly council?: CouncilReport;
   /**
    * With `declared.mandates`: the same delegates voting as a bloc for their branch meeting's
    * position (mandatesOf, mandatedConference), beside the modelled conference.

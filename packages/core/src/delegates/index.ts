@@ -40,6 +40,15 @@ export {
 } from './apportion';
 export { apportionByBands, bandDelegates, parseBandTable, type BandTable, type DelegateBand } from './bands';
 export { describeExtras, extraDelegates, unitExtraDelegates, type ExtraRule } from './extras';
+export { attendanceReport, meetingDistribution, type AttendanceReport, type MeetingBranch } from './attendees';
+export {
+  drawCouncil,
+  councilSeed,
+  canonicalBox,
+  type CouncilModel,
+  type CouncilReport,
+  type BoxBallot,
+} from './sortition';
 export {
   votingPower,
   banzhafSwings,

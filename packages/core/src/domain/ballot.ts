@@ -35,7 +35,10 @@ const apportionmentMethod = z.enum([
 ]);
 const delegateCommon = {
   basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
-  rule: z.enum(['bloc', 'proportional', 'weighted', 'stv']).default('bloc').describe("how a branch's delegates vote"),
+  rule: z
+    .enum(['bloc', 'proportional', 'weighted', 'stv', 'attendees'])
+    .default('bloc')
+    .describe("how a branch's delegates vote (attendees: as the majority of its meeting's attendees would)"),
   min: z.number().int().min(0).optional(),
   max: z.number().int().min(1).optional(),
   splitMethod: apportionmentMethod
@@ -55,7 +58,34 @@ const delegateCommon = {
     .max(10)
     .optional()
     .describe('extra delegates for branches with at least so many women, young members, …'),
+  attendance: z
+    .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(10000000))
+    .optional()
+    .describe(
+      "rule attendees: how many attended each branch's meeting, by branch name, as the organiser counted them (every branch that votes)",
+    ),
 };
+
+/**
+ * A members' council chosen by lot: `council` ballots drawn from the box (stratified by
+ * voting unit if asked) decide by the question's own method. The draw's seed is
+ * SHA-256(`seed`, NUL, SHA-256 of the box's ballots), so it is fixed by the declaration and
+ * the votes together (packages/core/src/delegates/sortition.ts).
+ */
+export const councilSchema = z.object({
+  method: z.literal('sortition'),
+  council: z.number().int().min(1).max(100000).describe('members of the council: ballots drawn from the box'),
+  stratified: z
+    .boolean()
+    .default(false)
+    .describe('draw from each voting unit in proportion to its ballots, not from the box as a whole'),
+  seed: z
+    .string()
+    .trim()
+    .min(8, 'Give a seed of at least 8 characters')
+    .max(200)
+    .describe("the organiser's seed, committed with the declaration before the ballot opens"),
+});
 
 /** How the ballot is also counted as a delegate conference would have decided it. */
 export const delegateSettingsSchema = z
@@ -77,10 +107,15 @@ export const delegateSettingsSchema = z
         .refine((r) => Object.keys(r).length > 0, 'Give at least one branch its number of delegates')
         .describe("each branch's delegates, by branch name (a pool of small branches gets the sum of its branches')"),
     }),
+    councilSchema,
   ])
-  .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, {
+  .refine((d) => d.method === 'sortition' || d.min === undefined || d.max === undefined || d.min <= d.max, {
     message: 'The least number of delegates for a branch must not be above the most',
     path: ['min'],
+  })
+  .refine((d) => d.method === 'sortition' || d.rule !== 'attendees' || d.attendance !== undefined, {
+    message: "Delegates chosen by meeting attendees need each branch's attendance",
+    path: ['attendance'],
   });
 export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
 
@@ -221,23 +256,39 @@ export type QuestionInput = {
 
 /**
  * The comparisons that cannot apply to a question of this method: STV within the branch
- * needs ranked ballots. Paths are relative to the question's comparisons.
+ * needs ranked ballots, meeting attendees a single choice; a council by lot takes no procedure. Paths are relative to the question's comparisons.
  */
 export function comparisonMethodIssues(
   method: Method,
   comparisons: ReadonlyArray<DeclaredComparison> | undefined,
 ): Array<{ path: Array<string | number>; message: string }> {
-  if (methodOf(method).answer === 'ranking') return [];
-  return (comparisons ?? []).flatMap((c, j) =>
-    c.model.rule === 'stv'
+  const name = methodOf(method).labels.name;
+  return (comparisons ?? []).flatMap((c, j) => [
+    ...(c.model.method !== 'sortition' && c.model.rule === 'stv' && methodOf(method).answer !== 'ranking'
       ? [
           {
             path: [j, 'model', 'rule'],
-            message: `STV within the branch needs ranked ballots: it does not apply to a ${methodOf(method).labels.name} question`,
+            message: `STV within the branch needs ranked ballots: it does not apply to a ${name} question`,
           },
         ]
-      : [],
-  );
+      : []),
+    ...(c.model.method !== 'sortition' && c.model.rule === 'attendees' && methodOf(method).answer !== 'choice'
+      ? [
+          {
+            path: [j, 'model', 'rule'],
+            message: `Delegates chosen by meeting attendees follow a majority of single choices: it does not apply to a ${name} question`,
+          },
+        ]
+      : []),
+    ...(c.model.method === 'sortition' && c.procedure.kind !== 'method'
+      ? [
+          {
+            path: [j, 'procedure', 'kind'],
+            message: "A council chosen by lot decides by the question's own method: declare no other procedure",
+          },
+        ]
+      : []),
+  ]);
 }
 
 export const questionInputSchema = z
@@ -386,6 +437,10 @@ export const ballotInputSchema = z
     delegates: delegateSettingsSchema
       .nullable()
       .default(DEFAULT_DELEGATES)
+      .refine((d) => d === null || (d.method !== 'sortition' && d.rule !== 'attendees'), {
+        message:
+          'A council by lot, or delegates chosen by meeting attendees, are declared per question (its comparisons), not for the whole ballot',
+      })
       .describe('the delegate-conference model the ballot is compared with; null for none'),
     timeZone: z
       .string()

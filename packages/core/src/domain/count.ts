@@ -17,7 +17,10 @@ import {
   type SweepResult,
   type UnitBranches,
 } from '../delegates/declared';
+import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
+import { markRule } from '../delegates/flip';
+import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -214,8 +217,12 @@ export function countQuestion(
     voters: byUnitVotes.get(u.name)!.length,
     ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
-  const compare = (settings: DelegateSettingsInput, seed: string, withoutPower = false) =>
-    compareConference({
+  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) => {
+    if (model.method === 'sortition')
+      throw new DelegateError('a council chosen by lot is declared for a question, not as a delegate model');
+    // Meeting attendees: counted as a bloc to each branch's voters' majority; the chances come apart (attendees.ts).
+    const settings = model.rule === 'attendees' ? { ...model, rule: 'bloc' as const } : model;
+    return compareConference({
       question: q.title,
       options: q.options.map((o) => o.label),
       branches: units.map((u) => ({
@@ -242,12 +249,50 @@ export function countQuestion(
       seed,
       withoutPower,
     });
+  };
+  const labels = q.options.map((o) => o.label);
+  const extra: Extra = {
+    council: (model) =>
+      drawCouncil({
+        box: units.flatMap((u) =>
+          questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots.map((ballot): BoxBallot => ({
+            unit: u.name,
+            ballot,
+          })),
+        ),
+        options: labels,
+        model,
+        count: options,
+        elect: methodOf(q.method).seats(q.settings),
+        members: count.elected,
+        rule: markRule(options, labels),
+      }),
+    attendance: (cc, attendance, seed) => {
+      const rule = markRule(options, labels);
+      if (rule === null)
+        throw new DelegateError('delegates chosen by meeting attendees need a plurality or yes/no question');
+      const byUnit = new Map<string, number>();
+      for (const u of units) {
+        const missing = u.branches.filter((b) => attendance[b] === undefined);
+        if (missing.length === 0)
+          byUnit.set(
+            u.name,
+            u.branches.reduce((n, b) => n + attendance[b]!, 0),
+          );
+        else if (byUnitVotes.get(u.name)!.length > 0)
+          throw new DelegateError(
+            `no attendance was entered for the branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')}`,
+          );
+      }
+      return attendanceReport(cc, byUnit, rule, seed);
+    },
+  };
   const declared = q.comparisons ?? [];
   let conference: QuestionResult['conference'] = null;
   let comparisons: Pick<QuestionResult, 'comparisons' | 'robustness'> = {};
   if (declared.length > 0) {
     // The question's own declared comparisons replace the ballot's whole-ballot model.
-    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`);
+    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, extra);
   } else if (delegates && units.length > 0) {
     try {
       conference = compare(delegates, `${seedBase}:${q.position}:conference`);
@@ -360,7 +405,21 @@ function fixedDelegates(numbers: Readonly<Record<string, number>>, u: UnitFacts)
   return u.branches.reduce((n, b) => n + numbers[b]!, 0);
 }
 
+/** A chance that is neither exactly 0 nor exactly 1 (a sampled one always counts as uncertain). */
+const uncertain = (c: { method: 'exact' | 'sampled'; agree: { probability: string } }) =>
+  c.method === 'sampled' || (c.agree.probability !== '0' && c.agree.probability !== '1');
+
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
+type Extra = {
+  council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
+  attendance: (
+    cc: ConferenceComparison,
+    attendance: Readonly<Record<string, number>>,
+    seed: string,
+  ) => NonNullable<DeclaredResult['attendance']>;
+};
 
 /** Each declared comparison counted and decided by its procedure, then the sweep of common models, then robustness. */
 function declaredComparisons(
@@ -370,6 +429,7 @@ function declaredComparisons(
   declared: ReadonlyArray<DeclaredComparison>,
   compare: (settings: DelegateSettingsInput, seed: string, withoutPower?: boolean) => ConferenceComparison,
   seed: string,
+  extra: Extra,
 ): Required<Pick<QuestionResult, 'comparisons' | 'robustness'>> {
   const method = methodOf(q.method);
   const unitBranches: UnitBranches = new Map(
@@ -388,10 +448,33 @@ function declaredComparisons(
       declared: c,
       description: describeComparison(c, method.labels.name),
     };
+    if (c.model.method === 'sortition') {
+      try {
+        const council = extra.council(c.model);
+        // Every draw deciding alike (a council of the whole box, say) rests on no lot.
+        const lots = uncertain(council.chance)
+          ? { lots: { method: council.chance.method, ...council.chance.agree } }
+          : {};
+        return {
+          ...base,
+          comparison: null,
+          procedure: null,
+          elected: council.elected,
+          agree: council.agree,
+          ...lots,
+          council,
+        };
+      } catch (err) {
+        return { ...base, comparison: null, procedure: null, elected: null, agree: null, error: messageOf(err) };
+      }
+    }
     let cc: ConferenceComparison;
+    let attendance: DeclaredResult['attendance'];
     try {
       if (units.length === 0) throw new DelegateError('no votes were cast, so there are no branches to send delegates');
       cc = compare(c.model, `${seed}:comparison ${i + 1}`);
+      if (c.model.rule === 'attendees')
+        attendance = extra.attendance(cc, c.model.attendance ?? {}, `${seed}:comparison ${i + 1}:attendees`);
     } catch (err) {
       return { ...base, comparison: null, procedure: null, elected: null, agree: null, error: messageOf(err) };
     }
@@ -402,11 +485,17 @@ function declaredComparisons(
         units: unitBranches,
       });
       const d = cc.lotDependence;
-      const lots = d
+      const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
+      // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
+      const lots = m
         ? c.procedure.kind === 'method'
-          ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
-          : { method: d.method, probability: null, share: null }
-        : undefined;
+          ? { method: m.method, probability: m.agree.probability, share: m.agree.share }
+          : { method: m.method, probability: null, share: null }
+        : d
+          ? c.procedure.kind === 'method'
+            ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
+            : { method: d.method, probability: null, share: null }
+          : undefined;
       return {
         ...base,
         comparison: cc,
@@ -415,6 +504,7 @@ function declaredComparisons(
         agree: agrees(procedure.elected),
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
+        ...(attendance ? { attendance } : {}),
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };

@@ -57,6 +57,7 @@ function settingsSummary(q: Question): string {
 
 function delegateSummary(d: DelegateSettingsInput | null): string {
   if (!d) return 'none';
+  if (d.method === 'sortition') return `a council of ${d.council} drawn by lot`;
   const shared =
     d.method === 'bands'
       ? `a band table (${d.bands.map((x) => `up to ${x.upTo}: ${x.delegates}`).join(', ')}${d.beyond ? `; ${d.beyond.delegates} more per further ${d.beyond.every}${d.beyond.orPart ? ' or part' : ''}` : ''})`

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   ballotInputSchema,
   DEFAULT_DELEGATES,
@@ -48,6 +49,11 @@ export type ComparisonState = {
   rule: string;
   table: string;
   extras: string;
+  /** Rule attendees: each branch's meeting attendance ("Leeds: 40", one branch a line). */
+  attendance: string;
+  /** A council by lot (method sortition): the seed committed with it, and 'stratified' to draw from each branch. */
+  seed: string;
+  draw: string;
   procedure: string;
   required: string;
   sections: string;
@@ -127,6 +133,10 @@ export const blankComparison = (): ComparisonState => ({
   procedure: 'method',
   required: '1/2',
   extras: '',
+  attendance: '',
+  // A council by lot's seed, should the organiser choose one: fixed now, committed when the ballot opens.
+  seed: randomBytes(12).toString('hex'),
+  draw: 'box',
   sections: '',
   kept: '',
 });
@@ -135,6 +145,15 @@ export const blankComparison = (): ComparisonState => ({
 function comparisonState(c: DeclaredComparison): ComparisonState {
   const m = c.model;
   const p = c.procedure;
+  if (m.method === 'sortition')
+    return {
+      ...blankComparison(),
+      label: c.label,
+      method: m.method,
+      seats: String(m.council),
+      seed: m.seed,
+      draw: m.stratified ? 'stratified' : 'box',
+    };
   const kept = {
     ...(m.min !== undefined ? { min: m.min } : {}),
     ...(m.max !== undefined ? { max: m.max } : {}),
@@ -164,6 +183,11 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
             .join(', ')}${e.delegates !== 1 ? `; ${e.delegates}` : ''}`,
       )
       .join('\n'),
+    attendance: Object.entries(m.attendance ?? {})
+      .map(([b, n]) => `${b}: ${n}`)
+      .join('\n'),
+    seed: blankComparison().seed,
+    draw: 'box',
     procedure: p.kind === 'majority' && p.otherwise === 'run-off' ? 'run-off' : p.kind,
     required: p.kind === 'majority' ? p.required : '1/2',
     sections:
@@ -202,9 +226,25 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
     if (!/^\d+$/.test(delegates)) addIssue(issues, `${id}_extras`, `"${delegates}" is not a whole number of delegates`);
     return { label, atLeast: Number(atLeast), delegates: Number(delegates), counts: byBranch };
   });
-  const common = { basis: c.basis, rule: c.rule, ...bounds, ...(extras.length ? { extras } : {}) };
+  const attendance: Record<string, number> = {};
+  for (const line of lines(c.attendance)) {
+    const m = /^(.+?)\s*[:=\t]\s*(\d+)$/.exec(line);
+    if (m) attendance[m[1]!.trim()] = Number(m[2]);
+    else addIssue(issues, `${id}_attendance`, `"${line}" is not "branch: attendance", e.g. "Leeds: 40"`);
+  }
+  const common = {
+    basis: c.basis,
+    rule: c.rule,
+    ...bounds,
+    ...(extras.length ? { extras } : {}),
+    ...(c.rule === 'attendees' || Object.keys(attendance).length ? { attendance } : {}),
+  };
   let model: unknown;
-  if (c.method === 'fixed') {
+  if (c.method === 'sortition') {
+    const t = c.seats.trim();
+    if (!/^\d+$/.test(t)) addIssue(issues, `${id}_seats`, 'Give the council members as a whole number');
+    model = { method: 'sortition', council: Number(t), stratified: c.draw === 'stratified', seed: c.seed };
+  } else if (c.method === 'fixed') {
     const numbers: Record<string, number> = {};
     for (const line of lines(c.table)) {
       const m = /^(.+?)\s*[:=\t]\s*(\d+)$/.exec(line);
@@ -275,7 +315,8 @@ function delegateState(d: DelegateSettingsInput | null): DelegateState {
     beyondDelegates: '',
     beyondOrPart: false,
   };
-  if (!d) return base;
+  // A council by lot is declared per question, never for the whole ballot (refused by its schema).
+  if (!d || d.method === 'sortition') return base;
   const s = (n: number | undefined) => (n === undefined ? '' : String(n));
   return {
     ...base,
@@ -416,6 +457,9 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
         rule: c('rule'),
         table: c('table'),
         extras: c('extras'),
+        attendance: c('attendance'),
+        seed: c('seed'),
+        draw: c('draw'),
         procedure: c('procedure'),
         required: c('required'),
         sections: c('sections'),
@@ -600,6 +644,9 @@ const COMPARISON_FIELD_NAMES: Record<string, string> = {
   rule: 'how delegates vote',
   table: 'numbers per branch or band table',
   extras: 'extra delegates',
+  attendance: 'meeting attendance',
+  seed: 'council seed',
+  draw: 'how the council is drawn',
   procedure: 'how the conference decides',
   required: 'share required',
   sections: 'sections',
@@ -613,6 +660,10 @@ function comparisonField(path: ReadonlyArray<PropertyKey>): string {
   if (part === 'model') {
     if (key === 'numbers' || key === 'bands') return 'table';
     if (key === 'extras') return 'extras';
+    if (key === 'attendance') return 'attendance';
+    if (key === 'council') return 'seats';
+    if (key === 'seed') return 'seed';
+    if (key === 'stratified') return 'draw';
     if (key === 'seats' || key === 'basis' || key === 'rule') return key;
   }
   return 'method';

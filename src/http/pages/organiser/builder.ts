@@ -116,6 +116,19 @@ const COMPARISON_METHODS: ReadonlyArray<readonly [string, string]> = [
   ...Object.entries(APPORTIONMENT_LABEL),
   ['bands', 'A band table from the rule book'],
   ['fixed', 'Fixed numbers per branch'],
+  ['sortition', "No delegates: a members' council chosen by lot (its size in “Delegates in all”)"],
+];
+/** How delegates vote in a declared comparison: the whole ballot's rules, and meeting attendees (per question only). */
+const COMPARISON_RULES: ReadonlyArray<readonly [string, string]> = [
+  ...Object.entries(RULE_LABEL),
+  [
+    'attendees',
+    "Meeting attendees: all of a branch's delegates vote as its meeting's majority would (attendance below)",
+  ],
+];
+const COUNCIL_DRAWS: ReadonlyArray<readonly [string, string]> = [
+  ['box', 'From the whole box'],
+  ['stratified', 'From each branch in proportion to its ballots'],
 ];
 const PROCEDURES: ReadonlyArray<readonly [string, string]> = [
   ['method', "By the question's own method"],
@@ -140,10 +153,15 @@ ${textInput(issues, `${id}_label`, 'Its name (optional)', c.label, { cls: 'wide'
 ${selectInput(issues, `${id}_method`, 'How delegates are shared out', c.method, COMPARISON_METHODS)}
 ${textInput(issues, `${id}_seats`, 'Delegates in all (not for a band table or fixed numbers)', c.seats, { type: 'number', extra: html` min="1"` })}
 ${selectInput(issues, `${id}_basis`, 'Delegates are shared by', c.basis, Object.entries(BASIS_LABEL))}
-${selectInput(issues, `${id}_rule`, 'How delegates vote', c.rule, Object.entries(RULE_LABEL))}
+${selectInput(issues, `${id}_rule`, 'How delegates vote', c.rule, COMPARISON_RULES)}
 </div>
 ${textArea(issues, `${id}_table`, 'Fixed numbers or band table', c.table, { rows: 3, hint: 'Fixed numbers: one branch a line, “Leeds: 4”. A band table: one band a line, up to how many members then how many delegates, “100 1”.' })}
 ${textArea(issues, `${id}_extras`, 'Extra delegates (optional)', c.extras, { rows: 2, hint: 'One rule a line: who is counted; how many at least; each branch’s count, separated by commas; then, if not 1, how many more delegates. For example “women; 100; Leeds: 120, York: 80” then “young members; 30; Leeds: 31”. omov does not hold members’ gender or age: these counts are yours.' })}
+${textArea(issues, `${id}_attendance`, 'Meeting attendance (for delegates chosen by meeting attendees)', c.attendance, { rows: 2, hint: 'One branch a line, “Leeds: 40”: how many attended its meeting. omov does not know how they voted: it takes them for a random sample of the branch’s voters.' })}
+<div class="cols">
+${textInput(issues, `${id}_seed`, 'Council by lot: seed', c.seed, { hint: 'Committed when the ballot opens; the draw also depends on every ballot in the box, so nobody can choose it after seeing the votes.' })}
+${selectInput(issues, `${id}_draw`, 'Council by lot: drawn', c.draw, COUNCIL_DRAWS)}
+</div>
 <div class="cols">
 ${selectInput(issues, `${id}_procedure`, 'How the conference decides', c.procedure, PROCEDURES)}
 ${textInput(issues, `${id}_required`, 'Majority required: more than', c.required, { extra: html` size="8" inputmode="decimal"`, hint: 'A share of the delegate votes cast, such as 1/2 or 2/3.' })}

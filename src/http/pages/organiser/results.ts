@@ -259,15 +259,21 @@ function declaredHeadline(d: DeclaredResult, members: ReadonlyArray<string>): Ht
   if (d.error !== undefined || d.elected === null)
     return html`<p class="notice">This comparison could not be counted: ${d.error ?? 'no result'}.</p>`;
   const decided = d.elected.length ? list(d.elected) : 'nothing';
-  const lots = d.lots
-    ? d.lots.probability !== null
-      ? html` <strong>It depends on lots:</strong> ${d.lots.method === 'exact' ? 'exactly' : 'estimated by sampling'}, the conference agrees with the members with probability ${d.lots.probability} (${share(d.lots.share ?? 0)}).`
-      : html` <strong>Lots were drawn in the delegate count</strong>, so with other lots this could differ.`
-    : '';
+  const body = d.council ? 'council' : 'conference';
+  const how = (method: string) => (method === 'exact' ? 'exactly' : 'estimated by sampling');
+  const lots = d.council
+    ? html` <strong>It rests on one draw by lot:</strong> ${how(d.council.chance.method)}, over all draws of the council, it decides otherwise than the members with probability ${d.council.chance.differs.probability} (${share(d.council.chance.differs.share)}).`
+    : d.attendance && d.lots?.probability
+      ? html` <strong>It rests on who attended the meetings:</strong> ${how(d.attendance.conference.method)}, over meetings of the sizes entered, the conference decides differently from the members with probability ${d.attendance.conference.differs.probability} (${share(d.attendance.conference.differs.share)}).`
+      : d.lots
+        ? d.lots.probability !== null
+          ? html` <strong>It depends on lots:</strong> ${how(d.lots.method)}, the conference agrees with the members with probability ${d.lots.probability} (${share(d.lots.share ?? 0)}).`
+          : html` <strong>${d.attendance ? 'It rests on who attended the meetings' : 'Lots were drawn in the delegate count'}</strong>, so with other ${d.attendance ? 'meetings' : 'lots'} this could differ.`
+        : '';
   return html`<p class="${d.agree ? 'good' : 'bad'}">${
     d.agree
-      ? `The conference would have decided as the members did: ${decided}.`
-      : `The conference would have decided differently: the members chose ${list(members)}, the conference ${decided}.`
+      ? `The ${body} would have decided as the members did: ${decided}.`
+      : `The ${body} would have decided differently: the members chose ${list(members)}, the ${body} ${decided}.`
   }${lots}</p>`;
 }
 
@@ -300,6 +306,38 @@ function mandatedLine(d: DeclaredResult): Html {
   return html`<p class="${m.agree ? 'good' : 'bad'}">Mandated by the branch meetings (delegates of branches without a position ${rule}, as declared): ${votes}${m.abstained ? `, ${m.abstained} abstaining` : ''}. ${m.elected === null ? 'No option has the most delegate votes.' : m.agree ? `That is the members’ answer: ${m.elected}.` : `That is not the members’ answer: the mandated conference chooses ${m.elected}.`}</p>`;
 }
 
+/** Delegates chosen by meeting attendees: each branch's chance of a meeting with another majority, and the conference's. */
+function attendanceDetail(d: DeclaredResult): Html {
+  const a = d.attendance;
+  if (!a) return html``;
+  const c = a.conference;
+  return html`<p class="hint">${a.assumption}</p>
+<div class="scroll" tabindex="0"><table><caption>Meetings: the chance that each branch's meeting has another majority</caption><thead><tr><th scope="col">Branch</th><th scope="col">Attended</th><th scope="col">Voters</th><th scope="col">Delegates</th><th scope="col">Its voters' majority</th><th scope="col">A meeting of that size differs</th></tr></thead><tbody>
+${a.branches.map(
+  (b) =>
+    html`<tr><th scope="row">${b.name}</th><td>${b.attendance}</td><td>${b.voters}</td><td>${b.delegates}</td><td>${b.winner ?? '—'}</td><td>${b.differs ? `${b.differs.probability} (${share(b.differs.share)})${b.differs.method === 'sampled' ? ', sampled' : ''}` : 'no votes'}</td></tr>`,
+)}
+</tbody></table></div>
+<p>Over the meetings (${c.method === 'exact' ? 'exactly, every meeting of each branch listed' : `sampled${c.seed ? ` with the seed “${c.seed}”, ${c.draws} draws` : `, meetings too many to list drawn from the seed “${a.seed}/meeting”`}`}), the conference chooses ${c.outcomes.map((o) => `${o.elected.length ? list(o.elected) : 'nothing'} with probability ${o.probability} (${share(o.share)})`).join('; ')}.</p>`;
+}
+
+/** A council chosen by lot: the one draw, its count, and the chance over every draw. */
+function councilDetail(d: DeclaredResult): Html {
+  const c = d.council;
+  if (!c) return html``;
+  const last = c.tally.rounds[c.tally.rounds.length - 1];
+  return html`<p>Drawn: ${plural(c.size, 'ballot')} of the ${c.ballots} in the box on this question (${c.drawn.join(', ')}: their places in the box's ballots put in order by branch, weight and answer, which names no member). The draw's seed is SHA-256 of the committed seed “${c.seed.committed}” and of the box (${c.seed.box}): ${c.seed.draw}.</p>
+${c.strata ? html`<p>Drawn from each branch in proportion to its ballots: ${c.strata.map((x) => `${x.unit} ${x.seats} of ${x.ballots}`).join(', ')}.</p>` : ''}
+${
+  last
+    ? html`<p>The council's count: ${Object.entries(last.votes)
+        .map(([o, v]) => `${o} ${n(v)}`)
+        .join(', ')}${last.note ? `. ${last.note}` : ''}</p>`
+    : ''
+}
+<p class="hint">Over every draw of the council (${c.chance.method === 'exact' ? 'exactly, by the hypergeometric distribution' : `sampled: ${c.chance.draws} draws from the seed “${c.chance.seed ?? ''}”`}), it decides as the members did with probability ${c.chance.agree.probability} (${share(c.chance.agree.share)}).${c.notes.length ? ` ${c.notes.join(' ')}` : ''}</p>`;
+}
+
 /** The question's declared comparisons, each with its description, then the robustness view. */
 function declaredSection(q: QuestionResult, motion?: string): Html {
   if (!q.comparisons?.length) return html``;
@@ -311,6 +349,8 @@ ${q.comparisons.map(
 ${declaredHeadline(d, q.elected)}
 ${procedureDetail(d)}
 ${mandatedLine(d)}
+${attendanceDetail(d)}
+${councilDetail(d)}
 ${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true)}</details>` : ''}
 </section>`,
 )}
@@ -479,6 +519,27 @@ export function resultsCsv(r: BallotResults): string {
         'meeting attendance',
       );
     for (const d of q.comparisons ?? []) {
+      // A council by lot: its elected, and the probability over every draw that it agrees with the members.
+      if (d.council)
+        row(`(declared: ${d.label})`, list(d.council.elected), d.council.chance.agree.probability, '', 'agreement');
+      // Meeting attendees: each branch's chance of a meeting with another majority.
+      for (const b of d.attendance?.branches ?? [])
+        if (b.differs)
+          row(
+            `(declared: ${d.label}, meeting of ${b.name})`,
+            b.winner ?? '',
+            b.differs.probability,
+            '',
+            'probability differs',
+          );
+      for (const o of d.attendance?.conference.outcomes ?? [])
+        row(
+          `(declared: ${d.label}, over meetings, ${d.attendance!.conference.method})`,
+          list(o.elected),
+          o.probability,
+          '',
+          'probability',
+        );
       if (!d.comparison || !d.elected) continue;
       for (const o of d.comparison.options)
         row(
