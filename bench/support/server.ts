@@ -154,7 +154,9 @@ export function runBench(name: string, main: () => Promise<number>): void {
     },
     (err: unknown) => {
       const cause = err instanceof Error && err.cause !== undefined ? `\ncaused by: ${String(err.cause)}` : '';
-      process.stderr.write(`bench:${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
+      process.stderr.write(
+        `bench:${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -1,4 +1,14 @@
-import { fixBase, groupNamed, gPow, hasNativePow, isElement, modQ, pow, pow2, useNativePow } from '../../src/crypto/group';
+import {
+  fixBase,
+  groupNamed,
+  gPow,
+  hasNativePow,
+  isElement,
+  modQ,
+  pow,
+  pow2,
+  useNativePow,
+} from '../../src/crypto/group';
 
 // The fast paths (OpenSSL, fixed-base tables, sliding window, Straus) against the Field's plain square-and-multiply.
 const plain = (G: ReturnType<typeof groupNamed>, a: bigint, e: bigint) => G.field.pow(a, modQ(G, e));
