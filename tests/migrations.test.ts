@@ -34,6 +34,10 @@ afterAll(async () => {
   await reference?.drop();
 });
 
+test('the index lists the migrations in the order they run (by name), as merges can scramble it', () => {
+  expect(ALL).toEqual([...ALL].sort());
+});
+
 test.each([
   ['an older checkout (everything up to 0019)', ALL.filter((n) => n < '0021')],
   [

@@ -19,8 +19,8 @@ import * as m0022 from './0022_ballot_openings';
 import * as m0026 from './0026_published_order';
 import * as m0028 from './0028_verifiable_revoting';
 import * as m0030 from './0030_chain_elements';
-import * as m0034 from './0034_branch_positions';
 import * as m0033 from './0033_amendments';
+import * as m0034 from './0034_branch_positions';
 import * as m0036 from './0036_stored_turnout';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -46,7 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0026_published_order': m0026,
   '0028_verifiable_revoting': m0028,
   '0030_chain_elements': m0030,
-  '0034_branch_positions': m0034,
   '0033_amendments': m0033,
+  '0034_branch_positions': m0034,
   '0036_stored_turnout': m0036,
 };

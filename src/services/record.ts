@@ -93,29 +93,15 @@ async function writeRecord(
         storedResultsIn(tx, b),
       ]);
       const weightOf = new Map(weights.map((w) => [w.branch, w.weight]));
-      const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
+      const ballot = recordBallot(b, questions);
       const head: RecordHead = {
         fileName: recordFileName(b.id),
-        title,
+        title: ballot.title,
         boxRoot: b.boxRoot,
         votes: turnout.reduce((n, t) => n + Number(t.voted), 0),
       };
       const chunks = recordChunks({
-        ballot: {
-          id: b.id,
-          title,
-          description,
-          opensAt: b.opensAt.toISOString(),
-          closesAt: b.closesAt.toISOString(),
-          timeZone: b.timeZone,
-          openedAt: b.openedAt?.toISOString() ?? null,
-          closedAt: b.closedAt?.toISOString() ?? null,
-          k,
-          receiptPolicy,
-          voterListVisible,
-          questions,
-          delegates,
-        },
+        ballot,
         byBranch: turnout.map((t) => ({
           branch: t.branch,
           eligible: Number(t.eligible),
@@ -147,6 +133,26 @@ async function writeRecord(
     });
 }
 
+/** The ballot as every record states it: its definition, its times and its rules of publication. */
+function recordBallot(b: BallotRow, questions: Awaited<ReturnType<typeof ballots.listQuestions>>) {
+  const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
+  return {
+    id: b.id,
+    title,
+    description,
+    opensAt: b.opensAt.toISOString(),
+    closesAt: b.closesAt.toISOString(),
+    timeZone: b.timeZone,
+    openedAt: b.openedAt?.toISOString() ?? null,
+    closedAt: b.closedAt?.toISOString() ?? null,
+    k,
+    receiptPolicy,
+    voterListVisible,
+    questions,
+    delegates,
+  };
+}
+
 /**
  * A verifiable ballot's record (docs/election-record.md): its definition, its Belenios archive
  * whole, the results stored when the trustees decrypted, and the log up to that result. Written
@@ -161,24 +167,8 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     archiveOf(tx, b.id),
     verifiableEvents.listEvents(tx, b.id, 'Ballot'),
   ]);
-  const { title, description, k, receiptPolicy, voterListVisible, delegates } = ballotDefinition(b, questions);
   const record = buildVerifiableRecord({
-    ballot: {
-      id: b.id,
-      title,
-      description,
-      opensAt: b.opensAt.toISOString(),
-      closesAt: b.closesAt.toISOString(),
-      timeZone: b.timeZone,
-      openedAt: b.openedAt?.toISOString() ?? null,
-      closedAt: b.closedAt?.toISOString() ?? null,
-      k,
-      receiptPolicy,
-      voterListVisible,
-      questions,
-      delegates,
-      mode: b.mode,
-    },
+    ballot: { ...recordBallot(b, questions), mode: b.mode },
     archive,
     results: stored.questions,
     resultsHash: stored.resultsHash!,
@@ -186,7 +176,7 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
   });
   const head: RecordHead = {
     fileName: recordFileName(b.id),
-    title,
+    title: record.ballot.title,
     boxRoot: null,
     archive: record.archive.sha256,
     votes: new Set(board.map((e) => e.credential)).size,
