@@ -21,6 +21,7 @@ import * as voting from '../services/voting';
 import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { verifiableRoutes } from './verifiable-routes';
+import { nominationRoutes } from './nomination-routes';
 import { positionRoutes } from './position-routes';
 import { proposalRoutes } from './proposal-routes';
 import { bearerOf, clientAddress } from './auth';
@@ -924,6 +925,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     ...verifiableRoutes(ctx),
     ...proposalRoutes(ctx),
     ...positionRoutes(ctx),
+    ...nominationRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

@@ -37,6 +37,7 @@ import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, qu
 import { countAndStore, storedResultsIn } from './results';
 import { keepPositions } from './positions';
 import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
+import { requireElectionsKept } from './nominations';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -208,6 +209,8 @@ export async function updateBallot(
   id: string,
   edited: BallotInput,
 ): Promise<BallotView> {
+  // An election's candidates stay as they are (the refusal is logged, so it is checked before the edit's transaction).
+  await requireElectionsKept(ctx, p, id, edited);
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
