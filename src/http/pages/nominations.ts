@@ -36,7 +36,7 @@ function thresholdText(e: ElectionView): string {
   const parts = [
     e.threshold.members === null
       ? null
-      : `${e.threshold.members} member${e.threshold.members === 1 ? '' : 's'}’ nominations`,
+      : `${e.threshold.members} ${e.threshold.members === 1 ? 'member’s nomination' : 'members’ nominations'}`,
     e.threshold.branches === null
       ? null
       : `the nominations of ${e.threshold.branches} branch${e.threshold.branches === 1 ? '' : 'es'} (through their secretaries)`,
@@ -72,7 +72,7 @@ ${
     ? html`<ul class="nominees">${e.nominees.map(
         (
           n,
-        ) => html`<li><p><strong>${n.name}</strong> (${n.branch})${n.groups.length ? html`, ${n.groups.join(', ')}` : ''}: ${String(n.members)} member${n.members === 1 ? '' : 's'}’ nominations${n.branches ? html`, nominated by ${n.nominatingBranches.join(', ')}` : ''}. ${n.reaches ? 'Reaches the threshold.' : 'Does not reach the threshold yet.'}</p>
+        ) => html`<li><p><strong>${n.name}</strong> (${n.branch})${n.groups.length ? html`, ${n.groups.join(', ')}` : ''}: ${String(n.members)} ${n.members === 1 ? 'member’s' : 'members’'} nominations${n.branches ? html`, nominated by ${n.nominatingBranches.join(', ')}` : ''}. ${n.reaches ? 'Reaches the threshold.' : 'Does not reach the threshold yet.'}</p>
 ${n.statement ? html`<blockquote><p>${n.statement}</p></blockquote>` : ''}${extra(n)}</li>`,
       )}</ul>`
     : html`<p>No nominee has accepted yet.</p>`
