@@ -212,16 +212,32 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
   expect((await answer('Fred', { accept: false })).status).toBe(409);
   expect((await nominate(c, { email: 'fred@example.org' })).status).toBe(409);
 
+  // Put on a first draft ballot, which is then deleted: the same candidates, in the same order, go on the next.
+  const first = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'A ballot deleted',
+      ...ballotTimes(),
+      questions: [{ title: 'Adopt the new rule book?', method: 'yesno' }],
+    })
+  ).body as { id: string };
+  const once = await org.json('POST', `/api/v1/elections/${election.id}/schedule`, { ballotId: first.id });
+  expect(once.status).toBe(200);
+  expect((await org.json('POST', `/api/v1/elections/${election.id}/schedule`, { ballotId: ballot.id })).status).toBe(
+    409,
+  );
+  expect((await org.request('DELETE', `/api/v1/ballots/${first.id}`)).status).toBeLessThan(300);
   const scheduled = await org.json('POST', `/api/v1/elections/${election.id}/schedule`, { ballotId: ballot.id });
   expect(scheduled.status).toBe(200);
   const candidates = scheduled.body.candidates as Array<{ label: string }>;
   expect(candidates.map((x) => x.label).sort()).toEqual(CANDIDATES);
+  expect(candidates).toEqual(once.body.candidates);
+  expect(scheduled.body.orderSeed).toBe(once.body.orderSeed);
   // The order is the one the committed seed draws.
   const log = (await org.json('GET', '/api/v1/audit-log')).body.entries as Array<{
     action: string;
     details: { orderSeed: string; nominees: Array<{ name: string }> };
   }>;
-  const commitment = log.find((e) => e.action === 'election.schedule')!.details;
+  const commitment = log.find((e) => e.action === 'election.schedule' && e.details.orderSeed)!.details;
   expect(commitment.orderSeed).toBe(scheduled.body.orderSeed);
   expect(
     drawCandidates(
