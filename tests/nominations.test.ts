@@ -335,5 +335,16 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
     'The balance rules changed who was elected: without them Carl would have been elected; with them Dora is elected instead.',
   );
   const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
-  expect(verifyRecord(record).ok).toBe(true);
+  const verified = verifyRecord(record);
+  expect(verified.ok).toBe(true);
+  // The nominations are re-checked from the record's audit log (V20).
+  expect(verified.checks.find((x) => x.id === 'V20')).toMatchObject({ verdict: 'PASS' });
+  // A record whose log says Carl declined: Carl should not have stood, and V20 fails.
+  type Entry = { action: string; details: { nomineeId?: string; name?: string } };
+  const tampered = JSON.parse(JSON.stringify(record)) as { auditLog: Entry[] };
+  const carl = tampered.auditLog.find((e) => e.action === 'nominee.accept' && e.details.name === 'Carl')!;
+  carl.action = 'nominee.decline';
+  const report = verifyRecord(tampered);
+  expect(report.checks.find((x) => x.id === 'V20')).toMatchObject({ verdict: 'FAIL' });
+  expect(JSON.stringify(report.checks.find((x) => x.id === 'V20')!.problems)).toContain('Carl: declined in the log');
 });

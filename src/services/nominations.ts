@@ -555,6 +555,7 @@ export async function scheduleElection(ctx: AppContext, p: Principal, id: string
             nominees: nominees.map((n) => ({
               id: n.id,
               name: n.name,
+              branch: n.branch,
               status: n.status,
               members: n.members,
               branches: n.branches,
