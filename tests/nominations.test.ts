@@ -143,6 +143,10 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
     nominee: { email: 'eve@example.org' },
   });
   expect(eve.status).toBe(201);
+  // The secretary's page leads to the branch's nominations page.
+  expect(await (await visitor.request('GET', `/s/${yorkLink}`)).text()).toContain(`/s/${yorkLink}/elections`);
+  const yorkPage = await (await visitor.request('GET', `/s/${yorkLink}/elections`)).text();
+  expect(yorkPage).toContain('York branch: nominations');
 
   // Each nominee is mailed a link to accept or decline.
   const nomineeLinks: Record<string, string> = {};
