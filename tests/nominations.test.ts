@@ -254,8 +254,12 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
     members: 1,
     status: 'accepted',
   });
-  // No nominee link and no nominator in the log.
+  // No nominee link and no nominating member in the log: a member's nomination names the nominee and its kind only.
   for (const t of Object.values(nomineeLinks)) expect(JSON.stringify(log)).not.toContain(t);
+  const adds = log.filter((e) => e.action === 'nomination.add').map((e) => Object.keys(e.details).sort().join());
+  expect(adds.filter((k) => k === 'kind,nomineeId').length).toBe(11);
+  expect(adds.filter((k) => k === 'branch,kind,nomineeId').length).toBe(1);
+  expect(adds.length).toBe(12);
 
   const view = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body;
   const q = view.questions[1];

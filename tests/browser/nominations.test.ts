@@ -63,8 +63,11 @@ test("a member's nomination page and the nominee's acceptance page", async () =>
     await accessible(page, 'member nominations page');
     await page.close();
   }
+  // Reached from the member's proposals page.
   const page = await phone.newPage();
-  await page.goto(`${app().url}/p/${token}/elections`);
+  await page.goto(`${app().url}/p/${token}`);
+  await page.getByRole('link', { name: 'nominate members' }).click();
+  expect(new URL(page.url()).pathname).toBe(`/p/${token}/elections`);
   await screenshot(page, 'nominations-member');
   await page.getByLabel('Nominate a member for “Branch Committee”').fill('m1@example.org');
   await page.getByRole('button', { name: 'Nominate', exact: true }).click();
