@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countStv } from '../tally/stv/index';
+import { BALANCED_RULES, countStv } from '../tally/stv/index';
 import type { BalanceRule, StvRules } from '../tally/types';
 import { Balance, ruleWords } from '../tally/stv/balance';
 import { seats, seatsField, seatsWords } from './common';
@@ -123,15 +123,17 @@ export const stv = defineMethod({
         .array(balanceRule)
         .max(MAX_BALANCE_RULES)
         .optional()
-        .describe('balance rules (Scottish rules only): groups of candidates with a minimum and/or maximum of seats'),
+        .describe(
+          'balance rules (Scottish and Meek rules): groups of candidates with a minimum and/or maximum of seats',
+        ),
     })
     .superRefine((s, ctx) => {
       if (!s.balance?.length) return;
-      if (s.rules !== 'scottish')
+      if (!BALANCED_RULES.includes(s.rules))
         ctx.addIssue({
           code: 'custom',
           path: ['balance'],
-          message: 'Balance rules are counted under the Scottish STV rules only',
+          message: 'Balance rules are counted under the Scottish and Meek STV rules only, not ERS97',
         });
       s.balance.forEach((r, i) => {
         if (r.min !== undefined && r.min > s.seats)
@@ -155,7 +157,7 @@ export const stv = defineMethod({
     },
     {
       key: 'balance',
-      label: 'Balance rules (Scottish rules only; optional)',
+      label: 'Balance rules (Scottish and Meek rules; optional)',
       short: 'balance rules',
       hint: 'One rule a line: a group, its seats, its candidates as the options are written. For example "women; at least 2; Dora, Eve, Fay" or "North; at least 1 and at most 2; Ann, Bob". See docs/elections.md for how the count keeps them.',
       input: 'lines',

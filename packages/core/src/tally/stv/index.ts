@@ -26,6 +26,16 @@ import type { CountOutcome, CountSetup } from './record';
 import { countScottish } from './scottish';
 import { tieContext } from './ties';
 
+const COUNTERS: Record<StvRules, (setup: CountSetup) => CountOutcome> = {
+  scottish: countScottish,
+  meek: countMeek,
+  ers97: countErs97,
+};
+
+/** The rule sets whose counts keep balance rules (balance.ts): ERS97's bulk exclusions and
+ * deemed elections are not adapted yet. */
+export const BALANCED_RULES: ReadonlyArray<StvRules> = ['scottish', 'meek'];
+
 export function countStv(
   election: Election<RankedBallot>,
   rules: StvRules,
@@ -44,8 +54,8 @@ export function countStv(
   const withdrawn = new Set(election.withdrawn);
   const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
   const ties = tieContext(names, seed, rules, election.tieOrder);
-  if (balanceRules.length && rules !== 'scottish')
-    throw new RangeError(`balance rules are counted under the Scottish STV rules only, not ${rules}`);
+  if (balanceRules.length && !BALANCED_RULES.includes(rules))
+    throw new RangeError(`balance rules are counted under the Scottish and Meek STV rules only, not ${rules}`);
   const balance = balanceRules.length ? new Balance(names, standing, election.seats, balanceRules) : undefined;
   const setup: CountSetup = {
     names,
@@ -55,20 +65,9 @@ export function countStv(
     ties,
     balance,
   };
-  let outcome: CountOutcome;
-  switch (rules) {
-    case 'scottish':
-      outcome = countScottish(setup);
-      break;
-    case 'meek':
-      outcome = countMeek(setup);
-      break;
-    case 'ers97':
-      outcome = countErs97(setup);
-      break;
-    default:
-      throw new RangeError(`unknown STV rules: ${String(rules)}`);
-  }
+  const count = COUNTERS[rules];
+  if (!count) throw new RangeError(`unknown STV rules: ${String(rules)}`);
+  const outcome = count(setup);
   const notes: string[] = [];
   if (withdrawn.size)
     notes.push(
@@ -88,7 +87,7 @@ export function countStv(
   if (balance) {
     notes.push(`Balance rules: ${balanceRules.map((r) => ruleWords(r)).join('; ')}.`, ...balance.notes);
     // The same count without the rules (its lots drawn apart), to say what the rules changed.
-    const free = countScottish({
+    const free = count({
       ...setup,
       balance: undefined,
       ties: tieContext(names, seed, rules, election.tieOrder),
