@@ -165,7 +165,16 @@ export const stv = defineMethod({
       parse: parseBalanceLines,
     },
   ],
-  cli: [{ flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true }],
+  cli: [
+    { flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true },
+    {
+      flag: 'balance',
+      option: 'balance',
+      description:
+        'balance rules (Scottish and Meek rules), separated by "|": "women; at least 1; Dora, Eve | North; at most 2; Ann, Bob"',
+      value: { lines: parseBalanceLines },
+    },
+  ],
   seats: (s) => s.seats,
   limits: () => ({}),
   describe: (s) => [
