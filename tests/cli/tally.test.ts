@@ -155,7 +155,7 @@ describe('omov tally', () => {
       'committee.csv',
       ['Adam,Bob,Carl,Dora,Eve,weight', '1,,2,,,30', ',1,,,,26', ',,1,,,22', ',,,1,2,12', ',,,2,1,10', ''].join('\n'),
     );
-    for (const rules of ['scottish', 'meek']) {
+    for (const rules of ['scottish', 'meek', 'ers97']) {
       const plain = await omov('tally', f, '--method', 'stv', '--seats', '3', '--rules', rules, '--format', 'json');
       expect(JSON.parse(plain.out).elected).toEqual(['Adam', 'Bob', 'Carl']);
       const r = await omov(
@@ -173,7 +173,10 @@ describe('omov tally', () => {
       [['--rules', 'scottish', '--balance', 'women; one; Dora'], /--balance: rule 1: write a group, its seats/],
       [['--rules', 'scottish', '--balance', 'women; at least 1; Dora | x'], /--balance: rule 2: write a group/],
       [['--rules', 'scottish', '--balance', 'women; at least 1; Zed'], /names Zed, who is not a candidate/],
-      [['--rules', 'ers97', '--balance', 'women; at least 1; Dora'], /Scottish and Meek STV rules only, not ers97/],
+      [
+        ['--rules', 'ers97', '--balance', 'women; at most 0; Dora, Eve | men; at most 1; Adam, Bob, Carl'],
+        /the balance rules cannot all be met by the candidates standing/,
+      ],
     ];
     for (const [flags, message] of bad) {
       const r = await omov('tally', f, '--method', 'stv', '--seats', '3', ...flags);

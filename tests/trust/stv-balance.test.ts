@@ -55,19 +55,6 @@ test('a gender balance rule changes the winner: counted at close, on the results
   expect(wrong.status).toBe(422);
   expect(JSON.stringify(wrong.body)).toContain('questions.0.settings.balance.0.candidates.1');
   expect(JSON.stringify(wrong.body)).toContain('\\"Zoe\\" is not one of the options');
-  // Under ERS97 rules: refused (balance rules are counted under the Scottish and Meek rules).
-  const ers97 = await org.json('POST', '/api/v1/ballots', {
-    title: 'Committee',
-    ...ballotTimes(),
-    questions: [
-      {
-        ...question([{ group: 'women', candidates: ['Dora'], min: 1 }]),
-        settings: { seats: 3, rules: 'ers97', balance: [{ group: 'women', candidates: ['Dora'], min: 1 }] },
-      },
-    ],
-  });
-  expect(ers97.status).toBe(422);
-  expect(JSON.stringify(ers97.body)).toContain('Scottish and Meek STV rules only, not ERS97');
 
   const created = await org.json('POST', '/api/v1/ballots', {
     title: 'Committee',

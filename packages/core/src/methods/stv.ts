@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BALANCED_RULES, countStv } from '../tally/stv/index';
+import { countStv } from '../tally/stv/index';
 import type { BalanceRule, StvRules } from '../tally/types';
 import { Balance, ruleWords } from '../tally/stv/balance';
 import { seats, seatsField, seatsWords } from './common';
@@ -123,18 +123,10 @@ export const stv = defineMethod({
         .array(balanceRule)
         .max(MAX_BALANCE_RULES)
         .optional()
-        .describe(
-          'balance rules (Scottish and Meek rules): groups of candidates with a minimum and/or maximum of seats',
-        ),
+        .describe('balance rules: groups of candidates with a minimum and/or maximum of seats'),
     })
     .superRefine((s, ctx) => {
       if (!s.balance?.length) return;
-      if (!BALANCED_RULES.includes(s.rules))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['balance'],
-          message: 'Balance rules are counted under the Scottish and Meek STV rules only, not ERS97',
-        });
       s.balance.forEach((r, i) => {
         if (r.min !== undefined && r.min > s.seats)
           ctx.addIssue({
@@ -157,7 +149,7 @@ export const stv = defineMethod({
     },
     {
       key: 'balance',
-      label: 'Balance rules (Scottish and Meek rules; optional)',
+      label: 'Balance rules (optional)',
       short: 'balance rules',
       hint: 'One rule a line: a group, its seats, its candidates as the options are written. For example "women; at least 2; Dora, Eve, Fay" or "North; at least 1 and at most 2; Ann, Bob". See docs/elections.md for how the count keeps them.',
       input: 'lines',
@@ -170,8 +162,7 @@ export const stv = defineMethod({
     {
       flag: 'balance',
       option: 'balance',
-      description:
-        'balance rules (Scottish and Meek rules), separated by "|": "women; at least 1; Dora, Eve | North; at most 2; Ann, Bob"',
+      description: 'balance rules, separated by "|": "women; at least 1; Dora, Eve | North; at most 2; Ann, Bob"',
       value: { lines: parseBalanceLines },
     },
   ],

@@ -32,10 +32,6 @@ const COUNTERS: Record<StvRules, (setup: CountSetup) => CountOutcome> = {
   ers97: countErs97,
 };
 
-/** The rule sets whose counts keep balance rules (balance.ts): ERS97's bulk exclusions and
- * deemed elections are not adapted yet. */
-export const BALANCED_RULES: ReadonlyArray<StvRules> = ['scottish', 'meek'];
-
 export function countStv(
   election: Election<RankedBallot>,
   rules: StvRules,
@@ -54,8 +50,6 @@ export function countStv(
   const withdrawn = new Set(election.withdrawn);
   const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
   const ties = tieContext(names, seed, rules, election.tieOrder);
-  if (balanceRules.length && !BALANCED_RULES.includes(rules))
-    throw new RangeError(`balance rules are counted under the Scottish and Meek STV rules only, not ${rules}`);
   const balance = balanceRules.length ? new Balance(names, standing, election.seats, balanceRules) : undefined;
   const setup: CountSetup = {
     names,

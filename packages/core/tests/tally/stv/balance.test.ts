@@ -176,12 +176,6 @@ describe('the rules themselves', () => {
     expect(b.needs(0, [3], [0, 1, 2], 1)).toMatch(/together/);
     expect(b.needs(0, [], [0, 1, 2, 3], 2)).toBeNull();
   });
-  test('the Scottish and Meek rules, not ERS97', () => {
-    const e = election(['A', 'B', 'C'], 1, [[1, 'A']]);
-    expect(() => countStv(e, 'ers97', 't', [{ group: 'w', candidates: ['A'], max: 1 }])).toThrow(
-      'Scottish and Meek STV rules only, not ers97',
-    );
-  });
 });
 
 describe('Meek STV keeps the same two rules (hand counts, 9 decimals)', () => {
@@ -258,6 +252,83 @@ describe('Meek STV keeps the same two rules (hand counts, 9 decimals)', () => {
   });
 });
 
+describe('ERS97 keeps the same two rules (hand counts, 2 decimals)', () => {
+  // The first example under ERS97: quota 100 / 4 = 25.00.
+  // Stage 1: Adam 30 and Bob 26 reach the quota and are deemed elected (5.1.7); each is in a
+  //   completion with those before elected. Surpluses 5 and 1 wait.
+  // Stage 2: one place left, no woman elected: Carl is excluded under rule 1 in a stage of its
+  //   own, before any surplus; his 22 papers (Carl only) are non-transferable.
+  // Stage 3: the surpluses (6) could change who is excluded (Eve 10 + 6 > Dora 12), so Adam's
+  //   (5, the largest) is transferred: all 30 papers (elected at the first stage), whose next
+  //   preference Carl is excluded: 5.00 non-transferable. The total active vote is now Dora
+  //   12 + Eve 10 + Bob's surplus 1 = 23, and 12 >= 23 / 2: Dora is deemed elected (5.3.13).
+  //   The places are filled; Eve is formally excluded (5.5.2).
+  // Without the rule, stage 2 transfers Adam's surplus to Carl: 5.00 / 30 = 0.16, 30 x 0.16 =
+  //   4.80, Carl 26.80 >= 25: Adam, Bob, Carl.
+  const first = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
+    [30, 'Adam Carl'],
+    [26, 'Bob'],
+    [22, 'Carl'],
+    [12, 'Dora Eve'],
+    [10, 'Eve Dora'],
+  ]);
+  test('rule 1: Carl is excluded under the rule and Dora takes the third place', () => {
+    const r = countStv(first, 'ers97', 'test', women(['Dora', 'Eve'], 1));
+    expect(r.elected).toEqual(['Adam', 'Bob', 'Dora']);
+    expect(countStv(first, 'ers97', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [['Adam', 'Bob'], []],
+      [[], ['Carl']],
+      [['Dora'], ['Eve']],
+    ]);
+    expect(r.rounds[1]!.note).toContain(
+      'Electing Carl would leave a balance rule unmet (women: at least 1 seat), so Carl is excluded under the balance rules (balance rule 1).',
+    );
+    expect(r.rounds[1]!.exhausted).toBe('22.00');
+    expect(r.rounds[2]!.exhausted).toBe('27.00');
+    expect(r.summary!['balanceChanged']).toBe(true);
+  });
+
+  // The second example under ERS97 (Dora the only woman, at least 1), quota 25.00:
+  // Stage 1: no one reaches the quota or the total active vote / 4.
+  // Stage 2: 5.2.5 would exclude Dora (15) alone, but she is needed (rule 2): Fred (18), the
+  //   fewest of the others, is excluded; his 18 papers go to Carl: 39, deemed elected.
+  // Stage 3: Carl's surplus (14) could change the next exclusion (15 + 14 > 22): transferred
+  //   from his last batch (Fred's papers), which has no next preference: non-transferable.
+  //   Total active vote 24 + 22 + 15 = 61, two places: Adam 24 x 3 >= 61, deemed elected;
+  //   then one place, 22 + 15 = 37: Bob 22 x 2 >= 37 qualifies, but electing him would leave
+  //   no place for a woman: not deemed elected.
+  // Stage 4: Bob is excluded under rule 1; Dora is the one continuing candidate for the one
+  //   place left: deemed elected (5.5.1).
+  // Without the rule: Dora is excluded at stage 2, Bob reaches 37; his surplus has no next
+  //   preference; Adam and then Carl are deemed elected by the total active vote.
+  const second = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
+    [24, 'Adam'],
+    [22, 'Bob'],
+    [21, 'Carl'],
+    [18, 'Fred Carl'],
+    [15, 'Dora Bob'],
+  ]);
+  test('rule 2: Dora is passed over for exclusion and elected instead of Bob', () => {
+    const r = countStv(second, 'ers97', 'test', women(['Dora'], 1));
+    expect(r.elected).toEqual(['Carl', 'Adam', 'Dora']);
+    expect(countStv(second, 'ers97', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [[], []],
+      [['Carl'], ['Fred']],
+      [['Adam'], []],
+      [['Dora'], ['Bob']],
+    ]);
+    expect(r.rounds[1]!.note).toContain(
+      'Dora has fewer votes (15.00) but is needed to meet a balance rule (women: at least 1 seat), so is not excluded (balance rule 2).',
+    );
+    expect(r.rounds[2]!.note).toContain(
+      'Bob qualifies, but electing Bob would leave a balance rule unmet (women: at least 1 seat): not deemed elected (balance rule 1).',
+    );
+    expect(r.rounds[3]!.note).toContain('so Bob is excluded under the balance rules');
+  });
+});
+
 describe('on random elections, the seats elected meet every rule', () => {
   // 3 to 8 candidates, each in a gender group (w or m) and a region (N or S); rules drawn on
   // those groups; whenever the rules can be met by the candidates, the elected fill every
@@ -277,7 +348,7 @@ describe('on random elections, the seats elected meet every rule', () => {
       ),
     });
   });
-  test.each(['scottish', 'meek'] as const)('%s', (rules_) => {
+  test.each(['scottish', 'meek', 'ers97'] as const)('%s', (rules_) => {
     fc.assert(
       fc.property(arb, (x) => {
         const names = Array.from({ length: x.n }, (_, i) => `C${i}`);
@@ -313,7 +384,7 @@ describe('on random elections, the seats elected meet every rule', () => {
         const same = [...plain.elected].sort().join() === [...r.elected].sort().join();
         expect(r.summary!['balanceChanged']).toBe(!same);
       }),
-      { numRuns: rules_ === 'meek' ? 150 : 300 },
+      { numRuns: rules_ === 'scottish' ? 300 : 150 },
     );
   });
 });
