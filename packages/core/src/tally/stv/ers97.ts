@@ -333,11 +333,7 @@ export function countErs97(setup: CountSetup): CountOutcome {
   const chooseExclusionBalanced = (deferred: Fixed): number[] => {
     const out = chooseExclusion(deferred);
     const hope = continuingNow();
-    const needed = new Map<number, string>();
-    for (const c of hope) {
-      const why = balance!.needs(c, elected, hope, seats - elected.length);
-      if (why !== null) needed.set(c, why);
-    }
+    const needed = balance!.neededAmong(elected, hope, seats - elected.length);
     if (
       !out.some((c) => needed.has(c)) &&
       balance!.feasible(
@@ -484,12 +480,7 @@ export function countErs97(setup: CountSetup): CountOutcome {
     stage++;
     log = new StageLog();
     const surpluses = pending.reduce((t, c) => t + surplusOf(c), 0n);
-    const doomed = balance
-      ? continuingNow().flatMap((c): Array<[number, string]> => {
-          const why = blockedBy(c);
-          return why === null ? [] : [[c, why]];
-        })
-      : [];
+    const doomed = balance ? balance.inNoCompletion(elected, continuingNow(), seats - elected.length) : [];
     if (doomed.length) {
       // Balance rule 1: in a stage of its own, before any surplus; their papers pass in
       // batches as in any exclusion (5.4).

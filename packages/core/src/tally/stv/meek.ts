@@ -206,11 +206,7 @@ export function countMeek(setup: CountSetup): CountOutcome {
     if (balance) {
       // Balance rule 1: the hopefuls in no completion are defeated together, in a round of
       // their own (the order does not matter: none of them can be elected).
-      const hope = hopefuls();
-      const doomed = hope.flatMap((c): Array<[number, string]> => {
-        const why = balance.blocks(c, elected, hope, seats - elected.length);
-        return why === null ? [] : [[c, why]];
-      });
+      const doomed = balance.inNoCompletion(elected, hopefuls(), seats - elected.length);
       if (doomed.length) {
         distribute(); // the round shows the votes as they stood
         for (const [c, why] of doomed) {
@@ -293,12 +289,7 @@ export function countMeek(setup: CountSetup): CountOutcome {
       // Balance rule 2: of the hopefuls the rules do not need (some always: a completion
       // fills only the seats left, and there are more hopefuls than that).
       const hope = hopefuls();
-      const needed = new Map<number, string>();
-      if (balance)
-        for (const c of hope) {
-          const why = balance.needs(c, elected, hope, seats - elected.length);
-          if (why !== null) needed.set(c, why);
-        }
+      const needed = balance ? balance.neededAmong(elected, hope, seats - elected.length) : new Map<number, string>();
       let lowest: Fixed | null = null;
       for (const c of hope) if (lowest === null || votes[c]! < lowest) lowest = votes[c]!;
       let low: Fixed | null = null;
