@@ -116,9 +116,21 @@ function comparisonBranches(comparisons: ReadonlyArray<DeclaredComparison>, at: 
       name,
       path: `${at}.${j}.model.attendance.${name}`,
     })),
+    ...(c.model.method === 'sortition' || !c.model.balance
+      ? []
+      : Object.keys(c.model.balance.counts).map((name) => ({ name, path: `${at}.${j}.model.balance.counts.${name}` }))),
+    ...Object.keys(c.model.method === 'sortition' ? {} : (c.model.regions?.of ?? {})).map((name) => ({
+      name,
+      path: `${at}.${j}.model.regions.of.${name}`,
+    })),
+    // A card vote's section may name the comparison's affiliated delegations beside branches.
     ...(c.procedure.kind === 'card'
       ? c.procedure.sections.flatMap((s, k) =>
-          s.branches.map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` })),
+          s.branches
+            .map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` }))
+            .filter(
+              (x) => c.model.method === 'sortition' || !(c.model.affiliates ?? []).some((a) => a.name === x.name),
+            ),
         )
       : []),
   ]);
@@ -149,7 +161,13 @@ export async function declareComparisons(
         );
     }
     const before = (await ballots.listQuestions(tx, id)).find((q) => q.id === questionId);
-    const wrong = before ? comparisonMethodIssues(before.method, comparisons) : [];
+    const wrong = before
+      ? comparisonMethodIssues(
+          before.method,
+          comparisons,
+          before.options.map((o) => o.label),
+        )
+      : [];
     if (wrong.length)
       throw invalid(
         wrong.map((x) => x.message).join('; '),
