@@ -144,6 +144,17 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
     'The share must be above 0 and at most 1',
   );
 
+  await refused(
+    { ...regions, model: { ...regions.model, rule: 'weighted' } },
+    'comparisons.0.model.rule',
+    'declare them with the bloc, proportional or STV rule',
+  );
+  await refused(
+    { ...regions, model: { ...regions.model, affiliates: affiliates.model.affiliates } },
+    'comparisons.0.model.regions',
+    'not both',
+  );
+
   const declared = await org.json('PUT', declareAt, { comparisons: [regions, affiliates, balanced] });
   expect(declared.status).toBe(200);
   // The defaults are filled in and kept: Sainte-Laguë, regions voting as blocs.

@@ -216,6 +216,12 @@ describe('regional tiers', () => {
     expect(t.national.elected).toEqual(['A']);
   });
 
+  test('tiers decide single places', () => {
+    expect(() =>
+      tiersReport({ ...cc, elect: 2 }, { regions, seats: 5, method: 'sainte-lague', vote: 'bloc' }, units, count, 's'),
+    ).toThrow('regional tiers decide single places');
+  });
+
   test('a branch without a region is refused, naming it', () => {
     expect(() =>
       tiersReport(cc, { regions: { N1: 'X' }, seats: 5, method: 'sainte-lague', vote: 'bloc' }, units, count, 's'),
