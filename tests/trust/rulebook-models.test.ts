@@ -229,6 +229,7 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('Regional tiers: the regional conferences and their national delegates');
   expect(page).toContain('the tiers changed the answer');
+  expect(page).toContain('The one-tier delegate count behind “Regions as blocs”');
   expect(page).toContain('(affiliated delegation, its mandate as entered)');
   expect(page).toContain('Balance: at least 1/2 of each delegation women');
   expect(page).toContain('N2 has fewer women than the rule asks them to send.');

@@ -393,7 +393,7 @@ ${attendanceDetail(d)}
 ${councilDetail(d)}
 ${balanceDetail(d)}
 ${tiersDetail(d)}
-${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true, d.declared.model.method === 'sortition' ? undefined : d.declared.model.rule)}</details>` : ''}
+${d.comparison ? html`<details><summary>${d.tiers ? html`The one-tier delegate count behind “${d.label}” (the branches' delegates in one conference)` : html`The delegate count behind “${d.label}”`}</summary>${conferenceSection(d.comparison, motion, true, d.declared.model.method === 'sortition' ? undefined : d.declared.model.rule)}</details>` : ''}
 </section>`,
 )}
 ${q.robustness ? robustnessView(q.robustness, q.comparisons) : ''}`;
