@@ -67,6 +67,18 @@ const balanced = {
   },
 };
 
+/** 4. A union sized by its affiliated membership: a band table gives 10 members 1 delegate, then 1 per 10 or part, so GMB's 25 get 3, all for A: A 2 + 3 = 5, B 3 → A. */
+const bySize = {
+  label: 'GMB by membership',
+  model: {
+    rule: 'bloc',
+    method: 'bands',
+    bands: [{ upTo: 10, delegates: 1 }],
+    beyond: { every: 10, delegates: 1, orPart: true },
+    affiliates: [{ name: 'GMB', members: 25, mandate: { A: 1 } }],
+  },
+};
+
 const plan: Record<string, Array<[number, number]>> = {
   // [option, how many]: A 0, B 1
   N1: [
@@ -155,7 +167,26 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
     'not both',
   );
 
-  const declared = await org.json('PUT', declareAt, { comparisons: [regions, affiliates, balanced] });
+  await refused(
+    {
+      ...affiliates,
+      procedure: { kind: 'method' },
+      model: { ...affiliates.model, affiliates: bySize.model.affiliates },
+    },
+    'comparisons.0.model.affiliates',
+    'give each affiliated delegation its delegates, not its membership',
+  );
+  // Not for the whole ballot: they are declared per question.
+  const wide = await org.json('POST', '/api/v1/ballots', {
+    title: 'Wide',
+    ...ballotTimes(),
+    questions: [{ title: 'Which?', method: 'plurality', options: ['A', 'B'].map((label) => ({ label })) }],
+    delegates: balanced.model,
+  });
+  expect(wide.status).toBe(422);
+  expect(JSON.stringify(wide.body)).toContain('are declared per question');
+
+  const declared = await org.json('PUT', declareAt, { comparisons: [regions, affiliates, balanced, bySize] });
   expect(declared.status).toBe(200);
   // The defaults are filled in and kept: Sainte-Laguë, regions voting as blocs.
   expect(declared.body.questions[0].comparisons[0].model.regions).toEqual({
@@ -184,7 +215,7 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
 
   const result = (await org.json('GET', `/api/v1/ballots/${ballot.id}/results`)).body.questions[0];
   expect(result.elected).toEqual(['B']);
-  const [tiers, affiliated, balance] = result.comparisons;
+  const [tiers, affiliated, balance, sized] = result.comparisons;
 
   // 1. Regional tiers.
   expect(tiers.comparison.conference.elected).toEqual(['B']);
@@ -225,6 +256,16 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
   expect(balance.balance.short).toEqual(['N2']);
   expect([balance.balance.delegates, balance.balance.required, balance.balance.group]).toEqual([5, 5, 20]);
   expect(balance.balance.effect).toContain('not how they vote');
+
+  // 4. A delegation sized by membership.
+  expect(
+    sized.comparison.branches
+      .filter((b: { affiliate?: boolean }) => b.affiliate)
+      .map((b: { name: string; delegates: number }) => [b.name, b.delegates]),
+  ).toEqual([['GMB', 3]]);
+  expect(sized.comparison.conference.delegates).toEqual({ A: '5', B: '3' });
+  expect(sized.elected).toEqual(['A']);
+  expect(sized.description).toContain('GMB (25 affiliated members, delegates by the model as a branch of that size');
 
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('Regional tiers: the regional conferences and their national delegates');

@@ -31,8 +31,9 @@ describe('rule-book models in the builder', () => {
 
   test('typed lines become the declared model, and a stored one comes back as the same lines', () => {
     const typed = {
-      ...fixed,
-      affiliates: "Unite; 4; A: 3, B: 1\nWomen's section; 1; B: 1",
+      method: 'sainte-lague',
+      seats: '10',
+      affiliates: "Unite; 4; A: 3, B: 1\nWomen's section; 1; B: 1\nGMB; 2500 members; A: 1",
       balance: 'women; 1/2; Leeds: 40, York: 12',
     };
     const ok = validate(withComparison(typed));
@@ -42,6 +43,7 @@ describe('rule-book models in the builder', () => {
       affiliates: [
         { name: 'Unite', delegates: 4, mandate: { A: 3, B: 1 } },
         { name: "Women's section", delegates: 1, mandate: { B: 1 } },
+        { name: 'GMB', members: 2500, mandate: { A: 1 } },
       ],
       balance: { label: 'women', share: '1/2', counts: { Leeds: 40, York: 12 } },
     });

@@ -81,9 +81,11 @@ function describeRuleBook(m: Exclude<DelegateSettingsInput, { method: 'sortition
       const votes = Object.entries(a.mandate)
         .filter(([, v]) => v > 0)
         .map(([o, v]) => `${o} ${v}`);
-      return `${a.name} (${plural(a.delegates, 'delegate')}: ${votes.join(', ') || 'no mandate'})`;
+      return a.delegates !== undefined
+        ? `${a.name} (${plural(a.delegates, 'delegate')}: ${votes.join(', ') || 'no mandate'})`
+        : `${a.name} (${plural(a.members!, 'affiliated member')}, delegates by the model as a branch of that size, split ${votes.join(', ') || 'by no mandate'})`;
     });
-    out += ` Affiliated delegations beside the branches: ${each.join('; ')}. They are not branches and have no members on the roll: their delegates and mandates are the organiser's, entered before the ballot opened; delegates not mandated abstain.`;
+    out += ` Affiliated delegations beside the branches: ${each.join('; ')}. They are not branches and have no members on the roll: their delegates (or affiliated membership) and mandates are the organiser's, entered before the ballot opened; delegates not mandated abstain.`;
   }
   if (m.balance) {
     const b = m.balance;

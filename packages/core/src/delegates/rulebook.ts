@@ -43,9 +43,25 @@ const lotNotes = (where: string, r: TallyResult) =>
 /** A delegation that is not a branch, with the delegates and mandate the organiser entered. */
 export interface AffiliateDelegation {
   readonly name: string;
-  readonly delegates: number;
-  /** Delegate votes per option, by option label; delegates not mandated abstain. */
+  /** Its delegates as entered; or, absent, `members`. */
+  readonly delegates?: number;
+  /**
+   * Its affiliated membership as entered: it was then a unit of the count without votes
+   * (`affiliateUnits`), given delegates by the model as a branch of that size, and its
+   * delegates are split in proportion to the mandate (Hamilton).
+   */
+  readonly members?: number;
+  /** Delegate votes per option, by option label (with `members`: the shares); delegates not mandated abstain. */
   readonly mandate: Readonly<Record<string, number>>;
+}
+
+/** The affiliated delegations sized by membership, as units of the count with no votes (their delegates by the model). */
+export function affiliateUnits(
+  affiliates: ReadonlyArray<AffiliateDelegation>,
+): Array<{ name: string; members: number; electorate: number; ballots: RankedBallot[] }> {
+  return affiliates.flatMap((a) =>
+    a.members === undefined ? [] : [{ name: a.name, members: a.members, electorate: a.members, ballots: [] }],
+  );
 }
 
 /** Checks affiliates against the question's options and the conference's units. */
@@ -65,7 +81,9 @@ export function checkAffiliates(
         throw new DelegateError(`the mandate of ${a.name} names ${JSON.stringify(o)}, which is not an option`);
       n += v;
     }
-    if (n > a.delegates)
+    if ((a.delegates === undefined) === (a.members === undefined))
+      throw new DelegateError(`give ${a.name} either its delegates or its affiliated membership`);
+    if (a.delegates !== undefined && n > a.delegates)
       throw new DelegateError(
         `the mandate of ${a.name} gives ${n} delegate votes, more than its ${plural(a.delegates, 'delegate')}`,
       );
@@ -85,33 +103,53 @@ export function withAffiliates(
   count: TallyOptions,
   seed: string,
 ): ConferenceComparison {
+  const sized = new Set(affiliates.filter((a) => a.members !== undefined).map((a) => a.name));
   checkAffiliates(
     affiliates,
     cc.options,
-    cc.branches.map((b) => b.name),
+    cc.branches.map((b) => b.name).filter((n) => !sized.has(n)),
   );
   const options = cc.options;
   const votes = options.map((o) => fig(cc.conference.delegates[o]));
-  const added: BranchReport[] = affiliates.map((a) => {
-    options.forEach((o, k) => {
-      votes[k] = add(votes[k]!, rat(a.mandate[o] ?? 0));
+  // Each delegation's delegate votes: as entered, or its delegates by the model split by its mandate.
+  const cast = (a: AffiliateDelegation, delegates: number): number[] => {
+    if (a.delegates !== undefined) return options.map((o) => a.mandate[o] ?? 0);
+    if (delegates === 0 || options.every((o) => (a.mandate[o] ?? 0) === 0)) return options.map(() => 0);
+    return [
+      ...apportion(
+        options.map((o) => ({ name: o, population: a.mandate[o] ?? 0 })),
+        { method: 'hamilton', seats: delegates, seed, context: `mandate of ${a.name}: ` },
+      ).seats,
+    ];
+  };
+  const report = (a: AffiliateDelegation, base: BranchReport | null): BranchReport => {
+    const delegates = base ? base.delegates : a.delegates!;
+    const x = cast(a, delegates);
+    x.forEach((v, k) => {
+      votes[k] = add(votes[k]!, rat(v));
     });
-    const mandated = options.filter((o) => (a.mandate[o] ?? 0) > 0);
+    const mandated = options.filter((_, k) => x[k]! > 0);
     return {
+      ...(base ?? {
+        members: null,
+        population: '0',
+        votes: '0',
+        totals: {},
+        delegatesPerMember: null,
+        representation: null,
+        verdict: null,
+      }),
       name: a.name,
       affiliate: true,
-      members: null,
-      population: '0',
-      votes: '0',
-      totals: {},
-      delegates: a.delegates,
-      delegatesPerMember: null,
-      representation: null,
-      verdict: null,
-      conference: Object.fromEntries(options.map((o) => [o, String(a.mandate[o] ?? 0)])),
+      delegates,
+      conference: Object.fromEntries(options.map((o, k) => [o, String(x[k]!)])),
       winner: mandated.length === 1 ? mandated[0]! : null,
     };
-  });
+  };
+  const byName = new Map(affiliates.map((a) => [a.name, a]));
+  const units = cc.branches.map((b) => (sized.has(b.name) ? report(byName.get(b.name)!, b) : b));
+  for (const a of sized) if (!cc.branches.some((b) => b.name === a)) throw new DelegateError(`${a} was not counted`);
+  const added = affiliates.filter((a) => a.delegates !== undefined).map((a) => report(a, null));
   const result = decide(cc.question, options, votes, cc.elect, count, `${seed}/conference`);
   const total = sum(votes);
   const elected = [...result.elected];
@@ -119,7 +157,7 @@ export function withAffiliates(
   const names = affiliates.map((a) => a.name).join(', ');
   return {
     ...cc,
-    settings: { ...cc.settings, delegates: cc.settings.delegates + affiliates.reduce((n, a) => n + a.delegates, 0) },
+    settings: { ...cc.settings, delegates: cc.settings.delegates + added.reduce((n, a) => n + a.delegates, 0) },
     conference: {
       elected,
       winner: elected.length === 1 ? elected[0]! : null,
@@ -130,7 +168,7 @@ export function withAffiliates(
       tally: result,
     },
     agree,
-    branches: [...cc.branches, ...added],
+    branches: [...units, ...added],
     power: null,
     paradoxes: agree
       ? []
@@ -155,7 +193,16 @@ export function withAffiliates(
     lotDependence: undefined,
     pooling: undefined,
     notes: [
-      ...cc.notes,
+      // A delegation sized by membership was a unit without votes: its delegates vote by its mandate, not silently.
+      ...cc.notes.flatMap((n) => {
+        const silent = 'Cast no votes, so their delegates do not vote: ';
+        if (!n.startsWith(silent)) return [n];
+        const left = n
+          .slice(silent.length, -1)
+          .split(', ')
+          .filter((x) => !sized.has(x));
+        return left.length ? [`${silent}${left.join(', ')}.`] : [];
+      }),
       `The affiliated delegations (${names}) vote as their mandates, entered by the organiser; voting power, the smallest change that turns the conference, the chance over lots and the pooling check are of the branches alone and are not given here.`,
     ],
   };

@@ -77,18 +77,40 @@ const delegateCommon = {
     ),
   affiliates: z
     .array(
-      z.object({
-        name: z
-          .string()
-          .trim()
-          .min(1)
-          .max(200)
-          .describe("the delegation, e.g. an affiliated union or a women's section"),
-        delegates: z.number().int().min(1).max(100000).describe('its delegates, as the organiser enters them'),
-        mandate: z
-          .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(100000))
-          .describe('its delegate votes per option, by option label (delegates not mandated abstain)'),
-      }),
+      z
+        .object({
+          name: z
+            .string()
+            .trim()
+            .min(1)
+            .max(200)
+            .describe("the delegation, e.g. an affiliated union or a women's section"),
+          delegates: z
+            .number()
+            .int()
+            .min(1)
+            .max(100000)
+            .optional()
+            .describe('its delegates, as the organiser enters them (or give `members`)'),
+          members: z
+            .number()
+            .int()
+            .min(1)
+            .max(100000000)
+            .optional()
+            .describe(
+              'its affiliated membership, as the organiser enters it: it then gets delegates by the model as a branch of that size would, split in proportion to its mandate (not with fixed numbers)',
+            ),
+          mandate: z
+            .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(100000))
+            .describe(
+              'its delegate votes per option, by option label (delegates not mandated abstain); with `members`, the shares its delegates are split in',
+            ),
+        })
+        .refine((a) => (a.delegates === undefined) !== (a.members === undefined), {
+          message: 'Give an affiliated delegation either its delegates or its affiliated membership',
+          path: ['delegates'],
+        }),
     )
     .min(1)
     .max(50)
@@ -346,6 +368,14 @@ export function comparisonMethodIssues(
           },
         ]
       : []),
+    ...(c.model.method === 'fixed' && (c.model.affiliates ?? []).some((a) => a.members !== undefined)
+      ? [
+          {
+            path: [j, 'model', 'affiliates'],
+            message: 'With fixed numbers per branch, give each affiliated delegation its delegates, not its membership',
+          },
+        ]
+      : []),
     ...(c.model.method !== 'sortition' && c.model.affiliates && c.model.regions
       ? [
           {
@@ -370,7 +400,7 @@ export function comparisonMethodIssues(
               path: [j, 'model', 'affiliates', k, 'mandate', o],
               message: `The mandate of ${a.name} names "${o}", which is not an option of this question`,
             })),
-          ...(Object.values(a.mandate).reduce((n, v) => n + v, 0) > a.delegates
+          ...(a.delegates !== undefined && Object.values(a.mandate).reduce((n, v) => n + v, 0) > a.delegates
             ? [
                 {
                   path: [j, 'model', 'affiliates', k, 'mandate'],
@@ -545,6 +575,10 @@ export const ballotInputSchema = z
         message:
           'A council by lot, or delegates chosen by meeting attendees, are declared per question (its comparisons), not for the whole ballot',
       })
+      .refine(
+        (d) => d === null || d.method === 'sortition' || (!d.affiliates && !d.balance && !d.regions),
+        'Affiliated delegations, a balance within delegations and regional tiers are declared per question (its comparisons), not for the whole ballot',
+      )
       .describe('the delegate-conference model the ballot is compared with; null for none'),
     timeZone: z
       .string()

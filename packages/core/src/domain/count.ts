@@ -21,7 +21,7 @@ import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { markRule } from '../delegates/flip';
 import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
-import { balanceReport, tiersReport, withAffiliates } from '../delegates/rulebook';
+import { affiliateUnits, balanceReport, tiersReport, withAffiliates } from '../delegates/rulebook';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -226,24 +226,29 @@ export function countQuestion(
     return compareConference({
       question: q.title,
       options: q.options.map((o) => o.label),
-      branches: units.map((u) => ({
-        name: u.name,
-        members: u.members,
-        electorate: u.electorate,
-        ...(u.pooled && u.parts
-          ? {
-              pooled: u.parts.map((p) => ({
-                name: p.branch,
-                members: p.members,
-                electorate: p.electorate,
-                ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
-              })),
-            }
-          : {}),
-        ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
-        ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
-        ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
-      })),
+      branches: units
+        .map((u) => ({
+          name: u.name,
+          members: u.members,
+          electorate: u.electorate,
+          ...(u.pooled && u.parts
+            ? {
+                pooled: u.parts.map((p) => ({
+                  name: p.branch,
+                  members: p.members,
+                  electorate: p.electorate,
+                  ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
+                })),
+              }
+            : {}),
+          ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
+          ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
+          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+        }))
+        .concat(
+          // Affiliated delegations sized by membership: units without votes, given delegates by the model (rulebook.ts).
+          affiliateUnits(settings.affiliates ?? []),
+        ),
       settings: settings as DelegateSettings,
       count: options,
       elect: methodOf(q.method).seats(q.settings),

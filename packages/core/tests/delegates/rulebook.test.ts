@@ -1,6 +1,12 @@
 import { compareConference, type ConferenceInput } from '../../src/delegates/conference';
 import { decideByProcedure, describeModel } from '../../src/delegates/declared';
-import { balanceReport, checkAffiliates, tiersReport, withAffiliates } from '../../src/delegates/rulebook';
+import {
+  affiliateUnits,
+  balanceReport,
+  checkAffiliates,
+  tiersReport,
+  withAffiliates,
+} from '../../src/delegates/rulebook';
 import type { TallyOptions } from '../../src/tally/index';
 import type { DelegateSettingsInput } from '../../src/domain/ballot';
 
@@ -25,6 +31,7 @@ const input: ConferenceInput = {
 
 describe('affiliated delegations', () => {
   const cc = compareConference(input);
+  const unite = { name: 'Unite', members: 35, mandate: { A: 3, B: 1 } };
 
   test('the branches alone choose A, against the members (B)', () => {
     expect(cc.omov.elected).toEqual(['B']);
@@ -77,6 +84,64 @@ describe('affiliated delegations', () => {
     );
     expect(card.shares).toEqual({ A: '3/8', B: '5/8' });
     expect(card.elected).toEqual(['B']);
+  });
+
+  /**
+   * A union sized by its affiliated membership, under a band table of 1 delegate up to 10
+   * members, then 1 more for every 10 (or part): North 10 → 1, South 10 → 1, Unite 35 → 4.
+   * Its mandate 3 : 1 splits its 4 delegates A 3, B 1 (Hamilton). North A 1, South B 1:
+   * A 1 + 3 = 4, B 1 + 1 = 2 → A.
+   */
+  test('a delegation sized by membership gets its delegates by the model, split by its mandate', () => {
+    const bands = compareConference({
+      ...input,
+      branches: [...input.branches.map((b) => ({ ...b, delegates: undefined })), ...affiliateUnits([unite])],
+      settings: {
+        basis: 'members',
+        rule: 'bloc',
+        method: 'bands',
+        bands: [{ upTo: 10, delegates: 1 }],
+        beyond: { every: 10, delegates: 1, orPart: true },
+      },
+    });
+    expect(bands.branches.map((b) => [b.name, b.delegates])).toEqual([
+      ['North', 1],
+      ['South', 1],
+      ['Unite', 4],
+    ]);
+    expect(bands.notes.join(' ')).toContain('Cast no votes, so their delegates do not vote: Unite.');
+    const w = withAffiliates(bands, [unite], count, 's');
+    expect(w.branches.map((b) => [b.name, b.delegates, b.affiliate ?? false, b.conference])).toEqual([
+      ['North', 1, false, { A: '1', B: '0' }],
+      ['South', 1, false, { A: '0', B: '1' }],
+      ['Unite', 4, true, { A: '3', B: '1' }],
+    ]);
+    expect(w.conference.delegates).toEqual({ A: '4', B: '2' });
+    expect(w.conference.elected).toEqual(['A']);
+    expect(w.settings.delegates).toBe(6);
+    expect(w.notes.join(' ')).not.toContain('Cast no votes');
+    // The members' vote is the branches' alone.
+    expect(w.omov.totals).toEqual({ A: '7', B: '13' });
+  });
+
+  /** Apportioned: 10 delegates by Sainte-Laguë on members North 10, South 10, Unite 30 → 2, 2, 6; Unite's 6 all for A. */
+  test('a delegation sized by membership shares the apportioned delegates with the branches', () => {
+    const shared = compareConference({
+      ...input,
+      branches: [
+        ...input.branches.map((b) => ({ ...b, delegates: undefined })),
+        ...affiliateUnits([{ name: 'Unite', members: 30, mandate: { A: 1 } }]),
+      ],
+      settings: { basis: 'members', rule: 'bloc', method: 'sainte-lague', seats: 10 },
+    });
+    const w = withAffiliates(shared, [{ name: 'Unite', members: 30, mandate: { A: 1 } }], count, 's');
+    expect(w.branches.map((b) => [b.name, b.delegates])).toEqual([
+      ['North', 2],
+      ['South', 2],
+      ['Unite', 6],
+    ]);
+    expect(w.conference.delegates).toEqual({ A: '8', B: '2' });
+    expect(w.settings.delegates).toBe(10);
   });
 
   test('a mandate for no option, more votes than delegates, or a branch name is refused', () => {

@@ -204,7 +204,12 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
     attendance: Object.entries(m.attendance ?? {})
       .map(([b, n]) => `${b}: ${n}`)
       .join('\n'),
-    affiliates: (m.affiliates ?? []).map((a) => `${a.name}; ${a.delegates}; ${byBranch(a.mandate, ', ')}`).join('\n'),
+    affiliates: (m.affiliates ?? [])
+      .map(
+        (a) =>
+          `${a.name}; ${a.delegates !== undefined ? a.delegates : `${a.members} members`}; ${byBranch(a.mandate, ', ')}`,
+      )
+      .join('\n'),
     balance: m.balance ? `${m.balance.label}; ${m.balance.share}; ${byBranch(m.balance.counts, ', ')}` : '',
     regions: m.regions ? byBranch(m.regions.of, '\n') : '',
     regionSeats: m.regions ? String(m.regions.seats) : '',
@@ -269,10 +274,16 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
     return out;
   };
   const affiliates = lines(c.affiliates).map((line) => {
-    const [name = '', delegates = '', mandate = ''] = line.split(';').map((x) => x.trim());
-    if (!/^\d+$/.test(delegates))
-      addIssue(issues, `${id}_affiliates`, `"${delegates}" is not a whole number of delegates`);
-    return { name, delegates: Number(delegates), mandate: counts(mandate, 'affiliates', 'option') };
+    const [name = '', size = '', mandate = ''] = line.split(';').map((x) => x.trim());
+    // "4" delegates, or "2500 members" of affiliated membership (its delegates then by the model).
+    const members = /^(\d+)\s*members?$/i.exec(size);
+    if (!members && !/^\d+$/.test(size))
+      addIssue(issues, `${id}_affiliates`, `"${size}" is not a whole number of delegates, nor "2500 members"`);
+    return {
+      name,
+      ...(members ? { members: Number(members[1]) } : { delegates: Number(size) }),
+      mandate: counts(mandate, 'affiliates', 'option'),
+    };
   });
   let balance: unknown;
   if (c.balance.trim()) {
