@@ -87,9 +87,13 @@ async function requireKnownBranches(db: Queryable, organisationId: string, input
     ...(input.eligibility?.branches ?? []).map((name, i) => ({ name, path: `eligibility.branches.${i}` })),
     ...input.questions.flatMap((q, i) => comparisonBranches(q.comparisons ?? [], `questions.${i}.comparisons`)),
   ];
-  if (!wanted.length) return;
+  const affiliates = input.questions.flatMap((q, i) =>
+    comparisonAffiliates(q.comparisons ?? [], `questions.${i}.comparisons`),
+  );
+  if (!wanted.length && !affiliates.length) return;
   const real = (await roll.listBranches(db, organisationId)).map((b) => b.name);
   const known = new Set(real);
+  const clashes = affiliateClashes(affiliates, known).map(({ path, message }) => ({ path, message }));
   const issues = wanted.flatMap(({ name, path }) => {
     if (known.has(name)) return [];
     const near = nearestBranch(name, real);
@@ -100,7 +104,28 @@ async function requireKnownBranches(db: Queryable, organisationId: string, input
       },
     ];
   });
+  issues.unshift(...clashes);
   if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
+}
+
+/** The affiliated delegations a question's comparisons name, with where. */
+function comparisonAffiliates(comparisons: ReadonlyArray<DeclaredComparison>, at: string) {
+  return comparisons.flatMap((c, j) =>
+    c.model.method === 'sortition'
+      ? []
+      : (c.model.affiliates ?? []).map((a, k) => ({ name: a.name, path: `${at}.${j}.model.affiliates.${k}.name` })),
+  );
+}
+
+/** An affiliated delegation named as a branch is refused: its delegates would be confused with the branch's. */
+function affiliateClashes(affiliates: ReadonlyArray<{ name: string; path: string }>, known: ReadonlySet<string>) {
+  return affiliates
+    .filter((a) => known.has(a.name))
+    .map((a) => ({
+      name: a.name,
+      path: a.path,
+      message: `'${a.name}' is a branch: an affiliated delegation needs a name of its own`,
+    }));
 }
 
 /** The branches a question's comparisons name (fixed numbers, extras' counts, attendance, card-vote sections), with where. */
@@ -151,13 +176,17 @@ export async function declareComparisons(
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
     const named = comparisonBranches(comparisons, 'comparisons');
-    if (named.length) {
+    const affiliates = comparisonAffiliates(comparisons, 'comparisons');
+    if (named.length || affiliates.length) {
       const known = new Set((await roll.listBranches(tx, p.organisationId)).map((x) => x.name));
-      const unknown = named.filter((x) => !known.has(x.name));
+      const unknown = [
+        ...affiliateClashes(affiliates, known),
+        ...named.filter((x) => !known.has(x.name)).map((x) => ({ path: x.path, message: `no branch '${x.name}'` })),
+      ];
       if (unknown.length)
         throw invalid(
-          unknown.map((x) => `no branch '${x.name}'`).join('; '),
-          unknown.map((x) => ({ path: x.path, message: `no branch '${x.name}'` })),
+          unknown.map((x) => x.message).join('; '),
+          unknown.map((x) => ({ path: x.path, message: x.message })),
         );
     }
     const before = (await ballots.listQuestions(tx, id)).find((q) => q.id === questionId);

@@ -176,6 +176,27 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
     'comparisons.0.model.affiliates',
     'give each affiliated delegation its delegates, not its membership',
   );
+  // An affiliated delegation named as a branch, when declared and when the ballot is created with it.
+  const asBranch = {
+    ...affiliates,
+    procedure: { kind: 'method' },
+    model: { ...affiliates.model, affiliates: [{ name: 'S1', delegates: 1, mandate: { A: 1 } }] },
+  };
+  await refused(asBranch, 'comparisons.0.model.affiliates.0.name', "'S1' is a branch");
+  const withBranchName = await org.json('POST', '/api/v1/ballots', {
+    title: 'Clash',
+    ...ballotTimes(),
+    questions: [
+      {
+        title: 'Which?',
+        method: 'plurality',
+        options: ['A', 'B'].map((label) => ({ label })),
+        comparisons: [asBranch],
+      },
+    ],
+  });
+  expect(withBranchName.status).toBe(422);
+  expect(JSON.stringify(withBranchName.body)).toContain('questions.0.comparisons.0.model.affiliates.0.name');
   // Not for the whole ballot: they are declared per question.
   const wide = await org.json('POST', '/api/v1/ballots', {
     title: 'Wide',
