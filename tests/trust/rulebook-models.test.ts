@@ -176,6 +176,11 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
     'comparisons.0.model.affiliates',
     'give each affiliated delegation its delegates, not its membership',
   );
+  await refused(
+    { ...bySize, model: { ...bySize.model, basis: 'turnout' } },
+    'comparisons.0.model.affiliates',
+    'cannot size an affiliated delegation by its membership',
+  );
   // An affiliated delegation named as a branch, when declared and when the ballot is created with it.
   const asBranch = {
     ...affiliates,

@@ -368,6 +368,17 @@ export function comparisonMethodIssues(
           },
         ]
       : []),
+    ...(c.model.method !== 'sortition' &&
+    c.model.basis === 'turnout' &&
+    (c.model.affiliates ?? []).some((a) => a.members !== undefined)
+      ? [
+          {
+            path: [j, 'model', 'affiliates'],
+            message:
+              'Delegates shared by turnout cannot size an affiliated delegation by its membership (it has no voters): give its delegates',
+          },
+        ]
+      : []),
     ...(c.model.method === 'fixed' && (c.model.affiliates ?? []).some((a) => a.members !== undefined)
       ? [
           {
