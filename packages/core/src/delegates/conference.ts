@@ -168,6 +168,8 @@ export interface BranchReport {
   readonly name: string;
   /** A pool of small branches (their names), not a delegation: present only for a pool. */
   readonly pooled?: ReadonlyArray<string>;
+  /** A delegation that is not a branch (an affiliate, with its entered mandate: see rulebook.ts). */
+  readonly affiliate?: boolean;
   readonly members: string | null;
   /** The population delegates were shared by (members, electorate or turnout). */
   readonly population: string;

@@ -21,6 +21,7 @@ import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { markRule } from '../delegates/flip';
 import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
+import { affiliateUnits, balanceReport, tiersReport, withAffiliates } from '../delegates/rulebook';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -225,24 +226,29 @@ export function countQuestion(
     return compareConference({
       question: q.title,
       options: q.options.map((o) => o.label),
-      branches: units.map((u) => ({
-        name: u.name,
-        members: u.members,
-        electorate: u.electorate,
-        ...(u.pooled && u.parts
-          ? {
-              pooled: u.parts.map((p) => ({
-                name: p.branch,
-                members: p.members,
-                electorate: p.electorate,
-                ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
-              })),
-            }
-          : {}),
-        ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
-        ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
-        ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
-      })),
+      branches: units
+        .map((u) => ({
+          name: u.name,
+          members: u.members,
+          electorate: u.electorate,
+          ...(u.pooled && u.parts
+            ? {
+                pooled: u.parts.map((p) => ({
+                  name: p.branch,
+                  members: p.members,
+                  electorate: p.electorate,
+                  ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
+                })),
+              }
+            : {}),
+          ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
+          ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
+          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+        }))
+        .concat(
+          // Affiliated delegations sized by membership: units without votes, given delegates by the model (rulebook.ts).
+          affiliateUnits(settings.affiliates ?? []),
+        ),
       settings: settings as DelegateSettings,
       count: options,
       elect: methodOf(q.method).seats(q.settings),
@@ -252,6 +258,7 @@ export function countQuestion(
   };
   const labels = q.options.map((o) => o.label);
   const extra: Extra = {
+    count: options,
     council: (model) =>
       drawCouncil({
         box: units.flatMap((u) =>
@@ -413,6 +420,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 /** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
 type Extra = {
+  /** The question's count options: affiliated delegations and regional tiers decide by its method. */
+  count: TallyOptions;
   council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
   attendance: (
     cc: ConferenceComparison,
@@ -470,9 +479,14 @@ function declaredComparisons(
     }
     let cc: ConferenceComparison;
     let attendance: DeclaredResult['attendance'];
+    // The branches' chance over lots (the affiliated delegations' conference keeps only the lots drawn).
+    let branchLots: ConferenceComparison['lotDependence'];
     try {
       if (units.length === 0) throw new DelegateError('no votes were cast, so there are no branches to send delegates');
       cc = compare(c.model, `${seed}:comparison ${i + 1}`);
+      branchLots = cc.lotDependence;
+      if (c.model.affiliates)
+        cc = withAffiliates(cc, c.model.affiliates, extra.count, `${seed}:comparison ${i + 1}:affiliates`);
       if (c.model.rule === 'attendees')
         attendance = extra.attendance(cc, c.model.attendance ?? {}, `${seed}:comparison ${i + 1}:attendees`);
     } catch (err) {
@@ -484,24 +498,57 @@ function declaredComparisons(
         motion: method.motion === true,
         units: unitBranches,
       });
-      const d = cc.lotDependence;
+      const tiers = c.model.regions
+        ? tiersReport(
+            cc,
+            {
+              regions: c.model.regions.of,
+              seats: c.model.regions.seats,
+              method: c.model.regions.method,
+              vote: c.model.regions.vote,
+            },
+            units.map((u) => ({ name: u.name, parts: unitBranches.get(u.name)! })),
+            extra.count,
+            `${seed}:comparison ${i + 1}:tiers`,
+          )
+        : undefined;
+      const balance = c.model.balance
+        ? balanceReport(
+            cc,
+            c.model.balance,
+            units.map((u) => ({ name: u.name, branches: u.branches, members: u.members })),
+            c.model.rule,
+          )
+        : undefined;
+      const d = branchLots;
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
+      // Affiliated delegations and regional tiers: the chance over the branches' lots does not carry over, only that lots were drawn.
+      const recounted = c.model.affiliates !== undefined || tiers !== undefined;
+      const tierLots = (tiers?.lots.length ?? 0) > 0 || cc.ties.some((t) => t.brokenBy === 'lot');
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
       const lots = m
         ? c.procedure.kind === 'method'
           ? { method: m.method, probability: m.agree.probability, share: m.agree.share }
           : { method: m.method, probability: null, share: null }
-        : d
-          ? c.procedure.kind === 'method'
-            ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
-            : { method: d.method, probability: null, share: null }
-          : undefined;
+        : recounted
+          ? d || tierLots
+            ? { method: d?.method ?? ('exact' as const), probability: null, share: null }
+            : undefined
+          : d
+            ? c.procedure.kind === 'method'
+              ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
+              : { method: d.method, probability: null, share: null }
+            : undefined;
+      // Regional tiers: the national conference's decision is the comparison's.
+      const elected = tiers ? tiers.national.elected : procedure.elected;
       return {
         ...base,
         comparison: cc,
         procedure,
-        elected: procedure.elected,
-        agree: agrees(procedure.elected),
+        elected,
+        agree: agrees(elected),
+        ...(tiers ? { tiers } : {}),
+        ...(balance ? { balance } : {}),
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
         ...(attendance ? { attendance } : {}),
