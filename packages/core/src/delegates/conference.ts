@@ -129,6 +129,11 @@ export interface ConferenceInput {
   readonly power?: PowerOptions;
   /** Leave out the voting power (null): for a sweep of models that reads only who wins. */
   readonly withoutPower?: boolean;
+  /**
+   * A replay (conference-flip.ts): only who is elected matters, so no voting power, no
+   * smallest flip, no count over the lots and no count with the pools split.
+   */
+  readonly lean?: boolean;
 }
 
 export interface Margin {
@@ -894,10 +899,11 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const house = delegates.reduce((a, d) => a + d, 0);
   const confTotals = options.map((_, k) => sum(byBranch.map((row) => row[k]!)));
   const anyLot = run.otherLots || run.branchLots.some((l) => l !== null);
-  const lotDependence = anyLot ? overLots(run, branches, setup, seed, omovResult.elected) : null;
-  const pooling = branches.some((b) => b.pooled !== null)
-    ? poolingCheck(branches, setup, seed, confResult.elected)
-    : null;
+  const lotDependence = anyLot && !input.lean ? overLots(run, branches, setup, seed, omovResult.elected) : null;
+  const pooling =
+    !input.lean && branches.some((b) => b.pooled !== null)
+      ? poolingCheck(branches, setup, seed, confResult.elected)
+      : null;
 
   // 4. Agreement, margins, flips.
   const agree = sameSet(omovResult.elected, confResult.elected);
@@ -906,7 +912,9 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   let confFlip: Flip | null = null;
   const omovWinner = omovResult.elected.length === 1 ? options.indexOf(omovResult.elected[0]!) : -1;
   const confWinner = confResult.elected.length === 1 ? options.indexOf(confResult.elected[0]!) : -1;
-  if (rule === null) {
+  if (input.lean) {
+    // A replay reads only who is elected.
+  } else if (rule === null) {
     notes.push(
       elect === 1
         ? `The smallest change that flips the result is computed for plurality and yes/no questions, not for ${method}.`
@@ -968,9 +976,8 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const quota = s.quota ?? Math.floor(house / 2) + 1;
   if (quota > house || quota < 1)
     throw new DelegateError(`the conference quota ${quota} must be between 1 and the ${house} delegates`);
-  const indices: PowerIndices | null = input.withoutPower
-    ? null
-    : votingPower(delegates, quota, { seed, ...input.power });
+  const indices: PowerIndices | null =
+    input.withoutPower || input.lean ? null : votingPower(delegates, quota, { seed, ...input.power });
   const memberTotal = knownMembers ? sum(branches.map((b) => b.members!)) : null;
   const power: PowerReport | null = indices && {
     quota,

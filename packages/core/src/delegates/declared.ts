@@ -12,6 +12,7 @@ import type { ConferenceComparison } from './conference';
 import type { AttendanceReport } from './attendees';
 import { describeExtras } from './extras';
 import type { CouncilReport } from './sortition';
+import type { ComparisonFlip } from './conference-flip';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -265,6 +266,8 @@ export interface DeclaredResult {
    * position (mandatesOf, mandatedConference), beside the modelled conference.
    */
   readonly mandated?: MandatedResult;
+  /** The smallest flips of this conference and of the members' vote, with replayed witnesses (conference-flip.ts). */
+  readonly flip?: ComparisonFlip;
 }
 
 /** The conference with its delegates mandated by the branch meetings' positions. */

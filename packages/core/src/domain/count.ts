@@ -20,6 +20,8 @@ import {
 import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { markRule } from '../delegates/flip';
+import { type ComparisonFlip, comparisonFlip, type FlipFinding, membersFlip } from '../delegates/conference-flip';
+import type { ConferenceInput } from '../delegates/conference';
 import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
@@ -217,12 +219,12 @@ export function countQuestion(
     voters: byUnitVotes.get(u.name)!.length,
     ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
-  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) => {
+  const inputFor = (model: DelegateSettingsInput, seed: string, withoutPower = false): ConferenceInput => {
     if (model.method === 'sortition')
       throw new DelegateError('a council chosen by lot is declared for a question, not as a delegate model');
     // Meeting attendees: counted as a bloc to each branch's voters' majority; the chances come apart (attendees.ts).
     const settings = model.rule === 'attendees' ? { ...model, rule: 'bloc' as const } : model;
-    return compareConference({
+    return {
       question: q.title,
       options: q.options.map((o) => o.label),
       branches: units.map((u) => ({
@@ -248,10 +250,16 @@ export function countQuestion(
       elect: methodOf(q.method).seats(q.settings),
       seed,
       withoutPower,
-    });
+    };
   };
+  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) =>
+    compareConference(inputFor(model, seed, withoutPower));
   const labels = q.options.map((o) => o.label);
+  let members: { flip: FlipFinding | null } | undefined;
   const extra: Extra = {
+    input: inputFor,
+    // The members' vote's smallest flip: once per question, shared by its comparisons.
+    membersFlip: () => (members ??= { flip: membersFlip(election, options, count) }).flip,
     council: (model) =>
       drawCouncil({
         box: units.flatMap((u) =>
@@ -413,6 +421,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 /** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
 type Extra = {
+  input: (model: DelegateSettingsInput, seed: string) => ConferenceInput;
+  membersFlip: () => FlipFinding | null;
   council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
   attendance: (
     cc: ConferenceComparison,
@@ -442,6 +452,35 @@ function declaredComparisons(
   );
   const agrees = (elected: ReadonlyArray<string>) =>
     elected.length === members.length && elected.every((e) => members.includes(e));
+  // The smallest flips of a comparison's conference (by its procedure) and of the members' vote.
+  const flipOf = (
+    c: DeclaredComparison,
+    cc: ConferenceComparison,
+    elected: ReadonlyArray<string>,
+    at: string,
+    opts: Parameters<typeof decideByProcedure>[2],
+  ): ComparisonFlip => {
+    try {
+      return comparisonFlip({
+        input: extra.input(c.model, at),
+        comparison: cc,
+        elected,
+        decide: (again) => {
+          const o = decideByProcedure(again, c.procedure, opts);
+          return { elected: o.elected, certain: c.procedure.kind === 'method' || !/\blot\b/i.test(o.note) };
+        },
+        byMethod: c.procedure.kind === 'method',
+        members: extra.membersFlip(),
+      });
+    } catch (err) {
+      return {
+        conference: null,
+        members: null,
+        summary: 'The smallest flips could not be computed.',
+        notes: [messageOf(err)],
+      };
+    }
+  };
   const results: DeclaredResult[] = declared.map((c, i) => {
     const base = {
       label: c.label || `Comparison ${i + 1}`,
@@ -484,6 +523,11 @@ function declaredComparisons(
         motion: method.motion === true,
         units: unitBranches,
       });
+      const flip = flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
+        seed: `${seed}:comparison ${i + 1}:procedure`,
+        motion: method.motion === true,
+        units: unitBranches,
+      });
       const d = cc.lotDependence;
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
@@ -505,6 +549,7 @@ function declaredComparisons(
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
         ...(attendance ? { attendance } : {}),
+        flip,
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };
