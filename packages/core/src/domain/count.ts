@@ -204,6 +204,8 @@ export function countQuestion(
   units: UnitFacts[] = [],
   delegates: DelegateSettingsInput | null = null,
   turnout: TurnoutRule = 'ballot',
+  /** Each declared comparison's smallest flips (false: as results stored before record format 4 were counted). */
+  flips = true,
 ): QuestionResult {
   const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title, methodOf(q.method).motion && turnout === 'ballot');
@@ -300,7 +302,10 @@ export function countQuestion(
   let comparisons: Pick<QuestionResult, 'comparisons' | 'robustness'> = {};
   if (declared.length > 0) {
     // The question's own declared comparisons replace the ballot's whole-ballot model.
-    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, extra);
+    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, {
+      ...extra,
+      flips,
+    });
   } else if (delegates && units.length > 0) {
     try {
       conference = compare(delegates, `${seedBase}:${q.position}:conference`);
@@ -421,6 +426,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 /** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
 type Extra = {
+  /** Compute the smallest flips. */
+  flips?: boolean;
   input: (model: DelegateSettingsInput, seed: string) => ConferenceInput;
   membersFlip: () => FlipFinding | null;
   council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
@@ -523,11 +530,13 @@ function declaredComparisons(
         motion: method.motion === true,
         units: unitBranches,
       });
-      const flip = flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
-        seed: `${seed}:comparison ${i + 1}:procedure`,
-        motion: method.motion === true,
-        units: unitBranches,
-      });
+      const flip = extra.flips
+        ? flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
+            seed: `${seed}:comparison ${i + 1}:procedure`,
+            motion: method.motion === true,
+            units: unitBranches,
+          })
+        : undefined;
       const d = cc.lotDependence;
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
@@ -549,7 +558,7 @@ function declaredComparisons(
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
         ...(attendance ? { attendance } : {}),
-        flip,
+        ...(flip ? { flip } : {}),
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };
