@@ -23,10 +23,12 @@
  *   Counts are not monotone in general, so the result is "at most": every reported
  *   witness has been replayed through the real conference count and procedure.
  * - Cost: papers are grouped by identical paper in each branch, so a try counts the
- *   distinct papers, not every paper. At most MAX_COUNTS conference counts per comparison
+ *   distinct papers, not every paper, and a replay skips the members' count, the power and
+ *   the lots (compareConference's `lean`). At most min(MAX_COUNTS, MAX_PAPERS_COUNTED ÷ the
+ *   distinct papers) conference counts per comparison, but never fewer than MIN_COUNTS
  *   (beyond it the best witness found so far is reported, still replayed), plus, under the
- *   bloc rule, c² · B · log₂ n branch counts of one branch's distinct papers (c options, B
- *   branches, n members). bench:delegates: 100 000 members, 50 branches, IRV.
+ *   bloc rule, c² · B · (log₂ n + 1) branch counts of one branch's distinct papers (c
+ *   options, B branches, n members). bench:delegates: 100 000 members in 50 branches.
  *
  * The members' vote: flip.ts (plurality, yes/no, exact) and method-flip.ts (approval and
  * score exact, ranked methods an upper bound), each replayed through `tally`.
@@ -87,6 +89,10 @@ export interface ComparisonFlip {
 
 /** Conference counts tried at most per comparison (see the module comment). */
 export const MAX_COUNTS = 400;
+/** Distinct papers counted at most in all the conference counts of one search: fewer counts for larger conferences. */
+export const MAX_PAPERS_COUNTED = 10_000_000;
+/** Conference counts allowed however large the conference. */
+export const MIN_COUNTS = 40;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -176,6 +182,8 @@ export function conferenceFlip(problem: ConferenceFlipProblem): FlipFinding | nu
   const max = problem.maxScore ?? DEFAULT_MAX_SCORE;
   const shape = branches.some((b) => b.ballots.some((p) => 'scores' in p)) ? 'score' : 'ranked';
   const groups = branches.map((b) => groupsOf(b.ballots));
+  const distinct = groups.reduce((a, g) => a + g.length, 0);
+  const budget = Math.max(MIN_COUNTS, Math.min(MAX_COUNTS, Math.floor(MAX_PAPERS_COUNTED / Math.max(1, distinct))));
   let counts = 0;
   // The papers of a branch with `take` applied, grouped (a try counts the distinct papers).
   const grouped = (b: number, take: Map<number, number> | undefined, y: number): Paper[] => {
@@ -222,7 +230,7 @@ export function conferenceFlip(problem: ConferenceFlipProblem): FlipFinding | nu
   };
   for (const w of ws)
     for (const y of ys) {
-      if (counts >= MAX_COUNTS) break;
+      if (counts >= budget) break;
       if (problem.branchWinner) {
         // Bloc: turn whole branches, each at its own fewest papers.
         const items: Array<{ b: number; cost: number; take: Map<number, number>; value: number }> = [];
@@ -238,11 +246,11 @@ export function conferenceFlip(problem: ConferenceFlipProblem): FlipFinding | nu
         });
         items.sort((a, c) => c.value / c.cost - a.value / a.cost || a.b - c.b);
         const prefix = (j: number): Taking => new Map(items.slice(0, j).map((it) => [it.b, it.take]));
-        const j = smallest(items.length, (n) => counts < MAX_COUNTS && flips(prefix(n), y));
+        const j = smallest(items.length, (n) => counts < budget && flips(prefix(n), y));
         if (j === null) continue;
         // Drop the branches the flip does not need, the least efficient first.
         const kept = items.slice(0, j);
-        for (let i = kept.length - 1; i >= 0 && counts < MAX_COUNTS; i--) {
+        for (let i = kept.length - 1; i >= 0 && counts < budget; i--) {
           const without = kept.filter((_, x) => x !== i);
           if (flips(new Map(without.map((it) => [it.b, it.take])), y)) kept.splice(i, 1);
         }
@@ -275,7 +283,7 @@ export function conferenceFlip(problem: ConferenceFlipProblem): FlipFinding | nu
         const limit = best ? Math.min(total, (best as { papers: number }).papers - 1) : total;
         if (limit < 1) continue;
         if (best && !flips(takingOf(limit), y)) continue;
-        const k = smallest(limit, (n) => counts < MAX_COUNTS && flips(takingOf(n), y));
+        const k = smallest(limit, (n) => counts < budget && flips(takingOf(n), y));
         if (k !== null) consider(w, y, takingOf(k));
       }
     }

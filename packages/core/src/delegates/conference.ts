@@ -130,8 +130,9 @@ export interface ConferenceInput {
   /** Leave out the voting power (null): for a sweep of models that reads only who wins. */
   readonly withoutPower?: boolean;
   /**
-   * A replay (conference-flip.ts): only who is elected matters, so no voting power, no
-   * smallest flip, no count over the lots and no count with the pools split.
+   * A replay (conference-flip.ts): only the conference's result matters, so no count of the
+   * members' vote (its `omov` stands in the conference's), no voting power, no smallest flip,
+   * no count over the lots and no count with the pools split.
    */
   readonly lean?: boolean;
 }
@@ -879,18 +880,21 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
   const setup: ConferenceSetup = { question: input.question, options, settings: s, count, elect, splitMethod };
 
-  // 1. The members' vote, counted with the count's own seed, so that it is the official count.
+  // 1. The members' vote, counted with the count's own seed, so that it is the official count
+  // (a replay reads only the conference, and stands its result in for the members').
+  const run = runConference(branches, setup, seed);
   const allBallots = branches.flatMap((b) => b.ballots);
-  const omovResult = runTally(election(input.question, options, elect, allBallots), {
-    ...count,
-    seed: count.seed ?? seed,
-  });
-  lots.push(...lotsOf('members’ vote', omovResult));
+  const omovResult = input.lean
+    ? run.result
+    : runTally(election(input.question, options, elect, allBallots), {
+        ...count,
+        seed: count.seed ?? seed,
+      });
+  if (!input.lean) lots.push(...lotsOf('members’ vote', omovResult));
   const omovTotals = options.map((_, i) => sum(branches.map((b) => b.totals[i]!)));
 
   // 2. Delegates per branch, and the conference.
   const population = populationOf(branches, s.basis);
-  const run = runConference(branches, setup, seed);
   const { delegates, byBranch, branchWinner, splits, factors } = run;
   const confResult = run.result;
   if (run.allocation) notes.push(...run.allocation.notes);
