@@ -11,8 +11,9 @@
  * - Plurality and yes/no decided by the ballot's own method: flip.ts's exact search (a
  *   knapsack over branches, or the heaviest votes first), kept only if its witness replays.
  * - Everything else (approval, score, IRV, STV, Borda, Condorcet methods, any procedure,
- *   any rule): an upper bound. For each option W the conference chose and each option Y it
- *   did not (or each Y, when it decided nothing), papers are turned into a vote for Y alone
+ *   any rule): an upper bound. For each option W the conference chose and each of the
+ *   MAX_CHALLENGERS options Y it did not choose with the most first marks (score: points)
+ *   among the members (W: none, when it decided nothing), papers are turned into a vote for Y alone
  *   (score: Y at the maximum, nothing else), those that help Y against W most first.
  *   Under the bloc rule whole branches are turned, each at the fewest papers that make its
  *   own count elect Y (found by bisection over its own count), the branches taking the most
@@ -27,8 +28,8 @@
  *   the lots (compareConference's `lean`). At most min(MAX_COUNTS, MAX_PAPERS_COUNTED ÷ the
  *   distinct papers) conference counts per comparison, but never fewer than MIN_COUNTS
  *   (beyond it the best witness found so far is reported, still replayed), plus, under the
- *   bloc rule, c² · B · (log₂ n + 1) branch counts of one branch's distinct papers (c
- *   options, B branches, n members). bench:delegates: 100 000 members in 50 branches.
+ *   bloc rule, 2e · B · (log₂ n + 1) branch counts of one branch's distinct papers (e
+ *   options chosen, B branches, n members). bench:delegates: 100 000 members in 50 branches.
  *
  * The members' vote: flip.ts (plurality, yes/no, exact) and method-flip.ts (approval and
  * score exact, ranked methods an upper bound), each replayed through `tally`.
@@ -90,9 +91,11 @@ export interface ComparisonFlip {
 /** Conference counts tried at most per comparison (see the module comment). */
 export const MAX_COUNTS = 400;
 /** Distinct papers counted at most in all the conference counts of one search: fewer counts for larger conferences. */
-export const MAX_PAPERS_COUNTED = 10_000_000;
+export const MAX_PAPERS_COUNTED = 4_000_000;
 /** Conference counts allowed however large the conference. */
 export const MIN_COUNTS = 40;
+/** Options tried as the one the changed papers vote for: those with the most first marks. */
+export const MAX_CHALLENGERS = 2;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -206,7 +209,23 @@ export function conferenceFlip(problem: ConferenceFlipProblem): FlipFinding | nu
   const index = new Map(options.map((o, i) => [o, i]));
   const chosen = problem.elected.map((e) => index.get(e)!);
   const ws: Array<number | null> = chosen.length ? chosen : [null];
-  const ys = options.map((_, i) => i).filter((i) => !chosen.includes(i));
+  // The challengers: the MAX_CHALLENGERS options not chosen with the most first marks (score: the most points).
+  const support = options.map((_, i) =>
+    groups.reduce(
+      (t, gs) =>
+        gs.reduce((u, g) => {
+          const p = g.paper;
+          const v = 'scores' in p ? (p.scores[i] ?? 0) : (p.ranking[0] ?? []).includes(i) ? 1 : 0;
+          return u + v * g.papers.length;
+        }, t),
+      0,
+    ),
+  );
+  const ys = options
+    .map((_, i) => i)
+    .filter((i) => !chosen.includes(i))
+    .sort((a, c) => support[c]! - support[a]! || a - c)
+    .slice(0, MAX_CHALLENGERS);
   // A branch's papers, best for Y against W first: runs of (group, how many).
   const runs = (b: number, w: number | null, y: number) =>
     groups[b]!.map((g, j) => ({ j, n: g.papers.length, gain: gainOf(g.paper, w, y, max) }))

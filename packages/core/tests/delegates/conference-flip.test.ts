@@ -75,12 +75,14 @@ function replayed(q: Question, votes: StoredVote[], f: FlipFinding): StoredVote[
 }
 
 /** Each comparison's conference flip and the members' flip, replayed from their witnesses. */
-function expectWitnessesFlip(q: Question, votes: StoredVote[], units: UnitFacts[]): void {
+function expectWitnessesFlip(q: Question, votes: StoredVote[], units: UnitFacts[]): number {
+  let replays = 0;
   const before = countQuestion(q, votes, rat(votes.length), 'ballot', units);
   before.comparisons!.forEach((c, i) => {
     if (c.elected === null || !c.flip) return;
     const conf = c.flip.conference;
     if (conf) {
+      replays++;
       expect(conf.members).toBe(conf.changes.reduce((a, x) => a + x.members, 0));
       expect(conf.branches).toBe(conf.changes.length);
       // Recounted without flips: only what the conference decides is asked.
@@ -107,6 +109,7 @@ function expectWitnessesFlip(q: Question, votes: StoredVote[], units: UnitFacts[
       expect([...r.elected].sort()).not.toEqual([...before.elected].sort());
     }
   });
+  return replays;
 }
 
 describe('hand-worked', () => {
@@ -176,6 +179,33 @@ describe('hand-worked', () => {
     expectWitnessesFlip(q, irv, u);
   });
 
+  test('Borda, bloc: one paper turns a branch', () => {
+    // A (3 delegates): X>Y>Z 3, Y>X>Z 2: X 8, Y 7. B (2): Y>Z>X 3: Y 6, Z 3. The
+    // conference: X 3, Y 2, so X. One of A's X>Y>Z papers voting Y alone gives A Y 8 to
+    // X 6.5 (an unranked option shares what is left): Y 5. The members: Y 13, X 8. A
+    // Y>Z>X paper turned to X alone moves Y−X by 3.5, so two would do; method-flip.ts takes
+    // the papers ranking Y first in paper order, A's Y>X>Z first (2.5 each), and stops at
+    // three: an upper bound, and said so ("at most").
+    const borda = cast([
+      ['A', ranking(0, 1, 2), 3],
+      ['A', ranking(1, 0, 2), 2],
+      ['B', ranking(1, 2, 0), 3],
+    ]);
+    const u = unitsOf({ A: 5, B: 3 });
+    const q = question('borda', [
+      declare({ model: { basis: 'members', rule: 'bloc', method: 'fixed', numbers: { A: 3, B: 2 } } }),
+    ]);
+    const c = countQuestion(q, borda, rat(8), 'ballot', u).comparisons![0]!;
+    expect(c.elected).toEqual(['X']);
+    expect(c.flip!.conference).toMatchObject({ exact: false, members: 1, branches: 1, from: 'X', to: 'Y' });
+    expect(c.flip!.conference!.changes).toEqual([{ branch: 'A', from: { 'X > Y > Z': 1 }, to: 'Y', members: 1 }]);
+    expect(c.flip!.members).toMatchObject({ exact: false, members: 3, from: 'Y', to: 'X' });
+    expect(c.flip!.summary).toBe(
+      "At most 1 member in 1 branch would have flipped the conference; at most 3 would have flipped the members' vote.",
+    );
+    expectWitnessesFlip(q, borda, u);
+  });
+
   test('score, weighted: the heaviest papers first; the members exact', () => {
     // Max 10. A (1 delegate, 4 voters): X 10 each. B (3 delegates, 4 voters): Y 10, 10, 10, 9.
     // Weighted by delegates per vote (A 1/4, B 3/4): X 10, Y 29.25, so Y. Each of B's papers
@@ -218,6 +248,7 @@ describe('property: every witness flips when replayed', () => {
   ];
   for (const method of methods)
     test(method, () => {
+      let replays = 0;
       for (let seed = 1; seed <= 3; seed++) {
         const r = lcg(seed * 7919 + method.length);
         const answer = (): Answer => {
@@ -239,7 +270,9 @@ describe('property: every witness flips when replayed', () => {
             ...(method === 'plurality' ? [declare({ model: m, procedure: { kind: 'exhaustive' } })] : []),
           ]);
         const settings = method === 'score' ? { maxScore: 5 } : method === 'stv' ? { seats: 2, rules: 'meek' } : {};
-        expectWitnessesFlip(question(method, comparisons, settings), votes, unitsOf(members));
+        replays += expectWitnessesFlip(question(method, comparisons, settings), votes, unitsOf(members));
       }
+      // Some conference witness was found and replayed for this method.
+      expect(replays).toBeGreaterThan(0);
     });
 });
