@@ -145,7 +145,7 @@ const resultsSchema = z.object({
         .array(z.record(z.string(), z.unknown()))
         .optional()
         .describe(
-          "each declared comparison: its declaration, its plain-language description, the conference's count (as `conference`), the procedure's decision and whether it agrees with the members; present when the question declares comparisons",
+          "each declared comparison: its declaration, its plain-language description, the conference's count (as `conference`), the procedure's decision and whether it agrees with the members, and (as `flip`) the smallest flips of the conference and of the members' vote with their replayed witnesses; present when the question declares comparisons",
         ),
       robustness: z
         .record(z.string(), z.unknown())

@@ -13,6 +13,7 @@ import type { AttendanceReport } from './attendees';
 import { describeExtras } from './extras';
 import type { CouncilReport } from './sortition';
 import type { BalanceReport, TiersReport } from './rulebook';
+import type { ComparisonFlip } from './conference-flip';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -296,6 +297,8 @@ export interface DeclaredResult {
   readonly balance?: BalanceReport;
   /** With `model.regions`: the regional conferences and the national one, whose decision is the comparison's. */
   readonly tiers?: TiersReport;
+  /** The smallest flips of this conference and of the members' vote, with replayed witnesses (conference-flip.ts). */
+  readonly flip?: ComparisonFlip;
 }
 
 /** The conference with its delegates mandated by the branch meetings' positions. */

@@ -20,6 +20,8 @@ import {
 import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { markRule } from '../delegates/flip';
+import { type ComparisonFlip, comparisonFlip, type FlipFinding, membersFlip } from '../delegates/conference-flip';
+import type { ConferenceInput } from '../delegates/conference';
 import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
 import { affiliateUnits, balanceReport, tiersReport, withAffiliates } from '../delegates/rulebook';
 import { tally, type TallyOptions } from '../tally/index';
@@ -203,6 +205,8 @@ export function countQuestion(
   units: UnitFacts[] = [],
   delegates: DelegateSettingsInput | null = null,
   turnout: TurnoutRule = 'ballot',
+  /** Each declared comparison's smallest flips (false: as results stored before record format 4 were counted). */
+  flips = true,
 ): QuestionResult {
   const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title, methodOf(q.method).motion && turnout === 'ballot');
@@ -218,12 +222,12 @@ export function countQuestion(
     voters: byUnitVotes.get(u.name)!.length,
     ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
-  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) => {
+  const inputFor = (model: DelegateSettingsInput, seed: string, withoutPower = false): ConferenceInput => {
     if (model.method === 'sortition')
       throw new DelegateError('a council chosen by lot is declared for a question, not as a delegate model');
     // Meeting attendees: counted as a bloc to each branch's voters' majority; the chances come apart (attendees.ts).
     const settings = model.rule === 'attendees' ? { ...model, rule: 'bloc' as const } : model;
-    return compareConference({
+    return {
       question: q.title,
       options: q.options.map((o) => o.label),
       branches: units
@@ -254,11 +258,17 @@ export function countQuestion(
       elect: methodOf(q.method).seats(q.settings),
       seed,
       withoutPower,
-    });
+    };
   };
+  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) =>
+    compareConference(inputFor(model, seed, withoutPower));
   const labels = q.options.map((o) => o.label);
+  let members: { flip: FlipFinding | null } | undefined;
   const extra: Extra = {
     count: options,
+    input: inputFor,
+    // The members' vote's smallest flip: once per question, shared by its comparisons.
+    membersFlip: () => (members ??= { flip: membersFlip(election, options, count) }).flip,
     council: (model) =>
       drawCouncil({
         box: units.flatMap((u) =>
@@ -299,7 +309,10 @@ export function countQuestion(
   let comparisons: Pick<QuestionResult, 'comparisons' | 'robustness'> = {};
   if (declared.length > 0) {
     // The question's own declared comparisons replace the ballot's whole-ballot model.
-    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, extra);
+    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, {
+      ...extra,
+      flips,
+    });
   } else if (delegates && units.length > 0) {
     try {
       conference = compare(delegates, `${seedBase}:${q.position}:conference`);
@@ -422,6 +435,10 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 type Extra = {
   /** The question's count options: affiliated delegations and regional tiers decide by its method. */
   count: TallyOptions;
+  /** Compute the smallest flips. */
+  flips?: boolean;
+  input: (model: DelegateSettingsInput, seed: string) => ConferenceInput;
+  membersFlip: () => FlipFinding | null;
   council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
   attendance: (
     cc: ConferenceComparison,
@@ -451,6 +468,35 @@ function declaredComparisons(
   );
   const agrees = (elected: ReadonlyArray<string>) =>
     elected.length === members.length && elected.every((e) => members.includes(e));
+  // The smallest flips of a comparison's conference (by its procedure) and of the members' vote.
+  const flipOf = (
+    c: DeclaredComparison,
+    cc: ConferenceComparison,
+    elected: ReadonlyArray<string>,
+    at: string,
+    opts: Parameters<typeof decideByProcedure>[2],
+  ): ComparisonFlip => {
+    try {
+      return comparisonFlip({
+        input: extra.input(c.model, at),
+        comparison: cc,
+        elected,
+        decide: (again) => {
+          const o = decideByProcedure(again, c.procedure, opts);
+          return { elected: o.elected, certain: c.procedure.kind === 'method' || !/\blot\b/i.test(o.note) };
+        },
+        byMethod: c.procedure.kind === 'method',
+        members: extra.membersFlip(),
+      });
+    } catch (err) {
+      return {
+        conference: null,
+        members: null,
+        summary: 'The smallest flips could not be computed.',
+        notes: [messageOf(err)],
+      };
+    }
+  };
   const results: DeclaredResult[] = declared.map((c, i) => {
     const base = {
       label: c.label || `Comparison ${i + 1}`,
@@ -520,6 +566,15 @@ function declaredComparisons(
             c.model.rule,
           )
         : undefined;
+      // Affiliated delegations and regional tiers decide apart from `cc`: no flip is searched for them.
+      const flip =
+        extra.flips && !c.model.affiliates && !tiers
+          ? flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
+              seed: `${seed}:comparison ${i + 1}:procedure`,
+              motion: method.motion === true,
+              units: unitBranches,
+            })
+          : undefined;
       const d = branchLots;
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
       // Affiliated delegations and regional tiers: the chance over the branches' lots does not carry over, only that lots were drawn.
@@ -552,6 +607,7 @@ function declaredComparisons(
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
         ...(attendance ? { attendance } : {}),
+        ...(flip ? { flip } : {}),
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };

@@ -1,4 +1,4 @@
-import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/index';
+import type { ConferenceComparison, FlipFinding, PowerValue } from '@omov/core/delegates/index';
 import type { DeclaredResult, Robustness } from '@omov/core/delegates/declared';
 import { methodOf } from '@omov/core/methods/index';
 import type { QuestionResult } from '@omov/core/domain/count';
@@ -378,6 +378,29 @@ ${
 <p class="hint">Over every draw of the council (${c.chance.method === 'exact' ? 'exactly, by the hypergeometric distribution' : `sampled: ${c.chance.draws} draws from the seed “${c.chance.seed ?? ''}”`}), it decides as the members did with probability ${c.chance.agree.probability} (${share(c.chance.agree.share)}).${c.notes.length ? ` ${c.notes.join(' ')}` : ''}</p>`;
 }
 
+/** The members whose changed papers would have flipped the conference, and the members' vote: the witnesses, replayed. */
+function flipDetail(d: DeclaredResult): Html {
+  const f = d.flip;
+  if (!f) return html``;
+  const witness = (x: FlipFinding) =>
+    x.changes
+      .map(
+        (c) =>
+          `${c.branch ?? 'in any branch'}: ${Object.entries(c.from)
+            .map(([paper, k]) => `${k} voting ${paper}`)
+            .join(', ')} would vote ${c.to} instead`,
+      )
+      .join('; ');
+  const how = (x: FlipFinding) =>
+    x.exact ? 'no fewer could' : 'an upper bound: the search is not exhaustive, fewer might do';
+  return html`<p class="flip">${f.summary}</p>
+<details><summary>The smallest flips behind “${d.label}”: which members, and what they would change</summary><ul>
+${f.conference ? html`<li>The conference (${how(f.conference)}): ${witness(f.conference)}.</li>` : ''}
+${f.members ? html`<li>The members' vote (${how(f.members)}): ${witness(f.members)}.</li>` : ''}
+${f.notes.map((x) => html`<li>${x}</li>`)}
+</ul><p class="hint">Each change was replayed through the real count before it was shown: with it, the ${d.council ? 'council' : 'conference'} or the members would have decided otherwise, with no lot drawn.</p></details>`;
+}
+
 /** The question's declared comparisons, each with its description, then the robustness view. */
 function declaredSection(q: QuestionResult, motion?: string): Html {
   if (!q.comparisons?.length) return html``;
@@ -387,6 +410,7 @@ ${q.comparisons.map(
   (d, j) => html`<section aria-labelledby="q-${q.id}-c${j}"><h4 id="q-${q.id}-c${j}">${d.label}</h4>
 <p class="model">${d.description}</p>
 ${declaredHeadline(d, q.elected)}
+${flipDetail(d)}
 ${procedureDetail(d)}
 ${mandatedLine(d)}
 ${attendanceDetail(d)}
@@ -610,6 +634,17 @@ export function resultsCsv(r: BallotResults): string {
             yes(d.tiers.national.elected, o),
             'delegate votes',
           );
+      // The smallest flips: members (and branches) whose changed papers flip the conference, and the members' vote.
+      const flips = [
+        ['conference', d.flip?.conference],
+        ["members' vote", d.flip?.members],
+      ] as const;
+      for (const [side, f] of flips) {
+        if (!f) continue;
+        const what = `(smallest flip: ${d.label}, ${side})`;
+        row(what, f.to, String(f.members), '', f.exact ? 'members, exactly' : 'members, at most');
+        if (f.branches !== null) row(what, f.to, String(f.branches), '', 'branches');
+      }
       if (!d.comparison || !d.elected) continue;
       for (const o of d.comparison.options)
         row(
