@@ -16,6 +16,7 @@ import {
   STANDARD_SWEEP,
   type SweepResult,
   type UnitBranches,
+  flipsSearched,
 } from '../delegates/declared';
 import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
@@ -566,9 +567,8 @@ function declaredComparisons(
             c.model.rule,
           )
         : undefined;
-      // Affiliated delegations and regional tiers decide apart from `cc`: no flip is searched for them.
       const flip =
-        extra.flips && !c.model.affiliates && !tiers
+        extra.flips && flipsSearched(c)
           ? flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
               seed: `${seed}:comparison ${i + 1}:procedure`,
               motion: method.motion === true,

@@ -13,6 +13,7 @@ import {
 import { pairwiseMatrix } from '../tally/methods/condorcet';
 import type { Election, RankedBallot } from '../tally/types';
 import { methodOf } from '../methods/index';
+import { flipsSearched } from '../delegates/declared';
 import { rat } from '../tally/rational';
 import { canonicalJson, canonicalJsonChunks, StreamedList } from './canonical';
 import type { RecordChain } from './chain';
@@ -61,7 +62,11 @@ export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat
   if (motions.some((r) => summaryOf(r)?.abstained !== undefined)) return RECORD_FORMATS[0];
   if (motions.some((r) => summaryOf(r)?.blank !== r.abstentions)) return RECORD_FORMATS[1];
   // A counted comparison stored without its flips was stored before format 4.
-  if (results.some((r) => r.comparisons?.some((c) => c.procedure !== null && c.flip === undefined)))
+  if (
+    results.some((r) =>
+      r.comparisons?.some((c) => c.procedure !== null && c.flip === undefined && flipsSearched(c.declared)),
+    )
+  )
     return RECORD_FORMATS[2];
   return RECORD_FORMAT;
 }
