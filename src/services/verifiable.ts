@@ -41,7 +41,7 @@ import { ballotDefinition } from './commitments';
 import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
-import { VERIFIABLE_GROUP } from './trustees';
+import { mailTrusteesToDecrypt, VERIFIABLE_GROUP } from './trustees';
 
 /**
  * A verifiable ballot from its opening to its result (docs/verifiable.md), recorded as
@@ -294,7 +294,7 @@ async function countedBallots(db: Queryable, ballotId: string, election: Electio
  * Inside the closing transaction: the end of the ballots and the encrypted tally, the product
  * of the counted ballots' ciphertexts, which only the trustees together can decrypt.
  */
-export async function closeVerifiable(tx: Tx, b: BallotRow, by: By): Promise<void> {
+export async function closeVerifiable(ctx: AppContext, tx: Tx, b: BallotRow, by: By): Promise<void> {
   await ballots.moveBallot(tx, b.id, 'close');
   const election = electionIn(await setupOf(tx, b.id));
   const { cast, counted } = await countedBallots(tx, b.id, election);
@@ -321,6 +321,8 @@ export async function closeVerifiable(tx: Tx, b: BallotRow, by: By): Promise<voi
     closeEntry: String(closed.position),
     closeHash: closed.hash,
   });
+  // The tally waits for the trustees: each is mailed their link to decrypt it.
+  await mailTrusteesToDecrypt(ctx, tx, b);
 }
 
 type TallyFacts = {
