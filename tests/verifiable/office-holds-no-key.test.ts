@@ -13,7 +13,10 @@ import { G } from '../support/trustees';
  * mail queue and the log), the server secret and the server's log lines, after the members
  * have voted and the ballot has closed, it holds no trustee's key share and no member's
  * private credential, nor the signing secret derived from one: nothing that decrypts a vote
- * or signs a ballot. What it does hold of the ballots is ciphertext.
+ * or signs a ballot. What it does hold of the ballots is ciphertext. And an attack that
+ * succeeds, as docs/security.md says: before the close, the database superuser removes the
+ * board's last ballot (the append-only trigger disabled); the chain still checks, the close
+ * counts without it, and only its member, whose tracker is gone from the board, can notice.
  */
 const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 let app: TestApp;
@@ -77,4 +80,47 @@ test('the database, the secret and the logs hold no key share and no private cre
     expect(held).not.toContain(credential.replace(/-/g, ''));
     expect(held).not.toContain(String(credentialSecret(G, election.uuid, credential)));
   }
+});
+
+test('the last ballot removed before the close is not caught by the chain: only its member can notice', async () => {
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: 'Tail cut',
+    questions: [{ title: 'Adopt?', method: 'yesno' }],
+    ...ballotTimes(),
+    mode: { kind: 'verifiable', trustees: 1, threshold: 1, credentialAuthority: 'Cara' },
+  });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  const organiser = (method: string, p: string, body?: unknown) => org.json(method, p, body);
+  await makeTrusteeKeys(app.url, organiser, id, 1, 1);
+  const credentials = [...(await makeMemberCredentials(app.url, organiser, id)).values()];
+  expect((await org.json('POST', `/api/v1/ballots/${id}/open`, {})).status).toBe(200);
+  const election = parseElection(await (await org.request('GET', `/api/v1/ballots/${id}/election.json`)).text());
+  const trackers: string[] = [];
+  for (const credential of credentials.slice(0, 2)) {
+    const ballot = encryptBallot(election, credential, [[0, 1, 0]], systemRandom);
+    const cast = await org.request('POST', `/api/v1/ballots/${id}/verifiable-ballots`, ballot.text, {
+      'content-type': 'application/json',
+    });
+    expect(cast.status).toBe(201);
+    trackers.push(ballot.tracker);
+  }
+  // The append-only trigger refuses the deletion; the superuser disables it first.
+  await expect(
+    sql`delete from verifiable_events where ballot_id = ${id} and tracker = ${trackers[1]}`.execute(app.db),
+  ).rejects.toThrow();
+  await sql`alter table verifiable_events disable trigger verifiable_events_append_only`.execute(app.db);
+  await sql`delete from verifiable_events where ballot_id = ${id} and tracker = ${trackers[1]}`.execute(app.db);
+  await sql`alter table verifiable_events enable trigger verifiable_events_append_only`.execute(app.db);
+
+  // The chain still checks: the close succeeds and counts one ballot.
+  expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBe(204);
+  const board = await org.json('GET', `/api/v1/ballots/${id}/verifiable-board`);
+  expect(board.body.ballots.map((b: { tracker: string }) => b.tracker)).toEqual([trackers[0]]);
+  // What its member sees: their tracker is not found on the board.
+  const mine = await org.json(
+    'GET',
+    `/api/v1/ballots/${id}/verifiable-board?tracker=${encodeURIComponent(trackers[1]!)}`,
+  );
+  expect(mine.body.ballots).toEqual([]);
 });
