@@ -21,7 +21,14 @@ import {
 } from '@omov/core/crypto/dkg';
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { writeSigned, writeTrusteePrivateKey, writeTrusteePublicKey } from '@omov/core/crypto/trustee';
+import { parseElection } from '@omov/core/crypto/election';
+import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import {
+  parseTrusteePrivateKey,
+  writeSigned,
+  writeTrusteePrivateKey,
+  writeTrusteePublicKey,
+} from '@omov/core/crypto/trustee';
 import { el, scriptedPage } from './page';
 
 type Task = {
@@ -32,10 +39,13 @@ type Task = {
   trustees: number;
   threshold: number;
   group: string;
-  next: 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'done';
+  next: 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'decrypt' | 'done';
   certificates: unknown[] | null;
   polynomials: unknown[] | null;
   publicKey: string | null;
+  /** After the close: the election and its encrypted tally, to decrypt. */
+  election: string | null;
+  encryptedTally: string | null;
 };
 
 const TOKEN_KEY = 'omov-trustee-token';
@@ -207,6 +217,28 @@ function stepThree(t: Task): HTMLElement[] {
   ];
 }
 
+/** After the close: the trustee's partial decryption of the encrypted totals, made here with their key share. */
+function decryptStep(t: Task): HTMLElement[] {
+  return [
+    el('h2', 'The count: your partial decryption'),
+    el(
+      'p',
+      'The ballot has closed. Load the key share file you saved at step 3: your browser decrypts its part of the ' +
+        'encrypted totals (never a single vote) and sends the server only that partial decryption with its proof. ' +
+        'The key share itself never leaves this computer.',
+    ),
+    fileInput('key-share', 'Load your key share file to decrypt your part of the count', async (text) => {
+      const privateKey = parseTrusteePrivateKey(text.trim());
+      const election = parseElection(t.election!);
+      const tally = parseEncryptedTally(t.encryptedTally!);
+      say('Decrypting your part of the count…');
+      const pd = partialDecrypt(election, tally, privateKey, systemRandom);
+      show(await api('PUT', '/trustee/partial-decryption', writePartialDecryption(pd)));
+      say('Your partial decryption is in, and its proof holds.');
+    }),
+  ];
+}
+
 let poll: ReturnType<typeof setTimeout> | undefined;
 
 function show(t: Task): void {
@@ -224,20 +256,32 @@ function show(t: Task): void {
         ? stepTwo(t)
         : t.next === 'verification-key'
           ? stepThree(t)
-          : t.next === 'waiting'
-            ? [
-                el('h2', 'Waiting for the other trustees'),
-                el('p', 'Your part of this step is in. This page checks every few seconds and shows your next step.'),
-                el('p').appendChild(button('Check now', async () => show(await api('GET', '/trustee')))).parentElement!,
-              ]
-            : [
-                el('h2', "The election's key is made"),
-                el(
-                  'p',
-                  'Every trustee has done their part. Keep your key share file (and your secrets file) until the count: ' +
-                    'you will need it then to decrypt, with this page or "omov trustee decrypt".',
-                ),
-              ];
+          : t.next === 'decrypt'
+            ? decryptStep(t)
+            : t.next === 'waiting'
+              ? [
+                  el('h2', 'Waiting for the other trustees'),
+                  el('p', 'Your part of this step is in. This page checks every few seconds and shows your next step.'),
+                  el('p').appendChild(button('Check now', async () => show(await api('GET', '/trustee'))))
+                    .parentElement!,
+                ]
+              : t.encryptedTally
+                ? [
+                    el('h2', 'Your part of the count is done'),
+                    el(
+                      'p',
+                      'Your partial decryption is in (or enough trustees have decrypted already). The result is computed ' +
+                        'once enough trustees have sent theirs.',
+                    ),
+                  ]
+                : [
+                    el('h2', "The election's key is made"),
+                    el(
+                      'p',
+                      'Every trustee has done their part. Keep your key share file (and your secrets file) until the count: ' +
+                        'you will need it then to decrypt, with this page or "omov trustee decrypt".',
+                    ),
+                  ];
   app.replaceChildren(about, ...steps, fingerprints(t));
   app.dataset.next = t.next;
   if (t.next !== 'done') watch();

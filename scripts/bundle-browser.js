@@ -10,7 +10,7 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-const ENTRIES = ['trustee', 'verifiable-vote'];
+const ENTRIES = ['trustee', 'verifiable-vote', 'credential-authority'];
 
 async function bundle() {
   await esbuild.build({

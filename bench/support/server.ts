@@ -44,6 +44,7 @@ export async function startBenchServer(
     LOG_LEVEL: 'info',
     OMOV_SECRET: crypto.randomBytes(32).toString('base64url'),
     DB_POOL_SIZE: process.env.DB_POOL_SIZE,
+    BALLOT_CHECKERS: process.env.BALLOT_CHECKERS,
   });
   const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
   const db = createDb(databaseUrl, { max: config.dbPoolSize, ...(opts.onQuery ? { onQuery: opts.onQuery } : {}) });

@@ -57,15 +57,21 @@ export async function makeTrusteeKeys(
   ballotId: string,
   count: number,
   threshold: number,
+  opts: {
+    /** As the organiser names them (a name, or a name and an email); by default "Trustee N". */
+    names?: Array<string | { name: string; email: string }>;
+    /** Each trustee's token from the organiser's answer (null for a mailed trustee): by default, as answered. */
+    tokensOf?: (answered: Array<{ token: string | null }>) => Promise<string[]>;
+  } = {},
 ): Promise<Trustees> {
-  const names = Array.from({ length: count }, (_, i) => `Trustee ${i + 1}`);
+  const names = opts.names ?? Array.from({ length: count }, (_, i) => `Trustee ${i + 1}`);
   const named = (await expectOk(
     'naming the trustees',
     organiser('POST', `/api/v1/ballots/${ballotId}/trustees`, { names }),
   )) as {
-    trustees: Array<{ token: string }>;
+    trustees: Array<{ token: string | null }>;
   };
-  const tokens = named.trustees.map((t) => t.token);
+  const tokens = opts.tokensOf ? await opts.tokensOf(named.trustees) : named.trustees.map((t) => t.token!);
   const calls = tokens.map((t) => bearer(base, t));
   const made = calls.map(() => makeCertificate(G, systemRandom));
   for (const [i, call] of calls.entries())

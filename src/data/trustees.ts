@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../db/database';
 
 /** A verifiable ballot's trustees and, once their keys are in, the election's key (migration 0014). */
@@ -88,4 +89,30 @@ export async function findElectionKey(
     .select(['trustees', 'public_key as publicKey'])
     .where('ballot_id', '=', ballotId)
     .executeTakeFirst();
+}
+
+/** Gives a trustee a new token (its hash): the one before no longer opens their page. */
+export async function setTrusteeToken(db: Queryable, ballotId: string, position: number, tokenHash: Buffer) {
+  await db
+    .updateTable('ballot_trustees')
+    .set({ token_hash: tokenHash })
+    .where('ballot_id', '=', ballotId)
+    .where('position', '=', position)
+    .execute();
+}
+
+/**
+ * The address each trustee was invited at, by their number: the trustee invitations queued
+ * by one naming of the ballot's trustees (`naming`, which the log's `ballot.trustees` entry
+ * names too). A trustee named without an email has none.
+ */
+export async function trusteeAddresses(db: Queryable, ballotId: string, naming: string): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select(['recipient', sql<number>`(payload->>'position')::int`.as('position')])
+    .where('ballot_id', '=', ballotId)
+    .where('kind', '=', 'trustee-invitation')
+    .where(sql<string>`payload->>'naming'`, '=', naming)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.position), r.recipient]));
 }

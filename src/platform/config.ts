@@ -7,6 +7,7 @@ import { z } from 'zod';
  * `.env.example` documents each of them.
  */
 const WEB_PROCESSES_ERROR = 'must be a whole number from 1 to 64, or auto';
+const BALLOT_CHECKERS_ERROR = 'must be a whole number from 0 to 64, or auto';
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -40,6 +41,11 @@ const schema = z.object({
       error: WEB_PROCESSES_ERROR,
     })
     .default(1),
+  BALLOT_CHECKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(0, BALLOT_CHECKERS_ERROR).max(64, BALLOT_CHECKERS_ERROR)], {
+      error: BALLOT_CHECKERS_ERROR,
+    })
+    .default('auto'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -73,6 +79,12 @@ export type Config = {
   webProcesses: number;
   /** WEB_PROCESSES was `auto`: fewer processes may run if the database allows too few connections. */
   webProcessesAuto: boolean;
+  /**
+   * BALLOT_CHECKERS: the worker threads that check a verifiable ballot's signature and proofs
+   * (src/services/ballot-checkers.ts); `auto` shares the CPUs among the web processes (at
+   * least one each), 0 checks on the event loop.
+   */
+  ballotCheckers: number;
 };
 
 export class ConfigError extends Error {
@@ -100,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else if (!e.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: must be https:// in production');
   }
   if (problems.length) throw new ConfigError(problems);
+  const webProcesses = e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -123,7 +136,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,
     sourceUrl: e.SOURCE_URL,
-    webProcesses: e.WEB_PROCESSES === 'auto' ? os.availableParallelism() : e.WEB_PROCESSES,
+    webProcesses,
     webProcessesAuto: e.WEB_PROCESSES === 'auto',
+    // auto: the CPUs shared among the web processes, so that all of them checking at once fill the machine.
+    ballotCheckers:
+      e.BALLOT_CHECKERS === 'auto'
+        ? Math.max(1, Math.floor(os.availableParallelism() / webProcesses))
+        : e.BALLOT_CHECKERS,
   };
 }

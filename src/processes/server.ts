@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../platform/logger';
 import { MailWorker, type MailWorkerOptions } from './mail-worker';
 import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
 import { Keyring } from '../platform/secrets';
+import { BallotCheckers } from '../services/ballot-checkers';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
 import { CastWitness, CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
@@ -124,6 +125,7 @@ export async function openService(
       log,
       checkpoints,
       witness: new CastWitness(),
+      ballotCheckers: new BallotCheckers(config.ballotCheckers, log),
       mailQueued: () => undefined,
     };
     return {
@@ -133,6 +135,7 @@ export async function openService(
       mailer,
       async close() {
         mailer.close();
+        await ctx.ballotCheckers.close();
         await closeDatabase();
       },
     };

@@ -597,7 +597,7 @@ async function closeLocked(
   b: BallotRow,
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
-  if (b.mode.kind === 'verifiable') return closeVerifiable(tx, b, by);
+  if (b.mode.kind === 'verifiable') return closeVerifiable(ctx, tx, b, by);
   await ballots.moveBallot(tx, b.id, 'close');
   // Before the box is opened: the votes not yet chained are, and the final checkpoint signed.
   const chain = await closeChain(ctx, tx, b.id);
@@ -662,6 +662,7 @@ export async function closeDueBallots(ctx: AppContext): Promise<string[]> {
       }
     });
   }
+  if (closed.length) ctx.mailQueued();
   return closed;
 }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { findLatestEntry } from '../data/audit';
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import { findOrganisation, type Principal } from '../data/organisations';
@@ -83,6 +85,8 @@ export async function inviteTrustees(
         { path: 'names', message: `${named.length} names for ${b.mode.trustees} trustees` },
       ]);
     const made = named.map((t, i) => ({ position: i + 1, ...t, token: newSecret() }));
+    // Names this naming's invitations, and the log entry: at the close, whom to mail is read from them.
+    const naming = randomUUID();
     await trustees.replaceTrustees(
       tx,
       ballotId,
@@ -107,12 +111,14 @@ export async function inviteTrustees(
             position: t.position,
             trustees: n,
             threshold,
+            naming,
           },
           sealedSecret: ctx.keys.seal(TRUSTEE_LINK_PURPOSE, t.token),
         })),
     );
     // The tokens are the trustees' alone: never in the log.
     await record(tx, p, 'ballot.trustees', ballotId, {
+      naming,
       names: named.map((t) => t.name),
       mailed: named.filter((t) => t.email !== null).map((t) => t.email),
     });
@@ -126,6 +132,53 @@ export async function inviteTrustees(
     token: t.email === null ? t.token : null,
     mailedTo: t.email,
   }));
+}
+
+/**
+ * At the close, inside its transaction: each trustee who was invited by email is mailed that
+ * their partial decryption is needed, with their link. The server keeps only a hash of a
+ * trustee's token, so the link carries a new one (sealed in the queue as the invitation's
+ * was): the invitation's link stops working, and the trustee page takes them to the
+ * decryption with the new one. Trustees named without an email get nothing: the organiser
+ * tells them, and their token is unchanged. Whom to mail is read from the invitations of the
+ * last naming of the trustees (the log's `ballot.trustees` entry names it). Returns the number mailed.
+ */
+export async function mailTrusteesToDecrypt(ctx: AppContext, tx: Tx, b: BallotRow): Promise<number> {
+  requireVerifiable(b);
+  const naming = (await findLatestEntry(tx, b.organisationId, 'ballot.trustees', b.id))?.details.naming;
+  if (typeof naming !== 'string') return 0;
+  const addresses = await trustees.trusteeAddresses(tx, b.id, naming);
+  const named = (await trustees.listTrustees(tx, b.id)).filter((t) => addresses.has(t.position));
+  if (!named.length) return 0;
+  const org = await findOrganisation(tx, b.organisationId);
+  const { trustees: n, threshold } = b.mode;
+  const mail = [];
+  for (const t of named) {
+    const token = newSecret();
+    await trustees.setTrusteeToken(tx, b.id, t.position, hashSecret(token));
+    mail.push({
+      organisationId: b.organisationId,
+      ballotId: b.id,
+      memberId: null,
+      kind: 'trustee-decrypt',
+      recipient: addresses.get(t.position)!,
+      payload: {
+        organisationName: org?.name ?? '',
+        ballotTitle: b.title,
+        name: t.name,
+        position: t.position,
+        trustees: n,
+        threshold,
+      },
+      sealedSecret: ctx.keys.seal(TRUSTEE_LINK_PURPOSE, token),
+    });
+  }
+  await enqueue(tx, mail);
+  // The new tokens are the trustees' alone: the log names only who was mailed.
+  await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'trustees.decrypt-mailed', b.id, {
+    trustees: named.map((t) => t.position),
+  });
+  return named.length;
 }
 
 export type TrusteeProgress = {

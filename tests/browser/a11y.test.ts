@@ -235,6 +235,13 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     openEntry: '7',
     openHash: 'ef'.repeat(32),
   },
+  'trustee-decrypt': {
+    name: 'Ann Trustee',
+    position: '1',
+    trustees: '3',
+    threshold: '2',
+    link: 'http://127.0.0.1/trustee#' + 'A'.repeat(43),
+  },
   'verifiable-close': {
     auditorName: 'Aud Itor',
     cast: '58',

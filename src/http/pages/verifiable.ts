@@ -58,6 +58,27 @@ export function verifiablePageRoutes(ctx: AppContext): PageRoute[] {
     }),
     pageRoute({
       method: 'get',
+      path: '/credential-authority',
+      who: 'anyone',
+      summary:
+        "The credential authority's page: credentials made in their browser from the published roll, only the public ones sent (their token is in the link's fragment)",
+      handler: ({ res }) => {
+        res
+          .set('Cache-Control', 'no-store')
+          .type('html')
+          .send(
+            scripted(
+              "Credential authority's page",
+              'You make the voting credentials of a verifiable ballot. They are made here, in your browser; the server ' +
+                'receives only the public credentials, never a private one.',
+              'credential-authority',
+              'omov credentials',
+            ),
+          );
+      },
+    }),
+    pageRoute({
+      method: 'get',
       path: '/verifiable-vote/:id',
       who: 'anyone',
       params: idParams,

@@ -176,6 +176,7 @@ const KIND_LABEL: Record<string, string> = {
   'box-root': 'Box root to auditors',
   'verifiable-open': 'Election fingerprint at open to auditors',
   'verifiable-close': 'Board hash at close to auditors',
+  'trustee-decrypt': 'Trustees asked to decrypt',
   'problem-report': 'Problems reported, to auditors',
   'staff-invitation': 'Auditor invitations',
 };
