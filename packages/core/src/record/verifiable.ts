@@ -289,7 +289,9 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       const stated = archive!.result![i]!;
       const pub = published as unknown as QuestionResult;
       problems.push(
-        `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
+        stated.some((x) => x.startsWith('['))
+          ? `published ${canonicalJson(pub.options)} (elected: ${pub.elected.join(', ') || 'none'}), but the archive's ${stated.length} decrypted rankings give ${canonicalJson(again!.options)} (elected: ${again!.elected.join(', ') || 'none'})`
+          : `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
       );
     }
     checks.push({
