@@ -3,6 +3,7 @@
  *
  *   npm run bench:verifiable                                  # 10,000 members, 200 ballots, 10 in Chromium
  *   npm run bench:verifiable -- --members 2000 --ballots 100 --browser 5
+ *   npm run bench:verifiable -- --mixnet 1000                 # the mix-net alone, on 1,000 ranked ballots
  *
  * Starts the server on the embedded PostgreSQL in a temporary folder (or DATABASE_URL),
  * imports N members, makes a verifiable ballot (a yes/no and an approval question of three
@@ -17,6 +18,11 @@
  *     partial decryption: time and memory, and the server's check of it;
  *   - belenios-tool election verify's time on the archive.
  * Ballots beyond those cast in Chromium are made here with the core (what `omov vote` does).
+ *
+ * With --mixnet N, only the mix-net for ranked questions (bench/support/mixnet.ts): one
+ * trustee's shuffle of N ballots of a 5-option ranked question with its proof, the check of
+ * that proof (both by omov, in seconds per 1,000 ballots), and belenios-tool's `election
+ * shuffle` of the same ballots.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -42,6 +48,8 @@ import { beleniosArchive, electionJson } from '../src/services/verifiable';
 import { benchOrganisation, runBench, startBenchServer } from './support/server';
 import { type Call, makeTrusteeKeys } from './support/verifiable';
 
+import { measureMixnet } from './support/mixnet';
+
 const CHROMIUM = '/usr/bin/chromium';
 const BELENIOS_TOOL = '/usr/bin/belenios-tool';
 /** Casts in flight at once in the concurrent phase. */
@@ -53,6 +61,7 @@ function options() {
       members: { type: 'string', short: 'n' },
       ballots: { type: 'string', short: 'b' },
       browser: { type: 'string' },
+      mixnet: { type: 'string' },
     },
   });
   const num = (v: string | undefined, fallback: number, what: string, min = 1) => {
@@ -64,7 +73,8 @@ function options() {
   const browser = num(values.browser, 10, 'browser', 0);
   const ballots = num(values.ballots, 200, 'ballots', 0);
   if (browser + ballots > members) throw new Error('--browser plus --ballots must not exceed --members');
-  return { members, ballots, browser };
+  const mixnet = num(values.mixnet, 0, 'mixnet', 0);
+  return { members, ballots, browser, mixnet };
 }
 
 /**
@@ -91,8 +101,26 @@ const time = async <T>(run: () => Promise<T> | T): Promise<[T, number]> => {
 };
 
 async function main(): Promise<number> {
-  const { members, ballots, browser: inBrowser } = options();
+  const { members, ballots, browser: inBrowser, mixnet } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (mixnet > 0) {
+    out(
+      `bench:verifiable --mixnet  ${mixnet} ranked ballots (5 options), RFC-3526-2048, ${os.cpus().length} CPUs, Node ${process.version}`,
+    );
+    out(`  load average ${os.loadavg()[0]!.toFixed(1)}`);
+    const f = measureMixnet(mixnet, true);
+    out(
+      `  omov shuffle with its proof: ${(f.shuffleMs / 1000).toFixed(1)} s (${f.shufflePer1000s.toFixed(1)} s per 1,000 ballots)`,
+    );
+    out(
+      `  omov check of the proof: ${(f.checkMs / 1000).toFixed(1)} s (${f.checkPer1000s.toFixed(1)} s per 1,000 ballots)`,
+    );
+    out(
+      `  belenios-tool election shuffle (the process, reading the archive): ${((f.beleniosShuffleMs ?? 0) / 1000).toFixed(1)} s`,
+    );
+    out(`  load average ${os.loadavg()[0]!.toFixed(1)}`);
+    return 0;
+  }
   const server = await startBenchServer('verifiable');
   const { ctx, url } = server.running;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-bench-verifiable-'));

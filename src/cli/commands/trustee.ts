@@ -23,6 +23,15 @@ import {
 import { parseElection } from '@omov/core/crypto/election';
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
+import {
+  afterShuffles,
+  mergeNonHomomorphic,
+  nonHomomorphicCiphertexts,
+  parseShuffle,
+  type Shuffle,
+  shuffle,
+  writeShuffle,
+} from '@omov/core/crypto/shuffle';
 import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
 import {
   parseTrusteePrivateKey,
@@ -38,7 +47,9 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
 const groupOption = () =>
-  new Option('--group <name>', 'the group of the election').choices(['BELENIOS-2048']).default('BELENIOS-2048');
+  new Option('--group <name>', 'the group of the election (RFC-3526-2048 where it has a ranked question)')
+    .choices(['BELENIOS-2048', 'RFC-3526-2048'])
+    .default('BELENIOS-2048');
 
 export function register(program: Command): void {
   const trustee = program
@@ -165,15 +176,57 @@ export function register(program: Command): void {
     .requiredOption('--key <file>', 'your key share from step 3')
     .requiredOption('--election <file>', "the election's parameters (election.json)")
     .requiredOption('--tally <file>', 'the encrypted tally (its first line is read)')
-    .action(async (flags: { key: string; election: string; tally: string }) => {
+    .option(
+      '--shuffles <file>',
+      'where there are ranked questions: every shuffle, a JSON list in order (each is checked)',
+    )
+    .action(async (flags: { key: string; election: string; tally: string; shuffles?: string }) => {
       const keyText = await read(flags.key, 'your key share');
-      const electionText = await read(flags.election, 'the election');
-      const tallyText = (await read(flags.tally, 'the encrypted tally')).split('\n')[0]!;
       const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
-      const election = asInput(() => parseElection(electionText));
-      const tally = asInput(() => parseEncryptedTally(tallyText));
-      print(writePartialDecryption(asInput(() => partialDecrypt(election, tally, privateKey, systemRandom))));
+      const { election, tally, shuffles } = await readTally(flags);
+      let decrypted = tally;
+      if (nonHomomorphicCiphertexts(election, tally).length > 0) {
+        // Decrypting ranked ballots that nobody shuffled would link each to the voter who cast it.
+        if (shuffles.length === 0)
+          throw new InputError(
+            'the election has ranked questions: they must be shuffled before you decrypt; give every shuffle with --shuffles',
+          );
+        decrypted = mergeNonHomomorphic(
+          election,
+          tally,
+          asInput(() => afterShuffles(election, tally, shuffles)),
+        );
+      }
+      print(writePartialDecryption(asInput(() => partialDecrypt(election, decrypted, privateKey, systemRandom))));
     });
+
+  trustee
+    .command('shuffle')
+    .description(
+      'After the close, for ranked questions: re-encrypts and permutes the ballots, with a proof of shuffle; prints the shuffle',
+    )
+    .requiredOption('--election <file>', "the election's parameters (election.json)")
+    .requiredOption('--tally <file>', 'the encrypted tally (its first line is read)')
+    .option('--shuffles <file>', 'the shuffles made before yours, a JSON list in order (each is checked first)')
+    .action(async (flags: { election: string; tally: string; shuffles?: string }) => {
+      const { election, tally, shuffles } = await readTally(flags);
+      if (nonHomomorphicCiphertexts(election, tally).length === 0)
+        throw new InputError('the election has no ranked (non-homomorphic) question: there is nothing to shuffle');
+      const current = asInput(() => afterShuffles(election, tally, shuffles));
+      print(writeShuffle(shuffle(election, current, systemRandom)));
+      note(
+        `Shuffled ${current.map((es) => es.length).join(' and ')} ballots; ${shuffles.length} shuffles before yours hold.`,
+      );
+    });
+}
+
+async function readTally(flags: { election: string; tally: string; shuffles?: string }) {
+  const electionText = await read(flags.election, 'the election');
+  const tallyText = (await read(flags.tally, 'the encrypted tally')).split('\n')[0]!;
+  const election = asInput(() => parseElection(electionText));
+  const tally = asInput(() => parseEncryptedTally(tallyText));
+  const shuffles: Shuffle[] = flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : [];
+  return { election, tally, shuffles };
 }
 
 async function readSecrets(file: string) {

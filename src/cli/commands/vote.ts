@@ -19,7 +19,9 @@ import { asInput } from '../files';
 /**
  * One answer per question, separated by ";": "blank", or the numbers (from 1, in the
  * order election.json lists them) of the answers chosen, separated by ",". "1;2,3" chooses
- * the first answer of question 1, and the second and third of question 2.
+ * the first answer of question 1, and the second and third of question 2. For a ranked
+ * (non-homomorphic) question, the numbers are the answers in order of preference: "3,1"
+ * ranks the third answer first and the first second, and leaves the others unranked.
  */
 export function plaintextOf(election: Election, answers: string): Plaintext {
   const parts = answers.split(';').map((p) => p.trim());
@@ -30,6 +32,13 @@ export function plaintextOf(election: Election, answers: string): Plaintext {
   return parts.map((part, i) => {
     const q: Question = election.questions[i]!;
     const where = `--answers: question ${i + 1} ("${q.question}")`;
+    if (q.nonHomomorphic) {
+      const order = part === '' || part === 'blank' ? [] : part.split(',').map((n) => Number(n.trim()));
+      if (order.some((n) => !Number.isInteger(n) || n < 1 || n > q.answers.length))
+        throw new InputError(`${where}: answers are numbered 1 to ${q.answers.length}`);
+      if (new Set(order).size !== order.length) throw new InputError(`${where}: an answer is ranked twice`);
+      return q.answers.map((_, j) => order.indexOf(j + 1) + 1);
+    }
     if (part === 'blank') {
       if (!q.blank) throw new InputError(`${where}: a blank vote is not allowed`);
       return [1, ...q.answers.map(() => 0)];

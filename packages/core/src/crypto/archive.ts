@@ -10,13 +10,14 @@ import { sha256Hex } from './hash';
  * are appended to the file as they come). belenios-tool reads it with `election verify --dir`,
  * and insists it is byte for byte the archive it would write itself from the same events.
  */
-export type EventType = 'Setup' | 'Ballot' | 'EndBallots' | 'EncryptedTally' | 'PartialDecryption' | 'Result';
+export type EventType =
+  'Setup' | 'Ballot' | 'EndBallots' | 'EncryptedTally' | 'Shuffle' | 'EndShuffles' | 'PartialDecryption' | 'Result';
 
 export type ChainedEvent = { readonly text: string; readonly hash: string };
 
 /**
  * The event's JSON in Belenios's field order; `parent` is the hash of the event before (none
- * for the Setup at height 0), `payload` the text whose hash the event names (none for EndBallots).
+ * for the Setup at height 0), `payload` the text whose hash the event names (none for EndBallots and EndShuffles).
  */
 export function chainEvent(
   parent: string | undefined,

@@ -89,6 +89,13 @@ export function checkBallotAudit(election: Election, audit: BallotAudit): AuditC
 export function describePlaintext(election: Election, plaintext: Plaintext): string[] {
   return election.questions.map((q, i) => {
     const m = plaintext[i] ?? [];
+    if (q.nonHomomorphic) {
+      const ranked = q.answers
+        .map((answer, j) => ({ answer, rank: m[j] ?? 0 }))
+        .filter((x) => x.rank > 0)
+        .sort((x, y) => x.rank - y.rank);
+      return `${q.question}: ${ranked.length ? ranked.map((x) => `${x.rank}. ${x.answer}`).join(', ') : '(nothing ranked)'}`;
+    }
     if (q.blank && m[0] === 1) return `${q.question}: blank`;
     const marks = q.blank ? m.slice(1) : m;
     const chosen = q.answers.filter((_, j) => marks[j] === 1);

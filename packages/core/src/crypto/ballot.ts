@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { credentialSecret } from './credential';
 import { type Election, type Question, questionLength } from './election';
-import { div, fixBase, type Group, gPow, isElement, isScalar, modQ, mul, pow, pow2 } from './group';
+import { div, fixBase, type Group, gPow, groupEncode, isElement, isScalar, modQ, mul, pow, pow2 } from './group';
 import { hashToScalar, sha256B64 } from './hash';
 import { type RandomBytes, randomScalar } from './random';
 import {
@@ -22,15 +22,24 @@ import {
  * exact JSON and with the exact hash inputs of Belenios 2.0, so that belenios-tool accepts
  * ballots made here and this module accepts belenios-tool's.
  *
- * A plaintext answer is Belenios's: one 0 or 1 per answer, preceded, where blank votes are
- * allowed, by 1 for a blank vote and 0 otherwise.
+ * A plaintext answer to a homomorphic question is Belenios's: one 0 or 1 per answer,
+ * preceded, where blank votes are allowed, by 1 for a blank vote and 0 otherwise. To a
+ * non-homomorphic question, one small number per answer (for a ranked question, the
+ * answer's rank: 1 first, 0 unranked), all encoded in one element and encrypted once.
  */
-export type Answer = {
+export type HomomorphicAnswer = {
   readonly choices: ReadonlyArray<Ciphertext>;
   readonly individualProofs: ReadonlyArray<ReadonlyArray<Proof>>;
   readonly overallProof: ReadonlyArray<Proof>;
   readonly blankProof?: ReadonlyArray<Proof>;
 };
+
+/** Belenios's answer_nh: one ciphertext (`choices` in its JSON) and a proof of knowledge of its randomness. */
+export type NonHomomorphicAnswer = { readonly choice: Ciphertext; readonly proof: Proof };
+
+export type Answer = HomomorphicAnswer | NonHomomorphicAnswer;
+
+export const isNonHomomorphicAnswer = (a: Answer): a is NonHomomorphicAnswer => 'choice' in a;
 
 export type Ballot = {
   readonly electionUuid: string;
@@ -45,10 +54,25 @@ export type Plaintext = ReadonlyArray<ReadonlyArray<number>>;
 /** Why a plaintext does not fit its question, or undefined when it does. */
 export function plaintextProblem(q: Question, m: ReadonlyArray<number>): string | undefined {
   if (m.length !== questionLength(q)) return `${questionLength(q)} values expected`;
+  if (q.nonHomomorphic) return rankingProblem(m);
   if (m.some((x) => x !== 0 && x !== 1)) return 'each value is 0 or 1';
   const chosen = m.slice(q.blank ? 1 : 0).reduce((a, b) => a + b, 0);
   if (q.blank && m[0] === 1) return chosen === 0 ? undefined : 'a blank vote chooses nothing';
   return chosen >= q.min && chosen <= q.max ? undefined : `from ${q.min} to ${q.max} answers must be chosen`;
+}
+
+/**
+ * Why a ranking does not hold, or undefined: each answer's rank, 1 first, 0 for an answer not
+ * ranked; the ranks used are 1, 2, … with none skipped and none twice (no ties). Nothing
+ * ranked is a blank vote. (Belenios itself checks none of this: a ballot can encrypt any
+ * numbers, and the count must treat such a ranking as spoilt.)
+ */
+export function rankingProblem(m: ReadonlyArray<number>): string | undefined {
+  if (m.some((x) => !Number.isInteger(x) || x < 0 || x > m.length))
+    return `each rank is a whole number from 0 (not ranked) to ${m.length}`;
+  const ranks = m.filter((x) => x > 0).sort((a, b) => a - b);
+  if (ranks.some((r, i) => r !== i + 1)) return 'the ranks are 1, 2, 3, … with none skipped and none repeated';
+  return undefined;
 }
 
 // --- the disjunctive ("one of these values") proofs ---------------------------------------
@@ -212,6 +236,35 @@ function verifyBlank(
 
 // --- answers and ballots ------------------------------------------------------------------
 
+// --- non-homomorphic answers (specification, "Non-homomorphic answers"; Belenios's Question_nh) ---
+
+const rawegPrefix = (zkp: string, y: bigint, c: Ciphertext) => `raweg|${zkp}|${y},${c.alpha},${c.beta}|`;
+
+/** ElGamal encryption of the encoded answers, with a Schnorr proof of knowledge of r (so the ciphertext is not a copy). */
+function encryptNonHomomorphic(
+  election: Election,
+  zkp: string,
+  m: ReadonlyArray<number>,
+  random: RandomBytes,
+): { answer: NonHomomorphicAnswer; randomness: bigint[] } {
+  const G = election.group;
+  const y = election.publicKey;
+  const r = randomScalar(G, random);
+  const choice = { alpha: gPow(G, r), beta: mul(G, pow(G, y, r), groupEncode(G, m)) };
+  const w = randomScalar(G, random);
+  const challenge = hashToScalar(G, rawegPrefix(zkp, y, choice), [gPow(G, w)]);
+  return { answer: { choice, proof: { challenge, response: modQ(G, w - r * challenge) } }, randomness: [r] };
+}
+
+function verifyNonHomomorphic(election: Election, zkp: string, a: NonHomomorphicAnswer): boolean {
+  const G = election.group;
+  const { choice: c, proof: p } = a;
+  if (!isElement(G, c.alpha) || !isElement(G, c.beta) || !isScalar(G, p.challenge) || !isScalar(G, p.response))
+    return false;
+  const commitment = pow2(G, G.g, p.response, c.alpha, p.challenge);
+  return hashToScalar(G, rawegPrefix(zkp, election.publicKey, c), [commitment]) === p.challenge;
+}
+
 const combine = (G: Group, cs: ReadonlyArray<Ciphertext>): Ciphertext =>
   cs.reduce((a, c) => ({ alpha: mul(G, a.alpha, c.alpha), beta: mul(G, a.beta, c.beta) }), { alpha: 1n, beta: 1n });
 
@@ -230,6 +283,7 @@ function encryptAnswer(
   m: ReadonlyArray<number>,
   random: RandomBytes,
 ): { answer: Answer; randomness: bigint[] } {
+  if (q.nonHomomorphic) return encryptNonHomomorphic(election, zkp, m, random);
   const G = election.group;
   const y = election.publicKey;
   const randomness = m.map(() => randomScalar(G, random));
@@ -253,6 +307,8 @@ function encryptAnswer(
 }
 
 function verifyAnswer(election: Election, zkp: string, q: Question, a: Answer): boolean {
+  if (q.nonHomomorphic || isNonHomomorphicAnswer(a))
+    return q.nonHomomorphic !== undefined && isNonHomomorphicAnswer(a) && verifyNonHomomorphic(election, zkp, a);
   const G = election.group;
   const y = election.publicKey;
   const n = questionLength(q);
@@ -278,10 +334,12 @@ function verifyAnswer(election: Election, zkp: string, q: Question, a: Answer): 
 }
 
 const writeAnswer = (a: Answer): string =>
-  `{"choices":${writeArray(a.choices, writeCiphertext)},"individual_proofs":${writeArray(a.individualProofs, (ps) => writeArray(ps, writeProof))}` +
-  `,"overall_proof":${writeArray(a.overallProof, writeProof)}` +
-  (a.blankProof ? `,"blank_proof":${writeArray(a.blankProof, writeProof)}` : '') +
-  '}';
+  isNonHomomorphicAnswer(a)
+    ? `{"choices":${writeCiphertext(a.choice)},"proof":${writeProof(a.proof)}}`
+    : `{"choices":${writeArray(a.choices, writeCiphertext)},"individual_proofs":${writeArray(a.individualProofs, (ps) => writeArray(ps, writeProof))}` +
+      `,"overall_proof":${writeArray(a.overallProof, writeProof)}` +
+      (a.blankProof ? `,"blank_proof":${writeArray(a.blankProof, writeProof)}` : '') +
+      '}';
 
 /** The ballot's JSON, fields in Belenios's order; without the signature it is what the signature signs. */
 export function writeBallot(b: Ballot): string {
@@ -363,6 +421,12 @@ export function auditBallot(
     ballot.answers.every((a, i) => {
       const m = plaintext[i]!;
       const r = randomness[i];
+      if (isNonHomomorphicAnswer(a)) {
+        if (!r || r.length !== 1) return false;
+        const y = election.publicKey;
+        const alpha = gPow(G, r[0]!);
+        return alpha === a.choice.alpha && mul(G, pow(G, y, r[0]!), groupEncode(G, m)) === a.choice.beta;
+      }
       if (!r || a.choices.length !== m.length || r.length !== m.length) return false;
       return a.choices.every((c, j) => {
         const e = encrypt(G, election.publicKey, BigInt(m[j]!), r[j]!);
@@ -372,12 +436,15 @@ export function auditBallot(
   );
 }
 
-const answerJson = z.strictObject({
-  choices: z.array(ciphertextJson),
-  individual_proofs: z.array(z.array(proofJson)),
-  overall_proof: z.array(proofJson),
-  blank_proof: z.array(proofJson).optional(),
-});
+const answerJson = z.union([
+  z.strictObject({
+    choices: z.array(ciphertextJson),
+    individual_proofs: z.array(z.array(proofJson)),
+    overall_proof: z.array(proofJson),
+    blank_proof: z.array(proofJson).optional(),
+  }),
+  z.strictObject({ choices: ciphertextJson, proof: proofJson }),
+]);
 
 const ballotJson = z.strictObject({
   election_uuid: z.string(),
@@ -393,12 +460,16 @@ export function parseBallot(text: string): Ballot {
     electionUuid: b.election_uuid,
     electionHash: b.election_hash,
     credential: b.credential,
-    answers: b.answers.map((a) => ({
-      choices: a.choices,
-      individualProofs: a.individual_proofs,
-      overallProof: a.overall_proof,
-      ...(a.blank_proof ? { blankProof: a.blank_proof } : {}),
-    })),
+    answers: b.answers.map((a): Answer =>
+      'proof' in a
+        ? { choice: a.choices, proof: a.proof }
+        : {
+            choices: a.choices,
+            individualProofs: a.individual_proofs,
+            overallProof: a.overall_proof,
+            ...(a.blank_proof ? { blankProof: a.blank_proof } : {}),
+          },
+    ),
     ...(b.signature ? { signature: b.signature } : {}),
   };
 }

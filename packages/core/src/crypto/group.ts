@@ -261,3 +261,33 @@ export function parseDecimal(s: string): bigint {
   return BigInt(s);
 }
 export const isDecimal = (s: string): boolean => DECIMAL.test(s);
+
+/**
+ * Belenios's group_encode (specification, "Non-homomorphic answers"; Group_field.of_ints): the
+ * small numbers v_1 … v_n as ((v_1·2^κ + v_2)·2^κ + … + v_n)·2^p + ε, κ bits each (higher bits
+ * dropped), ε the least number that makes the result an element of the group.
+ */
+export function groupEncode(G: Group, values: ReadonlyArray<number>): bigint {
+  const e = G.embedding;
+  if (!e) throw new RangeError(`the group ${G.name} cannot encode answers`);
+  const mask = (1 << e.bitsPerInt) - 1;
+  let x = 0n;
+  for (const v of values) x = (x << BigInt(e.bitsPerInt)) + BigInt(v & mask);
+  x <<= BigInt(e.padding);
+  while (!isElement(G, x)) x += 1n;
+  return x;
+}
+
+/** Belenios's group_decode (Group_field.to_ints): the n numbers an element encodes (ε dropped). */
+export function groupDecode(G: Group, n: number, x: bigint): number[] {
+  const e = G.embedding;
+  if (!e) throw new RangeError(`the group ${G.name} cannot decode answers`);
+  const mask = (1n << BigInt(e.bitsPerInt)) - 1n;
+  const out = new Array<number>(n).fill(0);
+  let rest = x >> BigInt(e.padding);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = Number(rest & mask);
+    rest >>= BigInt(e.bitsPerInt);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import type { Ballot } from './ballot';
+import { type Ballot, isNonHomomorphicAnswer } from './ballot';
 import type { Election } from './election';
-import { div, type Group, gPow, invertQ, isElement, modQ, mul, pow } from './group';
+import { div, type Group, gPow, groupDecode, invertQ, isElement, modQ, mul, pow } from './group';
 import { sha256Hex } from './hash';
 import { type RandomBytes } from './random';
 import { proveKnowledge, verifyKnowledge } from './schnorr';
@@ -36,18 +36,41 @@ export function lastBallots<B extends { readonly ballot: Ballot }>(ballots: Read
   return [...last.values()];
 }
 
-/** The product, answer by answer, of the ballots' ciphertexts raised to their weights. */
+/** Belenios's order of ciphertexts (G.compare on alpha, then beta). */
+const compareCiphertexts = (a: Ciphertext, b: Ciphertext): number =>
+  a.alpha < b.alpha ? -1 : a.alpha > b.alpha ? 1 : a.beta < b.beta ? -1 : a.beta > b.beta ? 1 : 0;
+
+/**
+ * For a homomorphic question, the product, answer by answer, of the ballots' ciphertexts
+ * raised to their weights. For a non-homomorphic one, every ballot's ciphertext, sorted (as
+ * Belenios sorts them, which hides the order of casting); each such ballot must weigh 1.
+ */
 export function encryptedTally(
   election: Election,
   ballots: ReadonlyArray<{ readonly ballot: Ballot; readonly weight: bigint }>,
 ): EncryptedTally {
   const G = election.group;
   return election.questions.map((_, i) => {
-    const n = ballots[0]?.ballot.answers[i]?.choices.length ?? _.answers.length + (_.blank ? 1 : 0);
+    if (_.nonHomomorphic)
+      return ballots
+        .map(({ ballot, weight }) => {
+          const a = ballot.answers[i]!;
+          if (!isNonHomomorphicAnswer(a)) throw new RangeError(`question ${i + 1}: a ballot's answer is homomorphic`);
+          if (weight !== 1n)
+            throw new RangeError(
+              `question ${i + 1}: a ballot of weight ${weight}: Belenios shuffles ballots of weight 1 only`,
+            );
+          return a.choice;
+        })
+        .sort(compareCiphertexts);
+    const n = _.answers.length + (_.blank ? 1 : 0);
     return Array.from({ length: n }, (__, j) =>
       ballots.reduce<Ciphertext>(
         (acc, { ballot, weight }) => {
-          const c = ballot.answers[i]!.choices[j]!;
+          const a = ballot.answers[i]!;
+          if (isNonHomomorphicAnswer(a))
+            throw new RangeError(`question ${i + 1}: a ballot's answer is not homomorphic`);
+          const c = a.choices[j]!;
           const wc = weight === 1n ? c : { alpha: pow(G, c.alpha, weight), beta: pow(G, c.beta, weight) };
           return { alpha: mul(G, acc.alpha, wc.alpha), beta: mul(G, acc.beta, wc.beta) };
         },
@@ -140,7 +163,19 @@ export const parsePartialDecryption = (text: string): PartialDecryption =>
 
 // --- the result ---------------------------------------------------------------------------
 
-export type Result = ReadonlyArray<ReadonlyArray<bigint>>;
+/**
+ * Per question: for a homomorphic one, the total of each answer; for a non-homomorphic one,
+ * each shuffled ballot's decoded answer (a list of small numbers, one per answer).
+ */
+export type Result = ReadonlyArray<ReadonlyArray<bigint> | ReadonlyArray<ReadonlyArray<number>>>;
+
+/** The decoded ballots of a non-homomorphic question's result row. */
+export const resultBallots = (row: Result[number]): ReadonlyArray<ReadonlyArray<number>> =>
+  row.filter((x): x is ReadonlyArray<number> => Array.isArray(x));
+
+/** The totals of a homomorphic question's result row. */
+export const resultTotals = (row: Result[number]): ReadonlyArray<bigint> =>
+  row.filter((x): x is bigint => typeof x === 'bigint');
 
 /** log_g(x) for 0 ≤ log ≤ max, by baby-step giant-step; throws if there is none (a wrong decryption). */
 function discreteLogs(G: Group, max: bigint): (x: bigint) => bigint {
@@ -243,8 +278,16 @@ export function computeResult(
   const G = election.group;
   const factors = combineFactors(election, tally, trustees, owned);
   const log = discreteLogs(G, totalWeight);
-  return tally.map((cs, i) => cs.map((c, j) => log(div(G, c.beta, factors[i]![j]!))));
+  return tally.map((cs, i) => {
+    const q = election.questions[i]!;
+    if (q.nonHomomorphic) return cs.map((c, j) => groupDecode(G, q.answers.length, div(G, c.beta, factors[i]![j]!)));
+    return cs.map((c, j) => log(div(G, c.beta, factors[i]![j]!)));
+  });
 }
 
 export const writeResult = (result: Result): string =>
-  `{"result":${writeArray(result, (row) => writeArray(row, writeWeight))}}`;
+  `{"result":${writeArray(result, (row) =>
+    writeArray(row as ReadonlyArray<bigint | ReadonlyArray<number>>, (x) =>
+      typeof x === 'bigint' ? writeWeight(x) : `[${x.join(',')}]`,
+    ),
+  )}}`;

@@ -14,6 +14,7 @@ import {
   writeResult,
   writeSizedEncryptedTally,
 } from './tally';
+import { checkShuffle, mergeNonHomomorphic, nonHomomorphicCiphertexts, parseShuffle, type Shuffle } from './shuffle';
 import { checkTrustees, electionPublicKey, parseTrustees, type Trustee, trusteeDecryptionKey } from './trustee';
 
 /**
@@ -21,13 +22,14 @@ import { checkTrustees, electionPublicKey, parseTrustees, type Trustee, trusteeD
  * nothing but its bytes, as `belenios-tool election verify` checks it, and each failure named:
  * the chain of events; the setup (the election's key is the trustees', their proofs hold);
  * every ballot (its signature, its proofs, its credential on the published list); the
- * encrypted tally (the product of each credential's last ballot, raised to its weight); each
+ * encrypted tally (the product of each credential's last ballot, raised to its weight); the
+ * shuffles of the non-homomorphic (ranked) questions, each trustee's proof of shuffle; each
  * partial decryption (its proofs, against its trustee's key); and the result (what those
  * decryptions give). Pure: no I/O, so it runs wherever the core does.
  */
 
 export type ArchiveCheckName =
-  'archive' | 'chain' | 'setup' | 'ballots' | 'encrypted tally' | 'partial decryptions' | 'result';
+  'archive' | 'chain' | 'setup' | 'ballots' | 'encrypted tally' | 'shuffles' | 'partial decryptions' | 'result';
 export type ArchiveCheck = { readonly name: ArchiveCheckName; readonly ok: boolean; readonly detail: string };
 
 export type ArchiveVerification = {
@@ -35,7 +37,10 @@ export type ArchiveVerification = {
   readonly checks: ReadonlyArray<ArchiveCheck>;
   /** The election's uuid and name, once the setup could be read. */
   readonly election?: { readonly uuid: string; readonly name: string };
-  /** The totals the archive's Result states, once it is in and holds: per question, blank first where allowed. */
+  /**
+   * The totals the archive's Result states, once it is in and holds: per question, blank first
+   * where allowed; for a non-homomorphic question, each shuffled ballot's numbers as JSON ("[2,0,1]").
+   */
   readonly result?: ReadonlyArray<ReadonlyArray<string>>;
   /**
    * What the server's log commits to, as found in the archive (once the setup could be read):
@@ -86,7 +91,16 @@ export function readArchiveFiles(bytes: Uint8Array): Array<{ name: string; text:
   return files;
 }
 
-const EVENT_TYPES = new Set<string>(['Setup', 'Ballot', 'EndBallots', 'EncryptedTally', 'PartialDecryption', 'Result']);
+const EVENT_TYPES = new Set<string>([
+  'Setup',
+  'Ballot',
+  'EndBallots',
+  'EncryptedTally',
+  'Shuffle',
+  'EndShuffles',
+  'PartialDecryption',
+  'Result',
+]);
 
 class Failure extends Error {
   constructor(
@@ -233,7 +247,44 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
     facts = { ...facts!, tallyEvent: tallyEvent.hash };
     pass('encrypted tally', `the product of the ${counted.length} counted ballots, total weight ${totalWeight}`);
 
-    const tally = parseEncryptedTally(tallyText);
+    const encrypted = parseEncryptedTally(tallyText);
+    // The shuffles: each trustee's re-encryption and permutation of the ranked questions' ballots, with its proof.
+    const shuffleEvents = events.filter((x) => x.type === 'Shuffle');
+    const nh = nonHomomorphicCiphertexts(e, encrypted);
+    let tally = encrypted;
+    if (nh.length === 0 && shuffleEvents.length > 0) fail('shuffles', 'there is a shuffle but no question to shuffle');
+    if (nh.length > 0) {
+      let current = nh;
+      const shufflers: number[] = [];
+      for (const sEvent of shuffleEvents) {
+        const o = jsonOf('shuffles', sEvent.payload!, 'a Shuffle');
+        const owner = Number(o.owner);
+        if (!Number.isInteger(owner) || owner < 1)
+          fail('shuffles', `a shuffle names no trustee (owner ${String(o.owner)})`);
+        const text =
+          data.get(String(o.payload)) ?? fail('shuffles', `trustee ${owner}'s shuffle is not in the archive`);
+        let s: Shuffle | undefined;
+        try {
+          s = parseShuffle(text);
+        } catch (err) {
+          fail('shuffles', `trustee ${owner}'s shuffle: ${(err as Error).message}`);
+        }
+        if (!checkShuffle(e, current, s!))
+          fail('shuffles', `the shuffle of trustee ${owner} does not verify: its proof of shuffle fails`);
+        current = s!.ciphertexts;
+        shufflers.push(owner);
+      }
+      const decrypting = events.some((x) => x.type === 'PartialDecryption' || x.type === 'EndShuffles');
+      if (decrypting && shufflers.length === 0)
+        fail('shuffles', 'the ranked ballots are decrypted without being shuffled: each could be linked to its voter');
+      tally = mergeNonHomomorphic(e, encrypted, current);
+      pass(
+        'shuffles',
+        shufflers.length === 0
+          ? 'none yet'
+          : `${shufflers.length}, each proof of shuffle holding (trustees ${shufflers.join(', ')})`,
+      );
+    }
     const owned = [];
     for (const pdEvent of events.filter((x) => x.type === 'PartialDecryption')) {
       const o = jsonOf('partial decryptions', pdEvent.payload!, 'a PartialDecryption');
@@ -265,7 +316,9 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
     }
     if (computed !== resultEvent.payload) fail('result', 'the result is not what the partial decryptions give');
     facts = { ...facts!, resultHash: sha256Hex(computed) };
-    stated = (JSON.parse(computed) as { result: Array<Array<number | string>> }).result.map((r) => r.map(String));
+    stated = (JSON.parse(computed) as { result: Array<Array<number | string | number[]>> }).result.map((r) =>
+      r.map((x) => (Array.isArray(x) ? JSON.stringify(x) : String(x))),
+    );
     pass('result', "the result is what the trustees' partial decryptions give");
     return done();
   } catch (err) {

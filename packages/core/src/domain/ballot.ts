@@ -486,8 +486,9 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
 
 /**
  * The methods a verifiable ballot can count for now: those Belenios tallies homomorphically
- * (the encrypted marks are multiplied and only the totals decrypted). Ranked and score
- * questions need a verifiable mix-net, which is not built yet (issue 11).
+ * (the encrypted marks are multiplied and only the totals decrypted). Ranked questions need
+ * the verifiable mix-net (crypto/shuffle.ts), built in the core but not yet used by the server;
+ * score questions are not supported (issue 11).
  */
 export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval'];
 

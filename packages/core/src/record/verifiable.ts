@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema, checkAuditChain } from '../domain/audit';
 import type { Question, StoredVote } from '../domain/ballot';
 import type { QuestionResult } from '../domain/count';
+import { rankingProblem } from '../crypto/ballot';
+import { type Result, resultBallots, resultTotals } from '../crypto/tally';
 import { type ArchiveVerification, verifyArchive } from '../crypto/verify-archive';
+import { isMethod, methodOf } from '../methods/index';
 import { canonicalJson } from './canonical';
 import { countRecordQuestion, type RecordBallot, storedResults } from './record';
 import type { Check, Verification } from './verify';
@@ -39,22 +42,56 @@ export type VerifiableRecord = {
   auditLog: AuditEntry[];
 };
 
+/** True for a method whose ballots are rankings: a verifiable ballot shuffles and decrypts them one by one. */
+export const isRankedMethod = (method: string): boolean => isMethod(method) && methodOf(method).answer === 'ranking';
+
 /**
- * The decrypted totals of a verifiable ballot counted by omov's engine, as an office ballot's
- * votes are: for each question (in position order), one weighted vote per answer carrying
- * that answer's total, and the blank votes as abstentions. `totals[i]` is question i's
- * Belenios result, the blank votes first. `eligible`: the number of public credentials.
- * The server stores exactly this; `omov verify` counts it again from the archive.
+ * A decrypted ranked ballot (each option's rank, 1 first, 0 unranked) as omov's engine reads
+ * it: the options in order of preference. Nothing ranked is an abstention; so is a ranking
+ * that is not 1, 2, 3, … without ties or gaps (the voting page and `omov vote` never make one,
+ * but a ballot made by hand can, since Belenios proves nothing about what it encrypts).
+ */
+export function rankedVote(ranks: ReadonlyArray<number>, options: number): StoredVote['answers'][string] {
+  if (ranks.length !== options)
+    throw new RangeError(`a decrypted ballot has ${ranks.length} ranks for ${options} options`);
+  if (rankingProblem(ranks) !== undefined || ranks.every((r) => r === 0)) return { kind: 'abstain' };
+  const order = ranks
+    .map((rank, option) => ({ rank, option }))
+    .filter((x) => x.rank > 0)
+    .sort((a, b) => a.rank - b.rank)
+    .map((x) => x.option);
+  return { kind: 'ranking', options: order };
+}
+
+/**
+ * The decrypted result of a verifiable ballot counted by omov's engine, as an office ballot's
+ * votes are: for each question (in position order) of a homomorphic method, one weighted vote
+ * per answer carrying that answer's total, and the blank votes as abstentions (`totals[i]` is
+ * question i's Belenios result, the blank votes first); of a ranked method, one vote of weight
+ * 1 per decrypted (shuffled) ballot. `eligible`: the number of public credentials. The
+ * server stores exactly this; `omov verify` counts it again from the archive.
  */
 export function verifiableResults(
   ballotId: string,
   questions: ReadonlyArray<Question>,
-  totals: ReadonlyArray<ReadonlyArray<bigint>>,
+  totals: Result,
   eligible: number,
 ): QuestionResult[] {
   const sorted = [...questions].sort((a, b) => a.position - b.position);
   return sorted.map((q, i) => {
-    const [blank, ...perAnswer] = totals[i] ?? [];
+    const row = totals[i] ?? [];
+    if (isRankedMethod(q.method)) {
+      const ballots = resultBallots(row);
+      if (ballots.length !== row.length)
+        throw new RangeError(`question ${i + 1} is ranked, but its result holds totals`);
+      const ranked: StoredVote[] = ballots.map((ranks) => ({
+        unit: '',
+        weight: '1',
+        answers: { [q.id]: rankedVote(ranks, q.options.length) },
+      }));
+      return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, ranked, eligible, []);
+    }
+    const [blank, ...perAnswer] = resultTotals(row);
     if (blank === undefined || perAnswer.length !== q.options.length)
       throw new RangeError(`the result has no totals for question ${i + 1}'s ${q.options.length} answers`);
     const votes: StoredVote[] = [
@@ -114,7 +151,12 @@ const schema = z.object({
               id: z.string().min(1),
               position: z.number().int().min(0),
               title: z.string(),
-              method: z.enum(['yesno', 'plurality', 'approval']),
+              method: z
+                .string()
+                .refine(
+                  (m) => ['yesno', 'plurality', 'approval'].includes(m) || isRankedMethod(m),
+                  'a method a verifiable ballot counts (yes/no, single choice, approval or a ranked method)',
+                ),
               settings: z.record(z.string(), z.unknown()),
               options: z.array(
                 z.object({ id: z.string(), position: z.number().int().min(0), label: z.string() }).loose(),
@@ -226,7 +268,9 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       recount = verifiableResults(
         r.ballot.id,
         questions as Question[],
-        archive.result.map((q) => q.map(BigInt)),
+        archive.result.map((q) =>
+          q.some((x) => x.startsWith('[')) ? q.map((x) => JSON.parse(x) as number[]) : q.map(BigInt),
+        ),
         facts.credentials,
       );
     } catch (err) {
@@ -245,7 +289,9 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       const stated = archive!.result![i]!;
       const pub = published as unknown as QuestionResult;
       problems.push(
-        `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
+        stated.some((x) => x.startsWith('['))
+          ? `published ${canonicalJson(pub.options)} (elected: ${pub.elected.join(', ') || 'none'}), but the archive's ${stated.length} decrypted rankings give ${canonicalJson(again!.options)} (elected: ${again!.elected.join(', ') || 'none'})`
+          : `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
       );
     }
     checks.push({

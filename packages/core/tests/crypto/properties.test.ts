@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   type Answer,
+  type HomomorphicAnswer,
   auditBallot,
   checkBallot,
   signBallot,
@@ -177,7 +178,7 @@ describe('ballots', () => {
     const y = election.publicKey;
     const r = randomScalar(G, random);
     const worthTwo = encrypt(G, y, 2n, r);
-    const [first, second] = made.ballot.answers as [Answer, Answer];
+    const [first, second] = made.ballot.answers as [Answer, HomomorphicAnswer];
     const forged: Answer = {
       ...second,
       choices: [worthTwo, ...second.choices.slice(1)],

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chainEvent, type EventType, writeArchive, writeCredentialList, writeSetup } from '../../src/crypto/archive';
-import { encryptBallot, type Plaintext } from '../../src/crypto/ballot';
+import { encryptBallot, type HomomorphicAnswer, type Plaintext } from '../../src/crypto/ballot';
 import { generateCredential, generateToken, publicCredential } from '../../src/crypto/credential';
 import { makeElection } from '../../src/crypto/election';
 import { groupNamed } from '../../src/crypto/group';
@@ -226,7 +226,7 @@ test('a ballot removed after the count is caught by both verifiers', () => {
 
 test('an altered ballot is caught by both verifiers', () => {
   const b = cast[1]!;
-  const alpha = String(b.ballot.answers[0]!.choices[0]!.alpha);
+  const alpha = String((b.ballot.answers[0] as HomomorphicAnswer).choices[0]!.alpha);
   const altered = { ...b, text: b.text.replace(alpha, String((BigInt(alpha) * 4n) % G.p)) };
   const bytes = archiveOf(
     election_(
