@@ -293,7 +293,18 @@ test('affiliates, balance and regional tiers: declared, counted, shown, recorded
   expect(sized.elected).toEqual(['A']);
   expect(sized.description).toContain('GMB (25 affiliated members, delegates by the model as a branch of that size');
 
+  // The smallest flips are searched as each comparison decides: the tiers' national A (not
+  // the one-tier B), the affiliated conferences' A; every witness was replayed through them.
+  expect(tiers.flip.conference).toMatchObject({ from: 'A', to: 'B', members: 2, branches: 1, exact: false });
+  expect(tiers.flip.conference.changes).toEqual([{ branch: 'N1', from: { A: 2 }, members: 2, to: 'B' }]);
+  for (const c of [affiliated, sized])
+    expect(c.flip.conference).toMatchObject({ from: 'A', to: 'B', members: 4, branches: 2, exact: false });
+  expect(tiers.flip.members).toMatchObject({ from: 'B', to: 'A', members: 14, exact: true });
+
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
+  expect(page).toContain(
+    'At most 2 members in 1 branch would have flipped the conference; 14 would have flipped the members',
+  );
   expect(page).toContain('Regional tiers: the regional conferences and their national delegates');
   expect(page).toContain('the tiers changed the answer');
   expect(page).toContain('The one-tier delegate count behind “Regions as blocs”');

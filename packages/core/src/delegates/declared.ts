@@ -114,13 +114,8 @@ function describeCouncil(m: Extract<DelegateSettingsInput, { method: 'sortition'
 }
 
 /** How the conference decides, in plain words. */
-/**
- * Whether a comparison's smallest flips are searched (conference-flip.ts): not for a council
- * by lot, nor where affiliated delegations or regional tiers decide apart from the one-tier
- * conference the search recounts.
- */
-export const flipsSearched = (c: DeclaredComparison): boolean =>
-  c.model.method !== 'sortition' && c.model.affiliates === undefined && c.model.regions === undefined;
+/** Whether a comparison's smallest flips are searched (conference-flip.ts): not for a council by lot. */
+export const flipsSearched = (c: DeclaredComparison): boolean => c.model.method !== 'sortition';
 
 export function describeProcedure(p: Procedure, methodName: string): string {
   switch (p.kind) {

@@ -469,7 +469,26 @@ function declaredComparisons(
   );
   const agrees = (elected: ReadonlyArray<string>) =>
     elected.length === members.length && elected.every((e) => members.includes(e));
-  // The smallest flips of a comparison's conference (by its procedure) and of the members' vote.
+  const tierUnits = units.map((u) => ({ name: u.name, parts: unitBranches.get(u.name)! }));
+  const tiersOf = (c: DeclaredComparison, cc: ConferenceComparison, at: string) =>
+    c.model.method !== 'sortition' && c.model.regions
+      ? tiersReport(
+          cc,
+          {
+            regions: c.model.regions.of,
+            seats: c.model.regions.seats,
+            method: c.model.regions.method,
+            vote: c.model.regions.vote,
+          },
+          tierUnits,
+          extra.count,
+          `${at}:tiers`,
+        )
+      : undefined;
+  const lotIn = (cc: ConferenceComparison) => cc.ties.some((t) => t.brokenBy === 'lot');
+  // The smallest flips of a comparison's conference (by its procedure, with its affiliated
+  // delegations and regional tiers, as the comparison decides) and of the members' vote.
+  // `cc` is the branches' conference before any affiliated delegation joins it.
   const flipOf = (
     c: DeclaredComparison,
     cc: ConferenceComparison,
@@ -477,16 +496,24 @@ function declaredComparisons(
     at: string,
     opts: Parameters<typeof decideByProcedure>[2],
   ): ComparisonFlip => {
+    const affiliates = c.model.method !== 'sortition' ? c.model.affiliates : undefined;
+    const tiered = c.model.method !== 'sortition' && c.model.regions !== undefined;
     try {
       return comparisonFlip({
         input: extra.input(c.model, at),
         comparison: cc,
         elected,
-        decide: (again) => {
+        decide: (branches) => {
+          const again = affiliates ? withAffiliates(branches, affiliates, extra.count, `${at}:affiliates`) : branches;
           const o = decideByProcedure(again, c.procedure, opts);
-          return { elected: o.elected, certain: c.procedure.kind === 'method' || !/\blot\b/i.test(o.note) };
+          const certain = (c.procedure.kind === 'method' || !/\blot\b/i.test(o.note)) && !(affiliates && lotIn(again));
+          const tiers = tiersOf(c, again, at);
+          return tiers
+            ? { elected: tiers.national.elected, certain: certain && tiers.lots.length === 0 }
+            : { elected: o.elected, certain };
         },
-        byMethod: c.procedure.kind === 'method',
+        // flip.ts's exact search knows the branches' delegates only.
+        byMethod: c.procedure.kind === 'method' && !affiliates && !tiered,
         members: extra.membersFlip(),
       });
     } catch (err) {
@@ -525,12 +552,13 @@ function declaredComparisons(
       }
     }
     let cc: ConferenceComparison;
+    let branchesOnly: ConferenceComparison;
     let attendance: DeclaredResult['attendance'];
     // The branches' chance over lots (the affiliated delegations' conference keeps only the lots drawn).
     let branchLots: ConferenceComparison['lotDependence'];
     try {
       if (units.length === 0) throw new DelegateError('no votes were cast, so there are no branches to send delegates');
-      cc = compare(c.model, `${seed}:comparison ${i + 1}`);
+      cc = branchesOnly = compare(c.model, `${seed}:comparison ${i + 1}`);
       branchLots = cc.lotDependence;
       if (c.model.affiliates)
         cc = withAffiliates(cc, c.model.affiliates, extra.count, `${seed}:comparison ${i + 1}:affiliates`);
@@ -545,20 +573,7 @@ function declaredComparisons(
         motion: method.motion === true,
         units: unitBranches,
       });
-      const tiers = c.model.regions
-        ? tiersReport(
-            cc,
-            {
-              regions: c.model.regions.of,
-              seats: c.model.regions.seats,
-              method: c.model.regions.method,
-              vote: c.model.regions.vote,
-            },
-            units.map((u) => ({ name: u.name, parts: unitBranches.get(u.name)! })),
-            extra.count,
-            `${seed}:comparison ${i + 1}:tiers`,
-          )
-        : undefined;
+      const tiers = tiersOf(c, cc, `${seed}:comparison ${i + 1}`);
       const balance = c.model.balance
         ? balanceReport(
             cc,
@@ -567,9 +582,11 @@ function declaredComparisons(
             c.model.rule,
           )
         : undefined;
+      // Regional tiers: the national conference's decision is the comparison's.
+      const elected = tiers ? tiers.national.elected : procedure.elected;
       const flip =
         extra.flips && flipsSearched(c)
-          ? flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
+          ? flipOf(c, branchesOnly, elected, `${seed}:comparison ${i + 1}`, {
               seed: `${seed}:comparison ${i + 1}:procedure`,
               motion: method.motion === true,
               units: unitBranches,
@@ -579,7 +596,7 @@ function declaredComparisons(
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
       // Affiliated delegations and regional tiers: the chance over the branches' lots does not carry over, only that lots were drawn.
       const recounted = c.model.affiliates !== undefined || tiers !== undefined;
-      const tierLots = (tiers?.lots.length ?? 0) > 0 || cc.ties.some((t) => t.brokenBy === 'lot');
+      const tierLots = (tiers?.lots.length ?? 0) > 0 || lotIn(cc);
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
       const lots = m
         ? c.procedure.kind === 'method'
@@ -594,8 +611,6 @@ function declaredComparisons(
               ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
               : { method: d.method, probability: null, share: null }
             : undefined;
-      // Regional tiers: the national conference's decision is the comparison's.
-      const elected = tiers ? tiers.national.elected : procedure.elected;
       return {
         ...base,
         comparison: cc,
