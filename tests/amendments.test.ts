@@ -108,6 +108,21 @@ test('two amendments qualify; the ranked question decides; the declared order of
   expect(
     (await member().json('POST', `/api/v1/member/proposals/${b}/signatures`, { token: tokens[7] })).body.stage,
   ).toBe('qualified');
+  // Each qualifying amendment is mailed to its mover, the motion's proposer and the organiser: nobody else
+  // (its supporter, member 6, is not known; every member sees it on the ballot).
+  const told = await sql<{ recipient: string; why: string }>`
+    select recipient, payload->>'why' as why from mail_outbox
+    where kind = 'amendment-qualified' and payload->>'title' = 'Half the rate' order by recipient`.execute(app().db);
+  expect(told.rows).toEqual([
+    { recipient: 'a0@amend.example.org', why: 'you proposed the motion' },
+    { recipient: 'a1@amend.example.org', why: 'you tabled it' },
+    { recipient: 'office@amend.example.org', why: 'you organise the ballot it goes on' },
+  ]);
+  const moverMail = await waitFor('the "amendment has qualified" email to its mover', () =>
+    smtp().received.find((m) => m.to[0] === 'a1@amend.example.org' && /amendment has qualified/.test(m.raw)),
+  );
+  expect(unfolded(moverMail.raw)).toContain(`/proposals/${motion}`);
+  expect(unfolded(moverMail.raw)).toMatch(/The amendment "Half the rate" to the members' motion "Set the dues"/);
   const pub = await member().json('GET', `/api/v1/proposals/${a}/public`);
   expect(pub.body).toMatchObject({ kind: 'amendment', supporters: 2, branches: 2 });
 

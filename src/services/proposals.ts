@@ -450,7 +450,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
     scheduleBy: q.scheduleBy,
     ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
-  if (amendment) return;
+  if (amendment) return mailAmendmentQualified(ctx, tx, q);
   await mailQualified(ctx, tx, q);
   if (q.amendmentsCloseAt) await openAmendments(ctx, tx, q);
 }
@@ -512,6 +512,45 @@ async function mailQualified(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<v
       payload: { ...payload, name: o.name, role: 'organiser' },
     })),
   ]);
+}
+
+/**
+ * "An amendment has qualified": to its mover, the motion's proposer and the organisers, and
+ * to nobody else. Its supporters cannot be mailed (a signature names no member), and every
+ * member sees the amendment on the ballot, so a message to all would only add noise.
+ */
+async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): Promise<void> {
+  const motion = (await data.findProposal(tx, a.parentId!))!;
+  const org = await orgs.findOrganisation(tx, a.organisationId);
+  const payload = {
+    organisationName: org?.name ?? '',
+    title: a.title,
+    motion: motion.title,
+    url: `${ctx.config.publicUrl}/proposals/${motion.id}`,
+  };
+  // One message an address, the first reason given: the mover, then the motion's proposer, then the organisers.
+  const to = new Map<string, { email: string; memberId: string | null; name: string; why: string }>();
+  const add = (email: string, r: { memberId: string | null; name: string; why: string }) => {
+    if (!to.has(email.toLowerCase())) to.set(email.toLowerCase(), { email, ...r });
+  };
+  const mover = await roll.findMember(tx, a.organisationId, a.proposerMemberId);
+  if (mover) add(mover.email, { memberId: mover.id, name: mover.name, why: 'you tabled it' });
+  const proposer = await roll.findMember(tx, a.organisationId, motion.proposerMemberId);
+  if (proposer) add(proposer.email, { memberId: proposer.id, name: proposer.name, why: 'you proposed the motion' });
+  for (const o of (await orgs.listStaff(tx, a.organisationId)).filter((s) => s.role === 'organiser'))
+    add(o.email, { memberId: null, name: o.name, why: 'you organise the ballot it goes on' });
+  await outbox.enqueue(
+    tx,
+    [...to.values()].map(({ email: recipient, ...r }) => ({
+      organisationId: a.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind: 'amendment-qualified',
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
 }
 
 /* What the office may and may not do. */
