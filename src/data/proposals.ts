@@ -317,16 +317,20 @@ export async function markQualified(
     .execute();
 }
 
-/** The amendments tabled to a motion (started ones, or also one member's drafts), oldest first. */
+/**
+ * The amendments tabled to a motion (started ones, or also one member's drafts), oldest
+ * first; with `kind: 'against'`, the members' cases against a proposal instead.
+ */
 export async function listAmendments(
   db: Queryable,
   parentId: string,
-  opts: { draftsOf?: string } = {},
+  opts: { draftsOf?: string; kind?: 'amendment' | 'against' } = {},
 ): Promise<ProposalRow[]> {
   const rows = await db
     .selectFrom('proposals')
     .select(proposalColumns)
     .where('parent_id', '=', parentId)
+    .where('kind', '=', opts.kind ?? 'amendment')
     .where((eb) =>
       opts.draftsOf
         ? eb.or([eb('status', '<>', 'draft'), eb('proposer_member_id', '=', opts.draftsOf)])
@@ -363,7 +367,7 @@ export async function listScheduledOn(db: Queryable, ballotId: string): Promise<
     .select(proposalColumns)
     .where('ballot_id', '=', ballotId)
     .where('status', '=', 'scheduled')
-    .where('kind', '<>', 'amendment')
+    .where('kind', 'in', ['motion', 'question'])
     .execute();
 }
 

@@ -234,7 +234,7 @@ export interface Database {
     organisation_id: string;
     rules_id: string;
     parent_id: string | null;
-    kind: 'motion' | 'question' | 'amendment';
+    kind: 'motion' | 'question' | 'amendment' | 'against';
     title: string;
     text: string;
     /** The options' labels, for a question (JSON text on the way in). */

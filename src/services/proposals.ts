@@ -11,6 +11,7 @@ import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } 
 import { allows } from '@omov/core/domain/lifecycle';
 import {
   type AmendmentInput,
+  CASE_AGAINST_TITLE,
   type ProposalInput,
   type ProposalKind,
   type ProposalRules,
@@ -185,6 +186,10 @@ export type ProposalView = {
   branches: number;
   /** The proposers' case for, shown beside the question on the ballot. */
   caseFor: string | null;
+  /** A proposal's members' case against: the first that qualified, which the ballot shows (null: none yet). */
+  caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
+  /** Whether members may write (start, sign) a case against this proposal now. */
+  caseAgainstOpen: boolean;
   /** Branches with fewer supporters than this are pooled. */
   k: number;
   /** Per branch, branches under k pooled. */
@@ -193,9 +198,10 @@ export type ProposalView = {
 };
 
 async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<ProposalView> {
-  const [counts, rules] = await Promise.all([
+  const [counts, rules, against] = await Promise.all([
     data.supportByBranch(db, p.organisationId, p.id),
     data.findRules(db, p.rulesId),
+    caseAgainstOf(db, p),
   ]);
   return {
     id: p.id,
@@ -219,6 +225,10 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
     supporters: counts.reduce((n, c) => n + c.supporters, 0),
     branches: counts.filter((c) => c.supporters > 0).length,
     caseFor: p.caseFor,
+    caseAgainst: against.qualified
+      ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
+      : null,
+    caseAgainstOpen: against.closed === null,
     k: rules?.k ?? 1,
     byBranch: publicSupport(
       counts.filter((c) => c.supporters > 0),
@@ -305,6 +315,72 @@ function amendmentsOpen(p: ProposalRow, now: Date): boolean {
   return p.kind === 'motion' && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
 }
 
+/**
+ * A proposal's members' cases against: the first that qualified (the one the ballot shows),
+ * and why no case against may be written, started or signed now (null: it may). Members may
+ * answer a started motion or question that has not lapsed, until a case against qualifies or
+ * the ballot it is on opens.
+ */
+async function caseAgainstOf(
+  db: Queryable,
+  p: ProposalRow,
+): Promise<{ qualified: ProposalRow | undefined; closed: string | null }> {
+  if (p.kind !== 'motion' && p.kind !== 'question')
+    return { qualified: undefined, closed: 'only a proposal takes a case against' };
+  const qualified = (await data.listAmendments(db, p.id, { kind: 'against' }))
+    .filter((a) => a.qualifiedAt !== null)
+    .sort((a, b) => a.qualifiedAt!.getTime() - b.qualifiedAt!.getTime() || a.id.localeCompare(b.id))[0];
+  if (qualified)
+    return {
+      qualified,
+      closed: 'members have already written the case against this proposal: the first to gather the support stands',
+    };
+  if (p.status === 'draft') return { qualified, closed: 'the proposal has not started' };
+  const now = await ballots.databaseNow(db);
+  if (stageOf(p, now) === 'lapsed') return { qualified, closed: 'the proposal has lapsed' };
+  const b = p.ballotId ? await ballots.findBallotById(db, p.ballotId) : undefined;
+  if (b && !allows(b.status, 'edit'))
+    return { qualified, closed: 'the ballot this proposal is on has opened: its statements are fixed' };
+  return { qualified, closed: null };
+}
+
+/**
+ * A member drafts a case against a proposal (the proposer writes the case for, not this).
+ * Started and signed as a proposal, by the rules in force and the same threshold; the first
+ * to qualify is the question's case against on the ballot, in place of any the office wrote.
+ */
+export async function draftCaseAgainst(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  parentId: string,
+  text: string,
+): Promise<{ id: string }> {
+  const m = await linkMember(ctx, token, address);
+  const parent = await data.findProposal(ctx.db, parentId);
+  if (!parent || parent.organisationId !== m.organisationId || parent.status === 'draft') throw notFound('proposal');
+  if (parent.proposerMemberId === m.memberId)
+    throw new ServiceError(
+      'forbidden',
+      'the proposer writes the case for: the case against is written by other members',
+    );
+  const { closed } = await caseAgainstOf(ctx.db, parent);
+  if (closed) throw conflict(closed);
+  const [rules] = await data.listRules(ctx.db, m.organisationId);
+  if (!rules) throw conflict(NO_RULES);
+  const id = await data.insertProposal(ctx.db, {
+    organisationId: m.organisationId,
+    rulesId: rules.id,
+    kind: 'against',
+    title: CASE_AGAINST_TITLE,
+    text,
+    options: null,
+    proposerMemberId: m.memberId,
+    parentId,
+  });
+  return { id };
+}
+
 const AMENDMENTS_CLOSED =
   'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
 
@@ -379,7 +455,10 @@ export async function startProposal(
     if (!rules) throw conflict(NO_RULES);
     // An amendment starts only while its motion's period is open, and gathers support until it closes at the latest.
     const parent = p.parentId ? await data.lockProposal(tx, p.parentId) : undefined;
-    if (parent) {
+    if (parent && p.kind === 'against') {
+      const { closed } = await caseAgainstOf(tx, parent);
+      if (closed) throw conflict(closed);
+    } else if (parent) {
       if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
       const tabled = (await data.listAmendments(tx, parent.id)).length;
       if (tabled >= MAX_AGENDA_AMENDMENTS)
@@ -392,14 +471,14 @@ export async function startProposal(
       windowDays: rules.windowDays,
       supportersNeeded: t.supporters,
       branchesNeeded: t.branches,
-      closesBy: parent?.amendmentsCloseAt ?? null,
+      closesBy: p.kind === 'amendment' ? (parent?.amendmentsCloseAt ?? null) : null,
     });
     await record(tx, { system: 'member proposal', organisationId: m.organisationId }, 'proposal.start', id, {
       title: p.title,
       wordingHash: wordingHash(p),
       rules: rules.id,
       needs: t,
-      ...(parent ? { amends: parent.id } : {}),
+      ...(parent ? { [p.kind === 'against' ? 'against' : 'amends']: parent.id } : {}),
     });
     await signLocked(ctx, tx, id, m);
   });
@@ -425,6 +504,11 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   const now = await ballots.databaseNow(tx);
   // Support after qualifying still counts (and shows), up to the end of the window.
   if (p.closesAt && now >= p.closesAt) throw conflict('this proposal’s time to gather support has ended');
+  // A case against gathers support while its proposal still takes one: not once another qualified, nor once the ballot opened.
+  if (p.kind === 'against' && p.status === 'gathering') {
+    const { closed } = await caseAgainstOf(tx, (await data.lockProposal(tx, p.parentId!))!);
+    if (closed) throw conflict(closed);
+  }
   const added = await data.insertSignature(tx, {
     proposalId: id,
     signer: signerOf(ctx, id, m.memberId),
@@ -442,14 +526,16 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   if (!qualifies(threshold, support)) return;
   // An amendment goes on the ballot with its motion; a motion under rules that take amendments opens their period.
   const amendment = p.kind === 'amendment';
+  const against = p.kind === 'against';
   const amendmentDays = p.kind === 'motion' ? rules.amendmentDays : null;
-  await data.markQualified(tx, id, { scheduleDays: amendment ? null : rules.scheduleDays, amendmentDays });
+  await data.markQualified(tx, id, { scheduleDays: amendment || against ? null : rules.scheduleDays, amendmentDays });
   const q = (await data.findProposal(tx, id))!;
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
     ...support,
     scheduleBy: q.scheduleBy,
     ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
+  if (against) return;
   if (amendment) return mailAmendmentQualified(ctx, tx, q);
   await mailQualified(ctx, tx, q);
   if (q.amendmentsCloseAt) await openAmendments(ctx, tx, q);
@@ -631,6 +717,8 @@ export async function scheduleProposal(
     if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
     if (row.kind === 'amendment')
       throw conflict('an amendment goes on the ballot with its motion, as one of the variants members rank');
+    if (row.kind === 'against')
+      throw conflict('a case against goes on the ballot beside its proposal, not as a question');
     if (row.status === 'scheduled') throw conflict('this proposal is already on a ballot');
     if (row.status !== 'qualified') throw conflict('only a qualified proposal can be put on a ballot');
     if (amendmentsOpen(row, await ballots.databaseNow(tx)))
@@ -778,6 +866,9 @@ export async function statementsOf(db: Queryable, ballotId: string, questions: Q
       const e = entry(q.id);
       delete e.for;
       if (p.caseFor) e.for = { text: p.caseFor, author: 'proposers' };
+      // The first members' case against to qualify stands in place of any the office wrote.
+      const { qualified } = await caseAgainstOf(db, p);
+      if (qualified) e.against = { text: qualified.text, author: 'members' };
     }
   }
   return out;
@@ -820,6 +911,13 @@ export async function setStatements(
   const q = questions.find((x) => x.id === questionId);
   if (!q) throw notFound('question');
   const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
+  if (proposal && body.against !== undefined && (await caseAgainstOf(ctx.db, proposal)).qualified) {
+    await record(ctx.db, p, 'statement.against-refused', ballotId, { questionId, proposalId: proposal.id });
+    throw new ServiceError(
+      'forbidden',
+      "the case against this member's proposal is the members' who gathered the same support: the office cannot write over it",
+    );
+  }
   if (proposal && body.for !== undefined) {
     await record(ctx.db, p, 'statement.for-refused', ballotId, { questionId, proposalId: proposal.id });
     throw new ServiceError('forbidden', "the case for a member's proposal is written by its proposers, not the office");
@@ -853,7 +951,7 @@ export async function setCaseFor(
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
     const p = await lockVisible(tx, m, id);
-    if (p.proposerMemberId !== m.memberId)
+    if (p.proposerMemberId !== m.memberId || (p.kind !== 'motion' && p.kind !== 'question'))
       throw new ServiceError('forbidden', 'the case for a proposal is written by its proposer');
     const b = p.ballotId ? await ballots.findBallotById(tx, p.ballotId) : undefined;
     if (b && !allows(b.status, 'edit')) throw conflict('the ballot has opened: the case for can no longer change');
