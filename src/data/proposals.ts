@@ -164,7 +164,10 @@ export type ProposalRow = {
   title: string;
   text: string;
   options: string[] | null;
-  proposerMemberId: string;
+  /** The proposing member; null for an amendment a branch tabled (`branchId`). */
+  proposerMemberId: string | null;
+  /** The branch that tabled an amendment through its secretary; null for a member's. */
+  branchId: string | null;
   status: ProposalStatus;
   createdAt: Date;
   startedAt: Date | null;
@@ -191,6 +194,7 @@ const proposalColumns = [
   'text',
   'options',
   'proposer_member_id as proposerMemberId',
+  'branch_id as branchId',
   'status',
   'created_at as createdAt',
   'started_at as startedAt',
@@ -213,6 +217,7 @@ export async function insertProposal(
   db: Queryable,
   p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'> & {
     parentId?: string | null;
+    branchId?: string | null;
   },
 ): Promise<string> {
   const row = await db
@@ -226,6 +231,7 @@ export async function insertProposal(
       options: p.options === null ? null : JSON.stringify(p.options),
       proposer_member_id: p.proposerMemberId,
       parent_id: p.parentId ?? null,
+      branch_id: p.branchId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -369,6 +375,12 @@ export async function listScheduledOn(db: Queryable, ballotId: string): Promise<
     .where('status', '=', 'scheduled')
     .where('kind', 'in', ['motion', 'question'])
     .execute();
+}
+
+/** A branch's name (the branch that tabled an amendment). */
+export async function branchName(db: Queryable, branchId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('branches').select('name').where('id', '=', branchId).executeTakeFirst();
+  return row?.name;
 }
 
 /* Signatures: a keyed hash of (proposal, member) and the branch; nothing else. */

@@ -239,7 +239,9 @@ export interface Database {
     text: string;
     /** The options' labels, for a question (JSON text on the way in). */
     options: ColumnType<string[] | null, string | null, string | null>;
-    proposer_member_id: string;
+    /** Null for an amendment a branch tabled through its secretary (branch_id, 0038). */
+    proposer_member_id: string | null;
+    branch_id: string | null;
     status: ColumnType<
       'draft' | 'gathering' | 'qualified' | 'scheduled',
       'draft' | undefined,

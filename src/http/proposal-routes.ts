@@ -72,6 +72,10 @@ export const proposalView = z.object({
   supporters: z.number().int(),
   branches: z.number().int().describe('branches with at least one supporter'),
   caseFor: z.string().nullable().describe("the proposers' case for, shown beside the question on the ballot"),
+  tabledBy: z
+    .string()
+    .nullable()
+    .describe("the branch that tabled an amendment through its secretary; null: a member's"),
   caseAgainst: z
     .object({ id: z.string(), text: z.string(), qualifiedAt: z.date() })
     .nullable()
@@ -226,6 +230,23 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       response: z.object({ id: z.string() }),
       handler: async ({ params, body, req }) =>
         proposals.draftAmendment(ctx, body.token, clientAddress(req), params.id, body.amendment),
+    }),
+    route({
+      method: 'post',
+      path: '/secretary/amendments',
+      tag: 'proposals',
+      auth: false,
+      status: 201,
+      summary:
+        "A branch secretary tables an amendment on behalf of their branch, with their link's token, to a motion whose amendment period is open. It starts at once and needs members' signatures, with the same threshold as a member's amendment",
+      body: z.object({
+        token: z.string().describe("the branch secretary's link token (from the link's path, /s/…)"),
+        motionId: z.uuid(),
+        amendment: amendmentInputSchema,
+      }),
+      response: proposalView,
+      handler: async ({ body, req }) =>
+        proposals.tableBranchAmendment(ctx, body.token, clientAddress(req), body.motionId, body.amendment),
     }),
     route({
       method: 'post',

@@ -3,6 +3,7 @@ import * as ballots from '../data/ballots';
 import * as orgs from '../data/organisations';
 import type { Principal } from '../data/organisations';
 import * as outbox from '../data/outbox';
+import * as positionsData from '../data/positions';
 import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
@@ -30,6 +31,7 @@ import { actorOf, requireOrganiser, requireRollVisible, requireState } from './a
 import { record } from './audit';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
+import { linkSecretary } from './positions';
 import { consume } from './rate-limits';
 
 /**
@@ -186,6 +188,8 @@ export type ProposalView = {
   branches: number;
   /** The proposers' case for, shown beside the question on the ballot. */
   caseFor: string | null;
+  /** The branch that tabled an amendment through its secretary (null: a member tabled it). */
+  tabledBy: string | null;
   /** A proposal's members' case against: the first that qualified, which the ballot shows (null: none yet). */
   caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
   /** Whether members may write (start, sign) a case against this proposal now. */
@@ -225,6 +229,7 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
     supporters: counts.reduce((n, c) => n + c.supporters, 0),
     branches: counts.filter((c) => c.supporters > 0).length,
     caseFor: p.caseFor,
+    tabledBy: p.branchId ? ((await data.branchName(db, p.branchId)) ?? null) : null,
     caseAgainst: against.qualified
       ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
       : null,
@@ -415,6 +420,76 @@ export async function draftAmendment(
   return { id };
 }
 
+/**
+ * A branch tables an amendment through its secretary (their /s/ link), to a motion whose
+ * amendment period is open. It starts at once, by the rules in force and the same
+ * threshold as any proposal, and needs members' signatures like a member's amendment: the
+ * branch is not a supporter (its meeting is no member), so it starts with none.
+ */
+export async function tableBranchAmendment(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  motionId: string,
+  input: AmendmentInput,
+): Promise<ProposalView> {
+  const s = await linkSecretary(ctx, token, address);
+  const id = await ctx.db.transaction().execute(async (tx) => {
+    const parent = await data.lockProposal(tx, motionId);
+    if (!parent || parent.organisationId !== s.organisationId || parent.status === 'draft') throw notFound('proposal');
+    if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
+    if ((await data.listAmendments(tx, parent.id)).length >= MAX_AGENDA_AMENDMENTS)
+      throw conflict(`a motion takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`);
+    const [rules] = await data.listRules(tx, s.organisationId);
+    if (!rules) throw conflict(NO_RULES);
+    const id = await data.insertProposal(tx, {
+      organisationId: s.organisationId,
+      rulesId: rules.id,
+      kind: 'amendment',
+      title: input.title,
+      text: input.text,
+      options: null,
+      proposerMemberId: null,
+      branchId: s.branchId,
+      parentId: parent.id,
+    });
+    const t = thresholdOf(rules, await roll.countCurrentMembers(tx, s.organisationId));
+    await data.startProposal(tx, id, {
+      windowDays: rules.windowDays,
+      supportersNeeded: t.supporters,
+      branchesNeeded: t.branches,
+      closesBy: parent.amendmentsCloseAt,
+    });
+    const row = (await data.findProposal(tx, id))!;
+    await record(tx, { system: 'branch secretary', organisationId: s.organisationId }, 'proposal.start', id, {
+      title: row.title,
+      wordingHash: wordingHash(row),
+      rules: rules.id,
+      needs: t,
+      amends: parent.id,
+      tabledBy: { branch: s.branch, secretary: s.name },
+    });
+    return id;
+  });
+  return viewOf(ctx.db, (await data.findProposal(ctx.db, id))!, await ballots.databaseNow(ctx.db));
+}
+
+/** For a branch secretary's page: the motions taking amendments now, and the amendments their branch tabled. */
+export async function secretaryAmendments(
+  ctx: AppContext,
+  token: string,
+  address: string,
+): Promise<{ open: ProposalView[]; tabled: ProposalView[] }> {
+  const s = await linkSecretary(ctx, token, address);
+  const now = await ballots.databaseNow(ctx.db);
+  const list = await data.listProposals(ctx.db, s.organisationId);
+  const views = (rows: ProposalRow[]) => Promise.all(rows.map((p) => viewOf(ctx.db, p, now)));
+  return {
+    open: await views(list.filter((p) => amendmentsOpen(p, now))),
+    tabled: await views(list.filter((p) => p.branchId === s.branchId)),
+  };
+}
+
 /** A member drafts a proposal; nothing is public until they start it. */
 export async function draftProposal(
   ctx: AppContext,
@@ -566,7 +641,7 @@ async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<
 /** "A proposal qualifies": to the proposer and every organiser. */
 async function mailQualified(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<void> {
   const org = await orgs.findOrganisation(tx, p.organisationId);
-  const proposer = await roll.findMember(tx, p.organisationId, p.proposerMemberId);
+  const proposer = p.proposerMemberId ? await roll.findMember(tx, p.organisationId, p.proposerMemberId) : undefined;
   const organisers = (await orgs.listStaff(tx, p.organisationId)).filter((s) => s.role === 'organiser');
   const payload = {
     organisationName: org?.name ?? '',
@@ -619,9 +694,21 @@ async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): 
   const add = (email: string, r: { memberId: string | null; name: string; why: string }) => {
     if (!to.has(email.toLowerCase())) to.set(email.toLowerCase(), { email, ...r });
   };
-  const mover = await roll.findMember(tx, a.organisationId, a.proposerMemberId);
+  const mover = a.proposerMemberId ? await roll.findMember(tx, a.organisationId, a.proposerMemberId) : undefined;
   if (mover) add(mover.email, { memberId: mover.id, name: mover.name, why: 'you tabled it' });
-  const proposer = await roll.findMember(tx, a.organisationId, motion.proposerMemberId);
+  // A branch's amendment: its secretary, who tabled it for the branch.
+  const secretary = a.branchId
+    ? (await positionsData.listSecretaries(tx, a.organisationId)).find((x) => x.branchId === a.branchId)
+    : undefined;
+  if (secretary)
+    add(secretary.email, {
+      memberId: null,
+      name: secretary.name,
+      why: `you tabled it for the ${secretary.branch} branch`,
+    });
+  const proposer = motion.proposerMemberId
+    ? await roll.findMember(tx, a.organisationId, motion.proposerMemberId)
+    : undefined;
   if (proposer) add(proposer.email, { memberId: proposer.id, name: proposer.name, why: 'you proposed the motion' });
   for (const o of (await orgs.listStaff(tx, a.organisationId)).filter((s) => s.role === 'organiser'))
     add(o.email, { memberId: null, name: o.name, why: 'you organise the ballot it goes on' });
