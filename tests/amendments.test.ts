@@ -279,4 +279,17 @@ test('two amendments qualify; the ranked question decides; the declared order of
   tampered.results[1].agenda.outcome = 'Amendment 1: Half the rate';
   const failed = verifyRecord(tampered).checks.filter((c) => c.verdict === 'FAIL');
   expect(failed.map((c) => c.name)).toContain('count: question 2 "Set the dues"');
+  // V20: the motion is on the ballot word for word and qualified by its threshold (from the log).
+  const v20 = (r: unknown) => verifyRecord(r).checks.find((c) => c.id === 'V20')!;
+  expect(v20(record)).toMatchObject({ verdict: 'PASS', summary: expect.stringMatching(/^1 member proposal on/) });
+  const rewordedRecord = structuredClone(record);
+  rewordedRecord.ballot.questions[1].description = 'Conference sets the dues at 2% of income.';
+  expect(v20(rewordedRecord)).toMatchObject({ verdict: 'FAIL' });
+  expect(v20(rewordedRecord).problems.join(' ')).toMatch(/no question of the ballot is its wording unchanged/);
+  const short = structuredClone(record);
+  const qualifyEntry = short.auditLog.find(
+    (e: { action: string; subject: string }) => e.action === 'proposal.qualify' && e.subject === motion,
+  );
+  qualifyEntry.details.branches = 1;
+  expect(v20(short).problems.join(' ')).toMatch(/qualified with 2 supporters in 1 branches, short of its threshold/);
 });
