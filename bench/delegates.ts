@@ -30,7 +30,9 @@ import {
   approvalFlip,
   rankedFlip,
   scoreFlip,
+  comparisonFlip,
   type BranchInput,
+  type ConferenceInput,
 } from '@omov/core/delegates/index';
 
 const g = lot('bench-delegates', 'inputs');
@@ -191,4 +193,47 @@ process.stdout.write("\nSmallest flip of the members' vote, 100 000 papers, 6 ca
   };
   const [sc, ss] = seconds(() => scoreFlip(scores, { maxScore: 10 }));
   line('  score (0–10)', ss, sc ? `exactly ${sc.papers} papers` : 'no flip');
+
+  // The same papers in 50 branches of 1 000 to 3 000, 100 delegates by Sainte-Laguë.
+  process.stdout.write('\nSmallest flip of the conference, 100 000 members in 50 branches, 6 candidates\n');
+  const sizes = spread(50, 100000, 20000);
+  let at = 0;
+  const branchesOf = (papers: ReadonlyArray<RankedBallot | ScoreBallot>): BranchInput[] =>
+    sizes.map((n, i) => {
+      const ballots = papers.slice(at, (at += n));
+      return { name: `B${i}`, members: n + int(0, 200), ballots } as BranchInput;
+    });
+  for (const [label, papers, count, rule] of [
+    ['IRV, bloc', ranked, { method: 'irv' }, 'bloc'],
+    ['IRV, weighted', ranked, { method: 'irv' }, 'weighted'],
+    ['approval, proportional', approvals.ballots, { method: 'approval' }, 'proportional'],
+    ['score (0–10), weighted', scores.ballots, { method: 'score', maxScore: 10 }, 'weighted'],
+  ] as const) {
+    at = 0;
+    const input: ConferenceInput = {
+      question: 'bench',
+      options: candidates,
+      branches: branchesOf(papers),
+      settings: { basis: 'members', rule, method: 'sainte-lague', seats: 100 },
+      count,
+      withoutPower: true,
+    };
+    const cc = compareConference({ ...input, lean: true });
+    const [f, s] = seconds(() =>
+      comparisonFlip({
+        input,
+        comparison: cc,
+        elected: cc.conference.elected,
+        decide: (again) => ({ elected: again.conference.elected, certain: true }),
+        byMethod: false,
+        members: null,
+      }),
+    );
+    const c = f.conference;
+    line(
+      `  ${label}`,
+      s,
+      c ? `${c.exact ? 'exactly' : 'at most'} ${c.members} members in ${c.branches} branches` : 'no flip found',
+    );
+  }
 }

@@ -279,8 +279,8 @@ test('two amendments qualify; the ranked question decides; the declared order of
   tampered.results[1].agenda.outcome = 'Amendment 1: Half the rate';
   const failed = verifyRecord(tampered).checks.filter((c) => c.verdict === 'FAIL');
   expect(failed.map((c) => c.name)).toContain('count: question 2 "Set the dues"');
-  // V20: the motion is on the ballot word for word and qualified by its threshold (from the log).
-  const v20 = (r: unknown) => verifyRecord(r).checks.find((c) => c.id === 'V20')!;
+  // V21: the motion is on the ballot word for word and qualified by its threshold (from the log).
+  const v20 = (r: unknown) => verifyRecord(r).checks.find((c) => c.id === 'V21')!;
   expect(v20(record)).toMatchObject({ verdict: 'PASS', summary: expect.stringMatching(/^1 member proposal on/) });
   const rewordedRecord = structuredClone(record);
   rewordedRecord.ballot.questions[1].description = 'Conference sets the dues at 2% of income.';

@@ -207,7 +207,7 @@ describe.each(names)('omov tally, for %s', (name) => {
     fs.writeFileSync(file, `${header.join(',')}\n${rows.join('\n')}\n`);
     const flags: Record<string, string> = { method: name, format: 'json' };
     for (const f of m.cli)
-      if (f.required && typeof f.value === 'object')
+      if (f.required && typeof f.value === 'object' && 'choices' in f.value)
         flags[f.flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = f.value.choices[0]!;
     const r = JSON.parse(runTally(file, flags as unknown as Parameters<typeof runTally>[1]));
     expect(r.method).toBe(name);

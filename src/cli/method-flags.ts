@@ -27,13 +27,18 @@ export function addMethodFlags(command: Command): Command {
   for (const { spec } of FLAGS.values()) {
     const arg = spec.value === 'whole' ? 'k' : spec.value === 'fraction' ? 'fraction' : spec.option;
     const option = new Option(`--${spec.flag} <${arg}>`, spec.description);
-    if (typeof spec.value === 'object') option.choices([...spec.value.choices]);
+    if (typeof spec.value === 'object' && 'choices' in spec.value) option.choices([...spec.value.choices]);
     command.addOption(option);
   }
   return command;
 }
 
-function value(spec: CliFlag, given: string): string | number {
+function value(spec: CliFlag, given: string): unknown {
+  if (typeof spec.value === 'object' && 'lines' in spec.value) {
+    const read = spec.value.lines(given.split('|').join('\n'));
+    if (!read.ok) throw new InputError(`--${spec.flag}: ${read.message.replace(/^Line (\d+)/, 'rule $1')}`);
+    return read.value;
+  }
   if (spec.value === 'whole') {
     if (!/^\d+$/.test(given.trim()) || Number(given) < 1)
       throw new InputError(`--${spec.flag} must be a whole number of at least 1, not ${JSON.stringify(given)}`);
@@ -61,7 +66,7 @@ export function tallyOptionsFromFlags(method: Method, flags: object, seed: strin
     if (v === undefined) {
       if (spec.required)
         throw new InputError(
-          `--method ${method} needs --${spec.flag}${typeof spec.value === 'object' ? ` ${orList(spec.value.choices)}` : ''}`,
+          `--method ${method} needs --${spec.flag}${typeof spec.value === 'object' && 'choices' in spec.value ? ` ${orList(spec.value.choices)}` : ''}`,
         );
       continue;
     }

@@ -278,6 +278,49 @@ export interface Database {
     recorded_at: ColumnType<Date, never, Date | string>;
   };
   proposal_signatures: { proposal_id: string; signer: Buffer; branch_id: string };
+  /** Elections with nominations (0037): their rules are fixed once created (a trigger). */
+  elections: {
+    id: Generated<string>;
+    organisation_id: string;
+    title: string;
+    description: string;
+    seats: number;
+    opens_at: Timestamp;
+    closes_at: Timestamp;
+    members_needed: number | null;
+    branches_needed: number | null;
+    combine: 'either' | 'both';
+    k: number;
+    statement_max: number;
+    /** The balance groups (JSON text on the way in). */
+    groups: ColumnType<Array<{ group: string; min?: number; max?: number }>, string, never>;
+    created_at: CreatedAt;
+    created_by: string;
+    order_seed: string | null;
+    /** The candidates in their drawn order, fixed when first put on a ballot (JSON text on the way in). */
+    candidates: ColumnType<
+      Array<{ nomineeId: string; label: string; statement: string; groups: string[] }> | null,
+      never,
+      string
+    >;
+    ballot_id: string | null;
+    scheduled_at: Timestamp | null;
+  };
+  nominees: {
+    id: Generated<string>;
+    election_id: string;
+    member_id: string;
+    branch_id: string;
+    name: string;
+    email: string;
+    token_hash: Buffer;
+    status: ColumnType<'pending' | 'accepted' | 'declined', never, 'pending' | 'accepted' | 'declined'>;
+    groups: ColumnType<string[], never, string>;
+    statement: string | null;
+    answered_at: Timestamp | null;
+    created_at: CreatedAt;
+  };
+  nominations: { nominee_id: string; nominator: Buffer; kind: 'member' | 'branch'; branch_id: string };
   question_statements: {
     question_id: string;
     side: 'for' | 'against';

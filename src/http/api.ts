@@ -21,6 +21,7 @@ import * as voting from '../services/voting';
 import { type ApiRoute, idempotencyKey, route } from './api-routes';
 import { recordRoutes } from './record-routes';
 import { verifiableRoutes } from './verifiable-routes';
+import { nominationRoutes } from './nomination-routes';
 import { positionRoutes } from './position-routes';
 import { proposalRoutes } from './proposal-routes';
 import { bearerOf, clientAddress } from './auth';
@@ -144,7 +145,7 @@ const resultsSchema = z.object({
         .array(z.record(z.string(), z.unknown()))
         .optional()
         .describe(
-          "each declared comparison: its declaration, its plain-language description, the conference's count (as `conference`), the procedure's decision and whether it agrees with the members; present when the question declares comparisons",
+          "each declared comparison: its declaration, its plain-language description, the conference's count (as `conference`), the procedure's decision and whether it agrees with the members, and (as `flip`) the smallest flips of the conference and of the members' vote with their replayed witnesses; present when the question declares comparisons",
         ),
       robustness: z
         .record(z.string(), z.unknown())
@@ -924,6 +925,7 @@ export function apiRoutes(ctx: AppContext): ApiRoute[] {
     ...verifiableRoutes(ctx),
     ...proposalRoutes(ctx),
     ...positionRoutes(ctx),
+    ...nominationRoutes(ctx),
     route({
       method: 'post',
       path: '/mail-events',

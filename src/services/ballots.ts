@@ -37,6 +37,7 @@ import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, qu
 import { countAndStore, storedResultsIn } from './results';
 import { keepPositions } from './positions';
 import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
+import { requireElectionsKept } from './nominations';
 
 /**
  * The life of a ballot: draft (editable) → open (electorate fixed, links sent) → closed
@@ -87,9 +88,13 @@ async function requireKnownBranches(db: Queryable, organisationId: string, input
     ...(input.eligibility?.branches ?? []).map((name, i) => ({ name, path: `eligibility.branches.${i}` })),
     ...input.questions.flatMap((q, i) => comparisonBranches(q.comparisons ?? [], `questions.${i}.comparisons`)),
   ];
-  if (!wanted.length) return;
+  const affiliates = input.questions.flatMap((q, i) =>
+    comparisonAffiliates(q.comparisons ?? [], `questions.${i}.comparisons`),
+  );
+  if (!wanted.length && !affiliates.length) return;
   const real = (await roll.listBranches(db, organisationId)).map((b) => b.name);
   const known = new Set(real);
+  const clashes = affiliateClashes(affiliates, known).map(({ path, message }) => ({ path, message }));
   const issues = wanted.flatMap(({ name, path }) => {
     if (known.has(name)) return [];
     const near = nearestBranch(name, real);
@@ -100,7 +105,28 @@ async function requireKnownBranches(db: Queryable, organisationId: string, input
       },
     ];
   });
+  issues.unshift(...clashes);
   if (issues.length) throw invalid(issues.map((i) => i.message).join('; '), issues);
+}
+
+/** The affiliated delegations a question's comparisons name, with where. */
+function comparisonAffiliates(comparisons: ReadonlyArray<DeclaredComparison>, at: string) {
+  return comparisons.flatMap((c, j) =>
+    c.model.method === 'sortition'
+      ? []
+      : (c.model.affiliates ?? []).map((a, k) => ({ name: a.name, path: `${at}.${j}.model.affiliates.${k}.name` })),
+  );
+}
+
+/** An affiliated delegation named as a branch is refused: its delegates would be confused with the branch's. */
+function affiliateClashes(affiliates: ReadonlyArray<{ name: string; path: string }>, known: ReadonlySet<string>) {
+  return affiliates
+    .filter((a) => known.has(a.name))
+    .map((a) => ({
+      name: a.name,
+      path: a.path,
+      message: `'${a.name}' is a branch: an affiliated delegation needs a name of its own`,
+    }));
 }
 
 /** The branches a question's comparisons name (fixed numbers, extras' counts, attendance, card-vote sections), with where. */
@@ -116,9 +142,21 @@ function comparisonBranches(comparisons: ReadonlyArray<DeclaredComparison>, at: 
       name,
       path: `${at}.${j}.model.attendance.${name}`,
     })),
+    ...(c.model.method === 'sortition' || !c.model.balance
+      ? []
+      : Object.keys(c.model.balance.counts).map((name) => ({ name, path: `${at}.${j}.model.balance.counts.${name}` }))),
+    ...Object.keys(c.model.method === 'sortition' ? {} : (c.model.regions?.of ?? {})).map((name) => ({
+      name,
+      path: `${at}.${j}.model.regions.of.${name}`,
+    })),
+    // A card vote's section may name the comparison's affiliated delegations beside branches.
     ...(c.procedure.kind === 'card'
       ? c.procedure.sections.flatMap((s, k) =>
-          s.branches.map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` })),
+          s.branches
+            .map((name, m) => ({ name, path: `${at}.${j}.procedure.sections.${k}.branches.${m}` }))
+            .filter(
+              (x) => c.model.method === 'sortition' || !(c.model.affiliates ?? []).some((a) => a.name === x.name),
+            ),
         )
       : []),
   ]);
@@ -139,17 +177,27 @@ export async function declareComparisons(
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
     const named = comparisonBranches(comparisons, 'comparisons');
-    if (named.length) {
+    const affiliates = comparisonAffiliates(comparisons, 'comparisons');
+    if (named.length || affiliates.length) {
       const known = new Set((await roll.listBranches(tx, p.organisationId)).map((x) => x.name));
-      const unknown = named.filter((x) => !known.has(x.name));
+      const unknown = [
+        ...affiliateClashes(affiliates, known),
+        ...named.filter((x) => !known.has(x.name)).map((x) => ({ path: x.path, message: `no branch '${x.name}'` })),
+      ];
       if (unknown.length)
         throw invalid(
-          unknown.map((x) => `no branch '${x.name}'`).join('; '),
-          unknown.map((x) => ({ path: x.path, message: `no branch '${x.name}'` })),
+          unknown.map((x) => x.message).join('; '),
+          unknown.map((x) => ({ path: x.path, message: x.message })),
         );
     }
     const before = (await ballots.listQuestions(tx, id)).find((q) => q.id === questionId);
-    const wrong = before ? comparisonMethodIssues(before.method, comparisons) : [];
+    const wrong = before
+      ? comparisonMethodIssues(
+          before.method,
+          comparisons,
+          before.options.map((o) => o.label),
+        )
+      : [];
     if (wrong.length)
       throw invalid(
         wrong.map((x) => x.message).join('; '),
@@ -208,6 +256,8 @@ export async function updateBallot(
   id: string,
   edited: BallotInput,
 ): Promise<BallotView> {
+  // An election's candidates stay as they are (the refusal is logged, so it is checked before the edit's transaction).
+  await requireElectionsKept(ctx, p, id, edited);
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');

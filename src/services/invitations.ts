@@ -16,6 +16,7 @@ import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
 import { PROPOSAL_LINK_PURPOSE } from './proposals';
 import { SECRETARY_LINK_PURPOSE } from './positions';
+import { NOMINEE_LINK_PURPOSE } from './nominations';
 import { paperSeed } from './questions';
 import { statementOrder } from '@omov/core/domain/proposals';
 import type { AppContext } from './context';
@@ -354,9 +355,12 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'password-reset') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/reset/${ctx.keys.open(RESET_PURPOSE, m.sealedSecret)}`;
-  } else if (m.kind === 'proposal-link' || m.kind === 'amendments-open') {
+  } else if (m.kind === 'proposal-link' || m.kind === 'amendments-open' || m.kind === 'nominations-open') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/p/${ctx.keys.open(PROPOSAL_LINK_PURPOSE, m.sealedSecret)}`;
+  } else if (m.kind === 'nomination') {
+    if (!m.sealedSecret) throw new Error('the link of this message is gone');
+    values.link = `${ctx.config.publicUrl}/n/${ctx.keys.open(NOMINEE_LINK_PURPOSE, m.sealedSecret)}`;
   } else if (m.kind === 'secretary-link') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/s/${ctx.keys.open(SECRETARY_LINK_PURPOSE, m.sealedSecret)}`;

@@ -90,11 +90,14 @@ export async function setRules(ctx: AppContext, p: Principal, rules: ProposalRul
 
 /* Links. */
 
-async function issueLink(
+/** Mails a member a new proposals link (the same link nominates in elections: services/nominations.ts). */
+export async function issueLink(
   ctx: AppContext,
   tx: Tx,
   m: { id: string; organisationId: string; organisationName: string; name: string; email: string },
-  mail: { kind: 'proposal-link' | 'amendments-open'; payload?: Record<string, string> } = { kind: 'proposal-link' },
+  mail: { kind: 'proposal-link' | 'amendments-open' | 'nominations-open'; payload?: Record<string, string> } = {
+    kind: 'proposal-link',
+  },
 ) {
   const token = newSecret();
   await data.insertLink(tx, {
@@ -153,7 +156,7 @@ export async function sendProposalLinks(ctx: AppContext, p: Principal): Promise<
 }
 
 /** The member a link belongs to; an unknown link counts against the caller's address, like a voting link. */
-async function linkMember(ctx: AppContext, token: string, address: string): Promise<LinkMember> {
+export async function linkMember(ctx: AppContext, token: string, address: string): Promise<LinkMember> {
   const m = SECRET_PATTERN.test(token) ? await data.findLinkMember(ctx.db, hashSecret(token)) : undefined;
   if (!m) {
     await consume(ctx, 'badLinkPerAddress', address);

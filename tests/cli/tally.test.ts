@@ -150,6 +150,44 @@ describe('omov tally', () => {
     expect(k.err).toMatch(/bad\.blt: line 3/);
   });
 
+  test('STV with balance rules (docs/elections.md, first worked example): the rule gives the third seat to Dora', async () => {
+    const f = file(
+      'committee.csv',
+      ['Adam,Bob,Carl,Dora,Eve,weight', '1,,2,,,30', ',1,,,,26', ',,1,,,22', ',,,1,2,12', ',,,2,1,10', ''].join('\n'),
+    );
+    for (const rules of ['scottish', 'meek', 'ers97']) {
+      const plain = await omov('tally', f, '--method', 'stv', '--seats', '3', '--rules', rules, '--format', 'json');
+      expect(JSON.parse(plain.out).elected).toEqual(['Adam', 'Bob', 'Carl']);
+      const r = await omov(
+        'tally',
+        f,
+        ...['--method', 'stv', '--seats', '3', '--rules', rules, '--format', 'json'],
+        ...['--balance', 'women; at least 1; Dora, Eve | men; at most 3; Adam, Bob, Carl'],
+      );
+      expect(r.code).toBe(0);
+      const result = JSON.parse(r.out);
+      expect(result.elected).toEqual(['Adam', 'Bob', 'Dora']);
+      expect(result.summary).toMatchObject({ balanceChanged: true, electedWithoutBalance: 'Adam, Bob, Carl' });
+    }
+    const bad: Array<[string[], RegExp]> = [
+      [['--rules', 'scottish', '--balance', 'women; one; Dora'], /--balance: rule 1: write a group, its seats/],
+      [['--rules', 'scottish', '--balance', 'women; at least 1; Dora | x'], /--balance: rule 2: write a group/],
+      [['--rules', 'scottish', '--balance', 'women; at least 1; Zed'], /names Zed, who is not a candidate/],
+      [
+        ['--rules', 'ers97', '--balance', 'women; at most 0; Dora, Eve | men; at most 1; Adam, Bob, Carl'],
+        /the balance rules cannot all be met by the candidates standing/,
+      ],
+    ];
+    for (const [flags, message] of bad) {
+      const r = await omov('tally', f, '--method', 'stv', '--seats', '3', ...flags);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    expect((await omov('tally', f, '--method', 'irv', '--balance', 'w; at least 1; Dora')).err).toMatch(
+      /--balance applies to --method stv only/,
+    );
+  });
+
   test('bad flags and impossible counts exit 2 with a reason', async () => {
     const f = file('ok.csv', 'A,B\n1,2\n');
     const cases: Array<[string[], RegExp]> = [

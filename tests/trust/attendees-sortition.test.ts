@@ -164,6 +164,8 @@ test('meeting attendees and a council by lot: declared, counted, shown, exported
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('Chosen at branch meetings');
   expect(page).toContain('It rests on who attended the meetings');
+  // The attendees' delegate count has its own label, not the bloc rule's.
+  expect(page).toContain('Meeting attendees: all of a branch');
   expect(page).toContain('3/5');
   expect(page).toContain('Council of three');
   expect(page).toContain('It rests on one draw by lot');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { apiRoutes } from '../../src/http/api';
 import { insertLink } from '../../src/data/proposals';
 import { hashSecret, Keyring, newSecret } from '../../src/platform/secrets';
@@ -47,6 +48,25 @@ const MATRIX: Record<string, Row> = {
   'get /ballots/:id/positions': readBallot,
   'post /secretary': all('public'),
   'put /secretary/positions': all('public'),
+  // Elections with nominations: set and scheduled by organisers (who cannot add or drop a candidate: 409,
+  // logged); read by staff who see the roll and by anyone publicly; nominators and nominees act by their links.
+  'get /elections': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
+  'post /elections': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  'get /elections/:id/public': all('public'),
+  'post /elections/:id/schedule': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'post /elections/:id/candidates': signedIn({ organiser: 'ok', otherOrg: 404, auditor: 403, ballotAuditor: 403 }),
+  'delete /elections/:id/candidates/:nomineeId': signedIn({
+    organiser: 'ok',
+    otherOrg: 404,
+    auditor: 403,
+    ballotAuditor: 403,
+  }),
+  'post /member/elections': all('public'),
+  'post /member/elections/:id/nominations': all('public'),
+  'post /secretary/elections': all('public'),
+  'post /secretary/elections/:id/nominations': all('public'),
+  'post /nominee': all('public'),
+  'put /nominee/answer': all('public'),
   'post /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /ballots': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 'ok' }),
   'get /ballots/:id': readBallot,
@@ -130,6 +150,15 @@ let removableId: string;
 let apiTokenId: string;
 /** A qualified member proposal of the organisation. */
 let proposalId: string;
+/** An election with nominations of the organisation (nominations open). */
+let electionId: string;
+const ELECTION = {
+  title: 'Committee',
+  seats: 2,
+  opensAt: new Date(Date.now() - 60_000).toISOString(),
+  closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+  threshold: { members: 1, branches: null },
+};
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
@@ -197,6 +226,7 @@ beforeAll(async () => {
     })
   ).body.id;
   await member.json('POST', `/api/v1/member/proposals/${proposalId}/start`, { token });
+  electionId = (await org.json('POST', '/api/v1/elections', ELECTION)).body.id;
 });
 afterAll(async () => {
   await app?.close();
@@ -220,6 +250,8 @@ function requestFor(
     .replace('/members/:id', `/members/${key === 'delete /members/:id' ? removableId : memberId}`)
     .replace(':questionId', closed.questions[0]!.id)
     .replace('/proposals/:id', `/proposals/${proposalId}`)
+    .replace('/elections/:id', `/elections/${electionId}`)
+    .replace(':nomineeId', '00000000-0000-4000-8000-000000000000')
     .replace(':id', closed.id)}`;
   const bodies: Record<string, unknown> = {
     'post /setup': { setupToken: 'x'.repeat(43), name: 'N', password: 'a long enough password' },
@@ -248,6 +280,15 @@ function requestFor(
     'post /member/proposals/:id/signatures': { token: 'y'.repeat(43) },
     'put /branch-secretaries': { branch: 'North', name: 'Sam', email: `${who}-secretary@example.org` },
     'post /secretary': { token: 'y'.repeat(43) },
+    'post /elections': ELECTION,
+    'post /elections/:id/schedule': { ballotId: closed.id },
+    'post /elections/:id/candidates': { name: 'Someone' },
+    'post /member/elections': { token: 'y'.repeat(43) },
+    'post /member/elections/:id/nominations': { token: 'y'.repeat(43), nominee: { email: 'a@example.org' } },
+    'post /secretary/elections': { token: 'y'.repeat(43) },
+    'post /secretary/elections/:id/nominations': { token: 'y'.repeat(43), nominee: { email: 'a@example.org' } },
+    'post /nominee': { token: 'y'.repeat(43) },
+    'put /nominee/answer': { token: 'y'.repeat(43), accept: false },
     'put /secretary/positions': {
       token: 'y'.repeat(43),
       ballotId: closed.id,
@@ -286,6 +327,10 @@ function requestFor(
 const routeKeys = Object.keys(MATRIX);
 const publicStatus = new Map<string, number>();
 describe.each(['anon', 'organiser', 'otherOrg', 'auditor', 'ballotAuditor'] as const)('as %s', (who) => {
+  // Every caller comes from the same address: the bad links each one sends would pass the limit on guessing links.
+  beforeAll(async () => {
+    await sql`delete from rate_limits`.execute(app.db);
+  });
   test.each(routeKeys)('%s', async (key) => {
     const routes = apiRoutes(app.ctx).map((r) => `${r.method} ${r.path}`);
     if (!routes.includes(key)) return; // a row for a route mounted elsewhere; checked where it is mounted

@@ -9,6 +9,7 @@ import { builderPageRoutes } from './organiser/builder';
 import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
+import { nominationPageRoutes } from './nominations';
 import { positionPageRoutes } from './positions';
 import { proposalPageRoutes } from './proposals';
 import { publicPageRoutes } from './public';
@@ -46,6 +47,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...auditorPageRoutes(ctx),
     ...proposalPageRoutes(ctx),
     ...positionPageRoutes(ctx),
+    ...nominationPageRoutes(ctx),
     ...publicPageRoutes(ctx),
     ...verifiablePageRoutes(ctx),
     ...(ctx.config.env === 'development' ? devOutboxRoutes(ctx, path.join(ctx.config.dataDir, 'outbox')) : []),

@@ -76,6 +76,7 @@ async function secretaryHtml(
     site: s.secretary.organisationName,
     body: html`<h1>${s.secretary.branch} branch: meeting positions</h1>
 <p>You are signed in by your own link as ${s.secretary.name}, secretary of ${s.secretary.branch} branch. Do not pass the link on.</p>
+<p>Elections: <a href="/s/${token}/elections">nominate members for your branch</a>.</p>
 ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 <p>Record the position your branch meeting adopted on each question, and how many attended. You can change a position until the ballot opens; then it is fixed, your branch’s members see it on their voting page, and the results set it beside their own votes. Every change is in the organisation’s audit log.</p>

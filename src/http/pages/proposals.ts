@@ -160,6 +160,7 @@ async function memberPageHtml(
     site: m.member.organisationName,
     body: html`<h1>Members’ proposals</h1>
 <p>You are signed in by your own link as ${m.member.name}, ${m.member.branch} branch. Do not pass the link on.</p>
+<p>Elections: <a href="/p/${token}/elections">nominate members</a>.</p>
 ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 ${m.rules ? html`<p>${rulesText(m.rules)} Who supports a proposal is never shown: only how many in each branch.</p>` : html`<p>The organisation has not set its rules for proposals yet.</p>`}

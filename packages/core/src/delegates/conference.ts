@@ -129,6 +129,12 @@ export interface ConferenceInput {
   readonly power?: PowerOptions;
   /** Leave out the voting power (null): for a sweep of models that reads only who wins. */
   readonly withoutPower?: boolean;
+  /**
+   * A replay (conference-flip.ts): only the conference's result matters, so no count of the
+   * members' vote (its `omov` stands in the conference's), no voting power, no smallest flip,
+   * no count over the lots and no count with the pools split.
+   */
+  readonly lean?: boolean;
 }
 
 export interface Margin {
@@ -168,6 +174,8 @@ export interface BranchReport {
   readonly name: string;
   /** A pool of small branches (their names), not a delegation: present only for a pool. */
   readonly pooled?: ReadonlyArray<string>;
+  /** A delegation that is not a branch (an affiliate, with its entered mandate: see rulebook.ts). */
+  readonly affiliate?: boolean;
   readonly members: string | null;
   /** The population delegates were shared by (members, electorate or turnout). */
   readonly population: string;
@@ -874,18 +882,21 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
     s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
   const setup: ConferenceSetup = { question: input.question, options, settings: s, count, elect, splitMethod };
 
-  // 1. The members' vote, counted with the count's own seed, so that it is the official count.
+  // 1. The members' vote, counted with the count's own seed, so that it is the official count
+  // (a replay reads only the conference, and stands its result in for the members').
+  const run = runConference(branches, setup, seed);
   const allBallots = branches.flatMap((b) => b.ballots);
-  const omovResult = runTally(election(input.question, options, elect, allBallots), {
-    ...count,
-    seed: count.seed ?? seed,
-  });
-  lots.push(...lotsOf('members’ vote', omovResult));
+  const omovResult = input.lean
+    ? run.result
+    : runTally(election(input.question, options, elect, allBallots), {
+        ...count,
+        seed: count.seed ?? seed,
+      });
+  if (!input.lean) lots.push(...lotsOf('members’ vote', omovResult));
   const omovTotals = options.map((_, i) => sum(branches.map((b) => b.totals[i]!)));
 
   // 2. Delegates per branch, and the conference.
   const population = populationOf(branches, s.basis);
-  const run = runConference(branches, setup, seed);
   const { delegates, byBranch, branchWinner, splits, factors } = run;
   const confResult = run.result;
   if (run.allocation) notes.push(...run.allocation.notes);
@@ -894,10 +905,11 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const house = delegates.reduce((a, d) => a + d, 0);
   const confTotals = options.map((_, k) => sum(byBranch.map((row) => row[k]!)));
   const anyLot = run.otherLots || run.branchLots.some((l) => l !== null);
-  const lotDependence = anyLot ? overLots(run, branches, setup, seed, omovResult.elected) : null;
-  const pooling = branches.some((b) => b.pooled !== null)
-    ? poolingCheck(branches, setup, seed, confResult.elected)
-    : null;
+  const lotDependence = anyLot && !input.lean ? overLots(run, branches, setup, seed, omovResult.elected) : null;
+  const pooling =
+    !input.lean && branches.some((b) => b.pooled !== null)
+      ? poolingCheck(branches, setup, seed, confResult.elected)
+      : null;
 
   // 4. Agreement, margins, flips.
   const agree = sameSet(omovResult.elected, confResult.elected);
@@ -906,7 +918,9 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   let confFlip: Flip | null = null;
   const omovWinner = omovResult.elected.length === 1 ? options.indexOf(omovResult.elected[0]!) : -1;
   const confWinner = confResult.elected.length === 1 ? options.indexOf(confResult.elected[0]!) : -1;
-  if (rule === null) {
+  if (input.lean) {
+    // A replay reads only who is elected.
+  } else if (rule === null) {
     notes.push(
       elect === 1
         ? `The smallest change that flips the result is computed for plurality and yes/no questions, not for ${method}.`
@@ -968,9 +982,8 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const quota = s.quota ?? Math.floor(house / 2) + 1;
   if (quota > house || quota < 1)
     throw new DelegateError(`the conference quota ${quota} must be between 1 and the ${house} delegates`);
-  const indices: PowerIndices | null = input.withoutPower
-    ? null
-    : votingPower(delegates, quota, { seed, ...input.power });
+  const indices: PowerIndices | null =
+    input.withoutPower || input.lean ? null : votingPower(delegates, quota, { seed, ...input.power });
   const memberTotal = knownMembers ? sum(branches.map((b) => b.members!)) : null;
   const power: PowerReport | null = indices && {
     quota,

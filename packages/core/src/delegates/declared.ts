@@ -12,6 +12,8 @@ import type { ConferenceComparison } from './conference';
 import type { AttendanceReport } from './attendees';
 import { describeExtras } from './extras';
 import type { CouncilReport } from './sortition';
+import type { BalanceReport, TiersReport } from './rulebook';
+import type { ComparisonFlip } from './conference-flip';
 import { DelegateError } from './numbers';
 import {
   type Delegation,
@@ -69,7 +71,33 @@ export function describeModel(m: DelegateSettingsInput): string {
           : m.rule === 'stv'
             ? " A branch's delegates are elected by single transferable vote (Meek) from its members' own ranked ballots, each option standing as many candidates as the branch has delegates; each delegate then votes for their option at the conference (this applies to ranked questions only)."
             : " Every member's vote is weighted by the branch's delegates per vote cast, and the votes are counted again.";
-  return share + bounds + describeExtras(m.extras ?? []) + vote;
+  return share + bounds + describeExtras(m.extras ?? []) + vote + describeRuleBook(m);
+}
+
+/** Affiliated delegations, a balance within delegations, regional tiers, in plain words (rulebook.ts). */
+function describeRuleBook(m: Exclude<DelegateSettingsInput, { method: 'sortition' }>): string {
+  let out = '';
+  if (m.affiliates?.length) {
+    const each = m.affiliates.map((a) => {
+      const votes = Object.entries(a.mandate)
+        .filter(([, v]) => v > 0)
+        .map(([o, v]) => `${o} ${v}`);
+      return a.delegates !== undefined
+        ? `${a.name} (${plural(a.delegates, 'delegate')}: ${votes.join(', ') || 'no mandate'})`
+        : `${a.name} (${plural(a.members!, 'affiliated member')}, delegates by the model as a branch of that size, split ${votes.join(', ') || 'by no mandate'})`;
+    });
+    out += ` Affiliated delegations beside the branches: ${each.join('; ')}. They are not branches and have no members on the roll: their delegates (or affiliated membership) and mandates are the organiser's, entered before the ballot opened; delegates not mandated abstain.`;
+  }
+  if (m.balance) {
+    const b = m.balance;
+    out += ` At least ${b.share} of each delegation must be ${b.label} (rounded up), by the organiser's count of ${b.label} in each branch (omov holds no member's gender: the roll has no such column). The balance changes who the delegates are, not how they vote; omov does not know how the ${b.label} voted, so it shows only each delegation's composition and whether a branch has enough ${b.label} to send.`;
+  }
+  if (m.regions) {
+    const r = m.regions;
+    const regions = [...new Set(Object.values(r.of))].sort();
+    out += ` Regional tiers: the branches' delegates meet in ${plural(regions.length, 'regional conference')} (${regions.join(', ')}, as the organiser grouped the branches), each deciding by the question's method; ${plural(r.seats, 'national delegate')} are shared among the regions by their members, by ${APPORTIONMENT_WORDS[r.method]}, and ${r.vote === 'bloc' ? "all of a region's national delegates vote for its conference's decision" : "a region's national delegates are split in proportion to its conference's delegate votes"}; the national conference decides by the question's method.`;
+  }
+  return out;
 }
 
 /** Delegates chosen by meeting attendees, in plain words, with the attendance entered. */
@@ -265,6 +293,12 @@ export interface DeclaredResult {
    * position (mandatesOf, mandatedConference), beside the modelled conference.
    */
   readonly mandated?: MandatedResult;
+  /** With `model.balance`: each delegation's composition under the rule (the conference's votes are unchanged). */
+  readonly balance?: BalanceReport;
+  /** With `model.regions`: the regional conferences and the national one, whose decision is the comparison's. */
+  readonly tiers?: TiersReport;
+  /** The smallest flips of this conference and of the members' vote, with replayed witnesses (conference-flip.ts). */
+  readonly flip?: ComparisonFlip;
 }
 
 /** The conference with its delegates mandated by the branch meetings' positions. */

@@ -75,6 +75,17 @@ export {
   type MethodFlip,
   type PaperChange,
 } from './method-flip';
+export {
+  comparisonFlip,
+  conferenceFlip,
+  membersFlip,
+  flipSummary,
+  paperWords,
+  MAX_COUNTS,
+  type ComparisonFlip,
+  type FlipFinding,
+  type FlipChangeReport,
+} from './conference-flip';
 export { DelegateError, type Count } from './numbers';
 export {
   exhaustiveBallot,

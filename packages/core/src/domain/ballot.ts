@@ -33,6 +33,17 @@ const apportionmentMethod = z.enum([
   'huntington-hill',
   'adams',
 ]);
+const fraction = z
+  .string()
+  .trim()
+  .regex(/^(\d+\/[1-9]\d*|\d*\.\d+|[01])$/, 'Write a share as a fraction such as 1/2 or a decimal such as 0.5');
+const fractionValue = (s: string): number => {
+  const [a, b] = s.split('/');
+  return b === undefined ? Number(a) : Number(a) / Number(b);
+};
+
+const branchName = z.string().trim().min(1).max(200);
+
 const delegateCommon = {
   basis: z.enum(['members', 'electorate', 'turnout']).default('members').describe('what delegates are shared by'),
   rule: z
@@ -63,6 +74,80 @@ const delegateCommon = {
     .optional()
     .describe(
       "rule attendees: how many attended each branch's meeting, by branch name, as the organiser counted them (every branch that votes)",
+    ),
+  affiliates: z
+    .array(
+      z
+        .object({
+          name: z
+            .string()
+            .trim()
+            .min(1)
+            .max(200)
+            .describe("the delegation, e.g. an affiliated union or a women's section"),
+          delegates: z
+            .number()
+            .int()
+            .min(1)
+            .max(100000)
+            .optional()
+            .describe('its delegates, as the organiser enters them (or give `members`)'),
+          members: z
+            .number()
+            .int()
+            .min(1)
+            .max(100000000)
+            .optional()
+            .describe(
+              'its affiliated membership, as the organiser enters it: it then gets delegates by the model as a branch of that size would, split in proportion to its mandate (not with fixed numbers)',
+            ),
+          mandate: z
+            .record(z.string().trim().min(1).max(200), z.number().int().min(0).max(100000))
+            .describe(
+              'its delegate votes per option, by option label (delegates not mandated abstain); with `members`, the shares its delegates are split in',
+            ),
+        })
+        .refine((a) => (a.delegates === undefined) !== (a.members === undefined), {
+          message: 'Give an affiliated delegation either its delegates or its affiliated membership',
+          path: ['delegates'],
+        }),
+    )
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('delegations that are not branches, voting beside them as their mandates say'),
+  balance: z
+    .object({
+      label: z.string().trim().min(1).max(100).describe('who the rule is about, in the rule book\'s words: "women"'),
+      share: fraction
+        .refine((x) => fractionValue(x) > 0 && fractionValue(x) <= 1, 'The share must be above 0 and at most 1')
+        .describe('the least share of each delegation, e.g. 1/2'),
+      counts: z
+        .record(branchName, z.number().int().min(0).max(10000000))
+        .describe("the organiser's count of them among each branch's members (omov holds no gender)"),
+    })
+    .optional()
+    .describe("a balance within each branch's delegation: who the delegates are, not how they vote"),
+  regions: z
+    .object({
+      of: z
+        .record(branchName, z.string().trim().min(1).max(200))
+        .refine((r) => Object.keys(r).length > 0, 'Give each branch its region')
+        .describe("each branch's region, by branch name"),
+      seats: z.number().int().min(1).max(100000).describe('delegates to the national conference'),
+      method: apportionmentMethod
+        .default('sainte-lague')
+        .describe(
+          'how the national delegates are shared among the regions by their members (and split, in proportion)',
+        ),
+      vote: z
+        .enum(['bloc', 'proportional'])
+        .default('bloc')
+        .describe("a region's national delegates vote as a bloc for its conference's decision, or in proportion to it"),
+    })
+    .optional()
+    .describe(
+      'regional tiers: branch delegates meet in regional conferences, which send delegates to the national one',
     ),
 };
 
@@ -118,15 +203,6 @@ export const delegateSettingsSchema = z
     path: ['attendance'],
   });
 export type DelegateSettingsInput = z.infer<typeof delegateSettingsSchema>;
-
-const fraction = z
-  .string()
-  .trim()
-  .regex(/^(\d+\/[1-9]\d*|\d*\.\d+|[01])$/, 'Write a share as a fraction such as 1/2 or a decimal such as 0.5');
-const fractionValue = (s: string): number => {
-  const [a, b] = s.split('/');
-  return b === undefined ? Number(a) : Number(a) / Number(b);
-};
 
 /**
  * How the conference decides once its delegates' votes are known (packages/core/src/delegates/procedures.ts):
@@ -261,6 +337,7 @@ export type QuestionInput = {
 export function comparisonMethodIssues(
   method: Method,
   comparisons: ReadonlyArray<DeclaredComparison> | undefined,
+  options?: ReadonlyArray<string>,
 ): Array<{ path: Array<string | number>; message: string }> {
   const name = methodOf(method).labels.name;
   return (comparisons ?? []).flatMap((c, j) => [
@@ -279,6 +356,70 @@ export function comparisonMethodIssues(
             message: `Delegates chosen by meeting attendees follow a majority of single choices: it does not apply to a ${name} question`,
           },
         ]
+      : []),
+    ...(c.model.method !== 'sortition' &&
+    (c.model.affiliates || c.model.regions) &&
+    (c.model.rule === 'weighted' || c.model.rule === 'attendees')
+      ? [
+          {
+            path: [j, 'model', 'rule'],
+            message:
+              'Affiliated delegations and regional tiers count delegate votes: declare them with the bloc, proportional or STV rule',
+          },
+        ]
+      : []),
+    ...(c.model.method !== 'sortition' &&
+    c.model.basis === 'turnout' &&
+    (c.model.affiliates ?? []).some((a) => a.members !== undefined)
+      ? [
+          {
+            path: [j, 'model', 'affiliates'],
+            message:
+              'Delegates shared by turnout cannot size an affiliated delegation by its membership (it has no voters): give its delegates',
+          },
+        ]
+      : []),
+    ...(c.model.method === 'fixed' && (c.model.affiliates ?? []).some((a) => a.members !== undefined)
+      ? [
+          {
+            path: [j, 'model', 'affiliates'],
+            message: 'With fixed numbers per branch, give each affiliated delegation its delegates, not its membership',
+          },
+        ]
+      : []),
+    ...(c.model.method !== 'sortition' && c.model.affiliates && c.model.regions
+      ? [
+          {
+            path: [j, 'model', 'regions'],
+            message: 'Declare affiliated delegations or regional tiers in one comparison, not both',
+          },
+        ]
+      : []),
+    ...(c.model.method !== 'sortition' && c.model.regions && c.procedure.kind !== 'method'
+      ? [
+          {
+            path: [j, 'procedure', 'kind'],
+            message: "Regional tiers decide by the question's own method at each tier: declare no other procedure",
+          },
+        ]
+      : []),
+    ...(c.model.method !== 'sortition' && options
+      ? (c.model.affiliates ?? []).flatMap((a, k) => [
+          ...Object.keys(a.mandate)
+            .filter((o) => !options.includes(o))
+            .map((o) => ({
+              path: [j, 'model', 'affiliates', k, 'mandate', o],
+              message: `The mandate of ${a.name} names "${o}", which is not an option of this question`,
+            })),
+          ...(a.delegates !== undefined && Object.values(a.mandate).reduce((n, v) => n + v, 0) > a.delegates
+            ? [
+                {
+                  path: [j, 'model', 'affiliates', k, 'mandate'],
+                  message: `The mandate of ${a.name} gives more delegate votes than its ${a.delegates} delegates`,
+                },
+              ]
+            : []),
+        ])
       : []),
     ...(c.model.method === 'sortition' && c.procedure.kind !== 'method'
       ? [
@@ -312,7 +453,11 @@ export const questionInputSchema = z
           message: `The option "${options[i]!.label}" is there twice`,
         });
     });
-    for (const issue of comparisonMethodIssues(q.method, (q as { comparisons?: DeclaredComparison[] }).comparisons))
+    for (const issue of comparisonMethodIssues(
+      q.method,
+      (q as { comparisons?: DeclaredComparison[] }).comparisons,
+      options.map((o) => o.label),
+    ))
       ctx.addIssue({ code: 'custom', path: ['comparisons', ...issue.path], message: issue.message });
     for (const issue of d.optionIssues?.(
       q.settings as never,
@@ -441,6 +586,10 @@ export const ballotInputSchema = z
         message:
           'A council by lot, or delegates chosen by meeting attendees, are declared per question (its comparisons), not for the whole ballot',
       })
+      .refine(
+        (d) => d === null || d.method === 'sortition' || (!d.affiliates && !d.balance && !d.regions),
+        'Affiliated delegations, a balance within delegations and regional tiers are declared per question (its comparisons), not for the whole ballot',
+      )
       .describe('the delegate-conference model the ballot is compared with; null for none'),
     timeZone: z
       .string()

@@ -20,7 +20,10 @@ import {
 import { attendanceReport } from '../delegates/attendees';
 import { extraDelegates, unitExtraDelegates } from '../delegates/extras';
 import { markRule } from '../delegates/flip';
+import { type ComparisonFlip, comparisonFlip, type FlipFinding, membersFlip } from '../delegates/conference-flip';
+import type { ConferenceInput } from '../delegates/conference';
 import { type BoxBallot, type CouncilReport, drawCouncil } from '../delegates/sortition';
+import { affiliateUnits, balanceReport, tiersReport, withAffiliates } from '../delegates/rulebook';
 import { tally, type TallyOptions } from '../tally/index';
 import { add, parseRational, rat, type Rational, ratToString, ZERO } from '../tally/rational';
 import type { Election, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
@@ -202,6 +205,8 @@ export function countQuestion(
   units: UnitFacts[] = [],
   delegates: DelegateSettingsInput | null = null,
   turnout: TurnoutRule = 'ballot',
+  /** Each declared comparison's smallest flips (false: as results stored before record format 4 were counted). */
+  flips = true,
 ): QuestionResult {
   const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title, methodOf(q.method).motion && turnout === 'ballot');
@@ -217,41 +222,53 @@ export function countQuestion(
     voters: byUnitVotes.get(u.name)!.length,
     ...optionFigures(q, byUnitVotes.get(u.name)!),
   }));
-  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) => {
+  const inputFor = (model: DelegateSettingsInput, seed: string, withoutPower = false): ConferenceInput => {
     if (model.method === 'sortition')
       throw new DelegateError('a council chosen by lot is declared for a question, not as a delegate model');
     // Meeting attendees: counted as a bloc to each branch's voters' majority; the chances come apart (attendees.ts).
     const settings = model.rule === 'attendees' ? { ...model, rule: 'bloc' as const } : model;
-    return compareConference({
+    return {
       question: q.title,
       options: q.options.map((o) => o.label),
-      branches: units.map((u) => ({
-        name: u.name,
-        members: u.members,
-        electorate: u.electorate,
-        ...(u.pooled && u.parts
-          ? {
-              pooled: u.parts.map((p) => ({
-                name: p.branch,
-                members: p.members,
-                electorate: p.electorate,
-                ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
-              })),
-            }
-          : {}),
-        ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
-        ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
-        ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
-      })),
+      branches: units
+        .map((u) => ({
+          name: u.name,
+          members: u.members,
+          electorate: u.electorate,
+          ...(u.pooled && u.parts
+            ? {
+                pooled: u.parts.map((p) => ({
+                  name: p.branch,
+                  members: p.members,
+                  electorate: p.electorate,
+                  ...(settings.extras ? { extra: extraDelegates(settings.extras, p.branch) } : {}),
+                })),
+              }
+            : {}),
+          ...(settings.method === 'fixed' ? { delegates: fixedDelegates(settings.numbers, u) } : {}),
+          ...(settings.extras ? { extra: unitExtraDelegates(settings.extras, u.branches) } : {}),
+          ballots: questionElection(q, byUnitVotes.get(u.name)!, u.name).ballots as RankedBallot[],
+        }))
+        .concat(
+          // Affiliated delegations sized by membership: units without votes, given delegates by the model (rulebook.ts).
+          affiliateUnits(settings.affiliates ?? []),
+        ),
       settings: settings as DelegateSettings,
       count: options,
       elect: methodOf(q.method).seats(q.settings),
       seed,
       withoutPower,
-    });
+    };
   };
+  const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) =>
+    compareConference(inputFor(model, seed, withoutPower));
   const labels = q.options.map((o) => o.label);
+  let members: { flip: FlipFinding | null } | undefined;
   const extra: Extra = {
+    count: options,
+    input: inputFor,
+    // The members' vote's smallest flip: once per question, shared by its comparisons.
+    membersFlip: () => (members ??= { flip: membersFlip(election, options, count) }).flip,
     council: (model) =>
       drawCouncil({
         box: units.flatMap((u) =>
@@ -292,7 +309,10 @@ export function countQuestion(
   let comparisons: Pick<QuestionResult, 'comparisons' | 'robustness'> = {};
   if (declared.length > 0) {
     // The question's own declared comparisons replace the ballot's whole-ballot model.
-    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, extra);
+    comparisons = declaredComparisons(q, count.elected, units, declared, compare, `${seedBase}:${q.position}`, {
+      ...extra,
+      flips,
+    });
   } else if (delegates && units.length > 0) {
     try {
       conference = compare(delegates, `${seedBase}:${q.position}:conference`);
@@ -413,6 +433,12 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 /** The models counted apart from a delegate conference: a council by lot, meetings' attendees. */
 type Extra = {
+  /** The question's count options: affiliated delegations and regional tiers decide by its method. */
+  count: TallyOptions;
+  /** Compute the smallest flips. */
+  flips?: boolean;
+  input: (model: DelegateSettingsInput, seed: string) => ConferenceInput;
+  membersFlip: () => FlipFinding | null;
   council: (model: Extract<DelegateSettingsInput, { method: 'sortition' }>) => CouncilReport;
   attendance: (
     cc: ConferenceComparison,
@@ -442,6 +468,35 @@ function declaredComparisons(
   );
   const agrees = (elected: ReadonlyArray<string>) =>
     elected.length === members.length && elected.every((e) => members.includes(e));
+  // The smallest flips of a comparison's conference (by its procedure) and of the members' vote.
+  const flipOf = (
+    c: DeclaredComparison,
+    cc: ConferenceComparison,
+    elected: ReadonlyArray<string>,
+    at: string,
+    opts: Parameters<typeof decideByProcedure>[2],
+  ): ComparisonFlip => {
+    try {
+      return comparisonFlip({
+        input: extra.input(c.model, at),
+        comparison: cc,
+        elected,
+        decide: (again) => {
+          const o = decideByProcedure(again, c.procedure, opts);
+          return { elected: o.elected, certain: c.procedure.kind === 'method' || !/\blot\b/i.test(o.note) };
+        },
+        byMethod: c.procedure.kind === 'method',
+        members: extra.membersFlip(),
+      });
+    } catch (err) {
+      return {
+        conference: null,
+        members: null,
+        summary: 'The smallest flips could not be computed.',
+        notes: [messageOf(err)],
+      };
+    }
+  };
   const results: DeclaredResult[] = declared.map((c, i) => {
     const base = {
       label: c.label || `Comparison ${i + 1}`,
@@ -470,9 +525,14 @@ function declaredComparisons(
     }
     let cc: ConferenceComparison;
     let attendance: DeclaredResult['attendance'];
+    // The branches' chance over lots (the affiliated delegations' conference keeps only the lots drawn).
+    let branchLots: ConferenceComparison['lotDependence'];
     try {
       if (units.length === 0) throw new DelegateError('no votes were cast, so there are no branches to send delegates');
       cc = compare(c.model, `${seed}:comparison ${i + 1}`);
+      branchLots = cc.lotDependence;
+      if (c.model.affiliates)
+        cc = withAffiliates(cc, c.model.affiliates, extra.count, `${seed}:comparison ${i + 1}:affiliates`);
       if (c.model.rule === 'attendees')
         attendance = extra.attendance(cc, c.model.attendance ?? {}, `${seed}:comparison ${i + 1}:attendees`);
     } catch (err) {
@@ -484,27 +544,70 @@ function declaredComparisons(
         motion: method.motion === true,
         units: unitBranches,
       });
-      const d = cc.lotDependence;
+      const tiers = c.model.regions
+        ? tiersReport(
+            cc,
+            {
+              regions: c.model.regions.of,
+              seats: c.model.regions.seats,
+              method: c.model.regions.method,
+              vote: c.model.regions.vote,
+            },
+            units.map((u) => ({ name: u.name, parts: unitBranches.get(u.name)! })),
+            extra.count,
+            `${seed}:comparison ${i + 1}:tiers`,
+          )
+        : undefined;
+      const balance = c.model.balance
+        ? balanceReport(
+            cc,
+            c.model.balance,
+            units.map((u) => ({ name: u.name, branches: u.branches, members: u.members })),
+            c.model.rule,
+          )
+        : undefined;
+      // Affiliated delegations and regional tiers decide apart from `cc`: no flip is searched for them.
+      const flip =
+        extra.flips && !c.model.affiliates && !tiers
+          ? flipOf(c, cc, procedure.elected, `${seed}:comparison ${i + 1}`, {
+              seed: `${seed}:comparison ${i + 1}:procedure`,
+              motion: method.motion === true,
+              units: unitBranches,
+            })
+          : undefined;
+      const d = branchLots;
       const m = attendance && uncertain(attendance.conference) ? attendance.conference : undefined;
+      // Affiliated delegations and regional tiers: the chance over the branches' lots does not carry over, only that lots were drawn.
+      const recounted = c.model.affiliates !== undefined || tiers !== undefined;
+      const tierLots = (tiers?.lots.length ?? 0) > 0 || cc.ties.some((t) => t.brokenBy === 'lot');
       // Meeting attendees: the chance over the meetings (and their lots) replaces that over the lots alone.
       const lots = m
         ? c.procedure.kind === 'method'
           ? { method: m.method, probability: m.agree.probability, share: m.agree.share }
           : { method: m.method, probability: null, share: null }
-        : d
-          ? c.procedure.kind === 'method'
-            ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
-            : { method: d.method, probability: null, share: null }
-          : undefined;
+        : recounted
+          ? d || tierLots
+            ? { method: d?.method ?? ('exact' as const), probability: null, share: null }
+            : undefined
+          : d
+            ? c.procedure.kind === 'method'
+              ? { method: d.method, probability: d.agree.probability, share: d.agree.share }
+              : { method: d.method, probability: null, share: null }
+            : undefined;
+      // Regional tiers: the national conference's decision is the comparison's.
+      const elected = tiers ? tiers.national.elected : procedure.elected;
       return {
         ...base,
         comparison: cc,
         procedure,
-        elected: procedure.elected,
-        agree: agrees(procedure.elected),
+        elected,
+        agree: agrees(elected),
+        ...(tiers ? { tiers } : {}),
+        ...(balance ? { balance } : {}),
         ...(lots ? { lots } : {}),
         ...(c.mandates ? { mandated: mandatedOf(q, units, cc, c.mandates, agrees) } : {}),
         ...(attendance ? { attendance } : {}),
+        ...(flip ? { flip } : {}),
       };
     } catch (err) {
       return { ...base, comparison: cc, procedure: null, elected: null, agree: null, error: messageOf(err) };

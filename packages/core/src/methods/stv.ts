@@ -123,16 +123,10 @@ export const stv = defineMethod({
         .array(balanceRule)
         .max(MAX_BALANCE_RULES)
         .optional()
-        .describe('balance rules (Scottish rules only): groups of candidates with a minimum and/or maximum of seats'),
+        .describe('balance rules: groups of candidates with a minimum and/or maximum of seats'),
     })
     .superRefine((s, ctx) => {
       if (!s.balance?.length) return;
-      if (s.rules !== 'scottish')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['balance'],
-          message: 'Balance rules are counted under the Scottish STV rules only',
-        });
       s.balance.forEach((r, i) => {
         if (r.min !== undefined && r.min > s.seats)
           ctx.addIssue({
@@ -155,7 +149,7 @@ export const stv = defineMethod({
     },
     {
       key: 'balance',
-      label: 'Balance rules (Scottish rules only; optional)',
+      label: 'Balance rules (optional)',
       short: 'balance rules',
       hint: 'One rule a line: a group, its seats, its candidates as the options are written. For example "women; at least 2; Dora, Eve, Fay" or "North; at least 1 and at most 2; Ann, Bob". See docs/elections.md for how the count keeps them.',
       input: 'lines',
@@ -163,7 +157,15 @@ export const stv = defineMethod({
       parse: parseBalanceLines,
     },
   ],
-  cli: [{ flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true }],
+  cli: [
+    { flag: 'rules', option: 'rules', description: 'STV rules', value: { choices: RULE_NAMES }, required: true },
+    {
+      flag: 'balance',
+      option: 'balance',
+      description: 'balance rules, separated by "|": "women; at least 1; Dora, Eve | North; at most 2; Ann, Bob"',
+      value: { lines: parseBalanceLines },
+    },
+  ],
   seats: (s) => s.seats,
   limits: () => ({}),
   describe: (s) => [

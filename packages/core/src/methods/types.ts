@@ -51,7 +51,16 @@ export type CliFlag = {
   /** The engine option it sets. */
   readonly option: string;
   readonly description: string;
-  readonly value: 'whole' | 'fraction' | { readonly choices: ReadonlyArray<string> };
+  readonly value:
+    | 'whole'
+    | 'fraction'
+    | { readonly choices: ReadonlyArray<string> }
+    /** Lines of text read by the method's own parser (several joined by "|" on one line). */
+    | {
+        readonly lines: (
+          text: string,
+        ) => { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+      };
   readonly required?: boolean;
   /** Another flag this one needs, and why. */
   readonly needs?: { readonly flag: string; readonly why: string };

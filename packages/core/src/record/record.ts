@@ -37,9 +37,16 @@ export { voteLeaf };
  * abstainers out of the count, so their `blank` is "0". A record whose stored results were
  * counted before a change keeps its format, so that its results and their hash stay as
  * they were published, and `omov verify` recounts it by that format's rules.
+ * Format 4 adds to each declared comparison that was counted its smallest flips (`flip`,
+ * conference-flip.ts); formats 1 to 3 are recounted without them.
  */
-export const RECORD_FORMAT = 'omov-election-record/3';
-export const RECORD_FORMATS = ['omov-election-record/1', 'omov-election-record/2', RECORD_FORMAT] as const;
+export const RECORD_FORMAT = 'omov-election-record/4';
+export const RECORD_FORMATS = [
+  'omov-election-record/1',
+  'omov-election-record/2',
+  'omov-election-record/3',
+  RECORD_FORMAT,
+] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 const summaryOf = (r: QuestionResult) => r.count.summary as Record<string, string | boolean | null> | undefined;
@@ -53,11 +60,15 @@ export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat
   const motions = results.filter((r) => r.method === 'yesno');
   if (motions.some((r) => summaryOf(r)?.abstained !== undefined)) return RECORD_FORMATS[0];
   if (motions.some((r) => summaryOf(r)?.blank !== r.abstentions)) return RECORD_FORMATS[1];
+  // A counted comparison stored without its flips was stored before format 4.
+  if (results.some((r) => r.comparisons?.some((c) => c.procedure !== null && c.flip === undefined)))
+    return RECORD_FORMATS[2];
   return RECORD_FORMAT;
 }
 
 /** How a record of `format` counts a yes/no question's turnout. */
-export const turnoutRuleOf = (format: RecordFormat): TurnoutRule => (format === RECORD_FORMAT ? 'ballot' : 'question');
+export const turnoutRuleOf = (format: RecordFormat): TurnoutRule =>
+  format === RECORD_FORMATS[0] || format === RECORD_FORMATS[1] ? 'question' : 'ballot';
 
 /** A result as a record of `format` spells it: format 1's yes/no summary says `abstained` for `blank`. */
 export function inFormat(result: QuestionResult, format: RecordFormat): QuestionResult {
@@ -163,7 +174,16 @@ export function countRecordQuestion(
   units: UnitFacts[],
   format: RecordFormat = RECORD_FORMAT,
 ): QuestionResult {
-  const result = countQuestion(q, votes, rat(eligible), ballot.id, units, ballot.delegates, turnoutRuleOf(format));
+  const result = countQuestion(
+    q,
+    votes,
+    rat(eligible),
+    ballot.id,
+    units,
+    ballot.delegates,
+    turnoutRuleOf(format),
+    format === RECORD_FORMAT,
+  );
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
   const withParadoxes = paradoxes.length ? { ...result, paradoxes } : result;

@@ -37,6 +37,7 @@ import {
 } from './record';
 import type { AuditEntry } from '../domain/audit';
 import { isVerifiableRecord, verifyVerifiableRecord } from './verifiable';
+import { nominationProblems } from './nominations';
 import { sha256Hex } from '../crypto/hash';
 import { qualifies, type Threshold } from '../domain/proposals';
 
@@ -94,7 +95,10 @@ export const CHECK_IDS = {
   // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10.
   archive: 'V18',
   'commitment: archive': 'V19',
-  'member proposals': 'V20',
+  // A ballot carrying an election with nominations (./nominations.ts).
+  nominations: 'V20',
+  // A ballot carrying a member proposal (checkProposals).
+  'member proposals': 'V21',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -683,6 +687,18 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[], recounts: Recount[]
   return checks;
 }
 
+/** An election with nominations on the ballot: its candidates re-derived from the audit log (./nominations.ts). */
+function checkNominations(r: ElectionRecord): Unnumbered | null {
+  const found = nominationProblems(r.ballot, r.auditLog);
+  if (!found) return null;
+  return judge(
+    'nominations',
+    found.problems,
+    `${plural(found.elections, 'election')} with nominations: the candidates are those who accepted and reached the threshold, in the order drawn, with their statements`,
+    'the candidates are not those the nominations made',
+  );
+}
+
 function checkAudit(r: ElectionRecord): Unnumbered {
   const log = r.auditLog;
   if (log.length === 0) return pass('audit log', '0 entries (the log is empty)');
@@ -1112,6 +1128,7 @@ export function verifyRecord(
     ...checkCommitments(record),
     ...checkChain(record, votes),
     opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
+    checkNominations(record),
     checkProposals(record),
   ]
     .filter((c) => c !== null)

@@ -51,6 +51,14 @@ export type ComparisonState = {
   extras: string;
   /** Rule attendees: each branch's meeting attendance ("Leeds: 40", one branch a line). */
   attendance: string;
+  /** Affiliated delegations, one a line: "Unite; 4; Leeds: 3, York: 1" (name; delegates; mandate per option). */
+  affiliates: string;
+  /** A balance within delegations, one line: "women; 1/2; Leeds: 40, York: 12" (who; least share; counts). */
+  balance: string;
+  /** Regional tiers: each branch's region ("Leeds: North", one a line), national delegates, and how a region's vote. */
+  regions: string;
+  regionSeats: string;
+  regionVote: string;
   /** A council by lot (method sortition): the seed committed with it, and 'stratified' to draw from each branch. */
   seed: string;
   draw: string;
@@ -136,6 +144,11 @@ export const blankComparison = (): ComparisonState => ({
   required: '1/2',
   extras: '',
   attendance: '',
+  affiliates: '',
+  balance: '',
+  regions: '',
+  regionSeats: '',
+  regionVote: 'bloc',
   // A council by lot's seed, should the organiser choose one: fixed now, committed when the ballot opens.
   seed: randomBytes(12).toString('hex'),
   draw: 'box',
@@ -164,7 +177,12 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
     ...(m.splitMethod ? { splitMethod: m.splitMethod } : {}),
     ...(m.method === 'bands' && m.beyond ? { beyond: m.beyond } : {}),
     ...(p.kind === 'exhaustive' && p.majorityOf !== 'cast' ? { majorityOf: p.majorityOf } : {}),
+    ...(m.regions && m.regions.method !== 'sainte-lague' ? { regionMethod: m.regions.method } : {}),
   };
+  const byBranch = (r: Readonly<Record<string, number | string>>, sep: string) =>
+    Object.entries(r)
+      .map(([b, n]) => `${b}: ${n}`)
+      .join(sep);
   return {
     label: c.label,
     method: m.method,
@@ -190,6 +208,16 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
     attendance: Object.entries(m.attendance ?? {})
       .map(([b, n]) => `${b}: ${n}`)
       .join('\n'),
+    affiliates: (m.affiliates ?? [])
+      .map(
+        (a) =>
+          `${a.name}; ${a.delegates !== undefined ? a.delegates : `${a.members} members`}; ${byBranch(a.mandate, ', ')}`,
+      )
+      .join('\n'),
+    balance: m.balance ? `${m.balance.label}; ${m.balance.share}; ${byBranch(m.balance.counts, ', ')}` : '',
+    regions: m.regions ? byBranch(m.regions.of, '\n') : '',
+    regionSeats: m.regions ? String(m.regions.seats) : '',
+    regionVote: m.regions?.vote ?? 'bloc',
     seed: blankComparison().seed,
     draw: 'box',
     procedure: p.kind === 'majority' && p.otherwise === 'run-off' ? 'run-off' : p.kind,
@@ -210,7 +238,7 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
     // A hidden field someone edited by hand: what it kept is dropped, the typed fields stand.
     kept = {};
   }
-  const { majorityOf, beyond, ...bounds } = kept;
+  const { majorityOf, beyond, regionMethod, ...bounds } = kept;
   const lines = (text: string) =>
     text
       .split(/\r?\n/)
@@ -237,12 +265,57 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
     if (m) attendance[m[1]!.trim()] = Number(m[2]);
     else addIssue(issues, `${id}_attendance`, `"${line}" is not "branch: attendance", e.g. "Leeds: 40"`);
   }
+  // "name: 3, other: 1" as a record of whole numbers; a part that is not one is an issue on the field.
+  const counts = (text: string, field: string, what: string) => {
+    const out: Record<string, number> = {};
+    for (const part of text
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const m = /^(.+?)\s*[:=]\s*(\d+)$/.exec(part);
+      if (m) out[m[1]!.trim()] = Number(m[2]);
+      else addIssue(issues, `${id}_${field}`, `"${part}" is not "${what}: a whole number"`);
+    }
+    return out;
+  };
+  const affiliates = lines(c.affiliates).map((line) => {
+    const [name = '', size = '', mandate = ''] = line.split(';').map((x) => x.trim());
+    // "4" delegates, or "2500 members" of affiliated membership (its delegates then by the model).
+    const members = /^(\d+)\s*members?$/i.exec(size);
+    if (!members && !/^\d+$/.test(size))
+      addIssue(issues, `${id}_affiliates`, `"${size}" is not a whole number of delegates, nor "2500 members"`);
+    return {
+      name,
+      ...(members ? { members: Number(members[1]) } : { delegates: Number(size) }),
+      mandate: counts(mandate, 'affiliates', 'option'),
+    };
+  });
+  let balance: unknown;
+  if (c.balance.trim()) {
+    const [label = '', share = '', byBranch = ''] = c.balance.split(';').map((x) => x.trim());
+    balance = { label, share, counts: counts(byBranch, 'balance', 'branch') };
+  }
+  let regions: unknown;
+  if (lines(c.regions).length || c.regionSeats.trim()) {
+    const of: Record<string, string> = {};
+    for (const line of lines(c.regions)) {
+      const m = /^(.+?)\s*[:=\t]\s*(.+)$/.exec(line);
+      if (m) of[m[1]!.trim()] = m[2]!.trim();
+      else addIssue(issues, `${id}_regions`, `"${line}" is not "branch: region", e.g. "Leeds: North"`);
+    }
+    const t = c.regionSeats.trim();
+    if (!/^\d+$/.test(t)) addIssue(issues, `${id}_regionSeats`, 'Give the national delegates as a whole number');
+    regions = { of, seats: Number(t), vote: c.regionVote, ...(regionMethod ? { method: regionMethod } : {}) };
+  }
   const common = {
     basis: c.basis,
     rule: c.rule,
     ...bounds,
     ...(extras.length ? { extras } : {}),
     ...(c.rule === 'attendees' || Object.keys(attendance).length ? { attendance } : {}),
+    ...(affiliates.length ? { affiliates } : {}),
+    ...(balance ? { balance } : {}),
+    ...(regions ? { regions } : {}),
   };
   let model: unknown;
   if (c.method === 'sortition') {
@@ -464,6 +537,11 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
         table: c('table'),
         extras: c('extras'),
         attendance: c('attendance'),
+        affiliates: c('affiliates'),
+        balance: c('balance'),
+        regions: c('regions'),
+        regionSeats: c('regionSeats'),
+        regionVote: c('regionVote'),
         seed: c('seed'),
         draw: c('draw'),
         procedure: c('procedure'),
@@ -652,6 +730,11 @@ const COMPARISON_FIELD_NAMES: Record<string, string> = {
   table: 'numbers per branch or band table',
   extras: 'extra delegates',
   attendance: 'meeting attendance',
+  affiliates: 'affiliated delegations',
+  balance: 'balance within delegations',
+  regions: 'regions',
+  regionSeats: 'national delegates',
+  regionVote: 'how a region votes nationally',
   seed: 'council seed',
   draw: 'how the council is drawn',
   procedure: 'how the conference decides',
@@ -670,6 +753,9 @@ function comparisonField(path: ReadonlyArray<PropertyKey>): string {
     if (key === 'numbers' || key === 'bands') return 'table';
     if (key === 'extras') return 'extras';
     if (key === 'attendance') return 'attendance';
+    if (key === 'affiliates') return 'affiliates';
+    if (key === 'balance') return 'balance';
+    if (key === 'regions') return path[2] === 'seats' ? 'regionSeats' : path[2] === 'vote' ? 'regionVote' : 'regions';
     if (key === 'council') return 'seats';
     if (key === 'seed') return 'seed';
     if (key === 'stratified') return 'draw';

@@ -136,6 +136,10 @@ const MANDATES: ReadonlyArray<readonly [string, string]> = [
   ['majority', "Yes: a branch without a position follows its members' majority"],
   ['abstain', 'Yes: a branch without a position abstains'],
 ];
+const REGION_VOTES: ReadonlyArray<readonly [string, string]> = [
+  ['bloc', "All for its regional conference's decision"],
+  ['proportional', "Split in proportion to its regional conference's votes"],
+];
 const PROCEDURES: ReadonlyArray<readonly [string, string]> = [
   ['method', "By the question's own method"],
   ['exhaustive', 'Exhaustive ballot (eliminate the last until one has a majority)'],
@@ -164,6 +168,13 @@ ${selectInput(issues, `${id}_rule`, 'How delegates vote', c.rule, COMPARISON_RUL
 ${textArea(issues, `${id}_table`, 'Fixed numbers or band table', c.table, { rows: 3, hint: 'Fixed numbers: one branch a line, “Leeds: 4”. A band table: one band a line, up to how many members then how many delegates, “100 1”.' })}
 ${textArea(issues, `${id}_extras`, 'Extra delegates (optional)', c.extras, { rows: 2, hint: 'One rule a line: who is counted; how many at least; each branch’s count, separated by commas; then, if not 1, how many more delegates. For example “women; 100; Leeds: 120, York: 80” then “young members; 30; Leeds: 31”. omov does not hold members’ gender or age: these counts are yours.' })}
 ${textArea(issues, `${id}_attendance`, 'Meeting attendance (for delegates chosen by meeting attendees)', c.attendance, { rows: 2, hint: 'One branch a line, “Leeds: 40”: how many attended its meeting. omov does not know how they voted: it takes them for a random sample of the branch’s voters.' })}
+${textArea(issues, `${id}_affiliates`, 'Affiliated delegations (optional)', c.affiliates, { rows: 2, hint: 'Delegations that are not branches (an affiliated union, a women’s section), one a line: its name; its delegates, or its affiliated membership such as “2500 members” (its delegates then by the model, as a branch of that size); its mandate, delegate votes per option (with a membership, the shares its delegates split in), separated by commas. For example “Unite; 4; Leeds: 3, York: 1”. Delegates not mandated abstain. A card vote’s section may name them.' })}
+${textInput(issues, `${id}_balance`, 'Balance within each delegation (optional)', c.balance, { cls: 'wide', hint: 'Who; the least share of each delegation; each branch’s count of them, separated by commas. For example “women; 1/2; Leeds: 40, York: 12”. This changes who the delegates are, not how they vote: omov shows each delegation’s make-up and whether the branch can meet it. omov does not hold members’ gender: these counts are yours.' })}
+${textArea(issues, `${id}_regions`, 'Regional tiers: each branch’s region (optional)', c.regions, { rows: 2, hint: 'One branch a line, “Leeds: North”. The branches’ delegates meet in regional conferences; each sends delegates, shared by its members, to the national conference.' })}
+<div class="cols">
+${textInput(issues, `${id}_regionSeats`, 'Regional tiers: national delegates', c.regionSeats, { type: 'number', extra: html` min="1"` })}
+${selectInput(issues, `${id}_regionVote`, 'Regional tiers: a region’s national delegates vote', c.regionVote, REGION_VOTES)}
+</div>
 <div class="cols">
 ${textInput(issues, `${id}_seed`, 'Council by lot: seed', c.seed, { hint: 'Committed when the ballot opens; the draw also depends on every ballot in the box, so nobody can choose it after seeing the votes.' })}
 ${selectInput(issues, `${id}_draw`, 'Council by lot: drawn', c.draw, COUNCIL_DRAWS)}

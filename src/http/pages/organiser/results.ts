@@ -1,4 +1,4 @@
-import type { ConferenceComparison, PowerValue } from '@omov/core/delegates/index';
+import type { ConferenceComparison, FlipFinding, PowerValue } from '@omov/core/delegates/index';
 import type { DeclaredResult, Robustness } from '@omov/core/delegates/declared';
 import { methodOf } from '@omov/core/methods/index';
 import type { QuestionResult } from '@omov/core/domain/count';
@@ -19,7 +19,7 @@ import {
 } from '@omov/core/domain/figures';
 import { parseRational } from '@omov/core/tally/rational';
 import { recordFormatOf, turnoutRuleOf } from '@omov/core/record/record';
-import { APPORTIONMENT_LABEL, BASIS_LABEL, RULE_LABEL } from './text';
+import { APPORTIONMENT_LABEL, BASIS_LABEL, DECLARED_RULE_LABEL } from './text';
 
 /**
  * Results as pages: turnout, then per question the figures per option, the count round
@@ -167,10 +167,12 @@ const plural = (n: number | string, one: string, many = `${one}s`) => `${n} ${St
 const list = (xs: ReadonlyArray<string>) => (xs.length ? xs.join(', ') : 'nothing');
 
 /** A pool is not a delegation: it is named for what it is. */
-const unitLabel = (b: { name: string; pooled?: ReadonlyArray<string> }) =>
+const unitLabel = (b: { name: string; pooled?: ReadonlyArray<string>; affiliate?: boolean }) =>
   b.pooled
     ? html`Members in small branches, pooled for secrecy <span class="hint">(${b.pooled.join(', ')})</span>`
-    : html`${b.name}`;
+    : b.affiliate
+      ? html`${b.name} <span class="hint">(affiliated delegation, its mandate as entered)</span>`
+      : html`${b.name}`;
 
 /** The headline of a comparison: what the conference would have decided, and how far that rests on lots. */
 function conferenceHeadline(cc: ConferenceComparison, byOwnMethod = false): Html {
@@ -196,7 +198,12 @@ function conferenceHeadline(cc: ConferenceComparison, byOwnMethod = false): Html
  * `motion`: the question's threshold, for a motion (whose margin is the distance to it).
  * `declared`: the comparison is one of the question's declared ones, whose heading and words come before it.
  */
-function conferenceSection(c: QuestionResult['conference'], motion?: string, declared = false): Html {
+function conferenceSection(
+  c: QuestionResult['conference'],
+  motion?: string,
+  declared = false,
+  rule?: keyof typeof DECLARED_RULE_LABEL,
+): Html {
   if (c === null) return html``;
   if ('error' in c)
     return html`<h3>Members' vote and a delegate conference</h3><p class="notice">The delegate comparison does not apply to this question: ${c.error}.</p>`;
@@ -205,7 +212,7 @@ function conferenceSection(c: QuestionResult['conference'], motion?: string, dec
   const conf = cc.conference;
   const s = cc.settings;
   return html`${declared ? '' : html`<h3>Members' vote and a delegate conference</h3>`}
-<p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${RULE_LABEL[s.rule]}.</p>
+<p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${DECLARED_RULE_LABEL[rule ?? s.rule]}.</p>
 ${conferenceHeadline(cc, declared)}
 ${cc.pooling ? html`<p class="${cc.pooling.changed ? 'bad' : 'hint'}">Some members are in small branches whose votes were pooled for secrecy; a pool is not a delegation. ${cc.pooling.note}</p>` : ''}
 <div class="scroll" tabindex="0"><table><caption>Side by side</caption><thead><tr><th scope="col"><span class="sr-only">Figure</span></th><th scope="col">Members (one member, one vote)</th><th scope="col">Delegate conference</th></tr></thead><tbody>
@@ -321,6 +328,39 @@ ${a.branches.map(
 <p>Over the meetings (${c.method === 'exact' ? 'exactly, every meeting of each branch listed' : `sampled${c.seed ? ` with the seed “${c.seed}”, ${c.draws} draws` : `, meetings too many to list drawn from the seed “${a.seed}/meeting”`}`}), the conference chooses ${c.outcomes.map((o) => `${o.elected.length ? list(o.elected) : 'nothing'} with probability ${o.probability} (${share(o.share)})`).join('; ')}.</p>`;
 }
 
+/** A balance within delegations: who each delegation must include, and whether the branch can (its votes are unchanged). */
+function balanceDetail(d: DeclaredResult): Html {
+  const b = d.balance;
+  if (!b) return html``;
+  return html`<div class="scroll" tabindex="0"><table><caption>Balance: at least ${b.share} of each delegation ${b.label}</caption><thead><tr><th scope="col">Unit</th><th class="num" scope="col">Delegates</th><th class="num" scope="col">At least (${b.label})</th><th class="num" scope="col">${b.label} among its members (entered)</th><th scope="col">Can it send them?</th></tr></thead><tbody>
+${b.units.map(
+  (u) =>
+    html`<tr><th scope="row">${u.name}</th><td class="num">${u.delegates}</td><td class="num">${u.required}</td><td class="num">${u.group === null ? 'not entered' : u.group}</td><td>${u.met === null ? 'unknown' : u.met ? 'yes' : 'no'}</td></tr>`,
+)}
+</tbody></table></div>
+<p>In all, at least ${b.required} of the ${plural(b.delegates, 'delegate')} are ${b.label}, against ${b.group} of ${plural(b.members, 'member')} by the counts entered.${b.short.length ? ` ${list(b.short)} ${b.short.length === 1 ? 'has' : 'have'} fewer ${b.label} than the rule asks them to send.` : ''}</p>
+<p class="hint">${b.effect}</p>`;
+}
+
+/** Regional tiers: each regional conference, its national delegates, and the national decision against one tier. */
+function tiersDetail(d: DeclaredResult): Html {
+  const t = d.tiers;
+  if (!t) return html``;
+  const votes = (r: Readonly<Record<string, string | number>>) =>
+    Object.entries(r)
+      .filter(([, v]) => figure(String(v)) > 0)
+      .map(([o, v]) => `${o} ${n(String(v))}`)
+      .join(', ') || '—';
+  return html`<div class="scroll" tabindex="0"><table><caption>Regional tiers: the regional conferences and their national delegates</caption><thead><tr><th scope="col">Region</th><th scope="col">Branches</th><th class="num" scope="col">Members</th><th scope="col">Regional delegate votes</th><th scope="col">The region decides</th><th class="num" scope="col">National delegates</th><th scope="col">Their votes</th></tr></thead><tbody>
+${t.regions.map(
+  (r) =>
+    html`<tr><th scope="row">${r.name}</th><td>${r.branches.join(', ')}</td><td class="num">${r.members}</td><td>${votes(r.delegateVotes)}</td><td>${r.elected.length ? list(r.elected) : 'nothing'}</td><td class="num">${r.delegates}</td><td>${votes(r.national)}</td></tr>`,
+)}
+</tbody></table></div>
+<p class="${t.changed ? 'bad' : 'hint'}">The national conference: ${votes(t.national.delegates)}. ${t.note}</p>
+${t.lots.length ? html`<p class="hint">Lots drawn in the tiers: ${t.lots.join(' ')}</p>` : ''}`;
+}
+
 /** A council chosen by lot: the one draw, its count, and the chance over every draw. */
 function councilDetail(d: DeclaredResult): Html {
   const c = d.council;
@@ -338,6 +378,29 @@ ${
 <p class="hint">Over every draw of the council (${c.chance.method === 'exact' ? 'exactly, by the hypergeometric distribution' : `sampled: ${c.chance.draws} draws from the seed “${c.chance.seed ?? ''}”`}), it decides as the members did with probability ${c.chance.agree.probability} (${share(c.chance.agree.share)}).${c.notes.length ? ` ${c.notes.join(' ')}` : ''}</p>`;
 }
 
+/** The members whose changed papers would have flipped the conference, and the members' vote: the witnesses, replayed. */
+function flipDetail(d: DeclaredResult): Html {
+  const f = d.flip;
+  if (!f) return html``;
+  const witness = (x: FlipFinding) =>
+    x.changes
+      .map(
+        (c) =>
+          `${c.branch ?? 'in any branch'}: ${Object.entries(c.from)
+            .map(([paper, k]) => `${k} voting ${paper}`)
+            .join(', ')} would vote ${c.to} instead`,
+      )
+      .join('; ');
+  const how = (x: FlipFinding) =>
+    x.exact ? 'no fewer could' : 'an upper bound: the search is not exhaustive, fewer might do';
+  return html`<p class="flip">${f.summary}</p>
+<details><summary>The smallest flips behind “${d.label}”: which members, and what they would change</summary><ul>
+${f.conference ? html`<li>The conference (${how(f.conference)}): ${witness(f.conference)}.</li>` : ''}
+${f.members ? html`<li>The members' vote (${how(f.members)}): ${witness(f.members)}.</li>` : ''}
+${f.notes.map((x) => html`<li>${x}</li>`)}
+</ul><p class="hint">Each change was replayed through the real count before it was shown: with it, the ${d.council ? 'council' : 'conference'} or the members would have decided otherwise, with no lot drawn.</p></details>`;
+}
+
 /** The question's declared comparisons, each with its description, then the robustness view. */
 function declaredSection(q: QuestionResult, motion?: string): Html {
   if (!q.comparisons?.length) return html``;
@@ -347,11 +410,14 @@ ${q.comparisons.map(
   (d, j) => html`<section aria-labelledby="q-${q.id}-c${j}"><h4 id="q-${q.id}-c${j}">${d.label}</h4>
 <p class="model">${d.description}</p>
 ${declaredHeadline(d, q.elected)}
+${flipDetail(d)}
 ${procedureDetail(d)}
 ${mandatedLine(d)}
 ${attendanceDetail(d)}
 ${councilDetail(d)}
-${d.comparison ? html`<details><summary>The delegate count behind “${d.label}”</summary>${conferenceSection(d.comparison, motion, true)}</details>` : ''}
+${balanceDetail(d)}
+${tiersDetail(d)}
+${d.comparison ? html`<details><summary>${d.tiers ? html`The one-tier delegate count behind “${d.label}” (the branches' delegates in one conference)` : html`The delegate count behind “${d.label}”`}</summary>${conferenceSection(d.comparison, motion, true, d.declared.model.method === 'sortition' ? undefined : d.declared.model.rule)}</details>` : ''}
 </section>`,
 )}
 ${q.robustness ? robustnessView(q.robustness, q.comparisons) : ''}`;
@@ -540,13 +606,52 @@ export function resultsCsv(r: BallotResults): string {
           '',
           'probability',
         );
+      // A balance within delegations: the least of the group each unit must send, and whether it can.
+      for (const u of d.balance?.units ?? [])
+        row(
+          `(declared: ${d.label}, balance: ${d.balance!.label})`,
+          u.name,
+          String(u.required),
+          u.met === null ? '' : u.met ? 'yes' : 'no',
+          `required of ${u.delegates} delegates`,
+        );
+      // Regional tiers: each region's decision and national delegates, then the national conference.
+      for (const r of d.tiers?.regions ?? [])
+        for (const o of d.comparison?.options ?? [])
+          row(
+            `(declared: ${d.label}, region ${r.name})`,
+            o,
+            String(r.national[o] ?? 0),
+            yes(r.elected, o),
+            'national delegate votes',
+          );
+      if (d.tiers)
+        for (const o of d.comparison?.options ?? [])
+          row(
+            `(declared: ${d.label}, national)`,
+            o,
+            String(d.tiers.national.delegates[o] ?? 0),
+            yes(d.tiers.national.elected, o),
+            'delegate votes',
+          );
+      // The smallest flips: members (and branches) whose changed papers flip the conference, and the members' vote.
+      const flips = [
+        ['conference', d.flip?.conference],
+        ["members' vote", d.flip?.members],
+      ] as const;
+      for (const [side, f] of flips) {
+        if (!f) continue;
+        const what = `(smallest flip: ${d.label}, ${side})`;
+        row(what, f.to, String(f.members), '', f.exact ? 'members, exactly' : 'members, at most');
+        if (f.branches !== null) row(what, f.to, String(f.branches), '', 'branches');
+      }
       if (!d.comparison || !d.elected) continue;
       for (const o of d.comparison.options)
         row(
-          `(declared: ${d.label})`,
+          d.tiers ? `(declared: ${d.label}, one tier)` : `(declared: ${d.label})`,
           o,
           d.comparison.conference.delegates[o] ?? '0',
-          yes(d.elected, o),
+          yes(d.tiers ? d.comparison.conference.elected : d.elected, o),
           'delegate votes',
         );
     }

@@ -26,6 +26,12 @@ export const RULE_LABEL = {
   weighted: "Weighted: every member's paper weighted by delegates per vote, recounted",
   stv: "STV within the branch: its delegates elected by its members' ranked ballots (ranked questions only)",
 } as const;
+/** The rules a declared comparison may name: those of a ballot's model, and meeting attendees. */
+export const DECLARED_RULE_LABEL = {
+  ...RULE_LABEL,
+  attendees:
+    "Meeting attendees: all of a branch's delegates vote as the majority of its meeting would, counted here with each branch's voters' own majority (see the chances above)",
+} as const;
 
 /** Notices after a POST-redirect-GET, by key: only these texts can appear. */
 export const DONE: Record<string, string> = {

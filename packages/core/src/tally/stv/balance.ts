@@ -162,6 +162,28 @@ export class Balance {
     return this.feasible(e, h, seatsLeft - 1) ? null : this.blame(e, h, seatsLeft - 1);
   }
 
+  /** Balance rule 1: the hopefuls in no completion, each with why. */
+  inNoCompletion(
+    elected: ReadonlyArray<number>,
+    hopeful: ReadonlyArray<number>,
+    seatsLeft: number,
+  ): Array<[number, string]> {
+    return hopeful.flatMap((c): Array<[number, string]> => {
+      const why = this.blocks(c, elected, hopeful, seatsLeft);
+      return why === null ? [] : [[c, why]];
+    });
+  }
+
+  /** Balance rule 2: the hopefuls in every completion (the rules need them), with why. */
+  neededAmong(elected: ReadonlyArray<number>, hopeful: ReadonlyArray<number>, seatsLeft: number): Map<number, string> {
+    const needed = new Map<number, string>();
+    for (const c of hopeful) {
+      const why = this.needs(c, elected, hopeful, seatsLeft);
+      if (why !== null) needed.set(c, why);
+    }
+    return needed;
+  }
+
   /** Why c is needed (without them the rules could not be met), or null when not. */
   needs(c: number, elected: ReadonlyArray<number>, hopeful: ReadonlyArray<number>, seatsLeft: number): string | null {
     const h = hopeful.filter((x) => x !== c);

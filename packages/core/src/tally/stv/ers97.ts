@@ -43,7 +43,7 @@ interface Batch {
 }
 
 export function countErs97(setup: CountSetup): CountOutcome {
-  const { names, standing, seats, ballots: p, ties } = setup;
+  const { names, standing, seats, ballots: p, ties, balance } = setup;
   const s = scaleOf(2);
   const one = s.one;
   const n = names.length;
@@ -127,11 +127,14 @@ export function countErs97(setup: CountSetup): CountOutcome {
     if (votes[c]! > quota) pending.push(c);
   };
 
+  const continuingNow = (): number[] => standing.filter((c) => status[c] === CONTINUING);
+  /** Balance rule 1: why electing c now would leave a rule unmet, or null. */
+  const blockedBy = (c: number): string | null =>
+    balance ? balance.blocks(c, elected, continuingNow(), seats - elected.length) : null;
+
   /** 5.1.7, 5.3.13, 5.4.9 with 5.6.2: deem elected, in descending order of votes. */
   const deemElected = (): void => {
-    const order = standing
-      .filter((c) => status[c] === CONTINUING)
-      .sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
+    const order = continuingNow().sort((a, b) => (votes[b]! > votes[a]! ? 1 : votes[b]! < votes[a]! ? -1 : a - b));
     let i = 0;
     while (i < order.length && elected.length < seats) {
       const v = votes[order[i]!]!;
@@ -141,8 +144,35 @@ export function countErs97(setup: CountSetup): CountOutcome {
       if (!byQuota && !(v > 0n && v * BigInt(places + 1) >= tav)) break;
       let j = i;
       while (j < order.length && votes[order[j]!] === v) j++;
-      const group = order.slice(i, j);
+      // Balance rule 1: one whose election would leave a rule unmet is not deemed elected
+      // (and is excluded at the next stage); the level candidates are checked one by one.
+      const group: number[] = [];
+      for (const c of order.slice(i, j)) {
+        const why = blockedBy(c);
+        if (why === null) group.push(c);
+        else
+          log.notes.push(
+            `${names[c]} qualifies, but electing ${names[c]} would leave a balance rule unmet (${why}): not deemed elected (balance rule 1).`,
+          );
+      }
       i = j;
+      if (!group.length) continue;
+      if (balance && group.length > 1 && group.length <= places) {
+        // Level candidates may block one another (two men for the last man's place).
+        for (const c of group) {
+          const why = blockedBy(c);
+          if (why === null) {
+            elect(c);
+            log.notes.push(
+              `${names[c]} is deemed elected, ${byQuota ? 'reaching the quota' : 'by the total active vote'}.`,
+            );
+          } else
+            log.notes.push(
+              `${names[c]} qualifies, but with those before elected would leave a balance rule unmet (${why}): not deemed elected (balance rule 1).`,
+            );
+        }
+        continue;
+      }
       const how = byQuota
         ? 'reaching the quota'
         : `reaching the total active vote / ${places + 1} (${fmt(tav)} / ${places + 1})`;
@@ -168,7 +198,14 @@ export function countErs97(setup: CountSetup): CountOutcome {
         chosen.push(c);
         level = level.filter((x) => x !== c);
       }
-      for (const c of chosen) elect(c);
+      for (const c of chosen) {
+        const why = blockedBy(c);
+        if (why === null) elect(c);
+        else
+          log.notes.push(
+            `${names[c]} wins the tie, but with those before elected would leave a balance rule unmet (${why}): not deemed elected (balance rule 1).`,
+          );
+      }
       if (chosen.length)
         log.notes.push(`${nameList(names, chosen)} deemed elected, ${how}, ahead of level candidates (5.6.2).`);
       if (chosen.length < places)
@@ -287,6 +324,48 @@ export function countErs97(setup: CountSetup): CountOutcome {
     mark(`stage ${stage}`);
   };
 
+  /**
+   * Balance rule 2: when a candidate the rules need is among those 5.2.5 would exclude, the
+   * candidate with the fewest votes of those not needed is excluded alone (ties by 5.2.5).
+   * Excluding several together is kept only when none of them is needed and the rules can
+   * still be met without all of them.
+   */
+  const chooseExclusionBalanced = (deferred: Fixed): number[] => {
+    const out = chooseExclusion(deferred);
+    const hope = continuingNow();
+    const needed = balance!.neededAmong(elected, hope, seats - elected.length);
+    if (
+      !out.some((c) => needed.has(c)) &&
+      balance!.feasible(
+        elected,
+        hope.filter((c) => !out.includes(c)),
+        seats - elected.length,
+      )
+    )
+      return out;
+    let low: Fixed | null = null;
+    for (const c of hope) if (!needed.has(c) && (low === null || votes[c]! < low)) low = votes[c]!;
+    for (const c of hope)
+      if (needed.has(c) && votes[c]! <= low!)
+        log.notes.push(
+          `${names[c]} has fewer votes (${fmt(votes[c]!)}) but is needed to meet a balance rule (${needed.get(c)!}), so is not excluded (balance rule 2).`,
+        );
+    const level = hope.filter((c) => !needed.has(c) && votes[c] === low);
+    return [
+      level.length === 1
+        ? level[0]!
+        : breakTie(ties, {
+            tied: level,
+            want: 'fewest',
+            points,
+            round: stage,
+            purpose: 'exclusion (5.2.5)',
+            show: fmt,
+            lot: true,
+          })!,
+    ];
+  };
+
   /** 5.2.5 and 5.5.1: which candidates to exclude now, given the deferred surpluses. */
   const chooseExclusion = (deferred: Fixed): number[] => {
     const places = seats - elected.length;
@@ -336,17 +415,22 @@ export function countErs97(setup: CountSetup): CountOutcome {
     return false;
   };
 
-  /** 5.4: exclude the candidates, passing their papers in batches, highest value first. */
-  const exclude = (out: number[], deferred: Fixed): void => {
+  /**
+   * 5.4: exclude the candidates, passing their papers in batches, highest value first.
+   * `because`: the notes saying why, when it is not for having the fewest votes.
+   */
+  const exclude = (out: number[], deferred: Fixed, because: string[] | null = null): void => {
     for (const c of out) {
       status[c] = EXCLUDED;
       continuing--;
       log.excluded.push(c);
     }
     const low = out.map((c) => `${names[c]} (${fmt(votes[c]!)})`).join(', ');
-    log.notes.push(
-      `${out.length > 1 ? 'Excluded together' : 'Excluded'}, having the fewest votes: ${low}${deferred > 0n ? `; surpluses of ${fmt(deferred)} deferred (5.2.2)` : ''} (5.2.5).`,
-    );
+    if (because) log.notes.push(...because);
+    else
+      log.notes.push(
+        `${out.length > 1 ? 'Excluded together' : 'Excluded'}, having the fewest votes: ${low}${deferred > 0n ? `; surpluses of ${fmt(deferred)} deferred (5.2.2)` : ''} (5.2.5).`,
+      );
     if (continuing <= seats - elected.length) return; // 5.5.1: the rest are elected, nothing moves
     const byValue = new Map<Fixed, Map<number, number[]>>(); // value -> candidate -> list heads
     for (const c of out) {
@@ -396,7 +480,19 @@ export function countErs97(setup: CountSetup): CountOutcome {
     stage++;
     log = new StageLog();
     const surpluses = pending.reduce((t, c) => t + surplusOf(c), 0n);
-    if (pending.length && !deferrable(surpluses)) {
+    const doomed = balance ? balance.inNoCompletion(elected, continuingNow(), seats - elected.length) : [];
+    if (doomed.length) {
+      // Balance rule 1: in a stage of its own, before any surplus; their papers pass in
+      // batches as in any exclusion (5.4).
+      exclude(
+        doomed.map(([c]) => c),
+        0n,
+        doomed.map(
+          ([c, why]) =>
+            `Electing ${names[c]} would leave a balance rule unmet (${why}), so ${names[c]} is excluded under the balance rules (balance rule 1).`,
+        ),
+      );
+    } else if (pending.length && !deferrable(surpluses)) {
       // 5.2.3: the largest surplus.
       let high = surplusOf(pending[0]!);
       for (const c of pending) if (surplusOf(c) > high) high = surplusOf(c);
@@ -417,7 +513,7 @@ export function countErs97(setup: CountSetup): CountOutcome {
       transferSurplus(c);
       deemElected();
     } else {
-      exclude(chooseExclusion(surpluses), surpluses);
+      exclude(balance ? chooseExclusionBalanced(surpluses) : chooseExclusion(surpluses), surpluses);
     }
   }
 

@@ -26,6 +26,12 @@ import type { CountOutcome, CountSetup } from './record';
 import { countScottish } from './scottish';
 import { tieContext } from './ties';
 
+const COUNTERS: Record<StvRules, (setup: CountSetup) => CountOutcome> = {
+  scottish: countScottish,
+  meek: countMeek,
+  ers97: countErs97,
+};
+
 export function countStv(
   election: Election<RankedBallot>,
   rules: StvRules,
@@ -44,8 +50,6 @@ export function countStv(
   const withdrawn = new Set(election.withdrawn);
   const standing = names.map((_, i) => i).filter((i) => !withdrawn.has(i));
   const ties = tieContext(names, seed, rules, election.tieOrder);
-  if (balanceRules.length && rules !== 'scottish')
-    throw new RangeError(`balance rules are counted under the Scottish STV rules only, not ${rules}`);
   const balance = balanceRules.length ? new Balance(names, standing, election.seats, balanceRules) : undefined;
   const setup: CountSetup = {
     names,
@@ -55,20 +59,9 @@ export function countStv(
     ties,
     balance,
   };
-  let outcome: CountOutcome;
-  switch (rules) {
-    case 'scottish':
-      outcome = countScottish(setup);
-      break;
-    case 'meek':
-      outcome = countMeek(setup);
-      break;
-    case 'ers97':
-      outcome = countErs97(setup);
-      break;
-    default:
-      throw new RangeError(`unknown STV rules: ${String(rules)}`);
-  }
+  const count = COUNTERS[rules];
+  if (!count) throw new RangeError(`unknown STV rules: ${String(rules)}`);
+  const outcome = count(setup);
   const notes: string[] = [];
   if (withdrawn.size)
     notes.push(
@@ -88,7 +81,7 @@ export function countStv(
   if (balance) {
     notes.push(`Balance rules: ${balanceRules.map((r) => ruleWords(r)).join('; ')}.`, ...balance.notes);
     // The same count without the rules (its lots drawn apart), to say what the rules changed.
-    const free = countScottish({
+    const free = count({
       ...setup,
       balance: undefined,
       ties: tieContext(names, seed, rules, election.tieOrder),

@@ -49,7 +49,7 @@ interface Node {
 }
 
 export function countMeek(setup: CountSetup): CountOutcome {
-  const { names, standing, seats, ballots: p, ties } = setup;
+  const { names, standing, seats, ballots: p, ties, balance } = setup;
   const s = scaleOf(9);
   const one = s.one;
   const n = names.length;
@@ -197,10 +197,32 @@ export function countMeek(setup: CountSetup): CountOutcome {
     );
   };
 
+  const hopefuls = (): number[] => standing.filter((c) => status[c] === HOPEFUL);
+
   while (hopeful > seats - elected.length && seats - elected.length > 0) {
     round++;
     log = new StageLog();
     root = freshRoot(); // rebuilt each round: the arena then never holds more than one tree
+    if (balance) {
+      // Balance rule 1: the hopefuls in no completion are defeated together, in a round of
+      // their own (the order does not matter: none of them can be elected).
+      const doomed = balance.inNoCompletion(elected, hopefuls(), seats - elected.length);
+      if (doomed.length) {
+        distribute(); // the round shows the votes as they stood
+        for (const [c, why] of doomed) {
+          status[c] = DEFEATED;
+          hopeful--;
+          keep[c] = 0n;
+          log.excluded.push(c);
+          log.notes.push(
+            `Electing ${names[c]} would leave a balance rule unmet (${why}), so ${names[c]} is defeated under the balance rules (balance rule 1).`,
+          );
+        }
+        if (!(hopeful > seats - elected.length && seats - elected.length > 0)) break;
+        record();
+        continue;
+      }
+    }
     let iterations = 0;
     let lastSurplus = total;
     let surplus = 0n;
@@ -211,7 +233,27 @@ export function countMeek(setup: CountSetup): CountOutcome {
       let sum = 0n;
       for (const c of standing) if (status[c] !== DEFEATED) sum += votes[c]!;
       quota = sum / BigInt(seats + 1) + 1n; // B.2.b
-      const reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota).sort(byVote);
+      let reached = standing.filter((c) => status[c] === HOPEFUL && votes[c]! >= quota).sort(byVote);
+      if (balance && reached.length) {
+        // In order of votes, each elected only if the rules can still be met after it; one
+        // who cannot is defeated by balance rule 1 next round.
+        const hope = hopefuls();
+        const allowed: number[] = [];
+        for (const c of reached) {
+          const why = balance.blocks(
+            c,
+            elected.concat(allowed),
+            hope.filter((x) => !allowed.includes(x)),
+            seats - elected.length - allowed.length,
+          );
+          if (why === null) allowed.push(c);
+          else
+            log.notes.push(
+              `${names[c]} reaches the quota, but electing ${names[c]} would leave a balance rule unmet (${why}): not elected (balance rule 1).`,
+            );
+        }
+        reached = allowed;
+      }
       for (const c of reached) {
         status[c] = ELECTED;
         hopeful--;
@@ -244,9 +286,20 @@ export function countMeek(setup: CountSetup): CountOutcome {
     );
     if (ending !== 'elected') {
       // B.3: defeat the lowest hopeful; those within the surplus of it are tied with it.
+      // Balance rule 2: of the hopefuls the rules do not need (some always: a completion
+      // fills only the seats left, and there are more hopefuls than that).
+      const hope = hopefuls();
+      const needed = balance ? balance.neededAmong(elected, hope, seats - elected.length) : new Map<number, string>();
+      let lowest: Fixed | null = null;
+      for (const c of hope) if (lowest === null || votes[c]! < lowest) lowest = votes[c]!;
       let low: Fixed | null = null;
-      for (const c of standing) if (status[c] === HOPEFUL && (low === null || votes[c]! < low)) low = votes[c]!;
-      const tied = standing.filter((c) => status[c] === HOPEFUL && votes[c]! <= low! + surplus);
+      for (const c of hope) if (!needed.has(c) && (low === null || votes[c]! < low)) low = votes[c]!;
+      for (const c of hope)
+        if (needed.has(c) && votes[c]! <= lowest! + surplus)
+          log.notes.push(
+            `${names[c]} has the fewest votes (${fmt(votes[c]!)}) but is needed to meet a balance rule (${needed.get(c)!}), so is not defeated (balance rule 2).`,
+          );
+      const tied = hope.filter((c) => !needed.has(c) && votes[c]! <= low! + surplus);
       const c =
         tied.length === 1
           ? tied[0]!

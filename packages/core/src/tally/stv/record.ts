@@ -88,7 +88,7 @@ export interface CountSetup {
   readonly seats: number;
   readonly ballots: PreparedBallots;
   readonly ties: TieContext;
-  /** Balance rules to keep (Scottish and Meek rules only). */
+  /** Balance rules to keep. */
   readonly balance?: Balance | undefined;
 }
 

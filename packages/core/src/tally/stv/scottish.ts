@@ -182,12 +182,7 @@ export function countScottish(setup: CountSetup): CountOutcome {
 
   /** Balance rule 1: the continuing candidates whose election would leave a rule unmet. */
   const blocked = (): Array<[number, string]> => {
-    if (!balance) return [];
-    const hope = continuing();
-    return hope.flatMap((c): Array<[number, string]> => {
-      const why = balance.blocks(c, elected, hope, seats - elected.length);
-      return why === null ? [] : [[c, why]];
-    });
+    return balance ? balance.inNoCompletion(elected, continuing(), seats - elected.length) : [];
   };
 
   electReached();
@@ -258,12 +253,9 @@ export function countScottish(setup: CountSetup): CountOutcome {
       // Rules 50, 51: exclude the candidate with the fewest votes (balance rule 2: of
       // those the balance rules do not need).
       const hope = continuing();
-      const protectedNow = new Map<number, string>();
-      if (balance)
-        for (const c of hope) {
-          const why = balance.needs(c, elected, hope, seats - elected.length);
-          if (why !== null) protectedNow.set(c, why);
-        }
+      const protectedNow = balance
+        ? balance.neededAmong(elected, hope, seats - elected.length)
+        : new Map<number, string>();
       let lowest: Fixed | null = null;
       for (const c of hope) if (lowest === null || votes[c]! < lowest) lowest = votes[c]!;
       const passed = hope.filter((c) => votes[c] === lowest && protectedNow.has(c));

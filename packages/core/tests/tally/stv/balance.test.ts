@@ -176,9 +176,156 @@ describe('the rules themselves', () => {
     expect(b.needs(0, [3], [0, 1, 2], 1)).toMatch(/together/);
     expect(b.needs(0, [], [0, 1, 2, 3], 2)).toBeNull();
   });
-  test('only the Scottish rules', () => {
-    const e = election(['A', 'B', 'C'], 1, [[1, 'A']]);
-    expect(() => countStv(e, 'meek', 't', [{ group: 'w', candidates: ['A'], max: 1 }])).toThrow('Scottish');
+});
+
+describe('Meek STV keeps the same two rules (hand counts, 9 decimals)', () => {
+  // The first example above under Meek: quota = 100 / 4 + 0.000000001.
+  // Round 1: Adam 30 and Bob 26 reach 25.000000001; Adam first ({Bob, Dora} completes), then
+  //   Bob ({Dora} completes): both elected.
+  // Round 2: one seat left, no woman elected: Carl is in no completion and is defeated under
+  //   rule 1 in a round of its own (keep factor 0).
+  // Round 3: Carl's 22 papers exhaust, and Adam's surplus passes Carl by, so it exhausts too.
+  //   The keep factors fall until Adam = Bob = quota; the quota is then (2q + 22) / 4, which
+  //   falls 19.5, 15.25, 13.125, 12.0625, 11.53…: Dora (12) reaches it and is elected; the
+  //   seats are full and Eve is defeated (C.2).
+  // Without the rule, round 2's second iteration gives Carl 22 + 30 - 25 = 27 against a
+  //   quota of 99 / 4 = 24.75: Carl is elected. Adam, Bob, Carl.
+  const first = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
+    [30, 'Adam Carl'],
+    [26, 'Bob'],
+    [22, 'Carl'],
+    [12, 'Dora Eve'],
+    [10, 'Eve Dora'],
+  ]);
+  test('rule 1: Carl is defeated under the rule and Dora takes the third seat', () => {
+    const r = countStv(first, 'meek', 'test', women(['Dora', 'Eve'], 1));
+    expect(r.elected).toEqual(['Adam', 'Bob', 'Dora']);
+    expect(countStv(first, 'meek', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [['Adam', 'Bob'], []],
+      [[], ['Carl']],
+      [['Dora'], ['Eve']],
+    ]);
+    expect(r.rounds[1]!.note).toContain(
+      'Electing Carl would leave a balance rule unmet (women: at least 1 seat), so Carl is defeated under the balance rules (balance rule 1).',
+    );
+    expect(r.rounds[2]!.note).toMatch(/^5 iterations; quota 11\.53/);
+    expect(r.summary!['balanceChanged']).toBe(true);
+    expect(r.summary!['electedWithoutBalance']).toBe('Adam, Bob, Carl');
+  });
+
+  // The second example under Meek (Dora the only woman, at least 1):
+  // Round 1: no one reaches 25.000000001 and there is no surplus: Dora (15) has the fewest
+  //   but is needed (rule 2), so Fred (18), the fewest of the others, is defeated.
+  // Round 2: Fred's papers go to Carl: 39, elected.
+  // Round 3: Carl's surplus exhausts; in the second iteration the quota is 86 / 4 = 21.5 and
+  //   Adam (24) and Bob (22) both reach it. Adam first ({Dora} completes): elected; electing
+  //   Bob as well would leave no seat for a woman: not elected.
+  // Round 4: Bob is in no completion: defeated (rule 1); Dora is the one hopeful for the one
+  //   seat left: elected (C.1).
+  // Without the rule: Dora is defeated first, Bob reaches 37 and is elected, then Adam, then
+  //   Fred is defeated and Carl takes the last seat: Bob, Adam, Carl.
+  const second = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
+    [24, 'Adam'],
+    [22, 'Bob'],
+    [21, 'Carl'],
+    [18, 'Fred Carl'],
+    [15, 'Dora Bob'],
+  ]);
+  test('rule 2: Dora is passed over for defeat and elected instead of Bob', () => {
+    const r = countStv(second, 'meek', 'test', women(['Dora'], 1));
+    expect(r.elected).toEqual(['Carl', 'Adam', 'Dora']);
+    expect(countStv(second, 'meek', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [[], ['Fred']],
+      [['Carl'], []],
+      [['Adam'], []],
+      [['Dora'], ['Bob']],
+    ]);
+    expect(r.rounds[0]!.note).toContain(
+      'Dora has the fewest votes (15.000000000) but is needed to meet a balance rule (women: at least 1 seat), so is not defeated (balance rule 2).',
+    );
+    expect(r.rounds[2]!.note).toContain(
+      'Bob reaches the quota, but electing Bob would leave a balance rule unmet (women: at least 1 seat): not elected (balance rule 1).',
+    );
+    expect(r.rounds[3]!.note).toContain('so Bob is defeated under the balance rules');
+  });
+});
+
+describe('ERS97 keeps the same two rules (hand counts, 2 decimals)', () => {
+  // The first example under ERS97: quota 100 / 4 = 25.00.
+  // Stage 1: Adam 30 and Bob 26 reach the quota and are deemed elected (5.1.7); each is in a
+  //   completion with those before elected. Surpluses 5 and 1 wait.
+  // Stage 2: one place left, no woman elected: Carl is excluded under rule 1 in a stage of its
+  //   own, before any surplus; his 22 papers (Carl only) are non-transferable.
+  // Stage 3: the surpluses (6) could change who is excluded (Eve 10 + 6 > Dora 12), so Adam's
+  //   (5, the largest) is transferred: all 30 papers (elected at the first stage), whose next
+  //   preference Carl is excluded: 5.00 non-transferable. The total active vote is now Dora
+  //   12 + Eve 10 + Bob's surplus 1 = 23, and 12 >= 23 / 2: Dora is deemed elected (5.3.13).
+  //   The places are filled; Eve is formally excluded (5.5.2).
+  // Without the rule, stage 2 transfers Adam's surplus to Carl: 5.00 / 30 = 0.16, 30 x 0.16 =
+  //   4.80, Carl 26.80 >= 25: Adam, Bob, Carl.
+  const first = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
+    [30, 'Adam Carl'],
+    [26, 'Bob'],
+    [22, 'Carl'],
+    [12, 'Dora Eve'],
+    [10, 'Eve Dora'],
+  ]);
+  test('rule 1: Carl is excluded under the rule and Dora takes the third place', () => {
+    const r = countStv(first, 'ers97', 'test', women(['Dora', 'Eve'], 1));
+    expect(r.elected).toEqual(['Adam', 'Bob', 'Dora']);
+    expect(countStv(first, 'ers97', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [['Adam', 'Bob'], []],
+      [[], ['Carl']],
+      [['Dora'], ['Eve']],
+    ]);
+    expect(r.rounds[1]!.note).toContain(
+      'Electing Carl would leave a balance rule unmet (women: at least 1 seat), so Carl is excluded under the balance rules (balance rule 1).',
+    );
+    expect(r.rounds[1]!.exhausted).toBe('22.00');
+    expect(r.rounds[2]!.exhausted).toBe('27.00');
+    expect(r.summary!['balanceChanged']).toBe(true);
+  });
+
+  // The second example under ERS97 (Dora the only woman, at least 1), quota 25.00:
+  // Stage 1: no one reaches the quota or the total active vote / 4.
+  // Stage 2: 5.2.5 would exclude Dora (15) alone, but she is needed (rule 2): Fred (18), the
+  //   fewest of the others, is excluded; his 18 papers go to Carl: 39, deemed elected.
+  // Stage 3: Carl's surplus (14) could change the next exclusion (15 + 14 > 22): transferred
+  //   from his last batch (Fred's papers), which has no next preference: non-transferable.
+  //   Total active vote 24 + 22 + 15 = 61, two places: Adam 24 x 3 >= 61, deemed elected;
+  //   then one place, 22 + 15 = 37: Bob 22 x 2 >= 37 qualifies, but electing him would leave
+  //   no place for a woman: not deemed elected.
+  // Stage 4: Bob is excluded under rule 1; Dora is the one continuing candidate for the one
+  //   place left: deemed elected (5.5.1).
+  // Without the rule: Dora is excluded at stage 2, Bob reaches 37; his surplus has no next
+  //   preference; Adam and then Carl are deemed elected by the total active vote.
+  const second = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
+    [24, 'Adam'],
+    [22, 'Bob'],
+    [21, 'Carl'],
+    [18, 'Fred Carl'],
+    [15, 'Dora Bob'],
+  ]);
+  test('rule 2: Dora is passed over for exclusion and elected instead of Bob', () => {
+    const r = countStv(second, 'ers97', 'test', women(['Dora'], 1));
+    expect(r.elected).toEqual(['Carl', 'Adam', 'Dora']);
+    expect(countStv(second, 'ers97', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
+    expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
+      [[], []],
+      [['Carl'], ['Fred']],
+      [['Adam'], []],
+      [['Dora'], ['Bob']],
+    ]);
+    expect(r.rounds[1]!.note).toContain(
+      'Dora has fewer votes (15.00) but is needed to meet a balance rule (women: at least 1 seat), so is not excluded (balance rule 2).',
+    );
+    expect(r.rounds[2]!.note).toContain(
+      'Bob qualifies, but electing Bob would leave a balance rule unmet (women: at least 1 seat): not deemed elected (balance rule 1).',
+    );
+    expect(r.rounds[3]!.note).toContain('so Bob is excluded under the balance rules');
   });
 });
 
@@ -201,7 +348,7 @@ describe('on random elections, the seats elected meet every rule', () => {
       ),
     });
   });
-  test('scottish', () => {
+  test.each(['scottish', 'meek', 'ers97'] as const)('%s', (rules_) => {
     fc.assert(
       fc.property(arb, (x) => {
         const names = Array.from({ length: x.n }, (_, i) => `C${i}`);
@@ -220,7 +367,7 @@ describe('on random elections, the seats elected meet every rule', () => {
         );
         let r;
         try {
-          r = countStv(e, 'scottish', 'prop', rules);
+          r = countStv(e, rules_, 'prop', rules);
         } catch (err) {
           expect(String(err)).toContain('cannot all be met');
           return;
@@ -233,11 +380,11 @@ describe('on random elections, the seats elected meet every rule', () => {
         }
         if (!rules.length) return;
         // The flag says whether the set elected differs from the count without the rules.
-        const plain = countStv(e, 'scottish', 'prop');
+        const plain = countStv(e, rules_, 'prop');
         const same = [...plain.elected].sort().join() === [...r.elected].sort().join();
         expect(r.summary!['balanceChanged']).toBe(!same);
       }),
-      { numRuns: 300 },
+      { numRuns: rules_ === 'scottish' ? 300 : 150 },
     );
   });
 });
