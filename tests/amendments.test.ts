@@ -108,6 +108,21 @@ test('two amendments qualify; the ranked question decides; the declared order of
   expect(
     (await member().json('POST', `/api/v1/member/proposals/${b}/signatures`, { token: tokens[7] })).body.stage,
   ).toBe('qualified');
+  // Each qualifying amendment is mailed to its mover, the motion's proposer and the organiser: nobody else
+  // (its supporter, member 6, is not known; every member sees it on the ballot).
+  const told = await sql<{ recipient: string; why: string }>`
+    select recipient, payload->>'why' as why from mail_outbox
+    where kind = 'amendment-qualified' and payload->>'title' = 'Half the rate' order by recipient`.execute(app().db);
+  expect(told.rows).toEqual([
+    { recipient: 'a0@amend.example.org', why: 'you proposed the motion' },
+    { recipient: 'a1@amend.example.org', why: 'you tabled it' },
+    { recipient: 'office@amend.example.org', why: 'you organise the ballot it goes on' },
+  ]);
+  const moverMail = await waitFor('the "amendment has qualified" email to its mover', () =>
+    smtp().received.find((m) => m.to[0] === 'a1@amend.example.org' && /amendment has qualified/.test(m.raw)),
+  );
+  expect(unfolded(moverMail.raw)).toContain(`/proposals/${motion}`);
+  expect(unfolded(moverMail.raw)).toMatch(/The amendment "Half the rate" to the members' motion "Set the dues"/);
   const pub = await member().json('GET', `/api/v1/proposals/${a}/public`);
   expect(pub.body).toMatchObject({ kind: 'amendment', supporters: 2, branches: 2 });
 
@@ -264,4 +279,17 @@ test('two amendments qualify; the ranked question decides; the declared order of
   tampered.results[1].agenda.outcome = 'Amendment 1: Half the rate';
   const failed = verifyRecord(tampered).checks.filter((c) => c.verdict === 'FAIL');
   expect(failed.map((c) => c.name)).toContain('count: question 2 "Set the dues"');
+  // V21: the motion is on the ballot word for word and qualified by its threshold (from the log).
+  const v20 = (r: unknown) => verifyRecord(r).checks.find((c) => c.id === 'V21')!;
+  expect(v20(record)).toMatchObject({ verdict: 'PASS', summary: expect.stringMatching(/^1 member proposal on/) });
+  const rewordedRecord = structuredClone(record);
+  rewordedRecord.ballot.questions[1].description = 'Conference sets the dues at 2% of income.';
+  expect(v20(rewordedRecord)).toMatchObject({ verdict: 'FAIL' });
+  expect(v20(rewordedRecord).problems.join(' ')).toMatch(/no question of the ballot is its wording unchanged/);
+  const short = structuredClone(record);
+  const qualifyEntry = short.auditLog.find(
+    (e: { action: string; subject: string }) => e.action === 'proposal.qualify' && e.subject === motion,
+  );
+  qualifyEntry.details.branches = 1;
+  expect(v20(short).problems.join(' ')).toMatch(/qualified with 2 supporters in 1 branches, short of its threshold/);
 });

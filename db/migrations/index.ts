@@ -23,6 +23,7 @@ import * as m0033 from './0033_amendments';
 import * as m0034 from './0034_branch_positions';
 import * as m0036 from './0036_stored_turnout';
 import * as m0037 from './0037_nominations';
+import * as m0038 from './0038_members_case_against';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0034_branch_positions': m0034,
   '0036_stored_turnout': m0036,
   '0037_nominations': m0037,
+  '0038_members_case_against': m0038,
 };

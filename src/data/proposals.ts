@@ -164,7 +164,10 @@ export type ProposalRow = {
   title: string;
   text: string;
   options: string[] | null;
-  proposerMemberId: string;
+  /** The proposing member; null for an amendment a branch tabled (`branchId`). */
+  proposerMemberId: string | null;
+  /** The branch that tabled an amendment through its secretary; null for a member's. */
+  branchId: string | null;
   status: ProposalStatus;
   createdAt: Date;
   startedAt: Date | null;
@@ -191,6 +194,7 @@ const proposalColumns = [
   'text',
   'options',
   'proposer_member_id as proposerMemberId',
+  'branch_id as branchId',
   'status',
   'created_at as createdAt',
   'started_at as startedAt',
@@ -213,6 +217,7 @@ export async function insertProposal(
   db: Queryable,
   p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'> & {
     parentId?: string | null;
+    branchId?: string | null;
   },
 ): Promise<string> {
   const row = await db
@@ -226,6 +231,7 @@ export async function insertProposal(
       options: p.options === null ? null : JSON.stringify(p.options),
       proposer_member_id: p.proposerMemberId,
       parent_id: p.parentId ?? null,
+      branch_id: p.branchId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -317,16 +323,20 @@ export async function markQualified(
     .execute();
 }
 
-/** The amendments tabled to a motion (started ones, or also one member's drafts), oldest first. */
+/**
+ * The amendments tabled to a motion (started ones, or also one member's drafts), oldest
+ * first; with `kind: 'against'`, the members' cases against a proposal instead.
+ */
 export async function listAmendments(
   db: Queryable,
   parentId: string,
-  opts: { draftsOf?: string } = {},
+  opts: { draftsOf?: string; kind?: 'amendment' | 'against' } = {},
 ): Promise<ProposalRow[]> {
   const rows = await db
     .selectFrom('proposals')
     .select(proposalColumns)
     .where('parent_id', '=', parentId)
+    .where('kind', '=', opts.kind ?? 'amendment')
     .where((eb) =>
       opts.draftsOf
         ? eb.or([eb('status', '<>', 'draft'), eb('proposer_member_id', '=', opts.draftsOf)])
@@ -363,8 +373,14 @@ export async function listScheduledOn(db: Queryable, ballotId: string): Promise<
     .select(proposalColumns)
     .where('ballot_id', '=', ballotId)
     .where('status', '=', 'scheduled')
-    .where('kind', '<>', 'amendment')
+    .where('kind', 'in', ['motion', 'question'])
     .execute();
+}
+
+/** A branch's name (the branch that tabled an amendment). */
+export async function branchName(db: Queryable, branchId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('branches').select('name').where('id', '=', branchId).executeTakeFirst();
+  return row?.name;
 }
 
 /* Signatures: a keyed hash of (proposal, member) and the branch; nothing else. */

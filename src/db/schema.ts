@@ -234,12 +234,14 @@ export interface Database {
     organisation_id: string;
     rules_id: string;
     parent_id: string | null;
-    kind: 'motion' | 'question' | 'amendment';
+    kind: 'motion' | 'question' | 'amendment' | 'against';
     title: string;
     text: string;
     /** The options' labels, for a question (JSON text on the way in). */
     options: ColumnType<string[] | null, string | null, string | null>;
-    proposer_member_id: string;
+    /** Null for an amendment a branch tabled through its secretary (branch_id, 0038). */
+    proposer_member_id: string | null;
+    branch_id: string | null;
     status: ColumnType<
       'draft' | 'gathering' | 'qualified' | 'scheduled',
       'draft' | undefined,

@@ -38,9 +38,11 @@ const rulesView = z.object({
 export const proposalView = z.object({
   id: z.string(),
   kind: z
-    .enum(['motion', 'question', 'amendment'])
-    .describe("amendment: a replacement of its motion's text, in full (parentId names the motion)"),
-  parentId: z.string().nullable().describe('the motion an amendment amends'),
+    .enum(['motion', 'question', 'amendment', 'against'])
+    .describe(
+      "amendment: a replacement of its motion's text, in full (parentId names the motion); against: a members' case against the proposal parentId names",
+    ),
+  parentId: z.string().nullable().describe('the motion an amendment amends, or the proposal a case against answers'),
   amendmentsCloseAt: z
     .date()
     .nullable()
@@ -70,6 +72,15 @@ export const proposalView = z.object({
   supporters: z.number().int(),
   branches: z.number().int().describe('branches with at least one supporter'),
   caseFor: z.string().nullable().describe("the proposers' case for, shown beside the question on the ballot"),
+  tabledBy: z
+    .string()
+    .nullable()
+    .describe("the branch that tabled an amendment through its secretary; null: a member's"),
+  caseAgainst: z
+    .object({ id: z.string(), text: z.string(), qualifiedAt: z.date() })
+    .nullable()
+    .describe("the members' case against: the first to qualify, shown on the ballot in place of the office's"),
+  caseAgainstOpen: z.boolean().describe('whether members may write, start or support a case against it now'),
   k: z.number().int().describe('branches with fewer supporters than this are pooled'),
   byBranch: z
     .array(z.object({ name: z.string(), supporters: z.number().int(), pooled: z.boolean() }))
@@ -221,6 +232,36 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
         proposals.draftAmendment(ctx, body.token, clientAddress(req), params.id, body.amendment),
     }),
     route({
+      method: 'post',
+      path: '/secretary/amendments',
+      tag: 'proposals',
+      auth: false,
+      status: 201,
+      summary:
+        "A branch secretary tables an amendment on behalf of their branch, with their link's token, to a motion whose amendment period is open. It starts at once and needs members' signatures, with the same threshold as a member's amendment",
+      body: z.object({
+        token: z.string().describe("the branch secretary's link token (from the link's path, /s/…)"),
+        motionId: z.uuid(),
+        amendment: amendmentInputSchema,
+      }),
+      response: proposalView,
+      handler: async ({ body, req }) =>
+        proposals.tableBranchAmendment(ctx, body.token, clientAddress(req), body.motionId, body.amendment),
+    }),
+    route({
+      method: 'post',
+      path: '/member/proposals/:id/case-against',
+      tag: 'proposals',
+      auth: false,
+      status: 201,
+      summary: `A member (not the proposer) drafts a case against a started proposal, with their proposals link's token (at most ${STATEMENT_MAX} characters, as the case for). It is then started and signed as a proposal, with the same threshold; the first to qualify is the question's case against, in place of the office's`,
+      params: idParams,
+      body: z.object({ token: memberToken, text: statementText }),
+      response: z.object({ id: z.string() }),
+      handler: async ({ params, body, req }) =>
+        proposals.draftCaseAgainst(ctx, body.token, clientAddress(req), params.id, body.text),
+    }),
+    route({
       method: 'put',
       path: '/proposals/:id/agenda-order',
       tag: 'proposals',
@@ -265,7 +306,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/questions/:questionId/statements',
       tag: 'proposals',
       auth: true,
-      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers': refused (403) and logged`,
+      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers', and the case against the members' once one has qualified: both refused (403) and logged`,
       params: z.object({ id: z.uuid(), questionId: z.uuid() }),
       body: z.object({ for: statementText.nullable().optional(), against: statementText.nullable().optional() }),
       response: z.object({ for: statementView.optional(), against: statementView.optional() }),

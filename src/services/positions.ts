@@ -87,7 +87,7 @@ export async function nameSecretary(
 }
 
 /** The secretary a link belongs to; an unknown link counts against the caller's address, like a voting link. */
-async function linkSecretary(ctx: AppContext, token: string, address: string): Promise<LinkSecretary> {
+export async function linkSecretary(ctx: AppContext, token: string, address: string): Promise<LinkSecretary> {
   const s = SECRET_PATTERN.test(token) ? await data.findSecretaryByLink(ctx.db, hashSecret(token)) : undefined;
   if (!s) {
     await consume(ctx, 'badLinkPerAddress', address);

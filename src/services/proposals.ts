@@ -3,6 +3,7 @@ import * as ballots from '../data/ballots';
 import * as orgs from '../data/organisations';
 import type { Principal } from '../data/organisations';
 import * as outbox from '../data/outbox';
+import * as positionsData from '../data/positions';
 import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
@@ -11,6 +12,7 @@ import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } 
 import { allows } from '@omov/core/domain/lifecycle';
 import {
   type AmendmentInput,
+  CASE_AGAINST_TITLE,
   type ProposalInput,
   type ProposalKind,
   type ProposalRules,
@@ -29,6 +31,7 @@ import { actorOf, requireOrganiser, requireRollVisible, requireState } from './a
 import { record } from './audit';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
+import { linkSecretary } from './positions';
 import { consume } from './rate-limits';
 
 /**
@@ -188,6 +191,12 @@ export type ProposalView = {
   branches: number;
   /** The proposers' case for, shown beside the question on the ballot. */
   caseFor: string | null;
+  /** The branch that tabled an amendment through its secretary (null: a member tabled it). */
+  tabledBy: string | null;
+  /** A proposal's members' case against: the first that qualified, which the ballot shows (null: none yet). */
+  caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
+  /** Whether members may write (start, sign) a case against this proposal now. */
+  caseAgainstOpen: boolean;
   /** Branches with fewer supporters than this are pooled. */
   k: number;
   /** Per branch, branches under k pooled. */
@@ -196,9 +205,10 @@ export type ProposalView = {
 };
 
 async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<ProposalView> {
-  const [counts, rules] = await Promise.all([
+  const [counts, rules, against] = await Promise.all([
     data.supportByBranch(db, p.organisationId, p.id),
     data.findRules(db, p.rulesId),
+    caseAgainstOf(db, p),
   ]);
   return {
     id: p.id,
@@ -222,6 +232,11 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
     supporters: counts.reduce((n, c) => n + c.supporters, 0),
     branches: counts.filter((c) => c.supporters > 0).length,
     caseFor: p.caseFor,
+    tabledBy: p.branchId ? ((await data.branchName(db, p.branchId)) ?? null) : null,
+    caseAgainst: against.qualified
+      ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
+      : null,
+    caseAgainstOpen: against.closed === null,
     k: rules?.k ?? 1,
     byBranch: publicSupport(
       counts.filter((c) => c.supporters > 0),
@@ -308,6 +323,72 @@ function amendmentsOpen(p: ProposalRow, now: Date): boolean {
   return p.kind === 'motion' && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
 }
 
+/**
+ * A proposal's members' cases against: the first that qualified (the one the ballot shows),
+ * and why no case against may be written, started or signed now (null: it may). Members may
+ * answer a started motion or question that has not lapsed, until a case against qualifies or
+ * the ballot it is on opens.
+ */
+async function caseAgainstOf(
+  db: Queryable,
+  p: ProposalRow,
+): Promise<{ qualified: ProposalRow | undefined; closed: string | null }> {
+  if (p.kind !== 'motion' && p.kind !== 'question')
+    return { qualified: undefined, closed: 'only a proposal takes a case against' };
+  const qualified = (await data.listAmendments(db, p.id, { kind: 'against' }))
+    .filter((a) => a.qualifiedAt !== null)
+    .sort((a, b) => a.qualifiedAt!.getTime() - b.qualifiedAt!.getTime() || a.id.localeCompare(b.id))[0];
+  if (qualified)
+    return {
+      qualified,
+      closed: 'members have already written the case against this proposal: the first to gather the support stands',
+    };
+  if (p.status === 'draft') return { qualified, closed: 'the proposal has not started' };
+  const now = await ballots.databaseNow(db);
+  if (stageOf(p, now) === 'lapsed') return { qualified, closed: 'the proposal has lapsed' };
+  const b = p.ballotId ? await ballots.findBallotById(db, p.ballotId) : undefined;
+  if (b && !allows(b.status, 'edit'))
+    return { qualified, closed: 'the ballot this proposal is on has opened: its statements are fixed' };
+  return { qualified, closed: null };
+}
+
+/**
+ * A member drafts a case against a proposal (the proposer writes the case for, not this).
+ * Started and signed as a proposal, by the rules in force and the same threshold; the first
+ * to qualify is the question's case against on the ballot, in place of any the office wrote.
+ */
+export async function draftCaseAgainst(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  parentId: string,
+  text: string,
+): Promise<{ id: string }> {
+  const m = await linkMember(ctx, token, address);
+  const parent = await data.findProposal(ctx.db, parentId);
+  if (!parent || parent.organisationId !== m.organisationId || parent.status === 'draft') throw notFound('proposal');
+  if (parent.proposerMemberId === m.memberId)
+    throw new ServiceError(
+      'forbidden',
+      'the proposer writes the case for: the case against is written by other members',
+    );
+  const { closed } = await caseAgainstOf(ctx.db, parent);
+  if (closed) throw conflict(closed);
+  const [rules] = await data.listRules(ctx.db, m.organisationId);
+  if (!rules) throw conflict(NO_RULES);
+  const id = await data.insertProposal(ctx.db, {
+    organisationId: m.organisationId,
+    rulesId: rules.id,
+    kind: 'against',
+    title: CASE_AGAINST_TITLE,
+    text,
+    options: null,
+    proposerMemberId: m.memberId,
+    parentId,
+  });
+  return { id };
+}
+
 const AMENDMENTS_CLOSED =
   'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
 
@@ -340,6 +421,76 @@ export async function draftAmendment(
     parentId,
   });
   return { id };
+}
+
+/**
+ * A branch tables an amendment through its secretary (their /s/ link), to a motion whose
+ * amendment period is open. It starts at once, by the rules in force and the same
+ * threshold as any proposal, and needs members' signatures like a member's amendment: the
+ * branch is not a supporter (its meeting is no member), so it starts with none.
+ */
+export async function tableBranchAmendment(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  motionId: string,
+  input: AmendmentInput,
+): Promise<ProposalView> {
+  const s = await linkSecretary(ctx, token, address);
+  const id = await ctx.db.transaction().execute(async (tx) => {
+    const parent = await data.lockProposal(tx, motionId);
+    if (!parent || parent.organisationId !== s.organisationId || parent.status === 'draft') throw notFound('proposal');
+    if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
+    if ((await data.listAmendments(tx, parent.id)).length >= MAX_AGENDA_AMENDMENTS)
+      throw conflict(`a motion takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`);
+    const [rules] = await data.listRules(tx, s.organisationId);
+    if (!rules) throw conflict(NO_RULES);
+    const id = await data.insertProposal(tx, {
+      organisationId: s.organisationId,
+      rulesId: rules.id,
+      kind: 'amendment',
+      title: input.title,
+      text: input.text,
+      options: null,
+      proposerMemberId: null,
+      branchId: s.branchId,
+      parentId: parent.id,
+    });
+    const t = thresholdOf(rules, await roll.countCurrentMembers(tx, s.organisationId));
+    await data.startProposal(tx, id, {
+      windowDays: rules.windowDays,
+      supportersNeeded: t.supporters,
+      branchesNeeded: t.branches,
+      closesBy: parent.amendmentsCloseAt,
+    });
+    const row = (await data.findProposal(tx, id))!;
+    await record(tx, { system: 'branch secretary', organisationId: s.organisationId }, 'proposal.start', id, {
+      title: row.title,
+      wordingHash: wordingHash(row),
+      rules: rules.id,
+      needs: t,
+      amends: parent.id,
+      tabledBy: { branch: s.branch, secretary: s.name },
+    });
+    return id;
+  });
+  return viewOf(ctx.db, (await data.findProposal(ctx.db, id))!, await ballots.databaseNow(ctx.db));
+}
+
+/** For a branch secretary's page: the motions taking amendments now, and the amendments their branch tabled. */
+export async function secretaryAmendments(
+  ctx: AppContext,
+  token: string,
+  address: string,
+): Promise<{ open: ProposalView[]; tabled: ProposalView[] }> {
+  const s = await linkSecretary(ctx, token, address);
+  const now = await ballots.databaseNow(ctx.db);
+  const list = await data.listProposals(ctx.db, s.organisationId);
+  const views = (rows: ProposalRow[]) => Promise.all(rows.map((p) => viewOf(ctx.db, p, now)));
+  return {
+    open: await views(list.filter((p) => amendmentsOpen(p, now))),
+    tabled: await views(list.filter((p) => p.branchId === s.branchId)),
+  };
 }
 
 /** A member drafts a proposal; nothing is public until they start it. */
@@ -382,7 +533,10 @@ export async function startProposal(
     if (!rules) throw conflict(NO_RULES);
     // An amendment starts only while its motion's period is open, and gathers support until it closes at the latest.
     const parent = p.parentId ? await data.lockProposal(tx, p.parentId) : undefined;
-    if (parent) {
+    if (parent && p.kind === 'against') {
+      const { closed } = await caseAgainstOf(tx, parent);
+      if (closed) throw conflict(closed);
+    } else if (parent) {
       if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
       const tabled = (await data.listAmendments(tx, parent.id)).length;
       if (tabled >= MAX_AGENDA_AMENDMENTS)
@@ -395,14 +549,14 @@ export async function startProposal(
       windowDays: rules.windowDays,
       supportersNeeded: t.supporters,
       branchesNeeded: t.branches,
-      closesBy: parent?.amendmentsCloseAt ?? null,
+      closesBy: p.kind === 'amendment' ? (parent?.amendmentsCloseAt ?? null) : null,
     });
     await record(tx, { system: 'member proposal', organisationId: m.organisationId }, 'proposal.start', id, {
       title: p.title,
       wordingHash: wordingHash(p),
       rules: rules.id,
       needs: t,
-      ...(parent ? { amends: parent.id } : {}),
+      ...(parent ? { [p.kind === 'against' ? 'against' : 'amends']: parent.id } : {}),
     });
     await signLocked(ctx, tx, id, m);
   });
@@ -428,6 +582,11 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   const now = await ballots.databaseNow(tx);
   // Support after qualifying still counts (and shows), up to the end of the window.
   if (p.closesAt && now >= p.closesAt) throw conflict('this proposal’s time to gather support has ended');
+  // A case against gathers support while its proposal still takes one: not once another qualified, nor once the ballot opened.
+  if (p.kind === 'against' && p.status === 'gathering') {
+    const { closed } = await caseAgainstOf(tx, (await data.lockProposal(tx, p.parentId!))!);
+    if (closed) throw conflict(closed);
+  }
   const added = await data.insertSignature(tx, {
     proposalId: id,
     signer: signerOf(ctx, id, m.memberId),
@@ -445,15 +604,17 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   if (!qualifies(threshold, support)) return;
   // An amendment goes on the ballot with its motion; a motion under rules that take amendments opens their period.
   const amendment = p.kind === 'amendment';
+  const against = p.kind === 'against';
   const amendmentDays = p.kind === 'motion' ? rules.amendmentDays : null;
-  await data.markQualified(tx, id, { scheduleDays: amendment ? null : rules.scheduleDays, amendmentDays });
+  await data.markQualified(tx, id, { scheduleDays: amendment || against ? null : rules.scheduleDays, amendmentDays });
   const q = (await data.findProposal(tx, id))!;
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
     ...support,
     scheduleBy: q.scheduleBy,
     ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
-  if (amendment) return;
+  if (against) return;
+  if (amendment) return mailAmendmentQualified(ctx, tx, q);
   await mailQualified(ctx, tx, q);
   if (q.amendmentsCloseAt) await openAmendments(ctx, tx, q);
 }
@@ -483,7 +644,7 @@ async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<
 /** "A proposal qualifies": to the proposer and every organiser. */
 async function mailQualified(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<void> {
   const org = await orgs.findOrganisation(tx, p.organisationId);
-  const proposer = await roll.findMember(tx, p.organisationId, p.proposerMemberId);
+  const proposer = p.proposerMemberId ? await roll.findMember(tx, p.organisationId, p.proposerMemberId) : undefined;
   const organisers = (await orgs.listStaff(tx, p.organisationId)).filter((s) => s.role === 'organiser');
   const payload = {
     organisationName: org?.name ?? '',
@@ -515,6 +676,57 @@ async function mailQualified(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<v
       payload: { ...payload, name: o.name, role: 'organiser' },
     })),
   ]);
+}
+
+/**
+ * "An amendment has qualified": to its mover, the motion's proposer and the organisers, and
+ * to nobody else. Its supporters cannot be mailed (a signature names no member), and every
+ * member sees the amendment on the ballot, so a message to all would only add noise.
+ */
+async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): Promise<void> {
+  const motion = (await data.findProposal(tx, a.parentId!))!;
+  const org = await orgs.findOrganisation(tx, a.organisationId);
+  const payload = {
+    organisationName: org?.name ?? '',
+    title: a.title,
+    motion: motion.title,
+    url: `${ctx.config.publicUrl}/proposals/${motion.id}`,
+  };
+  // One message an address, the first reason given: the mover, then the motion's proposer, then the organisers.
+  const to = new Map<string, { email: string; memberId: string | null; name: string; why: string }>();
+  const add = (email: string, r: { memberId: string | null; name: string; why: string }) => {
+    if (!to.has(email.toLowerCase())) to.set(email.toLowerCase(), { email, ...r });
+  };
+  const mover = a.proposerMemberId ? await roll.findMember(tx, a.organisationId, a.proposerMemberId) : undefined;
+  if (mover) add(mover.email, { memberId: mover.id, name: mover.name, why: 'you tabled it' });
+  // A branch's amendment: its secretary, who tabled it for the branch.
+  const secretary = a.branchId
+    ? (await positionsData.listSecretaries(tx, a.organisationId)).find((x) => x.branchId === a.branchId)
+    : undefined;
+  if (secretary)
+    add(secretary.email, {
+      memberId: null,
+      name: secretary.name,
+      why: `you tabled it for the ${secretary.branch} branch`,
+    });
+  const proposer = motion.proposerMemberId
+    ? await roll.findMember(tx, a.organisationId, motion.proposerMemberId)
+    : undefined;
+  if (proposer) add(proposer.email, { memberId: proposer.id, name: proposer.name, why: 'you proposed the motion' });
+  for (const o of (await orgs.listStaff(tx, a.organisationId)).filter((s) => s.role === 'organiser'))
+    add(o.email, { memberId: null, name: o.name, why: 'you organise the ballot it goes on' });
+  await outbox.enqueue(
+    tx,
+    [...to.values()].map(({ email: recipient, ...r }) => ({
+      organisationId: a.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind: 'amendment-qualified',
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
 }
 
 /* What the office may and may not do. */
@@ -595,6 +807,8 @@ export async function scheduleProposal(
     if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
     if (row.kind === 'amendment')
       throw conflict('an amendment goes on the ballot with its motion, as one of the variants members rank');
+    if (row.kind === 'against')
+      throw conflict('a case against goes on the ballot beside its proposal, not as a question');
     if (row.status === 'scheduled') throw conflict('this proposal is already on a ballot');
     if (row.status !== 'qualified') throw conflict('only a qualified proposal can be put on a ballot');
     if (amendmentsOpen(row, await ballots.databaseNow(tx)))
@@ -742,6 +956,9 @@ export async function statementsOf(db: Queryable, ballotId: string, questions: Q
       const e = entry(q.id);
       delete e.for;
       if (p.caseFor) e.for = { text: p.caseFor, author: 'proposers' };
+      // The first members' case against to qualify stands in place of any the office wrote.
+      const { qualified } = await caseAgainstOf(db, p);
+      if (qualified) e.against = { text: qualified.text, author: 'members' };
     }
   }
   return out;
@@ -784,6 +1001,13 @@ export async function setStatements(
   const q = questions.find((x) => x.id === questionId);
   if (!q) throw notFound('question');
   const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
+  if (proposal && body.against !== undefined && (await caseAgainstOf(ctx.db, proposal)).qualified) {
+    await record(ctx.db, p, 'statement.against-refused', ballotId, { questionId, proposalId: proposal.id });
+    throw new ServiceError(
+      'forbidden',
+      "the case against this member's proposal is the members' who gathered the same support: the office cannot write over it",
+    );
+  }
   if (proposal && body.for !== undefined) {
     await record(ctx.db, p, 'statement.for-refused', ballotId, { questionId, proposalId: proposal.id });
     throw new ServiceError('forbidden', "the case for a member's proposal is written by its proposers, not the office");
@@ -817,7 +1041,7 @@ export async function setCaseFor(
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
     const p = await lockVisible(tx, m, id);
-    if (p.proposerMemberId !== m.memberId)
+    if (p.proposerMemberId !== m.memberId || (p.kind !== 'motion' && p.kind !== 'question'))
       throw new ServiceError('forbidden', 'the case for a proposal is written by its proposer');
     const b = p.ballotId ? await ballots.findBallotById(tx, p.ballotId) : undefined;
     if (b && !allows(b.status, 'edit')) throw conflict('the ballot has opened: the case for can no longer change');

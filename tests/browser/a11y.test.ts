@@ -191,6 +191,13 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
     link: 'http://127.0.0.1/p/' + 'A'.repeat(43),
   },
+  'amendment-qualified': {
+    name: 'Ann Smith',
+    title: 'Half the rate',
+    motion: 'Set the dues',
+    why: 'you tabled it',
+    url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
+  },
   'nominations-open': {
     name: 'Ann Smith',
     title: 'National Executive',

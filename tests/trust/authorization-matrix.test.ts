@@ -130,6 +130,8 @@ const MATRIX: Record<string, Row> = {
   'post /member/proposals': all('public'),
   'post /member/proposals/:id/start': all('public'),
   'post /member/proposals/:id/amendments': all('public'),
+  'post /member/proposals/:id/case-against': all('public'),
+  'post /secretary/amendments': all('public'),
   'post /member/proposals/:id/signatures': all('public'),
   'put /member/proposals/:id/case-for': all('public'),
   // The closed ballot here takes no statements: its organisers get 409.
@@ -295,6 +297,8 @@ function requestFor(
       attendance: 1,
     },
     'put /member/proposals/:id/case-for': { token: 'y'.repeat(43), text: 'The case for.' },
+    'post /member/proposals/:id/case-against': { token: 'y'.repeat(43), text: 'The case against.' },
+    'post /secretary/amendments': { token: 'y'.repeat(43), motionId: proposalId, amendment: { title: 'T', text: 'x' } },
     'put /ballots/:id/questions/:questionId/statements': { against: 'The case against.' },
     'put /ballots/:id/questions/:questionId/comparisons': { comparisons: [] },
     'post /ballots/:id/trustees': { names: ['Ann'] },

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
 import * as positions from '../../services/positions';
+import * as proposals from '../../services/proposals';
+import type { ProposalView } from '../../services/proposals';
+import { AMENDMENT_TEXT_MAX, AMENDMENT_TITLE_MAX, amendmentInputSchema } from '@omov/core/domain/proposals';
 import type { PositionQuestion, SecretaryBallot } from '../../services/positions';
 import { hashSecret } from '../../platform/secrets';
 import { clientAddress } from '../auth';
@@ -43,6 +46,16 @@ ${radio('', 'No position', r !== undefined && r.position === null, q.options.len
 <button type="submit">Record the position on “${q.title}”</button></form>`;
 }
 
+/** Tabling an amendment for the branch to a motion whose amendment period is open. */
+function amendmentForm(csrf: string, token: string, branch: string, m: ProposalView): Html {
+  const id = `amend-${m.id}`;
+  return html`<form method="post" action="/s/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="motion" value="${m.id}">
+<fieldset><legend>Table an amendment to “${m.title}” for ${branch} branch</legend>
+<p><label for="${id}-title">The amendment’s title</label><br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}"></p>
+<p><label for="${id}-text">The motion’s whole text as amended</label><br><span class="hint" id="${id}-hint">It replaces the motion’s text: write it in full, at most ${String(AMENDMENT_TEXT_MAX)} characters. It starts gathering support at once, needs the same support from members as a member’s amendment, and cannot be changed.</span><br><textarea id="${id}-text" name="amendmentText" rows="8" required maxlength="${String(AMENDMENT_TEXT_MAX)}" aria-describedby="${id}-hint">${m.text}</textarea></p>
+<button type="submit">Table the amendment for ${branch} branch</button></fieldset></form>`;
+}
+
 function recordedLine(q: PositionQuestion): Html {
   return html`<li>${q.position + 1}. ${q.title}: ${q.recorded ? html`the meeting (${present(q.recorded.attendance)}) ${positionText(q.recorded.position)}` : 'nothing recorded'}</li>`;
 }
@@ -54,6 +67,7 @@ async function secretaryHtml(
   opts: { notice?: string; problem?: string } = {},
 ): Promise<string> {
   const s = await positions.secretaryPage(ctx, token, address);
+  const amendments = await proposals.secretaryAmendments(ctx, token, address);
   const csrf = secretaryCsrf(ctx, token);
   const drafts = s.ballots.filter((b) => b.open);
   const fixed = s.ballots.filter((b) => !b.open);
@@ -68,7 +82,11 @@ ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 <p>Record the position your branch meeting adopted on each question, and how many attended. You can change a position until the ballot opens; then it is fixed, your branch’s members see it on their voting page, and the results set it beside their own votes. Every change is in the organisation’s audit log.</p>
 <h2>Ballots not yet open</h2>
 ${drafts.length ? drafts.map((b) => html`<section><h3>${b.title}</h3><p class="hint">Opens ${when(b.opensAt)}.</p>${b.questions.map((q) => questionForm(csrf, token, b, q))}</section>`) : html`<p>No ballot is being prepared.</p>`}
-${fixed.length ? html`<h2>Open ballots (positions fixed)</h2>${fixed.map((b) => html`<section><h3>${b.title}</h3><ul>${b.questions.map(recordedLine)}</ul></section>`)}` : ''}`,
+${fixed.length ? html`<h2>Open ballots (positions fixed)</h2>${fixed.map((b) => html`<section><h3>${b.title}</h3><ul>${b.questions.map(recordedLine)}</ul></section>`)}` : ''}
+<h2>Amendments from the branch</h2>
+<p>While members may table amendments to a motion, you may table one on behalf of your branch, as your branch meeting decided. It needs members’ support like any amendment.</p>
+${amendments.open.length ? amendments.open.map((m) => html`<section><h3>${m.title}</h3><p class="hint">Amendments until ${when(m.amendmentsCloseAt)}. <a href="/proposals/${m.id}">The motion’s public page</a></p>${amendmentForm(csrf, token, s.secretary.branch, m)}</section>`) : html`<p>No motion takes amendments now.</p>`}
+${amendments.tabled.length ? html`<h3>Tabled by ${s.secretary.branch} branch</h3><ul>${amendments.tabled.map((a) => html`<li><a href="/proposals/${a.id}">${a.title}</a>: ${a.supporters} supporters in ${a.branches} branches (${a.stage})</li>`)}</ul>` : ''}`,
   });
 }
 
@@ -120,7 +138,8 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
       method: 'post',
       path: '/s/:token',
       who: 'voting link',
-      summary: "The branch secretary's page posted back: record one question's position and attendance",
+      summary:
+        "The branch secretary's page posted back: record one question's position and attendance, or table an amendment for the branch",
       parsers: [express.urlencoded({ extended: false, limit: '100kb' })],
       csrf: { check: 'voting link' },
       handler: async ({ req, res }) => {
@@ -144,6 +163,33 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
             .status(status)
             .type('html')
             .send(await secretaryHtml(ctx, token, address, { problem: text }));
+        if (body.action === 'amend') {
+          const motion = z.uuid().safeParse(body.motion);
+          if (!motion.success) return problem(422, 'Choose a motion.');
+          const parsed = amendmentInputSchema.safeParse({
+            title: body.amendmentTitle ?? '',
+            text: body.amendmentText ?? '',
+          });
+          if (!parsed.success) {
+            const i = parsed.error.issues[0]!;
+            return problem(422, `The amendment’s ${i.path[0] === 'text' ? 'text' : 'title'}: ${i.message}`);
+          }
+          try {
+            const a = await proposals.tableBranchAmendment(ctx, token, address, motion.data, parsed.data);
+            return void res
+              .status(201)
+              .type('html')
+              .send(
+                await secretaryHtml(ctx, token, address, {
+                  notice: `Tabled for the branch: “${a.title}”. It is gathering members’ support.`,
+                }),
+              );
+          } catch (err) {
+            if (!(err instanceof ServiceError) || err.kind === 'rate-limited') throw err;
+            if (err.kind === 'not-found' && err.message.startsWith('this branch secretary link')) throw err;
+            return problem(err.kind === 'conflict' ? 409 : err.kind === 'not-found' ? 404 : 422, err.message);
+          }
+        }
         const ids = z.object({ ballot: z.uuid(), question: z.uuid() }).safeParse(body);
         if (!ids.success) return problem(422, 'Choose a question.');
         if (body.position === undefined) return problem(422, 'Choose the meeting’s position, or “No position”.');

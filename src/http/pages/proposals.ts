@@ -73,9 +73,11 @@ function proposalBody(v: ProposalView, level: 'h1' | 'h2' | 'h3', extra: Html | 
 <p><strong>${STAGE[v.stage]}</strong>${v.stage === 'qualified' || overdue ? html` (by ${when(v.scheduleBy)})` : ''}${v.stage === 'gathering' ? html` until ${when(v.closesAt)}` : ''}</p>
 ${overdue ? html`<p class="problem" role="alert">The office has not put this proposal on a ballot by ${when(v.scheduleBy)}, as the organisation’s rules require.</p>` : ''}
 ${v.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}
-${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
+${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'against' ? html`<p class="hint">A members’ case against <a href="/proposals/${v.parentId ?? ''}">a proposal</a>. With the same support as the proposal needed, it is the case against on the ballot, beside the proposers’ case for. The first to gather it stands.</p>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
+${v.tabledBy ? html`<p>Tabled by ${v.tabledBy} branch, through its secretary.</p>` : ''}
 ${v.amendmentsOpen ? html`<p>Members may table amendments to this motion until ${when(v.amendmentsCloseAt)}.</p>` : ''}
 ${v.needs ? html`<p>${v.supporters} supporters in ${v.branches} branches. It needs ${needsText(v)}.</p>` : ''}
+${v.caseAgainst ? html`<section class="statement">${level === 'h1' ? html`<h2>The members’ case against</h2>` : level === 'h2' ? html`<h3>The members’ case against</h3>` : html`<h4>The members’ case against</h4>`}<p class="hint">Written by members who gathered the same support (${when(v.caseAgainst.qualifiedAt)}); on the ballot beside the case for.</p>${v.caseAgainst.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}</section>` : ''}
 ${extra}</article>`;
 }
 
@@ -105,6 +107,15 @@ function draftForm(csrf: string, token: string, d: Draft): Html {
 <button type="submit">Save as a draft</button></form>`;
 }
 
+/** A member (not the proposer) writes a case against a proposal; it gathers support like a proposal. */
+function caseAgainstForm(csrf: string, token: string, p: ProposalView, text: string | undefined): Html {
+  const id = `case-against-${p.id}`;
+  return html`<form method="post" action="/p/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="against"><input type="hidden" name="proposal" value="${p.id}">
+<fieldset><legend>Write the case against “${p.title}”</legend>
+<p><label for="${id}">The case against</label><br><span class="hint" id="${id}-hint">At most ${String(STATEMENT_MAX)} characters, the same space as the case for. Saved as your draft; once you start it, it needs the same support as the proposal, and the first case against to gather it goes on the ballot, in place of the office’s. Nobody can change it then, you included.</span><br><textarea id="${id}" name="caseAgainst" rows="6" required maxlength="${String(STATEMENT_MAX)}" aria-describedby="${id}-hint">${text ?? ''}</textarea></p>
+<button type="submit" class="secondary">Save the case against as a draft</button></fieldset></form>`;
+}
+
 type AmendmentDraft = { title: string; text: string };
 
 /** Tabling an amendment to a motion whose amendment period is open. */
@@ -129,7 +140,13 @@ async function memberPageHtml(
   ctx: AppContext,
   token: string,
   address: string,
-  opts: { notice?: string; problem?: string; draft?: Draft; amendment?: AmendmentDraft & { parent: string } } = {},
+  opts: {
+    notice?: string;
+    problem?: string;
+    draft?: Draft;
+    amendment?: AmendmentDraft & { parent: string };
+    against?: { parent: string; text: string };
+  } = {},
 ): Promise<string> {
   const m = await proposals.memberPage(ctx, token, address);
   const csrf = memberCsrf(ctx, token);
@@ -148,7 +165,7 @@ ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 ${m.rules ? html`<p>${rulesText(m.rules)} Who supports a proposal is never shown: only how many in each branch.</p>` : html`<p>The organisation has not set its rules for proposals yet.</p>`}
 <h2>Proposals</h2>
-${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine && p.kind !== 'amendment' ? caseForForm(csrf, token, p) : ''}${p.amendmentsOpen ? amendmentForm(csrf, token, p, opts.amendment?.parent === p.id ? opts.amendment : undefined) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
+${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine && (p.kind === 'motion' || p.kind === 'question') ? caseForForm(csrf, token, p) : ''}${p.amendmentsOpen ? amendmentForm(csrf, token, p, opts.amendment?.parent === p.id ? opts.amendment : undefined) : ''}${p.caseAgainstOpen && !p.mine ? caseAgainstForm(csrf, token, p, opts.against?.parent === p.id ? opts.against.text : undefined) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
 ${drafts.length ? html`<h2>Your drafts</h2>${drafts.map((p) => proposalBody(p, 'h3', button('start', p.id, `Start gathering support for “${p.title}”`)))}` : ''}
 ${m.rules ? html`<h2>Put forward a proposal</h2>${draftForm(csrf, token, opts.draft ?? EMPTY)}` : ''}`,
   });
@@ -297,6 +314,23 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
         await proposals.draftAmendment(ctx, token, address, id, parsed.data);
         notice =
           'Your amendment is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
+        status = 201;
+      } else if (body.action === 'against' && id) {
+        const against = { parent: id, text: body.caseAgainst ?? '' };
+        const text = statementText.safeParse(against.text);
+        if (!text.success)
+          return void res
+            .status(422)
+            .type('html')
+            .send(
+              await memberPageHtml(ctx, token, address, {
+                problem: `The case against: ${text.error.issues[0]!.message}`,
+                against,
+              }),
+            );
+        await proposals.draftCaseAgainst(ctx, token, address, id, text.data);
+        notice =
+          'Your case against is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;
       } else if (body.action === 'start' && id) {
         await proposals.startProposal(ctx, token, address, id);

@@ -97,8 +97,11 @@ export function qualifies(t: Threshold, s: Support): boolean {
   return t.combine === 'both' ? met.every(Boolean) : met.some(Boolean);
 }
 
-/** Stored kinds: an amendment replaces its parent motion's text in full. */
-export type ProposalKind = 'motion' | 'question' | 'amendment';
+/**
+ * Stored kinds: an amendment replaces its parent motion's text in full; `against` is a
+ * members' case against their parent proposal, the first to qualify on the ballot.
+ */
+export type ProposalKind = 'motion' | 'question' | 'amendment' | 'against';
 
 /** Stored stages: the member drafts, gathers support, it qualifies, the office schedules it. */
 export const PROPOSAL_STATUSES = ['draft', 'gathering', 'qualified', 'scheduled'] as const;
@@ -198,6 +201,8 @@ export const STATEMENT_MAX = 2000;
 export const STATEMENT_SIDES = ['for', 'against'] as const;
 export type StatementSide = (typeof STATEMENT_SIDES)[number];
 export const statementText = z.string().check(textRule).trim().min(1).max(STATEMENT_MAX);
+/** A members' case against is stored as a proposal with this title (its text is the statement). */
+export const CASE_AGAINST_TITLE = 'The case against';
 
 /** The order in which a member sees a question's two statements, drawn from their paper's seed: the page and the email agree. */
 export const statementOrder = (seed: string, questionId: string): StatementSide[] =>

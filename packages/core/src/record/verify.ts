@@ -38,6 +38,8 @@ import {
 import type { AuditEntry } from '../domain/audit';
 import { isVerifiableRecord, verifyVerifiableRecord } from './verifiable';
 import { nominationProblems } from './nominations';
+import { sha256Hex } from '../crypto/hash';
+import { qualifies, type Threshold } from '../domain/proposals';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -95,6 +97,8 @@ export const CHECK_IDS = {
   'commitment: archive': 'V19',
   // A ballot carrying an election with nominations (./nominations.ts).
   nominations: 'V20',
+  // A ballot carrying a member proposal (checkProposals).
+  'member proposals': 'V21',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -710,6 +714,64 @@ function checkAudit(r: ElectionRecord): Unnumbered {
 }
 
 /**
+ * Members' proposals on the ballot (docs/proposals.md), read from the hash-chained log (V10
+ * holds it): for each `proposal.schedule` entry naming this ballot, the proposal's
+ * `proposal.start` and `proposal.qualify` entries are there; the wording's SHA-256 at
+ * scheduling is the one it started with; a question of the ballot is that wording
+ * unchanged (title, text as the description, a question's options in order); and the
+ * support the qualify entry states reaches the threshold fixed at start. Absent when no
+ * proposal is on the ballot.
+ */
+function checkProposals(r: ElectionRecord): Unnumbered | null {
+  const log = r.auditLog;
+  const scheduled = log.filter((e) => e.action === 'proposal.schedule' && e.details.ballotId === r.ballot.id);
+  if (scheduled.length === 0) return null;
+  const wording = (kind: string, title: string, text: string, options: string[] | null) =>
+    sha256Hex(JSON.stringify([kind, title, text, options]));
+  const problems: string[] = [];
+  for (const s of scheduled) {
+    const id = String(s.subject);
+    const hash = s.details.wordingHash;
+    const start = log.find((e) => e.action === 'proposal.start' && e.subject === id);
+    const qualify = log.find((e) => e.action === 'proposal.qualify' && e.subject === id);
+    if (!start) problems.push(`proposal ${id}: the log has no proposal.start entry`);
+    else if (start.details.wordingHash !== hash)
+      problems.push(`proposal ${id}: the wording scheduled is not the wording started`);
+    const question = r.ballot.questions.find(
+      (q) =>
+        wording('motion', q.title, q.description, null) === hash ||
+        wording(
+          'question',
+          q.title,
+          q.description,
+          q.options.map((o) => o.label),
+        ) === hash,
+    );
+    if (!question) problems.push(`proposal ${id}: no question of the ballot is its wording unchanged`);
+    if (!qualify) problems.push(`proposal ${id}: the log has no proposal.qualify entry`);
+    else if (start) {
+      const t = start.details.needs as Partial<Threshold> | undefined;
+      const support = { supporters: Number(qualify.details.supporters), branches: Number(qualify.details.branches) };
+      const threshold: Threshold = {
+        supporters: t?.supporters ?? null,
+        branches: t?.branches ?? null,
+        combine: t?.combine ?? 'either',
+      };
+      if (!qualifies(threshold, support))
+        problems.push(
+          `proposal ${id}: qualified with ${support.supporters} supporters in ${support.branches} branches, short of its threshold`,
+        );
+    }
+  }
+  return judge(
+    'member proposals',
+    problems,
+    `${plural(scheduled.length, 'member proposal', 'member proposals')} on the ballot word for word, each qualified by its threshold`,
+    "a member proposal's question or support does not match the log",
+  );
+}
+
+/**
  * The close is in the log (action "ballot.close", subject the ballot's id) with the root,
  * the number of votes and the units it established. The log is hash-chained, so a box
  * changed later, with its root recomputed to match, still disagrees with the log.
@@ -1067,6 +1129,7 @@ export function verifyRecord(
     ...checkChain(record, votes),
     opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
     checkNominations(record),
+    checkProposals(record),
   ]
     .filter((c) => c !== null)
     .map(numbered);

@@ -65,6 +65,8 @@ export type ComparisonState = {
   procedure: string;
   required: string;
   sections: string;
+  /** Also count it with delegates mandated by their branch meetings' positions: '', 'majority' or 'abstain'. */
+  mandates: string;
   kept: string;
 };
 export type DelegateState = {
@@ -151,6 +153,7 @@ export const blankComparison = (): ComparisonState => ({
   seed: randomBytes(12).toString('hex'),
   draw: 'box',
   sections: '',
+  mandates: '',
   kept: '',
 });
 
@@ -166,6 +169,7 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
       seats: String(m.council),
       seed: m.seed,
       draw: m.stratified ? 'stratified' : 'box',
+      mandates: c.mandates ?? '',
     };
   const kept = {
     ...(m.min !== undefined ? { min: m.min } : {}),
@@ -220,6 +224,7 @@ function comparisonState(c: DeclaredComparison): ComparisonState {
     required: p.kind === 'majority' ? p.required : '1/2',
     sections:
       p.kind === 'card' ? p.sections.map((x) => `${x.name}; ${x.weight}; ${x.branches.join(', ')}`).join('\n') : '',
+    mandates: c.mandates ?? '',
     kept: Object.keys(kept).length ? JSON.stringify(kept) : '',
   };
 }
@@ -370,7 +375,8 @@ function comparisonInput(c: ComparisonState, id: string, issues: FieldIssues): u
     default:
       procedure = { kind: 'method' };
   }
-  return { label: c.label, model, procedure };
+  // Blank: no mandated count. Anything else goes to the schema, which names the field if it is not a rule.
+  return { label: c.label, model, procedure, ...(c.mandates ? { mandates: c.mandates } : {}) };
 }
 
 function delegateState(d: DelegateSettingsInput | null): DelegateState {
@@ -541,6 +547,7 @@ export function stateFromForm(body: Record<string, string>, branches: readonly s
         procedure: c('procedure'),
         required: c('required'),
         sections: c('sections'),
+        mandates: c('mandates'),
         kept: c('kept'),
       });
     }
@@ -733,12 +740,14 @@ const COMPARISON_FIELD_NAMES: Record<string, string> = {
   procedure: 'how the conference decides',
   required: 'share required',
   sections: 'sections',
+  mandates: "branch meetings' positions as mandates",
 };
 
 /** A comparison's schema path (below questions.i.comparisons.j) → its field's suffix. */
 function comparisonField(path: ReadonlyArray<PropertyKey>): string {
   const [part, key] = path;
   if (part === 'label') return 'label';
+  if (part === 'mandates') return 'mandates';
   if (part === 'procedure') return key === 'required' ? 'required' : key === 'sections' ? 'sections' : 'procedure';
   if (part === 'model') {
     if (key === 'numbers' || key === 'bands') return 'table';

@@ -130,6 +130,12 @@ const COUNCIL_DRAWS: ReadonlyArray<readonly [string, string]> = [
   ['box', 'From the whole box'],
   ['stratified', 'From each branch in proportion to its ballots'],
 ];
+/** Whether the conference is also counted with its delegates mandated by their branch meetings (docs/proposals.md). */
+const MANDATES: ReadonlyArray<readonly [string, string]> = [
+  ['', 'No: only as modelled'],
+  ['majority', "Yes: a branch without a position follows its members' majority"],
+  ['abstain', 'Yes: a branch without a position abstains'],
+];
 const REGION_VOTES: ReadonlyArray<readonly [string, string]> = [
   ['bloc', "All for its regional conference's decision"],
   ['proportional', "Split in proportion to its regional conference's votes"],
@@ -178,6 +184,7 @@ ${selectInput(issues, `${id}_procedure`, 'How the conference decides', c.procedu
 ${textInput(issues, `${id}_required`, 'Majority required: more than', c.required, { extra: html` size="8" inputmode="decimal"`, hint: 'A share of the delegate votes cast, such as 1/2 or 2/3.' })}
 </div>
 ${textArea(issues, `${id}_sections`, 'Card vote: sections', c.sections, { rows: 3, hint: 'One section a line: its name; its weight; its branches, separated by commas. Leave the branches out for the section of every other branch. For example “Unions; 1/2; Unite, GMB” then “Local parties; 1/2”.' })}
+${selectInput(issues, `${id}_mandates`, "Also count it with the branch meetings' positions as the delegates' mandates", c.mandates, MANDATES, { hint: "Single-winner questions with branch positions: each branch's delegates vote as a bloc for the position its meeting recorded, shown beside the modelled conference." })}
 <input type="hidden" name="${id}_kept" value="${c.kept}">
 <div class="actions">${structural(action, `remove-comparison:${i}:${j}`, 'Remove this comparison', `q${i}_comparisons`, { more: `(comparison ${j + 1} of question ${i + 1})` })}</div>
 </fieldset>`;
