@@ -102,7 +102,7 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
 
   // Every member is mailed that nominations are open, with a link of their own to nominate from.
   const opened = await waitFor('the nominations-open mail', () =>
-    smtp().received.find((m) => m.to[0] === 'm0@example.org' && unwrap(m.raw).includes('Nominations are open')),
+    smtp().received.find((m) => m.to[0] === 'm0@example.org' && unwrap(m.raw).includes('are open from')),
   );
   expect(unwrap(opened.raw)).toMatch(/\/p\/[A-Za-z0-9_-]{43}\/elections/);
   expect(unwrap(opened.raw)).toContain(`/elections/${election.id}`);
