@@ -5,6 +5,7 @@
  *   npm run bench:scale                         # 100,000 members
  *   npm run bench:scale -- --members 500000 --cast-share 0.1 --concurrency 32
  *   npm run bench:scale -- --members 500000 --skip send,cast,ceilings   # to iterate on open/close/export/verify
+ *   npm run bench:scale -- --members 500000 --until open                # import and open only
  *
  * `--skip send`: the invitations are marked sent by SQL instead of being mailed; `--skip cast`:
  * the votes are stored through the server's cast statement over its pool (sealed here), not
@@ -68,8 +69,11 @@ function options() {
       concurrency: { type: 'string', short: 'c' },
       'cast-share': { type: 'string' },
       skip: { type: 'string' },
+      until: { type: 'string' },
     },
   });
+  const until = values.until;
+  if (until !== undefined && until !== 'open') throw new Error('--until takes open (stop after the open)');
   const skip = new Set((values.skip ?? '').split(',').filter(Boolean));
   for (const s of skip)
     if (!SKIPPABLE.includes(s as (typeof SKIPPABLE)[number]))
@@ -80,7 +84,7 @@ function options() {
   if (!Number.isSafeInteger(members) || members < 10) throw new Error('--members must be a whole number ≥ 10');
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be ≥ 1');
   if (!(share > 0 && share <= 0.5)) throw new Error('--cast-share must be above 0 and at most 0.5');
-  return { members, concurrency, share, skip };
+  return { members, concurrency, share, skip, until };
 }
 
 const SKIPPABLE = ['send', 'cast', 'ceilings'] as const;
@@ -161,7 +165,7 @@ function load(job: LoadJob): Promise<LoadReport> {
 }
 
 async function main(): Promise<number> {
-  const { members, concurrency, share, skip } = options();
+  const { members, concurrency, share, skip, until } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-bench-scale-'));
   const sink = await startSink();
@@ -195,7 +199,7 @@ async function main(): Promise<number> {
     const peak = mem.read();
     const after = await settledMemory();
     rows.push([name, note(r, ms), mb(peak), after]);
-    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after}`);
+    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)})`);
     return { r, ms };
   };
   try {
@@ -285,6 +289,12 @@ async function main(): Promise<number> {
     ) as { id: string };
     const opened = await phase('open', () => call('POST', `/ballots/${ballot.id}/open`));
     void opened;
+    if (until === 'open') {
+      const { eligible: n } = await electorate.countElectorate(ctx.db, ballot.id);
+      out(`  STOPPED after the open (--until open); load average ${os.loadavg()[0]!.toFixed(1)}`);
+      out(`check: tokens ${n} for ${members} members: ${n === members ? 'OK' : 'FAILED'}`);
+      return n === members ? 0 : 1;
+    }
 
     let sendRate: number | undefined;
     if (skip.has('send')) {

@@ -22,6 +22,7 @@ import * as m0030 from './0030_chain_elements';
 import * as m0033 from './0033_amendments';
 import * as m0034 from './0034_branch_positions';
 import * as m0036 from './0036_stored_turnout';
+import * as m0039 from './0039_open_bulk_keys';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0033_amendments': m0033,
   '0034_branch_positions': m0034,
   '0036_stored_turnout': m0036,
+  '0039_open_bulk_keys': m0039,
 };
