@@ -89,6 +89,46 @@ function options() {
 
 const SKIPPABLE = ['send', 'cast', 'ceilings'] as const;
 
+/**
+ * CPU seconds used so far by this process (server, sink, load) and by its child processes
+ * (embedded PostgreSQL's server processes), read from /proc: unlike the wall time, it hardly
+ * moves with the machine's load. Zero where there is no /proc.
+ */
+function cpuSeconds(): { self: number; children: number } {
+  const ticks = 100; // USER_HZ on Linux
+  const stat = (pid: string) => {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return { ppid: rest[1]!, cpu: (Number(rest[11]) + Number(rest[12])) / ticks };
+    } catch {
+      return undefined;
+    }
+  };
+  const all = new Map<string, { ppid: string; cpu: number }>();
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const st = stat(pid);
+      if (st) all.set(pid, st);
+    }
+  } catch {
+    return { self: 0, children: 0 };
+  }
+  const mine = new Set([String(process.pid)]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, st] of all)
+      if (!mine.has(pid) && mine.has(st.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+  }
+  let children = 0;
+  for (const pid of mine) if (pid !== String(process.pid)) children += all.get(pid)!.cpu;
+  return { self: all.get(String(process.pid))?.cpu ?? 0, children };
+}
+
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
@@ -193,13 +233,17 @@ async function main(): Promise<number> {
   const rows: string[][] = [];
   const phase = async <T>(name: string, f: () => Promise<T>, note = (_: T, ms: number) => secs(ms)) => {
     mem.reset();
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const r = await f();
     const ms = performance.now() - t0;
+    const cpu1 = cpuSeconds();
     const peak = mem.read();
     const after = await settledMemory();
     rows.push([name, note(r, ms), mb(peak), after]);
-    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)})`);
+    out(
+      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s PostgreSQL)`,
+    );
     return { r, ms };
   };
   try {
