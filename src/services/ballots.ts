@@ -339,9 +339,8 @@ export async function openBallot(
         const done = members;
         report(() => openings.advanceOpening(ctx.db, id, done));
       });
-    const batches = roll
-      .eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH)
-      [Symbol.asyncIterator]();
+    const rows = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
+    const batches = rows[Symbol.asyncIterator]();
     let writing: Promise<void> | undefined;
     try {
       for (let next = batches.next(); ;) {
