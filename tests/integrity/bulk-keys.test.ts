@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { waitFor } from '../support/machine';
 
 /**
  * The open's bulk tables (voting_tokens, mail_outbox, issued_tokens) hold their references by
@@ -139,4 +140,38 @@ describe('a checked row stays right', () => {
     }>`select count(*)::int as n from issued_tokens where ballot_id = ${draftId}`.execute(app.db);
     expect(left.rows[0]!.n).toBe(0);
   });
+});
+
+test('deleting a draft waits for a writer naming it, then sees its rows and is refused', async () => {
+  const r = await org.json('POST', '/api/v1/ballots', {
+    title: 'Raced',
+    ...ballotTimes(),
+    questions: [{ title: 'Agree?', method: 'yesno' }],
+  });
+  const raced = r.body.id as string;
+  let release!: () => void;
+  const held = new Promise<void>((done) => (release = done));
+  let wrote!: () => void;
+  const written = new Promise<void>((done) => (wrote = done));
+  const writer = app.db.transaction().execute(async (tx) => {
+    await sql`insert into mail_outbox (organisation_id, ballot_id, kind, recipient, payload)
+      values (${member.organisation_id}, ${raced}, 'test', 'a@example.org', '{}')`.execute(tx);
+    wrote();
+    await held;
+  });
+  await written;
+  const deleting = sql`delete from ballots where id = ${raced}`.execute(app.db);
+  deleting.catch(() => undefined);
+  // The delete waits on the ballot's row, which the writer's check locked as the key did.
+  await waitFor('the delete to wait for the writer', async () => {
+    const w = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where wait_event_type = 'Lock' and query like 'delete from ballots%'`.execute(app.db);
+    return w.rows[0]!.n === 1;
+  });
+  release();
+  await writer;
+  await refused(deleting);
+  const still = await sql<{ n: number }>`select count(*)::int as n from ballots where id = ${raced}`.execute(app.db);
+  expect(still.rows[0]!.n).toBe(1);
+  await sql`delete from mail_outbox where kind = 'test'`.execute(app.db);
 });
