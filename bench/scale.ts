@@ -5,6 +5,7 @@
  *   npm run bench:scale                         # 100,000 members
  *   npm run bench:scale -- --members 500000 --cast-share 0.1 --concurrency 32
  *   npm run bench:scale -- --members 500000 --skip send,cast,ceilings   # to iterate on open/close/export/verify
+ *   npm run bench:scale -- --members 500000 --until open                # import and open only
  *
  * `--skip send`: the invitations are marked sent by SQL instead of being mailed; `--skip cast`:
  * the votes are stored through the server's cast statement over its pool (sealed here), not
@@ -68,8 +69,11 @@ function options() {
       concurrency: { type: 'string', short: 'c' },
       'cast-share': { type: 'string' },
       skip: { type: 'string' },
+      until: { type: 'string' },
     },
   });
+  const until = values.until;
+  if (until !== undefined && until !== 'open') throw new Error('--until takes open (stop after the open)');
   const skip = new Set((values.skip ?? '').split(',').filter(Boolean));
   for (const s of skip)
     if (!SKIPPABLE.includes(s as (typeof SKIPPABLE)[number]))
@@ -80,10 +84,50 @@ function options() {
   if (!Number.isSafeInteger(members) || members < 10) throw new Error('--members must be a whole number ≥ 10');
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be ≥ 1');
   if (!(share > 0 && share <= 0.5)) throw new Error('--cast-share must be above 0 and at most 0.5');
-  return { members, concurrency, share, skip };
+  return { members, concurrency, share, skip, until };
 }
 
 const SKIPPABLE = ['send', 'cast', 'ceilings'] as const;
+
+/**
+ * CPU seconds used so far by this process (server, sink, load) and by its child processes
+ * (embedded PostgreSQL's server processes), read from /proc: unlike the wall time, it hardly
+ * moves with the machine's load. Zero where there is no /proc.
+ */
+function cpuSeconds(): { self: number; children: number } {
+  const ticks = 100; // USER_HZ on Linux
+  const stat = (pid: string) => {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return { ppid: rest[1]!, cpu: (Number(rest[11]) + Number(rest[12])) / ticks };
+    } catch {
+      return undefined;
+    }
+  };
+  const all = new Map<string, { ppid: string; cpu: number }>();
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const st = stat(pid);
+      if (st) all.set(pid, st);
+    }
+  } catch {
+    return { self: 0, children: 0 };
+  }
+  const mine = new Set([String(process.pid)]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, st] of all)
+      if (!mine.has(pid) && mine.has(st.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+  }
+  let children = 0;
+  for (const pid of mine) if (pid !== String(process.pid)) children += all.get(pid)!.cpu;
+  return { self: all.get(String(process.pid))?.cpu ?? 0, children };
+}
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -161,7 +205,7 @@ function load(job: LoadJob): Promise<LoadReport> {
 }
 
 async function main(): Promise<number> {
-  const { members, concurrency, share, skip } = options();
+  const { members, concurrency, share, skip, until } = options();
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omov-bench-scale-'));
   const sink = await startSink();
@@ -189,13 +233,17 @@ async function main(): Promise<number> {
   const rows: string[][] = [];
   const phase = async <T>(name: string, f: () => Promise<T>, note = (_: T, ms: number) => secs(ms)) => {
     mem.reset();
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const r = await f();
     const ms = performance.now() - t0;
+    const cpu1 = cpuSeconds();
     const peak = mem.read();
     const after = await settledMemory();
     rows.push([name, note(r, ms), mb(peak), after]);
-    out(`  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after}`);
+    out(
+      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s PostgreSQL)`,
+    );
     return { r, ms };
   };
   try {
@@ -285,6 +333,12 @@ async function main(): Promise<number> {
     ) as { id: string };
     const opened = await phase('open', () => call('POST', `/ballots/${ballot.id}/open`));
     void opened;
+    if (until === 'open') {
+      const { eligible: n } = await electorate.countElectorate(ctx.db, ballot.id);
+      out(`  STOPPED after the open (--until open); load average ${os.loadavg()[0]!.toFixed(1)}`);
+      out(`check: tokens ${n} for ${members} members: ${n === members ? 'OK' : 'FAILED'}`);
+      return n === members ? 0 : 1;
+    }
 
     let sendRate: number | undefined;
     if (skip.has('send')) {

@@ -29,7 +29,7 @@ const RECORD_BATCH = 200;
  *
  * Exactly once, across a database restart: before the mail server can accept a message
  * (before the end of SMTP's DATA; the mark is written while the message is on its way and
- * its last byte waits for it), its row is marked 'handed' in a short transaction of its
+ * its data waits for it), its row is marked 'handed' in a short transaction of its
  * own; if that fails, the message is not delivered and is sent later.
  * Once handed over, a message is never sent again: the server's answer is recorded when
  * the database answers (kept in memory meanwhile), and a handed row whose sender died is

@@ -351,36 +351,63 @@ export async function openBallot(
     report(() => openings.startOpening(ctx.db, id, total));
     let members = 0;
     let queued = 0;
-    const batches = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
-    for await (const batch of batches) {
+    // The database and this thread work at the same time: a batch's tokens are made while the
+    // batch before it is written, and the next batch is read before that (one connection: its
+    // queries run in the order they are sent). At most three batches are held at once.
+    const prepare = (batch: roll.MemberRow[]) => {
       const tokens = issueTokens(ctx, batch.length);
-      const issued = batch.map((m, i) => ({ member: m, ...tokens[i]! }));
-      await electorate.insertTokens(
-        tx,
-        id,
-        issued.map((i) => ({
-          memberId: i.member.id,
-          branchId: i.member.branchId,
-          weight: i.member.weight,
-          tokenHash: i.tokenHash,
-          sealedToken: i.sealedToken,
-        })),
-      );
-      queued += await queueBallotMail(
-        tx,
-        'invitation',
-        facts,
-        issued.map((i) => ({
-          memberId: i.member.id,
-          email: i.member.email,
-          name: i.member.name,
-          sealedToken: i.sealedToken,
-        })),
-        sendAt,
-      );
-      members += batch.length;
-      const done = members;
-      report(() => openings.advanceOpening(ctx.db, id, done));
+      return batch.map((m, i) => ({ member: m, ...tokens[i]! }));
+    };
+    const write = (issued: ReturnType<typeof prepare>) =>
+      Promise.all([
+        electorate.insertTokens(
+          tx,
+          id,
+          issued.map((i) => ({
+            memberId: i.member.id,
+            branchId: i.member.branchId,
+            weight: i.member.weight,
+            tokenHash: i.tokenHash,
+            sealedToken: i.sealedToken,
+          })),
+        ),
+        queueBallotMail(
+          tx,
+          'invitation',
+          facts,
+          issued.map((i) => ({
+            memberId: i.member.id,
+            email: i.member.email,
+            name: i.member.name,
+            sealedToken: i.sealedToken,
+          })),
+          sendAt,
+        ),
+      ]).then(([, n]) => {
+        queued += n;
+        members += issued.length;
+        const done = members;
+        report(() => openings.advanceOpening(ctx.db, id, done));
+      });
+    const rows = roll.eligibleMembersInBatches(tx, p.organisationId, b.eligibility, opts.batchSize ?? OPEN_BATCH);
+    const batches = rows[Symbol.asyncIterator]();
+    let writing: Promise<void> | undefined;
+    try {
+      for (let next = batches.next(); ;) {
+        const r = await next;
+        if (r.done) break;
+        next = batches.next();
+        next.catch(() => undefined);
+        const issued = prepare(r.value);
+        await writing;
+        writing = write(issued);
+        writing.catch(() => undefined);
+      }
+      await writing;
+    } catch (err) {
+      // The first failure is the one to report: later statements fail only because it did.
+      await writing;
+      throw err;
     }
     if (!members) {
       throw invalid(
