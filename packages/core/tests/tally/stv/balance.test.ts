@@ -9,6 +9,22 @@ import { election } from './helpers';
 
 const women = (candidates: string[], min: number) => [{ group: 'women', candidates, min }];
 
+/** The two worked examples (docs/elections.md), counted below by each rule set. */
+const FIRST = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
+  [30, 'Adam Carl'],
+  [26, 'Bob'],
+  [22, 'Carl'],
+  [12, 'Dora Eve'],
+  [10, 'Eve Dora'],
+]);
+const SECOND = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
+  [24, 'Adam'],
+  [22, 'Bob'],
+  [21, 'Carl'],
+  [18, 'Fred Carl'],
+  [15, 'Dora Bob'],
+]);
+
 describe('balance rule 1: a candidate whose election would leave the rules unmet is excluded', () => {
   // 3 seats, 100 papers: quota = floor(100 / 4) + 1 = 26. Women: Dora, Eve; at least 1.
   //   30 Adam Carl, 26 Bob, 22 Carl, 12 Dora Eve, 10 Eve Dora
@@ -25,13 +41,7 @@ describe('balance rule 1: a candidate whose election would leave the rules unmet
   // Without the rule: stage 2 Adam's surplus goes to Carl: 22 + 3.99990 = 25.99990 (below 26);
   //   stage 3 Eve excluded: Dora 22; stage 4 Dora excluded (her papers exhaust after Eve);
   //   Carl is the only one left and elected: Adam, Bob, Carl.
-  const e = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
-    [30, 'Adam Carl'],
-    [26, 'Bob'],
-    [22, 'Carl'],
-    [12, 'Dora Eve'],
-    [10, 'Eve Dora'],
-  ]);
+  const e = FIRST;
   const r = countStv(e, 'scottish', 'test', women(['Dora', 'Eve'], 1));
 
   test('the rule changes the winner: Dora instead of Carl', () => {
@@ -74,13 +84,7 @@ describe('balance rule 2: a candidate the rules need is not excluded for fewest 
   //   are the two left for two seats: elected (Adam 24 first).
   // Without the rule: stage 2 Dora excluded: Bob 37, elected; Bob's surplus exhausts;
   //   Fred excluded: Carl 39, elected; Adam last for the last seat: Bob, Carl, Adam.
-  const e = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
-    [24, 'Adam'],
-    [22, 'Bob'],
-    [21, 'Carl'],
-    [18, 'Fred Carl'],
-    [15, 'Dora Bob'],
-  ]);
+  const e = SECOND;
   const r = countStv(e, 'scottish', 'test', women(['Dora'], 1));
 
   test('Dora is elected instead of Bob', () => {
@@ -190,17 +194,10 @@ describe('Meek STV keeps the same two rules (hand counts, 9 decimals)', () => {
   //   seats are full and Eve is defeated (C.2).
   // Without the rule, round 2's second iteration gives Carl 22 + 30 - 25 = 27 against a
   //   quota of 99 / 4 = 24.75: Carl is elected. Adam, Bob, Carl.
-  const first = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
-    [30, 'Adam Carl'],
-    [26, 'Bob'],
-    [22, 'Carl'],
-    [12, 'Dora Eve'],
-    [10, 'Eve Dora'],
-  ]);
   test('rule 1: Carl is defeated under the rule and Dora takes the third seat', () => {
-    const r = countStv(first, 'meek', 'test', women(['Dora', 'Eve'], 1));
+    const r = countStv(FIRST, 'meek', 'test', women(['Dora', 'Eve'], 1));
     expect(r.elected).toEqual(['Adam', 'Bob', 'Dora']);
-    expect(countStv(first, 'meek', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
+    expect(countStv(FIRST, 'meek', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
     expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
       [['Adam', 'Bob'], []],
       [[], ['Carl']],
@@ -225,17 +222,10 @@ describe('Meek STV keeps the same two rules (hand counts, 9 decimals)', () => {
   //   seat left: elected (C.1).
   // Without the rule: Dora is defeated first, Bob reaches 37 and is elected, then Adam, then
   //   Fred is defeated and Carl takes the last seat: Bob, Adam, Carl.
-  const second = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
-    [24, 'Adam'],
-    [22, 'Bob'],
-    [21, 'Carl'],
-    [18, 'Fred Carl'],
-    [15, 'Dora Bob'],
-  ]);
   test('rule 2: Dora is passed over for defeat and elected instead of Bob', () => {
-    const r = countStv(second, 'meek', 'test', women(['Dora'], 1));
+    const r = countStv(SECOND, 'meek', 'test', women(['Dora'], 1));
     expect(r.elected).toEqual(['Carl', 'Adam', 'Dora']);
-    expect(countStv(second, 'meek', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
+    expect(countStv(SECOND, 'meek', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
     expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
       [[], ['Fred']],
       [['Carl'], []],
@@ -265,17 +255,10 @@ describe('ERS97 keeps the same two rules (hand counts, 2 decimals)', () => {
   //   The places are filled; Eve is formally excluded (5.5.2).
   // Without the rule, stage 2 transfers Adam's surplus to Carl: 5.00 / 30 = 0.16, 30 x 0.16 =
   //   4.80, Carl 26.80 >= 25: Adam, Bob, Carl.
-  const first = election(['Adam', 'Bob', 'Carl', 'Dora', 'Eve'], 3, [
-    [30, 'Adam Carl'],
-    [26, 'Bob'],
-    [22, 'Carl'],
-    [12, 'Dora Eve'],
-    [10, 'Eve Dora'],
-  ]);
   test('rule 1: Carl is excluded under the rule and Dora takes the third place', () => {
-    const r = countStv(first, 'ers97', 'test', women(['Dora', 'Eve'], 1));
+    const r = countStv(FIRST, 'ers97', 'test', women(['Dora', 'Eve'], 1));
     expect(r.elected).toEqual(['Adam', 'Bob', 'Dora']);
-    expect(countStv(first, 'ers97', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
+    expect(countStv(FIRST, 'ers97', 'test').elected).toEqual(['Adam', 'Bob', 'Carl']);
     expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
       [['Adam', 'Bob'], []],
       [[], ['Carl']],
@@ -302,17 +285,10 @@ describe('ERS97 keeps the same two rules (hand counts, 2 decimals)', () => {
   //   place left: deemed elected (5.5.1).
   // Without the rule: Dora is excluded at stage 2, Bob reaches 37; his surplus has no next
   //   preference; Adam and then Carl are deemed elected by the total active vote.
-  const second = election(['Adam', 'Bob', 'Carl', 'Fred', 'Dora'], 3, [
-    [24, 'Adam'],
-    [22, 'Bob'],
-    [21, 'Carl'],
-    [18, 'Fred Carl'],
-    [15, 'Dora Bob'],
-  ]);
   test('rule 2: Dora is passed over for exclusion and elected instead of Bob', () => {
-    const r = countStv(second, 'ers97', 'test', women(['Dora'], 1));
+    const r = countStv(SECOND, 'ers97', 'test', women(['Dora'], 1));
     expect(r.elected).toEqual(['Carl', 'Adam', 'Dora']);
-    expect(countStv(second, 'ers97', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
+    expect(countStv(SECOND, 'ers97', 'test').elected).toEqual(['Bob', 'Adam', 'Carl']);
     expect(r.rounds.map((x) => [x.elected, x.excluded])).toEqual([
       [[], []],
       [['Carl'], ['Fred']],
