@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
-import { LINK_PURPOSE } from '../../src/services/invitations';
-import { ballotTimes, Client, setUpOrganisation } from '../support/app';
+import { ballotTimes, type Client, runChoiceBallot, setUpOrganisation } from '../support/app';
 import { axeContext, axeViolations, describeViolations, DESKTOP, newContext, screenshotOf } from '../support/browser';
 import { scaled } from '../support/machine';
 import { browserAndAppPerFile, signedInPage } from './helpers';
@@ -114,25 +113,10 @@ test('three comparisons declared in the builder, shown on the results page with 
   ]);
 
   // The ballot runs: opened, every member votes, closed.
-  expect((await org.json('POST', `/api/v1/ballots/${id}/open`)).status).toBe(200);
-  const tokens = await app()
-    .db.selectFrom('voting_tokens')
-    .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
-    .select(['voting_tokens.sealed_token', 'branches.name'])
-    .where('ballot_id', '=', id)
-    .execute();
-  const left: Record<string, number[]> = {
+  await runChoiceBallot(app(), org, id, draft.questions[0].id, {
     North: [...Array<number>(11).fill(0), ...Array<number>(7).fill(1)],
     South: [...Array<number>(8).fill(1), ...Array<number>(4).fill(2)],
-  };
-  for (const t of tokens) {
-    const r = await new Client(app().url).json('POST', '/api/v1/vote', {
-      token: app().ctx.keys.open(LINK_PURPOSE, t.sealed_token!),
-      answers: { [draft.questions[0].id]: { kind: 'choice', option: left[t.name]!.pop()! } },
-    });
-    expect(r.status).toBe(201);
-  }
-  expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBe(204);
+  });
 
   const context = await axeContext(browser(), DESKTOP);
   try {

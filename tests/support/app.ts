@@ -9,6 +9,7 @@ import { type Running, startServer } from '../../src/processes/server';
 import { insertLink } from '../../src/data/proposals';
 import { hashSecret, newSecret } from '../../src/platform/secrets';
 import { createSetupLink } from '../../src/services/auth';
+import { LINK_PURPOSE } from '../../src/services/invitations';
 import { freePort } from '../../src/platform/net';
 import { freshDatabase } from './db';
 import { type SmtpSink, startSmtpSink, waitFor } from './smtp';
@@ -207,4 +208,34 @@ export function ballotTimes(minutes = 60): { opensAt: string; closesAt: string }
     opensAt: new Date(Date.now() - 60_000).toISOString(),
     closesAt: new Date(Date.now() + minutes * 60_000).toISOString(),
   };
+}
+
+/**
+ * Opens a ballot, has every member vote on its single-choice question through the API, the
+ * options of each branch's members taken from the end of `plan[branch]` (an option's index
+ * each), and closes it.
+ */
+export async function runChoiceBallot(
+  app: TestApp,
+  org: Client,
+  ballotId: string,
+  questionId: string,
+  plan: Record<string, number[]>,
+): Promise<void> {
+  expect((await org.json('POST', `/api/v1/ballots/${ballotId}/open`)).status).toBe(200);
+  const tokens = await app.db
+    .selectFrom('voting_tokens')
+    .innerJoin('branches', 'branches.id', 'voting_tokens.branch_id')
+    .select(['voting_tokens.sealed_token', 'branches.name'])
+    .where('ballot_id', '=', ballotId)
+    .execute();
+  const left = Object.fromEntries(Object.entries(plan).map(([b, options]) => [b, [...options]]));
+  for (const t of tokens) {
+    const r = await new Client(app.url).json('POST', '/api/v1/vote', {
+      token: app.ctx.keys.open(LINK_PURPOSE, t.sealed_token!),
+      answers: { [questionId]: { kind: 'choice', option: left[t.name]!.pop()! } },
+    });
+    expect(r.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${ballotId}/close`)).status).toBe(204);
 }
