@@ -9,8 +9,8 @@ import { browserAndAppPerFile, signedInPage } from './helpers';
  * affiliated delegation and a balance into the builder without JavaScript; the ballot runs;
  * the results page shows their tables and words, and axe finds nothing.
  * North 18 members: Ann 11, Bob 7. South 12: Bob 8, Cat 4. The members choose Bob (15).
- * Regions (North in East, South in West, one delegate each): East decides Ann, West Bob; 5
- * national delegates by Sainte-Laguë on 18 : 12 (quotients 18, 12, 6, 4, 3.6) → East 3,
+ * Regions (North in East with 1 delegate, South in West with 2): in one conference Bob 2, Ann 1
+ * (no tie, so no lot decides the one-tier answer); East decides Ann, West Bob; 5 national delegates by Sainte-Laguë on 18 : 12 (quotients 18, 12, 6, 4, 3.6) → East 3,
  * West 2: Ann 3, Bob 2 → Ann, against the members. Affiliates and balance: North 2 (Ann),
  * South 3 (Bob), Unite 2 mandated for Bob → Bob 5, Ann 2; at least half of each delegation
  * women: South must send 2 of its 3 and has 1 by the count entered.
@@ -62,7 +62,7 @@ test('regional tiers, an affiliated delegation and a balance typed in the builde
     await page.goto(`${app().url}/ballots/${id}/edit`);
     await declare(page, 0, [
       ['Its name (optional)', 'Regions'],
-      ['Fixed numbers or band table', 'North: 1\nSouth: 1'],
+      ['Fixed numbers or band table', 'North: 1\nSouth: 2'],
       ['Regional tiers: each branch’s region (optional)', 'North: East\nSouth: West'],
       ['Regional tiers: national delegates', '5'],
     ]);
@@ -83,7 +83,7 @@ test('regional tiers, an affiliated delegation and a balance typed in the builde
       basis: 'members',
       rule: 'bloc',
       method: 'fixed',
-      numbers: { North: 1, South: 1 },
+      numbers: { North: 1, South: 2 },
       regions: { of: { North: 'East', South: 'West' }, seats: 5, method: 'sainte-lague', vote: 'bloc' },
     },
     {
@@ -111,7 +111,7 @@ test('regional tiers, an affiliated delegation and a balance typed in the builde
     await regions.getByText('The conference would have decided differently').waitFor();
     const tiers = regions.getByRole('table', { name: /Regional tiers: the regional conferences/ });
     expect(await tiers.locator('tbody tr').count()).toBe(2);
-    await regions.getByText('the tiers changed the answer').waitFor();
+    await regions.getByText(/meeting in one conference .*Bob: the tiers changed the answer/).waitFor();
     const mixed = section.getByRole('region', { name: 'Affiliates and balance', exact: true });
     await mixed.getByText('The conference would have decided as the members did: Bob').waitFor();
     const balance = mixed.getByRole('table', { name: 'Balance: at least 1/2 of each delegation women' });
