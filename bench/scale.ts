@@ -91,8 +91,10 @@ const SKIPPABLE = ['send', 'cast', 'ceilings'] as const;
 
 /**
  * CPU seconds used so far by this process (server, sink, load) and by its child processes
- * (embedded PostgreSQL's server processes), read from /proc: unlike the wall time, it hardly
- * moves with the machine's load. Zero where there is no /proc.
+ * (embedded PostgreSQL's server processes; pgbench in the ceilings), read from /proc: unlike
+ * the wall time, it hardly moves with the machine's load. A child that has ended is counted
+ * through its parent's cutime and cstime (the time of the children it reaped), so the sum
+ * never falls when a backend or pgbench exits. Zero where there is no /proc.
  */
 function cpuSeconds(): { self: number; children: number } {
   const ticks = 100; // USER_HZ on Linux
@@ -100,12 +102,15 @@ function cpuSeconds(): { self: number; children: number } {
     try {
       const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      return { ppid: rest[1]!, cpu: (Number(rest[11]) + Number(rest[12])) / ticks };
+      // Fields 14-17 of proc(5): utime, stime, and cutime, cstime of the children reaped.
+      const own = (Number(rest[11]) + Number(rest[12])) / ticks;
+      const reaped = (Number(rest[13]) + Number(rest[14])) / ticks;
+      return { ppid: rest[1]!, own, reaped };
     } catch {
       return undefined;
     }
   };
-  const all = new Map<string, { ppid: string; cpu: number }>();
+  const all = new Map<string, { ppid: string; own: number; reaped: number }>();
   try {
     for (const pid of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
@@ -124,9 +129,10 @@ function cpuSeconds(): { self: number; children: number } {
         grew = true;
       }
   }
-  let children = 0;
-  for (const pid of mine) if (pid !== String(process.pid)) children += all.get(pid)!.cpu;
-  return { self: all.get(String(process.pid))?.cpu ?? 0, children };
+  const self = all.get(String(process.pid));
+  let children = self?.reaped ?? 0;
+  for (const pid of mine) if (pid !== String(process.pid)) children += all.get(pid)!.own + all.get(pid)!.reaped;
+  return { self: self?.own ?? 0, children };
 }
 
 v8.setFlagsFromString('--expose-gc');
@@ -242,7 +248,7 @@ async function main(): Promise<number> {
     const after = await settledMemory();
     rows.push([name, note(r, ms), mb(peak), after]);
     out(
-      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s PostgreSQL)`,
+      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s in child processes: PostgreSQL, pgbench)`,
     );
     return { r, ms };
   };
