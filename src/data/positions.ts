@@ -41,6 +41,16 @@ export async function listSecretaries(db: Queryable, organisationId: string): Pr
     .execute();
 }
 
+/** Withdraws a branch's secretary and their link; false when the branch has none. */
+export async function deleteSecretary(db: Queryable, organisationId: string, branchId: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('branch_secretaries')
+    .where('organisation_id', '=', organisationId)
+    .where('branch_id', '=', branchId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
 export type LinkSecretary = SecretaryRow & { organisationId: string; organisationName: string };
 
 /** The secretary a link belongs to. */

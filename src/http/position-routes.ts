@@ -21,6 +21,9 @@ const secretaryView = z.object({
   email: z.string(),
   namedAt: z.date(),
   namedBy: z.string(),
+  linkExpiresAt: z
+    .date()
+    .describe("when the secretary's link stops working (SECRETARY_LINK_DAYS after they were named)"),
 });
 
 const positionView = z.object({
@@ -79,6 +82,19 @@ export function positionRoutes(ctx: AppContext): ApiRoute[] {
       }),
       response: secretaryView,
       handler: async ({ principal, body }) => positions.nameSecretary(ctx, principal, body),
+    }),
+    route({
+      method: 'delete',
+      path: '/branch-secretaries/:branch',
+      tag: 'positions',
+      auth: true,
+      summary:
+        "Withdraw a branch's secretary (organisers): their link stops working at once; the positions they recorded stay",
+      params: z.object({ branch: z.string().min(1).max(200).describe("the branch's name") }),
+      handler: async ({ principal, params }) => {
+        await positions.withdrawSecretary(ctx, principal, params.branch);
+        return undefined;
+      },
     }),
     route({
       method: 'get',

@@ -30,6 +30,8 @@ const schema = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  /** How long a branch secretary's mailed link works (src/services/positions.ts): it is a bearer credential. */
+  SECRETARY_LINK_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** How often the box's chainer runs (src/services/chain.ts): a vote is exposed to unseen removal until then. */
   CHAIN_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -66,6 +68,8 @@ export type Config = {
   logLevel: Env['LOG_LEVEL'];
   mailWorker: boolean;
   sessionHours: number;
+  /** SECRETARY_LINK_DAYS: how long a branch secretary's link works after they are named. */
+  secretaryLinkDays: number;
   dbPoolSize: number;
   /** CHAIN_INTERVAL_MS: the box chainer's period. */
   chainMs: number;
@@ -131,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     mailWorker: e.MAIL_WORKER === 'on',
     sessionHours: e.SESSION_HOURS,
+    secretaryLinkDays: e.SECRETARY_LINK_DAYS,
     dbPoolSize: e.DB_POOL_SIZE,
     chainMs: e.CHAIN_INTERVAL_MS,
     rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,

@@ -364,6 +364,8 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'secretary-link') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = `${ctx.config.publicUrl}/s/${ctx.keys.open(SECRETARY_LINK_PURPOSE, m.sealedSecret)}`;
+    // Queued before links expired (and said when): the rule, in words.
+    values.linkExpiresAt ??= `${ctx.config.secretaryLinkDays} days after you were named`;
   } else if (m.kind === 'trustee-invitation' || m.kind === 'trustee-decrypt') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = trusteeLink(ctx, ctx.keys.open(TRUSTEE_LINK_PURPOSE, m.sealedSecret));

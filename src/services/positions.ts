@@ -8,6 +8,7 @@ import * as roll from '../data/roll';
 import type { Tx } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
 import { allows } from '@omov/core/domain/lifecycle';
+import { formatTime } from '@omov/core/domain/zones';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { actorOf, requireBallotVisible, requireOrganiser, requireRollVisible } from './access';
 import { record } from './audit';
@@ -29,9 +30,37 @@ export const SECRETARY_LINK_PURPOSE = 'secretary-link';
 const LINK_GONE = 'this branch secretary link is not valid: ask the organisation for a new one';
 const FIXED = 'the branch positions on this ballot were fixed when it opened: they cannot change';
 
-export async function listSecretaries(ctx: AppContext, p: Principal): Promise<SecretaryRow[]> {
+/** A secretary, with the moment their link stops working. */
+export type Secretary = SecretaryRow & { linkExpiresAt: Date };
+
+/**
+ * A secretary's link is a bearer credential that travels by email: it works for
+ * SECRETARY_LINK_DAYS after they were named, then the organiser names them again.
+ */
+const linkExpiry = (ctx: AppContext, namedAt: Date): Date =>
+  new Date(namedAt.getTime() + ctx.config.secretaryLinkDays * 86_400_000);
+
+const withExpiry = (ctx: AppContext, s: SecretaryRow): Secretary => ({
+  ...s,
+  linkExpiresAt: linkExpiry(ctx, s.namedAt),
+});
+
+export async function listSecretaries(ctx: AppContext, p: Principal): Promise<Secretary[]> {
   requireRollVisible(p);
-  return data.listSecretaries(ctx.db, p.organisationId);
+  return (await data.listSecretaries(ctx.db, p.organisationId)).map((s) => withExpiry(ctx, s));
+}
+
+async function branchNamed(tx: Tx, organisationId: string, name: string): Promise<{ id: string; name: string }> {
+  const branches = await roll.listBranches(tx, organisationId);
+  const branch = branches.find((b) => b.name === name);
+  if (!branch)
+    throw invalid(`no branch '${name}'`, [
+      {
+        path: 'branch',
+        message: `no branch '${name}'; the branches are ${branches.map((b) => b.name).join(', ') || 'none yet (import the roll)'}`,
+      },
+    ]);
+  return branch;
 }
 
 /**
@@ -42,18 +71,10 @@ export async function nameSecretary(
   ctx: AppContext,
   p: Principal,
   input: { branch: string; name: string; email: string },
-): Promise<SecretaryRow> {
+): Promise<Secretary> {
   requireOrganiser(p);
   const row = await ctx.db.transaction().execute(async (tx) => {
-    const branches = await roll.listBranches(tx, p.organisationId);
-    const branch = branches.find((b) => b.name === input.branch);
-    if (!branch)
-      throw invalid(`no branch '${input.branch}'`, [
-        {
-          path: 'branch',
-          message: `no branch '${input.branch}'; the branches are ${branches.map((b) => b.name).join(', ') || 'none yet (import the roll)'}`,
-        },
-      ]);
+    const branch = await branchNamed(tx, p.organisationId, input.branch);
     const org = await orgs.findOrganisation(tx, p.organisationId);
     const token = newSecret();
     await data.upsertSecretary(tx, {
@@ -71,7 +92,12 @@ export async function nameSecretary(
         memberId: null,
         kind: 'secretary-link',
         recipient: input.email,
-        payload: { organisationName: org?.name ?? '', name: input.name, branch: branch.name },
+        payload: {
+          organisationName: org?.name ?? '',
+          name: input.name,
+          branch: branch.name,
+          linkExpiresAt: formatTime(linkExpiry(ctx, new Date())),
+        },
         sealedSecret: ctx.keys.seal(SECRETARY_LINK_PURPOSE, token),
       },
     ]);
@@ -80,10 +106,28 @@ export async function nameSecretary(
       name: input.name,
       email: input.email,
     });
-    return (await data.listSecretaries(tx, p.organisationId)).find((s) => s.branchId === branch.id)!;
+    return withExpiry(
+      ctx,
+      (await data.listSecretaries(tx, p.organisationId)).find((s) => s.branchId === branch.id)!,
+    );
   });
   ctx.mailQueued();
   return row;
+}
+
+/**
+ * Withdraws a branch's secretary: their link stops working at once (a secretary who left,
+ * or a link mailed to the wrong address). The positions they recorded stay. Organisers only;
+ * in the audit log.
+ */
+export async function withdrawSecretary(ctx: AppContext, p: Principal, branchName: string): Promise<void> {
+  requireOrganiser(p);
+  await ctx.db.transaction().execute(async (tx) => {
+    const branch = await branchNamed(tx, p.organisationId, branchName);
+    if (!(await data.deleteSecretary(tx, p.organisationId, branch.id)))
+      throw notFound(`a secretary of ${branch.name} branch`);
+    await record(tx, p, 'branch-secretary.withdraw', null, { branch: branch.name });
+  });
 }
 
 /** The secretary a link belongs to; an unknown link counts against the caller's address, like a voting link. */
@@ -93,6 +137,12 @@ export async function linkSecretary(ctx: AppContext, token: string, address: str
     await consume(ctx, 'badLinkPerAddress', address);
     throw new ServiceError('not-found', LINK_GONE);
   }
+  const expiry = linkExpiry(ctx, s.namedAt);
+  if (Date.now() >= expiry.getTime())
+    throw new ServiceError(
+      'forbidden',
+      `this branch secretary link expired at ${formatTime(expiry)}: ask the organisation to name you again for a new one`,
+    );
   return s;
 }
 

@@ -176,7 +176,12 @@ test('the bulletin board before the close; after it, the closed link and the boa
 
 const EMAIL_VALUES: Record<string, Record<string, string>> = {
   'proposal-link': { name: 'Ann Smith', days: '90', link: 'http://127.0.0.1/p/' + 'A'.repeat(43) },
-  'secretary-link': { name: 'Sam Secretary', branch: 'Leeds', link: 'http://127.0.0.1/s/' + 'A'.repeat(43) },
+  'secretary-link': {
+    name: 'Sam Secretary',
+    branch: 'Leeds',
+    link: 'http://127.0.0.1/s/' + 'A'.repeat(43),
+    linkExpiresAt: '2027-12-06 10:00 UTC',
+  },
   'proposal-qualified': {
     name: 'Ann Smith',
     title: 'Cut the dues for students',

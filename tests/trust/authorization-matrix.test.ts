@@ -45,6 +45,8 @@ const MATRIX: Record<string, Row> = {
   'post /branches/merge': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /branch-secretaries': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 'ok', ballotAuditor: 403 }),
   'put /branch-secretaries': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
+  // Runs after the row above, so each organisation has a North secretary to withdraw.
+  'delete /branch-secretaries/:branch': signedIn({ organiser: 'ok', otherOrg: 'ok', auditor: 403, ballotAuditor: 403 }),
   'get /ballots/:id/positions': readBallot,
   'post /secretary': all('public'),
   'put /secretary/positions': all('public'),
@@ -251,6 +253,7 @@ function requestFor(
     .replace(':questionId', closed.questions[0]!.id)
     .replace('/proposals/:id', `/proposals/${proposalId}`)
     .replace('/elections/:id', `/elections/${electionId}`)
+    .replace(':branch', 'North')
     .replace(':nomineeId', '00000000-0000-4000-8000-000000000000')
     .replace(':id', closed.id)}`;
   const bodies: Record<string, unknown> = {

@@ -99,8 +99,16 @@ async function staffHtml(ctx: AppContext, req: Request): Promise<string> {
 <p>A branch’s secretary records the position its branch meeting adopted on each question of a ballot before it opens, and the meeting’s attendance, from a personal link sent by email. Only they can record or change their branch’s positions, and nobody can once the ballot opens.</p>
 ${
   list.length
-    ? html`<table><caption>Secretaries</caption><thead><tr><th scope="col">Branch</th><th scope="col">Secretary</th><th scope="col">Email</th><th scope="col">Named</th></tr></thead>
-<tbody>${list.map((s) => html`<tr><td>${s.branch}</td><td>${s.name}</td><td>${s.email}</td><td>${when(s.namedAt)} by ${s.namedBy}</td></tr>`)}</tbody></table>`
+    ? html`<table><caption>Secretaries</caption><thead><tr><th scope="col">Branch</th><th scope="col">Secretary</th><th scope="col">Email</th><th scope="col">Named</th><th scope="col">Link works until</th>${isOrganiser(p) ? html`<th scope="col"><span class="sr-only">Withdraw</span></th>` : ''}</tr></thead>
+<tbody>${list.map(
+        (s) =>
+          html`<tr><td>${s.branch}</td><td>${s.name}</td><td>${s.email}</td><td>${when(s.namedAt)} by ${s.namedBy}</td><td>${s.linkExpiresAt.getTime() <= Date.now() ? html`<strong>expired</strong> ${when(s.linkExpiresAt)}` : when(s.linkExpiresAt)}</td>${
+            isOrganiser(p)
+              ? html`<td><form method="post" action="/secretaries/withdraw">${csrfField(ctx, req)}<input type="hidden" name="branch" value="${s.branch}"><button type="submit" class="small secondary">Withdraw<span class="sr-only"> ${s.name}, secretary of ${s.branch}</span></button></form></td>`
+              : ''
+          }</tr>`,
+      )}</tbody></table>
+<p class="hint">A secretary’s link works for ${ctx.config.secretaryLinkDays} days after they are named; name them again for a new one. Withdrawing a secretary stops their link at once; the positions they recorded stay.</p>`
     : html`<p>No secretary is named yet.</p>`
 }
 ${
@@ -240,6 +248,23 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
           '/secretaries',
           () => positions.nameSecretary(ctx, principal, form),
           '/secretaries?done=branch-secretary',
+        ),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/secretaries/withdraw',
+      who: 'organiser',
+      summary: "Withdraw a branch's secretary: their link stops working",
+      form: z.object({ branch: z.string().trim().min(1, { error: 'give the branch' }) }),
+      back: () => '/secretaries',
+      handler: async ({ req, res, principal, form }) =>
+        act(
+          ctx,
+          req,
+          res,
+          '/secretaries',
+          () => positions.withdrawSecretary(ctx, principal, form.branch),
+          '/secretaries?done=secretary-withdrawn',
         ),
     }),
   ];

@@ -38,6 +38,7 @@ export const DONE: Record<string, string> = {
   'proposal-rules': 'The rules for proposals are set. They apply to proposals started from now on.',
   'proposal-links': 'Every current member is being mailed their own proposals link.',
   'branch-secretary': 'The secretary is named and is being mailed their link.',
+  'secretary-withdrawn': 'The secretary is withdrawn: their link no longer works.',
   'proposal-scheduled': 'The proposal is on the ballot, in its own words, as the last question.',
   saved: 'The draft is saved.',
   created: 'The draft ballot is created. Check it, preview it, then open it.',
