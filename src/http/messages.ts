@@ -150,6 +150,11 @@ export const en = {
   receiptCopy: 'Copy the code',
   receiptCopied: 'Copied.',
   receiptPrint: 'Print this page',
+  // A mailto: link, so the code goes from the member's own mail program: the server never sends or stores it with their address.
+  receiptEmail: 'Email the code to yourself',
+  receiptEmailSubject: (title: string) => `My receipt code for ${title}`,
+  receiptEmailBody: (title: string, code: string, board: string, id: string) =>
+    `My receipt code for the ballot "${title}": ${code}\n\nCheck it on the ballot's bulletin board after voting closes: ${board}\nBallot id: ${id}\n`,
   boardSearchLabel: 'Your receipt code',
   boardSearchHint: 'As the receipt page showed it, such as ABCDE-FGHJK-LMNPQ.',
   boardSearchButton: 'Find my receipt',

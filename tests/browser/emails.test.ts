@@ -114,10 +114,16 @@ test('member search offers only the action that fits; an early close shows the a
   await paper.getByText('Copied.').waitFor();
   expect(await paper.evaluate('navigator.clipboard.readText()')).toBe(code);
   expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(true);
+  // Emailing it goes through the member's own mail program (mailto:), with the code, the board and the ballot id.
+  const mailto = new URL((await paper.getByRole('link', { name: 'Email the code to yourself' }).getAttribute('href'))!);
+  expect(mailto.protocol).toBe('mailto:');
+  expect(mailto.searchParams.get('body')).toContain(code);
+  expect(mailto.searchParams.get('body')).toContain(`${app.url}/board/${ballot.id}`);
   expect(describeViolations('receipt page', await axeViolations(paper))).toBe('');
   await screenshot(paper, 'voter-receipt-buttons', true);
   await paper.emulateMedia({ media: 'print' });
   expect(await paper.getByRole('button', { name: 'Print this page' }).isVisible()).toBe(false);
+  expect(await paper.getByRole('link', { name: 'Email the code to yourself' }).isVisible()).toBe(false);
   expect(await paper.locator('.receipt').isVisible()).toBe(true);
   await member.close();
 

@@ -127,6 +127,10 @@ test('without JavaScript, at 320 px: every method, a mistake put right, a change
   const boardLink = page.getByRole('link', { name: `${app().url}/board/${ballot.id}` });
   expect(await boardLink.getAttribute('href')).toBe(`/board/${ballot.id}`);
   expect(await page.locator('main').innerText()).toContain(`Ballot id: ${ballot.id}`);
+  // Under 'choices' the board shows the answers beside each code, and the receipt page says what that means.
+  expect(await page.locator('main').innerText()).toContain(
+    'This code reveals your vote to anyone you show it to: keep it to yourself.',
+  );
   await fitsPhone(page, 'voter-receipt');
 
   receipts.set(code, {

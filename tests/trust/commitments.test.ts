@@ -633,5 +633,5 @@ test("under 'inclusion', a member's receipt code leads to no answers: neither th
   // 28 of 50 chose Ann: a guess is right about half the time (sd ≈ 3.5 of 50); 40 is over four sd above.
   expect(byPosition).toBeLessThan(40);
   expect(byCtid).toBeLessThan(40);
-  // Under 'choices' the code does show the answers, and the receipt page says so.
+  // Under 'choices' the code does show the answers, and the receipt page says so (tests/browser/voting.test.ts).
 });

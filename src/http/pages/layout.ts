@@ -72,7 +72,7 @@ dl.facts dd{margin:0}
 .good{color:var(--good);font-weight:700}
 .bad{color:var(--bad);font-weight:700}
 .swatch{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
-@media print{.skip,header.site nav,.actions,button,form{display:none!important}body{background:#fff;color:#000}a{color:#000}.receipt{border:2px solid #000}}
+@media print{.skip,header.site nav,.actions,.no-print,button,form{display:none!important}body{background:#fff;color:#000}a{color:#000}.receipt{border:2px solid #000}}
 `;
 
 /** The stylesheet's hash, so the Content-Security-Policy can allow it and no other style. */

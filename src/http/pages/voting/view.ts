@@ -245,6 +245,14 @@ function boardLink(ctx: AppContext, b: BallotForVoter): Html {
   return html`<a href="/board/${b.id}">${parts.map((p, i) => html`${i ? html`<wbr>` : ''}${p}`)}</a>`;
 }
 
+/** A mailto: address that opens the member's own mail program with the code, the board and the ballot id. */
+function receiptMailto(ctx: AppContext, b: BallotForVoter, receipt: string): string {
+  const board = `${ctx.config.publicUrl}/board/${b.id}`;
+  const subject = encodeURIComponent(t.receiptEmailSubject(b.title));
+  const body = encodeURIComponent(t.receiptEmailBody(b.title, receipt, board, b.id));
+  return `mailto:?subject=${subject}&body=${body}`;
+}
+
 /** The receipt: with the paper's script, copy and print buttons appear (print uses the print stylesheet). */
 export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string): string {
   return page({
@@ -256,6 +264,7 @@ export function receiptPage(ctx: AppContext, b: BallotForVoter, receipt: string)
 <p>${t.receiptIntro}</p>
 <p id="receipt-code" class="receipt">${receipt}</p>
 <div class="actions" data-receipt-actions hidden><button type="button" class="secondary" data-copy="receipt-code">${t.receiptCopy}</button><button type="button" class="secondary" data-print>${t.receiptPrint}</button><span role="status" data-copied="${t.receiptCopied}"></span></div>
+<p class="no-print"><a href="${receiptMailto(ctx, b, receipt)}">${t.receiptEmail}</a></p>
 <p>${t.receiptKeep}</p>
 <h3>${t.receiptHowTitle}</h3>
 <ol>
