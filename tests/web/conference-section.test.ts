@@ -1,4 +1,5 @@
 import { compareConference } from '@omov/core/delegates/index';
+import { DEFAULT_DELEGATES } from '@omov/core/domain/ballot';
 import { countRecordQuestion } from '@omov/core/record/record';
 import { questionSection, resultsCsv } from '../../src/http/pages/organiser/results';
 import type { BallotResults } from '../../src/services/results';
@@ -36,4 +37,29 @@ test("Anscombe's and Ostrogorski's paradoxes appear on the page when they occur"
     '<li class="bad">Anscombe&#39;s paradox: 60.00% of the voters were on the losing side of most of the 3 decided questions',
   );
   expect(page).toContain('Ostrogorski&#39;s paradox');
+});
+
+const units = [{ name: 'All', branches: ['All'], pooled: false, members: 5, electorate: 5 }];
+
+test("the whole ballot's model says whether it is omov's default, which nobody chose", () => {
+  const byDefault = countRecordQuestion(
+    { id: 'b', delegates: DEFAULT_DELEGATES, questions },
+    questions[0]!,
+    votes,
+    5,
+    units,
+  );
+  expect(byDefault.conference).not.toBeNull();
+  const page = questionSection(byDefault, 1).value;
+  expect(page).toContain("This is omov's default model, used because nobody chose one for this ballot");
+  const chosen = countRecordQuestion(
+    { id: 'b', delegates: { basis: 'members', rule: 'bloc', method: 'dhondt', seats: 20 }, questions },
+    questions[0]!,
+    votes,
+    5,
+    units,
+  );
+  const other = questionSection(chosen, 1).value;
+  expect(other).not.toContain("omov's default model");
+  expect(other).toContain('This is the one model set for the whole ballot.');
 });

@@ -1,6 +1,7 @@
 import type { ConferenceComparison, FlipFinding, PowerValue } from '@omov/core/delegates/index';
 import type { DeclaredResult, Robustness } from '@omov/core/delegates/declared';
 import { methodOf } from '@omov/core/methods/index';
+import { DEFAULT_DELEGATES } from '@omov/core/domain/ballot';
 import type { QuestionResult } from '@omov/core/domain/count';
 import type { PositionRow } from '@omov/core/domain/positions';
 import type { BallotResults, Turnout } from '../../../services/results';
@@ -194,6 +195,24 @@ function conferenceHeadline(cc: ConferenceComparison, byOwnMethod = false): Html
 <p>With the lots as drawn: ${asDrawn}</p>`;
 }
 
+/** The whole ballot's model is one model, maybe omov's default: the page says so, and where to find robustness. */
+function wholeBallotModelNote(s: ConferenceComparison['settings']): Html {
+  const d = DEFAULT_DELEGATES;
+  const isDefault =
+    'seats' in d &&
+    'basis' in d &&
+    s.basis === d.basis &&
+    s.rule === d.rule &&
+    s.method === d.method &&
+    s.delegates === d.seats &&
+    !s.splitMethod;
+  const declare =
+    'To compare under your own rule book, and to see how many models agree with the members, declare comparisons on the question before the ballot opens.';
+  return isDefault
+    ? html`<p class="notice">This is omov's default model, used because nobody chose one for this ballot: it is not your organisation's rule book, and one model alone says nothing of how robust the answer is. ${declare}</p>`
+    : html`<p class="hint">This is the one model set for the whole ballot. ${declare}</p>`;
+}
+
 /**
  * `motion`: the question's threshold, for a motion (whose margin is the distance to it).
  * `declared`: the comparison is one of the question's declared ones, whose heading and words come before it.
@@ -211,7 +230,7 @@ function conferenceSection(
   const omov = cc.omov;
   const conf = cc.conference;
   const s = cc.settings;
-  return html`${declared ? '' : html`<h3>Members' vote and a delegate conference</h3>`}
+  return html`${declared ? '' : html`<h3>Members' vote and a delegate conference</h3>${wholeBallotModelNote(s)}`}
 <p>${plural(s.delegates, 'delegate')}, shared by ${BASIS_LABEL[s.basis].toLowerCase()} (${s.method === 'bands' ? 'a band table' : s.method === 'fixed' ? 'fixed numbers' : APPORTIONMENT_LABEL[s.method]}${s.splitMethod ? `; split by ${APPORTIONMENT_LABEL[s.splitMethod]}` : ''}). ${DECLARED_RULE_LABEL[rule ?? s.rule]}.</p>
 ${conferenceHeadline(cc, declared)}
 ${cc.pooling ? html`<p class="${cc.pooling.changed ? 'bad' : 'hint'}">Some members are in small branches whose votes were pooled for secrecy; a pool is not a delegation. ${cc.pooling.note}</p>` : ''}
