@@ -230,7 +230,7 @@ test('a proposal run to a closed ballot: the record holds its section, omov veri
       { name: 'North', branches: ['North'], supporters: 3, pooled: false },
       { name: 'South', branches: ['South'], supporters: 1, pooled: false },
     ];
-  }, /branch East: 1 supporters, under k = 2, published on its own/);
+  }, /branch East: 1 supporter, under k = 2, published on its own/);
   // The threshold fixed at start, lowered.
   failsWith((r) => {
     r.proposals[0]!.needs.branches = 2;

@@ -165,23 +165,29 @@ export function pooledSupport(
   return { k, supporters: signed.reduce((n, c) => n + c.supporters, 0), branches: signed.length, byBranch };
 }
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const supportersIn = (supporters: number, branches: number) =>
+  `${count(supporters, 'supporter')} in ${count(branches, 'branch', 'branches')}`;
+
 /** What is wrong with a support's own figures: its units add up, and pool exactly as k says they may. */
 function supportProblems(s: QualifiedSupport): string[] {
   const problems: string[] = [];
   const total = s.byBranch.reduce((n, u) => n + u.supporters, 0);
   if (total !== s.supporters)
-    problems.push(`its support per branch adds up to ${total} supporters, not the ${s.supporters} stated`);
+    problems.push(`its support per branch adds up to ${count(total, 'supporter')}, not the ${s.supporters} stated`);
   const names = s.byBranch.flatMap((u) => u.branches);
   if (new Set(names).size !== names.length) problems.push('a branch is counted in two units of its support');
   if (names.length !== s.branches)
-    problems.push(`its support per branch names ${names.length} branches, not the ${s.branches} stated`);
+    problems.push(
+      `its support per branch names ${count(names.length, 'branch', 'branches')}, not the ${s.branches} stated`,
+    );
   const alone = s.byBranch.filter((u) => !u.pooled);
   const pools = s.byBranch.filter((u) => u.pooled);
   for (const u of alone) {
     if (u.branches.length !== 1 || u.name !== u.branches[0])
       problems.push(`its support unit "${u.name}" is not pooled but is not one branch of that name`);
     else if (u.supporters < s.k)
-      problems.push(`branch ${u.name}: ${u.supporters} supporters, under k = ${s.k}, published on its own`);
+      problems.push(`branch ${u.name}: ${count(u.supporters, 'supporter')}, under k = ${s.k}, published on its own`);
   }
   if (pools.length > 1) problems.push(`its support has ${pools.length} pools, not one`);
   for (const u of pools) {
@@ -191,7 +197,7 @@ function supportProblems(s: QualifiedSupport): string[] {
     // A pool tops up from the smallest other branches until it holds k supporters in two branches, if it can.
     if ((u.supporters < s.k || u.branches.length < 2) && alone.length > 0)
       problems.push(
-        `its pool "${u.name}" (${u.supporters} supporters in ${u.branches.length} branches) should have taken in the smallest branch published on its own`,
+        `its pool "${u.name}" (${supportersIn(u.supporters, u.branches.length)}) should have taken in the smallest branch published on its own`,
       );
   }
   return problems;
@@ -286,7 +292,7 @@ export function proposalSectionProblems(
     if (p.support) {
       if (p.support.supporters !== support.supporters || p.support.branches !== support.branches)
         say(
-          `its support (${p.support.supporters} supporters in ${p.support.branches} branches) is not what it qualified with (entry ${qualify.position}: ${support.supporters} in ${support.branches})`,
+          `its support (${supportersIn(p.support.supporters, p.support.branches)}) is not what it qualified with (entry ${qualify.position}: ${support.supporters} in ${support.branches})`,
         );
       if (d.byBranch !== undefined && canonicalJson(d.byBranch) !== canonicalJson(p.support.byBranch))
         say(`its support per branch is not the one its qualify entry (${qualify.position}) states`);
@@ -299,7 +305,7 @@ export function proposalSectionProblems(
       say(`its support per branch is missing, but its qualify entry (${qualify.position}) states it`);
     const stated = p.support ?? support;
     if (!qualifies(p.needs, stated))
-      say(`its support (${stated.supporters} supporters in ${stated.branches} branches) falls short of its threshold`);
+      say(`its support (${supportersIn(stated.supporters, stated.branches)}) falls short of its threshold`);
     if (d.qualifiedAt !== undefined && !sameTime(d.qualifiedAt, p.qualifiedAt))
       say(`it qualified at ${p.qualifiedAt}, its qualify entry (${qualify.position}) says ${String(d.qualifiedAt)}`);
     return qualify;
@@ -394,7 +400,7 @@ export function proposalSectionProblems(
       if (s && textHashOf(s.text) !== s.textHash) say(`the case ${side}: its text does not hash to its textHash`);
     }
     if (caseFor && caseFor.author !== 'proposers')
-      say(`the case for is said to be the ${caseFor.author}', not the proposers'`);
+      say(`the case for is said to be written by the ${caseFor.author}, not its proposers`);
     const lastFor = log.filter((e) => e.action === 'proposal.case-for' && e.subject === p.id && beforeOpen(e)).at(-1);
     if (lastFor && lastFor.details.textHash !== caseFor?.textHash)
       say(`the case for is not the one its proposers last wrote (entry ${lastFor.position})`);
@@ -407,7 +413,7 @@ export function proposalSectionProblems(
           first('proposal.start', String(e.subject))?.details.against === p.id,
       )
       .at(0);
-    if (against?.author === 'proposers') say("the case against is said to be the proposers'");
+    if (against?.author === 'proposers') say('the case against is said to be written by its proposers');
     if (against?.author === 'members') {
       const c = against.proposal;
       if (!c) say("the members' case against does not say which proposal it is");

@@ -310,7 +310,7 @@ test.each<[string, (f: ReturnType<typeof fixture>) => void, RegExp]>([
         { name: 'East', branches: ['East'], supporters: 1, pooled: false },
       ];
     },
-    /branch East: 1 supporters, under k = 2, published on its own/,
+    /branch East: 1 supporter, under k = 2, published on its own/,
   ],
   [
     'a pool that should have taken in a branch',
@@ -322,7 +322,7 @@ test.each<[string, (f: ReturnType<typeof fixture>) => void, RegExp]>([
       ];
       s.branches = 2;
     },
-    /its pool "Pooled: South" \(1 supporters in 1 branches\) should have taken in the smallest branch/,
+    /its pool "Pooled: South" \(1 supporter in 1 branch\) should have taken in the smallest branch/,
   ],
   [
     "the second members' case against shown in place of the first",
@@ -399,6 +399,13 @@ test.each<[string, (f: ReturnType<typeof fixture>) => void, RegExp]>([
       };
     },
     /the case for is not the one its proposers last wrote/,
+  ],
+  [
+    "the proposers' case for said to be the office's",
+    (f) => {
+      f.section[0]!.statements.for!.author = 'office';
+    },
+    /the case for is said to be written by the office, not its proposers/,
   ],
   [
     'scheduled after its date, said not late',
