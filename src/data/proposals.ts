@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ProposalKind, ProposalRules, ProposalStatus } from '@omov/core/domain/proposals';
+import type { QualifiedSupport } from '@omov/core/record/proposals';
 import type { Queryable } from '../db/database';
 
 /** Member proposals, their rules, the members' proposal links and the signatures (db/migrations/0018_proposals.ts). */
@@ -474,4 +475,27 @@ export async function putStatement(db: Queryable, s: StatementRow): Promise<void
 
 export async function deleteStatement(db: Queryable, questionId: string, side: 'for' | 'against'): Promise<void> {
   await db.deleteFrom('question_statements').where('question_id', '=', questionId).where('side', '=', side).execute();
+}
+
+/* The support a proposal qualified with (0042), for the election record. */
+
+/** Keeps the support at the qualifying signature, per branch pooled under k; the table's trigger fixes it once kept. */
+export async function keepQualifiedSupport(db: Queryable, id: string, support: QualifiedSupport): Promise<void> {
+  await db
+    .updateTable('proposals')
+    .set({ qualified_support: JSON.stringify(support) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The support each of these proposals qualified with (absent: none kept, it qualified before 0042 or has not). */
+export async function qualifiedSupportOf(db: Queryable, ids: string[]): Promise<Map<string, QualifiedSupport>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('proposals')
+    .select(['id', 'qualified_support as support'])
+    .where('id', 'in', ids)
+    .where('qualified_support', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.support as QualifiedSupport]));
 }

@@ -259,6 +259,8 @@ export interface Database {
     case_for: string | null;
     /** On a motion: when its amendment period closes (0033). */
     amendments_close_at: ColumnType<Date | null, never, Date | null>;
+    /** The support it qualified with, per branch pooled under k (0042): fixed once kept. */
+    qualified_support: ColumnType<unknown, never, string | null>;
   };
   branch_secretaries: {
     branch_id: string;

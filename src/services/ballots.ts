@@ -37,6 +37,7 @@ import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, qu
 import { countAndStore, storedResultsIn } from './results';
 import { keepPositions } from './positions';
 import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
+import { textHashOf as sha256Text } from '@omov/core/record/proposals';
 import { requireElectionsKept } from './nominations';
 
 /**
@@ -425,6 +426,14 @@ export async function openBallot(
     });
     // Reads the tokens back from the database: independent of how they were written above.
     await commitAtOpen(tx, ctx.keys, b, p);
+    // The case for and against each question, fixed from now: their hashes, for the election record's check V22.
+    const statements = (facts.statements ?? []).flatMap((q) =>
+      (['for', 'against'] as const).flatMap((side) => {
+        const st = q[side];
+        return st ? [{ questionId: q.questionId, side, author: st.author, textHash: sha256Text(st.text) }] : [];
+      }),
+    );
+    if (statements.length) await record(tx, p, 'ballot.statements', id, { statements });
     return { electorate: members, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   const result = await opening.finally(async () => {

@@ -26,6 +26,7 @@ import {
 } from '@omov/core/domain/proposals';
 import { formatTime } from '@omov/core/domain/zones';
 import { agendaIssue, type AgendaSettings, MAX_AGENDA_AMENDMENTS } from '@omov/core/domain/amendments';
+import { pooledSupport } from '@omov/core/record/proposals';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { actorOf, requireOrganiser, requireRollVisible, requireState } from './access';
 import { record } from './audit';
@@ -329,7 +330,7 @@ function amendmentsOpen(p: ProposalRow, now: Date): boolean {
  * answer a started motion or question that has not lapsed, until a case against qualifies or
  * the ballot it is on opens.
  */
-async function caseAgainstOf(
+export async function caseAgainstOf(
   db: Queryable,
   p: ProposalRow,
 ): Promise<{ qualified: ProposalRow | undefined; closed: string | null }> {
@@ -607,9 +608,15 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   const against = p.kind === 'against';
   const amendmentDays = p.kind === 'motion' ? rules.amendmentDays : null;
   await data.markQualified(tx, id, { scheduleDays: amendment || against ? null : rules.scheduleDays, amendmentDays });
+  // The support per branch as it stands now, pooled under k: signatures carry no time, so it is kept here for the record.
+  const pooled = pooledSupport(counts, rules.k);
+  await data.keepQualifiedSupport(tx, id, pooled);
   const q = (await data.findProposal(tx, id))!;
   await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.qualify', id, {
     ...support,
+    k: pooled.k,
+    byBranch: pooled.byBranch,
+    qualifiedAt: q.qualifiedAt!.toISOString(),
     scheduleBy: q.scheduleBy,
     ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
@@ -840,6 +847,7 @@ export async function scheduleProposal(
       ballotId,
       position,
       wordingHash: wordingHash(row),
+      scheduledAt: (await data.findProposal(tx, id))!.scheduledAt!.toISOString(),
       ...(amendments.length
         ? {
             amendments: amendments.map((a) => ({ id: a.id, wordingHash: wordingHash(a) })),

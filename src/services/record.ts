@@ -21,6 +21,7 @@ import * as verifiableEvents from '../data/verifiable';
 import { canonicalJson } from '@omov/core/record/canonical';
 import { buildVerifiableRecord } from '@omov/core/record/verifiable';
 import { archiveOf } from './verifiable';
+import { recordProposals } from './record-proposals';
 
 /**
  * The election record of a closed (or published) ballot, read in one snapshot of the
@@ -93,6 +94,7 @@ async function writeRecord(
         storedResultsIn(tx, b),
       ]);
       const weightOf = new Map(weights.map((w) => [w.branch, w.weight]));
+      const proposals = await recordProposals(tx, b.id, questions);
       const ballot = recordBallot(b, questions);
       const head: RecordHead = {
         fileName: recordFileName(b.id),
@@ -126,6 +128,7 @@ async function writeRecord(
         results: stored.questions,
         resultsHash: stored.resultsHash,
         auditLog: logUpTo(log, b.id),
+        proposals,
       });
       sink.start(head);
       for await (const chunk of chunks) await sink.write(chunk);

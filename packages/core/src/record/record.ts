@@ -18,6 +18,7 @@ import { rat } from '../tally/rational';
 import { canonicalJson, canonicalJsonChunks, StreamedList } from './canonical';
 import type { RecordChain } from './chain';
 import { type BranchElectorate, inclusionOrder, voteLeaf } from './commitments';
+import type { RecordProposal } from './proposals';
 
 export { voteLeaf };
 
@@ -161,6 +162,11 @@ export type ElectionRecord = {
   resultsHash: string;
   /** The organisation's audit log up to the export, in position order. */
   auditLog: AuditEntry[];
+  /**
+   * The member proposals on the ballot (./proposals.ts), in question order; absent when there
+   * are none, and from records made before the section was kept.
+   */
+  proposals?: RecordProposal[];
 };
 
 /** Code-unit order, the order of JavaScript's `<` (and byte order for ASCII). */
@@ -239,6 +245,8 @@ export type RecordInput = {
   results: QuestionResult[];
   resultsHash: string;
   auditLog: AuditEntry[];
+  /** The member proposals on the ballot; none: no section. */
+  proposals?: RecordProposal[];
 };
 
 /** Builds the record of a closed ballot from what the server holds. Pure; counts nothing. */
@@ -266,6 +274,7 @@ export function buildRecord(input: RecordInput): ElectionRecord {
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((a, b) => a.position - b.position),
+    ...(input.proposals?.length ? { proposals: input.proposals } : {}),
   };
 }
 

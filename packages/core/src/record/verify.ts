@@ -40,6 +40,7 @@ import { isVerifiableRecord, verifyVerifiableRecord } from './verifiable';
 import { nominationProblems } from './nominations';
 import { sha256Hex } from '../crypto/hash';
 import { qualifies, type Threshold } from '../domain/proposals';
+import { proposalSectionProblems, proposalsSectionSchema } from './proposals';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -99,6 +100,8 @@ export const CHECK_IDS = {
   nominations: 'V20',
   // A ballot carrying a member proposal (checkProposals).
   'member proposals': 'V21',
+  // The record's proposals section (./proposals.ts).
+  'proposals section': 'V22',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
@@ -200,6 +203,8 @@ const recordSchema = z.object({
     .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
     .optional(),
   auditLog: z.array(auditEntrySchema),
+  // Records made before the section was kept, and of ballots without member proposals, have none.
+  proposals: proposalsSectionSchema.optional(),
 });
 
 const voteSchema = z.strictObject({
@@ -772,6 +777,22 @@ function checkProposals(r: ElectionRecord): Unnumbered | null {
 }
 
 /**
+ * V22: the record's proposals section states what the log committed to, proposal by
+ * proposal (./proposals.ts): wording, rules, threshold, window, support, schedule,
+ * amendments and statements, and the ballot's question is the proposal's wording.
+ */
+function checkProposalSection(r: ElectionRecord): Unnumbered | null {
+  const found = proposalSectionProblems(r.ballot, r.auditLog, r.proposals);
+  if (!found) return null;
+  return judge(
+    'proposals section',
+    found.problems,
+    `${plural(found.proposals, 'member proposal')} and ${plural(found.amendments, 'amendment')} as the log has them: wording, threshold, window, support per branch pooled under k, schedule and statements`,
+    'the proposals section does not agree with the log or the ballot',
+  );
+}
+
+/**
  * The close is in the log (action "ballot.close", subject the ballot's id) with the root,
  * the number of votes and the units it established. The log is hash-chained, so a box
  * changed later, with its root recomputed to match, still disagrees with the log.
@@ -1130,6 +1151,7 @@ export function verifyRecord(
     opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
     checkNominations(record),
     checkProposals(record),
+    checkProposalSection(record),
   ]
     .filter((c) => c !== null)
     .map(numbered);
