@@ -486,11 +486,12 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
 
 /**
  * The methods a verifiable ballot can count for now: those Belenios tallies homomorphically
- * (the encrypted marks are multiplied and only the totals decrypted). Ranked questions need
- * the verifiable mix-net (crypto/shuffle.ts), built in the core but not yet used by the server;
- * score questions are not supported (issue 11).
+ * (the encrypted marks are multiplied and only the totals decrypted); a score question is
+ * written as one Belenios question per option, its answers the scores (crypto/score.ts).
+ * Ranked questions need the verifiable mix-net (crypto/shuffle.ts), built in the core but
+ * not yet used by the server (issue 11).
  */
-export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval'];
+export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval', 'score'];
 
 /** The most trustees a verifiable ballot may have: each one's key share is checked at every count. */
 export const MAX_TRUSTEES = 20;
@@ -534,7 +535,7 @@ export const ballotModeSchema = z.discriminatedUnion('kind', [
 export type BallotMode = z.infer<typeof ballotModeSchema>;
 export const OFFICE_MODE: BallotMode = { kind: 'office' };
 export const VERIFIABLE_METHOD_MESSAGE =
-  'A verifiable ballot counts only yes/no, single-choice and approval questions for now: ranked and score methods need the verifiable mix-net, which is not built yet';
+  'A verifiable ballot counts only yes/no, single-choice, approval and score questions for now: ranked methods need the verifiable mix-net, which is not built yet';
 
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
