@@ -1,4 +1,4 @@
-import { VERIFIABLE_METHOD_MESSAGE } from '@omov/core/domain/ballot';
+import { MAX_VERIFIABLE_SCORES, VERIFIABLE_METHOD_MESSAGE } from '@omov/core/domain/ballot';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -93,6 +93,30 @@ test('a verifiable ballot with a ranked question is refused, naming the question
   expect(
     (await make({ questions: [{ title: 'Order', method: 'irv', options: [{ label: 'A' }, { label: 'B' }] }] })).status,
   ).toBe(201);
+});
+
+test('score questions offering more scores in all than a ballot can carry are refused at the question that goes over', async () => {
+  const options = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `Option ${i + 1}` }));
+  const rate = (title: string, n: number, maxScore: number) => ({
+    title,
+    method: 'score',
+    settings: { maxScore },
+    options: options(n),
+  });
+  // 10 options scored 0 to 10: 110 scores, within the 120.
+  const fits = await make({ mode: verifiable, questions: [rate('Rate', 10, 10)] });
+  expect(fits.status).toBe(201);
+  // Then 3 more options scored 0 to 3 bring it to 122.
+  const over = await make({ mode: verifiable, questions: [rate('Rate', 10, 10), rate('More', 3, 3)] });
+  expect(over.status).toBe(422);
+  expect(over.body.errors).toEqual([
+    {
+      path: 'questions.1.settings.maxScore',
+      message: `A verifiable ballot's score questions can offer at most ${MAX_VERIFIABLE_SCORES} scores in all (each option's 0 to the highest score: every one is encrypted with its proof in each ballot); with this question they offer 122`,
+    },
+  ]);
+  // In office mode the same questions are fine.
+  expect((await make({ questions: [rate('Rate', 10, 10), rate('More', 3, 3)] })).status).toBe(201);
 });
 
 test('a threshold above the trustees, or no credential authority, is refused where it is wrong', async () => {

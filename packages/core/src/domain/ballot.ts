@@ -493,6 +493,14 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
  */
 export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval', 'score'];
 
+/**
+ * The most scores a verifiable ballot's score questions may offer in all (each option's 0 to
+ * its highest score): every score is its own ciphertext with its proof in every ballot, about
+ * 1.7 kB and several milliseconds of the server's check each, and a ballot must fit the API's
+ * 1 MB. 120 is, for example, 10 options scored 0 to 10, or 3 questions of 4 options scored 0 to 9.
+ */
+export const MAX_VERIFIABLE_SCORES = 120;
+
 /** The most trustees a verifiable ballot may have: each one's key share is checked at every count. */
 export const MAX_TRUSTEES = 20;
 
@@ -610,9 +618,20 @@ export const ballotInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'The closing time must be after the opening time' });
     }
     if (b.mode.kind === 'verifiable') {
+      let scores = 0;
       b.questions.forEach((q, i) => {
         if (!HOMOMORPHIC_METHODS.includes(q.method))
           ctx.addIssue({ code: 'custom', path: ['questions', i, 'method'], message: VERIFIABLE_METHOD_MESSAGE });
+        const options = (q as { options?: OptionInput[] }).options;
+        const max = (q.settings as { maxScore?: number } | undefined)?.maxScore;
+        if (q.method !== 'score' || !options || max === undefined) return;
+        scores += options.length * (max + 1);
+        if (scores > MAX_VERIFIABLE_SCORES)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['questions', i, 'settings', 'maxScore'],
+            message: `A verifiable ballot's score questions can offer at most ${MAX_VERIFIABLE_SCORES} scores in all (each option's 0 to the highest score: every one is encrypted with its proof in each ballot); with this question they offer ${scores}`,
+          });
       });
     }
   });
