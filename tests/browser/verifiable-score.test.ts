@@ -109,7 +109,7 @@ test(
     await score(first, { Garden: '5', Pool: '0' });
     await first.getByRole('button', { name: 'Encrypt my ballot' }).click();
     await stepIs(first, 'encrypted');
-    await first.getByText('Rate the projects — Garden: 5').waitFor();
+    await first.getByText('Rate the projects: Library 3, Garden 5, Pool 0').waitFor();
 
     // Audited: the ballot encrypts the scores chosen, and omov's own verifier says so.
     await first.getByRole('button', { name: 'Audit this ballot instead (it will not be cast)' }).click();
@@ -131,8 +131,7 @@ test(
     ]);
     const checked = await omov('verify-ballot-audit', auditFile, '--server', app.url, '--ballot', id);
     expect(checked.code).toBe(0);
-    expect(checked.out).toContain('Rate the projects — Library: 3');
-    expect(checked.out).toContain('Rate the projects — Pool: 0');
+    expect(checked.out).toContain('Rate the projects: Library 3, Garden 5, Pool 0');
     await first.getByRole('button', { name: 'Encrypt a fresh ballot with the same answers' }).click();
     await stepIs(first, 'encrypted');
     const tracker0 = await shownTracker(first);
@@ -149,7 +148,7 @@ test(
     await second.locator('#question-0').getByLabel('No', { exact: true }).check();
     await second.getByRole('button', { name: 'Encrypt my ballot' }).click();
     await stepIs(second, 'encrypted');
-    await second.getByText('Rate the projects — Library: blank').waitFor();
+    await second.getByText('Rate the projects: blank').waitFor();
     trackers.push((await shownTracker(second))!);
     await second.getByRole('button', { name: 'Cast this ballot' }).click();
     await stepIs(second, 'cast');

@@ -42,11 +42,13 @@ test('"3,0,2" scores the options of a score question; blank abstains on all of t
   ]);
   expect(describePlaintext(election, plaintextOf(election, '2;1,1,0;2'))).toEqual([
     'Adopt?: No',
-    'Rate — Ada: 1',
-    'Rate — Ben: 1',
-    'Rate — Cy: 0',
+    'Rate: Ada 1, Ben 1, Cy 0',
     'Any: y',
   ]);
+  expect(describePlaintext(election, plaintextOf(election, '2;blank;2'))[1]).toBe('Rate: blank');
+  // A ballot made by hand that leaves one option blank says so.
+  const mixed = plaintextOf(election, '2;1,1,0;2').map((m, i) => (i === 2 ? [1, 0, 0, 0, 0] : m));
+  expect(describePlaintext(election, mixed)[1]).toBe('Rate: Ada 1, Ben no score, Cy 0');
   // One entry per question as the member sees them, not per option.
   expect(() => plaintextOf(election, '1;1;2;3;1')).toThrow(/3 answers separated by ";" are expected/);
   expect(() => plaintextOf(election, '1;1,2;1')).toThrow(/"Rate", a score for each of its 3 options\): give 3 scores/);
