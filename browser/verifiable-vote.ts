@@ -14,6 +14,7 @@ import { encryptBallot, type EncryptedBallot, type Plaintext } from '@omov/core/
 import { isCredential } from '@omov/core/crypto/credential';
 import { type Election, parseElection, type Question } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
+import { type QuestionGroup, questionGroups, scorePlaintext } from '@omov/core/crypto/score';
 import { el, scriptedPage } from './page';
 
 const { app, say, fail, button } = scriptedPage('verifiable-vote');
@@ -89,22 +90,75 @@ function questionFieldset(q: Question, qi: number, chosen: Plaintext | undefined
   return fs;
 }
 
+type ScoreGroup = Extract<QuestionGroup, { kind: 'score' }>;
+const scoreHint = (g: ScoreGroup) =>
+  `Give each option a score from 0 (lowest) to ${g.maxScore} (highest), or leave every option without a score to abstain.`;
+
+/**
+ * A score question: its options' questions (crypto/score.ts) shown together, a list of the
+ * scores for each option. "No score" on every option is an abstention; a score for some
+ * options only is refused, as Belenios's totals could not tell those ballots apart.
+ */
+function scoreFieldset(g: ScoreGroup, chosen: Plaintext | undefined): HTMLFieldSetElement {
+  const id = `question-${g.first}`;
+  const fs = el('fieldset', undefined, { id, 'aria-describedby': `${id}-hint` });
+  fs.append(el('legend', g.title), el('p', scoreHint(g), { class: 'hint', id: `${id}-hint` }));
+  g.labels.forEach((label, k) => {
+    const qi = g.first + k;
+    const before = chosen?.[qi];
+    const field = el('div', undefined, { class: 'field' });
+    const select = el('select', undefined, { id: `q${qi}-score`, name: fieldName(qi) });
+    select.append(el('option', 'No score', { value: '' }));
+    for (let s = 0; s <= g.maxScore; s++) select.append(el('option', String(s), { value: String(s) }));
+    const given = before && before[0] !== 1 ? before.slice(1).indexOf(1) : -1;
+    select.value = given >= 0 ? String(given) : '';
+    field.append(el('label', label, { for: `q${qi}-score` }), el('br'), select);
+    fs.append(field);
+  });
+  fs.append(el('p', undefined, { class: 'bad', id: `${id}-error` }));
+  return fs;
+}
+
+/** A score question's scores as Belenios's plaintexts of its options' questions, or what is wrong. */
+function readScores(form: HTMLFormElement, g: ScoreGroup, errors: Array<{ id: string; message: string }>): number[][] {
+  const values = g.labels.map(
+    (_, k) => form.querySelector<HTMLSelectElement>(`select[name="${fieldName(g.first + k)}"]`)!.value,
+  );
+  if (values.every((v) => v === '')) return scorePlaintext(null, g.labels.length, g.maxScore);
+  const missing = g.labels.filter((_, k) => values[k] === '');
+  if (missing.length) {
+    errors.push({
+      id: `question-${g.first}`,
+      message: `“${g.title}”: give every option a score, or none to abstain (no score for ${missing.join(', ')}).`,
+    });
+    return scorePlaintext(null, g.labels.length, g.maxScore);
+  }
+  return scorePlaintext(
+    values.map((v) => Number(v)),
+    g.labels.length,
+    g.maxScore,
+  );
+}
+
 type Marked = { ok: true; plaintext: Plaintext } | { ok: false; errors: Array<{ id: string; message: string }> };
 
 /** The form's marks as Belenios's plaintext, or what is wrong, per question. */
 function readForm(form: HTMLFormElement, election: Election): Marked {
   const errors: Array<{ id: string; message: string }> = [];
-  const plaintext = election.questions.map((q, qi) => {
+  const plaintext = questionGroups(election.questions).flatMap((g): number[][] => {
+    if (g.kind === 'score') return readScores(form, g, errors);
+    const qi = g.index;
+    const q = election.questions[qi]!;
     const values = [...form.querySelectorAll<HTMLInputElement>(`input[name="${fieldName(qi)}"]:checked`)].map(
       (i) => i.value,
     );
     const marks: number[] = q.answers.map((_, j) => (values.includes(String(j)) ? 1 : 0));
     const count = marks.reduce((a, b) => a + b, 0);
-    if (values.includes(BLANK) || (count === 0 && q.blank && q.max > 1)) return [1, ...marks.map(() => 0)];
+    if (values.includes(BLANK) || (count === 0 && q.blank && q.max > 1)) return [[1, ...marks.map(() => 0)]];
     if (count === 0) errors.push({ id: `question-${qi}`, message: `“${q.question}”: ${hintFor(q)}` });
     else if (count < q.min || count > q.max)
       errors.push({ id: `question-${qi}`, message: `“${q.question}”: you chose ${count}. ${hintFor(q)}` });
-    return q.blank ? [0, ...marks] : marks;
+    return [q.blank ? [0, ...marks] : marks];
   });
   return errors.length ? { ok: false, errors } : { ok: true, plaintext };
 }
@@ -159,7 +213,13 @@ function votingForm(election: Election, credential: string, chosen?: Plaintext):
     input,
     el('p', undefined, { class: 'bad', id: 'credential-error' }),
   );
-  form.append(summary, cred, ...election.questions.map((q, qi) => questionFieldset(q, qi, chosen)));
+  form.append(
+    summary,
+    cred,
+    ...questionGroups(election.questions).map((g) =>
+      g.kind === 'score' ? scoreFieldset(g, chosen) : questionFieldset(election.questions[g.index]!, g.index, chosen),
+    ),
+  );
   form.append(el('p').appendChild(el('button', 'Encrypt my ballot', { type: 'submit' })).parentElement!);
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -16,6 +16,7 @@ import {
   type Question as BeleniosQuestion,
 } from '@omov/core/crypto/election';
 import { sha256Hex } from '@omov/core/crypto/hash';
+import { scoreQuestions } from '@omov/core/crypto/score';
 import {
   checkPartialDecryption,
   computeResult,
@@ -62,12 +63,14 @@ type By = Principal | { system: string; organisationId: string };
 export function beleniosQuestions(questions: ReadonlyArray<Question>): BeleniosQuestion[] {
   return [...questions]
     .sort((a, b) => a.position - b.position)
-    .map((q) => {
+    .flatMap((q): BeleniosQuestion | BeleniosQuestion[] => {
       const answers = q.options.map((o) => o.label);
       if (q.method === 'approval')
         return { question: q.title, answers, min: 1, max: q.settings.maxMarks ?? answers.length, blank: true };
       if (q.method === 'yesno' || q.method === 'plurality')
         return { question: q.title, answers, min: 1, max: 1, blank: true };
+      // One question per option, its answers the scores: Belenios has no score question.
+      if (q.method === 'score') return scoreQuestions(q.title, answers, q.settings.maxScore);
       // Refused when the ballot was made (VERIFIABLE_METHOD_MESSAGE); a stored one would be a bug.
       throw new Error(`question ${q.position + 1}: ${q.method} cannot be counted homomorphically`);
     });

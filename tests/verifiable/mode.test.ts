@@ -1,4 +1,4 @@
-import { VERIFIABLE_METHOD_MESSAGE } from '@omov/core/domain/ballot';
+import { MAX_VERIFIABLE_SCORES, VERIFIABLE_METHOD_MESSAGE } from '@omov/core/domain/ballot';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -69,7 +69,7 @@ test('a verifiable ballot keeps its trustees, threshold and credential authority
   expect(row).toEqual({ mode: 'office', trustees: null, threshold: null, credential_authority: null });
 });
 
-test('a verifiable ballot with a ranked or score question is refused, naming the question, and nothing is written', async () => {
+test('a verifiable ballot with a ranked question is refused, naming the question, and nothing is written', async () => {
   const before = (await org.json('GET', '/api/v1/ballots')).body.length;
   const r = await make({
     mode: verifiable,
@@ -81,20 +81,42 @@ test('a verifiable ballot with a ranked or score question is refused, naming the
         settings: { seats: 1 },
         options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }],
       },
+      // A score question is counted homomorphically, one Belenios question per option.
       { title: 'Rate', method: 'score', options: [{ label: 'A' }, { label: 'B' }] },
     ],
   });
   expect(r.status).toBe(422);
-  expect(r.body.errors).toEqual([
-    { path: 'questions.3.method', message: VERIFIABLE_METHOD_MESSAGE },
-    { path: 'questions.4.method', message: VERIFIABLE_METHOD_MESSAGE },
-  ]);
+  expect(r.body.errors).toEqual([{ path: 'questions.3.method', message: VERIFIABLE_METHOD_MESSAGE }]);
   expect(VERIFIABLE_METHOD_MESSAGE).toMatch(/mix-net/);
   expect((await org.json('GET', '/api/v1/ballots')).body.length).toBe(before);
   // The same questions in office mode are fine.
   expect(
     (await make({ questions: [{ title: 'Order', method: 'irv', options: [{ label: 'A' }, { label: 'B' }] }] })).status,
   ).toBe(201);
+});
+
+test('score questions offering more scores in all than a ballot can carry are refused at the question that goes over', async () => {
+  const options = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `Option ${i + 1}` }));
+  const rate = (title: string, n: number, maxScore: number) => ({
+    title,
+    method: 'score',
+    settings: { maxScore },
+    options: options(n),
+  });
+  // 10 options scored 0 to 10: 110 scores, within the 120.
+  const fits = await make({ mode: verifiable, questions: [rate('Rate', 10, 10)] });
+  expect(fits.status).toBe(201);
+  // Then 3 more options scored 0 to 3 bring it to 122.
+  const over = await make({ mode: verifiable, questions: [rate('Rate', 10, 10), rate('More', 3, 3)] });
+  expect(over.status).toBe(422);
+  expect(over.body.errors).toEqual([
+    {
+      path: 'questions.1.settings.maxScore',
+      message: `A verifiable ballot's score questions can offer at most ${MAX_VERIFIABLE_SCORES} scores in all (each option's 0 to the highest score: every one is encrypted with its proof in each ballot); with this question they offer 122`,
+    },
+  ]);
+  // In office mode the same questions are fine.
+  expect((await make({ questions: [rate('Rate', 10, 10), rate('More', 3, 3)] })).status).toBe(201);
 });
 
 test('a threshold above the trustees, or no credential authority, is refused where it is wrong', async () => {

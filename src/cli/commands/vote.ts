@@ -13,6 +13,7 @@ import { encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
 import { isCredential } from '@omov/core/crypto/credential';
 import { type Election, parseElection, type Question } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
+import { questionGroups, scorePlaintext } from '@omov/core/crypto/score';
 import { InputError } from '../errors';
 import { asInput } from '../files';
 
@@ -21,27 +22,40 @@ import { asInput } from '../files';
  * order election.json lists them) of the answers chosen, separated by ",". "1;2,3" chooses
  * the first answer of question 1, and the second and third of question 2. For a ranked
  * (non-homomorphic) question, the numbers are the answers in order of preference: "3,1"
- * ranks the third answer first and the first second, and leaves the others unranked.
+ * ranks the third answer first and the first second, and leaves the others unranked. A
+ * score question (its options' questions, crypto/score.ts, taken together) takes the
+ * scores, one per option in order: "3,0,5"; or "blank" to abstain on it.
  */
 export function plaintextOf(election: Election, answers: string): Plaintext {
   const parts = answers.split(';').map((p) => p.trim());
-  if (parts.length !== election.questions.length)
-    throw new InputError(
-      `--answers: ${election.questions.length} answers separated by ";" are expected, one per question`,
-    );
-  return parts.map((part, i) => {
+  const groups = questionGroups(election.questions);
+  if (parts.length !== groups.length)
+    throw new InputError(`--answers: ${groups.length} answers separated by ";" are expected, one per question`);
+  return parts.flatMap((part, g) => {
+    const group = groups[g]!;
+    if (group.kind === 'score') {
+      const where = `--answers: question ${g + 1} ("${group.title}", a score for each of its ${group.labels.length} options)`;
+      if (part === 'blank') return scorePlaintext(null, group.labels.length, group.maxScore);
+      const scores = part.split(',').map((n) => (n.trim() === '' ? NaN : Number(n.trim())));
+      if (scores.length !== group.labels.length)
+        throw new InputError(`${where}: give ${group.labels.length} scores separated by ",", or "blank"`);
+      if (scores.some((n) => !Number.isInteger(n) || n < 0 || n > group.maxScore))
+        throw new InputError(`${where}: scores go from 0 to ${group.maxScore}`);
+      return scorePlaintext(scores, group.labels.length, group.maxScore);
+    }
+    const i = group.index;
     const q: Question = election.questions[i]!;
-    const where = `--answers: question ${i + 1} ("${q.question}")`;
+    const where = `--answers: question ${g + 1} ("${q.question}")`;
     if (q.nonHomomorphic) {
       const order = part === '' || part === 'blank' ? [] : part.split(',').map((n) => Number(n.trim()));
       if (order.some((n) => !Number.isInteger(n) || n < 1 || n > q.answers.length))
         throw new InputError(`${where}: answers are numbered 1 to ${q.answers.length}`);
       if (new Set(order).size !== order.length) throw new InputError(`${where}: an answer is ranked twice`);
-      return q.answers.map((_, j) => order.indexOf(j + 1) + 1);
+      return [q.answers.map((_, j) => order.indexOf(j + 1) + 1)];
     }
     if (part === 'blank') {
       if (!q.blank) throw new InputError(`${where}: a blank vote is not allowed`);
-      return [1, ...q.answers.map(() => 0)];
+      return [[1, ...q.answers.map(() => 0)]];
     }
     const chosen = part === '' ? [] : part.split(',').map((n) => Number(n.trim()));
     if (chosen.some((n) => !Number.isInteger(n) || n < 1 || n > q.answers.length))
@@ -50,7 +64,7 @@ export function plaintextOf(election: Election, answers: string): Plaintext {
     if (chosen.length < q.min || chosen.length > q.max)
       throw new InputError(`${where}: choose from ${q.min} to ${q.max} answers${q.blank ? ', or "blank"' : ''}`);
     const marks = q.answers.map((_, j) => (chosen.includes(j + 1) ? 1 : 0));
-    return q.blank ? [0, ...marks] : marks;
+    return [q.blank ? [0, ...marks] : marks];
   });
 }
 
@@ -78,7 +92,10 @@ export function register(program: Command): void {
     .requiredOption('--server <url>', "the omov server's address, e.g. https://vote.example.org")
     .requiredOption('--ballot <id>', "the ballot's id")
     .requiredOption('--credential <credential>', 'your private credential, from the credential authority')
-    .requiredOption('--answers <answers>', 'e.g. "1;2,3": per question, the numbers of the answers chosen, or "blank"')
+    .requiredOption(
+      '--answers <answers>',
+      'e.g. "1;2,3;4,0,2": per question, the numbers of the answers chosen (for a score question, its options\' scores), or "blank"',
+    )
     .option('--out <file>', 'write the ballot to this new file instead of casting it')
     .action(async (flags: { server: string; ballot: string; credential: string; answers: string; out?: string }) => {
       if (!isCredential(flags.credential))

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { auditBallot, checkBallot, type EncryptedBallot, type Plaintext, plaintextProblem } from './ballot';
 import type { Election } from './election';
+import { questionGroups } from './score';
 import { numberJson, parseJson } from './wire';
 
 /**
@@ -85,9 +86,25 @@ export function checkBallotAudit(election: Election, audit: BallotAudit): AuditC
   return { ok: true, tracker: checked.tracker, plaintext: audit.plaintext };
 }
 
-/** What a plaintext chooses, in words: per question, the answers marked, or "blank". */
+/**
+ * What a plaintext chooses, in words: per question, the answers marked, or "blank"; a score
+ * question's options (each its own Belenios question, crypto/score.ts) on one line, each
+ * option's score ("no score" for an option left blank), or "blank" when none is scored.
+ */
 export function describePlaintext(election: Election, plaintext: Plaintext): string[] {
-  return election.questions.map((q, i) => {
+  return questionGroups(election.questions).map((g) => {
+    if (g.kind === 'score') {
+      const given = g.labels.map((label, k) => {
+        const m = plaintext[g.first + k] ?? [];
+        const s = m[0] === 1 ? -1 : m.slice(1).indexOf(1);
+        return { label, score: s < 0 ? undefined : s };
+      });
+      return given.every((x) => x.score === undefined)
+        ? `${g.title}: blank`
+        : `${g.title}: ${given.map((x) => `${x.label} ${x.score ?? 'no score'}`).join(', ')}`;
+    }
+    const i = g.index;
+    const q = election.questions[i]!;
     const m = plaintext[i] ?? [];
     if (q.nonHomomorphic) {
       const ranked = q.answers

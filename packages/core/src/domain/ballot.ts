@@ -486,11 +486,20 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
 
 /**
  * The methods a verifiable ballot can count for now: those Belenios tallies homomorphically
- * (the encrypted marks are multiplied and only the totals decrypted). Ranked questions need
- * the verifiable mix-net (crypto/shuffle.ts), built in the core but not yet used by the server;
- * score questions are not supported (issue 11).
+ * (the encrypted marks are multiplied and only the totals decrypted); a score question is
+ * written as one Belenios question per option, its answers the scores (crypto/score.ts).
+ * Ranked questions need the verifiable mix-net (crypto/shuffle.ts), built in the core but
+ * not yet used by the server (issue 11).
  */
-export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval'];
+export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval', 'score'];
+
+/**
+ * The most scores a verifiable ballot's score questions may offer in all (each option's 0 to
+ * its highest score): every score is its own ciphertext with its proof in every ballot, about
+ * 1.7 kB and several milliseconds of the server's check each, and a ballot must fit the API's
+ * 1 MB. 120 is, for example, 10 options scored 0 to 10, or 3 questions of 4 options scored 0 to 9.
+ */
+export const MAX_VERIFIABLE_SCORES = 120;
 
 /** The most trustees a verifiable ballot may have: each one's key share is checked at every count. */
 export const MAX_TRUSTEES = 20;
@@ -534,7 +543,7 @@ export const ballotModeSchema = z.discriminatedUnion('kind', [
 export type BallotMode = z.infer<typeof ballotModeSchema>;
 export const OFFICE_MODE: BallotMode = { kind: 'office' };
 export const VERIFIABLE_METHOD_MESSAGE =
-  'A verifiable ballot counts only yes/no, single-choice and approval questions for now: ranked and score methods need the verifiable mix-net, which is not built yet';
+  'A verifiable ballot counts only yes/no, single-choice, approval and score questions for now: ranked methods need the verifiable mix-net, which is not built yet';
 
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
@@ -609,9 +618,20 @@ export const ballotInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'The closing time must be after the opening time' });
     }
     if (b.mode.kind === 'verifiable') {
+      let scores = 0;
       b.questions.forEach((q, i) => {
         if (!HOMOMORPHIC_METHODS.includes(q.method))
           ctx.addIssue({ code: 'custom', path: ['questions', i, 'method'], message: VERIFIABLE_METHOD_MESSAGE });
+        const options = (q as { options?: OptionInput[] }).options;
+        const max = (q.settings as { maxScore?: number } | undefined)?.maxScore;
+        if (q.method !== 'score' || !options || max === undefined) return;
+        scores += options.length * (max + 1);
+        if (scores > MAX_VERIFIABLE_SCORES)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['questions', i, 'settings', 'maxScore'],
+            message: `A verifiable ballot's score questions can offer at most ${MAX_VERIFIABLE_SCORES} scores in all (each option's 0 to the highest score: every one is encrypted with its proof in each ballot); with this question they offer ${scores}`,
+          });
       });
     }
   });

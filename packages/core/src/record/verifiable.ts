@@ -4,6 +4,7 @@ import { type AuditEntry, auditEntrySchema, checkAuditChain } from '../domain/au
 import type { Question, StoredVote } from '../domain/ballot';
 import type { QuestionResult } from '../domain/count';
 import { rankingProblem } from '../crypto/ballot';
+import { optionScoreTotals } from '../crypto/score';
 import { type Result, resultBallots, resultTotals } from '../crypto/tally';
 import { type ArchiveVerification, verifyArchive } from '../crypto/verify-archive';
 import { isMethod, methodOf } from '../methods/index';
@@ -64,12 +65,79 @@ export function rankedVote(ranks: ReadonlyArray<number>, options: number): Store
 }
 
 /**
+ * How many Belenios questions an omov question is written as: one, or for a score question
+ * one per option (crypto/score.ts).
+ */
+export const beleniosQuestionCount = (q: Pick<Question, 'method' | 'options'>): number =>
+  q.method === 'score' ? q.options.length : 1;
+
+/**
+ * A score question's decrypted totals (one Belenios result row per option: the blank weight,
+ * then the weight of each score) as weighted score votes that omov's engine counts to the same
+ * totals, the same weight scoring each option, and the same valid papers as the ballots cast.
+ * Belenios decrypts only each option's totals, never which scores went together on one
+ * ballot, so the votes are made by laying each option's weights end to end in score order
+ * and cutting them where any option's score changes: a vote of each piece's weight. The
+ * abstentions are the weight that left every option blank, which is what the voting page and
+ * `omov vote` send to abstain; a ballot made by hand that leaves only some options blank
+ * counts those as unscored (0, as office mode counts them), and the abstentions are then the
+ * least blank weight of any option (the totals cannot say which ballots left which blank).
+ */
+export function scoreVotes(q: Question, rows: ReadonlyArray<ReadonlyArray<bigint>>): StoredVote[] {
+  if (rows.length !== q.options.length)
+    throw new RangeError(`the result has ${rows.length} rows for the score question's ${q.options.length} options`);
+  const max = (q.settings as { maxScore: number }).maxScore;
+  const options = rows.map((row, o) => {
+    if (row.length !== max + 2)
+      throw new RangeError(`option ${o + 1}'s result has ${row.length} totals, not blank and 0 to ${max}`);
+    return { row, ...optionScoreTotals(row) };
+  });
+  const all = options[0]!.blank + options[0]!.scored;
+  if (options.some((x) => x.blank + x.scored !== all))
+    throw new RangeError("the score question's options were not counted over the same ballots");
+  const abstained = options.reduce((m, x) => (x.blank < m ? x.blank : m), all);
+  // Each option's pieces, in order: unscored (blank beyond the abstentions), then score 0, 1, ….
+  const pieces = options.map((x) => [
+    { score: null as number | null, weight: x.blank - abstained },
+    ...x.row.slice(1).map((weight, score) => ({ score: score as number | null, weight })),
+  ]);
+  const cuts = new Set<bigint>([0n]);
+  for (const list of pieces) {
+    let at = 0n;
+    for (const p of list) cuts.add((at += p.weight));
+  }
+  const sorted = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const scoreAt = (list: (typeof pieces)[number], x: bigint): number | null => {
+    let at = 0n;
+    for (const p of list) {
+      at += p.weight;
+      if (x < at) return p.score;
+    }
+    throw new RangeError('a score past the end of the totals');
+  };
+  const votes: StoredVote[] = abstained
+    ? [{ unit: '', weight: String(abstained), answers: { [q.id]: { kind: 'abstain' } } }]
+    : [];
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const [from, to] = [sorted[i]!, sorted[i + 1]!];
+    votes.push({
+      unit: '',
+      weight: String(to - from),
+      answers: { [q.id]: { kind: 'scores', scores: pieces.map((list) => scoreAt(list, from)) } },
+    });
+  }
+  return votes;
+}
+
+/**
  * The decrypted result of a verifiable ballot counted by omov's engine, as an office ballot's
  * votes are: for each question (in position order) of a homomorphic method, one weighted vote
- * per answer carrying that answer's total, and the blank votes as abstentions (`totals[i]` is
- * question i's Belenios result, the blank votes first); of a ranked method, one vote of weight
- * 1 per decrypted (shuffled) ballot. `eligible`: the number of public credentials. The
- * server stores exactly this; `omov verify` counts it again from the archive.
+ * per answer carrying that answer's total, and the blank votes as abstentions (the question's
+ * Belenios result, the blank votes first); of a score question, its options' rows as
+ * scoreVotes makes them; of a ranked method, one vote of weight 1 per decrypted (shuffled)
+ * ballot. `totals` is the Belenios result, one row per Belenios question (a score question
+ * has one per option: beleniosQuestionCount). `eligible`: the number of public credentials.
+ * The server stores exactly this; `omov verify` counts it again from the archive.
  */
 export function verifiableResults(
   ballotId: string,
@@ -78,8 +146,29 @@ export function verifiableResults(
   eligible: number,
 ): QuestionResult[] {
   const sorted = [...questions].sort((a, b) => a.position - b.position);
+  const expected = sorted.reduce((n, q) => n + beleniosQuestionCount(q), 0);
+  if (totals.length !== expected)
+    throw new RangeError(`the result has ${totals.length} rows for the ballot's ${expected} Belenios questions`);
+  let next = 0;
   return sorted.map((q, i) => {
-    const row = totals[i] ?? [];
+    const at = next;
+    next += beleniosQuestionCount(q);
+    const row = totals[at] ?? [];
+    if (q.method === 'score') {
+      const rows = totals.slice(at, next).map((r) => {
+        const t = resultTotals(r);
+        if (t.length !== r.length)
+          throw new RangeError(`question ${i + 1} is a score question, but its result holds ballots`);
+        return t;
+      });
+      return countRecordQuestion(
+        { id: ballotId, delegates: null, questions: sorted },
+        q,
+        scoreVotes(q, rows),
+        eligible,
+        [],
+      );
+    }
     if (isRankedMethod(q.method)) {
       const ballots = resultBallots(row);
       if (ballots.length !== row.length)
@@ -154,8 +243,8 @@ const schema = z.object({
               method: z
                 .string()
                 .refine(
-                  (m) => ['yesno', 'plurality', 'approval'].includes(m) || isRankedMethod(m),
-                  'a method a verifiable ballot counts (yes/no, single choice, approval or a ranked method)',
+                  (m) => ['yesno', 'plurality', 'approval', 'score'].includes(m) || isRankedMethod(m),
+                  'a method a verifiable ballot counts (yes/no, single choice, approval, score or a ranked method)',
                 ),
               settings: z.record(z.string(), z.unknown()),
               options: z.array(
@@ -277,6 +366,10 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       recount = err as Error;
     }
   }
+  // Where each question's rows start in the archive's result (a score question has one per option).
+  const starts = questions.map((_, i) =>
+    questions.slice(0, i).reduce((n, x) => n + beleniosQuestionCount(x as Question), 0),
+  );
   questions.forEach((q, i) => {
     const name = `count: question ${i + 1} "${q.title}"`;
     const published = r.results[i];
@@ -286,12 +379,14 @@ export function verifyVerifiableRecord(data: unknown): Verification {
     else if (recount === undefined) problems.push('the archive holds no result to count (see V18)');
     else if (recount instanceof Error) problems.push(`the archive's result cannot be counted: ${recount.message}`);
     else if (canonicalJson(again) !== canonicalJson(published)) {
-      const stated = archive!.result![i]!;
+      const stated = archive!.result![starts[i]!]!;
       const pub = published as unknown as QuestionResult;
       problems.push(
-        stated.some((x) => x.startsWith('['))
-          ? `published ${canonicalJson(pub.options)} (elected: ${pub.elected.join(', ') || 'none'}), but the archive's ${stated.length} decrypted rankings give ${canonicalJson(again!.options)} (elected: ${again!.elected.join(', ') || 'none'})`
-          : `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
+        q.method === 'score'
+          ? `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's totals per score of its ${q.options.length} options give ${canonicalJson(again!.options)} with ${again!.abstentions} blank`
+          : stated.some((x) => x.startsWith('['))
+            ? `published ${canonicalJson(pub.options)} (elected: ${pub.elected.join(', ') || 'none'}), but the archive's ${stated.length} decrypted rankings give ${canonicalJson(again!.options)} (elected: ${again!.elected.join(', ') || 'none'})`
+            : `published ${canonicalJson(pub.options)} with ${pub.abstentions} blank, but the archive's result is ${stated.slice(1).join(', ')} with ${stated[0]} blank`,
       );
     }
     checks.push({
