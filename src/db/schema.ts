@@ -259,6 +259,9 @@ export interface Database {
     case_for: string | null;
     /** On a motion: when its amendment period closes (0033). */
     amendments_close_at: ColumnType<Date | null, never, Date | null>;
+    /** A case against a question the office put on a draft ballot (0040): the ballot, and the question there now. */
+    question_ballot_id: string | null;
+    question_id: string | null;
   };
   branch_secretaries: {
     branch_id: string;
