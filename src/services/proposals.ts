@@ -569,6 +569,9 @@ export async function requireCasesAgainstKept(
   input: BallotInput | null,
   opts: { inTx?: boolean } = {},
 ): Promise<void> {
+  // A ballot past its draft is refused by its state, not here.
+  const b = await ballots.findBallotById(db, ballotId);
+  if (!b || !allows(b.status, 'edit')) return;
   const [d] = await casesDropped(db, p.organisationId, ballotId, input);
   if (!d) return;
   if (!opts.inTx)
