@@ -261,6 +261,16 @@ test("a case against still gathering goes with its question; one dropped below t
     act(i, `/ballots/${ballot.id}/questions/${qid}/case-against`, { text });
 
   // A case against the venue, still gathering, does not hold the office's question: the office may drop it.
+  // A member of another organisation does not reach this organisation's ballot.
+  const stranger = await setUp('Stranger Union', 'qstranger.example.org');
+  expect(
+    (
+      await stranger.act(0, `/ballots/${ballot.id}/questions/${venue!.id}/case-against`, {
+        text: 'Not ours to answer.',
+      })
+    ).status,
+  ).toBe(404);
+  expect(await stranger.questionsOf(0)).toEqual([]);
   const gathering = (await draft(0, venue!.id, 'York is too far for the South.')).body.id as string;
   expect((await act(0, `/proposals/${gathering}/start`)).status).toBe(200);
   expect((await org.json('PUT', `/api/v1/ballots/${ballot.id}`, ballotInput('Spring ballot', [ACCOUNTS]))).status).toBe(
@@ -286,6 +296,13 @@ test("a case against still gathering goes with its question; one dropped below t
   const qualified = (await draft(1, accountsNow.questionId, FIRST)).body.id as string;
   expect((await act(1, `/proposals/${qualified}/start`)).status).toBe(200);
   expect((await act(4, `/proposals/${qualified}/signatures`)).body.stage).toBe('qualified');
+  // The trigger keeps a started case on its ballot, whoever writes.
+  const other = (await org.json('POST', '/api/v1/ballots', ballotInput('Another ballot', [VENUE]))).body as {
+    id: string;
+  };
+  await expect(
+    sql`update proposals set question_ballot_id = ${other.id} where id = ${qualified}`.execute(app().db),
+  ).rejects.toThrow(/answers the ballot it started on/);
   await sql`update proposals set question_id = null where id = ${qualified}`.execute(app().db);
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
   expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
