@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { verifyRecord } from '@omov/core/record/verify';
 import { Keyring } from '../src/platform/secrets';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
@@ -97,6 +98,23 @@ test("the first members' case against to gather the support stands; neither side
   expect((await act(3, `/${second}/start`)).body).toMatchObject({ kind: 'against', stage: 'gathering' });
   // The second gets a supporter in East (its writer is in South): 2 branches, it qualifies first.
   expect((await act(4, `/${second}/signatures`)).body.stage).toBe('qualified');
+  // Its writer, the proposer and the organiser are mailed that it qualified; its supporter (member 4) is known to no one.
+  const told = await sql<{ recipient: string; why: string }>`
+    select recipient, payload->>'why' as why from mail_outbox
+    where kind = 'case-against-qualified' and recipient like '%@against.example.org' order by recipient`.execute(
+    app().db,
+  );
+  expect(told.rows).toEqual([
+    { recipient: 'm0@against.example.org', why: 'you proposed what it answers' },
+    { recipient: 'm3@against.example.org', why: 'you wrote it' },
+    { recipient: 'office@against.example.org', why: 'you organise the ballot it goes on' },
+  ]);
+  const writerMail = await waitFor('the "case against has qualified" email to its writer', () =>
+    smtp().received.find((m) => m.to[0] === 'm3@against.example.org' && /case against has qualified/.test(m.raw)),
+  );
+  expect(writerMail.raw.replace(/=\r?\n/g, '')).toContain(
+    `A members' case against the members' proposal "A dues holiday"`,
+  );
   // The first can gather no more, and no third case against starts.
   const late = await act(5, `/${first}/signatures`);
   expect(late.status).toBe(409);
@@ -153,4 +171,12 @@ test("the first members' case against to gather the support stands; neither side
   expect(paper).toContain(SECOND);
   expect(paper).toContain(FOR);
   expect(paper).not.toContain(OFFICE);
+
+  // The election record's V21: the members' case against is the one the ballot opened with.
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/close`)).status).toBe(204);
+  const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
+  expect(verifyRecord(record).checks.find((c) => c.id === 'V21')).toMatchObject({
+    verdict: 'PASS',
+    summary: expect.stringMatching(/^1 member proposal on the ballot .*; 1 members' case against on it as qualified$/),
+  });
 });

@@ -25,6 +25,7 @@ import * as m0036 from './0036_stored_turnout';
 import * as m0037 from './0037_nominations';
 import * as m0038 from './0038_members_case_against';
 import * as m0039 from './0039_open_bulk_keys';
+import * as m0040 from './0040_case_against_office_questions';
 import * as m0042 from './0042_qualified_support';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -56,5 +57,6 @@ export const migrations: Record<string, Migration> = {
   '0037_nominations': m0037,
   '0038_members_case_against': m0038,
   '0039_open_bulk_keys': m0039,
+  '0040_case_against_office_questions': m0040,
   '0042_qualified_support': m0042,
 };

@@ -183,6 +183,10 @@ export type ProposalRow = {
   caseFor: string | null;
   /** On a motion: when its amendment period closes (null: none opened). */
   amendmentsCloseAt: Date | null;
+  /** A case against a question the office put on a draft ballot: the ballot (null for others). */
+  questionBallotId: string | null;
+  /** That question, as it is now on the ballot (null once it was dropped while the case gathered). */
+  questionId: string | null;
 };
 
 const proposalColumns = [
@@ -208,6 +212,8 @@ const proposalColumns = [
   'scheduled_at as scheduledAt',
   'case_for as caseFor',
   'amendments_close_at as amendmentsCloseAt',
+  'question_ballot_id as questionBallotId',
+  'question_id as questionId',
 ] as const;
 
 /** A scheduled proposal whose draft ballot was deleted is the office's to schedule again. */
@@ -219,6 +225,7 @@ export async function insertProposal(
   p: Pick<ProposalRow, 'organisationId' | 'rulesId' | 'kind' | 'title' | 'text' | 'options' | 'proposerMemberId'> & {
     parentId?: string | null;
     branchId?: string | null;
+    question?: { ballotId: string; questionId: string };
   },
 ): Promise<string> {
   const row = await db
@@ -233,6 +240,8 @@ export async function insertProposal(
       proposer_member_id: p.proposerMemberId,
       parent_id: p.parentId ?? null,
       branch_id: p.branchId ?? null,
+      question_ballot_id: p.question?.ballotId ?? null,
+      question_id: p.question?.questionId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -376,6 +385,49 @@ export async function listScheduledOn(db: Queryable, ballotId: string): Promise<
     .where('status', '=', 'scheduled')
     .where('kind', 'in', ['motion', 'question'])
     .execute();
+}
+
+/**
+ * The members' cases against the office's questions of a ballot (started ones, or also one
+ * member's drafts), oldest first.
+ */
+export async function listCasesOnBallot(
+  db: Queryable,
+  ballotId: string,
+  opts: { draftsOf?: string } = {},
+): Promise<ProposalRow[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select(proposalColumns)
+    .where('question_ballot_id', '=', ballotId)
+    .where('kind', '=', 'against')
+    .where((eb) =>
+      opts.draftsOf
+        ? eb.or([eb('status', '<>', 'draft'), eb('proposer_member_id', '=', opts.draftsOf)])
+        : eb('status', '<>', 'draft'),
+    )
+    .orderBy(sql`coalesce(started_at, created_at)`)
+    .orderBy('id')
+    .execute();
+  return rows.map(asStored);
+}
+
+/** Every case against (drafts too) that answers one of these ballots' questions, with the question's title now. */
+export async function listCasesWithTitles(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<{ id: string; questionId: string; title: string; status: ProposalStatus }>> {
+  return db
+    .selectFrom('proposals')
+    .innerJoin('questions', 'questions.id', 'proposals.question_id')
+    .select(['proposals.id', 'proposals.question_id as questionId', 'questions.title', 'proposals.status'])
+    .where('proposals.question_ballot_id', '=', ballotId)
+    .execute() as Promise<Array<{ id: string; questionId: string; title: string; status: ProposalStatus }>>;
+}
+
+/** A case against follows its question through an edit of the draft (which writes the questions anew). */
+export async function moveCaseToQuestion(db: Queryable, id: string, questionId: string | null): Promise<void> {
+  await db.updateTable('proposals').set({ question_id: questionId }).where('id', '=', id).execute();
 }
 
 /** A branch's name (the branch that tabled an amendment). */

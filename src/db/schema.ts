@@ -261,6 +261,9 @@ export interface Database {
     amendments_close_at: ColumnType<Date | null, never, Date | null>;
     /** The support it qualified with, per branch pooled under k (0042): fixed once kept. */
     qualified_support: ColumnType<unknown, never, string | null>;
+    /** A case against a question the office put on a draft ballot (0040): the ballot, and the question there now. */
+    question_ballot_id: string | null;
+    question_id: string | null;
   };
   branch_secretaries: {
     branch_id: string;

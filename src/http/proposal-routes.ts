@@ -81,11 +81,34 @@ export const proposalView = z.object({
     .nullable()
     .describe("the members' case against: the first to qualify, shown on the ballot in place of the office's"),
   caseAgainstOpen: z.boolean().describe('whether members may write, start or support a case against it now'),
+  question: z
+    .object({
+      ballotId: z.string().nullable().describe('null once its draft ballot was deleted'),
+      ballotTitle: z.string().nullable(),
+      questionId: z.string().nullable().describe('null once the question left its draft ballot'),
+      title: z.string().nullable(),
+    })
+    .nullable()
+    .describe('a case against a question the office put on a draft ballot: that ballot and question; null for others'),
   k: z.number().int().describe('branches with fewer supporters than this are pooled'),
   byBranch: z
     .array(z.object({ name: z.string(), supporters: z.number().int(), pooled: z.boolean() }))
     .describe("supporters per branch; branches under the rules' k pooled"),
   rules: z.object({ id: z.string(), setAt: z.date() }).describe('the rules it is judged by'),
+});
+
+const officeQuestionView = z.object({
+  ballotId: z.string(),
+  ballotTitle: z.string(),
+  questionId: z.string(),
+  title: z.string(),
+  description: z.string(),
+  options: z.array(z.string()),
+  caseAgainst: z
+    .object({ id: z.string(), text: z.string(), qualifiedAt: z.date() })
+    .nullable()
+    .describe("the members' case against it: the first to qualify, shown on the ballot in place of the office's"),
+  caseAgainstOpen: z.boolean().describe('whether members may write, start or support a case against it now'),
 });
 
 const statementView = z.object({ text: z.string(), author: z.enum(['office', 'proposers', 'members']) });
@@ -262,6 +285,37 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
         proposals.draftCaseAgainst(ctx, body.token, clientAddress(req), params.id, body.text),
     }),
     route({
+      method: 'post',
+      path: '/member/ballot-questions',
+      tag: 'proposals',
+      auth: false,
+      summary:
+        "The office's own questions on the organisation's draft ballots, with a member's proposals link token: each with the members' case against it, if one has qualified, and whether members may still write one",
+      body: z.object({ token: memberToken }),
+      response: z.array(officeQuestionView),
+      handler: async ({ body, req }) => proposals.memberQuestions(ctx, body.token, clientAddress(req)),
+    }),
+    route({
+      method: 'post',
+      path: '/member/ballots/:id/questions/:questionId/case-against',
+      tag: 'proposals',
+      auth: false,
+      status: 201,
+      summary: `A member drafts a case against a question the office put on a draft ballot, with their proposals link's token (at most ${STATEMENT_MAX} characters). It is then started and signed as a proposal, with the same threshold; the first to qualify is the question's case against, in place of the office's, and the office can then neither write over it nor drop its question`,
+      params: z.object({ id: z.uuid(), questionId: z.uuid() }),
+      body: z.object({ token: memberToken, text: statementText }),
+      response: z.object({ id: z.string() }),
+      handler: async ({ params, body, req }) =>
+        proposals.draftCaseAgainstQuestion(
+          ctx,
+          body.token,
+          clientAddress(req),
+          params.id,
+          params.questionId,
+          body.text,
+        ),
+    }),
+    route({
       method: 'put',
       path: '/proposals/:id/agenda-order',
       tag: 'proposals',
@@ -306,7 +360,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/questions/:questionId/statements',
       tag: 'proposals',
       auth: true,
-      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers', and the case against the members' once one has qualified: both refused (403) and logged`,
+      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers'; on any question the case against is the members' once one has qualified: both refused (403) and logged`,
       params: z.object({ id: z.uuid(), questionId: z.uuid() }),
       body: z.object({ for: statementText.nullable().optional(), against: statementText.nullable().optional() }),
       response: z.object({ for: statementView.optional(), against: statementView.optional() }),

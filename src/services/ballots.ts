@@ -36,8 +36,14 @@ import { ServiceError, conflict, invalid, notFound } from './errors';
 import { type BallotMailFacts, LINK_PURPOSE, queueBallotMail, queueReminders, queueVotedNotice } from './invitations';
 import { countAndStore, storedResultsIn } from './results';
 import { keepPositions } from './positions';
-import { keepStatements, requireProposalsKept, statementsOf } from './proposals';
-import { textHashOf as sha256Text } from '@omov/core/record/proposals';
+import {
+  keepCasesAgainst,
+  keepStatements,
+  requireCasesAgainstKept,
+  requireProposalsKept,
+  recordOpeningStatements,
+  statementsOf,
+} from './proposals';
 import { requireElectionsKept } from './nominations';
 
 /**
@@ -259,9 +265,12 @@ export async function updateBallot(
 ): Promise<BallotView> {
   // An election's candidates stay as they are (the refusal is logged, so it is checked before the edit's transaction).
   await requireElectionsKept(ctx, p, id, edited);
+  // So is a question that carries a qualified members' case against (refused and logged, the same way).
+  await requireCasesAgainstKept(ctx.db, p, id, edited);
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'edit');
+    await requireCasesAgainstKept(tx, p, id, edited, { inTx: true });
     await requireKnownBranches(tx, p.organisationId, edited);
     // An amended motion's agenda follows its question (the builder has no field for it).
     const input = await requireProposalsKept(tx, id, edited);
@@ -271,9 +280,11 @@ export async function updateBallot(
     await ballots.updateBallotFields(tx, id, fields(input));
     const restoreStatements = await keepStatements(tx, id);
     const restorePositions = await keepPositions(tx, id);
+    const restoreCases = await keepCasesAgainst(tx, id);
     await writeQuestions(tx, id, input);
     await restoreStatements();
     await restorePositions();
+    await restoreCases();
     await record(tx, p, 'ballot.edit', id, { before, after: input });
   });
   return getBallot(ctx, p, id);
@@ -424,16 +435,9 @@ export async function openBallot(
       invitationsQueued: queued,
       invitationsAt: sendAt.toISOString(),
     });
+    await recordOpeningStatements(tx, p, id);
     // Reads the tokens back from the database: independent of how they were written above.
     await commitAtOpen(tx, ctx.keys, b, p);
-    // The case for and against each question, fixed from now: their hashes, for the election record's check V22.
-    const statements = (facts.statements ?? []).flatMap((q) =>
-      (['for', 'against'] as const).flatMap((side) => {
-        const st = q[side];
-        return st ? [{ questionId: q.questionId, side, author: st.author, textHash: sha256Text(st.text) }] : [];
-      }),
-    );
-    if (statements.length) await record(tx, p, 'ballot.statements', id, { statements });
     return { electorate: members, invitationsQueued: queued, invitationsAt: sendAt.toISOString() };
   });
   const result = await opening.finally(async () => {
@@ -714,9 +718,12 @@ export async function publishBallot(ctx: AppContext, p: Principal, id: string): 
 }
 
 export async function deleteDraft(ctx: AppContext, p: Principal, id: string): Promise<void> {
+  // A draft whose question carries a qualified members' case against stays (refused and logged).
+  await requireCasesAgainstKept(ctx.db, p, id, null);
   await ctx.db.transaction().execute(async (tx) => {
     const b = await lockOwnBallot(tx, p, id);
     requireState(b, 'delete');
+    await requireCasesAgainstKept(tx, p, id, null, { inTx: true });
     // An auditor of this ballot alone, or an invitation to be one, would be left pointing at nothing.
     if (await orgs.countBallotStaff(tx, id))
       throw conflict('this draft has an auditor of its own, or an invitation to audit it: remove them first');

@@ -4,6 +4,7 @@ import * as orgs from '../data/organisations';
 import type { Principal } from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as positionsData from '../data/positions';
+import * as nominationsData from '../data/nominations';
 import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
@@ -198,6 +199,17 @@ export type ProposalView = {
   caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
   /** Whether members may write (start, sign) a case against this proposal now. */
   caseAgainstOpen: boolean;
+  /**
+   * A case against a question the office put on a draft ballot: that ballot and question
+   * (`questionId` and `title` null once the question left the draft; `ballotId` null once the
+   * draft was deleted). Null for every other proposal.
+   */
+  question: {
+    ballotId: string | null;
+    ballotTitle: string | null;
+    questionId: string | null;
+    title: string | null;
+  } | null;
   /** Branches with fewer supporters than this are pooled. */
   k: number;
   /** Per branch, branches under k pooled. */
@@ -238,6 +250,7 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
       ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
       : null,
     caseAgainstOpen: against.closed === null,
+    question: await answeredQuestion(db, p),
     k: rules?.k ?? 1,
     byBranch: publicSupport(
       counts.filter((c) => c.supporters > 0),
@@ -281,6 +294,8 @@ export type MemberPage = {
   member: Pick<LinkMember, 'name' | 'branch' | 'organisationName' | 'organisationId'>;
   rules: ProposalRules | null;
   proposals: Array<ProposalView & { signed: boolean; mine: boolean }>;
+  /** The office's own questions on the organisation's draft ballots, which members may answer with a case against. */
+  questions: OfficeQuestionView[];
 };
 
 /** A member's own proposals page: every started proposal (signed by them or not) and their drafts. */
@@ -296,6 +311,7 @@ export async function memberPage(ctx: AppContext, token: string, address: string
   return {
     member: { name: m.name, branch: m.branch, organisationName: m.organisationName, organisationId: m.organisationId },
     rules: rules[0] ?? null,
+    questions: await draftQuestions(ctx.db, m.organisationId),
     proposals: await Promise.all(
       list.map(async (p, i) => ({
         ...(await viewOf(ctx.db, p, now)),
@@ -351,6 +367,233 @@ export async function caseAgainstOf(
   if (b && !allows(b.status, 'edit'))
     return { qualified, closed: 'the ballot this proposal is on has opened: its statements are fixed' };
   return { qualified, closed: null };
+}
+
+/* The members' case against a question the office put on a draft ballot. */
+
+export type OfficeQuestionView = {
+  ballotId: string;
+  ballotTitle: string;
+  questionId: string;
+  title: string;
+  description: string;
+  options: string[];
+  /** The members' case against it that qualified first, which the ballot shows (null: none yet). */
+  caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
+  /** Whether members may write (start, sign) a case against it now. */
+  caseAgainstOpen: boolean;
+};
+
+/**
+ * The office's own questions among a ballot's: not a member proposal's (its case against is
+ * written under the proposal) nor an election's (its candidates write their own statements).
+ */
+async function officeQuestionsOf(db: Queryable, ballotId: string, questions: Question[]): Promise<Question[]> {
+  const [scheduled, elections] = await Promise.all([
+    data.listScheduledOn(db, ballotId),
+    nominationsData.listElectionsOn(db, ballotId),
+  ]);
+  return questions.filter(
+    (q) => !scheduled.some((p) => questionFrom([q], p)) && !elections.some((e) => e.title === q.title),
+  );
+}
+
+/** The first of these cases against to qualify: the one that stands. */
+const firstQualified = (cases: ProposalRow[]) =>
+  cases
+    .filter((c) => c.qualifiedAt !== null)
+    .sort((a, b) => a.qualifiedAt!.getTime() - b.qualifiedAt!.getTime() || a.id.localeCompare(b.id))[0];
+
+/**
+ * A question's members' case against: the first that qualified, and why no case against it
+ * may be written, started or signed now (null: it may). Members may answer an office
+ * question of a draft ballot, until a case against it qualifies or the ballot opens.
+ */
+async function questionCaseOf(
+  db: Queryable,
+  ballotId: string | null,
+  questionId: string | null,
+): Promise<{ qualified: ProposalRow | undefined; closed: string | null }> {
+  if (!ballotId) return { qualified: undefined, closed: 'the draft ballot whose question it answered was deleted' };
+  const qualified = questionId
+    ? firstQualified((await data.listCasesOnBallot(db, ballotId)).filter((c) => c.questionId === questionId))
+    : undefined;
+  if (qualified)
+    return {
+      qualified,
+      closed: 'members have already written the case against this question: the first to gather the support stands',
+    };
+  const b = await ballots.findBallotById(db, ballotId);
+  if (b && !allows(b.status, 'edit'))
+    return { qualified, closed: 'the ballot this question is on has opened: its statements are fixed' };
+  const q = questionId ? (await ballots.listQuestions(db, ballotId)).find((x) => x.id === questionId) : undefined;
+  if (!q) return { qualified, closed: 'the question it answers is no longer on its draft ballot' };
+  if ((await officeQuestionsOf(db, ballotId, [q])).length === 0)
+    return {
+      qualified,
+      closed: "this question is a member proposal's or an election's: a proposal's case against is written under it",
+    };
+  return { qualified, closed: null };
+}
+
+/** Why a case against may not be started or signed now (null: it may), whatever it answers. */
+async function caseClosed(tx: Tx, c: ProposalRow): Promise<string | null> {
+  if (c.parentId) return (await caseAgainstOf(tx, (await data.lockProposal(tx, c.parentId))!)).closed;
+  return (await questionCaseOf(tx, c.questionBallotId, c.questionId)).closed;
+}
+
+/** What a case against an office question answers, as its pages show it. */
+async function answeredQuestion(db: Queryable, p: ProposalRow): Promise<ProposalView['question']> {
+  if (p.kind !== 'against' || p.parentId) return null;
+  const b = p.questionBallotId ? await ballots.findBallotById(db, p.questionBallotId) : undefined;
+  const q = b && p.questionId ? (await ballots.listQuestions(db, b.id)).find((x) => x.id === p.questionId) : undefined;
+  return { ballotId: b?.id ?? null, ballotTitle: b?.title ?? null, questionId: q?.id ?? null, title: q?.title ?? null };
+}
+
+/** The office's own questions on the organisation's draft ballots, for members to answer. */
+async function draftQuestions(db: Queryable, organisationId: string): Promise<OfficeQuestionView[]> {
+  const out: OfficeQuestionView[] = [];
+  for (const b of (await ballots.listBallots(db, organisationId)).filter((x) => allows(x.status, 'edit'))) {
+    const questions = await officeQuestionsOf(db, b.id, await ballots.listQuestions(db, b.id));
+    const cases = await data.listCasesOnBallot(db, b.id);
+    for (const q of questions) {
+      const qualified = firstQualified(cases.filter((c) => c.questionId === q.id));
+      out.push({
+        ballotId: b.id,
+        ballotTitle: b.title,
+        questionId: q.id,
+        title: q.title,
+        description: q.description,
+        options: q.options.map((o) => o.label),
+        caseAgainst: qualified ? { id: qualified.id, text: qualified.text, qualifiedAt: qualified.qualifiedAt! } : null,
+        caseAgainstOpen: !qualified,
+      });
+    }
+  }
+  return out;
+}
+
+/** The office's own questions on draft ballots, as a member's page lists them (the members' JSON API). */
+export async function memberQuestions(ctx: AppContext, token: string, address: string): Promise<OfficeQuestionView[]> {
+  const m = await linkMember(ctx, token, address);
+  return draftQuestions(ctx.db, m.organisationId);
+}
+
+/**
+ * A member drafts a case against a question the office put on a draft ballot. It refers to
+ * the question by its ballot and its id; started and signed as a proposal, by the rules in
+ * force and the same threshold; the first to qualify is the question's case against on the
+ * ballot, in place of any the office wrote.
+ */
+export async function draftCaseAgainstQuestion(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  ballotId: string,
+  questionId: string,
+  text: string,
+): Promise<{ id: string }> {
+  const m = await linkMember(ctx, token, address);
+  const b = await ballots.findBallotById(ctx.db, ballotId);
+  // A member sees the organisation's draft ballots only through their questions: an open one is as good as unknown here.
+  if (!b || b.organisationId !== m.organisationId) throw notFound('ballot');
+  if (!(await ballots.listQuestions(ctx.db, ballotId)).some((q) => q.id === questionId)) throw notFound('question');
+  const { closed } = await questionCaseOf(ctx.db, ballotId, questionId);
+  if (closed) throw conflict(closed);
+  const [rules] = await data.listRules(ctx.db, m.organisationId);
+  if (!rules) throw conflict(NO_RULES);
+  const id = await data.insertProposal(ctx.db, {
+    organisationId: m.organisationId,
+    rulesId: rules.id,
+    kind: 'against',
+    title: CASE_AGAINST_TITLE,
+    text,
+    options: null,
+    proposerMemberId: m.memberId,
+    question: { ballotId, questionId },
+  });
+  return { id };
+}
+
+/** A draft question, compared word for word: its title, description, method and options. */
+const wordForWord = (q: {
+  title: string;
+  description?: string | null;
+  method: string;
+  options?: ReadonlyArray<{ label: string; description?: string | null }> | null;
+}) =>
+  JSON.stringify([
+    q.title,
+    q.description ?? '',
+    q.method,
+    (q.options ?? YES_NO_OPTIONS).map((o) => [o.label, o.description ?? '']),
+  ]);
+
+/** The qualified members' cases against this ballot's questions that an edit would drop or change. */
+async function casesDropped(
+  db: Queryable,
+  organisationId: string,
+  ballotId: string,
+  input: BallotInput | null,
+): Promise<Array<{ caseId: string; question: string; asked: 'removed' | 'changed' | 'ballot deleted' }>> {
+  const stood = (await data.listCasesOnBallot(db, ballotId)).filter(
+    (c) => c.organisationId === organisationId && c.qualifiedAt !== null && c.questionId !== null,
+  );
+  if (stood.length === 0) return [];
+  const stored = await ballots.listQuestions(db, ballotId);
+  const out: Awaited<ReturnType<typeof casesDropped>> = [];
+  for (const c of stood) {
+    const q = stored.find((x) => x.id === c.questionId);
+    if (!q) continue;
+    const edited = input?.questions.find((x) => x.title === q.title);
+    if (!input) out.push({ caseId: c.id, question: q.title, asked: 'ballot deleted' });
+    else if (!edited) out.push({ caseId: c.id, question: q.title, asked: 'removed' });
+    else if (wordForWord(edited) !== wordForWord(q)) out.push({ caseId: c.id, question: q.title, asked: 'changed' });
+  }
+  return out;
+}
+
+const caseKept = (question: string) =>
+  `the question "${question}" carries the members' case against, which gathered the support: the office cannot remove or reword it, nor delete its ballot`;
+
+/**
+ * The office cannot silently drop a qualified members' case against: an edit of the draft
+ * that removes or rewords its question, or the deletion of the draft, is refused (409) and
+ * logged (`case-against.drop-refused`). Called before the edit's transaction, so that the
+ * refusal's log entry stays; `inTx` checks again under the ballot's lock, without logging.
+ * An edit that keeps the question word for word keeps its case (`keepCasesAgainst`).
+ */
+export async function requireCasesAgainstKept(
+  db: Queryable,
+  p: Principal,
+  ballotId: string,
+  input: BallotInput | null,
+  opts: { inTx?: boolean } = {},
+): Promise<void> {
+  // A ballot past its draft is refused by its state, not here.
+  const b = await ballots.findBallotById(db, ballotId);
+  if (!b || !allows(b.status, 'edit')) return;
+  const [d] = await casesDropped(db, p.organisationId, ballotId, input);
+  if (!d) return;
+  if (!opts.inTx)
+    await record(db, p, 'case-against.drop-refused', d.caseId, { ballotId, question: d.question, asked: d.asked });
+  throw conflict(caseKept(d.question));
+}
+
+/**
+ * Cases against follow their question through an edit of the draft (the edit writes the
+ * questions anew): matched by title, as the office's statements. Call before, run what it
+ * returns after. A case whose question left the draft answers nothing (only one still
+ * gathering can: a qualified one's question is kept, above).
+ */
+export async function keepCasesAgainst(tx: Tx, ballotId: string): Promise<() => Promise<void>> {
+  const before = await data.listCasesWithTitles(tx, ballotId);
+  return async () => {
+    if (before.length === 0) return;
+    const questions = await ballots.listQuestions(tx, ballotId);
+    for (const c of before)
+      await data.moveCaseToQuestion(tx, c.id, questions.find((q) => q.title === c.title)?.id ?? null);
+  };
 }
 
 /**
@@ -528,14 +771,16 @@ export async function startProposal(
 ): Promise<ProposalView> {
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
+    await lockAnsweredBallot(tx, id);
     const p = await lockVisible(tx, m, id);
     if (p.status !== 'draft') throw conflict('this proposal has already started');
     const [rules] = await data.listRules(tx, m.organisationId);
     if (!rules) throw conflict(NO_RULES);
     // An amendment starts only while its motion's period is open, and gathers support until it closes at the latest.
     const parent = p.parentId ? await data.lockProposal(tx, p.parentId) : undefined;
-    if (parent && p.kind === 'against') {
-      const { closed } = await caseAgainstOf(tx, parent);
+    const answered = await answeredQuestion(tx, p);
+    if (p.kind === 'against') {
+      const closed = await caseClosed(tx, p);
       if (closed) throw conflict(closed);
     } else if (parent) {
       if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
@@ -558,6 +803,11 @@ export async function startProposal(
       rules: rules.id,
       needs: t,
       ...(parent ? { [p.kind === 'against' ? 'against' : 'amends']: parent.id } : {}),
+      // A case against: its text's SHA-256 (the record's V21 finds it among the statements the ballot opened with).
+      ...(p.kind === 'against' ? { textHash: textHash(p.text) } : {}),
+      ...(answered
+        ? { againstQuestion: { ballotId: answered.ballotId, questionId: answered.questionId, title: answered.title } }
+        : {}),
     });
     await signLocked(ctx, tx, id, m);
   });
@@ -569,12 +819,23 @@ export async function startProposal(
 export async function signProposal(ctx: AppContext, token: string, address: string, id: string): Promise<ProposalView> {
   const m = await linkMember(ctx, token, address);
   await ctx.db.transaction().execute(async (tx) => {
+    await lockAnsweredBallot(tx, id);
     const p = await lockVisible(tx, m, id);
     if (p.status === 'draft') throw notFound('proposal');
     await signLocked(ctx, tx, id, m);
   });
   ctx.mailQueued();
   return memberView(ctx, token, address, id);
+}
+
+/**
+ * A case against an office question: its draft ballot is locked first (before the case's
+ * row, in the order an edit of the draft takes them), so that two cases against one question
+ * qualify in turn and none qualifies while the ballot opens.
+ */
+async function lockAnsweredBallot(tx: Tx, id: string): Promise<void> {
+  const c = await data.findProposal(tx, id);
+  if (c?.kind === 'against' && c.questionBallotId) await ballots.lockBallot(tx, c.questionBallotId, 'update');
 }
 
 /** Signs a locked proposal; qualifies it, in the same transaction, when this signature brings it to its threshold. */
@@ -585,7 +846,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   if (p.closesAt && now >= p.closesAt) throw conflict('this proposal’s time to gather support has ended');
   // A case against gathers support while its proposal still takes one: not once another qualified, nor once the ballot opened.
   if (p.kind === 'against' && p.status === 'gathering') {
-    const { closed } = await caseAgainstOf(tx, (await data.lockProposal(tx, p.parentId!))!);
+    const closed = await caseClosed(tx, p);
     if (closed) throw conflict(closed);
   }
   const added = await data.insertSignature(tx, {
@@ -620,7 +881,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
     scheduleBy: q.scheduleBy,
     ...(q.amendmentsCloseAt ? { amendmentsCloseAt: q.amendmentsCloseAt.toISOString() } : {}),
   });
-  if (against) return;
+  if (against) return mailCaseAgainstQualified(ctx, tx, q);
   if (amendment) return mailAmendmentQualified(ctx, tx, q);
   await mailQualified(ctx, tx, q);
   if (q.amendmentsCloseAt) await openAmendments(ctx, tx, q);
@@ -729,6 +990,47 @@ async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): 
       ballotId: null,
       memberId: r.memberId,
       kind: 'amendment-qualified',
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
+}
+
+/**
+ * "A members' case against has qualified": to its writer, to the proposer of the proposal it
+ * answers (if a member's) and to the organisers, one message an address, and to nobody else
+ * (its supporters cannot be mailed: a signature names no member; every member reads it on
+ * the ballot).
+ */
+async function mailCaseAgainstQualified(ctx: AppContext, tx: Tx, c: ProposalRow): Promise<void> {
+  const org = await orgs.findOrganisation(tx, c.organisationId);
+  const parent = c.parentId ? await data.findProposal(tx, c.parentId) : undefined;
+  const answered = await answeredQuestion(tx, c);
+  const answers = parent
+    ? `the members' proposal "${parent.title}"`
+    : `the question "${answered?.title ?? ''}" on the ballot "${answered?.ballotTitle ?? ''}"`;
+  const to = new Map<string, { email: string; memberId: string | null; name: string; why: string }>();
+  const add = (email: string, r: { memberId: string | null; name: string; why: string }) => {
+    if (!to.has(email.toLowerCase())) to.set(email.toLowerCase(), { email, ...r });
+  };
+  const writer = c.proposerMemberId ? await roll.findMember(tx, c.organisationId, c.proposerMemberId) : undefined;
+  if (writer) add(writer.email, { memberId: writer.id, name: writer.name, why: 'you wrote it' });
+  const proposer = parent?.proposerMemberId
+    ? await roll.findMember(tx, c.organisationId, parent.proposerMemberId)
+    : undefined;
+  if (proposer)
+    add(proposer.email, { memberId: proposer.id, name: proposer.name, why: 'you proposed what it answers' });
+  for (const o of (await orgs.listStaff(tx, c.organisationId)).filter((s) => s.role === 'organiser'))
+    add(o.email, { memberId: null, name: o.name, why: 'you organise the ballot it goes on' });
+  const payload = { organisationName: org?.name ?? '', answers, url: `${ctx.config.publicUrl}/proposals/${c.id}` };
+  await outbox.enqueue(
+    tx,
+    [...to.values()].map(({ email: recipient, ...r }) => ({
+      organisationId: c.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind: 'case-against-qualified',
       recipient,
       sealedSecret: null,
       payload: { ...payload, name: r.name, why: r.why },
@@ -945,7 +1247,12 @@ export async function setAgendaOrder(ctx: AppContext, p: Principal, id: string, 
 const questionFrom = (questions: Question[], p: ProposalRow) =>
   questions.find((q) => q.title === p.title && q.description === p.text);
 
-export type Statement = { text: string; author: 'office' | 'proposers' | 'members' };
+export type Statement = {
+  text: string;
+  author: 'office' | 'proposers' | 'members';
+  /** The members' case against it is (its proposal's id). */
+  caseId?: string;
+};
 /** Each question's statements, by question id. */
 export type Statements = Map<string, Partial<Record<StatementSide, Statement>>>;
 
@@ -966,10 +1273,48 @@ export async function statementsOf(db: Queryable, ballotId: string, questions: Q
       if (p.caseFor) e.for = { text: p.caseFor, author: 'proposers' };
       // The first members' case against to qualify stands in place of any the office wrote.
       const { qualified } = await caseAgainstOf(db, p);
-      if (qualified) e.against = { text: qualified.text, author: 'members' };
+      if (qualified) e.against = { text: qualified.text, author: 'members', caseId: qualified.id };
     }
   }
+  // The office's own questions: likewise, the first members' case against each to qualify.
+  const cases = await data.listCasesOnBallot(db, ballotId);
+  for (const q of questions) {
+    const qualified = firstQualified(cases.filter((c) => c.questionId === q.id));
+    if (qualified) entry(q.id).against = { text: qualified.text, author: 'members', caseId: qualified.id };
+  }
   return out;
+}
+
+/**
+ * The statements the ballot opens with, by their SHA-256 and who wrote them (a members' case
+ * against by its id), in the log beside the open: the election record's check V21 finds
+ * there that each members' case against that qualified is its question's case against.
+ */
+export async function recordOpeningStatements(
+  tx: Tx,
+  by: Principal | { system: string; organisationId: string },
+  ballotId: string,
+): Promise<void> {
+  const questions = await ballots.listQuestions(tx, ballotId);
+  const said = await statementsOf(tx, ballotId, questions);
+  // One item per statement, by its hash: V21 finds a members' case against by its id, V22 each proposal's by question.
+  const statements = questions.flatMap((q) =>
+    (['for', 'against'] as const).flatMap((side) => {
+      const st = said.get(q.id)?.[side];
+      return st
+        ? [
+            {
+              questionId: q.id,
+              side,
+              author: st.author,
+              textHash: textHash(st.text),
+              ...(st.caseId ? { caseAgainst: st.caseId } : {}),
+            },
+          ]
+        : [];
+    }),
+  );
+  if (statements.length) await record(tx, by, 'ballot.statements', ballotId, { statements });
 }
 
 /** While a ballot is open its questions and statements are fixed: read once per question list (questionsOf keeps it). */
@@ -1016,6 +1361,16 @@ export async function setStatements(
       "the case against this member's proposal is the members' who gathered the same support: the office cannot write over it",
     );
   }
+  const stood = proposal
+    ? undefined
+    : firstQualified((await data.listCasesOnBallot(ctx.db, ballotId)).filter((c) => c.questionId === questionId));
+  if (stood && body.against !== undefined) {
+    await record(ctx.db, p, 'statement.against-refused', ballotId, { questionId, caseAgainst: stood.id });
+    throw new ServiceError(
+      'forbidden',
+      'the case against this question is the members’ who gathered the support: the office cannot write over it or remove it',
+    );
+  }
   if (proposal && body.for !== undefined) {
     await record(ctx.db, p, 'statement.for-refused', ballotId, { questionId, proposalId: proposal.id });
     throw new ServiceError('forbidden', "the case for a member's proposal is written by its proposers, not the office");
@@ -1035,7 +1390,12 @@ export async function setStatements(
       against: body.against === undefined ? 'unchanged' : textHash(body.against),
     });
   });
-  return Object.fromEntries(Object.entries((await statementsOf(ctx.db, ballotId, questions)).get(questionId) ?? {}));
+  return Object.fromEntries(
+    Object.entries((await statementsOf(ctx.db, ballotId, questions)).get(questionId) ?? {}).map(([side, s]) => [
+      side,
+      { text: s.text, author: s.author },
+    ]),
+  );
 }
 
 /** The proposer writes their proposal's case for, until the ballot it is on opens. */

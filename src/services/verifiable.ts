@@ -42,6 +42,7 @@ import { ballotDefinition } from './commitments';
 import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
+import { recordOpeningStatements } from './proposals';
 import { mailTrusteesToDecrypt, VERIFIABLE_GROUP } from './trustees';
 
 /**
@@ -135,6 +136,7 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     credentials: sha256Hex(credentialList),
     setupEvent,
   });
+  await recordOpeningStatements(tx, by, b.id);
   // Mailed at once, past the office's pages, as an office ballot's commitment at open is:
   // an election or credentials list changed later no longer matches what the auditors hold.
   await mailAuditors(tx, b, 'verifiable-open', {

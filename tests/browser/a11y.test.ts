@@ -203,6 +203,12 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     why: 'you tabled it',
     url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
   },
+  'case-against-qualified': {
+    name: 'Ann Smith',
+    answers: 'the question "Adopt the accounts?" on the ballot "Annual ballot"',
+    why: 'you wrote it',
+    url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
+  },
   'nominations-open': {
     name: 'Ann Smith',
     title: 'National Executive',

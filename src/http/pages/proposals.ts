@@ -73,12 +73,23 @@ function proposalBody(v: ProposalView, level: 'h1' | 'h2' | 'h3', extra: Html | 
 <p><strong>${STAGE[v.stage]}</strong>${v.stage === 'qualified' || overdue ? html` (by ${when(v.scheduleBy)})` : ''}${v.stage === 'gathering' ? html` until ${when(v.closesAt)}` : ''}</p>
 ${overdue ? html`<p class="problem" role="alert">The office has not put this proposal on a ballot by ${when(v.scheduleBy)}, as the organisation’s rules require.</p>` : ''}
 ${v.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}
-${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'against' ? html`<p class="hint">A members’ case against <a href="/proposals/${v.parentId ?? ''}">a proposal</a>. With the same support as the proposal needed, it is the case against on the ballot, beside the proposers’ case for. The first to gather it stands.</p>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
+${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'against' && v.question ? answeredText(v.question) : v.kind === 'against' ? html`<p class="hint">A members’ case against <a href="/proposals/${v.parentId ?? ''}">a proposal</a>. With the same support as the proposal needed, it is the case against on the ballot, beside the proposers’ case for. The first to gather it stands.</p>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
 ${v.tabledBy ? html`<p>Tabled by ${v.tabledBy} branch, through its secretary.</p>` : ''}
 ${v.amendmentsOpen ? html`<p>Members may table amendments to this motion until ${when(v.amendmentsCloseAt)}.</p>` : ''}
 ${v.needs ? html`<p>${v.supporters} supporters in ${v.branches} branches. It needs ${needsText(v)}.</p>` : ''}
 ${v.caseAgainst ? html`<section class="statement">${level === 'h1' ? html`<h2>The members’ case against</h2>` : level === 'h2' ? html`<h3>The members’ case against</h3>` : html`<h4>The members’ case against</h4>`}<p class="hint">Written by members who gathered the same support (${when(v.caseAgainst.qualifiedAt)}); on the ballot beside the case for.</p>${v.caseAgainst.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}</section>` : ''}
 ${extra}</article>`;
+}
+
+/** What a members' case against an office question answers. */
+function answeredText(q: NonNullable<ProposalView['question']>): Html {
+  const what =
+    q.title && q.ballotTitle
+      ? html`the question “${q.title}” on the ballot “${q.ballotTitle}”`
+      : q.ballotTitle
+        ? html`a question the office has since removed from the draft ballot “${q.ballotTitle}”`
+        : html`a question of a draft ballot the office has since deleted`;
+  return html`<p class="hint">A members’ case against ${what}, which the office put to the vote. With the same support as a members’ proposal needs, it is the case against on the ballot, in place of the office’s. The first to gather it stands.</p>`;
 }
 
 function supportTable(v: ProposalView): Html {
@@ -114,6 +125,32 @@ function caseAgainstForm(csrf: string, token: string, p: ProposalView, text: str
 <fieldset><legend>Write the case against “${p.title}”</legend>
 <p><label for="${id}">The case against</label><br><span class="hint" id="${id}-hint">At most ${String(STATEMENT_MAX)} characters, the same space as the case for. Saved as your draft; once you start it, it needs the same support as the proposal, and the first case against to gather it goes on the ballot, in place of the office’s. Nobody can change it then, you included.</span><br><textarea id="${id}" name="caseAgainst" rows="6" required maxlength="${String(STATEMENT_MAX)}" aria-describedby="${id}-hint">${text ?? ''}</textarea></p>
 <button type="submit" class="secondary">Save the case against as a draft</button></fieldset></form>`;
+}
+
+/** The office's own question on a draft ballot: the members' case against it, or the form to write one. */
+function officeQuestion(
+  csrf: string,
+  token: string,
+  q: proposals.OfficeQuestionView,
+  text: string | undefined,
+  mine: Array<ProposalView & { mine: boolean }>,
+): Html {
+  const id = `question-against-${q.questionId}`;
+  const drafted = mine.filter((p) => p.mine && p.question?.questionId === q.questionId);
+  return html`<article class="proposal"><h3>${q.title}</h3>
+<p class="hint">On the draft ballot “${q.ballotTitle}”.</p>
+${q.description ? q.description.split(/\n{2,}/).map((para) => html`<p>${para}</p>`) : ''}
+<p>The options:</p><ul>${q.options.map((o) => html`<li>${o}</li>`)}</ul>
+${q.caseAgainst ? html`<section class="statement"><h4>The members’ case against</h4><p class="hint">Written by members who gathered the same support (${when(q.caseAgainst.qualifiedAt)}); on the ballot in place of the office’s.</p>${q.caseAgainst.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}</section>` : ''}
+${drafted.length ? html`<p>You have written a case against this question: see ${drafted.some((p) => p.stage === 'draft') ? 'your drafts' : 'the proposals'} above.</p>` : ''}
+${
+  q.caseAgainstOpen
+    ? html`<form method="post" action="/p/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="against-question"><input type="hidden" name="ballot" value="${q.ballotId}"><input type="hidden" name="question" value="${q.questionId}">
+<fieldset><legend>Write the case against “${q.title}”</legend>
+<p><label for="${id}">The case against</label><br><span class="hint" id="${id}-hint">At most ${String(STATEMENT_MAX)} characters. Saved as your draft; once you start it, it needs the same support as a members’ proposal, and the first case against to gather it goes on the ballot, in place of the office’s. Nobody can change it then, the office and you included.</span><br><textarea id="${id}" name="caseAgainst" rows="6" required maxlength="${String(STATEMENT_MAX)}" aria-describedby="${id}-hint">${text ?? ''}</textarea></p>
+<button type="submit" class="secondary">Save the case against as a draft</button></fieldset></form>`
+    : ''
+}</article>`;
 }
 
 type AmendmentDraft = { title: string; text: string };
@@ -166,6 +203,7 @@ ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 ${m.rules ? html`<p>${rulesText(m.rules)} Who supports a proposal is never shown: only how many in each branch.</p>` : html`<p>The organisation has not set its rules for proposals yet.</p>`}
 <h2>Proposals</h2>
 ${started.length ? started.map((p) => proposalBody(p, 'h3', html`${p.signed ? html`<p class="notice">You support this proposal.</p>` : canSign(p) ? button('sign', p.id, `Support “${p.title}”`) : ''}${p.mine && (p.kind === 'motion' || p.kind === 'question') ? caseForForm(csrf, token, p) : ''}${p.amendmentsOpen ? amendmentForm(csrf, token, p, opts.amendment?.parent === p.id ? opts.amendment : undefined) : ''}${p.caseAgainstOpen && !p.mine ? caseAgainstForm(csrf, token, p, opts.against?.parent === p.id ? opts.against.text : undefined) : ''}<p><a href="/proposals/${p.id}">Its public page</a></p>`)) : html`<p>No proposals yet.</p>`}
+${m.questions.length && m.rules ? html`<h2>The office’s questions on coming ballots</h2><p>The office writes the case against its own questions, unless members write it: a case against that gathers the same support as a members’ proposal goes on the ballot in place of the office’s.</p>${m.questions.map((q) => officeQuestion(csrf, token, q, opts.against?.parent === q.questionId ? opts.against.text : undefined, m.proposals))}` : ''}
 ${drafts.length ? html`<h2>Your drafts</h2>${drafts.map((p) => proposalBody(p, 'h3', button('start', p.id, `Start gathering support for “${p.title}”`)))}` : ''}
 ${m.rules ? html`<h2>Put forward a proposal</h2>${draftForm(csrf, token, opts.draft ?? EMPTY)}` : ''}`,
   });
@@ -264,8 +302,8 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
           }),
         );
     }
-    const id =
-      typeof body.proposal === 'string' && idParams.shape.id.safeParse(body.proposal).success ? body.proposal : '';
+    const isId = (v: unknown): v is string => typeof v === 'string' && idParams.shape.id.safeParse(v).success;
+    const id = isId(body.proposal) ? body.proposal : '';
     const draft: Draft = {
       kind: body.kind === 'question' ? 'question' : 'motion',
       title: body.title ?? '',
@@ -329,6 +367,23 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
               }),
             );
         await proposals.draftCaseAgainst(ctx, token, address, id, text.data);
+        notice =
+          'Your case against is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
+        status = 201;
+      } else if (body.action === 'against-question' && isId(body.ballot) && isId(body.question)) {
+        const against = { parent: body.question, text: body.caseAgainst ?? '' };
+        const text = statementText.safeParse(against.text);
+        if (!text.success)
+          return void res
+            .status(422)
+            .type('html')
+            .send(
+              await memberPageHtml(ctx, token, address, {
+                problem: `The case against: ${text.error.issues[0]!.message}`,
+                against,
+              }),
+            );
+        await proposals.draftCaseAgainstQuestion(ctx, token, address, body.ballot, body.question, text.data);
         notice =
           'Your case against is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;

@@ -730,7 +730,8 @@ function checkAudit(r: ElectionRecord): Unnumbered {
 function checkProposals(r: ElectionRecord): Unnumbered | null {
   const log = r.auditLog;
   const scheduled = log.filter((e) => e.action === 'proposal.schedule' && e.details.ballotId === r.ballot.id);
-  if (scheduled.length === 0) return null;
+  const cases = casesAgainstOn(r, new Set(scheduled.map((s) => String(s.subject))));
+  if (scheduled.length === 0 && cases.length === 0) return null;
   const wording = (kind: string, title: string, text: string, options: string[] | null) =>
     sha256Hex(JSON.stringify([kind, title, text, options]));
   const problems: string[] = [];
@@ -768,12 +769,98 @@ function checkProposals(r: ElectionRecord): Unnumbered | null {
         );
     }
   }
+  problems.push(...checkCasesAgainst(r, cases));
+  const standing = cases.filter((c) => c.qualify).length;
   return judge(
     'member proposals',
     problems,
-    `${plural(scheduled.length, 'member proposal', 'member proposals')} on the ballot word for word, each qualified by its threshold`,
-    "a member proposal's question or support does not match the log",
+    `${plural(scheduled.length, 'member proposal', 'member proposals')} on the ballot word for word, each qualified by its threshold${
+      standing ? `; ${plural(standing, "members' case against", "members' cases against")} on it as qualified` : ''
+    }`,
+    "a member proposal's question or support, or a members' case against, does not match the log",
   );
+}
+
+type CaseAgainst = { id: string; start: AuditEntry; qualify: AuditEntry | undefined; answers: string };
+
+/**
+ * The members' cases against that answer this ballot, from the log's `proposal.start`
+ * entries: a case against a member proposal scheduled on it (`against`: the proposal's id),
+ * or against a question the office put on it (`againstQuestion.ballotId`), with its
+ * qualify entry if it qualified. `answers` keys what it answers: the proposal, or the
+ * question by its title (a case follows its question by title through edits of the draft).
+ */
+function casesAgainstOn(r: ElectionRecord, scheduledIds: Set<string>): CaseAgainst[] {
+  const log = r.auditLog;
+  return log.flatMap((start) => {
+    if (start.action !== 'proposal.start') return [];
+    const question = start.details.againstQuestion as { ballotId?: unknown; title?: unknown } | undefined;
+    const parent = start.details.against;
+    const answers =
+      question?.ballotId === r.ballot.id
+        ? `question:${String(question.title)}`
+        : typeof parent === 'string' && scheduledIds.has(parent)
+          ? `proposal:${parent}`
+          : null;
+    if (!answers) return [];
+    const id = String(start.subject);
+    return [{ id, start, answers, qualify: log.find((e) => e.action === 'proposal.qualify' && e.subject === id) }];
+  });
+}
+
+/**
+ * Each members' case against that qualified first for what it answers must be that
+ * question's case against as the ballot opened: the log's `ballot.statements` entry (written
+ * with the open) names it, with the SHA-256 of the text it started with, on a question of
+ * the ballot; and its support reached the threshold fixed at start. A case replaced by the
+ * office's, or dropped with its question, fails.
+ */
+function checkCasesAgainst(r: ElectionRecord, cases: CaseAgainst[]): string[] {
+  const problems: string[] = [];
+  const opened = r.auditLog.find((e) => e.action === 'ballot.statements' && e.subject === r.ballot.id);
+  const statements = (opened?.details.statements ?? []) as Array<{
+    questionId?: string;
+    side?: string;
+    author?: string;
+    textHash?: string;
+    caseAgainst?: string;
+  }>;
+  const firstFor = new Map<string, CaseAgainst>();
+  for (const c of cases)
+    if (c.qualify) {
+      const seen = firstFor.get(c.answers);
+      if (!seen || seen.qualify!.position > c.qualify.position) firstFor.set(c.answers, c);
+    }
+  for (const c of firstFor.values()) {
+    const t = c.start.details.needs as Partial<Threshold> | undefined;
+    const support = {
+      supporters: Number(c.qualify!.details.supporters),
+      branches: Number(c.qualify!.details.branches),
+    };
+    if (
+      !qualifies(
+        { supporters: t?.supporters ?? null, branches: t?.branches ?? null, combine: t?.combine ?? 'either' },
+        support,
+      )
+    )
+      problems.push(
+        `case against ${c.id}: qualified with ${support.supporters} supporters in ${support.branches} branches, short of its threshold`,
+      );
+    if (!opened) {
+      problems.push(`case against ${c.id}: it qualified, and the log has no ballot.statements entry for the open`);
+      continue;
+    }
+    const s = statements.find((x) => x.side === 'against' && x.caseAgainst === c.id);
+    if (!s) {
+      problems.push(`case against ${c.id}: it qualified, and the ballot opened without it (replaced or dropped)`);
+      continue;
+    }
+    if (s.author !== 'members' || s.textHash !== c.start.details.textHash)
+      problems.push(`case against ${c.id}: the case against the ballot opened with is not the text it started with`);
+    if (!r.ballot.questions.some((q) => q.id === s.questionId))
+      problems.push(`case against ${c.id}: the question it answers (${String(s.questionId)}) is not on the ballot`);
+  }
+  return problems;
 }
 
 /**
