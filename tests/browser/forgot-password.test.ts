@@ -1,7 +1,7 @@
 import { readEml } from '../../src/mail/eml';
 import { Client, setUpOrganisation } from '../support/app';
 import { waitFor } from '../support/smtp';
-import { axeContext, axeViolations, describeViolations, DESKTOP } from '../support/browser';
+import { axeContext, axeViolations, describeViolations, DESKTOP, screenshot } from '../support/browser';
 import { browserAndAppPerFile } from './helpers';
 
 /**
@@ -23,6 +23,7 @@ test('forgot password: same answer for any address, a one-time link, sessions en
   await page.goto(`${app().url}/signin`);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   expect(describeViolations('forgot password', await axeViolations(page))).toBe('');
+  await screenshot(page, 'forgot-password', true);
   const ask = async (email: string) => {
     await page.goto(`${app().url}/forgot`);
     await page.getByLabel('Your email address').fill(email);

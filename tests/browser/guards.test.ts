@@ -320,6 +320,7 @@ test('a typo in the branch filter is refused with its nearest match, and the imp
   await page.getByLabel('Merge the branch').selectOption('leeds');
   await page.getByLabel('into', { exact: true }).selectOption('Leeds');
   await page.getByLabel('Move the members; this is recorded in the audit log').check();
+  await screenshotOf(page.locator('form[action="/roll/branches/merge"]'), 'organiser-roll-merge', true);
   await page.getByRole('button', { name: 'Merge the branches' }).click();
   await page.waitForURL(/done=merged/);
   await expect(page.getByRole('status').textContent()).resolves.toContain('The branches are merged.');
