@@ -25,6 +25,7 @@ import * as m0036 from './0036_stored_turnout';
 import * as m0037 from './0037_nominations';
 import * as m0038 from './0038_members_case_against';
 import * as m0039 from './0039_open_bulk_keys';
+import * as m0041 from './0041_election_rules';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0037_nominations': m0037,
   '0038_members_case_against': m0038,
   '0039_open_bulk_keys': m0039,
+  '0041_election_rules': m0041,
 };
