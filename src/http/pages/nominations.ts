@@ -25,11 +25,18 @@ const idParams = z.object({ id: z.uuid() });
 const formCsrf = (ctx: AppContext, purpose: string, token: string) =>
   ctx.keys.mac(purpose, hashSecret(token).toString('hex'));
 
-const STAGE_WORDS: Record<ElectionView['stage'], string> = {
+export const STAGE_WORDS: Record<ElectionView['stage'], string> = {
   upcoming: 'Nominations are not open yet',
   open: 'Nominations are open',
   closed: 'Nominations have closed',
   scheduled: 'On a ballot',
+};
+
+/** The STV rules an election's question is counted by, as its pages name them. */
+export const RULES_WORDS: Record<ElectionView['rules'], string> = {
+  scottish: 'Scottish STV rules (2007)',
+  meek: 'Meek’s rules',
+  ers97: 'ERS97 rules (Electoral Reform Society)',
 };
 
 function thresholdText(e: ElectionView): string {
@@ -62,7 +69,7 @@ function electionBody(
   const sub = heading === 'h1' ? 'h2' : 'h3';
   const h = (text: string) => (sub === 'h2' ? html`<h2>${text}</h2>` : html`<h3>${text}</h3>`);
   return html`<article>${title}
-<p><strong>${STAGE_WORDS[e.stage]}.</strong> An election of ${e.seats} to the committee by single transferable vote. Nominations open ${when(e.opensAt)} and close ${when(e.closesAt)}.</p>
+<p><strong>${STAGE_WORDS[e.stage]}.</strong> An election of ${e.seats} to the committee by single transferable vote, counted by the ${RULES_WORDS[e.rules]}. Nominations open ${when(e.opensAt)} and close ${when(e.closesAt)}.</p>
 ${e.description ? html`<p>${e.description}</p>` : ''}
 <p>A nominee stands when they accept and have ${thresholdText(e)}.</p>
 ${e.groups.length ? html`<p>Balance rules: ${e.groups.map(groupText).join('; ')}. Candidates declare their groups when they accept.</p>` : ''}
