@@ -12,6 +12,7 @@ import {
 import { tokensOf } from './support/integrity';
 import { scaled } from './support/machine';
 import { waitFor } from './support/smtp';
+import { mailDueNominations } from '../src/services/nominations';
 
 /**
  * An election with nominations through the server (docs/elections.md, "Nominations"):
@@ -457,7 +458,8 @@ test("an election counted by Meek's rules, the threshold mail (once), and a clos
   await nominate(jo, 'kit@example.org');
   await nominate(jo, 'mo@example.org');
   const queued = await sql<{ recipient: string }>`
-    select recipient from mail_outbox where kind = 'nominee-threshold' order by recipient`.execute(app().db);
+    select recipient from mail_outbox where kind = 'nominee-threshold' and payload->>'url' like ${`%/elections/${id}`}
+    order by recipient`.execute(app().db);
   expect(queued.rows.map((r) => r.recipient)).toEqual(['kit@example.org', 'lee@example.org']);
   const logged = (await log()).filter((e) => e.action === 'nominee.threshold-mail');
   expect(logged.map((e) => e.details.accepted)).toEqual([true, false]);
@@ -517,4 +519,54 @@ test("an election counted by Meek's rules, the threshold mail (once), and a clos
   expect(text).toContain('Finance Committee');
   expect(text).toContain('Meek’s rules');
   expect(text).not.toContain('Set an election');
+});
+
+test('the members are mailed that nominations are open at the opening time, once', async () => {
+  const org = await setUpOrganisation(app(), 'Later Union');
+  const roll = ['email,name,branch', ...[0, 1, 2].map((i) => `later${i}@example.org,Later ${i},Leeds`)].join('\n');
+  expect((await org.json('POST', '/api/v1/roll/import', roll, { 'content-type': 'text/csv' })).status).toBe(200);
+  const created = await org.json('POST', '/api/v1/elections', {
+    title: 'Youth Committee',
+    seats: 2,
+    opensAt: new Date(Date.now() + 3_600_000).toISOString(),
+    closesAt: new Date(Date.now() + 7_200_000).toISOString(),
+    threshold: { members: 1, branches: null },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.stage).toBe('upcoming');
+  const id = created.body.id as string;
+  const queued = async () =>
+    Number(
+      (
+        await sql<{ n: string }>`
+          select count(*) as n from mail_outbox where kind = 'nominations-open' and payload->>'url' like ${`%/elections/${id}`}`.execute(
+          app().db,
+        )
+      ).rows[0]!.n,
+    );
+  // Not before nominations open (the scheduler runs all along).
+  expect(await mailDueNominations(app().ctx)).toBe(0);
+  expect(await queued()).toBe(0);
+  // The clock moves on: nominations open.
+  await app()
+    .db.transaction()
+    .execute(async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update elections set opens_at = now() - interval '1 second' where id = ${id}`.execute(tx);
+    });
+  const mail = await waitFor('the nominations-open mail at the opening time', () =>
+    smtp().received.find((m) => m.to[0] === 'later2@example.org' && unwrap(m.raw).includes(`/elections/${id}`)),
+  );
+  expect(unwrap(mail.raw)).toMatch(/\/p\/[A-Za-z0-9_-]{43}\/elections/);
+  // Once: whoever runs the scheduler next finds nothing due.
+  expect(await mailDueNominations(app().ctx)).toBe(0);
+  expect(await queued()).toBe(3);
+  const entries = (await org.json('GET', '/api/v1/audit-log')).body.entries as Array<{
+    action: string;
+    actor: string;
+    subject: string;
+    details: { members: number };
+  }>;
+  const sent = entries.filter((e) => e.action === 'nominations.open-mail' && e.subject === id);
+  expect(sent).toEqual([expect.objectContaining({ actor: 'system:nominations', details: { members: 3 } })]);
 });

@@ -8,12 +8,18 @@ import { type Kysely, sql } from 'kysely';
  *   now refuses a change of it too.
  * - nominees.threshold_mailed_at: when the nominee was mailed that their nominations reach
  *   the threshold, so that they are mailed once.
+ * - elections.open_mailed_at: when the members were mailed that nominations are open. The
+ *   mail goes at the opening time (the scheduler), or when the election is set if it opens
+ *   at once; the elections set before were mailed when set.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     alter table elections add column rules text not null default 'scottish'
       check (rules in ('scottish', 'meek', 'ers97'));
     alter table nominees add column threshold_mailed_at timestamptz;
+    alter table elections add column open_mailed_at timestamptz;
+    update elections set open_mailed_at = created_at;
+    create index elections_open_mail_due on elections (opens_at) where open_mailed_at is null;
 
     create or replace function elections_fixed() returns trigger language plpgsql as $$
     begin
@@ -56,6 +62,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       return new;
     end $$;
     alter table nominees drop column threshold_mailed_at;
+    alter table elections drop column open_mailed_at;
     alter table elections drop column rules;
   `.execute(db);
 }

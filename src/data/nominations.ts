@@ -125,6 +125,34 @@ export async function markScheduled(
     .execute();
 }
 
+/** Elections whose nominations have opened and whose members have not been mailed so yet. */
+export async function listOpenMailsDue(db: Queryable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('elections')
+    .select('id')
+    .where('open_mailed_at', 'is', null)
+    .where('opens_at', '<=', sql<Date>`now()`)
+    .where('closes_at', '>', sql<Date>`now()`)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Locks an election whose opening mail is still due; none if another process has it or it has gone. */
+export async function lockOpenMailDue(db: Queryable, id: string): Promise<ElectionRow | undefined> {
+  return db
+    .selectFrom('elections')
+    .select(electionColumns)
+    .where('id', '=', id)
+    .where('open_mailed_at', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+export async function markOpenMailed(db: Queryable, id: string): Promise<void> {
+  await db.updateTable('elections').set({ open_mailed_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}
+
 /* Nominees. */
 
 export type NomineeRow = {

@@ -307,6 +307,8 @@ export interface Database {
     scheduled_at: Timestamp | null;
     /** The STV rules the candidates' question is counted by (0041). */
     rules: ColumnType<'scottish' | 'meek' | 'ers97', 'scottish' | 'meek' | 'ers97' | undefined, never>;
+    /** When the members were mailed that nominations are open (0041). */
+    open_mailed_at: ColumnType<Date | null, never, Date | string | null>;
   };
   nominees: {
     id: Generated<string>;

@@ -127,7 +127,7 @@ export function nominationRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary:
-        'Set an election to a committee (organisers): its seats, nomination period, threshold and balance groups, fixed from then on. Every current member is mailed that nominations are open, with their own link',
+        'Set an election to a committee (organisers): its seats, STV rules, nomination period, threshold and balance groups, fixed from then on. When nominations open (at once, or at the opening time), every current member is mailed so, with their own link',
       body: electionInputSchema,
       response: electionView,
       handler: async ({ principal, body }) => nominations.createElection(ctx, principal, body),

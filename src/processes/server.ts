@@ -14,6 +14,7 @@ import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
 import { Keyring } from '../platform/secrets';
 import { BallotCheckers } from '../services/ballot-checkers';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
+import { mailDueNominations } from '../services/nominations';
 import { CastWitness, CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
 import type { AppContext } from '../services/context';
@@ -180,6 +181,12 @@ export async function startServer(
         if (n) log.info({ reminders: n }, 'automatic reminders queued');
       },
       (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),
+    );
+    mailDueNominations(ctx).then(
+      (n) => {
+        if (n) log.info({ elections: n }, 'members mailed that nominations are open');
+      },
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'mailing that nominations are open failed'),
     );
   }, opts.schedulerMs ?? 5000);
   scheduler.unref();

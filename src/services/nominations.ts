@@ -88,27 +88,59 @@ export async function createElection(ctx: AppContext, p: Principal, input: Elect
       createdBy: actorOf(p),
     });
     await record(tx, p, 'election.create', id, { ...input });
-    // "Nominations are open": every current member, with a proposals link of their own to nominate from.
-    const org = await orgs.findOrganisation(tx, p.organisationId);
-    const members = await roll.listEligibleMembers(tx, p.organisationId, null);
-    const payload = {
-      title: input.title,
-      opensAt: formatTime(new Date(input.opensAt)),
-      closesAt: formatTime(new Date(input.closesAt)),
-      url: `${ctx.config.publicUrl}/elections/${id}`,
-    };
-    for (const m of members)
-      await issueLink(
-        ctx,
-        tx,
-        { ...m, organisationId: p.organisationId, organisationName: org?.name ?? '' },
-        { kind: 'nominations-open', payload },
-      );
-    await record(tx, p, 'nominations.open-mail', id, { members: members.length });
+    // Opening at once: the members are mailed now; otherwise at the opening time (mailDueNominations).
+    if (new Date(input.opensAt) <= (await ballots.databaseNow(tx)))
+      await mailNominationsOpen(ctx, tx, (await data.findElection(tx, id))!, p);
     return id;
   });
   ctx.mailQueued();
   return publicElection(ctx, id);
+}
+
+/** "Nominations are open": every current member, with a proposals link of their own to nominate from. */
+async function mailNominationsOpen(
+  ctx: AppContext,
+  tx: Tx,
+  e: ElectionRow,
+  by: Principal | { system: string; organisationId: string },
+): Promise<void> {
+  const org = await orgs.findOrganisation(tx, e.organisationId);
+  const members = await roll.listEligibleMembers(tx, e.organisationId, null);
+  const payload = {
+    title: e.title,
+    opensAt: formatTime(e.opensAt),
+    closesAt: formatTime(e.closesAt),
+    url: `${ctx.config.publicUrl}/elections/${e.id}`,
+  };
+  for (const m of members)
+    await issueLink(
+      ctx,
+      tx,
+      { ...m, organisationId: e.organisationId, organisationName: org?.name ?? '' },
+      { kind: 'nominations-open', payload },
+    );
+  await data.markOpenMailed(tx, e.id);
+  await record(tx, by, 'nominations.open-mail', e.id, { members: members.length });
+}
+
+/**
+ * The scheduler's part: the members of each election whose nominations have opened since it
+ * was set are mailed so, once (the row lock and the mark make it once, whichever process
+ * runs it). An election whose nominations closed before any process ran is not mailed.
+ */
+export async function mailDueNominations(ctx: AppContext): Promise<number> {
+  let mailed = 0;
+  for (const id of await data.listOpenMailsDue(ctx.db)) {
+    const done = await ctx.db.transaction().execute(async (tx) => {
+      const e = await data.lockOpenMailDue(tx, id);
+      if (!e) return false;
+      await mailNominationsOpen(ctx, tx, e, { system: 'nominations', organisationId: e.organisationId });
+      return true;
+    });
+    if (done) mailed++;
+  }
+  if (mailed) ctx.mailQueued();
+  return mailed;
 }
 
 /* What anyone sees: the rules, and the nominees who accepted with their counts (pooled under k); never who nominated. */

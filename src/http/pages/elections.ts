@@ -197,7 +197,7 @@ function setForm(ctx: AppContext, req: Request, t: Typed, issues: FieldIssues): 
   const labels = (f: string) => LABELS[f as keyof Typed] ?? f;
   const combineError = issues.get('combine');
   return html`<h2 id="set">Set an election</h2>
-<p>An election to a committee by single transferable vote, with a nomination period. Once set, nothing of it can change: check it before you set it. Every current member is mailed that nominations are open, with their own link to nominate from.</p>
+<p>An election to a committee by single transferable vote, with a nomination period. Once set, nothing of it can change: check it before you set it. When nominations open, every current member is mailed so, with their own link to nominate from.</p>
 ${errorSummary(issues, labels)}
 <form method="post" action="/elections" novalidate>${csrfField(ctx, req)}
 ${textInput(issues, 'title', LABELS.title, t.title, { hint: 'As the ballot question will name it, such as “National Executive”.', required: true })}
@@ -316,7 +316,7 @@ export function electionPageRoutes(ctx: AppContext): PageRoute[] {
       method: 'post',
       path: '/elections',
       who: 'organiser',
-      summary: 'Set an election with nominations; every current member is mailed that nominations are open',
+      summary: 'Set an election with nominations; when they open, every current member is mailed so',
       back: () => '/elections',
       handler: async ({ req, res, principal }) => {
         const values = typedOf(req);
