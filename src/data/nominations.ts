@@ -150,7 +150,11 @@ export async function lockOpenMailDue(db: Queryable, id: string): Promise<Electi
 }
 
 export async function markOpenMailed(db: Queryable, id: string): Promise<void> {
-  await db.updateTable('elections').set({ open_mailed_at: sql<Date>`now()` }).where('id', '=', id).execute();
+  await db
+    .updateTable('elections')
+    .set({ open_mailed_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /* Nominees. */
