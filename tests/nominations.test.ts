@@ -365,6 +365,10 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
   expect(JSON.stringify(report.checks.find((x) => x.id === 'V20')!.problems)).toContain('Carl: declined in the log');
 });
 
+/** Kit's statement in two paragraphs, as a browser posts a textarea (CRLF); kept with LF, the paragraphs shown. */
+const KIT_POSTED = 'Kit for finance.\r\n\r\nTen years as treasurer.';
+const KIT_STATEMENT = 'Kit for finance.\n\nTen years as treasurer.';
+
 test("an election counted by Meek's rules, the threshold mail (once), and a closed election put on a new draft ballot", async () => {
   const org = await setUpOrganisation(app(), 'Meek Union');
   const names = ['Hana', 'Ivan', 'Jo', 'Kit', 'Lee', 'Mo'];
@@ -439,7 +443,7 @@ test("an election counted by Meek's rules, the threshold mail (once), and a clos
       await visitor.json('PUT', '/api/v1/nominee/answer', {
         token: kitLink,
         accept: true,
-        statement: 'Kit for finance.',
+        statement: KIT_POSTED,
       })
     ).status,
   ).toBe(200);
@@ -519,6 +523,22 @@ test("an election counted by Meek's rules, the threshold mail (once), and a clos
   expect(text).toContain('Finance Committee');
   expect(text).toContain('Meek’s rules');
   expect(text).not.toContain('Set an election');
+
+  // Kit's statement keeps its paragraphs: on the election's page, in the question, on the ballot paper.
+  expect(
+    (await visitor.json('GET', `/api/v1/elections/${id}/public`)).body.nominees.find(
+      (n: { name: string }) => n.name === 'Kit',
+    ).statement,
+  ).toBe(KIT_STATEMENT);
+  expect(await (await visitor.request('GET', `/elections/${id}`)).text()).toContain(
+    '<blockquote><p class="lines">Kit for finance.</p><p class="lines">Ten years as treasurer.</p></blockquote>',
+  );
+  expect(ballot.questions[0].options.find((o: { label: string }) => o.label === 'Kit').description).toBe(KIT_STATEMENT);
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
+  const [first] = await tokensOf(app().db, ballot.id, SECRET);
+  expect(await (await visitor.request('GET', `/v/${first!.token}`)).text()).toContain(
+    `Kit<span class="hint lines"> ${KIT_STATEMENT}</span>`,
+  );
 });
 
 test('the members are mailed that nominations are open at the opening time, once', async () => {

@@ -115,6 +115,8 @@ export function acceptanceSchema(statementMax: number, groups: readonly string[]
     statement: z
       .string()
       .check(textRule)
+      // A browser posts a textarea's line breaks as CRLF, and counts each as one character: so do we. Paragraphs stay.
+      .overwrite((s) => s.replace(/\r\n?/g, '\n'))
       .trim()
       .min(1, 'write a statement for the members')
       .max(statementMax, `at most ${statementMax} characters`),
