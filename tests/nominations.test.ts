@@ -1,10 +1,18 @@
 import { sql } from 'kysely';
 import { verifyRecord } from '@omov/core/record/verify';
 import { drawCandidates } from '@omov/core/domain/nominations';
-import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
+import {
+  appWithSmtpPerFile,
+  ballotTimes,
+  Client,
+  joinByInvitation,
+  proposalLinkOf,
+  setUpOrganisation,
+} from './support/app';
 import { tokensOf } from './support/integrity';
 import { scaled } from './support/machine';
 import { waitFor } from './support/smtp';
+import { mailDueNominations } from '../src/services/nominations';
 
 /**
  * An election with nominations through the server (docs/elections.md, "Nominations"):
@@ -355,4 +363,230 @@ test('nominations, acceptances, a drawn and fixed candidate list, and a gender b
   const report = verifyRecord(tampered);
   expect(report.checks.find((x) => x.id === 'V20')).toMatchObject({ verdict: 'FAIL' });
   expect(JSON.stringify(report.checks.find((x) => x.id === 'V20')!.problems)).toContain('Carl: declined in the log');
+});
+
+/** Kit's statement in two paragraphs, as a browser posts a textarea (CRLF); kept with LF, the paragraphs shown. */
+const KIT_POSTED = 'Kit for finance.\r\n\r\nTen years as treasurer.';
+const KIT_STATEMENT = 'Kit for finance.\n\nTen years as treasurer.';
+
+test("an election counted by Meek's rules, the threshold mail (once), and a closed election put on a new draft ballot", async () => {
+  const org = await setUpOrganisation(app(), 'Meek Union');
+  const names = ['Hana', 'Ivan', 'Jo', 'Kit', 'Lee', 'Mo'];
+  const roll = ['email,name,branch', ...names.map((n) => `${n.toLowerCase()}@example.org,${n},Leeds`)].join('\n');
+  expect((await org.json('POST', '/api/v1/roll/import', roll, { 'content-type': 'text/csv' })).status).toBe(200);
+  const rules = {
+    title: 'Finance Committee',
+    seats: 1,
+    rules: 'meek',
+    opensAt: new Date(Date.now() - 60_000).toISOString(),
+    closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+    threshold: { members: 2, branches: null },
+  };
+  const wrong = await org.json('POST', '/api/v1/elections', { ...rules, rules: 'borda' });
+  expect(wrong.status).toBe(422);
+  expect(wrong.body.errors[0].path).toBe('rules');
+  const created = await org.json('POST', '/api/v1/elections', rules);
+  expect(created.status).toBe(201);
+  expect(created.body.rules).toBe('meek');
+  const id = created.body.id as string;
+  // The rules are fixed with the rest, whoever writes; the log's election.create has them.
+  await expect(sql`update elections set rules = 'scottish' where id = ${id}`.execute(app().db)).rejects.toThrow(
+    /cannot change/,
+  );
+  const log = async () =>
+    (await org.json('GET', '/api/v1/audit-log')).body.entries as Array<{
+      action: string;
+      subject: string;
+      details: Record<string, unknown>;
+    }>;
+  expect((await log()).find((e) => e.action === 'election.create' && e.subject === id)!.details.rules).toBe('meek');
+
+  const linkOf = async (email: string) =>
+    proposalLinkOf(
+      app().db,
+      await app()
+        .db.selectFrom('members')
+        .select(['id', 'organisation_id'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow(),
+    );
+  const [hana, ivan, jo] = [
+    await linkOf('hana@example.org'),
+    await linkOf('ivan@example.org'),
+    await linkOf('jo@example.org'),
+  ];
+  const visitor = new Client(app().url);
+  const nominate = async (token: string, email: string) =>
+    expect(
+      (
+        await visitor.json('POST', `/api/v1/member/elections/${id}/nominations`, {
+          token,
+          nominee: { email },
+        })
+      ).status,
+    ).toBe(201);
+  const thresholdMails = (to: string) =>
+    smtp().received.filter((m) => m.to[0] === to && unwrap(m.raw).includes('have reached the threshold'));
+
+  // Kit accepts at their first nomination; the second brings them to the threshold: mailed, saying they have accepted.
+  await nominate(hana, 'kit@example.org');
+  const kitLink = linkIn(
+    (
+      await waitFor('the nomination mailed to Kit', () =>
+        smtp().received.find((m) => m.to[0] === 'kit@example.org' && unwrap(m.raw).includes('/n/')),
+      )
+    ).raw,
+    'n',
+  );
+  expect(
+    (
+      await visitor.json('PUT', '/api/v1/nominee/answer', {
+        token: kitLink,
+        accept: true,
+        statement: KIT_POSTED,
+      })
+    ).status,
+  ).toBe(200);
+  await nominate(ivan, 'kit@example.org');
+  const kitMail = await waitFor('the threshold mail to Kit', () => thresholdMails('kit@example.org')[0]);
+  expect(unwrap(kitMail.raw)).toContain('You have accepted the nomination');
+  expect(unwrap(kitMail.raw)).not.toContain('You have not accepted yet');
+  // Lee has not answered when the threshold is reached: the mail says so, and until when they can.
+  await nominate(hana, 'lee@example.org');
+  await nominate(ivan, 'lee@example.org');
+  const leeMail = await waitFor('the threshold mail to Lee', () => thresholdMails('lee@example.org')[0]);
+  expect(unwrap(leeMail.raw)).toContain('You have not accepted yet');
+  expect(unwrap(leeMail.raw)).toMatch(/before nominations close at \d{4}-\d\d-\d\d \d\d:\d\d/);
+  expect(unwrap(leeMail.raw)).toContain(`/elections/${id}`);
+  // A third nomination mails nothing more: once each. Mo, with one nomination, is not mailed.
+  await nominate(jo, 'kit@example.org');
+  await nominate(jo, 'mo@example.org');
+  const queued = await sql<{ recipient: string }>`
+    select recipient from mail_outbox where kind = 'nominee-threshold' and payload->>'url' like ${`%/elections/${id}`}
+    order by recipient`.execute(app().db);
+  expect(queued.rows.map((r) => r.recipient)).toEqual(['kit@example.org', 'lee@example.org']);
+  const logged = (await log()).filter((e) => e.action === 'nominee.threshold-mail');
+  expect(logged.map((e) => e.details.accepted)).toEqual([true, false]);
+  const leeLink = linkIn(
+    (
+      await waitFor('the nomination mailed to Lee', () =>
+        smtp().received.find((m) => m.to[0] === 'lee@example.org' && unwrap(m.raw).includes('/n/')),
+      )
+    ).raw,
+    'n',
+  );
+  expect(
+    (await visitor.json('PUT', '/api/v1/nominee/answer', { token: leeLink, accept: true, statement: 'Lee, careful.' }))
+      .status,
+  ).toBe(200);
+
+  await closeNominations(id);
+  // On a new draft ballot of its own: its times are checked as any ballot's, naming the field.
+  const badTimes = await org.json('POST', `/api/v1/elections/${id}/schedule`, {
+    ballot: { title: 'Finance 2027', opensAt: 'soon', closesAt: new Date(Date.now() + 86_400_000).toISOString() },
+  });
+  expect(badTimes.status).toBe(422);
+  expect(badTimes.body.errors[0].path).toBe('ballot.opensAt');
+  const scheduled = await org.json('POST', `/api/v1/elections/${id}/schedule`, {
+    ballot: { title: 'Finance 2027', ...ballotTimes(24 * 60) },
+  });
+  expect(scheduled.status).toBe(200);
+  const ballot = (await org.json('GET', `/api/v1/ballots/${scheduled.body.ballotId}`)).body;
+  expect(ballot).toMatchObject({ title: 'Finance 2027', status: 'draft' });
+  expect(ballot.questions).toHaveLength(1);
+  expect(ballot.questions[0].settings).toMatchObject({ seats: 1, rules: 'meek' });
+  expect(ballot.questions[0].options.map((o: { label: string }) => o.label).sort()).toEqual(['Kit', 'Lee']);
+  // An edit that counts it by other rules changes the election's question: refused.
+  const edited = await org.json('PUT', `/api/v1/ballots/${ballot.id}`, {
+    title: ballot.title,
+    opensAt: ballot.opensAt,
+    closesAt: ballot.closesAt,
+    questions: [
+      {
+        title: ballot.questions[0].title,
+        description: ballot.questions[0].description,
+        method: 'stv',
+        settings: { ...ballot.questions[0].settings, rules: 'scottish' },
+        options: ballot.questions[0].options.map((o: { label: string; description: string }) => ({
+          label: o.label,
+          description: o.description,
+        })),
+      },
+    ],
+  });
+  expect(edited.status).toBe(409);
+  // An auditor reads the office's elections page, without the forms.
+  const auditor = await joinByInvitation(app(), smtp(), org, { role: 'auditor' }, 'audrey@example.org');
+  const page = await auditor.request('GET', '/elections');
+  expect(page.status).toBe(200);
+  const text = await page.text();
+  expect(text).toContain('Finance Committee');
+  expect(text).toContain('Meek’s rules');
+  expect(text).not.toContain('Set an election');
+
+  // Kit's statement keeps its paragraphs: on the election's page, in the question, on the ballot paper.
+  expect(
+    (await visitor.json('GET', `/api/v1/elections/${id}/public`)).body.nominees.find(
+      (n: { name: string }) => n.name === 'Kit',
+    ).statement,
+  ).toBe(KIT_STATEMENT);
+  expect(await (await visitor.request('GET', `/elections/${id}`)).text()).toContain(
+    '<blockquote><p class="lines">Kit for finance.</p><p class="lines">Ten years as treasurer.</p></blockquote>',
+  );
+  expect(ballot.questions[0].options.find((o: { label: string }) => o.label === 'Kit').description).toBe(KIT_STATEMENT);
+  expect((await org.json('POST', `/api/v1/ballots/${ballot.id}/open`)).status).toBe(200);
+  const [first] = await tokensOf(app().db, ballot.id, SECRET);
+  expect(await (await visitor.request('GET', `/v/${first!.token}`)).text()).toContain(
+    `Kit<span class="hint lines"> ${KIT_STATEMENT}</span>`,
+  );
+});
+
+test('the members are mailed that nominations are open at the opening time, once', async () => {
+  const org = await setUpOrganisation(app(), 'Later Union');
+  const roll = ['email,name,branch', ...[0, 1, 2].map((i) => `later${i}@example.org,Later ${i},Leeds`)].join('\n');
+  expect((await org.json('POST', '/api/v1/roll/import', roll, { 'content-type': 'text/csv' })).status).toBe(200);
+  const created = await org.json('POST', '/api/v1/elections', {
+    title: 'Youth Committee',
+    seats: 2,
+    opensAt: new Date(Date.now() + 3_600_000).toISOString(),
+    closesAt: new Date(Date.now() + 7_200_000).toISOString(),
+    threshold: { members: 1, branches: null },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.stage).toBe('upcoming');
+  const id = created.body.id as string;
+  const queued = async () =>
+    Number(
+      (
+        await sql<{ n: string }>`
+          select count(*) as n from mail_outbox where kind = 'nominations-open' and payload->>'url' like ${`%/elections/${id}`}`.execute(
+          app().db,
+        )
+      ).rows[0]!.n,
+    );
+  // Not before nominations open (the scheduler runs all along).
+  expect(await mailDueNominations(app().ctx)).toBe(0);
+  expect(await queued()).toBe(0);
+  // The clock moves on: nominations open.
+  await app()
+    .db.transaction()
+    .execute(async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update elections set opens_at = now() - interval '1 second' where id = ${id}`.execute(tx);
+    });
+  const mail = await waitFor('the nominations-open mail at the opening time', () =>
+    smtp().received.find((m) => m.to[0] === 'later2@example.org' && unwrap(m.raw).includes(`/elections/${id}`)),
+  );
+  expect(unwrap(mail.raw)).toMatch(/\/p\/[A-Za-z0-9_-]{43}\/elections/);
+  // Once: whoever runs the scheduler next finds nothing due.
+  expect(await mailDueNominations(app().ctx)).toBe(0);
+  expect(await queued()).toBe(3);
+  const entries = (await org.json('GET', '/api/v1/audit-log')).body.entries as Array<{
+    action: string;
+    actor: string;
+    subject: string;
+    details: { members: number };
+  }>;
+  const sent = entries.filter((e) => e.action === 'nominations.open-mail' && e.subject === id);
+  expect(sent).toEqual([expect.objectContaining({ actor: 'system:nominations', details: { members: 3 } })]);
 });

@@ -108,7 +108,7 @@ test("80 pages opened at once: each shows its own link's state, and each form ca
   const paper = [...papers][0]!;
   expect(paper).toContain('Batch Union');
   expect(paper).toContain('Forty at once');
-  expect(paper).toContain('Ana<span class="hint"> Auditor</span>');
+  expect(paper).toContain('Ana<span class="hint lines"> Auditor</span>');
 
   // A page's key works for its own link only: the review step accepts it, and another link refuses it.
   const [a, b] = fresh as [string, string];

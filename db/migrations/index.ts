@@ -26,6 +26,7 @@ import * as m0037 from './0037_nominations';
 import * as m0038 from './0038_members_case_against';
 import * as m0039 from './0039_open_bulk_keys';
 import * as m0040 from './0040_case_against_office_questions';
+import * as m0041 from './0041_election_rules';
 import * as m0042 from './0042_qualified_support';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -58,5 +59,6 @@ export const migrations: Record<string, Migration> = {
   '0038_members_case_against': m0038,
   '0039_open_bulk_keys': m0039,
   '0040_case_against_office_questions': m0040,
+  '0041_election_rules': m0041,
   '0042_qualified_support': m0042,
 };

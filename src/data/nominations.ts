@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { ElectionGroup, NomineeStatus } from '@omov/core/domain/nominations';
+import type { ELECTION_RULES, ElectionGroup, NomineeStatus } from '@omov/core/domain/nominations';
+
+type ElectionRules = (typeof ELECTION_RULES)[number];
 import type { Queryable } from '../db/database';
 
 /** Elections with nominations, their nominees and the nominations (db/migrations/0037_nominations.ts). */
@@ -12,6 +14,8 @@ export type ElectionRow = {
   title: string;
   description: string;
   seats: number;
+  /** The STV rules the candidates' question is counted by. */
+  rules: ElectionRules;
   opensAt: Date;
   closesAt: Date;
   membersNeeded: number | null;
@@ -35,6 +39,7 @@ const electionColumns = [
   'title',
   'description',
   'seats',
+  'rules',
   'opens_at as opensAt',
   'closes_at as closesAt',
   'members_needed as membersNeeded',
@@ -62,6 +67,7 @@ export async function insertElection(
       title: e.title,
       description: e.description,
       seats: e.seats,
+      rules: e.rules,
       opens_at: e.opensAt,
       closes_at: e.closesAt,
       members_needed: e.membersNeeded,
@@ -115,6 +121,38 @@ export async function markScheduled(
       order_seed: sql<string>`coalesce(order_seed, ${s.orderSeed})`,
       candidates: sql<string>`coalesce(candidates, ${JSON.stringify(s.candidates)}::jsonb)`,
     })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Elections whose nominations have opened and whose members have not been mailed so yet. */
+export async function listOpenMailsDue(db: Queryable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('elections')
+    .select('id')
+    .where('open_mailed_at', 'is', null)
+    .where('opens_at', '<=', sql<Date>`now()`)
+    .where('closes_at', '>', sql<Date>`now()`)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Locks an election whose opening mail is still due; none if another process has it or it has gone. */
+export async function lockOpenMailDue(db: Queryable, id: string): Promise<ElectionRow | undefined> {
+  return db
+    .selectFrom('elections')
+    .select(electionColumns)
+    .where('id', '=', id)
+    .where('open_mailed_at', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+export async function markOpenMailed(db: Queryable, id: string): Promise<void> {
+  await db
+    .updateTable('elections')
+    .set({ open_mailed_at: sql<Date>`now()` })
     .where('id', '=', id)
     .execute();
 }
@@ -225,6 +263,31 @@ export async function answer(
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** A nominee's counts of nominations: members' and branches'. */
+export async function nomineeCounts(db: Queryable, nomineeId: string): Promise<{ members: number; branches: number }> {
+  const row = await db
+    .selectFrom('nominations')
+    .select([
+      sql<number>`count(*) filter (where kind = 'member')`.as('members'),
+      sql<number>`count(*) filter (where kind = 'branch')`.as('branches'),
+    ])
+    .where('nominee_id', '=', nomineeId)
+    .executeTakeFirstOrThrow();
+  return { members: Number(row.members), branches: Number(row.branches) };
+}
+
+/** Notes that the nominee is mailed that they reach the threshold; false if they were already (they are mailed once). */
+export async function markThresholdMailed(db: Queryable, nomineeId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('nominees')
+    .set({ threshold_mailed_at: sql<Date>`now()` })
+    .where('id', '=', nomineeId)
+    .where('threshold_mailed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /* Nominations: a keyed hash of the nominator, its kind and branch; nothing else. */

@@ -310,6 +310,10 @@ export interface Database {
     >;
     ballot_id: string | null;
     scheduled_at: Timestamp | null;
+    /** The STV rules the candidates' question is counted by (0041). */
+    rules: ColumnType<'scottish' | 'meek' | 'ers97', 'scottish' | 'meek' | 'ers97' | undefined, never>;
+    /** When the members were mailed that nominations are open (0041). */
+    open_mailed_at: ColumnType<Date | null, never, Date | string | null>;
   };
   nominees: {
     id: Generated<string>;
@@ -324,6 +328,8 @@ export interface Database {
     statement: string | null;
     answered_at: Timestamp | null;
     created_at: CreatedAt;
+    /** When the nominee was mailed that their nominations reach the threshold (0041): once. */
+    threshold_mailed_at: ColumnType<Date | null, never, Date | string | null>;
   };
   nominations: { nominee_id: string; nominator: Buffer; kind: 'member' | 'branch'; branch_id: string };
   question_statements: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CANDIDATE_STATEMENT_MAX, electionInputSchema } from '@omov/core/domain/nominations';
+import { CANDIDATE_STATEMENT_MAX, ELECTION_RULES, electionInputSchema } from '@omov/core/domain/nominations';
 import type { AppContext } from '../services/context';
 import * as nominations from '../services/nominations';
 import { type ApiRoute, route } from './api-routes';
@@ -35,6 +35,7 @@ export const electionView = z.object({
   title: z.string(),
   description: z.string(),
   seats: z.number().int(),
+  rules: z.enum(ELECTION_RULES).describe("the STV rules the candidates' question is counted by"),
   opensAt: z.date(),
   closesAt: z.date(),
   stage: z
@@ -126,7 +127,7 @@ export function nominationRoutes(ctx: AppContext): ApiRoute[] {
       auth: true,
       status: 201,
       summary:
-        'Set an election to a committee (organisers): its seats, nomination period, threshold and balance groups, fixed from then on. Every current member is mailed that nominations are open, with their own link',
+        'Set an election to a committee (organisers): its seats, STV rules, nomination period, threshold and balance groups, fixed from then on. When nominations open (at once, or at the opening time), every current member is mailed so, with their own link',
       body: electionInputSchema,
       response: electionView,
       handler: async ({ principal, body }) => nominations.createElection(ctx, principal, body),
@@ -148,12 +149,23 @@ export function nominationRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'nominations',
       auth: true,
       summary:
-        "Put an election whose nominations have closed on a draft ballot (organisers): the nominees who accepted and reached the threshold become an STV question's options, in an order drawn from a random seed committed in the audit log, with the groups as balance rules",
+        "Put an election whose nominations have closed on a draft ballot, or on a new draft ballot of its own (organisers): the nominees who accepted and reached the threshold become an STV question's options, in an order drawn from a random seed committed in the audit log, with the groups as balance rules",
       params: idParams,
-      body: z.object({ ballotId: z.uuid() }),
+      body: z.union([
+        z.object({ ballotId: z.uuid().describe('a draft ballot: the election goes on it as its last question') }),
+        z.object({
+          ballot: z
+            .object({
+              title: z.string(),
+              opensAt: z.string().describe('ISO 8601 time with a zone'),
+              closesAt: z.string().describe('ISO 8601 time with a zone'),
+              timeZone: z.string().optional(),
+            })
+            .describe('a new draft ballot, with the election as its one question'),
+        }),
+      ]),
       response: electionView,
-      handler: async ({ principal, params, body }) =>
-        nominations.scheduleElection(ctx, principal, params.id, body.ballotId),
+      handler: async ({ principal, params, body }) => nominations.scheduleElection(ctx, principal, params.id, body),
     }),
     route({
       method: 'post',

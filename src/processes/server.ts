@@ -14,6 +14,7 @@ import { folderMailer, type Mailer, smtpMailer } from '../mail/transport';
 import { Keyring } from '../platform/secrets';
 import { BallotCheckers } from '../services/ballot-checkers';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
+import { mailDueNominations } from '../services/nominations';
 import { CastWitness, CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
 import type { AppContext } from '../services/context';
@@ -166,6 +167,7 @@ export async function startServer(
     worker = new MailWorker(ctx, mailer, opts.worker);
     worker.start();
   }
+  let mailing: Promise<void> | undefined;
   // Every instance closes due ballots; the row lock makes it happen once.
   const scheduler = setInterval(() => {
     closeDueBallots(ctx).then(
@@ -181,6 +183,15 @@ export async function startServer(
       },
       (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),
     );
+    // One round at a time, and stop() waits for it: a round mails a whole roll.
+    mailing ??= mailDueNominations(ctx)
+      .then(
+        (n) => {
+          if (n) log.info({ elections: n }, 'members mailed that nominations are open');
+        },
+        (err: unknown) => log.warn({ err: (err as Error).message }, 'mailing that nominations are open failed'),
+      )
+      .finally(() => (mailing = undefined));
   }, opts.schedulerMs ?? 5000);
   scheduler.unref();
   // The box's chainer: off the cast path, one round at a time (a slow round is not overlapped).
@@ -199,6 +210,7 @@ export async function startServer(
     clearInterval(scheduler);
     clearInterval(chainer);
     await chaining;
+    await mailing;
     await worker?.stop();
     await service.close();
     throw err;
@@ -217,6 +229,7 @@ export async function startServer(
       clearInterval(scheduler);
       clearInterval(chainer);
       await chaining;
+      await mailing;
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

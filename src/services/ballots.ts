@@ -223,13 +223,16 @@ export async function declareComparisons(
 export async function createBallot(ctx: AppContext, p: Principal, input: BallotInput): Promise<BallotView> {
   requireOrganiser(p);
   await requireKnownBranches(ctx.db, p.organisationId, input);
-  const id = await ctx.db.transaction().execute(async (tx) => {
-    const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
-    await writeQuestions(tx, id, input);
-    await record(tx, p, 'ballot.create', id, { after: input });
-    return id;
-  });
+  const id = await ctx.db.transaction().execute((tx) => insertDraftBallot(tx, p, input));
   return getBallot(ctx, p, id);
+}
+
+/** Writes a new draft ballot and logs it, in the caller's transaction (an election put on a ballot of its own uses it too). */
+export async function insertDraftBallot(tx: Tx, p: Principal, input: BallotInput): Promise<string> {
+  const id = await ballots.insertBallot(tx, p.organisationId, fields(input));
+  await writeQuestions(tx, id, input);
+  await record(tx, p, 'ballot.create', id, { after: input });
+  return id;
 }
 
 export async function getBallot(ctx: AppContext, p: Principal, id: string): Promise<BallotView> {

@@ -8,7 +8,7 @@ import * as outbox from '../data/outbox';
 import * as positionsData from '../data/positions';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, questionInputSchema } from '@omov/core/domain/ballot';
+import { type BallotInput, ballotInputSchema, questionInputSchema } from '@omov/core/domain/ballot';
 import {
   acceptanceSchema,
   candidatesOf,
@@ -22,6 +22,7 @@ import {
 import { publicSupport } from '@omov/core/domain/proposals';
 import { formatTime } from '@omov/core/domain/zones';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
+import { insertDraftBallot } from './ballots';
 import { actorOf, requireOrganiser, requireRollVisible, requireState } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
@@ -75,6 +76,7 @@ export async function createElection(ctx: AppContext, p: Principal, input: Elect
       title: input.title,
       description: input.description,
       seats: input.seats,
+      rules: input.rules,
       opensAt: new Date(input.opensAt),
       closesAt: new Date(input.closesAt),
       membersNeeded: input.threshold.members,
@@ -86,27 +88,59 @@ export async function createElection(ctx: AppContext, p: Principal, input: Elect
       createdBy: actorOf(p),
     });
     await record(tx, p, 'election.create', id, { ...input });
-    // "Nominations are open": every current member, with a proposals link of their own to nominate from.
-    const org = await orgs.findOrganisation(tx, p.organisationId);
-    const members = await roll.listEligibleMembers(tx, p.organisationId, null);
-    const payload = {
-      title: input.title,
-      opensAt: formatTime(new Date(input.opensAt)),
-      closesAt: formatTime(new Date(input.closesAt)),
-      url: `${ctx.config.publicUrl}/elections/${id}`,
-    };
-    for (const m of members)
-      await issueLink(
-        ctx,
-        tx,
-        { ...m, organisationId: p.organisationId, organisationName: org?.name ?? '' },
-        { kind: 'nominations-open', payload },
-      );
-    await record(tx, p, 'nominations.open-mail', id, { members: members.length });
+    // Opening at once: the members are mailed now; otherwise at the opening time (mailDueNominations).
+    if (new Date(input.opensAt) <= (await ballots.databaseNow(tx)))
+      await mailNominationsOpen(ctx, tx, (await data.findElection(tx, id))!, p);
     return id;
   });
   ctx.mailQueued();
   return publicElection(ctx, id);
+}
+
+/** "Nominations are open": every current member, with a proposals link of their own to nominate from. */
+async function mailNominationsOpen(
+  ctx: AppContext,
+  tx: Tx,
+  e: ElectionRow,
+  by: Principal | { system: string; organisationId: string },
+): Promise<void> {
+  const org = await orgs.findOrganisation(tx, e.organisationId);
+  const members = await roll.listEligibleMembers(tx, e.organisationId, null);
+  const payload = {
+    title: e.title,
+    opensAt: formatTime(e.opensAt),
+    closesAt: formatTime(e.closesAt),
+    url: `${ctx.config.publicUrl}/elections/${e.id}`,
+  };
+  for (const m of members)
+    await issueLink(
+      ctx,
+      tx,
+      { ...m, organisationId: e.organisationId, organisationName: org?.name ?? '' },
+      { kind: 'nominations-open', payload },
+    );
+  await data.markOpenMailed(tx, e.id);
+  await record(tx, by, 'nominations.open-mail', e.id, { members: members.length });
+}
+
+/**
+ * The scheduler's part: the members of each election whose nominations have opened since it
+ * was set are mailed so, once (the row lock and the mark make it once, whichever process
+ * runs it). An election whose nominations closed before any process ran is not mailed.
+ */
+export async function mailDueNominations(ctx: AppContext): Promise<number> {
+  let mailed = 0;
+  for (const id of await data.listOpenMailsDue(ctx.db)) {
+    const done = await ctx.db.transaction().execute(async (tx) => {
+      const e = await data.lockOpenMailDue(tx, id);
+      if (!e) return false;
+      await mailNominationsOpen(ctx, tx, e, { system: 'nominations', organisationId: e.organisationId });
+      return true;
+    });
+    if (done) mailed++;
+  }
+  if (mailed) ctx.mailQueued();
+  return mailed;
 }
 
 /* What anyone sees: the rules, and the nominees who accepted with their counts (pooled under k); never who nominated. */
@@ -134,6 +168,7 @@ export type ElectionView = {
   title: string;
   description: string;
   seats: number;
+  rules: ElectionRow['rules'];
   opensAt: Date;
   closesAt: Date;
   stage: ElectionStage;
@@ -162,6 +197,7 @@ async function viewOf(db: Queryable, e: ElectionRow, now: Date): Promise<Electio
     title: e.title,
     description: e.description,
     seats: e.seats,
+    rules: e.rules,
     opensAt: e.opensAt,
     closesAt: e.closesAt,
     stage: stageOf(e, now),
@@ -286,6 +322,42 @@ async function nomineeFor(
   return { nominee: (await data.findNominee(tx, id))!, isNew: true };
 }
 
+/**
+ * When a nomination brings the nominee's nominations to the threshold, the nominee is mailed
+ * so ("you have enough nominations to stand"), saying whether they have accepted yet and until
+ * when they can: once, whatever nominations follow.
+ */
+async function mailIfReaching(ctx: AppContext, tx: Tx, e: ElectionRow, nominee: NomineeRow): Promise<void> {
+  if (!nominationsReach(thresholdOf(e), await data.nomineeCounts(tx, nominee.id))) return;
+  if (!(await data.markThresholdMailed(tx, nominee.id))) return;
+  const org = await orgs.findOrganisation(tx, e.organisationId);
+  const accepted = nominee.status === 'accepted';
+  await outbox.enqueue(tx, [
+    {
+      organisationId: e.organisationId,
+      ballotId: null,
+      memberId: nominee.memberId,
+      kind: 'nominee-threshold',
+      recipient: nominee.email,
+      payload: {
+        organisationName: org?.name ?? '',
+        name: nominee.name,
+        title: e.title,
+        closesAt: formatTime(e.closesAt),
+        url: `${ctx.config.publicUrl}/elections/${e.id}`,
+        // Sections of the template: one of the two is non-empty.
+        accepted: accepted ? 'yes' : '',
+        pending: accepted ? '' : 'yes',
+      },
+      sealedSecret: null,
+    },
+  ]);
+  await record(tx, { system: 'nominations', organisationId: e.organisationId }, 'nominee.threshold-mail', e.id, {
+    nomineeId: nominee.id,
+    accepted,
+  });
+}
+
 async function addNomination(
   ctx: AppContext,
   electionId: string,
@@ -319,6 +391,7 @@ async function addNomination(
       // A branch's nomination is its meeting's and public; a member's nominates anonymously.
       ...('branch' in by ? { branch: by.branch } : {}),
     });
+    await mailIfReaching(ctx, tx, e, nominee);
     return { nomineeId: nominee.id, name: nominee.name, isNew };
   });
   ctx.mailQueued();
@@ -495,11 +568,15 @@ export async function answerNomination(
 
 /**
  * The office puts a closed election on a draft ballot of the organisation, as its last
- * question. The first time, the candidates are fixed and their order drawn from a random
+ * question, or on a new draft ballot of its own (its title and times given). The first time, the candidates are fixed and their order drawn from a random
  * seed, both committed in the audit log (with every nominee's counts and answer); a later
  * scheduling (the draft ballot was deleted) puts the same candidates in the same order.
  */
-export async function scheduleElection(ctx: AppContext, p: Principal, id: string, ballotId: string) {
+export type ScheduleTarget =
+  | { ballotId: string }
+  | { ballot: { title: string; opensAt: string; closesAt: string; timeZone?: string | undefined } };
+
+export async function scheduleElection(ctx: AppContext, p: Principal, id: string, target: ScheduleTarget) {
   requireOrganiser(p);
   await ctx.db.transaction().execute(async (tx) => {
     const e = await data.lockElection(tx, id);
@@ -507,9 +584,6 @@ export async function scheduleElection(ctx: AppContext, p: Principal, id: string
     if ((await ballots.databaseNow(tx)) < e.closesAt)
       throw conflict(`nominations close at ${formatTime(e.closesAt)}: the election goes on a ballot after that`);
     if (e.ballotId) throw conflict('this election is already on a ballot');
-    const b = await ballots.lockBallot(tx, ballotId, 'update');
-    if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
-    requireState(b, 'edit');
     const nominees = await data.listNominees(tx, id);
     let candidates = e.candidates;
     let seed = e.orderSeed;
@@ -534,16 +608,34 @@ export async function scheduleElection(ctx: AppContext, p: Principal, id: string
     const parsed = questionInputSchema.safeParse(question);
     if (!parsed.success)
       throw conflict(`the candidates cannot make a ballot question: ${parsed.error.issues[0]!.message}`);
-    const position = (await ballots.listQuestions(tx, ballotId)).length;
-    await ballots.insertQuestion(tx, ballotId, {
-      position,
-      title: parsed.data.title,
-      description: parsed.data.description,
-      method: parsed.data.method,
-      settings: parsed.data.settings,
-      options: parsed.data.options!.map((o) => ({ label: o.label, description: o.description })),
-      comparisons: [],
-    });
+    let ballotId: string;
+    let position: number;
+    if ('ballotId' in target) {
+      ballotId = target.ballotId;
+      const b = await ballots.lockBallot(tx, ballotId, 'update');
+      if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
+      requireState(b, 'edit');
+      position = (await ballots.listQuestions(tx, ballotId)).length;
+      await ballots.insertQuestion(tx, ballotId, {
+        position,
+        title: parsed.data.title,
+        description: parsed.data.description,
+        method: parsed.data.method,
+        settings: parsed.data.settings,
+        options: parsed.data.options!.map((o) => ({ label: o.label, description: o.description })),
+        comparisons: [],
+      });
+    } else {
+      // A draft ballot of its own, with the election as its one question; the organiser adds the rest in the builder.
+      const input = ballotInputSchema.safeParse({ ...target.ballot, questions: [question] });
+      if (!input.success)
+        throw invalid(
+          'the new ballot is not valid',
+          input.error.issues.map((i) => ({ path: ['ballot', ...i.path].join('.'), message: i.message })),
+        );
+      ballotId = await insertDraftBallot(tx, p, input.data);
+      position = 0;
+    }
     const first = !e.candidates;
     await data.markScheduled(tx, id, { ballotId, orderSeed: seed, candidates });
     await record(tx, p, 'election.schedule', id, {
@@ -608,6 +700,7 @@ export async function requireElectionsKept(
         q.method,
         q.options?.map((o) => [o.label, o.description]) ?? null,
         (q.settings as { seats?: number }).seats,
+        (q.settings as { rules?: string }).rules ?? null,
         (q.settings as { balance?: unknown }).balance ?? null,
       ]);
     if (input.questions.some((q) => key(q) === key(want))) continue;

@@ -223,6 +223,13 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     url: 'http://127.0.0.1/elections/00000000-0000-4000-8000-000000000000',
     link: 'http://127.0.0.1/n/' + 'A'.repeat(43),
   },
+  'nominee-threshold': {
+    name: 'Ann Smith',
+    title: 'National Executive',
+    accepted: '',
+    pending: 'yes',
+    url: 'http://127.0.0.1/elections/00000000-0000-4000-8000-000000000000',
+  },
   invitation: {},
   reminder: {},
   'staff-invitation': { inviterName: 'Olive Organiser', role: 'an auditor' },

@@ -9,6 +9,7 @@ import { builderPageRoutes } from './organiser/builder';
 import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
+import { electionPageRoutes } from './elections';
 import { nominationPageRoutes } from './nominations';
 import { positionPageRoutes } from './positions';
 import { proposalPageRoutes } from './proposals';
@@ -33,6 +34,8 @@ import { verifiablePageRoutes } from './verifiable';
  *   auditor.ts                 how to run omov verify
  *   proposals.ts               members' proposals: the member's own page, public pages, the office's
  *   positions.ts               branch meetings' positions: the secretary's own page, the office's list of secretaries
+ *   nominations.ts             elections with nominations: the public page, nominating, the nominee's answer
+ *   elections.ts               the office's elections: set one, put a closed one on a ballot
  *   verifiable.ts              the trustee's and the credential authority's pages (these need JavaScript)
  */
 export function pageRoutes(ctx: AppContext): PageRoute[] {
@@ -47,6 +50,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...auditorPageRoutes(ctx),
     ...proposalPageRoutes(ctx),
     ...positionPageRoutes(ctx),
+    ...electionPageRoutes(ctx),
     ...nominationPageRoutes(ctx),
     ...publicPageRoutes(ctx),
     ...verifiablePageRoutes(ctx),

@@ -25,6 +25,7 @@ select,input[type=text],input[type=email],input[type=password],input[type=dateti
 button,.button{font:inherit;font-weight:700;background:var(--accent);color:#fff;border:0;border-radius:4px;padding:.65rem 1.2rem;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:var(--accent);border:2px solid var(--accent)}
 .hint{color:var(--muted);font-size:.95rem}
+.lines{white-space:pre-line}
 .error{color:var(--bad);font-weight:700}
 .notice{border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f2f6fb}
 .problem{border-left:4px solid var(--bad);padding:.5rem 1rem;background:#fbf2f2}

@@ -25,11 +25,18 @@ const idParams = z.object({ id: z.uuid() });
 const formCsrf = (ctx: AppContext, purpose: string, token: string) =>
   ctx.keys.mac(purpose, hashSecret(token).toString('hex'));
 
-const STAGE_WORDS: Record<ElectionView['stage'], string> = {
+export const STAGE_WORDS: Record<ElectionView['stage'], string> = {
   upcoming: 'Nominations are not open yet',
   open: 'Nominations are open',
   closed: 'Nominations have closed',
   scheduled: 'On a ballot',
+};
+
+/** The STV rules an election's question is counted by, as its pages name them. */
+export const RULES_WORDS: Record<ElectionView['rules'], string> = {
+  scottish: 'Scottish STV rules (2007)',
+  meek: 'Meek’s rules',
+  ers97: 'ERS97 rules (Electoral Reform Society)',
 };
 
 function thresholdText(e: ElectionView): string {
@@ -52,6 +59,13 @@ function groupText(g: ElectionView['groups'][number]): string {
   return `${g.group}: ${bounds.join(' and ')} seat${(g.max ?? g.min) === 1 ? '' : 's'}`;
 }
 
+/** A statement as the nominee wrote it: paragraphs at blank lines, line breaks kept within them. */
+const paragraphs = (text: string): Html[] =>
+  text
+    .split(/\n{2,}/)
+    .filter((p) => p.trim() !== '')
+    .map((p) => html`<p class="lines">${p.trim()}</p>`);
+
 /** The election: its rules and the nominees who accepted (no one who nominated is ever named). */
 function electionBody(
   e: ElectionView,
@@ -62,7 +76,7 @@ function electionBody(
   const sub = heading === 'h1' ? 'h2' : 'h3';
   const h = (text: string) => (sub === 'h2' ? html`<h2>${text}</h2>` : html`<h3>${text}</h3>`);
   return html`<article>${title}
-<p><strong>${STAGE_WORDS[e.stage]}.</strong> An election of ${e.seats} to the committee by single transferable vote. Nominations open ${when(e.opensAt)} and close ${when(e.closesAt)}.</p>
+<p><strong>${STAGE_WORDS[e.stage]}.</strong> An election of ${e.seats} to the committee by single transferable vote, counted by the ${RULES_WORDS[e.rules]}. Nominations open ${when(e.opensAt)} and close ${when(e.closesAt)}.</p>
 ${e.description ? html`<p>${e.description}</p>` : ''}
 <p>A nominee stands when they accept and have ${thresholdText(e)}.</p>
 ${e.groups.length ? html`<p>Balance rules: ${e.groups.map(groupText).join('; ')}. Candidates declare their groups when they accept.</p>` : ''}
@@ -73,7 +87,7 @@ ${
         (
           n,
         ) => html`<li><p><strong>${n.name}</strong> (${n.branch})${n.groups.length ? html`, ${n.groups.join(', ')}` : ''}: ${String(n.members)} ${n.members === 1 ? 'member’s' : 'members’'} nominations${n.branches ? html`, nominated by ${n.nominatingBranches.join(', ')}` : ''}. ${n.reaches ? 'Reaches the threshold.' : 'Does not reach the threshold yet.'}</p>
-${n.statement ? html`<blockquote><p>${n.statement}</p></blockquote>` : ''}${extra(n)}</li>`,
+${n.statement ? html`<blockquote>${paragraphs(n.statement)}</blockquote>` : ''}${extra(n)}</li>`,
       )}</ul>`
     : html`<p>No nominee has accepted yet.</p>`
 }
@@ -155,7 +169,7 @@ ${
   v.open
     ? html`<form method="post" action="/n/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="answer" value="accept">
 <h2>Accept</h2>
-<p><label for="statement">Your statement to the members (at most ${String(e.statementMax)} characters): it is shown beside your name on the ballot</label><br><textarea id="statement" name="statement" rows="8" cols="60" maxlength="${String(e.statementMax)}" required>${statement}</textarea></p>
+<p><label for="statement">Your statement to the members (at most ${String(e.statementMax)} characters): it is shown beside your name on the ballot</label><br><span class="hint" id="statement-hint">Leave a blank line between paragraphs: they are kept.</span><br><textarea aria-describedby="statement-hint" id="statement" name="statement" rows="8" cols="60" maxlength="${String(e.statementMax)}" required>${statement}</textarea></p>
 ${
   e.groups.length
     ? html`<fieldset><legend>The groups you are in, for the balance rules (${e.groups.map(groupText).join('; ')})</legend>

@@ -3,6 +3,7 @@ import { textRule } from './text';
 import { qualifies, THRESHOLD_COMBINATIONS, type Threshold } from './proposals';
 import { drawOrder } from '../tally/lot';
 import { MAX_BALANCE_RULES } from '../methods/stv';
+import type { StvRules } from '../tally/types';
 
 /**
  * Elections with nominations (docs/elections.md, "Nominations"): the election's rules, who
@@ -14,6 +15,8 @@ export const ELECTION_TITLE_MAX = 200;
 export const ELECTION_TEXT_MAX = 5000;
 /** A candidate's statement is their option's description on the ballot, whose limit is 2,000 characters. */
 export const CANDIDATE_STATEMENT_MAX = 2000;
+/** The STV rules an election's question may be counted by. */
+export const ELECTION_RULES = ['scottish', 'meek', 'ers97'] as const satisfies readonly StvRules[];
 
 const line = (max: number) => z.string().check(textRule).trim().min(1).max(max);
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
@@ -40,6 +43,10 @@ export const electionInputSchema = z
     title: line(ELECTION_TITLE_MAX).describe('the committee, as the ballot question will name it'),
     description: z.string().check(textRule).trim().max(ELECTION_TEXT_MAX).default(''),
     seats: z.number().int().min(1).max(100),
+    rules: z
+      .enum(ELECTION_RULES)
+      .default('scottish')
+      .describe("the STV rules the candidates' question is counted by: scottish (by default), meek or ers97"),
     opensAt: instant.describe('when nominations open'),
     closesAt: instant.describe('when nominations close'),
     threshold: z
@@ -108,6 +115,8 @@ export function acceptanceSchema(statementMax: number, groups: readonly string[]
     statement: z
       .string()
       .check(textRule)
+      // A browser posts a textarea's line breaks as CRLF, and counts each as one character: so do we. Paragraphs stay.
+      .overwrite((s) => s.replace(/\r\n?/g, '\n'))
       .trim()
       .min(1, 'write a statement for the members')
       .max(statementMax, `at most ${statementMax} characters`),
@@ -185,13 +194,13 @@ export function drawCandidates<T extends { label: string }>(
 }
 
 /**
- * The STV question the candidates become, in their drawn order: each candidate's statement
+ * The STV question the candidates become, counted by the election's rules, in their drawn order: each candidate's statement
  * is their option's description; each group is a balance rule naming its candidates. A
  * group's minimum above its candidates standing is lowered to that number (and said in
  * `notes`); a group with no candidate standing has no rule.
  */
 export function electionQuestion(
-  e: Pick<ElectionInput, 'title' | 'description' | 'seats' | 'groups'>,
+  e: Pick<ElectionInput, 'title' | 'description' | 'seats' | 'groups'> & { rules?: StvRules | undefined },
   ordered: ReadonlyArray<{ label: string; statement: string | null; groups: readonly string[] }>,
 ) {
   const notes: string[] = [];
@@ -222,7 +231,8 @@ export function electionQuestion(
       title: e.title,
       description: e.description,
       method: 'stv' as const,
-      settings: { seats: e.seats, rules: 'scottish' as const, ...(balance.length ? { balance } : {}) },
+      // An election set before it had rules (the log's election.create without them) is counted by the Scottish rules.
+      settings: { seats: e.seats, rules: e.rules ?? 'scottish', ...(balance.length ? { balance } : {}) },
       options: ordered.map((c) => ({ label: c.label, description: c.statement ?? '' })),
     },
     notes,

@@ -19,7 +19,7 @@ import { canonicalJson } from './canonical';
  * nominee's counts and answer, the seed, the candidates in their order). From these alone:
  * the counts and answers committed are those the log's entries add up to; the candidates are
  * the nominees who accepted and reached the threshold; their order is the one the seed draws;
- * and the ballot's question is theirs: the election's title and seats, these candidates in
+ * and the ballot's question is theirs: the election's title, seats and STV rules, these candidates in
  * this order, each with the statement they accepted with (by its SHA-256), and the balance
  * rules their declared groups make.
  */
@@ -117,7 +117,11 @@ export function nominationProblems(
       say(
         `question "${q.title}": its options (${q.options.map((o) => o.label).join(', ')}) are not the candidates drawn`,
       );
-    const settings = q.settings as { seats?: number; balance?: unknown };
+    const settings = q.settings as { seats?: number; rules?: string; balance?: unknown };
+    if (settings.rules !== want.settings.rules)
+      say(
+        `question "${q.title}": counted by the ${settings.rules ?? 'unknown'} rules, where the election set the ${want.settings.rules} rules`,
+      );
     if (
       settings.seats !== want.settings.seats ||
       canonicalJson(settings.balance ?? null) !== canonicalJson(want.settings.balance ?? null)

@@ -123,3 +123,24 @@ describe('elections with nominations', () => {
     expect(s.parse({ statement: ' Fine ', groups: ['women'] })).toEqual({ statement: 'Fine', groups: ['women'] });
   });
 });
+
+describe("an election's STV rules", () => {
+  test('Scottish by default; Meek or ERS97 when chosen; anything else refused naming the field', () => {
+    expect(election().rules).toBe('scottish');
+    expect(election({ rules: 'meek' }).rules).toBe('meek');
+    const bad = electionInputSchema.safeParse({ ...election(), rules: 'borda' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['rules']);
+  });
+
+  test("the candidates' question is counted by the election's rules (Scottish for an election set before it had them)", () => {
+    const ordered = ['Adam', 'Bob', 'Carl', 'Dora'].map((label) => ({ label, statement: 's', groups: [] }));
+    for (const rules of ['scottish', 'meek', 'ers97'] as const) {
+      const q = electionQuestion(election({ rules }), ordered).question;
+      expect(q.settings.rules).toBe(rules);
+      expect(questionInputSchema.parse(q).settings).toMatchObject({ rules, seats: 3 });
+    }
+    const { rules: _dropped, ...older } = election();
+    expect(electionQuestion(older, ordered).question.settings.rules).toBe('scottish');
+  });
+});

@@ -46,7 +46,7 @@ export { isOrganiser, rollVisible };
 
 function nav(ctx: AppContext, req: Request, p: Principal): Html {
   return html`<nav aria-label="Main">
-<a href="/">Ballots</a>${rollVisible(p) ? html`<a href="/roll">Member roll</a><a href="/secretaries">Branch secretaries</a>` : ''}<a href="/staff">Staff</a>${isOrganiser(p) ? html`<a href="/api-tokens">API tokens</a>` : ''}<a href="/audit">Audit log</a><a href="/verify">Verify a ballot</a>
+<a href="/">Ballots</a>${rollVisible(p) ? html`<a href="/roll">Member roll</a><a href="/secretaries">Branch secretaries</a><a href="/elections">Elections</a>` : ''}<a href="/staff">Staff</a>${isOrganiser(p) ? html`<a href="/api-tokens">API tokens</a>` : ''}<a href="/audit">Audit log</a><a href="/verify">Verify a ballot</a>
 <form method="post" action="/signout">${csrfField(ctx, req)}<button type="submit">Sign out</button></form>
 </nav>`;
 }

@@ -39,6 +39,10 @@ export const DONE: Record<string, string> = {
   'proposal-links': 'Every current member is being mailed their own proposals link.',
   'branch-secretary': 'The secretary is named and is being mailed their link.',
   'secretary-withdrawn': 'The secretary is withdrawn: their link no longer works.',
+  'election-set':
+    'The election is set. When nominations open, every current member is mailed so, with their own link to nominate from.',
+  'election-scheduled':
+    'The election is on this ballot: its candidates, in the order drawn by lot, are its last question. Nobody can add or drop one.',
   'proposal-scheduled': 'The proposal is on the ballot, in its own words, as the last question.',
   saved: 'The draft is saved.',
   created: 'The draft ballot is created. Check it, preview it, then open it.',

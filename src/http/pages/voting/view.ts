@@ -107,8 +107,9 @@ export function questionParts(q: Question, form: FormValues, problem: string | u
   const describedBy = problem ? `${errId} ${hintId}` : hintId;
   const given = valuesOf(form, name);
   const abstaining = given.includes('abstain');
+  // An option's description keeps its line breaks (a candidate's statement, in paragraphs).
   const optionText = (o: Question['options'][number]) =>
-    html`${o.label}${o.description ? html`<span class="hint"> ${o.description}</span>` : ''}`;
+    html`${o.label}${o.description ? html`<span class="hint lines"> ${o.description}</span>` : ''}`;
   // Each option keeps its own index as its value, whatever place it is shown in.
   let options: Html[];
   if (kind === 'choice' || kind === 'marks') {
