@@ -12,8 +12,11 @@ import type { FromCloseWorker, ToCloseWorker } from './close-worker';
  * transaction rolls back.
  */
 export class CloseThread {
-  /** Threads started and not yet stopped, and requests the threads are working on (for tests and benchmarks). */
-  static readonly running = { threads: 0, requests: 0 };
+  /**
+   * Threads started and not yet stopped, and how many are opening a box (decrypting,
+   * reconciling, ordering) or counting at this moment: for tests and benchmarks.
+   */
+  static readonly running = { threads: 0, opening: 0, counting: 0 };
 
   private readonly inbox: FromCloseWorker[] = [];
   private failure: Error | undefined;
@@ -50,7 +53,8 @@ export class CloseThread {
   /** Sends a request and waits for its answer (a `failed` answer is thrown). */
   async request(m: ToCloseWorker): Promise<FromCloseWorker> {
     this.post(m);
-    CloseThread.running.requests++;
+    const busy = 'reconcile' in m ? 'opening' : 'count' in m ? 'counting' : undefined;
+    if (busy) CloseThread.running[busy]++;
     try {
       for (;;) {
         const answer = this.inbox.shift();
@@ -63,7 +67,7 @@ export class CloseThread {
         this.wake = undefined;
       }
     } finally {
-      CloseThread.running.requests--;
+      if (busy) CloseThread.running[busy]--;
     }
   }
 
