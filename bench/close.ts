@@ -8,10 +8,12 @@
  * Meek STV question (8 candidates, 3 seats) and the delegate model (bloc, 100 delegates:
  * the conference comparison, its flips and exact voting power). Every member votes (through
  * the casting service; the benchmark is not about casting). Then it times the close (the
- * service call: opening the box, and counting since results are counted at close), and R
+ * service call: opening the box, and counting since results are counted at close, both in
+ * the close's worker thread) with the event loop's max delay meanwhile, and R
  * reads of: the organiser's results (the service the API and pages call), the public
  * results API and the public results page (HTTP, once published).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as electorate from '../src/data/electorate';
 import { makeRoll, rollCsv } from '../src/demo/roll';
@@ -99,8 +101,14 @@ runBench('close', async () => {
     out(
       `bench:close — ${tokens.length} votes in ${roll.branches.length} branches; Meek STV (8 candidates, 3 seats), yes/no, delegate model (bloc, 100)`,
     );
+    // The server runs on this thread: its event loop's delay over the close is what any other request waited at most.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const close = await timed(() => closeBallot(ctx, p, ballot.id));
-    out(`close (service call): ${close.ms.toFixed(0)} ms`);
+    loop.disable();
+    out(
+      `close (service call): ${close.ms.toFixed(0)} ms; event loop max delay ${(loop.max / 1e6).toFixed(0)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms`,
+    );
     out(
       `organiser's results (service, as the API and pages call it): ${await reads(r, () => ballotResults(ctx, p, ballot.id))}`,
     );

@@ -16,7 +16,8 @@
  * through the service, and the output says so), open (POST …/open), send (the real mail
  * worker to the sink), casting a share of the votes through the HTML voting path (the load
  * in a worker thread, as bench:cast), close, results, record export (GET …/record) and
- * `omov verify` on it (its own process). Beside them, measured in the same run, the
+ * `omov verify` on it (its own process); over the close, the server's event-loop delay (max,
+ * p99: the server runs on this process's main thread). Beside them, measured in the same run, the
  * ceilings: nodemailer's pooled transport straight to the same sink, pgbench's vote
  * transaction and the server's cast statement run by pgbench on the same database (the
  * system's pgbench: the embedded PostgreSQL ships none), and that statement over a pool of
@@ -34,6 +35,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -542,7 +544,21 @@ async function main(): Promise<number> {
     // The tokens are not needed any more: let them go before the phases whose memory matters.
     all.length = 0;
 
-    await phase('close', () => call('POST', `/ballots/${ballot.id}/close`));
+    // The server runs on this thread: its event loop's delay over the close is what every other request waited at most.
+    const closeLoop = monitorEventLoopDelay({ resolution: 10 });
+    await phase(
+      'close',
+      async () => {
+        closeLoop.enable();
+        try {
+          return await call('POST', `/ballots/${ballot.id}/close`);
+        } finally {
+          closeLoop.disable();
+        }
+      },
+      (_, ms) =>
+        `${secs(ms)}, event loop max delay ${(closeLoop.max / 1e6).toFixed(0)} ms, p99 ${(closeLoop.percentile(99) / 1e6).toFixed(0)} ms`,
+    );
     const results = await phase('results (GET …/results)', () => call('GET', `/ballots/${ballot.id}/results`));
     void results;
     const recordFile = path.join(dir, 'record.json');

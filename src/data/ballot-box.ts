@@ -78,9 +78,29 @@ export async function castSealedVote(
   };
 }
 
-export async function listSealedVotes(db: Queryable, ballotId: string): Promise<string[]> {
-  const rows = await db.selectFrom('box.sealed_votes').select('sealed').where('ballot_id', '=', ballotId).execute();
-  return rows.map((r) => r.sealed);
+/**
+ * Every sealed vote of a ballot, in batches of `size`, from a cursor of the caller's
+ * transaction (the close's): the papers of a large ballot are never all in this thread at once.
+ */
+export async function* sealedVoteBatches(tx: Queryable, ballotId: string, size: number): AsyncGenerator<string[]> {
+  await sql`declare sealed_papers no scroll cursor for
+    select sealed from box.sealed_votes where ballot_id = ${ballotId}`.execute(tx);
+  let failed = false;
+  try {
+    for (;;) {
+      const rows = (
+        await sql<{ sealed: string }>`fetch ${sql.raw(String(Math.trunc(size)))} from sealed_papers`.execute(tx)
+      ).rows;
+      if (rows.length) yield rows.map((r) => r.sealed);
+      if (rows.length < size) break;
+    }
+  } catch (e) {
+    // The transaction is aborted: closing the cursor would only hide why.
+    failed = true;
+    throw e;
+  } finally {
+    if (!failed) await sql`close sealed_papers`.execute(tx);
+  }
 }
 
 export async function deleteSealedVotes(db: Queryable, ballotId: string): Promise<number> {
@@ -97,8 +117,13 @@ export async function countSealedVotes(db: Queryable, ballotId: string): Promise
   return Number(r.n);
 }
 
-/** Writes votes in the published order given, numbered from 0 in that order. */
-export async function insertVotes(db: Queryable, ballotId: string, votes: ReadonlyArray<StoredVote>): Promise<void> {
+/** Writes votes whose answers are JSON text already, in published order, numbered from `from`. */
+export async function insertVoteRows(
+  db: Queryable,
+  ballotId: string,
+  votes: ReadonlyArray<{ unit: string; weight: string; receipt: string | null; answers: string }>,
+  from: number,
+): Promise<void> {
   for (let i = 0; i < votes.length; i += 1000) {
     await db
       .insertInto('box.votes')
@@ -107,9 +132,9 @@ export async function insertVotes(db: Queryable, ballotId: string, votes: Readon
           ballot_id: ballotId,
           unit: v.unit,
           weight: v.weight,
-          receipt: v.receipt ?? null,
-          answers: JSON.stringify(v.answers),
-          position: i + j,
+          receipt: v.receipt,
+          answers: v.answers,
+          position: from + i + j,
         })),
       )
       .execute();

@@ -246,35 +246,18 @@ export async function* issuedTokenHashes(
  * member with a token hash. The sealed tokens go too: nobody can vote any more.
  */
 export async function closeTokens(db: Queryable, ballotId: string): Promise<void> {
-  const used = new Set(
-    (
-      await db
-        .selectFrom('voting_tokens')
-        .select('token_hash')
-        .where('ballot_id', '=', ballotId)
-        .where('used', '=', true)
-        .execute()
-    ).map((r) => r.token_hash?.toString('hex')),
-  );
-  const issued = await db
-    .deleteFrom('issued_tokens')
-    .where('ballot_id', '=', ballotId)
-    .returning(['token_hash', 'at_open'])
-    .execute();
-  issued.sort((a, b) => Buffer.compare(a.token_hash, b.token_hash));
-  for (let i = 0; i < issued.length; i += 1000) {
-    await db
-      .insertInto('issued_tokens')
-      .values(
-        issued.slice(i, i + 1000).map((t) => ({
-          ballot_id: ballotId,
-          token_hash: t.token_hash,
-          at_open: t.at_open,
-          used: used.has(t.token_hash.toString('hex')),
-        })),
-      )
-      .execute();
-  }
+  // In PostgreSQL, not here: sorting a party's 500,000 hashes would hold the event loop for
+  // seconds. One statement: the sort takes every deleted row before the first is written back.
+  await sql`
+    with gone as (
+      delete from issued_tokens where ballot_id = ${ballotId} returning token_hash, at_open
+    )
+    insert into issued_tokens (ballot_id, token_hash, at_open, used)
+    select ${ballotId}, g.token_hash, g.at_open, exists (
+      select 1 from voting_tokens v where v.token_hash = g.token_hash and v.ballot_id = ${ballotId} and v.used
+    )
+    from gone g
+    order by g.token_hash`.execute(db);
   await db
     .updateTable('voting_tokens')
     .set({ token_hash: null, sealed_token: null })

@@ -65,11 +65,16 @@ export class Keyring {
     return plaintexts.map((p, i) => sealWith(key, ivs.subarray(12 * i, 12 * (i + 1)), p));
   }
   open(purpose: string, sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64url');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.key(purpose), raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    return openWith(this.key(purpose), sealed);
   }
+}
+
+/** Opens what seal sealed, with the purpose's key itself (a worker thread is handed that one key, never the secret). */
+export function openWith(key: crypto.KeyObject, sealed: string): string {
+  const raw = Buffer.from(sealed, 'base64url');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
 }
 
 function sealWith(key: crypto.KeyObject, iv: Buffer, plaintext: string): string {

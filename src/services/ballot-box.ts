@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import * as box from '../data/ballot-box';
-import type { StoredVote } from '../data/ballot-box';
 import * as electorate from '../data/electorate';
 import type { Tx } from '../db/database';
-import { type Answer, answerSchema, type Question } from '@omov/core/domain/ballot';
-import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
+import type { Answer, Question } from '@omov/core/domain/ballot';
+import type { VotingUnit } from '@omov/core/domain/pooling';
 import type { Keyring } from '../platform/secrets';
-import { boxRoot, inclusionOrder, voteLeaf } from '@omov/core/record/commitments';
-import { byCodeUnits, type ReceiptPolicy } from '@omov/core/record/record';
+import { voteLeaf } from '@omov/core/record/commitments';
+import type { ReceiptPolicy } from '@omov/core/record/record';
+import { type BallotPaper, openPaperWith } from './box-opening';
+import type { CloseThread } from './close-thread';
 import { ServiceError } from './errors';
 
 /**
@@ -18,14 +18,7 @@ import { ServiceError } from './errors';
 
 const boxPurpose = (ballotId: string) => `ballot-box:${ballotId}`;
 
-export type BallotPaper = { branchId: string; weight: string; receipt: string; answers: Record<string, Answer> };
-
-const paperSchema = z.object({
-  branchId: z.string(),
-  weight: z.string(),
-  receipt: z.string(),
-  answers: z.record(z.string(), answerSchema),
-});
+export type { BallotPaper };
 
 /** Padded lengths are rounded up to a multiple of this many bytes. */
 const PAD_TO = 1024;
@@ -93,7 +86,7 @@ export function sealPaper(
 }
 
 export function openPaper(keys: Keyring, ballotId: string, sealed: string): BallotPaper {
-  return paperSchema.parse(JSON.parse(keys.open(boxPurpose(ballotId), sealed)));
+  return openPaperWith(keys.key(boxPurpose(ballotId)), sealed);
 }
 
 export { voteLeaf };
@@ -116,6 +109,9 @@ export type OpenedBox = {
   byBranch: Record<string, { usedTokens: number; votes: number }>;
 };
 
+/** Sealed papers read from the box, and handed to the close's thread, at a time. */
+const READ_BATCH = 2000;
+
 /**
  * At close, inside the closing transaction: decrypt every sealed vote, check that each
  * branch has exactly as many votes as used tokens, pool small branches into units,
@@ -125,6 +121,11 @@ export type OpenedBox = {
  * policy the votes are written without their receipts, which go to a list of their own:
  * then nothing the office can read says which receipt goes with which answers. Any
  * mismatch aborts the close (the transaction rolls back and nothing changes).
+ *
+ * The decryption, the checks and the ordering run in the close's worker thread (see
+ * box-opening.ts), which is handed this ballot's box key only; this thread reads the sealed
+ * papers in batches, hands them over, and writes back the votes it is given in batches, so
+ * that the event loop is never held for long. The thread keeps the votes for the count.
  */
 export async function openBox(
   tx: Tx,
@@ -132,42 +133,31 @@ export async function openBox(
   ballotId: string,
   k: number,
   policy: ReceiptPolicy,
+  thread: CloseThread,
 ): Promise<OpenedBox> {
-  const papers = (await box.listSealedVotes(tx, ballotId)).map((s) => openPaper(keys, ballotId, s));
+  thread.post({ key: keys.key(boxPurpose(ballotId)) });
+  let read = 0;
+  for await (const sealed of box.sealedVoteBatches(tx, ballotId, READ_BATCH)) {
+    thread.post({ sealed });
+    read += sealed.length;
+  }
   const turnout = await electorate.turnoutByBranch(tx, ballotId);
-  const byBranch: OpenedBox['byBranch'] = {};
-  const nameOf = new Map(turnout.map((t) => [t.branchId, t.branch]));
-  for (const t of turnout) byBranch[t.branch] = { usedTokens: Number(t.voted), votes: 0 };
-  for (const p of papers) {
-    const name = nameOf.get(p.branchId);
-    if (name === undefined) throw new BoxMismatch(`a vote names a branch outside the electorate`);
-    byBranch[name]!.votes++;
+  const used = turnout.map((t) => ({ branchId: t.branchId, branch: t.branch, voted: Number(t.voted) }));
+  const answer = await thread.request({ reconcile: { used, k, policy } });
+  if ('unreconciled' in answer) throw new BoxMismatch(answer.unreconciled);
+  if (!('opened' in answer)) throw new Error("the close's worker thread answered out of turn");
+  const opened = answer.opened;
+  let written = 0;
+  for (;;) {
+    const next = await thread.request({ next: true });
+    if (!('batch' in next)) throw new Error("the close's worker thread answered out of turn");
+    if (!next.batch) break;
+    await box.insertVoteRows(tx, ballotId, next.batch.votes, written);
+    if (policy !== 'choices') await box.insertReceipts(tx, ballotId, next.batch.codes);
+    written += next.batch.votes.length;
   }
-  const receipts = new Set(papers.map((p) => p.receipt));
-  if (receipts.size !== papers.length) throw new BoxMismatch('two votes carry the same receipt');
-  for (const [branch, c] of Object.entries(byBranch)) {
-    if (c.usedTokens !== c.votes)
-      throw new BoxMismatch(`branch ${branch}: ${c.usedTokens} used tokens, ${c.votes} votes`);
-  }
-  const units = poolBranches(
-    turnout.map((t) => ({ branch: t.branch, voters: Number(t.voted) })),
-    k,
-  );
-  const unitOf = new Map(units.flatMap((u) => u.branches.map((b) => [b, u.name] as const)));
-  const choices = policy === 'choices';
-  const votes: StoredVote[] = papers.map((p) => ({
-    unit: unitOf.get(nameOf.get(p.branchId)!)!,
-    weight: p.weight,
-    ...(choices ? { receipt: p.receipt } : {}),
-    answers: p.answers,
-  }));
-  const codes = papers.map((p) => p.receipt).sort(byCodeUnits);
-  const published = choices
-    ? votes.sort((a, b) => byCodeUnits(a.receipt ?? '', b.receipt ?? ''))
-    : inclusionOrder(votes);
-  await box.insertVotes(tx, ballotId, published);
-  if (!choices) await box.insertReceipts(tx, ballotId, codes);
+  if (written !== read || opened.votes !== read) throw new BoxMismatch(`${read} sealed votes read, ${written} written`);
   const deleted = await box.deleteSealedVotes(tx, ballotId);
-  if (deleted !== papers.length) throw new BoxMismatch(`${deleted} sealed votes deleted, ${papers.length} read`);
-  return { units, root: boxRoot(policy, published, codes), votes: published.length, byBranch };
+  if (deleted !== read) throw new BoxMismatch(`${deleted} sealed votes deleted, ${read} read`);
+  return { units: opened.units, root: opened.root, votes: written, byBranch: opened.byBranch };
 }

@@ -24,6 +24,7 @@ import type { AppContext } from './context';
 import { requireBallotVisible, requireOrganiser, ballotVisible, requireState } from './access';
 import { mailAuditors, record } from './audit';
 import { openBox } from './ballot-box';
+import { CloseThread } from './close-thread';
 import { closeChain } from './chain';
 import { commitAtClose, commitAtOpen } from './commitments';
 import { consume, RateLimited } from './rate-limits';
@@ -641,10 +642,26 @@ async function closeLocked(
   by: Principal | { system: string; organisationId: string },
 ): Promise<void> {
   if (b.mode.kind === 'verifiable') return closeVerifiable(ctx, tx, b, by);
+  // The box is opened and counted in a thread of its own (started now, to be ready by then), stopped however the close ends.
+  const thread = CloseThread.start();
+  try {
+    await closeOffice(ctx, tx, b, by, thread);
+  } finally {
+    await thread.stop();
+  }
+}
+
+async function closeOffice(
+  ctx: AppContext,
+  tx: Tx,
+  b: BallotRow,
+  by: Principal | { system: string; organisationId: string },
+  thread: CloseThread,
+): Promise<void> {
   await ballots.moveBallot(tx, b.id, 'close');
   // Before the box is opened: the votes not yet chained are, and the final checkpoint signed.
   const chain = await closeChain(ctx, tx, b.id);
-  const opened = await openBox(tx, ctx.keys, b.id, b.k, b.receiptPolicy);
+  const opened = await openBox(tx, ctx.keys, b.id, b.k, b.receiptPolicy, thread);
   // Each unit's membership and electorate are fixed now, for the delegate model.
   const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
   const electorateOf = new Map((await electorate.turnoutByBranch(tx, b.id)).map((x) => [x.branch, Number(x.eligible)]));
@@ -662,7 +679,7 @@ async function closeLocked(
     countsCheck: { votes: opened.votes, byBranch: opened.byBranch },
   });
   const tokens = await commitAtClose(tx, b.id);
-  const stored = await countAndStore(tx, b, units);
+  const stored = await countAndStore(tx, b, units, thread);
   const closed = await record(tx, by, 'ballot.close', b.id, {
     votes: opened.votes,
     boxRoot: opened.root,

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import * as audit from '../data/audit';
 import * as ballots from '../data/ballots';
 import type { BallotRow, StoredBranchTurnout, StoredResultsRow } from '../data/ballots';
@@ -8,13 +9,13 @@ import type { Principal } from '../data/organisations';
 import type { Db, Queryable } from '../db/database';
 import type { DelegateSettingsInput, StoredVote } from '@omov/core/domain/ballot';
 import type { QuestionResult, UnitFacts } from '@omov/core/domain/count';
-import { countRecord, storedResults } from '@omov/core/record/record';
 import { OPEN_COMMITMENT } from '@omov/core/record/commitments';
 import { poolBranches, type VotingUnit } from '@omov/core/domain/pooling';
 import { allows } from '@omov/core/domain/lifecycle';
 import { requireBallotVisible, requireState } from './access';
 import type { AppContext } from './context';
 import { conflict, notFound, ServiceError } from './errors';
+import { CloseThread } from './close-thread';
 import { reportCount } from './problem-reports';
 
 /**
@@ -101,29 +102,54 @@ function turnoutOf(byBranch: StoredBranchTurnout[], k: number): Turnout {
   };
 }
 
+/** Stored votes handed to a count's thread at a time, the event loop free between them. */
+const HAND_OVER = 2000;
+
 /**
  * Counts every question of a closed ballot, exactly as the election record's verifier
  * recounts it, and stores the results with their hash: in the caller's transaction, so that
  * a ballot is never closed without its results. Storing twice keeps the first.
+ *
+ * The count runs in a worker thread (the delegate comparisons and their searches take
+ * seconds to minutes on a large ballot): the close's, which holds the votes it opened, or,
+ * for a ballot closed before results were stored, one started here and handed the votes
+ * read back from the box. A failure of the thread fails the count and so the transaction.
  */
 export async function countAndStore(
   tx: Queryable,
   b: Pick<BallotRow, 'id' | 'delegateSettings'>,
   units: UnitFacts[],
+  closing?: CloseThread,
 ): Promise<StoredResultsRow> {
-  const [questions, votes, byBranch] = await Promise.all([
-    ballots.listQuestions(tx, b.id),
-    box.listVotes(tx, b.id),
-    electorate.turnoutByBranch(tx, b.id),
-  ]);
-  // The turnout is counted here, once: the tokens cannot change after close, and reads serve it from storage.
-  const turnoutRows = byBranch.map((x) => ({ branch: x.branch, eligible: Number(x.eligible), voted: Number(x.voted) }));
-  const eligible = turnoutRows.reduce((n, x) => n + x.eligible, 0);
-  const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
-  const { json, hash } = storedResults(countRecord({ id: b.id, delegates, questions }, votes, eligible, units));
-  const row = { results: json, resultsHash: hash, turnout: turnoutRows };
-  await ballots.insertResults(tx, b.id, row);
-  return row;
+  const thread = closing ?? CloseThread.start();
+  try {
+    const [questions, byBranch] = await Promise.all([
+      ballots.listQuestions(tx, b.id),
+      electorate.turnoutByBranch(tx, b.id),
+    ]);
+    if (!closing) {
+      const votes = await box.listVotes(tx, b.id);
+      for (let i = 0; i < votes.length; i += HAND_OVER) {
+        thread.post({ votes: votes.slice(i, i + HAND_OVER) });
+        await setImmediate();
+      }
+    }
+    // The turnout is counted here, once: the tokens cannot change after close, and reads serve it from storage.
+    const turnoutRows = byBranch.map((x) => ({
+      branch: x.branch,
+      eligible: Number(x.eligible),
+      voted: Number(x.voted),
+    }));
+    const eligible = turnoutRows.reduce((n, x) => n + x.eligible, 0);
+    const delegates = (b.delegateSettings ?? null) as DelegateSettingsInput | null;
+    const answer = await thread.request({ count: { ballot: { id: b.id, delegates, questions }, eligible, units } });
+    if (!('counted' in answer)) throw new Error("the close's worker thread answered out of turn");
+    const row = { results: answer.counted.json, resultsHash: answer.counted.hash, turnout: turnoutRows };
+    await ballots.insertResults(tx, b.id, row);
+    return row;
+  } finally {
+    if (!closing) await thread.stop();
+  }
 }
 
 /**
