@@ -49,6 +49,16 @@ const secretaryBallot = z.object({
       description: z.string(),
       method: z.string(),
       options: z.array(z.string()),
+      amendments: z
+        .array(z.object({ id: z.string(), title: z.string(), option: z.string() }))
+        .optional()
+        .describe("on an amended motion: its amendments on the ballot, each with its variant's option"),
+      unamended: z.string().optional().describe("on an amended motion: the option meaning 'for the motion unamended'"),
+      against: z
+        .string()
+        .nullable()
+        .optional()
+        .describe("on an amended motion: the option meaning 'against' (the motion falls)"),
       recorded: z
         .object({ position: z.string().nullable(), attendance: z.number().int(), recordedAt: z.date() })
         .optional()
@@ -134,8 +144,15 @@ export function positionRoutes(ctx: AppContext): ApiRoute[] {
         position: z
           .string()
           .nullable()
+          .optional()
           .describe(
-            'the label of the option the meeting supported (for a yes/no question, Yes or No); null: no position',
+            "the label of the option the meeting supported (for a yes/no question, Yes or No; on an amended motion, 'The motion as proposed' for the motion unamended, an amendment's variant, or 'None: the motion falls' for against); null: no position. Required unless `amendment` is given",
+          ),
+        amendment: z
+          .uuid()
+          .optional()
+          .describe(
+            'on an amended motion: the id of the amendment whose variant the meeting supported, in place of `position` (422 when it is not an amendment on this question)',
           ),
         attendance: z.number().int().min(0).max(1_000_000).describe('how many attended the meeting'),
       }),
@@ -144,7 +161,8 @@ export function positionRoutes(ctx: AppContext): ApiRoute[] {
         positions.recordPosition(ctx, body.token, clientAddress(req), {
           ballotId: body.ballotId,
           questionId: body.questionId,
-          position: body.position,
+          ...(body.position !== undefined ? { position: body.position } : {}),
+          ...(body.amendment !== undefined ? { amendment: body.amendment } : {}),
           attendance: body.attendance,
         }),
     }),

@@ -3,10 +3,13 @@ import type { Principal } from '../data/organisations';
 import * as orgs from '../data/organisations';
 import * as outbox from '../data/outbox';
 import * as data from '../data/positions';
+import * as proposalData from '../data/proposals';
 import type { LinkSecretary, PositionRecord, SecretaryRow } from '../data/positions';
 import * as roll from '../data/roll';
-import type { Tx } from '../db/database';
+import type { Queryable, Tx } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
+import type { AgendaSettings } from '@omov/core/domain/amendments';
+import { amendmentStance } from '@omov/core/domain/positions';
 import { allows } from '@omov/core/domain/lifecycle';
 import { formatTime } from '@omov/core/domain/zones';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
@@ -148,6 +151,14 @@ export async function linkSecretary(ctx: AppContext, token: string, address: str
 
 export type PositionQuestion = Pick<Question, 'id' | 'position' | 'title' | 'description' | 'method'> & {
   options: string[];
+  /**
+   * On an amended motion (one ranked question across its variants): the amendments on the
+   * ballot, each with its variant's option. Absent on any other question.
+   */
+  amendments?: Array<{ id: string; title: string; option: string }>;
+  /** On an amended motion: the options that mean "for the motion unamended" and "against". */
+  unamended?: string;
+  against?: string | null;
   /** This branch's meeting's position: undefined when none is recorded, null for "no position". */
   recorded: { position: string | null; attendance: number; recordedAt: Date } | undefined;
 };
@@ -186,33 +197,74 @@ export async function secretaryPage(ctx: AppContext, token: string, address: str
       status: b.status,
       opensAt: b.opensAt,
       open: allows(b.status, 'edit'),
-      questions: questions.map((q) => {
-        const r = of.get(q.id);
-        return {
-          id: q.id,
-          position: q.position,
-          title: q.title,
-          description: q.description,
-          method: q.method,
-          options: q.options.map((o) => o.label),
-          recorded: r && { position: r.position, attendance: r.attendance, recordedAt: r.recordedAt },
-        };
-      }),
+      questions: await Promise.all(
+        questions.map(async (q) => {
+          const r = of.get(q.id);
+          const amendments = await amendmentsOnQuestion(ctx.db, b.id, q);
+          const agenda = agendaOf(q);
+          return {
+            id: q.id,
+            position: q.position,
+            title: q.title,
+            description: q.description,
+            method: q.method,
+            options: q.options.map((o) => o.label),
+            ...(amendments && agenda
+              ? {
+                  amendments,
+                  unamended: q.options[agenda.original]!.label,
+                  against: agenda.rejection === null ? null : q.options[agenda.rejection]!.label,
+                }
+              : {}),
+            recorded: r && { position: r.position, attendance: r.attendance, recordedAt: r.recordedAt },
+          };
+        }),
+      ),
     });
   }
   return { secretary: { name: s.name, branch: s.branch, organisationName: s.organisationName }, ballots: out };
 }
 
+const agendaOf = (q: Pick<Question, 'settings'>) => (q.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
+
+/**
+ * The amendments an amended motion's question holds as variants, each with its option's
+ * label (the Nth amendment tabled is the agenda's Nth amendment option, whatever the
+ * declared order); null when the question is not a members' motion with amendments on this
+ * ballot (docs/proposals.md, "Branch positions").
+ */
+export async function amendmentsOnQuestion(
+  db: Queryable,
+  ballotId: string,
+  q: Pick<Question, 'title' | 'description' | 'settings' | 'options'>,
+): Promise<Array<{ id: string; title: string; option: string }> | null> {
+  const agenda = agendaOf(q);
+  if (!agenda) return null;
+  const motion = (await proposalData.listScheduledOn(db, ballotId)).find(
+    (p) => p.title === q.title && p.text === q.description,
+  );
+  if (!motion) return null;
+  const amendments = (await proposalData.listAmendments(db, motion.id)).filter(
+    (a) => a.status === 'scheduled' && a.ballotId === ballotId,
+  );
+  return amendments.flatMap((a, i) => {
+    const option = q.options[agenda.amendments[i] ?? -1]?.label;
+    return option === undefined ? [] : [{ id: a.id, title: a.title, option }];
+  });
+}
+
 /**
  * The secretary records (or changes) their branch meeting's position on one question of a
- * draft ballot: an option's label, or null for no position, and the attendance. Refused
+ * draft ballot: an option's label, or null for no position, and the attendance. On an
+ * amended motion the position may name an amendment by its id instead (`amendment`): the
+ * meeting supports the motion as that amendment words it, its variant's option. Refused
  * once the ballot has opened.
  */
 export async function recordPosition(
   ctx: AppContext,
   token: string,
   address: string,
-  input: { ballotId: string; questionId: string; position: string | null; attendance: number },
+  input: { ballotId: string; questionId: string; position?: string | null; amendment?: string; attendance: number },
 ): Promise<PositionRecord> {
   const s = await linkSecretary(ctx, token, address);
   return ctx.db.transaction().execute(async (tx) => {
@@ -222,12 +274,38 @@ export async function recordPosition(
     if (!allows(b.status, 'edit')) throw conflict(FIXED);
     const q = (await ballots.listQuestions(tx, b.id)).find((x) => x.id === input.questionId);
     if (!q) throw notFound('question');
-    const option = input.position === null ? null : q.options.find((o) => o.label === input.position);
-    if (option === undefined)
-      throw invalid(`'${input.position}' is not an option of this question`, [
+    const amendments = await amendmentsOnQuestion(tx, b.id, q);
+    let position: string | null;
+    if (input.amendment !== undefined) {
+      const a = amendments?.find((x) => x.id === input.amendment);
+      if (!a)
+        throw invalid('no such amendment on this question', [
+          {
+            path: 'amendment',
+            message: amendments?.length
+              ? `not an amendment on "${q.title}" on this ballot: its amendments are ${amendments.map((x) => `${x.id} (${x.option})`).join(', ')}`
+              : `"${q.title}" is not an amended motion: give its position by an option's label`,
+          },
+        ]);
+      if (input.position !== undefined && input.position !== a.option)
+        throw invalid('give the position or the amendment, not two different ones', [
+          { path: 'position', message: `the amendment ${a.id} is the option '${a.option}', not '${input.position}'` },
+        ]);
+      position = a.option;
+    } else if (input.position === undefined) {
+      throw invalid('give the position', [
         {
           path: 'position',
-          message: `'${input.position}' is not an option of "${q.title}": choose one of ${q.options.map((o) => o.label).join(', ')}, or no position`,
+          message: "give an option's label, null for no position, or on an amended motion an amendment",
+        },
+      ]);
+    } else position = input.position;
+    const option = position === null ? null : q.options.find((o) => o.label === position);
+    if (option === undefined)
+      throw invalid(`'${position}' is not an option of this question`, [
+        {
+          path: 'position',
+          message: `'${position}' is not an option of "${q.title}": choose one of ${q.options.map((o) => o.label).join(', ')}, or no position`,
         },
       ]);
     const before = (await data.listPositions(tx, b.id, s.branchId)).find((r) => r.questionId === q.id);
@@ -237,12 +315,20 @@ export async function recordPosition(
       optionId: option?.id ?? null,
       attendance: input.attendance,
     });
+    // On an amended motion the log says what the position means: the variant, and the amendment by its id.
+    const labels = q.options.map((o) => o.label);
+    const meaning = (p: string | null) => {
+      const stance = p === null || !amendments ? null : amendmentStance(agendaOf(q), labels, p);
+      if (!stance) return {};
+      const amendment = stance.kind === 'amendment' ? amendments!.find((a) => a.option === p)?.id : undefined;
+      return { stance: stance.kind, ...(amendment ? { amendment } : {}) };
+    };
     await record(tx, { system: 'branch secretary', organisationId: s.organisationId }, 'branch-position.record', b.id, {
       question: q.id,
       branch: s.branch,
       secretary: s.name,
-      before: before ? { position: before.position, attendance: before.attendance } : null,
-      after: { position: input.position, attendance: input.attendance },
+      before: before ? { position: before.position, attendance: before.attendance, ...meaning(before.position) } : null,
+      after: { position, attendance: input.attendance, ...meaning(position) },
     });
     return (await data.listPositions(tx, b.id, s.branchId)).find((r) => r.questionId === q.id)!;
   });

@@ -32,6 +32,26 @@ export function positionText(position: string | null): string {
 
 const present = (n: number) => `${n} present`;
 
+/** How a recorded position reads on this question: on an amended motion, for the motion unamended, for an amendment, or against. */
+function positionOn(q: PositionQuestion, position: string | null): string {
+  if (position === null || !q.amendments) return positionText(position);
+  if (position === q.unamended) return `supported the motion unamended (${position})`;
+  if (position === q.against) return `opposed the motion (${position})`;
+  return q.amendments.some((a) => a.option === position)
+    ? `supported ${position} (the motion as this amendment words it)`
+    : positionText(position);
+}
+
+/** A radio's words: on an amended motion each variant says what supporting it means. */
+function choiceLabel(q: PositionQuestion, option: string): string {
+  if (!q.amendments) return option;
+  if (option === q.unamended) return `For the motion unamended (${option})`;
+  if (option === q.against) return `Against: the motion falls (${option})`;
+  return q.amendments.some((a) => a.option === option)
+    ? `For ${option} (the motion as this amendment words it)`
+    : option;
+}
+
 function questionForm(csrf: string, token: string, b: SecretaryBallot, q: PositionQuestion): Html {
   const id = `q-${q.id}`;
   const r = q.recorded;
@@ -39,7 +59,8 @@ function questionForm(csrf: string, token: string, b: SecretaryBallot, q: Positi
     html`<label class="choice"><input type="radio" id="${id}-${String(n)}" name="position" value="${value}"${checked ? html` checked` : ''}><span>${label}</span></label>`;
   return html`<form method="post" action="/s/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="ballot" value="${b.id}"><input type="hidden" name="question" value="${q.id}">
 <fieldset><legend>${q.position + 1}. ${q.title}: the meeting’s position</legend>
-${q.options.map((o, i) => radio(o, o, r?.position === o, i))}
+${q.amendments ? html`<p class="hint">An amended motion: members rank its variants on one question. Your meeting may support the motion unamended, one amendment (the motion as it words it), or oppose the motion.</p>` : ''}
+${q.options.map((o, i) => radio(o, choiceLabel(q, o), r?.position === o, i))}
 ${radio('', 'No position', r !== undefined && r.position === null, q.options.length)}
 </fieldset>
 <p><label for="${id}-attendance">How many attended the meeting</label><br><input id="${id}-attendance" name="attendance" type="text" inputmode="numeric" required value="${r ? String(r.attendance) : ''}"></p>
@@ -57,16 +78,17 @@ function amendmentForm(csrf: string, token: string, branch: string, m: ProposalV
 }
 
 function recordedLine(q: PositionQuestion): Html {
-  return html`<li>${q.position + 1}. ${q.title}: ${q.recorded ? html`the meeting (${present(q.recorded.attendance)}) ${positionText(q.recorded.position)}` : 'nothing recorded'}</li>`;
+  return html`<li>${q.position + 1}. ${q.title}: ${q.recorded ? html`the meeting (${present(q.recorded.attendance)}) ${positionOn(q, q.recorded.position)}` : 'nothing recorded'}</li>`;
 }
 
 async function secretaryHtml(
   ctx: AppContext,
   token: string,
   address: string,
-  opts: { notice?: string; problem?: string } = {},
+  opts: { notice?: string | ((s: positions.SecretaryPage) => string); problem?: string } = {},
 ): Promise<string> {
   const s = await positions.secretaryPage(ctx, token, address);
+  const notice = typeof opts.notice === 'function' ? opts.notice(s) : opts.notice;
   const amendments = await proposals.secretaryAmendments(ctx, token, address);
   const csrf = secretaryCsrf(ctx, token);
   const drafts = s.ballots.filter((b) => b.open);
@@ -77,7 +99,7 @@ async function secretaryHtml(
     body: html`<h1>${s.secretary.branch} branch: meeting positions</h1>
 <p>You are signed in by your own link as ${s.secretary.name}, secretary of ${s.secretary.branch} branch. Do not pass the link on.</p>
 <p>Elections: <a href="/s/${token}/elections">nominate members for your branch</a>.</p>
-${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
+${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 ${opts.problem ? html`<p class="problem" role="alert">${opts.problem}</p>` : ''}
 <p>Record the position your branch meeting adopted on each question, and how many attended. You can change a position until the ballot opens; then it is fixed, your branch’s members see it on their voting page, and the results set it beside their own votes. Every change is in the organisation’s audit log.</p>
 <h2>Ballots not yet open</h2>
@@ -216,7 +238,10 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
             .type('html')
             .send(
               await secretaryHtml(ctx, token, address, {
-                notice: `Recorded: the meeting (${present(r.attendance)}) ${positionText(r.position)}.`,
+                notice: (page) => {
+                  const q = page.ballots.flatMap((b) => b.questions).find((x) => x.id === r.questionId);
+                  return `Recorded: the meeting (${present(r.attendance)}) ${q ? positionOn(q, r.position) : positionText(r.position)}.`;
+                },
               }),
             );
         } catch (err) {

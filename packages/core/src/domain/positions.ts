@@ -15,6 +15,7 @@
  * with branches that took no position falling back to their members' majority or abstaining
  * (declared beforehand). Pure: the server, the record and `omov verify` share it.
  */
+import type { AgendaSettings } from './amendments';
 import { poolBranches, type VotingUnit } from './pooling';
 
 /** The position a branch meeting adopted: an option of the question, or null for no position. */
@@ -253,4 +254,61 @@ export function mandatedConference(
     else throw new PositionError(`the mandate of ${branch} (${m}) is not an option of the question`);
   }
   return { totals, abstained, elected: majorityOf(options, totals) };
+}
+
+/**
+ * A position on an amended motion (docs/proposals.md, "Branch positions"). An amended motion
+ * is one ranked question across its variants (its settings declare the agenda), so a
+ * meeting's position is one of its options read as a conference reads it: for the motion
+ * unamended (the original), for an amendment (the motion as that amendment words it), or
+ * against (the motion falls). No separate questions exist for the amendments, so there is
+ * nothing else a position could name.
+ */
+export type AmendmentStance =
+  | { readonly kind: 'unamended' }
+  | { readonly kind: 'amendment'; /** 1 for the first amendment tabled */ readonly number: number }
+  | { readonly kind: 'against' };
+
+/** What an option of an amended motion's question means as a position; null when the question has no agenda or the option is none of its variants. */
+export function amendmentStance(
+  agenda: AgendaSettings | undefined,
+  labels: ReadonlyArray<string>,
+  position: string,
+): AmendmentStance | null {
+  if (!agenda) return null;
+  const i = labels.indexOf(position);
+  if (i < 0) return null;
+  if (i === agenda.original) return { kind: 'unamended' };
+  if (i === agenda.rejection) return { kind: 'against' };
+  const n = agenda.amendments.indexOf(i);
+  return n < 0 ? null : { kind: 'amendment', number: n + 1 };
+}
+
+/**
+ * How a meeting's position reads after "the meeting": "supported: Yes" on any question; on
+ * an amended motion, "supported the motion unamended (The motion as proposed)", "supported
+ * Amendment 1: Half the rate (the motion as it amends it)", "opposed the motion (None: the
+ * motion falls)"; "took no position".
+ */
+export function positionWords(
+  q: { readonly settings?: unknown; readonly options: ReadonlyArray<{ readonly label: string }> },
+  position: string | null,
+): string {
+  if (position === null) return 'took no position';
+  const agenda = (q.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
+  const stance = amendmentStance(
+    agenda,
+    q.options.map((o) => o.label),
+    position,
+  );
+  switch (stance?.kind) {
+    case 'unamended':
+      return `supported the motion unamended (${position})`;
+    case 'amendment':
+      return `supported ${position} (the motion as this amendment words it)`;
+    case 'against':
+      return `opposed the motion (${position})`;
+    default:
+      return `supported: ${position}`;
+  }
 }

@@ -1,4 +1,6 @@
 import {
+  amendmentStance,
+  positionWords,
   checkPositions,
   comparePositions,
   majorityOf,
@@ -133,5 +135,33 @@ describe('positions as mandates', () => {
       abstained: 5,
       elected: 'No',
     });
+  });
+});
+
+describe('a position on an amended motion', () => {
+  // The ranked question an amended motion becomes: the original, two amendments, "the motion falls".
+  const q = {
+    settings: { seats: 1, agenda: { original: 0, amendments: [1, 2], rejection: 3, order: [2, 1] } },
+    options: [
+      'The motion as proposed',
+      'Amendment 1: Half the rate',
+      'Amendment 2: A cap',
+      'None: the motion falls',
+    ].map((label) => ({ label })),
+  };
+  const labels = q.options.map((o) => o.label);
+  test('each variant reads as a conference reads it; the declared order does not renumber the amendments', () => {
+    expect(amendmentStance(q.settings.agenda, labels, 'The motion as proposed')).toEqual({ kind: 'unamended' });
+    expect(amendmentStance(q.settings.agenda, labels, 'Amendment 2: A cap')).toEqual({ kind: 'amendment', number: 2 });
+    expect(amendmentStance(q.settings.agenda, labels, 'None: the motion falls')).toEqual({ kind: 'against' });
+    expect(amendmentStance(q.settings.agenda, labels, 'Amendment 3: Nothing')).toBeNull();
+    expect(amendmentStance(undefined, ['Yes', 'No'], 'Yes')).toBeNull();
+    expect(positionWords(q, 'Amendment 1: Half the rate')).toBe(
+      'supported Amendment 1: Half the rate (the motion as this amendment words it)',
+    );
+    expect(positionWords(q, 'The motion as proposed')).toBe('supported the motion unamended (The motion as proposed)');
+    expect(positionWords(q, 'None: the motion falls')).toBe('opposed the motion (None: the motion falls)');
+    expect(positionWords(q, null)).toBe('took no position');
+    expect(positionWords({ options: [{ label: 'Yes' }, { label: 'No' }] }, 'Yes')).toBe('supported: Yes');
   });
 });

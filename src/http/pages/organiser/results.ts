@@ -153,6 +153,7 @@ function positionsSection(q: QuestionResult): Html {
   const options = q.options.map((o) => o.option);
   return html`<h3>Branch meetings’ positions</h3>
 <p>${r.summary.text}</p>
+${q.agenda ? html`<p class="hint">An amended motion: a meeting’s position is the variant it supported (the motion unamended, an amendment, or “the motion falls” for against), set beside the variant its members ranked first most often.</p>` : ''}
 <div class="scroll" tabindex="0"><table><caption>Each branch meeting’s position beside its members’ ${q.figure}</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th><th scope="col">Meeting’s position</th><th class="num" scope="col">Present</th>${options.map((o) => html`<th class="num" scope="col">${o}</th>`)}<th scope="col">Members’ majority</th></tr></thead><tbody>
 ${r.rows.map((row) => html`<tr><th scope="row">${row.branch}${row.pooled ? html` <span class="hint">(${row.unit})</span>` : ''}</th><td class="num">${row.members}</td><td>${row.position ?? 'No position'}</td><td class="num">${row.attendance ?? ''}</td>${options.map((o) => html`<td class="num">${row.votes ? String(row.votes[o] ?? 0) : '—'}</td>`)}<td>${row.majority ?? ''} <span class="hint">${COMPARISON[row.comparison]}</span></td></tr>`)}
 ${r.pools.map((pool) => html`<tr><th scope="row">${pool.unit}</th><td></td><td></td><td></td>${options.map((o) => html`<td class="num">${String(pool.votes[o] ?? 0)}</td>`)}<td><span class="hint">the pool’s votes, published only as a whole</span></td></tr>`)}

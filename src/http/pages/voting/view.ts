@@ -7,6 +7,7 @@ import type { AppContext } from '../../../services/context';
 import type { Statements } from '../../../services/proposals';
 import { statementOrder } from '@omov/core/domain/proposals';
 import { memberBranchPositions } from '../../../services/positions';
+import { positionWords } from '@omov/core/domain/positions';
 import { paperSeed } from '../../../services/questions';
 import type { BallotForVoter, viewLink } from '../../../services/voting';
 import { type Html, html, raw } from '../../html';
@@ -62,7 +63,7 @@ export function branchPositionsBlock(questions: Question[], branch: string): Htm
   const found = memberBranchPositions(questions, branch);
   if (found.length === 0) return html``;
   return html`<section class="branch-positions" aria-labelledby="branch-positions-heading"><h2 id="branch-positions-heading">Your branch meeting</h2>
-<ul>${found.map((f) => html`<li><strong>${f.question.position + 1}. ${f.question.title}</strong>: Your branch meeting (${branch}, ${String(f.attendance)} present) ${f.position === null ? 'took no position.' : html`supported: ${f.position}`}</li>`)}</ul>
+<ul>${found.map((f) => html`<li><strong>${f.question.position + 1}. ${f.question.title}</strong>: Your branch meeting (${branch}, ${String(f.attendance)} present) ${positionWords(f.question, f.position)}${f.position === null ? '.' : ''}</li>`)}</ul>
 <p class="hint">Your vote is your own: you may vote as your branch meeting decided or otherwise. Nobody sees how you vote.</p></section>`;
 }
 
