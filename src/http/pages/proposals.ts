@@ -229,13 +229,16 @@ type AgendaTyped = { id: string; order: string[]; problems: string[] };
 function agendaBlock(ctx: AppContext, req: Request, v: ProposalView, a: AgendaView, typed?: AgendaTyped): Html {
   const intro = html`<h4>The agenda’s order</h4>
 <p class="hint">The conference’s agenda puts each amendment, in this order, against the text as it stands; the result is computed from members’ rankings. By default the order is the order of tabling. It is fixed with the question when the ballot opens.</p>`;
+  const errorId = `agenda-${v.id}-error`;
+  const problem = typed
+    ? html`<div class="problem" role="alert" id="${errorId}"><p>The order is not declared:</p><ul>${typed.problems.map((m) => html`<li>${m}</li>`)}</ul></div>`
+    : '';
   if (!isOrganiser(req.principal!) || !a.editable)
-    return html`${intro}<ol>${a.order.map((x) => html`<li>${x.label}</li>`)}</ol>${a.editable ? '' : html`<p>The ballot has opened: the order is fixed.</p>`}`;
+    return html`${intro}${problem}<ol>${a.order.map((x) => html`<li>${x.label}</li>`)}</ol>${a.editable ? '' : html`<p>The ballot has opened: the order is fixed.</p>`}`;
   const chosen = typed?.order ?? a.order.map((x) => x.id);
   const amendments = [...a.order].sort((x, y) => x.label.localeCompare(y.label, 'en', { numeric: true }));
-  const errorId = `agenda-${v.id}-error`;
   return html`${intro}<form method="post" action="/proposals/${v.id}/agenda-order" novalidate>${csrfField(ctx, req)}
-${typed ? html`<div class="problem" role="alert" id="${errorId}"><p>The order is not declared:</p><ul>${typed.problems.map((m) => html`<li>${m}</li>`)}</ul></div>` : ''}
+${problem}
 <fieldset${typed ? html` aria-describedby="${errorId}"` : ''}><legend>The order of the amendments to “${v.title}”</legend>
 ${a.order.map(
   (_, i) =>
