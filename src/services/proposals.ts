@@ -29,7 +29,7 @@ import { formatTime } from '@omov/core/domain/zones';
 import { agendaIssue, type AgendaSettings, MAX_AGENDA_AMENDMENTS } from '@omov/core/domain/amendments';
 import { pooledSupport } from '@omov/core/record/proposals';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
-import { actorOf, requireOrganiser, requireRollVisible, requireState } from './access';
+import { actorOf, requireBallotVisible, requireOrganiser, requireRollVisible, requireState } from './access';
 import { record } from './audit';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
@@ -1241,6 +1241,33 @@ export async function setAgendaOrder(ctx: AppContext, p: Principal, id: string, 
   });
 }
 
+/** A scheduled motion's agenda as the staff page shows it: its amendments in the declared order. */
+export type AgendaView = {
+  ballotId: string;
+  /** Whether the order may still be declared (the ballot is a draft). */
+  editable: boolean;
+  order: Array<{ id: string; label: string }>;
+};
+
+/** The agenda of a motion scheduled with amendments (null for any other proposal). */
+export async function agendaOf(ctx: AppContext, p: Principal, id: string): Promise<AgendaView | null> {
+  requireRollVisible(p);
+  const row = await data.findProposal(ctx.db, id);
+  if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
+  if (row.kind !== 'motion' || row.status !== 'scheduled' || !row.ballotId) return null;
+  const amendments = await scheduledAmendments(ctx.db, row, row.ballotId);
+  const q = questionFrom(await ballots.listQuestions(ctx.db, row.ballotId), row);
+  const agenda = (q?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
+  if (!q || !agenda || amendments.length === 0) return null;
+  const b = await ballots.findBallotById(ctx.db, row.ballotId);
+  return {
+    ballotId: row.ballotId,
+    editable: !!b && allows(b.status, 'edit'),
+    // Option n is amendment n in the order of tabling (option 0 is the motion as proposed).
+    order: agenda.order.map((n) => ({ id: amendments[n - 1]!.id, label: q.options[n]!.label })),
+  };
+}
+
 /* The case for and the case against (part 2 of issue 13). */
 
 /** The question a scheduled proposal became on its ballot: its title and text, word for word. */
@@ -1330,6 +1357,57 @@ export async function statementsForPaper(
     paperStatements.set(b.questions, s);
   }
   return s;
+}
+
+/** Who writes one side of a question's statements, and the proposal or case that makes it so. */
+export type StatementSlot = {
+  statement?: Statement;
+  writer: 'office' | 'proposers' | 'members';
+  /** The member proposal the question is (its proposers write the case for). */
+  proposal?: { id: string; title: string };
+  /** The members' case against that stands (the office cannot write over it). */
+  caseId?: string;
+};
+
+/**
+ * A ballot's statements as the staff page shows them: for each question, each side with who
+ * writes it. The same rules as setStatements: a member proposal's case for is its proposers',
+ * and a case against is the members' once one has qualified.
+ */
+export async function statementSlots(
+  ctx: AppContext,
+  p: Principal,
+  ballotId: string,
+): Promise<{
+  editable: boolean;
+  questions: Array<{ question: Question; for: StatementSlot; against: StatementSlot }>;
+}> {
+  requireBallotVisible(p, ballotId);
+  const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
+  if (!b) throw notFound('ballot');
+  const questions = await ballots.listQuestions(ctx.db, ballotId);
+  const [said, scheduled, cases] = await Promise.all([
+    statementsOf(ctx.db, ballotId, questions),
+    data.listScheduledOn(ctx.db, ballotId),
+    data.listCasesOnBallot(ctx.db, ballotId),
+  ]);
+  const out = [];
+  for (const q of questions) {
+    const s = said.get(q.id) ?? {};
+    const proposal = scheduled.find((x) => questionFrom([q], x));
+    const qualified = proposal
+      ? (await caseAgainstOf(ctx.db, proposal)).qualified
+      : firstQualified(cases.filter((c) => c.questionId === q.id));
+    const named = proposal ? { id: proposal.id, title: proposal.title } : undefined;
+    out.push({
+      question: q,
+      for: { statement: s.for, writer: proposal ? ('proposers' as const) : ('office' as const), proposal: named },
+      against: qualified
+        ? { statement: s.against, writer: 'members' as const, caseId: qualified.id, proposal: named }
+        : { statement: s.against, writer: 'office' as const, proposal: named },
+    });
+  }
+  return { editable: allows(b.status, 'edit'), questions: out };
 }
 
 const textHash = (t: string | null | undefined) =>

@@ -9,6 +9,7 @@ import { builderPageRoutes } from './organiser/builder';
 import { emailPageRoutes } from './organiser/emails';
 import { organisationPageRoutes } from './organiser/organisation';
 import { rollPageRoutes } from './organiser/roll';
+import { statementPageRoutes } from './organiser/statements';
 import { electionPageRoutes } from './elections';
 import { nominationPageRoutes } from './nominations';
 import { positionPageRoutes } from './positions';
@@ -30,6 +31,7 @@ import { verifiablePageRoutes } from './verifiable';
  *   organiser/roll.ts          roll import with preview, members, branches, one member
  *   organiser/builder.ts       the ballot builder (create and edit drafts)
  *   organiser/ballot.ts        a ballot: overview, previews, invitations, turnout, results, downloads
+ *   organiser/statements.ts    a ballot's case for and against each question, with who writes each
  *   organiser/emails.ts        a ballot's emails: their wording, as members get them, a test copy
  *   auditor.ts                 how to run omov verify
  *   proposals.ts               members' proposals: the member's own page, public pages, the office's
@@ -46,6 +48,7 @@ export function pageRoutes(ctx: AppContext): PageRoute[] {
     ...rollPageRoutes(ctx),
     ...builderPageRoutes(ctx),
     ...ballotPageRoutes(ctx),
+    ...statementPageRoutes(ctx),
     ...emailPageRoutes(ctx),
     ...auditorPageRoutes(ctx),
     ...proposalPageRoutes(ctx),

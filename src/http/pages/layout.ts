@@ -13,6 +13,7 @@ body{font:1.0625rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;col
 main{max-width:44rem;margin:0 auto;padding:1rem}
 header.site{background:var(--accent);color:#fff;padding:.5rem 1rem}
 header.site a{color:#fff}
+main{overflow-wrap:break-word}
 h1{font-size:1.5rem;line-height:1.25}
 h2{font-size:1.2rem;margin-top:1.5rem}
 a{color:var(--accent)}

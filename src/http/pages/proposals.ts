@@ -15,13 +15,13 @@ import * as ballotsService from '../../services/ballots';
 import type { AppContext } from '../../services/context';
 import { ServiceError } from '../../services/errors';
 import * as proposals from '../../services/proposals';
-import type { ProposalView } from '../../services/proposals';
+import type { AgendaView, ProposalView } from '../../services/proposals';
 import { hashSecret } from '../../platform/secrets';
 import { clientAddress } from '../auth';
 import { type Html, html } from '../html';
 import { idParams, type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
-import { act, csrfField, isOrganiser, postButton, staffPage, when } from './organiser/common';
+import { act, csrfField, isOrganiser, postButton, refusalStatus, staffPage, when } from './organiser/common';
 import { linkRequestRoutes } from './public';
 import { voterHeaders } from './voting/routes';
 
@@ -222,13 +222,47 @@ ${error ? html`<p class="problem" role="alert">${error}</p>` : ''}
 
 /* Staff. */
 
-async function staffHtml(ctx: AppContext, req: Request): Promise<string> {
+/** An agenda order that came back refused: its motion, the order as chosen, and why. */
+type AgendaTyped = { id: string; order: string[]; problems: string[] };
+
+/** A motion scheduled with amendments: the agenda's order, as a form while its ballot is a draft. */
+function agendaBlock(ctx: AppContext, req: Request, v: ProposalView, a: AgendaView, typed?: AgendaTyped): Html {
+  const intro = html`<h4>The agenda’s order</h4>
+<p class="hint">The conference’s agenda puts each amendment, in this order, against the text as it stands; the result is computed from members’ rankings. By default the order is the order of tabling. It is fixed with the question when the ballot opens.</p>`;
+  const errorId = `agenda-${v.id}-error`;
+  const problem = typed
+    ? html`<div class="problem" role="alert" id="${errorId}"><p>The order is not declared:</p><ul>${typed.problems.map((m) => html`<li>${m}</li>`)}</ul></div>`
+    : '';
+  if (!isOrganiser(req.principal!) || !a.editable)
+    return html`${intro}${problem}<ol>${a.order.map((x) => html`<li>${x.label}</li>`)}</ol>${a.editable ? '' : html`<p>The ballot has opened: the order is fixed.</p>`}`;
+  const chosen = typed?.order ?? a.order.map((x) => x.id);
+  const amendments = [...a.order].sort((x, y) => x.label.localeCompare(y.label, 'en', { numeric: true }));
+  return html`${intro}<form method="post" action="/proposals/${v.id}/agenda-order" novalidate>${csrfField(ctx, req)}
+${problem}
+<fieldset${typed ? html` aria-describedby="${errorId}"` : ''}><legend>The order of the amendments to “${v.title}”</legend>
+${a.order.map(
+  (_, i) =>
+    html`<p><label for="agenda-${v.id}-${String(i)}">Step ${String(i + 1)}</label><br><select class="wide" id="agenda-${v.id}-${String(i)}" name="step${String(i)}"${typed ? html` aria-invalid="true"` : ''}>${amendments.map((x) => html`<option value="${x.id}"${x.id === chosen[i] ? html` selected` : ''}>${x.label}</option>`)}</select></p>`,
+)}</fieldset>
+<button type="submit">Declare this order for “${v.title}”</button></form>`;
+}
+
+async function staffHtml(ctx: AppContext, req: Request, agendaTyped?: AgendaTyped): Promise<string> {
   const p = req.principal!;
   const [rules, list, drafts] = await Promise.all([
     proposals.getRules(ctx, p),
     proposals.staffProposals(ctx, p),
     isOrganiser(p) ? ballotsService.listBallots(ctx, p) : Promise.resolve([]),
   ]);
+  const agendas = new Map<string, AgendaView>();
+  for (const v of list.filter((x) => x.kind === 'motion' && x.stage === 'scheduled')) {
+    const a = await proposals.agendaOf(ctx, p, v.id);
+    if (a) agendas.set(v.id, a);
+  }
+  const agenda = (v: ProposalView) => {
+    const a = agendas.get(v.id);
+    return a ? agendaBlock(ctx, req, v, a, agendaTyped?.id === v.id ? agendaTyped : undefined) : '';
+  };
   const draftBallots = drafts.filter((b) => b.status === 'draft');
   const r = rules.inForce;
   const schedule = (v: ProposalView) =>
@@ -265,7 +299,7 @@ ${postButton(ctx, req, '/proposals/links', 'Mail every member their proposals li
     : ''
 }
 <h2>Proposals</h2>
-${list.length ? list.map((v) => proposalBody(v, 'h3', html`<p><a href="/proposals/${v.id}">Its public page</a></p>${schedule(v)}`)) : html`<p>No proposals yet.</p>`}`,
+${list.length ? list.map((v) => proposalBody(v, 'h3', html`<p><a href="/proposals/${v.id}">Its public page</a></p>${schedule(v)}${agenda(v)}`)) : html`<p>No proposals yet.</p>`}`,
   });
 }
 
@@ -513,6 +547,31 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
           () => proposals.scheduleProposal(ctx, principal, params.id, form.ballotId),
           '/proposals?done=proposal-scheduled',
         ),
+    }),
+    pageRoute({
+      method: 'post',
+      path: '/proposals/:id/agenda-order',
+      who: 'organiser',
+      summary:
+        "Declare the order in which the agenda takes a scheduled motion's amendments, while its ballot is a draft",
+      params: idParams,
+      back: () => '/proposals',
+      handler: async ({ req, res, principal, params }) => {
+        const f = (req.body ?? {}) as Record<string, unknown>;
+        const order: string[] = [];
+        for (let i = 0; typeof f[`step${i}`] === 'string'; i++) order.push(f[`step${i}`] as string);
+        try {
+          await proposals.setAgendaOrder(ctx, principal, params.id, order);
+        } catch (err) {
+          if (!(err instanceof ServiceError) || err.kind === 'not-found') throw err;
+          const problems = err.issues.length ? err.issues.map((i) => `${err.message}: ${i.message}`) : [err.message];
+          return void res
+            .status(refusalStatus(err))
+            .type('html')
+            .send(await staffHtml(ctx, req, { id: params.id, order, problems }));
+        }
+        res.redirect(303, '/proposals?done=agenda-order');
+      },
     }),
     pageRoute({
       method: 'get',

@@ -33,10 +33,12 @@ import { methodOf } from '@omov/core/methods/index';
  * without them (and the services refuse them anyway).
  */
 
-type Tab = 'overview' | 'preview' | 'emails' | 'invitations' | 'turnout' | 'results';
+type Tab = 'overview' | 'statements' | 'preview' | 'emails' | 'invitations' | 'turnout' | 'results';
 
 function tabs(b: BallotView, current: Tab): Html {
   const items: Array<[Tab | 'board', string, string]> = [['overview', 'Overview', `/ballots/${b.id}`]];
+  // The statements are written while a draft, and read as fixed after.
+  items.push(['statements', 'Statements', `/ballots/${b.id}/statements`]);
   if (allows(b.status, 'preview')) items.push(['preview', 'Preview', `/ballots/${b.id}/preview`]);
   if (allows(b.status, 'edit-mail')) items.push(['emails', 'Emails', `/ballots/${b.id}/emails`]);
   if (allows(b.status, 'read-delivery')) items.push(['invitations', 'Invitations', `/ballots/${b.id}/invitations`]);

@@ -86,6 +86,9 @@ const STATUS: Record<ServiceError['kind'], number> = {
   unavailable: 503,
 };
 
+/** The HTTP status of a refusal, for a page that shows it in place (a form kept as typed). */
+export const refusalStatus = (err: ServiceError): number => STATUS[err.kind];
+
 /** A refused action: what the service said, and the way back. */
 export function refused(ctx: AppContext, req: Request, res: Response, err: unknown, back: string): void {
   if (!(err instanceof ServiceError)) throw err;

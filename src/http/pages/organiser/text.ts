@@ -44,6 +44,8 @@ export const DONE: Record<string, string> = {
   'election-scheduled':
     'The election is on this ballot: its candidates, in the order drawn by lot, are its last question. Nobody can add or drop one.',
   'proposal-scheduled': 'The proposal is on the ballot, in its own words, as the last question.',
+  'statements-saved': 'The statements are saved. Members see them beside the question when the ballot opens.',
+  'agenda-order': 'The agenda’s order is declared. It is fixed with the question when the ballot opens.',
   saved: 'The draft is saved.',
   created: 'The draft ballot is created. Check it, preview it, then open it.',
   opened: 'The ballot is open: the invitations are being sent.',
