@@ -17,13 +17,19 @@ export function createDb(
   connectionString: string,
   opts: {
     max?: number;
+    /** How long to wait for a connection, new or from the pool, before failing (ms; 5,000 by default). */
+    connectTimeoutMs?: number;
     /** Called with each statement's duration (ms, from sending it to its result) and text, failed ones included; for measurements. */
     onQuery?: (ms: number, sql: string) => void;
   } = {},
 ): Db {
   // A database that cannot be reached fails a request in seconds (a clean 503), not after
   // the operating system's TCP timeout.
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+  });
   // A dropped connection (e.g. the database restarting) must not crash the process.
   pool.on('error', () => undefined);
   // The pool listens for errors only on idle clients; a client in use (say, in a

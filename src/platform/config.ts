@@ -35,6 +35,8 @@ const schema = z.object({
   /** How often the box's chainer runs (src/services/chain.ts): a vote is exposed to unseen removal until then. */
   CHAIN_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long a request waits for a database connection (a new one, or a free one of the pool) before a 503. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   ROLL_MAX_MB: z.coerce.number().int().min(1).max(1024).default(64),
   MAIL_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).optional(),
@@ -71,6 +73,7 @@ export type Config = {
   /** SECRETARY_LINK_DAYS: how long a branch secretary's link works after they are named. */
   secretaryLinkDays: number;
   dbPoolSize: number;
+  dbConnectTimeoutMs: number;
   /** CHAIN_INTERVAL_MS: the box chainer's period. */
   chainMs: number;
   /** The largest roll file accepted, in bytes (a 500,000-member CSV is about 33 MB). */
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionHours: e.SESSION_HOURS,
     secretaryLinkDays: e.SECRETARY_LINK_DAYS,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     chainMs: e.CHAIN_INTERVAL_MS,
     rollMaxBytes: e.ROLL_MAX_MB * 1024 * 1024,
     mailEventsSecret: e.MAIL_EVENTS_SECRET,

@@ -63,7 +63,10 @@ export async function resolveSecret(config: Config): Promise<string> {
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR/pg. */
 export async function connectDatabase(config: Config, log: Logger): Promise<{ db: Db; embedded?: EmbeddedServer }> {
-  if (config.databaseUrl) return { db: createDb(config.databaseUrl, { max: config.dbPoolSize }) };
+  if (config.databaseUrl)
+    return {
+      db: createDb(config.databaseUrl, { max: config.dbPoolSize, connectTimeoutMs: config.dbConnectTimeoutMs }),
+    };
   log.info({ dataDir: path.resolve(config.dataDir, 'pg') }, 'no DATABASE_URL: starting the embedded PostgreSQL');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when needed: the embedded server is an ES module and a large one
   const { startEmbeddedPostgres } = require('../db/embedded') as typeof EmbeddedModule;
@@ -79,7 +82,10 @@ export async function connectDatabase(config: Config, log: Logger): Promise<{ db
       log: (line) => log.debug({ postgres: line.trim() }, 'postgres'),
     });
   });
-  return { db: createDb(embedded.url, { max: config.dbPoolSize }), embedded };
+  return {
+    db: createDb(embedded.url, { max: config.dbPoolSize, connectTimeoutMs: config.dbConnectTimeoutMs }),
+    embedded,
+  };
 }
 
 /** The service without its HTTP side: for one-off commands and the primary of several processes. */

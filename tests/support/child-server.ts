@@ -65,6 +65,7 @@ export async function childServer(opts: {
     MAIL_WORKER: 'off',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
+    DB_CONNECT_TIMEOUT_MS: String(Math.min(600_000, scaled(5000))),
     ...opts.env,
   };
   let child: ChildProcess | undefined;

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Migration } from 'kysely';
 import { Client } from 'pg';
 import { createDb, type Db, migrateToLatest } from '../../src/db/database';
+import { scaled } from './machine';
 
 /**
  * A fresh database on the test server for one test file, migrated to the latest schema
@@ -22,7 +23,8 @@ export async function freshDatabase(
   const u = new URL(admin);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const db = createDb(url, { max: 20 });
+  // A busy machine can take longer than the server's 5 s to hand out a connection: scaled like every wait here.
+  const db = createDb(url, { max: 20, connectTimeoutMs: scaled(5000) });
   await migrateToLatest(db, known);
   return {
     db,
