@@ -16,7 +16,7 @@
  * through the service, and the output says so), open (POST …/open), send (the real mail
  * worker to the sink), casting a share of the votes through the HTML voting path (the load
  * in a worker thread, as bench:cast), close, results, record export (GET …/record) and
- * `omov verify` on it (its own process); over the close, the server's event-loop delay (max,
+ * `omov verify` on it (its own process); over each phase, the server's event-loop delay (max,
  * p99: the server runs on this process's main thread). Beside them, measured in the same run, the
  * ceilings: nodemailer's pooled transport straight to the same sink, pgbench's vote
  * transaction and the server's cast statement run by pgbench on the same database (the
@@ -241,16 +241,25 @@ async function main(): Promise<number> {
   const rows: string[][] = [];
   const phase = async <T>(name: string, f: () => Promise<T>, note = (_: T, ms: number) => secs(ms)) => {
     mem.reset();
+    // The server runs on this thread: the event loop's delay over a phase is what any other request waited at
+    // most (where this process also generates the load, as in casting, the generator's own work counts too).
+    const loop = monitorEventLoopDelay({ resolution: 10 });
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
-    const r = await f();
+    loop.enable();
+    let r: T;
+    try {
+      r = await f();
+    } finally {
+      loop.disable();
+    }
     const ms = performance.now() - t0;
     const cpu1 = cpuSeconds();
     const peak = mem.read();
     const after = await settledMemory();
     rows.push([name, note(r, ms), mb(peak), after]);
     out(
-      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s in child processes: PostgreSQL, pgbench)`,
+      `  ${name}: ${note(r, ms)}, peak ${mb(peak)}, after ${after} (load average ${os.loadavg()[0]!.toFixed(1)}; CPU ${(cpu1.self - cpu0.self).toFixed(1)} s here, ${(cpu1.children - cpu0.children).toFixed(1)} s in child processes: PostgreSQL, pgbench; event loop max delay ${(loop.max / 1e6).toFixed(0)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms)`,
     );
     return { r, ms };
   };
@@ -544,21 +553,7 @@ async function main(): Promise<number> {
     // The tokens are not needed any more: let them go before the phases whose memory matters.
     all.length = 0;
 
-    // The server runs on this thread: its event loop's delay over the close is what every other request waited at most.
-    const closeLoop = monitorEventLoopDelay({ resolution: 10 });
-    await phase(
-      'close',
-      async () => {
-        closeLoop.enable();
-        try {
-          return await call('POST', `/ballots/${ballot.id}/close`);
-        } finally {
-          closeLoop.disable();
-        }
-      },
-      (_, ms) =>
-        `${secs(ms)}, event loop max delay ${(closeLoop.max / 1e6).toFixed(0)} ms, p99 ${(closeLoop.percentile(99) / 1e6).toFixed(0)} ms`,
-    );
+    await phase('close', () => call('POST', `/ballots/${ballot.id}/close`));
     const results = await phase('results (GET …/results)', () => call('GET', `/ballots/${ballot.id}/results`));
     void results;
     const recordFile = path.join(dir, 'record.json');
