@@ -9,6 +9,11 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     alter table proposals add column lapsed_at timestamptz, add column overdue_at timestamptz;
+    -- Those already past are marked at their moment, without a mail or a log entry: no one is
+    -- told today of what happened weeks ago.
+    update proposals set lapsed_at = closes_at where status = 'gathering' and closes_at <= now();
+    update proposals set overdue_at = schedule_by
+      where (status = 'qualified' or (status = 'scheduled' and ballot_id is null)) and schedule_by <= now();
     create index proposals_lapse_due on proposals (closes_at) where status = 'gathering' and lapsed_at is null;
     create index proposals_overdue_due on proposals (schedule_by)
       where status in ('qualified', 'scheduled') and overdue_at is null;
