@@ -2,6 +2,7 @@ import { Keyring } from '../src/platform/secrets';
 import { LINK_PURPOSE } from '../src/services/invitations';
 import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
 import { waitFor } from './support/smtp';
+import { escapeHtml } from '../src/http/html';
 
 /**
  * The case for and the case against (docs/proposals.md): the proposer writes a member
@@ -16,6 +17,20 @@ const { app, smtp } = appWithSmtpPerFile();
 const MEMBERS = 16;
 const FOR = 'Students pay the same dues on a tenth of the income.';
 const AGAINST = 'The union’s budget cannot carry the loss.';
+
+/** The HTML part of a raw message, its quoted-printable decoded. */
+function htmlPart(raw: string): string {
+  const start = raw.indexOf('Content-Type: text/html');
+  const body = raw.slice(raw.indexOf('\r\n\r\n', start) + 4);
+  const qp = body.slice(0, body.indexOf('\r\n----')).replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < qp.length; i++)
+    if (qp[i] === '=' && /^[0-9A-F]{2}$/.test(qp.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(qp.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(qp.charCodeAt(i));
+  return Buffer.from(bytes).toString('utf8');
+}
 
 /** Which side comes first in the part of a voting page about `title`. */
 function firstSide(page: string, title: string): 'for' | 'against' {
@@ -146,6 +161,20 @@ test('each side writes its own case; every member sees both, side by side, in th
     expect(f).toBeGreaterThan(0);
     expect(a).toBeGreaterThan(0);
     expect(f < a ? 'for' : 'against').toBe(orders[i]);
+    // The HTML part: the two side by side, one row with a cell for each, in the same order.
+    const html = htmlPart(mail.raw);
+    const row = html.slice(html.indexOf('2. Halve student dues</h2>'));
+    const table = row.slice(row.indexOf('<table role="presentation" class="statements"'), row.indexOf('</table>'));
+    expect(table.match(/<tr>/g)).toHaveLength(1);
+    const cells = [...table.matchAll(/<td class="statement" width="50%"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!);
+    expect(cells).toHaveLength(2);
+    const [one, two] = orders[i] === 'for' ? cells : [cells[1]!, cells[0]!];
+    expect(one).toContain('The case for (written by the proposers)');
+    expect(one).toContain(FOR);
+    expect(two).toContain('The case against (written by the office)');
+    expect(two).toContain(escapeHtml(AGAINST));
+    // The style that stacks the cells on a narrow screen.
+    expect(html).toMatch(/@media \(max-width: 30em\) \{ td\.statement \{ display: block !important/);
   }
   // With 16 members, both orders occur unless the draw is broken (chance 2 in 65,536).
   expect(new Set(orders)).toEqual(new Set(['for', 'against']));

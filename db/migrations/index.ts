@@ -28,6 +28,7 @@ import * as m0039 from './0039_open_bulk_keys';
 import * as m0040 from './0040_case_against_office_questions';
 import * as m0041 from './0041_election_rules';
 import * as m0042 from './0042_qualified_support';
+import * as m0044 from './0044_proposal_events';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
  * same list works from the TypeScript sources (tests) and the compiled build. */
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0040_case_against_office_questions': m0040,
   '0041_election_rules': m0041,
   '0042_qualified_support': m0042,
+  '0044_proposal_events': m0044,
 };

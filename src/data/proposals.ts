@@ -187,6 +187,10 @@ export type ProposalRow = {
   questionBallotId: string | null;
   /** That question, as it is now on the ballot (null once it was dropped while the case gathered). */
   questionId: string | null;
+  /** When the scheduler marked it lapsed (null: not yet, or it did not lapse; 0044). */
+  lapsedAt: Date | null;
+  /** When the scheduler marked it overdue (null: not yet, or it was not; 0044). */
+  overdueAt: Date | null;
 };
 
 const proposalColumns = [
@@ -214,6 +218,8 @@ const proposalColumns = [
   'amendments_close_at as amendmentsCloseAt',
   'question_ballot_id as questionBallotId',
   'question_id as questionId',
+  'lapsed_at as lapsedAt',
+  'overdue_at as overdueAt',
 ] as const;
 
 /** A scheduled proposal whose draft ballot was deleted is the office's to schedule again. */
@@ -434,6 +440,69 @@ export async function moveCaseToQuestion(db: Queryable, id: string, questionId: 
 export async function branchName(db: Queryable, branchId: string): Promise<string | undefined> {
   const row = await db.selectFrom('branches').select('name').where('id', '=', branchId).executeTakeFirst();
   return row?.name;
+}
+
+/* Lapsing and turning overdue, as events the scheduler marks once (0044). */
+
+/** Proposals whose window has closed short of support and are not yet marked lapsed. */
+export async function listLapseDue(db: Queryable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select('id')
+    .where('status', '=', 'gathering')
+    .where('lapsed_at', 'is', null)
+    .where('closes_at', '<=', sql<Date>`now()`)
+    .orderBy('closes_at')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Marks a proposal lapsed, if it still is due: the update takes the row's lock, so of
+ * several processes (or a signature racing the window's end) only one finds it due.
+ */
+export async function markLapsed(db: Queryable, id: string): Promise<ProposalRow | undefined> {
+  const row = await db
+    .updateTable('proposals')
+    .set({ lapsed_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'gathering')
+    .where('lapsed_at', 'is', null)
+    .where('closes_at', '<=', sql<Date>`now()`)
+    .returning(proposalColumns)
+    .executeTakeFirst();
+  return row && asStored(row);
+}
+
+/** Qualified proposals past their date, not on a ballot (or their draft deleted) and not yet marked overdue. */
+export async function listOverdueDue(db: Queryable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select('id')
+    .where((eb) =>
+      eb.or([eb('status', '=', 'qualified'), eb.and([eb('status', '=', 'scheduled'), eb('ballot_id', 'is', null)])]),
+    )
+    .where('overdue_at', 'is', null)
+    .where('schedule_by', '<=', sql<Date>`now()`)
+    .orderBy('schedule_by')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks a qualified proposal overdue, if it still is due (once, as `markLapsed`). */
+export async function markOverdue(db: Queryable, id: string): Promise<ProposalRow | undefined> {
+  const row = await db
+    .updateTable('proposals')
+    .set({ overdue_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'qualified'), eb.and([eb('status', '=', 'scheduled'), eb('ballot_id', 'is', null)])]),
+    )
+    .where('overdue_at', 'is', null)
+    .where('schedule_by', '<=', sql<Date>`now()`)
+    .returning(proposalColumns)
+    .executeTakeFirst();
+  return row && asStored(row);
 }
 
 /* Signatures: a keyed hash of (proposal, member) and the branch; nothing else. */

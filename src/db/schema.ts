@@ -264,6 +264,9 @@ export interface Database {
     /** A case against a question the office put on a draft ballot (0040): the ballot, and the question there now. */
     question_ballot_id: string | null;
     question_id: string | null;
+    /** When the scheduler marked it lapsed, and a qualified one overdue (0044): set once. */
+    lapsed_at: ColumnType<Date | null, never, Date>;
+    overdue_at: ColumnType<Date | null, never, Date>;
   };
   branch_secretaries: {
     branch_id: string;

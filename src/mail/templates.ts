@@ -9,6 +9,7 @@ import { escapeHtml } from '../http/html';
  * `{{> part}}` includes emails/partials/part.txt or .html (the same kind as the template),
  * so messages that share most of their text keep it in one place. `{{#key}}…{{/key}}`
  * keeps its text only when the value `key` is not empty (a line some copies leave out).
+ * `{{{key}}}` (HTML only) takes markup built by code, such as the statements' table.
  *
  * A message may have an opening paragraph, NAME.opening.txt, that an organiser can replace
  * with their own plain text (`Finished`, already filled by `fillText`): it goes into the
@@ -65,7 +66,12 @@ const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 /** Plain text with {{placeholders}} filled in (an organiser's own subject or opening). */
 export const fillText = (text: string, values: Record<string, string>): string => fill(text.trim(), values, (s) => s);
 
-export function renderEmail(name: string, values: Record<string, string>, own: Finished = {}): Rendered {
+export function renderEmail(
+  name: string,
+  values: Record<string, string>,
+  own: Finished = {},
+  markup: Record<string, string> = {},
+): Rendered {
   const openingFile = loadOptional(`${name}.opening.txt`);
   const opening = own.opening ?? (openingFile === null ? undefined : fillText(openingFile, values));
   const all = opening === undefined ? values : { ...values, opening };
@@ -73,8 +79,18 @@ export function renderEmail(name: string, values: Record<string, string>, own: F
   return {
     subject: oneLine(own.subject ?? fill(load(`${name}.subject.txt`).trim(), all, oneLine)),
     text: fill(body('txt'), all, (s) => s),
-    html: fill(body('html'), all, escapeHtml),
+    html: withMarkup(body('html'), markup, (piece) => fill(piece, all, escapeHtml)),
   };
+}
+
+/**
+ * `{{{key}}}` in an HTML template takes markup the code built (every value in it escaped
+ * there), never a value: the pieces around it are filled, the markup is not, so no text in it
+ * is read as a placeholder. An empty string when the code gives none.
+ */
+function withMarkup(template: string, markup: Record<string, string>, fillPiece: (s: string) => string): string {
+  const parts = template.split(/\{\{\{([a-zA-Z]+)\}\}\}/);
+  return parts.map((part, i) => (i % 2 === 0 ? fillPiece(part) : (markup[part] ?? ''))).join('');
 }
 
 /** The default text a ballot's own wording replaces, for the form that edits it. */

@@ -15,6 +15,7 @@ import { Keyring } from '../platform/secrets';
 import { BallotCheckers } from '../services/ballot-checkers';
 import { closeDueBallots, queueDueReminders } from '../services/ballots';
 import { mailDueNominations } from '../services/nominations';
+import { markDueProposals } from '../services/proposals';
 import { CastWitness, CheckpointMemory, chainOpenBallots } from '../services/chain';
 import { recordTurnoutSnapshot } from '../services/results';
 import type { AppContext } from '../services/context';
@@ -174,6 +175,7 @@ export async function startServer(
     worker.start();
   }
   let mailing: Promise<void> | undefined;
+  let marking: Promise<void> | undefined;
   // Every instance closes due ballots; the row lock makes it happen once.
   const scheduler = setInterval(() => {
     closeDueBallots(ctx).then(
@@ -189,6 +191,15 @@ export async function startServer(
       },
       (err: unknown) => log.warn({ err: (err as Error).message }, 'queueing reminders failed'),
     );
+    // Proposals lapse and turn overdue as events; the row lock makes each happen once across instances.
+    marking ??= markDueProposals(ctx)
+      .then(
+        ({ lapsed, overdue }) => {
+          if (lapsed || overdue) log.info({ lapsed, overdue }, 'proposals lapsed or turned overdue');
+        },
+        (err: unknown) => log.warn({ err: (err as Error).message }, 'marking due proposals failed'),
+      )
+      .finally(() => (marking = undefined));
     // One round at a time, and stop() waits for it: a round mails a whole roll.
     mailing ??= mailDueNominations(ctx)
       .then(
@@ -217,6 +228,7 @@ export async function startServer(
     clearInterval(chainer);
     await chaining;
     await mailing;
+    await marking;
     await worker?.stop();
     await service.close();
     throw err;
@@ -236,6 +248,7 @@ export async function startServer(
       clearInterval(chainer);
       await chaining;
       await mailing;
+      await marking;
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

@@ -9,6 +9,7 @@ import type { Queryable } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
 import { formatTime } from '@omov/core/domain/zones';
 import { fillText, placeholdersIn, renderEmail, type Rendered } from '../mail/templates';
+import { escapeHtml } from '../http/html';
 import type { OutgoingMail } from '../mail/transport';
 import { findBallot, lockBallot } from '../data/ballots';
 import { requireBallotVisible, requireOrganiser, requireState } from './access';
@@ -172,6 +173,7 @@ export function renderBallotMail(
   payload: Record<string, unknown>,
   link: string,
   reportLink: string,
+  markup: Record<string, string> = {},
 ): Rendered & { replyTo?: string } {
   const values = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]));
   // The organiser's text is filled with the member's values only: never the link or other parts.
@@ -183,6 +185,7 @@ export function renderBallotMail(
       subject: values.ownSubject ? fillText(values.ownSubject, own) : undefined,
       opening: values.ownOpening ? fillText(values.ownOpening, own) : undefined,
     },
+    markup,
   );
   return {
     ...r,
@@ -297,24 +300,59 @@ const AUTHORS: Record<string, string> = {
   members: 'a group of members',
 };
 
-/** The case for and against as one member's copy says them, in their order (the voting page's). */
-function statementsOfMail(json: string | undefined, seed: string): { statements?: string } {
-  if (!json) return {};
-  const list = JSON.parse(json) as MailStatements;
-  const text = list
-    .map((q) => {
-      const sides = statementOrder(seed, q.questionId).flatMap((side) => {
-        const s = q[side];
-        return s
-          ? [
-              `${side === 'for' ? 'The case for' : 'The case against'} (written by ${AUTHORS[s.author] ?? s.author}):\n${s.text}`,
-            ]
-          : [];
-      });
-      return `${q.n}. ${q.title}\n\n${sides.join('\n\n')}`;
-    })
+type MailSide = { side: 'for' | 'against'; heading: string; text: string };
+
+/** Each question's statements in the member's order (the voting page's): both sides, or the one it has. */
+function sidesOf(list: MailStatements, seed: string): Array<{ q: MailStatements[number]; sides: MailSide[] }> {
+  return list.map((q) => ({
+    q,
+    sides: statementOrder(seed, q.questionId).flatMap((side) => {
+      const s = q[side];
+      return s
+        ? [
+            {
+              side,
+              heading: `${side === 'for' ? 'The case for' : 'The case against'} (written by ${AUTHORS[s.author] ?? s.author})`,
+              text: s.text,
+            },
+          ]
+        : [];
+    }),
+  }));
+}
+
+/**
+ * The case for and against as one member's copy says them, in their order: one after the
+ * other in the plain text; side by side in the HTML, one row of a table per question, each
+ * cell with its own heading, so that a mail client that stacks the cells on a narrow screen
+ * (the style in the head asks it to) still reads each case under its own name.
+ */
+export function statementsOfMail(
+  json: string | undefined,
+  seed: string,
+): { values: { statements?: string }; markup: { statementsTable?: string } } {
+  if (!json) return { values: {}, markup: {} };
+  const questions = sidesOf(JSON.parse(json) as MailStatements, seed);
+  const text = questions
+    .map(({ q, sides }) => `${q.n}. ${q.title}\n\n${sides.map((s) => `${s.heading}:\n${s.text}`).join('\n\n')}`)
     .join('\n\n');
-  return { statements: text };
+  const cell = (s: MailSide, width: string) =>
+    `<td class="statement" width="${width}" valign="top" style="width: ${width}; vertical-align: top; padding: 0.5em 0.75em; border-left: 4px solid #0b5394; background: #f3f6fa;">` +
+    `<p style="margin: 0 0 0.5em 0; font-weight: bold;">${escapeHtml(s.heading)}</p>` +
+    `<p style="margin: 0; white-space: pre-line; overflow-wrap: anywhere;">${escapeHtml(s.text)}</p></td>`;
+  const gap = '<td class="statement-gap" width="12" style="width: 12px; font-size: 0; line-height: 0;">&nbsp;</td>';
+  const html = questions
+    .map(({ q, sides }) => {
+      const width = sides.length === 2 ? '50%' : '100%';
+      return (
+        `<h2 style="font-size: 18px; line-height: 1.3; margin: 1em 0 0.5em 0;">${escapeHtml(`${q.n}. ${q.title}`)}</h2>\n` +
+        `<table role="presentation" class="statements" width="100%" cellpadding="0" cellspacing="0" border="0" style="width: 100%; border-collapse: collapse; margin: 0 0 1em 0;"><tr>` +
+        sides.map((s) => cell(s, width)).join(gap) +
+        `</tr></table>`
+      );
+    })
+    .join('\n');
+  return { values: { statements: text }, markup: { statementsTable: html } };
 }
 
 export function votingLink(ctx: AppContext, token: string): string {
@@ -343,10 +381,17 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'invitation' || m.kind === 'reminder') {
     if (!m.sealedSecret) throw new Error('the voting link of this message is gone');
     const token = ctx.keys.open(LINK_PURPOSE, m.sealedSecret);
-    const payload = { ...m.payload, ...statementsOfMail(values.statementsJson, paperSeed(ctx.keys, token)) };
+    const statements = statementsOfMail(values.statementsJson, paperSeed(ctx.keys, token));
+    const payload = { ...m.payload, ...statements.values };
     return {
       to: m.recipient,
-      ...renderBallotMail(m.kind, payload, votingLink(ctx, token), reportLinkOf(ctx, values.ballotId)),
+      ...renderBallotMail(
+        m.kind,
+        payload,
+        votingLink(ctx, token),
+        reportLinkOf(ctx, values.ballotId),
+        statements.markup,
+      ),
       messageId: messageIdOf(ctx, m.id),
     };
   } else if (m.kind === 'staff-invitation') {

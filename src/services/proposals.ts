@@ -1038,6 +1038,164 @@ async function mailCaseAgainstQualified(ctx: AppContext, tx: Tx, c: ProposalRow)
   );
 }
 
+/* Lapsing and turning overdue: events the scheduler runs (docs/proposals.md). */
+
+/** What a mail calls a proposal of any kind: "the members' proposal "…"", "the amendment "…" to …". */
+async function describeProposal(db: Queryable, p: ProposalRow): Promise<string> {
+  if (p.kind === 'amendment') {
+    const motion = p.parentId ? await data.findProposal(db, p.parentId) : undefined;
+    return `the amendment "${p.title}" to the motion "${motion?.title ?? ''}"`;
+  }
+  if (p.kind === 'against') {
+    const parent = p.parentId ? await data.findProposal(db, p.parentId) : undefined;
+    if (parent) return `the members' case against the proposal "${parent.title}"`;
+    const q = await answeredQuestion(db, p);
+    return `the members' case against the question "${q?.title ?? ''}" on the ballot "${q?.ballotTitle ?? ''}"`;
+  }
+  return `the members' proposal "${p.title}"`;
+}
+
+type Recipient = { email: string; memberId: string | null; name: string; why: string };
+
+/** One message an address, the first reason given. */
+function recipients() {
+  const to = new Map<string, Recipient>();
+  return {
+    add(email: string, r: Omit<Recipient, 'email'>) {
+      if (!to.has(email.toLowerCase())) to.set(email.toLowerCase(), { email, ...r });
+    },
+    list: () => [...to.values()],
+  };
+}
+
+/** Its proposer (or, for a branch's amendment, the branch's secretary), then the organisers, then (`auditors`) the organisation's auditors. */
+async function concerned(tx: Tx, p: ProposalRow, opts: { auditors: boolean }): Promise<Recipient[]> {
+  const to = recipients();
+  const proposer = p.proposerMemberId ? await roll.findMember(tx, p.organisationId, p.proposerMemberId) : undefined;
+  if (proposer)
+    to.add(proposer.email, {
+      memberId: proposer.id,
+      name: proposer.name,
+      why: p.kind === 'against' ? 'you wrote it' : p.kind === 'amendment' ? 'you tabled it' : 'you proposed it',
+    });
+  const secretary = p.branchId
+    ? (await positionsData.listSecretaries(tx, p.organisationId)).find((x) => x.branchId === p.branchId)
+    : undefined;
+  if (secretary)
+    to.add(secretary.email, {
+      memberId: null,
+      name: secretary.name,
+      why: `you tabled it for the ${secretary.branch} branch`,
+    });
+  const staff = await orgs.listStaff(tx, p.organisationId);
+  for (const o of staff.filter((x) => x.role === 'organiser'))
+    to.add(o.email, { memberId: null, name: o.name, why: 'you organise the organisation’s ballots' });
+  // An auditor of one ballot has no view of the organisation's proposals.
+  if (opts.auditors)
+    for (const a of staff.filter((x) => x.role === 'auditor' && x.ballotId === null))
+      to.add(a.email, { memberId: null, name: a.name, why: 'you audit the organisation’s ballots' });
+  return to.list();
+}
+
+/** Lapses one proposal whose window closed short of support: once, logged with its final support, mailed. */
+async function lapseOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
+  const p = await data.markLapsed(tx, id);
+  if (!p) return false;
+  const [counts, rules, org] = await Promise.all([
+    data.supportByBranch(tx, p.organisationId, p.id),
+    data.findRules(tx, p.rulesId),
+    orgs.findOrganisation(tx, p.organisationId),
+  ]);
+  const support = {
+    supporters: counts.reduce((n, c) => n + c.supporters, 0),
+    branches: counts.filter((c) => c.supporters > 0).length,
+  };
+  const pooled = pooledSupport(counts, rules?.k ?? 1);
+  await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.lapse', p.id, {
+    ...support,
+    k: pooled.k,
+    byBranch: pooled.byBranch,
+    needed: { supporters: p.supportersNeeded, branches: p.branchesNeeded, combine: rules?.combine ?? 'either' },
+    closesAt: p.closesAt!.toISOString(),
+    lapsedAt: p.lapsedAt!.toISOString(),
+  });
+  const needed = [
+    p.supportersNeeded === null ? null : `${p.supportersNeeded} supporters`,
+    p.branchesNeeded === null ? null : `supporters in ${p.branchesNeeded} branches`,
+  ].filter((x) => x !== null);
+  const payload = {
+    organisationName: org?.name ?? '',
+    what: await describeProposal(tx, p),
+    closesAt: formatTime(p.closesAt!),
+    supporters: String(support.supporters),
+    branches: String(support.branches),
+    needed: needed.join((rules?.combine ?? 'either') === 'both' ? ' and ' : ' or '),
+    url: `${ctx.config.publicUrl}/proposals/${p.id}`,
+  };
+  await outbox.enqueue(
+    tx,
+    (await concerned(tx, p, { auditors: false })).map(({ email: recipient, ...r }) => ({
+      organisationId: p.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind: 'proposal-lapsed',
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
+  return true;
+}
+
+/** Marks one qualified proposal overdue, not on a ballot by its date: once, logged, mailed. */
+async function overdueOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
+  const p = await data.markOverdue(tx, id);
+  if (!p) return false;
+  const org = await orgs.findOrganisation(tx, p.organisationId);
+  await record(tx, { system: 'member proposal', organisationId: p.organisationId }, 'proposal.overdue', p.id, {
+    qualifiedAt: p.qualifiedAt?.toISOString() ?? null,
+    scheduleBy: p.scheduleBy!.toISOString(),
+    overdueAt: p.overdueAt!.toISOString(),
+  });
+  const payload = {
+    organisationName: org?.name ?? '',
+    what: await describeProposal(tx, p),
+    qualifiedAt: p.qualifiedAt ? formatTime(p.qualifiedAt) : '',
+    scheduleBy: formatTime(p.scheduleBy!),
+    url: `${ctx.config.publicUrl}/proposals/${p.id}`,
+  };
+  await outbox.enqueue(
+    tx,
+    (await concerned(tx, p, { auditors: true })).map(({ email: recipient, ...r }) => ({
+      organisationId: p.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind: 'proposal-overdue',
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
+  return true;
+}
+
+/**
+ * The scheduler's round: every proposal whose window closed short of support lapses, and
+ * every qualified one not on a ballot by its date turns overdue, each in a transaction of
+ * its own. The mark is taken under the row's lock, so running this twice, or in several
+ * processes at once, logs and mails each event once.
+ */
+export async function markDueProposals(ctx: AppContext): Promise<{ lapsed: number; overdue: number }> {
+  let lapsed = 0;
+  let overdue = 0;
+  for (const id of await data.listLapseDue(ctx.db))
+    if (await ctx.db.transaction().execute((tx) => lapseOne(ctx, tx, id))) lapsed++;
+  for (const id of await data.listOverdueDue(ctx.db))
+    if (await ctx.db.transaction().execute((tx) => overdueOne(ctx, tx, id))) overdue++;
+  if (lapsed || overdue) ctx.mailQueued();
+  return { lapsed, overdue };
+}
+
 /* What the office may and may not do. */
 
 async function ownProposal(db: Queryable, p: Principal, id: string): Promise<ProposalRow> {

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderEmail } from '../../src/mail/templates';
+import { renderBallotMail, statementsOfMail } from '../../src/services/invitations';
 import { type Client } from '../support/app';
 import {
   axeContext,
@@ -209,6 +210,23 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     why: 'you wrote it',
     url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
   },
+  'proposal-lapsed': {
+    name: 'Ann Smith',
+    what: 'the members\' proposal "Cut the dues for students"',
+    closesAt: '2027-01-04 10:00 UTC',
+    supporters: '12',
+    branches: '3',
+    needed: '20 supporters and supporters in 4 branches',
+    why: 'you proposed it',
+    url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
+  },
+  'proposal-overdue': {
+    name: 'Aud Itor',
+    what: 'the members\' proposal "Cut the dues for students"',
+    scheduleBy: '2027-01-04 10:00 UTC',
+    why: 'you audit the organisation’s ballots',
+    url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
+  },
   'nominations-open': {
     name: 'Ann Smith',
     title: 'National Executive',
@@ -305,6 +323,55 @@ test.each(Object.keys(EMAIL_VALUES))('the %s email (HTML part)', async (kind) =>
     if (context === phone) {
       expect(await overflowsSideways(page)).toBeLessThanOrEqual(0);
       await screenshot(page, `email-${kind}`);
+    }
+    await page.close();
+  }
+});
+
+test('the invitation email with the case for and against side by side, stacked on a phone', async () => {
+  const statements = statementsOfMail(
+    JSON.stringify([
+      {
+        questionId: '00000000-0000-4000-8000-000000000001',
+        n: 1,
+        title: 'Adopt the new rule book?',
+        for: { text: 'It is clearer.\n\nAnd shorter by half.', author: 'proposers' },
+        against: { text: 'It drops the branches’ right to call a meeting.', author: 'members' },
+      },
+    ]),
+    'a seed',
+  );
+  const mail = renderBallotMail(
+    'invitation',
+    {
+      organisationName: 'Access Union',
+      ballotTitle: 'Annual ballot 2026',
+      memberName: 'Ann Smith',
+      opensAt: '2026-12-01 09:00 UTC',
+      closesAt: '2026-12-08 17:00 UTC',
+      questionList: '1. Adopt the new rule book?',
+      ...statements.values,
+    },
+    `${app().url}/v/${'A'.repeat(43)}`,
+    `${app().url}/report/00000000-0000-4000-8000-000000000000`,
+    statements.markup,
+  );
+  for (const context of [phone, desktop]) {
+    const page = await context.newPage();
+    await page.setContent(mail.html);
+    expect(describeViolations('invitation email with statements', await axeViolations(page))).toBe('');
+    const cells = page.locator('td.statement');
+    expect(await cells.count()).toBe(2);
+    const [a, b] = [(await cells.nth(0).boundingBox())!, (await cells.nth(1).boundingBox())!];
+    if (context === phone) {
+      // Stacked: the second case under the first, each under its own heading.
+      expect(b.y).toBeGreaterThanOrEqual(a.y + a.height);
+      expect(await overflowsSideways(page)).toBeLessThanOrEqual(0);
+      await screenshot(page, 'email-invitation-statements');
+    } else {
+      // Side by side: the same row, the second to the right.
+      expect(b.y).toBe(a.y);
+      expect(b.x).toBeGreaterThanOrEqual(a.x + a.width);
     }
     await page.close();
   }

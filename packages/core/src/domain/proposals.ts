@@ -115,11 +115,18 @@ export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 export type ProposalStage = ProposalStatus | 'lapsed' | 'overdue';
 
 export function stageOf(
-  p: { status: ProposalStatus; closesAt: Date | null; scheduleBy: Date | null },
+  p: {
+    status: ProposalStatus;
+    closesAt: Date | null;
+    scheduleBy: Date | null;
+    /** Marked by the scheduler when the event ran; until then the window and the date say it. */
+    lapsedAt?: Date | null;
+    overdueAt?: Date | null;
+  },
   now: Date,
 ): ProposalStage {
-  if (p.status === 'gathering' && p.closesAt && now >= p.closesAt) return 'lapsed';
-  if (p.status === 'qualified' && p.scheduleBy && now >= p.scheduleBy) return 'overdue';
+  if (p.status === 'gathering' && (p.lapsedAt || (p.closesAt && now >= p.closesAt))) return 'lapsed';
+  if (p.status === 'qualified' && (p.overdueAt || (p.scheduleBy && now >= p.scheduleBy))) return 'overdue';
   return p.status;
 }
 

@@ -57,6 +57,16 @@ describe('a proposal’s stage', () => {
     expect(stageOf(qualified, new Date(t0.getTime() + 2 * day))).toBe('overdue');
     expect(stageOf({ ...qualified, status: 'scheduled' }, new Date(t0.getTime() + 2 * day))).toBe('scheduled');
   });
+  test('a stored mark is read first; where no event ran yet, the window and the date say it', () => {
+    const gathering = { status: 'gathering' as const, closesAt: new Date(t0.getTime() + day), scheduleBy: null };
+    // Marked lapsed by the scheduler: lapsed, whatever the clock reading the page says.
+    expect(stageOf({ ...gathering, lapsedAt: new Date(t0.getTime() + day) }, t0)).toBe('lapsed');
+    expect(stageOf({ ...gathering, lapsedAt: null }, new Date(t0.getTime() + day))).toBe('lapsed');
+    const qualified = { status: 'qualified' as const, closesAt: t0, scheduleBy: new Date(t0.getTime() + day) };
+    expect(stageOf({ ...qualified, overdueAt: new Date(t0.getTime() + day) }, t0)).toBe('overdue');
+    // Scheduled late: scheduled, though it was once overdue.
+    expect(stageOf({ ...qualified, status: 'scheduled', overdueAt: t0 }, t0)).toBe('scheduled');
+  });
 });
 
 describe('public support', () => {
