@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as auditData from '../data/audit';
@@ -321,8 +322,11 @@ function issueTokens(ctx: AppContext, n: number): Array<{ tokenHash: Buffer; sea
   return tokens.map((t, i) => ({ tokenHash: hashSecret(t), sealedToken: sealed[i]! }));
 }
 
-/** Members read, given tokens and queued invitations per round trip while a ballot opens. */
-export const OPEN_BATCH = 5000;
+/** Members read, given tokens and queued invitations per round trip while a ballot opens (2,000: bench:scale found the
+ * event loop held up to 150–190 ms by a batch of 5,000, and the open no faster). */
+export const OPEN_BATCH = 2000;
+/** Tokens made between two turns of the event loop while a ballot opens. */
+const TOKEN_STEP = 1000;
 
 /**
  * Opens a draft: one token per eligible member, and an invitation each, in one
@@ -370,11 +374,18 @@ export async function openBallot(
     // The database and this thread work at the same time: a batch's tokens are made while the
     // batch before it is written, and the next batch is read before that (one connection: its
     // queries run in the order they are sent). At most three batches are held at once.
-    const prepare = (batch: roll.MemberRow[]) => {
-      const tokens = issueTokens(ctx, batch.length);
-      return batch.map((m, i) => ({ member: m, ...tokens[i]! }));
+    // Made 1,000 at a time with a turn of the event loop between: sealing a whole batch in one go held it too long.
+    const prepare = async (batch: roll.MemberRow[]) => {
+      const issued: Array<{ member: roll.MemberRow; tokenHash: Buffer; sealedToken: string }> = [];
+      for (let i = 0; i < batch.length; i += TOKEN_STEP) {
+        if (i > 0) await setImmediate();
+        const part = batch.slice(i, i + TOKEN_STEP);
+        const tokens = issueTokens(ctx, part.length);
+        part.forEach((m, k) => issued.push({ member: m, ...tokens[k]! }));
+      }
+      return issued;
     };
-    const write = (issued: ReturnType<typeof prepare>) =>
+    const write = (issued: Awaited<ReturnType<typeof prepare>>) =>
       Promise.all([
         electorate.insertTokens(
           tx,
@@ -414,7 +425,7 @@ export async function openBallot(
         if (r.done) break;
         next = batches.next();
         next.catch(() => undefined);
-        const issued = prepare(r.value);
+        const issued = await prepare(r.value);
         await writing;
         writing = write(issued);
         writing.catch(() => undefined);
