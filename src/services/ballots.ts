@@ -1,4 +1,4 @@
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as auditData from '../data/audit';
@@ -378,7 +378,7 @@ export async function openBallot(
     const prepare = async (batch: roll.MemberRow[]) => {
       const issued: Array<{ member: roll.MemberRow; tokenHash: Buffer; sealedToken: string }> = [];
       for (let i = 0; i < batch.length; i += TOKEN_STEP) {
-        if (i > 0) await setImmediate();
+        if (i > 0) await nextTurn();
         const part = batch.slice(i, i + TOKEN_STEP);
         const tokens = issueTokens(ctx, part.length);
         part.forEach((m, k) => issued.push({ member: m, ...tokens[k]! }));

@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../src/platform/net';
+import type { AddressInfo } from 'node:net';
 
 /** envelopeId: the ENVID the sender gave (RFC 3461), which a bounce would carry back. */
 export type ReceivedMail = { from: string; to: string[]; raw: string; envelopeId: string | undefined };
@@ -45,11 +45,13 @@ export async function startSmtpSink(opts: { port?: number } = {}) {
       });
     },
   });
-  const port = opts.port ?? (await freePort());
+  // Port 0 lets the system choose at the moment of listening: a port found free beforehand can be taken
+  // meanwhile (by the source port of any outgoing connection), and listening on it then fails.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
+  const port = (server.server.address() as AddressInfo).port;
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
