@@ -1097,6 +1097,28 @@ async function concerned(tx: Tx, p: ProposalRow, opts: { auditors: boolean }): P
   return to.list();
 }
 
+/** Mails one kind of notice about a proposal to everyone `concerned` names, each told why. */
+async function mailConcerned(
+  tx: Tx,
+  p: ProposalRow,
+  kind: 'proposal-lapsed' | 'proposal-overdue',
+  payload: Record<string, string>,
+  opts: { auditors: boolean },
+): Promise<void> {
+  await outbox.enqueue(
+    tx,
+    (await concerned(tx, p, opts)).map(({ email: recipient, ...r }) => ({
+      organisationId: p.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind,
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
+}
+
 /** Lapses one proposal whose window closed short of support: once, logged with its final support, mailed. */
 async function lapseOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
   const p = await data.markLapsed(tx, id);
@@ -1132,18 +1154,7 @@ async function lapseOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
     needed: needed.join((rules?.combine ?? 'either') === 'both' ? ' and ' : ' or '),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
   };
-  await outbox.enqueue(
-    tx,
-    (await concerned(tx, p, { auditors: false })).map(({ email: recipient, ...r }) => ({
-      organisationId: p.organisationId,
-      ballotId: null,
-      memberId: r.memberId,
-      kind: 'proposal-lapsed',
-      recipient,
-      sealedSecret: null,
-      payload: { ...payload, name: r.name, why: r.why },
-    })),
-  );
+  await mailConcerned(tx, p, 'proposal-lapsed', payload, { auditors: false });
   return true;
 }
 
@@ -1164,18 +1175,7 @@ async function overdueOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean>
     scheduleBy: formatTime(p.scheduleBy!),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
   };
-  await outbox.enqueue(
-    tx,
-    (await concerned(tx, p, { auditors: true })).map(({ email: recipient, ...r }) => ({
-      organisationId: p.organisationId,
-      ballotId: null,
-      memberId: r.memberId,
-      kind: 'proposal-overdue',
-      recipient,
-      sealedSecret: null,
-      payload: { ...payload, name: r.name, why: r.why },
-    })),
-  );
+  await mailConcerned(tx, p, 'proposal-overdue', payload, { auditors: true });
   return true;
 }
 
