@@ -365,6 +365,14 @@ async function addNomination(
   target: NominationTarget,
   by: { memberId: string; branchId: string } | { branchId: string; branch: string },
 ): Promise<{ nomineeId: string; name: string; isNew: boolean }> {
+  // Naming by address answers whether the address is a member's and mails them: counted per
+  // nominator, refused or not, so a link cannot sweep the roll or flood members' inboxes.
+  if ('email' in target)
+    await consume(
+      ctx,
+      'nominateByAddressPerNominator',
+      'memberId' in by ? `member:${by.memberId}` : `branch:${by.branchId}`,
+    );
   const out = await ctx.db.transaction().execute(async (tx) => {
     const e = await data.lockElection(tx, electionId);
     if (!e || e.organisationId !== organisationId) throw notFound('election');
