@@ -461,3 +461,22 @@ test("tampering with a verifiable record's proposals fails V21 or V22, naming wh
     problems: expect.arrayContaining([expect.stringMatching(/^proposals\.0\./)]),
   });
 });
+
+test("a log that puts an election's candidates on a verifiable ballot takes V20 as an office ballot's does", () => {
+  // The log says the election was scheduled onto this ballot (with its entry at the end, the
+  // chain rehashed), but no election was set and the ballot has no STV question of its candidates.
+  const r = structuredClone(record);
+  r.auditLog.push({
+    ...r.auditLog.at(-1)!,
+    action: 'election.schedule',
+    subject: 'e1',
+    details: { ballotId: BALLOT, orderSeed: 'seed', nominees: [], candidates: [] },
+  });
+  rechain(r.auditLog);
+  const v = verifyRecord(r);
+  expect(v.checks.find((c) => c.id === 'V10')).toMatchObject({ verdict: 'PASS' });
+  expect(v.checks.find((c) => c.id === 'V20')).toMatchObject({
+    verdict: 'FAIL',
+    problems: ['election e1: the log has no entry setting the election, or none committing its candidates'],
+  });
+});
