@@ -9,7 +9,13 @@ import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import {
+  type BallotInput,
+  methodRefused,
+  type Question,
+  questionInputSchema,
+  YES_NO_OPTIONS,
+} from '@omov/core/domain/ballot';
 import { allows } from '@omov/core/domain/lifecycle';
 import {
   type AmendmentInput,
@@ -1287,6 +1293,11 @@ export async function scheduleProposal(
     requireState(b, 'edit');
     const amendments = (await data.listAmendments(tx, id)).filter((a) => a.status === 'qualified');
     const q = questionOf(row, amendments);
+    const refused = methodRefused(b.mode, q.method);
+    if (refused)
+      throw conflict(
+        `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable. ${refused}: put it on an office ballot`,
+      );
     const position = (await ballots.listQuestions(tx, ballotId)).length;
     await ballots.insertQuestion(tx, ballotId, {
       position,

@@ -158,7 +158,8 @@ function recordBallot(b: BallotRow, questions: Awaited<ReturnType<typeof ballots
 
 /**
  * A verifiable ballot's record (docs/election-record.md): its definition, its Belenios archive
- * whole, the results stored when the trustees decrypted, and the log up to that result. Written
+ * whole, the results stored when the trustees decrypted, the log up to that result, and its
+ * member proposals (the `proposals` section, as an office ballot's record has it). Written
  * in one piece: the archive is read whole to be written (beleniosArchive does the same).
  */
 async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Promise<RecordHead> {
@@ -176,6 +177,8 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     results: stored.questions,
     resultsHash: stored.resultsHash!,
     auditLog: logUpTo(log, b.id),
+    // The same section as an office ballot's record, for the same checks (V22).
+    proposals: await recordProposals(tx, b.id, questions),
   });
   const head: RecordHead = {
     fileName: recordFileName(b.id),

@@ -10,6 +10,7 @@ import { type ArchiveVerification, verifyArchive } from '../crypto/verify-archiv
 import { isMethod, methodOf } from '../methods/index';
 import { canonicalJson } from './canonical';
 import { countRecordQuestion, type RecordBallot, storedResults } from './record';
+import { proposalsSectionSchema, type RecordProposal } from './proposals';
 import type { Check, Verification } from './verify';
 
 /**
@@ -41,6 +42,8 @@ export type VerifiableRecord = {
   results: QuestionResult[];
   resultsHash: string;
   auditLog: AuditEntry[];
+  /** The member proposals on the ballot, as an office ballot's record has them (ElectionRecord.proposals). */
+  proposals?: RecordProposal[];
 };
 
 /** True for a method whose ballots are rankings: a verifiable ballot shuffles and decrypts them one by one. */
@@ -223,6 +226,7 @@ export function buildVerifiableRecord(
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((x, y) => x.position - y.position),
+    ...(input.proposals?.length ? { proposals: input.proposals } : {}),
   };
 }
 
@@ -265,6 +269,7 @@ const schema = z.object({
   results: z.array(z.object({ id: z.string() }).loose()),
   resultsHash: hex64,
   auditLog: z.array(auditEntrySchema),
+  proposals: proposalsSectionSchema.optional(),
 });
 
 /** True for a parsed file that says it is a verifiable ballot's record (then verifyVerifiableRecord reads it). */
@@ -285,7 +290,8 @@ const check = (id: string, name: string, problems: string[], passed: string, fai
  * makes), V8 the results' hash, V9.n each question's published result against omov's count of
  * the archive's decrypted totals, V10 the audit log's chain, V19 the log's commitments name
  * this archive (the election and credentials at the open, the chain's head at the close, the
- * result and the results' hash when the trustees decrypted).
+ * result and the results' hash when the trustees decrypted). verifyRecord adds V20 to V22, the
+ * checks of the nominations, member proposals and statements, which an office ballot takes too.
  */
 export function verifyVerifiableRecord(data: unknown): Verification {
   const parsed = schema.safeParse(data);
