@@ -369,7 +369,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/questions/:questionId/statements',
       tag: 'proposals',
       auth: true,
-      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers'; on any question the case against is the members' once one has qualified: both refused (403) and logged`,
+      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers'; on any question the case against is the members' once one has qualified: both refused (403) and logged. An election's question from nominations takes none (409): its candidates' own statements are what members read`,
       params: z.object({ id: z.uuid(), questionId: z.uuid() }),
       body: z.object({ for: statementText.nullable().optional(), against: statementText.nullable().optional() }),
       response: z.object({ for: statementView.optional(), against: statementView.optional() }),

@@ -1551,6 +1551,24 @@ export async function statementsForPaper(
   return s;
 }
 
+/**
+ * The election with nominations a question of the ballot is (matched by title, as its
+ * candidates' question was put there), or undefined: its candidates write their own
+ * statements, which members read under their names, and the office writes no case for or
+ * against it.
+ */
+async function electionOf(
+  db: Queryable,
+  ballotId: string,
+  q: Pick<Question, 'title'>,
+): Promise<{ id: string; title: string } | undefined> {
+  const e = (await nominationsData.listElectionsOn(db, ballotId)).find((x) => x.title === q.title);
+  return e ? { id: e.id, title: e.title } : undefined;
+}
+
+const ELECTION_STATEMENTS =
+  'is an election from nominations: members read each candidate’s own statement under their name, so the office writes no case for or against it';
+
 /** Who writes one side of a question's statements, and the proposal or case that makes it so. */
 export type StatementSlot = {
   statement?: Statement;
@@ -1572,7 +1590,13 @@ export async function statementSlots(
   ballotId: string,
 ): Promise<{
   editable: boolean;
-  questions: Array<{ question: Question; for: StatementSlot; against: StatementSlot }>;
+  /** `election`: the question is an election's candidates (their statements are its options' descriptions). */
+  questions: Array<{
+    question: Question;
+    for: StatementSlot;
+    against: StatementSlot;
+    election?: { id: string; title: string };
+  }>;
 }> {
   requireBallotVisible(p, ballotId);
   const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
@@ -1591,8 +1615,10 @@ export async function statementSlots(
       ? (await caseAgainstOf(ctx.db, proposal)).qualified
       : firstQualified(cases.filter((c) => c.questionId === q.id));
     const named = proposal ? { id: proposal.id, title: proposal.title } : undefined;
+    const election = await electionOf(ctx.db, ballotId, q);
     out.push({
       question: q,
+      ...(election ? { election } : {}),
       for: { statement: s.for, writer: proposal ? ('proposers' as const) : ('office' as const), proposal: named },
       against: qualified
         ? { statement: s.against, writer: 'members' as const, caseId: qualified.id, proposal: named }
@@ -1623,6 +1649,9 @@ export async function setStatements(
   const questions = await ballots.listQuestions(ctx.db, ballotId);
   const q = questions.find((x) => x.id === questionId);
   if (!q) throw notFound('question');
+  // Removing one (null) stays possible: a statement written before this was refused can be taken off.
+  if (Object.values(body).some((t) => typeof t === 'string') && (await electionOf(ctx.db, ballotId, q)))
+    throw conflict(`“${q.title}” ${ELECTION_STATEMENTS}`);
   const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
   if (proposal && body.against !== undefined && (await caseAgainstOf(ctx.db, proposal)).qualified) {
     await record(ctx.db, p, 'statement.against-refused', ballotId, { questionId, proposalId: proposal.id });

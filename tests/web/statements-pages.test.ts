@@ -1,5 +1,14 @@
 import { type AgendaBallot, ballotWithAgenda, CASE_FOR, MEMBERS_AGAINST } from '../support/agenda';
-import { appWithSmtpPerFile, type Client, joinByInvitation, setUpOrganisation } from '../support/app';
+import { sql } from 'kysely';
+import {
+  appWithSmtpPerFile,
+  ballotTimes,
+  Client,
+  joinByInvitation,
+  proposalLinkOf,
+  setUpOrganisation,
+} from '../support/app';
+import { waitFor } from '../support/smtp';
 
 /**
  * The staff pages for statements and the agenda's order over HTTP, against real PostgreSQL
@@ -125,4 +134,116 @@ test('an auditor reads both pages with no field; once the ballot opens, a change
   ]);
   expect(order.status).toBe(409);
   expect(order.text).toContain('The order is not declared');
+});
+
+test("an election's question shows its candidates' own statements, and takes no office statement over the API or the page", async () => {
+  // An election with nominations: m0 nominates m2 and m3, who accept with their statements; nominations close.
+  const election = (
+    await org.json('POST', '/api/v1/elections', {
+      title: 'Branch committee',
+      description: 'One seat.',
+      seats: 1,
+      opensAt: new Date(Date.now() - 60_000).toISOString(),
+      closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+      threshold: { members: 1, branches: null, combine: 'either' },
+      statementMax: 300,
+      groups: [],
+    })
+  ).body as { id: string };
+  const memberLink = async (email: string) =>
+    proposalLinkOf(
+      app().db,
+      await app()
+        .db.selectFrom('members')
+        .select(['id', 'organisation_id'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow(),
+    );
+  const visitor = new Client(app().url);
+  const nominator = await memberLink('m0@example.org');
+  const said: Record<string, string> = {
+    'm2@example.org': 'I will open the books.',
+    'm3@example.org': 'I will answer every letter.',
+  };
+  for (const email of Object.keys(said)) {
+    const r = await visitor.json('POST', `/api/v1/member/elections/${election.id}/nominations`, {
+      token: nominator,
+      nominee: { email },
+    });
+    expect(r.status).toBe(201);
+    const mail = await waitFor(`the nomination mailed to ${email}`, () =>
+      smtp().received.find((m) => m.to[0] === email && /\/n\/[A-Za-z0-9_-]{43}/.test(m.raw.replace(/=\r?\n/g, ''))),
+    );
+    const token = /\/n\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
+    const answered = await visitor.json('PUT', '/api/v1/nominee/answer', {
+      token,
+      accept: true,
+      statement: said[email],
+      groups: [],
+    });
+    expect(answered.status).toBe(200);
+  }
+  await app()
+    .db.transaction()
+    .execute(async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update elections set closes_at = now() - interval '1 second', opens_at = now() - interval '1 day' where id = ${election.id}`.execute(
+        tx,
+      );
+    });
+  const ballot = (
+    await org.json('POST', '/api/v1/ballots', {
+      title: 'Committee ballot',
+      ...ballotTimes(),
+      questions: [{ title: 'Adopt the report?', method: 'yesno' }],
+    })
+  ).body as { id: string };
+  expect((await org.json('POST', `/api/v1/elections/${election.id}/schedule`, { ballotId: ballot.id })).status).toBe(
+    200,
+  );
+  const questions = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body.questions as Array<{
+    id: string;
+    title: string;
+  }>;
+  const electionQ = questions.find((q) => q.title === 'Branch committee')!;
+  const report = questions.find((q) => q.title === 'Adopt the report?')!;
+
+  // The API refuses an office statement on the election's question (409, saying why); nothing is written.
+  const refused = await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${electionQ.id}/statements`, {
+    for: 'Vote for the best.',
+  });
+  expect(refused.status).toBe(409);
+  expect(refused.body.detail).toBe(
+    '“Branch committee” is an election from nominations: members read each candidate’s own statement under their name, so the office writes no case for or against it',
+  );
+  expect(await statements(electionQ.id)).toEqual([]);
+  // Removing one (null) is still taken, for a statement written before this was refused.
+  expect(
+    (await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${electionQ.id}/statements`, { against: null }))
+      .status,
+  ).toBe(200);
+  // The ballot's other question is the office's as before.
+  expect(
+    (await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${report.id}/statements`, { for: 'Adopt it.' }))
+      .status,
+  ).toBe(200);
+
+  // The page shows the candidates and their statements read-only, with why, and no field for that question.
+  const page = await (await org.request('GET', `/ballots/${ballot.id}/statements`)).text();
+  const section = page.slice(page.indexOf(`id="q-${electionQ.id}"`));
+  expect(section).toContain('The candidates and their statements');
+  expect(section).toContain('The office writes no case for or against this question');
+  expect(section).toContain(`<a href="/elections/${election.id}">Branch committee</a>`);
+  for (const [email, statement] of Object.entries(said)) {
+    expect(section).toContain(`<dt>Member ${email[1]}</dt><dd><p>${statement}</p></dd>`);
+  }
+  expect(section).not.toContain('<textarea');
+  expect(page).toContain(`action="/ballots/${ballot.id}/statements/${report.id}"`);
+  expect(page).not.toContain(`action="/ballots/${ballot.id}/statements/${electionQ.id}"`);
+  // A forged form is refused on the page with its status.
+  const forged = await post(`/ballots/${ballot.id}/statements/${electionQ.id}`, [['against', 'Not them.']]);
+  expect(forged.status).toBe(409);
+  expect(forged.text).toContain('There is a problem');
+  expect(forged.text).toContain('is an election from nominations');
+  expect(await statements(electionQ.id)).toEqual([]);
 });
