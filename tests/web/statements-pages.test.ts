@@ -1,14 +1,6 @@
 import { type AgendaBallot, ballotWithAgenda, CASE_FOR, MEMBERS_AGAINST } from '../support/agenda';
-import { sql } from 'kysely';
-import {
-  appWithSmtpPerFile,
-  ballotTimes,
-  Client,
-  joinByInvitation,
-  proposalLinkOf,
-  setUpOrganisation,
-} from '../support/app';
-import { waitFor } from '../support/smtp';
+import { appWithSmtpPerFile, type Client, joinByInvitation, setUpOrganisation } from '../support/app';
+import { electionOnBallot } from '../support/nominations';
 
 /**
  * The staff pages for statements and the agenda's order over HTTP, against real PostgreSQL
@@ -138,75 +130,14 @@ test('an auditor reads both pages with no field; once the ballot opens, a change
 
 test("an election's question shows its candidates' own statements, and takes no office statement over the API or the page", async () => {
   // An election with nominations: m0 nominates m2 and m3, who accept with their statements; nominations close.
-  const election = (
-    await org.json('POST', '/api/v1/elections', {
-      title: 'Branch committee',
-      description: 'One seat.',
-      seats: 1,
-      opensAt: new Date(Date.now() - 60_000).toISOString(),
-      closesAt: new Date(Date.now() + 3_600_000).toISOString(),
-      threshold: { members: 1, branches: null, combine: 'either' },
-      statementMax: 300,
-      groups: [],
-    })
-  ).body as { id: string };
-  const memberLink = async (email: string) =>
-    proposalLinkOf(
-      app().db,
-      await app()
-        .db.selectFrom('members')
-        .select(['id', 'organisation_id'])
-        .where('email', '=', email)
-        .executeTakeFirstOrThrow(),
-    );
-  const visitor = new Client(app().url);
-  const nominator = await memberLink('m0@example.org');
   const said: Record<string, string> = {
     'm2@example.org': 'I will open the books.',
     'm3@example.org': 'I will answer every letter.',
   };
-  for (const email of Object.keys(said)) {
-    const r = await visitor.json('POST', `/api/v1/member/elections/${election.id}/nominations`, {
-      token: nominator,
-      nominee: { email },
-    });
-    expect(r.status).toBe(201);
-    const mail = await waitFor(`the nomination mailed to ${email}`, () =>
-      smtp().received.find((m) => m.to[0] === email && /\/n\/[A-Za-z0-9_-]{43}/.test(m.raw.replace(/=\r?\n/g, ''))),
-    );
-    const token = /\/n\/([A-Za-z0-9_-]{43})/.exec(mail.raw.replace(/=\r?\n/g, ''))![1]!;
-    const answered = await visitor.json('PUT', '/api/v1/nominee/answer', {
-      token,
-      accept: true,
-      statement: said[email],
-      groups: [],
-    });
-    expect(answered.status).toBe(200);
-  }
-  await app()
-    .db.transaction()
-    .execute(async (tx) => {
-      await sql`set local session_replication_role = replica`.execute(tx);
-      await sql`update elections set closes_at = now() - interval '1 second', opens_at = now() - interval '1 day' where id = ${election.id}`.execute(
-        tx,
-      );
-    });
-  const ballot = (
-    await org.json('POST', '/api/v1/ballots', {
-      title: 'Committee ballot',
-      ...ballotTimes(),
-      questions: [{ title: 'Adopt the report?', method: 'yesno' }],
-    })
-  ).body as { id: string };
-  expect((await org.json('POST', `/api/v1/elections/${election.id}/schedule`, { ballotId: ballot.id })).status).toBe(
-    200,
-  );
-  const questions = (await org.json('GET', `/api/v1/ballots/${ballot.id}`)).body.questions as Array<{
-    id: string;
-    title: string;
-  }>;
-  const electionQ = questions.find((q) => q.title === 'Branch committee')!;
-  const report = questions.find((q) => q.title === 'Adopt the report?')!;
+  const made = await electionOnBallot(app(), smtp(), org, 'Branch committee', 'm0@example.org', said);
+  const [election, ballot] = [{ id: made.electionId }, { id: made.ballotId }];
+  const electionQ = { id: made.questionId };
+  const report = { id: made.otherQuestionId };
 
   // The API refuses an office statement on the election's question (409, saying why); nothing is written.
   const refused = await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${electionQ.id}/statements`, {
