@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
 import { agendaResult, type AgendaSettings } from '../domain/amendments';
+import { withProcedures } from '../domain/positions';
 import {
   countQuestion,
   questionElection,
@@ -202,13 +203,27 @@ export function countRecordQuestion(
   const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
   if (!agenda) return withParadoxes;
   const pw = pairwiseMatrix(questionElection(q, votes, q.title) as Election<RankedBallot>);
+  const labels = q.options.map((o) => o.label);
+  // Branch meetings' positions also beside each unit's own run of the agenda and its Condorcet winner.
+  const unitPairwise = () =>
+    new Map(
+      units.map((u) => [
+        u.name,
+        pairwiseMatrix(
+          questionElection(
+            q,
+            votes.filter((v) => v.unit === u.name),
+            u.name,
+          ) as Election<RankedBallot>,
+        ),
+      ]),
+    );
   return {
     ...withParadoxes,
-    agenda: agendaResult(
-      agenda,
-      q.options.map((o) => o.label),
-      pw,
-    ),
+    agenda: agendaResult(agenda, labels, pw),
+    ...(withParadoxes.positions
+      ? { positions: withProcedures(withParadoxes.positions, agenda, labels, unitPairwise()) }
+      : {}),
   };
 }
 
