@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { storedResults } from '@omov/core/record/record';
 import { verifyRecord } from '@omov/core/record/verify';
 import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
 import { postVote, tokensOf } from './support/integrity';
@@ -383,6 +384,25 @@ test('branch meetings take positions on an amended motion: for an amendment, aga
   decision.results[1].positions.rows.find((r: { branch: string }) => r.branch === 'South').procedures.agenda = R;
   expect(
     verifyRecord(decision)
+      .checks.filter((c) => c.verdict === 'FAIL')
+      .some((c) => c.name.startsWith('count')),
+  ).toBe(true);
+  // Results stored before format 5 have no branch decisions: under their own format their count
+  // holds (only the log's close entry, which names the hash of the results this ballot really
+  // closed with, tells these apart from them)…
+  const before = structuredClone(record);
+  const positions = before.results[1].positions;
+  for (const part of [...positions.rows, ...positions.pools]) delete part.procedures;
+  delete positions.summary.procedures;
+  before.resultsHash = storedResults(before.results).hash;
+  expect(
+    verifyRecord({ ...before, format: 'omov-election-record/4' })
+      .checks.filter((c) => c.verdict === 'FAIL')
+      .map((c) => c.name),
+  ).toEqual(['audit log: the close']);
+  // …and called format 5 they lack what the recount gives.
+  expect(
+    verifyRecord({ ...before, format: 'omov-election-record/5' })
       .checks.filter((c) => c.verdict === 'FAIL')
       .some((c) => c.name.startsWith('count')),
   ).toBe(true);
