@@ -482,6 +482,7 @@ test(
     expect(task).toMatchObject({ next: 'decrypt', election: electionText });
     fs.writeFileSync(file('election.json'), task.election);
     fs.writeFileSync(file('tally.json'), task.encryptedTally);
+    fs.writeFileSync(file('pools.json'), task.branchTallies);
     const decrypt = (n: number) =>
       cli(
         'trustee',
@@ -492,6 +493,8 @@ test(
         file('election.json'),
         '--tally',
         file('tally.json'),
+        '--pools',
+        file('pools.json'),
       );
     const pd1 = JSON.parse(await decrypt(1));
     // A trustee who sends another's partial decryption is refused and named.
