@@ -8,6 +8,7 @@ import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
 import type { UnitFacts } from '@omov/core/domain/count';
+import { branchRecord } from './verifiable-branches';
 import { inclusionOrder, normaliseDecimal } from '@omov/core/record/commitments';
 import { recordChunks, recordFileName } from '@omov/core/record/record';
 import { requireBallotVisible, requireState } from './access';
@@ -170,12 +171,14 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     archiveOf(tx, b.id),
     verifiableEvents.listEvents(tx, b.id, 'Ballot'),
   ]);
+  const branches = await branchRecord(tx, b.id);
   const record = buildVerifiableRecord({
     ballot: { ...recordBallot(b, questions), mode: b.mode },
     archive,
     results: stored.questions,
     resultsHash: stored.resultsHash!,
     auditLog: logUpTo(log, b.id),
+    branches: branches && { ...branches, units: (b.units ?? []) as UnitFacts[] },
   });
   const head: RecordHead = {
     fileName: recordFileName(b.id),

@@ -117,6 +117,7 @@ export async function branchFigures(
   return {
     units: (b.units ?? []) as UnitFacts[],
     totals: poolResults(election, section, trustees, owned),
+    voters: section.pools.map((p) => p.ballots),
     delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
   };
 }

@@ -11,6 +11,7 @@ import { isMethod, methodOf } from '../methods/index';
 import { canonicalJson } from './canonical';
 import { countRecordQuestion, type RecordBallot, storedResults } from './record';
 import type { Check, Verification } from './verify';
+import { type BranchSection, branchSectionSchema, checkBranchSection } from './verifiable-branches';
 
 /**
  * The election record of a verifiable ballot (docs/election-record.md, "A verifiable
@@ -41,6 +42,8 @@ export type VerifiableRecord = {
   results: QuestionResult[];
   resultsHash: string;
   auditLog: AuditEntry[];
+  /** The pools of branches, their sub-tallies and the trustees' decryptions of them (absent for a ballot closed before them). */
+  branches?: BranchSection;
 };
 
 /** True for a method whose ballots are rankings: a verifiable ballot shuffles and decrypts them one by one. */
@@ -169,7 +172,7 @@ export function verifiableResults(
       const votes = branches
         ? poolVotes(i, at, rowsOf(totals), branches, (pool, unit) => scoreVotes(q, rowsOf(pool), unit))
         : scoreVotes(q, rowsOf(totals));
-      return countRecordQuestion(ballot, q, votes, eligible, units);
+      return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
     }
     if (isRankedMethod(q.method)) {
       const ballots = resultBallots(row);
@@ -185,7 +188,7 @@ export function verifiableResults(
     const votes = branches
       ? poolVotes(i, at, [resultTotals(row)], branches, (pool, unit) => totalsVotes(q, i, pool[at] ?? [], unit))
       : totalsVotes(q, i, row, '');
-    return countRecordQuestion(ballot, q, votes, eligible, units);
+    return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
   });
 }
 
@@ -197,8 +200,14 @@ export function verifiableResults(
 export type BranchFigures = {
   units: UnitFacts[];
   totals: ReadonlyArray<Result>;
+  /** Each pool's number of counted ballots (public): its voters, which its totals cannot tell. */
+  voters: ReadonlyArray<number>;
   delegates: DelegateSettingsInput | null;
 };
+
+/** Each unit's voters are its pool's counted ballots, not the weighted votes its totals were laid out as. */
+const withVoters = (r: QuestionResult, branches: BranchFigures | undefined): QuestionResult =>
+  branches ? { ...r, byUnit: r.byUnit.map((u, i) => ({ ...u, voters: branches.voters[i] ?? 0 })) } : r;
 
 /**
  * A homomorphic question's votes from its pools' totals, each vote in its pool's unit, so
@@ -264,6 +273,7 @@ export function buildVerifiableRecord(
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((x, y) => x.position - y.position),
+    ...(input.branches ? { branches: input.branches } : {}),
   };
 }
 
@@ -306,6 +316,7 @@ const schema = z.object({
   results: z.array(z.object({ id: z.string() }).loose()),
   resultsHash: hex64,
   auditLog: z.array(auditEntrySchema),
+  branches: branchSectionSchema.optional(),
 });
 
 /** True for a parsed file that says it is a verifiable ballot's record (then verifyVerifiableRecord reads it). */
@@ -391,9 +402,27 @@ export function verifyVerifiableRecord(data: unknown): Verification {
     ),
   );
 
+  // V23: the branch figures' pools and decryptions, checked against the archive; their totals go to the recount.
+  const closeEntry = r.auditLog.find((e) => e.subject === r.ballot.id && e.action === 'ballot.close');
+  const branchCheck = r.branches
+    ? checkBranchSection(r.branches, bytes, r.ballot, r.auditLog)
+    : (closeEntry?.details as Record<string, unknown> | undefined)?.branchTallies !== undefined
+      ? {
+          check: check(
+            'V23',
+            'branch figures',
+            ["the log's ballot.close entry records branch tallies, but the record has no branches section"],
+            '',
+            'the branch figures are missing',
+          ),
+          figures: undefined,
+        }
+      : undefined;
+
   // V9.n: each published result is omov's count of the archive's decrypted totals.
   let recount: QuestionResult[] | Error | undefined;
-  if (archive?.result && facts) {
+  if (branchCheck && !branchCheck.figures) recount = new Error("the branch figures' pools cannot be counted (see V23)");
+  else if (archive?.result && facts) {
     try {
       recount = verifiableResults(
         r.ballot.id,
@@ -402,6 +431,7 @@ export function verifyVerifiableRecord(data: unknown): Verification {
           q.some((x) => x.startsWith('[')) ? q.map((x) => JSON.parse(x) as number[]) : q.map(BigInt),
         ),
         facts.credentials,
+        branchCheck?.figures,
       );
     } catch (err) {
       recount = err as Error;
@@ -490,6 +520,8 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       'the log did not commit to this archive or these results',
     ),
   );
+
+  if (branchCheck) checks.push(branchCheck.check);
 
   return {
     ok: checks.every((c) => c.verdict === 'PASS'),
