@@ -246,9 +246,10 @@ async function recordChecks(id: string, totals: number[][]) {
     'PASS  V9.2',
     'PASS  V10   audit log',
     'PASS  V19   commitment: archive',
+    'PASS  V23   branch figures',
   ])
     expect(verified.out).toContain(line);
-  expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  expect(verified.out).toContain('VERIFIED: all 8 checks pass');
   // V19 prints what the auditor was mailed at the open and the close, to compare.
   const v19 = verified.out.split('\n').find((l) => l.includes('V19'))!;
   expect(v19).toContain(`election fingerprint ${String(opened!.details.election)}`);
