@@ -195,7 +195,10 @@ export function register(program: Command): void {
         const server = await serverOf(flags);
         const online = server && (await decryptTaskOf(server));
         const { election, tally, shuffles } = online
-          ? { ...online, shuffles: [] as Shuffle[] }
+          ? {
+              ...online,
+              shuffles: flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : ([] as Shuffle[]),
+            }
           : await readTally({
               ...flags,
               election: need(flags.election, '--election'),

@@ -59,7 +59,8 @@ export function homomorphicTally(election: Election, ballots: ReadonlyArray<Coun
         const a = ballot.answers[i]!;
         if (isNonHomomorphicAnswer(a)) throw new RangeError(`question ${i + 1}: a ballot's answer is not homomorphic`);
         const c = a.choices[j]!;
-        return { alpha: mul(G, acc.alpha, pow(G, c.alpha, weight)), beta: mul(G, acc.beta, pow(G, c.beta, weight)) };
+        const wc = weight === 1n ? c : { alpha: pow(G, c.alpha, weight), beta: pow(G, c.beta, weight) };
+        return { alpha: mul(G, acc.alpha, wc.alpha), beta: mul(G, acc.beta, wc.beta) };
       }, identity),
     );
   });
