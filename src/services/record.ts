@@ -8,6 +8,7 @@ import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
 import type { UnitFacts } from '@omov/core/domain/count';
+import { branchRecord } from './verifiable-branches';
 import { inclusionOrder, normaliseDecimal } from '@omov/core/record/commitments';
 import { recordChunks, recordFileName } from '@omov/core/record/record';
 import { requireBallotVisible, requireState } from './access';
@@ -171,6 +172,7 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     archiveOf(tx, b.id),
     verifiableEvents.listEvents(tx, b.id, 'Ballot'),
   ]);
+  const branches = await branchRecord(tx, b.id);
   const record = buildVerifiableRecord({
     ballot: { ...recordBallot(b, questions), mode: b.mode },
     archive,
@@ -179,6 +181,7 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     auditLog: logUpTo(log, b.id),
     // The same section as an office ballot's record, for the same checks (V22).
     proposals: await recordProposals(tx, b.id, questions),
+    branches: branches && { ...branches, units: (b.units ?? []) as UnitFacts[] },
   });
   const head: RecordHead = {
     fileName: recordFileName(b.id),

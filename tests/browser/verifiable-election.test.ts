@@ -163,6 +163,8 @@ test(
     expect(task.next).toBe('decrypt');
     fs.writeFileSync(at('election.json'), task.election);
     fs.writeFileSync(at('tally.json'), task.encryptedTally);
+    // The pools' sub-tallies, which give the branch figures: each trustee decrypts them with the tally.
+    fs.writeFileSync(at('pools.json'), task.branchTallies);
     for (const n of [1, 3]) {
       const pd = await cli(
         'trustee',
@@ -173,6 +175,8 @@ test(
         at('election.json'),
         '--tally',
         at('tally.json'),
+        '--pools',
+        at('pools.json'),
       );
       expect((await trusteeApi(app, tokens[n - 1]!).put('partial-decryption', JSON.parse(pd))).status).toBe(200);
     }
@@ -197,6 +201,23 @@ test(
     expect(budget.abstentions).toBe(String(expected.budgetBlank));
     expect(candidates.options).toEqual(CANDIDATES.map((c) => ({ option: c, votes: String(expected[c as 'Ada']) })));
     expect(candidates.abstentions).toBe(String(expected.approveBlank));
+
+    // Branch figures: North (24 members) and South (16), each over k, so each its own pool.
+    const budgetByBranch = new Map<string, number>();
+    for (let i = 0; i < MEMBERS; i++)
+      if (choiceOf(i).budget === 'Yes') {
+        const branch = i % 5 < 3 ? 'North' : 'South';
+        budgetByBranch.set(branch, (budgetByBranch.get(branch) ?? 0) + 1);
+      }
+    const page = await org.request('GET', `/ballots/${id}/results`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('North');
+    expect(html).toContain('South');
+    const byUnit = budget.byUnit as Array<{ unit: string; options: Array<{ option: string; votes: string }> }>;
+    expect(byUnit.map((u) => u.unit).sort()).toEqual(['North', 'South']);
+    for (const [branch, yes] of budgetByBranch)
+      expect(byUnit.find((u) => u.unit === branch)!.options[0]).toEqual({ option: 'Yes', votes: String(yes) });
 
     // belenios-tool, which nobody here wrote, accepts the archive and computes the same result.
     const verified = await beleniosOnArchive(app, id, at('archive'));

@@ -161,9 +161,10 @@ async function recordChecks(id: string, totals: number[][]) {
     'PASS  V9.2',
     'PASS  V10   audit log',
     'PASS  V19   commitment: archive',
+    'PASS  V23   branch figures',
   ])
     expect(verified.out).toContain(line);
-  expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  expect(verified.out).toContain('VERIFIED: all 8 checks pass');
   // V19 prints what the auditor was mailed at the open and the close, to compare.
   const v19 = verified.out.split('\n').find((l) => l.includes('V19'))!;
   expect(v19).toContain(`election fingerprint ${String(opened!.details.election)}`);
@@ -397,6 +398,7 @@ test(
     expect(task).toMatchObject({ next: 'decrypt', election: electionText });
     fs.writeFileSync(file('election.json'), task.election);
     fs.writeFileSync(file('tally.json'), task.encryptedTally);
+    fs.writeFileSync(file('pools.json'), task.branchTallies);
     const decrypt = (n: number) =>
       cli(
         'trustee',
@@ -407,6 +409,8 @@ test(
         file('election.json'),
         '--tally',
         file('tally.json'),
+        '--pools',
+        file('pools.json'),
       );
     const pd1 = JSON.parse(await decrypt(1));
     // A trustee who sends another's partial decryption is refused and named.
