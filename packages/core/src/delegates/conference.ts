@@ -29,6 +29,7 @@ import {
 } from '../tally/rational';
 import { ballotShape, tally, type TallyOptions } from '../tally/index';
 import { methodOf } from '../methods/index';
+import { DEFAULT_MAX_SCORE, type ScoreOptions } from '../tally/methods/score';
 import type { Election, Method, RankedBallot, ScoreBallot, TallyResult } from '../tally/types';
 import {
   type ApportionmentMethod,
@@ -129,6 +130,8 @@ export interface ConferenceInput {
   readonly power?: PowerOptions;
   /** Leave out the voting power (null): for a sweep of models that reads only who wins. */
   readonly withoutPower?: boolean;
+  /** The delegates' papers as rankings even under a score method, as results before record format 5 were counted (delegatePapers). */
+  readonly rankedDelegatePapers?: boolean;
   /**
    * A replay (conference-flip.ts): only the conference's result matters, so no count of the
    * members' vote (its `omov` stands in the conference's), no voting power, no smallest flip,
@@ -437,6 +440,32 @@ function runTally(e: Election<RankedBallot | ScoreBallot>, count: TallyOptions):
   return tally(e, count);
 }
 
+/**
+ * The delegates' papers, each a vote for one option, in the count's ballot shape: under a
+ * score method, the top score to that option and none to the others, so the conference
+ * elects what most delegates voted for, as under every other method. `rankedDelegatePapers`
+ * keeps them rankings, as results stored before record format 5 were counted (a score
+ * question's conference then failed).
+ */
+function delegatePapers(
+  setup: Pick<ConferenceSetup, 'count' | 'options' | 'rankedDelegatePapers'>,
+  votes: ReadonlyArray<Rational>,
+): Array<RankedBallot | ScoreBallot> {
+  const top =
+    ballotShape(setup.count.method) === 'score' && !setup.rankedDelegatePapers
+      ? ((setup.count as ScoreOptions).maxScore ?? DEFAULT_MAX_SCORE)
+      : null;
+  return votes.flatMap((v, k) =>
+    v.num > 0n
+      ? [
+          top === null
+            ? { weight: v, ranking: [[k]] }
+            : { weight: v, scores: setup.options.map((_, i) => (i === k ? top : 0)) },
+        ]
+      : [],
+  );
+}
+
 function marginOf(result: TallyResult): Margin | null {
   const winner = result.elected[0];
   const last = result.rounds[result.rounds.length - 1];
@@ -509,6 +538,7 @@ interface ConferenceSetup {
   readonly count: TallyOptions;
   readonly elect: number;
   readonly splitMethod: ApportionmentMethod | null;
+  readonly rankedDelegatePapers?: boolean;
 }
 
 /** One count of the conference, with the lots drawn from `seed`. */
@@ -595,7 +625,7 @@ function runConference(branches: ReadonlyArray<Branch>, setup: ConferenceSetup, 
       ...withoutQuorum(count, `${seed}/conference`),
     });
   } else {
-    const delegateBallots: RankedBallot[] = [];
+    const delegateBallots: Array<RankedBallot | ScoreBallot> = [];
     branches.forEach((b, i) => {
       const d = delegates[i]!;
       if (b.turnout.num === 0n || b.totals.every((t) => t.num === 0n)) {
@@ -651,9 +681,7 @@ function runConference(branches: ReadonlyArray<Branch>, setup: ConferenceSetup, 
           byBranch[i]![k] = rat(n);
         });
       }
-      byBranch[i]!.forEach((v, k) => {
-        if (v.num > 0n) delegateBallots.push({ weight: v, ranking: [[k]] });
-      });
+      delegateBallots.push(...delegatePapers(setup, byBranch[i]!));
     });
     result = runTally(election(question, options, elect, delegateBallots), withoutQuorum(count, `${seed}/conference`));
   }
@@ -718,7 +746,7 @@ function exactOverLots(run: ConferenceRun, setup: ConferenceSetup, seed: string)
       const k = t.between[pick[j]!]!;
       totals[k] = add(totals[k]!, rat(run.delegates[t.i]!));
     });
-    const papers: RankedBallot[] = totals.flatMap((v, k) => (v.num > 0n ? [{ weight: v, ranking: [[k]] }] : []));
+    const papers = delegatePapers(setup, totals);
     const r = runTally(
       election(setup.question, setup.options, setup.elect, papers),
       withoutQuorum(setup.count, `${seed}/conference`),
@@ -880,7 +908,15 @@ export function compareConference(input: ConferenceInput): ConferenceComparison 
   const lots: LotRecord[] = [];
   const splitMethod: ApportionmentMethod | null =
     s.rule === 'proportional' ? (s.splitMethod ?? (isApportionmentMethod(s.method) ? s.method : 'hamilton')) : null;
-  const setup: ConferenceSetup = { question: input.question, options, settings: s, count, elect, splitMethod };
+  const setup: ConferenceSetup = {
+    question: input.question,
+    options,
+    settings: s,
+    count,
+    elect,
+    splitMethod,
+    ...(input.rankedDelegatePapers ? { rankedDelegatePapers: true } : {}),
+  };
 
   // 1. The members' vote, counted with the count's own seed, so that it is the official count
   // (a replay reads only the conference, and stands its result in for the members').

@@ -208,6 +208,8 @@ export function countQuestion(
   turnout: TurnoutRule = 'ballot',
   /** Each declared comparison's smallest flips (false: as results stored before record format 4 were counted). */
   flips = true,
+  /** A score question's delegates vote with score papers (false: as results stored before record format 5 were counted). */
+  scoreDelegates = true,
 ): QuestionResult {
   const figures = optionFigures(q, votes);
   const election = questionElection(q, votes, q.title, methodOf(q.method).motion && turnout === 'ballot');
@@ -259,6 +261,7 @@ export function countQuestion(
       elect: methodOf(q.method).seats(q.settings),
       seed,
       withoutPower,
+      ...(scoreDelegates ? {} : { rankedDelegatePapers: true }),
     };
   };
   const compare = (model: DelegateSettingsInput, seed: string, withoutPower = false) =>

@@ -44,7 +44,8 @@ export { voteLeaf };
  * conference-flip.ts); formats 1 to 3 are recounted without them.
  * Format 5 adds, beside each branch meeting's position on an amended motion, what the
  * branch's own members decided by the ballot's agenda and by Condorcet (`procedures`,
- * positions.ts); formats 1 to 4 are recounted without it.
+ * positions.ts), and counts a score question's conference with the delegates' votes as
+ * score papers (before, it failed); formats 1 to 4 are recounted without either.
  */
 export const RECORD_FORMAT = 'omov-election-record/5';
 export const RECORD_FORMATS = [
@@ -74,8 +75,19 @@ export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat
     )
   )
     return RECORD_FORMATS[2];
-  // Branch positions on an amended motion stored without the branches' own decisions: before format 5.
-  if (results.some((r) => r.agenda && r.positions?.rows.some((row) => row.procedures === undefined)))
+  // Branch positions on an amended motion stored without the branches' own decisions, or a
+  // score question's conference failed as delegates' rankings did: before format 5.
+  const rankedDelegates = (error: string | undefined) =>
+    error?.startsWith('method score counts score ballots') === true;
+  if (
+    results.some(
+      (r) =>
+        (r.agenda && r.positions?.rows.some((row) => row.procedures === undefined)) ||
+        (r.method === 'score' &&
+          ((r.conference !== null && 'error' in r.conference && rankedDelegates(r.conference.error)) ||
+            r.comparisons?.some((c) => rankedDelegates(c.error ?? undefined)))),
+    )
+  )
     return RECORD_FORMATS[3];
   return RECORD_FORMAT;
 }
@@ -206,6 +218,7 @@ export function countRecordQuestion(
     ballot.delegates,
     turnoutRuleOf(format),
     countedFrom(format, RECORD_FORMATS[3]),
+    countedFrom(format, RECORD_FORMAT),
   );
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
