@@ -230,7 +230,7 @@ describe('the builder page', () => {
     expect(edit).toMatch(/id="mode_credentialAuthority" name="mode_credentialAuthority" type="text" value="Cara"/);
   });
 
-  test('names the field that is wrong: the threshold, or a ranked question', async () => {
+  test('names the field that is wrong: the threshold, or a block vote', async () => {
     const base = await fields();
     const high = await org.form(
       '/ballots/new',
@@ -239,17 +239,18 @@ describe('the builder page', () => {
     expect(high.status).toBe(422);
     expect(high.text).toContain('href="#mode_threshold"');
     expect(high.text).toContain('The threshold cannot be above the number of trustees');
-    const ranked = await org.form('/ballots/new', [
+    const block = await org.form('/ballots/new', [
       ...base.filter(([k]) => !k.startsWith('q0_') && k !== 'questions'),
       ['questions', '1'],
-      ['q0_title', 'Order'],
-      ['q0_method', 'irv'],
-      ['q0_options', '2'],
+      ['q0_title', 'Board'],
+      ['q0_method', 'block'],
+      ['q0_options', '3'],
       ['q0_o0_label', 'A'],
       ['q0_o1_label', 'B'],
+      ['q0_o2_label', 'C'],
     ]);
-    expect(ranked.status).toBe(422);
-    expect(ranked.text).toContain('href="#q0_method"');
-    expect(ranked.text).toContain('need the verifiable mix-net');
+    expect(block.status).toBe(422);
+    expect(block.text).toContain('href="#q0_method"');
+    expect(block.text).toContain('a block vote is not counted verifiably yet');
   });
 });
