@@ -244,6 +244,7 @@ describe('the builder page', () => {
       ['questions', '1'],
       ['q0_title', 'Board'],
       ['q0_method', 'block'],
+      ['q0_seats', '2'],
       ['q0_options', '3'],
       ['q0_o0_label', 'A'],
       ['q0_o1_label', 'B'],
