@@ -369,9 +369,7 @@ test(
       { option: 'Yes', votes: '1' },
       { option: 'No', votes: '3' },
     ]);
-    // Dee: 2 first preferences, Fay 1, Eli 1; quota (Droop) for 2 seats of 4 is 2: Dee is elected
-    // first, and her surplus is nil; then Fay (1 + nothing transferred) against Eli (1 + Dee's
-    // voter's 2nd preference, Eli, only from the transferred weight).
+    // Dee has 2 of the 4 first preferences, the Droop quota for 2 seats: she is elected.
     expect(results.questions[2].elected).toHaveLength(2);
     expect(results.questions[2].elected).toContain('Dee');
     const archive = await org.request('GET', `/api/v1/ballots/${id}/belenios-archive`);
