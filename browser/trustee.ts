@@ -24,6 +24,7 @@ import { systemRandom } from '@omov/core/crypto/random';
 import { parseElection } from '@omov/core/crypto/election';
 import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
 import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
+import { afterShuffles, mergeNonHomomorphic, parseShuffle, shuffle, writeShuffle } from '@omov/core/crypto/shuffle';
 import {
   parseTrusteePrivateKey,
   writeSigned,
@@ -40,7 +41,7 @@ type Task = {
   trustees: number;
   threshold: number;
   group: string;
-  next: 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'decrypt' | 'done';
+  next: 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'shuffle' | 'decrypt' | 'done';
   certificates: unknown[] | null;
   polynomials: unknown[] | null;
   publicKey: string | null;
@@ -49,7 +50,17 @@ type Task = {
   encryptedTally: string | null;
   /** The pools of branches and their encrypted sub-tallies, decrypted with the tally. */
   branchTallies: string | null;
+  /** After the close, where a question is ranked: every shuffle so far, in order. */
+  shuffles: unknown[] | null;
 };
+
+/** The election, the encrypted tally, and the ranked questions' ciphertexts after every shuffle so far (each checked). */
+function countInputs(t: Task) {
+  const election = parseElection(t.election!);
+  const tally = parseEncryptedTally(t.encryptedTally!);
+  const shuffles = (t.shuffles ?? []).map((x) => parseShuffle(JSON.stringify(x)));
+  return { election, tally, current: afterShuffles(election, tally, shuffles) };
+}
 
 const TOKEN_KEY = 'omov-trustee-token';
 const { app, problem, say, fail, button } = scriptedPage('trustee');
@@ -220,6 +231,32 @@ function stepThree(t: Task): HTMLElement[] {
   ];
 }
 
+/**
+ * After the close, where a question is ranked: the trustee's shuffle of its ballots, made here
+ * (it needs no key: it re-encrypts and permutes, with a proof), checked by the server.
+ */
+function shuffleStep(t: Task): HTMLElement[] {
+  return [
+    el('h2', 'The count: shuffle the ranked ballots'),
+    el(
+      'p',
+      'The ballot has closed. Its ranked ballots are decrypted one by one, so first the trustees each shuffle them: ' +
+        'your browser re-encrypts them and puts them in a secret order, with a proof that it changed nothing else. ' +
+        'No key is needed. It can take a few minutes for a large ballot; keep this page open. ' +
+        '(Or run "omov trustee shuffle --server … --token-file …" on your own computer.)',
+    ),
+    el('p').appendChild(
+      button('Shuffle the ranked ballots', async () => {
+        say('Checking the shuffles before yours, and shuffling…');
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        const { election, current } = countInputs(t);
+        show(await api('PUT', '/trustee/shuffle', writeShuffle(shuffle(election, current, systemRandom))));
+        say('Your shuffle is in, and its proof holds.');
+      }),
+    ).parentElement!,
+  ];
+}
+
 /** After the close: the trustee's partial decryption of the encrypted totals, made here with their key share. */
 function decryptStep(t: Task): HTMLElement[] {
   return [
@@ -232,10 +269,11 @@ function decryptStep(t: Task): HTMLElement[] {
     ),
     fileInput('key-share', 'Load your key share file to decrypt your part of the count', async (text) => {
       const privateKey = parseTrusteePrivateKey(text.trim());
-      const election = parseElection(t.election!);
-      const tally = parseEncryptedTally(t.encryptedTally!);
       say('Decrypting your part of the count…');
-      const pd = partialDecrypt(election, tally, privateKey, systemRandom);
+      const { election, tally, current } = countInputs(t);
+      // Ranked questions: the last shuffle's ciphertexts, never the ballots as cast.
+      const merged = current.length ? mergeNonHomomorphic(election, tally, current) : tally;
+      const pd = partialDecrypt(election, merged, privateKey, systemRandom);
       const pools = t.branchTallies
         ? decryptPools(election, parseBranchTallies(election, t.branchTallies), privateKey, systemRandom)
         : undefined;
@@ -264,30 +302,38 @@ function show(t: Task): void {
           ? stepThree(t)
           : t.next === 'decrypt'
             ? decryptStep(t)
-            : t.next === 'waiting'
-              ? [
-                  el('h2', 'Waiting for the other trustees'),
-                  el('p', 'Your part of this step is in. This page checks every few seconds and shows your next step.'),
-                  el('p').appendChild(button('Check now', async () => show(await api('GET', '/trustee'))))
-                    .parentElement!,
-                ]
-              : t.encryptedTally
+            : t.next === 'shuffle'
+              ? shuffleStep(t)
+              : t.next === 'waiting'
                 ? [
-                    el('h2', 'Your part of the count is done'),
+                    el(
+                      'h2',
+                      t.encryptedTally ? 'Waiting for the other trustees’ shuffles' : 'Waiting for the other trustees',
+                    ),
                     el(
                       'p',
-                      'Your partial decryption is in (or enough trustees have decrypted already). The result is computed ' +
-                        'once enough trustees have sent theirs.',
+                      'Your part of this step is in. This page checks every few seconds and shows your next step.',
                     ),
+                    el('p').appendChild(button('Check now', async () => show(await api('GET', '/trustee'))))
+                      .parentElement!,
                   ]
-                : [
-                    el('h2', "The election's key is made"),
-                    el(
-                      'p',
-                      'Every trustee has done their part. Keep your key share file (and your secrets file) until the count: ' +
-                        'you will need it then to decrypt, with this page or "omov trustee decrypt".',
-                    ),
-                  ];
+                : t.encryptedTally
+                  ? [
+                      el('h2', 'Your part of the count is done'),
+                      el(
+                        'p',
+                        'Your partial decryption is in (or enough trustees have decrypted already). The result is computed ' +
+                          'once enough trustees have sent theirs.',
+                      ),
+                    ]
+                  : [
+                      el('h2', "The election's key is made"),
+                      el(
+                        'p',
+                        'Every trustee has done their part. Keep your key share file (and your secrets file) until the count: ' +
+                          'you will need it then to decrypt, with this page or "omov trustee decrypt".',
+                      ),
+                    ];
   app.replaceChildren(about, ...steps, fingerprints(t));
   app.dataset.next = t.next;
   if (t.next !== 'done') watch();

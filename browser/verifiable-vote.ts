@@ -90,6 +90,56 @@ function questionFieldset(q: Question, qi: number, chosen: Plaintext | undefined
   return fs;
 }
 
+const rankHint = (q: Question) =>
+  `Rank the candidates you support: 1 for your first choice, 2 for your next, and so on, up to ${q.answers.length}. ` +
+  'Leave the others not ranked; rank nobody to abstain.';
+
+/**
+ * A ranked question (non-homomorphic: its ballots are shuffled by the trustees, then decrypted
+ * one by one): a list of ranks for each option, native selects that keyboards, screen readers
+ * and phones handle as they always do.
+ */
+function rankFieldset(q: Question, qi: number, chosen: Plaintext | undefined): HTMLFieldSetElement {
+  const id = `question-${qi}`;
+  const fs = el('fieldset', undefined, { id, 'aria-describedby': `${id}-hint` });
+  fs.append(el('legend', q.question), el('p', rankHint(q), { class: 'hint', id: `${id}-hint` }));
+  const before = chosen?.[qi];
+  q.answers.forEach((answer, j) => {
+    const field = el('div', undefined, { class: 'field' });
+    const select = el('select', undefined, { id: `q${qi}-rank${j}`, name: fieldName(qi), 'data-answer': String(j) });
+    select.append(el('option', 'Not ranked', { value: '' }));
+    for (let r = 1; r <= q.answers.length; r++) select.append(el('option', String(r), { value: String(r) }));
+    select.value = before && before[j] ? String(before[j]) : '';
+    field.append(el('label', answer, { for: `q${qi}-rank${j}` }), el('br'), select);
+    fs.append(field);
+  });
+  fs.append(el('p', undefined, { class: 'bad', id: `${id}-error` }));
+  return fs;
+}
+
+/** A ranked question's ranks (1 first, 0 not ranked), or what is wrong: ranks 1, 2, 3, … with none skipped or repeated. */
+function readRanking(
+  form: HTMLFormElement,
+  q: Question,
+  qi: number,
+  errors: Array<{ id: string; message: string }>,
+): number[] {
+  const ranks = q.answers.map((_, j) => Number(form.querySelector<HTMLSelectElement>(`#q${qi}-rank${j}`)!.value || 0));
+  const used = ranks.filter((r) => r > 0).sort((a, b) => a - b);
+  const repeated = used.find((r, i) => i > 0 && used[i - 1] === r);
+  if (repeated !== undefined)
+    errors.push({
+      id: `question-${qi}`,
+      message: `“${q.question}”: rank ${repeated} is given to ${ranks.filter((r) => r === repeated).length} candidates; give each rank once.`,
+    });
+  else if (used.some((r, i) => r !== i + 1))
+    errors.push({
+      id: `question-${qi}`,
+      message: `“${q.question}”: rank ${used.findIndex((r, i) => r !== i + 1) + 1} is missing; use 1, 2, 3, … with none skipped.`,
+    });
+  return ranks;
+}
+
 type ScoreGroup = Extract<QuestionGroup, { kind: 'score' }>;
 const scoreHint = (g: ScoreGroup) =>
   `Give each option a score from 0 (lowest) to ${g.maxScore} (highest), or leave every option without a score to abstain.`;
@@ -149,6 +199,7 @@ function readForm(form: HTMLFormElement, election: Election): Marked {
     if (g.kind === 'score') return readScores(form, g, errors);
     const qi = g.index;
     const q = election.questions[qi]!;
+    if (q.nonHomomorphic) return [readRanking(form, q, qi, errors)];
     const values = [...form.querySelectorAll<HTMLInputElement>(`input[name="${fieldName(qi)}"]:checked`)].map(
       (i) => i.value,
     );
@@ -217,7 +268,11 @@ function votingForm(election: Election, credential: string, chosen?: Plaintext):
     summary,
     cred,
     ...questionGroups(election.questions).map((g) =>
-      g.kind === 'score' ? scoreFieldset(g, chosen) : questionFieldset(election.questions[g.index]!, g.index, chosen),
+      g.kind === 'score'
+        ? scoreFieldset(g, chosen)
+        : election.questions[g.index]!.nonHomomorphic
+          ? rankFieldset(election.questions[g.index]!, g.index, chosen)
+          : questionFieldset(election.questions[g.index]!, g.index, chosen),
     ),
   );
   form.append(el('p').appendChild(el('button', 'Encrypt my ballot', { type: 'submit' })).parentElement!);

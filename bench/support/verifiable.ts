@@ -19,13 +19,12 @@ import {
 } from '@omov/core/crypto/dkg';
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
 import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
+import { afterShuffles, mergeNonHomomorphic, parseShuffle, shuffle, writeShuffle } from '@omov/core/crypto/shuffle';
+import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
 import { writeSigned, writeTrusteePublicKey } from '@omov/core/crypto/trustee';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- answers of many shapes
-
-const G = groupNamed('BELENIOS-2048');
 
 /** A call with a trustee's or the authority's token, not the organiser's session. */
 function bearer(base: string, token: string): Call {
@@ -74,6 +73,8 @@ export async function makeTrusteeKeys(
   };
   const tokens = opts.tokensOf ? await opts.tokensOf(named.trustees) : named.trustees.map((t) => t.token!);
   const calls = tokens.map((t) => bearer(base, t));
+  // The ballot's questions choose the group (RFC-3526-2048 where one is ranked): the server says which.
+  const G = groupNamed(((await calls[0]!('GET', '/trustee')).body as { group: string }).group);
   const made = calls.map(() => makeCertificate(G, systemRandom));
   for (const [i, call] of calls.entries())
     await expectOk('a certificate', call('PUT', '/trustee/certificate', writeSigned(made[i]!.certificate)));
@@ -117,10 +118,11 @@ export async function makeMemberCredentials(
   const authority = bearer(base, made.token);
   const roll = (await expectOk('the roll', authority('GET', '/credential-authority/roll'))) as {
     electionUuid: string;
+    group: string;
     members: Array<{ memberId: string; branch: string; weight: string }>;
   };
   const credentials = makeCredentials(
-    G,
+    groupNamed(roll.group),
     roll.electionUuid,
     roll.members.map((m) => ({ ...m, weight: BigInt(m.weight) })),
     systemRandom,
@@ -138,18 +140,34 @@ export async function makeMemberCredentials(
   return new Map(credentials.privateCredentials.map((c) => [c.memberId, c.credential]));
 }
 
-/** After the close: the first `threshold` trustees decrypt the encrypted tally and send their partial decryptions. */
+/**
+ * After the close: the first `threshold` trustees decrypt the encrypted tally and send their
+ * partial decryptions; where a question is ranked, each of them first shuffles its ballots.
+ */
 export async function decryptTally(base: string, trustees: Trustees, threshold: number): Promise<void> {
-  for (const [i, token] of trustees.tokens.slice(0, threshold).entries()) {
-    const call = bearer(base, token);
-    const task = (await call('GET', '/trustee')).body as {
-      election: string;
-      encryptedTally: string;
-      branchTallies: string | null;
-    };
+  const chosen = trustees.tokens.slice(0, threshold).map((token) => bearer(base, token));
+  type Task = { election: string; encryptedTally: string; shuffles: unknown[] | null; branchTallies: string | null };
+  const taskOf = async (call: Call) => (await call('GET', '/trustee')).body as Task;
+  const inputs = (task: Task) => {
     const election = parseElection(task.election);
+    const tally = parseEncryptedTally(task.encryptedTally);
+    const shuffles = (task.shuffles ?? []).map((x) => parseShuffle(JSON.stringify(x)));
+    return { election, tally, current: afterShuffles(election, tally, shuffles) };
+  };
+  for (const call of chosen) {
+    const { election, current } = inputs(await taskOf(call));
+    if (current.length === 0) break;
+    await expectOk(
+      'a shuffle',
+      call('PUT', '/trustee/shuffle', writeShuffle(shuffle(election, current, systemRandom))),
+    );
+  }
+  for (const [i, call] of chosen.entries()) {
+    const task = await taskOf(call);
+    const { election, tally, current } = inputs(task);
+    const merged = current.length ? mergeNonHomomorphic(election, tally, current) : tally;
     const key = trustees.keys[i]!;
-    const pd = partialDecrypt(election, parseEncryptedTally(task.encryptedTally), key, systemRandom);
+    const pd = partialDecrypt(election, merged, key, systemRandom);
     const pools =
       task.branchTallies === null
         ? undefined

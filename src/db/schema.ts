@@ -15,7 +15,8 @@ export type StaffRole = 'organiser' | 'auditor';
 export type RollUploadSource = 'file' | 'pasted';
 export type ReceiptPolicy = 'inclusion' | 'choices';
 export type BallotModeKind = 'office' | 'verifiable';
-export type VerifiableEventType = 'Setup' | 'Ballot' | 'EndBallots' | 'EncryptedTally' | 'PartialDecryption' | 'Result';
+export type VerifiableEventType =
+  'Setup' | 'Ballot' | 'EndBallots' | 'EncryptedTally' | 'Shuffle' | 'EndShuffles' | 'PartialDecryption' | 'Result';
 
 export interface Database {
   organisations: { id: Generated<string>; name: string; created_at: CreatedAt };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import { type Certificate, type Polynomial, polynomialJson } from '@omov/core/crypto/dkg';
+import { parseShuffle } from '@omov/core/crypto/shuffle';
 import { signedMessageJson, type TrusteePublicKey, trusteePublicKeyJson } from '@omov/core/crypto/trustee';
 import type { AppContext } from '../services/context';
 import * as trusteesService from '../services/trustees';
@@ -36,7 +37,7 @@ const task = z.object({
   trustees: z.number().int(),
   threshold: z.number().int(),
   group: z.string(),
-  next: z.enum(['certificate', 'polynomial', 'verification-key', 'waiting', 'decrypt', 'done']),
+  next: z.enum(['certificate', 'polynomial', 'verification-key', 'waiting', 'shuffle', 'decrypt', 'done']),
   certificates: z.array(z.unknown()).nullable().describe("every trustee's certificate, once all are in"),
   polynomials: z.array(z.unknown()).nullable().describe("every trustee's polynomial, once all are in"),
   publicKey: z.string().nullable().describe("the election's public key, once every verification key is in"),
@@ -50,6 +51,12 @@ const task = z.object({
     .nullable()
     .describe(
       'after the close: the pools of branches and their encrypted sub-tallies (JSON text), for omov trustee decrypt --pools',
+    ),
+  shuffles: z
+    .array(z.unknown())
+    .nullable()
+    .describe(
+      'after the close, where a question is ranked: every shuffle so far, in order, for omov trustee shuffle and decrypt',
     ),
 });
 
@@ -65,6 +72,10 @@ const partialDecryptionBody = beleniosPartialDecryption.extend({
     .describe("the trustee's partial decryption of each pool's sub-tally, in the pools' order (branchTallies)"),
 });
 const ciphertextBody = z.object({ alpha: z.string(), beta: z.string() });
+/** Belenios's shuffle; its proof is the core's to check (checkShuffle), this only describes its shape. */
+const shuffleBody = z
+  .object({ ciphertexts: z.array(z.array(ciphertextBody)), proofs: z.array(z.array(z.unknown())) })
+  .describe('a Belenios 2.0 shuffle, as omov trustee shuffle prints it');
 /** A Belenios 2.0 ballot; its checks are the core's (checkBallot), this only describes its shape. */
 const beleniosBallot = z
   .object({
@@ -72,14 +83,18 @@ const beleniosBallot = z
     election_hash: z.string(),
     credential: z.string(),
     answers: z.array(
-      z
-        .object({
-          choices: z.array(ciphertextBody),
-          individual_proofs: z.array(z.array(proofBody)),
-          overall_proof: z.array(proofBody),
-          blank_proof: z.array(proofBody).optional(),
-        })
-        .loose(),
+      z.union([
+        z
+          .object({
+            choices: z.array(ciphertextBody),
+            individual_proofs: z.array(z.array(proofBody)),
+            overall_proof: z.array(proofBody),
+            blank_proof: z.array(proofBody).optional(),
+          })
+          .loose(),
+        // A ranked (non-homomorphic) question's answer: one ciphertext of the whole ranking.
+        z.object({ choices: ciphertextBody, proof: proofBody }).loose(),
+      ]),
     ),
     signature: z.object({ hash: z.string(), proof: proofBody }).optional(),
   })
@@ -206,6 +221,24 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
           trusteesService.submitTrusteeMessage(ctx, bearerOf(req), submission(step, body)),
       }),
     ),
+    route({
+      method: 'put',
+      path: '/trustee/shuffle',
+      tag: 'verifiable',
+      auth: false,
+      summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it (${TRUSTEE_AUTH})`,
+      body: shuffleBody,
+      response: task,
+      handler: async ({ req, body }) => {
+        let s;
+        try {
+          s = parseShuffle(JSON.stringify(body));
+        } catch (err) {
+          throw invalid((err as Error).message);
+        }
+        return trusteesService.submitTrusteeShuffle(ctx, bearerOf(req), s);
+      },
+    }),
     route({
       method: 'put',
       path: '/trustee/partial-decryption',

@@ -14,7 +14,7 @@ import { record } from './audit';
 import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
-import { VERIFIABLE_GROUP } from './trustees';
+import { groupOfBallot } from './trustees';
 
 /**
  * A verifiable ballot's credential authority (docs/verifiable.md): a person apart from the
@@ -120,7 +120,7 @@ export async function credentialRoll(ctx: AppContext, token: string | undefined)
       title: b.title,
       credentialAuthority: b.mode.credentialAuthority,
       electionUuid: a.electionUuid,
-      group: VERIFIABLE_GROUP.name,
+      group: (await groupOfBallot(tx, b.id)).name,
       members: members.map((m) => ({ memberId: m.id, branch: m.branch, weight: String(wholeWeight(m)) })),
     };
   });
@@ -215,11 +215,12 @@ export async function uploadPublicCredentials(
     if (b.status !== 'draft') throw conflict('the ballot has opened: its credentials are fixed');
     const members = await eligibleRoll(tx, b);
     const branchIds = new Map(members.map((m) => [m.branch, m.branchId]));
+    const G = await groupOfBallot(tx, b.id);
     const seen = new Set<bigint>();
     const parsed = uploaded.map((c, i) => {
       let credential;
       try {
-        credential = parsePublicCredential(VERIFIABLE_GROUP, `${c.credential},${c.weight}`);
+        credential = parsePublicCredential(G, `${c.credential},${c.weight}`);
       } catch (err) {
         throw invalid('a public credential is not valid', [
           { path: `credentials.${i}`, message: (err as Error).message },

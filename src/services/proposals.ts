@@ -11,6 +11,7 @@ import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
 import {
   type BallotInput,
+  DELIBERATION_NOT_VERIFIABLE,
   methodRefused,
   type Question,
   questionInputSchema,
@@ -1328,9 +1329,10 @@ export async function scheduleProposal(
     const amendments = (await data.listAmendments(tx, id)).filter((a) => a.status === 'qualified');
     const q = questionOf(row, amendments);
     const refused = methodRefused(b.mode, q.method);
-    if (refused)
+    if (refused) throw conflict(`this ballot is verifiable. ${refused}: put it on an office ballot`);
+    if (b.mode.kind === 'verifiable' && amendments.length > 0)
       throw conflict(
-        `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable. ${refused}: put it on an office ballot`,
+        `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable: ${DELIBERATION_NOT_VERIFIABLE}; put it on an office ballot`,
       );
     const position = (await ballots.listQuestions(tx, ballotId)).length;
     await ballots.insertQuestion(tx, ballotId, {

@@ -6,7 +6,7 @@ import { findOrganisation, type Principal } from '../data/organisations';
 import { enqueue } from '../data/outbox';
 import * as trustees from '../data/trustees';
 import type { TrusteeRow } from '../data/trustees';
-import type { Tx } from '../db/database';
+import type { Queryable, Tx } from '../db/database';
 import {
   assembleTrustees,
   type Certificate,
@@ -18,7 +18,8 @@ import {
   type Polynomial,
   writePolynomial,
 } from '@omov/core/crypto/dkg';
-import { groupNamed } from '@omov/core/crypto/group';
+import { type Group, groupNamed } from '@omov/core/crypto/group';
+import { isRankingMethod, type Question } from '@omov/core/domain/ballot';
 import {
   electionPublicKey,
   parseTrusteePublicKey,
@@ -33,7 +34,8 @@ import { record } from './audit';
 import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
-import { countTask, submitPartialDecryption } from './verifiable';
+import { type CountTask, countTask, submitPartialDecryption, submitShuffle } from './verifiable';
+import type { Shuffle } from '@omov/core/crypto/shuffle';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
 
 /**
@@ -45,8 +47,19 @@ import type { PartialDecryption } from '@omov/core/crypto/tally';
  * verification key is in. It never receives a secret: no share, no key share.
  */
 
-/** The group of every verifiable ballot: what belenios-tool 2.0 verifies for homomorphic questions. */
-export const VERIFIABLE_GROUP = groupNamed('BELENIOS-2048');
+/**
+ * The group of a verifiable ballot. Belenios 2.0's own group where every question is counted
+ * homomorphically; where one is ranked, RFC 3526's 2048-bit group, the one Belenios 2.0 can
+ * encode a ranking in (its elements are the squares mod a safe prime: q is 2047 bits, not 256,
+ * so every exponentiation costs about 8 times as much; docs/verifiable.md). The trustees'
+ * keys and the credentials are made in it, so it follows from the questions fixed in the draft.
+ */
+export const verifiableGroup = (questions: ReadonlyArray<Pick<Question, 'method'>>): Group =>
+  groupNamed(questions.some((q) => isRankingMethod(q.method)) ? 'RFC-3526-2048' : 'BELENIOS-2048');
+
+/** The group of the verifiable ballot `ballotId`, from its questions. */
+export const groupOfBallot = async (db: Queryable, ballotId: string): Promise<Group> =>
+  verifiableGroup(await ballots.listQuestions(db, ballotId));
 
 type Verifiable = BallotRow & { mode: { kind: 'verifiable'; trustees: number; threshold: number } };
 
@@ -231,7 +244,8 @@ function allOf<T>(rows: TrusteeRow[], pick: (t: TrusteeRow) => string | null, pa
   return texts.every((x) => x !== null) ? texts.map((x) => parse(x!)) : null;
 }
 
-export type TrusteeStep = 'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'decrypt' | 'done';
+export type TrusteeStep =
+  'certificate' | 'polynomial' | 'verification-key' | 'waiting' | 'shuffle' | 'decrypt' | 'done';
 
 export type TrusteeTask = {
   ballotId: string;
@@ -253,7 +267,17 @@ export type TrusteeTask = {
   encryptedTally: string | null;
   /** After the close: the pools of branches and their encrypted sub-tallies, decrypted with the tally (`omov trustee decrypt --pools`). */
   branchTallies: string | null;
+  /** After the close, where a question is ranked: every trustee's shuffle so far, in order (`omov trustee shuffle --shuffles`). */
+  shuffles: unknown[] | null;
 };
+
+/** After the close: shuffle (a ranked question's ballots), wait for the others' shuffles, decrypt, or done. */
+function countStep(count: CountTask): TrusteeStep {
+  if (count.result) return 'done';
+  if (count.shuffle) return 'shuffle';
+  if (count.waiting) return 'waiting';
+  return count.decrypted ? 'done' : 'decrypt';
+}
 
 function nextStep(own: TrusteeRow, rows: TrusteeRow[]): TrusteeStep {
   if (own.certificate === null) return 'certificate';
@@ -280,14 +304,18 @@ export async function trusteeTask(ctx: AppContext, token: string | undefined): P
     name: own.name,
     trustees: b.mode.trustees,
     threshold: b.mode.threshold,
-    group: VERIFIABLE_GROUP.name,
-    next: count ? (count.decrypted || count.result ? 'done' : 'decrypt') : nextStep(own, rows),
+    group: (await groupOfBallot(ctx.db, b.id)).name,
+    next: count ? countStep(count) : nextStep(own, rows),
     certificates: allOf(rows, (t) => t.certificate, JSON.parse),
     polynomials: allOf(rows, (t) => t.polynomial, JSON.parse),
     publicKey: key?.publicKey ?? null,
     election: count?.election ?? null,
     encryptedTally: count?.encryptedTally ?? null,
     branchTallies: count?.branchTallies ?? null,
+    shuffles:
+      count && (count.shuffles.length || count.shuffle || count.waiting)
+        ? count.shuffles.map((t) => JSON.parse(t) as unknown)
+        : null,
   };
 }
 
@@ -304,6 +332,22 @@ export async function submitTrusteeDecryption(
     if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
     requireVerifiable(b);
     await submitPartialDecryption(tx, b, own.position, pd, pools);
+  });
+  return trusteeTask(ctx, token);
+}
+
+/** After the close, where a question is ranked: a trustee's shuffle, checked against the ciphertexts before it (services/verifiable.ts). */
+export async function submitTrusteeShuffle(
+  ctx: AppContext,
+  token: string | undefined,
+  shuffle: Shuffle,
+): Promise<TrusteeTask> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const own = await trusteeOf(tx, token);
+    const b = await ballots.lockBallot(tx, own.ballotId, 'update');
+    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+    requireVerifiable(b);
+    await submitShuffle(tx, b, own.position, shuffle);
   });
   return trusteeTask(ctx, token);
 }
@@ -342,7 +386,7 @@ export async function submitTrusteeMessage(
     // Read again under the lock: another trustee's message may have come in meanwhile.
     const rows = await trustees.listTrustees(tx, b.id);
     const own = rows.find((t) => t.position === claimed.position)!;
-    const G = VERIFIABLE_GROUP;
+    const G = await groupOfBallot(tx, b.id);
     const { threshold } = b.mode;
     const certificates = () => allOf(rows, (t) => t.certificate, parseCertificate);
     let text: string;
@@ -400,7 +444,7 @@ async function assembleWhenComplete(tx: Tx, b: Verifiable): Promise<void> {
   const rows = await trustees.listTrustees(tx, b.id);
   const keys = allOf(rows, (t) => t.verificationKey, parseTrusteePublicKey);
   if (!keys) return;
-  const G = VERIFIABLE_GROUP;
+  const G = await groupOfBallot(tx, b.id);
   const pedersen = assembleTrustees(
     G,
     b.mode.threshold,

@@ -11,16 +11,27 @@ import { chainEvent, writeArchive, writeCredentialList, writeSetup } from '@omov
 import { checkSignature, parseBallot } from '@omov/core/crypto/ballot';
 import {
   type Election,
+  isNonHomomorphic,
   makeElection,
+  nonHomomorphicQuestion,
   parseElection,
   type Question as BeleniosQuestion,
 } from '@omov/core/crypto/election';
 import { sha256Hex } from '@omov/core/crypto/hash';
 import { scoreQuestions } from '@omov/core/crypto/score';
 import {
+  checkShuffle,
+  mergeNonHomomorphic,
+  nonHomomorphicCiphertexts,
+  parseShuffle,
+  type Shuffle,
+  writeShuffle,
+} from '@omov/core/crypto/shuffle';
+import {
   checkPartialDecryption,
   computeResult,
   encryptedTally,
+  type EncryptedTally,
   lastBallots,
   type PartialDecryption,
   parseEncryptedTally,
@@ -32,7 +43,7 @@ import {
   writeSizedEncryptedTally,
 } from '@omov/core/crypto/tally';
 import { parseTrustees, type Trustee, trusteeDecryptionKey } from '@omov/core/crypto/trustee';
-import type { Question } from '@omov/core/domain/ballot';
+import { isRankingMethod, type Question } from '@omov/core/domain/ballot';
 import { allows, votingWindow } from '@omov/core/domain/lifecycle';
 import { definitionHash } from '@omov/core/record/commitments';
 import { storedResults } from '@omov/core/record/record';
@@ -43,7 +54,7 @@ import { checkCredentialsFitRoll } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
-import { mailTrusteesToDecrypt, VERIFIABLE_GROUP } from './trustees';
+import { mailTrusteesToDecrypt, verifiableGroup } from './trustees';
 import { branchFigures, branchTalliesText, closeBranches, submitPoolDecryptions } from './verifiable-branches';
 
 /**
@@ -73,8 +84,10 @@ export function beleniosQuestions(questions: ReadonlyArray<Question>): BeleniosQ
         return { question: q.title, answers, min: 1, max: 1, blank: true };
       // One question per option, its answers the scores: Belenios has no score question.
       if (q.method === 'score') return scoreQuestions(q.title, answers, q.settings.maxScore);
+      // Each ballot's ranking in one ciphertext, shuffled by the trustees, then decrypted one by one.
+      if (isRankingMethod(q.method)) return nonHomomorphicQuestion(q.title, answers);
       // Refused when the ballot was made (VERIFIABLE_METHOD_MESSAGE); a stored one would be a bug.
-      throw new Error(`question ${q.position + 1}: ${q.method} cannot be counted homomorphically`);
+      throw new Error(`question ${q.position + 1}: ${q.method} cannot be counted verifiably`);
     });
 }
 
@@ -109,17 +122,32 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     throw conflict('a verifiable ballot opens once the credential authority has uploaded the public credentials');
   await checkCredentialsFitRoll(tx, b, list);
   const questions = await ballots.listQuestions(tx, b.id);
-  const election = makeElection(
-    {
-      uuid: authority.electionUuid,
-      name: b.title,
-      description: b.description,
-      questions: beleniosQuestions(questions),
-      credentialAuthority: b.mode.credentialAuthority,
-    },
-    VERIFIABLE_GROUP,
-    BigInt(key.publicKey),
-  );
+  // Belenios shuffles ballots of weight 1 only: a weighted ballot's ranking would lose its weight.
+  if (questions.some((q) => isRankingMethod(q.method)) && list.some((c) => String(c.weight) !== '1'))
+    throw conflict(
+      'a verifiable ballot with a ranked question counts every member once: its ballots are shuffled, and Belenios shuffles ballots of weight 1 only; give every member weight 1, or move the ranked question to a ballot of its own',
+    );
+  let election: Election;
+  try {
+    election = makeElection(
+      {
+        uuid: authority.electionUuid,
+        name: b.title,
+        description: b.description,
+        questions: beleniosQuestions(questions),
+        credentialAuthority: b.mode.credentialAuthority,
+      },
+      verifiableGroup(questions),
+      BigInt(key.publicKey),
+    );
+  } catch (err) {
+    // The questions changed group (a ranked one added or removed) after the trustees made their keys.
+    if (err instanceof RangeError)
+      throw conflict(
+        `the ballot cannot open: ${err.message}; where the questions changed after the trustees made their keys, name the trustees again`,
+      );
+    throw err;
+  }
   const credentialList = writeCredentialList(list);
   const setup = writeSetup(election.raw, key.trustees, credentialList);
   const setupEvent = await append(tx, b.id, 'Setup', [election.raw, key.trustees, credentialList, setup]);
@@ -267,7 +295,7 @@ export function boardProblem(
 ): string | undefined {
   let parent: string | undefined;
   for (const [i, e] of all.entries()) {
-    const payload = e.type === 'EndBallots' ? undefined : e.data[e.data.length - 1];
+    const payload = e.type === 'EndBallots' || e.type === 'EndShuffles' ? undefined : e.data[e.data.length - 1];
     const expected = chainEvent(parent, i, e.type, payload);
     if (e.height !== i || expected.text !== e.event || expected.hash !== e.hash)
       return `the event at height ${e.height} does not follow the chain`;
@@ -339,6 +367,10 @@ type TallyFacts = {
   trustees: Trustee[];
   tallyText: string;
   totalWeight: bigint;
+  /** True where a question is ranked: its ballots are shuffled before the trustees decrypt. */
+  ranked: boolean;
+  shuffles: EventRow[];
+  shufflesEnded: boolean;
   decryptions: EventRow[];
   result: EventRow | undefined;
 };
@@ -349,22 +381,45 @@ async function tallyFacts(db: Queryable, ballotId: string): Promise<TallyFacts |
   const key = await trustees.findElectionKey(db, ballotId);
   if (!tally || !key) return undefined;
   const sized = JSON.parse(tally.data[1]!) as { total_weight: number | string };
+  const election = electionIn(all[0]);
   return {
-    election: electionIn(all[0]),
+    election,
     trustees: parseTrustees(key.trustees),
     tallyText: tally.data[0]!,
     totalWeight: BigInt(sized.total_weight),
+    ranked: election.questions.some(isNonHomomorphic),
+    shuffles: all.filter((e) => e.type === 'Shuffle'),
+    shufflesEnded: all.some((e) => e.type === 'EndShuffles'),
     decryptions: all.filter((e) => e.type === 'PartialDecryption'),
     result: all.find((e) => e.type === 'Result'),
   };
 }
 
-/** What a trustee needs after the close: the election and the encrypted tally, and whether theirs is in. */
+/**
+ * What the trustees decrypt: the encrypted tally, its ranked questions' rows replaced by the
+ * last shuffle's ciphertexts. Each shuffle was checked against the one before it when it came
+ * in (the verifiers check the chain again from the archive).
+ */
+function tallyToDecrypt(f: TallyFacts): EncryptedTally {
+  const tally = parseEncryptedTally(f.tallyText);
+  const last = f.shuffles[f.shuffles.length - 1];
+  return last ? mergeNonHomomorphic(f.election, tally, parseShuffle(last.data[0]!).ciphertexts) : tally;
+}
+
+/**
+ * What a trustee needs after the close: the election, the encrypted tally and, where a question
+ * is ranked, every shuffle so far (in order); whether theirs are in.
+ */
 export type CountTask = {
   election: string;
   encryptedTally: string;
   /** The pools' sub-tallies (crypto/branch-tally.ts), decrypted with the tally; null for a ballot closed before them. */
   branchTallies: string | null;
+  shuffles: string[];
+  /** The ranked questions' ballots still wait for shuffles, and this trustee has not shuffled. */
+  shuffle: boolean;
+  /** The ranked questions' ballots still wait for other trustees' shuffles. */
+  waiting: boolean;
   decrypted: boolean;
   result: boolean;
 };
@@ -372,19 +427,59 @@ export type CountTask = {
 export async function countTask(db: Queryable, ballotId: string, position: number): Promise<CountTask | null> {
   const f = await tallyFacts(db, ballotId);
   if (!f) return null;
+  const shuffling = f.ranked && !f.shufflesEnded;
+  const shuffled = f.shuffles.some((s) => s.trustee === position);
   return {
     election: f.election.raw,
     encryptedTally: f.tallyText,
     branchTallies: await branchTalliesText(db, ballotId),
+    shuffles: f.shuffles.map((s) => s.data[0]!),
+    shuffle: shuffling && !shuffled,
+    waiting: shuffling && shuffled,
     decrypted: f.decryptions.some((d) => d.trustee === position),
     result: f.result !== undefined,
   };
 }
 
 /**
- * A trustee's partial decryption of the encrypted tally, as `omov trustee decrypt` printed it.
- * Its proofs are checked against the trustee's own verification key: a wrong one is refused,
- * naming the trustee. Once enough are in, the result is computed and stored.
+ * A trustee's shuffle of the ranked questions' ballots, as `omov trustee shuffle` printed it:
+ * the ciphertexts re-encrypted and permuted, with a proof of shuffle, checked against the
+ * ciphertexts before it (the tally's, or the last shuffle's). A bad proof is refused, naming
+ * the trustee. Once `threshold` trustees have shuffled, the shuffles end (EndShuffles) and the
+ * trustees decrypt: as many trustees as could decrypt on their own have each mixed the
+ * ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
+ */
+export async function submitShuffle(tx: Tx, b: BallotRow, position: number, s: Shuffle): Promise<void> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
+  const f = await tallyFacts(tx, b.id);
+  if (!f) throw conflict('the ballot has no encrypted tally');
+  if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
+  if (f.shufflesEnded) throw conflict('the shuffles have ended: the trustees decrypt now');
+  if (f.shuffles.some((x) => x.trustee === position))
+    throw conflict(`trustee ${position} has shuffled already: each trustee shuffles once`);
+  const before = nonHomomorphicCiphertexts(f.election, tallyToDecrypt(f));
+  if (!checkShuffle(f.election, before, s))
+    throw invalid(
+      `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
+    );
+  const text = writeShuffle(s);
+  await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
+  const by = { system: `trustee ${position}`, organisationId: b.organisationId };
+  await record(tx, by, 'trustee.shuffle', b.id, { shuffle: sha256Hex(text) });
+  if (f.shuffles.length + 1 < b.mode.threshold) return;
+  const head = await append(tx, b.id, 'EndShuffles', [], {}, undefined);
+  await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.end-shuffles', b.id, {
+    trustees: [...f.shuffles.map((x) => x.trustee!), position],
+    head,
+  });
+}
+
+/**
+ * A trustee's partial decryption of the encrypted tally (its ranked questions' rows as the
+ * shuffles left them), as `omov trustee decrypt` printed it. Its proofs are checked against
+ * the trustee's own verification key: a wrong one is refused, naming the trustee. Once enough
+ * are in, the result is computed and stored.
  */
 export async function submitPartialDecryption(
   tx: Tx,
@@ -398,10 +493,14 @@ export async function submitPartialDecryption(
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is no tally to decrypt yet');
   const f = await tallyFacts(tx, b.id);
   if (!f) throw conflict('the ballot has no encrypted tally');
+  if (f.ranked && !f.shufflesEnded)
+    throw conflict(
+      `the ranked questions' ballots are decrypted only once ${b.mode.threshold} trustees have shuffled them; ${f.shuffles.length} have`,
+    );
   if (f.result) throw conflict('the result is computed already: no more partial decryptions are needed');
   if (f.decryptions.some((d) => d.trustee === position))
     throw conflict(`trustee ${position} has sent their partial decryption already`);
-  const tally = parseEncryptedTally(f.tallyText);
+  const tally = tallyToDecrypt(f);
   const trusteeKey = trusteeDecryptionKey(f.trustees, position);
   if (!checkPartialDecryption(f.election, tally, trusteeKey, pd))
     throw invalid(

@@ -81,3 +81,51 @@ test('a trustee decrypts their part of the count in the page; the key share neve
   await decryptTally(app().url, { tokens: [trustees.tokens[1]!], keys: [trustees.keys[1]!] }, 1);
   expect((await org.json('GET', `/api/v1/ballots/${id}/results`)).status).toBe(200);
 });
+
+test('a ranked question: the trustee shuffles its ballots in the page, then decrypts the shuffled ballots there', async () => {
+  const created = await org.json('POST', '/api/v1/ballots', {
+    title: 'Shuffle in the browser',
+    questions: [{ title: 'Chair', method: 'irv', options: [{ label: 'Ann' }, { label: 'Bea' }, { label: 'Col' }] }],
+    ...ballotTimes(),
+    mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' },
+  });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  const organiser = (method: string, p: string, body?: unknown) => org.json(method, p, body);
+  const trustees = await makeTrusteeKeys(app().url, organiser, id, 3, 2);
+  const credentials = [...(await makeMemberCredentials(app().url, organiser, id)).values()];
+  expect((await org.json('POST', `/api/v1/ballots/${id}/open`, {})).status).toBe(200);
+  const election = parseElection(await (await org.request('GET', `/api/v1/ballots/${id}/election.json`)).text());
+  for (const [i, ranks] of [
+    [2, 1, 0],
+    [3, 1, 2],
+  ].entries()) {
+    const cast = await org.request(
+      'POST',
+      `/api/v1/ballots/${id}/verifiable-ballots`,
+      encryptBallot(election, credentials[i]!, [ranks!], systemRandom).text,
+      { 'content-type': 'application/json' },
+    );
+    expect(cast.status).toBe(201);
+  }
+  expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBe(204);
+  fs.writeFileSync(at('r1.key'), writeTrusteePrivateKey(trustees.keys[0]!));
+
+  const context = await axeContext(browser());
+  const page = await context.newPage();
+  await page.goto(`${app().url}/trustee#${trustees.tokens[0]}`);
+  await stepIs(page, 'shuffle');
+  await axeClean(page, 'shuffle');
+  await page.getByRole('button', { name: 'Shuffle the ranked ballots' }).click();
+  await stepIs(page, 'waiting');
+  await page.getByRole('heading', { name: 'Waiting for the other trustees’ shuffles' }).waitFor();
+  // Trustee 2 shuffles (the second of 2: the shuffles end) and decrypts; the page moves on by itself.
+  await decryptTally(app().url, { tokens: [trustees.tokens[1]!], keys: [trustees.keys[1]!] }, 1);
+  await stepIs(page, 'decrypt');
+  await page.setInputFiles('#key-share', at('r1.key'));
+  await stepIs(page, 'done');
+  await context.close();
+  const results = await org.json('GET', `/api/v1/ballots/${id}/results`);
+  expect(results.status).toBe(200);
+  expect(results.body.questions[0].elected).toEqual(['Bea']);
+});

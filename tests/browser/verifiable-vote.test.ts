@@ -279,3 +279,110 @@ test('the page says plainly that it needs JavaScript, and what to do without it'
   await expect(page.locator('#verifiable-vote-app').innerHTML()).resolves.toBe('');
   await context.close();
 });
+
+/** Ranks a ranked question's candidates: each label's rank ("" for not ranked). */
+async function rank(page: Page, qi: number, ranks: Record<string, string>) {
+  for (const [label, r] of Object.entries(ranks))
+    await page.locator(`#question-${qi}`).getByLabel(label, { exact: true }).selectOption(r);
+}
+
+test(
+  'members rank an STV question in their browsers, one audits first; the trustees shuffle and decrypt; belenios-tool verifies',
+  async () => {
+    const created = await org.json('POST', '/api/v1/ballots', {
+      title: 'Ranked browser election',
+      questions: [
+        { title: 'Adopt the budget?', method: 'yesno' },
+        { title: 'Approve the auditors', method: 'approval', options: [{ label: 'Ada' }, { label: 'Ben' }] },
+        {
+          title: 'Committee',
+          method: 'stv',
+          settings: { seats: 2 },
+          options: [{ label: 'Dee' }, { label: 'Eli' }, { label: 'Fay' }],
+        },
+      ],
+      ...ballotTimes(),
+      mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const trustees = await makeTrusteeKeys(app.url, organiser, id, 3, 2);
+    const credentials = [...(await makeMemberCredentials(app.url, organiser, id)).values()];
+    expect((await org.json('POST', `/api/v1/ballots/${id}/open`, {})).status).toBe(200);
+
+    // Member 0: a rank given twice is refused, naming the question; then an audit, then a fresh ballot cast.
+    const first = await (await axeContext(browser)).newPage();
+    await first.goto(`${app.url}/verifiable-vote/${id}#${credentials[0]}`);
+    await stepIs(first, 'form');
+    await axeClean(first, 'the form with a ranked question');
+    await mark(first, [['Yes'], ['Ada']]);
+    await rank(first, 2, { Dee: '1', Eli: '1' });
+    await first.getByRole('button', { name: 'Encrypt my ballot' }).click();
+    await first.getByRole('link', { name: /“Committee”: rank 1 is given to 2 candidates/ }).waitFor();
+    await expect(first.locator('#question-2').getAttribute('aria-invalid')).resolves.toBe('true');
+    await axeClean(first, 'the ranked question with an error');
+    await rank(first, 2, { Eli: '3' });
+    await first.getByRole('button', { name: 'Encrypt my ballot' }).click();
+    await first.getByRole('link', { name: /“Committee”: rank 2 is missing/ }).waitFor();
+    await rank(first, 2, { Eli: '2', Fay: '' });
+    await first.getByRole('button', { name: 'Encrypt my ballot' }).click();
+    await stepIs(first, 'encrypted');
+    await first.getByText('Committee: 1. Dee, 2. Eli').waitFor();
+    await first.getByRole('button', { name: 'Audit this ballot instead (it will not be cast)' }).click();
+    await stepIs(first, 'audited');
+    await first.getByText('The check holds: this ballot encrypts exactly the answers you chose.').waitFor();
+    await axeClean(first, 'the audited ranked ballot');
+    await first.getByRole('button', { name: 'Encrypt a fresh ballot with the same answers' }).click();
+    await stepIs(first, 'encrypted');
+    const tracker = await shownTracker(first);
+    await first.getByRole('button', { name: 'Cast this ballot' }).click();
+    await stepIs(first, 'cast');
+    expect(await shownTracker(first)).toBe(tracker);
+    await axeClean(first, 'the cast ranked ballot');
+
+    // Members 1 to 3 rank and cast, on a phone-sized screen.
+    const rankings: Array<Record<string, string>> = [
+      { Dee: '2', Eli: '', Fay: '1' },
+      { Dee: '1', Eli: '', Fay: '2' },
+      { Dee: '', Eli: '1', Fay: '' },
+    ];
+    for (const [i, ranks] of rankings.entries()) {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.goto(`${app.url}/verifiable-vote/${id}#${credentials[i + 1]}`);
+      await stepIs(page, 'form');
+      await mark(page, [['No'], []]);
+      await rank(page, 2, ranks);
+      await page.getByRole('button', { name: 'Encrypt my ballot' }).click();
+      await stepIs(page, 'encrypted');
+      await page.getByRole('button', { name: 'Cast this ballot' }).click();
+      await stepIs(page, 'cast');
+      await context.close();
+    }
+
+    // The count: two trustees shuffle, then decrypt; the result is omov's count of the rankings cast.
+    expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+    await decryptTally(app.url, trustees, 2);
+    const results = (await org.json('GET', `/api/v1/ballots/${id}/results`)).body;
+    expect(results.questions[0].options).toEqual([
+      { option: 'Yes', votes: '1' },
+      { option: 'No', votes: '3' },
+    ]);
+    // Dee has 2 of the 4 first preferences, the Droop quota for 2 seats: she is elected.
+    expect(results.questions[2].elected).toHaveLength(2);
+    expect(results.questions[2].elected).toContain('Dee');
+    const archive = await org.request('GET', `/api/v1/ballots/${id}/belenios-archive`);
+    const where = path.join(dir, 'ranked-archive');
+    fs.mkdirSync(where);
+    const name = /filename="([^"]+)"/.exec(archive.headers.get('content-disposition') ?? '')![1]!;
+    fs.writeFileSync(path.join(where, name), Buffer.from(await archive.arrayBuffer()));
+    execFileSync(BELENIOS_TOOL, ['election', 'verify', '--dir', where], { stdio: 'pipe' });
+    const computed = JSON.parse(
+      execFileSync(BELENIOS_TOOL, ['election', 'compute-result', '--dir', where], { encoding: 'utf8' }),
+    ) as { result: [number[], number[], number[][]] };
+    expect(computed.result[0]).toEqual([0, 1, 3]);
+    expect(computed.result[2].map((r) => r.join(',')).sort()).toEqual(['0,1,0', '1,0,2', '1,2,0', '2,0,1']);
+  },
+  scaled(900_000),
+);

@@ -111,7 +111,7 @@ test(
     const refused = await org.json('POST', `/api/v1/proposals/${amended}/schedule`, { ballotId });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(
-      /^this motion goes on a ballot with its amendment as one ranked question of its variants, and this ballot is verifiable\. A verifiable ballot counts only yes\/no, single-choice, approval and score questions for now.*: put it on an office ballot$/,
+      /^this motion goes on a ballot with its amendment as one ranked question of its variants, and this ballot is verifiable: a verifiable ballot does not take it yet: .*; put it on an office ballot$/,
     );
     // Nothing was written: the motion is still to be scheduled, the ballot has its one question.
     expect((await org.json('GET', `/api/v1/ballots/${ballotId}`)).body.questions).toHaveLength(1);

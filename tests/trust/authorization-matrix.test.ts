@@ -111,6 +111,7 @@ const MATRIX: Record<string, Row> = {
   'put /credential-authority/public-credentials': all(401),
   // Public by design; the closed office-mode ballot here has none, whoever asks.
   'get /ballots/:id/public-credentials': all('public'),
+  'put /trustee/shuffle': all(401),
   'put /trustee/partial-decryption': all(401),
   // The verifiable ballot's public face: the same answer whoever asks (the ballot here is office-mode).
   'get /ballots/:id/election.json': all('public'),
@@ -315,6 +316,7 @@ function requestFor(
       shares: [{ alpha: '1', share: '1' }],
     },
     'put /trustee/verification-key': { pok: { challenge: '1', response: '1' }, public_key: '1' },
+    'put /trustee/shuffle': { ciphertexts: [[{ alpha: '1', beta: '1' }]], proofs: [] },
     'put /trustee/partial-decryption': {
       decryption_factors: [['1']],
       decryption_proofs: [[{ challenge: '1', response: '1' }]],

@@ -84,7 +84,7 @@ test(
     const refused = await org.json('POST', `/api/v1/elections/${id}/schedule`, { ballotId: verifiable.body.id });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(
-      /^an election is counted by STV, a ranked method, and this ballot is verifiable\. A verifiable ballot counts only yes\/no, single-choice, approval and score questions for now.*: put it on an office ballot$/,
+      /^an election is counted by STV, a ranked method, and this ballot is verifiable: a verifiable ballot does not take it yet: .*; put it on an office ballot$/,
     );
     expect((await org.json('GET', `/api/v1/ballots/${verifiable.body.id}`)).body.questions).toHaveLength(1);
     const schedules = await app()

@@ -69,9 +69,8 @@ test('a verifiable ballot keeps its trustees, threshold and credential authority
   expect(row).toEqual({ mode: 'office', trustees: null, threshold: null, credential_authority: null });
 });
 
-test('a verifiable ballot with a ranked question is refused, naming the question, and nothing is written', async () => {
-  const before = (await org.json('GET', '/api/v1/ballots')).body.length;
-  const r = await make({
+test('a verifiable ballot takes ranked questions (shuffled by the trustees); a block vote is refused, naming the question, and nothing is written', async () => {
+  const ranked = await make({
     mode: verifiable,
     questions: [
       ...homomorphic,
@@ -81,17 +80,43 @@ test('a verifiable ballot with a ranked question is refused, naming the question
         settings: { seats: 1 },
         options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }],
       },
+      { title: 'Order', method: 'borda', options: [{ label: 'A' }, { label: 'B' }] },
       // A score question is counted homomorphically, one Belenios question per option.
       { title: 'Rate', method: 'score', options: [{ label: 'A' }, { label: 'B' }] },
     ],
   });
+  expect(ranked.status).toBe(201);
+  const before = (await org.json('GET', '/api/v1/ballots')).body.length;
+  const r = await make({
+    mode: verifiable,
+    questions: [
+      ...homomorphic,
+      {
+        title: 'Board',
+        method: 'block',
+        settings: { seats: 2 },
+        options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }],
+      },
+    ],
+  });
   expect(r.status).toBe(422);
   expect(r.body.errors).toEqual([{ path: 'questions.3.method', message: VERIFIABLE_METHOD_MESSAGE }]);
-  expect(VERIFIABLE_METHOD_MESSAGE).toMatch(/mix-net/);
+  expect(VERIFIABLE_METHOD_MESSAGE).toMatch(/block vote is not counted verifiably/);
   expect((await org.json('GET', '/api/v1/ballots')).body.length).toBe(before);
   // The same questions in office mode are fine.
   expect(
-    (await make({ questions: [{ title: 'Order', method: 'irv', options: [{ label: 'A' }, { label: 'B' }] }] })).status,
+    (
+      await make({
+        questions: [
+          {
+            title: 'Board',
+            method: 'block',
+            settings: { seats: 2 },
+            options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }],
+          },
+        ],
+      })
+    ).status,
   ).toBe(201);
 });
 
@@ -205,7 +230,7 @@ describe('the builder page', () => {
     expect(edit).toMatch(/id="mode_credentialAuthority" name="mode_credentialAuthority" type="text" value="Cara"/);
   });
 
-  test('names the field that is wrong: the threshold, or a ranked question', async () => {
+  test('names the field that is wrong: the threshold, or a block vote', async () => {
     const base = await fields();
     const high = await org.form(
       '/ballots/new',
@@ -214,17 +239,19 @@ describe('the builder page', () => {
     expect(high.status).toBe(422);
     expect(high.text).toContain('href="#mode_threshold"');
     expect(high.text).toContain('The threshold cannot be above the number of trustees');
-    const ranked = await org.form('/ballots/new', [
+    const block = await org.form('/ballots/new', [
       ...base.filter(([k]) => !k.startsWith('q0_') && k !== 'questions'),
       ['questions', '1'],
-      ['q0_title', 'Order'],
-      ['q0_method', 'irv'],
-      ['q0_options', '2'],
+      ['q0_title', 'Board'],
+      ['q0_method', 'block'],
+      ['q0_seats', '2'],
+      ['q0_options', '3'],
       ['q0_o0_label', 'A'],
       ['q0_o1_label', 'B'],
+      ['q0_o2_label', 'C'],
     ]);
-    expect(ranked.status).toBe(422);
-    expect(ranked.text).toContain('href="#q0_method"');
-    expect(ranked.text).toContain('need the verifiable mix-net');
+    expect(block.status).toBe(422);
+    expect(block.text).toContain('href="#q0_method"');
+    expect(block.text).toContain('a block vote is not counted verifiably yet');
   });
 });

@@ -48,9 +48,10 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
 const groupOption = () =>
-  new Option('--group <name>', 'the group of the election (RFC-3526-2048 where it has a ranked question)')
-    .choices(['BELENIOS-2048', 'RFC-3526-2048'])
-    .default('BELENIOS-2048');
+  new Option(
+    '--group <name>',
+    "the group of the election (RFC-3526-2048 where it has a ranked question; BELENIOS-2048 otherwise; with --server, the server's)",
+  ).choices(['BELENIOS-2048', 'RFC-3526-2048']);
 
 export function register(program: Command): void {
   const trustee = program
@@ -64,9 +65,13 @@ export function register(program: Command): void {
     .addOption(groupOption())
     .addOption(serverOptions()[0]!)
     .addOption(serverOptions()[1]!)
-    .action(async (flags: { secrets: string; group: string } & ServerFlags) => {
+    .action(async (flags: { secrets: string; group?: string } & ServerFlags) => {
       const server = await serverOf(flags);
-      const { secrets, certificate } = makeCertificate(groupNamed(flags.group), systemRandom);
+      // The ballot's questions choose the group (a ranked one needs RFC-3526-2048): the server says which.
+      const group = server ? (await taskOf(server)).group : (flags.group ?? 'BELENIOS-2048');
+      if (flags.group && flags.group !== group)
+        throw new InputError(`--group ${flags.group}: the server's ballot uses ${group}`);
+      const { secrets, certificate } = makeCertificate(groupNamed(group), systemRandom);
       await writeSecret(flags.secrets, writeTrusteeSecrets(secrets));
       print(writeSigned(certificate));
       note(
@@ -109,11 +114,11 @@ export function register(program: Command): void {
     .addOption(serverOptions()[1]!)
     .addOption(groupOption())
     .action(
-      async (flags: { secrets: string; certificates?: string; threshold?: number; group: string } & ServerFlags) => {
-        const G = groupNamed(flags.group);
+      async (flags: { secrets: string; certificates?: string; threshold?: number; group?: string } & ServerFlags) => {
         const secrets = await readSecrets(flags.secrets);
         const server = await serverOf(flags);
         const task = server && (await taskOf(server));
+        const G = groupNamed(task ? task.group : (flags.group ?? 'BELENIOS-2048'));
         const certificates = task
           ? ready(task.certificates, 'certificate')
           : await readList(need(flags.certificates, '--certificates'), 'certificates', parseCertificate);
@@ -146,13 +151,13 @@ export function register(program: Command): void {
           certificates?: string;
           polynomials?: string;
           keyOut: string;
-          group: string;
+          group?: string;
         } & ServerFlags,
       ) => {
-        const G = groupNamed(flags.group);
         const secrets = await readSecrets(flags.secrets);
         const server = await serverOf(flags);
         const task = server && (await taskOf(server));
+        const G = groupNamed(task ? task.group : (flags.group ?? 'BELENIOS-2048'));
         const certificates = task
           ? ready(task.certificates, 'certificate')
           : await readList(need(flags.certificates, '--certificates'), 'certificates', parseCertificate);
@@ -174,11 +179,11 @@ export function register(program: Command): void {
   trustee
     .command('decrypt')
     .description(
-      "After the close: prints your partial decryption of the encrypted tally and of the pools' sub-tallies, with their proofs; with --server, fetches them and sends it",
+      "After the close: prints your partial decryption of the encrypted tally and of the pools' sub-tallies, with their proofs; with --server, takes its inputs from the server and sends it there",
     )
     .requiredOption('--key <file>', 'your key share from step 3')
-    .option('--election <file>', "the election's parameters (election.json)")
-    .option('--tally <file>', 'the encrypted tally (its first line is read)')
+    .option('--election <file>', "the election's parameters (election.json), or --server with --token-file")
+    .option('--tally <file>', 'the encrypted tally (its first line is read), or --server with --token-file')
     .option('--pools <file>', "the pools of branches and their encrypted sub-tallies (the task's branchTallies)")
     .option(
       '--shuffles <file>',
@@ -186,95 +191,90 @@ export function register(program: Command): void {
     )
     .addOption(serverOptions()[0]!)
     .addOption(serverOptions()[1]!)
-    .action(
-      async (
-        flags: { key: string; election?: string; tally?: string; pools?: string; shuffles?: string } & ServerFlags,
-      ) => {
-        const keyText = await read(flags.key, 'your key share');
-        const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
-        const server = await serverOf(flags);
-        const online = server && (await decryptTaskOf(server));
-        const { election, tally, shuffles } = online
-          ? {
-              ...online,
-              shuffles: flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : ([] as Shuffle[]),
-            }
-          : await readTally({
-              ...flags,
-              election: need(flags.election, '--election'),
-              tally: need(flags.tally, '--tally'),
-            });
-        const poolsText = online ? online.branchTallies : flags.pools && (await read(flags.pools, 'the pools'));
-        const pools = poolsText ? asInput(() => parseBranchTallies(election, poolsText)) : undefined;
-        let decrypted = tally;
-        if (nonHomomorphicCiphertexts(election, tally).length > 0) {
-          // Decrypting ranked ballots that nobody shuffled would link each to the voter who cast it.
-          if (shuffles.length === 0)
-            throw new InputError(
-              'the election has ranked questions: they must be shuffled before you decrypt; give every shuffle with --shuffles',
-            );
-          decrypted = mergeNonHomomorphic(
-            election,
-            tally,
-            asInput(() => afterShuffles(election, tally, shuffles)),
+    .action(async (flags: { key: string } & TallyFlags) => {
+      const keyText = await read(flags.key, 'your key share');
+      const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
+      const { election, tally, shuffles, server, branchTallies } = await readTally(flags);
+      const pools = branchTallies ? asInput(() => parseBranchTallies(election, branchTallies)) : undefined;
+      let decrypted = tally;
+      if (nonHomomorphicCiphertexts(election, tally).length > 0) {
+        // Decrypting ranked ballots that nobody shuffled would link each to the voter who cast it.
+        if (shuffles.length === 0)
+          throw new InputError(
+            server
+              ? 'the election has ranked questions: they must be shuffled before you decrypt; the server has no shuffle yet'
+              : 'the election has ranked questions: they must be shuffled before you decrypt; give every shuffle with --shuffles',
           );
-        }
-        const text = asInput(() =>
-          writeTrusteeDecryption(
-            partialDecrypt(election, decrypted, privateKey, systemRandom),
-            pools && decryptPools(election, pools, privateKey, systemRandom),
-          ),
+        decrypted = mergeNonHomomorphic(
+          election,
+          tally,
+          asInput(() => afterShuffles(election, tally, shuffles)),
         );
-        print(text);
-        if (pools) note(`Decrypted the tally and the sub-tallies of ${pools.pools.length} pools of branches.`);
-        if (server) await send(server, 'partial-decryption', text);
-      },
-    );
+      }
+      const text = asInput(() =>
+        writeTrusteeDecryption(
+          partialDecrypt(election, decrypted, privateKey, systemRandom),
+          pools && decryptPools(election, pools, privateKey, systemRandom),
+        ),
+      );
+      print(text);
+      if (pools) note(`Decrypted the tally and the sub-tallies of ${pools.pools.length} pools of branches.`);
+      if (server) await send(server, 'partial-decryption', text);
+    });
 
   trustee
     .command('shuffle')
     .description(
-      'After the close, for ranked questions: re-encrypts and permutes the ballots, with a proof of shuffle; prints the shuffle',
+      'After the close, for ranked questions: re-encrypts and permutes the ballots, with a proof of shuffle; prints the shuffle; with --server, takes its inputs from the server and sends it there',
     )
-    .requiredOption('--election <file>', "the election's parameters (election.json)")
-    .requiredOption('--tally <file>', 'the encrypted tally (its first line is read)')
+    .option('--election <file>', "the election's parameters (election.json), or --server with --token-file")
+    .option('--tally <file>', 'the encrypted tally (its first line is read), or --server with --token-file')
     .option('--shuffles <file>', 'the shuffles made before yours, a JSON list in order (each is checked first)')
-    .action(async (flags: { election: string; tally: string; shuffles?: string }) => {
-      const { election, tally, shuffles } = await readTally(flags);
+    .addOption(serverOptions()[0]!)
+    .addOption(serverOptions()[1]!)
+    .action(async (flags: TallyFlags) => {
+      const { election, tally, shuffles, server } = await readTally(flags);
       if (nonHomomorphicCiphertexts(election, tally).length === 0)
         throw new InputError('the election has no ranked (non-homomorphic) question: there is nothing to shuffle');
       const current = asInput(() => afterShuffles(election, tally, shuffles));
-      print(writeShuffle(shuffle(election, current, systemRandom)));
+      const text = writeShuffle(shuffle(election, current, systemRandom));
+      print(text);
       note(
         `Shuffled ${current.map((es) => es.length).join(' and ')} ballots; ${shuffles.length} shuffles before yours hold.`,
       );
+      if (server) await send(server, 'shuffle', text);
     });
 }
 
-async function readTally(flags: { election: string; tally: string; shuffles?: string }) {
-  const electionText = await read(flags.election, 'the election');
-  const tallyText = (await read(flags.tally, 'the encrypted tally')).split('\n')[0]!;
+type TallyFlags = { election?: string; tally?: string; shuffles?: string; pools?: string } & ServerFlags;
+
+/** The election, the encrypted tally and the shuffles so far: from the server (--server), or from files. */
+async function readTally(flags: TallyFlags) {
+  const server = await serverOf(flags);
+  if (server) {
+    const task = (await server.get('/trustee')) as {
+      election: string | null;
+      encryptedTally: string | null;
+      shuffles: unknown[] | null;
+      branchTallies: string | null;
+    };
+    if (task.election === null || task.encryptedTally === null)
+      throw new InputError('the ballot has not closed: there is no encrypted tally yet');
+    return {
+      election: asInput(() => parseElection(task.election!)),
+      tally: asInput(() => parseEncryptedTally(task.encryptedTally!)),
+      shuffles: asInput(() => (task.shuffles ?? []).map((x) => parseShuffle(JSON.stringify(x)))),
+      server,
+      branchTallies: task.branchTallies,
+    };
+  }
+  const electionText = await read(need(flags.election, '--election'), 'the election');
+  const tallyText = (await read(need(flags.tally, '--tally'), 'the encrypted tally')).split('\n')[0]!;
   const election = asInput(() => parseElection(electionText));
   const tally = asInput(() => parseEncryptedTally(tallyText));
   const shuffles: Shuffle[] = flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : [];
-  return { election, tally, shuffles };
-}
-
-/** Online: the election, the tally and the pools as the server's task gives them after the close. */
-async function decryptTaskOf(server: ServerLink) {
-  const t = (await server.get('/trustee')) as {
-    next: string;
-    election: string | null;
-    encryptedTally: string | null;
-    branchTallies: string | null;
-  };
-  if (t.next !== 'decrypt' || !t.election || !t.encryptedTally)
-    throw new InputError(`there is nothing for you to decrypt now (your next step: ${t.next})`);
-  return {
-    election: asInput(() => parseElection(t.election!)),
-    tally: asInput(() => parseEncryptedTally(t.encryptedTally!)),
-    branchTallies: t.branchTallies,
-  };
+  const branchTallies = flags.pools ? await read(flags.pools, 'the pools') : null;
+  return { election, tally, shuffles, server, branchTallies };
 }
 
 async function readSecrets(file: string) {
@@ -285,6 +285,7 @@ async function readSecrets(file: string) {
 /** What GET /api/v1/trustee answers, with the relayed messages parsed as the steps take them. */
 type ServerTask = {
   title: string;
+  group: string;
   position: number;
   trustees: number;
   threshold: number;

@@ -485,11 +485,10 @@ export const DEFAULT_DELEGATES: DelegateSettingsInput = {
 };
 
 /**
- * The methods a verifiable ballot can count for now: those Belenios tallies homomorphically
- * (the encrypted marks are multiplied and only the totals decrypted); a score question is
- * written as one Belenios question per option, its answers the scores (crypto/score.ts).
- * Ranked questions need the verifiable mix-net (crypto/shuffle.ts), built in the core but
- * not yet used by the server (issue 11).
+ * The methods a verifiable ballot counts homomorphically (the encrypted marks are multiplied
+ * and only the totals decrypted); a score question is written as one Belenios question per
+ * option, its answers the scores (crypto/score.ts). Ranked methods are counted too, through
+ * the verifiable mix-net (crypto/shuffle.ts, docs/verifiable.md): VERIFIABLE_METHODS.
  */
 export const HOMOMORPHIC_METHODS: ReadonlyArray<Method> = ['yesno', 'plurality', 'approval', 'score'];
 
@@ -542,8 +541,12 @@ export const ballotModeSchema = z.discriminatedUnion('kind', [
 ]);
 export type BallotMode = z.infer<typeof ballotModeSchema>;
 export const OFFICE_MODE: BallotMode = { kind: 'office' };
+/** True for a method whose ballots are rankings (IRV, STV, Borda, the Condorcet methods). */
+export const isRankingMethod = (m: Method): boolean => methodOf(m).answer === 'ranking';
+/** What a verifiable ballot counts: the homomorphic methods, and ranked ones through the mix-net. */
+export const isVerifiableMethod = (m: Method): boolean => HOMOMORPHIC_METHODS.includes(m) || isRankingMethod(m);
 export const VERIFIABLE_METHOD_MESSAGE =
-  'A verifiable ballot counts only yes/no, single-choice, approval and score questions for now: ranked methods need the verifiable mix-net, which is not built yet';
+  'A verifiable ballot counts yes/no, single-choice, approval, score and ranked questions (ranked ones through the verifiable mix-net); a block vote is not counted verifiably yet';
 
 /**
  * Why a ballot of this mode cannot count a question of this method (VERIFIABLE_METHOD_MESSAGE),
@@ -551,7 +554,15 @@ export const VERIFIABLE_METHOD_MESSAGE =
  * proposal or an election is put on one.
  */
 export const methodRefused = (mode: Pick<BallotMode, 'kind'>, method: Method): string | undefined =>
-  mode.kind === 'verifiable' && !HOMOMORPHIC_METHODS.includes(method) ? VERIFIABLE_METHOD_MESSAGE : undefined;
+  mode.kind === 'verifiable' && !isVerifiableMethod(method) ? VERIFIABLE_METHOD_MESSAGE : undefined;
+
+/**
+ * Why an amended motion's question of variants, or an election's STV question, does not go
+ * on a verifiable ballot: the mix-net counts ranked questions, but these two, with their
+ * agenda and balance rules, are not tested end to end in verifiable mode yet.
+ */
+export const DELIBERATION_NOT_VERIFIABLE =
+  'a verifiable ballot does not take it yet: the mix-net counts ranked questions, but an agenda of amendments and an election with nominations are not yet tested end to end in verifiable mode';
 
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 

@@ -93,7 +93,7 @@ export const CHECK_IDS = {
   'commitment: tokens': 'V15',
   'expected open entry': 'V16',
   'box chain': 'V17',
-  // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10, and V20 to V22.
+  // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10, V20 to V22 and V23.
   archive: 'V18',
   'commitment: archive': 'V19',
   // A ballot carrying an election with nominations (./nominations.ts).
@@ -102,6 +102,8 @@ export const CHECK_IDS = {
   'member proposals': 'V21',
   // The record's proposals section (./proposals.ts).
   'proposals section': 'V22',
+  // A verifiable ballot's pools of branches and their decryptions (./verifiable-branches.ts).
+  'branch figures': 'V23',
 } as const;
 
 type CheckName = keyof typeof CHECK_IDS;
