@@ -508,6 +508,23 @@ ${a.steps.map((st, i) => html`<tr><th scope="row">${String(i + 1)}</th><td>${st.
 ${a.orderMatters ? html`<p class="bad">The order mattered: another order of the amendments would have adopted another text. ${other.map((o) => html`${o.outcome}, in the order ${orders(o.orders)}. `)}The declared outcome is reached by the order ${orders(a.outcomes[0]!.orders)}.</p>` : html`<p>The order did not matter: every order of the amendments adopts the same text.</p>`}`;
 }
 
+/**
+ * An amended question: the version its question's count was made over, the options struck
+ * from every ranking, and, when the ranked count elected another version, the result under it.
+ */
+function versionsSection(q: QuestionResult): Html | '' {
+  const v = q.versions;
+  if (!v) return '';
+  const o = v.otherwise;
+  return html`<h3>Which version counted</h3>
+<p><strong>The version adopted: ${v.adopted}</strong> (by the declared agenda of “${v.question}”). Members ranked the options of every version; only the adopted version’s options were counted. ${v.struck.length ? html`Struck from every ranking: ${v.struck.join(', ')}; a member’s vote passed to their highest-ranked option still standing.` : 'No option was struck.'}</p>
+${
+  o
+    ? html`<p class="bad">Under ${o.version}, which the ranked count (Schulze) elected, ${o.struck.length ? `with ${o.struck.join(', ')} struck, ` : ''}the result would have been: ${o.elected.length ? html`<strong>${o.elected.join(', ')}</strong>` : 'no option'} (${o.options.map((x) => `${x.option} ${n(x.votes)}`).join('; ')}).</p>`
+    : html`<p>The ranked count (Schulze) elected the same version.</p>`
+}`;
+}
+
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
   const method = methodOf(q.method);
   const kind = method.answer;
@@ -526,6 +543,7 @@ ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
 ${motion ? html`<p>${motion.result}</p>` : ''}
 ${agendaSection(q)}
+${versionsSection(q)}
 ${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
