@@ -40,7 +40,7 @@ export const proposalView = z.object({
   kind: z
     .enum(['motion', 'question', 'amendment', 'against'])
     .describe(
-      "amendment: a replacement of its motion's text, in full (parentId names the motion); against: a members' case against the proposal parentId names",
+      "amendment: a replacement of its motion's text, in full, or of its question's options (parentId names the motion or question); against: a members' case against the proposal parentId names",
     ),
   parentId: z.string().nullable().describe('the motion an amendment amends, or the proposal a case against answers'),
   amendmentsCloseAt: z
@@ -76,6 +76,10 @@ export const proposalView = z.object({
     .string()
     .nullable()
     .describe("the branch that tabled an amendment through its secretary; null: a member's"),
+  amends: z
+    .object({ title: z.string(), text: z.string(), options: z.array(z.string()) })
+    .nullable()
+    .describe("an amendment to a question: the question's own wording, to compare its options with; null otherwise"),
   caseAgainst: z
     .object({ id: z.string(), text: z.string(), qualifiedAt: z.date() })
     .nullable()

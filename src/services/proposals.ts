@@ -196,6 +196,8 @@ export type ProposalView = {
   caseFor: string | null;
   /** The branch that tabled an amendment through its secretary (null: a member tabled it). */
   tabledBy: string | null;
+  /** An amendment to a question: the question's own wording, which its page compares it with (null otherwise). */
+  amends: { title: string; text: string; options: string[] } | null;
   /** A proposal's members' case against: the first that qualified, which the ballot shows (null: none yet). */
   caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
   /** Whether members may write (start, sign) a case against this proposal now. */
@@ -217,6 +219,13 @@ export type ProposalView = {
   byBranch: Array<{ name: string; supporters: number; pooled: boolean }>;
   rules: { id: string; setAt: Date };
 };
+
+/** The question an amendment with options amends, as worded. */
+async function amendedQuestion(db: Queryable, p: ProposalRow): Promise<ProposalView['amends']> {
+  if (p.kind !== 'amendment' || !p.options || !p.parentId) return null;
+  const q = await data.findProposal(db, p.parentId);
+  return q?.options ? { title: q.title, text: q.text, options: q.options } : null;
+}
 
 async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<ProposalView> {
   const [counts, rules, against] = await Promise.all([
@@ -247,6 +256,7 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
     branches: counts.filter((c) => c.supporters > 0).length,
     caseFor: p.caseFor,
     tabledBy: p.branchId ? ((await data.branchName(db, p.branchId)) ?? null) : null,
+    amends: await amendedQuestion(db, p),
     caseAgainst: against.qualified
       ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
       : null,
