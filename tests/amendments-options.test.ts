@@ -118,6 +118,30 @@ test('two amendments to a question qualify; the version adopted decides which op
   );
   expect(unfolded(moverMail.raw)).toMatch(/The amendment "Add green" to the members' question "Which colour/);
 
+  // A branch tables one through its secretary: the same rules (its options named when missing);
+  // with no member's signature it does not qualify, and stays off the ballot.
+  const email = 'secretary-east@opts.example.org';
+  expect(
+    (await org.json('PUT', '/api/v1/branch-secretaries', { branch: 'East', name: 'Eve Secretary', email })).status,
+  ).toBe(200);
+  const secretaryMail = await waitFor('the secretary link', () => smtp().received.find((m) => m.to[0] === email));
+  const link = /\/s\/([A-Za-z0-9_-]{43})/.exec(unfolded(secretaryMail.raw))![1]!;
+  const byBranch = (amendment: Record<string, unknown>) =>
+    member().json('POST', '/api/v1/secretary/amendments', { token: link, motionId: question, amendment });
+  const unnamed = await byBranch({ title: 'Purple', text: TEXT });
+  expect(unnamed.status).toBe(422);
+  expect(unnamed.body.errors[0].path).toBe('options');
+  const branchAmendment = await byBranch({ title: 'Purple', text: TEXT, options: ['Red', 'Purple'] });
+  expect(branchAmendment.status).toBe(201);
+  expect(branchAmendment.body).toMatchObject({
+    kind: 'amendment',
+    parentId: question,
+    tabledBy: 'East',
+    options: ['Red', 'Purple'],
+    amends: { title: TITLE, text: TEXT, options: ['Red', 'Blue'] },
+    supporters: 0,
+  });
+
   // The office cannot reword an amendment to a question: refused and logged; the database refuses it too.
   expect((await org.json('PATCH', `/api/v1/proposals/${b}`, { options: ['Red', 'Blue'] })).status).toBe(409);
   await expect(
