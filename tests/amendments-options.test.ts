@@ -181,6 +181,14 @@ test('two amendments to a question qualify; the version adopted decides which op
     ['Amendment 2: Navy, not blue', `${TEXT}\n\nOptions: Red; Navy`],
   ]);
   expect(versionQ.settings.agenda).toEqual({ original: 0, amendments: [1, 2], rejection: null, order: [1, 2] });
+  // The office declares the order on the version question, as for a motion (logged); here it keeps (A, B).
+  const reversed = await org.json('PUT', `/api/v1/proposals/${question}/agenda-order`, { order: [b, a] });
+  expect(reversed.body).toMatchObject({ questionId: versionQ.id });
+  expect(reversed.body.order.map((x: { label: string }) => x.label)).toEqual([
+    'Amendment 2: Navy, not blue',
+    'Amendment 1: Add green',
+  ]);
+  expect((await org.json('PUT', `/api/v1/proposals/${question}/agenda-order`, { order: [a, b] })).status).toBe(200);
   expect(unionQ).toMatchObject({ title: TITLE, description: TEXT, method: 'irv' });
   expect(unionQ.options.map((o) => o.label)).toEqual(['Red', 'Blue', 'Green', 'Navy']);
   expect(unionQ.options[3]!.description).toBe('In: Amendment 2: Navy, not blue');
@@ -275,6 +283,10 @@ test('two amendments to a question qualify; the version adopted decides which op
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain('The version adopted: Amendment 2: Navy, not blue');
   expect(page).toContain('Under Amendment 1: Add green, which the ranked count (Schulze) elected');
+  expect(page).not.toContain('the motion falls');
+  const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
+  expect(csv).toMatch(/\(struck: not in Amendment 2: Navy, not blue\)"?,Blue,votes,0,no/);
+  expect(csv).toMatch(/\(under Amendment 1: Add green\)"?,Blue,votes,5,yes/);
 
   // The record verifies: the versions and the question are recounted from the votes. An
   // amendment's wording altered fails the proposals section (V22); a changed count fails too.

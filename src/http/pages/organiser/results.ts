@@ -500,7 +500,7 @@ function agendaSection(q: QuestionResult): Html | '' {
   const orders = (os: ReadonlyArray<ReadonlyArray<string>>) => os.map((o) => o.join(' → ')).join('; ');
   const other = a.outcomes.filter((o) => o.outcome !== a.outcome);
   return html`<h3>As a conference would vote: the agenda</h3>
-<p>The amendments were taken in the order declared before the ballot opened: ${a.declaredOrder.join(' → ')}. Each step puts the next amendment against the text as it stands, from the members’ rankings; last, the text as it stands against “the motion falls”. A tie keeps the text as it stands.</p>
+<p>The amendments were taken in the order declared before the ballot opened: ${a.declaredOrder.join(' → ')}. Each step puts the next amendment against the text as it stands, from the members’ rankings${a.steps.length > a.declaredOrder.length ? '; last, the text as it stands against “the motion falls”' : ''}. A tie keeps the text as it stands.</p>
 <div class="scroll" tabindex="0"><table><caption>The declared agenda, step by step</caption><thead><tr><th scope="col">Step</th><th scope="col">Text as it stands</th><th class="num" scope="col">Members preferring it</th><th scope="col">Against</th><th class="num" scope="col">Members preferring it</th><th scope="col">Stands after</th></tr></thead><tbody>
 ${a.steps.map((st, i) => html`<tr><th scope="row">${String(i + 1)}</th><td>${st.standing}</td><td class="num">${n(st.forStanding)}</td><td>${st.challenger}</td><td class="num">${n(st.forChallenger)}</td><td>${st.winner}</td></tr>`)}
 </tbody></table></div>
@@ -609,6 +609,13 @@ export function resultsCsv(r: BallotResults): string {
         yes([q.agenda!.outcome], o.outcome),
         'orders',
       );
+    // An amended question: the options struck (the adopted version's are counted above), and the count under Schulze's version.
+    if (q.versions) {
+      for (const o of q.versions.struck) row(`(struck: not in ${q.versions.adopted})`, o, '0', 'no');
+      const other = q.versions.otherwise;
+      for (const o of other?.options ?? [])
+        row(`(under ${other!.version})`, o.option, o.votes, yes(other!.elected, o.option));
+    }
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
