@@ -142,6 +142,31 @@ test('two amendments to a question qualify; the version adopted decides which op
     supporters: 0,
   });
 
+  // From the secretary's page (no script): the question's options to amend, prefilled; a refusal names the field.
+  const secretary = new Client(app().url);
+  const sPage = await (await secretary.request('GET', `/s/${link}`)).text();
+  expect(sPage).toContain(`Table an amendment to “${TITLE}” for East branch`);
+  expect(sPage).toMatch(/The options as amended, one on each line[\s\S]*>Red\nBlue<\/textarea>/);
+  const sCsrf = /name="csrf" value="([^"]+)"/.exec(sPage)![1]!;
+  const sForm = (options: string) =>
+    secretary.form(`/s/${link}`, [
+      ['csrf', sCsrf],
+      ['action', 'amend'],
+      ['motion', question],
+      ['amendmentTitle', 'Gold'],
+      ['amendmentText', TEXT],
+      ['amendmentOptions', options],
+    ]);
+  const sameAsQuestion = await sForm('Red\nBlue');
+  expect(sameAsQuestion.status).toBe(422);
+  expect(sameAsQuestion.text).toContain('The amendment’s options: the options and the text are the question’s own');
+  const gold = await sForm('Red\n\nGold\n');
+  expect(gold.status).toBe(201);
+  expect(gold.text).toContain('Tabled for the branch: “Gold”');
+  expect(
+    (await sql<{ options: string[] }>`select options from proposals where title = 'Gold'`.execute(app().db)).rows,
+  ).toEqual([{ options: ['Red', 'Gold'] }]);
+
   // The office cannot reword an amendment to a question: refused and logged; the database refuses it too.
   expect((await org.json('PATCH', `/api/v1/proposals/${b}`, { options: ['Red', 'Blue'] })).status).toBe(409);
   await expect(

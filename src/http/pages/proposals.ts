@@ -157,7 +157,7 @@ ${
 type AmendmentDraft = { title: string; text: string; options?: string; field?: string; message?: string };
 
 /** The options typed one a line, as a list (blank lines left out). */
-const linesOf = (text: string) =>
+export const linesOf = (text: string) =>
   text
     .split(/\r?\n/)
     .map((o) => o.trim())
@@ -387,14 +387,7 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
           kind: draft.kind,
           title: draft.title,
           text: draft.text,
-          ...(draft.kind === 'question'
-            ? {
-                options: draft.options
-                  .split(/\r?\n/)
-                  .map((o) => o.trim())
-                  .filter(Boolean),
-              }
-            : {}),
+          ...(draft.kind === 'question' ? { options: linesOf(draft.options) } : {}),
         });
         if (!parsed.success) {
           const i = parsed.error.issues[0]!;
