@@ -348,13 +348,17 @@ async function memberView(ctx: AppContext, token: string, address: string, id: s
 
 /** Whether members may table amendments to this proposal now: a qualified motion or question within its amendment period. */
 function amendmentsOpen(p: ProposalRow, now: Date): boolean {
-  return (
-    takesAmendments(p.kind) && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt
-  );
+  return takesAmendments(p) && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
 }
 
-/** The kinds of proposal that take amendments: a motion (its text replaced) and a question (its options replaced). */
-const takesAmendments = (kind: ProposalKind) => kind === 'motion' || kind === 'question';
+/**
+ * The proposals that take amendments: a motion (its text replaced) and a question (its
+ * options replaced) whose own text and options fit one option's description on the version
+ * question (2,000 characters), as each version goes there word for word.
+ */
+const takesAmendments = (p: Pick<ProposalRow, 'kind' | 'text' | 'options'>) =>
+  p.kind === 'motion' ||
+  (p.kind === 'question' && VARIANT_WORDS.versionOptions(p.text, p.options ?? []).length <= AMENDMENT_TEXT_MAX);
 
 /**
  * An amendment's options, as its parent asks: a question's amendment replaces its whole
@@ -918,7 +922,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   // An amendment goes on the ballot with its motion; a motion under rules that take amendments opens their period.
   const amendment = p.kind === 'amendment';
   const against = p.kind === 'against';
-  const amendmentDays = takesAmendments(p.kind) ? rules.amendmentDays : null;
+  const amendmentDays = takesAmendments(p) ? rules.amendmentDays : null;
   await data.markQualified(tx, id, { scheduleDays: amendment || against ? null : rules.scheduleDays, amendmentDays });
   // The support per branch as it stands now, pooled under k: signatures carry no time, so it is kept here for the record.
   const pooled = pooledSupport(counts, rules.k);
@@ -1369,9 +1373,9 @@ export function questionsOf(
     description: p.text,
     method: 'irv',
     settings: { versions: { question: which.title, options: positions } },
-    options: union.map((label) => ({
+    options: union.map((label, i) => ({
       label,
-      description: `In: ${versionLabels.filter((_, v) => versions[v]!.includes(label)).join('; ')}`,
+      description: `In: ${versionLabels.filter((_, v) => positions[v]!.includes(i)).join('; ')}`,
     })),
   });
   return [which, itself];
@@ -1537,7 +1541,7 @@ export async function agendaOf(ctx: AppContext, p: Principal, id: string): Promi
   requireRollVisible(p);
   const row = await data.findProposal(ctx.db, id);
   if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
-  if (!takesAmendments(row.kind) || row.status !== 'scheduled' || !row.ballotId) return null;
+  if (!takesAmendments(row) || row.status !== 'scheduled' || !row.ballotId) return null;
   const amendments = await scheduledAmendments(ctx.db, row, row.ballotId);
   const q = agendaQuestionFrom(await ballots.listQuestions(ctx.db, row.ballotId), row);
   const agenda = (q?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;

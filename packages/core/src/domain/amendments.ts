@@ -232,7 +232,8 @@ export function versionsIssue(v: VersionsSettings, options: number): string | nu
 
 /**
  * The union of the versions' option lists, in order of first appearance (the original's
- * first), and each version's options as positions in it. Labels are matched exactly.
+ * first), and each version's options as positions in it. Labels differing only in case are
+ * one option, spelled as it first appears (a ballot question's options must differ in more).
  */
 export function unionOfVersions(versions: ReadonlyArray<ReadonlyArray<string>>): {
   union: string[];
@@ -241,7 +242,7 @@ export function unionOfVersions(versions: ReadonlyArray<ReadonlyArray<string>>):
   const union: string[] = [];
   const positions = versions.map((list) =>
     list.map((label) => {
-      const at = union.indexOf(label);
+      const at = union.findIndex((u) => u.toLowerCase() === label.toLowerCase());
       if (at >= 0) return at;
       union.push(label);
       return union.length - 1;

@@ -212,6 +212,23 @@ describe("an amended question's versions (docs/proposals.md#amendments-to-a-ques
     });
   });
 
+  test('options differing only in case are one option, spelled as it first appears', () => {
+    expect(
+      unionOfVersions([
+        ['Red', 'Blue'],
+        ['red', 'Green'],
+        ['GREEN', 'Blue'],
+      ]),
+    ).toEqual({
+      union: ['Red', 'Blue', 'Green'],
+      positions: [
+        [0, 1],
+        [0, 2],
+        [2, 1],
+      ],
+    });
+  });
+
   test("a ranking with the struck options left out gives the member's highest-ranked option still standing", () => {
     const standing = new Set([0, 3]);
     expect(firstStanding([2, 3, 0, 1], standing)).toBe(3);
