@@ -214,6 +214,8 @@ test('two amendments to a question qualify; the version adopted decides which op
     'Amendment 1: Add green',
   ]);
   expect((await org.json('PUT', `/api/v1/proposals/${question}/agenda-order`, { order: [a, b] })).status).toBe(200);
+  const staff = await (await org.request('GET', '/proposals')).text();
+  expect(staff).toContain(`The order of the amendments to “${TITLE}”`);
   expect(unionQ).toMatchObject({ title: TITLE, description: TEXT, method: 'irv' });
   expect(unionQ.options.map((o) => o.label)).toEqual(['Red', 'Blue', 'Green', 'Navy']);
   expect(unionQ.options[3]!.description).toBe('In: Amendment 2: Navy, not blue');

@@ -290,7 +290,7 @@ async function staffHtml(ctx: AppContext, req: Request, agendaTyped?: AgendaType
     isOrganiser(p) ? ballotsService.listBallots(ctx, p) : Promise.resolve([]),
   ]);
   const agendas = new Map<string, AgendaView>();
-  for (const v of list.filter((x) => x.kind === 'motion' && x.stage === 'scheduled')) {
+  for (const v of list.filter((x) => (x.kind === 'motion' || x.kind === 'question') && x.stage === 'scheduled')) {
     const a = await proposals.agendaOf(ctx, p, v.id);
     if (a) agendas.set(v.id, a);
   }
