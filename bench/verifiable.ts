@@ -36,7 +36,8 @@ import { makeCredentials } from '@omov/core/crypto/credential';
 import { parseElection } from '@omov/core/crypto/election';
 import { groupNamed, useNativePow } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
+import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
 import { ballotInputSchema } from '@omov/core/domain/ballot';
 import { makeRoll, rollCsv } from '../src/demo/roll';
 import { inParallel } from '../src/platform/in-parallel';
@@ -328,18 +329,22 @@ async function main(): Promise<number> {
       const task = await trusteeTask(ctx, token);
       const tally = parseEncryptedTally(task.encryptedTally!);
       const heap = process.memoryUsage().heapUsed;
-      const [pd, pdMs] = await time(() => partialDecrypt(election, tally, trustees.keys[i]!, systemRandom));
+      const pools = task.branchTallies === null ? undefined : parseBranchTallies(election, task.branchTallies);
+      const [pd, pdMs] = await time(() => ({
+        tally: partialDecrypt(election, tally, trustees.keys[i]!, systemRandom),
+        pools: pools && decryptPools(election, pools, trustees.keys[i]!, systemRandom),
+      }));
       const grew = process.memoryUsage().heapUsed - heap;
       const [r, submitMs] = await time(() =>
         fetchAgain(`${url}/api/v1/trustee/partial-decryption`, {
           method: 'PUT',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: writePartialDecryption(pd),
+          body: writeTrusteeDecryption(pd.tally, pd.pools),
         }),
       );
       if (!r.ok) throw new Error(`partial decryption: ${r.status} ${await r.text()}`);
       out(
-        `  trustee ${i + 1}: partial decryption ${ms(pdMs)} (heap +${mb(Math.max(0, grew))}, rss ${mb(process.memoryUsage().rss)}); the server's check${i === 1 ? ' and the result' : ''}: ${ms(submitMs)}`,
+        `  trustee ${i + 1}: partial decryption of the tally and ${pools?.pools.length ?? 0} pools' sub-tallies ${ms(pdMs)} (heap +${mb(Math.max(0, grew))}, rss ${mb(process.memoryUsage().rss)}); the server's check${i === 1 ? ' and the result' : ''}: ${ms(submitMs)}`,
       );
     }
 

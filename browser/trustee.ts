@@ -22,7 +22,8 @@ import {
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
 import { parseElection } from '@omov/core/crypto/election';
-import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
+import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
 import {
   parseTrusteePrivateKey,
   writeSigned,
@@ -46,6 +47,8 @@ type Task = {
   /** After the close: the election and its encrypted tally, to decrypt. */
   election: string | null;
   encryptedTally: string | null;
+  /** The pools of branches and their encrypted sub-tallies, decrypted with the tally. */
+  branchTallies: string | null;
 };
 
 const TOKEN_KEY = 'omov-trustee-token';
@@ -224,7 +227,7 @@ function decryptStep(t: Task): HTMLElement[] {
     el(
       'p',
       'The ballot has closed. Load the key share file you saved at step 3: your browser decrypts its part of the ' +
-        'encrypted totals (never a single vote) and sends the server only that partial decryption with its proof. ' +
+        "encrypted totals and each pool of branches' totals (never a single vote) and sends the server only that partial decryption with its proof. " +
         'The key share itself never leaves this computer.',
     ),
     fileInput('key-share', 'Load your key share file to decrypt your part of the count', async (text) => {
@@ -233,7 +236,10 @@ function decryptStep(t: Task): HTMLElement[] {
       const tally = parseEncryptedTally(t.encryptedTally!);
       say('Decrypting your part of the count…');
       const pd = partialDecrypt(election, tally, privateKey, systemRandom);
-      show(await api('PUT', '/trustee/partial-decryption', writePartialDecryption(pd)));
+      const pools = t.branchTallies
+        ? decryptPools(election, parseBranchTallies(election, t.branchTallies), privateKey, systemRandom)
+        : undefined;
+      show(await api('PUT', '/trustee/partial-decryption', writeTrusteeDecryption(pd, pools)));
       say('Your partial decryption is in, and its proof holds.');
     }),
   ];

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { storedResults } from '@omov/core/record/record';
 import { verifyRecord } from '@omov/core/record/verify';
 import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from './support/app';
 import { postVote, tokensOf } from './support/integrity';
@@ -316,7 +317,35 @@ test('branch meetings take positions on an amended motion: for an amendment, aga
   });
   expect(row('East')).toMatchObject({ pooled: true, unit: 'Pooled: East, West', position: O, comparison: 'pooled' });
   expect(row('West')).toMatchObject({ position: null, comparison: 'no-position' });
-  expect(report.pools).toEqual([{ unit: 'Pooled: East, West', votes: { [O]: 3, [A]: 2, [B]: 0, [R]: 0 } }]);
+  // What each branch's members decided by the ballot's procedures (declared order: B, then A), by hand:
+  //   North: B v O 0-4, O; A v O 3-1, A; R v A 0-4: A. Condorcet A (beats O 3-1, B and R 4-0). The meeting's A matches both.
+  //   South: B v O 3-2, B; A v B 1-4, B; R v B 1-4: B. Condorcet B (beats O 3-2, A and R 4-1). Against (R) differs from both.
+  //   The pool (East, West): B v O 0-5, O; A v O 2-3, O; R v O 0-5: O. Condorcet O (beats A 3-2, B and R 5-0).
+  expect(row('North')).toMatchObject({
+    procedures: { agenda: A, agendaComparison: 'matched', condorcet: A, condorcetComparison: 'matched' },
+  });
+  expect(row('South')).toMatchObject({
+    procedures: { agenda: B, agendaComparison: 'differed', condorcet: B, condorcetComparison: 'differed' },
+  });
+  // Pooled under k as the first preferences: East's own decisions are not published, nor compared.
+  expect(row('East')).toMatchObject({
+    procedures: { agenda: null, agendaComparison: 'pooled', condorcet: null, condorcetComparison: 'pooled' },
+  });
+  expect(row('West')).toMatchObject({
+    procedures: { agenda: null, agendaComparison: 'no-position', condorcet: null, condorcetComparison: 'no-position' },
+  });
+  expect(report.pools).toEqual([
+    {
+      unit: 'Pooled: East, West',
+      votes: { [O]: 3, [A]: 2, [B]: 0, [R]: 0 },
+      procedures: { agenda: O, condorcet: O },
+    },
+  ]);
+  expect(report.summary.procedures).toEqual({
+    agenda: { compared: 2, matched: 1 },
+    condorcet: { compared: 2, matched: 1 },
+    text: 'The meeting’s position was what its own members decided by the agenda in the declared order, in 1 of 2 branches; by the Condorcet winner among the variants, in 1 of 2 branches.',
+  });
   expect(report.summary.text).toBe(
     'In 1 of 2 branches (4 members), the meeting’s position was its members’ majority; in 1 (5 members), the members voted otherwise. 1 branch with a position is pooled under k and not compared.',
   );
@@ -330,8 +359,14 @@ test('branch meetings take positions on an amended motion: for an amendment, aga
   const page = await (await org.request('GET', `/ballots/${ballot.id}/results`)).text();
   expect(page).toContain(report.summary.text);
   expect(page).toContain('An amended motion: a meeting’s position is the variant it supported');
+  expect(page).toContain(report.summary.procedures.text);
+  expect(page).toContain('<th scope="col">Their agenda adopts</th><th scope="col">Their Condorcet winner</th>');
+  expect(page).toContain(`<td>${B} <span class="hint">not the meeting’s position</span></td>`);
   const csv = await (await org.request('GET', `/ballots/${ballot.id}/results.csv`)).text();
   expect(csv).toContain(`2,Set the dues,schulze,(branch meeting: South),${R},meeting attendance,8,differed`);
+  expect(csv).toContain(`2,Set the dues,schulze,(branch members' agenda: North),${A},adopted,,matched`);
+  expect(csv).toContain(`2,Set the dues,schulze,(branch members' Condorcet: South),${B},Condorcet winner,,differed`);
+  expect(csv).toContain(`2,Set the dues,schulze,"(branch members' agenda: Pooled: East, West)",${O},adopted,,`);
 
   // The record carries the positions and verifies; a position moved to another amendment fails.
   const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${ballot.id}/record`)).text());
@@ -344,6 +379,33 @@ test('branch meetings take positions on an amended motion: for an amendment, aga
     .map((c) => c.name);
   expect(failed).toEqual(expect.arrayContaining(['commitment: definition']));
   expect(failed.some((n) => n.startsWith('count'))).toBe(true);
+  // A branch's decision by the agenda changed in the stored results fails the question's recount.
+  const decision = structuredClone(record);
+  decision.results[1].positions.rows.find((r: { branch: string }) => r.branch === 'South').procedures.agenda = R;
+  expect(
+    verifyRecord(decision)
+      .checks.filter((c) => c.verdict === 'FAIL')
+      .some((c) => c.name.startsWith('count')),
+  ).toBe(true);
+  // Results stored before format 5 have no branch decisions: under their own format their count
+  // holds (only the log's close entry, which names the hash of the results this ballot really
+  // closed with, tells these apart from them)…
+  const before = structuredClone(record);
+  const positions = before.results[1].positions;
+  for (const part of [...positions.rows, ...positions.pools]) delete part.procedures;
+  delete positions.summary.procedures;
+  before.resultsHash = storedResults(before.results).hash;
+  expect(
+    verifyRecord({ ...before, format: 'omov-election-record/4' })
+      .checks.filter((c) => c.verdict === 'FAIL')
+      .map((c) => c.name),
+  ).toEqual(['audit log: the close']);
+  // …and called format 5 they lack what the recount gives.
+  expect(
+    verifyRecord({ ...before, format: 'omov-election-record/5' })
+      .checks.filter((c) => c.verdict === 'FAIL')
+      .some((c) => c.name.startsWith('count')),
+  ).toBe(true);
   // A position naming no variant at all fails too.
   const nothing = structuredClone(record);
   nothing.ballot.questions[1].positions[1].position = 'Amendment 3: No dues';

@@ -320,3 +320,78 @@ test("a case against still gathering goes with its question; one dropped below t
       .map((c) => c.id),
   ).toEqual(['V21']);
 });
+
+test("only the members a ballot's eligibility rule includes see its questions and write or support a case against them", async () => {
+  const { org, member, act, questionsOf, tokens } = await setUp('Eligible Union', 'qeligible.example.org');
+  // Members 0 and 1 are in North, 2 and 3 in South, 4 and 5 in East.
+  const northSouth = (
+    await org.json('POST', '/api/v1/ballots', {
+      ...ballotInput('North and South ballot', [ACCOUNTS]),
+      eligibility: { branches: ['North', 'South'] },
+    })
+  ).body as { id: string; questions: Array<{ id: string }> };
+  const everyone = (await org.json('POST', '/api/v1/ballots', ballotInput('Whole ballot', [VENUE]))).body as {
+    id: string;
+  };
+  const accounts = northSouth.questions[0]!.id;
+  const titles = async (i: number) => (await questionsOf(i)).map((q) => [q.ballotId, q.title]);
+
+  // East's members are not on the North and South ballot: they are shown only the whole membership's question.
+  expect(await titles(4)).toEqual([[everyone.id, VENUE.title]]);
+  expect((await titles(0)).sort()).toEqual(
+    [
+      [northSouth.id, ACCOUNTS.title],
+      [everyone.id, VENUE.title],
+    ].sort(),
+  );
+  const draft = (i: number, text: string) =>
+    act(i, `/ballots/${northSouth.id}/questions/${accounts}/case-against`, { text });
+  // Drafting one anyway is refused, saying why; nothing is written.
+  const outsider = await draft(4, 'East has a view too.');
+  expect(outsider.status).toBe(403);
+  expect(outsider.body.detail).toBe(
+    'only members of the branches North, South may vote on the ballot “North and South ballot”, so only they may write or support a case against its questions, and you are not among them',
+  );
+  const count = async () =>
+    Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from proposals where question_ballot_id = ${northSouth.id}`.execute(app().db)
+      ).rows[0]!.n,
+    );
+  expect(await count()).toBe(0);
+
+  // North writes one and starts it; East cannot support it (403, its page says why), South can.
+  const first = (await draft(0, FIRST)).body.id as string;
+  expect((await act(0, `/proposals/${first}/start`)).body.stage).toBe('gathering');
+  const refused = await act(5, `/proposals/${first}/signatures`);
+  expect(refused.status).toBe(403);
+  expect(refused.body.detail).toMatch(/only members of the branches North, South may vote/);
+  const eastPage = await (await member().request('GET', `/p/${tokens[5]}`)).text();
+  expect(eastPage).toContain('You cannot support it: only members of the branches North, South may vote');
+  expect(eastPage).not.toContain('Support “The case against”');
+  // The case is public, so its page names the question it answers; the question is not offered to East to answer.
+  expect(eastPage).toContain('A members’ case against the question “Adopt the accounts?”');
+  expect(eastPage).not.toContain('<h3>Adopt the accounts?</h3>');
+  expect(eastPage).toContain(`<h3>${VENUE.title}</h3>`);
+  // Member 2 of South drafts a second case; then the office narrows the ballot to North (the question kept word for word).
+  const second = (await draft(2, SECOND)).body.id as string;
+  const narrowed = await org.json('PUT', `/api/v1/ballots/${northSouth.id}`, {
+    ...ballotInput('North and South ballot', [ACCOUNTS]),
+    eligibility: { branches: ['North'] },
+  });
+  expect(narrowed.status).toBe(200);
+  // South's member may start theirs no more, nor support the first; the first's proposer sees it as before.
+  const start = await act(2, `/proposals/${second}/start`);
+  expect(start.status).toBe(403);
+  expect(start.body.detail).toMatch(/only members of the branch North may vote/);
+  expect((await act(3, `/proposals/${first}/signatures`)).status).toBe(403);
+  expect((await questionsOf(3)).map((q) => q.title)).toEqual([VENUE.title]);
+  // North's member 1 still supports it.
+  const signed = await act(1, `/proposals/${first}/signatures`);
+  expect(signed.status).toBe(201);
+  expect(signed.body).toMatchObject({ stage: 'gathering', supporters: 2, outside: null });
+  const log = (await org.json('GET', '/api/v1/audit-log')).body.entries as Array<{ action: string; subject: string }>;
+  expect(log.filter((e) => e.action === 'proposal.start' && e.subject === second)).toEqual([]);
+});

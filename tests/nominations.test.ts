@@ -590,3 +590,55 @@ test('the members are mailed that nominations are open at the opening time, once
   const sent = entries.filter((e) => e.action === 'nominations.open-mail' && e.subject === id);
   expect(sent).toEqual([expect.objectContaining({ actor: 'system:nominations', details: { members: 3 } })]);
 });
+
+test('naming nominees by address is limited per nominator: it tells whether an address is a member’s', async () => {
+  const org = await setUpOrganisation(app(), 'Probing Union');
+  const roll = [
+    'email,name,branch',
+    'nia@example.org,Nia,Leeds',
+    'omar@example.org,Omar,Leeds',
+    'pat@example.org,Pat,York',
+  ];
+  expect((await org.json('POST', '/api/v1/roll/import', roll.join('\n'), { 'content-type': 'text/csv' })).status).toBe(
+    200,
+  );
+  const created = await org.json('POST', '/api/v1/elections', {
+    title: 'Disputes Panel',
+    seats: 1,
+    opensAt: new Date(Date.now() - 60_000).toISOString(),
+    closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+    threshold: { members: 1, branches: null },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const linkOf = async (email: string) =>
+    proposalLinkOf(
+      app().db,
+      await app()
+        .db.selectFrom('members')
+        .select(['id', 'organisation_id'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow(),
+    );
+  const [nia, omar] = [await linkOf('nia@example.org'), await linkOf('omar@example.org')];
+  const visitor = new Client(app().url);
+  const name = (token: string, email: string) =>
+    visitor.json('POST', `/api/v1/member/elections/${id}/nominations`, { token, nominee: { email } });
+  // Twenty guesses are answered (each unknown address is a 422 naming the field)…
+  for (let i = 0; i < 20; i++) {
+    const r = await name(nia, `guess${i}@example.org`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0].path).toBe('email');
+  }
+  // …the next is refused before the roll is read, even for a real member, with when to try again.
+  const limited = await visitor.request('POST', `/api/v1/member/elections/${id}/nominations`, {
+    token: nia,
+    nominee: { email: 'pat@example.org' },
+  });
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(await limited.text()).not.toContain('pat@example.org');
+  expect(await app().db.selectFrom('nominees').select('id').where('election_id', '=', id).execute()).toHaveLength(0);
+  // Another nominator is not held back by Nia's guesses.
+  expect((await name(omar, 'pat@example.org')).status).toBe(201);
+});

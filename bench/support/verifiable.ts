@@ -19,7 +19,8 @@ import {
 } from '@omov/core/crypto/dkg';
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
+import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
 import { writeSigned, writeTrusteePublicKey } from '@omov/core/crypto/trustee';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- answers of many shapes
@@ -141,9 +142,21 @@ export async function makeMemberCredentials(
 export async function decryptTally(base: string, trustees: Trustees, threshold: number): Promise<void> {
   for (const [i, token] of trustees.tokens.slice(0, threshold).entries()) {
     const call = bearer(base, token);
-    const task = (await call('GET', '/trustee')).body as { election: string; encryptedTally: string };
+    const task = (await call('GET', '/trustee')).body as {
+      election: string;
+      encryptedTally: string;
+      branchTallies: string | null;
+    };
     const election = parseElection(task.election);
-    const pd = partialDecrypt(election, parseEncryptedTally(task.encryptedTally), trustees.keys[i]!, systemRandom);
-    await expectOk('a partial decryption', call('PUT', '/trustee/partial-decryption', writePartialDecryption(pd)));
+    const key = trustees.keys[i]!;
+    const pd = partialDecrypt(election, parseEncryptedTally(task.encryptedTally), key, systemRandom);
+    const pools =
+      task.branchTallies === null
+        ? undefined
+        : decryptPools(election, parseBranchTallies(election, task.branchTallies), key, systemRandom);
+    await expectOk(
+      'a partial decryption',
+      call('PUT', '/trustee/partial-decryption', writeTrusteeDecryption(pd, pools)),
+    );
   }
 }

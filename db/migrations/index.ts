@@ -29,6 +29,7 @@ import * as m0040 from './0040_case_against_office_questions';
 import * as m0041 from './0041_election_rules';
 import * as m0042 from './0042_qualified_support';
 import * as m0044 from './0044_proposal_events';
+import * as m0047 from './0047_verifiable_branches';
 import * as m0049 from './0049_question_amendments';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -64,5 +65,6 @@ export const migrations: Record<string, Migration> = {
   '0041_election_rules': m0041,
   '0042_qualified_support': m0042,
   '0044_proposal_events': m0044,
+  '0047_verifiable_branches': m0047,
   '0049_question_amendments': m0049,
 };

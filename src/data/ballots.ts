@@ -151,6 +151,15 @@ export async function recordOpenedBox(
     .execute();
 }
 
+/** A verifiable ballot's voting units, fixed at its close (it has no box, so no root). */
+export async function setUnits(db: Queryable, id: string, units: unknown): Promise<void> {
+  await db
+    .updateTable('ballots')
+    .set({ units: JSON.stringify(units) })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** A ballot's results as stored at close: their canonical JSON and its hash. */
 export type StoredResultsRow = {
   results: string;

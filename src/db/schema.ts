@@ -141,6 +141,10 @@ export interface Database {
     trustee: number | null;
     at: CreatedAt;
   };
+  /** A verifiable ballot's pools of branches and their encrypted sub-tallies, set at close (migration 0047). */
+  verifiable_branch_tallies: { ballot_id: string; section: string; at: CreatedAt };
+  /** Each trustee's partial decryptions of the pools' sub-tallies (a JSON list, in the pools' order). */
+  verifiable_pool_decryptions: { ballot_id: string; trustee: number; pools: string; at: CreatedAt };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: {
     ballot_id: string;

@@ -157,7 +157,7 @@ const resultsSchema = z.object({
         .record(z.string(), z.unknown())
         .optional()
         .describe(
-          "branch by branch, the meeting's position beside the branch members' own votes (rows; pooled branches show only their pool's votes, in pools) and the summary; present when the question has positions",
+          "branch by branch, the meeting's position beside the branch members' own votes (rows; pooled branches show only their pool's votes, in pools) and the summary; on an amended motion each row's and pool's `procedures` also give what its members decided by the agenda in the declared order and by the Condorcet winner, each compared with the position (a pooled branch: not compared), and the summary's `procedures` counts the matches; present when the question has positions",
         ),
       agenda: z
         .object({

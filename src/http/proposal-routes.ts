@@ -117,7 +117,16 @@ const officeQuestionView = z.object({
 
 const statementView = z.object({ text: z.string(), author: z.enum(['office', 'proposers', 'members']) });
 
-const memberProposal = proposalView.extend({ signed: z.boolean(), mine: z.boolean() });
+const memberProposal = proposalView.extend({
+  signed: z.boolean(),
+  mine: z.boolean(),
+  outside: z
+    .string()
+    .nullable()
+    .describe(
+      'why this member may not support it: a case against a question of a ballot whose eligibility rule leaves them out (null: nothing stops them)',
+    ),
+});
 
 export function proposalRoutes(ctx: AppContext): ApiRoute[] {
   /** A member's step on one proposal, with nothing but their token in the body. */
@@ -294,7 +303,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'proposals',
       auth: false,
       summary:
-        "The office's own questions on the organisation's draft ballots, with a member's proposals link token: each with the members' case against it, if one has qualified, and whether members may still write one",
+        "The office's own questions on the organisation's draft ballots that the member may vote on (by each ballot's eligibility rule), with a member's proposals link token: each with the members' case against it, if one has qualified, and whether members may still write one",
       body: z.object({ token: memberToken }),
       response: z.array(officeQuestionView),
       handler: async ({ body, req }) => proposals.memberQuestions(ctx, body.token, clientAddress(req)),
@@ -305,7 +314,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       tag: 'proposals',
       auth: false,
       status: 201,
-      summary: `A member drafts a case against a question the office put on a draft ballot, with their proposals link's token (at most ${STATEMENT_MAX} characters). It is then started and signed as a proposal, with the same threshold; the first to qualify is the question's case against, in place of the office's, and the office can then neither write over it nor drop its question`,
+      summary: `A member drafts a case against a question the office put on a draft ballot, with their proposals link's token (at most ${STATEMENT_MAX} characters). It is then started and signed as a proposal, with the same threshold; the first to qualify is the question's case against, in place of the office's, and the office can then neither write over it nor drop its question. Only members the ballot's eligibility rule includes may draft, start or support one (403 otherwise, saying why)`,
       params: z.object({ id: z.uuid(), questionId: z.uuid() }),
       body: z.object({ token: memberToken, text: statementText }),
       response: z.object({ id: z.string() }),
@@ -364,7 +373,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       path: '/ballots/:id/questions/:questionId/statements',
       tag: 'proposals',
       auth: true,
-      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers'; on any question the case against is the members' once one has qualified: both refused (403) and logged`,
+      summary: `The office writes the case for and/or against a question of a draft ballot (at most ${STATEMENT_MAX} characters each; null removes one). On a member proposal's question the case for is the proposers'; on any question the case against is the members' once one has qualified: both refused (403) and logged. An election's question from nominations takes none (409): its candidates' own statements are what members read`,
       params: z.object({ id: z.uuid(), questionId: z.uuid() }),
       body: z.object({ for: statementText.nullable().optional(), against: statementText.nullable().optional() }),
       response: z.object({ for: statementView.optional(), against: statementView.optional() }),

@@ -7,7 +7,7 @@ import * as trusteesService from '../services/trustees';
 import * as credentialsService from '../services/credentials';
 import * as verifiableService from '../services/verifiable';
 import { invalid } from '../services/errors';
-import { parsePartialDecryption } from '@omov/core/crypto/tally';
+import { parseTrusteeDecryption } from '@omov/core/crypto/branch-tally';
 import { type ApiRoute, route } from './api-routes';
 import { bearerOf } from './auth';
 
@@ -45,12 +45,24 @@ const task = z.object({
     .nullable()
     .describe("after the close: the election's parameters (election.json), for omov trustee decrypt"),
   encryptedTally: z.string().nullable().describe('after the close: the encrypted tally, for omov trustee decrypt'),
+  branchTallies: z
+    .string()
+    .nullable()
+    .describe(
+      'after the close: the pools of branches and their encrypted sub-tallies (JSON text), for omov trustee decrypt --pools',
+    ),
 });
 
 const proofBody = z.object({ challenge: z.string(), response: z.string() });
-const partialDecryptionBody = z.object({
+const beleniosPartialDecryption = z.object({
   decryption_factors: z.array(z.array(z.string())),
   decryption_proofs: z.array(z.array(proofBody)),
+});
+const partialDecryptionBody = beleniosPartialDecryption.extend({
+  pools: z
+    .array(beleniosPartialDecryption)
+    .optional()
+    .describe("the trustee's partial decryption of each pool's sub-tally, in the pools' order (branchTallies)"),
 });
 const ciphertextBody = z.object({ alpha: z.string(), beta: z.string() });
 /** A Belenios 2.0 ballot; its checks are the core's (checkBallot), this only describes its shape. */
@@ -203,13 +215,13 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       body: partialDecryptionBody,
       response: task,
       handler: async ({ req, body }) => {
-        let pd;
+        let read;
         try {
-          pd = parsePartialDecryption(JSON.stringify(body));
+          read = parseTrusteeDecryption(JSON.stringify(body));
         } catch (err) {
           throw invalid((err as Error).message);
         }
-        return trusteesService.submitTrusteeDecryption(ctx, bearerOf(req), pd);
+        return trusteesService.submitTrusteeDecryption(ctx, bearerOf(req), read.partialDecryption, read.pools);
       },
     }),
     route({

@@ -8,7 +8,7 @@ import * as outbox from '../data/outbox';
 import * as positionsData from '../data/positions';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, ballotInputSchema, questionInputSchema } from '@omov/core/domain/ballot';
+import { type BallotInput, ballotInputSchema, methodRefused, questionInputSchema } from '@omov/core/domain/ballot';
 import {
   acceptanceSchema,
   candidatesOf,
@@ -365,6 +365,14 @@ async function addNomination(
   target: NominationTarget,
   by: { memberId: string; branchId: string } | { branchId: string; branch: string },
 ): Promise<{ nomineeId: string; name: string; isNew: boolean }> {
+  // Naming by address answers whether the address is a member's and mails them: counted per
+  // nominator, refused or not, so a link cannot sweep the roll or flood members' inboxes.
+  if ('email' in target)
+    await consume(
+      ctx,
+      'nominateByAddressPerNominator',
+      'memberId' in by ? `member:${by.memberId}` : `branch:${by.branchId}`,
+    );
   const out = await ctx.db.transaction().execute(async (tx) => {
     const e = await data.lockElection(tx, electionId);
     if (!e || e.organisationId !== organisationId) throw notFound('election');
@@ -615,6 +623,11 @@ export async function scheduleElection(ctx: AppContext, p: Principal, id: string
       const b = await ballots.lockBallot(tx, ballotId, 'update');
       if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
       requireState(b, 'edit');
+      const refused = methodRefused(b.mode, parsed.data.method);
+      if (refused)
+        throw conflict(
+          `an election is counted by STV, a ranked method, and this ballot is verifiable. ${refused}: put it on an office ballot`,
+        );
       position = (await ballots.listQuestions(tx, ballotId)).length;
       await ballots.insertQuestion(tx, ballotId, {
         position,

@@ -9,8 +9,15 @@ import * as data from '../data/proposals';
 import type { LinkMember, ProposalRow } from '../data/proposals';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import { type BallotInput, type Question, questionInputSchema, YES_NO_OPTIONS } from '@omov/core/domain/ballot';
+import {
+  type BallotInput,
+  methodRefused,
+  type Question,
+  questionInputSchema,
+  YES_NO_OPTIONS,
+} from '@omov/core/domain/ballot';
 import { allows } from '@omov/core/domain/lifecycle';
+import { type Eligibility, eligibilityInWords } from '@omov/core/domain/eligibility';
 import {
   AMENDMENT_TEXT_MAX,
   type AmendmentInput,
@@ -304,7 +311,8 @@ export async function staffProposals(ctx: AppContext, p: Principal) {
 export type MemberPage = {
   member: Pick<LinkMember, 'name' | 'branch' | 'organisationName' | 'organisationId'>;
   rules: ProposalRules | null;
-  proposals: Array<ProposalView & { signed: boolean; mine: boolean }>;
+  /** `outside`: why the member may not support it (a case against a question of a ballot they may not vote on). */
+  proposals: Array<ProposalView & { signed: boolean; mine: boolean; outside: string | null }>;
   /** The office's own questions on the organisation's draft ballots, which members may answer with a case against. */
   questions: OfficeQuestionView[];
 };
@@ -322,12 +330,13 @@ export async function memberPage(ctx: AppContext, token: string, address: string
   return {
     member: { name: m.name, branch: m.branch, organisationName: m.organisationName, organisationId: m.organisationId },
     rules: rules[0] ?? null,
-    questions: await draftQuestions(ctx.db, m.organisationId),
+    questions: await draftQuestions(ctx.db, m),
     proposals: await Promise.all(
       list.map(async (p, i) => ({
         ...(await viewOf(ctx.db, p, now)),
         signed: signed.has(signers[i]!.toString('hex')),
         mine: p.proposerMemberId === m.memberId,
+        outside: await outsideElectorate(ctx.db, p, m.memberId),
       })),
     ),
   };
@@ -504,10 +513,38 @@ async function answeredQuestion(db: Queryable, p: ProposalRow): Promise<Proposal
   return { ballotId: b?.id ?? null, ballotTitle: b?.title ?? null, questionId: q?.id ?? null, title: q?.title ?? null };
 }
 
-/** The office's own questions on the organisation's draft ballots, for members to answer. */
-async function draftQuestions(db: Queryable, organisationId: string): Promise<OfficeQuestionView[]> {
+/**
+ * Why a member may not write or support a case against a ballot's question (null: they may).
+ * A statement speaks to those who vote on the question, so only members the ballot's
+ * eligibility rule includes answer it; the rule is applied by the roll's one query.
+ */
+async function notEligible(
+  db: Queryable,
+  b: { organisationId: string; title: string; eligibility: Eligibility | null },
+  memberId: string,
+): Promise<string | null> {
+  if ((await roll.listEligibleMembers(db, b.organisationId, b.eligibility, { memberId })).length) return null;
+  return `only ${eligibilityInWords(b.eligibility)} may vote on the ballot “${b.title}”, so only they may write or support a case against its questions, and you are not among them`;
+}
+
+/** Why a member may not support this case against an office question (null: they may, or it is no such case). */
+async function outsideElectorate(db: Queryable, c: ProposalRow, memberId: string): Promise<string | null> {
+  if (c.kind !== 'against' || !c.questionBallotId) return null;
+  const b = await ballots.findBallotById(db, c.questionBallotId);
+  return b ? notEligible(db, b, memberId) : null;
+}
+
+/** Refuses (403) a member the ballot a case against answers does not include. */
+async function requireEligible(db: Queryable, c: ProposalRow, memberId: string): Promise<void> {
+  const why = await outsideElectorate(db, c, memberId);
+  if (why) throw new ServiceError('forbidden', why);
+}
+
+/** The office's own questions on the organisation's draft ballots that this member may vote on, for them to answer. */
+async function draftQuestions(db: Queryable, m: LinkMember): Promise<OfficeQuestionView[]> {
   const out: OfficeQuestionView[] = [];
-  for (const b of (await ballots.listBallots(db, organisationId)).filter((x) => allows(x.status, 'edit'))) {
+  for (const b of (await ballots.listBallots(db, m.organisationId)).filter((x) => allows(x.status, 'edit'))) {
+    if (await notEligible(db, b, m.memberId)) continue;
     const questions = await officeQuestionsOf(db, b.id, await ballots.listQuestions(db, b.id));
     const cases = await data.listCasesOnBallot(db, b.id);
     for (const q of questions) {
@@ -530,7 +567,7 @@ async function draftQuestions(db: Queryable, organisationId: string): Promise<Of
 /** The office's own questions on draft ballots, as a member's page lists them (the members' JSON API). */
 export async function memberQuestions(ctx: AppContext, token: string, address: string): Promise<OfficeQuestionView[]> {
   const m = await linkMember(ctx, token, address);
-  return draftQuestions(ctx.db, m.organisationId);
+  return draftQuestions(ctx.db, m);
 }
 
 /**
@@ -552,6 +589,8 @@ export async function draftCaseAgainstQuestion(
   // A member sees the organisation's draft ballots only through their questions: an open one is as good as unknown here.
   if (!b || b.organisationId !== m.organisationId) throw notFound('ballot');
   if (!(await ballots.listQuestions(ctx.db, ballotId)).some((q) => q.id === questionId)) throw notFound('question');
+  const why = await notEligible(ctx.db, b, m.memberId);
+  if (why) throw new ServiceError('forbidden', why);
   const { closed } = await questionCaseOf(ctx.db, ballotId, questionId);
   if (closed) throw conflict(closed);
   const [rules] = await data.listRules(ctx.db, m.organisationId);
@@ -904,6 +943,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
     const closed = await caseClosed(tx, p);
     if (closed) throw conflict(closed);
   }
+  await requireEligible(tx, p, m.memberId);
   const added = await data.insertSignature(tx, {
     proposalId: id,
     signer: signerOf(ctx, id, m.memberId),
@@ -1171,6 +1211,28 @@ async function concerned(tx: Tx, p: ProposalRow, opts: { auditors: boolean }): P
   return to.list();
 }
 
+/** Mails one kind of notice about a proposal to everyone `concerned` names, each told why. */
+async function mailConcerned(
+  tx: Tx,
+  p: ProposalRow,
+  kind: 'proposal-lapsed' | 'proposal-overdue',
+  payload: Record<string, string>,
+  opts: { auditors: boolean },
+): Promise<void> {
+  await outbox.enqueue(
+    tx,
+    (await concerned(tx, p, opts)).map(({ email: recipient, ...r }) => ({
+      organisationId: p.organisationId,
+      ballotId: null,
+      memberId: r.memberId,
+      kind,
+      recipient,
+      sealedSecret: null,
+      payload: { ...payload, name: r.name, why: r.why },
+    })),
+  );
+}
+
 /** Lapses one proposal whose window closed short of support: once, logged with its final support, mailed. */
 async function lapseOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
   const p = await data.markLapsed(tx, id);
@@ -1206,18 +1268,7 @@ async function lapseOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean> {
     needed: needed.join((rules?.combine ?? 'either') === 'both' ? ' and ' : ' or '),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
   };
-  await outbox.enqueue(
-    tx,
-    (await concerned(tx, p, { auditors: false })).map(({ email: recipient, ...r }) => ({
-      organisationId: p.organisationId,
-      ballotId: null,
-      memberId: r.memberId,
-      kind: 'proposal-lapsed',
-      recipient,
-      sealedSecret: null,
-      payload: { ...payload, name: r.name, why: r.why },
-    })),
-  );
+  await mailConcerned(tx, p, 'proposal-lapsed', payload, { auditors: false });
   return true;
 }
 
@@ -1238,18 +1289,7 @@ async function overdueOne(ctx: AppContext, tx: Tx, id: string): Promise<boolean>
     scheduleBy: formatTime(p.scheduleBy!),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
   };
-  await outbox.enqueue(
-    tx,
-    (await concerned(tx, p, { auditors: true })).map(({ email: recipient, ...r }) => ({
-      organisationId: p.organisationId,
-      ballotId: null,
-      memberId: r.memberId,
-      kind: 'proposal-overdue',
-      recipient,
-      sealedSecret: null,
-      payload: { ...payload, name: r.name, why: r.why },
-    })),
-  );
+  await mailConcerned(tx, p, 'proposal-overdue', payload, { auditors: true });
   return true;
 }
 
@@ -1407,6 +1447,13 @@ export async function scheduleProposal(
     requireState(b, 'edit');
     const amendments = (await data.listAmendments(tx, id)).filter((a) => a.status === 'qualified');
     const questions = questionsOf(row, amendments);
+    const refused = questions.map((q) => methodRefused(b.mode, q.method)).find((r) => r);
+    if (refused)
+      throw conflict(
+        row.kind === 'question'
+          ? `this question goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as ranked questions of its versions and of their options, and this ballot is verifiable. ${refused}: put it on an office ballot`
+          : `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable. ${refused}: put it on an office ballot`,
+      );
     const position = (await ballots.listQuestions(tx, ballotId)).length;
     for (const [i, q] of questions.entries())
       await ballots.insertQuestion(tx, ballotId, {
@@ -1652,6 +1699,24 @@ export async function statementsForPaper(
   return s;
 }
 
+/**
+ * The election with nominations a question of the ballot is (matched by title, as its
+ * candidates' question was put there), or undefined: its candidates write their own
+ * statements, which members read under their names, and the office writes no case for or
+ * against it.
+ */
+async function electionOf(
+  db: Queryable,
+  ballotId: string,
+  q: Pick<Question, 'title'>,
+): Promise<{ id: string; title: string } | undefined> {
+  const e = (await nominationsData.listElectionsOn(db, ballotId)).find((x) => x.title === q.title);
+  return e ? { id: e.id, title: e.title } : undefined;
+}
+
+const ELECTION_STATEMENTS =
+  'is an election from nominations: members read each candidate’s own statement under their name, so the office writes no case for or against it';
+
 /** Who writes one side of a question's statements, and the proposal or case that makes it so. */
 export type StatementSlot = {
   statement?: Statement;
@@ -1673,7 +1738,13 @@ export async function statementSlots(
   ballotId: string,
 ): Promise<{
   editable: boolean;
-  questions: Array<{ question: Question; for: StatementSlot; against: StatementSlot }>;
+  /** `election`: the question is an election's candidates (their statements are its options' descriptions). */
+  questions: Array<{
+    question: Question;
+    for: StatementSlot;
+    against: StatementSlot;
+    election?: { id: string; title: string };
+  }>;
 }> {
   requireBallotVisible(p, ballotId);
   const b = await ballots.findBallot(ctx.db, p.organisationId, ballotId);
@@ -1692,8 +1763,10 @@ export async function statementSlots(
       ? (await caseAgainstOf(ctx.db, proposal)).qualified
       : firstQualified(cases.filter((c) => c.questionId === q.id));
     const named = proposal ? { id: proposal.id, title: proposal.title } : undefined;
+    const election = await electionOf(ctx.db, ballotId, q);
     out.push({
       question: q,
+      ...(election ? { election } : {}),
       for: { statement: s.for, writer: proposal ? ('proposers' as const) : ('office' as const), proposal: named },
       against: qualified
         ? { statement: s.against, writer: 'members' as const, caseId: qualified.id, proposal: named }
@@ -1724,6 +1797,9 @@ export async function setStatements(
   const questions = await ballots.listQuestions(ctx.db, ballotId);
   const q = questions.find((x) => x.id === questionId);
   if (!q) throw notFound('question');
+  // Removing one (null) stays possible: a statement written before this was refused can be taken off.
+  if (Object.values(body).some((t) => typeof t === 'string') && (await electionOf(ctx.db, ballotId, q)))
+    throw conflict(`“${q.title}” ${ELECTION_STATEMENTS}`);
   const proposal = (await data.listScheduledOn(ctx.db, ballotId)).find((x) => questionFrom([q], x));
   if (proposal && body.against !== undefined && (await caseAgainstOf(ctx.db, proposal)).qualified) {
     await record(ctx.db, p, 'statement.against-refused', ballotId, { questionId, proposalId: proposal.id });

@@ -15,6 +15,8 @@ export const LIMITS = {
   resetRequestPerEmail: { max: 3, windowSeconds: 3600 },
   /** Unknown or malformed voting links: someone guessing. */
   badLinkPerAddress: { max: 60, windowSeconds: 600 },
+  /** Nominating a member by their address: each try tells whether the address is a member's. */
+  nominateByAddressPerNominator: { max: 20, windowSeconds: 3600 },
   /** "Report a problem": a member has something to say, not a stream of it. */
   problemReportPerAddress: { max: 5, windowSeconds: 3600 },
   /** And the ballot's auditors are not flooded, whatever the number of addresses. */

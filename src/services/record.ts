@@ -8,6 +8,7 @@ import * as electorate from '../data/electorate';
 import type { Principal } from '../data/organisations';
 import type { Db } from '../db/database';
 import type { UnitFacts } from '@omov/core/domain/count';
+import { branchRecord } from './verifiable-branches';
 import { inclusionOrder, normaliseDecimal } from '@omov/core/record/commitments';
 import { recordChunks, recordFileName } from '@omov/core/record/record';
 import { requireBallotVisible, requireState } from './access';
@@ -158,7 +159,8 @@ function recordBallot(b: BallotRow, questions: Awaited<ReturnType<typeof ballots
 
 /**
  * A verifiable ballot's record (docs/election-record.md): its definition, its Belenios archive
- * whole, the results stored when the trustees decrypted, and the log up to that result. Written
+ * whole, the results stored when the trustees decrypted, the log up to that result, and its
+ * member proposals (the `proposals` section, as an office ballot's record has it). Written
  * in one piece: the archive is read whole to be written (beleniosArchive does the same).
  */
 async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Promise<RecordHead> {
@@ -170,12 +172,16 @@ async function writeVerifiableRecord(tx: Db, b: BallotRow, sink: RecordSink): Pr
     archiveOf(tx, b.id),
     verifiableEvents.listEvents(tx, b.id, 'Ballot'),
   ]);
+  const branches = await branchRecord(tx, b.id);
   const record = buildVerifiableRecord({
     ballot: { ...recordBallot(b, questions), mode: b.mode },
     archive,
     results: stored.questions,
     resultsHash: stored.resultsHash!,
     auditLog: logUpTo(log, b.id),
+    // The same section as an office ballot's record, for the same checks (V22).
+    proposals: await recordProposals(tx, b.id, questions),
+    branches: branches && { ...branches, units: (b.units ?? []) as UnitFacts[] },
   });
   const head: RecordHead = {
     fileName: recordFileName(b.id),

@@ -251,6 +251,8 @@ export type TrusteeTask = {
   /** After the close: the election's parameters and the encrypted tally, the inputs of `omov trustee decrypt`. */
   election: string | null;
   encryptedTally: string | null;
+  /** After the close: the pools of branches and their encrypted sub-tallies, decrypted with the tally (`omov trustee decrypt --pools`). */
+  branchTallies: string | null;
 };
 
 function nextStep(own: TrusteeRow, rows: TrusteeRow[]): TrusteeStep {
@@ -285,6 +287,7 @@ export async function trusteeTask(ctx: AppContext, token: string | undefined): P
     publicKey: key?.publicKey ?? null,
     election: count?.election ?? null,
     encryptedTally: count?.encryptedTally ?? null,
+    branchTallies: count?.branchTallies ?? null,
   };
 }
 
@@ -293,13 +296,14 @@ export async function submitTrusteeDecryption(
   ctx: AppContext,
   token: string | undefined,
   pd: PartialDecryption,
+  pools?: ReadonlyArray<PartialDecryption>,
 ): Promise<TrusteeTask> {
   await ctx.db.transaction().execute(async (tx) => {
     const own = await trusteeOf(tx, token);
     const b = await ballots.lockBallot(tx, own.ballotId, 'update');
     if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
     requireVerifiable(b);
-    await submitPartialDecryption(tx, b, own.position, pd);
+    await submitPartialDecryption(tx, b, own.position, pd, pools);
   });
   return trusteeTask(ctx, token);
 }

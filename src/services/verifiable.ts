@@ -44,6 +44,7 @@ import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
 import { mailTrusteesToDecrypt, VERIFIABLE_GROUP } from './trustees';
+import { branchFigures, branchTalliesText, closeBranches, submitPoolDecryptions } from './verifiable-branches';
 
 /**
  * A verifiable ballot from its opening to its result (docs/verifiable.md), recorded as
@@ -308,6 +309,8 @@ export async function closeVerifiable(ctx: AppContext, tx: Tx, b: BallotRow, by:
   const totalWeight = counted.reduce((n, c) => n + c.weight, 0n);
   const sized = writeSizedEncryptedTally(counted.length, totalWeight, tallyText);
   const head = await append(tx, b.id, 'EncryptedTally', [tallyText, sized]);
+  // Beside the archive: the pools of branches and their sub-tallies, for the branch figures.
+  const branchTallies = await closeBranches(tx, b, election, counted);
   const closed = await record(tx, by, 'ballot.close', b.id, {
     mode: 'verifiable',
     cast,
@@ -315,6 +318,7 @@ export async function closeVerifiable(ctx: AppContext, tx: Tx, b: BallotRow, by:
     totalWeight: String(totalWeight),
     encryptedTally: sha256Hex(tallyText),
     head,
+    branchTallies,
   });
   // The board's head leaves the server at once, to every auditor: a ballot removed, added or
   // altered later cannot be hidden by rewriting the board and the log.
@@ -356,7 +360,14 @@ async function tallyFacts(db: Queryable, ballotId: string): Promise<TallyFacts |
 }
 
 /** What a trustee needs after the close: the election and the encrypted tally, and whether theirs is in. */
-export type CountTask = { election: string; encryptedTally: string; decrypted: boolean; result: boolean };
+export type CountTask = {
+  election: string;
+  encryptedTally: string;
+  /** The pools' sub-tallies (crypto/branch-tally.ts), decrypted with the tally; null for a ballot closed before them. */
+  branchTallies: string | null;
+  decrypted: boolean;
+  result: boolean;
+};
 
 export async function countTask(db: Queryable, ballotId: string, position: number): Promise<CountTask | null> {
   const f = await tallyFacts(db, ballotId);
@@ -364,6 +375,7 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   return {
     election: f.election.raw,
     encryptedTally: f.tallyText,
+    branchTallies: await branchTalliesText(db, ballotId),
     decrypted: f.decryptions.some((d) => d.trustee === position),
     result: f.result !== undefined,
   };
@@ -379,6 +391,8 @@ export async function submitPartialDecryption(
   b: BallotRow,
   position: number,
   pd: PartialDecryption,
+  /** Their decryptions of the pools' sub-tallies, in the pools' order. */
+  pools?: ReadonlyArray<PartialDecryption>,
 ): Promise<void> {
   if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is no tally to decrypt yet');
@@ -388,10 +402,12 @@ export async function submitPartialDecryption(
   if (f.decryptions.some((d) => d.trustee === position))
     throw conflict(`trustee ${position} has sent their partial decryption already`);
   const tally = parseEncryptedTally(f.tallyText);
-  if (!checkPartialDecryption(f.election, tally, trusteeDecryptionKey(f.trustees, position), pd))
+  const trusteeKey = trusteeDecryptionKey(f.trustees, position);
+  if (!checkPartialDecryption(f.election, tally, trusteeKey, pd))
     throw invalid(
       `the partial decryption of trustee ${position} does not verify: it was not made with their key share for this tally`,
     );
+  await submitPoolDecryptions(tx, b, f.election, position, trusteeKey, pools);
   const text = writePartialDecryption(pd);
   await append(tx, b.id, 'PartialDecryption', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };
@@ -409,7 +425,14 @@ export async function submitPartialDecryption(
   await append(tx, b.id, 'Result', [resultText]);
   const questions = await ballots.listQuestions(tx, b.id);
   const eligible = (await credentials.listPublicCredentials(tx, b.id)).length;
-  const stored = storedResults(verifiableResults(b.id, questions, result, eligible));
+  const branches = await branchFigures(
+    tx,
+    b,
+    f.election,
+    f.trustees,
+    owned.map((o) => o.owner),
+  );
+  const stored = storedResults(verifiableResults(b.id, questions, result, eligible, branches));
   await ballots.insertResults(tx, b.id, { results: stored.json, resultsHash: stored.hash, turnout: null });
   await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.result', b.id, {
     result: sha256Hex(resultText),

@@ -84,3 +84,31 @@ test("members write the case against the office's question, and it stands", asyn
   await accessible(page, 'public page of a case against an office question');
   await page.close();
 });
+
+test("a ballot's question is offered only to the members its eligibility rule includes", async () => {
+  const made = await org.json('POST', '/api/v1/ballots', {
+    title: 'North ballot',
+    ...ballotTimes(),
+    eligibility: { branches: ['North'] },
+    questions: [{ title: 'Move the branch office?', method: 'yesno' }],
+  });
+  expect(made.status).toBe(201);
+  // Member 0 (North) is offered it and writes a case against it.
+  const page = await phone.newPage();
+  await page.goto(`${app().url}/p/${tokens[0]}`);
+  expect(await page.getByRole('heading', { name: 'Move the branch office?' }).count()).toBe(1);
+  await page.getByLabel('The case against', { exact: true }).fill('The office is fine where it is.');
+  await page.getByRole('button', { name: 'Save the case against as a draft' }).click();
+  await page.getByRole('button', { name: 'Start gathering support for “The case against”' }).click();
+  expect(await page.getByRole('status').innerText()).toContain('You are its first supporter');
+
+  // Member 1 (South, who supports the first test's case) is not offered the question, and is told why they cannot support the case.
+  await page.goto(`${app().url}/p/${tokens[1]}`);
+  expect(await page.getByRole('heading', { name: 'Move the branch office?' }).count()).toBe(0);
+  expect(await page.locator('main').innerText()).toContain(
+    'You cannot support it: only members of the branch North may vote on the ballot “North ballot”',
+  );
+  expect(await page.getByRole('button', { name: 'Support “The case against”' }).count()).toBe(0);
+  await accessible(page, 'member page with a case against on a ballot the member may not vote on');
+  await page.close();
+});

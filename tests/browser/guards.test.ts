@@ -236,7 +236,7 @@ test('a quorum counts every member who returned the ballot, abstainers included:
   });
   // The record says format 4, and the verifier recounts it to the same result.
   const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
-  expect(record.format).toBe('omov-election-record/4');
+  expect(record.format).toBe('omov-election-record/5');
   const verdict = verifyRecord(record);
   expect(verdict.checks.filter((c) => c.verdict === 'FAIL')).toEqual([]);
 

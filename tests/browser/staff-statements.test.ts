@@ -11,6 +11,7 @@ import {
   PHONE,
 } from '../support/browser';
 import { browserAndAppPerFile, signedInPage } from './helpers';
+import { electionOnBallot } from '../support/nominations';
 
 /**
  * The office's forms for statements and for the agenda's order, in a real Chromium
@@ -19,7 +20,8 @@ import { browserAndAppPerFile, signedInPage } from './helpers';
  * with what was typed kept), and reads, with who wrote them and why it cannot write them, the
  * proposers' case for a members' motion and a members' case against; on /proposals it
  * declares the order of the motion's amendments (the same amendment twice is refused on the
- * page). Both forms work with JavaScript off. Once the ballot opens both are read-only.
+ * page). Both forms work with JavaScript off. Once the ballot opens both are read-only. An
+ * election's question shows its candidates and their own statements, with no field.
  * axe-core finds nothing on any of these pages, each fits 320 px.
  */
 const EMAIL = 'olive.statements@example.org';
@@ -28,7 +30,7 @@ let phone: BrowserContext;
 let noScript: BrowserContext;
 let setup: AgendaBallot;
 
-const { app, browser } = browserAndAppPerFile();
+const { app, browser, smtp } = browserAndAppPerFile({ smtp: true });
 beforeAll(async () => {
   org = await setUpOrganisation(app(), 'Statements Union', EMAIL);
   const csv = [
@@ -166,5 +168,30 @@ test('once the ballot opens, both are read-only', async () => {
   expect(await page.locator('main').innerText()).toContain('The ballot has opened: the order is fixed.');
   const items = await page.locator('main ol li').allInnerTexts();
   expect(items.filter((x) => x.startsWith('Amendment'))).toEqual(['Amendment 2: A cap', 'Amendment 1: Half the rate']);
+  await page.close();
+});
+
+test('an election’s question shows its candidates and their own statements, with no field for the office', async () => {
+  const made = await electionOnBallot(app(), smtp(), org, 'Branch committee', 'm0@example.org', {
+    'm1@example.org': 'I will open the books.',
+    'm2@example.org': 'I will answer every letter.',
+  });
+  const page = await signedInPage(app(), phone, EMAIL);
+  await page.goto(`${app().url}/ballots/${made.ballotId}/statements`);
+  const section = page.getByRole('region', { name: 'Question 2: Branch committee' });
+  expect(await section.getByRole('heading', { name: 'The candidates and their statements' }).count()).toBe(1);
+  const text = await section.innerText();
+  expect(text).toContain('I will open the books.');
+  expect(text).toContain('I will answer every letter.');
+  expect(text).toContain('The office writes no case for or against this question');
+  expect(await section.getByRole('textbox').count()).toBe(0);
+  expect(await section.getByRole('button').count()).toBe(0);
+  // The ballot's other question keeps the office's fields.
+  expect(await page.getByRole('region', { name: 'Question 1: Adopt the report?' }).getByRole('textbox').count()).toBe(
+    2,
+  );
+  await accessible(page, 'statements page with an election’s question');
+  await section.getByRole('link', { name: 'Branch committee' }).click();
+  expect(new URL(page.url()).pathname).toBe(`/elections/${made.electionId}`);
   await page.close();
 });

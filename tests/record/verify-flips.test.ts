@@ -110,7 +110,7 @@ const problems = (checks: Check[], name: string) => checks.find((c) => c.name ==
 test('format 4 carries each comparison’s flips, and the verifier recounts them', () => {
   const results = countRecord(ballot, votes, 10, units);
   const record = JSON.parse(recordBytes(recordOf(results))) as ElectionRecord;
-  expect(record.format).toBe('omov-election-record/4');
+  expect(record.format).toBe('omov-election-record/5');
   const flip = record.results[0]!.comparisons![0]!.flip!;
   expect(flip.conference).toMatchObject({ exact: true, members: 1, branches: 1, to: 'York' });
   expect(flip.members).toMatchObject({ exact: true, members: 2, from: 'York', to: 'Leeds' });

@@ -145,7 +145,7 @@ const problems = (checks: Check[], name: string) => checks.find((c) => c.name ==
 describe('the builder', () => {
   test('publishes votes by receipt and counts as a hand count does', () => {
     const r = makeRecord();
-    expect(r.format).toBe('omov-election-record/4');
+    expect(r.format).toBe('omov-election-record/5');
     expect(r.votes.map((v) => v.receipt)).toEqual([
       'AAAAA-00001',
       'BBBBB-00002',
@@ -543,11 +543,11 @@ describe('the verifier', () => {
 
   test('what is not an election record is malformed, and says where', () => {
     expect(verifyRecord(null)).toMatchObject({ ok: false, malformed: true });
-    const wrong = { ...copy(), format: 'omov-election-record/5' };
+    const wrong = { ...copy(), format: 'omov-election-record/6' };
     const v = verifyRecord(wrong);
     expect(v.malformed).toBe(true);
     expect(v.checks[0]!.problems.join()).toContain(
-      'format: not an election record of format "omov-election-record/1", "omov-election-record/2", "omov-election-record/3" or "omov-election-record/4"',
+      'format: not an election record of format "omov-election-record/1", "omov-election-record/2", "omov-election-record/3", "omov-election-record/4" or "omov-election-record/5"',
     );
     const noBallot = copy() as Partial<ElectionRecord>;
     delete noBallot.ballot;

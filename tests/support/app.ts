@@ -32,34 +32,38 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const fresh = opts.db ? undefined : await freshDatabase();
   const db = opts.db?.db ?? fresh!.db;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omov-app-'));
-  const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: opts.env ?? 'test',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    OMOV_SECRET: 'test-secret-0123456789-0123456789-abcdef',
-    SMTP_URL: opts.smtpUrl,
-    LOG_LEVEL: opts.logLines ? 'info' : 'silent',
-    ...opts.settings,
-  });
-  const log = opts.logLines
-    ? pino(
-        { level: 'info' },
-        {
-          write: (s: string) => {
-            opts.logLines!.push(s);
+  // The public URL must name the port before the server listens, so the port is found free
+  // first; another process may take it in between (a source port), hence a few tries.
+  const listening = async (port: number) => {
+    const config = loadConfig({
+      NODE_ENV: opts.env ?? 'test',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      OMOV_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+      SMTP_URL: opts.smtpUrl,
+      LOG_LEVEL: opts.logLines ? 'info' : 'silent',
+      ...opts.settings,
+    });
+    const log = opts.logLines
+      ? pino(
+          { level: 'info' },
+          {
+            write: (s: string) => {
+              opts.logLines!.push(s);
+            },
           },
-        },
-      )
-    : undefined;
-  const running = await startServer(config, {
-    db,
-    worker: { pollMs: 100, retryBaseSeconds: 1, ...opts.worker },
-    schedulerMs: 200,
-    ...(log ? { log } : {}),
-  });
+        )
+      : undefined;
+    return startServer(config, {
+      db,
+      worker: { pollMs: 100, retryBaseSeconds: 1, ...opts.worker },
+      schedulerMs: 200,
+      ...(log ? { log } : {}),
+    });
+  };
+  const running = await listenOnAFreePort(listening);
   return {
     ...running,
     db,
@@ -70,6 +74,16 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function listenOnAFreePort<T>(listening: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listening(await freePort());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw err;
+    }
+  }
 }
 
 /**

@@ -114,7 +114,7 @@ test('each declared comparison shows its smallest flips in the JSON, the CSV, th
 
   // The record carries them (format 4), and the verifier recounts them.
   const record = (await org.json('GET', `/api/v1/ballots/${ballot.id}/record`)).body;
-  expect(record.format).toBe('omov-election-record/4');
+  expect(record.format).toBe('omov-election-record/5');
   expect(record.results[0].comparisons[0].flip.summary).toBe(summary);
   expect(verifyRecord(record).checks.filter((c) => c.verdict === 'FAIL')).toEqual([]);
   record.results[0].comparisons[0].flip.members.members = 2;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +12,14 @@ import { storedResults } from '@omov/core/record/record';
 import { verifyRecord } from '@omov/core/record/verify';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { omov } from '../support/cli';
+import {
+  beleniosOnArchive,
+  BELENIOS_TOOL,
+  cli,
+  credentialsByCli,
+  trusteeApi,
+  trusteeKeysByCli,
+} from '../support/verifiable-cli';
 import { scaled, waitFor } from '../support/machine';
 import { startSmtpSink } from '../support/smtp';
 
@@ -25,7 +32,6 @@ import { startSmtpSink } from '../support/smtp';
  * archive the server publishes and computes the same result. A ballot written into the
  * database by someone who holds no credential is caught by belenios-tool and by omov.
  */
-const BELENIOS_TOOL = '/usr/bin/belenios-tool';
 let app: TestApp;
 let org: Client;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -84,27 +90,7 @@ afterAll(async () => {
 });
 
 const at = (name: string) => path.join(dir, name);
-const cli = async (...argv: string[]) => {
-  const r = await omov(...argv);
-  if (r.code !== 0) throw new Error(`omov ${argv.join(' ')}: ${r.err}`);
-  return r.out.trim();
-};
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const trustee = (token: string) => ({
-  get: () => anyone().json('GET', '/api/v1/trustee', undefined, bearer(token)),
-  put: (step: string, body: unknown) => anyone().json('PUT', `/api/v1/trustee/${step}`, body, bearer(token)),
-});
-
-/** belenios-tool in `cwd`; its exit code, its output and its complaints. */
-function belenios(cwd: string, args: string[]): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync(BELENIOS_TOOL, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, out, err: '' };
-  } catch (e) {
-    const err = e as { status: number; stdout: string; stderr: string };
-    return { code: err.status, out: err.stdout, err: err.stderr };
-  }
-}
+const trustee = (token: string) => trusteeApi(app, token);
 
 /** A verifiable ballot made ready to open: trustees' key by `omov trustee`, credentials by `omov credentials`. */
 async function readyBallot(name: string, questions: unknown[], trustees: number, threshold: number) {
@@ -116,50 +102,8 @@ async function readyBallot(name: string, questions: unknown[], trustees: number,
   });
   expect(created.status).toBe(201);
   const id: string = created.body.id;
-  const names = ['Ann', 'Bob', 'Cy'].slice(0, trustees);
-  const tokens: string[] = (await org.json('POST', `/api/v1/ballots/${id}/trustees`, { names })).body.trustees.map(
-    (t: { token: string }) => t.token,
-  );
   const file = (n: string) => at(`${name}-${n}`);
-  for (const [i, token] of tokens.entries())
-    expect(
-      (
-        await trustee(token).put(
-          'certificate',
-          JSON.parse(await cli('trustee', 'certificate', '--secrets', file(`t${i + 1}.secrets`))),
-        )
-      ).status,
-    ).toBe(200);
-  fs.writeFileSync(file('certificates.json'), JSON.stringify((await trustee(tokens[0]!).get()).body.certificates));
-  for (const [i, token] of tokens.entries()) {
-    const polynomial = await cli(
-      'trustee',
-      'polynomial',
-      '--secrets',
-      file(`t${i + 1}.secrets`),
-      '--certificates',
-      file('certificates.json'),
-      '--threshold',
-      String(threshold),
-    );
-    expect((await trustee(token).put('polynomial', JSON.parse(polynomial))).status).toBe(200);
-  }
-  fs.writeFileSync(file('polynomials.json'), JSON.stringify((await trustee(tokens[0]!).get()).body.polynomials));
-  for (const [i, token] of tokens.entries()) {
-    const key = await cli(
-      'trustee',
-      'key',
-      '--secrets',
-      file(`t${i + 1}.secrets`),
-      '--certificates',
-      file('certificates.json'),
-      '--polynomials',
-      file('polynomials.json'),
-      '--key-out',
-      file(`t${i + 1}.key`),
-    );
-    expect((await trustee(token).put('verification-key', JSON.parse(key))).status).toBe(200);
-  }
+  const { tokens } = await trusteeKeysByCli(app, org, id, file, ['Ann', 'Bob', 'Cy'].slice(0, trustees), threshold);
 
   // Not open yet: the credentials are missing.
   const early = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
@@ -167,30 +111,8 @@ async function readyBallot(name: string, questions: unknown[], trustees: number,
   expect(early.body.detail).toBe(
     'a verifiable ballot opens once the credential authority has uploaded the public credentials',
   );
-  const authority = (await org.json('POST', `/api/v1/ballots/${id}/credential-authority`)).body.token;
-  const roll = await anyone().json('GET', '/api/v1/credential-authority/roll', undefined, bearer(authority));
-  fs.writeFileSync(file('roll.json'), JSON.stringify(roll.body));
-  await cli(
-    'credentials',
-    'generate',
-    '--roll',
-    file('roll.json'),
-    '--private-out',
-    file('private.csv'),
-    '--public-out',
-    file('public.json'),
-  );
-  const upload = JSON.parse(fs.readFileSync(file('public.json'), 'utf8'));
-  expect(
-    (await anyone().json('PUT', '/api/v1/credential-authority/public-credentials', upload, bearer(authority))).status,
-  ).toBe(200);
   // The member ids are the authority's to match with addresses; here, the test's.
-  const credentials = fs
-    .readFileSync(file('private.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(',')[1]!);
+  const credentials = [...(await credentialsByCli(app, org, id, file)).credentials.values()];
   return { id, tokens, credentials, file };
 }
 
@@ -198,15 +120,8 @@ const vote = (id: string, credential: string, answers: string, ...more: string[]
   omov('vote', '--server', app.url, '--ballot', id, '--credential', credential, '--answers', answers, ...more);
 
 /** Writes the archive the server publishes into its own directory and runs belenios-tool there. */
-async function verifyArchive(id: string, name: string, args = ['election', 'verify']) {
-  const r = await anyone().request('GET', `/api/v1/ballots/${id}/belenios-archive`);
-  expect(r.status).toBe(200);
-  const fileName = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')![1]!;
-  const where = at(`archive-${name}`);
-  fs.mkdirSync(where, { recursive: true });
-  fs.writeFileSync(path.join(where, fileName), Buffer.from(await r.arrayBuffer()));
-  return belenios(where, [...args, '--dir', where]);
-}
+const verifyArchive = (id: string, name: string, args = ['election', 'verify']) =>
+  beleniosOnArchive(app, id, at(`archive-${name}`), args);
 
 /** The archive verifyArchive saved under `name`. */
 const archiveFile = (name: string) => {
@@ -246,9 +161,10 @@ async function recordChecks(id: string, totals: number[][]) {
     'PASS  V9.2',
     'PASS  V10   audit log',
     'PASS  V19   commitment: archive',
+    'PASS  V23   branch figures',
   ])
     expect(verified.out).toContain(line);
-  expect(verified.out).toContain('VERIFIED: all 7 checks pass');
+  expect(verified.out).toContain('VERIFIED: all 8 checks pass');
   // V19 prints what the auditor was mailed at the open and the close, to compare.
   const v19 = verified.out.split('\n').find((l) => l.includes('V19'))!;
   expect(v19).toContain(`election fingerprint ${String(opened!.details.election)}`);
@@ -482,6 +398,7 @@ test(
     expect(task).toMatchObject({ next: 'decrypt', election: electionText });
     fs.writeFileSync(file('election.json'), task.election);
     fs.writeFileSync(file('tally.json'), task.encryptedTally);
+    fs.writeFileSync(file('pools.json'), task.branchTallies);
     const decrypt = (n: number) =>
       cli(
         'trustee',
@@ -492,6 +409,8 @@ test(
         file('election.json'),
         '--tally',
         file('tally.json'),
+        '--pools',
+        file('pools.json'),
       );
     const pd1 = JSON.parse(await decrypt(1));
     // A trustee who sends another's partial decryption is refused and named.

@@ -137,14 +137,15 @@ test(
       [[2, 2, 4], 1],
       [[1, 4, 3], 2],
     ].map(([scores, weight]) => ({
-      unit: '',
+      unit: record.branches.units[0].name,
       weight: String(weight),
       answers: {
         [q.id]: scores === null ? { kind: 'abstain' } : { kind: 'scores', scores: scores as number[] },
       },
     }));
-    // Eligible: the six public credentials, as the verifiable count has it.
-    const officeResult = countRecordQuestion({ id, delegates: null, questions }, q, office, 6, []);
+    // Eligible: the six public credentials, as the verifiable count has it; one voting unit (North,
+    // with fewer than k voters: a pool of its own, as office mode has it), the ballot's delegate model.
+    const officeResult = countRecordQuestion(record.ballot, q, office, 6, record.branches.units);
     expect(record.results[1]).toEqual(JSON.parse(JSON.stringify(officeResult)));
     // Averages over the valid papers' weight, 5: member 2 abstained.
     expect(record.results[1].count.summary).toMatchObject({

@@ -1,5 +1,6 @@
 import { type AgendaBallot, ballotWithAgenda, CASE_FOR, MEMBERS_AGAINST } from '../support/agenda';
 import { appWithSmtpPerFile, type Client, joinByInvitation, setUpOrganisation } from '../support/app';
+import { electionOnBallot } from '../support/nominations';
 
 /**
  * The staff pages for statements and the agenda's order over HTTP, against real PostgreSQL
@@ -125,4 +126,55 @@ test('an auditor reads both pages with no field; once the ballot opens, a change
   ]);
   expect(order.status).toBe(409);
   expect(order.text).toContain('The order is not declared');
+});
+
+test("an election's question shows its candidates' own statements, and takes no office statement over the API or the page", async () => {
+  // An election with nominations: m0 nominates m2 and m3, who accept with their statements; nominations close.
+  const said: Record<string, string> = {
+    'm2@example.org': 'I will open the books.',
+    'm3@example.org': 'I will answer every letter.',
+  };
+  const made = await electionOnBallot(app(), smtp(), org, 'Branch committee', 'm0@example.org', said);
+  const [election, ballot] = [{ id: made.electionId }, { id: made.ballotId }];
+  const electionQ = { id: made.questionId };
+  const report = { id: made.otherQuestionId };
+
+  // The API refuses an office statement on the election's question (409, saying why); nothing is written.
+  const refused = await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${electionQ.id}/statements`, {
+    for: 'Vote for the best.',
+  });
+  expect(refused.status).toBe(409);
+  expect(refused.body.detail).toBe(
+    '“Branch committee” is an election from nominations: members read each candidate’s own statement under their name, so the office writes no case for or against it',
+  );
+  expect(await statements(electionQ.id)).toEqual([]);
+  // Removing one (null) is still taken, for a statement written before this was refused.
+  expect(
+    (await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${electionQ.id}/statements`, { against: null }))
+      .status,
+  ).toBe(200);
+  // The ballot's other question is the office's as before.
+  expect(
+    (await org.json('PUT', `/api/v1/ballots/${ballot.id}/questions/${report.id}/statements`, { for: 'Adopt it.' }))
+      .status,
+  ).toBe(200);
+
+  // The page shows the candidates and their statements read-only, with why, and no field for that question.
+  const page = await (await org.request('GET', `/ballots/${ballot.id}/statements`)).text();
+  const section = page.slice(page.indexOf(`id="q-${electionQ.id}"`));
+  expect(section).toContain('The candidates and their statements');
+  expect(section).toContain('The office writes no case for or against this question');
+  expect(section).toContain(`<a href="/elections/${election.id}">Branch committee</a>`);
+  for (const [email, statement] of Object.entries(said)) {
+    expect(section).toContain(`<dt>Member ${email[1]}</dt><dd><p>${statement}</p></dd>`);
+  }
+  expect(section).not.toContain('<textarea');
+  expect(page).toContain(`action="/ballots/${ballot.id}/statements/${report.id}"`);
+  expect(page).not.toContain(`action="/ballots/${ballot.id}/statements/${electionQ.id}"`);
+  // A forged form is refused on the page with its status.
+  const forged = await post(`/ballots/${ballot.id}/statements/${electionQ.id}`, [['against', 'Not them.']]);
+  expect(forged.status).toBe(409);
+  expect(forged.text).toContain('There is a problem');
+  expect(forged.text).toContain('is an election from nominations');
+  expect(await statements(electionQ.id)).toEqual([]);
 });

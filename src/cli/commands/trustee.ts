@@ -32,7 +32,8 @@ import {
   shuffle,
   writeShuffle,
 } from '@omov/core/crypto/shuffle';
-import { parseEncryptedTally, partialDecrypt, writePartialDecryption } from '@omov/core/crypto/tally';
+import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
+import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
 import {
   parseTrusteePrivateKey,
   writeSigned,
@@ -172,33 +173,63 @@ export function register(program: Command): void {
 
   trustee
     .command('decrypt')
-    .description('After the close: prints your partial decryption of the encrypted tally, with its proofs')
+    .description(
+      "After the close: prints your partial decryption of the encrypted tally and of the pools' sub-tallies, with their proofs; with --server, fetches them and sends it",
+    )
     .requiredOption('--key <file>', 'your key share from step 3')
-    .requiredOption('--election <file>', "the election's parameters (election.json)")
-    .requiredOption('--tally <file>', 'the encrypted tally (its first line is read)')
+    .option('--election <file>', "the election's parameters (election.json)")
+    .option('--tally <file>', 'the encrypted tally (its first line is read)')
+    .option('--pools <file>', "the pools of branches and their encrypted sub-tallies (the task's branchTallies)")
     .option(
       '--shuffles <file>',
       'where there are ranked questions: every shuffle, a JSON list in order (each is checked)',
     )
-    .action(async (flags: { key: string; election: string; tally: string; shuffles?: string }) => {
-      const keyText = await read(flags.key, 'your key share');
-      const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
-      const { election, tally, shuffles } = await readTally(flags);
-      let decrypted = tally;
-      if (nonHomomorphicCiphertexts(election, tally).length > 0) {
-        // Decrypting ranked ballots that nobody shuffled would link each to the voter who cast it.
-        if (shuffles.length === 0)
-          throw new InputError(
-            'the election has ranked questions: they must be shuffled before you decrypt; give every shuffle with --shuffles',
+    .addOption(serverOptions()[0]!)
+    .addOption(serverOptions()[1]!)
+    .action(
+      async (
+        flags: { key: string; election?: string; tally?: string; pools?: string; shuffles?: string } & ServerFlags,
+      ) => {
+        const keyText = await read(flags.key, 'your key share');
+        const privateKey = asInput(() => parseTrusteePrivateKey(keyText));
+        const server = await serverOf(flags);
+        const online = server && (await decryptTaskOf(server));
+        const { election, tally, shuffles } = online
+          ? {
+              ...online,
+              shuffles: flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : ([] as Shuffle[]),
+            }
+          : await readTally({
+              ...flags,
+              election: need(flags.election, '--election'),
+              tally: need(flags.tally, '--tally'),
+            });
+        const poolsText = online ? online.branchTallies : flags.pools && (await read(flags.pools, 'the pools'));
+        const pools = poolsText ? asInput(() => parseBranchTallies(election, poolsText)) : undefined;
+        let decrypted = tally;
+        if (nonHomomorphicCiphertexts(election, tally).length > 0) {
+          // Decrypting ranked ballots that nobody shuffled would link each to the voter who cast it.
+          if (shuffles.length === 0)
+            throw new InputError(
+              'the election has ranked questions: they must be shuffled before you decrypt; give every shuffle with --shuffles',
+            );
+          decrypted = mergeNonHomomorphic(
+            election,
+            tally,
+            asInput(() => afterShuffles(election, tally, shuffles)),
           );
-        decrypted = mergeNonHomomorphic(
-          election,
-          tally,
-          asInput(() => afterShuffles(election, tally, shuffles)),
+        }
+        const text = asInput(() =>
+          writeTrusteeDecryption(
+            partialDecrypt(election, decrypted, privateKey, systemRandom),
+            pools && decryptPools(election, pools, privateKey, systemRandom),
+          ),
         );
-      }
-      print(writePartialDecryption(asInput(() => partialDecrypt(election, decrypted, privateKey, systemRandom))));
-    });
+        print(text);
+        if (pools) note(`Decrypted the tally and the sub-tallies of ${pools.pools.length} pools of branches.`);
+        if (server) await send(server, 'partial-decryption', text);
+      },
+    );
 
   trustee
     .command('shuffle')
@@ -227,6 +258,23 @@ async function readTally(flags: { election: string; tally: string; shuffles?: st
   const tally = asInput(() => parseEncryptedTally(tallyText));
   const shuffles: Shuffle[] = flags.shuffles ? await readList(flags.shuffles, 'shuffles', parseShuffle) : [];
   return { election, tally, shuffles };
+}
+
+/** Online: the election, the tally and the pools as the server's task gives them after the close. */
+async function decryptTaskOf(server: ServerLink) {
+  const t = (await server.get('/trustee')) as {
+    next: string;
+    election: string | null;
+    encryptedTally: string | null;
+    branchTallies: string | null;
+  };
+  if (t.next !== 'decrypt' || !t.election || !t.encryptedTally)
+    throw new InputError(`there is nothing for you to decrypt now (your next step: ${t.next})`);
+  return {
+    election: asInput(() => parseElection(t.election!)),
+    tally: asInput(() => parseEncryptedTally(t.encryptedTally!)),
+    branchTallies: t.branchTallies,
+  };
 }
 
 async function readSecrets(file: string) {

@@ -548,6 +548,14 @@ export const OFFICE_MODE: BallotMode = { kind: 'office' };
 export const VERIFIABLE_METHOD_MESSAGE =
   'A verifiable ballot counts only yes/no, single-choice, approval and score questions for now: ranked methods need the verifiable mix-net, which is not built yet';
 
+/**
+ * Why a ballot of this mode cannot count a question of this method (VERIFIABLE_METHOD_MESSAGE),
+ * or undefined when it can: checked where a ballot is made or edited, and where a member
+ * proposal or an election is put on one.
+ */
+export const methodRefused = (mode: Pick<BallotMode, 'kind'>, method: Method): string | undefined =>
+  mode.kind === 'verifiable' && !HOMOMORPHIC_METHODS.includes(method) ? VERIFIABLE_METHOD_MESSAGE : undefined;
+
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
 export const ballotInputSchema = z
@@ -623,8 +631,8 @@ export const ballotInputSchema = z
     if (b.mode.kind === 'verifiable') {
       let scores = 0;
       b.questions.forEach((q, i) => {
-        if (!HOMOMORPHIC_METHODS.includes(q.method))
-          ctx.addIssue({ code: 'custom', path: ['questions', i, 'method'], message: VERIFIABLE_METHOD_MESSAGE });
+        const refused = methodRefused(b.mode, q.method);
+        if (refused) ctx.addIssue({ code: 'custom', path: ['questions', i, 'method'], message: refused });
         const options = (q as { options?: OptionInput[] }).options;
         const max = (q.settings as { maxScore?: number } | undefined)?.maxScore;
         if (q.method !== 'score' || !options || max === undefined) return;

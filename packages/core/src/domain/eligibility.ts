@@ -14,3 +14,12 @@ export const eligibilitySchema = z.object({
     .describe('only members who joined before this date (YYYY-MM-DD); a member with no joining date did not'),
 });
 export type Eligibility = z.infer<typeof eligibilitySchema>;
+
+/** A ballot's rule on who may vote, in words: "members of the branches Leeds, Bristol who joined before 2020-01-01". */
+export function eligibilityInWords(e: Eligibility | null | undefined): string {
+  if (!e || (!e.branches?.length && !e.joinedBefore)) return 'every current member';
+  const branches = e.branches?.length
+    ? `members of ${e.branches.length === 1 ? 'the branch' : 'the branches'} ${e.branches.join(', ')}`
+    : 'current members';
+  return `${branches}${e.joinedBefore ? ` who joined before ${e.joinedBefore}` : ''}`;
+}

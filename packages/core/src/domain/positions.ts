@@ -15,8 +15,9 @@
  * with branches that took no position falling back to their members' majority or abstaining
  * (declared beforehand). Pure: the server, the record and `omov verify` share it.
  */
-import type { AgendaSettings } from './amendments';
+import { type AgendaSettings, runAgenda } from './amendments';
 import { poolBranches, type VotingUnit } from './pooling';
+import { condorcetWinner, type Pairwise } from '../tally/methods/condorcet';
 
 /** The position a branch meeting adopted: an option of the question, or null for no position. */
 export interface BranchPosition {
@@ -59,6 +60,23 @@ export interface PositionRow {
   /** The option most of the branch's voters chose; null when tied, none voted, or pooled. */
   readonly majority: string | null;
   readonly comparison: Comparison;
+  /** On an amended motion: what the branch's own members decided by the ballot's procedures (withProcedures). */
+  readonly procedures?: BranchProcedures;
+}
+
+/**
+ * On an amended motion, what a branch's (or a pool's) members decided under the whole
+ * ballot's procedures, from their own rankings: the text the sequential agenda adopts in
+ * the declared order, and the Condorcet winner among the variants; each compared with the
+ * meeting's position as `comparison` compares the first preferences.
+ */
+export interface BranchProcedures {
+  /** The variant the agenda adopts from these members' rankings; null when none of them ranked. */
+  readonly agenda: string | null;
+  readonly agendaComparison: Comparison;
+  /** The variant that beats every other head to head among these members; null: none (a cycle or a tie), or none ranked. */
+  readonly condorcet: string | null;
+  readonly condorcetComparison: Comparison;
 }
 
 export interface PositionsSummary {
@@ -73,12 +91,22 @@ export interface PositionsSummary {
   readonly pooled: number;
   /** In plain words. */
   readonly text: string;
+  /** On an amended motion: the same count against the agenda's and the Condorcet winner's decisions (withProcedures). */
+  readonly procedures?: {
+    readonly agenda: { readonly compared: number; readonly matched: number };
+    readonly condorcet: { readonly compared: number; readonly matched: number };
+    readonly text: string;
+  };
 }
 
 export interface PositionsReport {
   readonly rows: ReadonlyArray<PositionRow>;
-  /** Each pooled unit's votes, published only as a whole. */
-  readonly pools: ReadonlyArray<{ readonly unit: string; readonly votes: Readonly<Record<string, number>> }>;
+  /** Each pooled unit's votes, published only as a whole (on an amended motion with its agenda's outcome and Condorcet winner). */
+  readonly pools: ReadonlyArray<{
+    readonly unit: string;
+    readonly votes: Readonly<Record<string, number>>;
+    readonly procedures?: { readonly agenda: string | null; readonly condorcet: string | null };
+  }>;
   readonly summary: PositionsSummary;
 }
 
@@ -311,4 +339,84 @@ export function positionWords(
     default:
       return `supported: ${position}`;
   }
+}
+
+/** What a unit's members decided by the agenda and by Condorcet, from their pairwise counts; nulls when none ranked. */
+function decided(
+  agenda: AgendaSettings,
+  labels: ReadonlyArray<string>,
+  pw: Pairwise | undefined,
+): { agenda: string | null; condorcet: string | null } {
+  if (!pw || !labels.some((_, i) => labels.some((__, j) => pw.at(i, j) > 0n))) return { agenda: null, condorcet: null };
+  const winner = condorcetWinner(
+    labels.map((_, i) => i),
+    pw,
+  );
+  return {
+    agenda: labels[runAgenda(agenda, agenda.order, pw).outcome]!,
+    condorcet: winner === null ? null : labels[winner]!,
+  };
+}
+
+const against = (position: string | null, pooled: boolean, decision: string | null): Comparison =>
+  position === null
+    ? 'no-position'
+    : pooled
+      ? 'pooled'
+      : decision === null
+        ? 'no-majority'
+        : decision === position
+          ? 'matched'
+          : 'differed';
+
+/**
+ * Branch positions on an amended motion compared also with what each branch's members
+ * decided under the whole ballot's procedures (docs/proposals.md, "Branch positions"): the
+ * sequential agenda in the declared order, and the Condorcet winner, over the rankings of
+ * the unit's members alone (`pairwise` gives each voting unit's counts). Pooled as the first
+ * preferences are: a branch published on its own gets its own decisions and comparisons; a
+ * pooled branch none (they would reveal its members' decision), its pool's decisions are
+ * published as the pool's. A decision of no one's (nobody in the unit ranked) or no Condorcet
+ * winner compares as `no-majority`.
+ */
+export function withProcedures(
+  report: PositionsReport,
+  agenda: AgendaSettings,
+  labels: ReadonlyArray<string>,
+  pairwise: ReadonlyMap<string, Pairwise>,
+): PositionsReport {
+  const rows = report.rows.map((r): PositionRow => {
+    const d = r.pooled ? { agenda: null, condorcet: null } : decided(agenda, labels, pairwise.get(r.unit));
+    return {
+      ...r,
+      procedures: {
+        agenda: d.agenda,
+        agendaComparison: against(r.position, r.pooled, d.agenda),
+        condorcet: d.condorcet,
+        condorcetComparison: against(r.position, r.pooled, d.condorcet),
+      },
+    };
+  });
+  const count = (key: 'agendaComparison' | 'condorcetComparison') => {
+    const compared = rows.filter((r) => ['matched', 'differed'].includes(r.procedures![key]));
+    return { compared: compared.length, matched: compared.filter((r) => r.procedures![key] === 'matched').length };
+  };
+  const byAgenda = count('agendaComparison');
+  const byCondorcet = count('condorcetComparison');
+  const phrase = (c: { compared: number; matched: number }, by: string) =>
+    c.compared === 0
+      ? `by ${by}, no branch could be compared`
+      : `by ${by}, in ${c.matched} of ${plural(c.compared, 'branch', 'branches')}`;
+  return {
+    rows,
+    pools: report.pools.map((p) => ({ ...p, procedures: decided(agenda, labels, pairwise.get(p.unit)) })),
+    summary: {
+      ...report.summary,
+      procedures: {
+        agenda: byAgenda,
+        condorcet: byCondorcet,
+        text: `The meeting’s position was what its own members decided ${phrase(byAgenda, 'the agenda in the declared order')}; ${phrase(byCondorcet, 'the Condorcet winner among the variants')}.`,
+      },
+    },
+  };
 }

@@ -8,6 +8,7 @@ import {
   type VersionsResult,
   type VersionsSettings,
 } from '../domain/amendments';
+import { withProcedures } from '../domain/positions';
 import {
   countQuestion,
   questionElection,
@@ -49,12 +50,16 @@ export { voteLeaf };
  * they were published, and `omov verify` recounts it by that format's rules.
  * Format 4 adds to each declared comparison that was counted its smallest flips (`flip`,
  * conference-flip.ts); formats 1 to 3 are recounted without them.
+ * Format 5 adds, beside each branch meeting's position on an amended motion, what the
+ * branch's own members decided by the ballot's agenda and by Condorcet (`procedures`,
+ * positions.ts); formats 1 to 4 are recounted without it.
  */
-export const RECORD_FORMAT = 'omov-election-record/4';
+export const RECORD_FORMAT = 'omov-election-record/5';
 export const RECORD_FORMATS = [
   'omov-election-record/1',
   'omov-election-record/2',
   'omov-election-record/3',
+  'omov-election-record/4',
   RECORD_FORMAT,
 ] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
@@ -77,8 +82,15 @@ export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat
     )
   )
     return RECORD_FORMATS[2];
+  // Branch positions on an amended motion stored without the branches' own decisions: before format 5.
+  if (results.some((r) => r.agenda && r.positions?.rows.some((row) => row.procedures === undefined)))
+    return RECORD_FORMATS[3];
   return RECORD_FORMAT;
 }
+
+/** Whether results of `format` were counted by the rules `since` brought in. */
+const countedFrom = (format: RecordFormat, since: RecordFormat): boolean =>
+  RECORD_FORMATS.indexOf(format) >= RECORD_FORMATS.indexOf(since);
 
 /** How a record of `format` counts a yes/no question's turnout. */
 export const turnoutRuleOf = (format: RecordFormat): TurnoutRule =>
@@ -204,7 +216,7 @@ export function countRecordQuestion(
     units,
     ballot.delegates,
     turnoutRuleOf(format),
-    format === RECORD_FORMAT,
+    countedFrom(format, RECORD_FORMATS[3]),
   );
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
@@ -213,13 +225,27 @@ export function countRecordQuestion(
   const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
   if (!agenda) return withParadoxes;
   const pw = pairwiseMatrix(questionElection(q, votes, q.title) as Election<RankedBallot>);
+  const labels = q.options.map((o) => o.label);
+  // Branch meetings' positions also beside each unit's own run of the agenda and its Condorcet winner.
+  const unitPairwise = () =>
+    new Map(
+      units.map((u) => [
+        u.name,
+        pairwiseMatrix(
+          questionElection(
+            q,
+            votes.filter((v) => v.unit === u.name),
+            u.name,
+          ) as Election<RankedBallot>,
+        ),
+      ]),
+    );
   return {
     ...withParadoxes,
-    agenda: agendaResult(
-      agenda,
-      q.options.map((o) => o.label),
-      pw,
-    ),
+    agenda: agendaResult(agenda, labels, pw),
+    ...(withParadoxes.positions && countedFrom(format, RECORD_FORMAT)
+      ? { positions: withProcedures(withParadoxes.positions, agenda, labels, unitPairwise()) }
+      : {}),
   };
 }
 
@@ -282,7 +308,7 @@ function countOverVersions(
       units,
       ballot.delegates,
       turnoutRuleOf(format),
-      format === RECORD_FORMAT,
+      countedFrom(format, RECORD_FORMATS[3]),
     );
     const struck = q.options.filter((_, i) => !kept.has(i)).map((o) => o.label);
     return { result, struck };

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema, checkAuditChain } from '../domain/audit';
-import type { Question, StoredVote } from '../domain/ballot';
-import type { QuestionResult } from '../domain/count';
+import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
+import type { QuestionResult, UnitFacts } from '../domain/count';
 import { rankingProblem } from '../crypto/ballot';
 import { optionScoreTotals } from '../crypto/score';
 import { type Result, resultBallots, resultTotals } from '../crypto/tally';
@@ -10,7 +10,9 @@ import { type ArchiveVerification, verifyArchive } from '../crypto/verify-archiv
 import { isMethod, methodOf } from '../methods/index';
 import { canonicalJson } from './canonical';
 import { countRecordQuestion, type RecordBallot, storedResults } from './record';
+import { proposalsSectionSchema, type RecordProposal } from './proposals';
 import type { Check, Verification } from './verify';
+import { type BranchSection, branchSectionSchema, checkBranchSection } from './verifiable-branches';
 
 /**
  * The election record of a verifiable ballot (docs/election-record.md, "A verifiable
@@ -41,6 +43,10 @@ export type VerifiableRecord = {
   results: QuestionResult[];
   resultsHash: string;
   auditLog: AuditEntry[];
+  /** The member proposals on the ballot, as an office ballot's record has them (ElectionRecord.proposals). */
+  proposals?: RecordProposal[];
+  /** The pools of branches, their sub-tallies and the trustees' decryptions of them (absent for a ballot closed before them). */
+  branches?: BranchSection;
 };
 
 /** True for a method whose ballots are rankings: a verifiable ballot shuffles and decrypts them one by one. */
@@ -83,7 +89,7 @@ export const beleniosQuestionCount = (q: Pick<Question, 'method' | 'options'>): 
  * counts those as unscored (0, as office mode counts them), and the abstentions are then the
  * least blank weight of any option (the totals cannot say which ballots left which blank).
  */
-export function scoreVotes(q: Question, rows: ReadonlyArray<ReadonlyArray<bigint>>): StoredVote[] {
+export function scoreVotes(q: Question, rows: ReadonlyArray<ReadonlyArray<bigint>>, unit = ''): StoredVote[] {
   if (rows.length !== q.options.length)
     throw new RangeError(`the result has ${rows.length} rows for the score question's ${q.options.length} options`);
   const max = (q.settings as { maxScore: number }).maxScore;
@@ -116,12 +122,12 @@ export function scoreVotes(q: Question, rows: ReadonlyArray<ReadonlyArray<bigint
     throw new RangeError('a score past the end of the totals');
   };
   const votes: StoredVote[] = abstained
-    ? [{ unit: '', weight: String(abstained), answers: { [q.id]: { kind: 'abstain' } } }]
+    ? [{ unit, weight: String(abstained), answers: { [q.id]: { kind: 'abstain' } } }]
     : [];
   for (let i = 0; i + 1 < sorted.length; i++) {
     const [from, to] = [sorted[i]!, sorted[i + 1]!];
     votes.push({
-      unit: '',
+      unit,
       weight: String(to - from),
       answers: { [q.id]: { kind: 'scores', scores: pieces.map((list) => scoreAt(list, from)) } },
     });
@@ -144,8 +150,12 @@ export function verifiableResults(
   questions: ReadonlyArray<Question>,
   totals: Result,
   eligible: number,
+  branches?: BranchFigures,
 ): QuestionResult[] {
+  const ballot = { id: ballotId, delegates: branches?.delegates ?? null, questions: [] as Question[] };
   const sorted = [...questions].sort((a, b) => a.position - b.position);
+  ballot.questions = sorted;
+  const units = branches?.units ?? [];
   const expected = sorted.reduce((n, q) => n + beleniosQuestionCount(q), 0);
   if (totals.length !== expected)
     throw new RangeError(`the result has ${totals.length} rows for the ballot's ${expected} Belenios questions`);
@@ -155,19 +165,17 @@ export function verifiableResults(
     next += beleniosQuestionCount(q);
     const row = totals[at] ?? [];
     if (q.method === 'score') {
-      const rows = totals.slice(at, next).map((r) => {
-        const t = resultTotals(r);
-        if (t.length !== r.length)
-          throw new RangeError(`question ${i + 1} is a score question, but its result holds ballots`);
-        return t;
-      });
-      return countRecordQuestion(
-        { id: ballotId, delegates: null, questions: sorted },
-        q,
-        scoreVotes(q, rows),
-        eligible,
-        [],
-      );
+      const rowsOf = (result: Result) =>
+        result.slice(at, next).map((r) => {
+          const t = resultTotals(r);
+          if (t.length !== r.length)
+            throw new RangeError(`question ${i + 1} is a score question, but its result holds ballots`);
+          return t;
+        });
+      const votes = branches
+        ? poolVotes(i, at, rowsOf(totals), branches, (pool, unit) => scoreVotes(q, rowsOf(pool), unit))
+        : scoreVotes(q, rowsOf(totals));
+      return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
     }
     if (isRankedMethod(q.method)) {
       const ballots = resultBallots(row);
@@ -178,32 +186,77 @@ export function verifiableResults(
         weight: '1',
         answers: { [q.id]: rankedVote(ranks, q.options.length) },
       }));
-      return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, ranked, eligible, []);
+      return countRecordQuestion(ballot, q, ranked, eligible, []);
     }
-    const [blank, ...perAnswer] = resultTotals(row);
-    if (blank === undefined || perAnswer.length !== q.options.length)
-      throw new RangeError(`the result has no totals for question ${i + 1}'s ${q.options.length} answers`);
-    const votes: StoredVote[] = [
-      ...(blank ? [{ unit: '', weight: String(blank), answers: { [q.id]: { kind: 'abstain' as const } } }] : []),
-      ...perAnswer.flatMap((t, option) =>
-        t === 0n
-          ? []
-          : [
-              {
-                unit: '',
-                weight: String(t),
-                answers: {
-                  [q.id]:
-                    q.method === 'approval'
-                      ? { kind: 'marks' as const, options: [option] }
-                      : { kind: 'choice' as const, option },
-                },
-              },
-            ],
-      ),
-    ];
-    return countRecordQuestion({ id: ballotId, delegates: null, questions: sorted }, q, votes, eligible, []);
+    const votes = branches
+      ? poolVotes(i, at, [resultTotals(row)], branches, (pool, unit) => totalsVotes(q, i, pool[at] ?? [], unit))
+      : totalsVotes(q, i, row, '');
+    return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
   });
+}
+
+/**
+ * The branch figures of a verifiable ballot: its voting units (the pools, with their members
+ * and electorate, as an office ballot's) and each pool's decrypted totals, in the same order
+ * (crypto/branch-tally.ts), and the ballot's delegate models.
+ */
+export type BranchFigures = {
+  units: UnitFacts[];
+  totals: ReadonlyArray<Result>;
+  /** Each pool's number of counted ballots (public): its voters, which its totals cannot tell. */
+  voters: ReadonlyArray<number>;
+  delegates: DelegateSettingsInput | null;
+};
+
+/** Each unit's voters are its pool's counted ballots, not the weighted votes its totals were laid out as. */
+const withVoters = (r: QuestionResult, branches: BranchFigures | undefined): QuestionResult =>
+  branches ? { ...r, byUnit: r.byUnit.map((u, i) => ({ ...u, voters: branches.voters[i] ?? 0 })) } : r;
+
+/**
+ * A homomorphic question's votes from its pools' totals, each vote in its pool's unit, so
+ * that omov's engine counts the branch figures and the delegate comparison as an office
+ * ballot's; the pools' totals must add up to the whole tally's (`whole`, rows of totals).
+ */
+function poolVotes(
+  i: number,
+  at: number,
+  whole: ReadonlyArray<ReadonlyArray<bigint>>,
+  branches: BranchFigures,
+  votesOf: (pool: Result, unit: string) => StoredVote[],
+): StoredVote[] {
+  if (branches.totals.length !== branches.units.length)
+    throw new RangeError(`${branches.totals.length} pools' totals for ${branches.units.length} units`);
+  const adds = whole.every((r, j) =>
+    r.every((x, a) => branches.totals.reduce((n, pool) => n + (resultTotals(pool[at + j] ?? [])[a] ?? 0n), 0n) === x),
+  );
+  if (!adds) throw new RangeError(`question ${i + 1}: the pools' totals do not add up to the whole tally's`);
+  return branches.units.flatMap((u, p) => votesOf(branches.totals[p]!, u.name));
+}
+
+/** A homomorphic question's votes from its totals (blank first): one weighted vote per answer, the blank as abstentions. */
+function totalsVotes(q: Question, i: number, row: Result[number], unit: string): StoredVote[] {
+  const [blank, ...perAnswer] = resultTotals(row);
+  if (blank === undefined || perAnswer.length !== q.options.length)
+    throw new RangeError(`the result has no totals for question ${i + 1}'s ${q.options.length} answers`);
+  return [
+    ...(blank ? [{ unit, weight: String(blank), answers: { [q.id]: { kind: 'abstain' as const } } }] : []),
+    ...perAnswer.flatMap((t, option) =>
+      t === 0n
+        ? []
+        : [
+            {
+              unit,
+              weight: String(t),
+              answers: {
+                [q.id]:
+                  q.method === 'approval'
+                    ? { kind: 'marks' as const, options: [option] }
+                    : { kind: 'choice' as const, option },
+              },
+            },
+          ],
+    ),
+  ];
 }
 
 /** The record of a verifiable ballot. Pure; counts nothing. */
@@ -223,6 +276,8 @@ export function buildVerifiableRecord(
     results: input.results,
     resultsHash: input.resultsHash,
     auditLog: [...input.auditLog].sort((x, y) => x.position - y.position),
+    ...(input.proposals?.length ? { proposals: input.proposals } : {}),
+    ...(input.branches ? { branches: input.branches } : {}),
   };
 }
 
@@ -265,6 +320,8 @@ const schema = z.object({
   results: z.array(z.object({ id: z.string() }).loose()),
   resultsHash: hex64,
   auditLog: z.array(auditEntrySchema),
+  proposals: proposalsSectionSchema.optional(),
+  branches: branchSectionSchema.optional(),
 });
 
 /** True for a parsed file that says it is a verifiable ballot's record (then verifyVerifiableRecord reads it). */
@@ -285,7 +342,8 @@ const check = (id: string, name: string, problems: string[], passed: string, fai
  * makes), V8 the results' hash, V9.n each question's published result against omov's count of
  * the archive's decrypted totals, V10 the audit log's chain, V19 the log's commitments name
  * this archive (the election and credentials at the open, the chain's head at the close, the
- * result and the results' hash when the trustees decrypted).
+ * result and the results' hash when the trustees decrypted). verifyRecord adds V20 to V22, the
+ * checks of the nominations, member proposals and statements, which an office ballot takes too.
  */
 export function verifyVerifiableRecord(data: unknown): Verification {
   const parsed = schema.safeParse(data);
@@ -350,9 +408,27 @@ export function verifyVerifiableRecord(data: unknown): Verification {
     ),
   );
 
+  // V23: the branch figures' pools and decryptions, checked against the archive; their totals go to the recount.
+  const closeEntry = r.auditLog.find((e) => e.subject === r.ballot.id && e.action === 'ballot.close');
+  const branchCheck = r.branches
+    ? checkBranchSection(r.branches, bytes, r.ballot, r.auditLog)
+    : (closeEntry?.details as Record<string, unknown> | undefined)?.branchTallies !== undefined
+      ? {
+          check: check(
+            'V23',
+            'branch figures',
+            ["the log's ballot.close entry records branch tallies, but the record has no branches section"],
+            '',
+            'the branch figures are missing',
+          ),
+          figures: undefined,
+        }
+      : undefined;
+
   // V9.n: each published result is omov's count of the archive's decrypted totals.
   let recount: QuestionResult[] | Error | undefined;
-  if (archive?.result && facts) {
+  if (branchCheck && !branchCheck.figures) recount = new Error("the branch figures' pools cannot be counted (see V23)");
+  else if (archive?.result && facts) {
     try {
       recount = verifiableResults(
         r.ballot.id,
@@ -361,6 +437,7 @@ export function verifyVerifiableRecord(data: unknown): Verification {
           q.some((x) => x.startsWith('[')) ? q.map((x) => JSON.parse(x) as number[]) : q.map(BigInt),
         ),
         facts.credentials,
+        branchCheck?.figures,
       );
     } catch (err) {
       recount = err as Error;
@@ -449,6 +526,8 @@ export function verifyVerifiableRecord(data: unknown): Verification {
       'the log did not commit to this archive or these results',
     ),
   );
+
+  if (branchCheck) checks.push(branchCheck.check);
 
   return {
     ok: checks.every((c) => c.verdict === 'PASS'),

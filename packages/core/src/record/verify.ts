@@ -36,12 +36,12 @@ import {
   storedResults,
 } from './record';
 import type { AuditEntry } from '../domain/audit';
-import { isVerifiableRecord, verifyVerifiableRecord } from './verifiable';
+import { isVerifiableRecord, type VerifiableRecord, verifyVerifiableRecord } from './verifiable';
 import { nominationProblems } from './nominations';
 import { sha256Hex } from '../crypto/hash';
 import { qualifies, type Threshold } from '../domain/proposals';
 import type { VersionsSettings } from '../domain/amendments';
-import { proposalSectionProblems, proposalsSectionSchema } from './proposals';
+import { proposalSectionProblems, proposalsSectionSchema, type RecordProposal } from './proposals';
 
 /**
  * `omov verify`'s core: an election record in, a list of checks with verdicts out. Pure
@@ -94,7 +94,7 @@ export const CHECK_IDS = {
   'commitment: tokens': 'V15',
   'expected open entry': 'V16',
   'box chain': 'V17',
-  // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10.
+  // A verifiable ballot's record (./verifiable.ts) has these two, and V1, V8, V9.n, V10, and V20 to V22.
   archive: 'V18',
   'commitment: archive': 'V19',
   // A ballot carrying an election with nominations (./nominations.ts).
@@ -693,8 +693,23 @@ function checkCounts(r: ElectionRecord, votes: StoredVote[], recounts: Recount[]
   return checks;
 }
 
+/**
+ * What the checks of a ballot's nominations, member proposals and statements (V20, V21, V22)
+ * read: the ballot's questions, the log and the proposals section. An office ballot's record
+ * and a verifiable ballot's (./verifiable.ts) both hold them, and take the same checks.
+ */
+type Deliberation = {
+  ballot: { id: string; questions: Question[] };
+  auditLog: AuditEntry[];
+  proposals?: RecordProposal[];
+};
+
+/** V20, V21 and V22, those that apply to the ballot. */
+const deliberationChecks = (r: Deliberation): Unnumbered[] =>
+  [checkNominations(r), checkProposals(r), checkProposalSection(r)].filter((c) => c !== null);
+
 /** An election with nominations on the ballot: its candidates re-derived from the audit log (./nominations.ts). */
-function checkNominations(r: ElectionRecord): Unnumbered | null {
+function checkNominations(r: Deliberation): Unnumbered | null {
   const found = nominationProblems(r.ballot, r.auditLog);
   if (!found) return null;
   return judge(
@@ -728,7 +743,7 @@ function checkAudit(r: ElectionRecord): Unnumbered {
  * support the qualify entry states reaches the threshold fixed at start. Absent when no
  * proposal is on the ballot.
  */
-function checkProposals(r: ElectionRecord): Unnumbered | null {
+function checkProposals(r: Deliberation): Unnumbered | null {
   const log = r.auditLog;
   const scheduled = log.filter((e) => e.action === 'proposal.schedule' && e.details.ballotId === r.ballot.id);
   const cases = casesAgainstOn(r, new Set(scheduled.map((s) => String(s.subject))));
@@ -793,7 +808,7 @@ type CaseAgainst = { id: string; start: AuditEntry; qualify: AuditEntry | undefi
  * qualify entry if it qualified. `answers` keys what it answers: the proposal, or the
  * question by its title (a case follows its question by title through edits of the draft).
  */
-function casesAgainstOn(r: ElectionRecord, scheduledIds: Set<string>): CaseAgainst[] {
+function casesAgainstOn(r: Deliberation, scheduledIds: Set<string>): CaseAgainst[] {
   const log = r.auditLog;
   return log.flatMap((start) => {
     if (start.action !== 'proposal.start') return [];
@@ -818,7 +833,7 @@ function casesAgainstOn(r: ElectionRecord, scheduledIds: Set<string>): CaseAgain
  * the ballot; and its support reached the threshold fixed at start. A case replaced by the
  * office's, or dropped with its question, fails.
  */
-function checkCasesAgainst(r: ElectionRecord, cases: CaseAgainst[]): string[] {
+function checkCasesAgainst(r: Deliberation, cases: CaseAgainst[]): string[] {
   const problems: string[] = [];
   const opened = r.auditLog.find((e) => e.action === 'ballot.statements' && e.subject === r.ballot.id);
   const statements = (opened?.details.statements ?? []) as Array<{
@@ -871,7 +886,7 @@ function checkCasesAgainst(r: ElectionRecord, cases: CaseAgainst[]): string[] {
  * proposal (./proposals.ts): wording, rules, threshold, window, support, schedule,
  * amendments and statements, and the ballot's question is the proposal's wording.
  */
-function checkProposalSection(r: ElectionRecord): Unnumbered | null {
+function checkProposalSection(r: Deliberation): Unnumbered | null {
   const found = proposalSectionProblems(r.ballot, r.auditLog, r.proposals);
   if (!found) return null;
   return judge(
@@ -1214,8 +1229,14 @@ export function verifyRecord(
   data: unknown,
   opts: { root?: string; closeHash?: string; openHash?: string } = {},
 ): Verification {
-  // A verifiable ballot's record holds its Belenios archive instead of votes.
-  if (isVerifiableRecord(data)) return verifyVerifiableRecord(data);
+  // A verifiable ballot's record holds its Belenios archive instead of votes; its nominations,
+  // proposals and statements are checked as an office ballot's are.
+  if (isVerifiableRecord(data)) {
+    const v = verifyVerifiableRecord(data);
+    if (v.malformed) return v;
+    const checks = [...v.checks, ...deliberationChecks(data as VerifiableRecord).map(numbered)];
+    return { ...v, ok: checks.every((c) => c.verdict === 'PASS'), checks };
+  }
   const { check, record } = checkFormat(data);
   if (!record) return { ok: false, malformed: true, ballot: null, checks: [numbered(check)] };
   // Checks below read the votes as votes; a malformed one is named by the votes check
@@ -1239,9 +1260,7 @@ export function verifyRecord(
     ...checkCommitments(record),
     ...checkChain(record, votes),
     opts.openHash === undefined ? null : checkOpenHash(record, opts.openHash),
-    checkNominations(record),
-    checkProposals(record),
-    checkProposalSection(record),
+    ...deliberationChecks(record),
   ]
     .filter((c) => c !== null)
     .map(numbered);

@@ -9,7 +9,10 @@ import {
   PositionError,
   type BranchPosition,
   type BranchVotes,
+  withProcedures,
 } from '../../src/domain/positions';
+import { pairwiseMatrix } from '../../src/tally/methods/condorcet';
+import { papers } from '../tally/helpers';
 
 const options = ['Yes', 'No'];
 // Six branches, k = 10. Voters: North 60, South 40, East 20, West 15, Fen 6, Moor 3.
@@ -163,5 +166,123 @@ describe('a position on an amended motion', () => {
     expect(positionWords(q, 'None: the motion falls')).toBe('opposed the motion (None: the motion falls)');
     expect(positionWords(q, null)).toBe('took no position');
     expect(positionWords({ options: [{ label: 'Yes' }, { label: 'No' }] }, 'Yes')).toBe('supported: Yes');
+  });
+});
+
+describe('positions on an amended motion beside what each branch decided by the ballot’s procedures', () => {
+  // Variants as the ranked question's options; the agenda takes A, then B, then "the motion falls".
+  const labels = ['O', 'A', 'B', 'R'];
+  const agenda = { original: 0, amendments: [1, 2], rejection: 3, order: [1, 2] };
+  // Worked by hand. Cycle (9 papers): 4 A>B>O>R, 3 B>O>A>R, 2 O>A>B>R.
+  //   First preferences A 4, B 3, O 2: majority A.
+  //   Agenda: A v O 4-5, O stands; B v O 7-2, B; R v B 0-9: B adopted.
+  //   Head to head A beats B 6-3, B beats O 7-2, O beats A 5-4: a cycle, no Condorcet winner.
+  //   The meeting supported B: not the first preferences' majority, the agenda's outcome, no winner to compare.
+  // Plain (4 papers): 3 O>A>B>R, 1 R>O>A>B. First preferences O 3; agenda O (O beats A and B 4-0, R 3-1); Condorcet O.
+  //   The meeting opposed the motion (R): it differs from all three.
+  // Tiny (A>O>B>R) and Small (B>O>A>R) are pooled: each its meeting's position, no comparison; the pool's
+  //   agenda keeps O at each tied step (A v O 1-1, B v O 1-1) and O beats R 2-0: O; O ties A and B: no Condorcet winner.
+  const papersOf: Record<string, Array<[number, string]>> = {
+    Cycle: [
+      [4, 'A>B>O>R'],
+      [3, 'B>O>A>R'],
+      [2, 'O>A>B>R'],
+    ],
+    Plain: [
+      [3, 'O>A>B>R'],
+      [1, 'R>O>A>B'],
+    ],
+    'Pooled: Small, Tiny': [
+      [1, 'A>O>B>R'],
+      [1, 'B>O>A>R'],
+    ],
+  };
+  const pairwise = new Map(Object.entries(papersOf).map(([unit, p]) => [unit, pairwiseMatrix(papers(labels, p))]));
+  const report = comparePositions({
+    options: labels,
+    positions: [
+      { branch: 'Cycle', position: 'B', attendance: 9 },
+      { branch: 'Plain', position: 'R', attendance: 5 },
+      { branch: 'Tiny', position: 'A', attendance: 2 },
+    ],
+    branches: [
+      { branch: 'Cycle', members: 12, votes: { A: 4, B: 3, O: 2 } },
+      { branch: 'Plain', members: 6, votes: { O: 3, R: 1 } },
+      { branch: 'Small', members: 2, votes: { B: 1 } },
+      { branch: 'Tiny', members: 2, votes: { A: 1 } },
+    ],
+    k: 3,
+    units: [
+      { name: 'Cycle', branches: ['Cycle'], pooled: false },
+      { name: 'Plain', branches: ['Plain'], pooled: false },
+      { name: 'Pooled: Small, Tiny', branches: ['Small', 'Tiny'], pooled: true },
+    ],
+  });
+  const withThem = withProcedures(report, agenda, labels, pairwise);
+  const row = (b: string) => withThem.rows.find((r) => r.branch === b)!;
+
+  test('a branch whose meeting followed its agenda but not its first preferences, and one with no Condorcet winner', () => {
+    expect(row('Cycle')).toMatchObject({
+      majority: 'A',
+      comparison: 'differed',
+      procedures: { agenda: 'B', agendaComparison: 'matched', condorcet: null, condorcetComparison: 'no-majority' },
+    });
+    expect(row('Plain')).toMatchObject({
+      majority: 'O',
+      comparison: 'differed',
+      procedures: { agenda: 'O', agendaComparison: 'differed', condorcet: 'O', condorcetComparison: 'differed' },
+    });
+  });
+
+  test('pooled under k as the first preferences are: no branch of a pool is compared; the pool’s decisions are the pool’s', () => {
+    expect(row('Tiny').procedures).toEqual({
+      agenda: null,
+      agendaComparison: 'pooled',
+      condorcet: null,
+      condorcetComparison: 'pooled',
+    });
+    expect(row('Small').procedures).toEqual({
+      agenda: null,
+      agendaComparison: 'no-position',
+      condorcet: null,
+      condorcetComparison: 'no-position',
+    });
+    expect(withThem.pools).toEqual([
+      { unit: 'Pooled: Small, Tiny', votes: { O: 0, A: 1, B: 1, R: 0 }, procedures: { agenda: 'O', condorcet: null } },
+    ]);
+    // The pool's own papers change: nothing published for its branches changes.
+    const flipped = withProcedures(
+      report,
+      agenda,
+      labels,
+      new Map([...pairwise, ['Pooled: Small, Tiny', pairwiseMatrix(papers(labels, [[2, 'B>O>A>R']]))]]),
+    );
+    expect(flipped.rows).toEqual(withThem.rows);
+    expect(flipped.summary).toEqual(withThem.summary);
+  });
+
+  test('the summary counts the branches compared by each procedure', () => {
+    expect(withThem.summary.procedures).toEqual({
+      agenda: { compared: 2, matched: 1 },
+      condorcet: { compared: 1, matched: 0 },
+      text: 'The meeting’s position was what its own members decided by the agenda in the declared order, in 1 of 2 branches; by the Condorcet winner among the variants, in 0 of 1 branch.',
+    });
+    // The first preferences' summary is as before.
+    expect(withThem.summary.text).toBe(report.summary.text);
+  });
+
+  test('a branch where nobody ranked decides nothing', () => {
+    const empty = withProcedures(
+      report,
+      agenda,
+      labels,
+      new Map([...pairwise, ['Plain', pairwiseMatrix(papers(labels, []))]]),
+    );
+    expect(empty.rows.find((r) => r.branch === 'Plain')!.procedures).toEqual({
+      agenda: null,
+      agendaComparison: 'no-majority',
+      condorcet: null,
+      condorcetComparison: 'no-majority',
+    });
   });
 });

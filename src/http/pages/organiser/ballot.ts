@@ -20,6 +20,7 @@ import { type Html, html } from '../../html';
 import { confirmed, idParams, type PageRoute, pageRoute, uuid } from '../../page-routes';
 import { isTimeZone, localToIso } from '@omov/core/domain/zones';
 import { allows } from '@omov/core/domain/lifecycle';
+import { eligibilityInWords } from '@omov/core/domain/eligibility';
 import { act, bodyOf, postButton, refused, staffPage, when } from './common';
 import { paperPreviewPage } from './paper-preview';
 import { resultsBody, resultsCsv, turnoutSection } from './results';
@@ -108,7 +109,7 @@ ${b.openedAt ? html`<dt>Opened</dt><dd>${when(b.openedAt, b.timeZone)}</dd>` : '
 <dt>Small branches</dt><dd>pooled below ${b.k} voters</dd>
 <dt>Who has voted</dt><dd>${b.voterListVisible ? 'visible to organisers' : 'shown in aggregate only'}</dd>
 <dt>Reminders</dt><dd>${b.reminderHours.length ? b.reminderHours.map((h) => `${h} h`).join(', ') + ' before closing' : 'none'}</dd>
-<dt>Who may vote</dt><dd id="eligibility-rule">${eligibilityRule(b.eligibility)}${mayAct(p, b, 'open') && rollVisible(p) ? ` (${members} ${members === 1 ? 'member' : 'members'} on the roll now)` : ''}</dd>
+<dt>Who may vote</dt><dd id="eligibility-rule">${eligibilityInWords(b.eligibility)}${mayAct(p, b, 'open') && rollVisible(p) ? ` (${members} ${members === 1 ? 'member' : 'members'} on the roll now)` : ''}</dd>
 <dt>Delegate comparison</dt><dd>${delegateSummary((b.delegateSettings ?? null) as DelegateSettingsInput | null)}</dd>
 ${b.boxRoot ? html`<dt>Box root</dt><dd><code>${b.boxRoot}</code></dd>` : ''}
 </dl>
@@ -129,9 +130,9 @@ ${
   allows(b.status, 'open')
     ? html`<div class="actions"><a class="button" href="/ballots/${b.id}/edit">Edit</a><a class="button" href="/ballots/${b.id}/preview">Preview the email and the voting page</a></div>
 ${opening ? openingNow(b.id, opening) : ''}
-<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ` who meet the ballot's rule: ${eligibilityRule(b.eligibility)}` : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
+<h3>Open the ballot</h3><p>Opening fixes the electorate — the ${members} members on the roll now${b.eligibility ? ` who meet the ballot's rule: ${eligibilityInWords(b.eligibility)}` : ''} — and emails each of them a personal voting link, at once or at the time you set. The ballot can no longer be edited.</p>
 ${postButton(ctx, req, `/ballots/${b.id}/open`, `Open the ballot and email ${members} members`, {
-  confirm: `I have checked the ballot (${b.eligibility ? eligibilityRule(b.eligibility) : 'every current member'}: ${members} ${members === 1 ? 'member' : 'members'}); open it now`,
+  confirm: `I have checked the ballot (${b.eligibility ? eligibilityInWords(b.eligibility) : 'every current member'}: ${members} ${members === 1 ? 'member' : 'members'}); open it now`,
   fields: html`<div class="field"><label for="sendAt">Send the invitations at (${b.timeZone}; leave blank for now)</label><br><input id="sendAt" name="sendAt" type="datetime-local"><input type="hidden" name="zone" value="${b.timeZone}"></div>`,
 })}
 <h3>Delete the draft</h3>${f('delete', 'Delete this draft', 'Yes, delete this draft', 'danger')}`
@@ -160,15 +161,6 @@ function reminderForm(ctx: AppContext, req: Request, b: BallotView, s: ballotsSe
     hidden: { key: randomUUID() },
     confirm: `Send a reminder to ${members} who ${s.recipients === 1 ? 'has' : 'have'} not voted`,
   });
-}
-
-/** A ballot's rule on who may vote, in words: "members of Leeds or Bristol who joined before 1 Jan 2020". */
-function eligibilityRule(e: BallotView['eligibility']): string {
-  if (!e || (!e.branches?.length && !e.joinedBefore)) return 'every current member';
-  const branches = e.branches?.length
-    ? `members of ${e.branches.length === 1 ? 'the branch' : 'the branches'} ${e.branches.join(', ')}`
-    : 'current members';
-  return `${branches}${e.joinedBefore ? ` who joined before ${e.joinedBefore}` : ''}`;
 }
 
 const KIND_LABEL: Record<string, string> = {

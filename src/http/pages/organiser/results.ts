@@ -143,6 +143,15 @@ const COMPARISON: Record<PositionRow['comparison'], string> = {
   pooled: 'pooled for secrecy: not compared',
 };
 
+/** A meeting's position against what its members decided by a procedure (the agenda, the Condorcet winner). */
+const PROCEDURE: Record<PositionRow['comparison'], string> = {
+  matched: 'the meeting’s position',
+  differed: 'not the meeting’s position',
+  'no-majority': 'none: no winner, or none ranked',
+  'no-position': 'no position taken',
+  pooled: 'pooled for secrecy: not compared',
+};
+
 /**
  * Branch by branch, the meeting's position beside the branch members' own votes (a pooled
  * branch shows its position, and only its pool's votes), and the summary sentence.
@@ -153,10 +162,11 @@ function positionsSection(q: QuestionResult): Html {
   const options = q.options.map((o) => o.option);
   return html`<h3>Branch meetings’ positions</h3>
 <p>${r.summary.text}</p>
-${q.agenda ? html`<p class="hint">An amended motion: a meeting’s position is the variant it supported (the motion unamended, an amendment, or “the motion falls” for against), set beside the variant its members ranked first most often.</p>` : ''}
-<div class="scroll" tabindex="0"><table><caption>Each branch meeting’s position beside its members’ ${q.figure}</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th><th scope="col">Meeting’s position</th><th class="num" scope="col">Present</th>${options.map((o) => html`<th class="num" scope="col">${o}</th>`)}<th scope="col">Members’ majority</th></tr></thead><tbody>
-${r.rows.map((row) => html`<tr><th scope="row">${row.branch}${row.pooled ? html` <span class="hint">(${row.unit})</span>` : ''}</th><td class="num">${row.members}</td><td>${row.position ?? 'No position'}</td><td class="num">${row.attendance ?? ''}</td>${options.map((o) => html`<td class="num">${row.votes ? String(row.votes[o] ?? 0) : '—'}</td>`)}<td>${row.majority ?? ''} <span class="hint">${COMPARISON[row.comparison]}</span></td></tr>`)}
-${r.pools.map((pool) => html`<tr><th scope="row">${pool.unit}</th><td></td><td></td><td></td>${options.map((o) => html`<td class="num">${String(pool.votes[o] ?? 0)}</td>`)}<td><span class="hint">the pool’s votes, published only as a whole</span></td></tr>`)}
+${q.agenda ? html`<p class="hint">An amended motion: a meeting’s position is the variant it supported (the motion unamended, an amendment, or “the motion falls” for against), set beside the variant its members ranked first most often, and beside what its members decided by the ballot’s own procedures from their rankings alone: the agenda in the declared order, and the variant that beats every other head to head (the Condorcet winner).</p>` : ''}
+${r.summary.procedures ? html`<p>${r.summary.procedures.text}</p>` : ''}
+<div class="scroll" tabindex="0"><table><caption>Each branch meeting’s position beside its members’ ${q.figure}</caption><thead><tr><th scope="col">Branch</th><th class="num" scope="col">Members</th><th scope="col">Meeting’s position</th><th class="num" scope="col">Present</th>${options.map((o) => html`<th class="num" scope="col">${o}</th>`)}<th scope="col">Members’ majority</th>${q.agenda ? html`<th scope="col">Their agenda adopts</th><th scope="col">Their Condorcet winner</th>` : ''}</tr></thead><tbody>
+${r.rows.map((row) => html`<tr><th scope="row">${row.branch}${row.pooled ? html` <span class="hint">(${row.unit})</span>` : ''}</th><td class="num">${row.members}</td><td>${row.position ?? 'No position'}</td><td class="num">${row.attendance ?? ''}</td>${options.map((o) => html`<td class="num">${row.votes ? String(row.votes[o] ?? 0) : '—'}</td>`)}<td>${row.majority ?? ''} <span class="hint">${COMPARISON[row.comparison]}</span></td>${row.procedures ? html`<td>${row.procedures.agenda ?? ''} <span class="hint">${PROCEDURE[row.procedures.agendaComparison]}</span></td><td>${row.procedures.condorcet ?? ''} <span class="hint">${PROCEDURE[row.procedures.condorcetComparison]}</span></td>` : q.agenda ? html`<td></td><td></td>` : ''}</tr>`)}
+${r.pools.map((pool) => html`<tr><th scope="row">${pool.unit}</th><td></td><td></td><td></td>${options.map((o) => html`<td class="num">${String(pool.votes[o] ?? 0)}</td>`)}<td><span class="hint">the pool’s votes, published only as a whole</span></td>${q.agenda ? html`<td>${pool.procedures?.agenda ?? ''}</td><td>${pool.procedures?.condorcet ?? ''}</td>` : ''}</tr>`)}
 </tbody></table></div>`;
 }
 
@@ -629,6 +639,29 @@ export function resultsCsv(r: BallotResults): string {
         b.comparison,
         'meeting attendance',
       );
+    // On an amended motion: what each branch's (and pool's) members decided by the agenda and by Condorcet, and the comparison.
+    for (const b of q.positions?.rows ?? [])
+      if (b.procedures) {
+        row(
+          `(branch members' agenda: ${b.branch})`,
+          b.procedures.agenda ?? '(none)',
+          '',
+          b.procedures.agendaComparison,
+          'adopted',
+        );
+        row(
+          `(branch members' Condorcet: ${b.branch})`,
+          b.procedures.condorcet ?? '(none)',
+          '',
+          b.procedures.condorcetComparison,
+          'Condorcet winner',
+        );
+      }
+    for (const p of q.positions?.pools ?? [])
+      if (p.procedures) {
+        row(`(branch members' agenda: ${p.unit})`, p.procedures.agenda ?? '(none)', '', '', 'adopted');
+        row(`(branch members' Condorcet: ${p.unit})`, p.procedures.condorcet ?? '(none)', '', '', 'Condorcet winner');
+      }
     for (const d of q.comparisons ?? []) {
       // A council by lot: its elected, and the probability over every draw that it agrees with the members.
       if (d.council)

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Question } from '@omov/core/domain/ballot';
 import { STATEMENT_MAX, type StatementSide, statementText } from '@omov/core/domain/proposals';
 import type { Principal } from '../../../data/organisations';
 import * as ballotsService from '../../../services/ballots';
@@ -76,6 +77,14 @@ function sideBlock(
 <textarea id="${id}" name="${side}" rows="6"${e.attrs}${issues.get(id) ? '' : html` aria-describedby="${id}-hint"`}>${typed ?? slot.statement?.text ?? ''}</textarea></div>`;
 }
 
+/** An election's question: its candidates and their own statements, read-only, and why the office writes none. */
+function electionSection(q: Question, election: { id: string; title: string }, i: number): Html {
+  return html`<section aria-labelledby="q-${q.id}"><h2 id="q-${q.id}">Question ${String(i + 1)}: ${q.title}</h2>
+<p class="hint">The candidates of the election with nominations “<a href="/elections/${election.id}">${election.title}</a>”. Members vote for people here, not for or against a text: each candidate’s own statement, written when they accepted their nomination, is what members read under their name on the voting page. The office writes no case for or against this question, and cannot change the candidates or their statements.</p>
+<h3>The candidates and their statements</h3>
+<dl>${q.options.map((o) => html`<dt>${o.label}</dt><dd>${o.description ? paragraphs(o.description) : html`<p>No statement.</p>`}</dd>`)}</dl></section>`;
+}
+
 async function statementsPage(
   ctx: AppContext,
   req: Request,
@@ -88,7 +97,8 @@ async function statementsPage(
   const { editable, questions } = await proposals.statementSlots(ctx, p, id);
   const writes = isOrganiser(p) && editable;
   const labels = new Map<string, string>();
-  const sections = questions.map(({ question: q, ...slots }, i) => {
+  const sections = questions.map(({ question: q, election, ...slots }, i) => {
+    if (election) return electionSection(q, election, i);
     const writable = (side: StatementSide) => writes && slots[side].writer === 'office';
     for (const side of SIDES) labels.set(fieldId(side, q.id), `${sideName(side)} “${q.title}”`);
     const mine = typed?.qid === q.id ? typed : undefined;

@@ -1,0 +1,137 @@
+import * as ballots from '../data/ballots';
+import type { BallotRow } from '../data/ballots';
+import * as credentials from '../data/credentials';
+import * as roll from '../data/roll';
+import * as store from '../data/verifiable-branches';
+import type { Queryable } from '../db/database';
+import type { Ballot } from '@omov/core/crypto/ballot';
+import {
+  type BranchTallies,
+  branchTallies,
+  parseBranchTallies,
+  poolDecryptionProblem,
+  parsePoolDecryptions,
+  poolResults,
+  writeBranchTallies,
+  writePoolDecryptions,
+} from '@omov/core/crypto/branch-tally';
+import type { Election } from '@omov/core/crypto/election';
+import { sha256Hex } from '@omov/core/crypto/hash';
+import type { PartialDecryption } from '@omov/core/crypto/tally';
+import type { Trustee } from '@omov/core/crypto/trustee';
+import type { DelegateSettingsInput } from '@omov/core/domain/ballot';
+import type { UnitFacts } from '@omov/core/domain/count';
+import type { BranchFigures } from '@omov/core/record/verifiable';
+import { invalid } from './errors';
+
+/**
+ * A verifiable ballot's branch figures (docs/verifiable.md, "Branch figures"). At the close,
+ * the counted ballots' pools of branches (under k, by the office mode's rule) and their
+ * encrypted sub-tallies; each trustee decrypts them with the tally; the pools' decrypted
+ * totals give the branch figures and the delegate comparison, counted by the office mode's
+ * code. Kept beside the Belenios events (data/verifiable-branches.ts), never among them.
+ */
+
+/**
+ * Inside the closing transaction: the pools and their sub-tallies, and the voting units (as
+ * an office ballot's close fixes them: each unit's members on the roll and its electorate,
+ * here its public credentials). Returns the section's SHA-256, for the close's log entry.
+ */
+export async function closeBranches(
+  tx: Queryable,
+  b: BallotRow,
+  election: Election,
+  counted: ReadonlyArray<{ ballot: Ballot; weight: bigint }>,
+): Promise<string> {
+  const list = await credentials.listPublicCredentials(tx, b.id);
+  const section = branchTallies(election, counted, list, b.k);
+  const text = writeBranchTallies(section);
+  await store.insertBranchTallies(tx, b.id, text);
+  const members = new Map((await roll.listBranches(tx, b.organisationId)).map((x) => [x.name, Number(x.members)]));
+  const electorate = new Map(Object.entries(section.credentials).map(([br, cs]) => [br, cs.length]));
+  const part = (br: string) => ({ branch: br, members: members.get(br) ?? 0, electorate: electorate.get(br) ?? 0 });
+  const units: UnitFacts[] = section.pools.map(({ name, branches, pooled }) => ({
+    name,
+    branches,
+    pooled,
+    members: branches.reduce((n, br) => n + (members.get(br) ?? 0), 0),
+    electorate: branches.reduce((n, br) => n + (electorate.get(br) ?? 0), 0),
+    // A pool keeps its branches' sizes, as an office ballot's does, for the delegate comparison.
+    ...(pooled ? { parts: branches.map(part) } : {}),
+  }));
+  await ballots.setUnits(tx, b.id, units);
+  return sha256Hex(text);
+}
+
+async function sectionOf(db: Queryable, ballotId: string, election: Election): Promise<BranchTallies | undefined> {
+  const text = await store.findBranchTallies(db, ballotId);
+  return text === undefined ? undefined : parseBranchTallies(election, text);
+}
+
+/** For the trustee's task: the section's text once the ballot has closed (null for one closed before branch figures). */
+export async function branchTalliesText(db: Queryable, ballotId: string): Promise<string | null> {
+  return (await store.findBranchTallies(db, ballotId)) ?? null;
+}
+
+/**
+ * A trustee's decryptions of the pools, checked against their key before anything is
+ * stored: a missing or wrong one is refused, naming the trustee. Stored in the caller's
+ * transaction, beside their decryption of the tally.
+ */
+export async function submitPoolDecryptions(
+  tx: Queryable,
+  b: BallotRow,
+  election: Election,
+  position: number,
+  trusteeKey: bigint,
+  pools: ReadonlyArray<PartialDecryption> | undefined,
+): Promise<void> {
+  const section = await sectionOf(tx, b.id, election);
+  if (!section) return;
+  if (!pools)
+    throw invalid(
+      `the partial decryption of trustee ${position} does not cover the pools' sub-tallies ("pools"): ` +
+        'decrypt with the pools given (omov trustee decrypt --pools)',
+    );
+  const problem = poolDecryptionProblem(election, section, trusteeKey, pools);
+  if (problem) throw invalid(`the partial decryption of trustee ${position} does not verify: ${problem}`);
+  await store.insertPoolDecryptions(tx, b.id, position, writePoolDecryptions(pools));
+}
+
+/**
+ * Once `owners` (the trustees whose decryptions gave the result) have decrypted the pools:
+ * each pool's totals, with the units fixed at close and the ballot's delegate models;
+ * undefined for a ballot closed before branch figures were kept.
+ */
+export async function branchFigures(
+  tx: Queryable,
+  b: BallotRow,
+  election: Election,
+  trustees: ReadonlyArray<Trustee>,
+  owners: ReadonlyArray<number>,
+): Promise<BranchFigures | undefined> {
+  const section = await sectionOf(tx, b.id, election);
+  if (!section) return undefined;
+  const byOwner = new Map((await store.listPoolDecryptions(tx, b.id)).map((d) => [d.trustee, d.pools]));
+  const owned = owners.map((owner) => ({ owner, pools: parsePoolDecryptions(byOwner.get(owner)!) }));
+  return {
+    units: (b.units ?? []) as UnitFacts[],
+    totals: poolResults(election, section, trustees, owned),
+    voters: section.pools.map((p) => p.ballots),
+    delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+  };
+}
+
+/** The section and every trustee's decryptions of it, for the election record. */
+export async function branchRecord(
+  db: Queryable,
+  ballotId: string,
+): Promise<{ section: string; decryptions: Array<{ owner: number; pools: string }> } | undefined> {
+  const section = await store.findBranchTallies(db, ballotId);
+  if (section === undefined) return undefined;
+  const decryptions = (await store.listPoolDecryptions(db, ballotId)).map((d) => ({
+    owner: d.trustee,
+    pools: d.pools,
+  }));
+  return { section, decryptions };
+}
