@@ -187,6 +187,28 @@ const resultsSchema = z.object({
         .describe(
           "an amended motion's ranked question: the conference's sequential agenda computed from the members' rankings, beside the Condorcet (Schulze) count in `elected`",
         ),
+      versions: z
+        .object({
+          question: z.string().describe('the title of the question that asked which version'),
+          adopted: z.string().describe("the version its declared agenda adopted: this question's options counted"),
+          condorcet: z.string().describe('the version the ranked count (Schulze) elected'),
+          struck: z
+            .array(z.string())
+            .describe('the options struck from every ranking, not being in the adopted version'),
+          otherwise: z
+            .object({
+              version: z.string(),
+              struck: z.array(z.string()),
+              options: z.array(z.object({ option: z.string(), votes: z.string() })),
+              elected: z.array(z.string()),
+            })
+            .nullable()
+            .describe('when Schulze elected another version: this question counted over its options instead'),
+        })
+        .optional()
+        .describe(
+          "an amended question's options, ranked across every version: counted by the proposal's method (one choice: each member's highest-ranked option still standing) over the adopted version's options",
+        ),
     }),
   ),
 });

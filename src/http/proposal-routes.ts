@@ -40,7 +40,7 @@ export const proposalView = z.object({
   kind: z
     .enum(['motion', 'question', 'amendment', 'against'])
     .describe(
-      "amendment: a replacement of its motion's text, in full (parentId names the motion); against: a members' case against the proposal parentId names",
+      "amendment: a replacement of its motion's text, in full, or of its question's options (parentId names the motion or question); against: a members' case against the proposal parentId names",
     ),
   parentId: z.string().nullable().describe('the motion an amendment amends, or the proposal a case against answers'),
   amendmentsCloseAt: z
@@ -76,6 +76,10 @@ export const proposalView = z.object({
     .string()
     .nullable()
     .describe("the branch that tabled an amendment through its secretary; null: a member's"),
+  amends: z
+    .object({ title: z.string(), text: z.string(), options: z.array(z.string()) })
+    .nullable()
+    .describe("an amendment to a question: the question's own wording, to compare its options with; null otherwise"),
   caseAgainst: z
     .object({ id: z.string(), text: z.string(), qualifiedAt: z.date() })
     .nullable()
@@ -256,7 +260,7 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       auth: false,
       status: 201,
       summary:
-        "A member drafts an amendment to a qualified motion during its amendment period, with their proposals link's token: a replacement of the motion's text, in full. It is then started and signed as a proposal",
+        "A member drafts an amendment to a qualified motion or question during its amendment period, with their proposals link's token: a replacement of the motion's text, in full, or of the question's options (and optionally its text). It is then started and signed as a proposal",
       params: idParams,
       body: z.object({ token: memberToken, amendment: amendmentInputSchema }),
       response: z.object({ id: z.string() }),
@@ -270,10 +274,10 @@ export function proposalRoutes(ctx: AppContext): ApiRoute[] {
       auth: false,
       status: 201,
       summary:
-        "A branch secretary tables an amendment on behalf of their branch, with their link's token, to a motion whose amendment period is open. It starts at once and needs members' signatures, with the same threshold as a member's amendment",
+        "A branch secretary tables an amendment on behalf of their branch, with their link's token, to a motion or a question whose amendment period is open (to a question: with its options as amended). It starts at once and needs members' signatures, with the same threshold as a member's amendment",
       body: z.object({
         token: z.string().describe("the branch secretary's link token (from the link's path, /s/…)"),
-        motionId: z.uuid(),
+        motionId: z.uuid().describe('the motion or question amended'),
         amendment: amendmentInputSchema,
       }),
       response: proposalView,

@@ -20,6 +20,7 @@ import {
 import { allows } from '@omov/core/domain/lifecycle';
 import { type Eligibility, eligibilityInWords } from '@omov/core/domain/eligibility';
 import {
+  AMENDMENT_TEXT_MAX,
   type AmendmentInput,
   CASE_AGAINST_TITLE,
   type ProposalInput,
@@ -34,7 +35,7 @@ import {
   thresholdOf,
 } from '@omov/core/domain/proposals';
 import { formatTime } from '@omov/core/domain/zones';
-import { agendaIssue, type AgendaSettings, MAX_AGENDA_AMENDMENTS } from '@omov/core/domain/amendments';
+import { agendaIssue, type AgendaSettings, MAX_AGENDA_AMENDMENTS, unionOfVersions } from '@omov/core/domain/amendments';
 import { pooledSupport } from '@omov/core/record/proposals';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { actorOf, requireBallotVisible, requireOrganiser, requireRollVisible, requireState } from './access';
@@ -203,6 +204,8 @@ export type ProposalView = {
   caseFor: string | null;
   /** The branch that tabled an amendment through its secretary (null: a member tabled it). */
   tabledBy: string | null;
+  /** An amendment to a question: the question's own wording, which its page compares it with (null otherwise). */
+  amends: { title: string; text: string; options: string[] } | null;
   /** A proposal's members' case against: the first that qualified, which the ballot shows (null: none yet). */
   caseAgainst: { id: string; text: string; qualifiedAt: Date } | null;
   /** Whether members may write (start, sign) a case against this proposal now. */
@@ -224,6 +227,13 @@ export type ProposalView = {
   byBranch: Array<{ name: string; supporters: number; pooled: boolean }>;
   rules: { id: string; setAt: Date };
 };
+
+/** The question an amendment with options amends, as worded. */
+async function amendedQuestion(db: Queryable, p: ProposalRow): Promise<ProposalView['amends']> {
+  if (p.kind !== 'amendment' || !p.options || !p.parentId) return null;
+  const q = await data.findProposal(db, p.parentId);
+  return q?.options ? { title: q.title, text: q.text, options: q.options } : null;
+}
 
 async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<ProposalView> {
   const [counts, rules, against] = await Promise.all([
@@ -254,6 +264,7 @@ async function viewOf(db: Queryable, p: ProposalRow, now: Date): Promise<Proposa
     branches: counts.filter((c) => c.supporters > 0).length,
     caseFor: p.caseFor,
     tabledBy: p.branchId ? ((await data.branchName(db, p.branchId)) ?? null) : null,
+    amends: await amendedQuestion(db, p),
     caseAgainst: against.qualified
       ? { id: against.qualified.id, text: against.qualified.text, qualifiedAt: against.qualified.qualifiedAt! }
       : null,
@@ -345,9 +356,50 @@ async function memberView(ctx: AppContext, token: string, address: string, id: s
   return (await memberPage(ctx, token, address)).proposals.find((x) => x.id === id)!;
 }
 
-/** Whether members may table amendments to this proposal now: a qualified motion within its amendment period. */
+/** Whether members may table amendments to this proposal now: a qualified motion or question within its amendment period. */
 function amendmentsOpen(p: ProposalRow, now: Date): boolean {
-  return p.kind === 'motion' && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
+  return takesAmendments(p) && p.status === 'qualified' && p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt;
+}
+
+/**
+ * The proposals that take amendments: a motion (its text replaced) and a question (its
+ * options replaced) whose own text and options fit one option's description on the version
+ * question (2,000 characters), as each version goes there word for word.
+ */
+const takesAmendments = (p: Pick<ProposalRow, 'kind' | 'text' | 'options'>) =>
+  p.kind === 'motion' ||
+  (p.kind === 'question' && VARIANT_WORDS.versionOptions(p.text, p.options ?? []).length <= AMENDMENT_TEXT_MAX);
+
+/**
+ * An amendment's options, as its parent asks: a question's amendment replaces its whole
+ * option list (and must change the question), a motion's has none. Each version goes on
+ * the version question as an option whose description is its text and options, so it
+ * must fit there (2,000 characters). Refused with the field named (422).
+ */
+function amendmentOptions(parent: ProposalRow, input: AmendmentInput): string[] | null {
+  if (parent.kind !== 'question') {
+    if (input.options)
+      throw invalid('an amendment to a motion replaces its text, and has no options', [
+        { path: 'options', message: 'a motion has no options to amend: leave them out' },
+      ]);
+    return null;
+  }
+  if (!input.options)
+    throw invalid("an amendment to a question gives the question's whole option list as amended", [
+      { path: 'options', message: 'give the options of the question as amended (at least two)' },
+    ]);
+  if (input.text === parent.text && JSON.stringify(input.options) === JSON.stringify(parent.options))
+    throw invalid('the amendment must change the question', [
+      { path: 'options', message: 'the options and the text are the question’s own: change at least one' },
+    ]);
+  if (VARIANT_WORDS.versionOptions(input.text, input.options).length > AMENDMENT_TEXT_MAX)
+    throw invalid('the amendment is too long for the ballot', [
+      {
+        path: 'text',
+        message: `the text and the options together must be at most ${AMENDMENT_TEXT_MAX} characters, as they go word for word on the ballot`,
+      },
+    ]);
+  return input.options;
 }
 
 /**
@@ -404,7 +456,9 @@ async function officeQuestionsOf(db: Queryable, ballotId: string, questions: Que
     nominationsData.listElectionsOn(db, ballotId),
   ]);
   return questions.filter(
-    (q) => !scheduled.some((p) => questionFrom([q], p)) && !elections.some((e) => e.title === q.title),
+    (q) =>
+      !scheduled.some((p) => questionFrom([q], p) || agendaQuestionFrom([q], p)) &&
+      !elections.some((e) => e.title === q.title),
   );
 }
 
@@ -674,7 +728,8 @@ export async function draftCaseAgainst(
 }
 
 const AMENDMENTS_CLOSED =
-  'amendments to this motion are not open: only a qualified motion takes them, during its amendment period';
+  'amendments to this proposal are not open: only a qualified motion or question takes them, during its amendment period';
+const TOO_MANY_AMENDMENTS = `a proposal takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`;
 
 /**
  * A member drafts an amendment to a motion whose amendment period is open: a replacement of
@@ -692,6 +747,7 @@ export async function draftAmendment(
   const parent = await data.findProposal(ctx.db, parentId);
   if (!parent || parent.organisationId !== m.organisationId || parent.status === 'draft') throw notFound('proposal');
   if (!amendmentsOpen(parent, await ballots.databaseNow(ctx.db))) throw conflict(AMENDMENTS_CLOSED);
+  const options = amendmentOptions(parent, input);
   const [rules] = await data.listRules(ctx.db, m.organisationId);
   if (!rules) throw conflict(NO_RULES);
   const id = await data.insertProposal(ctx.db, {
@@ -700,7 +756,7 @@ export async function draftAmendment(
     kind: 'amendment',
     title: input.title,
     text: input.text,
-    options: null,
+    options,
     proposerMemberId: m.memberId,
     parentId,
   });
@@ -725,8 +781,8 @@ export async function tableBranchAmendment(
     const parent = await data.lockProposal(tx, motionId);
     if (!parent || parent.organisationId !== s.organisationId || parent.status === 'draft') throw notFound('proposal');
     if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
-    if ((await data.listAmendments(tx, parent.id)).length >= MAX_AGENDA_AMENDMENTS)
-      throw conflict(`a motion takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`);
+    if ((await data.listAmendments(tx, parent.id)).length >= MAX_AGENDA_AMENDMENTS) throw conflict(TOO_MANY_AMENDMENTS);
+    const options = amendmentOptions(parent, input);
     const [rules] = await data.listRules(tx, s.organisationId);
     if (!rules) throw conflict(NO_RULES);
     const id = await data.insertProposal(tx, {
@@ -735,7 +791,7 @@ export async function tableBranchAmendment(
       kind: 'amendment',
       title: input.title,
       text: input.text,
-      options: null,
+      options,
       proposerMemberId: null,
       branchId: s.branchId,
       parentId: parent.id,
@@ -825,8 +881,7 @@ export async function startProposal(
     } else if (parent) {
       if (!amendmentsOpen(parent, await ballots.databaseNow(tx))) throw conflict(AMENDMENTS_CLOSED);
       const tabled = (await data.listAmendments(tx, parent.id)).length;
-      if (tabled >= MAX_AGENDA_AMENDMENTS)
-        throw conflict(`a motion takes at most ${MAX_AGENDA_AMENDMENTS} amendments, and this one has them`);
+      if (tabled >= MAX_AGENDA_AMENDMENTS) throw conflict(TOO_MANY_AMENDMENTS);
     }
     const t = thresholdOf(rules, await roll.countCurrentMembers(tx, m.organisationId));
     // Judged by the rules in force when it starts, whichever were in force when it was drafted.
@@ -908,7 +963,7 @@ async function signLocked(ctx: AppContext, tx: Tx, id: string, m: LinkMember): P
   // An amendment goes on the ballot with its motion; a motion under rules that take amendments opens their period.
   const amendment = p.kind === 'amendment';
   const against = p.kind === 'against';
-  const amendmentDays = p.kind === 'motion' ? rules.amendmentDays : null;
+  const amendmentDays = takesAmendments(p) ? rules.amendmentDays : null;
   await data.markQualified(tx, id, { scheduleDays: amendment || against ? null : rules.scheduleDays, amendmentDays });
   // The support per branch as it stands now, pooled under k: signatures carry no time, so it is kept here for the record.
   const pooled = pooledSupport(counts, rules.k);
@@ -936,6 +991,19 @@ async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<
     title: p.title,
     closesAt: formatTime(p.amendmentsCloseAt!),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
+    ...(p.kind === 'question'
+      ? {
+          what: 'question',
+          amendmentIs: "each amendment is a new list of the question's options (added, removed or reworded), in full",
+          onBallot:
+            'On the ballot, members will rank the versions of the question (as proposed and as each qualifying amendment has it), then rank the options of every version: only the options of the version adopted are counted.',
+        }
+      : {
+          what: 'motion',
+          amendmentIs: 'each amendment is a new text of the motion, in full',
+          onBallot:
+            'On the ballot, members will rank the motion as proposed, each qualifying amendment, and “None: the motion falls”.',
+        }),
   };
   for (const m of members)
     await issueLink(
@@ -999,6 +1067,7 @@ async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): 
     organisationName: org?.name ?? '',
     title: a.title,
     motion: motion.title,
+    what: motion.kind === 'question' ? 'question' : 'motion',
     url: `${ctx.config.publicUrl}/proposals/${motion.id}`,
   };
   // One message an address, the first reason given: the mover, then the motion's proposer, then the organisers.
@@ -1021,7 +1090,12 @@ async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): 
   const proposer = motion.proposerMemberId
     ? await roll.findMember(tx, a.organisationId, motion.proposerMemberId)
     : undefined;
-  if (proposer) add(proposer.email, { memberId: proposer.id, name: proposer.name, why: 'you proposed the motion' });
+  if (proposer)
+    add(proposer.email, {
+      memberId: proposer.id,
+      name: proposer.name,
+      why: `you proposed the ${motion.kind === 'question' ? 'question' : 'motion'}`,
+    });
   for (const o of (await orgs.listStaff(tx, a.organisationId)).filter((s) => s.role === 'organiser'))
     add(o.email, { memberId: null, name: o.name, why: 'you organise the ballot it goes on' });
   await outbox.enqueue(
@@ -1085,7 +1159,7 @@ async function mailCaseAgainstQualified(ctx: AppContext, tx: Tx, c: ProposalRow)
 async function describeProposal(db: Queryable, p: ProposalRow): Promise<string> {
   if (p.kind === 'amendment') {
     const motion = p.parentId ? await data.findProposal(db, p.parentId) : undefined;
-    return `the amendment "${p.title}" to the motion "${motion?.title ?? ''}"`;
+    return `the amendment "${p.title}" to the ${motion?.kind === 'question' ? 'question' : 'motion'} "${motion?.title ?? ''}"`;
   }
   if (p.kind === 'against') {
     const parent = p.parentId ? await data.findProposal(db, p.parentId) : undefined;
@@ -1274,7 +1348,7 @@ export function questionOf(
   amendments: ReadonlyArray<Pick<ProposalRow, 'title' | 'text'>> = [],
   order?: number[],
 ) {
-  if (amendments.length > 0) {
+  if (amendments.length > 0 && p.kind === 'motion') {
     const numbers = amendments.map((_, i) => i + 1);
     const agenda: AgendaSettings = {
       original: 0,
@@ -1302,7 +1376,53 @@ export function questionOf(
   });
 }
 
-/** A qualified proposal goes into a draft ballot of the organisation, as its last question, word for word. */
+/**
+ * The ballot questions a proposal becomes: its question (questionOf), or, for a question
+ * with options and qualifying amendments (docs/proposals.md#amendments-to-a-question), two:
+ * "Which version of the question: …", ranked across the versions (the original, then each
+ * amendment in the order of tabling, each with its text and options as its description;
+ * Schulze, its settings declaring the agenda, with no "falls" step: a question is always
+ * answered), then the question itself, word for word, whose options are the union of every
+ * version's, ranked, and counted over the adopted version's (`settings.versions`).
+ */
+export function questionsOf(
+  p: Pick<ProposalRow, 'kind' | 'title' | 'text' | 'options'>,
+  amendments: ReadonlyArray<Pick<ProposalRow, 'title' | 'text' | 'options'>> = [],
+  order?: number[],
+) {
+  if (p.kind !== 'question' || amendments.length === 0) return [questionOf(p, amendments, order)];
+  const numbers = amendments.map((_, i) => i + 1);
+  const agenda: AgendaSettings = { original: 0, amendments: numbers, rejection: null, order: order ?? numbers };
+  const versions = [p.options ?? [], ...amendments.map((a) => a.options ?? [])];
+  const { union, positions } = unionOfVersions(versions);
+  const versionLabels = [
+    VARIANT_WORDS.originalQuestion,
+    ...amendments.map((a, i) => VARIANT_WORDS.amendment(i + 1, a.title)),
+  ];
+  const which = questionInputSchema.parse({
+    title: VARIANT_WORDS.versionQuestion(p.title),
+    description: VARIANT_WORDS.versionDescription,
+    method: 'schulze',
+    settings: { seats: 1, agenda },
+    options: [p, ...amendments].map((v, i) => ({
+      label: versionLabels[i]!,
+      description: VARIANT_WORDS.versionOptions(v.text, v.options ?? []),
+    })),
+  });
+  const itself = questionInputSchema.parse({
+    title: p.title,
+    description: p.text,
+    method: 'irv',
+    settings: { versions: { question: which.title, options: positions } },
+    options: union.map((label, i) => ({
+      label,
+      description: `In: ${versionLabels.filter((_, v) => positions[v]!.includes(i)).join('; ')}`,
+    })),
+  });
+  return [which, itself];
+}
+
+/** A qualified proposal goes into a draft ballot of the organisation, as its last question(s), word for word. */
 export async function scheduleProposal(
   ctx: AppContext,
   p: Principal,
@@ -1327,23 +1447,27 @@ export async function scheduleProposal(
     if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
     requireState(b, 'edit');
     const amendments = (await data.listAmendments(tx, id)).filter((a) => a.status === 'qualified');
-    const q = questionOf(row, amendments);
-    const refused = methodRefused(b.mode, q.method);
+    const questions = questionsOf(row, amendments);
+    const refused = questions.map((q) => methodRefused(b.mode, q.method)).find((r) => r);
     if (refused) throw conflict(`this ballot is verifiable. ${refused}: put it on an office ballot`);
     if (b.mode.kind === 'verifiable' && amendments.length > 0)
       throw conflict(
-        `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable: ${DELIBERATION_NOT_VERIFIABLE}; put it on an office ballot`,
+        row.kind === 'question'
+          ? `this question goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as ranked questions of its versions and of their options, and this ballot is verifiable: ${DELIBERATION_NOT_VERIFIABLE}; put it on an office ballot`
+          : `this motion goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as one ranked question of its variants, and this ballot is verifiable: ${DELIBERATION_NOT_VERIFIABLE}; put it on an office ballot`,
       );
     const position = (await ballots.listQuestions(tx, ballotId)).length;
-    await ballots.insertQuestion(tx, ballotId, {
-      position,
-      title: q.title,
-      description: q.description,
-      method: q.method,
-      settings: q.settings,
-      options: q.options?.map((o) => ({ label: o.label, description: o.description })) ?? YES_NO_OPTIONS,
-      comparisons: [],
-    });
+    for (const [i, q] of questions.entries())
+      await ballots.insertQuestion(tx, ballotId, {
+        position: position + i,
+        title: q.title,
+        description: q.description,
+        method: q.method,
+        settings: q.settings,
+        options: q.options?.map((o) => ({ label: o.label, description: o.description })) ?? YES_NO_OPTIONS,
+        comparisons: [],
+      });
+    const agendaSettings = questions.map((q) => (q.settings as { agenda?: AgendaSettings }).agenda).find((a) => a);
     await data.markScheduled(tx, id, ballotId);
     await data.markAmendmentsScheduled(
       tx,
@@ -1358,7 +1482,7 @@ export async function scheduleProposal(
       ...(amendments.length
         ? {
             amendments: amendments.map((a) => ({ id: a.id, wordingHash: wordingHash(a) })),
-            agendaOrder: (q.settings as { agenda: AgendaSettings }).agenda.order,
+            agendaOrder: agendaSettings!.order,
           }
         : {}),
     });
@@ -1378,27 +1502,34 @@ export async function requireProposalsKept(db: Queryable, ballotId: string, inpu
     const a = (q.settings as { agenda?: AgendaSettings }).agenda;
     return a ? JSON.stringify({ ...a, order: [...a.order].sort((x, y) => x - y) }) : null;
   };
+  const versions = (q: { settings: unknown }) =>
+    JSON.stringify((q.settings as { versions?: unknown } | undefined)?.versions ?? null);
   const stored = await ballots.listQuestions(db, ballotId);
   let questions = input.questions;
-  for (const p of await data.listScheduledOn(db, ballotId)) {
-    const want = questionOf(p, await scheduledAmendments(db, p, ballotId));
-    const same = (q: BallotInput['questions'][number]) =>
-      q.title === want.title &&
-      q.description === want.description &&
-      q.method === want.method &&
-      JSON.stringify(q.options?.map((o) => [o.label, o.description]) ?? null) ===
-        JSON.stringify(want.options?.map((o) => [o.label, o.description]) ?? null);
-    const declared = (questionFrom(stored, p)?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
-    if (declared)
-      questions = questions.map((q) =>
-        same(q) && !agendaOf(q) ? ({ ...q, settings: { ...q.settings, agenda: declared } } as typeof q) : q,
-      );
-    const kept = questions.some((q) => same(q) && agendaOf(q) === agendaOf(want));
-    if (!kept)
-      throw conflict(
-        `the question of the member proposal "${p.title}" must stay on this ballot word for word: the office cannot reword or remove it`,
-      );
-  }
+  for (const p of await data.listScheduledOn(db, ballotId))
+    for (const want of questionsOf(p, await scheduledAmendments(db, p, ballotId))) {
+      const same = (q: BallotInput['questions'][number]) =>
+        q.title === want.title &&
+        q.description === want.description &&
+        q.method === want.method &&
+        JSON.stringify(q.options?.map((o) => [o.label, o.description]) ?? null) ===
+          JSON.stringify(want.options?.map((o) => [o.label, o.description]) ?? null);
+      // The agenda (its order as declared) and an amended question's versions: the builder has no field for them.
+      const declared = stored.find((q) => q.title === want.title)?.settings as
+        { agenda?: AgendaSettings; versions?: unknown } | undefined;
+      for (const key of ['agenda', 'versions'] as const)
+        if (declared?.[key])
+          questions = questions.map((q) =>
+            same(q) && !(q.settings as Record<string, unknown> | undefined)?.[key]
+              ? ({ ...q, settings: { ...q.settings, [key]: declared[key] } } as typeof q)
+              : q,
+          );
+      const kept = questions.some((q) => same(q) && agendaOf(q) === agendaOf(want) && versions(q) === versions(want));
+      if (!kept)
+        throw conflict(
+          `the question of the member proposal "${p.title}" must stay on this ballot word for word: the office cannot reword or remove it`,
+        );
+    }
   return { ...input, questions };
 }
 
@@ -1423,7 +1554,7 @@ export async function setAgendaOrder(ctx: AppContext, p: Principal, id: string, 
     const amendments = await scheduledAmendments(tx, row, row.ballotId);
     if (amendments.length === 0) throw conflict('this motion has no amendments on its ballot');
     const numbers = order.map((a) => amendments.findIndex((x) => x.id === a) + 1);
-    const q = questionFrom(await ballots.listQuestions(tx, row.ballotId), row);
+    const q = agendaQuestionFrom(await ballots.listQuestions(tx, row.ballotId), row);
     const settings = q?.settings as { seats: number; agenda?: AgendaSettings } | undefined;
     if (!q || !settings?.agenda) throw conflict('the question of this motion is not on its ballot');
     const agenda = { ...settings.agenda, order: numbers };
@@ -1459,9 +1590,9 @@ export async function agendaOf(ctx: AppContext, p: Principal, id: string): Promi
   requireRollVisible(p);
   const row = await data.findProposal(ctx.db, id);
   if (!row || row.organisationId !== p.organisationId || row.status === 'draft') throw notFound('proposal');
-  if (row.kind !== 'motion' || row.status !== 'scheduled' || !row.ballotId) return null;
+  if (!takesAmendments(row) || row.status !== 'scheduled' || !row.ballotId) return null;
   const amendments = await scheduledAmendments(ctx.db, row, row.ballotId);
-  const q = questionFrom(await ballots.listQuestions(ctx.db, row.ballotId), row);
+  const q = agendaQuestionFrom(await ballots.listQuestions(ctx.db, row.ballotId), row);
   const agenda = (q?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
   if (!q || !agenda || amendments.length === 0) return null;
   const b = await ballots.findBallotById(ctx.db, row.ballotId);
@@ -1478,6 +1609,12 @@ export async function agendaOf(ctx: AppContext, p: Principal, id: string): Promi
 /** The question a scheduled proposal became on its ballot: its title and text, word for word. */
 const questionFrom = (questions: Question[], p: ProposalRow) =>
   questions.find((q) => q.title === p.title && q.description === p.text);
+
+/** The question carrying a scheduled proposal's agenda: an amended question's version question, or its own. */
+const agendaQuestionFrom = (questions: Question[], p: ProposalRow) =>
+  p.kind === 'question'
+    ? questions.find((q) => q.title === VARIANT_WORDS.versionQuestion(p.title))
+    : questionFrom(questions, p);
 
 export type Statement = {
   text: string;

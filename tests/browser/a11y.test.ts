@@ -193,6 +193,10 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     name: 'Ann Smith',
     title: 'Set the dues',
     closesAt: '2027-01-04 10:00 UTC',
+    what: 'motion',
+    amendmentIs: 'each amendment is a new text of the motion, in full',
+    onBallot:
+      'On the ballot, members will rank the motion as proposed, each qualifying amendment, and “None: the motion falls”.',
     days: '90',
     url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
     link: 'http://127.0.0.1/p/' + 'A'.repeat(43),
@@ -201,6 +205,7 @@ const EMAIL_VALUES: Record<string, Record<string, string>> = {
     name: 'Ann Smith',
     title: 'Half the rate',
     motion: 'Set the dues',
+    what: 'motion',
     why: 'you tabled it',
     url: 'http://127.0.0.1/proposals/00000000-0000-4000-8000-000000000000',
   },

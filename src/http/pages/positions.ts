@@ -14,6 +14,7 @@ import { type PageRoute, pageRoute } from '../page-routes';
 import { page } from './layout';
 import { act, csrfField, isOrganiser, staffPage, when } from './organiser/common';
 import { voterHeaders } from './voting/routes';
+import { linesOf } from './proposals';
 
 /**
  * Branch meetings' positions (docs/proposals.md, "Branch positions"), working without JavaScript:
@@ -67,9 +68,16 @@ ${radio('', 'No position', r !== undefined && r.position === null, q.options.len
 <button type="submit">Record the position on “${q.title}”</button></form>`;
 }
 
-/** Tabling an amendment for the branch to a motion whose amendment period is open. */
+/** Tabling an amendment for the branch to a motion or a question whose amendment period is open. */
 function amendmentForm(csrf: string, token: string, branch: string, m: ProposalView): Html {
   const id = `amend-${m.id}`;
+  if (m.kind === 'question')
+    return html`<form method="post" action="/s/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="motion" value="${m.id}">
+<fieldset><legend>Table an amendment to “${m.title}” for ${branch} branch</legend>
+<p><label for="${id}-title">The amendment’s title</label><br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}"></p>
+<p><label for="${id}-text">The question’s text as amended</label><br><span class="hint" id="${id}-hint">Keep it as it is to change only the options. With the options, at most ${String(AMENDMENT_TEXT_MAX)} characters. It starts gathering support at once, needs the same support from members as a member’s amendment, and cannot be changed.</span><br><textarea id="${id}-text" name="amendmentText" rows="4" required maxlength="${String(AMENDMENT_TEXT_MAX)}" aria-describedby="${id}-hint">${m.text}</textarea></p>
+<p><label for="${id}-options">The options as amended, one on each line</label><br><span class="hint" id="${id}-options-hint">They replace the question’s options: add, remove or reword them.</span><br><textarea id="${id}-options" name="amendmentOptions" rows="6" required aria-describedby="${id}-options-hint">${(m.options ?? []).join('\n')}</textarea></p>
+<button type="submit">Table the amendment for ${branch} branch</button></fieldset></form>`;
   return html`<form method="post" action="/s/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="motion" value="${m.id}">
 <fieldset><legend>Table an amendment to “${m.title}” for ${branch} branch</legend>
 <p><label for="${id}-title">The amendment’s title</label><br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}"></p>
@@ -107,7 +115,7 @@ ${drafts.length ? drafts.map((b) => html`<section><h3>${b.title}</h3><p class="h
 ${fixed.length ? html`<h2>Open ballots (positions fixed)</h2>${fixed.map((b) => html`<section><h3>${b.title}</h3><ul>${b.questions.map(recordedLine)}</ul></section>`)}` : ''}
 <h2>Amendments from the branch</h2>
 <p>While members may table amendments to a motion, you may table one on behalf of your branch, as your branch meeting decided. It needs members’ support like any amendment.</p>
-${amendments.open.length ? amendments.open.map((m) => html`<section><h3>${m.title}</h3><p class="hint">Amendments until ${when(m.amendmentsCloseAt)}. <a href="/proposals/${m.id}">The motion’s public page</a></p>${amendmentForm(csrf, token, s.secretary.branch, m)}</section>`) : html`<p>No motion takes amendments now.</p>`}
+${amendments.open.length ? amendments.open.map((m) => html`<section><h3>${m.title}</h3><p class="hint">Amendments until ${when(m.amendmentsCloseAt)}. <a href="/proposals/${m.id}">The ${m.kind === 'question' ? 'question' : 'motion'}’s public page</a></p>${amendmentForm(csrf, token, s.secretary.branch, m)}</section>`) : html`<p>No motion takes amendments now.</p>`}
 ${amendments.tabled.length ? html`<h3>Tabled by ${s.secretary.branch} branch</h3><ul>${amendments.tabled.map((a) => html`<li><a href="/proposals/${a.id}">${a.title}</a>: ${a.supporters} supporters in ${a.branches} branches (${a.stage})</li>`)}</ul>` : ''}`,
   });
 }
@@ -199,10 +207,12 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
           const parsed = amendmentInputSchema.safeParse({
             title: body.amendmentTitle ?? '',
             text: body.amendmentText ?? '',
+            ...(body.amendmentOptions === undefined ? {} : { options: linesOf(body.amendmentOptions) }),
           });
+          const field = (path: unknown) => (path === 'text' ? 'text' : path === 'options' ? 'options' : 'title');
           if (!parsed.success) {
             const i = parsed.error.issues[0]!;
-            return problem(422, `The amendment’s ${i.path[0] === 'text' ? 'text' : 'title'}: ${i.message}`);
+            return problem(422, `The amendment’s ${field(i.path[0])}: ${i.message}`);
           }
           try {
             const a = await proposals.tableBranchAmendment(ctx, token, address, motion.data, parsed.data);
@@ -217,6 +227,8 @@ export function positionPageRoutes(ctx: AppContext): PageRoute[] {
           } catch (err) {
             if (!(err instanceof ServiceError) || err.kind === 'rate-limited') throw err;
             if (err.kind === 'not-found' && err.message.startsWith('this branch secretary link')) throw err;
+            if (err.kind === 'invalid' && err.issues[0])
+              return problem(422, `The amendment’s ${field(err.issues[0].path)}: ${err.issues[0].message}`);
             return problem(err.kind === 'conflict' ? 409 : err.kind === 'not-found' ? 404 : 422, err.message);
           }
         }

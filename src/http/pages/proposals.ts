@@ -60,7 +60,7 @@ function rulesText(r: ProposalRules): string {
   const amendments =
     r.amendmentDays === null
       ? ''
-      : ` Once a motion qualifies, members may table amendments to it for ${r.amendmentDays} days; each amendment needs the same support. The office’s time to put the motion on a ballot starts when that period closes.`;
+      : ` Once a motion or a question qualifies, members may table amendments to it for ${r.amendmentDays} days; each amendment needs the same support. The office’s time to put the motion on a ballot starts when that period closes.`;
   return `A proposal qualifies with ${t.join(r.combine === 'both' ? ' and ' : ' or ')} within ${r.windowDays} days of starting. The office must then put it on a ballot within ${r.scheduleDays} days.${amendments}`;
 }
 
@@ -73,9 +73,9 @@ function proposalBody(v: ProposalView, level: 'h1' | 'h2' | 'h3', extra: Html | 
 <p><strong>${STAGE[v.stage]}</strong>${v.stage === 'qualified' || overdue ? html` (by ${when(v.scheduleBy)})` : ''}${v.stage === 'gathering' ? html` until ${when(v.closesAt)}` : ''}</p>
 ${overdue ? html`<p class="problem" role="alert">The office has not put this proposal on a ballot by ${when(v.scheduleBy)}, as the organisation’s rules require.</p>` : ''}
 ${v.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}
-${v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'against' && v.question ? answeredText(v.question) : v.kind === 'against' ? html`<p class="hint">A members’ case against <a href="/proposals/${v.parentId ?? ''}">a proposal</a>. With the same support as the proposal needed, it is the case against on the ballot, beside the proposers’ case for. The first to gather it stands.</p>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
+${v.amends ? html`<p class="hint">An amendment to <a href="/proposals/${v.parentId ?? ''}">the question “${v.amends.title}”</a>: it replaces the question’s options. With enough support it goes on the ballot as a version of the question: members rank the versions, and the options of every version.</p>${optionsDiff(v.amends, v)}` : v.options ? html`<p>The question’s options:</p><ul>${v.options.map((o) => html`<li>${o}</li>`)}</ul>` : v.kind === 'against' && v.question ? answeredText(v.question) : v.kind === 'against' ? html`<p class="hint">A members’ case against <a href="/proposals/${v.parentId ?? ''}">a proposal</a>. With the same support as the proposal needed, it is the case against on the ballot, beside the proposers’ case for. The first to gather it stands.</p>` : v.kind === 'amendment' ? html`<p class="hint">An amendment: the whole text of <a href="/proposals/${v.parentId ?? ''}">the motion</a> as amended. With enough support it goes on the ballot beside the motion, and members rank them.</p>` : html`<p class="hint">A motion: members will vote Yes or No, or, with amendments, rank its variants.</p>`}
 ${v.tabledBy ? html`<p>Tabled by ${v.tabledBy} branch, through its secretary.</p>` : ''}
-${v.amendmentsOpen ? html`<p>Members may table amendments to this motion until ${when(v.amendmentsCloseAt)}.</p>` : ''}
+${v.amendmentsOpen ? html`<p>Members may table amendments to this ${v.kind === 'question' ? 'question' : 'motion'} until ${when(v.amendmentsCloseAt)}.</p>` : ''}
 ${v.needs ? html`<p>${v.supporters} supporters in ${v.branches} branches. It needs ${needsText(v)}.</p>` : ''}
 ${v.caseAgainst ? html`<section class="statement">${level === 'h1' ? html`<h2>The members’ case against</h2>` : level === 'h2' ? html`<h3>The members’ case against</h3>` : html`<h4>The members’ case against</h4>`}<p class="hint">Written by members who gathered the same support (${when(v.caseAgainst.qualifiedAt)}); on the ballot beside the case for.</p>${v.caseAgainst.text.split(/\n{2,}/).map((para) => html`<p>${para}</p>`)}</section>` : ''}
 ${extra}</article>`;
@@ -153,16 +153,51 @@ ${
 }</article>`;
 }
 
-type AmendmentDraft = { title: string; text: string };
+/** An amendment as typed, with what was wrong with one field (`field`: title, text or options). */
+type AmendmentDraft = { title: string; text: string; options?: string; field?: string; message?: string };
 
-/** Tabling an amendment to a motion whose amendment period is open. */
+/** The options typed one a line, as a list (blank lines left out). */
+export const linesOf = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+
+/**
+ * Tabling an amendment to a motion or a question whose amendment period is open. A
+ * question's amendment gives the whole option list as amended, prefilled with the
+ * question's own. A refused field is marked and its reason given beside it.
+ */
 function amendmentForm(csrf: string, token: string, p: ProposalView, d: AmendmentDraft | undefined): Html {
   const id = `amend-${p.id}`;
-  return html`<form method="post" action="/p/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="proposal" value="${p.id}">
+  const question = p.kind === 'question';
+  const error = (field: string) =>
+    d?.field === field ? html`<br><span class="problem" id="${id}-${field}-error">${d.message ?? ''}</span>` : '';
+  const described = (field: string, hint?: string) => {
+    const ids = [hint, d?.field === field ? `${id}-${field}-error` : undefined].filter(Boolean).join(' ');
+    return html`${ids ? html` aria-describedby="${ids}"` : ''}${d?.field === field ? html` aria-invalid="true"` : ''}`;
+  };
+  return html`<form method="post" action="/p/${token}" novalidate><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="amend"><input type="hidden" name="proposal" value="${p.id}">
 <fieldset><legend>Table an amendment to “${p.title}”</legend>
-<p><label for="${id}-title">The amendment’s title</label><br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}" value="${d?.title ?? ''}"></p>
-<p><label for="${id}-text">The motion’s whole text as amended</label><br><span class="hint" id="${id}-hint">It replaces the motion’s text: write it in full, at most ${String(AMENDMENT_TEXT_MAX)} characters. It goes on the ballot word for word.</span><br><textarea id="${id}-text" name="amendmentText" rows="8" required maxlength="${String(AMENDMENT_TEXT_MAX)}" aria-describedby="${id}-hint">${d?.text ?? p.text}</textarea></p>
+<p><label for="${id}-title">The amendment’s title</label>${error('title')}<br><input id="${id}-title" name="amendmentTitle" type="text" required maxlength="${String(AMENDMENT_TITLE_MAX)}" value="${d?.title ?? ''}"${described('title')}></p>
+<p><label for="${id}-text">${question ? 'The question’s text as amended' : 'The motion’s whole text as amended'}</label>${error('text')}<br><span class="hint" id="${id}-hint">${question ? html`Keep it as it is to change only the options. With the options, at most ${String(AMENDMENT_TEXT_MAX)} characters: it goes on the ballot word for word.` : html`It replaces the motion’s text: write it in full, at most ${String(AMENDMENT_TEXT_MAX)} characters. It goes on the ballot word for word.`}</span><br><textarea id="${id}-text" name="amendmentText" rows="${question ? '4' : '8'}" required maxlength="${String(AMENDMENT_TEXT_MAX)}"${described('text', `${id}-hint`)}>${d?.text ?? p.text}</textarea></p>
+${question ? html`<p><label for="${id}-options">The options as amended, one on each line</label>${error('options')}<br><span class="hint" id="${id}-options-hint">They replace the question’s options: add, remove or reword them. The ballot shows your list beside the question’s own.</span><br><textarea id="${id}-options" name="amendmentOptions" rows="6" required${described('options', `${id}-options-hint`)}>${d?.options ?? (p.options ?? []).join('\n')}</textarea></p>` : ''}
 <button type="submit">Save the amendment as a draft</button></fieldset></form>`;
+}
+
+/**
+ * An amendment to a question, against the question it amends: the options kept, added
+ * and removed, and the text if it was reworded.
+ */
+function optionsDiff(original: NonNullable<ProposalView['amends']>, a: Pick<ProposalView, 'text' | 'options'>): Html {
+  const before = original.options ?? [];
+  const after = a.options ?? [];
+  const removed = before.filter((o) => !after.includes(o));
+  return html`<table><caption>The options as amended, against the question’s own</caption><thead><tr><th scope="col">Option</th><th scope="col">Change</th></tr></thead><tbody>
+${after.map((o) => html`<tr><td>${before.includes(o) ? o : html`<ins>${o}</ins>`}</td><td>${before.includes(o) ? 'kept' : 'added'}</td></tr>`)}
+${removed.map((o) => html`<tr><td><del>${o}</del></td><td>removed</td></tr>`)}
+</tbody></table>
+${a.text === original.text ? html`<p class="hint">The question’s text is unchanged.</p>` : html`<p>The question’s text is reworded; it was: “${original.text}”.</p>`}`;
 }
 
 /** The proposer's case for, shown beside the question on the ballot and in the same space as the case against. */
@@ -255,7 +290,7 @@ async function staffHtml(ctx: AppContext, req: Request, agendaTyped?: AgendaType
     isOrganiser(p) ? ballotsService.listBallots(ctx, p) : Promise.resolve([]),
   ]);
   const agendas = new Map<string, AgendaView>();
-  for (const v of list.filter((x) => x.kind === 'motion' && x.stage === 'scheduled')) {
+  for (const v of list.filter((x) => (x.kind === 'motion' || x.kind === 'question') && x.stage === 'scheduled')) {
     const a = await proposals.agendaOf(ctx, p, v.id);
     if (a) agendas.set(v.id, a);
   }
@@ -352,14 +387,7 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
           kind: draft.kind,
           title: draft.title,
           text: draft.text,
-          ...(draft.kind === 'question'
-            ? {
-                options: draft.options
-                  .split(/\r?\n/)
-                  .map((o) => o.trim())
-                  .filter(Boolean),
-              }
-            : {}),
+          ...(draft.kind === 'question' ? { options: linesOf(draft.options) } : {}),
         });
         if (!parsed.success) {
           const i = parsed.error.issues[0]!;
@@ -373,17 +401,41 @@ export function proposalPageRoutes(ctx: AppContext): PageRoute[] {
         notice = 'Your draft is saved. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;
       } else if (body.action === 'amend' && id) {
-        const amendment = { title: body.amendmentTitle ?? '', text: body.amendmentText ?? '', parent: id };
-        const parsed = amendmentInputSchema.safeParse(amendment);
-        if (!parsed.success) {
-          const i = parsed.error.issues[0]!;
-          const problem = `The amendment’s ${i.path[0] === 'text' ? 'text' : 'title'}: ${i.message}`;
-          return void res
+        const amendment = {
+          title: body.amendmentTitle ?? '',
+          text: body.amendmentText ?? '',
+          parent: id,
+          ...(body.amendmentOptions === undefined ? {} : { options: body.amendmentOptions }),
+        };
+        const refused = async (field: string, message: string) => {
+          const name = field === 'text' ? 'text' : field === 'options' ? 'options' : 'title';
+          const problem = `The amendment’s ${name}: ${message}`;
+          res
             .status(422)
             .type('html')
-            .send(await memberPageHtml(ctx, token, address, { problem, amendment }));
+            .send(
+              await memberPageHtml(ctx, token, address, {
+                problem,
+                amendment: { ...amendment, field: name, message },
+              }),
+            );
+        };
+        const parsed = amendmentInputSchema.safeParse({
+          title: amendment.title,
+          text: amendment.text,
+          ...(amendment.options === undefined ? {} : { options: linesOf(amendment.options) }),
+        });
+        if (!parsed.success) {
+          const i = parsed.error.issues[0]!;
+          return void (await refused(String(i.path[0] ?? 'title'), i.message));
         }
-        await proposals.draftAmendment(ctx, token, address, id, parsed.data);
+        try {
+          await proposals.draftAmendment(ctx, token, address, id, parsed.data);
+        } catch (err) {
+          if (err instanceof ServiceError && err.kind === 'invalid' && err.issues[0])
+            return void (await refused(String(err.issues[0].path), err.issues[0].message));
+          throw err;
+        }
         notice =
           'Your amendment is saved as a draft. Read it again, then start gathering support: its wording is then fixed.';
         status = 201;

@@ -195,3 +195,86 @@ export function agendaResult(a: AgendaSettings, labels: ReadonlyArray<string>, p
     orderMatters: analysis.orderMatters,
   };
 }
+
+/* An amended question with options: the version question, and the question over every version's options. */
+
+/**
+ * The settings of the question over the union of an amended question's options
+ * (docs/proposals.md#amendments-to-a-question): which question on the ballot asks "which
+ * version?" (by its title), and, for each of that question's options (the versions, in its
+ * order), the positions of this question's options that the version holds. Members rank the
+ * union; at the count, the options outside the adopted version are struck from each ranking,
+ * and each member's highest-ranked option still standing is their vote (the proposal's
+ * method, one choice).
+ */
+export const versionsSettingsSchema = z
+  .object({
+    question: z.string().min(1).describe('the title of the question on the ballot that asks which version'),
+    options: z
+      .array(z.array(z.number().int().min(0)).min(2))
+      .min(2)
+      .max(MAX_AGENDA_AMENDMENTS + 1)
+      .describe("for each version (the version question's options, in order), the options of this question it holds"),
+  })
+  .describe('an amended question: its options are the union of its versions, counted over the adopted one');
+export type VersionsSettings = z.output<typeof versionsSettingsSchema>;
+
+/** What is wrong with a question's declared versions, for a question of `options` options, or null. */
+export function versionsIssue(v: VersionsSettings, options: number): string | null {
+  for (const [i, list] of v.options.entries()) {
+    if (list.some((o) => o >= options)) return `version ${i + 1}: every option number must be below ${options}`;
+    if (new Set(list).size !== list.length) return `version ${i + 1}: an option is named twice`;
+  }
+  const used = new Set(v.options.flat());
+  if (used.size !== options) return 'every option must belong to some version';
+  return null;
+}
+
+/**
+ * The union of the versions' option lists, in order of first appearance (the original's
+ * first), and each version's options as positions in it. Labels differing only in case are
+ * one option, spelled as it first appears (a ballot question's options must differ in more).
+ */
+export function unionOfVersions(versions: ReadonlyArray<ReadonlyArray<string>>): {
+  union: string[];
+  positions: number[][];
+} {
+  const union: string[] = [];
+  const positions = versions.map((list) =>
+    list.map((label) => {
+      const at = union.findIndex((u) => u.toLowerCase() === label.toLowerCase());
+      if (at >= 0) return at;
+      union.push(label);
+      return union.length - 1;
+    }),
+  );
+  return { union, positions };
+}
+
+/**
+ * A ranking with the options outside `standing` struck: the member's highest-ranked option
+ * still standing, or null when they ranked none of them.
+ */
+export function firstStanding(ranking: ReadonlyArray<number>, standing: ReadonlySet<number>): number | null {
+  for (const o of ranking) if (standing.has(o)) return o;
+  return null;
+}
+
+/** The versions' count as stored with the union question's result. */
+export interface VersionsResult {
+  /** the version question's title */
+  readonly question: string;
+  /** the version the declared agenda adopted (its label on the version question): the options counted */
+  readonly adopted: string;
+  /** the version the Condorcet count (Schulze) elected */
+  readonly condorcet: string;
+  /** the options struck from every ranking, as they are not in the adopted version */
+  readonly struck: ReadonlyArray<string>;
+  /** when Schulze elected another version: what this question's result would have been under it */
+  readonly otherwise: {
+    readonly version: string;
+    readonly struck: ReadonlyArray<string>;
+    readonly options: ReadonlyArray<{ readonly option: string; readonly votes: string }>;
+    readonly elected: ReadonlyArray<string>;
+  } | null;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalZone, isTimeZone } from './zones';
 import { eligibilitySchema } from './eligibility';
-import { agendaIssue, type AgendaSettings } from './amendments';
+import { agendaIssue, type AgendaSettings, versionsIssue, type VersionsSettings } from './amendments';
 import './plain';
 import type { BranchPosition } from './positions';
 import { type AnyMethod, isMethod, type Method, METHOD_LIST, methodOf, type SettingsOf } from '../methods/index';
@@ -467,6 +467,9 @@ export const questionInputSchema = z
     const agenda = (q.settings as { agenda?: AgendaSettings }).agenda;
     const agendaProblem = agenda ? agendaIssue(agenda, options.length) : null;
     if (agendaProblem) ctx.addIssue({ code: 'custom', path: ['settings', 'agenda'], message: agendaProblem });
+    const versions = (q.settings as { versions?: VersionsSettings }).versions;
+    const versionsProblem = versions ? versionsIssue(versions, options.length) : null;
+    if (versionsProblem) ctx.addIssue({ code: 'custom', path: ['settings', 'versions'], message: versionsProblem });
     const seats = d.seats(q.settings);
     if (d.seatsBelowOptions && seats >= options.length && options.length >= 2) {
       ctx.addIssue({

@@ -39,7 +39,7 @@ import {
   mandatesOf,
   type PositionsReport,
 } from './positions';
-import type { AgendaResult } from './amendments';
+import type { AgendaResult, VersionsResult } from './amendments';
 
 /**
  * Counting a ballot's questions from its votes: pure, so that the server, the CLI and
@@ -97,6 +97,8 @@ export type QuestionResult = {
   positions?: PositionsReport;
   /** An amended motion's ranked question: the conference's sequential agenda and whether its order mattered. */
   agenda?: AgendaResult;
+  /** An amended question's options: which version was adopted, the options struck, and the count under the other procedure's version. */
+  versions?: VersionsResult;
   /** Yes/no questions: Anscombe's or Ostrogorski's paradox across the ballot's yes/no questions, when one occurs. */
   paradoxes?: ParadoxFinding[];
   /** Votes per option: the choice, marks, first preferences or total score, by method. */

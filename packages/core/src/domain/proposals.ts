@@ -187,11 +187,30 @@ export type ProposalInput = z.output<typeof proposalInputSchema>;
 export const AMENDMENT_TITLE_MAX = 150;
 export const AMENDMENT_TEXT_MAX = 2000;
 
-/** An amendment to a qualified motion: a replacement of its text, in full. */
-export const amendmentInputSchema = z.object({
-  title: line(AMENDMENT_TITLE_MAX).describe('a short name for the amendment, shown as "Amendment N: title"'),
-  text: line(AMENDMENT_TEXT_MAX).describe('the whole text of the motion as amended (it replaces the text)'),
-});
+/**
+ * An amendment to a qualified motion: a replacement of its text, in full. To a question with
+ * options: the question's text as amended (the same text if only the options change) and a
+ * replacement of its whole option list (options added, removed or reworded).
+ */
+export const amendmentInputSchema = z
+  .object({
+    title: line(AMENDMENT_TITLE_MAX).describe('a short name for the amendment, shown as "Amendment N: title"'),
+    text: line(AMENDMENT_TEXT_MAX).describe(
+      "the whole text of the motion as amended (it replaces the text); for a question, the question's text as amended",
+    ),
+    options: z
+      .array(line(PROPOSAL_TITLE_MAX))
+      .min(2, 'a question needs at least two options')
+      .max(PROPOSAL_OPTIONS_MAX)
+      .optional()
+      .describe(
+        "an amendment to a question: its whole option list as amended (it replaces the list); none for a motion's",
+      ),
+  })
+  .refine((a) => !a.options || new Set(a.options.map((o) => o.toLowerCase())).size === a.options.length, {
+    message: 'an option is there twice',
+    path: ['options'],
+  });
 export type AmendmentInput = z.output<typeof amendmentInputSchema>;
 
 /** The ballot's words for the variants of an amended motion (docs/proposals.md#amendments). */
@@ -201,6 +220,13 @@ export const VARIANT_WORDS = {
   amendment: (n: number, title: string) => `Amendment ${n}: ${title}`,
   rejection: 'None: the motion falls',
   rejectionDescription: 'None of these texts: the motion is not adopted.',
+  /** An amended question: the question asking which version, and its first option. */
+  versionQuestion: (title: string) => `Which version of the question: ${title}`,
+  versionDescription:
+    'Rank the versions of the question below. The version adopted (by the declared agenda, as a conference would vote) decides which options of the question below are counted: the others are struck from every ranking, and a member’s vote passes to their highest-ranked option still standing.',
+  originalQuestion: 'The question as proposed',
+  /** A version's description on the version question: its text and its options. */
+  versionOptions: (text: string, options: ReadonlyArray<string>) => `${text}\n\nOptions: ${options.join('; ')}`,
 } as const;
 
 /** The case for and the case against a question: the same maximum length for both. */

@@ -1,4 +1,5 @@
 import { countIrv } from '../tally/methods/irv';
+import { versionsSettingsSchema } from '../domain/amendments';
 import { noSettings } from './common';
 import { defineMethod } from './types';
 
@@ -14,5 +15,7 @@ export const irv = defineMethod({
     roundsAlways: true,
   },
   ...noSettings,
+  // An amended question's options, ranked over every version: counted over the adopted version's (docs/proposals.md).
+  settings: noSettings.settings.extend({ versions: versionsSettingsSchema.optional() }),
   count: (election, seed) => countIrv(election, seed),
 });

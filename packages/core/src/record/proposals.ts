@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuditEntry } from '../domain/audit';
 import { type Question, YES_NO_OPTIONS } from '../domain/ballot';
 import { poolBranches } from '../domain/pooling';
+import { type AgendaSettings, unionOfVersions, type VersionsSettings } from '../domain/amendments';
 import { CASE_AGAINST_TITLE, qualifies, type Threshold, VARIANT_WORDS } from '../domain/proposals';
 import { sha256Hex } from '../crypto/hash';
 import { canonicalJson } from './canonical';
@@ -370,8 +371,13 @@ export function proposalSectionProblems(
       const qn = `question ${q.position + 1} "${q.title}"`;
       if (q.title !== p.title) say(`${qn}: its title is not the proposal's`);
       if (q.description !== p.text) say(`${qn}: its text is not the proposal's`);
-      const want =
-        p.amendments.length > 0
+      // An amended question: the question ranks every version's options, and the version question stands before it.
+      const amendedQuestion = p.kind === 'question' && p.amendments.length > 0;
+      const union = unionOfVersions([p.options ?? [], ...p.amendments.map((a) => a.options ?? [])]);
+      if (amendedQuestion) checkVersionQuestion(ballot.questions, p, union.positions, say);
+      const want = amendedQuestion
+        ? union.union.map((o) => [o, null])
+        : p.amendments.length > 0
           ? [
               [VARIANT_WORDS.original, VARIANT_WORDS.originalDescription],
               ...p.amendments.map((a, i) => [VARIANT_WORDS.amendment(i + 1, a.title), a.text]),
@@ -380,7 +386,13 @@ export function proposalSectionProblems(
           : p.kind === 'motion'
             ? YES_NO_OPTIONS.map((o) => [o.label, null])
             : (p.options ?? []).map((o) => [o, null]);
-      const method = p.amendments.length > 0 ? 'schulze' : p.kind === 'motion' ? 'yesno' : 'plurality';
+      const method = amendedQuestion
+        ? 'irv'
+        : p.amendments.length > 0
+          ? 'schulze'
+          : p.kind === 'motion'
+            ? 'yesno'
+            : 'plurality';
       if (q.method !== method) say(`${qn}: its method is ${q.method}, not ${method}`);
       const got = q.options.map((o, i) => [o.label, want[i]?.[1] === null ? null : o.description]);
       if (canonicalJson(got.map((o) => o[0])) !== canonicalJson(want.map((o) => o[0])))
@@ -455,4 +467,40 @@ export function proposalSectionProblems(
         `proposal ${String(s.subject)}: scheduled on this ballot (entry ${s.position}), missing from the proposals section`,
       );
   return { proposals: section.length, amendments: amendmentCount, problems };
+}
+
+/**
+ * An amended question's version question: "Which version of the question: …", Schulze, its
+ * options the question as proposed and each amendment in order, each described by its text
+ * and options word for word, its agenda over them; and the question's own settings naming
+ * it, with each version's options.
+ */
+function checkVersionQuestion(
+  questions: readonly Question[],
+  p: RecordProposal,
+  positions: number[][],
+  say: (s: string) => void,
+): void {
+  const title = VARIANT_WORDS.versionQuestion(p.title);
+  const vq = questions.find((q) => q.title === title);
+  if (!vq) return say(`the ballot has no question "${title}"`);
+  const qn = `question ${vq.position + 1} "${vq.title}"`;
+  if (vq.method !== 'schulze') say(`${qn}: its method is ${vq.method}, not schulze`);
+  const want = [
+    [VARIANT_WORDS.originalQuestion, VARIANT_WORDS.versionOptions(p.text, p.options ?? [])],
+    ...p.amendments.map((a, i) => [
+      VARIANT_WORDS.amendment(i + 1, a.title),
+      VARIANT_WORDS.versionOptions(a.text, a.options ?? []),
+    ]),
+  ];
+  const got = vq.options.map((o) => [o.label, o.description]);
+  if (canonicalJson(got) !== canonicalJson(want))
+    say(`${qn}: its versions are not the question and its amendments as tabled`);
+  const agenda = (vq.settings as { agenda?: AgendaSettings }).agenda;
+  if (!agenda || agenda.original !== 0 || agenda.rejection !== null)
+    say(`${qn}: it does not declare the agenda over the versions`);
+  const q = questions.find((x) => x.id === p.questionId);
+  const versions = (q?.settings as { versions?: VersionsSettings } | undefined)?.versions;
+  if (q && (versions?.question !== title || canonicalJson(versions.options) !== canonicalJson(positions)))
+    say(`question ${q.position + 1} "${q.title}": its versions are not those of the question and its amendments`);
 }

@@ -1,17 +1,25 @@
 import crypto from 'node:crypto';
 import type { AuditEntry } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
-import { agendaResult, type AgendaSettings } from '../domain/amendments';
+import {
+  agendaResult,
+  type AgendaSettings,
+  firstStanding,
+  type VersionsResult,
+  type VersionsSettings,
+} from '../domain/amendments';
 import { withProcedures } from '../domain/positions';
 import {
   countQuestion,
   questionElection,
   type QuestionResult,
+  tallyOptions,
   type TurnoutRule,
   type UnitFacts,
   yesNoParadoxes,
 } from '../domain/count';
 import { pairwiseMatrix } from '../tally/methods/condorcet';
+import { tally } from '../tally/index';
 import type { Election, RankedBallot } from '../tally/types';
 import { methodOf } from '../methods/index';
 import { flipsSearched } from '../delegates/declared';
@@ -209,6 +217,9 @@ export function countRecordQuestion(
   units: UnitFacts[],
   format: RecordFormat = RECORD_FORMAT,
 ): QuestionResult {
+  // An amended question's options, ranked over every version: counted over the adopted version's.
+  const versions = (q.settings as { versions?: VersionsSettings }).versions;
+  if (versions) return countOverVersions(ballot, q, versions, votes, eligible, units, format);
   const result = countQuestion(
     q,
     votes,
@@ -249,6 +260,87 @@ export function countRecordQuestion(
       ? { positions: withProcedures(withParadoxes.positions, agenda, labels, unitPairwise()) }
       : {}),
   };
+}
+
+/**
+ * An amended question (docs/proposals.md#amendments-to-a-question): the version question's
+ * declared agenda adopts a version; this question, whose options are every version's, is
+ * counted by the proposal's method (one choice) over the adopted version's options only:
+ * the others are struck from each ranking, so each member's vote is their highest-ranked
+ * option still standing. When the Condorcet count (Schulze) elected another version, the
+ * result says what the count would have been under it.
+ */
+function countOverVersions(
+  ballot: Pick<RecordBallot, 'id' | 'delegates' | 'questions'>,
+  q: Question,
+  versions: VersionsSettings,
+  votes: StoredVote[],
+  eligible: number,
+  units: UnitFacts[],
+  format: RecordFormat,
+): QuestionResult {
+  const vq = ballot.questions.find((x) => x.title === versions.question);
+  const agenda = (vq?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
+  if (!vq || !agenda || vq.options.length !== versions.options.length)
+    throw new RangeError(`question "${q.title}": the ballot has no version question "${versions.question}"`);
+  const labels = vq.options.map((o) => o.label);
+  const ranked = questionElection(vq, votes, vq.title) as Election<RankedBallot>;
+  const adopted = labels.indexOf(agendaResult(agenda, labels, pairwiseMatrix(ranked)).outcome);
+  const condorcetLabel = tally(
+    ranked as Election<never>,
+    tallyOptions(vq, rat(eligible), `${ballot.id}:${vq.position}`),
+  ).elected[0];
+  const condorcet = condorcetLabel === undefined ? adopted : labels.indexOf(condorcetLabel);
+  const over = (version: number) => {
+    const standing = versions.options[version]!;
+    const kept = new Set(standing);
+    // The version's options in the union's order, and each member's first choice still standing among them.
+    const order = q.options.map((_, i) => i).filter((i) => kept.has(i));
+    const counted: Question = {
+      ...q,
+      method: 'plurality',
+      settings: {},
+      options: order.map((i, position) => ({ ...q.options[i]!, position })),
+    };
+    const choices: StoredVote[] = votes.map((v) => {
+      const a = v.answers[q.id];
+      const first = a?.kind === 'ranking' ? firstStanding(a.options, kept) : null;
+      return {
+        ...v,
+        answers: {
+          ...v.answers,
+          [q.id]: first === null ? { kind: 'abstain' } : { kind: 'choice', option: order.indexOf(first) },
+        },
+      };
+    });
+    const result = countQuestion(
+      counted,
+      choices,
+      rat(eligible),
+      ballot.id,
+      units,
+      ballot.delegates,
+      turnoutRuleOf(format),
+      countedFrom(format, RECORD_FORMATS[3]),
+    );
+    const struck = q.options.filter((_, i) => !kept.has(i)).map((o) => o.label);
+    return { result, struck };
+  };
+  const main = over(adopted);
+  const other = condorcet === adopted ? null : over(condorcet);
+  const summary: VersionsResult = {
+    question: vq.title,
+    adopted: labels[adopted]!,
+    condorcet: labels[condorcet]!,
+    struck: main.struck,
+    otherwise: other && {
+      version: labels[condorcet]!,
+      struck: other.struck,
+      options: other.result.options,
+      elected: other.result.elected,
+    },
+  };
+  return { ...main.result, versions: summary };
 }
 
 /** Every question of a ballot counted, in question order: what is stored at close. */

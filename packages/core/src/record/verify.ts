@@ -40,6 +40,7 @@ import { isVerifiableRecord, type VerifiableRecord, verifyVerifiableRecord } fro
 import { nominationProblems } from './nominations';
 import { sha256Hex } from '../crypto/hash';
 import { qualifies, type Threshold } from '../domain/proposals';
+import type { VersionsSettings } from '../domain/amendments';
 import { proposalSectionProblems, proposalsSectionSchema, type RecordProposal } from './proposals';
 
 /**
@@ -767,7 +768,9 @@ function checkProposals(r: Deliberation): Unnumbered | null {
           'question',
           q.title,
           q.description,
-          q.options.map((o) => o.label),
+          // An amended question ranks every version's options: the proposal's own are its first version's.
+          (q.settings as { versions?: VersionsSettings }).versions?.options[0]!.map((i) => q.options[i]?.label ?? '') ??
+            q.options.map((o) => o.label),
         ) === hash,
     );
     if (!question) problems.push(`proposal ${id}: no question of the ballot is its wording unchanged`);

@@ -4,7 +4,10 @@ import {
   agendaResult,
   analyseAgendaOrders,
   checkAgendaOrder,
+  firstStanding,
   runAgenda,
+  unionOfVersions,
+  versionsIssue,
 } from '../../src/domain/amendments';
 import { condorcetWinner, countSchulze, pairwiseMatrix } from '../../src/tally/methods/condorcet';
 import { rat } from '../../src/tally/rational';
@@ -188,5 +191,75 @@ describe('the agenda as a question declares it and its result stores it', () => 
       { outcome: 'AmendA', orders: [['AmendB', 'AmendA']] },
     ]);
     expect(r.orderMatters).toBe(true);
+  });
+});
+
+describe("an amended question's versions (docs/proposals.md#amendments-to-a-question)", () => {
+  test('the union of the versions keeps the original first, then each new option where it first appears', () => {
+    expect(
+      unionOfVersions([
+        ['Red', 'Blue'],
+        ['Red', 'Blue', 'Green'],
+        ['Red', 'Navy'],
+      ]),
+    ).toEqual({
+      union: ['Red', 'Blue', 'Green', 'Navy'],
+      positions: [
+        [0, 1],
+        [0, 1, 2],
+        [0, 3],
+      ],
+    });
+  });
+
+  test('options differing only in case are one option, spelled as it first appears', () => {
+    expect(
+      unionOfVersions([
+        ['Red', 'Blue'],
+        ['red', 'Green'],
+        ['GREEN', 'Blue'],
+      ]),
+    ).toEqual({
+      union: ['Red', 'Blue', 'Green'],
+      positions: [
+        [0, 1],
+        [0, 2],
+        [2, 1],
+      ],
+    });
+  });
+
+  test("a ranking with the struck options left out gives the member's highest-ranked option still standing", () => {
+    const standing = new Set([0, 3]);
+    expect(firstStanding([2, 3, 0, 1], standing)).toBe(3);
+    expect(firstStanding([1, 0], standing)).toBe(0);
+    expect(firstStanding([2], standing)).toBeNull();
+    expect(firstStanding([], standing)).toBeNull();
+  });
+
+  test('declared versions name options of the question, each once, and every option belongs to one', () => {
+    const versions = {
+      question: 'Which version?',
+      options: [
+        [0, 1],
+        [0, 1, 2],
+        [0, 3],
+      ],
+    };
+    expect(versionsIssue(versions, 4)).toBeNull();
+    expect(versionsIssue(versions, 3)).toMatch(/version 3: every option number must be below 3/);
+    expect(
+      versionsIssue(
+        {
+          ...versions,
+          options: [
+            [0, 1],
+            [0, 0, 2],
+          ],
+        },
+        3,
+      ),
+    ).toMatch(/version 2: an option is named twice/);
+    expect(versionsIssue(versions, 5)).toBe('every option must belong to some version');
   });
 });

@@ -510,12 +510,29 @@ function agendaSection(q: QuestionResult): Html | '' {
   const orders = (os: ReadonlyArray<ReadonlyArray<string>>) => os.map((o) => o.join(' → ')).join('; ');
   const other = a.outcomes.filter((o) => o.outcome !== a.outcome);
   return html`<h3>As a conference would vote: the agenda</h3>
-<p>The amendments were taken in the order declared before the ballot opened: ${a.declaredOrder.join(' → ')}. Each step puts the next amendment against the text as it stands, from the members’ rankings; last, the text as it stands against “the motion falls”. A tie keeps the text as it stands.</p>
+<p>The amendments were taken in the order declared before the ballot opened: ${a.declaredOrder.join(' → ')}. Each step puts the next amendment against the text as it stands, from the members’ rankings${a.steps.length > a.declaredOrder.length ? '; last, the text as it stands against “the motion falls”' : ''}. A tie keeps the text as it stands.</p>
 <div class="scroll" tabindex="0"><table><caption>The declared agenda, step by step</caption><thead><tr><th scope="col">Step</th><th scope="col">Text as it stands</th><th class="num" scope="col">Members preferring it</th><th scope="col">Against</th><th class="num" scope="col">Members preferring it</th><th scope="col">Stands after</th></tr></thead><tbody>
 ${a.steps.map((st, i) => html`<tr><th scope="row">${String(i + 1)}</th><td>${st.standing}</td><td class="num">${n(st.forStanding)}</td><td>${st.challenger}</td><td class="num">${n(st.forChallenger)}</td><td>${st.winner}</td></tr>`)}
 </tbody></table></div>
 <p><strong>The agenda adopts: ${a.outcome}.</strong> The ranked count (Schulze) ${q.elected[0] ? html`elects: <strong>${q.elected[0]}</strong>` : 'elects no option'}${q.elected[0] === a.outcome ? ' — the same.' : ' — another.'}</p>
 ${a.orderMatters ? html`<p class="bad">The order mattered: another order of the amendments would have adopted another text. ${other.map((o) => html`${o.outcome}, in the order ${orders(o.orders)}. `)}The declared outcome is reached by the order ${orders(a.outcomes[0]!.orders)}.</p>` : html`<p>The order did not matter: every order of the amendments adopts the same text.</p>`}`;
+}
+
+/**
+ * An amended question: the version its question's count was made over, the options struck
+ * from every ranking, and, when the ranked count elected another version, the result under it.
+ */
+function versionsSection(q: QuestionResult): Html | '' {
+  const v = q.versions;
+  if (!v) return '';
+  const o = v.otherwise;
+  return html`<h3>Which version counted</h3>
+<p><strong>The version adopted: ${v.adopted}</strong> (by the declared agenda of “${v.question}”). Members ranked the options of every version; only the adopted version’s options were counted. ${v.struck.length ? html`Struck from every ranking: ${v.struck.join(', ')}; a member’s vote passed to their highest-ranked option still standing.` : 'No option was struck.'}</p>
+${
+  o
+    ? html`<p class="bad">Under ${o.version}, which the ranked count (Schulze) elected, ${o.struck.length ? `with ${o.struck.join(', ')} struck, ` : ''}the result would have been: ${o.elected.length ? html`<strong>${o.elected.join(', ')}</strong>` : 'no option'} (${o.options.map((x) => `${x.option} ${n(x.votes)}`).join('; ')}).</p>`
+    : html`<p>The ranked count (Schulze) elected the same version.</p>`
+}`;
 }
 
 export function questionSection(q: QuestionResult, number: number, downloads?: { ballotId: string }): Html {
@@ -536,6 +553,7 @@ ${q.options.map((o) => html`<tr><th scope="row">${o.option}</th><td class="num">
 ${barChart({ title: `${q.title}: ${q.figure} per option`, bars: q.options.map((o) => ({ label: o.option, value: figure(o.votes), display: n(o.votes), highlight: !method.motion && q.elected.includes(o.option) })) })}
 ${motion ? html`<p>${motion.result}</p>` : ''}
 ${agendaSection(q)}
+${versionsSection(q)}
 ${q.paradoxes?.length ? html`<h3>Across the yes/no questions</h3><ul>${q.paradoxes.map((p) => html`<li class="bad">${p.description}</li>`)}</ul>` : ''}
 ${q.count.rounds.length && (kind === 'ranking' || kind === 'scores' || inRounds) ? roundsTable(q.count) : ''}
 ${inRounds ? roundsChart(q.count.candidates, q.count.rounds) : ''}
@@ -601,6 +619,13 @@ export function resultsCsv(r: BallotResults): string {
         yes([q.agenda!.outcome], o.outcome),
         'orders',
       );
+    // An amended question: the options struck (the adopted version's are counted above), and the count under Schulze's version.
+    if (q.versions) {
+      for (const o of q.versions.struck) row(`(struck: not in ${q.versions.adopted})`, o, '0', 'no');
+      const other = q.versions.otherwise;
+      for (const o of other?.options ?? [])
+        row(`(under ${other!.version})`, o.option, o.votes, yes(other!.elected, o.option));
+    }
     for (const u of q.byUnit) {
       for (const o of u.options) row(u.unit, o.option, o.votes, '');
       row(u.unit, '(abstentions)', u.abstentions, '');
