@@ -45,8 +45,14 @@ export async function trusteeKeysByCli(
     const r = await trusteeApi(app, token).put(step, JSON.parse(text));
     if (r.status !== 200) throw new Error(`trustee ${step}: ${r.status} ${JSON.stringify(r.body)}`);
   };
+  // The ballot's questions choose the group (a ranked one needs RFC-3526-2048): the server says which.
+  const group: string = (await trusteeApi(app, tokens[0]!).get()).body.group;
   for (const [i, token] of tokens.entries())
-    await put(token, 'certificate', await cli('trustee', 'certificate', '--secrets', file(`t${i + 1}.secrets`)));
+    await put(
+      token,
+      'certificate',
+      await cli('trustee', 'certificate', '--secrets', file(`t${i + 1}.secrets`), '--group', group),
+    );
   fs.writeFileSync(
     file('certificates.json'),
     JSON.stringify((await trusteeApi(app, tokens[0]!).get()).body.certificates),
@@ -64,6 +70,8 @@ export async function trusteeKeysByCli(
         file('certificates.json'),
         '--threshold',
         String(threshold),
+        '--group',
+        group,
       ),
     );
   fs.writeFileSync(
@@ -85,6 +93,8 @@ export async function trusteeKeysByCli(
         file('polynomials.json'),
         '--key-out',
         file(`t${i + 1}.key`),
+        '--group',
+        group,
       ),
     );
   return { tokens, keyFile: (n) => file(`t${n}.key`) };
