@@ -9,6 +9,7 @@ import type { Queryable, Tx } from '../db/database';
 import type { VerifiableEventType } from '../db/schema';
 import { chainEvent, writeArchive, writeCredentialList, writeSetup } from '@omov/core/crypto/archive';
 import { checkSignature, parseBallot } from '@omov/core/crypto/ballot';
+import { checkCertificates, parseCertificate } from '@omov/core/crypto/dkg';
 import {
   type Election,
   isNonHomomorphic,
@@ -129,6 +130,13 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     );
   let election: Election;
   try {
+    // The trustees' certificates are signed in the group their keys were made in: a key made
+    // in another group may still happen to be an element of this one, a signature will not verify.
+    const rows = await trustees.listTrustees(tx, b.id);
+    checkCertificates(
+      verifiableGroup(questions),
+      rows.map((t) => parseCertificate(t.certificate!)),
+    );
     election = makeElection(
       {
         uuid: authority.electionUuid,
