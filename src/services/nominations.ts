@@ -8,13 +8,7 @@ import * as outbox from '../data/outbox';
 import * as positionsData from '../data/positions';
 import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
-import {
-  type BallotInput,
-  ballotInputSchema,
-  DELIBERATION_NOT_VERIFIABLE,
-  methodRefused,
-  questionInputSchema,
-} from '@omov/core/domain/ballot';
+import { type BallotInput, ballotInputSchema, methodRefused, questionInputSchema } from '@omov/core/domain/ballot';
 import {
   acceptanceSchema,
   candidatesOf,
@@ -629,9 +623,8 @@ export async function scheduleElection(ctx: AppContext, p: Principal, id: string
       const b = await ballots.lockBallot(tx, ballotId, 'update');
       if (!b || b.organisationId !== p.organisationId) throw notFound('ballot');
       requireState(b, 'edit');
-      const refused =
-        methodRefused(b.mode, parsed.data.method) ??
-        (b.mode.kind === 'verifiable' ? DELIBERATION_NOT_VERIFIABLE : undefined);
+      // STV with balance rules is counted from the shuffled rankings like any ranked question.
+      const refused = methodRefused(b.mode, parsed.data.method);
       if (refused)
         throw conflict(
           `an election is counted by STV, a ranked method, and this ballot is verifiable: ${refused}; put it on an office ballot`,

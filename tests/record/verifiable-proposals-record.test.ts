@@ -20,8 +20,9 @@ import { rechain } from '../../packages/core/tests/record/support';
  * with `omov vote`; after the close two trustees decrypt. The record has the proposals section
  * as an office ballot's has it, `omov verify` passes it (V21 and V22 with the archive's
  * checks), and an altered statement hash, an altered support count and a removed proposal each
- * fail. A motion with an amendment, which goes on a ballot as one ranked question of its
- * variants, is refused on a verifiable ballot (409, saying why) and taken by an office one.
+ * fail. A member question with an amendment, which goes on a ballot as ranked questions of
+ * its versions and of their options, is refused on a verifiable ballot (409, saying why) and
+ * taken by an office one (an amended motion is taken: tests/verifiable/deliberation.test.ts).
  */
 const { app } = appWithSmtpPerFile();
 
@@ -80,14 +81,19 @@ test(
     expect((await act(2, `/${against}/signatures`)).body.stage).toBe('gathering');
     expect((await act(7, `/${against}/signatures`)).body.stage).toBe('qualified');
 
-    // A second motion takes an amendment that qualifies.
-    const amended = (await act(1, '', { proposal: { kind: 'motion', title: 'Dues', text: 'Dues rise by 2%.' } })).body
-      .id as string;
+    // A member question takes an amendment (a new list of its options) that qualifies.
+    const amended = (
+      await act(1, '', {
+        proposal: { kind: 'question', title: 'Dues', text: 'How should dues change?', options: ['Rise', 'Hold'] },
+      })
+    ).body.id as string;
     expect((await act(1, `/${amended}/start`)).status).toBe(200);
     for (const i of [4, 7]) await act(i, `/${amended}/signatures`);
     expect((await act(2, `/${amended}/signatures`)).body.stage).toBe('qualified');
     const amendment = (
-      await act(5, `/${amended}/amendments`, { amendment: { title: 'One', text: 'Dues rise by 1%.' } })
+      await act(5, `/${amended}/amendments`, {
+        amendment: { title: 'Cut too', text: 'How should dues change?', options: ['Rise', 'Hold', 'Cut'] },
+      })
     ).body.id as string;
     expect((await act(5, `/${amendment}/start`)).status).toBe(200);
     expect((await act(3, `/${amendment}/signatures`)).body.stage).toBe('gathering');
@@ -107,11 +113,11 @@ test(
     expect(created.status).toBe(201);
     const ballotId = created.body.id as string;
 
-    // The amended motion is one ranked question of its variants: a verifiable ballot cannot count it yet.
+    // The amended question is ranked questions of its versions and of their options: a verifiable ballot cannot count it yet.
     const refused = await org.json('POST', `/api/v1/proposals/${amended}/schedule`, { ballotId });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(
-      /^this motion goes on a ballot with its amendment as one ranked question of its variants, and this ballot is verifiable: a verifiable ballot does not take it yet: .*; put it on an office ballot$/,
+      /^this question goes on a ballot with its amendment as ranked questions of its versions and of their options, and this ballot is verifiable: a verifiable ballot does not take it yet: .*; put it on an office ballot$/,
     );
     // Nothing was written: the motion is still to be scheduled, the ballot has its one question.
     expect((await org.json('GET', `/api/v1/ballots/${ballotId}`)).body.questions).toHaveLength(1);
