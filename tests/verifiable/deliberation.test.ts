@@ -6,6 +6,7 @@ import { encryptBallot } from '@omov/core/crypto/ballot';
 import { parseElection } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
 import type { Question, StoredVote } from '@omov/core/domain/ballot';
+import type { UnitFacts } from '@omov/core/domain/count';
 import { countRecordQuestion } from '@omov/core/record/record';
 import { rankedVote } from '@omov/core/record/verifiable';
 import { verifyRecord } from '@omov/core/record/verify';
@@ -25,8 +26,8 @@ import { beleniosOnArchive, cli, trusteeApi, trusteeKeysByCli } from '../support
  * shuffled ranking carries no branch to compare a position with); members in three branches
  * rank the variants; two of three trustees shuffle and decrypt. The result is omov's count of
  * the decrypted rankings, field for field what the same votes give as plaintext: the agenda
- * in its declared order and the Condorcet count; it has no figures by unit (an office
- * ballot's would have them, and its positions beside them).
+ * in its declared order and the Condorcet count; it has no figures by unit and no delegate
+ * conference, which an office ballot's count of the same votes has (compared field by field).
  * belenios-tool verifies the archive, `omov verify` passes the record (V21, V22, the recount)
  * and an altered ranking fails it.
  * (b) an election with nominations and a balance rule goes on a verifiable ballot and is
@@ -267,6 +268,31 @@ test(
     // Field by field: the Condorcet count, the agenda and the positions are the plaintext count's.
     for (const field of Object.keys(counted)) expect([field, result[field]]).toEqual([field, counted[field]]);
     expect(Object.keys(result).sort()).toEqual(Object.keys(counted).sort());
+    // As an office ballot counts the same votes by branch: the same in every field but the
+    // figures by unit and the delegate conference built on them, which the shuffled rankings
+    // cannot give (they carry no branch).
+    const units = record.branches.units as UnitFacts[];
+    const unitOf = (email: string) =>
+      units.find((u) =>
+        u.branches.includes(email.startsWith('north') ? 'North' : email.startsWith('south') ? 'South' : 'East'),
+      )!.name;
+    const office = JSON.parse(
+      JSON.stringify(
+        countRecordQuestion(
+          record.ballot,
+          variants,
+          plain.map((v, i) => ({ ...v, unit: unitOf(MOTION_EMAILS[i]!) })),
+          MOTION_EMAILS.length,
+          units,
+        ),
+      ),
+    );
+    expect(office.byUnit.map((u: { unit: string }) => u.unit).sort()).toEqual(['East', 'North', 'South']);
+    expect(office.conference).not.toBeNull();
+    expect(result.conference).toBeNull();
+    const unitless = (r: object) => ({ ...r, byUnit: 'by unit', conference: 'by unit' });
+    expect(unitless(result)).toEqual(unitless(office));
+
     // A is the Condorcet winner; the declared agenda takes B, then A, then the motion's fall.
     expect(result.elected).toEqual([labels[1]]);
     expect(result.agenda.steps.map((s: { challenger: string; winner: string }) => [s.challenger, s.winner])).toEqual([
