@@ -342,6 +342,11 @@ test(
     const v = verifyRecord(altered);
     expect(v.ok).toBe(false);
     expect(v.checks.find((c) => c.id === 'V18')!.verdict).toBe('FAIL');
+    fs.writeFileSync(at('altered.json'), JSON.stringify(altered));
+    const ours = await omov('verify', at('altered.json'));
+    expect(ours.code).not.toBe(0);
+    expect(ours.out).toMatch(/FAIL {2}V18 /);
+    expect((await beleniosOnArchive(app(), id, at('altered'))).code).not.toBe(0);
   },
   scaled(900_000),
 );
