@@ -11,7 +11,6 @@ import * as roll from '../data/roll';
 import type { Queryable, Tx } from '../db/database';
 import {
   type BallotInput,
-  DELIBERATION_NOT_VERIFIABLE,
   methodRefused,
   type Question,
   questionInputSchema,
@@ -1450,12 +1449,6 @@ export async function scheduleProposal(
     const questions = questionsOf(row, amendments);
     const refused = questions.map((q) => methodRefused(b.mode, q.method)).find((r) => r);
     if (refused) throw conflict(`this ballot is verifiable. ${refused}: put it on an office ballot`);
-    // An amended motion's question of variants is counted from the shuffled rankings like any
-    // ranked question (tests/verifiable/deliberation.test.ts); an amended question is not yet.
-    if (b.mode.kind === 'verifiable' && amendments.length > 0 && row.kind === 'question')
-      throw conflict(
-        `this question goes on a ballot with its ${amendments.length === 1 ? 'amendment' : `${amendments.length} amendments`} as ranked questions of its versions and of their options, and this ballot is verifiable: ${DELIBERATION_NOT_VERIFIABLE}; put it on an office ballot`,
-      );
     const position = (await ballots.listQuestions(tx, ballotId)).length;
     for (const [i, q] of questions.entries())
       await ballots.insertQuestion(tx, ballotId, {

@@ -20,9 +20,7 @@ import { rechain } from '../../packages/core/tests/record/support';
  * with `omov vote`; after the close two trustees decrypt. The record has the proposals section
  * as an office ballot's has it, `omov verify` passes it (V21 and V22 with the archive's
  * checks), and an altered statement hash, an altered support count and a removed proposal each
- * fail. A member question with an amendment, which goes on a ballot as ranked questions of
- * its versions and of their options, is refused on a verifiable ballot (409, saying why) and
- * taken by an office one (an amended motion is taken: tests/verifiable/deliberation.test.ts).
+ * fail. (Amended motions and questions on a verifiable ballot: tests/verifiable/deliberation.test.ts.)
  */
 const { app } = appWithSmtpPerFile();
 
@@ -81,26 +79,8 @@ test(
     expect((await act(2, `/${against}/signatures`)).body.stage).toBe('gathering');
     expect((await act(7, `/${against}/signatures`)).body.stage).toBe('qualified');
 
-    // A member question takes an amendment (a new list of its options) that qualifies.
-    const amended = (
-      await act(1, '', {
-        proposal: { kind: 'question', title: 'Dues', text: 'How should dues change?', options: ['Rise', 'Hold'] },
-      })
-    ).body.id as string;
-    expect((await act(1, `/${amended}/start`)).status).toBe(200);
-    for (const i of [4, 7]) await act(i, `/${amended}/signatures`);
-    expect((await act(2, `/${amended}/signatures`)).body.stage).toBe('qualified');
-    const amendment = (
-      await act(5, `/${amended}/amendments`, {
-        amendment: { title: 'Cut too', text: 'How should dues change?', options: ['Rise', 'Hold', 'Cut'] },
-      })
-    ).body.id as string;
-    expect((await act(5, `/${amendment}/start`)).status).toBe(200);
-    expect((await act(3, `/${amendment}/signatures`)).body.stage).toBe('gathering');
-    expect((await act(7, `/${amendment}/signatures`)).body.stage).toBe('qualified');
-
-    // The amendment periods close (as far as the database can tell).
-    await sql`update proposals set amendments_close_at = now() - interval '1 second' where id in (${id}, ${amended})`.execute(
+    // The amendment period closes (as far as the database can tell).
+    await sql`update proposals set amendments_close_at = now() - interval '1 second' where id = ${id}`.execute(
       app().db,
     );
 
@@ -112,23 +92,6 @@ test(
     });
     expect(created.status).toBe(201);
     const ballotId = created.body.id as string;
-
-    // The amended question is ranked questions of its versions and of their options: a verifiable ballot cannot count it yet.
-    const refused = await org.json('POST', `/api/v1/proposals/${amended}/schedule`, { ballotId });
-    expect(refused.status).toBe(409);
-    expect(refused.body.detail).toMatch(
-      /^this question goes on a ballot with its amendment as ranked questions of its versions and of their options, and this ballot is verifiable: a verifiable ballot does not take it yet: .*; put it on an office ballot$/,
-    );
-    // Nothing was written: the motion is still to be scheduled, the ballot has its one question.
-    expect((await org.json('GET', `/api/v1/ballots/${ballotId}`)).body.questions).toHaveLength(1);
-    const office = await org.json('POST', '/api/v1/ballots', {
-      title: 'Dues ballot',
-      ...ballotTimes(),
-      questions: [{ title: 'Adopt the minutes?', method: 'yesno' }],
-    });
-    expect((await org.json('POST', `/api/v1/proposals/${amended}/schedule`, { ballotId: office.body.id })).status).toBe(
-      200,
-    );
 
     // The motion without amendments is a yes/no question: it goes on the verifiable ballot word for word.
     expect((await org.json('POST', `/api/v1/proposals/${id}/schedule`, { ballotId })).status).toBe(200);

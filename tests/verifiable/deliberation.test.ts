@@ -18,7 +18,7 @@ import { waitFor } from '../support/smtp';
 import { beleniosOnArchive, cli, trusteeApi, trusteeKeysByCli } from '../support/verifiable-cli';
 
 /**
- * Deliberation on a verifiable ballot (docs/verifiable.md, "Amended motions and elections"),
+ * Deliberation on a verifiable ballot (docs/verifiable.md, "Amended motions and questions, and elections"),
  * over HTTP with real PostgreSQL and SMTP, trustees by `omov trustee … --server`:
  * (a) a member motion with two qualifying amendments and a declared agenda order goes on a
  * verifiable draft ballot as one ranked (Schulze) question of its variants; a branch
@@ -32,6 +32,9 @@ import { beleniosOnArchive, cli, trusteeApi, trusteeKeysByCli } from '../support
  * and an altered ranking fails it.
  * (b) an election with nominations and a balance rule goes on a verifiable ballot and is
  * counted by STV with the rule after the shuffles; V20 passes.
+ * (c) a members' question with an amendment goes on a verifiable ballot as its version
+ * question and its question of options; the options are counted over the version the version
+ * question's own decrypted rankings adopt, as the same votes are counted as plaintext.
  */
 const { app, smtp } = appWithSmtpPerFile();
 let dir: string;
@@ -471,6 +474,120 @@ test(
     const verified = verifyRecord(record);
     expect(verified.ok ? true : verified.checks.filter((c) => c.verdict !== 'PASS')).toBe(true);
     expect(verified.checks.find((c) => c.id === 'V20')).toMatchObject({ verdict: 'PASS' });
+  },
+  scaled(900_000),
+);
+
+// (c) Six members, North 3 and South 3: a members' question of two options and an amendment
+// that adds a third. Each member ranks every version and every option, in an order that turns
+// with them.
+const turned = (n: number, by: number) => Array.from({ length: n }, (_, o) => ((o - by + n) % n) + 1);
+const QUESTION_EMAILS = Array.from({ length: 6 }, (_, i) => `${i < 3 ? 'north' : 'south'}${i}@colour.example.org`);
+
+test(
+  'an amended member question on a verifiable ballot: its options counted over the version its version question adopts, from the shuffled rankings',
+  async () => {
+    const org = await setUpOrganisation(app(), 'Colour Union', 'office@colour.example.org');
+    const roll = [
+      'email,name,branch',
+      ...QUESTION_EMAILS.map((e, i) => `${e},Member ${i},${i < 3 ? 'North' : 'South'}`),
+    ];
+    expect(
+      (await org.json('POST', '/api/v1/roll/import', roll.join('\n'), { 'content-type': 'text/csv' })).status,
+    ).toBe(200);
+    expect(
+      (
+        await org.json('PUT', '/api/v1/proposal-rules', {
+          sharePercent: null,
+          minBranches: 2,
+          windowDays: 42,
+          scheduleDays: 30,
+          k: 1,
+          amendmentDays: 14,
+        })
+      ).status,
+    ).toBe(200);
+    const rows = await app()
+      .db.selectFrom('members')
+      .select(['id', 'organisation_id', 'email'])
+      .where('email', 'like', '%@colour.example.org')
+      .execute();
+    const link = new Map(
+      await Promise.all(rows.map(async (r) => [r.email, await proposalLinkOf(app().db, r)] as const)),
+    );
+    const act = (who: number, route: string, body: Record<string, unknown> = {}) =>
+      new Client(app().url).json('POST', `/api/v1/member/proposals${route}`, {
+        token: link.get(QUESTION_EMAILS[who]!),
+        ...body,
+      });
+    const TEXT = 'Which colour should the banner be?';
+    const question = (
+      await act(0, '', { proposal: { kind: 'question', title: 'Banner', text: TEXT, options: ['Red', 'Blue'] } })
+    ).body.id as string;
+    await act(0, `/${question}/start`);
+    expect((await act(3, `/${question}/signatures`)).body.stage).toBe('qualified');
+    const amendment = (
+      await act(1, `/${question}/amendments`, {
+        amendment: { title: 'Add green', text: TEXT, options: ['Red', 'Blue', 'Green'] },
+      })
+    ).body.id as string;
+    expect((await act(1, `/${amendment}/start`)).status).toBe(200);
+    expect((await act(4, `/${amendment}/signatures`)).body.stage).toBe('qualified');
+    await sql`update proposals set amendments_close_at = now() - interval '1 second' where id = ${question}`.execute(
+      app().db,
+    );
+
+    const created = await org.json('POST', '/api/v1/ballots', {
+      title: 'Banner ballot',
+      ...ballotTimes(),
+      questions: [{ title: 'Adopt the accounts?', method: 'yesno' }],
+      mode: VERIFIABLE,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const scheduled = await org.json('POST', `/api/v1/proposals/${question}/schedule`, { ballotId: id });
+    expect(scheduled.status === 200 ? 200 : JSON.stringify(scheduled.body)).toBe(200);
+    const draft = (await org.json('GET', `/api/v1/ballots/${id}`)).body.questions as Array<{
+      options: Array<{ label: string }>;
+    }>;
+    expect(draft).toHaveLength(3);
+    const [versionCount, optionCount] = [draft[1]!.options.length, draft[2]!.options.length];
+
+    const { election, credentials, shuffleAndDecrypt } = await openVerifiable(org, id, 'question');
+    // Four of six put the amended version first, and Green, the option it adds, first.
+    const papers = QUESTION_EMAILS.map(
+      (_, i) => [turned(versionCount, i < 4 ? 1 : 0), turned(optionCount, [2, 2, 2, 0, 1, 2][i]!)] as const,
+    );
+    await cast(
+      id,
+      election,
+      credentials,
+      QUESTION_EMAILS,
+      papers.map(([v, o]) => [[0, 1, 0], v, o]),
+    );
+    expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+    await shuffleAndDecrypt();
+
+    // Both ranked questions are what the same votes give as plaintext, each member's two rankings together.
+    const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
+    const questions = [...(record.ballot.questions as Question[])].sort((x, y) => x.position - y.position);
+    const [, versionQ, optionsQ] = questions as [Question, Question, Question];
+    const plain: StoredVote[] = papers.map(([v, o]) => ({
+      unit: '',
+      weight: '1',
+      answers: { [versionQ.id]: rankedVote(v, versionCount), [optionsQ.id]: rankedVote(o, optionCount) },
+    }));
+    for (const [i, q] of [versionQ, optionsQ].entries())
+      expect(record.results[i + 1]).toEqual(
+        JSON.parse(JSON.stringify(countRecordQuestion(record.ballot, q, plain, QUESTION_EMAILS.length, []))),
+      );
+    // The version question's own rankings chose the version: the amended one, Green standing and elected.
+    expect(record.results[2].versions).toMatchObject({ adopted: draft[1]!.options[1]!.label, struck: [] });
+    expect(record.results[2].elected).toEqual(['Green']);
+
+    const verified = verifyRecord(record);
+    expect(verified.ok ? true : verified.checks.filter((c) => c.verdict !== 'PASS')).toBe(true);
+    expect(verified.checks.find((c) => c.id === 'V22')).toMatchObject({ verdict: 'PASS' });
   },
   scaled(900_000),
 );

@@ -559,16 +559,6 @@ export const VERIFIABLE_METHOD_MESSAGE =
 export const methodRefused = (mode: Pick<BallotMode, 'kind'>, method: Method): string | undefined =>
   mode.kind === 'verifiable' && !isVerifiableMethod(method) ? VERIFIABLE_METHOD_MESSAGE : undefined;
 
-/**
- * Why an amended member question (its version question and the question over the union of
- * options) does not go on a verifiable ballot: the options question is counted over the
- * version the other one adopts, but the verifiable count takes each ranked question from its
- * own shuffled rankings alone. (An amended motion and an election with nominations do go:
- * tests/verifiable/deliberation.test.ts.)
- */
-export const DELIBERATION_NOT_VERIFIABLE =
-  'a verifiable ballot does not take it yet: the mix-net counts each ranked question from its own shuffled rankings, but the question of options is counted over the version the other question adopts, which verifiable mode does not do yet';
-
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z');
 
 export const ballotInputSchema = z

@@ -216,10 +216,12 @@ export function countRecordQuestion(
   eligible: number,
   units: UnitFacts[],
   format: RecordFormat = RECORD_FORMAT,
+  /** An amended question's version question's votes, where they are not in `votes` (a verifiable ballot's shuffled rankings). */
+  versionVotes?: StoredVote[],
 ): QuestionResult {
   // An amended question's options, ranked over every version: counted over the adopted version's.
   const versions = (q.settings as { versions?: VersionsSettings }).versions;
-  if (versions) return countOverVersions(ballot, q, versions, votes, eligible, units, format);
+  if (versions) return countOverVersions(ballot, q, versions, votes, eligible, units, format, versionVotes ?? votes);
   const result = countQuestion(
     q,
     votes,
@@ -278,13 +280,14 @@ function countOverVersions(
   eligible: number,
   units: UnitFacts[],
   format: RecordFormat,
+  versionVotes: StoredVote[],
 ): QuestionResult {
   const vq = ballot.questions.find((x) => x.title === versions.question);
   const agenda = (vq?.settings as { agenda?: AgendaSettings } | undefined)?.agenda;
   if (!vq || !agenda || vq.options.length !== versions.options.length)
     throw new RangeError(`question "${q.title}": the ballot has no version question "${versions.question}"`);
   const labels = vq.options.map((o) => o.label);
-  const ranked = questionElection(vq, votes, vq.title) as Election<RankedBallot>;
+  const ranked = questionElection(vq, versionVotes, vq.title) as Election<RankedBallot>;
   const adopted = labels.indexOf(agendaResult(agenda, labels, pairwiseMatrix(ranked)).outcome);
   const condorcetLabel = tally(
     ranked as Election<never>,

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema, checkAuditChain } from '../domain/audit';
 import type { DelegateSettingsInput, Question, StoredVote } from '../domain/ballot';
+import type { VersionsSettings } from '../domain/amendments';
 import type { QuestionResult, UnitFacts } from '../domain/count';
 import { rankingProblem } from '../crypto/ballot';
 import { optionScoreTotals } from '../crypto/score';
@@ -159,6 +160,8 @@ export function verifiableResults(
   const expected = sorted.reduce((n, q) => n + beleniosQuestionCount(q), 0);
   if (totals.length !== expected)
     throw new RangeError(`the result has ${totals.length} rows for the ballot's ${expected} Belenios questions`);
+  /** The first Belenios question of the question at `j`. */
+  const atOf = (j: number) => sorted.slice(0, j).reduce((n, x) => n + beleniosQuestionCount(x), 0);
   let next = 0;
   return sorted.map((q, i) => {
     const at = next;
@@ -178,15 +181,22 @@ export function verifiableResults(
       return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
     }
     if (isRankedMethod(q.method)) {
-      const ballots = resultBallots(row);
-      if (ballots.length !== row.length)
-        throw new RangeError(`question ${i + 1} is ranked, but its result holds totals`);
-      const ranked: StoredVote[] = ballots.map((ranks) => ({
-        unit: '',
-        weight: '1',
-        answers: { [q.id]: rankedVote(ranks, q.options.length) },
-      }));
-      return countRecordQuestion(ballot, q, ranked, eligible, []);
+      const rankedOf = (x: Question, xRow: Result[number], n: number): StoredVote[] => {
+        const ballots = resultBallots(xRow);
+        if (ballots.length !== xRow.length)
+          throw new RangeError(`question ${n + 1} is ranked, but its result holds totals`);
+        return ballots.map((ranks) => ({
+          unit: '',
+          weight: '1',
+          answers: { [x.id]: rankedVote(ranks, x.options.length) },
+        }));
+      };
+      // An amended question's options are counted over the version its version question adopts:
+      // that question's own rankings (shuffled apart from these) say which.
+      const versions = (q.settings as { versions?: VersionsSettings }).versions;
+      const vq = versions && sorted.findIndex((x) => x.title === versions.question);
+      const versionVotes = vq !== undefined && vq >= 0 ? rankedOf(sorted[vq]!, totals[atOf(vq)] ?? [], vq) : undefined;
+      return countRecordQuestion(ballot, q, rankedOf(q, row, i), eligible, [], undefined, versionVotes);
     }
     const votes = branches
       ? poolVotes(i, at, [resultTotals(row)], branches, (pool, unit) => totalsVotes(q, i, pool[at] ?? [], unit))
