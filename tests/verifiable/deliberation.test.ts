@@ -95,6 +95,26 @@ async function cast(
   }
 }
 
+/**
+ * An organisation with `roll` (CSV) whose members table proposals (two branches, k 1): the
+ * organiser's client and a member's act on a proposal, by email, from their proposals link.
+ */
+async function proposingUnion(name: string, domain: string, roll: string) {
+  const org = await setUpOrganisation(app(), name, `office@${domain}`);
+  expect((await org.json('POST', '/api/v1/roll/import', roll, { 'content-type': 'text/csv' })).status).toBe(200);
+  const rules = { sharePercent: null, minBranches: 2, windowDays: 42, scheduleDays: 30, k: 1, amendmentDays: 14 };
+  expect((await org.json('PUT', '/api/v1/proposal-rules', rules)).status).toBe(200);
+  const rows = await app()
+    .db.selectFrom('members')
+    .select(['id', 'organisation_id', 'email'])
+    .where('email', 'like', `%@${domain}`)
+    .execute();
+  const link = new Map(await Promise.all(rows.map(async (r) => [r.email, await proposalLinkOf(app().db, r)] as const)));
+  const act = (email: string, route: string, body: Record<string, unknown> = {}) =>
+    new Client(app().url).json('POST', `/api/v1/member/proposals${route}`, { token: link.get(email), ...body });
+  return { org, act };
+}
+
 // (a) Nine members: North 4, South 3, East 2. Options of the motion's question: 0 O (the motion
 // as proposed), 1 A, 2 B, 3 R (the motion falls); each paper gives each option's rank (1 first).
 const SIZES: Record<string, number> = { North: 4, South: 3, East: 2 };
@@ -153,35 +173,10 @@ const R = 'None: the motion falls';
 test(
   'an amended motion on a verifiable ballot: agenda and Condorcet counted from the shuffled rankings, verified',
   async () => {
-    const org = await setUpOrganisation(app(), 'Deliberating Union', 'office@delib.example.org');
-    expect((await org.json('POST', '/api/v1/roll/import', MOTION_ROLL, { 'content-type': 'text/csv' })).status).toBe(
-      200,
-    );
-    expect(
-      (
-        await org.json('PUT', '/api/v1/proposal-rules', {
-          sharePercent: null,
-          minBranches: 2,
-          windowDays: 42,
-          scheduleDays: 30,
-          k: 1,
-          amendmentDays: 14,
-        })
-      ).status,
-    ).toBe(200);
-    const rows = await app()
-      .db.selectFrom('members')
-      .select(['id', 'organisation_id', 'email'])
-      .where('email', 'like', '%@delib.example.org')
-      .execute();
-    const link = new Map(
-      await Promise.all(rows.map(async (r) => [r.email, await proposalLinkOf(app().db, r)] as const)),
-    );
+    const union = await proposingUnion('Deliberating Union', 'delib.example.org', MOTION_ROLL);
+    const org = union.org;
     const act = (who: string, route: string, body: Record<string, unknown> = {}) =>
-      new Client(app().url).json('POST', `/api/v1/member/proposals${route}`, {
-        token: link.get(`${who}@delib.example.org`),
-        ...body,
-      });
+      union.act(`${who}@delib.example.org`, route, body);
     const motion = (
       await act('north0', '', {
         proposal: { kind: 'motion', title: 'Set the dues', text: 'Conference sets the dues at 1% of income.' },
@@ -487,39 +482,14 @@ const QUESTION_EMAILS = Array.from({ length: 6 }, (_, i) => `${i < 3 ? 'north' :
 test(
   'an amended member question on a verifiable ballot: its options counted over the version its version question adopts, from the shuffled rankings',
   async () => {
-    const org = await setUpOrganisation(app(), 'Colour Union', 'office@colour.example.org');
     const roll = [
       'email,name,branch',
       ...QUESTION_EMAILS.map((e, i) => `${e},Member ${i},${i < 3 ? 'North' : 'South'}`),
-    ];
-    expect(
-      (await org.json('POST', '/api/v1/roll/import', roll.join('\n'), { 'content-type': 'text/csv' })).status,
-    ).toBe(200);
-    expect(
-      (
-        await org.json('PUT', '/api/v1/proposal-rules', {
-          sharePercent: null,
-          minBranches: 2,
-          windowDays: 42,
-          scheduleDays: 30,
-          k: 1,
-          amendmentDays: 14,
-        })
-      ).status,
-    ).toBe(200);
-    const rows = await app()
-      .db.selectFrom('members')
-      .select(['id', 'organisation_id', 'email'])
-      .where('email', 'like', '%@colour.example.org')
-      .execute();
-    const link = new Map(
-      await Promise.all(rows.map(async (r) => [r.email, await proposalLinkOf(app().db, r)] as const)),
-    );
+    ].join('\n');
+    const union = await proposingUnion('Colour Union', 'colour.example.org', roll);
+    const org = union.org;
     const act = (who: number, route: string, body: Record<string, unknown> = {}) =>
-      new Client(app().url).json('POST', `/api/v1/member/proposals${route}`, {
-        token: link.get(QUESTION_EMAILS[who]!),
-        ...body,
-      });
+      union.act(QUESTION_EMAILS[who]!, route, body);
     const TEXT = 'Which colour should the banner be?';
     const question = (
       await act(0, '', { proposal: { kind: 'question', title: 'Banner', text: TEXT, options: ['Red', 'Blue'] } })
