@@ -227,6 +227,12 @@ test('two amendments to a question qualify; the version adopted decides which op
       [0, 3],
     ],
   });
+  // East's secretary records the meeting's position on the versions, worded as a question's (none is "against").
+  const positionsPage = await (await secretary.request('GET', `/s/${link}`)).text();
+  expect(positionsPage).toContain('An amended question: members rank its versions');
+  expect(positionsPage).toContain('For the question as proposed (The question as proposed)');
+  expect(positionsPage).toContain('For Amendment 1: Add green (the question as this amendment words it)');
+  expect(positionsPage).not.toContain('the motion falls');
   // An edit of the draft must keep the union question word for word; one that keeps it keeps its versions.
   const edit = (qs: unknown[]) =>
     org.json('PUT', `/api/v1/ballots/${ballot.id}`, { title: 'Banner ballot', ...ballotTimes(), questions: qs });

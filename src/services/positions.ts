@@ -10,6 +10,7 @@ import type { Queryable, Tx } from '../db/database';
 import type { Question } from '@omov/core/domain/ballot';
 import type { AgendaSettings } from '@omov/core/domain/amendments';
 import { amendmentStance } from '@omov/core/domain/positions';
+import { VARIANT_WORDS } from '@omov/core/domain/proposals';
 import { allows } from '@omov/core/domain/lifecycle';
 import { formatTime } from '@omov/core/domain/zones';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
@@ -240,8 +241,11 @@ export async function amendmentsOnQuestion(
 ): Promise<Array<{ id: string; title: string; option: string }> | null> {
   const agenda = agendaOf(q);
   if (!agenda) return null;
+  // An amended motion's question is the motion word for word; an amended question's is its version question.
   const motion = (await proposalData.listScheduledOn(db, ballotId)).find(
-    (p) => p.title === q.title && p.text === q.description,
+    (p) =>
+      (p.title === q.title && p.text === q.description) ||
+      (p.kind === 'question' && q.title === VARIANT_WORDS.versionQuestion(p.title)),
   );
   if (!motion) return null;
   const amendments = (await proposalData.listAmendments(db, motion.id)).filter(

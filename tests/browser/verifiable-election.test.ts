@@ -21,10 +21,11 @@ import {
  * three trustees (any two decrypt) make the election key with `omov trustee`; the credential
  * authority makes the credentials with `omov credentials generate` and mails them with
  * `omov credentials send` through an SMTP server on loopback; 40 members read their mail,
- * follow its link and vote in their own browser sessions in Chromium, three of them auditing
- * an encryption first; two trustees decrypt with `omov trustee decrypt`; the result is what
- * the members chose, belenios-tool verifies the archive and computes the same result, and
- * `omov verify` passes the election record.
+ * follow its link and vote in their own browser sessions in Chromium (a yes/no, an approval
+ * and an STV question), three of them auditing an encryption first; two trustees shuffle the
+ * STV ballots and decrypt with `omov trustee` against the server; the result is what the
+ * members chose, belenios-tool verifies the archive and computes the same result (the same
+ * rankings, after two shuffles), and `omov verify` passes the election record.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundle } = require('../../scripts/bundle-browser.js') as { bundle: () => Promise<void> };
@@ -64,6 +65,20 @@ const choiceOf = (i: number): { budget: 'Yes' | 'No' | 'Blank vote (abstain)'; a
   approve: i % 11 === 10 ? [] : [CANDIDATES[i % 3]!, ...(i % 4 === 0 ? [CANDIDATES[(i + 1) % 3]!] : [])],
 });
 
+const COMMITTEE = ['Dee', 'Eli', 'Fay'];
+const ORDERS = [
+  [0, 1, 2],
+  [0, 2, 1],
+  [1, 0, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+];
+/** Member i's ranking of the committee's candidates (indices, first preference first); every fifth ranks two. */
+const rankingOf = (i: number): number[] => ORDERS[(i * 7) % 6]!.slice(0, i % 5 === 0 ? 2 : 3);
+/** The ranking as Belenios decrypts it: per candidate its rank (1 is first), 0 if unranked. */
+const beleniosRanks = (ranking: number[]) => COMMITTEE.map((_, c) => ranking.indexOf(c) + 1);
+
 const stepIs = (page: Page, step: string) => page.locator(`#verifiable-vote-app[data-step="${step}"]`).waitFor();
 const shownTracker = async (page: Page) => (await page.locator('#verifiable-vote-app code.tracker').textContent())!;
 
@@ -84,6 +99,11 @@ async function voteFromMail(i: number): Promise<string> {
     await page.locator('#question-0').getByLabel(budget, { exact: true }).check();
     // No candidate ticked is a blank approval.
     for (const c of approve) await page.locator('#question-1').getByLabel(c, { exact: true }).check();
+    for (const [rank, c] of rankingOf(i).entries())
+      await page
+        .locator('#question-2')
+        .getByLabel(COMMITTEE[c]!, { exact: true })
+        .selectOption(String(rank + 1));
     await page.getByRole('button', { name: 'Encrypt my ballot' }).click();
     await stepIs(page, 'encrypted');
     if (AUDITORS.has(i)) {
@@ -119,6 +139,7 @@ test(
           settings: { seats: 1, maxMarks: 2 },
           options: CANDIDATES.map((label) => ({ label })),
         },
+        { title: 'Committee', method: 'stv', settings: { seats: 2 }, options: COMMITTEE.map((label) => ({ label })) },
       ],
       ...ballotTimes(),
       mode: { kind: 'verifiable', trustees: 3, threshold: 2, credentialAuthority: 'Cara' },
@@ -157,28 +178,15 @@ test(
     const board = (await org.json('GET', `/api/v1/ballots/${id}/verifiable-board`)).body;
     expect(board.ballots.map((b: { tracker: string }) => b.tracker).sort()).toEqual([...trackers].sort());
 
-    // The close, then two of the three trustees decrypt with their key files.
+    // The close; then two of the three trustees, each with their own link's token, shuffle the
+    // committee's ballots in turn and decrypt, with omov trustee against the server.
     expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
-    const task = (await trusteeApi(app, tokens[0]!).get()).body;
-    expect(task.next).toBe('decrypt');
-    fs.writeFileSync(at('election.json'), task.election);
-    fs.writeFileSync(at('tally.json'), task.encryptedTally);
-    // The pools' sub-tallies, which give the branch figures: each trustee decrypts them with the tally.
-    fs.writeFileSync(at('pools.json'), task.branchTallies);
+    for (const n of [1, 3]) fs.writeFileSync(at(`t${n}.token`), tokens[n - 1]!);
+    expect((await trusteeApi(app, tokens[0]!).get()).body.next).toBe('shuffle');
+    for (const n of [1, 3]) await cli('trustee', 'shuffle', '--server', app.url, '--token-file', at(`t${n}.token`));
     for (const n of [1, 3]) {
-      const pd = await cli(
-        'trustee',
-        'decrypt',
-        '--key',
-        keyFile(n),
-        '--election',
-        at('election.json'),
-        '--tally',
-        at('tally.json'),
-        '--pools',
-        at('pools.json'),
-      );
-      expect((await trusteeApi(app, tokens[n - 1]!).put('partial-decryption', JSON.parse(pd))).status).toBe(200);
+      expect((await trusteeApi(app, tokens[n - 1]!).get()).body.next).toBe('decrypt');
+      await cli('trustee', 'decrypt', '--key', keyFile(n), '--server', app.url, '--token-file', at(`t${n}.token`));
     }
 
     // The result is what the members chose.
@@ -223,12 +231,22 @@ test(
     const verified = await beleniosOnArchive(app, id, at('archive'));
     expect(verified).toMatchObject({ code: 0, err: '' });
     const computed = await beleniosOnArchive(app, id, at('archive'), ['election', 'compute-result']);
-    expect(JSON.parse(computed.out)).toEqual({
-      result: [
-        [expected.budgetBlank, expected.Yes, expected.No],
-        [expected.approveBlank, expected.Ada, expected.Ben, expected.Cy],
-      ],
-    });
+    const beleniosResult = JSON.parse(computed.out) as { result: [number[], number[], number[][]] };
+    expect(beleniosResult.result.slice(0, 2)).toEqual([
+      [expected.budgetBlank, expected.Yes, expected.No],
+      [expected.approveBlank, expected.Ada, expected.Ben, expected.Cy],
+    ]);
+    // The committee's rankings, shuffled twice and decrypted, are exactly the ones the members cast.
+    const cast = Array.from({ length: MEMBERS }, (_, i) => beleniosRanks(rankingOf(i)).join(','));
+    expect(beleniosResult.result[2].map((r) => r.join(',')).sort()).toEqual(cast.sort());
+    // omov counted them by STV: its first round holds each candidate's first preferences.
+    const committee = results.body.questions[2];
+    expect(committee.elected).toHaveLength(2);
+    const firsts = COMMITTEE.map(
+      (_, c) => Array.from({ length: MEMBERS }, (_, i) => rankingOf(i)[0]).filter((f) => f === c).length,
+    );
+    const firstRound = committee.count.rounds[0].votes as Record<string, string>;
+    expect(COMMITTEE.map((c) => Number(firstRound[c]))).toEqual(firsts);
 
     // The election record passes omov verify.
     const record = await org.request('GET', `/api/v1/ballots/${id}/record`);

@@ -33,23 +33,32 @@ export function positionText(position: string | null): string {
 
 const present = (n: number) => `${n} present`;
 
+/** An amended question's versions have no "against" (a question is always answered); an amended motion's variants do. */
+const amendedWhat = (q: PositionQuestion) => (q.against === null ? 'question' : 'motion');
+
 /** How a recorded position reads on this question: on an amended motion, for the motion unamended, for an amendment, or against. */
 function positionOn(q: PositionQuestion, position: string | null): string {
   if (position === null || !q.amendments) return positionText(position);
-  if (position === q.unamended) return `supported the motion unamended (${position})`;
+  const what = amendedWhat(q);
+  if (position === q.unamended)
+    return what === 'question'
+      ? `supported the question as proposed (${position})`
+      : `supported the motion unamended (${position})`;
   if (position === q.against) return `opposed the motion (${position})`;
   return q.amendments.some((a) => a.option === position)
-    ? `supported ${position} (the motion as this amendment words it)`
+    ? `supported ${position} (the ${what} as this amendment words it)`
     : positionText(position);
 }
 
-/** A radio's words: on an amended motion each variant says what supporting it means. */
+/** A radio's words: on an amended motion or question each variant says what supporting it means. */
 function choiceLabel(q: PositionQuestion, option: string): string {
   if (!q.amendments) return option;
-  if (option === q.unamended) return `For the motion unamended (${option})`;
+  const what = amendedWhat(q);
+  if (option === q.unamended)
+    return what === 'question' ? `For the question as proposed (${option})` : `For the motion unamended (${option})`;
   if (option === q.against) return `Against: the motion falls (${option})`;
   return q.amendments.some((a) => a.option === option)
-    ? `For ${option} (the motion as this amendment words it)`
+    ? `For ${option} (the ${what} as this amendment words it)`
     : option;
 }
 
@@ -60,7 +69,13 @@ function questionForm(csrf: string, token: string, b: SecretaryBallot, q: Positi
     html`<label class="choice"><input type="radio" id="${id}-${String(n)}" name="position" value="${value}"${checked ? html` checked` : ''}><span>${label}</span></label>`;
   return html`<form method="post" action="/s/${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="ballot" value="${b.id}"><input type="hidden" name="question" value="${q.id}">
 <fieldset><legend>${q.position + 1}. ${q.title}: the meeting’s position</legend>
-${q.amendments ? html`<p class="hint">An amended motion: members rank its variants on one question. Your meeting may support the motion unamended, one amendment (the motion as it words it), or oppose the motion.</p>` : ''}
+${
+  q.amendments
+    ? amendedWhat(q) === 'question'
+      ? html`<p class="hint">An amended question: members rank its versions, the question as proposed and as each amendment words it. Your meeting may support one version.</p>`
+      : html`<p class="hint">An amended motion: members rank its variants on one question. Your meeting may support the motion unamended, one amendment (the motion as it words it), or oppose the motion.</p>`
+    : ''
+}
 ${q.options.map((o, i) => radio(o, choiceLabel(q, o), r?.position === o, i))}
 ${radio('', 'No position', r !== undefined && r.position === null, q.options.length)}
 </fieldset>

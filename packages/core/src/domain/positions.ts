@@ -316,7 +316,8 @@ export function amendmentStance(
  * How a meeting's position reads after "the meeting": "supported: Yes" on any question; on
  * an amended motion, "supported the motion unamended (The motion as proposed)", "supported
  * Amendment 1: Half the rate (the motion as it amends it)", "opposed the motion (None: the
- * motion falls)"; "took no position".
+ * motion falls)"; on an amended question's versions, "supported the question as proposed
+ * (…)" or "supported Amendment 1: … (the question as this amendment words it)"; "took no position".
  */
 export function positionWords(
   q: { readonly settings?: unknown; readonly options: ReadonlyArray<{ readonly label: string }> },
@@ -329,11 +330,15 @@ export function positionWords(
     q.options.map((o) => o.label),
     position,
   );
+  // A question's versions (its agenda has no "falls" step: a question is always answered).
+  const what = agenda?.rejection === null ? 'question' : 'motion';
   switch (stance?.kind) {
     case 'unamended':
-      return `supported the motion unamended (${position})`;
+      return what === 'question'
+        ? `supported the question as proposed (${position})`
+        : `supported the motion unamended (${position})`;
     case 'amendment':
-      return `supported ${position} (the motion as this amendment words it)`;
+      return `supported ${position} (the ${what} as this amendment words it)`;
     case 'against':
       return `opposed the motion (${position})`;
     default:
