@@ -319,6 +319,22 @@ export async function trusteeTask(ctx: AppContext, token: string | undefined): P
   };
 }
 
+/** A trustee's step after the close, under their verifiable ballot's row lock; answers with their next task. */
+async function asTrustee(
+  ctx: AppContext,
+  token: string | undefined,
+  step: (tx: Tx, b: Verifiable, position: number) => Promise<void>,
+): Promise<TrusteeTask> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const own = await trusteeOf(tx, token);
+    const b = await ballots.lockBallot(tx, own.ballotId, 'update');
+    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+    requireVerifiable(b);
+    await step(tx, b, own.position);
+  });
+  return trusteeTask(ctx, token);
+}
+
 /** After the close: a trustee's partial decryption, checked against their own key (services/verifiable.ts). */
 export async function submitTrusteeDecryption(
   ctx: AppContext,
@@ -326,14 +342,7 @@ export async function submitTrusteeDecryption(
   pd: PartialDecryption,
   pools?: ReadonlyArray<PartialDecryption>,
 ): Promise<TrusteeTask> {
-  await ctx.db.transaction().execute(async (tx) => {
-    const own = await trusteeOf(tx, token);
-    const b = await ballots.lockBallot(tx, own.ballotId, 'update');
-    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
-    requireVerifiable(b);
-    await submitPartialDecryption(tx, b, own.position, pd, pools);
-  });
-  return trusteeTask(ctx, token);
+  return asTrustee(ctx, token, (tx, b, position) => submitPartialDecryption(tx, b, position, pd, pools));
 }
 
 /** After the close, where a question is ranked: a trustee's shuffle, checked against the ciphertexts before it (services/verifiable.ts). */
@@ -342,14 +351,7 @@ export async function submitTrusteeShuffle(
   token: string | undefined,
   shuffle: Shuffle,
 ): Promise<TrusteeTask> {
-  await ctx.db.transaction().execute(async (tx) => {
-    const own = await trusteeOf(tx, token);
-    const b = await ballots.lockBallot(tx, own.ballotId, 'update');
-    if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
-    requireVerifiable(b);
-    await submitShuffle(tx, b, own.position, shuffle);
-  });
-  return trusteeTask(ctx, token);
+  return asTrustee(ctx, token, (tx, b, position) => submitShuffle(tx, b, position, shuffle));
 }
 
 /** The core's checks say what is wrong in a sentence (RangeError, TypeError): the trustee's input is refused with it. */

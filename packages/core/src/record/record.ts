@@ -104,6 +104,27 @@ export function recordFormatOf(results: readonly QuestionResult[]): RecordFormat
 const countedFrom = (format: RecordFormat, since: RecordFormat): boolean =>
   RECORD_FORMATS.indexOf(format) >= RECORD_FORMATS.indexOf(since);
 
+/** countQuestion by the rules of `format`: the one place each format's rules are passed on. */
+const countByFormat = (
+  ballot: Pick<RecordBallot, 'id' | 'delegates'>,
+  q: Question,
+  votes: StoredVote[],
+  eligible: number,
+  units: UnitFacts[],
+  format: RecordFormat,
+): QuestionResult =>
+  countQuestion(
+    q,
+    votes,
+    rat(eligible),
+    ballot.id,
+    units,
+    ballot.delegates,
+    turnoutRuleOf(format),
+    countedFrom(format, RECORD_FORMATS[3]),
+    countedFrom(format, RECORD_FORMAT),
+  );
+
 /** How a record of `format` counts a yes/no question's turnout. */
 export const turnoutRuleOf = (format: RecordFormat): TurnoutRule =>
   format === RECORD_FORMATS[0] || format === RECORD_FORMATS[1] ? 'question' : 'ballot';
@@ -222,17 +243,7 @@ export function countRecordQuestion(
   // An amended question's options, ranked over every version: counted over the adopted version's.
   const versions = (q.settings as { versions?: VersionsSettings }).versions;
   if (versions) return countOverVersions(ballot, q, versions, votes, eligible, units, format, versionVotes ?? votes);
-  const result = countQuestion(
-    q,
-    votes,
-    rat(eligible),
-    ballot.id,
-    units,
-    ballot.delegates,
-    turnoutRuleOf(format),
-    countedFrom(format, RECORD_FORMATS[3]),
-    countedFrom(format, RECORD_FORMAT),
-  );
+  const result = countByFormat(ballot, q, votes, eligible, units, format);
   // Present only when a paradox occurs: results stored before it was looked for stay as they were.
   const paradoxes = methodOf(q.method).motion ? yesNoParadoxes(ballot.questions, votes) : [];
   const withParadoxes = paradoxes.length ? { ...result, paradoxes } : result;
@@ -316,16 +327,7 @@ function countOverVersions(
         },
       };
     });
-    const result = countQuestion(
-      counted,
-      choices,
-      rat(eligible),
-      ballot.id,
-      units,
-      ballot.delegates,
-      turnoutRuleOf(format),
-      countedFrom(format, RECORD_FORMATS[3]),
-    );
+    const result = countByFormat(ballot, counted, choices, eligible, units, format);
     const struck = q.options.filter((_, i) => !kept.has(i)).map((o) => o.label);
     return { result, struck };
   };
