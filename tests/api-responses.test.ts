@@ -2,6 +2,7 @@ import * as outbox from '../src/data/outbox';
 import { ballotTimes, type Client, setUpOrganisation, startTestApp, type TestApp } from './support/app';
 import { postVote, tokensOf } from './support/integrity';
 import { waitFor } from './support/smtp';
+import { dereference } from './support/json-schema';
 
 const SECRET = 'test-secret-0123456789-0123456789-abcdef'; // startTestApp's
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
       )
     ).status,
   ).toBe(200);
-  doc = (await org.json('GET', '/api/v1/openapi.json')).body;
+  doc = dereference((await org.json('GET', '/api/v1/openapi.json')).body);
 });
 afterAll(async () => {
   await app?.close();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { startSmtpSink, linkIn, waitFor } from './support/smtp';
 import { ballotTimes, Client, joinByInvitation, setUpOrganisation, startTestApp, type TestApp } from './support/app';
-import { arbitrary, type Schema, validate } from './support/json-schema';
+import { arbitrary, dereference, type Schema, validate } from './support/json-schema';
 
 /**
  * The API answers as its own OpenAPI document says, for every operation in it: a fuzzer
@@ -150,7 +150,7 @@ beforeAll(async () => {
     { name: 'auditor (session)', client: auditor, headers: {} },
     { name: 'anonymous', client: new Client(app.url), headers: {} },
   );
-  doc = (await new Client(app.url).json('GET', '/api/v1/openapi.json')).body;
+  doc = dereference((await new Client(app.url).json('GET', '/api/v1/openapi.json')).body);
 }, 120_000);
 afterAll(async () => {
   await app?.close();

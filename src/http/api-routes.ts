@@ -199,17 +199,67 @@ function streamedBody(types: string[], limit: number) {
   };
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const s = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-    // A Date goes out as JSON does it: an ISO 8601 string.
-    override: ({ zodSchema, jsonSchema: js }) => {
-      if (zodSchema._zod.def.type === 'date') Object.assign(js, { type: 'string', format: 'date-time' });
-    },
-  }) as Record<string, unknown>;
-  delete s.$schema;
-  return s;
+/**
+ * The document's shared schemas (components.schemas). A zod schema used more than once within
+ * one route's schema (the delegate settings of every question type, for one) is written once
+ * and referred to, instead of being copied out in full at each use: the copies made the
+ * document megabytes long. Identical schemas of different routes share one entry.
+ */
+class SharedSchemas {
+  readonly byName: Record<string, unknown> = {};
+  private readonly nameOf = new Map<string, string>();
+
+  /** The schema as JSON Schema, its repeated parts moved to the shared schemas. */
+  schema(schema: z.ZodType, io: 'input' | 'output', usedBy: string): Record<string, unknown> {
+    const s = z.toJSONSchema(schema, {
+      io,
+      reused: 'ref',
+      unrepresentable: 'any',
+      // A Date goes out as JSON does it: an ISO 8601 string.
+      override: ({ zodSchema, jsonSchema: js }) => {
+        if (zodSchema._zod.def.type === 'date') Object.assign(js, { type: 'string', format: 'date-time' });
+      },
+    }) as Record<string, unknown>;
+    delete s.$schema;
+    const defs = (s.$defs ?? {}) as Record<string, unknown>;
+    delete s.$defs;
+    // A definition may refer to one made before it in the same call, so rename in order of dependence.
+    const renamed = new Map<string, string>();
+    const rename = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(rename);
+      if (!x || typeof x !== 'object') return x;
+      return Object.fromEntries(
+        Object.entries(x).map(([k, v]) => [
+          k,
+          k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+            ? `#/components/schemas/${this.nameFor(v.slice('#/$defs/'.length), defs, renamed, rename, usedBy)}`
+            : rename(v),
+        ]),
+      );
+    };
+    return rename(s) as Record<string, unknown>;
+  }
+
+  private nameFor(
+    key: string,
+    defs: Record<string, unknown>,
+    renamed: Map<string, string>,
+    rename: (x: unknown) => unknown,
+    usedBy: string,
+  ): string {
+    const done = renamed.get(key);
+    if (done) return done;
+    const body = rename(defs[key]);
+    const text = JSON.stringify(body);
+    let name = this.nameOf.get(text);
+    if (!name) {
+      name = `${usedBy}.${this.nameOf.size + 1}`;
+      this.nameOf.set(text, name);
+      this.byName[name] = body;
+    }
+    renamed.set(key, name);
+    return name;
+  }
 }
 
 /** The OpenAPI 3.1 document for the routes (JSON Schema 2020-12 from the zod schemas). */
@@ -218,8 +268,11 @@ export function openApiDocument(
   info: { version: string; serverUrl: string },
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const shared = new SharedSchemas();
   for (const r of routes) {
     const path = `/api/v1${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+    const operationId = `${r.method}${r.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`;
+    const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => shared.schema(schema, io, operationId);
     const parameters: unknown[] = [];
     for (const [where, schema] of [
       ['path', r.params],
@@ -240,7 +293,7 @@ export function openApiDocument(
     const op: Record<string, unknown> = {
       summary: r.summary,
       tags: [r.tag],
-      operationId: `${r.method}${r.path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      operationId,
       parameters,
       responses: {
         [String(r.status ?? (r.response ? 200 : 204))]: {
@@ -276,6 +329,7 @@ export function openApiDocument(
     servers: [{ url: info.serverUrl }],
     paths,
     components: {
+      schemas: shared.byName,
       securitySchemes: {
         bearer: {
           type: 'http',

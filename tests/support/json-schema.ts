@@ -61,6 +61,41 @@ const KNOWN = new Set<string>([
   'examples',
 ]);
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The document with every reference to a shared schema (`{"$ref": "#/components/schemas/X"}`)
+ * replaced by that schema, so that validate and arbitrary see plain schemas. A reference's
+ * other keywords apply with it (JSON Schema 2020-12), so they are merged in; the same keyword
+ * on both sides with different values is an error rather than a silent choice. The shared schemas have no cycles
+ * (zod writes none for these), so the result is a tree that may share subtrees.
+ */
+export function dereference<T>(doc: T): T {
+  const shared = ((doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const resolving = new Set<string>();
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const { $ref, ...rest } = x as Record<string, unknown>;
+    const own = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, walk(v)]));
+    if ($ref === undefined) return own;
+    const name = typeof $ref === 'string' && $ref.startsWith('#/components/schemas/') ? $ref.slice(21) : undefined;
+    if (name === undefined || !(name in shared)) throw new Error(`unknown reference ${JSON.stringify($ref)}`);
+    if (resolving.has(name)) throw new Error(`the shared schema ${name} refers to itself`);
+    resolving.add(name);
+    const target = walk(shared[name]) as Record<string, unknown>;
+    resolving.delete(name);
+    for (const k of Object.keys(own))
+      if (k in target && k !== 'description' && k !== 'default' && !same(target[k], own[k]))
+        throw new Error(`${name}: "${k}" both beside the reference and in the shared schema`);
+    return { ...target, ...own };
+  };
+  return walk(doc) as T;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isCalendarDate(s: string): boolean {
@@ -88,8 +123,6 @@ const typeOf = (v: unknown): string =>
       : typeof v === 'number' && Number.isInteger(v)
         ? 'integer'
         : typeof v;
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Where `value` breaks `schema`, as "path: what" lines (none: it conforms). */
 export function validate(schema: Schema, value: unknown, at = '$'): string[] {
