@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import * as outbox from '../src/data/outbox';
 import { verifyRecord } from '@omov/core/record/verify';
 import { appWithSmtpPerFile, ballotTimes, Client, setUpOrganisation } from './support/app';
 import { tokensOf } from './support/integrity';
@@ -292,4 +293,34 @@ test('two amendments qualify; the ranked question decides; the declared order of
   );
   qualifyEntry.details.branches = 1;
   expect(v20(short).problems.join(' ')).toMatch(/qualified with 2 supporters in 1 branches, short of its threshold/);
+});
+
+test('an amendment mail queued before question amendments (no wording in its payload) is still sent, worded for a motion', async () => {
+  await setUpOrganisation(app(), 'Older Queue Union', 'office@older.example.org');
+  const { id } = (
+    await sql<{ id: string }>`select id from organisations where name = 'Older Queue Union'`.execute(app().db)
+  ).rows[0]!;
+  await outbox.enqueue(app().db, [
+    {
+      organisationId: id,
+      ballotId: null,
+      memberId: null,
+      kind: 'amendment-qualified',
+      recipient: 'mover@older.example.org',
+      sealedSecret: null,
+      // The payload as it was queued before `what` came in.
+      payload: {
+        name: 'A Mover',
+        why: 'you tabled it',
+        title: 'Half the rate',
+        motion: 'Set the dues',
+        organisationName: 'Older Queue Union',
+        url: `${app().url}/proposals/00000000-0000-4000-8000-000000000000`,
+      },
+    },
+  ]);
+  const mail = await waitFor('the older amendment mail', () =>
+    smtp().received.find((m) => m.to[0] === 'mover@older.example.org'),
+  );
+  expect(unfolded(mail.raw)).toMatch(/The amendment "Half the rate" to the members' motion "Set the dues"/);
 });

@@ -15,7 +15,7 @@ import { findBallot, lockBallot } from '../data/ballots';
 import { requireBallotVisible, requireOrganiser, requireState } from './access';
 import { record } from './audit';
 import { RESET_PURPOSE, SETUP_PURPOSE } from './auth';
-import { PROPOSAL_LINK_PURPOSE } from './proposals';
+import { amendmentMailWording, PROPOSAL_LINK_PURPOSE } from './proposals';
 import { SECRETARY_LINK_PURPOSE } from './positions';
 import { NOMINEE_LINK_PURPOSE } from './nominations';
 import { paperSeed } from './questions';
@@ -417,7 +417,11 @@ export function composeMessage(ctx: AppContext, m: ClaimedMessage): OutgoingMail
   } else if (m.kind === 'credential-authority-invitation') {
     if (!m.sealedSecret) throw new Error('the link of this message is gone');
     values.link = authorityLink(ctx, ctx.keys.open(AUTHORITY_LINK_PURPOSE, m.sealedSecret));
-  } else if (m.kind === 'box-root') {
+  }
+  if (m.kind === 'amendments-open' || m.kind === 'amendment-qualified')
+    // Queued before amendments to a question's options: only motions were amended then.
+    for (const [k, v] of Object.entries(amendmentMailWording('motion'))) values[k] ??= v;
+  if (m.kind === 'box-root') {
     values.recordUrl = `${ctx.config.publicUrl}/ballots/${values.ballotId}`;
   }
   const rendered = renderEmail(m.kind, values);

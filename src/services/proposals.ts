@@ -990,19 +990,7 @@ async function openAmendments(ctx: AppContext, tx: Tx, p: ProposalRow): Promise<
     title: p.title,
     closesAt: formatTime(p.amendmentsCloseAt!),
     url: `${ctx.config.publicUrl}/proposals/${p.id}`,
-    ...(p.kind === 'question'
-      ? {
-          what: 'question',
-          amendmentIs: "each amendment is a new list of the question's options (added, removed or reworded), in full",
-          onBallot:
-            'On the ballot, members will rank the versions of the question (as proposed and as each qualifying amendment has it), then rank the options of every version: only the options of the version adopted are counted.',
-        }
-      : {
-          what: 'motion',
-          amendmentIs: 'each amendment is a new text of the motion, in full',
-          onBallot:
-            'On the ballot, members will rank the motion as proposed, each qualifying amendment, and “None: the motion falls”.',
-        }),
+    ...amendmentMailWording(p.kind === 'question' ? 'question' : 'motion'),
   };
   for (const m of members)
     await issueLink(
@@ -1109,6 +1097,27 @@ async function mailAmendmentQualified(ctx: AppContext, tx: Tx, a: ProposalRow): 
       payload: { ...payload, name: r.name, why: r.why },
     })),
   );
+}
+
+/** How the amendment mails word what is amended: a motion's text, or a question's options. */
+export function amendmentMailWording(what: 'motion' | 'question'): {
+  what: string;
+  amendmentIs: string;
+  onBallot: string;
+} {
+  return what === 'question'
+    ? {
+        what: 'question',
+        amendmentIs: "each amendment is a new list of the question's options (added, removed or reworded), in full",
+        onBallot:
+          'On the ballot, members will rank the versions of the question (as proposed and as each qualifying amendment has it), then rank the options of every version: only the options of the version adopted are counted.',
+      }
+    : {
+        what: 'motion',
+        amendmentIs: 'each amendment is a new text of the motion, in full',
+        onBallot:
+          'On the ballot, members will rank the motion as proposed, each qualifying amendment, and “None: the motion falls”.',
+      };
 }
 
 /**
