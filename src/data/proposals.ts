@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { ProposalKind, ProposalRules, ProposalStatus } from '@omov/core/domain/proposals';
 import type { QualifiedSupport } from '@omov/core/record/proposals';
 import type { Queryable } from '../db/database';
+import type { Database } from '../db/schema';
 
 /** Member proposals, their rules, the members' proposal links and the signatures (db/migrations/0018_proposals.ts). */
 
@@ -444,16 +445,21 @@ export async function branchName(db: Queryable, branchId: string): Promise<strin
 
 /* Lapsing and turning overdue, as events the scheduler marks once (0044). */
 
+type Proposals = ExpressionBuilder<Database, 'proposals'>;
+/** Gathering, its window closed, not yet marked lapsed: one definition for the list and the mark. */
+const lapseDue = (eb: Proposals) =>
+  eb.and([eb('status', '=', 'gathering'), eb('lapsed_at', 'is', null), eb('closes_at', '<=', sql<Date>`now()`)]);
+/** Qualified (or scheduled onto a draft since deleted), past its date, not yet marked overdue. */
+const overdueDue = (eb: Proposals) =>
+  eb.and([
+    eb.or([eb('status', '=', 'qualified'), eb.and([eb('status', '=', 'scheduled'), eb('ballot_id', 'is', null)])]),
+    eb('overdue_at', 'is', null),
+    eb('schedule_by', '<=', sql<Date>`now()`),
+  ]);
+
 /** Proposals whose window has closed short of support and are not yet marked lapsed. */
 export async function listLapseDue(db: Queryable): Promise<string[]> {
-  const rows = await db
-    .selectFrom('proposals')
-    .select('id')
-    .where('status', '=', 'gathering')
-    .where('lapsed_at', 'is', null)
-    .where('closes_at', '<=', sql<Date>`now()`)
-    .orderBy('closes_at')
-    .execute();
+  const rows = await db.selectFrom('proposals').select('id').where(lapseDue).orderBy('closes_at').execute();
   return rows.map((r) => r.id);
 }
 
@@ -466,9 +472,7 @@ export async function markLapsed(db: Queryable, id: string): Promise<ProposalRow
     .updateTable('proposals')
     .set({ lapsed_at: sql<Date>`now()` })
     .where('id', '=', id)
-    .where('status', '=', 'gathering')
-    .where('lapsed_at', 'is', null)
-    .where('closes_at', '<=', sql<Date>`now()`)
+    .where(lapseDue)
     .returning(proposalColumns)
     .executeTakeFirst();
   return row && asStored(row);
@@ -476,16 +480,7 @@ export async function markLapsed(db: Queryable, id: string): Promise<ProposalRow
 
 /** Qualified proposals past their date, not on a ballot (or their draft deleted) and not yet marked overdue. */
 export async function listOverdueDue(db: Queryable): Promise<string[]> {
-  const rows = await db
-    .selectFrom('proposals')
-    .select('id')
-    .where((eb) =>
-      eb.or([eb('status', '=', 'qualified'), eb.and([eb('status', '=', 'scheduled'), eb('ballot_id', 'is', null)])]),
-    )
-    .where('overdue_at', 'is', null)
-    .where('schedule_by', '<=', sql<Date>`now()`)
-    .orderBy('schedule_by')
-    .execute();
+  const rows = await db.selectFrom('proposals').select('id').where(overdueDue).orderBy('schedule_by').execute();
   return rows.map((r) => r.id);
 }
 
@@ -495,11 +490,7 @@ export async function markOverdue(db: Queryable, id: string): Promise<ProposalRo
     .updateTable('proposals')
     .set({ overdue_at: sql<Date>`now()` })
     .where('id', '=', id)
-    .where((eb) =>
-      eb.or([eb('status', '=', 'qualified'), eb.and([eb('status', '=', 'scheduled'), eb('ballot_id', 'is', null)])]),
-    )
-    .where('overdue_at', 'is', null)
-    .where('schedule_by', '<=', sql<Date>`now()`)
+    .where(overdueDue)
     .returning(proposalColumns)
     .executeTakeFirst();
   return row && asStored(row);
