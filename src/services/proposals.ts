@@ -593,19 +593,31 @@ export async function draftCaseAgainstQuestion(
   if (why) throw new ServiceError('forbidden', why);
   const { closed } = await questionCaseOf(ctx.db, ballotId, questionId);
   if (closed) throw conflict(closed);
+  return {
+    id: await insertDraft(ctx, m, {
+      kind: 'against',
+      title: CASE_AGAINST_TITLE,
+      text,
+      options: null,
+      question: { ballotId, questionId },
+    }),
+  };
+}
+
+/** A member's draft (proposal, amendment or case against) under the rules in force now; refused if there are none. */
+async function insertDraft(
+  ctx: AppContext,
+  m: LinkMember,
+  draft: Omit<Parameters<typeof data.insertProposal>[1], 'organisationId' | 'rulesId' | 'proposerMemberId'>,
+): Promise<string> {
   const [rules] = await data.listRules(ctx.db, m.organisationId);
   if (!rules) throw conflict(NO_RULES);
-  const id = await data.insertProposal(ctx.db, {
+  return data.insertProposal(ctx.db, {
+    ...draft,
     organisationId: m.organisationId,
     rulesId: rules.id,
-    kind: 'against',
-    title: CASE_AGAINST_TITLE,
-    text,
-    options: null,
     proposerMemberId: m.memberId,
-    question: { ballotId, questionId },
   });
-  return { id };
 }
 
 /** A draft question, compared word for word: its title, description, method and options. */
@@ -711,19 +723,15 @@ export async function draftCaseAgainst(
     );
   const { closed } = await caseAgainstOf(ctx.db, parent);
   if (closed) throw conflict(closed);
-  const [rules] = await data.listRules(ctx.db, m.organisationId);
-  if (!rules) throw conflict(NO_RULES);
-  const id = await data.insertProposal(ctx.db, {
-    organisationId: m.organisationId,
-    rulesId: rules.id,
-    kind: 'against',
-    title: CASE_AGAINST_TITLE,
-    text,
-    options: null,
-    proposerMemberId: m.memberId,
-    parentId,
-  });
-  return { id };
+  return {
+    id: await insertDraft(ctx, m, {
+      kind: 'against',
+      title: CASE_AGAINST_TITLE,
+      text,
+      options: null,
+      parentId,
+    }),
+  };
 }
 
 const AMENDMENTS_CLOSED =
@@ -747,19 +755,15 @@ export async function draftAmendment(
   if (!parent || parent.organisationId !== m.organisationId || parent.status === 'draft') throw notFound('proposal');
   if (!amendmentsOpen(parent, await ballots.databaseNow(ctx.db))) throw conflict(AMENDMENTS_CLOSED);
   const options = amendmentOptions(parent, input);
-  const [rules] = await data.listRules(ctx.db, m.organisationId);
-  if (!rules) throw conflict(NO_RULES);
-  const id = await data.insertProposal(ctx.db, {
-    organisationId: m.organisationId,
-    rulesId: rules.id,
-    kind: 'amendment',
-    title: input.title,
-    text: input.text,
-    options,
-    proposerMemberId: m.memberId,
-    parentId,
-  });
-  return { id };
+  return {
+    id: await insertDraft(ctx, m, {
+      kind: 'amendment',
+      title: input.title,
+      text: input.text,
+      options,
+      parentId,
+    }),
+  };
 }
 
 /**
@@ -840,18 +844,14 @@ export async function draftProposal(
   input: ProposalInput,
 ): Promise<{ id: string }> {
   const m = await linkMember(ctx, token, address);
-  const [rules] = await data.listRules(ctx.db, m.organisationId);
-  if (!rules) throw conflict(NO_RULES);
-  const id = await data.insertProposal(ctx.db, {
-    organisationId: m.organisationId,
-    rulesId: rules.id,
-    kind: input.kind,
-    title: input.title,
-    text: input.text,
-    options: input.kind === 'question' ? input.options : null,
-    proposerMemberId: m.memberId,
-  });
-  return { id };
+  return {
+    id: await insertDraft(ctx, m, {
+      kind: input.kind,
+      title: input.title,
+      text: input.text,
+      options: input.kind === 'question' ? input.options : null,
+    }),
+  };
 }
 
 /**
