@@ -51,7 +51,7 @@ import { storedResults } from '@omov/core/record/record';
 import { verifiableResults } from '@omov/core/record/verifiable';
 import { mailAuditors, record } from './audit';
 import { ballotDefinition } from './commitments';
-import { checkCredentialsFitRoll } from './credentials';
+import { checkCredentialsFitRoll, credentialsGroupProblem } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
@@ -128,13 +128,17 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     throw conflict(
       'a verifiable ballot with a ranked question counts every member once: its ballots are shuffled, and Belenios shuffles ballots of weight 1 only; give every member weight 1, or move the ranked question to a ballot of its own',
     );
-  let election: Election;
+  const G = verifiableGroup(questions);
+  // The questions may have changed group (a ranked one added or removed) after the trustees
+  // made their keys or the credential authority made the credentials: both are named at once.
+  const problems = [credentialsGroupProblem(authority, list, G)].filter((x) => x !== undefined);
+  let election: Election | undefined;
   try {
     // The trustees' certificates are signed in the group their keys were made in: a key made
     // in another group may still happen to be an element of this one, a signature will not verify.
     const rows = await trustees.listTrustees(tx, b.id);
     checkCertificates(
-      verifiableGroup(questions),
+      G,
       rows.map((t) => parseCertificate(t.certificate!)),
     );
     election = makeElection(
@@ -145,17 +149,16 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
         questions: beleniosQuestions(questions),
         credentialAuthority: b.mode.credentialAuthority,
       },
-      verifiableGroup(questions),
+      G,
       BigInt(key.publicKey),
     );
   } catch (err) {
-    // The questions changed group (a ranked one added or removed) after the trustees made their keys.
-    if (err instanceof RangeError)
-      throw conflict(
-        `the ballot cannot open: ${err.message}; where the questions changed after the trustees made their keys, name the trustees again`,
-      );
-    throw err;
+    if (!(err instanceof RangeError)) throw err;
+    problems.push(
+      `${err.message}; where the questions changed after the trustees made their keys, name the trustees again`,
+    );
   }
+  if (problems.length || !election) throw conflict(`the ballot cannot open: ${problems.join('; ')}`);
   const credentialList = writeCredentialList(list);
   const setup = writeSetup(election.raw, key.trustees, credentialList);
   const setupEvent = await append(tx, b.id, 'Setup', [election.raw, key.trustees, credentialList, setup]);
