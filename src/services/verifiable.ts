@@ -452,29 +452,60 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   };
 }
 
-/**
- * A trustee's shuffle of the ranked questions' ballots, as `omov trustee shuffle` printed it:
- * the ciphertexts re-encrypted and permuted, with a proof of shuffle, checked against the
- * ciphertexts before it (the tally's, or the last shuffle's). A bad proof is refused, naming
- * the trustee. Once `threshold` trustees have shuffled, the shuffles end (EndShuffles) and the
- * trustees decrypt: as many trustees as could decrypt on their own have each mixed the
- * ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
- */
-export async function submitShuffle(tx: Tx, b: BallotRow, position: number, s: Shuffle): Promise<void> {
-  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+/** The facts a trustee's shuffle goes on, once the refusals that need no proof check have passed. */
+async function shuffleFacts(db: Queryable, b: BallotRow, position: number): Promise<TallyFacts> {
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
-  const f = await tallyFacts(tx, b.id);
+  const f = await tallyFacts(db, b.id);
   if (!f) throw conflict('the ballot has no encrypted tally');
   if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
   if (f.shufflesEnded) throw conflict('the shuffles have ended: the trustees decrypt now');
   if (f.shuffles.some((x) => x.trustee === position))
     throw conflict(`trustee ${position} has shuffled already: each trustee shuffles once`);
+  return f;
+}
+
+/** A shuffle whose proof held against the ciphertexts left by the first `shufflesBefore` shuffles. */
+export type CheckedShuffle = { shuffle: Shuffle; shufflesBefore: number };
+
+/**
+ * A trustee's shuffle of the ranked questions' ballots, as `omov trustee shuffle` printed it:
+ * the ciphertexts re-encrypted and permuted, with a proof of shuffle, checked against the
+ * ciphertexts before it (the tally's, or the last shuffle's). A bad proof is refused, naming
+ * the trustee. Checked without the ballot's row lock: the proof takes seconds for thousands
+ * of ballots, and the lock would hold every other request on the ballot that long;
+ * storeShuffle then takes the lock and stores it only if no shuffle came in meanwhile.
+ */
+export async function checkShuffleOf(
+  db: Queryable,
+  b: BallotRow,
+  position: number,
+  s: Shuffle,
+): Promise<CheckedShuffle> {
+  const f = await shuffleFacts(db, b, position);
   const before = nonHomomorphicCiphertexts(f.election, tallyToDecrypt(f));
   if (!checkShuffle(f.election, before, s))
     throw invalid(
       `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
     );
-  const text = writeShuffle(s);
+  return { shuffle: s, shufflesBefore: f.shuffles.length };
+}
+
+/**
+ * Under the ballot's row lock: a shuffle checkShuffleOf passed, appended if the chain is as it
+ * was checked against (the same shuffles, not ended, none of this trustee's); another
+ * trustee's shuffle that came in meanwhile is refused (409): this one was made from the
+ * ciphertexts before it. Once `threshold` trustees have shuffled, the shuffles end
+ * (EndShuffles) and the trustees decrypt: as many trustees as could decrypt on their own have
+ * each mixed the ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
+ */
+export async function storeShuffle(tx: Tx, b: BallotRow, position: number, checked: CheckedShuffle): Promise<void> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  const f = await shuffleFacts(tx, b, position);
+  if (f.shuffles.length !== checked.shufflesBefore)
+    throw conflict(
+      `the shuffle of trustee ${position} was made from the ciphertexts of ${checked.shufflesBefore} shuffles, and trustee ${f.shuffles[f.shuffles.length - 1]!.trustee}'s shuffle came in while it was checked: shuffle again from the last shuffle (${f.shuffles.length} shuffles so far)`,
+    );
+  const text = writeShuffle(checked.shuffle);
   await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };
   await record(tx, by, 'trustee.shuffle', b.id, { shuffle: sha256Hex(text) });
