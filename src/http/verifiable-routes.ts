@@ -378,7 +378,13 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
         title: z.string(),
         credentialAuthority: z.string(),
         electionUuid: z.string(),
-        group: z.string(),
+        group: z.string().describe("the group to make the credentials in: the ballot's questions choose it"),
+        uploadedGroup: z
+          .string()
+          .nullable()
+          .describe(
+            'the group the public credentials uploaded so far were checked in (null before any); where it is not `group`, the questions changed after the upload, and the credentials must be made and uploaded again',
+          ),
         members: z.array(z.object({ memberId: z.string(), branch: z.string(), weight: z.string() })),
       }),
       handler: async ({ req }) => credentialsService.credentialRoll(ctx, bearerOf(req)),

@@ -107,6 +107,8 @@ export type CredentialRoll = {
   credentialAuthority: string;
   electionUuid: string;
   group: string;
+  /** The group the credentials uploaded so far were checked in; where it is not `group`, they must be made again. */
+  uploadedGroup: string | null;
   members: Array<{ memberId: string; branch: string; weight: string }>;
 };
 
@@ -123,6 +125,7 @@ export async function credentialRoll(ctx: AppContext, token: string | undefined)
       credentialAuthority: b.mode.credentialAuthority,
       electionUuid: a.electionUuid,
       group: (await groupOfBallot(tx, b.id)).name,
+      uploadedGroup: a.credentialsGroup,
       members: members.map((m) => ({ memberId: m.id, branch: m.branch, weight: String(wholeWeight(m)) })),
     };
   });

@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import { makeCredentials } from '@omov/core/crypto/credential';
+import { groupNamed } from '@omov/core/crypto/group';
+import { systemRandom } from '@omov/core/crypto/random';
 import { makeMemberCredentials, makeTrusteeKeys } from '../../bench/support/verifiable';
 import { appWithSmtpPerFile, ballotTimes, Client, proposalLinkOf, setUpOrganisation } from '../support/app';
 import { scaled, waitFor } from '../support/machine';
@@ -88,7 +91,37 @@ test(
     const ballotId = verifiable.body.id as string;
     const organiser = (m: string, p: string, b?: unknown) => org.json(m, p, b);
     await makeTrusteeKeys(app().url, organiser, ballotId, 2, 2);
-    await makeMemberCredentials(app().url, organiser, ballotId);
+    const authority = new Client(app().url);
+    const asAuthority = {
+      authorization: `Bearer ${(await org.json('POST', `/api/v1/ballots/${ballotId}/credential-authority`)).body.token}`,
+    };
+    const authorityRoll = async () =>
+      (await authority.json('GET', '/api/v1/credential-authority/roll', undefined, asAuthority)).body;
+    const before = await authorityRoll();
+    expect(before).toMatchObject({ group: 'BELENIOS-2048', uploadedGroup: null });
+    const made = makeCredentials(
+      groupNamed(before.group),
+      before.electionUuid,
+      before.members.map((m: { memberId: string; branch: string; weight: string }) => ({
+        ...m,
+        weight: BigInt(m.weight),
+      })),
+      systemRandom,
+    );
+    const uploaded = await authority.json(
+      'PUT',
+      '/api/v1/credential-authority/public-credentials',
+      {
+        credentials: made.publicCredentials.map((c) => ({
+          credential: String(c.credential),
+          weight: String(c.weight),
+          branch: c.branch,
+        })),
+      },
+      asAuthority,
+    );
+    expect(uploaded.status).toBe(200);
+    expect(await authorityRoll()).toMatchObject({ group: 'BELENIOS-2048', uploadedGroup: 'BELENIOS-2048' });
 
     // The election goes on it.
     const scheduled = await org.json('POST', `/api/v1/elections/${id}/schedule`, { ballotId });
@@ -102,6 +135,9 @@ test(
       .where('subject', '=', id)
       .execute();
     expect(schedules).toHaveLength(1);
+
+    // The authority's roll says the group is now the ranked one, and their credentials were not made in it.
+    expect(await authorityRoll()).toMatchObject({ group: 'RFC-3526-2048', uploadedGroup: 'BELENIOS-2048' });
 
     // The keys and credentials were made in the homomorphic group: the ballot cannot open on
     // them, and says why, both at once.
