@@ -452,16 +452,11 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   };
 }
 
-/** The facts a trustee's shuffle goes on, once the refusals that need no proof check have passed. */
-async function shuffleFacts(db: Queryable, b: BallotRow, position: number): Promise<TallyFacts> {
-  if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
-  const f = await tallyFacts(db, b.id);
-  if (!f) throw conflict('the ballot has no encrypted tally');
-  if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
-  if (f.shufflesEnded) throw conflict('the shuffles have ended: the trustees decrypt now');
-  if (f.shuffles.some((x) => x.trustee === position))
+/** The refusals of a trustee's shuffle that need no proof checked: the shuffles so far, and whether they ended. */
+function refuseShuffle(shuffles: ReadonlyArray<{ trustee: number | null }>, ended: boolean, position: number): void {
+  if (ended) throw conflict('the shuffles have ended: the trustees decrypt now');
+  if (shuffles.some((x) => x.trustee === position))
     throw conflict(`trustee ${position} has shuffled already: each trustee shuffles once`);
-  return f;
 }
 
 /** A shuffle whose proof held against the ciphertexts left by the first `shufflesBefore` shuffles. */
@@ -481,7 +476,11 @@ export async function checkShuffleOf(
   position: number,
   s: Shuffle,
 ): Promise<CheckedShuffle> {
-  const f = await shuffleFacts(db, b, position);
+  if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
+  const f = await tallyFacts(db, b.id);
+  if (!f) throw conflict('the ballot has no encrypted tally');
+  if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
+  refuseShuffle(f.shuffles, f.shufflesEnded, position);
   const before = nonHomomorphicCiphertexts(f.election, tallyToDecrypt(f));
   if (!checkShuffle(f.election, before, s))
     throw invalid(
@@ -492,27 +491,30 @@ export async function checkShuffleOf(
 
 /**
  * Under the ballot's row lock: a shuffle checkShuffleOf passed, appended if the chain is as it
- * was checked against (the same shuffles, not ended, none of this trustee's); another
- * trustee's shuffle that came in meanwhile is refused (409): this one was made from the
- * ciphertexts before it. Once `threshold` trustees have shuffled, the shuffles end
- * (EndShuffles) and the trustees decrypt: as many trustees as could decrypt on their own have
- * each mixed the ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
+ * was checked against (the same shuffles, not ended, none of this trustee's), read without
+ * the ballots' or shuffles' data so that the lock is held briefly; another trustee's shuffle
+ * that came in meanwhile is refused (409): this one was made from the ciphertexts before it.
+ * Once `threshold` trustees have shuffled, the shuffles end (EndShuffles) and the trustees
+ * decrypt: as many trustees as could decrypt on their own have each mixed the ballots, so
+ * unless that many collude, nobody can link a decrypted ranking to its ballot.
  */
 export async function storeShuffle(tx: Tx, b: BallotRow, position: number, checked: CheckedShuffle): Promise<void> {
   if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
-  const f = await shuffleFacts(tx, b, position);
-  if (f.shuffles.length !== checked.shufflesBefore)
+  const steps = await events.listShuffleSteps(tx, b.id);
+  const shuffles = steps.filter((e) => e.type === 'Shuffle');
+  refuseShuffle(shuffles, steps.length > shuffles.length, position);
+  if (shuffles.length !== checked.shufflesBefore)
     throw conflict(
-      `the shuffle of trustee ${position} was made from the ciphertexts of ${checked.shufflesBefore} shuffles, and trustee ${f.shuffles[f.shuffles.length - 1]!.trustee}'s shuffle came in while it was checked: shuffle again from the last shuffle (${f.shuffles.length} shuffles so far)`,
+      `the shuffle of trustee ${position} was made from the ciphertexts of ${checked.shufflesBefore} shuffles, and trustee ${shuffles[shuffles.length - 1]!.trustee}'s shuffle came in while it was checked: shuffle again from the last shuffle (${shuffles.length} shuffles so far)`,
     );
   const text = writeShuffle(checked.shuffle);
   await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };
   await record(tx, by, 'trustee.shuffle', b.id, { shuffle: sha256Hex(text) });
-  if (f.shuffles.length + 1 < b.mode.threshold) return;
+  if (shuffles.length + 1 < b.mode.threshold) return;
   const head = await append(tx, b.id, 'EndShuffles', [], {}, undefined);
   await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.end-shuffles', b.id, {
-    trustees: [...f.shuffles.map((x) => x.trustee!), position],
+    trustees: [...shuffles.map((x) => x.trustee!), position],
     head,
   });
 }
