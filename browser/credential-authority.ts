@@ -18,6 +18,7 @@ type Roll = {
   credentialAuthority: string;
   electionUuid: string;
   group: string;
+  uploadedGroup: string | null;
   members: Array<{ memberId: string; branch: string; weight: string }>;
 };
 type Published = { count?: number; byBranch?: Record<string, number> } & Record<string, unknown>;
@@ -84,6 +85,17 @@ function show(roll: Roll): void {
     el('strong', roll.title),
     `. You are its credential authority (${roll.credentialAuthority}): ${roll.members.length} eligible members.`,
   );
+  // The questions changed group after the upload: the ballot cannot open on those credentials.
+  const remake =
+    roll.uploadedGroup !== null && roll.uploadedGroup !== roll.group
+      ? el(
+          'p',
+          `The credentials you sent were made for ${roll.uploadedGroup}, and the ballot's questions have changed: ` +
+            `they now need ${roll.group}, so the ballot cannot open on them. Make the credentials again below and send ` +
+            'them; then deliver the new private credentials (the old ones will not vote).',
+          { class: 'problem', id: 'remake' },
+        )
+      : '';
   const fileName = `credentials-private-${roll.ballotId.slice(0, 8)}.csv`;
   let made: { privateText: string; publicText: string } | undefined;
   const sendStep = el('section', undefined, { 'aria-labelledby': 'send-heading', hidden: '' });
@@ -109,6 +121,7 @@ function show(roll: Roll): void {
   );
   app.replaceChildren(
     about,
+    remake,
     el('h2', 'The roll'),
     el('p', 'Member ids, branches and weights only: the server gives you no names or emails for this step.'),
     branchCounts(roll),

@@ -30,6 +30,7 @@ import * as m0041 from './0041_election_rules';
 import * as m0042 from './0042_qualified_support';
 import * as m0044 from './0044_proposal_events';
 import * as m0045 from './0045_verifiable_shuffles';
+import * as m0046 from './0046_credentials_group';
 import * as m0047 from './0047_verifiable_branches';
 import * as m0049 from './0049_question_amendments';
 
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0042_qualified_support': m0042,
   '0044_proposal_events': m0044,
   '0045_verifiable_shuffles': m0045,
+  '0046_credentials_group': m0046,
   '0047_verifiable_branches': m0047,
   '0049_question_amendments': m0049,
 };

@@ -2,7 +2,18 @@ import type { Queryable } from '../db/database';
 
 /** A verifiable ballot's credential authority and the public credentials they uploaded (migration 0014). */
 
-export type CredentialAuthorityRow = { ballotId: string; electionUuid: string };
+export type CredentialAuthorityRow = {
+  ballotId: string;
+  electionUuid: string;
+  /** The group the public credentials were checked in at their upload; null before (or uploaded before migration 0046). */
+  credentialsGroup: string | null;
+};
+
+const AUTHORITY_COLUMNS = [
+  'ballot_id as ballotId',
+  'election_uuid as electionUuid',
+  'credentials_group as credentialsGroup',
+] as const;
 
 export async function replaceCredentialAuthority(
   db: Queryable,
@@ -27,7 +38,7 @@ export async function findCredentialAuthorityByToken(
 ): Promise<CredentialAuthorityRow | undefined> {
   return db
     .selectFrom('ballot_credential_authorities')
-    .select(['ballot_id as ballotId', 'election_uuid as electionUuid'])
+    .select(AUTHORITY_COLUMNS)
     .where('token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -38,19 +49,26 @@ export async function findCredentialAuthority(
 ): Promise<CredentialAuthorityRow | undefined> {
   return db
     .selectFrom('ballot_credential_authorities')
-    .select(['ballot_id as ballotId', 'election_uuid as electionUuid'])
+    .select(AUTHORITY_COLUMNS)
     .where('ballot_id', '=', ballotId)
     .executeTakeFirst();
 }
 
 export type PublicCredentialRow = { credential: string; weight: string; branchId: string; branch: string };
 
+/** The public credentials, with the group each was checked to be an element of. */
 export async function replacePublicCredentials(
   db: Queryable,
   ballotId: string,
+  group: string,
   credentials: ReadonlyArray<{ credential: string; weight: string; branchId: string }>,
 ): Promise<void> {
   await db.deleteFrom('ballot_public_credentials').where('ballot_id', '=', ballotId).execute();
+  await db
+    .updateTable('ballot_credential_authorities')
+    .set({ credentials_group: group })
+    .where('ballot_id', '=', ballotId)
+    .execute();
   // In slices: a large roll's credentials stay under PostgreSQL's limit of parameters per statement.
   for (let i = 0; i < credentials.length; i += 5000)
     await db

@@ -57,6 +57,20 @@ export async function listEvents(db: Queryable, ballotId: string, type?: Verifia
   return q.orderBy('height').execute();
 }
 
+/** The shuffles so far and their end, without their data (a shuffle of thousands of ballots is tens of MB). */
+export async function listShuffleSteps(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<Pick<EventRow, 'height' | 'type' | 'trustee'>>> {
+  return db
+    .selectFrom('verifiable_events')
+    .select(['height', 'type', 'trustee'])
+    .where('ballot_id', '=', ballotId)
+    .where('type', 'in', ['Shuffle', 'EndShuffles'])
+    .orderBy('height')
+    .execute();
+}
+
 export async function findByTracker(db: Queryable, ballotId: string, tracker: string): Promise<EventRow | undefined> {
   return db
     .selectFrom('verifiable_events')

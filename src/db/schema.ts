@@ -122,7 +122,13 @@ export interface Database {
     verification_key: string | null;
   };
   ballot_election_keys: { ballot_id: string; trustees: string; public_key: string };
-  ballot_credential_authorities: { ballot_id: string; token_hash: Buffer; election_uuid: string };
+  ballot_credential_authorities: {
+    ballot_id: string;
+    token_hash: Buffer;
+    election_uuid: string;
+    /** The group the public credentials were checked in at their upload (migration 0046). */
+    credentials_group: ColumnType<string | null, string | null | undefined, string | null>;
+  };
   ballot_public_credentials: {
     ballot_id: string;
     credential: string;

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { storable } from '@omov/core/domain/text';
 import type { Principal } from '../data/organisations';
@@ -58,6 +58,13 @@ export type ApiRoute<P = unknown, Q = unknown, B = unknown, A extends boolean = 
   textBody?: TextBody;
   /** A JSON body's limit in bytes when 1 MB is not enough (a whole roll's public credentials); bounded all the same. */
   jsonLimit?: number;
+  /** What a 413 says on this route (with jsonLimit): the limit, and what to do when it is reached. */
+  tooLarge?: string;
+  /**
+   * Checks the caller before the body is read, for a route that takes a large body without a
+   * session (a trustee's token): a stranger's upload is refused unread rather than parsed.
+   */
+  admit?: (req: Request) => Promise<void>;
   /** The success status; 204 (no body) when there is no `response`, else 200. */
   status?: number;
   /** The success body. A handler that answers with a body must declare it here (the OpenAPI conformance test holds it to this). */
@@ -89,7 +96,7 @@ export function mountApi(
     const parsers = text
       ? [text.stream ? streamedBody(text.types, Number(limit)) : express.text({ type: text.types, limit })]
       : r.body
-        ? [express.json({ limit: r.jsonLimit ?? '1mb' })]
+        ? [saying413(express.json({ limit: r.jsonLimit ?? '1mb' }), r.tooLarge)]
         : [];
     // Who is calling is known before the body is read: a stranger's large upload is refused unread.
     const signedIn = (req: Request, res: Response, next: NextFunction) => {
@@ -97,7 +104,11 @@ export function mountApi(
         return sendProblem(res, 401, 'sign in, or send an API token as "Authorization: Bearer …"');
       next();
     };
-    router[r.method](r.path, signedIn, ...parsers, async (req: Request, res: Response) => {
+    // Express 5 passes a rejected admission to the error handler.
+    const admitted = r.admit
+      ? [async (req: Request, _res: Response, next: NextFunction) => next(await r.admit!(req))]
+      : [];
+    router[r.method](r.path, signedIn, ...admitted, ...parsers, async (req: Request, res: Response) => {
       if (r.method !== 'get' && req.authVia === 'session' && !sameOrigin(req, publicUrl)) {
         return sendProblem(res, 403, 'cross-site request refused');
       }
@@ -153,6 +164,18 @@ export function mountApi(
 
 const isStream = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+
+/** A body parser whose 413 says `detail` (the route's limit) rather than only that the body is too large. */
+const saying413 =
+  (parser: RequestHandler, detail: string | undefined): RequestHandler =>
+  (req, res, next) =>
+    parser(req, res, (err?: unknown) =>
+      next(
+        detail !== undefined && (err as { type?: string } | undefined)?.type === 'entity.too.large'
+          ? Object.assign(err as Error, { detail })
+          : err,
+      ),
+    );
 
 export const tooLarge = () =>
   Object.assign(new Error('the body is too large'), { type: 'entity.too.large', status: 413 });

@@ -106,7 +106,7 @@ export function createApp(ctx: AppContext): express.Express {
     let status = 500;
     let detail = 'something went wrong on our side';
     let issues: ServiceError['issues'] = [];
-    const e = err as { type?: string; status?: number; message?: string };
+    const e = err as { type?: string; status?: number; message?: string; detail?: string };
     if (err instanceof ServiceError) {
       status = STATUS[err.kind];
       detail = err.message;
@@ -117,7 +117,7 @@ export function createApp(ctx: AppContext): express.Express {
       detail = 'the body is not valid JSON';
     } else if (e?.type === 'entity.too.large') {
       status = 413;
-      detail = 'the body is too large';
+      detail = e.detail ?? 'the body is too large';
     } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       status = e.status;
       detail = e.message ?? 'bad request';

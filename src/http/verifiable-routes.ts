@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import { type Certificate, type Polynomial, polynomialJson } from '@omov/core/crypto/dkg';
@@ -134,11 +135,26 @@ function submission(
 /** The public credentials' upload: a whole roll's, beyond the API's 1 MB, and still bounded. */
 export const PUBLIC_CREDENTIALS_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * A trustee's shuffle and partial decryption, after the close: where a question is ranked,
+ * both carry every counted ballot's ciphertext of it, far beyond the API's 1 MB. A 2048-bit
+ * number is at most 617 digits, about 620 bytes in the JSON. A shuffle carries 7 per ballot
+ * and ranked question (the re-encrypted ciphertext's 2, and the proof's tHat, sHat, sPrime,
+ * c and cHat), about 4.4 KB: 43 MB for 10,000 ballots of one ranked question, 87 MB for two
+ * (an amended question's versions and options). A partial decryption carries 3 (a factor and
+ * its proof's 2), under half that. 128 MB holds two ranked questions of 10,000 members with
+ * room to spare, and stays bounded.
+ */
+export const TRUSTEE_COUNT_LIMIT = 128 * 1024 * 1024;
+const TRUSTEE_COUNT_TOO_LARGE = `the body is too large: a shuffle or partial decryption is at most ${TRUSTEE_COUNT_LIMIT / 1024 / 1024} MB (about 4.4 KB per ballot and ranked question: two ranked questions of some 15,000 ballots); put further ranked questions on a ballot of their own`;
+
 const trusteeName = z.string().trim().min(1).max(200);
 /** A trustee by name only (their token is answered to pass on) or with an email (their link is mailed). */
 const namedTrustee = z.union([trusteeName, z.object({ name: trusteeName, email: z.email().max(320) })]);
 
 export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
+  /** Only a trustee may send a body that large: their token is checked before it is read. */
+  const admitTrustee = async (req: Request) => void (await trusteesService.trusteeOf(ctx.db, bearerOf(req)));
   const idParams = z.object({ id: z.uuid() });
   return [
     route({
@@ -228,6 +244,9 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       auth: false,
       summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it (${TRUSTEE_AUTH})`,
       body: shuffleBody,
+      jsonLimit: TRUSTEE_COUNT_LIMIT,
+      tooLarge: TRUSTEE_COUNT_TOO_LARGE,
+      admit: admitTrustee,
       response: task,
       handler: async ({ req, body }) => {
         let s;
@@ -246,6 +265,9 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       auth: false,
       summary: `After the close: the trustee's partial decryption of the encrypted tally, as "omov trustee decrypt" prints it; its proofs are checked against their key (${TRUSTEE_AUTH})`,
       body: partialDecryptionBody,
+      jsonLimit: TRUSTEE_COUNT_LIMIT,
+      tooLarge: TRUSTEE_COUNT_TOO_LARGE,
+      admit: admitTrustee,
       response: task,
       handler: async ({ req, body }) => {
         let read;
@@ -356,7 +378,13 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
         title: z.string(),
         credentialAuthority: z.string(),
         electionUuid: z.string(),
-        group: z.string(),
+        group: z.string().describe("the group to make the credentials in: the ballot's questions choose it"),
+        uploadedGroup: z
+          .string()
+          .nullable()
+          .describe(
+            'the group the public credentials uploaded so far were checked in (null before any); where it is not `group`, the questions changed after the upload, and the credentials must be made and uploaded again',
+          ),
         members: z.array(z.object({ memberId: z.string(), branch: z.string(), weight: z.string() })),
       }),
       handler: async ({ req }) => credentialsService.credentialRoll(ctx, bearerOf(req)),
@@ -382,6 +410,7 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       summary: `The public credentials, as "omov credentials generate" writes them; checked against the roll branch by branch (${AUTHORITY_AUTH})`,
       // About 660 bytes a credential: 64 MB holds a roll of some 95,000 members.
       jsonLimit: PUBLIC_CREDENTIALS_LIMIT,
+      tooLarge: `the body is too large: the public credentials are at most ${PUBLIC_CREDENTIALS_LIMIT / 1024 / 1024} MB`,
       body: z.object({
         credentials: z.array(z.object({ credential: z.string(), weight: z.string(), branch: z.string() })).min(1),
       }),

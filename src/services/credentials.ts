@@ -1,12 +1,14 @@
 import * as ballots from '../data/ballots';
 import type { BallotRow } from '../data/ballots';
 import * as credentials from '../data/credentials';
+import type { CredentialAuthorityRow } from '../data/credentials';
 import { findOrganisation, type Principal } from '../data/organisations';
 import { enqueue } from '../data/outbox';
 import * as roll from '../data/roll';
 import type { MemberRow } from '../data/roll';
 import type { Tx } from '../db/database';
 import { generateToken, parsePublicCredential } from '@omov/core/crypto/credential';
+import { type Group, isElement } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
 import { hashSecret, newSecret, SECRET_PATTERN } from '../platform/secrets';
 import { requireState } from './access';
@@ -105,6 +107,8 @@ export type CredentialRoll = {
   credentialAuthority: string;
   electionUuid: string;
   group: string;
+  /** The group the credentials uploaded so far were checked in; where it is not `group`, they must be made again. */
+  uploadedGroup: string | null;
   members: Array<{ memberId: string; branch: string; weight: string }>;
 };
 
@@ -121,6 +125,7 @@ export async function credentialRoll(ctx: AppContext, token: string | undefined)
       credentialAuthority: b.mode.credentialAuthority,
       electionUuid: a.electionUuid,
       group: (await groupOfBallot(tx, b.id)).name,
+      uploadedGroup: a.credentialsGroup,
       members: members.map((m) => ({ memberId: m.id, branch: m.branch, weight: String(wholeWeight(m)) })),
     };
   });
@@ -196,6 +201,24 @@ export async function checkCredentialsFitRoll(
     );
 }
 
+/**
+ * At the opening: the public credentials must be elements of the ballot's group, which follows
+ * from its questions. A ranked question added or removed after their upload changes it, and no
+ * member could cast with a credential of the other group. The group each credential was checked
+ * in at the upload is recorded, so this compares names rather than checking 10,000 credentials
+ * again; only credentials uploaded before it was recorded (migration 0046) are checked one by one.
+ * Answers the problem in a sentence, or undefined.
+ */
+export function credentialsGroupProblem(
+  a: CredentialAuthorityRow,
+  list: ReadonlyArray<{ credential: string }>,
+  G: Group,
+): string | undefined {
+  const made = a.credentialsGroup ?? (list.every((c) => isElement(G, BigInt(c.credential))) ? G.name : 'another group');
+  if (made === G.name) return undefined;
+  return `the public credentials were made in ${made}, and the ballot's questions now need ${G.name} (a ranked question was added or removed after they were uploaded): the credential authority must generate and upload the credentials again for ${G.name}`;
+}
+
 export type UploadedCredential = { credential: string; weight: string; branch: string };
 
 /**
@@ -244,6 +267,7 @@ export async function uploadPublicCredentials(
     await credentials.replacePublicCredentials(
       tx,
       b.id,
+      G.name,
       parsed.map((c) => ({
         credential: String(c.credential),
         weight: String(c.weight),

@@ -34,7 +34,7 @@ import { record } from './audit';
 import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
-import { type CountTask, countTask, submitPartialDecryption, submitShuffle } from './verifiable';
+import { checkShuffleOf, type CountTask, countTask, storeShuffle, submitPartialDecryption } from './verifiable';
 import type { Shuffle } from '@omov/core/crypto/shuffle';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
 
@@ -345,13 +345,22 @@ export async function submitTrusteeDecryption(
   return asTrustee(ctx, token, (tx, b, position) => submitPartialDecryption(tx, b, position, pd, pools));
 }
 
-/** After the close, where a question is ranked: a trustee's shuffle, checked against the ciphertexts before it (services/verifiable.ts). */
+/**
+ * After the close, where a question is ranked: a trustee's shuffle, its proof checked against
+ * the ciphertexts before it outside the ballot's row lock, then stored under it if no other
+ * shuffle came in meanwhile (services/verifiable.ts).
+ */
 export async function submitTrusteeShuffle(
   ctx: AppContext,
   token: string | undefined,
   shuffle: Shuffle,
 ): Promise<TrusteeTask> {
-  return asTrustee(ctx, token, (tx, b, position) => submitShuffle(tx, b, position, shuffle));
+  const own = await trusteeOf(ctx.db, token);
+  const b = await ballots.findBallotById(ctx.db, own.ballotId);
+  if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
+  requireVerifiable(b);
+  const checked = await checkShuffleOf(ctx.db, b, own.position, shuffle);
+  return asTrustee(ctx, token, (tx, b, position) => storeShuffle(tx, b, position, checked));
 }
 
 /** The core's checks say what is wrong in a sentence (RangeError, TypeError): the trustee's input is refused with it. */

@@ -51,7 +51,7 @@ import { storedResults } from '@omov/core/record/record';
 import { verifiableResults } from '@omov/core/record/verifiable';
 import { mailAuditors, record } from './audit';
 import { ballotDefinition } from './commitments';
-import { checkCredentialsFitRoll } from './credentials';
+import { checkCredentialsFitRoll, credentialsGroupProblem } from './credentials';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
@@ -128,13 +128,17 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
     throw conflict(
       'a verifiable ballot with a ranked question counts every member once: its ballots are shuffled, and Belenios shuffles ballots of weight 1 only; give every member weight 1, or move the ranked question to a ballot of its own',
     );
-  let election: Election;
+  const G = verifiableGroup(questions);
+  // The questions may have changed group (a ranked one added or removed) after the trustees
+  // made their keys or the credential authority made the credentials: both are named at once.
+  const problems = [credentialsGroupProblem(authority, list, G)].filter((x) => x !== undefined);
+  let election: Election | undefined;
   try {
     // The trustees' certificates are signed in the group their keys were made in: a key made
     // in another group may still happen to be an element of this one, a signature will not verify.
     const rows = await trustees.listTrustees(tx, b.id);
     checkCertificates(
-      verifiableGroup(questions),
+      G,
       rows.map((t) => parseCertificate(t.certificate!)),
     );
     election = makeElection(
@@ -145,17 +149,16 @@ export async function openVerifiable(tx: Tx, b: BallotRow, by: By): Promise<{ el
         questions: beleniosQuestions(questions),
         credentialAuthority: b.mode.credentialAuthority,
       },
-      verifiableGroup(questions),
+      G,
       BigInt(key.publicKey),
     );
   } catch (err) {
-    // The questions changed group (a ranked one added or removed) after the trustees made their keys.
-    if (err instanceof RangeError)
-      throw conflict(
-        `the ballot cannot open: ${err.message}; where the questions changed after the trustees made their keys, name the trustees again`,
-      );
-    throw err;
+    if (!(err instanceof RangeError)) throw err;
+    problems.push(
+      `${err.message}; where the questions changed after the trustees made their keys, name the trustees again`,
+    );
   }
+  if (problems.length || !election) throw conflict(`the ballot cannot open: ${problems.join('; ')}`);
   const credentialList = writeCredentialList(list);
   const setup = writeSetup(election.raw, key.trustees, credentialList);
   const setupEvent = await append(tx, b.id, 'Setup', [election.raw, key.trustees, credentialList, setup]);
@@ -449,36 +452,69 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
   };
 }
 
+/** The refusals of a trustee's shuffle that need no proof checked: the shuffles so far, and whether they ended. */
+function refuseShuffle(shuffles: ReadonlyArray<{ trustee: number | null }>, ended: boolean, position: number): void {
+  if (ended) throw conflict('the shuffles have ended: the trustees decrypt now');
+  if (shuffles.some((x) => x.trustee === position))
+    throw conflict(`trustee ${position} has shuffled already: each trustee shuffles once`);
+}
+
+/** A shuffle whose proof held against the ciphertexts left by the first `shufflesBefore` shuffles. */
+export type CheckedShuffle = { shuffle: Shuffle; shufflesBefore: number };
+
 /**
  * A trustee's shuffle of the ranked questions' ballots, as `omov trustee shuffle` printed it:
  * the ciphertexts re-encrypted and permuted, with a proof of shuffle, checked against the
  * ciphertexts before it (the tally's, or the last shuffle's). A bad proof is refused, naming
- * the trustee. Once `threshold` trustees have shuffled, the shuffles end (EndShuffles) and the
- * trustees decrypt: as many trustees as could decrypt on their own have each mixed the
- * ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
+ * the trustee. Checked without the ballot's row lock: the proof takes seconds for thousands
+ * of ballots, and the lock would hold every other request on the ballot that long;
+ * storeShuffle then takes the lock and stores it only if no shuffle came in meanwhile.
  */
-export async function submitShuffle(tx: Tx, b: BallotRow, position: number, s: Shuffle): Promise<void> {
-  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+export async function checkShuffleOf(
+  db: Queryable,
+  b: BallotRow,
+  position: number,
+  s: Shuffle,
+): Promise<CheckedShuffle> {
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
-  const f = await tallyFacts(tx, b.id);
+  const f = await tallyFacts(db, b.id);
   if (!f) throw conflict('the ballot has no encrypted tally');
   if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
-  if (f.shufflesEnded) throw conflict('the shuffles have ended: the trustees decrypt now');
-  if (f.shuffles.some((x) => x.trustee === position))
-    throw conflict(`trustee ${position} has shuffled already: each trustee shuffles once`);
+  refuseShuffle(f.shuffles, f.shufflesEnded, position);
   const before = nonHomomorphicCiphertexts(f.election, tallyToDecrypt(f));
   if (!checkShuffle(f.election, before, s))
     throw invalid(
       `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
     );
-  const text = writeShuffle(s);
+  return { shuffle: s, shufflesBefore: f.shuffles.length };
+}
+
+/**
+ * Under the ballot's row lock: a shuffle checkShuffleOf passed, appended if the chain is as it
+ * was checked against (the same shuffles, not ended, none of this trustee's), read without
+ * the ballots' or shuffles' data so that the lock is held briefly; another trustee's shuffle
+ * that came in meanwhile is refused (409): this one was made from the ciphertexts before it.
+ * Once `threshold` trustees have shuffled, the shuffles end (EndShuffles) and the trustees
+ * decrypt: as many trustees as could decrypt on their own have each mixed the ballots, so
+ * unless that many collude, nobody can link a decrypted ranking to its ballot.
+ */
+export async function storeShuffle(tx: Tx, b: BallotRow, position: number, checked: CheckedShuffle): Promise<void> {
+  if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
+  const steps = await events.listShuffleSteps(tx, b.id);
+  const shuffles = steps.filter((e) => e.type === 'Shuffle');
+  refuseShuffle(shuffles, steps.length > shuffles.length, position);
+  if (shuffles.length !== checked.shufflesBefore)
+    throw conflict(
+      `the shuffle of trustee ${position} was made from the ciphertexts of ${checked.shufflesBefore} shuffles, and trustee ${shuffles[shuffles.length - 1]!.trustee}'s shuffle came in while it was checked: shuffle again from the last shuffle (${shuffles.length} shuffles so far)`,
+    );
+  const text = writeShuffle(checked.shuffle);
   await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };
   await record(tx, by, 'trustee.shuffle', b.id, { shuffle: sha256Hex(text) });
-  if (f.shuffles.length + 1 < b.mode.threshold) return;
+  if (shuffles.length + 1 < b.mode.threshold) return;
   const head = await append(tx, b.id, 'EndShuffles', [], {}, undefined);
   await record(tx, { system: 'trustees', organisationId: b.organisationId }, 'ballot.end-shuffles', b.id, {
-    trustees: [...f.shuffles.map((x) => x.trustee!), position],
+    trustees: [...shuffles.map((x) => x.trustee!), position],
     head,
   });
 }

@@ -91,6 +91,36 @@ test('the authority makes the credentials in the browser; the server receives on
     { branch: 'South', credentials: 1 },
   ]);
 
+  // A ranked question added to the draft changes its group: the page says to make them again.
+  const edited = await org.json('PUT', `/api/v1/ballots/${id}`, {
+    title: 'Credentials in the browser',
+    questions: [
+      { title: 'Adopt?', method: 'yesno' },
+      { title: 'Chair', method: 'irv', options: [{ label: 'Eve' }, { label: 'Fin' }] },
+    ],
+    ...ballotTimes(),
+    mode: { kind: 'verifiable', trustees: 1, threshold: 1, credentialAuthority: 'Cara' },
+  });
+  expect(edited.status).toBe(200);
+  await page.reload();
+  await stepIs(page, 'roll');
+  await expect(page.locator('#remake').textContent()).resolves.toBe(
+    "The credentials you sent were made for BELENIOS-2048, and the ballot's questions have changed: they now need " +
+      'RFC-3526-2048, so the ballot cannot open on them. Make the credentials again below and send them; then ' +
+      'deliver the new private credentials (the old ones will not vote).',
+  );
+  await axeClean(page, 'the credentials to make again');
+  await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Make the credentials and save the private ones' }).click(),
+  ]);
+  await stepIs(page, 'made');
+  await page.getByRole('button', { name: 'Send the public credentials' }).click();
+  await stepIs(page, 'sent');
+  await page.reload();
+  await stepIs(page, 'roll');
+  await expect(page.locator('#remake').count()).resolves.toBe(0);
+
   // No request carried a private credential, in its address, headers or body.
   expect(sent.some((r) => r.method() === 'PUT' && r.url().endsWith('/credential-authority/public-credentials'))).toBe(
     true,

@@ -1,0 +1,152 @@
+import { encryptBallot } from '@omov/core/crypto/ballot';
+import { parseElection } from '@omov/core/crypto/election';
+import { systemRandom } from '@omov/core/crypto/random';
+import { afterShuffles, parseShuffle, type Shuffle, shuffle, writeShuffle } from '@omov/core/crypto/shuffle';
+import { parseEncryptedTally } from '@omov/core/crypto/tally';
+import { makeMemberCredentials, makeTrusteeKeys } from '../../bench/support/verifiable';
+import { findBallotById } from '../../src/data/ballots';
+import { checkShuffleOf, storeShuffle } from '../../src/services/verifiable';
+import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
+import { scaled } from '../support/machine';
+
+/**
+ * A trustee's shuffle is checked outside the ballot's row lock (docs/verifiable.md, "Ranked
+ * questions on the server"), then stored under it only if no other shuffle came in meanwhile.
+ * Trustees who send their shuffles at once, all made from the same ciphertexts: exactly one is
+ * accepted at each place in the chain, each other is refused naming its trustee, and the chain
+ * the trustees end with is whole (each shuffle verifies against the one before).
+ */
+let app: TestApp;
+let org: Client;
+beforeAll(async () => {
+  app = await startTestApp();
+  org = await setUpOrganisation(app);
+  const roll = [
+    'email,name,branch',
+    ...['Ann', 'Bo', 'Cy', 'Di'].map((n) => `${n.toLowerCase()}@race.example.org,${n},North`),
+  ];
+  expect(
+    (await org.json('POST', '/api/v1/roll/import', `${roll.join('\n')}\n`, { 'content-type': 'text/csv' })).status,
+  ).toBeLessThan(300);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const anyone = () => new Client(app.url);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+test(
+  'trustees shuffling at once: one shuffle is accepted at each place, the others are refused, the chain is whole',
+  async () => {
+    const created = await org.json('POST', '/api/v1/ballots', {
+      title: 'Raced shuffles',
+      questions: [
+        {
+          title: 'Chair',
+          method: 'stv',
+          settings: { seats: 1 },
+          options: [{ label: 'Eve' }, { label: 'Fin' }, { label: 'Gil' }],
+        },
+      ],
+      ...ballotTimes(),
+      mode: { kind: 'verifiable', trustees: 3, threshold: 3, credentialAuthority: 'Cara' },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const organiser = (m: string, p: string, b?: unknown) => org.json(m, p, b);
+    const { tokens } = await makeTrusteeKeys(app.url, organiser, id, 3, 3);
+    const credentials = await makeMemberCredentials(app.url, organiser, id);
+    const opened = await org.json('POST', `/api/v1/ballots/${id}/open`, {});
+    expect(opened.status === 200 ? 200 : JSON.stringify(opened.body)).toBe(200);
+    const election = parseElection(await (await anyone().request('GET', `/api/v1/ballots/${id}/election.json`)).text());
+    // Each member's ranks of Eve, Fin and Gil (1 first, 0 unranked).
+    const RANKS = [
+      [1, 2, 3],
+      [2, 1, 0],
+      [2, 0, 1],
+      [1, 0, 0],
+    ];
+    for (const [i, credential] of [...credentials.values()].entries()) {
+      const cast = encryptBallot(election, credential, [RANKS[i]!], systemRandom);
+      const r = await anyone().json('POST', `/api/v1/ballots/${id}/verifiable-ballots`, cast.text, {
+        'content-type': 'application/json',
+      });
+      expect(r.status === 201 ? 201 : JSON.stringify(r.body)).toBe(201);
+    }
+    expect((await org.json('POST', `/api/v1/ballots/${id}/close`)).status).toBeLessThan(300);
+
+    const task = async (n: number) =>
+      (await anyone().json('GET', '/api/v1/trustee', undefined, bearer(tokens[n - 1]!))).body;
+    /** A shuffle of the ciphertexts as trustee n's task leaves them now. */
+    const shuffleNow = async (n: number): Promise<Shuffle> => {
+      const t = await task(n);
+      const shuffles = (t.shuffles ?? []).map((x: unknown) => parseShuffle(JSON.stringify(x)));
+      return shuffle(election, afterShuffles(election, parseEncryptedTally(t.encryptedTally), shuffles), systemRandom);
+    };
+    const put = (n: number, s: Shuffle) =>
+      anyone().json('PUT', '/api/v1/trustee/shuffle', JSON.parse(writeShuffle(s)), bearer(tokens[n - 1]!));
+    /** Each trustee's accepted shuffle, by place in the chain. */
+    const accepted: Array<{ trustee: number; text: string }> = [];
+
+    // Place 1: the three trustees shuffle the tally's ciphertexts and send them at once.
+    const first = await Promise.all([1, 2, 3].map(async (n) => ({ n, s: await shuffleNow(n) })));
+    const answers = await Promise.all(first.map(({ n, s }) => put(n, s)));
+    const winners = answers.flatMap((a, i) => (a.status === 200 ? [first[i]!] : []));
+    expect(winners).toHaveLength(1);
+    accepted.push({ trustee: winners[0]!.n, text: writeShuffle(winners[0]!.s) });
+    for (const [i, a] of answers.entries()) {
+      if (a.status === 200) continue;
+      // Refused either while it was checked (409) or, sent after the winner was stored, by its proof (422).
+      expect([409, 422]).toContain(a.status);
+      expect(a.body.detail).toContain(`the shuffle of trustee ${first[i]!.n} `);
+    }
+
+    // Place 2, the interleaving made certain through the services: both losers' shuffles are
+    // checked before either is stored; the first stored wins, the second is refused as stale.
+    const [x, y] = [1, 2, 3].filter((n) => n !== winners[0]!.n) as [number, number];
+    const ballot = (await findBallotById(app.db, id))!;
+    const [sx, sy] = [await shuffleNow(x), await shuffleNow(y)];
+    const [cx, cy] = [await checkShuffleOf(app.db, ballot, x, sx), await checkShuffleOf(app.db, ballot, y, sy)];
+    await app.db.transaction().execute((tx) => storeShuffle(tx, ballot, x, cx));
+    await expect(app.db.transaction().execute((tx) => storeShuffle(tx, ballot, y, cy))).rejects.toThrow(
+      `the shuffle of trustee ${y} was made from the ciphertexts of 1 shuffles, and trustee ${x}'s shuffle came in while it was checked: shuffle again from the last shuffle (2 shuffles so far)`,
+    );
+    // Over HTTP, the stale shuffle is refused too, and its trustee named.
+    const stale = await put(y, sy);
+    expect(stale.status).toBe(422);
+    expect(stale.body.detail).toContain(`the shuffle of trustee ${y} does not verify`);
+    accepted.push({ trustee: x, text: writeShuffle(sx) });
+
+    // Place 3: the last trustee shuffles again from the last shuffle, and the shuffles end.
+    const sz = await shuffleNow(y);
+    const last = await put(y, sz);
+    expect(last.status === 200 ? 200 : JSON.stringify(last.body)).toBe(200);
+    expect(last.body.next).toBe('decrypt');
+    accepted.push({ trustee: y, text: writeShuffle(sz) });
+
+    // The chain: one shuffle per trustee, in the order accepted, each verifying against the one before.
+    const events = await app.db
+      .selectFrom('verifiable_events')
+      .select(['type', 'trustee', 'data', 'height'])
+      .where('ballot_id', '=', id)
+      .where('type', 'in', ['Shuffle', 'EndShuffles'])
+      .orderBy('height')
+      .execute();
+    expect(events.map((e) => [e.type, e.trustee])).toEqual([
+      ...accepted.map((a) => ['Shuffle', a.trustee]),
+      ['EndShuffles', null],
+    ]);
+    expect(events.slice(0, 3).map((e) => e.data[0])).toEqual(accepted.map((a) => a.text));
+    const final = await task(1);
+    expect(final.shuffles).toHaveLength(3);
+    expect(() =>
+      afterShuffles(
+        election,
+        parseEncryptedTally(final.encryptedTally),
+        final.shuffles.map((x: unknown) => parseShuffle(JSON.stringify(x))),
+      ),
+    ).not.toThrow();
+  },
+  scaled(300_000),
+);
