@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import { type Certificate, type Polynomial, polynomialJson } from '@omov/core/crypto/dkg';
-import { parseShuffle } from '@omov/core/crypto/shuffle';
+import { parseTrusteeShuffle } from '@omov/core/crypto/pool-shuffle';
 import { signedMessageJson, type TrusteePublicKey, trusteePublicKeyJson } from '@omov/core/crypto/trustee';
 import type { AppContext } from '../services/context';
 import * as trusteesService from '../services/trustees';
@@ -74,8 +74,17 @@ const partialDecryptionBody = beleniosPartialDecryption.extend({
 const ciphertextBody = z.object({ alpha: z.string(), beta: z.string() });
 /** Belenios's shuffle; its proof is the core's to check (checkShuffle), this only describes its shape. */
 const shuffleBody = z
-  .object({ ciphertexts: z.array(z.array(ciphertextBody)), proofs: z.array(z.array(z.unknown())) })
-  .describe('a Belenios 2.0 shuffle, as omov trustee shuffle prints it');
+  .object({
+    ciphertexts: z.array(z.array(ciphertextBody)),
+    proofs: z.array(z.array(z.unknown())),
+    pools: z
+      .array(z.array(z.array(z.unknown())))
+      .optional()
+      .describe(
+        "per ranked question, per pool of branches (branchTallies): the proof that the pool's range is a shuffle of its ballots before",
+      ),
+  })
+  .describe('a Belenios 2.0 shuffle with its pool proofs, as omov trustee shuffle prints it');
 /** A Belenios 2.0 ballot; its checks are the core's (checkBallot), this only describes its shape. */
 const beleniosBallot = z
   .object({
@@ -226,17 +235,17 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       path: '/trustee/shuffle',
       tag: 'verifiable',
       auth: false,
-      summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it (${TRUSTEE_AUTH})`,
+      summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it, and its proof for each pool of branches that the pool's ballots stay together (${TRUSTEE_AUTH})`,
       body: shuffleBody,
       response: task,
       handler: async ({ req, body }) => {
-        let s;
+        let read;
         try {
-          s = parseShuffle(JSON.stringify(body));
+          read = parseTrusteeShuffle(JSON.stringify(body));
         } catch (err) {
           throw invalid((err as Error).message);
         }
-        return trusteesService.submitTrusteeShuffle(ctx, bearerOf(req), s);
+        return trusteesService.submitTrusteeShuffle(ctx, bearerOf(req), read.shuffle, read.pools);
       },
     }),
     route({

@@ -35,6 +35,7 @@ import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
 import { type CountTask, countTask, submitPartialDecryption, submitShuffle } from './verifiable';
+import type { PoolProofs } from '@omov/core/crypto/pool-shuffle';
 import type { Shuffle } from '@omov/core/crypto/shuffle';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
 
@@ -350,8 +351,9 @@ export async function submitTrusteeShuffle(
   ctx: AppContext,
   token: string | undefined,
   shuffle: Shuffle,
+  pools?: PoolProofs,
 ): Promise<TrusteeTask> {
-  return asTrustee(ctx, token, (tx, b, position) => submitShuffle(tx, b, position, shuffle));
+  return asTrustee(ctx, token, (tx, b, position) => submitShuffle(tx, b, position, shuffle, pools));
 }
 
 /** The core's checks say what is wrong in a sentence (RangeError, TypeError): the trustee's input is refused with it. */

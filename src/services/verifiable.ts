@@ -19,6 +19,7 @@ import {
   type Question as BeleniosQuestion,
 } from '@omov/core/crypto/election';
 import { sha256Hex } from '@omov/core/crypto/hash';
+import type { PoolProofs } from '@omov/core/crypto/pool-shuffle';
 import { scoreQuestions } from '@omov/core/crypto/score';
 import {
   checkShuffle,
@@ -56,7 +57,13 @@ import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
 import { mailTrusteesToDecrypt, verifiableGroup } from './trustees';
-import { branchFigures, branchTalliesText, closeBranches, submitPoolDecryptions } from './verifiable-branches';
+import {
+  branchFigures,
+  branchTalliesText,
+  closeBranches,
+  submitPoolDecryptions,
+  submitPoolShuffle,
+} from './verifiable-branches';
 
 /**
  * A verifiable ballot from its opening to its result (docs/verifiable.md), recorded as
@@ -457,7 +464,14 @@ export async function countTask(db: Queryable, ballotId: string, position: numbe
  * trustees decrypt: as many trustees as could decrypt on their own have each mixed the
  * ballots, so unless that many collude, nobody can link a decrypted ranking to its ballot.
  */
-export async function submitShuffle(tx: Tx, b: BallotRow, position: number, s: Shuffle): Promise<void> {
+export async function submitShuffle(
+  tx: Tx,
+  b: BallotRow,
+  position: number,
+  s: Shuffle,
+  /** Their proofs that the shuffle keeps the pools of branches apart (crypto/pool-shuffle.ts). */
+  pools?: PoolProofs,
+): Promise<void> {
   if (b.mode.kind !== 'verifiable') throw new Error('not a verifiable ballot');
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
   const f = await tallyFacts(tx, b.id);
@@ -471,6 +485,7 @@ export async function submitShuffle(tx: Tx, b: BallotRow, position: number, s: S
     throw invalid(
       `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
     );
+  await submitPoolShuffle(tx, b, f.election, position, f.shuffles.length, before, s.ciphertexts, pools);
   const text = writeShuffle(s);
   await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };

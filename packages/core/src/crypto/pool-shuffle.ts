@@ -9,6 +9,7 @@ import {
   proveShuffle,
   reEncryptCiphertext,
   type Shuffle,
+  shuffle,
   type ShuffleProof,
   writeProofOfShuffle,
   writeShuffle,
@@ -119,6 +120,25 @@ export function poolShuffle(
     shuffle: { ciphertexts: done.map((d) => d.ciphertexts), proofs: done.map((d) => d.proof) },
     pools: done.map((d) => d.poolProofs),
   };
+}
+
+/**
+ * What a trustee hands over as the shuffle numbered `index` (from 0) of `current`: one that
+ * keeps the pools apart, with its pool proofs, where the section places the pools; a plain
+ * Belenios shuffle otherwise (no section, or one stored before pools were kept apart). The
+ * CLI and the trustee page both make it here. `pools`: how many pools were kept apart.
+ */
+export function trusteeShuffle(
+  election: Election,
+  current: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  section: Pick<BranchTallies, 'pools'> | undefined,
+  index: number,
+  random: RandomBytes,
+): { text: string; pools: number | undefined } {
+  const inputs = section && poolInputs(section, index);
+  if (!inputs) return { text: writeShuffle(shuffle(election, current, random)), pools: undefined };
+  const made = poolShuffle(election, current, inputs, random);
+  return { text: writeTrusteeShuffle(made.shuffle, made.pools), pools: section!.pools.length };
 }
 
 /**
