@@ -338,6 +338,17 @@ test(
 // Papers: 4 × Adam > Bob, 3 × Bob > Adam, 2 × Carl, 1 × Dora. Without the rule Adam and Bob
 // are elected; with it Dora takes a seat.
 const NAMES = ['Adam', 'Bob', 'Carl', 'Dora'];
+/** Each email's voting unit in the record (the shuffles keep the pools of branches apart, so ranked questions are counted by unit). */
+async function unitOfEmail(record: { branches: { units: UnitFacts[] } }): Promise<(email: string) => string> {
+  const rows = await app()
+    .db.selectFrom('members')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
+    .select(['members.email', 'branches.name'])
+    .execute();
+  const branchOf = new Map(rows.map((r) => [r.email, r.name]));
+  return (email) => record.branches.units.find((u) => u.branches.includes(branchOf.get(email)!))!.name;
+}
+
 const ELECT_EMAILS = Array.from({ length: 10 }, (_, i) =>
   i < 4 ? `${NAMES[i]!.toLowerCase()}@elect.example.org` : `e${i}@elect.example.org`,
 );
@@ -440,12 +451,13 @@ test(
 
     const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
     const stv = (record.ballot.questions as Question[]).find((q) => q.method === 'stv')!;
-    const plain: StoredVote[] = PAPERS.map((p) => ({
-      unit: '',
+    const unitOf = await unitOfEmail(record);
+    const plain: StoredVote[] = PAPERS.map((p, i) => ({
+      unit: unitOf(ELECT_EMAILS[i]!),
       weight: '1',
       answers: { [stv.id]: rankedVote(ranks(p), labels.length) },
     }));
-    const counted = countRecordQuestion(record.ballot, stv, plain, ELECT_EMAILS.length, []);
+    const counted = countRecordQuestion(record.ballot, stv, plain, ELECT_EMAILS.length, record.branches.units);
     expect(record.results[1]).toEqual(JSON.parse(JSON.stringify(counted)));
     expect([...record.results[1].elected].sort()).toEqual(['Adam', 'Dora']);
     expect(JSON.stringify(record.results[1])).toContain('The balance rules changed who was elected');
@@ -527,14 +539,17 @@ test(
     const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
     const questions = [...(record.ballot.questions as Question[])].sort((x, y) => x.position - y.position);
     const [, versionQ, optionsQ] = questions as [Question, Question, Question];
-    const plain: StoredVote[] = papers.map(([v, o]) => ({
-      unit: '',
+    const unitOf = await unitOfEmail(record);
+    const plain: StoredVote[] = papers.map(([v, o], i) => ({
+      unit: unitOf(QUESTION_EMAILS[i]!),
       weight: '1',
       answers: { [versionQ.id]: rankedVote(v, versionCount), [optionsQ.id]: rankedVote(o, optionCount) },
     }));
     for (const [i, q] of [versionQ, optionsQ].entries())
       expect(record.results[i + 1]).toEqual(
-        JSON.parse(JSON.stringify(countRecordQuestion(record.ballot, q, plain, QUESTION_EMAILS.length, []))),
+        JSON.parse(
+          JSON.stringify(countRecordQuestion(record.ballot, q, plain, QUESTION_EMAILS.length, record.branches.units)),
+        ),
       );
     // The version question's own rankings chose the version: the amended one, Green standing and elected.
     expect(record.results[2].versions).toMatchObject({ adopted: draft[1]!.options[1]!.label, struck: [] });
