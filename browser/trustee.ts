@@ -242,7 +242,8 @@ function shuffleStep(t: Task): HTMLElement[] {
     el(
       'p',
       'The ballot has closed. Its ranked ballots are decrypted one by one, so first the trustees each shuffle them: ' +
-        'your browser re-encrypts them and puts them in a secret order, with a proof that it changed nothing else. ' +
+        'your browser re-encrypts them and puts them in a secret order, with a proof that it changed nothing else ' +
+        '(and that each pool of branches’ ballots stayed together, for the figures by branch). ' +
         'No key is needed. It can take a few minutes for a large ballot; keep this page open. ' +
         '(Or run "omov trustee shuffle --server … --token-file …" on your own computer.)',
     ),

@@ -16,7 +16,7 @@ import {
   writePartialDecryption,
 } from './tally';
 import type { Trustee } from './trustee';
-import { ciphertextJson, type Ciphertext, parseJson, writeArray } from './wire';
+import { ciphertextJson, type Ciphertext, parseJson, splitPools, writeArray } from './wire';
 import { poolBranches, type VotingUnit } from '../domain/pooling';
 
 /**
@@ -305,17 +305,9 @@ export function parseTrusteeDecryption(text: string): {
   partialDecryption: PartialDecryption;
   pools: PartialDecryption[] | undefined;
 } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new SyntaxError('partial decryption: not JSON');
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new TypeError('partial decryption: not a JSON object');
-  const { pools, ...tally } = value as Record<string, unknown>;
+  const { belenios, pools } = splitPools(text, 'partial decryption');
   return {
-    partialDecryption: parsePartialDecryption(JSON.stringify(tally)),
+    partialDecryption: parsePartialDecryption(belenios),
     pools: pools === undefined ? undefined : parsePoolDecryptions(JSON.stringify(pools)),
   };
 }

@@ -14,7 +14,7 @@ import {
   writeProofOfShuffle,
   writeShuffle,
 } from './shuffle';
-import { type Ciphertext, parseJson, writeArray } from './wire';
+import { type Ciphertext, parseJson, splitPools, writeArray } from './wire';
 import * as z from 'zod';
 
 /**
@@ -196,16 +196,9 @@ export const writeTrusteeShuffle = (s: Shuffle, pools?: PoolProofs): string => {
 
 /** A trustee's hand-over read back: the Belenios shuffle, and the pool proofs where given. */
 export function parseTrusteeShuffle(text: string): { shuffle: Shuffle; pools: ShuffleProof[][] | undefined } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new SyntaxError('shuffle: not JSON');
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('shuffle: not a JSON object');
-  const { pools, ...rest } = value as Record<string, unknown>;
+  const { belenios, pools } = splitPools(text, 'shuffle');
   return {
-    shuffle: parseShuffle(JSON.stringify(rest)),
+    shuffle: parseShuffle(belenios),
     pools: pools === undefined ? undefined : parsePoolProofs(JSON.stringify(pools)),
   };
 }
