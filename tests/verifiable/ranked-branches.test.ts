@@ -210,8 +210,9 @@ test(
     ]);
     expect(chair.conference).toMatchObject({ branches: expect.any(Array) });
 
-    // The results page and the CSV show the ranked questions' figures by voting unit.
+    // The results page shows every question's figures by voting unit, the ranked ones' included.
     const page = await (await org.request('GET', `/ballots/${id}/results`)).text();
+    expect(page.split('Figures by voting unit (3)')).toHaveLength(4);
     expect(page).toContain('Pooled: East, South');
 
     // belenios-tool still accepts the archive: the pool proofs are beside it, not in it.

@@ -24,8 +24,9 @@ import { poolBranches, type VotingUnit } from '../domain/pooling';
  * "Branch figures"). Each public credential's voting unit (branch) is public. At the close the
  * counted ballots are grouped by branch, and branches are pooled under k by the public number
  * of counted ballots in each, by the office mode's rule (domain/pooling.ts); each pool gets its
- * own encrypted sub-tally, the product of its ballots' ciphertexts (homomorphic questions only:
- * a ranked question's ballots are shuffled as a whole and have no pool figures). The pools'
+ * own encrypted sub-tally, the product of its ballots' ciphertexts (homomorphic questions only;
+ * for a ranked question, its ballots' places in the tally's row, which the shuffles keep
+ * together: pool-shuffle.ts). The pools'
  * product is the Belenios tally, which anyone can check; the trustees decrypt each sub-tally
  * with the same proof as the tally's. Pure: no I/O.
  */
