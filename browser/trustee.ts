@@ -24,7 +24,8 @@ import { systemRandom } from '@omov/core/crypto/random';
 import { parseElection } from '@omov/core/crypto/election';
 import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
 import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
-import { afterShuffles, mergeNonHomomorphic, parseShuffle, shuffle, writeShuffle } from '@omov/core/crypto/shuffle';
+import { trusteeShuffle } from '@omov/core/crypto/pool-shuffle';
+import { afterShuffles, mergeNonHomomorphic, parseShuffle } from '@omov/core/crypto/shuffle';
 import {
   parseTrusteePrivateKey,
   writeSigned,
@@ -241,7 +242,8 @@ function shuffleStep(t: Task): HTMLElement[] {
     el(
       'p',
       'The ballot has closed. Its ranked ballots are decrypted one by one, so first the trustees each shuffle them: ' +
-        'your browser re-encrypts them and puts them in a secret order, with a proof that it changed nothing else. ' +
+        'your browser re-encrypts them and puts them in a secret order, with a proof that it changed nothing else ' +
+        '(and that each pool of branches’ ballots stayed together, for the figures by branch). ' +
         'No key is needed. It can take a few minutes for a large ballot; keep this page open. ' +
         '(Or run "omov trustee shuffle --server … --token-file …" on your own computer.)',
     ),
@@ -250,7 +252,10 @@ function shuffleStep(t: Task): HTMLElement[] {
         say('Checking the shuffles before yours, and shuffling…');
         await new Promise((resolve) => setTimeout(resolve, 0));
         const { election, current } = countInputs(t);
-        show(await api('PUT', '/trustee/shuffle', writeShuffle(shuffle(election, current, systemRandom))));
+        // Each pool of branches kept together, with a proof per pool, for the ranked questions' branch figures.
+        const pools = t.branchTallies ? parseBranchTallies(election, t.branchTallies) : undefined;
+        const made = trusteeShuffle(election, current, pools, (t.shuffles ?? []).length, systemRandom);
+        show(await api('PUT', '/trustee/shuffle', made.text));
         say('Your shuffle is in, and its proof holds.');
       }),
     ).parentElement!,

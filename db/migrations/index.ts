@@ -32,6 +32,7 @@ import * as m0044 from './0044_proposal_events';
 import * as m0045 from './0045_verifiable_shuffles';
 import * as m0046 from './0046_credentials_group';
 import * as m0047 from './0047_verifiable_branches';
+import * as m0048 from './0048_verifiable_pool_shuffles';
 import * as m0049 from './0049_question_amendments';
 
 /** Every migration, by name, in order. Listed here rather than read from disk so that the
@@ -70,5 +71,6 @@ export const migrations: Record<string, Migration> = {
   '0045_verifiable_shuffles': m0045,
   '0046_credentials_group': m0046,
   '0047_verifiable_branches': m0047,
+  '0048_verifiable_pool_shuffles': m0048,
   '0049_question_amendments': m0049,
 };

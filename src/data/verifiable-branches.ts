@@ -38,3 +38,27 @@ export async function listPoolDecryptions(
     .orderBy('trustee')
     .execute();
 }
+
+/** A trustee's pool proofs of their shuffle (migration 0048). */
+export async function insertPoolShuffle(
+  db: Queryable,
+  ballotId: string,
+  trustee: number,
+  pools: string,
+): Promise<void> {
+  await db.insertInto('verifiable_pool_shuffles').values({ ballot_id: ballotId, trustee, pools }).execute();
+}
+
+/** Each trustee's pool proofs, by their number. */
+export async function listPoolShuffles(
+  db: Queryable,
+  ballotId: string,
+): Promise<Array<{ trustee: number; pools: string }>> {
+  return db
+    .selectFrom('verifiable_pool_shuffles')
+    .select(['trustee', 'pools'])
+    .where('ballot_id', '=', ballotId)
+    .orderBy('at')
+    .orderBy('trustee')
+    .execute();
+}

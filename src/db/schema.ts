@@ -152,6 +152,8 @@ export interface Database {
   verifiable_branch_tallies: { ballot_id: string; section: string; at: CreatedAt };
   /** Each trustee's partial decryptions of the pools' sub-tallies (a JSON list, in the pools' order). */
   verifiable_pool_decryptions: { ballot_id: string; trustee: number; pools: string; at: CreatedAt };
+  /** Each trustee's pool proofs of their shuffle (per ranked question, per pool: a proof of shuffle). */
+  verifiable_pool_shuffles: { ballot_id: string; trustee: number; pools: string; at: CreatedAt };
   /** Counted once at close: the results' canonical JSON and its SHA-256 (hex). */
   ballot_results: {
     ballot_id: string;

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { MAX_TRUSTEES } from '@omov/core/domain/ballot';
 import { type Certificate, type Polynomial, polynomialJson } from '@omov/core/crypto/dkg';
-import { parseShuffle } from '@omov/core/crypto/shuffle';
+import { parseTrusteeShuffle } from '@omov/core/crypto/pool-shuffle';
 import { signedMessageJson, type TrusteePublicKey, trusteePublicKeyJson } from '@omov/core/crypto/trustee';
 import type { AppContext } from '../services/context';
 import * as trusteesService from '../services/trustees';
@@ -75,8 +75,17 @@ const partialDecryptionBody = beleniosPartialDecryption.extend({
 const ciphertextBody = z.object({ alpha: z.string(), beta: z.string() });
 /** Belenios's shuffle; its proof is the core's to check (checkShuffle), this only describes its shape. */
 const shuffleBody = z
-  .object({ ciphertexts: z.array(z.array(ciphertextBody)), proofs: z.array(z.array(z.unknown())) })
-  .describe('a Belenios 2.0 shuffle, as omov trustee shuffle prints it');
+  .object({
+    ciphertexts: z.array(z.array(ciphertextBody)),
+    proofs: z.array(z.array(z.unknown())),
+    pools: z
+      .array(z.array(z.array(z.unknown())))
+      .optional()
+      .describe(
+        "per ranked question, per pool of branches (branchTallies): the proof that the pool's range is a shuffle of its ballots before",
+      ),
+  })
+  .describe('a Belenios 2.0 shuffle with its pool proofs, as omov trustee shuffle prints it');
 /** A Belenios 2.0 ballot; its checks are the core's (checkBallot), this only describes its shape. */
 const beleniosBallot = z
   .object({
@@ -138,15 +147,16 @@ export const PUBLIC_CREDENTIALS_LIMIT = 64 * 1024 * 1024;
 /**
  * A trustee's shuffle and partial decryption, after the close: where a question is ranked,
  * both carry every counted ballot's ciphertext of it, far beyond the API's 1 MB. A 2048-bit
- * number is at most 617 digits, about 620 bytes in the JSON. A shuffle carries 7 per ballot
- * and ranked question (the re-encrypted ciphertext's 2, and the proof's tHat, sHat, sPrime,
- * c and cHat), about 4.4 KB: 43 MB for 10,000 ballots of one ranked question, 87 MB for two
- * (an amended question's versions and options). A partial decryption carries 3 (a factor and
- * its proof's 2), under half that. 128 MB holds two ranked questions of 10,000 members with
- * room to spare, and stays bounded.
+ * number is at most 617 digits, about 620 bytes in the JSON. A shuffle carries 12 per ballot
+ * and ranked question: the re-encrypted ciphertext's 2, the whole-list proof's tHat, sHat,
+ * sPrime, c and cHat, and the same 5 again in its pool's proof (pool-shuffle.ts), about
+ * 7.4 KB: 74 MB for 10,000 ballots of one ranked question, 149 MB for two (an amended
+ * question's versions and options). A partial decryption carries 3 (a factor and its proof's
+ * 2), far less. 192 MB holds two ranked questions of 10,000 members with room to spare, and
+ * stays bounded.
  */
-export const TRUSTEE_COUNT_LIMIT = 128 * 1024 * 1024;
-const TRUSTEE_COUNT_TOO_LARGE = `the body is too large: a shuffle or partial decryption is at most ${TRUSTEE_COUNT_LIMIT / 1024 / 1024} MB (about 4.4 KB per ballot and ranked question: two ranked questions of some 15,000 ballots); put further ranked questions on a ballot of their own`;
+export const TRUSTEE_COUNT_LIMIT = 192 * 1024 * 1024;
+const TRUSTEE_COUNT_TOO_LARGE = `the body is too large: a shuffle or partial decryption is at most ${TRUSTEE_COUNT_LIMIT / 1024 / 1024} MB (about 7.4 KB per ballot and ranked question, with the pools' proofs: two ranked questions of some 13,000 ballots); put further ranked questions on a ballot of their own`;
 
 const trusteeName = z.string().trim().min(1).max(200);
 /** A trustee by name only (their token is answered to pass on) or with an email (their link is mailed). */
@@ -242,20 +252,20 @@ export function verifiableRoutes(ctx: AppContext): ApiRoute[] {
       path: '/trustee/shuffle',
       tag: 'verifiable',
       auth: false,
-      summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it (${TRUSTEE_AUTH})`,
+      summary: `After the close, where a question is ranked: the trustee's shuffle of its ballots, as "omov trustee shuffle" prints it; its proof of shuffle is checked against the ciphertexts before it, and its proof for each pool of branches that the pool's ballots stay together (${TRUSTEE_AUTH})`,
       body: shuffleBody,
       jsonLimit: TRUSTEE_COUNT_LIMIT,
       tooLarge: TRUSTEE_COUNT_TOO_LARGE,
       admit: admitTrustee,
       response: task,
       handler: async ({ req, body }) => {
-        let s;
+        let read;
         try {
-          s = parseShuffle(JSON.stringify(body));
+          read = parseTrusteeShuffle(JSON.stringify(body));
         } catch (err) {
           throw invalid((err as Error).message);
         }
-        return trusteesService.submitTrusteeShuffle(ctx, bearerOf(req), s);
+        return trusteesService.submitTrusteeShuffle(ctx, bearerOf(req), read.shuffle, read.pools);
       },
     }),
     route({

@@ -35,6 +35,7 @@ import { lockOwnBallot } from './ballots';
 import type { AppContext } from './context';
 import { conflict, invalid, notFound, ServiceError } from './errors';
 import { checkShuffleOf, type CountTask, countTask, storeShuffle, submitPartialDecryption } from './verifiable';
+import type { PoolProofs } from '@omov/core/crypto/pool-shuffle';
 import type { Shuffle } from '@omov/core/crypto/shuffle';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
 
@@ -354,12 +355,13 @@ export async function submitTrusteeShuffle(
   ctx: AppContext,
   token: string | undefined,
   shuffle: Shuffle,
+  pools?: PoolProofs,
 ): Promise<TrusteeTask> {
   const own = await trusteeOf(ctx.db, token);
   const b = await ballots.findBallotById(ctx.db, own.ballotId);
   if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
   requireVerifiable(b);
-  const checked = await checkShuffleOf(ctx.db, b, own.position, shuffle);
+  const checked = await checkShuffleOf(ctx.db, b, own.position, shuffle, pools);
   return asTrustee(ctx, token, (tx, b, position) => storeShuffle(tx, b, position, checked));
 }
 

@@ -16,6 +16,8 @@ import {
   writePoolDecryptions,
 } from '@omov/core/crypto/branch-tally';
 import type { Election } from '@omov/core/crypto/election';
+import { type PoolProofs, poolInputs, poolShuffleProblem, writePoolProofs } from '@omov/core/crypto/pool-shuffle';
+import type { Ciphertext } from '@omov/core/crypto/wire';
 import { sha256Hex } from '@omov/core/crypto/hash';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
 import type { Trustee } from '@omov/core/crypto/trustee';
@@ -99,6 +101,40 @@ export async function submitPoolDecryptions(
 }
 
 /**
+ * A trustee's pool proofs of their shuffle (the shuffle numbered `index` from 0, whose
+ * ciphertexts are `after`; `before`, the lists it started from): each pool's range after must
+ * be a shuffle of its ballots before (crypto/pool-shuffle.ts). Missing or wrong ones are
+ * refused, naming the trustee and the pool. Checked outside the row lock, as the shuffle is;
+ * returns what storePoolShuffle keeps. Nothing is asked of a section without positions (no
+ * pools, or closed before pools were kept apart).
+ */
+export async function checkPoolShuffle(
+  db: Queryable,
+  b: BallotRow,
+  election: Election,
+  position: number,
+  index: number,
+  before: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  after: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  pools: PoolProofs | undefined,
+): Promise<string | undefined> {
+  const section = await sectionOf(db, b.id, election);
+  if (!section || !poolInputs(section, index)) return undefined;
+  if (!pools)
+    throw invalid(
+      `the shuffle of trustee ${position} has no proofs for the pools of branches ("pools"): ` +
+        'shuffle with omov trustee shuffle, which keeps the pools apart (--pools offline)',
+    );
+  const problem = poolShuffleProblem(election, section, index, before, after, pools);
+  if (problem) throw invalid(`the shuffle of trustee ${position} does not keep the pools apart: ${problem}`);
+  return writePoolProofs(pools);
+}
+
+/** Under the ballot's row lock, with the trustee's Shuffle event: the pool proofs checkPoolShuffle passed. */
+export const storePoolShuffle = (tx: Queryable, ballotId: string, position: number, proofs: string): Promise<void> =>
+  store.insertPoolShuffle(tx, ballotId, position, proofs);
+
+/**
  * Once `owners` (the trustees whose decryptions gave the result) have decrypted the pools:
  * each pool's totals, with the units fixed at close and the ballot's delegate models;
  * undefined for a ballot closed before branch figures were kept.
@@ -119,6 +155,7 @@ export async function branchFigures(
     totals: poolResults(election, section, trustees, owned),
     voters: section.pools.map((p) => p.ballots),
     delegates: (b.delegateSettings ?? null) as DelegateSettingsInput | null,
+    rankedPools: poolInputs(section, 0) !== undefined,
   };
 }
 
@@ -126,12 +163,20 @@ export async function branchFigures(
 export async function branchRecord(
   db: Queryable,
   ballotId: string,
-): Promise<{ section: string; decryptions: Array<{ owner: number; pools: string }> } | undefined> {
+): Promise<
+  | {
+      section: string;
+      decryptions: Array<{ owner: number; pools: string }>;
+      shuffles?: Array<{ owner: number; pools: string }>;
+    }
+  | undefined
+> {
   const section = await store.findBranchTallies(db, ballotId);
   if (section === undefined) return undefined;
   const decryptions = (await store.listPoolDecryptions(db, ballotId)).map((d) => ({
     owner: d.trustee,
     pools: d.pools,
   }));
-  return { section, decryptions };
+  const shuffles = (await store.listPoolShuffles(db, ballotId)).map((d) => ({ owner: d.trustee, pools: d.pools }));
+  return { section, decryptions, ...(shuffles.length ? { shuffles } : {}) };
 }

@@ -19,6 +19,7 @@ import {
   type Question as BeleniosQuestion,
 } from '@omov/core/crypto/election';
 import { sha256Hex } from '@omov/core/crypto/hash';
+import type { PoolProofs } from '@omov/core/crypto/pool-shuffle';
 import { scoreQuestions } from '@omov/core/crypto/score';
 import {
   checkShuffle,
@@ -56,7 +57,14 @@ import type { AppContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { recordOpeningStatements } from './proposals';
 import { mailTrusteesToDecrypt, verifiableGroup } from './trustees';
-import { branchFigures, branchTalliesText, closeBranches, submitPoolDecryptions } from './verifiable-branches';
+import {
+  branchFigures,
+  branchTalliesText,
+  closeBranches,
+  submitPoolDecryptions,
+  checkPoolShuffle,
+  storePoolShuffle,
+} from './verifiable-branches';
 
 /**
  * A verifiable ballot from its opening to its result (docs/verifiable.md), recorded as
@@ -460,7 +468,12 @@ function refuseShuffle(shuffles: ReadonlyArray<{ trustee: number | null }>, ende
 }
 
 /** A shuffle whose proof held against the ciphertexts left by the first `shufflesBefore` shuffles. */
-export type CheckedShuffle = { shuffle: Shuffle; shufflesBefore: number };
+export type CheckedShuffle = {
+  shuffle: Shuffle;
+  shufflesBefore: number;
+  /** Its pool proofs, written, where the ballot's pools are kept apart. */
+  poolProofs?: string;
+};
 
 /**
  * A trustee's shuffle of the ranked questions' ballots, as `omov trustee shuffle` printed it:
@@ -475,6 +488,8 @@ export async function checkShuffleOf(
   b: BallotRow,
   position: number,
   s: Shuffle,
+  /** Their proofs that the shuffle keeps the pools of branches apart (crypto/pool-shuffle.ts). */
+  pools?: PoolProofs,
 ): Promise<CheckedShuffle> {
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
   const f = await tallyFacts(db, b.id);
@@ -486,7 +501,17 @@ export async function checkShuffleOf(
     throw invalid(
       `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
     );
-  return { shuffle: s, shufflesBefore: f.shuffles.length };
+  const poolProofs = await checkPoolShuffle(
+    db,
+    b,
+    f.election,
+    position,
+    f.shuffles.length,
+    before,
+    s.ciphertexts,
+    pools,
+  );
+  return { shuffle: s, shufflesBefore: f.shuffles.length, ...(poolProofs ? { poolProofs } : {}) };
 }
 
 /**
@@ -507,6 +532,7 @@ export async function storeShuffle(tx: Tx, b: BallotRow, position: number, check
     throw conflict(
       `the shuffle of trustee ${position} was made from the ciphertexts of ${checked.shufflesBefore} shuffles, and trustee ${shuffles[shuffles.length - 1]!.trustee}'s shuffle came in while it was checked: shuffle again from the last shuffle (${shuffles.length} shuffles so far)`,
     );
+  if (checked.poolProofs) await storePoolShuffle(tx, b.id, position, checked.poolProofs);
   const text = writeShuffle(checked.shuffle);
   await append(tx, b.id, 'Shuffle', [text, writeOwned(position, text)], { trustee: position });
   const by = { system: `trustee ${position}`, organisationId: b.organisationId };

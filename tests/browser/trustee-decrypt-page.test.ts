@@ -119,6 +119,13 @@ test('a ranked question: the trustee shuffles its ballots in the page, then decr
   await page.getByRole('button', { name: 'Shuffle the ranked ballots' }).click();
   await stepIs(page, 'waiting');
   await page.getByRole('heading', { name: 'Waiting for the other trustees’ shuffles' }).waitFor();
+  // The page's shuffle kept the pools of branches apart: its pool proofs passed the server's check and are kept.
+  const kept = await app()
+    .db.selectFrom('verifiable_pool_shuffles')
+    .select('trustee')
+    .where('ballot_id', '=', id)
+    .execute();
+  expect(kept).toEqual([{ trustee: 1 }]);
   // Trustee 2 shuffles (the second of 2: the shuffles end) and decrypts; the page moves on by itself.
   await decryptTally(app().url, { tokens: [trustees.tokens[1]!], keys: [trustees.keys[1]!] }, 1);
   await stepIs(page, 'decrypt');

@@ -22,12 +22,13 @@ import { beleniosOnArchive, cli, trusteeApi, trusteeKeysByCli } from '../support
  * over HTTP with real PostgreSQL and SMTP, trustees by `omov trustee … --server`:
  * (a) a member motion with two qualifying amendments and a declared agenda order goes on a
  * verifiable draft ballot as one ranked (Schulze) question of its variants; a branch
- * secretary cannot record a meeting's position on it (positions are office ballots' only: a
- * shuffled ranking carries no branch to compare a position with); members in three branches
+ * secretary cannot record a meeting's position on it (positions are office ballots' only);
+ * members in three branches
  * rank the variants; two of three trustees shuffle and decrypt. The result is omov's count of
  * the decrypted rankings, field for field what the same votes give as plaintext: the agenda
- * in its declared order and the Condorcet count; it has no figures by unit and no delegate
- * conference, which an office ballot's count of the same votes has (compared field by field).
+ * in its declared order and the Condorcet count, with the figures by unit and the delegate
+ * conference (the shuffles keep the pools of branches apart), as an office ballot's count of
+ * the same votes has them (compared field by field).
  * belenios-tool verifies the archive, `omov verify` passes the record (V21, V22, the recount)
  * and an altered ranking fails it.
  * (b) an election with nominations and a balance rule goes on a verifiable ballot and is
@@ -254,42 +255,27 @@ test(
     const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
     const questions = record.ballot.questions as Question[];
     const variants = questions.find((q) => q.method === 'schulze')!;
-    const plain: StoredVote[] = MOTION_CAST.map(([, ranks]) => ({
-      unit: '',
-      weight: '1',
-      answers: { [variants.id]: rankedVote(ranks, 4) },
-    }));
-    const counted = JSON.parse(
-      JSON.stringify(countRecordQuestion(record.ballot, variants, plain, MOTION_EMAILS.length, [])),
-    );
-    const result = record.results[1];
-    // Field by field: the Condorcet count, the agenda and the positions are the plaintext count's.
-    for (const field of Object.keys(counted)) expect([field, result[field]]).toEqual([field, counted[field]]);
-    expect(Object.keys(result).sort()).toEqual(Object.keys(counted).sort());
-    // As an office ballot counts the same votes by branch: the same in every field but the
-    // figures by unit and the delegate conference built on them, which the shuffled rankings
-    // cannot give (they carry no branch).
+    // As an office ballot counts the same votes by branch, field by field: the shuffles kept the
+    // pools of branches apart, so the figures by unit and the delegate conference are there too.
     const units = record.branches.units as UnitFacts[];
     const unitOf = (email: string) =>
       units.find((u) =>
         u.branches.includes(email.startsWith('north') ? 'North' : email.startsWith('south') ? 'South' : 'East'),
       )!.name;
-    const office = JSON.parse(
-      JSON.stringify(
-        countRecordQuestion(
-          record.ballot,
-          variants,
-          plain.map((v, i) => ({ ...v, unit: unitOf(MOTION_EMAILS[i]!) })),
-          MOTION_EMAILS.length,
-          units,
-        ),
-      ),
+    const plain: StoredVote[] = MOTION_CAST.map(([, ranks], i) => ({
+      unit: unitOf(MOTION_EMAILS[i]!),
+      weight: '1',
+      answers: { [variants.id]: rankedVote(ranks, 4) },
+    }));
+    const counted = JSON.parse(
+      JSON.stringify(countRecordQuestion(record.ballot, variants, plain, MOTION_EMAILS.length, units)),
     );
-    expect(office.byUnit.map((u: { unit: string }) => u.unit).sort()).toEqual(['East', 'North', 'South']);
-    expect(office.conference).not.toBeNull();
-    expect(result.conference).toBeNull();
-    const unitless = (r: object) => ({ ...r, byUnit: 'by unit', conference: 'by unit' });
-    expect(unitless(result)).toEqual(unitless(office));
+    const result = record.results[1];
+    // Field by field: the Condorcet count, the agenda, the figures by unit and the conference are the plaintext count's.
+    for (const field of Object.keys(counted)) expect([field, result[field]]).toEqual([field, counted[field]]);
+    expect(Object.keys(result).sort()).toEqual(Object.keys(counted).sort());
+    expect(result.byUnit.map((u: { unit: string }) => u.unit).sort()).toEqual(['East', 'North', 'South']);
+    expect(result.conference).not.toBeNull();
 
     // A is the Condorcet winner; the declared agenda takes B, then A, then the motion's fall.
     expect(result.elected).toEqual([labels[1]]);
@@ -298,8 +284,7 @@ test(
       [labels[1], labels[1]],
       [R, labels[1]],
     ]);
-    // The shuffled rankings carry no branch: no branch figures, and no positions (office ballots only).
-    expect(result.byUnit).toEqual([]);
+    // No branch meeting's positions: those are office ballots' only.
     expect(result.positions).toBeUndefined();
 
     const web = (await org.json('GET', `/api/v1/ballots/${id}/results`)).body.questions[1];
@@ -353,6 +338,17 @@ test(
 // Papers: 4 × Adam > Bob, 3 × Bob > Adam, 2 × Carl, 1 × Dora. Without the rule Adam and Bob
 // are elected; with it Dora takes a seat.
 const NAMES = ['Adam', 'Bob', 'Carl', 'Dora'];
+/** Each email's voting unit in the record (the shuffles keep the pools of branches apart, so ranked questions are counted by unit). */
+async function unitOfEmail(record: { branches: { units: UnitFacts[] } }): Promise<(email: string) => string> {
+  const rows = await app()
+    .db.selectFrom('members')
+    .innerJoin('branches', 'branches.id', 'members.branch_id')
+    .select(['members.email', 'branches.name'])
+    .execute();
+  const branchOf = new Map(rows.map((r) => [r.email, r.name]));
+  return (email) => record.branches.units.find((u) => u.branches.includes(branchOf.get(email)!))!.name;
+}
+
 const ELECT_EMAILS = Array.from({ length: 10 }, (_, i) =>
   i < 4 ? `${NAMES[i]!.toLowerCase()}@elect.example.org` : `e${i}@elect.example.org`,
 );
@@ -455,12 +451,13 @@ test(
 
     const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
     const stv = (record.ballot.questions as Question[]).find((q) => q.method === 'stv')!;
-    const plain: StoredVote[] = PAPERS.map((p) => ({
-      unit: '',
+    const unitOf = await unitOfEmail(record);
+    const plain: StoredVote[] = PAPERS.map((p, i) => ({
+      unit: unitOf(ELECT_EMAILS[i]!),
       weight: '1',
       answers: { [stv.id]: rankedVote(ranks(p), labels.length) },
     }));
-    const counted = countRecordQuestion(record.ballot, stv, plain, ELECT_EMAILS.length, []);
+    const counted = countRecordQuestion(record.ballot, stv, plain, ELECT_EMAILS.length, record.branches.units);
     expect(record.results[1]).toEqual(JSON.parse(JSON.stringify(counted)));
     expect([...record.results[1].elected].sort()).toEqual(['Adam', 'Dora']);
     expect(JSON.stringify(record.results[1])).toContain('The balance rules changed who was elected');
@@ -542,14 +539,17 @@ test(
     const record = JSON.parse(await (await org.request('GET', `/api/v1/ballots/${id}/record`)).text());
     const questions = [...(record.ballot.questions as Question[])].sort((x, y) => x.position - y.position);
     const [, versionQ, optionsQ] = questions as [Question, Question, Question];
-    const plain: StoredVote[] = papers.map(([v, o]) => ({
-      unit: '',
+    const unitOf = await unitOfEmail(record);
+    const plain: StoredVote[] = papers.map(([v, o], i) => ({
+      unit: unitOf(QUESTION_EMAILS[i]!),
       weight: '1',
       answers: { [versionQ.id]: rankedVote(v, versionCount), [optionsQ.id]: rankedVote(o, optionCount) },
     }));
     for (const [i, q] of [versionQ, optionsQ].entries())
       expect(record.results[i + 1]).toEqual(
-        JSON.parse(JSON.stringify(countRecordQuestion(record.ballot, q, plain, QUESTION_EMAILS.length, []))),
+        JSON.parse(
+          JSON.stringify(countRecordQuestion(record.ballot, q, plain, QUESTION_EMAILS.length, record.branches.units)),
+        ),
       );
     // The version question's own rankings chose the version: the amended one, Green standing and elected.
     expect(record.results[2].versions).toMatchObject({ adopted: draft[1]!.options[1]!.label, struck: [] });

@@ -29,11 +29,10 @@ import {
   nonHomomorphicCiphertexts,
   parseShuffle,
   type Shuffle,
-  shuffle,
-  writeShuffle,
 } from '@omov/core/crypto/shuffle';
 import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
 import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
+import { trusteeShuffle } from '@omov/core/crypto/pool-shuffle';
 import {
   parseTrusteePrivateKey,
   writeSigned,
@@ -230,18 +229,25 @@ export function register(program: Command): void {
     .option('--election <file>', "the election's parameters (election.json), or --server with --token-file")
     .option('--tally <file>', 'the encrypted tally (its first line is read), or --server with --token-file')
     .option('--shuffles <file>', 'the shuffles made before yours, a JSON list in order (each is checked first)')
+    .option(
+      '--pools <file>',
+      "the pools of branches (the task's branchTallies): the shuffle keeps each pool's ballots together, with a proof per pool",
+    )
     .addOption(serverOptions()[0]!)
     .addOption(serverOptions()[1]!)
     .action(async (flags: TallyFlags) => {
-      const { election, tally, shuffles, server } = await readTally(flags);
+      const { election, tally, shuffles, server, branchTallies } = await readTally(flags);
       if (nonHomomorphicCiphertexts(election, tally).length === 0)
         throw new InputError('the election has no ranked (non-homomorphic) question: there is nothing to shuffle');
       const current = asInput(() => afterShuffles(election, tally, shuffles));
-      const text = writeShuffle(shuffle(election, current, systemRandom));
+      const pools = branchTallies ? asInput(() => parseBranchTallies(election, branchTallies)) : undefined;
+      const made = asInput(() => trusteeShuffle(election, current, pools, shuffles.length, systemRandom));
+      const text = made.text;
       print(text);
       note(
         `Shuffled ${current.map((es) => es.length).join(' and ')} ballots; ${shuffles.length} shuffles before yours hold.`,
       );
+      if (made.pools !== undefined) note(`Each of the ${made.pools} pools of branches kept together, with its proof.`);
       if (server) await send(server, 'shuffle', text);
     });
 }

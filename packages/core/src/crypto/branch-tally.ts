@@ -5,6 +5,7 @@ import { isElement, mul, pow } from './group';
 import { type RandomBytes } from './random';
 import {
   checkPartialDecryption,
+  compareCiphertexts,
   computeResult,
   type EncryptedTally,
   type PartialDecryption,
@@ -15,7 +16,7 @@ import {
   writePartialDecryption,
 } from './tally';
 import type { Trustee } from './trustee';
-import { ciphertextJson, type Ciphertext, parseJson, writeArray } from './wire';
+import { ciphertextJson, type Ciphertext, parseJson, splitPools, writeArray } from './wire';
 import { poolBranches, type VotingUnit } from '../domain/pooling';
 
 /**
@@ -23,8 +24,9 @@ import { poolBranches, type VotingUnit } from '../domain/pooling';
  * "Branch figures"). Each public credential's voting unit (branch) is public. At the close the
  * counted ballots are grouped by branch, and branches are pooled under k by the public number
  * of counted ballots in each, by the office mode's rule (domain/pooling.ts); each pool gets its
- * own encrypted sub-tally, the product of its ballots' ciphertexts (homomorphic questions only:
- * a ranked question's ballots are shuffled as a whole and have no pool figures). The pools'
+ * own encrypted sub-tally, the product of its ballots' ciphertexts (homomorphic questions only;
+ * for a ranked question, its ballots' places in the tally's row, which the shuffles keep
+ * together: pool-shuffle.ts). The pools'
  * product is the Belenios tally, which anyone can check; the trustees decrypt each sub-tally
  * with the same proof as the tally's. Pure: no I/O.
  */
@@ -35,6 +37,13 @@ export type BranchPool = VotingUnit & {
   readonly weight: bigint;
   /** Per question (as the Belenios tally), the product of the pool's ciphertexts; a non-homomorphic question's row is empty. */
   readonly tally: EncryptedTally;
+  /**
+   * Per non-homomorphic question (in order), where the pool's ballots are in that question's
+   * row of the tally (sorted as Belenios sorts it): what the first shuffle sends to the pool's
+   * range (pool-shuffle.ts). Absent where the election has no such question, and in a section
+   * stored before pools were shuffled apart.
+   */
+  readonly positions?: ReadonlyArray<ReadonlyArray<number>>;
 };
 
 export type BranchTallies = {
@@ -103,15 +112,35 @@ export function branchTallies(
     [...byBranch].map(([branch, list]) => ({ branch, voters: list.length })),
     k,
   );
+  // Each non-homomorphic row's ballots in the tally's order (a stable sort, as encryptedTally's), by branch.
+  const rows = election.questions.flatMap((q, i) =>
+    q.nonHomomorphic
+      ? [
+          counted
+            .map((c) => {
+              const a = c.ballot.answers[i]!;
+              if (!isNonHomomorphicAnswer(a))
+                throw new RangeError(`question ${i + 1}: a ballot's answer is homomorphic`);
+              return { choice: a.choice, branch: branchOf.get(c.ballot.credential)! };
+            })
+            .sort((a, b) => compareCiphertexts(a.choice, b.choice))
+            .map((x) => x.branch),
+        ]
+      : [],
+  );
   return {
     ...section,
     pools: units.map((u) => {
       const ballots = u.branches.flatMap((b) => byBranch.get(b)!);
+      const mine = new Set(u.branches);
       return {
         ...u,
         ballots: ballots.length,
         weight: ballots.reduce((n, c) => n + c.weight, 0n),
         tally: homomorphicTally(election, ballots),
+        ...(rows.length
+          ? { positions: rows.map((row) => row.flatMap((branch, at) => (mine.has(branch) ? [at] : []))) }
+          : {}),
       };
     }),
   };
@@ -148,6 +177,8 @@ export function branchTalliesProblem(
     if (p.weight !== q.weight) return `pool "${p.name}" states weight ${p.weight}, but its ballots weigh ${q.weight}`;
     if (writeEncryptedTally(p.tally) !== writeEncryptedTally(q.tally))
       return `the sub-tally of pool "${p.name}" is not the product of its ${q.ballots} counted ballots`;
+    if (JSON.stringify(p.positions) !== JSON.stringify(q.positions))
+      return `the positions of pool "${p.name}" in the ranked questions' rows are not where its counted ballots are`;
   }
   const G = election.group;
   const product = election.questions.map((q, i) =>
@@ -215,7 +246,8 @@ export const writeBranchTallies = (t: BranchTallies): string =>
     t.pools,
     (p) =>
       `{"name":${JSON.stringify(p.name)},"branches":${JSON.stringify(p.branches)},"pooled":${p.pooled}` +
-      `,"ballots":${p.ballots},"weight":"${p.weight}","tally":${writeEncryptedTally(p.tally)}}`,
+      `,"ballots":${p.ballots},"weight":"${p.weight}","tally":${writeEncryptedTally(p.tally)}` +
+      `${p.positions ? `,"positions":${JSON.stringify(p.positions)}` : ''}}`,
   )}}`;
 
 const sectionJson = z.strictObject({
@@ -229,6 +261,7 @@ const sectionJson = z.strictObject({
       ballots: z.number().int().min(0),
       weight: z.string().regex(/^\d+$/, 'a decimal weight'),
       tally: z.array(z.array(ciphertextJson)),
+      positions: z.array(z.array(z.number().int().min(0))).optional(),
     }),
   ),
 });
@@ -273,17 +306,9 @@ export function parseTrusteeDecryption(text: string): {
   partialDecryption: PartialDecryption;
   pools: PartialDecryption[] | undefined;
 } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new SyntaxError('partial decryption: not JSON');
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new TypeError('partial decryption: not a JSON object');
-  const { pools, ...tally } = value as Record<string, unknown>;
+  const { belenios, pools } = splitPools(text, 'partial decryption');
   return {
-    partialDecryption: parsePartialDecryption(JSON.stringify(tally)),
+    partialDecryption: parsePartialDecryption(belenios),
     pools: pools === undefined ? undefined : parsePoolDecryptions(JSON.stringify(pools)),
   };
 }

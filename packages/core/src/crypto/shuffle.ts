@@ -125,13 +125,33 @@ export function shuffleCiphertexts(
   random: RandomBytes,
 ): { ciphertexts: Ciphertext[]; proof: ShuffleProof } {
   const G = election.group;
+  const psi = genPermutation(es.length, random);
+  const rPrime = es.map(() => randomScalar(G, random));
+  const reEncrypted = es.map((e, i) => reEncrypt(G, election.publicKey, e, rPrime[i]!));
+  const ePrime = psi.map((j) => reEncrypted[j]!);
+  return { ciphertexts: ePrime, proof: proveShuffle(election, es, ePrime, psi, rPrime, random) };
+}
+
+/** Re-encrypts `e` with randomness `r` (as a shuffle does). */
+export const reEncryptCiphertext = (election: Election, e: Ciphertext, r: bigint): Ciphertext =>
+  reEncrypt(election.group, election.publicKey, e, r);
+
+/**
+ * GenShuffleProof: the proof that `ePrime` is `es` re-encrypted with `rPrime` (rPrime[j] for
+ * es[j]) and permuted by `psi` (ePrime[i] is es[psi[i]] re-encrypted). Also proves a sub-list
+ * of a shuffle (pool-shuffle.ts), with the same randomness.
+ */
+export function proveShuffle(
+  election: Election,
+  es: ReadonlyArray<Ciphertext>,
+  ePrime: ReadonlyArray<Ciphertext>,
+  psi: ReadonlyArray<number>,
+  rPrime: ReadonlyArray<bigint>,
+  random: RandomBytes,
+): ShuffleProof {
+  const G = election.group;
   const y = election.publicKey;
   const n = es.length;
-  const psi = genPermutation(n, random);
-  const rPrime = es.map(() => randomScalar(G, random));
-  const reEncrypted = es.map((e, i) => reEncrypt(G, y, e, rPrime[i]!));
-  const ePrime = psi.map((j) => reEncrypted[j]!);
-
   const { h, hs } = independentGenerators(G, n);
   // GenPermutationCommitment: c_psi(i) = g^r_psi(i) · h_i
   const c = new Array<bigint>(n);
@@ -215,10 +235,7 @@ export function shuffleCiphertexts(
   );
   const sHat = wHat.map((x, i) => modQ(G, x + ch * rHat[i]!));
   const sPrime = wPrime.map((x, i) => modQ(G, x + ch * uPrime[i]!));
-  return {
-    ciphertexts: ePrime,
-    proof: { t: [t1, t2, t3, [t41, t42], tHat], s: [s1, s2, s3, s4, sHat, sPrime], c, cHat },
-  };
+  return { t: [t1, t2, t3, [t41, t42], tHat], s: [s1, s2, s3, s4, sHat, sPrime], c, cHat };
 }
 
 /** CheckShuffleProof: `ePrime` is a re-encryption of a permutation of `es`. */
@@ -330,7 +347,7 @@ export function checkShuffle(
 }
 
 const el = (x: bigint) => `"${x}"`;
-const writeProofOfShuffle = (p: ShuffleProof): string => {
+export const writeProofOfShuffle = (p: ShuffleProof): string => {
   const [t1, t2, t3, [t41, t42], tHat] = p.t;
   const [s1, s2, s3, s4, sHat, sPrime] = p.s;
   return (
@@ -345,7 +362,7 @@ export const writeShuffle = (s: Shuffle): string =>
   `{"ciphertexts":${writeArray(s.ciphertexts, (es) => writeArray(es, writeCiphertext))},"proofs":${writeArray(s.proofs, writeProofOfShuffle)}}`;
 
 const numbers = z.array(numberJson);
-const proofOfShuffleJson = z
+export const proofOfShuffleJson = z
   .tuple([
     z.tuple([numberJson, numberJson, numberJson, z.tuple([numberJson, numberJson]), numbers]),
     z.tuple([numberJson, numberJson, numberJson, numberJson, numbers, numbers]),

@@ -37,7 +37,7 @@ export function lastBallots<B extends { readonly ballot: Ballot }>(ballots: Read
 }
 
 /** Belenios's order of ciphertexts (G.compare on alpha, then beta). */
-const compareCiphertexts = (a: Ciphertext, b: Ciphertext): number =>
+export const compareCiphertexts = (a: Ciphertext, b: Ciphertext): number =>
   a.alpha < b.alpha ? -1 : a.alpha > b.alpha ? 1 : a.beta < b.beta ? -1 : a.beta > b.beta ? 1 : 0;
 
 /**

@@ -36,3 +36,19 @@ export function parseJson<T>(schema: z.ZodType<T>, text: string, what: string): 
   }
   return parsed.data;
 }
+
+/**
+ * A trustee's hand-over read apart: Belenios's message (the JSON object without `"pools"`, as
+ * text for its own parser) and omov's `"pools"` beside it (undefined where absent).
+ */
+export function splitPools(text: string, what: string): { belenios: string; pools: unknown } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SyntaxError(`${what}: not JSON`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${what}: not a JSON object`);
+  const { pools, ...belenios } = value as Record<string, unknown>;
+  return { belenios: JSON.stringify(belenios), pools };
+}

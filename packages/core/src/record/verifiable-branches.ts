@@ -12,6 +12,8 @@ import {
   poolResults,
 } from '../crypto/branch-tally';
 import { parsePublicCredential } from '../crypto/credential';
+import { parsePoolProofs, poolInputs, poolShuffleProblem } from '../crypto/pool-shuffle';
+import { nonHomomorphicCiphertexts, parseShuffle, type Shuffle } from '../crypto/shuffle';
 import { type Election, parseElection } from '../crypto/election';
 import { sha256Hex } from '../crypto/hash';
 import { type EncryptedTally, lastBallots, parseEncryptedTally } from '../crypto/tally';
@@ -34,6 +36,8 @@ export type BranchSection = {
   section: string;
   /** Each trustee's partial decryptions of the pools (a JSON list in the pools' order), by their number. */
   decryptions: Array<{ owner: number; pools: string }>;
+  /** Each shuffling trustee's pool proofs (crypto/pool-shuffle.ts), by their number; absent without ranked pools. */
+  shuffles?: Array<{ owner: number; pools: string }>;
   /** The voting units fixed at the close: the pools, with their members on the roll and their electorate. */
   units: UnitFacts[];
 };
@@ -41,6 +45,7 @@ export type BranchSection = {
 export const branchSectionSchema = z.object({
   section: z.string(),
   decryptions: z.array(z.object({ owner: z.number().int().min(1), pools: z.string() })),
+  shuffles: z.array(z.object({ owner: z.number().int().min(1), pools: z.string() })).optional(),
   units: z.array(z.object({ name: z.string(), branches: z.array(z.string()), pooled: z.boolean() }).loose()),
 });
 
@@ -53,6 +58,8 @@ type ArchiveParts = {
   tally: EncryptedTally;
   /** The trustees whose partial decryptions are in the archive, in its order. */
   owners: number[];
+  /** The archive's shuffles, in order, each with its trustee. */
+  shuffles: Array<{ owner: number; shuffle: Shuffle }>;
 };
 
 /** The archive's parts, read without checking them again (V18 does). */
@@ -101,6 +108,12 @@ function archiveParts(bytes: Uint8Array): ArchiveParts {
     owners: events
       .filter((e) => e.type === 'PartialDecryption')
       .map((e) => (JSON.parse(e.payload!) as { owner: number }).owner),
+    shuffles: events
+      .filter((e) => e.type === 'Shuffle')
+      .map((e) => {
+        const owned = JSON.parse(e.payload!) as { owner: number; payload: string };
+        return { owner: owned.owner, shuffle: parseShuffle(data.get(owned.payload) ?? '') };
+      }),
   };
 }
 
@@ -162,14 +175,39 @@ export function checkBranchSection(
       if (wrong) problems.push(`the partial decryption of trustee ${owner} does not verify: ${wrong}`);
       return { owner, pools };
     });
+    // Each shuffle kept the pools apart: its trustee's pool proofs hold against the lists before it.
+    const rankedPools = poolInputs(section, 0) !== undefined;
+    if (rankedPools) {
+      const proofsOf = new Map((branches.shuffles ?? []).map((d) => [d.owner, d.pools]));
+      let before = nonHomomorphicCiphertexts(a.election, a.tally);
+      a.shuffles.forEach(({ owner, shuffle }, index) => {
+        const text = proofsOf.get(owner);
+        if (text === undefined) problems.push(`trustee ${owner} shuffled but the section has no pool proofs by them`);
+        else {
+          const wrong = poolShuffleProblem(
+            a.election,
+            section,
+            index,
+            before,
+            shuffle.ciphertexts,
+            parsePoolProofs(text),
+          );
+          if (wrong) problems.push(`the shuffle of trustee ${owner} does not keep the pools apart: ${wrong}`);
+        }
+        before = shuffle.ciphertexts;
+      });
+    }
     if (!problems.length) {
       figures = {
         units: branches.units,
         totals: poolResults(a.election, section, a.trustees, owned),
         voters: section.pools.map((p) => p.ballots),
         delegates: ballot.delegates,
+        ...(rankedPools ? { rankedPools } : {}),
       };
       summary = `${section.pools.length} pools under k = ${section.k} (${section.pools.map((p) => `${p.name}: ${p.ballots}`).join('; ')}), each sub-tally the product of its counted ballots, together the archive's tally; trustees ${a.owners.join(', ')} decrypted each with proofs that hold`;
+      if (rankedPools)
+        summary += `; the ${a.shuffles.length} shuffles of the ranked questions each kept the pools apart, with a proof per pool that holds`;
     }
   } catch (err) {
     problems.push(`the branch figures cannot be checked: ${(err as Error).message}`);

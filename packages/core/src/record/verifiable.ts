@@ -181,12 +181,21 @@ export function verifiableResults(
       return withVoters(countRecordQuestion(ballot, q, votes, eligible, units), branches);
     }
     if (isRankedMethod(q.method)) {
+      // Where the shuffles kept the pools apart, pool p's rankings are the range after the pools before it.
+      const pooled = branches?.rankedPools ? branches : undefined;
+      const unitAt = pooled
+        ? pooled.units.flatMap((u, p) => Array.from({ length: pooled.voters[p] ?? 0 }, () => u.name))
+        : undefined;
       const rankedOf = (x: Question, xRow: Result[number], n: number): StoredVote[] => {
         const ballots = resultBallots(xRow);
         if (ballots.length !== xRow.length)
           throw new RangeError(`question ${n + 1} is ranked, but its result holds totals`);
-        return ballots.map((ranks) => ({
-          unit: '',
+        if (unitAt && unitAt.length !== ballots.length)
+          throw new RangeError(
+            `question ${n + 1}: ${ballots.length} decrypted rankings, but the pools hold ${unitAt.length} ballots`,
+          );
+        return ballots.map((ranks, at) => ({
+          unit: unitAt?.[at] ?? '',
           weight: '1',
           answers: { [x.id]: rankedVote(ranks, x.options.length) },
         }));
@@ -196,7 +205,16 @@ export function verifiableResults(
       const versions = (q.settings as { versions?: VersionsSettings }).versions;
       const vq = versions && sorted.findIndex((x) => x.title === versions.question);
       const versionVotes = vq !== undefined && vq >= 0 ? rankedOf(sorted[vq]!, totals[atOf(vq)] ?? [], vq) : undefined;
-      return countRecordQuestion(ballot, q, rankedOf(q, row, i), eligible, [], undefined, versionVotes);
+      const counted = countRecordQuestion(
+        ballot,
+        q,
+        rankedOf(q, row, i),
+        eligible,
+        pooled ? units : [],
+        undefined,
+        versionVotes,
+      );
+      return pooled ? withVoters(counted, pooled) : counted;
     }
     const votes = branches
       ? poolVotes(i, at, [resultTotals(row)], branches, (pool, unit) => totalsVotes(q, i, pool[at] ?? [], unit))
@@ -216,6 +234,11 @@ export type BranchFigures = {
   /** Each pool's number of counted ballots (public): its voters, which its totals cannot tell. */
   voters: ReadonlyArray<number>;
   delegates: DelegateSettingsInput | null;
+  /**
+   * The shuffles kept the pools apart (crypto/pool-shuffle.ts): a ranked question's decrypted
+   * rankings are the pools' in order, `voters[p]` each, and are counted pool by pool.
+   */
+  rankedPools?: boolean;
 };
 
 /** Each unit's voters are its pool's counted ballots, not the weighted votes its totals were laid out as. */
