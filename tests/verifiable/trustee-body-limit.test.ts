@@ -64,7 +64,7 @@ test('a body over the limit gets 413 naming the limit', async () => {
   const r = await put('shuffle', ' '.repeat(TRUSTEE_COUNT_LIMIT + 1));
   expect(r.status).toBe(413);
   expect(r.body.detail).toBe(
-    'the body is too large: a shuffle or partial decryption is at most 192 MB (about 7.4 KB per ballot and ranked question, with the pools\' proofs: two ranked questions of some 13,000 ballots); put further ranked questions on a ballot of their own',
+    "the body is too large: a shuffle or partial decryption is at most 192 MB (about 7.4 KB per ballot and ranked question, with the pools' proofs: two ranked questions of some 13,000 ballots); put further ranked questions on a ballot of their own",
   );
 });
 
