@@ -1,5 +1,5 @@
 /**
- * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]`: checks an election record with
+ * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json] [--jobs N]`: checks an election record with
  * nothing but the file; the same checks as the core package's `omov-verify`. Exit 0: every check passes;
  * 1: a check fails; 2: the file cannot be read or is not an election record. Given a verifiable
  * ballot's Belenios archive instead, checks it as belenios-tool does (core/crypto/verify-archive.ts).
@@ -30,6 +30,10 @@ export function register(program: Command): void {
       "the hash of the log entry of the commitment at open, mailed when the ballot opened; the ballot's definition, electorate and tokens must be the ones committed then",
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option(
+      '--jobs <n>',
+      "for a Belenios archive: the threads its ballots' checks are spread over (default: every core; 1: none)",
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 all checks pass, 1 a check fails, 2 the file is unreadable or not an election record.\nSee docs/election-record.md.',
@@ -37,7 +41,7 @@ export function register(program: Command): void {
     .action(
       async (
         file: string,
-        flags: { root?: string; closeHash?: string; openHash?: string; format: 'text' | 'json' },
+        flags: { root?: string; closeHash?: string; openHash?: string; format: 'text' | 'json'; jobs?: string },
       ) => {
         let v;
         try {

@@ -1,7 +1,13 @@
 import fs from 'node:fs/promises';
-import { type ArchiveVerification, isBeleniosArchive, verifyArchive } from '../crypto/verify-archive';
+import {
+  type ArchiveVerification,
+  isBeleniosArchive,
+  verifyArchive,
+  verifyArchiveWith,
+} from '../crypto/verify-archive';
 import { type Verification, verifyRecord } from '../record/verify';
 import { isVerifiableRecord } from '../record/verifiable';
+import { BallotThreads, defaultJobs } from './ballot-threads';
 
 /** A mistake in what the user gave (a file, a flag): exit status 2, as for a file that is not a record. */
 export class VerifyInputError extends Error {
@@ -9,6 +15,24 @@ export class VerifyInputError extends Error {
 }
 
 export type VerifyFlags = { root?: string | undefined; closeHash?: string | undefined; openHash?: string | undefined };
+/** How a Belenios archive is checked: its ballots over `jobs` threads (--jobs; 1: no thread). */
+export type ArchiveFlags = VerifyFlags & { jobs?: string | undefined };
+
+const MAX_JOBS = 256;
+/**
+ * Below this size an archive holds a few dozen ballots at most, fewer than pay for starting the
+ * threads (each loads the core and has OpenSSL check the group's prime, about half a second).
+ */
+const THREADS_FROM_BYTES = 512 * 1024;
+
+/** --jobs: a whole number from 1 to 256; every core when not given. */
+export function parseJobs(jobs: string | undefined): number {
+  if (jobs === undefined) return defaultJobs();
+  const n = /^[0-9]+$/.test(jobs.trim()) ? Number(jobs) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS)
+    throw new VerifyInputError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, not "${jobs}"`);
+  return n;
+}
 
 /**
  * Reads an election record from a file and verifies it: the one path both `omov verify`
@@ -56,7 +80,8 @@ export function exitStatus(v: Verification): number {
  * A verifiable ballot's Belenios archive (`<uuid>.bel`), verified; undefined when the file is
  * not one (then it is read as an election record). The record's flags do not apply to it.
  */
-export async function verifyBeleniosFile(file: string, flags: VerifyFlags): Promise<ArchiveVerification | undefined> {
+export async function verifyBeleniosFile(file: string, flags: ArchiveFlags): Promise<ArchiveVerification | undefined> {
+  const jobs = parseJobs(flags.jobs);
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(file);
@@ -68,5 +93,12 @@ export async function verifyBeleniosFile(file: string, flags: VerifyFlags): Prom
     throw new VerifyInputError(
       `${file} is a Belenios archive: --root, --close-hash and --open-hash are for an election record`,
     );
-  return verifyArchive(bytes);
+  if (jobs === 1 || bytes.length < THREADS_FROM_BYTES) return verifyArchive(bytes);
+  // Started before the archive's files, chain and setup are checked, so that the threads load meanwhile.
+  const threads = new BallotThreads(jobs);
+  try {
+    return await verifyArchiveWith(bytes, threads.check);
+  } finally {
+    await threads.close();
+  }
 }
