@@ -1,16 +1,19 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { BallotCheck } from '../crypto/ballot';
+import { type BallotCheck, checkBallot } from '../crypto/ballot';
 import type { BallotsChecker, BallotsToCheck } from '../crypto/verify-archive';
 import { startWorker } from './worker';
 
 /**
  * `omov verify`'s threads for a Belenios archive's ballots: each ballot's signature and proofs
  * (checkBallot, about 40 ms of CPU each, nine tenths of a verify) are independent of the
- * others, so they are spread over `jobs` worker threads, in batches that each thread takes as
- * it finishes the last. The results come back in the ballots' order, so verifyArchiveWith
- * names the same bad ballot as verifyArchive. The threads start when made, so that they load
- * while the main thread reads the archive; close() stops them.
+ * others, so they are spread over `jobs` threads: the main thread and jobs − 1 worker threads
+ * (each worker costs about half a second of CPU to start: the core's modules, OpenSSL's check
+ * of the group's prime, the fixed-base tables). They take the ballots in batches, each the
+ * next batch as it finishes one. The results come back in the ballots' order, so
+ * verifyArchiveWith names the same bad ballot as verifyArchive. The workers start when made,
+ * so that they load while the main thread checks the archive's files, chain and setup;
+ * close() stops them.
  */
 export type ToBallotThread = { batch: number; election: string; texts: ReadonlyArray<string> };
 export type FromBallotThread = { batch: number; results: BallotCheck[] } | { batch: number; failed: string };
@@ -20,14 +23,16 @@ export const defaultJobs = (): number => os.availableParallelism();
 
 /** Batches per thread: small enough that no thread waits long for the slowest, large enough that messages cost nothing. */
 const BATCHES_PER_THREAD = 4;
+/** Batches a worker holds: the next is in hand while the main thread, busy with its own batch, cannot answer. */
+const BATCHES_IN_HAND = 2;
 
 export class BallotThreads {
   private readonly workers: Worker[];
-  /** Why a thread stopped between checks (it cannot load, say), told at the next check. */
+  /** Why a worker stopped between checks (it cannot load, say), told at the next check. */
   private stopped: Error | undefined;
 
   constructor(readonly jobs: number) {
-    this.workers = Array.from({ length: jobs }, () => {
+    this.workers = Array.from({ length: Math.max(0, jobs - 1) }, () => {
       const w = startWorker(__dirname, 'ballot-thread');
       w.unref();
       w.on('error', (err) => (this.stopped ??= err));
@@ -48,14 +53,20 @@ export class BallotThreads {
     const results: BallotCheck[] = new Array<BallotCheck>(texts.length);
     let next = 0;
     let answered = 0;
+    let over = false;
     return new Promise((resolve, reject) => {
       if (this.stopped) return reject(new Error(`a ballot thread stopped: ${this.stopped.message}`));
-      if (batches === 0) return resolve(results);
       const cleanups: Array<() => void> = [];
       const finish = (err?: Error) => {
+        if (over) return;
+        over = true;
         for (const c of cleanups) c();
         if (err) reject(err);
         else resolve(results);
+      };
+      const answer = (batch: number, checked: ReadonlyArray<BallotCheck>) => {
+        results.splice(batch * size, checked.length, ...checked);
+        if (++answered === batches) finish();
       };
       const send = (w: Worker) => {
         if (next >= batches) return;
@@ -69,21 +80,36 @@ export class BallotThreads {
       for (const w of this.workers) {
         const onMessage = (m: FromBallotThread) => {
           if ('failed' in m) return finish(new Error(`a ballot thread failed: ${m.failed}`));
-          results.splice(m.batch * size, m.results.length, ...m.results);
-          if (++answered === batches) return finish();
+          answer(m.batch, m.results);
           send(w);
         };
         const onError = (err: Error) => finish(err);
         const onExit = (code: number) => finish(new Error(`a ballot thread stopped (exit code ${code})`));
         w.on('message', onMessage).on('error', onError).on('exit', onExit);
-        // A thread with no batch in hand must not hold the process open.
+        // A worker with no batch in hand must not hold the process open.
         w.ref();
         cleanups.push(() => {
           w.off('message', onMessage).off('error', onError).off('exit', onExit);
           w.unref();
         });
-        send(w);
+        for (let i = 0; i < BATCHES_IN_HAND; i++) send(w);
       }
+      // The main thread's share: a batch at a time, the workers' answers taken between batches.
+      const mine = () => {
+        if (over || next >= batches) return;
+        const batch = next++;
+        try {
+          answer(
+            batch,
+            texts.slice(batch * size, (batch + 1) * size).map((text) => checkBallot(election, text)),
+          );
+        } catch (err) {
+          return finish(err as Error);
+        }
+        setImmediate(mine);
+      };
+      if (batches === 0) finish();
+      else setImmediate(mine);
     });
   }
 }
