@@ -16,7 +16,8 @@
  *     over HTTP one after another;
  *   - the close (the chain checked again and the encrypted tally), and each trustee's
  *     partial decryption: time and memory, and the server's check of it;
- *   - belenios-tool election verify's time on the archive.
+ *   - omov verify (every core, and one thread) and belenios-tool election verify on the
+ *     archive, and their ratio (bench/support/verify-ratio.ts).
  * Ballots beyond those cast in Chromium are made here with the core (what `omov vote` does).
  *
  * With --mixnet N, only the mix-net for ranked questions (bench/support/mixnet.ts): one
@@ -24,7 +25,6 @@
  * that proof (both by omov, in seconds per 1,000 ballots), and belenios-tool's `election
  * shuffle` of the same ballots.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,11 +48,11 @@ import { inviteTrustees, trusteeTask } from '../src/services/trustees';
 import { beleniosArchive, electionJson } from '../src/services/verifiable';
 import { benchOrganisation, runBench, startBenchServer } from './support/server';
 import { type Call, makeTrusteeKeys } from './support/verifiable';
+import { formatVerifyRatio, verifyRatio } from './support/verify-ratio';
 
 import { measureMixnet } from './support/mixnet';
 
 const CHROMIUM = '/usr/bin/chromium';
-const BELENIOS_TOOL = '/usr/bin/belenios-tool';
 /** Casts in flight at once in the concurrent phase. */
 const CONCURRENT = 8;
 
@@ -349,15 +349,15 @@ async function main(): Promise<number> {
     }
 
     const archive = await beleniosArchive(ctx, id);
-    await fs.writeFile(path.join(dir, archive.fileName), archive.bytes);
+    const archiveFile = path.join(dir, archive.fileName);
+    await fs.writeFile(archiveFile, archive.bytes);
     out(`  archive: ${mb(archive.bytes.length)}`);
     try {
-      const [, verifyMs] = await time(() =>
-        execFileSync(BELENIOS_TOOL, ['election', 'verify', '--dir', dir], { stdio: 'pipe' }),
-      );
-      out(`  belenios-tool election verify: ${(verifyMs / 1000).toFixed(2)} s`);
+      for (const line of formatVerifyRatio(verifyRatio(archiveFile))) out(`  ${line}`);
     } catch (err) {
-      out(`  belenios-tool election verify: FAILED or missing (${(err as Error).message.split('\n')[0]})`);
+      out(
+        `  omov verify or belenios-tool election verify: FAILED or missing (${(err as Error).message.split('\n')[0]})`,
+      );
       return 1;
     }
     return 0;

@@ -23,7 +23,7 @@ const MAX_JOBS = 256;
  * Below this size an archive holds a few dozen ballots at most, fewer than pay for starting the
  * threads (each loads the core and has OpenSSL check the group's prime, about half a second).
  */
-const THREADS_FROM_BYTES = 512 * 1024;
+export const THREADS_FROM_BYTES = 512 * 1024;
 
 /** --jobs: a whole number from 1 to 256; every core when not given. */
 export function parseJobs(jobs: string | undefined): number {
