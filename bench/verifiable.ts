@@ -14,8 +14,9 @@
  *   - the server's checking of a ballot (signature and proofs, the core's checkBallot) in ms,
  *     CPU ms and ballots/s per core, by OpenSSL's and by BigInt's exponentiation, and casting
  *     over HTTP one after another;
- *   - the close (the chain checked again and the encrypted tally), and each trustee's
- *     partial decryption: time and memory, and the server's check of it;
+ *   - the close (the chain checked again and the encrypted tally), of which the pools' pass
+ *     (the branch figures' encrypted sub-tallies), and each trustee's partial decryption:
+ *     time and memory, and the server's check of it;
  *   - omov verify (every core, and one thread) and belenios-tool election verify on the
  *     archive, and their ratio (bench/support/verify-ratio.ts).
  * Ballots beyond those cast in Chromium are made here with the core (what `omov vote` does).
@@ -31,14 +32,23 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { checkBallot, encryptBallot, type Plaintext } from '@omov/core/crypto/ballot';
+import { checkBallot, encryptBallot, parseBallot, type Plaintext } from '@omov/core/crypto/ballot';
 import { makeCredentials } from '@omov/core/crypto/credential';
-import { parseElection } from '@omov/core/crypto/election';
+import { type Election, parseElection } from '@omov/core/crypto/election';
 import { groupNamed, useNativePow } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
-import { decryptPools, parseBranchTallies, writeTrusteeDecryption } from '@omov/core/crypto/branch-tally';
+import { lastBallots, parseEncryptedTally, partialDecrypt } from '@omov/core/crypto/tally';
+import {
+  branchTallies,
+  decryptPools,
+  parseBranchTallies,
+  writeTrusteeDecryption,
+} from '@omov/core/crypto/branch-tally';
+import { readArchiveFiles } from '@omov/core/crypto/verify-archive';
 import { ballotInputSchema } from '@omov/core/domain/ballot';
+import { findBallotById } from '../src/data/ballots';
+import { listPublicCredentials } from '../src/data/credentials';
+import type { Db } from '../src/db/database';
 import { makeRoll, rollCsv } from '../src/demo/roll';
 import { inParallel } from '../src/platform/in-parallel';
 import { closeBallot, createBallot, openBallot } from '../src/services/ballots';
@@ -325,6 +335,10 @@ async function main(): Promise<number> {
     // The close: the chain checked again and the encrypted tally of every ballot cast.
     const [, closeMs] = await time(() => closeBallot(ctx, p, id));
     out(`  close (chain check and encrypted tally of ${inBrowser + ballots} ballots): ${ms(closeMs)}`);
+    const poolFigures = await poolPass(ctx.db, id, election, (await beleniosArchive(ctx, id)).bytes);
+    out(
+      `  of which the pools' pass (the ${poolFigures.pools} pools of ${poolFigures.branches} branches and their encrypted sub-tallies, for the branch figures), again alone: ${ms(poolFigures.ms)} over ${poolFigures.counted} counted ballots`,
+    );
     for (const [i, token] of trustees.tokens.slice(0, 2).entries()) {
       const task = await trusteeTask(ctx, token);
       const tally = parseEncryptedTally(task.encryptedTally!);
@@ -365,6 +379,32 @@ async function main(): Promise<number> {
     await fs.rm(dir, { recursive: true, force: true });
     await server.stop();
   }
+}
+
+/**
+ * The verifiable close's extra pass for the branch figures (closeBranches in
+ * src/services/verifiable-branches.ts, inside the closing transaction): the counted ballots'
+ * pools of branches and each pool's encrypted sub-tally, timed again here alone, on the
+ * ballots the close counted (each credential's last in the archive) and the ballot's public
+ * credentials. Its storing (one row) is not in it.
+ */
+async function poolPass(db: Db, id: string, election: Election, archive: Uint8Array) {
+  const listed = await listPublicCredentials(db, id);
+  const b = (await findBallotById(db, id))!;
+  const weights = new Map(listed.map((c) => [BigInt(c.credential), BigInt(c.weight)]));
+  const counted = lastBallots(
+    readArchiveFiles(archive)
+      .filter((f) => f.text.startsWith('{"election_uuid"'))
+      .map((f) => parseBallot(f.text))
+      .map((ballot) => ({ ballot, weight: weights.get(ballot.credential)! })),
+  );
+  const [section, poolMs] = await time(() => branchTallies(election, counted, listed, b.k));
+  return {
+    ms: poolMs,
+    pools: section.pools.length,
+    branches: Object.keys(section.credentials).length,
+    counted: counted.length,
+  };
 }
 
 runBench('verifiable', main);

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option(
       '--jobs <n>',
-      "for a Belenios archive: the threads its ballots' checks are spread over (default: every core; 1: none)",
+      "for a Belenios archive: the threads its ballots' checks are spread over (default: every core; 1: the main thread alone)",
     )
     .addHelpText(
       'after',

@@ -15,7 +15,7 @@ export class VerifyInputError extends Error {
 }
 
 export type VerifyFlags = { root?: string | undefined; closeHash?: string | undefined; openHash?: string | undefined };
-/** How a Belenios archive is checked: its ballots over `jobs` threads (--jobs; 1: no thread). */
+/** How a Belenios archive is checked: its ballots over `jobs` threads (--jobs; 1: the main thread alone). */
 export type ArchiveFlags = VerifyFlags & { jobs?: string | undefined };
 
 const MAX_JOBS = 256;
