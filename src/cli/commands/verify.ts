@@ -5,9 +5,14 @@
  * ballot's Belenios archive instead, checks it as belenios-tool does (core/crypto/verify-archive.ts).
  */
 import { type Command, Option } from 'commander';
-import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from '@omov/core/cli/verify-file';
+import {
+  exitStatus,
+  formatRecordVerification,
+  VerifyInputError,
+  verifyBeleniosFile,
+  verifyRecordFile,
+} from '@omov/core/cli/verify-file';
 import { formatArchiveVerification } from '@omov/core/crypto/verify-archive';
-import { formatVerification } from '@omov/core/record/verify';
 import { InputError } from '../errors';
 
 export function register(program: Command): void {
@@ -58,7 +63,7 @@ export function register(program: Command): void {
           if (err instanceof VerifyInputError) throw new InputError(err.message);
           throw err;
         }
-        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatRecordVerification(v));
         if (v.malformed)
           throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
         process.exitCode = exitStatus(v) || undefined;

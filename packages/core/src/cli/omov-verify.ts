@@ -3,9 +3,14 @@
  * verifier, installable alone (no database, no web server). The same checks as `omov verify`.
  */
 import { parseArgs } from 'node:util';
-import { formatVerification } from '../record/verify';
 import { formatArchiveVerification } from '../crypto/verify-archive';
-import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from './verify-file';
+import {
+  exitStatus,
+  formatRecordVerification,
+  VerifyInputError,
+  verifyBeleniosFile,
+  verifyRecordFile,
+} from './verify-file';
 
 export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json] [--jobs N]
 
@@ -64,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       return archive.ok ? 0 : 1;
     }
     const v = await verifyRecordFile(positionals[0]!, flags);
-    process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+    process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatRecordVerification(v));
     if (v.malformed)
       process.stderr.write(
         `omov-verify: ${positionals[0]} is not an election record that can be verified (see the format check)\n`,
