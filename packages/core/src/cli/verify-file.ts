@@ -5,6 +5,8 @@ import {
   verifyArchive,
   verifyArchiveWith,
 } from '../crypto/verify-archive';
+import type * as RecordVerifiable from '../record/verifiable';
+import type * as RecordVerify from '../record/verify';
 import type { Verification } from '../record/verify';
 import { BallotThreads, defaultJobs } from './ballot-threads';
 
@@ -13,8 +15,8 @@ import { BallotThreads, defaultJobs } from './ballot-threads';
  * modules (the counting methods, the record's schemas: a fifth of a second of each start).
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use */
-const recordVerify = () => require('../record/verify') as typeof import('../record/verify');
-const recordVerifiable = () => require('../record/verifiable') as typeof import('../record/verifiable');
+const recordVerify = () => require('../record/verify') as typeof RecordVerify;
+const recordVerifiable = () => require('../record/verifiable') as typeof RecordVerifiable;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The record's checks as lines of text (record/verify.ts's formatVerification). */
