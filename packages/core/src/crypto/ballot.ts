@@ -111,7 +111,11 @@ export function proveOneOf(
   return proofs;
 }
 
-/** Checks a proof from proveOneOf: (alpha, beta) encrypts one of the M_i. */
+/**
+ * Checks a proof from proveOneOf: (alpha, beta) encrypts one of the M_i. With `elements`, alpha
+ * and beta are known to be elements of the group (a product of checked ones, as an answer's
+ * sum) and their membership is not checked again.
+ */
 export function verifyOneOf(
   G: Group,
   y: bigint,
@@ -119,22 +123,9 @@ export function verifyOneOf(
   zkp: string,
   proofs: ReadonlyArray<Proof>,
   c: Ciphertext,
+  elements = false,
 ): boolean {
-  return isElement(G, c.alpha) && isElement(G, c.beta) && verifyOneOfElements(G, y, d, zkp, proofs, c);
-}
-
-/**
- * verifyOneOf for a ciphertext whose alpha and beta are known to be elements of the group (a
- * product of checked ones, as an answer's sum): its membership is not checked again.
- */
-function verifyOneOfElements(
-  G: Group,
-  y: bigint,
-  d: ReadonlyArray<bigint>,
-  zkp: string,
-  proofs: ReadonlyArray<Proof>,
-  c: Ciphertext,
-): boolean {
+  if (!elements && !(isElement(G, c.alpha) && isElement(G, c.beta))) return false;
   if (proofs.length !== d.length) return false;
   if (!proofs.every((p) => isScalar(G, p.challenge) && isScalar(G, p.response))) return false;
   const commitments = proofs.flatMap((p, i) => [
@@ -347,7 +338,7 @@ function verifyAnswer(election: Election, zkp: string, q: Question, a: Answer): 
     );
   }
   if (a.blankProof) return false;
-  return verifyOneOfElements(G, y, factorsFor(G, q.min, q.max), overallZkp, a.overallProof, combine(G, a.choices));
+  return verifyOneOf(G, y, factorsFor(G, q.min, q.max), overallZkp, a.overallProof, combine(G, a.choices), true);
 }
 
 const writeAnswer = (a: Answer): string =>

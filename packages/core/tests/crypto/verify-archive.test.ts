@@ -240,19 +240,22 @@ test('an altered ballot is caught by both verifiers', () => {
   expect(beleniosVerify('altered', bytes)).not.toBe('');
 });
 
+/** A ballot cast with a credential not on the list (counted as credential 3's weight). */
+const outsiderBallot = () => ({
+  who: 3,
+  ...encryptBallot(
+    election,
+    generateCredential(random),
+    [
+      [0, 1, 0],
+      [0, 1, 0, 0],
+    ],
+    random,
+  ),
+});
+
 test('a ballot inserted with a credential not on the list is caught by both verifiers', () => {
-  const stuffed = {
-    who: 3,
-    ...encryptBallot(
-      election,
-      generateCredential(random),
-      [
-        [0, 1, 0],
-        [0, 1, 0, 0],
-      ],
-      random,
-    ),
-  };
+  const stuffed = outsiderBallot();
   const bytes = archiveOf(election_([...cast, stuffed]));
   expect(failed(bytes)).toEqual({
     name: 'ballots',
@@ -294,18 +297,7 @@ test("the ballots checked over threads (omov verify's --jobs) give verifyArchive
   const b = cast[1]!;
   const alpha = String((b.ballot.answers[0] as HomomorphicAnswer).choices[0]!.alpha);
   const altered = { ...b, text: b.text.replace(alpha, String((BigInt(alpha) * 4n) % G.p)) };
-  const stuffed = {
-    who: 3,
-    ...encryptBallot(
-      election,
-      generateCredential(random),
-      [
-        [0, 1, 0],
-        [0, 1, 0, 0],
-      ],
-      random,
-    ),
-  };
+  const stuffed = outsiderBallot();
   const archives = {
     honest: archiveOf(election_(cast)),
     // Two faults, the later one (at height 7) in another thread's batch: the first, at height 2, is named.
