@@ -8,6 +8,7 @@ import { Keyring } from '../../src/platform/secrets';
 import { LINK_PURPOSE } from '../../src/services/invitations';
 import { ballotTimes, Client, setUpOrganisation, startTestApp, type TestApp } from '../support/app';
 import { exportedRecord } from '../support/record';
+import { sampleArchive } from '../../bench/support/verify-ratio';
 
 /**
  * The auditor's verifier on its own: `npm pack` of packages/core, installed into an empty
@@ -224,4 +225,17 @@ test('a tampered record exits 1 naming the check; a file that is not a record ex
   expect(notRecord.out).toMatch(/^FAIL {2}V1 {4}format: /m);
   expect(notRecord.err).toContain('is not an election record');
   expect((await sh('npx', ['omov-verify', record, '--root', 'nothex'], project)).code).toBe(2);
+}, 180_000);
+
+test('npx omov-verify FILE.bel --jobs 2: the installed package checks the ballots in its worker threads, as in one', async () => {
+  // 40 ballots: over the size from which the threads are used.
+  const archive = path.join(dir, 'sample.bel');
+  sampleArchive(40, archive);
+  const threads = await sh('npx', ['omov-verify', archive, '--jobs', '2'], project);
+  expect(threads.err).toBe('');
+  expect(threads.code).toBe(0);
+  expect(threads.out).toContain('PASS ballots: 40 ballots, signatures and proofs holding');
+  expect(await sh('npx', ['omov-verify', archive, '--jobs', '1'], project)).toEqual(threads);
+  const bad = await sh('npx', ['omov-verify', archive, '--jobs', '0'], project);
+  expect(bad).toMatchObject({ code: 2, err: 'omov-verify: --jobs must be a whole number from 1 to 256, not "0"\n' });
 }, 180_000);

@@ -1,13 +1,18 @@
 /**
- * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]`: checks an election record with
+ * `omov verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json] [--jobs N]`: checks an election record with
  * nothing but the file; the same checks as the core package's `omov-verify`. Exit 0: every check passes;
  * 1: a check fails; 2: the file cannot be read or is not an election record. Given a verifiable
  * ballot's Belenios archive instead, checks it as belenios-tool does (core/crypto/verify-archive.ts).
  */
 import { type Command, Option } from 'commander';
-import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from '@omov/core/cli/verify-file';
+import {
+  exitStatus,
+  formatRecordVerification,
+  VerifyInputError,
+  verifyBeleniosFile,
+  verifyRecordFile,
+} from '@omov/core/cli/verify-file';
 import { formatArchiveVerification } from '@omov/core/crypto/verify-archive';
-import { formatVerification } from '@omov/core/record/verify';
 import { InputError } from '../errors';
 
 export function register(program: Command): void {
@@ -30,6 +35,10 @@ export function register(program: Command): void {
       "the hash of the log entry of the commitment at open, mailed when the ballot opened; the ballot's definition, electorate and tokens must be the ones committed then",
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option(
+      '--jobs <n>',
+      "for a Belenios archive: the threads its ballots' checks are spread over (default: every core; 1: the main thread alone)",
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 all checks pass, 1 a check fails, 2 the file is unreadable or not an election record.\nSee docs/election-record.md.',
@@ -37,7 +46,7 @@ export function register(program: Command): void {
     .action(
       async (
         file: string,
-        flags: { root?: string; closeHash?: string; openHash?: string; format: 'text' | 'json' },
+        flags: { root?: string; closeHash?: string; openHash?: string; format: 'text' | 'json'; jobs?: string },
       ) => {
         let v;
         try {
@@ -54,7 +63,7 @@ export function register(program: Command): void {
           if (err instanceof VerifyInputError) throw new InputError(err.message);
           throw err;
         }
-        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatRecordVerification(v));
         if (v.malformed)
           throw new InputError(`${file} is not an election record that can be verified (see the format check)`);
         process.exitCode = exitStatus(v) || undefined;

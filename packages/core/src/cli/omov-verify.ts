@@ -3,11 +3,16 @@
  * verifier, installable alone (no database, no web server). The same checks as `omov verify`.
  */
 import { parseArgs } from 'node:util';
-import { formatVerification } from '../record/verify';
 import { formatArchiveVerification } from '../crypto/verify-archive';
-import { exitStatus, VerifyInputError, verifyBeleniosFile, verifyRecordFile } from './verify-file';
+import {
+  exitStatus,
+  formatRecordVerification,
+  VerifyInputError,
+  verifyBeleniosFile,
+  verifyRecordFile,
+} from './verify-file';
 
-export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json]
+export const USAGE = `Usage: omov-verify RECORD [--root HEX] [--close-hash HEX] [--open-hash HEX] [--format text|json] [--jobs N]
 
 Checks an omov election record offline: the votes, receipts, box root, turnout, voting
 units, every count and the audit log. Give the box root and the close hash from the close
@@ -21,7 +26,7 @@ election record (or the command line is wrong).
 Given a verifiable ballot's Belenios archive (<uuid>.bel) instead, checks it as
 belenios-tool election verify does: the chain of events, the trustees' keys, every
 ballot's signature, proofs and credential, the encrypted tally, each partial decryption
-and the result.
+and the result. The ballots are checked over N threads (--jobs; default: every core).
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
         'close-hash': { type: 'string' },
         'open-hash': { type: 'string' },
         format: { type: 'string', default: 'text' },
+        jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const flags = { root: values.root, closeHash: values['close-hash'], openHash: values['open-hash'] };
-    const archive = await verifyBeleniosFile(positionals[0]!, flags);
+    const archive = await verifyBeleniosFile(positionals[0]!, { ...flags, jobs: values.jobs });
     if (archive) {
       process.stdout.write(
         values.format === 'json' ? `${JSON.stringify(archive, null, 2)}\n` : formatArchiveVerification(archive),
@@ -63,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       return archive.ok ? 0 : 1;
     }
     const v = await verifyRecordFile(positionals[0]!, flags);
-    process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+    process.stdout.write(values.format === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatRecordVerification(v));
     if (v.malformed)
       process.stderr.write(
         `omov-verify: ${positionals[0]} is not an election record that can be verified (see the format check)\n`,

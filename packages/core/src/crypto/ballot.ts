@@ -111,7 +111,11 @@ export function proveOneOf(
   return proofs;
 }
 
-/** Checks a proof from proveOneOf: (alpha, beta) encrypts one of the M_i. */
+/**
+ * Checks a proof from proveOneOf: (alpha, beta) encrypts one of the M_i. With `elements`, alpha
+ * and beta are known to be elements of the group (a product of checked ones, as an answer's
+ * sum) and their membership is not checked again.
+ */
 export function verifyOneOf(
   G: Group,
   y: bigint,
@@ -119,8 +123,10 @@ export function verifyOneOf(
   zkp: string,
   proofs: ReadonlyArray<Proof>,
   c: Ciphertext,
+  elements = false,
 ): boolean {
-  if (!isElement(G, c.alpha) || !isElement(G, c.beta) || proofs.length !== d.length) return false;
+  if (!elements && !(isElement(G, c.alpha) && isElement(G, c.beta))) return false;
+  if (proofs.length !== d.length) return false;
   if (!proofs.every((p) => isScalar(G, p.challenge) && isScalar(G, p.response))) return false;
   const commitments = proofs.flatMap((p, i) => [
     pow2(G, G.g, p.response, c.alpha, p.challenge),
@@ -199,6 +205,7 @@ function proveBlank(
   return { overallProof, blankProof: blank.m === 0 ? [realProof, s.proof] : [s.proof, realProof] };
 }
 
+/** Checks the proofs of proveBlank; c0 and cSum are elements of the group, checked by the caller (cSum a product of checked ones). */
 function verifyBlank(
   G: Group,
   y: bigint,
@@ -209,7 +216,6 @@ function verifyBlank(
   overallProof: ReadonlyArray<Proof>,
   blankProof: ReadonlyArray<Proof>,
 ): boolean {
-  if (![c0.alpha, c0.beta, cSum.alpha, cSum.beta].every((x) => isElement(G, x))) return false;
   if (blankProof.length !== 2 || overallProof.length !== q.max - q.min + 2) return false;
   if (![...blankProof, ...overallProof].every((p) => isScalar(G, p.challenge) && isScalar(G, p.response))) return false;
   const commit = (p: Proof, alpha: bigint, beta: bigint) => [
@@ -226,10 +232,11 @@ function verifyBlank(
     ...commit(blankProof[1]!, cSum.alpha, cSum.beta),
   ];
   if (hashToScalar(G, `bproof0|${zkp}|`, blankCommitments) !== sumOf(blankProof)) return false;
+  // beta / g^k as beta · g^−k: for an element of the group the same, by the generator's table instead of an inversion.
   const overallCommitments = overallProof.flatMap((p, i) =>
     i === 0
-      ? commit(p, c0.alpha, div(G, c0.beta, G.g))
-      : commit(p, cSum.alpha, div(G, cSum.beta, gPow(G, BigInt(q.min + i - 1)))),
+      ? commit(p, c0.alpha, mul(G, c0.beta, gPow(G, -1n)))
+      : commit(p, cSum.alpha, mul(G, cSum.beta, gPow(G, -BigInt(q.min + i - 1)))),
   );
   return hashToScalar(G, `bproof1|${zkp}|`, overallCommitments) === sumOf(overallProof);
 }
@@ -314,6 +321,7 @@ function verifyAnswer(election: Election, zkp: string, q: Question, a: Answer): 
   const n = questionLength(q);
   if (a.choices.length !== n || a.individualProofs.length !== n) return false;
   const zeroOrOne = factorsFor(G, 0, 1);
+  // Each choice's membership is checked here, once; the blank and overall proofs' ciphertexts are these or their product.
   if (!a.choices.every((c, i) => verifyOneOf(G, y, zeroOrOne, zkp, a.individualProofs[i]!, c))) return false;
   const overallZkp = `${zkp}|${choicesText(a.choices)}`;
   if (q.blank) {
@@ -330,7 +338,7 @@ function verifyAnswer(election: Election, zkp: string, q: Question, a: Answer): 
     );
   }
   if (a.blankProof) return false;
-  return verifyOneOf(G, y, factorsFor(G, q.min, q.max), overallZkp, a.overallProof, combine(G, a.choices));
+  return verifyOneOf(G, y, factorsFor(G, q.min, q.max), overallZkp, a.overallProof, combine(G, a.choices), true);
 }
 
 const writeAnswer = (a: Answer): string =>

@@ -1,5 +1,4 @@
 import { Field, type IField, invert } from '@noble/curves/abstract/modular';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 
 /**
  * The prime-order groups of Belenios 2.0 (its specification, "Group parameters"): subgroups
@@ -86,12 +85,14 @@ export const pow2 = (G: Group, a: bigint, x: bigint, b: bigint, y: bigint): bigi
  * there is no `process`, so the BigInt paths below serve; useNativePow(false) forces them.
  */
 type NativePow = (a: bigint, e: bigint) => bigint;
+type NodeBytes = Uint8Array & { toString(encoding: 'hex'): string };
 type NodeCrypto = {
   createDiffieHellman(prime: Uint8Array): {
     setPrivateKey(key: Uint8Array): void;
-    computeSecret(other: Uint8Array): Uint8Array;
+    computeSecret(other: Uint8Array): NodeBytes;
   };
 };
+type NodeBuffer = { Buffer: { from(text: string, encoding: 'hex'): NodeBytes } };
 let nativeAllowed = true;
 const nativePows = new Map<GroupName, NativePow | null>();
 
@@ -113,14 +114,18 @@ function nativePowFor(G: Group): NativePow | null {
 function makeNativePow(G: Group): NativePow | null {
   const platform = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const nodeCrypto = platform?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
-  if (!nodeCrypto) return null;
-  const size = Math.ceil(G.p.toString(16).length / 2);
-  const bytes = (x: bigint) => hexToBytes(x.toString(16).padStart(2 * size, '0'));
+  const nodeBuffer = platform?.getBuiltinModule?.('node:buffer') as NodeBuffer | undefined;
+  if (!nodeCrypto || !nodeBuffer) return null;
+  // Big-endian bytes by Node's own hex codec (a verify converts hundreds of thousands of numbers); OpenSSL needs no padding.
+  const bytes = (x: bigint) => {
+    const hex = x.toString(16);
+    return nodeBuffer.Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+  };
   const dh = nodeCrypto.createDiffieHellman(bytes(G.p));
   // computeSecret refuses 0, 1 and p − 1 as the other party's key: pow keeps those (and e = 0) on the BigInt path.
   return (a, e) => {
     dh.setPrivateKey(bytes(e));
-    return BigInt('0x' + bytesToHex(dh.computeSecret(bytes(a))));
+    return BigInt('0x' + dh.computeSecret(bytes(a)).toString('hex'));
   };
 }
 

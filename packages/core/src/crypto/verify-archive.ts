@@ -1,5 +1,5 @@
 import { chainEvent, type EventType, writeSetup } from './archive';
-import { type Ballot, checkBallot } from './ballot';
+import { type Ballot, type BallotCheck, checkBallot } from './ballot';
 import { parsePublicCredential } from './credential';
 import { type Election, parseElection } from './election';
 import { sha256Hex } from './hash';
@@ -125,7 +125,43 @@ const jsonOf = (check: ArchiveCheckName, text: string, what: string): Record<str
   return fail(check, `${what} is not a JSON object`);
 };
 
+/** The ballots' checks asked of a checker: checkBallot of each text, in order. */
+export type BallotsToCheck = { readonly election: Election; readonly texts: ReadonlyArray<string> };
+/**
+ * Checks ballots as checkBallot does, all at once, and answers checkBallot's result for each, in
+ * order: the CLI gives one that spreads them over threads (cli/ballot-threads.ts).
+ */
+export type BallotsChecker = (ballots: BallotsToCheck) => Promise<ReadonlyArray<BallotCheck>>;
+
+/** The archive's checks, here, in one go. */
 export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
+  const steps = verifying(bytes);
+  for (let step = steps.next(); ;) {
+    if (step.done) return step.value;
+    const { election, texts } = step.value;
+    // Each ballot checked as its turn comes: the first bad one ends the checks.
+    step = steps.next((i) => checkBallot(election, texts[i]!));
+  }
+}
+
+/**
+ * The same checks, with the ballots' (most of the work, each independent of the others) handed
+ * to `checkBallots`; the result and every message are verifyArchive's.
+ */
+export async function verifyArchiveWith(bytes: Uint8Array, checkBallots: BallotsChecker): Promise<ArchiveVerification> {
+  const steps = verifying(bytes);
+  for (let step = steps.next(); ;) {
+    if (step.done) return step.value;
+    const { election, texts } = step.value;
+    const results = await checkBallots({ election, texts });
+    if (results.length !== texts.length)
+      throw new Error(`the ballots' checker answered ${results.length} checks for ${texts.length} ballots`);
+    step = steps.next((i) => results[i]!);
+  }
+}
+
+/** The checks in order; at the ballots it yields them to be checked and takes back checkBallot's result of the i-th. */
+function* verifying(bytes: Uint8Array): Generator<BallotsToCheck, ArchiveVerification, (i: number) => BallotCheck> {
   const checks: ArchiveCheck[] = [];
   const pass = (name: ArchiveCheckName, detail: string) => checks.push({ name, ok: true, detail });
   let election: Election | undefined;
@@ -209,9 +245,10 @@ export function verifyArchive(bytes: Uint8Array): ArchiveVerification {
     // Every ballot: signed by a credential on the list, every proof holding, none twice.
     const cast: Array<{ ballot: Ballot; weight: bigint }> = [];
     const seen = new Set<string>();
-    for (const [height, ev] of events.entries()) {
-      if (ev.type !== 'Ballot') continue;
-      const checked = checkBallot(e, ev.payload!);
+    const ballotEvents = [...events.entries()].filter(([, ev]) => ev.type === 'Ballot');
+    const checkedBallot = yield { election: e, texts: ballotEvents.map(([, ev]) => ev.payload!) };
+    for (const [i, [height]] of ballotEvents.entries()) {
+      const checked = checkedBallot(i);
       if (!checked.ok) fail('ballots', `the ballot at height ${height} is refused: ${checked.reason}`);
       if (!checked.ok) continue;
       const weight = weights.get(checked.ballot.credential);

@@ -17,7 +17,8 @@ import {
   writeSizedEncryptedTally,
 } from '../../src/crypto/tally';
 import { electionPublicKey, generateTrusteeKey, type Trustee, writeTrustees } from '../../src/crypto/trustee';
-import { verifyArchive } from '../../src/crypto/verify-archive';
+import { verifyArchive, verifyArchiveWith } from '../../src/crypto/verify-archive';
+import { BallotThreads } from '../../src/cli/ballot-threads';
 import { belenios, requireBeleniosTool, seededRandom, tempDir } from './support';
 
 /**
@@ -239,19 +240,22 @@ test('an altered ballot is caught by both verifiers', () => {
   expect(beleniosVerify('altered', bytes)).not.toBe('');
 });
 
+/** A ballot cast with a credential not on the list (counted as credential 3's weight). */
+const outsiderBallot = () => ({
+  who: 3,
+  ...encryptBallot(
+    election,
+    generateCredential(random),
+    [
+      [0, 1, 0],
+      [0, 1, 0, 0],
+    ],
+    random,
+  ),
+});
+
 test('a ballot inserted with a credential not on the list is caught by both verifiers', () => {
-  const stuffed = {
-    who: 3,
-    ...encryptBallot(
-      election,
-      generateCredential(random),
-      [
-        [0, 1, 0],
-        [0, 1, 0, 0],
-      ],
-      random,
-    ),
-  };
+  const stuffed = outsiderBallot();
   const bytes = archiveOf(election_([...cast, stuffed]));
   expect(failed(bytes)).toEqual({
     name: 'ballots',
@@ -287,4 +291,42 @@ test('a file of the archive altered in place, or events out of order, is caught'
   const swapped = archiveOf([steps[0]!, ...steps.slice(1, 7).reverse(), ...steps.slice(7)]);
   expect(failed(swapped)).toMatchObject({ name: 'encrypted tally' });
   expect(beleniosVerify('reordered', swapped)).not.toBe('');
+});
+
+test("the ballots checked over threads (omov verify's --jobs) give verifyArchive's result, naming the same bad ballot", async () => {
+  const b = cast[1]!;
+  const alpha = String((b.ballot.answers[0] as HomomorphicAnswer).choices[0]!.alpha);
+  const altered = { ...b, text: b.text.replace(alpha, String((BigInt(alpha) * 4n) % G.p)) };
+  const stuffed = outsiderBallot();
+  const archives = {
+    honest: archiveOf(election_(cast)),
+    // Two faults, the later one (at height 7) in another thread's batch: the first, at height 2, is named.
+    'altered and inserted': archiveOf(
+      election_([...cast.map((x) => (x === b ? altered : x)), stuffed], { countedFrom: cast }),
+    ),
+    twice: archiveOf(election_([...cast, cast[3]!])),
+    'wrong decryption': archiveOf(election_(cast, { wrongDecryptionBy: 1 })),
+  };
+  const threads = new BallotThreads(2);
+  try {
+    for (const [name, bytes] of Object.entries(archives)) {
+      const alone = verifyArchive(bytes);
+      expect({ name, v: await verifyArchiveWith(bytes, threads.check) }).toEqual({ name, v: alone });
+      expect({ name, ok: alone.ok }).toEqual({ name, ok: name === 'honest' });
+    }
+    expect(verifyArchive(archives['altered and inserted']).checks.find((c) => !c.ok)!.detail).toMatch(
+      /^the ballot at height 2 is refused/,
+    );
+    expect(verifyArchive(archives.twice).checks.find((c) => !c.ok)!.detail).toBe(
+      `the ballot ${cast[3]!.tracker} at height 7 is there twice`,
+    );
+  } finally {
+    await threads.close();
+  }
+});
+
+test('a checker that answers for too few ballots is an error, not a pass', async () => {
+  await expect(verifyArchiveWith(archiveOf(election_(cast)), async () => [])).rejects.toThrow(
+    "the ballots' checker answered 0 checks for 6 ballots",
+  );
 });
