@@ -107,7 +107,7 @@ test(
     const [x, y] = [1, 2, 3].filter((n) => n !== winners[0]!.n) as [number, number];
     const ballot = (await findBallotById(app.db, id))!;
     const [sx, sy] = [await shuffleNow(x), await shuffleNow(y)];
-    const [cx, cy] = [await checkShuffleOf(app.db, ballot, x, sx), await checkShuffleOf(app.db, ballot, y, sy)];
+    const [cx, cy] = [await checkShuffleOf(app.ctx, ballot, x, sx), await checkShuffleOf(app.ctx, ballot, y, sy)];
     await app.db.transaction().execute((tx) => storeShuffle(tx, ballot, x, cx));
     await expect(app.db.transaction().execute((tx) => storeShuffle(tx, ballot, y, cy))).rejects.toThrow(
       `the shuffle of trustee ${y} was made from the ciphertexts of 1 shuffles, and trustee ${x}'s shuffle came in while it was checked: shuffle again from the last shuffle (2 shuffles so far)`,
