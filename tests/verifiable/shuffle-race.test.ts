@@ -1,7 +1,9 @@
 import { encryptBallot } from '@omov/core/crypto/ballot';
 import { parseElection } from '@omov/core/crypto/election';
 import { systemRandom } from '@omov/core/crypto/random';
-import { afterShuffles, parseShuffle, type Shuffle, shuffle, writeShuffle } from '@omov/core/crypto/shuffle';
+import { parseBranchTallies } from '@omov/core/crypto/branch-tally';
+import { parseTrusteeShuffle, trusteeShuffle, writeTrusteeShuffle } from '@omov/core/crypto/pool-shuffle';
+import { afterShuffles, parseShuffle, writeShuffle } from '@omov/core/crypto/shuffle';
 import { parseEncryptedTally } from '@omov/core/crypto/tally';
 import { makeMemberCredentials, makeTrusteeKeys } from '../../bench/support/verifiable';
 import { findBallotById } from '../../src/data/ballots';
@@ -78,14 +80,22 @@ test(
 
     const task = async (n: number) =>
       (await anyone().json('GET', '/api/v1/trustee', undefined, bearer(tokens[n - 1]!))).body;
-    /** A shuffle of the ciphertexts as trustee n's task leaves them now. */
-    const shuffleNow = async (n: number): Promise<Shuffle> => {
+    type Made = ReturnType<typeof parseTrusteeShuffle>;
+    /** A shuffle of the ciphertexts as trustee n's task leaves them now, keeping the pools of branches apart. */
+    const shuffleNow = async (n: number): Promise<Made> => {
       const t = await task(n);
       const shuffles = (t.shuffles ?? []).map((x: unknown) => parseShuffle(JSON.stringify(x)));
-      return shuffle(election, afterShuffles(election, parseEncryptedTally(t.encryptedTally), shuffles), systemRandom);
+      const current = afterShuffles(election, parseEncryptedTally(t.encryptedTally), shuffles);
+      const section = parseBranchTallies(election, t.branchTallies);
+      return parseTrusteeShuffle(trusteeShuffle(election, current, section, shuffles.length, systemRandom).text);
     };
-    const put = (n: number, s: Shuffle) =>
-      anyone().json('PUT', '/api/v1/trustee/shuffle', JSON.parse(writeShuffle(s)), bearer(tokens[n - 1]!));
+    const put = (n: number, s: Made) =>
+      anyone().json(
+        'PUT',
+        '/api/v1/trustee/shuffle',
+        JSON.parse(writeTrusteeShuffle(s.shuffle, s.pools)),
+        bearer(tokens[n - 1]!),
+      );
     /** Each trustee's accepted shuffle, by place in the chain. */
     const accepted: Array<{ trustee: number; text: string }> = [];
 
@@ -94,7 +104,7 @@ test(
     const answers = await Promise.all(first.map(({ n, s }) => put(n, s)));
     const winners = answers.flatMap((a, i) => (a.status === 200 ? [first[i]!] : []));
     expect(winners).toHaveLength(1);
-    accepted.push({ trustee: winners[0]!.n, text: writeShuffle(winners[0]!.s) });
+    accepted.push({ trustee: winners[0]!.n, text: writeShuffle(winners[0]!.s.shuffle) });
     for (const [i, a] of answers.entries()) {
       if (a.status === 200) continue;
       // Refused either while it was checked (409) or, sent after the winner was stored, by its proof (422).
@@ -107,7 +117,10 @@ test(
     const [x, y] = [1, 2, 3].filter((n) => n !== winners[0]!.n) as [number, number];
     const ballot = (await findBallotById(app.db, id))!;
     const [sx, sy] = [await shuffleNow(x), await shuffleNow(y)];
-    const [cx, cy] = [await checkShuffleOf(app.ctx, ballot, x, sx), await checkShuffleOf(app.ctx, ballot, y, sy)];
+    const [cx, cy] = [
+      await checkShuffleOf(app.ctx, ballot, x, sx.shuffle, sx.pools),
+      await checkShuffleOf(app.ctx, ballot, y, sy.shuffle, sy.pools),
+    ];
     await app.db.transaction().execute((tx) => storeShuffle(tx, ballot, x, cx));
     await expect(app.db.transaction().execute((tx) => storeShuffle(tx, ballot, y, cy))).rejects.toThrow(
       `the shuffle of trustee ${y} was made from the ciphertexts of 1 shuffles, and trustee ${x}'s shuffle came in while it was checked: shuffle again from the last shuffle (2 shuffles so far)`,
@@ -116,14 +129,14 @@ test(
     const stale = await put(y, sy);
     expect(stale.status).toBe(422);
     expect(stale.body.detail).toContain(`the shuffle of trustee ${y} does not verify`);
-    accepted.push({ trustee: x, text: writeShuffle(sx) });
+    accepted.push({ trustee: x, text: writeShuffle(sx.shuffle) });
 
     // Place 3: the last trustee shuffles again from the last shuffle, and the shuffles end.
     const sz = await shuffleNow(y);
     const last = await put(y, sz);
     expect(last.status === 200 ? 200 : JSON.stringify(last.body)).toBe(200);
     expect(last.body.next).toBe('decrypt');
-    accepted.push({ trustee: y, text: writeShuffle(sz) });
+    accepted.push({ trustee: y, text: writeShuffle(sz.shuffle) });
 
     // The chain: one shuffle per trustee, in the order accepted, each verifying against the one before.
     const events = await app.db
