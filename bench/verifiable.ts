@@ -23,8 +23,9 @@
  *
  * With --mixnet N, only the mix-net for ranked questions (bench/support/mixnet.ts): one
  * trustee's shuffle of N ballots of a 5-option ranked question with its proof, the check of
- * that proof (both by omov, in seconds per 1,000 ballots), and belenios-tool's `election
- * shuffle` of the same ballots.
+ * that proof (both by omov, in seconds per 1,000 ballots), belenios-tool's `election
+ * shuffle` of the same ballots, and the server's check of a shuffle in two pools of branches
+ * through its checker threads, with BALLOT_CHECKERS=0 and 2 (time, event loop's longest delay).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -60,7 +61,7 @@ import { benchOrganisation, runBench, startBenchServer } from './support/server'
 import { type Call, makeTrusteeKeys } from './support/verifiable';
 import { formatVerifyRatio, verifyRatio } from './support/verify-ratio';
 
-import { measureMixnet } from './support/mixnet';
+import { measureMixnet, measureServerCheck } from './support/mixnet';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Casts in flight at once in the concurrent phase. */
@@ -129,6 +130,11 @@ async function main(): Promise<number> {
     out(
       `  belenios-tool election shuffle (the process, reading the archive): ${((f.beleniosShuffleMs ?? 0) / 1000).toFixed(1)} s`,
     );
+    out(`  load average ${os.loadavg()[0]!.toFixed(1)}`);
+    for (const c of await measureServerCheck(mixnet, [0, 2]))
+      out(
+        `  the server's check of a shuffle in 2 pools (whole-list and pool proofs), BALLOT_CHECKERS=${c.checkers}: ${(c.checkMs / 1000).toFixed(1)} s, the event loop's longest delay ${(c.loopMaxDelayMs / 1000).toFixed(1)} s`,
+      );
     out(`  load average ${os.loadavg()[0]!.toFixed(1)}`);
     return 0;
   }

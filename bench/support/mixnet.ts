@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import {
   chainEvent,
   type ArchiveEntry,
@@ -22,9 +22,12 @@ import { generateCredential, generateToken, publicCredential } from '@omov/core/
 import { makeElection, nonHomomorphicQuestion } from '@omov/core/crypto/election';
 import { groupNamed } from '@omov/core/crypto/group';
 import { systemRandom } from '@omov/core/crypto/random';
-import { checkShuffle, nonHomomorphicCiphertexts, shuffle } from '@omov/core/crypto/shuffle';
+import type { BranchTallies } from '@omov/core/crypto/branch-tally';
+import { poolInputs, poolShuffle, poolShuffleSteps } from '@omov/core/crypto/pool-shuffle';
+import { checkShuffle, nonHomomorphicCiphertexts, shuffle, shuffleChecks } from '@omov/core/crypto/shuffle';
 import { encryptedTally, writeEncryptedTally, writeSizedEncryptedTally } from '@omov/core/crypto/tally';
 import { electionPublicKey, generateTrusteeKey, type Trustee, writeTrustees } from '@omov/core/crypto/trustee';
+import { BallotCheckers } from '../../src/services/ballot-checkers';
 
 export type MixnetFigures = {
   ballots: number;
@@ -35,7 +38,8 @@ export type MixnetFigures = {
   beleniosShuffleMs?: number;
 };
 
-export function measureMixnet(ballots: number, withBelenios: boolean): MixnetFigures {
+/** N ballots of a 5-option ranked question, in RFC-3526-2048, and the encrypted tally's row of them. */
+function rankedBallots(ballots: number) {
   const G = groupNamed('RFC-3526-2048');
   const key = generateTrusteeKey(G, systemRandom);
   const trustees: Trustee[] = [{ kind: 'Single', key: key.publicKey }];
@@ -63,7 +67,11 @@ export function measureMixnet(ballots: number, withBelenios: boolean): MixnetFig
     cast.map((b) => ({ ballot: b.ballot, weight: 1n })),
   );
   const input = nonHomomorphicCiphertexts(election, tally);
+  return { G, trustees, election, credentials, cast, tally, input };
+}
 
+export function measureMixnet(ballots: number, withBelenios: boolean): MixnetFigures {
+  const { G, trustees, election, credentials, cast, tally, input } = rankedBallots(ballots);
   let t = performance.now();
   const s = shuffle(election, input, systemRandom);
   const shuffleMs = performance.now() - t;
@@ -113,6 +121,48 @@ export function measureMixnet(ballots: number, withBelenios: boolean): MixnetFig
     figures.beleniosShuffleMs = Math.round(performance.now() - t);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+export type ServerCheckFigures = { checkers: number; checkMs: number; loopMaxDelayMs: number };
+
+/**
+ * The server's check of one trustee's shuffle of N ranked ballots in two pools of branches
+ * (even and odd places), as checkShuffleOf runs it: the whole-list proof and the two pool
+ * proofs, through the ballot checker threads (BallotCheckers) of each size in `sizes` (0: on
+ * the event loop); with the event loop's longest delay meanwhile.
+ */
+export async function measureServerCheck(ballots: number, sizes: number[]): Promise<ServerCheckFigures[]> {
+  const { election, input } = rankedBallots(ballots);
+  const section = {
+    pools: [0, 1].map((odd) => {
+      const positions = [input[0]!.flatMap((_, i) => (i % 2 === odd ? [i] : []))];
+      return { name: odd ? 'Odd' : 'Even', ballots: positions[0]!.length, positions };
+    }),
+  } as unknown as Pick<BranchTallies, 'pools'>;
+  const made = poolShuffle(election, input, poolInputs(section, 0)!, systemRandom);
+  const whole = shuffleChecks(input, made.shuffle)!;
+  const pools = poolShuffleSteps(section, 0, input, made.shuffle.ciphertexts, made.pools).map((s) => s.check!);
+  const figures: ServerCheckFigures[] = [];
+  for (const checkers of sizes) {
+    const pool = new BallotCheckers(checkers);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    // The histogram's first tick sets its clock: only a delay after it counts.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const t = performance.now();
+    const holds = await Promise.all([
+      pool.checkShuffleProofs(election, whole),
+      pool.checkShuffleProofs(election, pools),
+    ]);
+    const checkMs = performance.now() - t;
+    // A loop held by the check sees its delay when the histogram's timer next fires.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    delay.disable();
+    await pool.close();
+    if (!holds.flat().every(Boolean)) throw new Error('the shuffle does not check');
+    figures.push({ checkers, checkMs: Math.round(checkMs), loopMaxDelayMs: Math.round(delay.max / 1e6) });
   }
   return figures;
 }

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { Option } from 'commander';
 import { InputError } from './errors';
 import { read } from './files';
@@ -37,25 +39,55 @@ export async function serverOf(flags: ServerFlags): Promise<ServerLink | undefin
   const token = text.includes('#') ? text.slice(text.lastIndexOf('#') + 1) : text;
   if (!TOKEN.test(token)) throw new InputError(`${flags.tokenFile}: no token in it (43 letters, digits, - and _)`);
   const call = async (method: 'GET' | 'PUT', path: string, body?: string): Promise<unknown> => {
-    let res: Response;
+    let res: Answer;
     try {
-      res = await fetch(new URL(`/api/v1${path}`, base), {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body } : {}),
-      });
+      res = await exchange(new URL(`/api/v1${path}`, base), method, { authorization: `Bearer ${token}` }, body);
     } catch (err) {
       throw new InputError(`cannot reach ${base.origin}: ${(err as Error).message}`);
     }
-    const answer = (await res.json().catch(() => ({}))) as {
-      detail?: string;
-      errors?: Array<{ path: string; message: string }>;
-    };
-    if (!res.ok) {
+    let answer: { detail?: string; errors?: Array<{ path: string; message: string }> } = {};
+    try {
+      answer = JSON.parse(res.text) as typeof answer;
+    } catch {
+      // Not JSON (a proxy's page): the status says what happened.
+    }
+    if (res.status < 200 || res.status > 299) {
       const where = answer.errors?.length ? `: ${answer.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : '';
-      throw new InputError(`the server refused it (${res.status}): ${answer.detail ?? res.statusText}${where}`);
+      const moved = res.location ? ` (it points to ${res.location}: give that server with --server)` : '';
+      throw new InputError(`the server refused it (${res.status}): ${answer.detail ?? res.statusText}${where}${moved}`);
     }
     return answer;
   };
   return { get: (path) => call('GET', path), put: (path, body) => call('PUT', path, body) };
+}
+
+type Answer = { status: number; statusText: string; location: string | undefined; text: string };
+
+/**
+ * One request with node:http(s), which waits for the answer as long as it takes: Node's fetch
+ * (undici) gives up after 300 s without the answer's headers, and the server's check of a
+ * large ballot's shuffle takes longer than that (docs/verifiable.md).
+ */
+function exchange(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const sent =
+    body === undefined
+      ? headers
+      : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method, headers: sent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          location: res.headers.location,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -87,8 +87,8 @@ export type Config = {
   /** WEB_PROCESSES was `auto`: fewer processes may run if the database allows too few connections. */
   webProcessesAuto: boolean;
   /**
-   * BALLOT_CHECKERS: the worker threads that check a verifiable ballot's signature and proofs
-   * (src/services/ballot-checkers.ts); `auto` shares the CPUs among the web processes (at
+   * BALLOT_CHECKERS: the worker threads that check a verifiable ballot's signature and proofs,
+   * and trustees' proofs of shuffle (src/services/ballot-checkers.ts); `auto` shares the CPUs among the web processes (at
    * least one each), 0 checks on the event loop.
    */
   ballotCheckers: number;

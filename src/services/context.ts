@@ -15,7 +15,7 @@ export type AppContext = {
   checkpoints: CheckpointMemory;
   /** The votes this server put in the box and has not yet seen chained. */
   witness: CastWitness;
-  /** The threads that check cast verifiable ballots, off the event loop (BALLOT_CHECKERS). */
+  /** The threads that check cast verifiable ballots and trustees' proofs of shuffle, off the event loop (BALLOT_CHECKERS). */
   ballotCheckers: BallotCheckers;
   /** Called after mail has been queued, so that this instance's sender looks at once. */
   mailQueued: () => void;

@@ -361,7 +361,7 @@ export async function submitTrusteeShuffle(
   const b = await ballots.findBallotById(ctx.db, own.ballotId);
   if (!b) throw new ServiceError('unauthenticated', NOT_A_TRUSTEE);
   requireVerifiable(b);
-  const checked = await checkShuffleOf(ctx.db, b, own.position, shuffle, pools);
+  const checked = await checkShuffleOf(ctx, b, own.position, shuffle, pools);
   return asTrustee(ctx, token, (tx, b, position) => storeShuffle(tx, b, position, checked));
 }
 

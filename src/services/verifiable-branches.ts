@@ -16,7 +16,14 @@ import {
   writePoolDecryptions,
 } from '@omov/core/crypto/branch-tally';
 import type { Election } from '@omov/core/crypto/election';
-import { type PoolProofs, poolInputs, poolShuffleProblem, writePoolProofs } from '@omov/core/crypto/pool-shuffle';
+import {
+  firstProblem,
+  type PoolProofs,
+  poolInputs,
+  poolShuffleSteps,
+  writePoolProofs,
+} from '@omov/core/crypto/pool-shuffle';
+import type { ShuffleCheck } from '@omov/core/crypto/shuffle';
 import type { Ciphertext } from '@omov/core/crypto/wire';
 import { sha256Hex } from '@omov/core/crypto/hash';
 import type { PartialDecryption } from '@omov/core/crypto/tally';
@@ -100,13 +107,24 @@ export async function submitPoolDecryptions(
   await store.insertPoolDecryptions(tx, b.id, position, writePoolDecryptions(pools));
 }
 
+/** A shuffle's pool proofs to check (`checks`), and what their results say (`verdict`). */
+export type PoolShuffleCheck = {
+  readonly checks: ShuffleCheck[];
+  /**
+   * Given whether each of `checks` holds: what storePoolShuffle keeps, or the refusal of
+   * the first that fails (or of proofs missing), naming the trustee and the pool.
+   */
+  readonly verdict: (holds: ReadonlyArray<boolean>) => string;
+};
+
 /**
  * A trustee's pool proofs of their shuffle (the shuffle numbered `index` from 0, whose
  * ciphertexts are `after`; `before`, the lists it started from): each pool's range after must
- * be a shuffle of its ballots before (crypto/pool-shuffle.ts). Missing or wrong ones are
- * refused, naming the trustee and the pool. Checked outside the row lock, as the shuffle is;
- * returns what storePoolShuffle keeps. Nothing is asked of a section without positions (no
- * pools, or closed before pools were kept apart).
+ * be a shuffle of its ballots before (crypto/pool-shuffle.ts). The proofs are handed back to
+ * check (in the checker threads, beside the whole-list proofs, outside the row lock, as the
+ * shuffle is); missing or wrong ones are refused by the verdict, naming the trustee and the
+ * pool. Nothing is asked of a section without positions (no pools, or closed before pools
+ * were kept apart): undefined.
  */
 export async function checkPoolShuffle(
   db: Queryable,
@@ -117,17 +135,31 @@ export async function checkPoolShuffle(
   before: ReadonlyArray<ReadonlyArray<Ciphertext>>,
   after: ReadonlyArray<ReadonlyArray<Ciphertext>>,
   pools: PoolProofs | undefined,
-): Promise<string | undefined> {
+): Promise<PoolShuffleCheck | undefined> {
   const section = await sectionOf(db, b.id, election);
   if (!section || !poolInputs(section, index)) return undefined;
   if (!pools)
-    throw invalid(
-      `the shuffle of trustee ${position} has no proofs for the pools of branches ("pools"): ` +
-        'shuffle with omov trustee shuffle, which keeps the pools apart (--pools offline)',
-    );
-  const problem = poolShuffleProblem(election, section, index, before, after, pools);
-  if (problem) throw invalid(`the shuffle of trustee ${position} does not keep the pools apart: ${problem}`);
-  return writePoolProofs(pools);
+    return {
+      checks: [],
+      verdict: () => {
+        throw invalid(
+          `the shuffle of trustee ${position} has no proofs for the pools of branches ("pools"): ` +
+            'shuffle with omov trustee shuffle, which keeps the pools apart (--pools offline)',
+        );
+      },
+    };
+  const steps = poolShuffleSteps(section, index, before, after, pools);
+  // Each step with a proof, its place among the checks.
+  const placeOf = new Map<number, number>();
+  const checks = steps.flatMap((s, i) => (s.check ? (placeOf.set(i, placeOf.size), [s.check]) : []));
+  return {
+    checks,
+    verdict: (holds) => {
+      const problem = firstProblem(steps, (_, i) => holds[placeOf.get(i)!]!);
+      if (problem) throw invalid(`the shuffle of trustee ${position} does not keep the pools apart: ${problem}`);
+      return writePoolProofs(pools);
+    },
+  };
 }
 
 /** Under the ballot's row lock, with the trustee's Shuffle event: the pool proofs checkPoolShuffle passed. */

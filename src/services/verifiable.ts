@@ -22,11 +22,11 @@ import { sha256Hex } from '@omov/core/crypto/hash';
 import type { PoolProofs } from '@omov/core/crypto/pool-shuffle';
 import { scoreQuestions } from '@omov/core/crypto/score';
 import {
-  checkShuffle,
   mergeNonHomomorphic,
   nonHomomorphicCiphertexts,
   parseShuffle,
   type Shuffle,
+  shuffleChecks,
   writeShuffle,
 } from '@omov/core/crypto/shuffle';
 import {
@@ -481,10 +481,13 @@ export type CheckedShuffle = {
  * ciphertexts before it (the tally's, or the last shuffle's). A bad proof is refused, naming
  * the trustee. Checked without the ballot's row lock: the proof takes seconds for thousands
  * of ballots, and the lock would hold every other request on the ballot that long;
- * storeShuffle then takes the lock and stores it only if no shuffle came in meanwhile.
+ * storeShuffle then takes the lock and stores it only if no shuffle came in meanwhile. The
+ * proofs (each question's whole-list proof, each pool's) are checked in the checker threads
+ * (BALLOT_CHECKERS), side by side: on the event loop, a large ballot's shuffle would stall
+ * every other request for minutes.
  */
 export async function checkShuffleOf(
-  db: Queryable,
+  ctx: AppContext,
   b: BallotRow,
   position: number,
   s: Shuffle,
@@ -492,17 +495,14 @@ export async function checkShuffleOf(
   pools?: PoolProofs,
 ): Promise<CheckedShuffle> {
   if (!allows(b.status, 'read-results')) throw conflict('the ballot has not closed: there is nothing to shuffle yet');
-  const f = await tallyFacts(db, b.id);
+  const f = await tallyFacts(ctx.db, b.id);
   if (!f) throw conflict('the ballot has no encrypted tally');
   if (!f.ranked) throw conflict('the ballot has no ranked question: there is nothing to shuffle');
   refuseShuffle(f.shuffles, f.shufflesEnded, position);
   const before = nonHomomorphicCiphertexts(f.election, tallyToDecrypt(f));
-  if (!checkShuffle(f.election, before, s))
-    throw invalid(
-      `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
-    );
-  const poolProofs = await checkPoolShuffle(
-    db,
+  const whole = shuffleChecks(before, s);
+  const poolCheck = await checkPoolShuffle(
+    ctx.db,
     b,
     f.election,
     position,
@@ -511,6 +511,15 @@ export async function checkShuffleOf(
     s.ciphertexts,
     pools,
   );
+  const [wholeHolds, poolHolds] = await Promise.all([
+    ctx.ballotCheckers.checkShuffleProofs(f.election, whole ?? []),
+    ctx.ballotCheckers.checkShuffleProofs(f.election, poolCheck?.checks ?? []),
+  ]);
+  if (!whole || !wholeHolds.every(Boolean))
+    throw invalid(
+      `the shuffle of trustee ${position} does not verify: its proof of shuffle fails against the ciphertexts before it (${f.shuffles.length} shuffles so far)`,
+    );
+  const poolProofs = poolCheck?.verdict(poolHolds);
   return { shuffle: s, shufflesBefore: f.shuffles.length, ...(poolProofs ? { poolProofs } : {}) };
 }
 

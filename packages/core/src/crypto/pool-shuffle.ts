@@ -9,6 +9,7 @@ import {
   proveShuffle,
   reEncryptCiphertext,
   type Shuffle,
+  type ShuffleCheck,
   shuffle,
   type ShuffleProof,
   writeProofOfShuffle,
@@ -142,9 +143,67 @@ export function trusteeShuffle(
 }
 
 /**
+ * A step of poolShuffleProblem, in its order: a problem found without checking a proof, or a
+ * proof to check (`check`) and the problem it is if it fails.
+ */
+export type PoolShuffleStep = { readonly problem: string; readonly check?: ShuffleCheck };
+
+/**
+ * The pool proofs' steps of the shuffle numbered `index` (from 0), in order, ending at the
+ * first problem found without a proof: each pool's range after (`after`, the shuffle's
+ * ciphertexts) must be a shuffle of its ballots in `before`. The proofs are plain data, to be
+ * checked apart (the server checks them in its threads); the first step that fails names the
+ * problem. Empty where the section places no pools.
+ */
+export function poolShuffleSteps(
+  t: Pick<BranchTallies, 'pools'>,
+  index: number,
+  before: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  after: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  proofs: PoolProofs,
+): PoolShuffleStep[] {
+  const inputs = poolInputs(t, index);
+  if (!inputs) return [];
+  const ranges = poolRanges(t);
+  if (proofs.length !== inputs.length || after.length !== inputs.length || before.length !== inputs.length)
+    return [{ problem: `it has pool proofs for ${proofs.length} ranked questions, not ${inputs.length}` }];
+  const steps: PoolShuffleStep[] = [];
+  for (const [j, pools] of inputs.entries()) {
+    const problem = partitionProblem(pools, before[j]!.length);
+    if (problem) return [...steps, { problem: `ranked question ${j + 1}: ${problem}` }];
+    if (proofs[j]!.length !== pools.length)
+      return [
+        ...steps,
+        { problem: `ranked question ${j + 1}: ${proofs[j]!.length} pool proofs for ${pools.length} pools` },
+      ];
+    for (const [p, list] of pools.entries()) {
+      const { start, count } = ranges[p]!;
+      steps.push({
+        problem: `ranked question ${j + 1}: the proof of pool "${t.pools[p]!.name}" fails: its range (places ${start + 1} to ${start + count}) is not a shuffle of its ballots before`,
+        check: {
+          before: list.map((x) => before[j]![x]!),
+          after: after[j]!.slice(start, start + count),
+          proof: proofs[j]![p]!,
+        },
+      });
+    }
+  }
+  return steps;
+}
+
+/**
+ * The first of `steps` that fails, given whether each step's proof holds (`holds`, one per
+ * step; a step without a proof fails), or undefined.
+ */
+export const firstProblem = (
+  steps: ReadonlyArray<PoolShuffleStep>,
+  holds: (check: ShuffleCheck, i: number) => boolean,
+): string | undefined => steps.find((s, i) => !s.check || !holds(s.check, i))?.problem;
+
+/**
  * Why the pool proofs of the shuffle numbered `index` (from 0) do not hold, naming the
- * pool, or undefined: each pool's range after (`after`, the shuffle's ciphertexts) must be a
- * shuffle of its ballots in `before`. The whole-list proof is checkShuffle's to check.
+ * pool, or undefined (poolShuffleSteps, checked in order). The whole-list proof is
+ * checkShuffle's to check.
  */
 export function poolShuffleProblem(
   election: Election,
@@ -154,29 +213,9 @@ export function poolShuffleProblem(
   after: ReadonlyArray<ReadonlyArray<Ciphertext>>,
   proofs: PoolProofs,
 ): string | undefined {
-  const inputs = poolInputs(t, index);
-  if (!inputs) return undefined;
-  const ranges = poolRanges(t);
-  if (proofs.length !== inputs.length || after.length !== inputs.length || before.length !== inputs.length)
-    return `it has pool proofs for ${proofs.length} ranked questions, not ${inputs.length}`;
-  for (const [j, pools] of inputs.entries()) {
-    const problem = partitionProblem(pools, before[j]!.length);
-    if (problem) return `ranked question ${j + 1}: ${problem}`;
-    if (proofs[j]!.length !== pools.length)
-      return `ranked question ${j + 1}: ${proofs[j]!.length} pool proofs for ${pools.length} pools`;
-    for (const [p, list] of pools.entries()) {
-      const { start, count } = ranges[p]!;
-      const ok = checkShuffleProof(
-        election,
-        list.map((x) => before[j]![x]!),
-        after[j]!.slice(start, start + count),
-        proofs[j]![p]!,
-      );
-      if (!ok)
-        return `ranked question ${j + 1}: the proof of pool "${t.pools[p]!.name}" fails: its range (places ${start + 1} to ${start + count}) is not a shuffle of its ballots before`;
-    }
-  }
-  return undefined;
+  return firstProblem(poolShuffleSteps(t, index, before, after, proofs), (c) =>
+    checkShuffleProof(election, c.before, c.after, c.proof),
+  );
 }
 
 // --- text ---------------------------------------------------------------------------------

@@ -333,17 +333,33 @@ export function shuffle(
   return { ciphertexts: done.map((d) => d.ciphertexts), proofs: done.map((d) => d.proof) };
 }
 
+/** One proof of shuffle to check (checkShuffleProof): `after` is a shuffle of `before`. Plain data, for a thread. */
+export type ShuffleCheck = {
+  readonly before: ReadonlyArray<Ciphertext>;
+  readonly after: ReadonlyArray<Ciphertext>;
+  readonly proof: ShuffleProof;
+};
+
+/**
+ * checkShuffle's proofs, one per question, to check apart (the server checks them in its
+ * threads); undefined where the shuffle does not cover the questions of `current`.
+ */
+export function shuffleChecks(
+  current: ReadonlyArray<ReadonlyArray<Ciphertext>>,
+  s: Shuffle,
+): ShuffleCheck[] | undefined {
+  if (s.ciphertexts.length !== current.length || s.proofs.length !== current.length) return undefined;
+  return current.map((before, i) => ({ before, after: s.ciphertexts[i]!, proof: s.proofs[i]! }));
+}
+
 /** Belenios's check_shuffle: every question's proof holds against the ciphertexts before. */
 export function checkShuffle(
   election: Election,
   current: ReadonlyArray<ReadonlyArray<Ciphertext>>,
   s: Shuffle,
 ): boolean {
-  return (
-    s.ciphertexts.length === current.length &&
-    s.proofs.length === current.length &&
-    current.every((es, i) => checkShuffleProof(election, es, s.ciphertexts[i]!, s.proofs[i]!))
-  );
+  const checks = shuffleChecks(current, s);
+  return checks !== undefined && checks.every((c) => checkShuffleProof(election, c.before, c.after, c.proof));
 }
 
 const el = (x: bigint) => `"${x}"`;
