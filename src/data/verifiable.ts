@@ -57,6 +57,20 @@ export async function listEvents(db: Queryable, ballotId: string, type?: Verifia
   return q.orderBy('height').execute();
 }
 
+/**
+ * The election's parameters (the Setup event's first datum) alone: the Setup event also holds
+ * the public credentials, megabytes for a large roll, which a cast ballot does not need.
+ */
+export async function findElectionText(db: Queryable, ballotId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('verifiable_events')
+    .select(sql<string>`data[1]`.as('election'))
+    .where('ballot_id', '=', ballotId)
+    .where('type', '=', 'Setup')
+    .executeTakeFirst();
+  return row?.election;
+}
+
 /** The shuffles so far and their end, without their data (a shuffle of thousands of ballots is tens of MB). */
 export async function listShuffleSteps(
   db: Queryable,

@@ -204,15 +204,18 @@ const electionIn = (setup: EventRow | undefined): Election => {
   return parseElection(setup.data[0]!);
 };
 
-async function setupOf(db: Queryable, ballotId: string): Promise<EventRow | undefined> {
-  return (await events.listEvents(db, ballotId, 'Setup'))[0];
+/** The election of an open (or closed) verifiable ballot, read without the rest of its Setup. */
+async function electionOf(db: Queryable, ballotId: string): Promise<Election> {
+  const text = await events.findElectionText(db, ballotId);
+  if (text === undefined) throw notFound('verifiable ballot');
+  return parseElection(text);
 }
 
 /** election.json: the parameters every ballot is made for, public from the opening. */
 export async function electionJson(ctx: AppContext, ballotId: string): Promise<string> {
-  const setup = await setupOf(ctx.db, ballotId);
-  if (!setup) throw notFound('election of an open verifiable ballot');
-  return setup.data[0]!;
+  const text = await events.findElectionText(ctx.db, ballotId);
+  if (text === undefined) throw notFound('election of an open verifiable ballot');
+  return text;
 }
 
 export type CastOutcome = {
@@ -234,8 +237,7 @@ export type CastOutcome = {
  * two ballots with one credential, however close together, never both count.
  */
 export async function castVerifiable(ctx: AppContext, ballotId: string, text: string): Promise<CastOutcome> {
-  const setup = await setupOf(ctx.db, ballotId);
-  const election = electionIn(setup);
+  const election = await electionOf(ctx.db, ballotId);
   // Off the event loop, in the pool's threads: the proofs take about 35 ms of CPU.
   const checked = await ctx.ballotCheckers.check(election, text);
   if (!checked.ok) throw invalid(`the ballot is refused: ${checked.reason}`);
@@ -276,8 +278,7 @@ export type VerifiableBoard = {
 export async function verifiableBoard(ctx: AppContext, ballotId: string, tracker?: string): Promise<VerifiableBoard> {
   const b = await ballots.findBallotById(ctx.db, ballotId);
   if (!b || b.mode.kind !== 'verifiable' || !allows(b.status, 'read-board')) throw notFound('verifiable ballot');
-  const setup = await setupOf(ctx.db, ballotId);
-  const election = electionIn(setup);
+  const election = await electionOf(ctx.db, ballotId);
   const last = (await events.lastEvent(ctx.db, ballotId))!;
   const rows =
     tracker === undefined
@@ -349,7 +350,7 @@ async function countedBallots(db: Queryable, ballotId: string, election: Electio
  */
 export async function closeVerifiable(ctx: AppContext, tx: Tx, b: BallotRow, by: By): Promise<void> {
   await ballots.moveBallot(tx, b.id, 'close');
-  const election = electionIn(await setupOf(tx, b.id));
+  const election = await electionOf(tx, b.id);
   const { cast, counted } = await countedBallots(tx, b.id, election);
   await append(tx, b.id, 'EndBallots', [], {}, undefined);
   const tallyText = writeEncryptedTally(encryptedTally(election, counted));
